@@ -504,15 +504,24 @@ fn emit_struct(
         let _ = writeln!(out, "impl crate::PropertyType for {} {{}}\n", s.name);
     }
 
-    let _ = writeln!(out, "impl {} for {} {{", path::TO_VALUE, s.name);
+    // `into_value` moves the fields into the map (what `Scope::add` calls: the struct is
+    // consumed); `to_value` clones the struct first, which copies what `into_value` then
+    // moves, so one body serves both
+    let to_value = path::TO_VALUE;
+    let _ = writeln!(out, "impl {to_value} for {} {{", s.name);
     let _ = writeln!(
         out,
-        "    #[inline]\n    fn to_value(&self) -> {value} {{\n        {}::new()",
+        "    #[inline]\n    fn to_value(&self) -> {value} {{\n        \
+         {to_value}::into_value(::std::clone::Clone::clone(self))\n    }}\n"
+    );
+    let _ = writeln!(
+        out,
+        "    #[inline]\n    fn into_value(self) -> {value} {{\n        {}::new()",
         path::MAP_BUILDER
     );
     for f in &s.fields {
         let m = if f.required { "req" } else { "opt" };
-        let _ = writeln!(out, "            .{m}({}, &self.{})", lit(&f.cfn), f.ident);
+        let _ = writeln!(out, "            .{m}({}, self.{})", lit(&f.cfn), f.ident);
     }
     out.push_str("            .build()\n    }\n}\n\n");
 }
@@ -608,7 +617,10 @@ fn emit_enum(out: &mut String, e: &EnumDef) {
     let _ = writeln!(
         out,
         "            Self::Expr(v) => return ::std::clone::Clone::clone(v),\n        }};\n        \
-         {value}::String(::std::borrow::ToOwned::to_owned(s))\n    }}\n}}\n"
+         {value}::String(::std::borrow::ToOwned::to_owned(s))\n    }}\n\n    \
+         #[inline]\n    fn into_value(self) -> {value} {{\n        match self {{\n            \
+         Self::Expr(v) => v,\n            named => {}::to_value(&named),\n        }}\n    }}\n}}\n",
+        path::TO_VALUE
     );
 }
 

@@ -52,7 +52,7 @@ impl<T: Resource> Dependable for Handle<T> {
 impl Dependable for ResourceRef {
     fn dependency_targets(&self) -> Vec<DepTarget> {
         vec![DepTarget::Resource {
-            stack: Arc::from(self.stack()),
+            stack: self.stack_arc().clone(),
             logical_id: self.logical_id().to_owned(),
         }]
     }
@@ -162,7 +162,8 @@ pub struct Scope<'a> {
     stack_id: Arc<str>,
     stack_name: String,
     region: Option<String>,
-    path: Vec<String>,
+    /// The construct path within the stack, `A/B/C` (`""` at the stack root).
+    path: String,
 }
 
 /// What every scope of an app shares: the stacks being built, the context, and the lookups
@@ -186,7 +187,7 @@ impl<'a> Scope<'a> {
             stack_id: stack.id.clone(),
             stack_name: stack.stack_name().to_owned(),
             region: stack.props.region.clone(),
-            path: Vec::new(),
+            path: String::new(),
         };
         drop(stacks);
         Some(scope)
@@ -199,14 +200,18 @@ impl<'a> Scope<'a> {
 
     /// The construct path of this scope within its stack, `A/B/C` (`""` at the stack root).
     pub fn path(&self) -> String {
-        self.path.join("/")
+        self.path.clone()
     }
 
-    fn child_path(&self, id: &str) -> String {
+    fn child_path(&self, id: &str) -> Arc<str> {
         if self.path.is_empty() {
-            id.to_owned()
+            Arc::from(id)
         } else {
-            format!("{}/{id}", self.path())
+            let mut path = String::with_capacity(self.path.len() + 1 + id.len());
+            path.push_str(&self.path);
+            path.push('/');
+            path.push_str(id);
+            Arc::from(path)
         }
     }
 
@@ -258,32 +263,35 @@ impl<'a> Scope<'a> {
 
     /// The logical id a child with this id would get: the path in PascalCase.
     pub fn logical_id_for(&self, id: &str) -> String {
-        let mut segments: Vec<&str> = self.path.iter().map(String::as_str).collect();
-        segments.push(id);
-        id::logical_id(&segments)
+        let segments = self.path.split('/').chain([id]);
+        id::logical_id_of(segments, self.path.len() + id.len())
     }
 
-    fn claim_node(&mut self, id: &str) -> Result<String, Error> {
-        let display = format!("{}/{}", self.stack_id, self.child_path(id));
+    /// Claims the child node `id` of this scope: its path, unless the id is invalid or taken
+    /// (shared with the stack's set of nodes, and a resource's entry).
+    fn claim_node(&mut self, id: &str) -> Result<Arc<str>, Error> {
+        let path = self.child_path(id);
+        let display = || format!("{}/{path}", self.stack_id);
         id::validate_segment(id).map_err(|reason| Error::InvalidId {
-            path: display.clone(),
+            path: display(),
             id: id.to_owned(),
             reason,
         })?;
-        let path = self.child_path(id);
         if !self.data().nodes.insert(path.clone()) {
             return Err(Error::DuplicateId {
                 stack: self.stack_id.to_string(),
                 logical_id: self.logical_id_for(id),
-                first: display.clone(),
-                second: display,
+                first: display(),
+                second: display(),
             });
         }
         Ok(path)
     }
 
-    fn claim_logical_id(
-        &mut self,
+    /// Checks that `logical_id` is valid and free in its namespace, for the node at `path`;
+    /// the caller records it (a resource in `resource_index`, a parameter in `owners`).
+    fn check_logical_id(
+        &self,
         logical_id: &str,
         path: &str,
         namespace: Namespace,
@@ -293,31 +301,41 @@ impl<'a> Scope<'a> {
             id: logical_id.to_owned(),
             reason,
         })?;
-        let mut stack = self.data();
+        let stack = self.data();
         let owner = match namespace {
-            Namespace::Resource => stack.owners.get(logical_id).cloned(),
+            // resources and parameters share one namespace
+            Namespace::Resource => match stack.resource_index.get(logical_id) {
+                Some(&i) => stack.resources.get(i).map(|r| r.path.to_string()),
+                None => stack.owners.get(logical_id).cloned(),
+            },
             Namespace::Output => stack.outputs.get(logical_id).map(|o| o.0.clone()),
             Namespace::Condition => stack.conditions.get(logical_id).map(|c| c.0.clone()),
             Namespace::Mapping => stack.mappings.get(logical_id).map(|m| m.0.clone()),
         };
-        if let Some(first) = owner {
-            return Err(Error::DuplicateId {
+        match owner {
+            Some(first) => Err(Error::DuplicateId {
                 stack: self.stack_id.to_string(),
                 logical_id: logical_id.to_owned(),
                 first: format!("{}/{first}", self.stack_id),
                 second: format!("{}/{path}", self.stack_id),
-            });
+            }),
+            None => Ok(()),
         }
-        if namespace == Namespace::Resource {
-            stack.owners.insert(logical_id.to_owned(), path.to_owned());
-        }
+    }
+
+    /// Claims a parameter's logical id (resources are claimed by their entry).
+    fn claim_parameter_id(&mut self, logical_id: &str, path: &str) -> Result<(), Error> {
+        self.check_logical_id(logical_id, path, Namespace::Resource)?;
+        self.data()
+            .owners
+            .insert(logical_id.to_owned(), path.to_owned());
         Ok(())
     }
 
     /// Adds a resource under `id`; its logical id is the scope path plus `id` in PascalCase.
     pub fn add<T: Resource>(&mut self, id: &str, resource: T) -> Result<Handle<T>, Error> {
         let logical_id = self.logical_id_for(id);
-        self.add_with_logical_id(id, &logical_id, resource)
+        self.add_entry(id, logical_id, resource)
     }
 
     /// Adds a resource under `id` with an explicit logical id: keeps the ids of a stack that
@@ -328,17 +346,32 @@ impl<'a> Scope<'a> {
         logical_id: &str,
         resource: T,
     ) -> Result<Handle<T>, Error> {
+        self.add_entry(id, logical_id.to_owned(), resource)
+    }
+
+    /// Claims the node and the logical id, and records the resource, its properties taken
+    /// from it (not copied).
+    fn add_entry<T: Resource>(
+        &mut self,
+        id: &str,
+        logical_id: String,
+        resource: T,
+    ) -> Result<Handle<T>, Error> {
         let path = self.claim_node(id)?;
-        self.claim_logical_id(logical_id, &path, Namespace::Resource)?;
+        self.check_logical_id(&logical_id, &path, Namespace::Resource)?;
+        let handle = Handle::new(ResourceRef::new(self.stack_id.clone(), &logical_id));
+        let type_name = resource.type_name().to_owned();
+        let tag_format = resource.tag_format();
+        let properties = resource.into_value();
         let mut stack = self.data();
         let index = stack.resources.len();
-        stack.resource_index.insert(logical_id.to_owned(), index);
+        stack.resource_index.insert(logical_id.clone(), index);
         stack.resources.push(ResourceEntry {
-            logical_id: logical_id.to_owned(),
+            logical_id,
             path,
-            type_name: resource.type_name().to_owned(),
-            properties: resource.to_value(),
-            tag_format: resource.tag_format(),
+            type_name,
+            properties,
+            tag_format,
             check: T::check,
             check_region: T::check_region,
             condition: None,
@@ -348,10 +381,7 @@ impl<'a> Scope<'a> {
             creation_policy: None,
             update_policy: None,
         });
-        Ok(Handle::new(ResourceRef::new(
-            self.stack_id.clone(),
-            logical_id,
-        )))
+        Ok(handle)
     }
 
     /// Builds a child construct under `id`. An error leaving its `build` that does not name a
@@ -365,7 +395,7 @@ impl<'a> Scope<'a> {
             stack_id: self.stack_id.clone(),
             stack_name: self.stack_name.clone(),
             region: self.region.clone(),
-            path: path.split('/').map(str::to_owned).collect(),
+            path: path.to_string(),
         };
         construct
             .build(&mut child)
@@ -458,7 +488,7 @@ impl<'a> Scope<'a> {
             if policy == Policy::Snapshot && !Policy::SNAPSHOT_TYPES.contains(&e.type_name.as_str())
             {
                 refused = Some(Error::Invalid {
-                    path: e.path.clone(),
+                    path: e.path.to_string(),
                     message: format!(
                         "resource `{}` ({}): {attribute} Snapshot is only valid for {}; use \
                          Retain to keep its data",
@@ -579,7 +609,7 @@ impl<'a> Scope<'a> {
     ) -> Result<ParameterHandle, Error> {
         let path = self.claim_node(id)?;
         let logical_id = logical_id.to_owned();
-        self.claim_logical_id(&logical_id, &path, Namespace::Resource)?;
+        self.claim_parameter_id(&logical_id, &path)?;
         self.data().parameters.insert(logical_id.clone(), parameter);
         Ok(ParameterHandle(ResourceRef::new(
             self.stack_id.clone(),
@@ -665,11 +695,7 @@ impl<'a> Scope<'a> {
             Some(a) => format!("{producer}/{}.{a}", r.logical_id),
             None => format!("{producer}/{}", r.logical_id),
         };
-        self.claim_logical_id(
-            &parameter,
-            &format!("weak reference to {target}"),
-            Namespace::Resource,
-        )?;
+        self.claim_parameter_id(&parameter, &format!("weak reference to {target}"))?;
         let mut data = self.data();
         data.parameters.insert(
             parameter.clone(),
@@ -695,10 +721,10 @@ impl<'a> Scope<'a> {
         output: Output,
     ) -> Result<(), Error> {
         let path = self.claim_node(id)?;
-        self.claim_logical_id(logical_id, &path, Namespace::Output)?;
+        self.check_logical_id(logical_id, &path, Namespace::Output)?;
         self.data()
             .outputs
-            .insert(logical_id.to_owned(), (path, output));
+            .insert(logical_id.to_owned(), (path.to_string(), output));
         Ok(())
     }
 
@@ -721,10 +747,10 @@ impl<'a> Scope<'a> {
     ) -> Result<ConditionHandle, Error> {
         let path = self.claim_node(id)?;
         let name = name.to_owned();
-        self.claim_logical_id(&name, &path, Namespace::Condition)?;
+        self.check_logical_id(&name, &path, Namespace::Condition)?;
         self.data()
             .conditions
-            .insert(name.clone(), (path, condition.into()));
+            .insert(name.clone(), (path.to_string(), condition.into()));
         Ok(ConditionHandle(name))
     }
 
@@ -743,8 +769,10 @@ impl<'a> Scope<'a> {
     ) -> Result<MappingHandle, Error> {
         let path = self.claim_node(id)?;
         let name = name.to_owned();
-        self.claim_logical_id(&name, &path, Namespace::Mapping)?;
-        self.data().mappings.insert(name.clone(), (path, mapping));
+        self.check_logical_id(&name, &path, Namespace::Mapping)?;
+        self.data()
+            .mappings
+            .insert(name.clone(), (path.to_string(), mapping));
         Ok(MappingHandle(name))
     }
 
@@ -872,4 +900,75 @@ enum Namespace {
     Output,
     Condition,
     Mapping,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{App, RawResource};
+
+    fn duplicate(e: Error) -> (String, String, String) {
+        match e {
+            Error::DuplicateId {
+                logical_id,
+                first,
+                second,
+                ..
+            } => (logical_id, first, second),
+            other => panic!("not a duplicate id: {other}"),
+        }
+    }
+
+    #[test]
+    fn resources_and_parameters_share_one_namespace() {
+        let app = App::new();
+        let mut s = app.stack("S").unwrap();
+        s.add("Topic", RawResource::new("AWS::SNS::Topic")).unwrap();
+        let e = s
+            .add_parameter_with_logical_id("Param", "Topic", Parameter::new("String"))
+            .unwrap_err();
+        assert_eq!(
+            duplicate(e),
+            ("Topic".into(), "S/Topic".into(), "S/Param".into())
+        );
+        s.add_parameter("Name", Parameter::new("String")).unwrap();
+        let e = s
+            .add_with_logical_id("Queue", "Name", RawResource::new("AWS::SQS::Queue"))
+            .unwrap_err();
+        assert_eq!(
+            duplicate(e),
+            ("Name".into(), "S/Name".into(), "S/Queue".into())
+        );
+        let e = s
+            .add_with_logical_id("Again", "Topic", RawResource::new("AWS::SQS::Queue"))
+            .unwrap_err();
+        assert_eq!(
+            duplicate(e),
+            ("Topic".into(), "S/Topic".into(), "S/Again".into())
+        );
+        // outputs have a namespace of their own
+        s.add_output_with_logical_id("Out", "Topic", Output::new("x"))
+            .unwrap();
+    }
+
+    #[test]
+    fn invalid_ids_name_the_path_they_were_given_at() {
+        let app = App::new();
+        let mut s = app.stack("S").unwrap();
+        let e = s
+            .add("a-b", RawResource::new("AWS::SNS::Topic"))
+            .unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidId { path, id, .. } if path == "S/a-b" && id == "a-b"),
+            "{e}"
+        );
+        let e = s
+            .add_with_logical_id("Topic", "Bad_Id", RawResource::new("AWS::SNS::Topic"))
+            .unwrap_err();
+        let Error::InvalidId { path, id, reason } = &e else {
+            panic!("not an invalid id: {e}");
+        };
+        assert_eq!((path.as_str(), id.as_str()), ("S/Topic", "Bad_Id"));
+        assert!(reason.contains("'_'"), "{reason}");
+    }
 }

@@ -23,7 +23,8 @@ pub enum TagFormat {
 /// A CloudFormation resource type with its properties.
 ///
 /// Generated types in `cloudwright-resources` implement it; [`RawResource`] implements it for
-/// any type name. [`ToValue::to_value`] yields the `Properties` map.
+/// any type name. [`ToValue::into_value`] yields the `Properties` map ([`Scope::add`](crate::Scope::add)
+/// takes the resource).
 pub trait Resource: ToValue {
     /// The typed attribute getters of this type, reached through a [`Handle`]'s `Deref`.
     type Attributes: From<ResourceRef> + Clone + fmt::Debug;
@@ -109,6 +110,9 @@ impl ToValue for RawResource {
     fn to_value(&self) -> Value {
         Value::Map(self.properties.clone())
     }
+    fn into_value(self) -> Value {
+        Value::Map(self.properties)
+    }
 }
 
 impl Resource for RawResource {
@@ -164,6 +168,11 @@ impl ResourceRef {
         &self.stack
     }
 
+    /// The id of the stack the resource lives in, shared.
+    pub(crate) fn stack_arc(&self) -> &Arc<str> {
+        &self.stack
+    }
+
     /// The resource's logical id.
     pub fn logical_id(&self) -> &str {
         &self.logical_id
@@ -183,7 +192,7 @@ impl ResourceRef {
     fn reference(&self) -> Reference {
         Reference {
             stack: Some(self.stack.clone()),
-            logical_id: self.logical_id.to_string(),
+            logical_id: String::from(&*self.logical_id),
         }
     }
 }

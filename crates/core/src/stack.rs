@@ -1,9 +1,10 @@
 //! What a stack holds before synthesis: resources, parameters, outputs, conditions, mappings,
 //! tags and declared dependencies.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::id::{IdMap, IdSet};
 use crate::resource::{CheckFn, Policy, RegionCheckFn, TagFormat};
 use crate::value::Value;
 
@@ -269,7 +270,8 @@ impl WeakTarget {
 #[derive(Clone, Debug)]
 pub(crate) struct ResourceEntry {
     pub logical_id: String,
-    pub path: String,
+    /// The construct path, shared with the stack's set of claimed nodes.
+    pub path: Arc<str>,
     pub type_name: String,
     pub properties: Value,
     pub tag_format: TagFormat,
@@ -291,14 +293,15 @@ pub(crate) struct StackData {
     pub id: Arc<str>,
     pub props: StackProps,
     pub resources: Vec<ResourceEntry>,
-    pub resource_index: HashMap<String, usize>,
-    /// Owner path of every logical id in the shared resource/parameter namespace.
-    pub owners: HashMap<String, String>,
+    pub resource_index: IdMap<usize>,
+    /// Owner path of every parameter's logical id. Parameters and resources share one
+    /// namespace; a resource's owner is its entry's path, found through `resource_index`.
+    pub owners: IdMap<String>,
     pub parameters: BTreeMap<String, Parameter>,
     pub outputs: BTreeMap<String, (String, Output)>,
     pub conditions: BTreeMap<String, (String, Value)>,
     pub mappings: BTreeMap<String, (String, Mapping)>,
-    pub nodes: HashSet<String>,
+    pub nodes: IdSet,
     pub tags: Vec<(String, String, String)>,
     pub dependencies: Vec<(DepTarget, DepTarget)>,
     /// Whether the region was given for this stack (not taken from the app's).
@@ -315,13 +318,13 @@ impl StackData {
             id: Arc::from(id),
             props,
             resources: Vec::new(),
-            resource_index: HashMap::new(),
-            owners: HashMap::new(),
+            resource_index: IdMap::default(),
+            owners: IdMap::default(),
             parameters: BTreeMap::new(),
             outputs: BTreeMap::new(),
             conditions: BTreeMap::new(),
             mappings: BTreeMap::new(),
-            nodes: HashSet::new(),
+            nodes: IdSet::default(),
             tags: Vec::new(),
             dependencies: Vec::new(),
             region_explicit: false,

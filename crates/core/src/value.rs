@@ -863,16 +863,32 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 pub trait ToValue {
     /// The value this becomes in a template.
     fn to_value(&self) -> Value;
+
+    /// The value this becomes, taking it: what it holds moves into the value instead of being
+    /// copied ([`Scope::add`](crate::Scope::add) takes a resource's properties so). The default
+    /// is [`ToValue::to_value`]; generated types and the typed wrappers move their fields.
+    fn into_value(self) -> Value
+    where
+        Self: Sized,
+    {
+        self.to_value()
+    }
 }
 
 impl ToValue for Value {
     fn to_value(&self) -> Value {
         self.clone()
     }
+    fn into_value(self) -> Value {
+        self
+    }
 }
 impl<T: ToValue> ToValue for Vec<T> {
     fn to_value(&self) -> Value {
         Value::List(self.iter().map(ToValue::to_value).collect())
+    }
+    fn into_value(self) -> Value {
+        Value::List(self.into_iter().map(ToValue::into_value).collect())
     }
 }
 impl<T: ToValue> ToValue for BTreeMap<String, T> {
@@ -883,10 +899,16 @@ impl<T: ToValue> ToValue for BTreeMap<String, T> {
                 .collect(),
         )
     }
+    fn into_value(self) -> Value {
+        Value::Map(self.into_iter().map(|(k, v)| (k, v.into_value())).collect())
+    }
 }
 impl<T: ToValue> ToValue for Box<T> {
     fn to_value(&self) -> Value {
         (**self).to_value()
+    }
+    fn into_value(self) -> Value {
+        (*self).into_value()
     }
 }
 
@@ -919,6 +941,9 @@ macro_rules! typed_wrapper {
         impl ToValue for $name {
             fn to_value(&self) -> Value {
                 self.0.clone()
+            }
+            fn into_value(self) -> Value {
+                self.0
             }
         }
         /// Serializes as the value it holds, so a typed attribute goes into `json!` as it is.
@@ -997,7 +1022,7 @@ impl From<BTreeMap<String, Value>> for Json {
 /// ```
 impl<T: ToValue> From<Vec<T>> for Json {
     fn from(v: Vec<T>) -> Self {
-        Json(Value::List(v.iter().map(ToValue::to_value).collect()))
+        Json(v.into_value())
     }
 }
 impl From<serde_json::Value> for Json {
@@ -1028,10 +1053,7 @@ impl<T> From<Value> for List<T> {
 }
 impl<T: ToValue> From<List<T>> for Value {
     fn from(v: List<T>) -> Self {
-        match v {
-            List::Items(items) => Value::List(items.iter().map(ToValue::to_value).collect()),
-            List::Expr(v) => v,
-        }
+        v.into_value()
     }
 }
 /// An integer is a number (an `Int` attribute where a `Num` property belongs).
@@ -1050,8 +1072,14 @@ impl<T: ToValue> Serialize for List<T> {
 impl<T: ToValue> ToValue for List<T> {
     fn to_value(&self) -> Value {
         match self {
-            List::Items(items) => Value::List(items.iter().map(ToValue::to_value).collect()),
+            List::Items(items) => items.to_value(),
             List::Expr(v) => v.clone(),
+        }
+    }
+    fn into_value(self) -> Value {
+        match self {
+            List::Items(items) => items.into_value(),
+            List::Expr(v) => v,
         }
     }
 }

@@ -53,6 +53,12 @@ impl<T: ToValue> ToValue for Obj<T> {
             Obj::Expr(v) => v.clone(),
         }
     }
+    fn into_value(self) -> Value {
+        match self {
+            Obj::Props(v) => v.into_value(),
+            Obj::Expr(v) => v,
+        }
+    }
 }
 
 /// What a resource type's schema says about it, kept as data for the tools that need it
@@ -109,33 +115,33 @@ fn path_within(path: &str, prefix: &str) -> bool {
         .all(|want| path.next().is_some_and(|got| want == "*" || want == got))
 }
 
-/// Builds the `Value::Map` of a generated struct's set properties (unused when no service
-/// feature is on).
+/// Builds the `Value::Map` of a generated struct's set properties, taking them (its
+/// `into_value`; unused when no service feature is on).
 #[allow(dead_code)]
-pub(crate) struct MapBuilder(BTreeMap<String, Value>);
+pub(crate) struct MapBuilder(Vec<(String, Value)>);
 
 #[allow(dead_code)]
 impl MapBuilder {
     pub(crate) fn new() -> Self {
-        MapBuilder(BTreeMap::new())
+        MapBuilder(Vec::with_capacity(8))
     }
 
     /// A property that is always set.
-    pub(crate) fn req<T: ToValue>(mut self, name: &str, value: &T) -> Self {
-        self.0.insert(name.to_owned(), value.to_value());
+    pub(crate) fn req<T: ToValue>(mut self, name: &str, value: T) -> Self {
+        self.0.push((name.to_owned(), value.into_value()));
         self
     }
 
     /// A property that is set only when `Some`.
-    pub(crate) fn opt<T: ToValue>(mut self, name: &str, value: &Option<T>) -> Self {
+    pub(crate) fn opt<T: ToValue>(mut self, name: &str, value: Option<T>) -> Self {
         if let Some(v) = value {
-            self.0.insert(name.to_owned(), v.to_value());
+            self.0.push((name.to_owned(), v.into_value()));
         }
         self
     }
 
     pub(crate) fn build(self) -> Value {
-        Value::Map(self.0)
+        Value::Map(BTreeMap::from_iter(self.0))
     }
 }
 

@@ -118,12 +118,17 @@ impl ::cloudwright_core::Resource for Analyzer {
 impl ::cloudwright_core::ToValue for Analyzer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnalyzerConfiguration", &self.analyzer_configuration)
-            .opt("AnalyzerName", &self.analyzer_name)
-            .opt("ArchiveRules", &self.archive_rules)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("AnalyzerConfiguration", self.analyzer_configuration)
+            .opt("AnalyzerName", self.analyzer_name)
+            .opt("ArchiveRules", self.archive_rules)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -176,8 +181,13 @@ impl crate::PropertyType for AnalysisRule {}
 impl ::cloudwright_core::ToValue for AnalysisRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exclusions", &self.exclusions)
+            .opt("Exclusions", self.exclusions)
             .build()
     }
 }
@@ -223,9 +233,14 @@ impl crate::PropertyType for AnalysisRuleCriteria {}
 impl ::cloudwright_core::ToValue for AnalysisRuleCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountIds", &self.account_ids)
-            .opt("ResourceTags", &self.resource_tags)
+            .opt("AccountIds", self.account_ids)
+            .opt("ResourceTags", self.resource_tags)
             .build()
     }
 }
@@ -263,14 +278,19 @@ impl crate::PropertyType for AnalyzerConfiguration {}
 impl ::cloudwright_core::ToValue for AnalyzerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "InternalAccessConfiguration",
-                &self.internal_access_configuration,
+                self.internal_access_configuration,
             )
             .opt(
                 "UnusedAccessConfiguration",
-                &self.unused_access_configuration,
+                self.unused_access_configuration,
             )
             .build()
     }
@@ -328,9 +348,14 @@ impl crate::PropertyType for ArchiveRule {}
 impl ::cloudwright_core::ToValue for ArchiveRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Filter", &self.filter)
-            .req("RuleName", &self.rule_name)
+            .req("Filter", self.filter)
+            .req("RuleName", self.rule_name)
             .build()
     }
 }
@@ -397,12 +422,17 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Contains", &self.contains)
-            .opt("Eq", &self.eq)
-            .opt("Exists", &self.exists)
-            .opt("Neq", &self.neq)
-            .req("Property", &self.property)
+            .opt("Contains", self.contains)
+            .opt("Eq", self.eq)
+            .opt("Exists", self.exists)
+            .opt("Neq", self.neq)
+            .req("Property", self.property)
             .build()
     }
 }
@@ -436,8 +466,13 @@ impl crate::PropertyType for InternalAccessAnalysisRule {}
 impl ::cloudwright_core::ToValue for InternalAccessAnalysisRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Inclusions", &self.inclusions)
+            .opt("Inclusions", self.inclusions)
             .build()
     }
 }
@@ -491,10 +526,15 @@ impl crate::PropertyType for InternalAccessAnalysisRuleCriteria {}
 impl ::cloudwright_core::ToValue for InternalAccessAnalysisRuleCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountIds", &self.account_ids)
-            .opt("ResourceArns", &self.resource_arns)
-            .opt("ResourceTypes", &self.resource_types)
+            .opt("AccountIds", self.account_ids)
+            .opt("ResourceArns", self.resource_arns)
+            .opt("ResourceTypes", self.resource_types)
             .build()
     }
 }
@@ -530,10 +570,15 @@ impl crate::PropertyType for InternalAccessConfiguration {}
 impl ::cloudwright_core::ToValue for InternalAccessConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "InternalAccessAnalysisRule",
-                &self.internal_access_analysis_rule,
+                self.internal_access_analysis_rule,
             )
             .build()
     }
@@ -576,9 +621,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -621,9 +671,14 @@ impl crate::PropertyType for UnusedAccessConfiguration {}
 impl ::cloudwright_core::ToValue for UnusedAccessConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnalysisRule", &self.analysis_rule)
-            .opt("UnusedAccessAge", &self.unused_access_age)
+            .opt("AnalysisRule", self.analysis_rule)
+            .opt("UnusedAccessAge", self.unused_access_age)
             .build()
     }
 }

@@ -156,17 +156,22 @@ impl ::cloudwright_core::Resource for Certificate {
 impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiPassthrough", &self.api_passthrough)
-            .req("CertificateAuthorityArn", &self.certificate_authority_arn)
+            .opt("ApiPassthrough", self.api_passthrough)
+            .req("CertificateAuthorityArn", self.certificate_authority_arn)
             .req(
                 "CertificateSigningRequest",
-                &self.certificate_signing_request,
+                self.certificate_signing_request,
             )
-            .req("SigningAlgorithm", &self.signing_algorithm)
-            .opt("TemplateArn", &self.template_arn)
-            .req("Validity", &self.validity)
-            .opt("ValidityNotBefore", &self.validity_not_before)
+            .req("SigningAlgorithm", self.signing_algorithm)
+            .opt("TemplateArn", self.template_arn)
+            .req("Validity", self.validity)
+            .opt("ValidityNotBefore", self.validity_not_before)
             .build()
     }
 }
@@ -235,9 +240,14 @@ impl crate::PropertyType for ApiPassthrough {}
 impl ::cloudwright_core::ToValue for ApiPassthrough {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Extensions", &self.extensions)
-            .opt("Subject", &self.subject)
+            .opt("Extensions", self.extensions)
+            .opt("Subject", self.subject)
             .build()
     }
 }
@@ -299,10 +309,15 @@ impl crate::PropertyType for CustomExtension {}
 impl ::cloudwright_core::ToValue for CustomExtension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Critical", &self.critical)
-            .req("ObjectIdentifier", &self.object_identifier)
-            .req("Value", &self.value)
+            .opt("Critical", self.critical)
+            .req("ObjectIdentifier", self.object_identifier)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -355,9 +370,14 @@ impl crate::PropertyType for EdiPartyName {}
 impl ::cloudwright_core::ToValue for EdiPartyName {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NameAssigner", &self.name_assigner)
-            .req("PartyName", &self.party_name)
+            .req("NameAssigner", self.name_assigner)
+            .req("PartyName", self.party_name)
             .build()
     }
 }
@@ -398,12 +418,17 @@ impl crate::PropertyType for ExtendedKeyUsage {}
 impl ::cloudwright_core::ToValue for ExtendedKeyUsage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ExtendedKeyUsageObjectIdentifier",
-                &self.extended_key_usage_object_identifier,
+                self.extended_key_usage_object_identifier,
             )
-            .opt("ExtendedKeyUsageType", &self.extended_key_usage_type)
+            .opt("ExtendedKeyUsageType", self.extended_key_usage_type)
             .build()
     }
 }
@@ -464,12 +489,17 @@ impl crate::PropertyType for Extensions {}
 impl ::cloudwright_core::ToValue for Extensions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificatePolicies", &self.certificate_policies)
-            .opt("CustomExtensions", &self.custom_extensions)
-            .opt("ExtendedKeyUsage", &self.extended_key_usage)
-            .opt("KeyUsage", &self.key_usage)
-            .opt("SubjectAlternativeNames", &self.subject_alternative_names)
+            .opt("CertificatePolicies", self.certificate_policies)
+            .opt("CustomExtensions", self.custom_extensions)
+            .opt("ExtendedKeyUsage", self.extended_key_usage)
+            .opt("KeyUsage", self.key_usage)
+            .opt("SubjectAlternativeNames", self.subject_alternative_names)
             .build()
     }
 }
@@ -546,17 +576,22 @@ impl crate::PropertyType for GeneralName {}
 impl ::cloudwright_core::ToValue for GeneralName {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DirectoryName", &self.directory_name)
-            .opt("DnsName", &self.dns_name)
-            .opt("EdiPartyName", &self.edi_party_name)
-            .opt("IpAddress", &self.ip_address)
-            .opt("OtherName", &self.other_name)
-            .opt("RegisteredId", &self.registered_id)
-            .opt("Rfc822Name", &self.rfc822_name)
+            .opt("DirectoryName", self.directory_name)
+            .opt("DnsName", self.dns_name)
+            .opt("EdiPartyName", self.edi_party_name)
+            .opt("IpAddress", self.ip_address)
+            .opt("OtherName", self.other_name)
+            .opt("RegisteredId", self.registered_id)
+            .opt("Rfc822Name", self.rfc822_name)
             .opt(
                 "UniformResourceIdentifier",
-                &self.uniform_resource_identifier,
+                self.uniform_resource_identifier,
             )
             .build()
     }
@@ -601,9 +636,14 @@ impl crate::PropertyType for PolicyInformation {}
 impl ::cloudwright_core::ToValue for PolicyInformation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertPolicyId", &self.cert_policy_id)
-            .opt("PolicyQualifiers", &self.policy_qualifiers)
+            .req("CertPolicyId", self.cert_policy_id)
+            .opt("PolicyQualifiers", self.policy_qualifiers)
             .build()
     }
 }
@@ -656,9 +696,14 @@ impl crate::PropertyType for PolicyQualifierInfo {}
 impl ::cloudwright_core::ToValue for PolicyQualifierInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyQualifierId", &self.policy_qualifier_id)
-            .req("Qualifier", &self.qualifier)
+            .req("PolicyQualifierId", self.policy_qualifier_id)
+            .req("Qualifier", self.qualifier)
             .build()
     }
 }
@@ -695,8 +740,13 @@ impl crate::PropertyType for Qualifier {}
 impl ::cloudwright_core::ToValue for Qualifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CpsUri", &self.cps_uri)
+            .req("CpsUri", self.cps_uri)
             .build()
     }
 }
@@ -749,9 +799,14 @@ impl crate::PropertyType for Validity {}
 impl ::cloudwright_core::ToValue for Validity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }

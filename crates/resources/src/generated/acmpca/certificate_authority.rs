@@ -179,19 +179,24 @@ impl ::cloudwright_core::Resource for CertificateAuthority {
 impl ::cloudwright_core::ToValue for CertificateAuthority {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CsrExtensions", &self.csr_extensions)
-            .req("KeyAlgorithm", &self.key_algorithm)
+            .opt("CsrExtensions", self.csr_extensions)
+            .req("KeyAlgorithm", self.key_algorithm)
             .opt(
                 "KeyStorageSecurityStandard",
-                &self.key_storage_security_standard,
+                self.key_storage_security_standard,
             )
-            .opt("RevocationConfiguration", &self.revocation_configuration)
-            .req("SigningAlgorithm", &self.signing_algorithm)
-            .req("Subject", &self.subject)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
-            .opt("UsageMode", &self.usage_mode)
+            .opt("RevocationConfiguration", self.revocation_configuration)
+            .req("SigningAlgorithm", self.signing_algorithm)
+            .req("Subject", self.subject)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
+            .opt("UsageMode", self.usage_mode)
             .build()
     }
 }
@@ -270,9 +275,14 @@ impl crate::PropertyType for AccessDescription {}
 impl ::cloudwright_core::ToValue for AccessDescription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessLocation", &self.access_location)
-            .req("AccessMethod", &self.access_method)
+            .req("AccessLocation", self.access_location)
+            .req("AccessMethod", self.access_method)
             .build()
     }
 }
@@ -313,9 +323,14 @@ impl crate::PropertyType for AccessMethod {}
 impl ::cloudwright_core::ToValue for AccessMethod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessMethodType", &self.access_method_type)
-            .opt("CustomObjectIdentifier", &self.custom_object_identifier)
+            .opt("AccessMethodType", self.access_method_type)
+            .opt("CustomObjectIdentifier", self.custom_object_identifier)
             .build()
     }
 }
@@ -458,18 +473,23 @@ impl crate::PropertyType for CrlConfiguration {}
 impl ::cloudwright_core::ToValue for CrlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CrlDistributionPointExtensionConfiguration",
-                &self.crl_distribution_point_extension_configuration,
+                self.crl_distribution_point_extension_configuration,
             )
-            .opt("CrlType", &self.crl_type)
-            .opt("CustomCname", &self.custom_cname)
-            .opt("CustomPath", &self.custom_path)
-            .req("Enabled", &self.enabled)
-            .opt("ExpirationInDays", &self.expiration_in_days)
-            .opt("S3BucketName", &self.s3_bucket_name)
-            .opt("S3ObjectAcl", &self.s3_object_acl)
+            .opt("CrlType", self.crl_type)
+            .opt("CustomCname", self.custom_cname)
+            .opt("CustomPath", self.custom_path)
+            .req("Enabled", self.enabled)
+            .opt("ExpirationInDays", self.expiration_in_days)
+            .opt("S3BucketName", self.s3_bucket_name)
+            .opt("S3ObjectAcl", self.s3_object_acl)
             .build()
     }
 }
@@ -510,8 +530,13 @@ impl crate::PropertyType for CrlDistributionPointExtensionConfiguration {}
 impl ::cloudwright_core::ToValue for CrlDistributionPointExtensionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OmitExtension", &self.omit_extension)
+            .req("OmitExtension", self.omit_extension)
             .build()
     }
 }
@@ -553,9 +578,14 @@ impl crate::PropertyType for CsrExtensions {}
 impl ::cloudwright_core::ToValue for CsrExtensions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KeyUsage", &self.key_usage)
-            .opt("SubjectInformationAccess", &self.subject_information_access)
+            .opt("KeyUsage", self.key_usage)
+            .opt("SubjectInformationAccess", self.subject_information_access)
             .build()
     }
 }
@@ -599,9 +629,14 @@ impl crate::PropertyType for EdiPartyName {}
 impl ::cloudwright_core::ToValue for EdiPartyName {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NameAssigner", &self.name_assigner)
-            .req("PartyName", &self.party_name)
+            .opt("NameAssigner", self.name_assigner)
+            .req("PartyName", self.party_name)
             .build()
     }
 }
@@ -678,17 +713,22 @@ impl crate::PropertyType for GeneralName {}
 impl ::cloudwright_core::ToValue for GeneralName {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DirectoryName", &self.directory_name)
-            .opt("DnsName", &self.dns_name)
-            .opt("EdiPartyName", &self.edi_party_name)
-            .opt("IpAddress", &self.ip_address)
-            .opt("OtherName", &self.other_name)
-            .opt("RegisteredId", &self.registered_id)
-            .opt("Rfc822Name", &self.rfc822_name)
+            .opt("DirectoryName", self.directory_name)
+            .opt("DnsName", self.dns_name)
+            .opt("EdiPartyName", self.edi_party_name)
+            .opt("IpAddress", self.ip_address)
+            .opt("OtherName", self.other_name)
+            .opt("RegisteredId", self.registered_id)
+            .opt("Rfc822Name", self.rfc822_name)
             .opt(
                 "UniformResourceIdentifier",
-                &self.uniform_resource_identifier,
+                self.uniform_resource_identifier,
             )
             .build()
     }
@@ -737,9 +777,14 @@ impl crate::PropertyType for OcspConfiguration {}
 impl ::cloudwright_core::ToValue for OcspConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("OcspCustomCname", &self.ocsp_custom_cname)
+            .req("Enabled", self.enabled)
+            .opt("OcspCustomCname", self.ocsp_custom_cname)
             .build()
     }
 }
@@ -788,9 +833,14 @@ impl crate::PropertyType for RevocationConfiguration {}
 impl ::cloudwright_core::ToValue for RevocationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrlConfiguration", &self.crl_configuration)
-            .opt("OcspConfiguration", &self.ocsp_configuration)
+            .opt("CrlConfiguration", self.crl_configuration)
+            .opt("OcspConfiguration", self.ocsp_configuration)
             .build()
     }
 }
@@ -832,9 +882,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -865,6 +920,14 @@ impl ::cloudwright_core::ToValue for CrlType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -898,6 +961,14 @@ impl ::cloudwright_core::ToValue for KeyStorageSecurityStandard {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3ObjectAcl` (`AWS::ACMPCA::CertificateAuthority`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -927,6 +998,14 @@ impl ::cloudwright_core::ToValue for S3ObjectAcl {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UsageMode` (`AWS::ACMPCA::CertificateAuthority`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -955,6 +1034,14 @@ impl ::cloudwright_core::ToValue for UsageMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

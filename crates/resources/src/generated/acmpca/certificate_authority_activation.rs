@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for CertificateAuthorityActivation {
 impl ::cloudwright_core::ToValue for CertificateAuthorityActivation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Certificate", &self.certificate)
-            .req("CertificateAuthorityArn", &self.certificate_authority_arn)
-            .opt("CertificateChain", &self.certificate_chain)
-            .opt("Status", &self.status)
+            .req("Certificate", self.certificate)
+            .req("CertificateAuthorityArn", self.certificate_authority_arn)
+            .opt("CertificateChain", self.certificate_chain)
+            .opt("Status", self.status)
             .build()
     }
 }

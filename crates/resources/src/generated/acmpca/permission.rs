@@ -119,11 +119,16 @@ impl ::cloudwright_core::Resource for Permission {
 impl ::cloudwright_core::ToValue for Permission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("CertificateAuthorityArn", &self.certificate_authority_arn)
-            .req("Principal", &self.principal)
-            .opt("SourceAccount", &self.source_account)
+            .req("Actions", self.actions)
+            .req("CertificateAuthorityArn", self.certificate_authority_arn)
+            .req("Principal", self.principal)
+            .opt("SourceAccount", self.source_account)
             .build()
     }
 }
@@ -167,6 +172,14 @@ impl ::cloudwright_core::ToValue for Action {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

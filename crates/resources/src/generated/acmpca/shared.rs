@@ -59,9 +59,14 @@ impl crate::PropertyType for CustomAttribute {}
 impl ::cloudwright_core::ToValue for CustomAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ObjectIdentifier", &self.object_identifier)
-            .req("Value", &self.value)
+            .req("ObjectIdentifier", self.object_identifier)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -166,16 +171,21 @@ impl crate::PropertyType for KeyUsage {}
 impl ::cloudwright_core::ToValue for KeyUsage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CRLSign", &self.crl_sign)
-            .opt("DataEncipherment", &self.data_encipherment)
-            .opt("DecipherOnly", &self.decipher_only)
-            .opt("DigitalSignature", &self.digital_signature)
-            .opt("EncipherOnly", &self.encipher_only)
-            .opt("KeyAgreement", &self.key_agreement)
-            .opt("KeyCertSign", &self.key_cert_sign)
-            .opt("KeyEncipherment", &self.key_encipherment)
-            .opt("NonRepudiation", &self.non_repudiation)
+            .opt("CRLSign", self.crl_sign)
+            .opt("DataEncipherment", self.data_encipherment)
+            .opt("DecipherOnly", self.decipher_only)
+            .opt("DigitalSignature", self.digital_signature)
+            .opt("EncipherOnly", self.encipher_only)
+            .opt("KeyAgreement", self.key_agreement)
+            .opt("KeyCertSign", self.key_cert_sign)
+            .opt("KeyEncipherment", self.key_encipherment)
+            .opt("NonRepudiation", self.non_repudiation)
             .build()
     }
 }
@@ -233,9 +243,14 @@ impl crate::PropertyType for OtherName {}
 impl ::cloudwright_core::ToValue for OtherName {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TypeId", &self.type_id)
-            .req("Value", &self.value)
+            .req("TypeId", self.type_id)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -362,25 +377,30 @@ impl crate::PropertyType for Subject {}
 impl ::cloudwright_core::ToValue for Subject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CommonName", &self.common_name)
-            .opt("Country", &self.country)
-            .opt("CustomAttributes", &self.custom_attributes)
+            .opt("CommonName", self.common_name)
+            .opt("Country", self.country)
+            .opt("CustomAttributes", self.custom_attributes)
             .opt(
                 "DistinguishedNameQualifier",
-                &self.distinguished_name_qualifier,
+                self.distinguished_name_qualifier,
             )
-            .opt("GenerationQualifier", &self.generation_qualifier)
-            .opt("GivenName", &self.given_name)
-            .opt("Initials", &self.initials)
-            .opt("Locality", &self.locality)
-            .opt("Organization", &self.organization)
-            .opt("OrganizationalUnit", &self.organizational_unit)
-            .opt("Pseudonym", &self.pseudonym)
-            .opt("SerialNumber", &self.serial_number)
-            .opt("State", &self.state)
-            .opt("Surname", &self.surname)
-            .opt("Title", &self.title)
+            .opt("GenerationQualifier", self.generation_qualifier)
+            .opt("GivenName", self.given_name)
+            .opt("Initials", self.initials)
+            .opt("Locality", self.locality)
+            .opt("Organization", self.organization)
+            .opt("OrganizationalUnit", self.organizational_unit)
+            .opt("Pseudonym", self.pseudonym)
+            .opt("SerialNumber", self.serial_number)
+            .opt("State", self.state)
+            .opt("Surname", self.surname)
+            .opt("Title", self.title)
             .build()
     }
 }

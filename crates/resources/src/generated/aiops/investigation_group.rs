@@ -166,26 +166,31 @@ impl ::cloudwright_core::Resource for InvestigationGroup {
 impl ::cloudwright_core::ToValue for InvestigationGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ChatbotNotificationChannels",
-                &self.chatbot_notification_channels,
+                self.chatbot_notification_channels,
             )
             .opt(
                 "CrossAccountConfigurations",
-                &self.cross_account_configurations,
+                self.cross_account_configurations,
             )
-            .opt("EncryptionConfig", &self.encryption_config)
-            .opt("InvestigationGroupPolicy", &self.investigation_group_policy)
+            .opt("EncryptionConfig", self.encryption_config)
+            .opt("InvestigationGroupPolicy", self.investigation_group_policy)
             .opt(
                 "IsCloudTrailEventHistoryEnabled",
-                &self.is_cloud_trail_event_history_enabled,
+                self.is_cloud_trail_event_history_enabled,
             )
-            .req("Name", &self.name)
-            .opt("RetentionInDays", &self.retention_in_days)
-            .opt("RoleArn", &self.role_arn)
-            .opt("TagKeyBoundaries", &self.tag_key_boundaries)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .opt("RetentionInDays", self.retention_in_days)
+            .opt("RoleArn", self.role_arn)
+            .opt("TagKeyBoundaries", self.tag_key_boundaries)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -271,9 +276,14 @@ impl crate::PropertyType for ChatbotNotificationChannel {}
 impl ::cloudwright_core::ToValue for ChatbotNotificationChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChatConfigurationArns", &self.chat_configuration_arns)
-            .opt("SNSTopicArn", &self.sns_topic_arn)
+            .opt("ChatConfigurationArns", self.chat_configuration_arns)
+            .opt("SNSTopicArn", self.sns_topic_arn)
             .build()
     }
 }
@@ -310,8 +320,13 @@ impl crate::PropertyType for CrossAccountConfiguration {}
 impl ::cloudwright_core::ToValue for CrossAccountConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceRoleArn", &self.source_role_arn)
+            .opt("SourceRoleArn", self.source_role_arn)
             .build()
     }
 }
@@ -356,12 +371,17 @@ impl crate::PropertyType for EncryptionConfigMap {}
 impl ::cloudwright_core::ToValue for EncryptionConfigMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EncryptionConfigurationType",
-                &self.encryption_configuration_type,
+                self.encryption_configuration_type,
             )
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -412,9 +432,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -287,33 +287,38 @@ impl ::cloudwright_core::Resource for Broker {
 impl ::cloudwright_core::ToValue for Broker {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthenticationStrategy", &self.authentication_strategy)
-            .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
-            .req("BrokerName", &self.broker_name)
-            .opt("Configuration", &self.configuration)
-            .opt("DataReplicationMode", &self.data_replication_mode)
+            .opt("AuthenticationStrategy", self.authentication_strategy)
+            .opt("AutoMinorVersionUpgrade", self.auto_minor_version_upgrade)
+            .req("BrokerName", self.broker_name)
+            .opt("Configuration", self.configuration)
+            .opt("DataReplicationMode", self.data_replication_mode)
             .opt(
                 "DataReplicationPrimaryBrokerArn",
-                &self.data_replication_primary_broker_arn,
+                self.data_replication_primary_broker_arn,
             )
-            .req("DeploymentMode", &self.deployment_mode)
-            .opt("EncryptionOptions", &self.encryption_options)
-            .req("EngineType", &self.engine_type)
-            .opt("EngineVersion", &self.engine_version)
-            .req("HostInstanceType", &self.host_instance_type)
-            .opt("LdapServerMetadata", &self.ldap_server_metadata)
-            .opt("Logs", &self.logs)
+            .req("DeploymentMode", self.deployment_mode)
+            .opt("EncryptionOptions", self.encryption_options)
+            .req("EngineType", self.engine_type)
+            .opt("EngineVersion", self.engine_version)
+            .req("HostInstanceType", self.host_instance_type)
+            .opt("LdapServerMetadata", self.ldap_server_metadata)
+            .opt("Logs", self.logs)
             .opt(
                 "MaintenanceWindowStartTime",
-                &self.maintenance_window_start_time,
+                self.maintenance_window_start_time,
             )
-            .req("PubliclyAccessible", &self.publicly_accessible)
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("StorageType", &self.storage_type)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .opt("Users", &self.users)
+            .req("PubliclyAccessible", self.publicly_accessible)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("StorageType", self.storage_type)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .opt("Users", self.users)
             .build()
     }
 }
@@ -479,9 +484,14 @@ impl crate::PropertyType for EncryptionOptions {}
 impl ::cloudwright_core::ToValue for EncryptionOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("UseAwsOwnedKey", &self.use_aws_owned_key)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("UseAwsOwnedKey", self.use_aws_owned_key)
             .build()
     }
 }
@@ -583,18 +593,23 @@ impl crate::PropertyType for LdapServerMetadata {}
 impl ::cloudwright_core::ToValue for LdapServerMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Hosts", &self.hosts)
-            .req("RoleBase", &self.role_base)
-            .opt("RoleName", &self.role_name)
-            .req("RoleSearchMatching", &self.role_search_matching)
-            .opt("RoleSearchSubtree", &self.role_search_subtree)
-            .opt("ServiceAccountPassword", &self.service_account_password)
-            .req("ServiceAccountUsername", &self.service_account_username)
-            .req("UserBase", &self.user_base)
-            .opt("UserRoleName", &self.user_role_name)
-            .req("UserSearchMatching", &self.user_search_matching)
-            .opt("UserSearchSubtree", &self.user_search_subtree)
+            .req("Hosts", self.hosts)
+            .req("RoleBase", self.role_base)
+            .opt("RoleName", self.role_name)
+            .req("RoleSearchMatching", self.role_search_matching)
+            .opt("RoleSearchSubtree", self.role_search_subtree)
+            .opt("ServiceAccountPassword", self.service_account_password)
+            .req("ServiceAccountUsername", self.service_account_username)
+            .req("UserBase", self.user_base)
+            .opt("UserRoleName", self.user_role_name)
+            .req("UserSearchMatching", self.user_search_matching)
+            .opt("UserSearchSubtree", self.user_search_subtree)
             .build()
     }
 }
@@ -635,9 +650,14 @@ impl crate::PropertyType for LogList {}
 impl ::cloudwright_core::ToValue for LogList {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Audit", &self.audit)
-            .opt("General", &self.general)
+            .opt("Audit", self.audit)
+            .opt("General", self.general)
             .build()
     }
 }
@@ -701,10 +721,15 @@ impl crate::PropertyType for MaintenanceWindow {}
 impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DayOfWeek", &self.day_of_week)
-            .req("TimeOfDay", &self.time_of_day)
-            .req("TimeZone", &self.time_zone)
+            .req("DayOfWeek", self.day_of_week)
+            .req("TimeOfDay", self.time_of_day)
+            .req("TimeZone", self.time_zone)
             .build()
     }
 }
@@ -753,9 +778,14 @@ impl crate::PropertyType for TagsEntry {}
 impl ::cloudwright_core::ToValue for TagsEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -842,12 +872,17 @@ impl crate::PropertyType for User {}
 impl ::cloudwright_core::ToValue for User {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConsoleAccess", &self.console_access)
-            .opt("Groups", &self.groups)
-            .req("Password", &self.password)
-            .opt("ReplicationUser", &self.replication_user)
-            .req("Username", &self.username)
+            .opt("ConsoleAccess", self.console_access)
+            .opt("Groups", self.groups)
+            .req("Password", self.password)
+            .opt("ReplicationUser", self.replication_user)
+            .req("Username", self.username)
             .build()
     }
 }

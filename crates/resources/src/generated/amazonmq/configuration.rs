@@ -137,14 +137,19 @@ impl ::cloudwright_core::Resource for Configuration {
 impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthenticationStrategy", &self.authentication_strategy)
-            .opt("Data", &self.data)
-            .opt("Description", &self.description)
-            .req("EngineType", &self.engine_type)
-            .opt("EngineVersion", &self.engine_version)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("AuthenticationStrategy", self.authentication_strategy)
+            .opt("Data", self.data)
+            .opt("Description", self.description)
+            .req("EngineType", self.engine_type)
+            .opt("EngineVersion", self.engine_version)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -235,9 +240,14 @@ impl crate::PropertyType for TagsEntry {}
 impl ::cloudwright_core::ToValue for TagsEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

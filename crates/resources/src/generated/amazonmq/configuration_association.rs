@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for ConfigurationAssociation {
 impl ::cloudwright_core::ToValue for ConfigurationAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Broker", &self.broker)
-            .req("Configuration", &self.configuration)
+            .req("Broker", self.broker)
+            .req("Configuration", self.configuration)
             .build()
     }
 }

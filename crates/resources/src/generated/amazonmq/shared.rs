@@ -59,9 +59,14 @@ impl crate::PropertyType for ConfigurationId {}
 impl ::cloudwright_core::ToValue for ConfigurationId {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Revision", &self.revision)
+            .req("Id", self.id)
+            .req("Revision", self.revision)
             .build()
     }
 }

@@ -234,31 +234,30 @@ impl ::cloudwright_core::Resource for App {
 impl ::cloudwright_core::ToValue for App {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .opt(
-                "AutoBranchCreationConfig",
-                &self.auto_branch_creation_config,
-            )
-            .opt("BasicAuthConfig", &self.basic_auth_config)
-            .opt("BuildSpec", &self.build_spec)
-            .opt("CacheConfig", &self.cache_config)
-            .opt("ComputeRoleArn", &self.compute_role_arn)
-            .opt("CustomHeaders", &self.custom_headers)
-            .opt("CustomRules", &self.custom_rules)
-            .opt("Description", &self.description)
-            .opt(
-                "EnableBranchAutoDeletion",
-                &self.enable_branch_auto_deletion,
-            )
-            .opt("EnvironmentVariables", &self.environment_variables)
-            .opt("IAMServiceRole", &self.iam_service_role)
-            .opt("JobConfig", &self.job_config)
-            .req("Name", &self.name)
-            .opt("OauthToken", &self.oauth_token)
-            .opt("Platform", &self.platform)
-            .opt("Repository", &self.repository)
-            .opt("Tags", &self.tags)
+            .opt("AccessToken", self.access_token)
+            .opt("AutoBranchCreationConfig", self.auto_branch_creation_config)
+            .opt("BasicAuthConfig", self.basic_auth_config)
+            .opt("BuildSpec", self.build_spec)
+            .opt("CacheConfig", self.cache_config)
+            .opt("ComputeRoleArn", self.compute_role_arn)
+            .opt("CustomHeaders", self.custom_headers)
+            .opt("CustomRules", self.custom_rules)
+            .opt("Description", self.description)
+            .opt("EnableBranchAutoDeletion", self.enable_branch_auto_deletion)
+            .opt("EnvironmentVariables", self.environment_variables)
+            .opt("IAMServiceRole", self.iam_service_role)
+            .opt("JobConfig", self.job_config)
+            .req("Name", self.name)
+            .opt("OauthToken", self.oauth_token)
+            .opt("Platform", self.platform)
+            .opt("Repository", self.repository)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -418,30 +417,29 @@ impl crate::PropertyType for AutoBranchCreationConfig {}
 impl ::cloudwright_core::ToValue for AutoBranchCreationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoBranchCreationPatterns",
-                &self.auto_branch_creation_patterns,
+                self.auto_branch_creation_patterns,
             )
-            .opt("BasicAuthConfig", &self.basic_auth_config)
-            .opt("BuildSpec", &self.build_spec)
-            .opt(
-                "EnableAutoBranchCreation",
-                &self.enable_auto_branch_creation,
-            )
-            .opt("EnableAutoBuild", &self.enable_auto_build)
-            .opt("EnablePerformanceMode", &self.enable_performance_mode)
-            .opt(
-                "EnablePullRequestPreview",
-                &self.enable_pull_request_preview,
-            )
-            .opt("EnvironmentVariables", &self.environment_variables)
-            .opt("Framework", &self.framework)
+            .opt("BasicAuthConfig", self.basic_auth_config)
+            .opt("BuildSpec", self.build_spec)
+            .opt("EnableAutoBranchCreation", self.enable_auto_branch_creation)
+            .opt("EnableAutoBuild", self.enable_auto_build)
+            .opt("EnablePerformanceMode", self.enable_performance_mode)
+            .opt("EnablePullRequestPreview", self.enable_pull_request_preview)
+            .opt("EnvironmentVariables", self.environment_variables)
+            .opt("Framework", self.framework)
             .opt(
                 "PullRequestEnvironmentName",
-                &self.pull_request_environment_name,
+                self.pull_request_environment_name,
             )
-            .opt("Stage", &self.stage)
+            .opt("Stage", self.stage)
             .build()
     }
 }
@@ -492,10 +490,15 @@ impl crate::PropertyType for BasicAuthConfig {}
 impl ::cloudwright_core::ToValue for BasicAuthConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableBasicAuth", &self.enable_basic_auth)
-            .opt("Password", &self.password)
-            .opt("Username", &self.username)
+            .opt("EnableBasicAuth", self.enable_basic_auth)
+            .opt("Password", self.password)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -536,8 +539,13 @@ impl crate::PropertyType for CacheConfig {}
 impl ::cloudwright_core::ToValue for CacheConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -618,11 +626,16 @@ impl crate::PropertyType for CustomRule {}
 impl ::cloudwright_core::ToValue for CustomRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Condition", &self.condition)
-            .req("Source", &self.source)
-            .opt("Status", &self.status)
-            .req("Target", &self.target)
+            .opt("Condition", self.condition)
+            .req("Source", self.source)
+            .opt("Status", self.status)
+            .req("Target", self.target)
             .build()
     }
 }
@@ -673,8 +686,13 @@ impl crate::PropertyType for JobConfig {}
 impl ::cloudwright_core::ToValue for JobConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BuildComputeType", &self.build_compute_type)
+            .req("BuildComputeType", self.build_compute_type)
             .build()
     }
 }
@@ -725,9 +743,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -762,6 +785,14 @@ impl ::cloudwright_core::ToValue for BuildComputeType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Amplify::App`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -790,6 +821,14 @@ impl ::cloudwright_core::ToValue for CacheConfigType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -822,6 +861,14 @@ impl ::cloudwright_core::ToValue for Platform {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -224,29 +224,31 @@ impl ::cloudwright_core::Resource for Branch {
 impl ::cloudwright_core::ToValue for Branch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppId", &self.app_id)
-            .opt("Backend", &self.backend)
-            .opt("BasicAuthConfig", &self.basic_auth_config)
-            .req("BranchName", &self.branch_name)
-            .opt("BuildSpec", &self.build_spec)
-            .opt("ComputeRoleArn", &self.compute_role_arn)
-            .opt("Description", &self.description)
-            .opt("EnableAutoBuild", &self.enable_auto_build)
-            .opt("EnablePerformanceMode", &self.enable_performance_mode)
-            .opt(
-                "EnablePullRequestPreview",
-                &self.enable_pull_request_preview,
-            )
-            .opt("EnableSkewProtection", &self.enable_skew_protection)
-            .opt("EnvironmentVariables", &self.environment_variables)
-            .opt("Framework", &self.framework)
+            .req("AppId", self.app_id)
+            .opt("Backend", self.backend)
+            .opt("BasicAuthConfig", self.basic_auth_config)
+            .req("BranchName", self.branch_name)
+            .opt("BuildSpec", self.build_spec)
+            .opt("ComputeRoleArn", self.compute_role_arn)
+            .opt("Description", self.description)
+            .opt("EnableAutoBuild", self.enable_auto_build)
+            .opt("EnablePerformanceMode", self.enable_performance_mode)
+            .opt("EnablePullRequestPreview", self.enable_pull_request_preview)
+            .opt("EnableSkewProtection", self.enable_skew_protection)
+            .opt("EnvironmentVariables", self.environment_variables)
+            .opt("Framework", self.framework)
             .opt(
                 "PullRequestEnvironmentName",
-                &self.pull_request_environment_name,
+                self.pull_request_environment_name,
             )
-            .opt("Stage", &self.stage)
-            .opt("Tags", &self.tags)
+            .opt("Stage", self.stage)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -461,8 +463,13 @@ impl crate::PropertyType for Backend {}
 impl ::cloudwright_core::ToValue for Backend {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StackArn", &self.stack_arn)
+            .opt("StackArn", self.stack_arn)
             .build()
     }
 }
@@ -524,10 +531,15 @@ impl crate::PropertyType for BasicAuthConfig {}
 impl ::cloudwright_core::ToValue for BasicAuthConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableBasicAuth", &self.enable_basic_auth)
-            .req("Password", &self.password)
-            .req("Username", &self.username)
+            .opt("EnableBasicAuth", self.enable_basic_auth)
+            .req("Password", self.password)
+            .req("Username", self.username)
             .build()
     }
 }
@@ -578,9 +590,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -139,17 +139,22 @@ impl ::cloudwright_core::Resource for Domain {
 impl ::cloudwright_core::ToValue for Domain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppId", &self.app_id)
+            .req("AppId", self.app_id)
             .opt(
                 "AutoSubDomainCreationPatterns",
-                &self.auto_sub_domain_creation_patterns,
+                self.auto_sub_domain_creation_patterns,
             )
-            .opt("AutoSubDomainIAMRole", &self.auto_sub_domain_iam_role)
-            .opt("CertificateSettings", &self.certificate_settings)
-            .req("DomainName", &self.domain_name)
-            .opt("EnableAutoSubDomain", &self.enable_auto_sub_domain)
-            .req("SubDomainSettings", &self.sub_domain_settings)
+            .opt("AutoSubDomainIAMRole", self.auto_sub_domain_iam_role)
+            .opt("CertificateSettings", self.certificate_settings)
+            .req("DomainName", self.domain_name)
+            .opt("EnableAutoSubDomain", self.enable_auto_sub_domain)
+            .req("SubDomainSettings", self.sub_domain_settings)
             .build()
     }
 }
@@ -363,9 +368,14 @@ impl crate::PropertyType for CertificateSettings {}
 impl ::cloudwright_core::ToValue for CertificateSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateType", &self.certificate_type)
-            .opt("CustomCertificateArn", &self.custom_certificate_arn)
+            .opt("CertificateType", self.certificate_type)
+            .opt("CustomCertificateArn", self.custom_certificate_arn)
             .build()
     }
 }
@@ -426,9 +436,14 @@ impl crate::PropertyType for SubDomainSetting {}
 impl ::cloudwright_core::ToValue for SubDomainSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BranchName", &self.branch_name)
-            .req("Prefix", &self.prefix)
+            .req("BranchName", self.branch_name)
+            .req("Prefix", self.prefix)
             .build()
     }
 }
@@ -459,6 +474,14 @@ impl ::cloudwright_core::ToValue for CertificateType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -160,21 +160,26 @@ impl ::cloudwright_core::Resource for Component {
 impl ::cloudwright_core::ToValue for Component {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppId", &self.app_id)
-            .opt("BindingProperties", &self.binding_properties)
-            .opt("Children", &self.children)
-            .opt("CollectionProperties", &self.collection_properties)
-            .opt("ComponentType", &self.component_type)
-            .opt("EnvironmentName", &self.environment_name)
-            .opt("Events", &self.events)
-            .opt("Name", &self.name)
-            .opt("Overrides", &self.overrides)
-            .opt("Properties", &self.properties)
-            .opt("SchemaVersion", &self.schema_version)
-            .opt("SourceId", &self.source_id)
-            .opt("Tags", &self.tags)
-            .opt("Variants", &self.variants)
+            .opt("AppId", self.app_id)
+            .opt("BindingProperties", self.binding_properties)
+            .opt("Children", self.children)
+            .opt("CollectionProperties", self.collection_properties)
+            .opt("ComponentType", self.component_type)
+            .opt("EnvironmentName", self.environment_name)
+            .opt("Events", self.events)
+            .opt("Name", self.name)
+            .opt("Overrides", self.overrides)
+            .opt("Properties", self.properties)
+            .opt("SchemaVersion", self.schema_version)
+            .opt("SourceId", self.source_id)
+            .opt("Tags", self.tags)
+            .opt("Variants", self.variants)
             .build()
     }
 }
@@ -293,13 +298,18 @@ impl crate::PropertyType for ComponentChild {}
 impl ::cloudwright_core::ToValue for ComponentChild {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Children", &self.children)
-            .req("ComponentType", &self.component_type)
-            .opt("Events", &self.events)
-            .req("Name", &self.name)
-            .req("Properties", &self.properties)
-            .opt("SourceId", &self.source_id)
+            .opt("Children", self.children)
+            .req("ComponentType", self.component_type)
+            .opt("Events", self.events)
+            .req("Name", self.name)
+            .req("Properties", self.properties)
+            .opt("SourceId", self.source_id)
             .build()
     }
 }
@@ -340,9 +350,14 @@ impl crate::PropertyType for ComponentVariant {}
 impl ::cloudwright_core::ToValue for ComponentVariant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Overrides", &self.overrides)
-            .opt("VariantValues", &self.variant_values)
+            .opt("Overrides", self.overrides)
+            .opt("VariantValues", self.variant_values)
             .build()
     }
 }

@@ -146,19 +146,24 @@ impl ::cloudwright_core::Resource for Form {
 impl ::cloudwright_core::ToValue for Form {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppId", &self.app_id)
-            .opt("Cta", &self.cta)
-            .opt("DataType", &self.data_type)
-            .opt("EnvironmentName", &self.environment_name)
-            .opt("Fields", &self.fields)
-            .opt("FormActionType", &self.form_action_type)
-            .opt("LabelDecorator", &self.label_decorator)
-            .opt("Name", &self.name)
-            .opt("SchemaVersion", &self.schema_version)
-            .opt("SectionalElements", &self.sectional_elements)
-            .opt("Style", &self.style)
-            .opt("Tags", &self.tags)
+            .opt("AppId", self.app_id)
+            .opt("Cta", self.cta)
+            .opt("DataType", self.data_type)
+            .opt("EnvironmentName", self.environment_name)
+            .opt("Fields", self.fields)
+            .opt("FormActionType", self.form_action_type)
+            .opt("LabelDecorator", self.label_decorator)
+            .opt("Name", self.name)
+            .opt("SchemaVersion", self.schema_version)
+            .opt("SectionalElements", self.sectional_elements)
+            .opt("Style", self.style)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -225,10 +230,15 @@ impl crate::PropertyType for FormButton {}
 impl ::cloudwright_core::ToValue for FormButton {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Children", &self.children)
-            .opt("Excluded", &self.excluded)
-            .opt("Position", &self.position)
+            .opt("Children", self.children)
+            .opt("Excluded", self.excluded)
+            .opt("Position", self.position)
             .build()
     }
 }
@@ -281,11 +291,16 @@ impl crate::PropertyType for FormCta {}
 impl ::cloudwright_core::ToValue for FormCta {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cancel", &self.cancel)
-            .opt("Clear", &self.clear)
-            .opt("Position", &self.position)
-            .opt("Submit", &self.submit)
+            .opt("Cancel", self.cancel)
+            .opt("Clear", self.clear)
+            .opt("Position", self.position)
+            .opt("Submit", self.submit)
             .build()
     }
 }
@@ -338,9 +353,14 @@ impl crate::PropertyType for FormDataTypeConfig {}
 impl ::cloudwright_core::ToValue for FormDataTypeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSourceType", &self.data_source_type)
-            .req("DataTypeName", &self.data_type_name)
+            .req("DataSourceType", self.data_source_type)
+            .req("DataTypeName", self.data_type_name)
             .build()
     }
 }
@@ -387,10 +407,15 @@ impl crate::PropertyType for FormStyle {}
 impl ::cloudwright_core::ToValue for FormStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HorizontalGap", &self.horizontal_gap)
-            .opt("OuterPadding", &self.outer_padding)
-            .opt("VerticalGap", &self.vertical_gap)
+            .opt("HorizontalGap", self.horizontal_gap)
+            .opt("OuterPadding", self.outer_padding)
+            .opt("VerticalGap", self.vertical_gap)
             .build()
     }
 }
@@ -421,6 +446,14 @@ impl ::cloudwright_core::ToValue for FormActionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -454,6 +487,14 @@ impl ::cloudwright_core::ToValue for FormButtonsPosition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FormDataSourceType` (`AWS::AmplifyUIBuilder::Form`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -482,6 +523,14 @@ impl ::cloudwright_core::ToValue for FormDataSourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -514,6 +563,14 @@ impl ::cloudwright_core::ToValue for LabelDecorator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

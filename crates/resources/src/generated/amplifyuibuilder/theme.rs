@@ -110,13 +110,18 @@ impl ::cloudwright_core::Resource for Theme {
 impl ::cloudwright_core::ToValue for Theme {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppId", &self.app_id)
-            .opt("EnvironmentName", &self.environment_name)
-            .opt("Name", &self.name)
-            .opt("Overrides", &self.overrides)
-            .opt("Tags", &self.tags)
-            .opt("Values", &self.values)
+            .opt("AppId", self.app_id)
+            .opt("EnvironmentName", self.environment_name)
+            .opt("Name", self.name)
+            .opt("Overrides", self.overrides)
+            .opt("Tags", self.tags)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -193,9 +198,14 @@ impl crate::PropertyType for ThemeValue {}
 impl ::cloudwright_core::ToValue for ThemeValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Children", &self.children)
-            .opt("Value", &self.value)
+            .opt("Children", self.children)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -236,9 +246,14 @@ impl crate::PropertyType for ThemeValues {}
 impl ::cloudwright_core::ToValue for ThemeValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -74,8 +74,13 @@ impl ::cloudwright_core::Resource for Account {
 impl ::cloudwright_core::ToValue for Account {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchRoleArn", &self.cloud_watch_role_arn)
+            .opt("CloudWatchRoleArn", self.cloud_watch_role_arn)
             .build()
     }
 }

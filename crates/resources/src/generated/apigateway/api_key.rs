@@ -126,15 +126,20 @@ impl ::cloudwright_core::Resource for ApiKey {
 impl ::cloudwright_core::ToValue for ApiKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomerId", &self.customer_id)
-            .opt("Description", &self.description)
-            .opt("Enabled", &self.enabled)
-            .opt("GenerateDistinctId", &self.generate_distinct_id)
-            .opt("Name", &self.name)
-            .opt("StageKeys", &self.stage_keys)
-            .opt("Tags", &self.tags)
-            .opt("Value", &self.value)
+            .opt("CustomerId", self.customer_id)
+            .opt("Description", self.description)
+            .opt("Enabled", self.enabled)
+            .opt("GenerateDistinctId", self.generate_distinct_id)
+            .opt("Name", self.name)
+            .opt("StageKeys", self.stage_keys)
+            .opt("Tags", self.tags)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -195,9 +200,14 @@ impl crate::PropertyType for StageKey {}
 impl ::cloudwright_core::ToValue for StageKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RestApiId", &self.rest_api_id)
-            .opt("StageName", &self.stage_name)
+            .opt("RestApiId", self.rest_api_id)
+            .opt("StageName", self.stage_name)
             .build()
     }
 }
@@ -248,9 +258,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -149,23 +149,28 @@ impl ::cloudwright_core::Resource for Authorizer {
 impl ::cloudwright_core::ToValue for Authorizer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthType", &self.auth_type)
-            .opt("AuthorizerCredentials", &self.authorizer_credentials)
+            .opt("AuthType", self.auth_type)
+            .opt("AuthorizerCredentials", self.authorizer_credentials)
             .opt(
                 "AuthorizerResultTtlInSeconds",
-                &self.authorizer_result_ttl_in_seconds,
+                self.authorizer_result_ttl_in_seconds,
             )
-            .opt("AuthorizerUri", &self.authorizer_uri)
-            .opt("IdentitySource", &self.identity_source)
+            .opt("AuthorizerUri", self.authorizer_uri)
+            .opt("IdentitySource", self.identity_source)
             .opt(
                 "IdentityValidationExpression",
-                &self.identity_validation_expression,
+                self.identity_validation_expression,
             )
-            .req("Name", &self.name)
-            .opt("ProviderARNs", &self.provider_ar_ns)
-            .req("RestApiId", &self.rest_api_id)
-            .req("Type", &self.r#type)
+            .req("Name", self.name)
+            .opt("ProviderARNs", self.provider_ar_ns)
+            .req("RestApiId", self.rest_api_id)
+            .req("Type", self.r#type)
             .build()
     }
 }

@@ -98,11 +98,16 @@ impl ::cloudwright_core::Resource for BasePathMapping {
 impl ::cloudwright_core::ToValue for BasePathMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BasePath", &self.base_path)
-            .req("DomainName", &self.domain_name)
-            .opt("RestApiId", &self.rest_api_id)
-            .opt("Stage", &self.stage)
+            .opt("BasePath", self.base_path)
+            .req("DomainName", self.domain_name)
+            .opt("RestApiId", self.rest_api_id)
+            .opt("Stage", self.stage)
             .build()
     }
 }

@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for BasePathMappingV2 {
 impl ::cloudwright_core::ToValue for BasePathMappingV2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BasePath", &self.base_path)
-            .req("DomainNameArn", &self.domain_name_arn)
-            .req("RestApiId", &self.rest_api_id)
-            .opt("Stage", &self.stage)
+            .opt("BasePath", self.base_path)
+            .req("DomainNameArn", self.domain_name_arn)
+            .req("RestApiId", self.rest_api_id)
+            .opt("Stage", self.stage)
             .build()
     }
 }

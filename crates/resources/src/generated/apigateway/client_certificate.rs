@@ -81,9 +81,14 @@ impl ::cloudwright_core::Resource for ClientCertificate {
 impl ::cloudwright_core::ToValue for ClientCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("Tags", self.tags)
             .build()
     }
 }

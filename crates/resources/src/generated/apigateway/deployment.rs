@@ -111,12 +111,17 @@ impl ::cloudwright_core::Resource for Deployment {
 impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentCanarySettings", &self.deployment_canary_settings)
-            .opt("Description", &self.description)
-            .req("RestApiId", &self.rest_api_id)
-            .opt("StageDescription", &self.stage_description)
-            .opt("StageName", &self.stage_name)
+            .opt("DeploymentCanarySettings", self.deployment_canary_settings)
+            .opt("Description", self.description)
+            .req("RestApiId", self.rest_api_id)
+            .opt("StageDescription", self.stage_description)
+            .opt("StageName", self.stage_name)
             .build()
     }
 }
@@ -185,10 +190,15 @@ impl crate::PropertyType for CanarySetting {}
 impl ::cloudwright_core::ToValue for CanarySetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PercentTraffic", &self.percent_traffic)
-            .opt("StageVariableOverrides", &self.stage_variable_overrides)
-            .opt("UseStageCache", &self.use_stage_cache)
+            .opt("PercentTraffic", self.percent_traffic)
+            .opt("StageVariableOverrides", self.stage_variable_overrides)
+            .opt("UseStageCache", self.use_stage_cache)
             .build()
     }
 }
@@ -235,10 +245,15 @@ impl crate::PropertyType for DeploymentCanarySettings {}
 impl ::cloudwright_core::ToValue for DeploymentCanarySettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PercentTraffic", &self.percent_traffic)
-            .opt("StageVariableOverrides", &self.stage_variable_overrides)
-            .opt("UseStageCache", &self.use_stage_cache)
+            .opt("PercentTraffic", self.percent_traffic)
+            .opt("StageVariableOverrides", self.stage_variable_overrides)
+            .opt("UseStageCache", self.use_stage_cache)
             .build()
     }
 }
@@ -329,17 +344,22 @@ impl crate::PropertyType for MethodSetting {}
 impl ::cloudwright_core::ToValue for MethodSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CacheDataEncrypted", &self.cache_data_encrypted)
-            .opt("CacheTtlInSeconds", &self.cache_ttl_in_seconds)
-            .opt("CachingEnabled", &self.caching_enabled)
-            .opt("DataTraceEnabled", &self.data_trace_enabled)
-            .opt("HttpMethod", &self.http_method)
-            .opt("LoggingLevel", &self.logging_level)
-            .opt("MetricsEnabled", &self.metrics_enabled)
-            .opt("ResourcePath", &self.resource_path)
-            .opt("ThrottlingBurstLimit", &self.throttling_burst_limit)
-            .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
+            .opt("CacheDataEncrypted", self.cache_data_encrypted)
+            .opt("CacheTtlInSeconds", self.cache_ttl_in_seconds)
+            .opt("CachingEnabled", self.caching_enabled)
+            .opt("DataTraceEnabled", self.data_trace_enabled)
+            .opt("HttpMethod", self.http_method)
+            .opt("LoggingLevel", self.logging_level)
+            .opt("MetricsEnabled", self.metrics_enabled)
+            .opt("ResourcePath", self.resource_path)
+            .opt("ThrottlingBurstLimit", self.throttling_burst_limit)
+            .opt("ThrottlingRateLimit", self.throttling_rate_limit)
             .build()
     }
 }
@@ -484,26 +504,31 @@ impl crate::PropertyType for StageDescription {}
 impl ::cloudwright_core::ToValue for StageDescription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLogSetting", &self.access_log_setting)
-            .opt("CacheClusterEnabled", &self.cache_cluster_enabled)
-            .opt("CacheClusterSize", &self.cache_cluster_size)
-            .opt("CacheDataEncrypted", &self.cache_data_encrypted)
-            .opt("CacheTtlInSeconds", &self.cache_ttl_in_seconds)
-            .opt("CachingEnabled", &self.caching_enabled)
-            .opt("CanarySetting", &self.canary_setting)
-            .opt("ClientCertificateId", &self.client_certificate_id)
-            .opt("DataTraceEnabled", &self.data_trace_enabled)
-            .opt("Description", &self.description)
-            .opt("DocumentationVersion", &self.documentation_version)
-            .opt("LoggingLevel", &self.logging_level)
-            .opt("MethodSettings", &self.method_settings)
-            .opt("MetricsEnabled", &self.metrics_enabled)
-            .opt("Tags", &self.tags)
-            .opt("ThrottlingBurstLimit", &self.throttling_burst_limit)
-            .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
-            .opt("TracingEnabled", &self.tracing_enabled)
-            .opt("Variables", &self.variables)
+            .opt("AccessLogSetting", self.access_log_setting)
+            .opt("CacheClusterEnabled", self.cache_cluster_enabled)
+            .opt("CacheClusterSize", self.cache_cluster_size)
+            .opt("CacheDataEncrypted", self.cache_data_encrypted)
+            .opt("CacheTtlInSeconds", self.cache_ttl_in_seconds)
+            .opt("CachingEnabled", self.caching_enabled)
+            .opt("CanarySetting", self.canary_setting)
+            .opt("ClientCertificateId", self.client_certificate_id)
+            .opt("DataTraceEnabled", self.data_trace_enabled)
+            .opt("Description", self.description)
+            .opt("DocumentationVersion", self.documentation_version)
+            .opt("LoggingLevel", self.logging_level)
+            .opt("MethodSettings", self.method_settings)
+            .opt("MetricsEnabled", self.metrics_enabled)
+            .opt("Tags", self.tags)
+            .opt("ThrottlingBurstLimit", self.throttling_burst_limit)
+            .opt("ThrottlingRateLimit", self.throttling_rate_limit)
+            .opt("TracingEnabled", self.tracing_enabled)
+            .opt("Variables", self.variables)
             .build()
     }
 }

@@ -102,10 +102,15 @@ impl ::cloudwright_core::Resource for DocumentationPart {
 impl ::cloudwright_core::ToValue for DocumentationPart {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Location", &self.location)
-            .req("Properties", &self.properties)
-            .req("RestApiId", &self.rest_api_id)
+            .req("Location", self.location)
+            .req("Properties", self.properties)
+            .req("RestApiId", self.rest_api_id)
             .build()
     }
 }
@@ -186,12 +191,17 @@ impl crate::PropertyType for Location {}
 impl ::cloudwright_core::ToValue for Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Method", &self.method)
-            .opt("Name", &self.name)
-            .opt("Path", &self.path)
-            .opt("StatusCode", &self.status_code)
-            .opt("Type", &self.r#type)
+            .opt("Method", self.method)
+            .opt("Name", self.name)
+            .opt("Path", self.path)
+            .opt("StatusCode", self.status_code)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -252,6 +262,14 @@ impl ::cloudwright_core::ToValue for LocationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -100,10 +100,15 @@ impl ::cloudwright_core::Resource for DocumentationVersion {
 impl ::cloudwright_core::ToValue for DocumentationVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DocumentationVersion", &self.documentation_version)
-            .req("RestApiId", &self.rest_api_id)
+            .opt("Description", self.description)
+            .req("DocumentationVersion", self.documentation_version)
+            .req("RestApiId", self.rest_api_id)
             .build()
     }
 }

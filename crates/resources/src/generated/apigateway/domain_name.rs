@@ -140,20 +140,25 @@ impl ::cloudwright_core::Resource for DomainName {
 impl ::cloudwright_core::ToValue for DomainName {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .opt("DomainName", &self.domain_name)
-            .opt("EndpointAccessMode", &self.endpoint_access_mode)
-            .opt("EndpointConfiguration", &self.endpoint_configuration)
-            .opt("MutualTlsAuthentication", &self.mutual_tls_authentication)
+            .opt("CertificateArn", self.certificate_arn)
+            .opt("DomainName", self.domain_name)
+            .opt("EndpointAccessMode", self.endpoint_access_mode)
+            .opt("EndpointConfiguration", self.endpoint_configuration)
+            .opt("MutualTlsAuthentication", self.mutual_tls_authentication)
             .opt(
                 "OwnershipVerificationCertificateArn",
-                &self.ownership_verification_certificate_arn,
+                self.ownership_verification_certificate_arn,
             )
-            .opt("RegionalCertificateArn", &self.regional_certificate_arn)
-            .opt("RoutingMode", &self.routing_mode)
-            .opt("SecurityPolicy", &self.security_policy)
-            .opt("Tags", &self.tags)
+            .opt("RegionalCertificateArn", self.regional_certificate_arn)
+            .opt("RoutingMode", self.routing_mode)
+            .opt("SecurityPolicy", self.security_policy)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -248,9 +253,14 @@ impl crate::PropertyType for MutualTlsAuthentication {}
 impl ::cloudwright_core::ToValue for MutualTlsAuthentication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TruststoreUri", &self.truststore_uri)
-            .opt("TruststoreVersion", &self.truststore_version)
+            .opt("TruststoreUri", self.truststore_uri)
+            .opt("TruststoreVersion", self.truststore_version)
             .build()
     }
 }
@@ -285,9 +295,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

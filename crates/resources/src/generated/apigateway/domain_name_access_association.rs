@@ -120,14 +120,19 @@ impl ::cloudwright_core::Resource for DomainNameAccessAssociation {
 impl ::cloudwright_core::ToValue for DomainNameAccessAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessAssociationSource", &self.access_association_source)
+            .req("AccessAssociationSource", self.access_association_source)
             .req(
                 "AccessAssociationSourceType",
-                &self.access_association_source_type,
+                self.access_association_source_type,
             )
-            .req("DomainNameArn", &self.domain_name_arn)
-            .opt("Tags", &self.tags)
+            .req("DomainNameArn", self.domain_name_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -196,9 +201,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -226,6 +236,14 @@ impl ::cloudwright_core::ToValue for AccessAssociationSourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

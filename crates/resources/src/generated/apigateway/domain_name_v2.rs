@@ -128,15 +128,20 @@ impl ::cloudwright_core::Resource for DomainNameV2 {
 impl ::cloudwright_core::ToValue for DomainNameV2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .opt("DomainName", &self.domain_name)
-            .opt("EndpointAccessMode", &self.endpoint_access_mode)
-            .opt("EndpointConfiguration", &self.endpoint_configuration)
-            .opt("Policy", &self.policy)
-            .opt("RoutingMode", &self.routing_mode)
-            .opt("SecurityPolicy", &self.security_policy)
-            .opt("Tags", &self.tags)
+            .opt("CertificateArn", self.certificate_arn)
+            .opt("DomainName", self.domain_name)
+            .opt("EndpointAccessMode", self.endpoint_access_mode)
+            .opt("EndpointConfiguration", self.endpoint_configuration)
+            .opt("Policy", self.policy)
+            .opt("RoutingMode", self.routing_mode)
+            .opt("SecurityPolicy", self.security_policy)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -199,9 +204,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

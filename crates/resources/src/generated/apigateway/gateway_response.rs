@@ -114,12 +114,17 @@ impl ::cloudwright_core::Resource for GatewayResponse {
 impl ::cloudwright_core::ToValue for GatewayResponse {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResponseParameters", &self.response_parameters)
-            .opt("ResponseTemplates", &self.response_templates)
-            .req("ResponseType", &self.response_type)
-            .req("RestApiId", &self.rest_api_id)
-            .opt("StatusCode", &self.status_code)
+            .opt("ResponseParameters", self.response_parameters)
+            .opt("ResponseTemplates", self.response_templates)
+            .req("ResponseType", self.response_type)
+            .req("RestApiId", self.rest_api_id)
+            .opt("StatusCode", self.status_code)
             .build()
     }
 }

@@ -177,20 +177,25 @@ impl ::cloudwright_core::Resource for Method {
 impl ::cloudwright_core::ToValue for Method {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiKeyRequired", &self.api_key_required)
-            .opt("AuthorizationScopes", &self.authorization_scopes)
-            .opt("AuthorizationType", &self.authorization_type)
-            .opt("AuthorizerId", &self.authorizer_id)
-            .req("HttpMethod", &self.http_method)
-            .opt("Integration", &self.integration)
-            .opt("MethodResponses", &self.method_responses)
-            .opt("OperationName", &self.operation_name)
-            .opt("RequestModels", &self.request_models)
-            .opt("RequestParameters", &self.request_parameters)
-            .opt("RequestValidatorId", &self.request_validator_id)
-            .req("ResourceId", &self.resource_id)
-            .req("RestApiId", &self.rest_api_id)
+            .opt("ApiKeyRequired", self.api_key_required)
+            .opt("AuthorizationScopes", self.authorization_scopes)
+            .opt("AuthorizationType", self.authorization_type)
+            .opt("AuthorizerId", self.authorizer_id)
+            .req("HttpMethod", self.http_method)
+            .opt("Integration", self.integration)
+            .opt("MethodResponses", self.method_responses)
+            .opt("OperationName", self.operation_name)
+            .opt("RequestModels", self.request_models)
+            .opt("RequestParameters", self.request_parameters)
+            .opt("RequestValidatorId", self.request_validator_id)
+            .req("ResourceId", self.resource_id)
+            .req("RestApiId", self.rest_api_id)
             .build()
     }
 }
@@ -353,23 +358,28 @@ impl crate::PropertyType for Integration {}
 impl ::cloudwright_core::ToValue for Integration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CacheKeyParameters", &self.cache_key_parameters)
-            .opt("CacheNamespace", &self.cache_namespace)
-            .opt("ConnectionId", &self.connection_id)
-            .opt("ConnectionType", &self.connection_type)
-            .opt("ContentHandling", &self.content_handling)
-            .opt("Credentials", &self.credentials)
-            .opt("IntegrationHttpMethod", &self.integration_http_method)
-            .opt("IntegrationResponses", &self.integration_responses)
-            .opt("IntegrationTarget", &self.integration_target)
-            .opt("PassthroughBehavior", &self.passthrough_behavior)
-            .opt("RequestParameters", &self.request_parameters)
-            .opt("RequestTemplates", &self.request_templates)
-            .opt("ResponseTransferMode", &self.response_transfer_mode)
-            .opt("TimeoutInMillis", &self.timeout_in_millis)
-            .req("Type", &self.r#type)
-            .opt("Uri", &self.uri)
+            .opt("CacheKeyParameters", self.cache_key_parameters)
+            .opt("CacheNamespace", self.cache_namespace)
+            .opt("ConnectionId", self.connection_id)
+            .opt("ConnectionType", self.connection_type)
+            .opt("ContentHandling", self.content_handling)
+            .opt("Credentials", self.credentials)
+            .opt("IntegrationHttpMethod", self.integration_http_method)
+            .opt("IntegrationResponses", self.integration_responses)
+            .opt("IntegrationTarget", self.integration_target)
+            .opt("PassthroughBehavior", self.passthrough_behavior)
+            .opt("RequestParameters", self.request_parameters)
+            .opt("RequestTemplates", self.request_templates)
+            .opt("ResponseTransferMode", self.response_transfer_mode)
+            .opt("TimeoutInMillis", self.timeout_in_millis)
+            .req("Type", self.r#type)
+            .opt("Uri", self.uri)
             .build()
     }
 }
@@ -436,12 +446,17 @@ impl crate::PropertyType for IntegrationResponse {}
 impl ::cloudwright_core::ToValue for IntegrationResponse {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentHandling", &self.content_handling)
-            .opt("ResponseParameters", &self.response_parameters)
-            .opt("ResponseTemplates", &self.response_templates)
-            .opt("SelectionPattern", &self.selection_pattern)
-            .req("StatusCode", &self.status_code)
+            .opt("ContentHandling", self.content_handling)
+            .opt("ResponseParameters", self.response_parameters)
+            .opt("ResponseTemplates", self.response_templates)
+            .opt("SelectionPattern", self.selection_pattern)
+            .req("StatusCode", self.status_code)
             .build()
     }
 }
@@ -492,10 +507,15 @@ impl crate::PropertyType for MethodResponse {}
 impl ::cloudwright_core::ToValue for MethodResponse {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResponseModels", &self.response_models)
-            .opt("ResponseParameters", &self.response_parameters)
-            .req("StatusCode", &self.status_code)
+            .opt("ResponseModels", self.response_models)
+            .opt("ResponseParameters", self.response_parameters)
+            .req("StatusCode", self.status_code)
             .build()
     }
 }
@@ -527,6 +547,14 @@ impl ::cloudwright_core::ToValue for ConnectionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContentHandling` (`AWS::ApiGateway::Method`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -555,6 +583,14 @@ impl ::cloudwright_core::ToValue for ContentHandling {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -594,6 +630,14 @@ impl ::cloudwright_core::ToValue for IntegrationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PassthroughBehavior` (`AWS::ApiGateway::Method`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -626,6 +670,14 @@ impl ::cloudwright_core::ToValue for PassthroughBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ResponseTransferMode` (`AWS::ApiGateway::Method`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -654,6 +706,14 @@ impl ::cloudwright_core::ToValue for ResponseTransferMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

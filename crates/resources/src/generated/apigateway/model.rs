@@ -109,12 +109,17 @@ impl ::cloudwright_core::Resource for Model {
 impl ::cloudwright_core::ToValue for Model {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .req("RestApiId", &self.rest_api_id)
-            .opt("Schema", &self.schema)
+            .opt("ContentType", self.content_type)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .req("RestApiId", self.rest_api_id)
+            .opt("Schema", self.schema)
             .build()
     }
 }

@@ -98,13 +98,18 @@ impl ::cloudwright_core::Resource for RequestValidator {
 impl ::cloudwright_core::ToValue for RequestValidator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .req("RestApiId", &self.rest_api_id)
-            .opt("ValidateRequestBody", &self.validate_request_body)
+            .opt("Name", self.name)
+            .req("RestApiId", self.rest_api_id)
+            .opt("ValidateRequestBody", self.validate_request_body)
             .opt(
                 "ValidateRequestParameters",
-                &self.validate_request_parameters,
+                self.validate_request_parameters,
             )
             .build()
     }

@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for Resource {
 impl ::cloudwright_core::ToValue for Resource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParentId", &self.parent_id)
-            .req("PathPart", &self.path_part)
-            .req("RestApiId", &self.rest_api_id)
+            .req("ParentId", self.parent_id)
+            .req("PathPart", self.path_part)
+            .req("RestApiId", self.rest_api_id)
             .build()
     }
 }

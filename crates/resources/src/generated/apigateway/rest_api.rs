@@ -195,27 +195,32 @@ impl ::cloudwright_core::Resource for RestApi {
 impl ::cloudwright_core::ToValue for RestApi {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiKeySourceType", &self.api_key_source_type)
-            .opt("BinaryMediaTypes", &self.binary_media_types)
-            .opt("Body", &self.body)
-            .opt("BodyS3Location", &self.body_s3_location)
-            .opt("CloneFrom", &self.clone_from)
-            .opt("Description", &self.description)
+            .opt("ApiKeySourceType", self.api_key_source_type)
+            .opt("BinaryMediaTypes", self.binary_media_types)
+            .opt("Body", self.body)
+            .opt("BodyS3Location", self.body_s3_location)
+            .opt("CloneFrom", self.clone_from)
+            .opt("Description", self.description)
             .opt(
                 "DisableExecuteApiEndpoint",
-                &self.disable_execute_api_endpoint,
+                self.disable_execute_api_endpoint,
             )
-            .opt("EndpointAccessMode", &self.endpoint_access_mode)
-            .opt("EndpointConfiguration", &self.endpoint_configuration)
-            .opt("FailOnWarnings", &self.fail_on_warnings)
-            .opt("MinimumCompressionSize", &self.minimum_compression_size)
-            .opt("Mode", &self.mode)
-            .opt("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("Policy", &self.policy)
-            .opt("SecurityPolicy", &self.security_policy)
-            .opt("Tags", &self.tags)
+            .opt("EndpointAccessMode", self.endpoint_access_mode)
+            .opt("EndpointConfiguration", self.endpoint_configuration)
+            .opt("FailOnWarnings", self.fail_on_warnings)
+            .opt("MinimumCompressionSize", self.minimum_compression_size)
+            .opt("Mode", self.mode)
+            .opt("Name", self.name)
+            .opt("Parameters", self.parameters)
+            .opt("Policy", self.policy)
+            .opt("SecurityPolicy", self.security_policy)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -292,10 +297,15 @@ impl crate::PropertyType for EndpointConfiguration {}
 impl ::cloudwright_core::ToValue for EndpointConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("Types", &self.types)
-            .opt("VpcEndpointIds", &self.vpc_endpoint_ids)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("Types", self.types)
+            .opt("VpcEndpointIds", self.vpc_endpoint_ids)
             .build()
     }
 }
@@ -350,11 +360,16 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bucket", &self.bucket)
-            .opt("ETag", &self.e_tag)
-            .opt("Key", &self.key)
-            .opt("Version", &self.version)
+            .opt("Bucket", self.bucket)
+            .opt("ETag", self.e_tag)
+            .opt("Key", self.key)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -401,9 +416,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -48,9 +48,14 @@ impl crate::PropertyType for AccessLogSetting {}
 impl ::cloudwright_core::ToValue for AccessLogSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("Format", &self.format)
+            .opt("DestinationArn", self.destination_arn)
+            .opt("Format", self.format)
             .build()
     }
 }
@@ -97,9 +102,14 @@ impl crate::PropertyType for EndpointConfiguration {}
 impl ::cloudwright_core::ToValue for EndpointConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("Types", &self.types)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("Types", self.types)
             .build()
     }
 }
@@ -151,9 +161,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -192,6 +207,14 @@ impl ::cloudwright_core::ToValue for RoutingMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

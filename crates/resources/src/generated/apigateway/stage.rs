@@ -173,21 +173,26 @@ impl ::cloudwright_core::Resource for Stage {
 impl ::cloudwright_core::ToValue for Stage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLogSetting", &self.access_log_setting)
-            .opt("CacheClusterEnabled", &self.cache_cluster_enabled)
-            .opt("CacheClusterSize", &self.cache_cluster_size)
-            .opt("CanarySetting", &self.canary_setting)
-            .opt("ClientCertificateId", &self.client_certificate_id)
-            .opt("DeploymentId", &self.deployment_id)
-            .opt("Description", &self.description)
-            .opt("DocumentationVersion", &self.documentation_version)
-            .opt("MethodSettings", &self.method_settings)
-            .req("RestApiId", &self.rest_api_id)
-            .opt("StageName", &self.stage_name)
-            .opt("Tags", &self.tags)
-            .opt("TracingEnabled", &self.tracing_enabled)
-            .opt("Variables", &self.variables)
+            .opt("AccessLogSetting", self.access_log_setting)
+            .opt("CacheClusterEnabled", self.cache_cluster_enabled)
+            .opt("CacheClusterSize", self.cache_cluster_size)
+            .opt("CanarySetting", self.canary_setting)
+            .opt("ClientCertificateId", self.client_certificate_id)
+            .opt("DeploymentId", self.deployment_id)
+            .opt("Description", self.description)
+            .opt("DocumentationVersion", self.documentation_version)
+            .opt("MethodSettings", self.method_settings)
+            .req("RestApiId", self.rest_api_id)
+            .opt("StageName", self.stage_name)
+            .opt("Tags", self.tags)
+            .opt("TracingEnabled", self.tracing_enabled)
+            .opt("Variables", self.variables)
             .build()
     }
 }
@@ -252,11 +257,16 @@ impl crate::PropertyType for CanarySetting {}
 impl ::cloudwright_core::ToValue for CanarySetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentId", &self.deployment_id)
-            .opt("PercentTraffic", &self.percent_traffic)
-            .opt("StageVariableOverrides", &self.stage_variable_overrides)
-            .opt("UseStageCache", &self.use_stage_cache)
+            .opt("DeploymentId", self.deployment_id)
+            .opt("PercentTraffic", self.percent_traffic)
+            .opt("StageVariableOverrides", self.stage_variable_overrides)
+            .opt("UseStageCache", self.use_stage_cache)
             .build()
     }
 }
@@ -353,17 +363,22 @@ impl crate::PropertyType for MethodSetting {}
 impl ::cloudwright_core::ToValue for MethodSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CacheDataEncrypted", &self.cache_data_encrypted)
-            .opt("CacheTtlInSeconds", &self.cache_ttl_in_seconds)
-            .opt("CachingEnabled", &self.caching_enabled)
-            .opt("DataTraceEnabled", &self.data_trace_enabled)
-            .opt("HttpMethod", &self.http_method)
-            .opt("LoggingLevel", &self.logging_level)
-            .opt("MetricsEnabled", &self.metrics_enabled)
-            .opt("ResourcePath", &self.resource_path)
-            .opt("ThrottlingBurstLimit", &self.throttling_burst_limit)
-            .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
+            .opt("CacheDataEncrypted", self.cache_data_encrypted)
+            .opt("CacheTtlInSeconds", self.cache_ttl_in_seconds)
+            .opt("CachingEnabled", self.caching_enabled)
+            .opt("DataTraceEnabled", self.data_trace_enabled)
+            .opt("HttpMethod", self.http_method)
+            .opt("LoggingLevel", self.logging_level)
+            .opt("MetricsEnabled", self.metrics_enabled)
+            .opt("ResourcePath", self.resource_path)
+            .opt("ThrottlingBurstLimit", self.throttling_burst_limit)
+            .opt("ThrottlingRateLimit", self.throttling_rate_limit)
             .build()
     }
 }
@@ -414,9 +429,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

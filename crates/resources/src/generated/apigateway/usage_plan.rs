@@ -105,13 +105,18 @@ impl ::cloudwright_core::Resource for UsagePlan {
 impl ::cloudwright_core::ToValue for UsagePlan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiStages", &self.api_stages)
-            .opt("Description", &self.description)
-            .opt("Quota", &self.quota)
-            .opt("Tags", &self.tags)
-            .opt("Throttle", &self.throttle)
-            .opt("UsagePlanName", &self.usage_plan_name)
+            .opt("ApiStages", self.api_stages)
+            .opt("Description", self.description)
+            .opt("Quota", self.quota)
+            .opt("Tags", self.tags)
+            .opt("Throttle", self.throttle)
+            .opt("UsagePlanName", self.usage_plan_name)
             .build()
     }
 }
@@ -178,10 +183,15 @@ impl crate::PropertyType for ApiStage {}
 impl ::cloudwright_core::ToValue for ApiStage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiId", &self.api_id)
-            .opt("Stage", &self.stage)
-            .opt("Throttle", &self.throttle)
+            .opt("ApiId", self.api_id)
+            .opt("Stage", self.stage)
+            .opt("Throttle", self.throttle)
             .build()
     }
 }
@@ -234,10 +244,15 @@ impl crate::PropertyType for QuotaSettings {}
 impl ::cloudwright_core::ToValue for QuotaSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Limit", &self.limit)
-            .opt("Offset", &self.offset)
-            .opt("Period", &self.period)
+            .opt("Limit", self.limit)
+            .opt("Offset", self.offset)
+            .opt("Period", self.period)
             .build()
     }
 }
@@ -288,9 +303,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -335,9 +355,14 @@ impl crate::PropertyType for ThrottleSettings {}
 impl ::cloudwright_core::ToValue for ThrottleSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BurstLimit", &self.burst_limit)
-            .opt("RateLimit", &self.rate_limit)
+            .opt("BurstLimit", self.burst_limit)
+            .opt("RateLimit", self.rate_limit)
             .build()
     }
 }

@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for UsagePlanKey {
 impl ::cloudwright_core::ToValue for UsagePlanKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KeyId", &self.key_id)
-            .req("KeyType", &self.key_type)
-            .req("UsagePlanId", &self.usage_plan_id)
+            .req("KeyId", self.key_id)
+            .req("KeyType", self.key_type)
+            .req("UsagePlanId", self.usage_plan_id)
             .build()
     }
 }
@@ -155,6 +160,14 @@ impl ::cloudwright_core::ToValue for KeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

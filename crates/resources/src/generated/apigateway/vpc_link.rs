@@ -110,11 +110,16 @@ impl ::cloudwright_core::Resource for VpcLink {
 impl ::cloudwright_core::ToValue for VpcLink {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("TargetArns", &self.target_arns)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("TargetArns", self.target_arns)
             .build()
     }
 }

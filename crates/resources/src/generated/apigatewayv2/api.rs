@@ -196,31 +196,36 @@ impl ::cloudwright_core::Resource for Api {
 impl ::cloudwright_core::ToValue for Api {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ApiKeySelectionExpression",
-                &self.api_key_selection_expression,
+                self.api_key_selection_expression,
             )
-            .opt("BasePath", &self.base_path)
-            .opt("Body", &self.body)
-            .opt("BodyS3Location", &self.body_s3_location)
-            .opt("CorsConfiguration", &self.cors_configuration)
-            .opt("CredentialsArn", &self.credentials_arn)
-            .opt("Description", &self.description)
+            .opt("BasePath", self.base_path)
+            .opt("Body", self.body)
+            .opt("BodyS3Location", self.body_s3_location)
+            .opt("CorsConfiguration", self.cors_configuration)
+            .opt("CredentialsArn", self.credentials_arn)
+            .opt("Description", self.description)
             .opt(
                 "DisableExecuteApiEndpoint",
-                &self.disable_execute_api_endpoint,
+                self.disable_execute_api_endpoint,
             )
-            .opt("DisableSchemaValidation", &self.disable_schema_validation)
-            .opt("FailOnWarnings", &self.fail_on_warnings)
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("Name", &self.name)
-            .opt("ProtocolType", &self.protocol_type)
-            .opt("RouteKey", &self.route_key)
-            .opt("RouteSelectionExpression", &self.route_selection_expression)
-            .opt("Tags", &self.tags)
-            .opt("Target", &self.target)
-            .opt("Version", &self.version)
+            .opt("DisableSchemaValidation", self.disable_schema_validation)
+            .opt("FailOnWarnings", self.fail_on_warnings)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("Name", self.name)
+            .opt("ProtocolType", self.protocol_type)
+            .opt("RouteKey", self.route_key)
+            .opt("RouteSelectionExpression", self.route_selection_expression)
+            .opt("Tags", self.tags)
+            .opt("Target", self.target)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -301,11 +306,16 @@ impl crate::PropertyType for BodyS3Location {}
 impl ::cloudwright_core::ToValue for BodyS3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bucket", &self.bucket)
-            .opt("Etag", &self.etag)
-            .opt("Key", &self.key)
-            .opt("Version", &self.version)
+            .opt("Bucket", self.bucket)
+            .opt("Etag", self.etag)
+            .opt("Key", self.key)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -370,13 +380,18 @@ impl crate::PropertyType for Cors {}
 impl ::cloudwright_core::ToValue for Cors {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowCredentials", &self.allow_credentials)
-            .opt("AllowHeaders", &self.allow_headers)
-            .opt("AllowMethods", &self.allow_methods)
-            .opt("AllowOrigins", &self.allow_origins)
-            .opt("ExposeHeaders", &self.expose_headers)
-            .opt("MaxAge", &self.max_age)
+            .opt("AllowCredentials", self.allow_credentials)
+            .opt("AllowHeaders", self.allow_headers)
+            .opt("AllowMethods", self.allow_methods)
+            .opt("AllowOrigins", self.allow_origins)
+            .opt("ExposeHeaders", self.expose_headers)
+            .opt("MaxAge", self.max_age)
             .build()
     }
 }

@@ -98,11 +98,16 @@ impl ::cloudwright_core::Resource for ApiGatewayManagedOverrides {
 impl ::cloudwright_core::ToValue for ApiGatewayManagedOverrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("Integration", &self.integration)
-            .opt("Route", &self.route)
-            .opt("Stage", &self.stage)
+            .req("ApiId", self.api_id)
+            .opt("Integration", self.integration)
+            .opt("Route", self.route)
+            .opt("Stage", self.stage)
             .build()
     }
 }
@@ -177,11 +182,16 @@ impl crate::PropertyType for IntegrationOverrides {}
 impl ::cloudwright_core::ToValue for IntegrationOverrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("IntegrationMethod", &self.integration_method)
-            .opt("PayloadFormatVersion", &self.payload_format_version)
-            .opt("TimeoutInMillis", &self.timeout_in_millis)
+            .opt("Description", self.description)
+            .opt("IntegrationMethod", self.integration_method)
+            .opt("PayloadFormatVersion", self.payload_format_version)
+            .opt("TimeoutInMillis", self.timeout_in_millis)
             .build()
     }
 }
@@ -241,12 +251,17 @@ impl crate::PropertyType for RouteOverrides {}
 impl ::cloudwright_core::ToValue for RouteOverrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizationScopes", &self.authorization_scopes)
-            .opt("AuthorizationType", &self.authorization_type)
-            .opt("AuthorizerId", &self.authorizer_id)
-            .opt("OperationName", &self.operation_name)
-            .opt("Target", &self.target)
+            .opt("AuthorizationScopes", self.authorization_scopes)
+            .opt("AuthorizationType", self.authorization_type)
+            .opt("AuthorizerId", self.authorizer_id)
+            .opt("OperationName", self.operation_name)
+            .opt("Target", self.target)
             .build()
     }
 }
@@ -305,12 +320,17 @@ impl crate::PropertyType for RouteSettings {}
 impl ::cloudwright_core::ToValue for RouteSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataTraceEnabled", &self.data_trace_enabled)
-            .opt("DetailedMetricsEnabled", &self.detailed_metrics_enabled)
-            .opt("LoggingLevel", &self.logging_level)
-            .opt("ThrottlingBurstLimit", &self.throttling_burst_limit)
-            .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
+            .opt("DataTraceEnabled", self.data_trace_enabled)
+            .opt("DetailedMetricsEnabled", self.detailed_metrics_enabled)
+            .opt("LoggingLevel", self.logging_level)
+            .opt("ThrottlingBurstLimit", self.throttling_burst_limit)
+            .opt("ThrottlingRateLimit", self.throttling_rate_limit)
             .build()
     }
 }
@@ -379,13 +399,18 @@ impl crate::PropertyType for StageOverrides {}
 impl ::cloudwright_core::ToValue for StageOverrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLogSettings", &self.access_log_settings)
-            .opt("AutoDeploy", &self.auto_deploy)
-            .opt("DefaultRouteSettings", &self.default_route_settings)
-            .opt("Description", &self.description)
-            .opt("RouteSettings", &self.route_settings)
-            .opt("StageVariables", &self.stage_variables)
+            .opt("AccessLogSettings", self.access_log_settings)
+            .opt("AutoDeploy", self.auto_deploy)
+            .opt("DefaultRouteSettings", self.default_route_settings)
+            .opt("Description", self.description)
+            .opt("RouteSettings", self.route_settings)
+            .opt("StageVariables", self.stage_variables)
             .build()
     }
 }

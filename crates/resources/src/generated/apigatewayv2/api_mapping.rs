@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for ApiMapping {
 impl ::cloudwright_core::ToValue for ApiMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("ApiMappingKey", &self.api_mapping_key)
-            .req("DomainName", &self.domain_name)
-            .req("Stage", &self.stage)
+            .req("ApiId", self.api_id)
+            .opt("ApiMappingKey", self.api_mapping_key)
+            .req("DomainName", self.domain_name)
+            .req("Stage", self.stage)
             .build()
     }
 }

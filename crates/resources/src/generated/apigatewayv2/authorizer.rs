@@ -170,27 +170,32 @@ impl ::cloudwright_core::Resource for Authorizer {
 impl ::cloudwright_core::ToValue for Authorizer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("AuthorizerCredentialsArn", &self.authorizer_credentials_arn)
+            .req("ApiId", self.api_id)
+            .opt("AuthorizerCredentialsArn", self.authorizer_credentials_arn)
             .opt(
                 "AuthorizerPayloadFormatVersion",
-                &self.authorizer_payload_format_version,
+                self.authorizer_payload_format_version,
             )
             .opt(
                 "AuthorizerResultTtlInSeconds",
-                &self.authorizer_result_ttl_in_seconds,
+                self.authorizer_result_ttl_in_seconds,
             )
-            .req("AuthorizerType", &self.authorizer_type)
-            .opt("AuthorizerUri", &self.authorizer_uri)
-            .opt("EnableSimpleResponses", &self.enable_simple_responses)
-            .opt("IdentitySource", &self.identity_source)
+            .req("AuthorizerType", self.authorizer_type)
+            .opt("AuthorizerUri", self.authorizer_uri)
+            .opt("EnableSimpleResponses", self.enable_simple_responses)
+            .opt("IdentitySource", self.identity_source)
             .opt(
                 "IdentityValidationExpression",
-                &self.identity_validation_expression,
+                self.identity_validation_expression,
             )
-            .opt("JwtConfiguration", &self.jwt_configuration)
-            .req("Name", &self.name)
+            .opt("JwtConfiguration", self.jwt_configuration)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -251,9 +256,14 @@ impl crate::PropertyType for JwtConfiguration {}
 impl ::cloudwright_core::ToValue for JwtConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Audience", &self.audience)
-            .opt("Issuer", &self.issuer)
+            .opt("Audience", self.audience)
+            .opt("Issuer", self.issuer)
             .build()
     }
 }

@@ -91,10 +91,15 @@ impl ::cloudwright_core::Resource for Deployment {
 impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("Description", &self.description)
-            .opt("StageName", &self.stage_name)
+            .req("ApiId", self.api_id)
+            .opt("Description", self.description)
+            .opt("StageName", self.stage_name)
             .build()
     }
 }

@@ -111,12 +111,17 @@ impl ::cloudwright_core::Resource for DomainName {
 impl ::cloudwright_core::ToValue for DomainName {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainName", &self.domain_name)
-            .opt("DomainNameConfigurations", &self.domain_name_configurations)
-            .opt("MutualTlsAuthentication", &self.mutual_tls_authentication)
-            .opt("RoutingMode", &self.routing_mode)
-            .opt("Tags", &self.tags)
+            .req("DomainName", self.domain_name)
+            .opt("DomainNameConfigurations", self.domain_name_configurations)
+            .opt("MutualTlsAuthentication", self.mutual_tls_authentication)
+            .opt("RoutingMode", self.routing_mode)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -221,16 +226,21 @@ impl crate::PropertyType for DomainNameConfiguration {}
 impl ::cloudwright_core::ToValue for DomainNameConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .opt("CertificateName", &self.certificate_name)
-            .opt("EndpointType", &self.endpoint_type)
-            .opt("IpAddressType", &self.ip_address_type)
+            .opt("CertificateArn", self.certificate_arn)
+            .opt("CertificateName", self.certificate_name)
+            .opt("EndpointType", self.endpoint_type)
+            .opt("IpAddressType", self.ip_address_type)
             .opt(
                 "OwnershipVerificationCertificateArn",
-                &self.ownership_verification_certificate_arn,
+                self.ownership_verification_certificate_arn,
             )
-            .opt("SecurityPolicy", &self.security_policy)
+            .opt("SecurityPolicy", self.security_policy)
             .build()
     }
 }
@@ -271,9 +281,14 @@ impl crate::PropertyType for MutualTlsAuthentication {}
 impl ::cloudwright_core::ToValue for MutualTlsAuthentication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TruststoreUri", &self.truststore_uri)
-            .opt("TruststoreVersion", &self.truststore_version)
+            .opt("TruststoreUri", self.truststore_uri)
+            .opt("TruststoreVersion", self.truststore_version)
             .build()
     }
 }
@@ -307,6 +322,14 @@ impl ::cloudwright_core::ToValue for RoutingMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -235,28 +235,33 @@ impl ::cloudwright_core::Resource for Integration {
 impl ::cloudwright_core::ToValue for Integration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("ConnectionId", &self.connection_id)
-            .opt("ConnectionType", &self.connection_type)
-            .opt("ContentHandlingStrategy", &self.content_handling_strategy)
-            .opt("CredentialsArn", &self.credentials_arn)
-            .opt("Description", &self.description)
-            .opt("IntegrationMethod", &self.integration_method)
-            .opt("IntegrationSubtype", &self.integration_subtype)
-            .req("IntegrationType", &self.integration_type)
-            .opt("IntegrationUri", &self.integration_uri)
-            .opt("PassthroughBehavior", &self.passthrough_behavior)
-            .opt("PayloadFormatVersion", &self.payload_format_version)
-            .opt("RequestParameters", &self.request_parameters)
-            .opt("RequestTemplates", &self.request_templates)
-            .opt("ResponseParameters", &self.response_parameters)
+            .req("ApiId", self.api_id)
+            .opt("ConnectionId", self.connection_id)
+            .opt("ConnectionType", self.connection_type)
+            .opt("ContentHandlingStrategy", self.content_handling_strategy)
+            .opt("CredentialsArn", self.credentials_arn)
+            .opt("Description", self.description)
+            .opt("IntegrationMethod", self.integration_method)
+            .opt("IntegrationSubtype", self.integration_subtype)
+            .req("IntegrationType", self.integration_type)
+            .opt("IntegrationUri", self.integration_uri)
+            .opt("PassthroughBehavior", self.passthrough_behavior)
+            .opt("PayloadFormatVersion", self.payload_format_version)
+            .opt("RequestParameters", self.request_parameters)
+            .opt("RequestTemplates", self.request_templates)
+            .opt("ResponseParameters", self.response_parameters)
             .opt(
                 "TemplateSelectionExpression",
-                &self.template_selection_expression,
+                self.template_selection_expression,
             )
-            .opt("TimeoutInMillis", &self.timeout_in_millis)
-            .opt("TlsConfig", &self.tls_config)
+            .opt("TimeoutInMillis", self.timeout_in_millis)
+            .opt("TlsConfig", self.tls_config)
             .build()
     }
 }
@@ -311,8 +316,13 @@ impl crate::PropertyType for TlsConfig {}
 impl ::cloudwright_core::ToValue for TlsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ServerNameToVerify", &self.server_name_to_verify)
+            .opt("ServerNameToVerify", self.server_name_to_verify)
             .build()
     }
 }

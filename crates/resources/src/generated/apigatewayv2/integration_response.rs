@@ -140,16 +140,21 @@ impl ::cloudwright_core::Resource for IntegrationResponse {
 impl ::cloudwright_core::ToValue for IntegrationResponse {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("ContentHandlingStrategy", &self.content_handling_strategy)
-            .req("IntegrationId", &self.integration_id)
-            .req("IntegrationResponseKey", &self.integration_response_key)
-            .opt("ResponseParameters", &self.response_parameters)
-            .opt("ResponseTemplates", &self.response_templates)
+            .req("ApiId", self.api_id)
+            .opt("ContentHandlingStrategy", self.content_handling_strategy)
+            .req("IntegrationId", self.integration_id)
+            .req("IntegrationResponseKey", self.integration_response_key)
+            .opt("ResponseParameters", self.response_parameters)
+            .opt("ResponseTemplates", self.response_templates)
             .opt(
                 "TemplateSelectionExpression",
-                &self.template_selection_expression,
+                self.template_selection_expression,
             )
             .build()
     }

@@ -116,12 +116,17 @@ impl ::cloudwright_core::Resource for Model {
 impl ::cloudwright_core::ToValue for Model {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("ContentType", &self.content_type)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Schema", &self.schema)
+            .req("ApiId", self.api_id)
+            .opt("ContentType", self.content_type)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("Schema", self.schema)
             .build()
     }
 }

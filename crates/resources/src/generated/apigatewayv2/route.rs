@@ -168,22 +168,27 @@ impl ::cloudwright_core::Resource for Route {
 impl ::cloudwright_core::ToValue for Route {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("ApiKeyRequired", &self.api_key_required)
-            .opt("AuthorizationScopes", &self.authorization_scopes)
-            .opt("AuthorizationType", &self.authorization_type)
-            .opt("AuthorizerId", &self.authorizer_id)
-            .opt("ModelSelectionExpression", &self.model_selection_expression)
-            .opt("OperationName", &self.operation_name)
-            .opt("RequestModels", &self.request_models)
-            .opt("RequestParameters", &self.request_parameters)
-            .req("RouteKey", &self.route_key)
+            .req("ApiId", self.api_id)
+            .opt("ApiKeyRequired", self.api_key_required)
+            .opt("AuthorizationScopes", self.authorization_scopes)
+            .opt("AuthorizationType", self.authorization_type)
+            .opt("AuthorizerId", self.authorizer_id)
+            .opt("ModelSelectionExpression", self.model_selection_expression)
+            .opt("OperationName", self.operation_name)
+            .opt("RequestModels", self.request_models)
+            .opt("RequestParameters", self.request_parameters)
+            .req("RouteKey", self.route_key)
             .opt(
                 "RouteResponseSelectionExpression",
-                &self.route_response_selection_expression,
+                self.route_response_selection_expression,
             )
-            .opt("Target", &self.target)
+            .opt("Target", self.target)
             .build()
     }
 }

@@ -125,13 +125,18 @@ impl ::cloudwright_core::Resource for RouteResponse {
 impl ::cloudwright_core::ToValue for RouteResponse {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("ModelSelectionExpression", &self.model_selection_expression)
-            .opt("ResponseModels", &self.response_models)
-            .opt("ResponseParameters", &self.response_parameters)
-            .req("RouteId", &self.route_id)
-            .req("RouteResponseKey", &self.route_response_key)
+            .req("ApiId", self.api_id)
+            .opt("ModelSelectionExpression", self.model_selection_expression)
+            .opt("ResponseModels", self.response_models)
+            .opt("ResponseParameters", self.response_parameters)
+            .req("RouteId", self.route_id)
+            .req("RouteResponseKey", self.route_response_key)
             .build()
     }
 }

@@ -111,11 +111,16 @@ impl ::cloudwright_core::Resource for RoutingRule {
 impl ::cloudwright_core::ToValue for RoutingRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Conditions", &self.conditions)
-            .req("DomainNameArn", &self.domain_name_arn)
-            .req("Priority", &self.priority)
+            .req("Actions", self.actions)
+            .req("Conditions", self.conditions)
+            .req("DomainNameArn", self.domain_name_arn)
+            .req("Priority", self.priority)
             .build()
     }
 }
@@ -180,8 +185,13 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InvokeApi", &self.invoke_api)
+            .req("InvokeApi", self.invoke_api)
             .build()
     }
 }
@@ -241,10 +251,15 @@ impl crate::PropertyType for ActionInvokeApi {}
 impl ::cloudwright_core::ToValue for ActionInvokeApi {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .req("Stage", &self.stage)
-            .opt("StripBasePath", &self.strip_base_path)
+            .req("ApiId", self.api_id)
+            .req("Stage", self.stage)
+            .opt("StripBasePath", self.strip_base_path)
             .build()
     }
 }
@@ -285,9 +300,14 @@ impl crate::PropertyType for Condition {}
 impl ::cloudwright_core::ToValue for Condition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MatchBasePaths", &self.match_base_paths)
-            .opt("MatchHeaders", &self.match_headers)
+            .opt("MatchBasePaths", self.match_base_paths)
+            .opt("MatchHeaders", self.match_headers)
             .build()
     }
 }
@@ -324,8 +344,13 @@ impl crate::PropertyType for MatchBasePaths {}
 impl ::cloudwright_core::ToValue for MatchBasePaths {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AnyOf", &self.any_of)
+            .req("AnyOf", self.any_of)
             .build()
     }
 }
@@ -378,9 +403,14 @@ impl crate::PropertyType for MatchHeaderValue {}
 impl ::cloudwright_core::ToValue for MatchHeaderValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Header", &self.header)
-            .req("ValueGlob", &self.value_glob)
+            .req("Header", self.header)
+            .req("ValueGlob", self.value_glob)
             .build()
     }
 }
@@ -417,8 +447,13 @@ impl crate::PropertyType for MatchHeaders {}
 impl ::cloudwright_core::ToValue for MatchHeaders {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AnyOf", &self.any_of)
+            .req("AnyOf", self.any_of)
             .build()
     }
 }

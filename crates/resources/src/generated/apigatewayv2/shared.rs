@@ -46,9 +46,14 @@ impl crate::PropertyType for AccessLogSettings {}
 impl ::cloudwright_core::ToValue for AccessLogSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("Format", &self.format)
+            .opt("DestinationArn", self.destination_arn)
+            .opt("Format", self.format)
             .build()
     }
 }

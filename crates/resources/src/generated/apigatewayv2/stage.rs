@@ -165,18 +165,23 @@ impl ::cloudwright_core::Resource for Stage {
 impl ::cloudwright_core::ToValue for Stage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLogSettings", &self.access_log_settings)
-            .req("ApiId", &self.api_id)
-            .opt("AutoDeploy", &self.auto_deploy)
-            .opt("ClientCertificateId", &self.client_certificate_id)
-            .opt("DefaultRouteSettings", &self.default_route_settings)
-            .opt("DeploymentId", &self.deployment_id)
-            .opt("Description", &self.description)
-            .opt("RouteSettings", &self.route_settings)
-            .req("StageName", &self.stage_name)
-            .opt("StageVariables", &self.stage_variables)
-            .opt("Tags", &self.tags)
+            .opt("AccessLogSettings", self.access_log_settings)
+            .req("ApiId", self.api_id)
+            .opt("AutoDeploy", self.auto_deploy)
+            .opt("ClientCertificateId", self.client_certificate_id)
+            .opt("DefaultRouteSettings", self.default_route_settings)
+            .opt("DeploymentId", self.deployment_id)
+            .opt("Description", self.description)
+            .opt("RouteSettings", self.route_settings)
+            .req("StageName", self.stage_name)
+            .opt("StageVariables", self.stage_variables)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -253,12 +258,17 @@ impl crate::PropertyType for RouteSettings {}
 impl ::cloudwright_core::ToValue for RouteSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataTraceEnabled", &self.data_trace_enabled)
-            .opt("DetailedMetricsEnabled", &self.detailed_metrics_enabled)
-            .opt("LoggingLevel", &self.logging_level)
-            .opt("ThrottlingBurstLimit", &self.throttling_burst_limit)
-            .opt("ThrottlingRateLimit", &self.throttling_rate_limit)
+            .opt("DataTraceEnabled", self.data_trace_enabled)
+            .opt("DetailedMetricsEnabled", self.detailed_metrics_enabled)
+            .opt("LoggingLevel", self.logging_level)
+            .opt("ThrottlingBurstLimit", self.throttling_burst_limit)
+            .opt("ThrottlingRateLimit", self.throttling_rate_limit)
             .build()
     }
 }

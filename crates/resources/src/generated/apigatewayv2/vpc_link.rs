@@ -111,11 +111,16 @@ impl ::cloudwright_core::Resource for VpcLink {
 impl ::cloudwright_core::ToValue for VpcLink {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
             .build()
     }
 }

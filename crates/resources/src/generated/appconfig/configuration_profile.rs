@@ -203,17 +203,22 @@ impl ::cloudwright_core::Resource for ConfigurationProfile {
 impl ::cloudwright_core::ToValue for ConfigurationProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .opt("DeletionProtectionCheck", &self.deletion_protection_check)
-            .opt("Description", &self.description)
-            .opt("KmsKeyIdentifier", &self.kms_key_identifier)
-            .req("LocationUri", &self.location_uri)
-            .req("Name", &self.name)
-            .opt("RetrievalRoleArn", &self.retrieval_role_arn)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
-            .opt("Validators", &self.validators)
+            .req("ApplicationId", self.application_id)
+            .opt("DeletionProtectionCheck", self.deletion_protection_check)
+            .opt("Description", self.description)
+            .opt("KmsKeyIdentifier", self.kms_key_identifier)
+            .req("LocationUri", self.location_uri)
+            .req("Name", self.name)
+            .opt("RetrievalRoleArn", self.retrieval_role_arn)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
+            .opt("Validators", self.validators)
             .build()
     }
 }
@@ -286,9 +291,14 @@ impl crate::PropertyType for Tags {}
 impl ::cloudwright_core::ToValue for Tags {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -331,9 +341,14 @@ impl crate::PropertyType for Validators {}
 impl ::cloudwright_core::ToValue for Validators {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Content", &self.content)
-            .opt("Type", &self.r#type)
+            .opt("Content", self.content)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -364,6 +379,14 @@ impl ::cloudwright_core::ToValue for ValidatorsType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -178,19 +178,24 @@ impl ::cloudwright_core::Resource for Deployment {
 impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .req("ConfigurationProfileId", &self.configuration_profile_id)
-            .req("ConfigurationVersion", &self.configuration_version)
-            .req("DeploymentStrategyId", &self.deployment_strategy_id)
-            .opt("Description", &self.description)
+            .req("ApplicationId", self.application_id)
+            .req("ConfigurationProfileId", self.configuration_profile_id)
+            .req("ConfigurationVersion", self.configuration_version)
+            .req("DeploymentStrategyId", self.deployment_strategy_id)
+            .opt("Description", self.description)
             .opt(
                 "DynamicExtensionParameters",
-                &self.dynamic_extension_parameters,
+                self.dynamic_extension_parameters,
             )
-            .req("EnvironmentId", &self.environment_id)
-            .opt("KmsKeyIdentifier", &self.kms_key_identifier)
-            .opt("Tags", &self.tags)
+            .req("EnvironmentId", self.environment_id)
+            .opt("KmsKeyIdentifier", self.kms_key_identifier)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -265,10 +270,15 @@ impl crate::PropertyType for DynamicExtensionParameters {}
 impl ::cloudwright_core::ToValue for DynamicExtensionParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExtensionReference", &self.extension_reference)
-            .opt("ParameterName", &self.parameter_name)
-            .opt("ParameterValue", &self.parameter_value)
+            .opt("ExtensionReference", self.extension_reference)
+            .opt("ParameterName", self.parameter_name)
+            .opt("ParameterValue", self.parameter_value)
             .build()
     }
 }
@@ -303,9 +313,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -172,18 +172,23 @@ impl ::cloudwright_core::Resource for DeploymentStrategy {
 impl ::cloudwright_core::ToValue for DeploymentStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DeploymentDurationInMinutes",
-                &self.deployment_duration_in_minutes,
+                self.deployment_duration_in_minutes,
             )
-            .opt("Description", &self.description)
-            .opt("FinalBakeTimeInMinutes", &self.final_bake_time_in_minutes)
-            .req("GrowthFactor", &self.growth_factor)
-            .opt("GrowthType", &self.growth_type)
-            .req("Name", &self.name)
-            .req("ReplicateTo", &self.replicate_to)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("FinalBakeTimeInMinutes", self.final_bake_time_in_minutes)
+            .req("GrowthFactor", self.growth_factor)
+            .opt("GrowthType", self.growth_type)
+            .req("Name", self.name)
+            .req("ReplicateTo", self.replicate_to)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -238,9 +243,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -272,6 +282,14 @@ impl ::cloudwright_core::ToValue for GrowthType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ReplicateTo` (`AWS::AppConfig::DeploymentStrategy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -300,6 +318,14 @@ impl ::cloudwright_core::ToValue for ReplicateTo {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

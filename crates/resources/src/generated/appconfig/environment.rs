@@ -148,13 +148,18 @@ impl ::cloudwright_core::Resource for Environment {
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .opt("DeletionProtectionCheck", &self.deletion_protection_check)
-            .opt("Description", &self.description)
-            .opt("Monitors", &self.monitors)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("ApplicationId", self.application_id)
+            .opt("DeletionProtectionCheck", self.deletion_protection_check)
+            .opt("Description", self.description)
+            .opt("Monitors", self.monitors)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -222,9 +227,14 @@ impl crate::PropertyType for Monitor {}
 impl ::cloudwright_core::ToValue for Monitor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmArn", &self.alarm_arn)
-            .opt("AlarmRoleArn", &self.alarm_role_arn)
+            .req("AlarmArn", self.alarm_arn)
+            .opt("AlarmRoleArn", self.alarm_role_arn)
             .build()
     }
 }

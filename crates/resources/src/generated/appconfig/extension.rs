@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for Extension {
 impl ::cloudwright_core::ToValue for Extension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .opt("Description", &self.description)
-            .opt("LatestVersionNumber", &self.latest_version_number)
-            .req("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("Tags", &self.tags)
+            .req("Actions", self.actions)
+            .opt("Description", self.description)
+            .opt("LatestVersionNumber", self.latest_version_number)
+            .req("Name", self.name)
+            .opt("Parameters", self.parameters)
+            .opt("Tags", self.tags)
             .build()
     }
 }

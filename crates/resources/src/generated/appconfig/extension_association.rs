@@ -106,12 +106,17 @@ impl ::cloudwright_core::Resource for ExtensionAssociation {
 impl ::cloudwright_core::ToValue for ExtensionAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExtensionIdentifier", &self.extension_identifier)
-            .opt("ExtensionVersionNumber", &self.extension_version_number)
-            .opt("Parameters", &self.parameters)
-            .opt("ResourceIdentifier", &self.resource_identifier)
-            .opt("Tags", &self.tags)
+            .opt("ExtensionIdentifier", self.extension_identifier)
+            .opt("ExtensionVersionNumber", self.extension_version_number)
+            .opt("Parameters", self.parameters)
+            .opt("ResourceIdentifier", self.resource_identifier)
+            .opt("Tags", self.tags)
             .build()
     }
 }

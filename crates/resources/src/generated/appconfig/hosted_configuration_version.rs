@@ -152,14 +152,19 @@ impl ::cloudwright_core::Resource for HostedConfigurationVersion {
 impl ::cloudwright_core::ToValue for HostedConfigurationVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .req("ConfigurationProfileId", &self.configuration_profile_id)
-            .req("Content", &self.content)
-            .req("ContentType", &self.content_type)
-            .opt("Description", &self.description)
-            .opt("LatestVersionNumber", &self.latest_version_number)
-            .opt("VersionLabel", &self.version_label)
+            .req("ApplicationId", self.application_id)
+            .req("ConfigurationProfileId", self.configuration_profile_id)
+            .req("Content", self.content)
+            .req("ContentType", self.content_type)
+            .opt("Description", self.description)
+            .opt("LatestVersionNumber", self.latest_version_number)
+            .opt("VersionLabel", self.version_label)
             .build()
     }
 }

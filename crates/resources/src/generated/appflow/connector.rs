@@ -109,17 +109,22 @@ impl ::cloudwright_core::Resource for Connector {
 impl ::cloudwright_core::ToValue for Connector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectorLabel", &self.connector_label)
+            .opt("ConnectorLabel", self.connector_label)
             .req(
                 "ConnectorProvisioningConfig",
-                &self.connector_provisioning_config,
+                self.connector_provisioning_config,
             )
             .req(
                 "ConnectorProvisioningType",
-                &self.connector_provisioning_type,
+                self.connector_provisioning_type,
             )
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .build()
     }
 }
@@ -174,8 +179,13 @@ impl crate::PropertyType for ConnectorProvisioningConfig {}
 impl ::cloudwright_core::ToValue for ConnectorProvisioningConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Lambda", &self.lambda)
+            .opt("Lambda", self.lambda)
             .build()
     }
 }
@@ -214,8 +224,13 @@ impl crate::PropertyType for LambdaConnectorProvisioningConfig {}
 impl ::cloudwright_core::ToValue for LambdaConnectorProvisioningConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LambdaArn", &self.lambda_arn)
+            .req("LambdaArn", self.lambda_arn)
             .build()
     }
 }

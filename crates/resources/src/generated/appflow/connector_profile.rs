@@ -131,13 +131,18 @@ impl ::cloudwright_core::Resource for ConnectorProfile {
 impl ::cloudwright_core::ToValue for ConnectorProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectionMode", &self.connection_mode)
-            .opt("ConnectorLabel", &self.connector_label)
-            .opt("ConnectorProfileConfig", &self.connector_profile_config)
-            .req("ConnectorProfileName", &self.connector_profile_name)
-            .req("ConnectorType", &self.connector_type)
-            .opt("KMSArn", &self.kms_arn)
+            .req("ConnectionMode", self.connection_mode)
+            .opt("ConnectorLabel", self.connector_label)
+            .opt("ConnectorProfileConfig", self.connector_profile_config)
+            .req("ConnectorProfileName", self.connector_profile_name)
+            .req("ConnectorType", self.connector_type)
+            .opt("KMSArn", self.kms_arn)
             .build()
     }
 }
@@ -222,9 +227,14 @@ impl crate::PropertyType for AmplitudeConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for AmplitudeConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiKey", &self.api_key)
-            .req("SecretKey", &self.secret_key)
+            .req("ApiKey", self.api_key)
+            .req("SecretKey", self.secret_key)
             .build()
     }
 }
@@ -272,9 +282,14 @@ impl crate::PropertyType for ApiKeyCredentials {}
 impl ::cloudwright_core::ToValue for ApiKeyCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiKey", &self.api_key)
-            .opt("ApiSecretKey", &self.api_secret_key)
+            .req("ApiKey", self.api_key)
+            .opt("ApiSecretKey", self.api_secret_key)
             .build()
     }
 }
@@ -331,9 +346,14 @@ impl crate::PropertyType for BasicAuthCredentials {}
 impl ::cloudwright_core::ToValue for BasicAuthCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Password", &self.password)
-            .req("Username", &self.username)
+            .req("Password", self.password)
+            .req("Username", self.username)
             .build()
     }
 }
@@ -378,9 +398,14 @@ impl crate::PropertyType for ConnectorOAuthRequest {}
 impl ::cloudwright_core::ToValue for ConnectorOAuthRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthCode", &self.auth_code)
-            .opt("RedirectUri", &self.redirect_uri)
+            .opt("AuthCode", self.auth_code)
+            .opt("RedirectUri", self.redirect_uri)
             .build()
     }
 }
@@ -422,14 +447,19 @@ impl crate::PropertyType for ConnectorProfileConfig {}
 impl ::cloudwright_core::ToValue for ConnectorProfileConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConnectorProfileCredentials",
-                &self.connector_profile_credentials,
+                self.connector_profile_credentials,
             )
             .opt(
                 "ConnectorProfileProperties",
-                &self.connector_profile_properties,
+                self.connector_profile_properties,
             )
             .build()
     }
@@ -568,25 +598,30 @@ impl crate::PropertyType for ConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for ConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Amplitude", &self.amplitude)
-            .opt("CustomConnector", &self.custom_connector)
-            .opt("Datadog", &self.datadog)
-            .opt("Dynatrace", &self.dynatrace)
-            .opt("GoogleAnalytics", &self.google_analytics)
-            .opt("InforNexus", &self.infor_nexus)
-            .opt("Marketo", &self.marketo)
-            .opt("Pardot", &self.pardot)
-            .opt("Redshift", &self.redshift)
-            .opt("SAPOData", &self.sapo_data)
-            .opt("Salesforce", &self.salesforce)
-            .opt("ServiceNow", &self.service_now)
-            .opt("Singular", &self.singular)
-            .opt("Slack", &self.slack)
-            .opt("Snowflake", &self.snowflake)
-            .opt("Trendmicro", &self.trendmicro)
-            .opt("Veeva", &self.veeva)
-            .opt("Zendesk", &self.zendesk)
+            .opt("Amplitude", self.amplitude)
+            .opt("CustomConnector", self.custom_connector)
+            .opt("Datadog", self.datadog)
+            .opt("Dynatrace", self.dynatrace)
+            .opt("GoogleAnalytics", self.google_analytics)
+            .opt("InforNexus", self.infor_nexus)
+            .opt("Marketo", self.marketo)
+            .opt("Pardot", self.pardot)
+            .opt("Redshift", self.redshift)
+            .opt("SAPOData", self.sapo_data)
+            .opt("Salesforce", self.salesforce)
+            .opt("ServiceNow", self.service_now)
+            .opt("Singular", self.singular)
+            .opt("Slack", self.slack)
+            .opt("Snowflake", self.snowflake)
+            .opt("Trendmicro", self.trendmicro)
+            .opt("Veeva", self.veeva)
+            .opt("Zendesk", self.zendesk)
             .build()
     }
 }
@@ -699,21 +734,26 @@ impl crate::PropertyType for ConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for ConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomConnector", &self.custom_connector)
-            .opt("Datadog", &self.datadog)
-            .opt("Dynatrace", &self.dynatrace)
-            .opt("InforNexus", &self.infor_nexus)
-            .opt("Marketo", &self.marketo)
-            .opt("Pardot", &self.pardot)
-            .opt("Redshift", &self.redshift)
-            .opt("SAPOData", &self.sapo_data)
-            .opt("Salesforce", &self.salesforce)
-            .opt("ServiceNow", &self.service_now)
-            .opt("Slack", &self.slack)
-            .opt("Snowflake", &self.snowflake)
-            .opt("Veeva", &self.veeva)
-            .opt("Zendesk", &self.zendesk)
+            .opt("CustomConnector", self.custom_connector)
+            .opt("Datadog", self.datadog)
+            .opt("Dynatrace", self.dynatrace)
+            .opt("InforNexus", self.infor_nexus)
+            .opt("Marketo", self.marketo)
+            .opt("Pardot", self.pardot)
+            .opt("Redshift", self.redshift)
+            .opt("SAPOData", self.sapo_data)
+            .opt("Salesforce", self.salesforce)
+            .opt("ServiceNow", self.service_now)
+            .opt("Slack", self.slack)
+            .opt("Snowflake", self.snowflake)
+            .opt("Veeva", self.veeva)
+            .opt("Zendesk", self.zendesk)
             .build()
     }
 }
@@ -759,9 +799,14 @@ impl crate::PropertyType for CustomAuthCredentials {}
 impl ::cloudwright_core::ToValue for CustomAuthCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CredentialsMap", &self.credentials_map)
-            .req("CustomAuthenticationType", &self.custom_authentication_type)
+            .opt("CredentialsMap", self.credentials_map)
+            .req("CustomAuthenticationType", self.custom_authentication_type)
             .build()
     }
 }
@@ -826,12 +871,17 @@ impl crate::PropertyType for CustomConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for CustomConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiKey", &self.api_key)
-            .req("AuthenticationType", &self.authentication_type)
-            .opt("Basic", &self.basic)
-            .opt("Custom", &self.custom)
-            .opt("Oauth2", &self.oauth2)
+            .opt("ApiKey", self.api_key)
+            .req("AuthenticationType", self.authentication_type)
+            .opt("Basic", self.basic)
+            .opt("Custom", self.custom)
+            .opt("Oauth2", self.oauth2)
             .build()
     }
 }
@@ -872,9 +922,14 @@ impl crate::PropertyType for CustomConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for CustomConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OAuth2Properties", &self.o_auth2_properties)
-            .opt("ProfileProperties", &self.profile_properties)
+            .opt("OAuth2Properties", self.o_auth2_properties)
+            .opt("ProfileProperties", self.profile_properties)
             .build()
     }
 }
@@ -931,9 +986,14 @@ impl crate::PropertyType for DatadogConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for DatadogConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiKey", &self.api_key)
-            .req("ApplicationKey", &self.application_key)
+            .req("ApiKey", self.api_key)
+            .req("ApplicationKey", self.application_key)
             .build()
     }
 }
@@ -972,8 +1032,13 @@ impl crate::PropertyType for DatadogConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for DatadogConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceUrl", &self.instance_url)
+            .req("InstanceUrl", self.instance_url)
             .build()
     }
 }
@@ -1012,8 +1077,13 @@ impl crate::PropertyType for DynatraceConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for DynatraceConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiToken", &self.api_token)
+            .req("ApiToken", self.api_token)
             .build()
     }
 }
@@ -1052,8 +1122,13 @@ impl crate::PropertyType for DynatraceConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for DynatraceConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceUrl", &self.instance_url)
+            .req("InstanceUrl", self.instance_url)
             .build()
     }
 }
@@ -1135,12 +1210,17 @@ impl crate::PropertyType for GoogleAnalyticsConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for GoogleAnalyticsConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
-            .opt("ConnectorOAuthRequest", &self.connector_o_auth_request)
-            .opt("RefreshToken", &self.refresh_token)
+            .opt("AccessToken", self.access_token)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
+            .opt("ConnectorOAuthRequest", self.connector_o_auth_request)
+            .opt("RefreshToken", self.refresh_token)
             .build()
     }
 }
@@ -1219,11 +1299,16 @@ impl crate::PropertyType for InforNexusConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for InforNexusConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessKeyId", &self.access_key_id)
-            .req("Datakey", &self.datakey)
-            .req("SecretAccessKey", &self.secret_access_key)
-            .req("UserId", &self.user_id)
+            .req("AccessKeyId", self.access_key_id)
+            .req("Datakey", self.datakey)
+            .req("SecretAccessKey", self.secret_access_key)
+            .req("UserId", self.user_id)
             .build()
     }
 }
@@ -1262,8 +1347,13 @@ impl crate::PropertyType for InforNexusConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for InforNexusConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceUrl", &self.instance_url)
+            .req("InstanceUrl", self.instance_url)
             .build()
     }
 }
@@ -1336,11 +1426,16 @@ impl crate::PropertyType for MarketoConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for MarketoConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
-            .opt("ConnectorOAuthRequest", &self.connector_o_auth_request)
+            .opt("AccessToken", self.access_token)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
+            .opt("ConnectorOAuthRequest", self.connector_o_auth_request)
             .build()
     }
 }
@@ -1379,8 +1474,13 @@ impl crate::PropertyType for MarketoConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for MarketoConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceUrl", &self.instance_url)
+            .req("InstanceUrl", self.instance_url)
             .build()
     }
 }
@@ -1445,12 +1545,17 @@ impl crate::PropertyType for OAuth2Credentials {}
 impl ::cloudwright_core::ToValue for OAuth2Credentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .opt("ClientId", &self.client_id)
-            .opt("ClientSecret", &self.client_secret)
-            .opt("OAuthRequest", &self.o_auth_request)
-            .opt("RefreshToken", &self.refresh_token)
+            .opt("AccessToken", self.access_token)
+            .opt("ClientId", self.client_id)
+            .opt("ClientSecret", self.client_secret)
+            .opt("OAuthRequest", self.o_auth_request)
+            .opt("RefreshToken", self.refresh_token)
             .build()
     }
 }
@@ -1499,13 +1604,15 @@ impl crate::PropertyType for OAuth2Properties {}
 impl ::cloudwright_core::ToValue for OAuth2Properties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OAuth2GrantType", &self.o_auth2_grant_type)
-            .opt("TokenUrl", &self.token_url)
-            .opt(
-                "TokenUrlCustomProperties",
-                &self.token_url_custom_properties,
-            )
+            .opt("OAuth2GrantType", self.o_auth2_grant_type)
+            .opt("TokenUrl", self.token_url)
+            .opt("TokenUrlCustomProperties", self.token_url_custom_properties)
             .build()
     }
 }
@@ -1562,12 +1669,17 @@ impl crate::PropertyType for OAuthCredentials {}
 impl ::cloudwright_core::ToValue for OAuthCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .opt("ClientId", &self.client_id)
-            .opt("ClientSecret", &self.client_secret)
-            .opt("ConnectorOAuthRequest", &self.connector_o_auth_request)
-            .opt("RefreshToken", &self.refresh_token)
+            .opt("AccessToken", self.access_token)
+            .opt("ClientId", self.client_id)
+            .opt("ClientSecret", self.client_secret)
+            .opt("ConnectorOAuthRequest", self.connector_o_auth_request)
+            .opt("RefreshToken", self.refresh_token)
             .build()
     }
 }
@@ -1620,10 +1732,15 @@ impl crate::PropertyType for OAuthProperties {}
 impl ::cloudwright_core::ToValue for OAuthProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthCodeUrl", &self.auth_code_url)
-            .opt("OAuthScopes", &self.o_auth_scopes)
-            .opt("TokenUrl", &self.token_url)
+            .opt("AuthCodeUrl", self.auth_code_url)
+            .opt("OAuthScopes", self.o_auth_scopes)
+            .opt("TokenUrl", self.token_url)
             .build()
     }
 }
@@ -1680,11 +1797,16 @@ impl crate::PropertyType for PardotConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for PardotConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .opt("ClientCredentialsArn", &self.client_credentials_arn)
-            .opt("ConnectorOAuthRequest", &self.connector_o_auth_request)
-            .opt("RefreshToken", &self.refresh_token)
+            .opt("AccessToken", self.access_token)
+            .opt("ClientCredentialsArn", self.client_credentials_arn)
+            .opt("ConnectorOAuthRequest", self.connector_o_auth_request)
+            .opt("RefreshToken", self.refresh_token)
             .build()
     }
 }
@@ -1739,10 +1861,15 @@ impl crate::PropertyType for PardotConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for PardotConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BusinessUnitId", &self.business_unit_id)
-            .opt("InstanceUrl", &self.instance_url)
-            .opt("IsSandboxEnvironment", &self.is_sandbox_environment)
+            .req("BusinessUnitId", self.business_unit_id)
+            .opt("InstanceUrl", self.instance_url)
+            .opt("IsSandboxEnvironment", self.is_sandbox_environment)
             .build()
     }
 }
@@ -1787,9 +1914,14 @@ impl crate::PropertyType for RedshiftConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for RedshiftConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Password", &self.password)
-            .opt("Username", &self.username)
+            .opt("Password", self.password)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -1907,16 +2039,21 @@ impl crate::PropertyType for RedshiftConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for RedshiftConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("BucketPrefix", &self.bucket_prefix)
-            .opt("ClusterIdentifier", &self.cluster_identifier)
-            .opt("DataApiRoleArn", &self.data_api_role_arn)
-            .opt("DatabaseName", &self.database_name)
-            .opt("DatabaseUrl", &self.database_url)
-            .opt("IsRedshiftServerless", &self.is_redshift_serverless)
-            .req("RoleArn", &self.role_arn)
-            .opt("WorkgroupName", &self.workgroup_name)
+            .req("BucketName", self.bucket_name)
+            .opt("BucketPrefix", self.bucket_prefix)
+            .opt("ClusterIdentifier", self.cluster_identifier)
+            .opt("DataApiRoleArn", self.data_api_role_arn)
+            .opt("DatabaseName", self.database_name)
+            .opt("DatabaseUrl", self.database_url)
+            .opt("IsRedshiftServerless", self.is_redshift_serverless)
+            .req("RoleArn", self.role_arn)
+            .opt("WorkgroupName", self.workgroup_name)
             .build()
     }
 }
@@ -1996,13 +2133,18 @@ impl crate::PropertyType for SalesforceConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for SalesforceConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .opt("ClientCredentialsArn", &self.client_credentials_arn)
-            .opt("ConnectorOAuthRequest", &self.connector_o_auth_request)
-            .opt("JwtToken", &self.jwt_token)
-            .opt("OAuth2GrantType", &self.o_auth2_grant_type)
-            .opt("RefreshToken", &self.refresh_token)
+            .opt("AccessToken", self.access_token)
+            .opt("ClientCredentialsArn", self.client_credentials_arn)
+            .opt("ConnectorOAuthRequest", self.connector_o_auth_request)
+            .opt("JwtToken", self.jwt_token)
+            .opt("OAuth2GrantType", self.o_auth2_grant_type)
+            .opt("RefreshToken", self.refresh_token)
             .build()
     }
 }
@@ -2072,12 +2214,17 @@ impl crate::PropertyType for SalesforceConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for SalesforceConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceUrl", &self.instance_url)
-            .opt("isSandboxEnvironment", &self.is_sandbox_environment)
+            .opt("InstanceUrl", self.instance_url)
+            .opt("isSandboxEnvironment", self.is_sandbox_environment)
             .opt(
                 "usePrivateLinkForMetadataAndAuthorization",
-                &self.use_private_link_for_metadata_and_authorization,
+                self.use_private_link_for_metadata_and_authorization,
             )
             .build()
     }
@@ -2119,9 +2266,14 @@ impl crate::PropertyType for SapoDataConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for SapoDataConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BasicAuthCredentials", &self.basic_auth_credentials)
-            .opt("OAuthCredentials", &self.o_auth_credentials)
+            .opt("BasicAuthCredentials", self.basic_auth_credentials)
+            .opt("OAuthCredentials", self.o_auth_credentials)
             .build()
     }
 }
@@ -2212,15 +2364,20 @@ impl crate::PropertyType for SapoDataConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for SapoDataConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationHostUrl", &self.application_host_url)
-            .opt("ApplicationServicePath", &self.application_service_path)
-            .opt("ClientNumber", &self.client_number)
-            .opt("DisableSSO", &self.disable_sso)
-            .opt("LogonLanguage", &self.logon_language)
-            .opt("OAuthProperties", &self.o_auth_properties)
-            .opt("PortNumber", &self.port_number)
-            .opt("PrivateLinkServiceName", &self.private_link_service_name)
+            .opt("ApplicationHostUrl", self.application_host_url)
+            .opt("ApplicationServicePath", self.application_service_path)
+            .opt("ClientNumber", self.client_number)
+            .opt("DisableSSO", self.disable_sso)
+            .opt("LogonLanguage", self.logon_language)
+            .opt("OAuthProperties", self.o_auth_properties)
+            .opt("PortNumber", self.port_number)
+            .opt("PrivateLinkServiceName", self.private_link_service_name)
             .build()
     }
 }
@@ -2271,10 +2428,15 @@ impl crate::PropertyType for ServiceNowConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for ServiceNowConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OAuth2Credentials", &self.o_auth2_credentials)
-            .opt("Password", &self.password)
-            .opt("Username", &self.username)
+            .opt("OAuth2Credentials", self.o_auth2_credentials)
+            .opt("Password", self.password)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -2313,8 +2475,13 @@ impl crate::PropertyType for ServiceNowConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for ServiceNowConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceUrl", &self.instance_url)
+            .req("InstanceUrl", self.instance_url)
             .build()
     }
 }
@@ -2353,8 +2520,13 @@ impl crate::PropertyType for SingularConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for SingularConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiKey", &self.api_key)
+            .req("ApiKey", self.api_key)
             .build()
     }
 }
@@ -2427,11 +2599,16 @@ impl crate::PropertyType for SlackConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for SlackConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
-            .opt("ConnectorOAuthRequest", &self.connector_o_auth_request)
+            .opt("AccessToken", self.access_token)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
+            .opt("ConnectorOAuthRequest", self.connector_o_auth_request)
             .build()
     }
 }
@@ -2470,8 +2647,13 @@ impl crate::PropertyType for SlackConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for SlackConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceUrl", &self.instance_url)
+            .req("InstanceUrl", self.instance_url)
             .build()
     }
 }
@@ -2528,9 +2710,14 @@ impl crate::PropertyType for SnowflakeConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for SnowflakeConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Password", &self.password)
-            .req("Username", &self.username)
+            .req("Password", self.password)
+            .req("Username", self.username)
             .build()
     }
 }
@@ -2634,14 +2821,19 @@ impl crate::PropertyType for SnowflakeConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for SnowflakeConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountName", &self.account_name)
-            .req("BucketName", &self.bucket_name)
-            .opt("BucketPrefix", &self.bucket_prefix)
-            .opt("PrivateLinkServiceName", &self.private_link_service_name)
-            .opt("Region", &self.region)
-            .req("Stage", &self.stage)
-            .req("Warehouse", &self.warehouse)
+            .opt("AccountName", self.account_name)
+            .req("BucketName", self.bucket_name)
+            .opt("BucketPrefix", self.bucket_prefix)
+            .opt("PrivateLinkServiceName", self.private_link_service_name)
+            .opt("Region", self.region)
+            .req("Stage", self.stage)
+            .req("Warehouse", self.warehouse)
             .build()
     }
 }
@@ -2680,8 +2872,13 @@ impl crate::PropertyType for TrendmicroConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for TrendmicroConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiSecretKey", &self.api_secret_key)
+            .req("ApiSecretKey", self.api_secret_key)
             .build()
     }
 }
@@ -2738,9 +2935,14 @@ impl crate::PropertyType for VeevaConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for VeevaConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Password", &self.password)
-            .req("Username", &self.username)
+            .req("Password", self.password)
+            .req("Username", self.username)
             .build()
     }
 }
@@ -2779,8 +2981,13 @@ impl crate::PropertyType for VeevaConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for VeevaConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceUrl", &self.instance_url)
+            .req("InstanceUrl", self.instance_url)
             .build()
     }
 }
@@ -2853,11 +3060,16 @@ impl crate::PropertyType for ZendeskConnectorProfileCredentials {}
 impl ::cloudwright_core::ToValue for ZendeskConnectorProfileCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
-            .opt("ConnectorOAuthRequest", &self.connector_o_auth_request)
+            .opt("AccessToken", self.access_token)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
+            .opt("ConnectorOAuthRequest", self.connector_o_auth_request)
             .build()
     }
 }
@@ -2896,8 +3108,13 @@ impl crate::PropertyType for ZendeskConnectorProfileProperties {}
 impl ::cloudwright_core::ToValue for ZendeskConnectorProfileProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceUrl", &self.instance_url)
+            .req("InstanceUrl", self.instance_url)
             .build()
     }
 }
@@ -2935,6 +3152,14 @@ impl ::cloudwright_core::ToValue for AuthenticationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConnectionMode` (`AWS::AppFlow::ConnectorProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2963,6 +3188,14 @@ impl ::cloudwright_core::ToValue for ConnectionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3041,6 +3274,14 @@ impl ::cloudwright_core::ToValue for ConnectorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OAuth2GrantType` (`AWS::AppFlow::ConnectorProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3072,6 +3313,14 @@ impl ::cloudwright_core::ToValue for OAuth2GrantType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

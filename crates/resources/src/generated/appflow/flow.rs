@@ -167,20 +167,25 @@ impl ::cloudwright_core::Resource for Flow {
 impl ::cloudwright_core::ToValue for Flow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .req(
                 "DestinationFlowConfigList",
-                &self.destination_flow_config_list,
+                self.destination_flow_config_list,
             )
-            .req("FlowName", &self.flow_name)
-            .opt("FlowStatus", &self.flow_status)
-            .opt("KMSArn", &self.kms_arn)
-            .opt("MetadataCatalogConfig", &self.metadata_catalog_config)
-            .req("SourceFlowConfig", &self.source_flow_config)
-            .opt("Tags", &self.tags)
-            .req("Tasks", &self.tasks)
-            .req("TriggerConfig", &self.trigger_config)
+            .req("FlowName", self.flow_name)
+            .opt("FlowStatus", self.flow_status)
+            .opt("KMSArn", self.kms_arn)
+            .opt("MetadataCatalogConfig", self.metadata_catalog_config)
+            .req("SourceFlowConfig", self.source_flow_config)
+            .opt("Tags", self.tags)
+            .req("Tasks", self.tasks)
+            .req("TriggerConfig", self.trigger_config)
             .build()
     }
 }
@@ -241,9 +246,14 @@ impl crate::PropertyType for AggregationConfig {}
 impl ::cloudwright_core::ToValue for AggregationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationType", &self.aggregation_type)
-            .opt("TargetFileSize", &self.target_file_size)
+            .opt("AggregationType", self.aggregation_type)
+            .opt("TargetFileSize", self.target_file_size)
             .build()
     }
 }
@@ -282,8 +292,13 @@ impl crate::PropertyType for AmplitudeSourceProperties {}
 impl ::cloudwright_core::ToValue for AmplitudeSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -414,24 +429,29 @@ impl crate::PropertyType for ConnectorOperator {}
 impl ::cloudwright_core::ToValue for ConnectorOperator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Amplitude", &self.amplitude)
-            .opt("CustomConnector", &self.custom_connector)
-            .opt("Datadog", &self.datadog)
-            .opt("Dynatrace", &self.dynatrace)
-            .opt("GoogleAnalytics", &self.google_analytics)
-            .opt("InforNexus", &self.infor_nexus)
-            .opt("Marketo", &self.marketo)
-            .opt("Pardot", &self.pardot)
-            .opt("S3", &self.s3)
-            .opt("SAPOData", &self.sapo_data)
-            .opt("Salesforce", &self.salesforce)
-            .opt("ServiceNow", &self.service_now)
-            .opt("Singular", &self.singular)
-            .opt("Slack", &self.slack)
-            .opt("Trendmicro", &self.trendmicro)
-            .opt("Veeva", &self.veeva)
-            .opt("Zendesk", &self.zendesk)
+            .opt("Amplitude", self.amplitude)
+            .opt("CustomConnector", self.custom_connector)
+            .opt("Datadog", self.datadog)
+            .opt("Dynatrace", self.dynatrace)
+            .opt("GoogleAnalytics", self.google_analytics)
+            .opt("InforNexus", self.infor_nexus)
+            .opt("Marketo", self.marketo)
+            .opt("Pardot", self.pardot)
+            .opt("S3", self.s3)
+            .opt("SAPOData", self.sapo_data)
+            .opt("Salesforce", self.salesforce)
+            .opt("ServiceNow", self.service_now)
+            .opt("Singular", self.singular)
+            .opt("Slack", self.slack)
+            .opt("Trendmicro", self.trendmicro)
+            .opt("Veeva", self.veeva)
+            .opt("Zendesk", self.zendesk)
             .build()
     }
 }
@@ -500,12 +520,17 @@ impl crate::PropertyType for CustomConnectorDestinationProperties {}
 impl ::cloudwright_core::ToValue for CustomConnectorDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomProperties", &self.custom_properties)
-            .req("EntityName", &self.entity_name)
-            .opt("ErrorHandlingConfig", &self.error_handling_config)
-            .opt("IdFieldNames", &self.id_field_names)
-            .opt("WriteOperationType", &self.write_operation_type)
+            .opt("CustomProperties", self.custom_properties)
+            .req("EntityName", self.entity_name)
+            .opt("ErrorHandlingConfig", self.error_handling_config)
+            .opt("IdFieldNames", self.id_field_names)
+            .opt("WriteOperationType", self.write_operation_type)
             .build()
     }
 }
@@ -559,10 +584,15 @@ impl crate::PropertyType for CustomConnectorSourceProperties {}
 impl ::cloudwright_core::ToValue for CustomConnectorSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomProperties", &self.custom_properties)
-            .opt("DataTransferApi", &self.data_transfer_api)
-            .req("EntityName", &self.entity_name)
+            .opt("CustomProperties", self.custom_properties)
+            .opt("DataTransferApi", self.data_transfer_api)
+            .req("EntityName", self.entity_name)
             .build()
     }
 }
@@ -613,9 +643,14 @@ impl crate::PropertyType for CustomConnectorSourcePropertiesDataTransferApi {}
 impl ::cloudwright_core::ToValue for CustomConnectorSourcePropertiesDataTransferApi {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -654,8 +689,13 @@ impl crate::PropertyType for DatadogSourceProperties {}
 impl ::cloudwright_core::ToValue for DatadogSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -750,18 +790,23 @@ impl crate::PropertyType for DestinationConnectorProperties {}
 impl ::cloudwright_core::ToValue for DestinationConnectorProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomConnector", &self.custom_connector)
-            .opt("EventBridge", &self.event_bridge)
-            .opt("LookoutMetrics", &self.lookout_metrics)
-            .opt("Marketo", &self.marketo)
-            .opt("Redshift", &self.redshift)
-            .opt("S3", &self.s3)
-            .opt("SAPOData", &self.sapo_data)
-            .opt("Salesforce", &self.salesforce)
-            .opt("Snowflake", &self.snowflake)
-            .opt("Upsolver", &self.upsolver)
-            .opt("Zendesk", &self.zendesk)
+            .opt("CustomConnector", self.custom_connector)
+            .opt("EventBridge", self.event_bridge)
+            .opt("LookoutMetrics", self.lookout_metrics)
+            .opt("Marketo", self.marketo)
+            .opt("Redshift", self.redshift)
+            .opt("S3", self.s3)
+            .opt("SAPOData", self.sapo_data)
+            .opt("Salesforce", self.salesforce)
+            .opt("Snowflake", self.snowflake)
+            .opt("Upsolver", self.upsolver)
+            .opt("Zendesk", self.zendesk)
             .build()
     }
 }
@@ -832,13 +877,18 @@ impl crate::PropertyType for DestinationFlowConfig {}
 impl ::cloudwright_core::ToValue for DestinationFlowConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiVersion", &self.api_version)
-            .opt("ConnectorProfileName", &self.connector_profile_name)
-            .req("ConnectorType", &self.connector_type)
+            .opt("ApiVersion", self.api_version)
+            .opt("ConnectorProfileName", self.connector_profile_name)
+            .req("ConnectorType", self.connector_type)
             .req(
                 "DestinationConnectorProperties",
-                &self.destination_connector_properties,
+                self.destination_connector_properties,
             )
             .build()
     }
@@ -878,8 +928,13 @@ impl crate::PropertyType for DynatraceSourceProperties {}
 impl ::cloudwright_core::ToValue for DynatraceSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -930,10 +985,15 @@ impl crate::PropertyType for ErrorHandlingConfig {}
 impl ::cloudwright_core::ToValue for ErrorHandlingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketName", &self.bucket_name)
-            .opt("BucketPrefix", &self.bucket_prefix)
-            .opt("FailOnFirstError", &self.fail_on_first_error)
+            .opt("BucketName", self.bucket_name)
+            .opt("BucketPrefix", self.bucket_prefix)
+            .opt("FailOnFirstError", self.fail_on_first_error)
             .build()
     }
 }
@@ -979,9 +1039,14 @@ impl crate::PropertyType for EventBridgeDestinationProperties {}
 impl ::cloudwright_core::ToValue for EventBridgeDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorHandlingConfig", &self.error_handling_config)
-            .req("Object", &self.object)
+            .opt("ErrorHandlingConfig", self.error_handling_config)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -1049,10 +1114,15 @@ impl crate::PropertyType for GlueDataCatalog {}
 impl ::cloudwright_core::ToValue for GlueDataCatalog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatabaseName", &self.database_name)
-            .req("RoleArn", &self.role_arn)
-            .req("TablePrefix", &self.table_prefix)
+            .req("DatabaseName", self.database_name)
+            .req("RoleArn", self.role_arn)
+            .req("TablePrefix", self.table_prefix)
             .build()
     }
 }
@@ -1091,8 +1161,13 @@ impl crate::PropertyType for GoogleAnalyticsSourceProperties {}
 impl ::cloudwright_core::ToValue for GoogleAnalyticsSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -1129,8 +1204,13 @@ impl crate::PropertyType for IncrementalPullConfig {}
 impl ::cloudwright_core::ToValue for IncrementalPullConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatetimeTypeFieldName", &self.datetime_type_field_name)
+            .opt("DatetimeTypeFieldName", self.datetime_type_field_name)
             .build()
     }
 }
@@ -1169,8 +1249,13 @@ impl crate::PropertyType for InforNexusSourceProperties {}
 impl ::cloudwright_core::ToValue for InforNexusSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -1207,8 +1292,13 @@ impl crate::PropertyType for LookoutMetricsDestinationProperties {}
 impl ::cloudwright_core::ToValue for LookoutMetricsDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Object", &self.object)
+            .opt("Object", self.object)
             .build()
     }
 }
@@ -1254,9 +1344,14 @@ impl crate::PropertyType for MarketoDestinationProperties {}
 impl ::cloudwright_core::ToValue for MarketoDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorHandlingConfig", &self.error_handling_config)
-            .req("Object", &self.object)
+            .opt("ErrorHandlingConfig", self.error_handling_config)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -1295,8 +1390,13 @@ impl crate::PropertyType for MarketoSourceProperties {}
 impl ::cloudwright_core::ToValue for MarketoSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -1331,8 +1431,13 @@ impl crate::PropertyType for MetadataCatalogConfig {}
 impl ::cloudwright_core::ToValue for MetadataCatalogConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GlueDataCatalog", &self.glue_data_catalog)
+            .opt("GlueDataCatalog", self.glue_data_catalog)
             .build()
     }
 }
@@ -1371,8 +1476,13 @@ impl crate::PropertyType for PardotSourceProperties {}
 impl ::cloudwright_core::ToValue for PardotSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -1426,10 +1536,15 @@ impl crate::PropertyType for PrefixConfig {}
 impl ::cloudwright_core::ToValue for PrefixConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PathPrefixHierarchy", &self.path_prefix_hierarchy)
-            .opt("PrefixFormat", &self.prefix_format)
-            .opt("PrefixType", &self.prefix_type)
+            .opt("PathPrefixHierarchy", self.path_prefix_hierarchy)
+            .opt("PrefixFormat", self.prefix_format)
+            .opt("PrefixType", self.prefix_type)
             .build()
     }
 }
@@ -1502,11 +1617,16 @@ impl crate::PropertyType for RedshiftDestinationProperties {}
 impl ::cloudwright_core::ToValue for RedshiftDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketPrefix", &self.bucket_prefix)
-            .opt("ErrorHandlingConfig", &self.error_handling_config)
-            .req("IntermediateBucketName", &self.intermediate_bucket_name)
-            .req("Object", &self.object)
+            .opt("BucketPrefix", self.bucket_prefix)
+            .opt("ErrorHandlingConfig", self.error_handling_config)
+            .req("IntermediateBucketName", self.intermediate_bucket_name)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -1561,10 +1681,15 @@ impl crate::PropertyType for S3DestinationProperties {}
 impl ::cloudwright_core::ToValue for S3DestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("BucketPrefix", &self.bucket_prefix)
-            .opt("S3OutputFormatConfig", &self.s3_output_format_config)
+            .req("BucketName", self.bucket_name)
+            .opt("BucketPrefix", self.bucket_prefix)
+            .opt("S3OutputFormatConfig", self.s3_output_format_config)
             .build()
     }
 }
@@ -1599,8 +1724,13 @@ impl crate::PropertyType for S3InputFormatConfig {}
 impl ::cloudwright_core::ToValue for S3InputFormatConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3InputFileType", &self.s3_input_file_type)
+            .opt("S3InputFileType", self.s3_input_file_type)
             .build()
     }
 }
@@ -1656,14 +1786,16 @@ impl crate::PropertyType for S3OutputFormatConfig {}
 impl ::cloudwright_core::ToValue for S3OutputFormatConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationConfig", &self.aggregation_config)
-            .opt("FileType", &self.file_type)
-            .opt("PrefixConfig", &self.prefix_config)
-            .opt(
-                "PreserveSourceDataTyping",
-                &self.preserve_source_data_typing,
-            )
+            .opt("AggregationConfig", self.aggregation_config)
+            .opt("FileType", self.file_type)
+            .opt("PrefixConfig", self.prefix_config)
+            .opt("PreserveSourceDataTyping", self.preserve_source_data_typing)
             .build()
     }
 }
@@ -1727,10 +1859,15 @@ impl crate::PropertyType for S3SourceProperties {}
 impl ::cloudwright_core::ToValue for S3SourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .req("BucketPrefix", &self.bucket_prefix)
-            .opt("S3InputFormatConfig", &self.s3_input_format_config)
+            .req("BucketName", self.bucket_name)
+            .req("BucketPrefix", self.bucket_prefix)
+            .opt("S3InputFormatConfig", self.s3_input_format_config)
             .build()
     }
 }
@@ -1809,12 +1946,17 @@ impl crate::PropertyType for SalesforceDestinationProperties {}
 impl ::cloudwright_core::ToValue for SalesforceDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataTransferApi", &self.data_transfer_api)
-            .opt("ErrorHandlingConfig", &self.error_handling_config)
-            .opt("IdFieldNames", &self.id_field_names)
-            .req("Object", &self.object)
-            .opt("WriteOperationType", &self.write_operation_type)
+            .opt("DataTransferApi", self.data_transfer_api)
+            .opt("ErrorHandlingConfig", self.error_handling_config)
+            .opt("IdFieldNames", self.id_field_names)
+            .req("Object", self.object)
+            .opt("WriteOperationType", self.write_operation_type)
             .build()
     }
 }
@@ -1884,14 +2026,16 @@ impl crate::PropertyType for SalesforceSourceProperties {}
 impl ::cloudwright_core::ToValue for SalesforceSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataTransferApi", &self.data_transfer_api)
-            .opt(
-                "EnableDynamicFieldUpdate",
-                &self.enable_dynamic_field_update,
-            )
-            .opt("IncludeDeletedRecords", &self.include_deleted_records)
-            .req("Object", &self.object)
+            .opt("DataTransferApi", self.data_transfer_api)
+            .opt("EnableDynamicFieldUpdate", self.enable_dynamic_field_update)
+            .opt("IncludeDeletedRecords", self.include_deleted_records)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -1963,15 +2107,20 @@ impl crate::PropertyType for SapoDataDestinationProperties {}
 impl ::cloudwright_core::ToValue for SapoDataDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorHandlingConfig", &self.error_handling_config)
-            .opt("IdFieldNames", &self.id_field_names)
-            .req("ObjectPath", &self.object_path)
+            .opt("ErrorHandlingConfig", self.error_handling_config)
+            .opt("IdFieldNames", self.id_field_names)
+            .req("ObjectPath", self.object_path)
             .opt(
                 "SuccessResponseHandlingConfig",
-                &self.success_response_handling_config,
+                self.success_response_handling_config,
             )
-            .opt("WriteOperationType", &self.write_operation_type)
+            .opt("WriteOperationType", self.write_operation_type)
             .build()
     }
 }
@@ -2010,8 +2159,13 @@ impl crate::PropertyType for SapoDataPaginationConfig {}
 impl ::cloudwright_core::ToValue for SapoDataPaginationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("maxPageSize", &self.max_page_size)
+            .req("maxPageSize", self.max_page_size)
             .build()
     }
 }
@@ -2050,8 +2204,13 @@ impl crate::PropertyType for SapoDataParallelismConfig {}
 impl ::cloudwright_core::ToValue for SapoDataParallelismConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("maxParallelism", &self.max_parallelism)
+            .req("maxParallelism", self.max_parallelism)
             .build()
     }
 }
@@ -2104,10 +2263,15 @@ impl crate::PropertyType for SapoDataSourceProperties {}
 impl ::cloudwright_core::ToValue for SapoDataSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ObjectPath", &self.object_path)
-            .opt("paginationConfig", &self.pagination_config)
-            .opt("parallelismConfig", &self.parallelism_config)
+            .req("ObjectPath", self.object_path)
+            .opt("paginationConfig", self.pagination_config)
+            .opt("parallelismConfig", self.parallelism_config)
             .build()
     }
 }
@@ -2203,18 +2367,23 @@ impl crate::PropertyType for ScheduledTriggerProperties {}
 impl ::cloudwright_core::ToValue for ScheduledTriggerProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataPullMode", &self.data_pull_mode)
-            .opt("FirstExecutionFrom", &self.first_execution_from)
+            .opt("DataPullMode", self.data_pull_mode)
+            .opt("FirstExecutionFrom", self.first_execution_from)
             .opt(
                 "FlowErrorDeactivationThreshold",
-                &self.flow_error_deactivation_threshold,
+                self.flow_error_deactivation_threshold,
             )
-            .opt("ScheduleEndTime", &self.schedule_end_time)
-            .req("ScheduleExpression", &self.schedule_expression)
-            .opt("ScheduleOffset", &self.schedule_offset)
-            .opt("ScheduleStartTime", &self.schedule_start_time)
-            .opt("TimeZone", &self.time_zone)
+            .opt("ScheduleEndTime", self.schedule_end_time)
+            .req("ScheduleExpression", self.schedule_expression)
+            .opt("ScheduleOffset", self.schedule_offset)
+            .opt("ScheduleStartTime", self.schedule_start_time)
+            .opt("TimeZone", self.time_zone)
             .build()
     }
 }
@@ -2253,8 +2422,13 @@ impl crate::PropertyType for ServiceNowSourceProperties {}
 impl ::cloudwright_core::ToValue for ServiceNowSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -2293,8 +2467,13 @@ impl crate::PropertyType for SingularSourceProperties {}
 impl ::cloudwright_core::ToValue for SingularSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -2333,8 +2512,13 @@ impl crate::PropertyType for SlackSourceProperties {}
 impl ::cloudwright_core::ToValue for SlackSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -2407,11 +2591,16 @@ impl crate::PropertyType for SnowflakeDestinationProperties {}
 impl ::cloudwright_core::ToValue for SnowflakeDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketPrefix", &self.bucket_prefix)
-            .opt("ErrorHandlingConfig", &self.error_handling_config)
-            .req("IntermediateBucketName", &self.intermediate_bucket_name)
-            .req("Object", &self.object)
+            .opt("BucketPrefix", self.bucket_prefix)
+            .opt("ErrorHandlingConfig", self.error_handling_config)
+            .req("IntermediateBucketName", self.intermediate_bucket_name)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -2542,24 +2731,29 @@ impl crate::PropertyType for SourceConnectorProperties {}
 impl ::cloudwright_core::ToValue for SourceConnectorProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Amplitude", &self.amplitude)
-            .opt("CustomConnector", &self.custom_connector)
-            .opt("Datadog", &self.datadog)
-            .opt("Dynatrace", &self.dynatrace)
-            .opt("GoogleAnalytics", &self.google_analytics)
-            .opt("InforNexus", &self.infor_nexus)
-            .opt("Marketo", &self.marketo)
-            .opt("Pardot", &self.pardot)
-            .opt("S3", &self.s3)
-            .opt("SAPOData", &self.sapo_data)
-            .opt("Salesforce", &self.salesforce)
-            .opt("ServiceNow", &self.service_now)
-            .opt("Singular", &self.singular)
-            .opt("Slack", &self.slack)
-            .opt("Trendmicro", &self.trendmicro)
-            .opt("Veeva", &self.veeva)
-            .opt("Zendesk", &self.zendesk)
+            .opt("Amplitude", self.amplitude)
+            .opt("CustomConnector", self.custom_connector)
+            .opt("Datadog", self.datadog)
+            .opt("Dynatrace", self.dynatrace)
+            .opt("GoogleAnalytics", self.google_analytics)
+            .opt("InforNexus", self.infor_nexus)
+            .opt("Marketo", self.marketo)
+            .opt("Pardot", self.pardot)
+            .opt("S3", self.s3)
+            .opt("SAPOData", self.sapo_data)
+            .opt("Salesforce", self.salesforce)
+            .opt("ServiceNow", self.service_now)
+            .opt("Singular", self.singular)
+            .opt("Slack", self.slack)
+            .opt("Trendmicro", self.trendmicro)
+            .opt("Veeva", self.veeva)
+            .opt("Zendesk", self.zendesk)
             .build()
     }
 }
@@ -2637,14 +2831,19 @@ impl crate::PropertyType for SourceFlowConfig {}
 impl ::cloudwright_core::ToValue for SourceFlowConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiVersion", &self.api_version)
-            .opt("ConnectorProfileName", &self.connector_profile_name)
-            .req("ConnectorType", &self.connector_type)
-            .opt("IncrementalPullConfig", &self.incremental_pull_config)
+            .opt("ApiVersion", self.api_version)
+            .opt("ConnectorProfileName", self.connector_profile_name)
+            .req("ConnectorType", self.connector_type)
+            .opt("IncrementalPullConfig", self.incremental_pull_config)
             .req(
                 "SourceConnectorProperties",
-                &self.source_connector_properties,
+                self.source_connector_properties,
             )
             .build()
     }
@@ -2692,9 +2891,14 @@ impl crate::PropertyType for SuccessResponseHandlingConfig {}
 impl ::cloudwright_core::ToValue for SuccessResponseHandlingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketName", &self.bucket_name)
-            .opt("BucketPrefix", &self.bucket_prefix)
+            .opt("BucketName", self.bucket_name)
+            .opt("BucketPrefix", self.bucket_prefix)
             .build()
     }
 }
@@ -2745,9 +2949,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -2827,12 +3036,17 @@ impl crate::PropertyType for Task {}
 impl ::cloudwright_core::ToValue for Task {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectorOperator", &self.connector_operator)
-            .opt("DestinationField", &self.destination_field)
-            .req("SourceFields", &self.source_fields)
-            .opt("TaskProperties", &self.task_properties)
-            .req("TaskType", &self.task_type)
+            .opt("ConnectorOperator", self.connector_operator)
+            .opt("DestinationField", self.destination_field)
+            .req("SourceFields", self.source_fields)
+            .opt("TaskProperties", self.task_properties)
+            .req("TaskType", self.task_type)
             .build()
     }
 }
@@ -2887,9 +3101,14 @@ impl crate::PropertyType for TaskPropertiesObject {}
 impl ::cloudwright_core::ToValue for TaskPropertiesObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -2928,8 +3147,13 @@ impl crate::PropertyType for TrendmicroSourceProperties {}
 impl ::cloudwright_core::ToValue for TrendmicroSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -2973,9 +3197,14 @@ impl crate::PropertyType for TriggerConfig {}
 impl ::cloudwright_core::ToValue for TriggerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TriggerProperties", &self.trigger_properties)
-            .req("TriggerType", &self.trigger_type)
+            .opt("TriggerProperties", self.trigger_properties)
+            .req("TriggerType", self.trigger_type)
             .build()
     }
 }
@@ -3039,10 +3268,15 @@ impl crate::PropertyType for UpsolverDestinationProperties {}
 impl ::cloudwright_core::ToValue for UpsolverDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("BucketPrefix", &self.bucket_prefix)
-            .req("S3OutputFormatConfig", &self.s3_output_format_config)
+            .req("BucketName", self.bucket_name)
+            .opt("BucketPrefix", self.bucket_prefix)
+            .req("S3OutputFormatConfig", self.s3_output_format_config)
             .build()
     }
 }
@@ -3093,10 +3327,15 @@ impl crate::PropertyType for UpsolverS3OutputFormatConfig {}
 impl ::cloudwright_core::ToValue for UpsolverS3OutputFormatConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationConfig", &self.aggregation_config)
-            .opt("FileType", &self.file_type)
-            .req("PrefixConfig", &self.prefix_config)
+            .opt("AggregationConfig", self.aggregation_config)
+            .opt("FileType", self.file_type)
+            .req("PrefixConfig", self.prefix_config)
             .build()
     }
 }
@@ -3165,12 +3404,17 @@ impl crate::PropertyType for VeevaSourceProperties {}
 impl ::cloudwright_core::ToValue for VeevaSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DocumentType", &self.document_type)
-            .opt("IncludeAllVersions", &self.include_all_versions)
-            .opt("IncludeRenditions", &self.include_renditions)
-            .opt("IncludeSourceFiles", &self.include_source_files)
-            .req("Object", &self.object)
+            .opt("DocumentType", self.document_type)
+            .opt("IncludeAllVersions", self.include_all_versions)
+            .opt("IncludeRenditions", self.include_renditions)
+            .opt("IncludeSourceFiles", self.include_source_files)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -3232,11 +3476,16 @@ impl crate::PropertyType for ZendeskDestinationProperties {}
 impl ::cloudwright_core::ToValue for ZendeskDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorHandlingConfig", &self.error_handling_config)
-            .opt("IdFieldNames", &self.id_field_names)
-            .req("Object", &self.object)
-            .opt("WriteOperationType", &self.write_operation_type)
+            .opt("ErrorHandlingConfig", self.error_handling_config)
+            .opt("IdFieldNames", self.id_field_names)
+            .req("Object", self.object)
+            .opt("WriteOperationType", self.write_operation_type)
             .build()
     }
 }
@@ -3275,8 +3524,13 @@ impl crate::PropertyType for ZendeskSourceProperties {}
 impl ::cloudwright_core::ToValue for ZendeskSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -3308,6 +3562,14 @@ impl ::cloudwright_core::ToValue for AggregationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AmplitudeConnectorOperator` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3333,6 +3595,14 @@ impl ::cloudwright_core::ToValue for AmplitudeConnectorOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3423,6 +3693,14 @@ impl ::cloudwright_core::ToValue for ConnectorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3457,6 +3735,14 @@ impl ::cloudwright_core::ToValue for CustomConnectorSourcePropertiesDataTransfer
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DataPullMode` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3485,6 +3771,14 @@ impl ::cloudwright_core::ToValue for DataPullMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3517,6 +3811,14 @@ impl ::cloudwright_core::ToValue for DataTransferApi {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3586,6 +3888,14 @@ impl ::cloudwright_core::ToValue for DatadogConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DynatraceConnectorOperator` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3654,6 +3964,14 @@ impl ::cloudwright_core::ToValue for DynatraceConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FileType` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3685,6 +4003,14 @@ impl ::cloudwright_core::ToValue for FileType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3718,6 +4044,14 @@ impl ::cloudwright_core::ToValue for FlowStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GoogleAnalyticsConnectorOperator` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3746,6 +4080,14 @@ impl ::cloudwright_core::ToValue for GoogleAnalyticsConnectorOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3814,6 +4156,14 @@ impl ::cloudwright_core::ToValue for InforNexusConnectorOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3885,6 +4235,14 @@ impl ::cloudwright_core::ToValue for MarketoConnectorOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3972,6 +4330,14 @@ impl ::cloudwright_core::ToValue for Operator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OperatorPropertiesKeys` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4046,6 +4412,14 @@ impl ::cloudwright_core::ToValue for OperatorPropertiesKeys {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PardotConnectorOperator` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4111,6 +4485,14 @@ impl ::cloudwright_core::ToValue for PardotConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PathPrefix` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4139,6 +4521,14 @@ impl ::cloudwright_core::ToValue for PathPrefix {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4178,6 +4568,14 @@ impl ::cloudwright_core::ToValue for PrefixFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PrefixType` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4209,6 +4607,14 @@ impl ::cloudwright_core::ToValue for PrefixType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4293,6 +4699,14 @@ impl ::cloudwright_core::ToValue for S3ConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3InputFileType` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4321,6 +4735,14 @@ impl ::cloudwright_core::ToValue for S3InputFileType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4408,6 +4830,14 @@ impl ::cloudwright_core::ToValue for SalesforceConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SAPODataConnectorOperator` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4493,6 +4923,14 @@ impl ::cloudwright_core::ToValue for SapoDataConnectorOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4580,6 +5018,14 @@ impl ::cloudwright_core::ToValue for ServiceNowConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SingularConnectorOperator` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4644,6 +5090,14 @@ impl ::cloudwright_core::ToValue for SingularConnectorOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4713,6 +5167,14 @@ impl ::cloudwright_core::ToValue for SlackConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TaskType` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4765,6 +5227,14 @@ impl ::cloudwright_core::ToValue for TaskType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4831,6 +5301,14 @@ impl ::cloudwright_core::ToValue for TrendmicroConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TriggerType` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4862,6 +5340,14 @@ impl ::cloudwright_core::ToValue for TriggerType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4946,6 +5432,14 @@ impl ::cloudwright_core::ToValue for VeevaConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `WriteOperationType` (`AWS::AppFlow::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4980,6 +5474,14 @@ impl ::cloudwright_core::ToValue for WriteOperationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5045,6 +5547,14 @@ impl ::cloudwright_core::ToValue for ZendeskConnectorOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

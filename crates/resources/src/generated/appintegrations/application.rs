@@ -168,18 +168,23 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationConfig", &self.application_config)
-            .req("ApplicationSourceConfig", &self.application_source_config)
-            .opt("ApplicationType", &self.application_type)
-            .opt("Description", &self.description)
-            .opt("IframeConfig", &self.iframe_config)
-            .opt("InitializationTimeout", &self.initialization_timeout)
-            .opt("IsService", &self.is_service)
-            .req("Name", &self.name)
-            .req("Namespace", &self.namespace)
-            .opt("Permissions", &self.permissions)
-            .opt("Tags", &self.tags)
+            .opt("ApplicationConfig", self.application_config)
+            .req("ApplicationSourceConfig", self.application_source_config)
+            .opt("ApplicationType", self.application_type)
+            .opt("Description", self.description)
+            .opt("IframeConfig", self.iframe_config)
+            .opt("InitializationTimeout", self.initialization_timeout)
+            .opt("IsService", self.is_service)
+            .req("Name", self.name)
+            .req("Namespace", self.namespace)
+            .opt("Permissions", self.permissions)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -238,8 +243,13 @@ impl crate::PropertyType for ApplicationConfig {}
 impl ::cloudwright_core::ToValue for ApplicationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContactHandling", &self.contact_handling)
+            .opt("ContactHandling", self.contact_handling)
             .build()
     }
 }
@@ -274,8 +284,13 @@ impl crate::PropertyType for ApplicationSourceConfig {}
 impl ::cloudwright_core::ToValue for ApplicationSourceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExternalUrlConfig", &self.external_url_config)
+            .req("ExternalUrlConfig", self.external_url_config)
             .build()
     }
 }
@@ -308,8 +323,13 @@ impl crate::PropertyType for ContactHandling {}
 impl ::cloudwright_core::ToValue for ContactHandling {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Scope", &self.scope)
+            .req("Scope", self.scope)
             .build()
     }
 }
@@ -357,9 +377,14 @@ impl crate::PropertyType for ExternalUrlConfig {}
 impl ::cloudwright_core::ToValue for ExternalUrlConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessUrl", &self.access_url)
-            .opt("ApprovedOrigins", &self.approved_origins)
+            .req("AccessUrl", self.access_url)
+            .opt("ApprovedOrigins", self.approved_origins)
             .build()
     }
 }
@@ -398,9 +423,14 @@ impl crate::PropertyType for IframeConfig {}
 impl ::cloudwright_core::ToValue for IframeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Allow", &self.allow)
-            .opt("Sandbox", &self.sandbox)
+            .opt("Allow", self.allow)
+            .opt("Sandbox", self.sandbox)
             .build()
     }
 }
@@ -435,6 +465,14 @@ impl ::cloudwright_core::ToValue for ApplicationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Scope` (`AWS::AppIntegrations::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -463,6 +501,14 @@ impl ::cloudwright_core::ToValue for ContactHandlingScope {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -152,15 +152,20 @@ impl ::cloudwright_core::Resource for DataIntegration {
 impl ::cloudwright_core::ToValue for DataIntegration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("FileConfiguration", &self.file_configuration)
-            .req("KmsKey", &self.kms_key)
-            .req("Name", &self.name)
-            .opt("ObjectConfiguration", &self.object_configuration)
-            .opt("ScheduleConfig", &self.schedule_config)
-            .req("SourceURI", &self.source_uri)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("FileConfiguration", self.file_configuration)
+            .req("KmsKey", self.kms_key)
+            .req("Name", self.name)
+            .opt("ObjectConfiguration", self.object_configuration)
+            .opt("ScheduleConfig", self.schedule_config)
+            .req("SourceURI", self.source_uri)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -234,9 +239,14 @@ impl crate::PropertyType for FileConfiguration {}
 impl ::cloudwright_core::ToValue for FileConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Filters", &self.filters)
-            .req("Folders", &self.folders)
+            .opt("Filters", self.filters)
+            .req("Folders", self.folders)
             .build()
     }
 }
@@ -293,10 +303,15 @@ impl crate::PropertyType for ScheduleConfig {}
 impl ::cloudwright_core::ToValue for ScheduleConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FirstExecutionFrom", &self.first_execution_from)
-            .opt("Object", &self.object)
-            .req("ScheduleExpression", &self.schedule_expression)
+            .opt("FirstExecutionFrom", self.first_execution_from)
+            .opt("Object", self.object)
+            .req("ScheduleExpression", self.schedule_expression)
             .build()
     }
 }

@@ -129,12 +129,17 @@ impl ::cloudwright_core::Resource for EventIntegration {
 impl ::cloudwright_core::ToValue for EventIntegration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("EventBridgeBus", &self.event_bridge_bus)
-            .req("EventFilter", &self.event_filter)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("EventBridgeBus", self.event_bridge_bus)
+            .req("EventFilter", self.event_filter)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -193,8 +198,13 @@ impl crate::PropertyType for EventFilter {}
 impl ::cloudwright_core::ToValue for EventFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Source", &self.source)
+            .req("Source", self.source)
             .build()
     }
 }

@@ -205,15 +205,20 @@ impl ::cloudwright_core::Resource for ScalableTarget {
 impl ::cloudwright_core::ToValue for ScalableTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxCapacity", &self.max_capacity)
-            .req("MinCapacity", &self.min_capacity)
-            .req("ResourceId", &self.resource_id)
-            .opt("RoleARN", &self.role_arn)
-            .req("ScalableDimension", &self.scalable_dimension)
-            .opt("ScheduledActions", &self.scheduled_actions)
-            .req("ServiceNamespace", &self.service_namespace)
-            .opt("SuspendedState", &self.suspended_state)
+            .req("MaxCapacity", self.max_capacity)
+            .req("MinCapacity", self.min_capacity)
+            .req("ResourceId", self.resource_id)
+            .opt("RoleARN", self.role_arn)
+            .req("ScalableDimension", self.scalable_dimension)
+            .opt("ScheduledActions", self.scheduled_actions)
+            .req("ServiceNamespace", self.service_namespace)
+            .opt("SuspendedState", self.suspended_state)
             .build()
     }
 }
@@ -272,9 +277,14 @@ impl crate::PropertyType for ScalableTargetAction {}
 impl ::cloudwright_core::ToValue for ScalableTargetAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxCapacity", &self.max_capacity)
-            .opt("MinCapacity", &self.min_capacity)
+            .opt("MaxCapacity", self.max_capacity)
+            .opt("MinCapacity", self.min_capacity)
             .build()
     }
 }
@@ -369,13 +379,18 @@ impl crate::PropertyType for ScheduledAction {}
 impl ::cloudwright_core::ToValue for ScheduledAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndTime", &self.end_time)
-            .opt("ScalableTargetAction", &self.scalable_target_action)
-            .req("Schedule", &self.schedule)
-            .req("ScheduledActionName", &self.scheduled_action_name)
-            .opt("StartTime", &self.start_time)
-            .opt("Timezone", &self.timezone)
+            .opt("EndTime", self.end_time)
+            .opt("ScalableTargetAction", self.scalable_target_action)
+            .req("Schedule", self.schedule)
+            .req("ScheduledActionName", self.scheduled_action_name)
+            .opt("StartTime", self.start_time)
+            .opt("Timezone", self.timezone)
             .build()
     }
 }
@@ -424,18 +439,23 @@ impl crate::PropertyType for SuspendedState {}
 impl ::cloudwright_core::ToValue for SuspendedState {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DynamicScalingInSuspended",
-                &self.dynamic_scaling_in_suspended,
+                self.dynamic_scaling_in_suspended,
             )
             .opt(
                 "DynamicScalingOutSuspended",
-                &self.dynamic_scaling_out_suspended,
+                self.dynamic_scaling_out_suspended,
             )
             .opt(
                 "ScheduledScalingSuspended",
-                &self.scheduled_scaling_suspended,
+                self.scheduled_scaling_suspended,
             )
             .build()
     }

@@ -213,24 +213,29 @@ impl ::cloudwright_core::Resource for ScalingPolicy {
 impl ::cloudwright_core::ToValue for ScalingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyName", &self.policy_name)
-            .req("PolicyType", &self.policy_type)
+            .req("PolicyName", self.policy_name)
+            .req("PolicyType", self.policy_type)
             .opt(
                 "PredictiveScalingPolicyConfiguration",
-                &self.predictive_scaling_policy_configuration,
+                self.predictive_scaling_policy_configuration,
             )
-            .opt("ResourceId", &self.resource_id)
-            .opt("ScalableDimension", &self.scalable_dimension)
-            .opt("ScalingTargetId", &self.scaling_target_id)
-            .opt("ServiceNamespace", &self.service_namespace)
+            .opt("ResourceId", self.resource_id)
+            .opt("ScalableDimension", self.scalable_dimension)
+            .opt("ScalingTargetId", self.scaling_target_id)
+            .opt("ServiceNamespace", self.service_namespace)
             .opt(
                 "StepScalingPolicyConfiguration",
-                &self.step_scaling_policy_configuration,
+                self.step_scaling_policy_configuration,
             )
             .opt(
                 "TargetTrackingScalingPolicyConfiguration",
-                &self.target_tracking_scaling_policy_configuration,
+                self.target_tracking_scaling_policy_configuration,
             )
             .build()
     }
@@ -331,13 +336,18 @@ impl crate::PropertyType for CustomizedMetricSpecification {}
 impl ::cloudwright_core::ToValue for CustomizedMetricSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .opt("MetricName", &self.metric_name)
-            .opt("Metrics", &self.metrics)
-            .opt("Namespace", &self.namespace)
-            .opt("Statistic", &self.statistic)
-            .opt("Unit", &self.unit)
+            .opt("Dimensions", self.dimensions)
+            .opt("MetricName", self.metric_name)
+            .opt("Metrics", self.metrics)
+            .opt("Namespace", self.namespace)
+            .opt("Statistic", self.statistic)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -390,9 +400,14 @@ impl crate::PropertyType for MetricDimension {}
 impl ::cloudwright_core::ToValue for MetricDimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -451,9 +466,14 @@ impl crate::PropertyType for PredefinedMetricSpecification {}
 impl ::cloudwright_core::ToValue for PredefinedMetricSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PredefinedMetricType", &self.predefined_metric_type)
-            .opt("ResourceLabel", &self.resource_label)
+            .req("PredefinedMetricType", self.predefined_metric_type)
+            .opt("ResourceLabel", self.resource_label)
             .build()
     }
 }
@@ -490,8 +510,13 @@ impl crate::PropertyType for PredictiveScalingCustomizedCapacityMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedCapacityMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetricDataQueries", &self.metric_data_queries)
+            .req("MetricDataQueries", self.metric_data_queries)
             .build()
     }
 }
@@ -526,8 +551,13 @@ impl crate::PropertyType for PredictiveScalingCustomizedLoadMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedLoadMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetricDataQueries", &self.metric_data_queries)
+            .req("MetricDataQueries", self.metric_data_queries)
             .build()
     }
 }
@@ -564,8 +594,13 @@ impl crate::PropertyType for PredictiveScalingCustomizedScalingMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedScalingMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetricDataQueries", &self.metric_data_queries)
+            .req("MetricDataQueries", self.metric_data_queries)
             .build()
     }
 }
@@ -617,10 +652,15 @@ impl crate::PropertyType for PredictiveScalingMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .opt("MetricName", &self.metric_name)
-            .opt("Namespace", &self.namespace)
+            .opt("Dimensions", self.dimensions)
+            .opt("MetricName", self.metric_name)
+            .opt("Namespace", self.namespace)
             .build()
     }
 }
@@ -691,12 +731,17 @@ impl crate::PropertyType for PredictiveScalingMetricDataQuery {}
 impl ::cloudwright_core::ToValue for PredictiveScalingMetricDataQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
-            .opt("Id", &self.id)
-            .opt("Label", &self.label)
-            .opt("MetricStat", &self.metric_stat)
-            .opt("ReturnData", &self.return_data)
+            .opt("Expression", self.expression)
+            .opt("Id", self.id)
+            .opt("Label", self.label)
+            .opt("MetricStat", self.metric_stat)
+            .opt("ReturnData", self.return_data)
             .build()
     }
 }
@@ -741,9 +786,14 @@ impl crate::PropertyType for PredictiveScalingMetricDimension {}
 impl ::cloudwright_core::ToValue for PredictiveScalingMetricDimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -830,32 +880,37 @@ impl crate::PropertyType for PredictiveScalingMetricSpecification {}
 impl ::cloudwright_core::ToValue for PredictiveScalingMetricSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomizedCapacityMetricSpecification",
-                &self.customized_capacity_metric_specification,
+                self.customized_capacity_metric_specification,
             )
             .opt(
                 "CustomizedLoadMetricSpecification",
-                &self.customized_load_metric_specification,
+                self.customized_load_metric_specification,
             )
             .opt(
                 "CustomizedScalingMetricSpecification",
-                &self.customized_scaling_metric_specification,
+                self.customized_scaling_metric_specification,
             )
             .opt(
                 "PredefinedLoadMetricSpecification",
-                &self.predefined_load_metric_specification,
+                self.predefined_load_metric_specification,
             )
             .opt(
                 "PredefinedMetricPairSpecification",
-                &self.predefined_metric_pair_specification,
+                self.predefined_metric_pair_specification,
             )
             .opt(
                 "PredefinedScalingMetricSpecification",
-                &self.predefined_scaling_metric_specification,
+                self.predefined_scaling_metric_specification,
             )
-            .req("TargetValue", &self.target_value)
+            .req("TargetValue", self.target_value)
             .build()
     }
 }
@@ -906,10 +961,15 @@ impl crate::PropertyType for PredictiveScalingMetricStat {}
 impl ::cloudwright_core::ToValue for PredictiveScalingMetricStat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Metric", &self.metric)
-            .opt("Stat", &self.stat)
-            .opt("Unit", &self.unit)
+            .opt("Metric", self.metric)
+            .opt("Stat", self.stat)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -984,15 +1044,20 @@ impl crate::PropertyType for PredictiveScalingPolicyConfiguration {}
 impl ::cloudwright_core::ToValue for PredictiveScalingPolicyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MaxCapacityBreachBehavior",
-                &self.max_capacity_breach_behavior,
+                self.max_capacity_breach_behavior,
             )
-            .opt("MaxCapacityBuffer", &self.max_capacity_buffer)
-            .req("MetricSpecifications", &self.metric_specifications)
-            .opt("Mode", &self.mode)
-            .opt("SchedulingBufferTime", &self.scheduling_buffer_time)
+            .opt("MaxCapacityBuffer", self.max_capacity_buffer)
+            .req("MetricSpecifications", self.metric_specifications)
+            .opt("Mode", self.mode)
+            .opt("SchedulingBufferTime", self.scheduling_buffer_time)
             .build()
     }
 }
@@ -1054,9 +1119,14 @@ impl crate::PropertyType for PredictiveScalingPredefinedLoadMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedLoadMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PredefinedMetricType", &self.predefined_metric_type)
-            .opt("ResourceLabel", &self.resource_label)
+            .req("PredefinedMetricType", self.predefined_metric_type)
+            .opt("ResourceLabel", self.resource_label)
             .build()
     }
 }
@@ -1116,9 +1186,14 @@ impl crate::PropertyType for PredictiveScalingPredefinedMetricPair {}
 impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedMetricPair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PredefinedMetricType", &self.predefined_metric_type)
-            .opt("ResourceLabel", &self.resource_label)
+            .req("PredefinedMetricType", self.predefined_metric_type)
+            .opt("ResourceLabel", self.resource_label)
             .build()
     }
 }
@@ -1180,9 +1255,14 @@ impl crate::PropertyType for PredictiveScalingPredefinedScalingMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedScalingMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PredefinedMetricType", &self.predefined_metric_type)
-            .opt("ResourceLabel", &self.resource_label)
+            .req("PredefinedMetricType", self.predefined_metric_type)
+            .opt("ResourceLabel", self.resource_label)
             .build()
     }
 }
@@ -1246,16 +1326,15 @@ impl crate::PropertyType for StepAdjustment {}
 impl ::cloudwright_core::ToValue for StepAdjustment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "MetricIntervalLowerBound",
-                &self.metric_interval_lower_bound,
-            )
-            .opt(
-                "MetricIntervalUpperBound",
-                &self.metric_interval_upper_bound,
-            )
-            .req("ScalingAdjustment", &self.scaling_adjustment)
+            .opt("MetricIntervalLowerBound", self.metric_interval_lower_bound)
+            .opt("MetricIntervalUpperBound", self.metric_interval_upper_bound)
+            .req("ScalingAdjustment", self.scaling_adjustment)
             .build()
     }
 }
@@ -1318,12 +1397,17 @@ impl crate::PropertyType for StepScalingPolicyConfiguration {}
 impl ::cloudwright_core::ToValue for StepScalingPolicyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdjustmentType", &self.adjustment_type)
-            .opt("Cooldown", &self.cooldown)
-            .opt("MetricAggregationType", &self.metric_aggregation_type)
-            .opt("MinAdjustmentMagnitude", &self.min_adjustment_magnitude)
-            .opt("StepAdjustments", &self.step_adjustments)
+            .opt("AdjustmentType", self.adjustment_type)
+            .opt("Cooldown", self.cooldown)
+            .opt("MetricAggregationType", self.metric_aggregation_type)
+            .opt("MinAdjustmentMagnitude", self.min_adjustment_magnitude)
+            .opt("StepAdjustments", self.step_adjustments)
             .build()
     }
 }
@@ -1378,10 +1462,15 @@ impl crate::PropertyType for TargetTrackingMetric {}
 impl ::cloudwright_core::ToValue for TargetTrackingMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .opt("MetricName", &self.metric_name)
-            .opt("Namespace", &self.namespace)
+            .opt("Dimensions", self.dimensions)
+            .opt("MetricName", self.metric_name)
+            .opt("Namespace", self.namespace)
             .build()
     }
 }
@@ -1458,12 +1547,17 @@ impl crate::PropertyType for TargetTrackingMetricDataQuery {}
 impl ::cloudwright_core::ToValue for TargetTrackingMetricDataQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
-            .opt("Id", &self.id)
-            .opt("Label", &self.label)
-            .opt("MetricStat", &self.metric_stat)
-            .opt("ReturnData", &self.return_data)
+            .opt("Expression", self.expression)
+            .opt("Id", self.id)
+            .opt("Label", self.label)
+            .opt("MetricStat", self.metric_stat)
+            .opt("ReturnData", self.return_data)
             .build()
     }
 }
@@ -1508,9 +1602,14 @@ impl crate::PropertyType for TargetTrackingMetricDimension {}
 impl ::cloudwright_core::ToValue for TargetTrackingMetricDimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1565,10 +1664,15 @@ impl crate::PropertyType for TargetTrackingMetricStat {}
 impl ::cloudwright_core::ToValue for TargetTrackingMetricStat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Metric", &self.metric)
-            .opt("Stat", &self.stat)
-            .opt("Unit", &self.unit)
+            .opt("Metric", self.metric)
+            .opt("Stat", self.stat)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -1644,19 +1748,24 @@ impl crate::PropertyType for TargetTrackingScalingPolicyConfiguration {}
 impl ::cloudwright_core::ToValue for TargetTrackingScalingPolicyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomizedMetricSpecification",
-                &self.customized_metric_specification,
+                self.customized_metric_specification,
             )
-            .opt("DisableScaleIn", &self.disable_scale_in)
+            .opt("DisableScaleIn", self.disable_scale_in)
             .opt(
                 "PredefinedMetricSpecification",
-                &self.predefined_metric_specification,
+                self.predefined_metric_specification,
             )
-            .opt("ScaleInCooldown", &self.scale_in_cooldown)
-            .opt("ScaleOutCooldown", &self.scale_out_cooldown)
-            .req("TargetValue", &self.target_value)
+            .opt("ScaleInCooldown", self.scale_in_cooldown)
+            .opt("ScaleOutCooldown", self.scale_out_cooldown)
+            .req("TargetValue", self.target_value)
             .build()
     }
 }
@@ -1690,6 +1799,14 @@ impl ::cloudwright_core::ToValue for AdjustmentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1729,6 +1846,14 @@ impl ::cloudwright_core::ToValue for CustomizedMetricSpecificationStatistic {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MaxCapacityBreachBehavior` (`AWS::ApplicationAutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1757,6 +1882,14 @@ impl ::cloudwright_core::ToValue for MaxCapacityBreachBehavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1790,6 +1923,14 @@ impl ::cloudwright_core::ToValue for MetricAggregationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PolicyType` (`AWS::ApplicationAutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1821,6 +1962,14 @@ impl ::cloudwright_core::ToValue for PolicyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1958,6 +2107,14 @@ impl ::cloudwright_core::ToValue for PredefinedMetricType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Mode` (`AWS::ApplicationAutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1986,6 +2143,14 @@ impl ::cloudwright_core::ToValue for PredictiveScalingPolicyConfigurationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

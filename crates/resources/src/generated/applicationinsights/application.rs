@@ -172,22 +172,27 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttachMissingPermission", &self.attach_missing_permission)
-            .opt("AutoConfigurationEnabled", &self.auto_configuration_enabled)
-            .opt("CWEMonitorEnabled", &self.cwe_monitor_enabled)
+            .opt("AttachMissingPermission", self.attach_missing_permission)
+            .opt("AutoConfigurationEnabled", self.auto_configuration_enabled)
+            .opt("CWEMonitorEnabled", self.cwe_monitor_enabled)
             .opt(
                 "ComponentMonitoringSettings",
-                &self.component_monitoring_settings,
+                self.component_monitoring_settings,
             )
-            .opt("CustomComponents", &self.custom_components)
-            .opt("GroupingType", &self.grouping_type)
-            .opt("LogPatternSets", &self.log_pattern_sets)
-            .opt("OpsCenterEnabled", &self.ops_center_enabled)
-            .opt("OpsItemSNSTopicArn", &self.ops_item_sns_topic_arn)
-            .req("ResourceGroupName", &self.resource_group_name)
-            .opt("SNSNotificationArn", &self.sns_notification_arn)
-            .opt("Tags", &self.tags)
+            .opt("CustomComponents", self.custom_components)
+            .opt("GroupingType", self.grouping_type)
+            .opt("LogPatternSets", self.log_pattern_sets)
+            .opt("OpsCenterEnabled", self.ops_center_enabled)
+            .opt("OpsItemSNSTopicArn", self.ops_item_sns_topic_arn)
+            .req("ResourceGroupName", self.resource_group_name)
+            .opt("SNSNotificationArn", self.sns_notification_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -253,9 +258,14 @@ impl crate::PropertyType for Alarm {}
 impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmName", &self.alarm_name)
-            .opt("Severity", &self.severity)
+            .req("AlarmName", self.alarm_name)
+            .opt("Severity", self.severity)
             .build()
     }
 }
@@ -292,8 +302,13 @@ impl crate::PropertyType for AlarmMetric {}
 impl ::cloudwright_core::ToValue for AlarmMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmMetricName", &self.alarm_metric_name)
+            .req("AlarmMetricName", self.alarm_metric_name)
             .build()
     }
 }
@@ -337,11 +352,16 @@ impl crate::PropertyType for ComponentConfiguration {}
 impl ::cloudwright_core::ToValue for ComponentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfigurationDetails", &self.configuration_details)
+            .opt("ConfigurationDetails", self.configuration_details)
             .opt(
                 "SubComponentTypeConfigurations",
-                &self.sub_component_type_configurations,
+                self.sub_component_type_configurations,
             )
             .build()
     }
@@ -434,22 +454,27 @@ impl crate::PropertyType for ComponentMonitoringSetting {}
 impl ::cloudwright_core::ToValue for ComponentMonitoringSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComponentARN", &self.component_arn)
+            .opt("ComponentARN", self.component_arn)
             .req(
                 "ComponentConfigurationMode",
-                &self.component_configuration_mode,
+                self.component_configuration_mode,
             )
-            .opt("ComponentName", &self.component_name)
+            .opt("ComponentName", self.component_name)
             .opt(
                 "CustomComponentConfiguration",
-                &self.custom_component_configuration,
+                self.custom_component_configuration,
             )
             .opt(
                 "DefaultOverwriteComponentConfiguration",
-                &self.default_overwrite_component_configuration,
+                self.default_overwrite_component_configuration,
             )
-            .req("Tier", &self.tier)
+            .req("Tier", self.tier)
             .build()
     }
 }
@@ -541,26 +566,31 @@ impl crate::PropertyType for ConfigurationDetails {}
 impl ::cloudwright_core::ToValue for ConfigurationDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlarmMetrics", &self.alarm_metrics)
-            .opt("Alarms", &self.alarms)
+            .opt("AlarmMetrics", self.alarm_metrics)
+            .opt("Alarms", self.alarms)
             .opt(
                 "HAClusterPrometheusExporter",
-                &self.ha_cluster_prometheus_exporter,
+                self.ha_cluster_prometheus_exporter,
             )
-            .opt("HANAPrometheusExporter", &self.hana_prometheus_exporter)
-            .opt("JMXPrometheusExporter", &self.jmx_prometheus_exporter)
-            .opt("Logs", &self.logs)
+            .opt("HANAPrometheusExporter", self.hana_prometheus_exporter)
+            .opt("JMXPrometheusExporter", self.jmx_prometheus_exporter)
+            .opt("Logs", self.logs)
             .opt(
                 "NetWeaverPrometheusExporter",
-                &self.net_weaver_prometheus_exporter,
+                self.net_weaver_prometheus_exporter,
             )
-            .opt("Processes", &self.processes)
+            .opt("Processes", self.processes)
             .opt(
                 "SQLServerPrometheusExporter",
-                &self.sql_server_prometheus_exporter,
+                self.sql_server_prometheus_exporter,
             )
-            .opt("WindowsEvents", &self.windows_events)
+            .opt("WindowsEvents", self.windows_events)
             .build()
     }
 }
@@ -617,9 +647,14 @@ impl crate::PropertyType for CustomComponent {}
 impl ::cloudwright_core::ToValue for CustomComponent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComponentName", &self.component_name)
-            .req("ResourceList", &self.resource_list)
+            .req("ComponentName", self.component_name)
+            .req("ResourceList", self.resource_list)
             .build()
     }
 }
@@ -654,8 +689,13 @@ impl crate::PropertyType for HaClusterPrometheusExporter {}
 impl ::cloudwright_core::ToValue for HaClusterPrometheusExporter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PrometheusPort", &self.prometheus_port)
+            .opt("PrometheusPort", self.prometheus_port)
             .build()
     }
 }
@@ -733,15 +773,20 @@ impl crate::PropertyType for HanaPrometheusExporter {}
 impl ::cloudwright_core::ToValue for HanaPrometheusExporter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "AgreeToInstallHANADBClient",
-                &self.agree_to_install_hanadb_client,
+                self.agree_to_install_hanadb_client,
             )
-            .req("HANAPort", &self.hana_port)
-            .req("HANASID", &self.hanasid)
-            .req("HANASecretName", &self.hana_secret_name)
-            .opt("PrometheusPort", &self.prometheus_port)
+            .req("HANAPort", self.hana_port)
+            .req("HANASID", self.hanasid)
+            .req("HANASecretName", self.hana_secret_name)
+            .opt("PrometheusPort", self.prometheus_port)
             .build()
     }
 }
@@ -788,10 +833,15 @@ impl crate::PropertyType for JmxPrometheusExporter {}
 impl ::cloudwright_core::ToValue for JmxPrometheusExporter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HostPort", &self.host_port)
-            .opt("JMXURL", &self.jmxurl)
-            .opt("PrometheusPort", &self.prometheus_port)
+            .opt("HostPort", self.host_port)
+            .opt("JMXURL", self.jmxurl)
+            .opt("PrometheusPort", self.prometheus_port)
             .build()
     }
 }
@@ -868,12 +918,17 @@ impl crate::PropertyType for Log {}
 impl ::cloudwright_core::ToValue for Log {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encoding", &self.encoding)
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("LogPath", &self.log_path)
-            .req("LogType", &self.log_type)
-            .opt("PatternSet", &self.pattern_set)
+            .opt("Encoding", self.encoding)
+            .opt("LogGroupName", self.log_group_name)
+            .opt("LogPath", self.log_path)
+            .req("LogType", self.log_type)
+            .opt("PatternSet", self.pattern_set)
             .build()
     }
 }
@@ -939,10 +994,15 @@ impl crate::PropertyType for LogPattern {}
 impl ::cloudwright_core::ToValue for LogPattern {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Pattern", &self.pattern)
-            .req("PatternName", &self.pattern_name)
-            .req("Rank", &self.rank)
+            .req("Pattern", self.pattern)
+            .req("PatternName", self.pattern_name)
+            .req("Rank", self.rank)
             .build()
     }
 }
@@ -999,9 +1059,14 @@ impl crate::PropertyType for LogPatternSet {}
 impl ::cloudwright_core::ToValue for LogPatternSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogPatterns", &self.log_patterns)
-            .req("PatternSetName", &self.pattern_set_name)
+            .req("LogPatterns", self.log_patterns)
+            .req("PatternSetName", self.pattern_set_name)
             .build()
     }
 }
@@ -1063,10 +1128,15 @@ impl crate::PropertyType for NetWeaverPrometheusExporter {}
 impl ::cloudwright_core::ToValue for NetWeaverPrometheusExporter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceNumbers", &self.instance_numbers)
-            .opt("PrometheusPort", &self.prometheus_port)
-            .req("SAPSID", &self.sapsid)
+            .req("InstanceNumbers", self.instance_numbers)
+            .opt("PrometheusPort", self.prometheus_port)
+            .req("SAPSID", self.sapsid)
             .build()
     }
 }
@@ -1121,9 +1191,14 @@ impl crate::PropertyType for Process {}
 impl ::cloudwright_core::ToValue for Process {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmMetrics", &self.alarm_metrics)
-            .req("ProcessName", &self.process_name)
+            .req("AlarmMetrics", self.alarm_metrics)
+            .req("ProcessName", self.process_name)
             .build()
     }
 }
@@ -1176,9 +1251,14 @@ impl crate::PropertyType for SqlServerPrometheusExporter {}
 impl ::cloudwright_core::ToValue for SqlServerPrometheusExporter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PrometheusPort", &self.prometheus_port)
-            .req("SQLSecretName", &self.sql_secret_name)
+            .req("PrometheusPort", self.prometheus_port)
+            .req("SQLSecretName", self.sql_secret_name)
             .build()
     }
 }
@@ -1231,11 +1311,16 @@ impl crate::PropertyType for SubComponentConfigurationDetails {}
 impl ::cloudwright_core::ToValue for SubComponentConfigurationDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlarmMetrics", &self.alarm_metrics)
-            .opt("Logs", &self.logs)
-            .opt("Processes", &self.processes)
-            .opt("WindowsEvents", &self.windows_events)
+            .opt("AlarmMetrics", self.alarm_metrics)
+            .opt("Logs", self.logs)
+            .opt("Processes", self.processes)
+            .opt("WindowsEvents", self.windows_events)
             .build()
     }
 }
@@ -1288,12 +1373,17 @@ impl crate::PropertyType for SubComponentTypeConfiguration {}
 impl ::cloudwright_core::ToValue for SubComponentTypeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "SubComponentConfigurationDetails",
-                &self.sub_component_configuration_details,
+                self.sub_component_configuration_details,
             )
-            .req("SubComponentType", &self.sub_component_type)
+            .req("SubComponentType", self.sub_component_type)
             .build()
     }
 }
@@ -1344,9 +1434,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1423,11 +1518,16 @@ impl crate::PropertyType for WindowsEvent {}
 impl ::cloudwright_core::ToValue for WindowsEvent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventLevels", &self.event_levels)
-            .req("EventName", &self.event_name)
-            .req("LogGroupName", &self.log_group_name)
-            .opt("PatternSet", &self.pattern_set)
+            .req("EventLevels", self.event_levels)
+            .req("EventName", self.event_name)
+            .req("LogGroupName", self.log_group_name)
+            .opt("PatternSet", self.pattern_set)
             .build()
     }
 }
@@ -1462,6 +1562,14 @@ impl ::cloudwright_core::ToValue for ComponentConfigurationMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Encoding` (`AWS::ApplicationInsights::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1493,6 +1601,14 @@ impl ::cloudwright_core::ToValue for Encoding {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1532,6 +1648,14 @@ impl ::cloudwright_core::ToValue for EventLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GroupingType` (`AWS::ApplicationInsights::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1557,6 +1681,14 @@ impl ::cloudwright_core::ToValue for GroupingType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1590,6 +1722,14 @@ impl ::cloudwright_core::ToValue for Severity {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SubComponentType` (`AWS::ApplicationInsights::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1618,6 +1758,14 @@ impl ::cloudwright_core::ToValue for SubComponentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

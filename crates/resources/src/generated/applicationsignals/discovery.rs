@@ -77,6 +77,11 @@ impl ::cloudwright_core::Resource for Discovery {
 impl ::cloudwright_core::ToValue for Discovery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new().build()
     }
 }

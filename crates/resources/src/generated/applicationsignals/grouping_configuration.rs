@@ -72,10 +72,15 @@ impl ::cloudwright_core::Resource for GroupingConfiguration {
 impl ::cloudwright_core::ToValue for GroupingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "GroupingAttributeDefinitions",
-                &self.grouping_attribute_definitions,
+                self.grouping_attribute_definitions,
             )
             .build()
     }
@@ -166,10 +171,15 @@ impl crate::PropertyType for GroupingAttributeDefinition {}
 impl ::cloudwright_core::ToValue for GroupingAttributeDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultGroupingValue", &self.default_grouping_value)
-            .req("GroupingName", &self.grouping_name)
-            .req("GroupingSourceKeys", &self.grouping_source_keys)
+            .opt("DefaultGroupingValue", self.default_grouping_value)
+            .req("GroupingName", self.grouping_name)
+            .req("GroupingSourceKeys", self.grouping_source_keys)
             .build()
     }
 }

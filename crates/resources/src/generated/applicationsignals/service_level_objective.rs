@@ -174,15 +174,20 @@ impl ::cloudwright_core::Resource for ServiceLevelObjective {
 impl ::cloudwright_core::ToValue for ServiceLevelObjective {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BurnRateConfigurations", &self.burn_rate_configurations)
-            .opt("Description", &self.description)
-            .opt("ExclusionWindows", &self.exclusion_windows)
-            .opt("Goal", &self.goal)
-            .req("Name", &self.name)
-            .opt("RequestBasedSli", &self.request_based_sli)
-            .opt("Sli", &self.sli)
-            .opt("Tags", &self.tags)
+            .opt("BurnRateConfigurations", self.burn_rate_configurations)
+            .opt("Description", self.description)
+            .opt("ExclusionWindows", self.exclusion_windows)
+            .opt("Goal", self.goal)
+            .req("Name", self.name)
+            .opt("RequestBasedSli", self.request_based_sli)
+            .opt("Sli", self.sli)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -271,8 +276,13 @@ impl crate::PropertyType for BurnRateConfiguration {}
 impl ::cloudwright_core::ToValue for BurnRateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LookBackWindowMinutes", &self.look_back_window_minutes)
+            .req("LookBackWindowMinutes", self.look_back_window_minutes)
             .build()
     }
 }
@@ -342,10 +352,15 @@ impl crate::PropertyType for CalendarInterval {}
 impl ::cloudwright_core::ToValue for CalendarInterval {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Duration", &self.duration)
-            .req("DurationUnit", &self.duration_unit)
-            .req("StartTime", &self.start_time)
+            .req("Duration", self.duration)
+            .req("DurationUnit", self.duration_unit)
+            .req("StartTime", self.start_time)
             .build()
     }
 }
@@ -406,9 +421,14 @@ impl crate::PropertyType for DependencyConfig {}
 impl ::cloudwright_core::ToValue for DependencyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DependencyKeyAttributes", &self.dependency_key_attributes)
-            .req("DependencyOperationName", &self.dependency_operation_name)
+            .req("DependencyKeyAttributes", self.dependency_key_attributes)
+            .req("DependencyOperationName", self.dependency_operation_name)
             .build()
     }
 }
@@ -463,9 +483,14 @@ impl crate::PropertyType for Dimension {}
 impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -525,11 +550,16 @@ impl crate::PropertyType for ExclusionWindow {}
 impl ::cloudwright_core::ToValue for ExclusionWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Reason", &self.reason)
-            .opt("RecurrenceRule", &self.recurrence_rule)
-            .opt("StartTime", &self.start_time)
-            .req("Window", &self.window)
+            .opt("Reason", self.reason)
+            .opt("RecurrenceRule", self.recurrence_rule)
+            .opt("StartTime", self.start_time)
+            .req("Window", self.window)
             .build()
     }
 }
@@ -584,10 +614,15 @@ impl crate::PropertyType for Goal {}
 impl ::cloudwright_core::ToValue for Goal {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttainmentGoal", &self.attainment_goal)
-            .opt("Interval", &self.interval)
-            .opt("WarningThreshold", &self.warning_threshold)
+            .opt("AttainmentGoal", self.attainment_goal)
+            .opt("Interval", self.interval)
+            .opt("WarningThreshold", self.warning_threshold)
             .build()
     }
 }
@@ -628,9 +663,14 @@ impl crate::PropertyType for Interval {}
 impl ::cloudwright_core::ToValue for Interval {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CalendarInterval", &self.calendar_interval)
-            .opt("RollingInterval", &self.rolling_interval)
+            .opt("CalendarInterval", self.calendar_interval)
+            .opt("RollingInterval", self.rolling_interval)
             .build()
     }
 }
@@ -677,10 +717,15 @@ impl crate::PropertyType for Metric {}
 impl ::cloudwright_core::ToValue for Metric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .opt("MetricName", &self.metric_name)
-            .opt("Namespace", &self.namespace)
+            .opt("Dimensions", self.dimensions)
+            .opt("MetricName", self.metric_name)
+            .opt("Namespace", self.namespace)
             .build()
     }
 }
@@ -757,12 +802,17 @@ impl crate::PropertyType for MetricDataQuery {}
 impl ::cloudwright_core::ToValue for MetricDataQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountId", &self.account_id)
-            .opt("Expression", &self.expression)
-            .req("Id", &self.id)
-            .opt("MetricStat", &self.metric_stat)
-            .opt("ReturnData", &self.return_data)
+            .opt("AccountId", self.account_id)
+            .opt("Expression", self.expression)
+            .req("Id", self.id)
+            .opt("MetricStat", self.metric_stat)
+            .opt("ReturnData", self.return_data)
             .build()
     }
 }
@@ -831,11 +881,16 @@ impl crate::PropertyType for MetricStat {}
 impl ::cloudwright_core::ToValue for MetricStat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Metric", &self.metric)
-            .req("Period", &self.period)
-            .req("Stat", &self.stat)
-            .opt("Unit", &self.unit)
+            .req("Metric", self.metric)
+            .req("Period", self.period)
+            .req("Stat", self.stat)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -876,9 +931,14 @@ impl crate::PropertyType for MonitoredRequestCountMetric {}
 impl ::cloudwright_core::ToValue for MonitoredRequestCountMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BadCountMetric", &self.bad_count_metric)
-            .opt("GoodCountMetric", &self.good_count_metric)
+            .opt("BadCountMetric", self.bad_count_metric)
+            .opt("GoodCountMetric", self.good_count_metric)
             .build()
     }
 }
@@ -920,8 +980,13 @@ impl crate::PropertyType for RecurrenceRule {}
 impl ::cloudwright_core::ToValue for RecurrenceRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Expression", &self.expression)
+            .req("Expression", self.expression)
             .build()
     }
 }
@@ -972,10 +1037,15 @@ impl crate::PropertyType for RequestBasedSli {}
 impl ::cloudwright_core::ToValue for RequestBasedSli {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComparisonOperator", &self.comparison_operator)
-            .opt("MetricThreshold", &self.metric_threshold)
-            .req("RequestBasedSliMetric", &self.request_based_sli_metric)
+            .opt("ComparisonOperator", self.comparison_operator)
+            .opt("MetricThreshold", self.metric_threshold)
+            .req("RequestBasedSliMetric", self.request_based_sli_metric)
             .build()
     }
 }
@@ -1051,16 +1121,21 @@ impl crate::PropertyType for RequestBasedSliMetric {}
 impl ::cloudwright_core::ToValue for RequestBasedSliMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DependencyConfig", &self.dependency_config)
-            .opt("KeyAttributes", &self.key_attributes)
-            .opt("MetricType", &self.metric_type)
+            .opt("DependencyConfig", self.dependency_config)
+            .opt("KeyAttributes", self.key_attributes)
+            .opt("MetricType", self.metric_type)
             .opt(
                 "MonitoredRequestCountMetric",
-                &self.monitored_request_count_metric,
+                self.monitored_request_count_metric,
             )
-            .opt("OperationName", &self.operation_name)
-            .opt("TotalRequestCountMetric", &self.total_request_count_metric)
+            .opt("OperationName", self.operation_name)
+            .opt("TotalRequestCountMetric", self.total_request_count_metric)
             .build()
     }
 }
@@ -1115,9 +1190,14 @@ impl crate::PropertyType for RollingInterval {}
 impl ::cloudwright_core::ToValue for RollingInterval {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Duration", &self.duration)
-            .req("DurationUnit", &self.duration_unit)
+            .req("Duration", self.duration)
+            .req("DurationUnit", self.duration_unit)
             .build()
     }
 }
@@ -1179,10 +1259,15 @@ impl crate::PropertyType for Sli {}
 impl ::cloudwright_core::ToValue for Sli {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .req("MetricThreshold", &self.metric_threshold)
-            .req("SliMetric", &self.sli_metric)
+            .req("ComparisonOperator", self.comparison_operator)
+            .req("MetricThreshold", self.metric_threshold)
+            .req("SliMetric", self.sli_metric)
             .build()
     }
 }
@@ -1267,14 +1352,19 @@ impl crate::PropertyType for SliMetric {}
 impl ::cloudwright_core::ToValue for SliMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DependencyConfig", &self.dependency_config)
-            .opt("KeyAttributes", &self.key_attributes)
-            .opt("MetricDataQueries", &self.metric_data_queries)
-            .opt("MetricType", &self.metric_type)
-            .opt("OperationName", &self.operation_name)
-            .opt("PeriodSeconds", &self.period_seconds)
-            .opt("Statistic", &self.statistic)
+            .opt("DependencyConfig", self.dependency_config)
+            .opt("KeyAttributes", self.key_attributes)
+            .opt("MetricDataQueries", self.metric_data_queries)
+            .opt("MetricType", self.metric_type)
+            .opt("OperationName", self.operation_name)
+            .opt("PeriodSeconds", self.period_seconds)
+            .opt("Statistic", self.statistic)
             .build()
     }
 }
@@ -1325,9 +1415,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1382,9 +1477,14 @@ impl crate::PropertyType for Window {}
 impl ::cloudwright_core::ToValue for Window {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Duration", &self.duration)
-            .req("DurationUnit", &self.duration_unit)
+            .req("Duration", self.duration)
+            .req("DurationUnit", self.duration_unit)
             .build()
     }
 }
@@ -1422,6 +1522,14 @@ impl ::cloudwright_core::ToValue for ComparisonOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DurationUnit` (`AWS::ApplicationSignals::ServiceLevelObjective`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1457,6 +1565,14 @@ impl ::cloudwright_core::ToValue for DurationUnit {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MetricType` (`AWS::ApplicationSignals::ServiceLevelObjective`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1485,6 +1601,14 @@ impl ::cloudwright_core::ToValue for MetricType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

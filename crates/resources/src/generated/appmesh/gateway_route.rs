@@ -139,13 +139,18 @@ impl ::cloudwright_core::Resource for GatewayRoute {
 impl ::cloudwright_core::ToValue for GatewayRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GatewayRouteName", &self.gateway_route_name)
-            .req("MeshName", &self.mesh_name)
-            .opt("MeshOwner", &self.mesh_owner)
-            .req("Spec", &self.spec)
-            .opt("Tags", &self.tags)
-            .req("VirtualGatewayName", &self.virtual_gateway_name)
+            .opt("GatewayRouteName", self.gateway_route_name)
+            .req("MeshName", self.mesh_name)
+            .opt("MeshOwner", self.mesh_owner)
+            .req("Spec", self.spec)
+            .opt("Tags", self.tags)
+            .req("VirtualGatewayName", self.virtual_gateway_name)
             .build()
     }
 }
@@ -260,9 +265,14 @@ impl crate::PropertyType for GatewayRouteHostnameMatch {}
 impl ::cloudwright_core::ToValue for GatewayRouteHostnameMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Suffix", &self.suffix)
+            .opt("Exact", self.exact)
+            .opt("Suffix", self.suffix)
             .build()
     }
 }
@@ -297,8 +307,13 @@ impl crate::PropertyType for GatewayRouteHostnameRewrite {}
 impl ::cloudwright_core::ToValue for GatewayRouteHostnameRewrite {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultTargetHostname", &self.default_target_hostname)
+            .opt("DefaultTargetHostname", self.default_target_hostname)
             .build()
     }
 }
@@ -357,12 +372,17 @@ impl crate::PropertyType for GatewayRouteMetadataMatch {}
 impl ::cloudwright_core::ToValue for GatewayRouteMetadataMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Prefix", &self.prefix)
-            .opt("Range", &self.range)
-            .opt("Regex", &self.regex)
-            .opt("Suffix", &self.suffix)
+            .opt("Exact", self.exact)
+            .opt("Prefix", self.prefix)
+            .opt("Range", self.range)
+            .opt("Regex", self.regex)
+            .opt("Suffix", self.suffix)
             .build()
     }
 }
@@ -415,9 +435,14 @@ impl crate::PropertyType for GatewayRouteRangeMatch {}
 impl ::cloudwright_core::ToValue for GatewayRouteRangeMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("End", &self.end)
-            .req("Start", &self.start)
+            .req("End", self.end)
+            .req("Start", self.start)
             .build()
     }
 }
@@ -470,11 +495,16 @@ impl crate::PropertyType for GatewayRouteSpec {}
 impl ::cloudwright_core::ToValue for GatewayRouteSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GrpcRoute", &self.grpc_route)
-            .opt("Http2Route", &self.http2_route)
-            .opt("HttpRoute", &self.http_route)
-            .opt("Priority", &self.priority)
+            .opt("GrpcRoute", self.grpc_route)
+            .opt("Http2Route", self.http2_route)
+            .opt("HttpRoute", self.http_route)
+            .opt("Priority", self.priority)
             .build()
     }
 }
@@ -518,9 +548,14 @@ impl crate::PropertyType for GatewayRouteTarget {}
 impl ::cloudwright_core::ToValue for GatewayRouteTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Port", &self.port)
-            .req("VirtualService", &self.virtual_service)
+            .opt("Port", self.port)
+            .req("VirtualService", self.virtual_service)
             .build()
     }
 }
@@ -557,8 +592,13 @@ impl crate::PropertyType for GatewayRouteVirtualService {}
 impl ::cloudwright_core::ToValue for GatewayRouteVirtualService {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VirtualServiceName", &self.virtual_service_name)
+            .req("VirtualServiceName", self.virtual_service_name)
             .build()
     }
 }
@@ -611,9 +651,14 @@ impl crate::PropertyType for GrpcGatewayRoute {}
 impl ::cloudwright_core::ToValue for GrpcGatewayRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Match", &self.r#match)
+            .req("Action", self.action)
+            .req("Match", self.r#match)
             .build()
     }
 }
@@ -657,9 +702,14 @@ impl crate::PropertyType for GrpcGatewayRouteAction {}
 impl ::cloudwright_core::ToValue for GrpcGatewayRouteAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Rewrite", &self.rewrite)
-            .req("Target", &self.target)
+            .opt("Rewrite", self.rewrite)
+            .req("Target", self.target)
             .build()
     }
 }
@@ -712,11 +762,16 @@ impl crate::PropertyType for GrpcGatewayRouteMatch {}
 impl ::cloudwright_core::ToValue for GrpcGatewayRouteMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Hostname", &self.hostname)
-            .opt("Metadata", &self.metadata)
-            .opt("Port", &self.port)
-            .opt("ServiceName", &self.service_name)
+            .opt("Hostname", self.hostname)
+            .opt("Metadata", self.metadata)
+            .opt("Port", self.port)
+            .opt("ServiceName", self.service_name)
             .build()
     }
 }
@@ -767,10 +822,15 @@ impl crate::PropertyType for GrpcGatewayRouteMetadata {}
 impl ::cloudwright_core::ToValue for GrpcGatewayRouteMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Invert", &self.invert)
-            .opt("Match", &self.r#match)
-            .req("Name", &self.name)
+            .opt("Invert", self.invert)
+            .opt("Match", self.r#match)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -805,8 +865,13 @@ impl crate::PropertyType for GrpcGatewayRouteRewrite {}
 impl ::cloudwright_core::ToValue for GrpcGatewayRouteRewrite {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Hostname", &self.hostname)
+            .opt("Hostname", self.hostname)
             .build()
     }
 }
@@ -859,9 +924,14 @@ impl crate::PropertyType for HttpGatewayRoute {}
 impl ::cloudwright_core::ToValue for HttpGatewayRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Match", &self.r#match)
+            .req("Action", self.action)
+            .req("Match", self.r#match)
             .build()
     }
 }
@@ -905,9 +975,14 @@ impl crate::PropertyType for HttpGatewayRouteAction {}
 impl ::cloudwright_core::ToValue for HttpGatewayRouteAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Rewrite", &self.rewrite)
-            .req("Target", &self.target)
+            .opt("Rewrite", self.rewrite)
+            .req("Target", self.target)
             .build()
     }
 }
@@ -958,10 +1033,15 @@ impl crate::PropertyType for HttpGatewayRouteHeader {}
 impl ::cloudwright_core::ToValue for HttpGatewayRouteHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Invert", &self.invert)
-            .opt("Match", &self.r#match)
-            .req("Name", &self.name)
+            .opt("Invert", self.invert)
+            .opt("Match", self.r#match)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1020,12 +1100,17 @@ impl crate::PropertyType for HttpGatewayRouteHeaderMatch {}
 impl ::cloudwright_core::ToValue for HttpGatewayRouteHeaderMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Prefix", &self.prefix)
-            .opt("Range", &self.range)
-            .opt("Regex", &self.regex)
-            .opt("Suffix", &self.suffix)
+            .opt("Exact", self.exact)
+            .opt("Prefix", self.prefix)
+            .opt("Range", self.range)
+            .opt("Regex", self.regex)
+            .opt("Suffix", self.suffix)
             .build()
     }
 }
@@ -1096,14 +1181,19 @@ impl crate::PropertyType for HttpGatewayRouteMatch {}
 impl ::cloudwright_core::ToValue for HttpGatewayRouteMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Headers", &self.headers)
-            .opt("Hostname", &self.hostname)
-            .opt("Method", &self.method)
-            .opt("Path", &self.path)
-            .opt("Port", &self.port)
-            .opt("Prefix", &self.prefix)
-            .opt("QueryParameters", &self.query_parameters)
+            .opt("Headers", self.headers)
+            .opt("Hostname", self.hostname)
+            .opt("Method", self.method)
+            .opt("Path", self.path)
+            .opt("Port", self.port)
+            .opt("Prefix", self.prefix)
+            .opt("QueryParameters", self.query_parameters)
             .build()
     }
 }
@@ -1138,8 +1228,13 @@ impl crate::PropertyType for HttpGatewayRoutePathRewrite {}
 impl ::cloudwright_core::ToValue for HttpGatewayRoutePathRewrite {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exact", &self.exact)
+            .opt("Exact", self.exact)
             .build()
     }
 }
@@ -1180,9 +1275,14 @@ impl crate::PropertyType for HttpGatewayRoutePrefixRewrite {}
 impl ::cloudwright_core::ToValue for HttpGatewayRoutePrefixRewrite {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultPrefix", &self.default_prefix)
-            .opt("Value", &self.value)
+            .opt("DefaultPrefix", self.default_prefix)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1229,10 +1329,15 @@ impl crate::PropertyType for HttpGatewayRouteRewrite {}
 impl ::cloudwright_core::ToValue for HttpGatewayRouteRewrite {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Hostname", &self.hostname)
-            .opt("Path", &self.path)
-            .opt("Prefix", &self.prefix)
+            .opt("Hostname", self.hostname)
+            .opt("Path", self.path)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }

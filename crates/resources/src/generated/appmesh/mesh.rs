@@ -97,10 +97,15 @@ impl ::cloudwright_core::Resource for Mesh {
 impl ::cloudwright_core::ToValue for Mesh {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MeshName", &self.mesh_name)
-            .opt("Spec", &self.spec)
-            .opt("Tags", &self.tags)
+            .opt("MeshName", self.mesh_name)
+            .opt("Spec", self.spec)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -197,8 +202,13 @@ impl crate::PropertyType for EgressFilter {}
 impl ::cloudwright_core::ToValue for EgressFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -233,8 +243,13 @@ impl crate::PropertyType for MeshServiceDiscovery {}
 impl ::cloudwright_core::ToValue for MeshServiceDiscovery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IpPreference", &self.ip_preference)
+            .opt("IpPreference", self.ip_preference)
             .build()
     }
 }
@@ -275,9 +290,14 @@ impl crate::PropertyType for MeshSpec {}
 impl ::cloudwright_core::ToValue for MeshSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EgressFilter", &self.egress_filter)
-            .opt("ServiceDiscovery", &self.service_discovery)
+            .opt("EgressFilter", self.egress_filter)
+            .opt("ServiceDiscovery", self.service_discovery)
             .build()
     }
 }

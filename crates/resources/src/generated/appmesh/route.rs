@@ -142,13 +142,18 @@ impl ::cloudwright_core::Resource for Route {
 impl ::cloudwright_core::ToValue for Route {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MeshName", &self.mesh_name)
-            .opt("MeshOwner", &self.mesh_owner)
-            .opt("RouteName", &self.route_name)
-            .req("Spec", &self.spec)
-            .opt("Tags", &self.tags)
-            .req("VirtualRouterName", &self.virtual_router_name)
+            .req("MeshName", self.mesh_name)
+            .opt("MeshOwner", self.mesh_owner)
+            .opt("RouteName", self.route_name)
+            .req("Spec", self.spec)
+            .opt("Tags", self.tags)
+            .req("VirtualRouterName", self.virtual_router_name)
             .build()
     }
 }
@@ -301,12 +306,17 @@ impl crate::PropertyType for GrpcRetryPolicy {}
 impl ::cloudwright_core::ToValue for GrpcRetryPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GrpcRetryEvents", &self.grpc_retry_events)
-            .opt("HttpRetryEvents", &self.http_retry_events)
-            .req("MaxRetries", &self.max_retries)
-            .req("PerRetryTimeout", &self.per_retry_timeout)
-            .opt("TcpRetryEvents", &self.tcp_retry_events)
+            .opt("GrpcRetryEvents", self.grpc_retry_events)
+            .opt("HttpRetryEvents", self.http_retry_events)
+            .req("MaxRetries", self.max_retries)
+            .req("PerRetryTimeout", self.per_retry_timeout)
+            .opt("TcpRetryEvents", self.tcp_retry_events)
             .build()
     }
 }
@@ -373,11 +383,16 @@ impl crate::PropertyType for GrpcRoute {}
 impl ::cloudwright_core::ToValue for GrpcRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Match", &self.r#match)
-            .opt("RetryPolicy", &self.retry_policy)
-            .opt("Timeout", &self.timeout)
+            .req("Action", self.action)
+            .req("Match", self.r#match)
+            .opt("RetryPolicy", self.retry_policy)
+            .opt("Timeout", self.timeout)
             .build()
     }
 }
@@ -414,8 +429,13 @@ impl crate::PropertyType for GrpcRouteAction {}
 impl ::cloudwright_core::ToValue for GrpcRouteAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WeightedTargets", &self.weighted_targets)
+            .req("WeightedTargets", self.weighted_targets)
             .build()
     }
 }
@@ -468,11 +488,16 @@ impl crate::PropertyType for GrpcRouteMatch {}
 impl ::cloudwright_core::ToValue for GrpcRouteMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Metadata", &self.metadata)
-            .opt("MethodName", &self.method_name)
-            .opt("Port", &self.port)
-            .opt("ServiceName", &self.service_name)
+            .opt("Metadata", self.metadata)
+            .opt("MethodName", self.method_name)
+            .opt("Port", self.port)
+            .opt("ServiceName", self.service_name)
             .build()
     }
 }
@@ -523,10 +548,15 @@ impl crate::PropertyType for GrpcRouteMetadata {}
 impl ::cloudwright_core::ToValue for GrpcRouteMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Invert", &self.invert)
-            .opt("Match", &self.r#match)
-            .req("Name", &self.name)
+            .opt("Invert", self.invert)
+            .opt("Match", self.r#match)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -585,12 +615,17 @@ impl crate::PropertyType for GrpcRouteMetadataMatchMethod {}
 impl ::cloudwright_core::ToValue for GrpcRouteMetadataMatchMethod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Prefix", &self.prefix)
-            .opt("Range", &self.range)
-            .opt("Regex", &self.regex)
-            .opt("Suffix", &self.suffix)
+            .opt("Exact", self.exact)
+            .opt("Prefix", self.prefix)
+            .opt("Range", self.range)
+            .opt("Regex", self.regex)
+            .opt("Suffix", self.suffix)
             .build()
     }
 }
@@ -649,12 +684,17 @@ impl crate::PropertyType for HeaderMatchMethod {}
 impl ::cloudwright_core::ToValue for HeaderMatchMethod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Prefix", &self.prefix)
-            .opt("Range", &self.range)
-            .opt("Regex", &self.regex)
-            .opt("Suffix", &self.suffix)
+            .opt("Exact", self.exact)
+            .opt("Prefix", self.prefix)
+            .opt("Range", self.range)
+            .opt("Regex", self.regex)
+            .opt("Suffix", self.suffix)
             .build()
     }
 }
@@ -726,11 +766,16 @@ impl crate::PropertyType for HttpRetryPolicy {}
 impl ::cloudwright_core::ToValue for HttpRetryPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HttpRetryEvents", &self.http_retry_events)
-            .req("MaxRetries", &self.max_retries)
-            .req("PerRetryTimeout", &self.per_retry_timeout)
-            .opt("TcpRetryEvents", &self.tcp_retry_events)
+            .opt("HttpRetryEvents", self.http_retry_events)
+            .req("MaxRetries", self.max_retries)
+            .req("PerRetryTimeout", self.per_retry_timeout)
+            .opt("TcpRetryEvents", self.tcp_retry_events)
             .build()
     }
 }
@@ -797,11 +842,16 @@ impl crate::PropertyType for HttpRoute {}
 impl ::cloudwright_core::ToValue for HttpRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Match", &self.r#match)
-            .opt("RetryPolicy", &self.retry_policy)
-            .opt("Timeout", &self.timeout)
+            .req("Action", self.action)
+            .req("Match", self.r#match)
+            .opt("RetryPolicy", self.retry_policy)
+            .opt("Timeout", self.timeout)
             .build()
     }
 }
@@ -838,8 +888,13 @@ impl crate::PropertyType for HttpRouteAction {}
 impl ::cloudwright_core::ToValue for HttpRouteAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WeightedTargets", &self.weighted_targets)
+            .req("WeightedTargets", self.weighted_targets)
             .build()
     }
 }
@@ -890,10 +945,15 @@ impl crate::PropertyType for HttpRouteHeader {}
 impl ::cloudwright_core::ToValue for HttpRouteHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Invert", &self.invert)
-            .opt("Match", &self.r#match)
-            .req("Name", &self.name)
+            .opt("Invert", self.invert)
+            .opt("Match", self.r#match)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -964,14 +1024,19 @@ impl crate::PropertyType for HttpRouteMatch {}
 impl ::cloudwright_core::ToValue for HttpRouteMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Headers", &self.headers)
-            .opt("Method", &self.method)
-            .opt("Path", &self.path)
-            .opt("Port", &self.port)
-            .opt("Prefix", &self.prefix)
-            .opt("QueryParameters", &self.query_parameters)
-            .opt("Scheme", &self.scheme)
+            .opt("Headers", self.headers)
+            .opt("Method", self.method)
+            .opt("Path", self.path)
+            .opt("Port", self.port)
+            .opt("Prefix", self.prefix)
+            .opt("QueryParameters", self.query_parameters)
+            .opt("Scheme", self.scheme)
             .build()
     }
 }
@@ -1024,9 +1089,14 @@ impl crate::PropertyType for MatchRange {}
 impl ::cloudwright_core::ToValue for MatchRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("End", &self.end)
-            .req("Start", &self.start)
+            .req("End", self.end)
+            .req("Start", self.start)
             .build()
     }
 }
@@ -1085,12 +1155,17 @@ impl crate::PropertyType for RouteSpec {}
 impl ::cloudwright_core::ToValue for RouteSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GrpcRoute", &self.grpc_route)
-            .opt("Http2Route", &self.http2_route)
-            .opt("HttpRoute", &self.http_route)
-            .opt("Priority", &self.priority)
-            .opt("TcpRoute", &self.tcp_route)
+            .opt("GrpcRoute", self.grpc_route)
+            .opt("Http2Route", self.http2_route)
+            .opt("HttpRoute", self.http_route)
+            .opt("Priority", self.priority)
+            .opt("TcpRoute", self.tcp_route)
             .build()
     }
 }
@@ -1141,10 +1216,15 @@ impl crate::PropertyType for TcpRoute {}
 impl ::cloudwright_core::ToValue for TcpRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("Match", &self.r#match)
-            .opt("Timeout", &self.timeout)
+            .req("Action", self.action)
+            .opt("Match", self.r#match)
+            .opt("Timeout", self.timeout)
             .build()
     }
 }
@@ -1181,8 +1261,13 @@ impl crate::PropertyType for TcpRouteAction {}
 impl ::cloudwright_core::ToValue for TcpRouteAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WeightedTargets", &self.weighted_targets)
+            .req("WeightedTargets", self.weighted_targets)
             .build()
     }
 }
@@ -1217,8 +1302,13 @@ impl crate::PropertyType for TcpRouteMatch {}
 impl ::cloudwright_core::ToValue for TcpRouteMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Port", &self.port)
+            .opt("Port", self.port)
             .build()
     }
 }
@@ -1278,10 +1368,15 @@ impl crate::PropertyType for WeightedTarget {}
 impl ::cloudwright_core::ToValue for WeightedTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Port", &self.port)
-            .req("VirtualNode", &self.virtual_node)
-            .req("Weight", &self.weight)
+            .opt("Port", self.port)
+            .req("VirtualNode", self.virtual_node)
+            .req("Weight", self.weight)
             .build()
     }
 }

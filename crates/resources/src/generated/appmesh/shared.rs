@@ -59,9 +59,14 @@ impl crate::PropertyType for Duration {}
 impl ::cloudwright_core::ToValue for Duration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
+            .req("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -106,9 +111,14 @@ impl crate::PropertyType for GrpcTimeout {}
 impl ::cloudwright_core::ToValue for GrpcTimeout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Idle", &self.idle)
-            .opt("PerRequest", &self.per_request)
+            .opt("Idle", self.idle)
+            .opt("PerRequest", self.per_request)
             .build()
     }
 }
@@ -153,9 +163,14 @@ impl crate::PropertyType for HttpPathMatch {}
 impl ::cloudwright_core::ToValue for HttpPathMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Regex", &self.regex)
+            .opt("Exact", self.exact)
+            .opt("Regex", self.regex)
             .build()
     }
 }
@@ -194,8 +209,13 @@ impl crate::PropertyType for HttpQueryParameterMatch {}
 impl ::cloudwright_core::ToValue for HttpQueryParameterMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exact", &self.exact)
+            .opt("Exact", self.exact)
             .build()
     }
 }
@@ -240,9 +260,14 @@ impl crate::PropertyType for HttpTimeout {}
 impl ::cloudwright_core::ToValue for HttpTimeout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Idle", &self.idle)
-            .opt("PerRequest", &self.per_request)
+            .opt("Idle", self.idle)
+            .opt("PerRequest", self.per_request)
             .build()
     }
 }
@@ -300,9 +325,14 @@ impl crate::PropertyType for JsonFormatRef {}
 impl ::cloudwright_core::ToValue for JsonFormatRef {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -347,9 +377,14 @@ impl crate::PropertyType for LoggingFormat {}
 impl ::cloudwright_core::ToValue for LoggingFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Json", &self.json)
-            .opt("Text", &self.text)
+            .opt("Json", self.json)
+            .opt("Text", self.text)
             .build()
     }
 }
@@ -407,9 +442,14 @@ impl crate::PropertyType for PortMapping {}
 impl ::cloudwright_core::ToValue for PortMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
+            .req("Port", self.port)
+            .req("Protocol", self.protocol)
             .build()
     }
 }
@@ -457,9 +497,14 @@ impl crate::PropertyType for QueryParameter {}
 impl ::cloudwright_core::ToValue for QueryParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Match", &self.r#match)
-            .req("Name", &self.name)
+            .opt("Match", self.r#match)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -498,8 +543,13 @@ impl crate::PropertyType for SubjectAlternativeNameMatchers {}
 impl ::cloudwright_core::ToValue for SubjectAlternativeNameMatchers {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exact", &self.exact)
+            .opt("Exact", self.exact)
             .build()
     }
 }
@@ -540,8 +590,13 @@ impl crate::PropertyType for SubjectAlternativeNames {}
 impl ::cloudwright_core::ToValue for SubjectAlternativeNames {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Match", &self.r#match)
+            .req("Match", self.r#match)
             .build()
     }
 }
@@ -593,9 +648,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -634,8 +694,13 @@ impl crate::PropertyType for TcpTimeout {}
 impl ::cloudwright_core::ToValue for TcpTimeout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Idle", &self.idle)
+            .opt("Idle", self.idle)
             .build()
     }
 }

@@ -131,12 +131,17 @@ impl ::cloudwright_core::Resource for VirtualGateway {
 impl ::cloudwright_core::ToValue for VirtualGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MeshName", &self.mesh_name)
-            .opt("MeshOwner", &self.mesh_owner)
-            .req("Spec", &self.spec)
-            .opt("Tags", &self.tags)
-            .opt("VirtualGatewayName", &self.virtual_gateway_name)
+            .req("MeshName", self.mesh_name)
+            .opt("MeshOwner", self.mesh_owner)
+            .req("Spec", self.spec)
+            .opt("Tags", self.tags)
+            .opt("VirtualGatewayName", self.virtual_gateway_name)
             .build()
     }
 }
@@ -237,8 +242,13 @@ impl crate::PropertyType for VirtualGatewayAccessLog {}
 impl ::cloudwright_core::ToValue for VirtualGatewayAccessLog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("File", &self.file)
+            .opt("File", self.file)
             .build()
     }
 }
@@ -273,8 +283,13 @@ impl crate::PropertyType for VirtualGatewayBackendDefaults {}
 impl ::cloudwright_core::ToValue for VirtualGatewayBackendDefaults {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientPolicy", &self.client_policy)
+            .opt("ClientPolicy", self.client_policy)
             .build()
     }
 }
@@ -309,8 +324,13 @@ impl crate::PropertyType for VirtualGatewayClientPolicy {}
 impl ::cloudwright_core::ToValue for VirtualGatewayClientPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TLS", &self.tls)
+            .opt("TLS", self.tls)
             .build()
     }
 }
@@ -368,11 +388,16 @@ impl crate::PropertyType for VirtualGatewayClientPolicyTls {}
 impl ::cloudwright_core::ToValue for VirtualGatewayClientPolicyTls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Certificate", &self.certificate)
-            .opt("Enforce", &self.enforce)
-            .opt("Ports", &self.ports)
-            .req("Validation", &self.validation)
+            .opt("Certificate", self.certificate)
+            .opt("Enforce", self.enforce)
+            .opt("Ports", self.ports)
+            .req("Validation", self.validation)
             .build()
     }
 }
@@ -413,9 +438,14 @@ impl crate::PropertyType for VirtualGatewayClientTlsCertificate {}
 impl ::cloudwright_core::ToValue for VirtualGatewayClientTlsCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("File", &self.file)
-            .opt("SDS", &self.sds)
+            .opt("File", self.file)
+            .opt("SDS", self.sds)
             .build()
     }
 }
@@ -466,10 +496,15 @@ impl crate::PropertyType for VirtualGatewayConnectionPool {}
 impl ::cloudwright_core::ToValue for VirtualGatewayConnectionPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GRPC", &self.grpc)
-            .opt("HTTP", &self.http)
-            .opt("HTTP2", &self.http2)
+            .opt("GRPC", self.grpc)
+            .opt("HTTP", self.http)
+            .opt("HTTP2", self.http2)
             .build()
     }
 }
@@ -513,9 +548,14 @@ impl crate::PropertyType for VirtualGatewayFileAccessLog {}
 impl ::cloudwright_core::ToValue for VirtualGatewayFileAccessLog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Format", &self.format)
-            .req("Path", &self.path)
+            .opt("Format", self.format)
+            .req("Path", self.path)
             .build()
     }
 }
@@ -552,8 +592,13 @@ impl crate::PropertyType for VirtualGatewayGrpcConnectionPool {}
 impl ::cloudwright_core::ToValue for VirtualGatewayGrpcConnectionPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxRequests", &self.max_requests)
+            .req("MaxRequests", self.max_requests)
             .build()
     }
 }
@@ -647,14 +692,19 @@ impl crate::PropertyType for VirtualGatewayHealthCheckPolicy {}
 impl ::cloudwright_core::ToValue for VirtualGatewayHealthCheckPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HealthyThreshold", &self.healthy_threshold)
-            .req("IntervalMillis", &self.interval_millis)
-            .opt("Path", &self.path)
-            .opt("Port", &self.port)
-            .req("Protocol", &self.protocol)
-            .req("TimeoutMillis", &self.timeout_millis)
-            .req("UnhealthyThreshold", &self.unhealthy_threshold)
+            .req("HealthyThreshold", self.healthy_threshold)
+            .req("IntervalMillis", self.interval_millis)
+            .opt("Path", self.path)
+            .opt("Port", self.port)
+            .req("Protocol", self.protocol)
+            .req("TimeoutMillis", self.timeout_millis)
+            .req("UnhealthyThreshold", self.unhealthy_threshold)
             .build()
     }
 }
@@ -691,8 +741,13 @@ impl crate::PropertyType for VirtualGatewayHttp2ConnectionPool {}
 impl ::cloudwright_core::ToValue for VirtualGatewayHttp2ConnectionPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxRequests", &self.max_requests)
+            .req("MaxRequests", self.max_requests)
             .build()
     }
 }
@@ -736,9 +791,14 @@ impl crate::PropertyType for VirtualGatewayHttpConnectionPool {}
 impl ::cloudwright_core::ToValue for VirtualGatewayHttpConnectionPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxConnections", &self.max_connections)
-            .opt("MaxPendingRequests", &self.max_pending_requests)
+            .req("MaxConnections", self.max_connections)
+            .opt("MaxPendingRequests", self.max_pending_requests)
             .build()
     }
 }
@@ -796,11 +856,16 @@ impl crate::PropertyType for VirtualGatewayListener {}
 impl ::cloudwright_core::ToValue for VirtualGatewayListener {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionPool", &self.connection_pool)
-            .opt("HealthCheck", &self.health_check)
-            .req("PortMapping", &self.port_mapping)
-            .opt("TLS", &self.tls)
+            .opt("ConnectionPool", self.connection_pool)
+            .opt("HealthCheck", self.health_check)
+            .req("PortMapping", self.port_mapping)
+            .opt("TLS", self.tls)
             .build()
     }
 }
@@ -864,10 +929,15 @@ impl crate::PropertyType for VirtualGatewayListenerTls {}
 impl ::cloudwright_core::ToValue for VirtualGatewayListenerTls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Certificate", &self.certificate)
-            .req("Mode", &self.mode)
-            .opt("Validation", &self.validation)
+            .req("Certificate", self.certificate)
+            .req("Mode", self.mode)
+            .opt("Validation", self.validation)
             .build()
     }
 }
@@ -906,8 +976,13 @@ impl crate::PropertyType for VirtualGatewayListenerTlsAcmCertificate {}
 impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsAcmCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateArn", &self.certificate_arn)
+            .req("CertificateArn", self.certificate_arn)
             .build()
     }
 }
@@ -954,10 +1029,15 @@ impl crate::PropertyType for VirtualGatewayListenerTlsCertificate {}
 impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ACM", &self.acm)
-            .opt("File", &self.file)
-            .opt("SDS", &self.sds)
+            .opt("ACM", self.acm)
+            .opt("File", self.file)
+            .opt("SDS", self.sds)
             .build()
     }
 }
@@ -1010,9 +1090,14 @@ impl crate::PropertyType for VirtualGatewayListenerTlsFileCertificate {}
 impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsFileCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateChain", &self.certificate_chain)
-            .req("PrivateKey", &self.private_key)
+            .req("CertificateChain", self.certificate_chain)
+            .req("PrivateKey", self.private_key)
             .build()
     }
 }
@@ -1049,8 +1134,13 @@ impl crate::PropertyType for VirtualGatewayListenerTlsSdsCertificate {}
 impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsSdsCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecretName", &self.secret_name)
+            .req("SecretName", self.secret_name)
             .build()
     }
 }
@@ -1094,9 +1184,14 @@ impl crate::PropertyType for VirtualGatewayListenerTlsValidationContext {}
 impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsValidationContext {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SubjectAlternativeNames", &self.subject_alternative_names)
-            .req("Trust", &self.trust)
+            .opt("SubjectAlternativeNames", self.subject_alternative_names)
+            .req("Trust", self.trust)
             .build()
     }
 }
@@ -1137,9 +1232,14 @@ impl crate::PropertyType for VirtualGatewayListenerTlsValidationContextTrust {}
 impl ::cloudwright_core::ToValue for VirtualGatewayListenerTlsValidationContextTrust {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("File", &self.file)
-            .opt("SDS", &self.sds)
+            .opt("File", self.file)
+            .opt("SDS", self.sds)
             .build()
     }
 }
@@ -1174,8 +1274,13 @@ impl crate::PropertyType for VirtualGatewayLogging {}
 impl ::cloudwright_core::ToValue for VirtualGatewayLogging {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLog", &self.access_log)
+            .opt("AccessLog", self.access_log)
             .build()
     }
 }
@@ -1228,9 +1333,14 @@ impl crate::PropertyType for VirtualGatewayPortMapping {}
 impl ::cloudwright_core::ToValue for VirtualGatewayPortMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
+            .req("Port", self.port)
+            .req("Protocol", self.protocol)
             .build()
     }
 }
@@ -1281,10 +1391,15 @@ impl crate::PropertyType for VirtualGatewaySpec {}
 impl ::cloudwright_core::ToValue for VirtualGatewaySpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackendDefaults", &self.backend_defaults)
-            .req("Listeners", &self.listeners)
-            .opt("Logging", &self.logging)
+            .opt("BackendDefaults", self.backend_defaults)
+            .req("Listeners", self.listeners)
+            .opt("Logging", self.logging)
             .build()
     }
 }
@@ -1328,9 +1443,14 @@ impl crate::PropertyType for VirtualGatewayTlsValidationContext {}
 impl ::cloudwright_core::ToValue for VirtualGatewayTlsValidationContext {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SubjectAlternativeNames", &self.subject_alternative_names)
-            .req("Trust", &self.trust)
+            .opt("SubjectAlternativeNames", self.subject_alternative_names)
+            .req("Trust", self.trust)
             .build()
     }
 }
@@ -1367,8 +1487,13 @@ impl crate::PropertyType for VirtualGatewayTlsValidationContextAcmTrust {}
 impl ::cloudwright_core::ToValue for VirtualGatewayTlsValidationContextAcmTrust {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateAuthorityArns", &self.certificate_authority_arns)
+            .req("CertificateAuthorityArns", self.certificate_authority_arns)
             .build()
     }
 }
@@ -1405,8 +1530,13 @@ impl crate::PropertyType for VirtualGatewayTlsValidationContextFileTrust {}
 impl ::cloudwright_core::ToValue for VirtualGatewayTlsValidationContextFileTrust {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateChain", &self.certificate_chain)
+            .req("CertificateChain", self.certificate_chain)
             .build()
     }
 }
@@ -1443,8 +1573,13 @@ impl crate::PropertyType for VirtualGatewayTlsValidationContextSdsTrust {}
 impl ::cloudwright_core::ToValue for VirtualGatewayTlsValidationContextSdsTrust {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecretName", &self.secret_name)
+            .req("SecretName", self.secret_name)
             .build()
     }
 }
@@ -1491,10 +1626,15 @@ impl crate::PropertyType for VirtualGatewayTlsValidationContextTrust {}
 impl ::cloudwright_core::ToValue for VirtualGatewayTlsValidationContextTrust {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ACM", &self.acm)
-            .opt("File", &self.file)
-            .opt("SDS", &self.sds)
+            .opt("ACM", self.acm)
+            .opt("File", self.file)
+            .opt("SDS", self.sds)
             .build()
     }
 }

@@ -138,12 +138,17 @@ impl ::cloudwright_core::Resource for VirtualNode {
 impl ::cloudwright_core::ToValue for VirtualNode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MeshName", &self.mesh_name)
-            .opt("MeshOwner", &self.mesh_owner)
-            .req("Spec", &self.spec)
-            .opt("Tags", &self.tags)
-            .opt("VirtualNodeName", &self.virtual_node_name)
+            .req("MeshName", self.mesh_name)
+            .opt("MeshOwner", self.mesh_owner)
+            .req("Spec", self.spec)
+            .opt("Tags", self.tags)
+            .opt("VirtualNodeName", self.virtual_node_name)
             .build()
     }
 }
@@ -244,8 +249,13 @@ impl crate::PropertyType for AccessLog {}
 impl ::cloudwright_core::ToValue for AccessLog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("File", &self.file)
+            .opt("File", self.file)
             .build()
     }
 }
@@ -300,9 +310,14 @@ impl crate::PropertyType for AwsCloudMapInstanceAttribute {}
 impl ::cloudwright_core::ToValue for AwsCloudMapInstanceAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -371,11 +386,16 @@ impl crate::PropertyType for AwsCloudMapServiceDiscovery {}
 impl ::cloudwright_core::ToValue for AwsCloudMapServiceDiscovery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .opt("IpPreference", &self.ip_preference)
-            .req("NamespaceName", &self.namespace_name)
-            .req("ServiceName", &self.service_name)
+            .opt("Attributes", self.attributes)
+            .opt("IpPreference", self.ip_preference)
+            .req("NamespaceName", self.namespace_name)
+            .req("ServiceName", self.service_name)
             .build()
     }
 }
@@ -410,8 +430,13 @@ impl crate::PropertyType for Backend {}
 impl ::cloudwright_core::ToValue for Backend {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VirtualService", &self.virtual_service)
+            .opt("VirtualService", self.virtual_service)
             .build()
     }
 }
@@ -446,8 +471,13 @@ impl crate::PropertyType for BackendDefaults {}
 impl ::cloudwright_core::ToValue for BackendDefaults {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientPolicy", &self.client_policy)
+            .opt("ClientPolicy", self.client_policy)
             .build()
     }
 }
@@ -482,8 +512,13 @@ impl crate::PropertyType for ClientPolicy {}
 impl ::cloudwright_core::ToValue for ClientPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TLS", &self.tls)
+            .opt("TLS", self.tls)
             .build()
     }
 }
@@ -541,11 +576,16 @@ impl crate::PropertyType for ClientPolicyTls {}
 impl ::cloudwright_core::ToValue for ClientPolicyTls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Certificate", &self.certificate)
-            .opt("Enforce", &self.enforce)
-            .opt("Ports", &self.ports)
-            .req("Validation", &self.validation)
+            .opt("Certificate", self.certificate)
+            .opt("Enforce", self.enforce)
+            .opt("Ports", self.ports)
+            .req("Validation", self.validation)
             .build()
     }
 }
@@ -586,9 +626,14 @@ impl crate::PropertyType for ClientTlsCertificate {}
 impl ::cloudwright_core::ToValue for ClientTlsCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("File", &self.file)
-            .opt("SDS", &self.sds)
+            .opt("File", self.file)
+            .opt("SDS", self.sds)
             .build()
     }
 }
@@ -639,10 +684,15 @@ impl crate::PropertyType for DnsServiceDiscovery {}
 impl ::cloudwright_core::ToValue for DnsServiceDiscovery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Hostname", &self.hostname)
-            .opt("IpPreference", &self.ip_preference)
-            .opt("ResponseType", &self.response_type)
+            .req("Hostname", self.hostname)
+            .opt("IpPreference", self.ip_preference)
+            .opt("ResponseType", self.response_type)
             .build()
     }
 }
@@ -688,9 +738,14 @@ impl crate::PropertyType for FileAccessLog {}
 impl ::cloudwright_core::ToValue for FileAccessLog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Format", &self.format)
-            .req("Path", &self.path)
+            .opt("Format", self.format)
+            .req("Path", self.path)
             .build()
     }
 }
@@ -784,14 +839,19 @@ impl crate::PropertyType for HealthCheck {}
 impl ::cloudwright_core::ToValue for HealthCheck {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HealthyThreshold", &self.healthy_threshold)
-            .req("IntervalMillis", &self.interval_millis)
-            .opt("Path", &self.path)
-            .opt("Port", &self.port)
-            .req("Protocol", &self.protocol)
-            .req("TimeoutMillis", &self.timeout_millis)
-            .req("UnhealthyThreshold", &self.unhealthy_threshold)
+            .req("HealthyThreshold", self.healthy_threshold)
+            .req("IntervalMillis", self.interval_millis)
+            .opt("Path", self.path)
+            .opt("Port", self.port)
+            .req("Protocol", self.protocol)
+            .req("TimeoutMillis", self.timeout_millis)
+            .req("UnhealthyThreshold", self.unhealthy_threshold)
             .build()
     }
 }
@@ -863,13 +923,18 @@ impl crate::PropertyType for Listener {}
 impl ::cloudwright_core::ToValue for Listener {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionPool", &self.connection_pool)
-            .opt("HealthCheck", &self.health_check)
-            .opt("OutlierDetection", &self.outlier_detection)
-            .req("PortMapping", &self.port_mapping)
-            .opt("TLS", &self.tls)
-            .opt("Timeout", &self.timeout)
+            .opt("ConnectionPool", self.connection_pool)
+            .opt("HealthCheck", self.health_check)
+            .opt("OutlierDetection", self.outlier_detection)
+            .req("PortMapping", self.port_mapping)
+            .opt("TLS", self.tls)
+            .opt("Timeout", self.timeout)
             .build()
     }
 }
@@ -922,11 +987,16 @@ impl crate::PropertyType for ListenerTimeout {}
 impl ::cloudwright_core::ToValue for ListenerTimeout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GRPC", &self.grpc)
-            .opt("HTTP", &self.http)
-            .opt("HTTP2", &self.http2)
-            .opt("TCP", &self.tcp)
+            .opt("GRPC", self.grpc)
+            .opt("HTTP", self.http)
+            .opt("HTTP2", self.http2)
+            .opt("TCP", self.tcp)
             .build()
     }
 }
@@ -990,10 +1060,15 @@ impl crate::PropertyType for ListenerTls {}
 impl ::cloudwright_core::ToValue for ListenerTls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Certificate", &self.certificate)
-            .req("Mode", &self.mode)
-            .opt("Validation", &self.validation)
+            .req("Certificate", self.certificate)
+            .req("Mode", self.mode)
+            .opt("Validation", self.validation)
             .build()
     }
 }
@@ -1032,8 +1107,13 @@ impl crate::PropertyType for ListenerTlsAcmCertificate {}
 impl ::cloudwright_core::ToValue for ListenerTlsAcmCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateArn", &self.certificate_arn)
+            .req("CertificateArn", self.certificate_arn)
             .build()
     }
 }
@@ -1080,10 +1160,15 @@ impl crate::PropertyType for ListenerTlsCertificate {}
 impl ::cloudwright_core::ToValue for ListenerTlsCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ACM", &self.acm)
-            .opt("File", &self.file)
-            .opt("SDS", &self.sds)
+            .opt("ACM", self.acm)
+            .opt("File", self.file)
+            .opt("SDS", self.sds)
             .build()
     }
 }
@@ -1136,9 +1221,14 @@ impl crate::PropertyType for ListenerTlsFileCertificate {}
 impl ::cloudwright_core::ToValue for ListenerTlsFileCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateChain", &self.certificate_chain)
-            .req("PrivateKey", &self.private_key)
+            .req("CertificateChain", self.certificate_chain)
+            .req("PrivateKey", self.private_key)
             .build()
     }
 }
@@ -1175,8 +1265,13 @@ impl crate::PropertyType for ListenerTlsSdsCertificate {}
 impl ::cloudwright_core::ToValue for ListenerTlsSdsCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecretName", &self.secret_name)
+            .req("SecretName", self.secret_name)
             .build()
     }
 }
@@ -1220,9 +1315,14 @@ impl crate::PropertyType for ListenerTlsValidationContext {}
 impl ::cloudwright_core::ToValue for ListenerTlsValidationContext {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SubjectAlternativeNames", &self.subject_alternative_names)
-            .req("Trust", &self.trust)
+            .opt("SubjectAlternativeNames", self.subject_alternative_names)
+            .req("Trust", self.trust)
             .build()
     }
 }
@@ -1263,9 +1363,14 @@ impl crate::PropertyType for ListenerTlsValidationContextTrust {}
 impl ::cloudwright_core::ToValue for ListenerTlsValidationContextTrust {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("File", &self.file)
-            .opt("SDS", &self.sds)
+            .opt("File", self.file)
+            .opt("SDS", self.sds)
             .build()
     }
 }
@@ -1300,8 +1405,13 @@ impl crate::PropertyType for Logging {}
 impl ::cloudwright_core::ToValue for Logging {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLog", &self.access_log)
+            .opt("AccessLog", self.access_log)
             .build()
     }
 }
@@ -1372,11 +1482,16 @@ impl crate::PropertyType for OutlierDetection {}
 impl ::cloudwright_core::ToValue for OutlierDetection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BaseEjectionDuration", &self.base_ejection_duration)
-            .req("Interval", &self.interval)
-            .req("MaxEjectionPercent", &self.max_ejection_percent)
-            .req("MaxServerErrors", &self.max_server_errors)
+            .req("BaseEjectionDuration", self.base_ejection_duration)
+            .req("Interval", self.interval)
+            .req("MaxEjectionPercent", self.max_ejection_percent)
+            .req("MaxServerErrors", self.max_server_errors)
             .build()
     }
 }
@@ -1417,9 +1532,14 @@ impl crate::PropertyType for ServiceDiscovery {}
 impl ::cloudwright_core::ToValue for ServiceDiscovery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AWSCloudMap", &self.aws_cloud_map)
-            .opt("DNS", &self.dns)
+            .opt("AWSCloudMap", self.aws_cloud_map)
+            .opt("DNS", self.dns)
             .build()
     }
 }
@@ -1463,9 +1583,14 @@ impl crate::PropertyType for TlsValidationContext {}
 impl ::cloudwright_core::ToValue for TlsValidationContext {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SubjectAlternativeNames", &self.subject_alternative_names)
-            .req("Trust", &self.trust)
+            .opt("SubjectAlternativeNames", self.subject_alternative_names)
+            .req("Trust", self.trust)
             .build()
     }
 }
@@ -1502,8 +1627,13 @@ impl crate::PropertyType for TlsValidationContextAcmTrust {}
 impl ::cloudwright_core::ToValue for TlsValidationContextAcmTrust {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateAuthorityArns", &self.certificate_authority_arns)
+            .req("CertificateAuthorityArns", self.certificate_authority_arns)
             .build()
     }
 }
@@ -1540,8 +1670,13 @@ impl crate::PropertyType for TlsValidationContextFileTrust {}
 impl ::cloudwright_core::ToValue for TlsValidationContextFileTrust {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateChain", &self.certificate_chain)
+            .req("CertificateChain", self.certificate_chain)
             .build()
     }
 }
@@ -1578,8 +1713,13 @@ impl crate::PropertyType for TlsValidationContextSdsTrust {}
 impl ::cloudwright_core::ToValue for TlsValidationContextSdsTrust {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecretName", &self.secret_name)
+            .req("SecretName", self.secret_name)
             .build()
     }
 }
@@ -1626,10 +1766,15 @@ impl crate::PropertyType for TlsValidationContextTrust {}
 impl ::cloudwright_core::ToValue for TlsValidationContextTrust {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ACM", &self.acm)
-            .opt("File", &self.file)
-            .opt("SDS", &self.sds)
+            .opt("ACM", self.acm)
+            .opt("File", self.file)
+            .opt("SDS", self.sds)
             .build()
     }
 }
@@ -1686,11 +1831,16 @@ impl crate::PropertyType for VirtualNodeConnectionPool {}
 impl ::cloudwright_core::ToValue for VirtualNodeConnectionPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GRPC", &self.grpc)
-            .opt("HTTP", &self.http)
-            .opt("HTTP2", &self.http2)
-            .opt("TCP", &self.tcp)
+            .opt("GRPC", self.grpc)
+            .opt("HTTP", self.http)
+            .opt("HTTP2", self.http2)
+            .opt("TCP", self.tcp)
             .build()
     }
 }
@@ -1727,8 +1877,13 @@ impl crate::PropertyType for VirtualNodeGrpcConnectionPool {}
 impl ::cloudwright_core::ToValue for VirtualNodeGrpcConnectionPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxRequests", &self.max_requests)
+            .req("MaxRequests", self.max_requests)
             .build()
     }
 }
@@ -1765,8 +1920,13 @@ impl crate::PropertyType for VirtualNodeHttp2ConnectionPool {}
 impl ::cloudwright_core::ToValue for VirtualNodeHttp2ConnectionPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxRequests", &self.max_requests)
+            .req("MaxRequests", self.max_requests)
             .build()
     }
 }
@@ -1810,9 +1970,14 @@ impl crate::PropertyType for VirtualNodeHttpConnectionPool {}
 impl ::cloudwright_core::ToValue for VirtualNodeHttpConnectionPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxConnections", &self.max_connections)
-            .opt("MaxPendingRequests", &self.max_pending_requests)
+            .req("MaxConnections", self.max_connections)
+            .opt("MaxPendingRequests", self.max_pending_requests)
             .build()
     }
 }
@@ -1873,12 +2038,17 @@ impl crate::PropertyType for VirtualNodeSpec {}
 impl ::cloudwright_core::ToValue for VirtualNodeSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackendDefaults", &self.backend_defaults)
-            .opt("Backends", &self.backends)
-            .opt("Listeners", &self.listeners)
-            .opt("Logging", &self.logging)
-            .opt("ServiceDiscovery", &self.service_discovery)
+            .opt("BackendDefaults", self.backend_defaults)
+            .opt("Backends", self.backends)
+            .opt("Listeners", self.listeners)
+            .opt("Logging", self.logging)
+            .opt("ServiceDiscovery", self.service_discovery)
             .build()
     }
 }
@@ -1915,8 +2085,13 @@ impl crate::PropertyType for VirtualNodeTcpConnectionPool {}
 impl ::cloudwright_core::ToValue for VirtualNodeTcpConnectionPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxConnections", &self.max_connections)
+            .req("MaxConnections", self.max_connections)
             .build()
     }
 }
@@ -1962,9 +2137,14 @@ impl crate::PropertyType for VirtualServiceBackend {}
 impl ::cloudwright_core::ToValue for VirtualServiceBackend {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientPolicy", &self.client_policy)
-            .req("VirtualServiceName", &self.virtual_service_name)
+            .opt("ClientPolicy", self.client_policy)
+            .req("VirtualServiceName", self.virtual_service_name)
             .build()
     }
 }

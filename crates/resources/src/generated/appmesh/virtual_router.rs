@@ -128,12 +128,17 @@ impl ::cloudwright_core::Resource for VirtualRouter {
 impl ::cloudwright_core::ToValue for VirtualRouter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MeshName", &self.mesh_name)
-            .opt("MeshOwner", &self.mesh_owner)
-            .req("Spec", &self.spec)
-            .opt("Tags", &self.tags)
-            .opt("VirtualRouterName", &self.virtual_router_name)
+            .req("MeshName", self.mesh_name)
+            .opt("MeshOwner", self.mesh_owner)
+            .req("Spec", self.spec)
+            .opt("Tags", self.tags)
+            .opt("VirtualRouterName", self.virtual_router_name)
             .build()
     }
 }
@@ -236,8 +241,13 @@ impl crate::PropertyType for VirtualRouterListener {}
 impl ::cloudwright_core::ToValue for VirtualRouterListener {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PortMapping", &self.port_mapping)
+            .req("PortMapping", self.port_mapping)
             .build()
     }
 }
@@ -274,8 +284,13 @@ impl crate::PropertyType for VirtualRouterSpec {}
 impl ::cloudwright_core::ToValue for VirtualRouterSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Listeners", &self.listeners)
+            .req("Listeners", self.listeners)
             .build()
     }
 }

@@ -130,12 +130,17 @@ impl ::cloudwright_core::Resource for VirtualService {
 impl ::cloudwright_core::ToValue for VirtualService {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MeshName", &self.mesh_name)
-            .opt("MeshOwner", &self.mesh_owner)
-            .req("Spec", &self.spec)
-            .opt("Tags", &self.tags)
-            .req("VirtualServiceName", &self.virtual_service_name)
+            .req("MeshName", self.mesh_name)
+            .opt("MeshOwner", self.mesh_owner)
+            .req("Spec", self.spec)
+            .opt("Tags", self.tags)
+            .req("VirtualServiceName", self.virtual_service_name)
             .build()
     }
 }
@@ -238,8 +243,13 @@ impl crate::PropertyType for VirtualNodeServiceProvider {}
 impl ::cloudwright_core::ToValue for VirtualNodeServiceProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VirtualNodeName", &self.virtual_node_name)
+            .req("VirtualNodeName", self.virtual_node_name)
             .build()
     }
 }
@@ -276,8 +286,13 @@ impl crate::PropertyType for VirtualRouterServiceProvider {}
 impl ::cloudwright_core::ToValue for VirtualRouterServiceProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VirtualRouterName", &self.virtual_router_name)
+            .req("VirtualRouterName", self.virtual_router_name)
             .build()
     }
 }
@@ -318,9 +333,14 @@ impl crate::PropertyType for VirtualServiceProvider {}
 impl ::cloudwright_core::ToValue for VirtualServiceProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VirtualNode", &self.virtual_node)
-            .opt("VirtualRouter", &self.virtual_router)
+            .opt("VirtualNode", self.virtual_node)
+            .opt("VirtualRouter", self.virtual_router)
             .build()
     }
 }
@@ -355,8 +375,13 @@ impl crate::PropertyType for VirtualServiceSpec {}
 impl ::cloudwright_core::ToValue for VirtualServiceSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Provider", &self.provider)
+            .opt("Provider", self.provider)
             .build()
     }
 }

@@ -122,15 +122,20 @@ impl ::cloudwright_core::Resource for AutoScalingConfiguration {
 impl ::cloudwright_core::ToValue for AutoScalingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoScalingConfigurationName",
-                &self.auto_scaling_configuration_name,
+                self.auto_scaling_configuration_name,
             )
-            .opt("MaxConcurrency", &self.max_concurrency)
-            .opt("MaxSize", &self.max_size)
-            .opt("MinSize", &self.min_size)
-            .opt("Tags", &self.tags)
+            .opt("MaxConcurrency", self.max_concurrency)
+            .opt("MaxSize", self.max_size)
+            .opt("MinSize", self.min_size)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -108,13 +108,18 @@ impl ::cloudwright_core::Resource for ObservabilityConfiguration {
 impl ::cloudwright_core::ToValue for ObservabilityConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ObservabilityConfigurationName",
-                &self.observability_configuration_name,
+                self.observability_configuration_name,
             )
-            .opt("Tags", &self.tags)
-            .opt("TraceConfiguration", &self.trace_configuration)
+            .opt("Tags", self.tags)
+            .opt("TraceConfiguration", self.trace_configuration)
             .build()
     }
 }
@@ -189,8 +194,13 @@ impl crate::PropertyType for TraceConfiguration {}
 impl ::cloudwright_core::ToValue for TraceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Vendor", &self.vendor)
+            .req("Vendor", self.vendor)
             .build()
     }
 }
@@ -218,6 +228,14 @@ impl ::cloudwright_core::ToValue for Vendor {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -151,22 +151,27 @@ impl ::cloudwright_core::Resource for Service {
 impl ::cloudwright_core::ToValue for Service {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoScalingConfigurationArn",
-                &self.auto_scaling_configuration_arn,
+                self.auto_scaling_configuration_arn,
             )
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("HealthCheckConfiguration", &self.health_check_configuration)
-            .opt("InstanceConfiguration", &self.instance_configuration)
-            .opt("NetworkConfiguration", &self.network_configuration)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("HealthCheckConfiguration", self.health_check_configuration)
+            .opt("InstanceConfiguration", self.instance_configuration)
+            .opt("NetworkConfiguration", self.network_configuration)
             .opt(
                 "ObservabilityConfiguration",
-                &self.observability_configuration,
+                self.observability_configuration,
             )
-            .opt("ServiceName", &self.service_name)
-            .req("SourceConfiguration", &self.source_configuration)
-            .opt("Tags", &self.tags)
+            .opt("ServiceName", self.service_name)
+            .req("SourceConfiguration", self.source_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -258,9 +263,14 @@ impl crate::PropertyType for AuthenticationConfiguration {}
 impl ::cloudwright_core::ToValue for AuthenticationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessRoleArn", &self.access_role_arn)
-            .opt("ConnectionArn", &self.connection_arn)
+            .opt("AccessRoleArn", self.access_role_arn)
+            .opt("ConnectionArn", self.connection_arn)
             .build()
     }
 }
@@ -307,9 +317,14 @@ impl crate::PropertyType for CodeConfiguration {}
 impl ::cloudwright_core::ToValue for CodeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeConfigurationValues", &self.code_configuration_values)
-            .req("ConfigurationSource", &self.configuration_source)
+            .opt("CodeConfigurationValues", self.code_configuration_values)
+            .req("ConfigurationSource", self.configuration_source)
             .build()
     }
 }
@@ -393,19 +408,24 @@ impl crate::PropertyType for CodeConfigurationValues {}
 impl ::cloudwright_core::ToValue for CodeConfigurationValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BuildCommand", &self.build_command)
-            .opt("Port", &self.port)
-            .req("Runtime", &self.runtime)
+            .opt("BuildCommand", self.build_command)
+            .opt("Port", self.port)
+            .req("Runtime", self.runtime)
             .opt(
                 "RuntimeEnvironmentSecrets",
-                &self.runtime_environment_secrets,
+                self.runtime_environment_secrets,
             )
             .opt(
                 "RuntimeEnvironmentVariables",
-                &self.runtime_environment_variables,
+                self.runtime_environment_variables,
             )
-            .opt("StartCommand", &self.start_command)
+            .opt("StartCommand", self.start_command)
             .build()
     }
 }
@@ -478,11 +498,16 @@ impl crate::PropertyType for CodeRepository {}
 impl ::cloudwright_core::ToValue for CodeRepository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeConfiguration", &self.code_configuration)
-            .req("RepositoryUrl", &self.repository_url)
-            .req("SourceCodeVersion", &self.source_code_version)
-            .opt("SourceDirectory", &self.source_directory)
+            .opt("CodeConfiguration", self.code_configuration)
+            .req("RepositoryUrl", self.repository_url)
+            .req("SourceCodeVersion", self.source_code_version)
+            .opt("SourceDirectory", self.source_directory)
             .build()
     }
 }
@@ -532,9 +557,14 @@ impl crate::PropertyType for EgressConfiguration {}
 impl ::cloudwright_core::ToValue for EgressConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EgressType", &self.egress_type)
-            .opt("VpcConnectorArn", &self.vpc_connector_arn)
+            .req("EgressType", self.egress_type)
+            .opt("VpcConnectorArn", self.vpc_connector_arn)
             .build()
     }
 }
@@ -573,8 +603,13 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KmsKey", &self.kms_key)
+            .req("KmsKey", self.kms_key)
             .build()
     }
 }
@@ -665,13 +700,18 @@ impl crate::PropertyType for HealthCheckConfiguration {}
 impl ::cloudwright_core::ToValue for HealthCheckConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HealthyThreshold", &self.healthy_threshold)
-            .opt("Interval", &self.interval)
-            .opt("Path", &self.path)
-            .opt("Protocol", &self.protocol)
-            .opt("Timeout", &self.timeout)
-            .opt("UnhealthyThreshold", &self.unhealthy_threshold)
+            .opt("HealthyThreshold", self.healthy_threshold)
+            .opt("Interval", self.interval)
+            .opt("Path", self.path)
+            .opt("Protocol", self.protocol)
+            .opt("Timeout", self.timeout)
+            .opt("UnhealthyThreshold", self.unhealthy_threshold)
             .build()
     }
 }
@@ -734,17 +774,22 @@ impl crate::PropertyType for ImageConfiguration {}
 impl ::cloudwright_core::ToValue for ImageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Port", &self.port)
+            .opt("Port", self.port)
             .opt(
                 "RuntimeEnvironmentSecrets",
-                &self.runtime_environment_secrets,
+                self.runtime_environment_secrets,
             )
             .opt(
                 "RuntimeEnvironmentVariables",
-                &self.runtime_environment_variables,
+                self.runtime_environment_variables,
             )
-            .opt("StartCommand", &self.start_command)
+            .opt("StartCommand", self.start_command)
             .build()
     }
 }
@@ -808,10 +853,15 @@ impl crate::PropertyType for ImageRepository {}
 impl ::cloudwright_core::ToValue for ImageRepository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageConfiguration", &self.image_configuration)
-            .req("ImageIdentifier", &self.image_identifier)
-            .req("ImageRepositoryType", &self.image_repository_type)
+            .opt("ImageConfiguration", self.image_configuration)
+            .req("ImageIdentifier", self.image_identifier)
+            .req("ImageRepositoryType", self.image_repository_type)
             .build()
     }
 }
@@ -848,8 +898,13 @@ impl crate::PropertyType for IngressConfiguration {}
 impl ::cloudwright_core::ToValue for IngressConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsPubliclyAccessible", &self.is_publicly_accessible)
+            .req("IsPubliclyAccessible", self.is_publicly_accessible)
             .build()
     }
 }
@@ -906,10 +961,15 @@ impl crate::PropertyType for InstanceConfiguration {}
 impl ::cloudwright_core::ToValue for InstanceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cpu", &self.cpu)
-            .opt("InstanceRoleArn", &self.instance_role_arn)
-            .opt("Memory", &self.memory)
+            .opt("Cpu", self.cpu)
+            .opt("InstanceRoleArn", self.instance_role_arn)
+            .opt("Memory", self.memory)
             .build()
     }
 }
@@ -950,9 +1010,14 @@ impl crate::PropertyType for KeyValuePair {}
 impl ::cloudwright_core::ToValue for KeyValuePair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -999,10 +1064,15 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EgressConfiguration", &self.egress_configuration)
-            .opt("IngressConfiguration", &self.ingress_configuration)
-            .opt("IpAddressType", &self.ip_address_type)
+            .opt("EgressConfiguration", self.egress_configuration)
+            .opt("IngressConfiguration", self.ingress_configuration)
+            .opt("IpAddressType", self.ip_address_type)
             .build()
     }
 }
@@ -1052,12 +1122,17 @@ impl crate::PropertyType for ServiceObservabilityConfiguration {}
 impl ::cloudwright_core::ToValue for ServiceObservabilityConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ObservabilityConfigurationArn",
-                &self.observability_configuration_arn,
+                self.observability_configuration_arn,
             )
-            .req("ObservabilityEnabled", &self.observability_enabled)
+            .req("ObservabilityEnabled", self.observability_enabled)
             .build()
     }
 }
@@ -1116,9 +1191,14 @@ impl crate::PropertyType for SourceCodeVersion {}
 impl ::cloudwright_core::ToValue for SourceCodeVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1178,14 +1258,19 @@ impl crate::PropertyType for SourceConfiguration {}
 impl ::cloudwright_core::ToValue for SourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationConfiguration",
-                &self.authentication_configuration,
+                self.authentication_configuration,
             )
-            .opt("AutoDeploymentsEnabled", &self.auto_deployments_enabled)
-            .opt("CodeRepository", &self.code_repository)
-            .opt("ImageRepository", &self.image_repository)
+            .opt("AutoDeploymentsEnabled", self.auto_deployments_enabled)
+            .opt("CodeRepository", self.code_repository)
+            .opt("ImageRepository", self.image_repository)
             .build()
     }
 }
@@ -1217,6 +1302,14 @@ impl ::cloudwright_core::ToValue for ConfigurationSource {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EgressType` (`AWS::AppRunner::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1245,6 +1338,14 @@ impl ::cloudwright_core::ToValue for EgressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1275,6 +1376,14 @@ impl ::cloudwright_core::ToValue for ImageRepositoryType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IpAddressType` (`AWS::AppRunner::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1304,6 +1413,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Protocol` (`AWS::AppRunner::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1332,6 +1449,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1395,6 +1520,14 @@ impl ::cloudwright_core::ToValue for Runtime {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::AppRunner::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1420,6 +1553,14 @@ impl ::cloudwright_core::ToValue for SourceCodeVersionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

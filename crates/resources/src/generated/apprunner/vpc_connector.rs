@@ -117,11 +117,16 @@ impl ::cloudwright_core::Resource for VpcConnector {
 impl ::cloudwright_core::ToValue for VpcConnector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
-            .opt("Tags", &self.tags)
-            .opt("VpcConnectorName", &self.vpc_connector_name)
+            .opt("SecurityGroups", self.security_groups)
+            .req("Subnets", self.subnets)
+            .opt("Tags", self.tags)
+            .opt("VpcConnectorName", self.vpc_connector_name)
             .build()
     }
 }

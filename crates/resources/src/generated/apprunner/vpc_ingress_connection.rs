@@ -118,14 +118,16 @@ impl ::cloudwright_core::Resource for VpcIngressConnection {
 impl ::cloudwright_core::ToValue for VpcIngressConnection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IngressVpcConfiguration", &self.ingress_vpc_configuration)
-            .req("ServiceArn", &self.service_arn)
-            .opt("Tags", &self.tags)
-            .opt(
-                "VpcIngressConnectionName",
-                &self.vpc_ingress_connection_name,
-            )
+            .req("IngressVpcConfiguration", self.ingress_vpc_configuration)
+            .req("ServiceArn", self.service_arn)
+            .opt("Tags", self.tags)
+            .opt("VpcIngressConnectionName", self.vpc_ingress_connection_name)
             .build()
     }
 }
@@ -218,9 +220,14 @@ impl crate::PropertyType for IngressVpcConfiguration {}
 impl ::cloudwright_core::ToValue for IngressVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VpcEndpointId", &self.vpc_endpoint_id)
-            .req("VpcId", &self.vpc_id)
+            .req("VpcEndpointId", self.vpc_endpoint_id)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

@@ -147,15 +147,20 @@ impl ::cloudwright_core::Resource for AppBlock {
 impl ::cloudwright_core::ToValue for AppBlock {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .req("Name", &self.name)
-            .opt("PackagingType", &self.packaging_type)
-            .opt("PostSetupScriptDetails", &self.post_setup_script_details)
-            .opt("SetupScriptDetails", &self.setup_script_details)
-            .req("SourceS3Location", &self.source_s3_location)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .req("Name", self.name)
+            .opt("PackagingType", self.packaging_type)
+            .opt("PostSetupScriptDetails", self.post_setup_script_details)
+            .opt("SetupScriptDetails", self.setup_script_details)
+            .req("SourceS3Location", self.source_s3_location)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -231,9 +236,14 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Bucket", &self.s3_bucket)
-            .opt("S3Key", &self.s3_key)
+            .req("S3Bucket", self.s3_bucket)
+            .opt("S3Key", self.s3_key)
             .build()
     }
 }
@@ -306,11 +316,16 @@ impl crate::PropertyType for ScriptDetails {}
 impl ::cloudwright_core::ToValue for ScriptDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExecutableParameters", &self.executable_parameters)
-            .req("ExecutablePath", &self.executable_path)
-            .req("ScriptS3Location", &self.script_s3_location)
-            .req("TimeoutInSeconds", &self.timeout_in_seconds)
+            .opt("ExecutableParameters", self.executable_parameters)
+            .req("ExecutablePath", self.executable_path)
+            .req("ScriptS3Location", self.script_s3_location)
+            .req("TimeoutInSeconds", self.timeout_in_seconds)
             .build()
     }
 }
@@ -341,6 +356,14 @@ impl ::cloudwright_core::ToValue for PackagingType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

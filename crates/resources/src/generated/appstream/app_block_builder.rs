@@ -179,21 +179,26 @@ impl ::cloudwright_core::Resource for AppBlockBuilder {
 impl ::cloudwright_core::ToValue for AppBlockBuilder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessEndpoints", &self.access_endpoints)
-            .opt("AppBlockArns", &self.app_block_arns)
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
+            .opt("AccessEndpoints", self.access_endpoints)
+            .opt("AppBlockArns", self.app_block_arns)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
             .opt(
                 "EnableDefaultInternetAccess",
-                &self.enable_default_internet_access,
+                self.enable_default_internet_access,
             )
-            .opt("IamRoleArn", &self.iam_role_arn)
-            .req("InstanceType", &self.instance_type)
-            .req("Name", &self.name)
-            .req("Platform", &self.platform)
-            .opt("Tags", &self.tags)
-            .req("VpcConfig", &self.vpc_config)
+            .opt("IamRoleArn", self.iam_role_arn)
+            .req("InstanceType", self.instance_type)
+            .req("Name", self.name)
+            .req("Platform", self.platform)
+            .opt("Tags", self.tags)
+            .req("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -266,9 +271,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -296,6 +306,14 @@ impl ::cloudwright_core::ToValue for PlatformType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

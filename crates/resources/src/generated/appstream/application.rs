@@ -194,19 +194,24 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppBlockArn", &self.app_block_arn)
-            .opt("AttributesToDelete", &self.attributes_to_delete)
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .req("IconS3Location", &self.icon_s3_location)
-            .req("InstanceFamilies", &self.instance_families)
-            .opt("LaunchParameters", &self.launch_parameters)
-            .req("LaunchPath", &self.launch_path)
-            .req("Name", &self.name)
-            .req("Platforms", &self.platforms)
-            .opt("Tags", &self.tags)
-            .opt("WorkingDirectory", &self.working_directory)
+            .req("AppBlockArn", self.app_block_arn)
+            .opt("AttributesToDelete", self.attributes_to_delete)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .req("IconS3Location", self.icon_s3_location)
+            .req("InstanceFamilies", self.instance_families)
+            .opt("LaunchParameters", self.launch_parameters)
+            .req("LaunchPath", self.launch_path)
+            .req("Name", self.name)
+            .req("Platforms", self.platforms)
+            .opt("Tags", self.tags)
+            .opt("WorkingDirectory", self.working_directory)
             .build()
     }
 }
@@ -289,9 +294,14 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Bucket", &self.s3_bucket)
-            .req("S3Key", &self.s3_key)
+            .req("S3Bucket", self.s3_bucket)
+            .req("S3Key", self.s3_key)
             .build()
     }
 }
@@ -343,6 +353,14 @@ impl ::cloudwright_core::ToValue for PlatformType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

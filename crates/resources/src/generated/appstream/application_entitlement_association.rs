@@ -107,10 +107,15 @@ impl ::cloudwright_core::Resource for ApplicationEntitlementAssociation {
 impl ::cloudwright_core::ToValue for ApplicationEntitlementAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationIdentifier", &self.application_identifier)
-            .req("EntitlementName", &self.entitlement_name)
-            .req("StackName", &self.stack_name)
+            .req("ApplicationIdentifier", self.application_identifier)
+            .req("EntitlementName", self.entitlement_name)
+            .req("StackName", self.stack_name)
             .build()
     }
 }

@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for ApplicationFleetAssociation {
 impl ::cloudwright_core::ToValue for ApplicationFleetAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationArn", &self.application_arn)
-            .req("FleetName", &self.fleet_name)
+            .req("ApplicationArn", self.application_arn)
+            .req("FleetName", self.fleet_name)
             .build()
     }
 }

@@ -110,19 +110,24 @@ impl ::cloudwright_core::Resource for DirectoryConfig {
 impl ::cloudwright_core::ToValue for DirectoryConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CertificateBasedAuthProperties",
-                &self.certificate_based_auth_properties,
+                self.certificate_based_auth_properties,
             )
-            .req("DirectoryName", &self.directory_name)
+            .req("DirectoryName", self.directory_name)
             .req(
                 "OrganizationalUnitDistinguishedNames",
-                &self.organizational_unit_distinguished_names,
+                self.organizational_unit_distinguished_names,
             )
             .req(
                 "ServiceAccountCredentials",
-                &self.service_account_credentials,
+                self.service_account_credentials,
             )
             .build()
     }
@@ -176,9 +181,14 @@ impl crate::PropertyType for CertificateBasedAuthProperties {}
 impl ::cloudwright_core::ToValue for CertificateBasedAuthProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateAuthorityArn", &self.certificate_authority_arn)
-            .opt("Status", &self.status)
+            .opt("CertificateAuthorityArn", self.certificate_authority_arn)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -235,9 +245,14 @@ impl crate::PropertyType for ServiceAccountCredentials {}
 impl ::cloudwright_core::ToValue for ServiceAccountCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountName", &self.account_name)
-            .req("AccountPassword", &self.account_password)
+            .req("AccountName", self.account_name)
+            .req("AccountPassword", self.account_password)
             .build()
     }
 }
@@ -271,6 +286,14 @@ impl ::cloudwright_core::ToValue for CertificateBasedAuthPropertiesStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -122,12 +122,17 @@ impl ::cloudwright_core::Resource for Entitlement {
 impl ::cloudwright_core::ToValue for Entitlement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppVisibility", &self.app_visibility)
-            .req("Attributes", &self.attributes)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("StackName", &self.stack_name)
+            .req("AppVisibility", self.app_visibility)
+            .req("Attributes", self.attributes)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("StackName", self.stack_name)
             .build()
     }
 }
@@ -222,9 +227,14 @@ impl crate::PropertyType for Attribute {}
 impl ::cloudwright_core::ToValue for Attribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -255,6 +265,14 @@ impl ::cloudwright_core::ToValue for AppVisibility {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

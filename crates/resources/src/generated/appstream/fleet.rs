@@ -337,43 +337,48 @@ impl ::cloudwright_core::Resource for Fleet {
 impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComputeCapacity", &self.compute_capacity)
-            .opt("Description", &self.description)
-            .opt("DisableIMDSV1", &self.disable_imdsv1)
+            .opt("ComputeCapacity", self.compute_capacity)
+            .opt("Description", self.description)
+            .opt("DisableIMDSV1", self.disable_imdsv1)
             .opt(
                 "DisconnectTimeoutInSeconds",
-                &self.disconnect_timeout_in_seconds,
+                self.disconnect_timeout_in_seconds,
             )
-            .opt("DisplayName", &self.display_name)
-            .opt("DomainJoinInfo", &self.domain_join_info)
+            .opt("DisplayName", self.display_name)
+            .opt("DomainJoinInfo", self.domain_join_info)
             .opt(
                 "EnableDefaultInternetAccess",
-                &self.enable_default_internet_access,
+                self.enable_default_internet_access,
             )
-            .opt("FleetType", &self.fleet_type)
-            .opt("IamRoleArn", &self.iam_role_arn)
+            .opt("FleetType", self.fleet_type)
+            .opt("IamRoleArn", self.iam_role_arn)
             .opt(
                 "IdleDisconnectTimeoutInSeconds",
-                &self.idle_disconnect_timeout_in_seconds,
+                self.idle_disconnect_timeout_in_seconds,
             )
-            .opt("ImageArn", &self.image_arn)
-            .opt("ImageName", &self.image_name)
-            .req("InstanceType", &self.instance_type)
-            .opt("MaxConcurrentSessions", &self.max_concurrent_sessions)
-            .opt("MaxSessionsPerInstance", &self.max_sessions_per_instance)
+            .opt("ImageArn", self.image_arn)
+            .opt("ImageName", self.image_name)
+            .req("InstanceType", self.instance_type)
+            .opt("MaxConcurrentSessions", self.max_concurrent_sessions)
+            .opt("MaxSessionsPerInstance", self.max_sessions_per_instance)
             .opt(
                 "MaxUserDurationInSeconds",
-                &self.max_user_duration_in_seconds,
+                self.max_user_duration_in_seconds,
             )
-            .req("Name", &self.name)
-            .opt("Platform", &self.platform)
-            .opt("RootVolumeConfig", &self.root_volume_config)
-            .opt("SessionScriptS3Location", &self.session_script_s3_location)
-            .opt("StreamView", &self.stream_view)
-            .opt("Tags", &self.tags)
-            .opt("UsbDeviceFilterStrings", &self.usb_device_filter_strings)
-            .opt("VpcConfig", &self.vpc_config)
+            .req("Name", self.name)
+            .opt("Platform", self.platform)
+            .opt("RootVolumeConfig", self.root_volume_config)
+            .opt("SessionScriptS3Location", self.session_script_s3_location)
+            .opt("StreamView", self.stream_view)
+            .opt("Tags", self.tags)
+            .opt("UsbDeviceFilterStrings", self.usb_device_filter_strings)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -434,9 +439,14 @@ impl crate::PropertyType for ComputeCapacity {}
 impl ::cloudwright_core::ToValue for ComputeCapacity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DesiredInstances", &self.desired_instances)
-            .opt("DesiredSessions", &self.desired_sessions)
+            .opt("DesiredInstances", self.desired_instances)
+            .opt("DesiredSessions", self.desired_sessions)
             .build()
     }
 }
@@ -477,11 +487,16 @@ impl crate::PropertyType for DomainJoinInfo {}
 impl ::cloudwright_core::ToValue for DomainJoinInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DirectoryName", &self.directory_name)
+            .opt("DirectoryName", self.directory_name)
             .opt(
                 "OrganizationalUnitDistinguishedName",
-                &self.organizational_unit_distinguished_name,
+                self.organizational_unit_distinguished_name,
             )
             .build()
     }
@@ -537,9 +552,14 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Bucket", &self.s3_bucket)
-            .req("S3Key", &self.s3_key)
+            .req("S3Bucket", self.s3_bucket)
+            .req("S3Key", self.s3_key)
             .build()
     }
 }
@@ -583,9 +603,14 @@ impl crate::PropertyType for VpcConfig {}
 impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }

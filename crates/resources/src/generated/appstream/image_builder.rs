@@ -264,26 +264,31 @@ impl ::cloudwright_core::Resource for ImageBuilder {
 impl ::cloudwright_core::ToValue for ImageBuilder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessEndpoints", &self.access_endpoints)
-            .opt("AppstreamAgentVersion", &self.appstream_agent_version)
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .opt("DomainJoinInfo", &self.domain_join_info)
+            .opt("AccessEndpoints", self.access_endpoints)
+            .opt("AppstreamAgentVersion", self.appstream_agent_version)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .opt("DomainJoinInfo", self.domain_join_info)
             .opt(
                 "EnableDefaultInternetAccess",
-                &self.enable_default_internet_access,
+                self.enable_default_internet_access,
             )
-            .opt("IamRoleArn", &self.iam_role_arn)
-            .opt("ImageArn", &self.image_arn)
-            .opt("ImageName", &self.image_name)
-            .req("InstanceType", &self.instance_type)
-            .req("Name", &self.name)
-            .opt("RootVolumeConfig", &self.root_volume_config)
-            .opt("SoftwaresToInstall", &self.softwares_to_install)
-            .opt("SoftwaresToUninstall", &self.softwares_to_uninstall)
-            .opt("Tags", &self.tags)
-            .opt("VpcConfig", &self.vpc_config)
+            .opt("IamRoleArn", self.iam_role_arn)
+            .opt("ImageArn", self.image_arn)
+            .opt("ImageName", self.image_name)
+            .req("InstanceType", self.instance_type)
+            .req("Name", self.name)
+            .opt("RootVolumeConfig", self.root_volume_config)
+            .opt("SoftwaresToInstall", self.softwares_to_install)
+            .opt("SoftwaresToUninstall", self.softwares_to_uninstall)
+            .opt("Tags", self.tags)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -346,11 +351,16 @@ impl crate::PropertyType for DomainJoinInfo {}
 impl ::cloudwright_core::ToValue for DomainJoinInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DirectoryName", &self.directory_name)
+            .opt("DirectoryName", self.directory_name)
             .opt(
                 "OrganizationalUnitDistinguishedName",
-                &self.organizational_unit_distinguished_name,
+                self.organizational_unit_distinguished_name,
             )
             .build()
     }

@@ -179,24 +179,29 @@ impl ::cloudwright_core::Resource for Stack {
 impl ::cloudwright_core::ToValue for Stack {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessEndpoints", &self.access_endpoints)
-            .opt("ApplicationSettings", &self.application_settings)
-            .opt("AttributesToDelete", &self.attributes_to_delete)
-            .opt("DeleteStorageConnectors", &self.delete_storage_connectors)
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .opt("EmbedHostDomains", &self.embed_host_domains)
-            .opt("FeedbackURL", &self.feedback_url)
-            .opt("Name", &self.name)
-            .opt("RedirectURL", &self.redirect_url)
-            .opt("StorageConnectors", &self.storage_connectors)
+            .opt("AccessEndpoints", self.access_endpoints)
+            .opt("ApplicationSettings", self.application_settings)
+            .opt("AttributesToDelete", self.attributes_to_delete)
+            .opt("DeleteStorageConnectors", self.delete_storage_connectors)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .opt("EmbedHostDomains", self.embed_host_domains)
+            .opt("FeedbackURL", self.feedback_url)
+            .opt("Name", self.name)
+            .opt("RedirectURL", self.redirect_url)
+            .opt("StorageConnectors", self.storage_connectors)
             .opt(
                 "StreamingExperienceSettings",
-                &self.streaming_experience_settings,
+                self.streaming_experience_settings,
             )
-            .opt("Tags", &self.tags)
-            .opt("UserSettings", &self.user_settings)
+            .opt("Tags", self.tags)
+            .opt("UserSettings", self.user_settings)
             .build()
     }
 }
@@ -252,9 +257,14 @@ impl crate::PropertyType for ApplicationSettings {}
 impl ::cloudwright_core::ToValue for ApplicationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("SettingsGroup", &self.settings_group)
+            .req("Enabled", self.enabled)
+            .opt("SettingsGroup", self.settings_group)
             .build()
     }
 }
@@ -309,10 +319,15 @@ impl crate::PropertyType for StorageConnector {}
 impl ::cloudwright_core::ToValue for StorageConnector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectorType", &self.connector_type)
-            .opt("Domains", &self.domains)
-            .opt("ResourceIdentifier", &self.resource_identifier)
+            .req("ConnectorType", self.connector_type)
+            .opt("Domains", self.domains)
+            .opt("ResourceIdentifier", self.resource_identifier)
             .build()
     }
 }
@@ -347,8 +362,13 @@ impl crate::PropertyType for StreamingExperienceSettings {}
 impl ::cloudwright_core::ToValue for StreamingExperienceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PreferredProtocol", &self.preferred_protocol)
+            .opt("PreferredProtocol", self.preferred_protocol)
             .build()
     }
 }
@@ -414,10 +434,15 @@ impl crate::PropertyType for UserSetting {}
 impl ::cloudwright_core::ToValue for UserSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("MaximumLength", &self.maximum_length)
-            .req("Permission", &self.permission)
+            .req("Action", self.action)
+            .opt("MaximumLength", self.maximum_length)
+            .req("Permission", self.permission)
             .build()
     }
 }
@@ -467,6 +492,14 @@ impl ::cloudwright_core::ToValue for Action {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConnectorType` (`AWS::AppStream::Stack`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -499,6 +532,14 @@ impl ::cloudwright_core::ToValue for ConnectorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PreferredProtocol` (`AWS::AppStream::Stack`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -528,6 +569,14 @@ impl ::cloudwright_core::ToValue for PreferredProtocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Permission` (`AWS::AppStream::Stack`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -556,6 +605,14 @@ impl ::cloudwright_core::ToValue for UserSettingPermission {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

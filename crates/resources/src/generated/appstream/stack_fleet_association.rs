@@ -92,9 +92,14 @@ impl ::cloudwright_core::Resource for StackFleetAssociation {
 impl ::cloudwright_core::ToValue for StackFleetAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FleetName", &self.fleet_name)
-            .req("StackName", &self.stack_name)
+            .req("FleetName", self.fleet_name)
+            .req("StackName", self.stack_name)
             .build()
     }
 }

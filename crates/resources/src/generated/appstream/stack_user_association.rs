@@ -115,11 +115,16 @@ impl ::cloudwright_core::Resource for StackUserAssociation {
 impl ::cloudwright_core::ToValue for StackUserAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthenticationType", &self.authentication_type)
-            .opt("SendEmailNotification", &self.send_email_notification)
-            .req("StackName", &self.stack_name)
-            .req("UserName", &self.user_name)
+            .req("AuthenticationType", self.authentication_type)
+            .opt("SendEmailNotification", self.send_email_notification)
+            .req("StackName", self.stack_name)
+            .req("UserName", self.user_name)
             .build()
     }
 }

@@ -124,12 +124,17 @@ impl ::cloudwright_core::Resource for User {
 impl ::cloudwright_core::ToValue for User {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthenticationType", &self.authentication_type)
-            .opt("FirstName", &self.first_name)
-            .opt("LastName", &self.last_name)
-            .opt("MessageAction", &self.message_action)
-            .req("UserName", &self.user_name)
+            .req("AuthenticationType", self.authentication_type)
+            .opt("FirstName", self.first_name)
+            .opt("LastName", self.last_name)
+            .opt("MessageAction", self.message_action)
+            .req("UserName", self.user_name)
             .build()
     }
 }

@@ -104,11 +104,16 @@ impl ::cloudwright_core::Resource for Api {
 impl ::cloudwright_core::ToValue for Api {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EventConfig", &self.event_config)
-            .req("Name", &self.name)
-            .opt("OwnerContact", &self.owner_contact)
-            .opt("Tags", &self.tags)
+            .opt("EventConfig", self.event_config)
+            .req("Name", self.name)
+            .opt("OwnerContact", self.owner_contact)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -218,11 +223,16 @@ impl crate::PropertyType for AuthProvider {}
 impl ::cloudwright_core::ToValue for AuthProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthType", &self.auth_type)
-            .opt("CognitoConfig", &self.cognito_config)
-            .opt("LambdaAuthorizerConfig", &self.lambda_authorizer_config)
-            .opt("OpenIDConnectConfig", &self.open_id_connect_config)
+            .req("AuthType", self.auth_type)
+            .opt("CognitoConfig", self.cognito_config)
+            .opt("LambdaAuthorizerConfig", self.lambda_authorizer_config)
+            .opt("OpenIDConnectConfig", self.open_id_connect_config)
             .build()
     }
 }
@@ -282,10 +292,15 @@ impl crate::PropertyType for CognitoConfig {}
 impl ::cloudwright_core::ToValue for CognitoConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppIdClientRegex", &self.app_id_client_regex)
-            .req("AwsRegion", &self.aws_region)
-            .req("UserPoolId", &self.user_pool_id)
+            .opt("AppIdClientRegex", self.app_id_client_regex)
+            .req("AwsRegion", self.aws_region)
+            .req("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -363,15 +378,20 @@ impl crate::PropertyType for EventConfig {}
 impl ::cloudwright_core::ToValue for EventConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthProviders", &self.auth_providers)
-            .req("ConnectionAuthModes", &self.connection_auth_modes)
-            .req("DefaultPublishAuthModes", &self.default_publish_auth_modes)
+            .req("AuthProviders", self.auth_providers)
+            .req("ConnectionAuthModes", self.connection_auth_modes)
+            .req("DefaultPublishAuthModes", self.default_publish_auth_modes)
             .req(
                 "DefaultSubscribeAuthModes",
-                &self.default_subscribe_auth_modes,
+                self.default_subscribe_auth_modes,
             )
-            .opt("LogConfig", &self.log_config)
+            .opt("LogConfig", self.log_config)
             .build()
     }
 }
@@ -426,9 +446,14 @@ impl crate::PropertyType for EventLogConfig {}
 impl ::cloudwright_core::ToValue for EventLogConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CloudWatchLogsRoleArn", &self.cloud_watch_logs_role_arn)
-            .req("LogLevel", &self.log_level)
+            .req("CloudWatchLogsRoleArn", self.cloud_watch_logs_role_arn)
+            .req("LogLevel", self.log_level)
             .build()
     }
 }
@@ -485,15 +510,20 @@ impl crate::PropertyType for LambdaAuthorizerConfig {}
 impl ::cloudwright_core::ToValue for LambdaAuthorizerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthorizerResultTtlInSeconds",
-                &self.authorizer_result_ttl_in_seconds,
+                self.authorizer_result_ttl_in_seconds,
             )
-            .req("AuthorizerUri", &self.authorizer_uri)
+            .req("AuthorizerUri", self.authorizer_uri)
             .opt(
                 "IdentityValidationExpression",
-                &self.identity_validation_expression,
+                self.identity_validation_expression,
             )
             .build()
     }
@@ -552,11 +582,16 @@ impl crate::PropertyType for OpenIdConnectConfig {}
 impl ::cloudwright_core::ToValue for OpenIdConnectConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthTTL", &self.auth_ttl)
-            .opt("ClientId", &self.client_id)
-            .opt("IatTTL", &self.iat_ttl)
-            .req("Issuer", &self.issuer)
+            .opt("AuthTTL", self.auth_ttl)
+            .opt("ClientId", self.client_id)
+            .opt("IatTTL", self.iat_ttl)
+            .req("Issuer", self.issuer)
             .build()
     }
 }
@@ -596,6 +631,14 @@ impl ::cloudwright_core::ToValue for EventLogLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

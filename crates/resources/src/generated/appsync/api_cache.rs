@@ -166,14 +166,19 @@ impl ::cloudwright_core::Resource for ApiCache {
 impl ::cloudwright_core::ToValue for ApiCache {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiCachingBehavior", &self.api_caching_behavior)
-            .req("ApiId", &self.api_id)
-            .opt("AtRestEncryptionEnabled", &self.at_rest_encryption_enabled)
-            .opt("HealthMetricsConfig", &self.health_metrics_config)
-            .opt("TransitEncryptionEnabled", &self.transit_encryption_enabled)
-            .req("Ttl", &self.ttl)
-            .req("Type", &self.r#type)
+            .req("ApiCachingBehavior", self.api_caching_behavior)
+            .req("ApiId", self.api_id)
+            .opt("AtRestEncryptionEnabled", self.at_rest_encryption_enabled)
+            .opt("HealthMetricsConfig", self.health_metrics_config)
+            .opt("TransitEncryptionEnabled", self.transit_encryption_enabled)
+            .req("Ttl", self.ttl)
+            .req("Type", self.r#type)
             .build()
     }
 }

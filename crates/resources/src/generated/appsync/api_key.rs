@@ -89,10 +89,15 @@ impl ::cloudwright_core::Resource for ApiKey {
 impl ::cloudwright_core::ToValue for ApiKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("Description", &self.description)
-            .opt("Expires", &self.expires)
+            .req("ApiId", self.api_id)
+            .opt("Description", self.description)
+            .opt("Expires", self.expires)
             .build()
     }
 }

@@ -144,15 +144,20 @@ impl ::cloudwright_core::Resource for ChannelNamespace {
 impl ::cloudwright_core::ToValue for ChannelNamespace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("CodeHandlers", &self.code_handlers)
-            .opt("CodeS3Location", &self.code_s3_location)
-            .opt("HandlerConfigs", &self.handler_configs)
-            .req("Name", &self.name)
-            .opt("PublishAuthModes", &self.publish_auth_modes)
-            .opt("SubscribeAuthModes", &self.subscribe_auth_modes)
-            .opt("Tags", &self.tags)
+            .req("ApiId", self.api_id)
+            .opt("CodeHandlers", self.code_handlers)
+            .opt("CodeS3Location", self.code_s3_location)
+            .opt("HandlerConfigs", self.handler_configs)
+            .req("Name", self.name)
+            .opt("PublishAuthModes", self.publish_auth_modes)
+            .opt("SubscribeAuthModes", self.subscribe_auth_modes)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -223,9 +228,14 @@ impl crate::PropertyType for HandlerConfig {}
 impl ::cloudwright_core::ToValue for HandlerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Behavior", &self.behavior)
-            .req("Integration", &self.integration)
+            .req("Behavior", self.behavior)
+            .req("Integration", self.integration)
             .build()
     }
 }
@@ -266,9 +276,14 @@ impl crate::PropertyType for HandlerConfigs {}
 impl ::cloudwright_core::ToValue for HandlerConfigs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnPublish", &self.on_publish)
-            .opt("OnSubscribe", &self.on_subscribe)
+            .opt("OnPublish", self.on_publish)
+            .opt("OnSubscribe", self.on_subscribe)
             .build()
     }
 }
@@ -314,9 +329,14 @@ impl crate::PropertyType for Integration {}
 impl ::cloudwright_core::ToValue for Integration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSourceName", &self.data_source_name)
-            .opt("LambdaConfig", &self.lambda_config)
+            .req("DataSourceName", self.data_source_name)
+            .opt("LambdaConfig", self.lambda_config)
             .build()
     }
 }
@@ -353,8 +373,13 @@ impl crate::PropertyType for LambdaConfig {}
 impl ::cloudwright_core::ToValue for LambdaConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InvokeType", &self.invoke_type)
+            .req("InvokeType", self.invoke_type)
             .build()
     }
 }
@@ -386,6 +411,14 @@ impl ::cloudwright_core::ToValue for HandlerBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InvokeType` (`AWS::AppSync::ChannelNamespace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -414,6 +447,14 @@ impl ::cloudwright_core::ToValue for InvokeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -188,20 +188,25 @@ impl ::cloudwright_core::Resource for DataSource {
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("Description", &self.description)
-            .opt("DynamoDBConfig", &self.dynamo_db_config)
-            .opt("ElasticsearchConfig", &self.elasticsearch_config)
-            .opt("EventBridgeConfig", &self.event_bridge_config)
-            .opt("HttpConfig", &self.http_config)
-            .opt("LambdaConfig", &self.lambda_config)
-            .opt("MetricsConfig", &self.metrics_config)
-            .req("Name", &self.name)
-            .opt("OpenSearchServiceConfig", &self.open_search_service_config)
-            .opt("RelationalDatabaseConfig", &self.relational_database_config)
-            .opt("ServiceRoleArn", &self.service_role_arn)
-            .req("Type", &self.r#type)
+            .req("ApiId", self.api_id)
+            .opt("Description", self.description)
+            .opt("DynamoDBConfig", self.dynamo_db_config)
+            .opt("ElasticsearchConfig", self.elasticsearch_config)
+            .opt("EventBridgeConfig", self.event_bridge_config)
+            .opt("HttpConfig", self.http_config)
+            .opt("LambdaConfig", self.lambda_config)
+            .opt("MetricsConfig", self.metrics_config)
+            .req("Name", self.name)
+            .opt("OpenSearchServiceConfig", self.open_search_service_config)
+            .opt("RelationalDatabaseConfig", self.relational_database_config)
+            .opt("ServiceRoleArn", self.service_role_arn)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -277,9 +282,14 @@ impl crate::PropertyType for AuthorizationConfig {}
 impl ::cloudwright_core::ToValue for AuthorizationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthorizationType", &self.authorization_type)
-            .opt("AwsIamConfig", &self.aws_iam_config)
+            .req("AuthorizationType", self.authorization_type)
+            .opt("AwsIamConfig", self.aws_iam_config)
             .build()
     }
 }
@@ -322,9 +332,14 @@ impl crate::PropertyType for AwsIamConfig {}
 impl ::cloudwright_core::ToValue for AwsIamConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SigningRegion", &self.signing_region)
-            .opt("SigningServiceName", &self.signing_service_name)
+            .opt("SigningRegion", self.signing_region)
+            .opt("SigningServiceName", self.signing_service_name)
             .build()
     }
 }
@@ -386,10 +401,15 @@ impl crate::PropertyType for DeltaSyncConfig {}
 impl ::cloudwright_core::ToValue for DeltaSyncConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BaseTableTTL", &self.base_table_ttl)
-            .req("DeltaSyncTableName", &self.delta_sync_table_name)
-            .req("DeltaSyncTableTTL", &self.delta_sync_table_ttl)
+            .req("BaseTableTTL", self.base_table_ttl)
+            .req("DeltaSyncTableName", self.delta_sync_table_name)
+            .req("DeltaSyncTableTTL", self.delta_sync_table_ttl)
             .build()
     }
 }
@@ -465,12 +485,17 @@ impl crate::PropertyType for DynamoDbConfig {}
 impl ::cloudwright_core::ToValue for DynamoDbConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsRegion", &self.aws_region)
-            .opt("DeltaSyncConfig", &self.delta_sync_config)
-            .req("TableName", &self.table_name)
-            .opt("UseCallerCredentials", &self.use_caller_credentials)
-            .opt("Versioned", &self.versioned)
+            .req("AwsRegion", self.aws_region)
+            .opt("DeltaSyncConfig", self.delta_sync_config)
+            .req("TableName", self.table_name)
+            .opt("UseCallerCredentials", self.use_caller_credentials)
+            .opt("Versioned", self.versioned)
             .build()
     }
 }
@@ -521,9 +546,14 @@ impl crate::PropertyType for ElasticsearchConfig {}
 impl ::cloudwright_core::ToValue for ElasticsearchConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsRegion", &self.aws_region)
-            .req("Endpoint", &self.endpoint)
+            .req("AwsRegion", self.aws_region)
+            .req("Endpoint", self.endpoint)
             .build()
     }
 }
@@ -560,8 +590,13 @@ impl crate::PropertyType for EventBridgeConfig {}
 impl ::cloudwright_core::ToValue for EventBridgeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventBusArn", &self.event_bus_arn)
+            .req("EventBusArn", self.event_bus_arn)
             .build()
     }
 }
@@ -607,9 +642,14 @@ impl crate::PropertyType for HttpConfig {}
 impl ::cloudwright_core::ToValue for HttpConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizationConfig", &self.authorization_config)
-            .req("Endpoint", &self.endpoint)
+            .opt("AuthorizationConfig", self.authorization_config)
+            .req("Endpoint", self.endpoint)
             .build()
     }
 }
@@ -648,8 +688,13 @@ impl crate::PropertyType for LambdaConfig {}
 impl ::cloudwright_core::ToValue for LambdaConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LambdaFunctionArn", &self.lambda_function_arn)
+            .req("LambdaFunctionArn", self.lambda_function_arn)
             .build()
     }
 }
@@ -704,9 +749,14 @@ impl crate::PropertyType for OpenSearchServiceConfig {}
 impl ::cloudwright_core::ToValue for OpenSearchServiceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsRegion", &self.aws_region)
-            .req("Endpoint", &self.endpoint)
+            .req("AwsRegion", self.aws_region)
+            .req("Endpoint", self.endpoint)
             .build()
     }
 }
@@ -784,12 +834,17 @@ impl crate::PropertyType for RdsHttpEndpointConfig {}
 impl ::cloudwright_core::ToValue for RdsHttpEndpointConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsRegion", &self.aws_region)
-            .req("AwsSecretStoreArn", &self.aws_secret_store_arn)
-            .opt("DatabaseName", &self.database_name)
-            .req("DbClusterIdentifier", &self.db_cluster_identifier)
-            .opt("Schema", &self.schema)
+            .req("AwsRegion", self.aws_region)
+            .req("AwsSecretStoreArn", self.aws_secret_store_arn)
+            .opt("DatabaseName", self.database_name)
+            .req("DbClusterIdentifier", self.db_cluster_identifier)
+            .opt("Schema", self.schema)
             .build()
     }
 }
@@ -835,11 +890,16 @@ impl crate::PropertyType for RelationalDatabaseConfig {}
 impl ::cloudwright_core::ToValue for RelationalDatabaseConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RdsHttpEndpointConfig", &self.rds_http_endpoint_config)
+            .opt("RdsHttpEndpointConfig", self.rds_http_endpoint_config)
             .req(
                 "RelationalDatabaseSourceType",
-                &self.relational_database_source_type,
+                self.relational_database_source_type,
             )
             .build()
     }
@@ -868,6 +928,14 @@ impl ::cloudwright_core::ToValue for AuthorizationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -919,6 +987,14 @@ impl ::cloudwright_core::ToValue for DataSourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MetricsConfig` (`AWS::AppSync::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -948,6 +1024,14 @@ impl ::cloudwright_core::ToValue for MetricsConfig {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RelationalDatabaseSourceType` (`AWS::AppSync::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -973,6 +1057,14 @@ impl ::cloudwright_core::ToValue for RelationalDatabaseSourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

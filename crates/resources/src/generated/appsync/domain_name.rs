@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for DomainName {
 impl ::cloudwright_core::ToValue for DomainName {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateArn", &self.certificate_arn)
-            .opt("Description", &self.description)
-            .req("DomainName", &self.domain_name)
-            .opt("Tags", &self.tags)
+            .req("CertificateArn", self.certificate_arn)
+            .opt("Description", self.description)
+            .req("DomainName", self.domain_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

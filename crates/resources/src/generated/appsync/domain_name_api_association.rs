@@ -91,9 +91,14 @@ impl ::cloudwright_core::Resource for DomainNameApiAssociation {
 impl ::cloudwright_core::ToValue for DomainNameApiAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .req("DomainName", &self.domain_name)
+            .req("ApiId", self.api_id)
+            .req("DomainName", self.domain_name)
             .build()
     }
 }

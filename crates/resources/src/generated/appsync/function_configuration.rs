@@ -207,27 +207,32 @@ impl ::cloudwright_core::Resource for FunctionConfiguration {
 impl ::cloudwright_core::ToValue for FunctionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("Code", &self.code)
-            .opt("CodeS3Location", &self.code_s3_location)
-            .req("DataSourceName", &self.data_source_name)
-            .opt("Description", &self.description)
-            .opt("FunctionVersion", &self.function_version)
-            .opt("MaxBatchSize", &self.max_batch_size)
-            .req("Name", &self.name)
-            .opt("RequestMappingTemplate", &self.request_mapping_template)
+            .req("ApiId", self.api_id)
+            .opt("Code", self.code)
+            .opt("CodeS3Location", self.code_s3_location)
+            .req("DataSourceName", self.data_source_name)
+            .opt("Description", self.description)
+            .opt("FunctionVersion", self.function_version)
+            .opt("MaxBatchSize", self.max_batch_size)
+            .req("Name", self.name)
+            .opt("RequestMappingTemplate", self.request_mapping_template)
             .opt(
                 "RequestMappingTemplateS3Location",
-                &self.request_mapping_template_s3_location,
+                self.request_mapping_template_s3_location,
             )
-            .opt("ResponseMappingTemplate", &self.response_mapping_template)
+            .opt("ResponseMappingTemplate", self.response_mapping_template)
             .opt(
                 "ResponseMappingTemplateS3Location",
-                &self.response_mapping_template_s3_location,
+                self.response_mapping_template_s3_location,
             )
-            .opt("Runtime", &self.runtime)
-            .opt("SyncConfig", &self.sync_config)
+            .opt("Runtime", self.runtime)
+            .opt("SyncConfig", self.sync_config)
             .build()
     }
 }
@@ -458,9 +463,14 @@ impl crate::PropertyType for AppSyncRuntime {}
 impl ::cloudwright_core::ToValue for AppSyncRuntime {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("RuntimeVersion", &self.runtime_version)
+            .req("Name", self.name)
+            .req("RuntimeVersion", self.runtime_version)
             .build()
     }
 }

@@ -230,31 +230,36 @@ impl ::cloudwright_core::Resource for GraphQlApi {
 impl ::cloudwright_core::ToValue for GraphQlApi {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalAuthenticationProviders",
-                &self.additional_authentication_providers,
+                self.additional_authentication_providers,
             )
-            .opt("ApiType", &self.api_type)
-            .req("AuthenticationType", &self.authentication_type)
-            .opt("EnhancedMetricsConfig", &self.enhanced_metrics_config)
-            .opt("EnvironmentVariables", &self.environment_variables)
-            .opt("IntrospectionConfig", &self.introspection_config)
-            .opt("LambdaAuthorizerConfig", &self.lambda_authorizer_config)
-            .opt("LogConfig", &self.log_config)
+            .opt("ApiType", self.api_type)
+            .req("AuthenticationType", self.authentication_type)
+            .opt("EnhancedMetricsConfig", self.enhanced_metrics_config)
+            .opt("EnvironmentVariables", self.environment_variables)
+            .opt("IntrospectionConfig", self.introspection_config)
+            .opt("LambdaAuthorizerConfig", self.lambda_authorizer_config)
+            .opt("LogConfig", self.log_config)
             .opt(
                 "MergedApiExecutionRoleArn",
-                &self.merged_api_execution_role_arn,
+                self.merged_api_execution_role_arn,
             )
-            .req("Name", &self.name)
-            .opt("OpenIDConnectConfig", &self.open_id_connect_config)
-            .opt("OwnerContact", &self.owner_contact)
-            .opt("QueryDepthLimit", &self.query_depth_limit)
-            .opt("ResolverCountLimit", &self.resolver_count_limit)
-            .opt("Tags", &self.tags)
-            .opt("UserPoolConfig", &self.user_pool_config)
-            .opt("Visibility", &self.visibility)
-            .opt("XrayEnabled", &self.xray_enabled)
+            .req("Name", self.name)
+            .opt("OpenIDConnectConfig", self.open_id_connect_config)
+            .opt("OwnerContact", self.owner_contact)
+            .opt("QueryDepthLimit", self.query_depth_limit)
+            .opt("ResolverCountLimit", self.resolver_count_limit)
+            .opt("Tags", self.tags)
+            .opt("UserPoolConfig", self.user_pool_config)
+            .opt("Visibility", self.visibility)
+            .opt("XrayEnabled", self.xray_enabled)
             .build()
     }
 }
@@ -382,11 +387,16 @@ impl crate::PropertyType for AdditionalAuthenticationProvider {}
 impl ::cloudwright_core::ToValue for AdditionalAuthenticationProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthenticationType", &self.authentication_type)
-            .opt("LambdaAuthorizerConfig", &self.lambda_authorizer_config)
-            .opt("OpenIDConnectConfig", &self.open_id_connect_config)
-            .opt("UserPoolConfig", &self.user_pool_config)
+            .req("AuthenticationType", self.authentication_type)
+            .opt("LambdaAuthorizerConfig", self.lambda_authorizer_config)
+            .opt("OpenIDConnectConfig", self.open_id_connect_config)
+            .opt("UserPoolConfig", self.user_pool_config)
             .build()
     }
 }
@@ -433,10 +443,15 @@ impl crate::PropertyType for CognitoUserPoolConfig {}
 impl ::cloudwright_core::ToValue for CognitoUserPoolConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppIdClientRegex", &self.app_id_client_regex)
-            .opt("AwsRegion", &self.aws_region)
-            .opt("UserPoolId", &self.user_pool_id)
+            .opt("AppIdClientRegex", self.app_id_client_regex)
+            .opt("AwsRegion", self.aws_region)
+            .opt("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -523,18 +538,23 @@ impl crate::PropertyType for EnhancedMetricsConfig {}
 impl ::cloudwright_core::ToValue for EnhancedMetricsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DataSourceLevelMetricsBehavior",
-                &self.data_source_level_metrics_behavior,
+                self.data_source_level_metrics_behavior,
             )
             .req(
                 "OperationLevelMetricsConfig",
-                &self.operation_level_metrics_config,
+                self.operation_level_metrics_config,
             )
             .req(
                 "ResolverLevelMetricsBehavior",
-                &self.resolver_level_metrics_behavior,
+                self.resolver_level_metrics_behavior,
             )
             .build()
     }
@@ -588,15 +608,20 @@ impl crate::PropertyType for LambdaAuthorizerConfig {}
 impl ::cloudwright_core::ToValue for LambdaAuthorizerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthorizerResultTtlInSeconds",
-                &self.authorizer_result_ttl_in_seconds,
+                self.authorizer_result_ttl_in_seconds,
             )
-            .opt("AuthorizerUri", &self.authorizer_uri)
+            .opt("AuthorizerUri", self.authorizer_uri)
             .opt(
                 "IdentityValidationExpression",
-                &self.identity_validation_expression,
+                self.identity_validation_expression,
             )
             .build()
     }
@@ -682,10 +707,15 @@ impl crate::PropertyType for LogConfig {}
 impl ::cloudwright_core::ToValue for LogConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CloudWatchLogsRoleArn", &self.cloud_watch_logs_role_arn)
-            .opt("ExcludeVerboseContent", &self.exclude_verbose_content)
-            .req("FieldLogLevel", &self.field_log_level)
+            .req("CloudWatchLogsRoleArn", self.cloud_watch_logs_role_arn)
+            .opt("ExcludeVerboseContent", self.exclude_verbose_content)
+            .req("FieldLogLevel", self.field_log_level)
             .build()
     }
 }
@@ -740,11 +770,16 @@ impl crate::PropertyType for OpenIdConnectConfig {}
 impl ::cloudwright_core::ToValue for OpenIdConnectConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthTTL", &self.auth_ttl)
-            .opt("ClientId", &self.client_id)
-            .opt("IatTTL", &self.iat_ttl)
-            .opt("Issuer", &self.issuer)
+            .opt("AuthTTL", self.auth_ttl)
+            .opt("ClientId", self.client_id)
+            .opt("IatTTL", self.iat_ttl)
+            .opt("Issuer", self.issuer)
             .build()
     }
 }
@@ -791,9 +826,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -848,11 +888,16 @@ impl crate::PropertyType for UserPoolConfig {}
 impl ::cloudwright_core::ToValue for UserPoolConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppIdClientRegex", &self.app_id_client_regex)
-            .opt("AwsRegion", &self.aws_region)
-            .opt("DefaultAction", &self.default_action)
-            .opt("UserPoolId", &self.user_pool_id)
+            .opt("AppIdClientRegex", self.app_id_client_regex)
+            .opt("AwsRegion", self.aws_region)
+            .opt("DefaultAction", self.default_action)
+            .opt("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -883,6 +928,14 @@ impl ::cloudwright_core::ToValue for ApiType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -922,6 +975,14 @@ impl ::cloudwright_core::ToValue for AuthenticationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DataSourceLevelMetricsBehavior` (`AWS::AppSync::GraphQLApi`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -951,6 +1012,14 @@ impl ::cloudwright_core::ToValue for DataSourceLevelMetricsBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DefaultAction` (`AWS::AppSync::GraphQLApi`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -979,6 +1048,14 @@ impl ::cloudwright_core::ToValue for DefaultAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1018,6 +1095,14 @@ impl ::cloudwright_core::ToValue for FieldLogLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IntrospectionConfig` (`AWS::AppSync::GraphQLApi`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1046,6 +1131,14 @@ impl ::cloudwright_core::ToValue for IntrospectionConfig {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1076,6 +1169,14 @@ impl ::cloudwright_core::ToValue for OperationLevelMetricsConfig {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ResolverLevelMetricsBehavior` (`AWS::AppSync::GraphQLApi`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1105,6 +1206,14 @@ impl ::cloudwright_core::ToValue for ResolverLevelMetricsBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Visibility` (`AWS::AppSync::GraphQLApi`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1133,6 +1242,14 @@ impl ::cloudwright_core::ToValue for Visibility {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

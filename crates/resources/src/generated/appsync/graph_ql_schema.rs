@@ -95,10 +95,15 @@ impl ::cloudwright_core::Resource for GraphQlSchema {
 impl ::cloudwright_core::ToValue for GraphQlSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("Definition", &self.definition)
-            .opt("DefinitionS3Location", &self.definition_s3_location)
+            .req("ApiId", self.api_id)
+            .opt("Definition", self.definition)
+            .opt("DefinitionS3Location", self.definition_s3_location)
             .build()
     }
 }

@@ -231,30 +231,35 @@ impl ::cloudwright_core::Resource for Resolver {
 impl ::cloudwright_core::ToValue for Resolver {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiId", &self.api_id)
-            .opt("CachingConfig", &self.caching_config)
-            .opt("Code", &self.code)
-            .opt("CodeS3Location", &self.code_s3_location)
-            .opt("DataSourceName", &self.data_source_name)
-            .req("FieldName", &self.field_name)
-            .opt("Kind", &self.kind)
-            .opt("MaxBatchSize", &self.max_batch_size)
-            .opt("MetricsConfig", &self.metrics_config)
-            .opt("PipelineConfig", &self.pipeline_config)
-            .opt("RequestMappingTemplate", &self.request_mapping_template)
+            .req("ApiId", self.api_id)
+            .opt("CachingConfig", self.caching_config)
+            .opt("Code", self.code)
+            .opt("CodeS3Location", self.code_s3_location)
+            .opt("DataSourceName", self.data_source_name)
+            .req("FieldName", self.field_name)
+            .opt("Kind", self.kind)
+            .opt("MaxBatchSize", self.max_batch_size)
+            .opt("MetricsConfig", self.metrics_config)
+            .opt("PipelineConfig", self.pipeline_config)
+            .opt("RequestMappingTemplate", self.request_mapping_template)
             .opt(
                 "RequestMappingTemplateS3Location",
-                &self.request_mapping_template_s3_location,
+                self.request_mapping_template_s3_location,
             )
-            .opt("ResponseMappingTemplate", &self.response_mapping_template)
+            .opt("ResponseMappingTemplate", self.response_mapping_template)
             .opt(
                 "ResponseMappingTemplateS3Location",
-                &self.response_mapping_template_s3_location,
+                self.response_mapping_template_s3_location,
             )
-            .opt("Runtime", &self.runtime)
-            .opt("SyncConfig", &self.sync_config)
-            .req("TypeName", &self.type_name)
+            .opt("Runtime", self.runtime)
+            .opt("SyncConfig", self.sync_config)
+            .req("TypeName", self.type_name)
             .build()
     }
 }
@@ -516,9 +521,14 @@ impl crate::PropertyType for AppSyncRuntime {}
 impl ::cloudwright_core::ToValue for AppSyncRuntime {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("RuntimeVersion", &self.runtime_version)
+            .req("Name", self.name)
+            .req("RuntimeVersion", self.runtime_version)
             .build()
     }
 }
@@ -566,9 +576,14 @@ impl crate::PropertyType for CachingConfig {}
 impl ::cloudwright_core::ToValue for CachingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CachingKeys", &self.caching_keys)
-            .req("Ttl", &self.ttl)
+            .opt("CachingKeys", self.caching_keys)
+            .req("Ttl", self.ttl)
             .build()
     }
 }
@@ -605,8 +620,13 @@ impl crate::PropertyType for PipelineConfig {}
 impl ::cloudwright_core::ToValue for PipelineConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Functions", &self.functions)
+            .opt("Functions", self.functions)
             .build()
     }
 }
@@ -638,6 +658,14 @@ impl ::cloudwright_core::ToValue for MetricsConfig {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Kind` (`AWS::AppSync::Resolver`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -666,6 +694,14 @@ impl ::cloudwright_core::ToValue for ResolverKind {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

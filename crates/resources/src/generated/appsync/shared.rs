@@ -40,8 +40,13 @@ impl crate::PropertyType for AuthMode {}
 impl ::cloudwright_core::ToValue for AuthMode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthType", &self.auth_type)
+            .opt("AuthType", self.auth_type)
             .build()
     }
 }
@@ -80,11 +85,13 @@ impl crate::PropertyType for LambdaConflictHandlerConfig {}
 impl ::cloudwright_core::ToValue for LambdaConflictHandlerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "LambdaConflictHandlerArn",
-                &self.lambda_conflict_handler_arn,
-            )
+            .opt("LambdaConflictHandlerArn", self.lambda_conflict_handler_arn)
             .build()
     }
 }
@@ -149,12 +156,17 @@ impl crate::PropertyType for SyncConfig {}
 impl ::cloudwright_core::ToValue for SyncConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConflictDetection", &self.conflict_detection)
-            .opt("ConflictHandler", &self.conflict_handler)
+            .req("ConflictDetection", self.conflict_detection)
+            .opt("ConflictHandler", self.conflict_handler)
             .opt(
                 "LambdaConflictHandlerConfig",
-                &self.lambda_conflict_handler_config,
+                self.lambda_conflict_handler_config,
             )
             .build()
     }
@@ -211,9 +223,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -246,6 +263,14 @@ impl ::cloudwright_core::ToValue for AppSyncRuntimeName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -290,6 +315,14 @@ impl ::cloudwright_core::ToValue for AuthenticationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "appsync")]
@@ -323,6 +356,14 @@ impl ::cloudwright_core::ToValue for ConflictDetection {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -363,6 +404,14 @@ impl ::cloudwright_core::ToValue for ConflictHandler {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

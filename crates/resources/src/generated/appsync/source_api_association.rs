@@ -94,14 +94,19 @@ impl ::cloudwright_core::Resource for SourceApiAssociation {
 impl ::cloudwright_core::ToValue for SourceApiAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("MergedApiIdentifier", &self.merged_api_identifier)
+            .opt("Description", self.description)
+            .opt("MergedApiIdentifier", self.merged_api_identifier)
             .opt(
                 "SourceApiAssociationConfig",
-                &self.source_api_association_config,
+                self.source_api_association_config,
             )
-            .opt("SourceApiIdentifier", &self.source_api_identifier)
+            .opt("SourceApiIdentifier", self.source_api_identifier)
             .build()
     }
 }
@@ -230,8 +235,13 @@ impl crate::PropertyType for SourceApiAssociationConfig {}
 impl ::cloudwright_core::ToValue for SourceApiAssociationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MergeType", &self.merge_type)
+            .opt("MergeType", self.merge_type)
             .build()
     }
 }
@@ -262,6 +272,14 @@ impl ::cloudwright_core::ToValue for MergeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for TestCase {
 impl ::cloudwright_core::ToValue for TestCase {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Steps", &self.steps)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("Steps", self.steps)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -248,10 +253,15 @@ impl crate::PropertyType for Step {}
 impl ::cloudwright_core::ToValue for Step {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
+            .req("Action", self.action)
+            .opt("Description", self.description)
+            .req("Name", self.name)
             .build()
     }
 }

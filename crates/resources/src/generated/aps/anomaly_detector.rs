@@ -137,17 +137,22 @@ impl ::cloudwright_core::Resource for AnomalyDetector {
 impl ::cloudwright_core::ToValue for AnomalyDetector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Alias", &self.alias)
-            .req("Configuration", &self.configuration)
+            .req("Alias", self.alias)
+            .req("Configuration", self.configuration)
             .opt(
                 "EvaluationIntervalInSeconds",
-                &self.evaluation_interval_in_seconds,
+                self.evaluation_interval_in_seconds,
             )
-            .opt("Labels", &self.labels)
-            .opt("MissingDataAction", &self.missing_data_action)
-            .opt("Tags", &self.tags)
-            .req("Workspace", &self.workspace)
+            .opt("Labels", self.labels)
+            .opt("MissingDataAction", self.missing_data_action)
+            .opt("Tags", self.tags)
+            .req("Workspace", self.workspace)
             .build()
     }
 }
@@ -204,8 +209,13 @@ impl crate::PropertyType for AnomalyDetectorConfiguration {}
 impl ::cloudwright_core::ToValue for AnomalyDetectorConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RandomCutForest", &self.random_cut_forest)
+            .req("RandomCutForest", self.random_cut_forest)
             .build()
     }
 }
@@ -246,9 +256,14 @@ impl crate::PropertyType for IgnoreNearExpected {}
 impl ::cloudwright_core::ToValue for IgnoreNearExpected {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Amount", &self.amount)
-            .opt("Ratio", &self.ratio)
+            .opt("Amount", self.amount)
+            .opt("Ratio", self.ratio)
             .build()
     }
 }
@@ -305,9 +320,14 @@ impl crate::PropertyType for Label {}
 impl ::cloudwright_core::ToValue for Label {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -348,9 +368,14 @@ impl crate::PropertyType for MissingDataAction {}
 impl ::cloudwright_core::ToValue for MissingDataAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MarkAsAnomaly", &self.mark_as_anomaly)
-            .opt("Skip", &self.skip)
+            .opt("MarkAsAnomaly", self.mark_as_anomaly)
+            .opt("Skip", self.skip)
             .build()
     }
 }
@@ -425,18 +450,23 @@ impl crate::PropertyType for RandomCutForestConfiguration {}
 impl ::cloudwright_core::ToValue for RandomCutForestConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IgnoreNearExpectedFromAbove",
-                &self.ignore_near_expected_from_above,
+                self.ignore_near_expected_from_above,
             )
             .opt(
                 "IgnoreNearExpectedFromBelow",
-                &self.ignore_near_expected_from_below,
+                self.ignore_near_expected_from_below,
             )
-            .req("Query", &self.query)
-            .opt("SampleSize", &self.sample_size)
-            .opt("ShingleSize", &self.shingle_size)
+            .req("Query", self.query)
+            .opt("SampleSize", self.sample_size)
+            .opt("ShingleSize", self.shingle_size)
             .build()
     }
 }

@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for RuleGroupsNamespace {
 impl ::cloudwright_core::ToValue for RuleGroupsNamespace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Data", &self.data)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("Workspace", &self.workspace)
+            .req("Data", self.data)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("Workspace", self.workspace)
             .build()
     }
 }

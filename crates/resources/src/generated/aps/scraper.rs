@@ -142,17 +142,22 @@ impl ::cloudwright_core::Resource for Scraper {
 impl ::cloudwright_core::ToValue for Scraper {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alias", &self.alias)
-            .req("Destination", &self.destination)
-            .opt("RoleConfiguration", &self.role_configuration)
-            .req("ScrapeConfiguration", &self.scrape_configuration)
+            .opt("Alias", self.alias)
+            .req("Destination", self.destination)
+            .opt("RoleConfiguration", self.role_configuration)
+            .req("ScrapeConfiguration", self.scrape_configuration)
             .opt(
                 "ScraperLoggingConfiguration",
-                &self.scraper_logging_configuration,
+                self.scraper_logging_configuration,
             )
-            .req("Source", &self.source)
-            .opt("Tags", &self.tags)
+            .req("Source", self.source)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -227,8 +232,13 @@ impl crate::PropertyType for AmpConfiguration {}
 impl ::cloudwright_core::ToValue for AmpConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WorkspaceArn", &self.workspace_arn)
+            .req("WorkspaceArn", self.workspace_arn)
             .build()
     }
 }
@@ -265,8 +275,13 @@ impl crate::PropertyType for CloudWatchLogDestination {}
 impl ::cloudwright_core::ToValue for CloudWatchLogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupArn", &self.log_group_arn)
+            .opt("LogGroupArn", self.log_group_arn)
             .build()
     }
 }
@@ -301,8 +316,13 @@ impl crate::PropertyType for ComponentConfig {}
 impl ::cloudwright_core::ToValue for ComponentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Options", &self.options)
+            .opt("Options", self.options)
             .build()
     }
 }
@@ -337,8 +357,13 @@ impl crate::PropertyType for Destination {}
 impl ::cloudwright_core::ToValue for Destination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmpConfiguration", &self.amp_configuration)
+            .opt("AmpConfiguration", self.amp_configuration)
             .build()
     }
 }
@@ -397,10 +422,15 @@ impl crate::PropertyType for EksConfiguration {}
 impl ::cloudwright_core::ToValue for EksConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterArn", &self.cluster_arn)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
+            .req("ClusterArn", self.cluster_arn)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -445,9 +475,14 @@ impl crate::PropertyType for RoleConfiguration {}
 impl ::cloudwright_core::ToValue for RoleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceRoleArn", &self.source_role_arn)
-            .opt("TargetRoleArn", &self.target_role_arn)
+            .opt("SourceRoleArn", self.source_role_arn)
+            .opt("TargetRoleArn", self.target_role_arn)
             .build()
     }
 }
@@ -482,8 +517,13 @@ impl crate::PropertyType for ScrapeConfiguration {}
 impl ::cloudwright_core::ToValue for ScrapeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfigurationBlob", &self.configuration_blob)
+            .opt("ConfigurationBlob", self.configuration_blob)
             .build()
     }
 }
@@ -527,9 +567,14 @@ impl crate::PropertyType for ScraperComponent {}
 impl ::cloudwright_core::ToValue for ScraperComponent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Config", &self.config)
-            .req("Type", &self.r#type)
+            .opt("Config", self.config)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -582,9 +627,14 @@ impl crate::PropertyType for ScraperLoggingConfiguration {}
 impl ::cloudwright_core::ToValue for ScraperLoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LoggingDestination", &self.logging_destination)
-            .req("ScraperComponents", &self.scraper_components)
+            .req("LoggingDestination", self.logging_destination)
+            .req("ScraperComponents", self.scraper_components)
             .build()
     }
 }
@@ -619,8 +669,13 @@ impl crate::PropertyType for ScraperLoggingDestination {}
 impl ::cloudwright_core::ToValue for ScraperLoggingDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogs", &self.cloud_watch_logs)
+            .opt("CloudWatchLogs", self.cloud_watch_logs)
             .build()
     }
 }
@@ -661,9 +716,14 @@ impl crate::PropertyType for Source {}
 impl ::cloudwright_core::ToValue for Source {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EksConfiguration", &self.eks_configuration)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("EksConfiguration", self.eks_configuration)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -714,9 +774,14 @@ impl crate::PropertyType for VpcConfiguration {}
 impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -750,6 +815,14 @@ impl ::cloudwright_core::ToValue for ScraperComponentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

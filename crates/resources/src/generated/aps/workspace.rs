@@ -122,17 +122,22 @@ impl ::cloudwright_core::Resource for Workspace {
 impl ::cloudwright_core::ToValue for Workspace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlertManagerDefinition", &self.alert_manager_definition)
-            .opt("Alias", &self.alias)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("LoggingConfiguration", &self.logging_configuration)
+            .opt("AlertManagerDefinition", self.alert_manager_definition)
+            .opt("Alias", self.alias)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("LoggingConfiguration", self.logging_configuration)
             .opt(
                 "QueryLoggingConfiguration",
-                &self.query_logging_configuration,
+                self.query_logging_configuration,
             )
-            .opt("Tags", &self.tags)
-            .opt("WorkspaceConfiguration", &self.workspace_configuration)
+            .opt("Tags", self.tags)
+            .opt("WorkspaceConfiguration", self.workspace_configuration)
             .build()
     }
 }
@@ -207,8 +212,13 @@ impl crate::PropertyType for CloudWatchLogDestination {}
 impl ::cloudwright_core::ToValue for CloudWatchLogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroupArn", &self.log_group_arn)
+            .req("LogGroupArn", self.log_group_arn)
             .build()
     }
 }
@@ -265,9 +275,14 @@ impl crate::PropertyType for Label {}
 impl ::cloudwright_core::ToValue for Label {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -324,9 +339,14 @@ impl crate::PropertyType for LimitsPerLabelSet {}
 impl ::cloudwright_core::ToValue for LimitsPerLabelSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LabelSet", &self.label_set)
-            .req("Limits", &self.limits)
+            .req("LabelSet", self.label_set)
+            .req("Limits", self.limits)
             .build()
     }
 }
@@ -365,8 +385,13 @@ impl crate::PropertyType for LimitsPerLabelSetEntry {}
 impl ::cloudwright_core::ToValue for LimitsPerLabelSetEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxSeries", &self.max_series)
+            .opt("MaxSeries", self.max_series)
             .build()
     }
 }
@@ -405,8 +430,13 @@ impl crate::PropertyType for LoggingConfiguration {}
 impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupArn", &self.log_group_arn)
+            .opt("LogGroupArn", self.log_group_arn)
             .build()
     }
 }
@@ -459,9 +489,14 @@ impl crate::PropertyType for LoggingDestination {}
 impl ::cloudwright_core::ToValue for LoggingDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CloudWatchLogs", &self.cloud_watch_logs)
-            .req("Filters", &self.filters)
+            .req("CloudWatchLogs", self.cloud_watch_logs)
+            .req("Filters", self.filters)
             .build()
     }
 }
@@ -500,8 +535,13 @@ impl crate::PropertyType for LoggingFilter {}
 impl ::cloudwright_core::ToValue for LoggingFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("QspThreshold", &self.qsp_threshold)
+            .req("QspThreshold", self.qsp_threshold)
             .build()
     }
 }
@@ -540,8 +580,13 @@ impl crate::PropertyType for QueryLoggingConfiguration {}
 impl ::cloudwright_core::ToValue for QueryLoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destinations", &self.destinations)
+            .req("Destinations", self.destinations)
             .build()
     }
 }
@@ -586,9 +631,14 @@ impl crate::PropertyType for WorkspaceConfiguration {}
 impl ::cloudwright_core::ToValue for WorkspaceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LimitsPerLabelSets", &self.limits_per_label_sets)
-            .opt("RetentionPeriodInDays", &self.retention_period_in_days)
+            .opt("LimitsPerLabelSets", self.limits_per_label_sets)
+            .opt("RetentionPeriodInDays", self.retention_period_in_days)
             .build()
     }
 }

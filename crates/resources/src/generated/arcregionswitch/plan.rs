@@ -178,22 +178,27 @@ impl ::cloudwright_core::Resource for Plan {
 impl ::cloudwright_core::ToValue for Plan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssociatedAlarms", &self.associated_alarms)
-            .opt("Description", &self.description)
-            .req("ExecutionRole", &self.execution_role)
-            .req("Name", &self.name)
-            .opt("PrimaryRegion", &self.primary_region)
-            .req("RecoveryApproach", &self.recovery_approach)
+            .opt("AssociatedAlarms", self.associated_alarms)
+            .opt("Description", self.description)
+            .req("ExecutionRole", self.execution_role)
+            .req("Name", self.name)
+            .opt("PrimaryRegion", self.primary_region)
+            .req("RecoveryApproach", self.recovery_approach)
             .opt(
                 "RecoveryTimeObjectiveMinutes",
-                &self.recovery_time_objective_minutes,
+                self.recovery_time_objective_minutes,
             )
-            .req("Regions", &self.regions)
-            .opt("ReportConfiguration", &self.report_configuration)
-            .opt("Tags", &self.tags)
-            .opt("Triggers", &self.triggers)
-            .req("Workflows", &self.workflows)
+            .req("Regions", self.regions)
+            .opt("ReportConfiguration", self.report_configuration)
+            .opt("Tags", self.tags)
+            .opt("Triggers", self.triggers)
+            .req("Workflows", self.workflows)
             .build()
     }
 }
@@ -284,8 +289,13 @@ impl crate::PropertyType for ReportConfiguration {}
 impl ::cloudwright_core::ToValue for ReportConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReportOutput", &self.report_output)
+            .opt("ReportOutput", self.report_output)
             .build()
     }
 }
@@ -354,14 +364,19 @@ impl crate::PropertyType for Step {}
 impl ::cloudwright_core::ToValue for Step {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .req(
                 "ExecutionBlockConfiguration",
-                &self.execution_block_configuration,
+                self.execution_block_configuration,
             )
-            .req("ExecutionBlockType", &self.execution_block_type)
-            .req("Name", &self.name)
+            .req("ExecutionBlockType", self.execution_block_type)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -443,15 +458,20 @@ impl crate::PropertyType for Trigger {}
 impl ::cloudwright_core::ToValue for Trigger {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Conditions", &self.conditions)
-            .opt("Description", &self.description)
+            .req("Action", self.action)
+            .req("Conditions", self.conditions)
+            .opt("Description", self.description)
             .req(
                 "MinDelayMinutesBetweenExecutions",
-                &self.min_delay_minutes_between_executions,
+                self.min_delay_minutes_between_executions,
             )
-            .req("TargetRegion", &self.target_region)
+            .req("TargetRegion", self.target_region)
             .build()
     }
 }
@@ -504,9 +524,14 @@ impl crate::PropertyType for TriggerCondition {}
 impl ::cloudwright_core::ToValue for TriggerCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AssociatedAlarmName", &self.associated_alarm_name)
-            .req("Condition", &self.condition)
+            .req("AssociatedAlarmName", self.associated_alarm_name)
+            .req("Condition", self.condition)
             .build()
     }
 }
@@ -566,11 +591,16 @@ impl crate::PropertyType for Workflow {}
 impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Steps", &self.steps)
-            .opt("WorkflowDescription", &self.workflow_description)
-            .req("WorkflowTargetAction", &self.workflow_target_action)
-            .opt("WorkflowTargetRegion", &self.workflow_target_region)
+            .opt("Steps", self.steps)
+            .opt("WorkflowDescription", self.workflow_description)
+            .req("WorkflowTargetAction", self.workflow_target_action)
+            .opt("WorkflowTargetRegion", self.workflow_target_region)
             .build()
     }
 }
@@ -601,6 +631,14 @@ impl ::cloudwright_core::ToValue for AlarmCondition {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -664,6 +702,14 @@ impl ::cloudwright_core::ToValue for ExecutionBlockType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RecoveryApproach` (`AWS::ARCRegionSwitch::Plan`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -692,6 +738,14 @@ impl ::cloudwright_core::ToValue for RecoveryApproach {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -724,6 +778,14 @@ impl ::cloudwright_core::ToValue for WorkflowTargetAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -76,8 +76,13 @@ impl ::cloudwright_core::Resource for AutoshiftObserverNotificationStatus {
 impl ::cloudwright_core::ToValue for AutoshiftObserverNotificationStatus {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Status", &self.status)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -133,6 +138,14 @@ impl ::cloudwright_core::ToValue for AutoshiftObserverNotificationStatusProperty
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

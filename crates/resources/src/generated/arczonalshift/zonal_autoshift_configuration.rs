@@ -93,10 +93,15 @@ impl ::cloudwright_core::Resource for ZonalAutoshiftConfiguration {
 impl ::cloudwright_core::ToValue for ZonalAutoshiftConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PracticeRunConfiguration", &self.practice_run_configuration)
-            .opt("ResourceIdentifier", &self.resource_identifier)
-            .opt("ZonalAutoshiftStatus", &self.zonal_autoshift_status)
+            .opt("PracticeRunConfiguration", self.practice_run_configuration)
+            .opt("ResourceIdentifier", self.resource_identifier)
+            .opt("ZonalAutoshiftStatus", self.zonal_autoshift_status)
             .build()
     }
 }
@@ -169,9 +174,14 @@ impl crate::PropertyType for ControlCondition {}
 impl ::cloudwright_core::ToValue for ControlCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmIdentifier", &self.alarm_identifier)
-            .req("Type", &self.r#type)
+            .req("AlarmIdentifier", self.alarm_identifier)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -247,11 +257,16 @@ impl crate::PropertyType for PracticeRunConfiguration {}
 impl ::cloudwright_core::ToValue for PracticeRunConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockedDates", &self.blocked_dates)
-            .opt("BlockedWindows", &self.blocked_windows)
-            .opt("BlockingAlarms", &self.blocking_alarms)
-            .req("OutcomeAlarms", &self.outcome_alarms)
+            .opt("BlockedDates", self.blocked_dates)
+            .opt("BlockedWindows", self.blocked_windows)
+            .opt("BlockingAlarms", self.blocking_alarms)
+            .req("OutcomeAlarms", self.outcome_alarms)
             .build()
     }
 }
@@ -279,6 +294,14 @@ impl ::cloudwright_core::ToValue for ZonalAutoshiftStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -115,14 +115,19 @@ impl ::cloudwright_core::Resource for CapacityReservation {
 impl ::cloudwright_core::ToValue for CapacityReservation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CapacityAssignmentConfiguration",
-                &self.capacity_assignment_configuration,
+                self.capacity_assignment_configuration,
             )
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("TargetDpus", &self.target_dpus)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("TargetDpus", self.target_dpus)
             .build()
     }
 }
@@ -207,8 +212,13 @@ impl crate::PropertyType for CapacityAssignment {}
 impl ::cloudwright_core::ToValue for CapacityAssignment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WorkgroupNames", &self.workgroup_names)
+            .req("WorkgroupNames", self.workgroup_names)
             .build()
     }
 }
@@ -245,8 +255,13 @@ impl crate::PropertyType for CapacityAssignmentConfiguration {}
 impl ::cloudwright_core::ToValue for CapacityAssignmentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CapacityAssignments", &self.capacity_assignments)
+            .req("CapacityAssignments", self.capacity_assignments)
             .build()
     }
 }

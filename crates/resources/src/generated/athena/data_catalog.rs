@@ -184,15 +184,20 @@ impl ::cloudwright_core::Resource for DataCatalog {
 impl ::cloudwright_core::ToValue for DataCatalog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionType", &self.connection_type)
-            .opt("Description", &self.description)
-            .opt("Error", &self.error)
-            .req("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("ConnectionType", self.connection_type)
+            .opt("Description", self.description)
+            .opt("Error", self.error)
+            .req("Name", self.name)
+            .opt("Parameters", self.parameters)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -255,6 +260,14 @@ impl ::cloudwright_core::ToValue for DataCatalogStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Athena::DataCatalog`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -289,6 +302,14 @@ impl ::cloudwright_core::ToValue for DataCatalogType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

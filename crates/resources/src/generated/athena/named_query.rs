@@ -120,12 +120,17 @@ impl ::cloudwright_core::Resource for NamedQuery {
 impl ::cloudwright_core::ToValue for NamedQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .req("QueryString", &self.query_string)
-            .opt("WorkGroup", &self.work_group)
+            .req("Database", self.database)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .req("QueryString", self.query_string)
+            .opt("WorkGroup", self.work_group)
             .build()
     }
 }

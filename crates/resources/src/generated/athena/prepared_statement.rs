@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for PreparedStatement {
 impl ::cloudwright_core::ToValue for PreparedStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("QueryStatement", &self.query_statement)
-            .req("StatementName", &self.statement_name)
-            .req("WorkGroup", &self.work_group)
+            .opt("Description", self.description)
+            .req("QueryStatement", self.query_statement)
+            .req("StatementName", self.statement_name)
+            .req("WorkGroup", self.work_group)
             .build()
     }
 }

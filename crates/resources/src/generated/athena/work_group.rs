@@ -129,16 +129,21 @@ impl ::cloudwright_core::Resource for WorkGroup {
 impl ::cloudwright_core::ToValue for WorkGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("RecursiveDeleteOption", &self.recursive_delete_option)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
-            .opt("WorkGroupConfiguration", &self.work_group_configuration)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("RecursiveDeleteOption", self.recursive_delete_option)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
+            .opt("WorkGroupConfiguration", self.work_group_configuration)
             .opt(
                 "WorkGroupConfigurationUpdates",
-                &self.work_group_configuration_updates,
+                self.work_group_configuration_updates,
             )
             .build()
     }
@@ -218,8 +223,13 @@ impl crate::PropertyType for AclConfiguration {}
 impl ::cloudwright_core::ToValue for AclConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3AclOption", &self.s3_acl_option)
+            .req("S3AclOption", self.s3_acl_option)
             .build()
     }
 }
@@ -260,9 +270,14 @@ impl crate::PropertyType for Classification {}
 impl ::cloudwright_core::ToValue for Classification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Properties", &self.properties)
+            .opt("Name", self.name)
+            .opt("Properties", self.properties)
             .build()
     }
 }
@@ -315,11 +330,16 @@ impl crate::PropertyType for CloudWatchLoggingConfiguration {}
 impl ::cloudwright_core::ToValue for CloudWatchLoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("LogGroup", &self.log_group)
-            .opt("LogStreamNamePrefix", &self.log_stream_name_prefix)
-            .opt("LogTypes", &self.log_types)
+            .opt("Enabled", self.enabled)
+            .opt("LogGroup", self.log_group)
+            .opt("LogStreamNamePrefix", self.log_stream_name_prefix)
+            .opt("LogTypes", self.log_types)
             .build()
     }
 }
@@ -356,8 +376,13 @@ impl crate::PropertyType for CustomerContentEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for CustomerContentEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KmsKey", &self.kms_key)
+            .req("KmsKey", self.kms_key)
             .build()
     }
 }
@@ -403,9 +428,14 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionOption", &self.encryption_option)
-            .opt("KmsKey", &self.kms_key)
+            .req("EncryptionOption", self.encryption_option)
+            .opt("KmsKey", self.kms_key)
             .build()
     }
 }
@@ -472,13 +502,18 @@ impl crate::PropertyType for EngineConfiguration {}
 impl ::cloudwright_core::ToValue for EngineConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalConfigs", &self.additional_configs)
-            .opt("Classifications", &self.classifications)
-            .opt("CoordinatorDpuSize", &self.coordinator_dpu_size)
-            .opt("DefaultExecutorDpuSize", &self.default_executor_dpu_size)
-            .opt("MaxConcurrentDpus", &self.max_concurrent_dpus)
-            .opt("SparkProperties", &self.spark_properties)
+            .opt("AdditionalConfigs", self.additional_configs)
+            .opt("Classifications", self.classifications)
+            .opt("CoordinatorDpuSize", self.coordinator_dpu_size)
+            .opt("DefaultExecutorDpuSize", self.default_executor_dpu_size)
+            .opt("MaxConcurrentDpus", self.max_concurrent_dpus)
+            .opt("SparkProperties", self.spark_properties)
             .build()
     }
 }
@@ -519,9 +554,14 @@ impl crate::PropertyType for EngineVersion {}
 impl ::cloudwright_core::ToValue for EngineVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EffectiveEngineVersion", &self.effective_engine_version)
-            .opt("SelectedEngineVersion", &self.selected_engine_version)
+            .opt("EffectiveEngineVersion", self.effective_engine_version)
+            .opt("SelectedEngineVersion", self.selected_engine_version)
             .build()
     }
 }
@@ -562,9 +602,14 @@ impl crate::PropertyType for ManagedLoggingConfiguration {}
 impl ::cloudwright_core::ToValue for ManagedLoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("KmsKey", &self.kms_key)
+            .opt("Enabled", self.enabled)
+            .opt("KmsKey", self.kms_key)
             .build()
     }
 }
@@ -606,9 +651,14 @@ impl crate::PropertyType for ManagedQueryResultsConfiguration {}
 impl ::cloudwright_core::ToValue for ManagedQueryResultsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
+            .opt("Enabled", self.enabled)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
             .build()
     }
 }
@@ -643,8 +693,13 @@ impl crate::PropertyType for ManagedStorageEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for ManagedStorageEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKey", &self.kms_key)
+            .opt("KmsKey", self.kms_key)
             .build()
     }
 }
@@ -693,16 +748,21 @@ impl crate::PropertyType for MonitoringConfiguration {}
 impl ::cloudwright_core::ToValue for MonitoringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLoggingConfiguration",
-                &self.cloud_watch_logging_configuration,
+                self.cloud_watch_logging_configuration,
             )
             .opt(
                 "ManagedLoggingConfiguration",
-                &self.managed_logging_configuration,
+                self.managed_logging_configuration,
             )
-            .opt("S3LoggingConfiguration", &self.s3_logging_configuration)
+            .opt("S3LoggingConfiguration", self.s3_logging_configuration)
             .build()
     }
 }
@@ -757,11 +817,16 @@ impl crate::PropertyType for ResultConfiguration {}
 impl ::cloudwright_core::ToValue for ResultConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AclConfiguration", &self.acl_configuration)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("ExpectedBucketOwner", &self.expected_bucket_owner)
-            .opt("OutputLocation", &self.output_location)
+            .opt("AclConfiguration", self.acl_configuration)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("ExpectedBucketOwner", self.expected_bucket_owner)
+            .opt("OutputLocation", self.output_location)
             .build()
     }
 }
@@ -840,21 +905,26 @@ impl crate::PropertyType for ResultConfigurationUpdates {}
 impl ::cloudwright_core::ToValue for ResultConfigurationUpdates {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AclConfiguration", &self.acl_configuration)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("ExpectedBucketOwner", &self.expected_bucket_owner)
-            .opt("OutputLocation", &self.output_location)
-            .opt("RemoveAclConfiguration", &self.remove_acl_configuration)
+            .opt("AclConfiguration", self.acl_configuration)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("ExpectedBucketOwner", self.expected_bucket_owner)
+            .opt("OutputLocation", self.output_location)
+            .opt("RemoveAclConfiguration", self.remove_acl_configuration)
             .opt(
                 "RemoveEncryptionConfiguration",
-                &self.remove_encryption_configuration,
+                self.remove_encryption_configuration,
             )
             .opt(
                 "RemoveExpectedBucketOwner",
-                &self.remove_expected_bucket_owner,
+                self.remove_expected_bucket_owner,
             )
-            .opt("RemoveOutputLocation", &self.remove_output_location)
+            .opt("RemoveOutputLocation", self.remove_output_location)
             .build()
     }
 }
@@ -901,10 +971,15 @@ impl crate::PropertyType for S3LoggingConfiguration {}
 impl ::cloudwright_core::ToValue for S3LoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("KmsKey", &self.kms_key)
-            .opt("LogLocation", &self.log_location)
+            .opt("Enabled", self.enabled)
+            .opt("KmsKey", self.kms_key)
+            .opt("LogLocation", self.log_location)
             .build()
     }
 }
@@ -1011,34 +1086,39 @@ impl crate::PropertyType for WorkGroupConfiguration {}
 impl ::cloudwright_core::ToValue for WorkGroupConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalConfiguration", &self.additional_configuration)
+            .opt("AdditionalConfiguration", self.additional_configuration)
             .opt(
                 "BytesScannedCutoffPerQuery",
-                &self.bytes_scanned_cutoff_per_query,
+                self.bytes_scanned_cutoff_per_query,
             )
             .opt(
                 "CustomerContentEncryptionConfiguration",
-                &self.customer_content_encryption_configuration,
+                self.customer_content_encryption_configuration,
             )
             .opt(
                 "EnforceWorkGroupConfiguration",
-                &self.enforce_work_group_configuration,
+                self.enforce_work_group_configuration,
             )
-            .opt("EngineConfiguration", &self.engine_configuration)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("ExecutionRole", &self.execution_role)
+            .opt("EngineConfiguration", self.engine_configuration)
+            .opt("EngineVersion", self.engine_version)
+            .opt("ExecutionRole", self.execution_role)
             .opt(
                 "ManagedQueryResultsConfiguration",
-                &self.managed_query_results_configuration,
+                self.managed_query_results_configuration,
             )
-            .opt("MonitoringConfiguration", &self.monitoring_configuration)
+            .opt("MonitoringConfiguration", self.monitoring_configuration)
             .opt(
                 "PublishCloudWatchMetricsEnabled",
-                &self.publish_cloud_watch_metrics_enabled,
+                self.publish_cloud_watch_metrics_enabled,
             )
-            .opt("RequesterPaysEnabled", &self.requester_pays_enabled)
-            .opt("ResultConfiguration", &self.result_configuration)
+            .opt("RequesterPaysEnabled", self.requester_pays_enabled)
+            .opt("ResultConfiguration", self.result_configuration)
             .build()
     }
 }
@@ -1154,44 +1234,49 @@ impl crate::PropertyType for WorkGroupConfigurationUpdates {}
 impl ::cloudwright_core::ToValue for WorkGroupConfigurationUpdates {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalConfiguration", &self.additional_configuration)
+            .opt("AdditionalConfiguration", self.additional_configuration)
             .opt(
                 "BytesScannedCutoffPerQuery",
-                &self.bytes_scanned_cutoff_per_query,
+                self.bytes_scanned_cutoff_per_query,
             )
             .opt(
                 "CustomerContentEncryptionConfiguration",
-                &self.customer_content_encryption_configuration,
+                self.customer_content_encryption_configuration,
             )
             .opt(
                 "EnforceWorkGroupConfiguration",
-                &self.enforce_work_group_configuration,
+                self.enforce_work_group_configuration,
             )
-            .opt("EngineConfiguration", &self.engine_configuration)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("ExecutionRole", &self.execution_role)
+            .opt("EngineConfiguration", self.engine_configuration)
+            .opt("EngineVersion", self.engine_version)
+            .opt("ExecutionRole", self.execution_role)
             .opt(
                 "ManagedQueryResultsConfiguration",
-                &self.managed_query_results_configuration,
+                self.managed_query_results_configuration,
             )
-            .opt("MonitoringConfiguration", &self.monitoring_configuration)
+            .opt("MonitoringConfiguration", self.monitoring_configuration)
             .opt(
                 "PublishCloudWatchMetricsEnabled",
-                &self.publish_cloud_watch_metrics_enabled,
+                self.publish_cloud_watch_metrics_enabled,
             )
             .opt(
                 "RemoveBytesScannedCutoffPerQuery",
-                &self.remove_bytes_scanned_cutoff_per_query,
+                self.remove_bytes_scanned_cutoff_per_query,
             )
             .opt(
                 "RemoveCustomerContentEncryptionConfiguration",
-                &self.remove_customer_content_encryption_configuration,
+                self.remove_customer_content_encryption_configuration,
             )
-            .opt("RequesterPaysEnabled", &self.requester_pays_enabled)
+            .opt("RequesterPaysEnabled", self.requester_pays_enabled)
             .opt(
                 "ResultConfigurationUpdates",
-                &self.result_configuration_updates,
+                self.result_configuration_updates,
             )
             .build()
     }
@@ -1227,6 +1312,14 @@ impl ::cloudwright_core::ToValue for EncryptionOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3AclOption` (`AWS::Athena::WorkGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1252,6 +1345,14 @@ impl ::cloudwright_core::ToValue for S3AclOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1281,6 +1382,14 @@ impl ::cloudwright_core::ToValue for WorkGroupState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

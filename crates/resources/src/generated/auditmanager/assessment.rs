@@ -141,20 +141,25 @@ impl ::cloudwright_core::Resource for Assessment {
 impl ::cloudwright_core::ToValue for Assessment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AssessmentReportsDestination",
-                &self.assessment_reports_destination,
+                self.assessment_reports_destination,
             )
-            .opt("AwsAccount", &self.aws_account)
-            .opt("Delegations", &self.delegations)
-            .opt("Description", &self.description)
-            .opt("FrameworkId", &self.framework_id)
-            .opt("Name", &self.name)
-            .opt("Roles", &self.roles)
-            .opt("Scope", &self.scope)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("AwsAccount", self.aws_account)
+            .opt("Delegations", self.delegations)
+            .opt("Description", self.description)
+            .opt("FrameworkId", self.framework_id)
+            .opt("Name", self.name)
+            .opt("Roles", self.roles)
+            .opt("Scope", self.scope)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -227,9 +232,14 @@ impl crate::PropertyType for AssessmentReportsDestination {}
 impl ::cloudwright_core::ToValue for AssessmentReportsDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
-            .opt("DestinationType", &self.destination_type)
+            .opt("Destination", self.destination)
+            .opt("DestinationType", self.destination_type)
             .build()
     }
 }
@@ -282,10 +292,15 @@ impl crate::PropertyType for AwsAccount {}
 impl ::cloudwright_core::ToValue for AwsAccount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EmailAddress", &self.email_address)
-            .opt("Id", &self.id)
-            .opt("Name", &self.name)
+            .opt("EmailAddress", self.email_address)
+            .opt("Id", self.id)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -322,8 +337,13 @@ impl crate::PropertyType for AwsService {}
 impl ::cloudwright_core::ToValue for AwsService {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ServiceName", &self.service_name)
+            .opt("ServiceName", self.service_name)
             .build()
     }
 }
@@ -444,18 +464,23 @@ impl crate::PropertyType for Delegation {}
 impl ::cloudwright_core::ToValue for Delegation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssessmentId", &self.assessment_id)
-            .opt("AssessmentName", &self.assessment_name)
-            .opt("Comment", &self.comment)
-            .opt("ControlSetId", &self.control_set_id)
-            .opt("CreatedBy", &self.created_by)
-            .opt("CreationTime", &self.creation_time)
-            .opt("Id", &self.id)
-            .opt("LastUpdated", &self.last_updated)
-            .opt("RoleArn", &self.role_arn)
-            .opt("RoleType", &self.role_type)
-            .opt("Status", &self.status)
+            .opt("AssessmentId", self.assessment_id)
+            .opt("AssessmentName", self.assessment_name)
+            .opt("Comment", self.comment)
+            .opt("ControlSetId", self.control_set_id)
+            .opt("CreatedBy", self.created_by)
+            .opt("CreationTime", self.creation_time)
+            .opt("Id", self.id)
+            .opt("LastUpdated", self.last_updated)
+            .opt("RoleArn", self.role_arn)
+            .opt("RoleType", self.role_type)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -504,9 +529,14 @@ impl crate::PropertyType for Role {}
 impl ::cloudwright_core::ToValue for Role {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RoleArn", &self.role_arn)
-            .opt("RoleType", &self.role_type)
+            .opt("RoleArn", self.role_arn)
+            .opt("RoleType", self.role_type)
             .build()
     }
 }
@@ -551,9 +581,14 @@ impl crate::PropertyType for Scope {}
 impl ::cloudwright_core::ToValue for Scope {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccounts", &self.aws_accounts)
-            .opt("AwsServices", &self.aws_services)
+            .opt("AwsAccounts", self.aws_accounts)
+            .opt("AwsServices", self.aws_services)
             .build()
     }
 }
@@ -604,9 +639,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -634,6 +674,14 @@ impl ::cloudwright_core::ToValue for AssessmentReportDestinationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -663,6 +711,14 @@ impl ::cloudwright_core::ToValue for AssessmentStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -696,6 +752,14 @@ impl ::cloudwright_core::ToValue for DelegationStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RoleType` (`AWS::AuditManager::Assessment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -724,6 +788,14 @@ impl ::cloudwright_core::ToValue for RoleType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -451,72 +451,71 @@ impl ::cloudwright_core::Resource for AutoScalingGroup {
 impl ::cloudwright_core::ToValue for AutoScalingGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoScalingGroupName", &self.auto_scaling_group_name)
+            .opt("AutoScalingGroupName", self.auto_scaling_group_name)
             .opt(
                 "AvailabilityZoneDistribution",
-                &self.availability_zone_distribution,
+                self.availability_zone_distribution,
             )
-            .opt("AvailabilityZoneIds", &self.availability_zone_ids)
+            .opt("AvailabilityZoneIds", self.availability_zone_ids)
             .opt(
                 "AvailabilityZoneImpairmentPolicy",
-                &self.availability_zone_impairment_policy,
+                self.availability_zone_impairment_policy,
             )
-            .opt("AvailabilityZones", &self.availability_zones)
-            .opt("CapacityRebalance", &self.capacity_rebalance)
+            .opt("AvailabilityZones", self.availability_zones)
+            .opt("CapacityRebalance", self.capacity_rebalance)
             .opt(
                 "CapacityReservationSpecification",
-                &self.capacity_reservation_specification,
+                self.capacity_reservation_specification,
             )
-            .opt("Context", &self.context)
-            .opt("Cooldown", &self.cooldown)
-            .opt("DefaultInstanceWarmup", &self.default_instance_warmup)
-            .opt("DeletionProtection", &self.deletion_protection)
-            .opt("DesiredCapacity", &self.desired_capacity)
-            .opt("DesiredCapacityType", &self.desired_capacity_type)
-            .opt("HealthCheckGracePeriod", &self.health_check_grace_period)
-            .opt("HealthCheckType", &self.health_check_type)
-            .opt("InstanceId", &self.instance_id)
-            .opt("InstanceLifecyclePolicy", &self.instance_lifecycle_policy)
+            .opt("Context", self.context)
+            .opt("Cooldown", self.cooldown)
+            .opt("DefaultInstanceWarmup", self.default_instance_warmup)
+            .opt("DeletionProtection", self.deletion_protection)
+            .opt("DesiredCapacity", self.desired_capacity)
+            .opt("DesiredCapacityType", self.desired_capacity_type)
+            .opt("HealthCheckGracePeriod", self.health_check_grace_period)
+            .opt("HealthCheckType", self.health_check_type)
+            .opt("InstanceId", self.instance_id)
+            .opt("InstanceLifecyclePolicy", self.instance_lifecycle_policy)
             .opt(
                 "InstanceMaintenancePolicy",
-                &self.instance_maintenance_policy,
+                self.instance_maintenance_policy,
             )
-            .opt("LaunchConfigurationName", &self.launch_configuration_name)
-            .opt("LaunchTemplate", &self.launch_template)
+            .opt("LaunchConfigurationName", self.launch_configuration_name)
+            .opt("LaunchTemplate", self.launch_template)
             .opt(
                 "LifecycleHookSpecificationList",
-                &self.lifecycle_hook_specification_list,
+                self.lifecycle_hook_specification_list,
             )
-            .opt("LoadBalancerNames", &self.load_balancer_names)
-            .opt("MaxInstanceLifetime", &self.max_instance_lifetime)
-            .req("MaxSize", &self.max_size)
-            .opt("MetricsCollection", &self.metrics_collection)
-            .req("MinSize", &self.min_size)
-            .opt("MixedInstancesPolicy", &self.mixed_instances_policy)
+            .opt("LoadBalancerNames", self.load_balancer_names)
+            .opt("MaxInstanceLifetime", self.max_instance_lifetime)
+            .req("MaxSize", self.max_size)
+            .opt("MetricsCollection", self.metrics_collection)
+            .req("MinSize", self.min_size)
+            .opt("MixedInstancesPolicy", self.mixed_instances_policy)
             .opt(
                 "NewInstancesProtectedFromScaleIn",
-                &self.new_instances_protected_from_scale_in,
+                self.new_instances_protected_from_scale_in,
             )
-            .opt(
-                "NotificationConfiguration",
-                &self.notification_configuration,
-            )
+            .opt("NotificationConfiguration", self.notification_configuration)
             .opt(
                 "NotificationConfigurations",
-                &self.notification_configurations,
+                self.notification_configurations,
             )
-            .opt("PlacementGroup", &self.placement_group)
-            .opt("ServiceLinkedRoleARN", &self.service_linked_role_arn)
-            .opt(
-                "SkipZonalShiftValidation",
-                &self.skip_zonal_shift_validation,
-            )
-            .opt("Tags", &self.tags)
-            .opt("TargetGroupARNs", &self.target_group_ar_ns)
-            .opt("TerminationPolicies", &self.termination_policies)
-            .opt("TrafficSources", &self.traffic_sources)
-            .opt("VPCZoneIdentifier", &self.vpc_zone_identifier)
+            .opt("PlacementGroup", self.placement_group)
+            .opt("ServiceLinkedRoleARN", self.service_linked_role_arn)
+            .opt("SkipZonalShiftValidation", self.skip_zonal_shift_validation)
+            .opt("Tags", self.tags)
+            .opt("TargetGroupARNs", self.target_group_ar_ns)
+            .opt("TerminationPolicies", self.termination_policies)
+            .opt("TrafficSources", self.traffic_sources)
+            .opt("VPCZoneIdentifier", self.vpc_zone_identifier)
             .build()
     }
 }
@@ -1210,9 +1209,14 @@ impl crate::PropertyType for AcceleratorCountRequest {}
 impl ::cloudwright_core::ToValue for AcceleratorCountRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1257,9 +1261,14 @@ impl crate::PropertyType for AcceleratorTotalMemoryMiBRequest {}
 impl ::cloudwright_core::ToValue for AcceleratorTotalMemoryMiBRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1297,10 +1306,15 @@ impl crate::PropertyType for AvailabilityZoneDistribution {}
 impl ::cloudwright_core::ToValue for AvailabilityZoneDistribution {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CapacityDistributionStrategy",
-                &self.capacity_distribution_strategy,
+                self.capacity_distribution_strategy,
             )
             .build()
     }
@@ -1354,12 +1368,17 @@ impl crate::PropertyType for AvailabilityZoneImpairmentPolicy {}
 impl ::cloudwright_core::ToValue for AvailabilityZoneImpairmentPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ImpairedZoneHealthCheckBehavior",
-                &self.impaired_zone_health_check_behavior,
+                self.impaired_zone_health_check_behavior,
             )
-            .req("ZonalShiftEnabled", &self.zonal_shift_enabled)
+            .req("ZonalShiftEnabled", self.zonal_shift_enabled)
             .build()
     }
 }
@@ -1404,9 +1423,14 @@ impl crate::PropertyType for BaselineEbsBandwidthMbpsRequest {}
 impl ::cloudwright_core::ToValue for BaselineEbsBandwidthMbpsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1443,8 +1467,13 @@ impl crate::PropertyType for BaselinePerformanceFactorsRequest {}
 impl ::cloudwright_core::ToValue for BaselinePerformanceFactorsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cpu", &self.cpu)
+            .opt("Cpu", self.cpu)
             .build()
     }
 }
@@ -1493,14 +1522,19 @@ impl crate::PropertyType for CapacityReservationSpecification {}
 impl ::cloudwright_core::ToValue for CapacityReservationSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "CapacityReservationPreference",
-                &self.capacity_reservation_preference,
+                self.capacity_reservation_preference,
             )
             .opt(
                 "CapacityReservationTarget",
-                &self.capacity_reservation_target,
+                self.capacity_reservation_target,
             )
             .build()
     }
@@ -1544,11 +1578,16 @@ impl crate::PropertyType for CapacityReservationTarget {}
 impl ::cloudwright_core::ToValue for CapacityReservationTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityReservationIds", &self.capacity_reservation_ids)
+            .opt("CapacityReservationIds", self.capacity_reservation_ids)
             .opt(
                 "CapacityReservationResourceGroupArns",
-                &self.capacity_reservation_resource_group_arns,
+                self.capacity_reservation_resource_group_arns,
             )
             .build()
     }
@@ -1587,8 +1626,13 @@ impl crate::PropertyType for CpuPerformanceFactorRequest {}
 impl ::cloudwright_core::ToValue for CpuPerformanceFactorRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("References", &self.references)
+            .opt("References", self.references)
             .build()
     }
 }
@@ -1625,8 +1669,13 @@ impl crate::PropertyType for InstanceLifecyclePolicy {}
 impl ::cloudwright_core::ToValue for InstanceLifecyclePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RetentionTriggers", &self.retention_triggers)
+            .opt("RetentionTriggers", self.retention_triggers)
             .build()
     }
 }
@@ -1675,9 +1724,14 @@ impl crate::PropertyType for InstanceMaintenancePolicy {}
 impl ::cloudwright_core::ToValue for InstanceMaintenancePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxHealthyPercentage", &self.max_healthy_percentage)
-            .opt("MinHealthyPercentage", &self.min_healthy_percentage)
+            .opt("MaxHealthyPercentage", self.max_healthy_percentage)
+            .opt("MinHealthyPercentage", self.min_healthy_percentage)
             .build()
     }
 }
@@ -2024,50 +2078,52 @@ impl crate::PropertyType for InstanceRequirements {}
 impl ::cloudwright_core::ToValue for InstanceRequirements {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceleratorCount", &self.accelerator_count)
-            .opt("AcceleratorManufacturers", &self.accelerator_manufacturers)
-            .opt("AcceleratorNames", &self.accelerator_names)
+            .opt("AcceleratorCount", self.accelerator_count)
+            .opt("AcceleratorManufacturers", self.accelerator_manufacturers)
+            .opt("AcceleratorNames", self.accelerator_names)
             .opt(
                 "AcceleratorTotalMemoryMiB",
-                &self.accelerator_total_memory_mi_b,
+                self.accelerator_total_memory_mi_b,
             )
-            .opt("AcceleratorTypes", &self.accelerator_types)
-            .opt("AllowedInstanceTypes", &self.allowed_instance_types)
-            .opt("BareMetal", &self.bare_metal)
-            .opt(
-                "BaselineEbsBandwidthMbps",
-                &self.baseline_ebs_bandwidth_mbps,
-            )
+            .opt("AcceleratorTypes", self.accelerator_types)
+            .opt("AllowedInstanceTypes", self.allowed_instance_types)
+            .opt("BareMetal", self.bare_metal)
+            .opt("BaselineEbsBandwidthMbps", self.baseline_ebs_bandwidth_mbps)
             .opt(
                 "BaselinePerformanceFactors",
-                &self.baseline_performance_factors,
+                self.baseline_performance_factors,
             )
-            .opt("BurstablePerformance", &self.burstable_performance)
-            .opt("CpuManufacturers", &self.cpu_manufacturers)
-            .opt("ExcludedInstanceTypes", &self.excluded_instance_types)
-            .opt("InstanceGenerations", &self.instance_generations)
-            .opt("LocalStorage", &self.local_storage)
-            .opt("LocalStorageTypes", &self.local_storage_types)
+            .opt("BurstablePerformance", self.burstable_performance)
+            .opt("CpuManufacturers", self.cpu_manufacturers)
+            .opt("ExcludedInstanceTypes", self.excluded_instance_types)
+            .opt("InstanceGenerations", self.instance_generations)
+            .opt("LocalStorage", self.local_storage)
+            .opt("LocalStorageTypes", self.local_storage_types)
             .opt(
                 "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+                self.max_spot_price_as_percentage_of_optimal_on_demand_price,
             )
-            .opt("MemoryGiBPerVCpu", &self.memory_gi_b_per_v_cpu)
-            .req("MemoryMiB", &self.memory_mi_b)
-            .opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps)
-            .opt("NetworkInterfaceCount", &self.network_interface_count)
+            .opt("MemoryGiBPerVCpu", self.memory_gi_b_per_v_cpu)
+            .req("MemoryMiB", self.memory_mi_b)
+            .opt("NetworkBandwidthGbps", self.network_bandwidth_gbps)
+            .opt("NetworkInterfaceCount", self.network_interface_count)
             .opt(
                 "OnDemandMaxPricePercentageOverLowestPrice",
-                &self.on_demand_max_price_percentage_over_lowest_price,
+                self.on_demand_max_price_percentage_over_lowest_price,
             )
-            .opt("RequireHibernateSupport", &self.require_hibernate_support)
+            .opt("RequireHibernateSupport", self.require_hibernate_support)
             .opt(
                 "SpotMaxPricePercentageOverLowestPrice",
-                &self.spot_max_price_percentage_over_lowest_price,
+                self.spot_max_price_percentage_over_lowest_price,
             )
-            .opt("TotalLocalStorageGB", &self.total_local_storage_gb)
-            .req("VCpuCount", &self.v_cpu_count)
+            .opt("TotalLocalStorageGB", self.total_local_storage_gb)
+            .req("VCpuCount", self.v_cpu_count)
             .build()
     }
 }
@@ -2166,19 +2222,24 @@ impl crate::PropertyType for InstancesDistribution {}
 impl ::cloudwright_core::ToValue for InstancesDistribution {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "OnDemandAllocationStrategy",
-                &self.on_demand_allocation_strategy,
+                self.on_demand_allocation_strategy,
             )
-            .opt("OnDemandBaseCapacity", &self.on_demand_base_capacity)
+            .opt("OnDemandBaseCapacity", self.on_demand_base_capacity)
             .opt(
                 "OnDemandPercentageAboveBaseCapacity",
-                &self.on_demand_percentage_above_base_capacity,
+                self.on_demand_percentage_above_base_capacity,
             )
-            .opt("SpotAllocationStrategy", &self.spot_allocation_strategy)
-            .opt("SpotInstancePools", &self.spot_instance_pools)
-            .opt("SpotMaxPrice", &self.spot_max_price)
+            .opt("SpotAllocationStrategy", self.spot_allocation_strategy)
+            .opt("SpotInstancePools", self.spot_instance_pools)
+            .opt("SpotMaxPrice", self.spot_max_price)
             .build()
     }
 }
@@ -2224,12 +2285,17 @@ impl crate::PropertyType for LaunchTemplate {}
 impl ::cloudwright_core::ToValue for LaunchTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "LaunchTemplateSpecification",
-                &self.launch_template_specification,
+                self.launch_template_specification,
             )
-            .opt("Overrides", &self.overrides)
+            .opt("Overrides", self.overrides)
             .build()
     }
 }
@@ -2322,15 +2388,20 @@ impl crate::PropertyType for LaunchTemplateOverrides {}
 impl ::cloudwright_core::ToValue for LaunchTemplateOverrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageId", &self.image_id)
-            .opt("InstanceRequirements", &self.instance_requirements)
-            .opt("InstanceType", &self.instance_type)
+            .opt("ImageId", self.image_id)
+            .opt("InstanceRequirements", self.instance_requirements)
+            .opt("InstanceType", self.instance_type)
             .opt(
                 "LaunchTemplateSpecification",
-                &self.launch_template_specification,
+                self.launch_template_specification,
             )
-            .opt("WeightedCapacity", &self.weighted_capacity)
+            .opt("WeightedCapacity", self.weighted_capacity)
             .build()
     }
 }
@@ -2406,10 +2477,15 @@ impl crate::PropertyType for LaunchTemplateSpecification {}
 impl ::cloudwright_core::ToValue for LaunchTemplateSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LaunchTemplateId", &self.launch_template_id)
-            .opt("LaunchTemplateName", &self.launch_template_name)
-            .req("Version", &self.version)
+            .opt("LaunchTemplateId", self.launch_template_id)
+            .opt("LaunchTemplateName", self.launch_template_name)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -2514,14 +2590,19 @@ impl crate::PropertyType for LifecycleHookSpecification {}
 impl ::cloudwright_core::ToValue for LifecycleHookSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultResult", &self.default_result)
-            .opt("HeartbeatTimeout", &self.heartbeat_timeout)
-            .req("LifecycleHookName", &self.lifecycle_hook_name)
-            .req("LifecycleTransition", &self.lifecycle_transition)
-            .opt("NotificationMetadata", &self.notification_metadata)
-            .opt("NotificationTargetARN", &self.notification_target_arn)
-            .opt("RoleARN", &self.role_arn)
+            .opt("DefaultResult", self.default_result)
+            .opt("HeartbeatTimeout", self.heartbeat_timeout)
+            .req("LifecycleHookName", self.lifecycle_hook_name)
+            .req("LifecycleTransition", self.lifecycle_transition)
+            .opt("NotificationMetadata", self.notification_metadata)
+            .opt("NotificationTargetARN", self.notification_target_arn)
+            .opt("RoleARN", self.role_arn)
             .build()
     }
 }
@@ -2566,9 +2647,14 @@ impl crate::PropertyType for MemoryGiBPerVCpuRequest {}
 impl ::cloudwright_core::ToValue for MemoryGiBPerVCpuRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -2613,9 +2699,14 @@ impl crate::PropertyType for MemoryMiBRequest {}
 impl ::cloudwright_core::ToValue for MemoryMiBRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -2688,9 +2779,14 @@ impl crate::PropertyType for MetricsCollection {}
 impl ::cloudwright_core::ToValue for MetricsCollection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Granularity", &self.granularity)
-            .opt("Metrics", &self.metrics)
+            .req("Granularity", self.granularity)
+            .opt("Metrics", self.metrics)
             .build()
     }
 }
@@ -2747,9 +2843,14 @@ impl crate::PropertyType for MixedInstancesPolicy {}
 impl ::cloudwright_core::ToValue for MixedInstancesPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstancesDistribution", &self.instances_distribution)
-            .req("LaunchTemplate", &self.launch_template)
+            .opt("InstancesDistribution", self.instances_distribution)
+            .req("LaunchTemplate", self.launch_template)
             .build()
     }
 }
@@ -2796,9 +2897,14 @@ impl crate::PropertyType for NetworkBandwidthGbpsRequest {}
 impl ::cloudwright_core::ToValue for NetworkBandwidthGbpsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -2843,9 +2949,14 @@ impl crate::PropertyType for NetworkInterfaceCountRequest {}
 impl ::cloudwright_core::ToValue for NetworkInterfaceCountRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -2904,9 +3015,14 @@ impl crate::PropertyType for NotificationConfiguration {}
 impl ::cloudwright_core::ToValue for NotificationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NotificationTypes", &self.notification_types)
-            .req("TopicARN", &self.topic_arn)
+            .opt("NotificationTypes", self.notification_types)
+            .req("TopicARN", self.topic_arn)
             .build()
     }
 }
@@ -2960,8 +3076,13 @@ impl crate::PropertyType for PerformanceFactorReferenceRequest {}
 impl ::cloudwright_core::ToValue for PerformanceFactorReferenceRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceFamily", &self.instance_family)
+            .opt("InstanceFamily", self.instance_family)
             .build()
     }
 }
@@ -3000,8 +3121,13 @@ impl crate::PropertyType for RetentionTriggers {}
 impl ::cloudwright_core::ToValue for RetentionTriggers {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TerminateHookAbandon", &self.terminate_hook_abandon)
+            .opt("TerminateHookAbandon", self.terminate_hook_abandon)
             .build()
     }
 }
@@ -3075,10 +3201,15 @@ impl crate::PropertyType for TagProperty {}
 impl ::cloudwright_core::ToValue for TagProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("PropagateAtLaunch", &self.propagate_at_launch)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("PropagateAtLaunch", self.propagate_at_launch)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -3123,9 +3254,14 @@ impl crate::PropertyType for TotalLocalStorageGbRequest {}
 impl ::cloudwright_core::ToValue for TotalLocalStorageGbRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -3202,9 +3338,14 @@ impl crate::PropertyType for TrafficSourceIdentifier {}
 impl ::cloudwright_core::ToValue for TrafficSourceIdentifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Identifier", &self.identifier)
-            .req("Type", &self.r#type)
+            .req("Identifier", self.identifier)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -3249,9 +3390,14 @@ impl crate::PropertyType for VCpuCountRequest {}
 impl ::cloudwright_core::ToValue for VCpuCountRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -3288,6 +3434,14 @@ impl ::cloudwright_core::ToValue for AcceleratorManufacturer {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3333,6 +3487,14 @@ impl ::cloudwright_core::ToValue for AcceleratorName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AcceleratorType` (`AWS::AutoScaling::AutoScalingGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3364,6 +3526,14 @@ impl ::cloudwright_core::ToValue for AcceleratorType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3397,6 +3567,14 @@ impl ::cloudwright_core::ToValue for BareMetal {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BurstablePerformance` (`AWS::AutoScaling::AutoScalingGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3429,6 +3607,14 @@ impl ::cloudwright_core::ToValue for BurstablePerformance {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CapacityDistributionStrategy` (`AWS::AutoScaling::AutoScalingGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3457,6 +3643,14 @@ impl ::cloudwright_core::ToValue for CapacityDistributionStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3493,6 +3687,14 @@ impl ::cloudwright_core::ToValue for CapacityReservationPreference {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CpuManufacturer` (`AWS::AutoScaling::AutoScalingGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3528,6 +3730,14 @@ impl ::cloudwright_core::ToValue for CpuManufacturer {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DeletionProtection` (`AWS::AutoScaling::AutoScalingGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3560,6 +3770,14 @@ impl ::cloudwright_core::ToValue for DeletionProtection {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ImpairedZoneHealthCheckBehavior` (`AWS::AutoScaling::AutoScalingGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3589,6 +3807,14 @@ impl ::cloudwright_core::ToValue for ImpairedZoneHealthCheckBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InstanceGeneration` (`AWS::AutoScaling::AutoScalingGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3617,6 +3843,14 @@ impl ::cloudwright_core::ToValue for InstanceGeneration {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3650,6 +3884,14 @@ impl ::cloudwright_core::ToValue for LocalStorage {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LocalStorageType` (`AWS::AutoScaling::AutoScalingGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3679,6 +3921,14 @@ impl ::cloudwright_core::ToValue for LocalStorageType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TerminateHookAbandon` (`AWS::AutoScaling::AutoScalingGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3707,6 +3957,14 @@ impl ::cloudwright_core::ToValue for TerminateHookAbandon {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

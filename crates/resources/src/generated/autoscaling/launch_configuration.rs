@@ -285,32 +285,34 @@ impl ::cloudwright_core::Resource for LaunchConfiguration {
 impl ::cloudwright_core::ToValue for LaunchConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AssociatePublicIpAddress",
-                &self.associate_public_ip_address,
-            )
-            .opt("BlockDeviceMappings", &self.block_device_mappings)
-            .opt("ClassicLinkVPCId", &self.classic_link_vpc_id)
+            .opt("AssociatePublicIpAddress", self.associate_public_ip_address)
+            .opt("BlockDeviceMappings", self.block_device_mappings)
+            .opt("ClassicLinkVPCId", self.classic_link_vpc_id)
             .opt(
                 "ClassicLinkVPCSecurityGroups",
-                &self.classic_link_vpc_security_groups,
+                self.classic_link_vpc_security_groups,
             )
-            .opt("EbsOptimized", &self.ebs_optimized)
-            .opt("IamInstanceProfile", &self.iam_instance_profile)
-            .req("ImageId", &self.image_id)
-            .opt("InstanceId", &self.instance_id)
-            .opt("InstanceMonitoring", &self.instance_monitoring)
-            .req("InstanceType", &self.instance_type)
-            .opt("KernelId", &self.kernel_id)
-            .opt("KeyName", &self.key_name)
-            .opt("LaunchConfigurationName", &self.launch_configuration_name)
-            .opt("MetadataOptions", &self.metadata_options)
-            .opt("PlacementTenancy", &self.placement_tenancy)
-            .opt("RamDiskId", &self.ram_disk_id)
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("SpotPrice", &self.spot_price)
-            .opt("UserData", &self.user_data)
+            .opt("EbsOptimized", self.ebs_optimized)
+            .opt("IamInstanceProfile", self.iam_instance_profile)
+            .req("ImageId", self.image_id)
+            .opt("InstanceId", self.instance_id)
+            .opt("InstanceMonitoring", self.instance_monitoring)
+            .req("InstanceType", self.instance_type)
+            .opt("KernelId", self.kernel_id)
+            .opt("KeyName", self.key_name)
+            .opt("LaunchConfigurationName", self.launch_configuration_name)
+            .opt("MetadataOptions", self.metadata_options)
+            .opt("PlacementTenancy", self.placement_tenancy)
+            .opt("RamDiskId", self.ram_disk_id)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("SpotPrice", self.spot_price)
+            .opt("UserData", self.user_data)
             .build()
     }
 }
@@ -427,14 +429,19 @@ impl crate::PropertyType for BlockDevice {}
 impl ::cloudwright_core::ToValue for BlockDevice {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("Throughput", &self.throughput)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("Encrypted", self.encrypted)
+            .opt("Iops", self.iops)
+            .opt("SnapshotId", self.snapshot_id)
+            .opt("Throughput", self.throughput)
+            .opt("VolumeSize", self.volume_size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -504,11 +511,16 @@ impl crate::PropertyType for BlockDeviceMapping {}
 impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeviceName", &self.device_name)
-            .opt("Ebs", &self.ebs)
-            .opt("NoDevice", &self.no_device)
-            .opt("VirtualName", &self.virtual_name)
+            .req("DeviceName", self.device_name)
+            .opt("Ebs", self.ebs)
+            .opt("NoDevice", self.no_device)
+            .opt("VirtualName", self.virtual_name)
             .build()
     }
 }
@@ -567,10 +579,15 @@ impl crate::PropertyType for MetadataOptions {}
 impl ::cloudwright_core::ToValue for MetadataOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HttpEndpoint", &self.http_endpoint)
-            .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
-            .opt("HttpTokens", &self.http_tokens)
+            .opt("HttpEndpoint", self.http_endpoint)
+            .opt("HttpPutResponseHopLimit", self.http_put_response_hop_limit)
+            .opt("HttpTokens", self.http_tokens)
             .build()
     }
 }
@@ -602,6 +619,14 @@ impl ::cloudwright_core::ToValue for HttpEndpoint {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `HttpTokens` (`AWS::AutoScaling::LaunchConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -630,6 +655,14 @@ impl ::cloudwright_core::ToValue for HttpTokens {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

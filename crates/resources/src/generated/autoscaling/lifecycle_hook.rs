@@ -152,15 +152,20 @@ impl ::cloudwright_core::Resource for LifecycleHook {
 impl ::cloudwright_core::ToValue for LifecycleHook {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutoScalingGroupName", &self.auto_scaling_group_name)
-            .opt("DefaultResult", &self.default_result)
-            .opt("HeartbeatTimeout", &self.heartbeat_timeout)
-            .opt("LifecycleHookName", &self.lifecycle_hook_name)
-            .req("LifecycleTransition", &self.lifecycle_transition)
-            .opt("NotificationMetadata", &self.notification_metadata)
-            .opt("NotificationTargetARN", &self.notification_target_arn)
-            .opt("RoleARN", &self.role_arn)
+            .req("AutoScalingGroupName", self.auto_scaling_group_name)
+            .opt("DefaultResult", self.default_result)
+            .opt("HeartbeatTimeout", self.heartbeat_timeout)
+            .opt("LifecycleHookName", self.lifecycle_hook_name)
+            .req("LifecycleTransition", self.lifecycle_transition)
+            .opt("NotificationMetadata", self.notification_metadata)
+            .opt("NotificationTargetARN", self.notification_target_arn)
+            .opt("RoleARN", self.role_arn)
             .build()
     }
 }
@@ -202,6 +207,14 @@ impl ::cloudwright_core::ToValue for DefaultResult {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LifecycleTransition` (`AWS::AutoScaling::LifecycleHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -230,6 +243,14 @@ impl ::cloudwright_core::ToValue for LifecycleTransition {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

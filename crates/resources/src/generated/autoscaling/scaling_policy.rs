@@ -197,23 +197,28 @@ impl ::cloudwright_core::Resource for ScalingPolicy {
 impl ::cloudwright_core::ToValue for ScalingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdjustmentType", &self.adjustment_type)
-            .req("AutoScalingGroupName", &self.auto_scaling_group_name)
-            .opt("Cooldown", &self.cooldown)
-            .opt("EstimatedInstanceWarmup", &self.estimated_instance_warmup)
-            .opt("MetricAggregationType", &self.metric_aggregation_type)
-            .opt("MinAdjustmentMagnitude", &self.min_adjustment_magnitude)
-            .opt("PolicyType", &self.policy_type)
+            .opt("AdjustmentType", self.adjustment_type)
+            .req("AutoScalingGroupName", self.auto_scaling_group_name)
+            .opt("Cooldown", self.cooldown)
+            .opt("EstimatedInstanceWarmup", self.estimated_instance_warmup)
+            .opt("MetricAggregationType", self.metric_aggregation_type)
+            .opt("MinAdjustmentMagnitude", self.min_adjustment_magnitude)
+            .opt("PolicyType", self.policy_type)
             .opt(
                 "PredictiveScalingConfiguration",
-                &self.predictive_scaling_configuration,
+                self.predictive_scaling_configuration,
             )
-            .opt("ScalingAdjustment", &self.scaling_adjustment)
-            .opt("StepAdjustments", &self.step_adjustments)
+            .opt("ScalingAdjustment", self.scaling_adjustment)
+            .opt("StepAdjustments", self.step_adjustments)
             .opt(
                 "TargetTrackingConfiguration",
-                &self.target_tracking_configuration,
+                self.target_tracking_configuration,
             )
             .build()
     }
@@ -326,14 +331,19 @@ impl crate::PropertyType for CustomizedMetricSpecification {}
 impl ::cloudwright_core::ToValue for CustomizedMetricSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .opt("MetricName", &self.metric_name)
-            .opt("Metrics", &self.metrics)
-            .opt("Namespace", &self.namespace)
-            .opt("Period", &self.period)
-            .opt("Statistic", &self.statistic)
-            .opt("Unit", &self.unit)
+            .opt("Dimensions", self.dimensions)
+            .opt("MetricName", self.metric_name)
+            .opt("Metrics", self.metrics)
+            .opt("Namespace", self.namespace)
+            .opt("Period", self.period)
+            .opt("Statistic", self.statistic)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -397,10 +407,15 @@ impl crate::PropertyType for Metric {}
 impl ::cloudwright_core::ToValue for Metric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .req("MetricName", &self.metric_name)
-            .req("Namespace", &self.namespace)
+            .opt("Dimensions", self.dimensions)
+            .req("MetricName", self.metric_name)
+            .req("Namespace", self.namespace)
             .build()
     }
 }
@@ -491,12 +506,17 @@ impl crate::PropertyType for MetricDataQuery {}
 impl ::cloudwright_core::ToValue for MetricDataQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
-            .req("Id", &self.id)
-            .opt("Label", &self.label)
-            .opt("MetricStat", &self.metric_stat)
-            .opt("ReturnData", &self.return_data)
+            .opt("Expression", self.expression)
+            .req("Id", self.id)
+            .opt("Label", self.label)
+            .opt("MetricStat", self.metric_stat)
+            .opt("ReturnData", self.return_data)
             .build()
     }
 }
@@ -549,9 +569,14 @@ impl crate::PropertyType for MetricDimension {}
 impl ::cloudwright_core::ToValue for MetricDimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -619,10 +644,15 @@ impl crate::PropertyType for MetricStat {}
 impl ::cloudwright_core::ToValue for MetricStat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Metric", &self.metric)
-            .req("Stat", &self.stat)
-            .opt("Unit", &self.unit)
+            .req("Metric", self.metric)
+            .req("Stat", self.stat)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -686,9 +716,14 @@ impl crate::PropertyType for PredefinedMetricSpecification {}
 impl ::cloudwright_core::ToValue for PredefinedMetricSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PredefinedMetricType", &self.predefined_metric_type)
-            .opt("ResourceLabel", &self.resource_label)
+            .req("PredefinedMetricType", self.predefined_metric_type)
+            .opt("ResourceLabel", self.resource_label)
             .build()
     }
 }
@@ -774,15 +809,20 @@ impl crate::PropertyType for PredictiveScalingConfiguration {}
 impl ::cloudwright_core::ToValue for PredictiveScalingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MaxCapacityBreachBehavior",
-                &self.max_capacity_breach_behavior,
+                self.max_capacity_breach_behavior,
             )
-            .opt("MaxCapacityBuffer", &self.max_capacity_buffer)
-            .req("MetricSpecifications", &self.metric_specifications)
-            .opt("Mode", &self.mode)
-            .opt("SchedulingBufferTime", &self.scheduling_buffer_time)
+            .opt("MaxCapacityBuffer", self.max_capacity_buffer)
+            .req("MetricSpecifications", self.metric_specifications)
+            .opt("Mode", self.mode)
+            .opt("SchedulingBufferTime", self.scheduling_buffer_time)
             .build()
     }
 }
@@ -819,8 +859,13 @@ impl crate::PropertyType for PredictiveScalingCustomizedCapacityMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedCapacityMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetricDataQueries", &self.metric_data_queries)
+            .req("MetricDataQueries", self.metric_data_queries)
             .build()
     }
 }
@@ -857,8 +902,13 @@ impl crate::PropertyType for PredictiveScalingCustomizedLoadMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedLoadMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetricDataQueries", &self.metric_data_queries)
+            .req("MetricDataQueries", self.metric_data_queries)
             .build()
     }
 }
@@ -895,8 +945,13 @@ impl crate::PropertyType for PredictiveScalingCustomizedScalingMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingCustomizedScalingMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetricDataQueries", &self.metric_data_queries)
+            .req("MetricDataQueries", self.metric_data_queries)
             .build()
     }
 }
@@ -995,32 +1050,37 @@ impl crate::PropertyType for PredictiveScalingMetricSpecification {}
 impl ::cloudwright_core::ToValue for PredictiveScalingMetricSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomizedCapacityMetricSpecification",
-                &self.customized_capacity_metric_specification,
+                self.customized_capacity_metric_specification,
             )
             .opt(
                 "CustomizedLoadMetricSpecification",
-                &self.customized_load_metric_specification,
+                self.customized_load_metric_specification,
             )
             .opt(
                 "CustomizedScalingMetricSpecification",
-                &self.customized_scaling_metric_specification,
+                self.customized_scaling_metric_specification,
             )
             .opt(
                 "PredefinedLoadMetricSpecification",
-                &self.predefined_load_metric_specification,
+                self.predefined_load_metric_specification,
             )
             .opt(
                 "PredefinedMetricPairSpecification",
-                &self.predefined_metric_pair_specification,
+                self.predefined_metric_pair_specification,
             )
             .opt(
                 "PredefinedScalingMetricSpecification",
-                &self.predefined_scaling_metric_specification,
+                self.predefined_scaling_metric_specification,
             )
-            .req("TargetValue", &self.target_value)
+            .req("TargetValue", self.target_value)
             .build()
     }
 }
@@ -1079,9 +1139,14 @@ impl crate::PropertyType for PredictiveScalingPredefinedLoadMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedLoadMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PredefinedMetricType", &self.predefined_metric_type)
-            .opt("ResourceLabel", &self.resource_label)
+            .req("PredefinedMetricType", self.predefined_metric_type)
+            .opt("ResourceLabel", self.resource_label)
             .build()
     }
 }
@@ -1140,9 +1205,14 @@ impl crate::PropertyType for PredictiveScalingPredefinedMetricPair {}
 impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedMetricPair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PredefinedMetricType", &self.predefined_metric_type)
-            .opt("ResourceLabel", &self.resource_label)
+            .req("PredefinedMetricType", self.predefined_metric_type)
+            .opt("ResourceLabel", self.resource_label)
             .build()
     }
 }
@@ -1201,9 +1271,14 @@ impl crate::PropertyType for PredictiveScalingPredefinedScalingMetric {}
 impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedScalingMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PredefinedMetricType", &self.predefined_metric_type)
-            .opt("ResourceLabel", &self.resource_label)
+            .req("PredefinedMetricType", self.predefined_metric_type)
+            .opt("ResourceLabel", self.resource_label)
             .build()
     }
 }
@@ -1272,16 +1347,15 @@ impl crate::PropertyType for StepAdjustment {}
 impl ::cloudwright_core::ToValue for StepAdjustment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "MetricIntervalLowerBound",
-                &self.metric_interval_lower_bound,
-            )
-            .opt(
-                "MetricIntervalUpperBound",
-                &self.metric_interval_upper_bound,
-            )
-            .req("ScalingAdjustment", &self.scaling_adjustment)
+            .opt("MetricIntervalLowerBound", self.metric_interval_lower_bound)
+            .opt("MetricIntervalUpperBound", self.metric_interval_upper_bound)
+            .req("ScalingAdjustment", self.scaling_adjustment)
             .build()
     }
 }
@@ -1345,17 +1419,22 @@ impl crate::PropertyType for TargetTrackingConfiguration {}
 impl ::cloudwright_core::ToValue for TargetTrackingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomizedMetricSpecification",
-                &self.customized_metric_specification,
+                self.customized_metric_specification,
             )
-            .opt("DisableScaleIn", &self.disable_scale_in)
+            .opt("DisableScaleIn", self.disable_scale_in)
             .opt(
                 "PredefinedMetricSpecification",
-                &self.predefined_metric_specification,
+                self.predefined_metric_specification,
             )
-            .req("TargetValue", &self.target_value)
+            .req("TargetValue", self.target_value)
             .build()
     }
 }
@@ -1449,13 +1528,18 @@ impl crate::PropertyType for TargetTrackingMetricDataQuery {}
 impl ::cloudwright_core::ToValue for TargetTrackingMetricDataQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
-            .req("Id", &self.id)
-            .opt("Label", &self.label)
-            .opt("MetricStat", &self.metric_stat)
-            .opt("Period", &self.period)
-            .opt("ReturnData", &self.return_data)
+            .opt("Expression", self.expression)
+            .req("Id", self.id)
+            .opt("Label", self.label)
+            .opt("MetricStat", self.metric_stat)
+            .opt("Period", self.period)
+            .opt("ReturnData", self.return_data)
             .build()
     }
 }
@@ -1532,11 +1616,16 @@ impl crate::PropertyType for TargetTrackingMetricStat {}
 impl ::cloudwright_core::ToValue for TargetTrackingMetricStat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Metric", &self.metric)
-            .opt("Period", &self.period)
-            .req("Stat", &self.stat)
-            .opt("Unit", &self.unit)
+            .req("Metric", self.metric)
+            .opt("Period", self.period)
+            .req("Stat", self.stat)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -1570,6 +1659,14 @@ impl ::cloudwright_core::ToValue for AdjustmentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1609,6 +1706,14 @@ impl ::cloudwright_core::ToValue for CustomizedMetricSpecificationStatistic {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MaxCapacityBreachBehavior` (`AWS::AutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1637,6 +1742,14 @@ impl ::cloudwright_core::ToValue for MaxCapacityBreachBehavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1669,6 +1782,14 @@ impl ::cloudwright_core::ToValue for MetricAggregationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1704,6 +1825,14 @@ impl ::cloudwright_core::ToValue for PolicyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1742,6 +1871,14 @@ impl ::cloudwright_core::ToValue for PredefinedMetricSpecificationPredefinedMetr
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PredefinedMetricType` (`AWS::AutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1777,6 +1914,14 @@ impl ::cloudwright_core::ToValue for PredefinedMetricType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Mode` (`AWS::AutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1805,6 +1950,14 @@ impl ::cloudwright_core::ToValue for PredictiveScalingConfigurationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1843,6 +1996,14 @@ impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedMetricPairPredef
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PredefinedMetricType` (`AWS::AutoScaling::ScalingPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1879,6 +2040,14 @@ impl ::cloudwright_core::ToValue for PredictiveScalingPredefinedScalingMetricPre
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -142,15 +142,20 @@ impl ::cloudwright_core::Resource for ScheduledAction {
 impl ::cloudwright_core::ToValue for ScheduledAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutoScalingGroupName", &self.auto_scaling_group_name)
-            .opt("DesiredCapacity", &self.desired_capacity)
-            .opt("EndTime", &self.end_time)
-            .opt("MaxSize", &self.max_size)
-            .opt("MinSize", &self.min_size)
-            .opt("Recurrence", &self.recurrence)
-            .opt("StartTime", &self.start_time)
-            .opt("TimeZone", &self.time_zone)
+            .req("AutoScalingGroupName", self.auto_scaling_group_name)
+            .opt("DesiredCapacity", self.desired_capacity)
+            .opt("EndTime", self.end_time)
+            .opt("MaxSize", self.max_size)
+            .opt("MinSize", self.min_size)
+            .opt("Recurrence", self.recurrence)
+            .opt("StartTime", self.start_time)
+            .opt("TimeZone", self.time_zone)
             .build()
     }
 }

@@ -119,15 +119,17 @@ impl ::cloudwright_core::Resource for WarmPool {
 impl ::cloudwright_core::ToValue for WarmPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutoScalingGroupName", &self.auto_scaling_group_name)
-            .opt("InstanceReusePolicy", &self.instance_reuse_policy)
-            .opt(
-                "MaxGroupPreparedCapacity",
-                &self.max_group_prepared_capacity,
-            )
-            .opt("MinSize", &self.min_size)
-            .opt("PoolState", &self.pool_state)
+            .req("AutoScalingGroupName", self.auto_scaling_group_name)
+            .opt("InstanceReusePolicy", self.instance_reuse_policy)
+            .opt("MaxGroupPreparedCapacity", self.max_group_prepared_capacity)
+            .opt("MinSize", self.min_size)
+            .opt("PoolState", self.pool_state)
             .build()
     }
 }
@@ -174,8 +176,13 @@ impl crate::PropertyType for InstanceReusePolicy {}
 impl ::cloudwright_core::ToValue for InstanceReusePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReuseOnScaleIn", &self.reuse_on_scale_in)
+            .opt("ReuseOnScaleIn", self.reuse_on_scale_in)
             .build()
     }
 }
@@ -209,6 +216,14 @@ impl ::cloudwright_core::ToValue for PoolState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

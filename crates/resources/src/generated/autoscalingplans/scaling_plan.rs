@@ -96,9 +96,14 @@ impl ::cloudwright_core::Resource for ScalingPlan {
 impl ::cloudwright_core::ToValue for ScalingPlan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationSource", &self.application_source)
-            .req("ScalingInstructions", &self.scaling_instructions)
+            .req("ApplicationSource", self.application_source)
+            .req("ScalingInstructions", self.scaling_instructions)
             .build()
     }
 }
@@ -175,9 +180,14 @@ impl crate::PropertyType for ApplicationSource {}
 impl ::cloudwright_core::ToValue for ApplicationSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudFormationStackARN", &self.cloud_formation_stack_arn)
-            .opt("TagFilters", &self.tag_filters)
+            .opt("CloudFormationStackARN", self.cloud_formation_stack_arn)
+            .opt("TagFilters", self.tag_filters)
             .build()
     }
 }
@@ -267,12 +277,17 @@ impl crate::PropertyType for CustomizedLoadMetricSpecification {}
 impl ::cloudwright_core::ToValue for CustomizedLoadMetricSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .req("MetricName", &self.metric_name)
-            .req("Namespace", &self.namespace)
-            .req("Statistic", &self.statistic)
-            .opt("Unit", &self.unit)
+            .opt("Dimensions", self.dimensions)
+            .req("MetricName", self.metric_name)
+            .req("Namespace", self.namespace)
+            .req("Statistic", self.statistic)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -357,12 +372,17 @@ impl crate::PropertyType for CustomizedScalingMetricSpecification {}
 impl ::cloudwright_core::ToValue for CustomizedScalingMetricSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .req("MetricName", &self.metric_name)
-            .req("Namespace", &self.namespace)
-            .req("Statistic", &self.statistic)
-            .opt("Unit", &self.unit)
+            .opt("Dimensions", self.dimensions)
+            .req("MetricName", self.metric_name)
+            .req("Namespace", self.namespace)
+            .req("Statistic", self.statistic)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -415,9 +435,14 @@ impl crate::PropertyType for MetricDimension {}
 impl ::cloudwright_core::ToValue for MetricDimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -472,12 +497,14 @@ impl crate::PropertyType for PredefinedLoadMetricSpecification {}
 impl ::cloudwright_core::ToValue for PredefinedLoadMetricSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "PredefinedLoadMetricType",
-                &self.predefined_load_metric_type,
-            )
-            .opt("ResourceLabel", &self.resource_label)
+            .req("PredefinedLoadMetricType", self.predefined_load_metric_type)
+            .opt("ResourceLabel", self.resource_label)
             .build()
     }
 }
@@ -530,12 +557,17 @@ impl crate::PropertyType for PredefinedScalingMetricSpecification {}
 impl ::cloudwright_core::ToValue for PredefinedScalingMetricSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "PredefinedScalingMetricType",
-                &self.predefined_scaling_metric_type,
+                self.predefined_scaling_metric_type,
             )
-            .opt("ResourceLabel", &self.resource_label)
+            .opt("ResourceLabel", self.resource_label)
             .build()
     }
 }
@@ -724,41 +756,46 @@ impl crate::PropertyType for ScalingInstruction {}
 impl ::cloudwright_core::ToValue for ScalingInstruction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomizedLoadMetricSpecification",
-                &self.customized_load_metric_specification,
+                self.customized_load_metric_specification,
             )
-            .opt("DisableDynamicScaling", &self.disable_dynamic_scaling)
-            .req("MaxCapacity", &self.max_capacity)
-            .req("MinCapacity", &self.min_capacity)
+            .opt("DisableDynamicScaling", self.disable_dynamic_scaling)
+            .req("MaxCapacity", self.max_capacity)
+            .req("MinCapacity", self.min_capacity)
             .opt(
                 "PredefinedLoadMetricSpecification",
-                &self.predefined_load_metric_specification,
+                self.predefined_load_metric_specification,
             )
             .opt(
                 "PredictiveScalingMaxCapacityBehavior",
-                &self.predictive_scaling_max_capacity_behavior,
+                self.predictive_scaling_max_capacity_behavior,
             )
             .opt(
                 "PredictiveScalingMaxCapacityBuffer",
-                &self.predictive_scaling_max_capacity_buffer,
+                self.predictive_scaling_max_capacity_buffer,
             )
-            .opt("PredictiveScalingMode", &self.predictive_scaling_mode)
-            .req("ResourceId", &self.resource_id)
-            .req("ScalableDimension", &self.scalable_dimension)
+            .opt("PredictiveScalingMode", self.predictive_scaling_mode)
+            .req("ResourceId", self.resource_id)
+            .req("ScalableDimension", self.scalable_dimension)
             .opt(
                 "ScalingPolicyUpdateBehavior",
-                &self.scaling_policy_update_behavior,
+                self.scaling_policy_update_behavior,
             )
             .opt(
                 "ScheduledActionBufferTime",
-                &self.scheduled_action_buffer_time,
+                self.scheduled_action_buffer_time,
             )
-            .req("ServiceNamespace", &self.service_namespace)
+            .req("ServiceNamespace", self.service_namespace)
             .req(
                 "TargetTrackingConfigurations",
-                &self.target_tracking_configurations,
+                self.target_tracking_configurations,
             )
             .build()
     }
@@ -803,9 +840,14 @@ impl crate::PropertyType for TagFilter {}
 impl ::cloudwright_core::ToValue for TagFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Values", &self.values)
+            .req("Key", self.key)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -888,20 +930,25 @@ impl crate::PropertyType for TargetTrackingConfiguration {}
 impl ::cloudwright_core::ToValue for TargetTrackingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomizedScalingMetricSpecification",
-                &self.customized_scaling_metric_specification,
+                self.customized_scaling_metric_specification,
             )
-            .opt("DisableScaleIn", &self.disable_scale_in)
-            .opt("EstimatedInstanceWarmup", &self.estimated_instance_warmup)
+            .opt("DisableScaleIn", self.disable_scale_in)
+            .opt("EstimatedInstanceWarmup", self.estimated_instance_warmup)
             .opt(
                 "PredefinedScalingMetricSpecification",
-                &self.predefined_scaling_metric_specification,
+                self.predefined_scaling_metric_specification,
             )
-            .opt("ScaleInCooldown", &self.scale_in_cooldown)
-            .opt("ScaleOutCooldown", &self.scale_out_cooldown)
-            .req("TargetValue", &self.target_value)
+            .opt("ScaleInCooldown", self.scale_in_cooldown)
+            .opt("ScaleOutCooldown", self.scale_out_cooldown)
+            .req("TargetValue", self.target_value)
             .build()
     }
 }

@@ -125,12 +125,17 @@ impl ::cloudwright_core::Resource for Capability {
 impl ::cloudwright_core::ToValue for Capability {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Configuration", &self.configuration)
-            .opt("InstructionsDocuments", &self.instructions_documents)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("Configuration", self.configuration)
+            .opt("InstructionsDocuments", self.instructions_documents)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -219,9 +224,14 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketName", &self.bucket_name)
-            .opt("Key", &self.key)
+            .opt("BucketName", self.bucket_name)
+            .opt("Key", self.key)
             .build()
     }
 }
@@ -249,6 +259,14 @@ impl ::cloudwright_core::ToValue for CapabilityType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

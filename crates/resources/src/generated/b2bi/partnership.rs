@@ -145,14 +145,19 @@ impl ::cloudwright_core::Resource for Partnership {
 impl ::cloudwright_core::ToValue for Partnership {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Capabilities", &self.capabilities)
-            .opt("CapabilityOptions", &self.capability_options)
-            .req("Email", &self.email)
-            .req("Name", &self.name)
-            .opt("Phone", &self.phone)
-            .req("ProfileId", &self.profile_id)
-            .opt("Tags", &self.tags)
+            .req("Capabilities", self.capabilities)
+            .opt("CapabilityOptions", self.capability_options)
+            .req("Email", self.email)
+            .req("Name", self.name)
+            .opt("Phone", self.phone)
+            .req("ProfileId", self.profile_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -245,9 +250,14 @@ impl crate::PropertyType for CapabilityOptions {}
 impl ::cloudwright_core::ToValue for CapabilityOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InboundEdi", &self.inbound_edi)
-            .opt("OutboundEdi", &self.outbound_edi)
+            .opt("InboundEdi", self.inbound_edi)
+            .opt("OutboundEdi", self.outbound_edi)
             .build()
     }
 }
@@ -282,8 +292,13 @@ impl crate::PropertyType for InboundEdiOptions {}
 impl ::cloudwright_core::ToValue for InboundEdiOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("X12", &self.x12)
+            .opt("X12", self.x12)
             .build()
     }
 }
@@ -338,9 +353,14 @@ impl crate::PropertyType for X12AcknowledgmentOptions {}
 impl ::cloudwright_core::ToValue for X12AcknowledgmentOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FunctionalAcknowledgment", &self.functional_acknowledgment)
-            .req("TechnicalAcknowledgment", &self.technical_acknowledgment)
+            .req("FunctionalAcknowledgment", self.functional_acknowledgment)
+            .req("TechnicalAcknowledgment", self.technical_acknowledgment)
             .build()
     }
 }
@@ -375,8 +395,13 @@ impl crate::PropertyType for X12InboundEdiOptions {}
 impl ::cloudwright_core::ToValue for X12InboundEdiOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcknowledgmentOptions", &self.acknowledgment_options)
+            .opt("AcknowledgmentOptions", self.acknowledgment_options)
             .build()
     }
 }
@@ -413,6 +438,14 @@ impl ::cloudwright_core::ToValue for X12FunctionalAcknowledgment {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `X12TechnicalAcknowledgment` (`AWS::B2BI::Partnership`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -441,6 +474,14 @@ impl ::cloudwright_core::ToValue for X12TechnicalAcknowledgment {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

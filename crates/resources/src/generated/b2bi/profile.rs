@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for Profile {
 impl ::cloudwright_core::ToValue for Profile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BusinessName", &self.business_name)
-            .opt("Email", &self.email)
-            .req("Logging", &self.logging)
-            .req("Name", &self.name)
-            .req("Phone", &self.phone)
-            .opt("Tags", &self.tags)
+            .req("BusinessName", self.business_name)
+            .opt("Email", self.email)
+            .req("Logging", self.logging)
+            .req("Name", self.name)
+            .req("Phone", self.phone)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -223,6 +228,14 @@ impl ::cloudwright_core::ToValue for Logging {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -173,18 +173,23 @@ impl ::cloudwright_core::Resource for Transformer {
 impl ::cloudwright_core::ToValue for Transformer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EdiType", &self.edi_type)
-            .opt("FileFormat", &self.file_format)
-            .opt("InputConversion", &self.input_conversion)
-            .opt("Mapping", &self.mapping)
-            .opt("MappingTemplate", &self.mapping_template)
-            .req("Name", &self.name)
-            .opt("OutputConversion", &self.output_conversion)
-            .opt("SampleDocument", &self.sample_document)
-            .opt("SampleDocuments", &self.sample_documents)
-            .req("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("EdiType", self.edi_type)
+            .opt("FileFormat", self.file_format)
+            .opt("InputConversion", self.input_conversion)
+            .opt("Mapping", self.mapping)
+            .opt("MappingTemplate", self.mapping_template)
+            .req("Name", self.name)
+            .opt("OutputConversion", self.output_conversion)
+            .opt("SampleDocument", self.sample_document)
+            .opt("SampleDocuments", self.sample_documents)
+            .req("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -263,8 +268,13 @@ impl crate::PropertyType for AdvancedOptions {}
 impl ::cloudwright_core::ToValue for AdvancedOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("X12", &self.x12)
+            .opt("X12", self.x12)
             .build()
     }
 }
@@ -315,10 +325,15 @@ impl crate::PropertyType for InputConversion {}
 impl ::cloudwright_core::ToValue for InputConversion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdvancedOptions", &self.advanced_options)
-            .opt("FormatOptions", &self.format_options)
-            .req("FromFormat", &self.from_format)
+            .opt("AdvancedOptions", self.advanced_options)
+            .opt("FormatOptions", self.format_options)
+            .req("FromFormat", self.from_format)
             .build()
     }
 }
@@ -364,9 +379,14 @@ impl crate::PropertyType for Mapping {}
 impl ::cloudwright_core::ToValue for Mapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Template", &self.template)
-            .req("TemplateLanguage", &self.template_language)
+            .opt("Template", self.template)
+            .req("TemplateLanguage", self.template_language)
             .build()
     }
 }
@@ -415,10 +435,15 @@ impl crate::PropertyType for OutputConversion {}
 impl ::cloudwright_core::ToValue for OutputConversion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdvancedOptions", &self.advanced_options)
-            .opt("FormatOptions", &self.format_options)
-            .req("ToFormat", &self.to_format)
+            .opt("AdvancedOptions", self.advanced_options)
+            .opt("FormatOptions", self.format_options)
+            .req("ToFormat", self.to_format)
             .build()
     }
 }
@@ -463,9 +488,14 @@ impl crate::PropertyType for SampleDocumentKeys {}
 impl ::cloudwright_core::ToValue for SampleDocumentKeys {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Input", &self.input)
-            .opt("Output", &self.output)
+            .opt("Input", self.input)
+            .opt("Output", self.output)
             .build()
     }
 }
@@ -520,9 +550,14 @@ impl crate::PropertyType for SampleDocuments {}
 impl ::cloudwright_core::ToValue for SampleDocuments {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .req("Keys", &self.keys)
+            .req("BucketName", self.bucket_name)
+            .req("Keys", self.keys)
             .build()
     }
 }
@@ -563,9 +598,14 @@ impl crate::PropertyType for X12AdvancedOptions {}
 impl ::cloudwright_core::ToValue for X12AdvancedOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SplitOptions", &self.split_options)
-            .opt("ValidationOptions", &self.validation_options)
+            .opt("SplitOptions", self.split_options)
+            .opt("ValidationOptions", self.validation_options)
             .build()
     }
 }
@@ -600,8 +640,13 @@ impl crate::PropertyType for X12SplitOptions {}
 impl ::cloudwright_core::ToValue for X12SplitOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SplitBy", &self.split_by)
+            .opt("SplitBy", self.split_by)
             .build()
     }
 }
@@ -636,8 +681,13 @@ impl crate::PropertyType for X12ValidationOptions {}
 impl ::cloudwright_core::ToValue for X12ValidationOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ValidationRules", &self.validation_rules)
+            .opt("ValidationRules", self.validation_rules)
             .build()
     }
 }
@@ -672,6 +722,14 @@ impl ::cloudwright_core::ToValue for FileFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FromFormat` (`AWS::B2BI::Transformer`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -697,6 +755,14 @@ impl ::cloudwright_core::ToValue for FromFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -727,6 +793,14 @@ impl ::cloudwright_core::ToValue for MappingTemplateLanguage {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ToFormat` (`AWS::B2BI::Transformer`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -752,6 +826,14 @@ impl ::cloudwright_core::ToValue for ToFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -782,6 +864,14 @@ impl ::cloudwright_core::ToValue for TransformerStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `X12SplitBy` (`AWS::B2BI::Transformer`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -810,6 +900,14 @@ impl ::cloudwright_core::ToValue for X12SplitBy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

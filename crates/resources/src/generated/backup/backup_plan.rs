@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for BackupPlan {
 impl ::cloudwright_core::ToValue for BackupPlan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BackupPlan", &self.backup_plan)
-            .opt("BackupPlanTags", &self.backup_plan_tags)
+            .req("BackupPlan", self.backup_plan)
+            .opt("BackupPlanTags", self.backup_plan_tags)
             .build()
     }
 }
@@ -189,9 +194,14 @@ impl crate::PropertyType for AdvancedBackupSettingResourceType {}
 impl ::cloudwright_core::ToValue for AdvancedBackupSettingResourceType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BackupOptions", &self.backup_options)
-            .req("ResourceType", &self.resource_type)
+            .req("BackupOptions", self.backup_options)
+            .req("ResourceType", self.resource_type)
             .build()
     }
 }
@@ -257,11 +267,16 @@ impl crate::PropertyType for BackupPlanResourceType {}
 impl ::cloudwright_core::ToValue for BackupPlanResourceType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdvancedBackupSettings", &self.advanced_backup_settings)
-            .req("BackupPlanName", &self.backup_plan_name)
-            .req("BackupPlanRule", &self.backup_plan_rule)
-            .opt("ScanSettings", &self.scan_settings)
+            .opt("AdvancedBackupSettings", self.advanced_backup_settings)
+            .req("BackupPlanName", self.backup_plan_name)
+            .req("BackupPlanRule", self.backup_plan_rule)
+            .opt("ScanSettings", self.scan_settings)
             .build()
     }
 }
@@ -397,25 +412,30 @@ impl crate::PropertyType for BackupRuleResourceType {}
 impl ::cloudwright_core::ToValue for BackupRuleResourceType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CompletionWindowMinutes", &self.completion_window_minutes)
-            .opt("CopyActions", &self.copy_actions)
-            .opt("EnableContinuousBackup", &self.enable_continuous_backup)
-            .opt("IndexActions", &self.index_actions)
-            .opt("Lifecycle", &self.lifecycle)
-            .opt("RecoveryPointTags", &self.recovery_point_tags)
-            .req("RuleName", &self.rule_name)
-            .opt("ScanActions", &self.scan_actions)
-            .opt("ScheduleExpression", &self.schedule_expression)
+            .opt("CompletionWindowMinutes", self.completion_window_minutes)
+            .opt("CopyActions", self.copy_actions)
+            .opt("EnableContinuousBackup", self.enable_continuous_backup)
+            .opt("IndexActions", self.index_actions)
+            .opt("Lifecycle", self.lifecycle)
+            .opt("RecoveryPointTags", self.recovery_point_tags)
+            .req("RuleName", self.rule_name)
+            .opt("ScanActions", self.scan_actions)
+            .opt("ScheduleExpression", self.schedule_expression)
             .opt(
                 "ScheduleExpressionTimezone",
-                &self.schedule_expression_timezone,
+                self.schedule_expression_timezone,
             )
-            .opt("StartWindowMinutes", &self.start_window_minutes)
-            .req("TargetBackupVault", &self.target_backup_vault)
+            .opt("StartWindowMinutes", self.start_window_minutes)
+            .req("TargetBackupVault", self.target_backup_vault)
             .opt(
                 "TargetLogicallyAirGappedBackupVaultArn",
-                &self.target_logically_air_gapped_backup_vault_arn,
+                self.target_logically_air_gapped_backup_vault_arn,
             )
             .build()
     }
@@ -462,12 +482,17 @@ impl crate::PropertyType for CopyActionResourceType {}
 impl ::cloudwright_core::ToValue for CopyActionResourceType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DestinationBackupVaultArn",
-                &self.destination_backup_vault_arn,
+                self.destination_backup_vault_arn,
             )
-            .opt("Lifecycle", &self.lifecycle)
+            .opt("Lifecycle", self.lifecycle)
             .build()
     }
 }
@@ -507,8 +532,13 @@ impl crate::PropertyType for IndexActionsResourceType {}
 impl ::cloudwright_core::ToValue for IndexActionsResourceType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceTypes", &self.resource_types)
+            .opt("ResourceTypes", self.resource_types)
             .build()
     }
 }
@@ -555,15 +585,20 @@ impl crate::PropertyType for LifecycleResourceType {}
 impl ::cloudwright_core::ToValue for LifecycleResourceType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteAfterDays", &self.delete_after_days)
+            .opt("DeleteAfterDays", self.delete_after_days)
             .opt(
                 "MoveToColdStorageAfterDays",
-                &self.move_to_cold_storage_after_days,
+                self.move_to_cold_storage_after_days,
             )
             .opt(
                 "OptInToArchiveForSupportedResources",
-                &self.opt_in_to_archive_for_supported_resources,
+                self.opt_in_to_archive_for_supported_resources,
             )
             .build()
     }
@@ -599,9 +634,14 @@ impl crate::PropertyType for ScanActionResourceType {}
 impl ::cloudwright_core::ToValue for ScanActionResourceType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MalwareScanner", &self.malware_scanner)
-            .opt("ScanMode", &self.scan_mode)
+            .opt("MalwareScanner", self.malware_scanner)
+            .opt("ScanMode", self.scan_mode)
             .build()
     }
 }
@@ -642,10 +682,15 @@ impl crate::PropertyType for ScanSettingResourceType {}
 impl ::cloudwright_core::ToValue for ScanSettingResourceType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MalwareScanner", &self.malware_scanner)
-            .opt("ResourceTypes", &self.resource_types)
-            .opt("ScannerRoleArn", &self.scanner_role_arn)
+            .opt("MalwareScanner", self.malware_scanner)
+            .opt("ResourceTypes", self.resource_types)
+            .opt("ScannerRoleArn", self.scanner_role_arn)
             .build()
     }
 }
@@ -673,6 +718,14 @@ impl ::cloudwright_core::ToValue for MalwareScanner {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -702,6 +755,14 @@ impl ::cloudwright_core::ToValue for ScanMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

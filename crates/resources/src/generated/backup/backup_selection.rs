@@ -97,9 +97,14 @@ impl ::cloudwright_core::Resource for BackupSelection {
 impl ::cloudwright_core::ToValue for BackupSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BackupPlanId", &self.backup_plan_id)
-            .req("BackupSelection", &self.backup_selection)
+            .req("BackupPlanId", self.backup_plan_id)
+            .req("BackupSelection", self.backup_selection)
             .build()
     }
 }
@@ -315,13 +320,18 @@ impl crate::PropertyType for BackupSelectionResourceType {}
 impl ::cloudwright_core::ToValue for BackupSelectionResourceType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Conditions", &self.conditions)
-            .req("IamRoleArn", &self.iam_role_arn)
-            .opt("ListOfTags", &self.list_of_tags)
-            .opt("NotResources", &self.not_resources)
-            .opt("Resources", &self.resources)
-            .req("SelectionName", &self.selection_name)
+            .opt("Conditions", self.conditions)
+            .req("IamRoleArn", self.iam_role_arn)
+            .opt("ListOfTags", self.list_of_tags)
+            .opt("NotResources", self.not_resources)
+            .opt("Resources", self.resources)
+            .req("SelectionName", self.selection_name)
             .build()
     }
 }
@@ -364,9 +374,14 @@ impl crate::PropertyType for ConditionParameter {}
 impl ::cloudwright_core::ToValue for ConditionParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConditionKey", &self.condition_key)
-            .opt("ConditionValue", &self.condition_value)
+            .opt("ConditionKey", self.condition_key)
+            .opt("ConditionValue", self.condition_value)
             .build()
     }
 }
@@ -428,10 +443,15 @@ impl crate::PropertyType for ConditionResourceType {}
 impl ::cloudwright_core::ToValue for ConditionResourceType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConditionKey", &self.condition_key)
-            .req("ConditionType", &self.condition_type)
-            .req("ConditionValue", &self.condition_value)
+            .req("ConditionKey", self.condition_key)
+            .req("ConditionType", self.condition_type)
+            .req("ConditionValue", self.condition_value)
             .build()
     }
 }
@@ -481,11 +501,16 @@ impl crate::PropertyType for Conditions {}
 impl ::cloudwright_core::ToValue for Conditions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StringEquals", &self.string_equals)
-            .opt("StringLike", &self.string_like)
-            .opt("StringNotEquals", &self.string_not_equals)
-            .opt("StringNotLike", &self.string_not_like)
+            .opt("StringEquals", self.string_equals)
+            .opt("StringLike", self.string_like)
+            .opt("StringNotEquals", self.string_not_equals)
+            .opt("StringNotLike", self.string_not_like)
             .build()
     }
 }
@@ -513,6 +538,14 @@ impl ::cloudwright_core::ToValue for ConditionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -123,13 +123,18 @@ impl ::cloudwright_core::Resource for BackupVault {
 impl ::cloudwright_core::ToValue for BackupVault {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPolicy", &self.access_policy)
-            .req("BackupVaultName", &self.backup_vault_name)
-            .opt("BackupVaultTags", &self.backup_vault_tags)
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
-            .opt("LockConfiguration", &self.lock_configuration)
-            .opt("Notifications", &self.notifications)
+            .opt("AccessPolicy", self.access_policy)
+            .req("BackupVaultName", self.backup_vault_name)
+            .opt("BackupVaultTags", self.backup_vault_tags)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
+            .opt("LockConfiguration", self.lock_configuration)
+            .opt("Notifications", self.notifications)
             .build()
     }
 }
@@ -286,10 +291,15 @@ impl crate::PropertyType for LockConfigurationType {}
 impl ::cloudwright_core::ToValue for LockConfigurationType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChangeableForDays", &self.changeable_for_days)
-            .opt("MaxRetentionDays", &self.max_retention_days)
-            .req("MinRetentionDays", &self.min_retention_days)
+            .opt("ChangeableForDays", self.changeable_for_days)
+            .opt("MaxRetentionDays", self.max_retention_days)
+            .req("MinRetentionDays", self.min_retention_days)
             .build()
     }
 }

@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for Framework {
 impl ::cloudwright_core::ToValue for Framework {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FrameworkControls", &self.framework_controls)
-            .opt("FrameworkDescription", &self.framework_description)
-            .opt("FrameworkName", &self.framework_name)
-            .opt("FrameworkTags", &self.framework_tags)
+            .req("FrameworkControls", self.framework_controls)
+            .opt("FrameworkDescription", self.framework_description)
+            .opt("FrameworkName", self.framework_name)
+            .opt("FrameworkTags", self.framework_tags)
             .build()
     }
 }
@@ -206,9 +211,14 @@ impl crate::PropertyType for ControlInputParameter {}
 impl ::cloudwright_core::ToValue for ControlInputParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
+            .req("ParameterName", self.parameter_name)
+            .req("ParameterValue", self.parameter_value)
             .build()
     }
 }
@@ -255,10 +265,15 @@ impl crate::PropertyType for ControlScope {}
 impl ::cloudwright_core::ToValue for ControlScope {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComplianceResourceIds", &self.compliance_resource_ids)
-            .opt("ComplianceResourceTypes", &self.compliance_resource_types)
-            .opt("Tags", &self.tags)
+            .opt("ComplianceResourceIds", self.compliance_resource_ids)
+            .opt("ComplianceResourceTypes", self.compliance_resource_types)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -312,10 +327,15 @@ impl crate::PropertyType for FrameworkControl {}
 impl ::cloudwright_core::ToValue for FrameworkControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ControlInputParameters", &self.control_input_parameters)
-            .req("ControlName", &self.control_name)
-            .opt("ControlScope", &self.control_scope)
+            .opt("ControlInputParameters", self.control_input_parameters)
+            .req("ControlName", self.control_name)
+            .opt("ControlScope", self.control_scope)
             .build()
     }
 }

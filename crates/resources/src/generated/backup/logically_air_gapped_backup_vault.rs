@@ -157,15 +157,20 @@ impl ::cloudwright_core::Resource for LogicallyAirGappedBackupVault {
 impl ::cloudwright_core::ToValue for LogicallyAirGappedBackupVault {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPolicy", &self.access_policy)
-            .req("BackupVaultName", &self.backup_vault_name)
-            .opt("BackupVaultTags", &self.backup_vault_tags)
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
-            .req("MaxRetentionDays", &self.max_retention_days)
-            .req("MinRetentionDays", &self.min_retention_days)
-            .opt("MpaApprovalTeamArn", &self.mpa_approval_team_arn)
-            .opt("Notifications", &self.notifications)
+            .opt("AccessPolicy", self.access_policy)
+            .req("BackupVaultName", self.backup_vault_name)
+            .opt("BackupVaultTags", self.backup_vault_tags)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
+            .req("MaxRetentionDays", self.max_retention_days)
+            .req("MinRetentionDays", self.min_retention_days)
+            .opt("MpaApprovalTeamArn", self.mpa_approval_team_arn)
+            .opt("Notifications", self.notifications)
             .build()
     }
 }

@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for ReportPlan {
 impl ::cloudwright_core::ToValue for ReportPlan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ReportDeliveryChannel", &self.report_delivery_channel)
-            .opt("ReportPlanDescription", &self.report_plan_description)
-            .opt("ReportPlanName", &self.report_plan_name)
-            .opt("ReportPlanTags", &self.report_plan_tags)
-            .req("ReportSetting", &self.report_setting)
+            .req("ReportDeliveryChannel", self.report_delivery_channel)
+            .opt("ReportPlanDescription", self.report_plan_description)
+            .opt("ReportPlanName", self.report_plan_name)
+            .opt("ReportPlanTags", self.report_plan_tags)
+            .req("ReportSetting", self.report_setting)
             .build()
     }
 }
@@ -199,10 +204,15 @@ impl crate::PropertyType for ReportDeliveryChannel {}
 impl ::cloudwright_core::ToValue for ReportDeliveryChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Formats", &self.formats)
-            .req("S3BucketName", &self.s3_bucket_name)
-            .opt("S3KeyPrefix", &self.s3_key_prefix)
+            .opt("Formats", self.formats)
+            .req("S3BucketName", self.s3_bucket_name)
+            .opt("S3KeyPrefix", self.s3_key_prefix)
             .build()
     }
 }
@@ -262,12 +272,17 @@ impl crate::PropertyType for ReportSetting {}
 impl ::cloudwright_core::ToValue for ReportSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Accounts", &self.accounts)
-            .opt("FrameworkArns", &self.framework_arns)
-            .opt("OrganizationUnits", &self.organization_units)
-            .opt("Regions", &self.regions)
-            .req("ReportTemplate", &self.report_template)
+            .opt("Accounts", self.accounts)
+            .opt("FrameworkArns", self.framework_arns)
+            .opt("OrganizationUnits", self.organization_units)
+            .opt("Regions", self.regions)
+            .req("ReportTemplate", self.report_template)
             .build()
     }
 }

@@ -128,16 +128,21 @@ impl ::cloudwright_core::Resource for RestoreTestingPlan {
 impl ::cloudwright_core::ToValue for RestoreTestingPlan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecoveryPointSelection", &self.recovery_point_selection)
-            .req("RestoreTestingPlanName", &self.restore_testing_plan_name)
-            .req("ScheduleExpression", &self.schedule_expression)
+            .req("RecoveryPointSelection", self.recovery_point_selection)
+            .req("RestoreTestingPlanName", self.restore_testing_plan_name)
+            .req("ScheduleExpression", self.schedule_expression)
             .opt(
                 "ScheduleExpressionTimezone",
-                &self.schedule_expression_timezone,
+                self.schedule_expression_timezone,
             )
-            .opt("StartWindowHours", &self.start_window_hours)
-            .opt("Tags", &self.tags)
+            .opt("StartWindowHours", self.start_window_hours)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -245,12 +250,17 @@ impl crate::PropertyType for RestoreTestingRecoveryPointSelection {}
 impl ::cloudwright_core::ToValue for RestoreTestingRecoveryPointSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Algorithm", &self.algorithm)
-            .opt("ExcludeVaults", &self.exclude_vaults)
-            .req("IncludeVaults", &self.include_vaults)
-            .req("RecoveryPointTypes", &self.recovery_point_types)
-            .opt("SelectionWindowDays", &self.selection_window_days)
+            .req("Algorithm", self.algorithm)
+            .opt("ExcludeVaults", self.exclude_vaults)
+            .req("IncludeVaults", self.include_vaults)
+            .req("RecoveryPointTypes", self.recovery_point_types)
+            .opt("SelectionWindowDays", self.selection_window_days)
             .build()
     }
 }
@@ -301,9 +311,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -337,6 +352,14 @@ impl ::cloudwright_core::ToValue for RestoreTestingRecoveryPointSelectionAlgorit
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RestoreTestingRecoveryPointType` (`AWS::Backup::RestoreTestingPlan`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -365,6 +388,14 @@ impl ::cloudwright_core::ToValue for RestoreTestingRecoveryPointType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

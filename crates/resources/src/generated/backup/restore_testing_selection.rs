@@ -162,21 +162,26 @@ impl ::cloudwright_core::Resource for RestoreTestingSelection {
 impl ::cloudwright_core::ToValue for RestoreTestingSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IamRoleArn", &self.iam_role_arn)
-            .opt("ProtectedResourceArns", &self.protected_resource_arns)
+            .req("IamRoleArn", self.iam_role_arn)
+            .opt("ProtectedResourceArns", self.protected_resource_arns)
             .opt(
                 "ProtectedResourceConditions",
-                &self.protected_resource_conditions,
+                self.protected_resource_conditions,
             )
-            .req("ProtectedResourceType", &self.protected_resource_type)
-            .opt("RestoreMetadataOverrides", &self.restore_metadata_overrides)
-            .req("RestoreTestingPlanName", &self.restore_testing_plan_name)
+            .req("ProtectedResourceType", self.protected_resource_type)
+            .opt("RestoreMetadataOverrides", self.restore_metadata_overrides)
+            .req("RestoreTestingPlanName", self.restore_testing_plan_name)
             .req(
                 "RestoreTestingSelectionName",
-                &self.restore_testing_selection_name,
+                self.restore_testing_selection_name,
             )
-            .opt("ValidationWindowHours", &self.validation_window_hours)
+            .opt("ValidationWindowHours", self.validation_window_hours)
             .build()
     }
 }
@@ -239,9 +244,14 @@ impl crate::PropertyType for KeyValue {}
 impl ::cloudwright_core::ToValue for KeyValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -282,9 +292,14 @@ impl crate::PropertyType for ProtectedResourceConditions {}
 impl ::cloudwright_core::ToValue for ProtectedResourceConditions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StringEquals", &self.string_equals)
-            .opt("StringNotEquals", &self.string_not_equals)
+            .opt("StringEquals", self.string_equals)
+            .opt("StringNotEquals", self.string_not_equals)
             .build()
     }
 }

@@ -61,9 +61,14 @@ impl crate::PropertyType for NotificationObjectType {}
 impl ::cloudwright_core::ToValue for NotificationObjectType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BackupVaultEvents", &self.backup_vault_events)
-            .req("SNSTopicArn", &self.sns_topic_arn)
+            .req("BackupVaultEvents", self.backup_vault_events)
+            .req("SNSTopicArn", self.sns_topic_arn)
             .build()
     }
 }
@@ -106,9 +111,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -102,11 +102,16 @@ impl ::cloudwright_core::Resource for TieringConfiguration {
 impl ::cloudwright_core::ToValue for TieringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BackupVaultName", &self.backup_vault_name)
-            .req("ResourceSelection", &self.resource_selection)
-            .req("TieringConfigurationName", &self.tiering_configuration_name)
-            .opt("TieringConfigurationTags", &self.tiering_configuration_tags)
+            .req("BackupVaultName", self.backup_vault_name)
+            .req("ResourceSelection", self.resource_selection)
+            .req("TieringConfigurationName", self.tiering_configuration_name)
+            .opt("TieringConfigurationTags", self.tiering_configuration_tags)
             .build()
     }
 }
@@ -190,12 +195,17 @@ impl crate::PropertyType for ResourceSelection {}
 impl ::cloudwright_core::ToValue for ResourceSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceType", &self.resource_type)
-            .req("Resources", &self.resources)
+            .req("ResourceType", self.resource_type)
+            .req("Resources", self.resources)
             .req(
                 "TieringDownSettingsInDays",
-                &self.tiering_down_settings_in_days,
+                self.tiering_down_settings_in_days,
             )
             .build()
     }

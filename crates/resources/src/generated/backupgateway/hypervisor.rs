@@ -126,14 +126,19 @@ impl ::cloudwright_core::Resource for Hypervisor {
 impl ::cloudwright_core::ToValue for Hypervisor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Host", &self.host)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("LogGroupArn", &self.log_group_arn)
-            .opt("Name", &self.name)
-            .opt("Password", &self.password)
-            .opt("Tags", &self.tags)
-            .opt("Username", &self.username)
+            .opt("Host", self.host)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("LogGroupArn", self.log_group_arn)
+            .opt("Name", self.name)
+            .opt("Password", self.password)
+            .opt("Tags", self.tags)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -204,9 +209,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

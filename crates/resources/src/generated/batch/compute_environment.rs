@@ -207,21 +207,26 @@ impl ::cloudwright_core::Resource for ComputeEnvironment {
 impl ::cloudwright_core::ToValue for ComputeEnvironment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComputeEnvironmentName", &self.compute_environment_name)
-            .opt("ComputeResources", &self.compute_resources)
-            .opt("Context", &self.context)
-            .opt("EksConfiguration", &self.eks_configuration)
+            .opt("ComputeEnvironmentName", self.compute_environment_name)
+            .opt("ComputeResources", self.compute_resources)
+            .opt("Context", self.context)
+            .opt("EksConfiguration", self.eks_configuration)
             .opt(
                 "ReplaceComputeEnvironment",
-                &self.replace_compute_environment,
+                self.replace_compute_environment,
             )
-            .opt("ServiceRole", &self.service_role)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
-            .opt("UnmanagedvCpus", &self.unmanagedv_cpus)
-            .opt("UpdatePolicy", &self.update_policy)
+            .opt("ServiceRole", self.service_role)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
+            .opt("UnmanagedvCpus", self.unmanagedv_cpus)
+            .opt("UpdatePolicy", self.update_policy)
             .build()
     }
 }
@@ -509,28 +514,33 @@ impl crate::PropertyType for ComputeResources {}
 impl ::cloudwright_core::ToValue for ComputeResources {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
-            .opt("BidPercentage", &self.bid_percentage)
-            .opt("DesiredvCpus", &self.desiredv_cpus)
-            .opt("Ec2Configuration", &self.ec2_configuration)
-            .opt("Ec2KeyPair", &self.ec2_key_pair)
-            .opt("ImageId", &self.image_id)
-            .opt("InstanceRole", &self.instance_role)
-            .opt("InstanceTypes", &self.instance_types)
-            .opt("LaunchTemplate", &self.launch_template)
-            .req("MaxvCpus", &self.maxv_cpus)
-            .opt("MinvCpus", &self.minv_cpus)
-            .opt("PlacementGroup", &self.placement_group)
-            .opt("ScalingPolicy", &self.scaling_policy)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SpotIamFleetRole", &self.spot_iam_fleet_role)
-            .req("Subnets", &self.subnets)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("AllocationStrategy", self.allocation_strategy)
+            .opt("BidPercentage", self.bid_percentage)
+            .opt("DesiredvCpus", self.desiredv_cpus)
+            .opt("Ec2Configuration", self.ec2_configuration)
+            .opt("Ec2KeyPair", self.ec2_key_pair)
+            .opt("ImageId", self.image_id)
+            .opt("InstanceRole", self.instance_role)
+            .opt("InstanceTypes", self.instance_types)
+            .opt("LaunchTemplate", self.launch_template)
+            .req("MaxvCpus", self.maxv_cpus)
+            .opt("MinvCpus", self.minv_cpus)
+            .opt("PlacementGroup", self.placement_group)
+            .opt("ScalingPolicy", self.scaling_policy)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SpotIamFleetRole", self.spot_iam_fleet_role)
+            .req("Subnets", self.subnets)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .opt(
                 "UpdateToLatestImageVersion",
-                &self.update_to_latest_image_version,
+                self.update_to_latest_image_version,
             )
             .build()
     }
@@ -562,10 +572,15 @@ impl crate::PropertyType for ComputeScalingPolicy {}
 impl ::cloudwright_core::ToValue for ComputeScalingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MinScaleDownDelayMinutes",
-                &self.min_scale_down_delay_minutes,
+                self.min_scale_down_delay_minutes,
             )
             .build()
     }
@@ -655,11 +670,16 @@ impl crate::PropertyType for Ec2ConfigurationObject {}
 impl ::cloudwright_core::ToValue for Ec2ConfigurationObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchImageStatus", &self.batch_image_status)
-            .opt("ImageIdOverride", &self.image_id_override)
-            .opt("ImageKubernetesVersion", &self.image_kubernetes_version)
-            .req("ImageType", &self.image_type)
+            .opt("BatchImageStatus", self.batch_image_status)
+            .opt("ImageIdOverride", self.image_id_override)
+            .opt("ImageKubernetesVersion", self.image_kubernetes_version)
+            .req("ImageType", self.image_type)
             .build()
     }
 }
@@ -716,9 +736,14 @@ impl crate::PropertyType for EksConfiguration {}
 impl ::cloudwright_core::ToValue for EksConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EksClusterArn", &self.eks_cluster_arn)
-            .req("KubernetesNamespace", &self.kubernetes_namespace)
+            .req("EksClusterArn", self.eks_cluster_arn)
+            .req("KubernetesNamespace", self.kubernetes_namespace)
             .build()
     }
 }
@@ -794,12 +819,17 @@ impl crate::PropertyType for LaunchTemplateSpecification {}
 impl ::cloudwright_core::ToValue for LaunchTemplateSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LaunchTemplateId", &self.launch_template_id)
-            .opt("LaunchTemplateName", &self.launch_template_name)
-            .opt("Overrides", &self.overrides)
-            .opt("UserdataType", &self.userdata_type)
-            .opt("Version", &self.version)
+            .opt("LaunchTemplateId", self.launch_template_id)
+            .opt("LaunchTemplateName", self.launch_template_name)
+            .opt("Overrides", self.overrides)
+            .opt("UserdataType", self.userdata_type)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -886,12 +916,17 @@ impl crate::PropertyType for LaunchTemplateSpecificationOverride {}
 impl ::cloudwright_core::ToValue for LaunchTemplateSpecificationOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LaunchTemplateId", &self.launch_template_id)
-            .opt("LaunchTemplateName", &self.launch_template_name)
-            .opt("TargetInstanceTypes", &self.target_instance_types)
-            .opt("UserdataType", &self.userdata_type)
-            .opt("Version", &self.version)
+            .opt("LaunchTemplateId", self.launch_template_id)
+            .opt("LaunchTemplateName", self.launch_template_name)
+            .opt("TargetInstanceTypes", self.target_instance_types)
+            .opt("UserdataType", self.userdata_type)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -936,12 +971,17 @@ impl crate::PropertyType for UpdatePolicy {}
 impl ::cloudwright_core::ToValue for UpdatePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "JobExecutionTimeoutMinutes",
-                &self.job_execution_timeout_minutes,
+                self.job_execution_timeout_minutes,
             )
-            .opt("TerminateJobsOnUpdate", &self.terminate_jobs_on_update)
+            .opt("TerminateJobsOnUpdate", self.terminate_jobs_on_update)
             .build()
     }
 }

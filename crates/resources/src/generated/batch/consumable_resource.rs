@@ -117,11 +117,16 @@ impl ::cloudwright_core::Resource for ConsumableResource {
 impl ::cloudwright_core::ToValue for ConsumableResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConsumableResourceName", &self.consumable_resource_name)
-            .req("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
-            .req("TotalQuantity", &self.total_quantity)
+            .opt("ConsumableResourceName", self.consumable_resource_name)
+            .req("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
+            .req("TotalQuantity", self.total_quantity)
             .build()
     }
 }
@@ -194,6 +199,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

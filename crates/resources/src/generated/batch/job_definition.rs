@@ -187,25 +187,30 @@ impl ::cloudwright_core::Resource for JobDefinition {
 impl ::cloudwright_core::ToValue for JobDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConsumableResourceProperties",
-                &self.consumable_resource_properties,
+                self.consumable_resource_properties,
             )
-            .opt("ContainerProperties", &self.container_properties)
-            .opt("EcsProperties", &self.ecs_properties)
-            .opt("EksProperties", &self.eks_properties)
-            .opt("JobDefinitionName", &self.job_definition_name)
-            .opt("NodeProperties", &self.node_properties)
-            .opt("Parameters", &self.parameters)
-            .opt("PlatformCapabilities", &self.platform_capabilities)
-            .opt("PropagateTags", &self.propagate_tags)
-            .opt("ResourceRetentionPolicy", &self.resource_retention_policy)
-            .opt("RetryStrategy", &self.retry_strategy)
-            .opt("SchedulingPriority", &self.scheduling_priority)
-            .opt("Tags", &self.tags)
-            .opt("Timeout", &self.timeout)
-            .req("Type", &self.r#type)
+            .opt("ContainerProperties", self.container_properties)
+            .opt("EcsProperties", self.ecs_properties)
+            .opt("EksProperties", self.eks_properties)
+            .opt("JobDefinitionName", self.job_definition_name)
+            .opt("NodeProperties", self.node_properties)
+            .opt("Parameters", self.parameters)
+            .opt("PlatformCapabilities", self.platform_capabilities)
+            .opt("PropagateTags", self.propagate_tags)
+            .opt("ResourceRetentionPolicy", self.resource_retention_policy)
+            .opt("RetryStrategy", self.retry_strategy)
+            .opt("SchedulingPriority", self.scheduling_priority)
+            .opt("Tags", self.tags)
+            .opt("Timeout", self.timeout)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -262,8 +267,13 @@ impl crate::PropertyType for ConsumableResourceProperties {}
 impl ::cloudwright_core::ToValue for ConsumableResourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConsumableResourceList", &self.consumable_resource_list)
+            .req("ConsumableResourceList", self.consumable_resource_list)
             .build()
     }
 }
@@ -320,9 +330,14 @@ impl crate::PropertyType for ConsumableResourceRequirement {}
 impl ::cloudwright_core::ToValue for ConsumableResourceRequirement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConsumableResource", &self.consumable_resource)
-            .req("Quantity", &self.quantity)
+            .req("ConsumableResource", self.consumable_resource)
+            .req("Quantity", self.quantity)
             .build()
     }
 }
@@ -542,33 +557,38 @@ impl crate::PropertyType for ContainerProperties {}
 impl ::cloudwright_core::ToValue for ContainerProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("EnableExecuteCommand", &self.enable_execute_command)
-            .opt("Environment", &self.environment)
-            .opt("EphemeralStorage", &self.ephemeral_storage)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
+            .opt("Command", self.command)
+            .opt("EnableExecuteCommand", self.enable_execute_command)
+            .opt("Environment", self.environment)
+            .opt("EphemeralStorage", self.ephemeral_storage)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
             .opt(
                 "FargatePlatformConfiguration",
-                &self.fargate_platform_configuration,
+                self.fargate_platform_configuration,
             )
-            .req("Image", &self.image)
-            .opt("JobRoleArn", &self.job_role_arn)
-            .opt("LinuxParameters", &self.linux_parameters)
-            .opt("LogConfiguration", &self.log_configuration)
-            .opt("Memory", &self.memory)
-            .opt("MountPoints", &self.mount_points)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .opt("Privileged", &self.privileged)
-            .opt("ReadonlyRootFilesystem", &self.readonly_root_filesystem)
-            .opt("RepositoryCredentials", &self.repository_credentials)
-            .opt("ResourceRequirements", &self.resource_requirements)
-            .opt("RuntimePlatform", &self.runtime_platform)
-            .opt("Secrets", &self.secrets)
-            .opt("Ulimits", &self.ulimits)
-            .opt("User", &self.user)
-            .opt("Vcpus", &self.vcpus)
-            .opt("Volumes", &self.volumes)
+            .req("Image", self.image)
+            .opt("JobRoleArn", self.job_role_arn)
+            .opt("LinuxParameters", self.linux_parameters)
+            .opt("LogConfiguration", self.log_configuration)
+            .opt("Memory", self.memory)
+            .opt("MountPoints", self.mount_points)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .opt("Privileged", self.privileged)
+            .opt("ReadonlyRootFilesystem", self.readonly_root_filesystem)
+            .opt("RepositoryCredentials", self.repository_credentials)
+            .opt("ResourceRequirements", self.resource_requirements)
+            .opt("RuntimePlatform", self.runtime_platform)
+            .opt("Secrets", self.secrets)
+            .opt("Ulimits", self.ulimits)
+            .opt("User", self.user)
+            .opt("Vcpus", self.vcpus)
+            .opt("Volumes", self.volumes)
             .build()
     }
 }
@@ -617,10 +637,15 @@ impl crate::PropertyType for Device {}
 impl ::cloudwright_core::ToValue for Device {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerPath", &self.container_path)
-            .opt("HostPath", &self.host_path)
-            .opt("Permissions", &self.permissions)
+            .opt("ContainerPath", self.container_path)
+            .opt("HostPath", self.host_path)
+            .opt("Permissions", self.permissions)
             .build()
     }
 }
@@ -659,8 +684,13 @@ impl crate::PropertyType for EcsProperties {}
 impl ::cloudwright_core::ToValue for EcsProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TaskProperties", &self.task_properties)
+            .req("TaskProperties", self.task_properties)
             .build()
     }
 }
@@ -775,18 +805,23 @@ impl crate::PropertyType for EcsTaskProperties {}
 impl ::cloudwright_core::ToValue for EcsTaskProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Containers", &self.containers)
-            .opt("EnableExecuteCommand", &self.enable_execute_command)
-            .opt("EphemeralStorage", &self.ephemeral_storage)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("IpcMode", &self.ipc_mode)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .opt("PidMode", &self.pid_mode)
-            .opt("PlatformVersion", &self.platform_version)
-            .opt("RuntimePlatform", &self.runtime_platform)
-            .opt("TaskRoleArn", &self.task_role_arn)
-            .opt("Volumes", &self.volumes)
+            .opt("Containers", self.containers)
+            .opt("EnableExecuteCommand", self.enable_execute_command)
+            .opt("EphemeralStorage", self.ephemeral_storage)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .opt("IpcMode", self.ipc_mode)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .opt("PidMode", self.pid_mode)
+            .opt("PlatformVersion", self.platform_version)
+            .opt("RuntimePlatform", self.runtime_platform)
+            .opt("TaskRoleArn", self.task_role_arn)
+            .opt("Volumes", self.volumes)
             .build()
     }
 }
@@ -827,9 +862,14 @@ impl crate::PropertyType for EfsAuthorizationConfig {}
 impl ::cloudwright_core::ToValue for EfsAuthorizationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPointId", &self.access_point_id)
-            .opt("Iam", &self.iam)
+            .opt("AccessPointId", self.access_point_id)
+            .opt("Iam", self.iam)
             .build()
     }
 }
@@ -882,12 +922,17 @@ impl crate::PropertyType for EfsVolumeConfiguration {}
 impl ::cloudwright_core::ToValue for EfsVolumeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizationConfig", &self.authorization_config)
-            .req("FileSystemId", &self.file_system_id)
-            .opt("RootDirectory", &self.root_directory)
-            .opt("TransitEncryption", &self.transit_encryption)
-            .opt("TransitEncryptionPort", &self.transit_encryption_port)
+            .opt("AuthorizationConfig", self.authorization_config)
+            .req("FileSystemId", self.file_system_id)
+            .opt("RootDirectory", self.root_directory)
+            .opt("TransitEncryption", self.transit_encryption)
+            .opt("TransitEncryptionPort", self.transit_encryption_port)
             .build()
     }
 }
@@ -986,16 +1031,21 @@ impl crate::PropertyType for EksContainer {}
 impl ::cloudwright_core::ToValue for EksContainer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Args", &self.args)
-            .opt("Command", &self.command)
-            .opt("Env", &self.env)
-            .req("Image", &self.image)
-            .opt("ImagePullPolicy", &self.image_pull_policy)
-            .opt("Name", &self.name)
-            .opt("Resources", &self.resources)
-            .opt("SecurityContext", &self.security_context)
-            .opt("VolumeMounts", &self.volume_mounts)
+            .opt("Args", self.args)
+            .opt("Command", self.command)
+            .opt("Env", self.env)
+            .req("Image", self.image)
+            .opt("ImagePullPolicy", self.image_pull_policy)
+            .opt("Name", self.name)
+            .opt("Resources", self.resources)
+            .opt("SecurityContext", self.security_context)
+            .opt("VolumeMounts", self.volume_mounts)
             .build()
     }
 }
@@ -1039,9 +1089,14 @@ impl crate::PropertyType for EksContainerEnvironmentVariable {}
 impl ::cloudwright_core::ToValue for EksContainerEnvironmentVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Value", &self.value)
+            .req("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1076,9 +1131,14 @@ impl crate::PropertyType for EksContainerResourceRequirements {}
 impl ::cloudwright_core::ToValue for EksContainerResourceRequirements {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Limits", &self.limits)
-            .opt("Requests", &self.requests)
+            .opt("Limits", self.limits)
+            .opt("Requests", self.requests)
             .build()
     }
 }
@@ -1129,13 +1189,18 @@ impl crate::PropertyType for EksContainerSecurityContext {}
 impl ::cloudwright_core::ToValue for EksContainerSecurityContext {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowPrivilegeEscalation", &self.allow_privilege_escalation)
-            .opt("Privileged", &self.privileged)
-            .opt("ReadOnlyRootFilesystem", &self.read_only_root_filesystem)
-            .opt("RunAsGroup", &self.run_as_group)
-            .opt("RunAsNonRoot", &self.run_as_non_root)
-            .opt("RunAsUser", &self.run_as_user)
+            .opt("AllowPrivilegeEscalation", self.allow_privilege_escalation)
+            .opt("Privileged", self.privileged)
+            .opt("ReadOnlyRootFilesystem", self.read_only_root_filesystem)
+            .opt("RunAsGroup", self.run_as_group)
+            .opt("RunAsNonRoot", self.run_as_non_root)
+            .opt("RunAsUser", self.run_as_user)
             .build()
     }
 }
@@ -1188,11 +1253,16 @@ impl crate::PropertyType for EksContainerVolumeMount {}
 impl ::cloudwright_core::ToValue for EksContainerVolumeMount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MountPath", &self.mount_path)
-            .opt("Name", &self.name)
-            .opt("ReadOnly", &self.read_only)
-            .opt("SubPath", &self.sub_path)
+            .opt("MountPath", self.mount_path)
+            .opt("Name", self.name)
+            .opt("ReadOnly", self.read_only)
+            .opt("SubPath", self.sub_path)
             .build()
     }
 }
@@ -1229,9 +1299,14 @@ impl crate::PropertyType for EksEmptyDir {}
 impl ::cloudwright_core::ToValue for EksEmptyDir {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Medium", &self.medium)
-            .opt("SizeLimit", &self.size_limit)
+            .opt("Medium", self.medium)
+            .opt("SizeLimit", self.size_limit)
             .build()
     }
 }
@@ -1262,8 +1337,13 @@ impl crate::PropertyType for EksHostPath {}
 impl ::cloudwright_core::ToValue for EksHostPath {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Path", &self.path)
+            .opt("Path", self.path)
             .build()
     }
 }
@@ -1324,10 +1404,15 @@ impl crate::PropertyType for EksMetadata {}
 impl ::cloudwright_core::ToValue for EksMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Annotations", &self.annotations)
-            .opt("Labels", &self.labels)
-            .opt("Namespace", &self.namespace)
+            .opt("Annotations", self.annotations)
+            .opt("Labels", self.labels)
+            .opt("Namespace", self.namespace)
             .build()
     }
 }
@@ -1371,9 +1456,14 @@ impl crate::PropertyType for EksPersistentVolumeClaim {}
 impl ::cloudwright_core::ToValue for EksPersistentVolumeClaim {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClaimName", &self.claim_name)
-            .opt("ReadOnly", &self.read_only)
+            .req("ClaimName", self.claim_name)
+            .opt("ReadOnly", self.read_only)
             .build()
     }
 }
@@ -1436,16 +1526,21 @@ impl crate::PropertyType for EksPodProperties {}
 impl ::cloudwright_core::ToValue for EksPodProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Containers", &self.containers)
-            .opt("DnsPolicy", &self.dns_policy)
-            .opt("HostNetwork", &self.host_network)
-            .opt("ImagePullSecrets", &self.image_pull_secrets)
-            .opt("InitContainers", &self.init_containers)
-            .opt("Metadata", &self.metadata)
-            .opt("ServiceAccountName", &self.service_account_name)
-            .opt("ShareProcessNamespace", &self.share_process_namespace)
-            .opt("Volumes", &self.volumes)
+            .opt("Containers", self.containers)
+            .opt("DnsPolicy", self.dns_policy)
+            .opt("HostNetwork", self.host_network)
+            .opt("ImagePullSecrets", self.image_pull_secrets)
+            .opt("InitContainers", self.init_containers)
+            .opt("Metadata", self.metadata)
+            .opt("ServiceAccountName", self.service_account_name)
+            .opt("ShareProcessNamespace", self.share_process_namespace)
+            .opt("Volumes", self.volumes)
             .build()
     }
 }
@@ -1480,8 +1575,13 @@ impl crate::PropertyType for EksProperties {}
 impl ::cloudwright_core::ToValue for EksProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PodProperties", &self.pod_properties)
+            .opt("PodProperties", self.pod_properties)
             .build()
     }
 }
@@ -1525,9 +1625,14 @@ impl crate::PropertyType for EksSecret {}
 impl ::cloudwright_core::ToValue for EksSecret {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Optional", &self.optional)
-            .req("SecretName", &self.secret_name)
+            .opt("Optional", self.optional)
+            .req("SecretName", self.secret_name)
             .build()
     }
 }
@@ -1592,12 +1697,17 @@ impl crate::PropertyType for EksVolume {}
 impl ::cloudwright_core::ToValue for EksVolume {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EmptyDir", &self.empty_dir)
-            .opt("HostPath", &self.host_path)
-            .req("Name", &self.name)
-            .opt("PersistentVolumeClaim", &self.persistent_volume_claim)
-            .opt("Secret", &self.secret)
+            .opt("EmptyDir", self.empty_dir)
+            .opt("HostPath", self.host_path)
+            .req("Name", self.name)
+            .opt("PersistentVolumeClaim", self.persistent_volume_claim)
+            .opt("Secret", self.secret)
             .build()
     }
 }
@@ -1638,9 +1748,14 @@ impl crate::PropertyType for Environment {}
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1677,8 +1792,13 @@ impl crate::PropertyType for EphemeralStorage {}
 impl ::cloudwright_core::ToValue for EphemeralStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SizeInGiB", &self.size_in_gi_b)
+            .req("SizeInGiB", self.size_in_gi_b)
             .build()
     }
 }
@@ -1738,11 +1858,16 @@ impl crate::PropertyType for EvaluateOnExit {}
 impl ::cloudwright_core::ToValue for EvaluateOnExit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("OnExitCode", &self.on_exit_code)
-            .opt("OnReason", &self.on_reason)
-            .opt("OnStatusReason", &self.on_status_reason)
+            .req("Action", self.action)
+            .opt("OnExitCode", self.on_exit_code)
+            .opt("OnReason", self.on_reason)
+            .opt("OnStatusReason", self.on_status_reason)
             .build()
     }
 }
@@ -1775,8 +1900,13 @@ impl crate::PropertyType for FargatePlatformConfiguration {}
 impl ::cloudwright_core::ToValue for FargatePlatformConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PlatformVersion", &self.platform_version)
+            .opt("PlatformVersion", self.platform_version)
             .build()
     }
 }
@@ -1816,9 +1946,14 @@ impl crate::PropertyType for FirelensConfiguration {}
 impl ::cloudwright_core::ToValue for FirelensConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Options", &self.options)
-            .req("Type", &self.r#type)
+            .opt("Options", self.options)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1855,8 +1990,13 @@ impl crate::PropertyType for Host {}
 impl ::cloudwright_core::ToValue for Host {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourcePath", &self.source_path)
+            .opt("SourcePath", self.source_path)
             .build()
     }
 }
@@ -1891,8 +2031,13 @@ impl crate::PropertyType for ImagePullSecret {}
 impl ::cloudwright_core::ToValue for ImagePullSecret {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -1931,8 +2076,13 @@ impl crate::PropertyType for JobTimeout {}
 impl ::cloudwright_core::ToValue for JobTimeout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttemptDurationSeconds", &self.attempt_duration_seconds)
+            .opt("AttemptDurationSeconds", self.attempt_duration_seconds)
             .build()
     }
 }
@@ -2017,13 +2167,18 @@ impl crate::PropertyType for LinuxParameters {}
 impl ::cloudwright_core::ToValue for LinuxParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Devices", &self.devices)
-            .opt("InitProcessEnabled", &self.init_process_enabled)
-            .opt("MaxSwap", &self.max_swap)
-            .opt("SharedMemorySize", &self.shared_memory_size)
-            .opt("Swappiness", &self.swappiness)
-            .opt("Tmpfs", &self.tmpfs)
+            .opt("Devices", self.devices)
+            .opt("InitProcessEnabled", self.init_process_enabled)
+            .opt("MaxSwap", self.max_swap)
+            .opt("SharedMemorySize", self.shared_memory_size)
+            .opt("Swappiness", self.swappiness)
+            .opt("Tmpfs", self.tmpfs)
             .build()
     }
 }
@@ -2091,10 +2246,15 @@ impl crate::PropertyType for LogConfiguration {}
 impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogDriver", &self.log_driver)
-            .opt("Options", &self.options)
-            .opt("SecretOptions", &self.secret_options)
+            .req("LogDriver", self.log_driver)
+            .opt("Options", self.options)
+            .opt("SecretOptions", self.secret_options)
             .build()
     }
 }
@@ -2141,10 +2301,15 @@ impl crate::PropertyType for MountPoint {}
 impl ::cloudwright_core::ToValue for MountPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerPath", &self.container_path)
-            .opt("ReadOnly", &self.read_only)
-            .opt("SourceVolume", &self.source_volume)
+            .opt("ContainerPath", self.container_path)
+            .opt("ReadOnly", self.read_only)
+            .opt("SourceVolume", self.source_volume)
             .build()
     }
 }
@@ -2362,29 +2527,34 @@ impl crate::PropertyType for MultiNodeContainerProperties {}
 impl ::cloudwright_core::ToValue for MultiNodeContainerProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("EnableExecuteCommand", &self.enable_execute_command)
-            .opt("Environment", &self.environment)
-            .opt("EphemeralStorage", &self.ephemeral_storage)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .req("Image", &self.image)
-            .opt("InstanceType", &self.instance_type)
-            .opt("JobRoleArn", &self.job_role_arn)
-            .opt("LinuxParameters", &self.linux_parameters)
-            .opt("LogConfiguration", &self.log_configuration)
-            .opt("Memory", &self.memory)
-            .opt("MountPoints", &self.mount_points)
-            .opt("Privileged", &self.privileged)
-            .opt("ReadonlyRootFilesystem", &self.readonly_root_filesystem)
-            .opt("RepositoryCredentials", &self.repository_credentials)
-            .opt("ResourceRequirements", &self.resource_requirements)
-            .opt("RuntimePlatform", &self.runtime_platform)
-            .opt("Secrets", &self.secrets)
-            .opt("Ulimits", &self.ulimits)
-            .opt("User", &self.user)
-            .opt("Vcpus", &self.vcpus)
-            .opt("Volumes", &self.volumes)
+            .opt("Command", self.command)
+            .opt("EnableExecuteCommand", self.enable_execute_command)
+            .opt("Environment", self.environment)
+            .opt("EphemeralStorage", self.ephemeral_storage)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .req("Image", self.image)
+            .opt("InstanceType", self.instance_type)
+            .opt("JobRoleArn", self.job_role_arn)
+            .opt("LinuxParameters", self.linux_parameters)
+            .opt("LogConfiguration", self.log_configuration)
+            .opt("Memory", self.memory)
+            .opt("MountPoints", self.mount_points)
+            .opt("Privileged", self.privileged)
+            .opt("ReadonlyRootFilesystem", self.readonly_root_filesystem)
+            .opt("RepositoryCredentials", self.repository_credentials)
+            .opt("ResourceRequirements", self.resource_requirements)
+            .opt("RuntimePlatform", self.runtime_platform)
+            .opt("Secrets", self.secrets)
+            .opt("Ulimits", self.ulimits)
+            .opt("User", self.user)
+            .opt("Vcpus", self.vcpus)
+            .opt("Volumes", self.volumes)
             .build()
     }
 }
@@ -2423,8 +2593,13 @@ impl crate::PropertyType for MultiNodeEcsProperties {}
 impl ::cloudwright_core::ToValue for MultiNodeEcsProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TaskProperties", &self.task_properties)
+            .req("TaskProperties", self.task_properties)
             .build()
     }
 }
@@ -2515,14 +2690,19 @@ impl crate::PropertyType for MultiNodeEcsTaskProperties {}
 impl ::cloudwright_core::ToValue for MultiNodeEcsTaskProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Containers", &self.containers)
-            .opt("EnableExecuteCommand", &self.enable_execute_command)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("IpcMode", &self.ipc_mode)
-            .opt("PidMode", &self.pid_mode)
-            .opt("TaskRoleArn", &self.task_role_arn)
-            .opt("Volumes", &self.volumes)
+            .opt("Containers", self.containers)
+            .opt("EnableExecuteCommand", self.enable_execute_command)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .opt("IpcMode", self.ipc_mode)
+            .opt("PidMode", self.pid_mode)
+            .opt("TaskRoleArn", self.task_role_arn)
+            .opt("Volumes", self.volumes)
             .build()
     }
 }
@@ -2557,8 +2737,13 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssignPublicIp", &self.assign_public_ip)
+            .opt("AssignPublicIp", self.assign_public_ip)
             .build()
     }
 }
@@ -2622,10 +2807,15 @@ impl crate::PropertyType for NodeProperties {}
 impl ::cloudwright_core::ToValue for NodeProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MainNode", &self.main_node)
-            .req("NodeRangeProperties", &self.node_range_properties)
-            .req("NumNodes", &self.num_nodes)
+            .req("MainNode", self.main_node)
+            .req("NodeRangeProperties", self.node_range_properties)
+            .req("NumNodes", self.num_nodes)
             .build()
     }
 }
@@ -2702,16 +2892,21 @@ impl crate::PropertyType for NodeRangeProperty {}
 impl ::cloudwright_core::ToValue for NodeRangeProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConsumableResourceProperties",
-                &self.consumable_resource_properties,
+                self.consumable_resource_properties,
             )
-            .opt("Container", &self.container)
-            .opt("EcsProperties", &self.ecs_properties)
-            .opt("EksProperties", &self.eks_properties)
-            .opt("InstanceTypes", &self.instance_types)
-            .req("TargetNodes", &self.target_nodes)
+            .opt("Container", self.container)
+            .opt("EcsProperties", self.ecs_properties)
+            .opt("EksProperties", self.eks_properties)
+            .opt("InstanceTypes", self.instance_types)
+            .req("TargetNodes", self.target_nodes)
             .build()
     }
 }
@@ -2748,8 +2943,13 @@ impl crate::PropertyType for RepositoryCredentials {}
 impl ::cloudwright_core::ToValue for RepositoryCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CredentialsParameter", &self.credentials_parameter)
+            .req("CredentialsParameter", self.credentials_parameter)
             .build()
     }
 }
@@ -2827,9 +3027,14 @@ impl crate::PropertyType for ResourceRequirement {}
 impl ::cloudwright_core::ToValue for ResourceRequirement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .opt("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -2866,8 +3071,13 @@ impl crate::PropertyType for ResourceRetentionPolicy {}
 impl ::cloudwright_core::ToValue for ResourceRetentionPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SkipDeregisterOnUpdate", &self.skip_deregister_on_update)
+            .opt("SkipDeregisterOnUpdate", self.skip_deregister_on_update)
             .build()
     }
 }
@@ -2908,9 +3118,14 @@ impl crate::PropertyType for RetryStrategy {}
 impl ::cloudwright_core::ToValue for RetryStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attempts", &self.attempts)
-            .opt("EvaluateOnExit", &self.evaluate_on_exit)
+            .opt("Attempts", self.attempts)
+            .opt("EvaluateOnExit", self.evaluate_on_exit)
             .build()
     }
 }
@@ -2955,9 +3170,14 @@ impl crate::PropertyType for RuntimePlatform {}
 impl ::cloudwright_core::ToValue for RuntimePlatform {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CpuArchitecture", &self.cpu_architecture)
-            .opt("OperatingSystemFamily", &self.operating_system_family)
+            .opt("CpuArchitecture", self.cpu_architecture)
+            .opt("OperatingSystemFamily", self.operating_system_family)
             .build()
     }
 }
@@ -3005,11 +3225,16 @@ impl crate::PropertyType for S3FilesVolumeConfiguration {}
 impl ::cloudwright_core::ToValue for S3FilesVolumeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPointArn", &self.access_point_arn)
-            .req("FileSystemArn", &self.file_system_arn)
-            .opt("RootDirectory", &self.root_directory)
-            .opt("TransitEncryptionPort", &self.transit_encryption_port)
+            .opt("AccessPointArn", self.access_point_arn)
+            .req("FileSystemArn", self.file_system_arn)
+            .opt("RootDirectory", self.root_directory)
+            .opt("TransitEncryptionPort", self.transit_encryption_port)
             .build()
     }
 }
@@ -3069,9 +3294,14 @@ impl crate::PropertyType for Secret {}
 impl ::cloudwright_core::ToValue for Secret {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("ValueFrom", &self.value_from)
+            .req("Name", self.name)
+            .req("ValueFrom", self.value_from)
             .build()
     }
 }
@@ -3128,9 +3358,14 @@ impl crate::PropertyType for TaskContainerDependency {}
 impl ::cloudwright_core::ToValue for TaskContainerDependency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Condition", &self.condition)
-            .req("ContainerName", &self.container_name)
+            .req("Condition", self.condition)
+            .req("ContainerName", self.container_name)
             .build()
     }
 }
@@ -3330,26 +3565,31 @@ impl crate::PropertyType for TaskContainerProperties {}
 impl ::cloudwright_core::ToValue for TaskContainerProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("DependsOn", &self.depends_on)
-            .opt("Environment", &self.environment)
-            .opt("Essential", &self.essential)
-            .opt("FirelensConfiguration", &self.firelens_configuration)
-            .req("Image", &self.image)
-            .opt("LinuxParameters", &self.linux_parameters)
-            .opt("LogConfiguration", &self.log_configuration)
-            .opt("MountPoints", &self.mount_points)
-            .opt("Name", &self.name)
-            .opt("Privileged", &self.privileged)
-            .opt("ReadonlyRootFilesystem", &self.readonly_root_filesystem)
-            .opt("RepositoryCredentials", &self.repository_credentials)
-            .opt("ResourceRequirements", &self.resource_requirements)
-            .opt("Secrets", &self.secrets)
-            .opt("StartTimeout", &self.start_timeout)
-            .opt("StopTimeout", &self.stop_timeout)
-            .opt("Ulimits", &self.ulimits)
-            .opt("User", &self.user)
+            .opt("Command", self.command)
+            .opt("DependsOn", self.depends_on)
+            .opt("Environment", self.environment)
+            .opt("Essential", self.essential)
+            .opt("FirelensConfiguration", self.firelens_configuration)
+            .req("Image", self.image)
+            .opt("LinuxParameters", self.linux_parameters)
+            .opt("LogConfiguration", self.log_configuration)
+            .opt("MountPoints", self.mount_points)
+            .opt("Name", self.name)
+            .opt("Privileged", self.privileged)
+            .opt("ReadonlyRootFilesystem", self.readonly_root_filesystem)
+            .opt("RepositoryCredentials", self.repository_credentials)
+            .opt("ResourceRequirements", self.resource_requirements)
+            .opt("Secrets", self.secrets)
+            .opt("StartTimeout", self.start_timeout)
+            .opt("StopTimeout", self.stop_timeout)
+            .opt("Ulimits", self.ulimits)
+            .opt("User", self.user)
             .build()
     }
 }
@@ -3413,10 +3653,15 @@ impl crate::PropertyType for Tmpfs {}
 impl ::cloudwright_core::ToValue for Tmpfs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContainerPath", &self.container_path)
-            .opt("MountOptions", &self.mount_options)
-            .req("Size", &self.size)
+            .req("ContainerPath", self.container_path)
+            .opt("MountOptions", self.mount_options)
+            .req("Size", self.size)
             .build()
     }
 }
@@ -3480,10 +3725,15 @@ impl crate::PropertyType for Ulimit {}
 impl ::cloudwright_core::ToValue for Ulimit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HardLimit", &self.hard_limit)
-            .req("Name", &self.name)
-            .req("SoftLimit", &self.soft_limit)
+            .req("HardLimit", self.hard_limit)
+            .req("Name", self.name)
+            .req("SoftLimit", self.soft_limit)
             .build()
     }
 }
@@ -3527,13 +3777,18 @@ impl crate::PropertyType for Volume {}
 impl ::cloudwright_core::ToValue for Volume {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EfsVolumeConfiguration", &self.efs_volume_configuration)
-            .opt("Host", &self.host)
-            .opt("Name", &self.name)
+            .opt("EfsVolumeConfiguration", self.efs_volume_configuration)
+            .opt("Host", self.host)
+            .opt("Name", self.name)
             .opt(
                 "S3FilesVolumeConfiguration",
-                &self.s3_files_volume_configuration,
+                self.s3_files_volume_configuration,
             )
             .build()
     }

@@ -147,19 +147,24 @@ impl ::cloudwright_core::Resource for JobQueue {
 impl ::cloudwright_core::ToValue for JobQueue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComputeEnvironmentOrder", &self.compute_environment_order)
-            .opt("JobQueueName", &self.job_queue_name)
-            .opt("JobQueueType", &self.job_queue_type)
+            .opt("ComputeEnvironmentOrder", self.compute_environment_order)
+            .opt("JobQueueName", self.job_queue_name)
+            .opt("JobQueueType", self.job_queue_type)
             .opt(
                 "JobStateTimeLimitActions",
-                &self.job_state_time_limit_actions,
+                self.job_state_time_limit_actions,
             )
-            .req("Priority", &self.priority)
-            .opt("SchedulingPolicyArn", &self.scheduling_policy_arn)
-            .opt("ServiceEnvironmentOrder", &self.service_environment_order)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
+            .req("Priority", self.priority)
+            .opt("SchedulingPolicyArn", self.scheduling_policy_arn)
+            .opt("ServiceEnvironmentOrder", self.service_environment_order)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -232,9 +237,14 @@ impl crate::PropertyType for ComputeEnvironmentOrder {}
 impl ::cloudwright_core::ToValue for ComputeEnvironmentOrder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputeEnvironment", &self.compute_environment)
-            .req("Order", &self.order)
+            .req("ComputeEnvironment", self.compute_environment)
+            .req("Order", self.order)
             .build()
     }
 }
@@ -307,11 +317,16 @@ impl crate::PropertyType for JobStateTimeLimitAction {}
 impl ::cloudwright_core::ToValue for JobStateTimeLimitAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("MaxTimeSeconds", &self.max_time_seconds)
-            .req("Reason", &self.reason)
-            .req("State", &self.state)
+            .req("Action", self.action)
+            .req("MaxTimeSeconds", self.max_time_seconds)
+            .req("Reason", self.reason)
+            .req("State", self.state)
             .build()
     }
 }
@@ -364,9 +379,14 @@ impl crate::PropertyType for ServiceEnvironmentOrder {}
 impl ::cloudwright_core::ToValue for ServiceEnvironmentOrder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Order", &self.order)
-            .req("ServiceEnvironment", &self.service_environment)
+            .req("Order", self.order)
+            .req("ServiceEnvironment", self.service_environment)
             .build()
     }
 }
@@ -398,6 +418,14 @@ impl ::cloudwright_core::ToValue for JobQueueState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `State` (`AWS::Batch::JobQueue`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -423,6 +451,14 @@ impl ::cloudwright_core::ToValue for JobStateTimeLimitActionState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

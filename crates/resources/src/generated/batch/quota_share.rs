@@ -133,17 +133,22 @@ impl ::cloudwright_core::Resource for QuotaShare {
 impl ::cloudwright_core::ToValue for QuotaShare {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CapacityLimits", &self.capacity_limits)
-            .req("JobQueue", &self.job_queue)
-            .req("PreemptionConfiguration", &self.preemption_configuration)
-            .req("QuotaShareName", &self.quota_share_name)
+            .req("CapacityLimits", self.capacity_limits)
+            .req("JobQueue", self.job_queue)
+            .req("PreemptionConfiguration", self.preemption_configuration)
+            .req("QuotaShareName", self.quota_share_name)
             .req(
                 "ResourceSharingConfiguration",
-                &self.resource_sharing_configuration,
+                self.resource_sharing_configuration,
             )
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -214,9 +219,14 @@ impl crate::PropertyType for QuotaShareCapacityLimit {}
 impl ::cloudwright_core::ToValue for QuotaShareCapacityLimit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CapacityUnit", &self.capacity_unit)
-            .req("MaxCapacity", &self.max_capacity)
+            .req("CapacityUnit", self.capacity_unit)
+            .req("MaxCapacity", self.max_capacity)
             .build()
     }
 }
@@ -251,8 +261,13 @@ impl crate::PropertyType for QuotaSharePreemptionConfiguration {}
 impl ::cloudwright_core::ToValue for QuotaSharePreemptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InSharePreemption", &self.in_share_preemption)
+            .req("InSharePreemption", self.in_share_preemption)
             .build()
     }
 }
@@ -296,9 +311,14 @@ impl crate::PropertyType for QuotaShareResourceSharingConfiguration {}
 impl ::cloudwright_core::ToValue for QuotaShareResourceSharingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BorrowLimit", &self.borrow_limit)
-            .req("Strategy", &self.strategy)
+            .opt("BorrowLimit", self.borrow_limit)
+            .req("Strategy", self.strategy)
             .build()
     }
 }
@@ -329,6 +349,14 @@ impl ::cloudwright_core::ToValue for QuotaShareState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -98,11 +98,16 @@ impl ::cloudwright_core::Resource for SchedulingPolicy {
 impl ::cloudwright_core::ToValue for SchedulingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FairsharePolicy", &self.fairshare_policy)
-            .opt("Name", &self.name)
-            .opt("QuotaSharePolicy", &self.quota_share_policy)
-            .opt("Tags", &self.tags)
+            .opt("FairsharePolicy", self.fairshare_policy)
+            .opt("Name", self.name)
+            .opt("QuotaSharePolicy", self.quota_share_policy)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -179,10 +184,15 @@ impl crate::PropertyType for FairsharePolicy {}
 impl ::cloudwright_core::ToValue for FairsharePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComputeReservation", &self.compute_reservation)
-            .opt("ShareDecaySeconds", &self.share_decay_seconds)
-            .opt("ShareDistribution", &self.share_distribution)
+            .opt("ComputeReservation", self.compute_reservation)
+            .opt("ShareDecaySeconds", self.share_decay_seconds)
+            .opt("ShareDistribution", self.share_distribution)
             .build()
     }
 }
@@ -215,10 +225,15 @@ impl crate::PropertyType for QuotaSharePolicy {}
 impl ::cloudwright_core::ToValue for QuotaSharePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IdleResourceAssignmentStrategy",
-                &self.idle_resource_assignment_strategy,
+                self.idle_resource_assignment_strategy,
             )
             .build()
     }
@@ -268,9 +283,14 @@ impl crate::PropertyType for ShareAttributes {}
 impl ::cloudwright_core::ToValue for ShareAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ShareIdentifier", &self.share_identifier)
-            .opt("WeightFactor", &self.weight_factor)
+            .opt("ShareIdentifier", self.share_identifier)
+            .opt("WeightFactor", self.weight_factor)
             .build()
     }
 }

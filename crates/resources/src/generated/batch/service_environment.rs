@@ -117,12 +117,17 @@ impl ::cloudwright_core::Resource for ServiceEnvironment {
 impl ::cloudwright_core::ToValue for ServiceEnvironment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CapacityLimits", &self.capacity_limits)
-            .opt("ServiceEnvironmentName", &self.service_environment_name)
-            .req("ServiceEnvironmentType", &self.service_environment_type)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
+            .req("CapacityLimits", self.capacity_limits)
+            .opt("ServiceEnvironmentName", self.service_environment_name)
+            .req("ServiceEnvironmentType", self.service_environment_type)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -185,9 +190,14 @@ impl crate::PropertyType for CapacityLimit {}
 impl ::cloudwright_core::ToValue for CapacityLimit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityUnit", &self.capacity_unit)
-            .opt("MaxCapacity", &self.max_capacity)
+            .opt("CapacityUnit", self.capacity_unit)
+            .opt("MaxCapacity", self.max_capacity)
             .build()
     }
 }

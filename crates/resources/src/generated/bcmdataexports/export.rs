@@ -89,9 +89,14 @@ impl ::cloudwright_core::Resource for Export {
 impl ::cloudwright_core::ToValue for Export {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Export", &self.export)
-            .opt("Tags", &self.tags)
+            .req("Export", self.export)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -165,9 +170,14 @@ impl crate::PropertyType for DataQuery {}
 impl ::cloudwright_core::ToValue for DataQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("QueryStatement", &self.query_statement)
-            .opt("TableConfigurations", &self.table_configurations)
+            .req("QueryStatement", self.query_statement)
+            .opt("TableConfigurations", self.table_configurations)
             .build()
     }
 }
@@ -204,8 +214,13 @@ impl crate::PropertyType for DestinationConfigurations {}
 impl ::cloudwright_core::ToValue for DestinationConfigurations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Destination", &self.s3_destination)
+            .req("S3Destination", self.s3_destination)
             .build()
     }
 }
@@ -296,16 +311,18 @@ impl crate::PropertyType for ExportProperty {}
 impl ::cloudwright_core::ToValue for ExportProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataQuery", &self.data_query)
-            .opt("Description", &self.description)
-            .req(
-                "DestinationConfigurations",
-                &self.destination_configurations,
-            )
-            .opt("ExportArn", &self.export_arn)
-            .req("Name", &self.name)
-            .req("RefreshCadence", &self.refresh_cadence)
+            .req("DataQuery", self.data_query)
+            .opt("Description", self.description)
+            .req("DestinationConfigurations", self.destination_configurations)
+            .opt("ExportArn", self.export_arn)
+            .req("Name", self.name)
+            .req("RefreshCadence", self.refresh_cadence)
             .build()
     }
 }
@@ -342,8 +359,13 @@ impl crate::PropertyType for RefreshCadence {}
 impl ::cloudwright_core::ToValue for RefreshCadence {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Frequency", &self.frequency)
+            .req("Frequency", self.frequency)
             .build()
     }
 }
@@ -400,9 +422,14 @@ impl crate::PropertyType for ResourceTag {}
 impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -486,12 +513,17 @@ impl crate::PropertyType for S3Destination {}
 impl ::cloudwright_core::ToValue for S3Destination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Bucket", &self.s3_bucket)
-            .opt("S3BucketOwner", &self.s3_bucket_owner)
-            .req("S3OutputConfigurations", &self.s3_output_configurations)
-            .req("S3Prefix", &self.s3_prefix)
-            .req("S3Region", &self.s3_region)
+            .req("S3Bucket", self.s3_bucket)
+            .opt("S3BucketOwner", self.s3_bucket_owner)
+            .req("S3OutputConfigurations", self.s3_output_configurations)
+            .req("S3Prefix", self.s3_prefix)
+            .req("S3Region", self.s3_region)
             .build()
     }
 }
@@ -562,11 +594,16 @@ impl crate::PropertyType for S3OutputConfigurations {}
 impl ::cloudwright_core::ToValue for S3OutputConfigurations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Compression", &self.compression)
-            .req("Format", &self.format)
-            .req("OutputType", &self.output_type)
-            .req("Overwrite", &self.overwrite)
+            .req("Compression", self.compression)
+            .req("Format", self.format)
+            .req("OutputType", self.output_type)
+            .req("Overwrite", self.overwrite)
             .build()
     }
 }
@@ -598,6 +635,14 @@ impl ::cloudwright_core::ToValue for CompressionOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FormatOption` (`AWS::BCMDataExports::Export`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -627,6 +672,14 @@ impl ::cloudwright_core::ToValue for FormatOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FrequencyOption` (`AWS::BCMDataExports::Export`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -652,6 +705,14 @@ impl ::cloudwright_core::ToValue for FrequencyOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -682,6 +743,14 @@ impl ::cloudwright_core::ToValue for OverwriteOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3OutputType` (`AWS::BCMDataExports::Export`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -707,6 +776,14 @@ impl ::cloudwright_core::ToValue for S3OutputType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

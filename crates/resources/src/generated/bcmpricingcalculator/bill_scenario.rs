@@ -103,15 +103,20 @@ impl ::cloudwright_core::Resource for BillScenario {
 impl ::cloudwright_core::ToValue for BillScenario {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CostCategoryGroupSharingPreferenceArn",
-                &self.cost_category_group_sharing_preference_arn,
+                self.cost_category_group_sharing_preference_arn,
             )
-            .opt("ExpiresAt", &self.expires_at)
-            .opt("GroupSharingPreference", &self.group_sharing_preference)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("ExpiresAt", self.expires_at)
+            .opt("GroupSharingPreference", self.group_sharing_preference)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -218,9 +223,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -254,6 +264,14 @@ impl ::cloudwright_core::ToValue for GroupSharingPreference {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

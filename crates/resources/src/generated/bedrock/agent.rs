@@ -247,36 +247,38 @@ impl ::cloudwright_core::Resource for Agent {
 impl ::cloudwright_core::ToValue for Agent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActionGroups", &self.action_groups)
-            .opt("AgentCollaboration", &self.agent_collaboration)
-            .opt("AgentCollaborators", &self.agent_collaborators)
-            .req("AgentName", &self.agent_name)
-            .opt("AgentResourceRoleArn", &self.agent_resource_role_arn)
-            .opt("AutoPrepare", &self.auto_prepare)
-            .opt("CustomOrchestration", &self.custom_orchestration)
-            .opt(
-                "CustomerEncryptionKeyArn",
-                &self.customer_encryption_key_arn,
-            )
-            .opt("Description", &self.description)
-            .opt("FoundationModel", &self.foundation_model)
-            .opt("GuardrailConfiguration", &self.guardrail_configuration)
-            .opt("IdleSessionTTLInSeconds", &self.idle_session_ttl_in_seconds)
-            .opt("Instruction", &self.instruction)
-            .opt("KnowledgeBases", &self.knowledge_bases)
-            .opt("MemoryConfiguration", &self.memory_configuration)
-            .opt("OrchestrationType", &self.orchestration_type)
+            .opt("ActionGroups", self.action_groups)
+            .opt("AgentCollaboration", self.agent_collaboration)
+            .opt("AgentCollaborators", self.agent_collaborators)
+            .req("AgentName", self.agent_name)
+            .opt("AgentResourceRoleArn", self.agent_resource_role_arn)
+            .opt("AutoPrepare", self.auto_prepare)
+            .opt("CustomOrchestration", self.custom_orchestration)
+            .opt("CustomerEncryptionKeyArn", self.customer_encryption_key_arn)
+            .opt("Description", self.description)
+            .opt("FoundationModel", self.foundation_model)
+            .opt("GuardrailConfiguration", self.guardrail_configuration)
+            .opt("IdleSessionTTLInSeconds", self.idle_session_ttl_in_seconds)
+            .opt("Instruction", self.instruction)
+            .opt("KnowledgeBases", self.knowledge_bases)
+            .opt("MemoryConfiguration", self.memory_configuration)
+            .opt("OrchestrationType", self.orchestration_type)
             .opt(
                 "PromptOverrideConfiguration",
-                &self.prompt_override_configuration,
+                self.prompt_override_configuration,
             )
             .opt(
                 "SkipResourceInUseCheckOnDelete",
-                &self.skip_resource_in_use_check_on_delete,
+                self.skip_resource_in_use_check_on_delete,
             )
-            .opt("Tags", &self.tags)
-            .opt("TestAliasTags", &self.test_alias_tags)
+            .opt("Tags", self.tags)
+            .opt("TestAliasTags", self.test_alias_tags)
             .build()
     }
 }
@@ -452,20 +454,25 @@ impl crate::PropertyType for AgentActionGroup {}
 impl ::cloudwright_core::ToValue for AgentActionGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActionGroupExecutor", &self.action_group_executor)
-            .req("ActionGroupName", &self.action_group_name)
-            .opt("ActionGroupState", &self.action_group_state)
-            .opt("ApiSchema", &self.api_schema)
-            .opt("Description", &self.description)
-            .opt("FunctionSchema", &self.function_schema)
+            .opt("ActionGroupExecutor", self.action_group_executor)
+            .req("ActionGroupName", self.action_group_name)
+            .opt("ActionGroupState", self.action_group_state)
+            .opt("ApiSchema", self.api_schema)
+            .opt("Description", self.description)
+            .opt("FunctionSchema", self.function_schema)
             .opt(
                 "ParentActionGroupSignature",
-                &self.parent_action_group_signature,
+                self.parent_action_group_signature,
             )
             .opt(
                 "SkipResourceInUseCheckOnDelete",
-                &self.skip_resource_in_use_check_on_delete,
+                self.skip_resource_in_use_check_on_delete,
             )
             .build()
     }
@@ -535,11 +542,16 @@ impl crate::PropertyType for AgentCollaborator {}
 impl ::cloudwright_core::ToValue for AgentCollaborator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentDescriptor", &self.agent_descriptor)
-            .req("CollaborationInstruction", &self.collaboration_instruction)
-            .req("CollaboratorName", &self.collaborator_name)
-            .opt("RelayConversationHistory", &self.relay_conversation_history)
+            .req("AgentDescriptor", self.agent_descriptor)
+            .req("CollaborationInstruction", self.collaboration_instruction)
+            .req("CollaboratorName", self.collaborator_name)
+            .opt("RelayConversationHistory", self.relay_conversation_history)
             .build()
     }
 }
@@ -574,8 +586,13 @@ impl crate::PropertyType for AgentDescriptor {}
 impl ::cloudwright_core::ToValue for AgentDescriptor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AliasArn", &self.alias_arn)
+            .opt("AliasArn", self.alias_arn)
             .build()
     }
 }
@@ -639,10 +656,15 @@ impl crate::PropertyType for AgentKnowledgeBase {}
 impl ::cloudwright_core::ToValue for AgentKnowledgeBase {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Description", &self.description)
-            .req("KnowledgeBaseId", &self.knowledge_base_id)
-            .opt("KnowledgeBaseState", &self.knowledge_base_state)
+            .req("Description", self.description)
+            .req("KnowledgeBaseId", self.knowledge_base_id)
+            .opt("KnowledgeBaseState", self.knowledge_base_state)
             .build()
     }
 }
@@ -677,8 +699,13 @@ impl crate::PropertyType for CustomOrchestration {}
 impl ::cloudwright_core::ToValue for CustomOrchestration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Executor", &self.executor)
+            .opt("Executor", self.executor)
             .build()
     }
 }
@@ -748,11 +775,16 @@ impl crate::PropertyType for Function {}
 impl ::cloudwright_core::ToValue for Function {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("RequireConfirmation", &self.require_confirmation)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Parameters", self.parameters)
+            .opt("RequireConfirmation", self.require_confirmation)
             .build()
     }
 }
@@ -789,8 +821,13 @@ impl crate::PropertyType for FunctionSchema {}
 impl ::cloudwright_core::ToValue for FunctionSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Functions", &self.functions)
+            .req("Functions", self.functions)
             .build()
     }
 }
@@ -835,9 +872,14 @@ impl crate::PropertyType for GuardrailConfiguration {}
 impl ::cloudwright_core::ToValue for GuardrailConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GuardrailIdentifier", &self.guardrail_identifier)
-            .opt("GuardrailVersion", &self.guardrail_version)
+            .opt("GuardrailIdentifier", self.guardrail_identifier)
+            .opt("GuardrailVersion", self.guardrail_version)
             .build()
     }
 }
@@ -912,12 +954,17 @@ impl crate::PropertyType for InferenceConfiguration {}
 impl ::cloudwright_core::ToValue for InferenceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaximumLength", &self.maximum_length)
-            .opt("StopSequences", &self.stop_sequences)
-            .opt("Temperature", &self.temperature)
-            .opt("TopK", &self.top_k)
-            .opt("TopP", &self.top_p)
+            .opt("MaximumLength", self.maximum_length)
+            .opt("StopSequences", self.stop_sequences)
+            .opt("Temperature", self.temperature)
+            .opt("TopK", self.top_k)
+            .opt("TopP", self.top_p)
             .build()
     }
 }
@@ -965,13 +1012,18 @@ impl crate::PropertyType for MemoryConfiguration {}
 impl ::cloudwright_core::ToValue for MemoryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnabledMemoryTypes", &self.enabled_memory_types)
+            .opt("EnabledMemoryTypes", self.enabled_memory_types)
             .opt(
                 "SessionSummaryConfiguration",
-                &self.session_summary_configuration,
+                self.session_summary_configuration,
             )
-            .opt("StorageDays", &self.storage_days)
+            .opt("StorageDays", self.storage_days)
             .build()
     }
 }
@@ -1010,8 +1062,13 @@ impl crate::PropertyType for OrchestrationExecutor {}
 impl ::cloudwright_core::ToValue for OrchestrationExecutor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Lambda", &self.lambda)
+            .req("Lambda", self.lambda)
             .build()
     }
 }
@@ -1099,18 +1156,23 @@ impl crate::PropertyType for PromptConfiguration {}
 impl ::cloudwright_core::ToValue for PromptConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalModelRequestFields",
-                &self.additional_model_request_fields,
+                self.additional_model_request_fields,
             )
-            .opt("BasePromptTemplate", &self.base_prompt_template)
-            .opt("FoundationModel", &self.foundation_model)
-            .opt("InferenceConfiguration", &self.inference_configuration)
-            .opt("ParserMode", &self.parser_mode)
-            .opt("PromptCreationMode", &self.prompt_creation_mode)
-            .opt("PromptState", &self.prompt_state)
-            .opt("PromptType", &self.prompt_type)
+            .opt("BasePromptTemplate", self.base_prompt_template)
+            .opt("FoundationModel", self.foundation_model)
+            .opt("InferenceConfiguration", self.inference_configuration)
+            .opt("ParserMode", self.parser_mode)
+            .opt("PromptCreationMode", self.prompt_creation_mode)
+            .opt("PromptState", self.prompt_state)
+            .opt("PromptType", self.prompt_type)
             .build()
     }
 }
@@ -1158,9 +1220,14 @@ impl crate::PropertyType for PromptOverrideConfiguration {}
 impl ::cloudwright_core::ToValue for PromptOverrideConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OverrideLambda", &self.override_lambda)
-            .req("PromptConfigurations", &self.prompt_configurations)
+            .opt("OverrideLambda", self.override_lambda)
+            .req("PromptConfigurations", self.prompt_configurations)
             .build()
     }
 }
@@ -1195,8 +1262,13 @@ impl crate::PropertyType for SessionSummaryConfiguration {}
 impl ::cloudwright_core::ToValue for SessionSummaryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxRecentSessions", &self.max_recent_sessions)
+            .opt("MaxRecentSessions", self.max_recent_sessions)
             .build()
     }
 }
@@ -1228,6 +1300,14 @@ impl ::cloudwright_core::ToValue for ActionGroupSignature {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ActionGroupState` (`AWS::Bedrock::Agent`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1256,6 +1336,14 @@ impl ::cloudwright_core::ToValue for ActionGroupState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1289,6 +1377,14 @@ impl ::cloudwright_core::ToValue for AgentCollaboration {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CreationMode` (`AWS::Bedrock::Agent`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1317,6 +1413,14 @@ impl ::cloudwright_core::ToValue for CreationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1347,6 +1451,14 @@ impl ::cloudwright_core::ToValue for KnowledgeBaseState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MemoryType` (`AWS::Bedrock::Agent`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1372,6 +1484,14 @@ impl ::cloudwright_core::ToValue for MemoryType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1402,6 +1522,14 @@ impl ::cloudwright_core::ToValue for OrchestrationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PromptState` (`AWS::Bedrock::Agent`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1430,6 +1558,14 @@ impl ::cloudwright_core::ToValue for PromptState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1472,6 +1608,14 @@ impl ::cloudwright_core::ToValue for PromptType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RelayConversationHistory` (`AWS::Bedrock::Agent`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1501,6 +1645,14 @@ impl ::cloudwright_core::ToValue for RelayConversationHistory {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RequireConfirmation` (`AWS::Bedrock::Agent`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1529,6 +1681,14 @@ impl ::cloudwright_core::ToValue for RequireConfirmation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

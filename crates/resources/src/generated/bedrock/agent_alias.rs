@@ -131,12 +131,17 @@ impl ::cloudwright_core::Resource for AgentAlias {
 impl ::cloudwright_core::ToValue for AgentAlias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentAliasName", &self.agent_alias_name)
-            .req("AgentId", &self.agent_id)
-            .opt("Description", &self.description)
-            .opt("RoutingConfiguration", &self.routing_configuration)
-            .opt("Tags", &self.tags)
+            .req("AgentAliasName", self.agent_alias_name)
+            .req("AgentId", self.agent_id)
+            .opt("Description", self.description)
+            .opt("RoutingConfiguration", self.routing_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -233,8 +238,13 @@ impl crate::PropertyType for AgentAliasRoutingConfigurationListItem {}
 impl ::cloudwright_core::ToValue for AgentAliasRoutingConfigurationListItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentVersion", &self.agent_version)
+            .req("AgentVersion", self.agent_version)
             .build()
     }
 }

@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for ApplicationInferenceProfile {
 impl ::cloudwright_core::ToValue for ApplicationInferenceProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("InferenceProfileName", &self.inference_profile_name)
-            .opt("ModelSource", &self.model_source)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("InferenceProfileName", self.inference_profile_name)
+            .opt("ModelSource", self.model_source)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -129,13 +129,18 @@ impl ::cloudwright_core::Resource for AutomatedReasoningPolicy {
 impl ::cloudwright_core::ToValue for AutomatedReasoningPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("ForceDelete", &self.force_delete)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Name", &self.name)
-            .opt("PolicyDefinition", &self.policy_definition)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("ForceDelete", self.force_delete)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Name", self.name)
+            .opt("PolicyDefinition", self.policy_definition)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -248,11 +253,16 @@ impl crate::PropertyType for PolicyDefinition {}
 impl ::cloudwright_core::ToValue for PolicyDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Rules", &self.rules)
-            .opt("Types", &self.types)
-            .opt("Variables", &self.variables)
-            .opt("Version", &self.version)
+            .opt("Rules", self.rules)
+            .opt("Types", self.types)
+            .opt("Variables", self.variables)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -318,10 +328,15 @@ impl crate::PropertyType for PolicyDefinitionRule {}
 impl ::cloudwright_core::ToValue for PolicyDefinitionRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlternateExpression", &self.alternate_expression)
-            .req("Expression", &self.expression)
-            .req("Id", &self.id)
+            .opt("AlternateExpression", self.alternate_expression)
+            .req("Expression", self.expression)
+            .req("Id", self.id)
             .build()
     }
 }
@@ -387,10 +402,15 @@ impl crate::PropertyType for PolicyDefinitionType {}
 impl ::cloudwright_core::ToValue for PolicyDefinitionType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Values", &self.values)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -438,9 +458,14 @@ impl crate::PropertyType for PolicyDefinitionTypeValue {}
 impl ::cloudwright_core::ToValue for PolicyDefinitionTypeValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Value", &self.value)
+            .opt("Description", self.description)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -508,10 +533,15 @@ impl crate::PropertyType for PolicyDefinitionVariable {}
 impl ::cloudwright_core::ToValue for PolicyDefinitionVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
+            .req("Description", self.description)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }

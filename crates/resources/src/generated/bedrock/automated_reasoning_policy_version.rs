@@ -101,13 +101,18 @@ impl ::cloudwright_core::Resource for AutomatedReasoningPolicyVersion {
 impl ::cloudwright_core::ToValue for AutomatedReasoningPolicyVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "LastUpdatedDefinitionHash",
-                &self.last_updated_definition_hash,
+                self.last_updated_definition_hash,
             )
-            .req("PolicyArn", &self.policy_arn)
-            .opt("Tags", &self.tags)
+            .req("PolicyArn", self.policy_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

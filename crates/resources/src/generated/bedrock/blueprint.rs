@@ -132,13 +132,18 @@ impl ::cloudwright_core::Resource for Blueprint {
 impl ::cloudwright_core::ToValue for Blueprint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BlueprintName", &self.blueprint_name)
-            .opt("KmsEncryptionContext", &self.kms_encryption_context)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Schema", &self.schema)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("BlueprintName", self.blueprint_name)
+            .opt("KmsEncryptionContext", self.kms_encryption_context)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Schema", self.schema)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -219,6 +224,14 @@ impl ::cloudwright_core::ToValue for BlueprintType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for DataAutomationLibrary {
 impl ::cloudwright_core::ToValue for DataAutomationLibrary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("LibraryDescription", &self.library_description)
-            .req("LibraryName", &self.library_name)
-            .opt("Tags", &self.tags)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("LibraryDescription", self.library_description)
+            .req("LibraryName", self.library_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -199,9 +204,14 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsEncryptionContext", &self.kms_encryption_context)
-            .req("KmsKeyId", &self.kms_key_id)
+            .opt("KmsEncryptionContext", self.kms_encryption_context)
+            .req("KmsKeyId", self.kms_key_id)
             .build()
     }
 }

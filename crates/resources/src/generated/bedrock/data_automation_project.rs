@@ -143,22 +143,27 @@ impl ::cloudwright_core::Resource for DataAutomationProject {
 impl ::cloudwright_core::ToValue for DataAutomationProject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomOutputConfiguration",
-                &self.custom_output_configuration,
+                self.custom_output_configuration,
             )
-            .opt("KmsEncryptionContext", &self.kms_encryption_context)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("OverrideConfiguration", &self.override_configuration)
-            .opt("ProjectDescription", &self.project_description)
-            .req("ProjectName", &self.project_name)
-            .opt("ProjectType", &self.project_type)
+            .opt("KmsEncryptionContext", self.kms_encryption_context)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("OverrideConfiguration", self.override_configuration)
+            .opt("ProjectDescription", self.project_description)
+            .req("ProjectName", self.project_name)
+            .opt("ProjectType", self.project_type)
             .opt(
                 "StandardOutputConfiguration",
-                &self.standard_output_configuration,
+                self.standard_output_configuration,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -258,10 +263,15 @@ impl crate::PropertyType for AudioExtractionCategory {}
 impl ::cloudwright_core::ToValue for AudioExtractionCategory {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
-            .opt("TypeConfiguration", &self.type_configuration)
-            .opt("Types", &self.types)
+            .req("State", self.state)
+            .opt("TypeConfiguration", self.type_configuration)
+            .opt("Types", self.types)
             .build()
     }
 }
@@ -296,8 +306,13 @@ impl crate::PropertyType for AudioExtractionCategoryTypeConfiguration {}
 impl ::cloudwright_core::ToValue for AudioExtractionCategoryTypeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Transcript", &self.transcript)
+            .opt("Transcript", self.transcript)
             .build()
     }
 }
@@ -344,13 +359,18 @@ impl crate::PropertyType for AudioLanguageConfiguration {}
 impl ::cloudwright_core::ToValue for AudioLanguageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GenerativeOutputLanguage", &self.generative_output_language)
+            .opt("GenerativeOutputLanguage", self.generative_output_language)
             .opt(
                 "IdentifyMultipleLanguages",
-                &self.identify_multiple_languages,
+                self.identify_multiple_languages,
             )
-            .opt("InputLanguages", &self.input_languages)
+            .opt("InputLanguages", self.input_languages)
             .build()
     }
 }
@@ -397,12 +417,17 @@ impl crate::PropertyType for AudioOverrideConfiguration {}
 impl ::cloudwright_core::ToValue for AudioOverrideConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LanguageConfiguration", &self.language_configuration)
-            .opt("ModalityProcessing", &self.modality_processing)
+            .opt("LanguageConfiguration", self.language_configuration)
+            .opt("ModalityProcessing", self.modality_processing)
             .opt(
                 "SensitiveDataConfiguration",
-                &self.sensitive_data_configuration,
+                self.sensitive_data_configuration,
             )
             .build()
     }
@@ -440,8 +465,13 @@ impl crate::PropertyType for AudioStandardExtraction {}
 impl ::cloudwright_core::ToValue for AudioStandardExtraction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Category", &self.category)
+            .req("Category", self.category)
             .build()
     }
 }
@@ -485,9 +515,14 @@ impl crate::PropertyType for AudioStandardGenerativeField {}
 impl ::cloudwright_core::ToValue for AudioStandardGenerativeField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
-            .opt("Types", &self.types)
+            .req("State", self.state)
+            .opt("Types", self.types)
             .build()
     }
 }
@@ -528,9 +563,14 @@ impl crate::PropertyType for AudioStandardOutputConfiguration {}
 impl ::cloudwright_core::ToValue for AudioStandardOutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Extraction", &self.extraction)
-            .opt("GenerativeField", &self.generative_field)
+            .opt("Extraction", self.extraction)
+            .opt("GenerativeField", self.generative_field)
             .build()
     }
 }
@@ -585,10 +625,15 @@ impl crate::PropertyType for BlueprintItem {}
 impl ::cloudwright_core::ToValue for BlueprintItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BlueprintArn", &self.blueprint_arn)
-            .opt("BlueprintStage", &self.blueprint_stage)
-            .opt("BlueprintVersion", &self.blueprint_version)
+            .req("BlueprintArn", self.blueprint_arn)
+            .opt("BlueprintStage", self.blueprint_stage)
+            .opt("BlueprintVersion", self.blueprint_version)
             .build()
     }
 }
@@ -625,8 +670,13 @@ impl crate::PropertyType for ChannelLabelingConfiguration {}
 impl ::cloudwright_core::ToValue for ChannelLabelingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
+            .req("State", self.state)
             .build()
     }
 }
@@ -661,8 +711,13 @@ impl crate::PropertyType for CustomOutputConfiguration {}
 impl ::cloudwright_core::ToValue for CustomOutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Blueprints", &self.blueprints)
+            .opt("Blueprints", self.blueprints)
             .build()
     }
 }
@@ -699,8 +754,13 @@ impl crate::PropertyType for DocumentBoundingBox {}
 impl ::cloudwright_core::ToValue for DocumentBoundingBox {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
+            .req("State", self.state)
             .build()
     }
 }
@@ -735,8 +795,13 @@ impl crate::PropertyType for DocumentExtractionGranularity {}
 impl ::cloudwright_core::ToValue for DocumentExtractionGranularity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Types", &self.types)
+            .opt("Types", self.types)
             .build()
     }
 }
@@ -773,8 +838,13 @@ impl crate::PropertyType for DocumentOutputAdditionalFileFormat {}
 impl ::cloudwright_core::ToValue for DocumentOutputAdditionalFileFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
+            .req("State", self.state)
             .build()
     }
 }
@@ -827,9 +897,14 @@ impl crate::PropertyType for DocumentOutputFormat {}
 impl ::cloudwright_core::ToValue for DocumentOutputFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AdditionalFileFormat", &self.additional_file_format)
-            .req("TextFormat", &self.text_format)
+            .req("AdditionalFileFormat", self.additional_file_format)
+            .req("TextFormat", self.text_format)
             .build()
     }
 }
@@ -864,8 +939,13 @@ impl crate::PropertyType for DocumentOutputTextFormat {}
 impl ::cloudwright_core::ToValue for DocumentOutputTextFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Types", &self.types)
+            .opt("Types", self.types)
             .build()
     }
 }
@@ -912,13 +992,18 @@ impl crate::PropertyType for DocumentOverrideConfiguration {}
 impl ::cloudwright_core::ToValue for DocumentOverrideConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ModalityProcessing", &self.modality_processing)
+            .opt("ModalityProcessing", self.modality_processing)
             .opt(
                 "SensitiveDataConfiguration",
-                &self.sensitive_data_configuration,
+                self.sensitive_data_configuration,
             )
-            .opt("Splitter", &self.splitter)
+            .opt("Splitter", self.splitter)
             .build()
     }
 }
@@ -971,9 +1056,14 @@ impl crate::PropertyType for DocumentStandardExtraction {}
 impl ::cloudwright_core::ToValue for DocumentStandardExtraction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BoundingBox", &self.bounding_box)
-            .req("Granularity", &self.granularity)
+            .req("BoundingBox", self.bounding_box)
+            .req("Granularity", self.granularity)
             .build()
     }
 }
@@ -1010,8 +1100,13 @@ impl crate::PropertyType for DocumentStandardGenerativeField {}
 impl ::cloudwright_core::ToValue for DocumentStandardGenerativeField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
+            .req("State", self.state)
             .build()
     }
 }
@@ -1058,10 +1153,15 @@ impl crate::PropertyType for DocumentStandardOutputConfiguration {}
 impl ::cloudwright_core::ToValue for DocumentStandardOutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Extraction", &self.extraction)
-            .opt("GenerativeField", &self.generative_field)
-            .opt("OutputFormat", &self.output_format)
+            .opt("Extraction", self.extraction)
+            .opt("GenerativeField", self.generative_field)
+            .opt("OutputFormat", self.output_format)
             .build()
     }
 }
@@ -1098,8 +1198,13 @@ impl crate::PropertyType for ImageBoundingBox {}
 impl ::cloudwright_core::ToValue for ImageBoundingBox {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
+            .req("State", self.state)
             .build()
     }
 }
@@ -1143,9 +1248,14 @@ impl crate::PropertyType for ImageExtractionCategory {}
 impl ::cloudwright_core::ToValue for ImageExtractionCategory {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
-            .opt("Types", &self.types)
+            .req("State", self.state)
+            .opt("Types", self.types)
             .build()
     }
 }
@@ -1186,11 +1296,16 @@ impl crate::PropertyType for ImageOverrideConfiguration {}
 impl ::cloudwright_core::ToValue for ImageOverrideConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ModalityProcessing", &self.modality_processing)
+            .opt("ModalityProcessing", self.modality_processing)
             .opt(
                 "SensitiveDataConfiguration",
-                &self.sensitive_data_configuration,
+                self.sensitive_data_configuration,
             )
             .build()
     }
@@ -1244,9 +1359,14 @@ impl crate::PropertyType for ImageStandardExtraction {}
 impl ::cloudwright_core::ToValue for ImageStandardExtraction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BoundingBox", &self.bounding_box)
-            .req("Category", &self.category)
+            .req("BoundingBox", self.bounding_box)
+            .req("Category", self.category)
             .build()
     }
 }
@@ -1290,9 +1410,14 @@ impl crate::PropertyType for ImageStandardGenerativeField {}
 impl ::cloudwright_core::ToValue for ImageStandardGenerativeField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
-            .opt("Types", &self.types)
+            .req("State", self.state)
+            .opt("Types", self.types)
             .build()
     }
 }
@@ -1333,9 +1458,14 @@ impl crate::PropertyType for ImageStandardOutputConfiguration {}
 impl ::cloudwright_core::ToValue for ImageStandardOutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Extraction", &self.extraction)
-            .opt("GenerativeField", &self.generative_field)
+            .opt("Extraction", self.extraction)
+            .opt("GenerativeField", self.generative_field)
             .build()
     }
 }
@@ -1370,8 +1500,13 @@ impl crate::PropertyType for ModalityProcessingConfiguration {}
 impl ::cloudwright_core::ToValue for ModalityProcessingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("State", &self.state)
+            .opt("State", self.state)
             .build()
     }
 }
@@ -1424,11 +1559,16 @@ impl crate::PropertyType for ModalityRoutingConfiguration {}
 impl ::cloudwright_core::ToValue for ModalityRoutingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("jpeg", &self.jpeg)
-            .opt("mov", &self.mov)
-            .opt("mp4", &self.mp4)
-            .opt("png", &self.png)
+            .opt("jpeg", self.jpeg)
+            .opt("mov", self.mov)
+            .opt("mp4", self.mp4)
+            .opt("png", self.png)
             .build()
     }
 }
@@ -1487,12 +1627,17 @@ impl crate::PropertyType for OverrideConfiguration {}
 impl ::cloudwright_core::ToValue for OverrideConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Audio", &self.audio)
-            .opt("Document", &self.document)
-            .opt("Image", &self.image)
-            .opt("ModalityRouting", &self.modality_routing)
-            .opt("Video", &self.video)
+            .opt("Audio", self.audio)
+            .opt("Document", self.document)
+            .opt("Image", self.image)
+            .opt("ModalityRouting", self.modality_routing)
+            .opt("Video", self.video)
             .build()
     }
 }
@@ -1533,9 +1678,14 @@ impl crate::PropertyType for PiiEntitiesConfiguration {}
 impl ::cloudwright_core::ToValue for PiiEntitiesConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PiiEntityTypes", &self.pii_entity_types)
-            .opt("RedactionMaskMode", &self.redaction_mask_mode)
+            .opt("PiiEntityTypes", self.pii_entity_types)
+            .opt("RedactionMaskMode", self.redaction_mask_mode)
             .build()
     }
 }
@@ -1583,10 +1733,15 @@ impl crate::PropertyType for SensitiveDataConfiguration {}
 impl ::cloudwright_core::ToValue for SensitiveDataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DetectionMode", &self.detection_mode)
-            .opt("DetectionScope", &self.detection_scope)
-            .opt("PiiEntitiesConfiguration", &self.pii_entities_configuration)
+            .opt("DetectionMode", self.detection_mode)
+            .opt("DetectionScope", self.detection_scope)
+            .opt("PiiEntitiesConfiguration", self.pii_entities_configuration)
             .build()
     }
 }
@@ -1623,8 +1778,13 @@ impl crate::PropertyType for SpeakerLabelingConfiguration {}
 impl ::cloudwright_core::ToValue for SpeakerLabelingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
+            .req("State", self.state)
             .build()
     }
 }
@@ -1659,8 +1819,13 @@ impl crate::PropertyType for SplitterConfiguration {}
 impl ::cloudwright_core::ToValue for SplitterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("State", &self.state)
+            .opt("State", self.state)
             .build()
     }
 }
@@ -1713,11 +1878,16 @@ impl crate::PropertyType for StandardOutputConfiguration {}
 impl ::cloudwright_core::ToValue for StandardOutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Audio", &self.audio)
-            .opt("Document", &self.document)
-            .opt("Image", &self.image)
-            .opt("Video", &self.video)
+            .opt("Audio", self.audio)
+            .opt("Document", self.document)
+            .opt("Image", self.image)
+            .opt("Video", self.video)
             .build()
     }
 }
@@ -1758,9 +1928,14 @@ impl crate::PropertyType for TranscriptConfiguration {}
 impl ::cloudwright_core::ToValue for TranscriptConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelLabeling", &self.channel_labeling)
-            .opt("SpeakerLabeling", &self.speaker_labeling)
+            .opt("ChannelLabeling", self.channel_labeling)
+            .opt("SpeakerLabeling", self.speaker_labeling)
             .build()
     }
 }
@@ -1797,8 +1972,13 @@ impl crate::PropertyType for VideoBoundingBox {}
 impl ::cloudwright_core::ToValue for VideoBoundingBox {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
+            .req("State", self.state)
             .build()
     }
 }
@@ -1842,9 +2022,14 @@ impl crate::PropertyType for VideoExtractionCategory {}
 impl ::cloudwright_core::ToValue for VideoExtractionCategory {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
-            .opt("Types", &self.types)
+            .req("State", self.state)
+            .opt("Types", self.types)
             .build()
     }
 }
@@ -1885,11 +2070,16 @@ impl crate::PropertyType for VideoOverrideConfiguration {}
 impl ::cloudwright_core::ToValue for VideoOverrideConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ModalityProcessing", &self.modality_processing)
+            .opt("ModalityProcessing", self.modality_processing)
             .opt(
                 "SensitiveDataConfiguration",
-                &self.sensitive_data_configuration,
+                self.sensitive_data_configuration,
             )
             .build()
     }
@@ -1943,9 +2133,14 @@ impl crate::PropertyType for VideoStandardExtraction {}
 impl ::cloudwright_core::ToValue for VideoStandardExtraction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BoundingBox", &self.bounding_box)
-            .req("Category", &self.category)
+            .req("BoundingBox", self.bounding_box)
+            .req("Category", self.category)
             .build()
     }
 }
@@ -1989,9 +2184,14 @@ impl crate::PropertyType for VideoStandardGenerativeField {}
 impl ::cloudwright_core::ToValue for VideoStandardGenerativeField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
-            .opt("Types", &self.types)
+            .req("State", self.state)
+            .opt("Types", self.types)
             .build()
     }
 }
@@ -2032,9 +2232,14 @@ impl crate::PropertyType for VideoStandardOutputConfiguration {}
 impl ::cloudwright_core::ToValue for VideoStandardOutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Extraction", &self.extraction)
-            .opt("GenerativeField", &self.generative_field)
+            .opt("Extraction", self.extraction)
+            .opt("GenerativeField", self.generative_field)
             .build()
     }
 }
@@ -2069,6 +2274,14 @@ impl ::cloudwright_core::ToValue for AudioExtractionCategoryType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AudioGenerativeOutputLanguage` (`AWS::Bedrock::DataAutomationProject`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2097,6 +2310,14 @@ impl ::cloudwright_core::ToValue for AudioGenerativeOutputLanguage {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2130,6 +2351,14 @@ impl ::cloudwright_core::ToValue for AudioStandardGenerativeFieldType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BlueprintStage` (`AWS::Bedrock::DataAutomationProject`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2158,6 +2387,14 @@ impl ::cloudwright_core::ToValue for BlueprintStage {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2193,6 +2430,14 @@ impl ::cloudwright_core::ToValue for DesiredModality {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2232,6 +2477,14 @@ impl ::cloudwright_core::ToValue for DocumentExtractionGranularityType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DocumentOutputTextFormatType` (`AWS::Bedrock::DataAutomationProject`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2267,6 +2520,14 @@ impl ::cloudwright_core::ToValue for DocumentOutputTextFormatType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ImageExtractionCategoryType` (`AWS::Bedrock::DataAutomationProject`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2299,6 +2560,14 @@ impl ::cloudwright_core::ToValue for ImageExtractionCategoryType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ImageStandardGenerativeFieldType` (`AWS::Bedrock::DataAutomationProject`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2327,6 +2596,14 @@ impl ::cloudwright_core::ToValue for ImageStandardGenerativeFieldType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2383,6 +2660,14 @@ impl ::cloudwright_core::ToValue for Language {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2503,6 +2788,14 @@ impl ::cloudwright_core::ToValue for PiiEntityTypes {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PIIRedactionMaskMode` (`AWS::Bedrock::DataAutomationProject`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2531,6 +2824,14 @@ impl ::cloudwright_core::ToValue for PiiRedactionMaskMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2561,6 +2862,14 @@ impl ::cloudwright_core::ToValue for ProjectType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SensitiveDataDetectionMode` (`AWS::Bedrock::DataAutomationProject`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2589,6 +2898,14 @@ impl ::cloudwright_core::ToValue for SensitiveDataDetectionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2619,6 +2936,14 @@ impl ::cloudwright_core::ToValue for SensitiveDataDetectionScope {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `State` (`AWS::Bedrock::DataAutomationProject`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2647,6 +2972,14 @@ impl ::cloudwright_core::ToValue for State {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2683,6 +3016,14 @@ impl ::cloudwright_core::ToValue for VideoExtractionCategoryType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VideoStandardGenerativeFieldType` (`AWS::Bedrock::DataAutomationProject`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2714,6 +3055,14 @@ impl ::cloudwright_core::ToValue for VideoStandardGenerativeFieldType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -148,19 +148,24 @@ impl ::cloudwright_core::Resource for DataSource {
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataDeletionPolicy", &self.data_deletion_policy)
-            .req("DataSourceConfiguration", &self.data_source_configuration)
-            .opt("Description", &self.description)
-            .req("KnowledgeBaseId", &self.knowledge_base_id)
-            .req("Name", &self.name)
+            .opt("DataDeletionPolicy", self.data_deletion_policy)
+            .req("DataSourceConfiguration", self.data_source_configuration)
+            .opt("Description", self.description)
+            .req("KnowledgeBaseId", self.knowledge_base_id)
+            .req("Name", self.name)
             .opt(
                 "ServerSideEncryptionConfiguration",
-                &self.server_side_encryption_configuration,
+                self.server_side_encryption_configuration,
             )
             .opt(
                 "VectorIngestionConfiguration",
-                &self.vector_ingestion_configuration,
+                self.vector_ingestion_configuration,
             )
             .build()
     }
@@ -258,8 +263,13 @@ impl crate::PropertyType for BedrockDataAutomationConfiguration {}
 impl ::cloudwright_core::ToValue for BedrockDataAutomationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ParsingModality", &self.parsing_modality)
+            .opt("ParsingModality", self.parsing_modality)
             .build()
     }
 }
@@ -312,10 +322,15 @@ impl crate::PropertyType for BedrockFoundationModelConfiguration {}
 impl ::cloudwright_core::ToValue for BedrockFoundationModelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ModelArn", &self.model_arn)
-            .opt("ParsingModality", &self.parsing_modality)
-            .opt("ParsingPrompt", &self.parsing_prompt)
+            .req("ModelArn", self.model_arn)
+            .opt("ParsingModality", self.parsing_modality)
+            .opt("ParsingPrompt", self.parsing_prompt)
             .build()
     }
 }
@@ -370,12 +385,17 @@ impl crate::PropertyType for BedrockFoundationModelContextEnrichmentConfiguratio
 impl ::cloudwright_core::ToValue for BedrockFoundationModelContextEnrichmentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "EnrichmentStrategyConfiguration",
-                &self.enrichment_strategy_configuration,
+                self.enrichment_strategy_configuration,
             )
-            .req("ModelArn", &self.model_arn)
+            .req("ModelArn", self.model_arn)
             .build()
     }
 }
@@ -441,19 +461,24 @@ impl crate::PropertyType for ChunkingConfiguration {}
 impl ::cloudwright_core::ToValue for ChunkingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChunkingStrategy", &self.chunking_strategy)
+            .req("ChunkingStrategy", self.chunking_strategy)
             .opt(
                 "FixedSizeChunkingConfiguration",
-                &self.fixed_size_chunking_configuration,
+                self.fixed_size_chunking_configuration,
             )
             .opt(
                 "HierarchicalChunkingConfiguration",
-                &self.hierarchical_chunking_configuration,
+                self.hierarchical_chunking_configuration,
             )
             .opt(
                 "SemanticChunkingConfiguration",
-                &self.semantic_chunking_configuration,
+                self.semantic_chunking_configuration,
             )
             .build()
     }
@@ -489,8 +514,13 @@ impl crate::PropertyType for ConfluenceCrawlerConfiguration {}
 impl ::cloudwright_core::ToValue for ConfluenceCrawlerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FilterConfiguration", &self.filter_configuration)
+            .opt("FilterConfiguration", self.filter_configuration)
             .build()
     }
 }
@@ -534,9 +564,14 @@ impl crate::PropertyType for ConfluenceDataSourceConfiguration {}
 impl ::cloudwright_core::ToValue for ConfluenceDataSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlerConfiguration", &self.crawler_configuration)
-            .req("SourceConfiguration", &self.source_configuration)
+            .opt("CrawlerConfiguration", self.crawler_configuration)
+            .req("SourceConfiguration", self.source_configuration)
             .build()
     }
 }
@@ -611,11 +646,16 @@ impl crate::PropertyType for ConfluenceSourceConfiguration {}
 impl ::cloudwright_core::ToValue for ConfluenceSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthType", &self.auth_type)
-            .req("CredentialsSecretArn", &self.credentials_secret_arn)
-            .req("HostType", &self.host_type)
-            .req("HostUrl", &self.host_url)
+            .req("AuthType", self.auth_type)
+            .req("CredentialsSecretArn", self.credentials_secret_arn)
+            .req("HostType", self.host_type)
+            .req("HostUrl", self.host_url)
             .build()
     }
 }
@@ -660,12 +700,17 @@ impl crate::PropertyType for ContextEnrichmentConfiguration {}
 impl ::cloudwright_core::ToValue for ContextEnrichmentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockFoundationModelConfiguration",
-                &self.bedrock_foundation_model_configuration,
+                self.bedrock_foundation_model_configuration,
             )
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -709,9 +754,14 @@ impl crate::PropertyType for CrawlFilterConfiguration {}
 impl ::cloudwright_core::ToValue for CrawlFilterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PatternObjectFilter", &self.pattern_object_filter)
-            .req("Type", &self.r#type)
+            .opt("PatternObjectFilter", self.pattern_object_filter)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -770,9 +820,14 @@ impl crate::PropertyType for CustomTransformationConfiguration {}
 impl ::cloudwright_core::ToValue for CustomTransformationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IntermediateStorage", &self.intermediate_storage)
-            .req("Transformations", &self.transformations)
+            .req("IntermediateStorage", self.intermediate_storage)
+            .req("Transformations", self.transformations)
             .build()
     }
 }
@@ -855,13 +910,18 @@ impl crate::PropertyType for DataSourceConfiguration {}
 impl ::cloudwright_core::ToValue for DataSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfluenceConfiguration", &self.confluence_configuration)
-            .opt("S3Configuration", &self.s3_configuration)
-            .opt("SalesforceConfiguration", &self.salesforce_configuration)
-            .opt("SharePointConfiguration", &self.share_point_configuration)
-            .req("Type", &self.r#type)
-            .opt("WebConfiguration", &self.web_configuration)
+            .opt("ConfluenceConfiguration", self.confluence_configuration)
+            .opt("S3Configuration", self.s3_configuration)
+            .opt("SalesforceConfiguration", self.salesforce_configuration)
+            .opt("SharePointConfiguration", self.share_point_configuration)
+            .req("Type", self.r#type)
+            .opt("WebConfiguration", self.web_configuration)
             .build()
     }
 }
@@ -898,8 +958,13 @@ impl crate::PropertyType for EnrichmentStrategyConfiguration {}
 impl ::cloudwright_core::ToValue for EnrichmentStrategyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Method", &self.method)
+            .req("Method", self.method)
             .build()
     }
 }
@@ -956,9 +1021,14 @@ impl crate::PropertyType for FixedSizeChunkingConfiguration {}
 impl ::cloudwright_core::ToValue for FixedSizeChunkingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxTokens", &self.max_tokens)
-            .req("OverlapPercentage", &self.overlap_percentage)
+            .req("MaxTokens", self.max_tokens)
+            .req("OverlapPercentage", self.overlap_percentage)
             .build()
     }
 }
@@ -1017,9 +1087,14 @@ impl crate::PropertyType for HierarchicalChunkingConfiguration {}
 impl ::cloudwright_core::ToValue for HierarchicalChunkingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LevelConfigurations", &self.level_configurations)
-            .req("OverlapTokens", &self.overlap_tokens)
+            .req("LevelConfigurations", self.level_configurations)
+            .req("OverlapTokens", self.overlap_tokens)
             .build()
     }
 }
@@ -1058,8 +1133,13 @@ impl crate::PropertyType for HierarchicalChunkingLevelConfiguration {}
 impl ::cloudwright_core::ToValue for HierarchicalChunkingLevelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxTokens", &self.max_tokens)
+            .req("MaxTokens", self.max_tokens)
             .build()
     }
 }
@@ -1096,8 +1176,13 @@ impl crate::PropertyType for IntermediateStorage {}
 impl ::cloudwright_core::ToValue for IntermediateStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Location", &self.s3_location)
+            .req("S3Location", self.s3_location)
             .build()
     }
 }
@@ -1152,16 +1237,21 @@ impl crate::PropertyType for ParsingConfiguration {}
 impl ::cloudwright_core::ToValue for ParsingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockDataAutomationConfiguration",
-                &self.bedrock_data_automation_configuration,
+                self.bedrock_data_automation_configuration,
             )
             .opt(
                 "BedrockFoundationModelConfiguration",
-                &self.bedrock_foundation_model_configuration,
+                self.bedrock_foundation_model_configuration,
             )
-            .req("ParsingStrategy", &self.parsing_strategy)
+            .req("ParsingStrategy", self.parsing_strategy)
             .build()
     }
 }
@@ -1200,8 +1290,13 @@ impl crate::PropertyType for ParsingPrompt {}
 impl ::cloudwright_core::ToValue for ParsingPrompt {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParsingPromptText", &self.parsing_prompt_text)
+            .req("ParsingPromptText", self.parsing_prompt_text)
             .build()
     }
 }
@@ -1258,10 +1353,15 @@ impl crate::PropertyType for PatternObjectFilter {}
 impl ::cloudwright_core::ToValue for PatternObjectFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExclusionFilters", &self.exclusion_filters)
-            .opt("InclusionFilters", &self.inclusion_filters)
-            .req("ObjectType", &self.object_type)
+            .opt("ExclusionFilters", self.exclusion_filters)
+            .opt("InclusionFilters", self.inclusion_filters)
+            .req("ObjectType", self.object_type)
             .build()
     }
 }
@@ -1300,8 +1400,13 @@ impl crate::PropertyType for PatternObjectFilterConfiguration {}
 impl ::cloudwright_core::ToValue for PatternObjectFilterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Filters", &self.filters)
+            .req("Filters", self.filters)
             .build()
     }
 }
@@ -1359,10 +1464,15 @@ impl crate::PropertyType for S3DataSourceConfiguration {}
 impl ::cloudwright_core::ToValue for S3DataSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketArn", &self.bucket_arn)
-            .opt("BucketOwnerAccountId", &self.bucket_owner_account_id)
-            .opt("InclusionPrefixes", &self.inclusion_prefixes)
+            .req("BucketArn", self.bucket_arn)
+            .opt("BucketOwnerAccountId", self.bucket_owner_account_id)
+            .opt("InclusionPrefixes", self.inclusion_prefixes)
             .build()
     }
 }
@@ -1397,8 +1507,13 @@ impl crate::PropertyType for SalesforceCrawlerConfiguration {}
 impl ::cloudwright_core::ToValue for SalesforceCrawlerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FilterConfiguration", &self.filter_configuration)
+            .opt("FilterConfiguration", self.filter_configuration)
             .build()
     }
 }
@@ -1442,9 +1557,14 @@ impl crate::PropertyType for SalesforceDataSourceConfiguration {}
 impl ::cloudwright_core::ToValue for SalesforceDataSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlerConfiguration", &self.crawler_configuration)
-            .req("SourceConfiguration", &self.source_configuration)
+            .opt("CrawlerConfiguration", self.crawler_configuration)
+            .req("SourceConfiguration", self.source_configuration)
             .build()
     }
 }
@@ -1510,10 +1630,15 @@ impl crate::PropertyType for SalesforceSourceConfiguration {}
 impl ::cloudwright_core::ToValue for SalesforceSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthType", &self.auth_type)
-            .req("CredentialsSecretArn", &self.credentials_secret_arn)
-            .req("HostUrl", &self.host_url)
+            .req("AuthType", self.auth_type)
+            .req("CredentialsSecretArn", self.credentials_secret_arn)
+            .req("HostUrl", self.host_url)
             .build()
     }
 }
@@ -1552,8 +1677,13 @@ impl crate::PropertyType for SeedUrl {}
 impl ::cloudwright_core::ToValue for SeedUrl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Url", &self.url)
+            .req("Url", self.url)
             .build()
     }
 }
@@ -1625,13 +1755,18 @@ impl crate::PropertyType for SemanticChunkingConfiguration {}
 impl ::cloudwright_core::ToValue for SemanticChunkingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "BreakpointPercentileThreshold",
-                &self.breakpoint_percentile_threshold,
+                self.breakpoint_percentile_threshold,
             )
-            .req("BufferSize", &self.buffer_size)
-            .req("MaxTokens", &self.max_tokens)
+            .req("BufferSize", self.buffer_size)
+            .req("MaxTokens", self.max_tokens)
             .build()
     }
 }
@@ -1668,8 +1803,13 @@ impl crate::PropertyType for ServerSideEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for ServerSideEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }
@@ -1704,8 +1844,13 @@ impl crate::PropertyType for SharePointCrawlerConfiguration {}
 impl ::cloudwright_core::ToValue for SharePointCrawlerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FilterConfiguration", &self.filter_configuration)
+            .opt("FilterConfiguration", self.filter_configuration)
             .build()
     }
 }
@@ -1749,9 +1894,14 @@ impl crate::PropertyType for SharePointDataSourceConfiguration {}
 impl ::cloudwright_core::ToValue for SharePointDataSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlerConfiguration", &self.crawler_configuration)
-            .req("SourceConfiguration", &self.source_configuration)
+            .opt("CrawlerConfiguration", self.crawler_configuration)
+            .req("SourceConfiguration", self.source_configuration)
             .build()
     }
 }
@@ -1846,13 +1996,18 @@ impl crate::PropertyType for SharePointSourceConfiguration {}
 impl ::cloudwright_core::ToValue for SharePointSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthType", &self.auth_type)
-            .req("CredentialsSecretArn", &self.credentials_secret_arn)
-            .req("Domain", &self.domain)
-            .req("HostType", &self.host_type)
-            .req("SiteUrls", &self.site_urls)
-            .opt("TenantId", &self.tenant_id)
+            .req("AuthType", self.auth_type)
+            .req("CredentialsSecretArn", self.credentials_secret_arn)
+            .req("Domain", self.domain)
+            .req("HostType", self.host_type)
+            .req("SiteUrls", self.site_urls)
+            .opt("TenantId", self.tenant_id)
             .build()
     }
 }
@@ -1905,9 +2060,14 @@ impl crate::PropertyType for Transformation {}
 impl ::cloudwright_core::ToValue for Transformation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StepToApply", &self.step_to_apply)
-            .req("TransformationFunction", &self.transformation_function)
+            .req("StepToApply", self.step_to_apply)
+            .req("TransformationFunction", self.transformation_function)
             .build()
     }
 }
@@ -1944,10 +2104,15 @@ impl crate::PropertyType for TransformationFunction {}
 impl ::cloudwright_core::ToValue for TransformationFunction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "TransformationLambdaConfiguration",
-                &self.transformation_lambda_configuration,
+                self.transformation_lambda_configuration,
             )
             .build()
     }
@@ -1987,8 +2152,13 @@ impl crate::PropertyType for TransformationLambdaConfiguration {}
 impl ::cloudwright_core::ToValue for TransformationLambdaConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LambdaArn", &self.lambda_arn)
+            .req("LambdaArn", self.lambda_arn)
             .build()
     }
 }
@@ -2027,8 +2197,13 @@ impl crate::PropertyType for UrlConfiguration {}
 impl ::cloudwright_core::ToValue for UrlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SeedUrls", &self.seed_urls)
+            .req("SeedUrls", self.seed_urls)
             .build()
     }
 }
@@ -2083,17 +2258,22 @@ impl crate::PropertyType for VectorIngestionConfiguration {}
 impl ::cloudwright_core::ToValue for VectorIngestionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChunkingConfiguration", &self.chunking_configuration)
+            .opt("ChunkingConfiguration", self.chunking_configuration)
             .opt(
                 "ContextEnrichmentConfiguration",
-                &self.context_enrichment_configuration,
+                self.context_enrichment_configuration,
             )
             .opt(
                 "CustomTransformationConfiguration",
-                &self.custom_transformation_configuration,
+                self.custom_transformation_configuration,
             )
-            .opt("ParsingConfiguration", &self.parsing_configuration)
+            .opt("ParsingConfiguration", self.parsing_configuration)
             .build()
     }
 }
@@ -2168,13 +2348,18 @@ impl crate::PropertyType for WebCrawlerConfiguration {}
 impl ::cloudwright_core::ToValue for WebCrawlerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlerLimits", &self.crawler_limits)
-            .opt("ExclusionFilters", &self.exclusion_filters)
-            .opt("InclusionFilters", &self.inclusion_filters)
-            .opt("Scope", &self.scope)
-            .opt("UserAgent", &self.user_agent)
-            .opt("UserAgentHeader", &self.user_agent_header)
+            .opt("CrawlerLimits", self.crawler_limits)
+            .opt("ExclusionFilters", self.exclusion_filters)
+            .opt("InclusionFilters", self.inclusion_filters)
+            .opt("Scope", self.scope)
+            .opt("UserAgent", self.user_agent)
+            .opt("UserAgentHeader", self.user_agent_header)
             .build()
     }
 }
@@ -2219,9 +2404,14 @@ impl crate::PropertyType for WebCrawlerLimits {}
 impl ::cloudwright_core::ToValue for WebCrawlerLimits {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxPages", &self.max_pages)
-            .opt("RateLimit", &self.rate_limit)
+            .opt("MaxPages", self.max_pages)
+            .opt("RateLimit", self.rate_limit)
             .build()
     }
 }
@@ -2265,9 +2455,14 @@ impl crate::PropertyType for WebDataSourceConfiguration {}
 impl ::cloudwright_core::ToValue for WebDataSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlerConfiguration", &self.crawler_configuration)
-            .req("SourceConfiguration", &self.source_configuration)
+            .opt("CrawlerConfiguration", self.crawler_configuration)
+            .req("SourceConfiguration", self.source_configuration)
             .build()
     }
 }
@@ -2304,8 +2499,13 @@ impl crate::PropertyType for WebSourceConfiguration {}
 impl ::cloudwright_core::ToValue for WebSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("UrlConfiguration", &self.url_configuration)
+            .req("UrlConfiguration", self.url_configuration)
             .build()
     }
 }
@@ -2336,6 +2536,14 @@ impl ::cloudwright_core::ToValue for AuthType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2372,6 +2580,14 @@ impl ::cloudwright_core::ToValue for ChunkingStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContextEnrichmentType` (`AWS::Bedrock::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2398,6 +2614,14 @@ impl ::cloudwright_core::ToValue for ContextEnrichmentType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Bedrock::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2423,6 +2647,14 @@ impl ::cloudwright_core::ToValue for CrawlFilterConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2452,6 +2684,14 @@ impl ::cloudwright_core::ToValue for DataDeletionPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2497,6 +2737,14 @@ impl ::cloudwright_core::ToValue for DataSourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EnrichmentStrategyMethod` (`AWS::Bedrock::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2522,6 +2770,14 @@ impl ::cloudwright_core::ToValue for EnrichmentStrategyMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2549,6 +2805,14 @@ impl ::cloudwright_core::ToValue for HostType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ParsingModality` (`AWS::Bedrock::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2574,6 +2838,14 @@ impl ::cloudwright_core::ToValue for ParsingModality {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2604,6 +2876,14 @@ impl ::cloudwright_core::ToValue for ParsingStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AuthType` (`AWS::Bedrock::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2629,6 +2909,14 @@ impl ::cloudwright_core::ToValue for SalesforceSourceConfigurationAuthType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2661,6 +2949,14 @@ impl ::cloudwright_core::ToValue for SharePointSourceConfigurationAuthType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `HostType` (`AWS::Bedrock::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2687,6 +2983,14 @@ impl ::cloudwright_core::ToValue for SharePointSourceConfigurationHostType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StepToApply` (`AWS::Bedrock::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2712,6 +3016,14 @@ impl ::cloudwright_core::ToValue for StepToApply {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2741,6 +3053,14 @@ impl ::cloudwright_core::ToValue for WebScopeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for EnforcedGuardrailConfiguration {
 impl ::cloudwright_core::ToValue for EnforcedGuardrailConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GuardrailIdentifier", &self.guardrail_identifier)
-            .req("GuardrailVersion", &self.guardrail_version)
-            .opt("ModelEnforcement", &self.model_enforcement)
-            .opt("SelectiveContentGuarding", &self.selective_content_guarding)
+            .req("GuardrailIdentifier", self.guardrail_identifier)
+            .req("GuardrailVersion", self.guardrail_version)
+            .opt("ModelEnforcement", self.model_enforcement)
+            .opt("SelectiveContentGuarding", self.selective_content_guarding)
             .build()
     }
 }
@@ -246,9 +251,14 @@ impl crate::PropertyType for ModelEnforcement {}
 impl ::cloudwright_core::ToValue for ModelEnforcement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExcludedModels", &self.excluded_models)
-            .req("IncludedModels", &self.included_models)
+            .req("ExcludedModels", self.excluded_models)
+            .req("IncludedModels", self.included_models)
             .build()
     }
 }
@@ -289,9 +299,14 @@ impl crate::PropertyType for SelectiveContentGuarding {}
 impl ::cloudwright_core::ToValue for SelectiveContentGuarding {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Messages", &self.messages)
-            .opt("System", &self.system)
+            .opt("Messages", self.messages)
+            .opt("System", self.system)
             .build()
     }
 }
@@ -323,6 +338,14 @@ impl ::cloudwright_core::ToValue for Messages {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `System` (`AWS::Bedrock::EnforcedGuardrailConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -351,6 +374,14 @@ impl ::cloudwright_core::ToValue for System {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

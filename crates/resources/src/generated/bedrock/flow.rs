@@ -178,20 +178,22 @@ impl ::cloudwright_core::Resource for Flow {
 impl ::cloudwright_core::ToValue for Flow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "CustomerEncryptionKeyArn",
-                &self.customer_encryption_key_arn,
-            )
-            .opt("Definition", &self.definition)
-            .opt("DefinitionS3Location", &self.definition_s3_location)
-            .opt("DefinitionString", &self.definition_string)
-            .opt("DefinitionSubstitutions", &self.definition_substitutions)
-            .opt("Description", &self.description)
-            .req("ExecutionRoleArn", &self.execution_role_arn)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("TestAliasTags", &self.test_alias_tags)
+            .opt("CustomerEncryptionKeyArn", self.customer_encryption_key_arn)
+            .opt("Definition", self.definition)
+            .opt("DefinitionS3Location", self.definition_s3_location)
+            .opt("DefinitionString", self.definition_string)
+            .opt("DefinitionSubstitutions", self.definition_substitutions)
+            .opt("Description", self.description)
+            .req("ExecutionRoleArn", self.execution_role_arn)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("TestAliasTags", self.test_alias_tags)
             .build()
     }
 }
@@ -339,12 +341,17 @@ impl crate::PropertyType for FlowConnection {}
 impl ::cloudwright_core::ToValue for FlowConnection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .req("Name", &self.name)
-            .req("Source", &self.source)
-            .req("Target", &self.target)
-            .req("Type", &self.r#type)
+            .opt("Configuration", self.configuration)
+            .req("Name", self.name)
+            .req("Source", self.source)
+            .req("Target", self.target)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -389,9 +396,14 @@ impl crate::PropertyType for FlowDefinition {}
 impl ::cloudwright_core::ToValue for FlowDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Connections", &self.connections)
-            .opt("Nodes", &self.nodes)
+            .opt("Connections", self.connections)
+            .opt("Nodes", self.nodes)
             .build()
     }
 }
@@ -471,12 +483,17 @@ impl crate::PropertyType for FlowNode {}
 impl ::cloudwright_core::ToValue for FlowNode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .opt("Inputs", &self.inputs)
-            .req("Name", &self.name)
-            .opt("Outputs", &self.outputs)
-            .req("Type", &self.r#type)
+            .opt("Configuration", self.configuration)
+            .opt("Inputs", self.inputs)
+            .req("Name", self.name)
+            .opt("Outputs", self.outputs)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -553,11 +570,16 @@ impl crate::PropertyType for FlowNodeInput {}
 impl ::cloudwright_core::ToValue for FlowNodeInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .req("Expression", &self.expression)
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
+            .opt("Category", self.category)
+            .req("Expression", self.expression)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -612,9 +634,14 @@ impl crate::PropertyType for FlowNodeOutput {}
 impl ::cloudwright_core::ToValue for FlowNodeOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -680,10 +707,15 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
-            .opt("Version", &self.version)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -714,6 +746,14 @@ impl ::cloudwright_core::ToValue for FlowConnectionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -746,6 +786,14 @@ impl ::cloudwright_core::ToValue for FlowNodeInputCategory {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -784,6 +832,14 @@ impl ::cloudwright_core::ToValue for FlowNodeIoDataType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -855,6 +911,14 @@ impl ::cloudwright_core::ToValue for FlowNodeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -134,13 +134,18 @@ impl ::cloudwright_core::Resource for FlowAlias {
 impl ::cloudwright_core::ToValue for FlowAlias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConcurrencyConfiguration", &self.concurrency_configuration)
-            .opt("Description", &self.description)
-            .req("FlowArn", &self.flow_arn)
-            .req("Name", &self.name)
-            .req("RoutingConfiguration", &self.routing_configuration)
-            .opt("Tags", &self.tags)
+            .opt("ConcurrencyConfiguration", self.concurrency_configuration)
+            .opt("Description", self.description)
+            .req("FlowArn", self.flow_arn)
+            .req("Name", self.name)
+            .req("RoutingConfiguration", self.routing_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -241,9 +246,14 @@ impl crate::PropertyType for FlowAliasConcurrencyConfiguration {}
 impl ::cloudwright_core::ToValue for FlowAliasConcurrencyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxConcurrency", &self.max_concurrency)
-            .req("Type", &self.r#type)
+            .opt("MaxConcurrency", self.max_concurrency)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -280,8 +290,13 @@ impl crate::PropertyType for FlowAliasRoutingConfigurationListItem {}
 impl ::cloudwright_core::ToValue for FlowAliasRoutingConfigurationListItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FlowVersion", &self.flow_version)
+            .opt("FlowVersion", self.flow_version)
             .build()
     }
 }
@@ -312,6 +327,14 @@ impl ::cloudwright_core::ToValue for ConcurrencyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

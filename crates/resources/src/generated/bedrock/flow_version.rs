@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for FlowVersion {
 impl ::cloudwright_core::ToValue for FlowVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("FlowArn", &self.flow_arn)
+            .opt("Description", self.description)
+            .req("FlowArn", self.flow_arn)
             .build()
     }
 }

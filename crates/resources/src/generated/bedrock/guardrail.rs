@@ -199,29 +199,34 @@ impl ::cloudwright_core::Resource for Guardrail {
 impl ::cloudwright_core::ToValue for Guardrail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutomatedReasoningPolicyConfig",
-                &self.automated_reasoning_policy_config,
+                self.automated_reasoning_policy_config,
             )
-            .req("BlockedInputMessaging", &self.blocked_input_messaging)
-            .req("BlockedOutputsMessaging", &self.blocked_outputs_messaging)
-            .opt("ContentPolicyConfig", &self.content_policy_config)
+            .req("BlockedInputMessaging", self.blocked_input_messaging)
+            .req("BlockedOutputsMessaging", self.blocked_outputs_messaging)
+            .opt("ContentPolicyConfig", self.content_policy_config)
             .opt(
                 "ContextualGroundingPolicyConfig",
-                &self.contextual_grounding_policy_config,
+                self.contextual_grounding_policy_config,
             )
-            .opt("CrossRegionConfig", &self.cross_region_config)
-            .opt("Description", &self.description)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("Name", &self.name)
+            .opt("CrossRegionConfig", self.cross_region_config)
+            .opt("Description", self.description)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("Name", self.name)
             .opt(
                 "SensitiveInformationPolicyConfig",
-                &self.sensitive_information_policy_config,
+                self.sensitive_information_policy_config,
             )
-            .opt("Tags", &self.tags)
-            .opt("TopicPolicyConfig", &self.topic_policy_config)
-            .opt("WordPolicyConfig", &self.word_policy_config)
+            .opt("Tags", self.tags)
+            .opt("TopicPolicyConfig", self.topic_policy_config)
+            .opt("WordPolicyConfig", self.word_policy_config)
             .build()
     }
 }
@@ -343,9 +348,14 @@ impl crate::PropertyType for AutomatedReasoningPolicyConfig {}
 impl ::cloudwright_core::ToValue for AutomatedReasoningPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfidenceThreshold", &self.confidence_threshold)
-            .req("Policies", &self.policies)
+            .opt("ConfidenceThreshold", self.confidence_threshold)
+            .req("Policies", self.policies)
             .build()
     }
 }
@@ -468,16 +478,21 @@ impl crate::PropertyType for ContentFilterConfig {}
 impl ::cloudwright_core::ToValue for ContentFilterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputAction", &self.input_action)
-            .opt("InputEnabled", &self.input_enabled)
-            .opt("InputModalities", &self.input_modalities)
-            .req("InputStrength", &self.input_strength)
-            .opt("OutputAction", &self.output_action)
-            .opt("OutputEnabled", &self.output_enabled)
-            .opt("OutputModalities", &self.output_modalities)
-            .req("OutputStrength", &self.output_strength)
-            .req("Type", &self.r#type)
+            .opt("InputAction", self.input_action)
+            .opt("InputEnabled", self.input_enabled)
+            .opt("InputModalities", self.input_modalities)
+            .req("InputStrength", self.input_strength)
+            .opt("OutputAction", self.output_action)
+            .opt("OutputEnabled", self.output_enabled)
+            .opt("OutputModalities", self.output_modalities)
+            .req("OutputStrength", self.output_strength)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -512,8 +527,13 @@ impl crate::PropertyType for ContentFiltersTierConfig {}
 impl ::cloudwright_core::ToValue for ContentFiltersTierConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TierName", &self.tier_name)
+            .req("TierName", self.tier_name)
             .build()
     }
 }
@@ -559,12 +579,14 @@ impl crate::PropertyType for ContentPolicyConfig {}
 impl ::cloudwright_core::ToValue for ContentPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "ContentFiltersTierConfig",
-                &self.content_filters_tier_config,
-            )
-            .req("FiltersConfig", &self.filters_config)
+            .opt("ContentFiltersTierConfig", self.content_filters_tier_config)
+            .req("FiltersConfig", self.filters_config)
             .build()
     }
 }
@@ -636,11 +658,16 @@ impl crate::PropertyType for ContextualGroundingFilterConfig {}
 impl ::cloudwright_core::ToValue for ContextualGroundingFilterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("Enabled", &self.enabled)
-            .req("Threshold", &self.threshold)
-            .req("Type", &self.r#type)
+            .opt("Action", self.action)
+            .opt("Enabled", self.enabled)
+            .req("Threshold", self.threshold)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -679,8 +706,13 @@ impl crate::PropertyType for ContextualGroundingPolicyConfig {}
 impl ::cloudwright_core::ToValue for ContextualGroundingPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FiltersConfig", &self.filters_config)
+            .req("FiltersConfig", self.filters_config)
             .build()
     }
 }
@@ -721,8 +753,13 @@ impl crate::PropertyType for GuardrailCrossRegionConfig {}
 impl ::cloudwright_core::ToValue for GuardrailCrossRegionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GuardrailProfileArn", &self.guardrail_profile_arn)
+            .req("GuardrailProfileArn", self.guardrail_profile_arn)
             .build()
     }
 }
@@ -793,12 +830,17 @@ impl crate::PropertyType for ManagedWordsConfig {}
 impl ::cloudwright_core::ToValue for ManagedWordsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputAction", &self.input_action)
-            .opt("InputEnabled", &self.input_enabled)
-            .opt("OutputAction", &self.output_action)
-            .opt("OutputEnabled", &self.output_enabled)
-            .req("Type", &self.r#type)
+            .opt("InputAction", self.input_action)
+            .opt("InputEnabled", self.input_enabled)
+            .opt("OutputAction", self.output_action)
+            .opt("OutputEnabled", self.output_enabled)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1004,13 +1046,18 @@ impl crate::PropertyType for PiiEntityConfig {}
 impl ::cloudwright_core::ToValue for PiiEntityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("InputAction", &self.input_action)
-            .opt("InputEnabled", &self.input_enabled)
-            .opt("OutputAction", &self.output_action)
-            .opt("OutputEnabled", &self.output_enabled)
-            .req("Type", &self.r#type)
+            .req("Action", self.action)
+            .opt("InputAction", self.input_action)
+            .opt("InputEnabled", self.input_enabled)
+            .opt("OutputAction", self.output_action)
+            .opt("OutputEnabled", self.output_enabled)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1119,15 +1166,20 @@ impl crate::PropertyType for RegexConfig {}
 impl ::cloudwright_core::ToValue for RegexConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("Description", &self.description)
-            .opt("InputAction", &self.input_action)
-            .opt("InputEnabled", &self.input_enabled)
-            .req("Name", &self.name)
-            .opt("OutputAction", &self.output_action)
-            .opt("OutputEnabled", &self.output_enabled)
-            .req("Pattern", &self.pattern)
+            .req("Action", self.action)
+            .opt("Description", self.description)
+            .opt("InputAction", self.input_action)
+            .opt("InputEnabled", self.input_enabled)
+            .req("Name", self.name)
+            .opt("OutputAction", self.output_action)
+            .opt("OutputEnabled", self.output_enabled)
+            .req("Pattern", self.pattern)
             .build()
     }
 }
@@ -1172,9 +1224,14 @@ impl crate::PropertyType for SensitiveInformationPolicyConfig {}
 impl ::cloudwright_core::ToValue for SensitiveInformationPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PiiEntitiesConfig", &self.pii_entities_config)
-            .opt("RegexesConfig", &self.regexes_config)
+            .opt("PiiEntitiesConfig", self.pii_entities_config)
+            .opt("RegexesConfig", self.regexes_config)
             .build()
     }
 }
@@ -1283,15 +1340,20 @@ impl crate::PropertyType for TopicConfig {}
 impl ::cloudwright_core::ToValue for TopicConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Definition", &self.definition)
-            .opt("Examples", &self.examples)
-            .opt("InputAction", &self.input_action)
-            .opt("InputEnabled", &self.input_enabled)
-            .req("Name", &self.name)
-            .opt("OutputAction", &self.output_action)
-            .opt("OutputEnabled", &self.output_enabled)
-            .req("Type", &self.r#type)
+            .req("Definition", self.definition)
+            .opt("Examples", self.examples)
+            .opt("InputAction", self.input_action)
+            .opt("InputEnabled", self.input_enabled)
+            .req("Name", self.name)
+            .opt("OutputAction", self.output_action)
+            .opt("OutputEnabled", self.output_enabled)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1337,9 +1399,14 @@ impl crate::PropertyType for TopicPolicyConfig {}
 impl ::cloudwright_core::ToValue for TopicPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TopicsConfig", &self.topics_config)
-            .opt("TopicsTierConfig", &self.topics_tier_config)
+            .req("TopicsConfig", self.topics_config)
+            .opt("TopicsTierConfig", self.topics_tier_config)
             .build()
     }
 }
@@ -1374,8 +1441,13 @@ impl crate::PropertyType for TopicsTierConfig {}
 impl ::cloudwright_core::ToValue for TopicsTierConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TierName", &self.tier_name)
+            .req("TierName", self.tier_name)
             .build()
     }
 }
@@ -1448,12 +1520,17 @@ impl crate::PropertyType for WordConfig {}
 impl ::cloudwright_core::ToValue for WordConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputAction", &self.input_action)
-            .opt("InputEnabled", &self.input_enabled)
-            .opt("OutputAction", &self.output_action)
-            .opt("OutputEnabled", &self.output_enabled)
-            .req("Text", &self.text)
+            .opt("InputAction", self.input_action)
+            .opt("InputEnabled", self.input_enabled)
+            .opt("OutputAction", self.output_action)
+            .opt("OutputEnabled", self.output_enabled)
+            .req("Text", self.text)
             .build()
     }
 }
@@ -1497,9 +1574,14 @@ impl crate::PropertyType for WordPolicyConfig {}
 impl ::cloudwright_core::ToValue for WordPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ManagedWordListsConfig", &self.managed_word_lists_config)
-            .opt("WordsConfig", &self.words_config)
+            .opt("ManagedWordListsConfig", self.managed_word_lists_config)
+            .opt("WordsConfig", self.words_config)
             .build()
     }
 }
@@ -1530,6 +1612,14 @@ impl ::cloudwright_core::ToValue for ContentFilterAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1572,6 +1662,14 @@ impl ::cloudwright_core::ToValue for ContentFilterType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContentFiltersTierName` (`AWS::Bedrock::Guardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1600,6 +1698,14 @@ impl ::cloudwright_core::ToValue for ContentFiltersTierName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1630,6 +1736,14 @@ impl ::cloudwright_core::ToValue for ContextualGroundingAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContextualGroundingFilterType` (`AWS::Bedrock::Guardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1658,6 +1772,14 @@ impl ::cloudwright_core::ToValue for ContextualGroundingFilterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1694,6 +1816,14 @@ impl ::cloudwright_core::ToValue for FilterStrength {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ManagedWordsType` (`AWS::Bedrock::Guardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1719,6 +1849,14 @@ impl ::cloudwright_core::ToValue for ManagedWordsType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1748,6 +1886,14 @@ impl ::cloudwright_core::ToValue for Modality {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1865,6 +2011,14 @@ impl ::cloudwright_core::ToValue for PiiEntityType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SensitiveInformationAction` (`AWS::Bedrock::Guardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1897,6 +2051,14 @@ impl ::cloudwright_core::ToValue for SensitiveInformationAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TopicAction` (`AWS::Bedrock::Guardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1926,6 +2088,14 @@ impl ::cloudwright_core::ToValue for TopicAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TopicType` (`AWS::Bedrock::Guardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1951,6 +2121,14 @@ impl ::cloudwright_core::ToValue for TopicType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1981,6 +2159,14 @@ impl ::cloudwright_core::ToValue for TopicsTierName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `WordAction` (`AWS::Bedrock::Guardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2009,6 +2195,14 @@ impl ::cloudwright_core::ToValue for WordAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for GuardrailVersion {
 impl ::cloudwright_core::ToValue for GuardrailVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("GuardrailIdentifier", &self.guardrail_identifier)
+            .opt("Description", self.description)
+            .req("GuardrailIdentifier", self.guardrail_identifier)
             .build()
     }
 }

@@ -138,13 +138,18 @@ impl ::cloudwright_core::Resource for IntelligentPromptRouter {
 impl ::cloudwright_core::ToValue for IntelligentPromptRouter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("FallbackModel", &self.fallback_model)
-            .req("Models", &self.models)
-            .req("PromptRouterName", &self.prompt_router_name)
-            .req("RoutingCriteria", &self.routing_criteria)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("FallbackModel", self.fallback_model)
+            .req("Models", self.models)
+            .req("PromptRouterName", self.prompt_router_name)
+            .req("RoutingCriteria", self.routing_criteria)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -231,8 +236,13 @@ impl crate::PropertyType for PromptRouterTargetModel {}
 impl ::cloudwright_core::ToValue for PromptRouterTargetModel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ModelArn", &self.model_arn)
+            .req("ModelArn", self.model_arn)
             .build()
     }
 }
@@ -271,10 +281,15 @@ impl crate::PropertyType for RoutingCriteria {}
 impl ::cloudwright_core::ToValue for RoutingCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ResponseQualityDifference",
-                &self.response_quality_difference,
+                self.response_quality_difference,
             )
             .build()
     }

@@ -150,16 +150,21 @@ impl ::cloudwright_core::Resource for KnowledgeBase {
 impl ::cloudwright_core::ToValue for KnowledgeBase {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .req(
                 "KnowledgeBaseConfiguration",
-                &self.knowledge_base_configuration,
+                self.knowledge_base_configuration,
             )
-            .req("Name", &self.name)
-            .req("RoleArn", &self.role_arn)
-            .opt("StorageConfiguration", &self.storage_configuration)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .req("RoleArn", self.role_arn)
+            .opt("StorageConfiguration", self.storage_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -254,11 +259,13 @@ impl crate::PropertyType for AudioConfiguration {}
 impl ::cloudwright_core::ToValue for AudioConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "SegmentationConfiguration",
-                &self.segmentation_configuration,
-            )
+            .req("SegmentationConfiguration", self.segmentation_configuration)
             .build()
     }
 }
@@ -297,8 +304,13 @@ impl crate::PropertyType for AudioSegmentationConfiguration {}
 impl ::cloudwright_core::ToValue for AudioSegmentationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FixedLengthDuration", &self.fixed_length_duration)
+            .req("FixedLengthDuration", self.fixed_length_duration)
             .build()
     }
 }
@@ -357,11 +369,16 @@ impl crate::PropertyType for BedrockEmbeddingModelConfiguration {}
 impl ::cloudwright_core::ToValue for BedrockEmbeddingModelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Audio", &self.audio)
-            .opt("Dimensions", &self.dimensions)
-            .opt("EmbeddingDataType", &self.embedding_data_type)
-            .opt("Video", &self.video)
+            .opt("Audio", self.audio)
+            .opt("Dimensions", self.dimensions)
+            .opt("EmbeddingDataType", self.embedding_data_type)
+            .opt("Video", self.video)
             .build()
     }
 }
@@ -418,9 +435,14 @@ impl crate::PropertyType for CuratedQuery {}
 impl ::cloudwright_core::ToValue for CuratedQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NaturalLanguage", &self.natural_language)
-            .req("Sql", &self.sql)
+            .req("NaturalLanguage", self.natural_language)
+            .req("Sql", self.sql)
             .build()
     }
 }
@@ -456,10 +478,15 @@ impl crate::PropertyType for EmbeddingModelConfiguration {}
 impl ::cloudwright_core::ToValue for EmbeddingModelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockEmbeddingModelConfiguration",
-                &self.bedrock_embedding_model_configuration,
+                self.bedrock_embedding_model_configuration,
             )
             .build()
     }
@@ -499,8 +526,13 @@ impl crate::PropertyType for KendraKnowledgeBaseConfiguration {}
 impl ::cloudwright_core::ToValue for KendraKnowledgeBaseConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KendraIndexArn", &self.kendra_index_arn)
+            .req("KendraIndexArn", self.kendra_index_arn)
             .build()
     }
 }
@@ -561,19 +593,24 @@ impl crate::PropertyType for KnowledgeBaseConfiguration {}
 impl ::cloudwright_core::ToValue for KnowledgeBaseConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "KendraKnowledgeBaseConfiguration",
-                &self.kendra_knowledge_base_configuration,
+                self.kendra_knowledge_base_configuration,
             )
             .opt(
                 "SqlKnowledgeBaseConfiguration",
-                &self.sql_knowledge_base_configuration,
+                self.sql_knowledge_base_configuration,
             )
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .opt(
                 "VectorKnowledgeBaseConfiguration",
-                &self.vector_knowledge_base_configuration,
+                self.vector_knowledge_base_configuration,
             )
             .build()
     }
@@ -691,15 +728,20 @@ impl crate::PropertyType for MongoDbAtlasConfiguration {}
 impl ::cloudwright_core::ToValue for MongoDbAtlasConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CollectionName", &self.collection_name)
-            .req("CredentialsSecretArn", &self.credentials_secret_arn)
-            .req("DatabaseName", &self.database_name)
-            .req("Endpoint", &self.endpoint)
-            .opt("EndpointServiceName", &self.endpoint_service_name)
-            .req("FieldMapping", &self.field_mapping)
-            .opt("TextIndexName", &self.text_index_name)
-            .req("VectorIndexName", &self.vector_index_name)
+            .req("CollectionName", self.collection_name)
+            .req("CredentialsSecretArn", self.credentials_secret_arn)
+            .req("DatabaseName", self.database_name)
+            .req("Endpoint", self.endpoint)
+            .opt("EndpointServiceName", self.endpoint_service_name)
+            .req("FieldMapping", self.field_mapping)
+            .opt("TextIndexName", self.text_index_name)
+            .req("VectorIndexName", self.vector_index_name)
             .build()
     }
 }
@@ -767,10 +809,15 @@ impl crate::PropertyType for MongoDbAtlasFieldMapping {}
 impl ::cloudwright_core::ToValue for MongoDbAtlasFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetadataField", &self.metadata_field)
-            .req("TextField", &self.text_field)
-            .req("VectorField", &self.vector_field)
+            .req("MetadataField", self.metadata_field)
+            .req("TextField", self.text_field)
+            .req("VectorField", self.vector_field)
             .build()
     }
 }
@@ -825,9 +872,14 @@ impl crate::PropertyType for NeptuneAnalyticsConfiguration {}
 impl ::cloudwright_core::ToValue for NeptuneAnalyticsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldMapping", &self.field_mapping)
-            .req("GraphArn", &self.graph_arn)
+            .req("FieldMapping", self.field_mapping)
+            .req("GraphArn", self.graph_arn)
             .build()
     }
 }
@@ -884,9 +936,14 @@ impl crate::PropertyType for NeptuneAnalyticsFieldMapping {}
 impl ::cloudwright_core::ToValue for NeptuneAnalyticsFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetadataField", &self.metadata_field)
-            .req("TextField", &self.text_field)
+            .req("MetadataField", self.metadata_field)
+            .req("TextField", self.text_field)
             .build()
     }
 }
@@ -963,11 +1020,16 @@ impl crate::PropertyType for OpenSearchManagedClusterConfiguration {}
 impl ::cloudwright_core::ToValue for OpenSearchManagedClusterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainArn", &self.domain_arn)
-            .req("DomainEndpoint", &self.domain_endpoint)
-            .req("FieldMapping", &self.field_mapping)
-            .req("VectorIndexName", &self.vector_index_name)
+            .req("DomainArn", self.domain_arn)
+            .req("DomainEndpoint", self.domain_endpoint)
+            .req("FieldMapping", self.field_mapping)
+            .req("VectorIndexName", self.vector_index_name)
             .build()
     }
 }
@@ -1035,10 +1097,15 @@ impl crate::PropertyType for OpenSearchManagedClusterFieldMapping {}
 impl ::cloudwright_core::ToValue for OpenSearchManagedClusterFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetadataField", &self.metadata_field)
-            .req("TextField", &self.text_field)
-            .req("VectorField", &self.vector_field)
+            .req("MetadataField", self.metadata_field)
+            .req("TextField", self.text_field)
+            .req("VectorField", self.vector_field)
             .build()
     }
 }
@@ -1104,10 +1171,15 @@ impl crate::PropertyType for OpenSearchServerlessConfiguration {}
 impl ::cloudwright_core::ToValue for OpenSearchServerlessConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CollectionArn", &self.collection_arn)
-            .req("FieldMapping", &self.field_mapping)
-            .req("VectorIndexName", &self.vector_index_name)
+            .req("CollectionArn", self.collection_arn)
+            .req("FieldMapping", self.field_mapping)
+            .req("VectorIndexName", self.vector_index_name)
             .build()
     }
 }
@@ -1175,10 +1247,15 @@ impl crate::PropertyType for OpenSearchServerlessFieldMapping {}
 impl ::cloudwright_core::ToValue for OpenSearchServerlessFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetadataField", &self.metadata_field)
-            .req("TextField", &self.text_field)
-            .req("VectorField", &self.vector_field)
+            .req("MetadataField", self.metadata_field)
+            .req("TextField", self.text_field)
+            .req("VectorField", self.vector_field)
             .build()
     }
 }
@@ -1253,11 +1330,16 @@ impl crate::PropertyType for PineconeConfiguration {}
 impl ::cloudwright_core::ToValue for PineconeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectionString", &self.connection_string)
-            .req("CredentialsSecretArn", &self.credentials_secret_arn)
-            .req("FieldMapping", &self.field_mapping)
-            .opt("Namespace", &self.namespace)
+            .req("ConnectionString", self.connection_string)
+            .req("CredentialsSecretArn", self.credentials_secret_arn)
+            .req("FieldMapping", self.field_mapping)
+            .opt("Namespace", self.namespace)
             .build()
     }
 }
@@ -1314,9 +1396,14 @@ impl crate::PropertyType for PineconeFieldMapping {}
 impl ::cloudwright_core::ToValue for PineconeFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetadataField", &self.metadata_field)
-            .req("TextField", &self.text_field)
+            .req("MetadataField", self.metadata_field)
+            .req("TextField", self.text_field)
             .build()
     }
 }
@@ -1367,10 +1454,15 @@ impl crate::PropertyType for QueryGenerationColumn {}
 impl ::cloudwright_core::ToValue for QueryGenerationColumn {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Inclusion", &self.inclusion)
-            .opt("Name", &self.name)
+            .opt("Description", self.description)
+            .opt("Inclusion", self.inclusion)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -1413,9 +1505,14 @@ impl crate::PropertyType for QueryGenerationConfiguration {}
 impl ::cloudwright_core::ToValue for QueryGenerationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExecutionTimeoutSeconds", &self.execution_timeout_seconds)
-            .opt("GenerationContext", &self.generation_context)
+            .opt("ExecutionTimeoutSeconds", self.execution_timeout_seconds)
+            .opt("GenerationContext", self.generation_context)
             .build()
     }
 }
@@ -1460,9 +1557,14 @@ impl crate::PropertyType for QueryGenerationContext {}
 impl ::cloudwright_core::ToValue for QueryGenerationContext {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CuratedQueries", &self.curated_queries)
-            .opt("Tables", &self.tables)
+            .opt("CuratedQueries", self.curated_queries)
+            .opt("Tables", self.tables)
             .build()
     }
 }
@@ -1524,11 +1626,16 @@ impl crate::PropertyType for QueryGenerationTable {}
 impl ::cloudwright_core::ToValue for QueryGenerationTable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Columns", &self.columns)
-            .opt("Description", &self.description)
-            .opt("Inclusion", &self.inclusion)
-            .req("Name", &self.name)
+            .opt("Columns", self.columns)
+            .opt("Description", self.description)
+            .opt("Inclusion", self.inclusion)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1616,12 +1723,17 @@ impl crate::PropertyType for RdsConfiguration {}
 impl ::cloudwright_core::ToValue for RdsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CredentialsSecretArn", &self.credentials_secret_arn)
-            .req("DatabaseName", &self.database_name)
-            .req("FieldMapping", &self.field_mapping)
-            .req("ResourceArn", &self.resource_arn)
-            .req("TableName", &self.table_name)
+            .req("CredentialsSecretArn", self.credentials_secret_arn)
+            .req("DatabaseName", self.database_name)
+            .req("FieldMapping", self.field_mapping)
+            .req("ResourceArn", self.resource_arn)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -1709,12 +1821,17 @@ impl crate::PropertyType for RdsFieldMapping {}
 impl ::cloudwright_core::ToValue for RdsFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomMetadataField", &self.custom_metadata_field)
-            .req("MetadataField", &self.metadata_field)
-            .req("PrimaryKeyField", &self.primary_key_field)
-            .req("TextField", &self.text_field)
-            .req("VectorField", &self.vector_field)
+            .opt("CustomMetadataField", self.custom_metadata_field)
+            .req("MetadataField", self.metadata_field)
+            .req("PrimaryKeyField", self.primary_key_field)
+            .req("TextField", self.text_field)
+            .req("VectorField", self.vector_field)
             .build()
     }
 }
@@ -1777,13 +1894,18 @@ impl crate::PropertyType for RedshiftConfiguration {}
 impl ::cloudwright_core::ToValue for RedshiftConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("QueryEngineConfiguration", &self.query_engine_configuration)
+            .req("QueryEngineConfiguration", self.query_engine_configuration)
             .opt(
                 "QueryGenerationConfiguration",
-                &self.query_generation_configuration,
+                self.query_generation_configuration,
             )
-            .req("StorageConfigurations", &self.storage_configurations)
+            .req("StorageConfigurations", self.storage_configurations)
             .build()
     }
 }
@@ -1836,12 +1958,17 @@ impl crate::PropertyType for RedshiftProvisionedAuthConfiguration {}
 impl ::cloudwright_core::ToValue for RedshiftProvisionedAuthConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatabaseUser", &self.database_user)
-            .req("Type", &self.r#type)
+            .opt("DatabaseUser", self.database_user)
+            .req("Type", self.r#type)
             .opt(
                 "UsernamePasswordSecretArn",
-                &self.username_password_secret_arn,
+                self.username_password_secret_arn,
             )
             .build()
     }
@@ -1897,9 +2024,14 @@ impl crate::PropertyType for RedshiftProvisionedConfiguration {}
 impl ::cloudwright_core::ToValue for RedshiftProvisionedConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthConfiguration", &self.auth_configuration)
-            .req("ClusterIdentifier", &self.cluster_identifier)
+            .req("AuthConfiguration", self.auth_configuration)
+            .req("ClusterIdentifier", self.cluster_identifier)
             .build()
     }
 }
@@ -1938,8 +2070,13 @@ impl crate::PropertyType for RedshiftQueryEngineAwsDataCatalogStorageConfigurati
 impl ::cloudwright_core::ToValue for RedshiftQueryEngineAwsDataCatalogStorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TableNames", &self.table_names)
+            .req("TableNames", self.table_names)
             .build()
     }
 }
@@ -1992,10 +2129,15 @@ impl crate::PropertyType for RedshiftQueryEngineConfiguration {}
 impl ::cloudwright_core::ToValue for RedshiftQueryEngineConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ProvisionedConfiguration", &self.provisioned_configuration)
-            .opt("ServerlessConfiguration", &self.serverless_configuration)
-            .req("Type", &self.r#type)
+            .opt("ProvisionedConfiguration", self.provisioned_configuration)
+            .opt("ServerlessConfiguration", self.serverless_configuration)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -2034,8 +2176,13 @@ impl crate::PropertyType for RedshiftQueryEngineRedshiftStorageConfiguration {}
 impl ::cloudwright_core::ToValue for RedshiftQueryEngineRedshiftStorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatabaseName", &self.database_name)
+            .req("DatabaseName", self.database_name)
             .build()
     }
 }
@@ -2088,13 +2235,18 @@ impl crate::PropertyType for RedshiftQueryEngineStorageConfiguration {}
 impl ::cloudwright_core::ToValue for RedshiftQueryEngineStorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AwsDataCatalogConfiguration",
-                &self.aws_data_catalog_configuration,
+                self.aws_data_catalog_configuration,
             )
-            .opt("RedshiftConfiguration", &self.redshift_configuration)
-            .req("Type", &self.r#type)
+            .opt("RedshiftConfiguration", self.redshift_configuration)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -2140,11 +2292,16 @@ impl crate::PropertyType for RedshiftServerlessAuthConfiguration {}
 impl ::cloudwright_core::ToValue for RedshiftServerlessAuthConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .opt(
                 "UsernamePasswordSecretArn",
-                &self.username_password_secret_arn,
+                self.username_password_secret_arn,
             )
             .build()
     }
@@ -2200,9 +2357,14 @@ impl crate::PropertyType for RedshiftServerlessConfiguration {}
 impl ::cloudwright_core::ToValue for RedshiftServerlessConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthConfiguration", &self.auth_configuration)
-            .req("WorkgroupArn", &self.workgroup_arn)
+            .req("AuthConfiguration", self.auth_configuration)
+            .req("WorkgroupArn", self.workgroup_arn)
             .build()
     }
 }
@@ -2251,10 +2413,15 @@ impl crate::PropertyType for S3VectorsConfiguration {}
 impl ::cloudwright_core::ToValue for S3VectorsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IndexArn", &self.index_arn)
-            .opt("IndexName", &self.index_name)
-            .opt("VectorBucketArn", &self.vector_bucket_arn)
+            .opt("IndexArn", self.index_arn)
+            .opt("IndexName", self.index_name)
+            .opt("VectorBucketArn", self.vector_bucket_arn)
             .build()
     }
 }
@@ -2298,9 +2465,14 @@ impl crate::PropertyType for SqlKnowledgeBaseConfiguration {}
 impl ::cloudwright_core::ToValue for SqlKnowledgeBaseConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RedshiftConfiguration", &self.redshift_configuration)
-            .req("Type", &self.r#type)
+            .opt("RedshiftConfiguration", self.redshift_configuration)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -2389,27 +2561,32 @@ impl crate::PropertyType for StorageConfiguration {}
 impl ::cloudwright_core::ToValue for StorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MongoDbAtlasConfiguration",
-                &self.mongo_db_atlas_configuration,
+                self.mongo_db_atlas_configuration,
             )
             .opt(
                 "NeptuneAnalyticsConfiguration",
-                &self.neptune_analytics_configuration,
+                self.neptune_analytics_configuration,
             )
             .opt(
                 "OpensearchManagedClusterConfiguration",
-                &self.opensearch_managed_cluster_configuration,
+                self.opensearch_managed_cluster_configuration,
             )
             .opt(
                 "OpensearchServerlessConfiguration",
-                &self.opensearch_serverless_configuration,
+                self.opensearch_serverless_configuration,
             )
-            .opt("PineconeConfiguration", &self.pinecone_configuration)
-            .opt("RdsConfiguration", &self.rds_configuration)
-            .opt("S3VectorsConfiguration", &self.s3_vectors_configuration)
-            .req("Type", &self.r#type)
+            .opt("PineconeConfiguration", self.pinecone_configuration)
+            .opt("RdsConfiguration", self.rds_configuration)
+            .opt("S3VectorsConfiguration", self.s3_vectors_configuration)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -2449,10 +2626,15 @@ impl crate::PropertyType for SupplementalDataStorageConfiguration {}
 impl ::cloudwright_core::ToValue for SupplementalDataStorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "SupplementalDataStorageLocations",
-                &self.supplemental_data_storage_locations,
+                self.supplemental_data_storage_locations,
             )
             .build()
     }
@@ -2497,11 +2679,16 @@ impl crate::PropertyType for SupplementalDataStorageLocation {}
 impl ::cloudwright_core::ToValue for SupplementalDataStorageLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Location", &self.s3_location)
+            .opt("S3Location", self.s3_location)
             .req(
                 "SupplementalDataStorageLocationType",
-                &self.supplemental_data_storage_location_type,
+                self.supplemental_data_storage_location_type,
             )
             .build()
     }
@@ -2557,15 +2744,20 @@ impl crate::PropertyType for VectorKnowledgeBaseConfiguration {}
 impl ::cloudwright_core::ToValue for VectorKnowledgeBaseConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EmbeddingModelArn", &self.embedding_model_arn)
+            .req("EmbeddingModelArn", self.embedding_model_arn)
             .opt(
                 "EmbeddingModelConfiguration",
-                &self.embedding_model_configuration,
+                self.embedding_model_configuration,
             )
             .opt(
                 "SupplementalDataStorageConfiguration",
-                &self.supplemental_data_storage_configuration,
+                self.supplemental_data_storage_configuration,
             )
             .build()
     }
@@ -2603,11 +2795,13 @@ impl crate::PropertyType for VideoConfiguration {}
 impl ::cloudwright_core::ToValue for VideoConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "SegmentationConfiguration",
-                &self.segmentation_configuration,
-            )
+            .req("SegmentationConfiguration", self.segmentation_configuration)
             .build()
     }
 }
@@ -2646,8 +2840,13 @@ impl crate::PropertyType for VideoSegmentationConfiguration {}
 impl ::cloudwright_core::ToValue for VideoSegmentationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FixedLengthDuration", &self.fixed_length_duration)
+            .req("FixedLengthDuration", self.fixed_length_duration)
             .build()
     }
 }
@@ -2679,6 +2878,14 @@ impl ::cloudwright_core::ToValue for EmbeddingDataType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InclusionType` (`AWS::Bedrock::KnowledgeBase`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2707,6 +2914,14 @@ impl ::cloudwright_core::ToValue for InclusionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2752,6 +2967,14 @@ impl ::cloudwright_core::ToValue for KnowledgeBaseStorageType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KnowledgeBaseType` (`AWS::Bedrock::KnowledgeBase`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2784,6 +3007,14 @@ impl ::cloudwright_core::ToValue for KnowledgeBaseType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `QueryEngineType` (`AWS::Bedrock::KnowledgeBase`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2809,6 +3040,14 @@ impl ::cloudwright_core::ToValue for QueryEngineType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2842,6 +3081,14 @@ impl ::cloudwright_core::ToValue for RedshiftProvisionedAuthType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RedshiftQueryEngineStorageType` (`AWS::Bedrock::KnowledgeBase`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2870,6 +3117,14 @@ impl ::cloudwright_core::ToValue for RedshiftQueryEngineStorageType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2900,6 +3155,14 @@ impl ::cloudwright_core::ToValue for RedshiftQueryEngineType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RedshiftServerlessAuthType` (`AWS::Bedrock::KnowledgeBase`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2929,6 +3192,14 @@ impl ::cloudwright_core::ToValue for RedshiftServerlessAuthType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SupplementalDataStorageLocationType` (`AWS::Bedrock::KnowledgeBase`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2954,6 +3225,14 @@ impl ::cloudwright_core::ToValue for SupplementalDataStorageLocationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -123,16 +123,18 @@ impl ::cloudwright_core::Resource for Prompt {
 impl ::cloudwright_core::ToValue for Prompt {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "CustomerEncryptionKeyArn",
-                &self.customer_encryption_key_arn,
-            )
-            .opt("DefaultVariant", &self.default_variant)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("Variants", &self.variants)
+            .opt("CustomerEncryptionKeyArn", self.customer_encryption_key_arn)
+            .opt("DefaultVariant", self.default_variant)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("Variants", self.variants)
             .build()
     }
 }
@@ -241,9 +243,14 @@ impl crate::PropertyType for PromptMetadataEntry {}
 impl ::cloudwright_core::ToValue for PromptMetadataEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -346,18 +353,23 @@ impl crate::PropertyType for PromptVariant {}
 impl ::cloudwright_core::ToValue for PromptVariant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalModelRequestFields",
-                &self.additional_model_request_fields,
+                self.additional_model_request_fields,
             )
-            .opt("GenAiResource", &self.gen_ai_resource)
-            .opt("InferenceConfiguration", &self.inference_configuration)
-            .opt("Metadata", &self.metadata)
-            .opt("ModelId", &self.model_id)
-            .req("Name", &self.name)
-            .req("TemplateConfiguration", &self.template_configuration)
-            .req("TemplateType", &self.template_type)
+            .opt("GenAiResource", self.gen_ai_resource)
+            .opt("InferenceConfiguration", self.inference_configuration)
+            .opt("Metadata", self.metadata)
+            .opt("ModelId", self.model_id)
+            .req("Name", self.name)
+            .req("TemplateConfiguration", self.template_configuration)
+            .req("TemplateType", self.template_type)
             .build()
     }
 }
@@ -388,6 +400,14 @@ impl ::cloudwright_core::ToValue for PromptTemplateType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

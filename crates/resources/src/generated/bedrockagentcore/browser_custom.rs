@@ -164,16 +164,21 @@ impl ::cloudwright_core::Resource for BrowserCustom {
 impl ::cloudwright_core::ToValue for BrowserCustom {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BrowserSigning", &self.browser_signing)
-            .opt("Certificates", &self.certificates)
-            .opt("Description", &self.description)
-            .opt("EnterprisePolicies", &self.enterprise_policies)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .req("Name", &self.name)
-            .req("NetworkConfiguration", &self.network_configuration)
-            .opt("RecordingConfig", &self.recording_config)
-            .opt("Tags", &self.tags)
+            .opt("BrowserSigning", self.browser_signing)
+            .opt("Certificates", self.certificates)
+            .opt("Description", self.description)
+            .opt("EnterprisePolicies", self.enterprise_policies)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .req("Name", self.name)
+            .req("NetworkConfiguration", self.network_configuration)
+            .opt("RecordingConfig", self.recording_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -280,9 +285,14 @@ impl crate::PropertyType for BrowserEnterprisePolicy {}
 impl ::cloudwright_core::ToValue for BrowserEnterprisePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Location", &self.location)
-            .req("Type", &self.r#type)
+            .req("Location", self.location)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -328,9 +338,14 @@ impl crate::PropertyType for BrowserNetworkConfiguration {}
 impl ::cloudwright_core::ToValue for BrowserNetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NetworkMode", &self.network_mode)
-            .opt("VpcConfig", &self.vpc_config)
+            .req("NetworkMode", self.network_mode)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -365,8 +380,13 @@ impl crate::PropertyType for BrowserSigning {}
 impl ::cloudwright_core::ToValue for BrowserSigning {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -409,9 +429,14 @@ impl crate::PropertyType for RecordingConfig {}
 impl ::cloudwright_core::ToValue for RecordingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("S3Location", &self.s3_location)
+            .opt("Enabled", self.enabled)
+            .opt("S3Location", self.s3_location)
             .build()
     }
 }
@@ -468,9 +493,14 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Prefix", &self.prefix)
+            .req("Bucket", self.bucket)
+            .req("Prefix", self.prefix)
             .build()
     }
 }
@@ -502,6 +532,14 @@ impl ::cloudwright_core::ToValue for BrowserEnterprisePolicyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BrowserNetworkMode` (`AWS::BedrockAgentCore::BrowserCustom`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -530,6 +568,14 @@ impl ::cloudwright_core::ToValue for BrowserNetworkMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

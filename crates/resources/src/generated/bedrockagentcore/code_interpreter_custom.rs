@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for CodeInterpreterCustom {
 impl ::cloudwright_core::ToValue for CodeInterpreterCustom {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Certificates", &self.certificates)
-            .opt("Description", &self.description)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .req("Name", &self.name)
-            .req("NetworkConfiguration", &self.network_configuration)
-            .opt("Tags", &self.tags)
+            .opt("Certificates", self.certificates)
+            .opt("Description", self.description)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .req("Name", self.name)
+            .req("NetworkConfiguration", self.network_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -242,9 +247,14 @@ impl crate::PropertyType for CodeInterpreterNetworkConfiguration {}
 impl ::cloudwright_core::ToValue for CodeInterpreterNetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NetworkMode", &self.network_mode)
-            .opt("VpcConfig", &self.vpc_config)
+            .req("NetworkMode", self.network_mode)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -278,6 +288,14 @@ impl ::cloudwright_core::ToValue for CodeInterpreterNetworkMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -130,13 +130,18 @@ impl ::cloudwright_core::Resource for Evaluator {
 impl ::cloudwright_core::ToValue for Evaluator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("EvaluatorConfig", &self.evaluator_config)
-            .req("EvaluatorName", &self.evaluator_name)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("Level", &self.level)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("EvaluatorConfig", self.evaluator_config)
+            .req("EvaluatorName", self.evaluator_name)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("Level", self.level)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -237,13 +242,18 @@ impl crate::PropertyType for BedrockEvaluatorModelConfig {}
 impl ::cloudwright_core::ToValue for BedrockEvaluatorModelConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalModelRequestFields",
-                &self.additional_model_request_fields,
+                self.additional_model_request_fields,
             )
-            .opt("InferenceConfig", &self.inference_config)
-            .req("ModelId", &self.model_id)
+            .opt("InferenceConfig", self.inference_config)
+            .req("ModelId", self.model_id)
             .build()
     }
 }
@@ -298,9 +308,14 @@ impl crate::PropertyType for CategoricalScaleDefinition {}
 impl ::cloudwright_core::ToValue for CategoricalScaleDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Definition", &self.definition)
-            .req("Label", &self.label)
+            .req("Definition", self.definition)
+            .req("Label", self.label)
             .build()
     }
 }
@@ -337,8 +352,13 @@ impl crate::PropertyType for CodeBasedEvaluatorConfig {}
 impl ::cloudwright_core::ToValue for CodeBasedEvaluatorConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LambdaConfig", &self.lambda_config)
+            .req("LambdaConfig", self.lambda_config)
             .build()
     }
 }
@@ -379,9 +399,14 @@ impl crate::PropertyType for EvaluatorConfig {}
 impl ::cloudwright_core::ToValue for EvaluatorConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeBased", &self.code_based)
-            .opt("LlmAsAJudge", &self.llm_as_a_judge)
+            .opt("CodeBased", self.code_based)
+            .opt("LlmAsAJudge", self.llm_as_a_judge)
             .build()
     }
 }
@@ -418,10 +443,15 @@ impl crate::PropertyType for EvaluatorModelConfig {}
 impl ::cloudwright_core::ToValue for EvaluatorModelConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "BedrockEvaluatorModelConfig",
-                &self.bedrock_evaluator_model_config,
+                self.bedrock_evaluator_model_config,
             )
             .build()
     }
@@ -475,10 +505,15 @@ impl crate::PropertyType for InferenceConfiguration {}
 impl ::cloudwright_core::ToValue for InferenceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxTokens", &self.max_tokens)
-            .opt("Temperature", &self.temperature)
-            .opt("TopP", &self.top_p)
+            .opt("MaxTokens", self.max_tokens)
+            .opt("Temperature", self.temperature)
+            .opt("TopP", self.top_p)
             .build()
     }
 }
@@ -526,9 +561,14 @@ impl crate::PropertyType for LambdaEvaluatorConfig {}
 impl ::cloudwright_core::ToValue for LambdaEvaluatorConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LambdaArn", &self.lambda_arn)
-            .opt("LambdaTimeoutInSeconds", &self.lambda_timeout_in_seconds)
+            .req("LambdaArn", self.lambda_arn)
+            .opt("LambdaTimeoutInSeconds", self.lambda_timeout_in_seconds)
             .build()
     }
 }
@@ -590,10 +630,15 @@ impl crate::PropertyType for LlmAsAJudgeEvaluatorConfig {}
 impl ::cloudwright_core::ToValue for LlmAsAJudgeEvaluatorConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Instructions", &self.instructions)
-            .req("ModelConfig", &self.model_config)
-            .req("RatingScale", &self.rating_scale)
+            .req("Instructions", self.instructions)
+            .req("ModelConfig", self.model_config)
+            .req("RatingScale", self.rating_scale)
             .build()
     }
 }
@@ -659,10 +704,15 @@ impl crate::PropertyType for NumericalScaleDefinition {}
 impl ::cloudwright_core::ToValue for NumericalScaleDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Definition", &self.definition)
-            .req("Label", &self.label)
-            .req("Value", &self.value)
+            .req("Definition", self.definition)
+            .req("Label", self.label)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -699,9 +749,14 @@ impl crate::PropertyType for RatingScale {}
 impl ::cloudwright_core::ToValue for RatingScale {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Categorical", &self.categorical)
-            .opt("Numerical", &self.numerical)
+            .opt("Categorical", self.categorical)
+            .opt("Numerical", self.numerical)
             .build()
     }
 }
@@ -735,6 +790,14 @@ impl ::cloudwright_core::ToValue for EvaluatorLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -173,25 +173,27 @@ impl ::cloudwright_core::Resource for Gateway {
 impl ::cloudwright_core::ToValue for Gateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizerConfiguration", &self.authorizer_configuration)
-            .req("AuthorizerType", &self.authorizer_type)
-            .opt("Description", &self.description)
-            .opt("ExceptionLevel", &self.exception_level)
-            .opt(
-                "InterceptorConfigurations",
-                &self.interceptor_configurations,
-            )
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("Name", &self.name)
+            .opt("AuthorizerConfiguration", self.authorizer_configuration)
+            .req("AuthorizerType", self.authorizer_type)
+            .opt("Description", self.description)
+            .opt("ExceptionLevel", self.exception_level)
+            .opt("InterceptorConfigurations", self.interceptor_configurations)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("Name", self.name)
             .opt(
                 "PolicyEngineConfiguration",
-                &self.policy_engine_configuration,
+                self.policy_engine_configuration,
             )
-            .opt("ProtocolConfiguration", &self.protocol_configuration)
-            .req("ProtocolType", &self.protocol_type)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("ProtocolConfiguration", self.protocol_configuration)
+            .req("ProtocolType", self.protocol_type)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -315,10 +317,15 @@ impl crate::PropertyType for GatewayInterceptorConfiguration {}
 impl ::cloudwright_core::ToValue for GatewayInterceptorConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputConfiguration", &self.input_configuration)
-            .req("InterceptionPoints", &self.interception_points)
-            .req("Interceptor", &self.interceptor)
+            .opt("InputConfiguration", self.input_configuration)
+            .req("InterceptionPoints", self.interception_points)
+            .req("Interceptor", self.interceptor)
             .build()
     }
 }
@@ -367,9 +374,14 @@ impl crate::PropertyType for GatewayPolicyEngineConfiguration {}
 impl ::cloudwright_core::ToValue for GatewayPolicyEngineConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .req("Mode", &self.mode)
+            .req("Arn", self.arn)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -402,8 +414,13 @@ impl crate::PropertyType for InterceptorInputConfiguration {}
 impl ::cloudwright_core::ToValue for InterceptorInputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PassRequestHeaders", &self.pass_request_headers)
+            .req("PassRequestHeaders", self.pass_request_headers)
             .build()
     }
 }
@@ -438,6 +455,14 @@ impl ::cloudwright_core::ToValue for AuthorizerType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ExceptionLevel` (`AWS::BedrockAgentCore::Gateway`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -463,6 +488,14 @@ impl ::cloudwright_core::ToValue for ExceptionLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -493,6 +526,14 @@ impl ::cloudwright_core::ToValue for GatewayInterceptionPoint {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GatewayPolicyEngineMode` (`AWS::BedrockAgentCore::Gateway`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -522,6 +563,14 @@ impl ::cloudwright_core::ToValue for GatewayPolicyEngineMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GatewayProtocolType` (`AWS::BedrockAgentCore::Gateway`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -547,6 +596,14 @@ impl ::cloudwright_core::ToValue for GatewayProtocolType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -128,16 +128,21 @@ impl ::cloudwright_core::Resource for GatewayTarget {
 impl ::cloudwright_core::ToValue for GatewayTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CredentialProviderConfigurations",
-                &self.credential_provider_configurations,
+                self.credential_provider_configurations,
             )
-            .opt("Description", &self.description)
-            .opt("GatewayIdentifier", &self.gateway_identifier)
-            .opt("MetadataConfiguration", &self.metadata_configuration)
-            .req("Name", &self.name)
-            .req("TargetConfiguration", &self.target_configuration)
+            .opt("Description", self.description)
+            .opt("GatewayIdentifier", self.gateway_identifier)
+            .opt("MetadataConfiguration", self.metadata_configuration)
+            .req("Name", self.name)
+            .req("TargetConfiguration", self.target_configuration)
             .build()
     }
 }
@@ -243,9 +248,14 @@ impl crate::PropertyType for CredentialProviderConfiguration {}
 impl ::cloudwright_core::ToValue for CredentialProviderConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CredentialProvider", &self.credential_provider)
-            .req("CredentialProviderType", &self.credential_provider_type)
+            .opt("CredentialProvider", self.credential_provider)
+            .req("CredentialProviderType", self.credential_provider_type)
             .build()
     }
 }
@@ -287,10 +297,15 @@ impl crate::PropertyType for MetadataConfiguration {}
 impl ::cloudwright_core::ToValue for MetadataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedQueryParameters", &self.allowed_query_parameters)
-            .opt("AllowedRequestHeaders", &self.allowed_request_headers)
-            .opt("AllowedResponseHeaders", &self.allowed_response_headers)
+            .opt("AllowedQueryParameters", self.allowed_query_parameters)
+            .opt("AllowedRequestHeaders", self.allowed_request_headers)
+            .opt("AllowedResponseHeaders", self.allowed_response_headers)
             .build()
     }
 }
@@ -324,6 +339,14 @@ impl ::cloudwright_core::ToValue for CredentialProviderType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -153,16 +153,21 @@ impl ::cloudwright_core::Resource for Memory {
 impl ::cloudwright_core::ToValue for Memory {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
-            .req("EventExpiryDuration", &self.event_expiry_duration)
-            .opt("IndexedKeys", &self.indexed_keys)
-            .opt("MemoryExecutionRoleArn", &self.memory_execution_role_arn)
-            .opt("MemoryStrategies", &self.memory_strategies)
-            .req("Name", &self.name)
-            .opt("StreamDeliveryResources", &self.stream_delivery_resources)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
+            .req("EventExpiryDuration", self.event_expiry_duration)
+            .opt("IndexedKeys", self.indexed_keys)
+            .opt("MemoryExecutionRoleArn", self.memory_execution_role_arn)
+            .opt("MemoryStrategies", self.memory_strategies)
+            .req("Name", self.name)
+            .opt("StreamDeliveryResources", self.stream_delivery_resources)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -254,9 +259,14 @@ impl crate::PropertyType for ContentConfiguration {}
 impl ::cloudwright_core::ToValue for ContentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Level", &self.level)
-            .req("Type", &self.r#type)
+            .opt("Level", self.level)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -313,12 +323,17 @@ impl crate::PropertyType for CustomConfigurationInput {}
 impl ::cloudwright_core::ToValue for CustomConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EpisodicOverride", &self.episodic_override)
-            .opt("SelfManagedConfiguration", &self.self_managed_configuration)
-            .opt("SemanticOverride", &self.semantic_override)
-            .opt("SummaryOverride", &self.summary_override)
-            .opt("UserPreferenceOverride", &self.user_preference_override)
+            .opt("EpisodicOverride", self.episodic_override)
+            .opt("SelfManagedConfiguration", self.self_managed_configuration)
+            .opt("SemanticOverride", self.semantic_override)
+            .opt("SummaryOverride", self.summary_override)
+            .opt("UserPreferenceOverride", self.user_preference_override)
             .build()
     }
 }
@@ -436,18 +451,23 @@ impl crate::PropertyType for CustomMemoryStrategy {}
 impl ::cloudwright_core::ToValue for CustomMemoryStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .opt("CreatedAt", &self.created_at)
-            .opt("Description", &self.description)
-            .opt("MemoryRecordSchema", &self.memory_record_schema)
-            .req("Name", &self.name)
-            .opt("NamespaceTemplates", &self.namespace_templates)
-            .opt("Namespaces", &self.namespaces)
-            .opt("Status", &self.status)
-            .opt("StrategyId", &self.strategy_id)
-            .opt("Type", &self.r#type)
-            .opt("UpdatedAt", &self.updated_at)
+            .opt("Configuration", self.configuration)
+            .opt("CreatedAt", self.created_at)
+            .opt("Description", self.description)
+            .opt("MemoryRecordSchema", self.memory_record_schema)
+            .req("Name", self.name)
+            .opt("NamespaceTemplates", self.namespace_templates)
+            .opt("Namespaces", self.namespaces)
+            .opt("Status", self.status)
+            .opt("StrategyId", self.strategy_id)
+            .opt("Type", self.r#type)
+            .opt("UpdatedAt", self.updated_at)
             .build()
     }
 }
@@ -562,18 +582,23 @@ impl crate::PropertyType for EpisodicMemoryStrategy {}
 impl ::cloudwright_core::ToValue for EpisodicMemoryStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreatedAt", &self.created_at)
-            .opt("Description", &self.description)
-            .opt("MemoryRecordSchema", &self.memory_record_schema)
-            .req("Name", &self.name)
-            .opt("NamespaceTemplates", &self.namespace_templates)
-            .opt("Namespaces", &self.namespaces)
-            .opt("ReflectionConfiguration", &self.reflection_configuration)
-            .opt("Status", &self.status)
-            .opt("StrategyId", &self.strategy_id)
-            .opt("Type", &self.r#type)
-            .opt("UpdatedAt", &self.updated_at)
+            .opt("CreatedAt", self.created_at)
+            .opt("Description", self.description)
+            .opt("MemoryRecordSchema", self.memory_record_schema)
+            .req("Name", self.name)
+            .opt("NamespaceTemplates", self.namespace_templates)
+            .opt("Namespaces", self.namespaces)
+            .opt("ReflectionConfiguration", self.reflection_configuration)
+            .opt("Status", self.status)
+            .opt("StrategyId", self.strategy_id)
+            .opt("Type", self.r#type)
+            .opt("UpdatedAt", self.updated_at)
             .build()
     }
 }
@@ -613,10 +638,15 @@ impl crate::PropertyType for EpisodicOverride {}
 impl ::cloudwright_core::ToValue for EpisodicOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Consolidation", &self.consolidation)
-            .opt("Extraction", &self.extraction)
-            .opt("Reflection", &self.reflection)
+            .opt("Consolidation", self.consolidation)
+            .opt("Extraction", self.extraction)
+            .opt("Reflection", self.reflection)
             .build()
     }
 }
@@ -667,9 +697,14 @@ impl crate::PropertyType for EpisodicOverrideConsolidationConfigurationInput {}
 impl ::cloudwright_core::ToValue for EpisodicOverrideConsolidationConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppendToPrompt", &self.append_to_prompt)
-            .req("ModelId", &self.model_id)
+            .req("AppendToPrompt", self.append_to_prompt)
+            .req("ModelId", self.model_id)
             .build()
     }
 }
@@ -720,9 +755,14 @@ impl crate::PropertyType for EpisodicOverrideExtractionConfigurationInput {}
 impl ::cloudwright_core::ToValue for EpisodicOverrideExtractionConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppendToPrompt", &self.append_to_prompt)
-            .req("ModelId", &self.model_id)
+            .req("AppendToPrompt", self.append_to_prompt)
+            .req("ModelId", self.model_id)
             .build()
     }
 }
@@ -797,12 +837,17 @@ impl crate::PropertyType for EpisodicOverrideReflectionConfigurationInput {}
 impl ::cloudwright_core::ToValue for EpisodicOverrideReflectionConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppendToPrompt", &self.append_to_prompt)
-            .opt("MemoryRecordSchema", &self.memory_record_schema)
-            .req("ModelId", &self.model_id)
-            .opt("NamespaceTemplates", &self.namespace_templates)
-            .opt("Namespaces", &self.namespaces)
+            .req("AppendToPrompt", self.append_to_prompt)
+            .opt("MemoryRecordSchema", self.memory_record_schema)
+            .req("ModelId", self.model_id)
+            .opt("NamespaceTemplates", self.namespace_templates)
+            .opt("Namespaces", self.namespaces)
             .build()
     }
 }
@@ -850,10 +895,15 @@ impl crate::PropertyType for EpisodicReflectionConfigurationInput {}
 impl ::cloudwright_core::ToValue for EpisodicReflectionConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MemoryRecordSchema", &self.memory_record_schema)
-            .opt("NamespaceTemplates", &self.namespace_templates)
-            .opt("Namespaces", &self.namespaces)
+            .opt("MemoryRecordSchema", self.memory_record_schema)
+            .opt("NamespaceTemplates", self.namespace_templates)
+            .opt("Namespaces", self.namespaces)
             .build()
     }
 }
@@ -884,8 +934,13 @@ impl crate::PropertyType for ExtractionConfig {}
 impl ::cloudwright_core::ToValue for ExtractionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LlmExtractionConfig", &self.llm_extraction_config)
+            .opt("LlmExtractionConfig", self.llm_extraction_config)
             .build()
     }
 }
@@ -938,9 +993,14 @@ impl crate::PropertyType for IndexedKey {}
 impl ::cloudwright_core::ToValue for IndexedKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Type", &self.r#type)
+            .req("Key", self.key)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -985,12 +1045,17 @@ impl crate::PropertyType for InvocationConfigurationInput {}
 impl ::cloudwright_core::ToValue for InvocationConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "PayloadDeliveryBucketName",
-                &self.payload_delivery_bucket_name,
+                self.payload_delivery_bucket_name,
             )
-            .opt("TopicArn", &self.topic_arn)
+            .opt("TopicArn", self.topic_arn)
             .build()
     }
 }
@@ -1043,9 +1108,14 @@ impl crate::PropertyType for KinesisResource {}
 impl ::cloudwright_core::ToValue for KinesisResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContentConfigurations", &self.content_configurations)
-            .req("DataStreamArn", &self.data_stream_arn)
+            .req("ContentConfigurations", self.content_configurations)
+            .req("DataStreamArn", self.data_stream_arn)
             .build()
     }
 }
@@ -1096,10 +1166,15 @@ impl crate::PropertyType for LlmExtractionConfig {}
 impl ::cloudwright_core::ToValue for LlmExtractionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Definition", &self.definition)
-            .opt("LlmExtractionInstruction", &self.llm_extraction_instruction)
-            .opt("Validation", &self.validation)
+            .req("Definition", self.definition)
+            .opt("LlmExtractionInstruction", self.llm_extraction_instruction)
+            .opt("Validation", self.validation)
             .build()
     }
 }
@@ -1134,8 +1209,13 @@ impl crate::PropertyType for MemoryRecordSchema {}
 impl ::cloudwright_core::ToValue for MemoryRecordSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MetadataSchema", &self.metadata_schema)
+            .opt("MetadataSchema", self.metadata_schema)
             .build()
     }
 }
@@ -1193,14 +1273,19 @@ impl crate::PropertyType for MemoryStrategy {}
 impl ::cloudwright_core::ToValue for MemoryStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomMemoryStrategy", &self.custom_memory_strategy)
-            .opt("EpisodicMemoryStrategy", &self.episodic_memory_strategy)
-            .opt("SemanticMemoryStrategy", &self.semantic_memory_strategy)
-            .opt("SummaryMemoryStrategy", &self.summary_memory_strategy)
+            .opt("CustomMemoryStrategy", self.custom_memory_strategy)
+            .opt("EpisodicMemoryStrategy", self.episodic_memory_strategy)
+            .opt("SemanticMemoryStrategy", self.semantic_memory_strategy)
+            .opt("SummaryMemoryStrategy", self.summary_memory_strategy)
             .opt(
                 "UserPreferenceMemoryStrategy",
-                &self.user_preference_memory_strategy,
+                self.user_preference_memory_strategy,
             )
             .build()
     }
@@ -1238,8 +1323,13 @@ impl crate::PropertyType for MessageBasedTriggerInput {}
 impl ::cloudwright_core::ToValue for MessageBasedTriggerInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MessageCount", &self.message_count)
+            .opt("MessageCount", self.message_count)
             .build()
     }
 }
@@ -1288,10 +1378,15 @@ impl crate::PropertyType for MetadataSchemaEntry {}
 impl ::cloudwright_core::ToValue for MetadataSchemaEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExtractionConfig", &self.extraction_config)
-            .req("Key", &self.key)
-            .opt("Type", &self.r#type)
+            .opt("ExtractionConfig", self.extraction_config)
+            .req("Key", self.key)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -1326,9 +1421,14 @@ impl crate::PropertyType for NumberValidation {}
 impl ::cloudwright_core::ToValue for NumberValidation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxValue", &self.max_value)
-            .opt("MinValue", &self.min_value)
+            .opt("MaxValue", self.max_value)
+            .opt("MinValue", self.min_value)
             .build()
     }
 }
@@ -1377,13 +1477,18 @@ impl crate::PropertyType for SelfManagedConfiguration {}
 impl ::cloudwright_core::ToValue for SelfManagedConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "HistoricalContextWindowSize",
-                &self.historical_context_window_size,
+                self.historical_context_window_size,
             )
-            .opt("InvocationConfiguration", &self.invocation_configuration)
-            .opt("TriggerConditions", &self.trigger_conditions)
+            .opt("InvocationConfiguration", self.invocation_configuration)
+            .opt("TriggerConditions", self.trigger_conditions)
             .build()
     }
 }
@@ -1494,17 +1599,22 @@ impl crate::PropertyType for SemanticMemoryStrategy {}
 impl ::cloudwright_core::ToValue for SemanticMemoryStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreatedAt", &self.created_at)
-            .opt("Description", &self.description)
-            .opt("MemoryRecordSchema", &self.memory_record_schema)
-            .req("Name", &self.name)
-            .opt("NamespaceTemplates", &self.namespace_templates)
-            .opt("Namespaces", &self.namespaces)
-            .opt("Status", &self.status)
-            .opt("StrategyId", &self.strategy_id)
-            .opt("Type", &self.r#type)
-            .opt("UpdatedAt", &self.updated_at)
+            .opt("CreatedAt", self.created_at)
+            .opt("Description", self.description)
+            .opt("MemoryRecordSchema", self.memory_record_schema)
+            .req("Name", self.name)
+            .opt("NamespaceTemplates", self.namespace_templates)
+            .opt("Namespaces", self.namespaces)
+            .opt("Status", self.status)
+            .opt("StrategyId", self.strategy_id)
+            .opt("Type", self.r#type)
+            .opt("UpdatedAt", self.updated_at)
             .build()
     }
 }
@@ -1546,9 +1656,14 @@ impl crate::PropertyType for SemanticOverride {}
 impl ::cloudwright_core::ToValue for SemanticOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Consolidation", &self.consolidation)
-            .opt("Extraction", &self.extraction)
+            .opt("Consolidation", self.consolidation)
+            .opt("Extraction", self.extraction)
             .build()
     }
 }
@@ -1603,9 +1718,14 @@ impl crate::PropertyType for SemanticOverrideConsolidationConfigurationInput {}
 impl ::cloudwright_core::ToValue for SemanticOverrideConsolidationConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppendToPrompt", &self.append_to_prompt)
-            .req("ModelId", &self.model_id)
+            .req("AppendToPrompt", self.append_to_prompt)
+            .req("ModelId", self.model_id)
             .build()
     }
 }
@@ -1660,9 +1780,14 @@ impl crate::PropertyType for SemanticOverrideExtractionConfigurationInput {}
 impl ::cloudwright_core::ToValue for SemanticOverrideExtractionConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppendToPrompt", &self.append_to_prompt)
-            .req("ModelId", &self.model_id)
+            .req("AppendToPrompt", self.append_to_prompt)
+            .req("ModelId", self.model_id)
             .build()
     }
 }
@@ -1693,8 +1818,13 @@ impl crate::PropertyType for StreamDeliveryResource {}
 impl ::cloudwright_core::ToValue for StreamDeliveryResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Kinesis", &self.kinesis)
+            .opt("Kinesis", self.kinesis)
             .build()
     }
 }
@@ -1729,8 +1859,13 @@ impl crate::PropertyType for StreamDeliveryResources {}
 impl ::cloudwright_core::ToValue for StreamDeliveryResources {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Resources", &self.resources)
+            .req("Resources", self.resources)
             .build()
     }
 }
@@ -1769,9 +1904,14 @@ impl crate::PropertyType for StringListValidation {}
 impl ::cloudwright_core::ToValue for StringListValidation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedValues", &self.allowed_values)
-            .opt("MaxItems", &self.max_items)
+            .opt("AllowedValues", self.allowed_values)
+            .opt("MaxItems", self.max_items)
             .build()
     }
 }
@@ -1806,8 +1946,13 @@ impl crate::PropertyType for StringValidation {}
 impl ::cloudwright_core::ToValue for StringValidation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllowedValues", &self.allowed_values)
+            .req("AllowedValues", self.allowed_values)
             .build()
     }
 }
@@ -1918,17 +2063,22 @@ impl crate::PropertyType for SummaryMemoryStrategy {}
 impl ::cloudwright_core::ToValue for SummaryMemoryStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreatedAt", &self.created_at)
-            .opt("Description", &self.description)
-            .opt("MemoryRecordSchema", &self.memory_record_schema)
-            .req("Name", &self.name)
-            .opt("NamespaceTemplates", &self.namespace_templates)
-            .opt("Namespaces", &self.namespaces)
-            .opt("Status", &self.status)
-            .opt("StrategyId", &self.strategy_id)
-            .opt("Type", &self.r#type)
-            .opt("UpdatedAt", &self.updated_at)
+            .opt("CreatedAt", self.created_at)
+            .opt("Description", self.description)
+            .opt("MemoryRecordSchema", self.memory_record_schema)
+            .req("Name", self.name)
+            .opt("NamespaceTemplates", self.namespace_templates)
+            .opt("Namespaces", self.namespaces)
+            .opt("Status", self.status)
+            .opt("StrategyId", self.strategy_id)
+            .opt("Type", self.r#type)
+            .opt("UpdatedAt", self.updated_at)
             .build()
     }
 }
@@ -1964,8 +2114,13 @@ impl crate::PropertyType for SummaryOverride {}
 impl ::cloudwright_core::ToValue for SummaryOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Consolidation", &self.consolidation)
+            .opt("Consolidation", self.consolidation)
             .build()
     }
 }
@@ -2020,9 +2175,14 @@ impl crate::PropertyType for SummaryOverrideConsolidationConfigurationInput {}
 impl ::cloudwright_core::ToValue for SummaryOverrideConsolidationConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppendToPrompt", &self.append_to_prompt)
-            .req("ModelId", &self.model_id)
+            .req("AppendToPrompt", self.append_to_prompt)
+            .req("ModelId", self.model_id)
             .build()
     }
 }
@@ -2059,8 +2219,13 @@ impl crate::PropertyType for TimeBasedTriggerInput {}
 impl ::cloudwright_core::ToValue for TimeBasedTriggerInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IdleSessionTimeout", &self.idle_session_timeout)
+            .opt("IdleSessionTimeout", self.idle_session_timeout)
             .build()
     }
 }
@@ -2097,8 +2262,13 @@ impl crate::PropertyType for TokenBasedTriggerInput {}
 impl ::cloudwright_core::ToValue for TokenBasedTriggerInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TokenCount", &self.token_count)
+            .opt("TokenCount", self.token_count)
             .build()
     }
 }
@@ -2145,10 +2315,15 @@ impl crate::PropertyType for TriggerConditionInput {}
 impl ::cloudwright_core::ToValue for TriggerConditionInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MessageBasedTrigger", &self.message_based_trigger)
-            .opt("TimeBasedTrigger", &self.time_based_trigger)
-            .opt("TokenBasedTrigger", &self.token_based_trigger)
+            .opt("MessageBasedTrigger", self.message_based_trigger)
+            .opt("TimeBasedTrigger", self.time_based_trigger)
+            .opt("TokenBasedTrigger", self.token_based_trigger)
             .build()
     }
 }
@@ -2259,17 +2434,22 @@ impl crate::PropertyType for UserPreferenceMemoryStrategy {}
 impl ::cloudwright_core::ToValue for UserPreferenceMemoryStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreatedAt", &self.created_at)
-            .opt("Description", &self.description)
-            .opt("MemoryRecordSchema", &self.memory_record_schema)
-            .req("Name", &self.name)
-            .opt("NamespaceTemplates", &self.namespace_templates)
-            .opt("Namespaces", &self.namespaces)
-            .opt("Status", &self.status)
-            .opt("StrategyId", &self.strategy_id)
-            .opt("Type", &self.r#type)
-            .opt("UpdatedAt", &self.updated_at)
+            .opt("CreatedAt", self.created_at)
+            .opt("Description", self.description)
+            .opt("MemoryRecordSchema", self.memory_record_schema)
+            .req("Name", self.name)
+            .opt("NamespaceTemplates", self.namespace_templates)
+            .opt("Namespaces", self.namespaces)
+            .opt("Status", self.status)
+            .opt("StrategyId", self.strategy_id)
+            .opt("Type", self.r#type)
+            .opt("UpdatedAt", self.updated_at)
             .build()
     }
 }
@@ -2312,9 +2492,14 @@ impl crate::PropertyType for UserPreferenceOverride {}
 impl ::cloudwright_core::ToValue for UserPreferenceOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Consolidation", &self.consolidation)
-            .opt("Extraction", &self.extraction)
+            .opt("Consolidation", self.consolidation)
+            .opt("Extraction", self.extraction)
             .build()
     }
 }
@@ -2369,9 +2554,14 @@ impl crate::PropertyType for UserPreferenceOverrideConsolidationConfigurationInp
 impl ::cloudwright_core::ToValue for UserPreferenceOverrideConsolidationConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppendToPrompt", &self.append_to_prompt)
-            .req("ModelId", &self.model_id)
+            .req("AppendToPrompt", self.append_to_prompt)
+            .req("ModelId", self.model_id)
             .build()
     }
 }
@@ -2426,9 +2616,14 @@ impl crate::PropertyType for UserPreferenceOverrideExtractionConfigurationInput 
 impl ::cloudwright_core::ToValue for UserPreferenceOverrideExtractionConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppendToPrompt", &self.append_to_prompt)
-            .req("ModelId", &self.model_id)
+            .req("AppendToPrompt", self.append_to_prompt)
+            .req("ModelId", self.model_id)
             .build()
     }
 }
@@ -2467,10 +2662,15 @@ impl crate::PropertyType for Validation {}
 impl ::cloudwright_core::ToValue for Validation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NumberValidation", &self.number_validation)
-            .opt("StringListValidation", &self.string_list_validation)
-            .opt("StringValidation", &self.string_validation)
+            .opt("NumberValidation", self.number_validation)
+            .opt("StringListValidation", self.string_list_validation)
+            .opt("StringValidation", self.string_validation)
             .build()
     }
 }
@@ -2498,6 +2698,14 @@ impl ::cloudwright_core::ToValue for ContentConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2533,6 +2741,14 @@ impl ::cloudwright_core::ToValue for CustomMemoryStrategyStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2572,6 +2788,14 @@ impl ::cloudwright_core::ToValue for CustomMemoryStrategyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::BedrockAgentCore::Memory`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2606,6 +2830,14 @@ impl ::cloudwright_core::ToValue for EpisodicMemoryStrategyStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2645,6 +2877,14 @@ impl ::cloudwright_core::ToValue for EpisodicMemoryStrategyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Level` (`AWS::BedrockAgentCore::Memory`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2673,6 +2913,14 @@ impl ::cloudwright_core::ToValue for Level {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2705,6 +2953,14 @@ impl ::cloudwright_core::ToValue for MetadataValueType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2740,6 +2996,14 @@ impl ::cloudwright_core::ToValue for SemanticMemoryStrategyStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2779,6 +3043,14 @@ impl ::cloudwright_core::ToValue for SemanticMemoryStrategyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::BedrockAgentCore::Memory`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2813,6 +3085,14 @@ impl ::cloudwright_core::ToValue for SummaryMemoryStrategyStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2852,6 +3132,14 @@ impl ::cloudwright_core::ToValue for SummaryMemoryStrategyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::BedrockAgentCore::Memory`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2886,6 +3174,14 @@ impl ::cloudwright_core::ToValue for UserPreferenceMemoryStrategyStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2924,6 +3220,14 @@ impl ::cloudwright_core::ToValue for UserPreferenceMemoryStrategyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -114,14 +114,19 @@ impl ::cloudwright_core::Resource for OAuth2CredentialProvider {
 impl ::cloudwright_core::ToValue for OAuth2CredentialProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CredentialProviderVendor", &self.credential_provider_vendor)
-            .req("Name", &self.name)
+            .req("CredentialProviderVendor", self.credential_provider_vendor)
+            .req("Name", self.name)
             .opt(
                 "Oauth2ProviderConfigInput",
-                &self.oauth2_provider_config_input,
+                self.oauth2_provider_config_input,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -234,9 +239,14 @@ impl crate::PropertyType for AtlassianOauth2ProviderConfigInput {}
 impl ::cloudwright_core::ToValue for AtlassianOauth2ProviderConfigInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
             .build()
     }
 }
@@ -299,13 +309,18 @@ impl crate::PropertyType for CustomOauth2ProviderConfigInput {}
 impl ::cloudwright_core::ToValue for CustomOauth2ProviderConfigInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientId", &self.client_id)
-            .opt("ClientSecret", &self.client_secret)
-            .req("OauthDiscovery", &self.oauth_discovery)
+            .opt("ClientId", self.client_id)
+            .opt("ClientSecret", self.client_secret)
+            .req("OauthDiscovery", self.oauth_discovery)
             .opt(
                 "OnBehalfOfTokenExchangeConfig",
-                &self.on_behalf_of_token_exchange_config,
+                self.on_behalf_of_token_exchange_config,
             )
             .build()
     }
@@ -359,9 +374,14 @@ impl crate::PropertyType for GithubOauth2ProviderConfigInput {}
 impl ::cloudwright_core::ToValue for GithubOauth2ProviderConfigInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
             .build()
     }
 }
@@ -414,9 +434,14 @@ impl crate::PropertyType for GoogleOauth2ProviderConfigInput {}
 impl ::cloudwright_core::ToValue for GoogleOauth2ProviderConfigInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
             .build()
     }
 }
@@ -490,12 +515,17 @@ impl crate::PropertyType for IncludedOauth2ProviderConfigInput {}
 impl ::cloudwright_core::ToValue for IncludedOauth2ProviderConfigInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizationEndpoint", &self.authorization_endpoint)
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
-            .opt("Issuer", &self.issuer)
-            .opt("TokenEndpoint", &self.token_endpoint)
+            .opt("AuthorizationEndpoint", self.authorization_endpoint)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
+            .opt("Issuer", self.issuer)
+            .opt("TokenEndpoint", self.token_endpoint)
             .build()
     }
 }
@@ -548,9 +578,14 @@ impl crate::PropertyType for LinkedinOauth2ProviderConfigInput {}
 impl ::cloudwright_core::ToValue for LinkedinOauth2ProviderConfigInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
             .build()
     }
 }
@@ -612,10 +647,15 @@ impl crate::PropertyType for MicrosoftOauth2ProviderConfigInput {}
 impl ::cloudwright_core::ToValue for MicrosoftOauth2ProviderConfigInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
-            .opt("TenantId", &self.tenant_id)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
+            .opt("TenantId", self.tenant_id)
             .build()
     }
 }
@@ -684,11 +724,16 @@ impl crate::PropertyType for Oauth2AuthorizationServerMetadata {}
 impl ::cloudwright_core::ToValue for Oauth2AuthorizationServerMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthorizationEndpoint", &self.authorization_endpoint)
-            .req("Issuer", &self.issuer)
-            .opt("ResponseTypes", &self.response_types)
-            .req("TokenEndpoint", &self.token_endpoint)
+            .req("AuthorizationEndpoint", self.authorization_endpoint)
+            .req("Issuer", self.issuer)
+            .opt("ResponseTypes", self.response_types)
+            .req("TokenEndpoint", self.token_endpoint)
             .build()
     }
 }
@@ -732,12 +777,17 @@ impl crate::PropertyType for Oauth2Discovery {}
 impl ::cloudwright_core::ToValue for Oauth2Discovery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthorizationServerMetadata",
-                &self.authorization_server_metadata,
+                self.authorization_server_metadata,
             )
-            .opt("DiscoveryUrl", &self.discovery_url)
+            .opt("DiscoveryUrl", self.discovery_url)
             .build()
     }
 }
@@ -829,42 +879,47 @@ impl crate::PropertyType for Oauth2ProviderConfigInput {}
 impl ::cloudwright_core::ToValue for Oauth2ProviderConfigInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AtlassianOauth2ProviderConfig",
-                &self.atlassian_oauth2_provider_config,
+                self.atlassian_oauth2_provider_config,
             )
             .opt(
                 "CustomOauth2ProviderConfig",
-                &self.custom_oauth2_provider_config,
+                self.custom_oauth2_provider_config,
             )
             .opt(
                 "GithubOauth2ProviderConfig",
-                &self.github_oauth2_provider_config,
+                self.github_oauth2_provider_config,
             )
             .opt(
                 "GoogleOauth2ProviderConfig",
-                &self.google_oauth2_provider_config,
+                self.google_oauth2_provider_config,
             )
             .opt(
                 "IncludedOauth2ProviderConfig",
-                &self.included_oauth2_provider_config,
+                self.included_oauth2_provider_config,
             )
             .opt(
                 "LinkedinOauth2ProviderConfig",
-                &self.linkedin_oauth2_provider_config,
+                self.linkedin_oauth2_provider_config,
             )
             .opt(
                 "MicrosoftOauth2ProviderConfig",
-                &self.microsoft_oauth2_provider_config,
+                self.microsoft_oauth2_provider_config,
             )
             .opt(
                 "SalesforceOauth2ProviderConfig",
-                &self.salesforce_oauth2_provider_config,
+                self.salesforce_oauth2_provider_config,
             )
             .opt(
                 "SlackOauth2ProviderConfig",
-                &self.slack_oauth2_provider_config,
+                self.slack_oauth2_provider_config,
             )
             .build()
     }
@@ -910,11 +965,16 @@ impl crate::PropertyType for OnBehalfOfTokenExchangeConfig {}
 impl ::cloudwright_core::ToValue for OnBehalfOfTokenExchangeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GrantType", &self.grant_type)
+            .req("GrantType", self.grant_type)
             .opt(
                 "TokenExchangeGrantTypeConfig",
-                &self.token_exchange_grant_type_config,
+                self.token_exchange_grant_type_config,
             )
             .build()
     }
@@ -968,9 +1028,14 @@ impl crate::PropertyType for SalesforceOauth2ProviderConfigInput {}
 impl ::cloudwright_core::ToValue for SalesforceOauth2ProviderConfigInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
             .build()
     }
 }
@@ -1023,9 +1088,14 @@ impl crate::PropertyType for SlackOauth2ProviderConfigInput {}
 impl ::cloudwright_core::ToValue for SlackOauth2ProviderConfigInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
             .build()
     }
 }
@@ -1076,9 +1146,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1123,9 +1198,14 @@ impl crate::PropertyType for TokenExchangeGrantTypeConfig {}
 impl ::cloudwright_core::ToValue for TokenExchangeGrantTypeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActorTokenContent", &self.actor_token_content)
-            .opt("ActorTokenScopes", &self.actor_token_scopes)
+            .req("ActorTokenContent", self.actor_token_content)
+            .opt("ActorTokenScopes", self.actor_token_scopes)
             .build()
     }
 }
@@ -1159,6 +1239,14 @@ impl ::cloudwright_core::ToValue for ActorTokenContent {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1258,6 +1346,14 @@ impl ::cloudwright_core::ToValue for CredentialProviderVendor {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GrantType` (`AWS::BedrockAgentCore::OAuth2CredentialProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1286,6 +1382,14 @@ impl ::cloudwright_core::ToValue for GrantType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

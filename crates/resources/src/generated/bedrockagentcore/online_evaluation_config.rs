@@ -146,21 +146,26 @@ impl ::cloudwright_core::Resource for OnlineEvaluationConfig {
 impl ::cloudwright_core::ToValue for OnlineEvaluationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSourceConfig", &self.data_source_config)
-            .opt("Description", &self.description)
+            .req("DataSourceConfig", self.data_source_config)
+            .opt("Description", self.description)
             .req(
                 "EvaluationExecutionRoleArn",
-                &self.evaluation_execution_role_arn,
+                self.evaluation_execution_role_arn,
             )
-            .req("Evaluators", &self.evaluators)
-            .opt("ExecutionStatus", &self.execution_status)
+            .req("Evaluators", self.evaluators)
+            .opt("ExecutionStatus", self.execution_status)
             .req(
                 "OnlineEvaluationConfigName",
-                &self.online_evaluation_config_name,
+                self.online_evaluation_config_name,
             )
-            .req("Rule", &self.rule)
-            .opt("Tags", &self.tags)
+            .req("Rule", self.rule)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -275,9 +280,14 @@ impl crate::PropertyType for CloudWatchLogsInputConfig {}
 impl ::cloudwright_core::ToValue for CloudWatchLogsInputConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroupNames", &self.log_group_names)
-            .req("ServiceNames", &self.service_names)
+            .req("LogGroupNames", self.log_group_names)
+            .req("ServiceNames", self.service_names)
             .build()
     }
 }
@@ -314,8 +324,13 @@ impl crate::PropertyType for DataSourceConfig {}
 impl ::cloudwright_core::ToValue for DataSourceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CloudWatchLogs", &self.cloud_watch_logs)
+            .req("CloudWatchLogs", self.cloud_watch_logs)
             .build()
     }
 }
@@ -354,8 +369,13 @@ impl crate::PropertyType for EvaluatorReference {}
 impl ::cloudwright_core::ToValue for EvaluatorReference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EvaluatorId", &self.evaluator_id)
+            .req("EvaluatorId", self.evaluator_id)
             .build()
     }
 }
@@ -419,10 +439,15 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Operator", &self.operator)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Operator", self.operator)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -471,10 +496,15 @@ impl crate::PropertyType for FilterValue {}
 impl ::cloudwright_core::ToValue for FilterValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BooleanValue", &self.boolean_value)
-            .opt("DoubleValue", &self.double_value)
-            .opt("StringValue", &self.string_value)
+            .opt("BooleanValue", self.boolean_value)
+            .opt("DoubleValue", self.double_value)
+            .opt("StringValue", self.string_value)
             .build()
     }
 }
@@ -527,10 +557,15 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Filters", &self.filters)
-            .req("SamplingConfig", &self.sampling_config)
-            .opt("SessionConfig", &self.session_config)
+            .opt("Filters", self.filters)
+            .req("SamplingConfig", self.sampling_config)
+            .opt("SessionConfig", self.session_config)
             .build()
     }
 }
@@ -569,8 +604,13 @@ impl crate::PropertyType for SamplingConfig {}
 impl ::cloudwright_core::ToValue for SamplingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SamplingPercentage", &self.sampling_percentage)
+            .req("SamplingPercentage", self.sampling_percentage)
             .build()
     }
 }
@@ -609,8 +649,13 @@ impl crate::PropertyType for SessionConfig {}
 impl ::cloudwright_core::ToValue for SessionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SessionTimeoutMinutes", &self.session_timeout_minutes)
+            .req("SessionTimeoutMinutes", self.session_timeout_minutes)
             .build()
     }
 }
@@ -661,9 +706,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -694,6 +744,14 @@ impl ::cloudwright_core::ToValue for ExecutionStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -741,6 +799,14 @@ impl ::cloudwright_core::ToValue for Operator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -120,12 +120,17 @@ impl ::cloudwright_core::Resource for Policy {
 impl ::cloudwright_core::ToValue for Policy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Definition", &self.definition)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("PolicyEngineId", &self.policy_engine_id)
-            .opt("ValidationMode", &self.validation_mode)
+            .req("Definition", self.definition)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("PolicyEngineId", self.policy_engine_id)
+            .opt("ValidationMode", self.validation_mode)
             .build()
     }
 }
@@ -222,8 +227,13 @@ impl crate::PropertyType for CedarPolicy {}
 impl ::cloudwright_core::ToValue for CedarPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Statement", &self.statement)
+            .req("Statement", self.statement)
             .build()
     }
 }
@@ -260,8 +270,13 @@ impl crate::PropertyType for PolicyDefinition {}
 impl ::cloudwright_core::ToValue for PolicyDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cedar", &self.cedar)
+            .req("Cedar", self.cedar)
             .build()
     }
 }
@@ -292,6 +307,14 @@ impl ::cloudwright_core::ToValue for PolicyValidationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

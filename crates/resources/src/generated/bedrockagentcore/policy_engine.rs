@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for PolicyEngine {
 impl ::cloudwright_core::ToValue for PolicyEngine {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

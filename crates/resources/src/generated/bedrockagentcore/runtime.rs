@@ -183,22 +183,27 @@ impl ::cloudwright_core::Resource for Runtime {
 impl ::cloudwright_core::ToValue for Runtime {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentRuntimeArtifact", &self.agent_runtime_artifact)
-            .req("AgentRuntimeName", &self.agent_runtime_name)
-            .opt("AuthorizerConfiguration", &self.authorizer_configuration)
-            .opt("Description", &self.description)
-            .opt("EnvironmentVariables", &self.environment_variables)
-            .opt("FilesystemConfigurations", &self.filesystem_configurations)
-            .opt("LifecycleConfiguration", &self.lifecycle_configuration)
-            .req("NetworkConfiguration", &self.network_configuration)
-            .opt("ProtocolConfiguration", &self.protocol_configuration)
+            .req("AgentRuntimeArtifact", self.agent_runtime_artifact)
+            .req("AgentRuntimeName", self.agent_runtime_name)
+            .opt("AuthorizerConfiguration", self.authorizer_configuration)
+            .opt("Description", self.description)
+            .opt("EnvironmentVariables", self.environment_variables)
+            .opt("FilesystemConfigurations", self.filesystem_configurations)
+            .opt("LifecycleConfiguration", self.lifecycle_configuration)
+            .req("NetworkConfiguration", self.network_configuration)
+            .opt("ProtocolConfiguration", self.protocol_configuration)
             .opt(
                 "RequestHeaderConfiguration",
-                &self.request_header_configuration,
+                self.request_header_configuration,
             )
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -303,9 +308,14 @@ impl crate::PropertyType for AgentRuntimeArtifact {}
 impl ::cloudwright_core::ToValue for AgentRuntimeArtifact {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeConfiguration", &self.code_configuration)
-            .opt("ContainerConfiguration", &self.container_configuration)
+            .opt("CodeConfiguration", self.code_configuration)
+            .opt("ContainerConfiguration", self.container_configuration)
             .build()
     }
 }
@@ -340,8 +350,13 @@ impl crate::PropertyType for AuthorizerConfiguration {}
 impl ::cloudwright_core::ToValue for AuthorizerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomJWTAuthorizer", &self.custom_jwt_authorizer)
+            .opt("CustomJWTAuthorizer", self.custom_jwt_authorizer)
             .build()
     }
 }
@@ -394,9 +409,14 @@ impl crate::PropertyType for AuthorizingClaimMatchValueType {}
 impl ::cloudwright_core::ToValue for AuthorizingClaimMatchValueType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClaimMatchOperator", &self.claim_match_operator)
-            .req("ClaimMatchValue", &self.claim_match_value)
+            .req("ClaimMatchOperator", self.claim_match_operator)
+            .req("ClaimMatchValue", self.claim_match_value)
             .build()
     }
 }
@@ -442,9 +462,14 @@ impl crate::PropertyType for ClaimMatchValueType {}
 impl ::cloudwright_core::ToValue for ClaimMatchValueType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MatchValueString", &self.match_value_string)
-            .opt("MatchValueStringList", &self.match_value_string_list)
+            .opt("MatchValueString", self.match_value_string)
+            .opt("MatchValueStringList", self.match_value_string_list)
             .build()
     }
 }
@@ -479,9 +504,12 @@ impl crate::PropertyType for Code {}
 impl ::cloudwright_core::ToValue for Code {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .opt("S3", &self.s3)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().opt("S3", self.s3).build()
     }
 }
 
@@ -544,10 +572,15 @@ impl crate::PropertyType for CodeConfiguration {}
 impl ::cloudwright_core::ToValue for CodeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Code", &self.code)
-            .req("EntryPoint", &self.entry_point)
-            .req("Runtime", &self.runtime)
+            .req("Code", self.code)
+            .req("EntryPoint", self.entry_point)
+            .req("Runtime", self.runtime)
             .build()
     }
 }
@@ -586,8 +619,13 @@ impl crate::PropertyType for ContainerConfiguration {}
 impl ::cloudwright_core::ToValue for ContainerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContainerUri", &self.container_uri)
+            .req("ContainerUri", self.container_uri)
             .build()
     }
 }
@@ -651,15 +689,20 @@ impl crate::PropertyType for CustomClaimValidationType {}
 impl ::cloudwright_core::ToValue for CustomClaimValidationType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "AuthorizingClaimMatchValue",
-                &self.authorizing_claim_match_value,
+                self.authorizing_claim_match_value,
             )
-            .req("InboundTokenClaimName", &self.inbound_token_claim_name)
+            .req("InboundTokenClaimName", self.inbound_token_claim_name)
             .req(
                 "InboundTokenClaimValueType",
-                &self.inbound_token_claim_value_type,
+                self.inbound_token_claim_value_type,
             )
             .build()
     }
@@ -735,12 +778,17 @@ impl crate::PropertyType for CustomJwtAuthorizerConfiguration {}
 impl ::cloudwright_core::ToValue for CustomJwtAuthorizerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedAudience", &self.allowed_audience)
-            .opt("AllowedClients", &self.allowed_clients)
-            .opt("AllowedScopes", &self.allowed_scopes)
-            .opt("CustomClaims", &self.custom_claims)
-            .req("DiscoveryUrl", &self.discovery_url)
+            .opt("AllowedAudience", self.allowed_audience)
+            .opt("AllowedClients", self.allowed_clients)
+            .opt("AllowedScopes", self.allowed_scopes)
+            .opt("CustomClaims", self.custom_claims)
+            .req("DiscoveryUrl", self.discovery_url)
             .build()
     }
 }
@@ -775,8 +823,13 @@ impl crate::PropertyType for FilesystemConfiguration {}
 impl ::cloudwright_core::ToValue for FilesystemConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SessionStorage", &self.session_storage)
+            .opt("SessionStorage", self.session_storage)
             .build()
     }
 }
@@ -821,12 +874,17 @@ impl crate::PropertyType for LifecycleConfiguration {}
 impl ::cloudwright_core::ToValue for LifecycleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IdleRuntimeSessionTimeout",
-                &self.idle_runtime_session_timeout,
+                self.idle_runtime_session_timeout,
             )
-            .opt("MaxLifetime", &self.max_lifetime)
+            .opt("MaxLifetime", self.max_lifetime)
             .build()
     }
 }
@@ -870,9 +928,14 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NetworkMode", &self.network_mode)
-            .opt("NetworkModeConfig", &self.network_mode_config)
+            .req("NetworkMode", self.network_mode)
+            .opt("NetworkModeConfig", self.network_mode_config)
             .build()
     }
 }
@@ -910,8 +973,13 @@ impl crate::PropertyType for RequestHeaderConfiguration {}
 impl ::cloudwright_core::ToValue for RequestHeaderConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RequestHeaderAllowlist", &self.request_header_allowlist)
+            .opt("RequestHeaderAllowlist", self.request_header_allowlist)
             .build()
     }
 }
@@ -977,10 +1045,15 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Prefix", &self.prefix)
-            .opt("VersionId", &self.version_id)
+            .req("Bucket", self.bucket)
+            .req("Prefix", self.prefix)
+            .opt("VersionId", self.version_id)
             .build()
     }
 }
@@ -1019,8 +1092,13 @@ impl crate::PropertyType for SessionStorageConfiguration {}
 impl ::cloudwright_core::ToValue for SessionStorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MountPath", &self.mount_path)
+            .req("MountPath", self.mount_path)
             .build()
     }
 }
@@ -1064,6 +1142,14 @@ impl ::cloudwright_core::ToValue for AgentManagedRuntimeType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ClaimMatchOperator` (`AWS::BedrockAgentCore::Runtime`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1096,6 +1182,14 @@ impl ::cloudwright_core::ToValue for ClaimMatchOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InboundTokenClaimValueType` (`AWS::BedrockAgentCore::Runtime`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1125,6 +1219,14 @@ impl ::cloudwright_core::ToValue for InboundTokenClaimValueType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NetworkMode` (`AWS::BedrockAgentCore::Runtime`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1153,6 +1255,14 @@ impl ::cloudwright_core::ToValue for NetworkMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1188,6 +1298,14 @@ impl ::cloudwright_core::ToValue for ProtocolConfiguration {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -125,12 +125,17 @@ impl ::cloudwright_core::Resource for RuntimeEndpoint {
 impl ::cloudwright_core::ToValue for RuntimeEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentRuntimeId", &self.agent_runtime_id)
-            .opt("AgentRuntimeVersion", &self.agent_runtime_version)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("AgentRuntimeId", self.agent_runtime_id)
+            .opt("AgentRuntimeVersion", self.agent_runtime_version)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

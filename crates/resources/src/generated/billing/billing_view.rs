@@ -121,12 +121,17 @@ impl ::cloudwright_core::Resource for BillingView {
 impl ::cloudwright_core::ToValue for BillingView {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataFilterExpression", &self.data_filter_expression)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("SourceViews", &self.source_views)
-            .opt("Tags", &self.tags)
+            .opt("DataFilterExpression", self.data_filter_expression)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("SourceViews", self.source_views)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -215,10 +220,15 @@ impl crate::PropertyType for DataFilterExpression {}
 impl ::cloudwright_core::ToValue for DataFilterExpression {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .opt("Tags", &self.tags)
-            .opt("TimeRange", &self.time_range)
+            .opt("Dimensions", self.dimensions)
+            .opt("Tags", self.tags)
+            .opt("TimeRange", self.time_range)
             .build()
     }
 }
@@ -255,9 +265,14 @@ impl crate::PropertyType for Dimensions {}
 impl ::cloudwright_core::ToValue for Dimensions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Values", &self.values)
+            .opt("Key", self.key)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -308,9 +323,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -349,9 +369,14 @@ impl crate::PropertyType for Tags {}
 impl ::cloudwright_core::ToValue for Tags {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Values", &self.values)
+            .opt("Key", self.key)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -390,9 +415,14 @@ impl crate::PropertyType for TimeRange {}
 impl ::cloudwright_core::ToValue for TimeRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BeginDateInclusive", &self.begin_date_inclusive)
-            .opt("EndDateInclusive", &self.end_date_inclusive)
+            .opt("BeginDateInclusive", self.begin_date_inclusive)
+            .opt("EndDateInclusive", self.end_date_inclusive)
             .build()
     }
 }
@@ -420,6 +450,14 @@ impl ::cloudwright_core::ToValue for DimensionKey {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -130,13 +130,18 @@ impl ::cloudwright_core::Resource for BillingGroup {
 impl ::cloudwright_core::ToValue for BillingGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountGrouping", &self.account_grouping)
-            .req("ComputationPreference", &self.computation_preference)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("PrimaryAccountId", &self.primary_account_id)
-            .opt("Tags", &self.tags)
+            .req("AccountGrouping", self.account_grouping)
+            .req("ComputationPreference", self.computation_preference)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("PrimaryAccountId", self.primary_account_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -246,12 +251,17 @@ impl crate::PropertyType for AccountGrouping {}
 impl ::cloudwright_core::ToValue for AccountGrouping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoAssociate", &self.auto_associate)
-            .opt("LinkedAccountIds", &self.linked_account_ids)
+            .opt("AutoAssociate", self.auto_associate)
+            .opt("LinkedAccountIds", self.linked_account_ids)
             .opt(
                 "ResponsibilityTransferArn",
-                &self.responsibility_transfer_arn,
+                self.responsibility_transfer_arn,
             )
             .build()
     }
@@ -291,8 +301,13 @@ impl crate::PropertyType for ComputationPreference {}
 impl ::cloudwright_core::ToValue for ComputationPreference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PricingPlanArn", &self.pricing_plan_arn)
+            .req("PricingPlanArn", self.pricing_plan_arn)
             .build()
     }
 }

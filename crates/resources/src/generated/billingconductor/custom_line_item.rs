@@ -156,19 +156,24 @@ impl ::cloudwright_core::Resource for CustomLineItem {
 impl ::cloudwright_core::ToValue for CustomLineItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountId", &self.account_id)
-            .req("BillingGroupArn", &self.billing_group_arn)
-            .opt("BillingPeriodRange", &self.billing_period_range)
-            .opt("ComputationRule", &self.computation_rule)
+            .opt("AccountId", self.account_id)
+            .req("BillingGroupArn", self.billing_group_arn)
+            .opt("BillingPeriodRange", self.billing_period_range)
+            .opt("ComputationRule", self.computation_rule)
             .opt(
                 "CustomLineItemChargeDetails",
-                &self.custom_line_item_charge_details,
+                self.custom_line_item_charge_details,
             )
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("PresentationDetails", &self.presentation_details)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("PresentationDetails", self.presentation_details)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -273,14 +278,19 @@ impl crate::PropertyType for BillingPeriodRange {}
 impl ::cloudwright_core::ToValue for BillingPeriodRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ExclusiveEndBillingPeriod",
-                &self.exclusive_end_billing_period,
+                self.exclusive_end_billing_period,
             )
             .opt(
                 "InclusiveStartBillingPeriod",
-                &self.inclusive_start_billing_period,
+                self.inclusive_start_billing_period,
             )
             .build()
     }
@@ -339,11 +349,16 @@ impl crate::PropertyType for CustomLineItemChargeDetails {}
 impl ::cloudwright_core::ToValue for CustomLineItemChargeDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Flat", &self.flat)
-            .opt("LineItemFilters", &self.line_item_filters)
-            .opt("Percentage", &self.percentage)
-            .req("Type", &self.r#type)
+            .opt("Flat", self.flat)
+            .opt("LineItemFilters", self.line_item_filters)
+            .opt("Percentage", self.percentage)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -382,8 +397,13 @@ impl crate::PropertyType for CustomLineItemFlatChargeDetails {}
 impl ::cloudwright_core::ToValue for CustomLineItemFlatChargeDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChargeValue", &self.charge_value)
+            .req("ChargeValue", self.charge_value)
             .build()
     }
 }
@@ -432,9 +452,14 @@ impl crate::PropertyType for CustomLineItemPercentageChargeDetails {}
 impl ::cloudwright_core::ToValue for CustomLineItemPercentageChargeDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChildAssociatedResources", &self.child_associated_resources)
-            .req("PercentageValue", &self.percentage_value)
+            .opt("ChildAssociatedResources", self.child_associated_resources)
+            .req("PercentageValue", self.percentage_value)
             .build()
     }
 }
@@ -501,11 +526,16 @@ impl crate::PropertyType for LineItemFilter {}
 impl ::cloudwright_core::ToValue for LineItemFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attribute", &self.attribute)
-            .opt("AttributeValues", &self.attribute_values)
-            .req("MatchOption", &self.match_option)
-            .opt("Values", &self.values)
+            .req("Attribute", self.attribute)
+            .opt("AttributeValues", self.attribute_values)
+            .req("MatchOption", self.match_option)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -542,8 +572,13 @@ impl crate::PropertyType for PresentationDetails {}
 impl ::cloudwright_core::ToValue for PresentationDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Service", &self.service)
+            .req("Service", self.service)
             .build()
     }
 }
@@ -575,6 +610,14 @@ impl ::cloudwright_core::ToValue for Attribute {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ComputationRule` (`AWS::BillingConductor::CustomLineItem`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -604,6 +647,14 @@ impl ::cloudwright_core::ToValue for ComputationRule {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LineItemFilterValue` (`AWS::BillingConductor::CustomLineItem`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -629,6 +680,14 @@ impl ::cloudwright_core::ToValue for LineItemFilterValue {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -659,6 +718,14 @@ impl ::cloudwright_core::ToValue for MatchOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::BillingConductor::CustomLineItem`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -687,6 +754,14 @@ impl ::cloudwright_core::ToValue for Type {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

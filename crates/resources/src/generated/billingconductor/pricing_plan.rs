@@ -104,11 +104,16 @@ impl ::cloudwright_core::Resource for PricingPlan {
 impl ::cloudwright_core::ToValue for PricingPlan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("PricingRuleArns", &self.pricing_rule_arns)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("PricingRuleArns", self.pricing_rule_arns)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -177,18 +177,23 @@ impl ::cloudwright_core::Resource for PricingRule {
 impl ::cloudwright_core::ToValue for PricingRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BillingEntity", &self.billing_entity)
-            .opt("Description", &self.description)
-            .opt("ModifierPercentage", &self.modifier_percentage)
-            .req("Name", &self.name)
-            .opt("Operation", &self.operation)
-            .req("Scope", &self.scope)
-            .opt("Service", &self.service)
-            .opt("Tags", &self.tags)
-            .opt("Tiering", &self.tiering)
-            .req("Type", &self.r#type)
-            .opt("UsageType", &self.usage_type)
+            .opt("BillingEntity", self.billing_entity)
+            .opt("Description", self.description)
+            .opt("ModifierPercentage", self.modifier_percentage)
+            .req("Name", self.name)
+            .opt("Operation", self.operation)
+            .req("Scope", self.scope)
+            .opt("Service", self.service)
+            .opt("Tags", self.tags)
+            .opt("Tiering", self.tiering)
+            .req("Type", self.r#type)
+            .opt("UsageType", self.usage_type)
             .build()
     }
 }
@@ -269,8 +274,13 @@ impl crate::PropertyType for FreeTier {}
 impl ::cloudwright_core::ToValue for FreeTier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Activated", &self.activated)
+            .req("Activated", self.activated)
             .build()
     }
 }
@@ -303,8 +313,13 @@ impl crate::PropertyType for Tiering {}
 impl ::cloudwright_core::ToValue for Tiering {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FreeTier", &self.free_tier)
+            .opt("FreeTier", self.free_tier)
             .build()
     }
 }
@@ -338,6 +353,14 @@ impl ::cloudwright_core::ToValue for BillingEntity {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -374,6 +397,14 @@ impl ::cloudwright_core::ToValue for PricingRuleScope {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::BillingConductor::PricingRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -405,6 +436,14 @@ impl ::cloudwright_core::ToValue for PricingRuleType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -110,11 +110,16 @@ impl ::cloudwright_core::Resource for SpendingLimit {
 impl ::cloudwright_core::ToValue for SpendingLimit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeviceArn", &self.device_arn)
-            .req("SpendingLimit", &self.spending_limit)
-            .opt("Tags", &self.tags)
-            .opt("TimePeriod", &self.time_period)
+            .req("DeviceArn", self.device_arn)
+            .req("SpendingLimit", self.spending_limit)
+            .opt("Tags", self.tags)
+            .opt("TimePeriod", self.time_period)
             .build()
     }
 }
@@ -217,9 +222,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -272,9 +282,14 @@ impl crate::PropertyType for TimePeriod {}
 impl ::cloudwright_core::ToValue for TimePeriod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndAt", &self.end_at)
-            .req("StartAt", &self.start_at)
+            .req("EndAt", self.end_at)
+            .req("StartAt", self.start_at)
             .build()
     }
 }

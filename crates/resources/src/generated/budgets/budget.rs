@@ -90,13 +90,18 @@ impl ::cloudwright_core::Resource for Budget {
 impl ::cloudwright_core::ToValue for Budget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Budget", &self.budget)
+            .req("Budget", self.budget)
             .opt(
                 "NotificationsWithSubscribers",
-                &self.notifications_with_subscribers,
+                self.notifications_with_subscribers,
             )
-            .opt("ResourceTags", &self.resource_tags)
+            .opt("ResourceTags", self.resource_tags)
             .build()
     }
 }
@@ -158,9 +163,14 @@ impl crate::PropertyType for AutoAdjustData {}
 impl ::cloudwright_core::ToValue for AutoAdjustData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutoAdjustType", &self.auto_adjust_type)
-            .opt("HistoricalOptions", &self.historical_options)
+            .req("AutoAdjustType", self.auto_adjust_type)
+            .opt("HistoricalOptions", self.historical_options)
             .build()
     }
 }
@@ -317,19 +327,24 @@ impl crate::PropertyType for BudgetData {}
 impl ::cloudwright_core::ToValue for BudgetData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoAdjustData", &self.auto_adjust_data)
-            .opt("BillingViewArn", &self.billing_view_arn)
-            .opt("BudgetLimit", &self.budget_limit)
-            .opt("BudgetName", &self.budget_name)
-            .req("BudgetType", &self.budget_type)
-            .opt("CostFilters", &self.cost_filters)
-            .opt("CostTypes", &self.cost_types)
-            .opt("FilterExpression", &self.filter_expression)
-            .opt("Metrics", &self.metrics)
-            .opt("PlannedBudgetLimits", &self.planned_budget_limits)
-            .opt("TimePeriod", &self.time_period)
-            .req("TimeUnit", &self.time_unit)
+            .opt("AutoAdjustData", self.auto_adjust_data)
+            .opt("BillingViewArn", self.billing_view_arn)
+            .opt("BudgetLimit", self.budget_limit)
+            .opt("BudgetName", self.budget_name)
+            .req("BudgetType", self.budget_type)
+            .opt("CostFilters", self.cost_filters)
+            .opt("CostTypes", self.cost_types)
+            .opt("FilterExpression", self.filter_expression)
+            .opt("Metrics", self.metrics)
+            .opt("PlannedBudgetLimits", self.planned_budget_limits)
+            .opt("TimePeriod", self.time_period)
+            .req("TimeUnit", self.time_unit)
             .build()
     }
 }
@@ -376,10 +391,15 @@ impl crate::PropertyType for CostCategoryValues {}
 impl ::cloudwright_core::ToValue for CostCategoryValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("MatchOptions", &self.match_options)
-            .opt("Values", &self.values)
+            .opt("Key", self.key)
+            .opt("MatchOptions", self.match_options)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -498,18 +518,23 @@ impl crate::PropertyType for CostTypes {}
 impl ::cloudwright_core::ToValue for CostTypes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IncludeCredit", &self.include_credit)
-            .opt("IncludeDiscount", &self.include_discount)
-            .opt("IncludeOtherSubscription", &self.include_other_subscription)
-            .opt("IncludeRecurring", &self.include_recurring)
-            .opt("IncludeRefund", &self.include_refund)
-            .opt("IncludeSubscription", &self.include_subscription)
-            .opt("IncludeSupport", &self.include_support)
-            .opt("IncludeTax", &self.include_tax)
-            .opt("IncludeUpfront", &self.include_upfront)
-            .opt("UseAmortized", &self.use_amortized)
-            .opt("UseBlended", &self.use_blended)
+            .opt("IncludeCredit", self.include_credit)
+            .opt("IncludeDiscount", self.include_discount)
+            .opt("IncludeOtherSubscription", self.include_other_subscription)
+            .opt("IncludeRecurring", self.include_recurring)
+            .opt("IncludeRefund", self.include_refund)
+            .opt("IncludeSubscription", self.include_subscription)
+            .opt("IncludeSupport", self.include_support)
+            .opt("IncludeTax", self.include_tax)
+            .opt("IncludeUpfront", self.include_upfront)
+            .opt("UseAmortized", self.use_amortized)
+            .opt("UseBlended", self.use_blended)
             .build()
     }
 }
@@ -574,13 +599,18 @@ impl crate::PropertyType for Expression {}
 impl ::cloudwright_core::ToValue for Expression {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("And", &self.and)
-            .opt("CostCategories", &self.cost_categories)
-            .opt("Dimensions", &self.dimensions)
-            .opt("Not", &self.not)
-            .opt("Or", &self.or)
-            .opt("Tags", &self.tags)
+            .opt("And", self.and)
+            .opt("CostCategories", self.cost_categories)
+            .opt("Dimensions", self.dimensions)
+            .opt("Not", self.not)
+            .opt("Or", self.or)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -627,10 +657,15 @@ impl crate::PropertyType for ExpressionDimensionValues {}
 impl ::cloudwright_core::ToValue for ExpressionDimensionValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("MatchOptions", &self.match_options)
-            .opt("Values", &self.values)
+            .opt("Key", self.key)
+            .opt("MatchOptions", self.match_options)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -672,8 +707,13 @@ impl crate::PropertyType for HistoricalOptions {}
 impl ::cloudwright_core::ToValue for HistoricalOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BudgetAdjustmentPeriod", &self.budget_adjustment_period)
+            .req("BudgetAdjustmentPeriod", self.budget_adjustment_period)
             .build()
     }
 }
@@ -753,11 +793,16 @@ impl crate::PropertyType for Notification {}
 impl ::cloudwright_core::ToValue for Notification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .req("NotificationType", &self.notification_type)
-            .req("Threshold", &self.threshold)
-            .opt("ThresholdType", &self.threshold_type)
+            .req("ComparisonOperator", self.comparison_operator)
+            .req("NotificationType", self.notification_type)
+            .req("Threshold", self.threshold)
+            .opt("ThresholdType", self.threshold_type)
             .build()
     }
 }
@@ -810,9 +855,14 @@ impl crate::PropertyType for NotificationWithSubscribers {}
 impl ::cloudwright_core::ToValue for NotificationWithSubscribers {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Notification", &self.notification)
-            .req("Subscribers", &self.subscribers)
+            .req("Notification", self.notification)
+            .req("Subscribers", self.subscribers)
             .build()
     }
 }
@@ -856,9 +906,14 @@ impl crate::PropertyType for ResourceTag {}
 impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -921,9 +976,14 @@ impl crate::PropertyType for Spend {}
 impl ::cloudwright_core::ToValue for Spend {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Amount", &self.amount)
-            .req("Unit", &self.unit)
+            .req("Amount", self.amount)
+            .req("Unit", self.unit)
             .build()
     }
 }
@@ -983,9 +1043,14 @@ impl crate::PropertyType for Subscriber {}
 impl ::cloudwright_core::ToValue for Subscriber {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Address", &self.address)
-            .req("SubscriptionType", &self.subscription_type)
+            .req("Address", self.address)
+            .req("SubscriptionType", self.subscription_type)
             .build()
     }
 }
@@ -1032,10 +1097,15 @@ impl crate::PropertyType for TagValues {}
 impl ::cloudwright_core::ToValue for TagValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("MatchOptions", &self.match_options)
-            .opt("Values", &self.values)
+            .opt("Key", self.key)
+            .opt("MatchOptions", self.match_options)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -1085,9 +1155,14 @@ impl crate::PropertyType for TimePeriod {}
 impl ::cloudwright_core::ToValue for TimePeriod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("End", &self.end)
-            .opt("Start", &self.start)
+            .opt("End", self.end)
+            .opt("Start", self.start)
             .build()
     }
 }

@@ -161,16 +161,21 @@ impl ::cloudwright_core::Resource for BudgetsAction {
 impl ::cloudwright_core::ToValue for BudgetsAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionThreshold", &self.action_threshold)
-            .req("ActionType", &self.action_type)
-            .opt("ApprovalModel", &self.approval_model)
-            .req("BudgetName", &self.budget_name)
-            .req("Definition", &self.definition)
-            .req("ExecutionRoleArn", &self.execution_role_arn)
-            .req("NotificationType", &self.notification_type)
-            .opt("ResourceTags", &self.resource_tags)
-            .req("Subscribers", &self.subscribers)
+            .req("ActionThreshold", self.action_threshold)
+            .req("ActionType", self.action_type)
+            .opt("ApprovalModel", self.approval_model)
+            .req("BudgetName", self.budget_name)
+            .req("Definition", self.definition)
+            .req("ExecutionRoleArn", self.execution_role_arn)
+            .req("NotificationType", self.notification_type)
+            .opt("ResourceTags", self.resource_tags)
+            .req("Subscribers", self.subscribers)
             .build()
     }
 }
@@ -243,9 +248,14 @@ impl crate::PropertyType for ActionThreshold {}
 impl ::cloudwright_core::ToValue for ActionThreshold {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -292,10 +302,15 @@ impl crate::PropertyType for Definition {}
 impl ::cloudwright_core::ToValue for Definition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IamActionDefinition", &self.iam_action_definition)
-            .opt("ScpActionDefinition", &self.scp_action_definition)
-            .opt("SsmActionDefinition", &self.ssm_action_definition)
+            .opt("IamActionDefinition", self.iam_action_definition)
+            .opt("ScpActionDefinition", self.scp_action_definition)
+            .opt("SsmActionDefinition", self.ssm_action_definition)
             .build()
     }
 }
@@ -361,11 +376,16 @@ impl crate::PropertyType for IamActionDefinition {}
 impl ::cloudwright_core::ToValue for IamActionDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Groups", &self.groups)
-            .req("PolicyArn", &self.policy_arn)
-            .opt("Roles", &self.roles)
-            .opt("Users", &self.users)
+            .opt("Groups", self.groups)
+            .req("PolicyArn", self.policy_arn)
+            .opt("Roles", self.roles)
+            .opt("Users", self.users)
             .build()
     }
 }
@@ -422,9 +442,14 @@ impl crate::PropertyType for ResourceTag {}
 impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -481,9 +506,14 @@ impl crate::PropertyType for ScpActionDefinition {}
 impl ::cloudwright_core::ToValue for ScpActionDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyId", &self.policy_id)
-            .req("TargetIds", &self.target_ids)
+            .req("PolicyId", self.policy_id)
+            .req("TargetIds", self.target_ids)
             .build()
     }
 }
@@ -549,10 +579,15 @@ impl crate::PropertyType for SsmActionDefinition {}
 impl ::cloudwright_core::ToValue for SsmActionDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceIds", &self.instance_ids)
-            .req("Region", &self.region)
-            .req("Subtype", &self.subtype)
+            .req("InstanceIds", self.instance_ids)
+            .req("Region", self.region)
+            .req("Subtype", self.subtype)
             .build()
     }
 }
@@ -614,9 +649,14 @@ impl crate::PropertyType for Subscriber {}
 impl ::cloudwright_core::ToValue for Subscriber {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Address", &self.address)
-            .req("Type", &self.r#type)
+            .req("Address", self.address)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -647,6 +687,14 @@ impl ::cloudwright_core::ToValue for ActionThresholdType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -680,6 +728,14 @@ impl ::cloudwright_core::ToValue for ActionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ApprovalModel` (`AWS::Budgets::BudgetsAction`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -708,6 +764,14 @@ impl ::cloudwright_core::ToValue for ApprovalModel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -738,6 +802,14 @@ impl ::cloudwright_core::ToValue for NotificationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Budgets::BudgetsAction`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -767,6 +839,14 @@ impl ::cloudwright_core::ToValue for SubscriberType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Subtype` (`AWS::Budgets::BudgetsAction`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -795,6 +875,14 @@ impl ::cloudwright_core::ToValue for Subtype {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

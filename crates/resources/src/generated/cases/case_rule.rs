@@ -121,12 +121,17 @@ impl ::cloudwright_core::Resource for CaseRule {
 impl ::cloudwright_core::ToValue for CaseRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DomainId", &self.domain_id)
-            .req("Name", &self.name)
-            .req("Rule", &self.rule)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("DomainId", self.domain_id)
+            .req("Name", self.name)
+            .req("Rule", self.rule)
+            .opt("Tags", self.tags)
             .build()
     }
 }

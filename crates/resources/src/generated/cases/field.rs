@@ -130,13 +130,18 @@ impl ::cloudwright_core::Resource for Field {
 impl ::cloudwright_core::ToValue for Field {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .opt("Description", &self.description)
-            .opt("DomainId", &self.domain_id)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("Attributes", self.attributes)
+            .opt("Description", self.description)
+            .opt("DomainId", self.domain_id)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -223,8 +228,13 @@ impl crate::PropertyType for FieldAttributesProperty {}
 impl ::cloudwright_core::ToValue for FieldAttributesProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Text", &self.text)
+            .opt("Text", self.text)
             .build()
     }
 }
@@ -261,8 +271,13 @@ impl crate::PropertyType for TextAttributes {}
 impl ::cloudwright_core::ToValue for TextAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsMultiline", &self.is_multiline)
+            .req("IsMultiline", self.is_multiline)
             .build()
     }
 }
@@ -308,6 +323,14 @@ impl ::cloudwright_core::ToValue for FieldType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

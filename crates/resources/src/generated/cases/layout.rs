@@ -117,11 +117,16 @@ impl ::cloudwright_core::Resource for Layout {
 impl ::cloudwright_core::ToValue for Layout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .opt("DomainId", &self.domain_id)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("Content", self.content)
+            .opt("DomainId", self.domain_id)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -144,15 +144,20 @@ impl ::cloudwright_core::Resource for Template {
 impl ::cloudwright_core::ToValue for Template {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DomainId", &self.domain_id)
-            .opt("LayoutConfiguration", &self.layout_configuration)
-            .req("Name", &self.name)
-            .opt("RequiredFields", &self.required_fields)
-            .opt("Rules", &self.rules)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("DomainId", self.domain_id)
+            .opt("LayoutConfiguration", self.layout_configuration)
+            .req("Name", self.name)
+            .opt("RequiredFields", self.required_fields)
+            .opt("Rules", self.rules)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -233,8 +238,13 @@ impl crate::PropertyType for LayoutConfiguration {}
 impl ::cloudwright_core::ToValue for LayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultLayout", &self.default_layout)
+            .opt("DefaultLayout", self.default_layout)
             .build()
     }
 }
@@ -273,8 +283,13 @@ impl crate::PropertyType for RequiredField {}
 impl ::cloudwright_core::ToValue for RequiredField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldId", &self.field_id)
+            .req("FieldId", self.field_id)
             .build()
     }
 }
@@ -322,9 +337,14 @@ impl crate::PropertyType for TemplateRule {}
 impl ::cloudwright_core::ToValue for TemplateRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CaseRuleId", &self.case_rule_id)
-            .opt("FieldId", &self.field_id)
+            .req("CaseRuleId", self.case_rule_id)
+            .opt("FieldId", self.field_id)
             .build()
     }
 }
@@ -355,6 +375,14 @@ impl ::cloudwright_core::ToValue for TemplateStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

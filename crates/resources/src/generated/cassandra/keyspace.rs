@@ -107,14 +107,19 @@ impl ::cloudwright_core::Resource for Keyspace {
 impl ::cloudwright_core::ToValue for Keyspace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ClientSideTimestampsEnabled",
-                &self.client_side_timestamps_enabled,
+                self.client_side_timestamps_enabled,
             )
-            .opt("KeyspaceName", &self.keyspace_name)
-            .opt("ReplicationSpecification", &self.replication_specification)
-            .opt("Tags", &self.tags)
+            .opt("KeyspaceName", self.keyspace_name)
+            .opt("ReplicationSpecification", self.replication_specification)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -180,9 +185,14 @@ impl crate::PropertyType for ReplicationSpecification {}
 impl ::cloudwright_core::ToValue for ReplicationSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RegionList", &self.region_list)
-            .opt("ReplicationStrategy", &self.replication_strategy)
+            .opt("RegionList", self.region_list)
+            .opt("ReplicationStrategy", self.replication_strategy)
             .build()
     }
 }
@@ -268,6 +278,14 @@ impl ::cloudwright_core::ToValue for RegionList {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ReplicationStrategy` (`AWS::Cassandra::Keyspace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -296,6 +314,14 @@ impl ::cloudwright_core::ToValue for ReplicationStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -239,31 +239,36 @@ impl ::cloudwright_core::Resource for Table {
 impl ::cloudwright_core::ToValue for Table {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoScalingSpecifications",
-                &self.auto_scaling_specifications,
+                self.auto_scaling_specifications,
             )
-            .opt("BillingMode", &self.billing_mode)
-            .opt("CdcSpecification", &self.cdc_specification)
+            .opt("BillingMode", self.billing_mode)
+            .opt("CdcSpecification", self.cdc_specification)
             .opt(
                 "ClientSideTimestampsEnabled",
-                &self.client_side_timestamps_enabled,
+                self.client_side_timestamps_enabled,
             )
-            .opt("ClusteringKeyColumns", &self.clustering_key_columns)
-            .opt("DefaultTimeToLive", &self.default_time_to_live)
-            .opt("EncryptionSpecification", &self.encryption_specification)
-            .req("KeyspaceName", &self.keyspace_name)
-            .req("PartitionKeyColumns", &self.partition_key_columns)
+            .opt("ClusteringKeyColumns", self.clustering_key_columns)
+            .opt("DefaultTimeToLive", self.default_time_to_live)
+            .opt("EncryptionSpecification", self.encryption_specification)
+            .req("KeyspaceName", self.keyspace_name)
+            .req("PartitionKeyColumns", self.partition_key_columns)
             .opt(
                 "PointInTimeRecoveryEnabled",
-                &self.point_in_time_recovery_enabled,
+                self.point_in_time_recovery_enabled,
             )
-            .opt("RegularColumns", &self.regular_columns)
-            .opt("ReplicaSpecifications", &self.replica_specifications)
-            .opt("TableName", &self.table_name)
-            .opt("Tags", &self.tags)
-            .opt("WarmThroughput", &self.warm_throughput)
+            .opt("RegularColumns", self.regular_columns)
+            .opt("ReplicaSpecifications", self.replica_specifications)
+            .opt("TableName", self.table_name)
+            .opt("Tags", self.tags)
+            .opt("WarmThroughput", self.warm_throughput)
             .build()
     }
 }
@@ -342,11 +347,16 @@ impl crate::PropertyType for AutoScalingSetting {}
 impl ::cloudwright_core::ToValue for AutoScalingSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoScalingDisabled", &self.auto_scaling_disabled)
-            .opt("MaximumUnits", &self.maximum_units)
-            .opt("MinimumUnits", &self.minimum_units)
-            .opt("ScalingPolicy", &self.scaling_policy)
+            .opt("AutoScalingDisabled", self.auto_scaling_disabled)
+            .opt("MaximumUnits", self.maximum_units)
+            .opt("MinimumUnits", self.minimum_units)
+            .opt("ScalingPolicy", self.scaling_policy)
             .build()
     }
 }
@@ -387,12 +397,14 @@ impl crate::PropertyType for AutoScalingSpecification {}
 impl ::cloudwright_core::ToValue for AutoScalingSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReadCapacityAutoScaling", &self.read_capacity_auto_scaling)
-            .opt(
-                "WriteCapacityAutoScaling",
-                &self.write_capacity_auto_scaling,
-            )
+            .opt("ReadCapacityAutoScaling", self.read_capacity_auto_scaling)
+            .opt("WriteCapacityAutoScaling", self.write_capacity_auto_scaling)
             .build()
     }
 }
@@ -443,9 +455,14 @@ impl crate::PropertyType for BillingMode {}
 impl ::cloudwright_core::ToValue for BillingMode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Mode", &self.mode)
-            .opt("ProvisionedThroughput", &self.provisioned_throughput)
+            .req("Mode", self.mode)
+            .opt("ProvisionedThroughput", self.provisioned_throughput)
             .build()
     }
 }
@@ -505,10 +522,15 @@ impl crate::PropertyType for CdcSpecification {}
 impl ::cloudwright_core::ToValue for CdcSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Status", &self.status)
-            .opt("Tags", &self.tags)
-            .opt("ViewType", &self.view_type)
+            .req("Status", self.status)
+            .opt("Tags", self.tags)
+            .opt("ViewType", self.view_type)
             .build()
     }
 }
@@ -557,9 +579,14 @@ impl crate::PropertyType for ClusteringKeyColumn {}
 impl ::cloudwright_core::ToValue for ClusteringKeyColumn {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .opt("OrderBy", &self.order_by)
+            .req("Column", self.column)
+            .opt("OrderBy", self.order_by)
             .build()
     }
 }
@@ -617,9 +644,14 @@ impl crate::PropertyType for Column {}
 impl ::cloudwright_core::ToValue for Column {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ColumnName", &self.column_name)
-            .req("ColumnType", &self.column_type)
+            .req("ColumnName", self.column_name)
+            .req("ColumnType", self.column_type)
             .build()
     }
 }
@@ -670,9 +702,14 @@ impl crate::PropertyType for EncryptionSpecification {}
 impl ::cloudwright_core::ToValue for EncryptionSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionType", &self.encryption_type)
-            .opt("KmsKeyIdentifier", &self.kms_key_identifier)
+            .req("EncryptionType", self.encryption_type)
+            .opt("KmsKeyIdentifier", self.kms_key_identifier)
             .build()
     }
 }
@@ -729,9 +766,14 @@ impl crate::PropertyType for ProvisionedThroughput {}
 impl ::cloudwright_core::ToValue for ProvisionedThroughput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ReadCapacityUnits", &self.read_capacity_units)
-            .req("WriteCapacityUnits", &self.write_capacity_units)
+            .req("ReadCapacityUnits", self.read_capacity_units)
+            .req("WriteCapacityUnits", self.write_capacity_units)
             .build()
     }
 }
@@ -790,10 +832,15 @@ impl crate::PropertyType for ReplicaSpecification {}
 impl ::cloudwright_core::ToValue for ReplicaSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReadCapacityAutoScaling", &self.read_capacity_auto_scaling)
-            .opt("ReadCapacityUnits", &self.read_capacity_units)
-            .req("Region", &self.region)
+            .opt("ReadCapacityAutoScaling", self.read_capacity_auto_scaling)
+            .opt("ReadCapacityUnits", self.read_capacity_units)
+            .req("Region", self.region)
             .build()
     }
 }
@@ -829,10 +876,15 @@ impl crate::PropertyType for ScalingPolicy {}
 impl ::cloudwright_core::ToValue for ScalingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "TargetTrackingScalingPolicyConfiguration",
-                &self.target_tracking_scaling_policy_configuration,
+                self.target_tracking_scaling_policy_configuration,
             )
             .build()
     }
@@ -912,11 +964,16 @@ impl crate::PropertyType for TargetTrackingScalingPolicyConfiguration {}
 impl ::cloudwright_core::ToValue for TargetTrackingScalingPolicyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisableScaleIn", &self.disable_scale_in)
-            .opt("ScaleInCooldown", &self.scale_in_cooldown)
-            .opt("ScaleOutCooldown", &self.scale_out_cooldown)
-            .req("TargetValue", &self.target_value)
+            .opt("DisableScaleIn", self.disable_scale_in)
+            .opt("ScaleInCooldown", self.scale_in_cooldown)
+            .opt("ScaleOutCooldown", self.scale_out_cooldown)
+            .req("TargetValue", self.target_value)
             .build()
     }
 }
@@ -957,9 +1014,14 @@ impl crate::PropertyType for WarmThroughput {}
 impl ::cloudwright_core::ToValue for WarmThroughput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReadUnitsPerSecond", &self.read_units_per_second)
-            .opt("WriteUnitsPerSecond", &self.write_units_per_second)
+            .opt("ReadUnitsPerSecond", self.read_units_per_second)
+            .opt("WriteUnitsPerSecond", self.write_units_per_second)
             .build()
     }
 }
@@ -990,6 +1052,14 @@ impl ::cloudwright_core::ToValue for CdcStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1026,6 +1096,14 @@ impl ::cloudwright_core::ToValue for CdcViewType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EncryptionType` (`AWS::Cassandra::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1054,6 +1132,14 @@ impl ::cloudwright_core::ToValue for EncryptionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1084,6 +1170,14 @@ impl ::cloudwright_core::ToValue for Mode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OrderBy` (`AWS::Cassandra::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1112,6 +1206,14 @@ impl ::cloudwright_core::ToValue for OrderBy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

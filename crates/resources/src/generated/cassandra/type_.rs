@@ -108,10 +108,15 @@ impl ::cloudwright_core::Resource for Type {
 impl ::cloudwright_core::ToValue for Type {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Fields", &self.fields)
-            .req("KeyspaceName", &self.keyspace_name)
-            .req("TypeName", &self.type_name)
+            .req("Fields", self.fields)
+            .req("KeyspaceName", self.keyspace_name)
+            .req("TypeName", self.type_name)
             .build()
     }
 }
@@ -216,9 +221,14 @@ impl crate::PropertyType for Field {}
 impl ::cloudwright_core::ToValue for Field {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldName", &self.field_name)
-            .req("FieldType", &self.field_type)
+            .req("FieldName", self.field_name)
+            .req("FieldType", self.field_type)
             .build()
     }
 }

@@ -61,6 +61,11 @@ impl ::cloudwright_core::Resource for Metadata {
 impl ::cloudwright_core::ToValue for Metadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new().build()
     }
 }

@@ -133,12 +133,17 @@ impl ::cloudwright_core::Resource for AnomalyMonitor {
 impl ::cloudwright_core::ToValue for AnomalyMonitor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MonitorDimension", &self.monitor_dimension)
-            .req("MonitorName", &self.monitor_name)
-            .opt("MonitorSpecification", &self.monitor_specification)
-            .req("MonitorType", &self.monitor_type)
-            .opt("ResourceTags", &self.resource_tags)
+            .opt("MonitorDimension", self.monitor_dimension)
+            .req("MonitorName", self.monitor_name)
+            .opt("MonitorSpecification", self.monitor_specification)
+            .req("MonitorType", self.monitor_type)
+            .opt("ResourceTags", self.resource_tags)
             .build()
     }
 }
@@ -226,6 +231,14 @@ impl ::cloudwright_core::ToValue for MonitorDimension {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MonitorType` (`AWS::CE::AnomalyMonitor`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -254,6 +267,14 @@ impl ::cloudwright_core::ToValue for MonitorType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -155,14 +155,19 @@ impl ::cloudwright_core::Resource for AnomalySubscription {
 impl ::cloudwright_core::ToValue for AnomalySubscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Frequency", &self.frequency)
-            .req("MonitorArnList", &self.monitor_arn_list)
-            .opt("ResourceTags", &self.resource_tags)
-            .req("Subscribers", &self.subscribers)
-            .req("SubscriptionName", &self.subscription_name)
-            .opt("Threshold", &self.threshold)
-            .opt("ThresholdExpression", &self.threshold_expression)
+            .req("Frequency", self.frequency)
+            .req("MonitorArnList", self.monitor_arn_list)
+            .opt("ResourceTags", self.resource_tags)
+            .req("Subscribers", self.subscribers)
+            .req("SubscriptionName", self.subscription_name)
+            .opt("Threshold", self.threshold)
+            .opt("ThresholdExpression", self.threshold_expression)
             .build()
     }
 }
@@ -250,10 +255,15 @@ impl crate::PropertyType for Subscriber {}
 impl ::cloudwright_core::ToValue for Subscriber {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Address", &self.address)
-            .opt("Status", &self.status)
-            .req("Type", &self.r#type)
+            .req("Address", self.address)
+            .opt("Status", self.status)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -288,6 +298,14 @@ impl ::cloudwright_core::ToValue for Frequency {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::CE::AnomalySubscription`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -317,6 +335,14 @@ impl ::cloudwright_core::ToValue for SubscriberStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::CE::AnomalySubscription`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -345,6 +371,14 @@ impl ::cloudwright_core::ToValue for SubscriberType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -132,13 +132,18 @@ impl ::cloudwright_core::Resource for CostCategory {
 impl ::cloudwright_core::ToValue for CostCategory {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValue", &self.default_value)
-            .req("Name", &self.name)
-            .req("RuleVersion", &self.rule_version)
-            .req("Rules", &self.rules)
-            .opt("SplitChargeRules", &self.split_charge_rules)
-            .opt("Tags", &self.tags)
+            .opt("DefaultValue", self.default_value)
+            .req("Name", self.name)
+            .req("RuleVersion", self.rule_version)
+            .req("Rules", self.rules)
+            .opt("SplitChargeRules", self.split_charge_rules)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -192,6 +197,14 @@ impl ::cloudwright_core::ToValue for RuleVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -72,10 +72,15 @@ impl ::cloudwright_core::Resource for Account {
 impl ::cloudwright_core::ToValue for Account {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ExpiryEventsConfiguration",
-                &self.expiry_events_configuration,
+                self.expiry_events_configuration,
             )
             .build()
     }
@@ -131,8 +136,13 @@ impl crate::PropertyType for ExpiryEventsConfiguration {}
 impl ::cloudwright_core::ToValue for ExpiryEventsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DaysBeforeExpiry", &self.days_before_expiry)
+            .opt("DaysBeforeExpiry", self.days_before_expiry)
             .build()
     }
 }

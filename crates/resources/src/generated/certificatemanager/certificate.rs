@@ -172,19 +172,24 @@ impl ::cloudwright_core::Resource for Certificate {
 impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateAuthorityArn", &self.certificate_authority_arn)
-            .opt("CertificateExport", &self.certificate_export)
+            .opt("CertificateAuthorityArn", self.certificate_authority_arn)
+            .opt("CertificateExport", self.certificate_export)
             .opt(
                 "CertificateTransparencyLoggingPreference",
-                &self.certificate_transparency_logging_preference,
+                self.certificate_transparency_logging_preference,
             )
-            .req("DomainName", &self.domain_name)
-            .opt("DomainValidationOptions", &self.domain_validation_options)
-            .opt("KeyAlgorithm", &self.key_algorithm)
-            .opt("SubjectAlternativeNames", &self.subject_alternative_names)
-            .opt("Tags", &self.tags)
-            .opt("ValidationMethod", &self.validation_method)
+            .req("DomainName", self.domain_name)
+            .opt("DomainValidationOptions", self.domain_validation_options)
+            .opt("KeyAlgorithm", self.key_algorithm)
+            .opt("SubjectAlternativeNames", self.subject_alternative_names)
+            .opt("Tags", self.tags)
+            .opt("ValidationMethod", self.validation_method)
             .build()
     }
 }
@@ -267,10 +272,15 @@ impl crate::PropertyType for DomainValidationOption {}
 impl ::cloudwright_core::ToValue for DomainValidationOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainName", &self.domain_name)
-            .opt("HostedZoneId", &self.hosted_zone_id)
-            .opt("ValidationDomain", &self.validation_domain)
+            .req("DomainName", self.domain_name)
+            .opt("HostedZoneId", self.hosted_zone_id)
+            .opt("ValidationDomain", self.validation_domain)
             .build()
     }
 }
@@ -317,9 +327,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

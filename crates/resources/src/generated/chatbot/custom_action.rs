@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for CustomAction {
 impl ::cloudwright_core::ToValue for CustomAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionName", &self.action_name)
-            .opt("AliasName", &self.alias_name)
-            .opt("Attachments", &self.attachments)
-            .req("Definition", &self.definition)
-            .opt("Tags", &self.tags)
+            .req("ActionName", self.action_name)
+            .opt("AliasName", self.alias_name)
+            .opt("Attachments", self.attachments)
+            .req("Definition", self.definition)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -211,11 +216,16 @@ impl crate::PropertyType for CustomActionAttachment {}
 impl ::cloudwright_core::ToValue for CustomActionAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ButtonText", &self.button_text)
-            .opt("Criteria", &self.criteria)
-            .opt("NotificationType", &self.notification_type)
-            .opt("Variables", &self.variables)
+            .opt("ButtonText", self.button_text)
+            .opt("Criteria", self.criteria)
+            .opt("NotificationType", self.notification_type)
+            .opt("Variables", self.variables)
             .build()
     }
 }
@@ -281,10 +291,15 @@ impl crate::PropertyType for CustomActionAttachmentCriteria {}
 impl ::cloudwright_core::ToValue for CustomActionAttachmentCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Operator", &self.operator)
-            .opt("Value", &self.value)
-            .req("VariableName", &self.variable_name)
+            .req("Operator", self.operator)
+            .opt("Value", self.value)
+            .req("VariableName", self.variable_name)
             .build()
     }
 }
@@ -327,8 +342,13 @@ impl crate::PropertyType for CustomActionDefinition {}
 impl ::cloudwright_core::ToValue for CustomActionDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CommandText", &self.command_text)
+            .req("CommandText", self.command_text)
             .build()
     }
 }
@@ -359,6 +379,14 @@ impl ::cloudwright_core::ToValue for CustomActionAttachmentCriteriaOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -213,22 +213,27 @@ impl ::cloudwright_core::Resource for MicrosoftTeamsChannelConfiguration {
 impl ::cloudwright_core::ToValue for MicrosoftTeamsChannelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigurationName", &self.configuration_name)
+            .req("ConfigurationName", self.configuration_name)
             .opt(
                 "CustomizationResourceArns",
-                &self.customization_resource_arns,
+                self.customization_resource_arns,
             )
-            .opt("GuardrailPolicies", &self.guardrail_policies)
-            .req("IamRoleArn", &self.iam_role_arn)
-            .opt("LoggingLevel", &self.logging_level)
-            .opt("SnsTopicArns", &self.sns_topic_arns)
-            .opt("Tags", &self.tags)
-            .req("TeamId", &self.team_id)
-            .req("TeamsChannelId", &self.teams_channel_id)
-            .opt("TeamsChannelName", &self.teams_channel_name)
-            .req("TeamsTenantId", &self.teams_tenant_id)
-            .opt("UserRoleRequired", &self.user_role_required)
+            .opt("GuardrailPolicies", self.guardrail_policies)
+            .req("IamRoleArn", self.iam_role_arn)
+            .opt("LoggingLevel", self.logging_level)
+            .opt("SnsTopicArns", self.sns_topic_arns)
+            .opt("Tags", self.tags)
+            .req("TeamId", self.team_id)
+            .req("TeamsChannelId", self.teams_channel_id)
+            .opt("TeamsChannelName", self.teams_channel_name)
+            .req("TeamsTenantId", self.teams_tenant_id)
+            .opt("UserRoleRequired", self.user_role_required)
             .build()
     }
 }

@@ -188,20 +188,25 @@ impl ::cloudwright_core::Resource for SlackChannelConfiguration {
 impl ::cloudwright_core::ToValue for SlackChannelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigurationName", &self.configuration_name)
+            .req("ConfigurationName", self.configuration_name)
             .opt(
                 "CustomizationResourceArns",
-                &self.customization_resource_arns,
+                self.customization_resource_arns,
             )
-            .opt("GuardrailPolicies", &self.guardrail_policies)
-            .req("IamRoleArn", &self.iam_role_arn)
-            .opt("LoggingLevel", &self.logging_level)
-            .req("SlackChannelId", &self.slack_channel_id)
-            .req("SlackWorkspaceId", &self.slack_workspace_id)
-            .opt("SnsTopicArns", &self.sns_topic_arns)
-            .opt("Tags", &self.tags)
-            .opt("UserRoleRequired", &self.user_role_required)
+            .opt("GuardrailPolicies", self.guardrail_policies)
+            .req("IamRoleArn", self.iam_role_arn)
+            .opt("LoggingLevel", self.logging_level)
+            .req("SlackChannelId", self.slack_channel_id)
+            .req("SlackWorkspaceId", self.slack_workspace_id)
+            .opt("SnsTopicArns", self.sns_topic_arns)
+            .opt("Tags", self.tags)
+            .opt("UserRoleRequired", self.user_role_required)
             .build()
     }
 }

@@ -95,10 +95,15 @@ impl ::cloudwright_core::Resource for AppInstance {
 impl ::cloudwright_core::ToValue for AppInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Metadata", &self.metadata)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Metadata", self.metadata)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

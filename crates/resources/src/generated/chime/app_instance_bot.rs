@@ -121,12 +121,17 @@ impl ::cloudwright_core::Resource for AppInstanceBot {
 impl ::cloudwright_core::ToValue for AppInstanceBot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppInstanceArn", &self.app_instance_arn)
-            .req("Configuration", &self.configuration)
-            .opt("Metadata", &self.metadata)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("AppInstanceArn", self.app_instance_arn)
+            .req("Configuration", self.configuration)
+            .opt("Metadata", self.metadata)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -199,8 +204,13 @@ impl crate::PropertyType for Configuration {}
 impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Lex", &self.lex)
+            .req("Lex", self.lex)
             .build()
     }
 }
@@ -253,9 +263,14 @@ impl crate::PropertyType for InvokedBy {}
 impl ::cloudwright_core::ToValue for InvokedBy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StandardMessages", &self.standard_messages)
-            .req("TargetedMessages", &self.targeted_messages)
+            .req("StandardMessages", self.standard_messages)
+            .req("TargetedMessages", self.targeted_messages)
             .build()
     }
 }
@@ -333,12 +348,17 @@ impl crate::PropertyType for LexConfiguration {}
 impl ::cloudwright_core::ToValue for LexConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InvokedBy", &self.invoked_by)
-            .req("LexBotAliasArn", &self.lex_bot_alias_arn)
-            .req("LocaleId", &self.locale_id)
-            .opt("RespondsTo", &self.responds_to)
-            .opt("WelcomeIntent", &self.welcome_intent)
+            .opt("InvokedBy", self.invoked_by)
+            .req("LexBotAliasArn", self.lex_bot_alias_arn)
+            .req("LocaleId", self.locale_id)
+            .opt("RespondsTo", self.responds_to)
+            .opt("WelcomeIntent", self.welcome_intent)
             .build()
     }
 }
@@ -366,6 +386,14 @@ impl ::cloudwright_core::ToValue for RespondsTo {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -402,6 +430,14 @@ impl ::cloudwright_core::ToValue for StandardMessages {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TargetedMessages` (`AWS::Chime::AppInstanceBot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -430,6 +466,14 @@ impl ::cloudwright_core::ToValue for TargetedMessages {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

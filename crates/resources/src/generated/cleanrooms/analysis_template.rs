@@ -173,21 +173,26 @@ impl ::cloudwright_core::Resource for AnalysisTemplate {
 impl ::cloudwright_core::ToValue for AnalysisTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnalysisParameters", &self.analysis_parameters)
-            .opt("Description", &self.description)
+            .opt("AnalysisParameters", self.analysis_parameters)
+            .opt("Description", self.description)
             .opt(
                 "ErrorMessageConfiguration",
-                &self.error_message_configuration,
+                self.error_message_configuration,
             )
-            .req("Format", &self.format)
-            .req("MembershipIdentifier", &self.membership_identifier)
-            .req("Name", &self.name)
-            .opt("Schema", &self.schema)
-            .req("Source", &self.source)
-            .opt("SourceMetadata", &self.source_metadata)
-            .opt("SyntheticDataParameters", &self.synthetic_data_parameters)
-            .opt("Tags", &self.tags)
+            .req("Format", self.format)
+            .req("MembershipIdentifier", self.membership_identifier)
+            .req("Name", self.name)
+            .opt("Schema", self.schema)
+            .req("Source", self.source)
+            .opt("SourceMetadata", self.source_metadata)
+            .opt("SyntheticDataParameters", self.synthetic_data_parameters)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -313,10 +318,15 @@ impl crate::PropertyType for AnalysisParameter {}
 impl ::cloudwright_core::ToValue for AnalysisParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValue", &self.default_value)
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
+            .opt("DefaultValue", self.default_value)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -355,8 +365,13 @@ impl crate::PropertyType for AnalysisSchema {}
 impl ::cloudwright_core::ToValue for AnalysisSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ReferencedTables", &self.referenced_tables)
+            .req("ReferencedTables", self.referenced_tables)
             .build()
     }
 }
@@ -395,8 +410,13 @@ impl crate::PropertyType for ErrorMessageConfiguration {}
 impl ::cloudwright_core::ToValue for ErrorMessageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -506,6 +526,14 @@ impl ::cloudwright_core::ToValue for AnalysisParameterType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Format` (`AWS::CleanRooms::AnalysisTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -535,6 +563,14 @@ impl ::cloudwright_core::ToValue for AnalysisTemplateFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::CleanRooms::AnalysisTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -560,6 +596,14 @@ impl ::cloudwright_core::ToValue for ErrorMessageConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

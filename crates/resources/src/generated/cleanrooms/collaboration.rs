@@ -220,28 +220,30 @@ impl ::cloudwright_core::Resource for Collaboration {
 impl ::cloudwright_core::ToValue for Collaboration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedResultRegions", &self.allowed_result_regions)
-            .opt("AnalyticsEngine", &self.analytics_engine)
-            .opt("AutoApprovedChangeTypes", &self.auto_approved_change_types)
-            .req("CreatorDisplayName", &self.creator_display_name)
-            .opt(
-                "CreatorMLMemberAbilities",
-                &self.creator_ml_member_abilities,
-            )
-            .opt("CreatorMemberAbilities", &self.creator_member_abilities)
+            .opt("AllowedResultRegions", self.allowed_result_regions)
+            .opt("AnalyticsEngine", self.analytics_engine)
+            .opt("AutoApprovedChangeTypes", self.auto_approved_change_types)
+            .req("CreatorDisplayName", self.creator_display_name)
+            .opt("CreatorMLMemberAbilities", self.creator_ml_member_abilities)
+            .opt("CreatorMemberAbilities", self.creator_member_abilities)
             .opt(
                 "CreatorPaymentConfiguration",
-                &self.creator_payment_configuration,
+                self.creator_payment_configuration,
             )
-            .opt("DataEncryptionMetadata", &self.data_encryption_metadata)
-            .req("Description", &self.description)
-            .opt("IsMetricsEnabled", &self.is_metrics_enabled)
-            .opt("JobLogStatus", &self.job_log_status)
-            .opt("Members", &self.members)
-            .req("Name", &self.name)
-            .req("QueryLogStatus", &self.query_log_status)
-            .opt("Tags", &self.tags)
+            .opt("DataEncryptionMetadata", self.data_encryption_metadata)
+            .req("Description", self.description)
+            .opt("IsMetricsEnabled", self.is_metrics_enabled)
+            .opt("JobLogStatus", self.job_log_status)
+            .opt("Members", self.members)
+            .req("Name", self.name)
+            .req("QueryLogStatus", self.query_log_status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -344,14 +346,19 @@ impl crate::PropertyType for DataEncryptionMetadata {}
 impl ::cloudwright_core::ToValue for DataEncryptionMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllowCleartext", &self.allow_cleartext)
-            .req("AllowDuplicates", &self.allow_duplicates)
+            .req("AllowCleartext", self.allow_cleartext)
+            .req("AllowDuplicates", self.allow_duplicates)
             .req(
                 "AllowJoinsOnColumnsWithDifferentNames",
-                &self.allow_joins_on_columns_with_different_names,
+                self.allow_joins_on_columns_with_different_names,
             )
-            .req("PreserveNulls", &self.preserve_nulls)
+            .req("PreserveNulls", self.preserve_nulls)
             .build()
     }
 }
@@ -392,8 +399,13 @@ impl crate::PropertyType for JobComputePaymentConfig {}
 impl ::cloudwright_core::ToValue for JobComputePaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsResponsible", &self.is_responsible)
+            .req("IsResponsible", self.is_responsible)
             .build()
     }
 }
@@ -475,12 +487,17 @@ impl crate::PropertyType for MemberSpecification {}
 impl ::cloudwright_core::ToValue for MemberSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountId", &self.account_id)
-            .req("DisplayName", &self.display_name)
-            .opt("MLMemberAbilities", &self.ml_member_abilities)
-            .opt("MemberAbilities", &self.member_abilities)
-            .opt("PaymentConfiguration", &self.payment_configuration)
+            .req("AccountId", self.account_id)
+            .req("DisplayName", self.display_name)
+            .opt("MLMemberAbilities", self.ml_member_abilities)
+            .opt("MemberAbilities", self.member_abilities)
+            .opt("PaymentConfiguration", self.payment_configuration)
             .build()
     }
 }
@@ -519,8 +536,13 @@ impl crate::PropertyType for MlMemberAbilities {}
 impl ::cloudwright_core::ToValue for MlMemberAbilities {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CustomMLMemberAbilities", &self.custom_ml_member_abilities)
+            .req("CustomMLMemberAbilities", self.custom_ml_member_abilities)
             .build()
     }
 }
@@ -568,10 +590,15 @@ impl crate::PropertyType for MlPaymentConfig {}
 impl ::cloudwright_core::ToValue for MlPaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ModelInference", &self.model_inference)
-            .opt("ModelTraining", &self.model_training)
-            .opt("SyntheticDataGeneration", &self.synthetic_data_generation)
+            .opt("ModelInference", self.model_inference)
+            .opt("ModelTraining", self.model_training)
+            .opt("SyntheticDataGeneration", self.synthetic_data_generation)
             .build()
     }
 }
@@ -612,8 +639,13 @@ impl crate::PropertyType for ModelInferencePaymentConfig {}
 impl ::cloudwright_core::ToValue for ModelInferencePaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsResponsible", &self.is_responsible)
+            .req("IsResponsible", self.is_responsible)
             .build()
     }
 }
@@ -654,8 +686,13 @@ impl crate::PropertyType for ModelTrainingPaymentConfig {}
 impl ::cloudwright_core::ToValue for ModelTrainingPaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsResponsible", &self.is_responsible)
+            .req("IsResponsible", self.is_responsible)
             .build()
     }
 }
@@ -706,10 +743,15 @@ impl crate::PropertyType for PaymentConfiguration {}
 impl ::cloudwright_core::ToValue for PaymentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("JobCompute", &self.job_compute)
-            .opt("MachineLearning", &self.machine_learning)
-            .req("QueryCompute", &self.query_compute)
+            .opt("JobCompute", self.job_compute)
+            .opt("MachineLearning", self.machine_learning)
+            .req("QueryCompute", self.query_compute)
             .build()
     }
 }
@@ -750,8 +792,13 @@ impl crate::PropertyType for QueryComputePaymentConfig {}
 impl ::cloudwright_core::ToValue for QueryComputePaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsResponsible", &self.is_responsible)
+            .req("IsResponsible", self.is_responsible)
             .build()
     }
 }
@@ -788,8 +835,13 @@ impl crate::PropertyType for SyntheticDataGenerationPaymentConfig {}
 impl ::cloudwright_core::ToValue for SyntheticDataGenerationPaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsResponsible", &self.is_responsible)
+            .req("IsResponsible", self.is_responsible)
             .build()
     }
 }
@@ -820,6 +872,14 @@ impl ::cloudwright_core::ToValue for AnalyticsEngine {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -853,6 +913,14 @@ impl ::cloudwright_core::ToValue for AutoApprovedChangeType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CollaborationJobLogStatus` (`AWS::CleanRooms::Collaboration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -881,6 +949,14 @@ impl ::cloudwright_core::ToValue for CollaborationJobLogStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -911,6 +987,14 @@ impl ::cloudwright_core::ToValue for CollaborationQueryLogStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CustomMLMemberAbility` (`AWS::CleanRooms::Collaboration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -939,6 +1023,14 @@ impl ::cloudwright_core::ToValue for CustomMlMemberAbility {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -971,6 +1063,14 @@ impl ::cloudwright_core::ToValue for MemberAbility {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1093,6 +1193,14 @@ impl ::cloudwright_core::ToValue for SupportedS3Region {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -154,15 +154,20 @@ impl ::cloudwright_core::Resource for ConfiguredTable {
 impl ::cloudwright_core::ToValue for ConfiguredTable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllowedColumns", &self.allowed_columns)
-            .req("AnalysisMethod", &self.analysis_method)
-            .opt("AnalysisRules", &self.analysis_rules)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("SelectedAnalysisMethods", &self.selected_analysis_methods)
-            .req("TableReference", &self.table_reference)
-            .opt("Tags", &self.tags)
+            .req("AllowedColumns", self.allowed_columns)
+            .req("AnalysisMethod", self.analysis_method)
+            .opt("AnalysisRules", self.analysis_rules)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("SelectedAnalysisMethods", self.selected_analysis_methods)
+            .req("TableReference", self.table_reference)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -247,9 +252,14 @@ impl crate::PropertyType for AnalysisRule {}
 impl ::cloudwright_core::ToValue for AnalysisRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Policy", &self.policy)
-            .req("Type", &self.r#type)
+            .req("Policy", self.policy)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -286,9 +296,12 @@ impl crate::PropertyType for ConfiguredTableAnalysisRulePolicy {}
 impl ::cloudwright_core::ToValue for ConfiguredTableAnalysisRulePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .req("V1", &self.v1)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().req("V1", self.v1).build()
     }
 }
 
@@ -322,6 +335,14 @@ impl ::cloudwright_core::ToValue for AnalysisMethod {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfiguredTableAnalysisRuleType` (`AWS::CleanRooms::ConfiguredTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -354,6 +375,14 @@ impl ::cloudwright_core::ToValue for ConfiguredTableAnalysisRuleType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SelectedAnalysisMethod` (`AWS::CleanRooms::ConfiguredTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -382,6 +411,14 @@ impl ::cloudwright_core::ToValue for SelectedAnalysisMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -146,20 +146,25 @@ impl ::cloudwright_core::Resource for ConfiguredTableAssociation {
 impl ::cloudwright_core::ToValue for ConfiguredTableAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConfiguredTableAssociationAnalysisRules",
-                &self.configured_table_association_analysis_rules,
+                self.configured_table_association_analysis_rules,
             )
             .req(
                 "ConfiguredTableIdentifier",
-                &self.configured_table_identifier,
+                self.configured_table_identifier,
             )
-            .opt("Description", &self.description)
-            .req("MembershipIdentifier", &self.membership_identifier)
-            .req("Name", &self.name)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("MembershipIdentifier", self.membership_identifier)
+            .req("Name", self.name)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -246,9 +251,14 @@ impl crate::PropertyType for ConfiguredTableAssociationAnalysisRule {}
 impl ::cloudwright_core::ToValue for ConfiguredTableAssociationAnalysisRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Policy", &self.policy)
-            .req("Type", &self.r#type)
+            .req("Policy", self.policy)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -285,9 +295,12 @@ impl crate::PropertyType for ConfiguredTableAssociationAnalysisRulePolicy {}
 impl ::cloudwright_core::ToValue for ConfiguredTableAssociationAnalysisRulePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .req("V1", &self.v1)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().req("V1", self.v1).build()
     }
 }
 
@@ -322,6 +335,14 @@ impl ::cloudwright_core::ToValue for ConfiguredTableAssociationAnalysisRuleType 
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -132,13 +132,18 @@ impl ::cloudwright_core::Resource for IdMappingTable {
 impl ::cloudwright_core::ToValue for IdMappingTable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("InputReferenceConfig", &self.input_reference_config)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("MembershipIdentifier", &self.membership_identifier)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("InputReferenceConfig", self.input_reference_config)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("MembershipIdentifier", self.membership_identifier)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -251,9 +256,14 @@ impl crate::PropertyType for IdMappingTableInputReferenceConfig {}
 impl ::cloudwright_core::ToValue for IdMappingTableInputReferenceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputReferenceArn", &self.input_reference_arn)
-            .req("ManageResourcePolicies", &self.manage_resource_policies)
+            .req("InputReferenceArn", self.input_reference_arn)
+            .req("ManageResourcePolicies", self.manage_resource_policies)
             .build()
     }
 }
@@ -304,9 +314,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

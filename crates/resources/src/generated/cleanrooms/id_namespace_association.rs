@@ -130,13 +130,18 @@ impl ::cloudwright_core::Resource for IdNamespaceAssociation {
 impl ::cloudwright_core::ToValue for IdNamespaceAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("IdMappingConfig", &self.id_mapping_config)
-            .req("InputReferenceConfig", &self.input_reference_config)
-            .req("MembershipIdentifier", &self.membership_identifier)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("IdMappingConfig", self.id_mapping_config)
+            .req("InputReferenceConfig", self.input_reference_config)
+            .req("MembershipIdentifier", self.membership_identifier)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -231,10 +236,15 @@ impl crate::PropertyType for IdMappingConfig {}
 impl ::cloudwright_core::ToValue for IdMappingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "AllowUseAsDimensionColumn",
-                &self.allow_use_as_dimension_column,
+                self.allow_use_as_dimension_column,
             )
             .build()
     }
@@ -292,9 +302,14 @@ impl crate::PropertyType for IdNamespaceAssociationInputReferenceConfig {}
 impl ::cloudwright_core::ToValue for IdNamespaceAssociationInputReferenceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputReferenceArn", &self.input_reference_arn)
-            .req("ManageResourcePolicies", &self.manage_resource_policies)
+            .req("InputReferenceArn", self.input_reference_arn)
+            .req("ManageResourcePolicies", self.manage_resource_policies)
             .build()
     }
 }
@@ -345,9 +360,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -142,21 +142,26 @@ impl ::cloudwright_core::Resource for Membership {
 impl ::cloudwright_core::ToValue for Membership {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CollaborationIdentifier", &self.collaboration_identifier)
+            .req("CollaborationIdentifier", self.collaboration_identifier)
             .opt(
                 "DefaultJobResultConfiguration",
-                &self.default_job_result_configuration,
+                self.default_job_result_configuration,
             )
             .opt(
                 "DefaultResultConfiguration",
-                &self.default_result_configuration,
+                self.default_result_configuration,
             )
-            .opt("IsMetricsEnabled", &self.is_metrics_enabled)
-            .opt("JobLogStatus", &self.job_log_status)
-            .opt("PaymentConfiguration", &self.payment_configuration)
-            .req("QueryLogStatus", &self.query_log_status)
-            .opt("Tags", &self.tags)
+            .opt("IsMetricsEnabled", self.is_metrics_enabled)
+            .opt("JobLogStatus", self.job_log_status)
+            .opt("PaymentConfiguration", self.payment_configuration)
+            .req("QueryLogStatus", self.query_log_status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -252,8 +257,13 @@ impl crate::PropertyType for MembershipJobComputePaymentConfig {}
 impl ::cloudwright_core::ToValue for MembershipJobComputePaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsResponsible", &self.is_responsible)
+            .req("IsResponsible", self.is_responsible)
             .build()
     }
 }
@@ -301,10 +311,15 @@ impl crate::PropertyType for MembershipMlPaymentConfig {}
 impl ::cloudwright_core::ToValue for MembershipMlPaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ModelInference", &self.model_inference)
-            .opt("ModelTraining", &self.model_training)
-            .opt("SyntheticDataGeneration", &self.synthetic_data_generation)
+            .opt("ModelInference", self.model_inference)
+            .opt("ModelTraining", self.model_training)
+            .opt("SyntheticDataGeneration", self.synthetic_data_generation)
             .build()
     }
 }
@@ -348,8 +363,13 @@ impl crate::PropertyType for MembershipModelInferencePaymentConfig {}
 impl ::cloudwright_core::ToValue for MembershipModelInferencePaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsResponsible", &self.is_responsible)
+            .req("IsResponsible", self.is_responsible)
             .build()
     }
 }
@@ -393,8 +413,13 @@ impl crate::PropertyType for MembershipModelTrainingPaymentConfig {}
 impl ::cloudwright_core::ToValue for MembershipModelTrainingPaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsResponsible", &self.is_responsible)
+            .req("IsResponsible", self.is_responsible)
             .build()
     }
 }
@@ -445,10 +470,15 @@ impl crate::PropertyType for MembershipPaymentConfiguration {}
 impl ::cloudwright_core::ToValue for MembershipPaymentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("JobCompute", &self.job_compute)
-            .opt("MachineLearning", &self.machine_learning)
-            .req("QueryCompute", &self.query_compute)
+            .opt("JobCompute", self.job_compute)
+            .opt("MachineLearning", self.machine_learning)
+            .req("QueryCompute", self.query_compute)
             .build()
     }
 }
@@ -485,9 +515,12 @@ impl crate::PropertyType for MembershipProtectedJobOutputConfiguration {}
 impl ::cloudwright_core::ToValue for MembershipProtectedJobOutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .req("S3", &self.s3)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().req("S3", self.s3).build()
     }
 }
 
@@ -541,9 +574,14 @@ impl crate::PropertyType for MembershipProtectedJobResultConfiguration {}
 impl ::cloudwright_core::ToValue for MembershipProtectedJobResultConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OutputConfiguration", &self.output_configuration)
-            .req("RoleArn", &self.role_arn)
+            .req("OutputConfiguration", self.output_configuration)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -580,9 +618,12 @@ impl crate::PropertyType for MembershipProtectedQueryOutputConfiguration {}
 impl ::cloudwright_core::ToValue for MembershipProtectedQueryOutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .req("S3", &self.s3)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().req("S3", self.s3).build()
     }
 }
 
@@ -627,9 +668,14 @@ impl crate::PropertyType for MembershipProtectedQueryResultConfiguration {}
 impl ::cloudwright_core::ToValue for MembershipProtectedQueryResultConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OutputConfiguration", &self.output_configuration)
-            .opt("RoleArn", &self.role_arn)
+            .req("OutputConfiguration", self.output_configuration)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -673,8 +719,13 @@ impl crate::PropertyType for MembershipQueryComputePaymentConfig {}
 impl ::cloudwright_core::ToValue for MembershipQueryComputePaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsResponsible", &self.is_responsible)
+            .req("IsResponsible", self.is_responsible)
             .build()
     }
 }
@@ -711,8 +762,13 @@ impl crate::PropertyType for MembershipSyntheticDataGenerationPaymentConfig {}
 impl ::cloudwright_core::ToValue for MembershipSyntheticDataGenerationPaymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsResponsible", &self.is_responsible)
+            .req("IsResponsible", self.is_responsible)
             .build()
     }
 }
@@ -758,9 +814,14 @@ impl crate::PropertyType for ProtectedJobS3OutputConfigurationInput {}
 impl ::cloudwright_core::ToValue for ProtectedJobS3OutputConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("KeyPrefix", &self.key_prefix)
+            .req("Bucket", self.bucket)
+            .opt("KeyPrefix", self.key_prefix)
             .build()
     }
 }
@@ -829,11 +890,16 @@ impl crate::PropertyType for ProtectedQueryS3OutputConfiguration {}
 impl ::cloudwright_core::ToValue for ProtectedQueryS3OutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("KeyPrefix", &self.key_prefix)
-            .req("ResultFormat", &self.result_format)
-            .opt("SingleFileOutput", &self.single_file_output)
+            .req("Bucket", self.bucket)
+            .opt("KeyPrefix", self.key_prefix)
+            .req("ResultFormat", self.result_format)
+            .opt("SingleFileOutput", self.single_file_output)
             .build()
     }
 }
@@ -865,6 +931,14 @@ impl ::cloudwright_core::ToValue for MembershipJobLogStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MembershipQueryLogStatus` (`AWS::CleanRooms::Membership`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -894,6 +968,14 @@ impl ::cloudwright_core::ToValue for MembershipQueryLogStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ResultFormat` (`AWS::CleanRooms::Membership`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -922,6 +1004,14 @@ impl ::cloudwright_core::ToValue for ResultFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for PrivacyBudgetTemplate {
 impl ::cloudwright_core::ToValue for PrivacyBudgetTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutoRefresh", &self.auto_refresh)
-            .req("MembershipIdentifier", &self.membership_identifier)
-            .req("Parameters", &self.parameters)
-            .req("PrivacyBudgetType", &self.privacy_budget_type)
-            .opt("Tags", &self.tags)
+            .req("AutoRefresh", self.auto_refresh)
+            .req("MembershipIdentifier", self.membership_identifier)
+            .req("Parameters", self.parameters)
+            .req("PrivacyBudgetType", self.privacy_budget_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -246,10 +251,15 @@ impl crate::PropertyType for BudgetParameter {}
 impl ::cloudwright_core::ToValue for BudgetParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoRefresh", &self.auto_refresh)
-            .req("Budget", &self.budget)
-            .req("Type", &self.r#type)
+            .opt("AutoRefresh", self.auto_refresh)
+            .req("Budget", self.budget)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -302,11 +312,16 @@ impl crate::PropertyType for Parameters {}
 impl ::cloudwright_core::ToValue for Parameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BudgetParameters", &self.budget_parameters)
-            .opt("Epsilon", &self.epsilon)
-            .opt("ResourceArn", &self.resource_arn)
-            .opt("UsersNoisePerQuery", &self.users_noise_per_query)
+            .opt("BudgetParameters", self.budget_parameters)
+            .opt("Epsilon", self.epsilon)
+            .opt("ResourceArn", self.resource_arn)
+            .opt("UsersNoisePerQuery", self.users_noise_per_query)
             .build()
     }
 }
@@ -338,6 +353,14 @@ impl ::cloudwright_core::ToValue for AutoRefresh {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AutoRefresh` (`AWS::CleanRooms::PrivacyBudgetTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -366,6 +389,14 @@ impl ::cloudwright_core::ToValue for BudgetParameterAutoRefresh {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -402,6 +433,14 @@ impl ::cloudwright_core::ToValue for BudgetParameterType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PrivacyBudgetType` (`AWS::CleanRooms::PrivacyBudgetTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -430,6 +469,14 @@ impl ::cloudwright_core::ToValue for PrivacyBudgetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -129,14 +129,19 @@ impl ::cloudwright_core::Resource for ConfiguredModelAlgorithm {
 impl ::cloudwright_core::ToValue for ConfiguredModelAlgorithm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("InferenceContainerConfig", &self.inference_container_config)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("Name", &self.name)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .opt("TrainingContainerConfig", &self.training_container_config)
+            .opt("Description", self.description)
+            .opt("InferenceContainerConfig", self.inference_container_config)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("Name", self.name)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .opt("TrainingContainerConfig", self.training_container_config)
             .build()
     }
 }
@@ -210,11 +215,16 @@ impl crate::PropertyType for ContainerConfig {}
 impl ::cloudwright_core::ToValue for ContainerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arguments", &self.arguments)
-            .opt("Entrypoint", &self.entrypoint)
-            .req("ImageUri", &self.image_uri)
-            .opt("MetricDefinitions", &self.metric_definitions)
+            .opt("Arguments", self.arguments)
+            .opt("Entrypoint", self.entrypoint)
+            .req("ImageUri", self.image_uri)
+            .opt("MetricDefinitions", self.metric_definitions)
             .build()
     }
 }
@@ -249,8 +259,13 @@ impl crate::PropertyType for InferenceContainerConfig {}
 impl ::cloudwright_core::ToValue for InferenceContainerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ImageUri", &self.image_uri)
+            .req("ImageUri", self.image_uri)
             .build()
     }
 }
@@ -301,9 +316,14 @@ impl crate::PropertyType for MetricDefinition {}
 impl ::cloudwright_core::ToValue for MetricDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Regex", &self.regex)
+            .req("Name", self.name)
+            .req("Regex", self.regex)
             .build()
     }
 }

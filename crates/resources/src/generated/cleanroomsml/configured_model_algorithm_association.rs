@@ -127,16 +127,21 @@ impl ::cloudwright_core::Resource for ConfiguredModelAlgorithmAssociation {
 impl ::cloudwright_core::ToValue for ConfiguredModelAlgorithmAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ConfiguredModelAlgorithmArn",
-                &self.configured_model_algorithm_arn,
+                self.configured_model_algorithm_arn,
             )
-            .opt("Description", &self.description)
-            .req("MembershipIdentifier", &self.membership_identifier)
-            .req("Name", &self.name)
-            .opt("PrivacyConfiguration", &self.privacy_configuration)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("MembershipIdentifier", self.membership_identifier)
+            .req("Name", self.name)
+            .opt("PrivacyConfiguration", self.privacy_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -197,8 +202,13 @@ impl crate::PropertyType for CustomEntityConfig {}
 impl ::cloudwright_core::ToValue for CustomEntityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CustomDataIdentifiers", &self.custom_data_identifiers)
+            .req("CustomDataIdentifiers", self.custom_data_identifiers)
             .build()
     }
 }
@@ -238,9 +248,14 @@ impl crate::PropertyType for LogRedactionConfiguration {}
 impl ::cloudwright_core::ToValue for LogRedactionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomEntityConfig", &self.custom_entity_config)
-            .req("EntitiesToRedact", &self.entities_to_redact)
+            .opt("CustomEntityConfig", self.custom_entity_config)
+            .req("EntitiesToRedact", self.entities_to_redact)
             .build()
     }
 }
@@ -292,14 +307,19 @@ impl crate::PropertyType for LogsConfigurationPolicy {}
 impl ::cloudwright_core::ToValue for LogsConfigurationPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllowedAccountIds", &self.allowed_account_ids)
-            .opt("FilterPattern", &self.filter_pattern)
+            .req("AllowedAccountIds", self.allowed_account_ids)
+            .opt("FilterPattern", self.filter_pattern)
             .opt(
                 "LogRedactionConfiguration",
-                &self.log_redaction_configuration,
+                self.log_redaction_configuration,
             )
-            .opt("LogType", &self.log_type)
+            .opt("LogType", self.log_type)
             .build()
     }
 }
@@ -332,8 +352,13 @@ impl crate::PropertyType for MetricsConfigurationPolicy {}
 impl ::cloudwright_core::ToValue for MetricsConfigurationPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NoiseLevel", &self.noise_level)
+            .req("NoiseLevel", self.noise_level)
             .build()
     }
 }
@@ -366,8 +391,13 @@ impl crate::PropertyType for PrivacyConfiguration {}
 impl ::cloudwright_core::ToValue for PrivacyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Policies", &self.policies)
+            .req("Policies", self.policies)
             .build()
     }
 }
@@ -408,13 +438,18 @@ impl crate::PropertyType for PrivacyConfigurationPolicies {}
 impl ::cloudwright_core::ToValue for PrivacyConfigurationPolicies {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TrainedModelExports", &self.trained_model_exports)
+            .opt("TrainedModelExports", self.trained_model_exports)
             .opt(
                 "TrainedModelInferenceJobs",
-                &self.trained_model_inference_jobs,
+                self.trained_model_inference_jobs,
             )
-            .opt("TrainedModels", &self.trained_models)
+            .opt("TrainedModels", self.trained_models)
             .build()
     }
 }
@@ -463,9 +498,14 @@ impl crate::PropertyType for TrainedModelArtifactMaxSize {}
 impl ::cloudwright_core::ToValue for TrainedModelArtifactMaxSize {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
+            .req("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -514,9 +554,14 @@ impl crate::PropertyType for TrainedModelExportsConfigurationPolicy {}
 impl ::cloudwright_core::ToValue for TrainedModelExportsConfigurationPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FilesToExport", &self.files_to_export)
-            .req("MaxSize", &self.max_size)
+            .req("FilesToExport", self.files_to_export)
+            .req("MaxSize", self.max_size)
             .build()
     }
 }
@@ -565,9 +610,14 @@ impl crate::PropertyType for TrainedModelExportsMaxSize {}
 impl ::cloudwright_core::ToValue for TrainedModelExportsMaxSize {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
+            .req("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -604,9 +654,14 @@ impl crate::PropertyType for TrainedModelInferenceJobsConfigurationPolicy {}
 impl ::cloudwright_core::ToValue for TrainedModelInferenceJobsConfigurationPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerLogs", &self.container_logs)
-            .opt("MaxOutputSize", &self.max_output_size)
+            .opt("ContainerLogs", self.container_logs)
+            .opt("MaxOutputSize", self.max_output_size)
             .build()
     }
 }
@@ -655,9 +710,14 @@ impl crate::PropertyType for TrainedModelInferenceMaxOutputSize {}
 impl ::cloudwright_core::ToValue for TrainedModelInferenceMaxOutputSize {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
+            .req("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -698,10 +758,15 @@ impl crate::PropertyType for TrainedModelsConfigurationPolicy {}
 impl ::cloudwright_core::ToValue for TrainedModelsConfigurationPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerLogs", &self.container_logs)
-            .opt("ContainerMetrics", &self.container_metrics)
-            .opt("MaxArtifactSize", &self.max_artifact_size)
+            .opt("ContainerLogs", self.container_logs)
+            .opt("ContainerMetrics", self.container_metrics)
+            .opt("MaxArtifactSize", self.max_artifact_size)
             .build()
     }
 }
@@ -736,6 +801,14 @@ impl ::cloudwright_core::ToValue for EntityType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LogType` (`AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -764,6 +837,14 @@ impl ::cloudwright_core::ToValue for LogType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -800,6 +881,14 @@ impl ::cloudwright_core::ToValue for NoiseLevelType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TrainedModelArtifactMaxSizeUnitType` (`AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -825,6 +914,14 @@ impl ::cloudwright_core::ToValue for TrainedModelArtifactMaxSizeUnitType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -855,6 +952,14 @@ impl ::cloudwright_core::ToValue for TrainedModelExportFileType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TrainedModelExportsMaxSizeUnitType` (`AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -880,6 +985,14 @@ impl ::cloudwright_core::ToValue for TrainedModelExportsMaxSizeUnitType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -908,6 +1021,14 @@ impl ::cloudwright_core::ToValue for TrainedModelInferenceMaxOutputSizeUnitType 
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

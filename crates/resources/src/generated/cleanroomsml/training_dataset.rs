@@ -137,12 +137,17 @@ impl ::cloudwright_core::Resource for TrainingDataset {
 impl ::cloudwright_core::ToValue for TrainingDataset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .req("TrainingData", &self.training_data)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .req("TrainingData", self.training_data)
             .build()
     }
 }
@@ -225,9 +230,14 @@ impl crate::PropertyType for ColumnSchema {}
 impl ::cloudwright_core::ToValue for ColumnSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ColumnName", &self.column_name)
-            .req("ColumnTypes", &self.column_types)
+            .req("ColumnName", self.column_name)
+            .req("ColumnTypes", self.column_types)
             .build()
     }
 }
@@ -264,8 +274,13 @@ impl crate::PropertyType for DataSource {}
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GlueDataSource", &self.glue_data_source)
+            .req("GlueDataSource", self.glue_data_source)
             .build()
     }
 }
@@ -318,9 +333,14 @@ impl crate::PropertyType for Dataset {}
 impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputConfig", &self.input_config)
-            .req("Type", &self.r#type)
+            .req("InputConfig", self.input_config)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -375,9 +395,14 @@ impl crate::PropertyType for DatasetInputConfig {}
 impl ::cloudwright_core::ToValue for DatasetInputConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSource", &self.data_source)
-            .req("Schema", &self.schema)
+            .req("DataSource", self.data_source)
+            .req("Schema", self.schema)
             .build()
     }
 }
@@ -443,10 +468,15 @@ impl crate::PropertyType for GlueDataSource {}
 impl ::cloudwright_core::ToValue for GlueDataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .req("DatabaseName", &self.database_name)
-            .req("TableName", &self.table_name)
+            .opt("CatalogId", self.catalog_id)
+            .req("DatabaseName", self.database_name)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -487,6 +517,14 @@ impl ::cloudwright_core::ToValue for ColumnType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DatasetType` (`AWS::CleanRoomsML::TrainingDataset`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -512,6 +550,14 @@ impl ::cloudwright_core::ToValue for DatasetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -183,20 +183,22 @@ impl ::cloudwright_core::Resource for EnvironmentEc2 {
 impl ::cloudwright_core::ToValue for EnvironmentEc2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AutomaticStopTimeMinutes",
-                &self.automatic_stop_time_minutes,
-            )
-            .opt("ConnectionType", &self.connection_type)
-            .opt("Description", &self.description)
-            .req("ImageId", &self.image_id)
-            .req("InstanceType", &self.instance_type)
-            .opt("Name", &self.name)
-            .opt("OwnerArn", &self.owner_arn)
-            .opt("Repositories", &self.repositories)
-            .opt("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
+            .opt("AutomaticStopTimeMinutes", self.automatic_stop_time_minutes)
+            .opt("ConnectionType", self.connection_type)
+            .opt("Description", self.description)
+            .req("ImageId", self.image_id)
+            .req("InstanceType", self.instance_type)
+            .opt("Name", self.name)
+            .opt("OwnerArn", self.owner_arn)
+            .opt("Repositories", self.repositories)
+            .opt("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -283,9 +285,14 @@ impl crate::PropertyType for Repository {}
 impl ::cloudwright_core::ToValue for Repository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PathComponent", &self.path_component)
-            .req("RepositoryUrl", &self.repository_url)
+            .req("PathComponent", self.path_component)
+            .req("RepositoryUrl", self.repository_url)
             .build()
     }
 }
@@ -332,9 +339,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -90,9 +90,14 @@ impl ::cloudwright_core::Resource for CustomResource {
 impl ::cloudwright_core::ToValue for CustomResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ServiceTimeout", &self.service_timeout)
-            .req("ServiceToken", &self.service_token)
+            .opt("ServiceTimeout", self.service_timeout)
+            .req("ServiceToken", self.service_token)
             .build()
     }
 }

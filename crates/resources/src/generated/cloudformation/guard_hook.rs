@@ -191,17 +191,22 @@ impl ::cloudwright_core::Resource for GuardHook {
 impl ::cloudwright_core::ToValue for GuardHook {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Alias", &self.alias)
-            .req("ExecutionRole", &self.execution_role)
-            .req("FailureMode", &self.failure_mode)
-            .req("HookStatus", &self.hook_status)
-            .opt("LogBucket", &self.log_bucket)
-            .opt("Options", &self.options)
-            .req("RuleLocation", &self.rule_location)
-            .opt("StackFilters", &self.stack_filters)
-            .opt("TargetFilters", &self.target_filters)
-            .req("TargetOperations", &self.target_operations)
+            .req("Alias", self.alias)
+            .req("ExecutionRole", self.execution_role)
+            .req("FailureMode", self.failure_mode)
+            .req("HookStatus", self.hook_status)
+            .opt("LogBucket", self.log_bucket)
+            .opt("Options", self.options)
+            .req("RuleLocation", self.rule_location)
+            .opt("StackFilters", self.stack_filters)
+            .opt("TargetFilters", self.target_filters)
+            .req("TargetOperations", self.target_operations)
             .build()
     }
 }
@@ -254,8 +259,13 @@ impl crate::PropertyType for Options {}
 impl ::cloudwright_core::ToValue for Options {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputParams", &self.input_params)
+            .opt("InputParams", self.input_params)
             .build()
     }
 }
@@ -305,9 +315,14 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Uri", &self.uri)
-            .opt("VersionId", &self.version_id)
+            .req("Uri", self.uri)
+            .opt("VersionId", self.version_id)
             .build()
     }
 }

@@ -98,10 +98,15 @@ impl ::cloudwright_core::Resource for HookDefaultVersion {
 impl ::cloudwright_core::ToValue for HookDefaultVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TypeName", &self.type_name)
-            .opt("TypeVersionArn", &self.type_version_arn)
-            .opt("VersionId", &self.version_id)
+            .opt("TypeName", self.type_name)
+            .opt("TypeVersionArn", self.type_version_arn)
+            .opt("VersionId", self.version_id)
             .build()
     }
 }

@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for HookTypeConfig {
 impl ::cloudwright_core::ToValue for HookTypeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .opt("ConfigurationAlias", &self.configuration_alias)
-            .opt("TypeArn", &self.type_arn)
-            .opt("TypeName", &self.type_name)
+            .opt("Configuration", self.configuration)
+            .opt("ConfigurationAlias", self.configuration_alias)
+            .opt("TypeArn", self.type_arn)
+            .opt("TypeName", self.type_name)
             .build()
     }
 }
@@ -159,6 +164,14 @@ impl ::cloudwright_core::ToValue for ConfigurationAlias {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

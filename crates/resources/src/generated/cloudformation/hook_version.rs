@@ -131,11 +131,16 @@ impl ::cloudwright_core::Resource for HookVersion {
 impl ::cloudwright_core::ToValue for HookVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("LoggingConfig", &self.logging_config)
-            .req("SchemaHandlerPackage", &self.schema_handler_package)
-            .req("TypeName", &self.type_name)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .opt("LoggingConfig", self.logging_config)
+            .req("SchemaHandlerPackage", self.schema_handler_package)
+            .req("TypeName", self.type_name)
             .build()
     }
 }

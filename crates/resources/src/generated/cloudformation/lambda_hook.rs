@@ -180,15 +180,20 @@ impl ::cloudwright_core::Resource for LambdaHook {
 impl ::cloudwright_core::ToValue for LambdaHook {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Alias", &self.alias)
-            .req("ExecutionRole", &self.execution_role)
-            .req("FailureMode", &self.failure_mode)
-            .req("HookStatus", &self.hook_status)
-            .req("LambdaFunction", &self.lambda_function)
-            .opt("StackFilters", &self.stack_filters)
-            .opt("TargetFilters", &self.target_filters)
-            .req("TargetOperations", &self.target_operations)
+            .req("Alias", self.alias)
+            .req("ExecutionRole", self.execution_role)
+            .req("FailureMode", self.failure_mode)
+            .req("HookStatus", self.hook_status)
+            .req("LambdaFunction", self.lambda_function)
+            .opt("StackFilters", self.stack_filters)
+            .opt("TargetFilters", self.target_filters)
+            .req("TargetOperations", self.target_operations)
             .build()
     }
 }

@@ -120,12 +120,17 @@ impl ::cloudwright_core::Resource for Macro {
 impl ::cloudwright_core::ToValue for Macro {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("FunctionName", &self.function_name)
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("LogRoleARN", &self.log_role_arn)
-            .req("Name", &self.name)
+            .opt("Description", self.description)
+            .req("FunctionName", self.function_name)
+            .opt("LogGroupName", self.log_group_name)
+            .opt("LogRoleARN", self.log_role_arn)
+            .req("Name", self.name)
             .build()
     }
 }

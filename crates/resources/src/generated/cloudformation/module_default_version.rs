@@ -99,10 +99,15 @@ impl ::cloudwright_core::Resource for ModuleDefaultVersion {
 impl ::cloudwright_core::ToValue for ModuleDefaultVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("ModuleName", &self.module_name)
-            .opt("VersionId", &self.version_id)
+            .opt("Arn", self.arn)
+            .opt("ModuleName", self.module_name)
+            .opt("VersionId", self.version_id)
             .build()
     }
 }

@@ -101,9 +101,14 @@ impl ::cloudwright_core::Resource for ModuleVersion {
 impl ::cloudwright_core::ToValue for ModuleVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ModuleName", &self.module_name)
-            .req("ModulePackage", &self.module_package)
+            .req("ModuleName", self.module_name)
+            .req("ModulePackage", self.module_package)
             .build()
     }
 }

@@ -141,12 +141,17 @@ impl ::cloudwright_core::Resource for PublicTypeVersion {
 impl ::cloudwright_core::ToValue for PublicTypeVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("LogDeliveryBucket", &self.log_delivery_bucket)
-            .opt("PublicVersionNumber", &self.public_version_number)
-            .opt("Type", &self.r#type)
-            .opt("TypeName", &self.type_name)
+            .opt("Arn", self.arn)
+            .opt("LogDeliveryBucket", self.log_delivery_bucket)
+            .opt("PublicVersionNumber", self.public_version_number)
+            .opt("Type", self.r#type)
+            .opt("TypeName", self.type_name)
             .build()
     }
 }
@@ -218,6 +223,14 @@ impl ::cloudwright_core::ToValue for PublicTypeVersionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -90,12 +90,14 @@ impl ::cloudwright_core::Resource for Publisher {
 impl ::cloudwright_core::ToValue for Publisher {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "AcceptTermsAndConditions",
-                &self.accept_terms_and_conditions,
-            )
-            .opt("ConnectionArn", &self.connection_arn)
+            .req("AcceptTermsAndConditions", self.accept_terms_and_conditions)
+            .opt("ConnectionArn", self.connection_arn)
             .build()
     }
 }

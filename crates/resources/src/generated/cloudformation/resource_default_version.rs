@@ -96,10 +96,15 @@ impl ::cloudwright_core::Resource for ResourceDefaultVersion {
 impl ::cloudwright_core::ToValue for ResourceDefaultVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TypeName", &self.type_name)
-            .opt("TypeVersionArn", &self.type_version_arn)
-            .opt("VersionId", &self.version_id)
+            .opt("TypeName", self.type_name)
+            .opt("TypeVersionArn", self.type_version_arn)
+            .opt("VersionId", self.version_id)
             .build()
     }
 }

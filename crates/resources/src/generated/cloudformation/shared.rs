@@ -50,9 +50,14 @@ impl crate::PropertyType for LoggingConfig {}
 impl ::cloudwright_core::ToValue for LoggingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("LogRoleArn", &self.log_role_arn)
+            .opt("LogGroupName", self.log_group_name)
+            .opt("LogRoleArn", self.log_role_arn)
             .build()
     }
 }
@@ -111,10 +116,15 @@ impl crate::PropertyType for StackFilters {}
 impl ::cloudwright_core::ToValue for StackFilters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FilteringCriteria", &self.filtering_criteria)
-            .opt("StackNames", &self.stack_names)
-            .opt("StackRoles", &self.stack_roles)
+            .req("FilteringCriteria", self.filtering_criteria)
+            .opt("StackNames", self.stack_names)
+            .opt("StackRoles", self.stack_roles)
             .build()
     }
 }
@@ -157,9 +167,14 @@ impl crate::PropertyType for StackNames {}
 impl ::cloudwright_core::ToValue for StackNames {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exclude", &self.exclude)
-            .opt("Include", &self.include)
+            .opt("Exclude", self.exclude)
+            .opt("Include", self.include)
             .build()
     }
 }
@@ -202,9 +217,14 @@ impl crate::PropertyType for StackRoles {}
 impl ::cloudwright_core::ToValue for StackRoles {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exclude", &self.exclude)
-            .opt("Include", &self.include)
+            .opt("Exclude", self.exclude)
+            .opt("Include", self.include)
             .build()
     }
 }
@@ -241,6 +261,14 @@ impl ::cloudwright_core::ToValue for FailureMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "cloudformation")]
@@ -275,6 +303,14 @@ impl ::cloudwright_core::ToValue for FilteringCriteria {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "cloudformation")]
@@ -308,6 +344,14 @@ impl ::cloudwright_core::ToValue for HookStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -348,6 +392,14 @@ impl ::cloudwright_core::ToValue for TargetOperation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -164,12 +164,17 @@ impl ::cloudwright_core::Resource for Stack {
 impl ::cloudwright_core::ToValue for Stack {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NotificationARNs", &self.notification_ar_ns)
-            .opt("Parameters", &self.parameters)
-            .opt("Tags", &self.tags)
-            .req("TemplateURL", &self.template_url)
-            .opt("TimeoutInMinutes", &self.timeout_in_minutes)
+            .opt("NotificationARNs", self.notification_ar_ns)
+            .opt("Parameters", self.parameters)
+            .opt("Tags", self.tags)
+            .req("TemplateURL", self.template_url)
+            .opt("TimeoutInMinutes", self.timeout_in_minutes)
             .build()
     }
 }
@@ -226,9 +231,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -245,22 +245,27 @@ impl ::cloudwright_core::Resource for StackSet {
 impl ::cloudwright_core::ToValue for StackSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdministrationRoleARN", &self.administration_role_arn)
-            .opt("AutoDeployment", &self.auto_deployment)
-            .opt("CallAs", &self.call_as)
-            .opt("Capabilities", &self.capabilities)
-            .opt("Description", &self.description)
-            .opt("ExecutionRoleName", &self.execution_role_name)
-            .opt("ManagedExecution", &self.managed_execution)
-            .opt("OperationPreferences", &self.operation_preferences)
-            .opt("Parameters", &self.parameters)
-            .req("PermissionModel", &self.permission_model)
-            .opt("StackInstancesGroup", &self.stack_instances_group)
-            .req("StackSetName", &self.stack_set_name)
-            .opt("Tags", &self.tags)
-            .opt("TemplateBody", &self.template_body)
-            .opt("TemplateURL", &self.template_url)
+            .opt("AdministrationRoleARN", self.administration_role_arn)
+            .opt("AutoDeployment", self.auto_deployment)
+            .opt("CallAs", self.call_as)
+            .opt("Capabilities", self.capabilities)
+            .opt("Description", self.description)
+            .opt("ExecutionRoleName", self.execution_role_name)
+            .opt("ManagedExecution", self.managed_execution)
+            .opt("OperationPreferences", self.operation_preferences)
+            .opt("Parameters", self.parameters)
+            .req("PermissionModel", self.permission_model)
+            .opt("StackInstancesGroup", self.stack_instances_group)
+            .req("StackSetName", self.stack_set_name)
+            .opt("Tags", self.tags)
+            .opt("TemplateBody", self.template_body)
+            .opt("TemplateURL", self.template_url)
             .build()
     }
 }
@@ -327,12 +332,17 @@ impl crate::PropertyType for AutoDeployment {}
 impl ::cloudwright_core::ToValue for AutoDeployment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DependsOn", &self.depends_on)
-            .opt("Enabled", &self.enabled)
+            .opt("DependsOn", self.depends_on)
+            .opt("Enabled", self.enabled)
             .opt(
                 "RetainStacksOnAccountRemoval",
-                &self.retain_stacks_on_account_removal,
+                self.retain_stacks_on_account_removal,
             )
             .build()
     }
@@ -414,11 +424,16 @@ impl crate::PropertyType for DeploymentTargets {}
 impl ::cloudwright_core::ToValue for DeploymentTargets {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountFilterType", &self.account_filter_type)
-            .opt("Accounts", &self.accounts)
-            .opt("AccountsUrl", &self.accounts_url)
-            .opt("OrganizationalUnitIds", &self.organizational_unit_ids)
+            .opt("AccountFilterType", self.account_filter_type)
+            .opt("Accounts", self.accounts)
+            .opt("AccountsUrl", self.accounts_url)
+            .opt("OrganizationalUnitIds", self.organizational_unit_ids)
             .build()
     }
 }
@@ -459,8 +474,13 @@ impl crate::PropertyType for ManagedExecution {}
 impl ::cloudwright_core::ToValue for ManagedExecution {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Active", &self.active)
+            .opt("Active", self.active)
             .build()
     }
 }
@@ -560,17 +580,22 @@ impl crate::PropertyType for OperationPreferences {}
 impl ::cloudwright_core::ToValue for OperationPreferences {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConcurrencyMode", &self.concurrency_mode)
-            .opt("FailureToleranceCount", &self.failure_tolerance_count)
+            .opt("ConcurrencyMode", self.concurrency_mode)
+            .opt("FailureToleranceCount", self.failure_tolerance_count)
             .opt(
                 "FailureTolerancePercentage",
-                &self.failure_tolerance_percentage,
+                self.failure_tolerance_percentage,
             )
-            .opt("MaxConcurrentCount", &self.max_concurrent_count)
-            .opt("MaxConcurrentPercentage", &self.max_concurrent_percentage)
-            .opt("RegionConcurrencyType", &self.region_concurrency_type)
-            .opt("RegionOrder", &self.region_order)
+            .opt("MaxConcurrentCount", self.max_concurrent_count)
+            .opt("MaxConcurrentPercentage", self.max_concurrent_percentage)
+            .opt("RegionConcurrencyType", self.region_concurrency_type)
+            .opt("RegionOrder", self.region_order)
             .build()
     }
 }
@@ -623,9 +648,14 @@ impl crate::PropertyType for Parameter {}
 impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParameterKey", &self.parameter_key)
-            .req("ParameterValue", &self.parameter_value)
+            .req("ParameterKey", self.parameter_key)
+            .req("ParameterValue", self.parameter_value)
             .build()
     }
 }
@@ -687,10 +717,15 @@ impl crate::PropertyType for StackInstances {}
 impl ::cloudwright_core::ToValue for StackInstances {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeploymentTargets", &self.deployment_targets)
-            .opt("ParameterOverrides", &self.parameter_overrides)
-            .req("Regions", &self.regions)
+            .req("DeploymentTargets", self.deployment_targets)
+            .opt("ParameterOverrides", self.parameter_overrides)
+            .req("Regions", self.regions)
             .build()
     }
 }
@@ -741,9 +776,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -781,6 +821,14 @@ impl ::cloudwright_core::ToValue for AccountFilterType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CallAs` (`AWS::CloudFormation::StackSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -809,6 +857,14 @@ impl ::cloudwright_core::ToValue for CallAs {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -842,6 +898,14 @@ impl ::cloudwright_core::ToValue for Capability {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConcurrencyMode` (`AWS::CloudFormation::StackSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -870,6 +934,14 @@ impl ::cloudwright_core::ToValue for ConcurrencyMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -900,6 +972,14 @@ impl ::cloudwright_core::ToValue for PermissionModel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RegionConcurrencyType` (`AWS::CloudFormation::StackSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -928,6 +1008,14 @@ impl ::cloudwright_core::ToValue for RegionConcurrencyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -164,17 +164,22 @@ impl ::cloudwright_core::Resource for TypeActivation {
 impl ::cloudwright_core::ToValue for TypeActivation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoUpdate", &self.auto_update)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("LoggingConfig", &self.logging_config)
-            .opt("MajorVersion", &self.major_version)
-            .opt("PublicTypeArn", &self.public_type_arn)
-            .opt("PublisherId", &self.publisher_id)
-            .opt("Type", &self.r#type)
-            .opt("TypeName", &self.type_name)
-            .opt("TypeNameAlias", &self.type_name_alias)
-            .opt("VersionBump", &self.version_bump)
+            .opt("AutoUpdate", self.auto_update)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .opt("LoggingConfig", self.logging_config)
+            .opt("MajorVersion", self.major_version)
+            .opt("PublicTypeArn", self.public_type_arn)
+            .opt("PublisherId", self.publisher_id)
+            .opt("Type", self.r#type)
+            .opt("TypeName", self.type_name)
+            .opt("TypeNameAlias", self.type_name_alias)
+            .opt("VersionBump", self.version_bump)
             .build()
     }
 }
@@ -239,9 +244,14 @@ impl crate::PropertyType for LoggingConfig {}
 impl ::cloudwright_core::ToValue for LoggingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("LogRoleArn", &self.log_role_arn)
+            .opt("LogGroupName", self.log_group_name)
+            .opt("LogRoleArn", self.log_role_arn)
             .build()
     }
 }
@@ -276,6 +286,14 @@ impl ::cloudwright_core::ToValue for TypeActivationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VersionBump` (`AWS::CloudFormation::TypeActivation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -304,6 +322,14 @@ impl ::cloudwright_core::ToValue for VersionBump {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

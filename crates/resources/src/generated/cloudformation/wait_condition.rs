@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for WaitCondition {
 impl ::cloudwright_core::ToValue for WaitCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Count", &self.count)
-            .opt("Handle", &self.handle)
-            .opt("Timeout", &self.timeout)
+            .opt("Count", self.count)
+            .opt("Handle", self.handle)
+            .opt("Timeout", self.timeout)
             .build()
     }
 }

@@ -69,6 +69,11 @@ impl ::cloudwright_core::Resource for WaitConditionHandle {
 impl ::cloudwright_core::ToValue for WaitConditionHandle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new().build()
     }
 }

@@ -121,12 +121,17 @@ impl ::cloudwright_core::Resource for AnycastIpList {
 impl ::cloudwright_core::ToValue for AnycastIpList {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IpAddressType", &self.ip_address_type)
-            .req("IpCount", &self.ip_count)
-            .opt("IpamCidrConfigs", &self.ipam_cidr_configs)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("IpAddressType", self.ip_address_type)
+            .req("IpCount", self.ip_count)
+            .opt("IpamCidrConfigs", self.ipam_cidr_configs)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -223,9 +228,14 @@ impl crate::PropertyType for IpamCidrConfig {}
 impl ::cloudwright_core::ToValue for IpamCidrConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cidr", &self.cidr)
-            .req("IpamPoolArn", &self.ipam_pool_arn)
+            .req("Cidr", self.cidr)
+            .req("IpamPoolArn", self.ipam_pool_arn)
             .build()
     }
 }
@@ -267,9 +277,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -304,8 +319,13 @@ impl crate::PropertyType for Tags {}
 impl ::cloudwright_core::ToValue for Tags {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Items", &self.items)
+            .opt("Items", self.items)
             .build()
     }
 }
@@ -336,6 +356,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

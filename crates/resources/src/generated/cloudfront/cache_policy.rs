@@ -79,8 +79,13 @@ impl ::cloudwright_core::Resource for CachePolicy {
 impl ::cloudwright_core::ToValue for CachePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CachePolicyConfig", &self.cache_policy_config)
+            .req("CachePolicyConfig", self.cache_policy_config)
             .build()
     }
 }
@@ -216,15 +221,20 @@ impl crate::PropertyType for CachePolicyConfig {}
 impl ::cloudwright_core::ToValue for CachePolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .req("DefaultTTL", &self.default_ttl)
-            .req("MaxTTL", &self.max_ttl)
-            .req("MinTTL", &self.min_ttl)
-            .req("Name", &self.name)
+            .opt("Comment", self.comment)
+            .req("DefaultTTL", self.default_ttl)
+            .req("MaxTTL", self.max_ttl)
+            .req("MinTTL", self.min_ttl)
+            .req("Name", self.name)
             .req(
                 "ParametersInCacheKeyAndForwardedToOrigin",
-                &self.parameters_in_cache_key_and_forwarded_to_origin,
+                self.parameters_in_cache_key_and_forwarded_to_origin,
             )
             .build()
     }
@@ -276,9 +286,14 @@ impl crate::PropertyType for CookiesConfig {}
 impl ::cloudwright_core::ToValue for CookiesConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CookieBehavior", &self.cookie_behavior)
-            .opt("Cookies", &self.cookies)
+            .req("CookieBehavior", self.cookie_behavior)
+            .opt("Cookies", self.cookies)
             .build()
     }
 }
@@ -327,9 +342,14 @@ impl crate::PropertyType for HeadersConfig {}
 impl ::cloudwright_core::ToValue for HeadersConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HeaderBehavior", &self.header_behavior)
-            .opt("Headers", &self.headers)
+            .req("HeaderBehavior", self.header_behavior)
+            .opt("Headers", self.headers)
             .build()
     }
 }
@@ -433,18 +453,20 @@ impl crate::PropertyType for ParametersInCacheKeyAndForwardedToOrigin {}
 impl ::cloudwright_core::ToValue for ParametersInCacheKeyAndForwardedToOrigin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CookiesConfig", &self.cookies_config)
+            .req("CookiesConfig", self.cookies_config)
             .opt(
                 "EnableAcceptEncodingBrotli",
-                &self.enable_accept_encoding_brotli,
+                self.enable_accept_encoding_brotli,
             )
-            .req(
-                "EnableAcceptEncodingGzip",
-                &self.enable_accept_encoding_gzip,
-            )
-            .req("HeadersConfig", &self.headers_config)
-            .req("QueryStringsConfig", &self.query_strings_config)
+            .req("EnableAcceptEncodingGzip", self.enable_accept_encoding_gzip)
+            .req("HeadersConfig", self.headers_config)
+            .req("QueryStringsConfig", self.query_strings_config)
             .build()
     }
 }
@@ -495,9 +517,14 @@ impl crate::PropertyType for QueryStringsConfig {}
 impl ::cloudwright_core::ToValue for QueryStringsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("QueryStringBehavior", &self.query_string_behavior)
-            .opt("QueryStrings", &self.query_strings)
+            .req("QueryStringBehavior", self.query_string_behavior)
+            .opt("QueryStrings", self.query_strings)
             .build()
     }
 }

@@ -75,10 +75,15 @@ impl ::cloudwright_core::Resource for CloudFrontOriginAccessIdentity {
 impl ::cloudwright_core::ToValue for CloudFrontOriginAccessIdentity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "CloudFrontOriginAccessIdentityConfig",
-                &self.cloud_front_origin_access_identity_config,
+                self.cloud_front_origin_access_identity_config,
             )
             .build()
     }
@@ -146,8 +151,13 @@ impl crate::PropertyType for CloudFrontOriginAccessIdentityConfig {}
 impl ::cloudwright_core::ToValue for CloudFrontOriginAccessIdentityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comment", &self.comment)
+            .req("Comment", self.comment)
             .build()
     }
 }

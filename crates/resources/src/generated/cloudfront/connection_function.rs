@@ -121,12 +121,17 @@ impl ::cloudwright_core::Resource for ConnectionFunction {
 impl ::cloudwright_core::ToValue for ConnectionFunction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoPublish", &self.auto_publish)
-            .req("ConnectionFunctionCode", &self.connection_function_code)
-            .req("ConnectionFunctionConfig", &self.connection_function_config)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("AutoPublish", self.auto_publish)
+            .req("ConnectionFunctionCode", self.connection_function_code)
+            .req("ConnectionFunctionConfig", self.connection_function_config)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -255,13 +260,18 @@ impl crate::PropertyType for ConnectionFunctionConfig {}
 impl ::cloudwright_core::ToValue for ConnectionFunctionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comment", &self.comment)
+            .req("Comment", self.comment)
             .opt(
                 "KeyValueStoreAssociations",
-                &self.key_value_store_associations,
+                self.key_value_store_associations,
             )
-            .req("Runtime", &self.runtime)
+            .req("Runtime", self.runtime)
             .build()
     }
 }
@@ -312,9 +322,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -342,6 +357,14 @@ impl ::cloudwright_core::ToValue for Runtime {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

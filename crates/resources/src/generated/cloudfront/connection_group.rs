@@ -108,12 +108,17 @@ impl ::cloudwright_core::Resource for ConnectionGroup {
 impl ::cloudwright_core::ToValue for ConnectionGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnycastIpListId", &self.anycast_ip_list_id)
-            .opt("Enabled", &self.enabled)
-            .opt("Ipv6Enabled", &self.ipv6_enabled)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("AnycastIpListId", self.anycast_ip_list_id)
+            .opt("Enabled", self.enabled)
+            .opt("Ipv6Enabled", self.ipv6_enabled)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

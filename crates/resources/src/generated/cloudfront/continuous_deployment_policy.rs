@@ -76,10 +76,15 @@ impl ::cloudwright_core::Resource for ContinuousDeploymentPolicy {
 impl ::cloudwright_core::ToValue for ContinuousDeploymentPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ContinuousDeploymentPolicyConfig",
-                &self.continuous_deployment_policy_config,
+                self.continuous_deployment_policy_config,
             )
             .build()
     }
@@ -193,22 +198,21 @@ impl crate::PropertyType for ContinuousDeploymentPolicyConfig {}
 impl ::cloudwright_core::ToValue for ContinuousDeploymentPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt(
-                "SingleHeaderPolicyConfig",
-                &self.single_header_policy_config,
-            )
-            .opt(
-                "SingleWeightPolicyConfig",
-                &self.single_weight_policy_config,
-            )
+            .req("Enabled", self.enabled)
+            .opt("SingleHeaderPolicyConfig", self.single_header_policy_config)
+            .opt("SingleWeightPolicyConfig", self.single_weight_policy_config)
             .req(
                 "StagingDistributionDnsNames",
-                &self.staging_distribution_dns_names,
+                self.staging_distribution_dns_names,
             )
-            .opt("TrafficConfig", &self.traffic_config)
-            .opt("Type", &self.r#type)
+            .opt("TrafficConfig", self.traffic_config)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -265,9 +269,14 @@ impl crate::PropertyType for SessionStickinessConfig {}
 impl ::cloudwright_core::ToValue for SessionStickinessConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IdleTTL", &self.idle_ttl)
-            .req("MaximumTTL", &self.maximum_ttl)
+            .req("IdleTTL", self.idle_ttl)
+            .req("MaximumTTL", self.maximum_ttl)
             .build()
     }
 }
@@ -324,9 +333,14 @@ impl crate::PropertyType for SingleHeaderConfig {}
 impl ::cloudwright_core::ToValue for SingleHeaderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Header", &self.header)
-            .req("Value", &self.value)
+            .req("Header", self.header)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -379,9 +393,14 @@ impl crate::PropertyType for SingleHeaderPolicyConfig {}
 impl ::cloudwright_core::ToValue for SingleHeaderPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Header", &self.header)
-            .req("Value", &self.value)
+            .req("Header", self.header)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -427,9 +446,14 @@ impl crate::PropertyType for SingleWeightConfig {}
 impl ::cloudwright_core::ToValue for SingleWeightConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SessionStickinessConfig", &self.session_stickiness_config)
-            .req("Weight", &self.weight)
+            .opt("SessionStickinessConfig", self.session_stickiness_config)
+            .req("Weight", self.weight)
             .build()
     }
 }
@@ -471,9 +495,14 @@ impl crate::PropertyType for SingleWeightPolicyConfig {}
 impl ::cloudwright_core::ToValue for SingleWeightPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SessionStickinessConfig", &self.session_stickiness_config)
-            .req("Weight", &self.weight)
+            .opt("SessionStickinessConfig", self.session_stickiness_config)
+            .req("Weight", self.weight)
             .build()
     }
 }
@@ -524,10 +553,15 @@ impl crate::PropertyType for TrafficConfig {}
 impl ::cloudwright_core::ToValue for TrafficConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SingleHeaderConfig", &self.single_header_config)
-            .opt("SingleWeightConfig", &self.single_weight_config)
-            .req("Type", &self.r#type)
+            .opt("SingleHeaderConfig", self.single_header_config)
+            .opt("SingleWeightConfig", self.single_weight_config)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -559,6 +593,14 @@ impl ::cloudwright_core::ToValue for ContinuousDeploymentPolicyConfigType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::CloudFront::ContinuousDeploymentPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -587,6 +629,14 @@ impl ::cloudwright_core::ToValue for TrafficConfigType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for Distribution {
 impl ::cloudwright_core::ToValue for Distribution {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DistributionConfig", &self.distribution_config)
-            .opt("Tags", &self.tags)
+            .req("DistributionConfig", self.distribution_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -391,31 +396,36 @@ impl crate::PropertyType for CacheBehavior {}
 impl ::cloudwright_core::ToValue for CacheBehavior {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedMethods", &self.allowed_methods)
-            .opt("CachePolicyId", &self.cache_policy_id)
-            .opt("CachedMethods", &self.cached_methods)
-            .opt("Compress", &self.compress)
-            .opt("DefaultTTL", &self.default_ttl)
-            .opt("FieldLevelEncryptionId", &self.field_level_encryption_id)
-            .opt("ForwardedValues", &self.forwarded_values)
-            .opt("FunctionAssociations", &self.function_associations)
-            .opt("GrpcConfig", &self.grpc_config)
+            .opt("AllowedMethods", self.allowed_methods)
+            .opt("CachePolicyId", self.cache_policy_id)
+            .opt("CachedMethods", self.cached_methods)
+            .opt("Compress", self.compress)
+            .opt("DefaultTTL", self.default_ttl)
+            .opt("FieldLevelEncryptionId", self.field_level_encryption_id)
+            .opt("ForwardedValues", self.forwarded_values)
+            .opt("FunctionAssociations", self.function_associations)
+            .opt("GrpcConfig", self.grpc_config)
             .opt(
                 "LambdaFunctionAssociations",
-                &self.lambda_function_associations,
+                self.lambda_function_associations,
             )
-            .opt("MaxTTL", &self.max_ttl)
-            .opt("MinTTL", &self.min_ttl)
-            .opt("OriginRequestPolicyId", &self.origin_request_policy_id)
-            .req("PathPattern", &self.path_pattern)
-            .opt("RealtimeLogConfigArn", &self.realtime_log_config_arn)
-            .opt("ResponseHeadersPolicyId", &self.response_headers_policy_id)
-            .opt("SmoothStreaming", &self.smooth_streaming)
-            .req("TargetOriginId", &self.target_origin_id)
-            .opt("TrustedKeyGroups", &self.trusted_key_groups)
-            .opt("TrustedSigners", &self.trusted_signers)
-            .req("ViewerProtocolPolicy", &self.viewer_protocol_policy)
+            .opt("MaxTTL", self.max_ttl)
+            .opt("MinTTL", self.min_ttl)
+            .opt("OriginRequestPolicyId", self.origin_request_policy_id)
+            .req("PathPattern", self.path_pattern)
+            .opt("RealtimeLogConfigArn", self.realtime_log_config_arn)
+            .opt("ResponseHeadersPolicyId", self.response_headers_policy_id)
+            .opt("SmoothStreaming", self.smooth_streaming)
+            .req("TargetOriginId", self.target_origin_id)
+            .opt("TrustedKeyGroups", self.trusted_key_groups)
+            .opt("TrustedSigners", self.trusted_signers)
+            .req("ViewerProtocolPolicy", self.viewer_protocol_policy)
             .build()
     }
 }
@@ -452,8 +462,13 @@ impl crate::PropertyType for CacheTagConfig {}
 impl ::cloudwright_core::ToValue for CacheTagConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HeaderName", &self.header_name)
+            .req("HeaderName", self.header_name)
             .build()
     }
 }
@@ -492,9 +507,12 @@ impl crate::PropertyType for ConnectionFunctionAssociation {}
 impl ::cloudwright_core::ToValue for ConnectionFunctionAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().req("Id", self.id).build()
     }
 }
 
@@ -561,9 +579,14 @@ impl crate::PropertyType for Cookies {}
 impl ::cloudwright_core::ToValue for Cookies {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Forward", &self.forward)
-            .opt("WhitelistedNames", &self.whitelisted_names)
+            .req("Forward", self.forward)
+            .opt("WhitelistedNames", self.whitelisted_names)
             .build()
     }
 }
@@ -647,11 +670,16 @@ impl crate::PropertyType for CustomErrorResponse {}
 impl ::cloudwright_core::ToValue for CustomErrorResponse {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorCachingMinTTL", &self.error_caching_min_ttl)
-            .req("ErrorCode", &self.error_code)
-            .opt("ResponseCode", &self.response_code)
-            .opt("ResponsePagePath", &self.response_page_path)
+            .opt("ErrorCachingMinTTL", self.error_caching_min_ttl)
+            .req("ErrorCode", self.error_code)
+            .opt("ResponseCode", self.response_code)
+            .opt("ResponsePagePath", self.response_page_path)
             .build()
     }
 }
@@ -758,15 +786,20 @@ impl crate::PropertyType for CustomOriginConfig {}
 impl ::cloudwright_core::ToValue for CustomOriginConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HTTPPort", &self.http_port)
-            .opt("HTTPSPort", &self.https_port)
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("OriginKeepaliveTimeout", &self.origin_keepalive_timeout)
-            .opt("OriginMtlsConfig", &self.origin_mtls_config)
-            .req("OriginProtocolPolicy", &self.origin_protocol_policy)
-            .opt("OriginReadTimeout", &self.origin_read_timeout)
-            .opt("OriginSSLProtocols", &self.origin_ssl_protocols)
+            .opt("HTTPPort", self.http_port)
+            .opt("HTTPSPort", self.https_port)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("OriginKeepaliveTimeout", self.origin_keepalive_timeout)
+            .opt("OriginMtlsConfig", self.origin_mtls_config)
+            .req("OriginProtocolPolicy", self.origin_protocol_policy)
+            .opt("OriginReadTimeout", self.origin_read_timeout)
+            .opt("OriginSSLProtocols", self.origin_ssl_protocols)
             .build()
     }
 }
@@ -1024,30 +1057,35 @@ impl crate::PropertyType for DefaultCacheBehavior {}
 impl ::cloudwright_core::ToValue for DefaultCacheBehavior {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedMethods", &self.allowed_methods)
-            .opt("CachePolicyId", &self.cache_policy_id)
-            .opt("CachedMethods", &self.cached_methods)
-            .opt("Compress", &self.compress)
-            .opt("DefaultTTL", &self.default_ttl)
-            .opt("FieldLevelEncryptionId", &self.field_level_encryption_id)
-            .opt("ForwardedValues", &self.forwarded_values)
-            .opt("FunctionAssociations", &self.function_associations)
-            .opt("GrpcConfig", &self.grpc_config)
+            .opt("AllowedMethods", self.allowed_methods)
+            .opt("CachePolicyId", self.cache_policy_id)
+            .opt("CachedMethods", self.cached_methods)
+            .opt("Compress", self.compress)
+            .opt("DefaultTTL", self.default_ttl)
+            .opt("FieldLevelEncryptionId", self.field_level_encryption_id)
+            .opt("ForwardedValues", self.forwarded_values)
+            .opt("FunctionAssociations", self.function_associations)
+            .opt("GrpcConfig", self.grpc_config)
             .opt(
                 "LambdaFunctionAssociations",
-                &self.lambda_function_associations,
+                self.lambda_function_associations,
             )
-            .opt("MaxTTL", &self.max_ttl)
-            .opt("MinTTL", &self.min_ttl)
-            .opt("OriginRequestPolicyId", &self.origin_request_policy_id)
-            .opt("RealtimeLogConfigArn", &self.realtime_log_config_arn)
-            .opt("ResponseHeadersPolicyId", &self.response_headers_policy_id)
-            .opt("SmoothStreaming", &self.smooth_streaming)
-            .req("TargetOriginId", &self.target_origin_id)
-            .opt("TrustedKeyGroups", &self.trusted_key_groups)
-            .opt("TrustedSigners", &self.trusted_signers)
-            .req("ViewerProtocolPolicy", &self.viewer_protocol_policy)
+            .opt("MaxTTL", self.max_ttl)
+            .opt("MinTTL", self.min_ttl)
+            .opt("OriginRequestPolicyId", self.origin_request_policy_id)
+            .opt("RealtimeLogConfigArn", self.realtime_log_config_arn)
+            .opt("ResponseHeadersPolicyId", self.response_headers_policy_id)
+            .opt("SmoothStreaming", self.smooth_streaming)
+            .req("TargetOriginId", self.target_origin_id)
+            .opt("TrustedKeyGroups", self.trusted_key_groups)
+            .opt("TrustedSigners", self.trusted_signers)
+            .req("ViewerProtocolPolicy", self.viewer_protocol_policy)
             .build()
     }
 }
@@ -1080,8 +1118,13 @@ impl crate::PropertyType for Definition {}
 impl ::cloudwright_core::ToValue for Definition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StringSchema", &self.string_schema)
+            .opt("StringSchema", self.string_schema)
             .build()
     }
 }
@@ -1389,40 +1432,45 @@ impl crate::PropertyType for DistributionConfig {}
 impl ::cloudwright_core::ToValue for DistributionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Aliases", &self.aliases)
-            .opt("AnycastIpListId", &self.anycast_ip_list_id)
-            .opt("CNAMEs", &self.cnam_es)
-            .opt("CacheBehaviors", &self.cache_behaviors)
-            .opt("CacheTagConfig", &self.cache_tag_config)
-            .opt("Comment", &self.comment)
+            .opt("Aliases", self.aliases)
+            .opt("AnycastIpListId", self.anycast_ip_list_id)
+            .opt("CNAMEs", self.cnam_es)
+            .opt("CacheBehaviors", self.cache_behaviors)
+            .opt("CacheTagConfig", self.cache_tag_config)
+            .opt("Comment", self.comment)
             .opt(
                 "ConnectionFunctionAssociation",
-                &self.connection_function_association,
+                self.connection_function_association,
             )
-            .opt("ConnectionMode", &self.connection_mode)
+            .opt("ConnectionMode", self.connection_mode)
             .opt(
                 "ContinuousDeploymentPolicyId",
-                &self.continuous_deployment_policy_id,
+                self.continuous_deployment_policy_id,
             )
-            .opt("CustomErrorResponses", &self.custom_error_responses)
-            .opt("CustomOrigin", &self.custom_origin)
-            .req("DefaultCacheBehavior", &self.default_cache_behavior)
-            .opt("DefaultRootObject", &self.default_root_object)
-            .req("Enabled", &self.enabled)
-            .opt("HttpVersion", &self.http_version)
-            .opt("IPV6Enabled", &self.ipv6_enabled)
-            .opt("Logging", &self.logging)
-            .opt("OriginGroups", &self.origin_groups)
-            .opt("Origins", &self.origins)
-            .opt("PriceClass", &self.price_class)
-            .opt("Restrictions", &self.restrictions)
-            .opt("S3Origin", &self.s3_origin)
-            .opt("Staging", &self.staging)
-            .opt("TenantConfig", &self.tenant_config)
-            .opt("ViewerCertificate", &self.viewer_certificate)
-            .opt("ViewerMtlsConfig", &self.viewer_mtls_config)
-            .opt("WebACLId", &self.web_acl_id)
+            .opt("CustomErrorResponses", self.custom_error_responses)
+            .opt("CustomOrigin", self.custom_origin)
+            .req("DefaultCacheBehavior", self.default_cache_behavior)
+            .opt("DefaultRootObject", self.default_root_object)
+            .req("Enabled", self.enabled)
+            .opt("HttpVersion", self.http_version)
+            .opt("IPV6Enabled", self.ipv6_enabled)
+            .opt("Logging", self.logging)
+            .opt("OriginGroups", self.origin_groups)
+            .opt("Origins", self.origins)
+            .opt("PriceClass", self.price_class)
+            .opt("Restrictions", self.restrictions)
+            .opt("S3Origin", self.s3_origin)
+            .opt("Staging", self.staging)
+            .opt("TenantConfig", self.tenant_config)
+            .opt("ViewerCertificate", self.viewer_certificate)
+            .opt("ViewerMtlsConfig", self.viewer_mtls_config)
+            .opt("WebACLId", self.web_acl_id)
             .build()
     }
 }
@@ -1525,11 +1573,16 @@ impl crate::PropertyType for ForwardedValues {}
 impl ::cloudwright_core::ToValue for ForwardedValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cookies", &self.cookies)
-            .opt("Headers", &self.headers)
-            .req("QueryString", &self.query_string)
-            .opt("QueryStringCacheKeys", &self.query_string_cache_keys)
+            .opt("Cookies", self.cookies)
+            .opt("Headers", self.headers)
+            .req("QueryString", self.query_string)
+            .opt("QueryStringCacheKeys", self.query_string_cache_keys)
             .build()
     }
 }
@@ -1570,9 +1623,14 @@ impl crate::PropertyType for FunctionAssociation {}
 impl ::cloudwright_core::ToValue for FunctionAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EventType", &self.event_type)
-            .opt("FunctionARN", &self.function_arn)
+            .opt("EventType", self.event_type)
+            .opt("FunctionARN", self.function_arn)
             .build()
     }
 }
@@ -1624,9 +1682,14 @@ impl crate::PropertyType for GeoRestriction {}
 impl ::cloudwright_core::ToValue for GeoRestriction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Locations", &self.locations)
-            .req("RestrictionType", &self.restriction_type)
+            .opt("Locations", self.locations)
+            .req("RestrictionType", self.restriction_type)
             .build()
     }
 }
@@ -1667,8 +1730,13 @@ impl crate::PropertyType for GrpcConfig {}
 impl ::cloudwright_core::ToValue for GrpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -1722,10 +1790,15 @@ impl crate::PropertyType for LambdaFunctionAssociation {}
 impl ::cloudwright_core::ToValue for LambdaFunctionAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EventType", &self.event_type)
-            .opt("IncludeBody", &self.include_body)
-            .opt("LambdaFunctionARN", &self.lambda_function_arn)
+            .opt("EventType", self.event_type)
+            .opt("IncludeBody", self.include_body)
+            .opt("LambdaFunctionARN", self.lambda_function_arn)
             .build()
     }
 }
@@ -1809,12 +1882,17 @@ impl crate::PropertyType for LegacyCustomOrigin {}
 impl ::cloudwright_core::ToValue for LegacyCustomOrigin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DNSName", &self.dns_name)
-            .opt("HTTPPort", &self.http_port)
-            .opt("HTTPSPort", &self.https_port)
-            .req("OriginProtocolPolicy", &self.origin_protocol_policy)
-            .req("OriginSSLProtocols", &self.origin_ssl_protocols)
+            .req("DNSName", self.dns_name)
+            .opt("HTTPPort", self.http_port)
+            .opt("HTTPSPort", self.https_port)
+            .req("OriginProtocolPolicy", self.origin_protocol_policy)
+            .req("OriginSSLProtocols", self.origin_ssl_protocols)
             .build()
     }
 }
@@ -1864,9 +1942,14 @@ impl crate::PropertyType for LegacyS3Origin {}
 impl ::cloudwright_core::ToValue for LegacyS3Origin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DNSName", &self.dns_name)
-            .opt("OriginAccessIdentity", &self.origin_access_identity)
+            .req("DNSName", self.dns_name)
+            .opt("OriginAccessIdentity", self.origin_access_identity)
             .build()
     }
 }
@@ -1919,10 +2002,15 @@ impl crate::PropertyType for Logging {}
 impl ::cloudwright_core::ToValue for Logging {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bucket", &self.bucket)
-            .opt("IncludeCookies", &self.include_cookies)
-            .opt("Prefix", &self.prefix)
+            .opt("Bucket", self.bucket)
+            .opt("IncludeCookies", self.include_cookies)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -2083,22 +2171,27 @@ impl crate::PropertyType for Origin {}
 impl ::cloudwright_core::ToValue for Origin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionAttempts", &self.connection_attempts)
-            .opt("ConnectionTimeout", &self.connection_timeout)
-            .opt("CustomOriginConfig", &self.custom_origin_config)
-            .req("DomainName", &self.domain_name)
-            .req("Id", &self.id)
-            .opt("OriginAccessControlId", &self.origin_access_control_id)
-            .opt("OriginCustomHeaders", &self.origin_custom_headers)
-            .opt("OriginPath", &self.origin_path)
-            .opt("OriginShield", &self.origin_shield)
+            .opt("ConnectionAttempts", self.connection_attempts)
+            .opt("ConnectionTimeout", self.connection_timeout)
+            .opt("CustomOriginConfig", self.custom_origin_config)
+            .req("DomainName", self.domain_name)
+            .req("Id", self.id)
+            .opt("OriginAccessControlId", self.origin_access_control_id)
+            .opt("OriginCustomHeaders", self.origin_custom_headers)
+            .opt("OriginPath", self.origin_path)
+            .opt("OriginShield", self.origin_shield)
             .opt(
                 "ResponseCompletionTimeout",
-                &self.response_completion_timeout,
+                self.response_completion_timeout,
             )
-            .opt("S3OriginConfig", &self.s3_origin_config)
-            .opt("VpcOriginConfig", &self.vpc_origin_config)
+            .opt("S3OriginConfig", self.s3_origin_config)
+            .opt("VpcOriginConfig", self.vpc_origin_config)
             .build()
     }
 }
@@ -2151,9 +2244,14 @@ impl crate::PropertyType for OriginCustomHeader {}
 impl ::cloudwright_core::ToValue for OriginCustomHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HeaderName", &self.header_name)
-            .req("HeaderValue", &self.header_value)
+            .req("HeaderName", self.header_name)
+            .req("HeaderValue", self.header_value)
             .build()
     }
 }
@@ -2224,11 +2322,16 @@ impl crate::PropertyType for OriginGroup {}
 impl ::cloudwright_core::ToValue for OriginGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FailoverCriteria", &self.failover_criteria)
-            .req("Id", &self.id)
-            .req("Members", &self.members)
-            .opt("SelectionCriteria", &self.selection_criteria)
+            .req("FailoverCriteria", self.failover_criteria)
+            .req("Id", self.id)
+            .req("Members", self.members)
+            .opt("SelectionCriteria", self.selection_criteria)
             .build()
     }
 }
@@ -2265,8 +2368,13 @@ impl crate::PropertyType for OriginGroupFailoverCriteria {}
 impl ::cloudwright_core::ToValue for OriginGroupFailoverCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StatusCodes", &self.status_codes)
+            .req("StatusCodes", self.status_codes)
             .build()
     }
 }
@@ -2303,8 +2411,13 @@ impl crate::PropertyType for OriginGroupMember {}
 impl ::cloudwright_core::ToValue for OriginGroupMember {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OriginId", &self.origin_id)
+            .req("OriginId", self.origin_id)
             .build()
     }
 }
@@ -2359,9 +2472,14 @@ impl crate::PropertyType for OriginGroupMembers {}
 impl ::cloudwright_core::ToValue for OriginGroupMembers {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Items", &self.items)
-            .req("Quantity", &self.quantity)
+            .req("Items", self.items)
+            .req("Quantity", self.quantity)
             .build()
     }
 }
@@ -2405,9 +2523,14 @@ impl crate::PropertyType for OriginGroups {}
 impl ::cloudwright_core::ToValue for OriginGroups {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Items", &self.items)
-            .req("Quantity", &self.quantity)
+            .opt("Items", self.items)
+            .req("Quantity", self.quantity)
             .build()
     }
 }
@@ -2444,8 +2567,13 @@ impl crate::PropertyType for OriginMtlsConfig {}
 impl ::cloudwright_core::ToValue for OriginMtlsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientCertificateArn", &self.client_certificate_arn)
+            .req("ClientCertificateArn", self.client_certificate_arn)
             .build()
     }
 }
@@ -2494,9 +2622,14 @@ impl crate::PropertyType for OriginShield {}
 impl ::cloudwright_core::ToValue for OriginShield {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("OriginShieldRegion", &self.origin_shield_region)
+            .opt("Enabled", self.enabled)
+            .opt("OriginShieldRegion", self.origin_shield_region)
             .build()
     }
 }
@@ -2551,9 +2684,14 @@ impl crate::PropertyType for ParameterDefinition {}
 impl ::cloudwright_core::ToValue for ParameterDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Definition", &self.definition)
-            .req("Name", &self.name)
+            .req("Definition", self.definition)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -2590,8 +2728,13 @@ impl crate::PropertyType for Restrictions {}
 impl ::cloudwright_core::ToValue for Restrictions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GeoRestriction", &self.geo_restriction)
+            .req("GeoRestriction", self.geo_restriction)
             .build()
     }
 }
@@ -2652,9 +2795,14 @@ impl crate::PropertyType for S3OriginConfig {}
 impl ::cloudwright_core::ToValue for S3OriginConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OriginAccessIdentity", &self.origin_access_identity)
-            .opt("OriginReadTimeout", &self.origin_read_timeout)
+            .opt("OriginAccessIdentity", self.origin_access_identity)
+            .opt("OriginReadTimeout", self.origin_read_timeout)
             .build()
     }
 }
@@ -2709,9 +2857,14 @@ impl crate::PropertyType for StatusCodes {}
 impl ::cloudwright_core::ToValue for StatusCodes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Items", &self.items)
-            .req("Quantity", &self.quantity)
+            .req("Items", self.items)
+            .req("Quantity", self.quantity)
             .build()
     }
 }
@@ -2756,10 +2909,15 @@ impl crate::PropertyType for StringSchema {}
 impl ::cloudwright_core::ToValue for StringSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .opt("DefaultValue", &self.default_value)
-            .req("Required", &self.required)
+            .opt("Comment", self.comment)
+            .opt("DefaultValue", self.default_value)
+            .req("Required", self.required)
             .build()
     }
 }
@@ -2794,8 +2952,13 @@ impl crate::PropertyType for TenantConfig {}
 impl ::cloudwright_core::ToValue for TenantConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ParameterDefinitions", &self.parameter_definitions)
+            .opt("ParameterDefinitions", self.parameter_definitions)
             .build()
     }
 }
@@ -2846,13 +3009,18 @@ impl crate::PropertyType for TrustStoreConfig {}
 impl ::cloudwright_core::ToValue for TrustStoreConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdvertiseTrustStoreCaNames",
-                &self.advertise_trust_store_ca_names,
+                self.advertise_trust_store_ca_names,
             )
-            .opt("IgnoreCertificateExpiry", &self.ignore_certificate_expiry)
-            .req("TrustStoreId", &self.trust_store_id)
+            .opt("IgnoreCertificateExpiry", self.ignore_certificate_expiry)
+            .req("TrustStoreId", self.trust_store_id)
             .build()
     }
 }
@@ -2966,15 +3134,20 @@ impl crate::PropertyType for ViewerCertificate {}
 impl ::cloudwright_core::ToValue for ViewerCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcmCertificateArn", &self.acm_certificate_arn)
+            .opt("AcmCertificateArn", self.acm_certificate_arn)
             .opt(
                 "CloudFrontDefaultCertificate",
-                &self.cloud_front_default_certificate,
+                self.cloud_front_default_certificate,
             )
-            .opt("IamCertificateId", &self.iam_certificate_id)
-            .opt("MinimumProtocolVersion", &self.minimum_protocol_version)
-            .opt("SslSupportMethod", &self.ssl_support_method)
+            .opt("IamCertificateId", self.iam_certificate_id)
+            .opt("MinimumProtocolVersion", self.minimum_protocol_version)
+            .opt("SslSupportMethod", self.ssl_support_method)
             .build()
     }
 }
@@ -3017,9 +3190,14 @@ impl crate::PropertyType for ViewerMtlsConfig {}
 impl ::cloudwright_core::ToValue for ViewerMtlsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mode", &self.mode)
-            .opt("TrustStoreConfig", &self.trust_store_config)
+            .opt("Mode", self.mode)
+            .opt("TrustStoreConfig", self.trust_store_config)
             .build()
     }
 }
@@ -3085,11 +3263,16 @@ impl crate::PropertyType for VpcOriginConfig {}
 impl ::cloudwright_core::ToValue for VpcOriginConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OriginKeepaliveTimeout", &self.origin_keepalive_timeout)
-            .opt("OriginReadTimeout", &self.origin_read_timeout)
-            .opt("OwnerAccountId", &self.owner_account_id)
-            .req("VpcOriginId", &self.vpc_origin_id)
+            .opt("OriginKeepaliveTimeout", self.origin_keepalive_timeout)
+            .opt("OriginReadTimeout", self.origin_read_timeout)
+            .opt("OwnerAccountId", self.owner_account_id)
+            .req("VpcOriginId", self.vpc_origin_id)
             .build()
     }
 }
@@ -3120,6 +3303,14 @@ impl ::cloudwright_core::ToValue for ConnectionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3152,6 +3343,14 @@ impl ::cloudwright_core::ToValue for Forward {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3188,6 +3387,14 @@ impl ::cloudwright_core::ToValue for HttpVersion {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IpAddressType` (`AWS::CloudFront::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3219,6 +3426,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3990,6 +4205,14 @@ impl ::cloudwright_core::ToValue for Location {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MinimumProtocolVersion` (`AWS::CloudFront::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4040,6 +4263,14 @@ impl ::cloudwright_core::ToValue for MinimumProtocolVersion {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OriginGroupSelectionCriteria` (`AWS::CloudFront::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4068,6 +4299,14 @@ impl ::cloudwright_core::ToValue for OriginGroupSelectionCriteria {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4104,6 +4343,14 @@ impl ::cloudwright_core::ToValue for PriceClass {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RestrictionType` (`AWS::CloudFront::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4135,6 +4382,14 @@ impl ::cloudwright_core::ToValue for RestrictionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4168,6 +4423,14 @@ impl ::cloudwright_core::ToValue for SslSupportMethod {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ViewerMtlsMode` (`AWS::CloudFront::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4200,6 +4463,14 @@ impl ::cloudwright_core::ToValue for ViewerMtlsMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ViewerProtocolPolicy` (`AWS::CloudFront::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4231,6 +4502,14 @@ impl ::cloudwright_core::ToValue for ViewerProtocolPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -149,19 +149,24 @@ impl ::cloudwright_core::Resource for DistributionTenant {
 impl ::cloudwright_core::ToValue for DistributionTenant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionGroupId", &self.connection_group_id)
-            .opt("Customizations", &self.customizations)
-            .req("DistributionId", &self.distribution_id)
-            .req("Domains", &self.domains)
-            .opt("Enabled", &self.enabled)
+            .opt("ConnectionGroupId", self.connection_group_id)
+            .opt("Customizations", self.customizations)
+            .req("DistributionId", self.distribution_id)
+            .req("Domains", self.domains)
+            .opt("Enabled", self.enabled)
             .opt(
                 "ManagedCertificateRequest",
-                &self.managed_certificate_request,
+                self.managed_certificate_request,
             )
-            .req("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .opt("Parameters", self.parameters)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -262,8 +267,13 @@ impl crate::PropertyType for Certificate {}
 impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
+            .opt("Arn", self.arn)
             .build()
     }
 }
@@ -310,10 +320,15 @@ impl crate::PropertyType for Customizations {}
 impl ::cloudwright_core::ToValue for Customizations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Certificate", &self.certificate)
-            .opt("GeoRestrictions", &self.geo_restrictions)
-            .opt("WebAcl", &self.web_acl)
+            .opt("Certificate", self.certificate)
+            .opt("GeoRestrictions", self.geo_restrictions)
+            .opt("WebAcl", self.web_acl)
             .build()
     }
 }
@@ -358,9 +373,14 @@ impl crate::PropertyType for GeoRestrictionCustomization {}
 impl ::cloudwright_core::ToValue for GeoRestrictionCustomization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Locations", &self.locations)
-            .opt("RestrictionType", &self.restriction_type)
+            .opt("Locations", self.locations)
+            .opt("RestrictionType", self.restriction_type)
             .build()
     }
 }
@@ -411,13 +431,18 @@ impl crate::PropertyType for ManagedCertificateRequest {}
 impl ::cloudwright_core::ToValue for ManagedCertificateRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CertificateTransparencyLoggingPreference",
-                &self.certificate_transparency_logging_preference,
+                self.certificate_transparency_logging_preference,
             )
-            .opt("PrimaryDomainName", &self.primary_domain_name)
-            .opt("ValidationTokenHost", &self.validation_token_host)
+            .opt("PrimaryDomainName", self.primary_domain_name)
+            .opt("ValidationTokenHost", self.validation_token_host)
             .build()
     }
 }
@@ -462,9 +487,14 @@ impl crate::PropertyType for Parameter {}
 impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -505,9 +535,14 @@ impl crate::PropertyType for WebAclCustomization {}
 impl ::cloudwright_core::ToValue for WebAclCustomization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("Arn", &self.arn)
+            .opt("Action", self.action)
+            .opt("Arn", self.arn)
             .build()
     }
 }
@@ -539,6 +574,14 @@ impl ::cloudwright_core::ToValue for Action {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CertificateTransparencyLoggingPreference` (`AWS::CloudFront::DistributionTenant`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -567,6 +610,14 @@ impl ::cloudwright_core::ToValue for CertificateTransparencyLoggingPreference {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -600,6 +651,14 @@ impl ::cloudwright_core::ToValue for RestrictionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ValidationTokenHost` (`AWS::CloudFront::DistributionTenant`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -628,6 +687,14 @@ impl ::cloudwright_core::ToValue for ValidationTokenHost {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for Function {
 impl ::cloudwright_core::ToValue for Function {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoPublish", &self.auto_publish)
-            .req("FunctionCode", &self.function_code)
-            .req("FunctionConfig", &self.function_config)
-            .opt("FunctionMetadata", &self.function_metadata)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("AutoPublish", self.auto_publish)
+            .req("FunctionCode", self.function_code)
+            .req("FunctionConfig", self.function_config)
+            .opt("FunctionMetadata", self.function_metadata)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -243,13 +248,18 @@ impl crate::PropertyType for FunctionConfig {}
 impl ::cloudwright_core::ToValue for FunctionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comment", &self.comment)
+            .req("Comment", self.comment)
             .opt(
                 "KeyValueStoreAssociations",
-                &self.key_value_store_associations,
+                self.key_value_store_associations,
             )
-            .req("Runtime", &self.runtime)
+            .req("Runtime", self.runtime)
             .build()
     }
 }
@@ -284,8 +294,13 @@ impl crate::PropertyType for FunctionMetadata {}
 impl ::cloudwright_core::ToValue for FunctionMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FunctionARN", &self.function_arn)
+            .opt("FunctionARN", self.function_arn)
             .build()
     }
 }
@@ -336,9 +351,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -369,6 +389,14 @@ impl ::cloudwright_core::ToValue for Runtime {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

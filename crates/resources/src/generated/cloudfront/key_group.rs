@@ -74,8 +74,13 @@ impl ::cloudwright_core::Resource for KeyGroup {
 impl ::cloudwright_core::ToValue for KeyGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KeyGroupConfig", &self.key_group_config)
+            .req("KeyGroupConfig", self.key_group_config)
             .build()
     }
 }
@@ -165,10 +170,15 @@ impl crate::PropertyType for KeyGroupConfig {}
 impl ::cloudwright_core::ToValue for KeyGroupConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .req("Items", &self.items)
-            .req("Name", &self.name)
+            .opt("Comment", self.comment)
+            .req("Items", self.items)
+            .req("Name", self.name)
             .build()
     }
 }

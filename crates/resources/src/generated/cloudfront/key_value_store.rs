@@ -103,11 +103,16 @@ impl ::cloudwright_core::Resource for KeyValueStore {
 impl ::cloudwright_core::ToValue for KeyValueStore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .opt("ImportSource", &self.import_source)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Comment", self.comment)
+            .opt("ImportSource", self.import_source)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -196,9 +201,14 @@ impl crate::PropertyType for ImportSource {}
 impl ::cloudwright_core::ToValue for ImportSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SourceArn", &self.source_arn)
-            .req("SourceType", &self.source_type)
+            .req("SourceArn", self.source_arn)
+            .req("SourceType", self.source_type)
             .build()
     }
 }
@@ -249,9 +259,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -279,6 +294,14 @@ impl ::cloudwright_core::ToValue for SourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -91,9 +91,14 @@ impl ::cloudwright_core::Resource for MonitoringSubscription {
 impl ::cloudwright_core::ToValue for MonitoringSubscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DistributionId", &self.distribution_id)
-            .req("MonitoringSubscription", &self.monitoring_subscription)
+            .req("DistributionId", self.distribution_id)
+            .req("MonitoringSubscription", self.monitoring_subscription)
             .build()
     }
 }
@@ -139,10 +144,15 @@ impl crate::PropertyType for MonitoringSubscriptionProperty {}
 impl ::cloudwright_core::ToValue for MonitoringSubscriptionProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "RealtimeMetricsSubscriptionConfig",
-                &self.realtime_metrics_subscription_config,
+                self.realtime_metrics_subscription_config,
             )
             .build()
     }
@@ -180,10 +190,15 @@ impl crate::PropertyType for RealtimeMetricsSubscriptionConfig {}
 impl ::cloudwright_core::ToValue for RealtimeMetricsSubscriptionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "RealtimeMetricsSubscriptionStatus",
-                &self.realtime_metrics_subscription_status,
+                self.realtime_metrics_subscription_status,
             )
             .build()
     }
@@ -215,6 +230,14 @@ impl ::cloudwright_core::ToValue for RealtimeMetricsSubscriptionStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -76,10 +76,15 @@ impl ::cloudwright_core::Resource for OriginAccessControl {
 impl ::cloudwright_core::ToValue for OriginAccessControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "OriginAccessControlConfig",
-                &self.origin_access_control_config,
+                self.origin_access_control_config,
             )
             .build()
     }
@@ -194,15 +199,20 @@ impl crate::PropertyType for OriginAccessControlConfig {}
 impl ::cloudwright_core::ToValue for OriginAccessControlConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
+            .opt("Description", self.description)
+            .req("Name", self.name)
             .req(
                 "OriginAccessControlOriginType",
-                &self.origin_access_control_origin_type,
+                self.origin_access_control_origin_type,
             )
-            .req("SigningBehavior", &self.signing_behavior)
-            .req("SigningProtocol", &self.signing_protocol)
+            .req("SigningBehavior", self.signing_behavior)
+            .req("SigningProtocol", self.signing_protocol)
             .build()
     }
 }

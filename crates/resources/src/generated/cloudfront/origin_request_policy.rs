@@ -80,10 +80,15 @@ impl ::cloudwright_core::Resource for OriginRequestPolicy {
 impl ::cloudwright_core::ToValue for OriginRequestPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "OriginRequestPolicyConfig",
-                &self.origin_request_policy_config,
+                self.origin_request_policy_config,
             )
             .build()
     }
@@ -163,9 +168,14 @@ impl crate::PropertyType for CookiesConfig {}
 impl ::cloudwright_core::ToValue for CookiesConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CookieBehavior", &self.cookie_behavior)
-            .opt("Cookies", &self.cookies)
+            .req("CookieBehavior", self.cookie_behavior)
+            .opt("Cookies", self.cookies)
             .build()
     }
 }
@@ -217,9 +227,14 @@ impl crate::PropertyType for HeadersConfig {}
 impl ::cloudwright_core::ToValue for HeadersConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HeaderBehavior", &self.header_behavior)
-            .opt("Headers", &self.headers)
+            .req("HeaderBehavior", self.header_behavior)
+            .opt("Headers", self.headers)
             .build()
     }
 }
@@ -305,12 +320,17 @@ impl crate::PropertyType for OriginRequestPolicyConfig {}
 impl ::cloudwright_core::ToValue for OriginRequestPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .req("CookiesConfig", &self.cookies_config)
-            .req("HeadersConfig", &self.headers_config)
-            .req("Name", &self.name)
-            .req("QueryStringsConfig", &self.query_strings_config)
+            .opt("Comment", self.comment)
+            .req("CookiesConfig", self.cookies_config)
+            .req("HeadersConfig", self.headers_config)
+            .req("Name", self.name)
+            .req("QueryStringsConfig", self.query_strings_config)
             .build()
     }
 }
@@ -361,9 +381,14 @@ impl crate::PropertyType for QueryStringsConfig {}
 impl ::cloudwright_core::ToValue for QueryStringsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("QueryStringBehavior", &self.query_string_behavior)
-            .opt("QueryStrings", &self.query_strings)
+            .req("QueryStringBehavior", self.query_string_behavior)
+            .opt("QueryStrings", self.query_strings)
             .build()
     }
 }

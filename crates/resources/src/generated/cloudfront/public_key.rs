@@ -74,8 +74,13 @@ impl ::cloudwright_core::Resource for PublicKey {
 impl ::cloudwright_core::ToValue for PublicKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PublicKeyConfig", &self.public_key_config)
+            .req("PublicKeyConfig", self.public_key_config)
             .build()
     }
 }
@@ -174,11 +179,16 @@ impl crate::PropertyType for PublicKeyConfig {}
 impl ::cloudwright_core::ToValue for PublicKeyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CallerReference", &self.caller_reference)
-            .opt("Comment", &self.comment)
-            .req("EncodedKey", &self.encoded_key)
-            .req("Name", &self.name)
+            .req("CallerReference", self.caller_reference)
+            .opt("Comment", self.comment)
+            .req("EncodedKey", self.encoded_key)
+            .req("Name", self.name)
             .build()
     }
 }

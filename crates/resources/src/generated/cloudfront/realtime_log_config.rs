@@ -117,11 +117,16 @@ impl ::cloudwright_core::Resource for RealtimeLogConfig {
 impl ::cloudwright_core::ToValue for RealtimeLogConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndPoints", &self.end_points)
-            .req("Fields", &self.fields)
-            .req("Name", &self.name)
-            .req("SamplingRate", &self.sampling_rate)
+            .req("EndPoints", self.end_points)
+            .req("Fields", self.fields)
+            .req("Name", self.name)
+            .req("SamplingRate", self.sampling_rate)
             .build()
     }
 }
@@ -194,9 +199,14 @@ impl crate::PropertyType for EndPoint {}
 impl ::cloudwright_core::ToValue for EndPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KinesisStreamConfig", &self.kinesis_stream_config)
-            .req("StreamType", &self.stream_type)
+            .req("KinesisStreamConfig", self.kinesis_stream_config)
+            .req("StreamType", self.stream_type)
             .build()
     }
 }
@@ -253,9 +263,14 @@ impl crate::PropertyType for KinesisStreamConfig {}
 impl ::cloudwright_core::ToValue for KinesisStreamConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RoleArn", &self.role_arn)
-            .req("StreamArn", &self.stream_arn)
+            .req("RoleArn", self.role_arn)
+            .req("StreamArn", self.stream_arn)
             .build()
     }
 }

@@ -78,10 +78,15 @@ impl ::cloudwright_core::Resource for ResponseHeadersPolicy {
 impl ::cloudwright_core::ToValue for ResponseHeadersPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ResponseHeadersPolicyConfig",
-                &self.response_headers_policy_config,
+                self.response_headers_policy_config,
             )
             .build()
     }
@@ -149,8 +154,13 @@ impl crate::PropertyType for AccessControlAllowHeaders {}
 impl ::cloudwright_core::ToValue for AccessControlAllowHeaders {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Items", &self.items)
+            .req("Items", self.items)
             .build()
     }
 }
@@ -200,8 +210,13 @@ impl crate::PropertyType for AccessControlAllowMethods {}
 impl ::cloudwright_core::ToValue for AccessControlAllowMethods {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Items", &self.items)
+            .req("Items", self.items)
             .build()
     }
 }
@@ -240,8 +255,13 @@ impl crate::PropertyType for AccessControlAllowOrigins {}
 impl ::cloudwright_core::ToValue for AccessControlAllowOrigins {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Items", &self.items)
+            .req("Items", self.items)
             .build()
     }
 }
@@ -280,8 +300,13 @@ impl crate::PropertyType for AccessControlExposeHeaders {}
 impl ::cloudwright_core::ToValue for AccessControlExposeHeaders {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Items", &self.items)
+            .req("Items", self.items)
             .build()
     }
 }
@@ -336,9 +361,14 @@ impl crate::PropertyType for ContentSecurityPolicy {}
 impl ::cloudwright_core::ToValue for ContentSecurityPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContentSecurityPolicy", &self.content_security_policy)
-            .req("Override", &self.r#override)
+            .req("ContentSecurityPolicy", self.content_security_policy)
+            .req("Override", self.r#override)
             .build()
     }
 }
@@ -377,8 +407,13 @@ impl crate::PropertyType for ContentTypeOptions {}
 impl ::cloudwright_core::ToValue for ContentTypeOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Override", &self.r#override)
+            .req("Override", self.r#override)
             .build()
     }
 }
@@ -487,29 +522,34 @@ impl crate::PropertyType for CorsConfig {}
 impl ::cloudwright_core::ToValue for CorsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "AccessControlAllowCredentials",
-                &self.access_control_allow_credentials,
+                self.access_control_allow_credentials,
             )
             .req(
                 "AccessControlAllowHeaders",
-                &self.access_control_allow_headers,
+                self.access_control_allow_headers,
             )
             .req(
                 "AccessControlAllowMethods",
-                &self.access_control_allow_methods,
+                self.access_control_allow_methods,
             )
             .req(
                 "AccessControlAllowOrigins",
-                &self.access_control_allow_origins,
+                self.access_control_allow_origins,
             )
             .opt(
                 "AccessControlExposeHeaders",
-                &self.access_control_expose_headers,
+                self.access_control_expose_headers,
             )
-            .opt("AccessControlMaxAgeSec", &self.access_control_max_age_sec)
-            .req("OriginOverride", &self.origin_override)
+            .opt("AccessControlMaxAgeSec", self.access_control_max_age_sec)
+            .req("OriginOverride", self.origin_override)
             .build()
     }
 }
@@ -571,10 +611,15 @@ impl crate::PropertyType for CustomHeader {}
 impl ::cloudwright_core::ToValue for CustomHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Header", &self.header)
-            .req("Override", &self.r#override)
-            .req("Value", &self.value)
+            .req("Header", self.header)
+            .req("Override", self.r#override)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -611,8 +656,13 @@ impl crate::PropertyType for CustomHeadersConfig {}
 impl ::cloudwright_core::ToValue for CustomHeadersConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Items", &self.items)
+            .req("Items", self.items)
             .build()
     }
 }
@@ -671,9 +721,14 @@ impl crate::PropertyType for FrameOptions {}
 impl ::cloudwright_core::ToValue for FrameOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FrameOption", &self.frame_option)
-            .req("Override", &self.r#override)
+            .req("FrameOption", self.frame_option)
+            .req("Override", self.r#override)
             .build()
     }
 }
@@ -741,9 +796,14 @@ impl crate::PropertyType for ReferrerPolicy {}
 impl ::cloudwright_core::ToValue for ReferrerPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Override", &self.r#override)
-            .req("ReferrerPolicy", &self.referrer_policy)
+            .req("Override", self.r#override)
+            .req("ReferrerPolicy", self.referrer_policy)
             .build()
     }
 }
@@ -780,8 +840,13 @@ impl crate::PropertyType for RemoveHeader {}
 impl ::cloudwright_core::ToValue for RemoveHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Header", &self.header)
+            .req("Header", self.header)
             .build()
     }
 }
@@ -818,8 +883,13 @@ impl crate::PropertyType for RemoveHeadersConfig {}
 impl ::cloudwright_core::ToValue for RemoveHeadersConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Items", &self.items)
+            .req("Items", self.items)
             .build()
     }
 }
@@ -904,16 +974,21 @@ impl crate::PropertyType for ResponseHeadersPolicyConfig {}
 impl ::cloudwright_core::ToValue for ResponseHeadersPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .opt("CorsConfig", &self.cors_config)
-            .opt("CustomHeadersConfig", &self.custom_headers_config)
-            .req("Name", &self.name)
-            .opt("RemoveHeadersConfig", &self.remove_headers_config)
-            .opt("SecurityHeadersConfig", &self.security_headers_config)
+            .opt("Comment", self.comment)
+            .opt("CorsConfig", self.cors_config)
+            .opt("CustomHeadersConfig", self.custom_headers_config)
+            .req("Name", self.name)
+            .opt("RemoveHeadersConfig", self.remove_headers_config)
+            .opt("SecurityHeadersConfig", self.security_headers_config)
             .opt(
                 "ServerTimingHeadersConfig",
-                &self.server_timing_headers_config,
+                self.server_timing_headers_config,
             )
             .build()
     }
@@ -991,13 +1066,18 @@ impl crate::PropertyType for SecurityHeadersConfig {}
 impl ::cloudwright_core::ToValue for SecurityHeadersConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentSecurityPolicy", &self.content_security_policy)
-            .opt("ContentTypeOptions", &self.content_type_options)
-            .opt("FrameOptions", &self.frame_options)
-            .opt("ReferrerPolicy", &self.referrer_policy)
-            .opt("StrictTransportSecurity", &self.strict_transport_security)
-            .opt("XSSProtection", &self.xss_protection)
+            .opt("ContentSecurityPolicy", self.content_security_policy)
+            .opt("ContentTypeOptions", self.content_type_options)
+            .opt("FrameOptions", self.frame_options)
+            .opt("ReferrerPolicy", self.referrer_policy)
+            .opt("StrictTransportSecurity", self.strict_transport_security)
+            .opt("XSSProtection", self.xss_protection)
             .build()
     }
 }
@@ -1043,9 +1123,14 @@ impl crate::PropertyType for ServerTimingHeadersConfig {}
 impl ::cloudwright_core::ToValue for ServerTimingHeadersConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("SamplingRate", &self.sampling_rate)
+            .req("Enabled", self.enabled)
+            .opt("SamplingRate", self.sampling_rate)
             .build()
     }
 }
@@ -1114,11 +1199,16 @@ impl crate::PropertyType for StrictTransportSecurity {}
 impl ::cloudwright_core::ToValue for StrictTransportSecurity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessControlMaxAgeSec", &self.access_control_max_age_sec)
-            .opt("IncludeSubdomains", &self.include_subdomains)
-            .req("Override", &self.r#override)
-            .opt("Preload", &self.preload)
+            .req("AccessControlMaxAgeSec", self.access_control_max_age_sec)
+            .opt("IncludeSubdomains", self.include_subdomains)
+            .req("Override", self.r#override)
+            .opt("Preload", self.preload)
             .build()
     }
 }
@@ -1195,11 +1285,16 @@ impl crate::PropertyType for XssProtection {}
 impl ::cloudwright_core::ToValue for XssProtection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ModeBlock", &self.mode_block)
-            .req("Override", &self.r#override)
-            .req("Protection", &self.protection)
-            .opt("ReportUri", &self.report_uri)
+            .opt("ModeBlock", self.mode_block)
+            .req("Override", self.r#override)
+            .req("Protection", self.protection)
+            .opt("ReportUri", self.report_uri)
             .build()
     }
 }
@@ -1248,6 +1343,14 @@ impl ::cloudwright_core::ToValue for Item {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -93,12 +93,17 @@ impl ::cloudwright_core::Resource for StreamingDistribution {
 impl ::cloudwright_core::ToValue for StreamingDistribution {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "StreamingDistributionConfig",
-                &self.streaming_distribution_config,
+                self.streaming_distribution_config,
             )
-            .req("Tags", &self.tags)
+            .req("Tags", self.tags)
             .build()
     }
 }
@@ -186,10 +191,15 @@ impl crate::PropertyType for Logging {}
 impl ::cloudwright_core::ToValue for Logging {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Enabled", &self.enabled)
-            .req("Prefix", &self.prefix)
+            .req("Bucket", self.bucket)
+            .req("Enabled", self.enabled)
+            .req("Prefix", self.prefix)
             .build()
     }
 }
@@ -250,9 +260,14 @@ impl crate::PropertyType for S3Origin {}
 impl ::cloudwright_core::ToValue for S3Origin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainName", &self.domain_name)
-            .req("OriginAccessIdentity", &self.origin_access_identity)
+            .req("DomainName", self.domain_name)
+            .req("OriginAccessIdentity", self.origin_access_identity)
             .build()
     }
 }
@@ -344,14 +359,19 @@ impl crate::PropertyType for StreamingDistributionConfig {}
 impl ::cloudwright_core::ToValue for StreamingDistributionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Aliases", &self.aliases)
-            .req("Comment", &self.comment)
-            .req("Enabled", &self.enabled)
-            .opt("Logging", &self.logging)
-            .opt("PriceClass", &self.price_class)
-            .req("S3Origin", &self.s3_origin)
-            .req("TrustedSigners", &self.trusted_signers)
+            .opt("Aliases", self.aliases)
+            .req("Comment", self.comment)
+            .req("Enabled", self.enabled)
+            .opt("Logging", self.logging)
+            .opt("PriceClass", self.price_class)
+            .req("S3Origin", self.s3_origin)
+            .req("TrustedSigners", self.trusted_signers)
             .build()
     }
 }
@@ -396,9 +416,14 @@ impl crate::PropertyType for TrustedSigners {}
 impl ::cloudwright_core::ToValue for TrustedSigners {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccountNumbers", &self.aws_account_numbers)
-            .req("Enabled", &self.enabled)
+            .opt("AwsAccountNumbers", self.aws_account_numbers)
+            .req("Enabled", self.enabled)
             .build()
     }
 }

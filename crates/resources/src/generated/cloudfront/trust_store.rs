@@ -102,16 +102,21 @@ impl ::cloudwright_core::Resource for TrustStore {
 impl ::cloudwright_core::ToValue for TrustStore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CaCertificatesBundleSource",
-                &self.ca_certificates_bundle_source,
+                self.ca_certificates_bundle_source,
             )
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .opt(
                 "UseClientCertificateOCSPEndpoint",
-                &self.use_client_certificate_ocsp_endpoint,
+                self.use_client_certificate_ocsp_endpoint,
             )
             .build()
     }
@@ -241,11 +246,16 @@ impl crate::PropertyType for CaCertificatesBundleS3Location {}
 impl ::cloudwright_core::ToValue for CaCertificatesBundleS3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
-            .req("Region", &self.region)
-            .opt("Version", &self.version)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
+            .req("Region", self.region)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -282,10 +292,15 @@ impl crate::PropertyType for CaCertificatesBundleSource {}
 impl ::cloudwright_core::ToValue for CaCertificatesBundleSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "CaCertificatesBundleS3Location",
-                &self.ca_certificates_bundle_s3_location,
+                self.ca_certificates_bundle_s3_location,
             )
             .build()
     }
@@ -337,9 +352,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for VpcOrigin {
 impl ::cloudwright_core::ToValue for VpcOrigin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Tags", &self.tags)
-            .req("VpcOriginEndpointConfig", &self.vpc_origin_endpoint_config)
+            .opt("Tags", self.tags)
+            .req("VpcOriginEndpointConfig", self.vpc_origin_endpoint_config)
             .build()
     }
 }
@@ -238,13 +243,18 @@ impl crate::PropertyType for VpcOriginEndpointConfig {}
 impl ::cloudwright_core::ToValue for VpcOriginEndpointConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .opt("HTTPPort", &self.http_port)
-            .opt("HTTPSPort", &self.https_port)
-            .req("Name", &self.name)
-            .opt("OriginProtocolPolicy", &self.origin_protocol_policy)
-            .opt("OriginSSLProtocols", &self.origin_ssl_protocols)
+            .req("Arn", self.arn)
+            .opt("HTTPPort", self.http_port)
+            .opt("HTTPSPort", self.https_port)
+            .req("Name", self.name)
+            .opt("OriginProtocolPolicy", self.origin_protocol_policy)
+            .opt("OriginSSLProtocols", self.origin_ssl_protocols)
             .build()
     }
 }
@@ -278,6 +288,14 @@ impl ::cloudwright_core::ToValue for OriginProtocolPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

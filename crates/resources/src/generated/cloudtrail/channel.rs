@@ -102,11 +102,16 @@ impl ::cloudwright_core::Resource for Channel {
 impl ::cloudwright_core::ToValue for Channel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destinations", &self.destinations)
-            .opt("Name", &self.name)
-            .opt("Source", &self.source)
-            .opt("Tags", &self.tags)
+            .opt("Destinations", self.destinations)
+            .opt("Name", self.name)
+            .opt("Source", self.source)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -179,9 +184,14 @@ impl crate::PropertyType for Destination {}
 impl ::cloudwright_core::ToValue for Destination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Location", &self.location)
-            .req("Type", &self.r#type)
+            .req("Location", self.location)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -232,9 +242,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -262,6 +277,14 @@ impl ::cloudwright_core::ToValue for DestinationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -114,15 +114,20 @@ impl ::cloudwright_core::Resource for Dashboard {
 impl ::cloudwright_core::ToValue for Dashboard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("RefreshSchedule", &self.refresh_schedule)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .opt("RefreshSchedule", self.refresh_schedule)
+            .opt("Tags", self.tags)
             .opt(
                 "TerminationProtectionEnabled",
-                &self.termination_protection_enabled,
+                self.termination_protection_enabled,
             )
-            .opt("Widgets", &self.widgets)
+            .opt("Widgets", self.widgets)
             .build()
     }
 }
@@ -219,9 +224,14 @@ impl crate::PropertyType for Frequency {}
 impl ::cloudwright_core::ToValue for Frequency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
+            .req("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -270,10 +280,15 @@ impl crate::PropertyType for RefreshSchedule {}
 impl ::cloudwright_core::ToValue for RefreshSchedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Frequency", &self.frequency)
-            .opt("Status", &self.status)
-            .opt("TimeOfDay", &self.time_of_day)
+            .opt("Frequency", self.frequency)
+            .opt("Status", self.status)
+            .opt("TimeOfDay", self.time_of_day)
             .build()
     }
 }
@@ -330,10 +345,15 @@ impl crate::PropertyType for Widget {}
 impl ::cloudwright_core::ToValue for Widget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("QueryParameters", &self.query_parameters)
-            .req("QueryStatement", &self.query_statement)
-            .opt("ViewProperties", &self.view_properties)
+            .opt("QueryParameters", self.query_parameters)
+            .req("QueryStatement", self.query_statement)
+            .opt("ViewProperties", self.view_properties)
             .build()
     }
 }
@@ -365,6 +385,14 @@ impl ::cloudwright_core::ToValue for RefreshScheduleStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Unit` (`AWS::CloudTrail::Dashboard`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -393,6 +421,14 @@ impl ::cloudwright_core::ToValue for Unit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

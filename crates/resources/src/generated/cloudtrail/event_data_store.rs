@@ -216,25 +216,30 @@ impl ::cloudwright_core::Resource for EventDataStore {
 impl ::cloudwright_core::ToValue for EventDataStore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdvancedEventSelectors", &self.advanced_event_selectors)
-            .opt("BillingMode", &self.billing_mode)
-            .opt("ContextKeySelectors", &self.context_key_selectors)
-            .opt("FederationEnabled", &self.federation_enabled)
-            .opt("FederationRoleArn", &self.federation_role_arn)
-            .opt("IngestionEnabled", &self.ingestion_enabled)
-            .opt("InsightSelectors", &self.insight_selectors)
-            .opt("InsightsDestination", &self.insights_destination)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("MaxEventSize", &self.max_event_size)
-            .opt("MultiRegionEnabled", &self.multi_region_enabled)
-            .opt("Name", &self.name)
-            .opt("OrganizationEnabled", &self.organization_enabled)
-            .opt("RetentionPeriod", &self.retention_period)
-            .opt("Tags", &self.tags)
+            .opt("AdvancedEventSelectors", self.advanced_event_selectors)
+            .opt("BillingMode", self.billing_mode)
+            .opt("ContextKeySelectors", self.context_key_selectors)
+            .opt("FederationEnabled", self.federation_enabled)
+            .opt("FederationRoleArn", self.federation_role_arn)
+            .opt("IngestionEnabled", self.ingestion_enabled)
+            .opt("InsightSelectors", self.insight_selectors)
+            .opt("InsightsDestination", self.insights_destination)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("MaxEventSize", self.max_event_size)
+            .opt("MultiRegionEnabled", self.multi_region_enabled)
+            .opt("Name", self.name)
+            .opt("OrganizationEnabled", self.organization_enabled)
+            .opt("RetentionPeriod", self.retention_period)
+            .opt("Tags", self.tags)
             .opt(
                 "TerminationProtectionEnabled",
-                &self.termination_protection_enabled,
+                self.termination_protection_enabled,
             )
             .build()
     }
@@ -330,9 +335,14 @@ impl crate::PropertyType for ContextKeySelector {}
 impl ::cloudwright_core::ToValue for ContextKeySelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Equals", &self.equals)
-            .req("Type", &self.r#type)
+            .req("Equals", self.equals)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -371,8 +381,13 @@ impl crate::PropertyType for InsightSelector {}
 impl ::cloudwright_core::ToValue for InsightSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InsightType", &self.insight_type)
+            .opt("InsightType", self.insight_type)
             .build()
     }
 }
@@ -404,6 +419,14 @@ impl ::cloudwright_core::ToValue for BillingMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::CloudTrail::EventDataStore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -433,6 +456,14 @@ impl ::cloudwright_core::ToValue for ContextKeySelectorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MaxEventSize` (`AWS::CloudTrail::EventDataStore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -461,6 +492,14 @@ impl ::cloudwright_core::ToValue for MaxEventSize {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

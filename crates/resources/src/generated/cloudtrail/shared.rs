@@ -90,9 +90,14 @@ impl crate::PropertyType for AdvancedEventSelector {}
 impl ::cloudwright_core::ToValue for AdvancedEventSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldSelectors", &self.field_selectors)
-            .opt("Name", &self.name)
+            .req("FieldSelectors", self.field_selectors)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -238,14 +243,19 @@ impl crate::PropertyType for AdvancedFieldSelector {}
 impl ::cloudwright_core::ToValue for AdvancedFieldSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndsWith", &self.ends_with)
-            .opt("Equals", &self.equals)
-            .req("Field", &self.field)
-            .opt("NotEndsWith", &self.not_ends_with)
-            .opt("NotEquals", &self.not_equals)
-            .opt("NotStartsWith", &self.not_starts_with)
-            .opt("StartsWith", &self.starts_with)
+            .opt("EndsWith", self.ends_with)
+            .opt("Equals", self.equals)
+            .req("Field", self.field)
+            .opt("NotEndsWith", self.not_ends_with)
+            .opt("NotEquals", self.not_equals)
+            .opt("NotStartsWith", self.not_starts_with)
+            .opt("StartsWith", self.starts_with)
             .build()
     }
 }
@@ -297,9 +307,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -335,6 +350,14 @@ impl ::cloudwright_core::ToValue for InsightType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -254,33 +254,35 @@ impl ::cloudwright_core::Resource for Trail {
 impl ::cloudwright_core::ToValue for Trail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdvancedEventSelectors", &self.advanced_event_selectors)
-            .opt(
-                "AggregationConfigurations",
-                &self.aggregation_configurations,
-            )
+            .opt("AdvancedEventSelectors", self.advanced_event_selectors)
+            .opt("AggregationConfigurations", self.aggregation_configurations)
             .opt(
                 "CloudWatchLogsLogGroupArn",
-                &self.cloud_watch_logs_log_group_arn,
+                self.cloud_watch_logs_log_group_arn,
             )
-            .opt("CloudWatchLogsRoleArn", &self.cloud_watch_logs_role_arn)
-            .opt("EnableLogFileValidation", &self.enable_log_file_validation)
-            .opt("EventSelectors", &self.event_selectors)
+            .opt("CloudWatchLogsRoleArn", self.cloud_watch_logs_role_arn)
+            .opt("EnableLogFileValidation", self.enable_log_file_validation)
+            .opt("EventSelectors", self.event_selectors)
             .opt(
                 "IncludeGlobalServiceEvents",
-                &self.include_global_service_events,
+                self.include_global_service_events,
             )
-            .opt("InsightSelectors", &self.insight_selectors)
-            .req("IsLogging", &self.is_logging)
-            .opt("IsMultiRegionTrail", &self.is_multi_region_trail)
-            .opt("IsOrganizationTrail", &self.is_organization_trail)
-            .opt("KMSKeyId", &self.kms_key_id)
-            .req("S3BucketName", &self.s3_bucket_name)
-            .opt("S3KeyPrefix", &self.s3_key_prefix)
-            .opt("SnsTopicName", &self.sns_topic_name)
-            .opt("Tags", &self.tags)
-            .opt("TrailName", &self.trail_name)
+            .opt("InsightSelectors", self.insight_selectors)
+            .req("IsLogging", self.is_logging)
+            .opt("IsMultiRegionTrail", self.is_multi_region_trail)
+            .opt("IsOrganizationTrail", self.is_organization_trail)
+            .opt("KMSKeyId", self.kms_key_id)
+            .req("S3BucketName", self.s3_bucket_name)
+            .opt("S3KeyPrefix", self.s3_key_prefix)
+            .opt("SnsTopicName", self.sns_topic_name)
+            .opt("Tags", self.tags)
+            .opt("TrailName", self.trail_name)
             .build()
     }
 }
@@ -363,9 +365,14 @@ impl crate::PropertyType for AggregationConfiguration {}
 impl ::cloudwright_core::ToValue for AggregationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventCategory", &self.event_category)
-            .req("Templates", &self.templates)
+            .req("EventCategory", self.event_category)
+            .req("Templates", self.templates)
             .build()
     }
 }
@@ -451,9 +458,14 @@ impl crate::PropertyType for DataResource {}
 impl ::cloudwright_core::ToValue for DataResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .opt("Values", &self.values)
+            .req("Type", self.r#type)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -523,14 +535,19 @@ impl crate::PropertyType for EventSelector {}
 impl ::cloudwright_core::ToValue for EventSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataResources", &self.data_resources)
+            .opt("DataResources", self.data_resources)
             .opt(
                 "ExcludeManagementEventSources",
-                &self.exclude_management_event_sources,
+                self.exclude_management_event_sources,
             )
-            .opt("IncludeManagementEvents", &self.include_management_events)
-            .opt("ReadWriteType", &self.read_write_type)
+            .opt("IncludeManagementEvents", self.include_management_events)
+            .opt("ReadWriteType", self.read_write_type)
             .build()
     }
 }
@@ -578,9 +595,14 @@ impl crate::PropertyType for InsightSelector {}
 impl ::cloudwright_core::ToValue for InsightSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EventCategories", &self.event_categories)
-            .opt("InsightType", &self.insight_type)
+            .opt("EventCategories", self.event_categories)
+            .opt("InsightType", self.insight_type)
             .build()
     }
 }
@@ -633,6 +655,14 @@ impl ::cloudwright_core::ToValue for DataResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EventCategory` (`AWS::CloudTrail::Trail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -658,6 +688,14 @@ impl ::cloudwright_core::ToValue for EventCategory {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -691,6 +729,14 @@ impl ::cloudwright_core::ToValue for ReadWriteType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SourceEventCategory` (`AWS::CloudTrail::Trail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -719,6 +765,14 @@ impl ::cloudwright_core::ToValue for SourceEventCategory {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -751,6 +805,14 @@ impl ::cloudwright_core::ToValue for Template {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

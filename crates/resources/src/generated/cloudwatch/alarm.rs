@@ -279,34 +279,39 @@ impl ::cloudwright_core::Resource for Alarm {
 impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActionsEnabled", &self.actions_enabled)
-            .opt("AlarmActions", &self.alarm_actions)
-            .opt("AlarmDescription", &self.alarm_description)
-            .opt("AlarmName", &self.alarm_name)
-            .opt("ComparisonOperator", &self.comparison_operator)
-            .opt("DatapointsToAlarm", &self.datapoints_to_alarm)
-            .opt("Dimensions", &self.dimensions)
+            .opt("ActionsEnabled", self.actions_enabled)
+            .opt("AlarmActions", self.alarm_actions)
+            .opt("AlarmDescription", self.alarm_description)
+            .opt("AlarmName", self.alarm_name)
+            .opt("ComparisonOperator", self.comparison_operator)
+            .opt("DatapointsToAlarm", self.datapoints_to_alarm)
+            .opt("Dimensions", self.dimensions)
             .opt(
                 "EvaluateLowSampleCountPercentile",
-                &self.evaluate_low_sample_count_percentile,
+                self.evaluate_low_sample_count_percentile,
             )
-            .opt("EvaluationCriteria", &self.evaluation_criteria)
-            .opt("EvaluationInterval", &self.evaluation_interval)
-            .opt("EvaluationPeriods", &self.evaluation_periods)
-            .opt("ExtendedStatistic", &self.extended_statistic)
-            .opt("InsufficientDataActions", &self.insufficient_data_actions)
-            .opt("MetricName", &self.metric_name)
-            .opt("Metrics", &self.metrics)
-            .opt("Namespace", &self.namespace)
-            .opt("OKActions", &self.ok_actions)
-            .opt("Period", &self.period)
-            .opt("Statistic", &self.statistic)
-            .opt("Tags", &self.tags)
-            .opt("Threshold", &self.threshold)
-            .opt("ThresholdMetricId", &self.threshold_metric_id)
-            .opt("TreatMissingData", &self.treat_missing_data)
-            .opt("Unit", &self.unit)
+            .opt("EvaluationCriteria", self.evaluation_criteria)
+            .opt("EvaluationInterval", self.evaluation_interval)
+            .opt("EvaluationPeriods", self.evaluation_periods)
+            .opt("ExtendedStatistic", self.extended_statistic)
+            .opt("InsufficientDataActions", self.insufficient_data_actions)
+            .opt("MetricName", self.metric_name)
+            .opt("Metrics", self.metrics)
+            .opt("Namespace", self.namespace)
+            .opt("OKActions", self.ok_actions)
+            .opt("Period", self.period)
+            .opt("Statistic", self.statistic)
+            .opt("Tags", self.tags)
+            .opt("Threshold", self.threshold)
+            .opt("ThresholdMetricId", self.threshold_metric_id)
+            .opt("TreatMissingData", self.treat_missing_data)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -373,10 +378,15 @@ impl crate::PropertyType for AlarmPromQlCriteria {}
 impl ::cloudwright_core::ToValue for AlarmPromQlCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PendingPeriod", &self.pending_period)
-            .opt("Query", &self.query)
-            .opt("RecoveryPeriod", &self.recovery_period)
+            .opt("PendingPeriod", self.pending_period)
+            .opt("Query", self.query)
+            .opt("RecoveryPeriod", self.recovery_period)
             .build()
     }
 }
@@ -433,9 +443,14 @@ impl crate::PropertyType for Dimension {}
 impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -470,8 +485,13 @@ impl crate::PropertyType for EvaluationCriteria {}
 impl ::cloudwright_core::ToValue for EvaluationCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PromQLCriteria", &self.prom_ql_criteria)
+            .opt("PromQLCriteria", self.prom_ql_criteria)
             .build()
     }
 }
@@ -524,10 +544,15 @@ impl crate::PropertyType for Metric {}
 impl ::cloudwright_core::ToValue for Metric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .opt("MetricName", &self.metric_name)
-            .opt("Namespace", &self.namespace)
+            .opt("Dimensions", self.dimensions)
+            .opt("MetricName", self.metric_name)
+            .opt("Namespace", self.namespace)
             .build()
     }
 }
@@ -624,14 +649,19 @@ impl crate::PropertyType for MetricDataQuery {}
 impl ::cloudwright_core::ToValue for MetricDataQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountId", &self.account_id)
-            .opt("Expression", &self.expression)
-            .req("Id", &self.id)
-            .opt("Label", &self.label)
-            .opt("MetricStat", &self.metric_stat)
-            .opt("Period", &self.period)
-            .opt("ReturnData", &self.return_data)
+            .opt("AccountId", self.account_id)
+            .opt("Expression", self.expression)
+            .req("Id", self.id)
+            .opt("Label", self.label)
+            .opt("MetricStat", self.metric_stat)
+            .opt("Period", self.period)
+            .opt("ReturnData", self.return_data)
             .build()
     }
 }
@@ -712,11 +742,16 @@ impl crate::PropertyType for MetricStat {}
 impl ::cloudwright_core::ToValue for MetricStat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Metric", &self.metric)
-            .req("Period", &self.period)
-            .req("Stat", &self.stat)
-            .opt("Unit", &self.unit)
+            .req("Metric", self.metric)
+            .req("Period", self.period)
+            .req("Stat", self.stat)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -767,9 +802,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -809,6 +849,14 @@ impl ::cloudwright_core::ToValue for AlarmStatistic {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -856,6 +904,14 @@ impl ::cloudwright_core::ToValue for ComparisonOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TreatMissingData` (`AWS::CloudWatch::Alarm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -890,6 +946,14 @@ impl ::cloudwright_core::ToValue for TreatMissingData {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -994,6 +1058,14 @@ impl ::cloudwright_core::ToValue for Unit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -124,14 +124,19 @@ impl ::cloudwright_core::Resource for AlarmMuteRule {
 impl ::cloudwright_core::ToValue for AlarmMuteRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("ExpireDate", &self.expire_date)
-            .opt("MuteTargets", &self.mute_targets)
-            .opt("Name", &self.name)
-            .req("Rule", &self.rule)
-            .opt("StartDate", &self.start_date)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("ExpireDate", self.expire_date)
+            .opt("MuteTargets", self.mute_targets)
+            .opt("Name", self.name)
+            .req("Rule", self.rule)
+            .opt("StartDate", self.start_date)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -212,8 +217,13 @@ impl crate::PropertyType for MuteTargets {}
 impl ::cloudwright_core::ToValue for MuteTargets {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmNames", &self.alarm_names)
+            .req("AlarmNames", self.alarm_names)
             .build()
     }
 }
@@ -248,8 +258,13 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Schedule", &self.schedule)
+            .req("Schedule", self.schedule)
             .build()
     }
 }
@@ -307,10 +322,15 @@ impl crate::PropertyType for Schedule {}
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Duration", &self.duration)
-            .req("Expression", &self.expression)
-            .opt("Timezone", &self.timezone)
+            .req("Duration", self.duration)
+            .req("Expression", self.expression)
+            .opt("Timezone", self.timezone)
             .build()
     }
 }

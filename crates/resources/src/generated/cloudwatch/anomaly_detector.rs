@@ -130,21 +130,26 @@ impl ::cloudwright_core::Resource for AnomalyDetector {
 impl ::cloudwright_core::ToValue for AnomalyDetector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .opt("Dimensions", &self.dimensions)
-            .opt("MetricCharacteristics", &self.metric_characteristics)
+            .opt("Configuration", self.configuration)
+            .opt("Dimensions", self.dimensions)
+            .opt("MetricCharacteristics", self.metric_characteristics)
             .opt(
                 "MetricMathAnomalyDetector",
-                &self.metric_math_anomaly_detector,
+                self.metric_math_anomaly_detector,
             )
-            .opt("MetricName", &self.metric_name)
-            .opt("Namespace", &self.namespace)
+            .opt("MetricName", self.metric_name)
+            .opt("Namespace", self.namespace)
             .opt(
                 "SingleMetricAnomalyDetector",
-                &self.single_metric_anomaly_detector,
+                self.single_metric_anomaly_detector,
             )
-            .opt("Stat", &self.stat)
+            .opt("Stat", self.stat)
             .build()
     }
 }
@@ -205,9 +210,14 @@ impl crate::PropertyType for Configuration {}
 impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludedTimeRanges", &self.excluded_time_ranges)
-            .opt("MetricTimeZone", &self.metric_time_zone)
+            .opt("ExcludedTimeRanges", self.excluded_time_ranges)
+            .opt("MetricTimeZone", self.metric_time_zone)
             .build()
     }
 }
@@ -262,9 +272,14 @@ impl crate::PropertyType for Dimension {}
 impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -324,10 +339,15 @@ impl crate::PropertyType for Metric {}
 impl ::cloudwright_core::ToValue for Metric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .req("MetricName", &self.metric_name)
-            .req("Namespace", &self.namespace)
+            .opt("Dimensions", self.dimensions)
+            .req("MetricName", self.metric_name)
+            .req("Namespace", self.namespace)
             .build()
     }
 }
@@ -362,8 +382,13 @@ impl crate::PropertyType for MetricCharacteristics {}
 impl ::cloudwright_core::ToValue for MetricCharacteristics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PeriodicSpikes", &self.periodic_spikes)
+            .opt("PeriodicSpikes", self.periodic_spikes)
             .build()
     }
 }
@@ -464,14 +489,19 @@ impl crate::PropertyType for MetricDataQuery {}
 impl ::cloudwright_core::ToValue for MetricDataQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountId", &self.account_id)
-            .opt("Expression", &self.expression)
-            .req("Id", &self.id)
-            .opt("Label", &self.label)
-            .opt("MetricStat", &self.metric_stat)
-            .opt("Period", &self.period)
-            .opt("ReturnData", &self.return_data)
+            .opt("AccountId", self.account_id)
+            .opt("Expression", self.expression)
+            .req("Id", self.id)
+            .opt("Label", self.label)
+            .opt("MetricStat", self.metric_stat)
+            .opt("Period", self.period)
+            .opt("ReturnData", self.return_data)
             .build()
     }
 }
@@ -506,8 +536,13 @@ impl crate::PropertyType for MetricMathAnomalyDetector {}
 impl ::cloudwright_core::ToValue for MetricMathAnomalyDetector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MetricDataQueries", &self.metric_data_queries)
+            .opt("MetricDataQueries", self.metric_data_queries)
             .build()
     }
 }
@@ -584,11 +619,16 @@ impl crate::PropertyType for MetricStat {}
 impl ::cloudwright_core::ToValue for MetricStat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Metric", &self.metric)
-            .req("Period", &self.period)
-            .req("Stat", &self.stat)
-            .opt("Unit", &self.unit)
+            .req("Metric", self.metric)
+            .req("Period", self.period)
+            .req("Stat", self.stat)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -641,9 +681,14 @@ impl crate::PropertyType for Range {}
 impl ::cloudwright_core::ToValue for Range {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndTime", &self.end_time)
-            .req("StartTime", &self.start_time)
+            .req("EndTime", self.end_time)
+            .req("StartTime", self.start_time)
             .build()
     }
 }
@@ -702,12 +747,17 @@ impl crate::PropertyType for SingleMetricAnomalyDetector {}
 impl ::cloudwright_core::ToValue for SingleMetricAnomalyDetector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountId", &self.account_id)
-            .opt("Dimensions", &self.dimensions)
-            .opt("MetricName", &self.metric_name)
-            .opt("Namespace", &self.namespace)
-            .opt("Stat", &self.stat)
+            .opt("AccountId", self.account_id)
+            .opt("Dimensions", self.dimensions)
+            .opt("MetricName", self.metric_name)
+            .opt("Namespace", self.namespace)
+            .opt("Stat", self.stat)
             .build()
     }
 }

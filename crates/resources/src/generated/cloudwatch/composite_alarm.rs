@@ -195,24 +195,29 @@ impl ::cloudwright_core::Resource for CompositeAlarm {
 impl ::cloudwright_core::ToValue for CompositeAlarm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActionsEnabled", &self.actions_enabled)
-            .opt("ActionsSuppressor", &self.actions_suppressor)
+            .opt("ActionsEnabled", self.actions_enabled)
+            .opt("ActionsSuppressor", self.actions_suppressor)
             .opt(
                 "ActionsSuppressorExtensionPeriod",
-                &self.actions_suppressor_extension_period,
+                self.actions_suppressor_extension_period,
             )
             .opt(
                 "ActionsSuppressorWaitPeriod",
-                &self.actions_suppressor_wait_period,
+                self.actions_suppressor_wait_period,
             )
-            .opt("AlarmActions", &self.alarm_actions)
-            .opt("AlarmDescription", &self.alarm_description)
-            .opt("AlarmName", &self.alarm_name)
-            .req("AlarmRule", &self.alarm_rule)
-            .opt("InsufficientDataActions", &self.insufficient_data_actions)
-            .opt("OKActions", &self.ok_actions)
-            .opt("Tags", &self.tags)
+            .opt("AlarmActions", self.alarm_actions)
+            .opt("AlarmDescription", self.alarm_description)
+            .opt("AlarmName", self.alarm_name)
+            .req("AlarmRule", self.alarm_rule)
+            .opt("InsufficientDataActions", self.insufficient_data_actions)
+            .opt("OKActions", self.ok_actions)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -283,9 +288,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

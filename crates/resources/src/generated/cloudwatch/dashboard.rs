@@ -86,9 +86,14 @@ impl ::cloudwright_core::Resource for Dashboard {
 impl ::cloudwright_core::ToValue for Dashboard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DashboardBody", &self.dashboard_body)
-            .opt("DashboardName", &self.dashboard_name)
+            .req("DashboardBody", self.dashboard_body)
+            .opt("DashboardName", self.dashboard_name)
             .build()
     }
 }

@@ -121,12 +121,17 @@ impl ::cloudwright_core::Resource for InsightRule {
 impl ::cloudwright_core::ToValue for InsightRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplyOnTransformedLogs", &self.apply_on_transformed_logs)
-            .req("RuleBody", &self.rule_body)
-            .req("RuleName", &self.rule_name)
-            .req("RuleState", &self.rule_state)
-            .opt("Tags", &self.tags)
+            .opt("ApplyOnTransformedLogs", self.apply_on_transformed_logs)
+            .req("RuleBody", self.rule_body)
+            .req("RuleName", self.rule_name)
+            .req("RuleState", self.rule_state)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -207,9 +212,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

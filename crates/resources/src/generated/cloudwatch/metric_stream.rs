@@ -167,19 +167,24 @@ impl ::cloudwright_core::Resource for MetricStream {
 impl ::cloudwright_core::ToValue for MetricStream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludeFilters", &self.exclude_filters)
-            .opt("FirehoseArn", &self.firehose_arn)
-            .opt("IncludeFilters", &self.include_filters)
+            .opt("ExcludeFilters", self.exclude_filters)
+            .opt("FirehoseArn", self.firehose_arn)
+            .opt("IncludeFilters", self.include_filters)
             .opt(
                 "IncludeLinkedAccountsMetrics",
-                &self.include_linked_accounts_metrics,
+                self.include_linked_accounts_metrics,
             )
-            .opt("Name", &self.name)
-            .opt("OutputFormat", &self.output_format)
-            .opt("RoleArn", &self.role_arn)
-            .opt("StatisticsConfigurations", &self.statistics_configurations)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .opt("OutputFormat", self.output_format)
+            .opt("RoleArn", self.role_arn)
+            .opt("StatisticsConfigurations", self.statistics_configurations)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -279,9 +284,14 @@ impl crate::PropertyType for MetricStreamFilter {}
 impl ::cloudwright_core::ToValue for MetricStreamFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MetricNames", &self.metric_names)
-            .req("Namespace", &self.namespace)
+            .opt("MetricNames", self.metric_names)
+            .req("Namespace", self.namespace)
             .build()
     }
 }
@@ -340,9 +350,14 @@ impl crate::PropertyType for MetricStreamStatisticsConfiguration {}
 impl ::cloudwright_core::ToValue for MetricStreamStatisticsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AdditionalStatistics", &self.additional_statistics)
-            .req("IncludeMetrics", &self.include_metrics)
+            .req("AdditionalStatistics", self.additional_statistics)
+            .req("IncludeMetrics", self.include_metrics)
             .build()
     }
 }
@@ -399,9 +414,14 @@ impl crate::PropertyType for MetricStreamStatisticsMetric {}
 impl ::cloudwright_core::ToValue for MetricStreamStatisticsMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetricName", &self.metric_name)
-            .req("Namespace", &self.namespace)
+            .req("MetricName", self.metric_name)
+            .req("Namespace", self.namespace)
             .build()
     }
 }
@@ -435,6 +455,14 @@ impl ::cloudwright_core::ToValue for OutputFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

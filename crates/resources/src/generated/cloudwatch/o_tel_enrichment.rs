@@ -63,6 +63,11 @@ impl ::cloudwright_core::Resource for OTelEnrichment {
 impl ::cloudwright_core::ToValue for OTelEnrichment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new().build()
     }
 }

@@ -141,14 +141,19 @@ impl ::cloudwright_core::Resource for PackageGroup {
 impl ::cloudwright_core::ToValue for PackageGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContactInfo", &self.contact_info)
-            .opt("Description", &self.description)
-            .req("DomainName", &self.domain_name)
-            .opt("DomainOwner", &self.domain_owner)
-            .opt("OriginConfiguration", &self.origin_configuration)
-            .req("Pattern", &self.pattern)
-            .opt("Tags", &self.tags)
+            .opt("ContactInfo", self.contact_info)
+            .opt("Description", self.description)
+            .req("DomainName", self.domain_name)
+            .opt("DomainOwner", self.domain_owner)
+            .opt("OriginConfiguration", self.origin_configuration)
+            .req("Pattern", self.pattern)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -201,8 +206,13 @@ impl crate::PropertyType for OriginConfiguration {}
 impl ::cloudwright_core::ToValue for OriginConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Restrictions", &self.restrictions)
+            .req("Restrictions", self.restrictions)
             .build()
     }
 }
@@ -240,9 +250,14 @@ impl crate::PropertyType for RestrictionType {}
 impl ::cloudwright_core::ToValue for RestrictionType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Repositories", &self.repositories)
-            .req("RestrictionMode", &self.restriction_mode)
+            .opt("Repositories", self.repositories)
+            .req("RestrictionMode", self.restriction_mode)
             .build()
     }
 }
@@ -281,10 +296,15 @@ impl crate::PropertyType for Restrictions {}
 impl ::cloudwright_core::ToValue for Restrictions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExternalUpstream", &self.external_upstream)
-            .opt("InternalUpstream", &self.internal_upstream)
-            .opt("Publish", &self.publish)
+            .opt("ExternalUpstream", self.external_upstream)
+            .opt("InternalUpstream", self.internal_upstream)
+            .opt("Publish", self.publish)
             .build()
     }
 }
@@ -321,6 +341,14 @@ impl ::cloudwright_core::ToValue for RestrictionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

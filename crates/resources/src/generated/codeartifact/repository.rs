@@ -140,17 +140,22 @@ impl ::cloudwright_core::Resource for Repository {
 impl ::cloudwright_core::ToValue for Repository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DomainName", &self.domain_name)
-            .opt("ExternalConnections", &self.external_connections)
+            .opt("Description", self.description)
+            .req("DomainName", self.domain_name)
+            .opt("ExternalConnections", self.external_connections)
             .opt(
                 "PermissionsPolicyDocument",
-                &self.permissions_policy_document,
+                self.permissions_policy_document,
             )
-            .req("RepositoryName", &self.repository_name)
-            .opt("Tags", &self.tags)
-            .opt("Upstreams", &self.upstreams)
+            .req("RepositoryName", self.repository_name)
+            .opt("Tags", self.tags)
+            .opt("Upstreams", self.upstreams)
             .build()
     }
 }

@@ -198,19 +198,24 @@ impl ::cloudwright_core::Resource for Fleet {
 impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseCapacity", &self.base_capacity)
-            .opt("ComputeConfiguration", &self.compute_configuration)
-            .opt("ComputeType", &self.compute_type)
-            .opt("EnvironmentType", &self.environment_type)
-            .opt("FleetProxyConfiguration", &self.fleet_proxy_configuration)
-            .opt("FleetServiceRole", &self.fleet_service_role)
-            .opt("FleetVpcConfig", &self.fleet_vpc_config)
-            .opt("ImageId", &self.image_id)
-            .opt("Name", &self.name)
-            .opt("OverflowBehavior", &self.overflow_behavior)
-            .opt("ScalingConfiguration", &self.scaling_configuration)
-            .opt("Tags", &self.tags)
+            .opt("BaseCapacity", self.base_capacity)
+            .opt("ComputeConfiguration", self.compute_configuration)
+            .opt("ComputeType", self.compute_type)
+            .opt("EnvironmentType", self.environment_type)
+            .opt("FleetProxyConfiguration", self.fleet_proxy_configuration)
+            .opt("FleetServiceRole", self.fleet_service_role)
+            .opt("FleetVpcConfig", self.fleet_vpc_config)
+            .opt("ImageId", self.image_id)
+            .opt("Name", self.name)
+            .opt("OverflowBehavior", self.overflow_behavior)
+            .opt("ScalingConfiguration", self.scaling_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -291,12 +296,17 @@ impl crate::PropertyType for ComputeConfiguration {}
 impl ::cloudwright_core::ToValue for ComputeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("disk", &self.disk)
-            .opt("instanceType", &self.instance_type)
-            .opt("machineType", &self.machine_type)
-            .opt("memory", &self.memory)
-            .opt("vCpu", &self.v_cpu)
+            .opt("disk", self.disk)
+            .opt("instanceType", self.instance_type)
+            .opt("machineType", self.machine_type)
+            .opt("memory", self.memory)
+            .opt("vCpu", self.v_cpu)
             .build()
     }
 }
@@ -343,10 +353,15 @@ impl crate::PropertyType for FleetProxyRule {}
 impl ::cloudwright_core::ToValue for FleetProxyRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Effect", &self.effect)
-            .opt("Entities", &self.entities)
-            .opt("Type", &self.r#type)
+            .opt("Effect", self.effect)
+            .opt("Entities", self.entities)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -387,9 +402,14 @@ impl crate::PropertyType for ProxyConfiguration {}
 impl ::cloudwright_core::ToValue for ProxyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultBehavior", &self.default_behavior)
-            .opt("OrderedProxyRules", &self.ordered_proxy_rules)
+            .opt("DefaultBehavior", self.default_behavior)
+            .opt("OrderedProxyRules", self.ordered_proxy_rules)
             .build()
     }
 }
@@ -439,12 +459,17 @@ impl crate::PropertyType for ScalingConfigurationInput {}
 impl ::cloudwright_core::ToValue for ScalingConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxCapacity", &self.max_capacity)
-            .opt("ScalingType", &self.scaling_type)
+            .opt("MaxCapacity", self.max_capacity)
+            .opt("ScalingType", self.scaling_type)
             .opt(
                 "TargetTrackingScalingConfigs",
-                &self.target_tracking_scaling_configs,
+                self.target_tracking_scaling_configs,
             )
             .build()
     }
@@ -496,9 +521,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -539,9 +569,14 @@ impl crate::PropertyType for TargetTrackingScalingConfiguration {}
 impl ::cloudwright_core::ToValue for TargetTrackingScalingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MetricType", &self.metric_type)
-            .opt("TargetValue", &self.target_value)
+            .opt("MetricType", self.metric_type)
+            .opt("TargetValue", self.target_value)
             .build()
     }
 }
@@ -588,6 +623,14 @@ impl ::cloudwright_core::ToValue for ComputeType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DefaultBehavior` (`AWS::CodeBuild::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -617,6 +660,14 @@ impl ::cloudwright_core::ToValue for DefaultBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Effect` (`AWS::CodeBuild::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -645,6 +696,14 @@ impl ::cloudwright_core::ToValue for Effect {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -696,6 +755,14 @@ impl ::cloudwright_core::ToValue for EnvironmentType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::CodeBuild::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -724,6 +791,14 @@ impl ::cloudwright_core::ToValue for FleetProxyRuleType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -754,6 +829,14 @@ impl ::cloudwright_core::ToValue for MachineType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MetricType` (`AWS::CodeBuild::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -779,6 +862,14 @@ impl ::cloudwright_core::ToValue for MetricType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -809,6 +900,14 @@ impl ::cloudwright_core::ToValue for OverflowBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ScalingType` (`AWS::CodeBuild::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -834,6 +933,14 @@ impl ::cloudwright_core::ToValue for ScalingType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -291,32 +291,37 @@ impl ::cloudwright_core::Resource for Project {
 impl ::cloudwright_core::ToValue for Project {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Artifacts", &self.artifacts)
-            .opt("AutoRetryLimit", &self.auto_retry_limit)
-            .opt("BadgeEnabled", &self.badge_enabled)
-            .opt("BuildBatchConfig", &self.build_batch_config)
-            .opt("Cache", &self.cache)
-            .opt("ConcurrentBuildLimit", &self.concurrent_build_limit)
-            .opt("Description", &self.description)
-            .opt("EncryptionKey", &self.encryption_key)
-            .req("Environment", &self.environment)
-            .opt("FileSystemLocations", &self.file_system_locations)
-            .opt("LogsConfig", &self.logs_config)
-            .opt("Name", &self.name)
-            .opt("QueuedTimeoutInMinutes", &self.queued_timeout_in_minutes)
-            .opt("ResourceAccessRole", &self.resource_access_role)
-            .opt("SecondaryArtifacts", &self.secondary_artifacts)
-            .opt("SecondarySourceVersions", &self.secondary_source_versions)
-            .opt("SecondarySources", &self.secondary_sources)
-            .req("ServiceRole", &self.service_role)
-            .req("Source", &self.source)
-            .opt("SourceVersion", &self.source_version)
-            .opt("Tags", &self.tags)
-            .opt("TimeoutInMinutes", &self.timeout_in_minutes)
-            .opt("Triggers", &self.triggers)
-            .opt("Visibility", &self.visibility)
-            .opt("VpcConfig", &self.vpc_config)
+            .req("Artifacts", self.artifacts)
+            .opt("AutoRetryLimit", self.auto_retry_limit)
+            .opt("BadgeEnabled", self.badge_enabled)
+            .opt("BuildBatchConfig", self.build_batch_config)
+            .opt("Cache", self.cache)
+            .opt("ConcurrentBuildLimit", self.concurrent_build_limit)
+            .opt("Description", self.description)
+            .opt("EncryptionKey", self.encryption_key)
+            .req("Environment", self.environment)
+            .opt("FileSystemLocations", self.file_system_locations)
+            .opt("LogsConfig", self.logs_config)
+            .opt("Name", self.name)
+            .opt("QueuedTimeoutInMinutes", self.queued_timeout_in_minutes)
+            .opt("ResourceAccessRole", self.resource_access_role)
+            .opt("SecondaryArtifacts", self.secondary_artifacts)
+            .opt("SecondarySourceVersions", self.secondary_source_versions)
+            .opt("SecondarySources", self.secondary_sources)
+            .req("ServiceRole", self.service_role)
+            .req("Source", self.source)
+            .opt("SourceVersion", self.source_version)
+            .opt("Tags", self.tags)
+            .opt("TimeoutInMinutes", self.timeout_in_minutes)
+            .opt("Triggers", self.triggers)
+            .opt("Visibility", self.visibility)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -481,16 +486,21 @@ impl crate::PropertyType for Artifacts {}
 impl ::cloudwright_core::ToValue for Artifacts {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArtifactIdentifier", &self.artifact_identifier)
-            .opt("EncryptionDisabled", &self.encryption_disabled)
-            .opt("Location", &self.location)
-            .opt("Name", &self.name)
-            .opt("NamespaceType", &self.namespace_type)
-            .opt("OverrideArtifactName", &self.override_artifact_name)
-            .opt("Packaging", &self.packaging)
-            .opt("Path", &self.path)
-            .req("Type", &self.r#type)
+            .opt("ArtifactIdentifier", self.artifact_identifier)
+            .opt("EncryptionDisabled", self.encryption_disabled)
+            .opt("Location", self.location)
+            .opt("Name", self.name)
+            .opt("NamespaceType", self.namespace_type)
+            .opt("OverrideArtifactName", self.override_artifact_name)
+            .opt("Packaging", self.packaging)
+            .opt("Path", self.path)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -532,9 +542,14 @@ impl crate::PropertyType for BatchRestrictions {}
 impl ::cloudwright_core::ToValue for BatchRestrictions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComputeTypesAllowed", &self.compute_types_allowed)
-            .opt("MaximumBuildsAllowed", &self.maximum_builds_allowed)
+            .opt("ComputeTypesAllowed", self.compute_types_allowed)
+            .opt("MaximumBuildsAllowed", self.maximum_builds_allowed)
             .build()
     }
 }
@@ -581,9 +596,14 @@ impl crate::PropertyType for BuildStatusConfig {}
 impl ::cloudwright_core::ToValue for BuildStatusConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Context", &self.context)
-            .opt("TargetUrl", &self.target_url)
+            .opt("Context", self.context)
+            .opt("TargetUrl", self.target_url)
             .build()
     }
 }
@@ -637,10 +657,15 @@ impl crate::PropertyType for CloudWatchLogsConfig {}
 impl ::cloudwright_core::ToValue for CloudWatchLogsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupName", &self.group_name)
-            .req("Status", &self.status)
-            .opt("StreamName", &self.stream_name)
+            .opt("GroupName", self.group_name)
+            .req("Status", self.status)
+            .opt("StreamName", self.stream_name)
             .build()
     }
 }
@@ -681,9 +706,14 @@ impl crate::PropertyType for DockerServer {}
 impl ::cloudwright_core::ToValue for DockerServer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputeType", &self.compute_type)
-            .opt("SecurityGroupIds", &self.security_group_ids)
+            .req("ComputeType", self.compute_type)
+            .opt("SecurityGroupIds", self.security_group_ids)
             .build()
     }
 }
@@ -849,20 +879,22 @@ impl crate::PropertyType for Environment {}
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Certificate", &self.certificate)
-            .req("ComputeType", &self.compute_type)
-            .opt("DockerServer", &self.docker_server)
-            .opt("EnvironmentVariables", &self.environment_variables)
-            .opt("Fleet", &self.fleet)
-            .req("Image", &self.image)
-            .opt(
-                "ImagePullCredentialsType",
-                &self.image_pull_credentials_type,
-            )
-            .opt("PrivilegedMode", &self.privileged_mode)
-            .opt("RegistryCredential", &self.registry_credential)
-            .req("Type", &self.r#type)
+            .opt("Certificate", self.certificate)
+            .req("ComputeType", self.compute_type)
+            .opt("DockerServer", self.docker_server)
+            .opt("EnvironmentVariables", self.environment_variables)
+            .opt("Fleet", self.fleet)
+            .req("Image", self.image)
+            .opt("ImagePullCredentialsType", self.image_pull_credentials_type)
+            .opt("PrivilegedMode", self.privileged_mode)
+            .opt("RegistryCredential", self.registry_credential)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -928,10 +960,15 @@ impl crate::PropertyType for EnvironmentVariable {}
 impl ::cloudwright_core::ToValue for EnvironmentVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .opt("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -968,8 +1005,13 @@ impl crate::PropertyType for GitSubmodulesConfig {}
 impl ::cloudwright_core::ToValue for GitSubmodulesConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FetchSubmodules", &self.fetch_submodules)
+            .req("FetchSubmodules", self.fetch_submodules)
             .build()
     }
 }
@@ -1010,9 +1052,14 @@ impl crate::PropertyType for LogsConfig {}
 impl ::cloudwright_core::ToValue for LogsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogs", &self.cloud_watch_logs)
-            .opt("S3Logs", &self.s3_logs)
+            .opt("CloudWatchLogs", self.cloud_watch_logs)
+            .opt("S3Logs", self.s3_logs)
             .build()
     }
 }
@@ -1074,12 +1121,17 @@ impl crate::PropertyType for ProjectBuildBatchConfig {}
 impl ::cloudwright_core::ToValue for ProjectBuildBatchConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchReportMode", &self.batch_report_mode)
-            .opt("CombineArtifacts", &self.combine_artifacts)
-            .opt("Restrictions", &self.restrictions)
-            .opt("ServiceRole", &self.service_role)
-            .opt("TimeoutInMins", &self.timeout_in_mins)
+            .opt("BatchReportMode", self.batch_report_mode)
+            .opt("CombineArtifacts", self.combine_artifacts)
+            .opt("Restrictions", self.restrictions)
+            .opt("ServiceRole", self.service_role)
+            .opt("TimeoutInMins", self.timeout_in_mins)
             .build()
     }
 }
@@ -1158,11 +1210,16 @@ impl crate::PropertyType for ProjectCache {}
 impl ::cloudwright_core::ToValue for ProjectCache {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CacheNamespace", &self.cache_namespace)
-            .opt("Location", &self.location)
-            .opt("Modes", &self.modes)
-            .req("Type", &self.r#type)
+            .opt("CacheNamespace", self.cache_namespace)
+            .opt("Location", self.location)
+            .opt("Modes", self.modes)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1244,12 +1301,17 @@ impl crate::PropertyType for ProjectFileSystemLocation {}
 impl ::cloudwright_core::ToValue for ProjectFileSystemLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Identifier", &self.identifier)
-            .req("Location", &self.location)
-            .opt("MountOptions", &self.mount_options)
-            .req("MountPoint", &self.mount_point)
-            .req("Type", &self.r#type)
+            .req("Identifier", self.identifier)
+            .req("Location", self.location)
+            .opt("MountOptions", self.mount_options)
+            .req("MountPoint", self.mount_point)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1284,8 +1346,13 @@ impl crate::PropertyType for ProjectFleet {}
 impl ::cloudwright_core::ToValue for ProjectFleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FleetArn", &self.fleet_arn)
+            .opt("FleetArn", self.fleet_arn)
             .build()
     }
 }
@@ -1337,9 +1404,14 @@ impl crate::PropertyType for ProjectSourceVersion {}
 impl ::cloudwright_core::ToValue for ProjectSourceVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SourceIdentifier", &self.source_identifier)
-            .opt("SourceVersion", &self.source_version)
+            .req("SourceIdentifier", self.source_identifier)
+            .opt("SourceVersion", self.source_version)
             .build()
     }
 }
@@ -1403,12 +1475,17 @@ impl crate::PropertyType for ProjectTriggers {}
 impl ::cloudwright_core::ToValue for ProjectTriggers {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BuildType", &self.build_type)
-            .opt("FilterGroups", &self.filter_groups)
-            .opt("PullRequestBuildPolicy", &self.pull_request_build_policy)
-            .opt("ScopeConfiguration", &self.scope_configuration)
-            .opt("Webhook", &self.webhook)
+            .opt("BuildType", self.build_type)
+            .opt("FilterGroups", self.filter_groups)
+            .opt("PullRequestBuildPolicy", self.pull_request_build_policy)
+            .opt("ScopeConfiguration", self.scope_configuration)
+            .opt("Webhook", self.webhook)
             .build()
     }
 }
@@ -1446,9 +1523,14 @@ impl crate::PropertyType for PullRequestBuildPolicy {}
 impl ::cloudwright_core::ToValue for PullRequestBuildPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApproverRoles", &self.approver_roles)
-            .req("RequiresCommentApproval", &self.requires_comment_approval)
+            .opt("ApproverRoles", self.approver_roles)
+            .req("RequiresCommentApproval", self.requires_comment_approval)
             .build()
     }
 }
@@ -1508,9 +1590,14 @@ impl crate::PropertyType for RegistryCredential {}
 impl ::cloudwright_core::ToValue for RegistryCredential {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Credential", &self.credential)
-            .req("CredentialProvider", &self.credential_provider)
+            .req("Credential", self.credential)
+            .req("CredentialProvider", self.credential_provider)
             .build()
     }
 }
@@ -1564,10 +1651,15 @@ impl crate::PropertyType for S3LogsConfig {}
 impl ::cloudwright_core::ToValue for S3LogsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionDisabled", &self.encryption_disabled)
-            .opt("Location", &self.location)
-            .req("Status", &self.status)
+            .opt("EncryptionDisabled", self.encryption_disabled)
+            .opt("Location", self.location)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -1618,10 +1710,15 @@ impl crate::PropertyType for ScopeConfiguration {}
 impl ::cloudwright_core::ToValue for ScopeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Domain", &self.domain)
-            .req("Name", &self.name)
-            .opt("Scope", &self.scope)
+            .opt("Domain", self.domain)
+            .req("Name", self.name)
+            .opt("Scope", self.scope)
             .build()
     }
 }
@@ -1743,17 +1840,22 @@ impl crate::PropertyType for Source {}
 impl ::cloudwright_core::ToValue for Source {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Auth", &self.auth)
-            .opt("BuildSpec", &self.build_spec)
-            .opt("BuildStatusConfig", &self.build_status_config)
-            .opt("GitCloneDepth", &self.git_clone_depth)
-            .opt("GitSubmodulesConfig", &self.git_submodules_config)
-            .opt("InsecureSsl", &self.insecure_ssl)
-            .opt("Location", &self.location)
-            .opt("ReportBuildStatus", &self.report_build_status)
-            .opt("SourceIdentifier", &self.source_identifier)
-            .req("Type", &self.r#type)
+            .opt("Auth", self.auth)
+            .opt("BuildSpec", self.build_spec)
+            .opt("BuildStatusConfig", self.build_status_config)
+            .opt("GitCloneDepth", self.git_clone_depth)
+            .opt("GitSubmodulesConfig", self.git_submodules_config)
+            .opt("InsecureSsl", self.insecure_ssl)
+            .opt("Location", self.location)
+            .opt("ReportBuildStatus", self.report_build_status)
+            .opt("SourceIdentifier", self.source_identifier)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1797,9 +1899,14 @@ impl crate::PropertyType for SourceAuth {}
 impl ::cloudwright_core::ToValue for SourceAuth {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Resource", &self.resource)
-            .req("Type", &self.r#type)
+            .opt("Resource", self.resource)
+            .req("Type", self.r#type)
             .build()
     }
 }

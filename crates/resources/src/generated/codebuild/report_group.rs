@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for ReportGroup {
 impl ::cloudwright_core::ToValue for ReportGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteReports", &self.delete_reports)
-            .req("ExportConfig", &self.export_config)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("DeleteReports", self.delete_reports)
+            .req("ExportConfig", self.export_config)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -205,9 +210,14 @@ impl crate::PropertyType for ReportExportConfig {}
 impl ::cloudwright_core::ToValue for ReportExportConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExportConfigType", &self.export_config_type)
-            .opt("S3Destination", &self.s3_destination)
+            .req("ExportConfigType", self.export_config_type)
+            .opt("S3Destination", self.s3_destination)
             .build()
     }
 }
@@ -282,13 +292,18 @@ impl crate::PropertyType for S3ReportExportConfig {}
 impl ::cloudwright_core::ToValue for S3ReportExportConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketOwner", &self.bucket_owner)
-            .opt("EncryptionDisabled", &self.encryption_disabled)
-            .opt("EncryptionKey", &self.encryption_key)
-            .opt("Packaging", &self.packaging)
-            .opt("Path", &self.path)
+            .req("Bucket", self.bucket)
+            .opt("BucketOwner", self.bucket_owner)
+            .opt("EncryptionDisabled", self.encryption_disabled)
+            .opt("EncryptionKey", self.encryption_key)
+            .opt("Packaging", self.packaging)
+            .opt("Path", self.path)
             .build()
     }
 }

@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for SourceCredential {
 impl ::cloudwright_core::ToValue for SourceCredential {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthType", &self.auth_type)
-            .req("ServerType", &self.server_type)
-            .req("Token", &self.token)
-            .opt("Username", &self.username)
+            .req("AuthType", self.auth_type)
+            .req("ServerType", self.server_type)
+            .req("Token", self.token)
+            .opt("Username", self.username)
             .build()
     }
 }

@@ -122,13 +122,18 @@ impl ::cloudwright_core::Resource for Repository {
 impl ::cloudwright_core::ToValue for Repository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Code", &self.code)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("RepositoryDescription", &self.repository_description)
-            .req("RepositoryName", &self.repository_name)
-            .opt("Tags", &self.tags)
-            .opt("Triggers", &self.triggers)
+            .opt("Code", self.code)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("RepositoryDescription", self.repository_description)
+            .req("RepositoryName", self.repository_name)
+            .opt("Tags", self.tags)
+            .opt("Triggers", self.triggers)
             .build()
     }
 }
@@ -222,9 +227,14 @@ impl crate::PropertyType for Code {}
 impl ::cloudwright_core::ToValue for Code {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BranchName", &self.branch_name)
-            .req("S3", &self.s3)
+            .opt("BranchName", self.branch_name)
+            .req("S3", self.s3)
             .build()
     }
 }
@@ -306,12 +316,17 @@ impl crate::PropertyType for RepositoryTrigger {}
 impl ::cloudwright_core::ToValue for RepositoryTrigger {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Branches", &self.branches)
-            .opt("CustomData", &self.custom_data)
-            .req("DestinationArn", &self.destination_arn)
-            .req("Events", &self.events)
-            .req("Name", &self.name)
+            .opt("Branches", self.branches)
+            .opt("CustomData", self.custom_data)
+            .req("DestinationArn", self.destination_arn)
+            .req("Events", self.events)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -371,10 +386,15 @@ impl crate::PropertyType for S3 {}
 impl ::cloudwright_core::ToValue for S3 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
-            .opt("ObjectVersion", &self.object_version)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
+            .opt("ObjectVersion", self.object_version)
             .build()
     }
 }
@@ -421,9 +441,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationName", &self.application_name)
-            .opt("ComputePlatform", &self.compute_platform)
-            .opt("Tags", &self.tags)
+            .opt("ApplicationName", self.application_name)
+            .opt("ComputePlatform", self.compute_platform)
+            .opt("Tags", self.tags)
             .build()
     }
 }

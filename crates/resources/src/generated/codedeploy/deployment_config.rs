@@ -122,12 +122,17 @@ impl ::cloudwright_core::Resource for DeploymentConfig {
 impl ::cloudwright_core::ToValue for DeploymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComputePlatform", &self.compute_platform)
-            .opt("DeploymentConfigName", &self.deployment_config_name)
-            .opt("MinimumHealthyHosts", &self.minimum_healthy_hosts)
-            .opt("TrafficRoutingConfig", &self.traffic_routing_config)
-            .opt("ZonalConfig", &self.zonal_config)
+            .opt("ComputePlatform", self.compute_platform)
+            .opt("DeploymentConfigName", self.deployment_config_name)
+            .opt("MinimumHealthyHosts", self.minimum_healthy_hosts)
+            .opt("TrafficRoutingConfig", self.traffic_routing_config)
+            .opt("ZonalConfig", self.zonal_config)
             .build()
     }
 }
@@ -199,9 +204,14 @@ impl crate::PropertyType for MinimumHealthyHosts {}
 impl ::cloudwright_core::ToValue for MinimumHealthyHosts {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -254,9 +264,14 @@ impl crate::PropertyType for MinimumHealthyHostsPerZone {}
 impl ::cloudwright_core::ToValue for MinimumHealthyHostsPerZone {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -309,9 +324,14 @@ impl crate::PropertyType for TimeBasedCanary {}
 impl ::cloudwright_core::ToValue for TimeBasedCanary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CanaryInterval", &self.canary_interval)
-            .req("CanaryPercentage", &self.canary_percentage)
+            .req("CanaryInterval", self.canary_interval)
+            .req("CanaryPercentage", self.canary_percentage)
             .build()
     }
 }
@@ -364,9 +384,14 @@ impl crate::PropertyType for TimeBasedLinear {}
 impl ::cloudwright_core::ToValue for TimeBasedLinear {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LinearInterval", &self.linear_interval)
-            .req("LinearPercentage", &self.linear_percentage)
+            .req("LinearInterval", self.linear_interval)
+            .req("LinearPercentage", self.linear_percentage)
             .build()
     }
 }
@@ -417,10 +442,15 @@ impl crate::PropertyType for TrafficRoutingConfig {}
 impl ::cloudwright_core::ToValue for TrafficRoutingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TimeBasedCanary", &self.time_based_canary)
-            .opt("TimeBasedLinear", &self.time_based_linear)
-            .req("Type", &self.r#type)
+            .opt("TimeBasedCanary", self.time_based_canary)
+            .opt("TimeBasedLinear", self.time_based_linear)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -482,19 +512,21 @@ impl crate::PropertyType for ZonalConfig {}
 impl ::cloudwright_core::ToValue for ZonalConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "FirstZoneMonitorDurationInSeconds",
-                &self.first_zone_monitor_duration_in_seconds,
+                self.first_zone_monitor_duration_in_seconds,
             )
             .opt(
                 "MinimumHealthyHostsPerZone",
-                &self.minimum_healthy_hosts_per_zone,
+                self.minimum_healthy_hosts_per_zone,
             )
-            .opt(
-                "MonitorDurationInSeconds",
-                &self.monitor_duration_in_seconds,
-            )
+            .opt("MonitorDurationInSeconds", self.monitor_duration_in_seconds)
             .build()
     }
 }
@@ -526,6 +558,14 @@ impl ::cloudwright_core::ToValue for MinimumHealthyHostsPerZoneType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::CodeDeploy::DeploymentConfig`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -554,6 +594,14 @@ impl ::cloudwright_core::ToValue for MinimumHealthyHostsType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -586,6 +634,14 @@ impl ::cloudwright_core::ToValue for TrafficRoutingConfigType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -253,39 +253,44 @@ impl ::cloudwright_core::Resource for DeploymentGroup {
 impl ::cloudwright_core::ToValue for DeploymentGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlarmConfiguration", &self.alarm_configuration)
-            .req("ApplicationName", &self.application_name)
+            .opt("AlarmConfiguration", self.alarm_configuration)
+            .req("ApplicationName", self.application_name)
             .opt(
                 "AutoRollbackConfiguration",
-                &self.auto_rollback_configuration,
+                self.auto_rollback_configuration,
             )
-            .opt("AutoScalingGroups", &self.auto_scaling_groups)
+            .opt("AutoScalingGroups", self.auto_scaling_groups)
             .opt(
                 "BlueGreenDeploymentConfiguration",
-                &self.blue_green_deployment_configuration,
+                self.blue_green_deployment_configuration,
             )
-            .opt("Deployment", &self.deployment)
-            .opt("DeploymentConfigName", &self.deployment_config_name)
-            .opt("DeploymentGroupName", &self.deployment_group_name)
-            .opt("DeploymentStyle", &self.deployment_style)
-            .opt("ECSServices", &self.ecs_services)
-            .opt("Ec2TagFilters", &self.ec2_tag_filters)
-            .opt("Ec2TagSet", &self.ec2_tag_set)
-            .opt("LoadBalancerInfo", &self.load_balancer_info)
+            .opt("Deployment", self.deployment)
+            .opt("DeploymentConfigName", self.deployment_config_name)
+            .opt("DeploymentGroupName", self.deployment_group_name)
+            .opt("DeploymentStyle", self.deployment_style)
+            .opt("ECSServices", self.ecs_services)
+            .opt("Ec2TagFilters", self.ec2_tag_filters)
+            .opt("Ec2TagSet", self.ec2_tag_set)
+            .opt("LoadBalancerInfo", self.load_balancer_info)
             .opt(
                 "OnPremisesInstanceTagFilters",
-                &self.on_premises_instance_tag_filters,
+                self.on_premises_instance_tag_filters,
             )
-            .opt("OnPremisesTagSet", &self.on_premises_tag_set)
+            .opt("OnPremisesTagSet", self.on_premises_tag_set)
             .opt(
                 "OutdatedInstancesStrategy",
-                &self.outdated_instances_strategy,
+                self.outdated_instances_strategy,
             )
-            .req("ServiceRoleArn", &self.service_role_arn)
-            .opt("Tags", &self.tags)
-            .opt("TerminationHookEnabled", &self.termination_hook_enabled)
-            .opt("TriggerConfigurations", &self.trigger_configurations)
+            .req("ServiceRoleArn", self.service_role_arn)
+            .opt("Tags", self.tags)
+            .opt("TerminationHookEnabled", self.termination_hook_enabled)
+            .opt("TriggerConfigurations", self.trigger_configurations)
             .build()
     }
 }
@@ -330,8 +335,13 @@ impl crate::PropertyType for Alarm {}
 impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -381,10 +391,15 @@ impl crate::PropertyType for AlarmConfiguration {}
 impl ::cloudwright_core::ToValue for AlarmConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alarms", &self.alarms)
-            .opt("Enabled", &self.enabled)
-            .opt("IgnorePollAlarmFailure", &self.ignore_poll_alarm_failure)
+            .opt("Alarms", self.alarms)
+            .opt("Enabled", self.enabled)
+            .opt("IgnorePollAlarmFailure", self.ignore_poll_alarm_failure)
             .build()
     }
 }
@@ -427,9 +442,14 @@ impl crate::PropertyType for AutoRollbackConfiguration {}
 impl ::cloudwright_core::ToValue for AutoRollbackConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("Events", &self.events)
+            .opt("Enabled", self.enabled)
+            .opt("Events", self.events)
             .build()
     }
 }
@@ -478,15 +498,20 @@ impl crate::PropertyType for BlueGreenDeploymentConfiguration {}
 impl ::cloudwright_core::ToValue for BlueGreenDeploymentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentReadyOption", &self.deployment_ready_option)
+            .opt("DeploymentReadyOption", self.deployment_ready_option)
             .opt(
                 "GreenFleetProvisioningOption",
-                &self.green_fleet_provisioning_option,
+                self.green_fleet_provisioning_option,
             )
             .opt(
                 "TerminateBlueInstancesOnDeploymentSuccess",
-                &self.terminate_blue_instances_on_deployment_success,
+                self.terminate_blue_instances_on_deployment_success,
             )
             .build()
     }
@@ -535,11 +560,16 @@ impl crate::PropertyType for BlueInstanceTerminationOption {}
 impl ::cloudwright_core::ToValue for BlueInstanceTerminationOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
+            .opt("Action", self.action)
             .opt(
                 "TerminationWaitTimeInMinutes",
-                &self.termination_wait_time_in_minutes,
+                self.termination_wait_time_in_minutes,
             )
             .build()
     }
@@ -597,13 +627,18 @@ impl crate::PropertyType for Deployment {}
 impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .opt(
                 "IgnoreApplicationStopFailures",
-                &self.ignore_application_stop_failures,
+                self.ignore_application_stop_failures,
             )
-            .req("Revision", &self.revision)
+            .req("Revision", self.revision)
             .build()
     }
 }
@@ -647,9 +682,14 @@ impl crate::PropertyType for DeploymentReadyOption {}
 impl ::cloudwright_core::ToValue for DeploymentReadyOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActionOnTimeout", &self.action_on_timeout)
-            .opt("WaitTimeInMinutes", &self.wait_time_in_minutes)
+            .opt("ActionOnTimeout", self.action_on_timeout)
+            .opt("WaitTimeInMinutes", self.wait_time_in_minutes)
             .build()
     }
 }
@@ -692,9 +732,14 @@ impl crate::PropertyType for DeploymentStyle {}
 impl ::cloudwright_core::ToValue for DeploymentStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentOption", &self.deployment_option)
-            .opt("DeploymentType", &self.deployment_type)
+            .opt("DeploymentOption", self.deployment_option)
+            .opt("DeploymentType", self.deployment_type)
             .build()
     }
 }
@@ -747,10 +792,15 @@ impl crate::PropertyType for Ec2TagFilter {}
 impl ::cloudwright_core::ToValue for Ec2TagFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -789,8 +839,13 @@ impl crate::PropertyType for Ec2TagSet {}
 impl ::cloudwright_core::ToValue for Ec2TagSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ec2TagSetList", &self.ec2_tag_set_list)
+            .opt("Ec2TagSetList", self.ec2_tag_set_list)
             .build()
     }
 }
@@ -829,8 +884,13 @@ impl crate::PropertyType for Ec2TagSetListObject {}
 impl ::cloudwright_core::ToValue for Ec2TagSetListObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ec2TagGroup", &self.ec2_tag_group)
+            .opt("Ec2TagGroup", self.ec2_tag_group)
             .build()
     }
 }
@@ -883,9 +943,14 @@ impl crate::PropertyType for EcsService {}
 impl ::cloudwright_core::ToValue for EcsService {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterName", &self.cluster_name)
-            .req("ServiceName", &self.service_name)
+            .req("ClusterName", self.cluster_name)
+            .req("ServiceName", self.service_name)
             .build()
     }
 }
@@ -926,8 +991,13 @@ impl crate::PropertyType for ElbInfo {}
 impl ::cloudwright_core::ToValue for ElbInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -982,9 +1052,14 @@ impl crate::PropertyType for GitHubLocation {}
 impl ::cloudwright_core::ToValue for GitHubLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CommitId", &self.commit_id)
-            .req("Repository", &self.repository)
+            .req("CommitId", self.commit_id)
+            .req("Repository", self.repository)
             .build()
     }
 }
@@ -1022,8 +1097,13 @@ impl crate::PropertyType for GreenFleetProvisioningOption {}
 impl ::cloudwright_core::ToValue for GreenFleetProvisioningOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
+            .opt("Action", self.action)
             .build()
     }
 }
@@ -1081,10 +1161,15 @@ impl crate::PropertyType for LoadBalancerInfo {}
 impl ::cloudwright_core::ToValue for LoadBalancerInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ElbInfoList", &self.elb_info_list)
-            .opt("TargetGroupInfoList", &self.target_group_info_list)
-            .opt("TargetGroupPairInfoList", &self.target_group_pair_info_list)
+            .opt("ElbInfoList", self.elb_info_list)
+            .opt("TargetGroupInfoList", self.target_group_info_list)
+            .opt("TargetGroupPairInfoList", self.target_group_pair_info_list)
             .build()
     }
 }
@@ -1126,8 +1211,13 @@ impl crate::PropertyType for OnPremisesTagSet {}
 impl ::cloudwright_core::ToValue for OnPremisesTagSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnPremisesTagSetList", &self.on_premises_tag_set_list)
+            .opt("OnPremisesTagSetList", self.on_premises_tag_set_list)
             .build()
     }
 }
@@ -1164,8 +1254,13 @@ impl crate::PropertyType for OnPremisesTagSetListObject {}
 impl ::cloudwright_core::ToValue for OnPremisesTagSetListObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnPremisesTagGroup", &self.on_premises_tag_group)
+            .opt("OnPremisesTagGroup", self.on_premises_tag_group)
             .build()
     }
 }
@@ -1217,10 +1312,15 @@ impl crate::PropertyType for RevisionLocation {}
 impl ::cloudwright_core::ToValue for RevisionLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GitHubLocation", &self.git_hub_location)
-            .opt("RevisionType", &self.revision_type)
-            .opt("S3Location", &self.s3_location)
+            .opt("GitHubLocation", self.git_hub_location)
+            .opt("RevisionType", self.revision_type)
+            .opt("S3Location", self.s3_location)
             .build()
     }
 }
@@ -1304,12 +1404,17 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BundleType", &self.bundle_type)
-            .opt("ETag", &self.e_tag)
-            .req("Key", &self.key)
-            .opt("Version", &self.version)
+            .req("Bucket", self.bucket)
+            .opt("BundleType", self.bundle_type)
+            .opt("ETag", self.e_tag)
+            .req("Key", self.key)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -1362,10 +1467,15 @@ impl crate::PropertyType for TagFilter {}
 impl ::cloudwright_core::ToValue for TagFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1408,8 +1518,13 @@ impl crate::PropertyType for TargetGroupInfo {}
 impl ::cloudwright_core::ToValue for TargetGroupInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -1456,10 +1571,15 @@ impl crate::PropertyType for TargetGroupPairInfo {}
 impl ::cloudwright_core::ToValue for TargetGroupPairInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ProdTrafficRoute", &self.prod_traffic_route)
-            .opt("TargetGroups", &self.target_groups)
-            .opt("TestTrafficRoute", &self.test_traffic_route)
+            .opt("ProdTrafficRoute", self.prod_traffic_route)
+            .opt("TargetGroups", self.target_groups)
+            .opt("TestTrafficRoute", self.test_traffic_route)
             .build()
     }
 }
@@ -1494,8 +1614,13 @@ impl crate::PropertyType for TrafficRoute {}
 impl ::cloudwright_core::ToValue for TrafficRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ListenerArns", &self.listener_arns)
+            .opt("ListenerArns", self.listener_arns)
             .build()
     }
 }
@@ -1542,10 +1667,15 @@ impl crate::PropertyType for TriggerConfig {}
 impl ::cloudwright_core::ToValue for TriggerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TriggerEvents", &self.trigger_events)
-            .opt("TriggerName", &self.trigger_name)
-            .opt("TriggerTargetArn", &self.trigger_target_arn)
+            .opt("TriggerEvents", self.trigger_events)
+            .opt("TriggerName", self.trigger_name)
+            .opt("TriggerTargetArn", self.trigger_target_arn)
             .build()
     }
 }
@@ -1577,6 +1707,14 @@ impl ::cloudwright_core::ToValue for Action {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ActionOnTimeout` (`AWS::CodeDeploy::DeploymentGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1605,6 +1743,14 @@ impl ::cloudwright_core::ToValue for ActionOnTimeout {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1635,6 +1781,14 @@ impl ::cloudwright_core::ToValue for BlueInstanceTerminationOptionAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DeploymentOption` (`AWS::CodeDeploy::DeploymentGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1664,6 +1818,14 @@ impl ::cloudwright_core::ToValue for DeploymentOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DeploymentType` (`AWS::CodeDeploy::DeploymentGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1692,6 +1854,14 @@ impl ::cloudwright_core::ToValue for DeploymentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1725,6 +1895,14 @@ impl ::cloudwright_core::ToValue for Ec2TagFilterType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Event` (`AWS::CodeDeploy::DeploymentGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1757,6 +1935,14 @@ impl ::cloudwright_core::ToValue for Event {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OutdatedInstancesStrategy` (`AWS::CodeDeploy::DeploymentGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1785,6 +1971,14 @@ impl ::cloudwright_core::ToValue for OutdatedInstancesStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1817,6 +2011,14 @@ impl ::cloudwright_core::ToValue for TagFilterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1870,6 +2072,14 @@ impl ::cloudwright_core::ToValue for TriggerEvent {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

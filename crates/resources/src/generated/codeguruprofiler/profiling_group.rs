@@ -115,15 +115,20 @@ impl ::cloudwright_core::Resource for ProfilingGroup {
 impl ::cloudwright_core::ToValue for ProfilingGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentPermissions", &self.agent_permissions)
+            .opt("AgentPermissions", self.agent_permissions)
             .opt(
                 "AnomalyDetectionNotificationConfiguration",
-                &self.anomaly_detection_notification_configuration,
+                self.anomaly_detection_notification_configuration,
             )
-            .opt("ComputePlatform", &self.compute_platform)
-            .req("ProfilingGroupName", &self.profiling_group_name)
-            .opt("Tags", &self.tags)
+            .opt("ComputePlatform", self.compute_platform)
+            .req("ProfilingGroupName", self.profiling_group_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -180,8 +185,13 @@ impl crate::PropertyType for AgentPermissions {}
 impl ::cloudwright_core::ToValue for AgentPermissions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Principals", &self.principals)
+            .req("Principals", self.principals)
             .build()
     }
 }
@@ -229,9 +239,14 @@ impl crate::PropertyType for Channel {}
 impl ::cloudwright_core::ToValue for Channel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("channelId", &self.channel_id)
-            .req("channelUri", &self.channel_uri)
+            .opt("channelId", self.channel_id)
+            .req("channelUri", self.channel_uri)
             .build()
     }
 }
@@ -282,9 +297,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -315,6 +335,14 @@ impl ::cloudwright_core::ToValue for ComputePlatform {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

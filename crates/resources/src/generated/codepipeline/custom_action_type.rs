@@ -159,15 +159,20 @@ impl ::cloudwright_core::Resource for CustomActionType {
 impl ::cloudwright_core::ToValue for CustomActionType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Category", &self.category)
-            .opt("ConfigurationProperties", &self.configuration_properties)
-            .req("InputArtifactDetails", &self.input_artifact_details)
-            .req("OutputArtifactDetails", &self.output_artifact_details)
-            .req("Provider", &self.provider)
-            .opt("Settings", &self.settings)
-            .opt("Tags", &self.tags)
-            .req("Version", &self.version)
+            .req("Category", self.category)
+            .opt("ConfigurationProperties", self.configuration_properties)
+            .req("InputArtifactDetails", self.input_artifact_details)
+            .req("OutputArtifactDetails", self.output_artifact_details)
+            .req("Provider", self.provider)
+            .opt("Settings", self.settings)
+            .opt("Tags", self.tags)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -242,9 +247,14 @@ impl crate::PropertyType for ArtifactDetails {}
 impl ::cloudwright_core::ToValue for ArtifactDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaximumCount", &self.maximum_count)
-            .req("MinimumCount", &self.minimum_count)
+            .req("MaximumCount", self.maximum_count)
+            .req("MinimumCount", self.minimum_count)
             .build()
     }
 }
@@ -346,14 +356,19 @@ impl crate::PropertyType for ConfigurationProperties {}
 impl ::cloudwright_core::ToValue for ConfigurationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Key", &self.key)
-            .req("Name", &self.name)
-            .opt("Queryable", &self.queryable)
-            .req("Required", &self.required)
-            .req("Secret", &self.secret)
-            .opt("Type", &self.r#type)
+            .opt("Description", self.description)
+            .req("Key", self.key)
+            .req("Name", self.name)
+            .opt("Queryable", self.queryable)
+            .req("Required", self.required)
+            .req("Secret", self.secret)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -414,13 +429,18 @@ impl crate::PropertyType for Settings {}
 impl ::cloudwright_core::ToValue for Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EntityUrlTemplate", &self.entity_url_template)
-            .opt("ExecutionUrlTemplate", &self.execution_url_template)
-            .opt("RevisionUrlTemplate", &self.revision_url_template)
+            .opt("EntityUrlTemplate", self.entity_url_template)
+            .opt("ExecutionUrlTemplate", self.execution_url_template)
+            .opt("RevisionUrlTemplate", self.revision_url_template)
             .opt(
                 "ThirdPartyConfigurationUrl",
-                &self.third_party_configuration_url,
+                self.third_party_configuration_url,
             )
             .build()
     }
@@ -468,6 +488,14 @@ impl ::cloudwright_core::ToValue for Category {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::CodePipeline::CustomActionType`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -499,6 +527,14 @@ impl ::cloudwright_core::ToValue for ConfigurationPropertiesType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

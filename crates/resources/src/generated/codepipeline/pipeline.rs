@@ -192,25 +192,27 @@ impl ::cloudwright_core::Resource for Pipeline {
 impl ::cloudwright_core::ToValue for Pipeline {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArtifactStore", &self.artifact_store)
-            .opt("ArtifactStores", &self.artifact_stores)
+            .opt("ArtifactStore", self.artifact_store)
+            .opt("ArtifactStores", self.artifact_stores)
             .opt(
                 "DisableInboundStageTransitions",
-                &self.disable_inbound_stage_transitions,
+                self.disable_inbound_stage_transitions,
             )
-            .opt("ExecutionMode", &self.execution_mode)
-            .opt("Name", &self.name)
-            .opt("PipelineType", &self.pipeline_type)
-            .opt(
-                "RestartExecutionOnUpdate",
-                &self.restart_execution_on_update,
-            )
-            .req("RoleArn", &self.role_arn)
-            .req("Stages", &self.stages)
-            .opt("Tags", &self.tags)
-            .opt("Triggers", &self.triggers)
-            .opt("Variables", &self.variables)
+            .opt("ExecutionMode", self.execution_mode)
+            .opt("Name", self.name)
+            .opt("PipelineType", self.pipeline_type)
+            .opt("RestartExecutionOnUpdate", self.restart_execution_on_update)
+            .req("RoleArn", self.role_arn)
+            .req("Stages", self.stages)
+            .opt("Tags", self.tags)
+            .opt("Triggers", self.triggers)
+            .opt("Variables", self.variables)
             .build()
     }
 }
@@ -378,20 +380,25 @@ impl crate::PropertyType for ActionDeclaration {}
 impl ::cloudwright_core::ToValue for ActionDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionTypeId", &self.action_type_id)
-            .opt("Commands", &self.commands)
-            .opt("Configuration", &self.configuration)
-            .opt("EnvironmentVariables", &self.environment_variables)
-            .opt("InputArtifacts", &self.input_artifacts)
-            .req("Name", &self.name)
-            .opt("Namespace", &self.namespace)
-            .opt("OutputArtifacts", &self.output_artifacts)
-            .opt("OutputVariables", &self.output_variables)
-            .opt("Region", &self.region)
-            .opt("RoleArn", &self.role_arn)
-            .opt("RunOrder", &self.run_order)
-            .opt("TimeoutInMinutes", &self.timeout_in_minutes)
+            .req("ActionTypeId", self.action_type_id)
+            .opt("Commands", self.commands)
+            .opt("Configuration", self.configuration)
+            .opt("EnvironmentVariables", self.environment_variables)
+            .opt("InputArtifacts", self.input_artifacts)
+            .req("Name", self.name)
+            .opt("Namespace", self.namespace)
+            .opt("OutputArtifacts", self.output_artifacts)
+            .opt("OutputVariables", self.output_variables)
+            .opt("Region", self.region)
+            .opt("RoleArn", self.role_arn)
+            .opt("RunOrder", self.run_order)
+            .opt("TimeoutInMinutes", self.timeout_in_minutes)
             .build()
     }
 }
@@ -472,11 +479,16 @@ impl crate::PropertyType for ActionTypeId {}
 impl ::cloudwright_core::ToValue for ActionTypeId {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Category", &self.category)
-            .req("Owner", &self.owner)
-            .req("Provider", &self.provider)
-            .req("Version", &self.version)
+            .req("Category", self.category)
+            .req("Owner", self.owner)
+            .req("Provider", self.provider)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -538,10 +550,15 @@ impl crate::PropertyType for ArtifactStore {}
 impl ::cloudwright_core::ToValue for ArtifactStore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionKey", &self.encryption_key)
-            .req("Location", &self.location)
-            .req("Type", &self.r#type)
+            .opt("EncryptionKey", self.encryption_key)
+            .req("Location", self.location)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -598,9 +615,14 @@ impl crate::PropertyType for ArtifactStoreMap {}
 impl ::cloudwright_core::ToValue for ArtifactStoreMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ArtifactStore", &self.artifact_store)
-            .req("Region", &self.region)
+            .req("ArtifactStore", self.artifact_store)
+            .req("Region", self.region)
             .build()
     }
 }
@@ -635,8 +657,13 @@ impl crate::PropertyType for BeforeEntryConditions {}
 impl ::cloudwright_core::ToValue for BeforeEntryConditions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Conditions", &self.conditions)
+            .opt("Conditions", self.conditions)
             .build()
     }
 }
@@ -689,9 +716,14 @@ impl crate::PropertyType for BlockerDeclaration {}
 impl ::cloudwright_core::ToValue for BlockerDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -732,9 +764,14 @@ impl crate::PropertyType for Condition {}
 impl ::cloudwright_core::ToValue for Condition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Result", &self.result)
-            .opt("Rules", &self.rules)
+            .opt("Result", self.result)
+            .opt("Rules", self.rules)
             .build()
     }
 }
@@ -791,9 +828,14 @@ impl crate::PropertyType for EncryptionKey {}
 impl ::cloudwright_core::ToValue for EncryptionKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Type", &self.r#type)
+            .req("Id", self.id)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -853,10 +895,15 @@ impl crate::PropertyType for EnvironmentVariable {}
 impl ::cloudwright_core::ToValue for EnvironmentVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .opt("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -903,10 +950,15 @@ impl crate::PropertyType for FailureConditions {}
 impl ::cloudwright_core::ToValue for FailureConditions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Conditions", &self.conditions)
-            .opt("Result", &self.result)
-            .opt("RetryConfiguration", &self.retry_configuration)
+            .opt("Conditions", self.conditions)
+            .opt("Result", self.result)
+            .opt("RetryConfiguration", self.retry_configuration)
             .build()
     }
 }
@@ -947,9 +999,14 @@ impl crate::PropertyType for GitBranchFilterCriteria {}
 impl ::cloudwright_core::ToValue for GitBranchFilterCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Excludes", &self.excludes)
-            .opt("Includes", &self.includes)
+            .opt("Excludes", self.excludes)
+            .opt("Includes", self.includes)
             .build()
     }
 }
@@ -1004,10 +1061,15 @@ impl crate::PropertyType for GitConfiguration {}
 impl ::cloudwright_core::ToValue for GitConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PullRequest", &self.pull_request)
-            .opt("Push", &self.push)
-            .req("SourceActionName", &self.source_action_name)
+            .opt("PullRequest", self.pull_request)
+            .opt("Push", self.push)
+            .req("SourceActionName", self.source_action_name)
             .build()
     }
 }
@@ -1048,9 +1110,14 @@ impl crate::PropertyType for GitFilePathFilterCriteria {}
 impl ::cloudwright_core::ToValue for GitFilePathFilterCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Excludes", &self.excludes)
-            .opt("Includes", &self.includes)
+            .opt("Excludes", self.excludes)
+            .opt("Includes", self.includes)
             .build()
     }
 }
@@ -1103,10 +1170,15 @@ impl crate::PropertyType for GitPullRequestFilter {}
 impl ::cloudwright_core::ToValue for GitPullRequestFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Branches", &self.branches)
-            .opt("Events", &self.events)
-            .opt("FilePaths", &self.file_paths)
+            .opt("Branches", self.branches)
+            .opt("Events", self.events)
+            .opt("FilePaths", self.file_paths)
             .build()
     }
 }
@@ -1153,10 +1225,15 @@ impl crate::PropertyType for GitPushFilter {}
 impl ::cloudwright_core::ToValue for GitPushFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Branches", &self.branches)
-            .opt("FilePaths", &self.file_paths)
-            .opt("Tags", &self.tags)
+            .opt("Branches", self.branches)
+            .opt("FilePaths", self.file_paths)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -1197,9 +1274,14 @@ impl crate::PropertyType for GitTagFilterCriteria {}
 impl ::cloudwright_core::ToValue for GitTagFilterCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Excludes", &self.excludes)
-            .opt("Includes", &self.includes)
+            .opt("Excludes", self.excludes)
+            .opt("Includes", self.includes)
             .build()
     }
 }
@@ -1240,8 +1322,13 @@ impl crate::PropertyType for InputArtifact {}
 impl ::cloudwright_core::ToValue for InputArtifact {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1289,9 +1376,14 @@ impl crate::PropertyType for OutputArtifact {}
 impl ::cloudwright_core::ToValue for OutputArtifact {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Files", &self.files)
-            .req("Name", &self.name)
+            .opt("Files", self.files)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1337,9 +1429,14 @@ impl crate::PropertyType for PipelineTriggerDeclaration {}
 impl ::cloudwright_core::ToValue for PipelineTriggerDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GitConfiguration", &self.git_configuration)
-            .req("ProviderType", &self.provider_type)
+            .opt("GitConfiguration", self.git_configuration)
+            .req("ProviderType", self.provider_type)
             .build()
     }
 }
@@ -1372,8 +1469,13 @@ impl crate::PropertyType for RetryConfiguration {}
 impl ::cloudwright_core::ToValue for RetryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RetryMode", &self.retry_mode)
+            .opt("RetryMode", self.retry_mode)
             .build()
     }
 }
@@ -1448,14 +1550,19 @@ impl crate::PropertyType for RuleDeclaration {}
 impl ::cloudwright_core::ToValue for RuleDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Commands", &self.commands)
-            .opt("Configuration", &self.configuration)
-            .opt("InputArtifacts", &self.input_artifacts)
-            .opt("Name", &self.name)
-            .opt("Region", &self.region)
-            .opt("RoleArn", &self.role_arn)
-            .opt("RuleTypeId", &self.rule_type_id)
+            .opt("Commands", self.commands)
+            .opt("Configuration", self.configuration)
+            .opt("InputArtifacts", self.input_artifacts)
+            .opt("Name", self.name)
+            .opt("Region", self.region)
+            .opt("RoleArn", self.role_arn)
+            .opt("RuleTypeId", self.rule_type_id)
             .build()
     }
 }
@@ -1508,11 +1615,16 @@ impl crate::PropertyType for RuleTypeId {}
 impl ::cloudwright_core::ToValue for RuleTypeId {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .opt("Owner", &self.owner)
-            .opt("Provider", &self.provider)
-            .opt("Version", &self.version)
+            .opt("Category", self.category)
+            .opt("Owner", self.owner)
+            .opt("Provider", self.provider)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -1595,13 +1707,18 @@ impl crate::PropertyType for StageDeclaration {}
 impl ::cloudwright_core::ToValue for StageDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .opt("BeforeEntry", &self.before_entry)
-            .opt("Blockers", &self.blockers)
-            .req("Name", &self.name)
-            .opt("OnFailure", &self.on_failure)
-            .opt("OnSuccess", &self.on_success)
+            .req("Actions", self.actions)
+            .opt("BeforeEntry", self.before_entry)
+            .opt("Blockers", self.blockers)
+            .req("Name", self.name)
+            .opt("OnFailure", self.on_failure)
+            .opt("OnSuccess", self.on_success)
             .build()
     }
 }
@@ -1654,9 +1771,14 @@ impl crate::PropertyType for StageTransition {}
 impl ::cloudwright_core::ToValue for StageTransition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Reason", &self.reason)
-            .req("StageName", &self.stage_name)
+            .req("Reason", self.reason)
+            .req("StageName", self.stage_name)
             .build()
     }
 }
@@ -1691,8 +1813,13 @@ impl crate::PropertyType for SuccessConditions {}
 impl ::cloudwright_core::ToValue for SuccessConditions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Conditions", &self.conditions)
+            .opt("Conditions", self.conditions)
             .build()
     }
 }
@@ -1743,10 +1870,15 @@ impl crate::PropertyType for VariableDeclaration {}
 impl ::cloudwright_core::ToValue for VariableDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValue", &self.default_value)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
+            .opt("DefaultValue", self.default_value)
+            .opt("Description", self.description)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1775,6 +1907,14 @@ impl ::cloudwright_core::ToValue for ArtifactStoreType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::CodePipeline::Pipeline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1800,6 +1940,14 @@ impl ::cloudwright_core::ToValue for BlockerDeclarationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1845,6 +1993,14 @@ impl ::cloudwright_core::ToValue for Category {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::CodePipeline::Pipeline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1873,6 +2029,14 @@ impl ::cloudwright_core::ToValue for EnvironmentVariableType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1906,6 +2070,14 @@ impl ::cloudwright_core::ToValue for ExecutionMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PipelineType` (`AWS::CodePipeline::Pipeline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1935,6 +2107,14 @@ impl ::cloudwright_core::ToValue for PipelineType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ProviderType` (`AWS::CodePipeline::Pipeline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1960,6 +2140,14 @@ impl ::cloudwright_core::ToValue for ProviderType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1990,6 +2178,14 @@ impl ::cloudwright_core::ToValue for Result {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RetryMode` (`AWS::CodePipeline::Pipeline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2018,6 +2214,14 @@ impl ::cloudwright_core::ToValue for RetryMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

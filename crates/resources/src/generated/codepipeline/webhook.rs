@@ -163,18 +163,23 @@ impl ::cloudwright_core::Resource for Webhook {
 impl ::cloudwright_core::ToValue for Webhook {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Authentication", &self.authentication)
+            .req("Authentication", self.authentication)
             .req(
                 "AuthenticationConfiguration",
-                &self.authentication_configuration,
+                self.authentication_configuration,
             )
-            .req("Filters", &self.filters)
-            .opt("Name", &self.name)
-            .opt("RegisterWithThirdParty", &self.register_with_third_party)
-            .req("TargetAction", &self.target_action)
-            .req("TargetPipeline", &self.target_pipeline)
-            .opt("TargetPipelineVersion", &self.target_pipeline_version)
+            .req("Filters", self.filters)
+            .opt("Name", self.name)
+            .opt("RegisterWithThirdParty", self.register_with_third_party)
+            .req("TargetAction", self.target_action)
+            .req("TargetPipeline", self.target_pipeline)
+            .opt("TargetPipelineVersion", self.target_pipeline_version)
             .build()
     }
 }
@@ -249,9 +254,14 @@ impl crate::PropertyType for WebhookAuthConfiguration {}
 impl ::cloudwright_core::ToValue for WebhookAuthConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedIPRange", &self.allowed_ip_range)
-            .opt("SecretToken", &self.secret_token)
+            .opt("AllowedIPRange", self.allowed_ip_range)
+            .opt("SecretToken", self.secret_token)
             .build()
     }
 }
@@ -299,9 +309,14 @@ impl crate::PropertyType for WebhookFilterRule {}
 impl ::cloudwright_core::ToValue for WebhookFilterRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("JsonPath", &self.json_path)
-            .opt("MatchEquals", &self.match_equals)
+            .req("JsonPath", self.json_path)
+            .opt("MatchEquals", self.match_equals)
             .build()
     }
 }
@@ -335,6 +350,14 @@ impl ::cloudwright_core::ToValue for Authentication {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -131,15 +131,20 @@ impl ::cloudwright_core::Resource for GitHubRepository {
 impl ::cloudwright_core::ToValue for GitHubRepository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Code", &self.code)
-            .opt("ConnectionArn", &self.connection_arn)
-            .opt("EnableIssues", &self.enable_issues)
-            .opt("IsPrivate", &self.is_private)
-            .opt("RepositoryAccessToken", &self.repository_access_token)
-            .opt("RepositoryDescription", &self.repository_description)
-            .req("RepositoryName", &self.repository_name)
-            .req("RepositoryOwner", &self.repository_owner)
+            .opt("Code", self.code)
+            .opt("ConnectionArn", self.connection_arn)
+            .opt("EnableIssues", self.enable_issues)
+            .opt("IsPrivate", self.is_private)
+            .opt("RepositoryAccessToken", self.repository_access_token)
+            .opt("RepositoryDescription", self.repository_description)
+            .req("RepositoryName", self.repository_name)
+            .req("RepositoryOwner", self.repository_owner)
             .build()
     }
 }
@@ -198,9 +203,12 @@ impl crate::PropertyType for Code {}
 impl ::cloudwright_core::ToValue for Code {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .req("S3", &self.s3)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().req("S3", self.s3).build()
     }
 }
 
@@ -261,10 +269,15 @@ impl crate::PropertyType for S3 {}
 impl ::cloudwright_core::ToValue for S3 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
-            .opt("ObjectVersion", &self.object_version)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
+            .opt("ObjectVersion", self.object_version)
             .build()
     }
 }

@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for Connection {
 impl ::cloudwright_core::ToValue for Connection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectionName", &self.connection_name)
-            .opt("HostArn", &self.host_arn)
-            .opt("ProviderType", &self.provider_type)
-            .opt("Tags", &self.tags)
+            .req("ConnectionName", self.connection_name)
+            .opt("HostArn", self.host_arn)
+            .opt("ProviderType", self.provider_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -189,6 +194,14 @@ impl ::cloudwright_core::ToValue for ProviderType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for RepositoryLink {
 impl ::cloudwright_core::ToValue for RepositoryLink {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectionArn", &self.connection_arn)
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
-            .req("OwnerId", &self.owner_id)
-            .req("RepositoryName", &self.repository_name)
-            .opt("Tags", &self.tags)
+            .req("ConnectionArn", self.connection_arn)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
+            .req("OwnerId", self.owner_id)
+            .req("RepositoryName", self.repository_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

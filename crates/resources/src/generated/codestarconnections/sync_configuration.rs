@@ -149,15 +149,20 @@ impl ::cloudwright_core::Resource for SyncConfiguration {
 impl ::cloudwright_core::ToValue for SyncConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Branch", &self.branch)
-            .req("ConfigFile", &self.config_file)
-            .opt("PublishDeploymentStatus", &self.publish_deployment_status)
-            .req("RepositoryLinkId", &self.repository_link_id)
-            .req("ResourceName", &self.resource_name)
-            .req("RoleArn", &self.role_arn)
-            .req("SyncType", &self.sync_type)
-            .opt("TriggerResourceUpdateOn", &self.trigger_resource_update_on)
+            .req("Branch", self.branch)
+            .req("ConfigFile", self.config_file)
+            .opt("PublishDeploymentStatus", self.publish_deployment_status)
+            .req("RepositoryLinkId", self.repository_link_id)
+            .req("ResourceName", self.resource_name)
+            .req("RoleArn", self.role_arn)
+            .req("SyncType", self.sync_type)
+            .opt("TriggerResourceUpdateOn", self.trigger_resource_update_on)
             .build()
     }
 }
@@ -225,6 +230,14 @@ impl ::cloudwright_core::ToValue for PublishDeploymentStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SyncType` (`AWS::CodeStarConnections::SyncConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -250,6 +263,14 @@ impl ::cloudwright_core::ToValue for SyncType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -279,6 +300,14 @@ impl ::cloudwright_core::ToValue for TriggerResourceUpdateOn {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

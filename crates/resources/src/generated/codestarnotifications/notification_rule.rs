@@ -168,17 +168,22 @@ impl ::cloudwright_core::Resource for NotificationRule {
 impl ::cloudwright_core::ToValue for NotificationRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreatedBy", &self.created_by)
-            .req("DetailType", &self.detail_type)
-            .opt("EventTypeId", &self.event_type_id)
-            .req("EventTypeIds", &self.event_type_ids)
-            .req("Name", &self.name)
-            .req("Resource", &self.resource)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
-            .opt("TargetAddress", &self.target_address)
-            .req("Targets", &self.targets)
+            .opt("CreatedBy", self.created_by)
+            .req("DetailType", self.detail_type)
+            .opt("EventTypeId", self.event_type_id)
+            .req("EventTypeIds", self.event_type_ids)
+            .req("Name", self.name)
+            .req("Resource", self.resource)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
+            .opt("TargetAddress", self.target_address)
+            .req("Targets", self.targets)
             .build()
     }
 }
@@ -255,9 +260,14 @@ impl crate::PropertyType for Target {}
 impl ::cloudwright_core::ToValue for Target {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TargetAddress", &self.target_address)
-            .req("TargetType", &self.target_type)
+            .req("TargetAddress", self.target_address)
+            .req("TargetType", self.target_type)
             .build()
     }
 }
@@ -289,6 +299,14 @@ impl ::cloudwright_core::ToValue for DetailType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::CodeStarNotifications::NotificationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -317,6 +335,14 @@ impl ::cloudwright_core::ToValue for NotificationRuleStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

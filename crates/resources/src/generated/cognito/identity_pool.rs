@@ -175,25 +175,30 @@ impl ::cloudwright_core::Resource for IdentityPool {
 impl ::cloudwright_core::ToValue for IdentityPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowClassicFlow", &self.allow_classic_flow)
+            .opt("AllowClassicFlow", self.allow_classic_flow)
             .req(
                 "AllowUnauthenticatedIdentities",
-                &self.allow_unauthenticated_identities,
+                self.allow_unauthenticated_identities,
             )
-            .opt("CognitoEvents", &self.cognito_events)
-            .opt("CognitoIdentityProviders", &self.cognito_identity_providers)
-            .opt("CognitoStreams", &self.cognito_streams)
-            .opt("DeveloperProviderName", &self.developer_provider_name)
-            .opt("IdentityPoolName", &self.identity_pool_name)
-            .opt("IdentityPoolTags", &self.identity_pool_tags)
+            .opt("CognitoEvents", self.cognito_events)
+            .opt("CognitoIdentityProviders", self.cognito_identity_providers)
+            .opt("CognitoStreams", self.cognito_streams)
+            .opt("DeveloperProviderName", self.developer_provider_name)
+            .opt("IdentityPoolName", self.identity_pool_name)
+            .opt("IdentityPoolTags", self.identity_pool_tags)
             .opt(
                 "OpenIdConnectProviderARNs",
-                &self.open_id_connect_provider_ar_ns,
+                self.open_id_connect_provider_ar_ns,
             )
-            .opt("PushSync", &self.push_sync)
-            .opt("SamlProviderARNs", &self.saml_provider_ar_ns)
-            .opt("SupportedLoginProviders", &self.supported_login_providers)
+            .opt("PushSync", self.push_sync)
+            .opt("SamlProviderARNs", self.saml_provider_ar_ns)
+            .opt("SupportedLoginProviders", self.supported_login_providers)
             .build()
     }
 }
@@ -283,10 +288,15 @@ impl crate::PropertyType for CognitoIdentityProvider {}
 impl ::cloudwright_core::ToValue for CognitoIdentityProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientId", &self.client_id)
-            .req("ProviderName", &self.provider_name)
-            .opt("ServerSideTokenCheck", &self.server_side_token_check)
+            .req("ClientId", self.client_id)
+            .req("ProviderName", self.provider_name)
+            .opt("ServerSideTokenCheck", self.server_side_token_check)
             .build()
     }
 }
@@ -335,10 +345,15 @@ impl crate::PropertyType for CognitoStreams {}
 impl ::cloudwright_core::ToValue for CognitoStreams {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RoleArn", &self.role_arn)
-            .opt("StreamName", &self.stream_name)
-            .opt("StreamingStatus", &self.streaming_status)
+            .opt("RoleArn", self.role_arn)
+            .opt("StreamName", self.stream_name)
+            .opt("StreamingStatus", self.streaming_status)
             .build()
     }
 }
@@ -381,9 +396,14 @@ impl crate::PropertyType for PushSync {}
 impl ::cloudwright_core::ToValue for PushSync {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationArns", &self.application_arns)
-            .opt("RoleArn", &self.role_arn)
+            .opt("ApplicationArns", self.application_arns)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -434,9 +454,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for IdentityPoolPrincipalTag {
 impl ::cloudwright_core::ToValue for IdentityPoolPrincipalTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IdentityPoolId", &self.identity_pool_id)
-            .req("IdentityProviderName", &self.identity_provider_name)
-            .opt("PrincipalTags", &self.principal_tags)
-            .opt("UseDefaults", &self.use_defaults)
+            .req("IdentityPoolId", self.identity_pool_id)
+            .req("IdentityProviderName", self.identity_provider_name)
+            .opt("PrincipalTags", self.principal_tags)
+            .opt("UseDefaults", self.use_defaults)
             .build()
     }
 }

@@ -93,10 +93,15 @@ impl ::cloudwright_core::Resource for IdentityPoolRoleAttachment {
 impl ::cloudwright_core::ToValue for IdentityPoolRoleAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IdentityPoolId", &self.identity_pool_id)
-            .opt("RoleMappings", &self.role_mappings)
-            .opt("Roles", &self.roles)
+            .req("IdentityPoolId", self.identity_pool_id)
+            .opt("RoleMappings", self.role_mappings)
+            .opt("Roles", self.roles)
             .build()
     }
 }

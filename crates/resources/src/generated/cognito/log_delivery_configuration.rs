@@ -82,9 +82,14 @@ impl ::cloudwright_core::Resource for LogDeliveryConfiguration {
 impl ::cloudwright_core::ToValue for LogDeliveryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogConfigurations", &self.log_configurations)
-            .req("UserPoolId", &self.user_pool_id)
+            .opt("LogConfigurations", self.log_configurations)
+            .req("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -141,8 +146,13 @@ impl crate::PropertyType for CloudWatchLogsConfiguration {}
 impl ::cloudwright_core::ToValue for CloudWatchLogsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupArn", &self.log_group_arn)
+            .opt("LogGroupArn", self.log_group_arn)
             .build()
     }
 }
@@ -177,8 +187,13 @@ impl crate::PropertyType for FirehoseConfiguration {}
 impl ::cloudwright_core::ToValue for FirehoseConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StreamArn", &self.stream_arn)
+            .opt("StreamArn", self.stream_arn)
             .build()
     }
 }
@@ -238,15 +253,20 @@ impl crate::PropertyType for LogConfiguration {}
 impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLogsConfiguration",
-                &self.cloud_watch_logs_configuration,
+                self.cloud_watch_logs_configuration,
             )
-            .opt("EventSource", &self.event_source)
-            .opt("FirehoseConfiguration", &self.firehose_configuration)
-            .opt("LogLevel", &self.log_level)
-            .opt("S3Configuration", &self.s3_configuration)
+            .opt("EventSource", self.event_source)
+            .opt("FirehoseConfiguration", self.firehose_configuration)
+            .opt("LogLevel", self.log_level)
+            .opt("S3Configuration", self.s3_configuration)
             .build()
     }
 }
@@ -281,8 +301,13 @@ impl crate::PropertyType for S3Configuration {}
 impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketArn", &self.bucket_arn)
+            .opt("BucketArn", self.bucket_arn)
             .build()
     }
 }

@@ -129,16 +129,18 @@ impl ::cloudwright_core::Resource for ManagedLoginBranding {
 impl ::cloudwright_core::ToValue for ManagedLoginBranding {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Assets", &self.assets)
-            .opt("ClientId", &self.client_id)
-            .opt("ReturnMergedResources", &self.return_merged_resources)
-            .opt("Settings", &self.settings)
-            .opt(
-                "UseCognitoProvidedValues",
-                &self.use_cognito_provided_values,
-            )
-            .req("UserPoolId", &self.user_pool_id)
+            .opt("Assets", self.assets)
+            .opt("ClientId", self.client_id)
+            .opt("ReturnMergedResources", self.return_merged_resources)
+            .opt("Settings", self.settings)
+            .opt("UseCognitoProvidedValues", self.use_cognito_provided_values)
+            .req("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -236,12 +238,17 @@ impl crate::PropertyType for AssetType {}
 impl ::cloudwright_core::ToValue for AssetType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bytes", &self.bytes)
-            .req("Category", &self.category)
-            .req("ColorMode", &self.color_mode)
-            .req("Extension", &self.extension)
-            .opt("ResourceId", &self.resource_id)
+            .opt("Bytes", self.bytes)
+            .req("Category", self.category)
+            .req("ColorMode", self.color_mode)
+            .req("Extension", self.extension)
+            .opt("ResourceId", self.resource_id)
             .build()
     }
 }
@@ -312,6 +319,14 @@ impl ::cloudwright_core::ToValue for CategoryType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ColorModeType` (`AWS::Cognito::ManagedLoginBranding`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -343,6 +358,14 @@ impl ::cloudwright_core::ToValue for ColorModeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -381,6 +404,14 @@ impl ::cloudwright_core::ToValue for ExtensionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

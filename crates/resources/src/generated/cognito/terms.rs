@@ -142,13 +142,18 @@ impl ::cloudwright_core::Resource for Terms {
 impl ::cloudwright_core::ToValue for Terms {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientId", &self.client_id)
-            .req("Enforcement", &self.enforcement)
-            .req("Links", &self.links)
-            .req("TermsName", &self.terms_name)
-            .req("TermsSource", &self.terms_source)
-            .req("UserPoolId", &self.user_pool_id)
+            .opt("ClientId", self.client_id)
+            .req("Enforcement", self.enforcement)
+            .req("Links", self.links)
+            .req("TermsName", self.terms_name)
+            .req("TermsSource", self.terms_source)
+            .req("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -195,6 +200,14 @@ impl ::cloudwright_core::ToValue for TermsEnforcementType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TermsSourceType` (`AWS::Cognito::Terms`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -220,6 +233,14 @@ impl ::cloudwright_core::ToValue for TermsSourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -297,55 +297,57 @@ impl ::cloudwright_core::Resource for UserPool {
 impl ::cloudwright_core::ToValue for UserPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountRecoverySetting", &self.account_recovery_setting)
-            .opt("AdminCreateUserConfig", &self.admin_create_user_config)
-            .opt("AliasAttributes", &self.alias_attributes)
-            .opt("AutoVerifiedAttributes", &self.auto_verified_attributes)
-            .opt("DeletionProtection", &self.deletion_protection)
-            .opt("DeviceConfiguration", &self.device_configuration)
+            .opt("AccountRecoverySetting", self.account_recovery_setting)
+            .opt("AdminCreateUserConfig", self.admin_create_user_config)
+            .opt("AliasAttributes", self.alias_attributes)
+            .opt("AutoVerifiedAttributes", self.auto_verified_attributes)
+            .opt("DeletionProtection", self.deletion_protection)
+            .opt("DeviceConfiguration", self.device_configuration)
             .opt(
                 "EmailAuthenticationMessage",
-                &self.email_authentication_message,
+                self.email_authentication_message,
             )
             .opt(
                 "EmailAuthenticationSubject",
-                &self.email_authentication_subject,
+                self.email_authentication_subject,
             )
-            .opt("EmailConfiguration", &self.email_configuration)
-            .opt("EmailVerificationMessage", &self.email_verification_message)
-            .opt("EmailVerificationSubject", &self.email_verification_subject)
-            .opt("EnabledMfas", &self.enabled_mfas)
-            .opt("LambdaConfig", &self.lambda_config)
-            .opt("MfaConfiguration", &self.mfa_configuration)
-            .opt("Policies", &self.policies)
-            .opt("Schema", &self.schema)
-            .opt("SmsAuthenticationMessage", &self.sms_authentication_message)
-            .opt("SmsConfiguration", &self.sms_configuration)
-            .opt("SmsVerificationMessage", &self.sms_verification_message)
+            .opt("EmailConfiguration", self.email_configuration)
+            .opt("EmailVerificationMessage", self.email_verification_message)
+            .opt("EmailVerificationSubject", self.email_verification_subject)
+            .opt("EnabledMfas", self.enabled_mfas)
+            .opt("LambdaConfig", self.lambda_config)
+            .opt("MfaConfiguration", self.mfa_configuration)
+            .opt("Policies", self.policies)
+            .opt("Schema", self.schema)
+            .opt("SmsAuthenticationMessage", self.sms_authentication_message)
+            .opt("SmsConfiguration", self.sms_configuration)
+            .opt("SmsVerificationMessage", self.sms_verification_message)
             .opt(
                 "UserAttributeUpdateSettings",
-                &self.user_attribute_update_settings,
+                self.user_attribute_update_settings,
             )
-            .opt("UserPoolAddOns", &self.user_pool_add_ons)
-            .opt("UserPoolName", &self.user_pool_name)
-            .opt("UserPoolTags", &self.user_pool_tags)
-            .opt("UserPoolTier", &self.user_pool_tier)
-            .opt("UsernameAttributes", &self.username_attributes)
-            .opt("UsernameConfiguration", &self.username_configuration)
+            .opt("UserPoolAddOns", self.user_pool_add_ons)
+            .opt("UserPoolName", self.user_pool_name)
+            .opt("UserPoolTags", self.user_pool_tags)
+            .opt("UserPoolTier", self.user_pool_tier)
+            .opt("UsernameAttributes", self.username_attributes)
+            .opt("UsernameConfiguration", self.username_configuration)
             .opt(
                 "VerificationMessageTemplate",
-                &self.verification_message_template,
+                self.verification_message_template,
             )
             .opt(
                 "WebAuthnFactorConfiguration",
-                &self.web_authn_factor_configuration,
+                self.web_authn_factor_configuration,
             )
-            .opt("WebAuthnRelyingPartyID", &self.web_authn_relying_party_id)
-            .opt(
-                "WebAuthnUserVerification",
-                &self.web_authn_user_verification,
-            )
+            .opt("WebAuthnRelyingPartyID", self.web_authn_relying_party_id)
+            .opt("WebAuthnUserVerification", self.web_authn_user_verification)
             .build()
     }
 }
@@ -424,8 +426,13 @@ impl crate::PropertyType for AccountRecoverySetting {}
 impl ::cloudwright_core::ToValue for AccountRecoverySetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RecoveryMechanisms", &self.recovery_mechanisms)
+            .opt("RecoveryMechanisms", self.recovery_mechanisms)
             .build()
     }
 }
@@ -478,15 +485,20 @@ impl crate::PropertyType for AdminCreateUserConfig {}
 impl ::cloudwright_core::ToValue for AdminCreateUserConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AllowAdminCreateUserOnly",
-                &self.allow_admin_create_user_only,
+                self.allow_admin_create_user_only,
             )
-            .opt("InviteMessageTemplate", &self.invite_message_template)
+            .opt("InviteMessageTemplate", self.invite_message_template)
             .opt(
                 "UnusedAccountValidityDays",
-                &self.unused_account_validity_days,
+                self.unused_account_validity_days,
             )
             .build()
     }
@@ -522,8 +534,13 @@ impl crate::PropertyType for AdvancedSecurityAdditionalFlows {}
 impl ::cloudwright_core::ToValue for AdvancedSecurityAdditionalFlows {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomAuthMode", &self.custom_auth_mode)
+            .opt("CustomAuthMode", self.custom_auth_mode)
             .build()
     }
 }
@@ -568,9 +585,14 @@ impl crate::PropertyType for CustomEmailSender {}
 impl ::cloudwright_core::ToValue for CustomEmailSender {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LambdaArn", &self.lambda_arn)
-            .opt("LambdaVersion", &self.lambda_version)
+            .opt("LambdaArn", self.lambda_arn)
+            .opt("LambdaVersion", self.lambda_version)
             .build()
     }
 }
@@ -615,9 +637,14 @@ impl crate::PropertyType for CustomSmsSender {}
 impl ::cloudwright_core::ToValue for CustomSmsSender {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LambdaArn", &self.lambda_arn)
-            .opt("LambdaVersion", &self.lambda_version)
+            .opt("LambdaArn", self.lambda_arn)
+            .opt("LambdaVersion", self.lambda_version)
             .build()
     }
 }
@@ -662,14 +689,19 @@ impl crate::PropertyType for DeviceConfiguration {}
 impl ::cloudwright_core::ToValue for DeviceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ChallengeRequiredOnNewDevice",
-                &self.challenge_required_on_new_device,
+                self.challenge_required_on_new_device,
             )
             .opt(
                 "DeviceOnlyRememberedOnUserPrompt",
-                &self.device_only_remembered_on_user_prompt,
+                self.device_only_remembered_on_user_prompt,
             )
             .build()
     }
@@ -748,12 +780,17 @@ impl crate::PropertyType for EmailConfiguration {}
 impl ::cloudwright_core::ToValue for EmailConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfigurationSet", &self.configuration_set)
-            .opt("EmailSendingAccount", &self.email_sending_account)
-            .opt("From", &self.from)
-            .opt("ReplyToEmailAddress", &self.reply_to_email_address)
-            .opt("SourceArn", &self.source_arn)
+            .opt("ConfigurationSet", self.configuration_set)
+            .opt("EmailSendingAccount", self.email_sending_account)
+            .opt("From", self.from)
+            .opt("ReplyToEmailAddress", self.reply_to_email_address)
+            .opt("SourceArn", self.source_arn)
             .build()
     }
 }
@@ -790,9 +827,14 @@ impl crate::PropertyType for InboundFederation {}
 impl ::cloudwright_core::ToValue for InboundFederation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LambdaArn", &self.lambda_arn)
-            .opt("LambdaVersion", &self.lambda_version)
+            .opt("LambdaArn", self.lambda_arn)
+            .opt("LambdaVersion", self.lambda_version)
             .build()
     }
 }
@@ -841,10 +883,15 @@ impl crate::PropertyType for InviteMessageTemplate {}
 impl ::cloudwright_core::ToValue for InviteMessageTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EmailMessage", &self.email_message)
-            .opt("EmailSubject", &self.email_subject)
-            .opt("SMSMessage", &self.sms_message)
+            .opt("EmailMessage", self.email_message)
+            .opt("EmailSubject", self.email_subject)
+            .opt("SMSMessage", self.sms_message)
             .build()
     }
 }
@@ -963,27 +1010,29 @@ impl crate::PropertyType for LambdaConfig {}
 impl ::cloudwright_core::ToValue for LambdaConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreateAuthChallenge", &self.create_auth_challenge)
-            .opt("CustomEmailSender", &self.custom_email_sender)
-            .opt("CustomMessage", &self.custom_message)
-            .opt("CustomSMSSender", &self.custom_sms_sender)
-            .opt("DefineAuthChallenge", &self.define_auth_challenge)
-            .opt("InboundFederation", &self.inbound_federation)
-            .opt("KMSKeyID", &self.kms_key_id)
-            .opt("PostAuthentication", &self.post_authentication)
-            .opt("PostConfirmation", &self.post_confirmation)
-            .opt("PreAuthentication", &self.pre_authentication)
-            .opt("PreSignUp", &self.pre_sign_up)
-            .opt("PreTokenGeneration", &self.pre_token_generation)
-            .opt(
-                "PreTokenGenerationConfig",
-                &self.pre_token_generation_config,
-            )
-            .opt("UserMigration", &self.user_migration)
+            .opt("CreateAuthChallenge", self.create_auth_challenge)
+            .opt("CustomEmailSender", self.custom_email_sender)
+            .opt("CustomMessage", self.custom_message)
+            .opt("CustomSMSSender", self.custom_sms_sender)
+            .opt("DefineAuthChallenge", self.define_auth_challenge)
+            .opt("InboundFederation", self.inbound_federation)
+            .opt("KMSKeyID", self.kms_key_id)
+            .opt("PostAuthentication", self.post_authentication)
+            .opt("PostConfirmation", self.post_confirmation)
+            .opt("PreAuthentication", self.pre_authentication)
+            .opt("PreSignUp", self.pre_sign_up)
+            .opt("PreTokenGeneration", self.pre_token_generation)
+            .opt("PreTokenGenerationConfig", self.pre_token_generation_config)
+            .opt("UserMigration", self.user_migration)
             .opt(
                 "VerifyAuthChallengeResponse",
-                &self.verify_auth_challenge_response,
+                self.verify_auth_challenge_response,
             )
             .build()
     }
@@ -1025,9 +1074,14 @@ impl crate::PropertyType for NumberAttributeConstraints {}
 impl ::cloudwright_core::ToValue for NumberAttributeConstraints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxValue", &self.max_value)
-            .opt("MinValue", &self.min_value)
+            .opt("MaxValue", self.max_value)
+            .opt("MinValue", self.min_value)
             .build()
     }
 }
@@ -1100,16 +1154,21 @@ impl crate::PropertyType for PasswordPolicy {}
 impl ::cloudwright_core::ToValue for PasswordPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MinimumLength", &self.minimum_length)
-            .opt("PasswordHistorySize", &self.password_history_size)
-            .opt("RequireLowercase", &self.require_lowercase)
-            .opt("RequireNumbers", &self.require_numbers)
-            .opt("RequireSymbols", &self.require_symbols)
-            .opt("RequireUppercase", &self.require_uppercase)
+            .opt("MinimumLength", self.minimum_length)
+            .opt("PasswordHistorySize", self.password_history_size)
+            .opt("RequireLowercase", self.require_lowercase)
+            .opt("RequireNumbers", self.require_numbers)
+            .opt("RequireSymbols", self.require_symbols)
+            .opt("RequireUppercase", self.require_uppercase)
             .opt(
                 "TemporaryPasswordValidityDays",
-                &self.temporary_password_validity_days,
+                self.temporary_password_validity_days,
             )
             .build()
     }
@@ -1151,9 +1210,14 @@ impl crate::PropertyType for Policies {}
 impl ::cloudwright_core::ToValue for Policies {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PasswordPolicy", &self.password_policy)
-            .opt("SignInPolicy", &self.sign_in_policy)
+            .opt("PasswordPolicy", self.password_policy)
+            .opt("SignInPolicy", self.sign_in_policy)
             .build()
     }
 }
@@ -1198,9 +1262,14 @@ impl crate::PropertyType for PreTokenGenerationConfig {}
 impl ::cloudwright_core::ToValue for PreTokenGenerationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LambdaArn", &self.lambda_arn)
-            .opt("LambdaVersion", &self.lambda_version)
+            .opt("LambdaArn", self.lambda_arn)
+            .opt("LambdaVersion", self.lambda_version)
             .build()
     }
 }
@@ -1243,9 +1312,14 @@ impl crate::PropertyType for RecoveryOption {}
 impl ::cloudwright_core::ToValue for RecoveryOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Priority", &self.priority)
+            .opt("Name", self.name)
+            .opt("Priority", self.priority)
             .build()
     }
 }
@@ -1322,19 +1396,24 @@ impl crate::PropertyType for SchemaAttribute {}
 impl ::cloudwright_core::ToValue for SchemaAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeDataType", &self.attribute_data_type)
-            .opt("DeveloperOnlyAttribute", &self.developer_only_attribute)
-            .opt("Mutable", &self.mutable)
-            .opt("Name", &self.name)
+            .opt("AttributeDataType", self.attribute_data_type)
+            .opt("DeveloperOnlyAttribute", self.developer_only_attribute)
+            .opt("Mutable", self.mutable)
+            .opt("Name", self.name)
             .opt(
                 "NumberAttributeConstraints",
-                &self.number_attribute_constraints,
+                self.number_attribute_constraints,
             )
-            .opt("Required", &self.required)
+            .opt("Required", self.required)
             .opt(
                 "StringAttributeConstraints",
-                &self.string_attribute_constraints,
+                self.string_attribute_constraints,
             )
             .build()
     }
@@ -1373,8 +1452,13 @@ impl crate::PropertyType for SignInPolicy {}
 impl ::cloudwright_core::ToValue for SignInPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedFirstAuthFactors", &self.allowed_first_auth_factors)
+            .opt("AllowedFirstAuthFactors", self.allowed_first_auth_factors)
             .build()
     }
 }
@@ -1425,10 +1509,15 @@ impl crate::PropertyType for SmsConfiguration {}
 impl ::cloudwright_core::ToValue for SmsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExternalId", &self.external_id)
-            .opt("SnsCallerArn", &self.sns_caller_arn)
-            .opt("SnsRegion", &self.sns_region)
+            .opt("ExternalId", self.external_id)
+            .opt("SnsCallerArn", self.sns_caller_arn)
+            .opt("SnsRegion", self.sns_region)
             .build()
     }
 }
@@ -1469,9 +1558,14 @@ impl crate::PropertyType for StringAttributeConstraints {}
 impl ::cloudwright_core::ToValue for StringAttributeConstraints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxLength", &self.max_length)
-            .opt("MinLength", &self.min_length)
+            .opt("MaxLength", self.max_length)
+            .opt("MinLength", self.min_length)
             .build()
     }
 }
@@ -1513,10 +1607,15 @@ impl crate::PropertyType for UserAttributeUpdateSettings {}
 impl ::cloudwright_core::ToValue for UserAttributeUpdateSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "AttributesRequireVerificationBeforeUpdate",
-                &self.attributes_require_verification_before_update,
+                self.attributes_require_verification_before_update,
             )
             .build()
     }
@@ -1561,12 +1660,17 @@ impl crate::PropertyType for UserPoolAddOns {}
 impl ::cloudwright_core::ToValue for UserPoolAddOns {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdvancedSecurityAdditionalFlows",
-                &self.advanced_security_additional_flows,
+                self.advanced_security_additional_flows,
             )
-            .opt("AdvancedSecurityMode", &self.advanced_security_mode)
+            .opt("AdvancedSecurityMode", self.advanced_security_mode)
             .build()
     }
 }
@@ -1606,8 +1710,13 @@ impl crate::PropertyType for UsernameConfiguration {}
 impl ::cloudwright_core::ToValue for UsernameConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CaseSensitive", &self.case_sensitive)
+            .opt("CaseSensitive", self.case_sensitive)
             .build()
     }
 }
@@ -1674,13 +1783,18 @@ impl crate::PropertyType for VerificationMessageTemplate {}
 impl ::cloudwright_core::ToValue for VerificationMessageTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultEmailOption", &self.default_email_option)
-            .opt("EmailMessage", &self.email_message)
-            .opt("EmailMessageByLink", &self.email_message_by_link)
-            .opt("EmailSubject", &self.email_subject)
-            .opt("EmailSubjectByLink", &self.email_subject_by_link)
-            .opt("SmsMessage", &self.sms_message)
+            .opt("DefaultEmailOption", self.default_email_option)
+            .opt("EmailMessage", self.email_message)
+            .opt("EmailMessageByLink", self.email_message_by_link)
+            .opt("EmailSubject", self.email_subject)
+            .opt("EmailSubjectByLink", self.email_subject_by_link)
+            .opt("SmsMessage", self.sms_message)
             .build()
     }
 }
@@ -1715,6 +1829,14 @@ impl ::cloudwright_core::ToValue for UserPoolTier {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `WebAuthnFactorConfiguration` (`AWS::Cognito::UserPool`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1743,6 +1865,14 @@ impl ::cloudwright_core::ToValue for WebAuthnFactorConfiguration {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -331,42 +331,47 @@ impl ::cloudwright_core::Resource for UserPoolClient {
 impl ::cloudwright_core::ToValue for UserPoolClient {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessTokenValidity", &self.access_token_validity)
-            .opt("AllowedOAuthFlows", &self.allowed_o_auth_flows)
+            .opt("AccessTokenValidity", self.access_token_validity)
+            .opt("AllowedOAuthFlows", self.allowed_o_auth_flows)
             .opt(
                 "AllowedOAuthFlowsUserPoolClient",
-                &self.allowed_o_auth_flows_user_pool_client,
+                self.allowed_o_auth_flows_user_pool_client,
             )
-            .opt("AllowedOAuthScopes", &self.allowed_o_auth_scopes)
-            .opt("AnalyticsConfiguration", &self.analytics_configuration)
-            .opt("AuthSessionValidity", &self.auth_session_validity)
-            .opt("CallbackURLs", &self.callback_ur_ls)
-            .opt("ClientName", &self.client_name)
-            .opt("DefaultRedirectURI", &self.default_redirect_uri)
+            .opt("AllowedOAuthScopes", self.allowed_o_auth_scopes)
+            .opt("AnalyticsConfiguration", self.analytics_configuration)
+            .opt("AuthSessionValidity", self.auth_session_validity)
+            .opt("CallbackURLs", self.callback_ur_ls)
+            .opt("ClientName", self.client_name)
+            .opt("DefaultRedirectURI", self.default_redirect_uri)
             .opt(
                 "EnablePropagateAdditionalUserContextData",
-                &self.enable_propagate_additional_user_context_data,
+                self.enable_propagate_additional_user_context_data,
             )
-            .opt("EnableTokenRevocation", &self.enable_token_revocation)
-            .opt("ExplicitAuthFlows", &self.explicit_auth_flows)
-            .opt("GenerateSecret", &self.generate_secret)
-            .opt("IdTokenValidity", &self.id_token_validity)
-            .opt("LogoutURLs", &self.logout_ur_ls)
+            .opt("EnableTokenRevocation", self.enable_token_revocation)
+            .opt("ExplicitAuthFlows", self.explicit_auth_flows)
+            .opt("GenerateSecret", self.generate_secret)
+            .opt("IdTokenValidity", self.id_token_validity)
+            .opt("LogoutURLs", self.logout_ur_ls)
             .opt(
                 "PreventUserExistenceErrors",
-                &self.prevent_user_existence_errors,
+                self.prevent_user_existence_errors,
             )
-            .opt("ReadAttributes", &self.read_attributes)
-            .opt("RefreshTokenRotation", &self.refresh_token_rotation)
-            .opt("RefreshTokenValidity", &self.refresh_token_validity)
+            .opt("ReadAttributes", self.read_attributes)
+            .opt("RefreshTokenRotation", self.refresh_token_rotation)
+            .opt("RefreshTokenValidity", self.refresh_token_validity)
             .opt(
                 "SupportedIdentityProviders",
-                &self.supported_identity_providers,
+                self.supported_identity_providers,
             )
-            .opt("TokenValidityUnits", &self.token_validity_units)
-            .req("UserPoolId", &self.user_pool_id)
-            .opt("WriteAttributes", &self.write_attributes)
+            .opt("TokenValidityUnits", self.token_validity_units)
+            .req("UserPoolId", self.user_pool_id)
+            .opt("WriteAttributes", self.write_attributes)
             .build()
     }
 }
@@ -461,12 +466,17 @@ impl crate::PropertyType for AnalyticsConfiguration {}
 impl ::cloudwright_core::ToValue for AnalyticsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationArn", &self.application_arn)
-            .opt("ApplicationId", &self.application_id)
-            .opt("ExternalId", &self.external_id)
-            .opt("RoleArn", &self.role_arn)
-            .opt("UserDataShared", &self.user_data_shared)
+            .opt("ApplicationArn", self.application_arn)
+            .opt("ApplicationId", self.application_id)
+            .opt("ExternalId", self.external_id)
+            .opt("RoleArn", self.role_arn)
+            .opt("UserDataShared", self.user_data_shared)
             .build()
     }
 }
@@ -509,9 +519,14 @@ impl crate::PropertyType for RefreshTokenRotation {}
 impl ::cloudwright_core::ToValue for RefreshTokenRotation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Feature", &self.feature)
-            .opt("RetryGracePeriodSeconds", &self.retry_grace_period_seconds)
+            .opt("Feature", self.feature)
+            .opt("RetryGracePeriodSeconds", self.retry_grace_period_seconds)
             .build()
     }
 }
@@ -558,10 +573,15 @@ impl crate::PropertyType for TokenValidityUnits {}
 impl ::cloudwright_core::ToValue for TokenValidityUnits {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .opt("IdToken", &self.id_token)
-            .opt("RefreshToken", &self.refresh_token)
+            .opt("AccessToken", self.access_token)
+            .opt("IdToken", self.id_token)
+            .opt("RefreshToken", self.refresh_token)
             .build()
     }
 }
@@ -592,6 +612,14 @@ impl ::cloudwright_core::ToValue for Feature {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

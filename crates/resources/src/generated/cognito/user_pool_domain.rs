@@ -111,11 +111,16 @@ impl ::cloudwright_core::Resource for UserPoolDomain {
 impl ::cloudwright_core::ToValue for UserPoolDomain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomDomainConfig", &self.custom_domain_config)
-            .req("Domain", &self.domain)
-            .opt("ManagedLoginVersion", &self.managed_login_version)
-            .req("UserPoolId", &self.user_pool_id)
+            .opt("CustomDomainConfig", self.custom_domain_config)
+            .req("Domain", self.domain)
+            .opt("ManagedLoginVersion", self.managed_login_version)
+            .req("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -172,8 +177,13 @@ impl crate::PropertyType for CustomDomainConfigType {}
 impl ::cloudwright_core::ToValue for CustomDomainConfigType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
+            .opt("CertificateArn", self.certificate_arn)
             .build()
     }
 }

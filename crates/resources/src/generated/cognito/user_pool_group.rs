@@ -115,12 +115,17 @@ impl ::cloudwright_core::Resource for UserPoolGroup {
 impl ::cloudwright_core::ToValue for UserPoolGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("GroupName", &self.group_name)
-            .opt("Precedence", &self.precedence)
-            .opt("RoleArn", &self.role_arn)
-            .req("UserPoolId", &self.user_pool_id)
+            .opt("Description", self.description)
+            .opt("GroupName", self.group_name)
+            .opt("Precedence", self.precedence)
+            .opt("RoleArn", self.role_arn)
+            .req("UserPoolId", self.user_pool_id)
             .build()
     }
 }

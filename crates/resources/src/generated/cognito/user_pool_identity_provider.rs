@@ -155,13 +155,18 @@ impl ::cloudwright_core::Resource for UserPoolIdentityProvider {
 impl ::cloudwright_core::ToValue for UserPoolIdentityProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeMapping", &self.attribute_mapping)
-            .opt("IdpIdentifiers", &self.idp_identifiers)
-            .req("ProviderDetails", &self.provider_details)
-            .req("ProviderName", &self.provider_name)
-            .req("ProviderType", &self.provider_type)
-            .req("UserPoolId", &self.user_pool_id)
+            .opt("AttributeMapping", self.attribute_mapping)
+            .opt("IdpIdentifiers", self.idp_identifiers)
+            .req("ProviderDetails", self.provider_details)
+            .req("ProviderName", self.provider_name)
+            .req("ProviderType", self.provider_type)
+            .req("UserPoolId", self.user_pool_id)
             .build()
     }
 }

@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for UserPoolResourceServer {
 impl ::cloudwright_core::ToValue for UserPoolResourceServer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Identifier", &self.identifier)
-            .req("Name", &self.name)
-            .opt("Scopes", &self.scopes)
-            .req("UserPoolId", &self.user_pool_id)
+            .req("Identifier", self.identifier)
+            .req("Name", self.name)
+            .opt("Scopes", self.scopes)
+            .req("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -180,9 +185,14 @@ impl crate::PropertyType for ResourceServerScopeType {}
 impl ::cloudwright_core::ToValue for ResourceServerScopeType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ScopeDescription", &self.scope_description)
-            .req("ScopeName", &self.scope_name)
+            .req("ScopeDescription", self.scope_description)
+            .req("ScopeName", self.scope_name)
             .build()
     }
 }

@@ -122,21 +122,26 @@ impl ::cloudwright_core::Resource for UserPoolRiskConfigurationAttachment {
 impl ::cloudwright_core::ToValue for UserPoolRiskConfigurationAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AccountTakeoverRiskConfiguration",
-                &self.account_takeover_risk_configuration,
+                self.account_takeover_risk_configuration,
             )
-            .req("ClientId", &self.client_id)
+            .req("ClientId", self.client_id)
             .opt(
                 "CompromisedCredentialsRiskConfiguration",
-                &self.compromised_credentials_risk_configuration,
+                self.compromised_credentials_risk_configuration,
             )
             .opt(
                 "RiskExceptionConfiguration",
-                &self.risk_exception_configuration,
+                self.risk_exception_configuration,
             )
-            .req("UserPoolId", &self.user_pool_id)
+            .req("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -206,9 +211,14 @@ impl crate::PropertyType for AccountTakeoverActionType {}
 impl ::cloudwright_core::ToValue for AccountTakeoverActionType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventAction", &self.event_action)
-            .req("Notify", &self.notify)
+            .req("EventAction", self.event_action)
+            .req("Notify", self.notify)
             .build()
     }
 }
@@ -255,10 +265,15 @@ impl crate::PropertyType for AccountTakeoverActionsType {}
 impl ::cloudwright_core::ToValue for AccountTakeoverActionsType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HighAction", &self.high_action)
-            .opt("LowAction", &self.low_action)
-            .opt("MediumAction", &self.medium_action)
+            .opt("HighAction", self.high_action)
+            .opt("LowAction", self.low_action)
+            .opt("MediumAction", self.medium_action)
             .build()
     }
 }
@@ -302,9 +317,14 @@ impl crate::PropertyType for AccountTakeoverRiskConfigurationType {}
 impl ::cloudwright_core::ToValue for AccountTakeoverRiskConfigurationType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .opt("NotifyConfiguration", &self.notify_configuration)
+            .req("Actions", self.actions)
+            .opt("NotifyConfiguration", self.notify_configuration)
             .build()
     }
 }
@@ -341,8 +361,13 @@ impl crate::PropertyType for CompromisedCredentialsActionsType {}
 impl ::cloudwright_core::ToValue for CompromisedCredentialsActionsType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventAction", &self.event_action)
+            .req("EventAction", self.event_action)
             .build()
     }
 }
@@ -386,9 +411,14 @@ impl crate::PropertyType for CompromisedCredentialsRiskConfigurationType {}
 impl ::cloudwright_core::ToValue for CompromisedCredentialsRiskConfigurationType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .opt("EventFilter", &self.event_filter)
+            .req("Actions", self.actions)
+            .opt("EventFilter", self.event_filter)
             .build()
     }
 }
@@ -460,13 +490,18 @@ impl crate::PropertyType for NotifyConfigurationType {}
 impl ::cloudwright_core::ToValue for NotifyConfigurationType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockEmail", &self.block_email)
-            .opt("From", &self.from)
-            .opt("MfaEmail", &self.mfa_email)
-            .opt("NoActionEmail", &self.no_action_email)
-            .opt("ReplyTo", &self.reply_to)
-            .req("SourceArn", &self.source_arn)
+            .opt("BlockEmail", self.block_email)
+            .opt("From", self.from)
+            .opt("MfaEmail", self.mfa_email)
+            .opt("NoActionEmail", self.no_action_email)
+            .opt("ReplyTo", self.reply_to)
+            .req("SourceArn", self.source_arn)
             .build()
     }
 }
@@ -517,10 +552,15 @@ impl crate::PropertyType for NotifyEmailType {}
 impl ::cloudwright_core::ToValue for NotifyEmailType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HtmlBody", &self.html_body)
-            .req("Subject", &self.subject)
-            .opt("TextBody", &self.text_body)
+            .opt("HtmlBody", self.html_body)
+            .req("Subject", self.subject)
+            .opt("TextBody", self.text_body)
             .build()
     }
 }
@@ -563,9 +603,14 @@ impl crate::PropertyType for RiskExceptionConfigurationType {}
 impl ::cloudwright_core::ToValue for RiskExceptionConfigurationType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockedIPRangeList", &self.blocked_ip_range_list)
-            .opt("SkippedIPRangeList", &self.skipped_ip_range_list)
+            .opt("BlockedIPRangeList", self.blocked_ip_range_list)
+            .opt("SkippedIPRangeList", self.skipped_ip_range_list)
             .build()
     }
 }

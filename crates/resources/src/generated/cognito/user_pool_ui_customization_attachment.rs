@@ -103,10 +103,15 @@ impl ::cloudwright_core::Resource for UserPoolUiCustomizationAttachment {
 impl ::cloudwright_core::ToValue for UserPoolUiCustomizationAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CSS", &self.css)
-            .req("ClientId", &self.client_id)
-            .req("UserPoolId", &self.user_pool_id)
+            .opt("CSS", self.css)
+            .req("ClientId", self.client_id)
+            .req("UserPoolId", self.user_pool_id)
             .build()
     }
 }

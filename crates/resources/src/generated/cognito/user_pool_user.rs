@@ -172,15 +172,20 @@ impl ::cloudwright_core::Resource for UserPoolUser {
 impl ::cloudwright_core::ToValue for UserPoolUser {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientMetadata", &self.client_metadata)
-            .opt("DesiredDeliveryMediums", &self.desired_delivery_mediums)
-            .opt("ForceAliasCreation", &self.force_alias_creation)
-            .opt("MessageAction", &self.message_action)
-            .opt("UserAttributes", &self.user_attributes)
-            .req("UserPoolId", &self.user_pool_id)
-            .opt("Username", &self.username)
-            .opt("ValidationData", &self.validation_data)
+            .opt("ClientMetadata", self.client_metadata)
+            .opt("DesiredDeliveryMediums", self.desired_delivery_mediums)
+            .opt("ForceAliasCreation", self.force_alias_creation)
+            .opt("MessageAction", self.message_action)
+            .opt("UserAttributes", self.user_attributes)
+            .req("UserPoolId", self.user_pool_id)
+            .opt("Username", self.username)
+            .opt("ValidationData", self.validation_data)
             .build()
     }
 }
@@ -231,9 +236,14 @@ impl crate::PropertyType for AttributeType {}
 impl ::cloudwright_core::ToValue for AttributeType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -112,10 +112,15 @@ impl ::cloudwright_core::Resource for UserPoolUserToGroupAttachment {
 impl ::cloudwright_core::ToValue for UserPoolUserToGroupAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupName", &self.group_name)
-            .req("UserPoolId", &self.user_pool_id)
-            .req("Username", &self.username)
+            .req("GroupName", self.group_name)
+            .req("UserPoolId", self.user_pool_id)
+            .req("Username", self.username)
             .build()
     }
 }

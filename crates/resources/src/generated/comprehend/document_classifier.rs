@@ -204,19 +204,24 @@ impl ::cloudwright_core::Resource for DocumentClassifier {
 impl ::cloudwright_core::ToValue for DocumentClassifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataAccessRoleArn", &self.data_access_role_arn)
-            .req("DocumentClassifierName", &self.document_classifier_name)
-            .req("InputDataConfig", &self.input_data_config)
-            .req("LanguageCode", &self.language_code)
-            .opt("Mode", &self.mode)
-            .opt("ModelKmsKeyId", &self.model_kms_key_id)
-            .opt("ModelPolicy", &self.model_policy)
-            .opt("OutputDataConfig", &self.output_data_config)
-            .opt("Tags", &self.tags)
-            .opt("VersionName", &self.version_name)
-            .opt("VolumeKmsKeyId", &self.volume_kms_key_id)
-            .opt("VpcConfig", &self.vpc_config)
+            .req("DataAccessRoleArn", self.data_access_role_arn)
+            .req("DocumentClassifierName", self.document_classifier_name)
+            .req("InputDataConfig", self.input_data_config)
+            .req("LanguageCode", self.language_code)
+            .opt("Mode", self.mode)
+            .opt("ModelKmsKeyId", self.model_kms_key_id)
+            .opt("ModelPolicy", self.model_policy)
+            .opt("OutputDataConfig", self.output_data_config)
+            .opt("Tags", self.tags)
+            .opt("VersionName", self.version_name)
+            .opt("VolumeKmsKeyId", self.volume_kms_key_id)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -308,10 +313,15 @@ impl crate::PropertyType for AugmentedManifestsListItem {}
 impl ::cloudwright_core::ToValue for AugmentedManifestsListItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeNames", &self.attribute_names)
-            .req("S3Uri", &self.s3_uri)
-            .opt("Split", &self.split)
+            .req("AttributeNames", self.attribute_names)
+            .req("S3Uri", self.s3_uri)
+            .opt("Split", self.split)
             .build()
     }
 }
@@ -359,9 +369,14 @@ impl crate::PropertyType for DocumentClassifierDocuments {}
 impl ::cloudwright_core::ToValue for DocumentClassifierDocuments {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Uri", &self.s3_uri)
-            .opt("TestS3Uri", &self.test_s3_uri)
+            .req("S3Uri", self.s3_uri)
+            .opt("TestS3Uri", self.test_s3_uri)
             .build()
     }
 }
@@ -458,15 +473,20 @@ impl crate::PropertyType for DocumentClassifierInputDataConfig {}
 impl ::cloudwright_core::ToValue for DocumentClassifierInputDataConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AugmentedManifests", &self.augmented_manifests)
-            .opt("DataFormat", &self.data_format)
-            .opt("DocumentReaderConfig", &self.document_reader_config)
-            .opt("DocumentType", &self.document_type)
-            .opt("Documents", &self.documents)
-            .opt("LabelDelimiter", &self.label_delimiter)
-            .opt("S3Uri", &self.s3_uri)
-            .opt("TestS3Uri", &self.test_s3_uri)
+            .opt("AugmentedManifests", self.augmented_manifests)
+            .opt("DataFormat", self.data_format)
+            .opt("DocumentReaderConfig", self.document_reader_config)
+            .opt("DocumentType", self.document_type)
+            .opt("Documents", self.documents)
+            .opt("LabelDelimiter", self.label_delimiter)
+            .opt("S3Uri", self.s3_uri)
+            .opt("TestS3Uri", self.test_s3_uri)
             .build()
     }
 }
@@ -518,9 +538,14 @@ impl crate::PropertyType for DocumentClassifierOutputDataConfig {}
 impl ::cloudwright_core::ToValue for DocumentClassifierOutputDataConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("S3Uri", &self.s3_uri)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -592,10 +617,15 @@ impl crate::PropertyType for DocumentReaderConfig {}
 impl ::cloudwright_core::ToValue for DocumentReaderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DocumentReadAction", &self.document_read_action)
-            .opt("DocumentReadMode", &self.document_read_mode)
-            .opt("FeatureTypes", &self.feature_types)
+            .req("DocumentReadAction", self.document_read_action)
+            .opt("DocumentReadMode", self.document_read_mode)
+            .opt("FeatureTypes", self.feature_types)
             .build()
     }
 }
@@ -627,6 +657,14 @@ impl ::cloudwright_core::ToValue for DataFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Mode` (`AWS::Comprehend::DocumentClassifier`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -655,6 +693,14 @@ impl ::cloudwright_core::ToValue for DocumentClassifierMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -685,6 +731,14 @@ impl ::cloudwright_core::ToValue for DocumentReadAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DocumentReadMode` (`AWS::Comprehend::DocumentClassifier`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -713,6 +767,14 @@ impl ::cloudwright_core::ToValue for DocumentReadMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -743,6 +805,14 @@ impl ::cloudwright_core::ToValue for DocumentType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FeatureType` (`AWS::Comprehend::DocumentClassifier`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -772,6 +842,14 @@ impl ::cloudwright_core::ToValue for FeatureType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Split` (`AWS::Comprehend::DocumentClassifier`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -800,6 +878,14 @@ impl ::cloudwright_core::ToValue for Split {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

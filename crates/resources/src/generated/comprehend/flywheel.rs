@@ -158,15 +158,20 @@ impl ::cloudwright_core::Resource for Flywheel {
 impl ::cloudwright_core::ToValue for Flywheel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActiveModelArn", &self.active_model_arn)
-            .req("DataAccessRoleArn", &self.data_access_role_arn)
-            .req("DataLakeS3Uri", &self.data_lake_s3_uri)
-            .opt("DataSecurityConfig", &self.data_security_config)
-            .req("FlywheelName", &self.flywheel_name)
-            .opt("ModelType", &self.model_type)
-            .opt("Tags", &self.tags)
-            .opt("TaskConfig", &self.task_config)
+            .opt("ActiveModelArn", self.active_model_arn)
+            .req("DataAccessRoleArn", self.data_access_role_arn)
+            .req("DataLakeS3Uri", self.data_lake_s3_uri)
+            .opt("DataSecurityConfig", self.data_security_config)
+            .req("FlywheelName", self.flywheel_name)
+            .opt("ModelType", self.model_type)
+            .opt("Tags", self.tags)
+            .opt("TaskConfig", self.task_config)
             .build()
     }
 }
@@ -248,11 +253,16 @@ impl crate::PropertyType for DataSecurityConfig {}
 impl ::cloudwright_core::ToValue for DataSecurityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataLakeKmsKeyId", &self.data_lake_kms_key_id)
-            .opt("ModelKmsKeyId", &self.model_kms_key_id)
-            .opt("VolumeKmsKeyId", &self.volume_kms_key_id)
-            .opt("VpcConfig", &self.vpc_config)
+            .opt("DataLakeKmsKeyId", self.data_lake_kms_key_id)
+            .opt("ModelKmsKeyId", self.model_kms_key_id)
+            .opt("VolumeKmsKeyId", self.volume_kms_key_id)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -298,9 +308,14 @@ impl crate::PropertyType for DocumentClassificationConfig {}
 impl ::cloudwright_core::ToValue for DocumentClassificationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Labels", &self.labels)
-            .req("Mode", &self.mode)
+            .opt("Labels", self.labels)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -337,8 +352,13 @@ impl crate::PropertyType for EntityRecognitionConfig {}
 impl ::cloudwright_core::ToValue for EntityRecognitionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EntityTypes", &self.entity_types)
+            .opt("EntityTypes", self.entity_types)
             .build()
     }
 }
@@ -379,8 +399,13 @@ impl crate::PropertyType for EntityTypesListItem {}
 impl ::cloudwright_core::ToValue for EntityTypesListItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -432,13 +457,18 @@ impl crate::PropertyType for TaskConfig {}
 impl ::cloudwright_core::ToValue for TaskConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DocumentClassificationConfig",
-                &self.document_classification_config,
+                self.document_classification_config,
             )
-            .opt("EntityRecognitionConfig", &self.entity_recognition_config)
-            .req("LanguageCode", &self.language_code)
+            .opt("EntityRecognitionConfig", self.entity_recognition_config)
+            .req("LanguageCode", self.language_code)
             .build()
     }
 }
@@ -470,6 +500,14 @@ impl ::cloudwright_core::ToValue for DocumentClassificationConfigMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ModelType` (`AWS::Comprehend::Flywheel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -498,6 +536,14 @@ impl ::cloudwright_core::ToValue for ModelType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -155,20 +155,22 @@ impl ::cloudwright_core::Resource for AutomationRule {
 impl ::cloudwright_core::ToValue for AutomationRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Criteria", &self.criteria)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt(
-                "OrganizationConfiguration",
-                &self.organization_configuration,
-            )
-            .opt("Priority", &self.priority)
-            .req("RecommendedActionTypes", &self.recommended_action_types)
-            .req("RuleType", &self.rule_type)
-            .req("Schedule", &self.schedule)
-            .req("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("Criteria", self.criteria)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("OrganizationConfiguration", self.organization_configuration)
+            .opt("Priority", self.priority)
+            .req("RecommendedActionTypes", self.recommended_action_types)
+            .req("RuleType", self.rule_type)
+            .req("Schedule", self.schedule)
+            .req("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -291,15 +293,20 @@ impl crate::PropertyType for Criteria {}
 impl ::cloudwright_core::ToValue for Criteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EbsVolumeSizeInGib", &self.ebs_volume_size_in_gib)
-            .opt("EbsVolumeType", &self.ebs_volume_type)
-            .opt("EstimatedMonthlySavings", &self.estimated_monthly_savings)
-            .opt("LookBackPeriodInDays", &self.look_back_period_in_days)
-            .opt("Region", &self.region)
-            .opt("ResourceArn", &self.resource_arn)
-            .opt("ResourceTag", &self.resource_tag)
-            .opt("RestartNeeded", &self.restart_needed)
+            .opt("EbsVolumeSizeInGib", self.ebs_volume_size_in_gib)
+            .opt("EbsVolumeType", self.ebs_volume_type)
+            .opt("EstimatedMonthlySavings", self.estimated_monthly_savings)
+            .opt("LookBackPeriodInDays", self.look_back_period_in_days)
+            .opt("Region", self.region)
+            .opt("ResourceArn", self.resource_arn)
+            .opt("ResourceTag", self.resource_tag)
+            .opt("RestartNeeded", self.restart_needed)
             .build()
     }
 }
@@ -334,9 +341,14 @@ impl crate::PropertyType for DoubleCriteriaCondition {}
 impl ::cloudwright_core::ToValue for DoubleCriteriaCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comparison", &self.comparison)
-            .opt("Values", &self.values)
+            .opt("Comparison", self.comparison)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -371,9 +383,14 @@ impl crate::PropertyType for IntegerCriteriaCondition {}
 impl ::cloudwright_core::ToValue for IntegerCriteriaCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comparison", &self.comparison)
-            .opt("Values", &self.values)
+            .opt("Comparison", self.comparison)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -414,9 +431,14 @@ impl crate::PropertyType for OrganizationConfiguration {}
 impl ::cloudwright_core::ToValue for OrganizationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountIds", &self.account_ids)
-            .opt("RuleApplyOrder", &self.rule_apply_order)
+            .opt("AccountIds", self.account_ids)
+            .opt("RuleApplyOrder", self.rule_apply_order)
             .build()
     }
 }
@@ -459,10 +481,15 @@ impl crate::PropertyType for ResourceTagsCriteriaCondition {}
 impl ::cloudwright_core::ToValue for ResourceTagsCriteriaCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comparison", &self.comparison)
-            .opt("Key", &self.key)
-            .opt("Values", &self.values)
+            .opt("Comparison", self.comparison)
+            .opt("Key", self.key)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -509,15 +536,17 @@ impl crate::PropertyType for Schedule {}
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "ExecutionWindowInMinutes",
-                &self.execution_window_in_minutes,
-            )
-            .opt("ScheduleExpression", &self.schedule_expression)
+            .opt("ExecutionWindowInMinutes", self.execution_window_in_minutes)
+            .opt("ScheduleExpression", self.schedule_expression)
             .opt(
                 "ScheduleExpressionTimezone",
-                &self.schedule_expression_timezone,
+                self.schedule_expression_timezone,
             )
             .build()
     }
@@ -555,9 +584,14 @@ impl crate::PropertyType for StringCriteriaCondition {}
 impl ::cloudwright_core::ToValue for StringCriteriaCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comparison", &self.comparison)
-            .opt("Values", &self.values)
+            .opt("Comparison", self.comparison)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -608,9 +642,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -641,6 +680,14 @@ impl ::cloudwright_core::ToValue for AutomationRuleStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -701,6 +748,14 @@ impl ::cloudwright_core::ToValue for Comparison {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RecommendedActionType` (`AWS::ComputeOptimizer::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -729,6 +784,14 @@ impl ::cloudwright_core::ToValue for RecommendedActionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -759,6 +822,14 @@ impl ::cloudwright_core::ToValue for RuleApplyOrder {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RuleType` (`AWS::ComputeOptimizer::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -787,6 +858,14 @@ impl ::cloudwright_core::ToValue for RuleType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

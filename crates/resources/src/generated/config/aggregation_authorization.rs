@@ -105,10 +105,15 @@ impl ::cloudwright_core::Resource for AggregationAuthorization {
 impl ::cloudwright_core::ToValue for AggregationAuthorization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthorizedAccountId", &self.authorized_account_id)
-            .req("AuthorizedAwsRegion", &self.authorized_aws_region)
-            .opt("Tags", &self.tags)
+            .req("AuthorizedAccountId", self.authorized_account_id)
+            .req("AuthorizedAwsRegion", self.authorized_aws_region)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -179,9 +184,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

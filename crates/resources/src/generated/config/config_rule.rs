@@ -148,18 +148,23 @@ impl ::cloudwright_core::Resource for ConfigRule {
 impl ::cloudwright_core::ToValue for ConfigRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Compliance", &self.compliance)
-            .opt("ConfigRuleName", &self.config_rule_name)
-            .opt("Description", &self.description)
-            .opt("EvaluationModes", &self.evaluation_modes)
-            .opt("InputParameters", &self.input_parameters)
+            .opt("Compliance", self.compliance)
+            .opt("ConfigRuleName", self.config_rule_name)
+            .opt("Description", self.description)
+            .opt("EvaluationModes", self.evaluation_modes)
+            .opt("InputParameters", self.input_parameters)
             .opt(
                 "MaximumExecutionFrequency",
-                &self.maximum_execution_frequency,
+                self.maximum_execution_frequency,
             )
-            .opt("Scope", &self.scope)
-            .req("Source", &self.source)
+            .opt("Scope", self.scope)
+            .req("Source", self.source)
             .build()
     }
 }
@@ -226,8 +231,13 @@ impl crate::PropertyType for Compliance {}
 impl ::cloudwright_core::ToValue for Compliance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -274,10 +284,15 @@ impl crate::PropertyType for CustomPolicyDetails {}
 impl ::cloudwright_core::ToValue for CustomPolicyDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableDebugLogDelivery", &self.enable_debug_log_delivery)
-            .opt("PolicyRuntime", &self.policy_runtime)
-            .opt("PolicyText", &self.policy_text)
+            .opt("EnableDebugLogDelivery", self.enable_debug_log_delivery)
+            .opt("PolicyRuntime", self.policy_runtime)
+            .opt("PolicyText", self.policy_text)
             .build()
     }
 }
@@ -312,8 +327,13 @@ impl crate::PropertyType for EvaluationModeConfiguration {}
 impl ::cloudwright_core::ToValue for EvaluationModeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mode", &self.mode)
+            .opt("Mode", self.mode)
             .build()
     }
 }
@@ -367,11 +387,16 @@ impl crate::PropertyType for Scope {}
 impl ::cloudwright_core::ToValue for Scope {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComplianceResourceId", &self.compliance_resource_id)
-            .opt("ComplianceResourceTypes", &self.compliance_resource_types)
-            .opt("TagKey", &self.tag_key)
-            .opt("TagValue", &self.tag_value)
+            .opt("ComplianceResourceId", self.compliance_resource_id)
+            .opt("ComplianceResourceTypes", self.compliance_resource_types)
+            .opt("TagKey", self.tag_key)
+            .opt("TagValue", self.tag_value)
             .build()
     }
 }
@@ -439,11 +464,16 @@ impl crate::PropertyType for Source {}
 impl ::cloudwright_core::ToValue for Source {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomPolicyDetails", &self.custom_policy_details)
-            .req("Owner", &self.owner)
-            .opt("SourceDetails", &self.source_details)
-            .opt("SourceIdentifier", &self.source_identifier)
+            .opt("CustomPolicyDetails", self.custom_policy_details)
+            .req("Owner", self.owner)
+            .opt("SourceDetails", self.source_details)
+            .opt("SourceIdentifier", self.source_identifier)
             .build()
     }
 }
@@ -514,13 +544,18 @@ impl crate::PropertyType for SourceDetail {}
 impl ::cloudwright_core::ToValue for SourceDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventSource", &self.event_source)
+            .req("EventSource", self.event_source)
             .opt(
                 "MaximumExecutionFrequency",
-                &self.maximum_execution_frequency,
+                self.maximum_execution_frequency,
             )
-            .req("MessageType", &self.message_type)
+            .req("MessageType", self.message_type)
             .build()
     }
 }

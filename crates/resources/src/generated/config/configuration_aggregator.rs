@@ -102,20 +102,25 @@ impl ::cloudwright_core::Resource for ConfigurationAggregator {
 impl ::cloudwright_core::ToValue for ConfigurationAggregator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AccountAggregationSources",
-                &self.account_aggregation_sources,
+                self.account_aggregation_sources,
             )
             .opt(
                 "ConfigurationAggregatorName",
-                &self.configuration_aggregator_name,
+                self.configuration_aggregator_name,
             )
             .opt(
                 "OrganizationAggregationSource",
-                &self.organization_aggregation_source,
+                self.organization_aggregation_source,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -190,10 +195,15 @@ impl crate::PropertyType for AccountAggregationSource {}
 impl ::cloudwright_core::ToValue for AccountAggregationSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountIds", &self.account_ids)
-            .opt("AllAwsRegions", &self.all_aws_regions)
-            .opt("AwsRegions", &self.aws_regions)
+            .req("AccountIds", self.account_ids)
+            .opt("AllAwsRegions", self.all_aws_regions)
+            .opt("AwsRegions", self.aws_regions)
             .build()
     }
 }
@@ -248,10 +258,15 @@ impl crate::PropertyType for OrganizationAggregationSource {}
 impl ::cloudwright_core::ToValue for OrganizationAggregationSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllAwsRegions", &self.all_aws_regions)
-            .opt("AwsRegions", &self.aws_regions)
-            .req("RoleArn", &self.role_arn)
+            .opt("AllAwsRegions", self.all_aws_regions)
+            .opt("AwsRegions", self.aws_regions)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }

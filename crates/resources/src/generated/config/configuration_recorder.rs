@@ -133,11 +133,16 @@ impl ::cloudwright_core::Resource for ConfigurationRecorder {
 impl ::cloudwright_core::ToValue for ConfigurationRecorder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("RecordingGroup", &self.recording_group)
-            .opt("RecordingMode", &self.recording_mode)
-            .req("RoleARN", &self.role_arn)
+            .opt("Name", self.name)
+            .opt("RecordingGroup", self.recording_group)
+            .opt("RecordingMode", self.recording_mode)
+            .req("RoleARN", self.role_arn)
             .build()
     }
 }
@@ -214,8 +219,13 @@ impl crate::PropertyType for ExclusionByResourceTypes {}
 impl ::cloudwright_core::ToValue for ExclusionByResourceTypes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceTypes", &self.resource_types)
+            .req("ResourceTypes", self.resource_types)
             .build()
     }
 }
@@ -370,18 +380,20 @@ impl crate::PropertyType for RecordingGroup {}
 impl ::cloudwright_core::ToValue for RecordingGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllSupported", &self.all_supported)
-            .opt(
-                "ExclusionByResourceTypes",
-                &self.exclusion_by_resource_types,
-            )
+            .opt("AllSupported", self.all_supported)
+            .opt("ExclusionByResourceTypes", self.exclusion_by_resource_types)
             .opt(
                 "IncludeGlobalResourceTypes",
-                &self.include_global_resource_types,
+                self.include_global_resource_types,
             )
-            .opt("RecordingStrategy", &self.recording_strategy)
-            .opt("ResourceTypes", &self.resource_types)
+            .opt("RecordingStrategy", self.recording_strategy)
+            .opt("ResourceTypes", self.resource_types)
             .build()
     }
 }
@@ -441,9 +453,14 @@ impl crate::PropertyType for RecordingMode {}
 impl ::cloudwright_core::ToValue for RecordingMode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordingFrequency", &self.recording_frequency)
-            .opt("RecordingModeOverrides", &self.recording_mode_overrides)
+            .req("RecordingFrequency", self.recording_frequency)
+            .opt("RecordingModeOverrides", self.recording_mode_overrides)
             .build()
     }
 }
@@ -514,10 +531,15 @@ impl crate::PropertyType for RecordingModeOverride {}
 impl ::cloudwright_core::ToValue for RecordingModeOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("RecordingFrequency", &self.recording_frequency)
-            .req("ResourceTypes", &self.resource_types)
+            .opt("Description", self.description)
+            .req("RecordingFrequency", self.recording_frequency)
+            .req("ResourceTypes", self.resource_types)
             .build()
     }
 }
@@ -586,8 +608,13 @@ impl crate::PropertyType for RecordingStrategy {}
 impl ::cloudwright_core::ToValue for RecordingStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("UseOnly", &self.use_only)
+            .req("UseOnly", self.use_only)
             .build()
     }
 }

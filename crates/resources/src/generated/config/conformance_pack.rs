@@ -135,19 +135,24 @@ impl ::cloudwright_core::Resource for ConformancePack {
 impl ::cloudwright_core::ToValue for ConformancePack {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConformancePackInputParameters",
-                &self.conformance_pack_input_parameters,
+                self.conformance_pack_input_parameters,
             )
-            .req("ConformancePackName", &self.conformance_pack_name)
-            .opt("DeliveryS3Bucket", &self.delivery_s3_bucket)
-            .opt("DeliveryS3KeyPrefix", &self.delivery_s3_key_prefix)
-            .opt("TemplateBody", &self.template_body)
-            .opt("TemplateS3Uri", &self.template_s3_uri)
+            .req("ConformancePackName", self.conformance_pack_name)
+            .opt("DeliveryS3Bucket", self.delivery_s3_bucket)
+            .opt("DeliveryS3KeyPrefix", self.delivery_s3_key_prefix)
+            .opt("TemplateBody", self.template_body)
+            .opt("TemplateS3Uri", self.template_s3_uri)
             .opt(
                 "TemplateSSMDocumentDetails",
-                &self.template_ssm_document_details,
+                self.template_ssm_document_details,
             )
             .build()
     }
@@ -215,9 +220,14 @@ impl crate::PropertyType for ConformancePackInputParameter {}
 impl ::cloudwright_core::ToValue for ConformancePackInputParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
+            .req("ParameterName", self.parameter_name)
+            .req("ParameterValue", self.parameter_value)
             .build()
     }
 }
@@ -258,9 +268,14 @@ impl crate::PropertyType for TemplateSsmDocumentDetails {}
 impl ::cloudwright_core::ToValue for TemplateSsmDocumentDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DocumentName", &self.document_name)
-            .opt("DocumentVersion", &self.document_version)
+            .opt("DocumentName", self.document_name)
+            .opt("DocumentVersion", self.document_version)
             .build()
     }
 }

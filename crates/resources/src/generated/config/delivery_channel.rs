@@ -135,16 +135,21 @@ impl ::cloudwright_core::Resource for DeliveryChannel {
 impl ::cloudwright_core::ToValue for DeliveryChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConfigSnapshotDeliveryProperties",
-                &self.config_snapshot_delivery_properties,
+                self.config_snapshot_delivery_properties,
             )
-            .opt("Name", &self.name)
-            .req("S3BucketName", &self.s3_bucket_name)
-            .opt("S3KeyPrefix", &self.s3_key_prefix)
-            .opt("S3KmsKeyArn", &self.s3_kms_key_arn)
-            .opt("SnsTopicARN", &self.sns_topic_arn)
+            .opt("Name", self.name)
+            .req("S3BucketName", self.s3_bucket_name)
+            .opt("S3KeyPrefix", self.s3_key_prefix)
+            .opt("S3KmsKeyArn", self.s3_kms_key_arn)
+            .opt("SnsTopicARN", self.sns_topic_arn)
             .build()
     }
 }
@@ -215,8 +220,13 @@ impl crate::PropertyType for ConfigSnapshotDeliveryProperties {}
 impl ::cloudwright_core::ToValue for ConfigSnapshotDeliveryProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeliveryFrequency", &self.delivery_frequency)
+            .opt("DeliveryFrequency", self.delivery_frequency)
             .build()
     }
 }

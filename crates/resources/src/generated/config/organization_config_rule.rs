@@ -120,23 +120,28 @@ impl ::cloudwright_core::Resource for OrganizationConfigRule {
 impl ::cloudwright_core::ToValue for OrganizationConfigRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludedAccounts", &self.excluded_accounts)
+            .opt("ExcludedAccounts", self.excluded_accounts)
             .req(
                 "OrganizationConfigRuleName",
-                &self.organization_config_rule_name,
+                self.organization_config_rule_name,
             )
             .opt(
                 "OrganizationCustomPolicyRuleMetadata",
-                &self.organization_custom_policy_rule_metadata,
+                self.organization_custom_policy_rule_metadata,
             )
             .opt(
                 "OrganizationCustomRuleMetadata",
-                &self.organization_custom_rule_metadata,
+                self.organization_custom_rule_metadata,
             )
             .opt(
                 "OrganizationManagedRuleMetadata",
-                &self.organization_managed_rule_metadata,
+                self.organization_managed_rule_metadata,
             )
             .build()
     }
@@ -277,27 +282,29 @@ impl crate::PropertyType for OrganizationCustomPolicyRuleMetadata {}
 impl ::cloudwright_core::ToValue for OrganizationCustomPolicyRuleMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "DebugLogDeliveryAccounts",
-                &self.debug_log_delivery_accounts,
-            )
-            .opt("Description", &self.description)
-            .opt("InputParameters", &self.input_parameters)
+            .opt("DebugLogDeliveryAccounts", self.debug_log_delivery_accounts)
+            .opt("Description", self.description)
+            .opt("InputParameters", self.input_parameters)
             .opt(
                 "MaximumExecutionFrequency",
-                &self.maximum_execution_frequency,
+                self.maximum_execution_frequency,
             )
             .opt(
                 "OrganizationConfigRuleTriggerTypes",
-                &self.organization_config_rule_trigger_types,
+                self.organization_config_rule_trigger_types,
             )
-            .req("PolicyText", &self.policy_text)
-            .opt("ResourceIdScope", &self.resource_id_scope)
-            .opt("ResourceTypesScope", &self.resource_types_scope)
-            .req("Runtime", &self.runtime)
-            .opt("TagKeyScope", &self.tag_key_scope)
-            .opt("TagValueScope", &self.tag_value_scope)
+            .req("PolicyText", self.policy_text)
+            .opt("ResourceIdScope", self.resource_id_scope)
+            .opt("ResourceTypesScope", self.resource_types_scope)
+            .req("Runtime", self.runtime)
+            .opt("TagKeyScope", self.tag_key_scope)
+            .opt("TagValueScope", self.tag_value_scope)
             .build()
     }
 }
@@ -408,22 +415,27 @@ impl crate::PropertyType for OrganizationCustomRuleMetadata {}
 impl ::cloudwright_core::ToValue for OrganizationCustomRuleMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("InputParameters", &self.input_parameters)
-            .req("LambdaFunctionArn", &self.lambda_function_arn)
+            .opt("Description", self.description)
+            .opt("InputParameters", self.input_parameters)
+            .req("LambdaFunctionArn", self.lambda_function_arn)
             .opt(
                 "MaximumExecutionFrequency",
-                &self.maximum_execution_frequency,
+                self.maximum_execution_frequency,
             )
             .req(
                 "OrganizationConfigRuleTriggerTypes",
-                &self.organization_config_rule_trigger_types,
+                self.organization_config_rule_trigger_types,
             )
-            .opt("ResourceIdScope", &self.resource_id_scope)
-            .opt("ResourceTypesScope", &self.resource_types_scope)
-            .opt("TagKeyScope", &self.tag_key_scope)
-            .opt("TagValueScope", &self.tag_value_scope)
+            .opt("ResourceIdScope", self.resource_id_scope)
+            .opt("ResourceTypesScope", self.resource_types_scope)
+            .opt("TagKeyScope", self.tag_key_scope)
+            .opt("TagValueScope", self.tag_value_scope)
             .build()
     }
 }
@@ -512,18 +524,23 @@ impl crate::PropertyType for OrganizationManagedRuleMetadata {}
 impl ::cloudwright_core::ToValue for OrganizationManagedRuleMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("InputParameters", &self.input_parameters)
+            .opt("Description", self.description)
+            .opt("InputParameters", self.input_parameters)
             .opt(
                 "MaximumExecutionFrequency",
-                &self.maximum_execution_frequency,
+                self.maximum_execution_frequency,
             )
-            .opt("ResourceIdScope", &self.resource_id_scope)
-            .opt("ResourceTypesScope", &self.resource_types_scope)
-            .req("RuleIdentifier", &self.rule_identifier)
-            .opt("TagKeyScope", &self.tag_key_scope)
-            .opt("TagValueScope", &self.tag_value_scope)
+            .opt("ResourceIdScope", self.resource_id_scope)
+            .opt("ResourceTypesScope", self.resource_types_scope)
+            .req("RuleIdentifier", self.rule_identifier)
+            .opt("TagKeyScope", self.tag_key_scope)
+            .opt("TagValueScope", self.tag_value_scope)
             .build()
     }
 }

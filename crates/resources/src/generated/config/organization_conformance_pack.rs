@@ -134,20 +134,25 @@ impl ::cloudwright_core::Resource for OrganizationConformancePack {
 impl ::cloudwright_core::ToValue for OrganizationConformancePack {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConformancePackInputParameters",
-                &self.conformance_pack_input_parameters,
+                self.conformance_pack_input_parameters,
             )
-            .opt("DeliveryS3Bucket", &self.delivery_s3_bucket)
-            .opt("DeliveryS3KeyPrefix", &self.delivery_s3_key_prefix)
-            .opt("ExcludedAccounts", &self.excluded_accounts)
+            .opt("DeliveryS3Bucket", self.delivery_s3_bucket)
+            .opt("DeliveryS3KeyPrefix", self.delivery_s3_key_prefix)
+            .opt("ExcludedAccounts", self.excluded_accounts)
             .req(
                 "OrganizationConformancePackName",
-                &self.organization_conformance_pack_name,
+                self.organization_conformance_pack_name,
             )
-            .opt("TemplateBody", &self.template_body)
-            .opt("TemplateS3Uri", &self.template_s3_uri)
+            .opt("TemplateBody", self.template_body)
+            .opt("TemplateS3Uri", self.template_s3_uri)
             .build()
     }
 }
@@ -216,9 +221,14 @@ impl crate::PropertyType for ConformancePackInputParameter {}
 impl ::cloudwright_core::ToValue for ConformancePackInputParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
+            .req("ParameterName", self.parameter_name)
+            .req("ParameterValue", self.parameter_value)
             .build()
     }
 }

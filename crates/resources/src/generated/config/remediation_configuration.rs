@@ -159,17 +159,22 @@ impl ::cloudwright_core::Resource for RemediationConfiguration {
 impl ::cloudwright_core::ToValue for RemediationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Automatic", &self.automatic)
-            .req("ConfigRuleName", &self.config_rule_name)
-            .opt("ExecutionControls", &self.execution_controls)
-            .opt("MaximumAutomaticAttempts", &self.maximum_automatic_attempts)
-            .opt("Parameters", &self.parameters)
-            .opt("ResourceType", &self.resource_type)
-            .opt("RetryAttemptSeconds", &self.retry_attempt_seconds)
-            .req("TargetId", &self.target_id)
-            .req("TargetType", &self.target_type)
-            .opt("TargetVersion", &self.target_version)
+            .opt("Automatic", self.automatic)
+            .req("ConfigRuleName", self.config_rule_name)
+            .opt("ExecutionControls", self.execution_controls)
+            .opt("MaximumAutomaticAttempts", self.maximum_automatic_attempts)
+            .opt("Parameters", self.parameters)
+            .opt("ResourceType", self.resource_type)
+            .opt("RetryAttemptSeconds", self.retry_attempt_seconds)
+            .req("TargetId", self.target_id)
+            .req("TargetType", self.target_type)
+            .opt("TargetVersion", self.target_version)
             .build()
     }
 }
@@ -222,8 +227,13 @@ impl crate::PropertyType for ExecutionControls {}
 impl ::cloudwright_core::ToValue for ExecutionControls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SsmControls", &self.ssm_controls)
+            .opt("SsmControls", self.ssm_controls)
             .build()
     }
 }
@@ -264,12 +274,17 @@ impl crate::PropertyType for SsmControls {}
 impl ::cloudwright_core::ToValue for SsmControls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConcurrentExecutionRatePercentage",
-                &self.concurrent_execution_rate_percentage,
+                self.concurrent_execution_rate_percentage,
             )
-            .opt("ErrorPercentage", &self.error_percentage)
+            .opt("ErrorPercentage", self.error_percentage)
             .build()
     }
 }

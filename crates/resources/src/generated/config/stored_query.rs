@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for StoredQuery {
 impl ::cloudwright_core::ToValue for StoredQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("QueryDescription", &self.query_description)
-            .req("QueryExpression", &self.query_expression)
-            .req("QueryName", &self.query_name)
-            .opt("Tags", &self.tags)
+            .opt("QueryDescription", self.query_description)
+            .req("QueryExpression", self.query_expression)
+            .req("QueryName", self.query_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -147,15 +147,20 @@ impl ::cloudwright_core::Resource for AgentStatus {
 impl ::cloudwright_core::ToValue for AgentStatus {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DisplayOrder", &self.display_order)
-            .req("InstanceArn", &self.instance_arn)
-            .req("Name", &self.name)
-            .opt("ResetOrderNumber", &self.reset_order_number)
-            .req("State", &self.state)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
+            .opt("Description", self.description)
+            .opt("DisplayOrder", self.display_order)
+            .req("InstanceArn", self.instance_arn)
+            .req("Name", self.name)
+            .opt("ResetOrderNumber", self.reset_order_number)
+            .req("State", self.state)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -223,6 +228,14 @@ impl ::cloudwright_core::ToValue for AgentStatusState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Connect::AgentStatus`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -254,6 +267,14 @@ impl ::cloudwright_core::ToValue for AgentStatusType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

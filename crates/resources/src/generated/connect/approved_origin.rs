@@ -99,9 +99,14 @@ impl ::cloudwright_core::Resource for ApprovedOrigin {
 impl ::cloudwright_core::ToValue for ApprovedOrigin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceId", &self.instance_id)
-            .req("Origin", &self.origin)
+            .req("InstanceId", self.instance_id)
+            .req("Origin", self.origin)
             .build()
     }
 }

@@ -149,14 +149,19 @@ impl ::cloudwright_core::Resource for ContactFlow {
 impl ::cloudwright_core::ToValue for ContactFlow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .opt("Description", &self.description)
-            .req("InstanceArn", &self.instance_arn)
-            .req("Name", &self.name)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("Content", self.content)
+            .opt("Description", self.description)
+            .req("InstanceArn", self.instance_arn)
+            .req("Name", self.name)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -207,6 +212,14 @@ impl ::cloudwright_core::ToValue for ContactFlowState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -260,6 +273,14 @@ impl ::cloudwright_core::ToValue for ContactFlowType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

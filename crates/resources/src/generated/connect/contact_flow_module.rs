@@ -152,18 +152,23 @@ impl ::cloudwright_core::Resource for ContactFlowModule {
 impl ::cloudwright_core::ToValue for ContactFlowModule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .opt("Description", &self.description)
+            .req("Content", self.content)
+            .opt("Description", self.description)
             .opt(
                 "ExternalInvocationConfiguration",
-                &self.external_invocation_configuration,
+                self.external_invocation_configuration,
             )
-            .req("InstanceArn", &self.instance_arn)
-            .req("Name", &self.name)
-            .opt("Settings", &self.settings)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
+            .req("InstanceArn", self.instance_arn)
+            .req("Name", self.name)
+            .opt("Settings", self.settings)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -226,8 +231,13 @@ impl crate::PropertyType for ExternalInvocationConfiguration {}
 impl ::cloudwright_core::ToValue for ExternalInvocationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -278,9 +288,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

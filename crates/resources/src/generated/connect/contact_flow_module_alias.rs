@@ -113,14 +113,16 @@ impl ::cloudwright_core::Resource for ContactFlowModuleAlias {
 impl ::cloudwright_core::ToValue for ContactFlowModuleAlias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContactFlowModuleId", &self.contact_flow_module_id)
-            .req(
-                "ContactFlowModuleVersion",
-                &self.contact_flow_module_version,
-            )
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
+            .req("ContactFlowModuleId", self.contact_flow_module_id)
+            .req("ContactFlowModuleVersion", self.contact_flow_module_version)
+            .opt("Description", self.description)
+            .req("Name", self.name)
             .build()
     }
 }

@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for ContactFlowVersion {
 impl ::cloudwright_core::ToValue for ContactFlowVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContactFlowId", &self.contact_flow_id)
-            .opt("Description", &self.description)
+            .req("ContactFlowId", self.contact_flow_id)
+            .opt("Description", self.description)
             .build()
     }
 }

@@ -122,14 +122,19 @@ impl ::cloudwright_core::Resource for DataTable {
 impl ::cloudwright_core::ToValue for DataTable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("InstanceArn", &self.instance_arn)
-            .opt("Name", &self.name)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
-            .opt("TimeZone", &self.time_zone)
-            .opt("ValueLockLevel", &self.value_lock_level)
+            .opt("Description", self.description)
+            .opt("InstanceArn", self.instance_arn)
+            .opt("Name", self.name)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
+            .opt("TimeZone", self.time_zone)
+            .opt("ValueLockLevel", self.value_lock_level)
             .build()
     }
 }
@@ -206,6 +211,14 @@ impl ::cloudwright_core::ToValue for DataTableStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ValueLockLevel` (`AWS::Connect::DataTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -243,6 +256,14 @@ impl ::cloudwright_core::ToValue for ValueLockLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

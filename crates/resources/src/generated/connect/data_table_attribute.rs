@@ -115,14 +115,19 @@ impl ::cloudwright_core::Resource for DataTableAttribute {
 impl ::cloudwright_core::ToValue for DataTableAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataTableArn", &self.data_table_arn)
-            .opt("Description", &self.description)
-            .opt("InstanceArn", &self.instance_arn)
-            .opt("Name", &self.name)
-            .opt("Primary", &self.primary)
-            .opt("Validation", &self.validation)
-            .opt("ValueType", &self.value_type)
+            .opt("DataTableArn", self.data_table_arn)
+            .opt("Description", self.description)
+            .opt("InstanceArn", self.instance_arn)
+            .opt("Name", self.name)
+            .opt("Primary", self.primary)
+            .opt("Validation", self.validation)
+            .opt("ValueType", self.value_type)
             .build()
     }
 }
@@ -197,9 +202,14 @@ impl crate::PropertyType for Enum {}
 impl ::cloudwright_core::ToValue for Enum {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Strict", &self.strict)
-            .opt("Values", &self.values)
+            .opt("Strict", self.strict)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -278,17 +288,22 @@ impl crate::PropertyType for Validation {}
 impl ::cloudwright_core::ToValue for Validation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enum", &self.r#enum)
-            .opt("ExclusiveMaximum", &self.exclusive_maximum)
-            .opt("ExclusiveMinimum", &self.exclusive_minimum)
-            .opt("MaxLength", &self.max_length)
-            .opt("MaxValues", &self.max_values)
-            .opt("Maximum", &self.maximum)
-            .opt("MinLength", &self.min_length)
-            .opt("MinValues", &self.min_values)
-            .opt("Minimum", &self.minimum)
-            .opt("MultipleOf", &self.multiple_of)
+            .opt("Enum", self.r#enum)
+            .opt("ExclusiveMaximum", self.exclusive_maximum)
+            .opt("ExclusiveMinimum", self.exclusive_minimum)
+            .opt("MaxLength", self.max_length)
+            .opt("MaxValues", self.max_values)
+            .opt("Maximum", self.maximum)
+            .opt("MinLength", self.min_length)
+            .opt("MinValues", self.min_values)
+            .opt("Minimum", self.minimum)
+            .opt("MultipleOf", self.multiple_of)
             .build()
     }
 }
@@ -328,6 +343,14 @@ impl ::cloudwright_core::ToValue for ValueType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

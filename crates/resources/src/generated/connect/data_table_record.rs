@@ -85,10 +85,15 @@ impl ::cloudwright_core::Resource for DataTableRecord {
 impl ::cloudwright_core::ToValue for DataTableRecord {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataTableArn", &self.data_table_arn)
-            .opt("DataTableRecord", &self.data_table_record)
-            .opt("InstanceArn", &self.instance_arn)
+            .opt("DataTableArn", self.data_table_arn)
+            .opt("DataTableRecord", self.data_table_record)
+            .opt("InstanceArn", self.instance_arn)
             .build()
     }
 }
@@ -144,9 +149,14 @@ impl crate::PropertyType for DataTableRecordDataTableRecord {}
 impl ::cloudwright_core::ToValue for DataTableRecordDataTableRecord {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PrimaryValues", &self.primary_values)
-            .req("Values", &self.values)
+            .opt("PrimaryValues", self.primary_values)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -183,9 +193,14 @@ impl crate::PropertyType for Value {}
 impl ::cloudwright_core::ToValue for Value {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeId", &self.attribute_id)
-            .opt("AttributeValue", &self.attribute_value)
+            .opt("AttributeId", self.attribute_id)
+            .opt("AttributeValue", self.attribute_value)
             .build()
     }
 }

@@ -132,13 +132,18 @@ impl ::cloudwright_core::Resource for EmailAddress {
 impl ::cloudwright_core::ToValue for EmailAddress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AliasConfigurations", &self.alias_configurations)
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .req("EmailAddress", &self.email_address)
-            .req("InstanceArn", &self.instance_arn)
-            .opt("Tags", &self.tags)
+            .opt("AliasConfigurations", self.alias_configurations)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .req("EmailAddress", self.email_address)
+            .req("InstanceArn", self.instance_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -197,8 +202,13 @@ impl crate::PropertyType for AliasConfiguration {}
 impl ::cloudwright_core::ToValue for AliasConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EmailAddressArn", &self.email_address_arn)
+            .req("EmailAddressArn", self.email_address_arn)
             .build()
     }
 }
@@ -249,9 +259,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

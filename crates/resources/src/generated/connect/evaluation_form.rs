@@ -182,21 +182,26 @@ impl ::cloudwright_core::Resource for EvaluationForm {
 impl ::cloudwright_core::ToValue for EvaluationForm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoEvaluationConfiguration",
-                &self.auto_evaluation_configuration,
+                self.auto_evaluation_configuration,
             )
-            .opt("Description", &self.description)
-            .req("InstanceArn", &self.instance_arn)
-            .req("Items", &self.items)
-            .opt("LanguageConfiguration", &self.language_configuration)
-            .opt("ReviewConfiguration", &self.review_configuration)
-            .opt("ScoringStrategy", &self.scoring_strategy)
-            .req("Status", &self.status)
-            .opt("Tags", &self.tags)
-            .opt("TargetConfiguration", &self.target_configuration)
-            .req("Title", &self.title)
+            .opt("Description", self.description)
+            .req("InstanceArn", self.instance_arn)
+            .req("Items", self.items)
+            .opt("LanguageConfiguration", self.language_configuration)
+            .opt("ReviewConfiguration", self.review_configuration)
+            .opt("ScoringStrategy", self.scoring_strategy)
+            .req("Status", self.status)
+            .opt("Tags", self.tags)
+            .opt("TargetConfiguration", self.target_configuration)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -249,8 +254,13 @@ impl crate::PropertyType for AutoEvaluationConfiguration {}
 impl ::cloudwright_core::ToValue for AutoEvaluationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -287,8 +297,13 @@ impl crate::PropertyType for AutomaticFailConfiguration {}
 impl ::cloudwright_core::ToValue for AutomaticFailConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TargetSection", &self.target_section)
+            .opt("TargetSection", self.target_section)
             .build()
     }
 }
@@ -325,8 +340,13 @@ impl crate::PropertyType for EvaluationFormBaseItem {}
 impl ::cloudwright_core::ToValue for EvaluationFormBaseItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Section", &self.section)
+            .req("Section", self.section)
             .build()
     }
 }
@@ -367,9 +387,14 @@ impl crate::PropertyType for EvaluationFormItem {}
 impl ::cloudwright_core::ToValue for EvaluationFormItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Question", &self.question)
-            .opt("Section", &self.section)
+            .opt("Question", self.question)
+            .opt("Section", self.section)
             .build()
     }
 }
@@ -415,9 +440,14 @@ impl crate::PropertyType for EvaluationFormItemEnablementCondition {}
 impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Operands", &self.operands)
-            .opt("Operator", &self.operator)
+            .req("Operands", self.operands)
+            .opt("Operator", self.operator)
             .build()
     }
 }
@@ -452,8 +482,13 @@ impl crate::PropertyType for EvaluationFormItemEnablementConditionOperand {}
 impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementConditionOperand {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
+            .opt("Expression", self.expression)
             .build()
     }
 }
@@ -513,10 +548,15 @@ impl crate::PropertyType for EvaluationFormItemEnablementConfiguration {}
 impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Condition", &self.condition)
-            .opt("DefaultAction", &self.default_action)
+            .req("Action", self.action)
+            .req("Condition", self.condition)
+            .opt("DefaultAction", self.default_action)
             .build()
     }
 }
@@ -580,10 +620,15 @@ impl crate::PropertyType for EvaluationFormItemEnablementExpression {}
 impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementExpression {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comparator", &self.comparator)
-            .req("Source", &self.source)
-            .req("Values", &self.values)
+            .req("Comparator", self.comparator)
+            .req("Source", self.source)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -629,9 +674,14 @@ impl crate::PropertyType for EvaluationFormItemEnablementSource {}
 impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RefId", &self.ref_id)
-            .req("Type", &self.r#type)
+            .opt("RefId", self.ref_id)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -674,9 +724,14 @@ impl crate::PropertyType for EvaluationFormItemEnablementSourceValue {}
 impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementSourceValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RefId", &self.ref_id)
-            .opt("Type", &self.r#type)
+            .opt("RefId", self.ref_id)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -711,8 +766,13 @@ impl crate::PropertyType for EvaluationFormLanguageConfiguration {}
 impl ::cloudwright_core::ToValue for EvaluationFormLanguageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FormLanguage", &self.form_language)
+            .opt("FormLanguage", self.form_language)
             .build()
     }
 }
@@ -767,10 +827,15 @@ impl crate::PropertyType for EvaluationFormMultiSelectQuestionAutomation {}
 impl ::cloudwright_core::ToValue for EvaluationFormMultiSelectQuestionAutomation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnswerSource", &self.answer_source)
-            .opt("DefaultOptionRefIds", &self.default_option_ref_ids)
-            .req("Options", &self.options)
+            .opt("AnswerSource", self.answer_source)
+            .opt("DefaultOptionRefIds", self.default_option_ref_ids)
+            .req("Options", self.options)
             .build()
     }
 }
@@ -807,8 +872,13 @@ impl crate::PropertyType for EvaluationFormMultiSelectQuestionAutomationOption {
 impl ::cloudwright_core::ToValue for EvaluationFormMultiSelectQuestionAutomationOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RuleCategory", &self.rule_category)
+            .req("RuleCategory", self.rule_category)
             .build()
     }
 }
@@ -865,9 +935,14 @@ impl crate::PropertyType for EvaluationFormMultiSelectQuestionOption {}
 impl ::cloudwright_core::ToValue for EvaluationFormMultiSelectQuestionOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RefId", &self.ref_id)
-            .req("Text", &self.text)
+            .req("RefId", self.ref_id)
+            .req("Text", self.text)
             .build()
     }
 }
@@ -920,10 +995,15 @@ impl crate::PropertyType for EvaluationFormMultiSelectQuestionProperties {}
 impl ::cloudwright_core::ToValue for EvaluationFormMultiSelectQuestionProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Automation", &self.automation)
-            .opt("DisplayAs", &self.display_as)
-            .req("Options", &self.options)
+            .opt("Automation", self.automation)
+            .opt("DisplayAs", self.display_as)
+            .req("Options", self.options)
             .build()
     }
 }
@@ -965,9 +1045,14 @@ impl crate::PropertyType for EvaluationFormNumericQuestionAutomation {}
 impl ::cloudwright_core::ToValue for EvaluationFormNumericQuestionAutomation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnswerSource", &self.answer_source)
-            .opt("PropertyValue", &self.property_value)
+            .opt("AnswerSource", self.answer_source)
+            .opt("PropertyValue", self.property_value)
             .build()
     }
 }
@@ -1047,15 +1132,20 @@ impl crate::PropertyType for EvaluationFormNumericQuestionOption {}
 impl ::cloudwright_core::ToValue for EvaluationFormNumericQuestionOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutomaticFail", &self.automatic_fail)
+            .opt("AutomaticFail", self.automatic_fail)
             .opt(
                 "AutomaticFailConfiguration",
-                &self.automatic_fail_configuration,
+                self.automatic_fail_configuration,
             )
-            .req("MaxValue", &self.max_value)
-            .req("MinValue", &self.min_value)
-            .opt("Score", &self.score)
+            .req("MaxValue", self.max_value)
+            .req("MinValue", self.min_value)
+            .opt("Score", self.score)
             .build()
     }
 }
@@ -1125,11 +1215,16 @@ impl crate::PropertyType for EvaluationFormNumericQuestionProperties {}
 impl ::cloudwright_core::ToValue for EvaluationFormNumericQuestionProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Automation", &self.automation)
-            .req("MaxValue", &self.max_value)
-            .req("MinValue", &self.min_value)
-            .opt("Options", &self.options)
+            .opt("Automation", self.automation)
+            .req("MaxValue", self.max_value)
+            .req("MinValue", self.min_value)
+            .opt("Options", self.options)
             .build()
     }
 }
@@ -1247,15 +1342,20 @@ impl crate::PropertyType for EvaluationFormQuestion {}
 impl ::cloudwright_core::ToValue for EvaluationFormQuestion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enablement", &self.enablement)
-            .opt("Instructions", &self.instructions)
-            .opt("NotApplicableEnabled", &self.not_applicable_enabled)
-            .req("QuestionType", &self.question_type)
-            .opt("QuestionTypeProperties", &self.question_type_properties)
-            .req("RefId", &self.ref_id)
-            .req("Title", &self.title)
-            .opt("Weight", &self.weight)
+            .opt("Enablement", self.enablement)
+            .opt("Instructions", self.instructions)
+            .opt("NotApplicableEnabled", self.not_applicable_enabled)
+            .req("QuestionType", self.question_type)
+            .opt("QuestionTypeProperties", self.question_type_properties)
+            .req("RefId", self.ref_id)
+            .req("Title", self.title)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -1292,8 +1392,13 @@ impl crate::PropertyType for EvaluationFormQuestionAutomationAnswerSource {}
 impl ::cloudwright_core::ToValue for EvaluationFormQuestionAutomationAnswerSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SourceType", &self.source_type)
+            .req("SourceType", self.source_type)
             .build()
     }
 }
@@ -1348,11 +1453,16 @@ impl crate::PropertyType for EvaluationFormQuestionTypeProperties {}
 impl ::cloudwright_core::ToValue for EvaluationFormQuestionTypeProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MultiSelect", &self.multi_select)
-            .opt("Numeric", &self.numeric)
-            .opt("SingleSelect", &self.single_select)
-            .opt("Text", &self.text)
+            .opt("MultiSelect", self.multi_select)
+            .opt("Numeric", self.numeric)
+            .opt("SingleSelect", self.single_select)
+            .opt("Text", self.text)
             .build()
     }
 }
@@ -1446,12 +1556,17 @@ impl crate::PropertyType for EvaluationFormSection {}
 impl ::cloudwright_core::ToValue for EvaluationFormSection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Instructions", &self.instructions)
-            .opt("Items", &self.items)
-            .req("RefId", &self.ref_id)
-            .req("Title", &self.title)
-            .opt("Weight", &self.weight)
+            .opt("Instructions", self.instructions)
+            .opt("Items", self.items)
+            .req("RefId", self.ref_id)
+            .req("Title", self.title)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -1513,10 +1628,15 @@ impl crate::PropertyType for EvaluationFormSingleSelectQuestionAutomation {}
 impl ::cloudwright_core::ToValue for EvaluationFormSingleSelectQuestionAutomation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnswerSource", &self.answer_source)
-            .opt("DefaultOptionRefId", &self.default_option_ref_id)
-            .req("Options", &self.options)
+            .opt("AnswerSource", self.answer_source)
+            .opt("DefaultOptionRefId", self.default_option_ref_id)
+            .req("Options", self.options)
             .build()
     }
 }
@@ -1553,8 +1673,13 @@ impl crate::PropertyType for EvaluationFormSingleSelectQuestionAutomationOption 
 impl ::cloudwright_core::ToValue for EvaluationFormSingleSelectQuestionAutomationOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RuleCategory", &self.rule_category)
+            .req("RuleCategory", self.rule_category)
             .build()
     }
 }
@@ -1642,15 +1767,20 @@ impl crate::PropertyType for EvaluationFormSingleSelectQuestionOption {}
 impl ::cloudwright_core::ToValue for EvaluationFormSingleSelectQuestionOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutomaticFail", &self.automatic_fail)
+            .opt("AutomaticFail", self.automatic_fail)
             .opt(
                 "AutomaticFailConfiguration",
-                &self.automatic_fail_configuration,
+                self.automatic_fail_configuration,
             )
-            .req("RefId", &self.ref_id)
-            .opt("Score", &self.score)
-            .req("Text", &self.text)
+            .req("RefId", self.ref_id)
+            .opt("Score", self.score)
+            .req("Text", self.text)
             .build()
     }
 }
@@ -1709,10 +1839,15 @@ impl crate::PropertyType for EvaluationFormSingleSelectQuestionProperties {}
 impl ::cloudwright_core::ToValue for EvaluationFormSingleSelectQuestionProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Automation", &self.automation)
-            .opt("DisplayAs", &self.display_as)
-            .req("Options", &self.options)
+            .opt("Automation", self.automation)
+            .opt("DisplayAs", self.display_as)
+            .req("Options", self.options)
             .build()
     }
 }
@@ -1749,8 +1884,13 @@ impl crate::PropertyType for EvaluationFormTargetConfiguration {}
 impl ::cloudwright_core::ToValue for EvaluationFormTargetConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContactInteractionType", &self.contact_interaction_type)
+            .req("ContactInteractionType", self.contact_interaction_type)
             .build()
     }
 }
@@ -1786,8 +1926,13 @@ impl crate::PropertyType for EvaluationFormTextQuestionAutomation {}
 impl ::cloudwright_core::ToValue for EvaluationFormTextQuestionAutomation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnswerSource", &self.answer_source)
+            .opt("AnswerSource", self.answer_source)
             .build()
     }
 }
@@ -1822,8 +1967,13 @@ impl crate::PropertyType for EvaluationFormTextQuestionProperties {}
 impl ::cloudwright_core::ToValue for EvaluationFormTextQuestionProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Automation", &self.automation)
+            .opt("Automation", self.automation)
             .build()
     }
 }
@@ -1872,11 +2022,16 @@ impl crate::PropertyType for EvaluationReviewConfiguration {}
 impl ::cloudwright_core::ToValue for EvaluationReviewConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EligibilityDays", &self.eligibility_days)
+            .opt("EligibilityDays", self.eligibility_days)
             .req(
                 "ReviewNotificationRecipients",
-                &self.review_notification_recipients,
+                self.review_notification_recipients,
             )
             .build()
     }
@@ -1930,9 +2085,14 @@ impl crate::PropertyType for EvaluationReviewNotificationRecipient {}
 impl ::cloudwright_core::ToValue for EvaluationReviewNotificationRecipient {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1969,8 +2129,13 @@ impl crate::PropertyType for EvaluationReviewNotificationRecipientValue {}
 impl ::cloudwright_core::ToValue for EvaluationReviewNotificationRecipientValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("UserId", &self.user_id)
+            .opt("UserId", self.user_id)
             .build()
     }
 }
@@ -2034,10 +2199,15 @@ impl crate::PropertyType for MultiSelectQuestionRuleCategoryAutomation {}
 impl ::cloudwright_core::ToValue for MultiSelectQuestionRuleCategoryAutomation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Category", &self.category)
-            .req("Condition", &self.condition)
-            .req("OptionRefIds", &self.option_ref_ids)
+            .req("Category", self.category)
+            .req("Condition", self.condition)
+            .req("OptionRefIds", self.option_ref_ids)
             .build()
     }
 }
@@ -2074,8 +2244,13 @@ impl crate::PropertyType for NumericQuestionPropertyValueAutomation {}
 impl ::cloudwright_core::ToValue for NumericQuestionPropertyValueAutomation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Label", &self.label)
+            .req("Label", self.label)
             .build()
     }
 }
@@ -2132,9 +2307,14 @@ impl crate::PropertyType for ScoringStrategy {}
 impl ::cloudwright_core::ToValue for ScoringStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Mode", &self.mode)
-            .req("Status", &self.status)
+            .req("Mode", self.mode)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -2212,10 +2392,15 @@ impl crate::PropertyType for SingleSelectQuestionRuleCategoryAutomation {}
 impl ::cloudwright_core::ToValue for SingleSelectQuestionRuleCategoryAutomation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Category", &self.category)
-            .req("Condition", &self.condition)
-            .req("OptionRefId", &self.option_ref_id)
+            .req("Category", self.category)
+            .req("Condition", self.condition)
+            .req("OptionRefId", self.option_ref_id)
             .build()
     }
 }
@@ -2246,6 +2431,14 @@ impl ::cloudwright_core::ToValue for Action {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2282,6 +2475,14 @@ impl ::cloudwright_core::ToValue for Comparator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContactInteractionType` (`AWS::Connect::EvaluationForm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2314,6 +2515,14 @@ impl ::cloudwright_core::ToValue for ContactInteractionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DefaultAction` (`AWS::Connect::EvaluationForm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2342,6 +2551,14 @@ impl ::cloudwright_core::ToValue for DefaultAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2372,6 +2589,14 @@ impl ::cloudwright_core::ToValue for DisplayAs {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Connect::EvaluationForm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2397,6 +2622,14 @@ impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementSourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2425,6 +2658,14 @@ impl ::cloudwright_core::ToValue for EvaluationFormItemEnablementSourceValueType
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2457,6 +2698,14 @@ impl ::cloudwright_core::ToValue for EvaluationFormSingleSelectQuestionPropertie
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::Connect::EvaluationForm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2486,6 +2735,14 @@ impl ::cloudwright_core::ToValue for EvaluationFormStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Connect::EvaluationForm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2511,6 +2768,14 @@ impl ::cloudwright_core::ToValue for EvaluationReviewNotificationRecipientType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2561,6 +2826,14 @@ impl ::cloudwright_core::ToValue for FormLanguage {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2624,6 +2897,14 @@ impl ::cloudwright_core::ToValue for Label {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Condition` (`AWS::Connect::EvaluationForm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2655,6 +2936,14 @@ impl ::cloudwright_core::ToValue for MultiSelectQuestionRuleCategoryAutomationCo
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Operator` (`AWS::Connect::EvaluationForm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2683,6 +2972,14 @@ impl ::cloudwright_core::ToValue for Operator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2722,6 +3019,14 @@ impl ::cloudwright_core::ToValue for QuestionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Mode` (`AWS::Connect::EvaluationForm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2751,6 +3056,14 @@ impl ::cloudwright_core::ToValue for ScoringStrategyMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::Connect::EvaluationForm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2779,6 +3092,14 @@ impl ::cloudwright_core::ToValue for ScoringStrategyStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2811,6 +3132,14 @@ impl ::cloudwright_core::ToValue for SingleSelectQuestionRuleCategoryAutomationC
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SourceType` (`AWS::Connect::EvaluationForm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2839,6 +3168,14 @@ impl ::cloudwright_core::ToValue for SourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

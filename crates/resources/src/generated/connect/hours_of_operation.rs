@@ -161,19 +161,24 @@ impl ::cloudwright_core::Resource for HoursOfOperation {
 impl ::cloudwright_core::ToValue for HoursOfOperation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChildHoursOfOperations", &self.child_hours_of_operations)
-            .req("Config", &self.config)
-            .opt("Description", &self.description)
+            .opt("ChildHoursOfOperations", self.child_hours_of_operations)
+            .req("Config", self.config)
+            .opt("Description", self.description)
             .opt(
                 "HoursOfOperationOverrides",
-                &self.hours_of_operation_overrides,
+                self.hours_of_operation_overrides,
             )
-            .req("InstanceArn", &self.instance_arn)
-            .req("Name", &self.name)
-            .opt("ParentHoursOfOperations", &self.parent_hours_of_operations)
-            .opt("Tags", &self.tags)
-            .req("TimeZone", &self.time_zone)
+            .req("InstanceArn", self.instance_arn)
+            .req("Name", self.name)
+            .opt("ParentHoursOfOperations", self.parent_hours_of_operations)
+            .opt("Tags", self.tags)
+            .req("TimeZone", self.time_zone)
             .build()
     }
 }
@@ -255,10 +260,15 @@ impl crate::PropertyType for HoursOfOperationConfig {}
 impl ::cloudwright_core::ToValue for HoursOfOperationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Day", &self.day)
-            .req("EndTime", &self.end_time)
-            .req("StartTime", &self.start_time)
+            .req("Day", self.day)
+            .req("EndTime", self.end_time)
+            .req("StartTime", self.start_time)
             .build()
     }
 }
@@ -369,18 +379,23 @@ impl crate::PropertyType for HoursOfOperationOverride {}
 impl ::cloudwright_core::ToValue for HoursOfOperationOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EffectiveFrom", &self.effective_from)
-            .req("EffectiveTill", &self.effective_till)
+            .req("EffectiveFrom", self.effective_from)
+            .req("EffectiveTill", self.effective_till)
             .opt(
                 "HoursOfOperationOverrideId",
-                &self.hours_of_operation_override_id,
+                self.hours_of_operation_override_id,
             )
-            .req("OverrideConfig", &self.override_config)
-            .opt("OverrideDescription", &self.override_description)
-            .req("OverrideName", &self.override_name)
-            .opt("OverrideType", &self.override_type)
-            .opt("RecurrenceConfig", &self.recurrence_config)
+            .req("OverrideConfig", self.override_config)
+            .opt("OverrideDescription", self.override_description)
+            .req("OverrideName", self.override_name)
+            .opt("OverrideType", self.override_type)
+            .opt("RecurrenceConfig", self.recurrence_config)
             .build()
     }
 }
@@ -442,10 +457,15 @@ impl crate::PropertyType for HoursOfOperationOverrideConfig {}
 impl ::cloudwright_core::ToValue for HoursOfOperationOverrideConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Day", &self.day)
-            .req("EndTime", &self.end_time)
-            .req("StartTime", &self.start_time)
+            .req("Day", self.day)
+            .req("EndTime", self.end_time)
+            .req("StartTime", self.start_time)
             .build()
     }
 }
@@ -502,9 +522,14 @@ impl crate::PropertyType for HoursOfOperationTimeSlice {}
 impl ::cloudwright_core::ToValue for HoursOfOperationTimeSlice {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Hours", &self.hours)
-            .req("Minutes", &self.minutes)
+            .req("Hours", self.hours)
+            .req("Minutes", self.minutes)
             .build()
     }
 }
@@ -550,9 +575,14 @@ impl crate::PropertyType for HoursOfOperationsIdentifier {}
 impl ::cloudwright_core::ToValue for HoursOfOperationsIdentifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .opt("Name", &self.name)
+            .req("Id", self.id)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -609,9 +639,14 @@ impl crate::PropertyType for OverrideTimeSlice {}
 impl ::cloudwright_core::ToValue for OverrideTimeSlice {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Hours", &self.hours)
-            .req("Minutes", &self.minutes)
+            .req("Hours", self.hours)
+            .req("Minutes", self.minutes)
             .build()
     }
 }
@@ -648,8 +683,13 @@ impl crate::PropertyType for RecurrenceConfig {}
 impl ::cloudwright_core::ToValue for RecurrenceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecurrencePattern", &self.recurrence_pattern)
+            .req("RecurrencePattern", self.recurrence_pattern)
             .build()
     }
 }
@@ -709,12 +749,17 @@ impl crate::PropertyType for RecurrencePattern {}
 impl ::cloudwright_core::ToValue for RecurrencePattern {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ByMonth", &self.by_month)
-            .opt("ByMonthDay", &self.by_month_day)
-            .opt("ByWeekdayOccurrence", &self.by_weekday_occurrence)
-            .opt("Frequency", &self.frequency)
-            .opt("Interval", &self.interval)
+            .opt("ByMonth", self.by_month)
+            .opt("ByMonthDay", self.by_month_day)
+            .opt("ByWeekdayOccurrence", self.by_weekday_occurrence)
+            .opt("Frequency", self.frequency)
+            .opt("Interval", self.interval)
             .build()
     }
 }
@@ -761,6 +806,14 @@ impl ::cloudwright_core::ToValue for Day {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OverrideType` (`AWS::Connect::HoursOfOperation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -793,6 +846,14 @@ impl ::cloudwright_core::ToValue for OverrideType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RecurrenceFrequency` (`AWS::Connect::HoursOfOperation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -824,6 +885,14 @@ impl ::cloudwright_core::ToValue for RecurrenceFrequency {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for Instance {
 impl ::cloudwright_core::ToValue for Instance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
-            .opt("DirectoryId", &self.directory_id)
-            .req("IdentityManagementType", &self.identity_management_type)
-            .opt("InstanceAlias", &self.instance_alias)
-            .opt("Tags", &self.tags)
+            .req("Attributes", self.attributes)
+            .opt("DirectoryId", self.directory_id)
+            .req("IdentityManagementType", self.identity_management_type)
+            .opt("InstanceAlias", self.instance_alias)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -310,26 +315,28 @@ impl crate::PropertyType for Attributes {}
 impl ::cloudwright_core::ToValue for Attributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoResolveBestVoices", &self.auto_resolve_best_voices)
-            .opt("ContactLens", &self.contact_lens)
-            .opt("ContactflowLogs", &self.contactflow_logs)
-            .opt("EarlyMedia", &self.early_media)
-            .opt("EnhancedChatMonitoring", &self.enhanced_chat_monitoring)
+            .opt("AutoResolveBestVoices", self.auto_resolve_best_voices)
+            .opt("ContactLens", self.contact_lens)
+            .opt("ContactflowLogs", self.contactflow_logs)
+            .opt("EarlyMedia", self.early_media)
+            .opt("EnhancedChatMonitoring", self.enhanced_chat_monitoring)
             .opt(
                 "EnhancedContactMonitoring",
-                &self.enhanced_contact_monitoring,
+                self.enhanced_contact_monitoring,
             )
-            .opt("HighVolumeOutBound", &self.high_volume_out_bound)
-            .req("InboundCalls", &self.inbound_calls)
-            .opt("MessageStreaming", &self.message_streaming)
-            .opt(
-                "MultiPartyChatConference",
-                &self.multi_party_chat_conference,
-            )
-            .opt("MultiPartyConference", &self.multi_party_conference)
-            .req("OutboundCalls", &self.outbound_calls)
-            .opt("UseCustomTTSVoices", &self.use_custom_tts_voices)
+            .opt("HighVolumeOutBound", self.high_volume_out_bound)
+            .req("InboundCalls", self.inbound_calls)
+            .opt("MessageStreaming", self.message_streaming)
+            .opt("MultiPartyChatConference", self.multi_party_chat_conference)
+            .opt("MultiPartyConference", self.multi_party_conference)
+            .req("OutboundCalls", self.outbound_calls)
+            .opt("UseCustomTTSVoices", self.use_custom_tts_voices)
             .build()
     }
 }
@@ -380,9 +387,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -416,6 +428,14 @@ impl ::cloudwright_core::ToValue for IdentityManagementType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

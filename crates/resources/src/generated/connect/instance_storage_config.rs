@@ -130,17 +130,19 @@ impl ::cloudwright_core::Resource for InstanceStorageConfig {
 impl ::cloudwright_core::ToValue for InstanceStorageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceArn", &self.instance_arn)
-            .opt("KinesisFirehoseConfig", &self.kinesis_firehose_config)
-            .opt("KinesisStreamConfig", &self.kinesis_stream_config)
-            .opt(
-                "KinesisVideoStreamConfig",
-                &self.kinesis_video_stream_config,
-            )
-            .req("ResourceType", &self.resource_type)
-            .opt("S3Config", &self.s3_config)
-            .req("StorageType", &self.storage_type)
+            .req("InstanceArn", self.instance_arn)
+            .opt("KinesisFirehoseConfig", self.kinesis_firehose_config)
+            .opt("KinesisStreamConfig", self.kinesis_stream_config)
+            .opt("KinesisVideoStreamConfig", self.kinesis_video_stream_config)
+            .req("ResourceType", self.resource_type)
+            .opt("S3Config", self.s3_config)
+            .req("StorageType", self.storage_type)
             .build()
     }
 }
@@ -217,9 +219,14 @@ impl crate::PropertyType for EncryptionConfig {}
 impl ::cloudwright_core::ToValue for EncryptionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionType", &self.encryption_type)
-            .req("KeyId", &self.key_id)
+            .req("EncryptionType", self.encryption_type)
+            .req("KeyId", self.key_id)
             .build()
     }
 }
@@ -258,8 +265,13 @@ impl crate::PropertyType for KinesisFirehoseConfig {}
 impl ::cloudwright_core::ToValue for KinesisFirehoseConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FirehoseArn", &self.firehose_arn)
+            .req("FirehoseArn", self.firehose_arn)
             .build()
     }
 }
@@ -298,8 +310,13 @@ impl crate::PropertyType for KinesisStreamConfig {}
 impl ::cloudwright_core::ToValue for KinesisStreamConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StreamArn", &self.stream_arn)
+            .req("StreamArn", self.stream_arn)
             .build()
     }
 }
@@ -365,10 +382,15 @@ impl crate::PropertyType for KinesisVideoStreamConfig {}
 impl ::cloudwright_core::ToValue for KinesisVideoStreamConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionConfig", &self.encryption_config)
-            .req("Prefix", &self.prefix)
-            .req("RetentionPeriodHours", &self.retention_period_hours)
+            .req("EncryptionConfig", self.encryption_config)
+            .req("Prefix", self.prefix)
+            .req("RetentionPeriodHours", self.retention_period_hours)
             .build()
     }
 }
@@ -432,10 +454,15 @@ impl crate::PropertyType for S3Config {}
 impl ::cloudwright_core::ToValue for S3Config {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .req("BucketPrefix", &self.bucket_prefix)
-            .opt("EncryptionConfig", &self.encryption_config)
+            .req("BucketName", self.bucket_name)
+            .req("BucketPrefix", self.bucket_prefix)
+            .opt("EncryptionConfig", self.encryption_config)
             .build()
     }
 }
@@ -463,6 +490,14 @@ impl ::cloudwright_core::ToValue for EncryptionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -505,6 +540,14 @@ impl ::cloudwright_core::ToValue for InstanceStorageResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StorageType` (`AWS::Connect::InstanceStorageConfig`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -539,6 +582,14 @@ impl ::cloudwright_core::ToValue for StorageType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -114,10 +114,15 @@ impl ::cloudwright_core::Resource for IntegrationAssociation {
 impl ::cloudwright_core::ToValue for IntegrationAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceId", &self.instance_id)
-            .req("IntegrationArn", &self.integration_arn)
-            .req("IntegrationType", &self.integration_type)
+            .req("InstanceId", self.instance_id)
+            .req("IntegrationArn", self.integration_arn)
+            .req("IntegrationType", self.integration_type)
             .build()
     }
 }
@@ -172,6 +177,14 @@ impl ::cloudwright_core::ToValue for IntegrationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

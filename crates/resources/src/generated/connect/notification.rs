@@ -130,13 +130,18 @@ impl ::cloudwright_core::Resource for Notification {
 impl ::cloudwright_core::ToValue for Notification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .opt("ExpiresAt", &self.expires_at)
-            .req("InstanceArn", &self.instance_arn)
-            .opt("Priority", &self.priority)
-            .opt("Recipients", &self.recipients)
-            .opt("Tags", &self.tags)
+            .req("Content", self.content)
+            .opt("ExpiresAt", self.expires_at)
+            .req("InstanceArn", self.instance_arn)
+            .opt("Priority", self.priority)
+            .opt("Recipients", self.recipients)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -289,18 +294,23 @@ impl crate::PropertyType for NotificationContent {}
 impl ::cloudwright_core::ToValue for NotificationContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeDE", &self.de_de)
-            .opt("EnUS", &self.en_us)
-            .opt("EsES", &self.es_es)
-            .opt("FrFR", &self.fr_fr)
-            .opt("IdID", &self.id_id)
-            .opt("ItIT", &self.it_it)
-            .opt("JaJP", &self.ja_jp)
-            .opt("KoKR", &self.ko_kr)
-            .opt("PtBR", &self.pt_br)
-            .opt("ZhCN", &self.zh_cn)
-            .opt("ZhTW", &self.zh_tw)
+            .opt("DeDE", self.de_de)
+            .opt("EnUS", self.en_us)
+            .opt("EsES", self.es_es)
+            .opt("FrFR", self.fr_fr)
+            .opt("IdID", self.id_id)
+            .opt("ItIT", self.it_it)
+            .opt("JaJP", self.ja_jp)
+            .opt("KoKR", self.ko_kr)
+            .opt("PtBR", self.pt_br)
+            .opt("ZhCN", self.zh_cn)
+            .opt("ZhTW", self.zh_tw)
             .build()
     }
 }
@@ -351,9 +361,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -384,6 +399,14 @@ impl ::cloudwright_core::ToValue for Priority {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -136,14 +136,19 @@ impl ::cloudwright_core::Resource for PhoneNumber {
 impl ::cloudwright_core::ToValue for PhoneNumber {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CountryCode", &self.country_code)
-            .opt("Description", &self.description)
-            .opt("Prefix", &self.prefix)
-            .opt("SourcePhoneNumberArn", &self.source_phone_number_arn)
-            .opt("Tags", &self.tags)
-            .req("TargetArn", &self.target_arn)
-            .opt("Type", &self.r#type)
+            .opt("CountryCode", self.country_code)
+            .opt("Description", self.description)
+            .opt("Prefix", self.prefix)
+            .opt("SourcePhoneNumberArn", self.source_phone_number_arn)
+            .opt("Tags", self.tags)
+            .req("TargetArn", self.target_arn)
+            .opt("Type", self.r#type)
             .build()
     }
 }

@@ -116,12 +116,17 @@ impl ::cloudwright_core::Resource for PredefinedAttribute {
 impl ::cloudwright_core::ToValue for PredefinedAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeConfiguration", &self.attribute_configuration)
-            .req("InstanceArn", &self.instance_arn)
-            .req("Name", &self.name)
-            .opt("Purposes", &self.purposes)
-            .opt("Values", &self.values)
+            .opt("AttributeConfiguration", self.attribute_configuration)
+            .req("InstanceArn", self.instance_arn)
+            .req("Name", self.name)
+            .opt("Purposes", self.purposes)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -186,12 +191,17 @@ impl crate::PropertyType for AttributeConfiguration {}
 impl ::cloudwright_core::ToValue for AttributeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableValueValidationOnAssociation",
-                &self.enable_value_validation_on_association,
+                self.enable_value_validation_on_association,
             )
-            .opt("IsReadOnly", &self.is_read_only)
+            .opt("IsReadOnly", self.is_read_only)
             .build()
     }
 }
@@ -226,8 +236,13 @@ impl crate::PropertyType for Values {}
 impl ::cloudwright_core::ToValue for Values {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StringList", &self.string_list)
+            .opt("StringList", self.string_list)
             .build()
     }
 }

@@ -173,18 +173,23 @@ impl ::cloudwright_core::Resource for Queue {
 impl ::cloudwright_core::ToValue for Queue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalEmailAddresses", &self.additional_email_addresses)
-            .opt("Description", &self.description)
-            .req("HoursOfOperationArn", &self.hours_of_operation_arn)
-            .req("InstanceArn", &self.instance_arn)
-            .opt("MaxContacts", &self.max_contacts)
-            .req("Name", &self.name)
-            .opt("OutboundCallerConfig", &self.outbound_caller_config)
-            .opt("OutboundEmailConfig", &self.outbound_email_config)
-            .opt("QuickConnectArns", &self.quick_connect_arns)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("AdditionalEmailAddresses", self.additional_email_addresses)
+            .opt("Description", self.description)
+            .req("HoursOfOperationArn", self.hours_of_operation_arn)
+            .req("InstanceArn", self.instance_arn)
+            .opt("MaxContacts", self.max_contacts)
+            .req("Name", self.name)
+            .opt("OutboundCallerConfig", self.outbound_caller_config)
+            .opt("OutboundEmailConfig", self.outbound_email_config)
+            .opt("QuickConnectArns", self.quick_connect_arns)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -251,8 +256,13 @@ impl crate::PropertyType for EmailAddress {}
 impl ::cloudwright_core::ToValue for EmailAddress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EmailAddressArn", &self.email_address_arn)
+            .req("EmailAddressArn", self.email_address_arn)
             .build()
     }
 }
@@ -307,13 +317,18 @@ impl crate::PropertyType for OutboundCallerConfig {}
 impl ::cloudwright_core::ToValue for OutboundCallerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OutboundCallerIdName", &self.outbound_caller_id_name)
+            .opt("OutboundCallerIdName", self.outbound_caller_id_name)
             .opt(
                 "OutboundCallerIdNumberArn",
-                &self.outbound_caller_id_number_arn,
+                self.outbound_caller_id_number_arn,
             )
-            .opt("OutboundFlowArn", &self.outbound_flow_arn)
+            .opt("OutboundFlowArn", self.outbound_flow_arn)
             .build()
     }
 }
@@ -350,8 +365,13 @@ impl crate::PropertyType for OutboundEmailConfig {}
 impl ::cloudwright_core::ToValue for OutboundEmailConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OutboundEmailAddressId", &self.outbound_email_address_id)
+            .opt("OutboundEmailAddressId", self.outbound_email_address_id)
             .build()
     }
 }
@@ -402,9 +422,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -435,6 +460,14 @@ impl ::cloudwright_core::ToValue for QueueStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -124,12 +124,17 @@ impl ::cloudwright_core::Resource for QuickConnect {
 impl ::cloudwright_core::ToValue for QuickConnect {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("InstanceArn", &self.instance_arn)
-            .req("Name", &self.name)
-            .req("QuickConnectConfig", &self.quick_connect_config)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("InstanceArn", self.instance_arn)
+            .req("Name", self.name)
+            .req("QuickConnectConfig", self.quick_connect_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -196,8 +201,13 @@ impl crate::PropertyType for PhoneNumberQuickConnectConfig {}
 impl ::cloudwright_core::ToValue for PhoneNumberQuickConnectConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PhoneNumber", &self.phone_number)
+            .req("PhoneNumber", self.phone_number)
             .build()
     }
 }
@@ -254,9 +264,14 @@ impl crate::PropertyType for QueueQuickConnectConfig {}
 impl ::cloudwright_core::ToValue for QueueQuickConnectConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContactFlowArn", &self.contact_flow_arn)
-            .req("QueueArn", &self.queue_arn)
+            .req("ContactFlowArn", self.contact_flow_arn)
+            .req("QueueArn", self.queue_arn)
             .build()
     }
 }
@@ -314,11 +329,16 @@ impl crate::PropertyType for QuickConnectConfig {}
 impl ::cloudwright_core::ToValue for QuickConnectConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PhoneConfig", &self.phone_config)
-            .opt("QueueConfig", &self.queue_config)
-            .req("QuickConnectType", &self.quick_connect_type)
-            .opt("UserConfig", &self.user_config)
+            .opt("PhoneConfig", self.phone_config)
+            .opt("QueueConfig", self.queue_config)
+            .req("QuickConnectType", self.quick_connect_type)
+            .opt("UserConfig", self.user_config)
             .build()
     }
 }
@@ -375,9 +395,14 @@ impl crate::PropertyType for UserQuickConnectConfig {}
 impl ::cloudwright_core::ToValue for UserQuickConnectConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContactFlowArn", &self.contact_flow_arn)
-            .req("UserArn", &self.user_arn)
+            .req("ContactFlowArn", self.contact_flow_arn)
+            .req("UserArn", self.user_arn)
             .build()
     }
 }
@@ -411,6 +436,14 @@ impl ::cloudwright_core::ToValue for QuickConnectType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

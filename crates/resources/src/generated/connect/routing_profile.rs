@@ -163,19 +163,24 @@ impl ::cloudwright_core::Resource for RoutingProfile {
 impl ::cloudwright_core::ToValue for RoutingProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentAvailabilityTimer", &self.agent_availability_timer)
-            .req("DefaultOutboundQueueArn", &self.default_outbound_queue_arn)
-            .req("Description", &self.description)
-            .req("InstanceArn", &self.instance_arn)
+            .opt("AgentAvailabilityTimer", self.agent_availability_timer)
+            .req("DefaultOutboundQueueArn", self.default_outbound_queue_arn)
+            .req("Description", self.description)
+            .req("InstanceArn", self.instance_arn)
             .opt(
                 "ManualAssignmentQueueConfigs",
-                &self.manual_assignment_queue_configs,
+                self.manual_assignment_queue_configs,
             )
-            .req("MediaConcurrencies", &self.media_concurrencies)
-            .req("Name", &self.name)
-            .opt("QueueConfigs", &self.queue_configs)
-            .opt("Tags", &self.tags)
+            .req("MediaConcurrencies", self.media_concurrencies)
+            .req("Name", self.name)
+            .opt("QueueConfigs", self.queue_configs)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -232,8 +237,13 @@ impl crate::PropertyType for CrossChannelBehavior {}
 impl ::cloudwright_core::ToValue for CrossChannelBehavior {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BehaviorType", &self.behavior_type)
+            .req("BehaviorType", self.behavior_type)
             .build()
     }
 }
@@ -301,10 +311,15 @@ impl crate::PropertyType for MediaConcurrency {}
 impl ::cloudwright_core::ToValue for MediaConcurrency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Channel", &self.channel)
-            .req("Concurrency", &self.concurrency)
-            .opt("CrossChannelBehavior", &self.cross_channel_behavior)
+            .req("Channel", self.channel)
+            .req("Concurrency", self.concurrency)
+            .opt("CrossChannelBehavior", self.cross_channel_behavior)
             .build()
     }
 }
@@ -341,8 +356,13 @@ impl crate::PropertyType for RoutingProfileManualAssignmentQueueConfig {}
 impl ::cloudwright_core::ToValue for RoutingProfileManualAssignmentQueueConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("QueueReference", &self.queue_reference)
+            .req("QueueReference", self.queue_reference)
             .build()
     }
 }
@@ -408,10 +428,15 @@ impl crate::PropertyType for RoutingProfileQueueConfig {}
 impl ::cloudwright_core::ToValue for RoutingProfileQueueConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Delay", &self.delay)
-            .req("Priority", &self.priority)
-            .req("QueueReference", &self.queue_reference)
+            .req("Delay", self.delay)
+            .req("Priority", self.priority)
+            .req("QueueReference", self.queue_reference)
             .build()
     }
 }
@@ -466,9 +491,14 @@ impl crate::PropertyType for RoutingProfileQueueReference {}
 impl ::cloudwright_core::ToValue for RoutingProfileQueueReference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Channel", &self.channel)
-            .req("QueueArn", &self.queue_arn)
+            .req("Channel", self.channel)
+            .req("QueueArn", self.queue_arn)
             .build()
     }
 }
@@ -500,6 +530,14 @@ impl ::cloudwright_core::ToValue for AgentAvailabilityTimer {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BehaviorType` (`AWS::Connect::RoutingProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -528,6 +566,14 @@ impl ::cloudwright_core::ToValue for BehaviorType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

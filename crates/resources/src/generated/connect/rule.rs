@@ -147,14 +147,19 @@ impl ::cloudwright_core::Resource for Rule {
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Function", &self.function)
-            .req("InstanceArn", &self.instance_arn)
-            .req("Name", &self.name)
-            .req("PublishStatus", &self.publish_status)
-            .opt("Tags", &self.tags)
-            .req("TriggerEventSource", &self.trigger_event_source)
+            .req("Actions", self.actions)
+            .req("Function", self.function)
+            .req("InstanceArn", self.instance_arn)
+            .req("Name", self.name)
+            .req("PublishStatus", self.publish_status)
+            .opt("Tags", self.tags)
+            .req("TriggerEventSource", self.trigger_event_source)
             .build()
     }
 }
@@ -271,24 +276,29 @@ impl crate::PropertyType for Actions {}
 impl ::cloudwright_core::ToValue for Actions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AssignContactCategoryActions",
-                &self.assign_contact_category_actions,
+                self.assign_contact_category_actions,
             )
-            .opt("CreateCaseActions", &self.create_case_actions)
+            .opt("CreateCaseActions", self.create_case_actions)
             .opt(
                 "EndAssociatedTasksActions",
-                &self.end_associated_tasks_actions,
+                self.end_associated_tasks_actions,
             )
-            .opt("EventBridgeActions", &self.event_bridge_actions)
-            .opt("SendNotificationActions", &self.send_notification_actions)
+            .opt("EventBridgeActions", self.event_bridge_actions)
+            .opt("SendNotificationActions", self.send_notification_actions)
             .opt(
                 "SubmitAutoEvaluationActions",
-                &self.submit_auto_evaluation_actions,
+                self.submit_auto_evaluation_actions,
             )
-            .opt("TaskActions", &self.task_actions)
-            .opt("UpdateCaseActions", &self.update_case_actions)
+            .opt("TaskActions", self.task_actions)
+            .opt("UpdateCaseActions", self.update_case_actions)
             .build()
     }
 }
@@ -341,9 +351,14 @@ impl crate::PropertyType for CreateCaseAction {}
 impl ::cloudwright_core::ToValue for CreateCaseAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Fields", &self.fields)
-            .req("TemplateId", &self.template_id)
+            .req("Fields", self.fields)
+            .req("TemplateId", self.template_id)
             .build()
     }
 }
@@ -382,8 +397,13 @@ impl crate::PropertyType for EventBridgeAction {}
 impl ::cloudwright_core::ToValue for EventBridgeAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -434,9 +454,14 @@ impl crate::PropertyType for Field {}
 impl ::cloudwright_core::ToValue for Field {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Value", &self.value)
+            .req("Id", self.id)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -483,11 +508,16 @@ impl crate::PropertyType for FieldValue {}
 impl ::cloudwright_core::ToValue for FieldValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BooleanValue", &self.boolean_value)
-            .opt("DoubleValue", &self.double_value)
-            .opt("EmptyValue", &self.empty_value)
-            .opt("StringValue", &self.string_value)
+            .opt("BooleanValue", self.boolean_value)
+            .opt("DoubleValue", self.double_value)
+            .opt("EmptyValue", self.empty_value)
+            .opt("StringValue", self.string_value)
             .build()
     }
 }
@@ -530,9 +560,14 @@ impl crate::PropertyType for NotificationRecipientType {}
 impl ::cloudwright_core::ToValue for NotificationRecipientType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("UserArns", &self.user_arns)
-            .opt("UserTags", &self.user_tags)
+            .opt("UserArns", self.user_arns)
+            .opt("UserTags", self.user_tags)
             .build()
     }
 }
@@ -578,11 +613,16 @@ impl crate::PropertyType for RuleTriggerEventSource {}
 impl ::cloudwright_core::ToValue for RuleTriggerEventSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventSourceName", &self.event_source_name)
+            .req("EventSourceName", self.event_source_name)
             .opt(
                 "IntegrationAssociationArn",
-                &self.integration_association_arn,
+                self.integration_association_arn,
             )
             .build()
     }
@@ -669,12 +709,17 @@ impl crate::PropertyType for SendNotificationAction {}
 impl ::cloudwright_core::ToValue for SendNotificationAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .req("ContentType", &self.content_type)
-            .req("DeliveryMethod", &self.delivery_method)
-            .req("Recipient", &self.recipient)
-            .opt("Subject", &self.subject)
+            .req("Content", self.content)
+            .req("ContentType", self.content_type)
+            .req("DeliveryMethod", self.delivery_method)
+            .req("Recipient", self.recipient)
+            .opt("Subject", self.subject)
             .build()
     }
 }
@@ -709,8 +754,13 @@ impl crate::PropertyType for SubmitAutoEvaluationAction {}
 impl ::cloudwright_core::ToValue for SubmitAutoEvaluationAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EvaluationFormArn", &self.evaluation_form_arn)
+            .req("EvaluationFormArn", self.evaluation_form_arn)
             .build()
     }
 }
@@ -783,11 +833,16 @@ impl crate::PropertyType for TaskAction {}
 impl ::cloudwright_core::ToValue for TaskAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContactFlowArn", &self.contact_flow_arn)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("References", &self.references)
+            .req("ContactFlowArn", self.contact_flow_arn)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("References", self.references)
             .build()
     }
 }
@@ -824,8 +879,13 @@ impl crate::PropertyType for UpdateCaseAction {}
 impl ::cloudwright_core::ToValue for UpdateCaseAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Fields", &self.fields)
+            .req("Fields", self.fields)
             .build()
     }
 }
@@ -854,6 +914,14 @@ impl ::cloudwright_core::ToValue for ContentType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DeliveryMethod` (`AWS::Connect::Rule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -879,6 +947,14 @@ impl ::cloudwright_core::ToValue for DeliveryMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -936,6 +1012,14 @@ impl ::cloudwright_core::ToValue for EventSourceName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PublishStatus` (`AWS::Connect::Rule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -964,6 +1048,14 @@ impl ::cloudwright_core::ToValue for PublishStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -105,9 +105,14 @@ impl ::cloudwright_core::Resource for SecurityKey {
 impl ::cloudwright_core::ToValue for SecurityKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceId", &self.instance_id)
-            .req("Key", &self.key)
+            .req("InstanceId", self.instance_id)
+            .req("Key", self.key)
             .build()
     }
 }

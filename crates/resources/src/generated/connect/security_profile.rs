@@ -189,31 +189,33 @@ impl ::cloudwright_core::Resource for SecurityProfile {
 impl ::cloudwright_core::ToValue for SecurityProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AllowedAccessControlHierarchyGroupId",
-                &self.allowed_access_control_hierarchy_group_id,
+                self.allowed_access_control_hierarchy_group_id,
             )
-            .opt(
-                "AllowedAccessControlTags",
-                &self.allowed_access_control_tags,
-            )
-            .opt("AllowedFlowModules", &self.allowed_flow_modules)
-            .opt("Applications", &self.applications)
-            .opt("Description", &self.description)
+            .opt("AllowedAccessControlTags", self.allowed_access_control_tags)
+            .opt("AllowedFlowModules", self.allowed_flow_modules)
+            .opt("Applications", self.applications)
+            .opt("Description", self.description)
             .opt(
                 "GranularAccessControlConfiguration",
-                &self.granular_access_control_configuration,
+                self.granular_access_control_configuration,
             )
             .opt(
                 "HierarchyRestrictedResources",
-                &self.hierarchy_restricted_resources,
+                self.hierarchy_restricted_resources,
             )
-            .req("InstanceArn", &self.instance_arn)
-            .opt("Permissions", &self.permissions)
-            .req("SecurityProfileName", &self.security_profile_name)
-            .opt("TagRestrictedResources", &self.tag_restricted_resources)
-            .opt("Tags", &self.tags)
+            .req("InstanceArn", self.instance_arn)
+            .opt("Permissions", self.permissions)
+            .req("SecurityProfileName", self.security_profile_name)
+            .opt("TagRestrictedResources", self.tag_restricted_resources)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -315,10 +317,15 @@ impl crate::PropertyType for Application {}
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationPermissions", &self.application_permissions)
-            .req("Namespace", &self.namespace)
-            .opt("Type", &self.r#type)
+            .req("ApplicationPermissions", self.application_permissions)
+            .req("Namespace", self.namespace)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -354,10 +361,15 @@ impl crate::PropertyType for DataTableAccessControlConfiguration {}
 impl ::cloudwright_core::ToValue for DataTableAccessControlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "PrimaryAttributeAccessControlConfiguration",
-                &self.primary_attribute_access_control_configuration,
+                self.primary_attribute_access_control_configuration,
             )
             .build()
     }
@@ -415,9 +427,14 @@ impl crate::PropertyType for FlowModule {}
 impl ::cloudwright_core::ToValue for FlowModule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FlowModuleId", &self.flow_module_id)
-            .req("Type", &self.r#type)
+            .req("FlowModuleId", self.flow_module_id)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -451,10 +468,15 @@ impl crate::PropertyType for GranularAccessControlConfiguration {}
 impl ::cloudwright_core::ToValue for GranularAccessControlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DataTableAccessControlConfiguration",
-                &self.data_table_access_control_configuration,
+                self.data_table_access_control_configuration,
             )
             .build()
     }
@@ -494,8 +516,13 @@ impl crate::PropertyType for PrimaryAttributeAccessControlConfigurationItem {}
 impl ::cloudwright_core::ToValue for PrimaryAttributeAccessControlConfigurationItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PrimaryAttributeValues", &self.primary_attribute_values)
+            .req("PrimaryAttributeValues", self.primary_attribute_values)
             .build()
     }
 }
@@ -561,10 +588,15 @@ impl crate::PropertyType for PrimaryAttributeValue {}
 impl ::cloudwright_core::ToValue for PrimaryAttributeValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessType", &self.access_type)
-            .req("AttributeName", &self.attribute_name)
-            .req("Values", &self.values)
+            .req("AccessType", self.access_type)
+            .req("AttributeName", self.attribute_name)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -615,9 +647,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -645,6 +682,14 @@ impl ::cloudwright_core::ToValue for AccessType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -675,6 +720,14 @@ impl ::cloudwright_core::ToValue for ApplicationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Connect::SecurityProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -700,6 +753,14 @@ impl ::cloudwright_core::ToValue for FlowModuleType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

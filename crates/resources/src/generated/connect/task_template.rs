@@ -167,21 +167,26 @@ impl ::cloudwright_core::Resource for TaskTemplate {
 impl ::cloudwright_core::ToValue for TaskTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientToken", &self.client_token)
-            .opt("Constraints", &self.constraints)
-            .opt("ContactFlowArn", &self.contact_flow_arn)
-            .opt("Defaults", &self.defaults)
-            .opt("Description", &self.description)
-            .opt("Fields", &self.fields)
-            .req("InstanceArn", &self.instance_arn)
-            .opt("Name", &self.name)
+            .opt("ClientToken", self.client_token)
+            .opt("Constraints", self.constraints)
+            .opt("ContactFlowArn", self.contact_flow_arn)
+            .opt("Defaults", self.defaults)
+            .opt("Description", self.description)
+            .opt("Fields", self.fields)
+            .req("InstanceArn", self.instance_arn)
+            .opt("Name", self.name)
             .opt(
                 "SelfAssignContactFlowArn",
-                &self.self_assign_contact_flow_arn,
+                self.self_assign_contact_flow_arn,
             )
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -250,10 +255,15 @@ impl crate::PropertyType for Constraints {}
 impl ::cloudwright_core::ToValue for Constraints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InvisibleFields", &self.invisible_fields)
-            .opt("ReadOnlyFields", &self.read_only_fields)
-            .opt("RequiredFields", &self.required_fields)
+            .opt("InvisibleFields", self.invisible_fields)
+            .opt("ReadOnlyFields", self.read_only_fields)
+            .opt("RequiredFields", self.required_fields)
             .build()
     }
 }
@@ -308,9 +318,14 @@ impl crate::PropertyType for DefaultFieldValue {}
 impl ::cloudwright_core::ToValue for DefaultFieldValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultValue", &self.default_value)
-            .req("Id", &self.id)
+            .req("DefaultValue", self.default_value)
+            .req("Id", self.id)
             .build()
     }
 }
@@ -382,11 +397,16 @@ impl crate::PropertyType for Field {}
 impl ::cloudwright_core::ToValue for Field {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Id", &self.id)
-            .opt("SingleSelectOptions", &self.single_select_options)
-            .req("Type", &self.r#type)
+            .opt("Description", self.description)
+            .req("Id", self.id)
+            .opt("SingleSelectOptions", self.single_select_options)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -425,8 +445,13 @@ impl crate::PropertyType for FieldIdentifier {}
 impl ::cloudwright_core::ToValue for FieldIdentifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -463,9 +488,12 @@ impl crate::PropertyType for InvisibleFieldInfo {}
 impl ::cloudwright_core::ToValue for InvisibleFieldInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().req("Id", self.id).build()
     }
 }
 
@@ -501,9 +529,12 @@ impl crate::PropertyType for ReadOnlyFieldInfo {}
 impl ::cloudwright_core::ToValue for ReadOnlyFieldInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().req("Id", self.id).build()
     }
 }
 
@@ -539,9 +570,12 @@ impl crate::PropertyType for RequiredFieldInfo {}
 impl ::cloudwright_core::ToValue for RequiredFieldInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().req("Id", self.id).build()
     }
 }
 
@@ -608,6 +642,14 @@ impl ::cloudwright_core::ToValue for FieldType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::Connect::TaskTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -636,6 +678,14 @@ impl ::cloudwright_core::ToValue for Status {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -214,26 +214,31 @@ impl ::cloudwright_core::Resource for User {
 impl ::cloudwright_core::ToValue for User {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AfterContactWorkConfigs", &self.after_contact_work_configs)
-            .opt("AutoAcceptConfigs", &self.auto_accept_configs)
-            .opt("DirectoryUserId", &self.directory_user_id)
-            .opt("HierarchyGroupArn", &self.hierarchy_group_arn)
-            .opt("IdentityInfo", &self.identity_info)
-            .req("InstanceArn", &self.instance_arn)
-            .opt("Password", &self.password)
+            .opt("AfterContactWorkConfigs", self.after_contact_work_configs)
+            .opt("AutoAcceptConfigs", self.auto_accept_configs)
+            .opt("DirectoryUserId", self.directory_user_id)
+            .opt("HierarchyGroupArn", self.hierarchy_group_arn)
+            .opt("IdentityInfo", self.identity_info)
+            .req("InstanceArn", self.instance_arn)
+            .opt("Password", self.password)
             .opt(
                 "PersistentConnectionConfigs",
-                &self.persistent_connection_configs,
+                self.persistent_connection_configs,
             )
-            .opt("PhoneConfig", &self.phone_config)
-            .opt("PhoneNumberConfigs", &self.phone_number_configs)
-            .req("RoutingProfileArn", &self.routing_profile_arn)
-            .req("SecurityProfileArns", &self.security_profile_arns)
-            .opt("Tags", &self.tags)
-            .opt("UserProficiencies", &self.user_proficiencies)
-            .req("Username", &self.username)
-            .opt("VoiceEnhancementConfigs", &self.voice_enhancement_configs)
+            .opt("PhoneConfig", self.phone_config)
+            .opt("PhoneNumberConfigs", self.phone_number_configs)
+            .req("RoutingProfileArn", self.routing_profile_arn)
+            .req("SecurityProfileArns", self.security_profile_arns)
+            .opt("Tags", self.tags)
+            .opt("UserProficiencies", self.user_proficiencies)
+            .req("Username", self.username)
+            .opt("VoiceEnhancementConfigs", self.voice_enhancement_configs)
             .build()
     }
 }
@@ -290,10 +295,15 @@ impl crate::PropertyType for AfterContactWorkConfig {}
 impl ::cloudwright_core::ToValue for AfterContactWorkConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AfterContactWorkTimeLimit",
-                &self.after_contact_work_time_limit,
+                self.after_contact_work_time_limit,
             )
             .build()
     }
@@ -355,13 +365,18 @@ impl crate::PropertyType for AfterContactWorkConfigPerChannel {}
 impl ::cloudwright_core::ToValue for AfterContactWorkConfigPerChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AfterContactWorkConfig", &self.after_contact_work_config)
+            .req("AfterContactWorkConfig", self.after_contact_work_config)
             .opt(
                 "AgentFirstCallbackAfterContactWorkConfig",
-                &self.agent_first_callback_after_contact_work_config,
+                self.agent_first_callback_after_contact_work_config,
             )
-            .req("Channel", &self.channel)
+            .req("Channel", self.channel)
             .build()
     }
 }
@@ -421,13 +436,18 @@ impl crate::PropertyType for AutoAcceptConfig {}
 impl ::cloudwright_core::ToValue for AutoAcceptConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AgentFirstCallbackAutoAccept",
-                &self.agent_first_callback_auto_accept,
+                self.agent_first_callback_auto_accept,
             )
-            .req("AutoAccept", &self.auto_accept)
-            .req("Channel", &self.channel)
+            .req("AutoAccept", self.auto_accept)
+            .req("Channel", self.channel)
             .build()
     }
 }
@@ -480,9 +500,14 @@ impl crate::PropertyType for PersistentConnectionConfig {}
 impl ::cloudwright_core::ToValue for PersistentConnectionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Channel", &self.channel)
-            .req("PersistentConnection", &self.persistent_connection)
+            .req("Channel", self.channel)
+            .req("PersistentConnection", self.persistent_connection)
             .build()
     }
 }
@@ -542,10 +567,15 @@ impl crate::PropertyType for PhoneNumberConfig {}
 impl ::cloudwright_core::ToValue for PhoneNumberConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Channel", &self.channel)
-            .opt("PhoneNumber", &self.phone_number)
-            .req("PhoneType", &self.phone_type)
+            .req("Channel", self.channel)
+            .opt("PhoneNumber", self.phone_number)
+            .req("PhoneType", self.phone_type)
             .build()
     }
 }
@@ -616,12 +646,17 @@ impl crate::PropertyType for UserIdentityInfo {}
 impl ::cloudwright_core::ToValue for UserIdentityInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Email", &self.email)
-            .opt("FirstName", &self.first_name)
-            .opt("LastName", &self.last_name)
-            .opt("Mobile", &self.mobile)
-            .opt("SecondaryEmail", &self.secondary_email)
+            .opt("Email", self.email)
+            .opt("FirstName", self.first_name)
+            .opt("LastName", self.last_name)
+            .opt("Mobile", self.mobile)
+            .opt("SecondaryEmail", self.secondary_email)
             .build()
     }
 }
@@ -684,15 +719,20 @@ impl crate::PropertyType for UserPhoneConfig {}
 impl ::cloudwright_core::ToValue for UserPhoneConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AfterContactWorkTimeLimit",
-                &self.after_contact_work_time_limit,
+                self.after_contact_work_time_limit,
             )
-            .opt("AutoAccept", &self.auto_accept)
-            .opt("DeskPhoneNumber", &self.desk_phone_number)
-            .opt("PersistentConnection", &self.persistent_connection)
-            .opt("PhoneType", &self.phone_type)
+            .opt("AutoAccept", self.auto_accept)
+            .opt("DeskPhoneNumber", self.desk_phone_number)
+            .opt("PersistentConnection", self.persistent_connection)
+            .opt("PhoneType", self.phone_type)
             .build()
     }
 }
@@ -762,10 +802,15 @@ impl crate::PropertyType for UserProficiency {}
 impl ::cloudwright_core::ToValue for UserProficiency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("AttributeValue", &self.attribute_value)
-            .req("Level", &self.level)
+            .req("AttributeName", self.attribute_name)
+            .req("AttributeValue", self.attribute_value)
+            .req("Level", self.level)
             .build()
     }
 }
@@ -818,9 +863,14 @@ impl crate::PropertyType for VoiceEnhancementConfig {}
 impl ::cloudwright_core::ToValue for VoiceEnhancementConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Channel", &self.channel)
-            .req("VoiceEnhancementMode", &self.voice_enhancement_mode)
+            .req("Channel", self.channel)
+            .req("VoiceEnhancementMode", self.voice_enhancement_mode)
             .build()
     }
 }
@@ -851,6 +901,14 @@ impl ::cloudwright_core::ToValue for PhoneType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -883,6 +941,14 @@ impl ::cloudwright_core::ToValue for VoiceEnhancementMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for UserHierarchyGroup {
 impl ::cloudwright_core::ToValue for UserHierarchyGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceArn", &self.instance_arn)
-            .req("Name", &self.name)
-            .opt("ParentGroupArn", &self.parent_group_arn)
-            .opt("Tags", &self.tags)
+            .req("InstanceArn", self.instance_arn)
+            .req("Name", self.name)
+            .opt("ParentGroupArn", self.parent_group_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -83,9 +83,14 @@ impl ::cloudwright_core::Resource for UserHierarchyStructure {
 impl ::cloudwright_core::ToValue for UserHierarchyStructure {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceArn", &self.instance_arn)
-            .opt("UserHierarchyStructure", &self.user_hierarchy_structure)
+            .req("InstanceArn", self.instance_arn)
+            .opt("UserHierarchyStructure", self.user_hierarchy_structure)
             .build()
     }
 }
@@ -158,10 +163,15 @@ impl crate::PropertyType for LevelFive {}
 impl ::cloudwright_core::ToValue for LevelFive {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
-            .opt("HierarchyLevelId", &self.hierarchy_level_id)
-            .req("Name", &self.name)
+            .opt("HierarchyLevelArn", self.hierarchy_level_arn)
+            .opt("HierarchyLevelId", self.hierarchy_level_id)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -214,10 +224,15 @@ impl crate::PropertyType for LevelFour {}
 impl ::cloudwright_core::ToValue for LevelFour {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
-            .opt("HierarchyLevelId", &self.hierarchy_level_id)
-            .req("Name", &self.name)
+            .opt("HierarchyLevelArn", self.hierarchy_level_arn)
+            .opt("HierarchyLevelId", self.hierarchy_level_id)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -270,10 +285,15 @@ impl crate::PropertyType for LevelOne {}
 impl ::cloudwright_core::ToValue for LevelOne {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
-            .opt("HierarchyLevelId", &self.hierarchy_level_id)
-            .req("Name", &self.name)
+            .opt("HierarchyLevelArn", self.hierarchy_level_arn)
+            .opt("HierarchyLevelId", self.hierarchy_level_id)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -326,10 +346,15 @@ impl crate::PropertyType for LevelThree {}
 impl ::cloudwright_core::ToValue for LevelThree {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
-            .opt("HierarchyLevelId", &self.hierarchy_level_id)
-            .req("Name", &self.name)
+            .opt("HierarchyLevelArn", self.hierarchy_level_arn)
+            .opt("HierarchyLevelId", self.hierarchy_level_id)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -382,10 +407,15 @@ impl crate::PropertyType for LevelTwo {}
 impl ::cloudwright_core::ToValue for LevelTwo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HierarchyLevelArn", &self.hierarchy_level_arn)
-            .opt("HierarchyLevelId", &self.hierarchy_level_id)
-            .req("Name", &self.name)
+            .opt("HierarchyLevelArn", self.hierarchy_level_arn)
+            .opt("HierarchyLevelId", self.hierarchy_level_id)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -434,12 +464,17 @@ impl crate::PropertyType for UserHierarchyStructureUserHierarchyStructure {}
 impl ::cloudwright_core::ToValue for UserHierarchyStructureUserHierarchyStructure {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LevelFive", &self.level_five)
-            .opt("LevelFour", &self.level_four)
-            .opt("LevelOne", &self.level_one)
-            .opt("LevelThree", &self.level_three)
-            .opt("LevelTwo", &self.level_two)
+            .opt("LevelFive", self.level_five)
+            .opt("LevelFour", self.level_four)
+            .opt("LevelOne", self.level_one)
+            .opt("LevelThree", self.level_three)
+            .opt("LevelTwo", self.level_two)
             .build()
     }
 }

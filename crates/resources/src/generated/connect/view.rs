@@ -137,13 +137,18 @@ impl ::cloudwright_core::Resource for View {
 impl ::cloudwright_core::ToValue for View {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .opt("Description", &self.description)
-            .req("InstanceArn", &self.instance_arn)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("Template", &self.template)
+            .req("Actions", self.actions)
+            .opt("Description", self.description)
+            .req("InstanceArn", self.instance_arn)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("Template", self.template)
             .build()
     }
 }

@@ -97,10 +97,15 @@ impl ::cloudwright_core::Resource for ViewVersion {
 impl ::cloudwright_core::ToValue for ViewVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VersionDescription", &self.version_description)
-            .req("ViewArn", &self.view_arn)
-            .opt("ViewContentSha256", &self.view_content_sha256)
+            .opt("VersionDescription", self.version_description)
+            .req("ViewArn", self.view_arn)
+            .opt("ViewContentSha256", self.view_content_sha256)
             .build()
     }
 }

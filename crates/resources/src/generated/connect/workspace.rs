@@ -162,17 +162,22 @@ impl ::cloudwright_core::Resource for Workspace {
 impl ::cloudwright_core::ToValue for Workspace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Associations", &self.associations)
-            .opt("Description", &self.description)
-            .req("InstanceArn", &self.instance_arn)
-            .opt("Media", &self.media)
-            .req("Name", &self.name)
-            .opt("Pages", &self.pages)
-            .opt("Tags", &self.tags)
-            .opt("Theme", &self.theme)
-            .opt("Title", &self.title)
-            .opt("Visibility", &self.visibility)
+            .opt("Associations", self.associations)
+            .opt("Description", self.description)
+            .req("InstanceArn", self.instance_arn)
+            .opt("Media", self.media)
+            .req("Name", self.name)
+            .opt("Pages", self.pages)
+            .opt("Tags", self.tags)
+            .opt("Theme", self.theme)
+            .opt("Title", self.title)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -235,8 +240,13 @@ impl crate::PropertyType for FontFamily {}
 impl ::cloudwright_core::ToValue for FontFamily {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Default", &self.default)
+            .opt("Default", self.default)
             .build()
     }
 }
@@ -282,9 +292,14 @@ impl crate::PropertyType for MediaItem {}
 impl ::cloudwright_core::ToValue for MediaItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Source", &self.source)
-            .req("Type", &self.r#type)
+            .opt("Source", self.source)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -337,10 +352,15 @@ impl crate::PropertyType for PaletteCanvas {}
 impl ::cloudwright_core::ToValue for PaletteCanvas {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActiveBackground", &self.active_background)
-            .opt("ContainerBackground", &self.container_background)
-            .opt("PageBackground", &self.page_background)
+            .opt("ActiveBackground", self.active_background)
+            .opt("ContainerBackground", self.container_background)
+            .opt("PageBackground", self.page_background)
             .build()
     }
 }
@@ -399,11 +419,16 @@ impl crate::PropertyType for PaletteHeader {}
 impl ::cloudwright_core::ToValue for PaletteHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Background", &self.background)
-            .opt("InvertActionsColors", &self.invert_actions_colors)
-            .opt("Text", &self.text)
-            .opt("TextHover", &self.text_hover)
+            .opt("Background", self.background)
+            .opt("InvertActionsColors", self.invert_actions_colors)
+            .opt("Text", self.text)
+            .opt("TextHover", self.text_hover)
             .build()
     }
 }
@@ -486,14 +511,19 @@ impl crate::PropertyType for PaletteNavigation {}
 impl ::cloudwright_core::ToValue for PaletteNavigation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Background", &self.background)
-            .opt("InvertActionsColors", &self.invert_actions_colors)
-            .opt("Text", &self.text)
-            .opt("TextActive", &self.text_active)
-            .opt("TextBackgroundActive", &self.text_background_active)
-            .opt("TextBackgroundHover", &self.text_background_hover)
-            .opt("TextHover", &self.text_hover)
+            .opt("Background", self.background)
+            .opt("InvertActionsColors", self.invert_actions_colors)
+            .opt("Text", self.text)
+            .opt("TextActive", self.text_active)
+            .opt("TextBackgroundActive", self.text_background_active)
+            .opt("TextBackgroundHover", self.text_background_hover)
+            .opt("TextHover", self.text_hover)
             .build()
     }
 }
@@ -546,10 +576,15 @@ impl crate::PropertyType for PalettePrimary {}
 impl ::cloudwright_core::ToValue for PalettePrimary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Active", &self.active)
-            .opt("ContrastText", &self.contrast_text)
-            .opt("Default", &self.default)
+            .opt("Active", self.active)
+            .opt("ContrastText", self.contrast_text)
+            .opt("Default", self.default)
             .build()
     }
 }
@@ -600,9 +635,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -677,11 +717,16 @@ impl crate::PropertyType for WorkspacePage {}
 impl ::cloudwright_core::ToValue for WorkspacePage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputData", &self.input_data)
-            .req("Page", &self.page)
-            .req("ResourceArn", &self.resource_arn)
-            .opt("Slug", &self.slug)
+            .opt("InputData", self.input_data)
+            .req("Page", self.page)
+            .req("ResourceArn", self.resource_arn)
+            .opt("Slug", self.slug)
             .build()
     }
 }
@@ -722,9 +767,14 @@ impl crate::PropertyType for WorkspaceTheme {}
 impl ::cloudwright_core::ToValue for WorkspaceTheme {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dark", &self.dark)
-            .opt("Light", &self.light)
+            .opt("Dark", self.dark)
+            .opt("Light", self.light)
             .build()
     }
 }
@@ -765,9 +815,14 @@ impl crate::PropertyType for WorkspaceThemeConfig {}
 impl ::cloudwright_core::ToValue for WorkspaceThemeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Palette", &self.palette)
-            .opt("Typography", &self.typography)
+            .opt("Palette", self.palette)
+            .opt("Typography", self.typography)
             .build()
     }
 }
@@ -820,11 +875,16 @@ impl crate::PropertyType for WorkspaceThemePalette {}
 impl ::cloudwright_core::ToValue for WorkspaceThemePalette {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Canvas", &self.canvas)
-            .opt("Header", &self.header)
-            .opt("Navigation", &self.navigation)
-            .opt("Primary", &self.primary)
+            .opt("Canvas", self.canvas)
+            .opt("Header", self.header)
+            .opt("Navigation", self.navigation)
+            .opt("Primary", self.primary)
             .build()
     }
 }
@@ -859,8 +919,13 @@ impl crate::PropertyType for WorkspaceThemeTypography {}
 impl ::cloudwright_core::ToValue for WorkspaceThemeTypography {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FontFamily", &self.font_family)
+            .opt("FontFamily", self.font_family)
             .build()
     }
 }
@@ -898,6 +963,14 @@ impl ::cloudwright_core::ToValue for MediaType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Visibility` (`AWS::Connect::Workspace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -929,6 +1002,14 @@ impl ::cloudwright_core::ToValue for Visibility {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -970,6 +1051,14 @@ impl ::cloudwright_core::ToValue for WorkspaceFontFamily {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for Campaign {
 impl ::cloudwright_core::ToValue for Campaign {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectInstanceArn", &self.connect_instance_arn)
-            .req("DialerConfig", &self.dialer_config)
-            .req("Name", &self.name)
-            .req("OutboundCallConfig", &self.outbound_call_config)
-            .opt("Tags", &self.tags)
+            .req("ConnectInstanceArn", self.connect_instance_arn)
+            .req("DialerConfig", self.dialer_config)
+            .req("Name", self.name)
+            .req("OutboundCallConfig", self.outbound_call_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -185,8 +190,13 @@ impl crate::PropertyType for AgentlessDialerConfig {}
 impl ::cloudwright_core::ToValue for AgentlessDialerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DialingCapacity", &self.dialing_capacity)
+            .opt("DialingCapacity", self.dialing_capacity)
             .build()
     }
 }
@@ -230,14 +240,16 @@ impl crate::PropertyType for AnswerMachineDetectionConfig {}
 impl ::cloudwright_core::ToValue for AnswerMachineDetectionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AwaitAnswerMachinePrompt",
-                &self.await_answer_machine_prompt,
-            )
+            .opt("AwaitAnswerMachinePrompt", self.await_answer_machine_prompt)
             .req(
                 "EnableAnswerMachineDetection",
-                &self.enable_answer_machine_detection,
+                self.enable_answer_machine_detection,
             )
             .build()
     }
@@ -285,10 +297,15 @@ impl crate::PropertyType for DialerConfig {}
 impl ::cloudwright_core::ToValue for DialerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentlessDialerConfig", &self.agentless_dialer_config)
-            .opt("PredictiveDialerConfig", &self.predictive_dialer_config)
-            .opt("ProgressiveDialerConfig", &self.progressive_dialer_config)
+            .opt("AgentlessDialerConfig", self.agentless_dialer_config)
+            .opt("PredictiveDialerConfig", self.predictive_dialer_config)
+            .opt("ProgressiveDialerConfig", self.progressive_dialer_config)
             .build()
     }
 }
@@ -353,17 +370,19 @@ impl crate::PropertyType for OutboundCallConfig {}
 impl ::cloudwright_core::ToValue for OutboundCallConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AnswerMachineDetectionConfig",
-                &self.answer_machine_detection_config,
+                self.answer_machine_detection_config,
             )
-            .req("ConnectContactFlowArn", &self.connect_contact_flow_arn)
-            .opt("ConnectQueueArn", &self.connect_queue_arn)
-            .opt(
-                "ConnectSourcePhoneNumber",
-                &self.connect_source_phone_number,
-            )
+            .req("ConnectContactFlowArn", self.connect_contact_flow_arn)
+            .opt("ConnectQueueArn", self.connect_queue_arn)
+            .opt("ConnectSourcePhoneNumber", self.connect_source_phone_number)
             .build()
     }
 }
@@ -411,9 +430,14 @@ impl crate::PropertyType for PredictiveDialerConfig {}
 impl ::cloudwright_core::ToValue for PredictiveDialerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BandwidthAllocation", &self.bandwidth_allocation)
-            .opt("DialingCapacity", &self.dialing_capacity)
+            .req("BandwidthAllocation", self.bandwidth_allocation)
+            .opt("DialingCapacity", self.dialing_capacity)
             .build()
     }
 }
@@ -461,9 +485,14 @@ impl crate::PropertyType for ProgressiveDialerConfig {}
 impl ::cloudwright_core::ToValue for ProgressiveDialerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BandwidthAllocation", &self.bandwidth_allocation)
-            .opt("DialingCapacity", &self.dialing_capacity)
+            .req("BandwidthAllocation", self.bandwidth_allocation)
+            .opt("DialingCapacity", self.dialing_capacity)
             .build()
     }
 }
@@ -514,9 +543,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

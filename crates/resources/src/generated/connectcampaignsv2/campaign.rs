@@ -167,21 +167,26 @@ impl ::cloudwright_core::Resource for Campaign {
 impl ::cloudwright_core::ToValue for Campaign {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelSubtypeConfig", &self.channel_subtype_config)
+            .opt("ChannelSubtypeConfig", self.channel_subtype_config)
             .opt(
                 "CommunicationLimitsOverride",
-                &self.communication_limits_override,
+                self.communication_limits_override,
             )
-            .opt("CommunicationTimeConfig", &self.communication_time_config)
-            .opt("ConnectCampaignFlowArn", &self.connect_campaign_flow_arn)
-            .req("ConnectInstanceId", &self.connect_instance_id)
-            .opt("EntryLimitsConfig", &self.entry_limits_config)
-            .req("Name", &self.name)
-            .opt("Schedule", &self.schedule)
-            .opt("Source", &self.source)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
+            .opt("CommunicationTimeConfig", self.communication_time_config)
+            .opt("ConnectCampaignFlowArn", self.connect_campaign_flow_arn)
+            .req("ConnectInstanceId", self.connect_instance_id)
+            .opt("EntryLimitsConfig", self.entry_limits_config)
+            .req("Name", self.name)
+            .opt("Schedule", self.schedule)
+            .opt("Source", self.source)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -245,14 +250,16 @@ impl crate::PropertyType for AnswerMachineDetectionConfig {}
 impl ::cloudwright_core::ToValue for AnswerMachineDetectionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AwaitAnswerMachinePrompt",
-                &self.await_answer_machine_prompt,
-            )
+            .opt("AwaitAnswerMachinePrompt", self.await_answer_machine_prompt)
             .req(
                 "EnableAnswerMachineDetection",
-                &self.enable_answer_machine_detection,
+                self.enable_answer_machine_detection,
             )
             .build()
     }
@@ -306,11 +313,16 @@ impl crate::PropertyType for ChannelSubtypeConfig {}
 impl ::cloudwright_core::ToValue for ChannelSubtypeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Email", &self.email)
-            .opt("Sms", &self.sms)
-            .opt("Telephony", &self.telephony)
-            .opt("WhatsApp", &self.whats_app)
+            .opt("Email", self.email)
+            .opt("Sms", self.sms)
+            .opt("Telephony", self.telephony)
+            .opt("WhatsApp", self.whats_app)
             .build()
     }
 }
@@ -376,10 +388,15 @@ impl crate::PropertyType for CommunicationLimit {}
 impl ::cloudwright_core::ToValue for CommunicationLimit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Frequency", &self.frequency)
-            .req("MaxCountPerRecipient", &self.max_count_per_recipient)
-            .req("Unit", &self.unit)
+            .req("Frequency", self.frequency)
+            .req("MaxCountPerRecipient", self.max_count_per_recipient)
+            .req("Unit", self.unit)
             .build()
     }
 }
@@ -415,8 +432,13 @@ impl crate::PropertyType for CommunicationLimits {}
 impl ::cloudwright_core::ToValue for CommunicationLimits {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CommunicationLimitList", &self.communication_limit_list)
+            .opt("CommunicationLimitList", self.communication_limit_list)
             .build()
     }
 }
@@ -457,9 +479,14 @@ impl crate::PropertyType for CommunicationLimitsConfig {}
 impl ::cloudwright_core::ToValue for CommunicationLimitsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllChannelsSubtypes", &self.all_channels_subtypes)
-            .opt("InstanceLimitsHandling", &self.instance_limits_handling)
+            .opt("AllChannelsSubtypes", self.all_channels_subtypes)
+            .opt("InstanceLimitsHandling", self.instance_limits_handling)
             .build()
     }
 }
@@ -524,12 +551,17 @@ impl crate::PropertyType for CommunicationTimeConfig {}
 impl ::cloudwright_core::ToValue for CommunicationTimeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Email", &self.email)
-            .req("LocalTimeZoneConfig", &self.local_time_zone_config)
-            .opt("Sms", &self.sms)
-            .opt("Telephony", &self.telephony)
-            .opt("WhatsApp", &self.whats_app)
+            .opt("Email", self.email)
+            .req("LocalTimeZoneConfig", self.local_time_zone_config)
+            .opt("Sms", self.sms)
+            .opt("Telephony", self.telephony)
+            .opt("WhatsApp", self.whats_app)
             .build()
     }
 }
@@ -570,9 +602,14 @@ impl crate::PropertyType for DailyHour {}
 impl ::cloudwright_core::ToValue for DailyHour {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -634,10 +671,15 @@ impl crate::PropertyType for EmailChannelSubtypeConfig {}
 impl ::cloudwright_core::ToValue for EmailChannelSubtypeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Capacity", &self.capacity)
-            .req("DefaultOutboundConfig", &self.default_outbound_config)
-            .req("OutboundMode", &self.outbound_mode)
+            .opt("Capacity", self.capacity)
+            .req("DefaultOutboundConfig", self.default_outbound_config)
+            .req("OutboundMode", self.outbound_mode)
             .build()
     }
 }
@@ -703,16 +745,21 @@ impl crate::PropertyType for EmailOutboundConfig {}
 impl ::cloudwright_core::ToValue for EmailOutboundConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ConnectSourceEmailAddress",
-                &self.connect_source_email_address,
+                self.connect_source_email_address,
             )
             .opt(
                 "SourceEmailAddressDisplayName",
-                &self.source_email_address_display_name,
+                self.source_email_address_display_name,
             )
-            .req("WisdomTemplateArn", &self.wisdom_template_arn)
+            .req("WisdomTemplateArn", self.wisdom_template_arn)
             .build()
     }
 }
@@ -747,8 +794,13 @@ impl crate::PropertyType for EmailOutboundMode {}
 impl ::cloudwright_core::ToValue for EmailOutboundMode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentlessConfig", &self.agentless_config)
+            .opt("AgentlessConfig", self.agentless_config)
             .build()
     }
 }
@@ -805,9 +857,14 @@ impl crate::PropertyType for EntryLimitsConfig {}
 impl ::cloudwright_core::ToValue for EntryLimitsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxEntryCount", &self.max_entry_count)
-            .req("MinEntryInterval", &self.min_entry_interval)
+            .req("MaxEntryCount", self.max_entry_count)
+            .req("MinEntryInterval", self.min_entry_interval)
             .build()
     }
 }
@@ -844,10 +901,15 @@ impl crate::PropertyType for EventTrigger {}
 impl ::cloudwright_core::ToValue for EventTrigger {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomerProfilesDomainArn",
-                &self.customer_profiles_domain_arn,
+                self.customer_profiles_domain_arn,
             )
             .build()
     }
@@ -892,9 +954,14 @@ impl crate::PropertyType for LocalTimeZoneConfig {}
 impl ::cloudwright_core::ToValue for LocalTimeZoneConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultTimeZone", &self.default_time_zone)
-            .opt("LocalTimeZoneDetection", &self.local_time_zone_detection)
+            .opt("DefaultTimeZone", self.default_time_zone)
+            .opt("LocalTimeZoneDetection", self.local_time_zone_detection)
             .build()
     }
 }
@@ -931,8 +998,13 @@ impl crate::PropertyType for OpenHours {}
 impl ::cloudwright_core::ToValue for OpenHours {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DailyHours", &self.daily_hours)
+            .req("DailyHours", self.daily_hours)
             .build()
     }
 }
@@ -971,8 +1043,13 @@ impl crate::PropertyType for PredictiveConfig {}
 impl ::cloudwright_core::ToValue for PredictiveConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BandwidthAllocation", &self.bandwidth_allocation)
+            .req("BandwidthAllocation", self.bandwidth_allocation)
             .build()
     }
 }
@@ -1034,10 +1111,15 @@ impl crate::PropertyType for PreviewConfig {}
 impl ::cloudwright_core::ToValue for PreviewConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentActions", &self.agent_actions)
-            .req("BandwidthAllocation", &self.bandwidth_allocation)
-            .req("TimeoutConfig", &self.timeout_config)
+            .opt("AgentActions", self.agent_actions)
+            .req("BandwidthAllocation", self.bandwidth_allocation)
+            .req("TimeoutConfig", self.timeout_config)
             .build()
     }
 }
@@ -1076,8 +1158,13 @@ impl crate::PropertyType for ProgressiveConfig {}
 impl ::cloudwright_core::ToValue for ProgressiveConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BandwidthAllocation", &self.bandwidth_allocation)
+            .req("BandwidthAllocation", self.bandwidth_allocation)
             .build()
     }
 }
@@ -1143,10 +1230,15 @@ impl crate::PropertyType for RestrictedPeriod {}
 impl ::cloudwright_core::ToValue for RestrictedPeriod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndDate", &self.end_date)
-            .opt("Name", &self.name)
-            .req("StartDate", &self.start_date)
+            .req("EndDate", self.end_date)
+            .opt("Name", self.name)
+            .req("StartDate", self.start_date)
             .build()
     }
 }
@@ -1181,8 +1273,13 @@ impl crate::PropertyType for RestrictedPeriods {}
 impl ::cloudwright_core::ToValue for RestrictedPeriods {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RestrictedPeriodList", &self.restricted_period_list)
+            .opt("RestrictedPeriodList", self.restricted_period_list)
             .build()
     }
 }
@@ -1248,10 +1345,15 @@ impl crate::PropertyType for Schedule {}
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndTime", &self.end_time)
-            .opt("RefreshFrequency", &self.refresh_frequency)
-            .req("StartTime", &self.start_time)
+            .req("EndTime", self.end_time)
+            .opt("RefreshFrequency", self.refresh_frequency)
+            .req("StartTime", self.start_time)
             .build()
     }
 }
@@ -1313,10 +1415,15 @@ impl crate::PropertyType for SmsChannelSubtypeConfig {}
 impl ::cloudwright_core::ToValue for SmsChannelSubtypeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Capacity", &self.capacity)
-            .req("DefaultOutboundConfig", &self.default_outbound_config)
-            .req("OutboundMode", &self.outbound_mode)
+            .opt("Capacity", self.capacity)
+            .req("DefaultOutboundConfig", self.default_outbound_config)
+            .req("OutboundMode", self.outbound_mode)
             .build()
     }
 }
@@ -1373,12 +1480,17 @@ impl crate::PropertyType for SmsOutboundConfig {}
 impl ::cloudwright_core::ToValue for SmsOutboundConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ConnectSourcePhoneNumberArn",
-                &self.connect_source_phone_number_arn,
+                self.connect_source_phone_number_arn,
             )
-            .req("WisdomTemplateArn", &self.wisdom_template_arn)
+            .req("WisdomTemplateArn", self.wisdom_template_arn)
             .build()
     }
 }
@@ -1413,8 +1525,13 @@ impl crate::PropertyType for SmsOutboundMode {}
 impl ::cloudwright_core::ToValue for SmsOutboundMode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentlessConfig", &self.agentless_config)
+            .opt("AgentlessConfig", self.agentless_config)
             .build()
     }
 }
@@ -1457,12 +1574,17 @@ impl crate::PropertyType for Source {}
 impl ::cloudwright_core::ToValue for Source {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomerProfilesSegmentArn",
-                &self.customer_profiles_segment_arn,
+                self.customer_profiles_segment_arn,
             )
-            .opt("EventTrigger", &self.event_trigger)
+            .opt("EventTrigger", self.event_trigger)
             .build()
     }
 }
@@ -1509,9 +1631,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1582,11 +1709,16 @@ impl crate::PropertyType for TelephonyChannelSubtypeConfig {}
 impl ::cloudwright_core::ToValue for TelephonyChannelSubtypeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Capacity", &self.capacity)
-            .opt("ConnectQueueId", &self.connect_queue_id)
-            .req("DefaultOutboundConfig", &self.default_outbound_config)
-            .req("OutboundMode", &self.outbound_mode)
+            .opt("Capacity", self.capacity)
+            .opt("ConnectQueueId", self.connect_queue_id)
+            .req("DefaultOutboundConfig", self.default_outbound_config)
+            .req("OutboundMode", self.outbound_mode)
             .build()
     }
 }
@@ -1651,17 +1783,19 @@ impl crate::PropertyType for TelephonyOutboundConfig {}
 impl ::cloudwright_core::ToValue for TelephonyOutboundConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AnswerMachineDetectionConfig",
-                &self.answer_machine_detection_config,
+                self.answer_machine_detection_config,
             )
-            .req("ConnectContactFlowId", &self.connect_contact_flow_id)
-            .opt(
-                "ConnectSourcePhoneNumber",
-                &self.connect_source_phone_number,
-            )
-            .opt("RingTimeout", &self.ring_timeout)
+            .req("ConnectContactFlowId", self.connect_contact_flow_id)
+            .opt("ConnectSourcePhoneNumber", self.connect_source_phone_number)
+            .opt("RingTimeout", self.ring_timeout)
             .build()
     }
 }
@@ -1714,11 +1848,16 @@ impl crate::PropertyType for TelephonyOutboundMode {}
 impl ::cloudwright_core::ToValue for TelephonyOutboundMode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentlessConfig", &self.agentless_config)
-            .opt("PredictiveConfig", &self.predictive_config)
-            .opt("PreviewConfig", &self.preview_config)
-            .opt("ProgressiveConfig", &self.progressive_config)
+            .opt("AgentlessConfig", self.agentless_config)
+            .opt("PredictiveConfig", self.predictive_config)
+            .opt("PreviewConfig", self.preview_config)
+            .opt("ProgressiveConfig", self.progressive_config)
             .build()
     }
 }
@@ -1775,9 +1914,14 @@ impl crate::PropertyType for TimeRange {}
 impl ::cloudwright_core::ToValue for TimeRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndTime", &self.end_time)
-            .req("StartTime", &self.start_time)
+            .req("EndTime", self.end_time)
+            .req("StartTime", self.start_time)
             .build()
     }
 }
@@ -1821,9 +1965,14 @@ impl crate::PropertyType for TimeWindow {}
 impl ::cloudwright_core::ToValue for TimeWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OpenHours", &self.open_hours)
-            .opt("RestrictedPeriods", &self.restricted_periods)
+            .req("OpenHours", self.open_hours)
+            .opt("RestrictedPeriods", self.restricted_periods)
             .build()
     }
 }
@@ -1860,8 +2009,13 @@ impl crate::PropertyType for TimeoutConfig {}
 impl ::cloudwright_core::ToValue for TimeoutConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInSeconds", &self.duration_in_seconds)
+            .opt("DurationInSeconds", self.duration_in_seconds)
             .build()
     }
 }
@@ -1923,10 +2077,15 @@ impl crate::PropertyType for WhatsAppChannelSubtypeConfig {}
 impl ::cloudwright_core::ToValue for WhatsAppChannelSubtypeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Capacity", &self.capacity)
-            .req("DefaultOutboundConfig", &self.default_outbound_config)
-            .req("OutboundMode", &self.outbound_mode)
+            .opt("Capacity", self.capacity)
+            .req("DefaultOutboundConfig", self.default_outbound_config)
+            .req("OutboundMode", self.outbound_mode)
             .build()
     }
 }
@@ -1983,12 +2142,17 @@ impl crate::PropertyType for WhatsAppOutboundConfig {}
 impl ::cloudwright_core::ToValue for WhatsAppOutboundConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ConnectSourcePhoneNumberArn",
-                &self.connect_source_phone_number_arn,
+                self.connect_source_phone_number_arn,
             )
-            .req("WisdomTemplateArn", &self.wisdom_template_arn)
+            .req("WisdomTemplateArn", self.wisdom_template_arn)
             .build()
     }
 }
@@ -2023,8 +2187,13 @@ impl crate::PropertyType for WhatsAppOutboundMode {}
 impl ::cloudwright_core::ToValue for WhatsAppOutboundMode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentlessConfig", &self.agentless_config)
+            .opt("AgentlessConfig", self.agentless_config)
             .build()
     }
 }
@@ -2052,6 +2221,14 @@ impl ::cloudwright_core::ToValue for AgentAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2082,6 +2259,14 @@ impl ::cloudwright_core::ToValue for CampaignType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CommunicationLimitTimeUnit` (`AWS::ConnectCampaignsV2::Campaign`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2107,6 +2292,14 @@ impl ::cloudwright_core::ToValue for CommunicationLimitTimeUnit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2152,6 +2345,14 @@ impl ::cloudwright_core::ToValue for DayOfWeek {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InstanceLimitsHandling` (`AWS::ConnectCampaignsV2::Campaign`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2181,6 +2382,14 @@ impl ::cloudwright_core::ToValue for InstanceLimitsHandling {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LocalTimeZoneDetectionType` (`AWS::ConnectCampaignsV2::Campaign`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2209,6 +2418,14 @@ impl ::cloudwright_core::ToValue for LocalTimeZoneDetectionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

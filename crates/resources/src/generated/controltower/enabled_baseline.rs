@@ -121,12 +121,17 @@ impl ::cloudwright_core::Resource for EnabledBaseline {
 impl ::cloudwright_core::ToValue for EnabledBaseline {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BaselineIdentifier", &self.baseline_identifier)
-            .req("BaselineVersion", &self.baseline_version)
-            .opt("Parameters", &self.parameters)
-            .opt("Tags", &self.tags)
-            .req("TargetIdentifier", &self.target_identifier)
+            .req("BaselineIdentifier", self.baseline_identifier)
+            .req("BaselineVersion", self.baseline_version)
+            .opt("Parameters", self.parameters)
+            .opt("Tags", self.tags)
+            .req("TargetIdentifier", self.target_identifier)
             .build()
     }
 }
@@ -181,9 +186,14 @@ impl crate::PropertyType for Parameter {}
 impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

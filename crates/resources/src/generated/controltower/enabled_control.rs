@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for EnabledControl {
 impl ::cloudwright_core::ToValue for EnabledControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ControlIdentifier", &self.control_identifier)
-            .opt("Parameters", &self.parameters)
-            .opt("Tags", &self.tags)
-            .req("TargetIdentifier", &self.target_identifier)
+            .req("ControlIdentifier", self.control_identifier)
+            .opt("Parameters", self.parameters)
+            .opt("Tags", self.tags)
+            .req("TargetIdentifier", self.target_identifier)
             .build()
     }
 }
@@ -183,9 +188,14 @@ impl crate::PropertyType for EnabledControlParameter {}
 impl ::cloudwright_core::ToValue for EnabledControlParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -236,9 +246,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for LandingZone {
 impl ::cloudwright_core::ToValue for LandingZone {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Manifest", &self.manifest)
-            .opt("RemediationTypes", &self.remediation_types)
-            .opt("Tags", &self.tags)
-            .req("Version", &self.version)
+            .req("Manifest", self.manifest)
+            .opt("RemediationTypes", self.remediation_types)
+            .opt("Tags", self.tags)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -193,6 +198,14 @@ impl ::cloudwright_core::ToValue for RemediationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -202,20 +202,25 @@ impl ::cloudwright_core::Resource for ReportDefinition {
 impl ::cloudwright_core::ToValue for ReportDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalArtifacts", &self.additional_artifacts)
-            .opt("AdditionalSchemaElements", &self.additional_schema_elements)
-            .opt("BillingViewArn", &self.billing_view_arn)
-            .req("Compression", &self.compression)
-            .req("Format", &self.format)
-            .req("RefreshClosedReports", &self.refresh_closed_reports)
-            .req("ReportName", &self.report_name)
-            .req("ReportVersioning", &self.report_versioning)
-            .req("S3Bucket", &self.s3_bucket)
-            .req("S3Prefix", &self.s3_prefix)
-            .req("S3Region", &self.s3_region)
-            .opt("Tags", &self.tags)
-            .req("TimeUnit", &self.time_unit)
+            .opt("AdditionalArtifacts", self.additional_artifacts)
+            .opt("AdditionalSchemaElements", self.additional_schema_elements)
+            .opt("BillingViewArn", self.billing_view_arn)
+            .req("Compression", self.compression)
+            .req("Format", self.format)
+            .req("RefreshClosedReports", self.refresh_closed_reports)
+            .req("ReportName", self.report_name)
+            .req("ReportVersioning", self.report_versioning)
+            .req("S3Bucket", self.s3_bucket)
+            .req("S3Prefix", self.s3_prefix)
+            .req("S3Region", self.s3_region)
+            .opt("Tags", self.tags)
+            .req("TimeUnit", self.time_unit)
             .build()
     }
 }
@@ -276,9 +281,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -313,6 +323,14 @@ impl ::cloudwright_core::ToValue for AdditionalArtifact {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AdditionalSchemaElement` (`AWS::CUR::ReportDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -344,6 +362,14 @@ impl ::cloudwright_core::ToValue for AdditionalSchemaElement {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -377,6 +403,14 @@ impl ::cloudwright_core::ToValue for Compression {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Format` (`AWS::CUR::ReportDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -406,6 +440,14 @@ impl ::cloudwright_core::ToValue for ReportDefinitionFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ReportVersioning` (`AWS::CUR::ReportDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -434,6 +476,14 @@ impl ::cloudwright_core::ToValue for ReportVersioning {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -466,6 +516,14 @@ impl ::cloudwright_core::ToValue for TimeUnit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

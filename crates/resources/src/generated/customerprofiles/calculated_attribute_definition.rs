@@ -160,16 +160,21 @@ impl ::cloudwright_core::Resource for CalculatedAttributeDefinition {
 impl ::cloudwright_core::ToValue for CalculatedAttributeDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeDetails", &self.attribute_details)
-            .req("CalculatedAttributeName", &self.calculated_attribute_name)
-            .opt("Conditions", &self.conditions)
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .req("DomainName", &self.domain_name)
-            .req("Statistic", &self.statistic)
-            .opt("Tags", &self.tags)
-            .opt("UseHistoricalData", &self.use_historical_data)
+            .req("AttributeDetails", self.attribute_details)
+            .req("CalculatedAttributeName", self.calculated_attribute_name)
+            .opt("Conditions", self.conditions)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .req("DomainName", self.domain_name)
+            .req("Statistic", self.statistic)
+            .opt("Tags", self.tags)
+            .opt("UseHistoricalData", self.use_historical_data)
             .build()
     }
 }
@@ -272,9 +277,14 @@ impl crate::PropertyType for AttributeDetails {}
 impl ::cloudwright_core::ToValue for AttributeDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
-            .req("Expression", &self.expression)
+            .req("Attributes", self.attributes)
+            .req("Expression", self.expression)
             .build()
     }
 }
@@ -313,8 +323,13 @@ impl crate::PropertyType for AttributeItem {}
 impl ::cloudwright_core::ToValue for AttributeItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -363,10 +378,15 @@ impl crate::PropertyType for Conditions {}
 impl ::cloudwright_core::ToValue for Conditions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ObjectCount", &self.object_count)
-            .opt("Range", &self.range)
-            .opt("Threshold", &self.threshold)
+            .opt("ObjectCount", self.object_count)
+            .opt("Range", self.range)
+            .opt("Threshold", self.threshold)
             .build()
     }
 }
@@ -437,12 +457,17 @@ impl crate::PropertyType for Range {}
 impl ::cloudwright_core::ToValue for Range {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TimestampFormat", &self.timestamp_format)
-            .opt("TimestampSource", &self.timestamp_source)
-            .req("Unit", &self.unit)
-            .opt("Value", &self.value)
-            .opt("ValueRange", &self.value_range)
+            .opt("TimestampFormat", self.timestamp_format)
+            .opt("TimestampSource", self.timestamp_source)
+            .req("Unit", self.unit)
+            .opt("Value", self.value)
+            .opt("ValueRange", self.value_range)
             .build()
     }
 }
@@ -493,9 +518,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -550,9 +580,14 @@ impl crate::PropertyType for Threshold {}
 impl ::cloudwright_core::ToValue for Threshold {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Operator", &self.operator)
-            .req("Value", &self.value)
+            .req("Operator", self.operator)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -609,9 +644,14 @@ impl crate::PropertyType for ValueRange {}
 impl ::cloudwright_core::ToValue for ValueRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("End", &self.end)
-            .req("Start", &self.start)
+            .req("End", self.end)
+            .req("Start", self.start)
             .build()
     }
 }
@@ -639,6 +679,14 @@ impl ::cloudwright_core::ToValue for RangeUnit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -687,6 +735,14 @@ impl ::cloudwright_core::ToValue for Statistic {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ThresholdOperator` (`AWS::CustomerProfiles::CalculatedAttributeDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -721,6 +777,14 @@ impl ::cloudwright_core::ToValue for ThresholdOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -146,15 +146,20 @@ impl ::cloudwright_core::Resource for Domain {
 impl ::cloudwright_core::ToValue for Domain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataStore", &self.data_store)
-            .opt("DeadLetterQueueUrl", &self.dead_letter_queue_url)
-            .opt("DefaultEncryptionKey", &self.default_encryption_key)
-            .req("DefaultExpirationDays", &self.default_expiration_days)
-            .req("DomainName", &self.domain_name)
-            .opt("Matching", &self.matching)
-            .opt("RuleBasedMatching", &self.rule_based_matching)
-            .opt("Tags", &self.tags)
+            .opt("DataStore", self.data_store)
+            .opt("DeadLetterQueueUrl", self.dead_letter_queue_url)
+            .opt("DefaultEncryptionKey", self.default_encryption_key)
+            .req("DefaultExpirationDays", self.default_expiration_days)
+            .req("DomainName", self.domain_name)
+            .opt("Matching", self.matching)
+            .opt("RuleBasedMatching", self.rule_based_matching)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -270,11 +275,16 @@ impl crate::PropertyType for AttributeTypesSelector {}
 impl ::cloudwright_core::ToValue for AttributeTypesSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Address", &self.address)
-            .req("AttributeMatchingModel", &self.attribute_matching_model)
-            .opt("EmailAddress", &self.email_address)
-            .opt("PhoneNumber", &self.phone_number)
+            .opt("Address", self.address)
+            .req("AttributeMatchingModel", self.attribute_matching_model)
+            .opt("EmailAddress", self.email_address)
+            .opt("PhoneNumber", self.phone_number)
             .build()
     }
 }
@@ -334,13 +344,18 @@ impl crate::PropertyType for AutoMerging {}
 impl ::cloudwright_core::ToValue for AutoMerging {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConflictResolution", &self.conflict_resolution)
-            .opt("Consolidation", &self.consolidation)
-            .req("Enabled", &self.enabled)
+            .opt("ConflictResolution", self.conflict_resolution)
+            .opt("Consolidation", self.consolidation)
+            .req("Enabled", self.enabled)
             .opt(
                 "MinAllowedConfidenceScoreForMerging",
-                &self.min_allowed_confidence_score_for_merging,
+                self.min_allowed_confidence_score_for_merging,
             )
             .build()
     }
@@ -387,9 +402,14 @@ impl crate::PropertyType for ConflictResolution {}
 impl ::cloudwright_core::ToValue for ConflictResolution {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConflictResolvingModel", &self.conflict_resolving_model)
-            .opt("SourceName", &self.source_name)
+            .req("ConflictResolvingModel", self.conflict_resolving_model)
+            .opt("SourceName", self.source_name)
             .build()
     }
 }
@@ -429,8 +449,13 @@ impl crate::PropertyType for Consolidation {}
 impl ::cloudwright_core::ToValue for Consolidation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MatchingAttributesList", &self.matching_attributes_list)
+            .req("MatchingAttributesList", self.matching_attributes_list)
             .build()
     }
 }
@@ -471,9 +496,14 @@ impl crate::PropertyType for DataStore {}
 impl ::cloudwright_core::ToValue for DataStore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("Readiness", &self.readiness)
+            .opt("Enabled", self.enabled)
+            .opt("Readiness", self.readiness)
             .build()
     }
 }
@@ -508,8 +538,13 @@ impl crate::PropertyType for ExportingConfig {}
 impl ::cloudwright_core::ToValue for ExportingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Exporting", &self.s3_exporting)
+            .opt("S3Exporting", self.s3_exporting)
             .build()
     }
 }
@@ -564,9 +599,14 @@ impl crate::PropertyType for JobSchedule {}
 impl ::cloudwright_core::ToValue for JobSchedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DayOfTheWeek", &self.day_of_the_week)
-            .req("Time", &self.time)
+            .req("DayOfTheWeek", self.day_of_the_week)
+            .req("Time", self.time)
             .build()
     }
 }
@@ -624,11 +664,16 @@ impl crate::PropertyType for Matching {}
 impl ::cloudwright_core::ToValue for Matching {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoMerging", &self.auto_merging)
-            .req("Enabled", &self.enabled)
-            .opt("ExportingConfig", &self.exporting_config)
-            .opt("JobSchedule", &self.job_schedule)
+            .opt("AutoMerging", self.auto_merging)
+            .req("Enabled", self.enabled)
+            .opt("ExportingConfig", self.exporting_config)
+            .opt("JobSchedule", self.job_schedule)
             .build()
     }
 }
@@ -667,8 +712,13 @@ impl crate::PropertyType for MatchingRule {}
 impl ::cloudwright_core::ToValue for MatchingRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rule", &self.rule)
+            .req("Rule", self.rule)
             .build()
     }
 }
@@ -711,9 +761,14 @@ impl crate::PropertyType for Readiness {}
 impl ::cloudwright_core::ToValue for Readiness {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Message", &self.message)
-            .opt("ProgressPercentage", &self.progress_percentage)
+            .opt("Message", self.message)
+            .opt("ProgressPercentage", self.progress_percentage)
             .build()
     }
 }
@@ -805,21 +860,26 @@ impl crate::PropertyType for RuleBasedMatching {}
 impl ::cloudwright_core::ToValue for RuleBasedMatching {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeTypesSelector", &self.attribute_types_selector)
-            .opt("ConflictResolution", &self.conflict_resolution)
-            .req("Enabled", &self.enabled)
-            .opt("ExportingConfig", &self.exporting_config)
-            .opt("MatchingRules", &self.matching_rules)
+            .opt("AttributeTypesSelector", self.attribute_types_selector)
+            .opt("ConflictResolution", self.conflict_resolution)
+            .req("Enabled", self.enabled)
+            .opt("ExportingConfig", self.exporting_config)
+            .opt("MatchingRules", self.matching_rules)
             .opt(
                 "MaxAllowedRuleLevelForMatching",
-                &self.max_allowed_rule_level_for_matching,
+                self.max_allowed_rule_level_for_matching,
             )
             .opt(
                 "MaxAllowedRuleLevelForMerging",
-                &self.max_allowed_rule_level_for_merging,
+                self.max_allowed_rule_level_for_merging,
             )
-            .opt("Status", &self.status)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -867,9 +927,14 @@ impl crate::PropertyType for S3ExportingConfig {}
 impl ::cloudwright_core::ToValue for S3ExportingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3BucketName", &self.s3_bucket_name)
-            .opt("S3KeyName", &self.s3_key_name)
+            .req("S3BucketName", self.s3_bucket_name)
+            .opt("S3KeyName", self.s3_key_name)
             .build()
     }
 }
@@ -901,6 +966,14 @@ impl ::cloudwright_core::ToValue for AttributeMatchingModel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConflictResolvingModel` (`AWS::CustomerProfiles::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -929,6 +1002,14 @@ impl ::cloudwright_core::ToValue for ConflictResolvingModel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -974,6 +1055,14 @@ impl ::cloudwright_core::ToValue for DayOfTheWeek {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::CustomerProfiles::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1005,6 +1094,14 @@ impl ::cloudwright_core::ToValue for RuleBasedMatchingStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -118,11 +118,16 @@ impl ::cloudwright_core::Resource for EventStream {
 impl ::cloudwright_core::ToValue for EventStream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainName", &self.domain_name)
-            .req("EventStreamName", &self.event_stream_name)
-            .opt("Tags", &self.tags)
-            .req("Uri", &self.uri)
+            .req("DomainName", self.domain_name)
+            .req("EventStreamName", self.event_stream_name)
+            .opt("Tags", self.tags)
+            .req("Uri", self.uri)
             .build()
     }
 }

@@ -152,15 +152,20 @@ impl ::cloudwright_core::Resource for EventTrigger {
 impl ::cloudwright_core::ToValue for EventTrigger {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DomainName", &self.domain_name)
-            .req("EventTriggerConditions", &self.event_trigger_conditions)
-            .opt("EventTriggerLimits", &self.event_trigger_limits)
-            .req("EventTriggerName", &self.event_trigger_name)
-            .req("ObjectTypeName", &self.object_type_name)
-            .opt("SegmentFilter", &self.segment_filter)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("DomainName", self.domain_name)
+            .req("EventTriggerConditions", self.event_trigger_conditions)
+            .opt("EventTriggerLimits", self.event_trigger_limits)
+            .req("EventTriggerName", self.event_trigger_name)
+            .req("ObjectTypeName", self.object_type_name)
+            .opt("SegmentFilter", self.segment_filter)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -243,9 +248,14 @@ impl crate::PropertyType for EventTriggerCondition {}
 impl ::cloudwright_core::ToValue for EventTriggerCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventTriggerDimensions", &self.event_trigger_dimensions)
-            .req("LogicalOperator", &self.logical_operator)
+            .req("EventTriggerDimensions", self.event_trigger_dimensions)
+            .req("LogicalOperator", self.logical_operator)
             .build()
     }
 }
@@ -284,8 +294,13 @@ impl crate::PropertyType for EventTriggerDimension {}
 impl ::cloudwright_core::ToValue for EventTriggerDimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ObjectAttributes", &self.object_attributes)
+            .req("ObjectAttributes", self.object_attributes)
             .build()
     }
 }
@@ -330,9 +345,14 @@ impl crate::PropertyType for EventTriggerLimits {}
 impl ::cloudwright_core::ToValue for EventTriggerLimits {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EventExpiration", &self.event_expiration)
-            .opt("Periods", &self.periods)
+            .opt("EventExpiration", self.event_expiration)
+            .opt("Periods", self.periods)
             .build()
     }
 }
@@ -405,11 +425,16 @@ impl crate::PropertyType for ObjectAttribute {}
 impl ::cloudwright_core::ToValue for ObjectAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .opt("FieldName", &self.field_name)
-            .opt("Source", &self.source)
-            .req("Values", &self.values)
+            .req("ComparisonOperator", self.comparison_operator)
+            .opt("FieldName", self.field_name)
+            .opt("Source", self.source)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -480,14 +505,16 @@ impl crate::PropertyType for Period {}
 impl ::cloudwright_core::ToValue for Period {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "MaxInvocationsPerProfile",
-                &self.max_invocations_per_profile,
-            )
-            .req("Unit", &self.unit)
-            .opt("Unlimited", &self.unlimited)
-            .req("Value", &self.value)
+            .opt("MaxInvocationsPerProfile", self.max_invocations_per_profile)
+            .req("Unit", self.unit)
+            .opt("Unlimited", self.unlimited)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -538,9 +565,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -611,6 +643,14 @@ impl ::cloudwright_core::ToValue for ComparisonOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EventTriggerLogicalOperator` (`AWS::CustomerProfiles::EventTrigger`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -642,6 +682,14 @@ impl ::cloudwright_core::ToValue for EventTriggerLogicalOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -677,6 +725,14 @@ impl ::cloudwright_core::ToValue for Unit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -142,15 +142,20 @@ impl ::cloudwright_core::Resource for Integration {
 impl ::cloudwright_core::ToValue for Integration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainName", &self.domain_name)
-            .opt("EventTriggerNames", &self.event_trigger_names)
-            .opt("FlowDefinition", &self.flow_definition)
-            .opt("ObjectTypeName", &self.object_type_name)
-            .opt("ObjectTypeNames", &self.object_type_names)
-            .opt("Scope", &self.scope)
-            .opt("Tags", &self.tags)
-            .opt("Uri", &self.uri)
+            .req("DomainName", self.domain_name)
+            .opt("EventTriggerNames", self.event_trigger_names)
+            .opt("FlowDefinition", self.flow_definition)
+            .opt("ObjectTypeName", self.object_type_name)
+            .opt("ObjectTypeNames", self.object_type_names)
+            .opt("Scope", self.scope)
+            .opt("Tags", self.tags)
+            .opt("Uri", self.uri)
             .build()
     }
 }
@@ -237,12 +242,17 @@ impl crate::PropertyType for ConnectorOperator {}
 impl ::cloudwright_core::ToValue for ConnectorOperator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Marketo", &self.marketo)
-            .opt("S3", &self.s3)
-            .opt("Salesforce", &self.salesforce)
-            .opt("ServiceNow", &self.service_now)
-            .opt("Zendesk", &self.zendesk)
+            .opt("Marketo", self.marketo)
+            .opt("S3", self.s3)
+            .opt("Salesforce", self.salesforce)
+            .opt("ServiceNow", self.service_now)
+            .opt("Zendesk", self.zendesk)
             .build()
     }
 }
@@ -335,13 +345,18 @@ impl crate::PropertyType for FlowDefinition {}
 impl ::cloudwright_core::ToValue for FlowDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("FlowName", &self.flow_name)
-            .req("KmsArn", &self.kms_arn)
-            .req("SourceFlowConfig", &self.source_flow_config)
-            .req("Tasks", &self.tasks)
-            .req("TriggerConfig", &self.trigger_config)
+            .opt("Description", self.description)
+            .req("FlowName", self.flow_name)
+            .req("KmsArn", self.kms_arn)
+            .req("SourceFlowConfig", self.source_flow_config)
+            .req("Tasks", self.tasks)
+            .req("TriggerConfig", self.trigger_config)
             .build()
     }
 }
@@ -378,8 +393,13 @@ impl crate::PropertyType for IncrementalPullConfig {}
 impl ::cloudwright_core::ToValue for IncrementalPullConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatetimeTypeFieldName", &self.datetime_type_field_name)
+            .opt("DatetimeTypeFieldName", self.datetime_type_field_name)
             .build()
     }
 }
@@ -418,8 +438,13 @@ impl crate::PropertyType for MarketoSourceProperties {}
 impl ::cloudwright_core::ToValue for MarketoSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -476,9 +501,14 @@ impl crate::PropertyType for ObjectTypeMapping {}
 impl ::cloudwright_core::ToValue for ObjectTypeMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -526,9 +556,14 @@ impl crate::PropertyType for S3SourceProperties {}
 impl ::cloudwright_core::ToValue for S3SourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("BucketPrefix", &self.bucket_prefix)
+            .req("BucketName", self.bucket_name)
+            .opt("BucketPrefix", self.bucket_prefix)
             .build()
     }
 }
@@ -581,13 +616,15 @@ impl crate::PropertyType for SalesforceSourceProperties {}
 impl ::cloudwright_core::ToValue for SalesforceSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "EnableDynamicFieldUpdate",
-                &self.enable_dynamic_field_update,
-            )
-            .opt("IncludeDeletedRecords", &self.include_deleted_records)
-            .req("Object", &self.object)
+            .opt("EnableDynamicFieldUpdate", self.enable_dynamic_field_update)
+            .opt("IncludeDeletedRecords", self.include_deleted_records)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -672,14 +709,19 @@ impl crate::PropertyType for ScheduledTriggerProperties {}
 impl ::cloudwright_core::ToValue for ScheduledTriggerProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataPullMode", &self.data_pull_mode)
-            .opt("FirstExecutionFrom", &self.first_execution_from)
-            .opt("ScheduleEndTime", &self.schedule_end_time)
-            .req("ScheduleExpression", &self.schedule_expression)
-            .opt("ScheduleOffset", &self.schedule_offset)
-            .opt("ScheduleStartTime", &self.schedule_start_time)
-            .opt("Timezone", &self.timezone)
+            .opt("DataPullMode", self.data_pull_mode)
+            .opt("FirstExecutionFrom", self.first_execution_from)
+            .opt("ScheduleEndTime", self.schedule_end_time)
+            .req("ScheduleExpression", self.schedule_expression)
+            .opt("ScheduleOffset", self.schedule_offset)
+            .opt("ScheduleStartTime", self.schedule_start_time)
+            .opt("Timezone", self.timezone)
             .build()
     }
 }
@@ -718,8 +760,13 @@ impl crate::PropertyType for ServiceNowSourceProperties {}
 impl ::cloudwright_core::ToValue for ServiceNowSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -778,12 +825,17 @@ impl crate::PropertyType for SourceConnectorProperties {}
 impl ::cloudwright_core::ToValue for SourceConnectorProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Marketo", &self.marketo)
-            .opt("S3", &self.s3)
-            .opt("Salesforce", &self.salesforce)
-            .opt("ServiceNow", &self.service_now)
-            .opt("Zendesk", &self.zendesk)
+            .opt("Marketo", self.marketo)
+            .opt("S3", self.s3)
+            .opt("Salesforce", self.salesforce)
+            .opt("ServiceNow", self.service_now)
+            .opt("Zendesk", self.zendesk)
             .build()
     }
 }
@@ -852,13 +904,18 @@ impl crate::PropertyType for SourceFlowConfig {}
 impl ::cloudwright_core::ToValue for SourceFlowConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectorProfileName", &self.connector_profile_name)
-            .req("ConnectorType", &self.connector_type)
-            .opt("IncrementalPullConfig", &self.incremental_pull_config)
+            .opt("ConnectorProfileName", self.connector_profile_name)
+            .req("ConnectorType", self.connector_type)
+            .opt("IncrementalPullConfig", self.incremental_pull_config)
             .req(
                 "SourceConnectorProperties",
-                &self.source_connector_properties,
+                self.source_connector_properties,
             )
             .build()
     }
@@ -937,12 +994,17 @@ impl crate::PropertyType for Task {}
 impl ::cloudwright_core::ToValue for Task {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectorOperator", &self.connector_operator)
-            .opt("DestinationField", &self.destination_field)
-            .req("SourceFields", &self.source_fields)
-            .opt("TaskProperties", &self.task_properties)
-            .req("TaskType", &self.task_type)
+            .opt("ConnectorOperator", self.connector_operator)
+            .opt("DestinationField", self.destination_field)
+            .req("SourceFields", self.source_fields)
+            .opt("TaskProperties", self.task_properties)
+            .req("TaskType", self.task_type)
             .build()
     }
 }
@@ -997,9 +1059,14 @@ impl crate::PropertyType for TaskPropertiesMap {}
 impl ::cloudwright_core::ToValue for TaskPropertiesMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OperatorPropertyKey", &self.operator_property_key)
-            .req("Property", &self.property)
+            .req("OperatorPropertyKey", self.operator_property_key)
+            .req("Property", self.property)
             .build()
     }
 }
@@ -1043,9 +1110,14 @@ impl crate::PropertyType for TriggerConfig {}
 impl ::cloudwright_core::ToValue for TriggerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TriggerProperties", &self.trigger_properties)
-            .req("TriggerType", &self.trigger_type)
+            .opt("TriggerProperties", self.trigger_properties)
+            .req("TriggerType", self.trigger_type)
             .build()
     }
 }
@@ -1080,8 +1152,13 @@ impl crate::PropertyType for TriggerProperties {}
 impl ::cloudwright_core::ToValue for TriggerProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Scheduled", &self.scheduled)
+            .opt("Scheduled", self.scheduled)
             .build()
     }
 }
@@ -1120,8 +1197,13 @@ impl crate::PropertyType for ZendeskSourceProperties {}
 impl ::cloudwright_core::ToValue for ZendeskSourceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Object", &self.object)
+            .req("Object", self.object)
             .build()
     }
 }
@@ -1162,6 +1244,14 @@ impl ::cloudwright_core::ToValue for ConnectorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DataPullMode` (`AWS::CustomerProfiles::Integration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1191,6 +1281,14 @@ impl ::cloudwright_core::ToValue for DataPullMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Scope` (`AWS::CustomerProfiles::Integration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1219,6 +1317,14 @@ impl ::cloudwright_core::ToValue for IntegrationScope {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1291,6 +1397,14 @@ impl ::cloudwright_core::ToValue for MarketoConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OperatorPropertiesKeys` (`AWS::CustomerProfiles::Integration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1355,6 +1469,14 @@ impl ::cloudwright_core::ToValue for OperatorPropertiesKeys {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1438,6 +1560,14 @@ impl ::cloudwright_core::ToValue for S3ConnectorOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1525,6 +1655,14 @@ impl ::cloudwright_core::ToValue for SalesforceConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ServiceNowConnectorOperator` (`AWS::CustomerProfiles::Integration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1611,6 +1749,14 @@ impl ::cloudwright_core::ToValue for ServiceNowConnectorOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TaskType` (`AWS::CustomerProfiles::Integration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1655,6 +1801,14 @@ impl ::cloudwright_core::ToValue for TaskType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TriggerType` (`AWS::CustomerProfiles::Integration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1686,6 +1840,14 @@ impl ::cloudwright_core::ToValue for TriggerType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1751,6 +1913,14 @@ impl ::cloudwright_core::ToValue for ZendeskConnectorOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

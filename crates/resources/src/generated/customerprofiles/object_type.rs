@@ -193,23 +193,28 @@ impl ::cloudwright_core::Resource for ObjectType {
 impl ::cloudwright_core::ToValue for ObjectType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowProfileCreation", &self.allow_profile_creation)
-            .req("Description", &self.description)
-            .req("DomainName", &self.domain_name)
-            .opt("EncryptionKey", &self.encryption_key)
-            .opt("ExpirationDays", &self.expiration_days)
-            .opt("Fields", &self.fields)
-            .opt("Keys", &self.keys)
-            .opt("MaxProfileObjectCount", &self.max_profile_object_count)
-            .req("ObjectTypeName", &self.object_type_name)
+            .opt("AllowProfileCreation", self.allow_profile_creation)
+            .req("Description", self.description)
+            .req("DomainName", self.domain_name)
+            .opt("EncryptionKey", self.encryption_key)
+            .opt("ExpirationDays", self.expiration_days)
+            .opt("Fields", self.fields)
+            .opt("Keys", self.keys)
+            .opt("MaxProfileObjectCount", self.max_profile_object_count)
+            .req("ObjectTypeName", self.object_type_name)
             .opt(
                 "SourceLastUpdatedTimestampFormat",
-                &self.source_last_updated_timestamp_format,
+                self.source_last_updated_timestamp_format,
             )
-            .opt("SourcePriority", &self.source_priority)
-            .opt("Tags", &self.tags)
-            .opt("TemplateId", &self.template_id)
+            .opt("SourcePriority", self.source_priority)
+            .opt("Tags", self.tags)
+            .opt("TemplateId", self.template_id)
             .build()
     }
 }
@@ -288,9 +293,14 @@ impl crate::PropertyType for FieldMap {}
 impl ::cloudwright_core::ToValue for FieldMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("ObjectTypeField", &self.object_type_field)
+            .opt("Name", self.name)
+            .opt("ObjectTypeField", self.object_type_field)
             .build()
     }
 }
@@ -333,9 +343,14 @@ impl crate::PropertyType for KeyMap {}
 impl ::cloudwright_core::ToValue for KeyMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("ObjectTypeKeyList", &self.object_type_key_list)
+            .opt("Name", self.name)
+            .opt("ObjectTypeKeyList", self.object_type_key_list)
             .build()
     }
 }
@@ -386,10 +401,15 @@ impl crate::PropertyType for ObjectTypeField {}
 impl ::cloudwright_core::ToValue for ObjectTypeField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("Source", &self.source)
-            .opt("Target", &self.target)
+            .opt("ContentType", self.content_type)
+            .opt("Source", self.source)
+            .opt("Target", self.target)
             .build()
     }
 }
@@ -432,9 +452,14 @@ impl crate::PropertyType for ObjectTypeKey {}
 impl ::cloudwright_core::ToValue for ObjectTypeKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldNames", &self.field_names)
-            .opt("StandardIdentifiers", &self.standard_identifiers)
+            .opt("FieldNames", self.field_names)
+            .opt("StandardIdentifiers", self.standard_identifiers)
             .build()
     }
 }
@@ -474,6 +499,14 @@ impl ::cloudwright_core::ToValue for ContentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -554,6 +587,14 @@ impl ::cloudwright_core::ToValue for StandardIdentifier {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -134,13 +134,18 @@ impl ::cloudwright_core::Resource for Recommender {
 impl ::cloudwright_core::ToValue for Recommender {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DomainName", &self.domain_name)
-            .opt("RecommenderConfig", &self.recommender_config)
-            .req("RecommenderName", &self.recommender_name)
-            .req("RecommenderRecipeName", &self.recommender_recipe_name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("DomainName", self.domain_name)
+            .opt("RecommenderConfig", self.recommender_config)
+            .req("RecommenderName", self.recommender_name)
+            .req("RecommenderRecipeName", self.recommender_recipe_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -250,9 +255,14 @@ impl crate::PropertyType for EventParameters {}
 impl ::cloudwright_core::ToValue for EventParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventType", &self.event_type)
-            .opt("EventValueThreshold", &self.event_value_threshold)
+            .req("EventType", self.event_type)
+            .opt("EventValueThreshold", self.event_value_threshold)
             .build()
     }
 }
@@ -291,8 +301,13 @@ impl crate::PropertyType for EventsConfig {}
 impl ::cloudwright_core::ToValue for EventsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventParametersList", &self.event_parameters_list)
+            .req("EventParametersList", self.event_parameters_list)
             .build()
     }
 }
@@ -327,8 +342,13 @@ impl crate::PropertyType for RecommenderConfig {}
 impl ::cloudwright_core::ToValue for RecommenderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EventsConfig", &self.events_config)
+            .opt("EventsConfig", self.events_config)
             .build()
     }
 }
@@ -371,6 +391,14 @@ impl ::cloudwright_core::ToValue for RecommenderRecipeName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

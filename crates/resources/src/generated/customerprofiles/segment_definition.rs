@@ -152,15 +152,20 @@ impl ::cloudwright_core::Resource for SegmentDefinition {
 impl ::cloudwright_core::ToValue for SegmentDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
-            .req("DomainName", &self.domain_name)
-            .req("SegmentDefinitionName", &self.segment_definition_name)
-            .opt("SegmentGroups", &self.segment_groups)
-            .opt("SegmentSort", &self.segment_sort)
-            .opt("SegmentSqlQuery", &self.segment_sql_query)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
+            .req("DomainName", self.domain_name)
+            .req("SegmentDefinitionName", self.segment_definition_name)
+            .opt("SegmentGroups", self.segment_groups)
+            .opt("SegmentSort", self.segment_sort)
+            .opt("SegmentSqlQuery", self.segment_sql_query)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -253,11 +258,16 @@ impl crate::PropertyType for Group {}
 impl ::cloudwright_core::ToValue for Group {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .opt("SourceSegments", &self.source_segments)
-            .opt("SourceType", &self.source_type)
-            .opt("Type", &self.r#type)
+            .opt("Dimensions", self.dimensions)
+            .opt("SourceSegments", self.source_segments)
+            .opt("SourceType", self.source_type)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -298,9 +308,14 @@ impl crate::PropertyType for SegmentGroup {}
 impl ::cloudwright_core::ToValue for SegmentGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Groups", &self.groups)
-            .opt("Include", &self.include)
+            .opt("Groups", self.groups)
+            .opt("Include", self.include)
             .build()
     }
 }
@@ -339,8 +354,13 @@ impl crate::PropertyType for SegmentSort {}
 impl ::cloudwright_core::ToValue for SegmentSort {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
+            .req("Attributes", self.attributes)
             .build()
     }
 }
@@ -411,11 +431,16 @@ impl crate::PropertyType for SortAttribute {}
 impl ::cloudwright_core::ToValue for SortAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataType", &self.data_type)
-            .req("Name", &self.name)
-            .req("Order", &self.order)
-            .opt("Type", &self.r#type)
+            .opt("DataType", self.data_type)
+            .req("Name", self.name)
+            .req("Order", self.order)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -452,8 +477,13 @@ impl crate::PropertyType for SourceSegment {}
 impl ::cloudwright_core::ToValue for SourceSegment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SegmentDefinitionName", &self.segment_definition_name)
+            .opt("SegmentDefinitionName", self.segment_definition_name)
             .build()
     }
 }
@@ -488,6 +518,14 @@ impl ::cloudwright_core::ToValue for IncludeOptions {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SegmentSortDataType` (`AWS::CustomerProfiles::SegmentDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -520,6 +558,14 @@ impl ::cloudwright_core::ToValue for SegmentSortDataType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SegmentSortOrder` (`AWS::CustomerProfiles::SegmentDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -549,6 +595,14 @@ impl ::cloudwright_core::ToValue for SegmentSortOrder {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SortAttributeType` (`AWS::CustomerProfiles::SegmentDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -577,6 +631,14 @@ impl ::cloudwright_core::ToValue for SortAttributeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -131,14 +131,19 @@ impl ::cloudwright_core::Resource for Dataset {
 impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Format", &self.format)
-            .opt("FormatOptions", &self.format_options)
-            .req("Input", &self.input)
-            .req("Name", &self.name)
-            .opt("PathOptions", &self.path_options)
-            .opt("Source", &self.source)
-            .opt("Tags", &self.tags)
+            .opt("Format", self.format)
+            .opt("FormatOptions", self.format_options)
+            .req("Input", self.input)
+            .req("Name", self.name)
+            .opt("PathOptions", self.path_options)
+            .opt("Source", self.source)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -191,9 +196,14 @@ impl crate::PropertyType for CsvOptions {}
 impl ::cloudwright_core::ToValue for CsvOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Delimiter", &self.delimiter)
-            .opt("HeaderRow", &self.header_row)
+            .opt("Delimiter", self.delimiter)
+            .opt("HeaderRow", self.header_row)
             .build()
     }
 }
@@ -252,11 +262,16 @@ impl crate::PropertyType for DataCatalogInputDefinition {}
 impl ::cloudwright_core::ToValue for DataCatalogInputDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .opt("DatabaseName", &self.database_name)
-            .opt("TableName", &self.table_name)
-            .opt("TempDirectory", &self.temp_directory)
+            .opt("CatalogId", self.catalog_id)
+            .opt("DatabaseName", self.database_name)
+            .opt("TableName", self.table_name)
+            .opt("TempDirectory", self.temp_directory)
             .build()
     }
 }
@@ -320,11 +335,16 @@ impl crate::PropertyType for DatabaseInputDefinition {}
 impl ::cloudwright_core::ToValue for DatabaseInputDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatabaseTableName", &self.database_table_name)
-            .req("GlueConnectionName", &self.glue_connection_name)
-            .opt("QueryString", &self.query_string)
-            .opt("TempDirectory", &self.temp_directory)
+            .opt("DatabaseTableName", self.database_table_name)
+            .req("GlueConnectionName", self.glue_connection_name)
+            .opt("QueryString", self.query_string)
+            .opt("TempDirectory", self.temp_directory)
             .build()
     }
 }
@@ -400,12 +420,17 @@ impl crate::PropertyType for DatasetParameter {}
 impl ::cloudwright_core::ToValue for DatasetParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreateColumn", &self.create_column)
-            .opt("DatetimeOptions", &self.datetime_options)
-            .opt("Filter", &self.filter)
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
+            .opt("CreateColumn", self.create_column)
+            .opt("DatetimeOptions", self.datetime_options)
+            .opt("Filter", self.filter)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -462,10 +487,15 @@ impl crate::PropertyType for DatetimeOptions {}
 impl ::cloudwright_core::ToValue for DatetimeOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Format", &self.format)
-            .opt("LocaleCode", &self.locale_code)
-            .opt("TimezoneOffset", &self.timezone_offset)
+            .req("Format", self.format)
+            .opt("LocaleCode", self.locale_code)
+            .opt("TimezoneOffset", self.timezone_offset)
             .build()
     }
 }
@@ -516,10 +546,15 @@ impl crate::PropertyType for ExcelOptions {}
 impl ::cloudwright_core::ToValue for ExcelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HeaderRow", &self.header_row)
-            .opt("SheetIndexes", &self.sheet_indexes)
-            .opt("SheetNames", &self.sheet_names)
+            .opt("HeaderRow", self.header_row)
+            .opt("SheetIndexes", self.sheet_indexes)
+            .opt("SheetNames", self.sheet_names)
             .build()
     }
 }
@@ -572,10 +607,15 @@ impl crate::PropertyType for FilesLimit {}
 impl ::cloudwright_core::ToValue for FilesLimit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxFiles", &self.max_files)
-            .opt("Order", &self.order)
-            .opt("OrderedBy", &self.ordered_by)
+            .req("MaxFiles", self.max_files)
+            .opt("Order", self.order)
+            .opt("OrderedBy", self.ordered_by)
             .build()
     }
 }
@@ -630,9 +670,14 @@ impl crate::PropertyType for FilterExpression {}
 impl ::cloudwright_core::ToValue for FilterExpression {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Expression", &self.expression)
-            .req("ValuesMap", &self.values_map)
+            .req("Expression", self.expression)
+            .req("ValuesMap", self.values_map)
             .build()
     }
 }
@@ -689,9 +734,14 @@ impl crate::PropertyType for FilterValue {}
 impl ::cloudwright_core::ToValue for FilterValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
-            .req("ValueReference", &self.value_reference)
+            .req("Value", self.value)
+            .req("ValueReference", self.value_reference)
             .build()
     }
 }
@@ -738,10 +788,15 @@ impl crate::PropertyType for FormatOptions {}
 impl ::cloudwright_core::ToValue for FormatOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Csv", &self.csv)
-            .opt("Excel", &self.excel)
-            .opt("Json", &self.json)
+            .opt("Csv", self.csv)
+            .opt("Excel", self.excel)
+            .opt("Json", self.json)
             .build()
     }
 }
@@ -795,14 +850,19 @@ impl crate::PropertyType for Input {}
 impl ::cloudwright_core::ToValue for Input {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DataCatalogInputDefinition",
-                &self.data_catalog_input_definition,
+                self.data_catalog_input_definition,
             )
-            .opt("DatabaseInputDefinition", &self.database_input_definition)
-            .opt("Metadata", &self.metadata)
-            .opt("S3InputDefinition", &self.s3_input_definition)
+            .opt("DatabaseInputDefinition", self.database_input_definition)
+            .opt("Metadata", self.metadata)
+            .opt("S3InputDefinition", self.s3_input_definition)
             .build()
     }
 }
@@ -837,8 +897,13 @@ impl crate::PropertyType for JsonOptions {}
 impl ::cloudwright_core::ToValue for JsonOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MultiLine", &self.multi_line)
+            .opt("MultiLine", self.multi_line)
             .build()
     }
 }
@@ -875,8 +940,13 @@ impl crate::PropertyType for Metadata {}
 impl ::cloudwright_core::ToValue for Metadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceArn", &self.source_arn)
+            .opt("SourceArn", self.source_arn)
             .build()
     }
 }
@@ -923,13 +993,18 @@ impl crate::PropertyType for PathOptions {}
 impl ::cloudwright_core::ToValue for PathOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FilesLimit", &self.files_limit)
+            .opt("FilesLimit", self.files_limit)
             .opt(
                 "LastModifiedDateCondition",
-                &self.last_modified_date_condition,
+                self.last_modified_date_condition,
             )
-            .opt("Parameters", &self.parameters)
+            .opt("Parameters", self.parameters)
             .build()
     }
 }
@@ -984,9 +1059,14 @@ impl crate::PropertyType for PathParameter {}
 impl ::cloudwright_core::ToValue for PathParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatasetParameter", &self.dataset_parameter)
-            .req("PathParameterName", &self.path_parameter_name)
+            .req("DatasetParameter", self.dataset_parameter)
+            .req("PathParameterName", self.path_parameter_name)
             .build()
     }
 }
@@ -1027,6 +1107,14 @@ impl ::cloudwright_core::ToValue for DatasetFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::DataBrew::Dataset`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1059,6 +1147,14 @@ impl ::cloudwright_core::ToValue for DatasetParameterType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Order` (`AWS::DataBrew::Dataset`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1088,6 +1184,14 @@ impl ::cloudwright_core::ToValue for Order {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OrderedBy` (`AWS::DataBrew::Dataset`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1113,6 +1217,14 @@ impl ::cloudwright_core::ToValue for OrderedBy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1145,6 +1257,14 @@ impl ::cloudwright_core::ToValue for Source {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

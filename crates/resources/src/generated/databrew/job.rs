@@ -253,27 +253,32 @@ impl ::cloudwright_core::Resource for Job {
 impl ::cloudwright_core::ToValue for Job {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataCatalogOutputs", &self.data_catalog_outputs)
-            .opt("DatabaseOutputs", &self.database_outputs)
-            .opt("DatasetName", &self.dataset_name)
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
-            .opt("EncryptionMode", &self.encryption_mode)
-            .opt("JobSample", &self.job_sample)
-            .opt("LogSubscription", &self.log_subscription)
-            .opt("MaxCapacity", &self.max_capacity)
-            .opt("MaxRetries", &self.max_retries)
-            .req("Name", &self.name)
-            .opt("OutputLocation", &self.output_location)
-            .opt("Outputs", &self.outputs)
-            .opt("ProfileConfiguration", &self.profile_configuration)
-            .opt("ProjectName", &self.project_name)
-            .opt("Recipe", &self.recipe)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .opt("Timeout", &self.timeout)
-            .req("Type", &self.r#type)
-            .opt("ValidationConfigurations", &self.validation_configurations)
+            .opt("DataCatalogOutputs", self.data_catalog_outputs)
+            .opt("DatabaseOutputs", self.database_outputs)
+            .opt("DatasetName", self.dataset_name)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
+            .opt("EncryptionMode", self.encryption_mode)
+            .opt("JobSample", self.job_sample)
+            .opt("LogSubscription", self.log_subscription)
+            .opt("MaxCapacity", self.max_capacity)
+            .opt("MaxRetries", self.max_retries)
+            .req("Name", self.name)
+            .opt("OutputLocation", self.output_location)
+            .opt("Outputs", self.outputs)
+            .opt("ProfileConfiguration", self.profile_configuration)
+            .opt("ProjectName", self.project_name)
+            .opt("Recipe", self.recipe)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .opt("Timeout", self.timeout)
+            .req("Type", self.r#type)
+            .opt("ValidationConfigurations", self.validation_configurations)
             .build()
     }
 }
@@ -322,8 +327,13 @@ impl crate::PropertyType for AllowedStatistics {}
 impl ::cloudwright_core::ToValue for AllowedStatistics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Statistics", &self.statistics)
+            .req("Statistics", self.statistics)
             .build()
     }
 }
@@ -369,9 +379,14 @@ impl crate::PropertyType for ColumnStatisticsConfiguration {}
 impl ::cloudwright_core::ToValue for ColumnStatisticsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Selectors", &self.selectors)
-            .req("Statistics", &self.statistics)
+            .opt("Selectors", self.selectors)
+            .req("Statistics", self.statistics)
             .build()
     }
 }
@@ -408,8 +423,13 @@ impl crate::PropertyType for CsvOutputOptions {}
 impl ::cloudwright_core::ToValue for CsvOutputOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Delimiter", &self.delimiter)
+            .opt("Delimiter", self.delimiter)
             .build()
     }
 }
@@ -496,13 +516,18 @@ impl crate::PropertyType for DataCatalogOutput {}
 impl ::cloudwright_core::ToValue for DataCatalogOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .req("DatabaseName", &self.database_name)
-            .opt("DatabaseOptions", &self.database_options)
-            .opt("Overwrite", &self.overwrite)
-            .opt("S3Options", &self.s3_options)
-            .req("TableName", &self.table_name)
+            .opt("CatalogId", self.catalog_id)
+            .req("DatabaseName", self.database_name)
+            .opt("DatabaseOptions", self.database_options)
+            .opt("Overwrite", self.overwrite)
+            .opt("S3Options", self.s3_options)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -564,10 +589,15 @@ impl crate::PropertyType for DatabaseOutput {}
 impl ::cloudwright_core::ToValue for DatabaseOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatabaseOptions", &self.database_options)
-            .opt("DatabaseOutputMode", &self.database_output_mode)
-            .req("GlueConnectionName", &self.glue_connection_name)
+            .req("DatabaseOptions", self.database_options)
+            .opt("DatabaseOutputMode", self.database_output_mode)
+            .req("GlueConnectionName", self.glue_connection_name)
             .build()
     }
 }
@@ -613,9 +643,14 @@ impl crate::PropertyType for DatabaseTableOutputOptions {}
 impl ::cloudwright_core::ToValue for DatabaseTableOutputOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TableName", &self.table_name)
-            .opt("TempDirectory", &self.temp_directory)
+            .req("TableName", self.table_name)
+            .opt("TempDirectory", self.temp_directory)
             .build()
     }
 }
@@ -683,9 +718,14 @@ impl crate::PropertyType for EntityDetectorConfiguration {}
 impl ::cloudwright_core::ToValue for EntityDetectorConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedStatistics", &self.allowed_statistics)
-            .req("EntityTypes", &self.entity_types)
+            .opt("AllowedStatistics", self.allowed_statistics)
+            .req("EntityTypes", self.entity_types)
             .build()
     }
 }
@@ -733,9 +773,14 @@ impl crate::PropertyType for JobSample {}
 impl ::cloudwright_core::ToValue for JobSample {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mode", &self.mode)
-            .opt("Size", &self.size)
+            .opt("Mode", self.mode)
+            .opt("Size", self.size)
             .build()
     }
 }
@@ -818,14 +863,19 @@ impl crate::PropertyType for Output {}
 impl ::cloudwright_core::ToValue for Output {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CompressionFormat", &self.compression_format)
-            .opt("Format", &self.format)
-            .opt("FormatOptions", &self.format_options)
-            .req("Location", &self.location)
-            .opt("MaxOutputFiles", &self.max_output_files)
-            .opt("Overwrite", &self.overwrite)
-            .opt("PartitionColumns", &self.partition_columns)
+            .opt("CompressionFormat", self.compression_format)
+            .opt("Format", self.format)
+            .opt("FormatOptions", self.format_options)
+            .req("Location", self.location)
+            .opt("MaxOutputFiles", self.max_output_files)
+            .opt("Overwrite", self.overwrite)
+            .opt("PartitionColumns", self.partition_columns)
             .build()
     }
 }
@@ -860,8 +910,13 @@ impl crate::PropertyType for OutputFormatOptions {}
 impl ::cloudwright_core::ToValue for OutputFormatOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Csv", &self.csv)
+            .opt("Csv", self.csv)
             .build()
     }
 }
@@ -916,10 +971,15 @@ impl crate::PropertyType for OutputLocation {}
 impl ::cloudwright_core::ToValue for OutputLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketOwner", &self.bucket_owner)
-            .opt("Key", &self.key)
+            .req("Bucket", self.bucket)
+            .opt("BucketOwner", self.bucket_owner)
+            .opt("Key", self.key)
             .build()
     }
 }
@@ -979,20 +1039,25 @@ impl crate::PropertyType for ProfileConfiguration {}
 impl ::cloudwright_core::ToValue for ProfileConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ColumnStatisticsConfigurations",
-                &self.column_statistics_configurations,
+                self.column_statistics_configurations,
             )
             .opt(
                 "DatasetStatisticsConfiguration",
-                &self.dataset_statistics_configuration,
+                self.dataset_statistics_configuration,
             )
             .opt(
                 "EntityDetectorConfiguration",
-                &self.entity_detector_configuration,
+                self.entity_detector_configuration,
             )
-            .opt("ProfileColumns", &self.profile_columns)
+            .opt("ProfileColumns", self.profile_columns)
             .build()
     }
 }
@@ -1036,9 +1101,14 @@ impl crate::PropertyType for Recipe {}
 impl ::cloudwright_core::ToValue for Recipe {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Version", &self.version)
+            .req("Name", self.name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -1075,8 +1145,13 @@ impl crate::PropertyType for S3TableOutputOptions {}
 impl ::cloudwright_core::ToValue for S3TableOutputOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Location", &self.location)
+            .req("Location", self.location)
             .build()
     }
 }
@@ -1131,9 +1206,14 @@ impl crate::PropertyType for StatisticOverride {}
 impl ::cloudwright_core::ToValue for StatisticOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Parameters", &self.parameters)
-            .req("Statistic", &self.statistic)
+            .req("Parameters", self.parameters)
+            .req("Statistic", self.statistic)
             .build()
     }
 }
@@ -1179,9 +1259,14 @@ impl crate::PropertyType for StatisticsConfiguration {}
 impl ::cloudwright_core::ToValue for StatisticsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IncludedStatistics", &self.included_statistics)
-            .opt("Overrides", &self.overrides)
+            .opt("IncludedStatistics", self.included_statistics)
+            .opt("Overrides", self.overrides)
             .build()
     }
 }
@@ -1227,9 +1312,14 @@ impl crate::PropertyType for ValidationConfiguration {}
 impl ::cloudwright_core::ToValue for ValidationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RulesetArn", &self.ruleset_arn)
-            .opt("ValidationMode", &self.validation_mode)
+            .req("RulesetArn", self.ruleset_arn)
+            .opt("ValidationMode", self.validation_mode)
             .build()
     }
 }
@@ -1282,6 +1372,14 @@ impl ::cloudwright_core::ToValue for CompressionFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DatabaseOutputMode` (`AWS::DataBrew::Job`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1307,6 +1405,14 @@ impl ::cloudwright_core::ToValue for DatabaseOutputMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1337,6 +1443,14 @@ impl ::cloudwright_core::ToValue for EncryptionMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::DataBrew::Job`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1366,6 +1480,14 @@ impl ::cloudwright_core::ToValue for JobType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LogSubscription` (`AWS::DataBrew::Job`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1394,6 +1516,14 @@ impl ::cloudwright_core::ToValue for LogSubscription {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1442,6 +1572,14 @@ impl ::cloudwright_core::ToValue for OutputFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SampleMode` (`AWS::DataBrew::Job`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1471,6 +1609,14 @@ impl ::cloudwright_core::ToValue for SampleMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ValidationMode` (`AWS::DataBrew::Job`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1496,6 +1642,14 @@ impl ::cloudwright_core::ToValue for ValidationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

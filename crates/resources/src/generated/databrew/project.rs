@@ -134,13 +134,18 @@ impl ::cloudwright_core::Resource for Project {
 impl ::cloudwright_core::ToValue for Project {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatasetName", &self.dataset_name)
-            .req("Name", &self.name)
-            .req("RecipeName", &self.recipe_name)
-            .req("RoleArn", &self.role_arn)
-            .opt("Sample", &self.sample)
-            .opt("Tags", &self.tags)
+            .req("DatasetName", self.dataset_name)
+            .req("Name", self.name)
+            .req("RecipeName", self.recipe_name)
+            .req("RoleArn", self.role_arn)
+            .opt("Sample", self.sample)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -196,9 +201,14 @@ impl crate::PropertyType for Sample {}
 impl ::cloudwright_core::ToValue for Sample {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Size", &self.size)
-            .req("Type", &self.r#type)
+            .opt("Size", self.size)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -232,6 +242,14 @@ impl ::cloudwright_core::ToValue for SampleType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for Recipe {
 impl ::cloudwright_core::ToValue for Recipe {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Steps", &self.steps)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("Steps", self.steps)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -172,9 +177,14 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Operation", &self.operation)
-            .opt("Parameters", &self.parameters)
+            .req("Operation", self.operation)
+            .opt("Parameters", self.parameters)
             .build()
     }
 }
@@ -244,10 +254,15 @@ impl crate::PropertyType for ConditionExpression {}
 impl ::cloudwright_core::ToValue for ConditionExpression {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Condition", &self.condition)
-            .req("TargetColumn", &self.target_column)
-            .opt("Value", &self.value)
+            .req("Condition", self.condition)
+            .req("TargetColumn", self.target_column)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -300,11 +315,16 @@ impl crate::PropertyType for DataCatalogInputDefinition {}
 impl ::cloudwright_core::ToValue for DataCatalogInputDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .opt("DatabaseName", &self.database_name)
-            .opt("TableName", &self.table_name)
-            .opt("TempDirectory", &self.temp_directory)
+            .opt("CatalogId", self.catalog_id)
+            .opt("DatabaseName", self.database_name)
+            .opt("TableName", self.table_name)
+            .opt("TempDirectory", self.temp_directory)
             .build()
     }
 }
@@ -342,12 +362,17 @@ impl crate::PropertyType for Input {}
 impl ::cloudwright_core::ToValue for Input {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DataCatalogInputDefinition",
-                &self.data_catalog_input_definition,
+                self.data_catalog_input_definition,
             )
-            .opt("S3InputDefinition", &self.s3_input_definition)
+            .opt("S3InputDefinition", self.s3_input_definition)
             .build()
     }
 }
@@ -986,123 +1011,128 @@ impl crate::PropertyType for RecipeParameters {}
 impl ::cloudwright_core::ToValue for RecipeParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregateFunction", &self.aggregate_function)
-            .opt("Base", &self.base)
-            .opt("CaseStatement", &self.case_statement)
-            .opt("CategoryMap", &self.category_map)
-            .opt("CharsToRemove", &self.chars_to_remove)
+            .opt("AggregateFunction", self.aggregate_function)
+            .opt("Base", self.base)
+            .opt("CaseStatement", self.case_statement)
+            .opt("CategoryMap", self.category_map)
+            .opt("CharsToRemove", self.chars_to_remove)
             .opt(
                 "CollapseConsecutiveWhitespace",
-                &self.collapse_consecutive_whitespace,
+                self.collapse_consecutive_whitespace,
             )
-            .opt("ColumnDataType", &self.column_data_type)
-            .opt("ColumnRange", &self.column_range)
-            .opt("Count", &self.count)
-            .opt("CustomCharacters", &self.custom_characters)
-            .opt("CustomStopWords", &self.custom_stop_words)
-            .opt("CustomValue", &self.custom_value)
-            .opt("DatasetsColumns", &self.datasets_columns)
-            .opt("DateAddValue", &self.date_add_value)
-            .opt("DateTimeFormat", &self.date_time_format)
-            .opt("DateTimeParameters", &self.date_time_parameters)
-            .opt("DeleteOtherRows", &self.delete_other_rows)
-            .opt("Delimiter", &self.delimiter)
-            .opt("EndPattern", &self.end_pattern)
-            .opt("EndPosition", &self.end_position)
-            .opt("EndValue", &self.end_value)
-            .opt("ExpandContractions", &self.expand_contractions)
-            .opt("Exponent", &self.exponent)
-            .opt("FalseString", &self.false_string)
+            .opt("ColumnDataType", self.column_data_type)
+            .opt("ColumnRange", self.column_range)
+            .opt("Count", self.count)
+            .opt("CustomCharacters", self.custom_characters)
+            .opt("CustomStopWords", self.custom_stop_words)
+            .opt("CustomValue", self.custom_value)
+            .opt("DatasetsColumns", self.datasets_columns)
+            .opt("DateAddValue", self.date_add_value)
+            .opt("DateTimeFormat", self.date_time_format)
+            .opt("DateTimeParameters", self.date_time_parameters)
+            .opt("DeleteOtherRows", self.delete_other_rows)
+            .opt("Delimiter", self.delimiter)
+            .opt("EndPattern", self.end_pattern)
+            .opt("EndPosition", self.end_position)
+            .opt("EndValue", self.end_value)
+            .opt("ExpandContractions", self.expand_contractions)
+            .opt("Exponent", self.exponent)
+            .opt("FalseString", self.false_string)
             .opt(
                 "GroupByAggFunctionOptions",
-                &self.group_by_agg_function_options,
+                self.group_by_agg_function_options,
             )
-            .opt("GroupByColumns", &self.group_by_columns)
-            .opt("HiddenColumns", &self.hidden_columns)
-            .opt("IgnoreCase", &self.ignore_case)
-            .opt("IncludeInSplit", &self.include_in_split)
-            .opt("Input", &self.input)
-            .opt("Interval", &self.interval)
-            .opt("IsText", &self.is_text)
-            .opt("JoinKeys", &self.join_keys)
-            .opt("JoinType", &self.join_type)
-            .opt("LeftColumns", &self.left_columns)
-            .opt("Limit", &self.limit)
-            .opt("LowerBound", &self.lower_bound)
-            .opt("MapType", &self.map_type)
-            .opt("ModeType", &self.mode_type)
-            .opt("MultiLine", &self.multi_line)
-            .opt("NumRows", &self.num_rows)
-            .opt("NumRowsAfter", &self.num_rows_after)
-            .opt("NumRowsBefore", &self.num_rows_before)
-            .opt("OrderByColumn", &self.order_by_column)
-            .opt("OrderByColumns", &self.order_by_columns)
-            .opt("Other", &self.other)
-            .opt("Pattern", &self.pattern)
-            .opt("PatternOption1", &self.pattern_option1)
-            .opt("PatternOption2", &self.pattern_option2)
-            .opt("PatternOptions", &self.pattern_options)
-            .opt("Period", &self.period)
-            .opt("Position", &self.position)
-            .opt("RemoveAllPunctuation", &self.remove_all_punctuation)
-            .opt("RemoveAllQuotes", &self.remove_all_quotes)
-            .opt("RemoveAllWhitespace", &self.remove_all_whitespace)
-            .opt("RemoveCustomCharacters", &self.remove_custom_characters)
-            .opt("RemoveCustomValue", &self.remove_custom_value)
+            .opt("GroupByColumns", self.group_by_columns)
+            .opt("HiddenColumns", self.hidden_columns)
+            .opt("IgnoreCase", self.ignore_case)
+            .opt("IncludeInSplit", self.include_in_split)
+            .opt("Input", self.input)
+            .opt("Interval", self.interval)
+            .opt("IsText", self.is_text)
+            .opt("JoinKeys", self.join_keys)
+            .opt("JoinType", self.join_type)
+            .opt("LeftColumns", self.left_columns)
+            .opt("Limit", self.limit)
+            .opt("LowerBound", self.lower_bound)
+            .opt("MapType", self.map_type)
+            .opt("ModeType", self.mode_type)
+            .opt("MultiLine", self.multi_line)
+            .opt("NumRows", self.num_rows)
+            .opt("NumRowsAfter", self.num_rows_after)
+            .opt("NumRowsBefore", self.num_rows_before)
+            .opt("OrderByColumn", self.order_by_column)
+            .opt("OrderByColumns", self.order_by_columns)
+            .opt("Other", self.other)
+            .opt("Pattern", self.pattern)
+            .opt("PatternOption1", self.pattern_option1)
+            .opt("PatternOption2", self.pattern_option2)
+            .opt("PatternOptions", self.pattern_options)
+            .opt("Period", self.period)
+            .opt("Position", self.position)
+            .opt("RemoveAllPunctuation", self.remove_all_punctuation)
+            .opt("RemoveAllQuotes", self.remove_all_quotes)
+            .opt("RemoveAllWhitespace", self.remove_all_whitespace)
+            .opt("RemoveCustomCharacters", self.remove_custom_characters)
+            .opt("RemoveCustomValue", self.remove_custom_value)
             .opt(
                 "RemoveLeadingAndTrailingPunctuation",
-                &self.remove_leading_and_trailing_punctuation,
+                self.remove_leading_and_trailing_punctuation,
             )
             .opt(
                 "RemoveLeadingAndTrailingQuotes",
-                &self.remove_leading_and_trailing_quotes,
+                self.remove_leading_and_trailing_quotes,
             )
             .opt(
                 "RemoveLeadingAndTrailingWhitespace",
-                &self.remove_leading_and_trailing_whitespace,
+                self.remove_leading_and_trailing_whitespace,
             )
-            .opt("RemoveLetters", &self.remove_letters)
-            .opt("RemoveNumbers", &self.remove_numbers)
-            .opt("RemoveSourceColumn", &self.remove_source_column)
-            .opt("RemoveSpecialCharacters", &self.remove_special_characters)
-            .opt("RightColumns", &self.right_columns)
-            .opt("SampleSize", &self.sample_size)
-            .opt("SampleType", &self.sample_type)
-            .opt("SecondInput", &self.second_input)
-            .opt("SecondaryInputs", &self.secondary_inputs)
-            .opt("SheetIndexes", &self.sheet_indexes)
-            .opt("SheetNames", &self.sheet_names)
-            .opt("SourceColumn", &self.source_column)
-            .opt("SourceColumn1", &self.source_column1)
-            .opt("SourceColumn2", &self.source_column2)
-            .opt("SourceColumns", &self.source_columns)
-            .opt("StartColumnIndex", &self.start_column_index)
-            .opt("StartPattern", &self.start_pattern)
-            .opt("StartPosition", &self.start_position)
-            .opt("StartValue", &self.start_value)
-            .opt("StemmingMode", &self.stemming_mode)
-            .opt("StepCount", &self.step_count)
-            .opt("StepIndex", &self.step_index)
-            .opt("StopWordsMode", &self.stop_words_mode)
-            .opt("Strategy", &self.strategy)
-            .opt("TargetColumn", &self.target_column)
-            .opt("TargetColumnNames", &self.target_column_names)
-            .opt("TargetDateFormat", &self.target_date_format)
-            .opt("TargetIndex", &self.target_index)
-            .opt("TimeZone", &self.time_zone)
-            .opt("TokenizerPattern", &self.tokenizer_pattern)
-            .opt("TrueString", &self.true_string)
-            .opt("UdfLang", &self.udf_lang)
-            .opt("Units", &self.units)
-            .opt("UnpivotColumn", &self.unpivot_column)
-            .opt("UpperBound", &self.upper_bound)
-            .opt("UseNewDataFrame", &self.use_new_data_frame)
-            .opt("Value", &self.value)
-            .opt("Value1", &self.value1)
-            .opt("Value2", &self.value2)
-            .opt("ValueColumn", &self.value_column)
-            .opt("ViewFrame", &self.view_frame)
+            .opt("RemoveLetters", self.remove_letters)
+            .opt("RemoveNumbers", self.remove_numbers)
+            .opt("RemoveSourceColumn", self.remove_source_column)
+            .opt("RemoveSpecialCharacters", self.remove_special_characters)
+            .opt("RightColumns", self.right_columns)
+            .opt("SampleSize", self.sample_size)
+            .opt("SampleType", self.sample_type)
+            .opt("SecondInput", self.second_input)
+            .opt("SecondaryInputs", self.secondary_inputs)
+            .opt("SheetIndexes", self.sheet_indexes)
+            .opt("SheetNames", self.sheet_names)
+            .opt("SourceColumn", self.source_column)
+            .opt("SourceColumn1", self.source_column1)
+            .opt("SourceColumn2", self.source_column2)
+            .opt("SourceColumns", self.source_columns)
+            .opt("StartColumnIndex", self.start_column_index)
+            .opt("StartPattern", self.start_pattern)
+            .opt("StartPosition", self.start_position)
+            .opt("StartValue", self.start_value)
+            .opt("StemmingMode", self.stemming_mode)
+            .opt("StepCount", self.step_count)
+            .opt("StepIndex", self.step_index)
+            .opt("StopWordsMode", self.stop_words_mode)
+            .opt("Strategy", self.strategy)
+            .opt("TargetColumn", self.target_column)
+            .opt("TargetColumnNames", self.target_column_names)
+            .opt("TargetDateFormat", self.target_date_format)
+            .opt("TargetIndex", self.target_index)
+            .opt("TimeZone", self.time_zone)
+            .opt("TokenizerPattern", self.tokenizer_pattern)
+            .opt("TrueString", self.true_string)
+            .opt("UdfLang", self.udf_lang)
+            .opt("Units", self.units)
+            .opt("UnpivotColumn", self.unpivot_column)
+            .opt("UpperBound", self.upper_bound)
+            .opt("UseNewDataFrame", self.use_new_data_frame)
+            .opt("Value", self.value)
+            .opt("Value1", self.value1)
+            .opt("Value2", self.value2)
+            .opt("ValueColumn", self.value_column)
+            .opt("ViewFrame", self.view_frame)
             .build()
     }
 }
@@ -1148,9 +1178,14 @@ impl crate::PropertyType for RecipeStep {}
 impl ::cloudwright_core::ToValue for RecipeStep {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("ConditionExpressions", &self.condition_expressions)
+            .req("Action", self.action)
+            .opt("ConditionExpressions", self.condition_expressions)
             .build()
     }
 }
@@ -1194,9 +1229,14 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("Key", &self.key)
+            .req("Bucket", self.bucket)
+            .opt("Key", self.key)
             .build()
     }
 }
@@ -1238,12 +1278,17 @@ impl crate::PropertyType for SecondaryInput {}
 impl ::cloudwright_core::ToValue for SecondaryInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DataCatalogInputDefinition",
-                &self.data_catalog_input_definition,
+                self.data_catalog_input_definition,
             )
-            .opt("S3InputDefinition", &self.s3_input_definition)
+            .opt("S3InputDefinition", self.s3_input_definition)
             .build()
     }
 }

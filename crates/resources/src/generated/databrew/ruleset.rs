@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for Ruleset {
 impl ::cloudwright_core::ToValue for Ruleset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Rules", &self.rules)
-            .opt("Tags", &self.tags)
-            .req("TargetArn", &self.target_arn)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("Rules", self.rules)
+            .opt("Tags", self.tags)
+            .req("TargetArn", self.target_arn)
             .build()
     }
 }
@@ -229,13 +234,18 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CheckExpression", &self.check_expression)
-            .opt("ColumnSelectors", &self.column_selectors)
-            .opt("Disabled", &self.disabled)
-            .req("Name", &self.name)
-            .opt("SubstitutionMap", &self.substitution_map)
-            .opt("Threshold", &self.threshold)
+            .req("CheckExpression", self.check_expression)
+            .opt("ColumnSelectors", self.column_selectors)
+            .opt("Disabled", self.disabled)
+            .req("Name", self.name)
+            .opt("SubstitutionMap", self.substitution_map)
+            .opt("Threshold", self.threshold)
             .build()
     }
 }
@@ -292,9 +302,14 @@ impl crate::PropertyType for SubstitutionValue {}
 impl ::cloudwright_core::ToValue for SubstitutionValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
-            .req("ValueReference", &self.value_reference)
+            .req("Value", self.value)
+            .req("ValueReference", self.value_reference)
             .build()
     }
 }
@@ -347,10 +362,15 @@ impl crate::PropertyType for Threshold {}
 impl ::cloudwright_core::ToValue for Threshold {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
-            .opt("Unit", &self.unit)
-            .req("Value", &self.value)
+            .opt("Type", self.r#type)
+            .opt("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -388,6 +408,14 @@ impl ::cloudwright_core::ToValue for ThresholdType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ThresholdUnit` (`AWS::DataBrew::Ruleset`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -416,6 +444,14 @@ impl ::cloudwright_core::ToValue for ThresholdUnit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

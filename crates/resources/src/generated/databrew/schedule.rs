@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for Schedule {
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CronExpression", &self.cron_expression)
-            .opt("JobNames", &self.job_names)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("CronExpression", self.cron_expression)
+            .opt("JobNames", self.job_names)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

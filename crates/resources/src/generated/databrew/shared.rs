@@ -50,9 +50,14 @@ impl crate::PropertyType for ColumnSelector {}
 impl ::cloudwright_core::ToValue for ColumnSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Regex", &self.regex)
+            .opt("Name", self.name)
+            .opt("Regex", self.regex)
             .build()
     }
 }
@@ -113,10 +118,15 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketOwner", &self.bucket_owner)
-            .opt("Key", &self.key)
+            .req("Bucket", self.bucket)
+            .opt("BucketOwner", self.bucket_owner)
+            .opt("Key", self.key)
             .build()
     }
 }
@@ -172,9 +182,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

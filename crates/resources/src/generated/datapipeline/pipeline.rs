@@ -137,14 +137,19 @@ impl ::cloudwright_core::Resource for Pipeline {
 impl ::cloudwright_core::ToValue for Pipeline {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Activate", &self.activate)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("ParameterObjects", &self.parameter_objects)
-            .opt("ParameterValues", &self.parameter_values)
-            .opt("PipelineObjects", &self.pipeline_objects)
-            .opt("PipelineTags", &self.pipeline_tags)
+            .opt("Activate", self.activate)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("ParameterObjects", self.parameter_objects)
+            .opt("ParameterValues", self.parameter_values)
+            .opt("PipelineObjects", self.pipeline_objects)
+            .opt("PipelineTags", self.pipeline_tags)
             .build()
     }
 }
@@ -229,10 +234,15 @@ impl crate::PropertyType for Field {}
 impl ::cloudwright_core::ToValue for Field {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("RefValue", &self.ref_value)
-            .opt("StringValue", &self.string_value)
+            .req("Key", self.key)
+            .opt("RefValue", self.ref_value)
+            .opt("StringValue", self.string_value)
             .build()
     }
 }
@@ -289,9 +299,14 @@ impl crate::PropertyType for ParameterAttribute {}
 impl ::cloudwright_core::ToValue for ParameterAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("StringValue", &self.string_value)
+            .req("Key", self.key)
+            .req("StringValue", self.string_value)
             .build()
     }
 }
@@ -346,9 +361,14 @@ impl crate::PropertyType for ParameterObject {}
 impl ::cloudwright_core::ToValue for ParameterObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
-            .req("Id", &self.id)
+            .req("Attributes", self.attributes)
+            .req("Id", self.id)
             .build()
     }
 }
@@ -405,9 +425,14 @@ impl crate::PropertyType for ParameterValue {}
 impl ::cloudwright_core::ToValue for ParameterValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("StringValue", &self.string_value)
+            .req("Id", self.id)
+            .req("StringValue", self.string_value)
             .build()
     }
 }
@@ -473,10 +498,15 @@ impl crate::PropertyType for PipelineObject {}
 impl ::cloudwright_core::ToValue for PipelineObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Fields", &self.fields)
-            .req("Id", &self.id)
-            .req("Name", &self.name)
+            .req("Fields", self.fields)
+            .req("Id", self.id)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -529,9 +559,14 @@ impl crate::PropertyType for PipelineTag {}
 impl ::cloudwright_core::ToValue for PipelineTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -131,13 +131,18 @@ impl ::cloudwright_core::Resource for Agent {
 impl ::cloudwright_core::ToValue for Agent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActivationKey", &self.activation_key)
-            .opt("AgentName", &self.agent_name)
-            .opt("SecurityGroupArns", &self.security_group_arns)
-            .opt("SubnetArns", &self.subnet_arns)
-            .opt("Tags", &self.tags)
-            .opt("VpcEndpointId", &self.vpc_endpoint_id)
+            .opt("ActivationKey", self.activation_key)
+            .opt("AgentName", self.agent_name)
+            .opt("SecurityGroupArns", self.security_group_arns)
+            .opt("SubnetArns", self.subnet_arns)
+            .opt("Tags", self.tags)
+            .opt("VpcEndpointId", self.vpc_endpoint_id)
             .build()
     }
 }

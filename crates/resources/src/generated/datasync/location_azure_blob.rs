@@ -171,23 +171,28 @@ impl ::cloudwright_core::Resource for LocationAzureBlob {
 impl ::cloudwright_core::ToValue for LocationAzureBlob {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentArns", &self.agent_arns)
-            .opt("AzureAccessTier", &self.azure_access_tier)
+            .opt("AgentArns", self.agent_arns)
+            .opt("AzureAccessTier", self.azure_access_tier)
             .req(
                 "AzureBlobAuthenticationType",
-                &self.azure_blob_authentication_type,
+                self.azure_blob_authentication_type,
             )
-            .opt("AzureBlobContainerUrl", &self.azure_blob_container_url)
+            .opt("AzureBlobContainerUrl", self.azure_blob_container_url)
             .opt(
                 "AzureBlobSasConfiguration",
-                &self.azure_blob_sas_configuration,
+                self.azure_blob_sas_configuration,
             )
-            .opt("AzureBlobType", &self.azure_blob_type)
-            .opt("CmkSecretConfig", &self.cmk_secret_config)
-            .opt("CustomSecretConfig", &self.custom_secret_config)
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
+            .opt("AzureBlobType", self.azure_blob_type)
+            .opt("CmkSecretConfig", self.cmk_secret_config)
+            .opt("CustomSecretConfig", self.custom_secret_config)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -276,8 +281,13 @@ impl crate::PropertyType for AzureBlobSasConfiguration {}
 impl ::cloudwright_core::ToValue for AzureBlobSasConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AzureBlobSasToken", &self.azure_blob_sas_token)
+            .req("AzureBlobSasToken", self.azure_blob_sas_token)
             .build()
     }
 }
@@ -312,6 +322,14 @@ impl ::cloudwright_core::ToValue for AzureAccessTier {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AzureBlobAuthenticationType` (`AWS::DataSync::LocationAzureBlob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -341,6 +359,14 @@ impl ::cloudwright_core::ToValue for AzureBlobAuthenticationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AzureBlobType` (`AWS::DataSync::LocationAzureBlob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -366,6 +392,14 @@ impl ::cloudwright_core::ToValue for AzureBlobType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -140,14 +140,19 @@ impl ::cloudwright_core::Resource for LocationEfs {
 impl ::cloudwright_core::ToValue for LocationEfs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPointArn", &self.access_point_arn)
-            .req("Ec2Config", &self.ec2_config)
-            .opt("EfsFilesystemArn", &self.efs_filesystem_arn)
-            .opt("FileSystemAccessRoleArn", &self.file_system_access_role_arn)
-            .opt("InTransitEncryption", &self.in_transit_encryption)
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
+            .opt("AccessPointArn", self.access_point_arn)
+            .req("Ec2Config", self.ec2_config)
+            .opt("EfsFilesystemArn", self.efs_filesystem_arn)
+            .opt("FileSystemAccessRoleArn", self.file_system_access_role_arn)
+            .opt("InTransitEncryption", self.in_transit_encryption)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -239,9 +244,14 @@ impl crate::PropertyType for Ec2Config {}
 impl ::cloudwright_core::ToValue for Ec2Config {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupArns", &self.security_group_arns)
-            .req("SubnetArn", &self.subnet_arn)
+            .req("SecurityGroupArns", self.security_group_arns)
+            .req("SubnetArn", self.subnet_arn)
             .build()
     }
 }
@@ -272,6 +282,14 @@ impl ::cloudwright_core::ToValue for InTransitEncryption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

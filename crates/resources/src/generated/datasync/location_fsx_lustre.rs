@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for LocationFsxLustre {
 impl ::cloudwright_core::ToValue for LocationFsxLustre {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FsxFilesystemArn", &self.fsx_filesystem_arn)
-            .req("SecurityGroupArns", &self.security_group_arns)
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
+            .opt("FsxFilesystemArn", self.fsx_filesystem_arn)
+            .req("SecurityGroupArns", self.security_group_arns)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -134,15 +134,17 @@ impl ::cloudwright_core::Resource for LocationFsxOntap {
 impl ::cloudwright_core::ToValue for LocationFsxOntap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Protocol", &self.protocol)
-            .req("SecurityGroupArns", &self.security_group_arns)
-            .req(
-                "StorageVirtualMachineArn",
-                &self.storage_virtual_machine_arn,
-            )
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
+            .opt("Protocol", self.protocol)
+            .req("SecurityGroupArns", self.security_group_arns)
+            .req("StorageVirtualMachineArn", self.storage_virtual_machine_arn)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -233,8 +235,13 @@ impl crate::PropertyType for ManagedSecretConfig {}
 impl ::cloudwright_core::ToValue for ManagedSecretConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecretArn", &self.secret_arn)
+            .req("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -271,8 +278,13 @@ impl crate::PropertyType for Nfs {}
 impl ::cloudwright_core::ToValue for Nfs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MountOptions", &self.mount_options)
+            .req("MountOptions", self.mount_options)
             .build()
     }
 }
@@ -316,8 +328,13 @@ impl crate::PropertyType for NfsMountOptions {}
 impl ::cloudwright_core::ToValue for NfsMountOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Version", &self.version)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -358,9 +375,14 @@ impl crate::PropertyType for Protocol {}
 impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NFS", &self.nfs)
-            .opt("SMB", &self.smb)
+            .opt("NFS", self.nfs)
+            .opt("SMB", self.smb)
             .build()
     }
 }
@@ -468,14 +490,19 @@ impl crate::PropertyType for Smb {}
 impl ::cloudwright_core::ToValue for Smb {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CmkSecretConfig", &self.cmk_secret_config)
-            .opt("CustomSecretConfig", &self.custom_secret_config)
-            .opt("Domain", &self.domain)
-            .opt("ManagedSecretConfig", &self.managed_secret_config)
-            .req("MountOptions", &self.mount_options)
-            .opt("Password", &self.password)
-            .req("User", &self.user)
+            .opt("CmkSecretConfig", self.cmk_secret_config)
+            .opt("CustomSecretConfig", self.custom_secret_config)
+            .opt("Domain", self.domain)
+            .opt("ManagedSecretConfig", self.managed_secret_config)
+            .req("MountOptions", self.mount_options)
+            .opt("Password", self.password)
+            .req("User", self.user)
             .build()
     }
 }
@@ -522,8 +549,13 @@ impl crate::PropertyType for SmbMountOptions {}
 impl ::cloudwright_core::ToValue for SmbMountOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Version", &self.version)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -557,6 +589,14 @@ impl ::cloudwright_core::ToValue for SmbMountOptionsVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for LocationFsxOpenZfs {
 impl ::cloudwright_core::ToValue for LocationFsxOpenZfs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FsxFilesystemArn", &self.fsx_filesystem_arn)
-            .req("Protocol", &self.protocol)
-            .req("SecurityGroupArns", &self.security_group_arns)
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
+            .opt("FsxFilesystemArn", self.fsx_filesystem_arn)
+            .req("Protocol", self.protocol)
+            .req("SecurityGroupArns", self.security_group_arns)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -197,8 +202,13 @@ impl crate::PropertyType for Nfs {}
 impl ::cloudwright_core::ToValue for Nfs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MountOptions", &self.mount_options)
+            .req("MountOptions", self.mount_options)
             .build()
     }
 }
@@ -233,8 +243,13 @@ impl crate::PropertyType for Protocol {}
 impl ::cloudwright_core::ToValue for Protocol {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NFS", &self.nfs)
+            .opt("NFS", self.nfs)
             .build()
     }
 }

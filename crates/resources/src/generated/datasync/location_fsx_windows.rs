@@ -167,16 +167,21 @@ impl ::cloudwright_core::Resource for LocationFsxWindows {
 impl ::cloudwright_core::ToValue for LocationFsxWindows {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CmkSecretConfig", &self.cmk_secret_config)
-            .opt("CustomSecretConfig", &self.custom_secret_config)
-            .opt("Domain", &self.domain)
-            .opt("FsxFilesystemArn", &self.fsx_filesystem_arn)
-            .opt("Password", &self.password)
-            .req("SecurityGroupArns", &self.security_group_arns)
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
-            .req("User", &self.user)
+            .opt("CmkSecretConfig", self.cmk_secret_config)
+            .opt("CustomSecretConfig", self.custom_secret_config)
+            .opt("Domain", self.domain)
+            .opt("FsxFilesystemArn", self.fsx_filesystem_arn)
+            .opt("Password", self.password)
+            .req("SecurityGroupArns", self.security_group_arns)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
+            .req("User", self.user)
             .build()
     }
 }

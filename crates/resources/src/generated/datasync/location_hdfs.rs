@@ -212,22 +212,27 @@ impl ::cloudwright_core::Resource for LocationHdfs {
 impl ::cloudwright_core::ToValue for LocationHdfs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentArns", &self.agent_arns)
-            .req("AuthenticationType", &self.authentication_type)
-            .opt("BlockSize", &self.block_size)
-            .opt("CmkSecretConfig", &self.cmk_secret_config)
-            .opt("CustomSecretConfig", &self.custom_secret_config)
-            .opt("KerberosKeytab", &self.kerberos_keytab)
-            .opt("KerberosKrb5Conf", &self.kerberos_krb5_conf)
-            .opt("KerberosPrincipal", &self.kerberos_principal)
-            .opt("KmsKeyProviderUri", &self.kms_key_provider_uri)
-            .req("NameNodes", &self.name_nodes)
-            .opt("QopConfiguration", &self.qop_configuration)
-            .opt("ReplicationFactor", &self.replication_factor)
-            .opt("SimpleUser", &self.simple_user)
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
+            .req("AgentArns", self.agent_arns)
+            .req("AuthenticationType", self.authentication_type)
+            .opt("BlockSize", self.block_size)
+            .opt("CmkSecretConfig", self.cmk_secret_config)
+            .opt("CustomSecretConfig", self.custom_secret_config)
+            .opt("KerberosKeytab", self.kerberos_keytab)
+            .opt("KerberosKrb5Conf", self.kerberos_krb5_conf)
+            .opt("KerberosPrincipal", self.kerberos_principal)
+            .opt("KmsKeyProviderUri", self.kms_key_provider_uri)
+            .req("NameNodes", self.name_nodes)
+            .opt("QopConfiguration", self.qop_configuration)
+            .opt("ReplicationFactor", self.replication_factor)
+            .opt("SimpleUser", self.simple_user)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -328,9 +333,14 @@ impl crate::PropertyType for NameNode {}
 impl ::cloudwright_core::ToValue for NameNode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Hostname", &self.hostname)
-            .req("Port", &self.port)
+            .req("Hostname", self.hostname)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -375,9 +385,14 @@ impl crate::PropertyType for QopConfiguration {}
 impl ::cloudwright_core::ToValue for QopConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataTransferProtection", &self.data_transfer_protection)
-            .opt("RpcProtection", &self.rpc_protection)
+            .opt("DataTransferProtection", self.data_transfer_protection)
+            .opt("RpcProtection", self.rpc_protection)
             .build()
     }
 }
@@ -428,9 +443,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -461,6 +481,14 @@ impl ::cloudwright_core::ToValue for AuthenticationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -497,6 +525,14 @@ impl ::cloudwright_core::ToValue for DataTransferProtection {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RpcProtection` (`AWS::DataSync::LocationHDFS`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -531,6 +567,14 @@ impl ::cloudwright_core::ToValue for RpcProtection {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

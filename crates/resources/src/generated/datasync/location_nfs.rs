@@ -117,12 +117,17 @@ impl ::cloudwright_core::Resource for LocationNfs {
 impl ::cloudwright_core::ToValue for LocationNfs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MountOptions", &self.mount_options)
-            .req("OnPremConfig", &self.on_prem_config)
-            .opt("ServerHostname", &self.server_hostname)
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
+            .opt("MountOptions", self.mount_options)
+            .req("OnPremConfig", self.on_prem_config)
+            .opt("ServerHostname", self.server_hostname)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -191,8 +196,13 @@ impl crate::PropertyType for OnPremConfig {}
 impl ::cloudwright_core::ToValue for OnPremConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentArns", &self.agent_arns)
+            .req("AgentArns", self.agent_arns)
             .build()
     }
 }

@@ -186,19 +186,24 @@ impl ::cloudwright_core::Resource for LocationObjectStorage {
 impl ::cloudwright_core::ToValue for LocationObjectStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessKey", &self.access_key)
-            .opt("AgentArns", &self.agent_arns)
-            .opt("BucketName", &self.bucket_name)
-            .opt("CmkSecretConfig", &self.cmk_secret_config)
-            .opt("CustomSecretConfig", &self.custom_secret_config)
-            .opt("SecretKey", &self.secret_key)
-            .opt("ServerCertificate", &self.server_certificate)
-            .opt("ServerHostname", &self.server_hostname)
-            .opt("ServerPort", &self.server_port)
-            .opt("ServerProtocol", &self.server_protocol)
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
+            .opt("AccessKey", self.access_key)
+            .opt("AgentArns", self.agent_arns)
+            .opt("BucketName", self.bucket_name)
+            .opt("CmkSecretConfig", self.cmk_secret_config)
+            .opt("CustomSecretConfig", self.custom_secret_config)
+            .opt("SecretKey", self.secret_key)
+            .opt("ServerCertificate", self.server_certificate)
+            .opt("ServerHostname", self.server_hostname)
+            .opt("ServerPort", self.server_port)
+            .opt("ServerProtocol", self.server_protocol)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -273,6 +278,14 @@ impl ::cloudwright_core::ToValue for ServerProtocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for LocationS3 {
 impl ::cloudwright_core::ToValue for LocationS3 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3BucketArn", &self.s3_bucket_arn)
-            .req("S3Config", &self.s3_config)
-            .opt("S3StorageClass", &self.s3_storage_class)
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
+            .opt("S3BucketArn", self.s3_bucket_arn)
+            .req("S3Config", self.s3_config)
+            .opt("S3StorageClass", self.s3_storage_class)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -201,8 +206,13 @@ impl crate::PropertyType for S3Config {}
 impl ::cloudwright_core::ToValue for S3Config {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketAccessRoleArn", &self.bucket_access_role_arn)
+            .req("BucketAccessRoleArn", self.bucket_access_role_arn)
             .build()
     }
 }
@@ -248,6 +258,14 @@ impl ::cloudwright_core::ToValue for S3StorageClass {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

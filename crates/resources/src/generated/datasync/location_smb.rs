@@ -213,22 +213,27 @@ impl ::cloudwright_core::Resource for LocationSmb {
 impl ::cloudwright_core::ToValue for LocationSmb {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentArns", &self.agent_arns)
-            .opt("AuthenticationType", &self.authentication_type)
-            .opt("CmkSecretConfig", &self.cmk_secret_config)
-            .opt("CustomSecretConfig", &self.custom_secret_config)
-            .opt("DnsIpAddresses", &self.dns_ip_addresses)
-            .opt("Domain", &self.domain)
-            .opt("KerberosKeytab", &self.kerberos_keytab)
-            .opt("KerberosKrb5Conf", &self.kerberos_krb5_conf)
-            .opt("KerberosPrincipal", &self.kerberos_principal)
-            .opt("MountOptions", &self.mount_options)
-            .opt("Password", &self.password)
-            .opt("ServerHostname", &self.server_hostname)
-            .opt("Subdirectory", &self.subdirectory)
-            .opt("Tags", &self.tags)
-            .opt("User", &self.user)
+            .req("AgentArns", self.agent_arns)
+            .opt("AuthenticationType", self.authentication_type)
+            .opt("CmkSecretConfig", self.cmk_secret_config)
+            .opt("CustomSecretConfig", self.custom_secret_config)
+            .opt("DnsIpAddresses", self.dns_ip_addresses)
+            .opt("Domain", self.domain)
+            .opt("KerberosKeytab", self.kerberos_keytab)
+            .opt("KerberosKrb5Conf", self.kerberos_krb5_conf)
+            .opt("KerberosPrincipal", self.kerberos_principal)
+            .opt("MountOptions", self.mount_options)
+            .opt("Password", self.password)
+            .opt("ServerHostname", self.server_hostname)
+            .opt("Subdirectory", self.subdirectory)
+            .opt("Tags", self.tags)
+            .opt("User", self.user)
             .build()
     }
 }
@@ -319,8 +324,13 @@ impl crate::PropertyType for MountOptions {}
 impl ::cloudwright_core::ToValue for MountOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Version", &self.version)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -351,6 +361,14 @@ impl ::cloudwright_core::ToValue for AuthenticationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -389,6 +407,14 @@ impl ::cloudwright_core::ToValue for Version {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

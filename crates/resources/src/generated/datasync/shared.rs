@@ -52,9 +52,14 @@ impl crate::PropertyType for CmkSecretConfig {}
 impl ::cloudwright_core::ToValue for CmkSecretConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("SecretArn", &self.secret_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -118,9 +123,14 @@ impl crate::PropertyType for CustomSecretConfig {}
 impl ::cloudwright_core::ToValue for CustomSecretConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecretAccessRoleArn", &self.secret_access_role_arn)
-            .req("SecretArn", &self.secret_arn)
+            .req("SecretAccessRoleArn", self.secret_access_role_arn)
+            .req("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -165,8 +175,13 @@ impl crate::PropertyType for MountOptions {}
 impl ::cloudwright_core::ToValue for MountOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Version", &self.version)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -222,9 +237,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -266,6 +286,14 @@ impl ::cloudwright_core::ToValue for Version {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -186,19 +186,24 @@ impl ::cloudwright_core::Resource for Task {
 impl ::cloudwright_core::ToValue for Task {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
-            .req("DestinationLocationArn", &self.destination_location_arn)
-            .opt("Excludes", &self.excludes)
-            .opt("Includes", &self.includes)
-            .opt("ManifestConfig", &self.manifest_config)
-            .opt("Name", &self.name)
-            .opt("Options", &self.options)
-            .opt("Schedule", &self.schedule)
-            .req("SourceLocationArn", &self.source_location_arn)
-            .opt("Tags", &self.tags)
-            .opt("TaskMode", &self.task_mode)
-            .opt("TaskReportConfig", &self.task_report_config)
+            .opt("CloudWatchLogGroupArn", self.cloud_watch_log_group_arn)
+            .req("DestinationLocationArn", self.destination_location_arn)
+            .opt("Excludes", self.excludes)
+            .opt("Includes", self.includes)
+            .opt("ManifestConfig", self.manifest_config)
+            .opt("Name", self.name)
+            .opt("Options", self.options)
+            .opt("Schedule", self.schedule)
+            .req("SourceLocationArn", self.source_location_arn)
+            .opt("Tags", self.tags)
+            .opt("TaskMode", self.task_mode)
+            .opt("TaskReportConfig", self.task_report_config)
             .build()
     }
 }
@@ -273,8 +278,13 @@ impl crate::PropertyType for Deleted {}
 impl ::cloudwright_core::ToValue for Deleted {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReportLevel", &self.report_level)
+            .opt("ReportLevel", self.report_level)
             .build()
     }
 }
@@ -307,9 +317,12 @@ impl crate::PropertyType for Destination {}
 impl ::cloudwright_core::ToValue for Destination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .opt("S3", &self.s3)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().opt("S3", self.s3).build()
     }
 }
 
@@ -353,9 +366,14 @@ impl crate::PropertyType for FilterRule {}
 impl ::cloudwright_core::ToValue for FilterRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FilterType", &self.filter_type)
-            .opt("Value", &self.value)
+            .opt("FilterType", self.filter_type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -410,10 +428,15 @@ impl crate::PropertyType for ManifestConfig {}
 impl ::cloudwright_core::ToValue for ManifestConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("Format", &self.format)
-            .req("Source", &self.source)
+            .opt("Action", self.action)
+            .opt("Format", self.format)
+            .req("Source", self.source)
             .build()
     }
 }
@@ -474,11 +497,16 @@ impl crate::PropertyType for ManifestConfigSourceS3 {}
 impl ::cloudwright_core::ToValue for ManifestConfigSourceS3 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketAccessRoleArn", &self.bucket_access_role_arn)
-            .opt("ManifestObjectPath", &self.manifest_object_path)
-            .opt("ManifestObjectVersionId", &self.manifest_object_version_id)
-            .opt("S3BucketArn", &self.s3_bucket_arn)
+            .opt("BucketAccessRoleArn", self.bucket_access_role_arn)
+            .opt("ManifestObjectPath", self.manifest_object_path)
+            .opt("ManifestObjectVersionId", self.manifest_object_version_id)
+            .opt("S3BucketArn", self.s3_bucket_arn)
             .build()
     }
 }
@@ -701,25 +729,30 @@ impl crate::PropertyType for Options {}
 impl ::cloudwright_core::ToValue for Options {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Atime", &self.atime)
-            .opt("BytesPerSecond", &self.bytes_per_second)
-            .opt("Gid", &self.gid)
-            .opt("LogLevel", &self.log_level)
-            .opt("Mtime", &self.mtime)
-            .opt("ObjectTags", &self.object_tags)
-            .opt("OverwriteMode", &self.overwrite_mode)
-            .opt("PosixPermissions", &self.posix_permissions)
-            .opt("PreserveDeletedFiles", &self.preserve_deleted_files)
-            .opt("PreserveDevices", &self.preserve_devices)
+            .opt("Atime", self.atime)
+            .opt("BytesPerSecond", self.bytes_per_second)
+            .opt("Gid", self.gid)
+            .opt("LogLevel", self.log_level)
+            .opt("Mtime", self.mtime)
+            .opt("ObjectTags", self.object_tags)
+            .opt("OverwriteMode", self.overwrite_mode)
+            .opt("PosixPermissions", self.posix_permissions)
+            .opt("PreserveDeletedFiles", self.preserve_deleted_files)
+            .opt("PreserveDevices", self.preserve_devices)
             .opt(
                 "SecurityDescriptorCopyFlags",
-                &self.security_descriptor_copy_flags,
+                self.security_descriptor_copy_flags,
             )
-            .opt("TaskQueueing", &self.task_queueing)
-            .opt("TransferMode", &self.transfer_mode)
-            .opt("Uid", &self.uid)
-            .opt("VerifyMode", &self.verify_mode)
+            .opt("TaskQueueing", self.task_queueing)
+            .opt("TransferMode", self.transfer_mode)
+            .opt("Uid", self.uid)
+            .opt("VerifyMode", self.verify_mode)
             .build()
     }
 }
@@ -764,11 +797,16 @@ impl crate::PropertyType for Overrides {}
 impl ::cloudwright_core::ToValue for Overrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Deleted", &self.deleted)
-            .opt("Skipped", &self.skipped)
-            .opt("Transferred", &self.transferred)
-            .opt("Verified", &self.verified)
+            .opt("Deleted", self.deleted)
+            .opt("Skipped", self.skipped)
+            .opt("Transferred", self.transferred)
+            .opt("Verified", self.verified)
             .build()
     }
 }
@@ -799,8 +837,13 @@ impl crate::PropertyType for Skipped {}
 impl ::cloudwright_core::ToValue for Skipped {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReportLevel", &self.report_level)
+            .opt("ReportLevel", self.report_level)
             .build()
     }
 }
@@ -837,9 +880,12 @@ impl crate::PropertyType for Source {}
 impl ::cloudwright_core::ToValue for Source {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .opt("S3", &self.s3)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().opt("S3", self.s3).build()
     }
 }
 
@@ -920,12 +966,17 @@ impl crate::PropertyType for TaskReportConfig {}
 impl ::cloudwright_core::ToValue for TaskReportConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .opt("ObjectVersionIds", &self.object_version_ids)
-            .req("OutputType", &self.output_type)
-            .opt("Overrides", &self.overrides)
-            .opt("ReportLevel", &self.report_level)
+            .req("Destination", self.destination)
+            .opt("ObjectVersionIds", self.object_version_ids)
+            .req("OutputType", self.output_type)
+            .opt("Overrides", self.overrides)
+            .opt("ReportLevel", self.report_level)
             .build()
     }
 }
@@ -978,10 +1029,15 @@ impl crate::PropertyType for TaskReportConfigDestinationS3 {}
 impl ::cloudwright_core::ToValue for TaskReportConfigDestinationS3 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketAccessRoleArn", &self.bucket_access_role_arn)
-            .opt("S3BucketArn", &self.s3_bucket_arn)
-            .opt("Subdirectory", &self.subdirectory)
+            .opt("BucketAccessRoleArn", self.bucket_access_role_arn)
+            .opt("S3BucketArn", self.s3_bucket_arn)
+            .opt("Subdirectory", self.subdirectory)
             .build()
     }
 }
@@ -1036,9 +1092,14 @@ impl crate::PropertyType for TaskSchedule {}
 impl ::cloudwright_core::ToValue for TaskSchedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ScheduleExpression", &self.schedule_expression)
-            .opt("Status", &self.status)
+            .opt("ScheduleExpression", self.schedule_expression)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -1069,8 +1130,13 @@ impl crate::PropertyType for Transferred {}
 impl ::cloudwright_core::ToValue for Transferred {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReportLevel", &self.report_level)
+            .opt("ReportLevel", self.report_level)
             .build()
     }
 }
@@ -1101,8 +1167,13 @@ impl crate::PropertyType for Verified {}
 impl ::cloudwright_core::ToValue for Verified {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReportLevel", &self.report_level)
+            .opt("ReportLevel", self.report_level)
             .build()
     }
 }
@@ -1130,6 +1201,14 @@ impl ::cloudwright_core::ToValue for Action {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1160,6 +1239,14 @@ impl ::cloudwright_core::ToValue for Atime {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FilterType` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1185,6 +1272,14 @@ impl ::cloudwright_core::ToValue for FilterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1221,6 +1316,14 @@ impl ::cloudwright_core::ToValue for Gid {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LogLevel` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1253,6 +1356,14 @@ impl ::cloudwright_core::ToValue for LogLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Format` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1278,6 +1389,14 @@ impl ::cloudwright_core::ToValue for ManifestConfigFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1308,6 +1427,14 @@ impl ::cloudwright_core::ToValue for Mtime {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ObjectTags` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1336,6 +1463,14 @@ impl ::cloudwright_core::ToValue for ObjectTags {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1366,6 +1501,14 @@ impl ::cloudwright_core::ToValue for ObjectVersionIds {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OutputType` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1394,6 +1537,14 @@ impl ::cloudwright_core::ToValue for OutputType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1424,6 +1575,14 @@ impl ::cloudwright_core::ToValue for OverwriteMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PosixPermissions` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1452,6 +1611,14 @@ impl ::cloudwright_core::ToValue for PosixPermissions {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1482,6 +1649,14 @@ impl ::cloudwright_core::ToValue for PreserveDeletedFiles {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PreserveDevices` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1511,6 +1686,14 @@ impl ::cloudwright_core::ToValue for PreserveDevices {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ReportLevel` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1539,6 +1722,14 @@ impl ::cloudwright_core::ToValue for ReportLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1572,6 +1763,14 @@ impl ::cloudwright_core::ToValue for SecurityDescriptorCopyFlags {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TaskMode` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1600,6 +1799,14 @@ impl ::cloudwright_core::ToValue for TaskMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1630,6 +1837,14 @@ impl ::cloudwright_core::ToValue for TaskQueueing {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1659,6 +1874,14 @@ impl ::cloudwright_core::ToValue for TaskScheduleStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TransferMode` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1687,6 +1910,14 @@ impl ::cloudwright_core::ToValue for TransferMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1723,6 +1954,14 @@ impl ::cloudwright_core::ToValue for Uid {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VerifyMode` (`AWS::DataSync::Task`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1754,6 +1993,14 @@ impl ::cloudwright_core::ToValue for VerifyMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

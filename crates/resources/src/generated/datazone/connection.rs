@@ -165,20 +165,25 @@ impl ::cloudwright_core::Resource for Connection {
 impl ::cloudwright_core::ToValue for Connection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsLocation", &self.aws_location)
-            .opt("Configurations", &self.configurations)
-            .opt("Description", &self.description)
-            .req("DomainIdentifier", &self.domain_identifier)
+            .opt("AwsLocation", self.aws_location)
+            .opt("Configurations", self.configurations)
+            .opt("Description", self.description)
+            .req("DomainIdentifier", self.domain_identifier)
             .opt(
                 "EnableTrustedIdentityPropagation",
-                &self.enable_trusted_identity_propagation,
+                self.enable_trusted_identity_propagation,
             )
-            .opt("EnvironmentIdentifier", &self.environment_identifier)
-            .req("Name", &self.name)
-            .opt("ProjectIdentifier", &self.project_identifier)
-            .opt("Props", &self.props)
-            .opt("Scope", &self.scope)
+            .opt("EnvironmentIdentifier", self.environment_identifier)
+            .req("Name", self.name)
+            .opt("ProjectIdentifier", self.project_identifier)
+            .opt("Props", self.props)
+            .opt("Scope", self.scope)
             .build()
     }
 }
@@ -305,11 +310,16 @@ impl crate::PropertyType for AwsLocation {}
 impl ::cloudwright_core::ToValue for AwsLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessRole", &self.access_role)
-            .opt("AwsAccountId", &self.aws_account_id)
-            .opt("AwsRegion", &self.aws_region)
-            .opt("IamConnectionId", &self.iam_connection_id)
+            .opt("AccessRole", self.access_role)
+            .opt("AwsAccountId", self.aws_account_id)
+            .opt("AwsRegion", self.aws_region)
+            .opt("IamConnectionId", self.iam_connection_id)
             .build()
     }
 }
@@ -352,9 +362,14 @@ impl crate::PropertyType for ConnectionConfiguration {}
 impl ::cloudwright_core::ToValue for ConnectionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Classification", &self.classification)
-            .opt("Properties", &self.properties)
+            .opt("Classification", self.classification)
+            .opt("Properties", self.properties)
             .build()
     }
 }
@@ -385,6 +400,14 @@ impl ::cloudwright_core::ToValue for ConnectionScope {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -188,20 +188,25 @@ impl ::cloudwright_core::Resource for DataSource {
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssetFormsInput", &self.asset_forms_input)
-            .opt("Configuration", &self.configuration)
-            .opt("ConnectionIdentifier", &self.connection_identifier)
-            .opt("Description", &self.description)
-            .req("DomainIdentifier", &self.domain_identifier)
-            .opt("EnableSetting", &self.enable_setting)
-            .opt("EnvironmentIdentifier", &self.environment_identifier)
-            .req("Name", &self.name)
-            .req("ProjectIdentifier", &self.project_identifier)
-            .opt("PublishOnImport", &self.publish_on_import)
-            .opt("Recommendation", &self.recommendation)
-            .opt("Schedule", &self.schedule)
-            .req("Type", &self.r#type)
+            .opt("AssetFormsInput", self.asset_forms_input)
+            .opt("Configuration", self.configuration)
+            .opt("ConnectionIdentifier", self.connection_identifier)
+            .opt("Description", self.description)
+            .req("DomainIdentifier", self.domain_identifier)
+            .opt("EnableSetting", self.enable_setting)
+            .opt("EnvironmentIdentifier", self.environment_identifier)
+            .req("Name", self.name)
+            .req("ProjectIdentifier", self.project_identifier)
+            .opt("PublishOnImport", self.publish_on_import)
+            .opt("Recommendation", self.recommendation)
+            .opt("Schedule", self.schedule)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -365,11 +370,16 @@ impl crate::PropertyType for FormInput {}
 impl ::cloudwright_core::ToValue for FormInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Content", &self.content)
-            .req("FormName", &self.form_name)
-            .opt("TypeIdentifier", &self.type_identifier)
-            .opt("TypeRevision", &self.type_revision)
+            .opt("Content", self.content)
+            .req("FormName", self.form_name)
+            .opt("TypeIdentifier", self.type_identifier)
+            .opt("TypeRevision", self.type_revision)
             .build()
     }
 }
@@ -404,10 +414,15 @@ impl crate::PropertyType for RecommendationConfiguration {}
 impl ::cloudwright_core::ToValue for RecommendationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableBusinessNameGeneration",
-                &self.enable_business_name_generation,
+                self.enable_business_name_generation,
             )
             .build()
     }
@@ -451,9 +466,14 @@ impl crate::PropertyType for ScheduleConfiguration {}
 impl ::cloudwright_core::ToValue for ScheduleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Schedule", &self.schedule)
-            .opt("Timezone", &self.timezone)
+            .opt("Schedule", self.schedule)
+            .opt("Timezone", self.timezone)
             .build()
     }
 }
@@ -484,6 +504,14 @@ impl ::cloudwright_core::ToValue for EnableSetting {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -699,6 +727,14 @@ impl ::cloudwright_core::ToValue for Timezone {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

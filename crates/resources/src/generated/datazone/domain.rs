@@ -133,15 +133,20 @@ impl ::cloudwright_core::Resource for Domain {
 impl ::cloudwright_core::ToValue for Domain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DomainExecutionRole", &self.domain_execution_role)
-            .opt("DomainVersion", &self.domain_version)
-            .opt("KmsKeyIdentifier", &self.kms_key_identifier)
-            .req("Name", &self.name)
-            .opt("ServiceRole", &self.service_role)
-            .opt("SingleSignOn", &self.single_sign_on)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("DomainExecutionRole", self.domain_execution_role)
+            .opt("DomainVersion", self.domain_version)
+            .opt("KmsKeyIdentifier", self.kms_key_identifier)
+            .req("Name", self.name)
+            .opt("ServiceRole", self.service_role)
+            .opt("SingleSignOn", self.single_sign_on)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -264,10 +269,15 @@ impl crate::PropertyType for SingleSignOn {}
 impl ::cloudwright_core::ToValue for SingleSignOn {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IdcInstanceArn", &self.idc_instance_arn)
-            .opt("Type", &self.r#type)
-            .opt("UserAssignment", &self.user_assignment)
+            .opt("IdcInstanceArn", self.idc_instance_arn)
+            .opt("Type", self.r#type)
+            .opt("UserAssignment", self.user_assignment)
             .build()
     }
 }
@@ -318,9 +328,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -352,6 +367,14 @@ impl ::cloudwright_core::ToValue for AuthType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DomainVersion` (`AWS::DataZone::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -381,6 +404,14 @@ impl ::cloudwright_core::ToValue for DomainVersion {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UserAssignment` (`AWS::DataZone::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -409,6 +440,14 @@ impl ::cloudwright_core::ToValue for UserAssignment {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -113,13 +113,18 @@ impl ::cloudwright_core::Resource for DomainUnit {
 impl ::cloudwright_core::ToValue for DomainUnit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DomainIdentifier", &self.domain_identifier)
-            .req("Name", &self.name)
+            .opt("Description", self.description)
+            .req("DomainIdentifier", self.domain_identifier)
+            .req("Name", self.name)
             .req(
                 "ParentDomainUnitIdentifier",
-                &self.parent_domain_unit_identifier,
+                self.parent_domain_unit_identifier,
             )
             .build()
     }

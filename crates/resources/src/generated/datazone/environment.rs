@@ -196,32 +196,37 @@ impl ::cloudwright_core::Resource for Environment {
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentOrder", &self.deployment_order)
-            .opt("Description", &self.description)
-            .req("DomainIdentifier", &self.domain_identifier)
+            .opt("DeploymentOrder", self.deployment_order)
+            .opt("Description", self.description)
+            .req("DomainIdentifier", self.domain_identifier)
             .opt(
                 "EnvironmentAccountIdentifier",
-                &self.environment_account_identifier,
+                self.environment_account_identifier,
             )
-            .opt("EnvironmentAccountRegion", &self.environment_account_region)
+            .opt("EnvironmentAccountRegion", self.environment_account_region)
             .opt(
                 "EnvironmentBlueprintIdentifier",
-                &self.environment_blueprint_identifier,
+                self.environment_blueprint_identifier,
             )
             .opt(
                 "EnvironmentConfigurationId",
-                &self.environment_configuration_id,
+                self.environment_configuration_id,
             )
             .opt(
                 "EnvironmentProfileIdentifier",
-                &self.environment_profile_identifier,
+                self.environment_profile_identifier,
             )
-            .opt("EnvironmentRoleArn", &self.environment_role_arn)
-            .opt("GlossaryTerms", &self.glossary_terms)
-            .req("Name", &self.name)
-            .req("ProjectIdentifier", &self.project_identifier)
-            .opt("UserParameters", &self.user_parameters)
+            .opt("EnvironmentRoleArn", self.environment_role_arn)
+            .opt("GlossaryTerms", self.glossary_terms)
+            .req("Name", self.name)
+            .req("ProjectIdentifier", self.project_identifier)
+            .opt("UserParameters", self.user_parameters)
             .build()
     }
 }

@@ -118,13 +118,18 @@ impl ::cloudwright_core::Resource for EnvironmentActions {
 impl ::cloudwright_core::ToValue for EnvironmentActions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DomainIdentifier", &self.domain_identifier)
-            .opt("EnvironmentIdentifier", &self.environment_identifier)
-            .opt("Identifier", &self.identifier)
-            .req("Name", &self.name)
-            .opt("Parameters", &self.parameters)
+            .opt("Description", self.description)
+            .opt("DomainIdentifier", self.domain_identifier)
+            .opt("EnvironmentIdentifier", self.environment_identifier)
+            .opt("Identifier", self.identifier)
+            .req("Name", self.name)
+            .opt("Parameters", self.parameters)
             .build()
     }
 }
@@ -197,8 +202,13 @@ impl crate::PropertyType for AwsConsoleLinkParameters {}
 impl ::cloudwright_core::ToValue for AwsConsoleLinkParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Uri", &self.uri)
+            .opt("Uri", self.uri)
             .build()
     }
 }

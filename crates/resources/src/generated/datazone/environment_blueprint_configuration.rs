@@ -162,25 +162,30 @@ impl ::cloudwright_core::Resource for EnvironmentBlueprintConfiguration {
 impl ::cloudwright_core::ToValue for EnvironmentBlueprintConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainIdentifier", &self.domain_identifier)
-            .req("EnabledRegions", &self.enabled_regions)
+            .req("DomainIdentifier", self.domain_identifier)
+            .req("EnabledRegions", self.enabled_regions)
             .req(
                 "EnvironmentBlueprintIdentifier",
-                &self.environment_blueprint_identifier,
+                self.environment_blueprint_identifier,
             )
             .opt(
                 "EnvironmentRolePermissionBoundary",
-                &self.environment_role_permission_boundary,
+                self.environment_role_permission_boundary,
             )
-            .opt("GlobalParameters", &self.global_parameters)
-            .opt("ManageAccessRoleArn", &self.manage_access_role_arn)
+            .opt("GlobalParameters", self.global_parameters)
+            .opt("ManageAccessRoleArn", self.manage_access_role_arn)
             .opt(
                 "ProvisioningConfigurations",
-                &self.provisioning_configurations,
+                self.provisioning_configurations,
             )
-            .opt("ProvisioningRoleArn", &self.provisioning_role_arn)
-            .opt("RegionalParameters", &self.regional_parameters)
+            .opt("ProvisioningRoleArn", self.provisioning_role_arn)
+            .opt("RegionalParameters", self.regional_parameters)
             .build()
     }
 }
@@ -269,9 +274,14 @@ impl crate::PropertyType for RegionalParameter {}
 impl ::cloudwright_core::ToValue for RegionalParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Parameters", &self.parameters)
-            .opt("Region", &self.region)
+            .opt("Parameters", self.parameters)
+            .opt("Region", self.region)
             .build()
     }
 }

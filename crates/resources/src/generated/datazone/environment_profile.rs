@@ -155,18 +155,23 @@ impl ::cloudwright_core::Resource for EnvironmentProfile {
 impl ::cloudwright_core::ToValue for EnvironmentProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsAccountId", &self.aws_account_id)
-            .req("AwsAccountRegion", &self.aws_account_region)
-            .opt("Description", &self.description)
-            .req("DomainIdentifier", &self.domain_identifier)
+            .req("AwsAccountId", self.aws_account_id)
+            .req("AwsAccountRegion", self.aws_account_region)
+            .opt("Description", self.description)
+            .req("DomainIdentifier", self.domain_identifier)
             .req(
                 "EnvironmentBlueprintIdentifier",
-                &self.environment_blueprint_identifier,
+                self.environment_blueprint_identifier,
             )
-            .req("Name", &self.name)
-            .req("ProjectIdentifier", &self.project_identifier)
-            .opt("UserParameters", &self.user_parameters)
+            .req("Name", self.name)
+            .req("ProjectIdentifier", self.project_identifier)
+            .opt("UserParameters", self.user_parameters)
             .build()
     }
 }

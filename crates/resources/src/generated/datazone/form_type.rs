@@ -133,13 +133,18 @@ impl ::cloudwright_core::Resource for FormType {
 impl ::cloudwright_core::ToValue for FormType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DomainIdentifier", &self.domain_identifier)
-            .req("Model", &self.model)
-            .req("Name", &self.name)
-            .req("OwningProjectIdentifier", &self.owning_project_identifier)
-            .opt("Status", &self.status)
+            .opt("Description", self.description)
+            .req("DomainIdentifier", self.domain_identifier)
+            .req("Model", self.model)
+            .req("Name", self.name)
+            .req("OwningProjectIdentifier", self.owning_project_identifier)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -234,8 +239,13 @@ impl crate::PropertyType for Model {}
 impl ::cloudwright_core::ToValue for Model {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Smithy", &self.smithy)
+            .opt("Smithy", self.smithy)
             .build()
     }
 }
@@ -266,6 +276,14 @@ impl ::cloudwright_core::ToValue for FormTypeStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -109,12 +109,17 @@ impl ::cloudwright_core::Resource for GroupProfile {
 impl ::cloudwright_core::ToValue for GroupProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainIdentifier", &self.domain_identifier)
-            .opt("GroupIdentifier", &self.group_identifier)
-            .opt("GroupType", &self.group_type)
-            .opt("RolePrincipalArn", &self.role_principal_arn)
-            .opt("Status", &self.status)
+            .req("DomainIdentifier", self.domain_identifier)
+            .opt("GroupIdentifier", self.group_identifier)
+            .opt("GroupType", self.group_type)
+            .opt("RolePrincipalArn", self.role_principal_arn)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -190,6 +195,14 @@ impl ::cloudwright_core::ToValue for GroupProfileStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GroupType` (`AWS::DataZone::GroupProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -218,6 +231,14 @@ impl ::cloudwright_core::ToValue for GroupType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

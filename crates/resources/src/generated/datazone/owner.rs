@@ -115,11 +115,16 @@ impl ::cloudwright_core::Resource for Owner {
 impl ::cloudwright_core::ToValue for Owner {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainIdentifier", &self.domain_identifier)
-            .req("EntityIdentifier", &self.entity_identifier)
-            .req("EntityType", &self.entity_type)
-            .req("Owner", &self.owner)
+            .req("DomainIdentifier", self.domain_identifier)
+            .req("EntityIdentifier", self.entity_identifier)
+            .req("EntityType", self.entity_type)
+            .req("Owner", self.owner)
             .build()
     }
 }
@@ -175,6 +180,14 @@ impl ::cloudwright_core::ToValue for EntityType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -133,13 +133,18 @@ impl ::cloudwright_core::Resource for PolicyGrant {
 impl ::cloudwright_core::ToValue for PolicyGrant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Detail", &self.detail)
-            .req("DomainIdentifier", &self.domain_identifier)
-            .req("EntityIdentifier", &self.entity_identifier)
-            .req("EntityType", &self.entity_type)
-            .req("PolicyType", &self.policy_type)
-            .opt("Principal", &self.principal)
+            .opt("Detail", self.detail)
+            .req("DomainIdentifier", self.domain_identifier)
+            .req("EntityIdentifier", self.entity_identifier)
+            .req("EntityType", self.entity_type)
+            .req("PolicyType", self.policy_type)
+            .opt("Principal", self.principal)
             .build()
     }
 }
@@ -240,6 +245,14 @@ impl ::cloudwright_core::ToValue for ManagedPolicyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TargetEntityType` (`AWS::DataZone::PolicyGrant`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -274,6 +287,14 @@ impl ::cloudwright_core::ToValue for TargetEntityType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -185,19 +185,24 @@ impl ::cloudwright_core::Resource for Project {
 impl ::cloudwright_core::ToValue for Project {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DomainIdentifier", &self.domain_identifier)
-            .opt("DomainUnitId", &self.domain_unit_id)
-            .opt("GlossaryTerms", &self.glossary_terms)
-            .opt("MembershipAssignments", &self.membership_assignments)
-            .req("Name", &self.name)
-            .opt("ProjectCategory", &self.project_category)
-            .opt("ProjectExecutionRole", &self.project_execution_role)
-            .opt("ProjectProfileId", &self.project_profile_id)
-            .opt("ProjectProfileVersion", &self.project_profile_version)
-            .opt("ResourceTags", &self.resource_tags)
-            .opt("UserParameters", &self.user_parameters)
+            .opt("Description", self.description)
+            .req("DomainIdentifier", self.domain_identifier)
+            .opt("DomainUnitId", self.domain_unit_id)
+            .opt("GlossaryTerms", self.glossary_terms)
+            .opt("MembershipAssignments", self.membership_assignments)
+            .req("Name", self.name)
+            .opt("ProjectCategory", self.project_category)
+            .opt("ProjectExecutionRole", self.project_execution_role)
+            .opt("ProjectProfileId", self.project_profile_id)
+            .opt("ProjectProfileVersion", self.project_profile_version)
+            .opt("ResourceTags", self.resource_tags)
+            .opt("UserParameters", self.user_parameters)
             .build()
     }
 }
@@ -307,13 +312,18 @@ impl crate::PropertyType for EnvironmentConfigurationUserParameter {}
 impl ::cloudwright_core::ToValue for EnvironmentConfigurationUserParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnvironmentConfigurationName",
-                &self.environment_configuration_name,
+                self.environment_configuration_name,
             )
-            .opt("EnvironmentId", &self.environment_id)
-            .opt("EnvironmentParameters", &self.environment_parameters)
+            .opt("EnvironmentId", self.environment_id)
+            .opt("EnvironmentParameters", self.environment_parameters)
             .build()
     }
 }
@@ -350,9 +360,14 @@ impl crate::PropertyType for Member {}
 impl ::cloudwright_core::ToValue for Member {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupIdentifier", &self.group_identifier)
-            .opt("UserIdentifier", &self.user_identifier)
+            .opt("GroupIdentifier", self.group_identifier)
+            .opt("UserIdentifier", self.user_identifier)
             .build()
     }
 }
@@ -403,9 +418,14 @@ impl crate::PropertyType for ProjectMembershipAssignment {}
 impl ::cloudwright_core::ToValue for ProjectMembershipAssignment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Designation", &self.designation)
-            .req("Member", &self.member)
+            .req("Designation", self.designation)
+            .req("Member", self.member)
             .build()
     }
 }
@@ -456,9 +476,14 @@ impl crate::PropertyType for ResourceTag {}
 impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -489,6 +514,14 @@ impl ::cloudwright_core::ToValue for UserDesignation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -115,11 +115,16 @@ impl ::cloudwright_core::Resource for ProjectMembership {
 impl ::cloudwright_core::ToValue for ProjectMembership {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Designation", &self.designation)
-            .req("DomainIdentifier", &self.domain_identifier)
-            .req("Member", &self.member)
-            .req("ProjectIdentifier", &self.project_identifier)
+            .req("Designation", self.designation)
+            .req("DomainIdentifier", self.domain_identifier)
+            .req("Member", self.member)
+            .req("ProjectIdentifier", self.project_identifier)
             .build()
     }
 }
@@ -183,6 +188,14 @@ impl ::cloudwright_core::ToValue for UserDesignation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -144,26 +144,28 @@ impl ::cloudwright_core::Resource for ProjectProfile {
 impl ::cloudwright_core::ToValue for ProjectProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AllowCustomProjectResourceTags",
-                &self.allow_custom_project_resource_tags,
+                self.allow_custom_project_resource_tags,
             )
-            .opt("Description", &self.description)
-            .opt("DomainIdentifier", &self.domain_identifier)
-            .opt("DomainUnitIdentifier", &self.domain_unit_identifier)
-            .opt(
-                "EnvironmentConfigurations",
-                &self.environment_configurations,
-            )
-            .req("Name", &self.name)
-            .opt("ProjectResourceTags", &self.project_resource_tags)
+            .opt("Description", self.description)
+            .opt("DomainIdentifier", self.domain_identifier)
+            .opt("DomainUnitIdentifier", self.domain_unit_identifier)
+            .opt("EnvironmentConfigurations", self.environment_configurations)
+            .req("Name", self.name)
+            .opt("ProjectResourceTags", self.project_resource_tags)
             .opt(
                 "ProjectResourceTagsDescription",
-                &self.project_resource_tags_description,
+                self.project_resource_tags_description,
             )
-            .opt("Status", &self.status)
-            .opt("UseDefaultConfigurations", &self.use_default_configurations)
+            .opt("Status", self.status)
+            .opt("UseDefaultConfigurations", self.use_default_configurations)
             .build()
     }
 }
@@ -270,8 +272,13 @@ impl crate::PropertyType for AwsAccount {}
 impl ::cloudwright_core::ToValue for AwsAccount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsAccountId", &self.aws_account_id)
+            .req("AwsAccountId", self.aws_account_id)
             .build()
     }
 }
@@ -384,19 +391,24 @@ impl crate::PropertyType for EnvironmentConfiguration {}
 impl ::cloudwright_core::ToValue for EnvironmentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccount", &self.aws_account)
-            .req("AwsRegion", &self.aws_region)
-            .opt("ConfigurationParameters", &self.configuration_parameters)
-            .opt("DeploymentMode", &self.deployment_mode)
-            .opt("DeploymentOrder", &self.deployment_order)
-            .opt("Description", &self.description)
-            .req("EnvironmentBlueprintId", &self.environment_blueprint_id)
+            .opt("AwsAccount", self.aws_account)
+            .req("AwsRegion", self.aws_region)
+            .opt("ConfigurationParameters", self.configuration_parameters)
+            .opt("DeploymentMode", self.deployment_mode)
+            .opt("DeploymentOrder", self.deployment_order)
+            .opt("Description", self.description)
+            .req("EnvironmentBlueprintId", self.environment_blueprint_id)
             .opt(
                 "EnvironmentConfigurationId",
-                &self.environment_configuration_id,
+                self.environment_configuration_id,
             )
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -445,10 +457,15 @@ impl crate::PropertyType for EnvironmentConfigurationParameter {}
 impl ::cloudwright_core::ToValue for EnvironmentConfigurationParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsEditable", &self.is_editable)
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("IsEditable", self.is_editable)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -499,10 +516,15 @@ impl crate::PropertyType for EnvironmentConfigurationParametersDetails {}
 impl ::cloudwright_core::ToValue for EnvironmentConfigurationParametersDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ParameterOverrides", &self.parameter_overrides)
-            .opt("ResolvedParameters", &self.resolved_parameters)
-            .opt("SsmPath", &self.ssm_path)
+            .opt("ParameterOverrides", self.parameter_overrides)
+            .opt("ResolvedParameters", self.resolved_parameters)
+            .opt("SsmPath", self.ssm_path)
             .build()
     }
 }
@@ -541,8 +563,13 @@ impl crate::PropertyType for Region {}
 impl ::cloudwright_core::ToValue for Region {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RegionName", &self.region_name)
+            .req("RegionName", self.region_name)
             .build()
     }
 }
@@ -600,10 +627,15 @@ impl crate::PropertyType for ResourceTagParameter {}
 impl ::cloudwright_core::ToValue for ResourceTagParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsValueEditable", &self.is_value_editable)
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("IsValueEditable", self.is_value_editable)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -635,6 +667,14 @@ impl ::cloudwright_core::ToValue for DeploymentMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::DataZone::ProjectProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -663,6 +703,14 @@ impl ::cloudwright_core::ToValue for Status {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

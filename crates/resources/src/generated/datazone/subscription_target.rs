@@ -162,16 +162,21 @@ impl ::cloudwright_core::Resource for SubscriptionTarget {
 impl ::cloudwright_core::ToValue for SubscriptionTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicableAssetTypes", &self.applicable_asset_types)
-            .req("AuthorizedPrincipals", &self.authorized_principals)
-            .req("DomainIdentifier", &self.domain_identifier)
-            .req("EnvironmentIdentifier", &self.environment_identifier)
-            .opt("ManageAccessRole", &self.manage_access_role)
-            .req("Name", &self.name)
-            .opt("Provider", &self.provider)
-            .req("SubscriptionTargetConfig", &self.subscription_target_config)
-            .req("Type", &self.r#type)
+            .req("ApplicableAssetTypes", self.applicable_asset_types)
+            .req("AuthorizedPrincipals", self.authorized_principals)
+            .req("DomainIdentifier", self.domain_identifier)
+            .req("EnvironmentIdentifier", self.environment_identifier)
+            .opt("ManageAccessRole", self.manage_access_role)
+            .req("Name", self.name)
+            .opt("Provider", self.provider)
+            .req("SubscriptionTargetConfig", self.subscription_target_config)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -302,9 +307,14 @@ impl crate::PropertyType for SubscriptionTargetForm {}
 impl ::cloudwright_core::ToValue for SubscriptionTargetForm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .req("FormName", &self.form_name)
+            .req("Content", self.content)
+            .req("FormName", self.form_name)
             .build()
     }
 }

@@ -118,12 +118,17 @@ impl ::cloudwright_core::Resource for UserProfile {
 impl ::cloudwright_core::ToValue for UserProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainIdentifier", &self.domain_identifier)
-            .opt("SessionName", &self.session_name)
-            .opt("Status", &self.status)
-            .req("UserIdentifier", &self.user_identifier)
-            .opt("UserType", &self.user_type)
+            .req("DomainIdentifier", self.domain_identifier)
+            .opt("SessionName", self.session_name)
+            .opt("Status", self.status)
+            .req("UserIdentifier", self.user_identifier)
+            .opt("UserType", self.user_type)
             .build()
     }
 }
@@ -201,6 +206,14 @@ impl ::cloudwright_core::ToValue for UserProfileStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UserType` (`AWS::DataZone::UserProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -235,6 +248,14 @@ impl ::cloudwright_core::ToValue for UserType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -228,28 +228,33 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZones", &self.availability_zones)
+            .opt("AvailabilityZones", self.availability_zones)
             .opt(
                 "ClusterEndpointEncryptionType",
-                &self.cluster_endpoint_encryption_type,
+                self.cluster_endpoint_encryption_type,
             )
-            .opt("ClusterName", &self.cluster_name)
-            .opt("Description", &self.description)
-            .req("IAMRoleARN", &self.iam_role_arn)
-            .opt("NetworkType", &self.network_type)
-            .req("NodeType", &self.node_type)
-            .opt("NotificationTopicARN", &self.notification_topic_arn)
-            .opt("ParameterGroupName", &self.parameter_group_name)
+            .opt("ClusterName", self.cluster_name)
+            .opt("Description", self.description)
+            .req("IAMRoleARN", self.iam_role_arn)
+            .opt("NetworkType", self.network_type)
+            .req("NodeType", self.node_type)
+            .opt("NotificationTopicARN", self.notification_topic_arn)
+            .opt("ParameterGroupName", self.parameter_group_name)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .req("ReplicationFactor", &self.replication_factor)
-            .opt("SSESpecification", &self.sse_specification)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetGroupName", &self.subnet_group_name)
-            .opt("Tags", &self.tags)
+            .req("ReplicationFactor", self.replication_factor)
+            .opt("SSESpecification", self.sse_specification)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetGroupName", self.subnet_group_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -338,8 +343,13 @@ impl crate::PropertyType for SseSpecification {}
 impl ::cloudwright_core::ToValue for SseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SSEEnabled", &self.sse_enabled)
+            .opt("SSEEnabled", self.sse_enabled)
             .build()
     }
 }

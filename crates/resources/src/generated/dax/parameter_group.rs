@@ -89,10 +89,15 @@ impl ::cloudwright_core::Resource for ParameterGroup {
 impl ::cloudwright_core::ToValue for ParameterGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("ParameterGroupName", &self.parameter_group_name)
-            .opt("ParameterNameValues", &self.parameter_name_values)
+            .opt("Description", self.description)
+            .opt("ParameterGroupName", self.parameter_group_name)
+            .opt("ParameterNameValues", self.parameter_name_values)
             .build()
     }
 }

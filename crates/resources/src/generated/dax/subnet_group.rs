@@ -89,10 +89,15 @@ impl ::cloudwright_core::Resource for SubnetGroup {
 impl ::cloudwright_core::ToValue for SubnetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("SubnetGroupName", &self.subnet_group_name)
-            .req("SubnetIds", &self.subnet_ids)
+            .opt("Description", self.description)
+            .opt("SubnetGroupName", self.subnet_group_name)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }

@@ -118,12 +118,17 @@ impl ::cloudwright_core::Resource for Farm {
 impl ::cloudwright_core::ToValue for Farm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CostScaleFactor", &self.cost_scale_factor)
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("Tags", &self.tags)
+            .opt("CostScaleFactor", self.cost_scale_factor)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -169,16 +169,21 @@ impl ::cloudwright_core::Resource for Fleet {
 impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Configuration", &self.configuration)
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
-            .req("FarmId", &self.farm_id)
-            .opt("HostConfiguration", &self.host_configuration)
-            .req("MaxWorkerCount", &self.max_worker_count)
-            .opt("MinWorkerCount", &self.min_worker_count)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .req("Configuration", self.configuration)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
+            .req("FarmId", self.farm_id)
+            .opt("HostConfiguration", self.host_configuration)
+            .req("MaxWorkerCount", self.max_worker_count)
+            .opt("MinWorkerCount", self.min_worker_count)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -294,9 +299,14 @@ impl crate::PropertyType for HostConfiguration {}
 impl ::cloudwright_core::ToValue for HostConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ScriptBody", &self.script_body)
-            .opt("ScriptTimeoutSeconds", &self.script_timeout_seconds)
+            .req("ScriptBody", self.script_body)
+            .opt("ScriptTimeoutSeconds", self.script_timeout_seconds)
             .build()
     }
 }

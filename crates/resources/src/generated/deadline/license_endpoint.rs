@@ -118,11 +118,16 @@ impl ::cloudwright_core::Resource for LicenseEndpoint {
 impl ::cloudwright_core::ToValue for LicenseEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .req("VpcId", &self.vpc_id)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

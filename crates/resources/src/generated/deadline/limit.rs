@@ -132,12 +132,17 @@ impl ::cloudwright_core::Resource for Limit {
 impl ::cloudwright_core::ToValue for Limit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AmountRequirementName", &self.amount_requirement_name)
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
-            .req("FarmId", &self.farm_id)
-            .req("MaxCount", &self.max_count)
+            .req("AmountRequirementName", self.amount_requirement_name)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
+            .req("FarmId", self.farm_id)
+            .req("MaxCount", self.max_count)
             .build()
     }
 }

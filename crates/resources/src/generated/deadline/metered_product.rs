@@ -81,9 +81,14 @@ impl ::cloudwright_core::Resource for MeteredProduct {
 impl ::cloudwright_core::ToValue for MeteredProduct {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LicenseEndpointId", &self.license_endpoint_id)
-            .opt("ProductId", &self.product_id)
+            .opt("LicenseEndpointId", self.license_endpoint_id)
+            .opt("ProductId", self.product_id)
             .build()
     }
 }

@@ -140,16 +140,21 @@ impl ::cloudwright_core::Resource for Monitor {
 impl ::cloudwright_core::ToValue for Monitor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DisplayName", &self.display_name)
+            .req("DisplayName", self.display_name)
             .req(
                 "IdentityCenterInstanceArn",
-                &self.identity_center_instance_arn,
+                self.identity_center_instance_arn,
             )
-            .opt("IdentityCenterRegion", &self.identity_center_region)
-            .req("RoleArn", &self.role_arn)
-            .req("Subdomain", &self.subdomain)
-            .opt("Tags", &self.tags)
+            .opt("IdentityCenterRegion", self.identity_center_region)
+            .req("RoleArn", self.role_arn)
+            .req("Subdomain", self.subdomain)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -175,24 +175,26 @@ impl ::cloudwright_core::Resource for Queue {
 impl ::cloudwright_core::ToValue for Queue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AllowedStorageProfileIds",
-                &self.allowed_storage_profile_ids,
-            )
-            .opt("DefaultBudgetAction", &self.default_budget_action)
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
-            .req("FarmId", &self.farm_id)
-            .opt("JobAttachmentSettings", &self.job_attachment_settings)
-            .opt("JobRunAsUser", &self.job_run_as_user)
+            .opt("AllowedStorageProfileIds", self.allowed_storage_profile_ids)
+            .opt("DefaultBudgetAction", self.default_budget_action)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
+            .req("FarmId", self.farm_id)
+            .opt("JobAttachmentSettings", self.job_attachment_settings)
+            .opt("JobRunAsUser", self.job_run_as_user)
             .opt(
                 "RequiredFileSystemLocationNames",
-                &self.required_file_system_location_names,
+                self.required_file_system_location_names,
             )
-            .opt("RoleArn", &self.role_arn)
-            .opt("SchedulingConfiguration", &self.scheduling_configuration)
-            .opt("Tags", &self.tags)
+            .opt("RoleArn", self.role_arn)
+            .opt("SchedulingConfiguration", self.scheduling_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -277,9 +279,14 @@ impl crate::PropertyType for JobAttachmentSettings {}
 impl ::cloudwright_core::ToValue for JobAttachmentSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RootPrefix", &self.root_prefix)
-            .req("S3BucketName", &self.s3_bucket_name)
+            .req("RootPrefix", self.root_prefix)
+            .req("S3BucketName", self.s3_bucket_name)
             .build()
     }
 }
@@ -330,10 +337,15 @@ impl crate::PropertyType for JobRunAsUser {}
 impl ::cloudwright_core::ToValue for JobRunAsUser {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Posix", &self.posix)
-            .req("RunAs", &self.run_as)
-            .opt("Windows", &self.windows)
+            .opt("Posix", self.posix)
+            .req("RunAs", self.run_as)
+            .opt("Windows", self.windows)
             .build()
     }
 }
@@ -390,9 +402,14 @@ impl crate::PropertyType for PosixUser {}
 impl ::cloudwright_core::ToValue for PosixUser {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Group", &self.group)
-            .req("User", &self.user)
+            .req("Group", self.group)
+            .req("User", self.user)
             .build()
     }
 }
@@ -449,9 +466,14 @@ impl crate::PropertyType for WindowsUser {}
 impl ::cloudwright_core::ToValue for WindowsUser {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PasswordArn", &self.password_arn)
-            .req("User", &self.user)
+            .req("PasswordArn", self.password_arn)
+            .req("User", self.user)
             .build()
     }
 }
@@ -486,6 +508,14 @@ impl ::cloudwright_core::ToValue for DefaultQueueBudgetAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RunAs` (`AWS::Deadline::Queue`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -514,6 +544,14 @@ impl ::cloudwright_core::ToValue for RunAs {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

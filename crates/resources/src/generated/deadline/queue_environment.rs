@@ -124,12 +124,17 @@ impl ::cloudwright_core::Resource for QueueEnvironment {
 impl ::cloudwright_core::ToValue for QueueEnvironment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FarmId", &self.farm_id)
-            .req("Priority", &self.priority)
-            .req("QueueId", &self.queue_id)
-            .req("Template", &self.template)
-            .req("TemplateType", &self.template_type)
+            .req("FarmId", self.farm_id)
+            .req("Priority", self.priority)
+            .req("QueueId", self.queue_id)
+            .req("Template", self.template)
+            .req("TemplateType", self.template_type)
             .build()
     }
 }
@@ -188,6 +193,14 @@ impl ::cloudwright_core::ToValue for EnvironmentTemplateType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

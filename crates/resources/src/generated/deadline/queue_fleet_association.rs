@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for QueueFleetAssociation {
 impl ::cloudwright_core::ToValue for QueueFleetAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FarmId", &self.farm_id)
-            .req("FleetId", &self.fleet_id)
-            .req("QueueId", &self.queue_id)
+            .req("FarmId", self.farm_id)
+            .req("FleetId", self.fleet_id)
+            .req("QueueId", self.queue_id)
             .build()
     }
 }

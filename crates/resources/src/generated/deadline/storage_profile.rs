@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for StorageProfile {
 impl ::cloudwright_core::ToValue for StorageProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DisplayName", &self.display_name)
-            .req("FarmId", &self.farm_id)
-            .opt("FileSystemLocations", &self.file_system_locations)
-            .req("OsFamily", &self.os_family)
+            .req("DisplayName", self.display_name)
+            .req("FarmId", self.farm_id)
+            .opt("FileSystemLocations", self.file_system_locations)
+            .req("OsFamily", self.os_family)
             .build()
     }
 }
@@ -203,10 +208,15 @@ impl crate::PropertyType for FileSystemLocation {}
 impl ::cloudwright_core::ToValue for FileSystemLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Path", &self.path)
-            .req("Type", &self.r#type)
+            .req("Name", self.name)
+            .req("Path", self.path)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -237,6 +247,14 @@ impl ::cloudwright_core::ToValue for FileSystemLocationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -269,6 +287,14 @@ impl ::cloudwright_core::ToValue for StorageProfileOperatingSystemFamily {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

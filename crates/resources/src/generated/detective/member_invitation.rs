@@ -122,12 +122,17 @@ impl ::cloudwright_core::Resource for MemberInvitation {
 impl ::cloudwright_core::ToValue for MemberInvitation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisableEmailNotification", &self.disable_email_notification)
-            .req("GraphArn", &self.graph_arn)
-            .req("MemberEmailAddress", &self.member_email_address)
-            .req("MemberId", &self.member_id)
-            .opt("Message", &self.message)
+            .opt("DisableEmailNotification", self.disable_email_notification)
+            .req("GraphArn", self.graph_arn)
+            .req("MemberEmailAddress", self.member_email_address)
+            .req("MemberId", self.member_id)
+            .opt("Message", self.message)
             .build()
     }
 }

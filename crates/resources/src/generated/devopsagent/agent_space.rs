@@ -119,13 +119,18 @@ impl ::cloudwright_core::Resource for AgentSpace {
 impl ::cloudwright_core::ToValue for AgentSpace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("Locale", &self.locale)
-            .req("Name", &self.name)
-            .opt("OperatorApp", &self.operator_app)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("Locale", self.locale)
+            .req("Name", self.name)
+            .opt("OperatorApp", self.operator_app)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -248,10 +253,15 @@ impl crate::PropertyType for IamAuthConfiguration {}
 impl ::cloudwright_core::ToValue for IamAuthConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreatedAt", &self.created_at)
-            .req("OperatorAppRoleArn", &self.operator_app_role_arn)
-            .opt("UpdatedAt", &self.updated_at)
+            .opt("CreatedAt", self.created_at)
+            .req("OperatorAppRoleArn", self.operator_app_role_arn)
+            .opt("UpdatedAt", self.updated_at)
             .build()
     }
 }
@@ -319,12 +329,17 @@ impl crate::PropertyType for IdcAuthConfiguration {}
 impl ::cloudwright_core::ToValue for IdcAuthConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreatedAt", &self.created_at)
-            .opt("IdcApplicationArn", &self.idc_application_arn)
-            .req("IdcInstanceArn", &self.idc_instance_arn)
-            .req("OperatorAppRoleArn", &self.operator_app_role_arn)
-            .opt("UpdatedAt", &self.updated_at)
+            .opt("CreatedAt", self.created_at)
+            .opt("IdcApplicationArn", self.idc_application_arn)
+            .req("IdcInstanceArn", self.idc_instance_arn)
+            .req("OperatorAppRoleArn", self.operator_app_role_arn)
+            .opt("UpdatedAt", self.updated_at)
             .build()
     }
 }
@@ -359,9 +374,14 @@ impl crate::PropertyType for OperatorApp {}
 impl ::cloudwright_core::ToValue for OperatorApp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Iam", &self.iam)
-            .opt("Idc", &self.idc)
+            .opt("Iam", self.iam)
+            .opt("Idc", self.idc)
             .build()
     }
 }

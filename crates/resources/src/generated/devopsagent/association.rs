@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for Association {
 impl ::cloudwright_core::ToValue for Association {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentSpaceId", &self.agent_space_id)
-            .req("Configuration", &self.configuration)
-            .opt("LinkedAssociationIds", &self.linked_association_ids)
-            .req("ServiceId", &self.service_id)
+            .req("AgentSpaceId", self.agent_space_id)
+            .req("Configuration", self.configuration)
+            .opt("LinkedAssociationIds", self.linked_association_ids)
+            .req("ServiceId", self.service_id)
             .build()
     }
 }

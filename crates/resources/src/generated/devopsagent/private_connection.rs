@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for PrivateConnection {
 impl ::cloudwright_core::ToValue for PrivateConnection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Certificate", &self.certificate)
-            .req("ConnectionConfiguration", &self.connection_configuration)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Certificate", self.certificate)
+            .req("ConnectionConfiguration", self.connection_configuration)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for Service {
 impl ::cloudwright_core::ToValue for Service {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("ServiceDetails", &self.service_details)
-            .req("ServiceType", &self.service_type)
-            .opt("Tags", &self.tags)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("ServiceDetails", self.service_details)
+            .req("ServiceType", self.service_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -201,6 +206,14 @@ impl ::cloudwright_core::ToValue for ServiceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

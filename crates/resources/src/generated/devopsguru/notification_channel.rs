@@ -79,8 +79,13 @@ impl ::cloudwright_core::Resource for NotificationChannel {
 impl ::cloudwright_core::ToValue for NotificationChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Config", &self.config)
+            .req("Config", self.config)
             .build()
     }
 }
@@ -145,9 +150,14 @@ impl crate::PropertyType for NotificationChannelConfig {}
 impl ::cloudwright_core::ToValue for NotificationChannelConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Filters", &self.filters)
-            .opt("Sns", &self.sns)
+            .opt("Filters", self.filters)
+            .opt("Sns", self.sns)
             .build()
     }
 }
@@ -192,9 +202,14 @@ impl crate::PropertyType for NotificationFilterConfig {}
 impl ::cloudwright_core::ToValue for NotificationFilterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MessageTypes", &self.message_types)
-            .opt("Severities", &self.severities)
+            .opt("MessageTypes", self.message_types)
+            .opt("Severities", self.severities)
             .build()
     }
 }
@@ -235,8 +250,13 @@ impl crate::PropertyType for SnsChannelConfig {}
 impl ::cloudwright_core::ToValue for SnsChannelConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TopicArn", &self.topic_arn)
+            .opt("TopicArn", self.topic_arn)
             .build()
     }
 }
@@ -270,6 +290,14 @@ impl ::cloudwright_core::ToValue for InsightSeverity {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -308,6 +336,14 @@ impl ::cloudwright_core::ToValue for NotificationMessageType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

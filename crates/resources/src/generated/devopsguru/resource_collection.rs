@@ -72,8 +72,13 @@ impl ::cloudwright_core::Resource for ResourceCollection {
 impl ::cloudwright_core::ToValue for ResourceCollection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceCollectionFilter", &self.resource_collection_filter)
+            .req("ResourceCollectionFilter", self.resource_collection_filter)
             .build()
     }
 }
@@ -130,8 +135,13 @@ impl crate::PropertyType for CloudFormationCollectionFilter {}
 impl ::cloudwright_core::ToValue for CloudFormationCollectionFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StackNames", &self.stack_names)
+            .opt("StackNames", self.stack_names)
             .build()
     }
 }
@@ -183,9 +193,14 @@ impl crate::PropertyType for ResourceCollectionFilter {}
 impl ::cloudwright_core::ToValue for ResourceCollectionFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudFormation", &self.cloud_formation)
-            .opt("Tags", &self.tags)
+            .opt("CloudFormation", self.cloud_formation)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -245,9 +260,14 @@ impl crate::PropertyType for TagCollection {}
 impl ::cloudwright_core::ToValue for TagCollection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppBoundaryKey", &self.app_boundary_key)
-            .opt("TagValues", &self.tag_values)
+            .opt("AppBoundaryKey", self.app_boundary_key)
+            .opt("TagValues", self.tag_values)
             .build()
     }
 }

@@ -141,14 +141,19 @@ impl ::cloudwright_core::Resource for Connection {
 impl ::cloudwright_core::ToValue for Connection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bandwidth", &self.bandwidth)
-            .req("ConnectionName", &self.connection_name)
-            .opt("LagId", &self.lag_id)
-            .req("Location", &self.location)
-            .opt("ProviderName", &self.provider_name)
-            .opt("RequestMACSec", &self.request_mac_sec)
-            .opt("Tags", &self.tags)
+            .req("Bandwidth", self.bandwidth)
+            .req("ConnectionName", self.connection_name)
+            .opt("LagId", self.lag_id)
+            .req("Location", self.location)
+            .opt("ProviderName", self.provider_name)
+            .opt("RequestMACSec", self.request_mac_sec)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -235,9 +240,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

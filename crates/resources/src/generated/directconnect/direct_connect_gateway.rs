@@ -96,13 +96,15 @@ impl ::cloudwright_core::Resource for DirectConnectGateway {
 impl ::cloudwright_core::ToValue for DirectConnectGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmazonSideAsn", &self.amazon_side_asn)
-            .req(
-                "DirectConnectGatewayName",
-                &self.direct_connect_gateway_name,
-            )
-            .opt("Tags", &self.tags)
+            .opt("AmazonSideAsn", self.amazon_side_asn)
+            .req("DirectConnectGatewayName", self.direct_connect_gateway_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -181,9 +183,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

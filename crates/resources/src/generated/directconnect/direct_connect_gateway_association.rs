@@ -112,17 +112,22 @@ impl ::cloudwright_core::Resource for DirectConnectGatewayAssociation {
 impl ::cloudwright_core::ToValue for DirectConnectGatewayAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AcceptDirectConnectGatewayAssociationProposalRoleArn",
-                &self.accept_direct_connect_gateway_association_proposal_role_arn,
+                self.accept_direct_connect_gateway_association_proposal_role_arn,
             )
             .opt(
                 "AllowedPrefixesToDirectConnectGateway",
-                &self.allowed_prefixes_to_direct_connect_gateway,
+                self.allowed_prefixes_to_direct_connect_gateway,
             )
-            .req("AssociatedGatewayId", &self.associated_gateway_id)
-            .req("DirectConnectGatewayId", &self.direct_connect_gateway_id)
+            .req("AssociatedGatewayId", self.associated_gateway_id)
+            .req("DirectConnectGatewayId", self.direct_connect_gateway_id)
             .build()
     }
 }

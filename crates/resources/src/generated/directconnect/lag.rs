@@ -141,14 +141,19 @@ impl ::cloudwright_core::Resource for Lag {
 impl ::cloudwright_core::ToValue for Lag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectionsBandwidth", &self.connections_bandwidth)
-            .req("LagName", &self.lag_name)
-            .req("Location", &self.location)
-            .opt("MinimumLinks", &self.minimum_links)
-            .opt("ProviderName", &self.provider_name)
-            .opt("RequestMACSec", &self.request_mac_sec)
-            .opt("Tags", &self.tags)
+            .req("ConnectionsBandwidth", self.connections_bandwidth)
+            .req("LagName", self.lag_name)
+            .req("Location", self.location)
+            .opt("MinimumLinks", self.minimum_links)
+            .opt("ProviderName", self.provider_name)
+            .opt("RequestMACSec", self.request_mac_sec)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -235,9 +240,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

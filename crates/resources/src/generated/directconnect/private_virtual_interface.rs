@@ -166,20 +166,25 @@ impl ::cloudwright_core::Resource for PrivateVirtualInterface {
 impl ::cloudwright_core::ToValue for PrivateVirtualInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AllocatePrivateVirtualInterfaceRoleArn",
-                &self.allocate_private_virtual_interface_role_arn,
+                self.allocate_private_virtual_interface_role_arn,
             )
-            .req("BgpPeers", &self.bgp_peers)
-            .req("ConnectionId", &self.connection_id)
-            .opt("DirectConnectGatewayId", &self.direct_connect_gateway_id)
-            .opt("EnableSiteLink", &self.enable_site_link)
-            .opt("Mtu", &self.mtu)
-            .opt("Tags", &self.tags)
-            .opt("VirtualGatewayId", &self.virtual_gateway_id)
-            .req("VirtualInterfaceName", &self.virtual_interface_name)
-            .req("Vlan", &self.vlan)
+            .req("BgpPeers", self.bgp_peers)
+            .req("ConnectionId", self.connection_id)
+            .opt("DirectConnectGatewayId", self.direct_connect_gateway_id)
+            .opt("EnableSiteLink", self.enable_site_link)
+            .opt("Mtu", self.mtu)
+            .opt("Tags", self.tags)
+            .opt("VirtualGatewayId", self.virtual_gateway_id)
+            .req("VirtualInterfaceName", self.virtual_interface_name)
+            .req("Vlan", self.vlan)
             .build()
     }
 }

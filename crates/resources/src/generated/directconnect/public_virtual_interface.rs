@@ -146,17 +146,22 @@ impl ::cloudwright_core::Resource for PublicVirtualInterface {
 impl ::cloudwright_core::ToValue for PublicVirtualInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AllocatePublicVirtualInterfaceRoleArn",
-                &self.allocate_public_virtual_interface_role_arn,
+                self.allocate_public_virtual_interface_role_arn,
             )
-            .req("BgpPeers", &self.bgp_peers)
-            .req("ConnectionId", &self.connection_id)
-            .opt("RouteFilterPrefixes", &self.route_filter_prefixes)
-            .opt("Tags", &self.tags)
-            .req("VirtualInterfaceName", &self.virtual_interface_name)
-            .req("Vlan", &self.vlan)
+            .req("BgpPeers", self.bgp_peers)
+            .req("ConnectionId", self.connection_id)
+            .opt("RouteFilterPrefixes", self.route_filter_prefixes)
+            .opt("Tags", self.tags)
+            .req("VirtualInterfaceName", self.virtual_interface_name)
+            .req("Vlan", self.vlan)
             .build()
     }
 }

@@ -97,13 +97,18 @@ impl crate::PropertyType for BgpPeer {}
 impl ::cloudwright_core::ToValue for BgpPeer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AddressFamily", &self.address_family)
-            .opt("AmazonAddress", &self.amazon_address)
-            .req("Asn", &self.asn)
-            .opt("AuthKey", &self.auth_key)
-            .opt("BgpPeerId", &self.bgp_peer_id)
-            .opt("CustomerAddress", &self.customer_address)
+            .req("AddressFamily", self.address_family)
+            .opt("AmazonAddress", self.amazon_address)
+            .req("Asn", self.asn)
+            .opt("AuthKey", self.auth_key)
+            .opt("BgpPeerId", self.bgp_peer_id)
+            .opt("CustomerAddress", self.customer_address)
             .build()
     }
 }
@@ -159,9 +164,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

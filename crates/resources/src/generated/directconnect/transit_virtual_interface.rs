@@ -159,19 +159,24 @@ impl ::cloudwright_core::Resource for TransitVirtualInterface {
 impl ::cloudwright_core::ToValue for TransitVirtualInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AllocateTransitVirtualInterfaceRoleArn",
-                &self.allocate_transit_virtual_interface_role_arn,
+                self.allocate_transit_virtual_interface_role_arn,
             )
-            .req("BgpPeers", &self.bgp_peers)
-            .req("ConnectionId", &self.connection_id)
-            .req("DirectConnectGatewayId", &self.direct_connect_gateway_id)
-            .opt("EnableSiteLink", &self.enable_site_link)
-            .opt("Mtu", &self.mtu)
-            .opt("Tags", &self.tags)
-            .req("VirtualInterfaceName", &self.virtual_interface_name)
-            .req("Vlan", &self.vlan)
+            .req("BgpPeers", self.bgp_peers)
+            .req("ConnectionId", self.connection_id)
+            .req("DirectConnectGatewayId", self.direct_connect_gateway_id)
+            .opt("EnableSiteLink", self.enable_site_link)
+            .opt("Mtu", self.mtu)
+            .opt("Tags", self.tags)
+            .req("VirtualInterfaceName", self.virtual_interface_name)
+            .req("Vlan", self.vlan)
             .build()
     }
 }

@@ -142,14 +142,19 @@ impl ::cloudwright_core::Resource for MicrosoftAd {
 impl ::cloudwright_core::ToValue for MicrosoftAd {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreateAlias", &self.create_alias)
-            .opt("Edition", &self.edition)
-            .opt("EnableSso", &self.enable_sso)
-            .req("Name", &self.name)
-            .req("Password", &self.password)
-            .opt("ShortName", &self.short_name)
-            .req("VpcSettings", &self.vpc_settings)
+            .opt("CreateAlias", self.create_alias)
+            .opt("Edition", self.edition)
+            .opt("EnableSso", self.enable_sso)
+            .req("Name", self.name)
+            .req("Password", self.password)
+            .opt("ShortName", self.short_name)
+            .req("VpcSettings", self.vpc_settings)
             .build()
     }
 }
@@ -240,9 +245,14 @@ impl crate::PropertyType for VpcSettings {}
 impl ::cloudwright_core::ToValue for VpcSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SubnetIds", &self.subnet_ids)
-            .req("VpcId", &self.vpc_id)
+            .req("SubnetIds", self.subnet_ids)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

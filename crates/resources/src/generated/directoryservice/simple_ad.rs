@@ -159,16 +159,21 @@ impl ::cloudwright_core::Resource for SimpleAd {
 impl ::cloudwright_core::ToValue for SimpleAd {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreateAlias", &self.create_alias)
-            .opt("Description", &self.description)
-            .opt("EnableSso", &self.enable_sso)
-            .req("Name", &self.name)
-            .opt("Password", &self.password)
-            .opt("ShortName", &self.short_name)
-            .req("Size", &self.size)
-            .opt("Tags", &self.tags)
-            .req("VpcSettings", &self.vpc_settings)
+            .opt("CreateAlias", self.create_alias)
+            .opt("Description", self.description)
+            .opt("EnableSso", self.enable_sso)
+            .req("Name", self.name)
+            .opt("Password", self.password)
+            .opt("ShortName", self.short_name)
+            .req("Size", self.size)
+            .opt("Tags", self.tags)
+            .req("VpcSettings", self.vpc_settings)
             .build()
     }
 }
@@ -255,9 +260,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -314,9 +324,14 @@ impl crate::PropertyType for VpcSettings {}
 impl ::cloudwright_core::ToValue for VpcSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SubnetIds", &self.subnet_ids)
-            .req("VpcId", &self.vpc_id)
+            .req("SubnetIds", self.subnet_ids)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -347,6 +362,14 @@ impl ::cloudwright_core::ToValue for Size {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

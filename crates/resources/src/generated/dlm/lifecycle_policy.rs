@@ -166,19 +166,24 @@ impl ::cloudwright_core::Resource for LifecyclePolicy {
 impl ::cloudwright_core::ToValue for LifecyclePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CopyTags", &self.copy_tags)
-            .opt("CreateInterval", &self.create_interval)
-            .opt("CrossRegionCopyTargets", &self.cross_region_copy_targets)
-            .opt("DefaultPolicy", &self.default_policy)
-            .opt("Description", &self.description)
-            .opt("Exclusions", &self.exclusions)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("ExtendDeletion", &self.extend_deletion)
-            .opt("PolicyDetails", &self.policy_details)
-            .opt("RetainInterval", &self.retain_interval)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
+            .opt("CopyTags", self.copy_tags)
+            .opt("CreateInterval", self.create_interval)
+            .opt("CrossRegionCopyTargets", self.cross_region_copy_targets)
+            .opt("DefaultPolicy", self.default_policy)
+            .opt("Description", self.description)
+            .opt("Exclusions", self.exclusions)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .opt("ExtendDeletion", self.extend_deletion)
+            .opt("PolicyDetails", self.policy_details)
+            .opt("RetainInterval", self.retain_interval)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -257,9 +262,14 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CrossRegionCopy", &self.cross_region_copy)
-            .req("Name", &self.name)
+            .req("CrossRegionCopy", self.cross_region_copy)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -296,8 +306,13 @@ impl crate::PropertyType for ArchiveRetainRule {}
 impl ::cloudwright_core::ToValue for ArchiveRetainRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RetentionArchiveTier", &self.retention_archive_tier)
+            .req("RetentionArchiveTier", self.retention_archive_tier)
             .build()
     }
 }
@@ -334,8 +349,13 @@ impl crate::PropertyType for ArchiveRule {}
 impl ::cloudwright_core::ToValue for ArchiveRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RetainRule", &self.retain_rule)
+            .req("RetainRule", self.retain_rule)
             .build()
     }
 }
@@ -419,13 +439,18 @@ impl crate::PropertyType for CreateRule {}
 impl ::cloudwright_core::ToValue for CreateRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CronExpression", &self.cron_expression)
-            .opt("Interval", &self.interval)
-            .opt("IntervalUnit", &self.interval_unit)
-            .opt("Location", &self.location)
-            .opt("Scripts", &self.scripts)
-            .opt("Times", &self.times)
+            .opt("CronExpression", self.cron_expression)
+            .opt("Interval", self.interval)
+            .opt("IntervalUnit", self.interval_unit)
+            .opt("Location", self.location)
+            .opt("Scripts", self.scripts)
+            .opt("Times", self.times)
             .build()
     }
 }
@@ -487,10 +512,15 @@ impl crate::PropertyType for CrossRegionCopyAction {}
 impl ::cloudwright_core::ToValue for CrossRegionCopyAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("RetainRule", &self.retain_rule)
-            .req("Target", &self.target)
+            .req("EncryptionConfiguration", self.encryption_configuration)
+            .opt("RetainRule", self.retain_rule)
+            .req("Target", self.target)
             .build()
     }
 }
@@ -543,9 +573,14 @@ impl crate::PropertyType for CrossRegionCopyDeprecateRule {}
 impl ::cloudwright_core::ToValue for CrossRegionCopyDeprecateRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Interval", &self.interval)
-            .req("IntervalUnit", &self.interval_unit)
+            .req("Interval", self.interval)
+            .req("IntervalUnit", self.interval_unit)
             .build()
     }
 }
@@ -598,9 +633,14 @@ impl crate::PropertyType for CrossRegionCopyRetainRule {}
 impl ::cloudwright_core::ToValue for CrossRegionCopyRetainRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Interval", &self.interval)
-            .req("IntervalUnit", &self.interval_unit)
+            .req("Interval", self.interval)
+            .req("IntervalUnit", self.interval_unit)
             .build()
     }
 }
@@ -685,14 +725,19 @@ impl crate::PropertyType for CrossRegionCopyRule {}
 impl ::cloudwright_core::ToValue for CrossRegionCopyRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CmkArn", &self.cmk_arn)
-            .opt("CopyTags", &self.copy_tags)
-            .opt("DeprecateRule", &self.deprecate_rule)
-            .req("Encrypted", &self.encrypted)
-            .opt("RetainRule", &self.retain_rule)
-            .opt("Target", &self.target)
-            .opt("TargetRegion", &self.target_region)
+            .opt("CmkArn", self.cmk_arn)
+            .opt("CopyTags", self.copy_tags)
+            .opt("DeprecateRule", self.deprecate_rule)
+            .req("Encrypted", self.encrypted)
+            .opt("RetainRule", self.retain_rule)
+            .opt("Target", self.target)
+            .opt("TargetRegion", self.target_region)
             .build()
     }
 }
@@ -725,8 +770,13 @@ impl crate::PropertyType for CrossRegionCopyTarget {}
 impl ::cloudwright_core::ToValue for CrossRegionCopyTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TargetRegion", &self.target_region)
+            .opt("TargetRegion", self.target_region)
             .build()
     }
 }
@@ -775,10 +825,15 @@ impl crate::PropertyType for DeprecateRule {}
 impl ::cloudwright_core::ToValue for DeprecateRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Count", &self.count)
-            .opt("Interval", &self.interval)
-            .opt("IntervalUnit", &self.interval_unit)
+            .opt("Count", self.count)
+            .opt("Interval", self.interval)
+            .opt("IntervalUnit", self.interval_unit)
             .build()
     }
 }
@@ -822,9 +877,14 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CmkArn", &self.cmk_arn)
-            .req("Encrypted", &self.encrypted)
+            .opt("CmkArn", self.cmk_arn)
+            .req("Encrypted", self.encrypted)
             .build()
     }
 }
@@ -886,10 +946,15 @@ impl crate::PropertyType for EventParameters {}
 impl ::cloudwright_core::ToValue for EventParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DescriptionRegex", &self.description_regex)
-            .req("EventType", &self.event_type)
-            .req("SnapshotOwner", &self.snapshot_owner)
+            .opt("DescriptionRegex", self.description_regex)
+            .req("EventType", self.event_type)
+            .req("SnapshotOwner", self.snapshot_owner)
             .build()
     }
 }
@@ -933,9 +998,14 @@ impl crate::PropertyType for EventSource {}
 impl ::cloudwright_core::ToValue for EventSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Parameters", &self.parameters)
-            .req("Type", &self.r#type)
+            .opt("Parameters", self.parameters)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -983,10 +1053,15 @@ impl crate::PropertyType for Exclusions {}
 impl ::cloudwright_core::ToValue for Exclusions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludeBootVolumes", &self.exclude_boot_volumes)
-            .opt("ExcludeTags", &self.exclude_tags)
-            .opt("ExcludeVolumeTypes", &self.exclude_volume_types)
+            .opt("ExcludeBootVolumes", self.exclude_boot_volumes)
+            .opt("ExcludeTags", self.exclude_tags)
+            .opt("ExcludeVolumeTypes", self.exclude_volume_types)
             .build()
     }
 }
@@ -1047,12 +1122,17 @@ impl crate::PropertyType for FastRestoreRule {}
 impl ::cloudwright_core::ToValue for FastRestoreRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZoneIds", &self.availability_zone_ids)
-            .opt("AvailabilityZones", &self.availability_zones)
-            .opt("Count", &self.count)
-            .opt("Interval", &self.interval)
-            .opt("IntervalUnit", &self.interval_unit)
+            .opt("AvailabilityZoneIds", self.availability_zone_ids)
+            .opt("AvailabilityZones", self.availability_zones)
+            .opt("Count", self.count)
+            .opt("Interval", self.interval)
+            .opt("IntervalUnit", self.interval_unit)
             .build()
     }
 }
@@ -1103,10 +1183,15 @@ impl crate::PropertyType for Parameters {}
 impl ::cloudwright_core::ToValue for Parameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludeBootVolume", &self.exclude_boot_volume)
-            .opt("ExcludeDataVolumeTags", &self.exclude_data_volume_tags)
-            .opt("NoReboot", &self.no_reboot)
+            .opt("ExcludeBootVolume", self.exclude_boot_volume)
+            .opt("ExcludeDataVolumeTags", self.exclude_data_volume_tags)
+            .opt("NoReboot", self.no_reboot)
             .build()
     }
 }
@@ -1264,23 +1349,28 @@ impl crate::PropertyType for PolicyDetails {}
 impl ::cloudwright_core::ToValue for PolicyDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("CopyTags", &self.copy_tags)
-            .opt("CreateInterval", &self.create_interval)
-            .opt("CrossRegionCopyTargets", &self.cross_region_copy_targets)
-            .opt("EventSource", &self.event_source)
-            .opt("Exclusions", &self.exclusions)
-            .opt("ExtendDeletion", &self.extend_deletion)
-            .opt("Parameters", &self.parameters)
-            .opt("PolicyLanguage", &self.policy_language)
-            .opt("PolicyType", &self.policy_type)
-            .opt("ResourceLocations", &self.resource_locations)
-            .opt("ResourceType", &self.resource_type)
-            .opt("ResourceTypes", &self.resource_types)
-            .opt("RetainInterval", &self.retain_interval)
-            .opt("Schedules", &self.schedules)
-            .opt("TargetTags", &self.target_tags)
+            .opt("Actions", self.actions)
+            .opt("CopyTags", self.copy_tags)
+            .opt("CreateInterval", self.create_interval)
+            .opt("CrossRegionCopyTargets", self.cross_region_copy_targets)
+            .opt("EventSource", self.event_source)
+            .opt("Exclusions", self.exclusions)
+            .opt("ExtendDeletion", self.extend_deletion)
+            .opt("Parameters", self.parameters)
+            .opt("PolicyLanguage", self.policy_language)
+            .opt("PolicyType", self.policy_type)
+            .opt("ResourceLocations", self.resource_locations)
+            .opt("ResourceType", self.resource_type)
+            .opt("ResourceTypes", self.resource_types)
+            .opt("RetainInterval", self.retain_interval)
+            .opt("Schedules", self.schedules)
+            .opt("TargetTags", self.target_tags)
             .build()
     }
 }
@@ -1340,10 +1430,15 @@ impl crate::PropertyType for RetainRule {}
 impl ::cloudwright_core::ToValue for RetainRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Count", &self.count)
-            .opt("Interval", &self.interval)
-            .opt("IntervalUnit", &self.interval_unit)
+            .opt("Count", self.count)
+            .opt("Interval", self.interval)
+            .opt("IntervalUnit", self.interval_unit)
             .build()
     }
 }
@@ -1396,10 +1491,15 @@ impl crate::PropertyType for RetentionArchiveTier {}
 impl ::cloudwright_core::ToValue for RetentionArchiveTier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Count", &self.count)
-            .opt("Interval", &self.interval)
-            .opt("IntervalUnit", &self.interval_unit)
+            .opt("Count", self.count)
+            .opt("Interval", self.interval)
+            .opt("IntervalUnit", self.interval_unit)
             .build()
     }
 }
@@ -1499,18 +1599,23 @@ impl crate::PropertyType for Schedule {}
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArchiveRule", &self.archive_rule)
-            .opt("CopyTags", &self.copy_tags)
-            .opt("CreateRule", &self.create_rule)
-            .opt("CrossRegionCopyRules", &self.cross_region_copy_rules)
-            .opt("DeprecateRule", &self.deprecate_rule)
-            .opt("FastRestoreRule", &self.fast_restore_rule)
-            .opt("Name", &self.name)
-            .opt("RetainRule", &self.retain_rule)
-            .opt("ShareRules", &self.share_rules)
-            .opt("TagsToAdd", &self.tags_to_add)
-            .opt("VariableTags", &self.variable_tags)
+            .opt("ArchiveRule", self.archive_rule)
+            .opt("CopyTags", self.copy_tags)
+            .opt("CreateRule", self.create_rule)
+            .opt("CrossRegionCopyRules", self.cross_region_copy_rules)
+            .opt("DeprecateRule", self.deprecate_rule)
+            .opt("FastRestoreRule", self.fast_restore_rule)
+            .opt("Name", self.name)
+            .opt("RetainRule", self.retain_rule)
+            .opt("ShareRules", self.share_rules)
+            .opt("TagsToAdd", self.tags_to_add)
+            .opt("VariableTags", self.variable_tags)
             .build()
     }
 }
@@ -1610,16 +1715,21 @@ impl crate::PropertyType for Script {}
 impl ::cloudwright_core::ToValue for Script {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ExecuteOperationOnScriptFailure",
-                &self.execute_operation_on_script_failure,
+                self.execute_operation_on_script_failure,
             )
-            .opt("ExecutionHandler", &self.execution_handler)
-            .opt("ExecutionHandlerService", &self.execution_handler_service)
-            .opt("ExecutionTimeout", &self.execution_timeout)
-            .opt("MaximumRetryCount", &self.maximum_retry_count)
-            .opt("Stages", &self.stages)
+            .opt("ExecutionHandler", self.execution_handler)
+            .opt("ExecutionHandlerService", self.execution_handler_service)
+            .opt("ExecutionTimeout", self.execution_timeout)
+            .opt("MaximumRetryCount", self.maximum_retry_count)
+            .opt("Stages", self.stages)
             .build()
     }
 }
@@ -1666,10 +1776,15 @@ impl crate::PropertyType for ShareRule {}
 impl ::cloudwright_core::ToValue for ShareRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TargetAccounts", &self.target_accounts)
-            .opt("UnshareInterval", &self.unshare_interval)
-            .opt("UnshareIntervalUnit", &self.unshare_interval_unit)
+            .opt("TargetAccounts", self.target_accounts)
+            .opt("UnshareInterval", self.unshare_interval)
+            .opt("UnshareIntervalUnit", self.unshare_interval_unit)
             .build()
     }
 }
@@ -1716,9 +1831,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

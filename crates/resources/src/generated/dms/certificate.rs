@@ -89,10 +89,15 @@ impl ::cloudwright_core::Resource for Certificate {
 impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateIdentifier", &self.certificate_identifier)
-            .opt("CertificatePem", &self.certificate_pem)
-            .opt("CertificateWallet", &self.certificate_wallet)
+            .opt("CertificateIdentifier", self.certificate_identifier)
+            .opt("CertificatePem", self.certificate_pem)
+            .opt("CertificateWallet", self.certificate_wallet)
             .build()
     }
 }

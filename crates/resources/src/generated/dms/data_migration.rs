@@ -143,18 +143,23 @@ impl ::cloudwright_core::Resource for DataMigration {
 impl ::cloudwright_core::ToValue for DataMigration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataMigrationIdentifier", &self.data_migration_identifier)
-            .opt("DataMigrationName", &self.data_migration_name)
-            .opt("DataMigrationSettings", &self.data_migration_settings)
-            .req("DataMigrationType", &self.data_migration_type)
+            .opt("DataMigrationIdentifier", self.data_migration_identifier)
+            .opt("DataMigrationName", self.data_migration_name)
+            .opt("DataMigrationSettings", self.data_migration_settings)
+            .req("DataMigrationType", self.data_migration_type)
             .req(
                 "MigrationProjectIdentifier",
-                &self.migration_project_identifier,
+                self.migration_project_identifier,
             )
-            .req("ServiceAccessRoleArn", &self.service_access_role_arn)
-            .opt("SourceDataSettings", &self.source_data_settings)
-            .opt("Tags", &self.tags)
+            .req("ServiceAccessRoleArn", self.service_access_role_arn)
+            .opt("SourceDataSettings", self.source_data_settings)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -231,10 +236,15 @@ impl crate::PropertyType for DataMigrationSettings {}
 impl ::cloudwright_core::ToValue for DataMigrationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudwatchLogsEnabled", &self.cloudwatch_logs_enabled)
-            .opt("NumberOfJobs", &self.number_of_jobs)
-            .opt("SelectionRules", &self.selection_rules)
+            .opt("CloudwatchLogsEnabled", self.cloudwatch_logs_enabled)
+            .opt("NumberOfJobs", self.number_of_jobs)
+            .opt("SelectionRules", self.selection_rules)
             .build()
     }
 }
@@ -293,11 +303,16 @@ impl crate::PropertyType for SourceDataSettings {}
 impl ::cloudwright_core::ToValue for SourceDataSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CDCStartPosition", &self.cdc_start_position)
-            .opt("CDCStartTime", &self.cdc_start_time)
-            .opt("CDCStopTime", &self.cdc_stop_time)
-            .opt("SlotName", &self.slot_name)
+            .opt("CDCStartPosition", self.cdc_start_position)
+            .opt("CDCStartTime", self.cdc_start_time)
+            .opt("CDCStopTime", self.cdc_stop_time)
+            .opt("SlotName", self.slot_name)
             .build()
     }
 }
@@ -348,9 +363,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -384,6 +404,14 @@ impl ::cloudwright_core::ToValue for DataMigrationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -125,14 +125,19 @@ impl ::cloudwright_core::Resource for DataProvider {
 impl ::cloudwright_core::ToValue for DataProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataProviderIdentifier", &self.data_provider_identifier)
-            .opt("DataProviderName", &self.data_provider_name)
-            .opt("Description", &self.description)
-            .req("Engine", &self.engine)
-            .opt("ExactSettings", &self.exact_settings)
-            .opt("Settings", &self.settings)
-            .opt("Tags", &self.tags)
+            .opt("DataProviderIdentifier", self.data_provider_identifier)
+            .opt("DataProviderName", self.data_provider_name)
+            .opt("Description", self.description)
+            .req("Engine", self.engine)
+            .opt("ExactSettings", self.exact_settings)
+            .opt("Settings", self.settings)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -224,12 +229,17 @@ impl crate::PropertyType for DocDbSettings {}
 impl ::cloudwright_core::ToValue for DocDbSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .req("DatabaseName", &self.database_name)
-            .req("Port", &self.port)
-            .req("ServerName", &self.server_name)
-            .opt("SslMode", &self.ssl_mode)
+            .opt("CertificateArn", self.certificate_arn)
+            .req("DatabaseName", self.database_name)
+            .req("Port", self.port)
+            .req("ServerName", self.server_name)
+            .opt("SslMode", self.ssl_mode)
             .build()
     }
 }
@@ -295,12 +305,17 @@ impl crate::PropertyType for IbmDb2LuwSettings {}
 impl ::cloudwright_core::ToValue for IbmDb2LuwSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .req("DatabaseName", &self.database_name)
-            .req("Port", &self.port)
-            .req("ServerName", &self.server_name)
-            .req("SslMode", &self.ssl_mode)
+            .opt("CertificateArn", self.certificate_arn)
+            .req("DatabaseName", self.database_name)
+            .req("Port", self.port)
+            .req("ServerName", self.server_name)
+            .req("SslMode", self.ssl_mode)
             .build()
     }
 }
@@ -366,12 +381,17 @@ impl crate::PropertyType for IbmDb2zOsSettings {}
 impl ::cloudwright_core::ToValue for IbmDb2zOsSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .req("DatabaseName", &self.database_name)
-            .req("Port", &self.port)
-            .req("ServerName", &self.server_name)
-            .req("SslMode", &self.ssl_mode)
+            .opt("CertificateArn", self.certificate_arn)
+            .req("DatabaseName", self.database_name)
+            .req("Port", self.port)
+            .req("ServerName", self.server_name)
+            .req("SslMode", self.ssl_mode)
             .build()
     }
 }
@@ -430,11 +450,16 @@ impl crate::PropertyType for MariaDbSettings {}
 impl ::cloudwright_core::ToValue for MariaDbSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .req("Port", &self.port)
-            .req("ServerName", &self.server_name)
-            .req("SslMode", &self.ssl_mode)
+            .opt("CertificateArn", self.certificate_arn)
+            .req("Port", self.port)
+            .req("ServerName", self.server_name)
+            .req("SslMode", self.ssl_mode)
             .build()
     }
 }
@@ -500,12 +525,17 @@ impl crate::PropertyType for MicrosoftSqlServerSettings {}
 impl ::cloudwright_core::ToValue for MicrosoftSqlServerSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .req("DatabaseName", &self.database_name)
-            .req("Port", &self.port)
-            .req("ServerName", &self.server_name)
-            .req("SslMode", &self.ssl_mode)
+            .opt("CertificateArn", self.certificate_arn)
+            .req("DatabaseName", self.database_name)
+            .req("Port", self.port)
+            .req("ServerName", self.server_name)
+            .req("SslMode", self.ssl_mode)
             .build()
     }
 }
@@ -582,15 +612,20 @@ impl crate::PropertyType for MongoDbSettings {}
 impl ::cloudwright_core::ToValue for MongoDbSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthMechanism", &self.auth_mechanism)
-            .opt("AuthSource", &self.auth_source)
-            .opt("AuthType", &self.auth_type)
-            .opt("CertificateArn", &self.certificate_arn)
-            .opt("DatabaseName", &self.database_name)
-            .req("Port", &self.port)
-            .req("ServerName", &self.server_name)
-            .opt("SslMode", &self.ssl_mode)
+            .opt("AuthMechanism", self.auth_mechanism)
+            .opt("AuthSource", self.auth_source)
+            .opt("AuthType", self.auth_type)
+            .opt("CertificateArn", self.certificate_arn)
+            .opt("DatabaseName", self.database_name)
+            .req("Port", self.port)
+            .req("ServerName", self.server_name)
+            .opt("SslMode", self.ssl_mode)
             .build()
     }
 }
@@ -649,11 +684,16 @@ impl crate::PropertyType for MySqlSettings {}
 impl ::cloudwright_core::ToValue for MySqlSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .req("Port", &self.port)
-            .req("ServerName", &self.server_name)
-            .req("SslMode", &self.ssl_mode)
+            .opt("CertificateArn", self.certificate_arn)
+            .req("Port", self.port)
+            .req("ServerName", self.server_name)
+            .req("SslMode", self.ssl_mode)
             .build()
     }
 }
@@ -746,29 +786,34 @@ impl crate::PropertyType for OracleSettings {}
 impl ::cloudwright_core::ToValue for OracleSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AsmServer", &self.asm_server)
-            .opt("CertificateArn", &self.certificate_arn)
-            .req("DatabaseName", &self.database_name)
-            .req("Port", &self.port)
+            .opt("AsmServer", self.asm_server)
+            .opt("CertificateArn", self.certificate_arn)
+            .req("DatabaseName", self.database_name)
+            .req("Port", self.port)
             .opt(
                 "SecretsManagerOracleAsmAccessRoleArn",
-                &self.secrets_manager_oracle_asm_access_role_arn,
+                self.secrets_manager_oracle_asm_access_role_arn,
             )
             .opt(
                 "SecretsManagerOracleAsmSecretId",
-                &self.secrets_manager_oracle_asm_secret_id,
+                self.secrets_manager_oracle_asm_secret_id,
             )
             .opt(
                 "SecretsManagerSecurityDbEncryptionAccessRoleArn",
-                &self.secrets_manager_security_db_encryption_access_role_arn,
+                self.secrets_manager_security_db_encryption_access_role_arn,
             )
             .opt(
                 "SecretsManagerSecurityDbEncryptionSecretId",
-                &self.secrets_manager_security_db_encryption_secret_id,
+                self.secrets_manager_security_db_encryption_secret_id,
             )
-            .req("ServerName", &self.server_name)
-            .req("SslMode", &self.ssl_mode)
+            .req("ServerName", self.server_name)
+            .req("SslMode", self.ssl_mode)
             .build()
     }
 }
@@ -834,12 +879,17 @@ impl crate::PropertyType for PostgreSqlSettings {}
 impl ::cloudwright_core::ToValue for PostgreSqlSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .req("DatabaseName", &self.database_name)
-            .req("Port", &self.port)
-            .req("ServerName", &self.server_name)
-            .req("SslMode", &self.ssl_mode)
+            .opt("CertificateArn", self.certificate_arn)
+            .req("DatabaseName", self.database_name)
+            .req("Port", self.port)
+            .req("ServerName", self.server_name)
+            .req("SslMode", self.ssl_mode)
             .build()
     }
 }
@@ -893,10 +943,15 @@ impl crate::PropertyType for RedshiftSettings {}
 impl ::cloudwright_core::ToValue for RedshiftSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatabaseName", &self.database_name)
-            .req("Port", &self.port)
-            .req("ServerName", &self.server_name)
+            .req("DatabaseName", self.database_name)
+            .req("Port", self.port)
+            .req("ServerName", self.server_name)
             .build()
     }
 }
@@ -970,21 +1025,26 @@ impl crate::PropertyType for Settings {}
 impl ::cloudwright_core::ToValue for Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DocDbSettings", &self.doc_db_settings)
-            .opt("IbmDb2LuwSettings", &self.ibm_db2_luw_settings)
-            .opt("IbmDb2zOsSettings", &self.ibm_db2z_os_settings)
-            .opt("MariaDbSettings", &self.maria_db_settings)
+            .opt("DocDbSettings", self.doc_db_settings)
+            .opt("IbmDb2LuwSettings", self.ibm_db2_luw_settings)
+            .opt("IbmDb2zOsSettings", self.ibm_db2z_os_settings)
+            .opt("MariaDbSettings", self.maria_db_settings)
             .opt(
                 "MicrosoftSqlServerSettings",
-                &self.microsoft_sql_server_settings,
+                self.microsoft_sql_server_settings,
             )
-            .opt("MongoDbSettings", &self.mongo_db_settings)
-            .opt("MySqlSettings", &self.my_sql_settings)
-            .opt("OracleSettings", &self.oracle_settings)
-            .opt("PostgreSqlSettings", &self.postgre_sql_settings)
-            .opt("RedshiftSettings", &self.redshift_settings)
-            .opt("SybaseAseSettings", &self.sybase_ase_settings)
+            .opt("MongoDbSettings", self.mongo_db_settings)
+            .opt("MySqlSettings", self.my_sql_settings)
+            .opt("OracleSettings", self.oracle_settings)
+            .opt("PostgreSqlSettings", self.postgre_sql_settings)
+            .opt("RedshiftSettings", self.redshift_settings)
+            .opt("SybaseAseSettings", self.sybase_ase_settings)
             .build()
     }
 }
@@ -1053,13 +1113,18 @@ impl crate::PropertyType for SybaseAseSettings {}
 impl ::cloudwright_core::ToValue for SybaseAseSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .opt("DatabaseName", &self.database_name)
-            .opt("EncryptPassword", &self.encrypt_password)
-            .req("Port", &self.port)
-            .req("ServerName", &self.server_name)
-            .req("SslMode", &self.ssl_mode)
+            .opt("CertificateArn", self.certificate_arn)
+            .opt("DatabaseName", self.database_name)
+            .opt("EncryptPassword", self.encrypt_password)
+            .req("Port", self.port)
+            .req("ServerName", self.server_name)
+            .req("SslMode", self.ssl_mode)
             .build()
     }
 }
@@ -1110,9 +1175,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1143,6 +1213,14 @@ impl ::cloudwright_core::ToValue for Db2SslModeValue {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1178,6 +1256,14 @@ impl ::cloudwright_core::ToValue for DmsSslModeValue {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1241,6 +1327,14 @@ impl ::cloudwright_core::ToValue for Engine {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MongoDbAuthMechanism` (`AWS::DMS::DataProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1273,6 +1367,14 @@ impl ::cloudwright_core::ToValue for MongoDbAuthMechanism {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MongoDbAuthType` (`AWS::DMS::DataProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1301,6 +1403,14 @@ impl ::cloudwright_core::ToValue for MongoDbAuthType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1334,6 +1444,14 @@ impl ::cloudwright_core::ToValue for MongoDbSslModeValue {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SybaseSslModeValue` (`AWS::DMS::DataProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1365,6 +1483,14 @@ impl ::cloudwright_core::ToValue for SybaseSslModeValue {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -318,44 +318,49 @@ impl ::cloudwright_core::Resource for Endpoint {
 impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .opt("DatabaseName", &self.database_name)
-            .opt("DocDbSettings", &self.doc_db_settings)
-            .opt("DynamoDbSettings", &self.dynamo_db_settings)
-            .opt("ElasticsearchSettings", &self.elasticsearch_settings)
-            .opt("EndpointIdentifier", &self.endpoint_identifier)
-            .req("EndpointType", &self.endpoint_type)
-            .req("EngineName", &self.engine_name)
+            .opt("CertificateArn", self.certificate_arn)
+            .opt("DatabaseName", self.database_name)
+            .opt("DocDbSettings", self.doc_db_settings)
+            .opt("DynamoDbSettings", self.dynamo_db_settings)
+            .opt("ElasticsearchSettings", self.elasticsearch_settings)
+            .opt("EndpointIdentifier", self.endpoint_identifier)
+            .req("EndpointType", self.endpoint_type)
+            .req("EngineName", self.engine_name)
             .opt(
                 "ExtraConnectionAttributes",
-                &self.extra_connection_attributes,
+                self.extra_connection_attributes,
             )
-            .opt("GcpMySQLSettings", &self.gcp_my_sql_settings)
-            .opt("IbmDb2Settings", &self.ibm_db2_settings)
-            .opt("KafkaSettings", &self.kafka_settings)
-            .opt("KinesisSettings", &self.kinesis_settings)
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("GcpMySQLSettings", self.gcp_my_sql_settings)
+            .opt("IbmDb2Settings", self.ibm_db2_settings)
+            .opt("KafkaSettings", self.kafka_settings)
+            .opt("KinesisSettings", self.kinesis_settings)
+            .opt("KmsKeyId", self.kms_key_id)
             .opt(
                 "MicrosoftSqlServerSettings",
-                &self.microsoft_sql_server_settings,
+                self.microsoft_sql_server_settings,
             )
-            .opt("MongoDbSettings", &self.mongo_db_settings)
-            .opt("MySqlSettings", &self.my_sql_settings)
-            .opt("NeptuneSettings", &self.neptune_settings)
-            .opt("OracleSettings", &self.oracle_settings)
-            .opt("Password", &self.password)
-            .opt("Port", &self.port)
-            .opt("PostgreSqlSettings", &self.postgre_sql_settings)
-            .opt("RedisSettings", &self.redis_settings)
-            .opt("RedshiftSettings", &self.redshift_settings)
-            .opt("ResourceIdentifier", &self.resource_identifier)
-            .opt("S3Settings", &self.s3_settings)
-            .opt("ServerName", &self.server_name)
-            .opt("SslMode", &self.ssl_mode)
-            .opt("SybaseSettings", &self.sybase_settings)
-            .opt("Tags", &self.tags)
-            .opt("Username", &self.username)
+            .opt("MongoDbSettings", self.mongo_db_settings)
+            .opt("MySqlSettings", self.my_sql_settings)
+            .opt("NeptuneSettings", self.neptune_settings)
+            .opt("OracleSettings", self.oracle_settings)
+            .opt("Password", self.password)
+            .opt("Port", self.port)
+            .opt("PostgreSqlSettings", self.postgre_sql_settings)
+            .opt("RedisSettings", self.redis_settings)
+            .opt("RedshiftSettings", self.redshift_settings)
+            .opt("ResourceIdentifier", self.resource_identifier)
+            .opt("S3Settings", self.s3_settings)
+            .opt("ServerName", self.server_name)
+            .opt("SslMode", self.ssl_mode)
+            .opt("SybaseSettings", self.sybase_settings)
+            .opt("Tags", self.tags)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -452,15 +457,20 @@ impl crate::PropertyType for DocDbSettings {}
 impl ::cloudwright_core::ToValue for DocDbSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DocsToInvestigate", &self.docs_to_investigate)
-            .opt("ExtractDocId", &self.extract_doc_id)
-            .opt("NestingLevel", &self.nesting_level)
+            .opt("DocsToInvestigate", self.docs_to_investigate)
+            .opt("ExtractDocId", self.extract_doc_id)
+            .opt("NestingLevel", self.nesting_level)
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
             .build()
     }
 }
@@ -497,8 +507,13 @@ impl crate::PropertyType for DynamoDbSettings {}
 impl ::cloudwright_core::ToValue for DynamoDbSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ServiceAccessRoleArn", &self.service_access_role_arn)
+            .opt("ServiceAccessRoleArn", self.service_access_role_arn)
             .build()
     }
 }
@@ -555,11 +570,16 @@ impl crate::PropertyType for ElasticsearchSettings {}
 impl ::cloudwright_core::ToValue for ElasticsearchSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndpointUri", &self.endpoint_uri)
-            .opt("ErrorRetryDuration", &self.error_retry_duration)
-            .opt("FullLoadErrorPercentage", &self.full_load_error_percentage)
-            .opt("ServiceAccessRoleArn", &self.service_access_role_arn)
+            .opt("EndpointUri", self.endpoint_uri)
+            .opt("ErrorRetryDuration", self.error_retry_duration)
+            .opt("FullLoadErrorPercentage", self.full_load_error_percentage)
+            .opt("ServiceAccessRoleArn", self.service_access_role_arn)
             .build()
     }
 }
@@ -684,26 +704,31 @@ impl crate::PropertyType for GcpMySqlSettings {}
 impl ::cloudwright_core::ToValue for GcpMySqlSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AfterConnectScript", &self.after_connect_script)
+            .opt("AfterConnectScript", self.after_connect_script)
             .opt(
                 "CleanSourceMetadataOnMismatch",
-                &self.clean_source_metadata_on_mismatch,
+                self.clean_source_metadata_on_mismatch,
             )
-            .opt("DatabaseName", &self.database_name)
-            .opt("EventsPollInterval", &self.events_poll_interval)
-            .opt("MaxFileSize", &self.max_file_size)
-            .opt("ParallelLoadThreads", &self.parallel_load_threads)
-            .opt("Password", &self.password)
-            .opt("Port", &self.port)
+            .opt("DatabaseName", self.database_name)
+            .opt("EventsPollInterval", self.events_poll_interval)
+            .opt("MaxFileSize", self.max_file_size)
+            .opt("ParallelLoadThreads", self.parallel_load_threads)
+            .opt("Password", self.password)
+            .opt("Port", self.port)
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
-            .opt("ServerName", &self.server_name)
-            .opt("ServerTimezone", &self.server_timezone)
-            .opt("Username", &self.username)
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
+            .opt("ServerName", self.server_name)
+            .opt("ServerTimezone", self.server_timezone)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -794,19 +819,24 @@ impl crate::PropertyType for IbmDb2Settings {}
 impl ::cloudwright_core::ToValue for IbmDb2Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CurrentLsn", &self.current_lsn)
-            .opt("KeepCsvFiles", &self.keep_csv_files)
-            .opt("LoadTimeout", &self.load_timeout)
-            .opt("MaxFileSize", &self.max_file_size)
-            .opt("MaxKBytesPerRead", &self.max_k_bytes_per_read)
+            .opt("CurrentLsn", self.current_lsn)
+            .opt("KeepCsvFiles", self.keep_csv_files)
+            .opt("LoadTimeout", self.load_timeout)
+            .opt("MaxFileSize", self.max_file_size)
+            .opt("MaxKBytesPerRead", self.max_k_bytes_per_read)
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
-            .opt("SetDataCaptureChanges", &self.set_data_capture_changes)
-            .opt("WriteBufferSize", &self.write_buffer_size)
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
+            .opt("SetDataCaptureChanges", self.set_data_capture_changes)
+            .opt("WriteBufferSize", self.write_buffer_size)
             .build()
     }
 }
@@ -943,34 +973,39 @@ impl crate::PropertyType for KafkaSettings {}
 impl ::cloudwright_core::ToValue for KafkaSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Broker", &self.broker)
-            .opt("IncludeControlDetails", &self.include_control_details)
-            .opt("IncludeNullAndEmpty", &self.include_null_and_empty)
-            .opt("IncludePartitionValue", &self.include_partition_value)
+            .opt("Broker", self.broker)
+            .opt("IncludeControlDetails", self.include_control_details)
+            .opt("IncludeNullAndEmpty", self.include_null_and_empty)
+            .opt("IncludePartitionValue", self.include_partition_value)
             .opt(
                 "IncludeTableAlterOperations",
-                &self.include_table_alter_operations,
+                self.include_table_alter_operations,
             )
             .opt(
                 "IncludeTransactionDetails",
-                &self.include_transaction_details,
+                self.include_transaction_details,
             )
-            .opt("MessageFormat", &self.message_format)
-            .opt("MessageMaxBytes", &self.message_max_bytes)
-            .opt("NoHexPrefix", &self.no_hex_prefix)
+            .opt("MessageFormat", self.message_format)
+            .opt("MessageMaxBytes", self.message_max_bytes)
+            .opt("NoHexPrefix", self.no_hex_prefix)
             .opt(
                 "PartitionIncludeSchemaTable",
-                &self.partition_include_schema_table,
+                self.partition_include_schema_table,
             )
-            .opt("SaslPassword", &self.sasl_password)
-            .opt("SaslUserName", &self.sasl_user_name)
-            .opt("SecurityProtocol", &self.security_protocol)
-            .opt("SslCaCertificateArn", &self.ssl_ca_certificate_arn)
-            .opt("SslClientCertificateArn", &self.ssl_client_certificate_arn)
-            .opt("SslClientKeyArn", &self.ssl_client_key_arn)
-            .opt("SslClientKeyPassword", &self.ssl_client_key_password)
-            .opt("Topic", &self.topic)
+            .opt("SaslPassword", self.sasl_password)
+            .opt("SaslUserName", self.sasl_user_name)
+            .opt("SecurityProtocol", self.security_protocol)
+            .opt("SslCaCertificateArn", self.ssl_ca_certificate_arn)
+            .opt("SslClientCertificateArn", self.ssl_client_certificate_arn)
+            .opt("SslClientKeyArn", self.ssl_client_key_arn)
+            .opt("SslClientKeyPassword", self.ssl_client_key_password)
+            .opt("Topic", self.topic)
             .build()
     }
 }
@@ -1061,26 +1096,31 @@ impl crate::PropertyType for KinesisSettings {}
 impl ::cloudwright_core::ToValue for KinesisSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IncludeControlDetails", &self.include_control_details)
-            .opt("IncludeNullAndEmpty", &self.include_null_and_empty)
-            .opt("IncludePartitionValue", &self.include_partition_value)
+            .opt("IncludeControlDetails", self.include_control_details)
+            .opt("IncludeNullAndEmpty", self.include_null_and_empty)
+            .opt("IncludePartitionValue", self.include_partition_value)
             .opt(
                 "IncludeTableAlterOperations",
-                &self.include_table_alter_operations,
+                self.include_table_alter_operations,
             )
             .opt(
                 "IncludeTransactionDetails",
-                &self.include_transaction_details,
+                self.include_transaction_details,
             )
-            .opt("MessageFormat", &self.message_format)
-            .opt("NoHexPrefix", &self.no_hex_prefix)
+            .opt("MessageFormat", self.message_format)
+            .opt("NoHexPrefix", self.no_hex_prefix)
             .opt(
                 "PartitionIncludeSchemaTable",
-                &self.partition_include_schema_table,
+                self.partition_include_schema_table,
             )
-            .opt("ServiceAccessRoleArn", &self.service_access_role_arn)
-            .opt("StreamArn", &self.stream_arn)
+            .opt("ServiceAccessRoleArn", self.service_access_role_arn)
+            .opt("StreamArn", self.stream_arn)
             .build()
     }
 }
@@ -1221,30 +1261,35 @@ impl crate::PropertyType for MicrosoftSqlServerSettings {}
 impl ::cloudwright_core::ToValue for MicrosoftSqlServerSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BcpPacketSize", &self.bcp_packet_size)
-            .opt("ControlTablesFileGroup", &self.control_tables_file_group)
-            .opt("DatabaseName", &self.database_name)
-            .opt("ForceLobLookup", &self.force_lob_lookup)
-            .opt("Password", &self.password)
-            .opt("Port", &self.port)
-            .opt("QuerySingleAlwaysOnNode", &self.query_single_always_on_node)
-            .opt("ReadBackupOnly", &self.read_backup_only)
-            .opt("SafeguardPolicy", &self.safeguard_policy)
+            .opt("BcpPacketSize", self.bcp_packet_size)
+            .opt("ControlTablesFileGroup", self.control_tables_file_group)
+            .opt("DatabaseName", self.database_name)
+            .opt("ForceLobLookup", self.force_lob_lookup)
+            .opt("Password", self.password)
+            .opt("Port", self.port)
+            .opt("QuerySingleAlwaysOnNode", self.query_single_always_on_node)
+            .opt("ReadBackupOnly", self.read_backup_only)
+            .opt("SafeguardPolicy", self.safeguard_policy)
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
-            .opt("ServerName", &self.server_name)
-            .opt("TlogAccessMode", &self.tlog_access_mode)
-            .opt("TrimSpaceInChar", &self.trim_space_in_char)
-            .opt("UseBcpFullLoad", &self.use_bcp_full_load)
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
+            .opt("ServerName", self.server_name)
+            .opt("TlogAccessMode", self.tlog_access_mode)
+            .opt("TrimSpaceInChar", self.trim_space_in_char)
+            .opt("UseBcpFullLoad", self.use_bcp_full_load)
             .opt(
                 "UseThirdPartyBackupDevice",
-                &self.use_third_party_backup_device,
+                self.use_third_party_backup_device,
             )
-            .opt("Username", &self.username)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -1369,23 +1414,28 @@ impl crate::PropertyType for MongoDbSettings {}
 impl ::cloudwright_core::ToValue for MongoDbSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthMechanism", &self.auth_mechanism)
-            .opt("AuthSource", &self.auth_source)
-            .opt("AuthType", &self.auth_type)
-            .opt("DatabaseName", &self.database_name)
-            .opt("DocsToInvestigate", &self.docs_to_investigate)
-            .opt("ExtractDocId", &self.extract_doc_id)
-            .opt("NestingLevel", &self.nesting_level)
-            .opt("Password", &self.password)
-            .opt("Port", &self.port)
+            .opt("AuthMechanism", self.auth_mechanism)
+            .opt("AuthSource", self.auth_source)
+            .opt("AuthType", self.auth_type)
+            .opt("DatabaseName", self.database_name)
+            .opt("DocsToInvestigate", self.docs_to_investigate)
+            .opt("ExtractDocId", self.extract_doc_id)
+            .opt("NestingLevel", self.nesting_level)
+            .opt("Password", self.password)
+            .opt("Port", self.port)
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
-            .opt("ServerName", &self.server_name)
-            .opt("Username", &self.username)
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
+            .opt("ServerName", self.server_name)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -1490,22 +1540,27 @@ impl crate::PropertyType for MySqlSettings {}
 impl ::cloudwright_core::ToValue for MySqlSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AfterConnectScript", &self.after_connect_script)
+            .opt("AfterConnectScript", self.after_connect_script)
             .opt(
                 "CleanSourceMetadataOnMismatch",
-                &self.clean_source_metadata_on_mismatch,
+                self.clean_source_metadata_on_mismatch,
             )
-            .opt("EventsPollInterval", &self.events_poll_interval)
-            .opt("MaxFileSize", &self.max_file_size)
-            .opt("ParallelLoadThreads", &self.parallel_load_threads)
+            .opt("EventsPollInterval", self.events_poll_interval)
+            .opt("MaxFileSize", self.max_file_size)
+            .opt("ParallelLoadThreads", self.parallel_load_threads)
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
-            .opt("ServerTimezone", &self.server_timezone)
-            .opt("TargetDbType", &self.target_db_type)
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
+            .opt("ServerTimezone", self.server_timezone)
+            .opt("TargetDbType", self.target_db_type)
             .build()
     }
 }
@@ -1582,14 +1637,19 @@ impl crate::PropertyType for NeptuneSettings {}
 impl ::cloudwright_core::ToValue for NeptuneSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorRetryDuration", &self.error_retry_duration)
-            .opt("IamAuthEnabled", &self.iam_auth_enabled)
-            .opt("MaxFileSize", &self.max_file_size)
-            .opt("MaxRetryCount", &self.max_retry_count)
-            .opt("S3BucketFolder", &self.s3_bucket_folder)
-            .opt("S3BucketName", &self.s3_bucket_name)
-            .opt("ServiceAccessRoleArn", &self.service_access_role_arn)
+            .opt("ErrorRetryDuration", self.error_retry_duration)
+            .opt("IamAuthEnabled", self.iam_auth_enabled)
+            .opt("MaxFileSize", self.max_file_size)
+            .opt("MaxRetryCount", self.max_retry_count)
+            .opt("S3BucketFolder", self.s3_bucket_folder)
+            .opt("S3BucketName", self.s3_bucket_name)
+            .opt("ServiceAccessRoleArn", self.service_access_role_arn)
             .build()
     }
 }
@@ -1866,69 +1926,71 @@ impl crate::PropertyType for OracleSettings {}
 impl ::cloudwright_core::ToValue for OracleSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessAlternateDirectly", &self.access_alternate_directly)
-            .opt("AddSupplementalLogging", &self.add_supplemental_logging)
+            .opt("AccessAlternateDirectly", self.access_alternate_directly)
+            .opt("AddSupplementalLogging", self.add_supplemental_logging)
             .opt(
                 "AdditionalArchivedLogDestId",
-                &self.additional_archived_log_dest_id,
+                self.additional_archived_log_dest_id,
             )
-            .opt("AllowSelectNestedTables", &self.allow_select_nested_tables)
-            .opt("ArchivedLogDestId", &self.archived_log_dest_id)
-            .opt("ArchivedLogsOnly", &self.archived_logs_only)
-            .opt("AsmPassword", &self.asm_password)
-            .opt("AsmServer", &self.asm_server)
-            .opt("AsmUser", &self.asm_user)
-            .opt("CharLengthSemantics", &self.char_length_semantics)
-            .opt("DirectPathNoLog", &self.direct_path_no_log)
-            .opt("DirectPathParallelLoad", &self.direct_path_parallel_load)
+            .opt("AllowSelectNestedTables", self.allow_select_nested_tables)
+            .opt("ArchivedLogDestId", self.archived_log_dest_id)
+            .opt("ArchivedLogsOnly", self.archived_logs_only)
+            .opt("AsmPassword", self.asm_password)
+            .opt("AsmServer", self.asm_server)
+            .opt("AsmUser", self.asm_user)
+            .opt("CharLengthSemantics", self.char_length_semantics)
+            .opt("DirectPathNoLog", self.direct_path_no_log)
+            .opt("DirectPathParallelLoad", self.direct_path_parallel_load)
             .opt(
                 "EnableHomogenousTablespace",
-                &self.enable_homogenous_tablespace,
+                self.enable_homogenous_tablespace,
             )
-            .opt("ExtraArchivedLogDestIds", &self.extra_archived_log_dest_ids)
+            .opt("ExtraArchivedLogDestIds", self.extra_archived_log_dest_ids)
             .opt(
                 "FailTasksOnLobTruncation",
-                &self.fail_tasks_on_lob_truncation,
+                self.fail_tasks_on_lob_truncation,
             )
-            .opt("NumberDatatypeScale", &self.number_datatype_scale)
-            .opt("OraclePathPrefix", &self.oracle_path_prefix)
-            .opt("ParallelAsmReadThreads", &self.parallel_asm_read_threads)
-            .opt("ReadAheadBlocks", &self.read_ahead_blocks)
-            .opt("ReadTableSpaceName", &self.read_table_space_name)
-            .opt("ReplacePathPrefix", &self.replace_path_prefix)
-            .opt("RetryInterval", &self.retry_interval)
+            .opt("NumberDatatypeScale", self.number_datatype_scale)
+            .opt("OraclePathPrefix", self.oracle_path_prefix)
+            .opt("ParallelAsmReadThreads", self.parallel_asm_read_threads)
+            .opt("ReadAheadBlocks", self.read_ahead_blocks)
+            .opt("ReadTableSpaceName", self.read_table_space_name)
+            .opt("ReplacePathPrefix", self.replace_path_prefix)
+            .opt("RetryInterval", self.retry_interval)
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
             .opt(
                 "SecretsManagerOracleAsmAccessRoleArn",
-                &self.secrets_manager_oracle_asm_access_role_arn,
+                self.secrets_manager_oracle_asm_access_role_arn,
             )
             .opt(
                 "SecretsManagerOracleAsmSecretId",
-                &self.secrets_manager_oracle_asm_secret_id,
+                self.secrets_manager_oracle_asm_secret_id,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
-            .opt("SecurityDbEncryption", &self.security_db_encryption)
-            .opt(
-                "SecurityDbEncryptionName",
-                &self.security_db_encryption_name,
-            )
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
+            .opt("SecurityDbEncryption", self.security_db_encryption)
+            .opt("SecurityDbEncryptionName", self.security_db_encryption_name)
             .opt(
                 "SpatialDataOptionToGeoJsonFunctionName",
-                &self.spatial_data_option_to_geo_json_function_name,
+                self.spatial_data_option_to_geo_json_function_name,
             )
-            .opt("StandbyDelayTime", &self.standby_delay_time)
+            .opt("StandbyDelayTime", self.standby_delay_time)
             .opt(
                 "UseAlternateFolderForOnline",
-                &self.use_alternate_folder_for_online,
+                self.use_alternate_folder_for_online,
             )
-            .opt("UseBFile", &self.use_b_file)
-            .opt("UseDirectPathFullLoad", &self.use_direct_path_full_load)
-            .opt("UseLogminerReader", &self.use_logminer_reader)
-            .opt("UsePathPrefix", &self.use_path_prefix)
+            .opt("UseBFile", self.use_b_file)
+            .opt("UseDirectPathFullLoad", self.use_direct_path_full_load)
+            .opt("UseLogminerReader", self.use_logminer_reader)
+            .opt("UsePathPrefix", self.use_path_prefix)
             .build()
     }
 }
@@ -2091,29 +2153,34 @@ impl crate::PropertyType for PostgreSqlSettings {}
 impl ::cloudwright_core::ToValue for PostgreSqlSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AfterConnectScript", &self.after_connect_script)
-            .opt("BabelfishDatabaseName", &self.babelfish_database_name)
-            .opt("CaptureDdls", &self.capture_ddls)
-            .opt("DatabaseMode", &self.database_mode)
-            .opt("DdlArtifactsSchema", &self.ddl_artifacts_schema)
-            .opt("ExecuteTimeout", &self.execute_timeout)
+            .opt("AfterConnectScript", self.after_connect_script)
+            .opt("BabelfishDatabaseName", self.babelfish_database_name)
+            .opt("CaptureDdls", self.capture_ddls)
+            .opt("DatabaseMode", self.database_mode)
+            .opt("DdlArtifactsSchema", self.ddl_artifacts_schema)
+            .opt("ExecuteTimeout", self.execute_timeout)
             .opt(
                 "FailTasksOnLobTruncation",
-                &self.fail_tasks_on_lob_truncation,
+                self.fail_tasks_on_lob_truncation,
             )
-            .opt("HeartbeatEnable", &self.heartbeat_enable)
-            .opt("HeartbeatFrequency", &self.heartbeat_frequency)
-            .opt("HeartbeatSchema", &self.heartbeat_schema)
-            .opt("MapBooleanAsBoolean", &self.map_boolean_as_boolean)
-            .opt("MaxFileSize", &self.max_file_size)
-            .opt("PluginName", &self.plugin_name)
+            .opt("HeartbeatEnable", self.heartbeat_enable)
+            .opt("HeartbeatFrequency", self.heartbeat_frequency)
+            .opt("HeartbeatSchema", self.heartbeat_schema)
+            .opt("MapBooleanAsBoolean", self.map_boolean_as_boolean)
+            .opt("MaxFileSize", self.max_file_size)
+            .opt("PluginName", self.plugin_name)
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
-            .opt("SlotName", &self.slot_name)
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
+            .opt("SlotName", self.slot_name)
             .build()
     }
 }
@@ -2186,14 +2253,19 @@ impl crate::PropertyType for RedisSettings {}
 impl ::cloudwright_core::ToValue for RedisSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthPassword", &self.auth_password)
-            .opt("AuthType", &self.auth_type)
-            .opt("AuthUserName", &self.auth_user_name)
-            .opt("Port", &self.port)
-            .opt("ServerName", &self.server_name)
-            .opt("SslCaCertificateArn", &self.ssl_ca_certificate_arn)
-            .opt("SslSecurityProtocol", &self.ssl_security_protocol)
+            .opt("AuthPassword", self.auth_password)
+            .opt("AuthType", self.auth_type)
+            .opt("AuthUserName", self.auth_user_name)
+            .opt("Port", self.port)
+            .opt("ServerName", self.server_name)
+            .opt("SslCaCertificateArn", self.ssl_ca_certificate_arn)
+            .opt("SslSecurityProtocol", self.ssl_security_protocol)
             .build()
     }
 }
@@ -2406,42 +2478,47 @@ impl crate::PropertyType for RedshiftSettings {}
 impl ::cloudwright_core::ToValue for RedshiftSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptAnyDate", &self.accept_any_date)
-            .opt("AfterConnectScript", &self.after_connect_script)
-            .opt("BucketFolder", &self.bucket_folder)
-            .opt("BucketName", &self.bucket_name)
-            .opt("CaseSensitiveNames", &self.case_sensitive_names)
-            .opt("CompUpdate", &self.comp_update)
-            .opt("ConnectionTimeout", &self.connection_timeout)
-            .opt("DateFormat", &self.date_format)
-            .opt("EmptyAsNull", &self.empty_as_null)
-            .opt("EncryptionMode", &self.encryption_mode)
-            .opt("ExplicitIds", &self.explicit_ids)
+            .opt("AcceptAnyDate", self.accept_any_date)
+            .opt("AfterConnectScript", self.after_connect_script)
+            .opt("BucketFolder", self.bucket_folder)
+            .opt("BucketName", self.bucket_name)
+            .opt("CaseSensitiveNames", self.case_sensitive_names)
+            .opt("CompUpdate", self.comp_update)
+            .opt("ConnectionTimeout", self.connection_timeout)
+            .opt("DateFormat", self.date_format)
+            .opt("EmptyAsNull", self.empty_as_null)
+            .opt("EncryptionMode", self.encryption_mode)
+            .opt("ExplicitIds", self.explicit_ids)
             .opt(
                 "FileTransferUploadStreams",
-                &self.file_transfer_upload_streams,
+                self.file_transfer_upload_streams,
             )
-            .opt("LoadTimeout", &self.load_timeout)
-            .opt("MapBooleanAsBoolean", &self.map_boolean_as_boolean)
-            .opt("MaxFileSize", &self.max_file_size)
-            .opt("RemoveQuotes", &self.remove_quotes)
-            .opt("ReplaceChars", &self.replace_chars)
-            .opt("ReplaceInvalidChars", &self.replace_invalid_chars)
+            .opt("LoadTimeout", self.load_timeout)
+            .opt("MapBooleanAsBoolean", self.map_boolean_as_boolean)
+            .opt("MaxFileSize", self.max_file_size)
+            .opt("RemoveQuotes", self.remove_quotes)
+            .opt("ReplaceChars", self.replace_chars)
+            .opt("ReplaceInvalidChars", self.replace_invalid_chars)
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
             .opt(
                 "ServerSideEncryptionKmsKeyId",
-                &self.server_side_encryption_kms_key_id,
+                self.server_side_encryption_kms_key_id,
             )
-            .opt("ServiceAccessRoleArn", &self.service_access_role_arn)
-            .opt("TimeFormat", &self.time_format)
-            .opt("TrimBlanks", &self.trim_blanks)
-            .opt("TruncateColumns", &self.truncate_columns)
-            .opt("WriteBufferSize", &self.write_buffer_size)
+            .opt("ServiceAccessRoleArn", self.service_access_role_arn)
+            .opt("TimeFormat", self.time_format)
+            .opt("TrimBlanks", self.trim_blanks)
+            .opt("TruncateColumns", self.truncate_columns)
+            .opt("WriteBufferSize", self.write_buffer_size)
             .build()
     }
 }
@@ -2836,59 +2913,64 @@ impl crate::PropertyType for S3Settings {}
 impl ::cloudwright_core::ToValue for S3Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddColumnName", &self.add_column_name)
+            .opt("AddColumnName", self.add_column_name)
             .opt(
                 "AddTrailingPaddingCharacter",
-                &self.add_trailing_padding_character,
+                self.add_trailing_padding_character,
             )
-            .opt("BucketFolder", &self.bucket_folder)
-            .opt("BucketName", &self.bucket_name)
-            .opt("CannedAclForObjects", &self.canned_acl_for_objects)
-            .opt("CdcInsertsAndUpdates", &self.cdc_inserts_and_updates)
-            .opt("CdcInsertsOnly", &self.cdc_inserts_only)
-            .opt("CdcMaxBatchInterval", &self.cdc_max_batch_interval)
-            .opt("CdcMinFileSize", &self.cdc_min_file_size)
-            .opt("CdcPath", &self.cdc_path)
-            .opt("CompressionType", &self.compression_type)
-            .opt("CsvDelimiter", &self.csv_delimiter)
-            .opt("CsvNoSupValue", &self.csv_no_sup_value)
-            .opt("CsvNullValue", &self.csv_null_value)
-            .opt("CsvRowDelimiter", &self.csv_row_delimiter)
-            .opt("DataFormat", &self.data_format)
-            .opt("DataPageSize", &self.data_page_size)
-            .opt("DatePartitionDelimiter", &self.date_partition_delimiter)
-            .opt("DatePartitionEnabled", &self.date_partition_enabled)
-            .opt("DatePartitionSequence", &self.date_partition_sequence)
-            .opt("DatePartitionTimezone", &self.date_partition_timezone)
-            .opt("DictPageSizeLimit", &self.dict_page_size_limit)
-            .opt("EnableStatistics", &self.enable_statistics)
-            .opt("EncodingType", &self.encoding_type)
-            .opt("EncryptionMode", &self.encryption_mode)
-            .opt("ExpectedBucketOwner", &self.expected_bucket_owner)
-            .opt("ExternalTableDefinition", &self.external_table_definition)
-            .opt("GlueCatalogGeneration", &self.glue_catalog_generation)
-            .opt("IgnoreHeaderRows", &self.ignore_header_rows)
-            .opt("IncludeOpForFullLoad", &self.include_op_for_full_load)
-            .opt("MaxFileSize", &self.max_file_size)
+            .opt("BucketFolder", self.bucket_folder)
+            .opt("BucketName", self.bucket_name)
+            .opt("CannedAclForObjects", self.canned_acl_for_objects)
+            .opt("CdcInsertsAndUpdates", self.cdc_inserts_and_updates)
+            .opt("CdcInsertsOnly", self.cdc_inserts_only)
+            .opt("CdcMaxBatchInterval", self.cdc_max_batch_interval)
+            .opt("CdcMinFileSize", self.cdc_min_file_size)
+            .opt("CdcPath", self.cdc_path)
+            .opt("CompressionType", self.compression_type)
+            .opt("CsvDelimiter", self.csv_delimiter)
+            .opt("CsvNoSupValue", self.csv_no_sup_value)
+            .opt("CsvNullValue", self.csv_null_value)
+            .opt("CsvRowDelimiter", self.csv_row_delimiter)
+            .opt("DataFormat", self.data_format)
+            .opt("DataPageSize", self.data_page_size)
+            .opt("DatePartitionDelimiter", self.date_partition_delimiter)
+            .opt("DatePartitionEnabled", self.date_partition_enabled)
+            .opt("DatePartitionSequence", self.date_partition_sequence)
+            .opt("DatePartitionTimezone", self.date_partition_timezone)
+            .opt("DictPageSizeLimit", self.dict_page_size_limit)
+            .opt("EnableStatistics", self.enable_statistics)
+            .opt("EncodingType", self.encoding_type)
+            .opt("EncryptionMode", self.encryption_mode)
+            .opt("ExpectedBucketOwner", self.expected_bucket_owner)
+            .opt("ExternalTableDefinition", self.external_table_definition)
+            .opt("GlueCatalogGeneration", self.glue_catalog_generation)
+            .opt("IgnoreHeaderRows", self.ignore_header_rows)
+            .opt("IncludeOpForFullLoad", self.include_op_for_full_load)
+            .opt("MaxFileSize", self.max_file_size)
             .opt(
                 "ParquetTimestampInMillisecond",
-                &self.parquet_timestamp_in_millisecond,
+                self.parquet_timestamp_in_millisecond,
             )
-            .opt("ParquetVersion", &self.parquet_version)
-            .opt("PreserveTransactions", &self.preserve_transactions)
-            .opt("Rfc4180", &self.rfc4180)
-            .opt("RowGroupLength", &self.row_group_length)
+            .opt("ParquetVersion", self.parquet_version)
+            .opt("PreserveTransactions", self.preserve_transactions)
+            .opt("Rfc4180", self.rfc4180)
+            .opt("RowGroupLength", self.row_group_length)
             .opt(
                 "ServerSideEncryptionKmsKeyId",
-                &self.server_side_encryption_kms_key_id,
+                self.server_side_encryption_kms_key_id,
             )
-            .opt("ServiceAccessRoleArn", &self.service_access_role_arn)
-            .opt("TimestampColumnName", &self.timestamp_column_name)
-            .opt("UseCsvNoSupValue", &self.use_csv_no_sup_value)
+            .opt("ServiceAccessRoleArn", self.service_access_role_arn)
+            .opt("TimestampColumnName", self.timestamp_column_name)
+            .opt("UseCsvNoSupValue", self.use_csv_no_sup_value)
             .opt(
                 "UseTaskStartTimeForFullLoadTimestamp",
-                &self.use_task_start_time_for_full_load_timestamp,
+                self.use_task_start_time_for_full_load_timestamp,
             )
             .build()
     }
@@ -2936,12 +3018,17 @@ impl crate::PropertyType for SybaseSettings {}
 impl ::cloudwright_core::ToValue for SybaseSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
             .build()
     }
 }

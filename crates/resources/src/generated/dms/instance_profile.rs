@@ -144,20 +144,25 @@ impl ::cloudwright_core::Resource for InstanceProfile {
 impl ::cloudwright_core::ToValue for InstanceProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("Description", &self.description)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("Description", self.description)
             .opt(
                 "InstanceProfileIdentifier",
-                &self.instance_profile_identifier,
+                self.instance_profile_identifier,
             )
-            .opt("InstanceProfileName", &self.instance_profile_name)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("NetworkType", &self.network_type)
-            .opt("PubliclyAccessible", &self.publicly_accessible)
-            .opt("SubnetGroupIdentifier", &self.subnet_group_identifier)
-            .opt("Tags", &self.tags)
-            .opt("VpcSecurityGroups", &self.vpc_security_groups)
+            .opt("InstanceProfileName", self.instance_profile_name)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("NetworkType", self.network_type)
+            .opt("PubliclyAccessible", self.publicly_accessible)
+            .opt("SubnetGroupIdentifier", self.subnet_group_identifier)
+            .opt("Tags", self.tags)
+            .opt("VpcSecurityGroups", self.vpc_security_groups)
             .build()
     }
 }
@@ -236,9 +241,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -269,6 +279,14 @@ impl ::cloudwright_core::ToValue for NetworkType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

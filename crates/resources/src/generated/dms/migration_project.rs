@@ -156,37 +156,42 @@ impl ::cloudwright_core::Resource for MigrationProject {
 impl ::cloudwright_core::ToValue for MigrationProject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("InstanceProfileArn", &self.instance_profile_arn)
+            .opt("Description", self.description)
+            .opt("InstanceProfileArn", self.instance_profile_arn)
             .opt(
                 "InstanceProfileIdentifier",
-                &self.instance_profile_identifier,
+                self.instance_profile_identifier,
             )
-            .opt("InstanceProfileName", &self.instance_profile_name)
+            .opt("InstanceProfileName", self.instance_profile_name)
             .opt(
                 "MigrationProjectCreationTime",
-                &self.migration_project_creation_time,
+                self.migration_project_creation_time,
             )
             .opt(
                 "MigrationProjectIdentifier",
-                &self.migration_project_identifier,
+                self.migration_project_identifier,
             )
-            .opt("MigrationProjectName", &self.migration_project_name)
+            .opt("MigrationProjectName", self.migration_project_name)
             .opt(
                 "SchemaConversionApplicationAttributes",
-                &self.schema_conversion_application_attributes,
+                self.schema_conversion_application_attributes,
             )
             .opt(
                 "SourceDataProviderDescriptors",
-                &self.source_data_provider_descriptors,
+                self.source_data_provider_descriptors,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .opt(
                 "TargetDataProviderDescriptors",
-                &self.target_data_provider_descriptors,
+                self.target_data_provider_descriptors,
             )
-            .opt("TransformationRules", &self.transformation_rules)
+            .opt("TransformationRules", self.transformation_rules)
             .build()
     }
 }
@@ -265,15 +270,20 @@ impl crate::PropertyType for DataProviderDescriptor {}
 impl ::cloudwright_core::ToValue for DataProviderDescriptor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataProviderArn", &self.data_provider_arn)
-            .opt("DataProviderIdentifier", &self.data_provider_identifier)
-            .opt("DataProviderName", &self.data_provider_name)
+            .opt("DataProviderArn", self.data_provider_arn)
+            .opt("DataProviderIdentifier", self.data_provider_identifier)
+            .opt("DataProviderName", self.data_provider_name)
             .opt(
                 "SecretsManagerAccessRoleArn",
-                &self.secrets_manager_access_role_arn,
+                self.secrets_manager_access_role_arn,
             )
-            .opt("SecretsManagerSecretId", &self.secrets_manager_secret_id)
+            .opt("SecretsManagerSecretId", self.secrets_manager_secret_id)
             .build()
     }
 }
@@ -310,9 +320,14 @@ impl crate::PropertyType for SchemaConversionApplicationAttributes {}
 impl ::cloudwright_core::ToValue for SchemaConversionApplicationAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3BucketPath", &self.s3_bucket_path)
-            .opt("S3BucketRoleArn", &self.s3_bucket_role_arn)
+            .opt("S3BucketPath", self.s3_bucket_path)
+            .opt("S3BucketRoleArn", self.s3_bucket_role_arn)
             .build()
     }
 }
@@ -363,9 +378,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -172,20 +172,25 @@ impl ::cloudwright_core::Resource for ReplicationConfig {
 impl ::cloudwright_core::ToValue for ReplicationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputeConfig", &self.compute_config)
+            .req("ComputeConfig", self.compute_config)
             .req(
                 "ReplicationConfigIdentifier",
-                &self.replication_config_identifier,
+                self.replication_config_identifier,
             )
-            .opt("ReplicationSettings", &self.replication_settings)
-            .req("ReplicationType", &self.replication_type)
-            .opt("ResourceIdentifier", &self.resource_identifier)
-            .req("SourceEndpointArn", &self.source_endpoint_arn)
-            .opt("SupplementalSettings", &self.supplemental_settings)
-            .req("TableMappings", &self.table_mappings)
-            .opt("Tags", &self.tags)
-            .req("TargetEndpointArn", &self.target_endpoint_arn)
+            .opt("ReplicationSettings", self.replication_settings)
+            .req("ReplicationType", self.replication_type)
+            .opt("ResourceIdentifier", self.resource_identifier)
+            .req("SourceEndpointArn", self.source_endpoint_arn)
+            .opt("SupplementalSettings", self.supplemental_settings)
+            .req("TableMappings", self.table_mappings)
+            .opt("Tags", self.tags)
+            .req("TargetEndpointArn", self.target_endpoint_arn)
             .build()
     }
 }
@@ -309,22 +314,24 @@ impl crate::PropertyType for ComputeConfig {}
 impl ::cloudwright_core::ToValue for ComputeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("DnsNameServers", &self.dns_name_servers)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("MaxCapacityUnits", &self.max_capacity_units)
-            .opt("MinCapacityUnits", &self.min_capacity_units)
-            .opt("MultiAZ", &self.multi_az)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("DnsNameServers", self.dns_name_servers)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("MaxCapacityUnits", self.max_capacity_units)
+            .opt("MinCapacityUnits", self.min_capacity_units)
+            .opt("MultiAZ", self.multi_az)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt(
-                "ReplicationSubnetGroupId",
-                &self.replication_subnet_group_id,
-            )
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
+            .opt("ReplicationSubnetGroupId", self.replication_subnet_group_id)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
             .build()
     }
 }
@@ -375,9 +382,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -411,6 +423,14 @@ impl ::cloudwright_core::ToValue for ReplicationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -231,36 +231,38 @@ impl ::cloudwright_core::Resource for ReplicationInstance {
 impl ::cloudwright_core::ToValue for ReplicationInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocatedStorage", &self.allocated_storage)
-            .opt(
-                "AllowMajorVersionUpgrade",
-                &self.allow_major_version_upgrade,
-            )
-            .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("DnsNameServers", &self.dns_name_servers)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("MultiAZ", &self.multi_az)
-            .opt("NetworkType", &self.network_type)
+            .opt("AllocatedStorage", self.allocated_storage)
+            .opt("AllowMajorVersionUpgrade", self.allow_major_version_upgrade)
+            .opt("AutoMinorVersionUpgrade", self.auto_minor_version_upgrade)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("DnsNameServers", self.dns_name_servers)
+            .opt("EngineVersion", self.engine_version)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("MultiAZ", self.multi_az)
+            .opt("NetworkType", self.network_type)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("PubliclyAccessible", &self.publicly_accessible)
-            .req("ReplicationInstanceClass", &self.replication_instance_class)
+            .opt("PubliclyAccessible", self.publicly_accessible)
+            .req("ReplicationInstanceClass", self.replication_instance_class)
             .opt(
                 "ReplicationInstanceIdentifier",
-                &self.replication_instance_identifier,
+                self.replication_instance_identifier,
             )
             .opt(
                 "ReplicationSubnetGroupIdentifier",
-                &self.replication_subnet_group_identifier,
+                self.replication_subnet_group_identifier,
             )
-            .opt("ResourceIdentifier", &self.resource_identifier)
-            .opt("Tags", &self.tags)
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
+            .opt("ResourceIdentifier", self.resource_identifier)
+            .opt("Tags", self.tags)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
             .build()
     }
 }

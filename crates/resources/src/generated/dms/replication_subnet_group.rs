@@ -112,17 +112,22 @@ impl ::cloudwright_core::Resource for ReplicationSubnetGroup {
 impl ::cloudwright_core::ToValue for ReplicationSubnetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ReplicationSubnetGroupDescription",
-                &self.replication_subnet_group_description,
+                self.replication_subnet_group_description,
             )
             .opt(
                 "ReplicationSubnetGroupIdentifier",
-                &self.replication_subnet_group_identifier,
+                self.replication_subnet_group_identifier,
             )
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -207,23 +207,28 @@ impl ::cloudwright_core::Resource for ReplicationTask {
 impl ::cloudwright_core::ToValue for ReplicationTask {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CdcStartPosition", &self.cdc_start_position)
-            .opt("CdcStartTime", &self.cdc_start_time)
-            .opt("CdcStopPosition", &self.cdc_stop_position)
-            .req("MigrationType", &self.migration_type)
-            .req("ReplicationInstanceArn", &self.replication_instance_arn)
+            .opt("CdcStartPosition", self.cdc_start_position)
+            .opt("CdcStartTime", self.cdc_start_time)
+            .opt("CdcStopPosition", self.cdc_stop_position)
+            .req("MigrationType", self.migration_type)
+            .req("ReplicationInstanceArn", self.replication_instance_arn)
             .opt(
                 "ReplicationTaskIdentifier",
-                &self.replication_task_identifier,
+                self.replication_task_identifier,
             )
-            .opt("ReplicationTaskSettings", &self.replication_task_settings)
-            .opt("ResourceIdentifier", &self.resource_identifier)
-            .req("SourceEndpointArn", &self.source_endpoint_arn)
-            .req("TableMappings", &self.table_mappings)
-            .opt("Tags", &self.tags)
-            .req("TargetEndpointArn", &self.target_endpoint_arn)
-            .opt("TaskData", &self.task_data)
+            .opt("ReplicationTaskSettings", self.replication_task_settings)
+            .opt("ResourceIdentifier", self.resource_identifier)
+            .req("SourceEndpointArn", self.source_endpoint_arn)
+            .req("TableMappings", self.table_mappings)
+            .opt("Tags", self.tags)
+            .req("TargetEndpointArn", self.target_endpoint_arn)
+            .opt("TaskData", self.task_data)
             .build()
     }
 }

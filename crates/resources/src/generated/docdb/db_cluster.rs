@@ -387,61 +387,60 @@ impl ::cloudwright_core::Resource for DbCluster {
 impl ::cloudwright_core::ToValue for DbCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZones", &self.availability_zones)
-            .opt("BackupRetentionPeriod", &self.backup_retention_period)
-            .opt("CopyTagsToSnapshot", &self.copy_tags_to_snapshot)
-            .opt("DBClusterIdentifier", &self.db_cluster_identifier)
+            .opt("AvailabilityZones", self.availability_zones)
+            .opt("BackupRetentionPeriod", self.backup_retention_period)
+            .opt("CopyTagsToSnapshot", self.copy_tags_to_snapshot)
+            .opt("DBClusterIdentifier", self.db_cluster_identifier)
             .opt(
                 "DBClusterParameterGroupName",
-                &self.db_cluster_parameter_group_name,
+                self.db_cluster_parameter_group_name,
             )
-            .opt("DBSubnetGroupName", &self.db_subnet_group_name)
-            .opt("DeletionProtection", &self.deletion_protection)
+            .opt("DBSubnetGroupName", self.db_subnet_group_name)
+            .opt("DeletionProtection", self.deletion_protection)
             .opt(
                 "EnableCloudwatchLogsExports",
-                &self.enable_cloudwatch_logs_exports,
+                self.enable_cloudwatch_logs_exports,
             )
-            .opt("EngineVersion", &self.engine_version)
-            .opt("GlobalClusterIdentifier", &self.global_cluster_identifier)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt(
-                "ManageMasterUserPassword",
-                &self.manage_master_user_password,
-            )
-            .opt("MasterUserPassword", &self.master_user_password)
+            .opt("EngineVersion", self.engine_version)
+            .opt("GlobalClusterIdentifier", self.global_cluster_identifier)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("ManageMasterUserPassword", self.manage_master_user_password)
+            .opt("MasterUserPassword", self.master_user_password)
             .opt(
                 "MasterUserSecretKmsKeyId",
-                &self.master_user_secret_kms_key_id,
+                self.master_user_secret_kms_key_id,
             )
-            .opt("MasterUsername", &self.master_username)
-            .opt("NetworkType", &self.network_type)
-            .opt("Port", &self.port)
-            .opt("PreferredBackupWindow", &self.preferred_backup_window)
+            .opt("MasterUsername", self.master_username)
+            .opt("NetworkType", self.network_type)
+            .opt("Port", self.port)
+            .opt("PreferredBackupWindow", self.preferred_backup_window)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("RestoreToTime", &self.restore_to_time)
-            .opt("RestoreType", &self.restore_type)
-            .opt(
-                "RotateMasterUserPassword",
-                &self.rotate_master_user_password,
-            )
+            .opt("RestoreToTime", self.restore_to_time)
+            .opt("RestoreType", self.restore_type)
+            .opt("RotateMasterUserPassword", self.rotate_master_user_password)
             .opt(
                 "ServerlessV2ScalingConfiguration",
-                &self.serverless_v2_scaling_configuration,
+                self.serverless_v2_scaling_configuration,
             )
-            .opt("SnapshotIdentifier", &self.snapshot_identifier)
+            .opt("SnapshotIdentifier", self.snapshot_identifier)
             .opt(
                 "SourceDBClusterIdentifier",
-                &self.source_db_cluster_identifier,
+                self.source_db_cluster_identifier,
             )
-            .opt("StorageEncrypted", &self.storage_encrypted)
-            .opt("StorageType", &self.storage_type)
-            .opt("Tags", &self.tags)
-            .opt("UseLatestRestorableTime", &self.use_latest_restorable_time)
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
+            .opt("StorageEncrypted", self.storage_encrypted)
+            .opt("StorageType", self.storage_type)
+            .opt("Tags", self.tags)
+            .opt("UseLatestRestorableTime", self.use_latest_restorable_time)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
             .build()
     }
 }
@@ -544,9 +543,14 @@ impl crate::PropertyType for ServerlessV2ScalingConfiguration {}
 impl ::cloudwright_core::ToValue for ServerlessV2ScalingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxCapacity", &self.max_capacity)
-            .req("MinCapacity", &self.min_capacity)
+            .req("MaxCapacity", self.max_capacity)
+            .req("MinCapacity", self.min_capacity)
             .build()
     }
 }
@@ -583,6 +587,14 @@ impl ::cloudwright_core::ToValue for EngineVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -137,12 +137,17 @@ impl ::cloudwright_core::Resource for DbClusterParameterGroup {
 impl ::cloudwright_core::ToValue for DbClusterParameterGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Description", &self.description)
-            .req("Family", &self.family)
-            .opt("Name", &self.name)
-            .req("Parameters", &self.parameters)
-            .opt("Tags", &self.tags)
+            .req("Description", self.description)
+            .req("Family", self.family)
+            .opt("Name", self.name)
+            .req("Parameters", self.parameters)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -190,26 +190,31 @@ impl ::cloudwright_core::Resource for DbInstance {
 impl ::cloudwright_core::ToValue for DbInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("CACertificateIdentifier", &self.ca_certificate_identifier)
+            .opt("AutoMinorVersionUpgrade", self.auto_minor_version_upgrade)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("CACertificateIdentifier", self.ca_certificate_identifier)
             .opt(
                 "CertificateRotationRestart",
-                &self.certificate_rotation_restart,
+                self.certificate_rotation_restart,
             )
-            .req("DBClusterIdentifier", &self.db_cluster_identifier)
-            .req("DBInstanceClass", &self.db_instance_class)
-            .opt("DBInstanceIdentifier", &self.db_instance_identifier)
+            .req("DBClusterIdentifier", self.db_cluster_identifier)
+            .req("DBInstanceClass", self.db_instance_class)
+            .opt("DBInstanceIdentifier", self.db_instance_identifier)
             .opt(
                 "EnablePerformanceInsights",
-                &self.enable_performance_insights,
+                self.enable_performance_insights,
             )
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -114,14 +114,16 @@ impl ::cloudwright_core::Resource for DbSubnetGroup {
 impl ::cloudwright_core::ToValue for DbSubnetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "DBSubnetGroupDescription",
-                &self.db_subnet_group_description,
-            )
-            .opt("DBSubnetGroupName", &self.db_subnet_group_name)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
+            .req("DBSubnetGroupDescription", self.db_subnet_group_description)
+            .opt("DBSubnetGroupName", self.db_subnet_group_name)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
             .build()
     }
 }

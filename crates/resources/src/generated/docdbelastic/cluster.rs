@@ -229,24 +229,29 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AdminUserName", &self.admin_user_name)
-            .opt("AdminUserPassword", &self.admin_user_password)
-            .req("AuthType", &self.auth_type)
-            .opt("BackupRetentionPeriod", &self.backup_retention_period)
-            .req("ClusterName", &self.cluster_name)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("PreferredBackupWindow", &self.preferred_backup_window)
+            .req("AdminUserName", self.admin_user_name)
+            .opt("AdminUserPassword", self.admin_user_password)
+            .req("AuthType", self.auth_type)
+            .opt("BackupRetentionPeriod", self.backup_retention_period)
+            .req("ClusterName", self.cluster_name)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("PreferredBackupWindow", self.preferred_backup_window)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .req("ShardCapacity", &self.shard_capacity)
-            .req("ShardCount", &self.shard_count)
-            .opt("ShardInstanceCount", &self.shard_instance_count)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
+            .req("ShardCapacity", self.shard_capacity)
+            .req("ShardCount", self.shard_count)
+            .opt("ShardInstanceCount", self.shard_instance_count)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
             .build()
     }
 }
@@ -323,9 +328,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

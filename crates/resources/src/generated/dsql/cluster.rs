@@ -126,15 +126,20 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DeletionProtectionEnabled",
-                &self.deletion_protection_enabled,
+                self.deletion_protection_enabled,
             )
-            .opt("KmsEncryptionKey", &self.kms_encryption_key)
-            .opt("MultiRegionProperties", &self.multi_region_properties)
-            .opt("PolicyDocument", &self.policy_document)
-            .opt("Tags", &self.tags)
+            .opt("KmsEncryptionKey", self.kms_encryption_key)
+            .opt("MultiRegionProperties", self.multi_region_properties)
+            .opt("PolicyDocument", self.policy_document)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -267,9 +272,14 @@ impl crate::PropertyType for MultiRegionProperties {}
 impl ::cloudwright_core::ToValue for MultiRegionProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Clusters", &self.clusters)
-            .opt("WitnessRegion", &self.witness_region)
+            .opt("Clusters", self.clusters)
+            .opt("WitnessRegion", self.witness_region)
             .build()
     }
 }
@@ -320,9 +330,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -287,36 +287,41 @@ impl ::cloudwright_core::Resource for GlobalTable {
 impl ::cloudwright_core::ToValue for GlobalTable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeDefinitions", &self.attribute_definitions)
-            .opt("BillingMode", &self.billing_mode)
-            .opt("GlobalSecondaryIndexes", &self.global_secondary_indexes)
-            .opt("GlobalTableSourceArn", &self.global_table_source_arn)
-            .opt("GlobalTableWitnesses", &self.global_table_witnesses)
-            .opt("KeySchema", &self.key_schema)
-            .opt("LocalSecondaryIndexes", &self.local_secondary_indexes)
-            .opt("MultiRegionConsistency", &self.multi_region_consistency)
+            .opt("AttributeDefinitions", self.attribute_definitions)
+            .opt("BillingMode", self.billing_mode)
+            .opt("GlobalSecondaryIndexes", self.global_secondary_indexes)
+            .opt("GlobalTableSourceArn", self.global_table_source_arn)
+            .opt("GlobalTableWitnesses", self.global_table_witnesses)
+            .opt("KeySchema", self.key_schema)
+            .opt("LocalSecondaryIndexes", self.local_secondary_indexes)
+            .opt("MultiRegionConsistency", self.multi_region_consistency)
             .opt(
                 "ReadOnDemandThroughputSettings",
-                &self.read_on_demand_throughput_settings,
+                self.read_on_demand_throughput_settings,
             )
             .opt(
                 "ReadProvisionedThroughputSettings",
-                &self.read_provisioned_throughput_settings,
+                self.read_provisioned_throughput_settings,
             )
-            .req("Replicas", &self.replicas)
-            .opt("SSESpecification", &self.sse_specification)
-            .opt("StreamSpecification", &self.stream_specification)
-            .opt("TableName", &self.table_name)
-            .opt("TimeToLiveSpecification", &self.time_to_live_specification)
-            .opt("WarmThroughput", &self.warm_throughput)
+            .req("Replicas", self.replicas)
+            .opt("SSESpecification", self.sse_specification)
+            .opt("StreamSpecification", self.stream_specification)
+            .opt("TableName", self.table_name)
+            .opt("TimeToLiveSpecification", self.time_to_live_specification)
+            .opt("WarmThroughput", self.warm_throughput)
             .opt(
                 "WriteOnDemandThroughputSettings",
-                &self.write_on_demand_throughput_settings,
+                self.write_on_demand_throughput_settings,
             )
             .opt(
                 "WriteProvisionedThroughputSettings",
-                &self.write_provisioned_throughput_settings,
+                self.write_provisioned_throughput_settings,
             )
             .build()
     }
@@ -436,13 +441,18 @@ impl crate::PropertyType for CapacityAutoScalingSettings {}
 impl ::cloudwright_core::ToValue for CapacityAutoScalingSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxCapacity", &self.max_capacity)
-            .req("MinCapacity", &self.min_capacity)
-            .opt("SeedCapacity", &self.seed_capacity)
+            .req("MaxCapacity", self.max_capacity)
+            .req("MinCapacity", self.min_capacity)
+            .opt("SeedCapacity", self.seed_capacity)
             .req(
                 "TargetTrackingScalingPolicyConfiguration",
-                &self.target_tracking_scaling_policy_configuration,
+                self.target_tracking_scaling_policy_configuration,
             )
             .build()
     }
@@ -476,8 +486,13 @@ impl crate::PropertyType for GlobalReadProvisionedThroughputSettings {}
 impl ::cloudwright_core::ToValue for GlobalReadProvisionedThroughputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReadCapacityUnits", &self.read_capacity_units)
+            .opt("ReadCapacityUnits", self.read_capacity_units)
             .build()
     }
 }
@@ -585,26 +600,31 @@ impl crate::PropertyType for GlobalSecondaryIndex {}
 impl ::cloudwright_core::ToValue for GlobalSecondaryIndex {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IndexName", &self.index_name)
-            .req("KeySchema", &self.key_schema)
-            .req("Projection", &self.projection)
+            .req("IndexName", self.index_name)
+            .req("KeySchema", self.key_schema)
+            .req("Projection", self.projection)
             .opt(
                 "ReadOnDemandThroughputSettings",
-                &self.read_on_demand_throughput_settings,
+                self.read_on_demand_throughput_settings,
             )
             .opt(
                 "ReadProvisionedThroughputSettings",
-                &self.read_provisioned_throughput_settings,
+                self.read_provisioned_throughput_settings,
             )
-            .opt("WarmThroughput", &self.warm_throughput)
+            .opt("WarmThroughput", self.warm_throughput)
             .opt(
                 "WriteOnDemandThroughputSettings",
-                &self.write_on_demand_throughput_settings,
+                self.write_on_demand_throughput_settings,
             )
             .opt(
                 "WriteProvisionedThroughputSettings",
-                &self.write_provisioned_throughput_settings,
+                self.write_provisioned_throughput_settings,
             )
             .build()
     }
@@ -654,9 +674,14 @@ impl crate::PropertyType for GlobalTableKeySchema {}
 impl ::cloudwright_core::ToValue for GlobalTableKeySchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("KeyType", &self.key_type)
+            .req("AttributeName", self.attribute_name)
+            .req("KeyType", self.key_type)
             .build()
     }
 }
@@ -697,8 +722,13 @@ impl crate::PropertyType for GlobalTableWitness {}
 impl ::cloudwright_core::ToValue for GlobalTableWitness {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Region", &self.region)
+            .opt("Region", self.region)
             .build()
     }
 }
@@ -747,9 +777,14 @@ impl crate::PropertyType for KeySchema {}
 impl ::cloudwright_core::ToValue for KeySchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("KeyType", &self.key_type)
+            .req("AttributeName", self.attribute_name)
+            .req("KeyType", self.key_type)
             .build()
     }
 }
@@ -822,10 +857,15 @@ impl crate::PropertyType for LocalSecondaryIndex {}
 impl ::cloudwright_core::ToValue for LocalSecondaryIndex {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IndexName", &self.index_name)
-            .req("KeySchema", &self.key_schema)
-            .req("Projection", &self.projection)
+            .req("IndexName", self.index_name)
+            .req("KeySchema", self.key_schema)
+            .req("Projection", self.projection)
             .build()
     }
 }
@@ -874,9 +914,14 @@ impl crate::PropertyType for LocalSecondaryIndexKeySchema {}
 impl ::cloudwright_core::ToValue for LocalSecondaryIndexKeySchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("KeyType", &self.key_type)
+            .req("AttributeName", self.attribute_name)
+            .req("KeyType", self.key_type)
             .build()
     }
 }
@@ -928,9 +973,14 @@ impl crate::PropertyType for Projection {}
 impl ::cloudwright_core::ToValue for Projection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NonKeyAttributes", &self.non_key_attributes)
-            .opt("ProjectionType", &self.projection_type)
+            .opt("NonKeyAttributes", self.non_key_attributes)
+            .opt("ProjectionType", self.projection_type)
             .build()
     }
 }
@@ -967,8 +1017,13 @@ impl crate::PropertyType for ReadOnDemandThroughputSettings {}
 impl ::cloudwright_core::ToValue for ReadOnDemandThroughputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxReadRequestUnits", &self.max_read_request_units)
+            .opt("MaxReadRequestUnits", self.max_read_request_units)
             .build()
     }
 }
@@ -1012,12 +1067,17 @@ impl crate::PropertyType for ReadProvisionedThroughputSettings {}
 impl ::cloudwright_core::ToValue for ReadProvisionedThroughputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ReadCapacityAutoScalingSettings",
-                &self.read_capacity_auto_scaling_settings,
+                self.read_capacity_auto_scaling_settings,
             )
-            .opt("ReadCapacityUnits", &self.read_capacity_units)
+            .opt("ReadCapacityUnits", self.read_capacity_units)
             .build()
     }
 }
@@ -1080,19 +1140,24 @@ impl crate::PropertyType for ReplicaGlobalSecondaryIndexSpecification {}
 impl ::cloudwright_core::ToValue for ReplicaGlobalSecondaryIndexSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContributorInsightsSpecification",
-                &self.contributor_insights_specification,
+                self.contributor_insights_specification,
             )
-            .req("IndexName", &self.index_name)
+            .req("IndexName", self.index_name)
             .opt(
                 "ReadOnDemandThroughputSettings",
-                &self.read_on_demand_throughput_settings,
+                self.read_on_demand_throughput_settings,
             )
             .opt(
                 "ReadProvisionedThroughputSettings",
-                &self.read_provisioned_throughput_settings,
+                self.read_provisioned_throughput_settings,
             )
             .build()
     }
@@ -1229,45 +1294,50 @@ impl crate::PropertyType for ReplicaSpecification {}
 impl ::cloudwright_core::ToValue for ReplicaSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContributorInsightsSpecification",
-                &self.contributor_insights_specification,
+                self.contributor_insights_specification,
             )
             .opt(
                 "DeletionProtectionEnabled",
-                &self.deletion_protection_enabled,
+                self.deletion_protection_enabled,
             )
-            .opt("GlobalSecondaryIndexes", &self.global_secondary_indexes)
+            .opt("GlobalSecondaryIndexes", self.global_secondary_indexes)
             .opt(
                 "GlobalTableSettingsReplicationMode",
-                &self.global_table_settings_replication_mode,
+                self.global_table_settings_replication_mode,
             )
             .opt(
                 "KinesisStreamSpecification",
-                &self.kinesis_stream_specification,
+                self.kinesis_stream_specification,
             )
             .opt(
                 "PointInTimeRecoverySpecification",
-                &self.point_in_time_recovery_specification,
+                self.point_in_time_recovery_specification,
             )
             .opt(
                 "ReadOnDemandThroughputSettings",
-                &self.read_on_demand_throughput_settings,
+                self.read_on_demand_throughput_settings,
             )
             .opt(
                 "ReadProvisionedThroughputSettings",
-                &self.read_provisioned_throughput_settings,
+                self.read_provisioned_throughput_settings,
             )
-            .req("Region", &self.region)
+            .req("Region", self.region)
             .opt(
                 "ReplicaStreamSpecification",
-                &self.replica_stream_specification,
+                self.replica_stream_specification,
             )
-            .opt("ResourcePolicy", &self.resource_policy)
-            .opt("SSESpecification", &self.sse_specification)
-            .opt("TableClass", &self.table_class)
-            .opt("Tags", &self.tags)
+            .opt("ResourcePolicy", self.resource_policy)
+            .opt("SSESpecification", self.sse_specification)
+            .opt("TableClass", self.table_class)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -1304,8 +1374,13 @@ impl crate::PropertyType for ReplicaSseSpecification {}
 impl ::cloudwright_core::ToValue for ReplicaSseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KMSMasterKeyId", &self.kms_master_key_id)
+            .req("KMSMasterKeyId", self.kms_master_key_id)
             .build()
     }
 }
@@ -1346,8 +1421,13 @@ impl crate::PropertyType for ReplicaStreamSpecification {}
 impl ::cloudwright_core::ToValue for ReplicaStreamSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourcePolicy", &self.resource_policy)
+            .req("ResourcePolicy", self.resource_policy)
             .build()
     }
 }
@@ -1393,9 +1473,14 @@ impl crate::PropertyType for SseSpecification {}
 impl ::cloudwright_core::ToValue for SseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SSEEnabled", &self.sse_enabled)
-            .opt("SSEType", &self.sse_type)
+            .req("SSEEnabled", self.sse_enabled)
+            .opt("SSEType", self.sse_type)
             .build()
     }
 }
@@ -1439,8 +1524,13 @@ impl crate::PropertyType for StreamSpecification {}
 impl ::cloudwright_core::ToValue for StreamSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StreamViewType", &self.stream_view_type)
+            .req("StreamViewType", self.stream_view_type)
             .build()
     }
 }
@@ -1504,11 +1594,16 @@ impl crate::PropertyType for TargetTrackingScalingPolicyConfiguration {}
 impl ::cloudwright_core::ToValue for TargetTrackingScalingPolicyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisableScaleIn", &self.disable_scale_in)
-            .opt("ScaleInCooldown", &self.scale_in_cooldown)
-            .opt("ScaleOutCooldown", &self.scale_out_cooldown)
-            .req("TargetValue", &self.target_value)
+            .opt("DisableScaleIn", self.disable_scale_in)
+            .opt("ScaleInCooldown", self.scale_in_cooldown)
+            .opt("ScaleOutCooldown", self.scale_out_cooldown)
+            .req("TargetValue", self.target_value)
             .build()
     }
 }
@@ -1545,8 +1640,13 @@ impl crate::PropertyType for WriteOnDemandThroughputSettings {}
 impl ::cloudwright_core::ToValue for WriteOnDemandThroughputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxWriteRequestUnits", &self.max_write_request_units)
+            .opt("MaxWriteRequestUnits", self.max_write_request_units)
             .build()
     }
 }
@@ -1582,10 +1682,15 @@ impl crate::PropertyType for WriteProvisionedThroughputSettings {}
 impl ::cloudwright_core::ToValue for WriteProvisionedThroughputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "WriteCapacityAutoScalingSettings",
-                &self.write_capacity_auto_scaling_settings,
+                self.write_capacity_auto_scaling_settings,
             )
             .build()
     }
@@ -1618,6 +1723,14 @@ impl ::cloudwright_core::ToValue for GlobalTableSettingsReplicationMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyType` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1646,6 +1759,14 @@ impl ::cloudwright_core::ToValue for KeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1676,6 +1797,14 @@ impl ::cloudwright_core::ToValue for MultiRegionConsistency {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SSEType` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1704,6 +1833,14 @@ impl ::cloudwright_core::ToValue for SseType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

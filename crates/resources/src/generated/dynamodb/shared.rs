@@ -65,9 +65,14 @@ impl crate::PropertyType for AttributeDefinition {}
 impl ::cloudwright_core::ToValue for AttributeDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("AttributeType", &self.attribute_type)
+            .req("AttributeName", self.attribute_name)
+            .req("AttributeType", self.attribute_type)
             .build()
     }
 }
@@ -115,9 +120,14 @@ impl crate::PropertyType for ContributorInsightsSpecification {}
 impl ::cloudwright_core::ToValue for ContributorInsightsSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("Mode", &self.mode)
+            .req("Enabled", self.enabled)
+            .opt("Mode", self.mode)
             .build()
     }
 }
@@ -166,12 +176,17 @@ impl crate::PropertyType for KinesisStreamSpecification {}
 impl ::cloudwright_core::ToValue for KinesisStreamSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ApproximateCreationDateTimePrecision",
-                &self.approximate_creation_date_time_precision,
+                self.approximate_creation_date_time_precision,
             )
-            .req("StreamArn", &self.stream_arn)
+            .req("StreamArn", self.stream_arn)
             .build()
     }
 }
@@ -218,12 +233,17 @@ impl crate::PropertyType for PointInTimeRecoverySpecification {}
 impl ::cloudwright_core::ToValue for PointInTimeRecoverySpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "PointInTimeRecoveryEnabled",
-                &self.point_in_time_recovery_enabled,
+                self.point_in_time_recovery_enabled,
             )
-            .opt("RecoveryPeriodInDays", &self.recovery_period_in_days)
+            .opt("RecoveryPeriodInDays", self.recovery_period_in_days)
             .build()
     }
 }
@@ -282,8 +302,13 @@ impl crate::PropertyType for ResourcePolicy {}
 impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
+            .req("PolicyDocument", self.policy_document)
             .build()
     }
 }
@@ -335,9 +360,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -387,9 +417,14 @@ impl crate::PropertyType for TimeToLiveSpecification {}
 impl ::cloudwright_core::ToValue for TimeToLiveSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeName", &self.attribute_name)
-            .req("Enabled", &self.enabled)
+            .opt("AttributeName", self.attribute_name)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -438,9 +473,14 @@ impl crate::PropertyType for WarmThroughput {}
 impl ::cloudwright_core::ToValue for WarmThroughput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReadUnitsPerSecond", &self.read_units_per_second)
-            .opt("WriteUnitsPerSecond", &self.write_units_per_second)
+            .opt("ReadUnitsPerSecond", self.read_units_per_second)
+            .opt("WriteUnitsPerSecond", self.write_units_per_second)
             .build()
     }
 }
@@ -476,6 +516,14 @@ impl ::cloudwright_core::ToValue for ApproximateCreationDateTimePrecision {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -514,6 +562,14 @@ impl ::cloudwright_core::ToValue for AttributeType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(any(feature = "dynamodb", feature = "constructs"))]
@@ -547,6 +603,14 @@ impl ::cloudwright_core::ToValue for ContributorInsightsSpecificationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

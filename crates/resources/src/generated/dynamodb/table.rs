@@ -269,42 +269,47 @@ impl ::cloudwright_core::Resource for Table {
 impl ::cloudwright_core::ToValue for Table {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeDefinitions", &self.attribute_definitions)
-            .opt("BillingMode", &self.billing_mode)
+            .opt("AttributeDefinitions", self.attribute_definitions)
+            .opt("BillingMode", self.billing_mode)
             .opt(
                 "ContributorInsightsSpecification",
-                &self.contributor_insights_specification,
+                self.contributor_insights_specification,
             )
             .opt(
                 "DeletionProtectionEnabled",
-                &self.deletion_protection_enabled,
+                self.deletion_protection_enabled,
             )
-            .opt("GlobalSecondaryIndexes", &self.global_secondary_indexes)
+            .opt("GlobalSecondaryIndexes", self.global_secondary_indexes)
             .opt(
                 "ImportSourceSpecification",
-                &self.import_source_specification,
+                self.import_source_specification,
             )
-            .req("KeySchema", &self.key_schema)
+            .req("KeySchema", self.key_schema)
             .opt(
                 "KinesisStreamSpecification",
-                &self.kinesis_stream_specification,
+                self.kinesis_stream_specification,
             )
-            .opt("LocalSecondaryIndexes", &self.local_secondary_indexes)
-            .opt("OnDemandThroughput", &self.on_demand_throughput)
+            .opt("LocalSecondaryIndexes", self.local_secondary_indexes)
+            .opt("OnDemandThroughput", self.on_demand_throughput)
             .opt(
                 "PointInTimeRecoverySpecification",
-                &self.point_in_time_recovery_specification,
+                self.point_in_time_recovery_specification,
             )
-            .opt("ProvisionedThroughput", &self.provisioned_throughput)
-            .opt("ResourcePolicy", &self.resource_policy)
-            .opt("SSESpecification", &self.sse_specification)
-            .opt("StreamSpecification", &self.stream_specification)
-            .opt("TableClass", &self.table_class)
-            .opt("TableName", &self.table_name)
-            .opt("Tags", &self.tags)
-            .opt("TimeToLiveSpecification", &self.time_to_live_specification)
-            .opt("WarmThroughput", &self.warm_throughput)
+            .opt("ProvisionedThroughput", self.provisioned_throughput)
+            .opt("ResourcePolicy", self.resource_policy)
+            .opt("SSESpecification", self.sse_specification)
+            .opt("StreamSpecification", self.stream_specification)
+            .opt("TableClass", self.table_class)
+            .opt("TableName", self.table_name)
+            .opt("Tags", self.tags)
+            .opt("TimeToLiveSpecification", self.time_to_live_specification)
+            .opt("WarmThroughput", self.warm_throughput)
             .build()
     }
 }
@@ -375,9 +380,14 @@ impl crate::PropertyType for Csv {}
 impl ::cloudwright_core::ToValue for Csv {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Delimiter", &self.delimiter)
-            .opt("HeaderList", &self.header_list)
+            .opt("Delimiter", self.delimiter)
+            .opt("HeaderList", self.header_list)
             .build()
     }
 }
@@ -479,17 +489,22 @@ impl crate::PropertyType for GlobalSecondaryIndex {}
 impl ::cloudwright_core::ToValue for GlobalSecondaryIndex {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContributorInsightsSpecification",
-                &self.contributor_insights_specification,
+                self.contributor_insights_specification,
             )
-            .req("IndexName", &self.index_name)
-            .req("KeySchema", &self.key_schema)
-            .opt("OnDemandThroughput", &self.on_demand_throughput)
-            .req("Projection", &self.projection)
-            .opt("ProvisionedThroughput", &self.provisioned_throughput)
-            .opt("WarmThroughput", &self.warm_throughput)
+            .req("IndexName", self.index_name)
+            .req("KeySchema", self.key_schema)
+            .opt("OnDemandThroughput", self.on_demand_throughput)
+            .req("Projection", self.projection)
+            .opt("ProvisionedThroughput", self.provisioned_throughput)
+            .opt("WarmThroughput", self.warm_throughput)
             .build()
     }
 }
@@ -556,11 +571,16 @@ impl crate::PropertyType for ImportSourceSpecification {}
 impl ::cloudwright_core::ToValue for ImportSourceSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputCompressionType", &self.input_compression_type)
-            .req("InputFormat", &self.input_format)
-            .opt("InputFormatOptions", &self.input_format_options)
-            .req("S3BucketSource", &self.s3_bucket_source)
+            .opt("InputCompressionType", self.input_compression_type)
+            .req("InputFormat", self.input_format)
+            .opt("InputFormatOptions", self.input_format_options)
+            .req("S3BucketSource", self.s3_bucket_source)
             .build()
     }
 }
@@ -595,8 +615,13 @@ impl crate::PropertyType for InputFormatOptions {}
 impl ::cloudwright_core::ToValue for InputFormatOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Csv", &self.csv)
+            .opt("Csv", self.csv)
             .build()
     }
 }
@@ -643,9 +668,14 @@ impl crate::PropertyType for KeySchema {}
 impl ::cloudwright_core::ToValue for KeySchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("KeyType", &self.key_type)
+            .req("AttributeName", self.attribute_name)
+            .req("KeyType", self.key_type)
             .build()
     }
 }
@@ -718,10 +748,15 @@ impl crate::PropertyType for LocalSecondaryIndex {}
 impl ::cloudwright_core::ToValue for LocalSecondaryIndex {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IndexName", &self.index_name)
-            .req("KeySchema", &self.key_schema)
-            .req("Projection", &self.projection)
+            .req("IndexName", self.index_name)
+            .req("KeySchema", self.key_schema)
+            .req("Projection", self.projection)
             .build()
     }
 }
@@ -768,9 +803,14 @@ impl crate::PropertyType for LocalSecondaryIndexKeySchema {}
 impl ::cloudwright_core::ToValue for LocalSecondaryIndexKeySchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("KeyType", &self.key_type)
+            .req("AttributeName", self.attribute_name)
+            .req("KeyType", self.key_type)
             .build()
     }
 }
@@ -819,9 +859,14 @@ impl crate::PropertyType for OnDemandThroughput {}
 impl ::cloudwright_core::ToValue for OnDemandThroughput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxReadRequestUnits", &self.max_read_request_units)
-            .opt("MaxWriteRequestUnits", &self.max_write_request_units)
+            .opt("MaxReadRequestUnits", self.max_read_request_units)
+            .opt("MaxWriteRequestUnits", self.max_write_request_units)
             .build()
     }
 }
@@ -871,9 +916,14 @@ impl crate::PropertyType for Projection {}
 impl ::cloudwright_core::ToValue for Projection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NonKeyAttributes", &self.non_key_attributes)
-            .opt("ProjectionType", &self.projection_type)
+            .opt("NonKeyAttributes", self.non_key_attributes)
+            .opt("ProjectionType", self.projection_type)
             .build()
     }
 }
@@ -930,9 +980,14 @@ impl crate::PropertyType for ProvisionedThroughput {}
 impl ::cloudwright_core::ToValue for ProvisionedThroughput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ReadCapacityUnits", &self.read_capacity_units)
-            .req("WriteCapacityUnits", &self.write_capacity_units)
+            .req("ReadCapacityUnits", self.read_capacity_units)
+            .req("WriteCapacityUnits", self.write_capacity_units)
             .build()
     }
 }
@@ -985,10 +1040,15 @@ impl crate::PropertyType for S3BucketSource {}
 impl ::cloudwright_core::ToValue for S3BucketSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Bucket", &self.s3_bucket)
-            .opt("S3BucketOwner", &self.s3_bucket_owner)
-            .opt("S3KeyPrefix", &self.s3_key_prefix)
+            .req("S3Bucket", self.s3_bucket)
+            .opt("S3BucketOwner", self.s3_bucket_owner)
+            .opt("S3KeyPrefix", self.s3_key_prefix)
             .build()
     }
 }
@@ -1041,10 +1101,15 @@ impl crate::PropertyType for SseSpecification {}
 impl ::cloudwright_core::ToValue for SseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KMSMasterKeyId", &self.kms_master_key_id)
-            .req("SSEEnabled", &self.sse_enabled)
-            .opt("SSEType", &self.sse_type)
+            .opt("KMSMasterKeyId", self.kms_master_key_id)
+            .req("SSEEnabled", self.sse_enabled)
+            .opt("SSEType", self.sse_type)
             .build()
     }
 }
@@ -1097,9 +1162,14 @@ impl crate::PropertyType for StreamSpecification {}
 impl ::cloudwright_core::ToValue for StreamSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourcePolicy", &self.resource_policy)
-            .req("StreamViewType", &self.stream_view_type)
+            .opt("ResourcePolicy", self.resource_policy)
+            .req("StreamViewType", self.stream_view_type)
             .build()
     }
 }
@@ -1146,9 +1216,14 @@ impl crate::PropertyType for TableKeySchema {}
 impl ::cloudwright_core::ToValue for TableKeySchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("KeyType", &self.key_type)
+            .req("AttributeName", self.attribute_name)
+            .req("KeyType", self.key_type)
             .build()
     }
 }
@@ -1176,6 +1251,14 @@ impl ::cloudwright_core::ToValue for SseType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for CapacityManagerDataExport {
 impl ::cloudwright_core::ToValue for CapacityManagerDataExport {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OutputFormat", &self.output_format)
-            .req("S3BucketName", &self.s3_bucket_name)
-            .opt("S3BucketPrefix", &self.s3_bucket_prefix)
-            .req("Schedule", &self.schedule)
-            .opt("Tags", &self.tags)
+            .req("OutputFormat", self.output_format)
+            .req("S3BucketName", self.s3_bucket_name)
+            .opt("S3BucketPrefix", self.s3_bucket_prefix)
+            .req("Schedule", self.schedule)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -199,9 +204,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -233,6 +243,14 @@ impl ::cloudwright_core::ToValue for OutputFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Schedule` (`AWS::EC2::CapacityManagerDataExport`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -258,6 +276,14 @@ impl ::cloudwright_core::ToValue for Schedule {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

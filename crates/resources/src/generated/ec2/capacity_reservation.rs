@@ -242,24 +242,29 @@ impl ::cloudwright_core::Resource for CapacityReservation {
 impl ::cloudwright_core::ToValue for CapacityReservation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .opt("EbsOptimized", &self.ebs_optimized)
-            .opt("EndDate", &self.end_date)
-            .opt("EndDateType", &self.end_date_type)
-            .opt("EphemeralStorage", &self.ephemeral_storage)
-            .req("InstanceCount", &self.instance_count)
-            .opt("InstanceMatchCriteria", &self.instance_match_criteria)
-            .req("InstancePlatform", &self.instance_platform)
-            .req("InstanceType", &self.instance_type)
-            .opt("OutPostArn", &self.out_post_arn)
-            .opt("PlacementGroupArn", &self.placement_group_arn)
-            .opt("TagSpecifications", &self.tag_specifications)
-            .opt("Tenancy", &self.tenancy)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
+            .opt("EbsOptimized", self.ebs_optimized)
+            .opt("EndDate", self.end_date)
+            .opt("EndDateType", self.end_date_type)
+            .opt("EphemeralStorage", self.ephemeral_storage)
+            .req("InstanceCount", self.instance_count)
+            .opt("InstanceMatchCriteria", self.instance_match_criteria)
+            .req("InstancePlatform", self.instance_platform)
+            .req("InstanceType", self.instance_type)
+            .opt("OutPostArn", self.out_post_arn)
+            .opt("PlacementGroupArn", self.placement_group_arn)
+            .opt("TagSpecifications", self.tag_specifications)
+            .opt("Tenancy", self.tenancy)
             .opt(
                 "UnusedReservationBillingOwnerId",
-                &self.unused_reservation_billing_owner_id,
+                self.unused_reservation_billing_owner_id,
             )
             .build()
     }
@@ -575,6 +580,14 @@ impl ::cloudwright_core::ToValue for EndDateType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InstanceMatchCriteria` (`AWS::EC2::CapacityReservation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -604,6 +617,14 @@ impl ::cloudwright_core::ToValue for InstanceMatchCriteria {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Tenancy` (`AWS::EC2::CapacityReservation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -632,6 +653,14 @@ impl ::cloudwright_core::ToValue for Tenancy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -150,19 +150,24 @@ impl ::cloudwright_core::Resource for CapacityReservationFleet {
 impl ::cloudwright_core::ToValue for CapacityReservationFleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
-            .opt("EndDate", &self.end_date)
-            .opt("InstanceMatchCriteria", &self.instance_match_criteria)
+            .opt("AllocationStrategy", self.allocation_strategy)
+            .opt("EndDate", self.end_date)
+            .opt("InstanceMatchCriteria", self.instance_match_criteria)
             .opt(
                 "InstanceTypeSpecifications",
-                &self.instance_type_specifications,
+                self.instance_type_specifications,
             )
-            .opt("NoRemoveEndDate", &self.no_remove_end_date)
-            .opt("RemoveEndDate", &self.remove_end_date)
-            .opt("TagSpecifications", &self.tag_specifications)
-            .opt("Tenancy", &self.tenancy)
-            .opt("TotalTargetCapacity", &self.total_target_capacity)
+            .opt("NoRemoveEndDate", self.no_remove_end_date)
+            .opt("RemoveEndDate", self.remove_end_date)
+            .opt("TagSpecifications", self.tag_specifications)
+            .opt("Tenancy", self.tenancy)
+            .opt("TotalTargetCapacity", self.total_target_capacity)
             .build()
     }
 }
@@ -261,14 +266,19 @@ impl crate::PropertyType for InstanceTypeSpecification {}
 impl ::cloudwright_core::ToValue for InstanceTypeSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .opt("EbsOptimized", &self.ebs_optimized)
-            .opt("InstancePlatform", &self.instance_platform)
-            .opt("InstanceType", &self.instance_type)
-            .opt("Priority", &self.priority)
-            .opt("Weight", &self.weight)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
+            .opt("EbsOptimized", self.ebs_optimized)
+            .opt("InstancePlatform", self.instance_platform)
+            .opt("InstanceType", self.instance_type)
+            .opt("Priority", self.priority)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -297,6 +307,14 @@ impl ::cloudwright_core::ToValue for InstanceMatchCriteria {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Tenancy` (`AWS::EC2::CapacityReservationFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -322,6 +340,14 @@ impl ::cloudwright_core::ToValue for Tenancy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

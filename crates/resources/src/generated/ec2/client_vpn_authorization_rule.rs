@@ -120,12 +120,17 @@ impl ::cloudwright_core::Resource for ClientVpnAuthorizationRule {
 impl ::cloudwright_core::ToValue for ClientVpnAuthorizationRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessGroupId", &self.access_group_id)
-            .opt("AuthorizeAllGroups", &self.authorize_all_groups)
-            .req("ClientVpnEndpointId", &self.client_vpn_endpoint_id)
-            .opt("Description", &self.description)
-            .req("TargetNetworkCidr", &self.target_network_cidr)
+            .opt("AccessGroupId", self.access_group_id)
+            .opt("AuthorizeAllGroups", self.authorize_all_groups)
+            .req("ClientVpnEndpointId", self.client_vpn_endpoint_id)
+            .opt("Description", self.description)
+            .req("TargetNetworkCidr", self.target_network_cidr)
             .build()
     }
 }

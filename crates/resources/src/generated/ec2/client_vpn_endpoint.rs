@@ -270,40 +270,42 @@ impl ::cloudwright_core::Resource for ClientVpnEndpoint {
 impl ::cloudwright_core::ToValue for ClientVpnEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthenticationOptions", &self.authentication_options)
-            .opt("ClientCidrBlock", &self.client_cidr_block)
-            .opt("ClientConnectOptions", &self.client_connect_options)
-            .opt(
-                "ClientLoginBannerOptions",
-                &self.client_login_banner_options,
-            )
+            .req("AuthenticationOptions", self.authentication_options)
+            .opt("ClientCidrBlock", self.client_cidr_block)
+            .opt("ClientConnectOptions", self.client_connect_options)
+            .opt("ClientLoginBannerOptions", self.client_login_banner_options)
             .opt(
                 "ClientRouteEnforcementOptions",
-                &self.client_route_enforcement_options,
+                self.client_route_enforcement_options,
             )
-            .req("ConnectionLogOptions", &self.connection_log_options)
-            .opt("Description", &self.description)
+            .req("ConnectionLogOptions", self.connection_log_options)
+            .opt("Description", self.description)
             .opt(
                 "DisconnectOnSessionTimeout",
-                &self.disconnect_on_session_timeout,
+                self.disconnect_on_session_timeout,
             )
-            .opt("DnsServers", &self.dns_servers)
-            .opt("EndpointIpAddressType", &self.endpoint_ip_address_type)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SelfServicePortal", &self.self_service_portal)
-            .req("ServerCertificateArn", &self.server_certificate_arn)
-            .opt("SessionTimeoutHours", &self.session_timeout_hours)
-            .opt("SplitTunnel", &self.split_tunnel)
-            .opt("TagSpecifications", &self.tag_specifications)
-            .opt("TrafficIpAddressType", &self.traffic_ip_address_type)
+            .opt("DnsServers", self.dns_servers)
+            .opt("EndpointIpAddressType", self.endpoint_ip_address_type)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SelfServicePortal", self.self_service_portal)
+            .req("ServerCertificateArn", self.server_certificate_arn)
+            .opt("SessionTimeoutHours", self.session_timeout_hours)
+            .opt("SplitTunnel", self.split_tunnel)
+            .opt("TagSpecifications", self.tag_specifications)
+            .opt("TrafficIpAddressType", self.traffic_ip_address_type)
             .opt(
                 "TransitGatewayConfiguration",
-                &self.transit_gateway_configuration,
+                self.transit_gateway_configuration,
             )
-            .opt("TransportProtocol", &self.transport_protocol)
-            .opt("VpcId", &self.vpc_id)
-            .opt("VpnPort", &self.vpn_port)
+            .opt("TransportProtocol", self.transport_protocol)
+            .opt("VpcId", self.vpc_id)
+            .opt("VpnPort", self.vpn_port)
             .build()
     }
 }
@@ -358,10 +360,15 @@ impl crate::PropertyType for CertificateAuthenticationRequest {}
 impl ::cloudwright_core::ToValue for CertificateAuthenticationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ClientRootCertificateChainArn",
-                &self.client_root_certificate_chain_arn,
+                self.client_root_certificate_chain_arn,
             )
             .build()
     }
@@ -420,11 +427,16 @@ impl crate::PropertyType for ClientAuthenticationRequest {}
 impl ::cloudwright_core::ToValue for ClientAuthenticationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActiveDirectory", &self.active_directory)
-            .opt("FederatedAuthentication", &self.federated_authentication)
-            .opt("MutualAuthentication", &self.mutual_authentication)
-            .req("Type", &self.r#type)
+            .opt("ActiveDirectory", self.active_directory)
+            .opt("FederatedAuthentication", self.federated_authentication)
+            .opt("MutualAuthentication", self.mutual_authentication)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -470,9 +482,14 @@ impl crate::PropertyType for ClientConnectOptions {}
 impl ::cloudwright_core::ToValue for ClientConnectOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("LambdaFunctionArn", &self.lambda_function_arn)
+            .req("Enabled", self.enabled)
+            .opt("LambdaFunctionArn", self.lambda_function_arn)
             .build()
     }
 }
@@ -520,9 +537,14 @@ impl crate::PropertyType for ClientLoginBannerOptions {}
 impl ::cloudwright_core::ToValue for ClientLoginBannerOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BannerText", &self.banner_text)
-            .req("Enabled", &self.enabled)
+            .opt("BannerText", self.banner_text)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -563,8 +585,13 @@ impl crate::PropertyType for ClientRouteEnforcementOptions {}
 impl ::cloudwright_core::ToValue for ClientRouteEnforcementOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enforced", &self.enforced)
+            .opt("Enforced", self.enforced)
             .build()
     }
 }
@@ -615,10 +642,15 @@ impl crate::PropertyType for ConnectionLogOptions {}
 impl ::cloudwright_core::ToValue for ConnectionLogOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudwatchLogGroup", &self.cloudwatch_log_group)
-            .opt("CloudwatchLogStream", &self.cloudwatch_log_stream)
-            .req("Enabled", &self.enabled)
+            .opt("CloudwatchLogGroup", self.cloudwatch_log_group)
+            .opt("CloudwatchLogStream", self.cloudwatch_log_stream)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -655,8 +687,13 @@ impl crate::PropertyType for DirectoryServiceAuthenticationRequest {}
 impl ::cloudwright_core::ToValue for DirectoryServiceAuthenticationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DirectoryId", &self.directory_id)
+            .req("DirectoryId", self.directory_id)
             .build()
     }
 }
@@ -700,11 +737,16 @@ impl crate::PropertyType for FederatedAuthenticationRequest {}
 impl ::cloudwright_core::ToValue for FederatedAuthenticationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SAMLProviderArn", &self.saml_provider_arn)
+            .req("SAMLProviderArn", self.saml_provider_arn)
             .opt(
                 "SelfServiceSAMLProviderArn",
-                &self.self_service_saml_provider_arn,
+                self.self_service_saml_provider_arn,
             )
             .build()
     }
@@ -758,9 +800,14 @@ impl crate::PropertyType for TagSpecification {}
 impl ::cloudwright_core::ToValue for TagSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceType", &self.resource_type)
-            .req("Tags", &self.tags)
+            .req("ResourceType", self.resource_type)
+            .req("Tags", self.tags)
             .build()
     }
 }
@@ -805,10 +852,15 @@ impl crate::PropertyType for TransitGatewayConfiguration {}
 impl ::cloudwright_core::ToValue for TransitGatewayConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZoneIds", &self.availability_zone_ids)
-            .opt("AvailabilityZones", &self.availability_zones)
-            .req("TransitGatewayId", &self.transit_gateway_id)
+            .opt("AvailabilityZoneIds", self.availability_zone_ids)
+            .opt("AvailabilityZones", self.availability_zones)
+            .req("TransitGatewayId", self.transit_gateway_id)
             .build()
     }
 }

@@ -120,11 +120,16 @@ impl ::cloudwright_core::Resource for ClientVpnRoute {
 impl ::cloudwright_core::ToValue for ClientVpnRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientVpnEndpointId", &self.client_vpn_endpoint_id)
-            .opt("Description", &self.description)
-            .req("DestinationCidrBlock", &self.destination_cidr_block)
-            .opt("TargetVpcSubnetId", &self.target_vpc_subnet_id)
+            .req("ClientVpnEndpointId", self.client_vpn_endpoint_id)
+            .opt("Description", self.description)
+            .req("DestinationCidrBlock", self.destination_cidr_block)
+            .opt("TargetVpcSubnetId", self.target_vpc_subnet_id)
             .build()
     }
 }

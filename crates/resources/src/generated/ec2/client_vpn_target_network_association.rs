@@ -101,11 +101,16 @@ impl ::cloudwright_core::Resource for ClientVpnTargetNetworkAssociation {
 impl ::cloudwright_core::ToValue for ClientVpnTargetNetworkAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .req("ClientVpnEndpointId", &self.client_vpn_endpoint_id)
-            .opt("SubnetId", &self.subnet_id)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
+            .req("ClientVpnEndpointId", self.client_vpn_endpoint_id)
+            .opt("SubnetId", self.subnet_id)
             .build()
     }
 }

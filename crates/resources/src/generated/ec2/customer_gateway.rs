@@ -147,14 +147,19 @@ impl ::cloudwright_core::Resource for CustomerGateway {
 impl ::cloudwright_core::ToValue for CustomerGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BgpAsn", &self.bgp_asn)
-            .opt("BgpAsnExtended", &self.bgp_asn_extended)
-            .opt("CertificateArn", &self.certificate_arn)
-            .opt("DeviceName", &self.device_name)
-            .req("IpAddress", &self.ip_address)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("BgpAsn", self.bgp_asn)
+            .opt("BgpAsnExtended", self.bgp_asn_extended)
+            .opt("CertificateArn", self.certificate_arn)
+            .opt("DeviceName", self.device_name)
+            .req("IpAddress", self.ip_address)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }

@@ -126,17 +126,22 @@ impl ::cloudwright_core::Resource for DhcpOptions {
 impl ::cloudwright_core::ToValue for DhcpOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DomainName", &self.domain_name)
-            .opt("DomainNameServers", &self.domain_name_servers)
+            .opt("DomainName", self.domain_name)
+            .opt("DomainNameServers", self.domain_name_servers)
             .opt(
                 "Ipv6AddressPreferredLeaseTime",
-                &self.ipv6_address_preferred_lease_time,
+                self.ipv6_address_preferred_lease_time,
             )
-            .opt("NetbiosNameServers", &self.netbios_name_servers)
-            .opt("NetbiosNodeType", &self.netbios_node_type)
-            .opt("NtpServers", &self.ntp_servers)
-            .opt("Tags", &self.tags)
+            .opt("NetbiosNameServers", self.netbios_name_servers)
+            .opt("NetbiosNodeType", self.netbios_node_type)
+            .opt("NtpServers", self.ntp_servers)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -207,9 +212,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -209,32 +209,37 @@ impl ::cloudwright_core::Resource for Ec2Fleet {
 impl ::cloudwright_core::ToValue for Ec2Fleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Context", &self.context)
+            .opt("Context", self.context)
             .opt(
                 "ExcessCapacityTerminationPolicy",
-                &self.excess_capacity_termination_policy,
+                self.excess_capacity_termination_policy,
             )
-            .req("LaunchTemplateConfigs", &self.launch_template_configs)
-            .opt("OnDemandOptions", &self.on_demand_options)
+            .req("LaunchTemplateConfigs", self.launch_template_configs)
+            .opt("OnDemandOptions", self.on_demand_options)
             .opt(
                 "ReplaceUnhealthyInstances",
-                &self.replace_unhealthy_instances,
+                self.replace_unhealthy_instances,
             )
-            .opt("ReservedCapacityOptions", &self.reserved_capacity_options)
-            .opt("SpotOptions", &self.spot_options)
-            .opt("TagSpecifications", &self.tag_specifications)
+            .opt("ReservedCapacityOptions", self.reserved_capacity_options)
+            .opt("SpotOptions", self.spot_options)
+            .opt("TagSpecifications", self.tag_specifications)
             .req(
                 "TargetCapacitySpecification",
-                &self.target_capacity_specification,
+                self.target_capacity_specification,
             )
             .opt(
                 "TerminateInstancesWithExpiration",
-                &self.terminate_instances_with_expiration,
+                self.terminate_instances_with_expiration,
             )
-            .opt("Type", &self.r#type)
-            .opt("ValidFrom", &self.valid_from)
-            .opt("ValidUntil", &self.valid_until)
+            .opt("Type", self.r#type)
+            .opt("ValidFrom", self.valid_from)
+            .opt("ValidUntil", self.valid_until)
             .build()
     }
 }
@@ -311,11 +316,16 @@ impl crate::PropertyType for BlockDeviceMapping {}
 impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeviceName", &self.device_name)
-            .opt("Ebs", &self.ebs)
-            .opt("NoDevice", &self.no_device)
-            .opt("VirtualName", &self.virtual_name)
+            .opt("DeviceName", self.device_name)
+            .opt("Ebs", self.ebs)
+            .opt("NoDevice", self.no_device)
+            .opt("VirtualName", self.virtual_name)
             .build()
     }
 }
@@ -366,9 +376,14 @@ impl crate::PropertyType for CapacityRebalance {}
 impl ::cloudwright_core::ToValue for CapacityRebalance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReplacementStrategy", &self.replacement_strategy)
-            .opt("TerminationDelay", &self.termination_delay)
+            .opt("ReplacementStrategy", self.replacement_strategy)
+            .opt("TerminationDelay", self.termination_delay)
             .build()
     }
 }
@@ -411,8 +426,13 @@ impl crate::PropertyType for CapacityReservationOptionsRequest {}
 impl ::cloudwright_core::ToValue for CapacityReservationOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("UsageStrategy", &self.usage_strategy)
+            .opt("UsageStrategy", self.usage_strategy)
             .build()
     }
 }
@@ -513,14 +533,19 @@ impl crate::PropertyType for EbsBlockDevice {}
 impl ::cloudwright_core::ToValue for EbsBlockDevice {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("Encrypted", self.encrypted)
+            .opt("Iops", self.iops)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("SnapshotId", self.snapshot_id)
+            .opt("VolumeSize", self.volume_size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -567,12 +592,17 @@ impl crate::PropertyType for FleetLaunchTemplateConfigRequest {}
 impl ::cloudwright_core::ToValue for FleetLaunchTemplateConfigRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "LaunchTemplateSpecification",
-                &self.launch_template_specification,
+                self.launch_template_specification,
             )
-            .opt("Overrides", &self.overrides)
+            .opt("Overrides", self.overrides)
             .build()
     }
 }
@@ -710,21 +740,26 @@ impl crate::PropertyType for FleetLaunchTemplateOverridesRequest {}
 impl ::cloudwright_core::ToValue for FleetLaunchTemplateOverridesRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .opt("BlockDeviceMappings", &self.block_device_mappings)
-            .opt("IamInstanceProfile", &self.iam_instance_profile)
-            .opt("InstanceRequirements", &self.instance_requirements)
-            .opt("InstanceType", &self.instance_type)
-            .opt("KeyName", &self.key_name)
-            .opt("MaxPrice", &self.max_price)
-            .opt("MetadataOptions", &self.metadata_options)
-            .opt("NetworkInterfaces", &self.network_interfaces)
-            .opt("Placement", &self.placement)
-            .opt("Priority", &self.priority)
-            .opt("SubnetId", &self.subnet_id)
-            .opt("WeightedCapacity", &self.weighted_capacity)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
+            .opt("BlockDeviceMappings", self.block_device_mappings)
+            .opt("IamInstanceProfile", self.iam_instance_profile)
+            .opt("InstanceRequirements", self.instance_requirements)
+            .opt("InstanceType", self.instance_type)
+            .opt("KeyName", self.key_name)
+            .opt("MaxPrice", self.max_price)
+            .opt("MetadataOptions", self.metadata_options)
+            .opt("NetworkInterfaces", self.network_interfaces)
+            .opt("Placement", self.placement)
+            .opt("Priority", self.priority)
+            .opt("SubnetId", self.subnet_id)
+            .opt("WeightedCapacity", self.weighted_capacity)
             .build()
     }
 }
@@ -803,14 +838,19 @@ impl crate::PropertyType for FleetLaunchTemplateSpecificationRequest {}
 impl ::cloudwright_core::ToValue for FleetLaunchTemplateSpecificationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LaunchTemplateId", &self.launch_template_id)
-            .opt("LaunchTemplateName", &self.launch_template_name)
+            .opt("LaunchTemplateId", self.launch_template_id)
+            .opt("LaunchTemplateName", self.launch_template_name)
             .opt(
                 "LaunchTemplateSpecificationUserData",
-                &self.launch_template_specification_user_data,
+                self.launch_template_specification_user_data,
             )
-            .req("Version", &self.version)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -845,9 +885,14 @@ impl crate::PropertyType for IamInstanceProfileSpecification {}
 impl ::cloudwright_core::ToValue for IamInstanceProfileSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("Name", &self.name)
+            .opt("Arn", self.arn)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -886,10 +931,15 @@ impl crate::PropertyType for InstanceMetadataOptionsRequest {}
 impl ::cloudwright_core::ToValue for InstanceMetadataOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HttpEndpoint", &self.http_endpoint)
-            .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
-            .opt("HttpTokens", &self.http_tokens)
+            .opt("HttpEndpoint", self.http_endpoint)
+            .opt("HttpPutResponseHopLimit", self.http_put_response_hop_limit)
+            .opt("HttpTokens", self.http_tokens)
             .build()
     }
 }
@@ -1240,54 +1290,56 @@ impl crate::PropertyType for InstanceRequirementsRequest {}
 impl ::cloudwright_core::ToValue for InstanceRequirementsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceleratorCount", &self.accelerator_count)
-            .opt("AcceleratorManufacturers", &self.accelerator_manufacturers)
-            .opt("AcceleratorNames", &self.accelerator_names)
+            .opt("AcceleratorCount", self.accelerator_count)
+            .opt("AcceleratorManufacturers", self.accelerator_manufacturers)
+            .opt("AcceleratorNames", self.accelerator_names)
             .opt(
                 "AcceleratorTotalMemoryMiB",
-                &self.accelerator_total_memory_mi_b,
+                self.accelerator_total_memory_mi_b,
             )
-            .opt("AcceleratorTypes", &self.accelerator_types)
-            .opt("AllowedInstanceTypes", &self.allowed_instance_types)
-            .opt("BareMetal", &self.bare_metal)
-            .opt(
-                "BaselineEbsBandwidthMbps",
-                &self.baseline_ebs_bandwidth_mbps,
-            )
+            .opt("AcceleratorTypes", self.accelerator_types)
+            .opt("AllowedInstanceTypes", self.allowed_instance_types)
+            .opt("BareMetal", self.bare_metal)
+            .opt("BaselineEbsBandwidthMbps", self.baseline_ebs_bandwidth_mbps)
             .opt(
                 "BaselinePerformanceFactors",
-                &self.baseline_performance_factors,
+                self.baseline_performance_factors,
             )
-            .opt("BurstablePerformance", &self.burstable_performance)
-            .opt("CpuManufacturers", &self.cpu_manufacturers)
-            .opt("ExcludedInstanceTypes", &self.excluded_instance_types)
-            .opt("InstanceGenerations", &self.instance_generations)
-            .opt("LocalStorage", &self.local_storage)
-            .opt("LocalStorageTypes", &self.local_storage_types)
+            .opt("BurstablePerformance", self.burstable_performance)
+            .opt("CpuManufacturers", self.cpu_manufacturers)
+            .opt("ExcludedInstanceTypes", self.excluded_instance_types)
+            .opt("InstanceGenerations", self.instance_generations)
+            .opt("LocalStorage", self.local_storage)
+            .opt("LocalStorageTypes", self.local_storage_types)
             .opt(
                 "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+                self.max_spot_price_as_percentage_of_optimal_on_demand_price,
             )
-            .opt("MemoryGiBPerVCpu", &self.memory_gi_b_per_v_cpu)
-            .opt("MemoryMiB", &self.memory_mi_b)
-            .opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps)
-            .opt("NetworkInterfaceCount", &self.network_interface_count)
+            .opt("MemoryGiBPerVCpu", self.memory_gi_b_per_v_cpu)
+            .opt("MemoryMiB", self.memory_mi_b)
+            .opt("NetworkBandwidthGbps", self.network_bandwidth_gbps)
+            .opt("NetworkInterfaceCount", self.network_interface_count)
             .opt(
                 "OnDemandMaxPricePercentageOverLowestPrice",
-                &self.on_demand_max_price_percentage_over_lowest_price,
+                self.on_demand_max_price_percentage_over_lowest_price,
             )
             .opt(
                 "RequireEncryptionInTransit",
-                &self.require_encryption_in_transit,
+                self.require_encryption_in_transit,
             )
-            .opt("RequireHibernateSupport", &self.require_hibernate_support)
+            .opt("RequireHibernateSupport", self.require_hibernate_support)
             .opt(
                 "SpotMaxPricePercentageOverLowestPrice",
-                &self.spot_max_price_percentage_over_lowest_price,
+                self.spot_max_price_percentage_over_lowest_price,
             )
-            .opt("TotalLocalStorageGB", &self.total_local_storage_gb)
-            .opt("VCpuCount", &self.v_cpu_count)
+            .opt("TotalLocalStorageGB", self.total_local_storage_gb)
+            .opt("VCpuCount", self.v_cpu_count)
             .build()
     }
 }
@@ -1318,8 +1370,13 @@ impl crate::PropertyType for Ipv6AddressRequest {}
 impl ::cloudwright_core::ToValue for Ipv6AddressRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ipv6Address", &self.ipv6_address)
+            .opt("Ipv6Address", self.ipv6_address)
             .build()
     }
 }
@@ -1354,8 +1411,13 @@ impl crate::PropertyType for MaintenanceStrategies {}
 impl ::cloudwright_core::ToValue for MaintenanceStrategies {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityRebalance", &self.capacity_rebalance)
+            .opt("CapacityRebalance", self.capacity_rebalance)
             .build()
     }
 }
@@ -1439,27 +1501,29 @@ impl crate::PropertyType for NetworkInterfaceSpecificationRequest {}
 impl ::cloudwright_core::ToValue for NetworkInterfaceSpecificationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AssociatePublicIpAddress",
-                &self.associate_public_ip_address,
-            )
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Description", &self.description)
-            .opt("DeviceIndex", &self.device_index)
-            .opt("Groups", &self.groups)
-            .opt("InterfaceType", &self.interface_type)
-            .opt("Ipv6AddressCount", &self.ipv6_address_count)
-            .opt("Ipv6Addresses", &self.ipv6_addresses)
-            .opt("NetworkCardIndex", &self.network_card_index)
-            .opt("NetworkInterfaceId", &self.network_interface_id)
-            .opt("PrivateIpAddress", &self.private_ip_address)
-            .opt("PrivateIpAddresses", &self.private_ip_addresses)
+            .opt("AssociatePublicIpAddress", self.associate_public_ip_address)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("Description", self.description)
+            .opt("DeviceIndex", self.device_index)
+            .opt("Groups", self.groups)
+            .opt("InterfaceType", self.interface_type)
+            .opt("Ipv6AddressCount", self.ipv6_address_count)
+            .opt("Ipv6Addresses", self.ipv6_addresses)
+            .opt("NetworkCardIndex", self.network_card_index)
+            .opt("NetworkInterfaceId", self.network_interface_id)
+            .opt("PrivateIpAddress", self.private_ip_address)
+            .opt("PrivateIpAddresses", self.private_ip_addresses)
             .opt(
                 "SecondaryPrivateIpAddressCount",
-                &self.secondary_private_ip_address_count,
+                self.secondary_private_ip_address_count,
             )
-            .opt("SubnetId", &self.subnet_id)
+            .opt("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -1545,16 +1609,21 @@ impl crate::PropertyType for OnDemandOptionsRequest {}
 impl ::cloudwright_core::ToValue for OnDemandOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
+            .opt("AllocationStrategy", self.allocation_strategy)
             .opt(
                 "CapacityReservationOptions",
-                &self.capacity_reservation_options,
+                self.capacity_reservation_options,
             )
-            .opt("MaxTotalPrice", &self.max_total_price)
-            .opt("MinTargetCapacity", &self.min_target_capacity)
-            .opt("SingleAvailabilityZone", &self.single_availability_zone)
-            .opt("SingleInstanceType", &self.single_instance_type)
+            .opt("MaxTotalPrice", self.max_total_price)
+            .opt("MinTargetCapacity", self.min_target_capacity)
+            .opt("SingleAvailabilityZone", self.single_availability_zone)
+            .opt("SingleInstanceType", self.single_instance_type)
             .build()
     }
 }
@@ -1649,15 +1718,20 @@ impl crate::PropertyType for Placement {}
 impl ::cloudwright_core::ToValue for Placement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Affinity", &self.affinity)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("GroupName", &self.group_name)
-            .opt("HostId", &self.host_id)
-            .opt("HostResourceGroupArn", &self.host_resource_group_arn)
-            .opt("PartitionNumber", &self.partition_number)
-            .opt("SpreadDomain", &self.spread_domain)
-            .opt("Tenancy", &self.tenancy)
+            .opt("Affinity", self.affinity)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("GroupName", self.group_name)
+            .opt("HostId", self.host_id)
+            .opt("HostResourceGroupArn", self.host_resource_group_arn)
+            .opt("PartitionNumber", self.partition_number)
+            .opt("SpreadDomain", self.spread_domain)
+            .opt("Tenancy", self.tenancy)
             .build()
     }
 }
@@ -1692,9 +1766,14 @@ impl crate::PropertyType for PrivateIpAddressSpecificationRequest {}
 impl ::cloudwright_core::ToValue for PrivateIpAddressSpecificationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Primary", &self.primary)
-            .opt("PrivateIpAddress", &self.private_ip_address)
+            .opt("Primary", self.primary)
+            .opt("PrivateIpAddress", self.private_ip_address)
             .build()
     }
 }
@@ -1725,8 +1804,13 @@ impl crate::PropertyType for ReservedCapacityOptionsRequest {}
 impl ::cloudwright_core::ToValue for ReservedCapacityOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReservationTypes", &self.reservation_types)
+            .opt("ReservationTypes", self.reservation_types)
             .build()
     }
 }
@@ -1827,18 +1911,23 @@ impl crate::PropertyType for SpotOptionsRequest {}
 impl ::cloudwright_core::ToValue for SpotOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
+            .opt("AllocationStrategy", self.allocation_strategy)
             .opt(
                 "InstanceInterruptionBehavior",
-                &self.instance_interruption_behavior,
+                self.instance_interruption_behavior,
             )
-            .opt("InstancePoolsToUseCount", &self.instance_pools_to_use_count)
-            .opt("MaintenanceStrategies", &self.maintenance_strategies)
-            .opt("MaxTotalPrice", &self.max_total_price)
-            .opt("MinTargetCapacity", &self.min_target_capacity)
-            .opt("SingleAvailabilityZone", &self.single_availability_zone)
-            .opt("SingleInstanceType", &self.single_instance_type)
+            .opt("InstancePoolsToUseCount", self.instance_pools_to_use_count)
+            .opt("MaintenanceStrategies", self.maintenance_strategies)
+            .opt("MaxTotalPrice", self.max_total_price)
+            .opt("MinTargetCapacity", self.min_target_capacity)
+            .opt("SingleAvailabilityZone", self.single_availability_zone)
+            .opt("SingleInstanceType", self.single_instance_type)
             .build()
     }
 }
@@ -1881,9 +1970,14 @@ impl crate::PropertyType for TagSpecification {}
 impl ::cloudwright_core::ToValue for TagSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
+            .opt("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -1952,15 +2046,20 @@ impl crate::PropertyType for TargetCapacitySpecificationRequest {}
 impl ::cloudwright_core::ToValue for TargetCapacitySpecificationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DefaultTargetCapacityType",
-                &self.default_target_capacity_type,
+                self.default_target_capacity_type,
             )
-            .opt("OnDemandTargetCapacity", &self.on_demand_target_capacity)
-            .opt("SpotTargetCapacity", &self.spot_target_capacity)
-            .opt("TargetCapacityUnitType", &self.target_capacity_unit_type)
-            .req("TotalTargetCapacity", &self.total_target_capacity)
+            .opt("OnDemandTargetCapacity", self.on_demand_target_capacity)
+            .opt("SpotTargetCapacity", self.spot_target_capacity)
+            .opt("TargetCapacityUnitType", self.target_capacity_unit_type)
+            .req("TotalTargetCapacity", self.total_target_capacity)
             .build()
     }
 }
@@ -1991,6 +2090,14 @@ impl ::cloudwright_core::ToValue for AllocationStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2027,6 +2134,14 @@ impl ::cloudwright_core::ToValue for DefaultTargetCapacityType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2059,6 +2174,14 @@ impl ::cloudwright_core::ToValue for Ec2FleetType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ExcessCapacityTerminationPolicy` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2088,6 +2211,14 @@ impl ::cloudwright_core::ToValue for ExcessCapacityTerminationPolicy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ReservationType` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2113,6 +2244,14 @@ impl ::cloudwright_core::ToValue for ReservationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2280,6 +2419,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AllocationStrategy` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2330,6 +2477,14 @@ impl ::cloudwright_core::ToValue for SpotOptionsRequestAllocationStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UsageStrategy` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2355,6 +2510,14 @@ impl ::cloudwright_core::ToValue for UsageStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -140,15 +140,20 @@ impl ::cloudwright_core::Resource for Eip {
 impl ::cloudwright_core::ToValue for Eip {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Address", &self.address)
-            .opt("Domain", &self.domain)
-            .opt("InstanceId", &self.instance_id)
-            .opt("IpamPoolId", &self.ipam_pool_id)
-            .opt("NetworkBorderGroup", &self.network_border_group)
-            .opt("PublicIpv4Pool", &self.public_ipv4_pool)
-            .opt("Tags", &self.tags)
-            .opt("TransferAddress", &self.transfer_address)
+            .opt("Address", self.address)
+            .opt("Domain", self.domain)
+            .opt("InstanceId", self.instance_id)
+            .opt("IpamPoolId", self.ipam_pool_id)
+            .opt("NetworkBorderGroup", self.network_border_group)
+            .opt("PublicIpv4Pool", self.public_ipv4_pool)
+            .opt("Tags", self.tags)
+            .opt("TransferAddress", self.transfer_address)
             .build()
     }
 }

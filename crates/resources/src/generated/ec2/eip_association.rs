@@ -107,12 +107,17 @@ impl ::cloudwright_core::Resource for EipAssociation {
 impl ::cloudwright_core::ToValue for EipAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationId", &self.allocation_id)
-            .opt("EIP", &self.eip)
-            .opt("InstanceId", &self.instance_id)
-            .opt("NetworkInterfaceId", &self.network_interface_id)
-            .opt("PrivateIpAddress", &self.private_ip_address)
+            .opt("AllocationId", self.allocation_id)
+            .opt("EIP", self.eip)
+            .opt("InstanceId", self.instance_id)
+            .opt("NetworkInterfaceId", self.network_interface_id)
+            .opt("PrivateIpAddress", self.private_ip_address)
             .build()
     }
 }

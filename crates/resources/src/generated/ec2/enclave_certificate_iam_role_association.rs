@@ -100,9 +100,14 @@ impl ::cloudwright_core::Resource for EnclaveCertificateIamRoleAssociation {
 impl ::cloudwright_core::ToValue for EnclaveCertificateIamRoleAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateArn", &self.certificate_arn)
-            .req("RoleArn", &self.role_arn)
+            .req("CertificateArn", self.certificate_arn)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }

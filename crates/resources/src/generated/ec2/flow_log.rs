@@ -212,22 +212,24 @@ impl ::cloudwright_core::Resource for FlowLog {
 impl ::cloudwright_core::ToValue for FlowLog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeliverCrossAccountRole", &self.deliver_cross_account_role)
-            .opt(
-                "DeliverLogsPermissionArn",
-                &self.deliver_logs_permission_arn,
-            )
-            .opt("DestinationOptions", &self.destination_options)
-            .opt("LogDestination", &self.log_destination)
-            .opt("LogDestinationType", &self.log_destination_type)
-            .opt("LogFormat", &self.log_format)
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("MaxAggregationInterval", &self.max_aggregation_interval)
-            .req("ResourceId", &self.resource_id)
-            .req("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
-            .opt("TrafficType", &self.traffic_type)
+            .opt("DeliverCrossAccountRole", self.deliver_cross_account_role)
+            .opt("DeliverLogsPermissionArn", self.deliver_logs_permission_arn)
+            .opt("DestinationOptions", self.destination_options)
+            .opt("LogDestination", self.log_destination)
+            .opt("LogDestinationType", self.log_destination_type)
+            .opt("LogFormat", self.log_format)
+            .opt("LogGroupName", self.log_group_name)
+            .opt("MaxAggregationInterval", self.max_aggregation_interval)
+            .req("ResourceId", self.resource_id)
+            .req("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
+            .opt("TrafficType", self.traffic_type)
             .build()
     }
 }
@@ -303,10 +305,15 @@ impl crate::PropertyType for DestinationOptions {}
 impl ::cloudwright_core::ToValue for DestinationOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileFormat", &self.file_format)
-            .req("HiveCompatiblePartitions", &self.hive_compatible_partitions)
-            .req("PerHourPartition", &self.per_hour_partition)
+            .req("FileFormat", self.file_format)
+            .req("HiveCompatiblePartitions", self.hive_compatible_partitions)
+            .req("PerHourPartition", self.per_hour_partition)
             .build()
     }
 }
@@ -337,6 +344,14 @@ impl ::cloudwright_core::ToValue for FileFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -369,6 +384,14 @@ impl ::cloudwright_core::ToValue for LogDestinationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -411,6 +434,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TrafficType` (`AWS::EC2::FlowLog`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -442,6 +473,14 @@ impl ::cloudwright_core::ToValue for TrafficType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

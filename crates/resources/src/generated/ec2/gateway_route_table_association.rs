@@ -91,9 +91,14 @@ impl ::cloudwright_core::Resource for GatewayRouteTableAssociation {
 impl ::cloudwright_core::ToValue for GatewayRouteTableAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GatewayId", &self.gateway_id)
-            .req("RouteTableId", &self.route_table_id)
+            .req("GatewayId", self.gateway_id)
+            .req("RouteTableId", self.route_table_id)
             .build()
     }
 }

@@ -154,16 +154,21 @@ impl ::cloudwright_core::Resource for Host {
 impl ::cloudwright_core::ToValue for Host {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssetId", &self.asset_id)
-            .opt("AutoPlacement", &self.auto_placement)
-            .req("AvailabilityZone", &self.availability_zone)
-            .opt("HostMaintenance", &self.host_maintenance)
-            .opt("HostRecovery", &self.host_recovery)
-            .opt("InstanceFamily", &self.instance_family)
-            .opt("InstanceType", &self.instance_type)
-            .opt("OutpostArn", &self.outpost_arn)
-            .opt("Tags", &self.tags)
+            .opt("AssetId", self.asset_id)
+            .opt("AutoPlacement", self.auto_placement)
+            .req("AvailabilityZone", self.availability_zone)
+            .opt("HostMaintenance", self.host_maintenance)
+            .opt("HostRecovery", self.host_recovery)
+            .opt("InstanceFamily", self.instance_family)
+            .opt("InstanceType", self.instance_type)
+            .opt("OutpostArn", self.outpost_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -215,6 +220,14 @@ impl ::cloudwright_core::ToValue for AutoPlacement {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `HostMaintenance` (`AWS::EC2::Host`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -244,6 +257,14 @@ impl ::cloudwright_core::ToValue for HostMaintenance {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `HostRecovery` (`AWS::EC2::Host`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -272,6 +293,14 @@ impl ::cloudwright_core::ToValue for HostRecovery {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

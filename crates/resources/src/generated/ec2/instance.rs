@@ -456,57 +456,62 @@ impl ::cloudwright_core::Resource for Instance {
 impl ::cloudwright_core::ToValue for Instance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalInfo", &self.additional_info)
-            .opt("Affinity", &self.affinity)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("BlockDeviceMappings", &self.block_device_mappings)
-            .opt("CpuOptions", &self.cpu_options)
-            .opt("CreditSpecification", &self.credit_specification)
-            .opt("DisableApiTermination", &self.disable_api_termination)
-            .opt("EbsOptimized", &self.ebs_optimized)
-            .opt("ElasticGpuSpecifications", &self.elastic_gpu_specifications)
+            .opt("AdditionalInfo", self.additional_info)
+            .opt("Affinity", self.affinity)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("BlockDeviceMappings", self.block_device_mappings)
+            .opt("CpuOptions", self.cpu_options)
+            .opt("CreditSpecification", self.credit_specification)
+            .opt("DisableApiTermination", self.disable_api_termination)
+            .opt("EbsOptimized", self.ebs_optimized)
+            .opt("ElasticGpuSpecifications", self.elastic_gpu_specifications)
             .opt(
                 "ElasticInferenceAccelerators",
-                &self.elastic_inference_accelerators,
+                self.elastic_inference_accelerators,
             )
-            .opt("EnclaveOptions", &self.enclave_options)
-            .opt("HibernationOptions", &self.hibernation_options)
-            .opt("HostId", &self.host_id)
-            .opt("HostResourceGroupArn", &self.host_resource_group_arn)
-            .opt("IamInstanceProfile", &self.iam_instance_profile)
-            .opt("ImageId", &self.image_id)
+            .opt("EnclaveOptions", self.enclave_options)
+            .opt("HibernationOptions", self.hibernation_options)
+            .opt("HostId", self.host_id)
+            .opt("HostResourceGroupArn", self.host_resource_group_arn)
+            .opt("IamInstanceProfile", self.iam_instance_profile)
+            .opt("ImageId", self.image_id)
             .opt(
                 "InstanceInitiatedShutdownBehavior",
-                &self.instance_initiated_shutdown_behavior,
+                self.instance_initiated_shutdown_behavior,
             )
-            .opt("InstanceType", &self.instance_type)
-            .opt("Ipv6AddressCount", &self.ipv6_address_count)
-            .opt("Ipv6Addresses", &self.ipv6_addresses)
-            .opt("KernelId", &self.kernel_id)
-            .opt("KeyName", &self.key_name)
-            .opt("LaunchTemplate", &self.launch_template)
-            .opt("LicenseSpecifications", &self.license_specifications)
-            .opt("MetadataOptions", &self.metadata_options)
-            .opt("Monitoring", &self.monitoring)
-            .opt("NetworkInterfaces", &self.network_interfaces)
-            .opt("PlacementGroupName", &self.placement_group_name)
-            .opt("PrivateDnsNameOptions", &self.private_dns_name_options)
-            .opt("PrivateIpAddress", &self.private_ip_address)
+            .opt("InstanceType", self.instance_type)
+            .opt("Ipv6AddressCount", self.ipv6_address_count)
+            .opt("Ipv6Addresses", self.ipv6_addresses)
+            .opt("KernelId", self.kernel_id)
+            .opt("KeyName", self.key_name)
+            .opt("LaunchTemplate", self.launch_template)
+            .opt("LicenseSpecifications", self.license_specifications)
+            .opt("MetadataOptions", self.metadata_options)
+            .opt("Monitoring", self.monitoring)
+            .opt("NetworkInterfaces", self.network_interfaces)
+            .opt("PlacementGroupName", self.placement_group_name)
+            .opt("PrivateDnsNameOptions", self.private_dns_name_options)
+            .opt("PrivateIpAddress", self.private_ip_address)
             .opt(
                 "PropagateTagsToVolumeOnCreation",
-                &self.propagate_tags_to_volume_on_creation,
+                self.propagate_tags_to_volume_on_creation,
             )
-            .opt("RamdiskId", &self.ramdisk_id)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("SourceDestCheck", &self.source_dest_check)
-            .opt("SsmAssociations", &self.ssm_associations)
-            .opt("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
-            .opt("Tenancy", &self.tenancy)
-            .opt("UserData", &self.user_data)
-            .opt("Volumes", &self.volumes)
+            .opt("RamdiskId", self.ramdisk_id)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("SourceDestCheck", self.source_dest_check)
+            .opt("SsmAssociations", self.ssm_associations)
+            .opt("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
+            .opt("Tenancy", self.tenancy)
+            .opt("UserData", self.user_data)
+            .opt("Volumes", self.volumes)
             .build()
     }
 }
@@ -977,9 +982,14 @@ impl crate::PropertyType for AssociationParameter {}
 impl ::cloudwright_core::ToValue for AssociationParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1053,11 +1063,16 @@ impl crate::PropertyType for BlockDeviceMapping {}
 impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeviceName", &self.device_name)
-            .opt("Ebs", &self.ebs)
-            .opt("NoDevice", &self.no_device)
-            .opt("VirtualName", &self.virtual_name)
+            .req("DeviceName", self.device_name)
+            .opt("Ebs", self.ebs)
+            .opt("NoDevice", self.no_device)
+            .opt("VirtualName", self.virtual_name)
             .build()
     }
 }
@@ -1094,9 +1109,14 @@ impl crate::PropertyType for CpuOptions {}
 impl ::cloudwright_core::ToValue for CpuOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CoreCount", &self.core_count)
-            .opt("ThreadsPerCore", &self.threads_per_core)
+            .opt("CoreCount", self.core_count)
+            .opt("ThreadsPerCore", self.threads_per_core)
             .build()
     }
 }
@@ -1133,8 +1153,13 @@ impl crate::PropertyType for CreditSpecification {}
 impl ::cloudwright_core::ToValue for CreditSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CPUCredits", &self.cpu_credits)
+            .opt("CPUCredits", self.cpu_credits)
             .build()
     }
 }
@@ -1249,14 +1274,19 @@ impl crate::PropertyType for Ebs {}
 impl ::cloudwright_core::ToValue for Ebs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("Encrypted", self.encrypted)
+            .opt("Iops", self.iops)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("SnapshotId", self.snapshot_id)
+            .opt("VolumeSize", self.volume_size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -1297,8 +1327,13 @@ impl crate::PropertyType for ElasticGpuSpecification {}
 impl ::cloudwright_core::ToValue for ElasticGpuSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1348,9 +1383,14 @@ impl crate::PropertyType for ElasticInferenceAccelerator {}
 impl ::cloudwright_core::ToValue for ElasticInferenceAccelerator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Count", &self.count)
-            .req("Type", &self.r#type)
+            .opt("Count", self.count)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1410,10 +1450,15 @@ impl crate::PropertyType for LaunchTemplateSpecification {}
 impl ::cloudwright_core::ToValue for LaunchTemplateSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LaunchTemplateId", &self.launch_template_id)
-            .opt("LaunchTemplateName", &self.launch_template_name)
-            .opt("Version", &self.version)
+            .opt("LaunchTemplateId", self.launch_template_id)
+            .opt("LaunchTemplateName", self.launch_template_name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -1452,8 +1497,13 @@ impl crate::PropertyType for LicenseSpecification {}
 impl ::cloudwright_core::ToValue for LicenseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LicenseConfigurationArn", &self.license_configuration_arn)
+            .req("LicenseConfigurationArn", self.license_configuration_arn)
             .build()
     }
 }
@@ -1534,12 +1584,17 @@ impl crate::PropertyType for MetadataOptions {}
 impl ::cloudwright_core::ToValue for MetadataOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HttpEndpoint", &self.http_endpoint)
-            .opt("HttpProtocolIpv6", &self.http_protocol_ipv6)
-            .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
-            .opt("HttpTokens", &self.http_tokens)
-            .opt("InstanceMetadataTags", &self.instance_metadata_tags)
+            .opt("HttpEndpoint", self.http_endpoint)
+            .opt("HttpProtocolIpv6", self.http_protocol_ipv6)
+            .opt("HttpPutResponseHopLimit", self.http_put_response_hop_limit)
+            .opt("HttpTokens", self.http_tokens)
+            .opt("InstanceMetadataTags", self.instance_metadata_tags)
             .build()
     }
 }
@@ -1682,30 +1737,32 @@ impl crate::PropertyType for NetworkInterface {}
 impl ::cloudwright_core::ToValue for NetworkInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AssociateCarrierIpAddress",
-                &self.associate_carrier_ip_address,
+                self.associate_carrier_ip_address,
             )
-            .opt(
-                "AssociatePublicIpAddress",
-                &self.associate_public_ip_address,
-            )
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Description", &self.description)
-            .req("DeviceIndex", &self.device_index)
-            .opt("EnaSrdSpecification", &self.ena_srd_specification)
-            .opt("GroupSet", &self.group_set)
-            .opt("Ipv6AddressCount", &self.ipv6_address_count)
-            .opt("Ipv6Addresses", &self.ipv6_addresses)
-            .opt("NetworkInterfaceId", &self.network_interface_id)
-            .opt("PrivateIpAddress", &self.private_ip_address)
-            .opt("PrivateIpAddresses", &self.private_ip_addresses)
+            .opt("AssociatePublicIpAddress", self.associate_public_ip_address)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("Description", self.description)
+            .req("DeviceIndex", self.device_index)
+            .opt("EnaSrdSpecification", self.ena_srd_specification)
+            .opt("GroupSet", self.group_set)
+            .opt("Ipv6AddressCount", self.ipv6_address_count)
+            .opt("Ipv6Addresses", self.ipv6_addresses)
+            .opt("NetworkInterfaceId", self.network_interface_id)
+            .opt("PrivateIpAddress", self.private_ip_address)
+            .opt("PrivateIpAddresses", self.private_ip_addresses)
             .opt(
                 "SecondaryPrivateIpAddressCount",
-                &self.secondary_private_ip_address_count,
+                self.secondary_private_ip_address_count,
             )
-            .opt("SubnetId", &self.subnet_id)
+            .opt("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -1752,9 +1809,14 @@ impl crate::PropertyType for SsmAssociation {}
 impl ::cloudwright_core::ToValue for SsmAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssociationParameters", &self.association_parameters)
-            .req("DocumentName", &self.document_name)
+            .opt("AssociationParameters", self.association_parameters)
+            .req("DocumentName", self.document_name)
             .build()
     }
 }
@@ -1809,9 +1871,14 @@ impl crate::PropertyType for Volume {}
 impl ::cloudwright_core::ToValue for Volume {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Device", &self.device)
-            .req("VolumeId", &self.volume_id)
+            .req("Device", self.device)
+            .req("VolumeId", self.volume_id)
             .build()
     }
 }
@@ -1842,6 +1909,14 @@ impl ::cloudwright_core::ToValue for Affinity {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

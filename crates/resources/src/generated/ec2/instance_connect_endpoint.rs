@@ -124,12 +124,17 @@ impl ::cloudwright_core::Resource for InstanceConnectEndpoint {
 impl ::cloudwright_core::ToValue for InstanceConnectEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientToken", &self.client_token)
-            .opt("PreserveClientIp", &self.preserve_client_ip)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
+            .opt("ClientToken", self.client_token)
+            .opt("PreserveClientIp", self.preserve_client_ip)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -276,9 +281,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for IpPoolRouteTableAssociation {
 impl ::cloudwright_core::ToValue for IpPoolRouteTableAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PublicIpv4Pool", &self.public_ipv4_pool)
-            .req("RouteTableId", &self.route_table_id)
+            .req("PublicIpv4Pool", self.public_ipv4_pool)
+            .req("RouteTableId", self.route_table_id)
             .build()
     }
 }

@@ -123,17 +123,22 @@ impl ::cloudwright_core::Resource for Ipam {
 impl ::cloudwright_core::ToValue for Ipam {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DefaultResourceDiscoveryOrganizationalUnitExclusions",
-                &self.default_resource_discovery_organizational_unit_exclusions,
+                self.default_resource_discovery_organizational_unit_exclusions,
             )
-            .opt("Description", &self.description)
-            .opt("EnablePrivateGua", &self.enable_private_gua)
-            .opt("MeteredAccount", &self.metered_account)
-            .opt("OperatingRegions", &self.operating_regions)
-            .opt("Tags", &self.tags)
-            .opt("Tier", &self.tier)
+            .opt("Description", self.description)
+            .opt("EnablePrivateGua", self.enable_private_gua)
+            .opt("MeteredAccount", self.metered_account)
+            .opt("OperatingRegions", self.operating_regions)
+            .opt("Tags", self.tags)
+            .opt("Tier", self.tier)
             .build()
     }
 }
@@ -248,8 +253,13 @@ impl crate::PropertyType for IpamOrganizationalUnitExclusion {}
 impl ::cloudwright_core::ToValue for IpamOrganizationalUnitExclusion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OrganizationsEntityPath", &self.organizations_entity_path)
+            .req("OrganizationsEntityPath", self.organizations_entity_path)
             .build()
     }
 }
@@ -300,9 +310,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -334,6 +349,14 @@ impl ::cloudwright_core::ToValue for MeteredAccount {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Tier` (`AWS::EC2::IPAM`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -362,6 +385,14 @@ impl ::cloudwright_core::ToValue for Tier {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

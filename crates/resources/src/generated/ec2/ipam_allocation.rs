@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for IpamAllocation {
 impl ::cloudwright_core::ToValue for IpamAllocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cidr", &self.cidr)
-            .opt("Description", &self.description)
-            .req("IpamPoolId", &self.ipam_pool_id)
-            .opt("NetmaskLength", &self.netmask_length)
+            .opt("Cidr", self.cidr)
+            .opt("Description", self.description)
+            .req("IpamPoolId", self.ipam_pool_id)
+            .opt("NetmaskLength", self.netmask_length)
             .build()
     }
 }

@@ -221,32 +221,37 @@ impl ::cloudwright_core::Resource for IpamPool {
 impl ::cloudwright_core::ToValue for IpamPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AddressFamily", &self.address_family)
+            .req("AddressFamily", self.address_family)
             .opt(
                 "AllocationDefaultNetmaskLength",
-                &self.allocation_default_netmask_length,
+                self.allocation_default_netmask_length,
             )
             .opt(
                 "AllocationMaxNetmaskLength",
-                &self.allocation_max_netmask_length,
+                self.allocation_max_netmask_length,
             )
             .opt(
                 "AllocationMinNetmaskLength",
-                &self.allocation_min_netmask_length,
+                self.allocation_min_netmask_length,
             )
-            .opt("AllocationResourceTags", &self.allocation_resource_tags)
-            .opt("AutoImport", &self.auto_import)
-            .opt("AwsService", &self.aws_service)
-            .opt("Description", &self.description)
-            .req("IpamScopeId", &self.ipam_scope_id)
-            .opt("Locale", &self.locale)
-            .opt("ProvisionedCidrs", &self.provisioned_cidrs)
-            .opt("PublicIpSource", &self.public_ip_source)
-            .opt("PubliclyAdvertisable", &self.publicly_advertisable)
-            .opt("SourceIpamPoolId", &self.source_ipam_pool_id)
-            .opt("SourceResource", &self.source_resource)
-            .opt("Tags", &self.tags)
+            .opt("AllocationResourceTags", self.allocation_resource_tags)
+            .opt("AutoImport", self.auto_import)
+            .opt("AwsService", self.aws_service)
+            .opt("Description", self.description)
+            .req("IpamScopeId", self.ipam_scope_id)
+            .opt("Locale", self.locale)
+            .opt("ProvisionedCidrs", self.provisioned_cidrs)
+            .opt("PublicIpSource", self.public_ip_source)
+            .opt("PubliclyAdvertisable", self.publicly_advertisable)
+            .opt("SourceIpamPoolId", self.source_ipam_pool_id)
+            .opt("SourceResource", self.source_resource)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -361,8 +366,13 @@ impl crate::PropertyType for ProvisionedCidr {}
 impl ::cloudwright_core::ToValue for ProvisionedCidr {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cidr", &self.cidr)
+            .req("Cidr", self.cidr)
             .build()
     }
 }
@@ -433,11 +443,16 @@ impl crate::PropertyType for SourceResource {}
 impl ::cloudwright_core::ToValue for SourceResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceId", &self.resource_id)
-            .req("ResourceOwner", &self.resource_owner)
-            .req("ResourceRegion", &self.resource_region)
-            .req("ResourceType", &self.resource_type)
+            .req("ResourceId", self.resource_id)
+            .req("ResourceOwner", self.resource_owner)
+            .req("ResourceRegion", self.resource_region)
+            .req("ResourceType", self.resource_type)
             .build()
     }
 }
@@ -488,9 +503,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

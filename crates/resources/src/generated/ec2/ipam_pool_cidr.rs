@@ -93,10 +93,15 @@ impl ::cloudwright_core::Resource for IpamPoolCidr {
 impl ::cloudwright_core::ToValue for IpamPoolCidr {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cidr", &self.cidr)
-            .req("IpamPoolId", &self.ipam_pool_id)
-            .opt("NetmaskLength", &self.netmask_length)
+            .opt("Cidr", self.cidr)
+            .req("IpamPoolId", self.ipam_pool_id)
+            .opt("NetmaskLength", self.netmask_length)
             .build()
     }
 }

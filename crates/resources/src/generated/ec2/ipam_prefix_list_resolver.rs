@@ -106,12 +106,17 @@ impl ::cloudwright_core::Resource for IpamPrefixListResolver {
 impl ::cloudwright_core::ToValue for IpamPrefixListResolver {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AddressFamily", &self.address_family)
-            .opt("Description", &self.description)
-            .opt("IpamId", &self.ipam_id)
-            .opt("Rules", &self.rules)
-            .opt("Tags", &self.tags)
+            .req("AddressFamily", self.address_family)
+            .opt("Description", self.description)
+            .opt("IpamId", self.ipam_id)
+            .opt("Rules", self.rules)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -213,12 +218,17 @@ impl crate::PropertyType for IpamPrefixListResolverRule {}
 impl ::cloudwright_core::ToValue for IpamPrefixListResolverRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Conditions", &self.conditions)
-            .opt("IpamScopeId", &self.ipam_scope_id)
-            .opt("ResourceType", &self.resource_type)
-            .req("RuleType", &self.rule_type)
-            .opt("StaticCidr", &self.static_cidr)
+            .opt("Conditions", self.conditions)
+            .opt("IpamScopeId", self.ipam_scope_id)
+            .opt("ResourceType", self.resource_type)
+            .req("RuleType", self.rule_type)
+            .opt("StaticCidr", self.static_cidr)
             .build()
     }
 }
@@ -291,14 +301,19 @@ impl crate::PropertyType for IpamPrefixListResolverRuleCondition {}
 impl ::cloudwright_core::ToValue for IpamPrefixListResolverRuleCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cidr", &self.cidr)
-            .opt("IpamPoolId", &self.ipam_pool_id)
-            .opt("Operation", &self.operation)
-            .opt("ResourceId", &self.resource_id)
-            .opt("ResourceOwner", &self.resource_owner)
-            .opt("ResourceRegion", &self.resource_region)
-            .opt("ResourceTag", &self.resource_tag)
+            .opt("Cidr", self.cidr)
+            .opt("IpamPoolId", self.ipam_pool_id)
+            .opt("Operation", self.operation)
+            .opt("ResourceId", self.resource_id)
+            .opt("ResourceOwner", self.resource_owner)
+            .opt("ResourceRegion", self.resource_region)
+            .opt("ResourceTag", self.resource_tag)
             .build()
     }
 }
@@ -349,9 +364,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -382,6 +402,14 @@ impl ::cloudwright_core::ToValue for AddressFamily {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -414,6 +442,14 @@ impl ::cloudwright_core::ToValue for Operation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -450,6 +486,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RuleType` (`AWS::EC2::IPAMPrefixListResolver`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -481,6 +525,14 @@ impl ::cloudwright_core::ToValue for RuleType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -132,16 +132,21 @@ impl ::cloudwright_core::Resource for IpamPrefixListResolverTarget {
 impl ::cloudwright_core::ToValue for IpamPrefixListResolverTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DesiredVersion", &self.desired_version)
+            .opt("DesiredVersion", self.desired_version)
             .req(
                 "IpamPrefixListResolverId",
-                &self.ipam_prefix_list_resolver_id,
+                self.ipam_prefix_list_resolver_id,
             )
-            .req("PrefixListId", &self.prefix_list_id)
-            .req("PrefixListRegion", &self.prefix_list_region)
-            .opt("Tags", &self.tags)
-            .req("TrackLatestVersion", &self.track_latest_version)
+            .req("PrefixListId", self.prefix_list_id)
+            .req("PrefixListRegion", self.prefix_list_region)
+            .opt("Tags", self.tags)
+            .req("TrackLatestVersion", self.track_latest_version)
             .build()
     }
 }
@@ -222,9 +227,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

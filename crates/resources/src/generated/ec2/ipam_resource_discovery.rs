@@ -97,14 +97,19 @@ impl ::cloudwright_core::Resource for IpamResourceDiscovery {
 impl ::cloudwright_core::ToValue for IpamResourceDiscovery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("OperatingRegions", &self.operating_regions)
+            .opt("Description", self.description)
+            .opt("OperatingRegions", self.operating_regions)
             .opt(
                 "OrganizationalUnitExclusions",
-                &self.organizational_unit_exclusions,
+                self.organizational_unit_exclusions,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -216,8 +221,13 @@ impl crate::PropertyType for IpamResourceDiscoveryOrganizationalUnitExclusion {}
 impl ::cloudwright_core::ToValue for IpamResourceDiscoveryOrganizationalUnitExclusion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OrganizationsEntityPath", &self.organizations_entity_path)
+            .req("OrganizationsEntityPath", self.organizations_entity_path)
             .build()
     }
 }
@@ -268,9 +278,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -106,10 +106,15 @@ impl ::cloudwright_core::Resource for IpamResourceDiscoveryAssociation {
 impl ::cloudwright_core::ToValue for IpamResourceDiscoveryAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IpamId", &self.ipam_id)
-            .req("IpamResourceDiscoveryId", &self.ipam_resource_discovery_id)
-            .opt("Tags", &self.tags)
+            .req("IpamId", self.ipam_id)
+            .req("IpamResourceDiscoveryId", self.ipam_resource_discovery_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -251,9 +256,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -104,14 +104,19 @@ impl ::cloudwright_core::Resource for IpamScope {
 impl ::cloudwright_core::ToValue for IpamScope {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .opt(
                 "ExternalAuthorityConfiguration",
-                &self.external_authority_configuration,
+                self.external_authority_configuration,
             )
-            .req("IpamId", &self.ipam_id)
-            .opt("Tags", &self.tags)
+            .req("IpamId", self.ipam_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -226,14 +231,19 @@ impl crate::PropertyType for IpamScopeExternalAuthorityConfiguration {}
 impl ::cloudwright_core::ToValue for IpamScopeExternalAuthorityConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ExternalResourceIdentifier",
-                &self.external_resource_identifier,
+                self.external_resource_identifier,
             )
             .req(
                 "IpamScopeExternalAuthorityType",
-                &self.ipam_scope_external_authority_type,
+                self.ipam_scope_external_authority_type,
             )
             .build()
     }
@@ -285,9 +295,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -315,6 +330,14 @@ impl ::cloudwright_core::ToValue for IpamScopeExternalAuthorityType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

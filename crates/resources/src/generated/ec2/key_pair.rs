@@ -131,12 +131,17 @@ impl ::cloudwright_core::Resource for KeyPair {
 impl ::cloudwright_core::ToValue for KeyPair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KeyFormat", &self.key_format)
-            .req("KeyName", &self.key_name)
-            .opt("KeyType", &self.key_type)
-            .opt("PublicKeyMaterial", &self.public_key_material)
-            .opt("Tags", &self.tags)
+            .opt("KeyFormat", self.key_format)
+            .req("KeyName", self.key_name)
+            .opt("KeyType", self.key_type)
+            .opt("PublicKeyMaterial", self.public_key_material)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -223,9 +228,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -257,6 +267,14 @@ impl ::cloudwright_core::ToValue for KeyFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyType` (`AWS::EC2::KeyPair`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -285,6 +303,14 @@ impl ::cloudwright_core::ToValue for KeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

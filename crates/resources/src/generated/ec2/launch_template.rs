@@ -123,11 +123,16 @@ impl ::cloudwright_core::Resource for LaunchTemplate {
 impl ::cloudwright_core::ToValue for LaunchTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LaunchTemplateData", &self.launch_template_data)
-            .opt("LaunchTemplateName", &self.launch_template_name)
-            .opt("TagSpecifications", &self.tag_specifications)
-            .opt("VersionDescription", &self.version_description)
+            .req("LaunchTemplateData", self.launch_template_data)
+            .opt("LaunchTemplateName", self.launch_template_name)
+            .opt("TagSpecifications", self.tag_specifications)
+            .opt("VersionDescription", self.version_description)
             .build()
     }
 }
@@ -206,9 +211,14 @@ impl crate::PropertyType for AcceleratorCount {}
 impl ::cloudwright_core::ToValue for AcceleratorCount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -249,9 +259,14 @@ impl crate::PropertyType for AcceleratorTotalMemoryMiB {}
 impl ::cloudwright_core::ToValue for AcceleratorTotalMemoryMiB {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -292,9 +307,14 @@ impl crate::PropertyType for BaselineEbsBandwidthMbps {}
 impl ::cloudwright_core::ToValue for BaselineEbsBandwidthMbps {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -331,8 +351,13 @@ impl crate::PropertyType for BaselinePerformanceFactors {}
 impl ::cloudwright_core::ToValue for BaselinePerformanceFactors {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cpu", &self.cpu)
+            .opt("Cpu", self.cpu)
             .build()
     }
 }
@@ -387,11 +412,16 @@ impl crate::PropertyType for BlockDeviceMapping {}
 impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeviceName", &self.device_name)
-            .opt("Ebs", &self.ebs)
-            .opt("NoDevice", &self.no_device)
-            .opt("VirtualName", &self.virtual_name)
+            .opt("DeviceName", self.device_name)
+            .opt("Ebs", self.ebs)
+            .opt("NoDevice", self.no_device)
+            .opt("VirtualName", self.virtual_name)
             .build()
     }
 }
@@ -438,14 +468,19 @@ impl crate::PropertyType for CapacityReservationSpecification {}
 impl ::cloudwright_core::ToValue for CapacityReservationSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CapacityReservationPreference",
-                &self.capacity_reservation_preference,
+                self.capacity_reservation_preference,
             )
             .opt(
                 "CapacityReservationTarget",
-                &self.capacity_reservation_target,
+                self.capacity_reservation_target,
             )
             .build()
     }
@@ -489,11 +524,16 @@ impl crate::PropertyType for CapacityReservationTarget {}
 impl ::cloudwright_core::ToValue for CapacityReservationTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityReservationId", &self.capacity_reservation_id)
+            .opt("CapacityReservationId", self.capacity_reservation_id)
             .opt(
                 "CapacityReservationResourceGroupArn",
-                &self.capacity_reservation_resource_group_arn,
+                self.capacity_reservation_resource_group_arn,
             )
             .build()
     }
@@ -529,8 +569,13 @@ impl crate::PropertyType for Cpu {}
 impl ::cloudwright_core::ToValue for Cpu {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("References", &self.references)
+            .opt("References", self.references)
             .build()
     }
 }
@@ -579,10 +624,15 @@ impl crate::PropertyType for CpuOptions {}
 impl ::cloudwright_core::ToValue for CpuOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmdSevSnp", &self.amd_sev_snp)
-            .opt("CoreCount", &self.core_count)
-            .opt("ThreadsPerCore", &self.threads_per_core)
+            .opt("AmdSevSnp", self.amd_sev_snp)
+            .opt("CoreCount", self.core_count)
+            .opt("ThreadsPerCore", self.threads_per_core)
             .build()
     }
 }
@@ -621,8 +671,13 @@ impl crate::PropertyType for CreditSpecification {}
 impl ::cloudwright_core::ToValue for CreditSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CpuCredits", &self.cpu_credits)
+            .opt("CpuCredits", self.cpu_credits)
             .build()
     }
 }
@@ -741,17 +796,22 @@ impl crate::PropertyType for Ebs {}
 impl ::cloudwright_core::ToValue for Ebs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("EbsCardIndex", &self.ebs_card_index)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("Throughput", &self.throughput)
-            .opt("VolumeInitializationRate", &self.volume_initialization_rate)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("EbsCardIndex", self.ebs_card_index)
+            .opt("Encrypted", self.encrypted)
+            .opt("Iops", self.iops)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("SnapshotId", self.snapshot_id)
+            .opt("Throughput", self.throughput)
+            .opt("VolumeInitializationRate", self.volume_initialization_rate)
+            .opt("VolumeSize", self.volume_size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -796,9 +856,14 @@ impl crate::PropertyType for IamInstanceProfile {}
 impl ::cloudwright_core::ToValue for IamInstanceProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("Name", &self.name)
+            .opt("Arn", self.arn)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -841,9 +906,14 @@ impl crate::PropertyType for InstanceMarketOptions {}
 impl ::cloudwright_core::ToValue for InstanceMarketOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MarketType", &self.market_type)
-            .opt("SpotOptions", &self.spot_options)
+            .opt("MarketType", self.market_type)
+            .opt("SpotOptions", self.spot_options)
             .build()
     }
 }
@@ -1183,50 +1253,52 @@ impl crate::PropertyType for InstanceRequirements {}
 impl ::cloudwright_core::ToValue for InstanceRequirements {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceleratorCount", &self.accelerator_count)
-            .opt("AcceleratorManufacturers", &self.accelerator_manufacturers)
-            .opt("AcceleratorNames", &self.accelerator_names)
+            .opt("AcceleratorCount", self.accelerator_count)
+            .opt("AcceleratorManufacturers", self.accelerator_manufacturers)
+            .opt("AcceleratorNames", self.accelerator_names)
             .opt(
                 "AcceleratorTotalMemoryMiB",
-                &self.accelerator_total_memory_mi_b,
+                self.accelerator_total_memory_mi_b,
             )
-            .opt("AcceleratorTypes", &self.accelerator_types)
-            .opt("AllowedInstanceTypes", &self.allowed_instance_types)
-            .opt("BareMetal", &self.bare_metal)
-            .opt(
-                "BaselineEbsBandwidthMbps",
-                &self.baseline_ebs_bandwidth_mbps,
-            )
+            .opt("AcceleratorTypes", self.accelerator_types)
+            .opt("AllowedInstanceTypes", self.allowed_instance_types)
+            .opt("BareMetal", self.bare_metal)
+            .opt("BaselineEbsBandwidthMbps", self.baseline_ebs_bandwidth_mbps)
             .opt(
                 "BaselinePerformanceFactors",
-                &self.baseline_performance_factors,
+                self.baseline_performance_factors,
             )
-            .opt("BurstablePerformance", &self.burstable_performance)
-            .opt("CpuManufacturers", &self.cpu_manufacturers)
-            .opt("ExcludedInstanceTypes", &self.excluded_instance_types)
-            .opt("InstanceGenerations", &self.instance_generations)
-            .opt("LocalStorage", &self.local_storage)
-            .opt("LocalStorageTypes", &self.local_storage_types)
+            .opt("BurstablePerformance", self.burstable_performance)
+            .opt("CpuManufacturers", self.cpu_manufacturers)
+            .opt("ExcludedInstanceTypes", self.excluded_instance_types)
+            .opt("InstanceGenerations", self.instance_generations)
+            .opt("LocalStorage", self.local_storage)
+            .opt("LocalStorageTypes", self.local_storage_types)
             .opt(
                 "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+                self.max_spot_price_as_percentage_of_optimal_on_demand_price,
             )
-            .opt("MemoryGiBPerVCpu", &self.memory_gi_b_per_v_cpu)
-            .opt("MemoryMiB", &self.memory_mi_b)
-            .opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps)
-            .opt("NetworkInterfaceCount", &self.network_interface_count)
+            .opt("MemoryGiBPerVCpu", self.memory_gi_b_per_v_cpu)
+            .opt("MemoryMiB", self.memory_mi_b)
+            .opt("NetworkBandwidthGbps", self.network_bandwidth_gbps)
+            .opt("NetworkInterfaceCount", self.network_interface_count)
             .opt(
                 "OnDemandMaxPricePercentageOverLowestPrice",
-                &self.on_demand_max_price_percentage_over_lowest_price,
+                self.on_demand_max_price_percentage_over_lowest_price,
             )
-            .opt("RequireHibernateSupport", &self.require_hibernate_support)
+            .opt("RequireHibernateSupport", self.require_hibernate_support)
             .opt(
                 "SpotMaxPricePercentageOverLowestPrice",
-                &self.spot_max_price_percentage_over_lowest_price,
+                self.spot_max_price_percentage_over_lowest_price,
             )
-            .opt("TotalLocalStorageGB", &self.total_local_storage_gb)
-            .opt("VCpuCount", &self.v_cpu_count)
+            .opt("TotalLocalStorageGB", self.total_local_storage_gb)
+            .opt("VCpuCount", self.v_cpu_count)
             .build()
     }
 }
@@ -1263,8 +1335,13 @@ impl crate::PropertyType for Ipv4PrefixSpecification {}
 impl ::cloudwright_core::ToValue for Ipv4PrefixSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ipv4Prefix", &self.ipv4_prefix)
+            .opt("Ipv4Prefix", self.ipv4_prefix)
             .build()
     }
 }
@@ -1301,8 +1378,13 @@ impl crate::PropertyType for Ipv6Add {}
 impl ::cloudwright_core::ToValue for Ipv6Add {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ipv6Address", &self.ipv6_address)
+            .opt("Ipv6Address", self.ipv6_address)
             .build()
     }
 }
@@ -1339,8 +1421,13 @@ impl crate::PropertyType for Ipv6PrefixSpecification {}
 impl ::cloudwright_core::ToValue for Ipv6PrefixSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ipv6Prefix", &self.ipv6_prefix)
+            .opt("Ipv6Prefix", self.ipv6_prefix)
             .build()
     }
 }
@@ -1599,42 +1686,47 @@ impl crate::PropertyType for LaunchTemplateData {}
 impl ::cloudwright_core::ToValue for LaunchTemplateData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockDeviceMappings", &self.block_device_mappings)
+            .opt("BlockDeviceMappings", self.block_device_mappings)
             .opt(
                 "CapacityReservationSpecification",
-                &self.capacity_reservation_specification,
+                self.capacity_reservation_specification,
             )
-            .opt("CpuOptions", &self.cpu_options)
-            .opt("CreditSpecification", &self.credit_specification)
-            .opt("DisableApiStop", &self.disable_api_stop)
-            .opt("DisableApiTermination", &self.disable_api_termination)
-            .opt("EbsOptimized", &self.ebs_optimized)
-            .opt("EnclaveOptions", &self.enclave_options)
-            .opt("HibernationOptions", &self.hibernation_options)
-            .opt("IamInstanceProfile", &self.iam_instance_profile)
-            .opt("ImageId", &self.image_id)
+            .opt("CpuOptions", self.cpu_options)
+            .opt("CreditSpecification", self.credit_specification)
+            .opt("DisableApiStop", self.disable_api_stop)
+            .opt("DisableApiTermination", self.disable_api_termination)
+            .opt("EbsOptimized", self.ebs_optimized)
+            .opt("EnclaveOptions", self.enclave_options)
+            .opt("HibernationOptions", self.hibernation_options)
+            .opt("IamInstanceProfile", self.iam_instance_profile)
+            .opt("ImageId", self.image_id)
             .opt(
                 "InstanceInitiatedShutdownBehavior",
-                &self.instance_initiated_shutdown_behavior,
+                self.instance_initiated_shutdown_behavior,
             )
-            .opt("InstanceMarketOptions", &self.instance_market_options)
-            .opt("InstanceRequirements", &self.instance_requirements)
-            .opt("InstanceType", &self.instance_type)
-            .opt("KernelId", &self.kernel_id)
-            .opt("KeyName", &self.key_name)
-            .opt("LicenseSpecifications", &self.license_specifications)
-            .opt("MaintenanceOptions", &self.maintenance_options)
-            .opt("MetadataOptions", &self.metadata_options)
-            .opt("Monitoring", &self.monitoring)
-            .opt("NetworkInterfaces", &self.network_interfaces)
-            .opt("Placement", &self.placement)
-            .opt("PrivateDnsNameOptions", &self.private_dns_name_options)
-            .opt("RamDiskId", &self.ram_disk_id)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("TagSpecifications", &self.tag_specifications)
-            .opt("UserData", &self.user_data)
+            .opt("InstanceMarketOptions", self.instance_market_options)
+            .opt("InstanceRequirements", self.instance_requirements)
+            .opt("InstanceType", self.instance_type)
+            .opt("KernelId", self.kernel_id)
+            .opt("KeyName", self.key_name)
+            .opt("LicenseSpecifications", self.license_specifications)
+            .opt("MaintenanceOptions", self.maintenance_options)
+            .opt("MetadataOptions", self.metadata_options)
+            .opt("Monitoring", self.monitoring)
+            .opt("NetworkInterfaces", self.network_interfaces)
+            .opt("Placement", self.placement)
+            .opt("PrivateDnsNameOptions", self.private_dns_name_options)
+            .opt("RamDiskId", self.ram_disk_id)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("TagSpecifications", self.tag_specifications)
+            .opt("UserData", self.user_data)
             .build()
     }
 }
@@ -1679,9 +1771,14 @@ impl crate::PropertyType for LaunchTemplateTagSpecification {}
 impl ::cloudwright_core::ToValue for LaunchTemplateTagSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
+            .opt("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -1718,8 +1815,13 @@ impl crate::PropertyType for LicenseSpecification {}
 impl ::cloudwright_core::ToValue for LicenseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LicenseConfigurationArn", &self.license_configuration_arn)
+            .opt("LicenseConfigurationArn", self.license_configuration_arn)
             .build()
     }
 }
@@ -1754,8 +1856,13 @@ impl crate::PropertyType for MaintenanceOptions {}
 impl ::cloudwright_core::ToValue for MaintenanceOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoRecovery", &self.auto_recovery)
+            .opt("AutoRecovery", self.auto_recovery)
             .build()
     }
 }
@@ -1796,9 +1903,14 @@ impl crate::PropertyType for MemoryGiBPerVCpu {}
 impl ::cloudwright_core::ToValue for MemoryGiBPerVCpu {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1839,9 +1951,14 @@ impl crate::PropertyType for MemoryMiB {}
 impl ::cloudwright_core::ToValue for MemoryMiB {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1917,12 +2034,17 @@ impl crate::PropertyType for MetadataOptions {}
 impl ::cloudwright_core::ToValue for MetadataOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HttpEndpoint", &self.http_endpoint)
-            .opt("HttpProtocolIpv6", &self.http_protocol_ipv6)
-            .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
-            .opt("HttpTokens", &self.http_tokens)
-            .opt("InstanceMetadataTags", &self.instance_metadata_tags)
+            .opt("HttpEndpoint", self.http_endpoint)
+            .opt("HttpProtocolIpv6", self.http_protocol_ipv6)
+            .opt("HttpPutResponseHopLimit", self.http_put_response_hop_limit)
+            .opt("HttpTokens", self.http_tokens)
+            .opt("InstanceMetadataTags", self.instance_metadata_tags)
             .build()
     }
 }
@@ -1959,8 +2081,13 @@ impl crate::PropertyType for Monitoring {}
 impl ::cloudwright_core::ToValue for Monitoring {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -2003,9 +2130,14 @@ impl crate::PropertyType for NetworkBandwidthGbps {}
 impl ::cloudwright_core::ToValue for NetworkBandwidthGbps {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -2189,42 +2321,44 @@ impl crate::PropertyType for NetworkInterface {}
 impl ::cloudwright_core::ToValue for NetworkInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AssociateCarrierIpAddress",
-                &self.associate_carrier_ip_address,
+                self.associate_carrier_ip_address,
             )
-            .opt(
-                "AssociatePublicIpAddress",
-                &self.associate_public_ip_address,
-            )
+            .opt("AssociatePublicIpAddress", self.associate_public_ip_address)
             .opt(
                 "ConnectionTrackingSpecification",
-                &self.connection_tracking_specification,
+                self.connection_tracking_specification,
             )
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Description", &self.description)
-            .opt("DeviceIndex", &self.device_index)
-            .opt("EnaQueueCount", &self.ena_queue_count)
-            .opt("EnaSrdSpecification", &self.ena_srd_specification)
-            .opt("Groups", &self.groups)
-            .opt("InterfaceType", &self.interface_type)
-            .opt("Ipv4PrefixCount", &self.ipv4_prefix_count)
-            .opt("Ipv4Prefixes", &self.ipv4_prefixes)
-            .opt("Ipv6AddressCount", &self.ipv6_address_count)
-            .opt("Ipv6Addresses", &self.ipv6_addresses)
-            .opt("Ipv6PrefixCount", &self.ipv6_prefix_count)
-            .opt("Ipv6Prefixes", &self.ipv6_prefixes)
-            .opt("NetworkCardIndex", &self.network_card_index)
-            .opt("NetworkInterfaceId", &self.network_interface_id)
-            .opt("PrimaryIpv6", &self.primary_ipv6)
-            .opt("PrivateIpAddress", &self.private_ip_address)
-            .opt("PrivateIpAddresses", &self.private_ip_addresses)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("Description", self.description)
+            .opt("DeviceIndex", self.device_index)
+            .opt("EnaQueueCount", self.ena_queue_count)
+            .opt("EnaSrdSpecification", self.ena_srd_specification)
+            .opt("Groups", self.groups)
+            .opt("InterfaceType", self.interface_type)
+            .opt("Ipv4PrefixCount", self.ipv4_prefix_count)
+            .opt("Ipv4Prefixes", self.ipv4_prefixes)
+            .opt("Ipv6AddressCount", self.ipv6_address_count)
+            .opt("Ipv6Addresses", self.ipv6_addresses)
+            .opt("Ipv6PrefixCount", self.ipv6_prefix_count)
+            .opt("Ipv6Prefixes", self.ipv6_prefixes)
+            .opt("NetworkCardIndex", self.network_card_index)
+            .opt("NetworkInterfaceId", self.network_interface_id)
+            .opt("PrimaryIpv6", self.primary_ipv6)
+            .opt("PrivateIpAddress", self.private_ip_address)
+            .opt("PrivateIpAddresses", self.private_ip_addresses)
             .opt(
                 "SecondaryPrivateIpAddressCount",
-                &self.secondary_private_ip_address_count,
+                self.secondary_private_ip_address_count,
             )
-            .opt("SubnetId", &self.subnet_id)
+            .opt("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -2265,9 +2399,14 @@ impl crate::PropertyType for NetworkInterfaceCount {}
 impl ::cloudwright_core::ToValue for NetworkInterfaceCount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -2354,16 +2493,21 @@ impl crate::PropertyType for Placement {}
 impl ::cloudwright_core::ToValue for Placement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Affinity", &self.affinity)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("GroupId", &self.group_id)
-            .opt("GroupName", &self.group_name)
-            .opt("HostId", &self.host_id)
-            .opt("HostResourceGroupArn", &self.host_resource_group_arn)
-            .opt("PartitionNumber", &self.partition_number)
-            .opt("SpreadDomain", &self.spread_domain)
-            .opt("Tenancy", &self.tenancy)
+            .opt("Affinity", self.affinity)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("GroupId", self.group_id)
+            .opt("GroupName", self.group_name)
+            .opt("HostId", self.host_id)
+            .opt("HostResourceGroupArn", self.host_resource_group_arn)
+            .opt("PartitionNumber", self.partition_number)
+            .opt("SpreadDomain", self.spread_domain)
+            .opt("Tenancy", self.tenancy)
             .build()
     }
 }
@@ -2406,9 +2550,14 @@ impl crate::PropertyType for PrivateIpAdd {}
 impl ::cloudwright_core::ToValue for PrivateIpAdd {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Primary", &self.primary)
-            .opt("PrivateIpAddress", &self.private_ip_address)
+            .opt("Primary", self.primary)
+            .opt("PrivateIpAddress", self.private_ip_address)
             .build()
     }
 }
@@ -2458,8 +2607,13 @@ impl crate::PropertyType for Reference {}
 impl ::cloudwright_core::ToValue for Reference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceFamily", &self.instance_family)
+            .opt("InstanceFamily", self.instance_family)
             .build()
     }
 }
@@ -2529,15 +2683,20 @@ impl crate::PropertyType for SpotOptions {}
 impl ::cloudwright_core::ToValue for SpotOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockDurationMinutes", &self.block_duration_minutes)
+            .opt("BlockDurationMinutes", self.block_duration_minutes)
             .opt(
                 "InstanceInterruptionBehavior",
-                &self.instance_interruption_behavior,
+                self.instance_interruption_behavior,
             )
-            .opt("MaxPrice", &self.max_price)
-            .opt("SpotInstanceType", &self.spot_instance_type)
-            .opt("ValidUntil", &self.valid_until)
+            .opt("MaxPrice", self.max_price)
+            .opt("SpotInstanceType", self.spot_instance_type)
+            .opt("ValidUntil", self.valid_until)
             .build()
     }
 }
@@ -2578,9 +2737,14 @@ impl crate::PropertyType for TotalLocalStorageGb {}
 impl ::cloudwright_core::ToValue for TotalLocalStorageGb {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -2621,9 +2785,14 @@ impl crate::PropertyType for VCpuCount {}
 impl ::cloudwright_core::ToValue for VCpuCount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -2706,6 +2875,14 @@ impl ::cloudwright_core::ToValue for AcceleratorName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AcceleratorType` (`AWS::EC2::LaunchTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2741,6 +2918,14 @@ impl ::cloudwright_core::ToValue for AcceleratorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AmdSevSnp` (`AWS::EC2::LaunchTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2770,6 +2955,14 @@ impl ::cloudwright_core::ToValue for AmdSevSnp {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AutoRecovery` (`AWS::EC2::LaunchTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2798,6 +2991,14 @@ impl ::cloudwright_core::ToValue for AutoRecovery {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2831,6 +3032,14 @@ impl ::cloudwright_core::ToValue for BareMetal {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BurstablePerformance` (`AWS::EC2::LaunchTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2863,6 +3072,14 @@ impl ::cloudwright_core::ToValue for BurstablePerformance {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CapacityReservationPreference` (`AWS::EC2::LaunchTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2894,6 +3111,14 @@ impl ::cloudwright_core::ToValue for CapacityReservationPreference {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2930,6 +3155,14 @@ impl ::cloudwright_core::ToValue for CpuManufacturer {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LocalStorage` (`AWS::EC2::LaunchTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2961,6 +3194,14 @@ impl ::cloudwright_core::ToValue for LocalStorage {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2994,6 +3235,14 @@ impl ::cloudwright_core::ToValue for MarketType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SpotInstanceType` (`AWS::EC2::LaunchTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3022,6 +3271,14 @@ impl ::cloudwright_core::ToValue for SpotInstanceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

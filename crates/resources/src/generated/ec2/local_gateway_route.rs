@@ -96,17 +96,22 @@ impl ::cloudwright_core::Resource for LocalGatewayRoute {
 impl ::cloudwright_core::ToValue for LocalGatewayRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationCidrBlock", &self.destination_cidr_block)
+            .opt("DestinationCidrBlock", self.destination_cidr_block)
             .opt(
                 "LocalGatewayRouteTableId",
-                &self.local_gateway_route_table_id,
+                self.local_gateway_route_table_id,
             )
             .opt(
                 "LocalGatewayVirtualInterfaceGroupId",
-                &self.local_gateway_virtual_interface_group_id,
+                self.local_gateway_virtual_interface_group_id,
             )
-            .opt("NetworkInterfaceId", &self.network_interface_id)
+            .opt("NetworkInterfaceId", self.network_interface_id)
             .build()
     }
 }

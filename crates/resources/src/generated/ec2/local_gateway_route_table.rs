@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for LocalGatewayRouteTable {
 impl ::cloudwright_core::ToValue for LocalGatewayRouteTable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LocalGatewayId", &self.local_gateway_id)
-            .opt("Mode", &self.mode)
-            .opt("Tags", &self.tags)
+            .req("LocalGatewayId", self.local_gateway_id)
+            .opt("Mode", self.mode)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -188,9 +193,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -221,6 +231,14 @@ impl ::cloudwright_core::ToValue for LocalGatewayRouteTableMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -106,16 +106,21 @@ impl ::cloudwright_core::Resource for LocalGatewayRouteTableVirtualInterfaceGrou
 impl ::cloudwright_core::ToValue for LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "LocalGatewayRouteTableId",
-                &self.local_gateway_route_table_id,
+                self.local_gateway_route_table_id,
             )
             .req(
                 "LocalGatewayVirtualInterfaceGroupId",
-                &self.local_gateway_virtual_interface_group_id,
+                self.local_gateway_virtual_interface_group_id,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -215,9 +220,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -106,13 +106,18 @@ impl ::cloudwright_core::Resource for LocalGatewayRouteTableVpcAssociation {
 impl ::cloudwright_core::ToValue for LocalGatewayRouteTableVpcAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "LocalGatewayRouteTableId",
-                &self.local_gateway_route_table_id,
+                self.local_gateway_route_table_id,
             )
-            .opt("Tags", &self.tags)
-            .req("VpcId", &self.vpc_id)
+            .opt("Tags", self.tags)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -189,9 +194,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

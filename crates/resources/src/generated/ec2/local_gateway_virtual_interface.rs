@@ -154,18 +154,23 @@ impl ::cloudwright_core::Resource for LocalGatewayVirtualInterface {
 impl ::cloudwright_core::ToValue for LocalGatewayVirtualInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LocalAddress", &self.local_address)
+            .req("LocalAddress", self.local_address)
             .req(
                 "LocalGatewayVirtualInterfaceGroupId",
-                &self.local_gateway_virtual_interface_group_id,
+                self.local_gateway_virtual_interface_group_id,
             )
-            .req("OutpostLagId", &self.outpost_lag_id)
-            .req("PeerAddress", &self.peer_address)
-            .opt("PeerBgpAsn", &self.peer_bgp_asn)
-            .opt("PeerBgpAsnExtended", &self.peer_bgp_asn_extended)
-            .opt("Tags", &self.tags)
-            .req("Vlan", &self.vlan)
+            .req("OutpostLagId", self.outpost_lag_id)
+            .req("PeerAddress", self.peer_address)
+            .opt("PeerBgpAsn", self.peer_bgp_asn)
+            .opt("PeerBgpAsnExtended", self.peer_bgp_asn_extended)
+            .opt("Tags", self.tags)
+            .req("Vlan", self.vlan)
             .build()
     }
 }
@@ -258,9 +263,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -106,11 +106,16 @@ impl ::cloudwright_core::Resource for LocalGatewayVirtualInterfaceGroup {
 impl ::cloudwright_core::ToValue for LocalGatewayVirtualInterfaceGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LocalBgpAsn", &self.local_bgp_asn)
-            .opt("LocalBgpAsnExtended", &self.local_bgp_asn_extended)
-            .req("LocalGatewayId", &self.local_gateway_id)
-            .opt("Tags", &self.tags)
+            .opt("LocalBgpAsn", self.local_bgp_asn)
+            .opt("LocalBgpAsnExtended", self.local_bgp_asn_extended)
+            .req("LocalGatewayId", self.local_gateway_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -205,9 +210,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

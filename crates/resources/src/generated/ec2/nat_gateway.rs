@@ -179,28 +179,33 @@ impl ::cloudwright_core::Resource for NatGateway {
 impl ::cloudwright_core::ToValue for NatGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationId", &self.allocation_id)
-            .opt("AvailabilityMode", &self.availability_mode)
+            .opt("AllocationId", self.allocation_id)
+            .opt("AvailabilityMode", self.availability_mode)
             .opt(
                 "AvailabilityZoneAddresses",
-                &self.availability_zone_addresses,
+                self.availability_zone_addresses,
             )
-            .opt("ConnectivityType", &self.connectivity_type)
-            .opt("MaxDrainDurationSeconds", &self.max_drain_duration_seconds)
-            .opt("PrivateIpAddress", &self.private_ip_address)
-            .opt("SecondaryAllocationIds", &self.secondary_allocation_ids)
+            .opt("ConnectivityType", self.connectivity_type)
+            .opt("MaxDrainDurationSeconds", self.max_drain_duration_seconds)
+            .opt("PrivateIpAddress", self.private_ip_address)
+            .opt("SecondaryAllocationIds", self.secondary_allocation_ids)
             .opt(
                 "SecondaryPrivateIpAddressCount",
-                &self.secondary_private_ip_address_count,
+                self.secondary_private_ip_address_count,
             )
             .opt(
                 "SecondaryPrivateIpAddresses",
-                &self.secondary_private_ip_addresses,
+                self.secondary_private_ip_addresses,
             )
-            .opt("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
-            .opt("VpcId", &self.vpc_id)
+            .opt("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -317,10 +322,15 @@ impl crate::PropertyType for AvailabilityZoneAddress {}
 impl ::cloudwright_core::ToValue for AvailabilityZoneAddress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllocationIds", &self.allocation_ids)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
+            .req("AllocationIds", self.allocation_ids)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
             .build()
     }
 }
@@ -352,6 +362,14 @@ impl ::cloudwright_core::ToValue for AvailabilityMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConnectivityType` (`AWS::EC2::NatGateway`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -380,6 +398,14 @@ impl ::cloudwright_core::ToValue for ConnectivityType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

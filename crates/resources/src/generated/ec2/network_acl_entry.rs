@@ -158,16 +158,21 @@ impl ::cloudwright_core::Resource for NetworkAclEntry {
 impl ::cloudwright_core::ToValue for NetworkAclEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CidrBlock", &self.cidr_block)
-            .opt("Egress", &self.egress)
-            .opt("Icmp", &self.icmp)
-            .opt("Ipv6CidrBlock", &self.ipv6_cidr_block)
-            .req("NetworkAclId", &self.network_acl_id)
-            .opt("PortRange", &self.port_range)
-            .req("Protocol", &self.protocol)
-            .req("RuleAction", &self.rule_action)
-            .req("RuleNumber", &self.rule_number)
+            .opt("CidrBlock", self.cidr_block)
+            .opt("Egress", self.egress)
+            .opt("Icmp", self.icmp)
+            .opt("Ipv6CidrBlock", self.ipv6_cidr_block)
+            .req("NetworkAclId", self.network_acl_id)
+            .opt("PortRange", self.port_range)
+            .req("Protocol", self.protocol)
+            .req("RuleAction", self.rule_action)
+            .req("RuleNumber", self.rule_number)
             .build()
     }
 }
@@ -228,9 +233,14 @@ impl crate::PropertyType for Icmp {}
 impl ::cloudwright_core::ToValue for Icmp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Code", &self.code)
-            .opt("Type", &self.r#type)
+            .opt("Code", self.code)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -271,9 +281,14 @@ impl crate::PropertyType for PortRange {}
 impl ::cloudwright_core::ToValue for PortRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("From", &self.from)
-            .opt("To", &self.to)
+            .opt("From", self.from)
+            .opt("To", self.to)
             .build()
     }
 }

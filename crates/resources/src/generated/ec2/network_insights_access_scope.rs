@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for NetworkInsightsAccessScope {
 impl ::cloudwright_core::ToValue for NetworkInsightsAccessScope {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludePaths", &self.exclude_paths)
-            .opt("MatchPaths", &self.match_paths)
-            .opt("Tags", &self.tags)
+            .opt("ExcludePaths", self.exclude_paths)
+            .opt("MatchPaths", self.match_paths)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -191,10 +196,15 @@ impl crate::PropertyType for AccessScopePathRequest {}
 impl ::cloudwright_core::ToValue for AccessScopePathRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
-            .opt("Source", &self.source)
-            .opt("ThroughResources", &self.through_resources)
+            .opt("Destination", self.destination)
+            .opt("Source", self.source)
+            .opt("ThroughResources", self.through_resources)
             .build()
     }
 }
@@ -268,14 +278,19 @@ impl crate::PropertyType for PacketHeaderStatementRequest {}
 impl ::cloudwright_core::ToValue for PacketHeaderStatementRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationAddresses", &self.destination_addresses)
-            .opt("DestinationPorts", &self.destination_ports)
-            .opt("DestinationPrefixLists", &self.destination_prefix_lists)
-            .opt("Protocols", &self.protocols)
-            .opt("SourceAddresses", &self.source_addresses)
-            .opt("SourcePorts", &self.source_ports)
-            .opt("SourcePrefixLists", &self.source_prefix_lists)
+            .opt("DestinationAddresses", self.destination_addresses)
+            .opt("DestinationPorts", self.destination_ports)
+            .opt("DestinationPrefixLists", self.destination_prefix_lists)
+            .opt("Protocols", self.protocols)
+            .opt("SourceAddresses", self.source_addresses)
+            .opt("SourcePorts", self.source_ports)
+            .opt("SourcePrefixLists", self.source_prefix_lists)
             .build()
     }
 }
@@ -316,9 +331,14 @@ impl crate::PropertyType for PathStatementRequest {}
 impl ::cloudwright_core::ToValue for PathStatementRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PacketHeaderStatement", &self.packet_header_statement)
-            .opt("ResourceStatement", &self.resource_statement)
+            .opt("PacketHeaderStatement", self.packet_header_statement)
+            .opt("ResourceStatement", self.resource_statement)
             .build()
     }
 }
@@ -359,9 +379,14 @@ impl crate::PropertyType for ResourceStatementRequest {}
 impl ::cloudwright_core::ToValue for ResourceStatementRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceTypes", &self.resource_types)
-            .opt("Resources", &self.resources)
+            .opt("ResourceTypes", self.resource_types)
+            .opt("Resources", self.resources)
             .build()
     }
 }
@@ -399,9 +424,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -436,8 +466,13 @@ impl crate::PropertyType for ThroughResourcesStatementRequest {}
 impl ::cloudwright_core::ToValue for ThroughResourcesStatementRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceStatement", &self.resource_statement)
+            .opt("ResourceStatement", self.resource_statement)
             .build()
     }
 }

@@ -111,12 +111,17 @@ impl ::cloudwright_core::Resource for NetworkInsightsAnalysis {
 impl ::cloudwright_core::ToValue for NetworkInsightsAnalysis {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalAccounts", &self.additional_accounts)
-            .opt("FilterInArns", &self.filter_in_arns)
-            .opt("FilterOutArns", &self.filter_out_arns)
-            .req("NetworkInsightsPathId", &self.network_insights_path_id)
-            .opt("Tags", &self.tags)
+            .opt("AdditionalAccounts", self.additional_accounts)
+            .opt("FilterInArns", self.filter_in_arns)
+            .opt("FilterOutArns", self.filter_out_arns)
+            .req("NetworkInsightsPathId", self.network_insights_path_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -254,9 +259,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

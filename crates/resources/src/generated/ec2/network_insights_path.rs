@@ -161,16 +161,21 @@ impl ::cloudwright_core::Resource for NetworkInsightsPath {
 impl ::cloudwright_core::ToValue for NetworkInsightsPath {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
-            .opt("DestinationIp", &self.destination_ip)
-            .opt("DestinationPort", &self.destination_port)
-            .opt("FilterAtDestination", &self.filter_at_destination)
-            .opt("FilterAtSource", &self.filter_at_source)
-            .req("Protocol", &self.protocol)
-            .req("Source", &self.source)
-            .opt("SourceIp", &self.source_ip)
-            .opt("Tags", &self.tags)
+            .opt("Destination", self.destination)
+            .opt("DestinationIp", self.destination_ip)
+            .opt("DestinationPort", self.destination_port)
+            .opt("FilterAtDestination", self.filter_at_destination)
+            .opt("FilterAtSource", self.filter_at_source)
+            .req("Protocol", self.protocol)
+            .req("Source", self.source)
+            .opt("SourceIp", self.source_ip)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -267,9 +272,14 @@ impl crate::PropertyType for FilterPortRange {}
 impl ::cloudwright_core::ToValue for FilterPortRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FromPort", &self.from_port)
-            .opt("ToPort", &self.to_port)
+            .opt("FromPort", self.from_port)
+            .opt("ToPort", self.to_port)
             .build()
     }
 }
@@ -326,11 +336,16 @@ impl crate::PropertyType for PathFilter {}
 impl ::cloudwright_core::ToValue for PathFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationAddress", &self.destination_address)
-            .opt("DestinationPortRange", &self.destination_port_range)
-            .opt("SourceAddress", &self.source_address)
-            .opt("SourcePortRange", &self.source_port_range)
+            .opt("DestinationAddress", self.destination_address)
+            .opt("DestinationPortRange", self.destination_port_range)
+            .opt("SourceAddress", self.source_address)
+            .opt("SourcePortRange", self.source_port_range)
             .build()
     }
 }
@@ -368,9 +383,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -236,34 +236,39 @@ impl ::cloudwright_core::Resource for NetworkInterface {
 impl ::cloudwright_core::ToValue for NetworkInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConnectionTrackingSpecification",
-                &self.connection_tracking_specification,
+                self.connection_tracking_specification,
             )
-            .opt("Description", &self.description)
-            .opt("EnablePrimaryIpv6", &self.enable_primary_ipv6)
-            .opt("GroupSet", &self.group_set)
-            .opt("InterfaceType", &self.interface_type)
-            .opt("Ipv4PrefixCount", &self.ipv4_prefix_count)
-            .opt("Ipv4Prefixes", &self.ipv4_prefixes)
-            .opt("Ipv6AddressCount", &self.ipv6_address_count)
-            .opt("Ipv6Addresses", &self.ipv6_addresses)
-            .opt("Ipv6PrefixCount", &self.ipv6_prefix_count)
-            .opt("Ipv6Prefixes", &self.ipv6_prefixes)
-            .opt("PrivateIpAddress", &self.private_ip_address)
-            .opt("PrivateIpAddresses", &self.private_ip_addresses)
+            .opt("Description", self.description)
+            .opt("EnablePrimaryIpv6", self.enable_primary_ipv6)
+            .opt("GroupSet", self.group_set)
+            .opt("InterfaceType", self.interface_type)
+            .opt("Ipv4PrefixCount", self.ipv4_prefix_count)
+            .opt("Ipv4Prefixes", self.ipv4_prefixes)
+            .opt("Ipv6AddressCount", self.ipv6_address_count)
+            .opt("Ipv6Addresses", self.ipv6_addresses)
+            .opt("Ipv6PrefixCount", self.ipv6_prefix_count)
+            .opt("Ipv6Prefixes", self.ipv6_prefixes)
+            .opt("PrivateIpAddress", self.private_ip_address)
+            .opt("PrivateIpAddresses", self.private_ip_addresses)
             .opt(
                 "PublicIpDnsHostnameTypeSpecification",
-                &self.public_ip_dns_hostname_type_specification,
+                self.public_ip_dns_hostname_type_specification,
             )
             .opt(
                 "SecondaryPrivateIpAddressCount",
-                &self.secondary_private_ip_address_count,
+                self.secondary_private_ip_address_count,
             )
-            .opt("SourceDestCheck", &self.source_dest_check)
-            .req("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
+            .opt("SourceDestCheck", self.source_dest_check)
+            .req("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -362,8 +367,13 @@ impl crate::PropertyType for Ipv4PrefixSpecification {}
 impl ::cloudwright_core::ToValue for Ipv4PrefixSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Ipv4Prefix", &self.ipv4_prefix)
+            .req("Ipv4Prefix", self.ipv4_prefix)
             .build()
     }
 }
@@ -400,8 +410,13 @@ impl crate::PropertyType for Ipv6PrefixSpecification {}
 impl ::cloudwright_core::ToValue for Ipv6PrefixSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Ipv6Prefix", &self.ipv6_prefix)
+            .req("Ipv6Prefix", self.ipv6_prefix)
             .build()
     }
 }
@@ -435,6 +450,14 @@ impl ::cloudwright_core::ToValue for PublicIpDnsHostnameTypeSpecification {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -129,13 +129,18 @@ impl ::cloudwright_core::Resource for NetworkInterfaceAttachment {
 impl ::cloudwright_core::ToValue for NetworkInterfaceAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .req("DeviceIndex", &self.device_index)
-            .opt("EnaQueueCount", &self.ena_queue_count)
-            .opt("EnaSrdSpecification", &self.ena_srd_specification)
-            .req("InstanceId", &self.instance_id)
-            .req("NetworkInterfaceId", &self.network_interface_id)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .req("DeviceIndex", self.device_index)
+            .opt("EnaQueueCount", self.ena_queue_count)
+            .opt("EnaSrdSpecification", self.ena_srd_specification)
+            .req("InstanceId", self.instance_id)
+            .req("NetworkInterfaceId", self.network_interface_id)
             .build()
     }
 }

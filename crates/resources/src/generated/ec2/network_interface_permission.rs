@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for NetworkInterfacePermission {
 impl ::cloudwright_core::ToValue for NetworkInterfacePermission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsAccountId", &self.aws_account_id)
-            .req("NetworkInterfaceId", &self.network_interface_id)
-            .req("Permission", &self.permission)
+            .req("AwsAccountId", self.aws_account_id)
+            .req("NetworkInterfaceId", self.network_interface_id)
+            .req("Permission", self.permission)
             .build()
     }
 }

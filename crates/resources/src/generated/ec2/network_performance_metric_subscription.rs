@@ -118,11 +118,16 @@ impl ::cloudwright_core::Resource for NetworkPerformanceMetricSubscription {
 impl ::cloudwright_core::ToValue for NetworkPerformanceMetricSubscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("Metric", &self.metric)
-            .req("Source", &self.source)
-            .req("Statistic", &self.statistic)
+            .req("Destination", self.destination)
+            .req("Metric", self.metric)
+            .req("Source", self.source)
+            .req("Statistic", self.statistic)
             .build()
     }
 }

@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for PlacementGroup {
 impl ::cloudwright_core::ToValue for PlacementGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PartitionCount", &self.partition_count)
-            .opt("SpreadLevel", &self.spread_level)
-            .opt("Strategy", &self.strategy)
-            .opt("Tags", &self.tags)
+            .opt("PartitionCount", self.partition_count)
+            .opt("SpreadLevel", self.spread_level)
+            .opt("Strategy", self.strategy)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -182,9 +187,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -219,6 +229,14 @@ impl ::cloudwright_core::ToValue for PlacementGroupStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SpreadLevel` (`AWS::EC2::PlacementGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -247,6 +265,14 @@ impl ::cloudwright_core::ToValue for SpreadLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -124,12 +124,17 @@ impl ::cloudwright_core::Resource for PrefixList {
 impl ::cloudwright_core::ToValue for PrefixList {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AddressFamily", &self.address_family)
-            .opt("Entries", &self.entries)
-            .opt("MaxEntries", &self.max_entries)
-            .req("PrefixListName", &self.prefix_list_name)
-            .opt("Tags", &self.tags)
+            .req("AddressFamily", self.address_family)
+            .opt("Entries", self.entries)
+            .opt("MaxEntries", self.max_entries)
+            .req("PrefixListName", self.prefix_list_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -223,9 +228,14 @@ impl crate::PropertyType for Entry {}
 impl ::cloudwright_core::ToValue for Entry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cidr", &self.cidr)
-            .opt("Description", &self.description)
+            .req("Cidr", self.cidr)
+            .opt("Description", self.description)
             .build()
     }
 }
@@ -267,9 +277,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -300,6 +315,14 @@ impl ::cloudwright_core::ToValue for AddressFamily {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

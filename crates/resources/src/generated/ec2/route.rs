@@ -185,28 +185,30 @@ impl ::cloudwright_core::Resource for Route {
 impl ::cloudwright_core::ToValue for Route {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CarrierGatewayId", &self.carrier_gateway_id)
-            .opt("CoreNetworkArn", &self.core_network_arn)
-            .opt("DestinationCidrBlock", &self.destination_cidr_block)
-            .opt(
-                "DestinationIpv6CidrBlock",
-                &self.destination_ipv6_cidr_block,
-            )
-            .opt("DestinationPrefixListId", &self.destination_prefix_list_id)
+            .opt("CarrierGatewayId", self.carrier_gateway_id)
+            .opt("CoreNetworkArn", self.core_network_arn)
+            .opt("DestinationCidrBlock", self.destination_cidr_block)
+            .opt("DestinationIpv6CidrBlock", self.destination_ipv6_cidr_block)
+            .opt("DestinationPrefixListId", self.destination_prefix_list_id)
             .opt(
                 "EgressOnlyInternetGatewayId",
-                &self.egress_only_internet_gateway_id,
+                self.egress_only_internet_gateway_id,
             )
-            .opt("GatewayId", &self.gateway_id)
-            .opt("InstanceId", &self.instance_id)
-            .opt("LocalGatewayId", &self.local_gateway_id)
-            .opt("NatGatewayId", &self.nat_gateway_id)
-            .opt("NetworkInterfaceId", &self.network_interface_id)
-            .req("RouteTableId", &self.route_table_id)
-            .opt("TransitGatewayId", &self.transit_gateway_id)
-            .opt("VpcEndpointId", &self.vpc_endpoint_id)
-            .opt("VpcPeeringConnectionId", &self.vpc_peering_connection_id)
+            .opt("GatewayId", self.gateway_id)
+            .opt("InstanceId", self.instance_id)
+            .opt("LocalGatewayId", self.local_gateway_id)
+            .opt("NatGatewayId", self.nat_gateway_id)
+            .opt("NetworkInterfaceId", self.network_interface_id)
+            .req("RouteTableId", self.route_table_id)
+            .opt("TransitGatewayId", self.transit_gateway_id)
+            .opt("VpcEndpointId", self.vpc_endpoint_id)
+            .opt("VpcPeeringConnectionId", self.vpc_peering_connection_id)
             .build()
     }
 }

@@ -114,12 +114,17 @@ impl ::cloudwright_core::Resource for RouteServer {
 impl ::cloudwright_core::ToValue for RouteServer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AmazonSideAsn", &self.amazon_side_asn)
-            .opt("PersistRoutes", &self.persist_routes)
-            .opt("PersistRoutesDuration", &self.persist_routes_duration)
-            .opt("SnsNotificationsEnabled", &self.sns_notifications_enabled)
-            .opt("Tags", &self.tags)
+            .req("AmazonSideAsn", self.amazon_side_asn)
+            .opt("PersistRoutes", self.persist_routes)
+            .opt("PersistRoutesDuration", self.persist_routes_duration)
+            .opt("SnsNotificationsEnabled", self.sns_notifications_enabled)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -198,9 +203,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -231,6 +241,14 @@ impl ::cloudwright_core::ToValue for PersistRoutes {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

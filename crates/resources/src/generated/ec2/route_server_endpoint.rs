@@ -107,10 +107,15 @@ impl ::cloudwright_core::Resource for RouteServerEndpoint {
 impl ::cloudwright_core::ToValue for RouteServerEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RouteServerId", &self.route_server_id)
-            .req("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
+            .req("RouteServerId", self.route_server_id)
+            .req("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -213,9 +218,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for RouteServerPeer {
 impl ::cloudwright_core::ToValue for RouteServerPeer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BgpOptions", &self.bgp_options)
-            .req("PeerAddress", &self.peer_address)
-            .req("RouteServerEndpointId", &self.route_server_endpoint_id)
-            .opt("Tags", &self.tags)
+            .req("BgpOptions", self.bgp_options)
+            .req("PeerAddress", self.peer_address)
+            .req("RouteServerEndpointId", self.route_server_endpoint_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -238,9 +243,14 @@ impl crate::PropertyType for BgpOptions {}
 impl ::cloudwright_core::ToValue for BgpOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PeerAsn", &self.peer_asn)
-            .opt("PeerLivenessDetection", &self.peer_liveness_detection)
+            .opt("PeerAsn", self.peer_asn)
+            .opt("PeerLivenessDetection", self.peer_liveness_detection)
             .build()
     }
 }
@@ -291,9 +301,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -324,6 +339,14 @@ impl ::cloudwright_core::ToValue for PeerLivenessDetection {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

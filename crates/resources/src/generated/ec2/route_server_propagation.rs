@@ -95,9 +95,14 @@ impl ::cloudwright_core::Resource for RouteServerPropagation {
 impl ::cloudwright_core::ToValue for RouteServerPropagation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RouteServerId", &self.route_server_id)
-            .req("RouteTableId", &self.route_table_id)
+            .req("RouteServerId", self.route_server_id)
+            .req("RouteTableId", self.route_table_id)
             .build()
     }
 }

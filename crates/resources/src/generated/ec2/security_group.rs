@@ -138,13 +138,18 @@ impl ::cloudwright_core::Resource for SecurityGroup {
 impl ::cloudwright_core::ToValue for SecurityGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupDescription", &self.group_description)
-            .opt("GroupName", &self.group_name)
-            .opt("SecurityGroupEgress", &self.security_group_egress)
-            .opt("SecurityGroupIngress", &self.security_group_ingress)
-            .opt("Tags", &self.tags)
-            .opt("VpcId", &self.vpc_id)
+            .req("GroupDescription", self.group_description)
+            .opt("GroupName", self.group_name)
+            .opt("SecurityGroupEgress", self.security_group_egress)
+            .opt("SecurityGroupIngress", self.security_group_ingress)
+            .opt("Tags", self.tags)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -348,18 +353,23 @@ impl crate::PropertyType for Egress {}
 impl ::cloudwright_core::ToValue for Egress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CidrIp", &self.cidr_ip)
-            .opt("CidrIpv6", &self.cidr_ipv6)
-            .opt("Description", &self.description)
-            .opt("DestinationPrefixListId", &self.destination_prefix_list_id)
+            .opt("CidrIp", self.cidr_ip)
+            .opt("CidrIpv6", self.cidr_ipv6)
+            .opt("Description", self.description)
+            .opt("DestinationPrefixListId", self.destination_prefix_list_id)
             .opt(
                 "DestinationSecurityGroupId",
-                &self.destination_security_group_id,
+                self.destination_security_group_id,
             )
-            .opt("FromPort", &self.from_port)
-            .req("IpProtocol", &self.ip_protocol)
-            .opt("ToPort", &self.to_port)
+            .opt("FromPort", self.from_port)
+            .req("IpProtocol", self.ip_protocol)
+            .opt("ToPort", self.to_port)
             .build()
     }
 }
@@ -495,20 +505,25 @@ impl crate::PropertyType for Ingress {}
 impl ::cloudwright_core::ToValue for Ingress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CidrIp", &self.cidr_ip)
-            .opt("CidrIpv6", &self.cidr_ipv6)
-            .opt("Description", &self.description)
-            .opt("FromPort", &self.from_port)
-            .req("IpProtocol", &self.ip_protocol)
-            .opt("SourcePrefixListId", &self.source_prefix_list_id)
-            .opt("SourceSecurityGroupId", &self.source_security_group_id)
-            .opt("SourceSecurityGroupName", &self.source_security_group_name)
+            .opt("CidrIp", self.cidr_ip)
+            .opt("CidrIpv6", self.cidr_ipv6)
+            .opt("Description", self.description)
+            .opt("FromPort", self.from_port)
+            .req("IpProtocol", self.ip_protocol)
+            .opt("SourcePrefixListId", self.source_prefix_list_id)
+            .opt("SourceSecurityGroupId", self.source_security_group_id)
+            .opt("SourceSecurityGroupName", self.source_security_group_name)
             .opt(
                 "SourceSecurityGroupOwnerId",
-                &self.source_security_group_owner_id,
+                self.source_security_group_owner_id,
             )
-            .opt("ToPort", &self.to_port)
+            .opt("ToPort", self.to_port)
             .build()
     }
 }

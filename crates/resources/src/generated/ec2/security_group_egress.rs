@@ -179,19 +179,24 @@ impl ::cloudwright_core::Resource for SecurityGroupEgress {
 impl ::cloudwright_core::ToValue for SecurityGroupEgress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CidrIp", &self.cidr_ip)
-            .opt("CidrIpv6", &self.cidr_ipv6)
-            .opt("Description", &self.description)
-            .opt("DestinationPrefixListId", &self.destination_prefix_list_id)
+            .opt("CidrIp", self.cidr_ip)
+            .opt("CidrIpv6", self.cidr_ipv6)
+            .opt("Description", self.description)
+            .opt("DestinationPrefixListId", self.destination_prefix_list_id)
             .opt(
                 "DestinationSecurityGroupId",
-                &self.destination_security_group_id,
+                self.destination_security_group_id,
             )
-            .opt("FromPort", &self.from_port)
-            .req("GroupId", &self.group_id)
-            .req("IpProtocol", &self.ip_protocol)
-            .opt("ToPort", &self.to_port)
+            .opt("FromPort", self.from_port)
+            .req("GroupId", self.group_id)
+            .req("IpProtocol", self.ip_protocol)
+            .opt("ToPort", self.to_port)
             .build()
     }
 }

@@ -201,22 +201,27 @@ impl ::cloudwright_core::Resource for SecurityGroupIngress {
 impl ::cloudwright_core::ToValue for SecurityGroupIngress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CidrIp", &self.cidr_ip)
-            .opt("CidrIpv6", &self.cidr_ipv6)
-            .opt("Description", &self.description)
-            .opt("FromPort", &self.from_port)
-            .opt("GroupId", &self.group_id)
-            .opt("GroupName", &self.group_name)
-            .req("IpProtocol", &self.ip_protocol)
-            .opt("SourcePrefixListId", &self.source_prefix_list_id)
-            .opt("SourceSecurityGroupId", &self.source_security_group_id)
-            .opt("SourceSecurityGroupName", &self.source_security_group_name)
+            .opt("CidrIp", self.cidr_ip)
+            .opt("CidrIpv6", self.cidr_ipv6)
+            .opt("Description", self.description)
+            .opt("FromPort", self.from_port)
+            .opt("GroupId", self.group_id)
+            .opt("GroupName", self.group_name)
+            .req("IpProtocol", self.ip_protocol)
+            .opt("SourcePrefixListId", self.source_prefix_list_id)
+            .opt("SourceSecurityGroupId", self.source_security_group_id)
+            .opt("SourceSecurityGroupName", self.source_security_group_name)
             .opt(
                 "SourceSecurityGroupOwnerId",
-                &self.source_security_group_owner_id,
+                self.source_security_group_owner_id,
             )
-            .opt("ToPort", &self.to_port)
+            .opt("ToPort", self.to_port)
             .build()
     }
 }

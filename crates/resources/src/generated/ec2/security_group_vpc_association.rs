@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for SecurityGroupVpcAssociation {
 impl ::cloudwright_core::ToValue for SecurityGroupVpcAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupId", &self.group_id)
-            .req("VpcId", &self.vpc_id)
+            .req("GroupId", self.group_id)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

@@ -46,9 +46,14 @@ impl crate::PropertyType for AcceleratorCountRequest {}
 impl ::cloudwright_core::ToValue for AcceleratorCountRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -93,9 +98,14 @@ impl crate::PropertyType for AcceleratorTotalMemoryMiBRequest {}
 impl ::cloudwright_core::ToValue for AcceleratorTotalMemoryMiBRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -140,9 +150,14 @@ impl crate::PropertyType for BaselineEbsBandwidthMbpsRequest {}
 impl ::cloudwright_core::ToValue for BaselineEbsBandwidthMbpsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -183,8 +198,13 @@ impl crate::PropertyType for BaselinePerformanceFactorsRequest {}
 impl ::cloudwright_core::ToValue for BaselinePerformanceFactorsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cpu", &self.cpu)
+            .opt("Cpu", self.cpu)
             .build()
     }
 }
@@ -235,10 +255,15 @@ impl crate::PropertyType for ConnectionTrackingSpecification {}
 impl ::cloudwright_core::ToValue for ConnectionTrackingSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TcpEstablishedTimeout", &self.tcp_established_timeout)
-            .opt("UdpStreamTimeout", &self.udp_stream_timeout)
-            .opt("UdpTimeout", &self.udp_timeout)
+            .opt("TcpEstablishedTimeout", self.tcp_established_timeout)
+            .opt("UdpStreamTimeout", self.udp_stream_timeout)
+            .opt("UdpTimeout", self.udp_timeout)
             .build()
     }
 }
@@ -280,8 +305,13 @@ impl crate::PropertyType for CpuPerformanceFactorRequest {}
 impl ::cloudwright_core::ToValue for CpuPerformanceFactorRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("References", &self.references)
+            .opt("References", self.references)
             .build()
     }
 }
@@ -328,9 +358,14 @@ impl crate::PropertyType for EnaSrdSpecification {}
 impl ::cloudwright_core::ToValue for EnaSrdSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnaSrdEnabled", &self.ena_srd_enabled)
-            .opt("EnaSrdUdpSpecification", &self.ena_srd_udp_specification)
+            .opt("EnaSrdEnabled", self.ena_srd_enabled)
+            .opt("EnaSrdUdpSpecification", self.ena_srd_udp_specification)
             .build()
     }
 }
@@ -369,8 +404,13 @@ impl crate::PropertyType for EnaSrdUdpSpecification {}
 impl ::cloudwright_core::ToValue for EnaSrdUdpSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnaSrdUdpEnabled", &self.ena_srd_udp_enabled)
+            .opt("EnaSrdUdpEnabled", self.ena_srd_udp_enabled)
             .build()
     }
 }
@@ -407,8 +447,13 @@ impl crate::PropertyType for EnclaveOptions {}
 impl ::cloudwright_core::ToValue for EnclaveOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -449,8 +494,13 @@ impl crate::PropertyType for HibernationOptions {}
 impl ::cloudwright_core::ToValue for HibernationOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configured", &self.configured)
+            .opt("Configured", self.configured)
             .build()
     }
 }
@@ -493,8 +543,13 @@ impl crate::PropertyType for InstanceIpv6Address {}
 impl ::cloudwright_core::ToValue for InstanceIpv6Address {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Ipv6Address", &self.ipv6_address)
+            .req("Ipv6Address", self.ipv6_address)
             .build()
     }
 }
@@ -537,8 +592,13 @@ impl crate::PropertyType for IpamOperatingRegion {}
 impl ::cloudwright_core::ToValue for IpamOperatingRegion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RegionName", &self.region_name)
+            .req("RegionName", self.region_name)
             .build()
     }
 }
@@ -583,9 +643,14 @@ impl crate::PropertyType for MemoryGiBPerVCpuRequest {}
 impl ::cloudwright_core::ToValue for MemoryGiBPerVCpuRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -630,9 +695,14 @@ impl crate::PropertyType for MemoryMiBRequest {}
 impl ::cloudwright_core::ToValue for MemoryMiBRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -679,9 +749,14 @@ impl crate::PropertyType for NetworkBandwidthGbpsRequest {}
 impl ::cloudwright_core::ToValue for NetworkBandwidthGbpsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -726,9 +801,14 @@ impl crate::PropertyType for NetworkInterfaceCountRequest {}
 impl ::cloudwright_core::ToValue for NetworkInterfaceCountRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -777,13 +857,18 @@ impl crate::PropertyType for Options {}
 impl ::cloudwright_core::ToValue for Options {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplianceModeSupport", &self.appliance_mode_support)
-            .opt("DnsSupport", &self.dns_support)
-            .opt("Ipv6Support", &self.ipv6_support)
+            .opt("ApplianceModeSupport", self.appliance_mode_support)
+            .opt("DnsSupport", self.dns_support)
+            .opt("Ipv6Support", self.ipv6_support)
             .opt(
                 "SecurityGroupReferencingSupport",
-                &self.security_group_referencing_support,
+                self.security_group_referencing_support,
             )
             .build()
     }
@@ -842,8 +927,13 @@ impl crate::PropertyType for PerformanceFactorReferenceRequest {}
 impl ::cloudwright_core::ToValue for PerformanceFactorReferenceRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceFamily", &self.instance_family)
+            .opt("InstanceFamily", self.instance_family)
             .build()
     }
 }
@@ -894,16 +984,21 @@ impl crate::PropertyType for PrivateDnsNameOptions {}
 impl ::cloudwright_core::ToValue for PrivateDnsNameOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableResourceNameDnsAAAARecord",
-                &self.enable_resource_name_dns_aaaa_record,
+                self.enable_resource_name_dns_aaaa_record,
             )
             .opt(
                 "EnableResourceNameDnsARecord",
-                &self.enable_resource_name_dns_a_record,
+                self.enable_resource_name_dns_a_record,
             )
-            .opt("HostnameType", &self.hostname_type)
+            .opt("HostnameType", self.hostname_type)
             .build()
     }
 }
@@ -961,9 +1056,14 @@ impl crate::PropertyType for PrivateIpAddressSpecification {}
 impl ::cloudwright_core::ToValue for PrivateIpAddressSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Primary", &self.primary)
-            .req("PrivateIpAddress", &self.private_ip_address)
+            .req("Primary", self.primary)
+            .req("PrivateIpAddress", self.private_ip_address)
             .build()
     }
 }
@@ -1012,12 +1112,17 @@ impl crate::PropertyType for SseSpecification {}
 impl ::cloudwright_core::ToValue for SseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomerManagedKeyEnabled",
-                &self.customer_managed_key_enabled,
+                self.customer_managed_key_enabled,
             )
-            .opt("KmsKeyArn", &self.kms_key_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }
@@ -1069,9 +1174,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1118,9 +1228,14 @@ impl crate::PropertyType for TagSpecification {}
 impl ::cloudwright_core::ToValue for TagSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
+            .opt("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -1165,9 +1280,14 @@ impl crate::PropertyType for TotalLocalStorageGbRequest {}
 impl ::cloudwright_core::ToValue for TotalLocalStorageGbRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1212,9 +1332,14 @@ impl crate::PropertyType for VCpuCountRangeRequest {}
 impl ::cloudwright_core::ToValue for VCpuCountRangeRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1259,6 +1384,14 @@ impl ::cloudwright_core::ToValue for AcceleratorManufacturer {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1345,6 +1478,14 @@ impl ::cloudwright_core::ToValue for AcceleratorName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -1385,6 +1526,14 @@ impl ::cloudwright_core::ToValue for AcceleratorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -1418,6 +1567,14 @@ impl ::cloudwright_core::ToValue for ApplianceModeSupport {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1456,6 +1613,14 @@ impl ::cloudwright_core::ToValue for BareMetal {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -1492,6 +1657,14 @@ impl ::cloudwright_core::ToValue for BurstablePerformance {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1533,6 +1706,14 @@ impl ::cloudwright_core::ToValue for CpuManufacturer {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -1566,6 +1747,14 @@ impl ::cloudwright_core::ToValue for DnsSupport {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1601,6 +1790,14 @@ impl ::cloudwright_core::ToValue for HostnameType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -1634,6 +1831,14 @@ impl ::cloudwright_core::ToValue for HttpEndpoint {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1669,6 +1874,14 @@ impl ::cloudwright_core::ToValue for HttpProtocolIpv6 {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -1702,6 +1915,14 @@ impl ::cloudwright_core::ToValue for HttpTokens {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1737,6 +1958,14 @@ impl ::cloudwright_core::ToValue for InstanceGeneration {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -1770,6 +1999,14 @@ impl ::cloudwright_core::ToValue for InstanceInitiatedShutdownBehavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1808,6 +2045,14 @@ impl ::cloudwright_core::ToValue for InstanceInterruptionBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -1841,6 +2086,14 @@ impl ::cloudwright_core::ToValue for InstanceMetadataTags {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1923,6 +2176,14 @@ impl ::cloudwright_core::ToValue for InstancePlatform {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5588,6 +5849,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -5621,6 +5890,14 @@ impl ::cloudwright_core::ToValue for Ipv6Support {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5659,6 +5936,14 @@ impl ::cloudwright_core::ToValue for LocalStorage {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -5692,6 +5977,14 @@ impl ::cloudwright_core::ToValue for LocalStorageType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5727,6 +6020,14 @@ impl ::cloudwright_core::ToValue for Protocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -5760,6 +6061,14 @@ impl ::cloudwright_core::ToValue for ReplacementStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -6118,6 +6427,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -6151,6 +6468,14 @@ impl ::cloudwright_core::ToValue for SecurityGroupReferencingSupport {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -6189,6 +6514,14 @@ impl ::cloudwright_core::ToValue for TargetCapacityUnitType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ec2")]
@@ -6225,6 +6558,14 @@ impl ::cloudwright_core::ToValue for Tenancy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -6274,6 +6615,14 @@ impl ::cloudwright_core::ToValue for VolumeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

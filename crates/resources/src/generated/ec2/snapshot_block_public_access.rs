@@ -77,8 +77,13 @@ impl ::cloudwright_core::Resource for SnapshotBlockPublicAccess {
 impl ::cloudwright_core::ToValue for SnapshotBlockPublicAccess {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
+            .req("State", self.state)
             .build()
     }
 }
@@ -129,6 +134,14 @@ impl ::cloudwright_core::ToValue for SnapshotBlockPublicAccessState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

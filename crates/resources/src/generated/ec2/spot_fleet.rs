@@ -104,12 +104,17 @@ impl ::cloudwright_core::Resource for SpotFleet {
 impl ::cloudwright_core::ToValue for SpotFleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "SpotFleetRequestConfigData",
-                &self.spot_fleet_request_config_data,
+                self.spot_fleet_request_config_data,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -193,11 +198,16 @@ impl crate::PropertyType for BlockDeviceMapping {}
 impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeviceName", &self.device_name)
-            .opt("Ebs", &self.ebs)
-            .opt("NoDevice", &self.no_device)
-            .opt("VirtualName", &self.virtual_name)
+            .req("DeviceName", self.device_name)
+            .opt("Ebs", self.ebs)
+            .opt("NoDevice", self.no_device)
+            .opt("VirtualName", self.virtual_name)
             .build()
     }
 }
@@ -234,8 +244,13 @@ impl crate::PropertyType for ClassicLoadBalancer {}
 impl ::cloudwright_core::ToValue for ClassicLoadBalancer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -272,8 +287,13 @@ impl crate::PropertyType for ClassicLoadBalancersConfig {}
 impl ::cloudwright_core::ToValue for ClassicLoadBalancersConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClassicLoadBalancers", &self.classic_load_balancers)
+            .req("ClassicLoadBalancers", self.classic_load_balancers)
             .build()
     }
 }
@@ -363,13 +383,18 @@ impl crate::PropertyType for EbsBlockDevice {}
 impl ::cloudwright_core::ToValue for EbsBlockDevice {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("Encrypted", self.encrypted)
+            .opt("Iops", self.iops)
+            .opt("SnapshotId", self.snapshot_id)
+            .opt("VolumeSize", self.volume_size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -439,10 +464,15 @@ impl crate::PropertyType for FleetLaunchTemplateSpecification {}
 impl ::cloudwright_core::ToValue for FleetLaunchTemplateSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LaunchTemplateId", &self.launch_template_id)
-            .opt("LaunchTemplateName", &self.launch_template_name)
-            .req("Version", &self.version)
+            .opt("LaunchTemplateId", self.launch_template_id)
+            .opt("LaunchTemplateName", self.launch_template_name)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -479,8 +509,13 @@ impl crate::PropertyType for GroupIdentifier {}
 impl ::cloudwright_core::ToValue for GroupIdentifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupId", &self.group_id)
+            .req("GroupId", self.group_id)
             .build()
     }
 }
@@ -515,8 +550,13 @@ impl crate::PropertyType for IamInstanceProfileSpecification {}
 impl ::cloudwright_core::ToValue for IamInstanceProfileSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
+            .opt("Arn", self.arn)
             .build()
     }
 }
@@ -620,24 +660,26 @@ impl crate::PropertyType for InstanceNetworkInterfaceSpecification {}
 impl ::cloudwright_core::ToValue for InstanceNetworkInterfaceSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AssociatePublicIpAddress",
-                &self.associate_public_ip_address,
-            )
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Description", &self.description)
-            .opt("DeviceIndex", &self.device_index)
-            .opt("Groups", &self.groups)
-            .opt("Ipv6AddressCount", &self.ipv6_address_count)
-            .opt("Ipv6Addresses", &self.ipv6_addresses)
-            .opt("NetworkInterfaceId", &self.network_interface_id)
-            .opt("PrivateIpAddresses", &self.private_ip_addresses)
+            .opt("AssociatePublicIpAddress", self.associate_public_ip_address)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("Description", self.description)
+            .opt("DeviceIndex", self.device_index)
+            .opt("Groups", self.groups)
+            .opt("Ipv6AddressCount", self.ipv6_address_count)
+            .opt("Ipv6Addresses", self.ipv6_addresses)
+            .opt("NetworkInterfaceId", self.network_interface_id)
+            .opt("PrivateIpAddresses", self.private_ip_addresses)
             .opt(
                 "SecondaryPrivateIpAddressCount",
-                &self.secondary_private_ip_address_count,
+                self.secondary_private_ip_address_count,
             )
-            .opt("SubnetId", &self.subnet_id)
+            .opt("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -988,54 +1030,56 @@ impl crate::PropertyType for InstanceRequirementsRequest {}
 impl ::cloudwright_core::ToValue for InstanceRequirementsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceleratorCount", &self.accelerator_count)
-            .opt("AcceleratorManufacturers", &self.accelerator_manufacturers)
-            .opt("AcceleratorNames", &self.accelerator_names)
+            .opt("AcceleratorCount", self.accelerator_count)
+            .opt("AcceleratorManufacturers", self.accelerator_manufacturers)
+            .opt("AcceleratorNames", self.accelerator_names)
             .opt(
                 "AcceleratorTotalMemoryMiB",
-                &self.accelerator_total_memory_mi_b,
+                self.accelerator_total_memory_mi_b,
             )
-            .opt("AcceleratorTypes", &self.accelerator_types)
-            .opt("AllowedInstanceTypes", &self.allowed_instance_types)
-            .opt("BareMetal", &self.bare_metal)
-            .opt(
-                "BaselineEbsBandwidthMbps",
-                &self.baseline_ebs_bandwidth_mbps,
-            )
+            .opt("AcceleratorTypes", self.accelerator_types)
+            .opt("AllowedInstanceTypes", self.allowed_instance_types)
+            .opt("BareMetal", self.bare_metal)
+            .opt("BaselineEbsBandwidthMbps", self.baseline_ebs_bandwidth_mbps)
             .opt(
                 "BaselinePerformanceFactors",
-                &self.baseline_performance_factors,
+                self.baseline_performance_factors,
             )
-            .opt("BurstablePerformance", &self.burstable_performance)
-            .opt("CpuManufacturers", &self.cpu_manufacturers)
-            .opt("ExcludedInstanceTypes", &self.excluded_instance_types)
-            .opt("InstanceGenerations", &self.instance_generations)
-            .opt("LocalStorage", &self.local_storage)
-            .opt("LocalStorageTypes", &self.local_storage_types)
+            .opt("BurstablePerformance", self.burstable_performance)
+            .opt("CpuManufacturers", self.cpu_manufacturers)
+            .opt("ExcludedInstanceTypes", self.excluded_instance_types)
+            .opt("InstanceGenerations", self.instance_generations)
+            .opt("LocalStorage", self.local_storage)
+            .opt("LocalStorageTypes", self.local_storage_types)
             .opt(
                 "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+                self.max_spot_price_as_percentage_of_optimal_on_demand_price,
             )
-            .opt("MemoryGiBPerVCpu", &self.memory_gi_b_per_v_cpu)
-            .opt("MemoryMiB", &self.memory_mi_b)
-            .opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps)
-            .opt("NetworkInterfaceCount", &self.network_interface_count)
+            .opt("MemoryGiBPerVCpu", self.memory_gi_b_per_v_cpu)
+            .opt("MemoryMiB", self.memory_mi_b)
+            .opt("NetworkBandwidthGbps", self.network_bandwidth_gbps)
+            .opt("NetworkInterfaceCount", self.network_interface_count)
             .opt(
                 "OnDemandMaxPricePercentageOverLowestPrice",
-                &self.on_demand_max_price_percentage_over_lowest_price,
+                self.on_demand_max_price_percentage_over_lowest_price,
             )
             .opt(
                 "RequireEncryptionInTransit",
-                &self.require_encryption_in_transit,
+                self.require_encryption_in_transit,
             )
-            .opt("RequireHibernateSupport", &self.require_hibernate_support)
+            .opt("RequireHibernateSupport", self.require_hibernate_support)
             .opt(
                 "SpotMaxPricePercentageOverLowestPrice",
-                &self.spot_max_price_percentage_over_lowest_price,
+                self.spot_max_price_percentage_over_lowest_price,
             )
-            .opt("TotalLocalStorageGB", &self.total_local_storage_gb)
-            .opt("VCpuCount", &self.v_cpu_count)
+            .opt("TotalLocalStorageGB", self.total_local_storage_gb)
+            .opt("VCpuCount", self.v_cpu_count)
             .build()
     }
 }
@@ -1077,12 +1121,17 @@ impl crate::PropertyType for LaunchTemplateConfig {}
 impl ::cloudwright_core::ToValue for LaunchTemplateConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "LaunchTemplateSpecification",
-                &self.launch_template_specification,
+                self.launch_template_specification,
             )
-            .opt("Overrides", &self.overrides)
+            .opt("Overrides", self.overrides)
             .build()
     }
 }
@@ -1179,15 +1228,20 @@ impl crate::PropertyType for LaunchTemplateOverrides {}
 impl ::cloudwright_core::ToValue for LaunchTemplateOverrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .opt("InstanceRequirements", &self.instance_requirements)
-            .opt("InstanceType", &self.instance_type)
-            .opt("Priority", &self.priority)
-            .opt("SpotPrice", &self.spot_price)
-            .opt("SubnetId", &self.subnet_id)
-            .opt("WeightedCapacity", &self.weighted_capacity)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
+            .opt("InstanceRequirements", self.instance_requirements)
+            .opt("InstanceType", self.instance_type)
+            .opt("Priority", self.priority)
+            .opt("SpotPrice", self.spot_price)
+            .opt("SubnetId", self.subnet_id)
+            .opt("WeightedCapacity", self.weighted_capacity)
             .build()
     }
 }
@@ -1229,12 +1283,17 @@ impl crate::PropertyType for LoadBalancersConfig {}
 impl ::cloudwright_core::ToValue for LoadBalancersConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ClassicLoadBalancersConfig",
-                &self.classic_load_balancers_config,
+                self.classic_load_balancers_config,
             )
-            .opt("TargetGroupsConfig", &self.target_groups_config)
+            .opt("TargetGroupsConfig", self.target_groups_config)
             .build()
     }
 }
@@ -1278,9 +1337,14 @@ impl crate::PropertyType for PrivateIpAddressSpecification {}
 impl ::cloudwright_core::ToValue for PrivateIpAddressSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Primary", &self.primary)
-            .req("PrivateIpAddress", &self.private_ip_address)
+            .opt("Primary", self.primary)
+            .req("PrivateIpAddress", self.private_ip_address)
             .build()
     }
 }
@@ -1331,9 +1395,14 @@ impl crate::PropertyType for SpotCapacityRebalance {}
 impl ::cloudwright_core::ToValue for SpotCapacityRebalance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReplacementStrategy", &self.replacement_strategy)
-            .opt("TerminationDelay", &self.termination_delay)
+            .opt("ReplacementStrategy", self.replacement_strategy)
+            .opt("TerminationDelay", self.termination_delay)
             .build()
     }
 }
@@ -1513,25 +1582,30 @@ impl crate::PropertyType for SpotFleetLaunchSpecification {}
 impl ::cloudwright_core::ToValue for SpotFleetLaunchSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockDeviceMappings", &self.block_device_mappings)
-            .opt("EbsOptimized", &self.ebs_optimized)
-            .opt("IamInstanceProfile", &self.iam_instance_profile)
-            .req("ImageId", &self.image_id)
-            .opt("InstanceRequirements", &self.instance_requirements)
-            .opt("InstanceType", &self.instance_type)
-            .opt("KernelId", &self.kernel_id)
-            .opt("KeyName", &self.key_name)
-            .opt("Monitoring", &self.monitoring)
-            .opt("NetworkInterfaces", &self.network_interfaces)
-            .opt("Placement", &self.placement)
-            .opt("RamdiskId", &self.ramdisk_id)
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("SpotPrice", &self.spot_price)
-            .opt("SubnetId", &self.subnet_id)
-            .opt("TagSpecifications", &self.tag_specifications)
-            .opt("UserData", &self.user_data)
-            .opt("WeightedCapacity", &self.weighted_capacity)
+            .opt("BlockDeviceMappings", self.block_device_mappings)
+            .opt("EbsOptimized", self.ebs_optimized)
+            .opt("IamInstanceProfile", self.iam_instance_profile)
+            .req("ImageId", self.image_id)
+            .opt("InstanceRequirements", self.instance_requirements)
+            .opt("InstanceType", self.instance_type)
+            .opt("KernelId", self.kernel_id)
+            .opt("KeyName", self.key_name)
+            .opt("Monitoring", self.monitoring)
+            .opt("NetworkInterfaces", self.network_interfaces)
+            .opt("Placement", self.placement)
+            .opt("RamdiskId", self.ramdisk_id)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("SpotPrice", self.spot_price)
+            .opt("SubnetId", self.subnet_id)
+            .opt("TagSpecifications", self.tag_specifications)
+            .opt("UserData", self.user_data)
+            .opt("WeightedCapacity", self.weighted_capacity)
             .build()
     }
 }
@@ -1570,8 +1644,13 @@ impl crate::PropertyType for SpotFleetMonitoring {}
 impl ::cloudwright_core::ToValue for SpotFleetMonitoring {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -1799,48 +1878,53 @@ impl crate::PropertyType for SpotFleetRequestConfigData {}
 impl ::cloudwright_core::ToValue for SpotFleetRequestConfigData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
-            .opt("Context", &self.context)
+            .opt("AllocationStrategy", self.allocation_strategy)
+            .opt("Context", self.context)
             .opt(
                 "ExcessCapacityTerminationPolicy",
-                &self.excess_capacity_termination_policy,
+                self.excess_capacity_termination_policy,
             )
-            .req("IamFleetRole", &self.iam_fleet_role)
+            .req("IamFleetRole", self.iam_fleet_role)
             .opt(
                 "InstanceInterruptionBehavior",
-                &self.instance_interruption_behavior,
+                self.instance_interruption_behavior,
             )
-            .opt("InstancePoolsToUseCount", &self.instance_pools_to_use_count)
-            .opt("LaunchSpecifications", &self.launch_specifications)
-            .opt("LaunchTemplateConfigs", &self.launch_template_configs)
-            .opt("LoadBalancersConfig", &self.load_balancers_config)
+            .opt("InstancePoolsToUseCount", self.instance_pools_to_use_count)
+            .opt("LaunchSpecifications", self.launch_specifications)
+            .opt("LaunchTemplateConfigs", self.launch_template_configs)
+            .opt("LoadBalancersConfig", self.load_balancers_config)
             .opt(
                 "OnDemandAllocationStrategy",
-                &self.on_demand_allocation_strategy,
+                self.on_demand_allocation_strategy,
             )
-            .opt("OnDemandMaxTotalPrice", &self.on_demand_max_total_price)
-            .opt("OnDemandTargetCapacity", &self.on_demand_target_capacity)
+            .opt("OnDemandMaxTotalPrice", self.on_demand_max_total_price)
+            .opt("OnDemandTargetCapacity", self.on_demand_target_capacity)
             .opt(
                 "ReplaceUnhealthyInstances",
-                &self.replace_unhealthy_instances,
+                self.replace_unhealthy_instances,
             )
             .opt(
                 "SpotMaintenanceStrategies",
-                &self.spot_maintenance_strategies,
+                self.spot_maintenance_strategies,
             )
-            .opt("SpotMaxTotalPrice", &self.spot_max_total_price)
-            .opt("SpotPrice", &self.spot_price)
-            .opt("TagSpecifications", &self.tag_specifications)
-            .req("TargetCapacity", &self.target_capacity)
-            .opt("TargetCapacityUnitType", &self.target_capacity_unit_type)
+            .opt("SpotMaxTotalPrice", self.spot_max_total_price)
+            .opt("SpotPrice", self.spot_price)
+            .opt("TagSpecifications", self.tag_specifications)
+            .req("TargetCapacity", self.target_capacity)
+            .opt("TargetCapacityUnitType", self.target_capacity_unit_type)
             .opt(
                 "TerminateInstancesWithExpiration",
-                &self.terminate_instances_with_expiration,
+                self.terminate_instances_with_expiration,
             )
-            .opt("Type", &self.r#type)
-            .opt("ValidFrom", &self.valid_from)
-            .opt("ValidUntil", &self.valid_until)
+            .opt("Type", self.r#type)
+            .opt("ValidFrom", self.valid_from)
+            .opt("ValidUntil", self.valid_until)
             .build()
     }
 }
@@ -1881,9 +1965,14 @@ impl crate::PropertyType for SpotFleetTagSpecification {}
 impl ::cloudwright_core::ToValue for SpotFleetTagSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
+            .opt("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -1918,8 +2007,13 @@ impl crate::PropertyType for SpotMaintenanceStrategies {}
 impl ::cloudwright_core::ToValue for SpotMaintenanceStrategies {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityRebalance", &self.capacity_rebalance)
+            .opt("CapacityRebalance", self.capacity_rebalance)
             .build()
     }
 }
@@ -1978,11 +2072,16 @@ impl crate::PropertyType for SpotPlacement {}
 impl ::cloudwright_core::ToValue for SpotPlacement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .opt("GroupName", &self.group_name)
-            .opt("Tenancy", &self.tenancy)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
+            .opt("GroupName", self.group_name)
+            .opt("Tenancy", self.tenancy)
             .build()
     }
 }
@@ -2019,8 +2118,13 @@ impl crate::PropertyType for TargetGroup {}
 impl ::cloudwright_core::ToValue for TargetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
+            .req("Arn", self.arn)
             .build()
     }
 }
@@ -2057,8 +2161,13 @@ impl crate::PropertyType for TargetGroupsConfig {}
 impl ::cloudwright_core::ToValue for TargetGroupsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TargetGroups", &self.target_groups)
+            .req("TargetGroups", self.target_groups)
             .build()
     }
 }
@@ -2099,6 +2208,14 @@ impl ::cloudwright_core::ToValue for AllocationStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ExcessCapacityTerminationPolicy` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2133,6 +2250,14 @@ impl ::cloudwright_core::ToValue for ExcessCapacityTerminationPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2300,6 +2425,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::EC2::SpotFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2328,6 +2461,14 @@ impl ::cloudwright_core::ToValue for SpotFleetRequestConfigDataType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

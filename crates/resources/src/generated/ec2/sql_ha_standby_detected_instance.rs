@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for SqlHaStandbyDetectedInstance {
 impl ::cloudwright_core::ToValue for SqlHaStandbyDetectedInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceId", &self.instance_id)
-            .opt("SqlServerCredentials", &self.sql_server_credentials)
+            .req("InstanceId", self.instance_id)
+            .opt("SqlServerCredentials", self.sql_server_credentials)
             .build()
     }
 }

@@ -239,30 +239,35 @@ impl ::cloudwright_core::Resource for Subnet {
 impl ::cloudwright_core::ToValue for Subnet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AssignIpv6AddressOnCreation",
-                &self.assign_ipv6_address_on_creation,
+                self.assign_ipv6_address_on_creation,
             )
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .opt("CidrBlock", &self.cidr_block)
-            .opt("EnableDns64", &self.enable_dns64)
-            .opt("EnableLniAtDeviceIndex", &self.enable_lni_at_device_index)
-            .opt("Ipv4IpamPoolId", &self.ipv4_ipam_pool_id)
-            .opt("Ipv4NetmaskLength", &self.ipv4_netmask_length)
-            .opt("Ipv6CidrBlock", &self.ipv6_cidr_block)
-            .opt("Ipv6IpamPoolId", &self.ipv6_ipam_pool_id)
-            .opt("Ipv6Native", &self.ipv6_native)
-            .opt("Ipv6NetmaskLength", &self.ipv6_netmask_length)
-            .opt("MapPublicIpOnLaunch", &self.map_public_ip_on_launch)
-            .opt("OutpostArn", &self.outpost_arn)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
+            .opt("CidrBlock", self.cidr_block)
+            .opt("EnableDns64", self.enable_dns64)
+            .opt("EnableLniAtDeviceIndex", self.enable_lni_at_device_index)
+            .opt("Ipv4IpamPoolId", self.ipv4_ipam_pool_id)
+            .opt("Ipv4NetmaskLength", self.ipv4_netmask_length)
+            .opt("Ipv6CidrBlock", self.ipv6_cidr_block)
+            .opt("Ipv6IpamPoolId", self.ipv6_ipam_pool_id)
+            .opt("Ipv6Native", self.ipv6_native)
+            .opt("Ipv6NetmaskLength", self.ipv6_netmask_length)
+            .opt("MapPublicIpOnLaunch", self.map_public_ip_on_launch)
+            .opt("OutpostArn", self.outpost_arn)
             .opt(
                 "PrivateDnsNameOptionsOnLaunch",
-                &self.private_dns_name_options_on_launch,
+                self.private_dns_name_options_on_launch,
             )
-            .opt("Tags", &self.tags)
-            .req("VpcId", &self.vpc_id)
+            .opt("Tags", self.tags)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -526,16 +531,21 @@ impl crate::PropertyType for PrivateDnsNameOptionsOnLaunch {}
 impl ::cloudwright_core::ToValue for PrivateDnsNameOptionsOnLaunch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableResourceNameDnsAAAARecord",
-                &self.enable_resource_name_dns_aaaa_record,
+                self.enable_resource_name_dns_aaaa_record,
             )
             .opt(
                 "EnableResourceNameDnsARecord",
-                &self.enable_resource_name_dns_a_record,
+                self.enable_resource_name_dns_a_record,
             )
-            .opt("HostnameType", &self.hostname_type)
+            .opt("HostnameType", self.hostname_type)
             .build()
     }
 }

@@ -102,11 +102,16 @@ impl ::cloudwright_core::Resource for SubnetCidrBlock {
 impl ::cloudwright_core::ToValue for SubnetCidrBlock {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ipv6CidrBlock", &self.ipv6_cidr_block)
-            .opt("Ipv6IpamPoolId", &self.ipv6_ipam_pool_id)
-            .opt("Ipv6NetmaskLength", &self.ipv6_netmask_length)
-            .req("SubnetId", &self.subnet_id)
+            .opt("Ipv6CidrBlock", self.ipv6_cidr_block)
+            .opt("Ipv6IpamPoolId", self.ipv6_ipam_pool_id)
+            .opt("Ipv6NetmaskLength", self.ipv6_netmask_length)
+            .req("SubnetId", self.subnet_id)
             .build()
     }
 }

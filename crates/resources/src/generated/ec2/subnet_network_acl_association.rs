@@ -95,9 +95,14 @@ impl ::cloudwright_core::Resource for SubnetNetworkAclAssociation {
 impl ::cloudwright_core::ToValue for SubnetNetworkAclAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NetworkAclId", &self.network_acl_id)
-            .req("SubnetId", &self.subnet_id)
+            .req("NetworkAclId", self.network_acl_id)
+            .req("SubnetId", self.subnet_id)
             .build()
     }
 }

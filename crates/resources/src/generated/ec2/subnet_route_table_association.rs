@@ -95,9 +95,14 @@ impl ::cloudwright_core::Resource for SubnetRouteTableAssociation {
 impl ::cloudwright_core::ToValue for SubnetRouteTableAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RouteTableId", &self.route_table_id)
-            .req("SubnetId", &self.subnet_id)
+            .req("RouteTableId", self.route_table_id)
+            .req("SubnetId", self.subnet_id)
             .build()
     }
 }

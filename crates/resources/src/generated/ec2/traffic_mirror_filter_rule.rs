@@ -177,18 +177,23 @@ impl ::cloudwright_core::Resource for TrafficMirrorFilterRule {
 impl ::cloudwright_core::ToValue for TrafficMirrorFilterRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DestinationCidrBlock", &self.destination_cidr_block)
-            .opt("DestinationPortRange", &self.destination_port_range)
-            .opt("Protocol", &self.protocol)
-            .req("RuleAction", &self.rule_action)
-            .req("RuleNumber", &self.rule_number)
-            .req("SourceCidrBlock", &self.source_cidr_block)
-            .opt("SourcePortRange", &self.source_port_range)
-            .opt("Tags", &self.tags)
-            .req("TrafficDirection", &self.traffic_direction)
-            .req("TrafficMirrorFilterId", &self.traffic_mirror_filter_id)
+            .opt("Description", self.description)
+            .req("DestinationCidrBlock", self.destination_cidr_block)
+            .opt("DestinationPortRange", self.destination_port_range)
+            .opt("Protocol", self.protocol)
+            .req("RuleAction", self.rule_action)
+            .req("RuleNumber", self.rule_number)
+            .req("SourceCidrBlock", self.source_cidr_block)
+            .opt("SourcePortRange", self.source_port_range)
+            .opt("Tags", self.tags)
+            .req("TrafficDirection", self.traffic_direction)
+            .req("TrafficMirrorFilterId", self.traffic_mirror_filter_id)
             .build()
     }
 }
@@ -261,9 +266,14 @@ impl crate::PropertyType for TrafficMirrorPortRange {}
 impl ::cloudwright_core::ToValue for TrafficMirrorPortRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("ToPort", &self.to_port)
+            .req("FromPort", self.from_port)
+            .req("ToPort", self.to_port)
             .build()
     }
 }
@@ -295,6 +305,14 @@ impl ::cloudwright_core::ToValue for TrafficDirection {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TrafficMirrorRuleAction` (`AWS::EC2::TrafficMirrorFilterRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -323,6 +341,14 @@ impl ::cloudwright_core::ToValue for TrafficMirrorRuleAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -156,16 +156,21 @@ impl ::cloudwright_core::Resource for TrafficMirrorSession {
 impl ::cloudwright_core::ToValue for TrafficMirrorSession {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("NetworkInterfaceId", &self.network_interface_id)
-            .opt("OwnerId", &self.owner_id)
-            .opt("PacketLength", &self.packet_length)
-            .req("SessionNumber", &self.session_number)
-            .opt("Tags", &self.tags)
-            .req("TrafficMirrorFilterId", &self.traffic_mirror_filter_id)
-            .req("TrafficMirrorTargetId", &self.traffic_mirror_target_id)
-            .opt("VirtualNetworkId", &self.virtual_network_id)
+            .opt("Description", self.description)
+            .req("NetworkInterfaceId", self.network_interface_id)
+            .opt("OwnerId", self.owner_id)
+            .opt("PacketLength", self.packet_length)
+            .req("SessionNumber", self.session_number)
+            .opt("Tags", self.tags)
+            .req("TrafficMirrorFilterId", self.traffic_mirror_filter_id)
+            .req("TrafficMirrorTargetId", self.traffic_mirror_target_id)
+            .opt("VirtualNetworkId", self.virtual_network_id)
             .build()
     }
 }
@@ -232,9 +237,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

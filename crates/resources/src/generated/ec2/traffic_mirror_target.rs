@@ -114,15 +114,20 @@ impl ::cloudwright_core::Resource for TrafficMirrorTarget {
 impl ::cloudwright_core::ToValue for TrafficMirrorTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .opt(
                 "GatewayLoadBalancerEndpointId",
-                &self.gateway_load_balancer_endpoint_id,
+                self.gateway_load_balancer_endpoint_id,
             )
-            .opt("NetworkInterfaceId", &self.network_interface_id)
-            .opt("NetworkLoadBalancerArn", &self.network_load_balancer_arn)
-            .opt("Tags", &self.tags)
+            .opt("NetworkInterfaceId", self.network_interface_id)
+            .opt("NetworkLoadBalancerArn", self.network_load_balancer_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -173,42 +173,44 @@ impl ::cloudwright_core::Resource for TransitGateway {
 impl ::cloudwright_core::ToValue for TransitGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmazonSideAsn", &self.amazon_side_asn)
+            .opt("AmazonSideAsn", self.amazon_side_asn)
             .opt(
                 "AssociationDefaultRouteTableId",
-                &self.association_default_route_table_id,
+                self.association_default_route_table_id,
             )
             .opt(
                 "AutoAcceptSharedAttachments",
-                &self.auto_accept_shared_attachments,
+                self.auto_accept_shared_attachments,
             )
             .opt(
                 "DefaultRouteTableAssociation",
-                &self.default_route_table_association,
+                self.default_route_table_association,
             )
             .opt(
                 "DefaultRouteTablePropagation",
-                &self.default_route_table_propagation,
+                self.default_route_table_propagation,
             )
-            .opt("Description", &self.description)
-            .opt("DnsSupport", &self.dns_support)
-            .opt("EncryptionSupport", &self.encryption_support)
-            .opt("MulticastSupport", &self.multicast_support)
+            .opt("Description", self.description)
+            .opt("DnsSupport", self.dns_support)
+            .opt("EncryptionSupport", self.encryption_support)
+            .opt("MulticastSupport", self.multicast_support)
             .opt(
                 "PropagationDefaultRouteTableId",
-                &self.propagation_default_route_table_id,
+                self.propagation_default_route_table_id,
             )
             .opt(
                 "SecurityGroupReferencingSupport",
-                &self.security_group_referencing_support,
+                self.security_group_referencing_support,
             )
-            .opt("Tags", &self.tags)
-            .opt(
-                "TransitGatewayCidrBlocks",
-                &self.transit_gateway_cidr_blocks,
-            )
-            .opt("VpnEcmpSupport", &self.vpn_ecmp_support)
+            .opt("Tags", self.tags)
+            .opt("TransitGatewayCidrBlocks", self.transit_gateway_cidr_blocks)
+            .opt("VpnEcmpSupport", self.vpn_ecmp_support)
             .build()
     }
 }
@@ -273,6 +275,14 @@ impl ::cloudwright_core::ToValue for EncryptionSupport {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

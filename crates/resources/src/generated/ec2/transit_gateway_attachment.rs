@@ -130,12 +130,17 @@ impl ::cloudwright_core::Resource for TransitGatewayAttachment {
 impl ::cloudwright_core::ToValue for TransitGatewayAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Options", &self.options)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .req("TransitGatewayId", &self.transit_gateway_id)
-            .req("VpcId", &self.vpc_id)
+            .opt("Options", self.options)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .req("TransitGatewayId", self.transit_gateway_id)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

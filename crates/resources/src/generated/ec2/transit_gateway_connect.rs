@@ -107,12 +107,17 @@ impl ::cloudwright_core::Resource for TransitGatewayConnect {
 impl ::cloudwright_core::ToValue for TransitGatewayConnect {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Options", &self.options)
-            .opt("Tags", &self.tags)
+            .req("Options", self.options)
+            .opt("Tags", self.tags)
             .req(
                 "TransportTransitGatewayAttachmentId",
-                &self.transport_transit_gateway_attachment_id,
+                self.transport_transit_gateway_attachment_id,
             )
             .build()
     }
@@ -192,9 +197,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -229,8 +239,13 @@ impl crate::PropertyType for TransitGatewayConnectOptions {}
 impl ::cloudwright_core::ToValue for TransitGatewayConnectOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Protocol", &self.protocol)
+            .opt("Protocol", self.protocol)
             .build()
     }
 }
@@ -258,6 +273,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -103,12 +103,17 @@ impl ::cloudwright_core::Resource for TransitGatewayConnectPeer {
 impl ::cloudwright_core::ToValue for TransitGatewayConnectPeer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectPeerConfiguration", &self.connect_peer_configuration)
-            .opt("Tags", &self.tags)
+            .req("ConnectPeerConfiguration", self.connect_peer_configuration)
+            .opt("Tags", self.tags)
             .req(
                 "TransitGatewayAttachmentId",
-                &self.transit_gateway_attachment_id,
+                self.transit_gateway_attachment_id,
             )
             .build()
     }
@@ -198,9 +203,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -259,12 +269,17 @@ impl crate::PropertyType for TransitGatewayAttachmentBgpConfiguration {}
 impl ::cloudwright_core::ToValue for TransitGatewayAttachmentBgpConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BgpStatus", &self.bgp_status)
-            .opt("PeerAddress", &self.peer_address)
-            .opt("PeerAsn", &self.peer_asn)
-            .opt("TransitGatewayAddress", &self.transit_gateway_address)
-            .opt("TransitGatewayAsn", &self.transit_gateway_asn)
+            .opt("BgpStatus", self.bgp_status)
+            .opt("PeerAddress", self.peer_address)
+            .opt("PeerAsn", self.peer_asn)
+            .opt("TransitGatewayAddress", self.transit_gateway_address)
+            .opt("TransitGatewayAsn", self.transit_gateway_asn)
             .build()
     }
 }
@@ -339,12 +354,17 @@ impl crate::PropertyType for TransitGatewayConnectPeerConfiguration {}
 impl ::cloudwright_core::ToValue for TransitGatewayConnectPeerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BgpConfigurations", &self.bgp_configurations)
-            .req("InsideCidrBlocks", &self.inside_cidr_blocks)
-            .req("PeerAddress", &self.peer_address)
-            .opt("Protocol", &self.protocol)
-            .opt("TransitGatewayAddress", &self.transit_gateway_address)
+            .opt("BgpConfigurations", self.bgp_configurations)
+            .req("InsideCidrBlocks", self.inside_cidr_blocks)
+            .req("PeerAddress", self.peer_address)
+            .opt("Protocol", self.protocol)
+            .opt("TransitGatewayAddress", self.transit_gateway_address)
             .build()
     }
 }

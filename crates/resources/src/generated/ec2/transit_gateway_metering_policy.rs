@@ -95,10 +95,15 @@ impl ::cloudwright_core::Resource for TransitGatewayMeteringPolicy {
 impl ::cloudwright_core::ToValue for TransitGatewayMeteringPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MiddleboxAttachmentIds", &self.middlebox_attachment_ids)
-            .opt("Tags", &self.tags)
-            .req("TransitGatewayId", &self.transit_gateway_id)
+            .opt("MiddleboxAttachmentIds", self.middlebox_attachment_ids)
+            .opt("Tags", self.tags)
+            .req("TransitGatewayId", self.transit_gateway_id)
             .build()
     }
 }

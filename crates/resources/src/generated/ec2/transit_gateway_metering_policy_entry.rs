@@ -186,33 +186,38 @@ impl ::cloudwright_core::Resource for TransitGatewayMeteringPolicyEntry {
 impl ::cloudwright_core::ToValue for TransitGatewayMeteringPolicyEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationCidrBlock", &self.destination_cidr_block)
-            .opt("DestinationPortRange", &self.destination_port_range)
+            .opt("DestinationCidrBlock", self.destination_cidr_block)
+            .opt("DestinationPortRange", self.destination_port_range)
             .opt(
                 "DestinationTransitGatewayAttachmentId",
-                &self.destination_transit_gateway_attachment_id,
+                self.destination_transit_gateway_attachment_id,
             )
             .opt(
                 "DestinationTransitGatewayAttachmentType",
-                &self.destination_transit_gateway_attachment_type,
+                self.destination_transit_gateway_attachment_type,
             )
-            .req("MeteredAccount", &self.metered_account)
-            .req("PolicyRuleNumber", &self.policy_rule_number)
-            .opt("Protocol", &self.protocol)
-            .opt("SourceCidrBlock", &self.source_cidr_block)
-            .opt("SourcePortRange", &self.source_port_range)
+            .req("MeteredAccount", self.metered_account)
+            .req("PolicyRuleNumber", self.policy_rule_number)
+            .opt("Protocol", self.protocol)
+            .opt("SourceCidrBlock", self.source_cidr_block)
+            .opt("SourcePortRange", self.source_port_range)
             .opt(
                 "SourceTransitGatewayAttachmentId",
-                &self.source_transit_gateway_attachment_id,
+                self.source_transit_gateway_attachment_id,
             )
             .opt(
                 "SourceTransitGatewayAttachmentType",
-                &self.source_transit_gateway_attachment_type,
+                self.source_transit_gateway_attachment_type,
             )
             .req(
                 "TransitGatewayMeteringPolicyId",
-                &self.transit_gateway_metering_policy_id,
+                self.transit_gateway_metering_policy_id,
             )
             .build()
     }
@@ -290,6 +295,14 @@ impl ::cloudwright_core::ToValue for TransitGatewayAttachmentResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TransitGatewayMeteringPayerType` (`AWS::EC2::TransitGatewayMeteringPolicyEntry`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -321,6 +334,14 @@ impl ::cloudwright_core::ToValue for TransitGatewayMeteringPayerType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -101,10 +101,15 @@ impl ::cloudwright_core::Resource for TransitGatewayMulticastDomain {
 impl ::cloudwright_core::ToValue for TransitGatewayMulticastDomain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Options", &self.options)
-            .opt("Tags", &self.tags)
-            .req("TransitGatewayId", &self.transit_gateway_id)
+            .opt("Options", self.options)
+            .opt("Tags", self.tags)
+            .req("TransitGatewayId", self.transit_gateway_id)
             .build()
     }
 }
@@ -195,13 +200,18 @@ impl crate::PropertyType for Options {}
 impl ::cloudwright_core::ToValue for Options {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoAcceptSharedAssociations",
-                &self.auto_accept_shared_associations,
+                self.auto_accept_shared_associations,
             )
-            .opt("Igmpv2Support", &self.igmpv2_support)
-            .opt("StaticSourcesSupport", &self.static_sources_support)
+            .opt("Igmpv2Support", self.igmpv2_support)
+            .opt("StaticSourcesSupport", self.static_sources_support)
             .build()
     }
 }
@@ -236,9 +246,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -270,6 +285,14 @@ impl ::cloudwright_core::ToValue for AutoAcceptSharedAssociations {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Igmpv2Support` (`AWS::EC2::TransitGatewayMulticastDomain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -299,6 +322,14 @@ impl ::cloudwright_core::ToValue for Igmpv2Support {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StaticSourcesSupport` (`AWS::EC2::TransitGatewayMulticastDomain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -327,6 +358,14 @@ impl ::cloudwright_core::ToValue for StaticSourcesSupport {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -109,15 +109,20 @@ impl ::cloudwright_core::Resource for TransitGatewayMulticastDomainAssociation {
 impl ::cloudwright_core::ToValue for TransitGatewayMulticastDomainAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SubnetId", &self.subnet_id)
+            .req("SubnetId", self.subnet_id)
             .req(
                 "TransitGatewayAttachmentId",
-                &self.transit_gateway_attachment_id,
+                self.transit_gateway_attachment_id,
             )
             .req(
                 "TransitGatewayMulticastDomainId",
-                &self.transit_gateway_multicast_domain_id,
+                self.transit_gateway_multicast_domain_id,
             )
             .build()
     }

@@ -109,12 +109,17 @@ impl ::cloudwright_core::Resource for TransitGatewayMulticastGroupSource {
 impl ::cloudwright_core::ToValue for TransitGatewayMulticastGroupSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupIpAddress", &self.group_ip_address)
-            .req("NetworkInterfaceId", &self.network_interface_id)
+            .req("GroupIpAddress", self.group_ip_address)
+            .req("NetworkInterfaceId", self.network_interface_id)
             .req(
                 "TransitGatewayMulticastDomainId",
-                &self.transit_gateway_multicast_domain_id,
+                self.transit_gateway_multicast_domain_id,
             )
             .build()
     }

@@ -130,12 +130,17 @@ impl ::cloudwright_core::Resource for TransitGatewayPeeringAttachment {
 impl ::cloudwright_core::ToValue for TransitGatewayPeeringAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PeerAccountId", &self.peer_account_id)
-            .req("PeerRegion", &self.peer_region)
-            .req("PeerTransitGatewayId", &self.peer_transit_gateway_id)
-            .opt("Tags", &self.tags)
-            .req("TransitGatewayId", &self.transit_gateway_id)
+            .req("PeerAccountId", self.peer_account_id)
+            .req("PeerRegion", self.peer_region)
+            .req("PeerTransitGatewayId", self.peer_transit_gateway_id)
+            .opt("Tags", self.tags)
+            .req("TransitGatewayId", self.transit_gateway_id)
             .build()
     }
 }
@@ -216,9 +221,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

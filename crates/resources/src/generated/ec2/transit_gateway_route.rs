@@ -111,16 +111,21 @@ impl ::cloudwright_core::Resource for TransitGatewayRoute {
 impl ::cloudwright_core::ToValue for TransitGatewayRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Blackhole", &self.blackhole)
-            .req("DestinationCidrBlock", &self.destination_cidr_block)
+            .opt("Blackhole", self.blackhole)
+            .req("DestinationCidrBlock", self.destination_cidr_block)
             .opt(
                 "TransitGatewayAttachmentId",
-                &self.transit_gateway_attachment_id,
+                self.transit_gateway_attachment_id,
             )
             .req(
                 "TransitGatewayRouteTableId",
-                &self.transit_gateway_route_table_id,
+                self.transit_gateway_route_table_id,
             )
             .build()
     }

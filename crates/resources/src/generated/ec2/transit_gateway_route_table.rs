@@ -87,9 +87,14 @@ impl ::cloudwright_core::Resource for TransitGatewayRouteTable {
 impl ::cloudwright_core::ToValue for TransitGatewayRouteTable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Tags", &self.tags)
-            .req("TransitGatewayId", &self.transit_gateway_id)
+            .opt("Tags", self.tags)
+            .req("TransitGatewayId", self.transit_gateway_id)
             .build()
     }
 }

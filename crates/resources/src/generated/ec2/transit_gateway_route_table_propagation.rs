@@ -98,14 +98,19 @@ impl ::cloudwright_core::Resource for TransitGatewayRouteTablePropagation {
 impl ::cloudwright_core::ToValue for TransitGatewayRouteTablePropagation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "TransitGatewayAttachmentId",
-                &self.transit_gateway_attachment_id,
+                self.transit_gateway_attachment_id,
             )
             .req(
                 "TransitGatewayRouteTableId",
-                &self.transit_gateway_route_table_id,
+                self.transit_gateway_route_table_id,
             )
             .build()
     }

@@ -144,14 +144,19 @@ impl ::cloudwright_core::Resource for TransitGatewayVpcAttachment {
 impl ::cloudwright_core::ToValue for TransitGatewayVpcAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddSubnetIds", &self.add_subnet_ids)
-            .opt("Options", &self.options)
-            .opt("RemoveSubnetIds", &self.remove_subnet_ids)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .req("TransitGatewayId", &self.transit_gateway_id)
-            .req("VpcId", &self.vpc_id)
+            .opt("AddSubnetIds", self.add_subnet_ids)
+            .opt("Options", self.options)
+            .opt("RemoveSubnetIds", self.remove_subnet_ids)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .req("TransitGatewayId", self.transit_gateway_id)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

@@ -207,23 +207,28 @@ impl ::cloudwright_core::Resource for VerifiedAccessEndpoint {
 impl ::cloudwright_core::ToValue for VerifiedAccessEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationDomain", &self.application_domain)
-            .req("AttachmentType", &self.attachment_type)
-            .opt("CidrOptions", &self.cidr_options)
-            .opt("Description", &self.description)
-            .opt("DomainCertificateArn", &self.domain_certificate_arn)
-            .opt("EndpointDomainPrefix", &self.endpoint_domain_prefix)
-            .req("EndpointType", &self.endpoint_type)
-            .opt("LoadBalancerOptions", &self.load_balancer_options)
-            .opt("NetworkInterfaceOptions", &self.network_interface_options)
-            .opt("PolicyDocument", &self.policy_document)
-            .opt("PolicyEnabled", &self.policy_enabled)
-            .opt("RdsOptions", &self.rds_options)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SseSpecification", &self.sse_specification)
-            .opt("Tags", &self.tags)
-            .req("VerifiedAccessGroupId", &self.verified_access_group_id)
+            .opt("ApplicationDomain", self.application_domain)
+            .req("AttachmentType", self.attachment_type)
+            .opt("CidrOptions", self.cidr_options)
+            .opt("Description", self.description)
+            .opt("DomainCertificateArn", self.domain_certificate_arn)
+            .opt("EndpointDomainPrefix", self.endpoint_domain_prefix)
+            .req("EndpointType", self.endpoint_type)
+            .opt("LoadBalancerOptions", self.load_balancer_options)
+            .opt("NetworkInterfaceOptions", self.network_interface_options)
+            .opt("PolicyDocument", self.policy_document)
+            .opt("PolicyEnabled", self.policy_enabled)
+            .opt("RdsOptions", self.rds_options)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SseSpecification", self.sse_specification)
+            .opt("Tags", self.tags)
+            .req("VerifiedAccessGroupId", self.verified_access_group_id)
             .build()
     }
 }
@@ -346,11 +351,16 @@ impl crate::PropertyType for CidrOptions {}
 impl ::cloudwright_core::ToValue for CidrOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cidr", &self.cidr)
-            .opt("PortRanges", &self.port_ranges)
-            .opt("Protocol", &self.protocol)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("Cidr", self.cidr)
+            .opt("PortRanges", self.port_ranges)
+            .opt("Protocol", self.protocol)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -411,12 +421,17 @@ impl crate::PropertyType for LoadBalancerOptions {}
 impl ::cloudwright_core::ToValue for LoadBalancerOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LoadBalancerArn", &self.load_balancer_arn)
-            .opt("Port", &self.port)
-            .opt("PortRanges", &self.port_ranges)
-            .opt("Protocol", &self.protocol)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("LoadBalancerArn", self.load_balancer_arn)
+            .opt("Port", self.port)
+            .opt("PortRanges", self.port_ranges)
+            .opt("Protocol", self.protocol)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -471,11 +486,16 @@ impl crate::PropertyType for NetworkInterfaceOptions {}
 impl ::cloudwright_core::ToValue for NetworkInterfaceOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NetworkInterfaceId", &self.network_interface_id)
-            .opt("Port", &self.port)
-            .opt("PortRanges", &self.port_ranges)
-            .opt("Protocol", &self.protocol)
+            .opt("NetworkInterfaceId", self.network_interface_id)
+            .opt("Port", self.port)
+            .opt("PortRanges", self.port_ranges)
+            .opt("Protocol", self.protocol)
             .build()
     }
 }
@@ -520,9 +540,14 @@ impl crate::PropertyType for PortRange {}
 impl ::cloudwright_core::ToValue for PortRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FromPort", &self.from_port)
-            .opt("ToPort", &self.to_port)
+            .opt("FromPort", self.from_port)
+            .opt("ToPort", self.to_port)
             .build()
     }
 }
@@ -595,14 +620,19 @@ impl crate::PropertyType for RdsOptions {}
 impl ::cloudwright_core::ToValue for RdsOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
-            .opt("RdsDbClusterArn", &self.rds_db_cluster_arn)
-            .opt("RdsDbInstanceArn", &self.rds_db_instance_arn)
-            .opt("RdsDbProxyArn", &self.rds_db_proxy_arn)
-            .opt("RdsEndpoint", &self.rds_endpoint)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("Port", self.port)
+            .opt("Protocol", self.protocol)
+            .opt("RdsDbClusterArn", self.rds_db_cluster_arn)
+            .opt("RdsDbInstanceArn", self.rds_db_instance_arn)
+            .opt("RdsDbProxyArn", self.rds_db_proxy_arn)
+            .opt("RdsEndpoint", self.rds_endpoint)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -653,9 +683,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -683,6 +718,14 @@ impl ::cloudwright_core::ToValue for AttachmentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -719,6 +762,14 @@ impl ::cloudwright_core::ToValue for EndpointType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Protocol` (`AWS::EC2::VerifiedAccessEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -750,6 +801,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -112,16 +112,18 @@ impl ::cloudwright_core::Resource for VerifiedAccessGroup {
 impl ::cloudwright_core::ToValue for VerifiedAccessGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("PolicyDocument", &self.policy_document)
-            .opt("PolicyEnabled", &self.policy_enabled)
-            .opt("SseSpecification", &self.sse_specification)
-            .opt("Tags", &self.tags)
-            .req(
-                "VerifiedAccessInstanceId",
-                &self.verified_access_instance_id,
-            )
+            .opt("Description", self.description)
+            .opt("PolicyDocument", self.policy_document)
+            .opt("PolicyEnabled", self.policy_enabled)
+            .opt("SseSpecification", self.sse_specification)
+            .opt("Tags", self.tags)
+            .req("VerifiedAccessInstanceId", self.verified_access_instance_id)
             .build()
     }
 }
@@ -224,9 +226,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -111,22 +111,27 @@ impl ::cloudwright_core::Resource for VerifiedAccessInstance {
 impl ::cloudwright_core::ToValue for VerifiedAccessInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CidrEndpointsCustomSubDomain",
-                &self.cidr_endpoints_custom_sub_domain,
+                self.cidr_endpoints_custom_sub_domain,
             )
-            .opt("Description", &self.description)
-            .opt("FipsEnabled", &self.fips_enabled)
-            .opt("LoggingConfigurations", &self.logging_configurations)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("FipsEnabled", self.fips_enabled)
+            .opt("LoggingConfigurations", self.logging_configurations)
+            .opt("Tags", self.tags)
             .opt(
                 "VerifiedAccessTrustProviderIds",
-                &self.verified_access_trust_provider_ids,
+                self.verified_access_trust_provider_ids,
             )
             .opt(
                 "VerifiedAccessTrustProviders",
-                &self.verified_access_trust_providers,
+                self.verified_access_trust_providers,
             )
             .build()
     }
@@ -210,9 +215,14 @@ impl crate::PropertyType for CloudWatchLogs {}
 impl ::cloudwright_core::ToValue for CloudWatchLogs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("LogGroup", &self.log_group)
+            .opt("Enabled", self.enabled)
+            .opt("LogGroup", self.log_group)
             .build()
     }
 }
@@ -249,9 +259,14 @@ impl crate::PropertyType for KinesisDataFirehose {}
 impl ::cloudwright_core::ToValue for KinesisDataFirehose {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeliveryStream", &self.delivery_stream)
-            .opt("Enabled", &self.enabled)
+            .opt("DeliveryStream", self.delivery_stream)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -298,11 +313,16 @@ impl crate::PropertyType for S3 {}
 impl ::cloudwright_core::ToValue for S3 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketName", &self.bucket_name)
-            .opt("BucketOwner", &self.bucket_owner)
-            .opt("Enabled", &self.enabled)
-            .opt("Prefix", &self.prefix)
+            .opt("BucketName", self.bucket_name)
+            .opt("BucketOwner", self.bucket_owner)
+            .opt("Enabled", self.enabled)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -353,9 +373,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -416,12 +441,17 @@ impl crate::PropertyType for VerifiedAccessLogs {}
 impl ::cloudwright_core::ToValue for VerifiedAccessLogs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogs", &self.cloud_watch_logs)
-            .opt("IncludeTrustContext", &self.include_trust_context)
-            .opt("KinesisDataFirehose", &self.kinesis_data_firehose)
-            .opt("LogVersion", &self.log_version)
-            .opt("S3", &self.s3)
+            .opt("CloudWatchLogs", self.cloud_watch_logs)
+            .opt("IncludeTrustContext", self.include_trust_context)
+            .opt("KinesisDataFirehose", self.kinesis_data_firehose)
+            .opt("LogVersion", self.log_version)
+            .opt("S3", self.s3)
             .build()
     }
 }
@@ -480,14 +510,19 @@ impl crate::PropertyType for VerifiedAccessTrustProvider {}
 impl ::cloudwright_core::ToValue for VerifiedAccessTrustProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DeviceTrustProviderType", &self.device_trust_provider_type)
-            .opt("TrustProviderType", &self.trust_provider_type)
-            .opt("UserTrustProviderType", &self.user_trust_provider_type)
+            .opt("Description", self.description)
+            .opt("DeviceTrustProviderType", self.device_trust_provider_type)
+            .opt("TrustProviderType", self.trust_provider_type)
+            .opt("UserTrustProviderType", self.user_trust_provider_type)
             .opt(
                 "VerifiedAccessTrustProviderId",
-                &self.verified_access_trust_provider_id,
+                self.verified_access_trust_provider_id,
             )
             .build()
     }

@@ -161,20 +161,25 @@ impl ::cloudwright_core::Resource for VerifiedAccessTrustProvider {
 impl ::cloudwright_core::ToValue for VerifiedAccessTrustProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DeviceOptions", &self.device_options)
-            .opt("DeviceTrustProviderType", &self.device_trust_provider_type)
+            .opt("Description", self.description)
+            .opt("DeviceOptions", self.device_options)
+            .opt("DeviceTrustProviderType", self.device_trust_provider_type)
             .opt(
                 "NativeApplicationOidcOptions",
-                &self.native_application_oidc_options,
+                self.native_application_oidc_options,
             )
-            .opt("OidcOptions", &self.oidc_options)
-            .req("PolicyReferenceName", &self.policy_reference_name)
-            .opt("SseSpecification", &self.sse_specification)
-            .opt("Tags", &self.tags)
-            .req("TrustProviderType", &self.trust_provider_type)
-            .opt("UserTrustProviderType", &self.user_trust_provider_type)
+            .opt("OidcOptions", self.oidc_options)
+            .req("PolicyReferenceName", self.policy_reference_name)
+            .opt("SseSpecification", self.sse_specification)
+            .opt("Tags", self.tags)
+            .req("TrustProviderType", self.trust_provider_type)
+            .opt("UserTrustProviderType", self.user_trust_provider_type)
             .build()
     }
 }
@@ -253,9 +258,14 @@ impl crate::PropertyType for DeviceOptions {}
 impl ::cloudwright_core::ToValue for DeviceOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PublicSigningKeyUrl", &self.public_signing_key_url)
-            .opt("TenantId", &self.tenant_id)
+            .opt("PublicSigningKeyUrl", self.public_signing_key_url)
+            .opt("TenantId", self.tenant_id)
             .build()
     }
 }
@@ -332,18 +342,20 @@ impl crate::PropertyType for NativeApplicationOidcOptions {}
 impl ::cloudwright_core::ToValue for NativeApplicationOidcOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizationEndpoint", &self.authorization_endpoint)
-            .opt("ClientId", &self.client_id)
-            .opt("ClientSecret", &self.client_secret)
-            .opt("Issuer", &self.issuer)
-            .opt(
-                "PublicSigningKeyEndpoint",
-                &self.public_signing_key_endpoint,
-            )
-            .opt("Scope", &self.scope)
-            .opt("TokenEndpoint", &self.token_endpoint)
-            .opt("UserInfoEndpoint", &self.user_info_endpoint)
+            .opt("AuthorizationEndpoint", self.authorization_endpoint)
+            .opt("ClientId", self.client_id)
+            .opt("ClientSecret", self.client_secret)
+            .opt("Issuer", self.issuer)
+            .opt("PublicSigningKeyEndpoint", self.public_signing_key_endpoint)
+            .opt("Scope", self.scope)
+            .opt("TokenEndpoint", self.token_endpoint)
+            .opt("UserInfoEndpoint", self.user_info_endpoint)
             .build()
     }
 }
@@ -414,14 +426,19 @@ impl crate::PropertyType for OidcOptions {}
 impl ::cloudwright_core::ToValue for OidcOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizationEndpoint", &self.authorization_endpoint)
-            .opt("ClientId", &self.client_id)
-            .opt("ClientSecret", &self.client_secret)
-            .opt("Issuer", &self.issuer)
-            .opt("Scope", &self.scope)
-            .opt("TokenEndpoint", &self.token_endpoint)
-            .opt("UserInfoEndpoint", &self.user_info_endpoint)
+            .opt("AuthorizationEndpoint", self.authorization_endpoint)
+            .opt("ClientId", self.client_id)
+            .opt("ClientSecret", self.client_secret)
+            .opt("Issuer", self.issuer)
+            .opt("Scope", self.scope)
+            .opt("TokenEndpoint", self.token_endpoint)
+            .opt("UserInfoEndpoint", self.user_info_endpoint)
             .build()
     }
 }
@@ -472,9 +489,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -509,6 +531,14 @@ impl ::cloudwright_core::ToValue for DeviceTrustProviderType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TrustProviderType` (`AWS::EC2::VerifiedAccessTrustProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -538,6 +568,14 @@ impl ::cloudwright_core::ToValue for TrustProviderType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UserTrustProviderType` (`AWS::EC2::VerifiedAccessTrustProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -566,6 +604,14 @@ impl ::cloudwright_core::ToValue for UserTrustProviderType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

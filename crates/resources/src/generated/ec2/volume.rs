@@ -245,22 +245,27 @@ impl ::cloudwright_core::Resource for Volume {
 impl ::cloudwright_core::ToValue for Volume {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoEnableIO", &self.auto_enable_io)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("MultiAttachEnabled", &self.multi_attach_enabled)
-            .opt("OutpostArn", &self.outpost_arn)
-            .opt("Size", &self.size)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("SourceVolumeId", &self.source_volume_id)
-            .opt("Tags", &self.tags)
-            .opt("Throughput", &self.throughput)
-            .opt("VolumeInitializationRate", &self.volume_initialization_rate)
-            .opt("VolumeType", &self.volume_type)
+            .opt("AutoEnableIO", self.auto_enable_io)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
+            .opt("Encrypted", self.encrypted)
+            .opt("Iops", self.iops)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("MultiAttachEnabled", self.multi_attach_enabled)
+            .opt("OutpostArn", self.outpost_arn)
+            .opt("Size", self.size)
+            .opt("SnapshotId", self.snapshot_id)
+            .opt("SourceVolumeId", self.source_volume_id)
+            .opt("Tags", self.tags)
+            .opt("Throughput", self.throughput)
+            .opt("VolumeInitializationRate", self.volume_initialization_rate)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }

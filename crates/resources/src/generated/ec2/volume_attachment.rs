@@ -117,11 +117,16 @@ impl ::cloudwright_core::Resource for VolumeAttachment {
 impl ::cloudwright_core::ToValue for VolumeAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Device", &self.device)
-            .opt("EbsCardIndex", &self.ebs_card_index)
-            .req("InstanceId", &self.instance_id)
-            .req("VolumeId", &self.volume_id)
+            .opt("Device", self.device)
+            .opt("EbsCardIndex", self.ebs_card_index)
+            .req("InstanceId", self.instance_id)
+            .req("VolumeId", self.volume_id)
             .build()
     }
 }

@@ -135,14 +135,19 @@ impl ::cloudwright_core::Resource for Vpc {
 impl ::cloudwright_core::ToValue for Vpc {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CidrBlock", &self.cidr_block)
-            .opt("EnableDnsHostnames", &self.enable_dns_hostnames)
-            .opt("EnableDnsSupport", &self.enable_dns_support)
-            .opt("InstanceTenancy", &self.instance_tenancy)
-            .opt("Ipv4IpamPoolId", &self.ipv4_ipam_pool_id)
-            .opt("Ipv4NetmaskLength", &self.ipv4_netmask_length)
-            .opt("Tags", &self.tags)
+            .opt("CidrBlock", self.cidr_block)
+            .opt("EnableDnsHostnames", self.enable_dns_hostnames)
+            .opt("EnableDnsSupport", self.enable_dns_support)
+            .opt("InstanceTenancy", self.instance_tenancy)
+            .opt("Ipv4IpamPoolId", self.ipv4_ipam_pool_id)
+            .opt("Ipv4NetmaskLength", self.ipv4_netmask_length)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -295,6 +300,14 @@ impl ::cloudwright_core::ToValue for InstanceTenancy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

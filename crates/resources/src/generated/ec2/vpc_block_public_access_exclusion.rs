@@ -107,14 +107,19 @@ impl ::cloudwright_core::Resource for VpcBlockPublicAccessExclusion {
 impl ::cloudwright_core::ToValue for VpcBlockPublicAccessExclusion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "InternetGatewayExclusionMode",
-                &self.internet_gateway_exclusion_mode,
+                self.internet_gateway_exclusion_mode,
             )
-            .opt("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
-            .opt("VpcId", &self.vpc_id)
+            .opt("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -187,9 +192,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -220,6 +230,14 @@ impl ::cloudwright_core::ToValue for InternetGatewayExclusionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -75,11 +75,13 @@ impl ::cloudwright_core::Resource for VpcBlockPublicAccessOptions {
 impl ::cloudwright_core::ToValue for VpcBlockPublicAccessOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "InternetGatewayBlockMode",
-                &self.internet_gateway_block_mode,
-            )
+            .req("InternetGatewayBlockMode", self.internet_gateway_block_mode)
             .build()
     }
 }
@@ -140,6 +142,14 @@ impl ::cloudwright_core::ToValue for InternetGatewayBlockMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -166,23 +166,28 @@ impl ::cloudwright_core::Resource for VpcCidrBlock {
 impl ::cloudwright_core::ToValue for VpcCidrBlock {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AmazonProvidedIpv6CidrBlock",
-                &self.amazon_provided_ipv6_cidr_block,
+                self.amazon_provided_ipv6_cidr_block,
             )
-            .opt("CidrBlock", &self.cidr_block)
-            .opt("Ipv4IpamPoolId", &self.ipv4_ipam_pool_id)
-            .opt("Ipv4NetmaskLength", &self.ipv4_netmask_length)
-            .opt("Ipv6CidrBlock", &self.ipv6_cidr_block)
+            .opt("CidrBlock", self.cidr_block)
+            .opt("Ipv4IpamPoolId", self.ipv4_ipam_pool_id)
+            .opt("Ipv4NetmaskLength", self.ipv4_netmask_length)
+            .opt("Ipv6CidrBlock", self.ipv6_cidr_block)
             .opt(
                 "Ipv6CidrBlockNetworkBorderGroup",
-                &self.ipv6_cidr_block_network_border_group,
+                self.ipv6_cidr_block_network_border_group,
             )
-            .opt("Ipv6IpamPoolId", &self.ipv6_ipam_pool_id)
-            .opt("Ipv6NetmaskLength", &self.ipv6_netmask_length)
-            .opt("Ipv6Pool", &self.ipv6_pool)
-            .req("VpcId", &self.vpc_id)
+            .opt("Ipv6IpamPoolId", self.ipv6_ipam_pool_id)
+            .opt("Ipv6NetmaskLength", self.ipv6_netmask_length)
+            .opt("Ipv6Pool", self.ipv6_pool)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

@@ -156,39 +156,35 @@ impl ::cloudwright_core::Resource for VpcEncryptionControl {
 impl ::cloudwright_core::ToValue for VpcEncryptionControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EgressOnlyInternetGatewayExclusionInput",
-                &self.egress_only_internet_gateway_exclusion_input,
+                self.egress_only_internet_gateway_exclusion_input,
             )
             .opt(
                 "ElasticFileSystemExclusionInput",
-                &self.elastic_file_system_exclusion_input,
+                self.elastic_file_system_exclusion_input,
             )
             .opt(
                 "InternetGatewayExclusionInput",
-                &self.internet_gateway_exclusion_input,
+                self.internet_gateway_exclusion_input,
             )
-            .opt("LambdaExclusionInput", &self.lambda_exclusion_input)
-            .opt("Mode", &self.mode)
-            .opt(
-                "NatGatewayExclusionInput",
-                &self.nat_gateway_exclusion_input,
-            )
-            .opt("Tags", &self.tags)
+            .opt("LambdaExclusionInput", self.lambda_exclusion_input)
+            .opt("Mode", self.mode)
+            .opt("NatGatewayExclusionInput", self.nat_gateway_exclusion_input)
+            .opt("Tags", self.tags)
             .opt(
                 "VirtualPrivateGatewayExclusionInput",
-                &self.virtual_private_gateway_exclusion_input,
+                self.virtual_private_gateway_exclusion_input,
             )
-            .opt("VpcId", &self.vpc_id)
-            .opt(
-                "VpcLatticeExclusionInput",
-                &self.vpc_lattice_exclusion_input,
-            )
-            .opt(
-                "VpcPeeringExclusionInput",
-                &self.vpc_peering_exclusion_input,
-            )
+            .opt("VpcId", self.vpc_id)
+            .opt("VpcLatticeExclusionInput", self.vpc_lattice_exclusion_input)
+            .opt("VpcPeeringExclusionInput", self.vpc_peering_exclusion_input)
             .build()
     }
 }
@@ -518,9 +514,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -552,6 +553,14 @@ impl ::cloudwright_core::ToValue for EgressOnlyInternetGatewayExclusionInput {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ElasticFileSystemExclusionInput` (`AWS::EC2::VPCEncryptionControl`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -580,6 +589,14 @@ impl ::cloudwright_core::ToValue for ElasticFileSystemExclusionInput {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -610,6 +627,14 @@ impl ::cloudwright_core::ToValue for InternetGatewayExclusionInput {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LambdaExclusionInput` (`AWS::EC2::VPCEncryptionControl`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -638,6 +663,14 @@ impl ::cloudwright_core::ToValue for LambdaExclusionInput {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -668,6 +701,14 @@ impl ::cloudwright_core::ToValue for NatGatewayExclusionInput {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VirtualPrivateGatewayExclusionInput` (`AWS::EC2::VPCEncryptionControl`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -696,6 +737,14 @@ impl ::cloudwright_core::ToValue for VirtualPrivateGatewayExclusionInput {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -726,6 +775,14 @@ impl ::cloudwright_core::ToValue for VpcEncryptionControlMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VpcLatticeExclusionInput` (`AWS::EC2::VPCEncryptionControl`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -755,6 +812,14 @@ impl ::cloudwright_core::ToValue for VpcLatticeExclusionInput {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VpcPeeringExclusionInput` (`AWS::EC2::VPCEncryptionControl`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -783,6 +848,14 @@ impl ::cloudwright_core::ToValue for VpcPeeringExclusionInput {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -202,21 +202,26 @@ impl ::cloudwright_core::Resource for VpcEndpoint {
 impl ::cloudwright_core::ToValue for VpcEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DnsOptions", &self.dns_options)
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("PolicyDocument", &self.policy_document)
-            .opt("PrivateDnsEnabled", &self.private_dns_enabled)
-            .opt("ResourceConfigurationArn", &self.resource_configuration_arn)
-            .opt("RouteTableIds", &self.route_table_ids)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("ServiceName", &self.service_name)
-            .opt("ServiceNetworkArn", &self.service_network_arn)
-            .opt("ServiceRegion", &self.service_region)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .opt("VpcEndpointType", &self.vpc_endpoint_type)
-            .req("VpcId", &self.vpc_id)
+            .opt("DnsOptions", self.dns_options)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("PolicyDocument", self.policy_document)
+            .opt("PrivateDnsEnabled", self.private_dns_enabled)
+            .opt("ResourceConfigurationArn", self.resource_configuration_arn)
+            .opt("RouteTableIds", self.route_table_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("ServiceName", self.service_name)
+            .opt("ServiceNetworkArn", self.service_network_arn)
+            .opt("ServiceRegion", self.service_region)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .opt("VpcEndpointType", self.vpc_endpoint_type)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -323,16 +328,21 @@ impl crate::PropertyType for DnsOptionsSpecification {}
 impl ::cloudwright_core::ToValue for DnsOptionsSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DnsRecordIpType", &self.dns_record_ip_type)
+            .opt("DnsRecordIpType", self.dns_record_ip_type)
             .opt(
                 "PrivateDnsOnlyForInboundResolverEndpoint",
-                &self.private_dns_only_for_inbound_resolver_endpoint,
+                self.private_dns_only_for_inbound_resolver_endpoint,
             )
-            .opt("PrivateDnsPreference", &self.private_dns_preference)
+            .opt("PrivateDnsPreference", self.private_dns_preference)
             .opt(
                 "PrivateDnsSpecifiedDomains",
-                &self.private_dns_specified_domains,
+                self.private_dns_specified_domains,
             )
             .build()
     }
@@ -374,6 +384,14 @@ impl ::cloudwright_core::ToValue for DnsRecordIpType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IpAddressType` (`AWS::EC2::VPCEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -409,6 +427,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PrivateDnsOnlyForInboundResolverEndpoint` (`AWS::EC2::VPCEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -440,6 +466,14 @@ impl ::cloudwright_core::ToValue for PrivateDnsOnlyForInboundResolverEndpoint {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -475,6 +509,14 @@ impl ::cloudwright_core::ToValue for PrivateDnsPreference {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -513,6 +555,14 @@ impl ::cloudwright_core::ToValue for VpcEndpointType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -112,14 +112,19 @@ impl ::cloudwright_core::Resource for VpcEndpointConnectionNotification {
 impl ::cloudwright_core::ToValue for VpcEndpointConnectionNotification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectionEvents", &self.connection_events)
+            .req("ConnectionEvents", self.connection_events)
             .req(
                 "ConnectionNotificationArn",
-                &self.connection_notification_arn,
+                self.connection_notification_arn,
             )
-            .opt("ServiceId", &self.service_id)
-            .opt("VPCEndpointId", &self.vpc_endpoint_id)
+            .opt("ServiceId", self.service_id)
+            .opt("VPCEndpointId", self.vpc_endpoint_id)
             .build()
     }
 }

@@ -128,18 +128,23 @@ impl ::cloudwright_core::Resource for VpcEndpointService {
 impl ::cloudwright_core::ToValue for VpcEndpointService {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptanceRequired", &self.acceptance_required)
+            .opt("AcceptanceRequired", self.acceptance_required)
             .opt(
                 "ContributorInsightsEnabled",
-                &self.contributor_insights_enabled,
+                self.contributor_insights_enabled,
             )
-            .opt("GatewayLoadBalancerArns", &self.gateway_load_balancer_arns)
-            .opt("NetworkLoadBalancerArns", &self.network_load_balancer_arns)
-            .opt("PayerResponsibility", &self.payer_responsibility)
-            .opt("SupportedIpAddressTypes", &self.supported_ip_address_types)
-            .opt("SupportedRegions", &self.supported_regions)
-            .opt("Tags", &self.tags)
+            .opt("GatewayLoadBalancerArns", self.gateway_load_balancer_arns)
+            .opt("NetworkLoadBalancerArns", self.network_load_balancer_arns)
+            .opt("PayerResponsibility", self.payer_responsibility)
+            .opt("SupportedIpAddressTypes", self.supported_ip_address_types)
+            .opt("SupportedRegions", self.supported_regions)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -190,6 +195,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

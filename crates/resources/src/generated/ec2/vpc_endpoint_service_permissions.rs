@@ -88,9 +88,14 @@ impl ::cloudwright_core::Resource for VpcEndpointServicePermissions {
 impl ::cloudwright_core::ToValue for VpcEndpointServicePermissions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedPrincipals", &self.allowed_principals)
-            .req("ServiceId", &self.service_id)
+            .opt("AllowedPrincipals", self.allowed_principals)
+            .req("ServiceId", self.service_id)
             .build()
     }
 }

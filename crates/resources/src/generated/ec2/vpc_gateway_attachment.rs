@@ -93,10 +93,15 @@ impl ::cloudwright_core::Resource for VpcGatewayAttachment {
 impl ::cloudwright_core::ToValue for VpcGatewayAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InternetGatewayId", &self.internet_gateway_id)
-            .req("VpcId", &self.vpc_id)
-            .opt("VpnGatewayId", &self.vpn_gateway_id)
+            .opt("InternetGatewayId", self.internet_gateway_id)
+            .req("VpcId", self.vpc_id)
+            .opt("VpnGatewayId", self.vpn_gateway_id)
             .build()
     }
 }

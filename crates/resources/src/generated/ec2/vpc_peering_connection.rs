@@ -151,14 +151,19 @@ impl ::cloudwright_core::Resource for VpcPeeringConnection {
 impl ::cloudwright_core::ToValue for VpcPeeringConnection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssumeRoleRegion", &self.assume_role_region)
-            .opt("PeerOwnerId", &self.peer_owner_id)
-            .opt("PeerRegion", &self.peer_region)
-            .opt("PeerRoleArn", &self.peer_role_arn)
-            .req("PeerVpcId", &self.peer_vpc_id)
-            .opt("Tags", &self.tags)
-            .req("VpcId", &self.vpc_id)
+            .opt("AssumeRoleRegion", self.assume_role_region)
+            .opt("PeerOwnerId", self.peer_owner_id)
+            .opt("PeerRegion", self.peer_region)
+            .opt("PeerRoleArn", self.peer_role_arn)
+            .req("PeerVpcId", self.peer_vpc_id)
+            .opt("Tags", self.tags)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -225,9 +230,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -95,9 +95,14 @@ impl ::cloudwright_core::Resource for VpcdhcpOptionsAssociation {
 impl ::cloudwright_core::ToValue for VpcdhcpOptionsAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DhcpOptionsId", &self.dhcp_options_id)
-            .req("VpcId", &self.vpc_id)
+            .req("DhcpOptionsId", self.dhcp_options_id)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

@@ -105,10 +105,15 @@ impl ::cloudwright_core::Resource for VpnConcentrator {
 impl ::cloudwright_core::ToValue for VpnConcentrator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Tags", &self.tags)
-            .req("TransitGatewayId", &self.transit_gateway_id)
-            .req("Type", &self.r#type)
+            .opt("Tags", self.tags)
+            .req("TransitGatewayId", self.transit_gateway_id)
+            .req("Type", self.r#type)
             .build()
     }
 }

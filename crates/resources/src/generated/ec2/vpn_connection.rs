@@ -263,30 +263,35 @@ impl ::cloudwright_core::Resource for VpnConnection {
 impl ::cloudwright_core::ToValue for VpnConnection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CustomerGatewayId", &self.customer_gateway_id)
-            .opt("EnableAcceleration", &self.enable_acceleration)
-            .opt("LocalIpv4NetworkCidr", &self.local_ipv4_network_cidr)
-            .opt("LocalIpv6NetworkCidr", &self.local_ipv6_network_cidr)
-            .opt("OutsideIpAddressType", &self.outside_ip_address_type)
-            .opt("PreSharedKeyStorage", &self.pre_shared_key_storage)
-            .opt("RemoteIpv4NetworkCidr", &self.remote_ipv4_network_cidr)
-            .opt("RemoteIpv6NetworkCidr", &self.remote_ipv6_network_cidr)
-            .opt("StaticRoutesOnly", &self.static_routes_only)
-            .opt("Tags", &self.tags)
-            .opt("TransitGatewayId", &self.transit_gateway_id)
+            .req("CustomerGatewayId", self.customer_gateway_id)
+            .opt("EnableAcceleration", self.enable_acceleration)
+            .opt("LocalIpv4NetworkCidr", self.local_ipv4_network_cidr)
+            .opt("LocalIpv6NetworkCidr", self.local_ipv6_network_cidr)
+            .opt("OutsideIpAddressType", self.outside_ip_address_type)
+            .opt("PreSharedKeyStorage", self.pre_shared_key_storage)
+            .opt("RemoteIpv4NetworkCidr", self.remote_ipv4_network_cidr)
+            .opt("RemoteIpv6NetworkCidr", self.remote_ipv6_network_cidr)
+            .opt("StaticRoutesOnly", self.static_routes_only)
+            .opt("Tags", self.tags)
+            .opt("TransitGatewayId", self.transit_gateway_id)
             .opt(
                 "TransportTransitGatewayAttachmentId",
-                &self.transport_transit_gateway_attachment_id,
+                self.transport_transit_gateway_attachment_id,
             )
-            .opt("TunnelBandwidth", &self.tunnel_bandwidth)
-            .opt("TunnelInsideIpVersion", &self.tunnel_inside_ip_version)
-            .req("Type", &self.r#type)
-            .opt("VpnConcentratorId", &self.vpn_concentrator_id)
-            .opt("VpnGatewayId", &self.vpn_gateway_id)
+            .opt("TunnelBandwidth", self.tunnel_bandwidth)
+            .opt("TunnelInsideIpVersion", self.tunnel_inside_ip_version)
+            .req("Type", self.r#type)
+            .opt("VpnConcentratorId", self.vpn_concentrator_id)
+            .opt("VpnGatewayId", self.vpn_gateway_id)
             .opt(
                 "VpnTunnelOptionsSpecifications",
-                &self.vpn_tunnel_options_specifications,
+                self.vpn_tunnel_options_specifications,
             )
             .build()
     }
@@ -380,13 +385,18 @@ impl crate::PropertyType for CloudwatchLogOptionsSpecification {}
 impl ::cloudwright_core::ToValue for CloudwatchLogOptionsSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BgpLogEnabled", &self.bgp_log_enabled)
-            .opt("BgpLogGroupArn", &self.bgp_log_group_arn)
-            .opt("BgpLogOutputFormat", &self.bgp_log_output_format)
-            .opt("LogEnabled", &self.log_enabled)
-            .opt("LogGroupArn", &self.log_group_arn)
-            .opt("LogOutputFormat", &self.log_output_format)
+            .opt("BgpLogEnabled", self.bgp_log_enabled)
+            .opt("BgpLogGroupArn", self.bgp_log_group_arn)
+            .opt("BgpLogOutputFormat", self.bgp_log_output_format)
+            .opt("LogEnabled", self.log_enabled)
+            .opt("LogGroupArn", self.log_group_arn)
+            .opt("LogOutputFormat", self.log_output_format)
             .build()
     }
 }
@@ -421,8 +431,13 @@ impl crate::PropertyType for IkeVersionsRequestListValue {}
 impl ::cloudwright_core::ToValue for IkeVersionsRequestListValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Value", &self.value)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -459,8 +474,13 @@ impl crate::PropertyType for Phase1DhGroupNumbersRequestListValue {}
 impl ::cloudwright_core::ToValue for Phase1DhGroupNumbersRequestListValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Value", &self.value)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -495,8 +515,13 @@ impl crate::PropertyType for Phase1EncryptionAlgorithmsRequestListValue {}
 impl ::cloudwright_core::ToValue for Phase1EncryptionAlgorithmsRequestListValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Value", &self.value)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -531,8 +556,13 @@ impl crate::PropertyType for Phase1IntegrityAlgorithmsRequestListValue {}
 impl ::cloudwright_core::ToValue for Phase1IntegrityAlgorithmsRequestListValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Value", &self.value)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -569,8 +599,13 @@ impl crate::PropertyType for Phase2DhGroupNumbersRequestListValue {}
 impl ::cloudwright_core::ToValue for Phase2DhGroupNumbersRequestListValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Value", &self.value)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -605,8 +640,13 @@ impl crate::PropertyType for Phase2EncryptionAlgorithmsRequestListValue {}
 impl ::cloudwright_core::ToValue for Phase2EncryptionAlgorithmsRequestListValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Value", &self.value)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -641,8 +681,13 @@ impl crate::PropertyType for Phase2IntegrityAlgorithmsRequestListValue {}
 impl ::cloudwright_core::ToValue for Phase2IntegrityAlgorithmsRequestListValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Value", &self.value)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -678,8 +723,13 @@ impl crate::PropertyType for VpnTunnelLogOptionsSpecification {}
 impl ::cloudwright_core::ToValue for VpnTunnelLogOptionsSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudwatchLogOptions", &self.cloudwatch_log_options)
+            .opt("CloudwatchLogOptions", self.cloudwatch_log_options)
             .build()
     }
 }
@@ -906,42 +956,47 @@ impl crate::PropertyType for VpnTunnelOptionsSpecification {}
 impl ::cloudwright_core::ToValue for VpnTunnelOptionsSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DPDTimeoutAction", &self.dpd_timeout_action)
-            .opt("DPDTimeoutSeconds", &self.dpd_timeout_seconds)
+            .opt("DPDTimeoutAction", self.dpd_timeout_action)
+            .opt("DPDTimeoutSeconds", self.dpd_timeout_seconds)
             .opt(
                 "EnableTunnelLifecycleControl",
-                &self.enable_tunnel_lifecycle_control,
+                self.enable_tunnel_lifecycle_control,
             )
-            .opt("IKEVersions", &self.ike_versions)
-            .opt("LogOptions", &self.log_options)
-            .opt("Phase1DHGroupNumbers", &self.phase1_dh_group_numbers)
+            .opt("IKEVersions", self.ike_versions)
+            .opt("LogOptions", self.log_options)
+            .opt("Phase1DHGroupNumbers", self.phase1_dh_group_numbers)
             .opt(
                 "Phase1EncryptionAlgorithms",
-                &self.phase1_encryption_algorithms,
+                self.phase1_encryption_algorithms,
             )
             .opt(
                 "Phase1IntegrityAlgorithms",
-                &self.phase1_integrity_algorithms,
+                self.phase1_integrity_algorithms,
             )
-            .opt("Phase1LifetimeSeconds", &self.phase1_lifetime_seconds)
-            .opt("Phase2DHGroupNumbers", &self.phase2_dh_group_numbers)
+            .opt("Phase1LifetimeSeconds", self.phase1_lifetime_seconds)
+            .opt("Phase2DHGroupNumbers", self.phase2_dh_group_numbers)
             .opt(
                 "Phase2EncryptionAlgorithms",
-                &self.phase2_encryption_algorithms,
+                self.phase2_encryption_algorithms,
             )
             .opt(
                 "Phase2IntegrityAlgorithms",
-                &self.phase2_integrity_algorithms,
+                self.phase2_integrity_algorithms,
             )
-            .opt("Phase2LifetimeSeconds", &self.phase2_lifetime_seconds)
-            .opt("PreSharedKey", &self.pre_shared_key)
-            .opt("RekeyFuzzPercentage", &self.rekey_fuzz_percentage)
-            .opt("RekeyMarginTimeSeconds", &self.rekey_margin_time_seconds)
-            .opt("ReplayWindowSize", &self.replay_window_size)
-            .opt("StartupAction", &self.startup_action)
-            .opt("TunnelInsideCidr", &self.tunnel_inside_cidr)
-            .opt("TunnelInsideIpv6Cidr", &self.tunnel_inside_ipv6_cidr)
+            .opt("Phase2LifetimeSeconds", self.phase2_lifetime_seconds)
+            .opt("PreSharedKey", self.pre_shared_key)
+            .opt("RekeyFuzzPercentage", self.rekey_fuzz_percentage)
+            .opt("RekeyMarginTimeSeconds", self.rekey_margin_time_seconds)
+            .opt("ReplayWindowSize", self.replay_window_size)
+            .opt("StartupAction", self.startup_action)
+            .opt("TunnelInsideCidr", self.tunnel_inside_cidr)
+            .opt("TunnelInsideIpv6Cidr", self.tunnel_inside_ipv6_cidr)
             .build()
     }
 }
@@ -972,6 +1027,14 @@ impl ::cloudwright_core::ToValue for BgpLogOutputFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1005,6 +1068,14 @@ impl ::cloudwright_core::ToValue for DpdTimeoutAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Value` (`AWS::EC2::VPNConnection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1034,6 +1105,14 @@ impl ::cloudwright_core::ToValue for IkeVersionsRequestListValueValue {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LogOutputFormat` (`AWS::EC2::VPNConnection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1062,6 +1141,14 @@ impl ::cloudwright_core::ToValue for LogOutputFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1100,6 +1187,14 @@ impl ::cloudwright_core::ToValue for Phase1EncryptionAlgorithmsRequestListValueV
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Value` (`AWS::EC2::VPNConnection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1136,6 +1231,14 @@ impl ::cloudwright_core::ToValue for Phase1IntegrityAlgorithmsRequestListValueVa
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1174,6 +1277,14 @@ impl ::cloudwright_core::ToValue for Phase2EncryptionAlgorithmsRequestListValueV
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Value` (`AWS::EC2::VPNConnection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1211,6 +1322,14 @@ impl ::cloudwright_core::ToValue for Phase2IntegrityAlgorithmsRequestListValueVa
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PreSharedKeyStorage` (`AWS::EC2::VPNConnection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1239,6 +1358,14 @@ impl ::cloudwright_core::ToValue for PreSharedKeyStorage {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1269,6 +1396,14 @@ impl ::cloudwright_core::ToValue for StartupAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TunnelBandwidth` (`AWS::EC2::VPNConnection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1297,6 +1432,14 @@ impl ::cloudwright_core::ToValue for TunnelBandwidth {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

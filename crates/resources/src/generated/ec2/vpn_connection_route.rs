@@ -95,9 +95,14 @@ impl ::cloudwright_core::Resource for VpnConnectionRoute {
 impl ::cloudwright_core::ToValue for VpnConnectionRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationCidrBlock", &self.destination_cidr_block)
-            .req("VpnConnectionId", &self.vpn_connection_id)
+            .req("DestinationCidrBlock", self.destination_cidr_block)
+            .req("VpnConnectionId", self.vpn_connection_id)
             .build()
     }
 }

@@ -98,10 +98,15 @@ impl ::cloudwright_core::Resource for VpnGateway {
 impl ::cloudwright_core::ToValue for VpnGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmazonSideAsn", &self.amazon_side_asn)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("AmazonSideAsn", self.amazon_side_asn)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }

@@ -90,9 +90,14 @@ impl ::cloudwright_core::Resource for VpnGatewayRoutePropagation {
 impl ::cloudwright_core::ToValue for VpnGatewayRoutePropagation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RouteTableIds", &self.route_table_ids)
-            .req("VpnGatewayId", &self.vpn_gateway_id)
+            .req("RouteTableIds", self.route_table_ids)
+            .req("VpnGatewayId", self.vpn_gateway_id)
             .build()
     }
 }

@@ -100,11 +100,16 @@ impl ::cloudwright_core::Resource for PublicRepository {
 impl ::cloudwright_core::ToValue for PublicRepository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RepositoryCatalogData", &self.repository_catalog_data)
-            .opt("RepositoryName", &self.repository_name)
-            .opt("RepositoryPolicyText", &self.repository_policy_text)
-            .opt("Tags", &self.tags)
+            .opt("RepositoryCatalogData", self.repository_catalog_data)
+            .opt("RepositoryName", self.repository_name)
+            .opt("RepositoryPolicyText", self.repository_policy_text)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -183,12 +188,17 @@ impl crate::PropertyType for RepositoryCatalogData {}
 impl ::cloudwright_core::ToValue for RepositoryCatalogData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AboutText", &self.about_text)
-            .opt("Architectures", &self.architectures)
-            .opt("OperatingSystems", &self.operating_systems)
-            .opt("RepositoryDescription", &self.repository_description)
-            .opt("UsageText", &self.usage_text)
+            .opt("AboutText", self.about_text)
+            .opt("Architectures", self.architectures)
+            .opt("OperatingSystems", self.operating_systems)
+            .opt("RepositoryDescription", self.repository_description)
+            .opt("UsageText", self.usage_text)
             .build()
     }
 }

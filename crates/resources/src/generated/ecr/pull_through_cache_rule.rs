@@ -113,13 +113,18 @@ impl ::cloudwright_core::Resource for PullThroughCacheRule {
 impl ::cloudwright_core::ToValue for PullThroughCacheRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CredentialArn", &self.credential_arn)
-            .opt("CustomRoleArn", &self.custom_role_arn)
-            .opt("EcrRepositoryPrefix", &self.ecr_repository_prefix)
-            .opt("UpstreamRegistry", &self.upstream_registry)
-            .opt("UpstreamRegistryUrl", &self.upstream_registry_url)
-            .opt("UpstreamRepositoryPrefix", &self.upstream_repository_prefix)
+            .opt("CredentialArn", self.credential_arn)
+            .opt("CustomRoleArn", self.custom_role_arn)
+            .opt("EcrRepositoryPrefix", self.ecr_repository_prefix)
+            .opt("UpstreamRegistry", self.upstream_registry)
+            .opt("UpstreamRegistryUrl", self.upstream_registry_url)
+            .opt("UpstreamRepositoryPrefix", self.upstream_repository_prefix)
             .build()
     }
 }
@@ -181,6 +186,14 @@ impl ::cloudwright_core::ToValue for UpstreamRegistry {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

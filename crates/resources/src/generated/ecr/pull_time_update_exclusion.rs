@@ -75,8 +75,13 @@ impl ::cloudwright_core::Resource for PullTimeUpdateExclusion {
 impl ::cloudwright_core::ToValue for PullTimeUpdateExclusion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PrincipalArn", &self.principal_arn)
+            .req("PrincipalArn", self.principal_arn)
             .build()
     }
 }

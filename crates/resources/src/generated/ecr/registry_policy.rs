@@ -76,8 +76,13 @@ impl ::cloudwright_core::Resource for RegistryPolicy {
 impl ::cloudwright_core::ToValue for RegistryPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyText", &self.policy_text)
+            .req("PolicyText", self.policy_text)
             .build()
     }
 }

@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for RegistryScanningConfiguration {
 impl ::cloudwright_core::ToValue for RegistryScanningConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rules", &self.rules)
-            .req("ScanType", &self.scan_type)
+            .req("Rules", self.rules)
+            .req("ScanType", self.scan_type)
             .build()
     }
 }
@@ -170,9 +175,14 @@ impl crate::PropertyType for RepositoryFilter {}
 impl ::cloudwright_core::ToValue for RepositoryFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Filter", &self.filter)
-            .req("FilterType", &self.filter_type)
+            .req("Filter", self.filter)
+            .req("FilterType", self.filter_type)
             .build()
     }
 }
@@ -227,9 +237,14 @@ impl crate::PropertyType for ScanningRule {}
 impl ::cloudwright_core::ToValue for ScanningRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RepositoryFilters", &self.repository_filters)
-            .req("ScanFrequency", &self.scan_frequency)
+            .req("RepositoryFilters", self.repository_filters)
+            .req("ScanFrequency", self.scan_frequency)
             .build()
     }
 }
@@ -257,6 +272,14 @@ impl ::cloudwright_core::ToValue for FilterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -287,6 +310,14 @@ impl ::cloudwright_core::ToValue for ScanFrequency {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ScanType` (`AWS::ECR::RegistryScanningConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -315,6 +346,14 @@ impl ::cloudwright_core::ToValue for ScanType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

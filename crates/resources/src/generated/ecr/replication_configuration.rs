@@ -74,8 +74,13 @@ impl ::cloudwright_core::Resource for ReplicationConfiguration {
 impl ::cloudwright_core::ToValue for ReplicationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ReplicationConfiguration", &self.replication_configuration)
+            .req("ReplicationConfiguration", self.replication_configuration)
             .build()
     }
 }
@@ -134,8 +139,13 @@ impl crate::PropertyType for ReplicationConfigurationProperty {}
 impl ::cloudwright_core::ToValue for ReplicationConfigurationProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rules", &self.rules)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -192,9 +202,14 @@ impl crate::PropertyType for ReplicationDestination {}
 impl ::cloudwright_core::ToValue for ReplicationDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Region", &self.region)
-            .req("RegistryId", &self.registry_id)
+            .req("Region", self.region)
+            .req("RegistryId", self.registry_id)
             .build()
     }
 }
@@ -242,9 +257,14 @@ impl crate::PropertyType for ReplicationRule {}
 impl ::cloudwright_core::ToValue for ReplicationRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destinations", &self.destinations)
-            .opt("RepositoryFilters", &self.repository_filters)
+            .req("Destinations", self.destinations)
+            .opt("RepositoryFilters", self.repository_filters)
             .build()
     }
 }
@@ -299,9 +319,14 @@ impl crate::PropertyType for RepositoryFilter {}
 impl ::cloudwright_core::ToValue for RepositoryFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Filter", &self.filter)
-            .req("FilterType", &self.filter_type)
+            .req("Filter", self.filter)
+            .req("FilterType", self.filter_type)
             .build()
     }
 }
@@ -329,6 +354,14 @@ impl ::cloudwright_core::ToValue for FilterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -145,22 +145,27 @@ impl ::cloudwright_core::Resource for Repository {
 impl ::cloudwright_core::ToValue for Repository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EmptyOnDelete", &self.empty_on_delete)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
+            .opt("EmptyOnDelete", self.empty_on_delete)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
             .opt(
                 "ImageScanningConfiguration",
-                &self.image_scanning_configuration,
+                self.image_scanning_configuration,
             )
-            .opt("ImageTagMutability", &self.image_tag_mutability)
+            .opt("ImageTagMutability", self.image_tag_mutability)
             .opt(
                 "ImageTagMutabilityExclusionFilters",
-                &self.image_tag_mutability_exclusion_filters,
+                self.image_tag_mutability_exclusion_filters,
             )
-            .opt("LifecyclePolicy", &self.lifecycle_policy)
-            .opt("RepositoryName", &self.repository_name)
-            .opt("RepositoryPolicyText", &self.repository_policy_text)
-            .opt("Tags", &self.tags)
+            .opt("LifecyclePolicy", self.lifecycle_policy)
+            .opt("RepositoryName", self.repository_name)
+            .opt("RepositoryPolicyText", self.repository_policy_text)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -223,8 +228,13 @@ impl crate::PropertyType for ImageScanningConfiguration {}
 impl ::cloudwright_core::ToValue for ImageScanningConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ScanOnPush", &self.scan_on_push)
+            .opt("ScanOnPush", self.scan_on_push)
             .build()
     }
 }
@@ -269,9 +279,14 @@ impl crate::PropertyType for LifecyclePolicy {}
 impl ::cloudwright_core::ToValue for LifecyclePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LifecyclePolicyText", &self.lifecycle_policy_text)
-            .opt("RegistryId", &self.registry_id)
+            .opt("LifecyclePolicyText", self.lifecycle_policy_text)
+            .opt("RegistryId", self.registry_id)
             .build()
     }
 }
@@ -308,6 +323,14 @@ impl ::cloudwright_core::ToValue for ImageTagMutability {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -165,20 +165,25 @@ impl ::cloudwright_core::Resource for RepositoryCreationTemplate {
 impl ::cloudwright_core::ToValue for RepositoryCreationTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppliedFor", &self.applied_for)
-            .opt("CustomRoleArn", &self.custom_role_arn)
-            .opt("Description", &self.description)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("ImageTagMutability", &self.image_tag_mutability)
+            .req("AppliedFor", self.applied_for)
+            .opt("CustomRoleArn", self.custom_role_arn)
+            .opt("Description", self.description)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("ImageTagMutability", self.image_tag_mutability)
             .opt(
                 "ImageTagMutabilityExclusionFilters",
-                &self.image_tag_mutability_exclusion_filters,
+                self.image_tag_mutability_exclusion_filters,
             )
-            .opt("LifecyclePolicy", &self.lifecycle_policy)
-            .req("Prefix", &self.prefix)
-            .opt("RepositoryPolicy", &self.repository_policy)
-            .opt("ResourceTags", &self.resource_tags)
+            .opt("LifecyclePolicy", self.lifecycle_policy)
+            .req("Prefix", self.prefix)
+            .opt("RepositoryPolicy", self.repository_policy)
+            .opt("ResourceTags", self.resource_tags)
             .build()
     }
 }
@@ -259,9 +264,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -295,6 +305,14 @@ impl ::cloudwright_core::ToValue for AppliedForItem {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -330,6 +348,14 @@ impl ::cloudwright_core::ToValue for ImageTagMutability {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

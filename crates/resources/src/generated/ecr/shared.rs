@@ -63,9 +63,14 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionType", &self.encryption_type)
-            .opt("KmsKey", &self.kms_key)
+            .req("EncryptionType", self.encryption_type)
+            .opt("KmsKey", self.kms_key)
             .build()
     }
 }
@@ -125,14 +130,19 @@ impl crate::PropertyType for ImageTagMutabilityExclusionFilter {}
 impl ::cloudwright_core::ToValue for ImageTagMutabilityExclusionFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ImageTagMutabilityExclusionFilterType",
-                &self.image_tag_mutability_exclusion_filter_type,
+                self.image_tag_mutability_exclusion_filter_type,
             )
             .req(
                 "ImageTagMutabilityExclusionFilterValue",
-                &self.image_tag_mutability_exclusion_filter_value,
+                self.image_tag_mutability_exclusion_filter_value,
             )
             .build()
     }
@@ -189,9 +199,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -231,6 +246,14 @@ impl ::cloudwright_core::ToValue for EncryptionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "ecr")]
@@ -261,6 +284,14 @@ impl ::cloudwright_core::ToValue for ImageTagMutabilityExclusionFilterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -74,8 +74,13 @@ impl ::cloudwright_core::Resource for SigningConfiguration {
 impl ::cloudwright_core::ToValue for SigningConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rules", &self.rules)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -156,9 +161,14 @@ impl crate::PropertyType for RepositoryFilter {}
 impl ::cloudwright_core::ToValue for RepositoryFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Filter", &self.filter)
-            .req("FilterType", &self.filter_type)
+            .req("Filter", self.filter)
+            .req("FilterType", self.filter_type)
             .build()
     }
 }
@@ -206,9 +216,14 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RepositoryFilters", &self.repository_filters)
-            .req("SigningProfileArn", &self.signing_profile_arn)
+            .opt("RepositoryFilters", self.repository_filters)
+            .req("SigningProfileArn", self.signing_profile_arn)
             .build()
     }
 }
@@ -236,6 +251,14 @@ impl ::cloudwright_core::ToValue for FilterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -116,15 +116,17 @@ impl ::cloudwright_core::Resource for CapacityProvider {
 impl ::cloudwright_core::ToValue for CapacityProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AutoScalingGroupProvider",
-                &self.auto_scaling_group_provider,
-            )
-            .opt("ClusterName", &self.cluster_name)
-            .opt("ManagedInstancesProvider", &self.managed_instances_provider)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("AutoScalingGroupProvider", self.auto_scaling_group_provider)
+            .opt("ClusterName", self.cluster_name)
+            .opt("ManagedInstancesProvider", self.managed_instances_provider)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -175,9 +177,14 @@ impl crate::PropertyType for AcceleratorCountRequest {}
 impl ::cloudwright_core::ToValue for AcceleratorCountRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -218,9 +225,14 @@ impl crate::PropertyType for AcceleratorTotalMemoryMiBRequest {}
 impl ::cloudwright_core::ToValue for AcceleratorTotalMemoryMiBRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -251,8 +263,13 @@ impl crate::PropertyType for AutoRepairConfiguration {}
 impl ::cloudwright_core::ToValue for AutoRepairConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActionsStatus", &self.actions_status)
+            .opt("ActionsStatus", self.actions_status)
             .build()
     }
 }
@@ -316,13 +333,18 @@ impl crate::PropertyType for AutoScalingGroupProvider {}
 impl ::cloudwright_core::ToValue for AutoScalingGroupProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutoScalingGroupArn", &self.auto_scaling_group_arn)
-            .opt("ManagedDraining", &self.managed_draining)
-            .opt("ManagedScaling", &self.managed_scaling)
+            .req("AutoScalingGroupArn", self.auto_scaling_group_arn)
+            .opt("ManagedDraining", self.managed_draining)
+            .opt("ManagedScaling", self.managed_scaling)
             .opt(
                 "ManagedTerminationProtection",
-                &self.managed_termination_protection,
+                self.managed_termination_protection,
             )
             .build()
     }
@@ -364,9 +386,14 @@ impl crate::PropertyType for BaselineEbsBandwidthMbpsRequest {}
 impl ::cloudwright_core::ToValue for BaselineEbsBandwidthMbpsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -401,9 +428,14 @@ impl crate::PropertyType for CapacityReservationRequest {}
 impl ::cloudwright_core::ToValue for CapacityReservationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReservationGroupArn", &self.reservation_group_arn)
-            .opt("ReservationPreference", &self.reservation_preference)
+            .opt("ReservationGroupArn", self.reservation_group_arn)
+            .opt("ReservationPreference", self.reservation_preference)
             .build()
     }
 }
@@ -438,8 +470,13 @@ impl crate::PropertyType for InfrastructureOptimization {}
 impl ::cloudwright_core::ToValue for InfrastructureOptimization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ScaleInAfter", &self.scale_in_after)
+            .opt("ScaleInAfter", self.scale_in_after)
             .build()
     }
 }
@@ -558,23 +595,28 @@ impl crate::PropertyType for InstanceLaunchTemplate {}
 impl ::cloudwright_core::ToValue for InstanceLaunchTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityOptionType", &self.capacity_option_type)
-            .opt("CapacityReservations", &self.capacity_reservations)
-            .req("Ec2InstanceProfileArn", &self.ec2_instance_profile_arn)
-            .opt("FipsEnabled", &self.fips_enabled)
+            .opt("CapacityOptionType", self.capacity_option_type)
+            .opt("CapacityReservations", self.capacity_reservations)
+            .req("Ec2InstanceProfileArn", self.ec2_instance_profile_arn)
+            .opt("FipsEnabled", self.fips_enabled)
             .opt(
                 "InstanceMetadataTagsPropagation",
-                &self.instance_metadata_tags_propagation,
+                self.instance_metadata_tags_propagation,
             )
-            .opt("InstanceRequirements", &self.instance_requirements)
+            .opt("InstanceRequirements", self.instance_requirements)
             .opt(
                 "LocalStorageConfiguration",
-                &self.local_storage_configuration,
+                self.local_storage_configuration,
             )
-            .opt("Monitoring", &self.monitoring)
-            .req("NetworkConfiguration", &self.network_configuration)
-            .opt("StorageConfiguration", &self.storage_configuration)
+            .opt("Monitoring", self.monitoring)
+            .req("NetworkConfiguration", self.network_configuration)
+            .opt("StorageConfiguration", self.storage_configuration)
             .build()
     }
 }
@@ -792,46 +834,48 @@ impl crate::PropertyType for InstanceRequirementsRequest {}
 impl ::cloudwright_core::ToValue for InstanceRequirementsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceleratorCount", &self.accelerator_count)
-            .opt("AcceleratorManufacturers", &self.accelerator_manufacturers)
-            .opt("AcceleratorNames", &self.accelerator_names)
+            .opt("AcceleratorCount", self.accelerator_count)
+            .opt("AcceleratorManufacturers", self.accelerator_manufacturers)
+            .opt("AcceleratorNames", self.accelerator_names)
             .opt(
                 "AcceleratorTotalMemoryMiB",
-                &self.accelerator_total_memory_mi_b,
+                self.accelerator_total_memory_mi_b,
             )
-            .opt("AcceleratorTypes", &self.accelerator_types)
-            .opt("AllowedInstanceTypes", &self.allowed_instance_types)
-            .opt("BareMetal", &self.bare_metal)
-            .opt(
-                "BaselineEbsBandwidthMbps",
-                &self.baseline_ebs_bandwidth_mbps,
-            )
-            .opt("BurstablePerformance", &self.burstable_performance)
-            .opt("CpuManufacturers", &self.cpu_manufacturers)
-            .opt("ExcludedInstanceTypes", &self.excluded_instance_types)
-            .opt("InstanceGenerations", &self.instance_generations)
-            .opt("LocalStorage", &self.local_storage)
-            .opt("LocalStorageTypes", &self.local_storage_types)
+            .opt("AcceleratorTypes", self.accelerator_types)
+            .opt("AllowedInstanceTypes", self.allowed_instance_types)
+            .opt("BareMetal", self.bare_metal)
+            .opt("BaselineEbsBandwidthMbps", self.baseline_ebs_bandwidth_mbps)
+            .opt("BurstablePerformance", self.burstable_performance)
+            .opt("CpuManufacturers", self.cpu_manufacturers)
+            .opt("ExcludedInstanceTypes", self.excluded_instance_types)
+            .opt("InstanceGenerations", self.instance_generations)
+            .opt("LocalStorage", self.local_storage)
+            .opt("LocalStorageTypes", self.local_storage_types)
             .opt(
                 "MaxSpotPriceAsPercentageOfOptimalOnDemandPrice",
-                &self.max_spot_price_as_percentage_of_optimal_on_demand_price,
+                self.max_spot_price_as_percentage_of_optimal_on_demand_price,
             )
-            .opt("MemoryGiBPerVCpu", &self.memory_gi_b_per_v_cpu)
-            .req("MemoryMiB", &self.memory_mi_b)
-            .opt("NetworkBandwidthGbps", &self.network_bandwidth_gbps)
-            .opt("NetworkInterfaceCount", &self.network_interface_count)
+            .opt("MemoryGiBPerVCpu", self.memory_gi_b_per_v_cpu)
+            .req("MemoryMiB", self.memory_mi_b)
+            .opt("NetworkBandwidthGbps", self.network_bandwidth_gbps)
+            .opt("NetworkInterfaceCount", self.network_interface_count)
             .opt(
                 "OnDemandMaxPricePercentageOverLowestPrice",
-                &self.on_demand_max_price_percentage_over_lowest_price,
+                self.on_demand_max_price_percentage_over_lowest_price,
             )
-            .opt("RequireHibernateSupport", &self.require_hibernate_support)
+            .opt("RequireHibernateSupport", self.require_hibernate_support)
             .opt(
                 "SpotMaxPricePercentageOverLowestPrice",
-                &self.spot_max_price_percentage_over_lowest_price,
+                self.spot_max_price_percentage_over_lowest_price,
             )
-            .opt("TotalLocalStorageGB", &self.total_local_storage_gb)
-            .req("VCpuCount", &self.v_cpu_count)
+            .opt("TotalLocalStorageGB", self.total_local_storage_gb)
+            .req("VCpuCount", self.v_cpu_count)
             .build()
     }
 }
@@ -862,8 +906,13 @@ impl crate::PropertyType for ManagedInstancesLocalStorageConfiguration {}
 impl ::cloudwright_core::ToValue for ManagedInstancesLocalStorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("UseLocalStorage", &self.use_local_storage)
+            .opt("UseLocalStorage", self.use_local_storage)
             .build()
     }
 }
@@ -920,9 +969,14 @@ impl crate::PropertyType for ManagedInstancesNetworkConfiguration {}
 impl ::cloudwright_core::ToValue for ManagedInstancesNetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
+            .req("SecurityGroups", self.security_groups)
+            .req("Subnets", self.subnets)
             .build()
     }
 }
@@ -1000,15 +1054,20 @@ impl crate::PropertyType for ManagedInstancesProvider {}
 impl ::cloudwright_core::ToValue for ManagedInstancesProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoRepairConfiguration", &self.auto_repair_configuration)
+            .opt("AutoRepairConfiguration", self.auto_repair_configuration)
             .opt(
                 "InfrastructureOptimization",
-                &self.infrastructure_optimization,
+                self.infrastructure_optimization,
             )
-            .req("InfrastructureRoleArn", &self.infrastructure_role_arn)
-            .req("InstanceLaunchTemplate", &self.instance_launch_template)
-            .opt("PropagateTags", &self.propagate_tags)
+            .req("InfrastructureRoleArn", self.infrastructure_role_arn)
+            .req("InstanceLaunchTemplate", self.instance_launch_template)
+            .opt("PropagateTags", self.propagate_tags)
             .build()
     }
 }
@@ -1047,8 +1106,13 @@ impl crate::PropertyType for ManagedInstancesStorageConfiguration {}
 impl ::cloudwright_core::ToValue for ManagedInstancesStorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StorageSizeGiB", &self.storage_size_gi_b)
+            .req("StorageSizeGiB", self.storage_size_gi_b)
             .build()
     }
 }
@@ -1121,12 +1185,17 @@ impl crate::PropertyType for ManagedScaling {}
 impl ::cloudwright_core::ToValue for ManagedScaling {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceWarmupPeriod", &self.instance_warmup_period)
-            .opt("MaximumScalingStepSize", &self.maximum_scaling_step_size)
-            .opt("MinimumScalingStepSize", &self.minimum_scaling_step_size)
-            .opt("Status", &self.status)
-            .opt("TargetCapacity", &self.target_capacity)
+            .opt("InstanceWarmupPeriod", self.instance_warmup_period)
+            .opt("MaximumScalingStepSize", self.maximum_scaling_step_size)
+            .opt("MinimumScalingStepSize", self.minimum_scaling_step_size)
+            .opt("Status", self.status)
+            .opt("TargetCapacity", self.target_capacity)
             .build()
     }
 }
@@ -1167,9 +1236,14 @@ impl crate::PropertyType for MemoryGiBPerVCpuRequest {}
 impl ::cloudwright_core::ToValue for MemoryGiBPerVCpuRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1213,9 +1287,14 @@ impl crate::PropertyType for MemoryMiBRequest {}
 impl ::cloudwright_core::ToValue for MemoryMiBRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .req("Min", &self.min)
+            .opt("Max", self.max)
+            .req("Min", self.min)
             .build()
     }
 }
@@ -1256,9 +1335,14 @@ impl crate::PropertyType for NetworkBandwidthGbpsRequest {}
 impl ::cloudwright_core::ToValue for NetworkBandwidthGbpsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1299,9 +1383,14 @@ impl crate::PropertyType for NetworkInterfaceCountRequest {}
 impl ::cloudwright_core::ToValue for NetworkInterfaceCountRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1340,9 +1429,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1383,9 +1477,14 @@ impl crate::PropertyType for TotalLocalStorageGbRequest {}
 impl ::cloudwright_core::ToValue for TotalLocalStorageGbRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -1429,9 +1528,14 @@ impl crate::PropertyType for VCpuCountRangeRequest {}
 impl ::cloudwright_core::ToValue for VCpuCountRangeRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .req("Min", &self.min)
+            .opt("Max", self.max)
+            .req("Min", self.min)
             .build()
     }
 }
@@ -1471,6 +1575,14 @@ impl ::cloudwright_core::ToValue for AcceleratorManufacturer {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1534,6 +1646,14 @@ impl ::cloudwright_core::ToValue for AcceleratorName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AcceleratorType` (`AWS::ECS::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1566,6 +1686,14 @@ impl ::cloudwright_core::ToValue for AcceleratorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ActionsStatus` (`AWS::ECS::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1594,6 +1722,14 @@ impl ::cloudwright_core::ToValue for ActionsStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1627,6 +1763,14 @@ impl ::cloudwright_core::ToValue for BareMetal {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BurstablePerformance` (`AWS::ECS::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1658,6 +1802,14 @@ impl ::cloudwright_core::ToValue for BurstablePerformance {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1691,6 +1843,14 @@ impl ::cloudwright_core::ToValue for CapacityOptionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CpuManufacturer` (`AWS::ECS::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1723,6 +1883,14 @@ impl ::cloudwright_core::ToValue for CpuManufacturer {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InstanceGeneration` (`AWS::ECS::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1751,6 +1919,14 @@ impl ::cloudwright_core::ToValue for InstanceGeneration {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1784,6 +1960,14 @@ impl ::cloudwright_core::ToValue for LocalStorage {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LocalStorageType` (`AWS::ECS::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1812,6 +1996,14 @@ impl ::cloudwright_core::ToValue for LocalStorageType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1842,6 +2034,14 @@ impl ::cloudwright_core::ToValue for ManagedDraining {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ManagedInstancesMonitoringOptions` (`AWS::ECS::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1870,6 +2070,14 @@ impl ::cloudwright_core::ToValue for ManagedInstancesMonitoringOptions {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1900,6 +2108,14 @@ impl ::cloudwright_core::ToValue for ManagedScalingStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ManagedTerminationProtection` (`AWS::ECS::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1929,6 +2145,14 @@ impl ::cloudwright_core::ToValue for ManagedTerminationProtection {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PropagateTags` (`AWS::ECS::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1957,6 +2181,14 @@ impl ::cloudwright_core::ToValue for PropagateTags {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1989,6 +2221,14 @@ impl ::cloudwright_core::ToValue for ReservationPreference {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -142,17 +142,22 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityProviders", &self.capacity_providers)
-            .opt("ClusterName", &self.cluster_name)
-            .opt("ClusterSettings", &self.cluster_settings)
-            .opt("Configuration", &self.configuration)
+            .opt("CapacityProviders", self.capacity_providers)
+            .opt("ClusterName", self.cluster_name)
+            .opt("ClusterSettings", self.cluster_settings)
+            .opt("Configuration", self.configuration)
             .opt(
                 "DefaultCapacityProviderStrategy",
-                &self.default_capacity_provider_strategy,
+                self.default_capacity_provider_strategy,
             )
-            .opt("ServiceConnectDefaults", &self.service_connect_defaults)
-            .opt("Tags", &self.tags)
+            .opt("ServiceConnectDefaults", self.service_connect_defaults)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -215,14 +220,19 @@ impl crate::PropertyType for ClusterConfiguration {}
 impl ::cloudwright_core::ToValue for ClusterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ExecuteCommandConfiguration",
-                &self.execute_command_configuration,
+                self.execute_command_configuration,
             )
             .opt(
                 "ManagedStorageConfiguration",
-                &self.managed_storage_configuration,
+                self.managed_storage_configuration,
             )
             .build()
     }
@@ -274,9 +284,14 @@ impl crate::PropertyType for ClusterSettings {}
 impl ::cloudwright_core::ToValue for ClusterSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -327,10 +342,15 @@ impl crate::PropertyType for ExecuteCommandConfiguration {}
 impl ::cloudwright_core::ToValue for ExecuteCommandConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("LogConfiguration", &self.log_configuration)
-            .opt("Logging", &self.logging)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("LogConfiguration", self.log_configuration)
+            .opt("Logging", self.logging)
             .build()
     }
 }
@@ -395,15 +415,20 @@ impl crate::PropertyType for ExecuteCommandLogConfiguration {}
 impl ::cloudwright_core::ToValue for ExecuteCommandLogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchEncryptionEnabled",
-                &self.cloud_watch_encryption_enabled,
+                self.cloud_watch_encryption_enabled,
             )
-            .opt("CloudWatchLogGroupName", &self.cloud_watch_log_group_name)
-            .opt("S3BucketName", &self.s3_bucket_name)
-            .opt("S3EncryptionEnabled", &self.s3_encryption_enabled)
-            .opt("S3KeyPrefix", &self.s3_key_prefix)
+            .opt("CloudWatchLogGroupName", self.cloud_watch_log_group_name)
+            .opt("S3BucketName", self.s3_bucket_name)
+            .opt("S3EncryptionEnabled", self.s3_encryption_enabled)
+            .opt("S3KeyPrefix", self.s3_key_prefix)
             .build()
     }
 }
@@ -452,12 +477,17 @@ impl crate::PropertyType for ManagedStorageConfiguration {}
 impl ::cloudwright_core::ToValue for ManagedStorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "FargateEphemeralStorageKmsKeyId",
-                &self.fargate_ephemeral_storage_kms_key_id,
+                self.fargate_ephemeral_storage_kms_key_id,
             )
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -502,8 +532,13 @@ impl crate::PropertyType for ServiceConnectDefaults {}
 impl ::cloudwright_core::ToValue for ServiceConnectDefaults {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Namespace", &self.namespace)
+            .opt("Namespace", self.namespace)
             .build()
     }
 }
@@ -537,6 +572,14 @@ impl ::cloudwright_core::ToValue for ExecuteCommandConfigurationLogging {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

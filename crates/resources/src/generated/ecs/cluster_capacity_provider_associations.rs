@@ -102,12 +102,17 @@ impl ::cloudwright_core::Resource for ClusterCapacityProviderAssociations {
 impl ::cloudwright_core::ToValue for ClusterCapacityProviderAssociations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityProviders", &self.capacity_providers)
-            .req("Cluster", &self.cluster)
+            .opt("CapacityProviders", self.capacity_providers)
+            .req("Cluster", self.cluster)
             .req(
                 "DefaultCapacityProviderStrategy",
-                &self.default_capacity_provider_strategy,
+                self.default_capacity_provider_strategy,
             )
             .build()
     }
@@ -203,10 +208,15 @@ impl crate::PropertyType for CapacityProviderStrategy {}
 impl ::cloudwright_core::ToValue for CapacityProviderStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Base", &self.base)
-            .req("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
+            .opt("Base", self.base)
+            .req("CapacityProvider", self.capacity_provider)
+            .opt("Weight", self.weight)
             .build()
     }
 }

@@ -137,16 +137,21 @@ impl ::cloudwright_core::Resource for Daemon {
 impl ::cloudwright_core::ToValue for Daemon {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityProviderArns", &self.capacity_provider_arns)
-            .opt("ClusterArn", &self.cluster_arn)
-            .opt("DaemonName", &self.daemon_name)
-            .opt("DaemonTaskDefinitionArn", &self.daemon_task_definition_arn)
-            .opt("DeploymentConfiguration", &self.deployment_configuration)
-            .opt("EnableECSManagedTags", &self.enable_ecs_managed_tags)
-            .opt("EnableExecuteCommand", &self.enable_execute_command)
-            .opt("PropagateTags", &self.propagate_tags)
-            .opt("Tags", &self.tags)
+            .opt("CapacityProviderArns", self.capacity_provider_arns)
+            .opt("ClusterArn", self.cluster_arn)
+            .opt("DaemonName", self.daemon_name)
+            .opt("DaemonTaskDefinitionArn", self.daemon_task_definition_arn)
+            .opt("DeploymentConfiguration", self.deployment_configuration)
+            .opt("EnableECSManagedTags", self.enable_ecs_managed_tags)
+            .opt("EnableExecuteCommand", self.enable_execute_command)
+            .opt("PropagateTags", self.propagate_tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -229,9 +234,14 @@ impl crate::PropertyType for DaemonAlarmConfiguration {}
 impl ::cloudwright_core::ToValue for DaemonAlarmConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlarmNames", &self.alarm_names)
-            .opt("Enable", &self.enable)
+            .opt("AlarmNames", self.alarm_names)
+            .opt("Enable", self.enable)
             .build()
     }
 }
@@ -282,10 +292,15 @@ impl crate::PropertyType for DaemonDeploymentConfiguration {}
 impl ::cloudwright_core::ToValue for DaemonDeploymentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alarms", &self.alarms)
-            .opt("BakeTimeInMinutes", &self.bake_time_in_minutes)
-            .opt("DrainPercent", &self.drain_percent)
+            .opt("Alarms", self.alarms)
+            .opt("BakeTimeInMinutes", self.bake_time_in_minutes)
+            .opt("DrainPercent", self.drain_percent)
             .build()
     }
 }
@@ -327,9 +342,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -360,6 +380,14 @@ impl ::cloudwright_core::ToValue for PropagateTags {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -139,15 +139,20 @@ impl ::cloudwright_core::Resource for DaemonTaskDefinition {
 impl ::cloudwright_core::ToValue for DaemonTaskDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerDefinitions", &self.container_definitions)
-            .opt("Cpu", &self.cpu)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("Family", &self.family)
-            .opt("Memory", &self.memory)
-            .opt("Tags", &self.tags)
-            .opt("TaskRoleArn", &self.task_role_arn)
-            .opt("Volumes", &self.volumes)
+            .opt("ContainerDefinitions", self.container_definitions)
+            .opt("Cpu", self.cpu)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .opt("Family", self.family)
+            .opt("Memory", self.memory)
+            .opt("Tags", self.tags)
+            .opt("TaskRoleArn", self.task_role_arn)
+            .opt("Volumes", self.volumes)
             .build()
     }
 }
@@ -465,36 +470,41 @@ impl crate::PropertyType for DaemonContainerDefinition {}
 impl ::cloudwright_core::ToValue for DaemonContainerDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("Cpu", &self.cpu)
-            .opt("DependsOn", &self.depends_on)
-            .opt("EntryPoint", &self.entry_point)
-            .opt("Environment", &self.environment)
-            .opt("EnvironmentFiles", &self.environment_files)
-            .opt("Essential", &self.essential)
-            .opt("FirelensConfiguration", &self.firelens_configuration)
-            .opt("HealthCheck", &self.health_check)
-            .req("Image", &self.image)
-            .opt("Interactive", &self.interactive)
-            .opt("LinuxParameters", &self.linux_parameters)
-            .opt("LogConfiguration", &self.log_configuration)
-            .opt("Memory", &self.memory)
-            .opt("MemoryReservation", &self.memory_reservation)
-            .opt("MountPoints", &self.mount_points)
-            .req("Name", &self.name)
-            .opt("Privileged", &self.privileged)
-            .opt("PseudoTerminal", &self.pseudo_terminal)
-            .opt("ReadonlyRootFilesystem", &self.readonly_root_filesystem)
-            .opt("RepositoryCredentials", &self.repository_credentials)
-            .opt("RestartPolicy", &self.restart_policy)
-            .opt("Secrets", &self.secrets)
-            .opt("StartTimeout", &self.start_timeout)
-            .opt("StopTimeout", &self.stop_timeout)
-            .opt("SystemControls", &self.system_controls)
-            .opt("Ulimits", &self.ulimits)
-            .opt("User", &self.user)
-            .opt("WorkingDirectory", &self.working_directory)
+            .opt("Command", self.command)
+            .opt("Cpu", self.cpu)
+            .opt("DependsOn", self.depends_on)
+            .opt("EntryPoint", self.entry_point)
+            .opt("Environment", self.environment)
+            .opt("EnvironmentFiles", self.environment_files)
+            .opt("Essential", self.essential)
+            .opt("FirelensConfiguration", self.firelens_configuration)
+            .opt("HealthCheck", self.health_check)
+            .req("Image", self.image)
+            .opt("Interactive", self.interactive)
+            .opt("LinuxParameters", self.linux_parameters)
+            .opt("LogConfiguration", self.log_configuration)
+            .opt("Memory", self.memory)
+            .opt("MemoryReservation", self.memory_reservation)
+            .opt("MountPoints", self.mount_points)
+            .req("Name", self.name)
+            .opt("Privileged", self.privileged)
+            .opt("PseudoTerminal", self.pseudo_terminal)
+            .opt("ReadonlyRootFilesystem", self.readonly_root_filesystem)
+            .opt("RepositoryCredentials", self.repository_credentials)
+            .opt("RestartPolicy", self.restart_policy)
+            .opt("Secrets", self.secrets)
+            .opt("StartTimeout", self.start_timeout)
+            .opt("StopTimeout", self.stop_timeout)
+            .opt("SystemControls", self.system_controls)
+            .opt("Ulimits", self.ulimits)
+            .opt("User", self.user)
+            .opt("WorkingDirectory", self.working_directory)
             .build()
     }
 }
@@ -541,10 +551,15 @@ impl crate::PropertyType for Device {}
 impl ::cloudwright_core::ToValue for Device {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerPath", &self.container_path)
-            .opt("HostPath", &self.host_path)
-            .opt("Permissions", &self.permissions)
+            .opt("ContainerPath", self.container_path)
+            .opt("HostPath", self.host_path)
+            .opt("Permissions", self.permissions)
             .build()
     }
 }
@@ -604,11 +619,16 @@ impl crate::PropertyType for LinuxParameters {}
 impl ::cloudwright_core::ToValue for LinuxParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Capabilities", &self.capabilities)
-            .opt("Devices", &self.devices)
-            .opt("InitProcessEnabled", &self.init_process_enabled)
-            .opt("Tmpfs", &self.tmpfs)
+            .opt("Capabilities", self.capabilities)
+            .opt("Devices", self.devices)
+            .opt("InitProcessEnabled", self.init_process_enabled)
+            .opt("Tmpfs", self.tmpfs)
             .build()
     }
 }
@@ -653,9 +673,14 @@ impl crate::PropertyType for Volume {}
 impl ::cloudwright_core::ToValue for Volume {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Host", &self.host)
-            .opt("Name", &self.name)
+            .opt("Host", self.host)
+            .opt("Name", self.name)
             .build()
     }
 }

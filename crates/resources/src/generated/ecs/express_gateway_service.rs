@@ -195,19 +195,24 @@ impl ::cloudwright_core::Resource for ExpressGatewayService {
 impl ::cloudwright_core::ToValue for ExpressGatewayService {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cluster", &self.cluster)
-            .opt("Cpu", &self.cpu)
-            .req("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("HealthCheckPath", &self.health_check_path)
-            .req("InfrastructureRoleArn", &self.infrastructure_role_arn)
-            .opt("Memory", &self.memory)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .req("PrimaryContainer", &self.primary_container)
-            .opt("ScalingTarget", &self.scaling_target)
-            .opt("ServiceName", &self.service_name)
-            .opt("Tags", &self.tags)
-            .opt("TaskRoleArn", &self.task_role_arn)
+            .opt("Cluster", self.cluster)
+            .opt("Cpu", self.cpu)
+            .req("ExecutionRoleArn", self.execution_role_arn)
+            .opt("HealthCheckPath", self.health_check_path)
+            .req("InfrastructureRoleArn", self.infrastructure_role_arn)
+            .opt("Memory", self.memory)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .req("PrimaryContainer", self.primary_container)
+            .opt("ScalingTarget", self.scaling_target)
+            .opt("ServiceName", self.service_name)
+            .opt("Tags", self.tags)
+            .opt("TaskRoleArn", self.task_role_arn)
             .build()
     }
 }
@@ -507,14 +512,19 @@ impl crate::PropertyType for ExpressGatewayContainer {}
 impl ::cloudwright_core::ToValue for ExpressGatewayContainer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsLogsConfiguration", &self.aws_logs_configuration)
-            .opt("Command", &self.command)
-            .opt("ContainerPort", &self.container_port)
-            .opt("Environment", &self.environment)
-            .req("Image", &self.image)
-            .opt("RepositoryCredentials", &self.repository_credentials)
-            .opt("Secrets", &self.secrets)
+            .opt("AwsLogsConfiguration", self.aws_logs_configuration)
+            .opt("Command", self.command)
+            .opt("ContainerPort", self.container_port)
+            .opt("Environment", self.environment)
+            .req("Image", self.image)
+            .opt("RepositoryCredentials", self.repository_credentials)
+            .opt("Secrets", self.secrets)
             .build()
     }
 }
@@ -551,8 +561,13 @@ impl crate::PropertyType for ExpressGatewayRepositoryCredentials {}
 impl ::cloudwright_core::ToValue for ExpressGatewayRepositoryCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CredentialsParameter", &self.credentials_parameter)
+            .req("CredentialsParameter", self.credentials_parameter)
             .build()
     }
 }
@@ -613,11 +628,16 @@ impl crate::PropertyType for ExpressGatewayScalingTarget {}
 impl ::cloudwright_core::ToValue for ExpressGatewayScalingTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoScalingMetric", &self.auto_scaling_metric)
-            .opt("AutoScalingTargetValue", &self.auto_scaling_target_value)
-            .opt("MaxTaskCount", &self.max_task_count)
-            .opt("MinTaskCount", &self.min_task_count)
+            .opt("AutoScalingMetric", self.auto_scaling_metric)
+            .opt("AutoScalingTargetValue", self.auto_scaling_target_value)
+            .opt("MaxTaskCount", self.max_task_count)
+            .opt("MinTaskCount", self.min_task_count)
             .build()
     }
 }
@@ -672,9 +692,14 @@ impl crate::PropertyType for ExpressGatewayServiceAwsLogsConfiguration {}
 impl ::cloudwright_core::ToValue for ExpressGatewayServiceAwsLogsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroup", &self.log_group)
-            .req("LogStreamPrefix", &self.log_stream_prefix)
+            .req("LogGroup", self.log_group)
+            .req("LogStreamPrefix", self.log_stream_prefix)
             .build()
     }
 }
@@ -719,9 +744,14 @@ impl crate::PropertyType for ExpressGatewayServiceNetworkConfiguration {}
 impl ::cloudwright_core::ToValue for ExpressGatewayServiceNetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("Subnets", &self.subnets)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("Subnets", self.subnets)
             .build()
     }
 }
@@ -774,9 +804,14 @@ impl crate::PropertyType for KeyValuePair {}
 impl ::cloudwright_core::ToValue for KeyValuePair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -827,9 +862,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -863,6 +903,14 @@ impl ::cloudwright_core::ToValue for ExpressGatewayServiceScalingMetric {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

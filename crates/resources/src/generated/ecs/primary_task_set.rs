@@ -102,10 +102,15 @@ impl ::cloudwright_core::Resource for PrimaryTaskSet {
 impl ::cloudwright_core::ToValue for PrimaryTaskSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cluster", &self.cluster)
-            .req("Service", &self.service)
-            .req("TaskSetId", &self.task_set_id)
+            .req("Cluster", self.cluster)
+            .req("Service", self.service)
+            .req("TaskSetId", self.task_set_id)
             .build()
     }
 }

@@ -352,42 +352,47 @@ impl ::cloudwright_core::Resource for Service {
 impl ::cloudwright_core::ToValue for Service {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AvailabilityZoneRebalancing",
-                &self.availability_zone_rebalancing,
+                self.availability_zone_rebalancing,
             )
-            .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
-            .opt("Cluster", &self.cluster)
-            .opt("DeploymentConfiguration", &self.deployment_configuration)
-            .opt("DeploymentController", &self.deployment_controller)
-            .opt("DesiredCount", &self.desired_count)
-            .opt("EnableECSManagedTags", &self.enable_ecs_managed_tags)
-            .opt("EnableExecuteCommand", &self.enable_execute_command)
-            .opt("ForceNewDeployment", &self.force_new_deployment)
+            .opt("CapacityProviderStrategy", self.capacity_provider_strategy)
+            .opt("Cluster", self.cluster)
+            .opt("DeploymentConfiguration", self.deployment_configuration)
+            .opt("DeploymentController", self.deployment_controller)
+            .opt("DesiredCount", self.desired_count)
+            .opt("EnableECSManagedTags", self.enable_ecs_managed_tags)
+            .opt("EnableExecuteCommand", self.enable_execute_command)
+            .opt("ForceNewDeployment", self.force_new_deployment)
             .opt(
                 "HealthCheckGracePeriodSeconds",
-                &self.health_check_grace_period_seconds,
+                self.health_check_grace_period_seconds,
             )
-            .opt("LaunchType", &self.launch_type)
-            .opt("LoadBalancers", &self.load_balancers)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .opt("PlacementConstraints", &self.placement_constraints)
-            .opt("PlacementStrategies", &self.placement_strategies)
-            .opt("PlatformVersion", &self.platform_version)
-            .opt("PropagateTags", &self.propagate_tags)
-            .opt("Role", &self.role)
-            .opt("SchedulingStrategy", &self.scheduling_strategy)
+            .opt("LaunchType", self.launch_type)
+            .opt("LoadBalancers", self.load_balancers)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .opt("PlacementConstraints", self.placement_constraints)
+            .opt("PlacementStrategies", self.placement_strategies)
+            .opt("PlatformVersion", self.platform_version)
+            .opt("PropagateTags", self.propagate_tags)
+            .opt("Role", self.role)
+            .opt("SchedulingStrategy", self.scheduling_strategy)
             .opt(
                 "ServiceConnectConfiguration",
-                &self.service_connect_configuration,
+                self.service_connect_configuration,
             )
-            .opt("ServiceName", &self.service_name)
-            .opt("ServiceRegistries", &self.service_registries)
-            .opt("Tags", &self.tags)
-            .opt("TaskDefinition", &self.task_definition)
-            .opt("VolumeConfigurations", &self.volume_configurations)
-            .opt("VpcLatticeConfigurations", &self.vpc_lattice_configurations)
+            .opt("ServiceName", self.service_name)
+            .opt("ServiceRegistries", self.service_registries)
+            .opt("Tags", self.tags)
+            .opt("TaskDefinition", self.task_definition)
+            .opt("VolumeConfigurations", self.volume_configurations)
+            .opt("VpcLatticeConfigurations", self.vpc_lattice_configurations)
             .build()
     }
 }
@@ -475,11 +480,16 @@ impl crate::PropertyType for AdvancedConfiguration {}
 impl ::cloudwright_core::ToValue for AdvancedConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlternateTargetGroupArn", &self.alternate_target_group_arn)
-            .opt("ProductionListenerRule", &self.production_listener_rule)
-            .opt("RoleArn", &self.role_arn)
-            .opt("TestListenerRule", &self.test_listener_rule)
+            .req("AlternateTargetGroupArn", self.alternate_target_group_arn)
+            .opt("ProductionListenerRule", self.production_listener_rule)
+            .opt("RoleArn", self.role_arn)
+            .opt("TestListenerRule", self.test_listener_rule)
             .build()
     }
 }
@@ -539,10 +549,15 @@ impl crate::PropertyType for AwsVpcConfiguration {}
 impl ::cloudwright_core::ToValue for AwsVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssignPublicIp", &self.assign_public_ip)
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("Subnets", &self.subnets)
+            .opt("AssignPublicIp", self.assign_public_ip)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("Subnets", self.subnets)
             .build()
     }
 }
@@ -593,9 +608,14 @@ impl crate::PropertyType for CanaryConfiguration {}
 impl ::cloudwright_core::ToValue for CanaryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CanaryBakeTimeInMinutes", &self.canary_bake_time_in_minutes)
-            .opt("CanaryPercent", &self.canary_percent)
+            .opt("CanaryBakeTimeInMinutes", self.canary_bake_time_in_minutes)
+            .opt("CanaryPercent", self.canary_percent)
             .build()
     }
 }
@@ -663,10 +683,15 @@ impl crate::PropertyType for DeploymentAlarms {}
 impl ::cloudwright_core::ToValue for DeploymentAlarms {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmNames", &self.alarm_names)
-            .req("Enable", &self.enable)
-            .req("Rollback", &self.rollback)
+            .req("AlarmNames", self.alarm_names)
+            .req("Enable", self.enable)
+            .req("Rollback", self.rollback)
             .build()
     }
 }
@@ -723,9 +748,14 @@ impl crate::PropertyType for DeploymentCircuitBreaker {}
 impl ::cloudwright_core::ToValue for DeploymentCircuitBreaker {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enable", &self.enable)
-            .req("Rollback", &self.rollback)
+            .req("Enable", self.enable)
+            .req("Rollback", self.rollback)
             .build()
     }
 }
@@ -854,16 +884,21 @@ impl crate::PropertyType for DeploymentConfiguration {}
 impl ::cloudwright_core::ToValue for DeploymentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alarms", &self.alarms)
-            .opt("BakeTimeInMinutes", &self.bake_time_in_minutes)
-            .opt("CanaryConfiguration", &self.canary_configuration)
-            .opt("DeploymentCircuitBreaker", &self.deployment_circuit_breaker)
-            .opt("LifecycleHooks", &self.lifecycle_hooks)
-            .opt("LinearConfiguration", &self.linear_configuration)
-            .opt("MaximumPercent", &self.maximum_percent)
-            .opt("MinimumHealthyPercent", &self.minimum_healthy_percent)
-            .opt("Strategy", &self.strategy)
+            .opt("Alarms", self.alarms)
+            .opt("BakeTimeInMinutes", self.bake_time_in_minutes)
+            .opt("CanaryConfiguration", self.canary_configuration)
+            .opt("DeploymentCircuitBreaker", self.deployment_circuit_breaker)
+            .opt("LifecycleHooks", self.lifecycle_hooks)
+            .opt("LinearConfiguration", self.linear_configuration)
+            .opt("MaximumPercent", self.maximum_percent)
+            .opt("MinimumHealthyPercent", self.minimum_healthy_percent)
+            .opt("Strategy", self.strategy)
             .build()
     }
 }
@@ -941,8 +976,13 @@ impl crate::PropertyType for DeploymentController {}
 impl ::cloudwright_core::ToValue for DeploymentController {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -1061,11 +1101,16 @@ impl crate::PropertyType for DeploymentLifecycleHook {}
 impl ::cloudwright_core::ToValue for DeploymentLifecycleHook {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HookDetails", &self.hook_details)
-            .req("HookTargetArn", &self.hook_target_arn)
-            .req("LifecycleStages", &self.lifecycle_stages)
-            .req("RoleArn", &self.role_arn)
+            .opt("HookDetails", self.hook_details)
+            .req("HookTargetArn", self.hook_target_arn)
+            .req("LifecycleStages", self.lifecycle_stages)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -1118,10 +1163,15 @@ impl crate::PropertyType for EbsTagSpecification {}
 impl ::cloudwright_core::ToValue for EbsTagSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PropagateTags", &self.propagate_tags)
-            .req("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
+            .opt("PropagateTags", self.propagate_tags)
+            .req("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -1167,12 +1217,14 @@ impl crate::PropertyType for ForceNewDeployment {}
 impl ::cloudwright_core::ToValue for ForceNewDeployment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "EnableForceNewDeployment",
-                &self.enable_force_new_deployment,
-            )
-            .opt("ForceNewDeploymentNonce", &self.force_new_deployment_nonce)
+            .req("EnableForceNewDeployment", self.enable_force_new_deployment)
+            .opt("ForceNewDeploymentNonce", self.force_new_deployment_nonce)
             .build()
     }
 }
@@ -1230,9 +1282,14 @@ impl crate::PropertyType for LinearConfiguration {}
 impl ::cloudwright_core::ToValue for LinearConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StepBakeTimeInMinutes", &self.step_bake_time_in_minutes)
-            .opt("StepPercent", &self.step_percent)
+            .opt("StepBakeTimeInMinutes", self.step_bake_time_in_minutes)
+            .opt("StepPercent", self.step_percent)
             .build()
     }
 }
@@ -1307,12 +1364,17 @@ impl crate::PropertyType for LoadBalancer {}
 impl ::cloudwright_core::ToValue for LoadBalancer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdvancedConfiguration", &self.advanced_configuration)
-            .opt("ContainerName", &self.container_name)
-            .opt("ContainerPort", &self.container_port)
-            .opt("LoadBalancerName", &self.load_balancer_name)
-            .opt("TargetGroupArn", &self.target_group_arn)
+            .opt("AdvancedConfiguration", self.advanced_configuration)
+            .opt("ContainerName", self.container_name)
+            .opt("ContainerPort", self.container_port)
+            .opt("LoadBalancerName", self.load_balancer_name)
+            .opt("TargetGroupArn", self.target_group_arn)
             .build()
     }
 }
@@ -1465,10 +1527,15 @@ impl crate::PropertyType for LogConfiguration {}
 impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogDriver", &self.log_driver)
-            .opt("Options", &self.options)
-            .opt("SecretOptions", &self.secret_options)
+            .opt("LogDriver", self.log_driver)
+            .opt("Options", self.options)
+            .opt("SecretOptions", self.secret_options)
             .build()
     }
 }
@@ -1505,8 +1572,13 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsvpcConfiguration", &self.awsvpc_configuration)
+            .opt("AwsvpcConfiguration", self.awsvpc_configuration)
             .build()
     }
 }
@@ -1552,9 +1624,14 @@ impl crate::PropertyType for PlacementConstraint {}
 impl ::cloudwright_core::ToValue for PlacementConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
-            .req("Type", &self.r#type)
+            .opt("Expression", self.expression)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1598,9 +1675,14 @@ impl crate::PropertyType for PlacementStrategy {}
 impl ::cloudwright_core::ToValue for PlacementStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Field", &self.field)
-            .req("Type", &self.r#type)
+            .opt("Field", self.field)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1648,9 +1730,14 @@ impl crate::PropertyType for ServiceConnectAccessLogConfiguration {}
 impl ::cloudwright_core::ToValue for ServiceConnectAccessLogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Format", &self.format)
-            .opt("IncludeQueryParameters", &self.include_query_parameters)
+            .req("Format", self.format)
+            .opt("IncludeQueryParameters", self.include_query_parameters)
             .build()
     }
 }
@@ -1713,10 +1800,15 @@ impl crate::PropertyType for ServiceConnectClientAlias {}
 impl ::cloudwright_core::ToValue for ServiceConnectClientAlias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DnsName", &self.dns_name)
-            .req("Port", &self.port)
-            .opt("TestTrafficRules", &self.test_traffic_rules)
+            .opt("DnsName", self.dns_name)
+            .req("Port", self.port)
+            .opt("TestTrafficRules", self.test_traffic_rules)
             .build()
     }
 }
@@ -1803,12 +1895,17 @@ impl crate::PropertyType for ServiceConnectConfiguration {}
 impl ::cloudwright_core::ToValue for ServiceConnectConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLogConfiguration", &self.access_log_configuration)
-            .req("Enabled", &self.enabled)
-            .opt("LogConfiguration", &self.log_configuration)
-            .opt("Namespace", &self.namespace)
-            .opt("Services", &self.services)
+            .opt("AccessLogConfiguration", self.access_log_configuration)
+            .req("Enabled", self.enabled)
+            .opt("LogConfiguration", self.log_configuration)
+            .opt("Namespace", self.namespace)
+            .opt("Services", self.services)
             .build()
     }
 }
@@ -1894,13 +1991,18 @@ impl crate::PropertyType for ServiceConnectService {}
 impl ::cloudwright_core::ToValue for ServiceConnectService {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientAliases", &self.client_aliases)
-            .opt("DiscoveryName", &self.discovery_name)
-            .opt("IngressPortOverride", &self.ingress_port_override)
-            .req("PortName", &self.port_name)
-            .opt("Timeout", &self.timeout)
-            .opt("Tls", &self.tls)
+            .opt("ClientAliases", self.client_aliases)
+            .opt("DiscoveryName", self.discovery_name)
+            .opt("IngressPortOverride", self.ingress_port_override)
+            .req("PortName", self.port_name)
+            .opt("Timeout", self.timeout)
+            .opt("Tls", self.tls)
             .build()
     }
 }
@@ -1939,8 +2041,13 @@ impl crate::PropertyType for ServiceConnectTestTrafficRules {}
 impl ::cloudwright_core::ToValue for ServiceConnectTestTrafficRules {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Header", &self.header)
+            .req("Header", self.header)
             .build()
     }
 }
@@ -1978,9 +2085,14 @@ impl crate::PropertyType for ServiceConnectTestTrafficRulesHeader {}
 impl ::cloudwright_core::ToValue for ServiceConnectTestTrafficRulesHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Value", &self.value)
+            .req("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -2013,8 +2125,13 @@ impl crate::PropertyType for ServiceConnectTestTrafficRulesHeaderValue {}
 impl ::cloudwright_core::ToValue for ServiceConnectTestTrafficRulesHeaderValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Exact", &self.exact)
+            .req("Exact", self.exact)
             .build()
     }
 }
@@ -2049,8 +2166,13 @@ impl crate::PropertyType for ServiceConnectTlsCertificateAuthority {}
 impl ::cloudwright_core::ToValue for ServiceConnectTlsCertificateAuthority {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsPcaAuthorityArn", &self.aws_pca_authority_arn)
+            .opt("AwsPcaAuthorityArn", self.aws_pca_authority_arn)
             .build()
     }
 }
@@ -2103,13 +2225,18 @@ impl crate::PropertyType for ServiceConnectTlsConfiguration {}
 impl ::cloudwright_core::ToValue for ServiceConnectTlsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "IssuerCertificateAuthority",
-                &self.issuer_certificate_authority,
+                self.issuer_certificate_authority,
             )
-            .opt("KmsKey", &self.kms_key)
-            .opt("RoleArn", &self.role_arn)
+            .opt("KmsKey", self.kms_key)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -2255,18 +2382,23 @@ impl crate::PropertyType for ServiceManagedEbsVolumeConfiguration {}
 impl ::cloudwright_core::ToValue for ServiceManagedEbsVolumeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encrypted", &self.encrypted)
-            .opt("FilesystemType", &self.filesystem_type)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("RoleArn", &self.role_arn)
-            .opt("SizeInGiB", &self.size_in_gi_b)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("TagSpecifications", &self.tag_specifications)
-            .opt("Throughput", &self.throughput)
-            .opt("VolumeInitializationRate", &self.volume_initialization_rate)
-            .opt("VolumeType", &self.volume_type)
+            .opt("Encrypted", self.encrypted)
+            .opt("FilesystemType", self.filesystem_type)
+            .opt("Iops", self.iops)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("RoleArn", self.role_arn)
+            .opt("SizeInGiB", self.size_in_gi_b)
+            .opt("SnapshotId", self.snapshot_id)
+            .opt("TagSpecifications", self.tag_specifications)
+            .opt("Throughput", self.throughput)
+            .opt("VolumeInitializationRate", self.volume_initialization_rate)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -2310,9 +2442,14 @@ impl crate::PropertyType for ServiceVolumeConfiguration {}
 impl ::cloudwright_core::ToValue for ServiceVolumeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ManagedEBSVolume", &self.managed_ebs_volume)
-            .req("Name", &self.name)
+            .opt("ManagedEBSVolume", self.managed_ebs_volume)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -2363,12 +2500,14 @@ impl crate::PropertyType for TimeoutConfiguration {}
 impl ::cloudwright_core::ToValue for TimeoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IdleTimeoutSeconds", &self.idle_timeout_seconds)
-            .opt(
-                "PerRequestTimeoutSeconds",
-                &self.per_request_timeout_seconds,
-            )
+            .opt("IdleTimeoutSeconds", self.idle_timeout_seconds)
+            .opt("PerRequestTimeoutSeconds", self.per_request_timeout_seconds)
             .build()
     }
 }
@@ -2432,10 +2571,15 @@ impl crate::PropertyType for VpcLatticeConfiguration {}
 impl ::cloudwright_core::ToValue for VpcLatticeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PortName", &self.port_name)
-            .req("RoleArn", &self.role_arn)
-            .req("TargetGroupArn", &self.target_group_arn)
+            .req("PortName", self.port_name)
+            .req("RoleArn", self.role_arn)
+            .req("TargetGroupArn", self.target_group_arn)
             .build()
     }
 }
@@ -2466,6 +2610,14 @@ impl ::cloudwright_core::ToValue for AvailabilityZoneRebalancing {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2502,6 +2654,14 @@ impl ::cloudwright_core::ToValue for DeploymentConfigurationStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::ECS::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2533,6 +2693,14 @@ impl ::cloudwright_core::ToValue for DeploymentControllerType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2569,6 +2737,14 @@ impl ::cloudwright_core::ToValue for FilesystemType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IncludeQueryParameters` (`AWS::ECS::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2597,6 +2773,14 @@ impl ::cloudwright_core::ToValue for IncludeQueryParameters {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2629,6 +2813,14 @@ impl ::cloudwright_core::ToValue for LaunchType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2674,6 +2866,14 @@ impl ::cloudwright_core::ToValue for LifecycleStage {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::ECS::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2702,6 +2902,14 @@ impl ::cloudwright_core::ToValue for PlacementConstraintType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2735,6 +2943,14 @@ impl ::cloudwright_core::ToValue for PlacementStrategyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PropagateTags` (`AWS::ECS::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2764,6 +2980,14 @@ impl ::cloudwright_core::ToValue for PropagateTags {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ResourceType` (`AWS::ECS::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2789,6 +3013,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2818,6 +3050,14 @@ impl ::cloudwright_core::ToValue for SchedulingStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2849,6 +3089,14 @@ impl ::cloudwright_core::ToValue for ServiceConnectAccessLogConfigurationFormat 
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -84,10 +84,15 @@ impl crate::PropertyType for CapacityProviderStrategyItem {}
 impl ::cloudwright_core::ToValue for CapacityProviderStrategyItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Base", &self.base)
-            .opt("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
+            .opt("Base", self.base)
+            .opt("CapacityProvider", self.capacity_provider)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -142,9 +147,14 @@ impl crate::PropertyType for ContainerDependency {}
 impl ::cloudwright_core::ToValue for ContainerDependency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Condition", &self.condition)
-            .opt("ContainerName", &self.container_name)
+            .opt("Condition", self.condition)
+            .opt("ContainerName", self.container_name)
             .build()
     }
 }
@@ -199,9 +209,14 @@ impl crate::PropertyType for EnvironmentFile {}
 impl ::cloudwright_core::ToValue for EnvironmentFile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .opt("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -247,9 +262,14 @@ impl crate::PropertyType for FirelensConfiguration {}
 impl ::cloudwright_core::ToValue for FirelensConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Options", &self.options)
-            .opt("Type", &self.r#type)
+            .opt("Options", self.options)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -369,12 +389,17 @@ impl crate::PropertyType for HealthCheck {}
 impl ::cloudwright_core::ToValue for HealthCheck {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("Interval", &self.interval)
-            .opt("Retries", &self.retries)
-            .opt("StartPeriod", &self.start_period)
-            .opt("Timeout", &self.timeout)
+            .opt("Command", self.command)
+            .opt("Interval", self.interval)
+            .opt("Retries", self.retries)
+            .opt("StartPeriod", self.start_period)
+            .opt("Timeout", self.timeout)
             .build()
     }
 }
@@ -414,8 +439,13 @@ impl crate::PropertyType for HostVolumeProperties {}
 impl ::cloudwright_core::ToValue for HostVolumeProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourcePath", &self.source_path)
+            .opt("SourcePath", self.source_path)
             .build()
     }
 }
@@ -469,9 +499,14 @@ impl crate::PropertyType for KernelCapabilities {}
 impl ::cloudwright_core::ToValue for KernelCapabilities {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Add", &self.add)
-            .opt("Drop", &self.drop)
+            .opt("Add", self.add)
+            .opt("Drop", self.drop)
             .build()
     }
 }
@@ -516,9 +551,14 @@ impl crate::PropertyType for KeyValuePair {}
 impl ::cloudwright_core::ToValue for KeyValuePair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -600,10 +640,15 @@ impl crate::PropertyType for LogConfiguration {}
 impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogDriver", &self.log_driver)
-            .opt("Options", &self.options)
-            .opt("SecretOptions", &self.secret_options)
+            .req("LogDriver", self.log_driver)
+            .opt("Options", self.options)
+            .opt("SecretOptions", self.secret_options)
             .build()
     }
 }
@@ -654,10 +699,15 @@ impl crate::PropertyType for MountPoint {}
 impl ::cloudwright_core::ToValue for MountPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerPath", &self.container_path)
-            .opt("ReadOnly", &self.read_only)
-            .opt("SourceVolume", &self.source_volume)
+            .opt("ContainerPath", self.container_path)
+            .opt("ReadOnly", self.read_only)
+            .opt("SourceVolume", self.source_volume)
             .build()
     }
 }
@@ -697,8 +747,13 @@ impl crate::PropertyType for RepositoryCredentials {}
 impl ::cloudwright_core::ToValue for RepositoryCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CredentialsParameter", &self.credentials_parameter)
+            .opt("CredentialsParameter", self.credentials_parameter)
             .build()
     }
 }
@@ -742,10 +797,15 @@ impl crate::PropertyType for RestartPolicy {}
 impl ::cloudwright_core::ToValue for RestartPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("IgnoredExitCodes", &self.ignored_exit_codes)
-            .opt("RestartAttemptPeriod", &self.restart_attempt_period)
+            .opt("Enabled", self.enabled)
+            .opt("IgnoredExitCodes", self.ignored_exit_codes)
+            .opt("RestartAttemptPeriod", self.restart_attempt_period)
             .build()
     }
 }
@@ -809,9 +869,14 @@ impl crate::PropertyType for Secret {}
 impl ::cloudwright_core::ToValue for Secret {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("ValueFrom", &self.value_from)
+            .req("Name", self.name)
+            .req("ValueFrom", self.value_from)
             .build()
     }
 }
@@ -872,11 +937,16 @@ impl crate::PropertyType for ServiceRegistry {}
 impl ::cloudwright_core::ToValue for ServiceRegistry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerName", &self.container_name)
-            .opt("ContainerPort", &self.container_port)
-            .opt("Port", &self.port)
-            .opt("RegistryArn", &self.registry_arn)
+            .opt("ContainerName", self.container_name)
+            .opt("ContainerPort", self.container_port)
+            .opt("Port", self.port)
+            .opt("RegistryArn", self.registry_arn)
             .build()
     }
 }
@@ -934,9 +1004,14 @@ impl crate::PropertyType for SystemControl {}
 impl ::cloudwright_core::ToValue for SystemControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Namespace", &self.namespace)
-            .opt("Value", &self.value)
+            .opt("Namespace", self.namespace)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -979,9 +1054,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1037,10 +1117,15 @@ impl crate::PropertyType for Tmpfs {}
 impl ::cloudwright_core::ToValue for Tmpfs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerPath", &self.container_path)
-            .opt("MountOptions", &self.mount_options)
-            .req("Size", &self.size)
+            .opt("ContainerPath", self.container_path)
+            .opt("MountOptions", self.mount_options)
+            .req("Size", self.size)
             .build()
     }
 }
@@ -1109,10 +1194,15 @@ impl crate::PropertyType for Ulimit {}
 impl ::cloudwright_core::ToValue for Ulimit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HardLimit", &self.hard_limit)
-            .req("Name", &self.name)
-            .req("SoftLimit", &self.soft_limit)
+            .req("HardLimit", self.hard_limit)
+            .req("Name", self.name)
+            .req("SoftLimit", self.soft_limit)
             .build()
     }
 }
@@ -1148,6 +1238,14 @@ impl ::cloudwright_core::ToValue for AssignPublicIp {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1189,6 +1287,14 @@ impl ::cloudwright_core::ToValue for ContainerDependencyCondition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -1226,6 +1332,14 @@ impl ::cloudwright_core::ToValue for DevicePermission {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(any(feature = "ecs", feature = "constructs"))]
@@ -1256,6 +1370,14 @@ impl ::cloudwright_core::ToValue for EnvironmentFileType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1290,6 +1412,14 @@ impl ::cloudwright_core::ToValue for FirelensConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1363,6 +1493,14 @@ impl ::cloudwright_core::ToValue for UlimitName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

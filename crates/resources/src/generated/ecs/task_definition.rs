@@ -298,25 +298,30 @@ impl ::cloudwright_core::Resource for TaskDefinition {
 impl ::cloudwright_core::ToValue for TaskDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerDefinitions", &self.container_definitions)
-            .opt("Cpu", &self.cpu)
-            .opt("EnableFaultInjection", &self.enable_fault_injection)
-            .opt("EphemeralStorage", &self.ephemeral_storage)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("Family", &self.family)
-            .opt("InferenceAccelerators", &self.inference_accelerators)
-            .opt("IpcMode", &self.ipc_mode)
-            .opt("Memory", &self.memory)
-            .opt("NetworkMode", &self.network_mode)
-            .opt("PidMode", &self.pid_mode)
-            .opt("PlacementConstraints", &self.placement_constraints)
-            .opt("ProxyConfiguration", &self.proxy_configuration)
-            .opt("RequiresCompatibilities", &self.requires_compatibilities)
-            .opt("RuntimePlatform", &self.runtime_platform)
-            .opt("Tags", &self.tags)
-            .opt("TaskRoleArn", &self.task_role_arn)
-            .opt("Volumes", &self.volumes)
+            .opt("ContainerDefinitions", self.container_definitions)
+            .opt("Cpu", self.cpu)
+            .opt("EnableFaultInjection", self.enable_fault_injection)
+            .opt("EphemeralStorage", self.ephemeral_storage)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .opt("Family", self.family)
+            .opt("InferenceAccelerators", self.inference_accelerators)
+            .opt("IpcMode", self.ipc_mode)
+            .opt("Memory", self.memory)
+            .opt("NetworkMode", self.network_mode)
+            .opt("PidMode", self.pid_mode)
+            .opt("PlacementConstraints", self.placement_constraints)
+            .opt("ProxyConfiguration", self.proxy_configuration)
+            .opt("RequiresCompatibilities", self.requires_compatibilities)
+            .opt("RuntimePlatform", self.runtime_platform)
+            .opt("Tags", self.tags)
+            .opt("TaskRoleArn", self.task_role_arn)
+            .opt("Volumes", self.volumes)
             .build()
     }
 }
@@ -377,9 +382,14 @@ impl crate::PropertyType for AuthorizationConfig {}
 impl ::cloudwright_core::ToValue for AuthorizationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPointId", &self.access_point_id)
-            .opt("IAM", &self.iam)
+            .opt("AccessPointId", self.access_point_id)
+            .opt("IAM", self.iam)
             .build()
     }
 }
@@ -871,49 +881,54 @@ impl crate::PropertyType for ContainerDefinition {}
 impl ::cloudwright_core::ToValue for ContainerDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("Cpu", &self.cpu)
-            .opt("CredentialSpecs", &self.credential_specs)
-            .opt("DependsOn", &self.depends_on)
-            .opt("DisableNetworking", &self.disable_networking)
-            .opt("DnsSearchDomains", &self.dns_search_domains)
-            .opt("DnsServers", &self.dns_servers)
-            .opt("DockerLabels", &self.docker_labels)
-            .opt("DockerSecurityOptions", &self.docker_security_options)
-            .opt("EntryPoint", &self.entry_point)
-            .opt("Environment", &self.environment)
-            .opt("EnvironmentFiles", &self.environment_files)
-            .opt("Essential", &self.essential)
-            .opt("ExtraHosts", &self.extra_hosts)
-            .opt("FirelensConfiguration", &self.firelens_configuration)
-            .opt("HealthCheck", &self.health_check)
-            .opt("Hostname", &self.hostname)
-            .req("Image", &self.image)
-            .opt("Interactive", &self.interactive)
-            .opt("Links", &self.links)
-            .opt("LinuxParameters", &self.linux_parameters)
-            .opt("LogConfiguration", &self.log_configuration)
-            .opt("Memory", &self.memory)
-            .opt("MemoryReservation", &self.memory_reservation)
-            .opt("MountPoints", &self.mount_points)
-            .req("Name", &self.name)
-            .opt("PortMappings", &self.port_mappings)
-            .opt("Privileged", &self.privileged)
-            .opt("PseudoTerminal", &self.pseudo_terminal)
-            .opt("ReadonlyRootFilesystem", &self.readonly_root_filesystem)
-            .opt("RepositoryCredentials", &self.repository_credentials)
-            .opt("ResourceRequirements", &self.resource_requirements)
-            .opt("RestartPolicy", &self.restart_policy)
-            .opt("Secrets", &self.secrets)
-            .opt("StartTimeout", &self.start_timeout)
-            .opt("StopTimeout", &self.stop_timeout)
-            .opt("SystemControls", &self.system_controls)
-            .opt("Ulimits", &self.ulimits)
-            .opt("User", &self.user)
-            .opt("VersionConsistency", &self.version_consistency)
-            .opt("VolumesFrom", &self.volumes_from)
-            .opt("WorkingDirectory", &self.working_directory)
+            .opt("Command", self.command)
+            .opt("Cpu", self.cpu)
+            .opt("CredentialSpecs", self.credential_specs)
+            .opt("DependsOn", self.depends_on)
+            .opt("DisableNetworking", self.disable_networking)
+            .opt("DnsSearchDomains", self.dns_search_domains)
+            .opt("DnsServers", self.dns_servers)
+            .opt("DockerLabels", self.docker_labels)
+            .opt("DockerSecurityOptions", self.docker_security_options)
+            .opt("EntryPoint", self.entry_point)
+            .opt("Environment", self.environment)
+            .opt("EnvironmentFiles", self.environment_files)
+            .opt("Essential", self.essential)
+            .opt("ExtraHosts", self.extra_hosts)
+            .opt("FirelensConfiguration", self.firelens_configuration)
+            .opt("HealthCheck", self.health_check)
+            .opt("Hostname", self.hostname)
+            .req("Image", self.image)
+            .opt("Interactive", self.interactive)
+            .opt("Links", self.links)
+            .opt("LinuxParameters", self.linux_parameters)
+            .opt("LogConfiguration", self.log_configuration)
+            .opt("Memory", self.memory)
+            .opt("MemoryReservation", self.memory_reservation)
+            .opt("MountPoints", self.mount_points)
+            .req("Name", self.name)
+            .opt("PortMappings", self.port_mappings)
+            .opt("Privileged", self.privileged)
+            .opt("PseudoTerminal", self.pseudo_terminal)
+            .opt("ReadonlyRootFilesystem", self.readonly_root_filesystem)
+            .opt("RepositoryCredentials", self.repository_credentials)
+            .opt("ResourceRequirements", self.resource_requirements)
+            .opt("RestartPolicy", self.restart_policy)
+            .opt("Secrets", self.secrets)
+            .opt("StartTimeout", self.start_timeout)
+            .opt("StopTimeout", self.stop_timeout)
+            .opt("SystemControls", self.system_controls)
+            .opt("Ulimits", self.ulimits)
+            .opt("User", self.user)
+            .opt("VersionConsistency", self.version_consistency)
+            .opt("VolumesFrom", self.volumes_from)
+            .opt("WorkingDirectory", self.working_directory)
             .build()
     }
 }
@@ -960,10 +975,15 @@ impl crate::PropertyType for Device {}
 impl ::cloudwright_core::ToValue for Device {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerPath", &self.container_path)
-            .opt("HostPath", &self.host_path)
-            .opt("Permissions", &self.permissions)
+            .opt("ContainerPath", self.container_path)
+            .opt("HostPath", self.host_path)
+            .opt("Permissions", self.permissions)
             .build()
     }
 }
@@ -1024,12 +1044,17 @@ impl crate::PropertyType for DockerVolumeConfiguration {}
 impl ::cloudwright_core::ToValue for DockerVolumeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Autoprovision", &self.autoprovision)
-            .opt("Driver", &self.driver)
-            .opt("DriverOpts", &self.driver_opts)
-            .opt("Labels", &self.labels)
-            .opt("Scope", &self.scope)
+            .opt("Autoprovision", self.autoprovision)
+            .opt("Driver", self.driver)
+            .opt("DriverOpts", self.driver_opts)
+            .opt("Labels", self.labels)
+            .opt("Scope", self.scope)
             .build()
     }
 }
@@ -1096,12 +1121,17 @@ impl crate::PropertyType for EfsVolumeConfiguration {}
 impl ::cloudwright_core::ToValue for EfsVolumeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizationConfig", &self.authorization_config)
-            .req("FilesystemId", &self.filesystem_id)
-            .opt("RootDirectory", &self.root_directory)
-            .opt("TransitEncryption", &self.transit_encryption)
-            .opt("TransitEncryptionPort", &self.transit_encryption_port)
+            .opt("AuthorizationConfig", self.authorization_config)
+            .req("FilesystemId", self.filesystem_id)
+            .opt("RootDirectory", self.root_directory)
+            .opt("TransitEncryption", self.transit_encryption)
+            .opt("TransitEncryptionPort", self.transit_encryption_port)
             .build()
     }
 }
@@ -1141,8 +1171,13 @@ impl crate::PropertyType for EphemeralStorage {}
 impl ::cloudwright_core::ToValue for EphemeralStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SizeInGiB", &self.size_in_gi_b)
+            .opt("SizeInGiB", self.size_in_gi_b)
             .build()
     }
 }
@@ -1197,9 +1232,14 @@ impl crate::PropertyType for FsxAuthorizationConfig {}
 impl ::cloudwright_core::ToValue for FsxAuthorizationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CredentialsParameter", &self.credentials_parameter)
-            .req("Domain", &self.domain)
+            .req("CredentialsParameter", self.credentials_parameter)
+            .req("Domain", self.domain)
             .build()
     }
 }
@@ -1261,10 +1301,15 @@ impl crate::PropertyType for FsxWindowsFileServerVolumeConfiguration {}
 impl ::cloudwright_core::ToValue for FsxWindowsFileServerVolumeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizationConfig", &self.authorization_config)
-            .req("FileSystemId", &self.file_system_id)
-            .req("RootDirectory", &self.root_directory)
+            .opt("AuthorizationConfig", self.authorization_config)
+            .req("FileSystemId", self.file_system_id)
+            .req("RootDirectory", self.root_directory)
             .build()
     }
 }
@@ -1305,9 +1350,14 @@ impl crate::PropertyType for HostEntry {}
 impl ::cloudwright_core::ToValue for HostEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Hostname", &self.hostname)
-            .opt("IpAddress", &self.ip_address)
+            .opt("Hostname", self.hostname)
+            .opt("IpAddress", self.ip_address)
             .build()
     }
 }
@@ -1342,9 +1392,14 @@ impl crate::PropertyType for InferenceAccelerator {}
 impl ::cloudwright_core::ToValue for InferenceAccelerator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeviceName", &self.device_name)
-            .opt("DeviceType", &self.device_type)
+            .opt("DeviceName", self.device_name)
+            .opt("DeviceType", self.device_type)
             .build()
     }
 }
@@ -1433,14 +1488,19 @@ impl crate::PropertyType for LinuxParameters {}
 impl ::cloudwright_core::ToValue for LinuxParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Capabilities", &self.capabilities)
-            .opt("Devices", &self.devices)
-            .opt("InitProcessEnabled", &self.init_process_enabled)
-            .opt("MaxSwap", &self.max_swap)
-            .opt("SharedMemorySize", &self.shared_memory_size)
-            .opt("Swappiness", &self.swappiness)
-            .opt("Tmpfs", &self.tmpfs)
+            .opt("Capabilities", self.capabilities)
+            .opt("Devices", self.devices)
+            .opt("InitProcessEnabled", self.init_process_enabled)
+            .opt("MaxSwap", self.max_swap)
+            .opt("SharedMemorySize", self.shared_memory_size)
+            .opt("Swappiness", self.swappiness)
+            .opt("Tmpfs", self.tmpfs)
             .build()
     }
 }
@@ -1555,13 +1615,18 @@ impl crate::PropertyType for PortMapping {}
 impl ::cloudwright_core::ToValue for PortMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppProtocol", &self.app_protocol)
-            .opt("ContainerPort", &self.container_port)
-            .opt("ContainerPortRange", &self.container_port_range)
-            .opt("HostPort", &self.host_port)
-            .opt("Name", &self.name)
-            .opt("Protocol", &self.protocol)
+            .opt("AppProtocol", self.app_protocol)
+            .opt("ContainerPort", self.container_port)
+            .opt("ContainerPortRange", self.container_port_range)
+            .opt("HostPort", self.host_port)
+            .opt("Name", self.name)
+            .opt("Protocol", self.protocol)
             .build()
     }
 }
@@ -1623,13 +1688,18 @@ impl crate::PropertyType for ProxyConfiguration {}
 impl ::cloudwright_core::ToValue for ProxyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContainerName", &self.container_name)
+            .req("ContainerName", self.container_name)
             .opt(
                 "ProxyConfigurationProperties",
-                &self.proxy_configuration_properties,
+                self.proxy_configuration_properties,
             )
-            .opt("Type", &self.r#type)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -1686,9 +1756,14 @@ impl crate::PropertyType for ResourceRequirement {}
 impl ::cloudwright_core::ToValue for ResourceRequirement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1733,9 +1808,14 @@ impl crate::PropertyType for RuntimePlatform {}
 impl ::cloudwright_core::ToValue for RuntimePlatform {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CpuArchitecture", &self.cpu_architecture)
-            .opt("OperatingSystemFamily", &self.operating_system_family)
+            .opt("CpuArchitecture", self.cpu_architecture)
+            .opt("OperatingSystemFamily", self.operating_system_family)
             .build()
     }
 }
@@ -1795,11 +1875,16 @@ impl crate::PropertyType for S3FilesVolumeConfiguration {}
 impl ::cloudwright_core::ToValue for S3FilesVolumeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPointArn", &self.access_point_arn)
-            .req("FileSystemArn", &self.file_system_arn)
-            .opt("RootDirectory", &self.root_directory)
-            .opt("TransitEncryptionPort", &self.transit_encryption_port)
+            .opt("AccessPointArn", self.access_point_arn)
+            .req("FileSystemArn", self.file_system_arn)
+            .opt("RootDirectory", self.root_directory)
+            .opt("TransitEncryptionPort", self.transit_encryption_port)
             .build()
     }
 }
@@ -1845,9 +1930,14 @@ impl crate::PropertyType for TaskDefinitionPlacementConstraint {}
 impl ::cloudwright_core::ToValue for TaskDefinitionPlacementConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
-            .req("Type", &self.r#type)
+            .opt("Expression", self.expression)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1935,22 +2025,27 @@ impl crate::PropertyType for Volume {}
 impl ::cloudwright_core::ToValue for Volume {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfiguredAtLaunch", &self.configured_at_launch)
+            .opt("ConfiguredAtLaunch", self.configured_at_launch)
             .opt(
                 "DockerVolumeConfiguration",
-                &self.docker_volume_configuration,
+                self.docker_volume_configuration,
             )
-            .opt("EFSVolumeConfiguration", &self.efs_volume_configuration)
+            .opt("EFSVolumeConfiguration", self.efs_volume_configuration)
             .opt(
                 "FSxWindowsFileServerVolumeConfiguration",
-                &self.fsx_windows_file_server_volume_configuration,
+                self.fsx_windows_file_server_volume_configuration,
             )
-            .opt("Host", &self.host)
-            .opt("Name", &self.name)
+            .opt("Host", self.host)
+            .opt("Name", self.name)
             .opt(
                 "S3FilesVolumeConfiguration",
-                &self.s3_files_volume_configuration,
+                self.s3_files_volume_configuration,
             )
             .build()
     }
@@ -1992,9 +2087,14 @@ impl crate::PropertyType for VolumeFrom {}
 impl ::cloudwright_core::ToValue for VolumeFrom {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReadOnly", &self.read_only)
-            .opt("SourceContainer", &self.source_container)
+            .opt("ReadOnly", self.read_only)
+            .opt("SourceContainer", self.source_container)
             .build()
     }
 }
@@ -2029,6 +2129,14 @@ impl ::cloudwright_core::ToValue for AppProtocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CpuArchitecture` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2057,6 +2165,14 @@ impl ::cloudwright_core::ToValue for CpuArchitecture {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2087,6 +2203,14 @@ impl ::cloudwright_core::ToValue for DockerVolumeConfigurationScope {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IAM` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2115,6 +2239,14 @@ impl ::cloudwright_core::ToValue for Iam {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2147,6 +2279,14 @@ impl ::cloudwright_core::ToValue for IpcMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2182,6 +2322,14 @@ impl ::cloudwright_core::ToValue for NetworkMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2236,6 +2384,14 @@ impl ::cloudwright_core::ToValue for OperatingSystemFamily {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PidMode` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2264,6 +2420,14 @@ impl ::cloudwright_core::ToValue for PidMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2294,6 +2458,14 @@ impl ::cloudwright_core::ToValue for Protocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2319,6 +2491,14 @@ impl ::cloudwright_core::ToValue for ProxyConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2355,6 +2535,14 @@ impl ::cloudwright_core::ToValue for RequiresCompatibility {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2384,6 +2572,14 @@ impl ::cloudwright_core::ToValue for ResourceRequirementType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2409,6 +2605,14 @@ impl ::cloudwright_core::ToValue for TaskDefinitionPlacementConstraintType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2439,6 +2643,14 @@ impl ::cloudwright_core::ToValue for TransitEncryption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VersionConsistency` (`AWS::ECS::TaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2467,6 +2679,14 @@ impl ::cloudwright_core::ToValue for VersionConsistency {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

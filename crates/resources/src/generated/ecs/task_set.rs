@@ -205,19 +205,24 @@ impl ::cloudwright_core::Resource for TaskSet {
 impl ::cloudwright_core::ToValue for TaskSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
-            .req("Cluster", &self.cluster)
-            .opt("ExternalId", &self.external_id)
-            .opt("LaunchType", &self.launch_type)
-            .opt("LoadBalancers", &self.load_balancers)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .opt("PlatformVersion", &self.platform_version)
-            .opt("Scale", &self.scale)
-            .req("Service", &self.service)
-            .opt("ServiceRegistries", &self.service_registries)
-            .opt("Tags", &self.tags)
-            .req("TaskDefinition", &self.task_definition)
+            .opt("CapacityProviderStrategy", self.capacity_provider_strategy)
+            .req("Cluster", self.cluster)
+            .opt("ExternalId", self.external_id)
+            .opt("LaunchType", self.launch_type)
+            .opt("LoadBalancers", self.load_balancers)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .opt("PlatformVersion", self.platform_version)
+            .opt("Scale", self.scale)
+            .req("Service", self.service)
+            .opt("ServiceRegistries", self.service_registries)
+            .opt("Tags", self.tags)
+            .req("TaskDefinition", self.task_definition)
             .build()
     }
 }
@@ -301,10 +306,15 @@ impl crate::PropertyType for AwsVpcConfiguration {}
 impl ::cloudwright_core::ToValue for AwsVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssignPublicIp", &self.assign_public_ip)
-            .opt("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
+            .opt("AssignPublicIp", self.assign_public_ip)
+            .opt("SecurityGroups", self.security_groups)
+            .req("Subnets", self.subnets)
             .build()
     }
 }
@@ -367,10 +377,15 @@ impl crate::PropertyType for LoadBalancer {}
 impl ::cloudwright_core::ToValue for LoadBalancer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerName", &self.container_name)
-            .opt("ContainerPort", &self.container_port)
-            .opt("TargetGroupArn", &self.target_group_arn)
+            .opt("ContainerName", self.container_name)
+            .opt("ContainerPort", self.container_port)
+            .opt("TargetGroupArn", self.target_group_arn)
             .build()
     }
 }
@@ -407,8 +422,13 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsVpcConfiguration", &self.aws_vpc_configuration)
+            .opt("AwsVpcConfiguration", self.aws_vpc_configuration)
             .build()
     }
 }
@@ -451,9 +471,14 @@ impl crate::PropertyType for Scale {}
 impl ::cloudwright_core::ToValue for Scale {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Unit", &self.unit)
-            .opt("Value", &self.value)
+            .opt("Unit", self.unit)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -485,6 +510,14 @@ impl ::cloudwright_core::ToValue for LaunchType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Unit` (`AWS::ECS::TaskSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -510,6 +543,14 @@ impl ::cloudwright_core::ToValue for Unit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

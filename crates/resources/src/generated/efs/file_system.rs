@@ -183,26 +183,31 @@ impl ::cloudwright_core::Resource for FileSystem {
 impl ::cloudwright_core::ToValue for FileSystem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZoneName", &self.availability_zone_name)
-            .opt("BackupPolicy", &self.backup_policy)
+            .opt("AvailabilityZoneName", self.availability_zone_name)
+            .opt("BackupPolicy", self.backup_policy)
             .opt(
                 "BypassPolicyLockoutSafetyCheck",
-                &self.bypass_policy_lockout_safety_check,
+                self.bypass_policy_lockout_safety_check,
             )
-            .opt("Encrypted", &self.encrypted)
-            .opt("FileSystemPolicy", &self.file_system_policy)
-            .opt("FileSystemProtection", &self.file_system_protection)
-            .opt("FileSystemTags", &self.file_system_tags)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("LifecyclePolicies", &self.lifecycle_policies)
-            .opt("PerformanceMode", &self.performance_mode)
+            .opt("Encrypted", self.encrypted)
+            .opt("FileSystemPolicy", self.file_system_policy)
+            .opt("FileSystemProtection", self.file_system_protection)
+            .opt("FileSystemTags", self.file_system_tags)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("LifecyclePolicies", self.lifecycle_policies)
+            .opt("PerformanceMode", self.performance_mode)
             .opt(
                 "ProvisionedThroughputInMibps",
-                &self.provisioned_throughput_in_mibps,
+                self.provisioned_throughput_in_mibps,
             )
-            .opt("ReplicationConfiguration", &self.replication_configuration)
-            .opt("ThroughputMode", &self.throughput_mode)
+            .opt("ReplicationConfiguration", self.replication_configuration)
+            .opt("ThroughputMode", self.throughput_mode)
             .build()
     }
 }
@@ -268,8 +273,13 @@ impl crate::PropertyType for BackupPolicy {}
 impl ::cloudwright_core::ToValue for BackupPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Status", &self.status)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -322,9 +332,14 @@ impl crate::PropertyType for ElasticFileSystemTag {}
 impl ::cloudwright_core::ToValue for ElasticFileSystemTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -365,10 +380,15 @@ impl crate::PropertyType for FileSystemProtection {}
 impl ::cloudwright_core::ToValue for FileSystemProtection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ReplicationOverwriteProtection",
-                &self.replication_overwrite_protection,
+                self.replication_overwrite_protection,
             )
             .build()
     }
@@ -419,12 +439,17 @@ impl crate::PropertyType for LifecyclePolicy {}
 impl ::cloudwright_core::ToValue for LifecyclePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TransitionToArchive", &self.transition_to_archive)
-            .opt("TransitionToIA", &self.transition_to_ia)
+            .opt("TransitionToArchive", self.transition_to_archive)
+            .opt("TransitionToIA", self.transition_to_ia)
             .opt(
                 "TransitionToPrimaryStorageClass",
-                &self.transition_to_primary_storage_class,
+                self.transition_to_primary_storage_class,
             )
             .build()
     }
@@ -462,8 +487,13 @@ impl crate::PropertyType for ReplicationConfiguration {}
 impl ::cloudwright_core::ToValue for ReplicationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destinations", &self.destinations)
+            .opt("Destinations", self.destinations)
             .build()
     }
 }
@@ -544,14 +574,19 @@ impl crate::PropertyType for ReplicationDestination {}
 impl ::cloudwright_core::ToValue for ReplicationDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZoneName", &self.availability_zone_name)
-            .opt("FileSystemId", &self.file_system_id)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("Region", &self.region)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Status", &self.status)
-            .opt("StatusMessage", &self.status_message)
+            .opt("AvailabilityZoneName", self.availability_zone_name)
+            .opt("FileSystemId", self.file_system_id)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("Region", self.region)
+            .opt("RoleArn", self.role_arn)
+            .opt("Status", self.status)
+            .opt("StatusMessage", self.status_message)
             .build()
     }
 }
@@ -583,6 +618,14 @@ impl ::cloudwright_core::ToValue for BackupPolicyStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PerformanceMode` (`AWS::EFS::FileSystem`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -612,6 +655,14 @@ impl ::cloudwright_core::ToValue for PerformanceMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ReplicationOverwriteProtection` (`AWS::EFS::FileSystem`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -640,6 +691,14 @@ impl ::cloudwright_core::ToValue for ReplicationOverwriteProtection {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -672,6 +731,14 @@ impl ::cloudwright_core::ToValue for ThroughputMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -723,6 +790,14 @@ impl ::cloudwright_core::ToValue for TransitionToArchive {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TransitionToIA` (`AWS::EFS::FileSystem`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -773,6 +848,14 @@ impl ::cloudwright_core::ToValue for TransitionToIa {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TransitionToPrimaryStorageClass` (`AWS::EFS::FileSystem`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -798,6 +881,14 @@ impl ::cloudwright_core::ToValue for TransitionToPrimaryStorageClass {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -133,13 +133,18 @@ impl ::cloudwright_core::Resource for MountTarget {
 impl ::cloudwright_core::ToValue for MountTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileSystemId", &self.file_system_id)
-            .opt("IpAddress", &self.ip_address)
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("Ipv6Address", &self.ipv6_address)
-            .req("SecurityGroups", &self.security_groups)
-            .req("SubnetId", &self.subnet_id)
+            .req("FileSystemId", self.file_system_id)
+            .opt("IpAddress", self.ip_address)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("Ipv6Address", self.ipv6_address)
+            .req("SecurityGroups", self.security_groups)
+            .req("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -245,6 +250,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -153,14 +153,19 @@ impl ::cloudwright_core::Resource for AccessEntry {
 impl ::cloudwright_core::ToValue for AccessEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPolicies", &self.access_policies)
-            .req("ClusterName", &self.cluster_name)
-            .opt("KubernetesGroups", &self.kubernetes_groups)
-            .req("PrincipalArn", &self.principal_arn)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
-            .opt("Username", &self.username)
+            .opt("AccessPolicies", self.access_policies)
+            .req("ClusterName", self.cluster_name)
+            .opt("KubernetesGroups", self.kubernetes_groups)
+            .req("PrincipalArn", self.principal_arn)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -233,9 +238,14 @@ impl crate::PropertyType for AccessPolicy {}
 impl ::cloudwright_core::ToValue for AccessPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessScope", &self.access_scope)
-            .req("PolicyArn", &self.policy_arn)
+            .req("AccessScope", self.access_scope)
+            .req("PolicyArn", self.policy_arn)
             .build()
     }
 }
@@ -279,9 +289,14 @@ impl crate::PropertyType for AccessScope {}
 impl ::cloudwright_core::ToValue for AccessScope {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Namespaces", &self.namespaces)
-            .req("Type", &self.r#type)
+            .opt("Namespaces", self.namespaces)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -312,6 +327,14 @@ impl ::cloudwright_core::ToValue for AccessScopeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -179,17 +179,22 @@ impl ::cloudwright_core::Resource for Addon {
 impl ::cloudwright_core::ToValue for Addon {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AddonName", &self.addon_name)
-            .opt("AddonVersion", &self.addon_version)
-            .req("ClusterName", &self.cluster_name)
-            .opt("ConfigurationValues", &self.configuration_values)
-            .opt("NamespaceConfig", &self.namespace_config)
-            .opt("PodIdentityAssociations", &self.pod_identity_associations)
-            .opt("PreserveOnDelete", &self.preserve_on_delete)
-            .opt("ResolveConflicts", &self.resolve_conflicts)
-            .opt("ServiceAccountRoleArn", &self.service_account_role_arn)
-            .opt("Tags", &self.tags)
+            .req("AddonName", self.addon_name)
+            .opt("AddonVersion", self.addon_version)
+            .req("ClusterName", self.cluster_name)
+            .opt("ConfigurationValues", self.configuration_values)
+            .opt("NamespaceConfig", self.namespace_config)
+            .opt("PodIdentityAssociations", self.pod_identity_associations)
+            .opt("PreserveOnDelete", self.preserve_on_delete)
+            .opt("ResolveConflicts", self.resolve_conflicts)
+            .opt("ServiceAccountRoleArn", self.service_account_role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -246,8 +251,13 @@ impl crate::PropertyType for NamespaceConfig {}
 impl ::cloudwright_core::ToValue for NamespaceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Namespace", &self.namespace)
+            .req("Namespace", self.namespace)
             .build()
     }
 }
@@ -302,9 +312,14 @@ impl crate::PropertyType for PodIdentityAssociation {}
 impl ::cloudwright_core::ToValue for PodIdentityAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RoleArn", &self.role_arn)
-            .req("ServiceAccount", &self.service_account)
+            .req("RoleArn", self.role_arn)
+            .req("ServiceAccount", self.service_account)
             .build()
     }
 }
@@ -355,9 +370,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -391,6 +411,14 @@ impl ::cloudwright_core::ToValue for ResolveConflicts {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -143,14 +143,19 @@ impl ::cloudwright_core::Resource for Capability {
 impl ::cloudwright_core::ToValue for Capability {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CapabilityName", &self.capability_name)
-            .req("ClusterName", &self.cluster_name)
-            .opt("Configuration", &self.configuration)
-            .req("DeletePropagationPolicy", &self.delete_propagation_policy)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("CapabilityName", self.capability_name)
+            .req("ClusterName", self.cluster_name)
+            .opt("Configuration", self.configuration)
+            .req("DeletePropagationPolicy", self.delete_propagation_policy)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -296,12 +301,17 @@ impl crate::PropertyType for ArgoCd {}
 impl ::cloudwright_core::ToValue for ArgoCd {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsIdc", &self.aws_idc)
-            .opt("Namespace", &self.namespace)
-            .opt("NetworkAccess", &self.network_access)
-            .opt("RbacRoleMappings", &self.rbac_role_mappings)
-            .opt("ServerUrl", &self.server_url)
+            .req("AwsIdc", self.aws_idc)
+            .opt("Namespace", self.namespace)
+            .opt("NetworkAccess", self.network_access)
+            .opt("RbacRoleMappings", self.rbac_role_mappings)
+            .opt("ServerUrl", self.server_url)
             .build()
     }
 }
@@ -358,9 +368,14 @@ impl crate::PropertyType for ArgoCdRoleMapping {}
 impl ::cloudwright_core::ToValue for ArgoCdRoleMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Identities", &self.identities)
-            .req("Role", &self.role)
+            .req("Identities", self.identities)
+            .req("Role", self.role)
             .build()
     }
 }
@@ -411,13 +426,15 @@ impl crate::PropertyType for AwsIdc {}
 impl ::cloudwright_core::ToValue for AwsIdc {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IdcInstanceArn", &self.idc_instance_arn)
-            .opt(
-                "IdcManagedApplicationArn",
-                &self.idc_managed_application_arn,
-            )
-            .opt("IdcRegion", &self.idc_region)
+            .req("IdcInstanceArn", self.idc_instance_arn)
+            .opt("IdcManagedApplicationArn", self.idc_managed_application_arn)
+            .opt("IdcRegion", self.idc_region)
             .build()
     }
 }
@@ -452,8 +469,13 @@ impl crate::PropertyType for CapabilityConfiguration {}
 impl ::cloudwright_core::ToValue for CapabilityConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArgoCd", &self.argo_cd)
+            .opt("ArgoCd", self.argo_cd)
             .build()
     }
 }
@@ -488,8 +510,13 @@ impl crate::PropertyType for NetworkAccess {}
 impl ::cloudwright_core::ToValue for NetworkAccess {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VpceIds", &self.vpce_ids)
+            .opt("VpceIds", self.vpce_ids)
             .build()
     }
 }
@@ -542,9 +569,14 @@ impl crate::PropertyType for SsoIdentity {}
 impl ::cloudwright_core::ToValue for SsoIdentity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Type", &self.r#type)
+            .req("Id", self.id)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -579,6 +611,14 @@ impl ::cloudwright_core::ToValue for CapabilityType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DeletePropagationPolicy` (`AWS::EKS::Capability`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -604,6 +644,14 @@ impl ::cloudwright_core::ToValue for DeletePropagationPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -637,6 +685,14 @@ impl ::cloudwright_core::ToValue for Role {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::EKS::Capability`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -665,6 +721,14 @@ impl ::cloudwright_core::ToValue for SsoIdentityType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

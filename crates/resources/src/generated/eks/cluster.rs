@@ -251,32 +251,37 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessConfig", &self.access_config)
+            .opt("AccessConfig", self.access_config)
             .opt(
                 "BootstrapSelfManagedAddons",
-                &self.bootstrap_self_managed_addons,
+                self.bootstrap_self_managed_addons,
             )
-            .opt("ComputeConfig", &self.compute_config)
+            .opt("ComputeConfig", self.compute_config)
             .opt(
                 "ControlPlaneScalingConfig",
-                &self.control_plane_scaling_config,
+                self.control_plane_scaling_config,
             )
-            .opt("DeletionProtection", &self.deletion_protection)
-            .opt("EncryptionConfig", &self.encryption_config)
-            .opt("Force", &self.force)
-            .opt("KubernetesNetworkConfig", &self.kubernetes_network_config)
-            .opt("Logging", &self.logging)
-            .opt("Name", &self.name)
-            .opt("OutpostConfig", &self.outpost_config)
-            .opt("RemoteNetworkConfig", &self.remote_network_config)
-            .req("ResourcesVpcConfig", &self.resources_vpc_config)
-            .req("RoleArn", &self.role_arn)
-            .opt("StorageConfig", &self.storage_config)
-            .opt("Tags", &self.tags)
-            .opt("UpgradePolicy", &self.upgrade_policy)
-            .opt("Version", &self.version)
-            .opt("ZonalShiftConfig", &self.zonal_shift_config)
+            .opt("DeletionProtection", self.deletion_protection)
+            .opt("EncryptionConfig", self.encryption_config)
+            .opt("Force", self.force)
+            .opt("KubernetesNetworkConfig", self.kubernetes_network_config)
+            .opt("Logging", self.logging)
+            .opt("Name", self.name)
+            .opt("OutpostConfig", self.outpost_config)
+            .opt("RemoteNetworkConfig", self.remote_network_config)
+            .req("ResourcesVpcConfig", self.resources_vpc_config)
+            .req("RoleArn", self.role_arn)
+            .opt("StorageConfig", self.storage_config)
+            .opt("Tags", self.tags)
+            .opt("UpgradePolicy", self.upgrade_policy)
+            .opt("Version", self.version)
+            .opt("ZonalShiftConfig", self.zonal_shift_config)
             .build()
     }
 }
@@ -398,11 +403,16 @@ impl crate::PropertyType for AccessConfig {}
 impl ::cloudwright_core::ToValue for AccessConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthenticationMode", &self.authentication_mode)
+            .opt("AuthenticationMode", self.authentication_mode)
             .opt(
                 "BootstrapClusterCreatorAdminPermissions",
-                &self.bootstrap_cluster_creator_admin_permissions,
+                self.bootstrap_cluster_creator_admin_permissions,
             )
             .build()
     }
@@ -438,8 +448,13 @@ impl crate::PropertyType for BlockStorage {}
 impl ::cloudwright_core::ToValue for BlockStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -478,8 +493,13 @@ impl crate::PropertyType for ClusterLogging {}
 impl ::cloudwright_core::ToValue for ClusterLogging {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnabledTypes", &self.enabled_types)
+            .opt("EnabledTypes", self.enabled_types)
             .build()
     }
 }
@@ -528,10 +548,15 @@ impl crate::PropertyType for ComputeConfig {}
 impl ::cloudwright_core::ToValue for ComputeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("NodePools", &self.node_pools)
-            .opt("NodeRoleArn", &self.node_role_arn)
+            .opt("Enabled", self.enabled)
+            .opt("NodePools", self.node_pools)
+            .opt("NodeRoleArn", self.node_role_arn)
             .build()
     }
 }
@@ -566,8 +591,13 @@ impl crate::PropertyType for ControlPlanePlacement {}
 impl ::cloudwright_core::ToValue for ControlPlanePlacement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupName", &self.group_name)
+            .opt("GroupName", self.group_name)
             .build()
     }
 }
@@ -602,8 +632,13 @@ impl crate::PropertyType for ControlPlaneScalingConfig {}
 impl ::cloudwright_core::ToValue for ControlPlaneScalingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Tier", &self.tier)
+            .opt("Tier", self.tier)
             .build()
     }
 }
@@ -638,8 +673,13 @@ impl crate::PropertyType for ElasticLoadBalancing {}
 impl ::cloudwright_core::ToValue for ElasticLoadBalancing {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -680,9 +720,14 @@ impl crate::PropertyType for EncryptionConfig {}
 impl ::cloudwright_core::ToValue for EncryptionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Provider", &self.provider)
-            .opt("Resources", &self.resources)
+            .opt("Provider", self.provider)
+            .opt("Resources", self.resources)
             .build()
     }
 }
@@ -743,11 +788,16 @@ impl crate::PropertyType for KubernetesNetworkConfig {}
 impl ::cloudwright_core::ToValue for KubernetesNetworkConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ElasticLoadBalancing", &self.elastic_load_balancing)
-            .opt("IpFamily", &self.ip_family)
-            .opt("ServiceIpv4Cidr", &self.service_ipv4_cidr)
-            .opt("ServiceIpv6Cidr", &self.service_ipv6_cidr)
+            .opt("ElasticLoadBalancing", self.elastic_load_balancing)
+            .opt("IpFamily", self.ip_family)
+            .opt("ServiceIpv4Cidr", self.service_ipv4_cidr)
+            .opt("ServiceIpv6Cidr", self.service_ipv6_cidr)
             .build()
     }
 }
@@ -784,8 +834,13 @@ impl crate::PropertyType for Logging {}
 impl ::cloudwright_core::ToValue for Logging {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClusterLogging", &self.cluster_logging)
+            .opt("ClusterLogging", self.cluster_logging)
             .build()
     }
 }
@@ -820,8 +875,13 @@ impl crate::PropertyType for LoggingTypeConfig {}
 impl ::cloudwright_core::ToValue for LoggingTypeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -885,13 +945,15 @@ impl crate::PropertyType for OutpostConfig {}
 impl ::cloudwright_core::ToValue for OutpostConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "ControlPlaneInstanceType",
-                &self.control_plane_instance_type,
-            )
-            .opt("ControlPlanePlacement", &self.control_plane_placement)
-            .req("OutpostArns", &self.outpost_arns)
+            .req("ControlPlaneInstanceType", self.control_plane_instance_type)
+            .opt("ControlPlanePlacement", self.control_plane_placement)
+            .req("OutpostArns", self.outpost_arns)
             .build()
     }
 }
@@ -926,8 +988,13 @@ impl crate::PropertyType for Provider {}
 impl ::cloudwright_core::ToValue for Provider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KeyArn", &self.key_arn)
+            .opt("KeyArn", self.key_arn)
             .build()
     }
 }
@@ -994,9 +1061,14 @@ impl crate::PropertyType for RemoteNetworkConfig {}
 impl ::cloudwright_core::ToValue for RemoteNetworkConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RemoteNodeNetworks", &self.remote_node_networks)
-            .opt("RemotePodNetworks", &self.remote_pod_networks)
+            .opt("RemoteNodeNetworks", self.remote_node_networks)
+            .opt("RemotePodNetworks", self.remote_pod_networks)
             .build()
     }
 }
@@ -1061,8 +1133,13 @@ impl crate::PropertyType for RemoteNodeNetwork {}
 impl ::cloudwright_core::ToValue for RemoteNodeNetwork {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cidrs", &self.cidrs)
+            .req("Cidrs", self.cidrs)
             .build()
     }
 }
@@ -1119,8 +1196,13 @@ impl crate::PropertyType for RemotePodNetwork {}
 impl ::cloudwright_core::ToValue for RemotePodNetwork {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cidrs", &self.cidrs)
+            .req("Cidrs", self.cidrs)
             .build()
     }
 }
@@ -1201,12 +1283,17 @@ impl crate::PropertyType for ResourcesVpcConfig {}
 impl ::cloudwright_core::ToValue for ResourcesVpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndpointPrivateAccess", &self.endpoint_private_access)
-            .opt("EndpointPublicAccess", &self.endpoint_public_access)
-            .opt("PublicAccessCidrs", &self.public_access_cidrs)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
+            .opt("EndpointPrivateAccess", self.endpoint_private_access)
+            .opt("EndpointPublicAccess", self.endpoint_public_access)
+            .opt("PublicAccessCidrs", self.public_access_cidrs)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -1241,8 +1328,13 @@ impl crate::PropertyType for StorageConfig {}
 impl ::cloudwright_core::ToValue for StorageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockStorage", &self.block_storage)
+            .opt("BlockStorage", self.block_storage)
             .build()
     }
 }
@@ -1281,8 +1373,13 @@ impl crate::PropertyType for UpgradePolicy {}
 impl ::cloudwright_core::ToValue for UpgradePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SupportType", &self.support_type)
+            .opt("SupportType", self.support_type)
             .build()
     }
 }
@@ -1317,8 +1414,13 @@ impl crate::PropertyType for ZonalShiftConfig {}
 impl ::cloudwright_core::ToValue for ZonalShiftConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -1353,6 +1455,14 @@ impl ::cloudwright_core::ToValue for AuthenticationMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IpFamily` (`AWS::EKS::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1381,6 +1491,14 @@ impl ::cloudwright_core::ToValue for IpFamily {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1420,6 +1538,14 @@ impl ::cloudwright_core::ToValue for LoggingTypeConfigType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SupportType` (`AWS::EKS::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1448,6 +1574,14 @@ impl ::cloudwright_core::ToValue for SupportType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1489,6 +1623,14 @@ impl ::cloudwright_core::ToValue for Tier {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -142,13 +142,18 @@ impl ::cloudwright_core::Resource for FargateProfile {
 impl ::cloudwright_core::ToValue for FargateProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterName", &self.cluster_name)
-            .opt("FargateProfileName", &self.fargate_profile_name)
-            .req("PodExecutionRoleArn", &self.pod_execution_role_arn)
-            .req("Selectors", &self.selectors)
-            .opt("Subnets", &self.subnets)
-            .opt("Tags", &self.tags)
+            .req("ClusterName", self.cluster_name)
+            .opt("FargateProfileName", self.fargate_profile_name)
+            .req("PodExecutionRoleArn", self.pod_execution_role_arn)
+            .req("Selectors", self.selectors)
+            .opt("Subnets", self.subnets)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -225,9 +230,14 @@ impl crate::PropertyType for Label {}
 impl ::cloudwright_core::ToValue for Label {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -273,9 +283,14 @@ impl crate::PropertyType for Selector {}
 impl ::cloudwright_core::ToValue for Selector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Labels", &self.labels)
-            .req("Namespace", &self.namespace)
+            .opt("Labels", self.labels)
+            .req("Namespace", self.namespace)
             .build()
     }
 }
@@ -326,9 +341,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

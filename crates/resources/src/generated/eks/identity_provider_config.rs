@@ -125,15 +125,20 @@ impl ::cloudwright_core::Resource for IdentityProviderConfig {
 impl ::cloudwright_core::ToValue for IdentityProviderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterName", &self.cluster_name)
+            .req("ClusterName", self.cluster_name)
             .opt(
                 "IdentityProviderConfigName",
-                &self.identity_provider_config_name,
+                self.identity_provider_config_name,
             )
-            .opt("Oidc", &self.oidc)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("Oidc", self.oidc)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -241,14 +246,19 @@ impl crate::PropertyType for OidcIdentityProviderConfig {}
 impl ::cloudwright_core::ToValue for OidcIdentityProviderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientId", &self.client_id)
-            .opt("GroupsClaim", &self.groups_claim)
-            .opt("GroupsPrefix", &self.groups_prefix)
-            .req("IssuerUrl", &self.issuer_url)
-            .opt("RequiredClaims", &self.required_claims)
-            .opt("UsernameClaim", &self.username_claim)
-            .opt("UsernamePrefix", &self.username_prefix)
+            .req("ClientId", self.client_id)
+            .opt("GroupsClaim", self.groups_claim)
+            .opt("GroupsPrefix", self.groups_prefix)
+            .req("IssuerUrl", self.issuer_url)
+            .opt("RequiredClaims", self.required_claims)
+            .opt("UsernameClaim", self.username_claim)
+            .opt("UsernamePrefix", self.username_prefix)
             .build()
     }
 }
@@ -305,9 +315,14 @@ impl crate::PropertyType for RequiredClaim {}
 impl ::cloudwright_core::ToValue for RequiredClaim {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -335,6 +350,14 @@ impl ::cloudwright_core::ToValue for IdentityProviderConfigType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

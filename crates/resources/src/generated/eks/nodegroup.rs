@@ -256,27 +256,32 @@ impl ::cloudwright_core::Resource for Nodegroup {
 impl ::cloudwright_core::ToValue for Nodegroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmiType", &self.ami_type)
-            .opt("CapacityType", &self.capacity_type)
-            .req("ClusterName", &self.cluster_name)
-            .opt("DiskSize", &self.disk_size)
-            .opt("ForceUpdateEnabled", &self.force_update_enabled)
-            .opt("InstanceTypes", &self.instance_types)
-            .opt("Labels", &self.labels)
-            .opt("LaunchTemplate", &self.launch_template)
-            .opt("NodeRepairConfig", &self.node_repair_config)
-            .req("NodeRole", &self.node_role)
-            .opt("NodegroupName", &self.nodegroup_name)
-            .opt("ReleaseVersion", &self.release_version)
-            .opt("RemoteAccess", &self.remote_access)
-            .opt("ScalingConfig", &self.scaling_config)
-            .req("Subnets", &self.subnets)
-            .opt("Tags", &self.tags)
-            .opt("Taints", &self.taints)
-            .opt("UpdateConfig", &self.update_config)
-            .opt("Version", &self.version)
-            .opt("WarmPoolConfig", &self.warm_pool_config)
+            .opt("AmiType", self.ami_type)
+            .opt("CapacityType", self.capacity_type)
+            .req("ClusterName", self.cluster_name)
+            .opt("DiskSize", self.disk_size)
+            .opt("ForceUpdateEnabled", self.force_update_enabled)
+            .opt("InstanceTypes", self.instance_types)
+            .opt("Labels", self.labels)
+            .opt("LaunchTemplate", self.launch_template)
+            .opt("NodeRepairConfig", self.node_repair_config)
+            .req("NodeRole", self.node_role)
+            .opt("NodegroupName", self.nodegroup_name)
+            .opt("ReleaseVersion", self.release_version)
+            .opt("RemoteAccess", self.remote_access)
+            .opt("ScalingConfig", self.scaling_config)
+            .req("Subnets", self.subnets)
+            .opt("Tags", self.tags)
+            .opt("Taints", self.taints)
+            .opt("UpdateConfig", self.update_config)
+            .opt("Version", self.version)
+            .opt("WarmPoolConfig", self.warm_pool_config)
             .build()
     }
 }
@@ -669,10 +674,15 @@ impl crate::PropertyType for LaunchTemplateSpecification {}
 impl ::cloudwright_core::ToValue for LaunchTemplateSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Id", &self.id)
-            .opt("Name", &self.name)
-            .opt("Version", &self.version)
+            .opt("Id", self.id)
+            .opt("Name", self.name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -746,27 +756,32 @@ impl crate::PropertyType for NodeRepairConfig {}
 impl ::cloudwright_core::ToValue for NodeRepairConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .opt(
                 "MaxParallelNodesRepairedCount",
-                &self.max_parallel_nodes_repaired_count,
+                self.max_parallel_nodes_repaired_count,
             )
             .opt(
                 "MaxParallelNodesRepairedPercentage",
-                &self.max_parallel_nodes_repaired_percentage,
+                self.max_parallel_nodes_repaired_percentage,
             )
             .opt(
                 "MaxUnhealthyNodeThresholdCount",
-                &self.max_unhealthy_node_threshold_count,
+                self.max_unhealthy_node_threshold_count,
             )
             .opt(
                 "MaxUnhealthyNodeThresholdPercentage",
-                &self.max_unhealthy_node_threshold_percentage,
+                self.max_unhealthy_node_threshold_percentage,
             )
             .opt(
                 "NodeRepairConfigOverrides",
-                &self.node_repair_config_overrides,
+                self.node_repair_config_overrides,
             )
             .build()
     }
@@ -822,11 +837,16 @@ impl crate::PropertyType for NodeRepairConfigOverrides {}
 impl ::cloudwright_core::ToValue for NodeRepairConfigOverrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MinRepairWaitTimeMins", &self.min_repair_wait_time_mins)
-            .opt("NodeMonitoringCondition", &self.node_monitoring_condition)
-            .opt("NodeUnhealthyReason", &self.node_unhealthy_reason)
-            .opt("RepairAction", &self.repair_action)
+            .opt("MinRepairWaitTimeMins", self.min_repair_wait_time_mins)
+            .opt("NodeMonitoringCondition", self.node_monitoring_condition)
+            .opt("NodeUnhealthyReason", self.node_unhealthy_reason)
+            .opt("RepairAction", self.repair_action)
             .build()
     }
 }
@@ -871,9 +891,14 @@ impl crate::PropertyType for RemoteAccess {}
 impl ::cloudwright_core::ToValue for RemoteAccess {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Ec2SshKey", &self.ec2_ssh_key)
-            .opt("SourceSecurityGroups", &self.source_security_groups)
+            .req("Ec2SshKey", self.ec2_ssh_key)
+            .opt("SourceSecurityGroups", self.source_security_groups)
             .build()
     }
 }
@@ -932,10 +957,15 @@ impl crate::PropertyType for ScalingConfig {}
 impl ::cloudwright_core::ToValue for ScalingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DesiredSize", &self.desired_size)
-            .opt("MaxSize", &self.max_size)
-            .opt("MinSize", &self.min_size)
+            .opt("DesiredSize", self.desired_size)
+            .opt("MaxSize", self.max_size)
+            .opt("MinSize", self.min_size)
             .build()
     }
 }
@@ -988,10 +1018,15 @@ impl crate::PropertyType for Taint {}
 impl ::cloudwright_core::ToValue for Taint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Effect", &self.effect)
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Effect", self.effect)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1044,10 +1079,15 @@ impl crate::PropertyType for UpdateConfig {}
 impl ::cloudwright_core::ToValue for UpdateConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxUnavailable", &self.max_unavailable)
-            .opt("MaxUnavailablePercentage", &self.max_unavailable_percentage)
-            .opt("UpdateStrategy", &self.update_strategy)
+            .opt("MaxUnavailable", self.max_unavailable)
+            .opt("MaxUnavailablePercentage", self.max_unavailable_percentage)
+            .opt("UpdateStrategy", self.update_strategy)
             .build()
     }
 }
@@ -1110,15 +1150,17 @@ impl crate::PropertyType for WarmPoolConfig {}
 impl ::cloudwright_core::ToValue for WarmPoolConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt(
-                "MaxGroupPreparedCapacity",
-                &self.max_group_prepared_capacity,
-            )
-            .opt("MinSize", &self.min_size)
-            .opt("PoolState", &self.pool_state)
-            .opt("ReuseOnScaleIn", &self.reuse_on_scale_in)
+            .opt("Enabled", self.enabled)
+            .opt("MaxGroupPreparedCapacity", self.max_group_prepared_capacity)
+            .opt("MinSize", self.min_size)
+            .opt("PoolState", self.pool_state)
+            .opt("ReuseOnScaleIn", self.reuse_on_scale_in)
             .build()
     }
 }
@@ -1213,6 +1255,14 @@ impl ::cloudwright_core::ToValue for AmiType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CapacityType` (`AWS::EKS::Nodegroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1244,6 +1294,14 @@ impl ::cloudwright_core::ToValue for CapacityType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1277,6 +1335,14 @@ impl ::cloudwright_core::ToValue for Effect {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PoolState` (`AWS::EKS::Nodegroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1308,6 +1374,14 @@ impl ::cloudwright_core::ToValue for PoolState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1341,6 +1415,14 @@ impl ::cloudwright_core::ToValue for RepairAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UpdateStrategy` (`AWS::EKS::Nodegroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1369,6 +1451,14 @@ impl ::cloudwright_core::ToValue for UpdateStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -166,15 +166,20 @@ impl ::cloudwright_core::Resource for PodIdentityAssociation {
 impl ::cloudwright_core::ToValue for PodIdentityAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterName", &self.cluster_name)
-            .opt("DisableSessionTags", &self.disable_session_tags)
-            .req("Namespace", &self.namespace)
-            .opt("Policy", &self.policy)
-            .req("RoleArn", &self.role_arn)
-            .req("ServiceAccount", &self.service_account)
-            .opt("Tags", &self.tags)
-            .opt("TargetRoleArn", &self.target_role_arn)
+            .req("ClusterName", self.cluster_name)
+            .opt("DisableSessionTags", self.disable_session_tags)
+            .req("Namespace", self.namespace)
+            .opt("Policy", self.policy)
+            .req("RoleArn", self.role_arn)
+            .req("ServiceAccount", self.service_account)
+            .opt("Tags", self.tags)
+            .opt("TargetRoleArn", self.target_role_arn)
             .build()
     }
 }

@@ -416,44 +416,49 @@ impl ::cloudwright_core::Resource for CacheCluster {
 impl ::cloudwright_core::ToValue for CacheCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AZMode", &self.az_mode)
-            .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
-            .req("CacheNodeType", &self.cache_node_type)
-            .opt("CacheParameterGroupName", &self.cache_parameter_group_name)
-            .opt("CacheSecurityGroupNames", &self.cache_security_group_names)
-            .opt("CacheSubnetGroupName", &self.cache_subnet_group_name)
-            .opt("ClusterName", &self.cluster_name)
-            .req("Engine", &self.engine)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("IpDiscovery", &self.ip_discovery)
+            .opt("AZMode", self.az_mode)
+            .opt("AutoMinorVersionUpgrade", self.auto_minor_version_upgrade)
+            .req("CacheNodeType", self.cache_node_type)
+            .opt("CacheParameterGroupName", self.cache_parameter_group_name)
+            .opt("CacheSecurityGroupNames", self.cache_security_group_names)
+            .opt("CacheSubnetGroupName", self.cache_subnet_group_name)
+            .opt("ClusterName", self.cluster_name)
+            .req("Engine", self.engine)
+            .opt("EngineVersion", self.engine_version)
+            .opt("IpDiscovery", self.ip_discovery)
             .opt(
                 "LogDeliveryConfigurations",
-                &self.log_delivery_configurations,
+                self.log_delivery_configurations,
             )
-            .opt("NetworkType", &self.network_type)
-            .opt("NotificationTopicArn", &self.notification_topic_arn)
-            .req("NumCacheNodes", &self.num_cache_nodes)
-            .opt("Port", &self.port)
+            .opt("NetworkType", self.network_type)
+            .opt("NotificationTopicArn", self.notification_topic_arn)
+            .req("NumCacheNodes", self.num_cache_nodes)
+            .opt("Port", self.port)
             .opt(
                 "PreferredAvailabilityZone",
-                &self.preferred_availability_zone,
+                self.preferred_availability_zone,
             )
             .opt(
                 "PreferredAvailabilityZones",
-                &self.preferred_availability_zones,
+                self.preferred_availability_zones,
             )
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("SnapshotArns", &self.snapshot_arns)
-            .opt("SnapshotName", &self.snapshot_name)
-            .opt("SnapshotRetentionLimit", &self.snapshot_retention_limit)
-            .opt("SnapshotWindow", &self.snapshot_window)
-            .opt("Tags", &self.tags)
-            .opt("TransitEncryptionEnabled", &self.transit_encryption_enabled)
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
+            .opt("SnapshotArns", self.snapshot_arns)
+            .opt("SnapshotName", self.snapshot_name)
+            .opt("SnapshotRetentionLimit", self.snapshot_retention_limit)
+            .opt("SnapshotWindow", self.snapshot_window)
+            .opt("Tags", self.tags)
+            .opt("TransitEncryptionEnabled", self.transit_encryption_enabled)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
             .build()
     }
 }
@@ -572,11 +577,16 @@ impl crate::PropertyType for LogDeliveryConfigurationRequest {}
 impl ::cloudwright_core::ToValue for LogDeliveryConfigurationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationDetails", &self.destination_details)
-            .req("DestinationType", &self.destination_type)
-            .req("LogFormat", &self.log_format)
-            .req("LogType", &self.log_type)
+            .req("DestinationDetails", self.destination_details)
+            .req("DestinationType", self.destination_type)
+            .req("LogFormat", self.log_format)
+            .req("LogType", self.log_type)
             .build()
     }
 }
@@ -607,6 +617,14 @@ impl ::cloudwright_core::ToValue for AzMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -154,23 +154,28 @@ impl ::cloudwright_core::Resource for GlobalReplicationGroup {
 impl ::cloudwright_core::ToValue for GlobalReplicationGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutomaticFailoverEnabled", &self.automatic_failover_enabled)
-            .opt("CacheNodeType", &self.cache_node_type)
-            .opt("CacheParameterGroupName", &self.cache_parameter_group_name)
-            .opt("Engine", &self.engine)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("GlobalNodeGroupCount", &self.global_node_group_count)
+            .opt("AutomaticFailoverEnabled", self.automatic_failover_enabled)
+            .opt("CacheNodeType", self.cache_node_type)
+            .opt("CacheParameterGroupName", self.cache_parameter_group_name)
+            .opt("Engine", self.engine)
+            .opt("EngineVersion", self.engine_version)
+            .opt("GlobalNodeGroupCount", self.global_node_group_count)
             .opt(
                 "GlobalReplicationGroupDescription",
-                &self.global_replication_group_description,
+                self.global_replication_group_description,
             )
             .opt(
                 "GlobalReplicationGroupIdSuffix",
-                &self.global_replication_group_id_suffix,
+                self.global_replication_group_id_suffix,
             )
-            .req("Members", &self.members)
-            .opt("RegionalConfigurations", &self.regional_configurations)
+            .req("Members", self.members)
+            .opt("RegionalConfigurations", self.regional_configurations)
             .build()
     }
 }
@@ -245,10 +250,15 @@ impl crate::PropertyType for GlobalReplicationGroupMember {}
 impl ::cloudwright_core::ToValue for GlobalReplicationGroupMember {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReplicationGroupId", &self.replication_group_id)
-            .opt("ReplicationGroupRegion", &self.replication_group_region)
-            .opt("Role", &self.role)
+            .opt("ReplicationGroupId", self.replication_group_id)
+            .opt("ReplicationGroupRegion", self.replication_group_region)
+            .opt("Role", self.role)
             .build()
     }
 }
@@ -296,10 +306,15 @@ impl crate::PropertyType for RegionalConfiguration {}
 impl ::cloudwright_core::ToValue for RegionalConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReplicationGroupId", &self.replication_group_id)
-            .opt("ReplicationGroupRegion", &self.replication_group_region)
-            .opt("ReshardingConfigurations", &self.resharding_configurations)
+            .opt("ReplicationGroupId", self.replication_group_id)
+            .opt("ReplicationGroupRegion", self.replication_group_region)
+            .opt("ReshardingConfigurations", self.resharding_configurations)
             .build()
     }
 }
@@ -341,11 +356,16 @@ impl crate::PropertyType for ReshardingConfiguration {}
 impl ::cloudwright_core::ToValue for ReshardingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NodeGroupId", &self.node_group_id)
+            .opt("NodeGroupId", self.node_group_id)
             .opt(
                 "PreferredAvailabilityZones",
-                &self.preferred_availability_zones,
+                self.preferred_availability_zones,
             )
             .build()
     }
@@ -377,6 +397,14 @@ impl ::cloudwright_core::ToValue for Role {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -119,14 +119,19 @@ impl ::cloudwright_core::Resource for ParameterGroup {
 impl ::cloudwright_core::ToValue for ParameterGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "CacheParameterGroupFamily",
-                &self.cache_parameter_group_family,
+                self.cache_parameter_group_family,
             )
-            .req("Description", &self.description)
-            .opt("Properties", &self.properties)
-            .opt("Tags", &self.tags)
+            .req("Description", self.description)
+            .opt("Properties", self.properties)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -564,61 +564,63 @@ impl ::cloudwright_core::Resource for ReplicationGroup {
 impl ::cloudwright_core::ToValue for ReplicationGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AtRestEncryptionEnabled", &self.at_rest_encryption_enabled)
-            .opt("AuthToken", &self.auth_token)
-            .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
-            .opt("AutomaticFailoverEnabled", &self.automatic_failover_enabled)
-            .opt("CacheNodeType", &self.cache_node_type)
-            .opt("CacheParameterGroupName", &self.cache_parameter_group_name)
-            .opt("CacheSecurityGroupNames", &self.cache_security_group_names)
-            .opt("CacheSubnetGroupName", &self.cache_subnet_group_name)
-            .opt("ClusterMode", &self.cluster_mode)
-            .opt("DataTieringEnabled", &self.data_tiering_enabled)
-            .opt("Engine", &self.engine)
-            .opt("EngineVersion", &self.engine_version)
-            .opt(
-                "GlobalReplicationGroupId",
-                &self.global_replication_group_id,
-            )
-            .opt("IpDiscovery", &self.ip_discovery)
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("AtRestEncryptionEnabled", self.at_rest_encryption_enabled)
+            .opt("AuthToken", self.auth_token)
+            .opt("AutoMinorVersionUpgrade", self.auto_minor_version_upgrade)
+            .opt("AutomaticFailoverEnabled", self.automatic_failover_enabled)
+            .opt("CacheNodeType", self.cache_node_type)
+            .opt("CacheParameterGroupName", self.cache_parameter_group_name)
+            .opt("CacheSecurityGroupNames", self.cache_security_group_names)
+            .opt("CacheSubnetGroupName", self.cache_subnet_group_name)
+            .opt("ClusterMode", self.cluster_mode)
+            .opt("DataTieringEnabled", self.data_tiering_enabled)
+            .opt("Engine", self.engine)
+            .opt("EngineVersion", self.engine_version)
+            .opt("GlobalReplicationGroupId", self.global_replication_group_id)
+            .opt("IpDiscovery", self.ip_discovery)
+            .opt("KmsKeyId", self.kms_key_id)
             .opt(
                 "LogDeliveryConfigurations",
-                &self.log_delivery_configurations,
+                self.log_delivery_configurations,
             )
-            .opt("MultiAZEnabled", &self.multi_az_enabled)
-            .opt("NetworkType", &self.network_type)
-            .opt("NodeGroupConfiguration", &self.node_group_configuration)
-            .opt("NotificationTopicArn", &self.notification_topic_arn)
-            .opt("NumCacheClusters", &self.num_cache_clusters)
-            .opt("NumNodeGroups", &self.num_node_groups)
-            .opt("Port", &self.port)
+            .opt("MultiAZEnabled", self.multi_az_enabled)
+            .opt("NetworkType", self.network_type)
+            .opt("NodeGroupConfiguration", self.node_group_configuration)
+            .opt("NotificationTopicArn", self.notification_topic_arn)
+            .opt("NumCacheClusters", self.num_cache_clusters)
+            .opt("NumNodeGroups", self.num_node_groups)
+            .opt("Port", self.port)
             .opt(
                 "PreferredCacheClusterAZs",
-                &self.preferred_cache_cluster_a_zs,
+                self.preferred_cache_cluster_a_zs,
             )
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("PrimaryClusterId", &self.primary_cluster_id)
-            .opt("ReplicasPerNodeGroup", &self.replicas_per_node_group)
+            .opt("PrimaryClusterId", self.primary_cluster_id)
+            .opt("ReplicasPerNodeGroup", self.replicas_per_node_group)
             .req(
                 "ReplicationGroupDescription",
-                &self.replication_group_description,
+                self.replication_group_description,
             )
-            .opt("ReplicationGroupId", &self.replication_group_id)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SnapshotArns", &self.snapshot_arns)
-            .opt("SnapshotName", &self.snapshot_name)
-            .opt("SnapshotRetentionLimit", &self.snapshot_retention_limit)
-            .opt("SnapshotWindow", &self.snapshot_window)
-            .opt("SnapshottingClusterId", &self.snapshotting_cluster_id)
-            .opt("Tags", &self.tags)
-            .opt("TransitEncryptionEnabled", &self.transit_encryption_enabled)
-            .opt("TransitEncryptionMode", &self.transit_encryption_mode)
-            .opt("UserGroupIds", &self.user_group_ids)
+            .opt("ReplicationGroupId", self.replication_group_id)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SnapshotArns", self.snapshot_arns)
+            .opt("SnapshotName", self.snapshot_name)
+            .opt("SnapshotRetentionLimit", self.snapshot_retention_limit)
+            .opt("SnapshotWindow", self.snapshot_window)
+            .opt("SnapshottingClusterId", self.snapshotting_cluster_id)
+            .opt("Tags", self.tags)
+            .opt("TransitEncryptionEnabled", self.transit_encryption_enabled)
+            .opt("TransitEncryptionMode", self.transit_encryption_mode)
+            .opt("UserGroupIds", self.user_group_ids)
             .build()
     }
 }
@@ -1242,11 +1244,16 @@ impl crate::PropertyType for LogDeliveryConfigurationRequest {}
 impl ::cloudwright_core::ToValue for LogDeliveryConfigurationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationDetails", &self.destination_details)
-            .req("DestinationType", &self.destination_type)
-            .req("LogFormat", &self.log_format)
-            .req("LogType", &self.log_type)
+            .req("DestinationDetails", self.destination_details)
+            .req("DestinationType", self.destination_type)
+            .req("LogFormat", self.log_format)
+            .req("LogType", self.log_type)
             .build()
     }
 }
@@ -1312,12 +1319,17 @@ impl crate::PropertyType for NodeGroupConfiguration {}
 impl ::cloudwright_core::ToValue for NodeGroupConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NodeGroupId", &self.node_group_id)
-            .opt("PrimaryAvailabilityZone", &self.primary_availability_zone)
-            .opt("ReplicaAvailabilityZones", &self.replica_availability_zones)
-            .opt("ReplicaCount", &self.replica_count)
-            .opt("Slots", &self.slots)
+            .opt("NodeGroupId", self.node_group_id)
+            .opt("PrimaryAvailabilityZone", self.primary_availability_zone)
+            .opt("ReplicaAvailabilityZones", self.replica_availability_zones)
+            .opt("ReplicaCount", self.replica_count)
+            .opt("Slots", self.slots)
             .build()
     }
 }
@@ -1352,6 +1364,14 @@ impl ::cloudwright_core::ToValue for ClusterMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TransitEncryptionMode` (`AWS::ElastiCache::ReplicationGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1380,6 +1400,14 @@ impl ::cloudwright_core::ToValue for TransitEncryptionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

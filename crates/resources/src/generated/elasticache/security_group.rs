@@ -86,9 +86,14 @@ impl ::cloudwright_core::Resource for SecurityGroup {
 impl ::cloudwright_core::ToValue for SecurityGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Description", &self.description)
-            .opt("Tags", &self.tags)
+            .req("Description", self.description)
+            .opt("Tags", self.tags)
             .build()
     }
 }

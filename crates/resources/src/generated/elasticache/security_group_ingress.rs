@@ -101,10 +101,15 @@ impl ::cloudwright_core::Resource for SecurityGroupIngress {
 impl ::cloudwright_core::ToValue for SecurityGroupIngress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CacheSecurityGroupName", &self.cache_security_group_name)
-            .req("EC2SecurityGroupName", &self.ec2_security_group_name)
-            .opt("EC2SecurityGroupOwnerId", &self.ec2_security_group_owner_id)
+            .req("CacheSecurityGroupName", self.cache_security_group_name)
+            .req("EC2SecurityGroupName", self.ec2_security_group_name)
+            .opt("EC2SecurityGroupOwnerId", self.ec2_security_group_owner_id)
             .build()
     }
 }

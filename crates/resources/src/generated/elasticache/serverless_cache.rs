@@ -204,23 +204,28 @@ impl ::cloudwright_core::Resource for ServerlessCache {
 impl ::cloudwright_core::ToValue for ServerlessCache {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CacheUsageLimits", &self.cache_usage_limits)
-            .opt("DailySnapshotTime", &self.daily_snapshot_time)
-            .opt("Description", &self.description)
-            .opt("Endpoint", &self.endpoint)
-            .req("Engine", &self.engine)
-            .opt("FinalSnapshotName", &self.final_snapshot_name)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("MajorEngineVersion", &self.major_engine_version)
-            .opt("ReaderEndpoint", &self.reader_endpoint)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .req("ServerlessCacheName", &self.serverless_cache_name)
-            .opt("SnapshotArnsToRestore", &self.snapshot_arns_to_restore)
-            .opt("SnapshotRetentionLimit", &self.snapshot_retention_limit)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .opt("UserGroupId", &self.user_group_id)
+            .opt("CacheUsageLimits", self.cache_usage_limits)
+            .opt("DailySnapshotTime", self.daily_snapshot_time)
+            .opt("Description", self.description)
+            .opt("Endpoint", self.endpoint)
+            .req("Engine", self.engine)
+            .opt("FinalSnapshotName", self.final_snapshot_name)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("MajorEngineVersion", self.major_engine_version)
+            .opt("ReaderEndpoint", self.reader_endpoint)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .req("ServerlessCacheName", self.serverless_cache_name)
+            .opt("SnapshotArnsToRestore", self.snapshot_arns_to_restore)
+            .opt("SnapshotRetentionLimit", self.snapshot_retention_limit)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .opt("UserGroupId", self.user_group_id)
             .build()
     }
 }
@@ -337,9 +342,14 @@ impl crate::PropertyType for CacheUsageLimits {}
 impl ::cloudwright_core::ToValue for CacheUsageLimits {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataStorage", &self.data_storage)
-            .opt("ECPUPerSecond", &self.ecpu_per_second)
+            .opt("DataStorage", self.data_storage)
+            .opt("ECPUPerSecond", self.ecpu_per_second)
             .build()
     }
 }
@@ -390,10 +400,15 @@ impl crate::PropertyType for DataStorage {}
 impl ::cloudwright_core::ToValue for DataStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Maximum", &self.maximum)
-            .opt("Minimum", &self.minimum)
-            .req("Unit", &self.unit)
+            .opt("Maximum", self.maximum)
+            .opt("Minimum", self.minimum)
+            .req("Unit", self.unit)
             .build()
     }
 }
@@ -434,9 +449,14 @@ impl crate::PropertyType for EcpuPerSecond {}
 impl ::cloudwright_core::ToValue for EcpuPerSecond {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Maximum", &self.maximum)
-            .opt("Minimum", &self.minimum)
+            .opt("Maximum", self.maximum)
+            .opt("Minimum", self.minimum)
             .build()
     }
 }
@@ -477,9 +497,14 @@ impl crate::PropertyType for Endpoint {}
 impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Address", &self.address)
-            .opt("Port", &self.port)
+            .opt("Address", self.address)
+            .opt("Port", self.port)
             .build()
     }
 }
@@ -521,9 +546,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -551,6 +581,14 @@ impl ::cloudwright_core::ToValue for Unit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for SubnetGroup {
 impl ::cloudwright_core::ToValue for SubnetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CacheSubnetGroupName", &self.cache_subnet_group_name)
-            .req("Description", &self.description)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
+            .opt("CacheSubnetGroupName", self.cache_subnet_group_name)
+            .req("Description", self.description)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -157,15 +157,20 @@ impl ::cloudwright_core::Resource for User {
 impl ::cloudwright_core::ToValue for User {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessString", &self.access_string)
-            .opt("AuthenticationMode", &self.authentication_mode)
-            .req("Engine", &self.engine)
-            .opt("NoPasswordRequired", &self.no_password_required)
-            .opt("Passwords", &self.passwords)
-            .opt("Tags", &self.tags)
-            .req("UserId", &self.user_id)
-            .req("UserName", &self.user_name)
+            .opt("AccessString", self.access_string)
+            .opt("AuthenticationMode", self.authentication_mode)
+            .req("Engine", self.engine)
+            .opt("NoPasswordRequired", self.no_password_required)
+            .opt("Passwords", self.passwords)
+            .opt("Tags", self.tags)
+            .req("UserId", self.user_id)
+            .req("UserName", self.user_name)
             .build()
     }
 }
@@ -240,9 +245,14 @@ impl crate::PropertyType for AuthenticationMode {}
 impl ::cloudwright_core::ToValue for AuthenticationMode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Passwords", &self.passwords)
-            .req("Type", &self.r#type)
+            .opt("Passwords", self.passwords)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -284,9 +294,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -320,6 +335,14 @@ impl ::cloudwright_core::ToValue for AuthenticationModeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for UserGroup {
 impl ::cloudwright_core::ToValue for UserGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Engine", &self.engine)
-            .opt("Tags", &self.tags)
-            .req("UserGroupId", &self.user_group_id)
-            .req("UserIds", &self.user_ids)
+            .req("Engine", self.engine)
+            .opt("Tags", self.tags)
+            .req("UserGroupId", self.user_group_id)
+            .req("UserIds", self.user_ids)
             .build()
     }
 }
@@ -190,9 +195,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -92,10 +92,15 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationName", &self.application_name)
-            .opt("Description", &self.description)
-            .opt("ResourceLifecycleConfig", &self.resource_lifecycle_config)
+            .opt("ApplicationName", self.application_name)
+            .opt("Description", self.description)
+            .opt("ResourceLifecycleConfig", self.resource_lifecycle_config)
             .build()
     }
 }
@@ -153,9 +158,14 @@ impl crate::PropertyType for ApplicationResourceLifecycleConfig {}
 impl ::cloudwright_core::ToValue for ApplicationResourceLifecycleConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ServiceRole", &self.service_role)
-            .opt("VersionLifecycleConfig", &self.version_lifecycle_config)
+            .opt("ServiceRole", self.service_role)
+            .opt("VersionLifecycleConfig", self.version_lifecycle_config)
             .build()
     }
 }
@@ -202,9 +212,14 @@ impl crate::PropertyType for ApplicationVersionLifecycleConfig {}
 impl ::cloudwright_core::ToValue for ApplicationVersionLifecycleConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxAgeRule", &self.max_age_rule)
-            .opt("MaxCountRule", &self.max_count_rule)
+            .opt("MaxAgeRule", self.max_age_rule)
+            .opt("MaxCountRule", self.max_count_rule)
             .build()
     }
 }
@@ -255,10 +270,15 @@ impl crate::PropertyType for MaxAgeRule {}
 impl ::cloudwright_core::ToValue for MaxAgeRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteSourceFromS3", &self.delete_source_from_s3)
-            .opt("Enabled", &self.enabled)
-            .opt("MaxAgeInDays", &self.max_age_in_days)
+            .opt("DeleteSourceFromS3", self.delete_source_from_s3)
+            .opt("Enabled", self.enabled)
+            .opt("MaxAgeInDays", self.max_age_in_days)
             .build()
     }
 }
@@ -309,10 +329,15 @@ impl crate::PropertyType for MaxCountRule {}
 impl ::cloudwright_core::ToValue for MaxCountRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteSourceFromS3", &self.delete_source_from_s3)
-            .opt("Enabled", &self.enabled)
-            .opt("MaxCount", &self.max_count)
+            .opt("DeleteSourceFromS3", self.delete_source_from_s3)
+            .opt("Enabled", self.enabled)
+            .opt("MaxCount", self.max_count)
             .build()
     }
 }

@@ -108,10 +108,15 @@ impl ::cloudwright_core::Resource for ApplicationVersion {
 impl ::cloudwright_core::ToValue for ApplicationVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationName", &self.application_name)
-            .opt("Description", &self.description)
-            .req("SourceBundle", &self.source_bundle)
+            .req("ApplicationName", self.application_name)
+            .opt("Description", self.description)
+            .req("SourceBundle", self.source_bundle)
             .build()
     }
 }
@@ -188,9 +193,14 @@ impl crate::PropertyType for SourceBundle {}
 impl ::cloudwright_core::ToValue for SourceBundle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Bucket", &self.s3_bucket)
-            .req("S3Key", &self.s3_key)
+            .req("S3Bucket", self.s3_bucket)
+            .req("S3Key", self.s3_key)
             .build()
     }
 }

@@ -144,14 +144,19 @@ impl ::cloudwright_core::Resource for ConfigurationTemplate {
 impl ::cloudwright_core::ToValue for ConfigurationTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationName", &self.application_name)
-            .opt("Description", &self.description)
-            .opt("EnvironmentId", &self.environment_id)
-            .opt("OptionSettings", &self.option_settings)
-            .opt("PlatformArn", &self.platform_arn)
-            .opt("SolutionStackName", &self.solution_stack_name)
-            .opt("SourceConfiguration", &self.source_configuration)
+            .req("ApplicationName", self.application_name)
+            .opt("Description", self.description)
+            .opt("EnvironmentId", self.environment_id)
+            .opt("OptionSettings", self.option_settings)
+            .opt("PlatformArn", self.platform_arn)
+            .opt("SolutionStackName", self.solution_stack_name)
+            .opt("SourceConfiguration", self.source_configuration)
             .build()
     }
 }
@@ -248,11 +253,16 @@ impl crate::PropertyType for ConfigurationOptionSetting {}
 impl ::cloudwright_core::ToValue for ConfigurationOptionSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Namespace", &self.namespace)
-            .req("OptionName", &self.option_name)
-            .opt("ResourceName", &self.resource_name)
-            .opt("Value", &self.value)
+            .req("Namespace", self.namespace)
+            .req("OptionName", self.option_name)
+            .opt("ResourceName", self.resource_name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -311,9 +321,14 @@ impl crate::PropertyType for SourceConfiguration {}
 impl ::cloudwright_core::ToValue for SourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationName", &self.application_name)
-            .req("TemplateName", &self.template_name)
+            .req("ApplicationName", self.application_name)
+            .req("TemplateName", self.template_name)
             .build()
     }
 }

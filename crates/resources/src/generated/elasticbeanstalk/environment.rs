@@ -191,19 +191,24 @@ impl ::cloudwright_core::Resource for Environment {
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationName", &self.application_name)
-            .opt("CNAMEPrefix", &self.cname_prefix)
-            .opt("Description", &self.description)
-            .opt("EnvironmentName", &self.environment_name)
-            .opt("OperationsRole", &self.operations_role)
-            .opt("OptionSettings", &self.option_settings)
-            .opt("PlatformArn", &self.platform_arn)
-            .opt("SolutionStackName", &self.solution_stack_name)
-            .opt("Tags", &self.tags)
-            .opt("TemplateName", &self.template_name)
-            .opt("Tier", &self.tier)
-            .opt("VersionLabel", &self.version_label)
+            .req("ApplicationName", self.application_name)
+            .opt("CNAMEPrefix", self.cname_prefix)
+            .opt("Description", self.description)
+            .opt("EnvironmentName", self.environment_name)
+            .opt("OperationsRole", self.operations_role)
+            .opt("OptionSettings", self.option_settings)
+            .opt("PlatformArn", self.platform_arn)
+            .opt("SolutionStackName", self.solution_stack_name)
+            .opt("Tags", self.tags)
+            .opt("TemplateName", self.template_name)
+            .opt("Tier", self.tier)
+            .opt("VersionLabel", self.version_label)
             .build()
     }
 }
@@ -304,11 +309,16 @@ impl crate::PropertyType for OptionSetting {}
 impl ::cloudwright_core::ToValue for OptionSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Namespace", &self.namespace)
-            .req("OptionName", &self.option_name)
-            .opt("ResourceName", &self.resource_name)
-            .opt("Value", &self.value)
+            .req("Namespace", self.namespace)
+            .req("OptionName", self.option_name)
+            .opt("ResourceName", self.resource_name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -359,9 +369,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -422,10 +437,15 @@ impl crate::PropertyType for Tier {}
 impl ::cloudwright_core::ToValue for Tier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Type", &self.r#type)
-            .opt("Version", &self.version)
+            .opt("Name", self.name)
+            .opt("Type", self.r#type)
+            .opt("Version", self.version)
             .build()
     }
 }

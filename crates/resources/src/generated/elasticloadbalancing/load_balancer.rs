@@ -220,30 +220,32 @@ impl ::cloudwright_core::Resource for LoadBalancer {
 impl ::cloudwright_core::ToValue for LoadBalancer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLoggingPolicy", &self.access_logging_policy)
+            .opt("AccessLoggingPolicy", self.access_logging_policy)
             .opt(
                 "AppCookieStickinessPolicy",
-                &self.app_cookie_stickiness_policy,
+                self.app_cookie_stickiness_policy,
             )
-            .opt("AvailabilityZones", &self.availability_zones)
-            .opt("ConnectionDrainingPolicy", &self.connection_draining_policy)
-            .opt("ConnectionSettings", &self.connection_settings)
-            .opt("CrossZone", &self.cross_zone)
-            .opt("HealthCheck", &self.health_check)
-            .opt("Instances", &self.instances)
-            .opt(
-                "LBCookieStickinessPolicy",
-                &self.lb_cookie_stickiness_policy,
-            )
-            .req("Listeners", &self.listeners)
-            .opt("LoadBalancerName", &self.load_balancer_name)
-            .opt("Policies", &self.policies)
-            .opt("Scheme", &self.scheme)
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("SourceSecurityGroup", &self.source_security_group)
-            .opt("Subnets", &self.subnets)
-            .opt("Tags", &self.tags)
+            .opt("AvailabilityZones", self.availability_zones)
+            .opt("ConnectionDrainingPolicy", self.connection_draining_policy)
+            .opt("ConnectionSettings", self.connection_settings)
+            .opt("CrossZone", self.cross_zone)
+            .opt("HealthCheck", self.health_check)
+            .opt("Instances", self.instances)
+            .opt("LBCookieStickinessPolicy", self.lb_cookie_stickiness_policy)
+            .req("Listeners", self.listeners)
+            .opt("LoadBalancerName", self.load_balancer_name)
+            .opt("Policies", self.policies)
+            .opt("Scheme", self.scheme)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("SourceSecurityGroup", self.source_security_group)
+            .opt("Subnets", self.subnets)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -368,11 +370,16 @@ impl crate::PropertyType for AccessLoggingPolicy {}
 impl ::cloudwright_core::ToValue for AccessLoggingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EmitInterval", &self.emit_interval)
-            .req("Enabled", &self.enabled)
-            .req("S3BucketName", &self.s3_bucket_name)
-            .opt("S3BucketPrefix", &self.s3_bucket_prefix)
+            .opt("EmitInterval", self.emit_interval)
+            .req("Enabled", self.enabled)
+            .req("S3BucketName", self.s3_bucket_name)
+            .opt("S3BucketPrefix", self.s3_bucket_prefix)
             .build()
     }
 }
@@ -427,9 +434,14 @@ impl crate::PropertyType for AppCookieStickinessPolicy {}
 impl ::cloudwright_core::ToValue for AppCookieStickinessPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CookieName", &self.cookie_name)
-            .req("PolicyName", &self.policy_name)
+            .req("CookieName", self.cookie_name)
+            .req("PolicyName", self.policy_name)
             .build()
     }
 }
@@ -473,9 +485,14 @@ impl crate::PropertyType for ConnectionDrainingPolicy {}
 impl ::cloudwright_core::ToValue for ConnectionDrainingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("Timeout", &self.timeout)
+            .req("Enabled", self.enabled)
+            .opt("Timeout", self.timeout)
             .build()
     }
 }
@@ -512,8 +529,13 @@ impl crate::PropertyType for ConnectionSettings {}
 impl ::cloudwright_core::ToValue for ConnectionSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IdleTimeout", &self.idle_timeout)
+            .req("IdleTimeout", self.idle_timeout)
             .build()
     }
 }
@@ -603,12 +625,17 @@ impl crate::PropertyType for HealthCheck {}
 impl ::cloudwright_core::ToValue for HealthCheck {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HealthyThreshold", &self.healthy_threshold)
-            .req("Interval", &self.interval)
-            .req("Target", &self.target)
-            .req("Timeout", &self.timeout)
-            .req("UnhealthyThreshold", &self.unhealthy_threshold)
+            .req("HealthyThreshold", self.healthy_threshold)
+            .req("Interval", self.interval)
+            .req("Target", self.target)
+            .req("Timeout", self.timeout)
+            .req("UnhealthyThreshold", self.unhealthy_threshold)
             .build()
     }
 }
@@ -651,9 +678,14 @@ impl crate::PropertyType for LbCookieStickinessPolicy {}
 impl ::cloudwright_core::ToValue for LbCookieStickinessPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CookieExpirationPeriod", &self.cookie_expiration_period)
-            .opt("PolicyName", &self.policy_name)
+            .opt("CookieExpirationPeriod", self.cookie_expiration_period)
+            .opt("PolicyName", self.policy_name)
             .build()
     }
 }
@@ -744,13 +776,18 @@ impl crate::PropertyType for Listeners {}
 impl ::cloudwright_core::ToValue for Listeners {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstancePort", &self.instance_port)
-            .opt("InstanceProtocol", &self.instance_protocol)
-            .req("LoadBalancerPort", &self.load_balancer_port)
-            .opt("PolicyNames", &self.policy_names)
-            .req("Protocol", &self.protocol)
-            .opt("SSLCertificateId", &self.ssl_certificate_id)
+            .req("InstancePort", self.instance_port)
+            .opt("InstanceProtocol", self.instance_protocol)
+            .req("LoadBalancerPort", self.load_balancer_port)
+            .opt("PolicyNames", self.policy_names)
+            .req("Protocol", self.protocol)
+            .opt("SSLCertificateId", self.ssl_certificate_id)
             .build()
     }
 }
@@ -829,12 +866,17 @@ impl crate::PropertyType for Policies {}
 impl ::cloudwright_core::ToValue for Policies {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
-            .opt("InstancePorts", &self.instance_ports)
-            .opt("LoadBalancerPorts", &self.load_balancer_ports)
-            .req("PolicyName", &self.policy_name)
-            .req("PolicyType", &self.policy_type)
+            .req("Attributes", self.attributes)
+            .opt("InstancePorts", self.instance_ports)
+            .opt("LoadBalancerPorts", self.load_balancer_ports)
+            .req("PolicyName", self.policy_name)
+            .req("PolicyType", self.policy_type)
             .build()
     }
 }
@@ -871,9 +913,14 @@ impl crate::PropertyType for SourceSecurityGroup {}
 impl ::cloudwright_core::ToValue for SourceSecurityGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupName", &self.group_name)
-            .opt("OwnerAlias", &self.owner_alias)
+            .opt("GroupName", self.group_name)
+            .opt("OwnerAlias", self.owner_alias)
             .build()
     }
 }
@@ -920,9 +967,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -959,6 +1011,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

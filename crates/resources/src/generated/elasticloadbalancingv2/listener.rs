@@ -159,16 +159,21 @@ impl ::cloudwright_core::Resource for Listener {
 impl ::cloudwright_core::ToValue for Listener {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlpnPolicy", &self.alpn_policy)
-            .opt("Certificates", &self.certificates)
-            .req("DefaultActions", &self.default_actions)
-            .opt("ListenerAttributes", &self.listener_attributes)
-            .req("LoadBalancerArn", &self.load_balancer_arn)
-            .opt("MutualAuthentication", &self.mutual_authentication)
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
-            .opt("SslPolicy", &self.ssl_policy)
+            .opt("AlpnPolicy", self.alpn_policy)
+            .opt("Certificates", self.certificates)
+            .req("DefaultActions", self.default_actions)
+            .opt("ListenerAttributes", self.listener_attributes)
+            .req("LoadBalancerArn", self.load_balancer_arn)
+            .opt("MutualAuthentication", self.mutual_authentication)
+            .opt("Port", self.port)
+            .opt("Protocol", self.protocol)
+            .opt("SslPolicy", self.ssl_policy)
             .build()
     }
 }
@@ -285,19 +290,24 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticateCognitoConfig",
-                &self.authenticate_cognito_config,
+                self.authenticate_cognito_config,
             )
-            .opt("AuthenticateOidcConfig", &self.authenticate_oidc_config)
-            .opt("FixedResponseConfig", &self.fixed_response_config)
-            .opt("ForwardConfig", &self.forward_config)
-            .opt("JwtValidationConfig", &self.jwt_validation_config)
-            .opt("Order", &self.order)
-            .opt("RedirectConfig", &self.redirect_config)
-            .opt("TargetGroupArn", &self.target_group_arn)
-            .req("Type", &self.r#type)
+            .opt("AuthenticateOidcConfig", self.authenticate_oidc_config)
+            .opt("FixedResponseConfig", self.fixed_response_config)
+            .opt("ForwardConfig", self.forward_config)
+            .opt("JwtValidationConfig", self.jwt_validation_config)
+            .opt("Order", self.order)
+            .opt("RedirectConfig", self.redirect_config)
+            .opt("TargetGroupArn", self.target_group_arn)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -400,18 +410,23 @@ impl crate::PropertyType for AuthenticateCognitoConfig {}
 impl ::cloudwright_core::ToValue for AuthenticateCognitoConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationRequestExtraParams",
-                &self.authentication_request_extra_params,
+                self.authentication_request_extra_params,
             )
-            .opt("OnUnauthenticatedRequest", &self.on_unauthenticated_request)
-            .opt("Scope", &self.scope)
-            .opt("SessionCookieName", &self.session_cookie_name)
-            .opt("SessionTimeout", &self.session_timeout)
-            .req("UserPoolArn", &self.user_pool_arn)
-            .req("UserPoolClientId", &self.user_pool_client_id)
-            .req("UserPoolDomain", &self.user_pool_domain)
+            .opt("OnUnauthenticatedRequest", self.on_unauthenticated_request)
+            .opt("Scope", self.scope)
+            .opt("SessionCookieName", self.session_cookie_name)
+            .opt("SessionTimeout", self.session_timeout)
+            .req("UserPoolArn", self.user_pool_arn)
+            .req("UserPoolClientId", self.user_pool_client_id)
+            .req("UserPoolDomain", self.user_pool_domain)
             .build()
     }
 }
@@ -546,22 +561,27 @@ impl crate::PropertyType for AuthenticateOidcConfig {}
 impl ::cloudwright_core::ToValue for AuthenticateOidcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationRequestExtraParams",
-                &self.authentication_request_extra_params,
+                self.authentication_request_extra_params,
             )
-            .req("AuthorizationEndpoint", &self.authorization_endpoint)
-            .req("ClientId", &self.client_id)
-            .opt("ClientSecret", &self.client_secret)
-            .req("Issuer", &self.issuer)
-            .opt("OnUnauthenticatedRequest", &self.on_unauthenticated_request)
-            .opt("Scope", &self.scope)
-            .opt("SessionCookieName", &self.session_cookie_name)
-            .opt("SessionTimeout", &self.session_timeout)
-            .req("TokenEndpoint", &self.token_endpoint)
-            .opt("UseExistingClientSecret", &self.use_existing_client_secret)
-            .req("UserInfoEndpoint", &self.user_info_endpoint)
+            .req("AuthorizationEndpoint", self.authorization_endpoint)
+            .req("ClientId", self.client_id)
+            .opt("ClientSecret", self.client_secret)
+            .req("Issuer", self.issuer)
+            .opt("OnUnauthenticatedRequest", self.on_unauthenticated_request)
+            .opt("Scope", self.scope)
+            .opt("SessionCookieName", self.session_cookie_name)
+            .opt("SessionTimeout", self.session_timeout)
+            .req("TokenEndpoint", self.token_endpoint)
+            .opt("UseExistingClientSecret", self.use_existing_client_secret)
+            .req("UserInfoEndpoint", self.user_info_endpoint)
             .build()
     }
 }
@@ -628,9 +648,14 @@ impl crate::PropertyType for ListenerAttribute {}
 impl ::cloudwright_core::ToValue for ListenerAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -683,17 +708,22 @@ impl crate::PropertyType for MutualAuthentication {}
 impl ::cloudwright_core::ToValue for MutualAuthentication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdvertiseTrustStoreCaNames",
-                &self.advertise_trust_store_ca_names,
+                self.advertise_trust_store_ca_names,
             )
             .opt(
                 "IgnoreClientCertificateExpiry",
-                &self.ignore_client_certificate_expiry,
+                self.ignore_client_certificate_expiry,
             )
-            .opt("Mode", &self.mode)
-            .opt("TrustStoreArn", &self.trust_store_arn)
+            .opt("Mode", self.mode)
+            .opt("TrustStoreArn", self.trust_store_arn)
             .build()
     }
 }
@@ -724,6 +754,14 @@ impl ::cloudwright_core::ToValue for AdvertiseTrustStoreCaNames {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for ListenerCertificate {
 impl ::cloudwright_core::ToValue for ListenerCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Certificates", &self.certificates)
-            .req("ListenerArn", &self.listener_arn)
+            .req("Certificates", self.certificates)
+            .req("ListenerArn", self.listener_arn)
             .build()
     }
 }

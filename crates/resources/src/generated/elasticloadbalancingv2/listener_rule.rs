@@ -129,12 +129,17 @@ impl ::cloudwright_core::Resource for ListenerRule {
 impl ::cloudwright_core::ToValue for ListenerRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Conditions", &self.conditions)
-            .opt("ListenerArn", &self.listener_arn)
-            .req("Priority", &self.priority)
-            .opt("Transforms", &self.transforms)
+            .req("Actions", self.actions)
+            .req("Conditions", self.conditions)
+            .opt("ListenerArn", self.listener_arn)
+            .req("Priority", self.priority)
+            .opt("Transforms", self.transforms)
             .build()
     }
 }
@@ -259,19 +264,24 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticateCognitoConfig",
-                &self.authenticate_cognito_config,
+                self.authenticate_cognito_config,
             )
-            .opt("AuthenticateOidcConfig", &self.authenticate_oidc_config)
-            .opt("FixedResponseConfig", &self.fixed_response_config)
-            .opt("ForwardConfig", &self.forward_config)
-            .opt("JwtValidationConfig", &self.jwt_validation_config)
-            .opt("Order", &self.order)
-            .opt("RedirectConfig", &self.redirect_config)
-            .opt("TargetGroupArn", &self.target_group_arn)
-            .req("Type", &self.r#type)
+            .opt("AuthenticateOidcConfig", self.authenticate_oidc_config)
+            .opt("FixedResponseConfig", self.fixed_response_config)
+            .opt("ForwardConfig", self.forward_config)
+            .opt("JwtValidationConfig", self.jwt_validation_config)
+            .opt("Order", self.order)
+            .opt("RedirectConfig", self.redirect_config)
+            .opt("TargetGroupArn", self.target_group_arn)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -374,18 +384,23 @@ impl crate::PropertyType for AuthenticateCognitoConfig {}
 impl ::cloudwright_core::ToValue for AuthenticateCognitoConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationRequestExtraParams",
-                &self.authentication_request_extra_params,
+                self.authentication_request_extra_params,
             )
-            .opt("OnUnauthenticatedRequest", &self.on_unauthenticated_request)
-            .opt("Scope", &self.scope)
-            .opt("SessionCookieName", &self.session_cookie_name)
-            .opt("SessionTimeout", &self.session_timeout)
-            .req("UserPoolArn", &self.user_pool_arn)
-            .req("UserPoolClientId", &self.user_pool_client_id)
-            .req("UserPoolDomain", &self.user_pool_domain)
+            .opt("OnUnauthenticatedRequest", self.on_unauthenticated_request)
+            .opt("Scope", self.scope)
+            .opt("SessionCookieName", self.session_cookie_name)
+            .opt("SessionTimeout", self.session_timeout)
+            .req("UserPoolArn", self.user_pool_arn)
+            .req("UserPoolClientId", self.user_pool_client_id)
+            .req("UserPoolDomain", self.user_pool_domain)
             .build()
     }
 }
@@ -520,22 +535,27 @@ impl crate::PropertyType for AuthenticateOidcConfig {}
 impl ::cloudwright_core::ToValue for AuthenticateOidcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationRequestExtraParams",
-                &self.authentication_request_extra_params,
+                self.authentication_request_extra_params,
             )
-            .req("AuthorizationEndpoint", &self.authorization_endpoint)
-            .req("ClientId", &self.client_id)
-            .opt("ClientSecret", &self.client_secret)
-            .req("Issuer", &self.issuer)
-            .opt("OnUnauthenticatedRequest", &self.on_unauthenticated_request)
-            .opt("Scope", &self.scope)
-            .opt("SessionCookieName", &self.session_cookie_name)
-            .opt("SessionTimeout", &self.session_timeout)
-            .req("TokenEndpoint", &self.token_endpoint)
-            .opt("UseExistingClientSecret", &self.use_existing_client_secret)
-            .req("UserInfoEndpoint", &self.user_info_endpoint)
+            .req("AuthorizationEndpoint", self.authorization_endpoint)
+            .req("ClientId", self.client_id)
+            .opt("ClientSecret", self.client_secret)
+            .req("Issuer", self.issuer)
+            .opt("OnUnauthenticatedRequest", self.on_unauthenticated_request)
+            .opt("Scope", self.scope)
+            .opt("SessionCookieName", self.session_cookie_name)
+            .opt("SessionTimeout", self.session_timeout)
+            .req("TokenEndpoint", self.token_endpoint)
+            .opt("UseExistingClientSecret", self.use_existing_client_secret)
+            .req("UserInfoEndpoint", self.user_info_endpoint)
             .build()
     }
 }
@@ -576,9 +596,14 @@ impl crate::PropertyType for HostHeaderConfig {}
 impl ::cloudwright_core::ToValue for HostHeaderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RegexValues", &self.regex_values)
-            .opt("Values", &self.values)
+            .opt("RegexValues", self.regex_values)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -629,10 +654,15 @@ impl crate::PropertyType for HttpHeaderConfig {}
 impl ::cloudwright_core::ToValue for HttpHeaderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HttpHeaderName", &self.http_header_name)
-            .opt("RegexValues", &self.regex_values)
-            .opt("Values", &self.values)
+            .opt("HttpHeaderName", self.http_header_name)
+            .opt("RegexValues", self.regex_values)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -671,8 +701,13 @@ impl crate::PropertyType for HttpRequestMethodConfig {}
 impl ::cloudwright_core::ToValue for HttpRequestMethodConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Values", &self.values)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -715,9 +750,14 @@ impl crate::PropertyType for PathPatternConfig {}
 impl ::cloudwright_core::ToValue for PathPatternConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RegexValues", &self.regex_values)
-            .opt("Values", &self.values)
+            .opt("RegexValues", self.regex_values)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -756,8 +796,13 @@ impl crate::PropertyType for QueryStringConfig {}
 impl ::cloudwright_core::ToValue for QueryStringConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Values", &self.values)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -798,9 +843,14 @@ impl crate::PropertyType for QueryStringKeyValue {}
 impl ::cloudwright_core::ToValue for QueryStringKeyValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -853,9 +903,14 @@ impl crate::PropertyType for RewriteConfig {}
 impl ::cloudwright_core::ToValue for RewriteConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Regex", &self.regex)
-            .req("Replace", &self.replace)
+            .req("Regex", self.regex)
+            .req("Replace", self.replace)
             .build()
     }
 }
@@ -888,8 +943,13 @@ impl crate::PropertyType for RewriteConfigObject {}
 impl ::cloudwright_core::ToValue for RewriteConfigObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rewrites", &self.rewrites)
+            .req("Rewrites", self.rewrites)
             .build()
     }
 }
@@ -996,16 +1056,21 @@ impl crate::PropertyType for RuleCondition {}
 impl ::cloudwright_core::ToValue for RuleCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Field", &self.field)
-            .opt("HostHeaderConfig", &self.host_header_config)
-            .opt("HttpHeaderConfig", &self.http_header_config)
-            .opt("HttpRequestMethodConfig", &self.http_request_method_config)
-            .opt("PathPatternConfig", &self.path_pattern_config)
-            .opt("QueryStringConfig", &self.query_string_config)
-            .opt("RegexValues", &self.regex_values)
-            .opt("SourceIpConfig", &self.source_ip_config)
-            .opt("Values", &self.values)
+            .opt("Field", self.field)
+            .opt("HostHeaderConfig", self.host_header_config)
+            .opt("HttpHeaderConfig", self.http_header_config)
+            .opt("HttpRequestMethodConfig", self.http_request_method_config)
+            .opt("PathPatternConfig", self.path_pattern_config)
+            .opt("QueryStringConfig", self.query_string_config)
+            .opt("RegexValues", self.regex_values)
+            .opt("SourceIpConfig", self.source_ip_config)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -1044,8 +1109,13 @@ impl crate::PropertyType for SourceIpConfig {}
 impl ::cloudwright_core::ToValue for SourceIpConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Values", &self.values)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -1088,10 +1158,15 @@ impl crate::PropertyType for Transform {}
 impl ::cloudwright_core::ToValue for Transform {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HostHeaderRewriteConfig", &self.host_header_rewrite_config)
-            .req("Type", &self.r#type)
-            .opt("UrlRewriteConfig", &self.url_rewrite_config)
+            .opt("HostHeaderRewriteConfig", self.host_header_rewrite_config)
+            .req("Type", self.r#type)
+            .opt("UrlRewriteConfig", self.url_rewrite_config)
             .build()
     }
 }
@@ -1122,6 +1197,14 @@ impl ::cloudwright_core::ToValue for TransformType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -203,33 +203,38 @@ impl ::cloudwright_core::Resource for LoadBalancer {
 impl ::cloudwright_core::ToValue for LoadBalancer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableCapacityReservationProvisionStabilize",
-                &self.enable_capacity_reservation_provision_stabilize,
+                self.enable_capacity_reservation_provision_stabilize,
             )
             .opt(
                 "EnablePrefixForIpv6SourceNat",
-                &self.enable_prefix_for_ipv6_source_nat,
+                self.enable_prefix_for_ipv6_source_nat,
             )
             .opt(
                 "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
-                &self.enforce_security_group_inbound_rules_on_private_link_traffic,
+                self.enforce_security_group_inbound_rules_on_private_link_traffic,
             )
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("Ipv4IpamPoolId", &self.ipv4_ipam_pool_id)
-            .opt("LoadBalancerAttributes", &self.load_balancer_attributes)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("Ipv4IpamPoolId", self.ipv4_ipam_pool_id)
+            .opt("LoadBalancerAttributes", self.load_balancer_attributes)
             .opt(
                 "MinimumLoadBalancerCapacity",
-                &self.minimum_load_balancer_capacity,
+                self.minimum_load_balancer_capacity,
             )
-            .opt("Name", &self.name)
-            .opt("Scheme", &self.scheme)
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("SubnetMappings", &self.subnet_mappings)
-            .opt("Subnets", &self.subnets)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
+            .opt("Name", self.name)
+            .opt("Scheme", self.scheme)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("SubnetMappings", self.subnet_mappings)
+            .opt("Subnets", self.subnets)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -509,9 +514,14 @@ impl crate::PropertyType for LoadBalancerAttribute {}
 impl ::cloudwright_core::ToValue for LoadBalancerAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -548,8 +558,13 @@ impl crate::PropertyType for MinimumLoadBalancerCapacity {}
 impl ::cloudwright_core::ToValue for MinimumLoadBalancerCapacity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CapacityUnits", &self.capacity_units)
+            .req("CapacityUnits", self.capacity_units)
             .build()
     }
 }
@@ -616,12 +631,17 @@ impl crate::PropertyType for SubnetMapping {}
 impl ::cloudwright_core::ToValue for SubnetMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationId", &self.allocation_id)
-            .opt("IPv6Address", &self.ipv6_address)
-            .opt("PrivateIPv4Address", &self.private_ipv4_address)
-            .opt("SourceNatIpv6Prefix", &self.source_nat_ipv6_prefix)
-            .req("SubnetId", &self.subnet_id)
+            .opt("AllocationId", self.allocation_id)
+            .opt("IPv6Address", self.ipv6_address)
+            .opt("PrivateIPv4Address", self.private_ipv4_address)
+            .opt("SourceNatIpv6Prefix", self.source_nat_ipv6_prefix)
+            .req("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -663,9 +683,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -696,6 +721,14 @@ impl ::cloudwright_core::ToValue for EnablePrefixForIpv6SourceNat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -729,6 +762,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::ElasticLoadBalancingV2::LoadBalancer`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -761,6 +802,14 @@ impl ::cloudwright_core::ToValue for LoadBalancerType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Scheme` (`AWS::ElasticLoadBalancingV2::LoadBalancer`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -789,6 +838,14 @@ impl ::cloudwright_core::ToValue for Scheme {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -42,8 +42,13 @@ impl crate::PropertyType for Certificate {}
 impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
+            .opt("CertificateArn", self.certificate_arn)
             .build()
     }
 }
@@ -106,10 +111,15 @@ impl crate::PropertyType for FixedResponseConfig {}
 impl ::cloudwright_core::ToValue for FixedResponseConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("MessageBody", &self.message_body)
-            .req("StatusCode", &self.status_code)
+            .opt("ContentType", self.content_type)
+            .opt("MessageBody", self.message_body)
+            .req("StatusCode", self.status_code)
             .build()
     }
 }
@@ -157,12 +167,17 @@ impl crate::PropertyType for ForwardConfig {}
 impl ::cloudwright_core::ToValue for ForwardConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "TargetGroupStickinessConfig",
-                &self.target_group_stickiness_config,
+                self.target_group_stickiness_config,
             )
-            .opt("TargetGroups", &self.target_groups)
+            .opt("TargetGroups", self.target_groups)
             .build()
     }
 }
@@ -229,10 +244,15 @@ impl crate::PropertyType for JwtValidationActionAdditionalClaim {}
 impl ::cloudwright_core::ToValue for JwtValidationActionAdditionalClaim {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Format", &self.format)
-            .req("Name", &self.name)
-            .req("Values", &self.values)
+            .req("Format", self.format)
+            .req("Name", self.name)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -290,10 +310,15 @@ impl crate::PropertyType for JwtValidationConfig {}
 impl ::cloudwright_core::ToValue for JwtValidationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalClaims", &self.additional_claims)
-            .req("Issuer", &self.issuer)
-            .req("JwksEndpoint", &self.jwks_endpoint)
+            .opt("AdditionalClaims", self.additional_claims)
+            .req("Issuer", self.issuer)
+            .req("JwksEndpoint", self.jwks_endpoint)
             .build()
     }
 }
@@ -389,13 +414,18 @@ impl crate::PropertyType for RedirectConfig {}
 impl ::cloudwright_core::ToValue for RedirectConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Host", &self.host)
-            .opt("Path", &self.path)
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
-            .opt("Query", &self.query)
-            .req("StatusCode", &self.status_code)
+            .opt("Host", self.host)
+            .opt("Path", self.path)
+            .opt("Port", self.port)
+            .opt("Protocol", self.protocol)
+            .opt("Query", self.query)
+            .req("StatusCode", self.status_code)
             .build()
     }
 }
@@ -451,9 +481,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -498,9 +533,14 @@ impl crate::PropertyType for TargetGroupStickinessConfig {}
 impl ::cloudwright_core::ToValue for TargetGroupStickinessConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationSeconds", &self.duration_seconds)
-            .opt("Enabled", &self.enabled)
+            .opt("DurationSeconds", self.duration_seconds)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -545,9 +585,14 @@ impl crate::PropertyType for TargetGroupTuple {}
 impl ::cloudwright_core::ToValue for TargetGroupTuple {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TargetGroupArn", &self.target_group_arn)
-            .opt("Weight", &self.weight)
+            .opt("TargetGroupArn", self.target_group_arn)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -596,6 +641,14 @@ impl ::cloudwright_core::ToValue for ActionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
@@ -633,6 +686,14 @@ impl ::cloudwright_core::ToValue for JwtValidationActionAdditionalClaimFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
@@ -669,6 +730,14 @@ impl ::cloudwright_core::ToValue for OnUnauthenticatedRequest {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -725,6 +794,14 @@ impl ::cloudwright_core::ToValue for Protocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
@@ -758,6 +835,14 @@ impl ::cloudwright_core::ToValue for StatusCode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

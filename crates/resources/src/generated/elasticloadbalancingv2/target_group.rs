@@ -231,33 +231,38 @@ impl ::cloudwright_core::Resource for TargetGroup {
 impl ::cloudwright_core::ToValue for TargetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HealthCheckEnabled", &self.health_check_enabled)
+            .opt("HealthCheckEnabled", self.health_check_enabled)
             .opt(
                 "HealthCheckIntervalSeconds",
-                &self.health_check_interval_seconds,
+                self.health_check_interval_seconds,
             )
-            .opt("HealthCheckPath", &self.health_check_path)
-            .opt("HealthCheckPort", &self.health_check_port)
-            .opt("HealthCheckProtocol", &self.health_check_protocol)
+            .opt("HealthCheckPath", self.health_check_path)
+            .opt("HealthCheckPort", self.health_check_port)
+            .opt("HealthCheckProtocol", self.health_check_protocol)
             .opt(
                 "HealthCheckTimeoutSeconds",
-                &self.health_check_timeout_seconds,
+                self.health_check_timeout_seconds,
             )
-            .opt("HealthyThresholdCount", &self.healthy_threshold_count)
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("Matcher", &self.matcher)
-            .opt("Name", &self.name)
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
-            .opt("ProtocolVersion", &self.protocol_version)
-            .opt("Tags", &self.tags)
-            .opt("TargetControlPort", &self.target_control_port)
-            .opt("TargetGroupAttributes", &self.target_group_attributes)
-            .opt("TargetType", &self.target_type)
-            .opt("Targets", &self.targets)
-            .opt("UnhealthyThresholdCount", &self.unhealthy_threshold_count)
-            .opt("VpcId", &self.vpc_id)
+            .opt("HealthyThresholdCount", self.healthy_threshold_count)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("Matcher", self.matcher)
+            .opt("Name", self.name)
+            .opt("Port", self.port)
+            .opt("Protocol", self.protocol)
+            .opt("ProtocolVersion", self.protocol_version)
+            .opt("Tags", self.tags)
+            .opt("TargetControlPort", self.target_control_port)
+            .opt("TargetGroupAttributes", self.target_group_attributes)
+            .opt("TargetType", self.target_type)
+            .opt("Targets", self.targets)
+            .opt("UnhealthyThresholdCount", self.unhealthy_threshold_count)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -348,9 +353,14 @@ impl crate::PropertyType for Matcher {}
 impl ::cloudwright_core::ToValue for Matcher {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GrpcCode", &self.grpc_code)
-            .opt("HttpCode", &self.http_code)
+            .opt("GrpcCode", self.grpc_code)
+            .opt("HttpCode", self.http_code)
             .build()
     }
 }
@@ -424,11 +434,16 @@ impl crate::PropertyType for TargetDescription {}
 impl ::cloudwright_core::ToValue for TargetDescription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .req("Id", &self.id)
-            .opt("Port", &self.port)
-            .opt("QuicServerId", &self.quic_server_id)
+            .opt("AvailabilityZone", self.availability_zone)
+            .req("Id", self.id)
+            .opt("Port", self.port)
+            .opt("QuicServerId", self.quic_server_id)
             .build()
     }
 }
@@ -515,9 +530,14 @@ impl crate::PropertyType for TargetGroupAttribute {}
 impl ::cloudwright_core::ToValue for TargetGroupAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -570,6 +590,14 @@ impl ::cloudwright_core::ToValue for HealthCheckProtocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IpAddressType` (`AWS::ElasticLoadBalancingV2::TargetGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -598,6 +626,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -633,6 +669,14 @@ impl ::cloudwright_core::ToValue for TargetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

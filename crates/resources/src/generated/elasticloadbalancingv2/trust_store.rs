@@ -110,21 +110,26 @@ impl ::cloudwright_core::Resource for TrustStore {
 impl ::cloudwright_core::ToValue for TrustStore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CaCertificatesBundleS3Bucket",
-                &self.ca_certificates_bundle_s3_bucket,
+                self.ca_certificates_bundle_s3_bucket,
             )
             .opt(
                 "CaCertificatesBundleS3Key",
-                &self.ca_certificates_bundle_s3_key,
+                self.ca_certificates_bundle_s3_key,
             )
             .opt(
                 "CaCertificatesBundleS3ObjectVersion",
-                &self.ca_certificates_bundle_s3_object_version,
+                self.ca_certificates_bundle_s3_object_version,
             )
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

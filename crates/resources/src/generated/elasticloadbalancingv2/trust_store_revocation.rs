@@ -81,9 +81,14 @@ impl ::cloudwright_core::Resource for TrustStoreRevocation {
 impl ::cloudwright_core::ToValue for TrustStoreRevocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RevocationContents", &self.revocation_contents)
-            .opt("TrustStoreArn", &self.trust_store_arn)
+            .opt("RevocationContents", self.revocation_contents)
+            .opt("TrustStoreArn", self.trust_store_arn)
             .build()
     }
 }
@@ -166,11 +171,16 @@ impl crate::PropertyType for RevocationContent {}
 impl ::cloudwright_core::ToValue for RevocationContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RevocationType", &self.revocation_type)
-            .opt("S3Bucket", &self.s3_bucket)
-            .opt("S3Key", &self.s3_key)
-            .opt("S3ObjectVersion", &self.s3_object_version)
+            .opt("RevocationType", self.revocation_type)
+            .opt("S3Bucket", self.s3_bucket)
+            .opt("S3Key", self.s3_key)
+            .opt("S3ObjectVersion", self.s3_object_version)
             .build()
     }
 }
@@ -198,6 +208,14 @@ impl ::cloudwright_core::ToValue for RevocationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

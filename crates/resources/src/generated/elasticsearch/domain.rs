@@ -170,28 +170,33 @@ impl ::cloudwright_core::Resource for Domain {
 impl ::cloudwright_core::ToValue for Domain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPolicies", &self.access_policies)
-            .opt("AdvancedOptions", &self.advanced_options)
-            .opt("AdvancedSecurityOptions", &self.advanced_security_options)
-            .opt("CognitoOptions", &self.cognito_options)
-            .opt("DomainEndpointOptions", &self.domain_endpoint_options)
-            .opt("DomainName", &self.domain_name)
-            .opt("EBSOptions", &self.ebs_options)
+            .opt("AccessPolicies", self.access_policies)
+            .opt("AdvancedOptions", self.advanced_options)
+            .opt("AdvancedSecurityOptions", self.advanced_security_options)
+            .opt("CognitoOptions", self.cognito_options)
+            .opt("DomainEndpointOptions", self.domain_endpoint_options)
+            .opt("DomainName", self.domain_name)
+            .opt("EBSOptions", self.ebs_options)
             .opt(
                 "ElasticsearchClusterConfig",
-                &self.elasticsearch_cluster_config,
+                self.elasticsearch_cluster_config,
             )
-            .opt("ElasticsearchVersion", &self.elasticsearch_version)
-            .opt("EncryptionAtRestOptions", &self.encryption_at_rest_options)
-            .opt("LogPublishingOptions", &self.log_publishing_options)
+            .opt("ElasticsearchVersion", self.elasticsearch_version)
+            .opt("EncryptionAtRestOptions", self.encryption_at_rest_options)
+            .opt("LogPublishingOptions", self.log_publishing_options)
             .opt(
                 "NodeToNodeEncryptionOptions",
-                &self.node_to_node_encryption_options,
+                self.node_to_node_encryption_options,
             )
-            .opt("SnapshotOptions", &self.snapshot_options)
-            .opt("Tags", &self.tags)
-            .opt("VPCOptions", &self.vpc_options)
+            .opt("SnapshotOptions", self.snapshot_options)
+            .opt("Tags", self.tags)
+            .opt("VPCOptions", self.vpc_options)
             .build()
     }
 }
@@ -284,14 +289,19 @@ impl crate::PropertyType for AdvancedSecurityOptionsInput {}
 impl ::cloudwright_core::ToValue for AdvancedSecurityOptionsInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnonymousAuthEnabled", &self.anonymous_auth_enabled)
-            .opt("Enabled", &self.enabled)
+            .opt("AnonymousAuthEnabled", self.anonymous_auth_enabled)
+            .opt("Enabled", self.enabled)
             .opt(
                 "InternalUserDatabaseEnabled",
-                &self.internal_user_database_enabled,
+                self.internal_user_database_enabled,
             )
-            .opt("MasterUserOptions", &self.master_user_options)
+            .opt("MasterUserOptions", self.master_user_options)
             .build()
     }
 }
@@ -348,11 +358,16 @@ impl crate::PropertyType for CognitoOptions {}
 impl ::cloudwright_core::ToValue for CognitoOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("IdentityPoolId", &self.identity_pool_id)
-            .opt("RoleArn", &self.role_arn)
-            .opt("UserPoolId", &self.user_pool_id)
+            .opt("Enabled", self.enabled)
+            .opt("IdentityPoolId", self.identity_pool_id)
+            .opt("RoleArn", self.role_arn)
+            .opt("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -389,8 +404,13 @@ impl crate::PropertyType for ColdStorageOptions {}
 impl ::cloudwright_core::ToValue for ColdStorageOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -454,15 +474,20 @@ impl crate::PropertyType for DomainEndpointOptions {}
 impl ::cloudwright_core::ToValue for DomainEndpointOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomEndpoint", &self.custom_endpoint)
+            .opt("CustomEndpoint", self.custom_endpoint)
             .opt(
                 "CustomEndpointCertificateArn",
-                &self.custom_endpoint_certificate_arn,
+                self.custom_endpoint_certificate_arn,
             )
-            .opt("CustomEndpointEnabled", &self.custom_endpoint_enabled)
-            .opt("EnforceHTTPS", &self.enforce_https)
-            .opt("TLSSecurityPolicy", &self.tls_security_policy)
+            .opt("CustomEndpointEnabled", self.custom_endpoint_enabled)
+            .opt("EnforceHTTPS", self.enforce_https)
+            .opt("TLSSecurityPolicy", self.tls_security_policy)
             .build()
     }
 }
@@ -517,11 +542,16 @@ impl crate::PropertyType for EbsOptions {}
 impl ::cloudwright_core::ToValue for EbsOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EBSEnabled", &self.ebs_enabled)
-            .opt("Iops", &self.iops)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("EBSEnabled", self.ebs_enabled)
+            .opt("Iops", self.iops)
+            .opt("VolumeSize", self.volume_size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -618,18 +648,23 @@ impl crate::PropertyType for ElasticsearchClusterConfig {}
 impl ::cloudwright_core::ToValue for ElasticsearchClusterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColdStorageOptions", &self.cold_storage_options)
-            .opt("DedicatedMasterCount", &self.dedicated_master_count)
-            .opt("DedicatedMasterEnabled", &self.dedicated_master_enabled)
-            .opt("DedicatedMasterType", &self.dedicated_master_type)
-            .opt("InstanceCount", &self.instance_count)
-            .opt("InstanceType", &self.instance_type)
-            .opt("WarmCount", &self.warm_count)
-            .opt("WarmEnabled", &self.warm_enabled)
-            .opt("WarmType", &self.warm_type)
-            .opt("ZoneAwarenessConfig", &self.zone_awareness_config)
-            .opt("ZoneAwarenessEnabled", &self.zone_awareness_enabled)
+            .opt("ColdStorageOptions", self.cold_storage_options)
+            .opt("DedicatedMasterCount", self.dedicated_master_count)
+            .opt("DedicatedMasterEnabled", self.dedicated_master_enabled)
+            .opt("DedicatedMasterType", self.dedicated_master_type)
+            .opt("InstanceCount", self.instance_count)
+            .opt("InstanceType", self.instance_type)
+            .opt("WarmCount", self.warm_count)
+            .opt("WarmEnabled", self.warm_enabled)
+            .opt("WarmType", self.warm_type)
+            .opt("ZoneAwarenessConfig", self.zone_awareness_config)
+            .opt("ZoneAwarenessEnabled", self.zone_awareness_enabled)
             .build()
     }
 }
@@ -672,9 +707,14 @@ impl crate::PropertyType for EncryptionAtRestOptions {}
 impl ::cloudwright_core::ToValue for EncryptionAtRestOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("Enabled", self.enabled)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -723,10 +763,15 @@ impl crate::PropertyType for MasterUserOptions {}
 impl ::cloudwright_core::ToValue for MasterUserOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MasterUserARN", &self.master_user_arn)
-            .opt("MasterUserName", &self.master_user_name)
-            .opt("MasterUserPassword", &self.master_user_password)
+            .opt("MasterUserARN", self.master_user_arn)
+            .opt("MasterUserName", self.master_user_name)
+            .opt("MasterUserPassword", self.master_user_password)
             .build()
     }
 }
@@ -763,8 +808,13 @@ impl crate::PropertyType for NodeToNodeEncryptionOptions {}
 impl ::cloudwright_core::ToValue for NodeToNodeEncryptionOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -803,10 +853,15 @@ impl crate::PropertyType for SnapshotOptions {}
 impl ::cloudwright_core::ToValue for SnapshotOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutomatedSnapshotStartHour",
-                &self.automated_snapshot_start_hour,
+                self.automated_snapshot_start_hour,
             )
             .build()
     }
@@ -854,9 +909,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -904,9 +964,14 @@ impl crate::PropertyType for VpcOptions {}
 impl ::cloudwright_core::ToValue for VpcOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -945,8 +1010,13 @@ impl crate::PropertyType for ZoneAwarenessConfig {}
 impl ::cloudwright_core::ToValue for ZoneAwarenessConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZoneCount", &self.availability_zone_count)
+            .opt("AvailabilityZoneCount", self.availability_zone_count)
             .build()
     }
 }

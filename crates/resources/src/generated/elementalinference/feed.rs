@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for Feed {
 impl ::cloudwright_core::ToValue for Feed {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Outputs", &self.outputs)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .req("Outputs", self.outputs)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -190,11 +195,16 @@ impl crate::PropertyType for GetOutput {}
 impl ::cloudwright_core::ToValue for GetOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("OutputConfig", &self.output_config)
-            .req("Status", &self.status)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("OutputConfig", self.output_config)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -225,6 +235,14 @@ impl ::cloudwright_core::ToValue for OutputStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -334,34 +334,39 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalInfo", &self.additional_info)
-            .opt("Applications", &self.applications)
-            .opt("AutoScalingRole", &self.auto_scaling_role)
-            .opt("AutoTerminationPolicy", &self.auto_termination_policy)
-            .opt("BootstrapActions", &self.bootstrap_actions)
-            .opt("Configurations", &self.configurations)
-            .opt("CustomAmiId", &self.custom_ami_id)
-            .opt("EbsRootVolumeIops", &self.ebs_root_volume_iops)
-            .opt("EbsRootVolumeSize", &self.ebs_root_volume_size)
-            .opt("EbsRootVolumeThroughput", &self.ebs_root_volume_throughput)
-            .req("Instances", &self.instances)
-            .req("JobFlowRole", &self.job_flow_role)
-            .opt("KerberosAttributes", &self.kerberos_attributes)
-            .opt("LogEncryptionKmsKeyId", &self.log_encryption_kms_key_id)
-            .opt("LogUri", &self.log_uri)
-            .opt("ManagedScalingPolicy", &self.managed_scaling_policy)
-            .req("Name", &self.name)
-            .opt("OSReleaseLabel", &self.os_release_label)
-            .opt("PlacementGroupConfigs", &self.placement_group_configs)
-            .opt("ReleaseLabel", &self.release_label)
-            .opt("ScaleDownBehavior", &self.scale_down_behavior)
-            .opt("SecurityConfiguration", &self.security_configuration)
-            .req("ServiceRole", &self.service_role)
-            .opt("StepConcurrencyLevel", &self.step_concurrency_level)
-            .opt("Steps", &self.steps)
-            .opt("Tags", &self.tags)
-            .opt("VisibleToAllUsers", &self.visible_to_all_users)
+            .opt("AdditionalInfo", self.additional_info)
+            .opt("Applications", self.applications)
+            .opt("AutoScalingRole", self.auto_scaling_role)
+            .opt("AutoTerminationPolicy", self.auto_termination_policy)
+            .opt("BootstrapActions", self.bootstrap_actions)
+            .opt("Configurations", self.configurations)
+            .opt("CustomAmiId", self.custom_ami_id)
+            .opt("EbsRootVolumeIops", self.ebs_root_volume_iops)
+            .opt("EbsRootVolumeSize", self.ebs_root_volume_size)
+            .opt("EbsRootVolumeThroughput", self.ebs_root_volume_throughput)
+            .req("Instances", self.instances)
+            .req("JobFlowRole", self.job_flow_role)
+            .opt("KerberosAttributes", self.kerberos_attributes)
+            .opt("LogEncryptionKmsKeyId", self.log_encryption_kms_key_id)
+            .opt("LogUri", self.log_uri)
+            .opt("ManagedScalingPolicy", self.managed_scaling_policy)
+            .req("Name", self.name)
+            .opt("OSReleaseLabel", self.os_release_label)
+            .opt("PlacementGroupConfigs", self.placement_group_configs)
+            .opt("ReleaseLabel", self.release_label)
+            .opt("ScaleDownBehavior", self.scale_down_behavior)
+            .opt("SecurityConfiguration", self.security_configuration)
+            .req("ServiceRole", self.service_role)
+            .opt("StepConcurrencyLevel", self.step_concurrency_level)
+            .opt("Steps", self.steps)
+            .opt("Tags", self.tags)
+            .opt("VisibleToAllUsers", self.visible_to_all_users)
             .build()
     }
 }
@@ -446,11 +451,16 @@ impl crate::PropertyType for Application {}
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalInfo", &self.additional_info)
-            .opt("Args", &self.args)
-            .opt("Name", &self.name)
-            .opt("Version", &self.version)
+            .opt("AdditionalInfo", self.additional_info)
+            .opt("Args", self.args)
+            .opt("Name", self.name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -485,8 +495,13 @@ impl crate::PropertyType for AutoTerminationPolicy {}
 impl ::cloudwright_core::ToValue for AutoTerminationPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IdleTimeout", &self.idle_timeout)
+            .opt("IdleTimeout", self.idle_timeout)
             .build()
     }
 }
@@ -539,9 +554,14 @@ impl crate::PropertyType for BootstrapActionConfig {}
 impl ::cloudwright_core::ToValue for BootstrapActionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("ScriptBootstrapAction", &self.script_bootstrap_action)
+            .req("Name", self.name)
+            .req("ScriptBootstrapAction", self.script_bootstrap_action)
             .build()
     }
 }
@@ -617,18 +637,20 @@ impl crate::PropertyType for ComputeLimits {}
 impl ::cloudwright_core::ToValue for ComputeLimits {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaximumCapacityUnits", &self.maximum_capacity_units)
-            .opt(
-                "MaximumCoreCapacityUnits",
-                &self.maximum_core_capacity_units,
-            )
+            .req("MaximumCapacityUnits", self.maximum_capacity_units)
+            .opt("MaximumCoreCapacityUnits", self.maximum_core_capacity_units)
             .opt(
                 "MaximumOnDemandCapacityUnits",
-                &self.maximum_on_demand_capacity_units,
+                self.maximum_on_demand_capacity_units,
             )
-            .req("MinimumCapacityUnits", &self.minimum_capacity_units)
-            .req("UnitType", &self.unit_type)
+            .req("MinimumCapacityUnits", self.minimum_capacity_units)
+            .req("UnitType", self.unit_type)
             .build()
     }
 }
@@ -686,11 +708,16 @@ impl crate::PropertyType for HadoopJarStepConfig {}
 impl ::cloudwright_core::ToValue for HadoopJarStepConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Args", &self.args)
-            .req("Jar", &self.jar)
-            .opt("MainClass", &self.main_class)
-            .opt("StepProperties", &self.step_properties)
+            .opt("Args", self.args)
+            .req("Jar", self.jar)
+            .opt("MainClass", self.main_class)
+            .opt("StepProperties", self.step_properties)
             .build()
     }
 }
@@ -763,13 +790,18 @@ impl crate::PropertyType for InstanceFleetConfig {}
 impl ::cloudwright_core::ToValue for InstanceFleetConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceTypeConfigs", &self.instance_type_configs)
-            .opt("LaunchSpecifications", &self.launch_specifications)
-            .opt("Name", &self.name)
-            .opt("ResizeSpecifications", &self.resize_specifications)
-            .opt("TargetOnDemandCapacity", &self.target_on_demand_capacity)
-            .opt("TargetSpotCapacity", &self.target_spot_capacity)
+            .opt("InstanceTypeConfigs", self.instance_type_configs)
+            .opt("LaunchSpecifications", self.launch_specifications)
+            .opt("Name", self.name)
+            .opt("ResizeSpecifications", self.resize_specifications)
+            .opt("TargetOnDemandCapacity", self.target_on_demand_capacity)
+            .opt("TargetSpotCapacity", self.target_spot_capacity)
             .build()
     }
 }
@@ -873,16 +905,21 @@ impl crate::PropertyType for InstanceGroupConfig {}
 impl ::cloudwright_core::ToValue for InstanceGroupConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoScalingPolicy", &self.auto_scaling_policy)
-            .opt("BidPrice", &self.bid_price)
-            .opt("Configurations", &self.configurations)
-            .opt("CustomAmiId", &self.custom_ami_id)
-            .opt("EbsConfiguration", &self.ebs_configuration)
-            .req("InstanceCount", &self.instance_count)
-            .req("InstanceType", &self.instance_type)
-            .opt("Market", &self.market)
-            .opt("Name", &self.name)
+            .opt("AutoScalingPolicy", self.auto_scaling_policy)
+            .opt("BidPrice", self.bid_price)
+            .opt("Configurations", self.configurations)
+            .opt("CustomAmiId", self.custom_ami_id)
+            .opt("EbsConfiguration", self.ebs_configuration)
+            .req("InstanceCount", self.instance_count)
+            .req("InstanceType", self.instance_type)
+            .opt("Market", self.market)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -1035,44 +1072,49 @@ impl crate::PropertyType for JobFlowInstancesConfig {}
 impl ::cloudwright_core::ToValue for JobFlowInstancesConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalMasterSecurityGroups",
-                &self.additional_master_security_groups,
+                self.additional_master_security_groups,
             )
             .opt(
                 "AdditionalSlaveSecurityGroups",
-                &self.additional_slave_security_groups,
+                self.additional_slave_security_groups,
             )
-            .opt("CoreInstanceFleet", &self.core_instance_fleet)
-            .opt("CoreInstanceGroup", &self.core_instance_group)
-            .opt("Ec2KeyName", &self.ec2_key_name)
-            .opt("Ec2SubnetId", &self.ec2_subnet_id)
-            .opt("Ec2SubnetIds", &self.ec2_subnet_ids)
+            .opt("CoreInstanceFleet", self.core_instance_fleet)
+            .opt("CoreInstanceGroup", self.core_instance_group)
+            .opt("Ec2KeyName", self.ec2_key_name)
+            .opt("Ec2SubnetId", self.ec2_subnet_id)
+            .opt("Ec2SubnetIds", self.ec2_subnet_ids)
             .opt(
                 "EmrManagedMasterSecurityGroup",
-                &self.emr_managed_master_security_group,
+                self.emr_managed_master_security_group,
             )
             .opt(
                 "EmrManagedSlaveSecurityGroup",
-                &self.emr_managed_slave_security_group,
+                self.emr_managed_slave_security_group,
             )
-            .opt("HadoopVersion", &self.hadoop_version)
+            .opt("HadoopVersion", self.hadoop_version)
             .opt(
                 "KeepJobFlowAliveWhenNoSteps",
-                &self.keep_job_flow_alive_when_no_steps,
+                self.keep_job_flow_alive_when_no_steps,
             )
-            .opt("MasterInstanceFleet", &self.master_instance_fleet)
-            .opt("MasterInstanceGroup", &self.master_instance_group)
-            .opt("Placement", &self.placement)
+            .opt("MasterInstanceFleet", self.master_instance_fleet)
+            .opt("MasterInstanceGroup", self.master_instance_group)
+            .opt("Placement", self.placement)
             .opt(
                 "ServiceAccessSecurityGroup",
-                &self.service_access_security_group,
+                self.service_access_security_group,
             )
-            .opt("TaskInstanceFleets", &self.task_instance_fleets)
-            .opt("TaskInstanceGroups", &self.task_instance_groups)
-            .opt("TerminationProtected", &self.termination_protected)
-            .opt("UnhealthyNodeReplacement", &self.unhealthy_node_replacement)
+            .opt("TaskInstanceFleets", self.task_instance_fleets)
+            .opt("TaskInstanceGroups", self.task_instance_groups)
+            .opt("TerminationProtected", self.termination_protected)
+            .opt("UnhealthyNodeReplacement", self.unhealthy_node_replacement)
             .build()
     }
 }
@@ -1146,15 +1188,20 @@ impl crate::PropertyType for KerberosAttributes {}
 impl ::cloudwright_core::ToValue for KerberosAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ADDomainJoinPassword", &self.ad_domain_join_password)
-            .opt("ADDomainJoinUser", &self.ad_domain_join_user)
+            .opt("ADDomainJoinPassword", self.ad_domain_join_password)
+            .opt("ADDomainJoinUser", self.ad_domain_join_user)
             .opt(
                 "CrossRealmTrustPrincipalPassword",
-                &self.cross_realm_trust_principal_password,
+                self.cross_realm_trust_principal_password,
             )
-            .req("KdcAdminPassword", &self.kdc_admin_password)
-            .req("Realm", &self.realm)
+            .req("KdcAdminPassword", self.kdc_admin_password)
+            .req("Realm", self.realm)
             .build()
     }
 }
@@ -1201,12 +1248,17 @@ impl crate::PropertyType for ManagedScalingPolicy {}
 impl ::cloudwright_core::ToValue for ManagedScalingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComputeLimits", &self.compute_limits)
-            .opt("ScalingStrategy", &self.scaling_strategy)
+            .opt("ComputeLimits", self.compute_limits)
+            .opt("ScalingStrategy", self.scaling_strategy)
             .opt(
                 "UtilizationPerformanceIndex",
-                &self.utilization_performance_index,
+                self.utilization_performance_index,
             )
             .build()
     }
@@ -1257,9 +1309,14 @@ impl crate::PropertyType for PlacementGroupConfig {}
 impl ::cloudwright_core::ToValue for PlacementGroupConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceRole", &self.instance_role)
-            .opt("PlacementStrategy", &self.placement_strategy)
+            .req("InstanceRole", self.instance_role)
+            .opt("PlacementStrategy", self.placement_strategy)
             .build()
     }
 }
@@ -1296,8 +1353,13 @@ impl crate::PropertyType for PlacementType {}
 impl ::cloudwright_core::ToValue for PlacementType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AvailabilityZone", &self.availability_zone)
+            .req("AvailabilityZone", self.availability_zone)
             .build()
     }
 }
@@ -1341,9 +1403,14 @@ impl crate::PropertyType for ScriptBootstrapActionConfig {}
 impl ::cloudwright_core::ToValue for ScriptBootstrapActionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Args", &self.args)
-            .req("Path", &self.path)
+            .opt("Args", self.args)
+            .req("Path", self.path)
             .build()
     }
 }
@@ -1403,10 +1470,15 @@ impl crate::PropertyType for StepConfig {}
 impl ::cloudwright_core::ToValue for StepConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActionOnFailure", &self.action_on_failure)
-            .req("HadoopJarStep", &self.hadoop_jar_step)
-            .req("Name", &self.name)
+            .opt("ActionOnFailure", self.action_on_failure)
+            .req("HadoopJarStep", self.hadoop_jar_step)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1453,9 +1525,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -159,15 +159,20 @@ impl ::cloudwright_core::Resource for InstanceFleetConfig {
 impl ::cloudwright_core::ToValue for InstanceFleetConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterId", &self.cluster_id)
-            .req("InstanceFleetType", &self.instance_fleet_type)
-            .opt("InstanceTypeConfigs", &self.instance_type_configs)
-            .opt("LaunchSpecifications", &self.launch_specifications)
-            .opt("Name", &self.name)
-            .opt("ResizeSpecifications", &self.resize_specifications)
-            .opt("TargetOnDemandCapacity", &self.target_on_demand_capacity)
-            .opt("TargetSpotCapacity", &self.target_spot_capacity)
+            .req("ClusterId", self.cluster_id)
+            .req("InstanceFleetType", self.instance_fleet_type)
+            .opt("InstanceTypeConfigs", self.instance_type_configs)
+            .opt("LaunchSpecifications", self.launch_specifications)
+            .opt("Name", self.name)
+            .opt("ResizeSpecifications", self.resize_specifications)
+            .opt("TargetOnDemandCapacity", self.target_on_demand_capacity)
+            .opt("TargetSpotCapacity", self.target_spot_capacity)
             .build()
     }
 }

@@ -188,18 +188,23 @@ impl ::cloudwright_core::Resource for InstanceGroupConfig {
 impl ::cloudwright_core::ToValue for InstanceGroupConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoScalingPolicy", &self.auto_scaling_policy)
-            .opt("BidPrice", &self.bid_price)
-            .opt("Configurations", &self.configurations)
-            .opt("CustomAmiId", &self.custom_ami_id)
-            .opt("EbsConfiguration", &self.ebs_configuration)
-            .req("InstanceCount", &self.instance_count)
-            .req("InstanceRole", &self.instance_role)
-            .req("InstanceType", &self.instance_type)
-            .req("JobFlowId", &self.job_flow_id)
-            .opt("Market", &self.market)
-            .opt("Name", &self.name)
+            .opt("AutoScalingPolicy", self.auto_scaling_policy)
+            .opt("BidPrice", self.bid_price)
+            .opt("Configurations", self.configurations)
+            .opt("CustomAmiId", self.custom_ami_id)
+            .opt("EbsConfiguration", self.ebs_configuration)
+            .req("InstanceCount", self.instance_count)
+            .req("InstanceRole", self.instance_role)
+            .req("InstanceType", self.instance_type)
+            .req("JobFlowId", self.job_flow_id)
+            .opt("Market", self.market)
+            .opt("Name", self.name)
             .build()
     }
 }

@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for SecurityConfiguration {
 impl ::cloudwright_core::ToValue for SecurityConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .req("SecurityConfiguration", &self.security_configuration)
+            .opt("Name", self.name)
+            .req("SecurityConfiguration", self.security_configuration)
             .build()
     }
 }

@@ -59,9 +59,14 @@ impl crate::PropertyType for AutoScalingPolicy {}
 impl ::cloudwright_core::ToValue for AutoScalingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Constraints", &self.constraints)
-            .req("Rules", &self.rules)
+            .req("Constraints", self.constraints)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -172,16 +177,21 @@ impl crate::PropertyType for CloudWatchAlarmDefinition {}
 impl ::cloudwright_core::ToValue for CloudWatchAlarmDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .opt("Dimensions", &self.dimensions)
-            .opt("EvaluationPeriods", &self.evaluation_periods)
-            .req("MetricName", &self.metric_name)
-            .opt("Namespace", &self.namespace)
-            .req("Period", &self.period)
-            .opt("Statistic", &self.statistic)
-            .req("Threshold", &self.threshold)
-            .opt("Unit", &self.unit)
+            .req("ComparisonOperator", self.comparison_operator)
+            .opt("Dimensions", self.dimensions)
+            .opt("EvaluationPeriods", self.evaluation_periods)
+            .req("MetricName", self.metric_name)
+            .opt("Namespace", self.namespace)
+            .req("Period", self.period)
+            .opt("Statistic", self.statistic)
+            .req("Threshold", self.threshold)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -234,10 +244,15 @@ impl crate::PropertyType for Configuration {}
 impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Classification", &self.classification)
-            .opt("ConfigurationProperties", &self.configuration_properties)
-            .opt("Configurations", &self.configurations)
+            .opt("Classification", self.classification)
+            .opt("ConfigurationProperties", self.configuration_properties)
+            .opt("Configurations", self.configurations)
             .build()
     }
 }
@@ -285,9 +300,14 @@ impl crate::PropertyType for EbsBlockDeviceConfig {}
 impl ::cloudwright_core::ToValue for EbsBlockDeviceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VolumeSpecification", &self.volume_specification)
-            .opt("VolumesPerInstance", &self.volumes_per_instance)
+            .req("VolumeSpecification", self.volume_specification)
+            .opt("VolumesPerInstance", self.volumes_per_instance)
             .build()
     }
 }
@@ -333,9 +353,14 @@ impl crate::PropertyType for EbsConfiguration {}
 impl ::cloudwright_core::ToValue for EbsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EbsBlockDeviceConfigs", &self.ebs_block_device_configs)
-            .opt("EbsOptimized", &self.ebs_optimized)
+            .opt("EbsBlockDeviceConfigs", self.ebs_block_device_configs)
+            .opt("EbsOptimized", self.ebs_optimized)
             .build()
     }
 }
@@ -385,9 +410,14 @@ impl crate::PropertyType for InstanceFleetProvisioningSpecifications {}
 impl ::cloudwright_core::ToValue for InstanceFleetProvisioningSpecifications {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnDemandSpecification", &self.on_demand_specification)
-            .opt("SpotSpecification", &self.spot_specification)
+            .opt("OnDemandSpecification", self.on_demand_specification)
+            .opt("SpotSpecification", self.spot_specification)
             .build()
     }
 }
@@ -433,12 +463,17 @@ impl crate::PropertyType for InstanceFleetResizingSpecifications {}
 impl ::cloudwright_core::ToValue for InstanceFleetResizingSpecifications {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "OnDemandResizeSpecification",
-                &self.on_demand_resize_specification,
+                self.on_demand_resize_specification,
             )
-            .opt("SpotResizeSpecification", &self.spot_resize_specification)
+            .opt("SpotResizeSpecification", self.spot_resize_specification)
             .build()
     }
 }
@@ -530,18 +565,23 @@ impl crate::PropertyType for InstanceTypeConfig {}
 impl ::cloudwright_core::ToValue for InstanceTypeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BidPrice", &self.bid_price)
+            .opt("BidPrice", self.bid_price)
             .opt(
                 "BidPriceAsPercentageOfOnDemandPrice",
-                &self.bid_price_as_percentage_of_on_demand_price,
+                self.bid_price_as_percentage_of_on_demand_price,
             )
-            .opt("Configurations", &self.configurations)
-            .opt("CustomAmiId", &self.custom_ami_id)
-            .opt("EbsConfiguration", &self.ebs_configuration)
-            .req("InstanceType", &self.instance_type)
-            .opt("Priority", &self.priority)
-            .opt("WeightedCapacity", &self.weighted_capacity)
+            .opt("Configurations", self.configurations)
+            .opt("CustomAmiId", self.custom_ami_id)
+            .opt("EbsConfiguration", self.ebs_configuration)
+            .req("InstanceType", self.instance_type)
+            .opt("Priority", self.priority)
+            .opt("WeightedCapacity", self.weighted_capacity)
             .build()
     }
 }
@@ -586,9 +626,14 @@ impl crate::PropertyType for KeyValue {}
 impl ::cloudwright_core::ToValue for KeyValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -646,9 +691,14 @@ impl crate::PropertyType for MetricDimension {}
 impl ::cloudwright_core::ToValue for MetricDimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -706,16 +756,21 @@ impl crate::PropertyType for OnDemandCapacityReservationOptions {}
 impl ::cloudwright_core::ToValue for OnDemandCapacityReservationOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CapacityReservationPreference",
-                &self.capacity_reservation_preference,
+                self.capacity_reservation_preference,
             )
             .opt(
                 "CapacityReservationResourceGroupArn",
-                &self.capacity_reservation_resource_group_arn,
+                self.capacity_reservation_resource_group_arn,
             )
-            .opt("UsageStrategy", &self.usage_strategy)
+            .opt("UsageStrategy", self.usage_strategy)
             .build()
     }
 }
@@ -766,11 +821,16 @@ impl crate::PropertyType for OnDemandProvisioningSpecification {}
 impl ::cloudwright_core::ToValue for OnDemandProvisioningSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllocationStrategy", &self.allocation_strategy)
+            .req("AllocationStrategy", self.allocation_strategy)
             .opt(
                 "CapacityReservationOptions",
-                &self.capacity_reservation_options,
+                self.capacity_reservation_options,
             )
             .build()
     }
@@ -821,13 +881,18 @@ impl crate::PropertyType for OnDemandResizingSpecification {}
 impl ::cloudwright_core::ToValue for OnDemandResizingSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
+            .opt("AllocationStrategy", self.allocation_strategy)
             .opt(
                 "CapacityReservationOptions",
-                &self.capacity_reservation_options,
+                self.capacity_reservation_options,
             )
-            .opt("TimeoutDurationMinutes", &self.timeout_duration_minutes)
+            .opt("TimeoutDurationMinutes", self.timeout_duration_minutes)
             .build()
     }
 }
@@ -875,11 +940,16 @@ impl crate::PropertyType for ScalingAction {}
 impl ::cloudwright_core::ToValue for ScalingAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Market", &self.market)
+            .opt("Market", self.market)
             .req(
                 "SimpleScalingPolicyConfiguration",
-                &self.simple_scaling_policy_configuration,
+                self.simple_scaling_policy_configuration,
             )
             .build()
     }
@@ -938,9 +1008,14 @@ impl crate::PropertyType for ScalingConstraints {}
 impl ::cloudwright_core::ToValue for ScalingConstraints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxCapacity", &self.max_capacity)
-            .req("MinCapacity", &self.min_capacity)
+            .req("MaxCapacity", self.max_capacity)
+            .req("MinCapacity", self.min_capacity)
             .build()
     }
 }
@@ -1014,11 +1089,16 @@ impl crate::PropertyType for ScalingRule {}
 impl ::cloudwright_core::ToValue for ScalingRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Trigger", &self.trigger)
+            .req("Action", self.action)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("Trigger", self.trigger)
             .build()
     }
 }
@@ -1059,10 +1139,15 @@ impl crate::PropertyType for ScalingTrigger {}
 impl ::cloudwright_core::ToValue for ScalingTrigger {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "CloudWatchAlarmDefinition",
-                &self.cloud_watch_alarm_definition,
+                self.cloud_watch_alarm_definition,
             )
             .build()
     }
@@ -1118,10 +1203,15 @@ impl crate::PropertyType for SimpleScalingPolicyConfiguration {}
 impl ::cloudwright_core::ToValue for SimpleScalingPolicyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdjustmentType", &self.adjustment_type)
-            .opt("CoolDown", &self.cool_down)
-            .req("ScalingAdjustment", &self.scaling_adjustment)
+            .opt("AdjustmentType", self.adjustment_type)
+            .opt("CoolDown", self.cool_down)
+            .req("ScalingAdjustment", self.scaling_adjustment)
             .build()
     }
 }
@@ -1199,11 +1289,16 @@ impl crate::PropertyType for SpotProvisioningSpecification {}
 impl ::cloudwright_core::ToValue for SpotProvisioningSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
-            .opt("BlockDurationMinutes", &self.block_duration_minutes)
-            .req("TimeoutAction", &self.timeout_action)
-            .req("TimeoutDurationMinutes", &self.timeout_duration_minutes)
+            .opt("AllocationStrategy", self.allocation_strategy)
+            .opt("BlockDurationMinutes", self.block_duration_minutes)
+            .req("TimeoutAction", self.timeout_action)
+            .req("TimeoutDurationMinutes", self.timeout_duration_minutes)
             .build()
     }
 }
@@ -1248,9 +1343,14 @@ impl crate::PropertyType for SpotResizingSpecification {}
 impl ::cloudwright_core::ToValue for SpotResizingSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
-            .opt("TimeoutDurationMinutes", &self.timeout_duration_minutes)
+            .opt("AllocationStrategy", self.allocation_strategy)
+            .opt("TimeoutDurationMinutes", self.timeout_duration_minutes)
             .build()
     }
 }
@@ -1322,11 +1422,16 @@ impl crate::PropertyType for VolumeSpecification {}
 impl ::cloudwright_core::ToValue for VolumeSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Iops", &self.iops)
-            .req("SizeInGB", &self.size_in_gb)
-            .opt("Throughput", &self.throughput)
-            .req("VolumeType", &self.volume_type)
+            .opt("Iops", self.iops)
+            .req("SizeInGB", self.size_in_gb)
+            .opt("Throughput", self.throughput)
+            .req("VolumeType", self.volume_type)
             .build()
     }
 }

@@ -135,13 +135,18 @@ impl ::cloudwright_core::Resource for Step {
 impl ::cloudwright_core::ToValue for Step {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionOnFailure", &self.action_on_failure)
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
-            .req("HadoopJarStep", &self.hadoop_jar_step)
-            .req("JobFlowId", &self.job_flow_id)
-            .opt("LogUri", &self.log_uri)
-            .req("Name", &self.name)
+            .req("ActionOnFailure", self.action_on_failure)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
+            .req("HadoopJarStep", self.hadoop_jar_step)
+            .req("JobFlowId", self.job_flow_id)
+            .opt("LogUri", self.log_uri)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -219,11 +224,16 @@ impl crate::PropertyType for HadoopJarStepConfig {}
 impl ::cloudwright_core::ToValue for HadoopJarStepConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Args", &self.args)
-            .req("Jar", &self.jar)
-            .opt("MainClass", &self.main_class)
-            .opt("StepProperties", &self.step_properties)
+            .opt("Args", self.args)
+            .req("Jar", self.jar)
+            .opt("MainClass", self.main_class)
+            .opt("StepProperties", self.step_properties)
             .build()
     }
 }

@@ -243,33 +243,35 @@ impl ::cloudwright_core::Resource for Studio {
 impl ::cloudwright_core::ToValue for Studio {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthMode", &self.auth_mode)
-            .req("DefaultS3Location", &self.default_s3_location)
-            .opt("Description", &self.description)
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
-            .req("EngineSecurityGroupId", &self.engine_security_group_id)
-            .opt("IdcInstanceArn", &self.idc_instance_arn)
-            .opt("IdcUserAssignment", &self.idc_user_assignment)
-            .opt("IdpAuthUrl", &self.idp_auth_url)
+            .req("AuthMode", self.auth_mode)
+            .req("DefaultS3Location", self.default_s3_location)
+            .opt("Description", self.description)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
+            .req("EngineSecurityGroupId", self.engine_security_group_id)
+            .opt("IdcInstanceArn", self.idc_instance_arn)
+            .opt("IdcUserAssignment", self.idc_user_assignment)
+            .opt("IdpAuthUrl", self.idp_auth_url)
             .opt(
                 "IdpRelayStateParameterName",
-                &self.idp_relay_state_parameter_name,
+                self.idp_relay_state_parameter_name,
             )
-            .req("Name", &self.name)
-            .req("ServiceRole", &self.service_role)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .req("ServiceRole", self.service_role)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
             .opt(
                 "TrustedIdentityPropagationEnabled",
-                &self.trusted_identity_propagation_enabled,
+                self.trusted_identity_propagation_enabled,
             )
-            .opt("UserRole", &self.user_role)
-            .req("VpcId", &self.vpc_id)
-            .req(
-                "WorkspaceSecurityGroupId",
-                &self.workspace_security_group_id,
-            )
+            .opt("UserRole", self.user_role)
+            .req("VpcId", self.vpc_id)
+            .req("WorkspaceSecurityGroupId", self.workspace_security_group_id)
             .build()
     }
 }
@@ -354,9 +356,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -388,6 +395,14 @@ impl ::cloudwright_core::ToValue for AuthMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IdcUserAssignment` (`AWS::EMR::Studio`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -416,6 +431,14 @@ impl ::cloudwright_core::ToValue for IdcUserAssignment {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -115,11 +115,16 @@ impl ::cloudwright_core::Resource for StudioSessionMapping {
 impl ::cloudwright_core::ToValue for StudioSessionMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IdentityName", &self.identity_name)
-            .req("IdentityType", &self.identity_type)
-            .req("SessionPolicyArn", &self.session_policy_arn)
-            .req("StudioId", &self.studio_id)
+            .req("IdentityName", self.identity_name)
+            .req("IdentityType", self.identity_type)
+            .req("SessionPolicyArn", self.session_policy_arn)
+            .req("StudioId", self.studio_id)
             .build()
     }
 }
@@ -160,6 +165,14 @@ impl ::cloudwright_core::ToValue for IdentityType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

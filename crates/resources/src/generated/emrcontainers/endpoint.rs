@@ -143,14 +143,19 @@ impl ::cloudwright_core::Resource for Endpoint {
 impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfigurationOverrides", &self.configuration_overrides)
-            .req("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("Name", &self.name)
-            .req("ReleaseLabel", &self.release_label)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
-            .req("VirtualClusterId", &self.virtual_cluster_id)
+            .opt("ConfigurationOverrides", self.configuration_overrides)
+            .req("ExecutionRoleArn", self.execution_role_arn)
+            .opt("Name", self.name)
+            .req("ReleaseLabel", self.release_label)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
+            .req("VirtualClusterId", self.virtual_cluster_id)
             .build()
     }
 }
@@ -274,9 +279,14 @@ impl crate::PropertyType for CloudWatchMonitoringConfiguration {}
 impl ::cloudwright_core::ToValue for CloudWatchMonitoringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroupName", &self.log_group_name)
-            .opt("LogStreamNamePrefix", &self.log_stream_name_prefix)
+            .req("LogGroupName", self.log_group_name)
+            .opt("LogStreamNamePrefix", self.log_stream_name_prefix)
             .build()
     }
 }
@@ -314,9 +324,14 @@ impl crate::PropertyType for ConfigurationOverrides {}
 impl ::cloudwright_core::ToValue for ConfigurationOverrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationConfiguration", &self.application_configuration)
-            .opt("MonitoringConfiguration", &self.monitoring_configuration)
+            .opt("ApplicationConfiguration", self.application_configuration)
+            .opt("MonitoringConfiguration", self.monitoring_configuration)
             .build()
     }
 }
@@ -367,9 +382,14 @@ impl crate::PropertyType for ContainerLogRotationConfiguration {}
 impl ::cloudwright_core::ToValue for ContainerLogRotationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxFilesToKeep", &self.max_files_to_keep)
-            .req("RotationSize", &self.rotation_size)
+            .req("MaxFilesToKeep", self.max_files_to_keep)
+            .req("RotationSize", self.rotation_size)
             .build()
     }
 }
@@ -416,10 +436,15 @@ impl crate::PropertyType for EmreksConfiguration {}
 impl ::cloudwright_core::ToValue for EmreksConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Classification", &self.classification)
-            .opt("Configurations", &self.configurations)
-            .opt("Properties", &self.properties)
+            .req("Classification", self.classification)
+            .opt("Configurations", self.configurations)
+            .opt("Properties", self.properties)
             .build()
     }
 }
@@ -464,19 +489,24 @@ impl crate::PropertyType for MonitoringConfiguration {}
 impl ::cloudwright_core::ToValue for MonitoringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchMonitoringConfiguration",
-                &self.cloud_watch_monitoring_configuration,
+                self.cloud_watch_monitoring_configuration,
             )
             .opt(
                 "ContainerLogRotationConfiguration",
-                &self.container_log_rotation_configuration,
+                self.container_log_rotation_configuration,
             )
-            .opt("PersistentAppUI", &self.persistent_app_ui)
+            .opt("PersistentAppUI", self.persistent_app_ui)
             .opt(
                 "S3MonitoringConfiguration",
-                &self.s3_monitoring_configuration,
+                self.s3_monitoring_configuration,
             )
             .build()
     }
@@ -512,8 +542,13 @@ impl crate::PropertyType for S3MonitoringConfiguration {}
 impl ::cloudwright_core::ToValue for S3MonitoringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogUri", &self.log_uri)
+            .req("LogUri", self.log_uri)
             .build()
     }
 }
@@ -564,9 +599,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -597,6 +637,14 @@ impl ::cloudwright_core::ToValue for PersistentAppUi {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -105,14 +105,19 @@ impl ::cloudwright_core::Resource for SecurityConfiguration {
 impl ::cloudwright_core::ToValue for SecurityConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerProvider", &self.container_provider)
-            .opt("Name", &self.name)
+            .opt("ContainerProvider", self.container_provider)
+            .opt("Name", self.name)
             .req(
                 "SecurityConfigurationData",
-                &self.security_configuration_data,
+                self.security_configuration_data,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -182,14 +187,19 @@ impl crate::PropertyType for AtRestEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for AtRestEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "LocalDiskEncryptionConfiguration",
-                &self.local_disk_encryption_configuration,
+                self.local_disk_encryption_configuration,
             )
             .opt(
                 "S3EncryptionConfiguration",
-                &self.s3_encryption_configuration,
+                self.s3_encryption_configuration,
             )
             .build()
     }
@@ -232,11 +242,16 @@ impl crate::PropertyType for AuthenticationConfiguration {}
 impl ::cloudwright_core::ToValue for AuthenticationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IAMConfiguration", &self.iam_configuration)
+            .opt("IAMConfiguration", self.iam_configuration)
             .opt(
                 "IdentityCenterConfiguration",
-                &self.identity_center_configuration,
+                self.identity_center_configuration,
             )
             .build()
     }
@@ -272,10 +287,15 @@ impl crate::PropertyType for AuthorizationConfiguration {}
 impl ::cloudwright_core::ToValue for AuthorizationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "LakeFormationConfiguration",
-                &self.lake_formation_configuration,
+                self.lake_formation_configuration,
             )
             .build()
     }
@@ -311,8 +331,13 @@ impl crate::PropertyType for ContainerInfo {}
 impl ::cloudwright_core::ToValue for ContainerInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EksInfo", &self.eks_info)
+            .opt("EksInfo", self.eks_info)
             .build()
     }
 }
@@ -374,10 +399,15 @@ impl crate::PropertyType for ContainerProvider {}
 impl ::cloudwright_core::ToValue for ContainerProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .opt("Info", &self.info)
-            .req("Type", &self.r#type)
+            .req("Id", self.id)
+            .opt("Info", self.info)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -412,8 +442,13 @@ impl crate::PropertyType for EksInfo {}
 impl ::cloudwright_core::ToValue for EksInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Namespace", &self.namespace)
+            .opt("Namespace", self.namespace)
             .build()
     }
 }
@@ -456,14 +491,19 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AtRestEncryptionConfiguration",
-                &self.at_rest_encryption_configuration,
+                self.at_rest_encryption_configuration,
             )
             .opt(
                 "InTransitEncryptionConfiguration",
-                &self.in_transit_encryption_configuration,
+                self.in_transit_encryption_configuration,
             )
             .build()
     }
@@ -501,8 +541,13 @@ impl crate::PropertyType for IamConfiguration {}
 impl ::cloudwright_core::ToValue for IamConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SystemRole", &self.system_role)
+            .opt("SystemRole", self.system_role)
             .build()
     }
 }
@@ -552,15 +597,20 @@ impl crate::PropertyType for IdentityCenterConfiguration {}
 impl ::cloudwright_core::ToValue for IdentityCenterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableIdentityCenter", &self.enable_identity_center)
+            .opt("EnableIdentityCenter", self.enable_identity_center)
             .opt(
                 "IdentityCenterApplicationAssignmentRequired",
-                &self.identity_center_application_assignment_required,
+                self.identity_center_application_assignment_required,
             )
             .opt(
                 "IdentityCenterInstanceARN",
-                &self.identity_center_instance_arn,
+                self.identity_center_instance_arn,
             )
             .build()
     }
@@ -597,10 +647,15 @@ impl crate::PropertyType for InTransitEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for InTransitEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "TLSCertificateConfiguration",
-                &self.tls_certificate_configuration,
+                self.tls_certificate_configuration,
             )
             .build()
     }
@@ -658,17 +713,22 @@ impl crate::PropertyType for LakeFormationConfiguration {}
 impl ::cloudwright_core::ToValue for LakeFormationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthorizedSessionTagValue",
-                &self.authorized_session_tag_value,
+                self.authorized_session_tag_value,
             )
             .opt(
                 "QueryAccessControlEnabled",
-                &self.query_access_control_enabled,
+                self.query_access_control_enabled,
             )
-            .opt("QueryEngineRoleArn", &self.query_engine_role_arn)
-            .opt("SecureNamespaceInfo", &self.secure_namespace_info)
+            .opt("QueryEngineRoleArn", self.query_engine_role_arn)
+            .opt("SecureNamespaceInfo", self.secure_namespace_info)
             .build()
     }
 }
@@ -709,11 +769,16 @@ impl crate::PropertyType for LocalDiskEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for LocalDiskEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsKmsKeyId", &self.aws_kms_key_id)
+            .opt("AwsKmsKeyId", self.aws_kms_key_id)
             .opt(
                 "EncryptionKeyProviderType",
-                &self.encryption_key_provider_type,
+                self.encryption_key_provider_type,
             )
             .build()
     }
@@ -755,9 +820,14 @@ impl crate::PropertyType for S3EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for S3EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionOption", &self.encryption_option)
-            .opt("KMSKeyId", &self.kms_key_id)
+            .opt("EncryptionOption", self.encryption_option)
+            .opt("KMSKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -802,9 +872,14 @@ impl crate::PropertyType for SecureNamespaceInfo {}
 impl ::cloudwright_core::ToValue for SecureNamespaceInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClusterId", &self.cluster_id)
-            .opt("Namespace", &self.namespace)
+            .opt("ClusterId", self.cluster_id)
+            .opt("Namespace", self.namespace)
             .build()
     }
 }
@@ -852,16 +927,21 @@ impl crate::PropertyType for SecurityConfigurationData {}
 impl ::cloudwright_core::ToValue for SecurityConfigurationData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationConfiguration",
-                &self.authentication_configuration,
+                self.authentication_configuration,
             )
             .opt(
                 "AuthorizationConfiguration",
-                &self.authorization_configuration,
+                self.authorization_configuration,
             )
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
             .build()
     }
 }
@@ -908,9 +988,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -957,10 +1042,15 @@ impl crate::PropertyType for TlsCertificateConfiguration {}
 impl ::cloudwright_core::ToValue for TlsCertificateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateProviderType", &self.certificate_provider_type)
-            .opt("PrivateKeySecretArn", &self.private_key_secret_arn)
-            .opt("PublicKeySecretArn", &self.public_key_secret_arn)
+            .opt("CertificateProviderType", self.certificate_provider_type)
+            .opt("PrivateKeySecretArn", self.private_key_secret_arn)
+            .opt("PublicKeySecretArn", self.public_key_secret_arn)
             .build()
     }
 }
@@ -989,6 +1079,14 @@ impl ::cloudwright_core::ToValue for CertificateProviderType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EncryptionKeyProviderType` (`AWS::EMRContainers::SecurityConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1014,6 +1112,14 @@ impl ::cloudwright_core::ToValue for EncryptionKeyProviderType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1046,6 +1152,14 @@ impl ::cloudwright_core::ToValue for EncryptionOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for VirtualCluster {
 impl ::cloudwright_core::ToValue for VirtualCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContainerProvider", &self.container_provider)
-            .req("Name", &self.name)
-            .opt("SecurityConfigurationId", &self.security_configuration_id)
-            .opt("Tags", &self.tags)
+            .req("ContainerProvider", self.container_provider)
+            .req("Name", self.name)
+            .opt("SecurityConfigurationId", self.security_configuration_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -185,8 +190,13 @@ impl crate::PropertyType for ContainerInfo {}
 impl ::cloudwright_core::ToValue for ContainerInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EksInfo", &self.eks_info)
+            .req("EksInfo", self.eks_info)
             .build()
     }
 }
@@ -256,10 +266,15 @@ impl crate::PropertyType for ContainerProvider {}
 impl ::cloudwright_core::ToValue for ContainerProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Info", &self.info)
-            .req("Type", &self.r#type)
+            .req("Id", self.id)
+            .req("Info", self.info)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -304,8 +319,13 @@ impl crate::PropertyType for EksInfo {}
 impl ::cloudwright_core::ToValue for EksInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Namespace", &self.namespace)
+            .req("Namespace", self.namespace)
             .build()
     }
 }
@@ -352,9 +372,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -229,27 +229,32 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Architecture", &self.architecture)
-            .opt("AutoStartConfiguration", &self.auto_start_configuration)
-            .opt("AutoStopConfiguration", &self.auto_stop_configuration)
+            .opt("Architecture", self.architecture)
+            .opt("AutoStartConfiguration", self.auto_start_configuration)
+            .opt("AutoStopConfiguration", self.auto_stop_configuration)
             .opt(
                 "IdentityCenterConfiguration",
-                &self.identity_center_configuration,
+                self.identity_center_configuration,
             )
-            .opt("ImageConfiguration", &self.image_configuration)
-            .opt("InitialCapacity", &self.initial_capacity)
-            .opt("InteractiveConfiguration", &self.interactive_configuration)
-            .opt("MaximumCapacity", &self.maximum_capacity)
-            .opt("MonitoringConfiguration", &self.monitoring_configuration)
-            .opt("Name", &self.name)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .req("ReleaseLabel", &self.release_label)
-            .opt("RuntimeConfiguration", &self.runtime_configuration)
-            .opt("SchedulerConfiguration", &self.scheduler_configuration)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
-            .opt("WorkerTypeSpecifications", &self.worker_type_specifications)
+            .opt("ImageConfiguration", self.image_configuration)
+            .opt("InitialCapacity", self.initial_capacity)
+            .opt("InteractiveConfiguration", self.interactive_configuration)
+            .opt("MaximumCapacity", self.maximum_capacity)
+            .opt("MonitoringConfiguration", self.monitoring_configuration)
+            .opt("Name", self.name)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .req("ReleaseLabel", self.release_label)
+            .opt("RuntimeConfiguration", self.runtime_configuration)
+            .opt("SchedulerConfiguration", self.scheduler_configuration)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
+            .opt("WorkerTypeSpecifications", self.worker_type_specifications)
             .build()
     }
 }
@@ -314,8 +319,13 @@ impl crate::PropertyType for AutoStartConfiguration {}
 impl ::cloudwright_core::ToValue for AutoStartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -358,9 +368,14 @@ impl crate::PropertyType for AutoStopConfiguration {}
 impl ::cloudwright_core::ToValue for AutoStopConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("IdleTimeoutMinutes", &self.idle_timeout_minutes)
+            .opt("Enabled", self.enabled)
+            .opt("IdleTimeoutMinutes", self.idle_timeout_minutes)
             .build()
     }
 }
@@ -427,12 +442,17 @@ impl crate::PropertyType for CloudWatchLoggingConfiguration {}
 impl ::cloudwright_core::ToValue for CloudWatchLoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("LogStreamNamePrefix", &self.log_stream_name_prefix)
-            .opt("LogTypeMap", &self.log_type_map)
+            .opt("Enabled", self.enabled)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
+            .opt("LogGroupName", self.log_group_name)
+            .opt("LogStreamNamePrefix", self.log_stream_name_prefix)
+            .opt("LogTypeMap", self.log_type_map)
             .build()
     }
 }
@@ -487,10 +507,15 @@ impl crate::PropertyType for ConfigurationObject {}
 impl ::cloudwright_core::ToValue for ConfigurationObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Classification", &self.classification)
-            .opt("Configurations", &self.configurations)
-            .opt("Properties", &self.properties)
+            .req("Classification", self.classification)
+            .opt("Configurations", self.configurations)
+            .opt("Properties", self.properties)
             .build()
     }
 }
@@ -527,10 +552,15 @@ impl crate::PropertyType for IdentityCenterConfiguration {}
 impl ::cloudwright_core::ToValue for IdentityCenterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IdentityCenterInstanceArn",
-                &self.identity_center_instance_arn,
+                self.identity_center_instance_arn,
             )
             .build()
     }
@@ -568,8 +598,13 @@ impl crate::PropertyType for ImageConfigurationInput {}
 impl ::cloudwright_core::ToValue for ImageConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageUri", &self.image_uri)
+            .opt("ImageUri", self.image_uri)
             .build()
     }
 }
@@ -624,9 +659,14 @@ impl crate::PropertyType for InitialCapacityConfig {}
 impl ::cloudwright_core::ToValue for InitialCapacityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WorkerConfiguration", &self.worker_configuration)
-            .req("WorkerCount", &self.worker_count)
+            .req("WorkerConfiguration", self.worker_configuration)
+            .req("WorkerCount", self.worker_count)
             .build()
     }
 }
@@ -677,9 +717,14 @@ impl crate::PropertyType for InitialCapacityConfigKeyValuePair {}
 impl ::cloudwright_core::ToValue for InitialCapacityConfigKeyValuePair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -732,10 +777,15 @@ impl crate::PropertyType for InteractiveConfiguration {}
 impl ::cloudwright_core::ToValue for InteractiveConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LivyEndpointEnabled", &self.livy_endpoint_enabled)
-            .opt("SessionEnabled", &self.session_enabled)
-            .opt("StudioEnabled", &self.studio_enabled)
+            .opt("LivyEndpointEnabled", self.livy_endpoint_enabled)
+            .opt("SessionEnabled", self.session_enabled)
+            .opt("StudioEnabled", self.studio_enabled)
             .build()
     }
 }
@@ -788,9 +838,14 @@ impl crate::PropertyType for LogTypeMapKeyValuePair {}
 impl ::cloudwright_core::ToValue for LogTypeMapKeyValuePair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -835,9 +890,14 @@ impl crate::PropertyType for ManagedPersistenceMonitoringConfiguration {}
 impl ::cloudwright_core::ToValue for ManagedPersistenceMonitoringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
+            .opt("Enabled", self.enabled)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
             .build()
     }
 }
@@ -903,10 +963,15 @@ impl crate::PropertyType for MaximumAllowedResources {}
 impl ::cloudwright_core::ToValue for MaximumAllowedResources {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cpu", &self.cpu)
-            .opt("Disk", &self.disk)
-            .req("Memory", &self.memory)
+            .req("Cpu", self.cpu)
+            .opt("Disk", self.disk)
+            .req("Memory", self.memory)
             .build()
     }
 }
@@ -962,22 +1027,27 @@ impl crate::PropertyType for MonitoringConfiguration {}
 impl ::cloudwright_core::ToValue for MonitoringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLoggingConfiguration",
-                &self.cloud_watch_logging_configuration,
+                self.cloud_watch_logging_configuration,
             )
             .opt(
                 "ManagedPersistenceMonitoringConfiguration",
-                &self.managed_persistence_monitoring_configuration,
+                self.managed_persistence_monitoring_configuration,
             )
             .opt(
                 "PrometheusMonitoringConfiguration",
-                &self.prometheus_monitoring_configuration,
+                self.prometheus_monitoring_configuration,
             )
             .opt(
                 "S3MonitoringConfiguration",
-                &self.s3_monitoring_configuration,
+                self.s3_monitoring_configuration,
             )
             .build()
     }
@@ -1024,9 +1094,14 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -1063,8 +1138,13 @@ impl crate::PropertyType for PrometheusMonitoringConfiguration {}
 impl ::cloudwright_core::ToValue for PrometheusMonitoringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RemoteWriteUrl", &self.remote_write_url)
+            .opt("RemoteWriteUrl", self.remote_write_url)
             .build()
     }
 }
@@ -1109,9 +1189,14 @@ impl crate::PropertyType for S3MonitoringConfiguration {}
 impl ::cloudwright_core::ToValue for S3MonitoringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionKeyArn", &self.encryption_key_arn)
-            .opt("LogUri", &self.log_uri)
+            .opt("EncryptionKeyArn", self.encryption_key_arn)
+            .opt("LogUri", self.log_uri)
             .build()
     }
 }
@@ -1152,9 +1237,14 @@ impl crate::PropertyType for SchedulerConfiguration {}
 impl ::cloudwright_core::ToValue for SchedulerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxConcurrentRuns", &self.max_concurrent_runs)
-            .opt("QueueTimeoutMinutes", &self.queue_timeout_minutes)
+            .opt("MaxConcurrentRuns", self.max_concurrent_runs)
+            .opt("QueueTimeoutMinutes", self.queue_timeout_minutes)
             .build()
     }
 }
@@ -1205,9 +1295,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1282,11 +1377,16 @@ impl crate::PropertyType for WorkerConfiguration {}
 impl ::cloudwright_core::ToValue for WorkerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cpu", &self.cpu)
-            .opt("Disk", &self.disk)
-            .opt("DiskType", &self.disk_type)
-            .req("Memory", &self.memory)
+            .req("Cpu", self.cpu)
+            .opt("Disk", self.disk)
+            .opt("DiskType", self.disk_type)
+            .req("Memory", self.memory)
             .build()
     }
 }
@@ -1317,6 +1417,14 @@ impl ::cloudwright_core::ToValue for Architecture {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

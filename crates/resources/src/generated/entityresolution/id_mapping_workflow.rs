@@ -157,18 +157,23 @@ impl ::cloudwright_core::Resource for IdMappingWorkflow {
 impl ::cloudwright_core::ToValue for IdMappingWorkflow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .opt(
                 "IdMappingIncrementalRunConfig",
-                &self.id_mapping_incremental_run_config,
+                self.id_mapping_incremental_run_config,
             )
-            .req("IdMappingTechniques", &self.id_mapping_techniques)
-            .req("InputSourceConfig", &self.input_source_config)
-            .opt("OutputSourceConfig", &self.output_source_config)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .req("WorkflowName", &self.workflow_name)
+            .req("IdMappingTechniques", self.id_mapping_techniques)
+            .req("InputSourceConfig", self.input_source_config)
+            .opt("OutputSourceConfig", self.output_source_config)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .req("WorkflowName", self.workflow_name)
             .build()
     }
 }
@@ -231,8 +236,13 @@ impl crate::PropertyType for IdMappingIncrementalRunConfig {}
 impl ::cloudwright_core::ToValue for IdMappingIncrementalRunConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IncrementalRunType", &self.incremental_run_type)
+            .req("IncrementalRunType", self.incremental_run_type)
             .build()
     }
 }
@@ -309,11 +319,16 @@ impl crate::PropertyType for IdMappingRuleBasedProperties {}
 impl ::cloudwright_core::ToValue for IdMappingRuleBasedProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeMatchingModel", &self.attribute_matching_model)
-            .req("RecordMatchingModel", &self.record_matching_model)
-            .opt("RuleDefinitionType", &self.rule_definition_type)
-            .opt("Rules", &self.rules)
+            .req("AttributeMatchingModel", self.attribute_matching_model)
+            .req("RecordMatchingModel", self.record_matching_model)
+            .opt("RuleDefinitionType", self.rule_definition_type)
+            .opt("Rules", self.rules)
             .build()
     }
 }
@@ -364,11 +379,16 @@ impl crate::PropertyType for IdMappingTechniques {}
 impl ::cloudwright_core::ToValue for IdMappingTechniques {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IdMappingType", &self.id_mapping_type)
-            .opt("NormalizationVersion", &self.normalization_version)
-            .opt("ProviderProperties", &self.provider_properties)
-            .opt("RuleBasedProperties", &self.rule_based_properties)
+            .opt("IdMappingType", self.id_mapping_type)
+            .opt("NormalizationVersion", self.normalization_version)
+            .opt("ProviderProperties", self.provider_properties)
+            .opt("RuleBasedProperties", self.rule_based_properties)
             .build()
     }
 }
@@ -427,10 +447,15 @@ impl crate::PropertyType for IdMappingWorkflowInputSource {}
 impl ::cloudwright_core::ToValue for IdMappingWorkflowInputSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputSourceARN", &self.input_source_arn)
-            .opt("SchemaArn", &self.schema_arn)
-            .opt("Type", &self.r#type)
+            .req("InputSourceARN", self.input_source_arn)
+            .opt("SchemaArn", self.schema_arn)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -478,9 +503,14 @@ impl crate::PropertyType for IdMappingWorkflowOutputSource {}
 impl ::cloudwright_core::ToValue for IdMappingWorkflowOutputSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KMSArn", &self.kms_arn)
-            .req("OutputS3Path", &self.output_s3_path)
+            .opt("KMSArn", self.kms_arn)
+            .req("OutputS3Path", self.output_s3_path)
             .build()
     }
 }
@@ -512,6 +542,14 @@ impl ::cloudwright_core::ToValue for IdMappingWorkflowInputSourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IncrementalRunType` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -537,6 +575,14 @@ impl ::cloudwright_core::ToValue for IncrementalRunType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

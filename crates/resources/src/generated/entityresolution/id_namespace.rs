@@ -150,17 +150,22 @@ impl ::cloudwright_core::Resource for IdNamespace {
 impl ::cloudwright_core::ToValue for IdNamespace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .opt(
                 "IdMappingWorkflowProperties",
-                &self.id_mapping_workflow_properties,
+                self.id_mapping_workflow_properties,
             )
-            .req("IdNamespaceName", &self.id_namespace_name)
-            .opt("InputSourceConfig", &self.input_source_config)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("IdNamespaceName", self.id_namespace_name)
+            .opt("InputSourceConfig", self.input_source_config)
+            .opt("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -247,10 +252,15 @@ impl crate::PropertyType for IdNamespaceIdMappingWorkflowProperties {}
 impl ::cloudwright_core::ToValue for IdNamespaceIdMappingWorkflowProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IdMappingType", &self.id_mapping_type)
-            .opt("ProviderProperties", &self.provider_properties)
-            .opt("RuleBasedProperties", &self.rule_based_properties)
+            .req("IdMappingType", self.id_mapping_type)
+            .opt("ProviderProperties", self.provider_properties)
+            .opt("RuleBasedProperties", self.rule_based_properties)
             .build()
     }
 }
@@ -298,9 +308,14 @@ impl crate::PropertyType for IdNamespaceInputSource {}
 impl ::cloudwright_core::ToValue for IdNamespaceInputSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputSourceARN", &self.input_source_arn)
-            .opt("SchemaName", &self.schema_name)
+            .req("InputSourceARN", self.input_source_arn)
+            .opt("SchemaName", self.schema_name)
             .build()
     }
 }
@@ -346,9 +361,14 @@ impl crate::PropertyType for NamespaceProviderProperties {}
 impl ::cloudwright_core::ToValue for NamespaceProviderProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ProviderConfiguration", &self.provider_configuration)
-            .req("ProviderServiceArn", &self.provider_service_arn)
+            .opt("ProviderConfiguration", self.provider_configuration)
+            .req("ProviderServiceArn", self.provider_service_arn)
             .build()
     }
 }
@@ -412,11 +432,16 @@ impl crate::PropertyType for NamespaceRuleBasedProperties {}
 impl ::cloudwright_core::ToValue for NamespaceRuleBasedProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeMatchingModel", &self.attribute_matching_model)
-            .opt("RecordMatchingModels", &self.record_matching_models)
-            .opt("RuleDefinitionTypes", &self.rule_definition_types)
-            .opt("Rules", &self.rules)
+            .opt("AttributeMatchingModel", self.attribute_matching_model)
+            .opt("RecordMatchingModels", self.record_matching_models)
+            .opt("RuleDefinitionTypes", self.rule_definition_types)
+            .opt("Rules", self.rules)
             .build()
     }
 }
@@ -473,9 +498,14 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MatchingKeys", &self.matching_keys)
-            .req("RuleName", &self.rule_name)
+            .req("MatchingKeys", self.matching_keys)
+            .req("RuleName", self.rule_name)
             .build()
     }
 }
@@ -506,6 +536,14 @@ impl ::cloudwright_core::ToValue for IdNamespaceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

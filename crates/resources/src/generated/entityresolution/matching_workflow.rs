@@ -161,15 +161,20 @@ impl ::cloudwright_core::Resource for MatchingWorkflow {
 impl ::cloudwright_core::ToValue for MatchingWorkflow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("IncrementalRunConfig", &self.incremental_run_config)
-            .req("InputSourceConfig", &self.input_source_config)
-            .req("OutputSourceConfig", &self.output_source_config)
-            .req("ResolutionTechniques", &self.resolution_techniques)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .req("WorkflowName", &self.workflow_name)
+            .opt("Description", self.description)
+            .opt("IncrementalRunConfig", self.incremental_run_config)
+            .req("InputSourceConfig", self.input_source_config)
+            .req("OutputSourceConfig", self.output_source_config)
+            .req("ResolutionTechniques", self.resolution_techniques)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .req("WorkflowName", self.workflow_name)
             .build()
     }
 }
@@ -256,9 +261,14 @@ impl crate::PropertyType for CustomerProfilesIntegrationConfig {}
 impl ::cloudwright_core::ToValue for CustomerProfilesIntegrationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainArn", &self.domain_arn)
-            .req("ObjectTypeArn", &self.object_type_arn)
+            .req("DomainArn", self.domain_arn)
+            .req("ObjectTypeArn", self.object_type_arn)
             .build()
     }
 }
@@ -299,8 +309,13 @@ impl crate::PropertyType for IncrementalRunConfig {}
 impl ::cloudwright_core::ToValue for IncrementalRunConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IncrementalRunType", &self.incremental_run_type)
+            .req("IncrementalRunType", self.incremental_run_type)
             .build()
     }
 }
@@ -364,10 +379,15 @@ impl crate::PropertyType for InputSource {}
 impl ::cloudwright_core::ToValue for InputSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplyNormalization", &self.apply_normalization)
-            .req("InputSourceARN", &self.input_source_arn)
-            .req("SchemaArn", &self.schema_arn)
+            .opt("ApplyNormalization", self.apply_normalization)
+            .req("InputSourceARN", self.input_source_arn)
+            .req("SchemaArn", self.schema_arn)
             .build()
     }
 }
@@ -413,9 +433,14 @@ impl crate::PropertyType for OutputAttribute {}
 impl ::cloudwright_core::ToValue for OutputAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Hashed", &self.hashed)
-            .req("Name", &self.name)
+            .opt("Hashed", self.hashed)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -487,15 +512,20 @@ impl crate::PropertyType for OutputSource {}
 impl ::cloudwright_core::ToValue for OutputSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplyNormalization", &self.apply_normalization)
+            .opt("ApplyNormalization", self.apply_normalization)
             .opt(
                 "CustomerProfilesIntegrationConfig",
-                &self.customer_profiles_integration_config,
+                self.customer_profiles_integration_config,
             )
-            .opt("KMSArn", &self.kms_arn)
-            .req("Output", &self.output)
-            .opt("OutputS3Path", &self.output_s3_path)
+            .opt("KMSArn", self.kms_arn)
+            .req("Output", self.output)
+            .opt("OutputS3Path", self.output_s3_path)
             .build()
     }
 }
@@ -552,11 +582,16 @@ impl crate::PropertyType for ResolutionTechniques {}
 impl ::cloudwright_core::ToValue for ResolutionTechniques {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ProviderProperties", &self.provider_properties)
-            .opt("ResolutionType", &self.resolution_type)
-            .opt("RuleBasedProperties", &self.rule_based_properties)
-            .opt("RuleConditionProperties", &self.rule_condition_properties)
+            .opt("ProviderProperties", self.provider_properties)
+            .opt("ResolutionType", self.resolution_type)
+            .opt("RuleBasedProperties", self.rule_based_properties)
+            .opt("RuleConditionProperties", self.rule_condition_properties)
             .build()
     }
 }
@@ -626,10 +661,15 @@ impl crate::PropertyType for RuleBasedProperties {}
 impl ::cloudwright_core::ToValue for RuleBasedProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeMatchingModel", &self.attribute_matching_model)
-            .opt("MatchPurpose", &self.match_purpose)
-            .req("Rules", &self.rules)
+            .req("AttributeMatchingModel", self.attribute_matching_model)
+            .opt("MatchPurpose", self.match_purpose)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -682,9 +722,14 @@ impl crate::PropertyType for RuleCondition {}
 impl ::cloudwright_core::ToValue for RuleCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Condition", &self.condition)
-            .opt("RuleName", &self.rule_name)
+            .opt("Condition", self.condition)
+            .opt("RuleName", self.rule_name)
             .build()
     }
 }
@@ -723,8 +768,13 @@ impl crate::PropertyType for RuleConditionProperties {}
 impl ::cloudwright_core::ToValue for RuleConditionProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rules", &self.rules)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -752,6 +802,14 @@ impl ::cloudwright_core::ToValue for IncrementalRunType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -781,6 +839,14 @@ impl ::cloudwright_core::ToValue for MatchPurpose {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -813,6 +879,14 @@ impl ::cloudwright_core::ToValue for ResolutionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

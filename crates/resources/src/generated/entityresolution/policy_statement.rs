@@ -131,13 +131,18 @@ impl ::cloudwright_core::Resource for PolicyStatement {
 impl ::cloudwright_core::ToValue for PolicyStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .req("Arn", &self.arn)
-            .opt("Condition", &self.condition)
-            .opt("Effect", &self.effect)
-            .opt("Principal", &self.principal)
-            .req("StatementId", &self.statement_id)
+            .opt("Action", self.action)
+            .req("Arn", self.arn)
+            .opt("Condition", self.condition)
+            .opt("Effect", self.effect)
+            .opt("Principal", self.principal)
+            .req("StatementId", self.statement_id)
             .build()
     }
 }
@@ -178,6 +183,14 @@ impl ::cloudwright_core::ToValue for StatementEffect {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

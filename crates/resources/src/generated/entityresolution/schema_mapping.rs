@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for SchemaMapping {
 impl ::cloudwright_core::ToValue for SchemaMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("MappedInputFields", &self.mapped_input_fields)
-            .req("SchemaName", &self.schema_name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("MappedInputFields", self.mapped_input_fields)
+            .req("SchemaName", self.schema_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -269,13 +274,18 @@ impl crate::PropertyType for SchemaInputAttribute {}
 impl ::cloudwright_core::ToValue for SchemaInputAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldName", &self.field_name)
-            .opt("GroupName", &self.group_name)
-            .opt("Hashed", &self.hashed)
-            .opt("MatchKey", &self.match_key)
-            .opt("SubType", &self.sub_type)
-            .req("Type", &self.r#type)
+            .req("FieldName", self.field_name)
+            .opt("GroupName", self.group_name)
+            .opt("Hashed", self.hashed)
+            .opt("MatchKey", self.match_key)
+            .opt("SubType", self.sub_type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -360,6 +370,14 @@ impl ::cloudwright_core::ToValue for SchemaAttributeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -44,8 +44,13 @@ impl crate::PropertyType for IntermediateSourceConfiguration {}
 impl ::cloudwright_core::ToValue for IntermediateSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IntermediateS3Path", &self.intermediate_s3_path)
+            .req("IntermediateS3Path", self.intermediate_s3_path)
             .build()
     }
 }
@@ -103,13 +108,18 @@ impl crate::PropertyType for ProviderProperties {}
 impl ::cloudwright_core::ToValue for ProviderProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IntermediateSourceConfiguration",
-                &self.intermediate_source_configuration,
+                self.intermediate_source_configuration,
             )
-            .opt("ProviderConfiguration", &self.provider_configuration)
-            .req("ProviderServiceArn", &self.provider_service_arn)
+            .opt("ProviderConfiguration", self.provider_configuration)
+            .req("ProviderServiceArn", self.provider_service_arn)
             .build()
     }
 }
@@ -171,9 +181,14 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MatchingKeys", &self.matching_keys)
-            .req("RuleName", &self.rule_name)
+            .req("MatchingKeys", self.matching_keys)
+            .req("RuleName", self.rule_name)
             .build()
     }
 }
@@ -229,9 +244,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -268,6 +288,14 @@ impl ::cloudwright_core::ToValue for AttributeMatchingModel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "entityresolution")]
@@ -301,6 +329,14 @@ impl ::cloudwright_core::ToValue for IdMappingType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -336,6 +372,14 @@ impl ::cloudwright_core::ToValue for RecordMatchingModel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "entityresolution")]
@@ -369,6 +413,14 @@ impl ::cloudwright_core::ToValue for RuleDefinitionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -140,16 +140,21 @@ impl ::cloudwright_core::Resource for ApiDestination {
 impl ::cloudwright_core::ToValue for ApiDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectionArn", &self.connection_arn)
-            .opt("Description", &self.description)
-            .req("HttpMethod", &self.http_method)
-            .req("InvocationEndpoint", &self.invocation_endpoint)
+            .req("ConnectionArn", self.connection_arn)
+            .opt("Description", self.description)
+            .req("HttpMethod", self.http_method)
+            .req("InvocationEndpoint", self.invocation_endpoint)
             .opt(
                 "InvocationRateLimitPerSecond",
-                &self.invocation_rate_limit_per_second,
+                self.invocation_rate_limit_per_second,
             )
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -227,6 +232,14 @@ impl ::cloudwright_core::ToValue for HttpMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

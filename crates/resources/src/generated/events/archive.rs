@@ -132,13 +132,18 @@ impl ::cloudwright_core::Resource for Archive {
 impl ::cloudwright_core::ToValue for Archive {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArchiveName", &self.archive_name)
-            .opt("Description", &self.description)
-            .opt("EventPattern", &self.event_pattern)
-            .opt("KmsKeyIdentifier", &self.kms_key_identifier)
-            .opt("RetentionDays", &self.retention_days)
-            .req("SourceArn", &self.source_arn)
+            .opt("ArchiveName", self.archive_name)
+            .opt("Description", self.description)
+            .opt("EventPattern", self.event_pattern)
+            .opt("KmsKeyIdentifier", self.kms_key_identifier)
+            .opt("RetentionDays", self.retention_days)
+            .req("SourceArn", self.source_arn)
             .build()
     }
 }

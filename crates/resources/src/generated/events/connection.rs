@@ -120,16 +120,21 @@ impl ::cloudwright_core::Resource for Connection {
 impl ::cloudwright_core::ToValue for Connection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthParameters", &self.auth_parameters)
-            .opt("AuthorizationType", &self.authorization_type)
-            .opt("Description", &self.description)
+            .opt("AuthParameters", self.auth_parameters)
+            .opt("AuthorizationType", self.authorization_type)
+            .opt("Description", self.description)
             .opt(
                 "InvocationConnectivityParameters",
-                &self.invocation_connectivity_parameters,
+                self.invocation_connectivity_parameters,
             )
-            .opt("KmsKeyIdentifier", &self.kms_key_identifier)
-            .opt("Name", &self.name)
+            .opt("KmsKeyIdentifier", self.kms_key_identifier)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -256,9 +261,14 @@ impl crate::PropertyType for ApiKeyAuthParameters {}
 impl ::cloudwright_core::ToValue for ApiKeyAuthParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiKeyName", &self.api_key_name)
-            .req("ApiKeyValue", &self.api_key_value)
+            .req("ApiKeyName", self.api_key_name)
+            .req("ApiKeyValue", self.api_key_value)
             .build()
     }
 }
@@ -319,12 +329,17 @@ impl crate::PropertyType for AuthParameters {}
 impl ::cloudwright_core::ToValue for AuthParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiKeyAuthParameters", &self.api_key_auth_parameters)
-            .opt("BasicAuthParameters", &self.basic_auth_parameters)
-            .opt("ConnectivityParameters", &self.connectivity_parameters)
-            .opt("InvocationHttpParameters", &self.invocation_http_parameters)
-            .opt("OAuthParameters", &self.o_auth_parameters)
+            .opt("ApiKeyAuthParameters", self.api_key_auth_parameters)
+            .opt("BasicAuthParameters", self.basic_auth_parameters)
+            .opt("ConnectivityParameters", self.connectivity_parameters)
+            .opt("InvocationHttpParameters", self.invocation_http_parameters)
+            .opt("OAuthParameters", self.o_auth_parameters)
             .build()
     }
 }
@@ -381,9 +396,14 @@ impl crate::PropertyType for BasicAuthParameters {}
 impl ::cloudwright_core::ToValue for BasicAuthParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Password", &self.password)
-            .req("Username", &self.username)
+            .req("Password", self.password)
+            .req("Username", self.username)
             .build()
     }
 }
@@ -440,9 +460,14 @@ impl crate::PropertyType for ClientParameters {}
 impl ::cloudwright_core::ToValue for ClientParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientID", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
+            .req("ClientID", self.client_id)
+            .req("ClientSecret", self.client_secret)
             .build()
     }
 }
@@ -495,10 +520,15 @@ impl crate::PropertyType for ConnectionHttpParameters {}
 impl ::cloudwright_core::ToValue for ConnectionHttpParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BodyParameters", &self.body_parameters)
-            .opt("HeaderParameters", &self.header_parameters)
-            .opt("QueryStringParameters", &self.query_string_parameters)
+            .opt("BodyParameters", self.body_parameters)
+            .opt("HeaderParameters", self.header_parameters)
+            .opt("QueryStringParameters", self.query_string_parameters)
             .build()
     }
 }
@@ -537,8 +567,13 @@ impl crate::PropertyType for ConnectivityParameters {}
 impl ::cloudwright_core::ToValue for ConnectivityParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceParameters", &self.resource_parameters)
+            .req("ResourceParameters", self.resource_parameters)
             .build()
     }
 }
@@ -575,8 +610,13 @@ impl crate::PropertyType for InvocationConnectivityParameters {}
 impl ::cloudwright_core::ToValue for InvocationConnectivityParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceParameters", &self.resource_parameters)
+            .req("ResourceParameters", self.resource_parameters)
             .build()
     }
 }
@@ -647,11 +687,16 @@ impl crate::PropertyType for OAuthParameters {}
 impl ::cloudwright_core::ToValue for OAuthParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthorizationEndpoint", &self.authorization_endpoint)
-            .req("ClientParameters", &self.client_parameters)
-            .req("HttpMethod", &self.http_method)
-            .opt("OAuthHttpParameters", &self.o_auth_http_parameters)
+            .req("AuthorizationEndpoint", self.authorization_endpoint)
+            .req("ClientParameters", self.client_parameters)
+            .req("HttpMethod", self.http_method)
+            .opt("OAuthHttpParameters", self.o_auth_http_parameters)
             .build()
     }
 }
@@ -717,10 +762,15 @@ impl crate::PropertyType for Parameter {}
 impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsValueSecret", &self.is_value_secret)
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .opt("IsValueSecret", self.is_value_secret)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -770,9 +820,14 @@ impl crate::PropertyType for ResourceParameters {}
 impl ::cloudwright_core::ToValue for ResourceParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceAssociationArn", &self.resource_association_arn)
-            .req("ResourceConfigurationArn", &self.resource_configuration_arn)
+            .opt("ResourceAssociationArn", self.resource_association_arn)
+            .req("ResourceConfigurationArn", self.resource_configuration_arn)
             .build()
     }
 }
@@ -807,6 +862,14 @@ impl ::cloudwright_core::ToValue for AuthorizationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `HttpMethod` (`AWS::Events::Connection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -838,6 +901,14 @@ impl ::cloudwright_core::ToValue for HttpMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -127,13 +127,18 @@ impl ::cloudwright_core::Resource for Endpoint {
 impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("EventBuses", &self.event_buses)
-            .opt("Name", &self.name)
-            .opt("ReplicationConfig", &self.replication_config)
-            .opt("RoleArn", &self.role_arn)
-            .req("RoutingConfig", &self.routing_config)
+            .opt("Description", self.description)
+            .req("EventBuses", self.event_buses)
+            .opt("Name", self.name)
+            .opt("ReplicationConfig", self.replication_config)
+            .opt("RoleArn", self.role_arn)
+            .req("RoutingConfig", self.routing_config)
             .build()
     }
 }
@@ -224,8 +229,13 @@ impl crate::PropertyType for EndpointEventBus {}
 impl ::cloudwright_core::ToValue for EndpointEventBus {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventBusArn", &self.event_bus_arn)
+            .req("EventBusArn", self.event_bus_arn)
             .build()
     }
 }
@@ -278,9 +288,14 @@ impl crate::PropertyType for FailoverConfig {}
 impl ::cloudwright_core::ToValue for FailoverConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Primary", &self.primary)
-            .req("Secondary", &self.secondary)
+            .req("Primary", self.primary)
+            .req("Secondary", self.secondary)
             .build()
     }
 }
@@ -319,8 +334,13 @@ impl crate::PropertyType for Primary {}
 impl ::cloudwright_core::ToValue for Primary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HealthCheck", &self.health_check)
+            .req("HealthCheck", self.health_check)
             .build()
     }
 }
@@ -357,8 +377,13 @@ impl crate::PropertyType for ReplicationConfig {}
 impl ::cloudwright_core::ToValue for ReplicationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("State", &self.state)
+            .req("State", self.state)
             .build()
     }
 }
@@ -395,8 +420,13 @@ impl crate::PropertyType for RoutingConfig {}
 impl ::cloudwright_core::ToValue for RoutingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FailoverConfig", &self.failover_config)
+            .req("FailoverConfig", self.failover_config)
             .build()
     }
 }
@@ -435,8 +465,13 @@ impl crate::PropertyType for Secondary {}
 impl ::cloudwright_core::ToValue for Secondary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Route", &self.route)
+            .req("Route", self.route)
             .build()
     }
 }
@@ -467,6 +502,14 @@ impl ::cloudwright_core::ToValue for ReplicationState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

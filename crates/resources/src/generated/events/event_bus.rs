@@ -152,15 +152,20 @@ impl ::cloudwright_core::Resource for EventBus {
 impl ::cloudwright_core::ToValue for EventBus {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeadLetterConfig", &self.dead_letter_config)
-            .opt("Description", &self.description)
-            .opt("EventSourceName", &self.event_source_name)
-            .opt("KmsKeyIdentifier", &self.kms_key_identifier)
-            .opt("LogConfig", &self.log_config)
-            .req("Name", &self.name)
-            .opt("Policy", &self.policy)
-            .opt("Tags", &self.tags)
+            .opt("DeadLetterConfig", self.dead_letter_config)
+            .opt("Description", self.description)
+            .opt("EventSourceName", self.event_source_name)
+            .opt("KmsKeyIdentifier", self.kms_key_identifier)
+            .opt("LogConfig", self.log_config)
+            .req("Name", self.name)
+            .opt("Policy", self.policy)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -290,8 +295,13 @@ impl crate::PropertyType for DeadLetterConfig {}
 impl ::cloudwright_core::ToValue for DeadLetterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
+            .opt("Arn", self.arn)
             .build()
     }
 }
@@ -330,9 +340,14 @@ impl crate::PropertyType for LogConfig {}
 impl ::cloudwright_core::ToValue for LogConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IncludeDetail", &self.include_detail)
-            .opt("Level", &self.level)
+            .opt("IncludeDetail", self.include_detail)
+            .opt("Level", self.level)
             .build()
     }
 }
@@ -383,9 +398,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -416,6 +436,14 @@ impl ::cloudwright_core::ToValue for IncludeDetail {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -451,6 +479,14 @@ impl ::cloudwright_core::ToValue for Level {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -130,13 +130,18 @@ impl ::cloudwright_core::Resource for EventBusPolicy {
 impl ::cloudwright_core::ToValue for EventBusPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("Condition", &self.condition)
-            .opt("EventBusName", &self.event_bus_name)
-            .opt("Principal", &self.principal)
-            .opt("Statement", &self.statement)
-            .req("StatementId", &self.statement_id)
+            .opt("Action", self.action)
+            .opt("Condition", self.condition)
+            .opt("EventBusName", self.event_bus_name)
+            .opt("Principal", self.principal)
+            .opt("Statement", self.statement)
+            .req("StatementId", self.statement_id)
             .build()
     }
 }
@@ -193,10 +198,15 @@ impl crate::PropertyType for Condition {}
 impl ::cloudwright_core::ToValue for Condition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -225,6 +235,14 @@ impl ::cloudwright_core::ToValue for Action {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Events::EventBusPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -250,6 +268,14 @@ impl ::cloudwright_core::ToValue for ConditionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -211,16 +211,21 @@ impl ::cloudwright_core::Resource for Rule {
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("EventBusName", &self.event_bus_name)
-            .opt("EventPattern", &self.event_pattern)
-            .opt("Name", &self.name)
-            .opt("RoleArn", &self.role_arn)
-            .opt("ScheduleExpression", &self.schedule_expression)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
-            .opt("Targets", &self.targets)
+            .opt("Description", self.description)
+            .opt("EventBusName", self.event_bus_name)
+            .opt("EventPattern", self.event_pattern)
+            .opt("Name", self.name)
+            .opt("RoleArn", self.role_arn)
+            .opt("ScheduleExpression", self.schedule_expression)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
+            .opt("Targets", self.targets)
             .build()
     }
 }
@@ -279,8 +284,13 @@ impl crate::PropertyType for AppSyncParameters {}
 impl ::cloudwright_core::ToValue for AppSyncParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GraphQLOperation", &self.graph_ql_operation)
+            .req("GraphQLOperation", self.graph_ql_operation)
             .build()
     }
 }
@@ -335,10 +345,15 @@ impl crate::PropertyType for AwsVpcConfiguration {}
 impl ::cloudwright_core::ToValue for AwsVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssignPublicIp", &self.assign_public_ip)
-            .opt("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
+            .opt("AssignPublicIp", self.assign_public_ip)
+            .opt("SecurityGroups", self.security_groups)
+            .req("Subnets", self.subnets)
             .build()
     }
 }
@@ -373,8 +388,13 @@ impl crate::PropertyType for BatchArrayProperties {}
 impl ::cloudwright_core::ToValue for BatchArrayProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Size", &self.size)
+            .opt("Size", self.size)
             .build()
     }
 }
@@ -441,11 +461,16 @@ impl crate::PropertyType for BatchParameters {}
 impl ::cloudwright_core::ToValue for BatchParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArrayProperties", &self.array_properties)
-            .req("JobDefinition", &self.job_definition)
-            .req("JobName", &self.job_name)
-            .opt("RetryStrategy", &self.retry_strategy)
+            .opt("ArrayProperties", self.array_properties)
+            .req("JobDefinition", self.job_definition)
+            .req("JobName", self.job_name)
+            .opt("RetryStrategy", self.retry_strategy)
             .build()
     }
 }
@@ -480,8 +505,13 @@ impl crate::PropertyType for BatchRetryStrategy {}
 impl ::cloudwright_core::ToValue for BatchRetryStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attempts", &self.attempts)
+            .opt("Attempts", self.attempts)
             .build()
     }
 }
@@ -538,10 +568,15 @@ impl crate::PropertyType for CapacityProviderStrategyItem {}
 impl ::cloudwright_core::ToValue for CapacityProviderStrategyItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Base", &self.base)
-            .req("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
+            .opt("Base", self.base)
+            .req("CapacityProvider", self.capacity_provider)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -580,8 +615,13 @@ impl crate::PropertyType for DeadLetterConfig {}
 impl ::cloudwright_core::ToValue for DeadLetterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
+            .opt("Arn", self.arn)
             .build()
     }
 }
@@ -726,21 +766,26 @@ impl crate::PropertyType for EcsParameters {}
 impl ::cloudwright_core::ToValue for EcsParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
-            .opt("EnableECSManagedTags", &self.enable_ecs_managed_tags)
-            .opt("EnableExecuteCommand", &self.enable_execute_command)
-            .opt("Group", &self.group)
-            .opt("LaunchType", &self.launch_type)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .opt("PlacementConstraints", &self.placement_constraints)
-            .opt("PlacementStrategies", &self.placement_strategies)
-            .opt("PlatformVersion", &self.platform_version)
-            .opt("PropagateTags", &self.propagate_tags)
-            .opt("ReferenceId", &self.reference_id)
-            .opt("TagList", &self.tag_list)
-            .opt("TaskCount", &self.task_count)
-            .req("TaskDefinitionArn", &self.task_definition_arn)
+            .opt("CapacityProviderStrategy", self.capacity_provider_strategy)
+            .opt("EnableECSManagedTags", self.enable_ecs_managed_tags)
+            .opt("EnableExecuteCommand", self.enable_execute_command)
+            .opt("Group", self.group)
+            .opt("LaunchType", self.launch_type)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .opt("PlacementConstraints", self.placement_constraints)
+            .opt("PlacementStrategies", self.placement_strategies)
+            .opt("PlatformVersion", self.platform_version)
+            .opt("PropagateTags", self.propagate_tags)
+            .opt("ReferenceId", self.reference_id)
+            .opt("TagList", self.tag_list)
+            .opt("TaskCount", self.task_count)
+            .req("TaskDefinitionArn", self.task_definition_arn)
             .build()
     }
 }
@@ -790,10 +835,15 @@ impl crate::PropertyType for HttpParameters {}
 impl ::cloudwright_core::ToValue for HttpParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HeaderParameters", &self.header_parameters)
-            .opt("PathParameterValues", &self.path_parameter_values)
-            .opt("QueryStringParameters", &self.query_string_parameters)
+            .opt("HeaderParameters", self.header_parameters)
+            .opt("PathParameterValues", self.path_parameter_values)
+            .opt("QueryStringParameters", self.query_string_parameters)
             .build()
     }
 }
@@ -883,9 +933,14 @@ impl crate::PropertyType for InputTransformer {}
 impl ::cloudwright_core::ToValue for InputTransformer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputPathsMap", &self.input_paths_map)
-            .req("InputTemplate", &self.input_template)
+            .opt("InputPathsMap", self.input_paths_map)
+            .req("InputTemplate", self.input_template)
             .build()
     }
 }
@@ -924,8 +979,13 @@ impl crate::PropertyType for KinesisParameters {}
 impl ::cloudwright_core::ToValue for KinesisParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PartitionKeyPath", &self.partition_key_path)
+            .req("PartitionKeyPath", self.partition_key_path)
             .build()
     }
 }
@@ -960,8 +1020,13 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsVpcConfiguration", &self.aws_vpc_configuration)
+            .opt("AwsVpcConfiguration", self.aws_vpc_configuration)
             .build()
     }
 }
@@ -1004,9 +1069,14 @@ impl crate::PropertyType for PlacementConstraint {}
 impl ::cloudwright_core::ToValue for PlacementConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
-            .opt("Type", &self.r#type)
+            .opt("Expression", self.expression)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -1047,9 +1117,14 @@ impl crate::PropertyType for PlacementStrategy {}
 impl ::cloudwright_core::ToValue for PlacementStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Field", &self.field)
-            .opt("Type", &self.r#type)
+            .opt("Field", self.field)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -1138,14 +1213,19 @@ impl crate::PropertyType for RedshiftDataParameters {}
 impl ::cloudwright_core::ToValue for RedshiftDataParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .opt("DbUser", &self.db_user)
-            .opt("SecretManagerArn", &self.secret_manager_arn)
-            .opt("Sql", &self.sql)
-            .opt("Sqls", &self.sqls)
-            .opt("StatementName", &self.statement_name)
-            .opt("WithEvent", &self.with_event)
+            .req("Database", self.database)
+            .opt("DbUser", self.db_user)
+            .opt("SecretManagerArn", self.secret_manager_arn)
+            .opt("Sql", self.sql)
+            .opt("Sqls", self.sqls)
+            .opt("StatementName", self.statement_name)
+            .opt("WithEvent", self.with_event)
             .build()
     }
 }
@@ -1190,12 +1270,17 @@ impl crate::PropertyType for RetryPolicy {}
 impl ::cloudwright_core::ToValue for RetryPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MaximumEventAgeInSeconds",
-                &self.maximum_event_age_in_seconds,
+                self.maximum_event_age_in_seconds,
             )
-            .opt("MaximumRetryAttempts", &self.maximum_retry_attempts)
+            .opt("MaximumRetryAttempts", self.maximum_retry_attempts)
             .build()
     }
 }
@@ -1234,8 +1319,13 @@ impl crate::PropertyType for RunCommandParameters {}
 impl ::cloudwright_core::ToValue for RunCommandParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RunCommandTargets", &self.run_command_targets)
+            .req("RunCommandTargets", self.run_command_targets)
             .build()
     }
 }
@@ -1292,9 +1382,14 @@ impl crate::PropertyType for RunCommandTarget {}
 impl ::cloudwright_core::ToValue for RunCommandTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Values", &self.values)
+            .req("Key", self.key)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -1351,9 +1446,14 @@ impl crate::PropertyType for SageMakerPipelineParameter {}
 impl ::cloudwright_core::ToValue for SageMakerPipelineParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1391,8 +1491,13 @@ impl crate::PropertyType for SageMakerPipelineParameters {}
 impl ::cloudwright_core::ToValue for SageMakerPipelineParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PipelineParameterList", &self.pipeline_parameter_list)
+            .opt("PipelineParameterList", self.pipeline_parameter_list)
             .build()
     }
 }
@@ -1429,8 +1534,13 @@ impl crate::PropertyType for SqsParameters {}
 impl ::cloudwright_core::ToValue for SqsParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MessageGroupId", &self.message_group_id)
+            .req("MessageGroupId", self.message_group_id)
             .build()
     }
 }
@@ -1477,9 +1587,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1658,27 +1773,32 @@ impl crate::PropertyType for Target {}
 impl ::cloudwright_core::ToValue for Target {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppSyncParameters", &self.app_sync_parameters)
-            .req("Arn", &self.arn)
-            .opt("BatchParameters", &self.batch_parameters)
-            .opt("DeadLetterConfig", &self.dead_letter_config)
-            .opt("EcsParameters", &self.ecs_parameters)
-            .opt("HttpParameters", &self.http_parameters)
-            .req("Id", &self.id)
-            .opt("Input", &self.input)
-            .opt("InputPath", &self.input_path)
-            .opt("InputTransformer", &self.input_transformer)
-            .opt("KinesisParameters", &self.kinesis_parameters)
-            .opt("RedshiftDataParameters", &self.redshift_data_parameters)
-            .opt("RetryPolicy", &self.retry_policy)
-            .opt("RoleArn", &self.role_arn)
-            .opt("RunCommandParameters", &self.run_command_parameters)
+            .opt("AppSyncParameters", self.app_sync_parameters)
+            .req("Arn", self.arn)
+            .opt("BatchParameters", self.batch_parameters)
+            .opt("DeadLetterConfig", self.dead_letter_config)
+            .opt("EcsParameters", self.ecs_parameters)
+            .opt("HttpParameters", self.http_parameters)
+            .req("Id", self.id)
+            .opt("Input", self.input)
+            .opt("InputPath", self.input_path)
+            .opt("InputTransformer", self.input_transformer)
+            .opt("KinesisParameters", self.kinesis_parameters)
+            .opt("RedshiftDataParameters", self.redshift_data_parameters)
+            .opt("RetryPolicy", self.retry_policy)
+            .opt("RoleArn", self.role_arn)
+            .opt("RunCommandParameters", self.run_command_parameters)
             .opt(
                 "SageMakerPipelineParameters",
-                &self.sage_maker_pipeline_parameters,
+                self.sage_maker_pipeline_parameters,
             )
-            .opt("SqsParameters", &self.sqs_parameters)
+            .opt("SqsParameters", self.sqs_parameters)
             .build()
     }
 }
@@ -1709,6 +1829,14 @@ impl ::cloudwright_core::ToValue for AssignPublicIp {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1742,6 +1870,14 @@ impl ::cloudwright_core::ToValue for LaunchType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Events::Rule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1771,6 +1907,14 @@ impl ::cloudwright_core::ToValue for PlacementConstraintType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PropagateTags` (`AWS::Events::Rule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1796,6 +1940,14 @@ impl ::cloudwright_core::ToValue for PropagateTags {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1830,6 +1982,14 @@ impl ::cloudwright_core::ToValue for RuleState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

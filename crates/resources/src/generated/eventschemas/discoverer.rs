@@ -103,11 +103,16 @@ impl ::cloudwright_core::Resource for Discoverer {
 impl ::cloudwright_core::ToValue for Discoverer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrossAccount", &self.cross_account)
-            .opt("Description", &self.description)
-            .req("SourceArn", &self.source_arn)
-            .opt("Tags", &self.tags)
+            .opt("CrossAccount", self.cross_account)
+            .opt("Description", self.description)
+            .req("SourceArn", self.source_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

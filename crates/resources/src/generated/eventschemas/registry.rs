@@ -90,10 +90,15 @@ impl ::cloudwright_core::Resource for Registry {
 impl ::cloudwright_core::ToValue for Registry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("RegistryName", &self.registry_name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("RegistryName", self.registry_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

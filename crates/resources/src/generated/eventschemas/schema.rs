@@ -130,13 +130,18 @@ impl ::cloudwright_core::Resource for Schema {
 impl ::cloudwright_core::ToValue for Schema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .opt("Description", &self.description)
-            .req("RegistryName", &self.registry_name)
-            .opt("SchemaName", &self.schema_name)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("Content", self.content)
+            .opt("Description", self.description)
+            .req("RegistryName", self.registry_name)
+            .opt("SchemaName", self.schema_name)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }

@@ -203,19 +203,24 @@ impl ::cloudwright_core::Resource for Experiment {
 impl ::cloudwright_core::ToValue for Experiment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("MetricGoals", &self.metric_goals)
-            .req("Name", &self.name)
-            .req("OnlineAbConfig", &self.online_ab_config)
-            .req("Project", &self.project)
-            .opt("RandomizationSalt", &self.randomization_salt)
-            .opt("RemoveSegment", &self.remove_segment)
-            .opt("RunningStatus", &self.running_status)
-            .opt("SamplingRate", &self.sampling_rate)
-            .opt("Segment", &self.segment)
-            .opt("Tags", &self.tags)
-            .req("Treatments", &self.treatments)
+            .opt("Description", self.description)
+            .req("MetricGoals", self.metric_goals)
+            .req("Name", self.name)
+            .req("OnlineAbConfig", self.online_ab_config)
+            .req("Project", self.project)
+            .opt("RandomizationSalt", self.randomization_salt)
+            .opt("RemoveSegment", self.remove_segment)
+            .opt("RunningStatus", self.running_status)
+            .opt("SamplingRate", self.sampling_rate)
+            .opt("Segment", self.segment)
+            .opt("Tags", self.tags)
+            .req("Treatments", self.treatments)
             .build()
     }
 }
@@ -328,13 +333,18 @@ impl crate::PropertyType for MetricGoalObject {}
 impl ::cloudwright_core::ToValue for MetricGoalObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DesiredChange", &self.desired_change)
-            .req("EntityIdKey", &self.entity_id_key)
-            .opt("EventPattern", &self.event_pattern)
-            .req("MetricName", &self.metric_name)
-            .opt("UnitLabel", &self.unit_label)
-            .req("ValueKey", &self.value_key)
+            .req("DesiredChange", self.desired_change)
+            .req("EntityIdKey", self.entity_id_key)
+            .opt("EventPattern", self.event_pattern)
+            .req("MetricName", self.metric_name)
+            .opt("UnitLabel", self.unit_label)
+            .req("ValueKey", self.value_key)
             .build()
     }
 }
@@ -377,9 +387,14 @@ impl crate::PropertyType for OnlineAbConfigObject {}
 impl ::cloudwright_core::ToValue for OnlineAbConfigObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ControlTreatmentName", &self.control_treatment_name)
-            .opt("TreatmentWeights", &self.treatment_weights)
+            .opt("ControlTreatmentName", self.control_treatment_name)
+            .opt("TreatmentWeights", self.treatment_weights)
             .build()
     }
 }
@@ -434,11 +449,16 @@ impl crate::PropertyType for RunningStatusObject {}
 impl ::cloudwright_core::ToValue for RunningStatusObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnalysisCompleteTime", &self.analysis_complete_time)
-            .opt("DesiredState", &self.desired_state)
-            .opt("Reason", &self.reason)
-            .opt("Status", &self.status)
+            .opt("AnalysisCompleteTime", self.analysis_complete_time)
+            .opt("DesiredState", self.desired_state)
+            .opt("Reason", self.reason)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -515,11 +535,16 @@ impl crate::PropertyType for TreatmentObject {}
 impl ::cloudwright_core::ToValue for TreatmentObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Feature", &self.feature)
-            .req("TreatmentName", &self.treatment_name)
-            .req("Variation", &self.variation)
+            .opt("Description", self.description)
+            .req("Feature", self.feature)
+            .req("TreatmentName", self.treatment_name)
+            .req("Variation", self.variation)
             .build()
     }
 }
@@ -576,9 +601,14 @@ impl crate::PropertyType for TreatmentToWeight {}
 impl ::cloudwright_core::ToValue for TreatmentToWeight {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SplitWeight", &self.split_weight)
-            .req("Treatment", &self.treatment)
+            .req("SplitWeight", self.split_weight)
+            .req("Treatment", self.treatment)
             .build()
     }
 }
@@ -609,6 +639,14 @@ impl ::cloudwright_core::ToValue for DesiredChange {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -167,15 +167,20 @@ impl ::cloudwright_core::Resource for Feature {
 impl ::cloudwright_core::ToValue for Feature {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultVariation", &self.default_variation)
-            .opt("Description", &self.description)
-            .opt("EntityOverrides", &self.entity_overrides)
-            .opt("EvaluationStrategy", &self.evaluation_strategy)
-            .req("Name", &self.name)
-            .req("Project", &self.project)
-            .opt("Tags", &self.tags)
-            .req("Variations", &self.variations)
+            .opt("DefaultVariation", self.default_variation)
+            .opt("Description", self.description)
+            .opt("EntityOverrides", self.entity_overrides)
+            .opt("EvaluationStrategy", self.evaluation_strategy)
+            .req("Name", self.name)
+            .req("Project", self.project)
+            .opt("Tags", self.tags)
+            .req("Variations", self.variations)
             .build()
     }
 }
@@ -238,9 +243,14 @@ impl crate::PropertyType for EntityOverride {}
 impl ::cloudwright_core::ToValue for EntityOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EntityId", &self.entity_id)
-            .opt("Variation", &self.variation)
+            .opt("EntityId", self.entity_id)
+            .opt("Variation", self.variation)
             .build()
     }
 }
@@ -303,12 +313,17 @@ impl crate::PropertyType for VariationObject {}
 impl ::cloudwright_core::ToValue for VariationObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BooleanValue", &self.boolean_value)
-            .opt("DoubleValue", &self.double_value)
-            .opt("LongValue", &self.long_value)
-            .opt("StringValue", &self.string_value)
-            .opt("VariationName", &self.variation_name)
+            .opt("BooleanValue", self.boolean_value)
+            .opt("DoubleValue", self.double_value)
+            .opt("LongValue", self.long_value)
+            .opt("StringValue", self.string_value)
+            .opt("VariationName", self.variation_name)
             .build()
     }
 }
@@ -339,6 +354,14 @@ impl ::cloudwright_core::ToValue for EvaluationStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

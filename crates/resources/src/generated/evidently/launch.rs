@@ -174,16 +174,21 @@ impl ::cloudwright_core::Resource for Launch {
 impl ::cloudwright_core::ToValue for Launch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("ExecutionStatus", &self.execution_status)
-            .req("Groups", &self.groups)
-            .opt("MetricMonitors", &self.metric_monitors)
-            .req("Name", &self.name)
-            .req("Project", &self.project)
-            .opt("RandomizationSalt", &self.randomization_salt)
-            .req("ScheduledSplitsConfig", &self.scheduled_splits_config)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("ExecutionStatus", self.execution_status)
+            .req("Groups", self.groups)
+            .opt("MetricMonitors", self.metric_monitors)
+            .req("Name", self.name)
+            .req("Project", self.project)
+            .opt("RandomizationSalt", self.randomization_salt)
+            .req("ScheduledSplitsConfig", self.scheduled_splits_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -254,10 +259,15 @@ impl crate::PropertyType for ExecutionStatusObject {}
 impl ::cloudwright_core::ToValue for ExecutionStatusObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DesiredState", &self.desired_state)
-            .opt("Reason", &self.reason)
-            .req("Status", &self.status)
+            .opt("DesiredState", self.desired_state)
+            .opt("Reason", self.reason)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -314,9 +324,14 @@ impl crate::PropertyType for GroupToWeight {}
 impl ::cloudwright_core::ToValue for GroupToWeight {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupName", &self.group_name)
-            .req("SplitWeight", &self.split_weight)
+            .req("GroupName", self.group_name)
+            .req("SplitWeight", self.split_weight)
             .build()
     }
 }
@@ -393,11 +408,16 @@ impl crate::PropertyType for LaunchGroupObject {}
 impl ::cloudwright_core::ToValue for LaunchGroupObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Feature", &self.feature)
-            .req("GroupName", &self.group_name)
-            .req("Variation", &self.variation)
+            .opt("Description", self.description)
+            .req("Feature", self.feature)
+            .req("GroupName", self.group_name)
+            .req("Variation", self.variation)
             .build()
     }
 }
@@ -479,12 +499,17 @@ impl crate::PropertyType for MetricDefinitionObject {}
 impl ::cloudwright_core::ToValue for MetricDefinitionObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EntityIdKey", &self.entity_id_key)
-            .opt("EventPattern", &self.event_pattern)
-            .req("MetricName", &self.metric_name)
-            .opt("UnitLabel", &self.unit_label)
-            .req("ValueKey", &self.value_key)
+            .req("EntityIdKey", self.entity_id_key)
+            .opt("EventPattern", self.event_pattern)
+            .req("MetricName", self.metric_name)
+            .opt("UnitLabel", self.unit_label)
+            .req("ValueKey", self.value_key)
             .build()
     }
 }
@@ -552,10 +577,15 @@ impl crate::PropertyType for SegmentOverride {}
 impl ::cloudwright_core::ToValue for SegmentOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EvaluationOrder", &self.evaluation_order)
-            .req("Segment", &self.segment)
-            .req("Weights", &self.weights)
+            .req("EvaluationOrder", self.evaluation_order)
+            .req("Segment", self.segment)
+            .req("Weights", self.weights)
             .build()
     }
 }
@@ -617,10 +647,15 @@ impl crate::PropertyType for StepConfig {}
 impl ::cloudwright_core::ToValue for StepConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupWeights", &self.group_weights)
-            .opt("SegmentOverrides", &self.segment_overrides)
-            .req("StartTime", &self.start_time)
+            .req("GroupWeights", self.group_weights)
+            .opt("SegmentOverrides", self.segment_overrides)
+            .req("StartTime", self.start_time)
             .build()
     }
 }

@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for Project {
 impl ::cloudwright_core::ToValue for Project {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppConfigResource", &self.app_config_resource)
-            .opt("DataDelivery", &self.data_delivery)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("AppConfigResource", self.app_config_resource)
+            .opt("DataDelivery", self.data_delivery)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -209,9 +214,14 @@ impl crate::PropertyType for AppConfigResourceObject {}
 impl ::cloudwright_core::ToValue for AppConfigResourceObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .req("EnvironmentId", &self.environment_id)
+            .req("ApplicationId", self.application_id)
+            .req("EnvironmentId", self.environment_id)
             .build()
     }
 }
@@ -254,9 +264,14 @@ impl crate::PropertyType for DataDeliveryObject {}
 impl ::cloudwright_core::ToValue for DataDeliveryObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroup", &self.log_group)
-            .opt("S3", &self.s3)
+            .opt("LogGroup", self.log_group)
+            .opt("S3", self.s3)
             .build()
     }
 }
@@ -304,9 +319,14 @@ impl crate::PropertyType for S3Destination {}
 impl ::cloudwright_core::ToValue for S3Destination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("Prefix", &self.prefix)
+            .req("BucketName", self.bucket_name)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }

@@ -229,24 +229,29 @@ impl ::cloudwright_core::Resource for Environment {
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectivityInfo", &self.connectivity_info)
-            .opt("EnvironmentName", &self.environment_name)
-            .opt("Hosts", &self.hosts)
-            .opt("InitialVlans", &self.initial_vlans)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("LicenseInfo", &self.license_info)
+            .req("ConnectivityInfo", self.connectivity_info)
+            .opt("EnvironmentName", self.environment_name)
+            .opt("Hosts", self.hosts)
+            .opt("InitialVlans", self.initial_vlans)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("LicenseInfo", self.license_info)
             .opt(
                 "ServiceAccessSecurityGroups",
-                &self.service_access_security_groups,
+                self.service_access_security_groups,
             )
-            .req("ServiceAccessSubnetId", &self.service_access_subnet_id)
-            .req("SiteId", &self.site_id)
-            .opt("Tags", &self.tags)
-            .req("TermsAccepted", &self.terms_accepted)
-            .req("VcfHostnames", &self.vcf_hostnames)
-            .req("VcfVersion", &self.vcf_version)
-            .req("VpcId", &self.vpc_id)
+            .req("ServiceAccessSubnetId", self.service_access_subnet_id)
+            .req("SiteId", self.site_id)
+            .opt("Tags", self.tags)
+            .req("TermsAccepted", self.terms_accepted)
+            .req("VcfHostnames", self.vcf_hostnames)
+            .req("VcfVersion", self.vcf_version)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -357,10 +362,15 @@ impl crate::PropertyType for ConnectivityInfo {}
 impl ::cloudwright_core::ToValue for ConnectivityInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "PrivateRouteServerPeerings",
-                &self.private_route_server_peerings,
+                self.private_route_server_peerings,
             )
             .build()
     }
@@ -447,12 +457,17 @@ impl crate::PropertyType for HostInfoForCreate {}
 impl ::cloudwright_core::ToValue for HostInfoForCreate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DedicatedHostId", &self.dedicated_host_id)
-            .req("HostName", &self.host_name)
-            .req("InstanceType", &self.instance_type)
-            .req("KeyName", &self.key_name)
-            .opt("PlacementGroupId", &self.placement_group_id)
+            .opt("DedicatedHostId", self.dedicated_host_id)
+            .req("HostName", self.host_name)
+            .req("InstanceType", self.instance_type)
+            .req("KeyName", self.key_name)
+            .opt("PlacementGroupId", self.placement_group_id)
             .build()
     }
 }
@@ -493,8 +508,13 @@ impl crate::PropertyType for InitialVlanInfo {}
 impl ::cloudwright_core::ToValue for InitialVlanInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cidr", &self.cidr)
+            .req("Cidr", self.cidr)
             .build()
     }
 }
@@ -615,19 +635,24 @@ impl crate::PropertyType for InitialVlans {}
 impl ::cloudwright_core::ToValue for InitialVlans {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EdgeVTep", &self.edge_v_tep)
-            .req("ExpansionVlan1", &self.expansion_vlan1)
-            .req("ExpansionVlan2", &self.expansion_vlan2)
-            .req("Hcx", &self.hcx)
-            .opt("HcxNetworkAclId", &self.hcx_network_acl_id)
-            .opt("IsHcxPublic", &self.is_hcx_public)
-            .req("NsxUpLink", &self.nsx_up_link)
-            .req("VMotion", &self.v_motion)
-            .req("VSan", &self.v_san)
-            .req("VTep", &self.v_tep)
-            .req("VmManagement", &self.vm_management)
-            .req("VmkManagement", &self.vmk_management)
+            .req("EdgeVTep", self.edge_v_tep)
+            .req("ExpansionVlan1", self.expansion_vlan1)
+            .req("ExpansionVlan2", self.expansion_vlan2)
+            .req("Hcx", self.hcx)
+            .opt("HcxNetworkAclId", self.hcx_network_acl_id)
+            .opt("IsHcxPublic", self.is_hcx_public)
+            .req("NsxUpLink", self.nsx_up_link)
+            .req("VMotion", self.v_motion)
+            .req("VSan", self.v_san)
+            .req("VTep", self.v_tep)
+            .req("VmManagement", self.vm_management)
+            .req("VmkManagement", self.vmk_management)
             .build()
     }
 }
@@ -680,9 +705,14 @@ impl crate::PropertyType for LicenseInfo {}
 impl ::cloudwright_core::ToValue for LicenseInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SolutionKey", &self.solution_key)
-            .req("VsanKey", &self.vsan_key)
+            .req("SolutionKey", self.solution_key)
+            .req("VsanKey", self.vsan_key)
             .build()
     }
 }
@@ -717,8 +747,13 @@ impl crate::PropertyType for ServiceAccessSecurityGroups {}
 impl ::cloudwright_core::ToValue for ServiceAccessSecurityGroups {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroups", &self.security_groups)
+            .opt("SecurityGroups", self.security_groups)
             .build()
     }
 }
@@ -769,9 +804,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -889,16 +929,21 @@ impl crate::PropertyType for VcfHostnames {}
 impl ::cloudwright_core::ToValue for VcfHostnames {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CloudBuilder", &self.cloud_builder)
-            .req("Nsx", &self.nsx)
-            .req("NsxEdge1", &self.nsx_edge1)
-            .req("NsxEdge2", &self.nsx_edge2)
-            .req("NsxManager1", &self.nsx_manager1)
-            .req("NsxManager2", &self.nsx_manager2)
-            .req("NsxManager3", &self.nsx_manager3)
-            .req("SddcManager", &self.sddc_manager)
-            .req("VCenter", &self.v_center)
+            .req("CloudBuilder", self.cloud_builder)
+            .req("Nsx", self.nsx)
+            .req("NsxEdge1", self.nsx_edge1)
+            .req("NsxEdge2", self.nsx_edge2)
+            .req("NsxManager1", self.nsx_manager1)
+            .req("NsxManager2", self.nsx_manager2)
+            .req("NsxManager3", self.nsx_manager3)
+            .req("SddcManager", self.sddc_manager)
+            .req("VCenter", self.v_center)
             .build()
     }
 }
@@ -930,6 +975,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VcfVersion` (`AWS::EVS::Environment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -958,6 +1011,14 @@ impl ::cloudwright_core::ToValue for VcfVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -142,15 +142,20 @@ impl ::cloudwright_core::Resource for Environment {
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataBundles", &self.data_bundles)
-            .opt("Description", &self.description)
-            .opt("FederationMode", &self.federation_mode)
-            .opt("FederationParameters", &self.federation_parameters)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Name", &self.name)
-            .opt("SuperuserParameters", &self.superuser_parameters)
-            .opt("Tags", &self.tags)
+            .opt("DataBundles", self.data_bundles)
+            .opt("Description", self.description)
+            .opt("FederationMode", self.federation_mode)
+            .opt("FederationParameters", self.federation_parameters)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Name", self.name)
+            .opt("SuperuserParameters", self.superuser_parameters)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -257,9 +262,14 @@ impl crate::PropertyType for AttributeMap {}
 impl ::cloudwright_core::ToValue for AttributeMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -334,13 +344,18 @@ impl crate::PropertyType for FederationParameters {}
 impl ::cloudwright_core::ToValue for FederationParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationCallBackURL", &self.application_call_back_url)
-            .opt("AttributeMap", &self.attribute_map)
-            .opt("FederationProviderName", &self.federation_provider_name)
-            .opt("FederationURN", &self.federation_urn)
-            .opt("SamlMetadataDocument", &self.saml_metadata_document)
-            .opt("SamlMetadataURL", &self.saml_metadata_url)
+            .opt("ApplicationCallBackURL", self.application_call_back_url)
+            .opt("AttributeMap", self.attribute_map)
+            .opt("FederationProviderName", self.federation_provider_name)
+            .opt("FederationURN", self.federation_urn)
+            .opt("SamlMetadataDocument", self.saml_metadata_document)
+            .opt("SamlMetadataURL", self.saml_metadata_url)
             .build()
     }
 }
@@ -393,10 +408,15 @@ impl crate::PropertyType for SuperuserParameters {}
 impl ::cloudwright_core::ToValue for SuperuserParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EmailAddress", &self.email_address)
-            .opt("FirstName", &self.first_name)
-            .opt("LastName", &self.last_name)
+            .opt("EmailAddress", self.email_address)
+            .opt("FirstName", self.first_name)
+            .opt("LastName", self.last_name)
             .build()
     }
 }
@@ -447,9 +467,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -480,6 +505,14 @@ impl ::cloudwright_core::ToValue for FederationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

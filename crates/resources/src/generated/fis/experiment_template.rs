@@ -158,19 +158,24 @@ impl ::cloudwright_core::Resource for ExperimentTemplate {
 impl ::cloudwright_core::ToValue for ExperimentTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .req("Description", &self.description)
-            .opt("ExperimentOptions", &self.experiment_options)
+            .opt("Actions", self.actions)
+            .req("Description", self.description)
+            .opt("ExperimentOptions", self.experiment_options)
             .opt(
                 "ExperimentReportConfiguration",
-                &self.experiment_report_configuration,
+                self.experiment_report_configuration,
             )
-            .opt("LogConfiguration", &self.log_configuration)
-            .req("RoleArn", &self.role_arn)
-            .req("StopConditions", &self.stop_conditions)
-            .opt("Tags", &self.tags)
-            .req("Targets", &self.targets)
+            .opt("LogConfiguration", self.log_configuration)
+            .req("RoleArn", self.role_arn)
+            .req("StopConditions", self.stop_conditions)
+            .opt("Tags", self.tags)
+            .req("Targets", self.targets)
             .build()
     }
 }
@@ -227,8 +232,13 @@ impl crate::PropertyType for CloudWatchDashboard {}
 impl ::cloudwright_core::ToValue for CloudWatchDashboard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DashboardIdentifier", &self.dashboard_identifier)
+            .req("DashboardIdentifier", self.dashboard_identifier)
             .build()
     }
 }
@@ -265,8 +275,13 @@ impl crate::PropertyType for CloudWatchLogsConfiguration {}
 impl ::cloudwright_core::ToValue for CloudWatchLogsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroupArn", &self.log_group_arn)
+            .req("LogGroupArn", self.log_group_arn)
             .build()
     }
 }
@@ -300,8 +315,13 @@ impl crate::PropertyType for DataSources {}
 impl ::cloudwright_core::ToValue for DataSources {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchDashboards", &self.cloud_watch_dashboards)
+            .opt("CloudWatchDashboards", self.cloud_watch_dashboards)
             .build()
     }
 }
@@ -343,9 +363,14 @@ impl crate::PropertyType for ExperimentReportS3Configuration {}
 impl ::cloudwright_core::ToValue for ExperimentReportS3Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("Prefix", &self.prefix)
+            .req("BucketName", self.bucket_name)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -386,11 +411,16 @@ impl crate::PropertyType for ExperimentTemplateExperimentOptions {}
 impl ::cloudwright_core::ToValue for ExperimentTemplateExperimentOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountTargeting", &self.account_targeting)
+            .opt("AccountTargeting", self.account_targeting)
             .opt(
                 "EmptyTargetResolutionMode",
-                &self.empty_target_resolution_mode,
+                self.empty_target_resolution_mode,
             )
             .build()
     }
@@ -453,11 +483,16 @@ impl crate::PropertyType for ExperimentTemplateExperimentReportConfiguration {}
 impl ::cloudwright_core::ToValue for ExperimentTemplateExperimentReportConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataSources", &self.data_sources)
-            .req("Outputs", &self.outputs)
-            .opt("PostExperimentDuration", &self.post_experiment_duration)
-            .opt("PreExperimentDuration", &self.pre_experiment_duration)
+            .opt("DataSources", self.data_sources)
+            .req("Outputs", self.outputs)
+            .opt("PostExperimentDuration", self.post_experiment_duration)
+            .opt("PreExperimentDuration", self.pre_experiment_duration)
             .build()
     }
 }
@@ -513,13 +548,18 @@ impl crate::PropertyType for ExperimentTemplateLogConfiguration {}
 impl ::cloudwright_core::ToValue for ExperimentTemplateLogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLogsConfiguration",
-                &self.cloud_watch_logs_configuration,
+                self.cloud_watch_logs_configuration,
             )
-            .req("LogSchemaVersion", &self.log_schema_version)
-            .opt("S3Configuration", &self.s3_configuration)
+            .req("LogSchemaVersion", self.log_schema_version)
+            .opt("S3Configuration", self.s3_configuration)
             .build()
     }
 }
@@ -569,9 +609,14 @@ impl crate::PropertyType for ExperimentTemplateStopCondition {}
 impl ::cloudwright_core::ToValue for ExperimentTemplateStopCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Source", &self.source)
-            .opt("Value", &self.value)
+            .req("Source", self.source)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -606,10 +651,15 @@ impl crate::PropertyType for Outputs {}
 impl ::cloudwright_core::ToValue for Outputs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ExperimentReportS3Configuration",
-                &self.experiment_report_s3_configuration,
+                self.experiment_report_s3_configuration,
             )
             .build()
     }
@@ -654,9 +704,14 @@ impl crate::PropertyType for S3Configuration {}
 impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("Prefix", &self.prefix)
+            .req("BucketName", self.bucket_name)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -688,6 +743,14 @@ impl ::cloudwright_core::ToValue for AccountTargeting {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EmptyTargetResolutionMode` (`AWS::FIS::ExperimentTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -716,6 +779,14 @@ impl ::cloudwright_core::ToValue for EmptyTargetResolutionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for TargetAccountConfiguration {
 impl ::cloudwright_core::ToValue for TargetAccountConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountId", &self.account_id)
-            .opt("Description", &self.description)
-            .req("ExperimentTemplateId", &self.experiment_template_id)
-            .req("RoleArn", &self.role_arn)
+            .req("AccountId", self.account_id)
+            .opt("Description", self.description)
+            .req("ExperimentTemplateId", self.experiment_template_id)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }

@@ -95,9 +95,14 @@ impl ::cloudwright_core::Resource for NotificationChannel {
 impl ::cloudwright_core::ToValue for NotificationChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SnsRoleName", &self.sns_role_name)
-            .req("SnsTopicArn", &self.sns_topic_arn)
+            .req("SnsRoleName", self.sns_role_name)
+            .req("SnsTopicArn", self.sns_topic_arn)
             .build()
     }
 }

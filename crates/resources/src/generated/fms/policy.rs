@@ -347,31 +347,33 @@ impl ::cloudwright_core::Resource for Policy {
 impl ::cloudwright_core::ToValue for Policy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "DeleteAllPolicyResources",
-                &self.delete_all_policy_resources,
-            )
-            .opt("ExcludeMap", &self.exclude_map)
-            .req("ExcludeResourceTags", &self.exclude_resource_tags)
-            .opt("IncludeMap", &self.include_map)
-            .opt("PolicyDescription", &self.policy_description)
-            .req("PolicyName", &self.policy_name)
-            .req("RemediationEnabled", &self.remediation_enabled)
-            .opt("ResourceSetIds", &self.resource_set_ids)
+            .opt("DeleteAllPolicyResources", self.delete_all_policy_resources)
+            .opt("ExcludeMap", self.exclude_map)
+            .req("ExcludeResourceTags", self.exclude_resource_tags)
+            .opt("IncludeMap", self.include_map)
+            .opt("PolicyDescription", self.policy_description)
+            .req("PolicyName", self.policy_name)
+            .req("RemediationEnabled", self.remediation_enabled)
+            .opt("ResourceSetIds", self.resource_set_ids)
             .opt(
                 "ResourceTagLogicalOperator",
-                &self.resource_tag_logical_operator,
+                self.resource_tag_logical_operator,
             )
-            .opt("ResourceTags", &self.resource_tags)
-            .opt("ResourceType", &self.resource_type)
-            .opt("ResourceTypeList", &self.resource_type_list)
-            .opt("ResourcesCleanUp", &self.resources_clean_up)
+            .opt("ResourceTags", self.resource_tags)
+            .opt("ResourceType", self.resource_type)
+            .opt("ResourceTypeList", self.resource_type_list)
+            .opt("ResourcesCleanUp", self.resources_clean_up)
             .req(
                 "SecurityServicePolicyData",
-                &self.security_service_policy_data,
+                self.security_service_policy_data,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -450,9 +452,14 @@ impl crate::PropertyType for IcmpTypeCode {}
 impl ::cloudwright_core::ToValue for IcmpTypeCode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Code", &self.code)
-            .req("Type", &self.r#type)
+            .req("Code", self.code)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -501,9 +508,14 @@ impl crate::PropertyType for IeMap {}
 impl ::cloudwright_core::ToValue for IeMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ACCOUNT", &self.account)
-            .opt("ORGUNIT", &self.orgunit)
+            .opt("ACCOUNT", self.account)
+            .opt("ORGUNIT", self.orgunit)
             .build()
     }
 }
@@ -542,8 +554,13 @@ impl crate::PropertyType for NetworkAclCommonPolicy {}
 impl ::cloudwright_core::ToValue for NetworkAclCommonPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NetworkAclEntrySet", &self.network_acl_entry_set)
+            .req("NetworkAclEntrySet", self.network_acl_entry_set)
             .build()
     }
 }
@@ -644,14 +661,19 @@ impl crate::PropertyType for NetworkAclEntry {}
 impl ::cloudwright_core::ToValue for NetworkAclEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CidrBlock", &self.cidr_block)
-            .req("Egress", &self.egress)
-            .opt("IcmpTypeCode", &self.icmp_type_code)
-            .opt("Ipv6CidrBlock", &self.ipv6_cidr_block)
-            .opt("PortRange", &self.port_range)
-            .req("Protocol", &self.protocol)
-            .req("RuleAction", &self.rule_action)
+            .opt("CidrBlock", self.cidr_block)
+            .req("Egress", self.egress)
+            .opt("IcmpTypeCode", self.icmp_type_code)
+            .opt("Ipv6CidrBlock", self.ipv6_cidr_block)
+            .opt("PortRange", self.port_range)
+            .req("Protocol", self.protocol)
+            .req("RuleAction", self.rule_action)
             .build()
     }
 }
@@ -730,17 +752,22 @@ impl crate::PropertyType for NetworkAclEntrySet {}
 impl ::cloudwright_core::ToValue for NetworkAclEntrySet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FirstEntries", &self.first_entries)
+            .opt("FirstEntries", self.first_entries)
             .req(
                 "ForceRemediateForFirstEntries",
-                &self.force_remediate_for_first_entries,
+                self.force_remediate_for_first_entries,
             )
             .req(
                 "ForceRemediateForLastEntries",
-                &self.force_remediate_for_last_entries,
+                self.force_remediate_for_last_entries,
             )
-            .opt("LastEntries", &self.last_entries)
+            .opt("LastEntries", self.last_entries)
             .build()
     }
 }
@@ -777,8 +804,13 @@ impl crate::PropertyType for NetworkFirewallPolicy {}
 impl ::cloudwright_core::ToValue for NetworkFirewallPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FirewallDeploymentModel", &self.firewall_deployment_model)
+            .req("FirewallDeploymentModel", self.firewall_deployment_model)
             .build()
     }
 }
@@ -825,13 +857,15 @@ impl crate::PropertyType for PolicyOption {}
 impl ::cloudwright_core::ToValue for PolicyOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NetworkAclCommonPolicy", &self.network_acl_common_policy)
-            .opt("NetworkFirewallPolicy", &self.network_firewall_policy)
-            .opt(
-                "ThirdPartyFirewallPolicy",
-                &self.third_party_firewall_policy,
-            )
+            .opt("NetworkAclCommonPolicy", self.network_acl_common_policy)
+            .opt("NetworkFirewallPolicy", self.network_firewall_policy)
+            .opt("ThirdPartyFirewallPolicy", self.third_party_firewall_policy)
             .build()
     }
 }
@@ -888,9 +922,14 @@ impl crate::PropertyType for PolicyTag {}
 impl ::cloudwright_core::ToValue for PolicyTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -943,9 +982,14 @@ impl crate::PropertyType for PortRange {}
 impl ::cloudwright_core::ToValue for PortRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("From", &self.from)
-            .req("To", &self.to)
+            .req("From", self.from)
+            .req("To", self.to)
             .build()
     }
 }
@@ -993,9 +1037,14 @@ impl crate::PropertyType for ResourceTag {}
 impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1127,10 +1176,15 @@ impl crate::PropertyType for SecurityServicePolicyData {}
 impl ::cloudwright_core::ToValue for SecurityServicePolicyData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ManagedServiceData", &self.managed_service_data)
-            .opt("PolicyOption", &self.policy_option)
-            .req("Type", &self.r#type)
+            .opt("ManagedServiceData", self.managed_service_data)
+            .opt("PolicyOption", self.policy_option)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1167,8 +1221,13 @@ impl crate::PropertyType for ThirdPartyFirewallPolicy {}
 impl ::cloudwright_core::ToValue for ThirdPartyFirewallPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FirewallDeploymentModel", &self.firewall_deployment_model)
+            .req("FirewallDeploymentModel", self.firewall_deployment_model)
             .build()
     }
 }
@@ -1199,6 +1258,14 @@ impl ::cloudwright_core::ToValue for FirewallDeploymentModel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1256,6 +1323,14 @@ impl ::cloudwright_core::ToValue for PolicyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ResourceTagLogicalOperator` (`AWS::FMS::Policy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1285,6 +1360,14 @@ impl ::cloudwright_core::ToValue for ResourceTagLogicalOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RuleAction` (`AWS::FMS::Policy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1313,6 +1396,14 @@ impl ::cloudwright_core::ToValue for RuleAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -168,14 +168,19 @@ impl ::cloudwright_core::Resource for Dataset {
 impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataFrequency", &self.data_frequency)
-            .req("DatasetName", &self.dataset_name)
-            .req("DatasetType", &self.dataset_type)
-            .req("Domain", &self.domain)
-            .opt("EncryptionConfig", &self.encryption_config)
-            .req("Schema", &self.schema)
-            .opt("Tags", &self.tags)
+            .opt("DataFrequency", self.data_frequency)
+            .req("DatasetName", self.dataset_name)
+            .req("DatasetType", self.dataset_type)
+            .req("Domain", self.domain)
+            .opt("EncryptionConfig", self.encryption_config)
+            .req("Schema", self.schema)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -232,9 +237,14 @@ impl crate::PropertyType for Attribute {}
 impl ::cloudwright_core::ToValue for Attribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeName", &self.attribute_name)
-            .opt("AttributeType", &self.attribute_type)
+            .opt("AttributeName", self.attribute_name)
+            .opt("AttributeType", self.attribute_type)
             .build()
     }
 }
@@ -275,9 +285,14 @@ impl crate::PropertyType for EncryptionConfig {}
 impl ::cloudwright_core::ToValue for EncryptionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("RoleArn", &self.role_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -312,8 +327,13 @@ impl crate::PropertyType for Schema {}
 impl ::cloudwright_core::ToValue for Schema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attributes", &self.attributes)
+            .opt("Attributes", self.attributes)
             .build()
     }
 }
@@ -354,6 +374,14 @@ impl ::cloudwright_core::ToValue for AttributeType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DatasetType` (`AWS::Forecast::Dataset`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -385,6 +413,14 @@ impl ::cloudwright_core::ToValue for DatasetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

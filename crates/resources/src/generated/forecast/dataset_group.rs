@@ -127,11 +127,16 @@ impl ::cloudwright_core::Resource for DatasetGroup {
 impl ::cloudwright_core::ToValue for DatasetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatasetArns", &self.dataset_arns)
-            .req("DatasetGroupName", &self.dataset_group_name)
-            .req("Domain", &self.domain)
-            .opt("Tags", &self.tags)
+            .opt("DatasetArns", self.dataset_arns)
+            .req("DatasetGroupName", self.dataset_group_name)
+            .req("Domain", self.domain)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -165,15 +165,20 @@ impl ::cloudwright_core::Resource for Detector {
 impl ::cloudwright_core::ToValue for Detector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssociatedModels", &self.associated_models)
-            .opt("Description", &self.description)
-            .req("DetectorId", &self.detector_id)
-            .opt("DetectorVersionStatus", &self.detector_version_status)
-            .req("EventType", &self.event_type)
-            .opt("RuleExecutionMode", &self.rule_execution_mode)
-            .req("Rules", &self.rules)
-            .opt("Tags", &self.tags)
+            .opt("AssociatedModels", self.associated_models)
+            .opt("Description", self.description)
+            .req("DetectorId", self.detector_id)
+            .opt("DetectorVersionStatus", self.detector_version_status)
+            .req("EventType", self.event_type)
+            .opt("RuleExecutionMode", self.rule_execution_mode)
+            .req("Rules", self.rules)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -346,17 +351,22 @@ impl crate::PropertyType for EventType {}
 impl ::cloudwright_core::ToValue for EventType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("CreatedTime", &self.created_time)
-            .opt("Description", &self.description)
-            .opt("EntityTypes", &self.entity_types)
-            .opt("EventVariables", &self.event_variables)
-            .opt("Inline", &self.inline)
-            .opt("Labels", &self.labels)
-            .opt("LastUpdatedTime", &self.last_updated_time)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Arn", self.arn)
+            .opt("CreatedTime", self.created_time)
+            .opt("Description", self.description)
+            .opt("EntityTypes", self.entity_types)
+            .opt("EventVariables", self.event_variables)
+            .opt("Inline", self.inline)
+            .opt("Labels", self.labels)
+            .opt("LastUpdatedTime", self.last_updated_time)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -391,8 +401,13 @@ impl crate::PropertyType for Model {}
 impl ::cloudwright_core::ToValue for Model {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
+            .opt("Arn", self.arn)
             .build()
     }
 }
@@ -471,14 +486,19 @@ impl crate::PropertyType for Outcome {}
 impl ::cloudwright_core::ToValue for Outcome {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("CreatedTime", &self.created_time)
-            .opt("Description", &self.description)
-            .opt("Inline", &self.inline)
-            .opt("LastUpdatedTime", &self.last_updated_time)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Arn", self.arn)
+            .opt("CreatedTime", self.created_time)
+            .opt("Description", self.description)
+            .opt("Inline", self.inline)
+            .opt("LastUpdatedTime", self.last_updated_time)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -589,18 +609,23 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("CreatedTime", &self.created_time)
-            .opt("Description", &self.description)
-            .opt("DetectorId", &self.detector_id)
-            .opt("Expression", &self.expression)
-            .opt("Language", &self.language)
-            .opt("LastUpdatedTime", &self.last_updated_time)
-            .opt("Outcomes", &self.outcomes)
-            .opt("RuleId", &self.rule_id)
-            .opt("RuleVersion", &self.rule_version)
-            .opt("Tags", &self.tags)
+            .opt("Arn", self.arn)
+            .opt("CreatedTime", self.created_time)
+            .opt("Description", self.description)
+            .opt("DetectorId", self.detector_id)
+            .opt("Expression", self.expression)
+            .opt("Language", self.language)
+            .opt("LastUpdatedTime", self.last_updated_time)
+            .opt("Outcomes", self.outcomes)
+            .opt("RuleId", self.rule_id)
+            .opt("RuleVersion", self.rule_version)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -632,6 +657,14 @@ impl ::cloudwright_core::ToValue for DetectorVersionStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Language` (`AWS::FraudDetector::Detector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -657,6 +690,14 @@ impl ::cloudwright_core::ToValue for Language {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -686,6 +727,14 @@ impl ::cloudwright_core::ToValue for RuleExecutionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

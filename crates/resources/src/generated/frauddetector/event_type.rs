@@ -147,13 +147,18 @@ impl ::cloudwright_core::Resource for EventType {
 impl ::cloudwright_core::ToValue for EventType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("EntityTypes", &self.entity_types)
-            .req("EventVariables", &self.event_variables)
-            .req("Labels", &self.labels)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("EntityTypes", self.entity_types)
+            .req("EventVariables", self.event_variables)
+            .req("Labels", self.labels)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for List {
 impl ::cloudwright_core::ToValue for List {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Elements", &self.elements)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("VariableType", &self.variable_type)
+            .opt("Description", self.description)
+            .opt("Elements", self.elements)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("VariableType", self.variable_type)
             .build()
     }
 }

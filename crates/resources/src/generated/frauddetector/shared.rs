@@ -84,14 +84,19 @@ impl crate::PropertyType for EntityType {}
 impl ::cloudwright_core::ToValue for EntityType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("CreatedTime", &self.created_time)
-            .opt("Description", &self.description)
-            .opt("Inline", &self.inline)
-            .opt("LastUpdatedTime", &self.last_updated_time)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Arn", self.arn)
+            .opt("CreatedTime", self.created_time)
+            .opt("Description", self.description)
+            .opt("Inline", self.inline)
+            .opt("LastUpdatedTime", self.last_updated_time)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -204,18 +209,23 @@ impl crate::PropertyType for EventVariable {}
 impl ::cloudwright_core::ToValue for EventVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("CreatedTime", &self.created_time)
-            .opt("DataSource", &self.data_source)
-            .opt("DataType", &self.data_type)
-            .opt("DefaultValue", &self.default_value)
-            .opt("Description", &self.description)
-            .opt("Inline", &self.inline)
-            .opt("LastUpdatedTime", &self.last_updated_time)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("VariableType", &self.variable_type)
+            .opt("Arn", self.arn)
+            .opt("CreatedTime", self.created_time)
+            .opt("DataSource", self.data_source)
+            .opt("DataType", self.data_type)
+            .opt("DefaultValue", self.default_value)
+            .opt("Description", self.description)
+            .opt("Inline", self.inline)
+            .opt("LastUpdatedTime", self.last_updated_time)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("VariableType", self.variable_type)
             .build()
     }
 }
@@ -298,14 +308,19 @@ impl crate::PropertyType for Label {}
 impl ::cloudwright_core::ToValue for Label {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("CreatedTime", &self.created_time)
-            .opt("Description", &self.description)
-            .opt("Inline", &self.inline)
-            .opt("LastUpdatedTime", &self.last_updated_time)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Arn", self.arn)
+            .opt("CreatedTime", self.created_time)
+            .opt("Description", self.description)
+            .opt("Inline", self.inline)
+            .opt("LastUpdatedTime", self.last_updated_time)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -361,9 +376,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -396,6 +416,14 @@ impl ::cloudwright_core::ToValue for DataSource {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -436,6 +464,14 @@ impl ::cloudwright_core::ToValue for DataType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -563,6 +599,14 @@ impl ::cloudwright_core::ToValue for VariableType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

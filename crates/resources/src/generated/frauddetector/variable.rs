@@ -154,14 +154,19 @@ impl ::cloudwright_core::Resource for Variable {
 impl ::cloudwright_core::ToValue for Variable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSource", &self.data_source)
-            .req("DataType", &self.data_type)
-            .req("DefaultValue", &self.default_value)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("VariableType", &self.variable_type)
+            .req("DataSource", self.data_source)
+            .req("DataType", self.data_type)
+            .req("DefaultValue", self.default_value)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("VariableType", self.variable_type)
             .build()
     }
 }
@@ -228,6 +233,14 @@ impl ::cloudwright_core::ToValue for DataSource {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -149,17 +149,22 @@ impl ::cloudwright_core::Resource for DataRepositoryAssociation {
 impl ::cloudwright_core::ToValue for DataRepositoryAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BatchImportMetaDataOnCreate",
-                &self.batch_import_meta_data_on_create,
+                self.batch_import_meta_data_on_create,
             )
-            .req("DataRepositoryPath", &self.data_repository_path)
-            .req("FileSystemId", &self.file_system_id)
-            .req("FileSystemPath", &self.file_system_path)
-            .opt("ImportedFileChunkSize", &self.imported_file_chunk_size)
-            .opt("S3", &self.s3)
-            .opt("Tags", &self.tags)
+            .req("DataRepositoryPath", self.data_repository_path)
+            .req("FileSystemId", self.file_system_id)
+            .req("FileSystemPath", self.file_system_path)
+            .opt("ImportedFileChunkSize", self.imported_file_chunk_size)
+            .opt("S3", self.s3)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -238,8 +243,13 @@ impl crate::PropertyType for AutoExportPolicy {}
 impl ::cloudwright_core::ToValue for AutoExportPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Events", &self.events)
+            .req("Events", self.events)
             .build()
     }
 }
@@ -286,8 +296,13 @@ impl crate::PropertyType for AutoImportPolicy {}
 impl ::cloudwright_core::ToValue for AutoImportPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Events", &self.events)
+            .req("Events", self.events)
             .build()
     }
 }
@@ -332,9 +347,14 @@ impl crate::PropertyType for S3 {}
 impl ::cloudwright_core::ToValue for S3 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoExportPolicy", &self.auto_export_policy)
-            .opt("AutoImportPolicy", &self.auto_import_policy)
+            .opt("AutoExportPolicy", self.auto_export_policy)
+            .opt("AutoImportPolicy", self.auto_import_policy)
             .build()
     }
 }
@@ -385,9 +405,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -421,6 +446,14 @@ impl ::cloudwright_core::ToValue for EventType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -248,21 +248,26 @@ impl ::cloudwright_core::Resource for FileSystem {
 impl ::cloudwright_core::ToValue for FileSystem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackupId", &self.backup_id)
-            .req("FileSystemType", &self.file_system_type)
-            .opt("FileSystemTypeVersion", &self.file_system_type_version)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("LustreConfiguration", &self.lustre_configuration)
-            .opt("NetworkType", &self.network_type)
-            .opt("OntapConfiguration", &self.ontap_configuration)
-            .opt("OpenZFSConfiguration", &self.open_zfs_configuration)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("StorageCapacity", &self.storage_capacity)
-            .opt("StorageType", &self.storage_type)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .opt("WindowsConfiguration", &self.windows_configuration)
+            .opt("BackupId", self.backup_id)
+            .req("FileSystemType", self.file_system_type)
+            .opt("FileSystemTypeVersion", self.file_system_type_version)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("LustreConfiguration", self.lustre_configuration)
+            .opt("NetworkType", self.network_type)
+            .opt("OntapConfiguration", self.ontap_configuration)
+            .opt("OpenZFSConfiguration", self.open_zfs_configuration)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("StorageCapacity", self.storage_capacity)
+            .opt("StorageType", self.storage_type)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .opt("WindowsConfiguration", self.windows_configuration)
             .build()
     }
 }
@@ -396,12 +401,17 @@ impl crate::PropertyType for AuditLogConfiguration {}
 impl ::cloudwright_core::ToValue for AuditLogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuditLogDestination", &self.audit_log_destination)
-            .req("FileAccessAuditLogLevel", &self.file_access_audit_log_level)
+            .opt("AuditLogDestination", self.audit_log_destination)
+            .req("FileAccessAuditLogLevel", self.file_access_audit_log_level)
             .req(
                 "FileShareAccessAuditLogLevel",
-                &self.file_share_access_audit_log_level,
+                self.file_share_access_audit_log_level,
             )
             .build()
     }
@@ -446,9 +456,14 @@ impl crate::PropertyType for ClientConfigurations {}
 impl ::cloudwright_core::ToValue for ClientConfigurations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Clients", &self.clients)
-            .opt("Options", &self.options)
+            .opt("Clients", self.clients)
+            .opt("Options", self.options)
             .build()
     }
 }
@@ -493,9 +508,14 @@ impl crate::PropertyType for DataReadCacheConfiguration {}
 impl ::cloudwright_core::ToValue for DataReadCacheConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SizeGiB", &self.size_gi_b)
-            .opt("SizingMode", &self.sizing_mode)
+            .opt("SizeGiB", self.size_gi_b)
+            .opt("SizingMode", self.sizing_mode)
             .build()
     }
 }
@@ -540,9 +560,14 @@ impl crate::PropertyType for DiskIopsConfiguration {}
 impl ::cloudwright_core::ToValue for DiskIopsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Iops", &self.iops)
-            .opt("Mode", &self.mode)
+            .opt("Iops", self.iops)
+            .opt("Mode", self.mode)
             .build()
     }
 }
@@ -580,9 +605,14 @@ impl crate::PropertyType for FsrmConfiguration {}
 impl ::cloudwright_core::ToValue for FsrmConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EventLogDestination", &self.event_log_destination)
-            .req("FsrmServiceEnabled", &self.fsrm_service_enabled)
+            .opt("EventLogDestination", self.event_log_destination)
+            .req("FsrmServiceEnabled", self.fsrm_service_enabled)
             .build()
     }
 }
@@ -758,37 +788,39 @@ impl crate::PropertyType for LustreConfiguration {}
 impl ::cloudwright_core::ToValue for LustreConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoImportPolicy", &self.auto_import_policy)
+            .opt("AutoImportPolicy", self.auto_import_policy)
             .opt(
                 "AutomaticBackupRetentionDays",
-                &self.automatic_backup_retention_days,
+                self.automatic_backup_retention_days,
             )
-            .opt("CopyTagsToBackups", &self.copy_tags_to_backups)
+            .opt("CopyTagsToBackups", self.copy_tags_to_backups)
             .opt(
                 "DailyAutomaticBackupStartTime",
-                &self.daily_automatic_backup_start_time,
+                self.daily_automatic_backup_start_time,
             )
-            .opt("DataCompressionType", &self.data_compression_type)
+            .opt("DataCompressionType", self.data_compression_type)
             .opt(
                 "DataReadCacheConfiguration",
-                &self.data_read_cache_configuration,
+                self.data_read_cache_configuration,
             )
-            .opt("DeploymentType", &self.deployment_type)
-            .opt("DriveCacheType", &self.drive_cache_type)
-            .opt("EfaEnabled", &self.efa_enabled)
-            .opt("ExportPath", &self.export_path)
-            .opt("ImportPath", &self.import_path)
-            .opt("ImportedFileChunkSize", &self.imported_file_chunk_size)
-            .opt("MetadataConfiguration", &self.metadata_configuration)
-            .opt(
-                "PerUnitStorageThroughput",
-                &self.per_unit_storage_throughput,
-            )
-            .opt("ThroughputCapacity", &self.throughput_capacity)
+            .opt("DeploymentType", self.deployment_type)
+            .opt("DriveCacheType", self.drive_cache_type)
+            .opt("EfaEnabled", self.efa_enabled)
+            .opt("ExportPath", self.export_path)
+            .opt("ImportPath", self.import_path)
+            .opt("ImportedFileChunkSize", self.imported_file_chunk_size)
+            .opt("MetadataConfiguration", self.metadata_configuration)
+            .opt("PerUnitStorageThroughput", self.per_unit_storage_throughput)
+            .opt("ThroughputCapacity", self.throughput_capacity)
             .opt(
                 "WeeklyMaintenanceStartTime",
-                &self.weekly_maintenance_start_time,
+                self.weekly_maintenance_start_time,
             )
             .build()
     }
@@ -830,9 +862,14 @@ impl crate::PropertyType for MetadataConfiguration {}
 impl ::cloudwright_core::ToValue for MetadataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Iops", &self.iops)
-            .opt("Mode", &self.mode)
+            .opt("Iops", self.iops)
+            .opt("Mode", self.mode)
             .build()
     }
 }
@@ -868,8 +905,13 @@ impl crate::PropertyType for NfsExports {}
 impl ::cloudwright_core::ToValue for NfsExports {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientConfigurations", &self.client_configurations)
+            .opt("ClientConfigurations", self.client_configurations)
             .build()
     }
 }
@@ -1023,34 +1065,36 @@ impl crate::PropertyType for OntapConfiguration {}
 impl ::cloudwright_core::ToValue for OntapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutomaticBackupRetentionDays",
-                &self.automatic_backup_retention_days,
+                self.automatic_backup_retention_days,
             )
             .opt(
                 "DailyAutomaticBackupStartTime",
-                &self.daily_automatic_backup_start_time,
+                self.daily_automatic_backup_start_time,
             )
-            .req("DeploymentType", &self.deployment_type)
-            .opt("DiskIopsConfiguration", &self.disk_iops_configuration)
-            .opt("EndpointIpAddressRange", &self.endpoint_ip_address_range)
-            .opt(
-                "EndpointIpv6AddressRange",
-                &self.endpoint_ipv6_address_range,
-            )
-            .opt("FsxAdminPassword", &self.fsx_admin_password)
-            .opt("HAPairs", &self.ha_pairs)
-            .opt("PreferredSubnetId", &self.preferred_subnet_id)
-            .opt("RouteTableIds", &self.route_table_ids)
-            .opt("ThroughputCapacity", &self.throughput_capacity)
+            .req("DeploymentType", self.deployment_type)
+            .opt("DiskIopsConfiguration", self.disk_iops_configuration)
+            .opt("EndpointIpAddressRange", self.endpoint_ip_address_range)
+            .opt("EndpointIpv6AddressRange", self.endpoint_ipv6_address_range)
+            .opt("FsxAdminPassword", self.fsx_admin_password)
+            .opt("HAPairs", self.ha_pairs)
+            .opt("PreferredSubnetId", self.preferred_subnet_id)
+            .opt("RouteTableIds", self.route_table_ids)
+            .opt("ThroughputCapacity", self.throughput_capacity)
             .opt(
                 "ThroughputCapacityPerHAPair",
-                &self.throughput_capacity_per_ha_pair,
+                self.throughput_capacity_per_ha_pair,
             )
             .opt(
                 "WeeklyMaintenanceStartTime",
-                &self.weekly_maintenance_start_time,
+                self.weekly_maintenance_start_time,
             )
             .build()
     }
@@ -1203,33 +1247,35 @@ impl crate::PropertyType for OpenZfsConfiguration {}
 impl ::cloudwright_core::ToValue for OpenZfsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutomaticBackupRetentionDays",
-                &self.automatic_backup_retention_days,
+                self.automatic_backup_retention_days,
             )
-            .opt("CopyTagsToBackups", &self.copy_tags_to_backups)
-            .opt("CopyTagsToVolumes", &self.copy_tags_to_volumes)
+            .opt("CopyTagsToBackups", self.copy_tags_to_backups)
+            .opt("CopyTagsToVolumes", self.copy_tags_to_volumes)
             .opt(
                 "DailyAutomaticBackupStartTime",
-                &self.daily_automatic_backup_start_time,
+                self.daily_automatic_backup_start_time,
             )
-            .req("DeploymentType", &self.deployment_type)
-            .opt("DiskIopsConfiguration", &self.disk_iops_configuration)
-            .opt("EndpointIpAddressRange", &self.endpoint_ip_address_range)
-            .opt(
-                "EndpointIpv6AddressRange",
-                &self.endpoint_ipv6_address_range,
-            )
-            .opt("Options", &self.options)
-            .opt("PreferredSubnetId", &self.preferred_subnet_id)
-            .opt("ReadCacheConfiguration", &self.read_cache_configuration)
-            .opt("RootVolumeConfiguration", &self.root_volume_configuration)
-            .opt("RouteTableIds", &self.route_table_ids)
-            .opt("ThroughputCapacity", &self.throughput_capacity)
+            .req("DeploymentType", self.deployment_type)
+            .opt("DiskIopsConfiguration", self.disk_iops_configuration)
+            .opt("EndpointIpAddressRange", self.endpoint_ip_address_range)
+            .opt("EndpointIpv6AddressRange", self.endpoint_ipv6_address_range)
+            .opt("Options", self.options)
+            .opt("PreferredSubnetId", self.preferred_subnet_id)
+            .opt("ReadCacheConfiguration", self.read_cache_configuration)
+            .opt("RootVolumeConfiguration", self.root_volume_configuration)
+            .opt("RouteTableIds", self.route_table_ids)
+            .opt("ThroughputCapacity", self.throughput_capacity)
             .opt(
                 "WeeklyMaintenanceStartTime",
-                &self.weekly_maintenance_start_time,
+                self.weekly_maintenance_start_time,
             )
             .build()
     }
@@ -1275,9 +1321,14 @@ impl crate::PropertyType for ReadCacheConfiguration {}
 impl ::cloudwright_core::ToValue for ReadCacheConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SizeGiB", &self.size_gi_b)
-            .opt("SizingMode", &self.sizing_mode)
+            .opt("SizeGiB", self.size_gi_b)
+            .opt("SizingMode", self.sizing_mode)
             .build()
     }
 }
@@ -1346,13 +1397,18 @@ impl crate::PropertyType for RootVolumeConfiguration {}
 impl ::cloudwright_core::ToValue for RootVolumeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CopyTagsToSnapshots", &self.copy_tags_to_snapshots)
-            .opt("DataCompressionType", &self.data_compression_type)
-            .opt("NfsExports", &self.nfs_exports)
-            .opt("ReadOnly", &self.read_only)
-            .opt("RecordSizeKiB", &self.record_size_ki_b)
-            .opt("UserAndGroupQuotas", &self.user_and_group_quotas)
+            .opt("CopyTagsToSnapshots", self.copy_tags_to_snapshots)
+            .opt("DataCompressionType", self.data_compression_type)
+            .opt("NfsExports", self.nfs_exports)
+            .opt("ReadOnly", self.read_only)
+            .opt("RecordSizeKiB", self.record_size_ki_b)
+            .opt("UserAndGroupQuotas", self.user_and_group_quotas)
             .build()
     }
 }
@@ -1399,10 +1455,15 @@ impl crate::PropertyType for UserAndGroupQuotas {}
 impl ::cloudwright_core::ToValue for UserAndGroupQuotas {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Id", &self.id)
-            .opt("StorageCapacityQuotaGiB", &self.storage_capacity_quota_gi_b)
-            .opt("Type", &self.r#type)
+            .opt("Id", self.id)
+            .opt("StorageCapacityQuotaGiB", self.storage_capacity_quota_gi_b)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -1541,31 +1602,36 @@ impl crate::PropertyType for WindowsConfiguration {}
 impl ::cloudwright_core::ToValue for WindowsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActiveDirectoryId", &self.active_directory_id)
-            .opt("Aliases", &self.aliases)
-            .opt("AuditLogConfiguration", &self.audit_log_configuration)
+            .opt("ActiveDirectoryId", self.active_directory_id)
+            .opt("Aliases", self.aliases)
+            .opt("AuditLogConfiguration", self.audit_log_configuration)
             .opt(
                 "AutomaticBackupRetentionDays",
-                &self.automatic_backup_retention_days,
+                self.automatic_backup_retention_days,
             )
-            .opt("CopyTagsToBackups", &self.copy_tags_to_backups)
+            .opt("CopyTagsToBackups", self.copy_tags_to_backups)
             .opt(
                 "DailyAutomaticBackupStartTime",
-                &self.daily_automatic_backup_start_time,
+                self.daily_automatic_backup_start_time,
             )
-            .opt("DeploymentType", &self.deployment_type)
-            .opt("DiskIopsConfiguration", &self.disk_iops_configuration)
-            .opt("FsrmConfiguration", &self.fsrm_configuration)
-            .opt("PreferredSubnetId", &self.preferred_subnet_id)
+            .opt("DeploymentType", self.deployment_type)
+            .opt("DiskIopsConfiguration", self.disk_iops_configuration)
+            .opt("FsrmConfiguration", self.fsrm_configuration)
+            .opt("PreferredSubnetId", self.preferred_subnet_id)
             .opt(
                 "SelfManagedActiveDirectoryConfiguration",
-                &self.self_managed_active_directory_configuration,
+                self.self_managed_active_directory_configuration,
             )
-            .req("ThroughputCapacity", &self.throughput_capacity)
+            .req("ThroughputCapacity", self.throughput_capacity)
             .opt(
                 "WeeklyMaintenanceStartTime",
-                &self.weekly_maintenance_start_time,
+                self.weekly_maintenance_start_time,
             )
             .build()
     }

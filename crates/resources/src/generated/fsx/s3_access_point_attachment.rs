@@ -121,12 +121,17 @@ impl ::cloudwright_core::Resource for S3AccessPointAttachment {
 impl ::cloudwright_core::ToValue for S3AccessPointAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("OntapConfiguration", &self.ontap_configuration)
-            .opt("OpenZFSConfiguration", &self.open_zfs_configuration)
-            .opt("S3AccessPoint", &self.s3_access_point)
-            .req("Type", &self.r#type)
+            .req("Name", self.name)
+            .opt("OntapConfiguration", self.ontap_configuration)
+            .opt("OpenZFSConfiguration", self.open_zfs_configuration)
+            .opt("S3AccessPoint", self.s3_access_point)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -201,8 +206,13 @@ impl crate::PropertyType for FileSystemGid {}
 impl ::cloudwright_core::ToValue for FileSystemGid {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Gid", &self.gid)
+            .req("Gid", self.gid)
             .build()
     }
 }
@@ -253,10 +263,15 @@ impl crate::PropertyType for OntapFileSystemIdentity {}
 impl ::cloudwright_core::ToValue for OntapFileSystemIdentity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .opt("UnixUser", &self.unix_user)
-            .opt("WindowsUser", &self.windows_user)
+            .req("Type", self.r#type)
+            .opt("UnixUser", self.unix_user)
+            .opt("WindowsUser", self.windows_user)
             .build()
     }
 }
@@ -295,8 +310,13 @@ impl crate::PropertyType for OntapUnixFileSystemUser {}
 impl ::cloudwright_core::ToValue for OntapUnixFileSystemUser {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -335,8 +355,13 @@ impl crate::PropertyType for OntapWindowsFileSystemUser {}
 impl ::cloudwright_core::ToValue for OntapWindowsFileSystemUser {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -389,9 +414,14 @@ impl crate::PropertyType for OpenZfsFileSystemIdentity {}
 impl ::cloudwright_core::ToValue for OpenZfsFileSystemIdentity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PosixUser", &self.posix_user)
-            .req("Type", &self.r#type)
+            .req("PosixUser", self.posix_user)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -457,10 +487,15 @@ impl crate::PropertyType for OpenZfsPosixFileSystemUser {}
 impl ::cloudwright_core::ToValue for OpenZfsPosixFileSystemUser {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Gid", &self.gid)
-            .opt("SecondaryGids", &self.secondary_gids)
-            .req("Uid", &self.uid)
+            .req("Gid", self.gid)
+            .opt("SecondaryGids", self.secondary_gids)
+            .req("Uid", self.uid)
             .build()
     }
 }
@@ -519,11 +554,16 @@ impl crate::PropertyType for S3AccessPoint {}
 impl ::cloudwright_core::ToValue for S3AccessPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alias", &self.alias)
-            .opt("Policy", &self.policy)
-            .opt("ResourceARN", &self.resource_arn)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("Alias", self.alias)
+            .opt("Policy", self.policy)
+            .opt("ResourceARN", self.resource_arn)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -578,9 +618,14 @@ impl crate::PropertyType for S3AccessPointOntapConfiguration {}
 impl ::cloudwright_core::ToValue for S3AccessPointOntapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileSystemIdentity", &self.file_system_identity)
-            .req("VolumeId", &self.volume_id)
+            .req("FileSystemIdentity", self.file_system_identity)
+            .req("VolumeId", self.volume_id)
             .build()
     }
 }
@@ -635,9 +680,14 @@ impl crate::PropertyType for S3AccessPointOpenZfsConfiguration {}
 impl ::cloudwright_core::ToValue for S3AccessPointOpenZfsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileSystemIdentity", &self.file_system_identity)
-            .req("VolumeId", &self.volume_id)
+            .req("FileSystemIdentity", self.file_system_identity)
+            .req("VolumeId", self.volume_id)
             .build()
     }
 }
@@ -676,8 +726,13 @@ impl crate::PropertyType for S3AccessPointVpcConfiguration {}
 impl ::cloudwright_core::ToValue for S3AccessPointVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VpcId", &self.vpc_id)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -709,6 +764,14 @@ impl ::cloudwright_core::ToValue for OntapFileSystemIdentityType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::FSx::S3AccessPointAttachment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -734,6 +797,14 @@ impl ::cloudwright_core::ToValue for OpenZfsFileSystemIdentityType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -763,6 +834,14 @@ impl ::cloudwright_core::ToValue for S3AccessPointAttachmentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

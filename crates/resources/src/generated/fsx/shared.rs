@@ -85,23 +85,28 @@ impl crate::PropertyType for SelfManagedActiveDirectoryConfiguration {}
 impl ::cloudwright_core::ToValue for SelfManagedActiveDirectoryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DnsIps", &self.dns_ips)
+            .opt("DnsIps", self.dns_ips)
             .opt(
                 "DomainJoinServiceAccountSecret",
-                &self.domain_join_service_account_secret,
+                self.domain_join_service_account_secret,
             )
-            .opt("DomainName", &self.domain_name)
+            .opt("DomainName", self.domain_name)
             .opt(
                 "FileSystemAdministratorsGroup",
-                &self.file_system_administrators_group,
+                self.file_system_administrators_group,
             )
             .opt(
                 "OrganizationalUnitDistinguishedName",
-                &self.organizational_unit_distinguished_name,
+                self.organizational_unit_distinguished_name,
             )
-            .opt("Password", &self.password)
-            .opt("UserName", &self.user_name)
+            .opt("Password", self.password)
+            .opt("UserName", self.user_name)
             .build()
     }
 }
@@ -153,9 +158,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

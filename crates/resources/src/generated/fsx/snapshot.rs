@@ -103,10 +103,15 @@ impl ::cloudwright_core::Resource for Snapshot {
 impl ::cloudwright_core::ToValue for Snapshot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("VolumeId", &self.volume_id)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("VolumeId", self.volume_id)
             .build()
     }
 }

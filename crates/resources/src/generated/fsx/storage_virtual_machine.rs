@@ -133,16 +133,21 @@ impl ::cloudwright_core::Resource for StorageVirtualMachine {
 impl ::cloudwright_core::ToValue for StorageVirtualMachine {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ActiveDirectoryConfiguration",
-                &self.active_directory_configuration,
+                self.active_directory_configuration,
             )
-            .req("FileSystemId", &self.file_system_id)
-            .req("Name", &self.name)
-            .opt("RootVolumeSecurityStyle", &self.root_volume_security_style)
-            .opt("SvmAdminPassword", &self.svm_admin_password)
-            .opt("Tags", &self.tags)
+            .req("FileSystemId", self.file_system_id)
+            .req("Name", self.name)
+            .opt("RootVolumeSecurityStyle", self.root_volume_security_style)
+            .opt("SvmAdminPassword", self.svm_admin_password)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -226,11 +231,16 @@ impl crate::PropertyType for ActiveDirectoryConfiguration {}
 impl ::cloudwright_core::ToValue for ActiveDirectoryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NetBiosName", &self.net_bios_name)
+            .opt("NetBiosName", self.net_bios_name)
             .opt(
                 "SelfManagedActiveDirectoryConfiguration",
-                &self.self_managed_active_directory_configuration,
+                self.self_managed_active_directory_configuration,
             )
             .build()
     }

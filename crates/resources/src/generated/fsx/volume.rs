@@ -119,13 +119,18 @@ impl ::cloudwright_core::Resource for Volume {
 impl ::cloudwright_core::ToValue for Volume {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackupId", &self.backup_id)
-            .req("Name", &self.name)
-            .opt("OntapConfiguration", &self.ontap_configuration)
-            .opt("OpenZFSConfiguration", &self.open_zfs_configuration)
-            .opt("Tags", &self.tags)
-            .opt("VolumeType", &self.volume_type)
+            .opt("BackupId", self.backup_id)
+            .req("Name", self.name)
+            .opt("OntapConfiguration", self.ontap_configuration)
+            .opt("OpenZFSConfiguration", self.open_zfs_configuration)
+            .opt("Tags", self.tags)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -214,9 +219,14 @@ impl crate::PropertyType for AggregateConfiguration {}
 impl ::cloudwright_core::ToValue for AggregateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Aggregates", &self.aggregates)
-            .opt("ConstituentsPerAggregate", &self.constituents_per_aggregate)
+            .opt("Aggregates", self.aggregates)
+            .opt("ConstituentsPerAggregate", self.constituents_per_aggregate)
             .build()
     }
 }
@@ -268,9 +278,14 @@ impl crate::PropertyType for AutocommitPeriod {}
 impl ::cloudwright_core::ToValue for AutocommitPeriod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .req("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -326,9 +341,14 @@ impl crate::PropertyType for ClientConfigurations {}
 impl ::cloudwright_core::ToValue for ClientConfigurations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Clients", &self.clients)
-            .req("Options", &self.options)
+            .req("Clients", self.clients)
+            .req("Options", self.options)
             .build()
     }
 }
@@ -365,8 +385,13 @@ impl crate::PropertyType for NfsExports {}
 impl ::cloudwright_core::ToValue for NfsExports {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientConfigurations", &self.client_configurations)
+            .req("ClientConfigurations", self.client_configurations)
             .build()
     }
 }
@@ -518,20 +543,25 @@ impl crate::PropertyType for OntapConfiguration {}
 impl ::cloudwright_core::ToValue for OntapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregateConfiguration", &self.aggregate_configuration)
-            .opt("CopyTagsToBackups", &self.copy_tags_to_backups)
-            .opt("JunctionPath", &self.junction_path)
-            .opt("OntapVolumeType", &self.ontap_volume_type)
-            .opt("SecurityStyle", &self.security_style)
-            .opt("SizeInBytes", &self.size_in_bytes)
-            .opt("SizeInMegabytes", &self.size_in_megabytes)
-            .opt("SnaplockConfiguration", &self.snaplock_configuration)
-            .opt("SnapshotPolicy", &self.snapshot_policy)
-            .opt("StorageEfficiencyEnabled", &self.storage_efficiency_enabled)
-            .req("StorageVirtualMachineId", &self.storage_virtual_machine_id)
-            .opt("TieringPolicy", &self.tiering_policy)
-            .opt("VolumeStyle", &self.volume_style)
+            .opt("AggregateConfiguration", self.aggregate_configuration)
+            .opt("CopyTagsToBackups", self.copy_tags_to_backups)
+            .opt("JunctionPath", self.junction_path)
+            .opt("OntapVolumeType", self.ontap_volume_type)
+            .opt("SecurityStyle", self.security_style)
+            .opt("SizeInBytes", self.size_in_bytes)
+            .opt("SizeInMegabytes", self.size_in_megabytes)
+            .opt("SnaplockConfiguration", self.snaplock_configuration)
+            .opt("SnapshotPolicy", self.snapshot_policy)
+            .opt("StorageEfficiencyEnabled", self.storage_efficiency_enabled)
+            .req("StorageVirtualMachineId", self.storage_virtual_machine_id)
+            .opt("TieringPolicy", self.tiering_policy)
+            .opt("VolumeStyle", self.volume_style)
             .build()
     }
 }
@@ -644,21 +674,26 @@ impl crate::PropertyType for OpenZfsConfiguration {}
 impl ::cloudwright_core::ToValue for OpenZfsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CopyTagsToSnapshots", &self.copy_tags_to_snapshots)
-            .opt("DataCompressionType", &self.data_compression_type)
-            .opt("NfsExports", &self.nfs_exports)
-            .opt("Options", &self.options)
-            .opt("OriginSnapshot", &self.origin_snapshot)
-            .req("ParentVolumeId", &self.parent_volume_id)
-            .opt("ReadOnly", &self.read_only)
-            .opt("RecordSizeKiB", &self.record_size_ki_b)
-            .opt("StorageCapacityQuotaGiB", &self.storage_capacity_quota_gi_b)
+            .opt("CopyTagsToSnapshots", self.copy_tags_to_snapshots)
+            .opt("DataCompressionType", self.data_compression_type)
+            .opt("NfsExports", self.nfs_exports)
+            .opt("Options", self.options)
+            .opt("OriginSnapshot", self.origin_snapshot)
+            .req("ParentVolumeId", self.parent_volume_id)
+            .opt("ReadOnly", self.read_only)
+            .opt("RecordSizeKiB", self.record_size_ki_b)
+            .opt("StorageCapacityQuotaGiB", self.storage_capacity_quota_gi_b)
             .opt(
                 "StorageCapacityReservationGiB",
-                &self.storage_capacity_reservation_gi_b,
+                self.storage_capacity_reservation_gi_b,
             )
-            .opt("UserAndGroupQuotas", &self.user_and_group_quotas)
+            .opt("UserAndGroupQuotas", self.user_and_group_quotas)
             .build()
     }
 }
@@ -718,9 +753,14 @@ impl crate::PropertyType for OriginSnapshot {}
 impl ::cloudwright_core::ToValue for OriginSnapshot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CopyStrategy", &self.copy_strategy)
-            .req("SnapshotARN", &self.snapshot_arn)
+            .req("CopyStrategy", self.copy_strategy)
+            .req("SnapshotARN", self.snapshot_arn)
             .build()
     }
 }
@@ -773,9 +813,14 @@ impl crate::PropertyType for RetentionPeriod {}
 impl ::cloudwright_core::ToValue for RetentionPeriod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .req("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -856,13 +901,18 @@ impl crate::PropertyType for SnaplockConfiguration {}
 impl ::cloudwright_core::ToValue for SnaplockConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuditLogVolume", &self.audit_log_volume)
-            .opt("AutocommitPeriod", &self.autocommit_period)
-            .opt("PrivilegedDelete", &self.privileged_delete)
-            .opt("RetentionPeriod", &self.retention_period)
-            .req("SnaplockType", &self.snaplock_type)
-            .opt("VolumeAppendModeEnabled", &self.volume_append_mode_enabled)
+            .opt("AuditLogVolume", self.audit_log_volume)
+            .opt("AutocommitPeriod", self.autocommit_period)
+            .opt("PrivilegedDelete", self.privileged_delete)
+            .opt("RetentionPeriod", self.retention_period)
+            .req("SnaplockType", self.snaplock_type)
+            .opt("VolumeAppendModeEnabled", self.volume_append_mode_enabled)
             .build()
     }
 }
@@ -924,10 +974,15 @@ impl crate::PropertyType for SnaplockRetentionPeriod {}
 impl ::cloudwright_core::ToValue for SnaplockRetentionPeriod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultRetention", &self.default_retention)
-            .req("MaximumRetention", &self.maximum_retention)
-            .req("MinimumRetention", &self.minimum_retention)
+            .req("DefaultRetention", self.default_retention)
+            .req("MaximumRetention", self.maximum_retention)
+            .req("MinimumRetention", self.minimum_retention)
             .build()
     }
 }
@@ -983,9 +1038,14 @@ impl crate::PropertyType for TieringPolicy {}
 impl ::cloudwright_core::ToValue for TieringPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CoolingPeriod", &self.cooling_period)
-            .opt("Name", &self.name)
+            .opt("CoolingPeriod", self.cooling_period)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -1047,10 +1107,15 @@ impl crate::PropertyType for UserAndGroupQuotas {}
 impl ::cloudwright_core::ToValue for UserAndGroupQuotas {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("StorageCapacityQuotaGiB", &self.storage_capacity_quota_gi_b)
-            .req("Type", &self.r#type)
+            .req("Id", self.id)
+            .req("StorageCapacityQuotaGiB", self.storage_capacity_quota_gi_b)
+            .req("Type", self.r#type)
             .build()
     }
 }

@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for Alias {
 impl ::cloudwright_core::ToValue for Alias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("RoutingStrategy", &self.routing_strategy)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("RoutingStrategy", self.routing_strategy)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -205,10 +210,15 @@ impl crate::PropertyType for RoutingStrategy {}
 impl ::cloudwright_core::ToValue for RoutingStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FleetId", &self.fleet_id)
-            .opt("Message", &self.message)
-            .req("Type", &self.r#type)
+            .opt("FleetId", self.fleet_id)
+            .opt("Message", self.message)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -239,6 +249,14 @@ impl ::cloudwright_core::ToValue for RoutingStrategyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

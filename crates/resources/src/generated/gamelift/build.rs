@@ -122,13 +122,18 @@ impl ::cloudwright_core::Resource for Build {
 impl ::cloudwright_core::ToValue for Build {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("OperatingSystem", &self.operating_system)
-            .opt("ServerSdkVersion", &self.server_sdk_version)
-            .opt("StorageLocation", &self.storage_location)
-            .opt("Tags", &self.tags)
-            .opt("Version", &self.version)
+            .opt("Name", self.name)
+            .opt("OperatingSystem", self.operating_system)
+            .opt("ServerSdkVersion", self.server_sdk_version)
+            .opt("StorageLocation", self.storage_location)
+            .opt("Tags", self.tags)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -235,11 +240,16 @@ impl crate::PropertyType for StorageLocation {}
 impl ::cloudwright_core::ToValue for StorageLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
-            .opt("ObjectVersion", &self.object_version)
-            .req("RoleArn", &self.role_arn)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
+            .opt("ObjectVersion", self.object_version)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -282,6 +292,14 @@ impl ::cloudwright_core::ToValue for OperatingSystem {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -239,46 +239,51 @@ impl ::cloudwright_core::Resource for ContainerFleet {
 impl ::cloudwright_core::ToValue for ContainerFleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BillingType", &self.billing_type)
-            .opt("DeploymentConfiguration", &self.deployment_configuration)
-            .opt("Description", &self.description)
-            .req("FleetRoleArn", &self.fleet_role_arn)
+            .opt("BillingType", self.billing_type)
+            .opt("DeploymentConfiguration", self.deployment_configuration)
+            .opt("Description", self.description)
+            .req("FleetRoleArn", self.fleet_role_arn)
             .opt(
                 "GameServerContainerGroupDefinitionName",
-                &self.game_server_container_group_definition_name,
+                self.game_server_container_group_definition_name,
             )
             .opt(
                 "GameServerContainerGroupsPerInstance",
-                &self.game_server_container_groups_per_instance,
+                self.game_server_container_groups_per_instance,
             )
             .opt(
                 "GameSessionCreationLimitPolicy",
-                &self.game_session_creation_limit_policy,
+                self.game_session_creation_limit_policy,
             )
             .opt(
                 "InstanceConnectionPortRange",
-                &self.instance_connection_port_range,
+                self.instance_connection_port_range,
             )
             .opt(
                 "InstanceInboundPermissions",
-                &self.instance_inbound_permissions,
+                self.instance_inbound_permissions,
             )
-            .opt("InstanceType", &self.instance_type)
-            .opt("Locations", &self.locations)
-            .opt("LogConfiguration", &self.log_configuration)
-            .opt("MetricGroups", &self.metric_groups)
+            .opt("InstanceType", self.instance_type)
+            .opt("Locations", self.locations)
+            .opt("LogConfiguration", self.log_configuration)
+            .opt("MetricGroups", self.metric_groups)
             .opt(
                 "NewGameSessionProtectionPolicy",
-                &self.new_game_session_protection_policy,
+                self.new_game_session_protection_policy,
             )
             .opt(
                 "PerInstanceContainerGroupDefinitionName",
-                &self.per_instance_container_group_definition_name,
+                self.per_instance_container_group_definition_name,
             )
-            .opt("PlayerGatewayMode", &self.player_gateway_mode)
-            .opt("ScalingPolicies", &self.scaling_policies)
-            .opt("Tags", &self.tags)
+            .opt("PlayerGatewayMode", self.player_gateway_mode)
+            .opt("ScalingPolicies", self.scaling_policies)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -421,9 +426,14 @@ impl crate::PropertyType for ConnectionPortRange {}
 impl ::cloudwright_core::ToValue for ConnectionPortRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("ToPort", &self.to_port)
+            .req("FromPort", self.from_port)
+            .req("ToPort", self.to_port)
             .build()
     }
 }
@@ -472,10 +482,15 @@ impl crate::PropertyType for DeploymentConfiguration {}
 impl ::cloudwright_core::ToValue for DeploymentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImpairmentStrategy", &self.impairment_strategy)
-            .opt("MinimumHealthyPercentage", &self.minimum_healthy_percentage)
-            .opt("ProtectionStrategy", &self.protection_strategy)
+            .opt("ImpairmentStrategy", self.impairment_strategy)
+            .opt("MinimumHealthyPercentage", self.minimum_healthy_percentage)
+            .opt("ProtectionStrategy", self.protection_strategy)
             .build()
     }
 }
@@ -524,12 +539,17 @@ impl crate::PropertyType for GameSessionCreationLimitPolicy {}
 impl ::cloudwright_core::ToValue for GameSessionCreationLimitPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "NewGameSessionsPerCreator",
-                &self.new_game_sessions_per_creator,
+                self.new_game_sessions_per_creator,
             )
-            .opt("PolicyPeriodInMinutes", &self.policy_period_in_minutes)
+            .opt("PolicyPeriodInMinutes", self.policy_period_in_minutes)
             .build()
     }
 }
@@ -591,11 +611,16 @@ impl crate::PropertyType for LocationConfiguration {}
 impl ::cloudwright_core::ToValue for LocationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Location", &self.location)
-            .opt("LocationCapacity", &self.location_capacity)
-            .opt("PlayerGatewayStatus", &self.player_gateway_status)
-            .opt("StoppedActions", &self.stopped_actions)
+            .req("Location", self.location)
+            .opt("LocationCapacity", self.location_capacity)
+            .opt("PlayerGatewayStatus", self.player_gateway_status)
+            .opt("StoppedActions", self.stopped_actions)
             .build()
     }
 }
@@ -650,10 +675,15 @@ impl crate::PropertyType for LogConfiguration {}
 impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogDestination", &self.log_destination)
-            .opt("LogGroupArn", &self.log_group_arn)
-            .opt("S3BucketName", &self.s3_bucket_name)
+            .opt("LogDestination", self.log_destination)
+            .opt("LogGroupArn", self.log_group_arn)
+            .opt("S3BucketName", self.s3_bucket_name)
             .build()
     }
 }
@@ -775,16 +805,21 @@ impl crate::PropertyType for ScalingPolicy {}
 impl ::cloudwright_core::ToValue for ScalingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComparisonOperator", &self.comparison_operator)
-            .opt("EvaluationPeriods", &self.evaluation_periods)
-            .req("MetricName", &self.metric_name)
-            .req("Name", &self.name)
-            .opt("PolicyType", &self.policy_type)
-            .opt("ScalingAdjustment", &self.scaling_adjustment)
-            .opt("ScalingAdjustmentType", &self.scaling_adjustment_type)
-            .opt("TargetConfiguration", &self.target_configuration)
-            .opt("Threshold", &self.threshold)
+            .opt("ComparisonOperator", self.comparison_operator)
+            .opt("EvaluationPeriods", self.evaluation_periods)
+            .req("MetricName", self.metric_name)
+            .req("Name", self.name)
+            .opt("PolicyType", self.policy_type)
+            .opt("ScalingAdjustment", self.scaling_adjustment)
+            .opt("ScalingAdjustmentType", self.scaling_adjustment_type)
+            .opt("TargetConfiguration", self.target_configuration)
+            .opt("Threshold", self.threshold)
             .build()
     }
 }
@@ -816,6 +851,14 @@ impl ::cloudwright_core::ToValue for BillingType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ImpairmentStrategy` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -844,6 +887,14 @@ impl ::cloudwright_core::ToValue for ImpairmentStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -877,6 +928,14 @@ impl ::cloudwright_core::ToValue for LogDestination {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ProtectionStrategy` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -906,6 +965,14 @@ impl ::cloudwright_core::ToValue for ProtectionStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StoppedAction` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -931,6 +998,14 @@ impl ::cloudwright_core::ToValue for StoppedAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

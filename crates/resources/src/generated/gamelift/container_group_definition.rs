@@ -180,26 +180,31 @@ impl ::cloudwright_core::Resource for ContainerGroupDefinition {
 impl ::cloudwright_core::ToValue for ContainerGroupDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerGroupType", &self.container_group_type)
+            .opt("ContainerGroupType", self.container_group_type)
             .opt(
                 "GameServerContainerDefinition",
-                &self.game_server_container_definition,
+                self.game_server_container_definition,
             )
-            .req("Name", &self.name)
-            .req("OperatingSystem", &self.operating_system)
-            .opt("SourceVersionNumber", &self.source_version_number)
+            .req("Name", self.name)
+            .req("OperatingSystem", self.operating_system)
+            .opt("SourceVersionNumber", self.source_version_number)
             .opt(
                 "SupportContainerDefinitions",
-                &self.support_container_definitions,
+                self.support_container_definitions,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .req(
                 "TotalMemoryLimitMebibytes",
-                &self.total_memory_limit_mebibytes,
+                self.total_memory_limit_mebibytes,
             )
-            .req("TotalVcpuLimit", &self.total_vcpu_limit)
-            .opt("VersionDescription", &self.version_description)
+            .req("TotalVcpuLimit", self.total_vcpu_limit)
+            .opt("VersionDescription", self.version_description)
             .build()
     }
 }
@@ -325,9 +330,14 @@ impl crate::PropertyType for ContainerDependency {}
 impl ::cloudwright_core::ToValue for ContainerDependency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Condition", &self.condition)
-            .req("ContainerName", &self.container_name)
+            .req("Condition", self.condition)
+            .req("ContainerName", self.container_name)
             .build()
     }
 }
@@ -386,9 +396,14 @@ impl crate::PropertyType for ContainerEnvironment {}
 impl ::cloudwright_core::ToValue for ContainerEnvironment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -469,12 +484,17 @@ impl crate::PropertyType for ContainerHealthCheck {}
 impl ::cloudwright_core::ToValue for ContainerHealthCheck {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Command", &self.command)
-            .opt("Interval", &self.interval)
-            .opt("Retries", &self.retries)
-            .opt("StartPeriod", &self.start_period)
-            .opt("Timeout", &self.timeout)
+            .req("Command", self.command)
+            .opt("Interval", self.interval)
+            .opt("Retries", self.retries)
+            .opt("StartPeriod", self.start_period)
+            .opt("Timeout", self.timeout)
             .build()
     }
 }
@@ -531,10 +551,15 @@ impl crate::PropertyType for ContainerMountPoint {}
 impl ::cloudwright_core::ToValue for ContainerMountPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLevel", &self.access_level)
-            .opt("ContainerPath", &self.container_path)
-            .req("InstancePath", &self.instance_path)
+            .opt("AccessLevel", self.access_level)
+            .opt("ContainerPath", self.container_path)
+            .req("InstancePath", self.instance_path)
             .build()
     }
 }
@@ -602,10 +627,15 @@ impl crate::PropertyType for ContainerPortRange {}
 impl ::cloudwright_core::ToValue for ContainerPortRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("Protocol", &self.protocol)
-            .req("ToPort", &self.to_port)
+            .req("FromPort", self.from_port)
+            .req("Protocol", self.protocol)
+            .req("ToPort", self.to_port)
             .build()
     }
 }
@@ -722,15 +752,20 @@ impl crate::PropertyType for GameServerContainerDefinition {}
 impl ::cloudwright_core::ToValue for GameServerContainerDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContainerName", &self.container_name)
-            .opt("DependsOn", &self.depends_on)
-            .opt("EnvironmentOverride", &self.environment_override)
-            .req("ImageUri", &self.image_uri)
-            .opt("MountPoints", &self.mount_points)
-            .opt("PortConfiguration", &self.port_configuration)
-            .opt("ResolvedImageDigest", &self.resolved_image_digest)
-            .req("ServerSdkVersion", &self.server_sdk_version)
+            .req("ContainerName", self.container_name)
+            .opt("DependsOn", self.depends_on)
+            .opt("EnvironmentOverride", self.environment_override)
+            .req("ImageUri", self.image_uri)
+            .opt("MountPoints", self.mount_points)
+            .opt("PortConfiguration", self.port_configuration)
+            .opt("ResolvedImageDigest", self.resolved_image_digest)
+            .req("ServerSdkVersion", self.server_sdk_version)
             .build()
     }
 }
@@ -769,8 +804,13 @@ impl crate::PropertyType for PortConfiguration {}
 impl ::cloudwright_core::ToValue for PortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContainerPortRanges", &self.container_port_ranges)
+            .req("ContainerPortRanges", self.container_port_ranges)
             .build()
     }
 }
@@ -912,21 +952,23 @@ impl crate::PropertyType for SupportContainerDefinition {}
 impl ::cloudwright_core::ToValue for SupportContainerDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContainerName", &self.container_name)
-            .opt("DependsOn", &self.depends_on)
-            .opt("EnvironmentOverride", &self.environment_override)
-            .opt("Essential", &self.essential)
-            .opt("HealthCheck", &self.health_check)
-            .req("ImageUri", &self.image_uri)
-            .opt(
-                "MemoryHardLimitMebibytes",
-                &self.memory_hard_limit_mebibytes,
-            )
-            .opt("MountPoints", &self.mount_points)
-            .opt("PortConfiguration", &self.port_configuration)
-            .opt("ResolvedImageDigest", &self.resolved_image_digest)
-            .opt("Vcpu", &self.vcpu)
+            .req("ContainerName", self.container_name)
+            .opt("DependsOn", self.depends_on)
+            .opt("EnvironmentOverride", self.environment_override)
+            .opt("Essential", self.essential)
+            .opt("HealthCheck", self.health_check)
+            .req("ImageUri", self.image_uri)
+            .opt("MemoryHardLimitMebibytes", self.memory_hard_limit_mebibytes)
+            .opt("MountPoints", self.mount_points)
+            .opt("PortConfiguration", self.port_configuration)
+            .opt("ResolvedImageDigest", self.resolved_image_digest)
+            .opt("Vcpu", self.vcpu)
             .build()
     }
 }
@@ -977,9 +1019,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1010,6 +1057,14 @@ impl ::cloudwright_core::ToValue for AccessLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1046,6 +1101,14 @@ impl ::cloudwright_core::ToValue for ContainerDependencyCondition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContainerGroupType` (`AWS::GameLift::ContainerGroupDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1075,6 +1138,14 @@ impl ::cloudwright_core::ToValue for ContainerGroupType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OperatingSystem` (`AWS::GameLift::ContainerGroupDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1100,6 +1171,14 @@ impl ::cloudwright_core::ToValue for OperatingSystem {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

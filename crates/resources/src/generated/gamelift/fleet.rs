@@ -361,49 +361,54 @@ impl ::cloudwright_core::Resource for Fleet {
 impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnywhereConfiguration", &self.anywhere_configuration)
-            .opt("ApplyCapacity", &self.apply_capacity)
-            .opt("BuildId", &self.build_id)
-            .opt("CertificateConfiguration", &self.certificate_configuration)
-            .opt("ComputeType", &self.compute_type)
-            .opt("Description", &self.description)
-            .opt("DesiredEC2Instances", &self.desired_ec2_instances)
-            .opt("EC2InboundPermissions", &self.ec2_inbound_permissions)
-            .opt("EC2InstanceType", &self.ec2_instance_type)
-            .opt("FleetType", &self.fleet_type)
-            .opt("InstanceRoleARN", &self.instance_role_arn)
+            .opt("AnywhereConfiguration", self.anywhere_configuration)
+            .opt("ApplyCapacity", self.apply_capacity)
+            .opt("BuildId", self.build_id)
+            .opt("CertificateConfiguration", self.certificate_configuration)
+            .opt("ComputeType", self.compute_type)
+            .opt("Description", self.description)
+            .opt("DesiredEC2Instances", self.desired_ec2_instances)
+            .opt("EC2InboundPermissions", self.ec2_inbound_permissions)
+            .opt("EC2InstanceType", self.ec2_instance_type)
+            .opt("FleetType", self.fleet_type)
+            .opt("InstanceRoleARN", self.instance_role_arn)
             .opt(
                 "InstanceRoleCredentialsProvider",
-                &self.instance_role_credentials_provider,
+                self.instance_role_credentials_provider,
             )
-            .opt("Locations", &self.locations)
-            .opt("LogPaths", &self.log_paths)
-            .opt("MaxSize", &self.max_size)
-            .opt("MetricGroups", &self.metric_groups)
-            .opt("MinSize", &self.min_size)
-            .req("Name", &self.name)
+            .opt("Locations", self.locations)
+            .opt("LogPaths", self.log_paths)
+            .opt("MaxSize", self.max_size)
+            .opt("MetricGroups", self.metric_groups)
+            .opt("MinSize", self.min_size)
+            .req("Name", self.name)
             .opt(
                 "NewGameSessionProtectionPolicy",
-                &self.new_game_session_protection_policy,
+                self.new_game_session_protection_policy,
             )
-            .opt("PeerVpcAwsAccountId", &self.peer_vpc_aws_account_id)
-            .opt("PeerVpcId", &self.peer_vpc_id)
+            .opt("PeerVpcAwsAccountId", self.peer_vpc_aws_account_id)
+            .opt("PeerVpcId", self.peer_vpc_id)
             .opt(
                 "PlayerGatewayConfiguration",
-                &self.player_gateway_configuration,
+                self.player_gateway_configuration,
             )
-            .opt("PlayerGatewayMode", &self.player_gateway_mode)
+            .opt("PlayerGatewayMode", self.player_gateway_mode)
             .opt(
                 "ResourceCreationLimitPolicy",
-                &self.resource_creation_limit_policy,
+                self.resource_creation_limit_policy,
             )
-            .opt("RuntimeConfiguration", &self.runtime_configuration)
-            .opt("ScalingPolicies", &self.scaling_policies)
-            .opt("ScriptId", &self.script_id)
-            .opt("ServerLaunchParameters", &self.server_launch_parameters)
-            .opt("ServerLaunchPath", &self.server_launch_path)
-            .opt("Tags", &self.tags)
+            .opt("RuntimeConfiguration", self.runtime_configuration)
+            .opt("ScalingPolicies", self.scaling_policies)
+            .opt("ScriptId", self.script_id)
+            .opt("ServerLaunchParameters", self.server_launch_parameters)
+            .opt("ServerLaunchPath", self.server_launch_path)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -470,8 +475,13 @@ impl crate::PropertyType for AnywhereConfiguration {}
 impl ::cloudwright_core::ToValue for AnywhereConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cost", &self.cost)
+            .req("Cost", self.cost)
             .build()
     }
 }
@@ -513,8 +523,13 @@ impl crate::PropertyType for CertificateConfiguration {}
 impl ::cloudwright_core::ToValue for CertificateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateType", &self.certificate_type)
+            .req("CertificateType", self.certificate_type)
             .build()
     }
 }
@@ -569,10 +584,15 @@ impl crate::PropertyType for LocationConfiguration {}
 impl ::cloudwright_core::ToValue for LocationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Location", &self.location)
-            .opt("LocationCapacity", &self.location_capacity)
-            .opt("PlayerGatewayStatus", &self.player_gateway_status)
+            .req("Location", self.location)
+            .opt("LocationCapacity", self.location_capacity)
+            .opt("PlayerGatewayStatus", self.player_gateway_status)
             .build()
     }
 }
@@ -607,10 +627,15 @@ impl crate::PropertyType for PlayerGatewayConfiguration {}
 impl ::cloudwright_core::ToValue for PlayerGatewayConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "GameServerIpProtocolSupported",
-                &self.game_server_ip_protocol_supported,
+                self.game_server_ip_protocol_supported,
             )
             .build()
     }
@@ -660,12 +685,17 @@ impl crate::PropertyType for ResourceCreationLimitPolicy {}
 impl ::cloudwright_core::ToValue for ResourceCreationLimitPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "NewGameSessionsPerCreator",
-                &self.new_game_sessions_per_creator,
+                self.new_game_sessions_per_creator,
             )
-            .opt("PolicyPeriodInMinutes", &self.policy_period_in_minutes)
+            .opt("PolicyPeriodInMinutes", self.policy_period_in_minutes)
             .build()
     }
 }
@@ -720,16 +750,21 @@ impl crate::PropertyType for RuntimeConfiguration {}
 impl ::cloudwright_core::ToValue for RuntimeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "GameSessionActivationTimeoutSeconds",
-                &self.game_session_activation_timeout_seconds,
+                self.game_session_activation_timeout_seconds,
             )
             .opt(
                 "MaxConcurrentGameSessionActivations",
-                &self.max_concurrent_game_session_activations,
+                self.max_concurrent_game_session_activations,
             )
-            .opt("ServerProcesses", &self.server_processes)
+            .opt("ServerProcesses", self.server_processes)
             .build()
     }
 }
@@ -882,19 +917,24 @@ impl crate::PropertyType for ScalingPolicy {}
 impl ::cloudwright_core::ToValue for ScalingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComparisonOperator", &self.comparison_operator)
-            .opt("EvaluationPeriods", &self.evaluation_periods)
-            .opt("Location", &self.location)
-            .req("MetricName", &self.metric_name)
-            .req("Name", &self.name)
-            .opt("PolicyType", &self.policy_type)
-            .opt("ScalingAdjustment", &self.scaling_adjustment)
-            .opt("ScalingAdjustmentType", &self.scaling_adjustment_type)
-            .opt("Status", &self.status)
-            .opt("TargetConfiguration", &self.target_configuration)
-            .opt("Threshold", &self.threshold)
-            .opt("UpdateStatus", &self.update_status)
+            .opt("ComparisonOperator", self.comparison_operator)
+            .opt("EvaluationPeriods", self.evaluation_periods)
+            .opt("Location", self.location)
+            .req("MetricName", self.metric_name)
+            .req("Name", self.name)
+            .opt("PolicyType", self.policy_type)
+            .opt("ScalingAdjustment", self.scaling_adjustment)
+            .opt("ScalingAdjustmentType", self.scaling_adjustment_type)
+            .opt("Status", self.status)
+            .opt("TargetConfiguration", self.target_configuration)
+            .opt("Threshold", self.threshold)
+            .opt("UpdateStatus", self.update_status)
             .build()
     }
 }
@@ -969,10 +1009,15 @@ impl crate::PropertyType for ServerProcess {}
 impl ::cloudwright_core::ToValue for ServerProcess {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConcurrentExecutions", &self.concurrent_executions)
-            .req("LaunchPath", &self.launch_path)
-            .opt("Parameters", &self.parameters)
+            .req("ConcurrentExecutions", self.concurrent_executions)
+            .req("LaunchPath", self.launch_path)
+            .opt("Parameters", self.parameters)
             .build()
     }
 }
@@ -1007,6 +1052,14 @@ impl ::cloudwright_core::ToValue for ApplyCapacity {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CertificateType` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1035,6 +1088,14 @@ impl ::cloudwright_core::ToValue for CertificateType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1065,6 +1126,14 @@ impl ::cloudwright_core::ToValue for ComputeType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FleetType` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1093,6 +1162,14 @@ impl ::cloudwright_core::ToValue for FleetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1123,6 +1200,14 @@ impl ::cloudwright_core::ToValue for GameServerIpProtocolSupported {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InstanceRoleCredentialsProvider` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1148,6 +1233,14 @@ impl ::cloudwright_core::ToValue for InstanceRoleCredentialsProvider {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1193,6 +1286,14 @@ impl ::cloudwright_core::ToValue for ScalingPolicyStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UpdateStatus` (`AWS::GameLift::Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1218,6 +1319,14 @@ impl ::cloudwright_core::ToValue for UpdateStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -208,22 +208,27 @@ impl ::cloudwright_core::Resource for GameServerGroup {
 impl ::cloudwright_core::ToValue for GameServerGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoScalingPolicy", &self.auto_scaling_policy)
-            .opt("BalancingStrategy", &self.balancing_strategy)
-            .opt("DeleteOption", &self.delete_option)
-            .req("GameServerGroupName", &self.game_server_group_name)
+            .opt("AutoScalingPolicy", self.auto_scaling_policy)
+            .opt("BalancingStrategy", self.balancing_strategy)
+            .opt("DeleteOption", self.delete_option)
+            .req("GameServerGroupName", self.game_server_group_name)
             .opt(
                 "GameServerProtectionPolicy",
-                &self.game_server_protection_policy,
+                self.game_server_protection_policy,
             )
-            .req("InstanceDefinitions", &self.instance_definitions)
-            .opt("LaunchTemplate", &self.launch_template)
-            .opt("MaxSize", &self.max_size)
-            .opt("MinSize", &self.min_size)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .opt("VpcSubnets", &self.vpc_subnets)
+            .req("InstanceDefinitions", self.instance_definitions)
+            .opt("LaunchTemplate", self.launch_template)
+            .opt("MaxSize", self.max_size)
+            .opt("MinSize", self.min_size)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .opt("VpcSubnets", self.vpc_subnets)
             .build()
     }
 }
@@ -295,11 +300,16 @@ impl crate::PropertyType for AutoScalingPolicy {}
 impl ::cloudwright_core::ToValue for AutoScalingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EstimatedInstanceWarmup", &self.estimated_instance_warmup)
+            .opt("EstimatedInstanceWarmup", self.estimated_instance_warmup)
             .req(
                 "TargetTrackingConfiguration",
-                &self.target_tracking_configuration,
+                self.target_tracking_configuration,
             )
             .build()
     }
@@ -348,9 +358,14 @@ impl crate::PropertyType for InstanceDefinition {}
 impl ::cloudwright_core::ToValue for InstanceDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceType", &self.instance_type)
-            .opt("WeightedCapacity", &self.weighted_capacity)
+            .req("InstanceType", self.instance_type)
+            .opt("WeightedCapacity", self.weighted_capacity)
             .build()
     }
 }
@@ -405,10 +420,15 @@ impl crate::PropertyType for LaunchTemplate {}
 impl ::cloudwright_core::ToValue for LaunchTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LaunchTemplateId", &self.launch_template_id)
-            .opt("LaunchTemplateName", &self.launch_template_name)
-            .opt("Version", &self.version)
+            .opt("LaunchTemplateId", self.launch_template_id)
+            .opt("LaunchTemplateName", self.launch_template_name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -447,9 +467,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -490,8 +515,13 @@ impl crate::PropertyType for TargetTrackingConfiguration {}
 impl ::cloudwright_core::ToValue for TargetTrackingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TargetValue", &self.target_value)
+            .req("TargetValue", self.target_value)
             .build()
     }
 }
@@ -526,6 +556,14 @@ impl ::cloudwright_core::ToValue for BalancingStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DeleteOption` (`AWS::GameLift::GameServerGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -558,6 +596,14 @@ impl ::cloudwright_core::ToValue for DeleteOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GameServerProtectionPolicy` (`AWS::GameLift::GameServerGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -586,6 +632,14 @@ impl ::cloudwright_core::ToValue for GameServerProtectionPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -873,6 +927,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

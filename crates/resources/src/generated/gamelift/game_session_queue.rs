@@ -143,16 +143,21 @@ impl ::cloudwright_core::Resource for GameSessionQueue {
 impl ::cloudwright_core::ToValue for GameSessionQueue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomEventData", &self.custom_event_data)
-            .opt("Destinations", &self.destinations)
-            .opt("FilterConfiguration", &self.filter_configuration)
-            .req("Name", &self.name)
-            .opt("NotificationTarget", &self.notification_target)
-            .opt("PlayerLatencyPolicies", &self.player_latency_policies)
-            .opt("PriorityConfiguration", &self.priority_configuration)
-            .opt("Tags", &self.tags)
-            .opt("TimeoutInSeconds", &self.timeout_in_seconds)
+            .opt("CustomEventData", self.custom_event_data)
+            .opt("Destinations", self.destinations)
+            .opt("FilterConfiguration", self.filter_configuration)
+            .req("Name", self.name)
+            .opt("NotificationTarget", self.notification_target)
+            .opt("PlayerLatencyPolicies", self.player_latency_policies)
+            .opt("PriorityConfiguration", self.priority_configuration)
+            .opt("Tags", self.tags)
+            .opt("TimeoutInSeconds", self.timeout_in_seconds)
             .build()
     }
 }
@@ -265,8 +270,13 @@ impl crate::PropertyType for FilterConfiguration {}
 impl ::cloudwright_core::ToValue for FilterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedLocations", &self.allowed_locations)
+            .opt("AllowedLocations", self.allowed_locations)
             .build()
     }
 }
@@ -303,8 +313,13 @@ impl crate::PropertyType for GameSessionQueueDestination {}
 impl ::cloudwright_core::ToValue for GameSessionQueueDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
+            .opt("DestinationArn", self.destination_arn)
             .build()
     }
 }
@@ -350,12 +365,17 @@ impl crate::PropertyType for PlayerLatencyPolicy {}
 impl ::cloudwright_core::ToValue for PlayerLatencyPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MaximumIndividualPlayerLatencyMilliseconds",
-                &self.maximum_individual_player_latency_milliseconds,
+                self.maximum_individual_player_latency_milliseconds,
             )
-            .opt("PolicyDurationSeconds", &self.policy_duration_seconds)
+            .opt("PolicyDurationSeconds", self.policy_duration_seconds)
             .build()
     }
 }
@@ -410,9 +430,14 @@ impl crate::PropertyType for PriorityConfiguration {}
 impl ::cloudwright_core::ToValue for PriorityConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LocationOrder", &self.location_order)
-            .opt("PriorityOrder", &self.priority_order)
+            .opt("LocationOrder", self.location_order)
+            .opt("PriorityOrder", self.priority_order)
             .build()
     }
 }
@@ -463,9 +488,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -502,6 +532,14 @@ impl ::cloudwright_core::ToValue for PriorityOrder {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -89,9 +89,14 @@ impl ::cloudwright_core::Resource for Location {
 impl ::cloudwright_core::ToValue for Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LocationName", &self.location_name)
-            .opt("Tags", &self.tags)
+            .req("LocationName", self.location_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -233,24 +233,29 @@ impl ::cloudwright_core::Resource for MatchmakingConfiguration {
 impl ::cloudwright_core::ToValue for MatchmakingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AcceptanceRequired", &self.acceptance_required)
-            .opt("AcceptanceTimeoutSeconds", &self.acceptance_timeout_seconds)
-            .opt("AdditionalPlayerCount", &self.additional_player_count)
-            .opt("BackfillMode", &self.backfill_mode)
-            .opt("CreationTime", &self.creation_time)
-            .opt("CustomEventData", &self.custom_event_data)
-            .opt("Description", &self.description)
-            .opt("FlexMatchMode", &self.flex_match_mode)
-            .opt("GameProperties", &self.game_properties)
-            .opt("GameSessionData", &self.game_session_data)
-            .opt("GameSessionQueueArns", &self.game_session_queue_arns)
-            .req("Name", &self.name)
-            .opt("NotificationTarget", &self.notification_target)
-            .req("RequestTimeoutSeconds", &self.request_timeout_seconds)
-            .opt("RuleSetArn", &self.rule_set_arn)
-            .req("RuleSetName", &self.rule_set_name)
-            .opt("Tags", &self.tags)
+            .req("AcceptanceRequired", self.acceptance_required)
+            .opt("AcceptanceTimeoutSeconds", self.acceptance_timeout_seconds)
+            .opt("AdditionalPlayerCount", self.additional_player_count)
+            .opt("BackfillMode", self.backfill_mode)
+            .opt("CreationTime", self.creation_time)
+            .opt("CustomEventData", self.custom_event_data)
+            .opt("Description", self.description)
+            .opt("FlexMatchMode", self.flex_match_mode)
+            .opt("GameProperties", self.game_properties)
+            .opt("GameSessionData", self.game_session_data)
+            .opt("GameSessionQueueArns", self.game_session_queue_arns)
+            .req("Name", self.name)
+            .opt("NotificationTarget", self.notification_target)
+            .req("RequestTimeoutSeconds", self.request_timeout_seconds)
+            .opt("RuleSetArn", self.rule_set_arn)
+            .req("RuleSetName", self.rule_set_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -470,9 +475,14 @@ impl crate::PropertyType for GameProperty {}
 impl ::cloudwright_core::ToValue for GameProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -504,6 +514,14 @@ impl ::cloudwright_core::ToValue for BackfillMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FlexMatchMode` (`AWS::GameLift::MatchmakingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -532,6 +550,14 @@ impl ::cloudwright_core::ToValue for FlexMatchMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

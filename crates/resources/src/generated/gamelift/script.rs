@@ -114,12 +114,17 @@ impl ::cloudwright_core::Resource for Script {
 impl ::cloudwright_core::ToValue for Script {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("NodeJsVersion", &self.node_js_version)
-            .req("StorageLocation", &self.storage_location)
-            .opt("Tags", &self.tags)
-            .opt("Version", &self.version)
+            .opt("Name", self.name)
+            .opt("NodeJsVersion", self.node_js_version)
+            .req("StorageLocation", self.storage_location)
+            .opt("Tags", self.tags)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -242,11 +247,16 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
-            .opt("ObjectVersion", &self.object_version)
-            .req("RoleArn", &self.role_arn)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
+            .opt("ObjectVersion", self.object_version)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }

@@ -93,11 +93,16 @@ impl crate::PropertyType for IpPermission {}
 impl ::cloudwright_core::ToValue for IpPermission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("IpRange", &self.ip_range)
-            .req("Protocol", &self.protocol)
-            .req("ToPort", &self.to_port)
+            .req("FromPort", self.from_port)
+            .req("IpRange", self.ip_range)
+            .req("Protocol", self.protocol)
+            .req("ToPort", self.to_port)
             .build()
     }
 }
@@ -166,14 +171,19 @@ impl crate::PropertyType for LocationCapacity {}
 impl ::cloudwright_core::ToValue for LocationCapacity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DesiredEC2Instances", &self.desired_ec2_instances)
+            .opt("DesiredEC2Instances", self.desired_ec2_instances)
             .opt(
                 "ManagedCapacityConfiguration",
-                &self.managed_capacity_configuration,
+                self.managed_capacity_configuration,
             )
-            .req("MaxSize", &self.max_size)
-            .opt("MinSize", &self.min_size)
+            .req("MaxSize", self.max_size)
+            .opt("MinSize", self.min_size)
             .build()
     }
 }
@@ -223,12 +233,17 @@ impl crate::PropertyType for ManagedCapacityConfiguration {}
 impl ::cloudwright_core::ToValue for ManagedCapacityConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ScaleInAfterInactivityMinutes",
-                &self.scale_in_after_inactivity_minutes,
+                self.scale_in_after_inactivity_minutes,
             )
-            .req("ZeroCapacityStrategy", &self.zero_capacity_strategy)
+            .req("ZeroCapacityStrategy", self.zero_capacity_strategy)
             .build()
     }
 }
@@ -284,9 +299,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -327,8 +347,13 @@ impl crate::PropertyType for TargetConfiguration {}
 impl ::cloudwright_core::ToValue for TargetConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TargetValue", &self.target_value)
+            .req("TargetValue", self.target_value)
             .build()
     }
 }
@@ -370,6 +395,14 @@ impl ::cloudwright_core::ToValue for ComparisonOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -435,6 +468,14 @@ impl ::cloudwright_core::ToValue for MetricName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "gamelift")]
@@ -468,6 +509,14 @@ impl ::cloudwright_core::ToValue for NewGameSessionProtectionPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -506,6 +555,14 @@ impl ::cloudwright_core::ToValue for PlayerGatewayMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "gamelift")]
@@ -539,6 +596,14 @@ impl ::cloudwright_core::ToValue for PlayerGatewayStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -574,6 +639,14 @@ impl ::cloudwright_core::ToValue for PolicyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "gamelift")]
@@ -607,6 +680,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -645,6 +726,14 @@ impl ::cloudwright_core::ToValue for ScalingAdjustmentType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "gamelift")]
@@ -678,6 +767,14 @@ impl ::cloudwright_core::ToValue for ZeroCapacityStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

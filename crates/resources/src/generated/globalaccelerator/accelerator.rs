@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for Accelerator {
 impl ::cloudwright_core::ToValue for Accelerator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("IpAddresses", &self.ip_addresses)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Enabled", self.enabled)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("IpAddresses", self.ip_addresses)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -211,6 +216,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for CrossAccountAttachment {
 impl ::cloudwright_core::ToValue for CrossAccountAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Principals", &self.principals)
-            .opt("Resources", &self.resources)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .opt("Principals", self.principals)
+            .opt("Resources", self.resources)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -193,10 +198,15 @@ impl crate::PropertyType for Resource {}
 impl ::cloudwright_core::ToValue for Resource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cidr", &self.cidr)
-            .opt("EndpointId", &self.endpoint_id)
-            .opt("Region", &self.region)
+            .opt("Cidr", self.cidr)
+            .opt("EndpointId", self.endpoint_id)
+            .opt("Region", self.region)
             .build()
     }
 }

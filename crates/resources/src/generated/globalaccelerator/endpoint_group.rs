@@ -172,20 +172,25 @@ impl ::cloudwright_core::Resource for EndpointGroup {
 impl ::cloudwright_core::ToValue for EndpointGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndpointConfigurations", &self.endpoint_configurations)
-            .req("EndpointGroupRegion", &self.endpoint_group_region)
+            .opt("EndpointConfigurations", self.endpoint_configurations)
+            .req("EndpointGroupRegion", self.endpoint_group_region)
             .opt(
                 "HealthCheckIntervalSeconds",
-                &self.health_check_interval_seconds,
+                self.health_check_interval_seconds,
             )
-            .opt("HealthCheckPath", &self.health_check_path)
-            .opt("HealthCheckPort", &self.health_check_port)
-            .opt("HealthCheckProtocol", &self.health_check_protocol)
-            .req("ListenerArn", &self.listener_arn)
-            .opt("PortOverrides", &self.port_overrides)
-            .opt("ThresholdCount", &self.threshold_count)
-            .opt("TrafficDialPercentage", &self.traffic_dial_percentage)
+            .opt("HealthCheckPath", self.health_check_path)
+            .opt("HealthCheckPort", self.health_check_port)
+            .opt("HealthCheckProtocol", self.health_check_protocol)
+            .req("ListenerArn", self.listener_arn)
+            .opt("PortOverrides", self.port_overrides)
+            .opt("ThresholdCount", self.threshold_count)
+            .opt("TrafficDialPercentage", self.traffic_dial_percentage)
             .build()
     }
 }
@@ -277,14 +282,19 @@ impl crate::PropertyType for EndpointConfiguration {}
 impl ::cloudwright_core::ToValue for EndpointConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttachmentArn", &self.attachment_arn)
+            .opt("AttachmentArn", self.attachment_arn)
             .opt(
                 "ClientIPPreservationEnabled",
-                &self.client_ip_preservation_enabled,
+                self.client_ip_preservation_enabled,
             )
-            .req("EndpointId", &self.endpoint_id)
-            .opt("Weight", &self.weight)
+            .req("EndpointId", self.endpoint_id)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -343,9 +353,14 @@ impl crate::PropertyType for PortOverride {}
 impl ::cloudwright_core::ToValue for PortOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndpointPort", &self.endpoint_port)
-            .req("ListenerPort", &self.listener_port)
+            .req("EndpointPort", self.endpoint_port)
+            .req("ListenerPort", self.listener_port)
             .build()
     }
 }
@@ -379,6 +394,14 @@ impl ::cloudwright_core::ToValue for HealthCheckProtocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

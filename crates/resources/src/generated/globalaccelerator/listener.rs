@@ -119,11 +119,16 @@ impl ::cloudwright_core::Resource for Listener {
 impl ::cloudwright_core::ToValue for Listener {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AcceleratorArn", &self.accelerator_arn)
-            .opt("ClientAffinity", &self.client_affinity)
-            .req("PortRanges", &self.port_ranges)
-            .req("Protocol", &self.protocol)
+            .req("AcceleratorArn", self.accelerator_arn)
+            .opt("ClientAffinity", self.client_affinity)
+            .req("PortRanges", self.port_ranges)
+            .req("Protocol", self.protocol)
             .build()
     }
 }
@@ -200,9 +205,14 @@ impl crate::PropertyType for PortRange {}
 impl ::cloudwright_core::ToValue for PortRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("ToPort", &self.to_port)
+            .req("FromPort", self.from_port)
+            .req("ToPort", self.to_port)
             .build()
     }
 }
@@ -234,6 +244,14 @@ impl ::cloudwright_core::ToValue for ClientAffinity {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Protocol` (`AWS::GlobalAccelerator::Listener`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -262,6 +280,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

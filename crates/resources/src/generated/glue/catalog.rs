@@ -158,30 +158,35 @@ impl ::cloudwright_core::Resource for Catalog {
 impl ::cloudwright_core::ToValue for Catalog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AllowFullTableExternalDataAccess",
-                &self.allow_full_table_external_data_access,
+                self.allow_full_table_external_data_access,
             )
-            .opt("CatalogProperties", &self.catalog_properties)
+            .opt("CatalogProperties", self.catalog_properties)
             .opt(
                 "CreateDatabaseDefaultPermissions",
-                &self.create_database_default_permissions,
+                self.create_database_default_permissions,
             )
             .opt(
                 "CreateTableDefaultPermissions",
-                &self.create_table_default_permissions,
+                self.create_table_default_permissions,
             )
-            .opt("Description", &self.description)
-            .opt("FederatedCatalog", &self.federated_catalog)
-            .req("Name", &self.name)
+            .opt("Description", self.description)
+            .opt("FederatedCatalog", self.federated_catalog)
+            .req("Name", self.name)
             .opt(
                 "OverwriteChildResourcePermissionsWithDefault",
-                &self.overwrite_child_resource_permissions_with_default,
+                self.overwrite_child_resource_permissions_with_default,
             )
-            .opt("Parameters", &self.parameters)
-            .opt("Tags", &self.tags)
-            .opt("TargetRedshiftCatalog", &self.target_redshift_catalog)
+            .opt("Parameters", self.parameters)
+            .opt("Tags", self.tags)
+            .opt("TargetRedshiftCatalog", self.target_redshift_catalog)
             .build()
     }
 }
@@ -313,12 +318,14 @@ impl crate::PropertyType for CatalogProperties {}
 impl ::cloudwright_core::ToValue for CatalogProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomProperties", &self.custom_properties)
-            .opt(
-                "DataLakeAccessProperties",
-                &self.data_lake_access_properties,
-            )
+            .opt("CustomProperties", self.custom_properties)
+            .opt("DataLakeAccessProperties", self.data_lake_access_properties)
             .build()
     }
 }
@@ -396,18 +403,23 @@ impl crate::PropertyType for DataLakeAccessProperties {}
 impl ::cloudwright_core::ToValue for DataLakeAccessProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AllowFullTableExternalDataAccess",
-                &self.allow_full_table_external_data_access,
+                self.allow_full_table_external_data_access,
             )
-            .opt("CatalogType", &self.catalog_type)
-            .opt("DataLakeAccess", &self.data_lake_access)
-            .opt("DataTransferRole", &self.data_transfer_role)
-            .opt("KmsKey", &self.kms_key)
-            .opt("ManagedWorkgroupName", &self.managed_workgroup_name)
-            .opt("ManagedWorkgroupStatus", &self.managed_workgroup_status)
-            .opt("RedshiftDatabaseName", &self.redshift_database_name)
+            .opt("CatalogType", self.catalog_type)
+            .opt("DataLakeAccess", self.data_lake_access)
+            .opt("DataTransferRole", self.data_transfer_role)
+            .opt("KmsKey", self.kms_key)
+            .opt("ManagedWorkgroupName", self.managed_workgroup_name)
+            .opt("ManagedWorkgroupStatus", self.managed_workgroup_status)
+            .opt("RedshiftDatabaseName", self.redshift_database_name)
             .build()
     }
 }
@@ -448,9 +460,14 @@ impl crate::PropertyType for FederatedCatalog {}
 impl ::cloudwright_core::ToValue for FederatedCatalog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionName", &self.connection_name)
-            .opt("Identifier", &self.identifier)
+            .opt("ConnectionName", self.connection_name)
+            .opt("Identifier", self.identifier)
             .build()
     }
 }
@@ -492,9 +509,14 @@ impl crate::PropertyType for PrincipalPermissions {}
 impl ::cloudwright_core::ToValue for PrincipalPermissions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Permissions", &self.permissions)
-            .opt("Principal", &self.principal)
+            .opt("Permissions", self.permissions)
+            .opt("Principal", self.principal)
             .build()
     }
 }
@@ -531,8 +553,13 @@ impl crate::PropertyType for TargetRedshiftCatalog {}
 impl ::cloudwright_core::ToValue for TargetRedshiftCatalog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogArn", &self.catalog_arn)
+            .req("CatalogArn", self.catalog_arn)
             .build()
     }
 }
@@ -564,6 +591,14 @@ impl ::cloudwright_core::ToValue for AllowFullTableExternalDataAccess {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OverwriteChildResourcePermissionsWithDefault` (`AWS::Glue::Catalog`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -594,6 +629,14 @@ impl ::cloudwright_core::ToValue for OverwriteChildResourcePermissionsWithDefaul
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -644,6 +687,14 @@ impl ::cloudwright_core::ToValue for PrincipalPermissionsPermission {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -88,11 +88,16 @@ impl ::cloudwright_core::Resource for Classifier {
 impl ::cloudwright_core::ToValue for Classifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CsvClassifier", &self.csv_classifier)
-            .opt("GrokClassifier", &self.grok_classifier)
-            .opt("JsonClassifier", &self.json_classifier)
-            .opt("XMLClassifier", &self.xml_classifier)
+            .opt("CsvClassifier", self.csv_classifier)
+            .opt("GrokClassifier", self.grok_classifier)
+            .opt("JsonClassifier", self.json_classifier)
+            .opt("XMLClassifier", self.xml_classifier)
             .build()
     }
 }
@@ -200,16 +205,21 @@ impl crate::PropertyType for CsvClassifier {}
 impl ::cloudwright_core::ToValue for CsvClassifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowSingleColumn", &self.allow_single_column)
-            .opt("ContainsCustomDatatype", &self.contains_custom_datatype)
-            .opt("ContainsHeader", &self.contains_header)
-            .opt("CustomDatatypeConfigured", &self.custom_datatype_configured)
-            .opt("Delimiter", &self.delimiter)
-            .opt("DisableValueTrimming", &self.disable_value_trimming)
-            .opt("Header", &self.header)
-            .opt("Name", &self.name)
-            .opt("QuoteSymbol", &self.quote_symbol)
+            .opt("AllowSingleColumn", self.allow_single_column)
+            .opt("ContainsCustomDatatype", self.contains_custom_datatype)
+            .opt("ContainsHeader", self.contains_header)
+            .opt("CustomDatatypeConfigured", self.custom_datatype_configured)
+            .opt("Delimiter", self.delimiter)
+            .opt("DisableValueTrimming", self.disable_value_trimming)
+            .opt("Header", self.header)
+            .opt("Name", self.name)
+            .opt("QuoteSymbol", self.quote_symbol)
             .build()
     }
 }
@@ -276,11 +286,16 @@ impl crate::PropertyType for GrokClassifier {}
 impl ::cloudwright_core::ToValue for GrokClassifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Classification", &self.classification)
-            .opt("CustomPatterns", &self.custom_patterns)
-            .req("GrokPattern", &self.grok_pattern)
-            .opt("Name", &self.name)
+            .req("Classification", self.classification)
+            .opt("CustomPatterns", self.custom_patterns)
+            .req("GrokPattern", self.grok_pattern)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -324,9 +339,14 @@ impl crate::PropertyType for JsonClassifier {}
 impl ::cloudwright_core::ToValue for JsonClassifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("JsonPath", &self.json_path)
-            .opt("Name", &self.name)
+            .req("JsonPath", self.json_path)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -386,10 +406,15 @@ impl crate::PropertyType for XmlClassifier {}
 impl ::cloudwright_core::ToValue for XmlClassifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Classification", &self.classification)
-            .opt("Name", &self.name)
-            .req("RowTag", &self.row_tag)
+            .req("Classification", self.classification)
+            .opt("Name", self.name)
+            .req("RowTag", self.row_tag)
             .build()
     }
 }

@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for Connection {
 impl ::cloudwright_core::ToValue for Connection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("ConnectionInput", &self.connection_input)
+            .req("CatalogId", self.catalog_id)
+            .req("ConnectionInput", self.connection_input)
             .build()
     }
 }
@@ -174,19 +179,24 @@ impl crate::PropertyType for AuthenticationConfigurationInput {}
 impl ::cloudwright_core::ToValue for AuthenticationConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthenticationType", &self.authentication_type)
+            .req("AuthenticationType", self.authentication_type)
             .opt(
                 "BasicAuthenticationCredentials",
-                &self.basic_authentication_credentials,
+                self.basic_authentication_credentials,
             )
             .opt(
                 "CustomAuthenticationCredentials",
-                &self.custom_authentication_credentials,
+                self.custom_authentication_credentials,
             )
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("OAuth2Properties", &self.o_auth2_properties)
-            .opt("SecretArn", &self.secret_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("OAuth2Properties", self.o_auth2_properties)
+            .opt("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -227,9 +237,14 @@ impl crate::PropertyType for AuthorizationCodeProperties {}
 impl ::cloudwright_core::ToValue for AuthorizationCodeProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizationCode", &self.authorization_code)
-            .opt("RedirectUri", &self.redirect_uri)
+            .opt("AuthorizationCode", self.authorization_code)
+            .opt("RedirectUri", self.redirect_uri)
             .build()
     }
 }
@@ -270,9 +285,14 @@ impl crate::PropertyType for BasicAuthenticationCredentials {}
 impl ::cloudwright_core::ToValue for BasicAuthenticationCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Password", &self.password)
-            .opt("Username", &self.username)
+            .opt("Password", self.password)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -435,27 +455,32 @@ impl crate::PropertyType for ConnectionInput {}
 impl ::cloudwright_core::ToValue for ConnectionInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AthenaProperties", &self.athena_properties)
+            .opt("AthenaProperties", self.athena_properties)
             .opt(
                 "AuthenticationConfiguration",
-                &self.authentication_configuration,
+                self.authentication_configuration,
             )
-            .opt("ConnectionProperties", &self.connection_properties)
-            .req("ConnectionType", &self.connection_type)
-            .opt("Description", &self.description)
-            .opt("MatchCriteria", &self.match_criteria)
-            .opt("Name", &self.name)
+            .opt("ConnectionProperties", self.connection_properties)
+            .req("ConnectionType", self.connection_type)
+            .opt("Description", self.description)
+            .opt("MatchCriteria", self.match_criteria)
+            .opt("Name", self.name)
             .opt(
                 "PhysicalConnectionRequirements",
-                &self.physical_connection_requirements,
+                self.physical_connection_requirements,
             )
-            .opt("PythonProperties", &self.python_properties)
-            .opt("SparkProperties", &self.spark_properties)
-            .opt("ValidateCredentials", &self.validate_credentials)
+            .opt("PythonProperties", self.python_properties)
+            .opt("SparkProperties", self.spark_properties)
+            .opt("ValidateCredentials", self.validate_credentials)
             .opt(
                 "ValidateForComputeEnvironments",
-                &self.validate_for_compute_environments,
+                self.validate_for_compute_environments,
             )
             .build()
     }
@@ -497,14 +522,19 @@ impl crate::PropertyType for OAuth2ClientApplication {}
 impl ::cloudwright_core::ToValue for OAuth2ClientApplication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AWSManagedClientApplicationReference",
-                &self.aws_managed_client_application_reference,
+                self.aws_managed_client_application_reference,
             )
             .opt(
                 "UserManagedClientApplicationClientId",
-                &self.user_managed_client_application_client_id,
+                self.user_managed_client_application_client_id,
             )
             .build()
     }
@@ -559,13 +589,18 @@ impl crate::PropertyType for OAuth2Credentials {}
 impl ::cloudwright_core::ToValue for OAuth2Credentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessToken", &self.access_token)
-            .opt("JwtToken", &self.jwt_token)
-            .opt("RefreshToken", &self.refresh_token)
+            .opt("AccessToken", self.access_token)
+            .opt("JwtToken", self.jwt_token)
+            .opt("RefreshToken", self.refresh_token)
             .opt(
                 "UserManagedClientApplicationClientSecret",
-                &self.user_managed_client_application_client_secret,
+                self.user_managed_client_application_client_secret,
             )
             .build()
     }
@@ -618,16 +653,21 @@ impl crate::PropertyType for OAuth2PropertiesInput {}
 impl ::cloudwright_core::ToValue for OAuth2PropertiesInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthorizationCodeProperties",
-                &self.authorization_code_properties,
+                self.authorization_code_properties,
             )
-            .opt("OAuth2ClientApplication", &self.o_auth2_client_application)
-            .opt("OAuth2Credentials", &self.o_auth2_credentials)
-            .opt("OAuth2GrantType", &self.o_auth2_grant_type)
-            .opt("TokenUrl", &self.token_url)
-            .opt("TokenUrlParametersMap", &self.token_url_parameters_map)
+            .opt("OAuth2ClientApplication", self.o_auth2_client_application)
+            .opt("OAuth2Credentials", self.o_auth2_credentials)
+            .opt("OAuth2GrantType", self.o_auth2_grant_type)
+            .opt("TokenUrl", self.token_url)
+            .opt("TokenUrlParametersMap", self.token_url_parameters_map)
             .build()
     }
 }
@@ -679,10 +719,15 @@ impl crate::PropertyType for PhysicalConnectionRequirements {}
 impl ::cloudwright_core::ToValue for PhysicalConnectionRequirements {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("SecurityGroupIdList", &self.security_group_id_list)
-            .opt("SubnetId", &self.subnet_id)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("SecurityGroupIdList", self.security_group_id_list)
+            .opt("SubnetId", self.subnet_id)
             .build()
     }
 }

@@ -190,27 +190,32 @@ impl ::cloudwright_core::Resource for Crawler {
 impl ::cloudwright_core::ToValue for Crawler {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Classifiers", &self.classifiers)
-            .opt("Configuration", &self.configuration)
+            .opt("Classifiers", self.classifiers)
+            .opt("Configuration", self.configuration)
             .opt(
                 "CrawlerSecurityConfiguration",
-                &self.crawler_security_configuration,
+                self.crawler_security_configuration,
             )
-            .opt("DatabaseName", &self.database_name)
-            .opt("Description", &self.description)
+            .opt("DatabaseName", self.database_name)
+            .opt("Description", self.description)
             .opt(
                 "LakeFormationConfiguration",
-                &self.lake_formation_configuration,
+                self.lake_formation_configuration,
             )
-            .opt("Name", &self.name)
-            .opt("RecrawlPolicy", &self.recrawl_policy)
-            .req("Role", &self.role)
-            .opt("Schedule", &self.schedule)
-            .opt("SchemaChangePolicy", &self.schema_change_policy)
-            .opt("TablePrefix", &self.table_prefix)
-            .opt("Tags", &self.tags)
-            .req("Targets", &self.targets)
+            .opt("Name", self.name)
+            .opt("RecrawlPolicy", self.recrawl_policy)
+            .req("Role", self.role)
+            .opt("Schedule", self.schedule)
+            .opt("SchemaChangePolicy", self.schema_change_policy)
+            .opt("TablePrefix", self.table_prefix)
+            .opt("Tags", self.tags)
+            .req("Targets", self.targets)
             .build()
     }
 }
@@ -283,12 +288,17 @@ impl crate::PropertyType for CatalogTarget {}
 impl ::cloudwright_core::ToValue for CatalogTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionName", &self.connection_name)
-            .opt("DatabaseName", &self.database_name)
-            .opt("DlqEventQueueArn", &self.dlq_event_queue_arn)
-            .opt("EventQueueArn", &self.event_queue_arn)
-            .opt("Tables", &self.tables)
+            .opt("ConnectionName", self.connection_name)
+            .opt("DatabaseName", self.database_name)
+            .opt("DlqEventQueueArn", self.dlq_event_queue_arn)
+            .opt("EventQueueArn", self.event_queue_arn)
+            .opt("Tables", self.tables)
             .build()
     }
 }
@@ -341,11 +351,16 @@ impl crate::PropertyType for DeltaTarget {}
 impl ::cloudwright_core::ToValue for DeltaTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionName", &self.connection_name)
-            .opt("CreateNativeDeltaTable", &self.create_native_delta_table)
-            .opt("DeltaTables", &self.delta_tables)
-            .opt("WriteManifest", &self.write_manifest)
+            .opt("ConnectionName", self.connection_name)
+            .opt("CreateNativeDeltaTable", self.create_native_delta_table)
+            .opt("DeltaTables", self.delta_tables)
+            .opt("WriteManifest", self.write_manifest)
             .build()
     }
 }
@@ -396,10 +411,15 @@ impl crate::PropertyType for DynamoDbTarget {}
 impl ::cloudwright_core::ToValue for DynamoDbTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Path", &self.path)
-            .opt("ScanAll", &self.scan_all)
-            .opt("ScanRate", &self.scan_rate)
+            .opt("Path", self.path)
+            .opt("ScanAll", self.scan_all)
+            .opt("ScanRate", self.scan_rate)
             .build()
     }
 }
@@ -454,11 +474,16 @@ impl crate::PropertyType for HudiTarget {}
 impl ::cloudwright_core::ToValue for HudiTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionName", &self.connection_name)
-            .opt("Exclusions", &self.exclusions)
-            .opt("MaximumTraversalDepth", &self.maximum_traversal_depth)
-            .opt("Paths", &self.paths)
+            .opt("ConnectionName", self.connection_name)
+            .opt("Exclusions", self.exclusions)
+            .opt("MaximumTraversalDepth", self.maximum_traversal_depth)
+            .opt("Paths", self.paths)
             .build()
     }
 }
@@ -511,11 +536,16 @@ impl crate::PropertyType for IcebergTarget {}
 impl ::cloudwright_core::ToValue for IcebergTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionName", &self.connection_name)
-            .opt("Exclusions", &self.exclusions)
-            .opt("MaximumTraversalDepth", &self.maximum_traversal_depth)
-            .opt("Paths", &self.paths)
+            .opt("ConnectionName", self.connection_name)
+            .opt("Exclusions", self.exclusions)
+            .opt("MaximumTraversalDepth", self.maximum_traversal_depth)
+            .opt("Paths", self.paths)
             .build()
     }
 }
@@ -571,11 +601,16 @@ impl crate::PropertyType for JdbcTarget {}
 impl ::cloudwright_core::ToValue for JdbcTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionName", &self.connection_name)
-            .opt("EnableAdditionalMetadata", &self.enable_additional_metadata)
-            .opt("Exclusions", &self.exclusions)
-            .opt("Path", &self.path)
+            .opt("ConnectionName", self.connection_name)
+            .opt("EnableAdditionalMetadata", self.enable_additional_metadata)
+            .opt("Exclusions", self.exclusions)
+            .opt("Path", self.path)
             .build()
     }
 }
@@ -618,11 +653,16 @@ impl crate::PropertyType for LakeFormationConfiguration {}
 impl ::cloudwright_core::ToValue for LakeFormationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountId", &self.account_id)
+            .opt("AccountId", self.account_id)
             .opt(
                 "UseLakeFormationCredentials",
-                &self.use_lake_formation_credentials,
+                self.use_lake_formation_credentials,
             )
             .build()
     }
@@ -664,9 +704,14 @@ impl crate::PropertyType for MongoDbTarget {}
 impl ::cloudwright_core::ToValue for MongoDbTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionName", &self.connection_name)
-            .opt("Path", &self.path)
+            .opt("ConnectionName", self.connection_name)
+            .opt("Path", self.path)
             .build()
     }
 }
@@ -707,8 +752,13 @@ impl crate::PropertyType for RecrawlPolicy {}
 impl ::cloudwright_core::ToValue for RecrawlPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RecrawlBehavior", &self.recrawl_behavior)
+            .opt("RecrawlBehavior", self.recrawl_behavior)
             .build()
     }
 }
@@ -773,13 +823,18 @@ impl crate::PropertyType for S3Target {}
 impl ::cloudwright_core::ToValue for S3Target {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionName", &self.connection_name)
-            .opt("DlqEventQueueArn", &self.dlq_event_queue_arn)
-            .opt("EventQueueArn", &self.event_queue_arn)
-            .opt("Exclusions", &self.exclusions)
-            .opt("Path", &self.path)
-            .opt("SampleSize", &self.sample_size)
+            .opt("ConnectionName", self.connection_name)
+            .opt("DlqEventQueueArn", self.dlq_event_queue_arn)
+            .opt("EventQueueArn", self.event_queue_arn)
+            .opt("Exclusions", self.exclusions)
+            .opt("Path", self.path)
+            .opt("SampleSize", self.sample_size)
             .build()
     }
 }
@@ -814,8 +869,13 @@ impl crate::PropertyType for Schedule {}
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ScheduleExpression", &self.schedule_expression)
+            .opt("ScheduleExpression", self.schedule_expression)
             .build()
     }
 }
@@ -868,9 +928,14 @@ impl crate::PropertyType for SchemaChangePolicy {}
 impl ::cloudwright_core::ToValue for SchemaChangePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteBehavior", &self.delete_behavior)
-            .opt("UpdateBehavior", &self.update_behavior)
+            .opt("DeleteBehavior", self.delete_behavior)
+            .opt("UpdateBehavior", self.update_behavior)
             .build()
     }
 }
@@ -947,15 +1012,20 @@ impl crate::PropertyType for Targets {}
 impl ::cloudwright_core::ToValue for Targets {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogTargets", &self.catalog_targets)
-            .opt("DeltaTargets", &self.delta_targets)
-            .opt("DynamoDBTargets", &self.dynamo_db_targets)
-            .opt("HudiTargets", &self.hudi_targets)
-            .opt("IcebergTargets", &self.iceberg_targets)
-            .opt("JdbcTargets", &self.jdbc_targets)
-            .opt("MongoDBTargets", &self.mongo_db_targets)
-            .opt("S3Targets", &self.s3_targets)
+            .opt("CatalogTargets", self.catalog_targets)
+            .opt("DeltaTargets", self.delta_targets)
+            .opt("DynamoDBTargets", self.dynamo_db_targets)
+            .opt("HudiTargets", self.hudi_targets)
+            .opt("IcebergTargets", self.iceberg_targets)
+            .opt("JdbcTargets", self.jdbc_targets)
+            .opt("MongoDBTargets", self.mongo_db_targets)
+            .opt("S3Targets", self.s3_targets)
             .build()
     }
 }
@@ -990,6 +1060,14 @@ impl ::cloudwright_core::ToValue for DeleteBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EnableAdditionalMetadata` (`AWS::Glue::Crawler`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1018,6 +1096,14 @@ impl ::cloudwright_core::ToValue for EnableAdditionalMetadata {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1051,6 +1137,14 @@ impl ::cloudwright_core::ToValue for RecrawlBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UpdateBehavior` (`AWS::Glue::Crawler`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1079,6 +1173,14 @@ impl ::cloudwright_core::ToValue for UpdateBehavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -97,11 +97,16 @@ impl ::cloudwright_core::Resource for CustomEntityType {
 impl ::cloudwright_core::ToValue for CustomEntityType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContextWords", &self.context_words)
-            .opt("Name", &self.name)
-            .opt("RegexString", &self.regex_string)
-            .opt("Tags", &self.tags)
+            .opt("ContextWords", self.context_words)
+            .opt("Name", self.name)
+            .opt("RegexString", self.regex_string)
+            .opt("Tags", self.tags)
             .build()
     }
 }

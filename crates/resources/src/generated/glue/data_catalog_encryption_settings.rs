@@ -94,11 +94,16 @@ impl ::cloudwright_core::Resource for DataCatalogEncryptionSettings {
 impl ::cloudwright_core::ToValue for DataCatalogEncryptionSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
+            .req("CatalogId", self.catalog_id)
             .req(
                 "DataCatalogEncryptionSettings",
-                &self.data_catalog_encryption_settings,
+                self.data_catalog_encryption_settings,
             )
             .build()
     }
@@ -166,11 +171,16 @@ impl crate::PropertyType for ConnectionPasswordEncryption {}
 impl ::cloudwright_core::ToValue for ConnectionPasswordEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .opt(
                 "ReturnConnectionPasswordEncrypted",
-                &self.return_connection_password_encrypted,
+                self.return_connection_password_encrypted,
             )
             .build()
     }
@@ -213,12 +223,17 @@ impl crate::PropertyType for DataCatalogEncryptionSettingsProperty {}
 impl ::cloudwright_core::ToValue for DataCatalogEncryptionSettingsProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConnectionPasswordEncryption",
-                &self.connection_password_encryption,
+                self.connection_password_encryption,
             )
-            .opt("EncryptionAtRest", &self.encryption_at_rest)
+            .opt("EncryptionAtRest", self.encryption_at_rest)
             .build()
     }
 }
@@ -265,13 +280,18 @@ impl crate::PropertyType for EncryptionAtRest {}
 impl ::cloudwright_core::ToValue for EncryptionAtRest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogEncryptionMode", &self.catalog_encryption_mode)
+            .opt("CatalogEncryptionMode", self.catalog_encryption_mode)
             .opt(
                 "CatalogEncryptionServiceRole",
-                &self.catalog_encryption_service_role,
+                self.catalog_encryption_service_role,
             )
-            .opt("SseAwsKmsKeyId", &self.sse_aws_kms_key_id)
+            .opt("SseAwsKmsKeyId", self.sse_aws_kms_key_id)
             .build()
     }
 }

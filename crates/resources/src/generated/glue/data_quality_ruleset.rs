@@ -105,13 +105,18 @@ impl ::cloudwright_core::Resource for DataQualityRuleset {
 impl ::cloudwright_core::ToValue for DataQualityRuleset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientToken", &self.client_token)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("Ruleset", &self.ruleset)
-            .opt("Tags", &self.tags)
-            .opt("TargetTable", &self.target_table)
+            .opt("ClientToken", self.client_token)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("Ruleset", self.ruleset)
+            .opt("Tags", self.tags)
+            .opt("TargetTable", self.target_table)
             .build()
     }
 }
@@ -170,9 +175,14 @@ impl crate::PropertyType for DataQualityTargetTable {}
 impl ::cloudwright_core::ToValue for DataQualityTargetTable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatabaseName", &self.database_name)
-            .opt("TableName", &self.table_name)
+            .opt("DatabaseName", self.database_name)
+            .opt("TableName", self.table_name)
             .build()
     }
 }

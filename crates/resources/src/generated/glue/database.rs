@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for Database {
 impl ::cloudwright_core::ToValue for Database {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("DatabaseInput", &self.database_input)
-            .opt("DatabaseName", &self.database_name)
+            .req("CatalogId", self.catalog_id)
+            .req("DatabaseInput", self.database_input)
+            .opt("DatabaseName", self.database_name)
             .build()
     }
 }
@@ -170,10 +175,15 @@ impl crate::PropertyType for DatabaseIdentifier {}
 impl ::cloudwright_core::ToValue for DatabaseIdentifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .opt("DatabaseName", &self.database_name)
-            .opt("Region", &self.region)
+            .opt("CatalogId", self.catalog_id)
+            .opt("DatabaseName", self.database_name)
+            .opt("Region", self.region)
             .build()
     }
 }
@@ -253,17 +263,22 @@ impl crate::PropertyType for DatabaseInput {}
 impl ::cloudwright_core::ToValue for DatabaseInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CreateTableDefaultPermissions",
-                &self.create_table_default_permissions,
+                self.create_table_default_permissions,
             )
-            .opt("Description", &self.description)
-            .opt("FederatedDatabase", &self.federated_database)
-            .opt("LocationUri", &self.location_uri)
-            .opt("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("TargetDatabase", &self.target_database)
+            .opt("Description", self.description)
+            .opt("FederatedDatabase", self.federated_database)
+            .opt("LocationUri", self.location_uri)
+            .opt("Name", self.name)
+            .opt("Parameters", self.parameters)
+            .opt("TargetDatabase", self.target_database)
             .build()
     }
 }
@@ -308,9 +323,14 @@ impl crate::PropertyType for FederatedDatabase {}
 impl ::cloudwright_core::ToValue for FederatedDatabase {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionName", &self.connection_name)
-            .opt("Identifier", &self.identifier)
+            .opt("ConnectionName", self.connection_name)
+            .opt("Identifier", self.identifier)
             .build()
     }
 }
@@ -351,9 +371,14 @@ impl crate::PropertyType for PrincipalPrivileges {}
 impl ::cloudwright_core::ToValue for PrincipalPrivileges {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Permissions", &self.permissions)
-            .opt("Principal", &self.principal)
+            .opt("Permissions", self.permissions)
+            .opt("Principal", self.principal)
             .build()
     }
 }
@@ -405,6 +430,14 @@ impl ::cloudwright_core::ToValue for PrincipalPrivilegesPermission {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

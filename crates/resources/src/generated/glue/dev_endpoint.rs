@@ -215,22 +215,27 @@ impl ::cloudwright_core::Resource for DevEndpoint {
 impl ::cloudwright_core::ToValue for DevEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arguments", &self.arguments)
-            .opt("EndpointName", &self.endpoint_name)
-            .opt("ExtraJarsS3Path", &self.extra_jars_s3_path)
-            .opt("ExtraPythonLibsS3Path", &self.extra_python_libs_s3_path)
-            .opt("GlueVersion", &self.glue_version)
-            .opt("NumberOfNodes", &self.number_of_nodes)
-            .opt("NumberOfWorkers", &self.number_of_workers)
-            .opt("PublicKey", &self.public_key)
-            .opt("PublicKeys", &self.public_keys)
-            .req("RoleArn", &self.role_arn)
-            .opt("SecurityConfiguration", &self.security_configuration)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
-            .opt("WorkerType", &self.worker_type)
+            .opt("Arguments", self.arguments)
+            .opt("EndpointName", self.endpoint_name)
+            .opt("ExtraJarsS3Path", self.extra_jars_s3_path)
+            .opt("ExtraPythonLibsS3Path", self.extra_python_libs_s3_path)
+            .opt("GlueVersion", self.glue_version)
+            .opt("NumberOfNodes", self.number_of_nodes)
+            .opt("NumberOfWorkers", self.number_of_workers)
+            .opt("PublicKey", self.public_key)
+            .opt("PublicKeys", self.public_keys)
+            .req("RoleArn", self.role_arn)
+            .opt("SecurityConfiguration", self.security_configuration)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
+            .opt("WorkerType", self.worker_type)
             .build()
     }
 }

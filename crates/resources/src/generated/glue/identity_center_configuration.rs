@@ -91,12 +91,17 @@ impl ::cloudwright_core::Resource for IdentityCenterConfiguration {
 impl ::cloudwright_core::ToValue for IdentityCenterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceArn", &self.instance_arn)
-            .opt("Scopes", &self.scopes)
+            .req("InstanceArn", self.instance_arn)
+            .opt("Scopes", self.scopes)
             .opt(
                 "UserBackgroundSessionsEnabled",
-                &self.user_background_sessions_enabled,
+                self.user_background_sessions_enabled,
             )
             .build()
     }

@@ -161,19 +161,24 @@ impl ::cloudwright_core::Resource for Integration {
 impl ::cloudwright_core::ToValue for Integration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
-                &self.additional_encryption_context,
+                self.additional_encryption_context,
             )
-            .opt("DataFilter", &self.data_filter)
-            .opt("Description", &self.description)
-            .opt("IntegrationConfig", &self.integration_config)
-            .req("IntegrationName", &self.integration_name)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("SourceArn", &self.source_arn)
-            .opt("Tags", &self.tags)
-            .req("TargetArn", &self.target_arn)
+            .opt("DataFilter", self.data_filter)
+            .opt("Description", self.description)
+            .opt("IntegrationConfig", self.integration_config)
+            .req("IntegrationName", self.integration_name)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("SourceArn", self.source_arn)
+            .opt("Tags", self.tags)
+            .req("TargetArn", self.target_arn)
             .build()
     }
 }
@@ -268,10 +273,15 @@ impl crate::PropertyType for IntegrationConfig {}
 impl ::cloudwright_core::ToValue for IntegrationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContinuousSync", &self.continuous_sync)
-            .opt("RefreshInterval", &self.refresh_interval)
-            .opt("SourceProperties", &self.source_properties)
+            .opt("ContinuousSync", self.continuous_sync)
+            .opt("RefreshInterval", self.refresh_interval)
+            .opt("SourceProperties", self.source_properties)
             .build()
     }
 }
@@ -313,9 +323,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

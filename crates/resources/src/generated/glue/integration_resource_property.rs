@@ -101,16 +101,21 @@ impl ::cloudwright_core::Resource for IntegrationResourceProperty {
 impl ::cloudwright_core::ToValue for IntegrationResourceProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceArn", &self.resource_arn)
+            .req("ResourceArn", self.resource_arn)
             .opt(
                 "SourceProcessingProperties",
-                &self.source_processing_properties,
+                self.source_processing_properties,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .opt(
                 "TargetProcessingProperties",
-                &self.target_processing_properties,
+                self.target_processing_properties,
             )
             .build()
     }
@@ -170,8 +175,13 @@ impl crate::PropertyType for SourceProcessingProperties {}
 impl ::cloudwright_core::ToValue for SourceProcessingProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RoleArn", &self.role_arn)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -213,9 +223,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -273,11 +288,16 @@ impl crate::PropertyType for TargetProcessingProperties {}
 impl ::cloudwright_core::ToValue for TargetProcessingProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionName", &self.connection_name)
-            .opt("EventBusArn", &self.event_bus_arn)
-            .opt("KmsArn", &self.kms_arn)
-            .req("RoleArn", &self.role_arn)
+            .opt("ConnectionName", self.connection_name)
+            .opt("EventBusArn", self.event_bus_arn)
+            .opt("KmsArn", self.kms_arn)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }

@@ -316,30 +316,35 @@ impl ::cloudwright_core::Resource for Job {
 impl ::cloudwright_core::ToValue for Job {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocatedCapacity", &self.allocated_capacity)
-            .req("Command", &self.command)
-            .opt("Connections", &self.connections)
-            .opt("DefaultArguments", &self.default_arguments)
-            .opt("Description", &self.description)
-            .opt("ExecutionClass", &self.execution_class)
-            .opt("ExecutionProperty", &self.execution_property)
-            .opt("GlueVersion", &self.glue_version)
-            .opt("JobMode", &self.job_mode)
-            .opt("JobRunQueuingEnabled", &self.job_run_queuing_enabled)
-            .opt("LogUri", &self.log_uri)
-            .opt("MaintenanceWindow", &self.maintenance_window)
-            .opt("MaxCapacity", &self.max_capacity)
-            .opt("MaxRetries", &self.max_retries)
-            .opt("Name", &self.name)
-            .opt("NonOverridableArguments", &self.non_overridable_arguments)
-            .opt("NotificationProperty", &self.notification_property)
-            .opt("NumberOfWorkers", &self.number_of_workers)
-            .req("Role", &self.role)
-            .opt("SecurityConfiguration", &self.security_configuration)
-            .opt("Tags", &self.tags)
-            .opt("Timeout", &self.timeout)
-            .opt("WorkerType", &self.worker_type)
+            .opt("AllocatedCapacity", self.allocated_capacity)
+            .req("Command", self.command)
+            .opt("Connections", self.connections)
+            .opt("DefaultArguments", self.default_arguments)
+            .opt("Description", self.description)
+            .opt("ExecutionClass", self.execution_class)
+            .opt("ExecutionProperty", self.execution_property)
+            .opt("GlueVersion", self.glue_version)
+            .opt("JobMode", self.job_mode)
+            .opt("JobRunQueuingEnabled", self.job_run_queuing_enabled)
+            .opt("LogUri", self.log_uri)
+            .opt("MaintenanceWindow", self.maintenance_window)
+            .opt("MaxCapacity", self.max_capacity)
+            .opt("MaxRetries", self.max_retries)
+            .opt("Name", self.name)
+            .opt("NonOverridableArguments", self.non_overridable_arguments)
+            .opt("NotificationProperty", self.notification_property)
+            .opt("NumberOfWorkers", self.number_of_workers)
+            .req("Role", self.role)
+            .opt("SecurityConfiguration", self.security_configuration)
+            .opt("Tags", self.tags)
+            .opt("Timeout", self.timeout)
+            .opt("WorkerType", self.worker_type)
             .build()
     }
 }
@@ -386,8 +391,13 @@ impl crate::PropertyType for ConnectionsList {}
 impl ::cloudwright_core::ToValue for ConnectionsList {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Connections", &self.connections)
+            .opt("Connections", self.connections)
             .build()
     }
 }
@@ -422,8 +432,13 @@ impl crate::PropertyType for ExecutionProperty {}
 impl ::cloudwright_core::ToValue for ExecutionProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxConcurrentRuns", &self.max_concurrent_runs)
+            .opt("MaxConcurrentRuns", self.max_concurrent_runs)
             .build()
     }
 }
@@ -482,11 +497,16 @@ impl crate::PropertyType for JobCommand {}
 impl ::cloudwright_core::ToValue for JobCommand {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("PythonVersion", &self.python_version)
-            .opt("Runtime", &self.runtime)
-            .opt("ScriptLocation", &self.script_location)
+            .opt("Name", self.name)
+            .opt("PythonVersion", self.python_version)
+            .opt("Runtime", self.runtime)
+            .opt("ScriptLocation", self.script_location)
             .build()
     }
 }
@@ -517,6 +537,14 @@ impl ::cloudwright_core::ToValue for ExecutionClass {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -549,6 +577,14 @@ impl ::cloudwright_core::ToValue for JobMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -611,6 +647,14 @@ impl ::cloudwright_core::ToValue for WorkerType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

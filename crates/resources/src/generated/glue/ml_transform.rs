@@ -209,20 +209,25 @@ impl ::cloudwright_core::Resource for MlTransform {
 impl ::cloudwright_core::ToValue for MlTransform {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("GlueVersion", &self.glue_version)
-            .req("InputRecordTables", &self.input_record_tables)
-            .opt("MaxCapacity", &self.max_capacity)
-            .opt("MaxRetries", &self.max_retries)
-            .opt("Name", &self.name)
-            .opt("NumberOfWorkers", &self.number_of_workers)
-            .req("Role", &self.role)
-            .opt("Tags", &self.tags)
-            .opt("Timeout", &self.timeout)
-            .opt("TransformEncryption", &self.transform_encryption)
-            .req("TransformParameters", &self.transform_parameters)
-            .opt("WorkerType", &self.worker_type)
+            .opt("Description", self.description)
+            .opt("GlueVersion", self.glue_version)
+            .req("InputRecordTables", self.input_record_tables)
+            .opt("MaxCapacity", self.max_capacity)
+            .opt("MaxRetries", self.max_retries)
+            .opt("Name", self.name)
+            .opt("NumberOfWorkers", self.number_of_workers)
+            .req("Role", self.role)
+            .opt("Tags", self.tags)
+            .opt("Timeout", self.timeout)
+            .opt("TransformEncryption", self.transform_encryption)
+            .req("TransformParameters", self.transform_parameters)
+            .opt("WorkerType", self.worker_type)
             .build()
     }
 }
@@ -308,11 +313,16 @@ impl crate::PropertyType for FindMatchesParameters {}
 impl ::cloudwright_core::ToValue for FindMatchesParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccuracyCostTradeoff", &self.accuracy_cost_tradeoff)
-            .opt("EnforceProvidedLabels", &self.enforce_provided_labels)
-            .opt("PrecisionRecallTradeoff", &self.precision_recall_tradeoff)
-            .req("PrimaryKeyColumnName", &self.primary_key_column_name)
+            .opt("AccuracyCostTradeoff", self.accuracy_cost_tradeoff)
+            .opt("EnforceProvidedLabels", self.enforce_provided_labels)
+            .opt("PrecisionRecallTradeoff", self.precision_recall_tradeoff)
+            .req("PrimaryKeyColumnName", self.primary_key_column_name)
             .build()
     }
 }
@@ -379,11 +389,16 @@ impl crate::PropertyType for GlueTables {}
 impl ::cloudwright_core::ToValue for GlueTables {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .opt("ConnectionName", &self.connection_name)
-            .req("DatabaseName", &self.database_name)
-            .req("TableName", &self.table_name)
+            .opt("CatalogId", self.catalog_id)
+            .opt("ConnectionName", self.connection_name)
+            .req("DatabaseName", self.database_name)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -418,8 +433,13 @@ impl crate::PropertyType for InputRecordTables {}
 impl ::cloudwright_core::ToValue for InputRecordTables {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GlueTables", &self.glue_tables)
+            .opt("GlueTables", self.glue_tables)
             .build()
     }
 }
@@ -468,11 +488,16 @@ impl crate::PropertyType for MlUserDataEncryption {}
 impl ::cloudwright_core::ToValue for MlUserDataEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .req(
                 "MLUserDataEncryptionMode",
-                &self.ml_user_data_encryption_mode,
+                self.ml_user_data_encryption_mode,
             )
             .build()
     }
@@ -518,11 +543,16 @@ impl crate::PropertyType for TransformEncryption {}
 impl ::cloudwright_core::ToValue for TransformEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MLUserDataEncryption", &self.ml_user_data_encryption)
+            .opt("MLUserDataEncryption", self.ml_user_data_encryption)
             .opt(
                 "TaskRunSecurityConfigurationName",
-                &self.task_run_security_configuration_name,
+                self.task_run_security_configuration_name,
             )
             .build()
     }
@@ -569,9 +599,14 @@ impl crate::PropertyType for TransformParameters {}
 impl ::cloudwright_core::ToValue for TransformParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FindMatchesParameters", &self.find_matches_parameters)
-            .req("TransformType", &self.transform_type)
+            .opt("FindMatchesParameters", self.find_matches_parameters)
+            .req("TransformType", self.transform_type)
             .build()
     }
 }

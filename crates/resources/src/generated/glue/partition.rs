@@ -117,11 +117,16 @@ impl ::cloudwright_core::Resource for Partition {
 impl ::cloudwright_core::ToValue for Partition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("DatabaseName", &self.database_name)
-            .req("PartitionInput", &self.partition_input)
-            .req("TableName", &self.table_name)
+            .req("CatalogId", self.catalog_id)
+            .req("DatabaseName", self.database_name)
+            .req("PartitionInput", self.partition_input)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -183,9 +188,14 @@ impl crate::PropertyType for Order {}
 impl ::cloudwright_core::ToValue for Order {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .opt("SortOrder", &self.sort_order)
+            .req("Column", self.column)
+            .opt("SortOrder", self.sort_order)
             .build()
     }
 }
@@ -240,10 +250,15 @@ impl crate::PropertyType for PartitionInput {}
 impl ::cloudwright_core::ToValue for PartitionInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Parameters", &self.parameters)
-            .opt("StorageDescriptor", &self.storage_descriptor)
-            .req("Values", &self.values)
+            .opt("Parameters", self.parameters)
+            .opt("StorageDescriptor", self.storage_descriptor)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -354,20 +369,25 @@ impl crate::PropertyType for StorageDescriptor {}
 impl ::cloudwright_core::ToValue for StorageDescriptor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketColumns", &self.bucket_columns)
-            .opt("Columns", &self.columns)
-            .opt("Compressed", &self.compressed)
-            .opt("InputFormat", &self.input_format)
-            .opt("Location", &self.location)
-            .opt("NumberOfBuckets", &self.number_of_buckets)
-            .opt("OutputFormat", &self.output_format)
-            .opt("Parameters", &self.parameters)
-            .opt("SchemaReference", &self.schema_reference)
-            .opt("SerdeInfo", &self.serde_info)
-            .opt("SkewedInfo", &self.skewed_info)
-            .opt("SortColumns", &self.sort_columns)
-            .opt("StoredAsSubDirectories", &self.stored_as_sub_directories)
+            .opt("BucketColumns", self.bucket_columns)
+            .opt("Columns", self.columns)
+            .opt("Compressed", self.compressed)
+            .opt("InputFormat", self.input_format)
+            .opt("Location", self.location)
+            .opt("NumberOfBuckets", self.number_of_buckets)
+            .opt("OutputFormat", self.output_format)
+            .opt("Parameters", self.parameters)
+            .opt("SchemaReference", self.schema_reference)
+            .opt("SerdeInfo", self.serde_info)
+            .opt("SkewedInfo", self.skewed_info)
+            .opt("SortColumns", self.sort_columns)
+            .opt("StoredAsSubDirectories", self.stored_as_sub_directories)
             .build()
     }
 }

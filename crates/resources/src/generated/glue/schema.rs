@@ -150,15 +150,20 @@ impl ::cloudwright_core::Resource for Schema {
 impl ::cloudwright_core::ToValue for Schema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CheckpointVersion", &self.checkpoint_version)
-            .req("Compatibility", &self.compatibility)
-            .req("DataFormat", &self.data_format)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Registry", &self.registry)
-            .opt("SchemaDefinition", &self.schema_definition)
-            .opt("Tags", &self.tags)
+            .opt("CheckpointVersion", self.checkpoint_version)
+            .req("Compatibility", self.compatibility)
+            .req("DataFormat", self.data_format)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Registry", self.registry)
+            .opt("SchemaDefinition", self.schema_definition)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -231,9 +236,14 @@ impl crate::PropertyType for Registry {}
 impl ::cloudwright_core::ToValue for Registry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("Name", &self.name)
+            .opt("Arn", self.arn)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -276,9 +286,14 @@ impl crate::PropertyType for SchemaVersion {}
 impl ::cloudwright_core::ToValue for SchemaVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsLatest", &self.is_latest)
-            .opt("VersionNumber", &self.version_number)
+            .opt("IsLatest", self.is_latest)
+            .opt("VersionNumber", self.version_number)
             .build()
     }
 }
@@ -328,6 +343,14 @@ impl ::cloudwright_core::ToValue for Compatibility {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DataFormat` (`AWS::Glue::Schema`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -359,6 +382,14 @@ impl ::cloudwright_core::ToValue for DataFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

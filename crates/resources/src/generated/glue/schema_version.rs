@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for SchemaVersion {
 impl ::cloudwright_core::ToValue for SchemaVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Schema", &self.schema)
-            .req("SchemaDefinition", &self.schema_definition)
+            .req("Schema", self.schema)
+            .req("SchemaDefinition", self.schema_definition)
             .build()
     }
 }
@@ -168,10 +173,15 @@ impl crate::PropertyType for Schema {}
 impl ::cloudwright_core::ToValue for Schema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RegistryName", &self.registry_name)
-            .opt("SchemaArn", &self.schema_arn)
-            .opt("SchemaName", &self.schema_name)
+            .opt("RegistryName", self.registry_name)
+            .opt("SchemaArn", self.schema_arn)
+            .opt("SchemaName", self.schema_name)
             .build()
     }
 }

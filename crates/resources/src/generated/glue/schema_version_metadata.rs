@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for SchemaVersionMetadata {
 impl ::cloudwright_core::ToValue for SchemaVersionMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("SchemaVersionId", &self.schema_version_id)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("SchemaVersionId", self.schema_version_id)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -91,9 +91,14 @@ impl ::cloudwright_core::Resource for SecurityConfiguration {
 impl ::cloudwright_core::ToValue for SecurityConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionConfiguration", &self.encryption_configuration)
-            .req("Name", &self.name)
+            .req("EncryptionConfiguration", self.encryption_configuration)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -154,12 +159,14 @@ impl crate::PropertyType for CloudWatchEncryption {}
 impl ::cloudwright_core::ToValue for CloudWatchEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "CloudWatchEncryptionMode",
-                &self.cloud_watch_encryption_mode,
-            )
-            .opt("KmsKeyArn", &self.kms_key_arn)
+            .opt("CloudWatchEncryptionMode", self.cloud_watch_encryption_mode)
+            .opt("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }
@@ -206,10 +213,15 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchEncryption", &self.cloud_watch_encryption)
-            .opt("JobBookmarksEncryption", &self.job_bookmarks_encryption)
-            .opt("S3Encryptions", &self.s3_encryptions)
+            .opt("CloudWatchEncryption", self.cloud_watch_encryption)
+            .opt("JobBookmarksEncryption", self.job_bookmarks_encryption)
+            .opt("S3Encryptions", self.s3_encryptions)
             .build()
     }
 }
@@ -252,12 +264,17 @@ impl crate::PropertyType for JobBookmarksEncryption {}
 impl ::cloudwright_core::ToValue for JobBookmarksEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "JobBookmarksEncryptionMode",
-                &self.job_bookmarks_encryption_mode,
+                self.job_bookmarks_encryption_mode,
             )
-            .opt("KmsKeyArn", &self.kms_key_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }
@@ -298,9 +315,14 @@ impl crate::PropertyType for S3Encryption {}
 impl ::cloudwright_core::ToValue for S3Encryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("S3EncryptionMode", &self.s3_encryption_mode)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("S3EncryptionMode", self.s3_encryption_mode)
             .build()
     }
 }

@@ -56,10 +56,15 @@ impl crate::PropertyType for Column {}
 impl ::cloudwright_core::ToValue for Column {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .req("Name", &self.name)
-            .opt("Type", &self.r#type)
+            .opt("Comment", self.comment)
+            .req("Name", self.name)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -100,10 +105,15 @@ impl crate::PropertyType for DataLakePrincipal {}
 impl ::cloudwright_core::ToValue for DataLakePrincipal {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DataLakePrincipalIdentifier",
-                &self.data_lake_principal_identifier,
+                self.data_lake_principal_identifier,
             )
             .build()
     }
@@ -145,8 +155,13 @@ impl crate::PropertyType for NotificationProperty {}
 impl ::cloudwright_core::ToValue for NotificationProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NotifyDelayAfter", &self.notify_delay_after)
+            .opt("NotifyDelayAfter", self.notify_delay_after)
             .build()
     }
 }
@@ -199,10 +214,15 @@ impl crate::PropertyType for SchemaId {}
 impl ::cloudwright_core::ToValue for SchemaId {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RegistryName", &self.registry_name)
-            .opt("SchemaArn", &self.schema_arn)
-            .opt("SchemaName", &self.schema_name)
+            .opt("RegistryName", self.registry_name)
+            .opt("SchemaArn", self.schema_arn)
+            .opt("SchemaName", self.schema_name)
             .build()
     }
 }
@@ -254,10 +274,15 @@ impl crate::PropertyType for SchemaReference {}
 impl ::cloudwright_core::ToValue for SchemaReference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SchemaId", &self.schema_id)
-            .opt("SchemaVersionId", &self.schema_version_id)
-            .opt("SchemaVersionNumber", &self.schema_version_number)
+            .opt("SchemaId", self.schema_id)
+            .opt("SchemaVersionId", self.schema_version_id)
+            .opt("SchemaVersionNumber", self.schema_version_number)
             .build()
     }
 }
@@ -310,10 +335,15 @@ impl crate::PropertyType for SerdeInfo {}
 impl ::cloudwright_core::ToValue for SerdeInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("SerializationLibrary", &self.serialization_library)
+            .opt("Name", self.name)
+            .opt("Parameters", self.parameters)
+            .opt("SerializationLibrary", self.serialization_library)
             .build()
     }
 }
@@ -368,13 +398,18 @@ impl crate::PropertyType for SkewedInfo {}
 impl ::cloudwright_core::ToValue for SkewedInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SkewedColumnNames", &self.skewed_column_names)
+            .opt("SkewedColumnNames", self.skewed_column_names)
             .opt(
                 "SkewedColumnValueLocationMaps",
-                &self.skewed_column_value_location_maps,
+                self.skewed_column_value_location_maps,
             )
-            .opt("SkewedColumnValues", &self.skewed_column_values)
+            .opt("SkewedColumnValues", self.skewed_column_values)
             .build()
     }
 }
@@ -430,9 +465,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

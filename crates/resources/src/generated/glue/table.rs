@@ -116,12 +116,17 @@ impl ::cloudwright_core::Resource for Table {
 impl ::cloudwright_core::ToValue for Table {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("DatabaseName", &self.database_name)
-            .opt("Name", &self.name)
-            .opt("OpenTableFormatInput", &self.open_table_format_input)
-            .opt("TableInput", &self.table_input)
+            .req("CatalogId", self.catalog_id)
+            .req("DatabaseName", self.database_name)
+            .opt("Name", self.name)
+            .opt("OpenTableFormatInput", self.open_table_format_input)
+            .opt("TableInput", self.table_input)
             .build()
     }
 }
@@ -184,10 +189,15 @@ impl crate::PropertyType for IcebergInput {}
 impl ::cloudwright_core::ToValue for IcebergInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IcebergTableInput", &self.iceberg_table_input)
-            .opt("MetadataOperation", &self.metadata_operation)
-            .opt("Version", &self.version)
+            .opt("IcebergTableInput", self.iceberg_table_input)
+            .opt("MetadataOperation", self.metadata_operation)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -246,11 +256,16 @@ impl crate::PropertyType for IcebergPartitionField {}
 impl ::cloudwright_core::ToValue for IcebergPartitionField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldId", &self.field_id)
-            .req("Name", &self.name)
-            .req("SourceId", &self.source_id)
-            .req("Transform", &self.transform)
+            .opt("FieldId", self.field_id)
+            .req("Name", self.name)
+            .req("SourceId", self.source_id)
+            .req("Transform", self.transform)
             .build()
     }
 }
@@ -288,9 +303,14 @@ impl crate::PropertyType for IcebergPartitionSpec {}
 impl ::cloudwright_core::ToValue for IcebergPartitionSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Fields", &self.fields)
-            .opt("SpecId", &self.spec_id)
+            .req("Fields", self.fields)
+            .opt("SpecId", self.spec_id)
             .build()
     }
 }
@@ -339,11 +359,16 @@ impl crate::PropertyType for IcebergSchema {}
 impl ::cloudwright_core::ToValue for IcebergSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Fields", &self.fields)
-            .opt("IdentifierFieldIds", &self.identifier_field_ids)
-            .opt("SchemaId", &self.schema_id)
-            .opt("Type", &self.r#type)
+            .req("Fields", self.fields)
+            .opt("IdentifierFieldIds", self.identifier_field_ids)
+            .opt("SchemaId", self.schema_id)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -404,11 +429,16 @@ impl crate::PropertyType for IcebergSortField {}
 impl ::cloudwright_core::ToValue for IcebergSortField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Direction", &self.direction)
-            .req("NullOrder", &self.null_order)
-            .req("SourceId", &self.source_id)
-            .req("Transform", &self.transform)
+            .req("Direction", self.direction)
+            .req("NullOrder", self.null_order)
+            .req("SourceId", self.source_id)
+            .req("Transform", self.transform)
             .build()
     }
 }
@@ -455,9 +485,14 @@ impl crate::PropertyType for IcebergSortOrder {}
 impl ::cloudwright_core::ToValue for IcebergSortOrder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Fields", &self.fields)
-            .req("OrderId", &self.order_id)
+            .req("Fields", self.fields)
+            .req("OrderId", self.order_id)
             .build()
     }
 }
@@ -523,12 +558,17 @@ impl crate::PropertyType for IcebergStructField {}
 impl ::cloudwright_core::ToValue for IcebergStructField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Doc", &self.doc)
-            .req("Id", &self.id)
-            .req("Name", &self.name)
-            .req("Required", &self.required)
-            .req("Type", &self.r#type)
+            .opt("Doc", self.doc)
+            .req("Id", self.id)
+            .req("Name", self.name)
+            .req("Required", self.required)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -590,12 +630,17 @@ impl crate::PropertyType for IcebergTableInput {}
 impl ::cloudwright_core::ToValue for IcebergTableInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Location", &self.location)
-            .opt("PartitionSpec", &self.partition_spec)
-            .opt("Properties", &self.properties)
-            .req("Schema", &self.schema)
-            .opt("WriteOrder", &self.write_order)
+            .req("Location", self.location)
+            .opt("PartitionSpec", self.partition_spec)
+            .opt("Properties", self.properties)
+            .req("Schema", self.schema)
+            .opt("WriteOrder", self.write_order)
             .build()
     }
 }
@@ -630,8 +675,13 @@ impl crate::PropertyType for OpenTableFormatInput {}
 impl ::cloudwright_core::ToValue for OpenTableFormatInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IcebergInput", &self.iceberg_input)
+            .opt("IcebergInput", self.iceberg_input)
             .build()
     }
 }
@@ -684,9 +734,14 @@ impl crate::PropertyType for Order {}
 impl ::cloudwright_core::ToValue for Order {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .req("SortOrder", &self.sort_order)
+            .req("Column", self.column)
+            .req("SortOrder", self.sort_order)
             .build()
     }
 }
@@ -795,20 +850,25 @@ impl crate::PropertyType for StorageDescriptor {}
 impl ::cloudwright_core::ToValue for StorageDescriptor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketColumns", &self.bucket_columns)
-            .opt("Columns", &self.columns)
-            .opt("Compressed", &self.compressed)
-            .opt("InputFormat", &self.input_format)
-            .opt("Location", &self.location)
-            .opt("NumberOfBuckets", &self.number_of_buckets)
-            .opt("OutputFormat", &self.output_format)
-            .opt("Parameters", &self.parameters)
-            .opt("SchemaReference", &self.schema_reference)
-            .opt("SerdeInfo", &self.serde_info)
-            .opt("SkewedInfo", &self.skewed_info)
-            .opt("SortColumns", &self.sort_columns)
-            .opt("StoredAsSubDirectories", &self.stored_as_sub_directories)
+            .opt("BucketColumns", self.bucket_columns)
+            .opt("Columns", self.columns)
+            .opt("Compressed", self.compressed)
+            .opt("InputFormat", self.input_format)
+            .opt("Location", self.location)
+            .opt("NumberOfBuckets", self.number_of_buckets)
+            .opt("OutputFormat", self.output_format)
+            .opt("Parameters", self.parameters)
+            .opt("SchemaReference", self.schema_reference)
+            .opt("SerdeInfo", self.serde_info)
+            .opt("SkewedInfo", self.skewed_info)
+            .opt("SortColumns", self.sort_columns)
+            .opt("StoredAsSubDirectories", self.stored_as_sub_directories)
             .build()
     }
 }
@@ -861,11 +921,16 @@ impl crate::PropertyType for TableIdentifier {}
 impl ::cloudwright_core::ToValue for TableIdentifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .opt("DatabaseName", &self.database_name)
-            .opt("Name", &self.name)
-            .opt("Region", &self.region)
+            .opt("CatalogId", self.catalog_id)
+            .opt("DatabaseName", self.database_name)
+            .opt("Name", self.name)
+            .opt("Region", self.region)
             .build()
     }
 }
@@ -975,19 +1040,24 @@ impl crate::PropertyType for TableInput {}
 impl ::cloudwright_core::ToValue for TableInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("Owner", &self.owner)
-            .opt("Parameters", &self.parameters)
-            .opt("PartitionKeys", &self.partition_keys)
-            .opt("Retention", &self.retention)
-            .opt("StorageDescriptor", &self.storage_descriptor)
-            .opt("TableType", &self.table_type)
-            .opt("TargetTable", &self.target_table)
-            .opt("ViewDefinition", &self.view_definition)
-            .opt("ViewExpandedText", &self.view_expanded_text)
-            .opt("ViewOriginalText", &self.view_original_text)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("Owner", self.owner)
+            .opt("Parameters", self.parameters)
+            .opt("PartitionKeys", self.partition_keys)
+            .opt("Retention", self.retention)
+            .opt("StorageDescriptor", self.storage_descriptor)
+            .opt("TableType", self.table_type)
+            .opt("TargetTable", self.target_table)
+            .opt("ViewDefinition", self.view_definition)
+            .opt("ViewExpandedText", self.view_expanded_text)
+            .opt("ViewOriginalText", self.view_original_text)
             .build()
     }
 }
@@ -1030,11 +1100,16 @@ impl crate::PropertyType for ViewDefinition {}
 impl ::cloudwright_core::ToValue for ViewDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Definer", &self.definer)
-            .opt("IsProtected", &self.is_protected)
-            .opt("Representations", &self.representations)
-            .opt("SubObjects", &self.sub_objects)
+            .opt("Definer", self.definer)
+            .opt("IsProtected", self.is_protected)
+            .opt("Representations", self.representations)
+            .opt("SubObjects", self.sub_objects)
             .build()
     }
 }
@@ -1081,12 +1156,17 @@ impl crate::PropertyType for ViewRepresentation {}
 impl ::cloudwright_core::ToValue for ViewRepresentation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dialect", &self.dialect)
-            .opt("DialectVersion", &self.dialect_version)
-            .opt("ValidationConnection", &self.validation_connection)
-            .opt("ViewExpandedText", &self.view_expanded_text)
-            .opt("ViewOriginalText", &self.view_original_text)
+            .opt("Dialect", self.dialect)
+            .opt("DialectVersion", self.dialect_version)
+            .opt("ValidationConnection", self.validation_connection)
+            .opt("ViewExpandedText", self.view_expanded_text)
+            .opt("ViewOriginalText", self.view_original_text)
             .build()
     }
 }
@@ -1117,6 +1197,14 @@ impl ::cloudwright_core::ToValue for TableType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

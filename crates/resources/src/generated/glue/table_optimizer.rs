@@ -128,15 +128,20 @@ impl ::cloudwright_core::Resource for TableOptimizer {
 impl ::cloudwright_core::ToValue for TableOptimizer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("DatabaseName", &self.database_name)
-            .req("TableName", &self.table_name)
+            .req("CatalogId", self.catalog_id)
+            .req("DatabaseName", self.database_name)
+            .req("TableName", self.table_name)
             .req(
                 "TableOptimizerConfiguration",
-                &self.table_optimizer_configuration,
+                self.table_optimizer_configuration,
             )
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -195,11 +200,16 @@ impl crate::PropertyType for IcebergConfiguration {}
 impl ::cloudwright_core::ToValue for IcebergConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Location", &self.location)
+            .opt("Location", self.location)
             .opt(
                 "OrphanFileRetentionPeriodInDays",
-                &self.orphan_file_retention_period_in_days,
+                self.orphan_file_retention_period_in_days,
             )
             .build()
     }
@@ -239,15 +249,20 @@ impl crate::PropertyType for IcebergRetentionConfiguration {}
 impl ::cloudwright_core::ToValue for IcebergRetentionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CleanExpiredFiles", &self.clean_expired_files)
+            .opt("CleanExpiredFiles", self.clean_expired_files)
             .opt(
                 "NumberOfSnapshotsToRetain",
-                &self.number_of_snapshots_to_retain,
+                self.number_of_snapshots_to_retain,
             )
             .opt(
                 "SnapshotRetentionPeriodInDays",
-                &self.snapshot_retention_period_in_days,
+                self.snapshot_retention_period_in_days,
             )
             .build()
     }
@@ -283,8 +298,13 @@ impl crate::PropertyType for OrphanFileDeletionConfiguration {}
 impl ::cloudwright_core::ToValue for OrphanFileDeletionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IcebergConfiguration", &self.iceberg_configuration)
+            .opt("IcebergConfiguration", self.iceberg_configuration)
             .build()
     }
 }
@@ -319,8 +339,13 @@ impl crate::PropertyType for RetentionConfiguration {}
 impl ::cloudwright_core::ToValue for RetentionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IcebergConfiguration", &self.iceberg_configuration)
+            .opt("IcebergConfiguration", self.iceberg_configuration)
             .build()
     }
 }
@@ -397,15 +422,20 @@ impl crate::PropertyType for TableOptimizerConfiguration {}
 impl ::cloudwright_core::ToValue for TableOptimizerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .opt(
                 "OrphanFileDeletionConfiguration",
-                &self.orphan_file_deletion_configuration,
+                self.orphan_file_deletion_configuration,
             )
-            .opt("RetentionConfiguration", &self.retention_configuration)
-            .req("RoleArn", &self.role_arn)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("RetentionConfiguration", self.retention_configuration)
+            .req("RoleArn", self.role_arn)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -440,8 +470,13 @@ impl crate::PropertyType for VpcConfiguration {}
 impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GlueConnectionName", &self.glue_connection_name)
+            .opt("GlueConnectionName", self.glue_connection_name)
             .build()
     }
 }

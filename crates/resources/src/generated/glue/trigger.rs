@@ -162,17 +162,22 @@ impl ::cloudwright_core::Resource for Trigger {
 impl ::cloudwright_core::ToValue for Trigger {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .opt("Description", &self.description)
-            .opt("EventBatchingCondition", &self.event_batching_condition)
-            .opt("Name", &self.name)
-            .opt("Predicate", &self.predicate)
-            .opt("Schedule", &self.schedule)
-            .opt("StartOnCreation", &self.start_on_creation)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
-            .opt("WorkflowName", &self.workflow_name)
+            .req("Actions", self.actions)
+            .opt("Description", self.description)
+            .opt("EventBatchingCondition", self.event_batching_condition)
+            .opt("Name", self.name)
+            .opt("Predicate", self.predicate)
+            .opt("Schedule", self.schedule)
+            .opt("StartOnCreation", self.start_on_creation)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
+            .opt("WorkflowName", self.workflow_name)
             .build()
     }
 }
@@ -263,13 +268,18 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arguments", &self.arguments)
-            .opt("CrawlerName", &self.crawler_name)
-            .opt("JobName", &self.job_name)
-            .opt("NotificationProperty", &self.notification_property)
-            .opt("SecurityConfiguration", &self.security_configuration)
-            .opt("Timeout", &self.timeout)
+            .opt("Arguments", self.arguments)
+            .opt("CrawlerName", self.crawler_name)
+            .opt("JobName", self.job_name)
+            .opt("NotificationProperty", self.notification_property)
+            .opt("SecurityConfiguration", self.security_configuration)
+            .opt("Timeout", self.timeout)
             .build()
     }
 }
@@ -332,12 +342,17 @@ impl crate::PropertyType for Condition {}
 impl ::cloudwright_core::ToValue for Condition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlState", &self.crawl_state)
-            .opt("CrawlerName", &self.crawler_name)
-            .opt("JobName", &self.job_name)
-            .opt("LogicalOperator", &self.logical_operator)
-            .opt("State", &self.state)
+            .opt("CrawlState", self.crawl_state)
+            .opt("CrawlerName", self.crawler_name)
+            .opt("JobName", self.job_name)
+            .opt("LogicalOperator", self.logical_operator)
+            .opt("State", self.state)
             .build()
     }
 }
@@ -385,9 +400,14 @@ impl crate::PropertyType for EventBatchingCondition {}
 impl ::cloudwright_core::ToValue for EventBatchingCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BatchSize", &self.batch_size)
-            .opt("BatchWindow", &self.batch_window)
+            .req("BatchSize", self.batch_size)
+            .opt("BatchWindow", self.batch_window)
             .build()
     }
 }
@@ -430,9 +450,14 @@ impl crate::PropertyType for Predicate {}
 impl ::cloudwright_core::ToValue for Predicate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Conditions", &self.conditions)
-            .opt("Logical", &self.logical)
+            .opt("Conditions", self.conditions)
+            .opt("Logical", self.logical)
             .build()
     }
 }
@@ -469,6 +494,14 @@ impl ::cloudwright_core::ToValue for ConditionState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -511,6 +544,14 @@ impl ::cloudwright_core::ToValue for CrawlState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Logical` (`AWS::Glue::Trigger`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -540,6 +581,14 @@ impl ::cloudwright_core::ToValue for Logical {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LogicalOperator` (`AWS::Glue::Trigger`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -565,6 +614,14 @@ impl ::cloudwright_core::ToValue for LogicalOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -600,6 +657,14 @@ impl ::cloudwright_core::ToValue for TriggerType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for UsageProfile {
 impl ::cloudwright_core::ToValue for UsageProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Configuration", self.configuration)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -170,9 +175,14 @@ impl crate::PropertyType for ProfileConfiguration {}
 impl ::cloudwright_core::ToValue for ProfileConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("JobConfiguration", &self.job_configuration)
-            .opt("SessionConfiguration", &self.session_configuration)
+            .opt("JobConfiguration", self.job_configuration)
+            .opt("SessionConfiguration", self.session_configuration)
             .build()
     }
 }

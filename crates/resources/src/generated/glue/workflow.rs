@@ -104,12 +104,17 @@ impl ::cloudwright_core::Resource for Workflow {
 impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultRunProperties", &self.default_run_properties)
-            .opt("Description", &self.description)
-            .opt("MaxConcurrentRuns", &self.max_concurrent_runs)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("DefaultRunProperties", self.default_run_properties)
+            .opt("Description", self.description)
+            .opt("MaxConcurrentRuns", self.max_concurrent_runs)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -232,24 +232,29 @@ impl ::cloudwright_core::Resource for Workspace {
 impl ::cloudwright_core::ToValue for Workspace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountAccessType", &self.account_access_type)
-            .req("AuthenticationProviders", &self.authentication_providers)
-            .opt("ClientToken", &self.client_token)
-            .opt("DataSources", &self.data_sources)
-            .opt("Description", &self.description)
-            .opt("GrafanaVersion", &self.grafana_version)
-            .opt("Name", &self.name)
-            .opt("NetworkAccessControl", &self.network_access_control)
-            .opt("NotificationDestinations", &self.notification_destinations)
-            .opt("OrganizationRoleName", &self.organization_role_name)
-            .opt("OrganizationalUnits", &self.organizational_units)
-            .req("PermissionType", &self.permission_type)
-            .opt("PluginAdminEnabled", &self.plugin_admin_enabled)
-            .opt("RoleArn", &self.role_arn)
-            .opt("SamlConfiguration", &self.saml_configuration)
-            .opt("StackSetName", &self.stack_set_name)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .req("AccountAccessType", self.account_access_type)
+            .req("AuthenticationProviders", self.authentication_providers)
+            .opt("ClientToken", self.client_token)
+            .opt("DataSources", self.data_sources)
+            .opt("Description", self.description)
+            .opt("GrafanaVersion", self.grafana_version)
+            .opt("Name", self.name)
+            .opt("NetworkAccessControl", self.network_access_control)
+            .opt("NotificationDestinations", self.notification_destinations)
+            .opt("OrganizationRoleName", self.organization_role_name)
+            .opt("OrganizationalUnits", self.organizational_units)
+            .req("PermissionType", self.permission_type)
+            .opt("PluginAdminEnabled", self.plugin_admin_enabled)
+            .opt("RoleArn", self.role_arn)
+            .opt("SamlConfiguration", self.saml_configuration)
+            .opt("StackSetName", self.stack_set_name)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -689,13 +694,18 @@ impl crate::PropertyType for AssertionAttributes {}
 impl ::cloudwright_core::ToValue for AssertionAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Email", &self.email)
-            .opt("Groups", &self.groups)
-            .opt("Login", &self.login)
-            .opt("Name", &self.name)
-            .opt("Org", &self.org)
-            .opt("Role", &self.role)
+            .opt("Email", self.email)
+            .opt("Groups", self.groups)
+            .opt("Login", self.login)
+            .opt("Name", self.name)
+            .opt("Org", self.org)
+            .opt("Role", self.role)
             .build()
     }
 }
@@ -738,9 +748,14 @@ impl crate::PropertyType for IdpMetadata {}
 impl ::cloudwright_core::ToValue for IdpMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Url", &self.url)
-            .opt("Xml", &self.xml)
+            .opt("Url", self.url)
+            .opt("Xml", self.xml)
             .build()
     }
 }
@@ -805,9 +820,14 @@ impl crate::PropertyType for NetworkAccessControl {}
 impl ::cloudwright_core::ToValue for NetworkAccessControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PrefixListIds", &self.prefix_list_ids)
-            .opt("VpceIds", &self.vpce_ids)
+            .opt("PrefixListIds", self.prefix_list_ids)
+            .opt("VpceIds", self.vpce_ids)
             .build()
     }
 }
@@ -852,9 +872,14 @@ impl crate::PropertyType for RoleValues {}
 impl ::cloudwright_core::ToValue for RoleValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Admin", &self.admin)
-            .opt("Editor", &self.editor)
+            .opt("Admin", self.admin)
+            .opt("Editor", self.editor)
             .build()
     }
 }
@@ -922,12 +947,17 @@ impl crate::PropertyType for SamlConfiguration {}
 impl ::cloudwright_core::ToValue for SamlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedOrganizations", &self.allowed_organizations)
-            .opt("AssertionAttributes", &self.assertion_attributes)
-            .req("IdpMetadata", &self.idp_metadata)
-            .opt("LoginValidityDuration", &self.login_validity_duration)
-            .opt("RoleValues", &self.role_values)
+            .opt("AllowedOrganizations", self.allowed_organizations)
+            .opt("AssertionAttributes", self.assertion_attributes)
+            .req("IdpMetadata", self.idp_metadata)
+            .opt("LoginValidityDuration", self.login_validity_duration)
+            .opt("RoleValues", self.role_values)
             .build()
     }
 }
@@ -996,9 +1026,14 @@ impl crate::PropertyType for VpcConfiguration {}
 impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -1030,6 +1065,14 @@ impl ::cloudwright_core::ToValue for AccountAccessType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AuthenticationProviderTypes` (`AWS::Grafana::Workspace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1058,6 +1101,14 @@ impl ::cloudwright_core::ToValue for AuthenticationProviderTypes {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1106,6 +1157,14 @@ impl ::cloudwright_core::ToValue for DataSourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NotificationDestinationType` (`AWS::Grafana::Workspace`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1131,6 +1190,14 @@ impl ::cloudwright_core::ToValue for NotificationDestinationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1160,6 +1227,14 @@ impl ::cloudwright_core::ToValue for PermissionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

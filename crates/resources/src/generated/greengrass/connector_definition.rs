@@ -114,10 +114,15 @@ impl ::cloudwright_core::Resource for ConnectorDefinition {
 impl ::cloudwright_core::ToValue for ConnectorDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InitialVersion", &self.initial_version)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("InitialVersion", self.initial_version)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -210,8 +215,13 @@ impl crate::PropertyType for ConnectorDefinitionVersion {}
 impl ::cloudwright_core::ToValue for ConnectorDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Connectors", &self.connectors)
+            .req("Connectors", self.connectors)
             .build()
     }
 }

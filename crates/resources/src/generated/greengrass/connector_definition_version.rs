@@ -102,9 +102,14 @@ impl ::cloudwright_core::Resource for ConnectorDefinitionVersion {
 impl ::cloudwright_core::ToValue for ConnectorDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectorDefinitionId", &self.connector_definition_id)
-            .req("Connectors", &self.connectors)
+            .req("ConnectorDefinitionId", self.connector_definition_id)
+            .req("Connectors", self.connectors)
             .build()
     }
 }

@@ -102,9 +102,14 @@ impl ::cloudwright_core::Resource for CoreDefinitionVersion {
 impl ::cloudwright_core::ToValue for CoreDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CoreDefinitionId", &self.core_definition_id)
-            .req("Cores", &self.cores)
+            .req("CoreDefinitionId", self.core_definition_id)
+            .req("Cores", self.cores)
             .build()
     }
 }

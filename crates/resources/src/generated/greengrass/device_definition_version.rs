@@ -102,9 +102,14 @@ impl ::cloudwright_core::Resource for DeviceDefinitionVersion {
 impl ::cloudwright_core::ToValue for DeviceDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeviceDefinitionId", &self.device_definition_id)
-            .req("Devices", &self.devices)
+            .req("DeviceDefinitionId", self.device_definition_id)
+            .req("Devices", self.devices)
             .build()
     }
 }

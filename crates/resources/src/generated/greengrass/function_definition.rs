@@ -117,10 +117,15 @@ impl ::cloudwright_core::Resource for FunctionDefinition {
 impl ::cloudwright_core::ToValue for FunctionDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InitialVersion", &self.initial_version)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("InitialVersion", self.initial_version)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -260,9 +265,14 @@ impl crate::PropertyType for FunctionDefinitionVersion {}
 impl ::cloudwright_core::ToValue for FunctionDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultConfig", &self.default_config)
-            .req("Functions", &self.functions)
+            .opt("DefaultConfig", self.default_config)
+            .req("Functions", self.functions)
             .build()
     }
 }

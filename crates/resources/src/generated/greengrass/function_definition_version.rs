@@ -114,10 +114,15 @@ impl ::cloudwright_core::Resource for FunctionDefinitionVersion {
 impl ::cloudwright_core::ToValue for FunctionDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultConfig", &self.default_config)
-            .req("FunctionDefinitionId", &self.function_definition_id)
-            .req("Functions", &self.functions)
+            .opt("DefaultConfig", self.default_config)
+            .req("FunctionDefinitionId", self.function_definition_id)
+            .req("Functions", self.functions)
             .build()
     }
 }

@@ -131,11 +131,16 @@ impl ::cloudwright_core::Resource for Group {
 impl ::cloudwright_core::ToValue for Group {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InitialVersion", &self.initial_version)
-            .req("Name", &self.name)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("InitialVersion", self.initial_version)
+            .req("Name", self.name)
+            .opt("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -336,34 +341,36 @@ impl crate::PropertyType for GroupVersion {}
 impl ::cloudwright_core::ToValue for GroupVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConnectorDefinitionVersionArn",
-                &self.connector_definition_version_arn,
+                self.connector_definition_version_arn,
             )
-            .opt(
-                "CoreDefinitionVersionArn",
-                &self.core_definition_version_arn,
-            )
+            .opt("CoreDefinitionVersionArn", self.core_definition_version_arn)
             .opt(
                 "DeviceDefinitionVersionArn",
-                &self.device_definition_version_arn,
+                self.device_definition_version_arn,
             )
             .opt(
                 "FunctionDefinitionVersionArn",
-                &self.function_definition_version_arn,
+                self.function_definition_version_arn,
             )
             .opt(
                 "LoggerDefinitionVersionArn",
-                &self.logger_definition_version_arn,
+                self.logger_definition_version_arn,
             )
             .opt(
                 "ResourceDefinitionVersionArn",
-                &self.resource_definition_version_arn,
+                self.resource_definition_version_arn,
             )
             .opt(
                 "SubscriptionDefinitionVersionArn",
-                &self.subscription_definition_version_arn,
+                self.subscription_definition_version_arn,
             )
             .build()
     }

@@ -102,9 +102,14 @@ impl ::cloudwright_core::Resource for LoggerDefinitionVersion {
 impl ::cloudwright_core::ToValue for LoggerDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LoggerDefinitionId", &self.logger_definition_id)
-            .req("Loggers", &self.loggers)
+            .req("LoggerDefinitionId", self.logger_definition_id)
+            .req("Loggers", self.loggers)
             .build()
     }
 }

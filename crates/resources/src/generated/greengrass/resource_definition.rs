@@ -121,10 +121,15 @@ impl ::cloudwright_core::Resource for ResourceDefinition {
 impl ::cloudwright_core::ToValue for ResourceDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InitialVersion", &self.initial_version)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("InitialVersion", self.initial_version)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -217,8 +222,13 @@ impl crate::PropertyType for ResourceDefinitionVersion {}
 impl ::cloudwright_core::ToValue for ResourceDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Resources", &self.resources)
+            .req("Resources", self.resources)
             .build()
     }
 }

@@ -109,9 +109,14 @@ impl ::cloudwright_core::Resource for ResourceDefinitionVersion {
 impl ::cloudwright_core::ToValue for ResourceDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceDefinitionId", &self.resource_definition_id)
-            .req("Resources", &self.resources)
+            .req("ResourceDefinitionId", self.resource_definition_id)
+            .req("Resources", self.resources)
             .build()
     }
 }

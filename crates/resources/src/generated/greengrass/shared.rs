@@ -74,10 +74,15 @@ impl crate::PropertyType for Connector {}
 impl ::cloudwright_core::ToValue for Connector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectorArn", &self.connector_arn)
-            .req("Id", &self.id)
-            .opt("Parameters", &self.parameters)
+            .req("ConnectorArn", self.connector_arn)
+            .req("Id", self.id)
+            .opt("Parameters", self.parameters)
             .build()
     }
 }
@@ -153,11 +158,16 @@ impl crate::PropertyType for Core {}
 impl ::cloudwright_core::ToValue for Core {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateArn", &self.certificate_arn)
-            .req("Id", &self.id)
-            .opt("SyncShadow", &self.sync_shadow)
-            .req("ThingArn", &self.thing_arn)
+            .req("CertificateArn", self.certificate_arn)
+            .req("Id", self.id)
+            .opt("SyncShadow", self.sync_shadow)
+            .req("ThingArn", self.thing_arn)
             .build()
     }
 }
@@ -200,8 +210,13 @@ impl crate::PropertyType for DefaultConfig {}
 impl ::cloudwright_core::ToValue for DefaultConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Execution", &self.execution)
+            .req("Execution", self.execution)
             .build()
     }
 }
@@ -277,11 +292,16 @@ impl crate::PropertyType for Device {}
 impl ::cloudwright_core::ToValue for Device {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateArn", &self.certificate_arn)
-            .req("Id", &self.id)
-            .opt("SyncShadow", &self.sync_shadow)
-            .req("ThingArn", &self.thing_arn)
+            .req("CertificateArn", self.certificate_arn)
+            .req("Id", self.id)
+            .opt("SyncShadow", self.sync_shadow)
+            .req("ThingArn", self.thing_arn)
             .build()
     }
 }
@@ -347,11 +367,16 @@ impl crate::PropertyType for Environment {}
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessSysfs", &self.access_sysfs)
-            .opt("Execution", &self.execution)
-            .opt("ResourceAccessPolicies", &self.resource_access_policies)
-            .opt("Variables", &self.variables)
+            .opt("AccessSysfs", self.access_sysfs)
+            .opt("Execution", self.execution)
+            .opt("ResourceAccessPolicies", self.resource_access_policies)
+            .opt("Variables", self.variables)
             .build()
     }
 }
@@ -408,9 +433,14 @@ impl crate::PropertyType for Execution {}
 impl ::cloudwright_core::ToValue for Execution {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsolationMode", &self.isolation_mode)
-            .opt("RunAs", &self.run_as)
+            .opt("IsolationMode", self.isolation_mode)
+            .opt("RunAs", self.run_as)
             .build()
     }
 }
@@ -481,10 +511,15 @@ impl crate::PropertyType for Function {}
 impl ::cloudwright_core::ToValue for Function {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FunctionArn", &self.function_arn)
-            .req("FunctionConfiguration", &self.function_configuration)
-            .req("Id", &self.id)
+            .req("FunctionArn", self.function_arn)
+            .req("FunctionConfiguration", self.function_configuration)
+            .req("Id", self.id)
             .build()
     }
 }
@@ -563,14 +598,19 @@ impl crate::PropertyType for FunctionConfiguration {}
 impl ::cloudwright_core::ToValue for FunctionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncodingType", &self.encoding_type)
-            .opt("Environment", &self.environment)
-            .opt("ExecArgs", &self.exec_args)
-            .opt("Executable", &self.executable)
-            .opt("MemorySize", &self.memory_size)
-            .opt("Pinned", &self.pinned)
-            .opt("Timeout", &self.timeout)
+            .opt("EncodingType", self.encoding_type)
+            .opt("Environment", self.environment)
+            .opt("ExecArgs", self.exec_args)
+            .opt("Executable", self.executable)
+            .opt("MemorySize", self.memory_size)
+            .opt("Pinned", self.pinned)
+            .opt("Timeout", self.timeout)
             .build()
     }
 }
@@ -620,9 +660,14 @@ impl crate::PropertyType for GroupOwnerSetting {}
 impl ::cloudwright_core::ToValue for GroupOwnerSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutoAddGroupOwner", &self.auto_add_group_owner)
-            .opt("GroupOwner", &self.group_owner)
+            .req("AutoAddGroupOwner", self.auto_add_group_owner)
+            .opt("GroupOwner", self.group_owner)
             .build()
     }
 }
@@ -672,9 +717,14 @@ impl crate::PropertyType for LocalDeviceResourceData {}
 impl ::cloudwright_core::ToValue for LocalDeviceResourceData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupOwnerSetting", &self.group_owner_setting)
-            .req("SourcePath", &self.source_path)
+            .opt("GroupOwnerSetting", self.group_owner_setting)
+            .req("SourcePath", self.source_path)
             .build()
     }
 }
@@ -741,10 +791,15 @@ impl crate::PropertyType for LocalVolumeResourceData {}
 impl ::cloudwright_core::ToValue for LocalVolumeResourceData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationPath", &self.destination_path)
-            .opt("GroupOwnerSetting", &self.group_owner_setting)
-            .req("SourcePath", &self.source_path)
+            .req("DestinationPath", self.destination_path)
+            .opt("GroupOwnerSetting", self.group_owner_setting)
+            .req("SourcePath", self.source_path)
             .build()
     }
 }
@@ -829,12 +884,17 @@ impl crate::PropertyType for Logger {}
 impl ::cloudwright_core::ToValue for Logger {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Component", &self.component)
-            .req("Id", &self.id)
-            .req("Level", &self.level)
-            .opt("Space", &self.space)
-            .req("Type", &self.r#type)
+            .req("Component", self.component)
+            .req("Id", self.id)
+            .req("Level", self.level)
+            .opt("Space", self.space)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -886,9 +946,14 @@ impl crate::PropertyType for ResourceAccessPolicy {}
 impl ::cloudwright_core::ToValue for ResourceAccessPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Permission", &self.permission)
-            .req("ResourceId", &self.resource_id)
+            .opt("Permission", self.permission)
+            .req("ResourceId", self.resource_id)
             .build()
     }
 }
@@ -958,20 +1023,25 @@ impl crate::PropertyType for ResourceDataContainer {}
 impl ::cloudwright_core::ToValue for ResourceDataContainer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LocalDeviceResourceData", &self.local_device_resource_data)
-            .opt("LocalVolumeResourceData", &self.local_volume_resource_data)
+            .opt("LocalDeviceResourceData", self.local_device_resource_data)
+            .opt("LocalVolumeResourceData", self.local_volume_resource_data)
             .opt(
                 "S3MachineLearningModelResourceData",
-                &self.s3_machine_learning_model_resource_data,
+                self.s3_machine_learning_model_resource_data,
             )
             .opt(
                 "SageMakerMachineLearningModelResourceData",
-                &self.sage_maker_machine_learning_model_resource_data,
+                self.sage_maker_machine_learning_model_resource_data,
             )
             .opt(
                 "SecretsManagerSecretResourceData",
-                &self.secrets_manager_secret_resource_data,
+                self.secrets_manager_secret_resource_data,
             )
             .build()
     }
@@ -1032,9 +1102,14 @@ impl crate::PropertyType for ResourceDownloadOwnerSetting {}
 impl ::cloudwright_core::ToValue for ResourceDownloadOwnerSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupOwner", &self.group_owner)
-            .req("GroupPermission", &self.group_permission)
+            .req("GroupOwner", self.group_owner)
+            .req("GroupPermission", self.group_permission)
             .build()
     }
 }
@@ -1105,10 +1180,15 @@ impl crate::PropertyType for ResourceInstance {}
 impl ::cloudwright_core::ToValue for ResourceInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Name", &self.name)
-            .req("ResourceDataContainer", &self.resource_data_container)
+            .req("Id", self.id)
+            .req("Name", self.name)
+            .req("ResourceDataContainer", self.resource_data_container)
             .build()
     }
 }
@@ -1157,9 +1237,14 @@ impl crate::PropertyType for RunAs {}
 impl ::cloudwright_core::ToValue for RunAs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Gid", &self.gid)
-            .opt("Uid", &self.uid)
+            .opt("Gid", self.gid)
+            .opt("Uid", self.uid)
             .build()
     }
 }
@@ -1226,10 +1311,15 @@ impl crate::PropertyType for S3MachineLearningModelResourceData {}
 impl ::cloudwright_core::ToValue for S3MachineLearningModelResourceData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationPath", &self.destination_path)
-            .opt("OwnerSetting", &self.owner_setting)
-            .req("S3Uri", &self.s3_uri)
+            .req("DestinationPath", self.destination_path)
+            .opt("OwnerSetting", self.owner_setting)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -1296,10 +1386,15 @@ impl crate::PropertyType for SageMakerMachineLearningModelResourceData {}
 impl ::cloudwright_core::ToValue for SageMakerMachineLearningModelResourceData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationPath", &self.destination_path)
-            .opt("OwnerSetting", &self.owner_setting)
-            .req("SageMakerJobArn", &self.sage_maker_job_arn)
+            .req("DestinationPath", self.destination_path)
+            .opt("OwnerSetting", self.owner_setting)
+            .req("SageMakerJobArn", self.sage_maker_job_arn)
             .build()
     }
 }
@@ -1350,11 +1445,16 @@ impl crate::PropertyType for SecretsManagerSecretResourceData {}
 impl ::cloudwright_core::ToValue for SecretsManagerSecretResourceData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ARN", &self.arn)
+            .req("ARN", self.arn)
             .opt(
                 "AdditionalStagingLabelsToDownload",
-                &self.additional_staging_labels_to_download,
+                self.additional_staging_labels_to_download,
             )
             .build()
     }
@@ -1433,11 +1533,16 @@ impl crate::PropertyType for Subscription {}
 impl ::cloudwright_core::ToValue for Subscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("Source", &self.source)
-            .req("Subject", &self.subject)
-            .req("Target", &self.target)
+            .req("Id", self.id)
+            .req("Source", self.source)
+            .req("Subject", self.subject)
+            .req("Target", self.target)
             .build()
     }
 }

@@ -114,10 +114,15 @@ impl ::cloudwright_core::Resource for SubscriptionDefinition {
 impl ::cloudwright_core::ToValue for SubscriptionDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InitialVersion", &self.initial_version)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("InitialVersion", self.initial_version)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -212,8 +217,13 @@ impl crate::PropertyType for SubscriptionDefinitionVersion {}
 impl ::cloudwright_core::ToValue for SubscriptionDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Subscriptions", &self.subscriptions)
+            .req("Subscriptions", self.subscriptions)
             .build()
     }
 }

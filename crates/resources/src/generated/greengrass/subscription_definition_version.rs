@@ -105,9 +105,14 @@ impl ::cloudwright_core::Resource for SubscriptionDefinitionVersion {
 impl ::cloudwright_core::ToValue for SubscriptionDefinitionVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SubscriptionDefinitionId", &self.subscription_definition_id)
-            .req("Subscriptions", &self.subscriptions)
+            .req("SubscriptionDefinitionId", self.subscription_definition_id)
+            .req("Subscriptions", self.subscriptions)
             .build()
     }
 }

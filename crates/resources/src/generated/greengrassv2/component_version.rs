@@ -116,10 +116,15 @@ impl ::cloudwright_core::Resource for ComponentVersion {
 impl ::cloudwright_core::ToValue for ComponentVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InlineRecipe", &self.inline_recipe)
-            .opt("LambdaFunction", &self.lambda_function)
-            .opt("Tags", &self.tags)
+            .opt("InlineRecipe", self.inline_recipe)
+            .opt("LambdaFunction", self.lambda_function)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -200,9 +205,14 @@ impl crate::PropertyType for ComponentPlatform {}
 impl ::cloudwright_core::ToValue for ComponentPlatform {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .opt("Name", &self.name)
+            .opt("Attributes", self.attributes)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -259,11 +269,16 @@ impl crate::PropertyType for LambdaContainerParams {}
 impl ::cloudwright_core::ToValue for LambdaContainerParams {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Devices", &self.devices)
-            .opt("MemorySizeInKB", &self.memory_size_in_kb)
-            .opt("MountROSysfs", &self.mount_ro_sysfs)
-            .opt("Volumes", &self.volumes)
+            .opt("Devices", self.devices)
+            .opt("MemorySizeInKB", self.memory_size_in_kb)
+            .opt("MountROSysfs", self.mount_ro_sysfs)
+            .opt("Volumes", self.volumes)
             .build()
     }
 }
@@ -314,10 +329,15 @@ impl crate::PropertyType for LambdaDeviceMount {}
 impl ::cloudwright_core::ToValue for LambdaDeviceMount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddGroupOwner", &self.add_group_owner)
-            .opt("Path", &self.path)
-            .opt("Permission", &self.permission)
+            .opt("AddGroupOwner", self.add_group_owner)
+            .opt("Path", self.path)
+            .opt("Permission", self.permission)
             .build()
     }
 }
@@ -361,9 +381,14 @@ impl crate::PropertyType for LambdaEventSource {}
 impl ::cloudwright_core::ToValue for LambdaEventSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Topic", &self.topic)
-            .opt("Type", &self.r#type)
+            .opt("Topic", self.topic)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -465,21 +490,23 @@ impl crate::PropertyType for LambdaExecutionParameters {}
 impl ::cloudwright_core::ToValue for LambdaExecutionParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnvironmentVariables", &self.environment_variables)
-            .opt("EventSources", &self.event_sources)
-            .opt("ExecArgs", &self.exec_args)
-            .opt(
-                "InputPayloadEncodingType",
-                &self.input_payload_encoding_type,
-            )
-            .opt("LinuxProcessParams", &self.linux_process_params)
-            .opt("MaxIdleTimeInSeconds", &self.max_idle_time_in_seconds)
-            .opt("MaxInstancesCount", &self.max_instances_count)
-            .opt("MaxQueueSize", &self.max_queue_size)
-            .opt("Pinned", &self.pinned)
-            .opt("StatusTimeoutInSeconds", &self.status_timeout_in_seconds)
-            .opt("TimeoutInSeconds", &self.timeout_in_seconds)
+            .opt("EnvironmentVariables", self.environment_variables)
+            .opt("EventSources", self.event_sources)
+            .opt("ExecArgs", self.exec_args)
+            .opt("InputPayloadEncodingType", self.input_payload_encoding_type)
+            .opt("LinuxProcessParams", self.linux_process_params)
+            .opt("MaxIdleTimeInSeconds", self.max_idle_time_in_seconds)
+            .opt("MaxInstancesCount", self.max_instances_count)
+            .opt("MaxQueueSize", self.max_queue_size)
+            .opt("Pinned", self.pinned)
+            .opt("StatusTimeoutInSeconds", self.status_timeout_in_seconds)
+            .opt("TimeoutInSeconds", self.timeout_in_seconds)
             .build()
     }
 }
@@ -554,16 +581,21 @@ impl crate::PropertyType for LambdaFunctionRecipeSource {}
 impl ::cloudwright_core::ToValue for LambdaFunctionRecipeSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComponentDependencies", &self.component_dependencies)
+            .opt("ComponentDependencies", self.component_dependencies)
             .opt(
                 "ComponentLambdaParameters",
-                &self.component_lambda_parameters,
+                self.component_lambda_parameters,
             )
-            .opt("ComponentName", &self.component_name)
-            .opt("ComponentPlatforms", &self.component_platforms)
-            .opt("ComponentVersion", &self.component_version)
-            .opt("LambdaArn", &self.lambda_arn)
+            .opt("ComponentName", self.component_name)
+            .opt("ComponentPlatforms", self.component_platforms)
+            .opt("ComponentVersion", self.component_version)
+            .opt("LambdaArn", self.lambda_arn)
             .build()
     }
 }
@@ -606,9 +638,14 @@ impl crate::PropertyType for LambdaLinuxProcessParams {}
 impl ::cloudwright_core::ToValue for LambdaLinuxProcessParams {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerParams", &self.container_params)
-            .opt("IsolationMode", &self.isolation_mode)
+            .opt("ContainerParams", self.container_params)
+            .opt("IsolationMode", self.isolation_mode)
             .build()
     }
 }
@@ -665,11 +702,16 @@ impl crate::PropertyType for LambdaVolumeMount {}
 impl ::cloudwright_core::ToValue for LambdaVolumeMount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddGroupOwner", &self.add_group_owner)
-            .opt("DestinationPath", &self.destination_path)
-            .opt("Permission", &self.permission)
-            .opt("SourcePath", &self.source_path)
+            .opt("AddGroupOwner", self.add_group_owner)
+            .opt("DestinationPath", self.destination_path)
+            .opt("Permission", self.permission)
+            .opt("SourcePath", self.source_path)
             .build()
     }
 }
@@ -701,6 +743,14 @@ impl ::cloudwright_core::ToValue for InputPayloadEncodingType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IsolationMode` (`AWS::GreengrassV2::ComponentVersion`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -729,6 +779,14 @@ impl ::cloudwright_core::ToValue for IsolationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -759,6 +817,14 @@ impl ::cloudwright_core::ToValue for LambdaEventSourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LambdaFilesystemPermission` (`AWS::GreengrassV2::ComponentVersion`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -787,6 +853,14 @@ impl ::cloudwright_core::ToValue for LambdaFilesystemPermission {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

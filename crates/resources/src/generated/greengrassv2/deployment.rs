@@ -149,14 +149,19 @@ impl ::cloudwright_core::Resource for Deployment {
 impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Components", &self.components)
-            .opt("DeploymentName", &self.deployment_name)
-            .opt("DeploymentPolicies", &self.deployment_policies)
-            .opt("IotJobConfiguration", &self.iot_job_configuration)
-            .opt("ParentTargetArn", &self.parent_target_arn)
-            .opt("Tags", &self.tags)
-            .req("TargetArn", &self.target_arn)
+            .opt("Components", self.components)
+            .opt("DeploymentName", self.deployment_name)
+            .opt("DeploymentPolicies", self.deployment_policies)
+            .opt("IotJobConfiguration", self.iot_job_configuration)
+            .opt("ParentTargetArn", self.parent_target_arn)
+            .opt("Tags", self.tags)
+            .req("TargetArn", self.target_arn)
             .build()
     }
 }
@@ -228,9 +233,14 @@ impl crate::PropertyType for DeploymentComponentUpdatePolicy {}
 impl ::cloudwright_core::ToValue for DeploymentComponentUpdatePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("TimeoutInSeconds", &self.timeout_in_seconds)
+            .opt("Action", self.action)
+            .opt("TimeoutInSeconds", self.timeout_in_seconds)
             .build()
     }
 }
@@ -269,8 +279,13 @@ impl crate::PropertyType for DeploymentConfigurationValidationPolicy {}
 impl ::cloudwright_core::ToValue for DeploymentConfigurationValidationPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TimeoutInSeconds", &self.timeout_in_seconds)
+            .opt("TimeoutInSeconds", self.timeout_in_seconds)
             .build()
     }
 }
@@ -318,13 +333,18 @@ impl crate::PropertyType for DeploymentIoTJobConfiguration {}
 impl ::cloudwright_core::ToValue for DeploymentIoTJobConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AbortConfig", &self.abort_config)
+            .opt("AbortConfig", self.abort_config)
             .opt(
                 "JobExecutionsRolloutConfig",
-                &self.job_executions_rollout_config,
+                self.job_executions_rollout_config,
             )
-            .opt("TimeoutConfig", &self.timeout_config)
+            .opt("TimeoutConfig", self.timeout_config)
             .build()
     }
 }
@@ -374,13 +394,18 @@ impl crate::PropertyType for DeploymentPolicies {}
 impl ::cloudwright_core::ToValue for DeploymentPolicies {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComponentUpdatePolicy", &self.component_update_policy)
+            .opt("ComponentUpdatePolicy", self.component_update_policy)
             .opt(
                 "ConfigurationValidationPolicy",
-                &self.configuration_validation_policy,
+                self.configuration_validation_policy,
             )
-            .opt("FailureHandlingPolicy", &self.failure_handling_policy)
+            .opt("FailureHandlingPolicy", self.failure_handling_policy)
             .build()
     }
 }
@@ -419,8 +444,13 @@ impl crate::PropertyType for IoTJobAbortConfig {}
 impl ::cloudwright_core::ToValue for IoTJobAbortConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CriteriaList", &self.criteria_list)
+            .req("CriteriaList", self.criteria_list)
             .build()
     }
 }
@@ -502,14 +532,19 @@ impl crate::PropertyType for IoTJobAbortCriteria {}
 impl ::cloudwright_core::ToValue for IoTJobAbortCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("FailureType", &self.failure_type)
+            .req("Action", self.action)
+            .req("FailureType", self.failure_type)
             .req(
                 "MinNumberOfExecutedThings",
-                &self.min_number_of_executed_things,
+                self.min_number_of_executed_things,
             )
-            .req("ThresholdPercentage", &self.threshold_percentage)
+            .req("ThresholdPercentage", self.threshold_percentage)
             .build()
     }
 }
@@ -552,9 +587,14 @@ impl crate::PropertyType for IoTJobExecutionsRolloutConfig {}
 impl ::cloudwright_core::ToValue for IoTJobExecutionsRolloutConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExponentialRate", &self.exponential_rate)
-            .opt("MaximumPerMinute", &self.maximum_per_minute)
+            .opt("ExponentialRate", self.exponential_rate)
+            .opt("MaximumPerMinute", self.maximum_per_minute)
             .build()
     }
 }
@@ -622,10 +662,15 @@ impl crate::PropertyType for IoTJobExponentialRolloutRate {}
 impl ::cloudwright_core::ToValue for IoTJobExponentialRolloutRate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BaseRatePerMinute", &self.base_rate_per_minute)
-            .req("IncrementFactor", &self.increment_factor)
-            .req("RateIncreaseCriteria", &self.rate_increase_criteria)
+            .req("BaseRatePerMinute", self.base_rate_per_minute)
+            .req("IncrementFactor", self.increment_factor)
+            .req("RateIncreaseCriteria", self.rate_increase_criteria)
             .build()
     }
 }
@@ -664,10 +709,15 @@ impl crate::PropertyType for IoTJobTimeoutConfig {}
 impl ::cloudwright_core::ToValue for IoTJobTimeoutConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "InProgressTimeoutInMinutes",
-                &self.in_progress_timeout_in_minutes,
+                self.in_progress_timeout_in_minutes,
             )
             .build()
     }
@@ -700,6 +750,14 @@ impl ::cloudwright_core::ToValue for Action {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FailureHandlingPolicy` (`AWS::GreengrassV2::Deployment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -728,6 +786,14 @@ impl ::cloudwright_core::ToValue for FailureHandlingPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -764,6 +830,14 @@ impl ::cloudwright_core::ToValue for FailureType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Action` (`AWS::GreengrassV2::Deployment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -789,6 +863,14 @@ impl ::cloudwright_core::ToValue for IoTJobAbortCriteriaAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -102,10 +102,15 @@ impl ::cloudwright_core::Resource for Config {
 impl ::cloudwright_core::ToValue for Config {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigData", &self.config_data)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("ConfigData", self.config_data)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -176,8 +181,13 @@ impl crate::PropertyType for AntennaDownlinkConfig {}
 impl ::cloudwright_core::ToValue for AntennaDownlinkConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SpectrumConfig", &self.spectrum_config)
+            .opt("SpectrumConfig", self.spectrum_config)
             .build()
     }
 }
@@ -224,10 +234,15 @@ impl crate::PropertyType for AntennaDownlinkDemodDecodeConfig {}
 impl ::cloudwright_core::ToValue for AntennaDownlinkDemodDecodeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DecodeConfig", &self.decode_config)
-            .opt("DemodulationConfig", &self.demodulation_config)
-            .opt("SpectrumConfig", &self.spectrum_config)
+            .opt("DecodeConfig", self.decode_config)
+            .opt("DemodulationConfig", self.demodulation_config)
+            .opt("SpectrumConfig", self.spectrum_config)
             .build()
     }
 }
@@ -274,10 +289,15 @@ impl crate::PropertyType for AntennaUplinkConfig {}
 impl ::cloudwright_core::ToValue for AntennaUplinkConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SpectrumConfig", &self.spectrum_config)
-            .opt("TargetEirp", &self.target_eirp)
-            .opt("TransmitDisabled", &self.transmit_disabled)
+            .opt("SpectrumConfig", self.spectrum_config)
+            .opt("TargetEirp", self.target_eirp)
+            .opt("TransmitDisabled", self.transmit_disabled)
             .build()
     }
 }
@@ -353,18 +373,23 @@ impl crate::PropertyType for ConfigData {}
 impl ::cloudwright_core::ToValue for ConfigData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AntennaDownlinkConfig", &self.antenna_downlink_config)
+            .opt("AntennaDownlinkConfig", self.antenna_downlink_config)
             .opt(
                 "AntennaDownlinkDemodDecodeConfig",
-                &self.antenna_downlink_demod_decode_config,
+                self.antenna_downlink_demod_decode_config,
             )
-            .opt("AntennaUplinkConfig", &self.antenna_uplink_config)
-            .opt("DataflowEndpointConfig", &self.dataflow_endpoint_config)
-            .opt("S3RecordingConfig", &self.s3_recording_config)
-            .opt("TelemetrySinkConfig", &self.telemetry_sink_config)
-            .opt("TrackingConfig", &self.tracking_config)
-            .opt("UplinkEchoConfig", &self.uplink_echo_config)
+            .opt("AntennaUplinkConfig", self.antenna_uplink_config)
+            .opt("DataflowEndpointConfig", self.dataflow_endpoint_config)
+            .opt("S3RecordingConfig", self.s3_recording_config)
+            .opt("TelemetrySinkConfig", self.telemetry_sink_config)
+            .opt("TrackingConfig", self.tracking_config)
+            .opt("UplinkEchoConfig", self.uplink_echo_config)
             .build()
     }
 }
@@ -405,9 +430,14 @@ impl crate::PropertyType for DataflowEndpointConfig {}
 impl ::cloudwright_core::ToValue for DataflowEndpointConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataflowEndpointName", &self.dataflow_endpoint_name)
-            .opt("DataflowEndpointRegion", &self.dataflow_endpoint_region)
+            .opt("DataflowEndpointName", self.dataflow_endpoint_name)
+            .opt("DataflowEndpointRegion", self.dataflow_endpoint_region)
             .build()
     }
 }
@@ -444,8 +474,13 @@ impl crate::PropertyType for DecodeConfig {}
 impl ::cloudwright_core::ToValue for DecodeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("UnvalidatedJSON", &self.unvalidated_json)
+            .opt("UnvalidatedJSON", self.unvalidated_json)
             .build()
     }
 }
@@ -482,8 +517,13 @@ impl crate::PropertyType for DemodulationConfig {}
 impl ::cloudwright_core::ToValue for DemodulationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("UnvalidatedJSON", &self.unvalidated_json)
+            .opt("UnvalidatedJSON", self.unvalidated_json)
             .build()
     }
 }
@@ -524,9 +564,14 @@ impl crate::PropertyType for Eirp {}
 impl ::cloudwright_core::ToValue for Eirp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Units", &self.units)
-            .opt("Value", &self.value)
+            .opt("Units", self.units)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -567,9 +612,14 @@ impl crate::PropertyType for Frequency {}
 impl ::cloudwright_core::ToValue for Frequency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Units", &self.units)
-            .opt("Value", &self.value)
+            .opt("Units", self.units)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -614,9 +664,14 @@ impl crate::PropertyType for FrequencyBandwidth {}
 impl ::cloudwright_core::ToValue for FrequencyBandwidth {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Units", &self.units)
-            .opt("Value", &self.value)
+            .opt("Units", self.units)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -667,9 +722,14 @@ impl crate::PropertyType for KinesisDataStreamData {}
 impl ::cloudwright_core::ToValue for KinesisDataStreamData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KinesisDataStreamArn", &self.kinesis_data_stream_arn)
-            .req("KinesisRoleArn", &self.kinesis_role_arn)
+            .req("KinesisDataStreamArn", self.kinesis_data_stream_arn)
+            .req("KinesisRoleArn", self.kinesis_role_arn)
             .build()
     }
 }
@@ -724,10 +784,15 @@ impl crate::PropertyType for S3RecordingConfig {}
 impl ::cloudwright_core::ToValue for S3RecordingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketArn", &self.bucket_arn)
-            .opt("Prefix", &self.prefix)
-            .opt("RoleArn", &self.role_arn)
+            .opt("BucketArn", self.bucket_arn)
+            .opt("Prefix", self.prefix)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -778,10 +843,15 @@ impl crate::PropertyType for SpectrumConfig {}
 impl ::cloudwright_core::ToValue for SpectrumConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bandwidth", &self.bandwidth)
-            .opt("CenterFrequency", &self.center_frequency)
-            .opt("Polarization", &self.polarization)
+            .opt("Bandwidth", self.bandwidth)
+            .opt("CenterFrequency", self.center_frequency)
+            .opt("Polarization", self.polarization)
             .build()
     }
 }
@@ -820,9 +890,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -869,9 +944,14 @@ impl crate::PropertyType for TelemetrySinkConfig {}
 impl ::cloudwright_core::ToValue for TelemetrySinkConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TelemetrySinkData", &self.telemetry_sink_data)
-            .req("TelemetrySinkType", &self.telemetry_sink_type)
+            .req("TelemetrySinkData", self.telemetry_sink_data)
+            .req("TelemetrySinkType", self.telemetry_sink_type)
             .build()
     }
 }
@@ -902,8 +982,13 @@ impl crate::PropertyType for TelemetrySinkData {}
 impl ::cloudwright_core::ToValue for TelemetrySinkData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KinesisDataStreamData", &self.kinesis_data_stream_data)
+            .opt("KinesisDataStreamData", self.kinesis_data_stream_data)
             .build()
     }
 }
@@ -938,8 +1023,13 @@ impl crate::PropertyType for TrackingConfig {}
 impl ::cloudwright_core::ToValue for TrackingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Autotrack", &self.autotrack)
+            .opt("Autotrack", self.autotrack)
             .build()
     }
 }
@@ -982,9 +1072,14 @@ impl crate::PropertyType for UplinkEchoConfig {}
 impl ::cloudwright_core::ToValue for UplinkEchoConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AntennaUplinkConfigArn", &self.antenna_uplink_config_arn)
-            .opt("Enabled", &self.enabled)
+            .opt("AntennaUplinkConfigArn", self.antenna_uplink_config_arn)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -1025,9 +1120,14 @@ impl crate::PropertyType for UplinkSpectrumConfig {}
 impl ::cloudwright_core::ToValue for UplinkSpectrumConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CenterFrequency", &self.center_frequency)
-            .opt("Polarization", &self.polarization)
+            .opt("CenterFrequency", self.center_frequency)
+            .opt("Polarization", self.polarization)
             .build()
     }
 }
@@ -1062,6 +1162,14 @@ impl ::cloudwright_core::ToValue for Autotrack {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BandwidthUnits` (`AWS::GroundStation::Config`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1094,6 +1202,14 @@ impl ::cloudwright_core::ToValue for BandwidthUnits {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EirpUnits` (`AWS::GroundStation::Config`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1119,6 +1235,14 @@ impl ::cloudwright_core::ToValue for EirpUnits {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1152,6 +1276,14 @@ impl ::cloudwright_core::ToValue for FrequencyUnits {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Polarization` (`AWS::GroundStation::Config`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1184,6 +1316,14 @@ impl ::cloudwright_core::ToValue for Polarization {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TelemetrySinkType` (`AWS::GroundStation::Config`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1209,6 +1349,14 @@ impl ::cloudwright_core::ToValue for TelemetrySinkType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -109,17 +109,22 @@ impl ::cloudwright_core::Resource for DataflowEndpointGroup {
 impl ::cloudwright_core::ToValue for DataflowEndpointGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContactPostPassDurationSeconds",
-                &self.contact_post_pass_duration_seconds,
+                self.contact_post_pass_duration_seconds,
             )
             .opt(
                 "ContactPrePassDurationSeconds",
-                &self.contact_pre_pass_duration_seconds,
+                self.contact_pre_pass_duration_seconds,
             )
-            .req("EndpointDetails", &self.endpoint_details)
-            .opt("Tags", &self.tags)
+            .req("EndpointDetails", self.endpoint_details)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -208,12 +213,17 @@ impl crate::PropertyType for AwsGroundStationAgentEndpoint {}
 impl ::cloudwright_core::ToValue for AwsGroundStationAgentEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentStatus", &self.agent_status)
-            .opt("AuditResults", &self.audit_results)
-            .opt("EgressAddress", &self.egress_address)
-            .opt("IngressAddress", &self.ingress_address)
-            .opt("Name", &self.name)
+            .opt("AgentStatus", self.agent_status)
+            .opt("AuditResults", self.audit_results)
+            .opt("EgressAddress", self.egress_address)
+            .opt("IngressAddress", self.ingress_address)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -254,9 +264,14 @@ impl crate::PropertyType for ConnectionDetails {}
 impl ::cloudwright_core::ToValue for ConnectionDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mtu", &self.mtu)
-            .opt("SocketAddress", &self.socket_address)
+            .opt("Mtu", self.mtu)
+            .opt("SocketAddress", self.socket_address)
             .build()
     }
 }
@@ -307,10 +322,15 @@ impl crate::PropertyType for DataflowEndpoint {}
 impl ::cloudwright_core::ToValue for DataflowEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Address", &self.address)
-            .opt("Mtu", &self.mtu)
-            .opt("Name", &self.name)
+            .opt("Address", self.address)
+            .opt("Mtu", self.mtu)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -358,13 +378,18 @@ impl crate::PropertyType for EndpointDetails {}
 impl ::cloudwright_core::ToValue for EndpointDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AwsGroundStationAgentEndpoint",
-                &self.aws_ground_station_agent_endpoint,
+                self.aws_ground_station_agent_endpoint,
             )
-            .opt("Endpoint", &self.endpoint)
-            .opt("SecurityDetails", &self.security_details)
+            .opt("Endpoint", self.endpoint)
+            .opt("SecurityDetails", self.security_details)
             .build()
     }
 }
@@ -405,9 +430,14 @@ impl crate::PropertyType for IntegerRange {}
 impl ::cloudwright_core::ToValue for IntegerRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Maximum", &self.maximum)
-            .opt("Minimum", &self.minimum)
+            .opt("Maximum", self.maximum)
+            .opt("Minimum", self.minimum)
             .build()
     }
 }
@@ -448,9 +478,14 @@ impl crate::PropertyType for RangedConnectionDetails {}
 impl ::cloudwright_core::ToValue for RangedConnectionDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mtu", &self.mtu)
-            .opt("SocketAddress", &self.socket_address)
+            .opt("Mtu", self.mtu)
+            .opt("SocketAddress", self.socket_address)
             .build()
     }
 }
@@ -493,9 +528,14 @@ impl crate::PropertyType for RangedSocketAddress {}
 impl ::cloudwright_core::ToValue for RangedSocketAddress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("PortRange", &self.port_range)
+            .opt("Name", self.name)
+            .opt("PortRange", self.port_range)
             .build()
     }
 }
@@ -549,10 +589,15 @@ impl crate::PropertyType for SecurityDetails {}
 impl ::cloudwright_core::ToValue for SecurityDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RoleArn", &self.role_arn)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("RoleArn", self.role_arn)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -593,9 +638,14 @@ impl crate::PropertyType for SocketAddress {}
 impl ::cloudwright_core::ToValue for SocketAddress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Port", &self.port)
+            .opt("Name", self.name)
+            .opt("Port", self.port)
             .build()
     }
 }
@@ -633,6 +683,14 @@ impl ::cloudwright_core::ToValue for AgentStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AuditResults` (`AWS::GroundStation::DataflowEndpointGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -661,6 +719,14 @@ impl ::cloudwright_core::ToValue for AuditResults {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -104,17 +104,22 @@ impl ::cloudwright_core::Resource for DataflowEndpointGroupV2 {
 impl ::cloudwright_core::ToValue for DataflowEndpointGroupV2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContactPostPassDurationSeconds",
-                &self.contact_post_pass_duration_seconds,
+                self.contact_post_pass_duration_seconds,
             )
             .opt(
                 "ContactPrePassDurationSeconds",
-                &self.contact_pre_pass_duration_seconds,
+                self.contact_pre_pass_duration_seconds,
             )
-            .opt("Endpoints", &self.endpoints)
-            .opt("Tags", &self.tags)
+            .opt("Endpoints", self.endpoints)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -192,9 +197,14 @@ impl crate::PropertyType for ConnectionDetails {}
 impl ::cloudwright_core::ToValue for ConnectionDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mtu", &self.mtu)
-            .req("SocketAddress", &self.socket_address)
+            .opt("Mtu", self.mtu)
+            .req("SocketAddress", self.socket_address)
             .build()
     }
 }
@@ -237,14 +247,19 @@ impl crate::PropertyType for CreateEndpointDetails {}
 impl ::cloudwright_core::ToValue for CreateEndpointDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DownlinkAwsGroundStationAgentEndpoint",
-                &self.downlink_aws_ground_station_agent_endpoint,
+                self.downlink_aws_ground_station_agent_endpoint,
             )
             .opt(
                 "UplinkAwsGroundStationAgentEndpoint",
-                &self.uplink_aws_ground_station_agent_endpoint,
+                self.uplink_aws_ground_station_agent_endpoint,
             )
             .build()
     }
@@ -300,9 +315,14 @@ impl crate::PropertyType for DownlinkAwsGroundStationAgentEndpoint {}
 impl ::cloudwright_core::ToValue for DownlinkAwsGroundStationAgentEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataflowDetails", &self.dataflow_details)
-            .req("Name", &self.name)
+            .req("DataflowDetails", self.dataflow_details)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -355,9 +375,14 @@ impl crate::PropertyType for DownlinkConnectionDetails {}
 impl ::cloudwright_core::ToValue for DownlinkConnectionDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentIpAndPortAddress", &self.agent_ip_and_port_address)
-            .req("EgressAddressAndPort", &self.egress_address_and_port)
+            .req("AgentIpAndPortAddress", self.agent_ip_and_port_address)
+            .req("EgressAddressAndPort", self.egress_address_and_port)
             .build()
     }
 }
@@ -392,8 +417,13 @@ impl crate::PropertyType for DownlinkDataflowDetails {}
 impl ::cloudwright_core::ToValue for DownlinkDataflowDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentConnectionDetails", &self.agent_connection_details)
+            .opt("AgentConnectionDetails", self.agent_connection_details)
             .build()
     }
 }
@@ -446,9 +476,14 @@ impl crate::PropertyType for IntegerRange {}
 impl ::cloudwright_core::ToValue for IntegerRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Maximum", &self.maximum)
-            .req("Minimum", &self.minimum)
+            .req("Maximum", self.maximum)
+            .req("Minimum", self.minimum)
             .build()
     }
 }
@@ -494,9 +529,14 @@ impl crate::PropertyType for RangedConnectionDetails {}
 impl ::cloudwright_core::ToValue for RangedConnectionDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mtu", &self.mtu)
-            .req("SocketAddress", &self.socket_address)
+            .opt("Mtu", self.mtu)
+            .req("SocketAddress", self.socket_address)
             .build()
     }
 }
@@ -551,9 +591,14 @@ impl crate::PropertyType for RangedSocketAddress {}
 impl ::cloudwright_core::ToValue for RangedSocketAddress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("PortRange", &self.port_range)
+            .req("Name", self.name)
+            .req("PortRange", self.port_range)
             .build()
     }
 }
@@ -606,9 +651,14 @@ impl crate::PropertyType for SocketAddress {}
 impl ::cloudwright_core::ToValue for SocketAddress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Port", &self.port)
+            .req("Name", self.name)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -663,9 +713,14 @@ impl crate::PropertyType for UplinkAwsGroundStationAgentEndpoint {}
 impl ::cloudwright_core::ToValue for UplinkAwsGroundStationAgentEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataflowDetails", &self.dataflow_details)
-            .req("Name", &self.name)
+            .req("DataflowDetails", self.dataflow_details)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -718,9 +773,14 @@ impl crate::PropertyType for UplinkConnectionDetails {}
 impl ::cloudwright_core::ToValue for UplinkConnectionDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AgentIpAndPortAddress", &self.agent_ip_and_port_address)
-            .req("IngressAddressAndPort", &self.ingress_address_and_port)
+            .req("AgentIpAndPortAddress", self.agent_ip_and_port_address)
+            .req("IngressAddressAndPort", self.ingress_address_and_port)
             .build()
     }
 }
@@ -755,8 +815,13 @@ impl crate::PropertyType for UplinkDataflowDetails {}
 impl ::cloudwright_core::ToValue for UplinkDataflowDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentConnectionDetails", &self.agent_connection_details)
+            .opt("AgentConnectionDetails", self.agent_connection_details)
             .build()
     }
 }

@@ -169,26 +169,31 @@ impl ::cloudwright_core::Resource for MissionProfile {
 impl ::cloudwright_core::ToValue for MissionProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContactPostPassDurationSeconds",
-                &self.contact_post_pass_duration_seconds,
+                self.contact_post_pass_duration_seconds,
             )
             .opt(
                 "ContactPrePassDurationSeconds",
-                &self.contact_pre_pass_duration_seconds,
+                self.contact_pre_pass_duration_seconds,
             )
-            .req("DataflowEdges", &self.dataflow_edges)
+            .req("DataflowEdges", self.dataflow_edges)
             .req(
                 "MinimumViableContactDurationSeconds",
-                &self.minimum_viable_contact_duration_seconds,
+                self.minimum_viable_contact_duration_seconds,
             )
-            .req("Name", &self.name)
-            .opt("StreamsKmsKey", &self.streams_kms_key)
-            .opt("StreamsKmsRole", &self.streams_kms_role)
-            .opt("Tags", &self.tags)
-            .opt("TelemetrySinkConfigArn", &self.telemetry_sink_config_arn)
-            .req("TrackingConfigArn", &self.tracking_config_arn)
+            .req("Name", self.name)
+            .opt("StreamsKmsKey", self.streams_kms_key)
+            .opt("StreamsKmsRole", self.streams_kms_role)
+            .opt("Tags", self.tags)
+            .opt("TelemetrySinkConfigArn", self.telemetry_sink_config_arn)
+            .req("TrackingConfigArn", self.tracking_config_arn)
             .build()
     }
 }
@@ -265,9 +270,14 @@ impl crate::PropertyType for DataflowEdge {}
 impl ::cloudwright_core::ToValue for DataflowEdge {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
-            .opt("Source", &self.source)
+            .opt("Destination", self.destination)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -320,10 +330,15 @@ impl crate::PropertyType for StreamsKmsKey {}
 impl ::cloudwright_core::ToValue for StreamsKmsKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsAliasArn", &self.kms_alias_arn)
-            .opt("KmsAliasName", &self.kms_alias_name)
-            .opt("KmsKeyArn", &self.kms_key_arn)
+            .opt("KmsAliasArn", self.kms_alias_arn)
+            .opt("KmsAliasName", self.kms_alias_name)
+            .opt("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }

@@ -111,15 +111,20 @@ impl ::cloudwright_core::Resource for Detector {
 impl ::cloudwright_core::ToValue for Detector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataSources", &self.data_sources)
-            .req("Enable", &self.enable)
-            .opt("Features", &self.features)
+            .opt("DataSources", self.data_sources)
+            .req("Enable", self.enable)
+            .opt("Features", self.features)
             .opt(
                 "FindingPublishingFrequency",
-                &self.finding_publishing_frequency,
+                self.finding_publishing_frequency,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -186,10 +191,15 @@ impl crate::PropertyType for CfnDataSourceConfigurations {}
 impl ::cloudwright_core::ToValue for CfnDataSourceConfigurations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Kubernetes", &self.kubernetes)
-            .opt("MalwareProtection", &self.malware_protection)
-            .opt("S3Logs", &self.s3_logs)
+            .opt("Kubernetes", self.kubernetes)
+            .opt("MalwareProtection", self.malware_protection)
+            .opt("S3Logs", self.s3_logs)
             .build()
     }
 }
@@ -234,9 +244,14 @@ impl crate::PropertyType for CfnFeatureAdditionalConfiguration {}
 impl ::cloudwright_core::ToValue for CfnFeatureAdditionalConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Status", &self.status)
+            .opt("Name", self.name)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -299,10 +314,15 @@ impl crate::PropertyType for CfnFeatureConfiguration {}
 impl ::cloudwright_core::ToValue for CfnFeatureConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalConfiguration", &self.additional_configuration)
-            .req("Name", &self.name)
-            .req("Status", &self.status)
+            .opt("AdditionalConfiguration", self.additional_configuration)
+            .req("Name", self.name)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -339,8 +359,13 @@ impl crate::PropertyType for CfnKubernetesAuditLogsConfiguration {}
 impl ::cloudwright_core::ToValue for CfnKubernetesAuditLogsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enable", &self.enable)
+            .req("Enable", self.enable)
             .build()
     }
 }
@@ -377,8 +402,13 @@ impl crate::PropertyType for CfnKubernetesConfiguration {}
 impl ::cloudwright_core::ToValue for CfnKubernetesConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuditLogs", &self.audit_logs)
+            .req("AuditLogs", self.audit_logs)
             .build()
     }
 }
@@ -414,10 +444,15 @@ impl crate::PropertyType for CfnMalwareProtectionConfiguration {}
 impl ::cloudwright_core::ToValue for CfnMalwareProtectionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ScanEc2InstanceWithFindings",
-                &self.scan_ec2_instance_with_findings,
+                self.scan_ec2_instance_with_findings,
             )
             .build()
     }
@@ -453,8 +488,13 @@ impl crate::PropertyType for CfnScanEc2InstanceWithFindingsConfiguration {}
 impl ::cloudwright_core::ToValue for CfnScanEc2InstanceWithFindingsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EbsVolumes", &self.ebs_volumes)
+            .opt("EbsVolumes", self.ebs_volumes)
             .build()
     }
 }
@@ -491,8 +531,13 @@ impl crate::PropertyType for Cfns3LogsConfiguration {}
 impl ::cloudwright_core::ToValue for Cfns3LogsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enable", &self.enable)
+            .req("Enable", self.enable)
             .build()
     }
 }
@@ -527,6 +572,14 @@ impl ::cloudwright_core::ToValue for CfnFeatureAdditionalConfigurationName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::GuardDuty::Detector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -555,6 +608,14 @@ impl ::cloudwright_core::ToValue for CfnFeatureAdditionalConfigurationStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -600,6 +661,14 @@ impl ::cloudwright_core::ToValue for CfnFeatureConfigurationName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::GuardDuty::Detector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -628,6 +697,14 @@ impl ::cloudwright_core::ToValue for CfnFeatureConfigurationStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -660,6 +737,14 @@ impl ::cloudwright_core::ToValue for FindingPublishingFrequency {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

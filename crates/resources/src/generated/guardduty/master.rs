@@ -105,10 +105,15 @@ impl ::cloudwright_core::Resource for Master {
 impl ::cloudwright_core::ToValue for Master {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DetectorId", &self.detector_id)
-            .opt("InvitationId", &self.invitation_id)
-            .req("MasterId", &self.master_id)
+            .req("DetectorId", self.detector_id)
+            .opt("InvitationId", self.invitation_id)
+            .req("MasterId", self.master_id)
             .build()
     }
 }

@@ -116,13 +116,18 @@ impl ::cloudwright_core::Resource for Member {
 impl ::cloudwright_core::ToValue for Member {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DetectorId", &self.detector_id)
-            .opt("DisableEmailNotification", &self.disable_email_notification)
-            .req("Email", &self.email)
-            .opt("MemberId", &self.member_id)
-            .opt("Message", &self.message)
-            .opt("Status", &self.status)
+            .opt("DetectorId", self.detector_id)
+            .opt("DisableEmailNotification", self.disable_email_notification)
+            .req("Email", self.email)
+            .opt("MemberId", self.member_id)
+            .opt("Message", self.message)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -175,6 +180,14 @@ impl ::cloudwright_core::ToValue for MemberStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for PublishingDestination {
 impl ::cloudwright_core::ToValue for PublishingDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationProperties", &self.destination_properties)
-            .req("DestinationType", &self.destination_type)
-            .req("DetectorId", &self.detector_id)
-            .opt("Tags", &self.tags)
+            .req("DestinationProperties", self.destination_properties)
+            .req("DestinationType", self.destination_type)
+            .req("DetectorId", self.detector_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -197,9 +202,14 @@ impl crate::PropertyType for CfnDestinationProperties {}
 impl ::cloudwright_core::ToValue for CfnDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("KmsKeyArn", &self.kms_key_arn)
+            .opt("DestinationArn", self.destination_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }
@@ -227,6 +237,14 @@ impl ::cloudwright_core::ToValue for DestinationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

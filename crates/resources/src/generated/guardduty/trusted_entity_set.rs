@@ -149,14 +149,19 @@ impl ::cloudwright_core::Resource for TrustedEntitySet {
 impl ::cloudwright_core::ToValue for TrustedEntitySet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Activate", &self.activate)
-            .opt("DetectorId", &self.detector_id)
-            .opt("ExpectedBucketOwner", &self.expected_bucket_owner)
-            .req("Format", &self.format)
-            .req("Location", &self.location)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Activate", self.activate)
+            .opt("DetectorId", self.detector_id)
+            .opt("ExpectedBucketOwner", self.expected_bucket_owner)
+            .req("Format", self.format)
+            .req("Location", self.location)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -249,6 +254,14 @@ impl ::cloudwright_core::ToValue for TrustedEntitySetFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -92,10 +92,15 @@ impl ::cloudwright_core::Resource for Datastore {
 impl ::cloudwright_core::ToValue for Datastore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatastoreName", &self.datastore_name)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("Tags", &self.tags)
+            .opt("DatastoreName", self.datastore_name)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

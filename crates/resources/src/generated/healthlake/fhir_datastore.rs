@@ -128,16 +128,21 @@ impl ::cloudwright_core::Resource for FhirDatastore {
 impl ::cloudwright_core::ToValue for FhirDatastore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatastoreName", &self.datastore_name)
-            .req("DatastoreTypeVersion", &self.datastore_type_version)
+            .opt("DatastoreName", self.datastore_name)
+            .req("DatastoreTypeVersion", self.datastore_type_version)
             .opt(
                 "IdentityProviderConfiguration",
-                &self.identity_provider_configuration,
+                self.identity_provider_configuration,
             )
-            .opt("PreloadDataConfig", &self.preload_data_config)
-            .opt("SseConfiguration", &self.sse_configuration)
-            .opt("Tags", &self.tags)
+            .opt("PreloadDataConfig", self.preload_data_config)
+            .opt("SseConfiguration", self.sse_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -257,14 +262,19 @@ impl crate::PropertyType for IdentityProviderConfiguration {}
 impl ::cloudwright_core::ToValue for IdentityProviderConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthorizationStrategy", &self.authorization_strategy)
+            .req("AuthorizationStrategy", self.authorization_strategy)
             .opt(
                 "FineGrainedAuthorizationEnabled",
-                &self.fine_grained_authorization_enabled,
+                self.fine_grained_authorization_enabled,
             )
-            .opt("IdpLambdaArn", &self.idp_lambda_arn)
-            .opt("Metadata", &self.metadata)
+            .opt("IdpLambdaArn", self.idp_lambda_arn)
+            .opt("Metadata", self.metadata)
             .build()
     }
 }
@@ -310,9 +320,14 @@ impl crate::PropertyType for KmsEncryptionConfig {}
 impl ::cloudwright_core::ToValue for KmsEncryptionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CmkType", &self.cmk_type)
-            .opt("KmsKeyId", &self.kms_key_id)
+            .req("CmkType", self.cmk_type)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -349,8 +364,13 @@ impl crate::PropertyType for PreloadDataConfig {}
 impl ::cloudwright_core::ToValue for PreloadDataConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PreloadDataType", &self.preload_data_type)
+            .req("PreloadDataType", self.preload_data_type)
             .build()
     }
 }
@@ -387,8 +407,13 @@ impl crate::PropertyType for SseConfiguration {}
 impl ::cloudwright_core::ToValue for SseConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KmsEncryptionConfig", &self.kms_encryption_config)
+            .req("KmsEncryptionConfig", self.kms_encryption_config)
             .build()
     }
 }
@@ -439,9 +464,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -476,6 +506,14 @@ impl ::cloudwright_core::ToValue for AuthorizationStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CmkType` (`AWS::HealthLake::FHIRDatastore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -505,6 +543,14 @@ impl ::cloudwright_core::ToValue for CmkType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DatastoreTypeVersion` (`AWS::HealthLake::FHIRDatastore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -531,6 +577,14 @@ impl ::cloudwright_core::ToValue for DatastoreTypeVersion {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PreloadDataType` (`AWS::HealthLake::FHIRDatastore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -556,6 +610,14 @@ impl ::cloudwright_core::ToValue for PreloadDataType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

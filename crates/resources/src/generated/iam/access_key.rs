@@ -97,10 +97,15 @@ impl ::cloudwright_core::Resource for AccessKey {
 impl ::cloudwright_core::ToValue for AccessKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Serial", &self.serial)
-            .opt("Status", &self.status)
-            .req("UserName", &self.user_name)
+            .opt("Serial", self.serial)
+            .opt("Status", self.status)
+            .req("UserName", self.user_name)
             .build()
     }
 }

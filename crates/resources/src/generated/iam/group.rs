@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for Group {
 impl ::cloudwright_core::ToValue for Group {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupName", &self.group_name)
-            .opt("ManagedPolicyArns", &self.managed_policy_arns)
-            .opt("Path", &self.path)
-            .opt("Policies", &self.policies)
+            .opt("GroupName", self.group_name)
+            .opt("ManagedPolicyArns", self.managed_policy_arns)
+            .opt("Path", self.path)
+            .opt("Policies", self.policies)
             .build()
     }
 }
@@ -197,9 +202,14 @@ impl crate::PropertyType for Policy {}
 impl ::cloudwright_core::ToValue for Policy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .req("PolicyName", &self.policy_name)
+            .req("PolicyDocument", self.policy_document)
+            .req("PolicyName", self.policy_name)
             .build()
     }
 }

@@ -118,10 +118,15 @@ impl ::cloudwright_core::Resource for GroupPolicy {
 impl ::cloudwright_core::ToValue for GroupPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupName", &self.group_name)
-            .opt("PolicyDocument", &self.policy_document)
-            .req("PolicyName", &self.policy_name)
+            .req("GroupName", self.group_name)
+            .opt("PolicyDocument", self.policy_document)
+            .req("PolicyName", self.policy_name)
             .build()
     }
 }

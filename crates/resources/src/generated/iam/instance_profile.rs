@@ -101,10 +101,15 @@ impl ::cloudwright_core::Resource for InstanceProfile {
 impl ::cloudwright_core::ToValue for InstanceProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceProfileName", &self.instance_profile_name)
-            .opt("Path", &self.path)
-            .req("Roles", &self.roles)
+            .opt("InstanceProfileName", self.instance_profile_name)
+            .opt("Path", self.path)
+            .req("Roles", self.roles)
             .build()
     }
 }

@@ -167,14 +167,19 @@ impl ::cloudwright_core::Resource for ManagedPolicy {
 impl ::cloudwright_core::ToValue for ManagedPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Groups", &self.groups)
-            .opt("ManagedPolicyName", &self.managed_policy_name)
-            .opt("Path", &self.path)
-            .req("PolicyDocument", &self.policy_document)
-            .opt("Roles", &self.roles)
-            .opt("Users", &self.users)
+            .opt("Description", self.description)
+            .opt("Groups", self.groups)
+            .opt("ManagedPolicyName", self.managed_policy_name)
+            .opt("Path", self.path)
+            .req("PolicyDocument", self.policy_document)
+            .opt("Roles", self.roles)
+            .opt("Users", self.users)
             .build()
     }
 }

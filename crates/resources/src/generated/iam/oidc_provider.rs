@@ -124,11 +124,16 @@ impl ::cloudwright_core::Resource for OidcProvider {
 impl ::cloudwright_core::ToValue for OidcProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientIdList", &self.client_id_list)
-            .opt("Tags", &self.tags)
-            .opt("ThumbprintList", &self.thumbprint_list)
-            .opt("Url", &self.url)
+            .opt("ClientIdList", self.client_id_list)
+            .opt("Tags", self.tags)
+            .opt("ThumbprintList", self.thumbprint_list)
+            .opt("Url", self.url)
             .build()
     }
 }

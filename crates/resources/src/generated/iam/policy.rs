@@ -145,12 +145,17 @@ impl ::cloudwright_core::Resource for Policy {
 impl ::cloudwright_core::ToValue for Policy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Groups", &self.groups)
-            .req("PolicyDocument", &self.policy_document)
-            .req("PolicyName", &self.policy_name)
-            .opt("Roles", &self.roles)
-            .opt("Users", &self.users)
+            .opt("Groups", self.groups)
+            .req("PolicyDocument", self.policy_document)
+            .req("PolicyName", self.policy_name)
+            .opt("Roles", self.roles)
+            .opt("Users", self.users)
             .build()
     }
 }

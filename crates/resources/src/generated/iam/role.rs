@@ -179,19 +179,21 @@ impl ::cloudwright_core::Resource for Role {
 impl ::cloudwright_core::ToValue for Role {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "AssumeRolePolicyDocument",
-                &self.assume_role_policy_document,
-            )
-            .opt("Description", &self.description)
-            .opt("ManagedPolicyArns", &self.managed_policy_arns)
-            .opt("MaxSessionDuration", &self.max_session_duration)
-            .opt("Path", &self.path)
-            .opt("PermissionsBoundary", &self.permissions_boundary)
-            .opt("Policies", &self.policies)
-            .opt("RoleName", &self.role_name)
-            .opt("Tags", &self.tags)
+            .req("AssumeRolePolicyDocument", self.assume_role_policy_document)
+            .opt("Description", self.description)
+            .opt("ManagedPolicyArns", self.managed_policy_arns)
+            .opt("MaxSessionDuration", self.max_session_duration)
+            .opt("Path", self.path)
+            .opt("PermissionsBoundary", self.permissions_boundary)
+            .opt("Policies", self.policies)
+            .opt("RoleName", self.role_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -276,9 +278,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

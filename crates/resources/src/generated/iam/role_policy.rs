@@ -120,10 +120,15 @@ impl ::cloudwright_core::Resource for RolePolicy {
 impl ::cloudwright_core::ToValue for RolePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PolicyDocument", &self.policy_document)
-            .req("PolicyName", &self.policy_name)
-            .req("RoleName", &self.role_name)
+            .opt("PolicyDocument", self.policy_document)
+            .req("PolicyName", self.policy_name)
+            .req("RoleName", self.role_name)
             .build()
     }
 }

@@ -138,14 +138,19 @@ impl ::cloudwright_core::Resource for SamlProvider {
 impl ::cloudwright_core::ToValue for SamlProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddPrivateKey", &self.add_private_key)
-            .opt("AssertionEncryptionMode", &self.assertion_encryption_mode)
-            .opt("Name", &self.name)
-            .opt("PrivateKeyList", &self.private_key_list)
-            .opt("RemovePrivateKey", &self.remove_private_key)
-            .opt("SamlMetadataDocument", &self.saml_metadata_document)
-            .opt("Tags", &self.tags)
+            .opt("AddPrivateKey", self.add_private_key)
+            .opt("AssertionEncryptionMode", self.assertion_encryption_mode)
+            .opt("Name", self.name)
+            .opt("PrivateKeyList", self.private_key_list)
+            .opt("RemovePrivateKey", self.remove_private_key)
+            .opt("SamlMetadataDocument", self.saml_metadata_document)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -232,9 +237,14 @@ impl crate::PropertyType for SamlPrivateKey {}
 impl ::cloudwright_core::ToValue for SamlPrivateKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KeyId", &self.key_id)
-            .req("Timestamp", &self.timestamp)
+            .req("KeyId", self.key_id)
+            .req("Timestamp", self.timestamp)
             .build()
     }
 }
@@ -265,6 +275,14 @@ impl ::cloudwright_core::ToValue for AssertionEncryptionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

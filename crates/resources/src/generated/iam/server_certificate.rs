@@ -134,13 +134,18 @@ impl ::cloudwright_core::Resource for ServerCertificate {
 impl ::cloudwright_core::ToValue for ServerCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateBody", &self.certificate_body)
-            .opt("CertificateChain", &self.certificate_chain)
-            .opt("Path", &self.path)
-            .opt("PrivateKey", &self.private_key)
-            .opt("ServerCertificateName", &self.server_certificate_name)
-            .opt("Tags", &self.tags)
+            .opt("CertificateBody", self.certificate_body)
+            .opt("CertificateChain", self.certificate_chain)
+            .opt("Path", self.path)
+            .opt("PrivateKey", self.private_key)
+            .opt("ServerCertificateName", self.server_certificate_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -211,9 +216,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -95,10 +95,15 @@ impl ::cloudwright_core::Resource for ServiceLinkedRole {
 impl ::cloudwright_core::ToValue for ServiceLinkedRole {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AWSServiceName", &self.aws_service_name)
-            .opt("CustomSuffix", &self.custom_suffix)
-            .opt("Description", &self.description)
+            .opt("AWSServiceName", self.aws_service_name)
+            .opt("CustomSuffix", self.custom_suffix)
+            .opt("Description", self.description)
             .build()
     }
 }

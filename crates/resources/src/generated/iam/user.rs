@@ -161,15 +161,20 @@ impl ::cloudwright_core::Resource for User {
 impl ::cloudwright_core::ToValue for User {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Groups", &self.groups)
-            .opt("LoginProfile", &self.login_profile)
-            .opt("ManagedPolicyArns", &self.managed_policy_arns)
-            .opt("Path", &self.path)
-            .opt("PermissionsBoundary", &self.permissions_boundary)
-            .opt("Policies", &self.policies)
-            .opt("Tags", &self.tags)
-            .opt("UserName", &self.user_name)
+            .opt("Groups", self.groups)
+            .opt("LoginProfile", self.login_profile)
+            .opt("ManagedPolicyArns", self.managed_policy_arns)
+            .opt("Path", self.path)
+            .opt("PermissionsBoundary", self.permissions_boundary)
+            .opt("Policies", self.policies)
+            .opt("Tags", self.tags)
+            .opt("UserName", self.user_name)
             .build()
     }
 }
@@ -233,9 +238,14 @@ impl crate::PropertyType for LoginProfile {}
 impl ::cloudwright_core::ToValue for LoginProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Password", &self.password)
-            .opt("PasswordResetRequired", &self.password_reset_required)
+            .req("Password", self.password)
+            .opt("PasswordResetRequired", self.password_reset_required)
             .build()
     }
 }
@@ -286,9 +296,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -118,10 +118,15 @@ impl ::cloudwright_core::Resource for UserPolicy {
 impl ::cloudwright_core::ToValue for UserPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PolicyDocument", &self.policy_document)
-            .req("PolicyName", &self.policy_name)
-            .req("UserName", &self.user_name)
+            .opt("PolicyDocument", self.policy_document)
+            .req("PolicyName", self.policy_name)
+            .req("UserName", self.user_name)
             .build()
     }
 }

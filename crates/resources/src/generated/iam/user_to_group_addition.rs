@@ -90,9 +90,14 @@ impl ::cloudwright_core::Resource for UserToGroupAddition {
 impl ::cloudwright_core::ToValue for UserToGroupAddition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupName", &self.group_name)
-            .req("Users", &self.users)
+            .req("GroupName", self.group_name)
+            .req("Users", self.users)
             .build()
     }
 }

@@ -117,11 +117,16 @@ impl ::cloudwright_core::Resource for VirtualMfaDevice {
 impl ::cloudwright_core::ToValue for VirtualMfaDevice {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Path", &self.path)
-            .opt("Tags", &self.tags)
-            .req("Users", &self.users)
-            .opt("VirtualMfaDeviceName", &self.virtual_mfa_device_name)
+            .opt("Path", self.path)
+            .opt("Tags", self.tags)
+            .req("Users", self.users)
+            .opt("VirtualMfaDeviceName", self.virtual_mfa_device_name)
             .build()
     }
 }

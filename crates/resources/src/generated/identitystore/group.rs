@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for Group {
 impl ::cloudwright_core::ToValue for Group {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
-            .req("IdentityStoreId", &self.identity_store_id)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
+            .req("IdentityStoreId", self.identity_store_id)
             .build()
     }
 }

@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for GroupMembership {
 impl ::cloudwright_core::ToValue for GroupMembership {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupId", &self.group_id)
-            .req("IdentityStoreId", &self.identity_store_id)
-            .req("MemberId", &self.member_id)
+            .req("GroupId", self.group_id)
+            .req("IdentityStoreId", self.identity_store_id)
+            .req("MemberId", self.member_id)
             .build()
     }
 }
@@ -166,8 +171,13 @@ impl crate::PropertyType for MemberId {}
 impl ::cloudwright_core::ToValue for MemberId {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("UserId", &self.user_id)
+            .req("UserId", self.user_id)
             .build()
     }
 }

@@ -180,17 +180,22 @@ impl ::cloudwright_core::Resource for Component {
 impl ::cloudwright_core::ToValue for Component {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChangeDescription", &self.change_description)
-            .opt("Data", &self.data)
-            .opt("Description", &self.description)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Name", &self.name)
-            .req("Platform", &self.platform)
-            .opt("SupportedOsVersions", &self.supported_os_versions)
-            .opt("Tags", &self.tags)
-            .opt("Uri", &self.uri)
-            .req("Version", &self.version)
+            .opt("ChangeDescription", self.change_description)
+            .opt("Data", self.data)
+            .opt("Description", self.description)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Name", self.name)
+            .req("Platform", self.platform)
+            .opt("SupportedOsVersions", self.supported_os_versions)
+            .opt("Tags", self.tags)
+            .opt("Uri", self.uri)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -372,6 +377,14 @@ impl ::cloudwright_core::ToValue for Platform {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -198,22 +198,27 @@ impl ::cloudwright_core::Resource for ContainerRecipe {
 impl ::cloudwright_core::ToValue for ContainerRecipe {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Components", &self.components)
-            .opt("ContainerType", &self.container_type)
-            .opt("Description", &self.description)
-            .opt("DockerfileTemplateData", &self.dockerfile_template_data)
-            .opt("DockerfileTemplateUri", &self.dockerfile_template_uri)
-            .opt("ImageOsVersionOverride", &self.image_os_version_override)
-            .opt("InstanceConfiguration", &self.instance_configuration)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("Name", &self.name)
-            .opt("ParentImage", &self.parent_image)
-            .opt("PlatformOverride", &self.platform_override)
-            .opt("Tags", &self.tags)
-            .opt("TargetRepository", &self.target_repository)
-            .opt("Version", &self.version)
-            .opt("WorkingDirectory", &self.working_directory)
+            .opt("Components", self.components)
+            .opt("ContainerType", self.container_type)
+            .opt("Description", self.description)
+            .opt("DockerfileTemplateData", self.dockerfile_template_data)
+            .opt("DockerfileTemplateUri", self.dockerfile_template_uri)
+            .opt("ImageOsVersionOverride", self.image_os_version_override)
+            .opt("InstanceConfiguration", self.instance_configuration)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("Name", self.name)
+            .opt("ParentImage", self.parent_image)
+            .opt("PlatformOverride", self.platform_override)
+            .opt("Tags", self.tags)
+            .opt("TargetRepository", self.target_repository)
+            .opt("Version", self.version)
+            .opt("WorkingDirectory", self.working_directory)
             .build()
     }
 }
@@ -449,9 +454,14 @@ impl crate::PropertyType for InstanceConfiguration {}
 impl ::cloudwright_core::ToValue for InstanceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockDeviceMappings", &self.block_device_mappings)
-            .opt("Image", &self.image)
+            .opt("BlockDeviceMappings", self.block_device_mappings)
+            .opt("Image", self.image)
             .build()
     }
 }
@@ -479,6 +489,14 @@ impl ::cloudwright_core::ToValue for ContainerType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -508,6 +526,14 @@ impl ::cloudwright_core::ToValue for PlatformOverride {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for DistributionConfiguration {
 impl ::cloudwright_core::ToValue for DistributionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Distributions", &self.distributions)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Distributions", self.distributions)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -235,16 +240,21 @@ impl crate::PropertyType for AmiDistributionConfiguration {}
 impl ::cloudwright_core::ToValue for AmiDistributionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmiTags", &self.ami_tags)
-            .opt("Description", &self.description)
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("AmiTags", self.ami_tags)
+            .opt("Description", self.description)
+            .opt("KmsKeyId", self.kms_key_id)
             .opt(
                 "LaunchPermissionConfiguration",
-                &self.launch_permission_configuration,
+                self.launch_permission_configuration,
             )
-            .opt("Name", &self.name)
-            .opt("TargetAccountIds", &self.target_account_ids)
+            .opt("Name", self.name)
+            .opt("TargetAccountIds", self.target_account_ids)
             .build()
     }
 }
@@ -295,10 +305,15 @@ impl crate::PropertyType for ContainerDistributionConfiguration {}
 impl ::cloudwright_core::ToValue for ContainerDistributionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerTags", &self.container_tags)
-            .opt("Description", &self.description)
-            .opt("TargetRepository", &self.target_repository)
+            .opt("ContainerTags", self.container_tags)
+            .opt("Description", self.description)
+            .opt("TargetRepository", self.target_repository)
             .build()
     }
 }
@@ -394,25 +409,30 @@ impl crate::PropertyType for Distribution {}
 impl ::cloudwright_core::ToValue for Distribution {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AmiDistributionConfiguration",
-                &self.ami_distribution_configuration,
+                self.ami_distribution_configuration,
             )
             .opt(
                 "ContainerDistributionConfiguration",
-                &self.container_distribution_configuration,
+                self.container_distribution_configuration,
             )
-            .opt("FastLaunchConfigurations", &self.fast_launch_configurations)
+            .opt("FastLaunchConfigurations", self.fast_launch_configurations)
             .opt(
                 "LaunchTemplateConfigurations",
-                &self.launch_template_configurations,
+                self.launch_template_configurations,
             )
-            .opt("LicenseConfigurationArns", &self.license_configuration_arns)
-            .req("Region", &self.region)
+            .opt("LicenseConfigurationArns", self.license_configuration_arns)
+            .req("Region", self.region)
             .opt(
                 "SsmParameterConfigurations",
-                &self.ssm_parameter_configurations,
+                self.ssm_parameter_configurations,
             )
             .build()
     }
@@ -476,12 +496,17 @@ impl crate::PropertyType for FastLaunchConfiguration {}
 impl ::cloudwright_core::ToValue for FastLaunchConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountId", &self.account_id)
-            .opt("Enabled", &self.enabled)
-            .opt("LaunchTemplate", &self.launch_template)
-            .opt("MaxParallelLaunches", &self.max_parallel_launches)
-            .opt("SnapshotConfiguration", &self.snapshot_configuration)
+            .opt("AccountId", self.account_id)
+            .opt("Enabled", self.enabled)
+            .opt("LaunchTemplate", self.launch_template)
+            .opt("MaxParallelLaunches", self.max_parallel_launches)
+            .opt("SnapshotConfiguration", self.snapshot_configuration)
             .build()
     }
 }
@@ -536,10 +561,15 @@ impl crate::PropertyType for FastLaunchLaunchTemplateSpecification {}
 impl ::cloudwright_core::ToValue for FastLaunchLaunchTemplateSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LaunchTemplateId", &self.launch_template_id)
-            .opt("LaunchTemplateName", &self.launch_template_name)
-            .opt("LaunchTemplateVersion", &self.launch_template_version)
+            .opt("LaunchTemplateId", self.launch_template_id)
+            .opt("LaunchTemplateName", self.launch_template_name)
+            .opt("LaunchTemplateVersion", self.launch_template_version)
             .build()
     }
 }
@@ -576,8 +606,13 @@ impl crate::PropertyType for FastLaunchSnapshotConfiguration {}
 impl ::cloudwright_core::ToValue for FastLaunchSnapshotConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TargetResourceCount", &self.target_resource_count)
+            .opt("TargetResourceCount", self.target_resource_count)
             .build()
     }
 }
@@ -631,11 +666,16 @@ impl crate::PropertyType for LaunchPermissionConfiguration {}
 impl ::cloudwright_core::ToValue for LaunchPermissionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OrganizationArns", &self.organization_arns)
-            .opt("OrganizationalUnitArns", &self.organizational_unit_arns)
-            .opt("UserGroups", &self.user_groups)
-            .opt("UserIds", &self.user_ids)
+            .opt("OrganizationArns", self.organization_arns)
+            .opt("OrganizationalUnitArns", self.organizational_unit_arns)
+            .opt("UserGroups", self.user_groups)
+            .opt("UserIds", self.user_ids)
             .build()
     }
 }
@@ -686,10 +726,15 @@ impl crate::PropertyType for LaunchTemplateConfiguration {}
 impl ::cloudwright_core::ToValue for LaunchTemplateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountId", &self.account_id)
-            .opt("LaunchTemplateId", &self.launch_template_id)
-            .opt("SetDefaultVersion", &self.set_default_version)
+            .opt("AccountId", self.account_id)
+            .opt("LaunchTemplateId", self.launch_template_id)
+            .opt("SetDefaultVersion", self.set_default_version)
             .build()
     }
 }
@@ -744,10 +789,15 @@ impl crate::PropertyType for SsmParameterConfiguration {}
 impl ::cloudwright_core::ToValue for SsmParameterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmiAccountId", &self.ami_account_id)
-            .opt("DataType", &self.data_type)
-            .req("ParameterName", &self.parameter_name)
+            .opt("AmiAccountId", self.ami_account_id)
+            .opt("DataType", self.data_type)
+            .req("ParameterName", self.parameter_name)
             .build()
     }
 }
@@ -778,6 +828,14 @@ impl ::cloudwright_core::ToValue for DataType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

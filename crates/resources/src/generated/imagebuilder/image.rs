@@ -174,35 +174,40 @@ impl ::cloudwright_core::Resource for Image {
 impl ::cloudwright_core::ToValue for Image {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerRecipeArn", &self.container_recipe_arn)
-            .opt("DeletionSettings", &self.deletion_settings)
+            .opt("ContainerRecipeArn", self.container_recipe_arn)
+            .opt("DeletionSettings", self.deletion_settings)
             .opt(
                 "DistributionConfigurationArn",
-                &self.distribution_configuration_arn,
+                self.distribution_configuration_arn,
             )
             .opt(
                 "EnhancedImageMetadataEnabled",
-                &self.enhanced_image_metadata_enabled,
+                self.enhanced_image_metadata_enabled,
             )
-            .opt("ExecutionRole", &self.execution_role)
+            .opt("ExecutionRole", self.execution_role)
             .opt(
                 "ImagePipelineExecutionSettings",
-                &self.image_pipeline_execution_settings,
+                self.image_pipeline_execution_settings,
             )
-            .opt("ImageRecipeArn", &self.image_recipe_arn)
+            .opt("ImageRecipeArn", self.image_recipe_arn)
             .opt(
                 "ImageScanningConfiguration",
-                &self.image_scanning_configuration,
+                self.image_scanning_configuration,
             )
-            .opt("ImageTestsConfiguration", &self.image_tests_configuration)
+            .opt("ImageTestsConfiguration", self.image_tests_configuration)
             .opt(
                 "InfrastructureConfigurationArn",
-                &self.infrastructure_configuration_arn,
+                self.infrastructure_configuration_arn,
             )
-            .opt("LoggingConfiguration", &self.logging_configuration)
-            .opt("Tags", &self.tags)
-            .opt("Workflows", &self.workflows)
+            .opt("LoggingConfiguration", self.logging_configuration)
+            .opt("Tags", self.tags)
+            .opt("Workflows", self.workflows)
             .build()
     }
 }
@@ -325,8 +330,13 @@ impl crate::PropertyType for DeletionSettings {}
 impl ::cloudwright_core::ToValue for DeletionSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExecutionRole", &self.execution_role)
+            .req("ExecutionRole", self.execution_role)
             .build()
     }
 }
@@ -363,8 +373,13 @@ impl crate::PropertyType for ImageLoggingConfiguration {}
 impl ::cloudwright_core::ToValue for ImageLoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupName", &self.log_group_name)
+            .opt("LogGroupName", self.log_group_name)
             .build()
     }
 }
@@ -405,9 +420,14 @@ impl crate::PropertyType for ImagePipelineExecutionSettings {}
 impl ::cloudwright_core::ToValue for ImagePipelineExecutionSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentId", &self.deployment_id)
-            .opt("OnUpdate", &self.on_update)
+            .opt("DeploymentId", self.deployment_id)
+            .opt("OnUpdate", self.on_update)
             .build()
     }
 }

@@ -177,34 +177,39 @@ impl ::cloudwright_core::Resource for ImagePipeline {
 impl ::cloudwright_core::ToValue for ImagePipeline {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerRecipeArn", &self.container_recipe_arn)
-            .opt("Description", &self.description)
+            .opt("ContainerRecipeArn", self.container_recipe_arn)
+            .opt("Description", self.description)
             .opt(
                 "DistributionConfigurationArn",
-                &self.distribution_configuration_arn,
+                self.distribution_configuration_arn,
             )
             .opt(
                 "EnhancedImageMetadataEnabled",
-                &self.enhanced_image_metadata_enabled,
+                self.enhanced_image_metadata_enabled,
             )
-            .opt("ExecutionRole", &self.execution_role)
-            .opt("ImageRecipeArn", &self.image_recipe_arn)
+            .opt("ExecutionRole", self.execution_role)
+            .opt("ImageRecipeArn", self.image_recipe_arn)
             .opt(
                 "ImageScanningConfiguration",
-                &self.image_scanning_configuration,
+                self.image_scanning_configuration,
             )
-            .opt("ImageTestsConfiguration", &self.image_tests_configuration)
+            .opt("ImageTestsConfiguration", self.image_tests_configuration)
             .opt(
                 "InfrastructureConfigurationArn",
-                &self.infrastructure_configuration_arn,
+                self.infrastructure_configuration_arn,
             )
-            .opt("LoggingConfiguration", &self.logging_configuration)
-            .opt("Name", &self.name)
-            .opt("Schedule", &self.schedule)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
-            .opt("Workflows", &self.workflows)
+            .opt("LoggingConfiguration", self.logging_configuration)
+            .opt("Name", self.name)
+            .opt("Schedule", self.schedule)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
+            .opt("Workflows", self.workflows)
             .build()
     }
 }
@@ -448,8 +453,13 @@ impl crate::PropertyType for AutoDisablePolicy {}
 impl ::cloudwright_core::ToValue for AutoDisablePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FailureCount", &self.failure_count)
+            .req("FailureCount", self.failure_count)
             .build()
     }
 }
@@ -494,9 +504,14 @@ impl crate::PropertyType for PipelineLoggingConfiguration {}
 impl ::cloudwright_core::ToValue for PipelineLoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageLogGroupName", &self.image_log_group_name)
-            .opt("PipelineLogGroupName", &self.pipeline_log_group_name)
+            .opt("ImageLogGroupName", self.image_log_group_name)
+            .opt("PipelineLogGroupName", self.pipeline_log_group_name)
             .build()
     }
 }
@@ -547,13 +562,18 @@ impl crate::PropertyType for Schedule {}
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoDisablePolicy", &self.auto_disable_policy)
+            .opt("AutoDisablePolicy", self.auto_disable_policy)
             .opt(
                 "PipelineExecutionStartCondition",
-                &self.pipeline_execution_start_condition,
+                self.pipeline_execution_start_condition,
             )
-            .opt("ScheduleExpression", &self.schedule_expression)
+            .opt("ScheduleExpression", self.schedule_expression)
             .build()
     }
 }
@@ -585,6 +605,14 @@ impl ::cloudwright_core::ToValue for ImagePipelineStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PipelineExecutionStartCondition` (`AWS::ImageBuilder::ImagePipeline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -615,6 +643,14 @@ impl ::cloudwright_core::ToValue for PipelineExecutionStartCondition {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

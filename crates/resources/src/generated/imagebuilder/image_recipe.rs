@@ -182,20 +182,25 @@ impl ::cloudwright_core::Resource for ImageRecipe {
 impl ::cloudwright_core::ToValue for ImageRecipe {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalInstanceConfiguration",
-                &self.additional_instance_configuration,
+                self.additional_instance_configuration,
             )
-            .opt("AmiTags", &self.ami_tags)
-            .opt("BlockDeviceMappings", &self.block_device_mappings)
-            .opt("Components", &self.components)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("ParentImage", &self.parent_image)
-            .opt("Tags", &self.tags)
-            .req("Version", &self.version)
-            .opt("WorkingDirectory", &self.working_directory)
+            .opt("AmiTags", self.ami_tags)
+            .opt("BlockDeviceMappings", self.block_device_mappings)
+            .opt("Components", self.components)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("ParentImage", self.parent_image)
+            .opt("Tags", self.tags)
+            .req("Version", self.version)
+            .opt("WorkingDirectory", self.working_directory)
             .build()
     }
 }
@@ -405,9 +410,14 @@ impl crate::PropertyType for AdditionalInstanceConfiguration {}
 impl ::cloudwright_core::ToValue for AdditionalInstanceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SystemsManagerAgent", &self.systems_manager_agent)
-            .opt("UserDataOverride", &self.user_data_override)
+            .opt("SystemsManagerAgent", self.systems_manager_agent)
+            .opt("UserDataOverride", self.user_data_override)
             .build()
     }
 }
@@ -444,8 +454,13 @@ impl crate::PropertyType for SystemsManagerAgent {}
 impl ::cloudwright_core::ToValue for SystemsManagerAgent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("UninstallAfterBuild", &self.uninstall_after_build)
+            .opt("UninstallAfterBuild", self.uninstall_after_build)
             .build()
     }
 }

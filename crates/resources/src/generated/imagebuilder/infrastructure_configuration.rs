@@ -193,23 +193,28 @@ impl ::cloudwright_core::Resource for InfrastructureConfiguration {
 impl ::cloudwright_core::ToValue for InfrastructureConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("InstanceMetadataOptions", &self.instance_metadata_options)
-            .req("InstanceProfileName", &self.instance_profile_name)
-            .opt("InstanceTypes", &self.instance_types)
-            .opt("KeyPair", &self.key_pair)
-            .opt("Logging", &self.logging)
-            .req("Name", &self.name)
-            .opt("Placement", &self.placement)
-            .opt("ResourceTags", &self.resource_tags)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SnsTopicArn", &self.sns_topic_arn)
-            .opt("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("InstanceMetadataOptions", self.instance_metadata_options)
+            .req("InstanceProfileName", self.instance_profile_name)
+            .opt("InstanceTypes", self.instance_types)
+            .opt("KeyPair", self.key_pair)
+            .opt("Logging", self.logging)
+            .req("Name", self.name)
+            .opt("Placement", self.placement)
+            .opt("ResourceTags", self.resource_tags)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SnsTopicArn", self.sns_topic_arn)
+            .opt("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
             .opt(
                 "TerminateInstanceOnFailure",
-                &self.terminate_instance_on_failure,
+                self.terminate_instance_on_failure,
             )
             .build()
     }
@@ -428,9 +433,14 @@ impl crate::PropertyType for InstanceMetadataOptions {}
 impl ::cloudwright_core::ToValue for InstanceMetadataOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
-            .opt("HttpTokens", &self.http_tokens)
+            .opt("HttpPutResponseHopLimit", self.http_put_response_hop_limit)
+            .opt("HttpTokens", self.http_tokens)
             .build()
     }
 }
@@ -465,8 +475,13 @@ impl crate::PropertyType for Logging {}
 impl ::cloudwright_core::ToValue for Logging {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Logs", &self.s3_logs)
+            .opt("S3Logs", self.s3_logs)
             .build()
     }
 }
@@ -527,11 +542,16 @@ impl crate::PropertyType for Placement {}
 impl ::cloudwright_core::ToValue for Placement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("HostId", &self.host_id)
-            .opt("HostResourceGroupArn", &self.host_resource_group_arn)
-            .opt("Tenancy", &self.tenancy)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("HostId", self.host_id)
+            .opt("HostResourceGroupArn", self.host_resource_group_arn)
+            .opt("Tenancy", self.tenancy)
             .build()
     }
 }
@@ -576,9 +596,14 @@ impl crate::PropertyType for S3Logs {}
 impl ::cloudwright_core::ToValue for S3Logs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3BucketName", &self.s3_bucket_name)
-            .opt("S3KeyPrefix", &self.s3_key_prefix)
+            .opt("S3BucketName", self.s3_bucket_name)
+            .opt("S3KeyPrefix", self.s3_key_prefix)
             .build()
     }
 }
@@ -609,6 +634,14 @@ impl ::cloudwright_core::ToValue for HttpTokens {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -641,6 +674,14 @@ impl ::cloudwright_core::ToValue for Tenancy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -148,15 +148,20 @@ impl ::cloudwright_core::Resource for LifecyclePolicy {
 impl ::cloudwright_core::ToValue for LifecyclePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("ExecutionRole", &self.execution_role)
-            .req("Name", &self.name)
-            .req("PolicyDetails", &self.policy_details)
-            .req("ResourceSelection", &self.resource_selection)
-            .req("ResourceType", &self.resource_type)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("ExecutionRole", self.execution_role)
+            .req("Name", self.name)
+            .req("PolicyDetails", self.policy_details)
+            .req("ResourceSelection", self.resource_selection)
+            .req("ResourceType", self.resource_type)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -220,9 +225,14 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IncludeResources", &self.include_resources)
-            .req("Type", &self.r#type)
+            .opt("IncludeResources", self.include_resources)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -285,12 +295,17 @@ impl crate::PropertyType for AmiExclusionRules {}
 impl ::cloudwright_core::ToValue for AmiExclusionRules {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsPublic", &self.is_public)
-            .opt("LastLaunched", &self.last_launched)
-            .opt("Regions", &self.regions)
-            .opt("SharedAccounts", &self.shared_accounts)
-            .opt("TagMap", &self.tag_map)
+            .opt("IsPublic", self.is_public)
+            .opt("LastLaunched", self.last_launched)
+            .opt("Regions", self.regions)
+            .opt("SharedAccounts", self.shared_accounts)
+            .opt("TagMap", self.tag_map)
             .build()
     }
 }
@@ -331,9 +346,14 @@ impl crate::PropertyType for ExclusionRules {}
 impl ::cloudwright_core::ToValue for ExclusionRules {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Amis", &self.amis)
-            .opt("TagMap", &self.tag_map)
+            .opt("Amis", self.amis)
+            .opt("TagMap", self.tag_map)
             .build()
     }
 }
@@ -406,11 +426,16 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RetainAtLeast", &self.retain_at_least)
-            .req("Type", &self.r#type)
-            .opt("Unit", &self.unit)
-            .req("Value", &self.value)
+            .opt("RetainAtLeast", self.retain_at_least)
+            .req("Type", self.r#type)
+            .opt("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -457,10 +482,15 @@ impl crate::PropertyType for IncludeResources {}
 impl ::cloudwright_core::ToValue for IncludeResources {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Amis", &self.amis)
-            .opt("Containers", &self.containers)
-            .opt("Snapshots", &self.snapshots)
+            .opt("Amis", self.amis)
+            .opt("Containers", self.containers)
+            .opt("Snapshots", self.snapshots)
             .build()
     }
 }
@@ -515,9 +545,14 @@ impl crate::PropertyType for LastLaunched {}
 impl ::cloudwright_core::ToValue for LastLaunched {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
+            .req("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -577,10 +612,15 @@ impl crate::PropertyType for PolicyDetail {}
 impl ::cloudwright_core::ToValue for PolicyDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("ExclusionRules", &self.exclusion_rules)
-            .req("Filter", &self.filter)
+            .req("Action", self.action)
+            .opt("ExclusionRules", self.exclusion_rules)
+            .req("Filter", self.filter)
             .build()
     }
 }
@@ -637,9 +677,14 @@ impl crate::PropertyType for RecipeSelection {}
 impl ::cloudwright_core::ToValue for RecipeSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("SemanticVersion", &self.semantic_version)
+            .req("Name", self.name)
+            .req("SemanticVersion", self.semantic_version)
             .build()
     }
 }
@@ -682,9 +727,14 @@ impl crate::PropertyType for ResourceSelection {}
 impl ::cloudwright_core::ToValue for ResourceSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Recipes", &self.recipes)
-            .opt("TagMap", &self.tag_map)
+            .opt("Recipes", self.recipes)
+            .opt("TagMap", self.tag_map)
             .build()
     }
 }
@@ -719,6 +769,14 @@ impl ::cloudwright_core::ToValue for ActionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::ImageBuilder::LifecyclePolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -747,6 +805,14 @@ impl ::cloudwright_core::ToValue for FilterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -777,6 +843,14 @@ impl ::cloudwright_core::ToValue for LifecyclePolicyStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ResourceType` (`AWS::ImageBuilder::LifecyclePolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -805,6 +879,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -840,6 +922,14 @@ impl ::cloudwright_core::ToValue for TimeUnit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

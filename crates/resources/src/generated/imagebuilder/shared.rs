@@ -50,9 +50,14 @@ impl crate::PropertyType for ComponentConfiguration {}
 impl ::cloudwright_core::ToValue for ComponentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComponentArn", &self.component_arn)
-            .opt("Parameters", &self.parameters)
+            .opt("ComponentArn", self.component_arn)
+            .opt("Parameters", self.parameters)
             .build()
     }
 }
@@ -114,9 +119,14 @@ impl crate::PropertyType for ComponentParameter {}
 impl ::cloudwright_core::ToValue for ComponentParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -207,15 +217,20 @@ impl crate::PropertyType for EbsInstanceBlockDeviceSpecification {}
 impl ::cloudwright_core::ToValue for EbsInstanceBlockDeviceSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("Throughput", &self.throughput)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("Encrypted", self.encrypted)
+            .opt("Iops", self.iops)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("SnapshotId", self.snapshot_id)
+            .opt("Throughput", self.throughput)
+            .opt("VolumeSize", self.volume_size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -264,9 +279,14 @@ impl crate::PropertyType for EcrConfiguration {}
 impl ::cloudwright_core::ToValue for EcrConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerTags", &self.container_tags)
-            .opt("RepositoryName", &self.repository_name)
+            .opt("ContainerTags", self.container_tags)
+            .opt("RepositoryName", self.repository_name)
             .build()
     }
 }
@@ -311,9 +331,14 @@ impl crate::PropertyType for ImageScanningConfiguration {}
 impl ::cloudwright_core::ToValue for ImageScanningConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EcrConfiguration", &self.ecr_configuration)
-            .opt("ImageScanningEnabled", &self.image_scanning_enabled)
+            .opt("EcrConfiguration", self.ecr_configuration)
+            .opt("ImageScanningEnabled", self.image_scanning_enabled)
             .build()
     }
 }
@@ -362,9 +387,14 @@ impl crate::PropertyType for ImageTestsConfiguration {}
 impl ::cloudwright_core::ToValue for ImageTestsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageTestsEnabled", &self.image_tests_enabled)
-            .opt("TimeoutMinutes", &self.timeout_minutes)
+            .opt("ImageTestsEnabled", self.image_tests_enabled)
+            .opt("TimeoutMinutes", self.timeout_minutes)
             .build()
     }
 }
@@ -427,11 +457,16 @@ impl crate::PropertyType for InstanceBlockDeviceMapping {}
 impl ::cloudwright_core::ToValue for InstanceBlockDeviceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeviceName", &self.device_name)
-            .opt("Ebs", &self.ebs)
-            .opt("NoDevice", &self.no_device)
-            .opt("VirtualName", &self.virtual_name)
+            .opt("DeviceName", self.device_name)
+            .opt("Ebs", self.ebs)
+            .opt("NoDevice", self.no_device)
+            .opt("VirtualName", self.virtual_name)
             .build()
     }
 }
@@ -478,9 +513,14 @@ impl crate::PropertyType for TargetContainerRepository {}
 impl ::cloudwright_core::ToValue for TargetContainerRepository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RepositoryName", &self.repository_name)
-            .opt("Service", &self.service)
+            .opt("RepositoryName", self.repository_name)
+            .opt("Service", self.service)
             .build()
     }
 }
@@ -543,11 +583,16 @@ impl crate::PropertyType for WorkflowConfiguration {}
 impl ::cloudwright_core::ToValue for WorkflowConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnFailure", &self.on_failure)
-            .opt("ParallelGroup", &self.parallel_group)
-            .opt("Parameters", &self.parameters)
-            .opt("WorkflowArn", &self.workflow_arn)
+            .opt("OnFailure", self.on_failure)
+            .opt("ParallelGroup", self.parallel_group)
+            .opt("Parameters", self.parameters)
+            .opt("WorkflowArn", self.workflow_arn)
             .build()
     }
 }
@@ -594,9 +639,14 @@ impl crate::PropertyType for WorkflowParameter {}
 impl ::cloudwright_core::ToValue for WorkflowParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -633,6 +683,14 @@ impl ::cloudwright_core::ToValue for OnFailure {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "imagebuilder")]
@@ -663,6 +721,14 @@ impl ::cloudwright_core::ToValue for Service {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -712,6 +778,14 @@ impl ::cloudwright_core::ToValue for VolumeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

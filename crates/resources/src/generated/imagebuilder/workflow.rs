@@ -167,16 +167,21 @@ impl ::cloudwright_core::Resource for Workflow {
 impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChangeDescription", &self.change_description)
-            .opt("Data", &self.data)
-            .opt("Description", &self.description)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
-            .opt("Uri", &self.uri)
-            .req("Version", &self.version)
+            .opt("ChangeDescription", self.change_description)
+            .opt("Data", self.data)
+            .opt("Description", self.description)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
+            .opt("Uri", self.uri)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -270,6 +275,14 @@ impl ::cloudwright_core::ToValue for WorkflowType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

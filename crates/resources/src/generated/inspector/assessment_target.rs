@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for AssessmentTarget {
 impl ::cloudwright_core::ToValue for AssessmentTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssessmentTargetName", &self.assessment_target_name)
-            .opt("ResourceGroupArn", &self.resource_group_arn)
+            .opt("AssessmentTargetName", self.assessment_target_name)
+            .opt("ResourceGroupArn", self.resource_group_arn)
             .build()
     }
 }

@@ -127,14 +127,19 @@ impl ::cloudwright_core::Resource for AssessmentTemplate {
 impl ::cloudwright_core::ToValue for AssessmentTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AssessmentTargetArn", &self.assessment_target_arn)
-            .opt("AssessmentTemplateName", &self.assessment_template_name)
-            .req("DurationInSeconds", &self.duration_in_seconds)
-            .req("RulesPackageArns", &self.rules_package_arns)
+            .req("AssessmentTargetArn", self.assessment_target_arn)
+            .opt("AssessmentTemplateName", self.assessment_template_name)
+            .req("DurationInSeconds", self.duration_in_seconds)
+            .req("RulesPackageArns", self.rules_package_arns)
             .opt(
                 "UserAttributesForFindings",
-                &self.user_attributes_for_findings,
+                self.user_attributes_for_findings,
             )
             .build()
     }

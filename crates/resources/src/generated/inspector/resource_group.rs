@@ -82,8 +82,13 @@ impl ::cloudwright_core::Resource for ResourceGroup {
 impl ::cloudwright_core::ToValue for ResourceGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceGroupTags", &self.resource_group_tags)
+            .req("ResourceGroupTags", self.resource_group_tags)
             .build()
     }
 }

@@ -118,12 +118,17 @@ impl ::cloudwright_core::Resource for CisScanConfiguration {
 impl ::cloudwright_core::ToValue for CisScanConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ScanName", &self.scan_name)
-            .req("Schedule", &self.schedule)
-            .req("SecurityLevel", &self.security_level)
-            .opt("Tags", &self.tags)
-            .req("Targets", &self.targets)
+            .req("ScanName", self.scan_name)
+            .req("Schedule", self.schedule)
+            .req("SecurityLevel", self.security_level)
+            .opt("Tags", self.tags)
+            .req("Targets", self.targets)
             .build()
     }
 }
@@ -198,9 +203,14 @@ impl crate::PropertyType for CisTargets {}
 impl ::cloudwright_core::ToValue for CisTargets {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountIds", &self.account_ids)
-            .req("TargetResourceTags", &self.target_resource_tags)
+            .req("AccountIds", self.account_ids)
+            .req("TargetResourceTags", self.target_resource_tags)
             .build()
     }
 }
@@ -237,8 +247,13 @@ impl crate::PropertyType for DailySchedule {}
 impl ::cloudwright_core::ToValue for DailySchedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StartTime", &self.start_time)
+            .req("StartTime", self.start_time)
             .build()
     }
 }
@@ -291,9 +306,14 @@ impl crate::PropertyType for MonthlySchedule {}
 impl ::cloudwright_core::ToValue for MonthlySchedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Day", &self.day)
-            .req("StartTime", &self.start_time)
+            .req("Day", self.day)
+            .req("StartTime", self.start_time)
             .build()
     }
 }
@@ -348,11 +368,16 @@ impl crate::PropertyType for Schedule {}
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Daily", &self.daily)
-            .opt("Monthly", &self.monthly)
-            .opt("OneTime", &self.one_time)
-            .opt("Weekly", &self.weekly)
+            .opt("Daily", self.daily)
+            .opt("Monthly", self.monthly)
+            .opt("OneTime", self.one_time)
+            .opt("Weekly", self.weekly)
             .build()
     }
 }
@@ -407,9 +432,14 @@ impl crate::PropertyType for Time {}
 impl ::cloudwright_core::ToValue for Time {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TimeOfDay", &self.time_of_day)
-            .req("TimeZone", &self.time_zone)
+            .req("TimeOfDay", self.time_of_day)
+            .req("TimeZone", self.time_zone)
             .build()
     }
 }
@@ -464,9 +494,14 @@ impl crate::PropertyType for WeeklySchedule {}
 impl ::cloudwright_core::ToValue for WeeklySchedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Days", &self.days)
-            .req("StartTime", &self.start_time)
+            .req("Days", self.days)
+            .req("StartTime", self.start_time)
             .build()
     }
 }
@@ -497,6 +532,14 @@ impl ::cloudwright_core::ToValue for CisSecurityLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -541,6 +584,14 @@ impl ::cloudwright_core::ToValue for Day {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

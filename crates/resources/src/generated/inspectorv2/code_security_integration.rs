@@ -106,12 +106,17 @@ impl ::cloudwright_core::Resource for CodeSecurityIntegration {
 impl ::cloudwright_core::ToValue for CodeSecurityIntegration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreateIntegrationDetails", &self.create_integration_details)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
-            .opt("UpdateIntegrationDetails", &self.update_integration_details)
+            .opt("CreateIntegrationDetails", self.create_integration_details)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
+            .opt("UpdateIntegrationDetails", self.update_integration_details)
             .build()
     }
 }
@@ -206,8 +211,13 @@ impl crate::PropertyType for CreateDetails {}
 impl ::cloudwright_core::ToValue for CreateDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("gitlabSelfManaged", &self.gitlab_self_managed)
+            .req("gitlabSelfManaged", self.gitlab_self_managed)
             .build()
     }
 }
@@ -262,9 +272,14 @@ impl crate::PropertyType for CreateGitLabSelfManagedIntegrationDetail {}
 impl ::cloudwright_core::ToValue for CreateGitLabSelfManagedIntegrationDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("accessToken", &self.access_token)
-            .req("instanceUrl", &self.instance_url)
+            .req("accessToken", self.access_token)
+            .req("instanceUrl", self.instance_url)
             .build()
     }
 }
@@ -306,9 +321,14 @@ impl crate::PropertyType for UpdateDetails {}
 impl ::cloudwright_core::ToValue for UpdateDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("github", &self.github)
-            .opt("gitlabSelfManaged", &self.gitlab_self_managed)
+            .opt("github", self.github)
+            .opt("gitlabSelfManaged", self.gitlab_self_managed)
             .build()
     }
 }
@@ -365,9 +385,14 @@ impl crate::PropertyType for UpdateGitHubIntegrationDetail {}
 impl ::cloudwright_core::ToValue for UpdateGitHubIntegrationDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("code", &self.code)
-            .req("installationId", &self.installation_id)
+            .req("code", self.code)
+            .req("installationId", self.installation_id)
             .build()
     }
 }
@@ -406,8 +431,13 @@ impl crate::PropertyType for UpdateGitLabSelfManagedIntegrationDetail {}
 impl ::cloudwright_core::ToValue for UpdateGitLabSelfManagedIntegrationDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("authCode", &self.auth_code)
+            .req("authCode", self.auth_code)
             .build()
     }
 }
@@ -438,6 +468,14 @@ impl ::cloudwright_core::ToValue for IntegrationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -109,12 +109,17 @@ impl ::cloudwright_core::Resource for CodeSecurityScanConfiguration {
 impl ::cloudwright_core::ToValue for CodeSecurityScanConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .opt("Level", &self.level)
-            .opt("Name", &self.name)
-            .opt("ScopeSettings", &self.scope_settings)
-            .opt("Tags", &self.tags)
+            .opt("Configuration", self.configuration)
+            .opt("Level", self.level)
+            .opt("Name", self.name)
+            .opt("ScopeSettings", self.scope_settings)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -190,16 +195,21 @@ impl crate::PropertyType for CodeSecurityScanConfigurationProperty {}
 impl ::cloudwright_core::ToValue for CodeSecurityScanConfigurationProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "continuousIntegrationScanConfiguration",
-                &self.continuous_integration_scan_configuration,
+                self.continuous_integration_scan_configuration,
             )
             .opt(
                 "periodicScanConfiguration",
-                &self.periodic_scan_configuration,
+                self.periodic_scan_configuration,
             )
-            .req("ruleSetCategories", &self.rule_set_categories)
+            .req("ruleSetCategories", self.rule_set_categories)
             .build()
     }
 }
@@ -238,8 +248,13 @@ impl crate::PropertyType for ContinuousIntegrationScanConfiguration {}
 impl ::cloudwright_core::ToValue for ContinuousIntegrationScanConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("supportedEvents", &self.supported_events)
+            .req("supportedEvents", self.supported_events)
             .build()
     }
 }
@@ -284,9 +299,14 @@ impl crate::PropertyType for PeriodicScanConfiguration {}
 impl ::cloudwright_core::ToValue for PeriodicScanConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("frequency", &self.frequency)
-            .opt("frequencyExpression", &self.frequency_expression)
+            .opt("frequency", self.frequency)
+            .opt("frequencyExpression", self.frequency_expression)
             .build()
     }
 }
@@ -321,8 +341,13 @@ impl crate::PropertyType for ScopeSettings {}
 impl ::cloudwright_core::ToValue for ScopeSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("projectSelectionScope", &self.project_selection_scope)
+            .opt("projectSelectionScope", self.project_selection_scope)
             .build()
     }
 }
@@ -354,6 +379,14 @@ impl ::cloudwright_core::ToValue for ConfigurationLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContinuousIntegrationScanEvent` (`AWS::InspectorV2::CodeSecurityScanConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -382,6 +415,14 @@ impl ::cloudwright_core::ToValue for ContinuousIntegrationScanEvent {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -415,6 +456,14 @@ impl ::cloudwright_core::ToValue for PeriodicScanFrequency {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ProjectSelectionScope` (`AWS::InspectorV2::CodeSecurityScanConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -440,6 +489,14 @@ impl ::cloudwright_core::ToValue for ProjectSelectionScope {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -472,6 +529,14 @@ impl ::cloudwright_core::ToValue for RuleSetCategory {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -118,12 +118,17 @@ impl ::cloudwright_core::Resource for Filter {
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("FilterAction", &self.filter_action)
-            .req("FilterCriteria", &self.filter_criteria)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("FilterAction", self.filter_action)
+            .req("FilterCriteria", self.filter_criteria)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -188,9 +193,14 @@ impl crate::PropertyType for DateFilter {}
 impl ::cloudwright_core::ToValue for DateFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndInclusive", &self.end_inclusive)
-            .opt("StartInclusive", &self.start_inclusive)
+            .opt("EndInclusive", self.end_inclusive)
+            .opt("StartInclusive", self.start_inclusive)
             .build()
     }
 }
@@ -537,64 +547,69 @@ impl crate::PropertyType for FilterCriteria {}
 impl ::cloudwright_core::ToValue for FilterCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccountId", &self.aws_account_id)
+            .opt("AwsAccountId", self.aws_account_id)
             .opt(
                 "CodeVulnerabilityDetectorName",
-                &self.code_vulnerability_detector_name,
+                self.code_vulnerability_detector_name,
             )
             .opt(
                 "CodeVulnerabilityDetectorTags",
-                &self.code_vulnerability_detector_tags,
+                self.code_vulnerability_detector_tags,
             )
             .opt(
                 "CodeVulnerabilityFilePath",
-                &self.code_vulnerability_file_path,
+                self.code_vulnerability_file_path,
             )
-            .opt("ComponentId", &self.component_id)
-            .opt("ComponentType", &self.component_type)
-            .opt("Ec2InstanceImageId", &self.ec2_instance_image_id)
-            .opt("Ec2InstanceSubnetId", &self.ec2_instance_subnet_id)
-            .opt("Ec2InstanceVpcId", &self.ec2_instance_vpc_id)
-            .opt("EcrImageArchitecture", &self.ecr_image_architecture)
-            .opt("EcrImageHash", &self.ecr_image_hash)
-            .opt("EcrImagePushedAt", &self.ecr_image_pushed_at)
-            .opt("EcrImageRegistry", &self.ecr_image_registry)
-            .opt("EcrImageRepositoryName", &self.ecr_image_repository_name)
-            .opt("EcrImageTags", &self.ecr_image_tags)
-            .opt("EpssScore", &self.epss_score)
-            .opt("ExploitAvailable", &self.exploit_available)
-            .opt("FindingArn", &self.finding_arn)
-            .opt("FindingStatus", &self.finding_status)
-            .opt("FindingType", &self.finding_type)
-            .opt("FirstObservedAt", &self.first_observed_at)
-            .opt("FixAvailable", &self.fix_available)
-            .opt("InspectorScore", &self.inspector_score)
+            .opt("ComponentId", self.component_id)
+            .opt("ComponentType", self.component_type)
+            .opt("Ec2InstanceImageId", self.ec2_instance_image_id)
+            .opt("Ec2InstanceSubnetId", self.ec2_instance_subnet_id)
+            .opt("Ec2InstanceVpcId", self.ec2_instance_vpc_id)
+            .opt("EcrImageArchitecture", self.ecr_image_architecture)
+            .opt("EcrImageHash", self.ecr_image_hash)
+            .opt("EcrImagePushedAt", self.ecr_image_pushed_at)
+            .opt("EcrImageRegistry", self.ecr_image_registry)
+            .opt("EcrImageRepositoryName", self.ecr_image_repository_name)
+            .opt("EcrImageTags", self.ecr_image_tags)
+            .opt("EpssScore", self.epss_score)
+            .opt("ExploitAvailable", self.exploit_available)
+            .opt("FindingArn", self.finding_arn)
+            .opt("FindingStatus", self.finding_status)
+            .opt("FindingType", self.finding_type)
+            .opt("FirstObservedAt", self.first_observed_at)
+            .opt("FixAvailable", self.fix_available)
+            .opt("InspectorScore", self.inspector_score)
             .opt(
                 "LambdaFunctionExecutionRoleArn",
-                &self.lambda_function_execution_role_arn,
+                self.lambda_function_execution_role_arn,
             )
             .opt(
                 "LambdaFunctionLastModifiedAt",
-                &self.lambda_function_last_modified_at,
+                self.lambda_function_last_modified_at,
             )
-            .opt("LambdaFunctionLayers", &self.lambda_function_layers)
-            .opt("LambdaFunctionName", &self.lambda_function_name)
-            .opt("LambdaFunctionRuntime", &self.lambda_function_runtime)
-            .opt("LastObservedAt", &self.last_observed_at)
-            .opt("NetworkProtocol", &self.network_protocol)
-            .opt("PortRange", &self.port_range)
-            .opt("RelatedVulnerabilities", &self.related_vulnerabilities)
-            .opt("ResourceId", &self.resource_id)
-            .opt("ResourceTags", &self.resource_tags)
-            .opt("ResourceType", &self.resource_type)
-            .opt("Severity", &self.severity)
-            .opt("Title", &self.title)
-            .opt("UpdatedAt", &self.updated_at)
-            .opt("VendorSeverity", &self.vendor_severity)
-            .opt("VulnerabilityId", &self.vulnerability_id)
-            .opt("VulnerabilitySource", &self.vulnerability_source)
-            .opt("VulnerablePackages", &self.vulnerable_packages)
+            .opt("LambdaFunctionLayers", self.lambda_function_layers)
+            .opt("LambdaFunctionName", self.lambda_function_name)
+            .opt("LambdaFunctionRuntime", self.lambda_function_runtime)
+            .opt("LastObservedAt", self.last_observed_at)
+            .opt("NetworkProtocol", self.network_protocol)
+            .opt("PortRange", self.port_range)
+            .opt("RelatedVulnerabilities", self.related_vulnerabilities)
+            .opt("ResourceId", self.resource_id)
+            .opt("ResourceTags", self.resource_tags)
+            .opt("ResourceType", self.resource_type)
+            .opt("Severity", self.severity)
+            .opt("Title", self.title)
+            .opt("UpdatedAt", self.updated_at)
+            .opt("VendorSeverity", self.vendor_severity)
+            .opt("VulnerabilityId", self.vulnerability_id)
+            .opt("VulnerabilitySource", self.vulnerability_source)
+            .opt("VulnerablePackages", self.vulnerable_packages)
             .build()
     }
 }
@@ -649,10 +664,15 @@ impl crate::PropertyType for MapFilter {}
 impl ::cloudwright_core::ToValue for MapFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comparison", &self.comparison)
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Comparison", self.comparison)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -693,9 +713,14 @@ impl crate::PropertyType for NumberFilter {}
 impl ::cloudwright_core::ToValue for NumberFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LowerInclusive", &self.lower_inclusive)
-            .opt("UpperInclusive", &self.upper_inclusive)
+            .opt("LowerInclusive", self.lower_inclusive)
+            .opt("UpperInclusive", self.upper_inclusive)
             .build()
     }
 }
@@ -768,15 +793,20 @@ impl crate::PropertyType for PackageFilter {}
 impl ::cloudwright_core::ToValue for PackageFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Architecture", &self.architecture)
-            .opt("Epoch", &self.epoch)
-            .opt("FilePath", &self.file_path)
-            .opt("Name", &self.name)
-            .opt("Release", &self.release)
-            .opt("SourceLambdaLayerArn", &self.source_lambda_layer_arn)
-            .opt("SourceLayerHash", &self.source_layer_hash)
-            .opt("Version", &self.version)
+            .opt("Architecture", self.architecture)
+            .opt("Epoch", self.epoch)
+            .opt("FilePath", self.file_path)
+            .opt("Name", self.name)
+            .opt("Release", self.release)
+            .opt("SourceLambdaLayerArn", self.source_lambda_layer_arn)
+            .opt("SourceLayerHash", self.source_layer_hash)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -821,9 +851,14 @@ impl crate::PropertyType for PortRangeFilter {}
 impl ::cloudwright_core::ToValue for PortRangeFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BeginInclusive", &self.begin_inclusive)
-            .opt("EndInclusive", &self.end_inclusive)
+            .opt("BeginInclusive", self.begin_inclusive)
+            .opt("EndInclusive", self.end_inclusive)
             .build()
     }
 }
@@ -878,9 +913,14 @@ impl crate::PropertyType for StringFilter {}
 impl ::cloudwright_core::ToValue for StringFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comparison", &self.comparison)
-            .req("Value", &self.value)
+            .req("Comparison", self.comparison)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -912,6 +952,14 @@ impl ::cloudwright_core::ToValue for FilterAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MapComparison` (`AWS::InspectorV2::Filter`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -937,6 +985,14 @@ impl ::cloudwright_core::ToValue for MapComparison {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -969,6 +1025,14 @@ impl ::cloudwright_core::ToValue for StringComparison {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -139,15 +139,20 @@ impl ::cloudwright_core::Resource for Connection {
 impl ::cloudwright_core::ToValue for Connection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActivationKey", &self.activation_key)
-            .req("AttachPoint", &self.attach_point)
-            .opt("Bandwidth", &self.bandwidth)
-            .opt("Description", &self.description)
-            .opt("EnvironmentId", &self.environment_id)
-            .opt("RemoteAccount", &self.remote_account)
-            .opt("RemoteOwnerAccount", &self.remote_owner_account)
-            .opt("Tags", &self.tags)
+            .opt("ActivationKey", self.activation_key)
+            .req("AttachPoint", self.attach_point)
+            .opt("Bandwidth", self.bandwidth)
+            .opt("Description", self.description)
+            .opt("EnvironmentId", self.environment_id)
+            .opt("RemoteAccount", self.remote_account)
+            .opt("RemoteOwnerAccount", self.remote_owner_account)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -266,9 +271,14 @@ impl crate::PropertyType for AttachPoint {}
 impl ::cloudwright_core::ToValue for AttachPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("DirectConnectGateway", &self.direct_connect_gateway)
+            .opt("Arn", self.arn)
+            .opt("DirectConnectGateway", self.direct_connect_gateway)
             .build()
     }
 }
@@ -305,8 +315,13 @@ impl crate::PropertyType for RemoteAccount {}
 impl ::cloudwright_core::ToValue for RemoteAccount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Identifier", &self.identifier)
+            .req("Identifier", self.identifier)
             .build()
     }
 }
@@ -357,9 +372,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

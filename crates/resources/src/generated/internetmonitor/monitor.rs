@@ -197,27 +197,32 @@ impl ::cloudwright_core::Resource for Monitor {
 impl ::cloudwright_core::ToValue for Monitor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HealthEventsConfig", &self.health_events_config)
-            .opt("IncludeLinkedAccounts", &self.include_linked_accounts)
+            .opt("HealthEventsConfig", self.health_events_config)
+            .opt("IncludeLinkedAccounts", self.include_linked_accounts)
             .opt(
                 "InternetMeasurementsLogDelivery",
-                &self.internet_measurements_log_delivery,
+                self.internet_measurements_log_delivery,
             )
-            .opt("LinkedAccountId", &self.linked_account_id)
+            .opt("LinkedAccountId", self.linked_account_id)
             .opt(
                 "MaxCityNetworksToMonitor",
-                &self.max_city_networks_to_monitor,
+                self.max_city_networks_to_monitor,
             )
-            .req("MonitorName", &self.monitor_name)
-            .opt("Resources", &self.resources)
-            .opt("ResourcesToAdd", &self.resources_to_add)
-            .opt("ResourcesToRemove", &self.resources_to_remove)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .req("MonitorName", self.monitor_name)
+            .opt("Resources", self.resources)
+            .opt("ResourcesToAdd", self.resources_to_add)
+            .opt("ResourcesToRemove", self.resources_to_remove)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .opt(
                 "TrafficPercentageToMonitor",
-                &self.traffic_percentage_to_monitor,
+                self.traffic_percentage_to_monitor,
             )
             .build()
     }
@@ -325,22 +330,27 @@ impl crate::PropertyType for HealthEventsConfig {}
 impl ::cloudwright_core::ToValue for HealthEventsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AvailabilityLocalHealthEventsConfig",
-                &self.availability_local_health_events_config,
+                self.availability_local_health_events_config,
             )
             .opt(
                 "AvailabilityScoreThreshold",
-                &self.availability_score_threshold,
+                self.availability_score_threshold,
             )
             .opt(
                 "PerformanceLocalHealthEventsConfig",
-                &self.performance_local_health_events_config,
+                self.performance_local_health_events_config,
             )
             .opt(
                 "PerformanceScoreThreshold",
-                &self.performance_score_threshold,
+                self.performance_score_threshold,
             )
             .build()
     }
@@ -376,8 +386,13 @@ impl crate::PropertyType for InternetMeasurementsLogDelivery {}
 impl ::cloudwright_core::ToValue for InternetMeasurementsLogDelivery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Config", &self.s3_config)
+            .opt("S3Config", self.s3_config)
             .build()
     }
 }
@@ -436,10 +451,15 @@ impl crate::PropertyType for LocalHealthEventsConfig {}
 impl ::cloudwright_core::ToValue for LocalHealthEventsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HealthScoreThreshold", &self.health_score_threshold)
-            .opt("MinTrafficImpact", &self.min_traffic_impact)
-            .opt("Status", &self.status)
+            .opt("HealthScoreThreshold", self.health_score_threshold)
+            .opt("MinTrafficImpact", self.min_traffic_impact)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -490,10 +510,15 @@ impl crate::PropertyType for S3Config {}
 impl ::cloudwright_core::ToValue for S3Config {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketName", &self.bucket_name)
-            .opt("BucketPrefix", &self.bucket_prefix)
-            .opt("LogDeliveryStatus", &self.log_delivery_status)
+            .opt("BucketName", self.bucket_name)
+            .opt("BucketPrefix", self.bucket_prefix)
+            .opt("LogDeliveryStatus", self.log_delivery_status)
             .build()
     }
 }
@@ -528,9 +553,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -562,6 +592,14 @@ impl ::cloudwright_core::ToValue for LocalHealthEventsConfigStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LogDeliveryStatus` (`AWS::InternetMonitor::Monitor`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -590,6 +628,14 @@ impl ::cloudwright_core::ToValue for LogDeliveryStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -625,6 +671,14 @@ impl ::cloudwright_core::ToValue for MonitorConfigState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

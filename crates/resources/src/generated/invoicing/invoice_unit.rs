@@ -130,13 +130,18 @@ impl ::cloudwright_core::Resource for InvoiceUnit {
 impl ::cloudwright_core::ToValue for InvoiceUnit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("InvoiceReceiver", &self.invoice_receiver)
-            .req("Name", &self.name)
-            .opt("ResourceTags", &self.resource_tags)
-            .req("Rule", &self.rule)
-            .opt("TaxInheritanceDisabled", &self.tax_inheritance_disabled)
+            .opt("Description", self.description)
+            .req("InvoiceReceiver", self.invoice_receiver)
+            .req("Name", self.name)
+            .opt("ResourceTags", self.resource_tags)
+            .req("Rule", self.rule)
+            .opt("TaxInheritanceDisabled", self.tax_inheritance_disabled)
             .build()
     }
 }
@@ -217,9 +222,14 @@ impl crate::PropertyType for ResourceTag {}
 impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -258,8 +268,13 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LinkedAccounts", &self.linked_accounts)
+            .req("LinkedAccounts", self.linked_accounts)
             .build()
     }
 }

@@ -118,14 +118,19 @@ impl ::cloudwright_core::Resource for AccountAuditConfiguration {
 impl ::cloudwright_core::ToValue for AccountAuditConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountId", &self.account_id)
-            .req("AuditCheckConfigurations", &self.audit_check_configurations)
+            .req("AccountId", self.account_id)
+            .req("AuditCheckConfigurations", self.audit_check_configurations)
             .opt(
                 "AuditNotificationTargetConfigurations",
-                &self.audit_notification_target_configurations,
+                self.audit_notification_target_configurations,
             )
-            .req("RoleArn", &self.role_arn)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -170,8 +175,13 @@ impl crate::PropertyType for AuditCheckConfiguration {}
 impl ::cloudwright_core::ToValue for AuditCheckConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -315,71 +325,76 @@ impl crate::PropertyType for AuditCheckConfigurations {}
 impl ::cloudwright_core::ToValue for AuditCheckConfigurations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticatedCognitoRoleOverlyPermissiveCheck",
-                &self.authenticated_cognito_role_overly_permissive_check,
+                self.authenticated_cognito_role_overly_permissive_check,
             )
             .opt(
                 "CaCertificateExpiringCheck",
-                &self.ca_certificate_expiring_check,
+                self.ca_certificate_expiring_check,
             )
             .opt(
                 "CaCertificateKeyQualityCheck",
-                &self.ca_certificate_key_quality_check,
+                self.ca_certificate_key_quality_check,
             )
             .opt(
                 "ConflictingClientIdsCheck",
-                &self.conflicting_client_ids_check,
+                self.conflicting_client_ids_check,
             )
             .opt(
                 "DeviceCertificateAgeCheck",
-                &self.device_certificate_age_check,
+                self.device_certificate_age_check,
             )
             .opt(
                 "DeviceCertificateExpiringCheck",
-                &self.device_certificate_expiring_check,
+                self.device_certificate_expiring_check,
             )
             .opt(
                 "DeviceCertificateKeyQualityCheck",
-                &self.device_certificate_key_quality_check,
+                self.device_certificate_key_quality_check,
             )
             .opt(
                 "DeviceCertificateSharedCheck",
-                &self.device_certificate_shared_check,
+                self.device_certificate_shared_check,
             )
             .opt(
                 "IntermediateCaRevokedForActiveDeviceCertificatesCheck",
-                &self.intermediate_ca_revoked_for_active_device_certificates_check,
+                self.intermediate_ca_revoked_for_active_device_certificates_check,
             )
             .opt(
                 "IoTPolicyPotentialMisConfigurationCheck",
-                &self.io_t_policy_potential_mis_configuration_check,
+                self.io_t_policy_potential_mis_configuration_check,
             )
             .opt(
                 "IotPolicyOverlyPermissiveCheck",
-                &self.iot_policy_overly_permissive_check,
+                self.iot_policy_overly_permissive_check,
             )
             .opt(
                 "IotRoleAliasAllowsAccessToUnusedServicesCheck",
-                &self.iot_role_alias_allows_access_to_unused_services_check,
+                self.iot_role_alias_allows_access_to_unused_services_check,
             )
             .opt(
                 "IotRoleAliasOverlyPermissiveCheck",
-                &self.iot_role_alias_overly_permissive_check,
+                self.iot_role_alias_overly_permissive_check,
             )
-            .opt("LoggingDisabledCheck", &self.logging_disabled_check)
+            .opt("LoggingDisabledCheck", self.logging_disabled_check)
             .opt(
                 "RevokedCaCertificateStillActiveCheck",
-                &self.revoked_ca_certificate_still_active_check,
+                self.revoked_ca_certificate_still_active_check,
             )
             .opt(
                 "RevokedDeviceCertificateStillActiveCheck",
-                &self.revoked_device_certificate_still_active_check,
+                self.revoked_device_certificate_still_active_check,
             )
             .opt(
                 "UnauthenticatedCognitoRoleOverlyPermissiveCheck",
-                &self.unauthenticated_cognito_role_overly_permissive_check,
+                self.unauthenticated_cognito_role_overly_permissive_check,
             )
             .build()
     }
@@ -431,10 +446,15 @@ impl crate::PropertyType for AuditNotificationTarget {}
 impl ::cloudwright_core::ToValue for AuditNotificationTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("RoleArn", &self.role_arn)
-            .opt("TargetArn", &self.target_arn)
+            .opt("Enabled", self.enabled)
+            .opt("RoleArn", self.role_arn)
+            .opt("TargetArn", self.target_arn)
             .build()
     }
 }
@@ -469,8 +489,13 @@ impl crate::PropertyType for AuditNotificationTargetConfigurations {}
 impl ::cloudwright_core::ToValue for AuditNotificationTargetConfigurations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Sns", &self.sns)
+            .opt("Sns", self.sns)
             .build()
     }
 }
@@ -507,8 +532,13 @@ impl crate::PropertyType for CertAgeCheckCustomConfiguration {}
 impl ::cloudwright_core::ToValue for CertAgeCheckCustomConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertAgeThresholdInDays", &self.cert_age_threshold_in_days)
+            .opt("CertAgeThresholdInDays", self.cert_age_threshold_in_days)
             .build()
     }
 }
@@ -545,10 +575,15 @@ impl crate::PropertyType for CertExpirationCheckCustomConfiguration {}
 impl ::cloudwright_core::ToValue for CertExpirationCheckCustomConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CertExpirationThresholdInDays",
-                &self.cert_expiration_threshold_in_days,
+                self.cert_expiration_threshold_in_days,
             )
             .build()
     }
@@ -590,9 +625,14 @@ impl crate::PropertyType for DeviceCertAgeAuditCheckConfiguration {}
 impl ::cloudwright_core::ToValue for DeviceCertAgeAuditCheckConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .opt("Enabled", &self.enabled)
+            .opt("Configuration", self.configuration)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -633,9 +673,14 @@ impl crate::PropertyType for DeviceCertExpirationAuditCheckConfiguration {}
 impl ::cloudwright_core::ToValue for DeviceCertExpirationAuditCheckConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .opt("Enabled", &self.enabled)
+            .opt("Configuration", self.configuration)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }

@@ -141,15 +141,20 @@ impl ::cloudwright_core::Resource for Authorizer {
 impl ::cloudwright_core::ToValue for Authorizer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthorizerFunctionArn", &self.authorizer_function_arn)
-            .opt("AuthorizerName", &self.authorizer_name)
-            .opt("EnableCachingForHttp", &self.enable_caching_for_http)
-            .opt("SigningDisabled", &self.signing_disabled)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
-            .opt("TokenKeyName", &self.token_key_name)
-            .opt("TokenSigningPublicKeys", &self.token_signing_public_keys)
+            .req("AuthorizerFunctionArn", self.authorizer_function_arn)
+            .opt("AuthorizerName", self.authorizer_name)
+            .opt("EnableCachingForHttp", self.enable_caching_for_http)
+            .opt("SigningDisabled", self.signing_disabled)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
+            .opt("TokenKeyName", self.token_key_name)
+            .opt("TokenSigningPublicKeys", self.token_signing_public_keys)
             .build()
     }
 }
@@ -220,9 +225,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -253,6 +263,14 @@ impl ::cloudwright_core::ToValue for AuthorizerStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

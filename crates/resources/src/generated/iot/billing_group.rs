@@ -92,10 +92,15 @@ impl ::cloudwright_core::Resource for BillingGroup {
 impl ::cloudwright_core::ToValue for BillingGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BillingGroupName", &self.billing_group_name)
-            .opt("BillingGroupProperties", &self.billing_group_properties)
-            .opt("Tags", &self.tags)
+            .opt("BillingGroupName", self.billing_group_name)
+            .opt("BillingGroupProperties", self.billing_group_properties)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -158,8 +163,13 @@ impl crate::PropertyType for BillingGroupProperties {}
 impl ::cloudwright_core::ToValue for BillingGroupProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BillingGroupDescription", &self.billing_group_description)
+            .opt("BillingGroupDescription", self.billing_group_description)
             .build()
     }
 }
@@ -210,9 +220,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -152,17 +152,22 @@ impl ::cloudwright_core::Resource for CaCertificate {
 impl ::cloudwright_core::ToValue for CaCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoRegistrationStatus", &self.auto_registration_status)
-            .req("CACertificatePem", &self.ca_certificate_pem)
-            .opt("CertificateMode", &self.certificate_mode)
-            .opt("RegistrationConfig", &self.registration_config)
-            .opt("RemoveAutoRegistration", &self.remove_auto_registration)
-            .req("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("AutoRegistrationStatus", self.auto_registration_status)
+            .req("CACertificatePem", self.ca_certificate_pem)
+            .opt("CertificateMode", self.certificate_mode)
+            .opt("RegistrationConfig", self.registration_config)
+            .opt("RemoveAutoRegistration", self.remove_auto_registration)
+            .req("Status", self.status)
+            .opt("Tags", self.tags)
             .opt(
                 "VerificationCertificatePem",
-                &self.verification_certificate_pem,
+                self.verification_certificate_pem,
             )
             .build()
     }
@@ -250,10 +255,15 @@ impl crate::PropertyType for RegistrationConfig {}
 impl ::cloudwright_core::ToValue for RegistrationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RoleArn", &self.role_arn)
-            .opt("TemplateBody", &self.template_body)
-            .opt("TemplateName", &self.template_name)
+            .opt("RoleArn", self.role_arn)
+            .opt("TemplateBody", self.template_body)
+            .opt("TemplateName", self.template_name)
             .build()
     }
 }
@@ -304,9 +314,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -338,6 +353,14 @@ impl ::cloudwright_core::ToValue for AutoRegistrationStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::IoT::CACertificate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -366,6 +389,14 @@ impl ::cloudwright_core::ToValue for CaCertificateStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

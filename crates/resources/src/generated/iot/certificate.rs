@@ -119,15 +119,20 @@ impl ::cloudwright_core::Resource for Certificate {
 impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CACertificatePem", &self.ca_certificate_pem)
-            .opt("CertificateMode", &self.certificate_mode)
-            .opt("CertificatePem", &self.certificate_pem)
+            .opt("CACertificatePem", self.ca_certificate_pem)
+            .opt("CertificateMode", self.certificate_mode)
+            .opt("CertificatePem", self.certificate_pem)
             .opt(
                 "CertificateSigningRequest",
-                &self.certificate_signing_request,
+                self.certificate_signing_request,
             )
-            .req("Status", &self.status)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -201,6 +206,14 @@ impl ::cloudwright_core::ToValue for CertificateStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

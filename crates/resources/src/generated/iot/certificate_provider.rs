@@ -114,14 +114,19 @@ impl ::cloudwright_core::Resource for CertificateProvider {
 impl ::cloudwright_core::ToValue for CertificateProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "AccountDefaultForOperations",
-                &self.account_default_for_operations,
+                self.account_default_for_operations,
             )
-            .opt("CertificateProviderName", &self.certificate_provider_name)
-            .req("LambdaFunctionArn", &self.lambda_function_arn)
-            .opt("Tags", &self.tags)
+            .opt("CertificateProviderName", self.certificate_provider_name)
+            .req("LambdaFunctionArn", self.lambda_function_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -198,9 +203,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -228,6 +238,14 @@ impl ::cloudwright_core::ToValue for CertificateProviderOperation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -179,21 +179,26 @@ impl ::cloudwright_core::Resource for Command {
 impl ::cloudwright_core::ToValue for Command {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CommandId", &self.command_id)
-            .opt("CreatedAt", &self.created_at)
-            .opt("Deprecated", &self.deprecated)
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .opt("LastUpdatedAt", &self.last_updated_at)
-            .opt("MandatoryParameters", &self.mandatory_parameters)
-            .opt("Namespace", &self.namespace)
-            .opt("Payload", &self.payload)
-            .opt("PayloadTemplate", &self.payload_template)
-            .opt("PendingDeletion", &self.pending_deletion)
-            .opt("Preprocessor", &self.preprocessor)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .req("CommandId", self.command_id)
+            .opt("CreatedAt", self.created_at)
+            .opt("Deprecated", self.deprecated)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .opt("LastUpdatedAt", self.last_updated_at)
+            .opt("MandatoryParameters", self.mandatory_parameters)
+            .opt("Namespace", self.namespace)
+            .opt("Payload", self.payload)
+            .opt("PayloadTemplate", self.payload_template)
+            .opt("PendingDeletion", self.pending_deletion)
+            .opt("Preprocessor", self.preprocessor)
+            .opt("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -246,8 +251,13 @@ impl crate::PropertyType for AwsJsonSubstitutionCommandPreprocessorConfig {}
 impl ::cloudwright_core::ToValue for AwsJsonSubstitutionCommandPreprocessorConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OutputFormat", &self.output_format)
+            .req("OutputFormat", self.output_format)
             .build()
     }
 }
@@ -312,13 +322,18 @@ impl crate::PropertyType for CommandParameter {}
 impl ::cloudwright_core::ToValue for CommandParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValue", &self.default_value)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Type", &self.r#type)
-            .opt("Value", &self.value)
-            .opt("ValueConditions", &self.value_conditions)
+            .opt("DefaultValue", self.default_value)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Type", self.r#type)
+            .opt("Value", self.value)
+            .opt("ValueConditions", self.value_conditions)
             .build()
     }
 }
@@ -381,14 +396,19 @@ impl crate::PropertyType for CommandParameterValue {}
 impl ::cloudwright_core::ToValue for CommandParameterValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("B", &self.b)
-            .opt("BIN", &self.bin)
-            .opt("D", &self.d)
-            .opt("I", &self.i)
-            .opt("L", &self.l)
-            .opt("S", &self.s)
-            .opt("UL", &self.ul)
+            .opt("B", self.b)
+            .opt("BIN", self.bin)
+            .opt("D", self.d)
+            .opt("I", self.i)
+            .opt("L", self.l)
+            .opt("S", self.s)
+            .opt("UL", self.ul)
             .build()
     }
 }
@@ -443,12 +463,17 @@ impl crate::PropertyType for CommandParameterValueComparisonOperand {}
 impl ::cloudwright_core::ToValue for CommandParameterValueComparisonOperand {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Number", &self.number)
-            .opt("NumberRange", &self.number_range)
-            .opt("Numbers", &self.numbers)
-            .opt("String", &self.string)
-            .opt("Strings", &self.strings)
+            .opt("Number", self.number)
+            .opt("NumberRange", self.number_range)
+            .opt("Numbers", self.numbers)
+            .opt("String", self.string)
+            .opt("Strings", self.strings)
             .build()
     }
 }
@@ -495,9 +520,14 @@ impl crate::PropertyType for CommandParameterValueCondition {}
 impl ::cloudwright_core::ToValue for CommandParameterValueCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .req("Operand", &self.operand)
+            .req("ComparisonOperator", self.comparison_operator)
+            .req("Operand", self.operand)
             .build()
     }
 }
@@ -548,9 +578,14 @@ impl crate::PropertyType for CommandParameterValueNumberRange {}
 impl ::cloudwright_core::ToValue for CommandParameterValueNumberRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Max", &self.max)
-            .req("Min", &self.min)
+            .req("Max", self.max)
+            .req("Min", self.min)
             .build()
     }
 }
@@ -587,9 +622,14 @@ impl crate::PropertyType for CommandPayload {}
 impl ::cloudwright_core::ToValue for CommandPayload {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Content", &self.content)
-            .opt("ContentType", &self.content_type)
+            .opt("Content", self.content)
+            .opt("ContentType", self.content_type)
             .build()
     }
 }
@@ -621,8 +661,13 @@ impl crate::PropertyType for CommandPreprocessor {}
 impl ::cloudwright_core::ToValue for CommandPreprocessor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsJsonSubstitution", &self.aws_json_substitution)
+            .opt("AwsJsonSubstitution", self.aws_json_substitution)
             .build()
     }
 }
@@ -668,6 +713,14 @@ impl ::cloudwright_core::ToValue for CommandParameterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -722,6 +775,14 @@ impl ::cloudwright_core::ToValue for CommandParameterValueComparisonOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Namespace` (`AWS::IoT::Command`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -751,6 +812,14 @@ impl ::cloudwright_core::ToValue for Namespace {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OutputFormat` (`AWS::IoT::Command`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -779,6 +848,14 @@ impl ::cloudwright_core::ToValue for OutputFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for CustomMetric {
 impl ::cloudwright_core::ToValue for CustomMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayName", &self.display_name)
-            .opt("MetricName", &self.metric_name)
-            .req("MetricType", &self.metric_type)
-            .opt("Tags", &self.tags)
+            .opt("DisplayName", self.display_name)
+            .opt("MetricName", self.metric_name)
+            .req("MetricType", self.metric_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -170,6 +175,14 @@ impl ::cloudwright_core::ToValue for MetricType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for Dimension {
 impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .req("StringValues", &self.string_values)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("Name", self.name)
+            .req("StringValues", self.string_values)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -168,6 +173,14 @@ impl ::cloudwright_core::ToValue for DimensionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -169,23 +169,28 @@ impl ::cloudwright_core::Resource for DomainConfiguration {
 impl ::cloudwright_core::ToValue for DomainConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationProtocol", &self.application_protocol)
-            .opt("AuthenticationType", &self.authentication_type)
-            .opt("AuthorizerConfig", &self.authorizer_config)
-            .opt("ClientCertificateConfig", &self.client_certificate_config)
-            .opt("DomainConfigurationName", &self.domain_configuration_name)
+            .opt("ApplicationProtocol", self.application_protocol)
+            .opt("AuthenticationType", self.authentication_type)
+            .opt("AuthorizerConfig", self.authorizer_config)
+            .opt("ClientCertificateConfig", self.client_certificate_config)
+            .opt("DomainConfigurationName", self.domain_configuration_name)
             .opt(
                 "DomainConfigurationStatus",
-                &self.domain_configuration_status,
+                self.domain_configuration_status,
             )
-            .opt("DomainName", &self.domain_name)
-            .opt("ServerCertificateArns", &self.server_certificate_arns)
-            .opt("ServerCertificateConfig", &self.server_certificate_config)
-            .opt("ServiceType", &self.service_type)
-            .opt("Tags", &self.tags)
-            .opt("TlsConfig", &self.tls_config)
-            .opt("ValidationCertificateArn", &self.validation_certificate_arn)
+            .opt("DomainName", self.domain_name)
+            .opt("ServerCertificateArns", self.server_certificate_arns)
+            .opt("ServerCertificateConfig", self.server_certificate_config)
+            .opt("ServiceType", self.service_type)
+            .opt("Tags", self.tags)
+            .opt("TlsConfig", self.tls_config)
+            .opt("ValidationCertificateArn", self.validation_certificate_arn)
             .build()
     }
 }
@@ -264,9 +269,14 @@ impl crate::PropertyType for AuthorizerConfig {}
 impl ::cloudwright_core::ToValue for AuthorizerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowAuthorizerOverride", &self.allow_authorizer_override)
-            .opt("DefaultAuthorizerName", &self.default_authorizer_name)
+            .opt("AllowAuthorizerOverride", self.allow_authorizer_override)
+            .opt("DefaultAuthorizerName", self.default_authorizer_name)
             .build()
     }
 }
@@ -303,10 +313,15 @@ impl crate::PropertyType for ClientCertificateConfig {}
 impl ::cloudwright_core::ToValue for ClientCertificateConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ClientCertificateCallbackArn",
-                &self.client_certificate_callback_arn,
+                self.client_certificate_callback_arn,
             )
             .build()
     }
@@ -360,13 +375,18 @@ impl crate::PropertyType for ServerCertificateConfig {}
 impl ::cloudwright_core::ToValue for ServerCertificateConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableOCSPCheck", &self.enable_ocsp_check)
+            .opt("EnableOCSPCheck", self.enable_ocsp_check)
             .opt(
                 "OcspAuthorizedResponderArn",
-                &self.ocsp_authorized_responder_arn,
+                self.ocsp_authorized_responder_arn,
             )
-            .opt("OcspLambdaArn", &self.ocsp_lambda_arn)
+            .opt("OcspLambdaArn", self.ocsp_lambda_arn)
             .build()
     }
 }
@@ -417,9 +437,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -456,8 +481,13 @@ impl crate::PropertyType for TlsConfig {}
 impl ::cloudwright_core::ToValue for TlsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityPolicy", &self.security_policy)
+            .opt("SecurityPolicy", self.security_policy)
             .build()
     }
 }
@@ -494,6 +524,14 @@ impl ::cloudwright_core::ToValue for ApplicationProtocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -533,6 +571,14 @@ impl ::cloudwright_core::ToValue for AuthenticationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DomainConfigurationStatus` (`AWS::IoT::DomainConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -561,6 +607,14 @@ impl ::cloudwright_core::ToValue for DomainConfigurationStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -593,6 +647,14 @@ impl ::cloudwright_core::ToValue for ServiceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -90,10 +90,15 @@ impl ::cloudwright_core::Resource for EncryptionConfiguration {
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionType", &self.encryption_type)
-            .opt("KmsAccessRoleArn", &self.kms_access_role_arn)
-            .opt("KmsKeyArn", &self.kms_key_arn)
+            .req("EncryptionType", self.encryption_type)
+            .opt("KmsAccessRoleArn", self.kms_access_role_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }
@@ -158,6 +163,14 @@ impl ::cloudwright_core::ToValue for EncryptionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -155,17 +155,22 @@ impl ::cloudwright_core::Resource for FleetMetric {
 impl ::cloudwright_core::ToValue for FleetMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationField", &self.aggregation_field)
-            .opt("AggregationType", &self.aggregation_type)
-            .opt("Description", &self.description)
-            .opt("IndexName", &self.index_name)
-            .req("MetricName", &self.metric_name)
-            .opt("Period", &self.period)
-            .opt("QueryString", &self.query_string)
-            .opt("QueryVersion", &self.query_version)
-            .opt("Tags", &self.tags)
-            .opt("Unit", &self.unit)
+            .opt("AggregationField", self.aggregation_field)
+            .opt("AggregationType", self.aggregation_type)
+            .opt("Description", self.description)
+            .opt("IndexName", self.index_name)
+            .req("MetricName", self.metric_name)
+            .opt("Period", self.period)
+            .opt("QueryString", self.query_string)
+            .opt("QueryVersion", self.query_version)
+            .opt("Tags", self.tags)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -260,9 +265,14 @@ impl crate::PropertyType for AggregationType {}
 impl ::cloudwright_core::ToValue for AggregationType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Values", &self.values)
+            .req("Name", self.name)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -296,6 +306,14 @@ impl ::cloudwright_core::ToValue for AggregationTypeName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -400,6 +418,14 @@ impl ::cloudwright_core::ToValue for Unit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -207,29 +207,31 @@ impl ::cloudwright_core::Resource for JobTemplate {
 impl ::cloudwright_core::ToValue for JobTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AbortConfig", &self.abort_config)
-            .req("Description", &self.description)
+            .opt("AbortConfig", self.abort_config)
+            .req("Description", self.description)
             .opt(
                 "DestinationPackageVersions",
-                &self.destination_package_versions,
+                self.destination_package_versions,
             )
-            .opt("Document", &self.document)
-            .opt("DocumentSource", &self.document_source)
-            .opt("JobArn", &self.job_arn)
-            .opt(
-                "JobExecutionsRetryConfig",
-                &self.job_executions_retry_config,
-            )
+            .opt("Document", self.document)
+            .opt("DocumentSource", self.document_source)
+            .opt("JobArn", self.job_arn)
+            .opt("JobExecutionsRetryConfig", self.job_executions_retry_config)
             .opt(
                 "JobExecutionsRolloutConfig",
-                &self.job_executions_rollout_config,
+                self.job_executions_rollout_config,
             )
-            .req("JobTemplateId", &self.job_template_id)
-            .opt("MaintenanceWindows", &self.maintenance_windows)
-            .opt("PresignedUrlConfig", &self.presigned_url_config)
-            .opt("Tags", &self.tags)
-            .opt("TimeoutConfig", &self.timeout_config)
+            .req("JobTemplateId", self.job_template_id)
+            .opt("MaintenanceWindows", self.maintenance_windows)
+            .opt("PresignedUrlConfig", self.presigned_url_config)
+            .opt("Tags", self.tags)
+            .opt("TimeoutConfig", self.timeout_config)
             .build()
     }
 }
@@ -286,8 +288,13 @@ impl crate::PropertyType for AbortConfig {}
 impl ::cloudwright_core::ToValue for AbortConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CriteriaList", &self.criteria_list)
+            .req("CriteriaList", self.criteria_list)
             .build()
     }
 }
@@ -364,14 +371,19 @@ impl crate::PropertyType for AbortCriteria {}
 impl ::cloudwright_core::ToValue for AbortCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("FailureType", &self.failure_type)
+            .req("Action", self.action)
+            .req("FailureType", self.failure_type)
             .req(
                 "MinNumberOfExecutedThings",
-                &self.min_number_of_executed_things,
+                self.min_number_of_executed_things,
             )
-            .req("ThresholdPercentage", &self.threshold_percentage)
+            .req("ThresholdPercentage", self.threshold_percentage)
             .build()
     }
 }
@@ -439,10 +451,15 @@ impl crate::PropertyType for ExponentialRolloutRate {}
 impl ::cloudwright_core::ToValue for ExponentialRolloutRate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BaseRatePerMinute", &self.base_rate_per_minute)
-            .req("IncrementFactor", &self.increment_factor)
-            .req("RateIncreaseCriteria", &self.rate_increase_criteria)
+            .req("BaseRatePerMinute", self.base_rate_per_minute)
+            .req("IncrementFactor", self.increment_factor)
+            .req("RateIncreaseCriteria", self.rate_increase_criteria)
             .build()
     }
 }
@@ -477,8 +494,13 @@ impl crate::PropertyType for JobExecutionsRetryConfig {}
 impl ::cloudwright_core::ToValue for JobExecutionsRetryConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RetryCriteriaList", &self.retry_criteria_list)
+            .opt("RetryCriteriaList", self.retry_criteria_list)
             .build()
     }
 }
@@ -517,9 +539,14 @@ impl crate::PropertyType for JobExecutionsRolloutConfig {}
 impl ::cloudwright_core::ToValue for JobExecutionsRolloutConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExponentialRolloutRate", &self.exponential_rollout_rate)
-            .opt("MaximumPerMinute", &self.maximum_per_minute)
+            .opt("ExponentialRolloutRate", self.exponential_rollout_rate)
+            .opt("MaximumPerMinute", self.maximum_per_minute)
             .build()
     }
 }
@@ -564,9 +591,14 @@ impl crate::PropertyType for MaintenanceWindow {}
 impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInMinutes", &self.duration_in_minutes)
-            .opt("StartTime", &self.start_time)
+            .opt("DurationInMinutes", self.duration_in_minutes)
+            .opt("StartTime", self.start_time)
             .build()
     }
 }
@@ -610,9 +642,14 @@ impl crate::PropertyType for PresignedUrlConfig {}
 impl ::cloudwright_core::ToValue for PresignedUrlConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExpiresInSec", &self.expires_in_sec)
-            .req("RoleArn", &self.role_arn)
+            .opt("ExpiresInSec", self.expires_in_sec)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -657,9 +694,14 @@ impl crate::PropertyType for RateIncreaseCriteria {}
 impl ::cloudwright_core::ToValue for RateIncreaseCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NumberOfNotifiedThings", &self.number_of_notified_things)
-            .opt("NumberOfSucceededThings", &self.number_of_succeeded_things)
+            .opt("NumberOfNotifiedThings", self.number_of_notified_things)
+            .opt("NumberOfSucceededThings", self.number_of_succeeded_things)
             .build()
     }
 }
@@ -702,9 +744,14 @@ impl crate::PropertyType for RetryCriteria {}
 impl ::cloudwright_core::ToValue for RetryCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FailureType", &self.failure_type)
-            .opt("NumberOfRetries", &self.number_of_retries)
+            .opt("FailureType", self.failure_type)
+            .opt("NumberOfRetries", self.number_of_retries)
             .build()
     }
 }
@@ -741,10 +788,15 @@ impl crate::PropertyType for TimeoutConfig {}
 impl ::cloudwright_core::ToValue for TimeoutConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "InProgressTimeoutInMinutes",
-                &self.in_progress_timeout_in_minutes,
+                self.in_progress_timeout_in_minutes,
             )
             .build()
     }
@@ -773,6 +825,14 @@ impl ::cloudwright_core::ToValue for Action {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -809,6 +869,14 @@ impl ::cloudwright_core::ToValue for FailureType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `JobRetryFailureType` (`AWS::IoT::JobTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -840,6 +908,14 @@ impl ::cloudwright_core::ToValue for JobRetryFailureType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for Logging {
 impl ::cloudwright_core::ToValue for Logging {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountId", &self.account_id)
-            .req("DefaultLogLevel", &self.default_log_level)
-            .opt("EventConfigurations", &self.event_configurations)
-            .req("RoleArn", &self.role_arn)
+            .req("AccountId", self.account_id)
+            .req("DefaultLogLevel", self.default_log_level)
+            .opt("EventConfigurations", self.event_configurations)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -185,10 +190,15 @@ impl crate::PropertyType for EventConfiguration {}
 impl ::cloudwright_core::ToValue for EventConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventType", &self.event_type)
-            .opt("LogDestination", &self.log_destination)
-            .opt("LogLevel", &self.log_level)
+            .req("EventType", self.event_type)
+            .opt("LogDestination", self.log_destination)
+            .opt("LogLevel", self.log_level)
             .build()
     }
 }
@@ -228,6 +238,14 @@ impl ::cloudwright_core::ToValue for DefaultLogLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

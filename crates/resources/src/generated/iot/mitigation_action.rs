@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for MitigationAction {
 impl ::cloudwright_core::ToValue for MitigationAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActionName", &self.action_name)
-            .req("ActionParams", &self.action_params)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("ActionName", self.action_name)
+            .req("ActionParams", self.action_params)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -214,27 +219,32 @@ impl crate::PropertyType for ActionParams {}
 impl ::cloudwright_core::ToValue for ActionParams {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AddThingsToThingGroupParams",
-                &self.add_things_to_thing_group_params,
+                self.add_things_to_thing_group_params,
             )
-            .opt("EnableIoTLoggingParams", &self.enable_io_t_logging_params)
+            .opt("EnableIoTLoggingParams", self.enable_io_t_logging_params)
             .opt(
                 "PublishFindingToSnsParams",
-                &self.publish_finding_to_sns_params,
+                self.publish_finding_to_sns_params,
             )
             .opt(
                 "ReplaceDefaultPolicyVersionParams",
-                &self.replace_default_policy_version_params,
+                self.replace_default_policy_version_params,
             )
             .opt(
                 "UpdateCACertificateParams",
-                &self.update_ca_certificate_params,
+                self.update_ca_certificate_params,
             )
             .opt(
                 "UpdateDeviceCertificateParams",
-                &self.update_device_certificate_params,
+                self.update_device_certificate_params,
             )
             .build()
     }
@@ -281,9 +291,14 @@ impl crate::PropertyType for AddThingsToThingGroupParams {}
 impl ::cloudwright_core::ToValue for AddThingsToThingGroupParams {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OverrideDynamicGroups", &self.override_dynamic_groups)
-            .req("ThingGroupNames", &self.thing_group_names)
+            .opt("OverrideDynamicGroups", self.override_dynamic_groups)
+            .req("ThingGroupNames", self.thing_group_names)
             .build()
     }
 }
@@ -338,9 +353,14 @@ impl crate::PropertyType for EnableIoTLoggingParams {}
 impl ::cloudwright_core::ToValue for EnableIoTLoggingParams {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogLevel", &self.log_level)
-            .req("RoleArnForLogging", &self.role_arn_for_logging)
+            .req("LogLevel", self.log_level)
+            .req("RoleArnForLogging", self.role_arn_for_logging)
             .build()
     }
 }
@@ -379,8 +399,13 @@ impl crate::PropertyType for PublishFindingToSnsParams {}
 impl ::cloudwright_core::ToValue for PublishFindingToSnsParams {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TopicArn", &self.topic_arn)
+            .req("TopicArn", self.topic_arn)
             .build()
     }
 }
@@ -417,8 +442,13 @@ impl crate::PropertyType for ReplaceDefaultPolicyVersionParams {}
 impl ::cloudwright_core::ToValue for ReplaceDefaultPolicyVersionParams {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TemplateName", &self.template_name)
+            .req("TemplateName", self.template_name)
             .build()
     }
 }
@@ -455,8 +485,13 @@ impl crate::PropertyType for UpdateCaCertificateParams {}
 impl ::cloudwright_core::ToValue for UpdateCaCertificateParams {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
+            .req("Action", self.action)
             .build()
     }
 }
@@ -493,8 +528,13 @@ impl crate::PropertyType for UpdateDeviceCertificateParams {}
 impl ::cloudwright_core::ToValue for UpdateDeviceCertificateParams {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
+            .req("Action", self.action)
             .build()
     }
 }
@@ -525,6 +565,14 @@ impl ::cloudwright_core::ToValue for Action {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -564,6 +612,14 @@ impl ::cloudwright_core::ToValue for LogLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TemplateName` (`AWS::IoT::MitigationAction`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -592,6 +648,14 @@ impl ::cloudwright_core::ToValue for TemplateName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -92,10 +92,15 @@ impl ::cloudwright_core::Resource for Policy {
 impl ::cloudwright_core::ToValue for Policy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .opt("PolicyName", &self.policy_name)
-            .opt("Tags", &self.tags)
+            .req("PolicyDocument", self.policy_document)
+            .opt("PolicyName", self.policy_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -174,9 +179,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

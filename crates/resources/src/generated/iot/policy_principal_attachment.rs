@@ -95,9 +95,14 @@ impl ::cloudwright_core::Resource for PolicyPrincipalAttachment {
 impl ::cloudwright_core::ToValue for PolicyPrincipalAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyName", &self.policy_name)
-            .req("Principal", &self.principal)
+            .req("PolicyName", self.policy_name)
+            .req("Principal", self.principal)
             .build()
     }
 }

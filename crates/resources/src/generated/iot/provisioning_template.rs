@@ -144,15 +144,20 @@ impl ::cloudwright_core::Resource for ProvisioningTemplate {
 impl ::cloudwright_core::ToValue for ProvisioningTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Enabled", &self.enabled)
-            .opt("PreProvisioningHook", &self.pre_provisioning_hook)
-            .req("ProvisioningRoleArn", &self.provisioning_role_arn)
-            .opt("Tags", &self.tags)
-            .req("TemplateBody", &self.template_body)
-            .opt("TemplateName", &self.template_name)
-            .opt("TemplateType", &self.template_type)
+            .opt("Description", self.description)
+            .opt("Enabled", self.enabled)
+            .opt("PreProvisioningHook", self.pre_provisioning_hook)
+            .req("ProvisioningRoleArn", self.provisioning_role_arn)
+            .opt("Tags", self.tags)
+            .req("TemplateBody", self.template_body)
+            .opt("TemplateName", self.template_name)
+            .opt("TemplateType", self.template_type)
             .build()
     }
 }
@@ -217,9 +222,14 @@ impl crate::PropertyType for ProvisioningHook {}
 impl ::cloudwright_core::ToValue for ProvisioningHook {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PayloadVersion", &self.payload_version)
-            .opt("TargetArn", &self.target_arn)
+            .opt("PayloadVersion", self.payload_version)
+            .opt("TargetArn", self.target_arn)
             .build()
     }
 }
@@ -270,9 +280,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -303,6 +318,14 @@ impl ::cloudwright_core::ToValue for TemplateType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

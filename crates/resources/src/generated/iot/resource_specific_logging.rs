@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for ResourceSpecificLogging {
 impl ::cloudwright_core::ToValue for ResourceSpecificLogging {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogLevel", &self.log_level)
-            .req("TargetName", &self.target_name)
-            .req("TargetType", &self.target_type)
+            .req("LogLevel", self.log_level)
+            .req("TargetName", self.target_name)
+            .req("TargetType", self.target_type)
             .build()
     }
 }
@@ -167,6 +172,14 @@ impl ::cloudwright_core::ToValue for TargetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

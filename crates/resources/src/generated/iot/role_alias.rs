@@ -107,14 +107,19 @@ impl ::cloudwright_core::Resource for RoleAlias {
 impl ::cloudwright_core::ToValue for RoleAlias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CredentialDurationSeconds",
-                &self.credential_duration_seconds,
+                self.credential_duration_seconds,
             )
-            .opt("RoleAlias", &self.role_alias)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("RoleAlias", self.role_alias)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -185,9 +190,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

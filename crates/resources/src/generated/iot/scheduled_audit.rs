@@ -145,13 +145,18 @@ impl ::cloudwright_core::Resource for ScheduledAudit {
 impl ::cloudwright_core::ToValue for ScheduledAudit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DayOfMonth", &self.day_of_month)
-            .opt("DayOfWeek", &self.day_of_week)
-            .req("Frequency", &self.frequency)
-            .opt("ScheduledAuditName", &self.scheduled_audit_name)
-            .opt("Tags", &self.tags)
-            .req("TargetCheckNames", &self.target_check_names)
+            .opt("DayOfMonth", self.day_of_month)
+            .opt("DayOfWeek", self.day_of_week)
+            .req("Frequency", self.frequency)
+            .opt("ScheduledAuditName", self.scheduled_audit_name)
+            .opt("Tags", self.tags)
+            .req("TargetCheckNames", self.target_check_names)
             .build()
     }
 }
@@ -221,6 +226,14 @@ impl ::cloudwright_core::ToValue for DayOfWeek {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Frequency` (`AWS::IoT::ScheduledAudit`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -255,6 +268,14 @@ impl ::cloudwright_core::ToValue for Frequency {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

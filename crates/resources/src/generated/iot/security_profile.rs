@@ -129,21 +129,26 @@ impl ::cloudwright_core::Resource for SecurityProfile {
 impl ::cloudwright_core::ToValue for SecurityProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalMetricsToRetainV2",
-                &self.additional_metrics_to_retain_v2,
+                self.additional_metrics_to_retain_v2,
             )
-            .opt("AlertTargets", &self.alert_targets)
-            .opt("Behaviors", &self.behaviors)
-            .opt("MetricsExportConfig", &self.metrics_export_config)
+            .opt("AlertTargets", self.alert_targets)
+            .opt("Behaviors", self.behaviors)
+            .opt("MetricsExportConfig", self.metrics_export_config)
             .opt(
                 "SecurityProfileDescription",
-                &self.security_profile_description,
+                self.security_profile_description,
             )
-            .opt("SecurityProfileName", &self.security_profile_name)
-            .opt("Tags", &self.tags)
-            .opt("TargetArns", &self.target_arns)
+            .opt("SecurityProfileName", self.security_profile_name)
+            .opt("Tags", self.tags)
+            .opt("TargetArns", self.target_arns)
             .build()
     }
 }
@@ -241,13 +246,18 @@ impl crate::PropertyType for Behavior {}
 impl ::cloudwright_core::ToValue for Behavior {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Criteria", &self.criteria)
-            .opt("ExportMetric", &self.export_metric)
-            .opt("Metric", &self.metric)
-            .opt("MetricDimension", &self.metric_dimension)
-            .req("Name", &self.name)
-            .opt("SuppressAlerts", &self.suppress_alerts)
+            .opt("Criteria", self.criteria)
+            .opt("ExportMetric", self.export_metric)
+            .opt("Metric", self.metric)
+            .opt("MetricDimension", self.metric_dimension)
+            .req("Name", self.name)
+            .opt("SuppressAlerts", self.suppress_alerts)
             .build()
     }
 }
@@ -327,20 +337,25 @@ impl crate::PropertyType for BehaviorCriteria {}
 impl ::cloudwright_core::ToValue for BehaviorCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComparisonOperator", &self.comparison_operator)
+            .opt("ComparisonOperator", self.comparison_operator)
             .opt(
                 "ConsecutiveDatapointsToAlarm",
-                &self.consecutive_datapoints_to_alarm,
+                self.consecutive_datapoints_to_alarm,
             )
             .opt(
                 "ConsecutiveDatapointsToClear",
-                &self.consecutive_datapoints_to_clear,
+                self.consecutive_datapoints_to_clear,
             )
-            .opt("DurationSeconds", &self.duration_seconds)
-            .opt("MlDetectionConfig", &self.ml_detection_config)
-            .opt("StatisticalThreshold", &self.statistical_threshold)
-            .opt("Value", &self.value)
+            .opt("DurationSeconds", self.duration_seconds)
+            .opt("MlDetectionConfig", self.ml_detection_config)
+            .opt("StatisticalThreshold", self.statistical_threshold)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -379,8 +394,13 @@ impl crate::PropertyType for MachineLearningDetectionConfig {}
 impl ::cloudwright_core::ToValue for MachineLearningDetectionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfidenceLevel", &self.confidence_level)
+            .opt("ConfidenceLevel", self.confidence_level)
             .build()
     }
 }
@@ -426,9 +446,14 @@ impl crate::PropertyType for MetricDimension {}
 impl ::cloudwright_core::ToValue for MetricDimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DimensionName", &self.dimension_name)
-            .opt("Operator", &self.operator)
+            .req("DimensionName", self.dimension_name)
+            .opt("Operator", self.operator)
             .build()
     }
 }
@@ -481,10 +506,15 @@ impl crate::PropertyType for MetricToRetain {}
 impl ::cloudwright_core::ToValue for MetricToRetain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExportMetric", &self.export_metric)
-            .req("Metric", &self.metric)
-            .opt("MetricDimension", &self.metric_dimension)
+            .opt("ExportMetric", self.export_metric)
+            .req("Metric", self.metric)
+            .opt("MetricDimension", self.metric_dimension)
             .build()
     }
 }
@@ -555,13 +585,18 @@ impl crate::PropertyType for MetricValue {}
 impl ::cloudwright_core::ToValue for MetricValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cidrs", &self.cidrs)
-            .opt("Count", &self.count)
-            .opt("Number", &self.number)
-            .opt("Numbers", &self.numbers)
-            .opt("Ports", &self.ports)
-            .opt("Strings", &self.strings)
+            .opt("Cidrs", self.cidrs)
+            .opt("Count", self.count)
+            .opt("Number", self.number)
+            .opt("Numbers", self.numbers)
+            .opt("Ports", self.ports)
+            .opt("Strings", self.strings)
             .build()
     }
 }
@@ -614,9 +649,14 @@ impl crate::PropertyType for MetricsExportConfig {}
 impl ::cloudwright_core::ToValue for MetricsExportConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MqttTopic", &self.mqtt_topic)
-            .req("RoleArn", &self.role_arn)
+            .req("MqttTopic", self.mqtt_topic)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -651,8 +691,13 @@ impl crate::PropertyType for StatisticalThreshold {}
 impl ::cloudwright_core::ToValue for StatisticalThreshold {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Statistic", &self.statistic)
+            .opt("Statistic", self.statistic)
             .build()
     }
 }
@@ -708,6 +753,14 @@ impl ::cloudwright_core::ToValue for ComparisonOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfidenceLevel` (`AWS::IoT::SecurityProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -740,6 +793,14 @@ impl ::cloudwright_core::ToValue for ConfidenceLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Operator` (`AWS::IoT::SecurityProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -768,6 +829,14 @@ impl ::cloudwright_core::ToValue for Operator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -827,6 +896,14 @@ impl ::cloudwright_core::ToValue for StatisticalThresholdStatistic {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

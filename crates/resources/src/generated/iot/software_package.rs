@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for SoftwarePackage {
 impl ::cloudwright_core::ToValue for SoftwarePackage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("PackageName", &self.package_name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("PackageName", self.package_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -168,9 +173,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -143,15 +143,20 @@ impl ::cloudwright_core::Resource for SoftwarePackageVersion {
 impl ::cloudwright_core::ToValue for SoftwarePackageVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Artifact", &self.artifact)
-            .opt("Attributes", &self.attributes)
-            .opt("Description", &self.description)
-            .req("PackageName", &self.package_name)
-            .opt("Recipe", &self.recipe)
-            .opt("Sbom", &self.sbom)
-            .opt("Tags", &self.tags)
-            .opt("VersionName", &self.version_name)
+            .opt("Artifact", self.artifact)
+            .opt("Attributes", self.attributes)
+            .opt("Description", self.description)
+            .req("PackageName", self.package_name)
+            .opt("Recipe", self.recipe)
+            .opt("Sbom", self.sbom)
+            .opt("Tags", self.tags)
+            .opt("VersionName", self.version_name)
             .build()
     }
 }
@@ -228,8 +233,13 @@ impl crate::PropertyType for PackageVersionArtifact {}
 impl ::cloudwright_core::ToValue for PackageVersionArtifact {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Location", &self.s3_location)
+            .req("S3Location", self.s3_location)
             .build()
     }
 }
@@ -295,10 +305,15 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
-            .req("Version", &self.version)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -335,8 +350,13 @@ impl crate::PropertyType for Sbom {}
 impl ::cloudwright_core::ToValue for Sbom {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Location", &self.s3_location)
+            .req("S3Location", self.s3_location)
             .build()
     }
 }
@@ -387,9 +407,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -85,9 +85,14 @@ impl ::cloudwright_core::Resource for Thing {
 impl ::cloudwright_core::ToValue for Thing {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributePayload", &self.attribute_payload)
-            .opt("ThingName", &self.thing_name)
+            .opt("AttributePayload", self.attribute_payload)
+            .opt("ThingName", self.thing_name)
             .build()
     }
 }

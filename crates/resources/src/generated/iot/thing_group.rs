@@ -116,12 +116,17 @@ impl ::cloudwright_core::Resource for ThingGroup {
 impl ::cloudwright_core::ToValue for ThingGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ParentGroupName", &self.parent_group_name)
-            .opt("QueryString", &self.query_string)
-            .opt("Tags", &self.tags)
-            .opt("ThingGroupName", &self.thing_group_name)
-            .opt("ThingGroupProperties", &self.thing_group_properties)
+            .opt("ParentGroupName", self.parent_group_name)
+            .opt("QueryString", self.query_string)
+            .opt("Tags", self.tags)
+            .opt("ThingGroupName", self.thing_group_name)
+            .opt("ThingGroupProperties", self.thing_group_properties)
             .build()
     }
 }
@@ -200,9 +205,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -241,9 +251,14 @@ impl crate::PropertyType for ThingGroupProperties {}
 impl ::cloudwright_core::ToValue for ThingGroupProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributePayload", &self.attribute_payload)
-            .opt("ThingGroupDescription", &self.thing_group_description)
+            .opt("AttributePayload", self.attribute_payload)
+            .opt("ThingGroupDescription", self.thing_group_description)
             .build()
     }
 }

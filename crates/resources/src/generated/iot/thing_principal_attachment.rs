@@ -102,10 +102,15 @@ impl ::cloudwright_core::Resource for ThingPrincipalAttachment {
 impl ::cloudwright_core::ToValue for ThingPrincipalAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Principal", &self.principal)
-            .req("ThingName", &self.thing_name)
-            .opt("ThingPrincipalType", &self.thing_principal_type)
+            .req("Principal", self.principal)
+            .req("ThingName", self.thing_name)
+            .opt("ThingPrincipalType", self.thing_principal_type)
             .build()
     }
 }

@@ -98,11 +98,16 @@ impl ::cloudwright_core::Resource for ThingType {
 impl ::cloudwright_core::ToValue for ThingType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeprecateThingType", &self.deprecate_thing_type)
-            .opt("Tags", &self.tags)
-            .opt("ThingTypeName", &self.thing_type_name)
-            .opt("ThingTypeProperties", &self.thing_type_properties)
+            .opt("DeprecateThingType", self.deprecate_thing_type)
+            .opt("Tags", self.tags)
+            .opt("ThingTypeName", self.thing_type_name)
+            .opt("ThingTypeProperties", self.thing_type_properties)
             .build()
     }
 }
@@ -162,8 +167,13 @@ impl crate::PropertyType for Mqtt5Configuration {}
 impl ::cloudwright_core::ToValue for Mqtt5Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PropagatingAttributes", &self.propagating_attributes)
+            .opt("PropagatingAttributes", self.propagating_attributes)
             .build()
     }
 }
@@ -220,10 +230,15 @@ impl crate::PropertyType for PropagatingAttribute {}
 impl ::cloudwright_core::ToValue for PropagatingAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionAttribute", &self.connection_attribute)
-            .opt("ThingAttribute", &self.thing_attribute)
-            .req("UserPropertyKey", &self.user_property_key)
+            .opt("ConnectionAttribute", self.connection_attribute)
+            .opt("ThingAttribute", self.thing_attribute)
+            .req("UserPropertyKey", self.user_property_key)
             .build()
     }
 }
@@ -274,9 +289,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -322,10 +342,15 @@ impl crate::PropertyType for ThingTypeProperties {}
 impl ::cloudwright_core::ToValue for ThingTypeProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mqtt5Configuration", &self.mqtt5_configuration)
-            .opt("SearchableAttributes", &self.searchable_attributes)
-            .opt("ThingTypeDescription", &self.thing_type_description)
+            .opt("Mqtt5Configuration", self.mqtt5_configuration)
+            .opt("SearchableAttributes", self.searchable_attributes)
+            .opt("ThingTypeDescription", self.thing_type_description)
             .build()
     }
 }
@@ -356,6 +381,14 @@ impl ::cloudwright_core::ToValue for ConnectionAttribute {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

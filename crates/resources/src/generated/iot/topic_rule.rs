@@ -98,10 +98,15 @@ impl ::cloudwright_core::Resource for TopicRule {
 impl ::cloudwright_core::ToValue for TopicRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RuleName", &self.rule_name)
-            .opt("Tags", &self.tags)
-            .req("TopicRulePayload", &self.topic_rule_payload)
+            .opt("RuleName", self.rule_name)
+            .opt("Tags", self.tags)
+            .req("TopicRulePayload", self.topic_rule_payload)
             .build()
     }
 }
@@ -284,29 +289,34 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudwatchAlarm", &self.cloudwatch_alarm)
-            .opt("CloudwatchLogs", &self.cloudwatch_logs)
-            .opt("CloudwatchMetric", &self.cloudwatch_metric)
-            .opt("DynamoDB", &self.dynamo_db)
-            .opt("DynamoDBv2", &self.dynamo_d_bv2)
-            .opt("Elasticsearch", &self.elasticsearch)
-            .opt("Firehose", &self.firehose)
-            .opt("Http", &self.http)
-            .opt("IotAnalytics", &self.iot_analytics)
-            .opt("IotEvents", &self.iot_events)
-            .opt("IotSiteWise", &self.iot_site_wise)
-            .opt("Kafka", &self.kafka)
-            .opt("Kinesis", &self.kinesis)
-            .opt("Lambda", &self.lambda)
-            .opt("Location", &self.location)
-            .opt("OpenSearch", &self.open_search)
-            .opt("Republish", &self.republish)
-            .opt("S3", &self.s3)
-            .opt("Sns", &self.sns)
-            .opt("Sqs", &self.sqs)
-            .opt("StepFunctions", &self.step_functions)
-            .opt("Timestream", &self.timestream)
+            .opt("CloudwatchAlarm", self.cloudwatch_alarm)
+            .opt("CloudwatchLogs", self.cloudwatch_logs)
+            .opt("CloudwatchMetric", self.cloudwatch_metric)
+            .opt("DynamoDB", self.dynamo_db)
+            .opt("DynamoDBv2", self.dynamo_d_bv2)
+            .opt("Elasticsearch", self.elasticsearch)
+            .opt("Firehose", self.firehose)
+            .opt("Http", self.http)
+            .opt("IotAnalytics", self.iot_analytics)
+            .opt("IotEvents", self.iot_events)
+            .opt("IotSiteWise", self.iot_site_wise)
+            .opt("Kafka", self.kafka)
+            .opt("Kinesis", self.kinesis)
+            .opt("Lambda", self.lambda)
+            .opt("Location", self.location)
+            .opt("OpenSearch", self.open_search)
+            .opt("Republish", self.republish)
+            .opt("S3", self.s3)
+            .opt("Sns", self.sns)
+            .opt("Sqs", self.sqs)
+            .opt("StepFunctions", self.step_functions)
+            .opt("Timestream", self.timestream)
             .build()
     }
 }
@@ -350,9 +360,14 @@ impl crate::PropertyType for AssetPropertyTimestamp {}
 impl ::cloudwright_core::ToValue for AssetPropertyTimestamp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OffsetInNanos", &self.offset_in_nanos)
-            .req("TimeInSeconds", &self.time_in_seconds)
+            .opt("OffsetInNanos", self.offset_in_nanos)
+            .req("TimeInSeconds", self.time_in_seconds)
             .build()
     }
 }
@@ -412,10 +427,15 @@ impl crate::PropertyType for AssetPropertyValue {}
 impl ::cloudwright_core::ToValue for AssetPropertyValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Quality", &self.quality)
-            .req("Timestamp", &self.timestamp)
-            .req("Value", &self.value)
+            .opt("Quality", self.quality)
+            .req("Timestamp", self.timestamp)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -468,11 +488,16 @@ impl crate::PropertyType for AssetPropertyVariant {}
 impl ::cloudwright_core::ToValue for AssetPropertyVariant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BooleanValue", &self.boolean_value)
-            .opt("DoubleValue", &self.double_value)
-            .opt("IntegerValue", &self.integer_value)
-            .opt("StringValue", &self.string_value)
+            .opt("BooleanValue", self.boolean_value)
+            .opt("DoubleValue", self.double_value)
+            .opt("IntegerValue", self.integer_value)
+            .opt("StringValue", self.string_value)
             .build()
     }
 }
@@ -521,11 +546,16 @@ impl crate::PropertyType for BatchConfig {}
 impl ::cloudwright_core::ToValue for BatchConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchAcrossTopics", &self.batch_across_topics)
-            .opt("MaxBatchOpenMs", &self.max_batch_open_ms)
-            .opt("MaxBatchSize", &self.max_batch_size)
-            .opt("MaxBatchSizeBytes", &self.max_batch_size_bytes)
+            .opt("BatchAcrossTopics", self.batch_across_topics)
+            .opt("MaxBatchOpenMs", self.max_batch_open_ms)
+            .opt("MaxBatchSize", self.max_batch_size)
+            .opt("MaxBatchSizeBytes", self.max_batch_size_bytes)
             .build()
     }
 }
@@ -598,11 +628,16 @@ impl crate::PropertyType for CloudwatchAlarmAction {}
 impl ::cloudwright_core::ToValue for CloudwatchAlarmAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmName", &self.alarm_name)
-            .req("RoleArn", &self.role_arn)
-            .req("StateReason", &self.state_reason)
-            .req("StateValue", &self.state_value)
+            .req("AlarmName", self.alarm_name)
+            .req("RoleArn", self.role_arn)
+            .req("StateReason", self.state_reason)
+            .req("StateValue", self.state_value)
             .build()
     }
 }
@@ -662,10 +697,15 @@ impl crate::PropertyType for CloudwatchLogsAction {}
 impl ::cloudwright_core::ToValue for CloudwatchLogsAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchMode", &self.batch_mode)
-            .req("LogGroupName", &self.log_group_name)
-            .req("RoleArn", &self.role_arn)
+            .opt("BatchMode", self.batch_mode)
+            .req("LogGroupName", self.log_group_name)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -754,13 +794,18 @@ impl crate::PropertyType for CloudwatchMetricAction {}
 impl ::cloudwright_core::ToValue for CloudwatchMetricAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetricName", &self.metric_name)
-            .req("MetricNamespace", &self.metric_namespace)
-            .opt("MetricTimestamp", &self.metric_timestamp)
-            .req("MetricUnit", &self.metric_unit)
-            .req("MetricValue", &self.metric_value)
-            .req("RoleArn", &self.role_arn)
+            .req("MetricName", self.metric_name)
+            .req("MetricNamespace", self.metric_namespace)
+            .opt("MetricTimestamp", self.metric_timestamp)
+            .req("MetricUnit", self.metric_unit)
+            .req("MetricValue", self.metric_value)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -809,9 +854,14 @@ impl crate::PropertyType for DynamoDBv2Action {}
 impl ::cloudwright_core::ToValue for DynamoDBv2Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PutItem", &self.put_item)
-            .opt("RoleArn", &self.role_arn)
+            .opt("PutItem", self.put_item)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -933,16 +983,21 @@ impl crate::PropertyType for DynamoDbAction {}
 impl ::cloudwright_core::ToValue for DynamoDbAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HashKeyField", &self.hash_key_field)
-            .opt("HashKeyType", &self.hash_key_type)
-            .req("HashKeyValue", &self.hash_key_value)
-            .opt("PayloadField", &self.payload_field)
-            .opt("RangeKeyField", &self.range_key_field)
-            .opt("RangeKeyType", &self.range_key_type)
-            .opt("RangeKeyValue", &self.range_key_value)
-            .req("RoleArn", &self.role_arn)
-            .req("TableName", &self.table_name)
+            .req("HashKeyField", self.hash_key_field)
+            .opt("HashKeyType", self.hash_key_type)
+            .req("HashKeyValue", self.hash_key_value)
+            .opt("PayloadField", self.payload_field)
+            .opt("RangeKeyField", self.range_key_field)
+            .opt("RangeKeyType", self.range_key_type)
+            .opt("RangeKeyValue", self.range_key_value)
+            .req("RoleArn", self.role_arn)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -1028,12 +1083,17 @@ impl crate::PropertyType for ElasticsearchAction {}
 impl ::cloudwright_core::ToValue for ElasticsearchAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Endpoint", &self.endpoint)
-            .req("Id", &self.id)
-            .req("Index", &self.index)
-            .req("RoleArn", &self.role_arn)
-            .req("Type", &self.r#type)
+            .req("Endpoint", self.endpoint)
+            .req("Id", self.id)
+            .req("Index", self.index)
+            .req("RoleArn", self.role_arn)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1106,11 +1166,16 @@ impl crate::PropertyType for FirehoseAction {}
 impl ::cloudwright_core::ToValue for FirehoseAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchMode", &self.batch_mode)
-            .req("DeliveryStreamName", &self.delivery_stream_name)
-            .req("RoleArn", &self.role_arn)
-            .opt("Separator", &self.separator)
+            .opt("BatchMode", self.batch_mode)
+            .req("DeliveryStreamName", self.delivery_stream_name)
+            .req("RoleArn", self.role_arn)
+            .opt("Separator", self.separator)
             .build()
     }
 }
@@ -1184,13 +1249,18 @@ impl crate::PropertyType for HttpAction {}
 impl ::cloudwright_core::ToValue for HttpAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Auth", &self.auth)
-            .opt("BatchConfig", &self.batch_config)
-            .opt("ConfirmationUrl", &self.confirmation_url)
-            .opt("EnableBatching", &self.enable_batching)
-            .opt("Headers", &self.headers)
-            .req("Url", &self.url)
+            .opt("Auth", self.auth)
+            .opt("BatchConfig", self.batch_config)
+            .opt("ConfirmationUrl", self.confirmation_url)
+            .opt("EnableBatching", self.enable_batching)
+            .opt("Headers", self.headers)
+            .req("Url", self.url)
             .build()
     }
 }
@@ -1245,9 +1315,14 @@ impl crate::PropertyType for HttpActionHeader {}
 impl ::cloudwright_core::ToValue for HttpActionHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1282,8 +1357,13 @@ impl crate::PropertyType for HttpAuthorization {}
 impl ::cloudwright_core::ToValue for HttpAuthorization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Sigv4", &self.sigv4)
+            .opt("Sigv4", self.sigv4)
             .build()
     }
 }
@@ -1347,10 +1427,15 @@ impl crate::PropertyType for IotAnalyticsAction {}
 impl ::cloudwright_core::ToValue for IotAnalyticsAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchMode", &self.batch_mode)
-            .req("ChannelName", &self.channel_name)
-            .req("RoleArn", &self.role_arn)
+            .opt("BatchMode", self.batch_mode)
+            .req("ChannelName", self.channel_name)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -1431,11 +1516,16 @@ impl crate::PropertyType for IotEventsAction {}
 impl ::cloudwright_core::ToValue for IotEventsAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchMode", &self.batch_mode)
-            .req("InputName", &self.input_name)
-            .opt("MessageId", &self.message_id)
-            .req("RoleArn", &self.role_arn)
+            .opt("BatchMode", self.batch_mode)
+            .req("InputName", self.input_name)
+            .opt("MessageId", self.message_id)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -1492,12 +1582,17 @@ impl crate::PropertyType for IotSiteWiseAction {}
 impl ::cloudwright_core::ToValue for IotSiteWiseAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "PutAssetPropertyValueEntries",
-                &self.put_asset_property_value_entries,
+                self.put_asset_property_value_entries,
             )
-            .req("RoleArn", &self.role_arn)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -1582,13 +1677,18 @@ impl crate::PropertyType for KafkaAction {}
 impl ::cloudwright_core::ToValue for KafkaAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientProperties", &self.client_properties)
-            .req("DestinationArn", &self.destination_arn)
-            .opt("Headers", &self.headers)
-            .opt("Key", &self.key)
-            .opt("Partition", &self.partition)
-            .req("Topic", &self.topic)
+            .req("ClientProperties", self.client_properties)
+            .req("DestinationArn", self.destination_arn)
+            .opt("Headers", self.headers)
+            .opt("Key", self.key)
+            .opt("Partition", self.partition)
+            .req("Topic", self.topic)
             .build()
     }
 }
@@ -1645,9 +1745,14 @@ impl crate::PropertyType for KafkaActionHeader {}
 impl ::cloudwright_core::ToValue for KafkaActionHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1709,10 +1814,15 @@ impl crate::PropertyType for KinesisAction {}
 impl ::cloudwright_core::ToValue for KinesisAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PartitionKey", &self.partition_key)
-            .req("RoleArn", &self.role_arn)
-            .req("StreamName", &self.stream_name)
+            .opt("PartitionKey", self.partition_key)
+            .req("RoleArn", self.role_arn)
+            .req("StreamName", self.stream_name)
             .build()
     }
 }
@@ -1749,8 +1859,13 @@ impl crate::PropertyType for LambdaAction {}
 impl ::cloudwright_core::ToValue for LambdaAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FunctionArn", &self.function_arn)
+            .opt("FunctionArn", self.function_arn)
             .build()
     }
 }
@@ -1837,13 +1952,18 @@ impl crate::PropertyType for LocationAction {}
 impl ::cloudwright_core::ToValue for LocationAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeviceId", &self.device_id)
-            .req("Latitude", &self.latitude)
-            .req("Longitude", &self.longitude)
-            .req("RoleArn", &self.role_arn)
-            .opt("Timestamp", &self.timestamp)
-            .req("TrackerName", &self.tracker_name)
+            .req("DeviceId", self.device_id)
+            .req("Latitude", self.latitude)
+            .req("Longitude", self.longitude)
+            .req("RoleArn", self.role_arn)
+            .opt("Timestamp", self.timestamp)
+            .req("TrackerName", self.tracker_name)
             .build()
     }
 }
@@ -1925,12 +2045,17 @@ impl crate::PropertyType for OpenSearchAction {}
 impl ::cloudwright_core::ToValue for OpenSearchAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Endpoint", &self.endpoint)
-            .req("Id", &self.id)
-            .req("Index", &self.index)
-            .req("RoleArn", &self.role_arn)
-            .req("Type", &self.r#type)
+            .req("Endpoint", self.endpoint)
+            .req("Id", self.id)
+            .req("Index", self.index)
+            .req("RoleArn", self.role_arn)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1999,12 +2124,17 @@ impl crate::PropertyType for PutAssetPropertyValueEntry {}
 impl ::cloudwright_core::ToValue for PutAssetPropertyValueEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssetId", &self.asset_id)
-            .opt("EntryId", &self.entry_id)
-            .opt("PropertyAlias", &self.property_alias)
-            .opt("PropertyId", &self.property_id)
-            .req("PropertyValues", &self.property_values)
+            .opt("AssetId", self.asset_id)
+            .opt("EntryId", self.entry_id)
+            .opt("PropertyAlias", self.property_alias)
+            .opt("PropertyId", self.property_id)
+            .req("PropertyValues", self.property_values)
             .build()
     }
 }
@@ -2041,8 +2171,13 @@ impl crate::PropertyType for PutItemInput {}
 impl ::cloudwright_core::ToValue for PutItemInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TableName", &self.table_name)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -2113,11 +2248,16 @@ impl crate::PropertyType for RepublishAction {}
 impl ::cloudwright_core::ToValue for RepublishAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Headers", &self.headers)
-            .opt("Qos", &self.qos)
-            .req("RoleArn", &self.role_arn)
-            .req("Topic", &self.topic)
+            .opt("Headers", self.headers)
+            .opt("Qos", self.qos)
+            .req("RoleArn", self.role_arn)
+            .req("Topic", self.topic)
             .build()
     }
 }
@@ -2216,13 +2356,18 @@ impl crate::PropertyType for RepublishActionHeaders {}
 impl ::cloudwright_core::ToValue for RepublishActionHeaders {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("CorrelationData", &self.correlation_data)
-            .opt("MessageExpiry", &self.message_expiry)
-            .opt("PayloadFormatIndicator", &self.payload_format_indicator)
-            .opt("ResponseTopic", &self.response_topic)
-            .opt("UserProperties", &self.user_properties)
+            .opt("ContentType", self.content_type)
+            .opt("CorrelationData", self.correlation_data)
+            .opt("MessageExpiry", self.message_expiry)
+            .opt("PayloadFormatIndicator", self.payload_format_indicator)
+            .opt("ResponseTopic", self.response_topic)
+            .opt("UserProperties", self.user_properties)
             .build()
     }
 }
@@ -2295,11 +2440,16 @@ impl crate::PropertyType for S3Action {}
 impl ::cloudwright_core::ToValue for S3Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("CannedAcl", &self.canned_acl)
-            .req("Key", &self.key)
-            .req("RoleArn", &self.role_arn)
+            .req("BucketName", self.bucket_name)
+            .opt("CannedAcl", self.canned_acl)
+            .req("Key", self.key)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -2363,10 +2513,15 @@ impl crate::PropertyType for SigV4Authorization {}
 impl ::cloudwright_core::ToValue for SigV4Authorization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RoleArn", &self.role_arn)
-            .req("ServiceName", &self.service_name)
-            .req("SigningRegion", &self.signing_region)
+            .req("RoleArn", self.role_arn)
+            .req("ServiceName", self.service_name)
+            .req("SigningRegion", self.signing_region)
             .build()
     }
 }
@@ -2428,10 +2583,15 @@ impl crate::PropertyType for SnsAction {}
 impl ::cloudwright_core::ToValue for SnsAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MessageFormat", &self.message_format)
-            .req("RoleArn", &self.role_arn)
-            .req("TargetArn", &self.target_arn)
+            .opt("MessageFormat", self.message_format)
+            .req("RoleArn", self.role_arn)
+            .req("TargetArn", self.target_arn)
             .build()
     }
 }
@@ -2493,10 +2653,15 @@ impl crate::PropertyType for SqsAction {}
 impl ::cloudwright_core::ToValue for SqsAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("QueueUrl", &self.queue_url)
-            .req("RoleArn", &self.role_arn)
-            .opt("UseBase64", &self.use_base64)
+            .req("QueueUrl", self.queue_url)
+            .req("RoleArn", self.role_arn)
+            .opt("UseBase64", self.use_base64)
             .build()
     }
 }
@@ -2558,10 +2723,15 @@ impl crate::PropertyType for StepFunctionsAction {}
 impl ::cloudwright_core::ToValue for StepFunctionsAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExecutionNamePrefix", &self.execution_name_prefix)
-            .req("RoleArn", &self.role_arn)
-            .req("StateMachineName", &self.state_machine_name)
+            .opt("ExecutionNamePrefix", self.execution_name_prefix)
+            .req("RoleArn", self.role_arn)
+            .req("StateMachineName", self.state_machine_name)
             .build()
     }
 }
@@ -2608,9 +2778,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -2654,9 +2829,14 @@ impl crate::PropertyType for Timestamp {}
 impl ::cloudwright_core::ToValue for Timestamp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Unit", &self.unit)
-            .req("Value", &self.value)
+            .opt("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -2736,12 +2916,17 @@ impl crate::PropertyType for TimestreamAction {}
 impl ::cloudwright_core::ToValue for TimestreamAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatabaseName", &self.database_name)
-            .req("Dimensions", &self.dimensions)
-            .req("RoleArn", &self.role_arn)
-            .req("TableName", &self.table_name)
-            .opt("Timestamp", &self.timestamp)
+            .req("DatabaseName", self.database_name)
+            .req("Dimensions", self.dimensions)
+            .req("RoleArn", self.role_arn)
+            .req("TableName", self.table_name)
+            .opt("Timestamp", self.timestamp)
             .build()
     }
 }
@@ -2794,9 +2979,14 @@ impl crate::PropertyType for TimestreamDimension {}
 impl ::cloudwright_core::ToValue for TimestreamDimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -2849,9 +3039,14 @@ impl crate::PropertyType for TimestreamTimestamp {}
 impl ::cloudwright_core::ToValue for TimestreamTimestamp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
+            .req("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -2936,13 +3131,18 @@ impl crate::PropertyType for TopicRulePayload {}
 impl ::cloudwright_core::ToValue for TopicRulePayload {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .opt("AwsIotSqlVersion", &self.aws_iot_sql_version)
-            .opt("Description", &self.description)
-            .opt("ErrorAction", &self.error_action)
-            .opt("RuleDisabled", &self.rule_disabled)
-            .req("Sql", &self.sql)
+            .req("Actions", self.actions)
+            .opt("AwsIotSqlVersion", self.aws_iot_sql_version)
+            .opt("Description", self.description)
+            .opt("ErrorAction", self.error_action)
+            .opt("RuleDisabled", self.rule_disabled)
+            .req("Sql", self.sql)
             .build()
     }
 }
@@ -2999,9 +3199,14 @@ impl crate::PropertyType for UserProperty {}
 impl ::cloudwright_core::ToValue for UserProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -3051,6 +3256,14 @@ impl ::cloudwright_core::ToValue for CannedAccessControlList {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `HashKeyType` (`AWS::IoT::TopicRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3079,6 +3292,14 @@ impl ::cloudwright_core::ToValue for HashKeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3109,6 +3330,14 @@ impl ::cloudwright_core::ToValue for MessageFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RangeKeyType` (`AWS::IoT::TopicRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3137,6 +3366,14 @@ impl ::cloudwright_core::ToValue for RangeKeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -90,10 +90,15 @@ impl ::cloudwright_core::Resource for TopicRuleDestination {
 impl ::cloudwright_core::ToValue for TopicRuleDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HttpUrlProperties", &self.http_url_properties)
-            .opt("Status", &self.status)
-            .opt("VpcProperties", &self.vpc_properties)
+            .opt("HttpUrlProperties", self.http_url_properties)
+            .opt("Status", self.status)
+            .opt("VpcProperties", self.vpc_properties)
             .build()
     }
 }
@@ -156,8 +161,13 @@ impl crate::PropertyType for HttpUrlDestinationSummary {}
 impl ::cloudwright_core::ToValue for HttpUrlDestinationSummary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfirmationUrl", &self.confirmation_url)
+            .opt("ConfirmationUrl", self.confirmation_url)
             .build()
     }
 }
@@ -216,11 +226,16 @@ impl crate::PropertyType for VpcDestinationProperties {}
 impl ::cloudwright_core::ToValue for VpcDestinationProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RoleArn", &self.role_arn)
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("VpcId", &self.vpc_id)
+            .opt("RoleArn", self.role_arn)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -254,6 +269,14 @@ impl ::cloudwright_core::ToValue for TopicRuleDestinationStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -103,11 +103,16 @@ impl ::cloudwright_core::Resource for Channel {
 impl ::cloudwright_core::ToValue for Channel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelName", &self.channel_name)
-            .opt("ChannelStorage", &self.channel_storage)
-            .opt("RetentionPeriod", &self.retention_period)
-            .opt("Tags", &self.tags)
+            .opt("ChannelName", self.channel_name)
+            .opt("ChannelStorage", self.channel_storage)
+            .opt("RetentionPeriod", self.retention_period)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -168,9 +173,14 @@ impl crate::PropertyType for ChannelStorage {}
 impl ::cloudwright_core::ToValue for ChannelStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomerManagedS3", &self.customer_managed_s3)
-            .opt("ServiceManagedS3", &self.service_managed_s3)
+            .opt("CustomerManagedS3", self.customer_managed_s3)
+            .opt("ServiceManagedS3", self.service_managed_s3)
             .build()
     }
 }
@@ -236,10 +246,15 @@ impl crate::PropertyType for CustomerManagedS3 {}
 impl ::cloudwright_core::ToValue for CustomerManagedS3 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("KeyPrefix", &self.key_prefix)
-            .req("RoleArn", &self.role_arn)
+            .req("Bucket", self.bucket)
+            .opt("KeyPrefix", self.key_prefix)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }

@@ -145,15 +145,20 @@ impl ::cloudwright_core::Resource for Dataset {
 impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .opt("ContentDeliveryRules", &self.content_delivery_rules)
-            .opt("DatasetName", &self.dataset_name)
-            .opt("LateDataRules", &self.late_data_rules)
-            .opt("RetentionPeriod", &self.retention_period)
-            .opt("Tags", &self.tags)
-            .opt("Triggers", &self.triggers)
-            .opt("VersioningConfiguration", &self.versioning_configuration)
+            .req("Actions", self.actions)
+            .opt("ContentDeliveryRules", self.content_delivery_rules)
+            .opt("DatasetName", self.dataset_name)
+            .opt("LateDataRules", self.late_data_rules)
+            .opt("RetentionPeriod", self.retention_period)
+            .opt("Tags", self.tags)
+            .opt("Triggers", self.triggers)
+            .opt("VersioningConfiguration", self.versioning_configuration)
             .build()
     }
 }
@@ -224,10 +229,15 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionName", &self.action_name)
-            .opt("ContainerAction", &self.container_action)
-            .opt("QueryAction", &self.query_action)
+            .req("ActionName", self.action_name)
+            .opt("ContainerAction", self.container_action)
+            .opt("QueryAction", self.query_action)
             .build()
     }
 }
@@ -302,11 +312,16 @@ impl crate::PropertyType for ContainerAction {}
 impl ::cloudwright_core::ToValue for ContainerAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExecutionRoleArn", &self.execution_role_arn)
-            .req("Image", &self.image)
-            .req("ResourceConfiguration", &self.resource_configuration)
-            .opt("Variables", &self.variables)
+            .req("ExecutionRoleArn", self.execution_role_arn)
+            .req("Image", self.image)
+            .req("ResourceConfiguration", self.resource_configuration)
+            .opt("Variables", self.variables)
             .build()
     }
 }
@@ -350,9 +365,14 @@ impl crate::PropertyType for DatasetContentDeliveryRule {}
 impl ::cloudwright_core::ToValue for DatasetContentDeliveryRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .opt("EntryName", &self.entry_name)
+            .req("Destination", self.destination)
+            .opt("EntryName", self.entry_name)
             .build()
     }
 }
@@ -394,14 +414,19 @@ impl crate::PropertyType for DatasetContentDeliveryRuleDestination {}
 impl ::cloudwright_core::ToValue for DatasetContentDeliveryRuleDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IotEventsDestinationConfiguration",
-                &self.iot_events_destination_configuration,
+                self.iot_events_destination_configuration,
             )
             .opt(
                 "S3DestinationConfiguration",
-                &self.s3_destination_configuration,
+                self.s3_destination_configuration,
             )
             .build()
     }
@@ -441,8 +466,13 @@ impl crate::PropertyType for DatasetContentVersionValue {}
 impl ::cloudwright_core::ToValue for DatasetContentVersionValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatasetName", &self.dataset_name)
+            .req("DatasetName", self.dataset_name)
             .build()
     }
 }
@@ -495,9 +525,14 @@ impl crate::PropertyType for DeltaTime {}
 impl ::cloudwright_core::ToValue for DeltaTime {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OffsetSeconds", &self.offset_seconds)
-            .req("TimeExpression", &self.time_expression)
+            .req("OffsetSeconds", self.offset_seconds)
+            .req("TimeExpression", self.time_expression)
             .build()
     }
 }
@@ -540,8 +575,13 @@ impl crate::PropertyType for DeltaTimeSessionWindowConfiguration {}
 impl ::cloudwright_core::ToValue for DeltaTimeSessionWindowConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TimeoutInMinutes", &self.timeout_in_minutes)
+            .req("TimeoutInMinutes", self.timeout_in_minutes)
             .build()
     }
 }
@@ -576,8 +616,13 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeltaTime", &self.delta_time)
+            .opt("DeltaTime", self.delta_time)
             .build()
     }
 }
@@ -634,9 +679,14 @@ impl crate::PropertyType for GlueConfiguration {}
 impl ::cloudwright_core::ToValue for GlueConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatabaseName", &self.database_name)
-            .req("TableName", &self.table_name)
+            .req("DatabaseName", self.database_name)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -693,9 +743,14 @@ impl crate::PropertyType for IotEventsDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for IotEventsDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputName", &self.input_name)
-            .req("RoleArn", &self.role_arn)
+            .req("InputName", self.input_name)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -741,9 +796,14 @@ impl crate::PropertyType for LateDataRule {}
 impl ::cloudwright_core::ToValue for LateDataRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RuleConfiguration", &self.rule_configuration)
-            .opt("RuleName", &self.rule_name)
+            .req("RuleConfiguration", self.rule_configuration)
+            .opt("RuleName", self.rule_name)
             .build()
     }
 }
@@ -779,10 +839,15 @@ impl crate::PropertyType for LateDataRuleConfiguration {}
 impl ::cloudwright_core::ToValue for LateDataRuleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DeltaTimeSessionWindowConfiguration",
-                &self.delta_time_session_window_configuration,
+                self.delta_time_session_window_configuration,
             )
             .build()
     }
@@ -822,8 +887,13 @@ impl crate::PropertyType for OutputFileUriValue {}
 impl ::cloudwright_core::ToValue for OutputFileUriValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileName", &self.file_name)
+            .req("FileName", self.file_name)
             .build()
     }
 }
@@ -869,9 +939,14 @@ impl crate::PropertyType for QueryAction {}
 impl ::cloudwright_core::ToValue for QueryAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Filters", &self.filters)
-            .req("SqlQuery", &self.sql_query)
+            .opt("Filters", self.filters)
+            .req("SqlQuery", self.sql_query)
             .build()
     }
 }
@@ -926,9 +1001,14 @@ impl crate::PropertyType for ResourceConfiguration {}
 impl ::cloudwright_core::ToValue for ResourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputeType", &self.compute_type)
-            .req("VolumeSizeInGB", &self.volume_size_in_gb)
+            .req("ComputeType", self.compute_type)
+            .req("VolumeSizeInGB", self.volume_size_in_gb)
             .build()
     }
 }
@@ -1013,11 +1093,16 @@ impl crate::PropertyType for S3DestinationConfiguration {}
 impl ::cloudwright_core::ToValue for S3DestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("GlueConfiguration", &self.glue_configuration)
-            .req("Key", &self.key)
-            .req("RoleArn", &self.role_arn)
+            .req("Bucket", self.bucket)
+            .opt("GlueConfiguration", self.glue_configuration)
+            .req("Key", self.key)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -1054,8 +1139,13 @@ impl crate::PropertyType for Schedule {}
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ScheduleExpression", &self.schedule_expression)
+            .req("ScheduleExpression", self.schedule_expression)
             .build()
     }
 }
@@ -1096,9 +1186,14 @@ impl crate::PropertyType for Trigger {}
 impl ::cloudwright_core::ToValue for Trigger {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Schedule", &self.schedule)
-            .opt("TriggeringDataset", &self.triggering_dataset)
+            .opt("Schedule", self.schedule)
+            .opt("TriggeringDataset", self.triggering_dataset)
             .build()
     }
 }
@@ -1137,8 +1232,13 @@ impl crate::PropertyType for TriggeringDataset {}
 impl ::cloudwright_core::ToValue for TriggeringDataset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatasetName", &self.dataset_name)
+            .req("DatasetName", self.dataset_name)
             .build()
     }
 }
@@ -1208,15 +1308,20 @@ impl crate::PropertyType for Variable {}
 impl ::cloudwright_core::ToValue for Variable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DatasetContentVersionValue",
-                &self.dataset_content_version_value,
+                self.dataset_content_version_value,
             )
-            .opt("DoubleValue", &self.double_value)
-            .opt("OutputFileUriValue", &self.output_file_uri_value)
-            .opt("StringValue", &self.string_value)
-            .req("VariableName", &self.variable_name)
+            .opt("DoubleValue", self.double_value)
+            .opt("OutputFileUriValue", self.output_file_uri_value)
+            .opt("StringValue", self.string_value)
+            .req("VariableName", self.variable_name)
             .build()
     }
 }
@@ -1259,9 +1364,14 @@ impl crate::PropertyType for VersioningConfiguration {}
 impl ::cloudwright_core::ToValue for VersioningConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxVersions", &self.max_versions)
-            .opt("Unlimited", &self.unlimited)
+            .opt("MaxVersions", self.max_versions)
+            .opt("Unlimited", self.unlimited)
             .build()
     }
 }
@@ -1292,6 +1402,14 @@ impl ::cloudwright_core::ToValue for ComputeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

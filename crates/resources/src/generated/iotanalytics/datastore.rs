@@ -119,13 +119,18 @@ impl ::cloudwright_core::Resource for Datastore {
 impl ::cloudwright_core::ToValue for Datastore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatastoreName", &self.datastore_name)
-            .opt("DatastorePartitions", &self.datastore_partitions)
-            .opt("DatastoreStorage", &self.datastore_storage)
-            .opt("FileFormatConfiguration", &self.file_format_configuration)
-            .opt("RetentionPeriod", &self.retention_period)
-            .opt("Tags", &self.tags)
+            .opt("DatastoreName", self.datastore_name)
+            .opt("DatastorePartitions", self.datastore_partitions)
+            .opt("DatastoreStorage", self.datastore_storage)
+            .opt("FileFormatConfiguration", self.file_format_configuration)
+            .opt("RetentionPeriod", self.retention_period)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -200,9 +205,14 @@ impl crate::PropertyType for Column {}
 impl ::cloudwright_core::ToValue for Column {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -268,10 +278,15 @@ impl crate::PropertyType for CustomerManagedS3 {}
 impl ::cloudwright_core::ToValue for CustomerManagedS3 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("KeyPrefix", &self.key_prefix)
-            .req("RoleArn", &self.role_arn)
+            .req("Bucket", self.bucket)
+            .opt("KeyPrefix", self.key_prefix)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -319,9 +334,14 @@ impl crate::PropertyType for CustomerManagedS3Storage {}
 impl ::cloudwright_core::ToValue for CustomerManagedS3Storage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("KeyPrefix", &self.key_prefix)
+            .req("Bucket", self.bucket)
+            .opt("KeyPrefix", self.key_prefix)
             .build()
     }
 }
@@ -362,9 +382,14 @@ impl crate::PropertyType for DatastorePartition {}
 impl ::cloudwright_core::ToValue for DatastorePartition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Partition", &self.partition)
-            .opt("TimestampPartition", &self.timestamp_partition)
+            .opt("Partition", self.partition)
+            .opt("TimestampPartition", self.timestamp_partition)
             .build()
     }
 }
@@ -401,8 +426,13 @@ impl crate::PropertyType for DatastorePartitions {}
 impl ::cloudwright_core::ToValue for DatastorePartitions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Partitions", &self.partitions)
+            .opt("Partitions", self.partitions)
             .build()
     }
 }
@@ -452,13 +482,18 @@ impl crate::PropertyType for DatastoreStorage {}
 impl ::cloudwright_core::ToValue for DatastoreStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomerManagedS3", &self.customer_managed_s3)
+            .opt("CustomerManagedS3", self.customer_managed_s3)
             .opt(
                 "IotSiteWiseMultiLayerStorage",
-                &self.iot_site_wise_multi_layer_storage,
+                self.iot_site_wise_multi_layer_storage,
             )
-            .opt("ServiceManagedS3", &self.service_managed_s3)
+            .opt("ServiceManagedS3", self.service_managed_s3)
             .build()
     }
 }
@@ -505,9 +540,14 @@ impl crate::PropertyType for FileFormatConfiguration {}
 impl ::cloudwright_core::ToValue for FileFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("JsonConfiguration", &self.json_configuration)
-            .opt("ParquetConfiguration", &self.parquet_configuration)
+            .opt("JsonConfiguration", self.json_configuration)
+            .opt("ParquetConfiguration", self.parquet_configuration)
             .build()
     }
 }
@@ -542,11 +582,13 @@ impl crate::PropertyType for IotSiteWiseMultiLayerStorage {}
 impl ::cloudwright_core::ToValue for IotSiteWiseMultiLayerStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "CustomerManagedS3Storage",
-                &self.customer_managed_s3_storage,
-            )
+            .opt("CustomerManagedS3Storage", self.customer_managed_s3_storage)
             .build()
     }
 }
@@ -581,8 +623,13 @@ impl crate::PropertyType for ParquetConfiguration {}
 impl ::cloudwright_core::ToValue for ParquetConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SchemaDefinition", &self.schema_definition)
+            .opt("SchemaDefinition", self.schema_definition)
             .build()
     }
 }
@@ -621,8 +668,13 @@ impl crate::PropertyType for Partition {}
 impl ::cloudwright_core::ToValue for Partition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
+            .req("AttributeName", self.attribute_name)
             .build()
     }
 }
@@ -661,8 +713,13 @@ impl crate::PropertyType for SchemaDefinition {}
 impl ::cloudwright_core::ToValue for SchemaDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Columns", &self.columns)
+            .opt("Columns", self.columns)
             .build()
     }
 }
@@ -710,9 +767,14 @@ impl crate::PropertyType for TimestampPartition {}
 impl ::cloudwright_core::ToValue for TimestampPartition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .opt("TimestampFormat", &self.timestamp_format)
+            .req("AttributeName", self.attribute_name)
+            .opt("TimestampFormat", self.timestamp_format)
             .build()
     }
 }

@@ -107,10 +107,15 @@ impl ::cloudwright_core::Resource for Pipeline {
 impl ::cloudwright_core::ToValue for Pipeline {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PipelineActivities", &self.pipeline_activities)
-            .opt("PipelineName", &self.pipeline_name)
-            .opt("Tags", &self.tags)
+            .req("PipelineActivities", self.pipeline_activities)
+            .opt("PipelineName", self.pipeline_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -217,17 +222,22 @@ impl crate::PropertyType for Activity {}
 impl ::cloudwright_core::ToValue for Activity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddAttributes", &self.add_attributes)
-            .opt("Channel", &self.channel)
-            .opt("Datastore", &self.datastore)
-            .opt("DeviceRegistryEnrich", &self.device_registry_enrich)
-            .opt("DeviceShadowEnrich", &self.device_shadow_enrich)
-            .opt("Filter", &self.filter)
-            .opt("Lambda", &self.lambda)
-            .opt("Math", &self.math)
-            .opt("RemoveAttributes", &self.remove_attributes)
-            .opt("SelectAttributes", &self.select_attributes)
+            .opt("AddAttributes", self.add_attributes)
+            .opt("Channel", self.channel)
+            .opt("Datastore", self.datastore)
+            .opt("DeviceRegistryEnrich", self.device_registry_enrich)
+            .opt("DeviceShadowEnrich", self.device_shadow_enrich)
+            .opt("Filter", self.filter)
+            .opt("Lambda", self.lambda)
+            .opt("Math", self.math)
+            .opt("RemoveAttributes", self.remove_attributes)
+            .opt("SelectAttributes", self.select_attributes)
             .build()
     }
 }
@@ -293,10 +303,15 @@ impl crate::PropertyType for AddAttributes {}
 impl ::cloudwright_core::ToValue for AddAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
-            .req("Name", &self.name)
-            .opt("Next", &self.next)
+            .req("Attributes", self.attributes)
+            .req("Name", self.name)
+            .opt("Next", self.next)
             .build()
     }
 }
@@ -362,10 +377,15 @@ impl crate::PropertyType for Channel {}
 impl ::cloudwright_core::ToValue for Channel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChannelName", &self.channel_name)
-            .req("Name", &self.name)
-            .opt("Next", &self.next)
+            .req("ChannelName", self.channel_name)
+            .req("Name", self.name)
+            .opt("Next", self.next)
             .build()
     }
 }
@@ -422,9 +442,14 @@ impl crate::PropertyType for Datastore {}
 impl ::cloudwright_core::ToValue for Datastore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatastoreName", &self.datastore_name)
-            .req("Name", &self.name)
+            .req("DatastoreName", self.datastore_name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -512,12 +537,17 @@ impl crate::PropertyType for DeviceRegistryEnrich {}
 impl ::cloudwright_core::ToValue for DeviceRegistryEnrich {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attribute", &self.attribute)
-            .req("Name", &self.name)
-            .opt("Next", &self.next)
-            .req("RoleArn", &self.role_arn)
-            .req("ThingName", &self.thing_name)
+            .req("Attribute", self.attribute)
+            .req("Name", self.name)
+            .opt("Next", self.next)
+            .req("RoleArn", self.role_arn)
+            .req("ThingName", self.thing_name)
             .build()
     }
 }
@@ -605,12 +635,17 @@ impl crate::PropertyType for DeviceShadowEnrich {}
 impl ::cloudwright_core::ToValue for DeviceShadowEnrich {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attribute", &self.attribute)
-            .req("Name", &self.name)
-            .opt("Next", &self.next)
-            .req("RoleArn", &self.role_arn)
-            .req("ThingName", &self.thing_name)
+            .req("Attribute", self.attribute)
+            .req("Name", self.name)
+            .opt("Next", self.next)
+            .req("RoleArn", self.role_arn)
+            .req("ThingName", self.thing_name)
             .build()
     }
 }
@@ -676,10 +711,15 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Filter", &self.filter)
-            .req("Name", &self.name)
-            .opt("Next", &self.next)
+            .req("Filter", self.filter)
+            .req("Name", self.name)
+            .opt("Next", self.next)
             .build()
     }
 }
@@ -758,11 +798,16 @@ impl crate::PropertyType for Lambda {}
 impl ::cloudwright_core::ToValue for Lambda {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BatchSize", &self.batch_size)
-            .req("LambdaName", &self.lambda_name)
-            .req("Name", &self.name)
-            .opt("Next", &self.next)
+            .req("BatchSize", self.batch_size)
+            .req("LambdaName", self.lambda_name)
+            .req("Name", self.name)
+            .opt("Next", self.next)
             .build()
     }
 }
@@ -839,11 +884,16 @@ impl crate::PropertyType for Math {}
 impl ::cloudwright_core::ToValue for Math {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attribute", &self.attribute)
-            .req("Math", &self.math)
-            .req("Name", &self.name)
-            .opt("Next", &self.next)
+            .req("Attribute", self.attribute)
+            .req("Math", self.math)
+            .req("Name", self.name)
+            .opt("Next", self.next)
             .build()
     }
 }
@@ -909,10 +959,15 @@ impl crate::PropertyType for RemoveAttributes {}
 impl ::cloudwright_core::ToValue for RemoveAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
-            .req("Name", &self.name)
-            .opt("Next", &self.next)
+            .req("Attributes", self.attributes)
+            .req("Name", self.name)
+            .opt("Next", self.next)
             .build()
     }
 }
@@ -978,10 +1033,15 @@ impl crate::PropertyType for SelectAttributes {}
 impl ::cloudwright_core::ToValue for SelectAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
-            .req("Name", &self.name)
-            .opt("Next", &self.next)
+            .req("Attributes", self.attributes)
+            .req("Name", self.name)
+            .opt("Next", self.next)
             .build()
     }
 }

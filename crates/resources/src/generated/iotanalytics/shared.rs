@@ -48,9 +48,14 @@ impl crate::PropertyType for RetentionPeriod {}
 impl ::cloudwright_core::ToValue for RetentionPeriod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NumberOfDays", &self.number_of_days)
-            .opt("Unlimited", &self.unlimited)
+            .opt("NumberOfDays", self.number_of_days)
+            .opt("Unlimited", self.unlimited)
             .build()
     }
 }
@@ -106,9 +111,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -84,12 +84,17 @@ impl ::cloudwright_core::Resource for SuiteDefinition {
 impl ::cloudwright_core::ToValue for SuiteDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "SuiteDefinitionConfiguration",
-                &self.suite_definition_configuration,
+                self.suite_definition_configuration,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -170,9 +175,14 @@ impl crate::PropertyType for DeviceUnderTest {}
 impl ::cloudwright_core::ToValue for DeviceUnderTest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .opt("ThingArn", &self.thing_arn)
+            .opt("CertificateArn", self.certificate_arn)
+            .opt("ThingArn", self.thing_arn)
             .build()
     }
 }
@@ -244,12 +254,17 @@ impl crate::PropertyType for SuiteDefinitionConfiguration {}
 impl ::cloudwright_core::ToValue for SuiteDefinitionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DevicePermissionRoleArn", &self.device_permission_role_arn)
-            .opt("Devices", &self.devices)
-            .opt("IntendedForQualification", &self.intended_for_qualification)
-            .req("RootGroup", &self.root_group)
-            .opt("SuiteDefinitionName", &self.suite_definition_name)
+            .req("DevicePermissionRoleArn", self.device_permission_role_arn)
+            .opt("Devices", self.devices)
+            .opt("IntendedForQualification", self.intended_for_qualification)
+            .req("RootGroup", self.root_group)
+            .opt("SuiteDefinitionName", self.suite_definition_name)
             .build()
     }
 }
@@ -300,9 +315,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -162,16 +162,21 @@ impl ::cloudwright_core::Resource for AlarmModel {
 impl ::cloudwright_core::ToValue for AlarmModel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlarmCapabilities", &self.alarm_capabilities)
-            .opt("AlarmEventActions", &self.alarm_event_actions)
-            .opt("AlarmModelDescription", &self.alarm_model_description)
-            .opt("AlarmModelName", &self.alarm_model_name)
-            .req("AlarmRule", &self.alarm_rule)
-            .opt("Key", &self.key)
-            .req("RoleArn", &self.role_arn)
-            .opt("Severity", &self.severity)
-            .opt("Tags", &self.tags)
+            .opt("AlarmCapabilities", self.alarm_capabilities)
+            .opt("AlarmEventActions", self.alarm_event_actions)
+            .opt("AlarmModelDescription", self.alarm_model_description)
+            .opt("AlarmModelName", self.alarm_model_name)
+            .req("AlarmRule", self.alarm_rule)
+            .opt("Key", self.key)
+            .req("RoleArn", self.role_arn)
+            .opt("Severity", self.severity)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -218,8 +223,13 @@ impl crate::PropertyType for AcknowledgeFlow {}
 impl ::cloudwright_core::ToValue for AcknowledgeFlow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -354,16 +364,21 @@ impl crate::PropertyType for AlarmAction {}
 impl ::cloudwright_core::ToValue for AlarmAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DynamoDB", &self.dynamo_db)
-            .opt("DynamoDBv2", &self.dynamo_d_bv2)
-            .opt("Firehose", &self.firehose)
-            .opt("IotEvents", &self.iot_events)
-            .opt("IotSiteWise", &self.iot_site_wise)
-            .opt("IotTopicPublish", &self.iot_topic_publish)
-            .opt("Lambda", &self.lambda)
-            .opt("Sns", &self.sns)
-            .opt("Sqs", &self.sqs)
+            .opt("DynamoDB", self.dynamo_db)
+            .opt("DynamoDBv2", self.dynamo_d_bv2)
+            .opt("Firehose", self.firehose)
+            .opt("IotEvents", self.iot_events)
+            .opt("IotSiteWise", self.iot_site_wise)
+            .opt("IotTopicPublish", self.iot_topic_publish)
+            .opt("Lambda", self.lambda)
+            .opt("Sns", self.sns)
+            .opt("Sqs", self.sqs)
             .build()
     }
 }
@@ -405,11 +420,16 @@ impl crate::PropertyType for AlarmCapabilities {}
 impl ::cloudwright_core::ToValue for AlarmCapabilities {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcknowledgeFlow", &self.acknowledge_flow)
+            .opt("AcknowledgeFlow", self.acknowledge_flow)
             .opt(
                 "InitializationConfiguration",
-                &self.initialization_configuration,
+                self.initialization_configuration,
             )
             .build()
     }
@@ -445,8 +465,13 @@ impl crate::PropertyType for AlarmEventActions {}
 impl ::cloudwright_core::ToValue for AlarmEventActions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlarmActions", &self.alarm_actions)
+            .opt("AlarmActions", self.alarm_actions)
             .build()
     }
 }
@@ -481,8 +506,13 @@ impl crate::PropertyType for AlarmRule {}
 impl ::cloudwright_core::ToValue for AlarmRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SimpleRule", &self.simple_rule)
+            .opt("SimpleRule", self.simple_rule)
             .build()
     }
 }
@@ -521,8 +551,13 @@ impl crate::PropertyType for InitializationConfiguration {}
 impl ::cloudwright_core::ToValue for InitializationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DisabledOnInitialization", &self.disabled_on_initialization)
+            .req("DisabledOnInitialization", self.disabled_on_initialization)
             .build()
     }
 }
@@ -595,12 +630,17 @@ impl crate::PropertyType for IotSiteWise {}
 impl ::cloudwright_core::ToValue for IotSiteWise {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssetId", &self.asset_id)
-            .opt("EntryId", &self.entry_id)
-            .opt("PropertyAlias", &self.property_alias)
-            .opt("PropertyId", &self.property_id)
-            .opt("PropertyValue", &self.property_value)
+            .opt("AssetId", self.asset_id)
+            .opt("EntryId", self.entry_id)
+            .opt("PropertyAlias", self.property_alias)
+            .opt("PropertyId", self.property_id)
+            .opt("PropertyValue", self.property_value)
             .build()
     }
 }
@@ -666,10 +706,15 @@ impl crate::PropertyType for SimpleRule {}
 impl ::cloudwright_core::ToValue for SimpleRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .req("InputProperty", &self.input_property)
-            .req("Threshold", &self.threshold)
+            .req("ComparisonOperator", self.comparison_operator)
+            .req("InputProperty", self.input_property)
+            .req("Threshold", self.threshold)
             .build()
     }
 }
@@ -712,6 +757,14 @@ impl ::cloudwright_core::ToValue for ComparisonOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

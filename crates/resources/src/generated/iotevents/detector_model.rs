@@ -156,14 +156,19 @@ impl ::cloudwright_core::Resource for DetectorModel {
 impl ::cloudwright_core::ToValue for DetectorModel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DetectorModelDefinition", &self.detector_model_definition)
-            .opt("DetectorModelDescription", &self.detector_model_description)
-            .opt("DetectorModelName", &self.detector_model_name)
-            .opt("EvaluationMethod", &self.evaluation_method)
-            .opt("Key", &self.key)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .req("DetectorModelDefinition", self.detector_model_definition)
+            .opt("DetectorModelDescription", self.detector_model_description)
+            .opt("DetectorModelName", self.detector_model_name)
+            .opt("EvaluationMethod", self.evaluation_method)
+            .opt("Key", self.key)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -280,20 +285,25 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClearTimer", &self.clear_timer)
-            .opt("DynamoDB", &self.dynamo_db)
-            .opt("DynamoDBv2", &self.dynamo_d_bv2)
-            .opt("Firehose", &self.firehose)
-            .opt("IotEvents", &self.iot_events)
-            .opt("IotSiteWise", &self.iot_site_wise)
-            .opt("IotTopicPublish", &self.iot_topic_publish)
-            .opt("Lambda", &self.lambda)
-            .opt("ResetTimer", &self.reset_timer)
-            .opt("SetTimer", &self.set_timer)
-            .opt("SetVariable", &self.set_variable)
-            .opt("Sns", &self.sns)
-            .opt("Sqs", &self.sqs)
+            .opt("ClearTimer", self.clear_timer)
+            .opt("DynamoDB", self.dynamo_db)
+            .opt("DynamoDBv2", self.dynamo_d_bv2)
+            .opt("Firehose", self.firehose)
+            .opt("IotEvents", self.iot_events)
+            .opt("IotSiteWise", self.iot_site_wise)
+            .opt("IotTopicPublish", self.iot_topic_publish)
+            .opt("Lambda", self.lambda)
+            .opt("ResetTimer", self.reset_timer)
+            .opt("SetTimer", self.set_timer)
+            .opt("SetVariable", self.set_variable)
+            .opt("Sns", self.sns)
+            .opt("Sqs", self.sqs)
             .build()
     }
 }
@@ -332,8 +342,13 @@ impl crate::PropertyType for ClearTimer {}
 impl ::cloudwright_core::ToValue for ClearTimer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TimerName", &self.timer_name)
+            .req("TimerName", self.timer_name)
             .build()
     }
 }
@@ -390,9 +405,14 @@ impl crate::PropertyType for DetectorModelDefinition {}
 impl ::cloudwright_core::ToValue for DetectorModelDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InitialStateName", &self.initial_state_name)
-            .req("States", &self.states)
+            .req("InitialStateName", self.initial_state_name)
+            .req("States", self.states)
             .build()
     }
 }
@@ -447,10 +467,15 @@ impl crate::PropertyType for Event {}
 impl ::cloudwright_core::ToValue for Event {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("Condition", &self.condition)
-            .req("EventName", &self.event_name)
+            .opt("Actions", self.actions)
+            .opt("Condition", self.condition)
+            .req("EventName", self.event_name)
             .build()
     }
 }
@@ -529,12 +554,17 @@ impl crate::PropertyType for IotSiteWise {}
 impl ::cloudwright_core::ToValue for IotSiteWise {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssetId", &self.asset_id)
-            .opt("EntryId", &self.entry_id)
-            .opt("PropertyAlias", &self.property_alias)
-            .opt("PropertyId", &self.property_id)
-            .req("PropertyValue", &self.property_value)
+            .opt("AssetId", self.asset_id)
+            .opt("EntryId", self.entry_id)
+            .opt("PropertyAlias", self.property_alias)
+            .opt("PropertyId", self.property_id)
+            .req("PropertyValue", self.property_value)
             .build()
     }
 }
@@ -569,8 +599,13 @@ impl crate::PropertyType for OnEnter {}
 impl ::cloudwright_core::ToValue for OnEnter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Events", &self.events)
+            .opt("Events", self.events)
             .build()
     }
 }
@@ -605,8 +640,13 @@ impl crate::PropertyType for OnExit {}
 impl ::cloudwright_core::ToValue for OnExit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Events", &self.events)
+            .opt("Events", self.events)
             .build()
     }
 }
@@ -647,9 +687,14 @@ impl crate::PropertyType for OnInput {}
 impl ::cloudwright_core::ToValue for OnInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Events", &self.events)
-            .opt("TransitionEvents", &self.transition_events)
+            .opt("Events", self.events)
+            .opt("TransitionEvents", self.transition_events)
             .build()
     }
 }
@@ -688,8 +733,13 @@ impl crate::PropertyType for ResetTimer {}
 impl ::cloudwright_core::ToValue for ResetTimer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TimerName", &self.timer_name)
+            .req("TimerName", self.timer_name)
             .build()
     }
 }
@@ -746,10 +796,15 @@ impl crate::PropertyType for SetTimer {}
 impl ::cloudwright_core::ToValue for SetTimer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationExpression", &self.duration_expression)
-            .opt("Seconds", &self.seconds)
-            .req("TimerName", &self.timer_name)
+            .opt("DurationExpression", self.duration_expression)
+            .opt("Seconds", self.seconds)
+            .req("TimerName", self.timer_name)
             .build()
     }
 }
@@ -806,9 +861,14 @@ impl crate::PropertyType for SetVariable {}
 impl ::cloudwright_core::ToValue for SetVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
-            .req("VariableName", &self.variable_name)
+            .req("Value", self.value)
+            .req("VariableName", self.variable_name)
             .build()
     }
 }
@@ -868,11 +928,16 @@ impl crate::PropertyType for State {}
 impl ::cloudwright_core::ToValue for State {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnEnter", &self.on_enter)
-            .opt("OnExit", &self.on_exit)
-            .opt("OnInput", &self.on_input)
-            .req("StateName", &self.state_name)
+            .opt("OnEnter", self.on_enter)
+            .opt("OnExit", self.on_exit)
+            .opt("OnInput", self.on_input)
+            .req("StateName", self.state_name)
             .build()
     }
 }
@@ -947,11 +1012,16 @@ impl crate::PropertyType for TransitionEvent {}
 impl ::cloudwright_core::ToValue for TransitionEvent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .req("Condition", &self.condition)
-            .req("EventName", &self.event_name)
-            .req("NextState", &self.next_state)
+            .opt("Actions", self.actions)
+            .req("Condition", self.condition)
+            .req("EventName", self.event_name)
+            .req("NextState", self.next_state)
             .build()
     }
 }
@@ -982,6 +1052,14 @@ impl ::cloudwright_core::ToValue for EvaluationMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

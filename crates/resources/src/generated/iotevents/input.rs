@@ -108,11 +108,16 @@ impl ::cloudwright_core::Resource for Input {
 impl ::cloudwright_core::ToValue for Input {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputDefinition", &self.input_definition)
-            .opt("InputDescription", &self.input_description)
-            .opt("InputName", &self.input_name)
-            .opt("Tags", &self.tags)
+            .req("InputDefinition", self.input_definition)
+            .opt("InputDescription", self.input_description)
+            .opt("InputName", self.input_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -163,8 +168,13 @@ impl crate::PropertyType for Attribute {}
 impl ::cloudwright_core::ToValue for Attribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("JsonPath", &self.json_path)
+            .req("JsonPath", self.json_path)
             .build()
     }
 }
@@ -203,8 +213,13 @@ impl crate::PropertyType for InputDefinition {}
 impl ::cloudwright_core::ToValue for InputDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
+            .req("Attributes", self.attributes)
             .build()
     }
 }

@@ -61,9 +61,14 @@ impl crate::PropertyType for AssetPropertyTimestamp {}
 impl ::cloudwright_core::ToValue for AssetPropertyTimestamp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OffsetInNanos", &self.offset_in_nanos)
-            .req("TimeInSeconds", &self.time_in_seconds)
+            .opt("OffsetInNanos", self.offset_in_nanos)
+            .req("TimeInSeconds", self.time_in_seconds)
             .build()
     }
 }
@@ -125,10 +130,15 @@ impl crate::PropertyType for AssetPropertyValue {}
 impl ::cloudwright_core::ToValue for AssetPropertyValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Quality", &self.quality)
-            .opt("Timestamp", &self.timestamp)
-            .req("Value", &self.value)
+            .opt("Quality", self.quality)
+            .opt("Timestamp", self.timestamp)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -199,11 +209,16 @@ impl crate::PropertyType for AssetPropertyVariant {}
 impl ::cloudwright_core::ToValue for AssetPropertyVariant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BooleanValue", &self.boolean_value)
-            .opt("DoubleValue", &self.double_value)
-            .opt("IntegerValue", &self.integer_value)
-            .opt("StringValue", &self.string_value)
+            .opt("BooleanValue", self.boolean_value)
+            .opt("DoubleValue", self.double_value)
+            .opt("IntegerValue", self.integer_value)
+            .opt("StringValue", self.string_value)
             .build()
     }
 }
@@ -272,9 +287,14 @@ impl crate::PropertyType for DynamoDBv2 {}
 impl ::cloudwright_core::ToValue for DynamoDBv2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Payload", &self.payload)
-            .req("TableName", &self.table_name)
+            .opt("Payload", self.payload)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -429,17 +449,22 @@ impl crate::PropertyType for DynamoDb {}
 impl ::cloudwright_core::ToValue for DynamoDb {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HashKeyField", &self.hash_key_field)
-            .opt("HashKeyType", &self.hash_key_type)
-            .req("HashKeyValue", &self.hash_key_value)
-            .opt("Operation", &self.operation)
-            .opt("Payload", &self.payload)
-            .opt("PayloadField", &self.payload_field)
-            .opt("RangeKeyField", &self.range_key_field)
-            .opt("RangeKeyType", &self.range_key_type)
-            .opt("RangeKeyValue", &self.range_key_value)
-            .req("TableName", &self.table_name)
+            .req("HashKeyField", self.hash_key_field)
+            .opt("HashKeyType", self.hash_key_type)
+            .req("HashKeyValue", self.hash_key_value)
+            .opt("Operation", self.operation)
+            .opt("Payload", self.payload)
+            .opt("PayloadField", self.payload_field)
+            .opt("RangeKeyField", self.range_key_field)
+            .opt("RangeKeyType", self.range_key_type)
+            .opt("RangeKeyValue", self.range_key_value)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -496,10 +521,15 @@ impl crate::PropertyType for Firehose {}
 impl ::cloudwright_core::ToValue for Firehose {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeliveryStreamName", &self.delivery_stream_name)
-            .opt("Payload", &self.payload)
-            .opt("Separator", &self.separator)
+            .req("DeliveryStreamName", self.delivery_stream_name)
+            .opt("Payload", self.payload)
+            .opt("Separator", self.separator)
             .build()
     }
 }
@@ -549,9 +579,14 @@ impl crate::PropertyType for IotEvents {}
 impl ::cloudwright_core::ToValue for IotEvents {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputName", &self.input_name)
-            .opt("Payload", &self.payload)
+            .req("InputName", self.input_name)
+            .opt("Payload", self.payload)
             .build()
     }
 }
@@ -601,9 +636,14 @@ impl crate::PropertyType for IotTopicPublish {}
 impl ::cloudwright_core::ToValue for IotTopicPublish {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MqttTopic", &self.mqtt_topic)
-            .opt("Payload", &self.payload)
+            .req("MqttTopic", self.mqtt_topic)
+            .opt("Payload", self.payload)
             .build()
     }
 }
@@ -653,9 +693,14 @@ impl crate::PropertyType for Lambda {}
 impl ::cloudwright_core::ToValue for Lambda {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FunctionArn", &self.function_arn)
-            .opt("Payload", &self.payload)
+            .req("FunctionArn", self.function_arn)
+            .opt("Payload", self.payload)
             .build()
     }
 }
@@ -717,9 +762,14 @@ impl crate::PropertyType for Payload {}
 impl ::cloudwright_core::ToValue for Payload {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContentExpression", &self.content_expression)
-            .req("Type", &self.r#type)
+            .req("ContentExpression", self.content_expression)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -769,9 +819,14 @@ impl crate::PropertyType for Sns {}
 impl ::cloudwright_core::ToValue for Sns {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Payload", &self.payload)
-            .req("TargetArn", &self.target_arn)
+            .opt("Payload", self.payload)
+            .req("TargetArn", self.target_arn)
             .build()
     }
 }
@@ -826,10 +881,15 @@ impl crate::PropertyType for Sqs {}
 impl ::cloudwright_core::ToValue for Sqs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Payload", &self.payload)
-            .req("QueueUrl", &self.queue_url)
-            .opt("UseBase64", &self.use_base64)
+            .opt("Payload", self.payload)
+            .req("QueueUrl", self.queue_url)
+            .opt("UseBase64", self.use_base64)
             .build()
     }
 }
@@ -885,9 +945,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -923,6 +988,14 @@ impl ::cloudwright_core::ToValue for PayloadType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

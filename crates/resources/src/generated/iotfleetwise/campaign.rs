@@ -288,29 +288,34 @@ impl ::cloudwright_core::Resource for Campaign {
 impl ::cloudwright_core::ToValue for Campaign {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .req("CollectionScheme", &self.collection_scheme)
-            .opt("Compression", &self.compression)
-            .opt("DataDestinationConfigs", &self.data_destination_configs)
-            .opt("DataExtraDimensions", &self.data_extra_dimensions)
-            .opt("DataPartitions", &self.data_partitions)
-            .opt("Description", &self.description)
-            .opt("DiagnosticsMode", &self.diagnostics_mode)
-            .opt("ExpiryTime", &self.expiry_time)
-            .req("Name", &self.name)
+            .opt("Action", self.action)
+            .req("CollectionScheme", self.collection_scheme)
+            .opt("Compression", self.compression)
+            .opt("DataDestinationConfigs", self.data_destination_configs)
+            .opt("DataExtraDimensions", self.data_extra_dimensions)
+            .opt("DataPartitions", self.data_partitions)
+            .opt("Description", self.description)
+            .opt("DiagnosticsMode", self.diagnostics_mode)
+            .opt("ExpiryTime", self.expiry_time)
+            .req("Name", self.name)
             .opt(
                 "PostTriggerCollectionDuration",
-                &self.post_trigger_collection_duration,
+                self.post_trigger_collection_duration,
             )
-            .opt("Priority", &self.priority)
-            .req("SignalCatalogArn", &self.signal_catalog_arn)
-            .opt("SignalsToCollect", &self.signals_to_collect)
-            .opt("SignalsToFetch", &self.signals_to_fetch)
-            .opt("SpoolingMode", &self.spooling_mode)
-            .opt("StartTime", &self.start_time)
-            .opt("Tags", &self.tags)
-            .req("TargetArn", &self.target_arn)
+            .opt("Priority", self.priority)
+            .req("SignalCatalogArn", self.signal_catalog_arn)
+            .opt("SignalsToCollect", self.signals_to_collect)
+            .opt("SignalsToFetch", self.signals_to_fetch)
+            .opt("SpoolingMode", self.spooling_mode)
+            .opt("StartTime", self.start_time)
+            .opt("Tags", self.tags)
+            .req("TargetArn", self.target_arn)
             .build()
     }
 }
@@ -416,10 +421,15 @@ impl crate::PropertyType for DataPartition {}
 impl ::cloudwright_core::ToValue for DataPartition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("StorageOptions", &self.storage_options)
-            .opt("UploadOptions", &self.upload_options)
+            .req("Id", self.id)
+            .req("StorageOptions", self.storage_options)
+            .opt("UploadOptions", self.upload_options)
             .build()
     }
 }
@@ -489,10 +499,15 @@ impl crate::PropertyType for DataPartitionStorageOptions {}
 impl ::cloudwright_core::ToValue for DataPartitionStorageOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaximumSize", &self.maximum_size)
-            .req("MinimumTimeToLive", &self.minimum_time_to_live)
-            .req("StorageLocation", &self.storage_location)
+            .req("MaximumSize", self.maximum_size)
+            .req("MinimumTimeToLive", self.minimum_time_to_live)
+            .req("StorageLocation", self.storage_location)
             .build()
     }
 }
@@ -542,9 +557,14 @@ impl crate::PropertyType for DataPartitionUploadOptions {}
 impl ::cloudwright_core::ToValue for DataPartitionUploadOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConditionLanguageVersion", &self.condition_language_version)
-            .req("Expression", &self.expression)
+            .opt("ConditionLanguageVersion", self.condition_language_version)
+            .req("Expression", self.expression)
             .build()
     }
 }
@@ -621,11 +641,16 @@ impl crate::PropertyType for SignalFetchInformation {}
 impl ::cloudwright_core::ToValue for SignalFetchInformation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .opt("ConditionLanguageVersion", &self.condition_language_version)
-            .req("FullyQualifiedName", &self.fully_qualified_name)
-            .req("SignalFetchConfig", &self.signal_fetch_config)
+            .req("Actions", self.actions)
+            .opt("ConditionLanguageVersion", self.condition_language_version)
+            .req("FullyQualifiedName", self.fully_qualified_name)
+            .req("SignalFetchConfig", self.signal_fetch_config)
             .build()
     }
 }
@@ -697,14 +722,19 @@ impl crate::PropertyType for SignalInformation {}
 impl ::cloudwright_core::ToValue for SignalInformation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataPartitionId", &self.data_partition_id)
-            .opt("MaxSampleCount", &self.max_sample_count)
+            .opt("DataPartitionId", self.data_partition_id)
+            .opt("MaxSampleCount", self.max_sample_count)
             .opt(
                 "MinimumSamplingIntervalMs",
-                &self.minimum_sampling_interval_ms,
+                self.minimum_sampling_interval_ms,
             )
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -761,9 +791,14 @@ impl crate::PropertyType for StorageMaximumSize {}
 impl ::cloudwright_core::ToValue for StorageMaximumSize {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
+            .req("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -820,9 +855,14 @@ impl crate::PropertyType for StorageMinimumTimeToLive {}
 impl ::cloudwright_core::ToValue for StorageMinimumTimeToLive {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
+            .req("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -854,6 +894,14 @@ impl ::cloudwright_core::ToValue for Compression {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DiagnosticsMode` (`AWS::IoTFleetWise::Campaign`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -883,6 +931,14 @@ impl ::cloudwright_core::ToValue for DiagnosticsMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SpoolingMode` (`AWS::IoTFleetWise::Campaign`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -911,6 +967,14 @@ impl ::cloudwright_core::ToValue for SpoolingMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -944,6 +1008,14 @@ impl ::cloudwright_core::ToValue for StorageMaximumSizeUnit {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StorageMinimumTimeToLiveUnit` (`AWS::IoTFleetWise::Campaign`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -975,6 +1047,14 @@ impl ::cloudwright_core::ToValue for StorageMinimumTimeToLiveUnit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1010,6 +1090,14 @@ impl ::cloudwright_core::ToValue for UpdateCampaignAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

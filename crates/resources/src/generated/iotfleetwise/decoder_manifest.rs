@@ -160,18 +160,23 @@ impl ::cloudwright_core::Resource for DecoderManifest {
 impl ::cloudwright_core::ToValue for DecoderManifest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DefaultForUnmappedSignals",
-                &self.default_for_unmapped_signals,
+                self.default_for_unmapped_signals,
             )
-            .opt("Description", &self.description)
-            .req("ModelManifestArn", &self.model_manifest_arn)
-            .req("Name", &self.name)
-            .opt("NetworkInterfaces", &self.network_interfaces)
-            .opt("SignalDecoders", &self.signal_decoders)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("ModelManifestArn", self.model_manifest_arn)
+            .req("Name", self.name)
+            .opt("NetworkInterfaces", self.network_interfaces)
+            .opt("SignalDecoders", self.signal_decoders)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -235,6 +240,14 @@ impl ::cloudwright_core::ToValue for DefaultForUnmappedSignalsType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -120,11 +120,16 @@ impl ::cloudwright_core::Resource for Fleet {
 impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Id", &self.id)
-            .req("SignalCatalogArn", &self.signal_catalog_arn)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Id", self.id)
+            .req("SignalCatalogArn", self.signal_catalog_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

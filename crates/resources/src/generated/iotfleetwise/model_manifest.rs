@@ -132,13 +132,18 @@ impl ::cloudwright_core::Resource for ModelManifest {
 impl ::cloudwright_core::ToValue for ModelManifest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Nodes", &self.nodes)
-            .req("SignalCatalogArn", &self.signal_catalog_arn)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Nodes", self.nodes)
+            .req("SignalCatalogArn", self.signal_catalog_arn)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -110,12 +110,17 @@ impl ::cloudwright_core::Resource for SignalCatalog {
 impl ::cloudwright_core::ToValue for SignalCatalog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("NodeCounts", &self.node_counts)
-            .opt("Nodes", &self.nodes)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("NodeCounts", self.node_counts)
+            .opt("Nodes", self.nodes)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -250,12 +255,17 @@ impl crate::PropertyType for NodeCounts {}
 impl ::cloudwright_core::ToValue for NodeCounts {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TotalActuators", &self.total_actuators)
-            .opt("TotalAttributes", &self.total_attributes)
-            .opt("TotalBranches", &self.total_branches)
-            .opt("TotalNodes", &self.total_nodes)
-            .opt("TotalSensors", &self.total_sensors)
+            .opt("TotalActuators", self.total_actuators)
+            .opt("TotalAttributes", self.total_attributes)
+            .opt("TotalBranches", self.total_branches)
+            .opt("TotalNodes", self.total_nodes)
+            .opt("TotalSensors", self.total_sensors)
             .build()
     }
 }

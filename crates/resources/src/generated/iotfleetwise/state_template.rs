@@ -151,14 +151,19 @@ impl ::cloudwright_core::Resource for StateTemplate {
 impl ::cloudwright_core::ToValue for StateTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataExtraDimensions", &self.data_extra_dimensions)
-            .opt("Description", &self.description)
-            .opt("MetadataExtraDimensions", &self.metadata_extra_dimensions)
-            .req("Name", &self.name)
-            .req("SignalCatalogArn", &self.signal_catalog_arn)
-            .req("StateTemplateProperties", &self.state_template_properties)
-            .opt("Tags", &self.tags)
+            .opt("DataExtraDimensions", self.data_extra_dimensions)
+            .opt("Description", self.description)
+            .opt("MetadataExtraDimensions", self.metadata_extra_dimensions)
+            .req("Name", self.name)
+            .req("SignalCatalogArn", self.signal_catalog_arn)
+            .req("StateTemplateProperties", self.state_template_properties)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -143,14 +143,19 @@ impl ::cloudwright_core::Resource for Vehicle {
 impl ::cloudwright_core::ToValue for Vehicle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssociationBehavior", &self.association_behavior)
-            .opt("Attributes", &self.attributes)
-            .req("DecoderManifestArn", &self.decoder_manifest_arn)
-            .req("ModelManifestArn", &self.model_manifest_arn)
-            .req("Name", &self.name)
-            .opt("StateTemplates", &self.state_templates)
-            .opt("Tags", &self.tags)
+            .opt("AssociationBehavior", self.association_behavior)
+            .opt("Attributes", self.attributes)
+            .req("DecoderManifestArn", self.decoder_manifest_arn)
+            .req("ModelManifestArn", self.model_manifest_arn)
+            .req("Name", self.name)
+            .opt("StateTemplates", self.state_templates)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -245,11 +250,16 @@ impl crate::PropertyType for StateTemplateAssociation {}
 impl ::cloudwright_core::ToValue for StateTemplateAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Identifier", &self.identifier)
+            .req("Identifier", self.identifier)
             .req(
                 "StateTemplateUpdateStrategy",
-                &self.state_template_update_strategy,
+                self.state_template_update_strategy,
             )
             .build()
     }
@@ -281,6 +291,14 @@ impl ::cloudwright_core::ToValue for VehicleAssociationBehavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -101,10 +101,15 @@ impl ::cloudwright_core::Resource for AccessPolicy {
 impl ::cloudwright_core::ToValue for AccessPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessPolicyIdentity", &self.access_policy_identity)
-            .req("AccessPolicyPermission", &self.access_policy_permission)
-            .req("AccessPolicyResource", &self.access_policy_resource)
+            .req("AccessPolicyIdentity", self.access_policy_identity)
+            .req("AccessPolicyPermission", self.access_policy_permission)
+            .req("AccessPolicyResource", self.access_policy_resource)
             .build()
     }
 }
@@ -181,10 +186,15 @@ impl crate::PropertyType for AccessPolicyIdentity {}
 impl ::cloudwright_core::ToValue for AccessPolicyIdentity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IamRole", &self.iam_role)
-            .opt("IamUser", &self.iam_user)
-            .opt("User", &self.user)
+            .opt("IamRole", self.iam_role)
+            .opt("IamUser", self.iam_user)
+            .opt("User", self.user)
             .build()
     }
 }
@@ -225,9 +235,14 @@ impl crate::PropertyType for AccessPolicyResource {}
 impl ::cloudwright_core::ToValue for AccessPolicyResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Portal", &self.portal)
-            .opt("Project", &self.project)
+            .opt("Portal", self.portal)
+            .opt("Project", self.project)
             .build()
     }
 }
@@ -264,8 +279,13 @@ impl crate::PropertyType for IamRole {}
 impl ::cloudwright_core::ToValue for IamRole {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("arn", &self.arn)
+            .opt("arn", self.arn)
             .build()
     }
 }
@@ -304,8 +324,13 @@ impl crate::PropertyType for IamUser {}
 impl ::cloudwright_core::ToValue for IamUser {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("arn", &self.arn)
+            .opt("arn", self.arn)
             .build()
     }
 }
@@ -342,9 +367,12 @@ impl crate::PropertyType for Portal {}
 impl ::cloudwright_core::ToValue for Portal {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .opt("id", &self.id)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().opt("id", self.id).build()
     }
 }
 
@@ -380,9 +408,12 @@ impl crate::PropertyType for Project {}
 impl ::cloudwright_core::ToValue for Project {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .opt("id", &self.id)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().opt("id", self.id).build()
     }
 }
 
@@ -418,9 +449,12 @@ impl crate::PropertyType for User {}
 impl ::cloudwright_core::ToValue for User {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .opt("id", &self.id)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().opt("id", self.id).build()
     }
 }
 
@@ -450,6 +484,14 @@ impl ::cloudwright_core::ToValue for AccessPolicyPermission {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

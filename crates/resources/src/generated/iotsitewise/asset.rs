@@ -136,14 +136,19 @@ impl ::cloudwright_core::Resource for Asset {
 impl ::cloudwright_core::ToValue for Asset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssetDescription", &self.asset_description)
-            .opt("AssetExternalId", &self.asset_external_id)
-            .opt("AssetHierarchies", &self.asset_hierarchies)
-            .req("AssetModelId", &self.asset_model_id)
-            .req("AssetName", &self.asset_name)
-            .opt("AssetProperties", &self.asset_properties)
-            .opt("Tags", &self.tags)
+            .opt("AssetDescription", self.asset_description)
+            .opt("AssetExternalId", self.asset_external_id)
+            .opt("AssetHierarchies", self.asset_hierarchies)
+            .req("AssetModelId", self.asset_model_id)
+            .req("AssetName", self.asset_name)
+            .opt("AssetProperties", self.asset_properties)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -237,11 +242,16 @@ impl crate::PropertyType for AssetHierarchy {}
 impl ::cloudwright_core::ToValue for AssetHierarchy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChildAssetId", &self.child_asset_id)
-            .opt("ExternalId", &self.external_id)
-            .opt("Id", &self.id)
-            .opt("LogicalId", &self.logical_id)
+            .req("ChildAssetId", self.child_asset_id)
+            .opt("ExternalId", self.external_id)
+            .opt("Id", self.id)
+            .opt("LogicalId", self.logical_id)
             .build()
     }
 }
@@ -316,13 +326,18 @@ impl crate::PropertyType for AssetProperty {}
 impl ::cloudwright_core::ToValue for AssetProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alias", &self.alias)
-            .opt("ExternalId", &self.external_id)
-            .opt("Id", &self.id)
-            .opt("LogicalId", &self.logical_id)
-            .opt("NotificationState", &self.notification_state)
-            .opt("Unit", &self.unit)
+            .opt("Alias", self.alias)
+            .opt("ExternalId", self.external_id)
+            .opt("Id", self.id)
+            .opt("LogicalId", self.logical_id)
+            .opt("NotificationState", self.notification_state)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -369,9 +384,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -402,6 +422,14 @@ impl ::cloudwright_core::ToValue for NotificationState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

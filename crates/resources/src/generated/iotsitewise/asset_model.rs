@@ -159,22 +159,27 @@ impl ::cloudwright_core::Resource for AssetModel {
 impl ::cloudwright_core::ToValue for AssetModel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AssetModelCompositeModels",
-                &self.asset_model_composite_models,
+                self.asset_model_composite_models,
             )
-            .opt("AssetModelDescription", &self.asset_model_description)
-            .opt("AssetModelExternalId", &self.asset_model_external_id)
-            .opt("AssetModelHierarchies", &self.asset_model_hierarchies)
-            .req("AssetModelName", &self.asset_model_name)
-            .opt("AssetModelProperties", &self.asset_model_properties)
-            .opt("AssetModelType", &self.asset_model_type)
+            .opt("AssetModelDescription", self.asset_model_description)
+            .opt("AssetModelExternalId", self.asset_model_external_id)
+            .opt("AssetModelHierarchies", self.asset_model_hierarchies)
+            .req("AssetModelName", self.asset_model_name)
+            .opt("AssetModelProperties", self.asset_model_properties)
+            .opt("AssetModelType", self.asset_model_type)
             .opt(
                 "EnforcedAssetModelInterfaceRelationships",
-                &self.enforced_asset_model_interface_relationships,
+                self.enforced_asset_model_interface_relationships,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -326,19 +331,24 @@ impl crate::PropertyType for AssetModelCompositeModel {}
 impl ::cloudwright_core::ToValue for AssetModelCompositeModel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComposedAssetModelId", &self.composed_asset_model_id)
-            .opt("CompositeModelProperties", &self.composite_model_properties)
-            .opt("Description", &self.description)
-            .opt("ExternalId", &self.external_id)
-            .opt("Id", &self.id)
-            .req("Name", &self.name)
+            .opt("ComposedAssetModelId", self.composed_asset_model_id)
+            .opt("CompositeModelProperties", self.composite_model_properties)
+            .opt("Description", self.description)
+            .opt("ExternalId", self.external_id)
+            .opt("Id", self.id)
+            .req("Name", self.name)
             .opt(
                 "ParentAssetModelCompositeModelExternalId",
-                &self.parent_asset_model_composite_model_external_id,
+                self.parent_asset_model_composite_model_external_id,
             )
-            .opt("Path", &self.path)
-            .req("Type", &self.r#type)
+            .opt("Path", self.path)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -431,12 +441,17 @@ impl crate::PropertyType for AssetModelHierarchy {}
 impl ::cloudwright_core::ToValue for AssetModelHierarchy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChildAssetModelId", &self.child_asset_model_id)
-            .opt("ExternalId", &self.external_id)
-            .opt("Id", &self.id)
-            .opt("LogicalId", &self.logical_id)
-            .req("Name", &self.name)
+            .req("ChildAssetModelId", self.child_asset_model_id)
+            .opt("ExternalId", self.external_id)
+            .opt("Id", self.id)
+            .opt("LogicalId", self.logical_id)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -551,15 +566,20 @@ impl crate::PropertyType for AssetModelProperty {}
 impl ::cloudwright_core::ToValue for AssetModelProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataType", &self.data_type)
-            .opt("DataTypeSpec", &self.data_type_spec)
-            .opt("ExternalId", &self.external_id)
-            .opt("Id", &self.id)
-            .opt("LogicalId", &self.logical_id)
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
-            .opt("Unit", &self.unit)
+            .req("DataType", self.data_type)
+            .opt("DataTypeSpec", self.data_type_spec)
+            .opt("ExternalId", self.external_id)
+            .opt("Id", self.id)
+            .opt("LogicalId", self.logical_id)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -596,8 +616,13 @@ impl crate::PropertyType for Attribute {}
 impl ::cloudwright_core::ToValue for Attribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValue", &self.default_value)
+            .opt("DefaultValue", self.default_value)
             .build()
     }
 }
@@ -648,18 +673,23 @@ impl crate::PropertyType for EnforcedAssetModelInterfacePropertyMapping {}
 impl ::cloudwright_core::ToValue for EnforcedAssetModelInterfacePropertyMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AssetModelPropertyExternalId",
-                &self.asset_model_property_external_id,
+                self.asset_model_property_external_id,
             )
             .opt(
                 "AssetModelPropertyLogicalId",
-                &self.asset_model_property_logical_id,
+                self.asset_model_property_logical_id,
             )
             .req(
                 "InterfaceAssetModelPropertyExternalId",
-                &self.interface_asset_model_property_external_id,
+                self.interface_asset_model_property_external_id,
             )
             .build()
     }
@@ -702,9 +732,14 @@ impl crate::PropertyType for EnforcedAssetModelInterfaceRelationship {}
 impl ::cloudwright_core::ToValue for EnforcedAssetModelInterfaceRelationship {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InterfaceAssetModelId", &self.interface_asset_model_id)
-            .opt("PropertyMappings", &self.property_mappings)
+            .opt("InterfaceAssetModelId", self.interface_asset_model_id)
+            .opt("PropertyMappings", self.property_mappings)
             .build()
     }
 }
@@ -759,9 +794,14 @@ impl crate::PropertyType for ExpressionVariable {}
 impl ::cloudwright_core::ToValue for ExpressionVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -831,10 +871,15 @@ impl crate::PropertyType for Metric {}
 impl ::cloudwright_core::ToValue for Metric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Expression", &self.expression)
-            .req("Variables", &self.variables)
-            .req("Window", &self.window)
+            .req("Expression", self.expression)
+            .req("Variables", self.variables)
+            .req("Window", self.window)
             .build()
     }
 }
@@ -869,8 +914,13 @@ impl crate::PropertyType for MetricWindow {}
 impl ::cloudwright_core::ToValue for MetricWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Tumbling", &self.tumbling)
+            .opt("Tumbling", self.tumbling)
             .build()
     }
 }
@@ -909,8 +959,13 @@ impl crate::PropertyType for PropertyPathDefinition {}
 impl ::cloudwright_core::ToValue for PropertyPathDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -968,11 +1023,16 @@ impl crate::PropertyType for PropertyType {}
 impl ::cloudwright_core::ToValue for PropertyType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attribute", &self.attribute)
-            .opt("Metric", &self.metric)
-            .opt("Transform", &self.transform)
-            .req("TypeName", &self.type_name)
+            .opt("Attribute", self.attribute)
+            .opt("Metric", self.metric)
+            .opt("Transform", self.transform)
+            .req("TypeName", self.type_name)
             .build()
     }
 }
@@ -1019,9 +1079,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1080,9 +1145,14 @@ impl crate::PropertyType for Transform {}
 impl ::cloudwright_core::ToValue for Transform {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Expression", &self.expression)
-            .req("Variables", &self.variables)
+            .req("Expression", self.expression)
+            .req("Variables", self.variables)
             .build()
     }
 }
@@ -1160,9 +1230,14 @@ impl crate::PropertyType for TumblingWindow {}
 impl ::cloudwright_core::ToValue for TumblingWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Interval", &self.interval)
-            .opt("Offset", &self.offset)
+            .req("Interval", self.interval)
+            .opt("Offset", self.offset)
             .build()
     }
 }
@@ -1253,14 +1328,19 @@ impl crate::PropertyType for VariableValue {}
 impl ::cloudwright_core::ToValue for VariableValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HierarchyExternalId", &self.hierarchy_external_id)
-            .opt("HierarchyId", &self.hierarchy_id)
-            .opt("HierarchyLogicalId", &self.hierarchy_logical_id)
-            .opt("PropertyExternalId", &self.property_external_id)
-            .opt("PropertyId", &self.property_id)
-            .opt("PropertyLogicalId", &self.property_logical_id)
-            .opt("PropertyPath", &self.property_path)
+            .opt("HierarchyExternalId", self.hierarchy_external_id)
+            .opt("HierarchyId", self.hierarchy_id)
+            .opt("HierarchyLogicalId", self.hierarchy_logical_id)
+            .opt("PropertyExternalId", self.property_external_id)
+            .opt("PropertyId", self.property_id)
+            .opt("PropertyLogicalId", self.property_logical_id)
+            .opt("PropertyPath", self.property_path)
             .build()
     }
 }
@@ -1294,6 +1374,14 @@ impl ::cloudwright_core::ToValue for AssetModelType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1333,6 +1421,14 @@ impl ::cloudwright_core::ToValue for DataType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DataTypeSpec` (`AWS::IoTSiteWise::AssetModel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1358,6 +1454,14 @@ impl ::cloudwright_core::ToValue for DataTypeSpec {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1393,6 +1497,14 @@ impl ::cloudwright_core::ToValue for TypeName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -118,21 +118,26 @@ impl ::cloudwright_core::Resource for ComputationModel {
 impl ::cloudwright_core::ToValue for ComputationModel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ComputationModelConfiguration",
-                &self.computation_model_configuration,
+                self.computation_model_configuration,
             )
             .req(
                 "ComputationModelDataBinding",
-                &self.computation_model_data_binding,
+                self.computation_model_data_binding,
             )
             .opt(
                 "ComputationModelDescription",
-                &self.computation_model_description,
+                self.computation_model_description,
             )
-            .req("ComputationModelName", &self.computation_model_name)
-            .opt("Tags", &self.tags)
+            .req("ComputationModelName", self.computation_model_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -219,9 +224,14 @@ impl crate::PropertyType for AnomalyDetectionComputationModelConfiguration {}
 impl ::cloudwright_core::ToValue for AnomalyDetectionComputationModelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputProperties", &self.input_properties)
-            .req("ResultProperty", &self.result_property)
+            .req("InputProperties", self.input_properties)
+            .req("ResultProperty", self.result_property)
             .build()
     }
 }
@@ -257,8 +267,13 @@ impl crate::PropertyType for ComputationModelConfiguration {}
 impl ::cloudwright_core::ToValue for ComputationModelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnomalyDetection", &self.anomaly_detection)
+            .opt("AnomalyDetection", self.anomaly_detection)
             .build()
     }
 }
@@ -309,9 +324,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

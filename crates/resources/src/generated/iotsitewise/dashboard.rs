@@ -132,12 +132,17 @@ impl ::cloudwright_core::Resource for Dashboard {
 impl ::cloudwright_core::ToValue for Dashboard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DashboardDefinition", &self.dashboard_definition)
-            .req("DashboardDescription", &self.dashboard_description)
-            .req("DashboardName", &self.dashboard_name)
-            .opt("ProjectId", &self.project_id)
-            .opt("Tags", &self.tags)
+            .req("DashboardDefinition", self.dashboard_definition)
+            .req("DashboardDescription", self.dashboard_description)
+            .req("DashboardName", self.dashboard_name)
+            .opt("ProjectId", self.project_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for Dataset {
 impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatasetDescription", &self.dataset_description)
-            .req("DatasetName", &self.dataset_name)
-            .req("DatasetSource", &self.dataset_source)
-            .opt("Tags", &self.tags)
+            .opt("DatasetDescription", self.dataset_description)
+            .req("DatasetName", self.dataset_name)
+            .req("DatasetSource", self.dataset_source)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -203,10 +208,15 @@ impl crate::PropertyType for DatasetSource {}
 impl ::cloudwright_core::ToValue for DatasetSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceDetail", &self.source_detail)
-            .req("SourceFormat", &self.source_format)
-            .req("SourceType", &self.source_type)
+            .opt("SourceDetail", self.source_detail)
+            .req("SourceFormat", self.source_format)
+            .req("SourceType", self.source_type)
             .build()
     }
 }
@@ -263,9 +273,14 @@ impl crate::PropertyType for KendraSourceDetail {}
 impl ::cloudwright_core::ToValue for KendraSourceDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KnowledgeBaseArn", &self.knowledge_base_arn)
-            .req("RoleArn", &self.role_arn)
+            .req("KnowledgeBaseArn", self.knowledge_base_arn)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -300,8 +315,13 @@ impl crate::PropertyType for SourceDetail {}
 impl ::cloudwright_core::ToValue for SourceDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Kendra", &self.kendra)
+            .opt("Kendra", self.kendra)
             .build()
     }
 }
@@ -348,9 +368,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -379,6 +404,14 @@ impl ::cloudwright_core::ToValue for SourceFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SourceType` (`AWS::IoTSiteWise::Dataset`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -404,6 +437,14 @@ impl ::cloudwright_core::ToValue for SourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -122,15 +122,20 @@ impl ::cloudwright_core::Resource for Gateway {
 impl ::cloudwright_core::ToValue for Gateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "GatewayCapabilitySummaries",
-                &self.gateway_capability_summaries,
+                self.gateway_capability_summaries,
             )
-            .req("GatewayName", &self.gateway_name)
-            .req("GatewayPlatform", &self.gateway_platform)
-            .opt("GatewayVersion", &self.gateway_version)
-            .opt("Tags", &self.tags)
+            .req("GatewayName", self.gateway_name)
+            .req("GatewayPlatform", self.gateway_platform)
+            .opt("GatewayVersion", self.gateway_version)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -194,9 +199,14 @@ impl crate::PropertyType for GatewayCapabilitySummary {}
 impl ::cloudwright_core::ToValue for GatewayCapabilitySummary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapabilityConfiguration", &self.capability_configuration)
-            .req("CapabilityNamespace", &self.capability_namespace)
+            .opt("CapabilityConfiguration", self.capability_configuration)
+            .req("CapabilityNamespace", self.capability_namespace)
             .build()
     }
 }
@@ -243,9 +253,14 @@ impl crate::PropertyType for GatewayPlatform {}
 impl ::cloudwright_core::ToValue for GatewayPlatform {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GreengrassV2", &self.greengrass_v2)
-            .opt("SiemensIE", &self.siemens_ie)
+            .opt("GreengrassV2", self.greengrass_v2)
+            .opt("SiemensIE", self.siemens_ie)
             .build()
     }
 }
@@ -291,12 +306,17 @@ impl crate::PropertyType for GreengrassV2 {}
 impl ::cloudwright_core::ToValue for GreengrassV2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CoreDeviceOperatingSystem",
-                &self.core_device_operating_system,
+                self.core_device_operating_system,
             )
-            .req("CoreDeviceThingName", &self.core_device_thing_name)
+            .req("CoreDeviceThingName", self.core_device_thing_name)
             .build()
     }
 }
@@ -335,8 +355,13 @@ impl crate::PropertyType for SiemensIe {}
 impl ::cloudwright_core::ToValue for SiemensIe {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IotCoreThingName", &self.iot_core_thing_name)
+            .req("IotCoreThingName", self.iot_core_thing_name)
             .build()
     }
 }
@@ -370,6 +395,14 @@ impl ::cloudwright_core::ToValue for CoreDeviceOperatingSystem {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

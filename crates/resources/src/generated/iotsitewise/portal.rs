@@ -179,17 +179,22 @@ impl ::cloudwright_core::Resource for Portal {
 impl ::cloudwright_core::ToValue for Portal {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alarms", &self.alarms)
-            .opt("NotificationSenderEmail", &self.notification_sender_email)
-            .opt("PortalAuthMode", &self.portal_auth_mode)
-            .req("PortalContactEmail", &self.portal_contact_email)
-            .opt("PortalDescription", &self.portal_description)
-            .req("PortalName", &self.portal_name)
-            .opt("PortalType", &self.portal_type)
-            .opt("PortalTypeConfiguration", &self.portal_type_configuration)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("Alarms", self.alarms)
+            .opt("NotificationSenderEmail", self.notification_sender_email)
+            .opt("PortalAuthMode", self.portal_auth_mode)
+            .req("PortalContactEmail", self.portal_contact_email)
+            .opt("PortalDescription", self.portal_description)
+            .req("PortalName", self.portal_name)
+            .opt("PortalType", self.portal_type)
+            .opt("PortalTypeConfiguration", self.portal_type_configuration)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -276,9 +281,14 @@ impl crate::PropertyType for Alarms {}
 impl ::cloudwright_core::ToValue for Alarms {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlarmRoleArn", &self.alarm_role_arn)
-            .opt("NotificationLambdaArn", &self.notification_lambda_arn)
+            .opt("AlarmRoleArn", self.alarm_role_arn)
+            .opt("NotificationLambdaArn", self.notification_lambda_arn)
             .build()
     }
 }
@@ -310,6 +320,14 @@ impl ::cloudwright_core::ToValue for PortalAuthMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PortalType` (`AWS::IoTSiteWise::Portal`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -338,6 +356,14 @@ impl ::cloudwright_core::ToValue for PortalType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -78,12 +78,17 @@ impl ::cloudwright_core::Resource for FlowTemplate {
 impl ::cloudwright_core::ToValue for FlowTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CompatibleNamespaceVersion",
-                &self.compatible_namespace_version,
+                self.compatible_namespace_version,
             )
-            .req("Definition", &self.definition)
+            .req("Definition", self.definition)
             .build()
     }
 }
@@ -148,9 +153,14 @@ impl crate::PropertyType for DefinitionDocument {}
 impl ::cloudwright_core::ToValue for DefinitionDocument {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Language", &self.language)
-            .req("Text", &self.text)
+            .req("Language", self.language)
+            .req("Text", self.text)
             .build()
     }
 }

@@ -160,17 +160,22 @@ impl ::cloudwright_core::Resource for ComponentType {
 impl ::cloudwright_core::ToValue for ComponentType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComponentTypeId", &self.component_type_id)
-            .opt("CompositeComponentTypes", &self.composite_component_types)
-            .opt("Description", &self.description)
-            .opt("ExtendsFrom", &self.extends_from)
-            .opt("Functions", &self.functions)
-            .opt("IsSingleton", &self.is_singleton)
-            .opt("PropertyDefinitions", &self.property_definitions)
-            .opt("PropertyGroups", &self.property_groups)
-            .opt("Tags", &self.tags)
-            .req("WorkspaceId", &self.workspace_id)
+            .req("ComponentTypeId", self.component_type_id)
+            .opt("CompositeComponentTypes", self.composite_component_types)
+            .opt("Description", self.description)
+            .opt("ExtendsFrom", self.extends_from)
+            .opt("Functions", self.functions)
+            .opt("IsSingleton", self.is_singleton)
+            .opt("PropertyDefinitions", self.property_definitions)
+            .opt("PropertyGroups", self.property_groups)
+            .opt("Tags", self.tags)
+            .req("WorkspaceId", self.workspace_id)
             .build()
     }
 }

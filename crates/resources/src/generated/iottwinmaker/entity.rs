@@ -146,15 +146,20 @@ impl ::cloudwright_core::Resource for Entity {
 impl ::cloudwright_core::ToValue for Entity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Components", &self.components)
-            .opt("CompositeComponents", &self.composite_components)
-            .opt("Description", &self.description)
-            .opt("EntityId", &self.entity_id)
-            .req("EntityName", &self.entity_name)
-            .opt("ParentEntityId", &self.parent_entity_id)
-            .opt("Tags", &self.tags)
-            .req("WorkspaceId", &self.workspace_id)
+            .opt("Components", self.components)
+            .opt("CompositeComponents", self.composite_components)
+            .opt("Description", self.description)
+            .opt("EntityId", self.entity_id)
+            .req("EntityName", self.entity_name)
+            .opt("ParentEntityId", self.parent_entity_id)
+            .opt("Tags", self.tags)
+            .req("WorkspaceId", self.workspace_id)
             .build()
     }
 }

@@ -141,14 +141,19 @@ impl ::cloudwright_core::Resource for Scene {
 impl ::cloudwright_core::ToValue for Scene {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Capabilities", &self.capabilities)
-            .req("ContentLocation", &self.content_location)
-            .opt("Description", &self.description)
-            .req("SceneId", &self.scene_id)
-            .opt("SceneMetadata", &self.scene_metadata)
-            .opt("Tags", &self.tags)
-            .req("WorkspaceId", &self.workspace_id)
+            .opt("Capabilities", self.capabilities)
+            .req("ContentLocation", self.content_location)
+            .opt("Description", self.description)
+            .req("SceneId", self.scene_id)
+            .opt("SceneMetadata", self.scene_metadata)
+            .opt("Tags", self.tags)
+            .req("WorkspaceId", self.workspace_id)
             .build()
     }
 }

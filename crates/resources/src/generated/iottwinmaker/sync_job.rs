@@ -118,11 +118,16 @@ impl ::cloudwright_core::Resource for SyncJob {
 impl ::cloudwright_core::ToValue for SyncJob {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SyncRole", &self.sync_role)
-            .req("SyncSource", &self.sync_source)
-            .opt("Tags", &self.tags)
-            .req("WorkspaceId", &self.workspace_id)
+            .req("SyncRole", self.sync_role)
+            .req("SyncSource", self.sync_source)
+            .opt("Tags", self.tags)
+            .req("WorkspaceId", self.workspace_id)
             .build()
     }
 }

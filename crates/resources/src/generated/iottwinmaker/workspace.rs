@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for Workspace {
 impl ::cloudwright_core::ToValue for Workspace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Role", &self.role)
-            .req("S3Location", &self.s3_location)
-            .opt("Tags", &self.tags)
-            .req("WorkspaceId", &self.workspace_id)
+            .opt("Description", self.description)
+            .req("Role", self.role)
+            .req("S3Location", self.s3_location)
+            .opt("Tags", self.tags)
+            .req("WorkspaceId", self.workspace_id)
             .build()
     }
 }

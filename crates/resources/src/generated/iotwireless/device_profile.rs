@@ -92,10 +92,15 @@ impl ::cloudwright_core::Resource for DeviceProfile {
 impl ::cloudwright_core::ToValue for DeviceProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LoRaWAN", &self.lo_ra_wan)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("LoRaWAN", self.lo_ra_wan)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -297,26 +302,31 @@ impl crate::PropertyType for LoRaWanDeviceProfile {}
 impl ::cloudwright_core::ToValue for LoRaWanDeviceProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClassBTimeout", &self.class_b_timeout)
-            .opt("ClassCTimeout", &self.class_c_timeout)
-            .opt("FactoryPresetFreqsList", &self.factory_preset_freqs_list)
-            .opt("MacVersion", &self.mac_version)
-            .opt("MaxDutyCycle", &self.max_duty_cycle)
-            .opt("MaxEirp", &self.max_eirp)
-            .opt("PingSlotDr", &self.ping_slot_dr)
-            .opt("PingSlotFreq", &self.ping_slot_freq)
-            .opt("PingSlotPeriod", &self.ping_slot_period)
-            .opt("RegParamsRevision", &self.reg_params_revision)
-            .opt("RfRegion", &self.rf_region)
-            .opt("RxDataRate2", &self.rx_data_rate2)
-            .opt("RxDelay1", &self.rx_delay1)
-            .opt("RxDrOffset1", &self.rx_dr_offset1)
-            .opt("RxFreq2", &self.rx_freq2)
-            .opt("Supports32BitFCnt", &self.supports32_bit_f_cnt)
-            .opt("SupportsClassB", &self.supports_class_b)
-            .opt("SupportsClassC", &self.supports_class_c)
-            .opt("SupportsJoin", &self.supports_join)
+            .opt("ClassBTimeout", self.class_b_timeout)
+            .opt("ClassCTimeout", self.class_c_timeout)
+            .opt("FactoryPresetFreqsList", self.factory_preset_freqs_list)
+            .opt("MacVersion", self.mac_version)
+            .opt("MaxDutyCycle", self.max_duty_cycle)
+            .opt("MaxEirp", self.max_eirp)
+            .opt("PingSlotDr", self.ping_slot_dr)
+            .opt("PingSlotFreq", self.ping_slot_freq)
+            .opt("PingSlotPeriod", self.ping_slot_period)
+            .opt("RegParamsRevision", self.reg_params_revision)
+            .opt("RfRegion", self.rf_region)
+            .opt("RxDataRate2", self.rx_data_rate2)
+            .opt("RxDelay1", self.rx_delay1)
+            .opt("RxDrOffset1", self.rx_dr_offset1)
+            .opt("RxFreq2", self.rx_freq2)
+            .opt("Supports32BitFCnt", self.supports32_bit_f_cnt)
+            .opt("SupportsClassB", self.supports_class_b)
+            .opt("SupportsClassC", self.supports_class_c)
+            .opt("SupportsJoin", self.supports_join)
             .build()
     }
 }
@@ -355,9 +365,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -169,23 +169,28 @@ impl ::cloudwright_core::Resource for FuotaTask {
 impl ::cloudwright_core::ToValue for FuotaTask {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssociateMulticastGroup", &self.associate_multicast_group)
-            .opt("AssociateWirelessDevice", &self.associate_wireless_device)
-            .opt("Description", &self.description)
+            .opt("AssociateMulticastGroup", self.associate_multicast_group)
+            .opt("AssociateWirelessDevice", self.associate_wireless_device)
+            .opt("Description", self.description)
             .opt(
                 "DisassociateMulticastGroup",
-                &self.disassociate_multicast_group,
+                self.disassociate_multicast_group,
             )
             .opt(
                 "DisassociateWirelessDevice",
-                &self.disassociate_wireless_device,
+                self.disassociate_wireless_device,
             )
-            .req("FirmwareUpdateImage", &self.firmware_update_image)
-            .req("FirmwareUpdateRole", &self.firmware_update_role)
-            .req("LoRaWAN", &self.lo_ra_wan)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("FirmwareUpdateImage", self.firmware_update_image)
+            .req("FirmwareUpdateRole", self.firmware_update_role)
+            .req("LoRaWAN", self.lo_ra_wan)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -277,9 +282,14 @@ impl crate::PropertyType for LoRaWan {}
 impl ::cloudwright_core::ToValue for LoRaWan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RfRegion", &self.rf_region)
-            .opt("StartTime", &self.start_time)
+            .req("RfRegion", self.rf_region)
+            .opt("StartTime", self.start_time)
             .build()
     }
 }

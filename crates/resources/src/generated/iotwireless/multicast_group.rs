@@ -122,16 +122,21 @@ impl ::cloudwright_core::Resource for MulticastGroup {
 impl ::cloudwright_core::ToValue for MulticastGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssociateWirelessDevice", &self.associate_wireless_device)
-            .opt("Description", &self.description)
+            .opt("AssociateWirelessDevice", self.associate_wireless_device)
+            .opt("Description", self.description)
             .opt(
                 "DisassociateWirelessDevice",
-                &self.disassociate_wireless_device,
+                self.disassociate_wireless_device,
             )
-            .req("LoRaWAN", &self.lo_ra_wan)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("LoRaWAN", self.lo_ra_wan)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -254,14 +259,16 @@ impl crate::PropertyType for LoRaWan {}
 impl ::cloudwright_core::ToValue for LoRaWan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DlClass", &self.dl_class)
-            .opt("NumberOfDevicesInGroup", &self.number_of_devices_in_group)
-            .opt(
-                "NumberOfDevicesRequested",
-                &self.number_of_devices_requested,
-            )
-            .req("RfRegion", &self.rf_region)
+            .req("DlClass", self.dl_class)
+            .opt("NumberOfDevicesInGroup", self.number_of_devices_in_group)
+            .opt("NumberOfDevicesRequested", self.number_of_devices_requested)
+            .req("RfRegion", self.rf_region)
             .build()
     }
 }
@@ -292,6 +299,14 @@ impl ::cloudwright_core::ToValue for DlClass {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -121,13 +121,18 @@ impl ::cloudwright_core::Resource for NetworkAnalyzerConfiguration {
 impl ::cloudwright_core::ToValue for NetworkAnalyzerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("TraceContent", &self.trace_content)
-            .opt("WirelessDevices", &self.wireless_devices)
-            .opt("WirelessGateways", &self.wireless_gateways)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("TraceContent", self.trace_content)
+            .opt("WirelessDevices", self.wireless_devices)
+            .opt("WirelessGateways", self.wireless_gateways)
             .build()
     }
 }
@@ -200,9 +205,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -239,9 +249,14 @@ impl crate::PropertyType for TraceContent {}
 impl ::cloudwright_core::ToValue for TraceContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogLevel", &self.log_level)
-            .opt("WirelessDeviceFrameInfo", &self.wireless_device_frame_info)
+            .opt("LogLevel", self.log_level)
+            .opt("WirelessDeviceFrameInfo", self.wireless_device_frame_info)
             .build()
     }
 }
@@ -276,6 +291,14 @@ impl ::cloudwright_core::ToValue for LogLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `WirelessDeviceFrameInfo` (`AWS::IoTWireless::NetworkAnalyzerConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -304,6 +327,14 @@ impl ::cloudwright_core::ToValue for WirelessDeviceFrameInfo {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -118,14 +118,19 @@ impl ::cloudwright_core::Resource for PartnerAccount {
 impl ::cloudwright_core::ToValue for PartnerAccount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountLinked", &self.account_linked)
-            .opt("PartnerAccountId", &self.partner_account_id)
-            .opt("PartnerType", &self.partner_type)
-            .opt("Sidewalk", &self.sidewalk)
-            .opt("SidewalkResponse", &self.sidewalk_response)
-            .opt("SidewalkUpdate", &self.sidewalk_update)
-            .opt("Tags", &self.tags)
+            .opt("AccountLinked", self.account_linked)
+            .opt("PartnerAccountId", self.partner_account_id)
+            .opt("PartnerType", self.partner_type)
+            .opt("Sidewalk", self.sidewalk)
+            .opt("SidewalkResponse", self.sidewalk_response)
+            .opt("SidewalkUpdate", self.sidewalk_update)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -192,8 +197,13 @@ impl crate::PropertyType for SidewalkAccountInfo {}
 impl ::cloudwright_core::ToValue for SidewalkAccountInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppServerPrivateKey", &self.app_server_private_key)
+            .req("AppServerPrivateKey", self.app_server_private_key)
             .build()
     }
 }
@@ -244,10 +254,15 @@ impl crate::PropertyType for SidewalkAccountInfoWithFingerprint {}
 impl ::cloudwright_core::ToValue for SidewalkAccountInfoWithFingerprint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmazonId", &self.amazon_id)
-            .opt("Arn", &self.arn)
-            .opt("Fingerprint", &self.fingerprint)
+            .opt("AmazonId", self.amazon_id)
+            .opt("Arn", self.arn)
+            .opt("Fingerprint", self.fingerprint)
             .build()
     }
 }
@@ -284,8 +299,13 @@ impl crate::PropertyType for SidewalkUpdateAccount {}
 impl ::cloudwright_core::ToValue for SidewalkUpdateAccount {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppServerPrivateKey", &self.app_server_private_key)
+            .opt("AppServerPrivateKey", self.app_server_private_key)
             .build()
     }
 }
@@ -324,9 +344,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -354,6 +379,14 @@ impl ::cloudwright_core::ToValue for PartnerType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -92,10 +92,15 @@ impl ::cloudwright_core::Resource for ServiceProfile {
 impl ::cloudwright_core::ToValue for ServiceProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LoRaWAN", &self.lo_ra_wan)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("LoRaWAN", self.lo_ra_wan)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -464,26 +469,31 @@ impl crate::PropertyType for LoRaWanServiceProfile {}
 impl ::cloudwright_core::ToValue for LoRaWanServiceProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddGwMetadata", &self.add_gw_metadata)
-            .opt("ChannelMask", &self.channel_mask)
-            .opt("DevStatusReqFreq", &self.dev_status_req_freq)
-            .opt("DlBucketSize", &self.dl_bucket_size)
-            .opt("DlRate", &self.dl_rate)
-            .opt("DlRatePolicy", &self.dl_rate_policy)
-            .opt("DrMax", &self.dr_max)
-            .opt("DrMin", &self.dr_min)
-            .opt("HrAllowed", &self.hr_allowed)
-            .opt("MinGwDiversity", &self.min_gw_diversity)
-            .opt("NwkGeoLoc", &self.nwk_geo_loc)
-            .opt("PrAllowed", &self.pr_allowed)
-            .opt("RaAllowed", &self.ra_allowed)
-            .opt("ReportDevStatusBattery", &self.report_dev_status_battery)
-            .opt("ReportDevStatusMargin", &self.report_dev_status_margin)
-            .opt("TargetPer", &self.target_per)
-            .opt("UlBucketSize", &self.ul_bucket_size)
-            .opt("UlRate", &self.ul_rate)
-            .opt("UlRatePolicy", &self.ul_rate_policy)
+            .opt("AddGwMetadata", self.add_gw_metadata)
+            .opt("ChannelMask", self.channel_mask)
+            .opt("DevStatusReqFreq", self.dev_status_req_freq)
+            .opt("DlBucketSize", self.dl_bucket_size)
+            .opt("DlRate", self.dl_rate)
+            .opt("DlRatePolicy", self.dl_rate_policy)
+            .opt("DrMax", self.dr_max)
+            .opt("DrMin", self.dr_min)
+            .opt("HrAllowed", self.hr_allowed)
+            .opt("MinGwDiversity", self.min_gw_diversity)
+            .opt("NwkGeoLoc", self.nwk_geo_loc)
+            .opt("PrAllowed", self.pr_allowed)
+            .opt("RaAllowed", self.ra_allowed)
+            .opt("ReportDevStatusBattery", self.report_dev_status_battery)
+            .opt("ReportDevStatusMargin", self.report_dev_status_margin)
+            .opt("TargetPer", self.target_per)
+            .opt("UlBucketSize", self.ul_bucket_size)
+            .opt("UlRate", self.ul_rate)
+            .opt("UlRatePolicy", self.ul_rate_policy)
             .build()
     }
 }
@@ -522,9 +532,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

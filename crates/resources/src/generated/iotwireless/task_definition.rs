@@ -115,16 +115,21 @@ impl ::cloudwright_core::Resource for TaskDefinition {
 impl ::cloudwright_core::ToValue for TaskDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutoCreateTasks", &self.auto_create_tasks)
+            .req("AutoCreateTasks", self.auto_create_tasks)
             .opt(
                 "LoRaWANUpdateGatewayTaskEntry",
-                &self.lo_ra_wan_update_gateway_task_entry,
+                self.lo_ra_wan_update_gateway_task_entry,
             )
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("TaskDefinitionType", &self.task_definition_type)
-            .opt("Update", &self.update)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("TaskDefinitionType", self.task_definition_type)
+            .opt("Update", self.update)
             .build()
     }
 }
@@ -205,10 +210,15 @@ impl crate::PropertyType for LoRaWanGatewayVersion {}
 impl ::cloudwright_core::ToValue for LoRaWanGatewayVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Model", &self.model)
-            .opt("PackageVersion", &self.package_version)
-            .opt("Station", &self.station)
+            .opt("Model", self.model)
+            .opt("PackageVersion", self.package_version)
+            .opt("Station", self.station)
             .build()
     }
 }
@@ -265,11 +275,16 @@ impl crate::PropertyType for LoRaWanUpdateGatewayTaskCreate {}
 impl ::cloudwright_core::ToValue for LoRaWanUpdateGatewayTaskCreate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CurrentVersion", &self.current_version)
-            .opt("SigKeyCrc", &self.sig_key_crc)
-            .opt("UpdateSignature", &self.update_signature)
-            .opt("UpdateVersion", &self.update_version)
+            .opt("CurrentVersion", self.current_version)
+            .opt("SigKeyCrc", self.sig_key_crc)
+            .opt("UpdateSignature", self.update_signature)
+            .opt("UpdateVersion", self.update_version)
             .build()
     }
 }
@@ -310,9 +325,14 @@ impl crate::PropertyType for LoRaWanUpdateGatewayTaskEntry {}
 impl ::cloudwright_core::ToValue for LoRaWanUpdateGatewayTaskEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CurrentVersion", &self.current_version)
-            .opt("UpdateVersion", &self.update_version)
+            .opt("CurrentVersion", self.current_version)
+            .opt("UpdateVersion", self.update_version)
             .build()
     }
 }
@@ -351,9 +371,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -404,10 +429,15 @@ impl crate::PropertyType for UpdateWirelessGatewayTaskCreate {}
 impl ::cloudwright_core::ToValue for UpdateWirelessGatewayTaskCreate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LoRaWAN", &self.lo_ra_wan)
-            .opt("UpdateDataRole", &self.update_data_role)
-            .opt("UpdateDataSource", &self.update_data_source)
+            .opt("LoRaWAN", self.lo_ra_wan)
+            .opt("UpdateDataRole", self.update_data_role)
+            .opt("UpdateDataSource", self.update_data_source)
             .build()
     }
 }
@@ -435,6 +465,14 @@ impl ::cloudwright_core::ToValue for TaskDefinitionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -150,16 +150,21 @@ impl ::cloudwright_core::Resource for WirelessDevice {
 impl ::cloudwright_core::ToValue for WirelessDevice {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DestinationName", &self.destination_name)
-            .opt("LastUplinkReceivedAt", &self.last_uplink_received_at)
-            .opt("LoRaWAN", &self.lo_ra_wan)
-            .opt("Name", &self.name)
-            .opt("Positioning", &self.positioning)
-            .opt("Tags", &self.tags)
-            .opt("ThingArn", &self.thing_arn)
-            .req("Type", &self.r#type)
+            .opt("Description", self.description)
+            .req("DestinationName", self.destination_name)
+            .opt("LastUplinkReceivedAt", self.last_uplink_received_at)
+            .opt("LoRaWAN", self.lo_ra_wan)
+            .opt("Name", self.name)
+            .opt("Positioning", self.positioning)
+            .opt("Tags", self.tags)
+            .opt("ThingArn", self.thing_arn)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -250,9 +255,14 @@ impl crate::PropertyType for AbpV10x {}
 impl ::cloudwright_core::ToValue for AbpV10x {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DevAddr", &self.dev_addr)
-            .req("SessionKeys", &self.session_keys)
+            .req("DevAddr", self.dev_addr)
+            .req("SessionKeys", self.session_keys)
             .build()
     }
 }
@@ -307,9 +317,14 @@ impl crate::PropertyType for AbpV11 {}
 impl ::cloudwright_core::ToValue for AbpV11 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DevAddr", &self.dev_addr)
-            .req("SessionKeys", &self.session_keys)
+            .req("DevAddr", self.dev_addr)
+            .req("SessionKeys", self.session_keys)
             .build()
     }
 }
@@ -360,10 +375,15 @@ impl crate::PropertyType for Application {}
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationName", &self.destination_name)
-            .opt("FPort", &self.f_port)
-            .opt("Type", &self.r#type)
+            .opt("DestinationName", self.destination_name)
+            .opt("FPort", self.f_port)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -398,8 +418,13 @@ impl crate::PropertyType for FPorts {}
 impl ::cloudwright_core::ToValue for FPorts {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Applications", &self.applications)
+            .opt("Applications", self.applications)
             .build()
     }
 }
@@ -482,15 +507,20 @@ impl crate::PropertyType for LoRaWanDevice {}
 impl ::cloudwright_core::ToValue for LoRaWanDevice {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AbpV10x", &self.abp_v10x)
-            .opt("AbpV11", &self.abp_v11)
-            .opt("DevEui", &self.dev_eui)
-            .opt("DeviceProfileId", &self.device_profile_id)
-            .opt("FPorts", &self.f_ports)
-            .opt("OtaaV10x", &self.otaa_v10x)
-            .opt("OtaaV11", &self.otaa_v11)
-            .opt("ServiceProfileId", &self.service_profile_id)
+            .opt("AbpV10x", self.abp_v10x)
+            .opt("AbpV11", self.abp_v11)
+            .opt("DevEui", self.dev_eui)
+            .opt("DeviceProfileId", self.device_profile_id)
+            .opt("FPorts", self.f_ports)
+            .opt("OtaaV10x", self.otaa_v10x)
+            .opt("OtaaV11", self.otaa_v11)
+            .opt("ServiceProfileId", self.service_profile_id)
             .build()
     }
 }
@@ -547,9 +577,14 @@ impl crate::PropertyType for OtaaV10x {}
 impl ::cloudwright_core::ToValue for OtaaV10x {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppEui", &self.app_eui)
-            .req("AppKey", &self.app_key)
+            .req("AppEui", self.app_eui)
+            .req("AppKey", self.app_key)
             .build()
     }
 }
@@ -617,10 +652,15 @@ impl crate::PropertyType for OtaaV11 {}
 impl ::cloudwright_core::ToValue for OtaaV11 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppKey", &self.app_key)
-            .req("JoinEui", &self.join_eui)
-            .req("NwkKey", &self.nwk_key)
+            .req("AppKey", self.app_key)
+            .req("JoinEui", self.join_eui)
+            .req("NwkKey", self.nwk_key)
             .build()
     }
 }
@@ -677,9 +717,14 @@ impl crate::PropertyType for SessionKeysAbpV10x {}
 impl ::cloudwright_core::ToValue for SessionKeysAbpV10x {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppSKey", &self.app_s_key)
-            .req("NwkSKey", &self.nwk_s_key)
+            .req("AppSKey", self.app_s_key)
+            .req("NwkSKey", self.nwk_s_key)
             .build()
     }
 }
@@ -758,11 +803,16 @@ impl crate::PropertyType for SessionKeysAbpV11 {}
 impl ::cloudwright_core::ToValue for SessionKeysAbpV11 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppSKey", &self.app_s_key)
-            .req("FNwkSIntKey", &self.f_nwk_s_int_key)
-            .req("NwkSEncKey", &self.nwk_s_enc_key)
-            .req("SNwkSIntKey", &self.s_nwk_s_int_key)
+            .req("AppSKey", self.app_s_key)
+            .req("FNwkSIntKey", self.f_nwk_s_int_key)
+            .req("NwkSEncKey", self.nwk_s_enc_key)
+            .req("SNwkSIntKey", self.s_nwk_s_int_key)
             .build()
     }
 }
@@ -800,6 +850,14 @@ impl ::cloudwright_core::ToValue for ApplicationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Positioning` (`AWS::IoTWireless::WirelessDevice`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -829,6 +887,14 @@ impl ::cloudwright_core::ToValue for Positioning {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::IoTWireless::WirelessDevice`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -857,6 +923,14 @@ impl ::cloudwright_core::ToValue for WirelessDeviceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

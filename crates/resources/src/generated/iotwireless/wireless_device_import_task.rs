@@ -102,10 +102,15 @@ impl ::cloudwright_core::Resource for WirelessDeviceImportTask {
 impl ::cloudwright_core::ToValue for WirelessDeviceImportTask {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationName", &self.destination_name)
-            .req("Sidewalk", &self.sidewalk)
-            .opt("Tags", &self.tags)
+            .req("DestinationName", self.destination_name)
+            .req("Sidewalk", self.sidewalk)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -249,11 +254,16 @@ impl crate::PropertyType for Sidewalk {}
 impl ::cloudwright_core::ToValue for Sidewalk {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeviceCreationFile", &self.device_creation_file)
-            .opt("DeviceCreationFileList", &self.device_creation_file_list)
-            .opt("Role", &self.role)
-            .opt("SidewalkManufacturingSn", &self.sidewalk_manufacturing_sn)
+            .opt("DeviceCreationFile", self.device_creation_file)
+            .opt("DeviceCreationFileList", self.device_creation_file_list)
+            .opt("Role", self.role)
+            .opt("SidewalkManufacturingSn", self.sidewalk_manufacturing_sn)
             .build()
     }
 }
@@ -304,9 +314,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -125,14 +125,19 @@ impl ::cloudwright_core::Resource for WirelessGateway {
 impl ::cloudwright_core::ToValue for WirelessGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("LastUplinkReceivedAt", &self.last_uplink_received_at)
-            .req("LoRaWAN", &self.lo_ra_wan)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("ThingArn", &self.thing_arn)
-            .opt("ThingName", &self.thing_name)
+            .opt("Description", self.description)
+            .opt("LastUplinkReceivedAt", self.last_uplink_received_at)
+            .req("LoRaWAN", self.lo_ra_wan)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("ThingArn", self.thing_arn)
+            .opt("ThingName", self.thing_name)
             .build()
     }
 }
@@ -217,9 +222,14 @@ impl crate::PropertyType for LoRaWanGateway {}
 impl ::cloudwright_core::ToValue for LoRaWanGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GatewayEui", &self.gateway_eui)
-            .req("RfRegion", &self.rf_region)
+            .req("GatewayEui", self.gateway_eui)
+            .req("RfRegion", self.rf_region)
             .build()
     }
 }

@@ -165,23 +165,28 @@ impl ::cloudwright_core::Resource for Channel {
 impl ::cloudwright_core::ToValue for Channel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Authorized", &self.authorized)
-            .opt("ContainerFormat", &self.container_format)
-            .opt("InsecureIngest", &self.insecure_ingest)
-            .opt("LatencyMode", &self.latency_mode)
+            .opt("Authorized", self.authorized)
+            .opt("ContainerFormat", self.container_format)
+            .opt("InsecureIngest", self.insecure_ingest)
+            .opt("LatencyMode", self.latency_mode)
             .opt(
                 "MultitrackInputConfiguration",
-                &self.multitrack_input_configuration,
+                self.multitrack_input_configuration,
             )
-            .opt("Name", &self.name)
-            .opt("Preset", &self.preset)
+            .opt("Name", self.name)
+            .opt("Preset", self.preset)
             .opt(
                 "RecordingConfigurationArn",
-                &self.recording_configuration_arn,
+                self.recording_configuration_arn,
             )
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -268,10 +273,15 @@ impl crate::PropertyType for MultitrackInputConfiguration {}
 impl ::cloudwright_core::ToValue for MultitrackInputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("MaximumResolution", &self.maximum_resolution)
-            .opt("Policy", &self.policy)
+            .opt("Enabled", self.enabled)
+            .opt("MaximumResolution", self.maximum_resolution)
+            .opt("Policy", self.policy)
             .build()
     }
 }
@@ -309,6 +319,14 @@ impl ::cloudwright_core::ToValue for ChannelType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContainerFormat` (`AWS::IVS::Channel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -338,6 +356,14 @@ impl ::cloudwright_core::ToValue for ContainerFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LatencyMode` (`AWS::IVS::Channel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -366,6 +392,14 @@ impl ::cloudwright_core::ToValue for LatencyMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -399,6 +433,14 @@ impl ::cloudwright_core::ToValue for MaximumResolution {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Policy` (`AWS::IVS::Channel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -427,6 +469,14 @@ impl ::cloudwright_core::ToValue for Policy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -459,6 +509,14 @@ impl ::cloudwright_core::ToValue for Preset {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for EncoderConfiguration {
 impl ::cloudwright_core::ToValue for EncoderConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("Video", &self.video)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("Video", self.video)
             .build()
     }
 }
@@ -168,9 +173,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -223,11 +233,16 @@ impl crate::PropertyType for Video {}
 impl ::cloudwright_core::ToValue for Video {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bitrate", &self.bitrate)
-            .opt("Framerate", &self.framerate)
-            .opt("Height", &self.height)
-            .opt("Width", &self.width)
+            .opt("Bitrate", self.bitrate)
+            .opt("Framerate", self.framerate)
+            .opt("Height", self.height)
+            .opt("Width", self.width)
             .build()
     }
 }

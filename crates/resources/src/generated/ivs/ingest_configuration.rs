@@ -118,13 +118,18 @@ impl ::cloudwright_core::Resource for IngestConfiguration {
 impl ::cloudwright_core::ToValue for IngestConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IngestProtocol", &self.ingest_protocol)
-            .opt("InsecureIngest", &self.insecure_ingest)
-            .opt("Name", &self.name)
-            .opt("StageArn", &self.stage_arn)
-            .opt("Tags", &self.tags)
-            .opt("UserId", &self.user_id)
+            .opt("IngestProtocol", self.ingest_protocol)
+            .opt("InsecureIngest", self.insecure_ingest)
+            .opt("Name", self.name)
+            .opt("StageArn", self.stage_arn)
+            .opt("Tags", self.tags)
+            .opt("UserId", self.user_id)
             .build()
     }
 }
@@ -199,6 +204,14 @@ impl ::cloudwright_core::ToValue for IngestProtocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

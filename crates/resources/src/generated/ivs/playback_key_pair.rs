@@ -96,10 +96,15 @@ impl ::cloudwright_core::Resource for PlaybackKeyPair {
 impl ::cloudwright_core::ToValue for PlaybackKeyPair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("PublicKeyMaterial", &self.public_key_material)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .opt("PublicKeyMaterial", self.public_key_material)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -109,15 +109,20 @@ impl ::cloudwright_core::Resource for PlaybackRestrictionPolicy {
 impl ::cloudwright_core::ToValue for PlaybackRestrictionPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedCountries", &self.allowed_countries)
-            .opt("AllowedOrigins", &self.allowed_origins)
+            .opt("AllowedCountries", self.allowed_countries)
+            .opt("AllowedOrigins", self.allowed_origins)
             .opt(
                 "EnableStrictOriginEnforcement",
-                &self.enable_strict_origin_enforcement,
+                self.enable_strict_origin_enforcement,
             )
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -188,9 +193,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -129,16 +129,21 @@ impl ::cloudwright_core::Resource for RecordingConfiguration {
 impl ::cloudwright_core::ToValue for RecordingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationConfiguration", &self.destination_configuration)
-            .opt("Name", &self.name)
+            .req("DestinationConfiguration", self.destination_configuration)
+            .opt("Name", self.name)
             .opt(
                 "RecordingReconnectWindowSeconds",
-                &self.recording_reconnect_window_seconds,
+                self.recording_reconnect_window_seconds,
             )
-            .opt("RenditionConfiguration", &self.rendition_configuration)
-            .opt("Tags", &self.tags)
-            .opt("ThumbnailConfiguration", &self.thumbnail_configuration)
+            .opt("RenditionConfiguration", self.rendition_configuration)
+            .opt("Tags", self.tags)
+            .opt("ThumbnailConfiguration", self.thumbnail_configuration)
             .build()
     }
 }
@@ -201,9 +206,12 @@ impl crate::PropertyType for DestinationConfiguration {}
 impl ::cloudwright_core::ToValue for DestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .opt("S3", &self.s3)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().opt("S3", self.s3).build()
     }
 }
 
@@ -247,9 +255,14 @@ impl crate::PropertyType for RenditionConfiguration {}
 impl ::cloudwright_core::ToValue for RenditionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RenditionSelection", &self.rendition_selection)
-            .opt("Renditions", &self.renditions)
+            .opt("RenditionSelection", self.rendition_selection)
+            .opt("Renditions", self.renditions)
             .build()
     }
 }
@@ -288,8 +301,13 @@ impl crate::PropertyType for S3DestinationConfiguration {}
 impl ::cloudwright_core::ToValue for S3DestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
+            .req("BucketName", self.bucket_name)
             .build()
     }
 }
@@ -357,11 +375,16 @@ impl crate::PropertyType for ThumbnailConfiguration {}
 impl ::cloudwright_core::ToValue for ThumbnailConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RecordingMode", &self.recording_mode)
-            .opt("Resolution", &self.resolution)
-            .opt("Storage", &self.storage)
-            .opt("TargetIntervalSeconds", &self.target_interval_seconds)
+            .opt("RecordingMode", self.recording_mode)
+            .opt("Resolution", self.resolution)
+            .opt("Storage", self.storage)
+            .opt("TargetIntervalSeconds", self.target_interval_seconds)
             .build()
     }
 }
@@ -399,6 +422,14 @@ impl ::cloudwright_core::ToValue for Rendition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RenditionSelection` (`AWS::IVS::RecordingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -430,6 +461,14 @@ impl ::cloudwright_core::ToValue for RenditionSelection {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -465,6 +504,14 @@ impl ::cloudwright_core::ToValue for Resolution {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -94,13 +94,18 @@ impl ::cloudwright_core::Resource for Stage {
 impl ::cloudwright_core::ToValue for Stage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoParticipantRecordingConfiguration",
-                &self.auto_participant_recording_configuration,
+                self.auto_participant_recording_configuration,
             )
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -201,15 +206,20 @@ impl crate::PropertyType for AutoParticipantRecordingConfiguration {}
 impl ::cloudwright_core::ToValue for AutoParticipantRecordingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HlsConfiguration", &self.hls_configuration)
-            .opt("MediaTypes", &self.media_types)
+            .opt("HlsConfiguration", self.hls_configuration)
+            .opt("MediaTypes", self.media_types)
             .opt(
                 "RecordingReconnectWindowSeconds",
-                &self.recording_reconnect_window_seconds,
+                self.recording_reconnect_window_seconds,
             )
-            .req("StorageConfigurationArn", &self.storage_configuration_arn)
-            .opt("ThumbnailConfiguration", &self.thumbnail_configuration)
+            .req("StorageConfigurationArn", self.storage_configuration_arn)
+            .opt("ThumbnailConfiguration", self.thumbnail_configuration)
             .build()
     }
 }
@@ -245,10 +255,15 @@ impl crate::PropertyType for HlsConfiguration {}
 impl ::cloudwright_core::ToValue for HlsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ParticipantRecordingHlsConfiguration",
-                &self.participant_recording_hls_configuration,
+                self.participant_recording_hls_configuration,
             )
             .build()
     }
@@ -286,10 +301,15 @@ impl crate::PropertyType for ParticipantRecordingHlsConfiguration {}
 impl ::cloudwright_core::ToValue for ParticipantRecordingHlsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "TargetSegmentDurationSeconds",
-                &self.target_segment_duration_seconds,
+                self.target_segment_duration_seconds,
             )
             .build()
     }
@@ -337,10 +357,15 @@ impl crate::PropertyType for ParticipantThumbnailConfiguration {}
 impl ::cloudwright_core::ToValue for ParticipantThumbnailConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RecordingMode", &self.recording_mode)
-            .opt("Storage", &self.storage)
-            .opt("TargetIntervalSeconds", &self.target_interval_seconds)
+            .opt("RecordingMode", self.recording_mode)
+            .opt("Storage", self.storage)
+            .opt("TargetIntervalSeconds", self.target_interval_seconds)
             .build()
     }
 }
@@ -376,10 +401,15 @@ impl crate::PropertyType for ThumbnailConfiguration {}
 impl ::cloudwright_core::ToValue for ThumbnailConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ParticipantThumbnailConfiguration",
-                &self.participant_thumbnail_configuration,
+                self.participant_thumbnail_configuration,
             )
             .build()
     }
@@ -411,6 +441,14 @@ impl ::cloudwright_core::ToValue for MediaType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -100,10 +100,15 @@ impl ::cloudwright_core::Resource for StorageConfiguration {
 impl ::cloudwright_core::ToValue for StorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .req("S3", &self.s3)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .req("S3", self.s3)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -162,8 +167,13 @@ impl crate::PropertyType for S3StorageConfiguration {}
 impl ::cloudwright_core::ToValue for S3StorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
+            .req("BucketName", self.bucket_name)
             .build()
     }
 }

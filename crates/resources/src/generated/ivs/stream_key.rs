@@ -91,9 +91,14 @@ impl ::cloudwright_core::Resource for StreamKey {
 impl ::cloudwright_core::ToValue for StreamKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChannelArn", &self.channel_arn)
-            .opt("Tags", &self.tags)
+            .req("ChannelArn", self.channel_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

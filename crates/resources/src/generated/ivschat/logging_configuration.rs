@@ -93,10 +93,15 @@ impl ::cloudwright_core::Resource for LoggingConfiguration {
 impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationConfiguration", &self.destination_configuration)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("DestinationConfiguration", self.destination_configuration)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -171,8 +176,13 @@ impl crate::PropertyType for CloudWatchLogsDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for CloudWatchLogsDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroupName", &self.log_group_name)
+            .req("LogGroupName", self.log_group_name)
             .build()
     }
 }
@@ -219,10 +229,15 @@ impl crate::PropertyType for DestinationConfiguration {}
 impl ::cloudwright_core::ToValue for DestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogs", &self.cloud_watch_logs)
-            .opt("Firehose", &self.firehose)
-            .opt("S3", &self.s3)
+            .opt("CloudWatchLogs", self.cloud_watch_logs)
+            .opt("Firehose", self.firehose)
+            .opt("S3", self.s3)
             .build()
     }
 }
@@ -261,8 +276,13 @@ impl crate::PropertyType for FirehoseDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for FirehoseDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeliveryStreamName", &self.delivery_stream_name)
+            .req("DeliveryStreamName", self.delivery_stream_name)
             .build()
     }
 }
@@ -301,8 +321,13 @@ impl crate::PropertyType for S3DestinationConfiguration {}
 impl ::cloudwright_core::ToValue for S3DestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
+            .req("BucketName", self.bucket_name)
             .build()
     }
 }
@@ -353,9 +378,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -114,19 +114,24 @@ impl ::cloudwright_core::Resource for Room {
 impl ::cloudwright_core::ToValue for Room {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "LoggingConfigurationIdentifiers",
-                &self.logging_configuration_identifiers,
+                self.logging_configuration_identifiers,
             )
-            .opt("MaximumMessageLength", &self.maximum_message_length)
+            .opt("MaximumMessageLength", self.maximum_message_length)
             .opt(
                 "MaximumMessageRatePerSecond",
-                &self.maximum_message_rate_per_second,
+                self.maximum_message_rate_per_second,
             )
-            .opt("MessageReviewHandler", &self.message_review_handler)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("MessageReviewHandler", self.message_review_handler)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -201,9 +206,14 @@ impl crate::PropertyType for MessageReviewHandler {}
 impl ::cloudwright_core::ToValue for MessageReviewHandler {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FallbackResult", &self.fallback_result)
-            .opt("Uri", &self.uri)
+            .opt("FallbackResult", self.fallback_result)
+            .opt("Uri", self.uri)
             .build()
     }
 }
@@ -254,9 +264,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -287,6 +302,14 @@ impl ::cloudwright_core::ToValue for FallbackResult {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -216,27 +216,32 @@ impl ::cloudwright_core::Resource for Connector {
 impl ::cloudwright_core::ToValue for Connector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Capacity", &self.capacity)
-            .req("ConnectorConfiguration", &self.connector_configuration)
-            .opt("ConnectorDescription", &self.connector_description)
-            .req("ConnectorName", &self.connector_name)
-            .req("KafkaCluster", &self.kafka_cluster)
+            .req("Capacity", self.capacity)
+            .req("ConnectorConfiguration", self.connector_configuration)
+            .opt("ConnectorDescription", self.connector_description)
+            .req("ConnectorName", self.connector_name)
+            .req("KafkaCluster", self.kafka_cluster)
             .req(
                 "KafkaClusterClientAuthentication",
-                &self.kafka_cluster_client_authentication,
+                self.kafka_cluster_client_authentication,
             )
             .req(
                 "KafkaClusterEncryptionInTransit",
-                &self.kafka_cluster_encryption_in_transit,
+                self.kafka_cluster_encryption_in_transit,
             )
-            .req("KafkaConnectVersion", &self.kafka_connect_version)
-            .opt("LogDelivery", &self.log_delivery)
-            .opt("NetworkType", &self.network_type)
-            .req("Plugins", &self.plugins)
-            .req("ServiceExecutionRoleArn", &self.service_execution_role_arn)
-            .opt("Tags", &self.tags)
-            .opt("WorkerConfiguration", &self.worker_configuration)
+            .req("KafkaConnectVersion", self.kafka_connect_version)
+            .opt("LogDelivery", self.log_delivery)
+            .opt("NetworkType", self.network_type)
+            .req("Plugins", self.plugins)
+            .req("ServiceExecutionRoleArn", self.service_execution_role_arn)
+            .opt("Tags", self.tags)
+            .opt("WorkerConfiguration", self.worker_configuration)
             .build()
     }
 }
@@ -309,9 +314,14 @@ impl crate::PropertyType for ApacheKafkaCluster {}
 impl ::cloudwright_core::ToValue for ApacheKafkaCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BootstrapServers", &self.bootstrap_servers)
-            .req("Vpc", &self.vpc)
+            .req("BootstrapServers", self.bootstrap_servers)
+            .req("Vpc", self.vpc)
             .build()
     }
 }
@@ -400,13 +410,18 @@ impl crate::PropertyType for AutoScaling {}
 impl ::cloudwright_core::ToValue for AutoScaling {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxAutoscalingTaskCount", &self.max_autoscaling_task_count)
-            .req("MaxWorkerCount", &self.max_worker_count)
-            .req("McuCount", &self.mcu_count)
-            .req("MinWorkerCount", &self.min_worker_count)
-            .req("ScaleInPolicy", &self.scale_in_policy)
-            .req("ScaleOutPolicy", &self.scale_out_policy)
+            .opt("MaxAutoscalingTaskCount", self.max_autoscaling_task_count)
+            .req("MaxWorkerCount", self.max_worker_count)
+            .req("McuCount", self.mcu_count)
+            .req("MinWorkerCount", self.min_worker_count)
+            .req("ScaleInPolicy", self.scale_in_policy)
+            .req("ScaleOutPolicy", self.scale_out_policy)
             .build()
     }
 }
@@ -447,9 +462,14 @@ impl crate::PropertyType for Capacity {}
 impl ::cloudwright_core::ToValue for Capacity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoScaling", &self.auto_scaling)
-            .opt("ProvisionedCapacity", &self.provisioned_capacity)
+            .opt("AutoScaling", self.auto_scaling)
+            .opt("ProvisionedCapacity", self.provisioned_capacity)
             .build()
     }
 }
@@ -493,9 +513,14 @@ impl crate::PropertyType for CloudWatchLogsLogDelivery {}
 impl ::cloudwright_core::ToValue for CloudWatchLogsLogDelivery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("LogGroup", &self.log_group)
+            .req("Enabled", self.enabled)
+            .opt("LogGroup", self.log_group)
             .build()
     }
 }
@@ -552,9 +577,14 @@ impl crate::PropertyType for CustomPlugin {}
 impl ::cloudwright_core::ToValue for CustomPlugin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CustomPluginArn", &self.custom_plugin_arn)
-            .req("Revision", &self.revision)
+            .req("CustomPluginArn", self.custom_plugin_arn)
+            .req("Revision", self.revision)
             .build()
     }
 }
@@ -598,9 +628,14 @@ impl crate::PropertyType for FirehoseLogDelivery {}
 impl ::cloudwright_core::ToValue for FirehoseLogDelivery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeliveryStream", &self.delivery_stream)
-            .req("Enabled", &self.enabled)
+            .opt("DeliveryStream", self.delivery_stream)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -637,8 +672,13 @@ impl crate::PropertyType for KafkaCluster {}
 impl ::cloudwright_core::ToValue for KafkaCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApacheKafkaCluster", &self.apache_kafka_cluster)
+            .req("ApacheKafkaCluster", self.apache_kafka_cluster)
             .build()
     }
 }
@@ -675,8 +715,13 @@ impl crate::PropertyType for KafkaClusterClientAuthentication {}
 impl ::cloudwright_core::ToValue for KafkaClusterClientAuthentication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthenticationType", &self.authentication_type)
+            .req("AuthenticationType", self.authentication_type)
             .build()
     }
 }
@@ -713,8 +758,13 @@ impl crate::PropertyType for KafkaClusterEncryptionInTransit {}
 impl ::cloudwright_core::ToValue for KafkaClusterEncryptionInTransit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionType", &self.encryption_type)
+            .req("EncryptionType", self.encryption_type)
             .build()
     }
 }
@@ -751,8 +801,13 @@ impl crate::PropertyType for LogDelivery {}
 impl ::cloudwright_core::ToValue for LogDelivery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WorkerLogDelivery", &self.worker_log_delivery)
+            .req("WorkerLogDelivery", self.worker_log_delivery)
             .build()
     }
 }
@@ -789,8 +844,13 @@ impl crate::PropertyType for Plugin {}
 impl ::cloudwright_core::ToValue for Plugin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CustomPlugin", &self.custom_plugin)
+            .req("CustomPlugin", self.custom_plugin)
             .build()
     }
 }
@@ -845,9 +905,14 @@ impl crate::PropertyType for ProvisionedCapacity {}
 impl ::cloudwright_core::ToValue for ProvisionedCapacity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("McuCount", &self.mcu_count)
-            .req("WorkerCount", &self.worker_count)
+            .req("McuCount", self.mcu_count)
+            .req("WorkerCount", self.worker_count)
             .build()
     }
 }
@@ -898,10 +963,15 @@ impl crate::PropertyType for S3LogDelivery {}
 impl ::cloudwright_core::ToValue for S3LogDelivery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bucket", &self.bucket)
-            .req("Enabled", &self.enabled)
-            .opt("Prefix", &self.prefix)
+            .opt("Bucket", self.bucket)
+            .req("Enabled", self.enabled)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -940,8 +1010,13 @@ impl crate::PropertyType for ScaleInPolicy {}
 impl ::cloudwright_core::ToValue for ScaleInPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CpuUtilizationPercentage", &self.cpu_utilization_percentage)
+            .req("CpuUtilizationPercentage", self.cpu_utilization_percentage)
             .build()
     }
 }
@@ -980,8 +1055,13 @@ impl crate::PropertyType for ScaleOutPolicy {}
 impl ::cloudwright_core::ToValue for ScaleOutPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CpuUtilizationPercentage", &self.cpu_utilization_percentage)
+            .req("CpuUtilizationPercentage", self.cpu_utilization_percentage)
             .build()
     }
 }
@@ -1038,9 +1118,14 @@ impl crate::PropertyType for Vpc {}
 impl ::cloudwright_core::ToValue for Vpc {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
+            .req("SecurityGroups", self.security_groups)
+            .req("Subnets", self.subnets)
             .build()
     }
 }
@@ -1097,9 +1182,14 @@ impl crate::PropertyType for WorkerConfiguration {}
 impl ::cloudwright_core::ToValue for WorkerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Revision", &self.revision)
-            .req("WorkerConfigurationArn", &self.worker_configuration_arn)
+            .req("Revision", self.revision)
+            .req("WorkerConfigurationArn", self.worker_configuration_arn)
             .build()
     }
 }
@@ -1146,10 +1236,15 @@ impl crate::PropertyType for WorkerLogDelivery {}
 impl ::cloudwright_core::ToValue for WorkerLogDelivery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogs", &self.cloud_watch_logs)
-            .opt("Firehose", &self.firehose)
-            .opt("S3", &self.s3)
+            .opt("CloudWatchLogs", self.cloud_watch_logs)
+            .opt("Firehose", self.firehose)
+            .opt("S3", self.s3)
             .build()
     }
 }
@@ -1181,6 +1276,14 @@ impl ::cloudwright_core::ToValue for KafkaClusterClientAuthenticationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KafkaClusterEncryptionInTransitType` (`AWS::KafkaConnect::Connector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1210,6 +1313,14 @@ impl ::cloudwright_core::ToValue for KafkaClusterEncryptionInTransitType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NetworkType` (`AWS::KafkaConnect::Connector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1238,6 +1349,14 @@ impl ::cloudwright_core::ToValue for NetworkType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for CustomPlugin {
 impl ::cloudwright_core::ToValue for CustomPlugin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContentType", &self.content_type)
-            .opt("Description", &self.description)
-            .req("Location", &self.location)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("ContentType", self.content_type)
+            .opt("Description", self.description)
+            .req("Location", self.location)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -201,8 +206,13 @@ impl crate::PropertyType for CustomPluginLocation {}
 impl ::cloudwright_core::ToValue for CustomPluginLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Location", &self.s3_location)
+            .req("S3Location", self.s3_location)
             .build()
     }
 }
@@ -262,10 +272,15 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketArn", &self.bucket_arn)
-            .req("FileKey", &self.file_key)
-            .opt("ObjectVersion", &self.object_version)
+            .req("BucketArn", self.bucket_arn)
+            .req("FileKey", self.file_key)
+            .opt("ObjectVersion", self.object_version)
             .build()
     }
 }
@@ -316,9 +331,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -349,6 +369,14 @@ impl ::cloudwright_core::ToValue for ContentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for WorkerConfiguration {
 impl ::cloudwright_core::ToValue for WorkerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("PropertiesFileContent", &self.properties_file_content)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("PropertiesFileContent", self.properties_file_content)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -183,20 +183,25 @@ impl ::cloudwright_core::Resource for DataSource {
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomDocumentEnrichmentConfiguration",
-                &self.custom_document_enrichment_configuration,
+                self.custom_document_enrichment_configuration,
             )
-            .opt("DataSourceConfiguration", &self.data_source_configuration)
-            .opt("Description", &self.description)
-            .req("IndexId", &self.index_id)
-            .opt("LanguageCode", &self.language_code)
-            .req("Name", &self.name)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Schedule", &self.schedule)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("DataSourceConfiguration", self.data_source_configuration)
+            .opt("Description", self.description)
+            .req("IndexId", self.index_id)
+            .opt("LanguageCode", self.language_code)
+            .req("Name", self.name)
+            .opt("RoleArn", self.role_arn)
+            .opt("Schedule", self.schedule)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -257,8 +262,13 @@ impl crate::PropertyType for AccessControlListConfiguration {}
 impl ::cloudwright_core::ToValue for AccessControlListConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KeyPath", &self.key_path)
+            .opt("KeyPath", self.key_path)
             .build()
     }
 }
@@ -297,8 +307,13 @@ impl crate::PropertyType for AclConfiguration {}
 impl ::cloudwright_core::ToValue for AclConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllowedGroupsColumnName", &self.allowed_groups_column_name)
+            .req("AllowedGroupsColumnName", self.allowed_groups_column_name)
             .build()
     }
 }
@@ -385,12 +400,17 @@ impl crate::PropertyType for ColumnConfiguration {}
 impl ::cloudwright_core::ToValue for ColumnConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChangeDetectingColumns", &self.change_detecting_columns)
-            .req("DocumentDataColumnName", &self.document_data_column_name)
-            .req("DocumentIdColumnName", &self.document_id_column_name)
-            .opt("DocumentTitleColumnName", &self.document_title_column_name)
-            .opt("FieldMappings", &self.field_mappings)
+            .req("ChangeDetectingColumns", self.change_detecting_columns)
+            .req("DocumentDataColumnName", self.document_data_column_name)
+            .req("DocumentIdColumnName", self.document_id_column_name)
+            .opt("DocumentTitleColumnName", self.document_title_column_name)
+            .opt("FieldMappings", self.field_mappings)
             .build()
     }
 }
@@ -436,9 +456,14 @@ impl crate::PropertyType for ConfluenceAttachmentConfiguration {}
 impl ::cloudwright_core::ToValue for ConfluenceAttachmentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttachmentFieldMappings", &self.attachment_field_mappings)
-            .opt("CrawlAttachments", &self.crawl_attachments)
+            .opt("AttachmentFieldMappings", self.attachment_field_mappings)
+            .opt("CrawlAttachments", self.crawl_attachments)
             .build()
     }
 }
@@ -504,10 +529,15 @@ impl crate::PropertyType for ConfluenceAttachmentToIndexFieldMapping {}
 impl ::cloudwright_core::ToValue for ConfluenceAttachmentToIndexFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSourceFieldName", &self.data_source_field_name)
-            .opt("DateFieldFormat", &self.date_field_format)
-            .req("IndexFieldName", &self.index_field_name)
+            .req("DataSourceFieldName", self.data_source_field_name)
+            .opt("DateFieldFormat", self.date_field_format)
+            .req("IndexFieldName", self.index_field_name)
             .build()
     }
 }
@@ -547,8 +577,13 @@ impl crate::PropertyType for ConfluenceBlogConfiguration {}
 impl ::cloudwright_core::ToValue for ConfluenceBlogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlogFieldMappings", &self.blog_field_mappings)
+            .opt("BlogFieldMappings", self.blog_field_mappings)
             .build()
     }
 }
@@ -612,10 +647,15 @@ impl crate::PropertyType for ConfluenceBlogToIndexFieldMapping {}
 impl ::cloudwright_core::ToValue for ConfluenceBlogToIndexFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSourceFieldName", &self.data_source_field_name)
-            .opt("DateFieldFormat", &self.date_field_format)
-            .req("IndexFieldName", &self.index_field_name)
+            .req("DataSourceFieldName", self.data_source_field_name)
+            .opt("DateFieldFormat", self.date_field_format)
+            .req("IndexFieldName", self.index_field_name)
             .build()
     }
 }
@@ -739,17 +779,22 @@ impl crate::PropertyType for ConfluenceConfiguration {}
 impl ::cloudwright_core::ToValue for ConfluenceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttachmentConfiguration", &self.attachment_configuration)
-            .opt("BlogConfiguration", &self.blog_configuration)
-            .opt("ExclusionPatterns", &self.exclusion_patterns)
-            .opt("InclusionPatterns", &self.inclusion_patterns)
-            .opt("PageConfiguration", &self.page_configuration)
-            .req("SecretArn", &self.secret_arn)
-            .req("ServerUrl", &self.server_url)
-            .opt("SpaceConfiguration", &self.space_configuration)
-            .req("Version", &self.version)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("AttachmentConfiguration", self.attachment_configuration)
+            .opt("BlogConfiguration", self.blog_configuration)
+            .opt("ExclusionPatterns", self.exclusion_patterns)
+            .opt("InclusionPatterns", self.inclusion_patterns)
+            .opt("PageConfiguration", self.page_configuration)
+            .req("SecretArn", self.secret_arn)
+            .req("ServerUrl", self.server_url)
+            .opt("SpaceConfiguration", self.space_configuration)
+            .req("Version", self.version)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -789,8 +834,13 @@ impl crate::PropertyType for ConfluencePageConfiguration {}
 impl ::cloudwright_core::ToValue for ConfluencePageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PageFieldMappings", &self.page_field_mappings)
+            .opt("PageFieldMappings", self.page_field_mappings)
             .build()
     }
 }
@@ -854,10 +904,15 @@ impl crate::PropertyType for ConfluencePageToIndexFieldMapping {}
 impl ::cloudwright_core::ToValue for ConfluencePageToIndexFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSourceFieldName", &self.data_source_field_name)
-            .opt("DateFieldFormat", &self.date_field_format)
-            .req("IndexFieldName", &self.index_field_name)
+            .req("DataSourceFieldName", self.data_source_field_name)
+            .opt("DateFieldFormat", self.date_field_format)
+            .req("IndexFieldName", self.index_field_name)
             .build()
     }
 }
@@ -925,12 +980,17 @@ impl crate::PropertyType for ConfluenceSpaceConfiguration {}
 impl ::cloudwright_core::ToValue for ConfluenceSpaceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlArchivedSpaces", &self.crawl_archived_spaces)
-            .opt("CrawlPersonalSpaces", &self.crawl_personal_spaces)
-            .opt("ExcludeSpaces", &self.exclude_spaces)
-            .opt("IncludeSpaces", &self.include_spaces)
-            .opt("SpaceFieldMappings", &self.space_field_mappings)
+            .opt("CrawlArchivedSpaces", self.crawl_archived_spaces)
+            .opt("CrawlPersonalSpaces", self.crawl_personal_spaces)
+            .opt("ExcludeSpaces", self.exclude_spaces)
+            .opt("IncludeSpaces", self.include_spaces)
+            .opt("SpaceFieldMappings", self.space_field_mappings)
             .build()
     }
 }
@@ -994,10 +1054,15 @@ impl crate::PropertyType for ConfluenceSpaceToIndexFieldMapping {}
 impl ::cloudwright_core::ToValue for ConfluenceSpaceToIndexFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSourceFieldName", &self.data_source_field_name)
-            .opt("DateFieldFormat", &self.date_field_format)
-            .req("IndexFieldName", &self.index_field_name)
+            .req("DataSourceFieldName", self.data_source_field_name)
+            .opt("DateFieldFormat", self.date_field_format)
+            .req("IndexFieldName", self.index_field_name)
             .build()
     }
 }
@@ -1087,12 +1152,17 @@ impl crate::PropertyType for ConnectionConfiguration {}
 impl ::cloudwright_core::ToValue for ConnectionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatabaseHost", &self.database_host)
-            .req("DatabaseName", &self.database_name)
-            .req("DatabasePort", &self.database_port)
-            .req("SecretArn", &self.secret_arn)
-            .req("TableName", &self.table_name)
+            .req("DatabaseHost", self.database_host)
+            .req("DatabaseName", self.database_name)
+            .req("DatabasePort", self.database_port)
+            .req("SecretArn", self.secret_arn)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -1153,17 +1223,22 @@ impl crate::PropertyType for CustomDocumentEnrichmentConfiguration {}
 impl ::cloudwright_core::ToValue for CustomDocumentEnrichmentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InlineConfigurations", &self.inline_configurations)
+            .opt("InlineConfigurations", self.inline_configurations)
             .opt(
                 "PostExtractionHookConfiguration",
-                &self.post_extraction_hook_configuration,
+                self.post_extraction_hook_configuration,
             )
             .opt(
                 "PreExtractionHookConfiguration",
-                &self.pre_extraction_hook_configuration,
+                self.pre_extraction_hook_configuration,
             )
-            .opt("RoleArn", &self.role_arn)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -1266,18 +1341,23 @@ impl crate::PropertyType for DataSourceConfiguration {}
 impl ::cloudwright_core::ToValue for DataSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfluenceConfiguration", &self.confluence_configuration)
-            .opt("DatabaseConfiguration", &self.database_configuration)
-            .opt("GoogleDriveConfiguration", &self.google_drive_configuration)
-            .opt("OneDriveConfiguration", &self.one_drive_configuration)
-            .opt("S3Configuration", &self.s3_configuration)
-            .opt("SalesforceConfiguration", &self.salesforce_configuration)
-            .opt("ServiceNowConfiguration", &self.service_now_configuration)
-            .opt("SharePointConfiguration", &self.share_point_configuration)
-            .opt("TemplateConfiguration", &self.template_configuration)
-            .opt("WebCrawlerConfiguration", &self.web_crawler_configuration)
-            .opt("WorkDocsConfiguration", &self.work_docs_configuration)
+            .opt("ConfluenceConfiguration", self.confluence_configuration)
+            .opt("DatabaseConfiguration", self.database_configuration)
+            .opt("GoogleDriveConfiguration", self.google_drive_configuration)
+            .opt("OneDriveConfiguration", self.one_drive_configuration)
+            .opt("S3Configuration", self.s3_configuration)
+            .opt("SalesforceConfiguration", self.salesforce_configuration)
+            .opt("ServiceNowConfiguration", self.service_now_configuration)
+            .opt("SharePointConfiguration", self.share_point_configuration)
+            .opt("TemplateConfiguration", self.template_configuration)
+            .opt("WebCrawlerConfiguration", self.web_crawler_configuration)
+            .opt("WorkDocsConfiguration", self.work_docs_configuration)
             .build()
     }
 }
@@ -1343,10 +1423,15 @@ impl crate::PropertyType for DataSourceToIndexFieldMapping {}
 impl ::cloudwright_core::ToValue for DataSourceToIndexFieldMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSourceFieldName", &self.data_source_field_name)
-            .opt("DateFieldFormat", &self.date_field_format)
-            .req("IndexFieldName", &self.index_field_name)
+            .req("DataSourceFieldName", self.data_source_field_name)
+            .opt("DateFieldFormat", self.date_field_format)
+            .req("IndexFieldName", self.index_field_name)
             .build()
     }
 }
@@ -1403,9 +1488,14 @@ impl crate::PropertyType for DataSourceVpcConfiguration {}
 impl ::cloudwright_core::ToValue for DataSourceVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -1488,13 +1578,18 @@ impl crate::PropertyType for DatabaseConfiguration {}
 impl ::cloudwright_core::ToValue for DatabaseConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AclConfiguration", &self.acl_configuration)
-            .req("ColumnConfiguration", &self.column_configuration)
-            .req("ConnectionConfiguration", &self.connection_configuration)
-            .req("DatabaseEngineType", &self.database_engine_type)
-            .opt("SqlConfiguration", &self.sql_configuration)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("AclConfiguration", self.acl_configuration)
+            .req("ColumnConfiguration", self.column_configuration)
+            .req("ConnectionConfiguration", self.connection_configuration)
+            .req("DatabaseEngineType", self.database_engine_type)
+            .opt("SqlConfiguration", self.sql_configuration)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -1568,13 +1663,18 @@ impl crate::PropertyType for DocumentAttributeCondition {}
 impl ::cloudwright_core::ToValue for DocumentAttributeCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ConditionDocumentAttributeKey",
-                &self.condition_document_attribute_key,
+                self.condition_document_attribute_key,
             )
-            .opt("ConditionOnValue", &self.condition_on_value)
-            .req("Operator", &self.operator)
+            .opt("ConditionOnValue", self.condition_on_value)
+            .req("Operator", self.operator)
             .build()
     }
 }
@@ -1637,18 +1737,23 @@ impl crate::PropertyType for DocumentAttributeTarget {}
 impl ::cloudwright_core::ToValue for DocumentAttributeTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "TargetDocumentAttributeKey",
-                &self.target_document_attribute_key,
+                self.target_document_attribute_key,
             )
             .opt(
                 "TargetDocumentAttributeValue",
-                &self.target_document_attribute_value,
+                self.target_document_attribute_value,
             )
             .opt(
                 "TargetDocumentAttributeValueDeletion",
-                &self.target_document_attribute_value_deletion,
+                self.target_document_attribute_value_deletion,
             )
             .build()
     }
@@ -1710,11 +1815,16 @@ impl crate::PropertyType for DocumentAttributeValue {}
 impl ::cloudwright_core::ToValue for DocumentAttributeValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateValue", &self.date_value)
-            .opt("LongValue", &self.long_value)
-            .opt("StringListValue", &self.string_list_value)
-            .opt("StringValue", &self.string_value)
+            .opt("DateValue", self.date_value)
+            .opt("LongValue", self.long_value)
+            .opt("StringListValue", self.string_list_value)
+            .opt("StringValue", self.string_value)
             .build()
     }
 }
@@ -1751,8 +1861,13 @@ impl crate::PropertyType for DocumentsMetadataConfiguration {}
 impl ::cloudwright_core::ToValue for DocumentsMetadataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Prefix", &self.s3_prefix)
+            .opt("S3Prefix", self.s3_prefix)
             .build()
     }
 }
@@ -1853,14 +1968,19 @@ impl crate::PropertyType for GoogleDriveConfiguration {}
 impl ::cloudwright_core::ToValue for GoogleDriveConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludeMimeTypes", &self.exclude_mime_types)
-            .opt("ExcludeSharedDrives", &self.exclude_shared_drives)
-            .opt("ExcludeUserAccounts", &self.exclude_user_accounts)
-            .opt("ExclusionPatterns", &self.exclusion_patterns)
-            .opt("FieldMappings", &self.field_mappings)
-            .opt("InclusionPatterns", &self.inclusion_patterns)
-            .req("SecretArn", &self.secret_arn)
+            .opt("ExcludeMimeTypes", self.exclude_mime_types)
+            .opt("ExcludeSharedDrives", self.exclude_shared_drives)
+            .opt("ExcludeUserAccounts", self.exclude_user_accounts)
+            .opt("ExclusionPatterns", self.exclusion_patterns)
+            .opt("FieldMappings", self.field_mappings)
+            .opt("InclusionPatterns", self.inclusion_patterns)
+            .req("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -1928,10 +2048,15 @@ impl crate::PropertyType for HookConfiguration {}
 impl ::cloudwright_core::ToValue for HookConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InvocationCondition", &self.invocation_condition)
-            .req("LambdaArn", &self.lambda_arn)
-            .req("S3Bucket", &self.s3_bucket)
+            .opt("InvocationCondition", self.invocation_condition)
+            .req("LambdaArn", self.lambda_arn)
+            .req("S3Bucket", self.s3_bucket)
             .build()
     }
 }
@@ -1980,10 +2105,15 @@ impl crate::PropertyType for InlineCustomDocumentEnrichmentConfiguration {}
 impl ::cloudwright_core::ToValue for InlineCustomDocumentEnrichmentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Condition", &self.condition)
-            .opt("DocumentContentDeletion", &self.document_content_deletion)
-            .opt("Target", &self.target)
+            .opt("Condition", self.condition)
+            .opt("DocumentContentDeletion", self.document_content_deletion)
+            .opt("Target", self.target)
             .build()
     }
 }
@@ -2090,14 +2220,19 @@ impl crate::PropertyType for OneDriveConfiguration {}
 impl ::cloudwright_core::ToValue for OneDriveConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisableLocalGroups", &self.disable_local_groups)
-            .opt("ExclusionPatterns", &self.exclusion_patterns)
-            .opt("FieldMappings", &self.field_mappings)
-            .opt("InclusionPatterns", &self.inclusion_patterns)
-            .req("OneDriveUsers", &self.one_drive_users)
-            .req("SecretArn", &self.secret_arn)
-            .req("TenantDomain", &self.tenant_domain)
+            .opt("DisableLocalGroups", self.disable_local_groups)
+            .opt("ExclusionPatterns", self.exclusion_patterns)
+            .opt("FieldMappings", self.field_mappings)
+            .opt("InclusionPatterns", self.inclusion_patterns)
+            .req("OneDriveUsers", self.one_drive_users)
+            .req("SecretArn", self.secret_arn)
+            .req("TenantDomain", self.tenant_domain)
             .build()
     }
 }
@@ -2141,9 +2276,14 @@ impl crate::PropertyType for OneDriveUsers {}
 impl ::cloudwright_core::ToValue for OneDriveUsers {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OneDriveUserList", &self.one_drive_user_list)
-            .opt("OneDriveUserS3Path", &self.one_drive_user_s3_path)
+            .opt("OneDriveUserList", self.one_drive_user_list)
+            .opt("OneDriveUserS3Path", self.one_drive_user_s3_path)
             .build()
     }
 }
@@ -2215,10 +2355,15 @@ impl crate::PropertyType for ProxyConfiguration {}
 impl ::cloudwright_core::ToValue for ProxyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Credentials", &self.credentials)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .opt("Credentials", self.credentials)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -2325,19 +2470,24 @@ impl crate::PropertyType for S3DataSourceConfiguration {}
 impl ::cloudwright_core::ToValue for S3DataSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AccessControlListConfiguration",
-                &self.access_control_list_configuration,
+                self.access_control_list_configuration,
             )
-            .req("BucketName", &self.bucket_name)
+            .req("BucketName", self.bucket_name)
             .opt(
                 "DocumentsMetadataConfiguration",
-                &self.documents_metadata_configuration,
+                self.documents_metadata_configuration,
             )
-            .opt("ExclusionPatterns", &self.exclusion_patterns)
-            .opt("InclusionPatterns", &self.inclusion_patterns)
-            .opt("InclusionPrefixes", &self.inclusion_prefixes)
+            .opt("ExclusionPatterns", self.exclusion_patterns)
+            .opt("InclusionPatterns", self.inclusion_patterns)
+            .opt("InclusionPrefixes", self.inclusion_prefixes)
             .build()
     }
 }
@@ -2394,9 +2544,14 @@ impl crate::PropertyType for S3Path {}
 impl ::cloudwright_core::ToValue for S3Path {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
             .build()
     }
 }
@@ -2464,11 +2619,16 @@ impl crate::PropertyType for SalesforceChatterFeedConfiguration {}
 impl ::cloudwright_core::ToValue for SalesforceChatterFeedConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DocumentDataFieldName", &self.document_data_field_name)
-            .opt("DocumentTitleFieldName", &self.document_title_field_name)
-            .opt("FieldMappings", &self.field_mappings)
-            .opt("IncludeFilterTypes", &self.include_filter_types)
+            .req("DocumentDataFieldName", self.document_data_field_name)
+            .opt("DocumentTitleFieldName", self.document_title_field_name)
+            .opt("FieldMappings", self.field_mappings)
+            .opt("IncludeFilterTypes", self.include_filter_types)
             .build()
     }
 }
@@ -2597,30 +2757,35 @@ impl crate::PropertyType for SalesforceConfiguration {}
 impl ::cloudwright_core::ToValue for SalesforceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChatterFeedConfiguration", &self.chatter_feed_configuration)
-            .opt("CrawlAttachments", &self.crawl_attachments)
+            .opt("ChatterFeedConfiguration", self.chatter_feed_configuration)
+            .opt("CrawlAttachments", self.crawl_attachments)
             .opt(
                 "ExcludeAttachmentFilePatterns",
-                &self.exclude_attachment_file_patterns,
+                self.exclude_attachment_file_patterns,
             )
             .opt(
                 "IncludeAttachmentFilePatterns",
-                &self.include_attachment_file_patterns,
+                self.include_attachment_file_patterns,
             )
             .opt(
                 "KnowledgeArticleConfiguration",
-                &self.knowledge_article_configuration,
+                self.knowledge_article_configuration,
             )
-            .req("SecretArn", &self.secret_arn)
-            .req("ServerUrl", &self.server_url)
+            .req("SecretArn", self.secret_arn)
+            .req("ServerUrl", self.server_url)
             .opt(
                 "StandardObjectAttachmentConfiguration",
-                &self.standard_object_attachment_configuration,
+                self.standard_object_attachment_configuration,
             )
             .opt(
                 "StandardObjectConfigurations",
-                &self.standard_object_configurations,
+                self.standard_object_configurations,
             )
             .build()
     }
@@ -2697,11 +2862,16 @@ impl crate::PropertyType for SalesforceCustomKnowledgeArticleTypeConfiguration {
 impl ::cloudwright_core::ToValue for SalesforceCustomKnowledgeArticleTypeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DocumentDataFieldName", &self.document_data_field_name)
-            .opt("DocumentTitleFieldName", &self.document_title_field_name)
-            .opt("FieldMappings", &self.field_mappings)
-            .req("Name", &self.name)
+            .req("DocumentDataFieldName", self.document_data_field_name)
+            .opt("DocumentTitleFieldName", self.document_title_field_name)
+            .opt("FieldMappings", self.field_mappings)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -2759,15 +2929,20 @@ impl crate::PropertyType for SalesforceKnowledgeArticleConfiguration {}
 impl ::cloudwright_core::ToValue for SalesforceKnowledgeArticleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomKnowledgeArticleTypeConfigurations",
-                &self.custom_knowledge_article_type_configurations,
+                self.custom_knowledge_article_type_configurations,
             )
-            .req("IncludedStates", &self.included_states)
+            .req("IncludedStates", self.included_states)
             .opt(
                 "StandardKnowledgeArticleTypeConfiguration",
-                &self.standard_knowledge_article_type_configuration,
+                self.standard_knowledge_article_type_configuration,
             )
             .build()
     }
@@ -2826,10 +3001,15 @@ impl crate::PropertyType for SalesforceStandardKnowledgeArticleTypeConfiguration
 impl ::cloudwright_core::ToValue for SalesforceStandardKnowledgeArticleTypeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DocumentDataFieldName", &self.document_data_field_name)
-            .opt("DocumentTitleFieldName", &self.document_title_field_name)
-            .opt("FieldMappings", &self.field_mappings)
+            .req("DocumentDataFieldName", self.document_data_field_name)
+            .opt("DocumentTitleFieldName", self.document_title_field_name)
+            .opt("FieldMappings", self.field_mappings)
             .build()
     }
 }
@@ -2875,9 +3055,14 @@ impl crate::PropertyType for SalesforceStandardObjectAttachmentConfiguration {}
 impl ::cloudwright_core::ToValue for SalesforceStandardObjectAttachmentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DocumentTitleFieldName", &self.document_title_field_name)
-            .opt("FieldMappings", &self.field_mappings)
+            .opt("DocumentTitleFieldName", self.document_title_field_name)
+            .opt("FieldMappings", self.field_mappings)
             .build()
     }
 }
@@ -2951,11 +3136,16 @@ impl crate::PropertyType for SalesforceStandardObjectConfiguration {}
 impl ::cloudwright_core::ToValue for SalesforceStandardObjectConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DocumentDataFieldName", &self.document_data_field_name)
-            .opt("DocumentTitleFieldName", &self.document_title_field_name)
-            .opt("FieldMappings", &self.field_mappings)
-            .req("Name", &self.name)
+            .req("DocumentDataFieldName", self.document_data_field_name)
+            .opt("DocumentTitleFieldName", self.document_title_field_name)
+            .opt("FieldMappings", self.field_mappings)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -3046,19 +3236,24 @@ impl crate::PropertyType for ServiceNowConfiguration {}
 impl ::cloudwright_core::ToValue for ServiceNowConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthenticationType", &self.authentication_type)
-            .req("HostUrl", &self.host_url)
+            .opt("AuthenticationType", self.authentication_type)
+            .req("HostUrl", self.host_url)
             .opt(
                 "KnowledgeArticleConfiguration",
-                &self.knowledge_article_configuration,
+                self.knowledge_article_configuration,
             )
-            .req("SecretArn", &self.secret_arn)
+            .req("SecretArn", self.secret_arn)
             .opt(
                 "ServiceCatalogConfiguration",
-                &self.service_catalog_configuration,
+                self.service_catalog_configuration,
             )
-            .req("ServiceNowBuildVersion", &self.service_now_build_version)
+            .req("ServiceNowBuildVersion", self.service_now_build_version)
             .build()
     }
 }
@@ -3154,19 +3349,24 @@ impl crate::PropertyType for ServiceNowKnowledgeArticleConfiguration {}
 impl ::cloudwright_core::ToValue for ServiceNowKnowledgeArticleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlAttachments", &self.crawl_attachments)
-            .req("DocumentDataFieldName", &self.document_data_field_name)
-            .opt("DocumentTitleFieldName", &self.document_title_field_name)
+            .opt("CrawlAttachments", self.crawl_attachments)
+            .req("DocumentDataFieldName", self.document_data_field_name)
+            .opt("DocumentTitleFieldName", self.document_title_field_name)
             .opt(
                 "ExcludeAttachmentFilePatterns",
-                &self.exclude_attachment_file_patterns,
+                self.exclude_attachment_file_patterns,
             )
-            .opt("FieldMappings", &self.field_mappings)
-            .opt("FilterQuery", &self.filter_query)
+            .opt("FieldMappings", self.field_mappings)
+            .opt("FilterQuery", self.filter_query)
             .opt(
                 "IncludeAttachmentFilePatterns",
-                &self.include_attachment_file_patterns,
+                self.include_attachment_file_patterns,
             )
             .build()
     }
@@ -3256,18 +3456,23 @@ impl crate::PropertyType for ServiceNowServiceCatalogConfiguration {}
 impl ::cloudwright_core::ToValue for ServiceNowServiceCatalogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlAttachments", &self.crawl_attachments)
-            .req("DocumentDataFieldName", &self.document_data_field_name)
-            .opt("DocumentTitleFieldName", &self.document_title_field_name)
+            .opt("CrawlAttachments", self.crawl_attachments)
+            .req("DocumentDataFieldName", self.document_data_field_name)
+            .opt("DocumentTitleFieldName", self.document_title_field_name)
             .opt(
                 "ExcludeAttachmentFilePatterns",
-                &self.exclude_attachment_file_patterns,
+                self.exclude_attachment_file_patterns,
             )
-            .opt("FieldMappings", &self.field_mappings)
+            .opt("FieldMappings", self.field_mappings)
             .opt(
                 "IncludeAttachmentFilePatterns",
-                &self.include_attachment_file_patterns,
+                self.include_attachment_file_patterns,
             )
             .build()
     }
@@ -3412,19 +3617,24 @@ impl crate::PropertyType for SharePointConfiguration {}
 impl ::cloudwright_core::ToValue for SharePointConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlAttachments", &self.crawl_attachments)
-            .opt("DisableLocalGroups", &self.disable_local_groups)
-            .opt("DocumentTitleFieldName", &self.document_title_field_name)
-            .opt("ExclusionPatterns", &self.exclusion_patterns)
-            .opt("FieldMappings", &self.field_mappings)
-            .opt("InclusionPatterns", &self.inclusion_patterns)
-            .req("SecretArn", &self.secret_arn)
-            .req("SharePointVersion", &self.share_point_version)
-            .opt("SslCertificateS3Path", &self.ssl_certificate_s3_path)
-            .req("Urls", &self.urls)
-            .opt("UseChangeLog", &self.use_change_log)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("CrawlAttachments", self.crawl_attachments)
+            .opt("DisableLocalGroups", self.disable_local_groups)
+            .opt("DocumentTitleFieldName", self.document_title_field_name)
+            .opt("ExclusionPatterns", self.exclusion_patterns)
+            .opt("FieldMappings", self.field_mappings)
+            .opt("InclusionPatterns", self.inclusion_patterns)
+            .req("SecretArn", self.secret_arn)
+            .req("SharePointVersion", self.share_point_version)
+            .opt("SslCertificateS3Path", self.ssl_certificate_s3_path)
+            .req("Urls", self.urls)
+            .opt("UseChangeLog", self.use_change_log)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -3465,10 +3675,15 @@ impl crate::PropertyType for SqlConfiguration {}
 impl ::cloudwright_core::ToValue for SqlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "QueryIdentifiersEnclosingOption",
-                &self.query_identifiers_enclosing_option,
+                self.query_identifiers_enclosing_option,
             )
             .build()
     }
@@ -3508,8 +3723,13 @@ impl crate::PropertyType for TemplateConfiguration {}
 impl ::cloudwright_core::ToValue for TemplateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Template", &self.template)
+            .req("Template", self.template)
             .build()
     }
 }
@@ -3549,8 +3769,13 @@ impl crate::PropertyType for WebCrawlerAuthenticationConfiguration {}
 impl ::cloudwright_core::ToValue for WebCrawlerAuthenticationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BasicAuthentication", &self.basic_authentication)
+            .opt("BasicAuthentication", self.basic_authentication)
             .build()
     }
 }
@@ -3624,10 +3849,15 @@ impl crate::PropertyType for WebCrawlerBasicAuthentication {}
 impl ::cloudwright_core::ToValue for WebCrawlerBasicAuthentication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Credentials", &self.credentials)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Credentials", self.credentials)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -3761,25 +3991,30 @@ impl crate::PropertyType for WebCrawlerConfiguration {}
 impl ::cloudwright_core::ToValue for WebCrawlerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationConfiguration",
-                &self.authentication_configuration,
+                self.authentication_configuration,
             )
-            .opt("CrawlDepth", &self.crawl_depth)
+            .opt("CrawlDepth", self.crawl_depth)
             .opt(
                 "MaxContentSizePerPageInMegaBytes",
-                &self.max_content_size_per_page_in_mega_bytes,
+                self.max_content_size_per_page_in_mega_bytes,
             )
-            .opt("MaxLinksPerPage", &self.max_links_per_page)
+            .opt("MaxLinksPerPage", self.max_links_per_page)
             .opt(
                 "MaxUrlsPerMinuteCrawlRate",
-                &self.max_urls_per_minute_crawl_rate,
+                self.max_urls_per_minute_crawl_rate,
             )
-            .opt("ProxyConfiguration", &self.proxy_configuration)
-            .opt("UrlExclusionPatterns", &self.url_exclusion_patterns)
-            .opt("UrlInclusionPatterns", &self.url_inclusion_patterns)
-            .req("Urls", &self.urls)
+            .opt("ProxyConfiguration", self.proxy_configuration)
+            .opt("UrlExclusionPatterns", self.url_exclusion_patterns)
+            .opt("UrlInclusionPatterns", self.url_inclusion_patterns)
+            .req("Urls", self.urls)
             .build()
     }
 }
@@ -3835,9 +4070,14 @@ impl crate::PropertyType for WebCrawlerSeedUrlConfiguration {}
 impl ::cloudwright_core::ToValue for WebCrawlerSeedUrlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SeedUrls", &self.seed_urls)
-            .opt("WebCrawlerMode", &self.web_crawler_mode)
+            .req("SeedUrls", self.seed_urls)
+            .opt("WebCrawlerMode", self.web_crawler_mode)
             .build()
     }
 }
@@ -3880,8 +4120,13 @@ impl crate::PropertyType for WebCrawlerSiteMapsConfiguration {}
 impl ::cloudwright_core::ToValue for WebCrawlerSiteMapsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SiteMaps", &self.site_maps)
+            .req("SiteMaps", self.site_maps)
             .build()
     }
 }
@@ -3934,9 +4179,14 @@ impl crate::PropertyType for WebCrawlerUrls {}
 impl ::cloudwright_core::ToValue for WebCrawlerUrls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SeedUrlConfiguration", &self.seed_url_configuration)
-            .opt("SiteMapsConfiguration", &self.site_maps_configuration)
+            .opt("SeedUrlConfiguration", self.seed_url_configuration)
+            .opt("SiteMapsConfiguration", self.site_maps_configuration)
             .build()
     }
 }
@@ -4025,13 +4275,18 @@ impl crate::PropertyType for WorkDocsConfiguration {}
 impl ::cloudwright_core::ToValue for WorkDocsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrawlComments", &self.crawl_comments)
-            .opt("ExclusionPatterns", &self.exclusion_patterns)
-            .opt("FieldMappings", &self.field_mappings)
-            .opt("InclusionPatterns", &self.inclusion_patterns)
-            .req("OrganizationId", &self.organization_id)
-            .opt("UseChangeLog", &self.use_change_log)
+            .opt("CrawlComments", self.crawl_comments)
+            .opt("ExclusionPatterns", self.exclusion_patterns)
+            .opt("FieldMappings", self.field_mappings)
+            .opt("InclusionPatterns", self.inclusion_patterns)
+            .req("OrganizationId", self.organization_id)
+            .opt("UseChangeLog", self.use_change_log)
             .build()
     }
 }
@@ -4090,6 +4345,14 @@ impl ::cloudwright_core::ToValue for ConditionOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfluenceAttachmentFieldName` (`AWS::Kendra::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4146,6 +4409,14 @@ impl ::cloudwright_core::ToValue for ConfluenceAttachmentFieldName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfluenceBlogFieldName` (`AWS::Kendra::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4195,6 +4466,14 @@ impl ::cloudwright_core::ToValue for ConfluenceBlogFieldName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4255,6 +4534,14 @@ impl ::cloudwright_core::ToValue for ConfluencePageFieldName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfluenceSpaceFieldName` (`AWS::Kendra::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4290,6 +4577,14 @@ impl ::cloudwright_core::ToValue for ConfluenceSpaceFieldName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfluenceVersion` (`AWS::Kendra::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4318,6 +4613,14 @@ impl ::cloudwright_core::ToValue for ConfluenceVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4354,6 +4657,14 @@ impl ::cloudwright_core::ToValue for DatabaseEngineType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `QueryIdentifiersEnclosingOption` (`AWS::Kendra::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4383,6 +4694,14 @@ impl ::cloudwright_core::ToValue for QueryIdentifiersEnclosingOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SalesforceChatterFeedIncludeFilterType` (`AWS::Kendra::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4411,6 +4730,14 @@ impl ::cloudwright_core::ToValue for SalesforceChatterFeedIncludeFilterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4443,6 +4770,14 @@ impl ::cloudwright_core::ToValue for SalesforceKnowledgeArticleState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4518,6 +4853,14 @@ impl ::cloudwright_core::ToValue for SalesforceStandardObjectName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ServiceNowAuthenticationType` (`AWS::Kendra::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4547,6 +4890,14 @@ impl ::cloudwright_core::ToValue for ServiceNowAuthenticationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ServiceNowBuildVersionType` (`AWS::Kendra::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4575,6 +4926,14 @@ impl ::cloudwright_core::ToValue for ServiceNowBuildVersionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4607,6 +4966,14 @@ impl ::cloudwright_core::ToValue for SharePointVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4667,6 +5034,14 @@ impl ::cloudwright_core::ToValue for Type {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `WebCrawlerMode` (`AWS::Kendra::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4698,6 +5073,14 @@ impl ::cloudwright_core::ToValue for WebCrawlerMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -166,15 +166,20 @@ impl ::cloudwright_core::Resource for Faq {
 impl ::cloudwright_core::ToValue for Faq {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("FileFormat", &self.file_format)
-            .req("IndexId", &self.index_id)
-            .opt("LanguageCode", &self.language_code)
-            .req("Name", &self.name)
-            .req("RoleArn", &self.role_arn)
-            .req("S3Path", &self.s3_path)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("FileFormat", self.file_format)
+            .req("IndexId", self.index_id)
+            .opt("LanguageCode", self.language_code)
+            .req("Name", self.name)
+            .req("RoleArn", self.role_arn)
+            .req("S3Path", self.s3_path)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -257,9 +262,14 @@ impl crate::PropertyType for S3Path {}
 impl ::cloudwright_core::ToValue for S3Path {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
             .build()
     }
 }
@@ -293,6 +303,14 @@ impl ::cloudwright_core::ToValue for FileFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

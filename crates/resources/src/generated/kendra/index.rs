@@ -183,23 +183,28 @@ impl ::cloudwright_core::Resource for Index {
 impl ::cloudwright_core::ToValue for Index {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityUnits", &self.capacity_units)
-            .opt("Description", &self.description)
+            .opt("CapacityUnits", self.capacity_units)
+            .opt("Description", self.description)
             .opt(
                 "DocumentMetadataConfigurations",
-                &self.document_metadata_configurations,
+                self.document_metadata_configurations,
             )
-            .req("Edition", &self.edition)
-            .req("Name", &self.name)
-            .req("RoleArn", &self.role_arn)
+            .req("Edition", self.edition)
+            .req("Name", self.name)
+            .req("RoleArn", self.role_arn)
             .opt(
                 "ServerSideEncryptionConfiguration",
-                &self.server_side_encryption_configuration,
+                self.server_side_encryption_configuration,
             )
-            .opt("Tags", &self.tags)
-            .opt("UserContextPolicy", &self.user_context_policy)
-            .opt("UserTokenConfigurations", &self.user_token_configurations)
+            .opt("Tags", self.tags)
+            .opt("UserContextPolicy", self.user_context_policy)
+            .opt("UserTokenConfigurations", self.user_token_configurations)
             .build()
     }
 }
@@ -284,9 +289,14 @@ impl crate::PropertyType for CapacityUnitsConfiguration {}
 impl ::cloudwright_core::ToValue for CapacityUnitsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("QueryCapacityUnits", &self.query_capacity_units)
-            .req("StorageCapacityUnits", &self.storage_capacity_units)
+            .req("QueryCapacityUnits", self.query_capacity_units)
+            .req("StorageCapacityUnits", self.storage_capacity_units)
             .build()
     }
 }
@@ -355,11 +365,16 @@ impl crate::PropertyType for DocumentMetadataConfiguration {}
 impl ::cloudwright_core::ToValue for DocumentMetadataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Relevance", &self.relevance)
-            .opt("Search", &self.search)
-            .req("Type", &self.r#type)
+            .req("Name", self.name)
+            .opt("Relevance", self.relevance)
+            .opt("Search", self.search)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -416,9 +431,14 @@ impl crate::PropertyType for JsonTokenTypeConfiguration {}
 impl ::cloudwright_core::ToValue for JsonTokenTypeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GroupAttributeField", &self.group_attribute_field)
-            .req("UserNameAttributeField", &self.user_name_attribute_field)
+            .req("GroupAttributeField", self.group_attribute_field)
+            .req("UserNameAttributeField", self.user_name_attribute_field)
             .build()
     }
 }
@@ -509,14 +529,19 @@ impl crate::PropertyType for JwtTokenTypeConfiguration {}
 impl ::cloudwright_core::ToValue for JwtTokenTypeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClaimRegex", &self.claim_regex)
-            .opt("GroupAttributeField", &self.group_attribute_field)
-            .opt("Issuer", &self.issuer)
-            .req("KeyLocation", &self.key_location)
-            .opt("SecretManagerArn", &self.secret_manager_arn)
-            .opt("URL", &self.url)
-            .opt("UserNameAttributeField", &self.user_name_attribute_field)
+            .opt("ClaimRegex", self.claim_regex)
+            .opt("GroupAttributeField", self.group_attribute_field)
+            .opt("Issuer", self.issuer)
+            .req("KeyLocation", self.key_location)
+            .opt("SecretManagerArn", self.secret_manager_arn)
+            .opt("URL", self.url)
+            .opt("UserNameAttributeField", self.user_name_attribute_field)
             .build()
     }
 }
@@ -590,12 +615,17 @@ impl crate::PropertyType for Relevance {}
 impl ::cloudwright_core::ToValue for Relevance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Duration", &self.duration)
-            .opt("Freshness", &self.freshness)
-            .opt("Importance", &self.importance)
-            .opt("RankOrder", &self.rank_order)
-            .opt("ValueImportanceItems", &self.value_importance_items)
+            .opt("Duration", self.duration)
+            .opt("Freshness", self.freshness)
+            .opt("Importance", self.importance)
+            .opt("RankOrder", self.rank_order)
+            .opt("ValueImportanceItems", self.value_importance_items)
             .build()
     }
 }
@@ -648,11 +678,16 @@ impl crate::PropertyType for Search {}
 impl ::cloudwright_core::ToValue for Search {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Displayable", &self.displayable)
-            .opt("Facetable", &self.facetable)
-            .opt("Searchable", &self.searchable)
-            .opt("Sortable", &self.sortable)
+            .opt("Displayable", self.displayable)
+            .opt("Facetable", self.facetable)
+            .opt("Searchable", self.searchable)
+            .opt("Sortable", self.sortable)
             .build()
     }
 }
@@ -689,8 +724,13 @@ impl crate::PropertyType for ServerSideEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for ServerSideEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -734,14 +774,19 @@ impl crate::PropertyType for UserTokenConfiguration {}
 impl ::cloudwright_core::ToValue for UserTokenConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "JsonTokenTypeConfiguration",
-                &self.json_token_type_configuration,
+                self.json_token_type_configuration,
             )
             .opt(
                 "JwtTokenTypeConfiguration",
-                &self.jwt_token_type_configuration,
+                self.jwt_token_type_configuration,
             )
             .build()
     }
@@ -787,9 +832,14 @@ impl crate::PropertyType for ValueImportanceItem {}
 impl ::cloudwright_core::ToValue for ValueImportanceItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -827,6 +877,14 @@ impl ::cloudwright_core::ToValue for DocumentAttributeValueType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Edition` (`AWS::Kendra::Index`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -859,6 +917,14 @@ impl ::cloudwright_core::ToValue for Edition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyLocation` (`AWS::Kendra::Index`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -887,6 +953,14 @@ impl ::cloudwright_core::ToValue for KeyLocation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -917,6 +991,14 @@ impl ::cloudwright_core::ToValue for Order {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UserContextPolicy` (`AWS::Kendra::Index`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -945,6 +1027,14 @@ impl ::cloudwright_core::ToValue for UserContextPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -143,19 +143,21 @@ impl ::cloudwright_core::Resource for Stream {
 impl ::cloudwright_core::ToValue for Stream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "DesiredShardLevelMetrics",
-                &self.desired_shard_level_metrics,
-            )
-            .opt("MaxRecordSizeInKiB", &self.max_record_size_in_ki_b)
-            .opt("Name", &self.name)
-            .opt("RetentionPeriodHours", &self.retention_period_hours)
-            .opt("ShardCount", &self.shard_count)
-            .opt("StreamEncryption", &self.stream_encryption)
-            .opt("StreamModeDetails", &self.stream_mode_details)
-            .opt("Tags", &self.tags)
-            .opt("WarmThroughputMiBps", &self.warm_throughput_mi_bps)
+            .opt("DesiredShardLevelMetrics", self.desired_shard_level_metrics)
+            .opt("MaxRecordSizeInKiB", self.max_record_size_in_ki_b)
+            .opt("Name", self.name)
+            .opt("RetentionPeriodHours", self.retention_period_hours)
+            .opt("ShardCount", self.shard_count)
+            .opt("StreamEncryption", self.stream_encryption)
+            .opt("StreamModeDetails", self.stream_mode_details)
+            .opt("Tags", self.tags)
+            .opt("WarmThroughputMiBps", self.warm_throughput_mi_bps)
             .build()
     }
 }
@@ -252,9 +254,14 @@ impl crate::PropertyType for StreamEncryption {}
 impl ::cloudwright_core::ToValue for StreamEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionType", &self.encryption_type)
-            .req("KeyId", &self.key_id)
+            .req("EncryptionType", self.encryption_type)
+            .req("KeyId", self.key_id)
             .build()
     }
 }
@@ -291,8 +298,13 @@ impl crate::PropertyType for StreamModeDetails {}
 impl ::cloudwright_core::ToValue for StreamModeDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StreamMode", &self.stream_mode)
+            .req("StreamMode", self.stream_mode)
             .build()
     }
 }
@@ -320,6 +332,14 @@ impl ::cloudwright_core::ToValue for EncryptionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -368,6 +388,14 @@ impl ::cloudwright_core::ToValue for EnhancedMetric {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StreamMode` (`AWS::Kinesis::Stream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -396,6 +424,14 @@ impl ::cloudwright_core::ToValue for StreamMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

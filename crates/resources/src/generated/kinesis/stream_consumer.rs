@@ -111,10 +111,15 @@ impl ::cloudwright_core::Resource for StreamConsumer {
 impl ::cloudwright_core::ToValue for StreamConsumer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConsumerName", &self.consumer_name)
-            .req("StreamARN", &self.stream_arn)
-            .opt("Tags", &self.tags)
+            .req("ConsumerName", self.consumer_name)
+            .req("StreamARN", self.stream_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

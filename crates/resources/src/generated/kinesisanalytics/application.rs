@@ -111,11 +111,16 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationCode", &self.application_code)
-            .opt("ApplicationDescription", &self.application_description)
-            .opt("ApplicationName", &self.application_name)
-            .req("Inputs", &self.inputs)
+            .opt("ApplicationCode", self.application_code)
+            .opt("ApplicationDescription", self.application_description)
+            .opt("ApplicationName", self.application_name)
+            .req("Inputs", self.inputs)
             .build()
     }
 }
@@ -225,16 +230,21 @@ impl crate::PropertyType for Input {}
 impl ::cloudwright_core::ToValue for Input {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputParallelism", &self.input_parallelism)
+            .opt("InputParallelism", self.input_parallelism)
             .opt(
                 "InputProcessingConfiguration",
-                &self.input_processing_configuration,
+                self.input_processing_configuration,
             )
-            .req("InputSchema", &self.input_schema)
-            .opt("KinesisFirehoseInput", &self.kinesis_firehose_input)
-            .opt("KinesisStreamsInput", &self.kinesis_streams_input)
-            .req("NamePrefix", &self.name_prefix)
+            .req("InputSchema", self.input_schema)
+            .opt("KinesisFirehoseInput", self.kinesis_firehose_input)
+            .opt("KinesisStreamsInput", self.kinesis_streams_input)
+            .req("NamePrefix", self.name_prefix)
             .build()
     }
 }
@@ -291,9 +301,14 @@ impl crate::PropertyType for InputLambdaProcessor {}
 impl ::cloudwright_core::ToValue for InputLambdaProcessor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceARN", &self.resource_arn)
-            .req("RoleARN", &self.role_arn)
+            .req("ResourceARN", self.resource_arn)
+            .req("RoleARN", self.role_arn)
             .build()
     }
 }
@@ -328,8 +343,13 @@ impl crate::PropertyType for InputParallelism {}
 impl ::cloudwright_core::ToValue for InputParallelism {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Count", &self.count)
+            .opt("Count", self.count)
             .build()
     }
 }
@@ -364,8 +384,13 @@ impl crate::PropertyType for InputProcessingConfiguration {}
 impl ::cloudwright_core::ToValue for InputProcessingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputLambdaProcessor", &self.input_lambda_processor)
+            .opt("InputLambdaProcessor", self.input_lambda_processor)
             .build()
     }
 }
@@ -427,10 +452,15 @@ impl crate::PropertyType for InputSchema {}
 impl ::cloudwright_core::ToValue for InputSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordColumns", &self.record_columns)
-            .opt("RecordEncoding", &self.record_encoding)
-            .req("RecordFormat", &self.record_format)
+            .req("RecordColumns", self.record_columns)
+            .opt("RecordEncoding", self.record_encoding)
+            .req("RecordFormat", self.record_format)
             .build()
     }
 }
@@ -485,9 +515,14 @@ impl crate::PropertyType for KinesisFirehoseInput {}
 impl ::cloudwright_core::ToValue for KinesisFirehoseInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceARN", &self.resource_arn)
-            .req("RoleARN", &self.role_arn)
+            .req("ResourceARN", self.resource_arn)
+            .req("RoleARN", self.role_arn)
             .build()
     }
 }
@@ -542,9 +577,14 @@ impl crate::PropertyType for KinesisStreamsInput {}
 impl ::cloudwright_core::ToValue for KinesisStreamsInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceARN", &self.resource_arn)
-            .req("RoleARN", &self.role_arn)
+            .req("ResourceARN", self.resource_arn)
+            .req("RoleARN", self.role_arn)
             .build()
     }
 }
@@ -588,9 +628,14 @@ impl crate::PropertyType for RecordFormat {}
 impl ::cloudwright_core::ToValue for RecordFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MappingParameters", &self.mapping_parameters)
-            .req("RecordFormatType", &self.record_format_type)
+            .opt("MappingParameters", self.mapping_parameters)
+            .req("RecordFormatType", self.record_format_type)
             .build()
     }
 }

@@ -105,9 +105,14 @@ impl ::cloudwright_core::Resource for ApplicationReferenceDataSource {
 impl ::cloudwright_core::ToValue for ApplicationReferenceDataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationName", &self.application_name)
-            .req("ReferenceDataSource", &self.reference_data_source)
+            .req("ApplicationName", self.application_name)
+            .req("ReferenceDataSource", self.reference_data_source)
             .build()
     }
 }
@@ -171,9 +176,14 @@ impl crate::PropertyType for RecordFormat {}
 impl ::cloudwright_core::ToValue for RecordFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MappingParameters", &self.mapping_parameters)
-            .req("RecordFormatType", &self.record_format_type)
+            .opt("MappingParameters", self.mapping_parameters)
+            .req("RecordFormatType", self.record_format_type)
             .build()
     }
 }
@@ -224,10 +234,15 @@ impl crate::PropertyType for ReferenceDataSource {}
 impl ::cloudwright_core::ToValue for ReferenceDataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ReferenceSchema", &self.reference_schema)
-            .opt("S3ReferenceDataSource", &self.s3_reference_data_source)
-            .opt("TableName", &self.table_name)
+            .req("ReferenceSchema", self.reference_schema)
+            .opt("S3ReferenceDataSource", self.s3_reference_data_source)
+            .opt("TableName", self.table_name)
             .build()
     }
 }
@@ -287,10 +302,15 @@ impl crate::PropertyType for ReferenceSchema {}
 impl ::cloudwright_core::ToValue for ReferenceSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordColumns", &self.record_columns)
-            .opt("RecordEncoding", &self.record_encoding)
-            .req("RecordFormat", &self.record_format)
+            .req("RecordColumns", self.record_columns)
+            .opt("RecordEncoding", self.record_encoding)
+            .req("RecordFormat", self.record_format)
             .build()
     }
 }
@@ -356,10 +376,15 @@ impl crate::PropertyType for S3ReferenceDataSource {}
 impl ::cloudwright_core::ToValue for S3ReferenceDataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketARN", &self.bucket_arn)
-            .req("FileKey", &self.file_key)
-            .req("ReferenceRoleARN", &self.reference_role_arn)
+            .req("BucketARN", self.bucket_arn)
+            .req("FileKey", self.file_key)
+            .req("ReferenceRoleARN", self.reference_role_arn)
             .build()
     }
 }

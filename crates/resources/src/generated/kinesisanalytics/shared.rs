@@ -63,9 +63,14 @@ impl crate::PropertyType for CsvMappingParameters {}
 impl ::cloudwright_core::ToValue for CsvMappingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordColumnDelimiter", &self.record_column_delimiter)
-            .req("RecordRowDelimiter", &self.record_row_delimiter)
+            .req("RecordColumnDelimiter", self.record_column_delimiter)
+            .req("RecordRowDelimiter", self.record_row_delimiter)
             .build()
     }
 }
@@ -106,8 +111,13 @@ impl crate::PropertyType for JsonMappingParameters {}
 impl ::cloudwright_core::ToValue for JsonMappingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordRowPath", &self.record_row_path)
+            .req("RecordRowPath", self.record_row_path)
             .build()
     }
 }
@@ -152,9 +162,14 @@ impl crate::PropertyType for MappingParameters {}
 impl ::cloudwright_core::ToValue for MappingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CSVMappingParameters", &self.csv_mapping_parameters)
-            .opt("JSONMappingParameters", &self.json_mapping_parameters)
+            .opt("CSVMappingParameters", self.csv_mapping_parameters)
+            .opt("JSONMappingParameters", self.json_mapping_parameters)
             .build()
     }
 }
@@ -221,10 +236,15 @@ impl crate::PropertyType for RecordColumn {}
 impl ::cloudwright_core::ToValue for RecordColumn {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mapping", &self.mapping)
-            .req("Name", &self.name)
-            .req("SqlType", &self.sql_type)
+            .opt("Mapping", self.mapping)
+            .req("Name", self.name)
+            .req("SqlType", self.sql_type)
             .build()
     }
 }

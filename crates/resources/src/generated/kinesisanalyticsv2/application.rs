@@ -154,19 +154,24 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationConfiguration", &self.application_configuration)
-            .opt("ApplicationDescription", &self.application_description)
+            .opt("ApplicationConfiguration", self.application_configuration)
+            .opt("ApplicationDescription", self.application_description)
             .opt(
                 "ApplicationMaintenanceConfiguration",
-                &self.application_maintenance_configuration,
+                self.application_maintenance_configuration,
             )
-            .opt("ApplicationMode", &self.application_mode)
-            .opt("ApplicationName", &self.application_name)
-            .opt("RunConfiguration", &self.run_configuration)
-            .req("RuntimeEnvironment", &self.runtime_environment)
-            .req("ServiceExecutionRole", &self.service_execution_role)
-            .opt("Tags", &self.tags)
+            .opt("ApplicationMode", self.application_mode)
+            .opt("ApplicationName", self.application_name)
+            .opt("RunConfiguration", self.run_configuration)
+            .req("RuntimeEnvironment", self.runtime_environment)
+            .req("ServiceExecutionRole", self.service_execution_role)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -229,9 +234,14 @@ impl crate::PropertyType for ApplicationCodeConfiguration {}
 impl ::cloudwright_core::ToValue for ApplicationCodeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CodeContent", &self.code_content)
-            .req("CodeContentType", &self.code_content_type)
+            .req("CodeContent", self.code_content)
+            .req("CodeContentType", self.code_content_type)
             .build()
     }
 }
@@ -323,36 +333,41 @@ impl crate::PropertyType for ApplicationConfiguration {}
 impl ::cloudwright_core::ToValue for ApplicationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ApplicationCodeConfiguration",
-                &self.application_code_configuration,
+                self.application_code_configuration,
             )
             .opt(
                 "ApplicationEncryptionConfiguration",
-                &self.application_encryption_configuration,
+                self.application_encryption_configuration,
             )
             .opt(
                 "ApplicationSnapshotConfiguration",
-                &self.application_snapshot_configuration,
+                self.application_snapshot_configuration,
             )
             .opt(
                 "ApplicationSystemRollbackConfiguration",
-                &self.application_system_rollback_configuration,
+                self.application_system_rollback_configuration,
             )
-            .opt("EnvironmentProperties", &self.environment_properties)
+            .opt("EnvironmentProperties", self.environment_properties)
             .opt(
                 "FlinkApplicationConfiguration",
-                &self.flink_application_configuration,
+                self.flink_application_configuration,
             )
             .opt(
                 "SqlApplicationConfiguration",
-                &self.sql_application_configuration,
+                self.sql_application_configuration,
             )
-            .opt("VpcConfigurations", &self.vpc_configurations)
+            .opt("VpcConfigurations", self.vpc_configurations)
             .opt(
                 "ZeppelinApplicationConfiguration",
-                &self.zeppelin_application_configuration,
+                self.zeppelin_application_configuration,
             )
             .build()
     }
@@ -399,9 +414,14 @@ impl crate::PropertyType for ApplicationEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for ApplicationEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KeyId", &self.key_id)
-            .req("KeyType", &self.key_type)
+            .opt("KeyId", self.key_id)
+            .req("KeyType", self.key_type)
             .build()
     }
 }
@@ -440,10 +460,15 @@ impl crate::PropertyType for ApplicationMaintenanceConfiguration {}
 impl ::cloudwright_core::ToValue for ApplicationMaintenanceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ApplicationMaintenanceWindowStartTime",
-                &self.application_maintenance_window_start_time,
+                self.application_maintenance_window_start_time,
             )
             .build()
     }
@@ -490,9 +515,14 @@ impl crate::PropertyType for ApplicationRestoreConfiguration {}
 impl ::cloudwright_core::ToValue for ApplicationRestoreConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationRestoreType", &self.application_restore_type)
-            .opt("SnapshotName", &self.snapshot_name)
+            .req("ApplicationRestoreType", self.application_restore_type)
+            .opt("SnapshotName", self.snapshot_name)
             .build()
     }
 }
@@ -529,8 +559,13 @@ impl crate::PropertyType for ApplicationSnapshotConfiguration {}
 impl ::cloudwright_core::ToValue for ApplicationSnapshotConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SnapshotsEnabled", &self.snapshots_enabled)
+            .req("SnapshotsEnabled", self.snapshots_enabled)
             .build()
     }
 }
@@ -567,8 +602,13 @@ impl crate::PropertyType for ApplicationSystemRollbackConfiguration {}
 impl ::cloudwright_core::ToValue for ApplicationSystemRollbackConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RollbackEnabled", &self.rollback_enabled)
+            .req("RollbackEnabled", self.rollback_enabled)
             .build()
     }
 }
@@ -604,10 +644,15 @@ impl crate::PropertyType for CatalogConfiguration {}
 impl ::cloudwright_core::ToValue for CatalogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "GlueDataCatalogConfiguration",
-                &self.glue_data_catalog_configuration,
+                self.glue_data_catalog_configuration,
             )
             .build()
     }
@@ -682,13 +727,18 @@ impl crate::PropertyType for CheckpointConfiguration {}
 impl ::cloudwright_core::ToValue for CheckpointConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CheckpointInterval", &self.checkpoint_interval)
-            .opt("CheckpointingEnabled", &self.checkpointing_enabled)
-            .req("ConfigurationType", &self.configuration_type)
+            .opt("CheckpointInterval", self.checkpoint_interval)
+            .opt("CheckpointingEnabled", self.checkpointing_enabled)
+            .req("ConfigurationType", self.configuration_type)
             .opt(
                 "MinPauseBetweenCheckpoints",
-                &self.min_pause_between_checkpoints,
+                self.min_pause_between_checkpoints,
             )
             .build()
     }
@@ -738,10 +788,15 @@ impl crate::PropertyType for CodeContent {}
 impl ::cloudwright_core::ToValue for CodeContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3ContentLocation", &self.s3_content_location)
-            .opt("TextContent", &self.text_content)
-            .opt("ZipFileContent", &self.zip_file_content)
+            .opt("S3ContentLocation", self.s3_content_location)
+            .opt("TextContent", self.text_content)
+            .opt("ZipFileContent", self.zip_file_content)
             .build()
     }
 }
@@ -802,9 +857,14 @@ impl crate::PropertyType for CsvMappingParameters {}
 impl ::cloudwright_core::ToValue for CsvMappingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordColumnDelimiter", &self.record_column_delimiter)
-            .req("RecordRowDelimiter", &self.record_row_delimiter)
+            .req("RecordColumnDelimiter", self.record_column_delimiter)
+            .req("RecordRowDelimiter", self.record_row_delimiter)
             .build()
     }
 }
@@ -855,10 +915,15 @@ impl crate::PropertyType for CustomArtifactConfiguration {}
 impl ::cloudwright_core::ToValue for CustomArtifactConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ArtifactType", &self.artifact_type)
-            .opt("MavenReference", &self.maven_reference)
-            .opt("S3ContentLocation", &self.s3_content_location)
+            .req("ArtifactType", self.artifact_type)
+            .opt("MavenReference", self.maven_reference)
+            .opt("S3ContentLocation", self.s3_content_location)
             .build()
     }
 }
@@ -895,8 +960,13 @@ impl crate::PropertyType for DeployAsApplicationConfiguration {}
 impl ::cloudwright_core::ToValue for DeployAsApplicationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3ContentLocation", &self.s3_content_location)
+            .req("S3ContentLocation", self.s3_content_location)
             .build()
     }
 }
@@ -933,8 +1003,13 @@ impl crate::PropertyType for EnvironmentProperties {}
 impl ::cloudwright_core::ToValue for EnvironmentProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PropertyGroups", &self.property_groups)
+            .opt("PropertyGroups", self.property_groups)
             .build()
     }
 }
@@ -981,10 +1056,15 @@ impl crate::PropertyType for FlinkApplicationConfiguration {}
 impl ::cloudwright_core::ToValue for FlinkApplicationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CheckpointConfiguration", &self.checkpoint_configuration)
-            .opt("MonitoringConfiguration", &self.monitoring_configuration)
-            .opt("ParallelismConfiguration", &self.parallelism_configuration)
+            .opt("CheckpointConfiguration", self.checkpoint_configuration)
+            .opt("MonitoringConfiguration", self.monitoring_configuration)
+            .opt("ParallelismConfiguration", self.parallelism_configuration)
             .build()
     }
 }
@@ -1021,8 +1101,13 @@ impl crate::PropertyType for FlinkRunConfiguration {}
 impl ::cloudwright_core::ToValue for FlinkRunConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowNonRestoredState", &self.allow_non_restored_state)
+            .opt("AllowNonRestoredState", self.allow_non_restored_state)
             .build()
     }
 }
@@ -1059,8 +1144,13 @@ impl crate::PropertyType for GlueDataCatalogConfiguration {}
 impl ::cloudwright_core::ToValue for GlueDataCatalogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatabaseARN", &self.database_arn)
+            .opt("DatabaseARN", self.database_arn)
             .build()
     }
 }
@@ -1146,16 +1236,21 @@ impl crate::PropertyType for Input {}
 impl ::cloudwright_core::ToValue for Input {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputParallelism", &self.input_parallelism)
+            .opt("InputParallelism", self.input_parallelism)
             .opt(
                 "InputProcessingConfiguration",
-                &self.input_processing_configuration,
+                self.input_processing_configuration,
             )
-            .req("InputSchema", &self.input_schema)
-            .opt("KinesisFirehoseInput", &self.kinesis_firehose_input)
-            .opt("KinesisStreamsInput", &self.kinesis_streams_input)
-            .req("NamePrefix", &self.name_prefix)
+            .req("InputSchema", self.input_schema)
+            .opt("KinesisFirehoseInput", self.kinesis_firehose_input)
+            .opt("KinesisStreamsInput", self.kinesis_streams_input)
+            .req("NamePrefix", self.name_prefix)
             .build()
     }
 }
@@ -1196,8 +1291,13 @@ impl crate::PropertyType for InputLambdaProcessor {}
 impl ::cloudwright_core::ToValue for InputLambdaProcessor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceARN", &self.resource_arn)
+            .req("ResourceARN", self.resource_arn)
             .build()
     }
 }
@@ -1234,8 +1334,13 @@ impl crate::PropertyType for InputParallelism {}
 impl ::cloudwright_core::ToValue for InputParallelism {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Count", &self.count)
+            .opt("Count", self.count)
             .build()
     }
 }
@@ -1270,8 +1375,13 @@ impl crate::PropertyType for InputProcessingConfiguration {}
 impl ::cloudwright_core::ToValue for InputProcessingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputLambdaProcessor", &self.input_lambda_processor)
+            .opt("InputLambdaProcessor", self.input_lambda_processor)
             .build()
     }
 }
@@ -1335,10 +1445,15 @@ impl crate::PropertyType for InputSchema {}
 impl ::cloudwright_core::ToValue for InputSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordColumns", &self.record_columns)
-            .opt("RecordEncoding", &self.record_encoding)
-            .req("RecordFormat", &self.record_format)
+            .req("RecordColumns", self.record_columns)
+            .opt("RecordEncoding", self.record_encoding)
+            .req("RecordFormat", self.record_format)
             .build()
     }
 }
@@ -1377,8 +1492,13 @@ impl crate::PropertyType for JsonMappingParameters {}
 impl ::cloudwright_core::ToValue for JsonMappingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordRowPath", &self.record_row_path)
+            .req("RecordRowPath", self.record_row_path)
             .build()
     }
 }
@@ -1417,8 +1537,13 @@ impl crate::PropertyType for KinesisFirehoseInput {}
 impl ::cloudwright_core::ToValue for KinesisFirehoseInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceARN", &self.resource_arn)
+            .req("ResourceARN", self.resource_arn)
             .build()
     }
 }
@@ -1457,8 +1582,13 @@ impl crate::PropertyType for KinesisStreamsInput {}
 impl ::cloudwright_core::ToValue for KinesisStreamsInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceARN", &self.resource_arn)
+            .req("ResourceARN", self.resource_arn)
             .build()
     }
 }
@@ -1499,9 +1629,14 @@ impl crate::PropertyType for MappingParameters {}
 impl ::cloudwright_core::ToValue for MappingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CSVMappingParameters", &self.csv_mapping_parameters)
-            .opt("JSONMappingParameters", &self.json_mapping_parameters)
+            .opt("CSVMappingParameters", self.csv_mapping_parameters)
+            .opt("JSONMappingParameters", self.json_mapping_parameters)
             .build()
     }
 }
@@ -1569,10 +1704,15 @@ impl crate::PropertyType for MavenReference {}
 impl ::cloudwright_core::ToValue for MavenReference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ArtifactId", &self.artifact_id)
-            .req("GroupId", &self.group_id)
-            .req("Version", &self.version)
+            .req("ArtifactId", self.artifact_id)
+            .req("GroupId", self.group_id)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -1623,10 +1763,15 @@ impl crate::PropertyType for MonitoringConfiguration {}
 impl ::cloudwright_core::ToValue for MonitoringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigurationType", &self.configuration_type)
-            .opt("LogLevel", &self.log_level)
-            .opt("MetricsLevel", &self.metrics_level)
+            .req("ConfigurationType", self.configuration_type)
+            .opt("LogLevel", self.log_level)
+            .opt("MetricsLevel", self.metrics_level)
             .build()
     }
 }
@@ -1688,11 +1833,16 @@ impl crate::PropertyType for ParallelismConfiguration {}
 impl ::cloudwright_core::ToValue for ParallelismConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoScalingEnabled", &self.auto_scaling_enabled)
-            .req("ConfigurationType", &self.configuration_type)
-            .opt("Parallelism", &self.parallelism)
-            .opt("ParallelismPerKPU", &self.parallelism_per_kpu)
+            .opt("AutoScalingEnabled", self.auto_scaling_enabled)
+            .req("ConfigurationType", self.configuration_type)
+            .opt("Parallelism", self.parallelism)
+            .opt("ParallelismPerKPU", self.parallelism_per_kpu)
             .build()
     }
 }
@@ -1735,9 +1885,14 @@ impl crate::PropertyType for PropertyGroup {}
 impl ::cloudwright_core::ToValue for PropertyGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PropertyGroupId", &self.property_group_id)
-            .opt("PropertyMap", &self.property_map)
+            .opt("PropertyGroupId", self.property_group_id)
+            .opt("PropertyMap", self.property_map)
             .build()
     }
 }
@@ -1805,10 +1960,15 @@ impl crate::PropertyType for RecordColumn {}
 impl ::cloudwright_core::ToValue for RecordColumn {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mapping", &self.mapping)
-            .req("Name", &self.name)
-            .req("SqlType", &self.sql_type)
+            .opt("Mapping", self.mapping)
+            .req("Name", self.name)
+            .req("SqlType", self.sql_type)
             .build()
     }
 }
@@ -1852,9 +2012,14 @@ impl crate::PropertyType for RecordFormat {}
 impl ::cloudwright_core::ToValue for RecordFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MappingParameters", &self.mapping_parameters)
-            .req("RecordFormatType", &self.record_format_type)
+            .opt("MappingParameters", self.mapping_parameters)
+            .req("RecordFormatType", self.record_format_type)
             .build()
     }
 }
@@ -1896,12 +2061,17 @@ impl crate::PropertyType for RunConfiguration {}
 impl ::cloudwright_core::ToValue for RunConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ApplicationRestoreConfiguration",
-                &self.application_restore_configuration,
+                self.application_restore_configuration,
             )
-            .opt("FlinkRunConfiguration", &self.flink_run_configuration)
+            .opt("FlinkRunConfiguration", self.flink_run_configuration)
             .build()
     }
 }
@@ -1949,9 +2119,14 @@ impl crate::PropertyType for S3ContentBaseLocation {}
 impl ::cloudwright_core::ToValue for S3ContentBaseLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BasePath", &self.base_path)
-            .req("BucketARN", &self.bucket_arn)
+            .opt("BasePath", self.base_path)
+            .req("BucketARN", self.bucket_arn)
             .build()
     }
 }
@@ -2017,10 +2192,15 @@ impl crate::PropertyType for S3ContentLocation {}
 impl ::cloudwright_core::ToValue for S3ContentLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketARN", &self.bucket_arn)
-            .req("FileKey", &self.file_key)
-            .opt("ObjectVersion", &self.object_version)
+            .req("BucketARN", self.bucket_arn)
+            .req("FileKey", self.file_key)
+            .opt("ObjectVersion", self.object_version)
             .build()
     }
 }
@@ -2057,8 +2237,13 @@ impl crate::PropertyType for SqlApplicationConfiguration {}
 impl ::cloudwright_core::ToValue for SqlApplicationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Inputs", &self.inputs)
+            .opt("Inputs", self.inputs)
             .build()
     }
 }
@@ -2109,9 +2294,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -2168,9 +2358,14 @@ impl crate::PropertyType for VpcConfiguration {}
 impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -2228,17 +2423,22 @@ impl crate::PropertyType for ZeppelinApplicationConfiguration {}
 impl ::cloudwright_core::ToValue for ZeppelinApplicationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogConfiguration", &self.catalog_configuration)
+            .opt("CatalogConfiguration", self.catalog_configuration)
             .opt(
                 "CustomArtifactsConfiguration",
-                &self.custom_artifacts_configuration,
+                self.custom_artifacts_configuration,
             )
             .opt(
                 "DeployAsApplicationConfiguration",
-                &self.deploy_as_application_configuration,
+                self.deploy_as_application_configuration,
             )
-            .opt("MonitoringConfiguration", &self.monitoring_configuration)
+            .opt("MonitoringConfiguration", self.monitoring_configuration)
             .build()
     }
 }
@@ -2273,8 +2473,13 @@ impl crate::PropertyType for ZeppelinMonitoringConfiguration {}
 impl ::cloudwright_core::ToValue for ZeppelinMonitoringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogLevel", &self.log_level)
+            .opt("LogLevel", self.log_level)
             .build()
     }
 }
@@ -2305,6 +2510,14 @@ impl ::cloudwright_core::ToValue for ApplicationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2338,6 +2551,14 @@ impl ::cloudwright_core::ToValue for ApplicationRestoreType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ArtifactType` (`AWS::KinesisAnalyticsV2::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2366,6 +2587,14 @@ impl ::cloudwright_core::ToValue for ArtifactType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2396,6 +2625,14 @@ impl ::cloudwright_core::ToValue for CodeContentType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfigurationType` (`AWS::KinesisAnalyticsV2::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2425,6 +2662,14 @@ impl ::cloudwright_core::ToValue for ConfigurationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyType` (`AWS::KinesisAnalyticsV2::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2453,6 +2698,14 @@ impl ::cloudwright_core::ToValue for KeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2489,6 +2742,14 @@ impl ::cloudwright_core::ToValue for LogLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MetricsLevel` (`AWS::KinesisAnalyticsV2::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2524,6 +2785,14 @@ impl ::cloudwright_core::ToValue for MetricsLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfigurationType` (`AWS::KinesisAnalyticsV2::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2553,6 +2822,14 @@ impl ::cloudwright_core::ToValue for ParallelismConfigurationConfigurationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RecordEncoding` (`AWS::KinesisAnalyticsV2::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2578,6 +2855,14 @@ impl ::cloudwright_core::ToValue for RecordEncoding {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2607,6 +2892,14 @@ impl ::cloudwright_core::ToValue for RecordFormatType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2669,6 +2962,14 @@ impl ::cloudwright_core::ToValue for RuntimeEnvironment {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -96,9 +96,14 @@ impl ::cloudwright_core::Resource for ApplicationCloudWatchLoggingOption {
 impl ::cloudwright_core::ToValue for ApplicationCloudWatchLoggingOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationName", &self.application_name)
-            .req("CloudWatchLoggingOption", &self.cloud_watch_logging_option)
+            .req("ApplicationName", self.application_name)
+            .req("CloudWatchLoggingOption", self.cloud_watch_logging_option)
             .build()
     }
 }
@@ -155,8 +160,13 @@ impl crate::PropertyType for CloudWatchLoggingOption {}
 impl ::cloudwright_core::ToValue for CloudWatchLoggingOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogStreamARN", &self.log_stream_arn)
+            .req("LogStreamARN", self.log_stream_arn)
             .build()
     }
 }

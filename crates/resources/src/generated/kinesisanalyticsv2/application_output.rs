@@ -99,9 +99,14 @@ impl ::cloudwright_core::Resource for ApplicationOutput {
 impl ::cloudwright_core::ToValue for ApplicationOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationName", &self.application_name)
-            .req("Output", &self.output)
+            .req("ApplicationName", self.application_name)
+            .req("Output", self.output)
             .build()
     }
 }
@@ -154,8 +159,13 @@ impl crate::PropertyType for DestinationSchema {}
 impl ::cloudwright_core::ToValue for DestinationSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RecordFormatType", &self.record_format_type)
+            .opt("RecordFormatType", self.record_format_type)
             .build()
     }
 }
@@ -192,8 +202,13 @@ impl crate::PropertyType for KinesisFirehoseOutput {}
 impl ::cloudwright_core::ToValue for KinesisFirehoseOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceARN", &self.resource_arn)
+            .req("ResourceARN", self.resource_arn)
             .build()
     }
 }
@@ -230,8 +245,13 @@ impl crate::PropertyType for KinesisStreamsOutput {}
 impl ::cloudwright_core::ToValue for KinesisStreamsOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceARN", &self.resource_arn)
+            .req("ResourceARN", self.resource_arn)
             .build()
     }
 }
@@ -270,8 +290,13 @@ impl crate::PropertyType for LambdaOutput {}
 impl ::cloudwright_core::ToValue for LambdaOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceARN", &self.resource_arn)
+            .req("ResourceARN", self.resource_arn)
             .build()
     }
 }
@@ -336,12 +361,17 @@ impl crate::PropertyType for Output {}
 impl ::cloudwright_core::ToValue for Output {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationSchema", &self.destination_schema)
-            .opt("KinesisFirehoseOutput", &self.kinesis_firehose_output)
-            .opt("KinesisStreamsOutput", &self.kinesis_streams_output)
-            .opt("LambdaOutput", &self.lambda_output)
-            .opt("Name", &self.name)
+            .req("DestinationSchema", self.destination_schema)
+            .opt("KinesisFirehoseOutput", self.kinesis_firehose_output)
+            .opt("KinesisStreamsOutput", self.kinesis_streams_output)
+            .opt("LambdaOutput", self.lambda_output)
+            .opt("Name", self.name)
             .build()
     }
 }

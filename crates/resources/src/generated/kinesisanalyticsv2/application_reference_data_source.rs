@@ -96,9 +96,14 @@ impl ::cloudwright_core::Resource for ApplicationReferenceDataSource {
 impl ::cloudwright_core::ToValue for ApplicationReferenceDataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationName", &self.application_name)
-            .req("ReferenceDataSource", &self.reference_data_source)
+            .req("ApplicationName", self.application_name)
+            .req("ReferenceDataSource", self.reference_data_source)
             .build()
     }
 }
@@ -175,9 +180,14 @@ impl crate::PropertyType for CsvMappingParameters {}
 impl ::cloudwright_core::ToValue for CsvMappingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordColumnDelimiter", &self.record_column_delimiter)
-            .req("RecordRowDelimiter", &self.record_row_delimiter)
+            .req("RecordColumnDelimiter", self.record_column_delimiter)
+            .req("RecordRowDelimiter", self.record_row_delimiter)
             .build()
     }
 }
@@ -214,8 +224,13 @@ impl crate::PropertyType for JsonMappingParameters {}
 impl ::cloudwright_core::ToValue for JsonMappingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordRowPath", &self.record_row_path)
+            .req("RecordRowPath", self.record_row_path)
             .build()
     }
 }
@@ -256,9 +271,14 @@ impl crate::PropertyType for MappingParameters {}
 impl ::cloudwright_core::ToValue for MappingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CSVMappingParameters", &self.csv_mapping_parameters)
-            .opt("JSONMappingParameters", &self.json_mapping_parameters)
+            .opt("CSVMappingParameters", self.csv_mapping_parameters)
+            .opt("JSONMappingParameters", self.json_mapping_parameters)
             .build()
     }
 }
@@ -320,10 +340,15 @@ impl crate::PropertyType for RecordColumn {}
 impl ::cloudwright_core::ToValue for RecordColumn {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mapping", &self.mapping)
-            .req("Name", &self.name)
-            .req("SqlType", &self.sql_type)
+            .opt("Mapping", self.mapping)
+            .req("Name", self.name)
+            .req("SqlType", self.sql_type)
             .build()
     }
 }
@@ -367,9 +392,14 @@ impl crate::PropertyType for RecordFormat {}
 impl ::cloudwright_core::ToValue for RecordFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MappingParameters", &self.mapping_parameters)
-            .req("RecordFormatType", &self.record_format_type)
+            .opt("MappingParameters", self.mapping_parameters)
+            .req("RecordFormatType", self.record_format_type)
             .build()
     }
 }
@@ -420,10 +450,15 @@ impl crate::PropertyType for ReferenceDataSource {}
 impl ::cloudwright_core::ToValue for ReferenceDataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ReferenceSchema", &self.reference_schema)
-            .opt("S3ReferenceDataSource", &self.s3_reference_data_source)
-            .opt("TableName", &self.table_name)
+            .req("ReferenceSchema", self.reference_schema)
+            .opt("S3ReferenceDataSource", self.s3_reference_data_source)
+            .opt("TableName", self.table_name)
             .build()
     }
 }
@@ -483,10 +518,15 @@ impl crate::PropertyType for ReferenceSchema {}
 impl ::cloudwright_core::ToValue for ReferenceSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RecordColumns", &self.record_columns)
-            .opt("RecordEncoding", &self.record_encoding)
-            .req("RecordFormat", &self.record_format)
+            .req("RecordColumns", self.record_columns)
+            .opt("RecordEncoding", self.record_encoding)
+            .req("RecordFormat", self.record_format)
             .build()
     }
 }
@@ -541,9 +581,14 @@ impl crate::PropertyType for S3ReferenceDataSource {}
 impl ::cloudwright_core::ToValue for S3ReferenceDataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketARN", &self.bucket_arn)
-            .req("FileKey", &self.file_key)
+            .req("BucketARN", self.bucket_arn)
+            .req("FileKey", self.file_key)
             .build()
     }
 }

@@ -246,67 +246,72 @@ impl ::cloudwright_core::Resource for DeliveryStream {
 impl ::cloudwright_core::ToValue for DeliveryStream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AmazonOpenSearchServerlessDestinationConfiguration",
-                &self.amazon_open_search_serverless_destination_configuration,
+                self.amazon_open_search_serverless_destination_configuration,
             )
             .opt(
                 "AmazonopensearchserviceDestinationConfiguration",
-                &self.amazonopensearchservice_destination_configuration,
+                self.amazonopensearchservice_destination_configuration,
             )
             .opt(
                 "DatabaseSourceConfiguration",
-                &self.database_source_configuration,
+                self.database_source_configuration,
             )
             .opt(
                 "DeliveryStreamEncryptionConfigurationInput",
-                &self.delivery_stream_encryption_configuration_input,
+                self.delivery_stream_encryption_configuration_input,
             )
-            .opt("DeliveryStreamName", &self.delivery_stream_name)
-            .opt("DeliveryStreamType", &self.delivery_stream_type)
+            .opt("DeliveryStreamName", self.delivery_stream_name)
+            .opt("DeliveryStreamType", self.delivery_stream_type)
             .opt(
                 "DirectPutSourceConfiguration",
-                &self.direct_put_source_configuration,
+                self.direct_put_source_configuration,
             )
             .opt(
                 "ElasticsearchDestinationConfiguration",
-                &self.elasticsearch_destination_configuration,
+                self.elasticsearch_destination_configuration,
             )
             .opt(
                 "ExtendedS3DestinationConfiguration",
-                &self.extended_s3_destination_configuration,
+                self.extended_s3_destination_configuration,
             )
             .opt(
                 "HttpEndpointDestinationConfiguration",
-                &self.http_endpoint_destination_configuration,
+                self.http_endpoint_destination_configuration,
             )
             .opt(
                 "IcebergDestinationConfiguration",
-                &self.iceberg_destination_configuration,
+                self.iceberg_destination_configuration,
             )
             .opt(
                 "KinesisStreamSourceConfiguration",
-                &self.kinesis_stream_source_configuration,
+                self.kinesis_stream_source_configuration,
             )
-            .opt("MSKSourceConfiguration", &self.msk_source_configuration)
+            .opt("MSKSourceConfiguration", self.msk_source_configuration)
             .opt(
                 "RedshiftDestinationConfiguration",
-                &self.redshift_destination_configuration,
+                self.redshift_destination_configuration,
             )
             .opt(
                 "S3DestinationConfiguration",
-                &self.s3_destination_configuration,
+                self.s3_destination_configuration,
             )
             .opt(
                 "SnowflakeDestinationConfiguration",
-                &self.snowflake_destination_configuration,
+                self.snowflake_destination_configuration,
             )
             .opt(
                 "SplunkDestinationConfiguration",
-                &self.splunk_destination_configuration,
+                self.splunk_destination_configuration,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -373,9 +378,14 @@ impl crate::PropertyType for AmazonOpenSearchServerlessBufferingHints {}
 impl ::cloudwright_core::ToValue for AmazonOpenSearchServerlessBufferingHints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IntervalInSeconds", &self.interval_in_seconds)
-            .opt("SizeInMBs", &self.size_in_m_bs)
+            .opt("IntervalInSeconds", self.interval_in_seconds)
+            .opt("SizeInMBs", self.size_in_m_bs)
             .build()
     }
 }
@@ -485,20 +495,22 @@ impl crate::PropertyType for AmazonOpenSearchServerlessDestinationConfiguration 
 impl ::cloudwright_core::ToValue for AmazonOpenSearchServerlessDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BufferingHints", &self.buffering_hints)
-            .opt(
-                "CloudWatchLoggingOptions",
-                &self.cloud_watch_logging_options,
-            )
-            .opt("CollectionEndpoint", &self.collection_endpoint)
-            .req("IndexName", &self.index_name)
-            .opt("ProcessingConfiguration", &self.processing_configuration)
-            .opt("RetryOptions", &self.retry_options)
-            .req("RoleARN", &self.role_arn)
-            .opt("S3BackupMode", &self.s3_backup_mode)
-            .req("S3Configuration", &self.s3_configuration)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("BufferingHints", self.buffering_hints)
+            .opt("CloudWatchLoggingOptions", self.cloud_watch_logging_options)
+            .opt("CollectionEndpoint", self.collection_endpoint)
+            .req("IndexName", self.index_name)
+            .opt("ProcessingConfiguration", self.processing_configuration)
+            .opt("RetryOptions", self.retry_options)
+            .req("RoleARN", self.role_arn)
+            .opt("S3BackupMode", self.s3_backup_mode)
+            .req("S3Configuration", self.s3_configuration)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -535,8 +547,13 @@ impl crate::PropertyType for AmazonOpenSearchServerlessRetryOptions {}
 impl ::cloudwright_core::ToValue for AmazonOpenSearchServerlessRetryOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInSeconds", &self.duration_in_seconds)
+            .opt("DurationInSeconds", self.duration_in_seconds)
             .build()
     }
 }
@@ -581,9 +598,14 @@ impl crate::PropertyType for AmazonopensearchserviceBufferingHints {}
 impl ::cloudwright_core::ToValue for AmazonopensearchserviceBufferingHints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IntervalInSeconds", &self.interval_in_seconds)
-            .opt("SizeInMBs", &self.size_in_m_bs)
+            .opt("IntervalInSeconds", self.interval_in_seconds)
+            .opt("SizeInMBs", self.size_in_m_bs)
             .build()
     }
 }
@@ -732,24 +754,26 @@ impl crate::PropertyType for AmazonopensearchserviceDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for AmazonopensearchserviceDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BufferingHints", &self.buffering_hints)
-            .opt(
-                "CloudWatchLoggingOptions",
-                &self.cloud_watch_logging_options,
-            )
-            .opt("ClusterEndpoint", &self.cluster_endpoint)
-            .opt("DocumentIdOptions", &self.document_id_options)
-            .opt("DomainARN", &self.domain_arn)
-            .req("IndexName", &self.index_name)
-            .opt("IndexRotationPeriod", &self.index_rotation_period)
-            .opt("ProcessingConfiguration", &self.processing_configuration)
-            .opt("RetryOptions", &self.retry_options)
-            .req("RoleARN", &self.role_arn)
-            .opt("S3BackupMode", &self.s3_backup_mode)
-            .req("S3Configuration", &self.s3_configuration)
-            .opt("TypeName", &self.type_name)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("BufferingHints", self.buffering_hints)
+            .opt("CloudWatchLoggingOptions", self.cloud_watch_logging_options)
+            .opt("ClusterEndpoint", self.cluster_endpoint)
+            .opt("DocumentIdOptions", self.document_id_options)
+            .opt("DomainARN", self.domain_arn)
+            .req("IndexName", self.index_name)
+            .opt("IndexRotationPeriod", self.index_rotation_period)
+            .opt("ProcessingConfiguration", self.processing_configuration)
+            .opt("RetryOptions", self.retry_options)
+            .req("RoleARN", self.role_arn)
+            .opt("S3BackupMode", self.s3_backup_mode)
+            .req("S3Configuration", self.s3_configuration)
+            .opt("TypeName", self.type_name)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -786,8 +810,13 @@ impl crate::PropertyType for AmazonopensearchserviceRetryOptions {}
 impl ::cloudwright_core::ToValue for AmazonopensearchserviceRetryOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInSeconds", &self.duration_in_seconds)
+            .opt("DurationInSeconds", self.duration_in_seconds)
             .build()
     }
 }
@@ -842,9 +871,14 @@ impl crate::PropertyType for AuthenticationConfiguration {}
 impl ::cloudwright_core::ToValue for AuthenticationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Connectivity", &self.connectivity)
-            .req("RoleARN", &self.role_arn)
+            .req("Connectivity", self.connectivity)
+            .req("RoleARN", self.role_arn)
             .build()
     }
 }
@@ -889,9 +923,14 @@ impl crate::PropertyType for BufferingHints {}
 impl ::cloudwright_core::ToValue for BufferingHints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IntervalInSeconds", &self.interval_in_seconds)
-            .opt("SizeInMBs", &self.size_in_m_bs)
+            .opt("IntervalInSeconds", self.interval_in_seconds)
+            .opt("SizeInMBs", self.size_in_m_bs)
             .build()
     }
 }
@@ -938,9 +977,14 @@ impl crate::PropertyType for CatalogConfiguration {}
 impl ::cloudwright_core::ToValue for CatalogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogArn", &self.catalog_arn)
-            .opt("WarehouseLocation", &self.warehouse_location)
+            .opt("CatalogArn", self.catalog_arn)
+            .opt("WarehouseLocation", self.warehouse_location)
             .build()
     }
 }
@@ -995,10 +1039,15 @@ impl crate::PropertyType for CloudWatchLoggingOptions {}
 impl ::cloudwright_core::ToValue for CloudWatchLoggingOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("LogStreamName", &self.log_stream_name)
+            .opt("Enabled", self.enabled)
+            .opt("LogGroupName", self.log_group_name)
+            .opt("LogStreamName", self.log_stream_name)
             .build()
     }
 }
@@ -1055,10 +1104,15 @@ impl crate::PropertyType for CopyCommand {}
 impl ::cloudwright_core::ToValue for CopyCommand {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CopyOptions", &self.copy_options)
-            .opt("DataTableColumns", &self.data_table_columns)
-            .req("DataTableName", &self.data_table_name)
+            .opt("CopyOptions", self.copy_options)
+            .opt("DataTableColumns", self.data_table_columns)
+            .req("DataTableName", self.data_table_name)
             .build()
     }
 }
@@ -1111,14 +1165,19 @@ impl crate::PropertyType for DataFormatConversionConfiguration {}
 impl ::cloudwright_core::ToValue for DataFormatConversionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("InputFormatConfiguration", &self.input_format_configuration)
+            .opt("Enabled", self.enabled)
+            .opt("InputFormatConfiguration", self.input_format_configuration)
             .opt(
                 "OutputFormatConfiguration",
-                &self.output_format_configuration,
+                self.output_format_configuration,
             )
-            .opt("SchemaConfiguration", &self.schema_configuration)
+            .opt("SchemaConfiguration", self.schema_configuration)
             .build()
     }
 }
@@ -1153,9 +1212,14 @@ impl crate::PropertyType for DatabaseColumns {}
 impl ::cloudwright_core::ToValue for DatabaseColumns {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exclude", &self.exclude)
-            .opt("Include", &self.include)
+            .opt("Exclude", self.exclude)
+            .opt("Include", self.include)
             .build()
     }
 }
@@ -1192,10 +1256,15 @@ impl crate::PropertyType for DatabaseSourceAuthenticationConfiguration {}
 impl ::cloudwright_core::ToValue for DatabaseSourceAuthenticationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "SecretsManagerConfiguration",
-                &self.secrets_manager_configuration,
+                self.secrets_manager_configuration,
             )
             .build()
     }
@@ -1378,26 +1447,31 @@ impl crate::PropertyType for DatabaseSourceConfiguration {}
 impl ::cloudwright_core::ToValue for DatabaseSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Columns", &self.columns)
+            .opt("Columns", self.columns)
             .req(
                 "DatabaseSourceAuthenticationConfiguration",
-                &self.database_source_authentication_configuration,
+                self.database_source_authentication_configuration,
             )
             .req(
                 "DatabaseSourceVPCConfiguration",
-                &self.database_source_vpc_configuration,
+                self.database_source_vpc_configuration,
             )
-            .req("Databases", &self.databases)
-            .opt("Digest", &self.digest)
-            .req("Endpoint", &self.endpoint)
-            .req("Port", &self.port)
-            .opt("PublicCertificate", &self.public_certificate)
-            .opt("SSLMode", &self.ssl_mode)
-            .req("SnapshotWatermarkTable", &self.snapshot_watermark_table)
-            .opt("SurrogateKeys", &self.surrogate_keys)
-            .req("Tables", &self.tables)
-            .req("Type", &self.r#type)
+            .req("Databases", self.databases)
+            .opt("Digest", self.digest)
+            .req("Endpoint", self.endpoint)
+            .req("Port", self.port)
+            .opt("PublicCertificate", self.public_certificate)
+            .opt("SSLMode", self.ssl_mode)
+            .req("SnapshotWatermarkTable", self.snapshot_watermark_table)
+            .opt("SurrogateKeys", self.surrogate_keys)
+            .req("Tables", self.tables)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1440,8 +1514,13 @@ impl crate::PropertyType for DatabaseSourceVpcConfiguration {}
 impl ::cloudwright_core::ToValue for DatabaseSourceVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VpcEndpointServiceName", &self.vpc_endpoint_service_name)
+            .req("VpcEndpointServiceName", self.vpc_endpoint_service_name)
             .build()
     }
 }
@@ -1476,9 +1555,14 @@ impl crate::PropertyType for DatabaseTables {}
 impl ::cloudwright_core::ToValue for DatabaseTables {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exclude", &self.exclude)
-            .opt("Include", &self.include)
+            .opt("Exclude", self.exclude)
+            .opt("Include", self.include)
             .build()
     }
 }
@@ -1513,9 +1597,14 @@ impl crate::PropertyType for Databases {}
 impl ::cloudwright_core::ToValue for Databases {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exclude", &self.exclude)
-            .opt("Include", &self.include)
+            .opt("Exclude", self.exclude)
+            .opt("Include", self.include)
             .build()
     }
 }
@@ -1565,9 +1654,14 @@ impl crate::PropertyType for DeliveryStreamEncryptionConfigurationInput {}
 impl ::cloudwright_core::ToValue for DeliveryStreamEncryptionConfigurationInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KeyARN", &self.key_arn)
-            .req("KeyType", &self.key_type)
+            .opt("KeyARN", self.key_arn)
+            .req("KeyType", self.key_type)
             .build()
     }
 }
@@ -1608,9 +1702,14 @@ impl crate::PropertyType for Deserializer {}
 impl ::cloudwright_core::ToValue for Deserializer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HiveJsonSerDe", &self.hive_json_ser_de)
-            .opt("OpenXJsonSerDe", &self.open_x_json_ser_de)
+            .opt("HiveJsonSerDe", self.hive_json_ser_de)
+            .opt("OpenXJsonSerDe", self.open_x_json_ser_de)
             .build()
     }
 }
@@ -1692,12 +1791,17 @@ impl crate::PropertyType for DestinationTableConfiguration {}
 impl ::cloudwright_core::ToValue for DestinationTableConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationDatabaseName", &self.destination_database_name)
-            .req("DestinationTableName", &self.destination_table_name)
-            .opt("PartitionSpec", &self.partition_spec)
-            .opt("S3ErrorOutputPrefix", &self.s3_error_output_prefix)
-            .opt("UniqueKeys", &self.unique_keys)
+            .req("DestinationDatabaseName", self.destination_database_name)
+            .req("DestinationTableName", self.destination_table_name)
+            .opt("PartitionSpec", self.partition_spec)
+            .opt("S3ErrorOutputPrefix", self.s3_error_output_prefix)
+            .opt("UniqueKeys", self.unique_keys)
             .build()
     }
 }
@@ -1734,8 +1838,13 @@ impl crate::PropertyType for DirectPutSourceConfiguration {}
 impl ::cloudwright_core::ToValue for DirectPutSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ThroughputHintInMBs", &self.throughput_hint_in_m_bs)
+            .opt("ThroughputHintInMBs", self.throughput_hint_in_m_bs)
             .build()
     }
 }
@@ -1774,8 +1883,13 @@ impl crate::PropertyType for DocumentIdOptions {}
 impl ::cloudwright_core::ToValue for DocumentIdOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultDocumentIdFormat", &self.default_document_id_format)
+            .req("DefaultDocumentIdFormat", self.default_document_id_format)
             .build()
     }
 }
@@ -1816,9 +1930,14 @@ impl crate::PropertyType for DynamicPartitioningConfiguration {}
 impl ::cloudwright_core::ToValue for DynamicPartitioningConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("RetryOptions", &self.retry_options)
+            .opt("Enabled", self.enabled)
+            .opt("RetryOptions", self.retry_options)
             .build()
     }
 }
@@ -1865,9 +1984,14 @@ impl crate::PropertyType for ElasticsearchBufferingHints {}
 impl ::cloudwright_core::ToValue for ElasticsearchBufferingHints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IntervalInSeconds", &self.interval_in_seconds)
-            .opt("SizeInMBs", &self.size_in_m_bs)
+            .opt("IntervalInSeconds", self.interval_in_seconds)
+            .opt("SizeInMBs", self.size_in_m_bs)
             .build()
     }
 }
@@ -2018,24 +2142,26 @@ impl crate::PropertyType for ElasticsearchDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for ElasticsearchDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BufferingHints", &self.buffering_hints)
-            .opt(
-                "CloudWatchLoggingOptions",
-                &self.cloud_watch_logging_options,
-            )
-            .opt("ClusterEndpoint", &self.cluster_endpoint)
-            .opt("DocumentIdOptions", &self.document_id_options)
-            .opt("DomainARN", &self.domain_arn)
-            .req("IndexName", &self.index_name)
-            .opt("IndexRotationPeriod", &self.index_rotation_period)
-            .opt("ProcessingConfiguration", &self.processing_configuration)
-            .opt("RetryOptions", &self.retry_options)
-            .req("RoleARN", &self.role_arn)
-            .opt("S3BackupMode", &self.s3_backup_mode)
-            .req("S3Configuration", &self.s3_configuration)
-            .opt("TypeName", &self.type_name)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("BufferingHints", self.buffering_hints)
+            .opt("CloudWatchLoggingOptions", self.cloud_watch_logging_options)
+            .opt("ClusterEndpoint", self.cluster_endpoint)
+            .opt("DocumentIdOptions", self.document_id_options)
+            .opt("DomainARN", self.domain_arn)
+            .req("IndexName", self.index_name)
+            .opt("IndexRotationPeriod", self.index_rotation_period)
+            .opt("ProcessingConfiguration", self.processing_configuration)
+            .opt("RetryOptions", self.retry_options)
+            .req("RoleARN", self.role_arn)
+            .opt("S3BackupMode", self.s3_backup_mode)
+            .req("S3Configuration", self.s3_configuration)
+            .opt("TypeName", self.type_name)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -2072,8 +2198,13 @@ impl crate::PropertyType for ElasticsearchRetryOptions {}
 impl ::cloudwright_core::ToValue for ElasticsearchRetryOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInSeconds", &self.duration_in_seconds)
+            .opt("DurationInSeconds", self.duration_in_seconds)
             .build()
     }
 }
@@ -2114,9 +2245,14 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KMSEncryptionConfig", &self.kms_encryption_config)
-            .opt("NoEncryptionConfig", &self.no_encryption_config)
+            .opt("KMSEncryptionConfig", self.kms_encryption_config)
+            .opt("NoEncryptionConfig", self.no_encryption_config)
             .build()
     }
 }
@@ -2274,31 +2410,33 @@ impl crate::PropertyType for ExtendedS3DestinationConfiguration {}
 impl ::cloudwright_core::ToValue for ExtendedS3DestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketARN", &self.bucket_arn)
-            .opt("BufferingHints", &self.buffering_hints)
-            .opt(
-                "CloudWatchLoggingOptions",
-                &self.cloud_watch_logging_options,
-            )
-            .opt("CompressionFormat", &self.compression_format)
-            .opt("CustomTimeZone", &self.custom_time_zone)
+            .req("BucketARN", self.bucket_arn)
+            .opt("BufferingHints", self.buffering_hints)
+            .opt("CloudWatchLoggingOptions", self.cloud_watch_logging_options)
+            .opt("CompressionFormat", self.compression_format)
+            .opt("CustomTimeZone", self.custom_time_zone)
             .opt(
                 "DataFormatConversionConfiguration",
-                &self.data_format_conversion_configuration,
+                self.data_format_conversion_configuration,
             )
             .opt(
                 "DynamicPartitioningConfiguration",
-                &self.dynamic_partitioning_configuration,
+                self.dynamic_partitioning_configuration,
             )
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("ErrorOutputPrefix", &self.error_output_prefix)
-            .opt("FileExtension", &self.file_extension)
-            .opt("Prefix", &self.prefix)
-            .opt("ProcessingConfiguration", &self.processing_configuration)
-            .req("RoleARN", &self.role_arn)
-            .opt("S3BackupConfiguration", &self.s3_backup_configuration)
-            .opt("S3BackupMode", &self.s3_backup_mode)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("ErrorOutputPrefix", self.error_output_prefix)
+            .opt("FileExtension", self.file_extension)
+            .opt("Prefix", self.prefix)
+            .opt("ProcessingConfiguration", self.processing_configuration)
+            .req("RoleARN", self.role_arn)
+            .opt("S3BackupConfiguration", self.s3_backup_configuration)
+            .opt("S3BackupMode", self.s3_backup_mode)
             .build()
     }
 }
@@ -2335,8 +2473,13 @@ impl crate::PropertyType for HiveJsonSerDe {}
 impl ::cloudwright_core::ToValue for HiveJsonSerDe {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TimestampFormats", &self.timestamp_formats)
+            .opt("TimestampFormats", self.timestamp_formats)
             .build()
     }
 }
@@ -2393,9 +2536,14 @@ impl crate::PropertyType for HttpEndpointCommonAttribute {}
 impl ::cloudwright_core::ToValue for HttpEndpointCommonAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttributeName", &self.attribute_name)
-            .req("AttributeValue", &self.attribute_value)
+            .req("AttributeName", self.attribute_name)
+            .req("AttributeValue", self.attribute_value)
             .build()
     }
 }
@@ -2452,10 +2600,15 @@ impl crate::PropertyType for HttpEndpointConfiguration {}
 impl ::cloudwright_core::ToValue for HttpEndpointConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessKey", &self.access_key)
-            .opt("Name", &self.name)
-            .req("Url", &self.url)
+            .opt("AccessKey", self.access_key)
+            .opt("Name", self.name)
+            .req("Url", self.url)
             .build()
     }
 }
@@ -2567,22 +2720,24 @@ impl crate::PropertyType for HttpEndpointDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for HttpEndpointDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BufferingHints", &self.buffering_hints)
-            .opt(
-                "CloudWatchLoggingOptions",
-                &self.cloud_watch_logging_options,
-            )
-            .req("EndpointConfiguration", &self.endpoint_configuration)
-            .opt("ProcessingConfiguration", &self.processing_configuration)
-            .opt("RequestConfiguration", &self.request_configuration)
-            .opt("RetryOptions", &self.retry_options)
-            .opt("RoleARN", &self.role_arn)
-            .opt("S3BackupMode", &self.s3_backup_mode)
-            .req("S3Configuration", &self.s3_configuration)
+            .opt("BufferingHints", self.buffering_hints)
+            .opt("CloudWatchLoggingOptions", self.cloud_watch_logging_options)
+            .req("EndpointConfiguration", self.endpoint_configuration)
+            .opt("ProcessingConfiguration", self.processing_configuration)
+            .opt("RequestConfiguration", self.request_configuration)
+            .opt("RetryOptions", self.retry_options)
+            .opt("RoleARN", self.role_arn)
+            .opt("S3BackupMode", self.s3_backup_mode)
+            .req("S3Configuration", self.s3_configuration)
             .opt(
                 "SecretsManagerConfiguration",
-                &self.secrets_manager_configuration,
+                self.secrets_manager_configuration,
             )
             .build()
     }
@@ -2627,9 +2782,14 @@ impl crate::PropertyType for HttpEndpointRequestConfiguration {}
 impl ::cloudwright_core::ToValue for HttpEndpointRequestConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CommonAttributes", &self.common_attributes)
-            .opt("ContentEncoding", &self.content_encoding)
+            .opt("CommonAttributes", self.common_attributes)
+            .opt("ContentEncoding", self.content_encoding)
             .build()
     }
 }
@@ -2754,31 +2914,33 @@ impl crate::PropertyType for IcebergDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for IcebergDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppendOnly", &self.append_only)
-            .opt("BufferingHints", &self.buffering_hints)
-            .req("CatalogConfiguration", &self.catalog_configuration)
-            .opt(
-                "CloudWatchLoggingOptions",
-                &self.cloud_watch_logging_options,
-            )
+            .opt("AppendOnly", self.append_only)
+            .opt("BufferingHints", self.buffering_hints)
+            .req("CatalogConfiguration", self.catalog_configuration)
+            .opt("CloudWatchLoggingOptions", self.cloud_watch_logging_options)
             .opt(
                 "DestinationTableConfigurationList",
-                &self.destination_table_configuration_list,
+                self.destination_table_configuration_list,
             )
-            .opt("ProcessingConfiguration", &self.processing_configuration)
-            .opt("RetryOptions", &self.retry_options)
-            .req("RoleARN", &self.role_arn)
-            .req("S3Configuration", &self.s3_configuration)
+            .opt("ProcessingConfiguration", self.processing_configuration)
+            .opt("RetryOptions", self.retry_options)
+            .req("RoleARN", self.role_arn)
+            .req("S3Configuration", self.s3_configuration)
             .opt(
                 "SchemaEvolutionConfiguration",
-                &self.schema_evolution_configuration,
+                self.schema_evolution_configuration,
             )
             .opt(
                 "TableCreationConfiguration",
-                &self.table_creation_configuration,
+                self.table_creation_configuration,
             )
-            .opt("s3BackupMode", &self.s3_backup_mode)
+            .opt("s3BackupMode", self.s3_backup_mode)
             .build()
     }
 }
@@ -2813,8 +2975,13 @@ impl crate::PropertyType for InputFormatConfiguration {}
 impl ::cloudwright_core::ToValue for InputFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Deserializer", &self.deserializer)
+            .opt("Deserializer", self.deserializer)
             .build()
     }
 }
@@ -2871,9 +3038,14 @@ impl crate::PropertyType for KinesisStreamSourceConfiguration {}
 impl ::cloudwright_core::ToValue for KinesisStreamSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KinesisStreamARN", &self.kinesis_stream_arn)
-            .req("RoleARN", &self.role_arn)
+            .req("KinesisStreamARN", self.kinesis_stream_arn)
+            .req("RoleARN", self.role_arn)
             .build()
     }
 }
@@ -2912,8 +3084,13 @@ impl crate::PropertyType for KmsEncryptionConfig {}
 impl ::cloudwright_core::ToValue for KmsEncryptionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AWSKMSKeyARN", &self.awskms_key_arn)
+            .req("AWSKMSKeyARN", self.awskms_key_arn)
             .build()
     }
 }
@@ -2988,14 +3165,19 @@ impl crate::PropertyType for MskSourceConfiguration {}
 impl ::cloudwright_core::ToValue for MskSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "AuthenticationConfiguration",
-                &self.authentication_configuration,
+                self.authentication_configuration,
             )
-            .req("MSKClusterARN", &self.msk_cluster_arn)
-            .opt("ReadFromTimestamp", &self.read_from_timestamp)
-            .req("TopicName", &self.topic_name)
+            .req("MSKClusterARN", self.msk_cluster_arn)
+            .opt("ReadFromTimestamp", self.read_from_timestamp)
+            .req("TopicName", self.topic_name)
             .build()
     }
 }
@@ -3044,12 +3226,17 @@ impl crate::PropertyType for OpenXJsonSerDe {}
 impl ::cloudwright_core::ToValue for OpenXJsonSerDe {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CaseInsensitive", &self.case_insensitive)
-            .opt("ColumnToJsonKeyMappings", &self.column_to_json_key_mappings)
+            .opt("CaseInsensitive", self.case_insensitive)
+            .opt("ColumnToJsonKeyMappings", self.column_to_json_key_mappings)
             .opt(
                 "ConvertDotsInJsonKeysToUnderscores",
-                &self.convert_dots_in_json_keys_to_underscores,
+                self.convert_dots_in_json_keys_to_underscores,
             )
             .build()
     }
@@ -3158,20 +3345,25 @@ impl crate::PropertyType for OrcSerDe {}
 impl ::cloudwright_core::ToValue for OrcSerDe {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockSizeBytes", &self.block_size_bytes)
-            .opt("BloomFilterColumns", &self.bloom_filter_columns)
+            .opt("BlockSizeBytes", self.block_size_bytes)
+            .opt("BloomFilterColumns", self.bloom_filter_columns)
             .opt(
                 "BloomFilterFalsePositiveProbability",
-                &self.bloom_filter_false_positive_probability,
+                self.bloom_filter_false_positive_probability,
             )
-            .opt("Compression", &self.compression)
-            .opt("DictionaryKeyThreshold", &self.dictionary_key_threshold)
-            .opt("EnablePadding", &self.enable_padding)
-            .opt("FormatVersion", &self.format_version)
-            .opt("PaddingTolerance", &self.padding_tolerance)
-            .opt("RowIndexStride", &self.row_index_stride)
-            .opt("StripeSizeBytes", &self.stripe_size_bytes)
+            .opt("Compression", self.compression)
+            .opt("DictionaryKeyThreshold", self.dictionary_key_threshold)
+            .opt("EnablePadding", self.enable_padding)
+            .opt("FormatVersion", self.format_version)
+            .opt("PaddingTolerance", self.padding_tolerance)
+            .opt("RowIndexStride", self.row_index_stride)
+            .opt("StripeSizeBytes", self.stripe_size_bytes)
             .build()
     }
 }
@@ -3206,8 +3398,13 @@ impl crate::PropertyType for OutputFormatConfiguration {}
 impl ::cloudwright_core::ToValue for OutputFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Serializer", &self.serializer)
+            .opt("Serializer", self.serializer)
             .build()
     }
 }
@@ -3278,16 +3475,21 @@ impl crate::PropertyType for ParquetSerDe {}
 impl ::cloudwright_core::ToValue for ParquetSerDe {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockSizeBytes", &self.block_size_bytes)
-            .opt("Compression", &self.compression)
+            .opt("BlockSizeBytes", self.block_size_bytes)
+            .opt("Compression", self.compression)
             .opt(
                 "EnableDictionaryCompression",
-                &self.enable_dictionary_compression,
+                self.enable_dictionary_compression,
             )
-            .opt("MaxPaddingBytes", &self.max_padding_bytes)
-            .opt("PageSizeBytes", &self.page_size_bytes)
-            .opt("WriterVersion", &self.writer_version)
+            .opt("MaxPaddingBytes", self.max_padding_bytes)
+            .opt("PageSizeBytes", self.page_size_bytes)
+            .opt("WriterVersion", self.writer_version)
             .build()
     }
 }
@@ -3330,8 +3532,13 @@ impl crate::PropertyType for PartitionField {}
 impl ::cloudwright_core::ToValue for PartitionField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SourceName", &self.source_name)
+            .req("SourceName", self.source_name)
             .build()
     }
 }
@@ -3366,8 +3573,13 @@ impl crate::PropertyType for PartitionSpec {}
 impl ::cloudwright_core::ToValue for PartitionSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Identity", &self.identity)
+            .opt("Identity", self.identity)
             .build()
     }
 }
@@ -3408,9 +3620,14 @@ impl crate::PropertyType for ProcessingConfiguration {}
 impl ::cloudwright_core::ToValue for ProcessingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("Processors", &self.processors)
+            .opt("Enabled", self.enabled)
+            .opt("Processors", self.processors)
             .build()
     }
 }
@@ -3454,9 +3671,14 @@ impl crate::PropertyType for Processor {}
 impl ::cloudwright_core::ToValue for Processor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Parameters", &self.parameters)
-            .req("Type", &self.r#type)
+            .opt("Parameters", self.parameters)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -3511,9 +3733,14 @@ impl crate::PropertyType for ProcessorParameter {}
 impl ::cloudwright_core::ToValue for ProcessorParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
+            .req("ParameterName", self.parameter_name)
+            .req("ParameterValue", self.parameter_value)
             .build()
     }
 }
@@ -3649,25 +3876,27 @@ impl crate::PropertyType for RedshiftDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for RedshiftDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "CloudWatchLoggingOptions",
-                &self.cloud_watch_logging_options,
-            )
-            .req("ClusterJDBCURL", &self.cluster_jdbcurl)
-            .req("CopyCommand", &self.copy_command)
-            .opt("Password", &self.password)
-            .opt("ProcessingConfiguration", &self.processing_configuration)
-            .opt("RetryOptions", &self.retry_options)
-            .req("RoleARN", &self.role_arn)
-            .opt("S3BackupConfiguration", &self.s3_backup_configuration)
-            .opt("S3BackupMode", &self.s3_backup_mode)
-            .req("S3Configuration", &self.s3_configuration)
+            .opt("CloudWatchLoggingOptions", self.cloud_watch_logging_options)
+            .req("ClusterJDBCURL", self.cluster_jdbcurl)
+            .req("CopyCommand", self.copy_command)
+            .opt("Password", self.password)
+            .opt("ProcessingConfiguration", self.processing_configuration)
+            .opt("RetryOptions", self.retry_options)
+            .req("RoleARN", self.role_arn)
+            .opt("S3BackupConfiguration", self.s3_backup_configuration)
+            .opt("S3BackupMode", self.s3_backup_mode)
+            .req("S3Configuration", self.s3_configuration)
             .opt(
                 "SecretsManagerConfiguration",
-                &self.secrets_manager_configuration,
+                self.secrets_manager_configuration,
             )
-            .opt("Username", &self.username)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -3704,8 +3933,13 @@ impl crate::PropertyType for RedshiftRetryOptions {}
 impl ::cloudwright_core::ToValue for RedshiftRetryOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInSeconds", &self.duration_in_seconds)
+            .opt("DurationInSeconds", self.duration_in_seconds)
             .build()
     }
 }
@@ -3742,8 +3976,13 @@ impl crate::PropertyType for RetryOptions {}
 impl ::cloudwright_core::ToValue for RetryOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInSeconds", &self.duration_in_seconds)
+            .opt("DurationInSeconds", self.duration_in_seconds)
             .build()
     }
 }
@@ -3846,18 +4085,20 @@ impl crate::PropertyType for S3DestinationConfiguration {}
 impl ::cloudwright_core::ToValue for S3DestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketARN", &self.bucket_arn)
-            .opt("BufferingHints", &self.buffering_hints)
-            .opt(
-                "CloudWatchLoggingOptions",
-                &self.cloud_watch_logging_options,
-            )
-            .opt("CompressionFormat", &self.compression_format)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("ErrorOutputPrefix", &self.error_output_prefix)
-            .opt("Prefix", &self.prefix)
-            .req("RoleARN", &self.role_arn)
+            .req("BucketARN", self.bucket_arn)
+            .opt("BufferingHints", self.buffering_hints)
+            .opt("CloudWatchLoggingOptions", self.cloud_watch_logging_options)
+            .opt("CompressionFormat", self.compression_format)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("ErrorOutputPrefix", self.error_output_prefix)
+            .opt("Prefix", self.prefix)
+            .req("RoleARN", self.role_arn)
             .build()
     }
 }
@@ -3940,13 +4181,18 @@ impl crate::PropertyType for SchemaConfiguration {}
 impl ::cloudwright_core::ToValue for SchemaConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .opt("DatabaseName", &self.database_name)
-            .opt("Region", &self.region)
-            .opt("RoleARN", &self.role_arn)
-            .opt("TableName", &self.table_name)
-            .opt("VersionId", &self.version_id)
+            .opt("CatalogId", self.catalog_id)
+            .opt("DatabaseName", self.database_name)
+            .opt("Region", self.region)
+            .opt("RoleARN", self.role_arn)
+            .opt("TableName", self.table_name)
+            .opt("VersionId", self.version_id)
             .build()
     }
 }
@@ -3985,8 +4231,13 @@ impl crate::PropertyType for SchemaEvolutionConfiguration {}
 impl ::cloudwright_core::ToValue for SchemaEvolutionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -4041,10 +4292,15 @@ impl crate::PropertyType for SecretsManagerConfiguration {}
 impl ::cloudwright_core::ToValue for SecretsManagerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("RoleARN", &self.role_arn)
-            .opt("SecretARN", &self.secret_arn)
+            .req("Enabled", self.enabled)
+            .opt("RoleARN", self.role_arn)
+            .opt("SecretARN", self.secret_arn)
             .build()
     }
 }
@@ -4085,9 +4341,14 @@ impl crate::PropertyType for Serializer {}
 impl ::cloudwright_core::ToValue for Serializer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OrcSerDe", &self.orc_ser_de)
-            .opt("ParquetSerDe", &self.parquet_ser_de)
+            .opt("OrcSerDe", self.orc_ser_de)
+            .opt("ParquetSerDe", self.parquet_ser_de)
             .build()
     }
 }
@@ -4132,9 +4393,14 @@ impl crate::PropertyType for SnowflakeBufferingHints {}
 impl ::cloudwright_core::ToValue for SnowflakeBufferingHints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IntervalInSeconds", &self.interval_in_seconds)
-            .opt("SizeInMBs", &self.size_in_m_bs)
+            .opt("IntervalInSeconds", self.interval_in_seconds)
+            .opt("SizeInMBs", self.size_in_m_bs)
             .build()
     }
 }
@@ -4344,39 +4610,41 @@ impl crate::PropertyType for SnowflakeDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for SnowflakeDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountUrl", &self.account_url)
-            .opt("BufferingHints", &self.buffering_hints)
-            .opt(
-                "CloudWatchLoggingOptions",
-                &self.cloud_watch_logging_options,
-            )
-            .opt("ContentColumnName", &self.content_column_name)
-            .opt("DataLoadingOption", &self.data_loading_option)
-            .req("Database", &self.database)
-            .opt("KeyPassphrase", &self.key_passphrase)
-            .opt("MetaDataColumnName", &self.meta_data_column_name)
-            .opt("PrivateKey", &self.private_key)
-            .opt("ProcessingConfiguration", &self.processing_configuration)
-            .opt("RetryOptions", &self.retry_options)
-            .req("RoleARN", &self.role_arn)
-            .opt("S3BackupMode", &self.s3_backup_mode)
-            .req("S3Configuration", &self.s3_configuration)
-            .req("Schema", &self.schema)
+            .req("AccountUrl", self.account_url)
+            .opt("BufferingHints", self.buffering_hints)
+            .opt("CloudWatchLoggingOptions", self.cloud_watch_logging_options)
+            .opt("ContentColumnName", self.content_column_name)
+            .opt("DataLoadingOption", self.data_loading_option)
+            .req("Database", self.database)
+            .opt("KeyPassphrase", self.key_passphrase)
+            .opt("MetaDataColumnName", self.meta_data_column_name)
+            .opt("PrivateKey", self.private_key)
+            .opt("ProcessingConfiguration", self.processing_configuration)
+            .opt("RetryOptions", self.retry_options)
+            .req("RoleARN", self.role_arn)
+            .opt("S3BackupMode", self.s3_backup_mode)
+            .req("S3Configuration", self.s3_configuration)
+            .req("Schema", self.schema)
             .opt(
                 "SecretsManagerConfiguration",
-                &self.secrets_manager_configuration,
+                self.secrets_manager_configuration,
             )
             .opt(
                 "SnowflakeRoleConfiguration",
-                &self.snowflake_role_configuration,
+                self.snowflake_role_configuration,
             )
             .opt(
                 "SnowflakeVpcConfiguration",
-                &self.snowflake_vpc_configuration,
+                self.snowflake_vpc_configuration,
             )
-            .req("Table", &self.table)
-            .opt("User", &self.user)
+            .req("Table", self.table)
+            .opt("User", self.user)
             .build()
     }
 }
@@ -4413,8 +4681,13 @@ impl crate::PropertyType for SnowflakeRetryOptions {}
 impl ::cloudwright_core::ToValue for SnowflakeRetryOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInSeconds", &self.duration_in_seconds)
+            .opt("DurationInSeconds", self.duration_in_seconds)
             .build()
     }
 }
@@ -4457,9 +4730,14 @@ impl crate::PropertyType for SnowflakeRoleConfiguration {}
 impl ::cloudwright_core::ToValue for SnowflakeRoleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("SnowflakeRole", &self.snowflake_role)
+            .opt("Enabled", self.enabled)
+            .opt("SnowflakeRole", self.snowflake_role)
             .build()
     }
 }
@@ -4498,8 +4776,13 @@ impl crate::PropertyType for SnowflakeVpcConfiguration {}
 impl ::cloudwright_core::ToValue for SnowflakeVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PrivateLinkVpceId", &self.private_link_vpce_id)
+            .req("PrivateLinkVpceId", self.private_link_vpce_id)
             .build()
     }
 }
@@ -4544,9 +4827,14 @@ impl crate::PropertyType for SplunkBufferingHints {}
 impl ::cloudwright_core::ToValue for SplunkBufferingHints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IntervalInSeconds", &self.interval_in_seconds)
-            .opt("SizeInMBs", &self.size_in_m_bs)
+            .opt("IntervalInSeconds", self.interval_in_seconds)
+            .opt("SizeInMBs", self.size_in_m_bs)
             .build()
     }
 }
@@ -4673,26 +4961,28 @@ impl crate::PropertyType for SplunkDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for SplunkDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BufferingHints", &self.buffering_hints)
-            .opt(
-                "CloudWatchLoggingOptions",
-                &self.cloud_watch_logging_options,
-            )
+            .opt("BufferingHints", self.buffering_hints)
+            .opt("CloudWatchLoggingOptions", self.cloud_watch_logging_options)
             .opt(
                 "HECAcknowledgmentTimeoutInSeconds",
-                &self.hec_acknowledgment_timeout_in_seconds,
+                self.hec_acknowledgment_timeout_in_seconds,
             )
-            .req("HECEndpoint", &self.hec_endpoint)
-            .req("HECEndpointType", &self.hec_endpoint_type)
-            .opt("HECToken", &self.hec_token)
-            .opt("ProcessingConfiguration", &self.processing_configuration)
-            .opt("RetryOptions", &self.retry_options)
-            .opt("S3BackupMode", &self.s3_backup_mode)
-            .req("S3Configuration", &self.s3_configuration)
+            .req("HECEndpoint", self.hec_endpoint)
+            .req("HECEndpointType", self.hec_endpoint_type)
+            .opt("HECToken", self.hec_token)
+            .opt("ProcessingConfiguration", self.processing_configuration)
+            .opt("RetryOptions", self.retry_options)
+            .opt("S3BackupMode", self.s3_backup_mode)
+            .req("S3Configuration", self.s3_configuration)
             .opt(
                 "SecretsManagerConfiguration",
-                &self.secrets_manager_configuration,
+                self.secrets_manager_configuration,
             )
             .build()
     }
@@ -4730,8 +5020,13 @@ impl crate::PropertyType for SplunkRetryOptions {}
 impl ::cloudwright_core::ToValue for SplunkRetryOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInSeconds", &self.duration_in_seconds)
+            .opt("DurationInSeconds", self.duration_in_seconds)
             .build()
     }
 }
@@ -4770,8 +5065,13 @@ impl crate::PropertyType for TableCreationConfiguration {}
 impl ::cloudwright_core::ToValue for TableCreationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -4813,9 +5113,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -4896,10 +5201,15 @@ impl crate::PropertyType for VpcConfiguration {}
 impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RoleARN", &self.role_arn)
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
+            .req("RoleARN", self.role_arn)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -4933,6 +5243,14 @@ impl ::cloudwright_core::ToValue for Compression {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4972,6 +5290,14 @@ impl ::cloudwright_core::ToValue for CompressionFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Connectivity` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5001,6 +5327,14 @@ impl ::cloudwright_core::ToValue for Connectivity {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContentEncoding` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5029,6 +5363,14 @@ impl ::cloudwright_core::ToValue for ContentEncoding {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5062,6 +5404,14 @@ impl ::cloudwright_core::ToValue for DataLoadingOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5091,6 +5441,14 @@ impl ::cloudwright_core::ToValue for DatabaseSourceConfigurationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DefaultDocumentIdFormat` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5119,6 +5477,14 @@ impl ::cloudwright_core::ToValue for DefaultDocumentIdFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5155,6 +5521,14 @@ impl ::cloudwright_core::ToValue for DeliveryStreamType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3BackupMode` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5186,6 +5560,14 @@ impl ::cloudwright_core::ToValue for ExtendedS3DestinationConfigurationS3BackupM
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FormatVersion` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5215,6 +5597,14 @@ impl ::cloudwright_core::ToValue for FormatVersion {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `HECEndpointType` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5243,6 +5633,14 @@ impl ::cloudwright_core::ToValue for HecEndpointType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5275,6 +5673,14 @@ impl ::cloudwright_core::ToValue for HttpEndpointDestinationConfigurationS3Backu
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `s3BackupMode` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5305,6 +5711,14 @@ impl ::cloudwright_core::ToValue for IcebergDestinationConfigurationS3BackupMode
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5344,6 +5758,14 @@ impl ::cloudwright_core::ToValue for IndexRotationPeriod {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyType` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5373,6 +5795,14 @@ impl ::cloudwright_core::ToValue for KeyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NoEncryptionConfig` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5398,6 +5828,14 @@ impl ::cloudwright_core::ToValue for NoEncryptionConfig {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5455,6 +5893,14 @@ impl ::cloudwright_core::ToValue for ParameterName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Compression` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5486,6 +5932,14 @@ impl ::cloudwright_core::ToValue for ParquetSerDeCompression {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5528,6 +5982,14 @@ impl ::cloudwright_core::ToValue for ProcessorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3BackupMode` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5559,6 +6021,14 @@ impl ::cloudwright_core::ToValue for RedshiftDestinationConfigurationS3BackupMod
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3BackupMode` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5587,6 +6057,14 @@ impl ::cloudwright_core::ToValue for S3BackupMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5619,6 +6097,14 @@ impl ::cloudwright_core::ToValue for SnowflakeDestinationConfigurationS3BackupMo
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3BackupMode` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5650,6 +6136,14 @@ impl ::cloudwright_core::ToValue for SplunkDestinationConfigurationS3BackupMode 
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SSLMode` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5679,6 +6173,14 @@ impl ::cloudwright_core::ToValue for SslMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `WriterVersion` (`AWS::KinesisFirehose::DeliveryStream`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5707,6 +6209,14 @@ impl ::cloudwright_core::ToValue for WriterVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -132,17 +132,22 @@ impl ::cloudwright_core::Resource for Stream {
 impl ::cloudwright_core::ToValue for Stream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataRetentionInHours", &self.data_retention_in_hours)
-            .opt("DeviceName", &self.device_name)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("MediaType", &self.media_type)
-            .opt("Name", &self.name)
+            .opt("DataRetentionInHours", self.data_retention_in_hours)
+            .opt("DeviceName", self.device_name)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("MediaType", self.media_type)
+            .opt("Name", self.name)
             .opt(
                 "StreamStorageConfiguration",
-                &self.stream_storage_configuration,
+                self.stream_storage_configuration,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -204,8 +209,13 @@ impl crate::PropertyType for StreamStorageConfiguration {}
 impl ::cloudwright_core::ToValue for StreamStorageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultStorageTier", &self.default_storage_tier)
+            .opt("DefaultStorageTier", self.default_storage_tier)
             .build()
     }
 }
@@ -256,9 +266,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -289,6 +304,14 @@ impl ::cloudwright_core::ToValue for DefaultStorageTier {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

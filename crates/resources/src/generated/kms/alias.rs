@@ -125,9 +125,14 @@ impl ::cloudwright_core::Resource for Alias {
 impl ::cloudwright_core::ToValue for Alias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AliasName", &self.alias_name)
-            .req("TargetKeyId", &self.target_key_id)
+            .req("AliasName", self.alias_name)
+            .req("TargetKeyId", self.target_key_id)
             .build()
     }
 }

@@ -299,22 +299,27 @@ impl ::cloudwright_core::Resource for Key {
 impl ::cloudwright_core::ToValue for Key {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BypassPolicyLockoutSafetyCheck",
-                &self.bypass_policy_lockout_safety_check,
+                self.bypass_policy_lockout_safety_check,
             )
-            .opt("Description", &self.description)
-            .opt("EnableKeyRotation", &self.enable_key_rotation)
-            .opt("Enabled", &self.enabled)
-            .opt("KeyPolicy", &self.key_policy)
-            .opt("KeySpec", &self.key_spec)
-            .opt("KeyUsage", &self.key_usage)
-            .opt("MultiRegion", &self.multi_region)
-            .opt("Origin", &self.origin)
-            .opt("PendingWindowInDays", &self.pending_window_in_days)
-            .opt("RotationPeriodInDays", &self.rotation_period_in_days)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("EnableKeyRotation", self.enable_key_rotation)
+            .opt("Enabled", self.enabled)
+            .opt("KeyPolicy", self.key_policy)
+            .opt("KeySpec", self.key_spec)
+            .opt("KeyUsage", self.key_usage)
+            .opt("MultiRegion", self.multi_region)
+            .opt("Origin", self.origin)
+            .opt("PendingWindowInDays", self.pending_window_in_days)
+            .opt("RotationPeriodInDays", self.rotation_period_in_days)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -423,6 +428,14 @@ impl ::cloudwright_core::ToValue for KeySpec {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyUsage` (`AWS::KMS::Key`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -458,6 +471,14 @@ impl ::cloudwright_core::ToValue for KeyUsage {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Origin` (`AWS::KMS::Key`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -486,6 +507,14 @@ impl ::cloudwright_core::ToValue for Origin {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -193,13 +193,18 @@ impl ::cloudwright_core::Resource for ReplicaKey {
 impl ::cloudwright_core::ToValue for ReplicaKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Enabled", &self.enabled)
-            .req("KeyPolicy", &self.key_policy)
-            .opt("PendingWindowInDays", &self.pending_window_in_days)
-            .req("PrimaryKeyArn", &self.primary_key_arn)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("Enabled", self.enabled)
+            .req("KeyPolicy", self.key_policy)
+            .opt("PendingWindowInDays", self.pending_window_in_days)
+            .req("PrimaryKeyArn", self.primary_key_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -152,14 +152,19 @@ impl ::cloudwright_core::Resource for DataCellsFilter {
 impl ::cloudwright_core::ToValue for DataCellsFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnNames", &self.column_names)
-            .opt("ColumnWildcard", &self.column_wildcard)
-            .req("DatabaseName", &self.database_name)
-            .req("Name", &self.name)
-            .opt("RowFilter", &self.row_filter)
-            .req("TableCatalogId", &self.table_catalog_id)
-            .req("TableName", &self.table_name)
+            .opt("ColumnNames", self.column_names)
+            .opt("ColumnWildcard", self.column_wildcard)
+            .req("DatabaseName", self.database_name)
+            .req("Name", self.name)
+            .opt("RowFilter", self.row_filter)
+            .req("TableCatalogId", self.table_catalog_id)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -210,9 +215,14 @@ impl crate::PropertyType for RowFilter {}
 impl ::cloudwright_core::ToValue for RowFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllRowsWildcard", &self.all_rows_wildcard)
-            .opt("FilterExpression", &self.filter_expression)
+            .opt("AllRowsWildcard", self.all_rows_wildcard)
+            .opt("FilterExpression", self.filter_expression)
             .build()
     }
 }

@@ -159,36 +159,41 @@ impl ::cloudwright_core::Resource for DataLakeSettings {
 impl ::cloudwright_core::ToValue for DataLakeSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Admins", &self.admins)
+            .opt("Admins", self.admins)
             .opt(
                 "AllowExternalDataFiltering",
-                &self.allow_external_data_filtering,
+                self.allow_external_data_filtering,
             )
             .opt(
                 "AllowFullTableExternalDataAccess",
-                &self.allow_full_table_external_data_access,
+                self.allow_full_table_external_data_access,
             )
             .opt(
                 "AuthorizedSessionTagValueList",
-                &self.authorized_session_tag_value_list,
+                self.authorized_session_tag_value_list,
             )
             .opt(
                 "CreateDatabaseDefaultPermissions",
-                &self.create_database_default_permissions,
+                self.create_database_default_permissions,
             )
             .opt(
                 "CreateTableDefaultPermissions",
-                &self.create_table_default_permissions,
+                self.create_table_default_permissions,
             )
             .opt(
                 "ExternalDataFilteringAllowList",
-                &self.external_data_filtering_allow_list,
+                self.external_data_filtering_allow_list,
             )
-            .opt("MutationType", &self.mutation_type)
-            .opt("Parameters", &self.parameters)
-            .opt("ReadOnlyAdmins", &self.read_only_admins)
-            .opt("TrustedResourceOwners", &self.trusted_resource_owners)
+            .opt("MutationType", self.mutation_type)
+            .opt("Parameters", self.parameters)
+            .opt("ReadOnlyAdmins", self.read_only_admins)
+            .opt("TrustedResourceOwners", self.trusted_resource_owners)
             .build()
     }
 }
@@ -243,10 +248,15 @@ impl crate::PropertyType for DataLakePrincipal {}
 impl ::cloudwright_core::ToValue for DataLakePrincipal {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DataLakePrincipalIdentifier",
-                &self.data_lake_principal_identifier,
+                self.data_lake_principal_identifier,
             )
             .build()
     }
@@ -300,9 +310,14 @@ impl crate::PropertyType for PrincipalPermissions {}
 impl ::cloudwright_core::ToValue for PrincipalPermissions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Permissions", &self.permissions)
-            .req("Principal", &self.principal)
+            .req("Permissions", self.permissions)
+            .req("Principal", self.principal)
             .build()
     }
 }

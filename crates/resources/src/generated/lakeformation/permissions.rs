@@ -110,14 +110,19 @@ impl ::cloudwright_core::Resource for Permissions {
 impl ::cloudwright_core::ToValue for Permissions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataLakePrincipal", &self.data_lake_principal)
-            .opt("Permissions", &self.permissions)
+            .req("DataLakePrincipal", self.data_lake_principal)
+            .opt("Permissions", self.permissions)
             .opt(
                 "PermissionsWithGrantOption",
-                &self.permissions_with_grant_option,
+                self.permissions_with_grant_option,
             )
-            .req("Resource", &self.resource)
+            .req("Resource", self.resource)
             .build()
     }
 }
@@ -173,8 +178,13 @@ impl crate::PropertyType for ColumnWildcard {}
 impl ::cloudwright_core::ToValue for ColumnWildcard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludedColumnNames", &self.excluded_column_names)
+            .opt("ExcludedColumnNames", self.excluded_column_names)
             .build()
     }
 }
@@ -209,10 +219,15 @@ impl crate::PropertyType for DataLakePrincipal {}
 impl ::cloudwright_core::ToValue for DataLakePrincipal {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DataLakePrincipalIdentifier",
-                &self.data_lake_principal_identifier,
+                self.data_lake_principal_identifier,
             )
             .build()
     }
@@ -254,9 +269,14 @@ impl crate::PropertyType for DataLocationResource {}
 impl ::cloudwright_core::ToValue for DataLocationResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .opt("S3Resource", &self.s3_resource)
+            .opt("CatalogId", self.catalog_id)
+            .opt("S3Resource", self.s3_resource)
             .build()
     }
 }
@@ -297,9 +317,14 @@ impl crate::PropertyType for DatabaseResource {}
 impl ::cloudwright_core::ToValue for DatabaseResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .opt("Name", &self.name)
+            .opt("CatalogId", self.catalog_id)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -352,14 +377,16 @@ impl crate::PropertyType for Resource {}
 impl ::cloudwright_core::ToValue for Resource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataLocationResource", &self.data_location_resource)
-            .opt("DatabaseResource", &self.database_resource)
-            .opt("TableResource", &self.table_resource)
-            .opt(
-                "TableWithColumnsResource",
-                &self.table_with_columns_resource,
-            )
+            .opt("DataLocationResource", self.data_location_resource)
+            .opt("DatabaseResource", self.database_resource)
+            .opt("TableResource", self.table_resource)
+            .opt("TableWithColumnsResource", self.table_with_columns_resource)
             .build()
     }
 }
@@ -414,11 +441,16 @@ impl crate::PropertyType for TableResource {}
 impl ::cloudwright_core::ToValue for TableResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .opt("DatabaseName", &self.database_name)
-            .opt("Name", &self.name)
-            .opt("TableWildcard", &self.table_wildcard)
+            .opt("CatalogId", self.catalog_id)
+            .opt("DatabaseName", self.database_name)
+            .opt("Name", self.name)
+            .opt("TableWildcard", self.table_wildcard)
             .build()
     }
 }
@@ -479,12 +511,17 @@ impl crate::PropertyType for TableWithColumnsResource {}
 impl ::cloudwright_core::ToValue for TableWithColumnsResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .opt("ColumnNames", &self.column_names)
-            .opt("ColumnWildcard", &self.column_wildcard)
-            .opt("DatabaseName", &self.database_name)
-            .opt("Name", &self.name)
+            .opt("CatalogId", self.catalog_id)
+            .opt("ColumnNames", self.column_names)
+            .opt("ColumnWildcard", self.column_wildcard)
+            .opt("DatabaseName", self.database_name)
+            .opt("Name", self.name)
             .build()
     }
 }

@@ -129,15 +129,20 @@ impl ::cloudwright_core::Resource for PrincipalPermissions {
 impl ::cloudwright_core::ToValue for PrincipalPermissions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Catalog", &self.catalog)
-            .req("Permissions", &self.permissions)
+            .opt("Catalog", self.catalog)
+            .req("Permissions", self.permissions)
             .req(
                 "PermissionsWithGrantOption",
-                &self.permissions_with_grant_option,
+                self.permissions_with_grant_option,
             )
-            .req("Principal", &self.principal)
-            .req("Resource", &self.resource)
+            .req("Principal", self.principal)
+            .req("Resource", self.resource)
             .build()
     }
 }
@@ -244,11 +249,16 @@ impl crate::PropertyType for DataCellsFilterResource {}
 impl ::cloudwright_core::ToValue for DataCellsFilterResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatabaseName", &self.database_name)
-            .req("Name", &self.name)
-            .req("TableCatalogId", &self.table_catalog_id)
-            .req("TableName", &self.table_name)
+            .req("DatabaseName", self.database_name)
+            .req("Name", self.name)
+            .req("TableCatalogId", self.table_catalog_id)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -285,10 +295,15 @@ impl crate::PropertyType for DataLakePrincipal {}
 impl ::cloudwright_core::ToValue for DataLakePrincipal {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DataLakePrincipalIdentifier",
-                &self.data_lake_principal_identifier,
+                self.data_lake_principal_identifier,
             )
             .build()
     }
@@ -344,9 +359,14 @@ impl crate::PropertyType for DataLocationResource {}
 impl ::cloudwright_core::ToValue for DataLocationResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("ResourceArn", &self.resource_arn)
+            .req("CatalogId", self.catalog_id)
+            .req("ResourceArn", self.resource_arn)
             .build()
     }
 }
@@ -391,9 +411,14 @@ impl crate::PropertyType for LfTag {}
 impl ::cloudwright_core::ToValue for LfTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TagKey", &self.tag_key)
-            .opt("TagValues", &self.tag_values)
+            .opt("TagKey", self.tag_key)
+            .opt("TagValues", self.tag_values)
             .build()
     }
 }
@@ -461,10 +486,15 @@ impl crate::PropertyType for LfTagKeyResource {}
 impl ::cloudwright_core::ToValue for LfTagKeyResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("TagKey", &self.tag_key)
-            .req("TagValues", &self.tag_values)
+            .req("CatalogId", self.catalog_id)
+            .req("TagKey", self.tag_key)
+            .req("TagValues", self.tag_values)
             .build()
     }
 }
@@ -532,10 +562,15 @@ impl crate::PropertyType for LfTagPolicyResource {}
 impl ::cloudwright_core::ToValue for LfTagPolicyResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("Expression", &self.expression)
-            .req("ResourceType", &self.resource_type)
+            .req("CatalogId", self.catalog_id)
+            .req("Expression", self.expression)
+            .req("ResourceType", self.resource_type)
             .build()
     }
 }
@@ -612,15 +647,20 @@ impl crate::PropertyType for Resource {}
 impl ::cloudwright_core::ToValue for Resource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Catalog", &self.catalog)
-            .opt("DataCellsFilter", &self.data_cells_filter)
-            .opt("DataLocation", &self.data_location)
-            .opt("Database", &self.database)
-            .opt("LFTag", &self.lf_tag)
-            .opt("LFTagPolicy", &self.lf_tag_policy)
-            .opt("Table", &self.table)
-            .opt("TableWithColumns", &self.table_with_columns)
+            .opt("Catalog", self.catalog)
+            .opt("DataCellsFilter", self.data_cells_filter)
+            .opt("DataLocation", self.data_location)
+            .opt("Database", self.database)
+            .opt("LFTag", self.lf_tag)
+            .opt("LFTagPolicy", self.lf_tag_policy)
+            .opt("Table", self.table)
+            .opt("TableWithColumns", self.table_with_columns)
             .build()
     }
 }
@@ -704,12 +744,17 @@ impl crate::PropertyType for TableWithColumnsResource {}
 impl ::cloudwright_core::ToValue for TableWithColumnsResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .opt("ColumnNames", &self.column_names)
-            .opt("ColumnWildcard", &self.column_wildcard)
-            .req("DatabaseName", &self.database_name)
-            .req("Name", &self.name)
+            .req("CatalogId", self.catalog_id)
+            .opt("ColumnNames", self.column_names)
+            .opt("ColumnWildcard", self.column_wildcard)
+            .req("DatabaseName", self.database_name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -774,6 +819,14 @@ impl ::cloudwright_core::ToValue for Permission {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ResourceType` (`AWS::LakeFormation::PrincipalPermissions`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -802,6 +855,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

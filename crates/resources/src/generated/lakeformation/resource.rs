@@ -114,12 +114,17 @@ impl ::cloudwright_core::Resource for Resource {
 impl ::cloudwright_core::ToValue for Resource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HybridAccessEnabled", &self.hybrid_access_enabled)
-            .req("ResourceArn", &self.resource_arn)
-            .opt("RoleArn", &self.role_arn)
-            .req("UseServiceLinkedRole", &self.use_service_linked_role)
-            .opt("WithFederation", &self.with_federation)
+            .opt("HybridAccessEnabled", self.hybrid_access_enabled)
+            .req("ResourceArn", self.resource_arn)
+            .opt("RoleArn", self.role_arn)
+            .req("UseServiceLinkedRole", self.use_service_linked_role)
+            .opt("WithFederation", self.with_federation)
             .build()
     }
 }

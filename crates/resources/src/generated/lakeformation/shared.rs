@@ -41,8 +41,13 @@ impl crate::PropertyType for ColumnWildcard {}
 impl ::cloudwright_core::ToValue for ColumnWildcard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludedColumnNames", &self.excluded_column_names)
+            .opt("ExcludedColumnNames", self.excluded_column_names)
             .build()
     }
 }
@@ -104,9 +109,14 @@ impl crate::PropertyType for DatabaseResource {}
 impl ::cloudwright_core::ToValue for DatabaseResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("Name", &self.name)
+            .req("CatalogId", self.catalog_id)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -188,11 +198,16 @@ impl crate::PropertyType for TableResource {}
 impl ::cloudwright_core::ToValue for TableResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("DatabaseName", &self.database_name)
-            .opt("Name", &self.name)
-            .opt("TableWildcard", &self.table_wildcard)
+            .req("CatalogId", self.catalog_id)
+            .req("DatabaseName", self.database_name)
+            .opt("Name", self.name)
+            .opt("TableWildcard", self.table_wildcard)
             .build()
     }
 }

@@ -108,10 +108,15 @@ impl ::cloudwright_core::Resource for Tag {
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CatalogId", &self.catalog_id)
-            .req("TagKey", &self.tag_key)
-            .req("TagValues", &self.tag_values)
+            .opt("CatalogId", self.catalog_id)
+            .req("TagKey", self.tag_key)
+            .req("TagValues", self.tag_values)
             .build()
     }
 }

@@ -99,9 +99,14 @@ impl ::cloudwright_core::Resource for TagAssociation {
 impl ::cloudwright_core::ToValue for TagAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LFTags", &self.lf_tags)
-            .req("Resource", &self.resource)
+            .req("LFTags", self.lf_tags)
+            .req("Resource", self.resource)
             .build()
     }
 }
@@ -203,10 +208,15 @@ impl crate::PropertyType for LfTagPair {}
 impl ::cloudwright_core::ToValue for LfTagPair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("TagKey", &self.tag_key)
-            .req("TagValues", &self.tag_values)
+            .req("CatalogId", self.catalog_id)
+            .req("TagKey", self.tag_key)
+            .req("TagValues", self.tag_values)
             .build()
     }
 }
@@ -259,11 +269,16 @@ impl crate::PropertyType for Resource {}
 impl ::cloudwright_core::ToValue for Resource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Catalog", &self.catalog)
-            .opt("Database", &self.database)
-            .opt("Table", &self.table)
-            .opt("TableWithColumns", &self.table_with_columns)
+            .opt("Catalog", self.catalog)
+            .opt("Database", self.database)
+            .opt("Table", self.table)
+            .opt("TableWithColumns", self.table_with_columns)
             .build()
     }
 }
@@ -344,11 +359,16 @@ impl crate::PropertyType for TableWithColumnsResource {}
 impl ::cloudwright_core::ToValue for TableWithColumnsResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CatalogId", &self.catalog_id)
-            .req("ColumnNames", &self.column_names)
-            .req("DatabaseName", &self.database_name)
-            .req("Name", &self.name)
+            .req("CatalogId", self.catalog_id)
+            .req("ColumnNames", self.column_names)
+            .req("DatabaseName", self.database_name)
+            .req("Name", self.name)
             .build()
     }
 }

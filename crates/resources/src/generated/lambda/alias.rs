@@ -138,16 +138,21 @@ impl ::cloudwright_core::Resource for Alias {
 impl ::cloudwright_core::ToValue for Alias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("FunctionName", &self.function_name)
-            .req("FunctionVersion", &self.function_version)
-            .req("Name", &self.name)
+            .opt("Description", self.description)
+            .req("FunctionName", self.function_name)
+            .req("FunctionVersion", self.function_version)
+            .req("Name", self.name)
             .opt(
                 "ProvisionedConcurrencyConfig",
-                &self.provisioned_concurrency_config,
+                self.provisioned_concurrency_config,
             )
-            .opt("RoutingConfig", &self.routing_config)
+            .opt("RoutingConfig", self.routing_config)
             .build()
     }
 }
@@ -202,8 +207,13 @@ impl crate::PropertyType for AliasRoutingConfiguration {}
 impl ::cloudwright_core::ToValue for AliasRoutingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalVersionWeights", &self.additional_version_weights)
+            .opt("AdditionalVersionWeights", self.additional_version_weights)
             .build()
     }
 }
@@ -256,9 +266,14 @@ impl crate::PropertyType for VersionWeight {}
 impl ::cloudwright_core::ToValue for VersionWeight {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FunctionVersion", &self.function_version)
-            .req("FunctionWeight", &self.function_weight)
+            .req("FunctionVersion", self.function_version)
+            .req("FunctionWeight", self.function_weight)
             .build()
     }
 }

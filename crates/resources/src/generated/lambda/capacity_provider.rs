@@ -138,17 +138,22 @@ impl ::cloudwright_core::Resource for CapacityProvider {
 impl ::cloudwright_core::ToValue for CapacityProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityProviderName", &self.capacity_provider_name)
+            .opt("CapacityProviderName", self.capacity_provider_name)
             .opt(
                 "CapacityProviderScalingConfig",
-                &self.capacity_provider_scaling_config,
+                self.capacity_provider_scaling_config,
             )
-            .opt("InstanceRequirements", &self.instance_requirements)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("PermissionsConfig", &self.permissions_config)
-            .opt("Tags", &self.tags)
-            .req("VpcConfig", &self.vpc_config)
+            .opt("InstanceRequirements", self.instance_requirements)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("PermissionsConfig", self.permissions_config)
+            .opt("Tags", self.tags)
+            .req("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -211,10 +216,15 @@ impl crate::PropertyType for CapacityProviderPermissionsConfig {}
 impl ::cloudwright_core::ToValue for CapacityProviderPermissionsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "CapacityProviderOperatorRoleArn",
-                &self.capacity_provider_operator_role_arn,
+                self.capacity_provider_operator_role_arn,
             )
             .build()
     }
@@ -267,10 +277,15 @@ impl crate::PropertyType for CapacityProviderScalingConfig {}
 impl ::cloudwright_core::ToValue for CapacityProviderScalingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxVCpuCount", &self.max_v_cpu_count)
-            .opt("ScalingMode", &self.scaling_mode)
-            .opt("ScalingPolicies", &self.scaling_policies)
+            .opt("MaxVCpuCount", self.max_v_cpu_count)
+            .opt("ScalingMode", self.scaling_mode)
+            .opt("ScalingPolicies", self.scaling_policies)
             .build()
     }
 }
@@ -327,9 +342,14 @@ impl crate::PropertyType for CapacityProviderVpcConfig {}
 impl ::cloudwright_core::ToValue for CapacityProviderVpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -384,10 +404,15 @@ impl crate::PropertyType for InstanceRequirements {}
 impl ::cloudwright_core::ToValue for InstanceRequirements {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedInstanceTypes", &self.allowed_instance_types)
-            .opt("Architectures", &self.architectures)
-            .opt("ExcludedInstanceTypes", &self.excluded_instance_types)
+            .opt("AllowedInstanceTypes", self.allowed_instance_types)
+            .opt("Architectures", self.architectures)
+            .opt("ExcludedInstanceTypes", self.excluded_instance_types)
             .build()
     }
 }
@@ -442,9 +467,14 @@ impl crate::PropertyType for TargetTrackingScalingPolicy {}
 impl ::cloudwright_core::ToValue for TargetTrackingScalingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PredefinedMetricType", &self.predefined_metric_type)
-            .req("TargetValue", &self.target_value)
+            .req("PredefinedMetricType", self.predefined_metric_type)
+            .req("TargetValue", self.target_value)
             .build()
     }
 }
@@ -475,6 +505,14 @@ impl ::cloudwright_core::ToValue for CapacityProviderPredefinedMetricType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CapacityProviderScalingMode` (`AWS::Lambda::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -503,6 +541,14 @@ impl ::cloudwright_core::ToValue for CapacityProviderScalingMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -102,11 +102,16 @@ impl ::cloudwright_core::Resource for CodeSigningConfig {
 impl ::cloudwright_core::ToValue for CodeSigningConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllowedPublishers", &self.allowed_publishers)
-            .opt("CodeSigningPolicies", &self.code_signing_policies)
-            .opt("Description", &self.description)
-            .opt("Tags", &self.tags)
+            .req("AllowedPublishers", self.allowed_publishers)
+            .opt("CodeSigningPolicies", self.code_signing_policies)
+            .opt("Description", self.description)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -173,10 +178,15 @@ impl crate::PropertyType for AllowedPublishers {}
 impl ::cloudwright_core::ToValue for AllowedPublishers {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "SigningProfileVersionArns",
-                &self.signing_profile_version_arns,
+                self.signing_profile_version_arns,
             )
             .build()
     }
@@ -218,10 +228,15 @@ impl crate::PropertyType for CodeSigningPolicies {}
 impl ::cloudwright_core::ToValue for CodeSigningPolicies {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "UntrustedArtifactOnDeployment",
-                &self.untrusted_artifact_on_deployment,
+                self.untrusted_artifact_on_deployment,
             )
             .build()
     }
@@ -253,6 +268,14 @@ impl ::cloudwright_core::ToValue for UntrustedArtifactOnDeployment {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -138,15 +138,20 @@ impl ::cloudwright_core::Resource for EventInvokeConfig {
 impl ::cloudwright_core::ToValue for EventInvokeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationConfig", &self.destination_config)
-            .req("FunctionName", &self.function_name)
+            .opt("DestinationConfig", self.destination_config)
+            .req("FunctionName", self.function_name)
             .opt(
                 "MaximumEventAgeInSeconds",
-                &self.maximum_event_age_in_seconds,
+                self.maximum_event_age_in_seconds,
             )
-            .opt("MaximumRetryAttempts", &self.maximum_retry_attempts)
-            .req("Qualifier", &self.qualifier)
+            .opt("MaximumRetryAttempts", self.maximum_retry_attempts)
+            .req("Qualifier", self.qualifier)
             .build()
     }
 }
@@ -201,9 +206,14 @@ impl crate::PropertyType for DestinationConfig {}
 impl ::cloudwright_core::ToValue for DestinationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnFailure", &self.on_failure)
-            .opt("OnSuccess", &self.on_success)
+            .opt("OnFailure", self.on_failure)
+            .opt("OnSuccess", self.on_success)
             .build()
     }
 }
@@ -248,8 +258,13 @@ impl crate::PropertyType for OnFailure {}
 impl ::cloudwright_core::ToValue for OnFailure {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
+            .req("Destination", self.destination)
             .build()
     }
 }
@@ -294,8 +309,13 @@ impl crate::PropertyType for OnSuccess {}
 impl ::cloudwright_core::ToValue for OnSuccess {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
+            .req("Destination", self.destination)
             .build()
     }
 }

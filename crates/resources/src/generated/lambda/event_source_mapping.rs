@@ -359,59 +359,64 @@ impl ::cloudwright_core::Resource for EventSourceMapping {
 impl ::cloudwright_core::ToValue for EventSourceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AmazonManagedKafkaEventSourceConfig",
-                &self.amazon_managed_kafka_event_source_config,
+                self.amazon_managed_kafka_event_source_config,
             )
-            .opt("BatchSize", &self.batch_size)
+            .opt("BatchSize", self.batch_size)
             .opt(
                 "BisectBatchOnFunctionError",
-                &self.bisect_batch_on_function_error,
+                self.bisect_batch_on_function_error,
             )
-            .opt("DestinationConfig", &self.destination_config)
+            .opt("DestinationConfig", self.destination_config)
             .opt(
                 "DocumentDBEventSourceConfig",
-                &self.document_db_event_source_config,
+                self.document_db_event_source_config,
             )
-            .opt("Enabled", &self.enabled)
-            .opt("EventSourceArn", &self.event_source_arn)
-            .opt("FilterCriteria", &self.filter_criteria)
-            .req("FunctionName", &self.function_name)
-            .opt("FunctionResponseTypes", &self.function_response_types)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("LoggingConfig", &self.logging_config)
+            .opt("Enabled", self.enabled)
+            .opt("EventSourceArn", self.event_source_arn)
+            .opt("FilterCriteria", self.filter_criteria)
+            .req("FunctionName", self.function_name)
+            .opt("FunctionResponseTypes", self.function_response_types)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("LoggingConfig", self.logging_config)
             .opt(
                 "MaximumBatchingWindowInSeconds",
-                &self.maximum_batching_window_in_seconds,
+                self.maximum_batching_window_in_seconds,
             )
             .opt(
                 "MaximumRecordAgeInSeconds",
-                &self.maximum_record_age_in_seconds,
+                self.maximum_record_age_in_seconds,
             )
-            .opt("MaximumRetryAttempts", &self.maximum_retry_attempts)
-            .opt("MetricsConfig", &self.metrics_config)
-            .opt("ParallelizationFactor", &self.parallelization_factor)
-            .opt("ProvisionedPollerConfig", &self.provisioned_poller_config)
-            .opt("Queues", &self.queues)
-            .opt("ScalingConfig", &self.scaling_config)
-            .opt("SelfManagedEventSource", &self.self_managed_event_source)
+            .opt("MaximumRetryAttempts", self.maximum_retry_attempts)
+            .opt("MetricsConfig", self.metrics_config)
+            .opt("ParallelizationFactor", self.parallelization_factor)
+            .opt("ProvisionedPollerConfig", self.provisioned_poller_config)
+            .opt("Queues", self.queues)
+            .opt("ScalingConfig", self.scaling_config)
+            .opt("SelfManagedEventSource", self.self_managed_event_source)
             .opt(
                 "SelfManagedKafkaEventSourceConfig",
-                &self.self_managed_kafka_event_source_config,
+                self.self_managed_kafka_event_source_config,
             )
             .opt(
                 "SourceAccessConfigurations",
-                &self.source_access_configurations,
+                self.source_access_configurations,
             )
-            .opt("StartingPosition", &self.starting_position)
+            .opt("StartingPosition", self.starting_position)
             .opt(
                 "StartingPositionTimestamp",
-                &self.starting_position_timestamp,
+                self.starting_position_timestamp,
             )
-            .opt("Tags", &self.tags)
-            .opt("Topics", &self.topics)
-            .opt("TumblingWindowInSeconds", &self.tumbling_window_in_seconds)
+            .opt("Tags", self.tags)
+            .opt("Topics", self.topics)
+            .opt("TumblingWindowInSeconds", self.tumbling_window_in_seconds)
             .build()
     }
 }
@@ -482,9 +487,14 @@ impl crate::PropertyType for AmazonManagedKafkaEventSourceConfig {}
 impl ::cloudwright_core::ToValue for AmazonManagedKafkaEventSourceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConsumerGroupId", &self.consumer_group_id)
-            .opt("SchemaRegistryConfig", &self.schema_registry_config)
+            .opt("ConsumerGroupId", self.consumer_group_id)
+            .opt("SchemaRegistryConfig", self.schema_registry_config)
             .build()
     }
 }
@@ -519,8 +529,13 @@ impl crate::PropertyType for DestinationConfig {}
 impl ::cloudwright_core::ToValue for DestinationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnFailure", &self.on_failure)
+            .opt("OnFailure", self.on_failure)
             .build()
     }
 }
@@ -571,10 +586,15 @@ impl crate::PropertyType for DocumentDbEventSourceConfig {}
 impl ::cloudwright_core::ToValue for DocumentDbEventSourceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CollectionName", &self.collection_name)
-            .opt("DatabaseName", &self.database_name)
-            .opt("FullDocument", &self.full_document)
+            .opt("CollectionName", self.collection_name)
+            .opt("DatabaseName", self.database_name)
+            .opt("FullDocument", self.full_document)
             .build()
     }
 }
@@ -612,8 +632,13 @@ impl crate::PropertyType for Endpoints {}
 impl ::cloudwright_core::ToValue for Endpoints {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KafkaBootstrapServers", &self.kafka_bootstrap_servers)
+            .opt("KafkaBootstrapServers", self.kafka_bootstrap_servers)
             .build()
     }
 }
@@ -650,8 +675,13 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Pattern", &self.pattern)
+            .opt("Pattern", self.pattern)
             .build()
     }
 }
@@ -688,8 +718,13 @@ impl crate::PropertyType for FilterCriteria {}
 impl ::cloudwright_core::ToValue for FilterCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Filters", &self.filters)
+            .opt("Filters", self.filters)
             .build()
     }
 }
@@ -724,8 +759,13 @@ impl crate::PropertyType for LoggingConfig {}
 impl ::cloudwright_core::ToValue for LoggingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SystemLogLevel", &self.system_log_level)
+            .opt("SystemLogLevel", self.system_log_level)
             .build()
     }
 }
@@ -762,8 +802,13 @@ impl crate::PropertyType for MetricsConfig {}
 impl ::cloudwright_core::ToValue for MetricsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Metrics", &self.metrics)
+            .opt("Metrics", self.metrics)
             .build()
     }
 }
@@ -806,8 +851,13 @@ impl crate::PropertyType for OnFailure {}
 impl ::cloudwright_core::ToValue for OnFailure {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
+            .opt("Destination", self.destination)
             .build()
     }
 }
@@ -860,10 +910,15 @@ impl crate::PropertyType for ProvisionedPollerConfig {}
 impl ::cloudwright_core::ToValue for ProvisionedPollerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaximumPollers", &self.maximum_pollers)
-            .opt("MinimumPollers", &self.minimum_pollers)
-            .opt("PollerGroupName", &self.poller_group_name)
+            .opt("MaximumPollers", self.maximum_pollers)
+            .opt("MinimumPollers", self.minimum_pollers)
+            .opt("PollerGroupName", self.poller_group_name)
             .build()
     }
 }
@@ -900,8 +955,13 @@ impl crate::PropertyType for ScalingConfig {}
 impl ::cloudwright_core::ToValue for ScalingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaximumConcurrency", &self.maximum_concurrency)
+            .opt("MaximumConcurrency", self.maximum_concurrency)
             .build()
     }
 }
@@ -948,9 +1008,14 @@ impl crate::PropertyType for SchemaRegistryAccessConfig {}
 impl ::cloudwright_core::ToValue for SchemaRegistryAccessConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
-            .opt("URI", &self.uri)
+            .opt("Type", self.r#type)
+            .opt("URI", self.uri)
             .build()
     }
 }
@@ -1016,11 +1081,16 @@ impl crate::PropertyType for SchemaRegistryConfig {}
 impl ::cloudwright_core::ToValue for SchemaRegistryConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessConfigs", &self.access_configs)
-            .opt("EventRecordFormat", &self.event_record_format)
-            .opt("SchemaRegistryURI", &self.schema_registry_uri)
-            .opt("SchemaValidationConfigs", &self.schema_validation_configs)
+            .opt("AccessConfigs", self.access_configs)
+            .opt("EventRecordFormat", self.event_record_format)
+            .opt("SchemaRegistryURI", self.schema_registry_uri)
+            .opt("SchemaValidationConfigs", self.schema_validation_configs)
             .build()
     }
 }
@@ -1055,8 +1125,13 @@ impl crate::PropertyType for SchemaValidationConfig {}
 impl ::cloudwright_core::ToValue for SchemaValidationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attribute", &self.attribute)
+            .opt("Attribute", self.attribute)
             .build()
     }
 }
@@ -1091,8 +1166,13 @@ impl crate::PropertyType for SelfManagedEventSource {}
 impl ::cloudwright_core::ToValue for SelfManagedEventSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Endpoints", &self.endpoints)
+            .opt("Endpoints", self.endpoints)
             .build()
     }
 }
@@ -1135,9 +1215,14 @@ impl crate::PropertyType for SelfManagedKafkaEventSourceConfig {}
 impl ::cloudwright_core::ToValue for SelfManagedKafkaEventSourceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConsumerGroupId", &self.consumer_group_id)
-            .opt("SchemaRegistryConfig", &self.schema_registry_config)
+            .opt("ConsumerGroupId", self.consumer_group_id)
+            .opt("SchemaRegistryConfig", self.schema_registry_config)
             .build()
     }
 }
@@ -1190,9 +1275,14 @@ impl crate::PropertyType for SourceAccessConfiguration {}
 impl ::cloudwright_core::ToValue for SourceAccessConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
-            .opt("URI", &self.uri)
+            .opt("Type", self.r#type)
+            .opt("URI", self.uri)
             .build()
     }
 }
@@ -1224,6 +1314,14 @@ impl ::cloudwright_core::ToValue for Attribute {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EventRecordFormat` (`AWS::Lambda::EventSourceMapping`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1252,6 +1350,14 @@ impl ::cloudwright_core::ToValue for EventRecordFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1282,6 +1388,14 @@ impl ::cloudwright_core::ToValue for FullDocument {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FunctionResponseType` (`AWS::Lambda::EventSourceMapping`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1307,6 +1421,14 @@ impl ::cloudwright_core::ToValue for FunctionResponseType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1340,6 +1462,14 @@ impl ::cloudwright_core::ToValue for Metric {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Lambda::EventSourceMapping`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1371,6 +1501,14 @@ impl ::cloudwright_core::ToValue for SchemaRegistryAccessConfigType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1418,6 +1556,14 @@ impl ::cloudwright_core::ToValue for SourceAccessConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

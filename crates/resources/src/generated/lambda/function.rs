@@ -368,44 +368,46 @@ impl ::cloudwright_core::Resource for Function {
 impl ::cloudwright_core::ToValue for Function {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Architectures", &self.architectures)
-            .opt("CapacityProviderConfig", &self.capacity_provider_config)
-            .req("Code", &self.code)
-            .opt("CodeSigningConfigArn", &self.code_signing_config_arn)
-            .opt("DeadLetterConfig", &self.dead_letter_config)
-            .opt("Description", &self.description)
-            .opt("DurableConfig", &self.durable_config)
-            .opt("Environment", &self.environment)
-            .opt("EphemeralStorage", &self.ephemeral_storage)
-            .opt("FileSystemConfigs", &self.file_system_configs)
-            .opt("FunctionName", &self.function_name)
-            .opt("FunctionScalingConfig", &self.function_scaling_config)
-            .opt("Handler", &self.handler)
-            .opt("ImageConfig", &self.image_config)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("Layers", &self.layers)
-            .opt("LoggingConfig", &self.logging_config)
-            .opt("MemorySize", &self.memory_size)
-            .opt("PackageType", &self.package_type)
-            .opt(
-                "PublishToLatestPublished",
-                &self.publish_to_latest_published,
-            )
-            .opt("RecursiveLoop", &self.recursive_loop)
+            .opt("Architectures", self.architectures)
+            .opt("CapacityProviderConfig", self.capacity_provider_config)
+            .req("Code", self.code)
+            .opt("CodeSigningConfigArn", self.code_signing_config_arn)
+            .opt("DeadLetterConfig", self.dead_letter_config)
+            .opt("Description", self.description)
+            .opt("DurableConfig", self.durable_config)
+            .opt("Environment", self.environment)
+            .opt("EphemeralStorage", self.ephemeral_storage)
+            .opt("FileSystemConfigs", self.file_system_configs)
+            .opt("FunctionName", self.function_name)
+            .opt("FunctionScalingConfig", self.function_scaling_config)
+            .opt("Handler", self.handler)
+            .opt("ImageConfig", self.image_config)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("Layers", self.layers)
+            .opt("LoggingConfig", self.logging_config)
+            .opt("MemorySize", self.memory_size)
+            .opt("PackageType", self.package_type)
+            .opt("PublishToLatestPublished", self.publish_to_latest_published)
+            .opt("RecursiveLoop", self.recursive_loop)
             .opt(
                 "ReservedConcurrentExecutions",
-                &self.reserved_concurrent_executions,
+                self.reserved_concurrent_executions,
             )
-            .req("Role", &self.role)
-            .opt("Runtime", &self.runtime)
-            .opt("RuntimeManagementConfig", &self.runtime_management_config)
-            .opt("SnapStart", &self.snap_start)
-            .opt("Tags", &self.tags)
-            .opt("TenancyConfig", &self.tenancy_config)
-            .opt("Timeout", &self.timeout)
-            .opt("TracingConfig", &self.tracing_config)
-            .opt("VpcConfig", &self.vpc_config)
+            .req("Role", self.role)
+            .opt("Runtime", self.runtime)
+            .opt("RuntimeManagementConfig", self.runtime_management_config)
+            .opt("SnapStart", self.snap_start)
+            .opt("Tags", self.tags)
+            .opt("TenancyConfig", self.tenancy_config)
+            .opt("Timeout", self.timeout)
+            .opt("TracingConfig", self.tracing_config)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -487,10 +489,15 @@ impl crate::PropertyType for CapacityProviderConfig {}
 impl ::cloudwright_core::ToValue for CapacityProviderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "LambdaManagedInstancesCapacityProviderConfig",
-                &self.lambda_managed_instances_capacity_provider_config,
+                self.lambda_managed_instances_capacity_provider_config,
             )
             .build()
     }
@@ -582,14 +589,19 @@ impl crate::PropertyType for Code {}
 impl ::cloudwright_core::ToValue for Code {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageUri", &self.image_uri)
-            .opt("S3Bucket", &self.s3_bucket)
-            .opt("S3Key", &self.s3_key)
-            .opt("S3ObjectStorageMode", &self.s3_object_storage_mode)
-            .opt("S3ObjectVersion", &self.s3_object_version)
-            .opt("SourceKMSKeyArn", &self.source_kms_key_arn)
-            .opt("ZipFile", &self.zip_file)
+            .opt("ImageUri", self.image_uri)
+            .opt("S3Bucket", self.s3_bucket)
+            .opt("S3Key", self.s3_key)
+            .opt("S3ObjectStorageMode", self.s3_object_storage_mode)
+            .opt("S3ObjectVersion", self.s3_object_version)
+            .opt("SourceKMSKeyArn", self.source_kms_key_arn)
+            .opt("ZipFile", self.zip_file)
             .build()
     }
 }
@@ -626,8 +638,13 @@ impl crate::PropertyType for DeadLetterConfig {}
 impl ::cloudwright_core::ToValue for DeadLetterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TargetArn", &self.target_arn)
+            .opt("TargetArn", self.target_arn)
             .build()
     }
 }
@@ -675,9 +692,14 @@ impl crate::PropertyType for DurableConfig {}
 impl ::cloudwright_core::ToValue for DurableConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExecutionTimeout", &self.execution_timeout)
-            .opt("RetentionPeriodInDays", &self.retention_period_in_days)
+            .req("ExecutionTimeout", self.execution_timeout)
+            .opt("RetentionPeriodInDays", self.retention_period_in_days)
             .build()
     }
 }
@@ -714,8 +736,13 @@ impl crate::PropertyType for Environment {}
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Variables", &self.variables)
+            .opt("Variables", self.variables)
             .build()
     }
 }
@@ -754,8 +781,13 @@ impl crate::PropertyType for EphemeralStorage {}
 impl ::cloudwright_core::ToValue for EphemeralStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Size", &self.size)
+            .req("Size", self.size)
             .build()
     }
 }
@@ -812,9 +844,14 @@ impl crate::PropertyType for FileSystemConfig {}
 impl ::cloudwright_core::ToValue for FileSystemConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .req("LocalMountPath", &self.local_mount_path)
+            .req("Arn", self.arn)
+            .req("LocalMountPath", self.local_mount_path)
             .build()
     }
 }
@@ -867,10 +904,15 @@ impl crate::PropertyType for ImageConfig {}
 impl ::cloudwright_core::ToValue for ImageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("EntryPoint", &self.entry_point)
-            .opt("WorkingDirectory", &self.working_directory)
+            .opt("Command", self.command)
+            .opt("EntryPoint", self.entry_point)
+            .opt("WorkingDirectory", self.working_directory)
             .build()
     }
 }
@@ -927,15 +969,20 @@ impl crate::PropertyType for LambdaManagedInstancesCapacityProviderConfig {}
 impl ::cloudwright_core::ToValue for LambdaManagedInstancesCapacityProviderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CapacityProviderArn", &self.capacity_provider_arn)
+            .req("CapacityProviderArn", self.capacity_provider_arn)
             .opt(
                 "ExecutionEnvironmentMemoryGiBPerVCpu",
-                &self.execution_environment_memory_gi_b_per_v_cpu,
+                self.execution_environment_memory_gi_b_per_v_cpu,
             )
             .opt(
                 "PerExecutionEnvironmentMaxConcurrency",
-                &self.per_execution_environment_max_concurrency,
+                self.per_execution_environment_max_concurrency,
             )
             .build()
     }
@@ -991,11 +1038,16 @@ impl crate::PropertyType for LoggingConfig {}
 impl ::cloudwright_core::ToValue for LoggingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationLogLevel", &self.application_log_level)
-            .opt("LogFormat", &self.log_format)
-            .opt("LogGroup", &self.log_group)
-            .opt("SystemLogLevel", &self.system_log_level)
+            .opt("ApplicationLogLevel", self.application_log_level)
+            .opt("LogFormat", self.log_format)
+            .opt("LogGroup", self.log_group)
+            .opt("SystemLogLevel", self.system_log_level)
             .build()
     }
 }
@@ -1047,9 +1099,14 @@ impl crate::PropertyType for RuntimeManagementConfig {}
 impl ::cloudwright_core::ToValue for RuntimeManagementConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RuntimeVersionArn", &self.runtime_version_arn)
-            .req("UpdateRuntimeOn", &self.update_runtime_on)
+            .opt("RuntimeVersionArn", self.runtime_version_arn)
+            .req("UpdateRuntimeOn", self.update_runtime_on)
             .build()
     }
 }
@@ -1086,8 +1143,13 @@ impl crate::PropertyType for SnapStart {}
 impl ::cloudwright_core::ToValue for SnapStart {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplyOn", &self.apply_on)
+            .req("ApplyOn", self.apply_on)
             .build()
     }
 }
@@ -1124,8 +1186,13 @@ impl crate::PropertyType for TenancyConfig {}
 impl ::cloudwright_core::ToValue for TenancyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TenantIsolationMode", &self.tenant_isolation_mode)
+            .req("TenantIsolationMode", self.tenant_isolation_mode)
             .build()
     }
 }
@@ -1160,8 +1227,13 @@ impl crate::PropertyType for TracingConfig {}
 impl ::cloudwright_core::ToValue for TracingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mode", &self.mode)
+            .opt("Mode", self.mode)
             .build()
     }
 }
@@ -1217,10 +1289,15 @@ impl crate::PropertyType for VpcConfig {}
 impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ipv6AllowedForDualStack", &self.ipv6_allowed_for_dual_stack)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("Ipv6AllowedForDualStack", self.ipv6_allowed_for_dual_stack)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -1264,6 +1341,14 @@ impl ::cloudwright_core::ToValue for ApplicationLogLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ApplyOn` (`AWS::Lambda::Function`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1292,6 +1377,14 @@ impl ::cloudwright_core::ToValue for ApplyOn {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1322,6 +1415,14 @@ impl ::cloudwright_core::ToValue for LogFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PackageType` (`AWS::Lambda::Function`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1351,6 +1452,14 @@ impl ::cloudwright_core::ToValue for PackageType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RecursiveLoop` (`AWS::Lambda::Function`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1379,6 +1488,14 @@ impl ::cloudwright_core::ToValue for RecursiveLoop {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1541,6 +1658,14 @@ impl ::cloudwright_core::ToValue for Runtime {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3ObjectStorageMode` (`AWS::Lambda::Function`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1570,6 +1695,14 @@ impl ::cloudwright_core::ToValue for S3ObjectStorageMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TenantIsolationMode` (`AWS::Lambda::Function`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1595,6 +1728,14 @@ impl ::cloudwright_core::ToValue for TenantIsolationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1624,6 +1765,14 @@ impl ::cloudwright_core::ToValue for TracingConfigMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1656,6 +1805,14 @@ impl ::cloudwright_core::ToValue for UpdateRuntimeOn {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -125,13 +125,18 @@ impl ::cloudwright_core::Resource for LayerVersion {
 impl ::cloudwright_core::ToValue for LayerVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CompatibleArchitectures", &self.compatible_architectures)
-            .opt("CompatibleRuntimes", &self.compatible_runtimes)
-            .req("Content", &self.content)
-            .opt("Description", &self.description)
-            .opt("LayerName", &self.layer_name)
-            .opt("LicenseInfo", &self.license_info)
+            .opt("CompatibleArchitectures", self.compatible_architectures)
+            .opt("CompatibleRuntimes", self.compatible_runtimes)
+            .req("Content", self.content)
+            .opt("Description", self.description)
+            .opt("LayerName", self.layer_name)
+            .opt("LicenseInfo", self.license_info)
             .build()
     }
 }
@@ -217,10 +222,15 @@ impl crate::PropertyType for Content {}
 impl ::cloudwright_core::ToValue for Content {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Bucket", &self.s3_bucket)
-            .req("S3Key", &self.s3_key)
-            .opt("S3ObjectVersion", &self.s3_object_version)
+            .req("S3Bucket", self.s3_bucket)
+            .req("S3Key", self.s3_key)
+            .opt("S3ObjectVersion", self.s3_object_version)
             .build()
     }
 }
@@ -251,6 +261,14 @@ impl ::cloudwright_core::ToValue for CompatibleArchitecture {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -412,6 +430,14 @@ impl ::cloudwright_core::ToValue for CompatibleRuntime {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -115,11 +115,16 @@ impl ::cloudwright_core::Resource for LayerVersionPermission {
 impl ::cloudwright_core::ToValue for LayerVersionPermission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("LayerVersionArn", &self.layer_version_arn)
-            .opt("OrganizationId", &self.organization_id)
-            .req("Principal", &self.principal)
+            .req("Action", self.action)
+            .req("LayerVersionArn", self.layer_version_arn)
+            .opt("OrganizationId", self.organization_id)
+            .req("Principal", self.principal)
             .build()
     }
 }

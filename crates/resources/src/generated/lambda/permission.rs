@@ -172,16 +172,21 @@ impl ::cloudwright_core::Resource for Permission {
 impl ::cloudwright_core::ToValue for Permission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("EventSourceToken", &self.event_source_token)
-            .req("FunctionName", &self.function_name)
-            .opt("FunctionUrlAuthType", &self.function_url_auth_type)
-            .opt("InvokedViaFunctionUrl", &self.invoked_via_function_url)
-            .req("Principal", &self.principal)
-            .opt("PrincipalOrgID", &self.principal_org_id)
-            .opt("SourceAccount", &self.source_account)
-            .opt("SourceArn", &self.source_arn)
+            .req("Action", self.action)
+            .opt("EventSourceToken", self.event_source_token)
+            .req("FunctionName", self.function_name)
+            .opt("FunctionUrlAuthType", self.function_url_auth_type)
+            .opt("InvokedViaFunctionUrl", self.invoked_via_function_url)
+            .req("Principal", self.principal)
+            .opt("PrincipalOrgID", self.principal_org_id)
+            .opt("SourceAccount", self.source_account)
+            .opt("SourceArn", self.source_arn)
             .build()
     }
 }
@@ -230,6 +235,14 @@ impl ::cloudwright_core::ToValue for FunctionUrlAuthType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

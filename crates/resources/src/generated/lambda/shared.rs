@@ -50,9 +50,14 @@ impl crate::PropertyType for FunctionScalingConfig {}
 impl ::cloudwright_core::ToValue for FunctionScalingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxExecutionEnvironments", &self.max_execution_environments)
-            .opt("MinExecutionEnvironments", &self.min_execution_environments)
+            .opt("MaxExecutionEnvironments", self.max_execution_environments)
+            .opt("MinExecutionEnvironments", self.min_execution_environments)
             .build()
     }
 }
@@ -93,10 +98,15 @@ impl crate::PropertyType for ProvisionedConcurrencyConfiguration {}
 impl ::cloudwright_core::ToValue for ProvisionedConcurrencyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ProvisionedConcurrentExecutions",
-                &self.provisioned_concurrent_executions,
+                self.provisioned_concurrent_executions,
             )
             .build()
     }
@@ -143,9 +153,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -181,6 +196,14 @@ impl ::cloudwright_core::ToValue for Architecture {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -218,6 +241,14 @@ impl ::cloudwright_core::ToValue for SystemLogLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for Url {
 impl ::cloudwright_core::ToValue for Url {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthType", &self.auth_type)
-            .opt("Cors", &self.cors)
-            .opt("InvokeMode", &self.invoke_mode)
-            .opt("Qualifier", &self.qualifier)
-            .req("TargetFunctionArn", &self.target_function_arn)
+            .req("AuthType", self.auth_type)
+            .opt("Cors", self.cors)
+            .opt("InvokeMode", self.invoke_mode)
+            .opt("Qualifier", self.qualifier)
+            .req("TargetFunctionArn", self.target_function_arn)
             .build()
     }
 }
@@ -233,13 +238,18 @@ impl crate::PropertyType for Cors {}
 impl ::cloudwright_core::ToValue for Cors {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowCredentials", &self.allow_credentials)
-            .opt("AllowHeaders", &self.allow_headers)
-            .opt("AllowMethods", &self.allow_methods)
-            .opt("AllowOrigins", &self.allow_origins)
-            .opt("ExposeHeaders", &self.expose_headers)
-            .opt("MaxAge", &self.max_age)
+            .opt("AllowCredentials", self.allow_credentials)
+            .opt("AllowHeaders", self.allow_headers)
+            .opt("AllowMethods", self.allow_methods)
+            .opt("AllowOrigins", self.allow_origins)
+            .opt("ExposeHeaders", self.expose_headers)
+            .opt("MaxAge", self.max_age)
             .build()
     }
 }
@@ -286,6 +296,14 @@ impl ::cloudwright_core::ToValue for AllowMethod {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AuthType` (`AWS::Lambda::Url`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -315,6 +333,14 @@ impl ::cloudwright_core::ToValue for AuthType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InvokeMode` (`AWS::Lambda::Url`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -343,6 +369,14 @@ impl ::cloudwright_core::ToValue for InvokeMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -127,16 +127,21 @@ impl ::cloudwright_core::Resource for Version {
 impl ::cloudwright_core::ToValue for Version {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeSha256", &self.code_sha256)
-            .opt("Description", &self.description)
-            .req("FunctionName", &self.function_name)
-            .opt("FunctionScalingConfig", &self.function_scaling_config)
+            .opt("CodeSha256", self.code_sha256)
+            .opt("Description", self.description)
+            .req("FunctionName", self.function_name)
+            .opt("FunctionScalingConfig", self.function_scaling_config)
             .opt(
                 "ProvisionedConcurrencyConfig",
-                &self.provisioned_concurrency_config,
+                self.provisioned_concurrency_config,
             )
-            .opt("RuntimePolicy", &self.runtime_policy)
+            .opt("RuntimePolicy", self.runtime_policy)
             .build()
     }
 }
@@ -218,9 +223,14 @@ impl crate::PropertyType for RuntimePolicy {}
 impl ::cloudwright_core::ToValue for RuntimePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RuntimeVersionArn", &self.runtime_version_arn)
-            .req("UpdateRuntimeOn", &self.update_runtime_on)
+            .opt("RuntimeVersionArn", self.runtime_version_arn)
+            .req("UpdateRuntimeOn", self.update_runtime_on)
             .build()
     }
 }

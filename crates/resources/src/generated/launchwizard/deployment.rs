@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for Deployment {
 impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeploymentPatternName", &self.deployment_pattern_name)
-            .req("Name", &self.name)
-            .opt("Specifications", &self.specifications)
-            .opt("Tags", &self.tags)
-            .req("WorkloadName", &self.workload_name)
+            .req("DeploymentPatternName", self.deployment_pattern_name)
+            .req("Name", self.name)
+            .opt("Specifications", self.specifications)
+            .opt("Tags", self.tags)
+            .req("WorkloadName", self.workload_name)
             .build()
     }
 }
@@ -228,9 +233,14 @@ impl crate::PropertyType for Tags {}
 impl ::cloudwright_core::ToValue for Tags {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -207,20 +207,25 @@ impl ::cloudwright_core::Resource for Bot {
 impl ::cloudwright_core::ToValue for Bot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoBuildBotLocales", &self.auto_build_bot_locales)
-            .opt("BotFileS3Location", &self.bot_file_s3_location)
-            .opt("BotLocales", &self.bot_locales)
-            .opt("BotTags", &self.bot_tags)
-            .req("DataPrivacy", &self.data_privacy)
-            .opt("Description", &self.description)
-            .opt("ErrorLogSettings", &self.error_log_settings)
-            .req("IdleSessionTTLInSeconds", &self.idle_session_ttl_in_seconds)
-            .req("Name", &self.name)
-            .opt("Replication", &self.replication)
-            .req("RoleArn", &self.role_arn)
-            .opt("TestBotAliasSettings", &self.test_bot_alias_settings)
-            .opt("TestBotAliasTags", &self.test_bot_alias_tags)
+            .opt("AutoBuildBotLocales", self.auto_build_bot_locales)
+            .opt("BotFileS3Location", self.bot_file_s3_location)
+            .opt("BotLocales", self.bot_locales)
+            .opt("BotTags", self.bot_tags)
+            .req("DataPrivacy", self.data_privacy)
+            .opt("Description", self.description)
+            .opt("ErrorLogSettings", self.error_log_settings)
+            .req("IdleSessionTTLInSeconds", self.idle_session_ttl_in_seconds)
+            .req("Name", self.name)
+            .opt("Replication", self.replication)
+            .req("RoleArn", self.role_arn)
+            .opt("TestBotAliasSettings", self.test_bot_alias_settings)
+            .opt("TestBotAliasTags", self.test_bot_alias_tags)
             .build()
     }
 }
@@ -279,8 +284,13 @@ impl crate::PropertyType for AdvancedRecognitionSetting {}
 impl ::cloudwright_core::ToValue for AdvancedRecognitionSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioRecognitionStrategy", &self.audio_recognition_strategy)
+            .opt("AudioRecognitionStrategy", self.audio_recognition_strategy)
             .build()
     }
 }
@@ -319,9 +329,14 @@ impl crate::PropertyType for BedrockAgentConfiguration {}
 impl ::cloudwright_core::ToValue for BedrockAgentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BedrockAgentAliasId", &self.bedrock_agent_alias_id)
-            .opt("BedrockAgentId", &self.bedrock_agent_id)
+            .opt("BedrockAgentAliasId", self.bedrock_agent_alias_id)
+            .opt("BedrockAgentId", self.bedrock_agent_id)
             .build()
     }
 }
@@ -357,14 +372,19 @@ impl crate::PropertyType for BedrockAgentIntentConfiguration {}
 impl ::cloudwright_core::ToValue for BedrockAgentIntentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockAgentConfiguration",
-                &self.bedrock_agent_configuration,
+                self.bedrock_agent_configuration,
             )
             .opt(
                 "BedrockAgentIntentKnowledgeBaseConfiguration",
-                &self.bedrock_agent_intent_knowledge_base_configuration,
+                self.bedrock_agent_intent_knowledge_base_configuration,
             )
             .build()
     }
@@ -414,11 +434,16 @@ impl crate::PropertyType for BedrockAgentIntentKnowledgeBaseConfiguration {}
 impl ::cloudwright_core::ToValue for BedrockAgentIntentKnowledgeBaseConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BedrockKnowledgeBaseArn", &self.bedrock_knowledge_base_arn)
+            .req("BedrockKnowledgeBaseArn", self.bedrock_knowledge_base_arn)
             .req(
                 "BedrockModelConfiguration",
-                &self.bedrock_model_configuration,
+                self.bedrock_model_configuration,
             )
             .build()
     }
@@ -458,12 +483,17 @@ impl crate::PropertyType for BedrockGuardrailConfiguration {}
 impl ::cloudwright_core::ToValue for BedrockGuardrailConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockGuardrailIdentifier",
-                &self.bedrock_guardrail_identifier,
+                self.bedrock_guardrail_identifier,
             )
-            .opt("BedrockGuardrailVersion", &self.bedrock_guardrail_version)
+            .opt("BedrockGuardrailVersion", self.bedrock_guardrail_version)
             .build()
     }
 }
@@ -504,10 +534,15 @@ impl crate::PropertyType for BedrockKnowledgeStoreConfiguration {}
 impl ::cloudwright_core::ToValue for BedrockKnowledgeStoreConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BKBExactResponseFields", &self.bkb_exact_response_fields)
-            .opt("BedrockKnowledgeBaseArn", &self.bedrock_knowledge_base_arn)
-            .opt("ExactResponse", &self.exact_response)
+            .opt("BKBExactResponseFields", self.bkb_exact_response_fields)
+            .opt("BedrockKnowledgeBaseArn", self.bedrock_knowledge_base_arn)
+            .opt("ExactResponse", self.exact_response)
             .build()
     }
 }
@@ -564,17 +599,19 @@ impl crate::PropertyType for BedrockModelSpecification {}
 impl ::cloudwright_core::ToValue for BedrockModelSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockGuardrailConfiguration",
-                &self.bedrock_guardrail_configuration,
+                self.bedrock_guardrail_configuration,
             )
-            .opt(
-                "BedrockModelCustomPrompt",
-                &self.bedrock_model_custom_prompt,
-            )
-            .opt("BedrockTraceStatus", &self.bedrock_trace_status)
-            .req("ModelArn", &self.model_arn)
+            .opt("BedrockModelCustomPrompt", self.bedrock_model_custom_prompt)
+            .opt("BedrockTraceStatus", self.bedrock_trace_status)
+            .req("ModelArn", self.model_arn)
             .build()
     }
 }
@@ -607,8 +644,13 @@ impl crate::PropertyType for BkbExactResponseFields {}
 impl ::cloudwright_core::ToValue for BkbExactResponseFields {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnswerField", &self.answer_field)
+            .opt("AnswerField", self.answer_field)
             .build()
     }
 }
@@ -643,8 +685,13 @@ impl crate::PropertyType for BotDataPrivacy {}
 impl ::cloudwright_core::ToValue for BotDataPrivacy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChildDirected", &self.child_directed)
+            .req("ChildDirected", self.child_directed)
             .build()
     }
 }
@@ -677,8 +724,13 @@ impl crate::PropertyType for BotErrorLogSettings {}
 impl ::cloudwright_core::ToValue for BotErrorLogSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -801,24 +853,29 @@ impl crate::PropertyType for BotLocale {}
 impl ::cloudwright_core::ToValue for BotLocale {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomVocabulary", &self.custom_vocabulary)
-            .opt("Description", &self.description)
-            .opt("GenerativeAISettings", &self.generative_ai_settings)
-            .opt("Intents", &self.intents)
-            .req("LocaleId", &self.locale_id)
-            .req("NluConfidenceThreshold", &self.nlu_confidence_threshold)
-            .opt("SlotTypes", &self.slot_types)
+            .opt("CustomVocabulary", self.custom_vocabulary)
+            .opt("Description", self.description)
+            .opt("GenerativeAISettings", self.generative_ai_settings)
+            .opt("Intents", self.intents)
+            .req("LocaleId", self.locale_id)
+            .req("NluConfidenceThreshold", self.nlu_confidence_threshold)
+            .opt("SlotTypes", self.slot_types)
             .opt(
                 "SpeechDetectionSensitivity",
-                &self.speech_detection_sensitivity,
+                self.speech_detection_sensitivity,
             )
             .opt(
                 "SpeechRecognitionSettings",
-                &self.speech_recognition_settings,
+                self.speech_recognition_settings,
             )
-            .opt("UnifiedSpeechSettings", &self.unified_speech_settings)
-            .opt("VoiceSettings", &self.voice_settings)
+            .opt("UnifiedSpeechSettings", self.unified_speech_settings)
+            .opt("VoiceSettings", self.voice_settings)
             .build()
     }
 }
@@ -855,14 +912,19 @@ impl crate::PropertyType for BuildtimeSettings {}
 impl ::cloudwright_core::ToValue for BuildtimeSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DescriptiveBotBuilderSpecification",
-                &self.descriptive_bot_builder_specification,
+                self.descriptive_bot_builder_specification,
             )
             .opt(
                 "SampleUtteranceGenerationSpecification",
-                &self.sample_utterance_generation_specification,
+                self.sample_utterance_generation_specification,
             )
             .build()
     }
@@ -920,9 +982,14 @@ impl crate::PropertyType for Button {}
 impl ::cloudwright_core::ToValue for Button {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Text", &self.text)
-            .req("Value", &self.value)
+            .req("Text", self.text)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -959,8 +1026,13 @@ impl crate::PropertyType for CompositeSlotTypeSetting {}
 impl ::cloudwright_core::ToValue for CompositeSlotTypeSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SubSlots", &self.sub_slots)
+            .opt("SubSlots", self.sub_slots)
             .build()
     }
 }
@@ -999,8 +1071,13 @@ impl crate::PropertyType for Condition {}
 impl ::cloudwright_core::ToValue for Condition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExpressionString", &self.expression_string)
+            .req("ExpressionString", self.expression_string)
             .build()
     }
 }
@@ -1071,11 +1148,16 @@ impl crate::PropertyType for ConditionalBranch {}
 impl ::cloudwright_core::ToValue for ConditionalBranch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Condition", &self.condition)
-            .req("Name", &self.name)
-            .req("NextStep", &self.next_step)
-            .opt("Response", &self.response)
+            .req("Condition", self.condition)
+            .req("Name", self.name)
+            .req("NextStep", self.next_step)
+            .opt("Response", self.response)
             .build()
     }
 }
@@ -1139,10 +1221,15 @@ impl crate::PropertyType for ConditionalSpecification {}
 impl ::cloudwright_core::ToValue for ConditionalSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConditionalBranches", &self.conditional_branches)
-            .req("DefaultBranch", &self.default_branch)
-            .req("IsActive", &self.is_active)
+            .req("ConditionalBranches", self.conditional_branches)
+            .req("DefaultBranch", self.default_branch)
+            .req("IsActive", self.is_active)
             .build()
     }
 }
@@ -1181,8 +1268,13 @@ impl crate::PropertyType for CustomPayload {}
 impl ::cloudwright_core::ToValue for CustomPayload {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1221,8 +1313,13 @@ impl crate::PropertyType for CustomVocabulary {}
 impl ::cloudwright_core::ToValue for CustomVocabulary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CustomVocabularyItems", &self.custom_vocabulary_items)
+            .req("CustomVocabularyItems", self.custom_vocabulary_items)
             .build()
     }
 }
@@ -1279,10 +1376,15 @@ impl crate::PropertyType for CustomVocabularyItem {}
 impl ::cloudwright_core::ToValue for CustomVocabularyItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayAs", &self.display_as)
-            .req("Phrase", &self.phrase)
-            .opt("Weight", &self.weight)
+            .opt("DisplayAs", self.display_as)
+            .req("Phrase", self.phrase)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -1324,13 +1426,18 @@ impl crate::PropertyType for DataSourceConfiguration {}
 impl ::cloudwright_core::ToValue for DataSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockKnowledgeStoreConfiguration",
-                &self.bedrock_knowledge_store_configuration,
+                self.bedrock_knowledge_store_configuration,
             )
-            .opt("KendraConfiguration", &self.kendra_configuration)
-            .opt("OpensearchConfiguration", &self.opensearch_configuration)
+            .opt("KendraConfiguration", self.kendra_configuration)
+            .opt("OpensearchConfiguration", self.opensearch_configuration)
             .build()
     }
 }
@@ -1372,9 +1479,14 @@ impl crate::PropertyType for DeepgramSpeechModelConfig {}
 impl ::cloudwright_core::ToValue for DeepgramSpeechModelConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiTokenSecretArn", &self.api_token_secret_arn)
-            .opt("ModelId", &self.model_id)
+            .req("ApiTokenSecretArn", self.api_token_secret_arn)
+            .opt("ModelId", self.model_id)
             .build()
     }
 }
@@ -1415,9 +1527,14 @@ impl crate::PropertyType for DefaultConditionalBranch {}
 impl ::cloudwright_core::ToValue for DefaultConditionalBranch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NextStep", &self.next_step)
-            .opt("Response", &self.response)
+            .opt("NextStep", self.next_step)
+            .opt("Response", self.response)
             .build()
     }
 }
@@ -1455,12 +1572,17 @@ impl crate::PropertyType for DescriptiveBotBuilderSpecification {}
 impl ::cloudwright_core::ToValue for DescriptiveBotBuilderSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockModelSpecification",
-                &self.bedrock_model_specification,
+                self.bedrock_model_specification,
             )
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -1513,10 +1635,15 @@ impl crate::PropertyType for DialogAction {}
 impl ::cloudwright_core::ToValue for DialogAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SlotToElicit", &self.slot_to_elicit)
-            .opt("SuppressNextMessage", &self.suppress_next_message)
-            .req("Type", &self.r#type)
+            .opt("SlotToElicit", self.slot_to_elicit)
+            .opt("SuppressNextMessage", self.suppress_next_message)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1587,16 +1714,18 @@ impl crate::PropertyType for DialogCodeHookInvocationSetting {}
 impl ::cloudwright_core::ToValue for DialogCodeHookInvocationSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "EnableCodeHookInvocation",
-                &self.enable_code_hook_invocation,
-            )
-            .opt("InvocationLabel", &self.invocation_label)
-            .req("IsActive", &self.is_active)
+            .req("EnableCodeHookInvocation", self.enable_code_hook_invocation)
+            .opt("InvocationLabel", self.invocation_label)
+            .req("IsActive", self.is_active)
             .req(
                 "PostCodeHookSpecification",
-                &self.post_code_hook_specification,
+                self.post_code_hook_specification,
             )
             .build()
     }
@@ -1634,8 +1763,13 @@ impl crate::PropertyType for DialogCodeHookSetting {}
 impl ::cloudwright_core::ToValue for DialogCodeHookSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -1682,10 +1816,15 @@ impl crate::PropertyType for DialogState {}
 impl ::cloudwright_core::ToValue for DialogState {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DialogAction", &self.dialog_action)
-            .opt("Intent", &self.intent)
-            .opt("SessionAttributes", &self.session_attributes)
+            .opt("DialogAction", self.dialog_action)
+            .opt("Intent", self.intent)
+            .opt("SessionAttributes", self.session_attributes)
             .build()
     }
 }
@@ -1731,12 +1870,14 @@ impl crate::PropertyType for ElicitationCodeHookInvocationSetting {}
 impl ::cloudwright_core::ToValue for ElicitationCodeHookInvocationSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "EnableCodeHookInvocation",
-                &self.enable_code_hook_invocation,
-            )
-            .opt("InvocationLabel", &self.invocation_label)
+            .req("EnableCodeHookInvocation", self.enable_code_hook_invocation)
+            .opt("InvocationLabel", self.invocation_label)
             .build()
     }
 }
@@ -1775,9 +1916,14 @@ impl crate::PropertyType for ExactResponseFields {}
 impl ::cloudwright_core::ToValue for ExactResponseFields {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnswerField", &self.answer_field)
-            .opt("QuestionField", &self.question_field)
+            .opt("AnswerField", self.answer_field)
+            .opt("QuestionField", self.question_field)
             .build()
     }
 }
@@ -1812,8 +1958,13 @@ impl crate::PropertyType for ExternalSourceSetting {}
 impl ::cloudwright_core::ToValue for ExternalSourceSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GrammarSlotTypeSetting", &self.grammar_slot_type_setting)
+            .opt("GrammarSlotTypeSetting", self.grammar_slot_type_setting)
             .build()
     }
 }
@@ -1873,16 +2024,21 @@ impl crate::PropertyType for FulfillmentCodeHookSetting {}
 impl ::cloudwright_core::ToValue for FulfillmentCodeHookSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .opt(
                 "FulfillmentUpdatesSpecification",
-                &self.fulfillment_updates_specification,
+                self.fulfillment_updates_specification,
             )
-            .opt("IsActive", &self.is_active)
+            .opt("IsActive", self.is_active)
             .opt(
                 "PostFulfillmentStatusSpecification",
-                &self.post_fulfillment_status_specification,
+                self.post_fulfillment_status_specification,
             )
             .build()
     }
@@ -1947,10 +2103,15 @@ impl crate::PropertyType for FulfillmentStartResponseSpecification {}
 impl ::cloudwright_core::ToValue for FulfillmentStartResponseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowInterrupt", &self.allow_interrupt)
-            .req("DelayInSeconds", &self.delay_in_seconds)
-            .req("MessageGroups", &self.message_groups)
+            .opt("AllowInterrupt", self.allow_interrupt)
+            .req("DelayInSeconds", self.delay_in_seconds)
+            .req("MessageGroups", self.message_groups)
             .build()
     }
 }
@@ -2014,10 +2175,15 @@ impl crate::PropertyType for FulfillmentUpdateResponseSpecification {}
 impl ::cloudwright_core::ToValue for FulfillmentUpdateResponseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowInterrupt", &self.allow_interrupt)
-            .req("FrequencyInSeconds", &self.frequency_in_seconds)
-            .req("MessageGroups", &self.message_groups)
+            .opt("AllowInterrupt", self.allow_interrupt)
+            .req("FrequencyInSeconds", self.frequency_in_seconds)
+            .req("MessageGroups", self.message_groups)
             .build()
     }
 }
@@ -2079,11 +2245,16 @@ impl crate::PropertyType for FulfillmentUpdatesSpecification {}
 impl ::cloudwright_core::ToValue for FulfillmentUpdatesSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Active", &self.active)
-            .opt("StartResponse", &self.start_response)
-            .opt("TimeoutInSeconds", &self.timeout_in_seconds)
-            .opt("UpdateResponse", &self.update_response)
+            .req("Active", self.active)
+            .opt("StartResponse", self.start_response)
+            .opt("TimeoutInSeconds", self.timeout_in_seconds)
+            .opt("UpdateResponse", self.update_response)
             .build()
     }
 }
@@ -2120,9 +2291,14 @@ impl crate::PropertyType for GenerativeAiSettings {}
 impl ::cloudwright_core::ToValue for GenerativeAiSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BuildtimeSettings", &self.buildtime_settings)
-            .opt("RuntimeSettings", &self.runtime_settings)
+            .opt("BuildtimeSettings", self.buildtime_settings)
+            .opt("RuntimeSettings", self.runtime_settings)
             .build()
     }
 }
@@ -2157,8 +2333,13 @@ impl crate::PropertyType for GrammarSlotTypeSetting {}
 impl ::cloudwright_core::ToValue for GrammarSlotTypeSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Source", &self.source)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -2224,10 +2405,15 @@ impl crate::PropertyType for GrammarSlotTypeSource {}
 impl ::cloudwright_core::ToValue for GrammarSlotTypeSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("S3BucketName", &self.s3_bucket_name)
-            .req("S3ObjectKey", &self.s3_object_key)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("S3BucketName", self.s3_bucket_name)
+            .req("S3ObjectKey", self.s3_object_key)
             .build()
     }
 }
@@ -2295,11 +2481,16 @@ impl crate::PropertyType for ImageResponseCard {}
 impl ::cloudwright_core::ToValue for ImageResponseCard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Buttons", &self.buttons)
-            .opt("ImageUrl", &self.image_url)
-            .opt("Subtitle", &self.subtitle)
-            .req("Title", &self.title)
+            .opt("Buttons", self.buttons)
+            .opt("ImageUrl", self.image_url)
+            .opt("Subtitle", self.subtitle)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -2352,11 +2543,16 @@ impl crate::PropertyType for InitialResponseSetting {}
 impl ::cloudwright_core::ToValue for InitialResponseSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeHook", &self.code_hook)
-            .opt("Conditional", &self.conditional)
-            .opt("InitialResponse", &self.initial_response)
-            .opt("NextStep", &self.next_step)
+            .opt("CodeHook", self.code_hook)
+            .opt("Conditional", self.conditional)
+            .opt("InitialResponse", self.initial_response)
+            .opt("NextStep", self.next_step)
             .build()
     }
 }
@@ -2395,8 +2591,13 @@ impl crate::PropertyType for InputContext {}
 impl ::cloudwright_core::ToValue for InputContext {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -2558,34 +2759,39 @@ impl crate::PropertyType for Intent {}
 impl ::cloudwright_core::ToValue for Intent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockAgentIntentConfiguration",
-                &self.bedrock_agent_intent_configuration,
+                self.bedrock_agent_intent_configuration,
             )
-            .opt("Description", &self.description)
-            .opt("DialogCodeHook", &self.dialog_code_hook)
-            .opt("DisplayName", &self.display_name)
-            .opt("FulfillmentCodeHook", &self.fulfillment_code_hook)
-            .opt("InitialResponseSetting", &self.initial_response_setting)
-            .opt("InputContexts", &self.input_contexts)
-            .opt("IntentClosingSetting", &self.intent_closing_setting)
+            .opt("Description", self.description)
+            .opt("DialogCodeHook", self.dialog_code_hook)
+            .opt("DisplayName", self.display_name)
+            .opt("FulfillmentCodeHook", self.fulfillment_code_hook)
+            .opt("InitialResponseSetting", self.initial_response_setting)
+            .opt("InputContexts", self.input_contexts)
+            .opt("IntentClosingSetting", self.intent_closing_setting)
             .opt(
                 "IntentConfirmationSetting",
-                &self.intent_confirmation_setting,
+                self.intent_confirmation_setting,
             )
-            .opt("KendraConfiguration", &self.kendra_configuration)
-            .req("Name", &self.name)
-            .opt("OutputContexts", &self.output_contexts)
-            .opt("ParentIntentSignature", &self.parent_intent_signature)
+            .opt("KendraConfiguration", self.kendra_configuration)
+            .req("Name", self.name)
+            .opt("OutputContexts", self.output_contexts)
+            .opt("ParentIntentSignature", self.parent_intent_signature)
             .opt(
                 "QInConnectIntentConfiguration",
-                &self.q_in_connect_intent_configuration,
+                self.q_in_connect_intent_configuration,
             )
-            .opt("QnAIntentConfiguration", &self.qn_a_intent_configuration)
-            .opt("SampleUtterances", &self.sample_utterances)
-            .opt("SlotPriorities", &self.slot_priorities)
-            .opt("Slots", &self.slots)
+            .opt("QnAIntentConfiguration", self.qn_a_intent_configuration)
+            .opt("SampleUtterances", self.sample_utterances)
+            .opt("SlotPriorities", self.slot_priorities)
+            .opt("Slots", self.slots)
             .build()
     }
 }
@@ -2638,11 +2844,16 @@ impl crate::PropertyType for IntentClosingSetting {}
 impl ::cloudwright_core::ToValue for IntentClosingSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClosingResponse", &self.closing_response)
-            .opt("Conditional", &self.conditional)
-            .opt("IsActive", &self.is_active)
-            .opt("NextStep", &self.next_step)
+            .opt("ClosingResponse", self.closing_response)
+            .opt("Conditional", self.conditional)
+            .opt("IsActive", self.is_active)
+            .opt("NextStep", self.next_step)
             .build()
     }
 }
@@ -2766,20 +2977,25 @@ impl crate::PropertyType for IntentConfirmationSetting {}
 impl ::cloudwright_core::ToValue for IntentConfirmationSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeHook", &self.code_hook)
-            .opt("ConfirmationConditional", &self.confirmation_conditional)
-            .opt("ConfirmationNextStep", &self.confirmation_next_step)
-            .opt("ConfirmationResponse", &self.confirmation_response)
-            .opt("DeclinationConditional", &self.declination_conditional)
-            .opt("DeclinationNextStep", &self.declination_next_step)
-            .opt("DeclinationResponse", &self.declination_response)
-            .opt("ElicitationCodeHook", &self.elicitation_code_hook)
-            .opt("FailureConditional", &self.failure_conditional)
-            .opt("FailureNextStep", &self.failure_next_step)
-            .opt("FailureResponse", &self.failure_response)
-            .opt("IsActive", &self.is_active)
-            .req("PromptSpecification", &self.prompt_specification)
+            .opt("CodeHook", self.code_hook)
+            .opt("ConfirmationConditional", self.confirmation_conditional)
+            .opt("ConfirmationNextStep", self.confirmation_next_step)
+            .opt("ConfirmationResponse", self.confirmation_response)
+            .opt("DeclinationConditional", self.declination_conditional)
+            .opt("DeclinationNextStep", self.declination_next_step)
+            .opt("DeclinationResponse", self.declination_response)
+            .opt("ElicitationCodeHook", self.elicitation_code_hook)
+            .opt("FailureConditional", self.failure_conditional)
+            .opt("FailureNextStep", self.failure_next_step)
+            .opt("FailureResponse", self.failure_response)
+            .opt("IsActive", self.is_active)
+            .req("PromptSpecification", self.prompt_specification)
             .build()
     }
 }
@@ -2834,13 +3050,18 @@ impl crate::PropertyType for IntentDisambiguationSettings {}
 impl ::cloudwright_core::ToValue for IntentDisambiguationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomDisambiguationMessage",
-                &self.custom_disambiguation_message,
+                self.custom_disambiguation_message,
             )
-            .req("Enabled", &self.enabled)
-            .opt("MaxDisambiguationIntents", &self.max_disambiguation_intents)
+            .req("Enabled", self.enabled)
+            .opt("MaxDisambiguationIntents", self.max_disambiguation_intents)
             .build()
     }
 }
@@ -2883,9 +3104,14 @@ impl crate::PropertyType for IntentOverride {}
 impl ::cloudwright_core::ToValue for IntentOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Slots", &self.slots)
+            .opt("Name", self.name)
+            .opt("Slots", self.slots)
             .build()
     }
 }
@@ -2940,13 +3166,15 @@ impl crate::PropertyType for KendraConfiguration {}
 impl ::cloudwright_core::ToValue for KendraConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KendraIndex", &self.kendra_index)
-            .opt("QueryFilterString", &self.query_filter_string)
-            .opt(
-                "QueryFilterStringEnabled",
-                &self.query_filter_string_enabled,
-            )
+            .req("KendraIndex", self.kendra_index)
+            .opt("QueryFilterString", self.query_filter_string)
+            .opt("QueryFilterStringEnabled", self.query_filter_string_enabled)
             .build()
     }
 }
@@ -2999,11 +3227,16 @@ impl crate::PropertyType for Message {}
 impl ::cloudwright_core::ToValue for Message {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomPayload", &self.custom_payload)
-            .opt("ImageResponseCard", &self.image_response_card)
-            .opt("PlainTextMessage", &self.plain_text_message)
-            .opt("SSMLMessage", &self.ssml_message)
+            .opt("CustomPayload", self.custom_payload)
+            .opt("ImageResponseCard", self.image_response_card)
+            .opt("PlainTextMessage", self.plain_text_message)
+            .opt("SSMLMessage", self.ssml_message)
             .build()
     }
 }
@@ -3049,9 +3282,14 @@ impl crate::PropertyType for MessageGroup {}
 impl ::cloudwright_core::ToValue for MessageGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Message", &self.message)
-            .opt("Variations", &self.variations)
+            .req("Message", self.message)
+            .opt("Variations", self.variations)
             .build()
     }
 }
@@ -3090,8 +3328,13 @@ impl crate::PropertyType for MultipleValuesSetting {}
 impl ::cloudwright_core::ToValue for MultipleValuesSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowMultipleValues", &self.allow_multiple_values)
+            .opt("AllowMultipleValues", self.allow_multiple_values)
             .build()
     }
 }
@@ -3135,12 +3378,17 @@ impl crate::PropertyType for NluImprovementSpecification {}
 impl ::cloudwright_core::ToValue for NluImprovementSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssistedNluMode", &self.assisted_nlu_mode)
-            .req("Enabled", &self.enabled)
+            .opt("AssistedNluMode", self.assisted_nlu_mode)
+            .req("Enabled", self.enabled)
             .opt(
                 "IntentDisambiguationSettings",
-                &self.intent_disambiguation_settings,
+                self.intent_disambiguation_settings,
             )
             .build()
     }
@@ -3178,8 +3426,13 @@ impl crate::PropertyType for ObfuscationSetting {}
 impl ::cloudwright_core::ToValue for ObfuscationSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ObfuscationSettingType", &self.obfuscation_setting_type)
+            .req("ObfuscationSettingType", self.obfuscation_setting_type)
             .build()
     }
 }
@@ -3232,12 +3485,17 @@ impl crate::PropertyType for OpensearchConfiguration {}
 impl ::cloudwright_core::ToValue for OpensearchConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DomainEndpoint", &self.domain_endpoint)
-            .opt("ExactResponse", &self.exact_response)
-            .opt("ExactResponseFields", &self.exact_response_fields)
-            .opt("IncludeFields", &self.include_fields)
-            .opt("IndexName", &self.index_name)
+            .opt("DomainEndpoint", self.domain_endpoint)
+            .opt("ExactResponse", self.exact_response)
+            .opt("ExactResponseFields", self.exact_response_fields)
+            .opt("IncludeFields", self.include_fields)
+            .opt("IndexName", self.index_name)
             .build()
     }
 }
@@ -3305,10 +3563,15 @@ impl crate::PropertyType for OutputContext {}
 impl ::cloudwright_core::ToValue for OutputContext {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("TimeToLiveInSeconds", &self.time_to_live_in_seconds)
-            .req("TurnsToLive", &self.turns_to_live)
+            .req("Name", self.name)
+            .req("TimeToLiveInSeconds", self.time_to_live_in_seconds)
+            .req("TurnsToLive", self.turns_to_live)
             .build()
     }
 }
@@ -3347,8 +3610,13 @@ impl crate::PropertyType for PlainTextMessage {}
 impl ::cloudwright_core::ToValue for PlainTextMessage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -3431,16 +3699,21 @@ impl crate::PropertyType for PostDialogCodeHookInvocationSpecification {}
 impl ::cloudwright_core::ToValue for PostDialogCodeHookInvocationSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FailureConditional", &self.failure_conditional)
-            .opt("FailureNextStep", &self.failure_next_step)
-            .opt("FailureResponse", &self.failure_response)
-            .opt("SuccessConditional", &self.success_conditional)
-            .opt("SuccessNextStep", &self.success_next_step)
-            .opt("SuccessResponse", &self.success_response)
-            .opt("TimeoutConditional", &self.timeout_conditional)
-            .opt("TimeoutNextStep", &self.timeout_next_step)
-            .opt("TimeoutResponse", &self.timeout_response)
+            .opt("FailureConditional", self.failure_conditional)
+            .opt("FailureNextStep", self.failure_next_step)
+            .opt("FailureResponse", self.failure_response)
+            .opt("SuccessConditional", self.success_conditional)
+            .opt("SuccessNextStep", self.success_next_step)
+            .opt("SuccessResponse", self.success_response)
+            .opt("TimeoutConditional", self.timeout_conditional)
+            .opt("TimeoutNextStep", self.timeout_next_step)
+            .opt("TimeoutResponse", self.timeout_response)
             .build()
     }
 }
@@ -3523,16 +3796,21 @@ impl crate::PropertyType for PostFulfillmentStatusSpecification {}
 impl ::cloudwright_core::ToValue for PostFulfillmentStatusSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FailureConditional", &self.failure_conditional)
-            .opt("FailureNextStep", &self.failure_next_step)
-            .opt("FailureResponse", &self.failure_response)
-            .opt("SuccessConditional", &self.success_conditional)
-            .opt("SuccessNextStep", &self.success_next_step)
-            .opt("SuccessResponse", &self.success_response)
-            .opt("TimeoutConditional", &self.timeout_conditional)
-            .opt("TimeoutNextStep", &self.timeout_next_step)
-            .opt("TimeoutResponse", &self.timeout_response)
+            .opt("FailureConditional", self.failure_conditional)
+            .opt("FailureNextStep", self.failure_next_step)
+            .opt("FailureResponse", self.failure_response)
+            .opt("SuccessConditional", self.success_conditional)
+            .opt("SuccessNextStep", self.success_next_step)
+            .opt("SuccessResponse", self.success_response)
+            .opt("TimeoutConditional", self.timeout_conditional)
+            .opt("TimeoutNextStep", self.timeout_next_step)
+            .opt("TimeoutResponse", self.timeout_response)
             .build()
     }
 }
@@ -3610,14 +3888,19 @@ impl crate::PropertyType for PromptSpecification {}
 impl ::cloudwright_core::ToValue for PromptSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowInterrupt", &self.allow_interrupt)
-            .req("MaxRetries", &self.max_retries)
-            .req("MessageGroupsList", &self.message_groups_list)
-            .opt("MessageSelectionStrategy", &self.message_selection_strategy)
+            .opt("AllowInterrupt", self.allow_interrupt)
+            .req("MaxRetries", self.max_retries)
+            .req("MessageGroupsList", self.message_groups_list)
+            .opt("MessageSelectionStrategy", self.message_selection_strategy)
             .opt(
                 "PromptAttemptsSpecification",
-                &self.prompt_attempts_specification,
+                self.prompt_attempts_specification,
             )
             .build()
     }
@@ -3653,8 +3936,13 @@ impl crate::PropertyType for QInConnectAssistantConfiguration {}
 impl ::cloudwright_core::ToValue for QInConnectAssistantConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AssistantArn", &self.assistant_arn)
+            .req("AssistantArn", self.assistant_arn)
             .build()
     }
 }
@@ -3686,10 +3974,15 @@ impl crate::PropertyType for QInConnectIntentConfiguration {}
 impl ::cloudwright_core::ToValue for QInConnectIntentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "QInConnectAssistantConfiguration",
-                &self.q_in_connect_assistant_configuration,
+                self.q_in_connect_assistant_configuration,
             )
             .build()
     }
@@ -3741,12 +4034,17 @@ impl crate::PropertyType for QnAIntentConfiguration {}
 impl ::cloudwright_core::ToValue for QnAIntentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "BedrockModelConfiguration",
-                &self.bedrock_model_configuration,
+                self.bedrock_model_configuration,
             )
-            .req("DataSourceConfiguration", &self.data_source_configuration)
+            .req("DataSourceConfiguration", self.data_source_configuration)
             .build()
     }
 }
@@ -3819,14 +4117,16 @@ impl crate::PropertyType for QnAKendraConfiguration {}
 impl ::cloudwright_core::ToValue for QnAKendraConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExactResponse", &self.exact_response)
-            .req("KendraIndex", &self.kendra_index)
-            .opt("QueryFilterString", &self.query_filter_string)
-            .req(
-                "QueryFilterStringEnabled",
-                &self.query_filter_string_enabled,
-            )
+            .req("ExactResponse", self.exact_response)
+            .req("KendraIndex", self.kendra_index)
+            .opt("QueryFilterString", self.query_filter_string)
+            .req("QueryFilterStringEnabled", self.query_filter_string_enabled)
             .build()
     }
 }
@@ -3861,8 +4161,13 @@ impl crate::PropertyType for Replication {}
 impl ::cloudwright_core::ToValue for Replication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ReplicaRegions", &self.replica_regions)
+            .req("ReplicaRegions", self.replica_regions)
             .build()
     }
 }
@@ -3908,9 +4213,14 @@ impl crate::PropertyType for ResponseSpecification {}
 impl ::cloudwright_core::ToValue for ResponseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowInterrupt", &self.allow_interrupt)
-            .req("MessageGroupsList", &self.message_groups_list)
+            .opt("AllowInterrupt", self.allow_interrupt)
+            .req("MessageGroupsList", self.message_groups_list)
             .build()
     }
 }
@@ -3947,14 +4257,19 @@ impl crate::PropertyType for RuntimeSettings {}
 impl ::cloudwright_core::ToValue for RuntimeSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "NluImprovementSpecification",
-                &self.nlu_improvement_specification,
+                self.nlu_improvement_specification,
             )
             .opt(
                 "SlotResolutionImprovementSpecification",
-                &self.slot_resolution_improvement_specification,
+                self.slot_resolution_improvement_specification,
             )
             .build()
     }
@@ -4021,10 +4336,15 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Bucket", &self.s3_bucket)
-            .req("S3ObjectKey", &self.s3_object_key)
-            .opt("S3ObjectVersion", &self.s3_object_version)
+            .req("S3Bucket", self.s3_bucket)
+            .req("S3ObjectKey", self.s3_object_key)
+            .opt("S3ObjectVersion", self.s3_object_version)
             .build()
     }
 }
@@ -4061,8 +4381,13 @@ impl crate::PropertyType for SampleUtterance {}
 impl ::cloudwright_core::ToValue for SampleUtterance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Utterance", &self.utterance)
+            .req("Utterance", self.utterance)
             .build()
     }
 }
@@ -4100,12 +4425,17 @@ impl crate::PropertyType for SampleUtteranceGenerationSpecification {}
 impl ::cloudwright_core::ToValue for SampleUtteranceGenerationSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockModelSpecification",
-                &self.bedrock_model_specification,
+                self.bedrock_model_specification,
             )
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -4144,8 +4474,13 @@ impl crate::PropertyType for SampleValue {}
 impl ::cloudwright_core::ToValue for SampleValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -4193,9 +4528,14 @@ impl crate::PropertyType for SessionAttribute {}
 impl ::cloudwright_core::ToValue for SessionAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -4292,14 +4632,19 @@ impl crate::PropertyType for Slot {}
 impl ::cloudwright_core::ToValue for Slot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("MultipleValuesSetting", &self.multiple_values_setting)
-            .req("Name", &self.name)
-            .opt("ObfuscationSetting", &self.obfuscation_setting)
-            .req("SlotTypeName", &self.slot_type_name)
-            .opt("SubSlotSetting", &self.sub_slot_setting)
-            .req("ValueElicitationSetting", &self.value_elicitation_setting)
+            .opt("Description", self.description)
+            .opt("MultipleValuesSetting", self.multiple_values_setting)
+            .req("Name", self.name)
+            .opt("ObfuscationSetting", self.obfuscation_setting)
+            .req("SlotTypeName", self.slot_type_name)
+            .opt("SubSlotSetting", self.sub_slot_setting)
+            .req("ValueElicitationSetting", self.value_elicitation_setting)
             .build()
     }
 }
@@ -4377,15 +4722,20 @@ impl crate::PropertyType for SlotCaptureSetting {}
 impl ::cloudwright_core::ToValue for SlotCaptureSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CaptureConditional", &self.capture_conditional)
-            .opt("CaptureNextStep", &self.capture_next_step)
-            .opt("CaptureResponse", &self.capture_response)
-            .opt("CodeHook", &self.code_hook)
-            .opt("ElicitationCodeHook", &self.elicitation_code_hook)
-            .opt("FailureConditional", &self.failure_conditional)
-            .opt("FailureNextStep", &self.failure_next_step)
-            .opt("FailureResponse", &self.failure_response)
+            .opt("CaptureConditional", self.capture_conditional)
+            .opt("CaptureNextStep", self.capture_next_step)
+            .opt("CaptureResponse", self.capture_response)
+            .opt("CodeHook", self.code_hook)
+            .opt("ElicitationCodeHook", self.elicitation_code_hook)
+            .opt("FailureConditional", self.failure_conditional)
+            .opt("FailureNextStep", self.failure_next_step)
+            .opt("FailureResponse", self.failure_response)
             .build()
     }
 }
@@ -4424,8 +4774,13 @@ impl crate::PropertyType for SlotDefaultValue {}
 impl ::cloudwright_core::ToValue for SlotDefaultValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultValue", &self.default_value)
+            .req("DefaultValue", self.default_value)
             .build()
     }
 }
@@ -4464,8 +4819,13 @@ impl crate::PropertyType for SlotDefaultValueSpecification {}
 impl ::cloudwright_core::ToValue for SlotDefaultValueSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultValueList", &self.default_value_list)
+            .req("DefaultValueList", self.default_value_list)
             .build()
     }
 }
@@ -4522,9 +4882,14 @@ impl crate::PropertyType for SlotPriority {}
 impl ::cloudwright_core::ToValue for SlotPriority {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Priority", &self.priority)
-            .req("SlotName", &self.slot_name)
+            .req("Priority", self.priority)
+            .req("SlotName", self.slot_name)
             .build()
     }
 }
@@ -4562,12 +4927,17 @@ impl crate::PropertyType for SlotResolutionImprovementSpecification {}
 impl ::cloudwright_core::ToValue for SlotResolutionImprovementSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockModelSpecification",
-                &self.bedrock_model_specification,
+                self.bedrock_model_specification,
             )
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -4657,17 +5027,19 @@ impl crate::PropertyType for SlotType {}
 impl ::cloudwright_core::ToValue for SlotType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "CompositeSlotTypeSetting",
-                &self.composite_slot_type_setting,
-            )
-            .opt("Description", &self.description)
-            .opt("ExternalSourceSetting", &self.external_source_setting)
-            .req("Name", &self.name)
-            .opt("ParentSlotTypeSignature", &self.parent_slot_type_signature)
-            .opt("SlotTypeValues", &self.slot_type_values)
-            .opt("ValueSelectionSetting", &self.value_selection_setting)
+            .opt("CompositeSlotTypeSetting", self.composite_slot_type_setting)
+            .opt("Description", self.description)
+            .opt("ExternalSourceSetting", self.external_source_setting)
+            .req("Name", self.name)
+            .opt("ParentSlotTypeSignature", self.parent_slot_type_signature)
+            .opt("SlotTypeValues", self.slot_type_values)
+            .opt("ValueSelectionSetting", self.value_selection_setting)
             .build()
     }
 }
@@ -4713,9 +5085,14 @@ impl crate::PropertyType for SlotTypeValue {}
 impl ::cloudwright_core::ToValue for SlotTypeValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SampleValue", &self.sample_value)
-            .opt("Synonyms", &self.synonyms)
+            .req("SampleValue", self.sample_value)
+            .opt("Synonyms", self.synonyms)
             .build()
     }
 }
@@ -4752,8 +5129,13 @@ impl crate::PropertyType for SlotValue {}
 impl ::cloudwright_core::ToValue for SlotValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InterpretedValue", &self.interpreted_value)
+            .opt("InterpretedValue", self.interpreted_value)
             .build()
     }
 }
@@ -4827,18 +5209,23 @@ impl crate::PropertyType for SlotValueElicitationSetting {}
 impl ::cloudwright_core::ToValue for SlotValueElicitationSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DefaultValueSpecification",
-                &self.default_value_specification,
+                self.default_value_specification,
             )
-            .opt("PromptSpecification", &self.prompt_specification)
-            .opt("SampleUtterances", &self.sample_utterances)
-            .opt("SlotCaptureSetting", &self.slot_capture_setting)
-            .req("SlotConstraint", &self.slot_constraint)
+            .opt("PromptSpecification", self.prompt_specification)
+            .opt("SampleUtterances", self.sample_utterances)
+            .opt("SlotCaptureSetting", self.slot_capture_setting)
+            .req("SlotConstraint", self.slot_constraint)
             .opt(
                 "WaitAndContinueSpecification",
-                &self.wait_and_continue_specification,
+                self.wait_and_continue_specification,
             )
             .build()
     }
@@ -4886,10 +5273,15 @@ impl crate::PropertyType for SlotValueOverride {}
 impl ::cloudwright_core::ToValue for SlotValueOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Shape", &self.shape)
-            .opt("Value", &self.value)
-            .opt("Values", &self.values)
+            .opt("Shape", self.shape)
+            .opt("Value", self.value)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -4933,9 +5325,14 @@ impl crate::PropertyType for SlotValueOverrideMap {}
 impl ::cloudwright_core::ToValue for SlotValueOverrideMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SlotName", &self.slot_name)
-            .opt("SlotValueOverride", &self.slot_value_override)
+            .opt("SlotName", self.slot_name)
+            .opt("SlotValueOverride", self.slot_value_override)
             .build()
     }
 }
@@ -4987,8 +5384,13 @@ impl crate::PropertyType for SlotValueRegexFilter {}
 impl ::cloudwright_core::ToValue for SlotValueRegexFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Pattern", &self.pattern)
+            .req("Pattern", self.pattern)
             .build()
     }
 }
@@ -5044,13 +5446,18 @@ impl crate::PropertyType for SlotValueSelectionSetting {}
 impl ::cloudwright_core::ToValue for SlotValueSelectionSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdvancedRecognitionSetting",
-                &self.advanced_recognition_setting,
+                self.advanced_recognition_setting,
             )
-            .opt("RegexFilter", &self.regex_filter)
-            .req("ResolutionStrategy", &self.resolution_strategy)
+            .opt("RegexFilter", self.regex_filter)
+            .req("ResolutionStrategy", self.resolution_strategy)
             .build()
     }
 }
@@ -5090,9 +5497,14 @@ impl crate::PropertyType for SpeechFoundationModel {}
 impl ::cloudwright_core::ToValue for SpeechFoundationModel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ModelArn", &self.model_arn)
-            .opt("VoiceId", &self.voice_id)
+            .req("ModelArn", self.model_arn)
+            .opt("VoiceId", self.voice_id)
             .build()
     }
 }
@@ -5123,8 +5535,13 @@ impl crate::PropertyType for SpeechModelConfig {}
 impl ::cloudwright_core::ToValue for SpeechModelConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeepgramConfig", &self.deepgram_config)
+            .opt("DeepgramConfig", self.deepgram_config)
             .build()
     }
 }
@@ -5159,9 +5576,14 @@ impl crate::PropertyType for SpeechRecognitionSettings {}
 impl ::cloudwright_core::ToValue for SpeechRecognitionSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SpeechModelConfig", &self.speech_model_config)
-            .opt("SpeechModelPreference", &self.speech_model_preference)
+            .opt("SpeechModelConfig", self.speech_model_config)
+            .opt("SpeechModelPreference", self.speech_model_preference)
             .build()
     }
 }
@@ -5200,8 +5622,13 @@ impl crate::PropertyType for SsmlMessage {}
 impl ::cloudwright_core::ToValue for SsmlMessage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -5276,11 +5703,16 @@ impl crate::PropertyType for StillWaitingResponseSpecification {}
 impl ::cloudwright_core::ToValue for StillWaitingResponseSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowInterrupt", &self.allow_interrupt)
-            .req("FrequencyInSeconds", &self.frequency_in_seconds)
-            .req("MessageGroupsList", &self.message_groups_list)
-            .req("TimeoutInSeconds", &self.timeout_in_seconds)
+            .opt("AllowInterrupt", self.allow_interrupt)
+            .req("FrequencyInSeconds", self.frequency_in_seconds)
+            .req("MessageGroupsList", self.message_groups_list)
+            .req("TimeoutInSeconds", self.timeout_in_seconds)
             .build()
     }
 }
@@ -5323,9 +5755,14 @@ impl crate::PropertyType for SubSlotSetting {}
 impl ::cloudwright_core::ToValue for SubSlotSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
-            .opt("SlotSpecifications", &self.slot_specifications)
+            .opt("Expression", self.expression)
+            .opt("SlotSpecifications", self.slot_specifications)
             .build()
     }
 }
@@ -5378,10 +5815,15 @@ impl crate::PropertyType for SubSlotTypeComposition {}
 impl ::cloudwright_core::ToValue for SubSlotTypeComposition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("SlotTypeId", &self.slot_type_id)
-            .opt("SlotTypeName", &self.slot_type_name)
+            .req("Name", self.name)
+            .opt("SlotTypeId", self.slot_type_id)
+            .opt("SlotTypeName", self.slot_type_name)
             .build()
     }
 }
@@ -5439,13 +5881,18 @@ impl crate::PropertyType for TestBotAliasSettings {}
 impl ::cloudwright_core::ToValue for TestBotAliasSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BotAliasLocaleSettings", &self.bot_alias_locale_settings)
-            .opt("ConversationLogSettings", &self.conversation_log_settings)
-            .opt("Description", &self.description)
+            .opt("BotAliasLocaleSettings", self.bot_alias_locale_settings)
+            .opt("ConversationLogSettings", self.conversation_log_settings)
+            .opt("Description", self.description)
             .opt(
                 "SentimentAnalysisSettings",
-                &self.sentiment_analysis_settings,
+                self.sentiment_analysis_settings,
             )
             .build()
     }
@@ -5483,8 +5930,13 @@ impl crate::PropertyType for UnifiedSpeechSettings {}
 impl ::cloudwright_core::ToValue for UnifiedSpeechSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SpeechFoundationModel", &self.speech_foundation_model)
+            .req("SpeechFoundationModel", self.speech_foundation_model)
             .build()
     }
 }
@@ -5537,9 +5989,14 @@ impl crate::PropertyType for VoiceSettings {}
 impl ::cloudwright_core::ToValue for VoiceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Engine", &self.engine)
-            .req("VoiceId", &self.voice_id)
+            .opt("Engine", self.engine)
+            .req("VoiceId", self.voice_id)
             .build()
     }
 }
@@ -5607,11 +6064,16 @@ impl crate::PropertyType for WaitAndContinueSpecification {}
 impl ::cloudwright_core::ToValue for WaitAndContinueSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContinueResponse", &self.continue_response)
-            .opt("IsActive", &self.is_active)
-            .opt("StillWaitingResponse", &self.still_waiting_response)
-            .req("WaitingResponse", &self.waiting_response)
+            .req("ContinueResponse", self.continue_response)
+            .opt("IsActive", self.is_active)
+            .opt("StillWaitingResponse", self.still_waiting_response)
+            .req("WaitingResponse", self.waiting_response)
             .build()
     }
 }
@@ -5643,6 +6105,14 @@ impl ::cloudwright_core::ToValue for AssistedNluMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AudioRecognitionStrategy` (`AWS::Lex::Bot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5668,6 +6138,14 @@ impl ::cloudwright_core::ToValue for AudioRecognitionStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5697,6 +6175,14 @@ impl ::cloudwright_core::ToValue for BedrockTraceStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5748,6 +6234,14 @@ impl ::cloudwright_core::ToValue for DialogActionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Engine` (`AWS::Lex::Bot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5783,6 +6277,14 @@ impl ::cloudwright_core::ToValue for Engine {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MessageSelectionStrategy` (`AWS::Lex::Bot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5811,6 +6313,14 @@ impl ::cloudwright_core::ToValue for MessageSelectionStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5841,6 +6351,14 @@ impl ::cloudwright_core::ToValue for ObfuscationSettingType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SlotConstraint` (`AWS::Lex::Bot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5870,6 +6388,14 @@ impl ::cloudwright_core::ToValue for SlotConstraint {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SlotShape` (`AWS::Lex::Bot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5898,6 +6424,14 @@ impl ::cloudwright_core::ToValue for SlotShape {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5931,6 +6465,14 @@ impl ::cloudwright_core::ToValue for SlotValueResolutionStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SpeechDetectionSensitivity` (`AWS::Lex::Bot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5963,6 +6505,14 @@ impl ::cloudwright_core::ToValue for SpeechDetectionSensitivity {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SpeechModelPreference` (`AWS::Lex::Bot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5994,6 +6544,14 @@ impl ::cloudwright_core::ToValue for SpeechModelPreference {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -164,17 +164,22 @@ impl ::cloudwright_core::Resource for BotAlias {
 impl ::cloudwright_core::ToValue for BotAlias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BotAliasLocaleSettings", &self.bot_alias_locale_settings)
-            .req("BotAliasName", &self.bot_alias_name)
-            .opt("BotAliasTags", &self.bot_alias_tags)
-            .req("BotId", &self.bot_id)
-            .opt("BotVersion", &self.bot_version)
-            .opt("ConversationLogSettings", &self.conversation_log_settings)
-            .opt("Description", &self.description)
+            .opt("BotAliasLocaleSettings", self.bot_alias_locale_settings)
+            .req("BotAliasName", self.bot_alias_name)
+            .opt("BotAliasTags", self.bot_alias_tags)
+            .req("BotId", self.bot_id)
+            .opt("BotVersion", self.bot_version)
+            .opt("ConversationLogSettings", self.conversation_log_settings)
+            .opt("Description", self.description)
             .opt(
                 "SentimentAnalysisSettings",
-                &self.sentiment_analysis_settings,
+                self.sentiment_analysis_settings,
             )
             .build()
     }

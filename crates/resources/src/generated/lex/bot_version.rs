@@ -106,13 +106,18 @@ impl ::cloudwright_core::Resource for BotVersion {
 impl ::cloudwright_core::ToValue for BotVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BotId", &self.bot_id)
+            .req("BotId", self.bot_id)
             .req(
                 "BotVersionLocaleSpecification",
-                &self.bot_version_locale_specification,
+                self.bot_version_locale_specification,
             )
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .build()
     }
 }
@@ -169,8 +174,13 @@ impl crate::PropertyType for BotVersionLocaleDetails {}
 impl ::cloudwright_core::ToValue for BotVersionLocaleDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SourceBotVersion", &self.source_bot_version)
+            .req("SourceBotVersion", self.source_bot_version)
             .build()
     }
 }
@@ -223,9 +233,14 @@ impl crate::PropertyType for BotVersionLocaleSpecification {}
 impl ::cloudwright_core::ToValue for BotVersionLocaleSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BotVersionLocaleDetails", &self.bot_version_locale_details)
-            .req("LocaleId", &self.locale_id)
+            .req("BotVersionLocaleDetails", self.bot_version_locale_details)
+            .req("LocaleId", self.locale_id)
             .build()
     }
 }

@@ -95,9 +95,14 @@ impl ::cloudwright_core::Resource for ResourcePolicy {
 impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Policy", &self.policy)
-            .req("ResourceArn", &self.resource_arn)
+            .req("Policy", self.policy)
+            .req("ResourceArn", self.resource_arn)
             .build()
     }
 }

@@ -42,8 +42,13 @@ impl crate::PropertyType for AudioLogDestination {}
 impl ::cloudwright_core::ToValue for AudioLogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Bucket", &self.s3_bucket)
+            .req("S3Bucket", self.s3_bucket)
             .build()
     }
 }
@@ -101,9 +106,14 @@ impl crate::PropertyType for AudioLogSetting {}
 impl ::cloudwright_core::ToValue for AudioLogSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("Enabled", &self.enabled)
+            .req("Destination", self.destination)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -151,9 +161,14 @@ impl crate::PropertyType for BotAliasLocaleSettings {}
 impl ::cloudwright_core::ToValue for BotAliasLocaleSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeHookSpecification", &self.code_hook_specification)
-            .req("Enabled", &self.enabled)
+            .opt("CodeHookSpecification", self.code_hook_specification)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -213,9 +228,14 @@ impl crate::PropertyType for BotAliasLocaleSettingsItem {}
 impl ::cloudwright_core::ToValue for BotAliasLocaleSettingsItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BotAliasLocaleSetting", &self.bot_alias_locale_setting)
-            .req("LocaleId", &self.locale_id)
+            .req("BotAliasLocaleSetting", self.bot_alias_locale_setting)
+            .req("LocaleId", self.locale_id)
             .build()
     }
 }
@@ -277,9 +297,14 @@ impl crate::PropertyType for CloudWatchLogGroupLogDestination {}
 impl ::cloudwright_core::ToValue for CloudWatchLogGroupLogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
-            .req("LogPrefix", &self.log_prefix)
+            .req("CloudWatchLogGroupArn", self.cloud_watch_log_group_arn)
+            .req("LogPrefix", self.log_prefix)
             .build()
     }
 }
@@ -320,8 +345,13 @@ impl crate::PropertyType for CodeHookSpecification {}
 impl ::cloudwright_core::ToValue for CodeHookSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LambdaCodeHook", &self.lambda_code_hook)
+            .req("LambdaCodeHook", self.lambda_code_hook)
             .build()
     }
 }
@@ -370,9 +400,14 @@ impl crate::PropertyType for ConversationLogSettings {}
 impl ::cloudwright_core::ToValue for ConversationLogSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioLogSettings", &self.audio_log_settings)
-            .opt("TextLogSettings", &self.text_log_settings)
+            .opt("AudioLogSettings", self.audio_log_settings)
+            .opt("TextLogSettings", self.text_log_settings)
             .build()
     }
 }
@@ -434,12 +469,14 @@ impl crate::PropertyType for LambdaCodeHook {}
 impl ::cloudwright_core::ToValue for LambdaCodeHook {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "CodeHookInterfaceVersion",
-                &self.code_hook_interface_version,
-            )
-            .req("LambdaArn", &self.lambda_arn)
+            .req("CodeHookInterfaceVersion", self.code_hook_interface_version)
+            .req("LambdaArn", self.lambda_arn)
             .build()
     }
 }
@@ -510,10 +547,15 @@ impl crate::PropertyType for S3BucketLogDestination {}
 impl ::cloudwright_core::ToValue for S3BucketLogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("LogPrefix", &self.log_prefix)
-            .req("S3BucketArn", &self.s3_bucket_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("LogPrefix", self.log_prefix)
+            .req("S3BucketArn", self.s3_bucket_arn)
             .build()
     }
 }
@@ -552,8 +594,13 @@ impl crate::PropertyType for SentimentAnalysisSettings {}
 impl ::cloudwright_core::ToValue for SentimentAnalysisSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DetectSentiment", &self.detect_sentiment)
+            .req("DetectSentiment", self.detect_sentiment)
             .build()
     }
 }
@@ -609,9 +656,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -652,8 +704,13 @@ impl crate::PropertyType for TextLogDestination {}
 impl ::cloudwright_core::ToValue for TextLogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CloudWatch", &self.cloud_watch)
+            .req("CloudWatch", self.cloud_watch)
             .build()
     }
 }
@@ -711,9 +768,14 @@ impl crate::PropertyType for TextLogSetting {}
 impl ::cloudwright_core::ToValue for TextLogSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("Enabled", &self.enabled)
+            .req("Destination", self.destination)
+            .req("Enabled", self.enabled)
             .build()
     }
 }

@@ -127,14 +127,19 @@ impl ::cloudwright_core::Resource for Grant {
 impl ::cloudwright_core::ToValue for Grant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedOperations", &self.allowed_operations)
-            .opt("GrantName", &self.grant_name)
-            .opt("HomeRegion", &self.home_region)
-            .opt("LicenseArn", &self.license_arn)
-            .opt("Principals", &self.principals)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("AllowedOperations", self.allowed_operations)
+            .opt("GrantName", self.grant_name)
+            .opt("HomeRegion", self.home_region)
+            .opt("LicenseArn", self.license_arn)
+            .opt("Principals", self.principals)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -207,6 +212,14 @@ impl ::cloudwright_core::ToValue for AllowedOperation {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::LicenseManager::Grant`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -256,6 +269,14 @@ impl ::cloudwright_core::ToValue for GrantStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

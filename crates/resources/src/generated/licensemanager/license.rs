@@ -181,19 +181,24 @@ impl ::cloudwright_core::Resource for License {
 impl ::cloudwright_core::ToValue for License {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Beneficiary", &self.beneficiary)
-            .req("ConsumptionConfiguration", &self.consumption_configuration)
-            .req("Entitlements", &self.entitlements)
-            .req("HomeRegion", &self.home_region)
-            .req("Issuer", &self.issuer)
-            .opt("LicenseMetadata", &self.license_metadata)
-            .req("LicenseName", &self.license_name)
-            .req("ProductName", &self.product_name)
-            .req("ProductSKU", &self.product_sku)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
-            .req("Validity", &self.validity)
+            .req("Beneficiary", self.beneficiary)
+            .req("ConsumptionConfiguration", self.consumption_configuration)
+            .req("Entitlements", self.entitlements)
+            .req("HomeRegion", self.home_region)
+            .req("Issuer", self.issuer)
+            .opt("LicenseMetadata", self.license_metadata)
+            .req("LicenseName", self.license_name)
+            .req("ProductName", self.product_name)
+            .req("ProductSKU", self.product_sku)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
+            .req("Validity", self.validity)
             .build()
     }
 }
@@ -272,9 +277,14 @@ impl crate::PropertyType for BorrowConfiguration {}
 impl ::cloudwright_core::ToValue for BorrowConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllowEarlyCheckIn", &self.allow_early_check_in)
-            .req("MaxTimeToLiveInMinutes", &self.max_time_to_live_in_minutes)
+            .req("AllowEarlyCheckIn", self.allow_early_check_in)
+            .req("MaxTimeToLiveInMinutes", self.max_time_to_live_in_minutes)
             .build()
     }
 }
@@ -321,10 +331,15 @@ impl crate::PropertyType for ConsumptionConfiguration {}
 impl ::cloudwright_core::ToValue for ConsumptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BorrowConfiguration", &self.borrow_configuration)
-            .opt("ProvisionalConfiguration", &self.provisional_configuration)
-            .opt("RenewType", &self.renew_type)
+            .opt("BorrowConfiguration", self.borrow_configuration)
+            .opt("ProvisionalConfiguration", self.provisional_configuration)
+            .opt("RenewType", self.renew_type)
             .build()
     }
 }
@@ -405,13 +420,18 @@ impl crate::PropertyType for Entitlement {}
 impl ::cloudwright_core::ToValue for Entitlement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowCheckIn", &self.allow_check_in)
-            .opt("MaxCount", &self.max_count)
-            .req("Name", &self.name)
-            .opt("Overage", &self.overage)
-            .req("Unit", &self.unit)
-            .opt("Value", &self.value)
+            .opt("AllowCheckIn", self.allow_check_in)
+            .opt("MaxCount", self.max_count)
+            .req("Name", self.name)
+            .opt("Overage", self.overage)
+            .req("Unit", self.unit)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -455,9 +475,14 @@ impl crate::PropertyType for IssuerData {}
 impl ::cloudwright_core::ToValue for IssuerData {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("SignKey", &self.sign_key)
+            .req("Name", self.name)
+            .opt("SignKey", self.sign_key)
             .build()
     }
 }
@@ -510,9 +535,14 @@ impl crate::PropertyType for Metadata {}
 impl ::cloudwright_core::ToValue for Metadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -549,8 +579,13 @@ impl crate::PropertyType for ProvisionalConfiguration {}
 impl ::cloudwright_core::ToValue for ProvisionalConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxTimeToLiveInMinutes", &self.max_time_to_live_in_minutes)
+            .req("MaxTimeToLiveInMinutes", self.max_time_to_live_in_minutes)
             .build()
     }
 }
@@ -607,9 +642,14 @@ impl crate::PropertyType for ValidityDateFormat {}
 impl ::cloudwright_core::ToValue for ValidityDateFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Begin", &self.begin)
-            .req("End", &self.end)
+            .req("Begin", self.begin)
+            .req("End", self.end)
             .build()
     }
 }
@@ -643,6 +683,14 @@ impl ::cloudwright_core::ToValue for RenewType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -747,6 +795,14 @@ impl ::cloudwright_core::ToValue for Unit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -179,18 +179,23 @@ impl ::cloudwright_core::Resource for Alarm {
 impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmName", &self.alarm_name)
-            .req("ComparisonOperator", &self.comparison_operator)
-            .opt("ContactProtocols", &self.contact_protocols)
-            .opt("DatapointsToAlarm", &self.datapoints_to_alarm)
-            .req("EvaluationPeriods", &self.evaluation_periods)
-            .req("MetricName", &self.metric_name)
-            .req("MonitoredResourceName", &self.monitored_resource_name)
-            .opt("NotificationEnabled", &self.notification_enabled)
-            .opt("NotificationTriggers", &self.notification_triggers)
-            .req("Threshold", &self.threshold)
-            .opt("TreatMissingData", &self.treat_missing_data)
+            .req("AlarmName", self.alarm_name)
+            .req("ComparisonOperator", self.comparison_operator)
+            .opt("ContactProtocols", self.contact_protocols)
+            .opt("DatapointsToAlarm", self.datapoints_to_alarm)
+            .req("EvaluationPeriods", self.evaluation_periods)
+            .req("MetricName", self.metric_name)
+            .req("MonitoredResourceName", self.monitored_resource_name)
+            .opt("NotificationEnabled", self.notification_enabled)
+            .opt("NotificationTriggers", self.notification_triggers)
+            .req("Threshold", self.threshold)
+            .opt("TreatMissingData", self.treat_missing_data)
             .build()
     }
 }
@@ -262,6 +267,14 @@ impl ::cloudwright_core::ToValue for ComparisonOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContactProtocol` (`AWS::Lightsail::Alarm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -290,6 +303,14 @@ impl ::cloudwright_core::ToValue for ContactProtocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -389,6 +410,14 @@ impl ::cloudwright_core::ToValue for MetricName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NotificationTrigger` (`AWS::Lightsail::Alarm`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -420,6 +449,14 @@ impl ::cloudwright_core::ToValue for NotificationTrigger {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -455,6 +492,14 @@ impl ::cloudwright_core::ToValue for TreatMissingData {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -147,14 +147,19 @@ impl ::cloudwright_core::Resource for Bucket {
 impl ::cloudwright_core::ToValue for Bucket {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessRules", &self.access_rules)
-            .req("BucketName", &self.bucket_name)
-            .req("BundleId", &self.bundle_id)
-            .opt("ObjectVersioning", &self.object_versioning)
-            .opt("ReadOnlyAccessAccounts", &self.read_only_access_accounts)
-            .opt("ResourcesReceivingAccess", &self.resources_receiving_access)
-            .opt("Tags", &self.tags)
+            .opt("AccessRules", self.access_rules)
+            .req("BucketName", self.bucket_name)
+            .req("BundleId", self.bundle_id)
+            .opt("ObjectVersioning", self.object_versioning)
+            .opt("ReadOnlyAccessAccounts", self.read_only_access_accounts)
+            .opt("ResourcesReceivingAccess", self.resources_receiving_access)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -242,9 +247,14 @@ impl crate::PropertyType for AccessRules {}
 impl ::cloudwright_core::ToValue for AccessRules {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowPublicOverrides", &self.allow_public_overrides)
-            .opt("GetObject", &self.get_object)
+            .opt("AllowPublicOverrides", self.allow_public_overrides)
+            .opt("GetObject", self.get_object)
             .build()
     }
 }

@@ -121,11 +121,16 @@ impl ::cloudwright_core::Resource for Certificate {
 impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateName", &self.certificate_name)
-            .req("DomainName", &self.domain_name)
-            .opt("SubjectAlternativeNames", &self.subject_alternative_names)
-            .opt("Tags", &self.tags)
+            .req("CertificateName", self.certificate_name)
+            .req("DomainName", self.domain_name)
+            .opt("SubjectAlternativeNames", self.subject_alternative_names)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -160,18 +160,23 @@ impl ::cloudwright_core::Resource for Container {
 impl ::cloudwright_core::ToValue for Container {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContainerServiceDeployment",
-                &self.container_service_deployment,
+                self.container_service_deployment,
             )
-            .opt("IsDisabled", &self.is_disabled)
-            .req("Power", &self.power)
-            .opt("PrivateRegistryAccess", &self.private_registry_access)
-            .opt("PublicDomainNames", &self.public_domain_names)
-            .req("Scale", &self.scale)
-            .req("ServiceName", &self.service_name)
-            .opt("Tags", &self.tags)
+            .opt("IsDisabled", self.is_disabled)
+            .req("Power", self.power)
+            .opt("PrivateRegistryAccess", self.private_registry_access)
+            .opt("PublicDomainNames", self.public_domain_names)
+            .req("Scale", self.scale)
+            .req("ServiceName", self.service_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -283,12 +288,17 @@ impl crate::PropertyType for ContainerProperty {}
 impl ::cloudwright_core::ToValue for ContainerProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("ContainerName", &self.container_name)
-            .opt("Environment", &self.environment)
-            .opt("Image", &self.image)
-            .opt("Ports", &self.ports)
+            .opt("Command", self.command)
+            .opt("ContainerName", self.container_name)
+            .opt("Environment", self.environment)
+            .opt("Image", self.image)
+            .opt("Ports", self.ports)
             .build()
     }
 }
@@ -331,9 +341,14 @@ impl crate::PropertyType for ContainerServiceDeployment {}
 impl ::cloudwright_core::ToValue for ContainerServiceDeployment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Containers", &self.containers)
-            .opt("PublicEndpoint", &self.public_endpoint)
+            .opt("Containers", self.containers)
+            .opt("PublicEndpoint", self.public_endpoint)
             .build()
     }
 }
@@ -370,9 +385,14 @@ impl crate::PropertyType for EcrImagePullerRole {}
 impl ::cloudwright_core::ToValue for EcrImagePullerRole {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsActive", &self.is_active)
-            .opt("PrincipalArn", &self.principal_arn)
+            .opt("IsActive", self.is_active)
+            .opt("PrincipalArn", self.principal_arn)
             .build()
     }
 }
@@ -413,9 +433,14 @@ impl crate::PropertyType for EnvironmentVariable {}
 impl ::cloudwright_core::ToValue for EnvironmentVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Value", &self.value)
-            .opt("Variable", &self.variable)
+            .opt("Value", self.value)
+            .opt("Variable", self.variable)
             .build()
     }
 }
@@ -480,13 +505,18 @@ impl crate::PropertyType for HealthCheckConfig {}
 impl ::cloudwright_core::ToValue for HealthCheckConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HealthyThreshold", &self.healthy_threshold)
-            .opt("IntervalSeconds", &self.interval_seconds)
-            .opt("Path", &self.path)
-            .opt("SuccessCodes", &self.success_codes)
-            .opt("TimeoutSeconds", &self.timeout_seconds)
-            .opt("UnhealthyThreshold", &self.unhealthy_threshold)
+            .opt("HealthyThreshold", self.healthy_threshold)
+            .opt("IntervalSeconds", self.interval_seconds)
+            .opt("Path", self.path)
+            .opt("SuccessCodes", self.success_codes)
+            .opt("TimeoutSeconds", self.timeout_seconds)
+            .opt("UnhealthyThreshold", self.unhealthy_threshold)
             .build()
     }
 }
@@ -529,9 +559,14 @@ impl crate::PropertyType for PortInfo {}
 impl ::cloudwright_core::ToValue for PortInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
+            .opt("Port", self.port)
+            .opt("Protocol", self.protocol)
             .build()
     }
 }
@@ -568,8 +603,13 @@ impl crate::PropertyType for PrivateRegistryAccess {}
 impl ::cloudwright_core::ToValue for PrivateRegistryAccess {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EcrImagePullerRole", &self.ecr_image_puller_role)
+            .opt("EcrImagePullerRole", self.ecr_image_puller_role)
             .build()
     }
 }
@@ -610,9 +650,14 @@ impl crate::PropertyType for PublicDomainName {}
 impl ::cloudwright_core::ToValue for PublicDomainName {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateName", &self.certificate_name)
-            .opt("DomainNames", &self.domain_names)
+            .opt("CertificateName", self.certificate_name)
+            .opt("DomainNames", self.domain_names)
             .build()
     }
 }
@@ -659,10 +704,15 @@ impl crate::PropertyType for PublicEndpoint {}
 impl ::cloudwright_core::ToValue for PublicEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerName", &self.container_name)
-            .opt("ContainerPort", &self.container_port)
-            .opt("HealthCheckConfig", &self.health_check_config)
+            .opt("ContainerName", self.container_name)
+            .opt("ContainerPort", self.container_port)
+            .opt("HealthCheckConfig", self.health_check_config)
             .build()
     }
 }
@@ -705,6 +755,14 @@ impl ::cloudwright_core::ToValue for Power {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -272,37 +272,39 @@ impl ::cloudwright_core::Resource for Database {
 impl ::cloudwright_core::ToValue for Database {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("BackupRetention", &self.backup_retention)
-            .opt("CaCertificateIdentifier", &self.ca_certificate_identifier)
-            .req("MasterDatabaseName", &self.master_database_name)
-            .opt("MasterUserPassword", &self.master_user_password)
-            .req("MasterUsername", &self.master_username)
-            .opt("PreferredBackupWindow", &self.preferred_backup_window)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("BackupRetention", self.backup_retention)
+            .opt("CaCertificateIdentifier", self.ca_certificate_identifier)
+            .req("MasterDatabaseName", self.master_database_name)
+            .opt("MasterUserPassword", self.master_user_password)
+            .req("MasterUsername", self.master_username)
+            .opt("PreferredBackupWindow", self.preferred_backup_window)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("PubliclyAccessible", &self.publicly_accessible)
+            .opt("PubliclyAccessible", self.publicly_accessible)
             .req(
                 "RelationalDatabaseBlueprintId",
-                &self.relational_database_blueprint_id,
+                self.relational_database_blueprint_id,
             )
             .req(
                 "RelationalDatabaseBundleId",
-                &self.relational_database_bundle_id,
+                self.relational_database_bundle_id,
             )
-            .req("RelationalDatabaseName", &self.relational_database_name)
+            .req("RelationalDatabaseName", self.relational_database_name)
             .opt(
                 "RelationalDatabaseParameters",
-                &self.relational_database_parameters,
+                self.relational_database_parameters,
             )
-            .opt(
-                "RotateMasterUserPassword",
-                &self.rotate_master_user_password,
-            )
-            .opt("Tags", &self.tags)
+            .opt("RotateMasterUserPassword", self.rotate_master_user_password)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -401,15 +403,20 @@ impl crate::PropertyType for RelationalDatabaseParameter {}
 impl ::cloudwright_core::ToValue for RelationalDatabaseParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedValues", &self.allowed_values)
-            .opt("ApplyMethod", &self.apply_method)
-            .opt("ApplyType", &self.apply_type)
-            .opt("DataType", &self.data_type)
-            .opt("Description", &self.description)
-            .opt("IsModifiable", &self.is_modifiable)
-            .opt("ParameterName", &self.parameter_name)
-            .opt("ParameterValue", &self.parameter_value)
+            .opt("AllowedValues", self.allowed_values)
+            .opt("ApplyMethod", self.apply_method)
+            .opt("ApplyType", self.apply_type)
+            .opt("DataType", self.data_type)
+            .opt("Description", self.description)
+            .opt("IsModifiable", self.is_modifiable)
+            .opt("ParameterName", self.parameter_name)
+            .opt("ParameterValue", self.parameter_value)
             .build()
     }
 }

@@ -107,13 +107,18 @@ impl ::cloudwright_core::Resource for DatabaseSnapshot {
 impl ::cloudwright_core::ToValue for DatabaseSnapshot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RelationalDatabaseName", &self.relational_database_name)
+            .req("RelationalDatabaseName", self.relational_database_name)
             .req(
                 "RelationalDatabaseSnapshotName",
-                &self.relational_database_snapshot_name,
+                self.relational_database_snapshot_name,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }

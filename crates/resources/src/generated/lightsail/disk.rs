@@ -134,13 +134,18 @@ impl ::cloudwright_core::Resource for Disk {
 impl ::cloudwright_core::ToValue for Disk {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddOns", &self.add_ons)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .req("DiskName", &self.disk_name)
-            .opt("Location", &self.location)
-            .req("SizeInGb", &self.size_in_gb)
-            .opt("Tags", &self.tags)
+            .opt("AddOns", self.add_ons)
+            .opt("AvailabilityZone", self.availability_zone)
+            .req("DiskName", self.disk_name)
+            .opt("Location", self.location)
+            .req("SizeInGb", self.size_in_gb)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -107,10 +107,15 @@ impl ::cloudwright_core::Resource for DiskSnapshot {
 impl ::cloudwright_core::ToValue for DiskSnapshot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DiskName", &self.disk_name)
-            .req("DiskSnapshotName", &self.disk_snapshot_name)
-            .opt("Tags", &self.tags)
+            .req("DiskName", self.disk_name)
+            .req("DiskSnapshotName", self.disk_snapshot_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -170,17 +170,22 @@ impl ::cloudwright_core::Resource for Distribution {
 impl ::cloudwright_core::ToValue for Distribution {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BundleId", &self.bundle_id)
-            .opt("CacheBehaviorSettings", &self.cache_behavior_settings)
-            .opt("CacheBehaviors", &self.cache_behaviors)
-            .opt("CertificateName", &self.certificate_name)
-            .req("DefaultCacheBehavior", &self.default_cache_behavior)
-            .req("DistributionName", &self.distribution_name)
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("IsEnabled", &self.is_enabled)
-            .req("Origin", &self.origin)
-            .opt("Tags", &self.tags)
+            .req("BundleId", self.bundle_id)
+            .opt("CacheBehaviorSettings", self.cache_behavior_settings)
+            .opt("CacheBehaviors", self.cache_behaviors)
+            .opt("CertificateName", self.certificate_name)
+            .req("DefaultCacheBehavior", self.default_cache_behavior)
+            .req("DistributionName", self.distribution_name)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("IsEnabled", self.is_enabled)
+            .req("Origin", self.origin)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -256,8 +261,13 @@ impl crate::PropertyType for CacheBehavior {}
 impl ::cloudwright_core::ToValue for CacheBehavior {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Behavior", &self.behavior)
+            .opt("Behavior", self.behavior)
             .build()
     }
 }
@@ -328,9 +338,14 @@ impl crate::PropertyType for CacheBehaviorPerPath {}
 impl ::cloudwright_core::ToValue for CacheBehaviorPerPath {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Behavior", &self.behavior)
-            .opt("Path", &self.path)
+            .opt("Behavior", self.behavior)
+            .opt("Path", self.path)
             .build()
     }
 }
@@ -438,15 +453,20 @@ impl crate::PropertyType for CacheSettings {}
 impl ::cloudwright_core::ToValue for CacheSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedHTTPMethods", &self.allowed_http_methods)
-            .opt("CachedHTTPMethods", &self.cached_http_methods)
-            .opt("DefaultTTL", &self.default_ttl)
-            .opt("ForwardedCookies", &self.forwarded_cookies)
-            .opt("ForwardedHeaders", &self.forwarded_headers)
-            .opt("ForwardedQueryStrings", &self.forwarded_query_strings)
-            .opt("MaximumTTL", &self.maximum_ttl)
-            .opt("MinimumTTL", &self.minimum_ttl)
+            .opt("AllowedHTTPMethods", self.allowed_http_methods)
+            .opt("CachedHTTPMethods", self.cached_http_methods)
+            .opt("DefaultTTL", self.default_ttl)
+            .opt("ForwardedCookies", self.forwarded_cookies)
+            .opt("ForwardedHeaders", self.forwarded_headers)
+            .opt("ForwardedQueryStrings", self.forwarded_query_strings)
+            .opt("MaximumTTL", self.maximum_ttl)
+            .opt("MinimumTTL", self.minimum_ttl)
             .build()
     }
 }
@@ -496,9 +516,14 @@ impl crate::PropertyType for CookieObject {}
 impl ::cloudwright_core::ToValue for CookieObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CookiesAllowList", &self.cookies_allow_list)
-            .opt("Option", &self.option)
+            .opt("CookiesAllowList", self.cookies_allow_list)
+            .opt("Option", self.option)
             .build()
     }
 }
@@ -547,9 +572,14 @@ impl crate::PropertyType for HeaderObject {}
 impl ::cloudwright_core::ToValue for HeaderObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HeadersAllowList", &self.headers_allow_list)
-            .opt("Option", &self.option)
+            .opt("HeadersAllowList", self.headers_allow_list)
+            .opt("Option", self.option)
             .build()
     }
 }
@@ -600,10 +630,15 @@ impl crate::PropertyType for InputOrigin {}
 impl ::cloudwright_core::ToValue for InputOrigin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("ProtocolPolicy", &self.protocol_policy)
-            .opt("RegionName", &self.region_name)
+            .opt("Name", self.name)
+            .opt("ProtocolPolicy", self.protocol_policy)
+            .opt("RegionName", self.region_name)
             .build()
     }
 }
@@ -651,9 +686,14 @@ impl crate::PropertyType for QueryStringObject {}
 impl ::cloudwright_core::ToValue for QueryStringObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Option", &self.option)
-            .opt("QueryStringsAllowList", &self.query_strings_allow_list)
+            .opt("Option", self.option)
+            .opt("QueryStringsAllowList", self.query_strings_allow_list)
             .build()
     }
 }
@@ -684,6 +724,14 @@ impl ::cloudwright_core::ToValue for Behavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -753,6 +801,14 @@ impl ::cloudwright_core::ToValue for HeadersAllowList {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Option` (`AWS::Lightsail::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -785,6 +841,14 @@ impl ::cloudwright_core::ToValue for Option {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ProtocolPolicy` (`AWS::Lightsail::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -813,6 +877,14 @@ impl ::cloudwright_core::ToValue for ProtocolPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -887,6 +959,14 @@ impl ::cloudwright_core::ToValue for RegionName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

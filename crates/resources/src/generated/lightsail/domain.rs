@@ -92,10 +92,15 @@ impl ::cloudwright_core::Resource for Domain {
 impl ::cloudwright_core::ToValue for Domain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DomainEntries", &self.domain_entries)
-            .req("DomainName", &self.domain_name)
-            .opt("Tags", &self.tags)
+            .opt("DomainEntries", self.domain_entries)
+            .req("DomainName", self.domain_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -236,12 +241,17 @@ impl crate::PropertyType for DomainEntry {}
 impl ::cloudwright_core::ToValue for DomainEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Id", &self.id)
-            .opt("IsAlias", &self.is_alias)
-            .req("Name", &self.name)
-            .req("Target", &self.target)
-            .req("Type", &self.r#type)
+            .opt("Id", self.id)
+            .opt("IsAlias", self.is_alias)
+            .req("Name", self.name)
+            .req("Target", self.target)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -279,9 +289,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -330,6 +345,14 @@ impl ::cloudwright_core::ToValue for DomainEntryType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -196,19 +196,24 @@ impl ::cloudwright_core::Resource for Instance {
 impl ::cloudwright_core::ToValue for Instance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddOns", &self.add_ons)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .req("BlueprintId", &self.blueprint_id)
-            .req("BundleId", &self.bundle_id)
-            .opt("Hardware", &self.hardware)
-            .req("InstanceName", &self.instance_name)
-            .opt("KeyPairName", &self.key_pair_name)
-            .opt("Location", &self.location)
-            .opt("Networking", &self.networking)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
-            .opt("UserData", &self.user_data)
+            .opt("AddOns", self.add_ons)
+            .opt("AvailabilityZone", self.availability_zone)
+            .req("BlueprintId", self.blueprint_id)
+            .req("BundleId", self.bundle_id)
+            .opt("Hardware", self.hardware)
+            .req("InstanceName", self.instance_name)
+            .opt("KeyPairName", self.key_pair_name)
+            .opt("Location", self.location)
+            .opt("Networking", self.networking)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
+            .opt("UserData", self.user_data)
             .build()
     }
 }
@@ -449,14 +454,19 @@ impl crate::PropertyType for Disk {}
 impl ::cloudwright_core::ToValue for Disk {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttachedTo", &self.attached_to)
-            .opt("AttachmentState", &self.attachment_state)
-            .req("DiskName", &self.disk_name)
-            .opt("IOPS", &self.iops)
-            .opt("IsSystemDisk", &self.is_system_disk)
-            .req("Path", &self.path)
-            .opt("SizeInGb", &self.size_in_gb)
+            .opt("AttachedTo", self.attached_to)
+            .opt("AttachmentState", self.attachment_state)
+            .req("DiskName", self.disk_name)
+            .opt("IOPS", self.iops)
+            .opt("IsSystemDisk", self.is_system_disk)
+            .req("Path", self.path)
+            .opt("SizeInGb", self.size_in_gb)
             .build()
     }
 }
@@ -509,10 +519,15 @@ impl crate::PropertyType for Hardware {}
 impl ::cloudwright_core::ToValue for Hardware {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CpuCount", &self.cpu_count)
-            .opt("Disks", &self.disks)
-            .opt("RamSizeInGb", &self.ram_size_in_gb)
+            .opt("CpuCount", self.cpu_count)
+            .opt("Disks", self.disks)
+            .opt("RamSizeInGb", self.ram_size_in_gb)
             .build()
     }
 }
@@ -547,8 +562,13 @@ impl crate::PropertyType for MonthlyTransfer {}
 impl ::cloudwright_core::ToValue for MonthlyTransfer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GbPerMonthAllocated", &self.gb_per_month_allocated)
+            .opt("GbPerMonthAllocated", self.gb_per_month_allocated)
             .build()
     }
 }
@@ -592,9 +612,14 @@ impl crate::PropertyType for Networking {}
 impl ::cloudwright_core::ToValue for Networking {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MonthlyTransfer", &self.monthly_transfer)
-            .req("Ports", &self.ports)
+            .opt("MonthlyTransfer", self.monthly_transfer)
+            .req("Ports", self.ports)
             .build()
     }
 }
@@ -715,17 +740,22 @@ impl crate::PropertyType for Port {}
 impl ::cloudwright_core::ToValue for Port {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessDirection", &self.access_direction)
-            .opt("AccessFrom", &self.access_from)
-            .opt("AccessType", &self.access_type)
-            .opt("CidrListAliases", &self.cidr_list_aliases)
-            .opt("Cidrs", &self.cidrs)
-            .opt("CommonName", &self.common_name)
-            .opt("FromPort", &self.from_port)
-            .opt("Ipv6Cidrs", &self.ipv6_cidrs)
-            .opt("Protocol", &self.protocol)
-            .opt("ToPort", &self.to_port)
+            .opt("AccessDirection", self.access_direction)
+            .opt("AccessFrom", self.access_from)
+            .opt("AccessType", self.access_type)
+            .opt("CidrListAliases", self.cidr_list_aliases)
+            .opt("Cidrs", self.cidrs)
+            .opt("CommonName", self.common_name)
+            .opt("FromPort", self.from_port)
+            .opt("Ipv6Cidrs", self.ipv6_cidrs)
+            .opt("Protocol", self.protocol)
+            .opt("ToPort", self.to_port)
             .build()
     }
 }
@@ -766,9 +796,14 @@ impl crate::PropertyType for State {}
 impl ::cloudwright_core::ToValue for State {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Code", &self.code)
-            .opt("Name", &self.name)
+            .opt("Code", self.code)
+            .opt("Name", self.name)
             .build()
     }
 }

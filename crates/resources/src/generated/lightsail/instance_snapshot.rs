@@ -105,10 +105,15 @@ impl ::cloudwright_core::Resource for InstanceSnapshot {
 impl ::cloudwright_core::ToValue for InstanceSnapshot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceName", &self.instance_name)
-            .req("InstanceSnapshotName", &self.instance_snapshot_name)
-            .opt("Tags", &self.tags)
+            .req("InstanceName", self.instance_name)
+            .req("InstanceSnapshotName", self.instance_snapshot_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

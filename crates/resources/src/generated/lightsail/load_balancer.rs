@@ -161,19 +161,24 @@ impl ::cloudwright_core::Resource for LoadBalancer {
 impl ::cloudwright_core::ToValue for LoadBalancer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttachedInstances", &self.attached_instances)
-            .opt("HealthCheckPath", &self.health_check_path)
-            .req("InstancePort", &self.instance_port)
-            .opt("IpAddressType", &self.ip_address_type)
-            .req("LoadBalancerName", &self.load_balancer_name)
-            .opt("SessionStickinessEnabled", &self.session_stickiness_enabled)
+            .opt("AttachedInstances", self.attached_instances)
+            .opt("HealthCheckPath", self.health_check_path)
+            .req("InstancePort", self.instance_port)
+            .opt("IpAddressType", self.ip_address_type)
+            .req("LoadBalancerName", self.load_balancer_name)
+            .opt("SessionStickinessEnabled", self.session_stickiness_enabled)
             .opt(
                 "SessionStickinessLBCookieDurationSeconds",
-                &self.session_stickiness_lb_cookie_duration_seconds,
+                self.session_stickiness_lb_cookie_duration_seconds,
             )
-            .opt("Tags", &self.tags)
-            .opt("TlsPolicyName", &self.tls_policy_name)
+            .opt("Tags", self.tags)
+            .opt("TlsPolicyName", self.tls_policy_name)
             .build()
     }
 }

@@ -130,16 +130,21 @@ impl ::cloudwright_core::Resource for LoadBalancerTlsCertificate {
 impl ::cloudwright_core::ToValue for LoadBalancerTlsCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CertificateAlternativeNames",
-                &self.certificate_alternative_names,
+                self.certificate_alternative_names,
             )
-            .req("CertificateDomainName", &self.certificate_domain_name)
-            .req("CertificateName", &self.certificate_name)
-            .opt("HttpsRedirectionEnabled", &self.https_redirection_enabled)
-            .opt("IsAttached", &self.is_attached)
-            .req("LoadBalancerName", &self.load_balancer_name)
+            .req("CertificateDomainName", self.certificate_domain_name)
+            .req("CertificateName", self.certificate_name)
+            .opt("HttpsRedirectionEnabled", self.https_redirection_enabled)
+            .opt("IsAttached", self.is_attached)
+            .req("LoadBalancerName", self.load_balancer_name)
             .build()
     }
 }

@@ -82,9 +82,14 @@ impl ::cloudwright_core::Resource for StaticIp {
 impl ::cloudwright_core::ToValue for StaticIp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttachedTo", &self.attached_to)
-            .req("StaticIpName", &self.static_ip_name)
+            .opt("AttachedTo", self.attached_to)
+            .req("StaticIpName", self.static_ip_name)
             .build()
     }
 }

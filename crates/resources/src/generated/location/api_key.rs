@@ -161,15 +161,20 @@ impl ::cloudwright_core::Resource for ApiKey {
 impl ::cloudwright_core::ToValue for ApiKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("ExpireTime", &self.expire_time)
-            .opt("ForceDelete", &self.force_delete)
-            .opt("ForceUpdate", &self.force_update)
-            .req("KeyName", &self.key_name)
-            .opt("NoExpiry", &self.no_expiry)
-            .req("Restrictions", &self.restrictions)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("ExpireTime", self.expire_time)
+            .opt("ForceDelete", self.force_delete)
+            .opt("ForceUpdate", self.force_update)
+            .req("KeyName", self.key_name)
+            .opt("NoExpiry", self.no_expiry)
+            .req("Restrictions", self.restrictions)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -260,9 +265,14 @@ impl crate::PropertyType for AndroidApp {}
 impl ::cloudwright_core::ToValue for AndroidApp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateFingerprint", &self.certificate_fingerprint)
-            .req("Package", &self.package)
+            .req("CertificateFingerprint", self.certificate_fingerprint)
+            .req("Package", self.package)
             .build()
     }
 }
@@ -398,12 +408,17 @@ impl crate::PropertyType for ApiKeyRestrictions {}
 impl ::cloudwright_core::ToValue for ApiKeyRestrictions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllowActions", &self.allow_actions)
-            .opt("AllowAndroidApps", &self.allow_android_apps)
-            .opt("AllowAppleApps", &self.allow_apple_apps)
-            .opt("AllowReferers", &self.allow_referers)
-            .req("AllowResources", &self.allow_resources)
+            .req("AllowActions", self.allow_actions)
+            .opt("AllowAndroidApps", self.allow_android_apps)
+            .opt("AllowAppleApps", self.allow_apple_apps)
+            .opt("AllowReferers", self.allow_referers)
+            .req("AllowResources", self.allow_resources)
             .build()
     }
 }
@@ -438,8 +453,13 @@ impl crate::PropertyType for AppleApp {}
 impl ::cloudwright_core::ToValue for AppleApp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BundleId", &self.bundle_id)
+            .req("BundleId", self.bundle_id)
             .build()
     }
 }

@@ -140,13 +140,18 @@ impl ::cloudwright_core::Resource for GeofenceCollection {
 impl ::cloudwright_core::ToValue for GeofenceCollection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CollectionName", &self.collection_name)
-            .opt("Description", &self.description)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("PricingPlan", &self.pricing_plan)
-            .opt("PricingPlanDataSource", &self.pricing_plan_data_source)
-            .opt("Tags", &self.tags)
+            .req("CollectionName", self.collection_name)
+            .opt("Description", self.description)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("PricingPlan", self.pricing_plan)
+            .opt("PricingPlanDataSource", self.pricing_plan_data_source)
+            .opt("Tags", self.tags)
             .build()
     }
 }

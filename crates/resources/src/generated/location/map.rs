@@ -142,12 +142,17 @@ impl ::cloudwright_core::Resource for Map {
 impl ::cloudwright_core::ToValue for Map {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Configuration", &self.configuration)
-            .opt("Description", &self.description)
-            .req("MapName", &self.map_name)
-            .opt("PricingPlan", &self.pricing_plan)
-            .opt("Tags", &self.tags)
+            .req("Configuration", self.configuration)
+            .opt("Description", self.description)
+            .req("MapName", self.map_name)
+            .opt("PricingPlan", self.pricing_plan)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -285,10 +290,15 @@ impl crate::PropertyType for MapConfiguration {}
 impl ::cloudwright_core::ToValue for MapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomLayers", &self.custom_layers)
-            .opt("PoliticalView", &self.political_view)
-            .req("Style", &self.style)
+            .opt("CustomLayers", self.custom_layers)
+            .opt("PoliticalView", self.political_view)
+            .req("Style", self.style)
             .build()
     }
 }

@@ -152,13 +152,18 @@ impl ::cloudwright_core::Resource for PlaceIndex {
 impl ::cloudwright_core::ToValue for PlaceIndex {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSource", &self.data_source)
-            .opt("DataSourceConfiguration", &self.data_source_configuration)
-            .opt("Description", &self.description)
-            .req("IndexName", &self.index_name)
-            .opt("PricingPlan", &self.pricing_plan)
-            .opt("Tags", &self.tags)
+            .req("DataSource", self.data_source)
+            .opt("DataSourceConfiguration", self.data_source_configuration)
+            .opt("Description", self.description)
+            .req("IndexName", self.index_name)
+            .opt("PricingPlan", self.pricing_plan)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -244,8 +249,13 @@ impl crate::PropertyType for DataSourceConfiguration {}
 impl ::cloudwright_core::ToValue for DataSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IntendedUse", &self.intended_use)
+            .opt("IntendedUse", self.intended_use)
             .build()
     }
 }
@@ -276,6 +286,14 @@ impl ::cloudwright_core::ToValue for IntendedUse {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

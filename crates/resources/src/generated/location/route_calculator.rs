@@ -147,12 +147,17 @@ impl ::cloudwright_core::Resource for RouteCalculator {
 impl ::cloudwright_core::ToValue for RouteCalculator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CalculatorName", &self.calculator_name)
-            .req("DataSource", &self.data_source)
-            .opt("Description", &self.description)
-            .opt("PricingPlan", &self.pricing_plan)
-            .opt("Tags", &self.tags)
+            .req("CalculatorName", self.calculator_name)
+            .req("DataSource", self.data_source)
+            .opt("Description", self.description)
+            .opt("PricingPlan", self.pricing_plan)
+            .opt("Tags", self.tags)
             .build()
     }
 }

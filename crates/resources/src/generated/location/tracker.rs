@@ -154,19 +154,24 @@ impl ::cloudwright_core::Resource for Tracker {
 impl ::cloudwright_core::ToValue for Tracker {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("EventBridgeEnabled", &self.event_bridge_enabled)
+            .opt("Description", self.description)
+            .opt("EventBridgeEnabled", self.event_bridge_enabled)
             .opt(
                 "KmsKeyEnableGeospatialQueries",
-                &self.kms_key_enable_geospatial_queries,
+                self.kms_key_enable_geospatial_queries,
             )
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("PositionFiltering", &self.position_filtering)
-            .opt("PricingPlan", &self.pricing_plan)
-            .opt("PricingPlanDataSource", &self.pricing_plan_data_source)
-            .opt("Tags", &self.tags)
-            .req("TrackerName", &self.tracker_name)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("PositionFiltering", self.position_filtering)
+            .opt("PricingPlan", self.pricing_plan)
+            .opt("PricingPlanDataSource", self.pricing_plan_data_source)
+            .opt("Tags", self.tags)
+            .req("TrackerName", self.tracker_name)
             .build()
     }
 }
@@ -244,6 +249,14 @@ impl ::cloudwright_core::ToValue for PositionFiltering {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

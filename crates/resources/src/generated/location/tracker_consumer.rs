@@ -103,9 +103,14 @@ impl ::cloudwright_core::Resource for TrackerConsumer {
 impl ::cloudwright_core::ToValue for TrackerConsumer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConsumerArn", &self.consumer_arn)
-            .req("TrackerName", &self.tracker_name)
+            .req("ConsumerArn", self.consumer_arn)
+            .req("TrackerName", self.tracker_name)
             .build()
     }
 }

@@ -228,12 +228,17 @@ impl ::cloudwright_core::Resource for AccountPolicy {
 impl ::cloudwright_core::ToValue for AccountPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .req("PolicyName", &self.policy_name)
-            .req("PolicyType", &self.policy_type)
-            .opt("Scope", &self.scope)
-            .opt("SelectionCriteria", &self.selection_criteria)
+            .req("PolicyDocument", self.policy_document)
+            .req("PolicyName", self.policy_name)
+            .req("PolicyType", self.policy_type)
+            .opt("Scope", self.scope)
+            .opt("SelectionCriteria", self.selection_criteria)
             .build()
     }
 }
@@ -282,6 +287,14 @@ impl ::cloudwright_core::ToValue for AccountPolicyScope {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PolicyType` (`AWS::Logs::AccountPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -319,6 +332,14 @@ impl ::cloudwright_core::ToValue for PolicyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -147,17 +147,22 @@ impl ::cloudwright_core::Resource for Delivery {
 impl ::cloudwright_core::ToValue for Delivery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeliveryDestinationArn", &self.delivery_destination_arn)
-            .req("DeliverySourceName", &self.delivery_source_name)
-            .opt("FieldDelimiter", &self.field_delimiter)
-            .opt("RecordFields", &self.record_fields)
+            .req("DeliveryDestinationArn", self.delivery_destination_arn)
+            .req("DeliverySourceName", self.delivery_source_name)
+            .opt("FieldDelimiter", self.field_delimiter)
+            .opt("RecordFields", self.record_fields)
             .opt(
                 "S3EnableHiveCompatiblePath",
-                &self.s3_enable_hive_compatible_path,
+                self.s3_enable_hive_compatible_path,
             )
-            .opt("S3SuffixPath", &self.s3_suffix_path)
-            .opt("Tags", &self.tags)
+            .opt("S3SuffixPath", self.s3_suffix_path)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -132,16 +132,21 @@ impl ::cloudwright_core::Resource for DeliveryDestination {
 impl ::cloudwright_core::ToValue for DeliveryDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DeliveryDestinationPolicy",
-                &self.delivery_destination_policy,
+                self.delivery_destination_policy,
             )
-            .opt("DeliveryDestinationType", &self.delivery_destination_type)
-            .opt("DestinationResourceArn", &self.destination_resource_arn)
-            .req("Name", &self.name)
-            .opt("OutputFormat", &self.output_format)
-            .opt("Tags", &self.tags)
+            .opt("DeliveryDestinationType", self.delivery_destination_type)
+            .opt("DestinationResourceArn", self.destination_resource_arn)
+            .req("Name", self.name)
+            .opt("OutputFormat", self.output_format)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -202,11 +207,16 @@ impl crate::PropertyType for DestinationPolicy {}
 impl ::cloudwright_core::ToValue for DestinationPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeliveryDestinationName", &self.delivery_destination_name)
+            .opt("DeliveryDestinationName", self.delivery_destination_name)
             .opt(
                 "DeliveryDestinationPolicy",
-                &self.delivery_destination_policy,
+                self.delivery_destination_policy,
             )
             .build()
     }

@@ -117,11 +117,16 @@ impl ::cloudwright_core::Resource for DeliverySource {
 impl ::cloudwright_core::ToValue for DeliverySource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogType", &self.log_type)
-            .req("Name", &self.name)
-            .opt("ResourceArn", &self.resource_arn)
-            .opt("Tags", &self.tags)
+            .opt("LogType", self.log_type)
+            .req("Name", self.name)
+            .opt("ResourceArn", self.resource_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -125,12 +125,17 @@ impl ::cloudwright_core::Resource for Destination {
 impl ::cloudwright_core::ToValue for Destination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationName", &self.destination_name)
-            .opt("DestinationPolicy", &self.destination_policy)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .req("TargetArn", &self.target_arn)
+            .req("DestinationName", self.destination_name)
+            .opt("DestinationPolicy", self.destination_policy)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .req("TargetArn", self.target_arn)
             .build()
     }
 }

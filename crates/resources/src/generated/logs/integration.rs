@@ -108,10 +108,15 @@ impl ::cloudwright_core::Resource for Integration {
 impl ::cloudwright_core::ToValue for Integration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IntegrationName", &self.integration_name)
-            .req("IntegrationType", &self.integration_type)
-            .req("ResourceConfig", &self.resource_config)
+            .req("IntegrationName", self.integration_name)
+            .req("IntegrationType", self.integration_type)
+            .req("ResourceConfig", self.resource_config)
             .build()
     }
 }
@@ -215,15 +220,20 @@ impl crate::PropertyType for OpenSearchResourceConfig {}
 impl ::cloudwright_core::ToValue for OpenSearchResourceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationARN", &self.application_arn)
+            .opt("ApplicationARN", self.application_arn)
             .req(
                 "DashboardViewerPrincipals",
-                &self.dashboard_viewer_principals,
+                self.dashboard_viewer_principals,
             )
-            .req("DataSourceRoleArn", &self.data_source_role_arn)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("RetentionDays", &self.retention_days)
+            .req("DataSourceRoleArn", self.data_source_role_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("RetentionDays", self.retention_days)
             .build()
     }
 }
@@ -256,11 +266,13 @@ impl crate::PropertyType for ResourceConfig {}
 impl ::cloudwright_core::ToValue for ResourceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "OpenSearchResourceConfig",
-                &self.open_search_resource_config,
-            )
+            .opt("OpenSearchResourceConfig", self.open_search_resource_config)
             .build()
     }
 }
@@ -288,6 +300,14 @@ impl ::cloudwright_core::ToValue for IntegrationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -129,14 +129,19 @@ impl ::cloudwright_core::Resource for LogAnomalyDetector {
 impl ::cloudwright_core::ToValue for LogAnomalyDetector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountId", &self.account_id)
-            .opt("AnomalyVisibilityTime", &self.anomaly_visibility_time)
-            .opt("DetectorName", &self.detector_name)
-            .opt("EvaluationFrequency", &self.evaluation_frequency)
-            .opt("FilterPattern", &self.filter_pattern)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("LogGroupArnList", &self.log_group_arn_list)
+            .opt("AccountId", self.account_id)
+            .opt("AnomalyVisibilityTime", self.anomaly_visibility_time)
+            .opt("DetectorName", self.detector_name)
+            .opt("EvaluationFrequency", self.evaluation_frequency)
+            .opt("FilterPattern", self.filter_pattern)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("LogGroupArnList", self.log_group_arn_list)
             .build()
     }
 }
@@ -220,6 +225,14 @@ impl ::cloudwright_core::ToValue for EvaluationFrequency {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -170,23 +170,28 @@ impl ::cloudwright_core::Resource for LogGroup {
 impl ::cloudwright_core::ToValue for LogGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BearerTokenAuthenticationEnabled",
-                &self.bearer_token_authentication_enabled,
+                self.bearer_token_authentication_enabled,
             )
-            .opt("DataProtectionPolicy", &self.data_protection_policy)
+            .opt("DataProtectionPolicy", self.data_protection_policy)
             .opt(
                 "DeletionProtectionEnabled",
-                &self.deletion_protection_enabled,
+                self.deletion_protection_enabled,
             )
-            .opt("FieldIndexPolicies", &self.field_index_policies)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("LogGroupClass", &self.log_group_class)
-            .opt("LogGroupName", &self.log_group_name)
-            .opt("ResourcePolicyDocument", &self.resource_policy_document)
-            .opt("RetentionInDays", &self.retention_in_days)
-            .opt("Tags", &self.tags)
+            .opt("FieldIndexPolicies", self.field_index_policies)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("LogGroupClass", self.log_group_class)
+            .opt("LogGroupName", self.log_group_name)
+            .opt("ResourcePolicyDocument", self.resource_policy_document)
+            .opt("RetentionInDays", self.retention_in_days)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -240,6 +245,14 @@ impl ::cloudwright_core::ToValue for LogGroupClass {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -92,9 +92,14 @@ impl ::cloudwright_core::Resource for LogStream {
 impl ::cloudwright_core::ToValue for LogStream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroupName", &self.log_group_name)
-            .opt("LogStreamName", &self.log_stream_name)
+            .req("LogGroupName", self.log_group_name)
+            .opt("LogStreamName", self.log_stream_name)
             .build()
     }
 }

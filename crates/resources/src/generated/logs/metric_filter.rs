@@ -141,17 +141,22 @@ impl ::cloudwright_core::Resource for MetricFilter {
 impl ::cloudwright_core::ToValue for MetricFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplyOnTransformedLogs", &self.apply_on_transformed_logs)
+            .opt("ApplyOnTransformedLogs", self.apply_on_transformed_logs)
             .opt(
                 "EmitSystemFieldDimensions",
-                &self.emit_system_field_dimensions,
+                self.emit_system_field_dimensions,
             )
-            .opt("FieldSelectionCriteria", &self.field_selection_criteria)
-            .opt("FilterName", &self.filter_name)
-            .req("FilterPattern", &self.filter_pattern)
-            .req("LogGroupName", &self.log_group_name)
-            .req("MetricTransformations", &self.metric_transformations)
+            .opt("FieldSelectionCriteria", self.field_selection_criteria)
+            .opt("FilterName", self.filter_name)
+            .req("FilterPattern", self.filter_pattern)
+            .req("LogGroupName", self.log_group_name)
+            .req("MetricTransformations", self.metric_transformations)
             .build()
     }
 }
@@ -230,9 +235,14 @@ impl crate::PropertyType for Dimension {}
 impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -329,13 +339,18 @@ impl crate::PropertyType for MetricTransformation {}
 impl ::cloudwright_core::ToValue for MetricTransformation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValue", &self.default_value)
-            .opt("Dimensions", &self.dimensions)
-            .req("MetricName", &self.metric_name)
-            .req("MetricNamespace", &self.metric_namespace)
-            .req("MetricValue", &self.metric_value)
-            .opt("Unit", &self.unit)
+            .opt("DefaultValue", self.default_value)
+            .opt("Dimensions", self.dimensions)
+            .req("MetricName", self.metric_name)
+            .req("MetricNamespace", self.metric_namespace)
+            .req("MetricValue", self.metric_value)
+            .opt("Unit", self.unit)
             .build()
     }
 }
@@ -441,6 +456,14 @@ impl ::cloudwright_core::ToValue for Unit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -119,12 +119,17 @@ impl ::cloudwright_core::Resource for QueryDefinition {
 impl ::cloudwright_core::ToValue for QueryDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupNames", &self.log_group_names)
-            .req("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("QueryLanguage", &self.query_language)
-            .req("QueryString", &self.query_string)
+            .opt("LogGroupNames", self.log_group_names)
+            .req("Name", self.name)
+            .opt("Parameters", self.parameters)
+            .opt("QueryLanguage", self.query_language)
+            .req("QueryString", self.query_string)
             .build()
     }
 }
@@ -201,10 +206,15 @@ impl crate::PropertyType for QueryParameter {}
 impl ::cloudwright_core::ToValue for QueryParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValue", &self.default_value)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
+            .opt("DefaultValue", self.default_value)
+            .opt("Description", self.description)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -238,6 +248,14 @@ impl ::cloudwright_core::ToValue for QueryLanguage {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -175,21 +175,26 @@ impl ::cloudwright_core::Resource for ScheduledQuery {
 impl ::cloudwright_core::ToValue for ScheduledQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DestinationConfiguration", &self.destination_configuration)
-            .req("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("LogGroupIdentifiers", &self.log_group_identifiers)
-            .req("Name", &self.name)
-            .req("QueryLanguage", &self.query_language)
-            .req("QueryString", &self.query_string)
-            .opt("ScheduleEndTime", &self.schedule_end_time)
-            .req("ScheduleExpression", &self.schedule_expression)
-            .opt("ScheduleStartTime", &self.schedule_start_time)
-            .opt("StartTimeOffset", &self.start_time_offset)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
-            .opt("Timezone", &self.timezone)
+            .opt("Description", self.description)
+            .opt("DestinationConfiguration", self.destination_configuration)
+            .req("ExecutionRoleArn", self.execution_role_arn)
+            .opt("LogGroupIdentifiers", self.log_group_identifiers)
+            .req("Name", self.name)
+            .req("QueryLanguage", self.query_language)
+            .req("QueryString", self.query_string)
+            .opt("ScheduleEndTime", self.schedule_end_time)
+            .req("ScheduleExpression", self.schedule_expression)
+            .opt("ScheduleStartTime", self.schedule_start_time)
+            .opt("StartTimeOffset", self.start_time_offset)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
+            .opt("Timezone", self.timezone)
             .build()
     }
 }
@@ -262,8 +267,13 @@ impl crate::PropertyType for DestinationConfiguration {}
 impl ::cloudwright_core::ToValue for DestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Configuration", &self.s3_configuration)
+            .opt("S3Configuration", self.s3_configuration)
             .build()
     }
 }
@@ -314,9 +324,14 @@ impl crate::PropertyType for S3Configuration {}
 impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationIdentifier", &self.destination_identifier)
-            .req("RoleArn", &self.role_arn)
+            .req("DestinationIdentifier", self.destination_identifier)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -351,6 +366,14 @@ impl ::cloudwright_core::ToValue for QueryLanguage {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ScheduledQueryState` (`AWS::Logs::ScheduledQuery`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -379,6 +402,14 @@ impl ::cloudwright_core::ToValue for ScheduledQueryState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

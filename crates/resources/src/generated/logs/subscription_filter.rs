@@ -162,16 +162,21 @@ impl ::cloudwright_core::Resource for SubscriptionFilter {
 impl ::cloudwright_core::ToValue for SubscriptionFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplyOnTransformedLogs", &self.apply_on_transformed_logs)
-            .req("DestinationArn", &self.destination_arn)
-            .opt("Distribution", &self.distribution)
-            .opt("EmitSystemFields", &self.emit_system_fields)
-            .opt("FieldSelectionCriteria", &self.field_selection_criteria)
-            .opt("FilterName", &self.filter_name)
-            .req("FilterPattern", &self.filter_pattern)
-            .req("LogGroupName", &self.log_group_name)
-            .opt("RoleArn", &self.role_arn)
+            .opt("ApplyOnTransformedLogs", self.apply_on_transformed_logs)
+            .req("DestinationArn", self.destination_arn)
+            .opt("Distribution", self.distribution)
+            .opt("EmitSystemFields", self.emit_system_fields)
+            .opt("FieldSelectionCriteria", self.field_selection_criteria)
+            .opt("FilterName", self.filter_name)
+            .req("FilterPattern", self.filter_pattern)
+            .req("LogGroupName", self.log_group_name)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -212,6 +217,14 @@ impl ::cloudwright_core::ToValue for Distribution {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

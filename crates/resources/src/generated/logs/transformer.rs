@@ -105,9 +105,14 @@ impl ::cloudwright_core::Resource for Transformer {
 impl ::cloudwright_core::ToValue for Transformer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroupIdentifier", &self.log_group_identifier)
-            .req("TransformerConfig", &self.transformer_config)
+            .req("LogGroupIdentifier", self.log_group_identifier)
+            .req("TransformerConfig", self.transformer_config)
             .build()
     }
 }
@@ -181,10 +186,15 @@ impl crate::PropertyType for AddKeyEntry {}
 impl ::cloudwright_core::ToValue for AddKeyEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("OverwriteIfExists", &self.overwrite_if_exists)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .opt("OverwriteIfExists", self.overwrite_if_exists)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -221,8 +231,13 @@ impl crate::PropertyType for AddKeys {}
 impl ::cloudwright_core::ToValue for AddKeys {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Entries", &self.entries)
+            .req("Entries", self.entries)
             .build()
     }
 }
@@ -259,8 +274,13 @@ impl crate::PropertyType for CopyValue {}
 impl ::cloudwright_core::ToValue for CopyValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Entries", &self.entries)
+            .req("Entries", self.entries)
             .build()
     }
 }
@@ -324,10 +344,15 @@ impl crate::PropertyType for CopyValueEntry {}
 impl ::cloudwright_core::ToValue for CopyValueEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OverwriteIfExists", &self.overwrite_if_exists)
-            .req("Source", &self.source)
-            .req("Target", &self.target)
+            .opt("OverwriteIfExists", self.overwrite_if_exists)
+            .req("Source", self.source)
+            .req("Target", self.target)
             .build()
     }
 }
@@ -380,11 +405,16 @@ impl crate::PropertyType for Csv {}
 impl ::cloudwright_core::ToValue for Csv {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Columns", &self.columns)
-            .opt("Delimiter", &self.delimiter)
-            .opt("QuoteCharacter", &self.quote_character)
-            .opt("Source", &self.source)
+            .opt("Columns", self.columns)
+            .opt("Delimiter", self.delimiter)
+            .opt("QuoteCharacter", self.quote_character)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -474,14 +504,19 @@ impl crate::PropertyType for DateTimeConverter {}
 impl ::cloudwright_core::ToValue for DateTimeConverter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Locale", &self.locale)
-            .req("MatchPatterns", &self.match_patterns)
-            .req("Source", &self.source)
-            .opt("SourceTimezone", &self.source_timezone)
-            .req("Target", &self.target)
-            .opt("TargetFormat", &self.target_format)
-            .opt("TargetTimezone", &self.target_timezone)
+            .opt("Locale", self.locale)
+            .req("MatchPatterns", self.match_patterns)
+            .req("Source", self.source)
+            .opt("SourceTimezone", self.source_timezone)
+            .req("Target", self.target)
+            .opt("TargetFormat", self.target_format)
+            .opt("TargetTimezone", self.target_timezone)
             .build()
     }
 }
@@ -518,8 +553,13 @@ impl crate::PropertyType for DeleteKeys {}
 impl ::cloudwright_core::ToValue for DeleteKeys {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WithKeys", &self.with_keys)
+            .req("WithKeys", self.with_keys)
             .build()
     }
 }
@@ -563,9 +603,14 @@ impl crate::PropertyType for Grok {}
 impl ::cloudwright_core::ToValue for Grok {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Match", &self.r#match)
-            .opt("Source", &self.source)
+            .req("Match", self.r#match)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -642,13 +687,18 @@ impl crate::PropertyType for ListToMap {}
 impl ::cloudwright_core::ToValue for ListToMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Flatten", &self.flatten)
-            .opt("FlattenedElement", &self.flattened_element)
-            .req("Key", &self.key)
-            .req("Source", &self.source)
-            .opt("Target", &self.target)
-            .opt("ValueKey", &self.value_key)
+            .opt("Flatten", self.flatten)
+            .opt("FlattenedElement", self.flattened_element)
+            .req("Key", self.key)
+            .req("Source", self.source)
+            .opt("Target", self.target)
+            .opt("ValueKey", self.value_key)
             .build()
     }
 }
@@ -685,8 +735,13 @@ impl crate::PropertyType for LowerCaseString {}
 impl ::cloudwright_core::ToValue for LowerCaseString {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WithKeys", &self.with_keys)
+            .req("WithKeys", self.with_keys)
             .build()
     }
 }
@@ -750,10 +805,15 @@ impl crate::PropertyType for MoveKeyEntry {}
 impl ::cloudwright_core::ToValue for MoveKeyEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OverwriteIfExists", &self.overwrite_if_exists)
-            .req("Source", &self.source)
-            .req("Target", &self.target)
+            .opt("OverwriteIfExists", self.overwrite_if_exists)
+            .req("Source", self.source)
+            .req("Target", self.target)
             .build()
     }
 }
@@ -790,8 +850,13 @@ impl crate::PropertyType for MoveKeys {}
 impl ::cloudwright_core::ToValue for MoveKeys {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Entries", &self.entries)
+            .req("Entries", self.entries)
             .build()
     }
 }
@@ -832,8 +897,13 @@ impl crate::PropertyType for ParseCloudfront {}
 impl ::cloudwright_core::ToValue for ParseCloudfront {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Source", &self.source)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -874,9 +944,14 @@ impl crate::PropertyType for ParseJson {}
 impl ::cloudwright_core::ToValue for ParseJson {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
-            .opt("Source", &self.source)
+            .opt("Destination", self.destination)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -945,14 +1020,19 @@ impl crate::PropertyType for ParseKeyValue {}
 impl ::cloudwright_core::ToValue for ParseKeyValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
-            .opt("FieldDelimiter", &self.field_delimiter)
-            .opt("KeyPrefix", &self.key_prefix)
-            .opt("KeyValueDelimiter", &self.key_value_delimiter)
-            .opt("NonMatchValue", &self.non_match_value)
-            .opt("OverwriteIfExists", &self.overwrite_if_exists)
-            .opt("Source", &self.source)
+            .opt("Destination", self.destination)
+            .opt("FieldDelimiter", self.field_delimiter)
+            .opt("KeyPrefix", self.key_prefix)
+            .opt("KeyValueDelimiter", self.key_value_delimiter)
+            .opt("NonMatchValue", self.non_match_value)
+            .opt("OverwriteIfExists", self.overwrite_if_exists)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -993,8 +1073,13 @@ impl crate::PropertyType for ParsePostgres {}
 impl ::cloudwright_core::ToValue for ParsePostgres {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Source", &self.source)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -1033,8 +1118,13 @@ impl crate::PropertyType for ParseRoute53 {}
 impl ::cloudwright_core::ToValue for ParseRoute53 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Source", &self.source)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -1107,11 +1197,16 @@ impl crate::PropertyType for ParseToOcsf {}
 impl ::cloudwright_core::ToValue for ParseToOcsf {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventSource", &self.event_source)
-            .opt("MappingVersion", &self.mapping_version)
-            .req("OcsfVersion", &self.ocsf_version)
-            .opt("Source", &self.source)
+            .req("EventSource", self.event_source)
+            .opt("MappingVersion", self.mapping_version)
+            .req("OcsfVersion", self.ocsf_version)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -1152,8 +1247,13 @@ impl crate::PropertyType for ParseVpc {}
 impl ::cloudwright_core::ToValue for ParseVpc {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Source", &self.source)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -1194,8 +1294,13 @@ impl crate::PropertyType for ParseWaf {}
 impl ::cloudwright_core::ToValue for ParseWaf {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Source", &self.source)
+            .opt("Source", self.source)
             .build()
     }
 }
@@ -1372,30 +1477,35 @@ impl crate::PropertyType for Processor {}
 impl ::cloudwright_core::ToValue for Processor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddKeys", &self.add_keys)
-            .opt("CopyValue", &self.copy_value)
-            .opt("Csv", &self.csv)
-            .opt("DateTimeConverter", &self.date_time_converter)
-            .opt("DeleteKeys", &self.delete_keys)
-            .opt("Grok", &self.grok)
-            .opt("ListToMap", &self.list_to_map)
-            .opt("LowerCaseString", &self.lower_case_string)
-            .opt("MoveKeys", &self.move_keys)
-            .opt("ParseCloudfront", &self.parse_cloudfront)
-            .opt("ParseJSON", &self.parse_json)
-            .opt("ParseKeyValue", &self.parse_key_value)
-            .opt("ParsePostgres", &self.parse_postgres)
-            .opt("ParseRoute53", &self.parse_route53)
-            .opt("ParseToOCSF", &self.parse_to_ocsf)
-            .opt("ParseVPC", &self.parse_vpc)
-            .opt("ParseWAF", &self.parse_waf)
-            .opt("RenameKeys", &self.rename_keys)
-            .opt("SplitString", &self.split_string)
-            .opt("SubstituteString", &self.substitute_string)
-            .opt("TrimString", &self.trim_string)
-            .opt("TypeConverter", &self.type_converter)
-            .opt("UpperCaseString", &self.upper_case_string)
+            .opt("AddKeys", self.add_keys)
+            .opt("CopyValue", self.copy_value)
+            .opt("Csv", self.csv)
+            .opt("DateTimeConverter", self.date_time_converter)
+            .opt("DeleteKeys", self.delete_keys)
+            .opt("Grok", self.grok)
+            .opt("ListToMap", self.list_to_map)
+            .opt("LowerCaseString", self.lower_case_string)
+            .opt("MoveKeys", self.move_keys)
+            .opt("ParseCloudfront", self.parse_cloudfront)
+            .opt("ParseJSON", self.parse_json)
+            .opt("ParseKeyValue", self.parse_key_value)
+            .opt("ParsePostgres", self.parse_postgres)
+            .opt("ParseRoute53", self.parse_route53)
+            .opt("ParseToOCSF", self.parse_to_ocsf)
+            .opt("ParseVPC", self.parse_vpc)
+            .opt("ParseWAF", self.parse_waf)
+            .opt("RenameKeys", self.rename_keys)
+            .opt("SplitString", self.split_string)
+            .opt("SubstituteString", self.substitute_string)
+            .opt("TrimString", self.trim_string)
+            .opt("TypeConverter", self.type_converter)
+            .opt("UpperCaseString", self.upper_case_string)
             .build()
     }
 }
@@ -1459,10 +1569,15 @@ impl crate::PropertyType for RenameKeyEntry {}
 impl ::cloudwright_core::ToValue for RenameKeyEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("OverwriteIfExists", &self.overwrite_if_exists)
-            .req("RenameTo", &self.rename_to)
+            .req("Key", self.key)
+            .opt("OverwriteIfExists", self.overwrite_if_exists)
+            .req("RenameTo", self.rename_to)
             .build()
     }
 }
@@ -1499,8 +1614,13 @@ impl crate::PropertyType for RenameKeys {}
 impl ::cloudwright_core::ToValue for RenameKeys {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Entries", &self.entries)
+            .req("Entries", self.entries)
             .build()
     }
 }
@@ -1537,8 +1657,13 @@ impl crate::PropertyType for SplitString {}
 impl ::cloudwright_core::ToValue for SplitString {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Entries", &self.entries)
+            .req("Entries", self.entries)
             .build()
     }
 }
@@ -1595,9 +1720,14 @@ impl crate::PropertyType for SplitStringEntry {}
 impl ::cloudwright_core::ToValue for SplitStringEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Delimiter", &self.delimiter)
-            .req("Source", &self.source)
+            .req("Delimiter", self.delimiter)
+            .req("Source", self.source)
             .build()
     }
 }
@@ -1634,8 +1764,13 @@ impl crate::PropertyType for SubstituteString {}
 impl ::cloudwright_core::ToValue for SubstituteString {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Entries", &self.entries)
+            .req("Entries", self.entries)
             .build()
     }
 }
@@ -1703,10 +1838,15 @@ impl crate::PropertyType for SubstituteStringEntry {}
 impl ::cloudwright_core::ToValue for SubstituteStringEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("From", &self.from)
-            .req("Source", &self.source)
-            .req("To", &self.to)
+            .req("From", self.from)
+            .req("Source", self.source)
+            .req("To", self.to)
             .build()
     }
 }
@@ -1743,8 +1883,13 @@ impl crate::PropertyType for TrimString {}
 impl ::cloudwright_core::ToValue for TrimString {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WithKeys", &self.with_keys)
+            .req("WithKeys", self.with_keys)
             .build()
     }
 }
@@ -1781,8 +1926,13 @@ impl crate::PropertyType for TypeConverter {}
 impl ::cloudwright_core::ToValue for TypeConverter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Entries", &self.entries)
+            .req("Entries", self.entries)
             .build()
     }
 }
@@ -1837,9 +1987,14 @@ impl crate::PropertyType for TypeConverterEntry {}
 impl ::cloudwright_core::ToValue for TypeConverterEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Type", &self.r#type)
+            .req("Key", self.key)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -1876,8 +2031,13 @@ impl crate::PropertyType for UpperCaseString {}
 impl ::cloudwright_core::ToValue for UpperCaseString {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("WithKeys", &self.with_keys)
+            .req("WithKeys", self.with_keys)
             .build()
     }
 }
@@ -1918,6 +2078,14 @@ impl ::cloudwright_core::ToValue for EventSource {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FlattenedElement` (`AWS::Logs::Transformer`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1947,6 +2115,14 @@ impl ::cloudwright_core::ToValue for FlattenedElement {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OcsfVersion` (`AWS::Logs::Transformer`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1975,6 +2151,14 @@ impl ::cloudwright_core::ToValue for OcsfVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2010,6 +2194,14 @@ impl ::cloudwright_core::ToValue for TypeConverterEntryType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -163,19 +163,24 @@ impl ::cloudwright_core::Resource for InferenceScheduler {
 impl ::cloudwright_core::ToValue for InferenceScheduler {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DataDelayOffsetInMinutes",
-                &self.data_delay_offset_in_minutes,
+                self.data_delay_offset_in_minutes,
             )
-            .req("DataInputConfiguration", &self.data_input_configuration)
-            .req("DataOutputConfiguration", &self.data_output_configuration)
-            .req("DataUploadFrequency", &self.data_upload_frequency)
-            .opt("InferenceSchedulerName", &self.inference_scheduler_name)
-            .req("ModelName", &self.model_name)
-            .req("RoleArn", &self.role_arn)
-            .opt("ServerSideKmsKeyId", &self.server_side_kms_key_id)
-            .opt("Tags", &self.tags)
+            .req("DataInputConfiguration", self.data_input_configuration)
+            .req("DataOutputConfiguration", self.data_output_configuration)
+            .req("DataUploadFrequency", self.data_upload_frequency)
+            .opt("InferenceSchedulerName", self.inference_scheduler_name)
+            .req("ModelName", self.model_name)
+            .req("RoleArn", self.role_arn)
+            .opt("ServerSideKmsKeyId", self.server_side_kms_key_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -243,13 +248,18 @@ impl crate::PropertyType for DataInputConfiguration {}
 impl ::cloudwright_core::ToValue for DataInputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "InferenceInputNameConfiguration",
-                &self.inference_input_name_configuration,
+                self.inference_input_name_configuration,
             )
-            .opt("InputTimeZoneOffset", &self.input_time_zone_offset)
-            .req("S3InputConfiguration", &self.s3_input_configuration)
+            .opt("InputTimeZoneOffset", self.input_time_zone_offset)
+            .req("S3InputConfiguration", self.s3_input_configuration)
             .build()
     }
 }
@@ -291,9 +301,14 @@ impl crate::PropertyType for DataOutputConfiguration {}
 impl ::cloudwright_core::ToValue for DataOutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("S3OutputConfiguration", &self.s3_output_configuration)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("S3OutputConfiguration", self.s3_output_configuration)
             .build()
     }
 }
@@ -338,12 +353,17 @@ impl crate::PropertyType for InputNameConfiguration {}
 impl ::cloudwright_core::ToValue for InputNameConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ComponentTimestampDelimiter",
-                &self.component_timestamp_delimiter,
+                self.component_timestamp_delimiter,
             )
-            .opt("TimestampFormat", &self.timestamp_format)
+            .opt("TimestampFormat", self.timestamp_format)
             .build()
     }
 }
@@ -387,9 +407,14 @@ impl crate::PropertyType for S3InputConfiguration {}
 impl ::cloudwright_core::ToValue for S3InputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("Prefix", &self.prefix)
+            .req("Bucket", self.bucket)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -433,9 +458,14 @@ impl crate::PropertyType for S3OutputConfiguration {}
 impl ::cloudwright_core::ToValue for S3OutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("Prefix", &self.prefix)
+            .req("Bucket", self.bucket)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -486,9 +516,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -528,6 +563,14 @@ impl ::cloudwright_core::ToValue for DataUploadFrequency {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

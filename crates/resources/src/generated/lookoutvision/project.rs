@@ -75,8 +75,13 @@ impl ::cloudwright_core::Resource for Project {
 impl ::cloudwright_core::ToValue for Project {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ProjectName", &self.project_name)
+            .req("ProjectName", self.project_name)
             .build()
     }
 }

@@ -147,14 +147,19 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Definition", &self.definition)
-            .opt("Description", &self.description)
-            .req("EngineType", &self.engine_type)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Name", &self.name)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("Definition", self.definition)
+            .opt("Description", self.description)
+            .req("EngineType", self.engine_type)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Name", self.name)
+            .opt("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -106,10 +106,15 @@ impl ::cloudwright_core::Resource for Deployment {
 impl ::cloudwright_core::ToValue for Deployment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .req("ApplicationVersion", &self.application_version)
-            .req("EnvironmentId", &self.environment_id)
+            .req("ApplicationId", self.application_id)
+            .req("ApplicationVersion", self.application_version)
+            .req("EnvironmentId", self.environment_id)
             .build()
     }
 }

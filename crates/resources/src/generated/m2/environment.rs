@@ -214,24 +214,29 @@ impl ::cloudwright_core::Resource for Environment {
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("EngineType", &self.engine_type)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("HighAvailabilityConfig", &self.high_availability_config)
-            .req("InstanceType", &self.instance_type)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Name", &self.name)
-            .opt("NetworkType", &self.network_type)
+            .opt("Description", self.description)
+            .req("EngineType", self.engine_type)
+            .opt("EngineVersion", self.engine_version)
+            .opt("HighAvailabilityConfig", self.high_availability_config)
+            .req("InstanceType", self.instance_type)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Name", self.name)
+            .opt("NetworkType", self.network_type)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("PubliclyAccessible", &self.publicly_accessible)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("StorageConfigurations", &self.storage_configurations)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
+            .opt("PubliclyAccessible", self.publicly_accessible)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("StorageConfigurations", self.storage_configurations)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -300,8 +305,13 @@ impl crate::PropertyType for HighAvailabilityConfig {}
 impl ::cloudwright_core::ToValue for HighAvailabilityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DesiredCapacity", &self.desired_capacity)
+            .req("DesiredCapacity", self.desired_capacity)
             .build()
     }
 }
@@ -332,6 +342,14 @@ impl ::cloudwright_core::ToValue for NetworkType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

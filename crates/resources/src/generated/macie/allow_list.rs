@@ -122,11 +122,16 @@ impl ::cloudwright_core::Resource for AllowList {
 impl ::cloudwright_core::ToValue for AllowList {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Criteria", &self.criteria)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("Criteria", self.criteria)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

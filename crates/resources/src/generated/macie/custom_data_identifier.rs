@@ -160,14 +160,19 @@ impl ::cloudwright_core::Resource for CustomDataIdentifier {
 impl ::cloudwright_core::ToValue for CustomDataIdentifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("IgnoreWords", &self.ignore_words)
-            .opt("Keywords", &self.keywords)
-            .opt("MaximumMatchDistance", &self.maximum_match_distance)
-            .req("Name", &self.name)
-            .req("Regex", &self.regex)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("IgnoreWords", self.ignore_words)
+            .opt("Keywords", self.keywords)
+            .opt("MaximumMatchDistance", self.maximum_match_distance)
+            .req("Name", self.name)
+            .req("Regex", self.regex)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -132,13 +132,18 @@ impl ::cloudwright_core::Resource for FindingsFilter {
 impl ::cloudwright_core::ToValue for FindingsFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("Description", &self.description)
-            .req("FindingCriteria", &self.finding_criteria)
-            .req("Name", &self.name)
-            .opt("Position", &self.position)
-            .opt("Tags", &self.tags)
+            .opt("Action", self.action)
+            .opt("Description", self.description)
+            .req("FindingCriteria", self.finding_criteria)
+            .req("Name", self.name)
+            .opt("Position", self.position)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -201,8 +206,13 @@ impl crate::PropertyType for FindingCriteria {}
 impl ::cloudwright_core::ToValue for FindingCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Criterion", &self.criterion)
+            .opt("Criterion", self.criterion)
             .build()
     }
 }
@@ -233,6 +243,14 @@ impl ::cloudwright_core::ToValue for FindingFilterAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -95,11 +95,16 @@ impl ::cloudwright_core::Resource for Member {
 impl ::cloudwright_core::ToValue for Member {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InvitationId", &self.invitation_id)
-            .req("MemberConfiguration", &self.member_configuration)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .opt("NetworkId", &self.network_id)
+            .opt("InvitationId", self.invitation_id)
+            .req("MemberConfiguration", self.member_configuration)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .opt("NetworkId", self.network_id)
             .build()
     }
 }
@@ -176,10 +181,15 @@ impl crate::PropertyType for ApprovalThresholdPolicy {}
 impl ::cloudwright_core::ToValue for ApprovalThresholdPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ProposalDurationInHours", &self.proposal_duration_in_hours)
-            .opt("ThresholdComparator", &self.threshold_comparator)
-            .opt("ThresholdPercentage", &self.threshold_percentage)
+            .opt("ProposalDurationInHours", self.proposal_duration_in_hours)
+            .opt("ThresholdComparator", self.threshold_comparator)
+            .opt("ThresholdPercentage", self.threshold_percentage)
             .build()
     }
 }
@@ -233,13 +243,18 @@ impl crate::PropertyType for MemberConfiguration {}
 impl ::cloudwright_core::ToValue for MemberConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .opt(
                 "MemberFrameworkConfiguration",
-                &self.member_framework_configuration,
+                self.member_framework_configuration,
             )
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -292,9 +307,14 @@ impl crate::PropertyType for MemberFabricConfiguration {}
 impl ::cloudwright_core::ToValue for MemberFabricConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AdminPassword", &self.admin_password)
-            .req("AdminUsername", &self.admin_username)
+            .req("AdminPassword", self.admin_password)
+            .req("AdminUsername", self.admin_username)
             .build()
     }
 }
@@ -329,10 +349,15 @@ impl crate::PropertyType for MemberFrameworkConfiguration {}
 impl ::cloudwright_core::ToValue for MemberFrameworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MemberFabricConfiguration",
-                &self.member_fabric_configuration,
+                self.member_fabric_configuration,
             )
             .build()
     }
@@ -419,16 +444,21 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Framework", &self.framework)
-            .req("FrameworkVersion", &self.framework_version)
-            .req("Name", &self.name)
+            .opt("Description", self.description)
+            .req("Framework", self.framework)
+            .req("FrameworkVersion", self.framework_version)
+            .req("Name", self.name)
             .opt(
                 "NetworkFrameworkConfiguration",
-                &self.network_framework_configuration,
+                self.network_framework_configuration,
             )
-            .req("VotingPolicy", &self.voting_policy)
+            .req("VotingPolicy", self.voting_policy)
             .build()
     }
 }
@@ -465,8 +495,13 @@ impl crate::PropertyType for NetworkFabricConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkFabricConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Edition", &self.edition)
+            .req("Edition", self.edition)
             .build()
     }
 }
@@ -501,10 +536,15 @@ impl crate::PropertyType for NetworkFrameworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkFrameworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "NetworkFabricConfiguration",
-                &self.network_fabric_configuration,
+                self.network_fabric_configuration,
             )
             .build()
     }
@@ -542,8 +582,13 @@ impl crate::PropertyType for VotingPolicy {}
 impl ::cloudwright_core::ToValue for VotingPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApprovalThresholdPolicy", &self.approval_threshold_policy)
+            .opt("ApprovalThresholdPolicy", self.approval_threshold_policy)
             .build()
     }
 }

@@ -107,10 +107,15 @@ impl ::cloudwright_core::Resource for Node {
 impl ::cloudwright_core::ToValue for Node {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MemberId", &self.member_id)
-            .req("NetworkId", &self.network_id)
-            .req("NodeConfiguration", &self.node_configuration)
+            .opt("MemberId", self.member_id)
+            .req("NetworkId", self.network_id)
+            .req("NodeConfiguration", self.node_configuration)
             .build()
     }
 }
@@ -227,9 +232,14 @@ impl crate::PropertyType for NodeConfiguration {}
 impl ::cloudwright_core::ToValue for NodeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AvailabilityZone", &self.availability_zone)
-            .req("InstanceType", &self.instance_type)
+            .req("AvailabilityZone", self.availability_zone)
+            .req("InstanceType", self.instance_type)
             .build()
     }
 }

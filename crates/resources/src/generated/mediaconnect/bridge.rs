@@ -131,14 +131,19 @@ impl ::cloudwright_core::Resource for Bridge {
 impl ::cloudwright_core::ToValue for Bridge {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EgressGatewayBridge", &self.egress_gateway_bridge)
-            .opt("IngressGatewayBridge", &self.ingress_gateway_bridge)
-            .req("Name", &self.name)
-            .opt("Outputs", &self.outputs)
-            .req("PlacementArn", &self.placement_arn)
-            .opt("SourceFailoverConfig", &self.source_failover_config)
-            .req("Sources", &self.sources)
+            .opt("EgressGatewayBridge", self.egress_gateway_bridge)
+            .opt("IngressGatewayBridge", self.ingress_gateway_bridge)
+            .req("Name", self.name)
+            .opt("Outputs", self.outputs)
+            .req("PlacementArn", self.placement_arn)
+            .opt("SourceFailoverConfig", self.source_failover_config)
+            .req("Sources", self.sources)
             .build()
     }
 }
@@ -224,13 +229,18 @@ impl crate::PropertyType for BridgeFlowSource {}
 impl ::cloudwright_core::ToValue for BridgeFlowSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FlowArn", &self.flow_arn)
+            .req("FlowArn", self.flow_arn)
             .opt(
                 "FlowVpcInterfaceAttachment",
-                &self.flow_vpc_interface_attachment,
+                self.flow_vpc_interface_attachment,
             )
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -321,13 +331,18 @@ impl crate::PropertyType for BridgeNetworkOutput {}
 impl ::cloudwright_core::ToValue for BridgeNetworkOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IpAddress", &self.ip_address)
-            .req("Name", &self.name)
-            .req("NetworkName", &self.network_name)
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
-            .req("Ttl", &self.ttl)
+            .req("IpAddress", self.ip_address)
+            .req("Name", self.name)
+            .req("NetworkName", self.network_name)
+            .req("Port", self.port)
+            .req("Protocol", self.protocol)
+            .req("Ttl", self.ttl)
             .build()
     }
 }
@@ -416,13 +431,18 @@ impl crate::PropertyType for BridgeNetworkSource {}
 impl ::cloudwright_core::ToValue for BridgeNetworkSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MulticastIp", &self.multicast_ip)
-            .opt("MulticastSourceSettings", &self.multicast_source_settings)
-            .req("Name", &self.name)
-            .req("NetworkName", &self.network_name)
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
+            .req("MulticastIp", self.multicast_ip)
+            .opt("MulticastSourceSettings", self.multicast_source_settings)
+            .req("Name", self.name)
+            .req("NetworkName", self.network_name)
+            .req("Port", self.port)
+            .req("Protocol", self.protocol)
             .build()
     }
 }
@@ -457,8 +477,13 @@ impl crate::PropertyType for BridgeOutput {}
 impl ::cloudwright_core::ToValue for BridgeOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NetworkOutput", &self.network_output)
+            .opt("NetworkOutput", self.network_output)
             .build()
     }
 }
@@ -499,9 +524,14 @@ impl crate::PropertyType for BridgeSource {}
 impl ::cloudwright_core::ToValue for BridgeSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FlowSource", &self.flow_source)
-            .opt("NetworkSource", &self.network_source)
+            .opt("FlowSource", self.flow_source)
+            .opt("NetworkSource", self.network_source)
             .build()
     }
 }
@@ -538,8 +568,13 @@ impl crate::PropertyType for EgressGatewayBridge {}
 impl ::cloudwright_core::ToValue for EgressGatewayBridge {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxBitrate", &self.max_bitrate)
+            .req("MaxBitrate", self.max_bitrate)
             .build()
     }
 }
@@ -590,10 +625,15 @@ impl crate::PropertyType for FailoverConfig {}
 impl ::cloudwright_core::ToValue for FailoverConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FailoverMode", &self.failover_mode)
-            .opt("SourcePriority", &self.source_priority)
-            .opt("State", &self.state)
+            .req("FailoverMode", self.failover_mode)
+            .opt("SourcePriority", self.source_priority)
+            .opt("State", self.state)
             .build()
     }
 }
@@ -646,9 +686,14 @@ impl crate::PropertyType for IngressGatewayBridge {}
 impl ::cloudwright_core::ToValue for IngressGatewayBridge {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxBitrate", &self.max_bitrate)
-            .req("MaxOutputs", &self.max_outputs)
+            .req("MaxBitrate", self.max_bitrate)
+            .req("MaxOutputs", self.max_outputs)
             .build()
     }
 }
@@ -683,8 +728,13 @@ impl crate::PropertyType for SourcePriority {}
 impl ::cloudwright_core::ToValue for SourcePriority {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PrimarySource", &self.primary_source)
+            .opt("PrimarySource", self.primary_source)
             .build()
     }
 }
@@ -716,6 +766,14 @@ impl ::cloudwright_core::ToValue for FailoverConfigStateEnum {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FailoverModeEnum` (`AWS::MediaConnect::Bridge`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -741,6 +799,14 @@ impl ::cloudwright_core::ToValue for FailoverModeEnum {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -102,10 +102,15 @@ impl ::cloudwright_core::Resource for BridgeOutput {
 impl ::cloudwright_core::ToValue for BridgeOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BridgeArn", &self.bridge_arn)
-            .req("Name", &self.name)
-            .req("NetworkOutput", &self.network_output)
+            .req("BridgeArn", self.bridge_arn)
+            .req("Name", self.name)
+            .req("NetworkOutput", self.network_output)
             .build()
     }
 }
@@ -197,12 +202,17 @@ impl crate::PropertyType for BridgeNetworkOutput {}
 impl ::cloudwright_core::ToValue for BridgeNetworkOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IpAddress", &self.ip_address)
-            .req("NetworkName", &self.network_name)
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
-            .req("Ttl", &self.ttl)
+            .req("IpAddress", self.ip_address)
+            .req("NetworkName", self.network_name)
+            .req("Port", self.port)
+            .req("Protocol", self.protocol)
+            .req("Ttl", self.ttl)
             .build()
     }
 }
@@ -236,6 +246,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for BridgeSource {
 impl ::cloudwright_core::ToValue for BridgeSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BridgeArn", &self.bridge_arn)
-            .opt("FlowSource", &self.flow_source)
-            .req("Name", &self.name)
-            .opt("NetworkSource", &self.network_source)
+            .req("BridgeArn", self.bridge_arn)
+            .opt("FlowSource", self.flow_source)
+            .req("Name", self.name)
+            .opt("NetworkSource", self.network_source)
             .build()
     }
 }
@@ -167,11 +172,16 @@ impl crate::PropertyType for BridgeFlowSource {}
 impl ::cloudwright_core::ToValue for BridgeFlowSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FlowArn", &self.flow_arn)
+            .req("FlowArn", self.flow_arn)
             .opt(
                 "FlowVpcInterfaceAttachment",
-                &self.flow_vpc_interface_attachment,
+                self.flow_vpc_interface_attachment,
             )
             .build()
     }
@@ -252,12 +262,17 @@ impl crate::PropertyType for BridgeNetworkSource {}
 impl ::cloudwright_core::ToValue for BridgeNetworkSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MulticastIp", &self.multicast_ip)
-            .opt("MulticastSourceSettings", &self.multicast_source_settings)
-            .req("NetworkName", &self.network_name)
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
+            .req("MulticastIp", self.multicast_ip)
+            .opt("MulticastSourceSettings", self.multicast_source_settings)
+            .req("NetworkName", self.network_name)
+            .req("Port", self.port)
+            .req("Protocol", self.protocol)
             .build()
     }
 }

@@ -170,19 +170,24 @@ impl ::cloudwright_core::Resource for Flow {
 impl ::cloudwright_core::ToValue for Flow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("EncodingConfig", &self.encoding_config)
-            .opt("FlowSize", &self.flow_size)
-            .opt("Maintenance", &self.maintenance)
-            .opt("MediaStreams", &self.media_streams)
-            .req("Name", &self.name)
-            .opt("NdiConfig", &self.ndi_config)
-            .req("Source", &self.source)
-            .opt("SourceFailoverConfig", &self.source_failover_config)
-            .opt("SourceMonitoringConfig", &self.source_monitoring_config)
-            .opt("Tags", &self.tags)
-            .opt("VpcInterfaces", &self.vpc_interfaces)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("EncodingConfig", self.encoding_config)
+            .opt("FlowSize", self.flow_size)
+            .opt("Maintenance", self.maintenance)
+            .opt("MediaStreams", self.media_streams)
+            .req("Name", self.name)
+            .opt("NdiConfig", self.ndi_config)
+            .req("Source", self.source)
+            .opt("SourceFailoverConfig", self.source_failover_config)
+            .opt("SourceMonitoringConfig", self.source_monitoring_config)
+            .opt("Tags", self.tags)
+            .opt("VpcInterfaces", self.vpc_interfaces)
             .build()
     }
 }
@@ -285,8 +290,13 @@ impl crate::PropertyType for AudioMonitoringSetting {}
 impl ::cloudwright_core::ToValue for AudioMonitoringSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SilentAudio", &self.silent_audio)
+            .opt("SilentAudio", self.silent_audio)
             .build()
     }
 }
@@ -327,9 +337,14 @@ impl crate::PropertyType for BlackFrames {}
 impl ::cloudwright_core::ToValue for BlackFrames {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("State", &self.state)
-            .opt("ThresholdSeconds", &self.threshold_seconds)
+            .opt("State", self.state)
+            .opt("ThresholdSeconds", self.threshold_seconds)
             .build()
     }
 }
@@ -368,9 +383,14 @@ impl crate::PropertyType for EncodingConfig {}
 impl ::cloudwright_core::ToValue for EncodingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncodingProfile", &self.encoding_profile)
-            .opt("VideoMaxBitrate", &self.video_max_bitrate)
+            .opt("EncodingProfile", self.encoding_profile)
+            .opt("VideoMaxBitrate", self.video_max_bitrate)
             .build()
     }
 }
@@ -423,11 +443,16 @@ impl crate::PropertyType for FailoverConfig {}
 impl ::cloudwright_core::ToValue for FailoverConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FailoverMode", &self.failover_mode)
-            .opt("RecoveryWindow", &self.recovery_window)
-            .opt("SourcePriority", &self.source_priority)
-            .opt("State", &self.state)
+            .opt("FailoverMode", self.failover_mode)
+            .opt("RecoveryWindow", self.recovery_window)
+            .opt("SourcePriority", self.source_priority)
+            .opt("State", self.state)
             .build()
     }
 }
@@ -498,14 +523,19 @@ impl crate::PropertyType for Fmtp {}
 impl ::cloudwright_core::ToValue for Fmtp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelOrder", &self.channel_order)
-            .opt("Colorimetry", &self.colorimetry)
-            .opt("ExactFramerate", &self.exact_framerate)
-            .opt("Par", &self.par)
-            .opt("Range", &self.range)
-            .opt("ScanMode", &self.scan_mode)
-            .opt("Tcs", &self.tcs)
+            .opt("ChannelOrder", self.channel_order)
+            .opt("Colorimetry", self.colorimetry)
+            .opt("ExactFramerate", self.exact_framerate)
+            .opt("Par", self.par)
+            .opt("Range", self.range)
+            .opt("ScanMode", self.scan_mode)
+            .opt("Tcs", self.tcs)
             .build()
     }
 }
@@ -546,9 +576,14 @@ impl crate::PropertyType for FrozenFrames {}
 impl ::cloudwright_core::ToValue for FrozenFrames {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("State", &self.state)
-            .opt("ThresholdSeconds", &self.threshold_seconds)
+            .opt("State", self.state)
+            .opt("ThresholdSeconds", self.threshold_seconds)
             .build()
     }
 }
@@ -601,9 +636,14 @@ impl crate::PropertyType for InputConfiguration {}
 impl ::cloudwright_core::ToValue for InputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputPort", &self.input_port)
-            .req("Interface", &self.interface)
+            .req("InputPort", self.input_port)
+            .req("Interface", self.interface)
             .build()
     }
 }
@@ -656,9 +696,14 @@ impl crate::PropertyType for Maintenance {}
 impl ::cloudwright_core::ToValue for Maintenance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaintenanceDay", &self.maintenance_day)
-            .req("MaintenanceStartHour", &self.maintenance_start_hour)
+            .req("MaintenanceDay", self.maintenance_day)
+            .req("MaintenanceStartHour", self.maintenance_start_hour)
             .build()
     }
 }
@@ -762,16 +807,21 @@ impl crate::PropertyType for MediaStream {}
 impl ::cloudwright_core::ToValue for MediaStream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .opt("ClockRate", &self.clock_rate)
-            .opt("Description", &self.description)
-            .opt("Fmt", &self.fmt)
-            .req("MediaStreamId", &self.media_stream_id)
-            .req("MediaStreamName", &self.media_stream_name)
-            .req("MediaStreamType", &self.media_stream_type)
-            .opt("Tags", &self.tags)
-            .opt("VideoFormat", &self.video_format)
+            .opt("Attributes", self.attributes)
+            .opt("ClockRate", self.clock_rate)
+            .opt("Description", self.description)
+            .opt("Fmt", self.fmt)
+            .req("MediaStreamId", self.media_stream_id)
+            .req("MediaStreamName", self.media_stream_name)
+            .req("MediaStreamType", self.media_stream_type)
+            .opt("Tags", self.tags)
+            .opt("VideoFormat", self.video_format)
             .build()
     }
 }
@@ -812,9 +862,14 @@ impl crate::PropertyType for MediaStreamAttributes {}
 impl ::cloudwright_core::ToValue for MediaStreamAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Fmtp", &self.fmtp)
-            .opt("Lang", &self.lang)
+            .opt("Fmtp", self.fmtp)
+            .opt("Lang", self.lang)
             .build()
     }
 }
@@ -874,10 +929,15 @@ impl crate::PropertyType for MediaStreamSourceConfiguration {}
 impl ::cloudwright_core::ToValue for MediaStreamSourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncodingName", &self.encoding_name)
-            .opt("InputConfigurations", &self.input_configurations)
-            .req("MediaStreamName", &self.media_stream_name)
+            .req("EncodingName", self.encoding_name)
+            .opt("InputConfigurations", self.input_configurations)
+            .req("MediaStreamName", self.media_stream_name)
             .build()
     }
 }
@@ -925,10 +985,15 @@ impl crate::PropertyType for NdiConfig {}
 impl ::cloudwright_core::ToValue for NdiConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MachineName", &self.machine_name)
-            .opt("NdiDiscoveryServers", &self.ndi_discovery_servers)
-            .opt("NdiState", &self.ndi_state)
+            .opt("MachineName", self.machine_name)
+            .opt("NdiDiscoveryServers", self.ndi_discovery_servers)
+            .opt("NdiState", self.ndi_state)
             .build()
     }
 }
@@ -988,10 +1053,15 @@ impl crate::PropertyType for NdiDiscoveryServerConfig {}
 impl ::cloudwright_core::ToValue for NdiDiscoveryServerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DiscoveryServerAddress", &self.discovery_server_address)
-            .opt("DiscoveryServerPort", &self.discovery_server_port)
-            .req("VpcInterfaceAdapter", &self.vpc_interface_adapter)
+            .req("DiscoveryServerAddress", self.discovery_server_address)
+            .opt("DiscoveryServerPort", self.discovery_server_port)
+            .req("VpcInterfaceAdapter", self.vpc_interface_adapter)
             .build()
     }
 }
@@ -1022,8 +1092,13 @@ impl crate::PropertyType for NdiSourceSettings {}
 impl ::cloudwright_core::ToValue for NdiSourceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceName", &self.source_name)
+            .opt("SourceName", self.source_name)
             .build()
     }
 }
@@ -1064,9 +1139,14 @@ impl crate::PropertyType for SilentAudio {}
 impl ::cloudwright_core::ToValue for SilentAudio {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("State", &self.state)
-            .opt("ThresholdSeconds", &self.threshold_seconds)
+            .opt("State", self.state)
+            .opt("ThresholdSeconds", self.threshold_seconds)
             .build()
     }
 }
@@ -1263,39 +1343,44 @@ impl crate::PropertyType for Source {}
 impl ::cloudwright_core::ToValue for Source {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Decryption", &self.decryption)
-            .opt("Description", &self.description)
-            .opt("EntitlementArn", &self.entitlement_arn)
-            .opt("GatewayBridgeSource", &self.gateway_bridge_source)
-            .opt("IngestIp", &self.ingest_ip)
-            .opt("IngestPort", &self.ingest_port)
-            .opt("MaxBitrate", &self.max_bitrate)
-            .opt("MaxLatency", &self.max_latency)
-            .opt("MaxSyncBuffer", &self.max_sync_buffer)
+            .opt("Decryption", self.decryption)
+            .opt("Description", self.description)
+            .opt("EntitlementArn", self.entitlement_arn)
+            .opt("GatewayBridgeSource", self.gateway_bridge_source)
+            .opt("IngestIp", self.ingest_ip)
+            .opt("IngestPort", self.ingest_port)
+            .opt("MaxBitrate", self.max_bitrate)
+            .opt("MaxLatency", self.max_latency)
+            .opt("MaxSyncBuffer", self.max_sync_buffer)
             .opt(
                 "MediaStreamSourceConfigurations",
-                &self.media_stream_source_configurations,
+                self.media_stream_source_configurations,
             )
-            .opt("MinLatency", &self.min_latency)
-            .opt("Name", &self.name)
-            .opt("NdiSourceSettings", &self.ndi_source_settings)
-            .opt("Protocol", &self.protocol)
-            .opt("RouterIntegrationState", &self.router_integration_state)
+            .opt("MinLatency", self.min_latency)
+            .opt("Name", self.name)
+            .opt("NdiSourceSettings", self.ndi_source_settings)
+            .opt("Protocol", self.protocol)
+            .opt("RouterIntegrationState", self.router_integration_state)
             .opt(
                 "RouterIntegrationTransitDecryption",
-                &self.router_integration_transit_decryption,
+                self.router_integration_transit_decryption,
             )
-            .opt("SenderControlPort", &self.sender_control_port)
-            .opt("SenderIpAddress", &self.sender_ip_address)
-            .opt("SourceArn", &self.source_arn)
-            .opt("SourceIngestPort", &self.source_ingest_port)
-            .opt("SourceListenerAddress", &self.source_listener_address)
-            .opt("SourceListenerPort", &self.source_listener_port)
-            .opt("StreamId", &self.stream_id)
-            .opt("Tags", &self.tags)
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
-            .opt("WhitelistCidr", &self.whitelist_cidr)
+            .opt("SenderControlPort", self.sender_control_port)
+            .opt("SenderIpAddress", self.sender_ip_address)
+            .opt("SourceArn", self.source_arn)
+            .opt("SourceIngestPort", self.source_ingest_port)
+            .opt("SourceListenerAddress", self.source_listener_address)
+            .opt("SourceListenerPort", self.source_listener_port)
+            .opt("StreamId", self.stream_id)
+            .opt("Tags", self.tags)
+            .opt("VpcInterfaceName", self.vpc_interface_name)
+            .opt("WhitelistCidr", self.whitelist_cidr)
             .build()
     }
 }
@@ -1353,14 +1438,19 @@ impl crate::PropertyType for SourceMonitoringConfig {}
 impl ::cloudwright_core::ToValue for SourceMonitoringConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioMonitoringSettings", &self.audio_monitoring_settings)
+            .opt("AudioMonitoringSettings", self.audio_monitoring_settings)
             .opt(
                 "ContentQualityAnalysisState",
-                &self.content_quality_analysis_state,
+                self.content_quality_analysis_state,
             )
-            .opt("ThumbnailState", &self.thumbnail_state)
-            .opt("VideoMonitoringSettings", &self.video_monitoring_settings)
+            .opt("ThumbnailState", self.thumbnail_state)
+            .opt("VideoMonitoringSettings", self.video_monitoring_settings)
             .build()
     }
 }
@@ -1395,8 +1485,13 @@ impl crate::PropertyType for SourcePriority {}
 impl ::cloudwright_core::ToValue for SourcePriority {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PrimarySource", &self.primary_source)
+            .req("PrimarySource", self.primary_source)
             .build()
     }
 }
@@ -1437,9 +1532,14 @@ impl crate::PropertyType for VideoMonitoringSetting {}
 impl ::cloudwright_core::ToValue for VideoMonitoringSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlackFrames", &self.black_frames)
-            .opt("FrozenFrames", &self.frozen_frames)
+            .opt("BlackFrames", self.black_frames)
+            .opt("FrozenFrames", self.frozen_frames)
             .build()
     }
 }
@@ -1545,14 +1645,19 @@ impl crate::PropertyType for VpcInterface {}
 impl ::cloudwright_core::ToValue for VpcInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("NetworkInterfaceIds", &self.network_interface_ids)
-            .opt("NetworkInterfaceType", &self.network_interface_type)
-            .req("RoleArn", &self.role_arn)
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .opt("NetworkInterfaceIds", self.network_interface_ids)
+            .opt("NetworkInterfaceType", self.network_interface_type)
+            .req("RoleArn", self.role_arn)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -1583,6 +1688,14 @@ impl ::cloudwright_core::ToValue for BlackFramesState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1628,6 +1741,14 @@ impl ::cloudwright_core::ToValue for Colorimetry {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ContentQualityAnalysisState` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1656,6 +1777,14 @@ impl ::cloudwright_core::ToValue for ContentQualityAnalysisState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1686,6 +1815,14 @@ impl ::cloudwright_core::ToValue for EncodingProfile {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `State` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1715,6 +1852,14 @@ impl ::cloudwright_core::ToValue for FailoverConfigState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FailoverMode` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1743,6 +1888,14 @@ impl ::cloudwright_core::ToValue for FailoverMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1776,6 +1929,14 @@ impl ::cloudwright_core::ToValue for FlowSize {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `State` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1804,6 +1965,14 @@ impl ::cloudwright_core::ToValue for FrozenFramesState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1849,6 +2018,14 @@ impl ::cloudwright_core::ToValue for MaintenanceDay {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MediaStreamType` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1881,6 +2058,14 @@ impl ::cloudwright_core::ToValue for MediaStreamType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NdiState` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1910,6 +2095,14 @@ impl ::cloudwright_core::ToValue for NdiState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NetworkInterfaceType` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1938,6 +2131,14 @@ impl ::cloudwright_core::ToValue for NetworkInterfaceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1989,6 +2190,14 @@ impl ::cloudwright_core::ToValue for Protocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Range` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2020,6 +2229,14 @@ impl ::cloudwright_core::ToValue for Range {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2053,6 +2270,14 @@ impl ::cloudwright_core::ToValue for ScanMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `State` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2081,6 +2306,14 @@ impl ::cloudwright_core::ToValue for SilentAudioState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2132,6 +2365,14 @@ impl ::cloudwright_core::ToValue for Tcs {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ThumbnailState` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2160,6 +2401,14 @@ impl ::cloudwright_core::ToValue for ThumbnailState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2198,6 +2447,14 @@ impl ::cloudwright_core::ToValue for VideoFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

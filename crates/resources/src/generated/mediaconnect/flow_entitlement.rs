@@ -146,18 +146,23 @@ impl ::cloudwright_core::Resource for FlowEntitlement {
 impl ::cloudwright_core::ToValue for FlowEntitlement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DataTransferSubscriberFeePercent",
-                &self.data_transfer_subscriber_fee_percent,
+                self.data_transfer_subscriber_fee_percent,
             )
-            .req("Description", &self.description)
-            .opt("Encryption", &self.encryption)
-            .opt("EntitlementStatus", &self.entitlement_status)
-            .req("FlowArn", &self.flow_arn)
-            .req("Name", &self.name)
-            .req("Subscribers", &self.subscribers)
-            .opt("Tags", &self.tags)
+            .req("Description", self.description)
+            .opt("Encryption", self.encryption)
+            .opt("EntitlementStatus", self.entitlement_status)
+            .req("FlowArn", self.flow_arn)
+            .req("Name", self.name)
+            .req("Subscribers", self.subscribers)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -285,19 +290,24 @@ impl crate::PropertyType for Encryption {}
 impl ::cloudwright_core::ToValue for Encryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Algorithm", &self.algorithm)
+            .req("Algorithm", self.algorithm)
             .opt(
                 "ConstantInitializationVector",
-                &self.constant_initialization_vector,
+                self.constant_initialization_vector,
             )
-            .opt("DeviceId", &self.device_id)
-            .opt("KeyType", &self.key_type)
-            .opt("Region", &self.region)
-            .opt("ResourceId", &self.resource_id)
-            .req("RoleArn", &self.role_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .opt("Url", &self.url)
+            .opt("DeviceId", self.device_id)
+            .opt("KeyType", self.key_type)
+            .opt("Region", self.region)
+            .opt("ResourceId", self.resource_id)
+            .req("RoleArn", self.role_arn)
+            .opt("SecretArn", self.secret_arn)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -329,6 +339,14 @@ impl ::cloudwright_core::ToValue for EntitlementStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyType` (`AWS::MediaConnect::FlowEntitlement`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -357,6 +375,14 @@ impl ::cloudwright_core::ToValue for KeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -229,34 +229,39 @@ impl ::cloudwright_core::Resource for FlowOutput {
 impl ::cloudwright_core::ToValue for FlowOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CidrAllowList", &self.cidr_allow_list)
-            .opt("Description", &self.description)
-            .opt("Destination", &self.destination)
-            .opt("Encryption", &self.encryption)
-            .req("FlowArn", &self.flow_arn)
-            .opt("MaxLatency", &self.max_latency)
+            .opt("CidrAllowList", self.cidr_allow_list)
+            .opt("Description", self.description)
+            .opt("Destination", self.destination)
+            .opt("Encryption", self.encryption)
+            .req("FlowArn", self.flow_arn)
+            .opt("MaxLatency", self.max_latency)
             .opt(
                 "MediaStreamOutputConfigurations",
-                &self.media_stream_output_configurations,
+                self.media_stream_output_configurations,
             )
-            .opt("MinLatency", &self.min_latency)
-            .opt("Name", &self.name)
-            .opt("NdiProgramName", &self.ndi_program_name)
-            .opt("NdiSpeedHqQuality", &self.ndi_speed_hq_quality)
-            .opt("OutputStatus", &self.output_status)
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
-            .opt("RemoteId", &self.remote_id)
-            .opt("RouterIntegrationState", &self.router_integration_state)
+            .opt("MinLatency", self.min_latency)
+            .opt("Name", self.name)
+            .opt("NdiProgramName", self.ndi_program_name)
+            .opt("NdiSpeedHqQuality", self.ndi_speed_hq_quality)
+            .opt("OutputStatus", self.output_status)
+            .opt("Port", self.port)
+            .opt("Protocol", self.protocol)
+            .opt("RemoteId", self.remote_id)
+            .opt("RouterIntegrationState", self.router_integration_state)
             .opt(
                 "RouterIntegrationTransitEncryption",
-                &self.router_integration_transit_encryption,
+                self.router_integration_transit_encryption,
             )
-            .opt("SmoothingLatency", &self.smoothing_latency)
-            .opt("StreamId", &self.stream_id)
-            .opt("Tags", &self.tags)
-            .opt("VpcInterfaceAttachment", &self.vpc_interface_attachment)
+            .opt("SmoothingLatency", self.smoothing_latency)
+            .opt("StreamId", self.stream_id)
+            .opt("Tags", self.tags)
+            .opt("VpcInterfaceAttachment", self.vpc_interface_attachment)
             .build()
     }
 }
@@ -338,10 +343,15 @@ impl crate::PropertyType for DestinationConfiguration {}
 impl ::cloudwright_core::ToValue for DestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationIp", &self.destination_ip)
-            .req("DestinationPort", &self.destination_port)
-            .req("Interface", &self.interface)
+            .req("DestinationIp", self.destination_ip)
+            .req("DestinationPort", self.destination_port)
+            .req("Interface", self.interface)
             .build()
     }
 }
@@ -385,9 +395,14 @@ impl crate::PropertyType for EncodingParameters {}
 impl ::cloudwright_core::ToValue for EncodingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CompressionFactor", &self.compression_factor)
-            .opt("EncoderProfile", &self.encoder_profile)
+            .req("CompressionFactor", self.compression_factor)
+            .opt("EncoderProfile", self.encoder_profile)
             .build()
     }
 }
@@ -460,11 +475,16 @@ impl crate::PropertyType for Encryption {}
 impl ::cloudwright_core::ToValue for Encryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Algorithm", &self.algorithm)
-            .opt("KeyType", &self.key_type)
-            .req("RoleArn", &self.role_arn)
-            .req("SecretArn", &self.secret_arn)
+            .opt("Algorithm", self.algorithm)
+            .opt("KeyType", self.key_type)
+            .req("RoleArn", self.role_arn)
+            .req("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -532,14 +552,16 @@ impl crate::PropertyType for MediaStreamOutputConfiguration {}
 impl ::cloudwright_core::ToValue for MediaStreamOutputConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "DestinationConfigurations",
-                &self.destination_configurations,
-            )
-            .req("EncodingName", &self.encoding_name)
-            .opt("EncodingParameters", &self.encoding_parameters)
-            .req("MediaStreamName", &self.media_stream_name)
+            .opt("DestinationConfigurations", self.destination_configurations)
+            .req("EncodingName", self.encoding_name)
+            .opt("EncodingParameters", self.encoding_parameters)
+            .req("MediaStreamName", self.media_stream_name)
             .build()
     }
 }
@@ -571,6 +593,14 @@ impl ::cloudwright_core::ToValue for EncoderProfile {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyType` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -600,6 +630,14 @@ impl ::cloudwright_core::ToValue for KeyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OutputStatus` (`AWS::MediaConnect::FlowOutput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -628,6 +666,14 @@ impl ::cloudwright_core::ToValue for OutputStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -681,6 +727,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

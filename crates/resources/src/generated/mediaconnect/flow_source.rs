@@ -231,26 +231,31 @@ impl ::cloudwright_core::Resource for FlowSource {
 impl ::cloudwright_core::ToValue for FlowSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Decryption", &self.decryption)
-            .req("Description", &self.description)
-            .opt("EntitlementArn", &self.entitlement_arn)
-            .req("FlowArn", &self.flow_arn)
-            .opt("GatewayBridgeSource", &self.gateway_bridge_source)
-            .opt("IngestPort", &self.ingest_port)
-            .opt("MaxBitrate", &self.max_bitrate)
-            .opt("MaxLatency", &self.max_latency)
-            .opt("MinLatency", &self.min_latency)
-            .req("Name", &self.name)
-            .opt("Protocol", &self.protocol)
-            .opt("SenderControlPort", &self.sender_control_port)
-            .opt("SenderIpAddress", &self.sender_ip_address)
-            .opt("SourceListenerAddress", &self.source_listener_address)
-            .opt("SourceListenerPort", &self.source_listener_port)
-            .opt("StreamId", &self.stream_id)
-            .opt("Tags", &self.tags)
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
-            .opt("WhitelistCidr", &self.whitelist_cidr)
+            .opt("Decryption", self.decryption)
+            .req("Description", self.description)
+            .opt("EntitlementArn", self.entitlement_arn)
+            .req("FlowArn", self.flow_arn)
+            .opt("GatewayBridgeSource", self.gateway_bridge_source)
+            .opt("IngestPort", self.ingest_port)
+            .opt("MaxBitrate", self.max_bitrate)
+            .opt("MaxLatency", self.max_latency)
+            .opt("MinLatency", self.min_latency)
+            .req("Name", self.name)
+            .opt("Protocol", self.protocol)
+            .opt("SenderControlPort", self.sender_control_port)
+            .opt("SenderIpAddress", self.sender_ip_address)
+            .opt("SourceListenerAddress", self.source_listener_address)
+            .opt("SourceListenerPort", self.source_listener_port)
+            .opt("StreamId", self.stream_id)
+            .opt("Tags", self.tags)
+            .opt("VpcInterfaceName", self.vpc_interface_name)
+            .opt("WhitelistCidr", self.whitelist_cidr)
             .build()
     }
 }
@@ -329,6 +334,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -148,13 +148,18 @@ impl ::cloudwright_core::Resource for FlowVpcInterface {
 impl ::cloudwright_core::ToValue for FlowVpcInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FlowArn", &self.flow_arn)
-            .req("Name", &self.name)
-            .req("RoleArn", &self.role_arn)
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
+            .req("FlowArn", self.flow_arn)
+            .req("Name", self.name)
+            .req("RoleArn", self.role_arn)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }

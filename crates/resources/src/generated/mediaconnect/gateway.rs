@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for Gateway {
 impl ::cloudwright_core::ToValue for Gateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EgressCidrBlocks", &self.egress_cidr_blocks)
-            .req("Name", &self.name)
-            .req("Networks", &self.networks)
+            .req("EgressCidrBlocks", self.egress_cidr_blocks)
+            .req("Name", self.name)
+            .req("Networks", self.networks)
             .build()
     }
 }
@@ -190,9 +195,14 @@ impl crate::PropertyType for GatewayNetwork {}
 impl ::cloudwright_core::ToValue for GatewayNetwork {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CidrBlock", &self.cidr_block)
-            .req("Name", &self.name)
+            .req("CidrBlock", self.cidr_block)
+            .req("Name", self.name)
             .build()
     }
 }

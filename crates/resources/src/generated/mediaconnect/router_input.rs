@@ -162,17 +162,22 @@ impl ::cloudwright_core::Resource for RouterInput {
 impl ::cloudwright_core::ToValue for RouterInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .req("Configuration", &self.configuration)
-            .opt("MaintenanceConfiguration", &self.maintenance_configuration)
-            .req("MaximumBitrate", &self.maximum_bitrate)
-            .req("Name", &self.name)
-            .opt("RegionName", &self.region_name)
-            .req("RoutingScope", &self.routing_scope)
-            .opt("Tags", &self.tags)
-            .req("Tier", &self.tier)
-            .opt("TransitEncryption", &self.transit_encryption)
+            .opt("AvailabilityZone", self.availability_zone)
+            .req("Configuration", self.configuration)
+            .opt("MaintenanceConfiguration", self.maintenance_configuration)
+            .req("MaximumBitrate", self.maximum_bitrate)
+            .req("Name", self.name)
+            .opt("RegionName", self.region_name)
+            .req("RoutingScope", self.routing_scope)
+            .opt("Tags", self.tags)
+            .req("Tier", self.tier)
+            .opt("TransitEncryption", self.transit_encryption)
             .build()
     }
 }
@@ -292,12 +297,17 @@ impl crate::PropertyType for RouterInputTransitEncryption {}
 impl ::cloudwright_core::ToValue for RouterInputTransitEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "EncryptionKeyConfiguration",
-                &self.encryption_key_configuration,
+                self.encryption_key_configuration,
             )
-            .opt("EncryptionKeyType", &self.encryption_key_type)
+            .opt("EncryptionKeyType", self.encryption_key_type)
             .build()
     }
 }
@@ -332,6 +342,14 @@ impl ::cloudwright_core::ToValue for RouterInputTier {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RouterInputTransitEncryptionKeyType` (`AWS::MediaConnect::RouterInput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -360,6 +378,14 @@ impl ::cloudwright_core::ToValue for RouterInputTransitEncryptionKeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

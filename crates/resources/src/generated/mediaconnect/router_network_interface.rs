@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for RouterNetworkInterface {
 impl ::cloudwright_core::ToValue for RouterNetworkInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Configuration", &self.configuration)
-            .req("Name", &self.name)
-            .opt("RegionName", &self.region_name)
-            .opt("Tags", &self.tags)
+            .req("Configuration", self.configuration)
+            .req("Name", self.name)
+            .opt("RegionName", self.region_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

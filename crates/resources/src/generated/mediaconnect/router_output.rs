@@ -155,16 +155,21 @@ impl ::cloudwright_core::Resource for RouterOutput {
 impl ::cloudwright_core::ToValue for RouterOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .req("Configuration", &self.configuration)
-            .opt("MaintenanceConfiguration", &self.maintenance_configuration)
-            .req("MaximumBitrate", &self.maximum_bitrate)
-            .req("Name", &self.name)
-            .opt("RegionName", &self.region_name)
-            .req("RoutingScope", &self.routing_scope)
-            .opt("Tags", &self.tags)
-            .req("Tier", &self.tier)
+            .opt("AvailabilityZone", self.availability_zone)
+            .req("Configuration", self.configuration)
+            .opt("MaintenanceConfiguration", self.maintenance_configuration)
+            .req("MaximumBitrate", self.maximum_bitrate)
+            .req("Name", self.name)
+            .opt("RegionName", self.region_name)
+            .req("RoutingScope", self.routing_scope)
+            .opt("Tags", self.tags)
+            .req("Tier", self.tier)
             .build()
     }
 }
@@ -274,6 +279,14 @@ impl ::cloudwright_core::ToValue for RouterOutputTier {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

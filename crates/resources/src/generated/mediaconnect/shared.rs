@@ -104,19 +104,24 @@ impl crate::PropertyType for Encryption {}
 impl ::cloudwright_core::ToValue for Encryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Algorithm", &self.algorithm)
+            .opt("Algorithm", self.algorithm)
             .opt(
                 "ConstantInitializationVector",
-                &self.constant_initialization_vector,
+                self.constant_initialization_vector,
             )
-            .opt("DeviceId", &self.device_id)
-            .opt("KeyType", &self.key_type)
-            .opt("Region", &self.region)
-            .opt("ResourceId", &self.resource_id)
-            .req("RoleArn", &self.role_arn)
-            .opt("SecretArn", &self.secret_arn)
-            .opt("Url", &self.url)
+            .opt("DeviceId", self.device_id)
+            .opt("KeyType", self.key_type)
+            .opt("Region", self.region)
+            .opt("ResourceId", self.resource_id)
+            .req("RoleArn", self.role_arn)
+            .opt("SecretArn", self.secret_arn)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -162,12 +167,17 @@ impl crate::PropertyType for FlowTransitEncryption {}
 impl ::cloudwright_core::ToValue for FlowTransitEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "EncryptionKeyConfiguration",
-                &self.encryption_key_configuration,
+                self.encryption_key_configuration,
             )
-            .opt("EncryptionKeyType", &self.encryption_key_type)
+            .opt("EncryptionKeyType", self.encryption_key_type)
             .build()
     }
 }
@@ -217,9 +227,14 @@ impl crate::PropertyType for GatewayBridgeSource {}
 impl ::cloudwright_core::ToValue for GatewayBridgeSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BridgeArn", &self.bridge_arn)
-            .opt("VpcInterfaceAttachment", &self.vpc_interface_attachment)
+            .req("BridgeArn", self.bridge_arn)
+            .opt("VpcInterfaceAttachment", self.vpc_interface_attachment)
             .build()
     }
 }
@@ -260,8 +275,13 @@ impl crate::PropertyType for Interface {}
 impl ::cloudwright_core::ToValue for Interface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -300,8 +320,13 @@ impl crate::PropertyType for MulticastSourceSettings {}
 impl ::cloudwright_core::ToValue for MulticastSourceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MulticastSourceIp", &self.multicast_source_ip)
+            .opt("MulticastSourceIp", self.multicast_source_ip)
             .build()
     }
 }
@@ -353,9 +378,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -394,8 +424,13 @@ impl crate::PropertyType for VpcInterfaceAttachment {}
 impl ::cloudwright_core::ToValue for VpcInterfaceAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VpcInterfaceName", &self.vpc_interface_name)
+            .opt("VpcInterfaceName", self.vpc_interface_name)
             .build()
     }
 }
@@ -434,6 +469,14 @@ impl ::cloudwright_core::ToValue for Algorithm {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -475,6 +518,14 @@ impl ::cloudwright_core::ToValue for EncodingName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "mediaconnect")]
@@ -508,6 +559,14 @@ impl ::cloudwright_core::ToValue for FlowTransitEncryptionKeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -546,6 +605,14 @@ impl ::cloudwright_core::ToValue for KeyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "mediaconnect")]
@@ -583,6 +650,14 @@ impl ::cloudwright_core::ToValue for ProtocolEnum {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "mediaconnect")]
@@ -617,6 +692,14 @@ impl ::cloudwright_core::ToValue for RouterIntegrationState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "mediaconnect")]
@@ -650,6 +733,14 @@ impl ::cloudwright_core::ToValue for RoutingScope {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -185,17 +185,22 @@ impl ::cloudwright_core::Resource for JobTemplate {
 impl ::cloudwright_core::ToValue for JobTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccelerationSettings", &self.acceleration_settings)
-            .opt("Category", &self.category)
-            .opt("Description", &self.description)
-            .opt("HopDestinations", &self.hop_destinations)
-            .opt("Name", &self.name)
-            .opt("Priority", &self.priority)
-            .opt("Queue", &self.queue)
-            .req("SettingsJson", &self.settings_json)
-            .opt("StatusUpdateInterval", &self.status_update_interval)
-            .opt("Tags", &self.tags)
+            .opt("AccelerationSettings", self.acceleration_settings)
+            .opt("Category", self.category)
+            .opt("Description", self.description)
+            .opt("HopDestinations", self.hop_destinations)
+            .opt("Name", self.name)
+            .opt("Priority", self.priority)
+            .opt("Queue", self.queue)
+            .req("SettingsJson", self.settings_json)
+            .opt("StatusUpdateInterval", self.status_update_interval)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -266,8 +271,13 @@ impl crate::PropertyType for AccelerationSettings {}
 impl ::cloudwright_core::ToValue for AccelerationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Mode", &self.mode)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -314,10 +324,15 @@ impl crate::PropertyType for HopDestination {}
 impl ::cloudwright_core::ToValue for HopDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Priority", &self.priority)
-            .opt("Queue", &self.queue)
-            .opt("WaitMinutes", &self.wait_minutes)
+            .opt("Priority", self.priority)
+            .opt("Queue", self.queue)
+            .opt("WaitMinutes", self.wait_minutes)
             .build()
     }
 }

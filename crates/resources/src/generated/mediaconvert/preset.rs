@@ -118,12 +118,17 @@ impl ::cloudwright_core::Resource for Preset {
 impl ::cloudwright_core::ToValue for Preset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .req("SettingsJson", &self.settings_json)
-            .opt("Tags", &self.tags)
+            .opt("Category", self.category)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .req("SettingsJson", self.settings_json)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -112,13 +112,18 @@ impl ::cloudwright_core::Resource for Queue {
 impl ::cloudwright_core::ToValue for Queue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConcurrentJobs", &self.concurrent_jobs)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("PricingPlan", &self.pricing_plan)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("ConcurrentJobs", self.concurrent_jobs)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("PricingPlan", self.pricing_plan)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -173,25 +173,30 @@ impl ::cloudwright_core::Resource for Channel {
 impl ::cloudwright_core::ToValue for Channel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnywhereSettings", &self.anywhere_settings)
-            .opt("CdiInputSpecification", &self.cdi_input_specification)
-            .opt("ChannelClass", &self.channel_class)
-            .opt("ChannelEngineVersion", &self.channel_engine_version)
-            .opt("ChannelSecurityGroups", &self.channel_security_groups)
-            .opt("Destinations", &self.destinations)
-            .opt("DryRun", &self.dry_run)
-            .opt("EncoderSettings", &self.encoder_settings)
-            .opt("InferenceSettings", &self.inference_settings)
-            .opt("InputAttachments", &self.input_attachments)
-            .opt("InputSpecification", &self.input_specification)
-            .opt("LinkedChannelSettings", &self.linked_channel_settings)
-            .opt("LogLevel", &self.log_level)
-            .opt("Maintenance", &self.maintenance)
-            .opt("Name", &self.name)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .opt("Vpc", &self.vpc)
+            .opt("AnywhereSettings", self.anywhere_settings)
+            .opt("CdiInputSpecification", self.cdi_input_specification)
+            .opt("ChannelClass", self.channel_class)
+            .opt("ChannelEngineVersion", self.channel_engine_version)
+            .opt("ChannelSecurityGroups", self.channel_security_groups)
+            .opt("Destinations", self.destinations)
+            .opt("DryRun", self.dry_run)
+            .opt("EncoderSettings", self.encoder_settings)
+            .opt("InferenceSettings", self.inference_settings)
+            .opt("InputAttachments", self.input_attachments)
+            .opt("InputSpecification", self.input_specification)
+            .opt("LinkedChannelSettings", self.linked_channel_settings)
+            .opt("LogLevel", self.log_level)
+            .opt("Maintenance", self.maintenance)
+            .opt("Name", self.name)
+            .opt("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .opt("Vpc", self.vpc)
             .build()
     }
 }
@@ -312,16 +317,21 @@ impl crate::PropertyType for AacSettings {}
 impl ::cloudwright_core::ToValue for AacSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bitrate", &self.bitrate)
-            .opt("CodingMode", &self.coding_mode)
-            .opt("InputType", &self.input_type)
-            .opt("Profile", &self.profile)
-            .opt("RateControlMode", &self.rate_control_mode)
-            .opt("RawFormat", &self.raw_format)
-            .opt("SampleRate", &self.sample_rate)
-            .opt("Spec", &self.spec)
-            .opt("VbrQuality", &self.vbr_quality)
+            .opt("Bitrate", self.bitrate)
+            .opt("CodingMode", self.coding_mode)
+            .opt("InputType", self.input_type)
+            .opt("Profile", self.profile)
+            .opt("RateControlMode", self.rate_control_mode)
+            .opt("RawFormat", self.raw_format)
+            .opt("SampleRate", self.sample_rate)
+            .opt("Spec", self.spec)
+            .opt("VbrQuality", self.vbr_quality)
             .build()
     }
 }
@@ -398,15 +408,20 @@ impl crate::PropertyType for Ac3Settings {}
 impl ::cloudwright_core::ToValue for Ac3Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttenuationControl", &self.attenuation_control)
-            .opt("Bitrate", &self.bitrate)
-            .opt("BitstreamMode", &self.bitstream_mode)
-            .opt("CodingMode", &self.coding_mode)
-            .opt("Dialnorm", &self.dialnorm)
-            .opt("DrcProfile", &self.drc_profile)
-            .opt("LfeFilter", &self.lfe_filter)
-            .opt("MetadataControl", &self.metadata_control)
+            .opt("AttenuationControl", self.attenuation_control)
+            .opt("Bitrate", self.bitrate)
+            .opt("BitstreamMode", self.bitstream_mode)
+            .opt("CodingMode", self.coding_mode)
+            .opt("Dialnorm", self.dialnorm)
+            .opt("DrcProfile", self.drc_profile)
+            .opt("LfeFilter", self.lfe_filter)
+            .opt("MetadataControl", self.metadata_control)
             .build()
     }
 }
@@ -437,8 +452,13 @@ impl crate::PropertyType for AdditionalDestinations {}
 impl ::cloudwright_core::ToValue for AdditionalDestinations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
+            .opt("Destination", self.destination)
             .build()
     }
 }
@@ -475,10 +495,15 @@ impl crate::PropertyType for AncillarySourceSettings {}
 impl ::cloudwright_core::ToValue for AncillarySourceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "SourceAncillaryChannelNumber",
-                &self.source_ancillary_channel_number,
+                self.source_ancillary_channel_number,
             )
             .build()
     }
@@ -514,9 +539,14 @@ impl crate::PropertyType for AnywhereSettings {}
 impl ::cloudwright_core::ToValue for AnywhereSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelPlacementGroupId", &self.channel_placement_group_id)
-            .opt("ClusterId", &self.cluster_id)
+            .opt("ChannelPlacementGroupId", self.channel_placement_group_id)
+            .opt("ClusterId", self.cluster_id)
             .build()
     }
 }
@@ -553,8 +583,13 @@ impl crate::PropertyType for ArchiveCdnSettings {}
 impl ::cloudwright_core::ToValue for ArchiveCdnSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArchiveS3Settings", &self.archive_s3_settings)
+            .opt("ArchiveS3Settings", self.archive_s3_settings)
             .build()
     }
 }
@@ -599,9 +634,14 @@ impl crate::PropertyType for ArchiveContainerSettings {}
 impl ::cloudwright_core::ToValue for ArchiveContainerSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("M2tsSettings", &self.m2ts_settings)
-            .opt("RawSettings", &self.raw_settings)
+            .opt("M2tsSettings", self.m2ts_settings)
+            .opt("RawSettings", self.raw_settings)
             .build()
     }
 }
@@ -650,10 +690,15 @@ impl crate::PropertyType for ArchiveGroupSettings {}
 impl ::cloudwright_core::ToValue for ArchiveGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArchiveCdnSettings", &self.archive_cdn_settings)
-            .opt("Destination", &self.destination)
-            .opt("RolloverInterval", &self.rollover_interval)
+            .opt("ArchiveCdnSettings", self.archive_cdn_settings)
+            .opt("Destination", self.destination)
+            .opt("RolloverInterval", self.rollover_interval)
             .build()
     }
 }
@@ -702,10 +747,15 @@ impl crate::PropertyType for ArchiveOutputSettings {}
 impl ::cloudwright_core::ToValue for ArchiveOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerSettings", &self.container_settings)
-            .opt("Extension", &self.extension)
-            .opt("NameModifier", &self.name_modifier)
+            .opt("ContainerSettings", self.container_settings)
+            .opt("Extension", self.extension)
+            .opt("NameModifier", self.name_modifier)
             .build()
     }
 }
@@ -742,8 +792,13 @@ impl crate::PropertyType for ArchiveS3Settings {}
 impl ::cloudwright_core::ToValue for ArchiveS3Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CannedAcl", &self.canned_acl)
+            .opt("CannedAcl", self.canned_acl)
             .build()
     }
 }
@@ -786,9 +841,14 @@ impl crate::PropertyType for AudioChannelMapping {}
 impl ::cloudwright_core::ToValue for AudioChannelMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputChannelLevels", &self.input_channel_levels)
-            .opt("OutputChannel", &self.output_channel)
+            .opt("InputChannelLevels", self.input_channel_levels)
+            .opt("OutputChannel", self.output_channel)
             .build()
     }
 }
@@ -861,14 +921,19 @@ impl crate::PropertyType for AudioCodecSettings {}
 impl ::cloudwright_core::ToValue for AudioCodecSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AacSettings", &self.aac_settings)
-            .opt("Ac3Settings", &self.ac3_settings)
-            .opt("Eac3AtmosSettings", &self.eac3_atmos_settings)
-            .opt("Eac3Settings", &self.eac3_settings)
-            .opt("Mp2Settings", &self.mp2_settings)
-            .opt("PassThroughSettings", &self.pass_through_settings)
-            .opt("WavSettings", &self.wav_settings)
+            .opt("AacSettings", self.aac_settings)
+            .opt("Ac3Settings", self.ac3_settings)
+            .opt("Eac3AtmosSettings", self.eac3_atmos_settings)
+            .opt("Eac3Settings", self.eac3_settings)
+            .opt("Mp2Settings", self.mp2_settings)
+            .opt("PassThroughSettings", self.pass_through_settings)
+            .opt("WavSettings", self.wav_settings)
             .build()
     }
 }
@@ -973,26 +1038,31 @@ impl crate::PropertyType for AudioDescription {}
 impl ::cloudwright_core::ToValue for AudioDescription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioDashRoles", &self.audio_dash_roles)
+            .opt("AudioDashRoles", self.audio_dash_roles)
             .opt(
                 "AudioNormalizationSettings",
-                &self.audio_normalization_settings,
+                self.audio_normalization_settings,
             )
-            .opt("AudioSelectorName", &self.audio_selector_name)
-            .opt("AudioType", &self.audio_type)
-            .opt("AudioTypeControl", &self.audio_type_control)
+            .opt("AudioSelectorName", self.audio_selector_name)
+            .opt("AudioType", self.audio_type)
+            .opt("AudioTypeControl", self.audio_type_control)
             .opt(
                 "AudioWatermarkingSettings",
-                &self.audio_watermarking_settings,
+                self.audio_watermarking_settings,
             )
-            .opt("CodecSettings", &self.codec_settings)
-            .opt("DvbDashAccessibility", &self.dvb_dash_accessibility)
-            .opt("LanguageCode", &self.language_code)
-            .opt("LanguageCodeControl", &self.language_code_control)
-            .opt("Name", &self.name)
-            .opt("RemixSettings", &self.remix_settings)
-            .opt("StreamName", &self.stream_name)
+            .opt("CodecSettings", self.codec_settings)
+            .opt("DvbDashAccessibility", self.dvb_dash_accessibility)
+            .opt("LanguageCode", self.language_code)
+            .opt("LanguageCodeControl", self.language_code_control)
+            .opt("Name", self.name)
+            .opt("RemixSettings", self.remix_settings)
+            .opt("StreamName", self.stream_name)
             .build()
     }
 }
@@ -1023,8 +1093,13 @@ impl crate::PropertyType for AudioDolbyEDecode {}
 impl ::cloudwright_core::ToValue for AudioDolbyEDecode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ProgramSelection", &self.program_selection)
+            .opt("ProgramSelection", self.program_selection)
             .build()
     }
 }
@@ -1067,9 +1142,14 @@ impl crate::PropertyType for AudioHlsRenditionSelection {}
 impl ::cloudwright_core::ToValue for AudioHlsRenditionSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupId", &self.group_id)
-            .opt("Name", &self.name)
+            .opt("GroupId", self.group_id)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -1112,9 +1192,14 @@ impl crate::PropertyType for AudioLanguageSelection {}
 impl ::cloudwright_core::ToValue for AudioLanguageSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LanguageCode", &self.language_code)
-            .opt("LanguageSelectionPolicy", &self.language_selection_policy)
+            .opt("LanguageCode", self.language_code)
+            .opt("LanguageSelectionPolicy", self.language_selection_policy)
             .build()
     }
 }
@@ -1163,10 +1248,15 @@ impl crate::PropertyType for AudioNormalizationSettings {}
 impl ::cloudwright_core::ToValue for AudioNormalizationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Algorithm", &self.algorithm)
-            .opt("AlgorithmControl", &self.algorithm_control)
-            .opt("TargetLkfs", &self.target_lkfs)
+            .opt("Algorithm", self.algorithm)
+            .opt("AlgorithmControl", self.algorithm_control)
+            .opt("TargetLkfs", self.target_lkfs)
             .build()
     }
 }
@@ -1221,11 +1311,16 @@ impl crate::PropertyType for AudioOnlyHlsSettings {}
 impl ::cloudwright_core::ToValue for AudioOnlyHlsSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioGroupId", &self.audio_group_id)
-            .opt("AudioOnlyImage", &self.audio_only_image)
-            .opt("AudioTrackType", &self.audio_track_type)
-            .opt("SegmentType", &self.segment_type)
+            .opt("AudioGroupId", self.audio_group_id)
+            .opt("AudioOnlyImage", self.audio_only_image)
+            .opt("AudioTrackType", self.audio_track_type)
+            .opt("SegmentType", self.segment_type)
             .build()
     }
 }
@@ -1262,8 +1357,13 @@ impl crate::PropertyType for AudioPidSelection {}
 impl ::cloudwright_core::ToValue for AudioPidSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Pid", &self.pid)
+            .opt("Pid", self.pid)
             .build()
     }
 }
@@ -1306,9 +1406,14 @@ impl crate::PropertyType for AudioSelector {}
 impl ::cloudwright_core::ToValue for AudioSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("SelectorSettings", &self.selector_settings)
+            .opt("Name", self.name)
+            .opt("SelectorSettings", self.selector_settings)
             .build()
     }
 }
@@ -1364,14 +1469,19 @@ impl crate::PropertyType for AudioSelectorSettings {}
 impl ::cloudwright_core::ToValue for AudioSelectorSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AudioHlsRenditionSelection",
-                &self.audio_hls_rendition_selection,
+                self.audio_hls_rendition_selection,
             )
-            .opt("AudioLanguageSelection", &self.audio_language_selection)
-            .opt("AudioPidSelection", &self.audio_pid_selection)
-            .opt("AudioTrackSelection", &self.audio_track_selection)
+            .opt("AudioLanguageSelection", self.audio_language_selection)
+            .opt("AudioPidSelection", self.audio_pid_selection)
+            .opt("AudioTrackSelection", self.audio_track_selection)
             .build()
     }
 }
@@ -1414,11 +1524,16 @@ impl crate::PropertyType for AudioSilenceFailoverSettings {}
 impl ::cloudwright_core::ToValue for AudioSilenceFailoverSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioSelectorName", &self.audio_selector_name)
+            .opt("AudioSelectorName", self.audio_selector_name)
             .opt(
                 "AudioSilenceThresholdMsec",
-                &self.audio_silence_threshold_msec,
+                self.audio_silence_threshold_msec,
             )
             .build()
     }
@@ -1456,8 +1571,13 @@ impl crate::PropertyType for AudioTrack {}
 impl ::cloudwright_core::ToValue for AudioTrack {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Track", &self.track)
+            .opt("Track", self.track)
             .build()
     }
 }
@@ -1498,9 +1618,14 @@ impl crate::PropertyType for AudioTrackSelection {}
 impl ::cloudwright_core::ToValue for AudioTrackSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DolbyEDecode", &self.dolby_e_decode)
-            .opt("Tracks", &self.tracks)
+            .opt("DolbyEDecode", self.dolby_e_decode)
+            .opt("Tracks", self.tracks)
             .build()
     }
 }
@@ -1537,10 +1662,15 @@ impl crate::PropertyType for AudioWatermarkSettings {}
 impl ::cloudwright_core::ToValue for AudioWatermarkSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "NielsenWatermarksSettings",
-                &self.nielsen_watermarks_settings,
+                self.nielsen_watermarks_settings,
             )
             .build()
     }
@@ -1596,11 +1726,16 @@ impl crate::PropertyType for AutomaticInputFailoverSettings {}
 impl ::cloudwright_core::ToValue for AutomaticInputFailoverSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorClearTimeMsec", &self.error_clear_time_msec)
-            .opt("FailoverConditions", &self.failover_conditions)
-            .opt("InputPreference", &self.input_preference)
-            .opt("SecondaryInputId", &self.secondary_input_id)
+            .opt("ErrorClearTimeMsec", self.error_clear_time_msec)
+            .opt("FailoverConditions", self.failover_conditions)
+            .opt("InputPreference", self.input_preference)
+            .opt("SecondaryInputId", self.secondary_input_id)
             .build()
     }
 }
@@ -1653,15 +1788,20 @@ impl crate::PropertyType for Av1ColorSpaceSettings {}
 impl ::cloudwright_core::ToValue for Av1ColorSpaceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ColorSpacePassthroughSettings",
-                &self.color_space_passthrough_settings,
+                self.color_space_passthrough_settings,
             )
-            .opt("Hdr10Settings", &self.hdr10_settings)
-            .opt("Hlg2020Settings", &self.hlg2020_settings)
-            .opt("Rec601Settings", &self.rec601_settings)
-            .opt("Rec709Settings", &self.rec709_settings)
+            .opt("Hdr10Settings", self.hdr10_settings)
+            .opt("Hlg2020Settings", self.hlg2020_settings)
+            .opt("Rec601Settings", self.rec601_settings)
+            .opt("Rec709Settings", self.rec709_settings)
             .build()
     }
 }
@@ -1784,31 +1924,36 @@ impl crate::PropertyType for Av1Settings {}
 impl ::cloudwright_core::ToValue for Av1Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AfdSignaling", &self.afd_signaling)
-            .opt("BitDepth", &self.bit_depth)
-            .opt("Bitrate", &self.bitrate)
-            .opt("BufSize", &self.buf_size)
-            .opt("ColorSpaceSettings", &self.color_space_settings)
-            .opt("FixedAfd", &self.fixed_afd)
-            .opt("FramerateDenominator", &self.framerate_denominator)
-            .opt("FramerateNumerator", &self.framerate_numerator)
-            .opt("GopSize", &self.gop_size)
-            .opt("GopSizeUnits", &self.gop_size_units)
-            .opt("Level", &self.level)
-            .opt("LookAheadRateControl", &self.look_ahead_rate_control)
-            .opt("MaxBitrate", &self.max_bitrate)
-            .opt("MinBitrate", &self.min_bitrate)
-            .opt("MinIInterval", &self.min_i_interval)
-            .opt("ParDenominator", &self.par_denominator)
-            .opt("ParNumerator", &self.par_numerator)
-            .opt("QvbrQualityLevel", &self.qvbr_quality_level)
-            .opt("RateControlMode", &self.rate_control_mode)
-            .opt("SceneChangeDetect", &self.scene_change_detect)
-            .opt("SpatialAq", &self.spatial_aq)
-            .opt("TemporalAq", &self.temporal_aq)
-            .opt("TimecodeBurninSettings", &self.timecode_burnin_settings)
-            .opt("TimecodeInsertion", &self.timecode_insertion)
+            .opt("AfdSignaling", self.afd_signaling)
+            .opt("BitDepth", self.bit_depth)
+            .opt("Bitrate", self.bitrate)
+            .opt("BufSize", self.buf_size)
+            .opt("ColorSpaceSettings", self.color_space_settings)
+            .opt("FixedAfd", self.fixed_afd)
+            .opt("FramerateDenominator", self.framerate_denominator)
+            .opt("FramerateNumerator", self.framerate_numerator)
+            .opt("GopSize", self.gop_size)
+            .opt("GopSizeUnits", self.gop_size_units)
+            .opt("Level", self.level)
+            .opt("LookAheadRateControl", self.look_ahead_rate_control)
+            .opt("MaxBitrate", self.max_bitrate)
+            .opt("MinBitrate", self.min_bitrate)
+            .opt("MinIInterval", self.min_i_interval)
+            .opt("ParDenominator", self.par_denominator)
+            .opt("ParNumerator", self.par_numerator)
+            .opt("QvbrQualityLevel", self.qvbr_quality_level)
+            .opt("RateControlMode", self.rate_control_mode)
+            .opt("SceneChangeDetect", self.scene_change_detect)
+            .opt("SpatialAq", self.spatial_aq)
+            .opt("TemporalAq", self.temporal_aq)
+            .opt("TimecodeBurninSettings", self.timecode_burnin_settings)
+            .opt("TimecodeInsertion", self.timecode_insertion)
             .build()
     }
 }
@@ -1851,9 +1996,14 @@ impl crate::PropertyType for AvailBlanking {}
 impl ::cloudwright_core::ToValue for AvailBlanking {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailBlankingImage", &self.avail_blanking_image)
-            .opt("State", &self.state)
+            .opt("AvailBlankingImage", self.avail_blanking_image)
+            .opt("State", self.state)
             .build()
     }
 }
@@ -1894,9 +2044,14 @@ impl crate::PropertyType for AvailConfiguration {}
 impl ::cloudwright_core::ToValue for AvailConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailSettings", &self.avail_settings)
-            .opt("Scte35SegmentationScope", &self.scte35_segmentation_scope)
+            .opt("AvailSettings", self.avail_settings)
+            .opt("Scte35SegmentationScope", self.scte35_segmentation_scope)
             .build()
     }
 }
@@ -1943,10 +2098,15 @@ impl crate::PropertyType for AvailSettings {}
 impl ::cloudwright_core::ToValue for AvailSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Esam", &self.esam)
-            .opt("Scte35SpliceInsert", &self.scte35_splice_insert)
-            .opt("Scte35TimeSignalApos", &self.scte35_time_signal_apos)
+            .opt("Esam", self.esam)
+            .opt("Scte35SpliceInsert", self.scte35_splice_insert)
+            .opt("Scte35TimeSignalApos", self.scte35_time_signal_apos)
             .build()
     }
 }
@@ -1981,9 +2141,14 @@ impl crate::PropertyType for BandwidthReductionFilterSettings {}
 impl ::cloudwright_core::ToValue for BandwidthReductionFilterSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PostFilterSharpening", &self.post_filter_sharpening)
-            .opt("Strength", &self.strength)
+            .opt("PostFilterSharpening", self.post_filter_sharpening)
+            .opt("Strength", self.strength)
             .build()
     }
 }
@@ -2044,12 +2209,17 @@ impl crate::PropertyType for BlackoutSlate {}
 impl ::cloudwright_core::ToValue for BlackoutSlate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlackoutSlateImage", &self.blackout_slate_image)
-            .opt("NetworkEndBlackout", &self.network_end_blackout)
-            .opt("NetworkEndBlackoutImage", &self.network_end_blackout_image)
-            .opt("NetworkId", &self.network_id)
-            .opt("State", &self.state)
+            .opt("BlackoutSlateImage", self.blackout_slate_image)
+            .opt("NetworkEndBlackout", self.network_end_blackout)
+            .opt("NetworkEndBlackoutImage", self.network_end_blackout_image)
+            .opt("NetworkId", self.network_id)
+            .opt("State", self.state)
             .build()
     }
 }
@@ -2186,25 +2356,30 @@ impl crate::PropertyType for BurnInDestinationSettings {}
 impl ::cloudwright_core::ToValue for BurnInDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alignment", &self.alignment)
-            .opt("BackgroundColor", &self.background_color)
-            .opt("BackgroundOpacity", &self.background_opacity)
-            .opt("Font", &self.font)
-            .opt("FontColor", &self.font_color)
-            .opt("FontOpacity", &self.font_opacity)
-            .opt("FontResolution", &self.font_resolution)
-            .opt("FontSize", &self.font_size)
-            .opt("OutlineColor", &self.outline_color)
-            .opt("OutlineSize", &self.outline_size)
-            .opt("ShadowColor", &self.shadow_color)
-            .opt("ShadowOpacity", &self.shadow_opacity)
-            .opt("ShadowXOffset", &self.shadow_x_offset)
-            .opt("ShadowYOffset", &self.shadow_y_offset)
-            .opt("SubtitleRows", &self.subtitle_rows)
-            .opt("TeletextGridControl", &self.teletext_grid_control)
-            .opt("XPosition", &self.x_position)
-            .opt("YPosition", &self.y_position)
+            .opt("Alignment", self.alignment)
+            .opt("BackgroundColor", self.background_color)
+            .opt("BackgroundOpacity", self.background_opacity)
+            .opt("Font", self.font)
+            .opt("FontColor", self.font_color)
+            .opt("FontOpacity", self.font_opacity)
+            .opt("FontResolution", self.font_resolution)
+            .opt("FontSize", self.font_size)
+            .opt("OutlineColor", self.outline_color)
+            .opt("OutlineSize", self.outline_size)
+            .opt("ShadowColor", self.shadow_color)
+            .opt("ShadowOpacity", self.shadow_opacity)
+            .opt("ShadowXOffset", self.shadow_x_offset)
+            .opt("ShadowYOffset", self.shadow_y_offset)
+            .opt("SubtitleRows", self.subtitle_rows)
+            .opt("TeletextGridControl", self.teletext_grid_control)
+            .opt("XPosition", self.x_position)
+            .opt("YPosition", self.y_position)
             .build()
     }
 }
@@ -2278,15 +2453,20 @@ impl crate::PropertyType for CaptionDescription {}
 impl ::cloudwright_core::ToValue for CaptionDescription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Accessibility", &self.accessibility)
-            .opt("CaptionDashRoles", &self.caption_dash_roles)
-            .opt("CaptionSelectorName", &self.caption_selector_name)
-            .opt("DestinationSettings", &self.destination_settings)
-            .opt("DvbDashAccessibility", &self.dvb_dash_accessibility)
-            .opt("LanguageCode", &self.language_code)
-            .opt("LanguageDescription", &self.language_description)
-            .opt("Name", &self.name)
+            .opt("Accessibility", self.accessibility)
+            .opt("CaptionDashRoles", self.caption_dash_roles)
+            .opt("CaptionSelectorName", self.caption_selector_name)
+            .opt("DestinationSettings", self.destination_settings)
+            .opt("DvbDashAccessibility", self.dvb_dash_accessibility)
+            .opt("LanguageCode", self.language_code)
+            .opt("LanguageDescription", self.language_description)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -2411,52 +2591,57 @@ impl crate::PropertyType for CaptionDestinationSettings {}
 impl ::cloudwright_core::ToValue for CaptionDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AribDestinationSettings", &self.arib_destination_settings)
+            .opt("AribDestinationSettings", self.arib_destination_settings)
             .opt(
                 "BurnInDestinationSettings",
-                &self.burn_in_destination_settings,
+                self.burn_in_destination_settings,
             )
             .opt(
                 "DvbSubDestinationSettings",
-                &self.dvb_sub_destination_settings,
+                self.dvb_sub_destination_settings,
             )
             .opt(
                 "EbuTtDDestinationSettings",
-                &self.ebu_tt_d_destination_settings,
+                self.ebu_tt_d_destination_settings,
             )
             .opt(
                 "EmbeddedDestinationSettings",
-                &self.embedded_destination_settings,
+                self.embedded_destination_settings,
             )
             .opt(
                 "EmbeddedPlusScte20DestinationSettings",
-                &self.embedded_plus_scte20_destination_settings,
+                self.embedded_plus_scte20_destination_settings,
             )
             .opt(
                 "RtmpCaptionInfoDestinationSettings",
-                &self.rtmp_caption_info_destination_settings,
+                self.rtmp_caption_info_destination_settings,
             )
             .opt(
                 "Scte20PlusEmbeddedDestinationSettings",
-                &self.scte20_plus_embedded_destination_settings,
+                self.scte20_plus_embedded_destination_settings,
             )
             .opt(
                 "Scte27DestinationSettings",
-                &self.scte27_destination_settings,
+                self.scte27_destination_settings,
             )
             .opt(
                 "SmpteTtDestinationSettings",
-                &self.smpte_tt_destination_settings,
+                self.smpte_tt_destination_settings,
             )
             .opt(
                 "TeletextDestinationSettings",
-                &self.teletext_destination_settings,
+                self.teletext_destination_settings,
             )
-            .opt("TtmlDestinationSettings", &self.ttml_destination_settings)
+            .opt("TtmlDestinationSettings", self.ttml_destination_settings)
             .opt(
                 "WebvttDestinationSettings",
-                &self.webvtt_destination_settings,
+                self.webvtt_destination_settings,
             )
             .build()
     }
@@ -2506,10 +2691,15 @@ impl crate::PropertyType for CaptionLanguageMapping {}
 impl ::cloudwright_core::ToValue for CaptionLanguageMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CaptionChannel", &self.caption_channel)
-            .opt("LanguageCode", &self.language_code)
-            .opt("LanguageDescription", &self.language_description)
+            .opt("CaptionChannel", self.caption_channel)
+            .opt("LanguageCode", self.language_code)
+            .opt("LanguageDescription", self.language_description)
             .build()
     }
 }
@@ -2572,11 +2762,16 @@ impl crate::PropertyType for CaptionRectangle {}
 impl ::cloudwright_core::ToValue for CaptionRectangle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Height", &self.height)
-            .opt("LeftOffset", &self.left_offset)
-            .opt("TopOffset", &self.top_offset)
-            .opt("Width", &self.width)
+            .opt("Height", self.height)
+            .opt("LeftOffset", self.left_offset)
+            .opt("TopOffset", self.top_offset)
+            .opt("Width", self.width)
             .build()
     }
 }
@@ -2625,10 +2820,15 @@ impl crate::PropertyType for CaptionSelector {}
 impl ::cloudwright_core::ToValue for CaptionSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LanguageCode", &self.language_code)
-            .opt("Name", &self.name)
-            .opt("SelectorSettings", &self.selector_settings)
+            .opt("LanguageCode", self.language_code)
+            .opt("Name", self.name)
+            .opt("SelectorSettings", self.selector_settings)
             .build()
     }
 }
@@ -2703,14 +2903,19 @@ impl crate::PropertyType for CaptionSelectorSettings {}
 impl ::cloudwright_core::ToValue for CaptionSelectorSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AncillarySourceSettings", &self.ancillary_source_settings)
-            .opt("AribSourceSettings", &self.arib_source_settings)
-            .opt("DvbSubSourceSettings", &self.dvb_sub_source_settings)
-            .opt("EmbeddedSourceSettings", &self.embedded_source_settings)
-            .opt("Scte20SourceSettings", &self.scte20_source_settings)
-            .opt("Scte27SourceSettings", &self.scte27_source_settings)
-            .opt("TeletextSourceSettings", &self.teletext_source_settings)
+            .opt("AncillarySourceSettings", self.ancillary_source_settings)
+            .opt("AribSourceSettings", self.arib_source_settings)
+            .opt("DvbSubSourceSettings", self.dvb_sub_source_settings)
+            .opt("EmbeddedSourceSettings", self.embedded_source_settings)
+            .opt("Scte20SourceSettings", self.scte20_source_settings)
+            .opt("Scte27SourceSettings", self.scte27_source_settings)
+            .opt("TeletextSourceSettings", self.teletext_source_settings)
             .build()
     }
 }
@@ -2747,8 +2952,13 @@ impl crate::PropertyType for CdiInputSpecification {}
 impl ::cloudwright_core::ToValue for CdiInputSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Resolution", &self.resolution)
+            .opt("Resolution", self.resolution)
             .build()
     }
 }
@@ -2779,8 +2989,13 @@ impl crate::PropertyType for ChannelEngineVersionRequest {}
 impl ::cloudwright_core::ToValue for ChannelEngineVersionRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Version", &self.version)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -2815,9 +3030,14 @@ impl crate::PropertyType for CmafIngestCaptionLanguageMapping {}
 impl ::cloudwright_core::ToValue for CmafIngestCaptionLanguageMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CaptionChannel", &self.caption_channel)
-            .opt("LanguageCode", &self.language_code)
+            .opt("CaptionChannel", self.caption_channel)
+            .opt("LanguageCode", self.language_code)
             .build()
     }
 }
@@ -2914,24 +3134,29 @@ impl crate::PropertyType for CmafIngestGroupSettings {}
 impl ::cloudwright_core::ToValue for CmafIngestGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalDestinations", &self.additional_destinations)
-            .opt("CaptionLanguageMappings", &self.caption_language_mappings)
-            .opt("Destination", &self.destination)
-            .opt("Id3Behavior", &self.id3_behavior)
-            .opt("Id3NameModifier", &self.id3_name_modifier)
-            .opt("KlvBehavior", &self.klv_behavior)
-            .opt("KlvNameModifier", &self.klv_name_modifier)
-            .opt("NielsenId3Behavior", &self.nielsen_id3_behavior)
-            .opt("NielsenId3NameModifier", &self.nielsen_id3_name_modifier)
-            .opt("Scte35NameModifier", &self.scte35_name_modifier)
-            .opt("Scte35Type", &self.scte35_type)
-            .opt("SegmentLength", &self.segment_length)
-            .opt("SegmentLengthUnits", &self.segment_length_units)
-            .opt("SendDelayMs", &self.send_delay_ms)
-            .opt("TimedMetadataId3Frame", &self.timed_metadata_id3_frame)
-            .opt("TimedMetadataId3Period", &self.timed_metadata_id3_period)
-            .opt("TimedMetadataPassthrough", &self.timed_metadata_passthrough)
+            .opt("AdditionalDestinations", self.additional_destinations)
+            .opt("CaptionLanguageMappings", self.caption_language_mappings)
+            .opt("Destination", self.destination)
+            .opt("Id3Behavior", self.id3_behavior)
+            .opt("Id3NameModifier", self.id3_name_modifier)
+            .opt("KlvBehavior", self.klv_behavior)
+            .opt("KlvNameModifier", self.klv_name_modifier)
+            .opt("NielsenId3Behavior", self.nielsen_id3_behavior)
+            .opt("NielsenId3NameModifier", self.nielsen_id3_name_modifier)
+            .opt("Scte35NameModifier", self.scte35_name_modifier)
+            .opt("Scte35Type", self.scte35_type)
+            .opt("SegmentLength", self.segment_length)
+            .opt("SegmentLengthUnits", self.segment_length_units)
+            .opt("SendDelayMs", self.send_delay_ms)
+            .opt("TimedMetadataId3Frame", self.timed_metadata_id3_frame)
+            .opt("TimedMetadataId3Period", self.timed_metadata_id3_period)
+            .opt("TimedMetadataPassthrough", self.timed_metadata_passthrough)
             .build()
     }
 }
@@ -2962,8 +3187,13 @@ impl crate::PropertyType for CmafIngestOutputSettings {}
 impl ::cloudwright_core::ToValue for CmafIngestOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NameModifier", &self.name_modifier)
+            .opt("NameModifier", self.name_modifier)
             .build()
     }
 }
@@ -3002,10 +3232,15 @@ impl crate::PropertyType for ColorCorrection {}
 impl ::cloudwright_core::ToValue for ColorCorrection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputColorSpace", &self.input_color_space)
-            .opt("OutputColorSpace", &self.output_color_space)
-            .opt("Uri", &self.uri)
+            .opt("InputColorSpace", self.input_color_space)
+            .opt("OutputColorSpace", self.output_color_space)
+            .opt("Uri", self.uri)
             .build()
     }
 }
@@ -3036,8 +3271,13 @@ impl crate::PropertyType for ColorCorrectionSettings {}
 impl ::cloudwright_core::ToValue for ColorCorrectionSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GlobalColorCorrections", &self.global_color_corrections)
+            .opt("GlobalColorCorrections", self.global_color_corrections)
             .build()
     }
 }
@@ -3068,8 +3308,13 @@ impl crate::PropertyType for DisabledLockingSettings {}
 impl ::cloudwright_core::ToValue for DisabledLockingSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomEpoch", &self.custom_epoch)
+            .opt("CustomEpoch", self.custom_epoch)
             .build()
     }
 }
@@ -3118,10 +3363,15 @@ impl crate::PropertyType for DvbNitSettings {}
 impl ::cloudwright_core::ToValue for DvbNitSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NetworkId", &self.network_id)
-            .opt("NetworkName", &self.network_name)
-            .opt("RepInterval", &self.rep_interval)
+            .opt("NetworkId", self.network_id)
+            .opt("NetworkName", self.network_name)
+            .opt("RepInterval", self.rep_interval)
             .build()
     }
 }
@@ -3176,11 +3426,16 @@ impl crate::PropertyType for DvbSdtSettings {}
 impl ::cloudwright_core::ToValue for DvbSdtSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OutputSdt", &self.output_sdt)
-            .opt("RepInterval", &self.rep_interval)
-            .opt("ServiceName", &self.service_name)
-            .opt("ServiceProviderName", &self.service_provider_name)
+            .opt("OutputSdt", self.output_sdt)
+            .opt("RepInterval", self.rep_interval)
+            .opt("ServiceName", self.service_name)
+            .opt("ServiceProviderName", self.service_provider_name)
             .build()
     }
 }
@@ -3317,25 +3572,30 @@ impl crate::PropertyType for DvbSubDestinationSettings {}
 impl ::cloudwright_core::ToValue for DvbSubDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alignment", &self.alignment)
-            .opt("BackgroundColor", &self.background_color)
-            .opt("BackgroundOpacity", &self.background_opacity)
-            .opt("Font", &self.font)
-            .opt("FontColor", &self.font_color)
-            .opt("FontOpacity", &self.font_opacity)
-            .opt("FontResolution", &self.font_resolution)
-            .opt("FontSize", &self.font_size)
-            .opt("OutlineColor", &self.outline_color)
-            .opt("OutlineSize", &self.outline_size)
-            .opt("ShadowColor", &self.shadow_color)
-            .opt("ShadowOpacity", &self.shadow_opacity)
-            .opt("ShadowXOffset", &self.shadow_x_offset)
-            .opt("ShadowYOffset", &self.shadow_y_offset)
-            .opt("SubtitleRows", &self.subtitle_rows)
-            .opt("TeletextGridControl", &self.teletext_grid_control)
-            .opt("XPosition", &self.x_position)
-            .opt("YPosition", &self.y_position)
+            .opt("Alignment", self.alignment)
+            .opt("BackgroundColor", self.background_color)
+            .opt("BackgroundOpacity", self.background_opacity)
+            .opt("Font", self.font)
+            .opt("FontColor", self.font_color)
+            .opt("FontOpacity", self.font_opacity)
+            .opt("FontResolution", self.font_resolution)
+            .opt("FontSize", self.font_size)
+            .opt("OutlineColor", self.outline_color)
+            .opt("OutlineSize", self.outline_size)
+            .opt("ShadowColor", self.shadow_color)
+            .opt("ShadowOpacity", self.shadow_opacity)
+            .opt("ShadowXOffset", self.shadow_x_offset)
+            .opt("ShadowYOffset", self.shadow_y_offset)
+            .opt("SubtitleRows", self.subtitle_rows)
+            .opt("TeletextGridControl", self.teletext_grid_control)
+            .opt("XPosition", self.x_position)
+            .opt("YPosition", self.y_position)
             .build()
     }
 }
@@ -3379,9 +3639,14 @@ impl crate::PropertyType for DvbSubSourceSettings {}
 impl ::cloudwright_core::ToValue for DvbSubSourceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OcrLanguage", &self.ocr_language)
-            .opt("Pid", &self.pid)
+            .opt("OcrLanguage", self.ocr_language)
+            .opt("Pid", self.pid)
             .build()
     }
 }
@@ -3418,8 +3683,13 @@ impl crate::PropertyType for DvbTdtSettings {}
 impl ::cloudwright_core::ToValue for DvbTdtSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RepInterval", &self.rep_interval)
+            .opt("RepInterval", self.rep_interval)
             .build()
     }
 }
@@ -3474,14 +3744,19 @@ impl crate::PropertyType for Eac3AtmosSettings {}
 impl ::cloudwright_core::ToValue for Eac3AtmosSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bitrate", &self.bitrate)
-            .opt("CodingMode", &self.coding_mode)
-            .opt("Dialnorm", &self.dialnorm)
-            .opt("DrcLine", &self.drc_line)
-            .opt("DrcRf", &self.drc_rf)
-            .opt("HeightTrim", &self.height_trim)
-            .opt("SurroundTrim", &self.surround_trim)
+            .opt("Bitrate", self.bitrate)
+            .opt("CodingMode", self.coding_mode)
+            .opt("Dialnorm", self.dialnorm)
+            .opt("DrcLine", self.drc_line)
+            .opt("DrcRf", self.drc_rf)
+            .opt("HeightTrim", self.height_trim)
+            .opt("SurroundTrim", self.surround_trim)
             .build()
     }
 }
@@ -3632,27 +3907,32 @@ impl crate::PropertyType for Eac3Settings {}
 impl ::cloudwright_core::ToValue for Eac3Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttenuationControl", &self.attenuation_control)
-            .opt("Bitrate", &self.bitrate)
-            .opt("BitstreamMode", &self.bitstream_mode)
-            .opt("CodingMode", &self.coding_mode)
-            .opt("DcFilter", &self.dc_filter)
-            .opt("Dialnorm", &self.dialnorm)
-            .opt("DrcLine", &self.drc_line)
-            .opt("DrcRf", &self.drc_rf)
-            .opt("LfeControl", &self.lfe_control)
-            .opt("LfeFilter", &self.lfe_filter)
-            .opt("LoRoCenterMixLevel", &self.lo_ro_center_mix_level)
-            .opt("LoRoSurroundMixLevel", &self.lo_ro_surround_mix_level)
-            .opt("LtRtCenterMixLevel", &self.lt_rt_center_mix_level)
-            .opt("LtRtSurroundMixLevel", &self.lt_rt_surround_mix_level)
-            .opt("MetadataControl", &self.metadata_control)
-            .opt("PassthroughControl", &self.passthrough_control)
-            .opt("PhaseControl", &self.phase_control)
-            .opt("StereoDownmix", &self.stereo_downmix)
-            .opt("SurroundExMode", &self.surround_ex_mode)
-            .opt("SurroundMode", &self.surround_mode)
+            .opt("AttenuationControl", self.attenuation_control)
+            .opt("Bitrate", self.bitrate)
+            .opt("BitstreamMode", self.bitstream_mode)
+            .opt("CodingMode", self.coding_mode)
+            .opt("DcFilter", self.dc_filter)
+            .opt("Dialnorm", self.dialnorm)
+            .opt("DrcLine", self.drc_line)
+            .opt("DrcRf", self.drc_rf)
+            .opt("LfeControl", self.lfe_control)
+            .opt("LfeFilter", self.lfe_filter)
+            .opt("LoRoCenterMixLevel", self.lo_ro_center_mix_level)
+            .opt("LoRoSurroundMixLevel", self.lo_ro_surround_mix_level)
+            .opt("LtRtCenterMixLevel", self.lt_rt_center_mix_level)
+            .opt("LtRtSurroundMixLevel", self.lt_rt_surround_mix_level)
+            .opt("MetadataControl", self.metadata_control)
+            .opt("PassthroughControl", self.passthrough_control)
+            .opt("PhaseControl", self.phase_control)
+            .opt("StereoDownmix", self.stereo_downmix)
+            .opt("SurroundExMode", self.surround_ex_mode)
+            .opt("SurroundMode", self.surround_mode)
             .build()
     }
 }
@@ -3718,13 +3998,18 @@ impl crate::PropertyType for EbuTtDDestinationSettings {}
 impl ::cloudwright_core::ToValue for EbuTtDDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CopyrightHolder", &self.copyright_holder)
-            .opt("DefaultFontSize", &self.default_font_size)
-            .opt("DefaultLineHeight", &self.default_line_height)
-            .opt("FillLineGap", &self.fill_line_gap)
-            .opt("FontFamily", &self.font_family)
-            .opt("StyleControl", &self.style_control)
+            .opt("CopyrightHolder", self.copyright_holder)
+            .opt("DefaultFontSize", self.default_font_size)
+            .opt("DefaultLineHeight", self.default_line_height)
+            .opt("FillLineGap", self.fill_line_gap)
+            .opt("FontFamily", self.font_family)
+            .opt("StyleControl", self.style_control)
             .build()
     }
 }
@@ -3779,11 +4064,16 @@ impl crate::PropertyType for EmbeddedSourceSettings {}
 impl ::cloudwright_core::ToValue for EmbeddedSourceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Convert608To708", &self.convert608_to708)
-            .opt("Scte20Detection", &self.scte20_detection)
-            .opt("Source608ChannelNumber", &self.source608_channel_number)
-            .opt("Source608TrackNumber", &self.source608_track_number)
+            .opt("Convert608To708", self.convert608_to708)
+            .opt("Scte20Detection", self.scte20_detection)
+            .opt("Source608ChannelNumber", self.source608_channel_number)
+            .opt("Source608TrackNumber", self.source608_track_number)
             .build()
     }
 }
@@ -3895,24 +4185,29 @@ impl crate::PropertyType for EncoderSettings {}
 impl ::cloudwright_core::ToValue for EncoderSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioDescriptions", &self.audio_descriptions)
-            .opt("AvailBlanking", &self.avail_blanking)
-            .opt("AvailConfiguration", &self.avail_configuration)
-            .opt("BlackoutSlate", &self.blackout_slate)
-            .opt("CaptionDescriptions", &self.caption_descriptions)
-            .opt("ColorCorrectionSettings", &self.color_correction_settings)
-            .opt("FeatureActivations", &self.feature_activations)
-            .opt("GlobalConfiguration", &self.global_configuration)
+            .opt("AudioDescriptions", self.audio_descriptions)
+            .opt("AvailBlanking", self.avail_blanking)
+            .opt("AvailConfiguration", self.avail_configuration)
+            .opt("BlackoutSlate", self.blackout_slate)
+            .opt("CaptionDescriptions", self.caption_descriptions)
+            .opt("ColorCorrectionSettings", self.color_correction_settings)
+            .opt("FeatureActivations", self.feature_activations)
+            .opt("GlobalConfiguration", self.global_configuration)
             .opt(
                 "MotionGraphicsConfiguration",
-                &self.motion_graphics_configuration,
+                self.motion_graphics_configuration,
             )
-            .opt("NielsenConfiguration", &self.nielsen_configuration)
-            .opt("OutputGroups", &self.output_groups)
-            .opt("ThumbnailConfiguration", &self.thumbnail_configuration)
-            .opt("TimecodeConfig", &self.timecode_config)
-            .opt("VideoDescriptions", &self.video_descriptions)
+            .opt("NielsenConfiguration", self.nielsen_configuration)
+            .opt("OutputGroups", self.output_groups)
+            .opt("ThumbnailConfiguration", self.thumbnail_configuration)
+            .opt("TimecodeConfig", self.timecode_config)
+            .opt("VideoDescriptions", self.video_descriptions)
             .build()
     }
 }
@@ -3947,9 +4242,14 @@ impl crate::PropertyType for EpochLockingSettings {}
 impl ::cloudwright_core::ToValue for EpochLockingSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomEpoch", &self.custom_epoch)
-            .opt("JamSyncTime", &self.jam_sync_time)
+            .opt("CustomEpoch", self.custom_epoch)
+            .opt("JamSyncTime", self.jam_sync_time)
             .build()
     }
 }
@@ -4000,13 +4300,18 @@ impl crate::PropertyType for Esam {}
 impl ::cloudwright_core::ToValue for Esam {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcquisitionPointId", &self.acquisition_point_id)
-            .opt("AdAvailOffset", &self.ad_avail_offset)
-            .opt("PasswordParam", &self.password_param)
-            .opt("PoisEndpoint", &self.pois_endpoint)
-            .opt("Username", &self.username)
-            .opt("ZoneIdentity", &self.zone_identity)
+            .opt("AcquisitionPointId", self.acquisition_point_id)
+            .opt("AdAvailOffset", self.ad_avail_offset)
+            .opt("PasswordParam", self.password_param)
+            .opt("PoisEndpoint", self.pois_endpoint)
+            .opt("Username", self.username)
+            .opt("ZoneIdentity", self.zone_identity)
             .build()
     }
 }
@@ -4043,10 +4348,15 @@ impl crate::PropertyType for FailoverCondition {}
 impl ::cloudwright_core::ToValue for FailoverCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "FailoverConditionSettings",
-                &self.failover_condition_settings,
+                self.failover_condition_settings,
             )
             .build()
     }
@@ -4096,10 +4406,15 @@ impl crate::PropertyType for FailoverConditionSettings {}
 impl ::cloudwright_core::ToValue for FailoverConditionSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioSilenceSettings", &self.audio_silence_settings)
-            .opt("InputLossSettings", &self.input_loss_settings)
-            .opt("VideoBlackSettings", &self.video_black_settings)
+            .opt("AudioSilenceSettings", self.audio_silence_settings)
+            .opt("InputLossSettings", self.input_loss_settings)
+            .opt("VideoBlackSettings", self.video_black_settings)
             .build()
     }
 }
@@ -4142,14 +4457,19 @@ impl crate::PropertyType for FeatureActivations {}
 impl ::cloudwright_core::ToValue for FeatureActivations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "InputPrepareScheduleActions",
-                &self.input_prepare_schedule_actions,
+                self.input_prepare_schedule_actions,
             )
             .opt(
                 "OutputStaticImageOverlayScheduleActions",
-                &self.output_static_image_overlay_schedule_actions,
+                self.output_static_image_overlay_schedule_actions,
             )
             .build()
     }
@@ -4199,10 +4519,15 @@ impl crate::PropertyType for FecOutputSettings {}
 impl ::cloudwright_core::ToValue for FecOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnDepth", &self.column_depth)
-            .opt("IncludeFec", &self.include_fec)
-            .opt("RowLength", &self.row_length)
+            .opt("ColumnDepth", self.column_depth)
+            .opt("IncludeFec", self.include_fec)
+            .opt("RowLength", self.row_length)
             .build()
     }
 }
@@ -4251,10 +4576,15 @@ impl crate::PropertyType for Fmp4HlsSettings {}
 impl ::cloudwright_core::ToValue for Fmp4HlsSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioRenditionSets", &self.audio_rendition_sets)
-            .opt("NielsenId3Behavior", &self.nielsen_id3_behavior)
-            .opt("TimedMetadataBehavior", &self.timed_metadata_behavior)
+            .opt("AudioRenditionSets", self.audio_rendition_sets)
+            .opt("NielsenId3Behavior", self.nielsen_id3_behavior)
+            .opt("TimedMetadataBehavior", self.timed_metadata_behavior)
             .build()
     }
 }
@@ -4289,9 +4619,14 @@ impl crate::PropertyType for FollowerChannelSettings {}
 impl ::cloudwright_core::ToValue for FollowerChannelSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LinkedChannelType", &self.linked_channel_type)
-            .opt("PrimaryChannelArn", &self.primary_channel_arn)
+            .opt("LinkedChannelType", self.linked_channel_type)
+            .opt("PrimaryChannelArn", self.primary_channel_arn)
             .build()
     }
 }
@@ -4328,8 +4663,13 @@ impl crate::PropertyType for FrameCaptureCdnSettings {}
 impl ::cloudwright_core::ToValue for FrameCaptureCdnSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FrameCaptureS3Settings", &self.frame_capture_s3_settings)
+            .opt("FrameCaptureS3Settings", self.frame_capture_s3_settings)
             .build()
     }
 }
@@ -4372,9 +4712,14 @@ impl crate::PropertyType for FrameCaptureGroupSettings {}
 impl ::cloudwright_core::ToValue for FrameCaptureGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
-            .opt("FrameCaptureCdnSettings", &self.frame_capture_cdn_settings)
+            .opt("Destination", self.destination)
+            .opt("FrameCaptureCdnSettings", self.frame_capture_cdn_settings)
             .build()
     }
 }
@@ -4411,8 +4756,13 @@ impl crate::PropertyType for FrameCaptureOutputSettings {}
 impl ::cloudwright_core::ToValue for FrameCaptureOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NameModifier", &self.name_modifier)
+            .opt("NameModifier", self.name_modifier)
             .build()
     }
 }
@@ -4449,8 +4799,13 @@ impl crate::PropertyType for FrameCaptureS3Settings {}
 impl ::cloudwright_core::ToValue for FrameCaptureS3Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CannedAcl", &self.canned_acl)
+            .opt("CannedAcl", self.canned_acl)
             .build()
     }
 }
@@ -4497,10 +4852,15 @@ impl crate::PropertyType for FrameCaptureSettings {}
 impl ::cloudwright_core::ToValue for FrameCaptureSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CaptureInterval", &self.capture_interval)
-            .opt("CaptureIntervalUnits", &self.capture_interval_units)
-            .opt("TimecodeBurninSettings", &self.timecode_burnin_settings)
+            .opt("CaptureInterval", self.capture_interval)
+            .opt("CaptureIntervalUnits", self.capture_interval_units)
+            .opt("TimecodeBurninSettings", self.timecode_burnin_settings)
             .build()
     }
 }
@@ -4571,16 +4931,21 @@ impl crate::PropertyType for GlobalConfiguration {}
 impl ::cloudwright_core::ToValue for GlobalConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InitialAudioGain", &self.initial_audio_gain)
-            .opt("InputEndAction", &self.input_end_action)
-            .opt("InputLossBehavior", &self.input_loss_behavior)
-            .opt("OutputLockingMode", &self.output_locking_mode)
-            .opt("OutputLockingSettings", &self.output_locking_settings)
-            .opt("OutputTimingSource", &self.output_timing_source)
+            .opt("InitialAudioGain", self.initial_audio_gain)
+            .opt("InputEndAction", self.input_end_action)
+            .opt("InputLossBehavior", self.input_loss_behavior)
+            .opt("OutputLockingMode", self.output_locking_mode)
+            .opt("OutputLockingSettings", self.output_locking_settings)
+            .opt("OutputTimingSource", self.output_timing_source)
             .opt(
                 "SupportLowFramerateInputs",
-                &self.support_low_framerate_inputs,
+                self.support_low_framerate_inputs,
             )
             .build()
     }
@@ -4636,13 +5001,18 @@ impl crate::PropertyType for H264ColorSpaceSettings {}
 impl ::cloudwright_core::ToValue for H264ColorSpaceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ColorSpacePassthroughSettings",
-                &self.color_space_passthrough_settings,
+                self.color_space_passthrough_settings,
             )
-            .opt("Rec601Settings", &self.rec601_settings)
-            .opt("Rec709Settings", &self.rec709_settings)
+            .opt("Rec601Settings", self.rec601_settings)
+            .opt("Rec709Settings", self.rec709_settings)
             .build()
     }
 }
@@ -4684,12 +5054,17 @@ impl crate::PropertyType for H264FilterSettings {}
 impl ::cloudwright_core::ToValue for H264FilterSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BandwidthReductionFilterSettings",
-                &self.bandwidth_reduction_filter_settings,
+                self.bandwidth_reduction_filter_settings,
             )
-            .opt("TemporalFilterSettings", &self.temporal_filter_settings)
+            .opt("TemporalFilterSettings", self.temporal_filter_settings)
             .build()
     }
 }
@@ -4982,51 +5357,56 @@ impl crate::PropertyType for H264Settings {}
 impl ::cloudwright_core::ToValue for H264Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdaptiveQuantization", &self.adaptive_quantization)
-            .opt("AfdSignaling", &self.afd_signaling)
-            .opt("Bitrate", &self.bitrate)
-            .opt("BufFillPct", &self.buf_fill_pct)
-            .opt("BufSize", &self.buf_size)
-            .opt("ColorMetadata", &self.color_metadata)
-            .opt("ColorSpaceSettings", &self.color_space_settings)
-            .opt("EntropyEncoding", &self.entropy_encoding)
-            .opt("FilterSettings", &self.filter_settings)
-            .opt("FixedAfd", &self.fixed_afd)
-            .opt("FlickerAq", &self.flicker_aq)
-            .opt("ForceFieldPictures", &self.force_field_pictures)
-            .opt("FramerateControl", &self.framerate_control)
-            .opt("FramerateDenominator", &self.framerate_denominator)
-            .opt("FramerateNumerator", &self.framerate_numerator)
-            .opt("GopBReference", &self.gop_b_reference)
-            .opt("GopClosedCadence", &self.gop_closed_cadence)
-            .opt("GopNumBFrames", &self.gop_num_b_frames)
-            .opt("GopSize", &self.gop_size)
-            .opt("GopSizeUnits", &self.gop_size_units)
-            .opt("Level", &self.level)
-            .opt("LookAheadRateControl", &self.look_ahead_rate_control)
-            .opt("MaxBitrate", &self.max_bitrate)
-            .opt("MinBitrate", &self.min_bitrate)
-            .opt("MinIInterval", &self.min_i_interval)
-            .opt("MinQp", &self.min_qp)
-            .opt("NumRefFrames", &self.num_ref_frames)
-            .opt("ParControl", &self.par_control)
-            .opt("ParDenominator", &self.par_denominator)
-            .opt("ParNumerator", &self.par_numerator)
-            .opt("Profile", &self.profile)
-            .opt("QualityLevel", &self.quality_level)
-            .opt("QvbrQualityLevel", &self.qvbr_quality_level)
-            .opt("RateControlMode", &self.rate_control_mode)
-            .opt("ScanType", &self.scan_type)
-            .opt("SceneChangeDetect", &self.scene_change_detect)
-            .opt("Slices", &self.slices)
-            .opt("Softness", &self.softness)
-            .opt("SpatialAq", &self.spatial_aq)
-            .opt("SubgopLength", &self.subgop_length)
-            .opt("Syntax", &self.syntax)
-            .opt("TemporalAq", &self.temporal_aq)
-            .opt("TimecodeBurninSettings", &self.timecode_burnin_settings)
-            .opt("TimecodeInsertion", &self.timecode_insertion)
+            .opt("AdaptiveQuantization", self.adaptive_quantization)
+            .opt("AfdSignaling", self.afd_signaling)
+            .opt("Bitrate", self.bitrate)
+            .opt("BufFillPct", self.buf_fill_pct)
+            .opt("BufSize", self.buf_size)
+            .opt("ColorMetadata", self.color_metadata)
+            .opt("ColorSpaceSettings", self.color_space_settings)
+            .opt("EntropyEncoding", self.entropy_encoding)
+            .opt("FilterSettings", self.filter_settings)
+            .opt("FixedAfd", self.fixed_afd)
+            .opt("FlickerAq", self.flicker_aq)
+            .opt("ForceFieldPictures", self.force_field_pictures)
+            .opt("FramerateControl", self.framerate_control)
+            .opt("FramerateDenominator", self.framerate_denominator)
+            .opt("FramerateNumerator", self.framerate_numerator)
+            .opt("GopBReference", self.gop_b_reference)
+            .opt("GopClosedCadence", self.gop_closed_cadence)
+            .opt("GopNumBFrames", self.gop_num_b_frames)
+            .opt("GopSize", self.gop_size)
+            .opt("GopSizeUnits", self.gop_size_units)
+            .opt("Level", self.level)
+            .opt("LookAheadRateControl", self.look_ahead_rate_control)
+            .opt("MaxBitrate", self.max_bitrate)
+            .opt("MinBitrate", self.min_bitrate)
+            .opt("MinIInterval", self.min_i_interval)
+            .opt("MinQp", self.min_qp)
+            .opt("NumRefFrames", self.num_ref_frames)
+            .opt("ParControl", self.par_control)
+            .opt("ParDenominator", self.par_denominator)
+            .opt("ParNumerator", self.par_numerator)
+            .opt("Profile", self.profile)
+            .opt("QualityLevel", self.quality_level)
+            .opt("QvbrQualityLevel", self.qvbr_quality_level)
+            .opt("RateControlMode", self.rate_control_mode)
+            .opt("ScanType", self.scan_type)
+            .opt("SceneChangeDetect", self.scene_change_detect)
+            .opt("Slices", self.slices)
+            .opt("Softness", self.softness)
+            .opt("SpatialAq", self.spatial_aq)
+            .opt("SubgopLength", self.subgop_length)
+            .opt("Syntax", self.syntax)
+            .opt("TemporalAq", self.temporal_aq)
+            .opt("TimecodeBurninSettings", self.timecode_burnin_settings)
+            .opt("TimecodeInsertion", self.timecode_insertion)
             .build()
     }
 }
@@ -5097,16 +5477,21 @@ impl crate::PropertyType for H265ColorSpaceSettings {}
 impl ::cloudwright_core::ToValue for H265ColorSpaceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ColorSpacePassthroughSettings",
-                &self.color_space_passthrough_settings,
+                self.color_space_passthrough_settings,
             )
-            .opt("DolbyVision81Settings", &self.dolby_vision81_settings)
-            .opt("Hdr10Settings", &self.hdr10_settings)
-            .opt("Hlg2020Settings", &self.hlg2020_settings)
-            .opt("Rec601Settings", &self.rec601_settings)
-            .opt("Rec709Settings", &self.rec709_settings)
+            .opt("DolbyVision81Settings", self.dolby_vision81_settings)
+            .opt("Hdr10Settings", self.hdr10_settings)
+            .opt("Hlg2020Settings", self.hlg2020_settings)
+            .opt("Rec601Settings", self.rec601_settings)
+            .opt("Rec709Settings", self.rec709_settings)
             .build()
     }
 }
@@ -5148,12 +5533,17 @@ impl crate::PropertyType for H265FilterSettings {}
 impl ::cloudwright_core::ToValue for H265FilterSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BandwidthReductionFilterSettings",
-                &self.bandwidth_reduction_filter_settings,
+                self.bandwidth_reduction_filter_settings,
             )
-            .opt("TemporalFilterSettings", &self.temporal_filter_settings)
+            .opt("TemporalFilterSettings", self.temporal_filter_settings)
             .build()
     }
 }
@@ -5422,52 +5812,57 @@ impl crate::PropertyType for H265Settings {}
 impl ::cloudwright_core::ToValue for H265Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdaptiveQuantization", &self.adaptive_quantization)
-            .opt("AfdSignaling", &self.afd_signaling)
+            .opt("AdaptiveQuantization", self.adaptive_quantization)
+            .opt("AfdSignaling", self.afd_signaling)
             .opt(
                 "AlternativeTransferFunction",
-                &self.alternative_transfer_function,
+                self.alternative_transfer_function,
             )
-            .opt("Bitrate", &self.bitrate)
-            .opt("BufSize", &self.buf_size)
-            .opt("ColorMetadata", &self.color_metadata)
-            .opt("ColorSpaceSettings", &self.color_space_settings)
-            .opt("Deblocking", &self.deblocking)
-            .opt("FilterSettings", &self.filter_settings)
-            .opt("FixedAfd", &self.fixed_afd)
-            .opt("FlickerAq", &self.flicker_aq)
-            .opt("FramerateDenominator", &self.framerate_denominator)
-            .opt("FramerateNumerator", &self.framerate_numerator)
-            .opt("GopBReference", &self.gop_b_reference)
-            .opt("GopClosedCadence", &self.gop_closed_cadence)
-            .opt("GopNumBFrames", &self.gop_num_b_frames)
-            .opt("GopSize", &self.gop_size)
-            .opt("GopSizeUnits", &self.gop_size_units)
-            .opt("Level", &self.level)
-            .opt("LookAheadRateControl", &self.look_ahead_rate_control)
-            .opt("MaxBitrate", &self.max_bitrate)
-            .opt("MinBitrate", &self.min_bitrate)
-            .opt("MinIInterval", &self.min_i_interval)
-            .opt("MinQp", &self.min_qp)
-            .opt("MvOverPictureBoundaries", &self.mv_over_picture_boundaries)
-            .opt("MvTemporalPredictor", &self.mv_temporal_predictor)
-            .opt("ParDenominator", &self.par_denominator)
-            .opt("ParNumerator", &self.par_numerator)
-            .opt("Profile", &self.profile)
-            .opt("QvbrQualityLevel", &self.qvbr_quality_level)
-            .opt("RateControlMode", &self.rate_control_mode)
-            .opt("ScanType", &self.scan_type)
-            .opt("SceneChangeDetect", &self.scene_change_detect)
-            .opt("Slices", &self.slices)
-            .opt("SubgopLength", &self.subgop_length)
-            .opt("Tier", &self.tier)
-            .opt("TileHeight", &self.tile_height)
-            .opt("TilePadding", &self.tile_padding)
-            .opt("TileWidth", &self.tile_width)
-            .opt("TimecodeBurninSettings", &self.timecode_burnin_settings)
-            .opt("TimecodeInsertion", &self.timecode_insertion)
-            .opt("TreeblockSize", &self.treeblock_size)
+            .opt("Bitrate", self.bitrate)
+            .opt("BufSize", self.buf_size)
+            .opt("ColorMetadata", self.color_metadata)
+            .opt("ColorSpaceSettings", self.color_space_settings)
+            .opt("Deblocking", self.deblocking)
+            .opt("FilterSettings", self.filter_settings)
+            .opt("FixedAfd", self.fixed_afd)
+            .opt("FlickerAq", self.flicker_aq)
+            .opt("FramerateDenominator", self.framerate_denominator)
+            .opt("FramerateNumerator", self.framerate_numerator)
+            .opt("GopBReference", self.gop_b_reference)
+            .opt("GopClosedCadence", self.gop_closed_cadence)
+            .opt("GopNumBFrames", self.gop_num_b_frames)
+            .opt("GopSize", self.gop_size)
+            .opt("GopSizeUnits", self.gop_size_units)
+            .opt("Level", self.level)
+            .opt("LookAheadRateControl", self.look_ahead_rate_control)
+            .opt("MaxBitrate", self.max_bitrate)
+            .opt("MinBitrate", self.min_bitrate)
+            .opt("MinIInterval", self.min_i_interval)
+            .opt("MinQp", self.min_qp)
+            .opt("MvOverPictureBoundaries", self.mv_over_picture_boundaries)
+            .opt("MvTemporalPredictor", self.mv_temporal_predictor)
+            .opt("ParDenominator", self.par_denominator)
+            .opt("ParNumerator", self.par_numerator)
+            .opt("Profile", self.profile)
+            .opt("QvbrQualityLevel", self.qvbr_quality_level)
+            .opt("RateControlMode", self.rate_control_mode)
+            .opt("ScanType", self.scan_type)
+            .opt("SceneChangeDetect", self.scene_change_detect)
+            .opt("Slices", self.slices)
+            .opt("SubgopLength", self.subgop_length)
+            .opt("Tier", self.tier)
+            .opt("TileHeight", self.tile_height)
+            .opt("TilePadding", self.tile_padding)
+            .opt("TileWidth", self.tile_width)
+            .opt("TimecodeBurninSettings", self.timecode_burnin_settings)
+            .opt("TimecodeInsertion", self.timecode_insertion)
+            .opt("TreeblockSize", self.treeblock_size)
             .build()
     }
 }
@@ -5514,9 +5909,14 @@ impl crate::PropertyType for Hdr10Settings {}
 impl ::cloudwright_core::ToValue for Hdr10Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxCll", &self.max_cll)
-            .opt("MaxFall", &self.max_fall)
+            .opt("MaxCll", self.max_cll)
+            .opt("MaxFall", self.max_fall)
             .build()
     }
 }
@@ -5589,14 +5989,19 @@ impl crate::PropertyType for HlsAkamaiSettings {}
 impl ::cloudwright_core::ToValue for HlsAkamaiSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionRetryInterval", &self.connection_retry_interval)
-            .opt("FilecacheDuration", &self.filecache_duration)
-            .opt("HttpTransferMode", &self.http_transfer_mode)
-            .opt("NumRetries", &self.num_retries)
-            .opt("RestartDelay", &self.restart_delay)
-            .opt("Salt", &self.salt)
-            .opt("Token", &self.token)
+            .opt("ConnectionRetryInterval", self.connection_retry_interval)
+            .opt("FilecacheDuration", self.filecache_duration)
+            .opt("HttpTransferMode", self.http_transfer_mode)
+            .opt("NumRetries", self.num_retries)
+            .opt("RestartDelay", self.restart_delay)
+            .opt("Salt", self.salt)
+            .opt("Token", self.token)
             .build()
     }
 }
@@ -5651,11 +6056,16 @@ impl crate::PropertyType for HlsBasicPutSettings {}
 impl ::cloudwright_core::ToValue for HlsBasicPutSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionRetryInterval", &self.connection_retry_interval)
-            .opt("FilecacheDuration", &self.filecache_duration)
-            .opt("NumRetries", &self.num_retries)
-            .opt("RestartDelay", &self.restart_delay)
+            .opt("ConnectionRetryInterval", self.connection_retry_interval)
+            .opt("FilecacheDuration", self.filecache_duration)
+            .opt("NumRetries", self.num_retries)
+            .opt("RestartDelay", self.restart_delay)
             .build()
     }
 }
@@ -5718,12 +6128,17 @@ impl crate::PropertyType for HlsCdnSettings {}
 impl ::cloudwright_core::ToValue for HlsCdnSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HlsAkamaiSettings", &self.hls_akamai_settings)
-            .opt("HlsBasicPutSettings", &self.hls_basic_put_settings)
-            .opt("HlsMediaStoreSettings", &self.hls_media_store_settings)
-            .opt("HlsS3Settings", &self.hls_s3_settings)
-            .opt("HlsWebdavSettings", &self.hls_webdav_settings)
+            .opt("HlsAkamaiSettings", self.hls_akamai_settings)
+            .opt("HlsBasicPutSettings", self.hls_basic_put_settings)
+            .opt("HlsMediaStoreSettings", self.hls_media_store_settings)
+            .opt("HlsS3Settings", self.hls_s3_settings)
+            .opt("HlsWebdavSettings", self.hls_webdav_settings)
             .build()
     }
 }
@@ -6017,56 +6432,61 @@ impl crate::PropertyType for HlsGroupSettings {}
 impl ::cloudwright_core::ToValue for HlsGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdMarkers", &self.ad_markers)
-            .opt("BaseUrlContent", &self.base_url_content)
-            .opt("BaseUrlContent1", &self.base_url_content1)
-            .opt("BaseUrlManifest", &self.base_url_manifest)
-            .opt("BaseUrlManifest1", &self.base_url_manifest1)
-            .opt("CaptionLanguageMappings", &self.caption_language_mappings)
-            .opt("CaptionLanguageSetting", &self.caption_language_setting)
-            .opt("ClientCache", &self.client_cache)
-            .opt("CodecSpecification", &self.codec_specification)
-            .opt("ConstantIv", &self.constant_iv)
-            .opt("Destination", &self.destination)
-            .opt("DirectoryStructure", &self.directory_structure)
-            .opt("DiscontinuityTags", &self.discontinuity_tags)
-            .opt("EncryptionType", &self.encryption_type)
-            .opt("HlsCdnSettings", &self.hls_cdn_settings)
-            .opt("HlsId3SegmentTagging", &self.hls_id3_segment_tagging)
-            .opt("IFrameOnlyPlaylists", &self.i_frame_only_playlists)
+            .opt("AdMarkers", self.ad_markers)
+            .opt("BaseUrlContent", self.base_url_content)
+            .opt("BaseUrlContent1", self.base_url_content1)
+            .opt("BaseUrlManifest", self.base_url_manifest)
+            .opt("BaseUrlManifest1", self.base_url_manifest1)
+            .opt("CaptionLanguageMappings", self.caption_language_mappings)
+            .opt("CaptionLanguageSetting", self.caption_language_setting)
+            .opt("ClientCache", self.client_cache)
+            .opt("CodecSpecification", self.codec_specification)
+            .opt("ConstantIv", self.constant_iv)
+            .opt("Destination", self.destination)
+            .opt("DirectoryStructure", self.directory_structure)
+            .opt("DiscontinuityTags", self.discontinuity_tags)
+            .opt("EncryptionType", self.encryption_type)
+            .opt("HlsCdnSettings", self.hls_cdn_settings)
+            .opt("HlsId3SegmentTagging", self.hls_id3_segment_tagging)
+            .opt("IFrameOnlyPlaylists", self.i_frame_only_playlists)
             .opt(
                 "IncompleteSegmentBehavior",
-                &self.incomplete_segment_behavior,
+                self.incomplete_segment_behavior,
             )
-            .opt("IndexNSegments", &self.index_n_segments)
-            .opt("InputLossAction", &self.input_loss_action)
-            .opt("IvInManifest", &self.iv_in_manifest)
-            .opt("IvSource", &self.iv_source)
-            .opt("KeepSegments", &self.keep_segments)
-            .opt("KeyFormat", &self.key_format)
-            .opt("KeyFormatVersions", &self.key_format_versions)
-            .opt("KeyProviderSettings", &self.key_provider_settings)
-            .opt("ManifestCompression", &self.manifest_compression)
-            .opt("ManifestDurationFormat", &self.manifest_duration_format)
-            .opt("MinSegmentLength", &self.min_segment_length)
-            .opt("Mode", &self.mode)
-            .opt("OutputSelection", &self.output_selection)
-            .opt("ProgramDateTime", &self.program_date_time)
-            .opt("ProgramDateTimeClock", &self.program_date_time_clock)
-            .opt("ProgramDateTimePeriod", &self.program_date_time_period)
-            .opt("RedundantManifest", &self.redundant_manifest)
-            .opt("SegmentLength", &self.segment_length)
-            .opt("SegmentationMode", &self.segmentation_mode)
-            .opt("SegmentsPerSubdirectory", &self.segments_per_subdirectory)
-            .opt("StreamInfResolution", &self.stream_inf_resolution)
-            .opt("TimedMetadataId3Frame", &self.timed_metadata_id3_frame)
-            .opt("TimedMetadataId3Period", &self.timed_metadata_id3_period)
+            .opt("IndexNSegments", self.index_n_segments)
+            .opt("InputLossAction", self.input_loss_action)
+            .opt("IvInManifest", self.iv_in_manifest)
+            .opt("IvSource", self.iv_source)
+            .opt("KeepSegments", self.keep_segments)
+            .opt("KeyFormat", self.key_format)
+            .opt("KeyFormatVersions", self.key_format_versions)
+            .opt("KeyProviderSettings", self.key_provider_settings)
+            .opt("ManifestCompression", self.manifest_compression)
+            .opt("ManifestDurationFormat", self.manifest_duration_format)
+            .opt("MinSegmentLength", self.min_segment_length)
+            .opt("Mode", self.mode)
+            .opt("OutputSelection", self.output_selection)
+            .opt("ProgramDateTime", self.program_date_time)
+            .opt("ProgramDateTimeClock", self.program_date_time_clock)
+            .opt("ProgramDateTimePeriod", self.program_date_time_period)
+            .opt("RedundantManifest", self.redundant_manifest)
+            .opt("SegmentLength", self.segment_length)
+            .opt("SegmentationMode", self.segmentation_mode)
+            .opt("SegmentsPerSubdirectory", self.segments_per_subdirectory)
+            .opt("StreamInfResolution", self.stream_inf_resolution)
+            .opt("TimedMetadataId3Frame", self.timed_metadata_id3_frame)
+            .opt("TimedMetadataId3Period", self.timed_metadata_id3_period)
             .opt(
                 "TimestampDeltaMilliseconds",
-                &self.timestamp_delta_milliseconds,
+                self.timestamp_delta_milliseconds,
             )
-            .opt("TsFileMode", &self.ts_file_mode)
+            .opt("TsFileMode", self.ts_file_mode)
             .build()
     }
 }
@@ -6127,12 +6547,17 @@ impl crate::PropertyType for HlsInputSettings {}
 impl ::cloudwright_core::ToValue for HlsInputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bandwidth", &self.bandwidth)
-            .opt("BufferSegments", &self.buffer_segments)
-            .opt("Retries", &self.retries)
-            .opt("RetryInterval", &self.retry_interval)
-            .opt("Scte35Source", &self.scte35_source)
+            .opt("Bandwidth", self.bandwidth)
+            .opt("BufferSegments", self.buffer_segments)
+            .opt("Retries", self.retries)
+            .opt("RetryInterval", self.retry_interval)
+            .opt("Scte35Source", self.scte35_source)
             .build()
     }
 }
@@ -6193,12 +6618,17 @@ impl crate::PropertyType for HlsMediaStoreSettings {}
 impl ::cloudwright_core::ToValue for HlsMediaStoreSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionRetryInterval", &self.connection_retry_interval)
-            .opt("FilecacheDuration", &self.filecache_duration)
-            .opt("MediaStoreStorageClass", &self.media_store_storage_class)
-            .opt("NumRetries", &self.num_retries)
-            .opt("RestartDelay", &self.restart_delay)
+            .opt("ConnectionRetryInterval", self.connection_retry_interval)
+            .opt("FilecacheDuration", self.filecache_duration)
+            .opt("MediaStoreStorageClass", self.media_store_storage_class)
+            .opt("NumRetries", self.num_retries)
+            .opt("RestartDelay", self.restart_delay)
             .build()
     }
 }
@@ -6254,11 +6684,16 @@ impl crate::PropertyType for HlsOutputSettings {}
 impl ::cloudwright_core::ToValue for HlsOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("H265PackagingType", &self.h265_packaging_type)
-            .opt("HlsSettings", &self.hls_settings)
-            .opt("NameModifier", &self.name_modifier)
-            .opt("SegmentModifier", &self.segment_modifier)
+            .opt("H265PackagingType", self.h265_packaging_type)
+            .opt("HlsSettings", self.hls_settings)
+            .opt("NameModifier", self.name_modifier)
+            .opt("SegmentModifier", self.segment_modifier)
             .build()
     }
 }
@@ -6295,8 +6730,13 @@ impl crate::PropertyType for HlsS3Settings {}
 impl ::cloudwright_core::ToValue for HlsS3Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CannedAcl", &self.canned_acl)
+            .opt("CannedAcl", self.canned_acl)
             .build()
     }
 }
@@ -6353,11 +6793,16 @@ impl crate::PropertyType for HlsSettings {}
 impl ::cloudwright_core::ToValue for HlsSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioOnlyHlsSettings", &self.audio_only_hls_settings)
-            .opt("Fmp4HlsSettings", &self.fmp4_hls_settings)
-            .opt("FrameCaptureHlsSettings", &self.frame_capture_hls_settings)
-            .opt("StandardHlsSettings", &self.standard_hls_settings)
+            .opt("AudioOnlyHlsSettings", self.audio_only_hls_settings)
+            .opt("Fmp4HlsSettings", self.fmp4_hls_settings)
+            .opt("FrameCaptureHlsSettings", self.frame_capture_hls_settings)
+            .opt("StandardHlsSettings", self.standard_hls_settings)
             .build()
     }
 }
@@ -6418,12 +6863,17 @@ impl crate::PropertyType for HlsWebdavSettings {}
 impl ::cloudwright_core::ToValue for HlsWebdavSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionRetryInterval", &self.connection_retry_interval)
-            .opt("FilecacheDuration", &self.filecache_duration)
-            .opt("HttpTransferMode", &self.http_transfer_mode)
-            .opt("NumRetries", &self.num_retries)
-            .opt("RestartDelay", &self.restart_delay)
+            .opt("ConnectionRetryInterval", self.connection_retry_interval)
+            .opt("FilecacheDuration", self.filecache_duration)
+            .opt("HttpTransferMode", self.http_transfer_mode)
+            .opt("NumRetries", self.num_retries)
+            .opt("RestartDelay", self.restart_delay)
             .build()
     }
 }
@@ -6454,8 +6904,13 @@ impl crate::PropertyType for InferenceSettings {}
 impl ::cloudwright_core::ToValue for InferenceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FeedArn", &self.feed_arn)
+            .opt("FeedArn", self.feed_arn)
             .build()
     }
 }
@@ -6516,15 +6971,20 @@ impl crate::PropertyType for InputAttachment {}
 impl ::cloudwright_core::ToValue for InputAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutomaticInputFailoverSettings",
-                &self.automatic_input_failover_settings,
+                self.automatic_input_failover_settings,
             )
-            .opt("InputAttachmentName", &self.input_attachment_name)
-            .opt("InputId", &self.input_id)
-            .opt("InputSettings", &self.input_settings)
-            .opt("LogicalInterfaceNames", &self.logical_interface_names)
+            .opt("InputAttachmentName", self.input_attachment_name)
+            .opt("InputId", self.input_id)
+            .opt("InputSettings", self.input_settings)
+            .opt("LogicalInterfaceNames", self.logical_interface_names)
             .build()
     }
 }
@@ -6567,9 +7027,14 @@ impl crate::PropertyType for InputChannelLevel {}
 impl ::cloudwright_core::ToValue for InputChannelLevel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Gain", &self.gain)
-            .opt("InputChannel", &self.input_channel)
+            .opt("Gain", self.gain)
+            .opt("InputChannel", self.input_channel)
             .build()
     }
 }
@@ -6618,10 +7083,15 @@ impl crate::PropertyType for InputLocation {}
 impl ::cloudwright_core::ToValue for InputLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PasswordParam", &self.password_param)
-            .opt("Uri", &self.uri)
-            .opt("Username", &self.username)
+            .opt("PasswordParam", self.password_param)
+            .opt("Uri", self.uri)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -6682,12 +7152,17 @@ impl crate::PropertyType for InputLossBehavior {}
 impl ::cloudwright_core::ToValue for InputLossBehavior {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlackFrameMsec", &self.black_frame_msec)
-            .opt("InputLossImageColor", &self.input_loss_image_color)
-            .opt("InputLossImageSlate", &self.input_loss_image_slate)
-            .opt("InputLossImageType", &self.input_loss_image_type)
-            .opt("RepeatFrameMsec", &self.repeat_frame_msec)
+            .opt("BlackFrameMsec", self.black_frame_msec)
+            .opt("InputLossImageColor", self.input_loss_image_color)
+            .opt("InputLossImageSlate", self.input_loss_image_slate)
+            .opt("InputLossImageType", self.input_loss_image_type)
+            .opt("RepeatFrameMsec", self.repeat_frame_msec)
             .build()
     }
 }
@@ -6724,8 +7199,13 @@ impl crate::PropertyType for InputLossFailoverSettings {}
 impl ::cloudwright_core::ToValue for InputLossFailoverSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputLossThresholdMsec", &self.input_loss_threshold_msec)
+            .opt("InputLossThresholdMsec", self.input_loss_threshold_msec)
             .build()
     }
 }
@@ -6824,18 +7304,23 @@ impl crate::PropertyType for InputSettings {}
 impl ::cloudwright_core::ToValue for InputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioSelectors", &self.audio_selectors)
-            .opt("CaptionSelectors", &self.caption_selectors)
-            .opt("DeblockFilter", &self.deblock_filter)
-            .opt("DenoiseFilter", &self.denoise_filter)
-            .opt("FilterStrength", &self.filter_strength)
-            .opt("InputFilter", &self.input_filter)
-            .opt("NetworkInputSettings", &self.network_input_settings)
-            .opt("Scte35Pid", &self.scte35_pid)
-            .opt("Smpte2038DataPreference", &self.smpte2038_data_preference)
-            .opt("SourceEndBehavior", &self.source_end_behavior)
-            .opt("VideoSelector", &self.video_selector)
+            .opt("AudioSelectors", self.audio_selectors)
+            .opt("CaptionSelectors", self.caption_selectors)
+            .opt("DeblockFilter", self.deblock_filter)
+            .opt("DenoiseFilter", self.denoise_filter)
+            .opt("FilterStrength", self.filter_strength)
+            .opt("InputFilter", self.input_filter)
+            .opt("NetworkInputSettings", self.network_input_settings)
+            .opt("Scte35Pid", self.scte35_pid)
+            .opt("Smpte2038DataPreference", self.smpte2038_data_preference)
+            .opt("SourceEndBehavior", self.source_end_behavior)
+            .opt("VideoSelector", self.video_selector)
             .build()
     }
 }
@@ -6884,10 +7369,15 @@ impl crate::PropertyType for InputSpecification {}
 impl ::cloudwright_core::ToValue for InputSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Codec", &self.codec)
-            .opt("MaximumBitrate", &self.maximum_bitrate)
-            .opt("Resolution", &self.resolution)
+            .opt("Codec", self.codec)
+            .opt("MaximumBitrate", self.maximum_bitrate)
+            .opt("Resolution", self.resolution)
             .build()
     }
 }
@@ -6924,8 +7414,13 @@ impl crate::PropertyType for KeyProviderSettings {}
 impl ::cloudwright_core::ToValue for KeyProviderSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StaticKeySettings", &self.static_key_settings)
+            .opt("StaticKeySettings", self.static_key_settings)
             .build()
     }
 }
@@ -6960,9 +7455,14 @@ impl crate::PropertyType for LinkedChannelSettings {}
 impl ::cloudwright_core::ToValue for LinkedChannelSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FollowerChannelSettings", &self.follower_channel_settings)
-            .opt("PrimaryChannelSettings", &self.primary_channel_settings)
+            .opt("FollowerChannelSettings", self.follower_channel_settings)
+            .opt("PrimaryChannelSettings", self.primary_channel_settings)
             .build()
     }
 }
@@ -7279,61 +7779,63 @@ impl crate::PropertyType for M2tsSettings {}
 impl ::cloudwright_core::ToValue for M2tsSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AbsentInputAudioBehavior",
-                &self.absent_input_audio_behavior,
-            )
-            .opt("Arib", &self.arib)
-            .opt("AribCaptionsPid", &self.arib_captions_pid)
-            .opt("AribCaptionsPidControl", &self.arib_captions_pid_control)
-            .opt("AudioBufferModel", &self.audio_buffer_model)
-            .opt("AudioFramesPerPes", &self.audio_frames_per_pes)
-            .opt("AudioPids", &self.audio_pids)
-            .opt("AudioStreamType", &self.audio_stream_type)
-            .opt("Bitrate", &self.bitrate)
-            .opt("BufferModel", &self.buffer_model)
-            .opt("CcDescriptor", &self.cc_descriptor)
-            .opt("DvbNitSettings", &self.dvb_nit_settings)
-            .opt("DvbSdtSettings", &self.dvb_sdt_settings)
-            .opt("DvbSubPids", &self.dvb_sub_pids)
-            .opt("DvbTdtSettings", &self.dvb_tdt_settings)
-            .opt("DvbTeletextPid", &self.dvb_teletext_pid)
-            .opt("Ebif", &self.ebif)
-            .opt("EbpAudioInterval", &self.ebp_audio_interval)
-            .opt("EbpLookaheadMs", &self.ebp_lookahead_ms)
-            .opt("EbpPlacement", &self.ebp_placement)
-            .opt("EcmPid", &self.ecm_pid)
-            .opt("EsRateInPes", &self.es_rate_in_pes)
-            .opt("EtvPlatformPid", &self.etv_platform_pid)
-            .opt("EtvSignalPid", &self.etv_signal_pid)
-            .opt("FragmentTime", &self.fragment_time)
-            .opt("Klv", &self.klv)
-            .opt("KlvDataPids", &self.klv_data_pids)
-            .opt("NielsenId3Behavior", &self.nielsen_id3_behavior)
-            .opt("NullPacketBitrate", &self.null_packet_bitrate)
-            .opt("PatInterval", &self.pat_interval)
-            .opt("PcrControl", &self.pcr_control)
-            .opt("PcrPeriod", &self.pcr_period)
-            .opt("PcrPid", &self.pcr_pid)
-            .opt("PmtInterval", &self.pmt_interval)
-            .opt("PmtPid", &self.pmt_pid)
-            .opt("ProgramNum", &self.program_num)
-            .opt("RateMode", &self.rate_mode)
-            .opt("Scte27Pids", &self.scte27_pids)
-            .opt("Scte35Control", &self.scte35_control)
-            .opt("Scte35Pid", &self.scte35_pid)
+            .opt("AbsentInputAudioBehavior", self.absent_input_audio_behavior)
+            .opt("Arib", self.arib)
+            .opt("AribCaptionsPid", self.arib_captions_pid)
+            .opt("AribCaptionsPidControl", self.arib_captions_pid_control)
+            .opt("AudioBufferModel", self.audio_buffer_model)
+            .opt("AudioFramesPerPes", self.audio_frames_per_pes)
+            .opt("AudioPids", self.audio_pids)
+            .opt("AudioStreamType", self.audio_stream_type)
+            .opt("Bitrate", self.bitrate)
+            .opt("BufferModel", self.buffer_model)
+            .opt("CcDescriptor", self.cc_descriptor)
+            .opt("DvbNitSettings", self.dvb_nit_settings)
+            .opt("DvbSdtSettings", self.dvb_sdt_settings)
+            .opt("DvbSubPids", self.dvb_sub_pids)
+            .opt("DvbTdtSettings", self.dvb_tdt_settings)
+            .opt("DvbTeletextPid", self.dvb_teletext_pid)
+            .opt("Ebif", self.ebif)
+            .opt("EbpAudioInterval", self.ebp_audio_interval)
+            .opt("EbpLookaheadMs", self.ebp_lookahead_ms)
+            .opt("EbpPlacement", self.ebp_placement)
+            .opt("EcmPid", self.ecm_pid)
+            .opt("EsRateInPes", self.es_rate_in_pes)
+            .opt("EtvPlatformPid", self.etv_platform_pid)
+            .opt("EtvSignalPid", self.etv_signal_pid)
+            .opt("FragmentTime", self.fragment_time)
+            .opt("Klv", self.klv)
+            .opt("KlvDataPids", self.klv_data_pids)
+            .opt("NielsenId3Behavior", self.nielsen_id3_behavior)
+            .opt("NullPacketBitrate", self.null_packet_bitrate)
+            .opt("PatInterval", self.pat_interval)
+            .opt("PcrControl", self.pcr_control)
+            .opt("PcrPeriod", self.pcr_period)
+            .opt("PcrPid", self.pcr_pid)
+            .opt("PmtInterval", self.pmt_interval)
+            .opt("PmtPid", self.pmt_pid)
+            .opt("ProgramNum", self.program_num)
+            .opt("RateMode", self.rate_mode)
+            .opt("Scte27Pids", self.scte27_pids)
+            .opt("Scte35Control", self.scte35_control)
+            .opt("Scte35Pid", self.scte35_pid)
             .opt(
                 "Scte35PrerollPullupMilliseconds",
-                &self.scte35_preroll_pullup_milliseconds,
+                self.scte35_preroll_pullup_milliseconds,
             )
-            .opt("SegmentationMarkers", &self.segmentation_markers)
-            .opt("SegmentationStyle", &self.segmentation_style)
-            .opt("SegmentationTime", &self.segmentation_time)
-            .opt("TimedMetadataBehavior", &self.timed_metadata_behavior)
-            .opt("TimedMetadataPid", &self.timed_metadata_pid)
-            .opt("TransportStreamId", &self.transport_stream_id)
-            .opt("VideoPid", &self.video_pid)
+            .opt("SegmentationMarkers", self.segmentation_markers)
+            .opt("SegmentationStyle", self.segmentation_style)
+            .opt("SegmentationTime", self.segmentation_time)
+            .opt("TimedMetadataBehavior", self.timed_metadata_behavior)
+            .opt("TimedMetadataPid", self.timed_metadata_pid)
+            .opt("TransportStreamId", self.transport_stream_id)
+            .opt("VideoPid", self.video_pid)
             .build()
     }
 }
@@ -7474,26 +7976,31 @@ impl crate::PropertyType for M3u8Settings {}
 impl ::cloudwright_core::ToValue for M3u8Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioFramesPerPes", &self.audio_frames_per_pes)
-            .opt("AudioPids", &self.audio_pids)
-            .opt("EcmPid", &self.ecm_pid)
-            .opt("KlvBehavior", &self.klv_behavior)
-            .opt("KlvDataPids", &self.klv_data_pids)
-            .opt("NielsenId3Behavior", &self.nielsen_id3_behavior)
-            .opt("PatInterval", &self.pat_interval)
-            .opt("PcrControl", &self.pcr_control)
-            .opt("PcrPeriod", &self.pcr_period)
-            .opt("PcrPid", &self.pcr_pid)
-            .opt("PmtInterval", &self.pmt_interval)
-            .opt("PmtPid", &self.pmt_pid)
-            .opt("ProgramNum", &self.program_num)
-            .opt("Scte35Behavior", &self.scte35_behavior)
-            .opt("Scte35Pid", &self.scte35_pid)
-            .opt("TimedMetadataBehavior", &self.timed_metadata_behavior)
-            .opt("TimedMetadataPid", &self.timed_metadata_pid)
-            .opt("TransportStreamId", &self.transport_stream_id)
-            .opt("VideoPid", &self.video_pid)
+            .opt("AudioFramesPerPes", self.audio_frames_per_pes)
+            .opt("AudioPids", self.audio_pids)
+            .opt("EcmPid", self.ecm_pid)
+            .opt("KlvBehavior", self.klv_behavior)
+            .opt("KlvDataPids", self.klv_data_pids)
+            .opt("NielsenId3Behavior", self.nielsen_id3_behavior)
+            .opt("PatInterval", self.pat_interval)
+            .opt("PcrControl", self.pcr_control)
+            .opt("PcrPeriod", self.pcr_period)
+            .opt("PcrPid", self.pcr_pid)
+            .opt("PmtInterval", self.pmt_interval)
+            .opt("PmtPid", self.pmt_pid)
+            .opt("ProgramNum", self.program_num)
+            .opt("Scte35Behavior", self.scte35_behavior)
+            .opt("Scte35Pid", self.scte35_pid)
+            .opt("TimedMetadataBehavior", self.timed_metadata_behavior)
+            .opt("TimedMetadataPid", self.timed_metadata_pid)
+            .opt("TransportStreamId", self.transport_stream_id)
+            .opt("VideoPid", self.video_pid)
             .build()
     }
 }
@@ -7532,9 +8039,14 @@ impl crate::PropertyType for MaintenanceCreateSettings {}
 impl ::cloudwright_core::ToValue for MaintenanceCreateSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaintenanceDay", &self.maintenance_day)
-            .opt("MaintenanceStartTime", &self.maintenance_start_time)
+            .opt("MaintenanceDay", self.maintenance_day)
+            .opt("MaintenanceStartTime", self.maintenance_start_time)
             .build()
     }
 }
@@ -7565,8 +8077,13 @@ impl crate::PropertyType for MediaPackageAdditionalDestinations {}
 impl ::cloudwright_core::ToValue for MediaPackageAdditionalDestinations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
+            .opt("Destination", self.destination)
             .build()
     }
 }
@@ -7608,11 +8125,16 @@ impl crate::PropertyType for MediaPackageGroupSettings {}
 impl ::cloudwright_core::ToValue for MediaPackageGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
+            .opt("Destination", self.destination)
             .opt(
                 "MediapackageV2GroupSettings",
-                &self.mediapackage_v2_group_settings,
+                self.mediapackage_v2_group_settings,
             )
             .build()
     }
@@ -7666,12 +8188,17 @@ impl crate::PropertyType for MediaPackageOutputDestinationSettings {}
 impl ::cloudwright_core::ToValue for MediaPackageOutputDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelEndpointId", &self.channel_endpoint_id)
-            .opt("ChannelGroup", &self.channel_group)
-            .opt("ChannelId", &self.channel_id)
-            .opt("ChannelName", &self.channel_name)
-            .opt("MediaPackageRegionName", &self.media_package_region_name)
+            .opt("ChannelEndpointId", self.channel_endpoint_id)
+            .opt("ChannelGroup", self.channel_group)
+            .opt("ChannelId", self.channel_id)
+            .opt("ChannelName", self.channel_name)
+            .opt("MediaPackageRegionName", self.media_package_region_name)
             .build()
     }
 }
@@ -7707,10 +8234,15 @@ impl crate::PropertyType for MediaPackageOutputSettings {}
 impl ::cloudwright_core::ToValue for MediaPackageOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MediaPackageV2DestinationSettings",
-                &self.media_package_v2_destination_settings,
+                self.media_package_v2_destination_settings,
             )
             .build()
     }
@@ -7754,11 +8286,16 @@ impl crate::PropertyType for MediaPackageV2DestinationSettings {}
 impl ::cloudwright_core::ToValue for MediaPackageV2DestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioGroupId", &self.audio_group_id)
-            .opt("AudioRenditionSets", &self.audio_rendition_sets)
-            .opt("HlsAutoSelect", &self.hls_auto_select)
-            .opt("HlsDefault", &self.hls_default)
+            .opt("AudioGroupId", self.audio_group_id)
+            .opt("AudioRenditionSets", self.audio_rendition_sets)
+            .opt("HlsAutoSelect", self.hls_auto_select)
+            .opt("HlsDefault", self.hls_default)
             .build()
     }
 }
@@ -7831,18 +8368,23 @@ impl crate::PropertyType for MediaPackageV2GroupSettings {}
 impl ::cloudwright_core::ToValue for MediaPackageV2GroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalDestinations", &self.additional_destinations)
-            .opt("CaptionLanguageMappings", &self.caption_language_mappings)
-            .opt("Id3Behavior", &self.id3_behavior)
-            .opt("KlvBehavior", &self.klv_behavior)
-            .opt("NielsenId3Behavior", &self.nielsen_id3_behavior)
-            .opt("Scte35Type", &self.scte35_type)
-            .opt("SegmentLength", &self.segment_length)
-            .opt("SegmentLengthUnits", &self.segment_length_units)
-            .opt("TimedMetadataId3Frame", &self.timed_metadata_id3_frame)
-            .opt("TimedMetadataId3Period", &self.timed_metadata_id3_period)
-            .opt("TimedMetadataPassthrough", &self.timed_metadata_passthrough)
+            .opt("AdditionalDestinations", self.additional_destinations)
+            .opt("CaptionLanguageMappings", self.caption_language_mappings)
+            .opt("Id3Behavior", self.id3_behavior)
+            .opt("KlvBehavior", self.klv_behavior)
+            .opt("NielsenId3Behavior", self.nielsen_id3_behavior)
+            .opt("Scte35Type", self.scte35_type)
+            .opt("SegmentLength", self.segment_length)
+            .opt("SegmentLengthUnits", self.segment_length_units)
+            .opt("TimedMetadataId3Frame", self.timed_metadata_id3_frame)
+            .opt("TimedMetadataId3Period", self.timed_metadata_id3_period)
+            .opt("TimedMetadataPassthrough", self.timed_metadata_passthrough)
             .build()
     }
 }
@@ -7885,9 +8427,14 @@ impl crate::PropertyType for MotionGraphicsConfiguration {}
 impl ::cloudwright_core::ToValue for MotionGraphicsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MotionGraphicsInsertion", &self.motion_graphics_insertion)
-            .opt("MotionGraphicsSettings", &self.motion_graphics_settings)
+            .opt("MotionGraphicsInsertion", self.motion_graphics_insertion)
+            .opt("MotionGraphicsSettings", self.motion_graphics_settings)
             .build()
     }
 }
@@ -7926,10 +8473,15 @@ impl crate::PropertyType for MotionGraphicsSettings {}
 impl ::cloudwright_core::ToValue for MotionGraphicsSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "HtmlMotionGraphicsSettings",
-                &self.html_motion_graphics_settings,
+                self.html_motion_graphics_settings,
             )
             .build()
     }
@@ -7979,10 +8531,15 @@ impl crate::PropertyType for Mp2Settings {}
 impl ::cloudwright_core::ToValue for Mp2Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bitrate", &self.bitrate)
-            .opt("CodingMode", &self.coding_mode)
-            .opt("SampleRate", &self.sample_rate)
+            .opt("Bitrate", self.bitrate)
+            .opt("CodingMode", self.coding_mode)
+            .opt("SampleRate", self.sample_rate)
             .build()
     }
 }
@@ -8019,8 +8576,13 @@ impl crate::PropertyType for Mpeg2FilterSettings {}
 impl ::cloudwright_core::ToValue for Mpeg2FilterSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TemporalFilterSettings", &self.temporal_filter_settings)
+            .opt("TemporalFilterSettings", self.temporal_filter_settings)
             .build()
     }
 }
@@ -8164,24 +8726,29 @@ impl crate::PropertyType for Mpeg2Settings {}
 impl ::cloudwright_core::ToValue for Mpeg2Settings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdaptiveQuantization", &self.adaptive_quantization)
-            .opt("AfdSignaling", &self.afd_signaling)
-            .opt("ColorMetadata", &self.color_metadata)
-            .opt("ColorSpace", &self.color_space)
-            .opt("DisplayAspectRatio", &self.display_aspect_ratio)
-            .opt("FilterSettings", &self.filter_settings)
-            .opt("FixedAfd", &self.fixed_afd)
-            .opt("FramerateDenominator", &self.framerate_denominator)
-            .opt("FramerateNumerator", &self.framerate_numerator)
-            .opt("GopClosedCadence", &self.gop_closed_cadence)
-            .opt("GopNumBFrames", &self.gop_num_b_frames)
-            .opt("GopSize", &self.gop_size)
-            .opt("GopSizeUnits", &self.gop_size_units)
-            .opt("ScanType", &self.scan_type)
-            .opt("SubgopLength", &self.subgop_length)
-            .opt("TimecodeBurninSettings", &self.timecode_burnin_settings)
-            .opt("TimecodeInsertion", &self.timecode_insertion)
+            .opt("AdaptiveQuantization", self.adaptive_quantization)
+            .opt("AfdSignaling", self.afd_signaling)
+            .opt("ColorMetadata", self.color_metadata)
+            .opt("ColorSpace", self.color_space)
+            .opt("DisplayAspectRatio", self.display_aspect_ratio)
+            .opt("FilterSettings", self.filter_settings)
+            .opt("FixedAfd", self.fixed_afd)
+            .opt("FramerateDenominator", self.framerate_denominator)
+            .opt("FramerateNumerator", self.framerate_numerator)
+            .opt("GopClosedCadence", self.gop_closed_cadence)
+            .opt("GopNumBFrames", self.gop_num_b_frames)
+            .opt("GopSize", self.gop_size)
+            .opt("GopSizeUnits", self.gop_size_units)
+            .opt("ScanType", self.scan_type)
+            .opt("SubgopLength", self.subgop_length)
+            .opt("TimecodeBurninSettings", self.timecode_burnin_settings)
+            .opt("TimecodeInsertion", self.timecode_insertion)
             .build()
     }
 }
@@ -8326,29 +8893,31 @@ impl crate::PropertyType for MsSmoothGroupSettings {}
 impl ::cloudwright_core::ToValue for MsSmoothGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcquisitionPointId", &self.acquisition_point_id)
-            .opt(
-                "AudioOnlyTimecodeControl",
-                &self.audio_only_timecode_control,
-            )
-            .opt("CertificateMode", &self.certificate_mode)
-            .opt("ConnectionRetryInterval", &self.connection_retry_interval)
-            .opt("Destination", &self.destination)
-            .opt("EventId", &self.event_id)
-            .opt("EventIdMode", &self.event_id_mode)
-            .opt("EventStopBehavior", &self.event_stop_behavior)
-            .opt("FilecacheDuration", &self.filecache_duration)
-            .opt("FragmentLength", &self.fragment_length)
-            .opt("InputLossAction", &self.input_loss_action)
-            .opt("NumRetries", &self.num_retries)
-            .opt("RestartDelay", &self.restart_delay)
-            .opt("SegmentationMode", &self.segmentation_mode)
-            .opt("SendDelayMs", &self.send_delay_ms)
-            .opt("SparseTrackType", &self.sparse_track_type)
-            .opt("StreamManifestBehavior", &self.stream_manifest_behavior)
-            .opt("TimestampOffset", &self.timestamp_offset)
-            .opt("TimestampOffsetMode", &self.timestamp_offset_mode)
+            .opt("AcquisitionPointId", self.acquisition_point_id)
+            .opt("AudioOnlyTimecodeControl", self.audio_only_timecode_control)
+            .opt("CertificateMode", self.certificate_mode)
+            .opt("ConnectionRetryInterval", self.connection_retry_interval)
+            .opt("Destination", self.destination)
+            .opt("EventId", self.event_id)
+            .opt("EventIdMode", self.event_id_mode)
+            .opt("EventStopBehavior", self.event_stop_behavior)
+            .opt("FilecacheDuration", self.filecache_duration)
+            .opt("FragmentLength", self.fragment_length)
+            .opt("InputLossAction", self.input_loss_action)
+            .opt("NumRetries", self.num_retries)
+            .opt("RestartDelay", self.restart_delay)
+            .opt("SegmentationMode", self.segmentation_mode)
+            .opt("SendDelayMs", self.send_delay_ms)
+            .opt("SparseTrackType", self.sparse_track_type)
+            .opt("StreamManifestBehavior", self.stream_manifest_behavior)
+            .opt("TimestampOffset", self.timestamp_offset)
+            .opt("TimestampOffsetMode", self.timestamp_offset_mode)
             .build()
     }
 }
@@ -8392,9 +8961,14 @@ impl crate::PropertyType for MsSmoothOutputSettings {}
 impl ::cloudwright_core::ToValue for MsSmoothOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("H265PackagingType", &self.h265_packaging_type)
-            .opt("NameModifier", &self.name_modifier)
+            .opt("H265PackagingType", self.h265_packaging_type)
+            .opt("NameModifier", self.name_modifier)
             .build()
     }
 }
@@ -8425,8 +8999,13 @@ impl crate::PropertyType for MulticastInputSettings {}
 impl ::cloudwright_core::ToValue for MulticastInputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceIpAddress", &self.source_ip_address)
+            .opt("SourceIpAddress", self.source_ip_address)
             .build()
     }
 }
@@ -8457,8 +9036,13 @@ impl crate::PropertyType for MultiplexContainerSettings {}
 impl ::cloudwright_core::ToValue for MultiplexContainerSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MultiplexM2tsSettings", &self.multiplex_m2ts_settings)
+            .opt("MultiplexM2tsSettings", self.multiplex_m2ts_settings)
             .build()
     }
 }
@@ -8541,26 +9125,28 @@ impl crate::PropertyType for MultiplexM2tsSettings {}
 impl ::cloudwright_core::ToValue for MultiplexM2tsSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AbsentInputAudioBehavior",
-                &self.absent_input_audio_behavior,
-            )
-            .opt("Arib", &self.arib)
-            .opt("AudioBufferModel", &self.audio_buffer_model)
-            .opt("AudioFramesPerPes", &self.audio_frames_per_pes)
-            .opt("AudioStreamType", &self.audio_stream_type)
-            .opt("CcDescriptor", &self.cc_descriptor)
-            .opt("Ebif", &self.ebif)
-            .opt("EsRateInPes", &self.es_rate_in_pes)
-            .opt("Klv", &self.klv)
-            .opt("NielsenId3Behavior", &self.nielsen_id3_behavior)
-            .opt("PcrControl", &self.pcr_control)
-            .opt("PcrPeriod", &self.pcr_period)
-            .opt("Scte35Control", &self.scte35_control)
+            .opt("AbsentInputAudioBehavior", self.absent_input_audio_behavior)
+            .opt("Arib", self.arib)
+            .opt("AudioBufferModel", self.audio_buffer_model)
+            .opt("AudioFramesPerPes", self.audio_frames_per_pes)
+            .opt("AudioStreamType", self.audio_stream_type)
+            .opt("CcDescriptor", self.cc_descriptor)
+            .opt("Ebif", self.ebif)
+            .opt("EsRateInPes", self.es_rate_in_pes)
+            .opt("Klv", self.klv)
+            .opt("NielsenId3Behavior", self.nielsen_id3_behavior)
+            .opt("PcrControl", self.pcr_control)
+            .opt("PcrPeriod", self.pcr_period)
+            .opt("Scte35Control", self.scte35_control)
             .opt(
                 "Scte35PrerollPullupMilliseconds",
-                &self.scte35_preroll_pullup_milliseconds,
+                self.scte35_preroll_pullup_milliseconds,
             )
             .build()
     }
@@ -8602,9 +9188,14 @@ impl crate::PropertyType for MultiplexOutputSettings {}
 impl ::cloudwright_core::ToValue for MultiplexOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerSettings", &self.container_settings)
-            .opt("Destination", &self.destination)
+            .opt("ContainerSettings", self.container_settings)
+            .opt("Destination", self.destination)
             .build()
     }
 }
@@ -8648,9 +9239,14 @@ impl crate::PropertyType for MultiplexProgramChannelDestinationSettings {}
 impl ::cloudwright_core::ToValue for MultiplexProgramChannelDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MultiplexId", &self.multiplex_id)
-            .opt("ProgramName", &self.program_name)
+            .opt("MultiplexId", self.multiplex_id)
+            .opt("ProgramName", self.program_name)
             .build()
     }
 }
@@ -8697,10 +9293,15 @@ impl crate::PropertyType for NetworkInputSettings {}
 impl ::cloudwright_core::ToValue for NetworkInputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HlsInputSettings", &self.hls_input_settings)
-            .opt("MulticastInputSettings", &self.multicast_input_settings)
-            .opt("ServerValidation", &self.server_validation)
+            .opt("HlsInputSettings", self.hls_input_settings)
+            .opt("MulticastInputSettings", self.multicast_input_settings)
+            .opt("ServerValidation", self.server_validation)
             .build()
     }
 }
@@ -8749,10 +9350,15 @@ impl crate::PropertyType for NielsenCbet {}
 impl ::cloudwright_core::ToValue for NielsenCbet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CbetCheckDigitString", &self.cbet_check_digit_string)
-            .opt("CbetStepaside", &self.cbet_stepaside)
-            .opt("Csid", &self.csid)
+            .opt("CbetCheckDigitString", self.cbet_check_digit_string)
+            .opt("CbetStepaside", self.cbet_stepaside)
+            .opt("Csid", self.csid)
             .build()
     }
 }
@@ -8795,9 +9401,14 @@ impl crate::PropertyType for NielsenConfiguration {}
 impl ::cloudwright_core::ToValue for NielsenConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DistributorId", &self.distributor_id)
-            .opt("NielsenPcmToId3Tagging", &self.nielsen_pcm_to_id3_tagging)
+            .opt("DistributorId", self.distributor_id)
+            .opt("NielsenPcmToId3Tagging", self.nielsen_pcm_to_id3_tagging)
             .build()
     }
 }
@@ -8844,10 +9455,15 @@ impl crate::PropertyType for NielsenNaesIiNw {}
 impl ::cloudwright_core::ToValue for NielsenNaesIiNw {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CheckDigitString", &self.check_digit_string)
-            .opt("Sid", &self.sid)
-            .opt("Timezone", &self.timezone)
+            .opt("CheckDigitString", self.check_digit_string)
+            .opt("Sid", self.sid)
+            .opt("Timezone", self.timezone)
             .build()
     }
 }
@@ -8898,10 +9514,15 @@ impl crate::PropertyType for NielsenWatermarksSettings {}
 impl ::cloudwright_core::ToValue for NielsenWatermarksSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NielsenCbetSettings", &self.nielsen_cbet_settings)
-            .opt("NielsenDistributionType", &self.nielsen_distribution_type)
-            .opt("NielsenNaesIiNwSettings", &self.nielsen_naes_ii_nw_settings)
+            .opt("NielsenCbetSettings", self.nielsen_cbet_settings)
+            .opt("NielsenDistributionType", self.nielsen_distribution_type)
+            .opt("NielsenNaesIiNwSettings", self.nielsen_naes_ii_nw_settings)
             .build()
     }
 }
@@ -8964,12 +9585,17 @@ impl crate::PropertyType for Output {}
 impl ::cloudwright_core::ToValue for Output {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioDescriptionNames", &self.audio_description_names)
-            .opt("CaptionDescriptionNames", &self.caption_description_names)
-            .opt("OutputName", &self.output_name)
-            .opt("OutputSettings", &self.output_settings)
-            .opt("VideoDescriptionName", &self.video_description_name)
+            .opt("AudioDescriptionNames", self.audio_description_names)
+            .opt("CaptionDescriptionNames", self.caption_description_names)
+            .opt("OutputName", self.output_name)
+            .opt("OutputSettings", self.output_settings)
+            .opt("VideoDescriptionName", self.video_description_name)
             .build()
     }
 }
@@ -9035,13 +9661,18 @@ impl crate::PropertyType for OutputDestination {}
 impl ::cloudwright_core::ToValue for OutputDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Id", &self.id)
-            .opt("LogicalInterfaceNames", &self.logical_interface_names)
-            .opt("MediaPackageSettings", &self.media_package_settings)
-            .opt("MultiplexSettings", &self.multiplex_settings)
-            .opt("Settings", &self.settings)
-            .opt("SrtSettings", &self.srt_settings)
+            .opt("Id", self.id)
+            .opt("LogicalInterfaceNames", self.logical_interface_names)
+            .opt("MediaPackageSettings", self.media_package_settings)
+            .opt("MultiplexSettings", self.multiplex_settings)
+            .opt("Settings", self.settings)
+            .opt("SrtSettings", self.srt_settings)
             .build()
     }
 }
@@ -9096,11 +9727,16 @@ impl crate::PropertyType for OutputDestinationSettings {}
 impl ::cloudwright_core::ToValue for OutputDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PasswordParam", &self.password_param)
-            .opt("StreamName", &self.stream_name)
-            .opt("Url", &self.url)
-            .opt("Username", &self.username)
+            .opt("PasswordParam", self.password_param)
+            .opt("StreamName", self.stream_name)
+            .opt("Url", self.url)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -9149,10 +9785,15 @@ impl crate::PropertyType for OutputGroup {}
 impl ::cloudwright_core::ToValue for OutputGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("OutputGroupSettings", &self.output_group_settings)
-            .opt("Outputs", &self.outputs)
+            .opt("Name", self.name)
+            .opt("OutputGroupSettings", self.output_group_settings)
+            .opt("Outputs", self.outputs)
             .build()
     }
 }
@@ -9243,23 +9884,28 @@ impl crate::PropertyType for OutputGroupSettings {}
 impl ::cloudwright_core::ToValue for OutputGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArchiveGroupSettings", &self.archive_group_settings)
-            .opt("CmafIngestGroupSettings", &self.cmaf_ingest_group_settings)
+            .opt("ArchiveGroupSettings", self.archive_group_settings)
+            .opt("CmafIngestGroupSettings", self.cmaf_ingest_group_settings)
             .opt(
                 "FrameCaptureGroupSettings",
-                &self.frame_capture_group_settings,
+                self.frame_capture_group_settings,
             )
-            .opt("HlsGroupSettings", &self.hls_group_settings)
+            .opt("HlsGroupSettings", self.hls_group_settings)
             .opt(
                 "MediaPackageGroupSettings",
-                &self.media_package_group_settings,
+                self.media_package_group_settings,
             )
-            .opt("MsSmoothGroupSettings", &self.ms_smooth_group_settings)
-            .opt("MultiplexGroupSettings", &self.multiplex_group_settings)
-            .opt("RtmpGroupSettings", &self.rtmp_group_settings)
-            .opt("SrtGroupSettings", &self.srt_group_settings)
-            .opt("UdpGroupSettings", &self.udp_group_settings)
+            .opt("MsSmoothGroupSettings", self.ms_smooth_group_settings)
+            .opt("MultiplexGroupSettings", self.multiplex_group_settings)
+            .opt("RtmpGroupSettings", self.rtmp_group_settings)
+            .opt("SrtGroupSettings", self.srt_group_settings)
+            .opt("UdpGroupSettings", self.udp_group_settings)
             .build()
     }
 }
@@ -9296,8 +9942,13 @@ impl crate::PropertyType for OutputLocationRef {}
 impl ::cloudwright_core::ToValue for OutputLocationRef {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationRefId", &self.destination_ref_id)
+            .opt("DestinationRefId", self.destination_ref_id)
             .build()
     }
 }
@@ -9336,10 +9987,15 @@ impl crate::PropertyType for OutputLockingSettings {}
 impl ::cloudwright_core::ToValue for OutputLockingSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisabledLockingSettings", &self.disabled_locking_settings)
-            .opt("EpochLockingSettings", &self.epoch_locking_settings)
-            .opt("PipelineLockingSettings", &self.pipeline_locking_settings)
+            .opt("DisabledLockingSettings", self.disabled_locking_settings)
+            .opt("EpochLockingSettings", self.epoch_locking_settings)
+            .opt("PipelineLockingSettings", self.pipeline_locking_settings)
             .build()
     }
 }
@@ -9438,26 +10094,28 @@ impl crate::PropertyType for OutputSettings {}
 impl ::cloudwright_core::ToValue for OutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArchiveOutputSettings", &self.archive_output_settings)
-            .opt(
-                "CmafIngestOutputSettings",
-                &self.cmaf_ingest_output_settings,
-            )
+            .opt("ArchiveOutputSettings", self.archive_output_settings)
+            .opt("CmafIngestOutputSettings", self.cmaf_ingest_output_settings)
             .opt(
                 "FrameCaptureOutputSettings",
-                &self.frame_capture_output_settings,
+                self.frame_capture_output_settings,
             )
-            .opt("HlsOutputSettings", &self.hls_output_settings)
+            .opt("HlsOutputSettings", self.hls_output_settings)
             .opt(
                 "MediaPackageOutputSettings",
-                &self.media_package_output_settings,
+                self.media_package_output_settings,
             )
-            .opt("MsSmoothOutputSettings", &self.ms_smooth_output_settings)
-            .opt("MultiplexOutputSettings", &self.multiplex_output_settings)
-            .opt("RtmpOutputSettings", &self.rtmp_output_settings)
-            .opt("SrtOutputSettings", &self.srt_output_settings)
-            .opt("UdpOutputSettings", &self.udp_output_settings)
+            .opt("MsSmoothOutputSettings", self.ms_smooth_output_settings)
+            .opt("MultiplexOutputSettings", self.multiplex_output_settings)
+            .opt("RtmpOutputSettings", self.rtmp_output_settings)
+            .opt("SrtOutputSettings", self.srt_output_settings)
+            .opt("UdpOutputSettings", self.udp_output_settings)
             .build()
     }
 }
@@ -9492,9 +10150,14 @@ impl crate::PropertyType for PipelineLockingSettings {}
 impl ::cloudwright_core::ToValue for PipelineLockingSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomEpoch", &self.custom_epoch)
-            .opt("PipelineLockingMethod", &self.pipeline_locking_method)
+            .opt("CustomEpoch", self.custom_epoch)
+            .opt("PipelineLockingMethod", self.pipeline_locking_method)
             .build()
     }
 }
@@ -9525,8 +10188,13 @@ impl crate::PropertyType for PrimaryChannelSettings {}
 impl ::cloudwright_core::ToValue for PrimaryChannelSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LinkedChannelType", &self.linked_channel_type)
+            .opt("LinkedChannelType", self.linked_channel_type)
             .build()
     }
 }
@@ -9575,10 +10243,15 @@ impl crate::PropertyType for RemixSettings {}
 impl ::cloudwright_core::ToValue for RemixSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelMappings", &self.channel_mappings)
-            .opt("ChannelsIn", &self.channels_in)
-            .opt("ChannelsOut", &self.channels_out)
+            .opt("ChannelMappings", self.channel_mappings)
+            .opt("ChannelsIn", self.channels_in)
+            .opt("ChannelsOut", self.channels_out)
             .build()
     }
 }
@@ -9655,15 +10328,20 @@ impl crate::PropertyType for RtmpGroupSettings {}
 impl ::cloudwright_core::ToValue for RtmpGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdMarkers", &self.ad_markers)
-            .opt("AuthenticationScheme", &self.authentication_scheme)
-            .opt("CacheFullBehavior", &self.cache_full_behavior)
-            .opt("CacheLength", &self.cache_length)
-            .opt("CaptionData", &self.caption_data)
-            .opt("IncludeFillerNalUnits", &self.include_filler_nal_units)
-            .opt("InputLossAction", &self.input_loss_action)
-            .opt("RestartDelay", &self.restart_delay)
+            .opt("AdMarkers", self.ad_markers)
+            .opt("AuthenticationScheme", self.authentication_scheme)
+            .opt("CacheFullBehavior", self.cache_full_behavior)
+            .opt("CacheLength", self.cache_length)
+            .opt("CaptionData", self.caption_data)
+            .opt("IncludeFillerNalUnits", self.include_filler_nal_units)
+            .opt("InputLossAction", self.input_loss_action)
+            .opt("RestartDelay", self.restart_delay)
             .build()
     }
 }
@@ -9718,11 +10396,16 @@ impl crate::PropertyType for RtmpOutputSettings {}
 impl ::cloudwright_core::ToValue for RtmpOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateMode", &self.certificate_mode)
-            .opt("ConnectionRetryInterval", &self.connection_retry_interval)
-            .opt("Destination", &self.destination)
-            .opt("NumRetries", &self.num_retries)
+            .opt("CertificateMode", self.certificate_mode)
+            .opt("ConnectionRetryInterval", self.connection_retry_interval)
+            .opt("Destination", self.destination)
+            .opt("NumRetries", self.num_retries)
             .build()
     }
 }
@@ -9765,9 +10448,14 @@ impl crate::PropertyType for Scte20SourceSettings {}
 impl ::cloudwright_core::ToValue for Scte20SourceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Convert608To708", &self.convert608_to708)
-            .opt("Source608ChannelNumber", &self.source608_channel_number)
+            .opt("Convert608To708", self.convert608_to708)
+            .opt("Source608ChannelNumber", self.source608_channel_number)
             .build()
     }
 }
@@ -9811,9 +10499,14 @@ impl crate::PropertyType for Scte27SourceSettings {}
 impl ::cloudwright_core::ToValue for Scte27SourceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OcrLanguage", &self.ocr_language)
-            .opt("Pid", &self.pid)
+            .opt("OcrLanguage", self.ocr_language)
+            .opt("Pid", self.pid)
             .build()
     }
 }
@@ -9862,10 +10555,15 @@ impl crate::PropertyType for Scte35SpliceInsert {}
 impl ::cloudwright_core::ToValue for Scte35SpliceInsert {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdAvailOffset", &self.ad_avail_offset)
-            .opt("NoRegionalBlackoutFlag", &self.no_regional_blackout_flag)
-            .opt("WebDeliveryAllowedFlag", &self.web_delivery_allowed_flag)
+            .opt("AdAvailOffset", self.ad_avail_offset)
+            .opt("NoRegionalBlackoutFlag", self.no_regional_blackout_flag)
+            .opt("WebDeliveryAllowedFlag", self.web_delivery_allowed_flag)
             .build()
     }
 }
@@ -9914,10 +10612,15 @@ impl crate::PropertyType for Scte35TimeSignalApos {}
 impl ::cloudwright_core::ToValue for Scte35TimeSignalApos {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdAvailOffset", &self.ad_avail_offset)
-            .opt("NoRegionalBlackoutFlag", &self.no_regional_blackout_flag)
-            .opt("WebDeliveryAllowedFlag", &self.web_delivery_allowed_flag)
+            .opt("AdAvailOffset", self.ad_avail_offset)
+            .opt("NoRegionalBlackoutFlag", self.no_regional_blackout_flag)
+            .opt("WebDeliveryAllowedFlag", self.web_delivery_allowed_flag)
             .build()
     }
 }
@@ -9948,8 +10651,13 @@ impl crate::PropertyType for SrtGroupSettings {}
 impl ::cloudwright_core::ToValue for SrtGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputLossAction", &self.input_loss_action)
+            .opt("InputLossAction", self.input_loss_action)
             .build()
     }
 }
@@ -9996,15 +10704,20 @@ impl crate::PropertyType for SrtOutputDestinationSettings {}
 impl ::cloudwright_core::ToValue for SrtOutputDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionMode", &self.connection_mode)
+            .opt("ConnectionMode", self.connection_mode)
             .opt(
                 "EncryptionPassphraseSecretArn",
-                &self.encryption_passphrase_secret_arn,
+                self.encryption_passphrase_secret_arn,
             )
-            .opt("ListenerPort", &self.listener_port)
-            .opt("StreamId", &self.stream_id)
-            .opt("Url", &self.url)
+            .opt("ListenerPort", self.listener_port)
+            .opt("StreamId", self.stream_id)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -10051,12 +10764,17 @@ impl crate::PropertyType for SrtOutputSettings {}
 impl ::cloudwright_core::ToValue for SrtOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BufferMsec", &self.buffer_msec)
-            .opt("ContainerSettings", &self.container_settings)
-            .opt("Destination", &self.destination)
-            .opt("EncryptionType", &self.encryption_type)
-            .opt("Latency", &self.latency)
+            .opt("BufferMsec", self.buffer_msec)
+            .opt("ContainerSettings", self.container_settings)
+            .opt("Destination", self.destination)
+            .opt("EncryptionType", self.encryption_type)
+            .opt("Latency", self.latency)
             .build()
     }
 }
@@ -10099,9 +10817,14 @@ impl crate::PropertyType for StandardHlsSettings {}
 impl ::cloudwright_core::ToValue for StandardHlsSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioRenditionSets", &self.audio_rendition_sets)
-            .opt("M3u8Settings", &self.m3u8_settings)
+            .opt("AudioRenditionSets", self.audio_rendition_sets)
+            .opt("M3u8Settings", self.m3u8_settings)
             .build()
     }
 }
@@ -10144,9 +10867,14 @@ impl crate::PropertyType for StaticKeySettings {}
 impl ::cloudwright_core::ToValue for StaticKeySettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KeyProviderServer", &self.key_provider_server)
-            .opt("StaticKeyValue", &self.static_key_value)
+            .opt("KeyProviderServer", self.key_provider_server)
+            .opt("StaticKeyValue", self.static_key_value)
             .build()
     }
 }
@@ -10189,9 +10917,14 @@ impl crate::PropertyType for TeletextSourceSettings {}
 impl ::cloudwright_core::ToValue for TeletextSourceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OutputRectangle", &self.output_rectangle)
-            .opt("PageNumber", &self.page_number)
+            .opt("OutputRectangle", self.output_rectangle)
+            .opt("PageNumber", self.page_number)
             .build()
     }
 }
@@ -10236,9 +10969,14 @@ impl crate::PropertyType for TemporalFilterSettings {}
 impl ::cloudwright_core::ToValue for TemporalFilterSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PostFilterSharpening", &self.post_filter_sharpening)
-            .opt("Strength", &self.strength)
+            .opt("PostFilterSharpening", self.post_filter_sharpening)
+            .opt("Strength", self.strength)
             .build()
     }
 }
@@ -10269,8 +11007,13 @@ impl crate::PropertyType for ThumbnailConfiguration {}
 impl ::cloudwright_core::ToValue for ThumbnailConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("State", &self.state)
+            .opt("State", self.state)
             .build()
     }
 }
@@ -10309,10 +11052,15 @@ impl crate::PropertyType for TimecodeBurninSettings {}
 impl ::cloudwright_core::ToValue for TimecodeBurninSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FontSize", &self.font_size)
-            .opt("Position", &self.position)
-            .opt("Prefix", &self.prefix)
+            .opt("FontSize", self.font_size)
+            .opt("Position", self.position)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -10355,9 +11103,14 @@ impl crate::PropertyType for TimecodeConfig {}
 impl ::cloudwright_core::ToValue for TimecodeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Source", &self.source)
-            .opt("SyncThreshold", &self.sync_threshold)
+            .opt("Source", self.source)
+            .opt("SyncThreshold", self.sync_threshold)
             .build()
     }
 }
@@ -10394,8 +11147,13 @@ impl crate::PropertyType for TtmlDestinationSettings {}
 impl ::cloudwright_core::ToValue for TtmlDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StyleControl", &self.style_control)
+            .opt("StyleControl", self.style_control)
             .build()
     }
 }
@@ -10432,8 +11190,13 @@ impl crate::PropertyType for UdpContainerSettings {}
 impl ::cloudwright_core::ToValue for UdpContainerSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("M2tsSettings", &self.m2ts_settings)
+            .opt("M2tsSettings", self.m2ts_settings)
             .build()
     }
 }
@@ -10482,10 +11245,15 @@ impl crate::PropertyType for UdpGroupSettings {}
 impl ::cloudwright_core::ToValue for UdpGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InputLossAction", &self.input_loss_action)
-            .opt("TimedMetadataId3Frame", &self.timed_metadata_id3_frame)
-            .opt("TimedMetadataId3Period", &self.timed_metadata_id3_period)
+            .opt("InputLossAction", self.input_loss_action)
+            .opt("TimedMetadataId3Frame", self.timed_metadata_id3_frame)
+            .opt("TimedMetadataId3Period", self.timed_metadata_id3_period)
             .build()
     }
 }
@@ -10540,11 +11308,16 @@ impl crate::PropertyType for UdpOutputSettings {}
 impl ::cloudwright_core::ToValue for UdpOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BufferMsec", &self.buffer_msec)
-            .opt("ContainerSettings", &self.container_settings)
-            .opt("Destination", &self.destination)
-            .opt("FecOutputSettings", &self.fec_output_settings)
+            .opt("BufferMsec", self.buffer_msec)
+            .opt("ContainerSettings", self.container_settings)
+            .opt("Destination", self.destination)
+            .opt("FecOutputSettings", self.fec_output_settings)
             .build()
     }
 }
@@ -10587,9 +11360,14 @@ impl crate::PropertyType for VideoBlackFailoverSettings {}
 impl ::cloudwright_core::ToValue for VideoBlackFailoverSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlackDetectThreshold", &self.black_detect_threshold)
-            .opt("VideoBlackThresholdMsec", &self.video_black_threshold_msec)
+            .opt("BlackDetectThreshold", self.black_detect_threshold)
+            .opt("VideoBlackThresholdMsec", self.video_black_threshold_msec)
             .build()
     }
 }
@@ -10648,12 +11426,17 @@ impl crate::PropertyType for VideoCodecSettings {}
 impl ::cloudwright_core::ToValue for VideoCodecSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Av1Settings", &self.av1_settings)
-            .opt("FrameCaptureSettings", &self.frame_capture_settings)
-            .opt("H264Settings", &self.h264_settings)
-            .opt("H265Settings", &self.h265_settings)
-            .opt("Mpeg2Settings", &self.mpeg2_settings)
+            .opt("Av1Settings", self.av1_settings)
+            .opt("FrameCaptureSettings", self.frame_capture_settings)
+            .opt("H264Settings", self.h264_settings)
+            .opt("H265Settings", self.h265_settings)
+            .opt("Mpeg2Settings", self.mpeg2_settings)
             .build()
     }
 }
@@ -10726,14 +11509,19 @@ impl crate::PropertyType for VideoDescription {}
 impl ::cloudwright_core::ToValue for VideoDescription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodecSettings", &self.codec_settings)
-            .opt("Height", &self.height)
-            .opt("Name", &self.name)
-            .opt("RespondToAfd", &self.respond_to_afd)
-            .opt("ScalingBehavior", &self.scaling_behavior)
-            .opt("Sharpness", &self.sharpness)
-            .opt("Width", &self.width)
+            .opt("CodecSettings", self.codec_settings)
+            .opt("Height", self.height)
+            .opt("Name", self.name)
+            .opt("RespondToAfd", self.respond_to_afd)
+            .opt("ScalingBehavior", self.scaling_behavior)
+            .opt("Sharpness", self.sharpness)
+            .opt("Width", self.width)
             .build()
     }
 }
@@ -10788,11 +11576,16 @@ impl crate::PropertyType for VideoSelector {}
 impl ::cloudwright_core::ToValue for VideoSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorSpace", &self.color_space)
-            .opt("ColorSpaceSettings", &self.color_space_settings)
-            .opt("ColorSpaceUsage", &self.color_space_usage)
-            .opt("SelectorSettings", &self.selector_settings)
+            .opt("ColorSpace", self.color_space)
+            .opt("ColorSpaceSettings", self.color_space_settings)
+            .opt("ColorSpaceUsage", self.color_space_usage)
+            .opt("SelectorSettings", self.selector_settings)
             .build()
     }
 }
@@ -10829,8 +11622,13 @@ impl crate::PropertyType for VideoSelectorColorSpaceSettings {}
 impl ::cloudwright_core::ToValue for VideoSelectorColorSpaceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Hdr10Settings", &self.hdr10_settings)
+            .opt("Hdr10Settings", self.hdr10_settings)
             .build()
     }
 }
@@ -10867,8 +11665,13 @@ impl crate::PropertyType for VideoSelectorPid {}
 impl ::cloudwright_core::ToValue for VideoSelectorPid {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Pid", &self.pid)
+            .opt("Pid", self.pid)
             .build()
     }
 }
@@ -10905,8 +11708,13 @@ impl crate::PropertyType for VideoSelectorProgramId {}
 impl ::cloudwright_core::ToValue for VideoSelectorProgramId {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ProgramId", &self.program_id)
+            .opt("ProgramId", self.program_id)
             .build()
     }
 }
@@ -10949,9 +11757,14 @@ impl crate::PropertyType for VideoSelectorSettings {}
 impl ::cloudwright_core::ToValue for VideoSelectorSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VideoSelectorPid", &self.video_selector_pid)
-            .opt("VideoSelectorProgramId", &self.video_selector_program_id)
+            .opt("VideoSelectorPid", self.video_selector_pid)
+            .opt("VideoSelectorProgramId", self.video_selector_program_id)
             .build()
     }
 }
@@ -11006,13 +11819,18 @@ impl crate::PropertyType for VpcOutputSettings {}
 impl ::cloudwright_core::ToValue for VpcOutputSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "PublicAddressAllocationIds",
-                &self.public_address_allocation_ids,
+                self.public_address_allocation_ids,
             )
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -11061,10 +11879,15 @@ impl crate::PropertyType for WavSettings {}
 impl ::cloudwright_core::ToValue for WavSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BitDepth", &self.bit_depth)
-            .opt("CodingMode", &self.coding_mode)
-            .opt("SampleRate", &self.sample_rate)
+            .opt("BitDepth", self.bit_depth)
+            .opt("CodingMode", self.coding_mode)
+            .opt("SampleRate", self.sample_rate)
             .build()
     }
 }
@@ -11101,8 +11924,13 @@ impl crate::PropertyType for WebvttDestinationSettings {}
 impl ::cloudwright_core::ToValue for WebvttDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StyleControl", &self.style_control)
+            .opt("StyleControl", self.style_control)
             .build()
     }
 }

@@ -96,11 +96,16 @@ impl ::cloudwright_core::Resource for ChannelPlacementGroup {
 impl ::cloudwright_core::ToValue for ChannelPlacementGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClusterId", &self.cluster_id)
-            .opt("Name", &self.name)
-            .opt("Nodes", &self.nodes)
-            .opt("Tags", &self.tags)
+            .opt("ClusterId", self.cluster_id)
+            .opt("Name", self.name)
+            .opt("Nodes", self.nodes)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -201,20 +201,25 @@ impl ::cloudwright_core::Resource for CloudWatchAlarmTemplate {
 impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .opt("DatapointsToAlarm", &self.datapoints_to_alarm)
-            .opt("Description", &self.description)
-            .req("EvaluationPeriods", &self.evaluation_periods)
-            .opt("GroupIdentifier", &self.group_identifier)
-            .req("MetricName", &self.metric_name)
-            .req("Name", &self.name)
-            .req("Period", &self.period)
-            .req("Statistic", &self.statistic)
-            .opt("Tags", &self.tags)
-            .req("TargetResourceType", &self.target_resource_type)
-            .req("Threshold", &self.threshold)
-            .req("TreatMissingData", &self.treat_missing_data)
+            .req("ComparisonOperator", self.comparison_operator)
+            .opt("DatapointsToAlarm", self.datapoints_to_alarm)
+            .opt("Description", self.description)
+            .req("EvaluationPeriods", self.evaluation_periods)
+            .opt("GroupIdentifier", self.group_identifier)
+            .req("MetricName", self.metric_name)
+            .req("Name", self.name)
+            .req("Period", self.period)
+            .req("Statistic", self.statistic)
+            .opt("Tags", self.tags)
+            .req("TargetResourceType", self.target_resource_type)
+            .req("Threshold", self.threshold)
+            .req("TreatMissingData", self.treat_missing_data)
             .build()
     }
 }
@@ -310,6 +315,14 @@ impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplateComparisonOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CloudWatchAlarmTemplateStatistic` (`AWS::MediaLive::CloudWatchAlarmTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -347,6 +360,14 @@ impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplateStatistic {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -398,6 +419,14 @@ impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplateTargetResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CloudWatchAlarmTemplateTreatMissingData` (`AWS::MediaLive::CloudWatchAlarmTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -432,6 +461,14 @@ impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplateTreatMissingData {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

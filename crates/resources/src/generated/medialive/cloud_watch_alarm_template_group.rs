@@ -96,10 +96,15 @@ impl ::cloudwright_core::Resource for CloudWatchAlarmTemplateGroup {
 impl ::cloudwright_core::ToValue for CloudWatchAlarmTemplateGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -104,12 +104,17 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClusterType", &self.cluster_type)
-            .opt("InstanceRoleArn", &self.instance_role_arn)
-            .opt("Name", &self.name)
-            .opt("NetworkSettings", &self.network_settings)
-            .opt("Tags", &self.tags)
+            .opt("ClusterType", self.cluster_type)
+            .opt("InstanceRoleArn", self.instance_role_arn)
+            .opt("Name", self.name)
+            .opt("NetworkSettings", self.network_settings)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -192,9 +197,14 @@ impl crate::PropertyType for ClusterNetworkSettings {}
 impl ::cloudwright_core::ToValue for ClusterNetworkSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultRoute", &self.default_route)
-            .opt("InterfaceMappings", &self.interface_mappings)
+            .opt("DefaultRoute", self.default_route)
+            .opt("InterfaceMappings", self.interface_mappings)
             .build()
     }
 }
@@ -235,9 +245,14 @@ impl crate::PropertyType for InterfaceMapping {}
 impl ::cloudwright_core::ToValue for InterfaceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogicalInterfaceName", &self.logical_interface_name)
-            .opt("NetworkId", &self.network_id)
+            .opt("LogicalInterfaceName", self.logical_interface_name)
+            .opt("NetworkId", self.network_id)
             .build()
     }
 }
@@ -274,6 +289,14 @@ impl ::cloudwright_core::ToValue for ClusterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

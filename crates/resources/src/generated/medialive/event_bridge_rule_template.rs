@@ -129,13 +129,18 @@ impl ::cloudwright_core::Resource for EventBridgeRuleTemplate {
 impl ::cloudwright_core::ToValue for EventBridgeRuleTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("EventTargets", &self.event_targets)
-            .req("EventType", &self.event_type)
-            .opt("GroupIdentifier", &self.group_identifier)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("EventTargets", self.event_targets)
+            .req("EventType", self.event_type)
+            .opt("GroupIdentifier", self.group_identifier)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -234,8 +239,13 @@ impl crate::PropertyType for EventBridgeRuleTemplateTarget {}
 impl ::cloudwright_core::ToValue for EventBridgeRuleTemplateTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
+            .req("Arn", self.arn)
             .build()
     }
 }
@@ -299,6 +309,14 @@ impl ::cloudwright_core::ToValue for EventBridgeRuleTemplateEventType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

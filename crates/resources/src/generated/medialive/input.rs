@@ -171,26 +171,31 @@ impl ::cloudwright_core::Resource for Input {
 impl ::cloudwright_core::ToValue for Input {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destinations", &self.destinations)
-            .opt("InputDevices", &self.input_devices)
-            .opt("InputNetworkLocation", &self.input_network_location)
-            .opt("InputSecurityGroups", &self.input_security_groups)
-            .opt("MediaConnectFlows", &self.media_connect_flows)
-            .opt("MulticastSettings", &self.multicast_settings)
-            .opt("Name", &self.name)
-            .opt("RoleArn", &self.role_arn)
-            .opt("RouterSettings", &self.router_settings)
-            .opt("SdiSources", &self.sdi_sources)
+            .opt("Destinations", self.destinations)
+            .opt("InputDevices", self.input_devices)
+            .opt("InputNetworkLocation", self.input_network_location)
+            .opt("InputSecurityGroups", self.input_security_groups)
+            .opt("MediaConnectFlows", self.media_connect_flows)
+            .opt("MulticastSettings", self.multicast_settings)
+            .opt("Name", self.name)
+            .opt("RoleArn", self.role_arn)
+            .opt("RouterSettings", self.router_settings)
+            .opt("SdiSources", self.sdi_sources)
             .opt(
                 "Smpte2110ReceiverGroupSettings",
-                &self.smpte2110_receiver_group_settings,
+                self.smpte2110_receiver_group_settings,
             )
-            .opt("Sources", &self.sources)
-            .opt("SrtSettings", &self.srt_settings)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
-            .opt("Vpc", &self.vpc)
+            .opt("Sources", self.sources)
+            .opt("SrtSettings", self.srt_settings)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
+            .opt("Vpc", self.vpc)
             .build()
     }
 }
@@ -284,11 +289,16 @@ impl crate::PropertyType for InputDestinationRequest {}
 impl ::cloudwright_core::ToValue for InputDestinationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Network", &self.network)
-            .opt("NetworkRoutes", &self.network_routes)
-            .opt("StaticIpAddress", &self.static_ip_address)
-            .opt("StreamName", &self.stream_name)
+            .opt("Network", self.network)
+            .opt("NetworkRoutes", self.network_routes)
+            .opt("StaticIpAddress", self.static_ip_address)
+            .opt("StreamName", self.stream_name)
             .build()
     }
 }
@@ -325,9 +335,12 @@ impl crate::PropertyType for InputDeviceSettings {}
 impl ::cloudwright_core::ToValue for InputDeviceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .opt("Id", &self.id)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().opt("Id", self.id).build()
     }
 }
 
@@ -363,9 +376,14 @@ impl crate::PropertyType for InputRequestDestinationRoute {}
 impl ::cloudwright_core::ToValue for InputRequestDestinationRoute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cidr", &self.cidr)
-            .opt("Gateway", &self.gateway)
+            .opt("Cidr", self.cidr)
+            .opt("Gateway", self.gateway)
             .build()
     }
 }
@@ -400,9 +418,14 @@ impl crate::PropertyType for InputSdpLocation {}
 impl ::cloudwright_core::ToValue for InputSdpLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MediaIndex", &self.media_index)
-            .opt("SdpUrl", &self.sdp_url)
+            .opt("MediaIndex", self.media_index)
+            .opt("SdpUrl", self.sdp_url)
             .build()
     }
 }
@@ -451,10 +474,15 @@ impl crate::PropertyType for InputSourceRequest {}
 impl ::cloudwright_core::ToValue for InputSourceRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PasswordParam", &self.password_param)
-            .opt("Url", &self.url)
-            .opt("Username", &self.username)
+            .opt("PasswordParam", self.password_param)
+            .opt("Url", self.url)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -500,9 +528,14 @@ impl crate::PropertyType for InputVpcRequest {}
 impl ::cloudwright_core::ToValue for InputVpcRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -539,8 +572,13 @@ impl crate::PropertyType for MediaConnectFlowRequest {}
 impl ::cloudwright_core::ToValue for MediaConnectFlowRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FlowArn", &self.flow_arn)
+            .opt("FlowArn", self.flow_arn)
             .build()
     }
 }
@@ -571,8 +609,13 @@ impl crate::PropertyType for MulticastSettingsCreateRequest {}
 impl ::cloudwright_core::ToValue for MulticastSettingsCreateRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Sources", &self.sources)
+            .opt("Sources", self.sources)
             .build()
     }
 }
@@ -607,9 +650,14 @@ impl crate::PropertyType for MulticastSourceCreateRequest {}
 impl ::cloudwright_core::ToValue for MulticastSourceCreateRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceIp", &self.source_ip)
-            .opt("Url", &self.url)
+            .opt("SourceIp", self.source_ip)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -640,8 +688,13 @@ impl crate::PropertyType for RouterDestinationSettings {}
 impl ::cloudwright_core::ToValue for RouterDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZoneName", &self.availability_zone_name)
+            .opt("AvailabilityZoneName", self.availability_zone_name)
             .build()
     }
 }
@@ -680,10 +733,15 @@ impl crate::PropertyType for RouterSettings {}
 impl ::cloudwright_core::ToValue for RouterSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destinations", &self.destinations)
-            .opt("EncryptionType", &self.encryption_type)
-            .opt("SecretArn", &self.secret_arn)
+            .opt("Destinations", self.destinations)
+            .opt("EncryptionType", self.encryption_type)
+            .opt("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -714,8 +772,13 @@ impl crate::PropertyType for Smpte2110ReceiverGroup {}
 impl ::cloudwright_core::ToValue for Smpte2110ReceiverGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SdpSettings", &self.sdp_settings)
+            .opt("SdpSettings", self.sdp_settings)
             .build()
     }
 }
@@ -754,10 +817,15 @@ impl crate::PropertyType for Smpte2110ReceiverGroupSdpSettings {}
 impl ::cloudwright_core::ToValue for Smpte2110ReceiverGroupSdpSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AncillarySdps", &self.ancillary_sdps)
-            .opt("AudioSdps", &self.audio_sdps)
-            .opt("VideoSdp", &self.video_sdp)
+            .opt("AncillarySdps", self.ancillary_sdps)
+            .opt("AudioSdps", self.audio_sdps)
+            .opt("VideoSdp", self.video_sdp)
             .build()
     }
 }
@@ -789,8 +857,13 @@ impl crate::PropertyType for Smpte2110ReceiverGroupSettings {}
 impl ::cloudwright_core::ToValue for Smpte2110ReceiverGroupSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Smpte2110ReceiverGroups", &self.smpte2110_receiver_groups)
+            .opt("Smpte2110ReceiverGroups", self.smpte2110_receiver_groups)
             .build()
     }
 }
@@ -825,9 +898,14 @@ impl crate::PropertyType for SrtCallerDecryptionRequest {}
 impl ::cloudwright_core::ToValue for SrtCallerDecryptionRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Algorithm", &self.algorithm)
-            .opt("PassphraseSecretArn", &self.passphrase_secret_arn)
+            .opt("Algorithm", self.algorithm)
+            .opt("PassphraseSecretArn", self.passphrase_secret_arn)
             .build()
     }
 }
@@ -874,12 +952,17 @@ impl crate::PropertyType for SrtCallerSourceRequest {}
 impl ::cloudwright_core::ToValue for SrtCallerSourceRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Decryption", &self.decryption)
-            .opt("MinimumLatency", &self.minimum_latency)
-            .opt("SrtListenerAddress", &self.srt_listener_address)
-            .opt("SrtListenerPort", &self.srt_listener_port)
-            .opt("StreamId", &self.stream_id)
+            .opt("Decryption", self.decryption)
+            .opt("MinimumLatency", self.minimum_latency)
+            .opt("SrtListenerAddress", self.srt_listener_address)
+            .opt("SrtListenerPort", self.srt_listener_port)
+            .opt("StreamId", self.stream_id)
             .build()
     }
 }
@@ -914,9 +997,14 @@ impl crate::PropertyType for SrtListenerDecryptionRequest {}
 impl ::cloudwright_core::ToValue for SrtListenerDecryptionRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Algorithm", &self.algorithm)
-            .opt("PassphraseSecretArn", &self.passphrase_secret_arn)
+            .opt("Algorithm", self.algorithm)
+            .opt("PassphraseSecretArn", self.passphrase_secret_arn)
             .build()
     }
 }
@@ -955,10 +1043,15 @@ impl crate::PropertyType for SrtListenerSettingsRequest {}
 impl ::cloudwright_core::ToValue for SrtListenerSettingsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Decryption", &self.decryption)
-            .opt("MinimumLatency", &self.minimum_latency)
-            .opt("StreamId", &self.stream_id)
+            .opt("Decryption", self.decryption)
+            .opt("MinimumLatency", self.minimum_latency)
+            .opt("StreamId", self.stream_id)
             .build()
     }
 }
@@ -993,9 +1086,14 @@ impl crate::PropertyType for SrtSettingsRequest {}
 impl ::cloudwright_core::ToValue for SrtSettingsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SrtCallerSources", &self.srt_caller_sources)
-            .opt("SrtListenerSettings", &self.srt_listener_settings)
+            .opt("SrtCallerSources", self.srt_caller_sources)
+            .opt("SrtListenerSettings", self.srt_listener_settings)
             .build()
     }
 }

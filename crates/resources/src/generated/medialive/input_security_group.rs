@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for InputSecurityGroup {
 impl ::cloudwright_core::ToValue for InputSecurityGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Tags", &self.tags)
-            .opt("WhitelistRules", &self.whitelist_rules)
+            .opt("Tags", self.tags)
+            .opt("WhitelistRules", self.whitelist_rules)
             .build()
     }
 }
@@ -153,8 +158,13 @@ impl crate::PropertyType for InputWhitelistRuleCidr {}
 impl ::cloudwright_core::ToValue for InputWhitelistRuleCidr {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cidr", &self.cidr)
+            .opt("Cidr", self.cidr)
             .build()
     }
 }

@@ -119,12 +119,17 @@ impl ::cloudwright_core::Resource for Multiplex {
 impl ::cloudwright_core::ToValue for Multiplex {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AvailabilityZones", &self.availability_zones)
-            .opt("Destinations", &self.destinations)
-            .req("MultiplexSettings", &self.multiplex_settings)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("AvailabilityZones", self.availability_zones)
+            .opt("Destinations", self.destinations)
+            .req("MultiplexSettings", self.multiplex_settings)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -211,8 +216,13 @@ impl crate::PropertyType for MultiplexMediaConnectOutputDestinationSettings {}
 impl ::cloudwright_core::ToValue for MultiplexMediaConnectOutputDestinationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EntitlementArn", &self.entitlement_arn)
+            .opt("EntitlementArn", self.entitlement_arn)
             .build()
     }
 }
@@ -248,10 +258,15 @@ impl crate::PropertyType for MultiplexOutputDestination {}
 impl ::cloudwright_core::ToValue for MultiplexOutputDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MultiplexMediaConnectOutputDestinationSettings",
-                &self.multiplex_media_connect_output_destination_settings,
+                self.multiplex_media_connect_output_destination_settings,
             )
             .build()
     }
@@ -327,16 +342,21 @@ impl crate::PropertyType for MultiplexSettings {}
 impl ::cloudwright_core::ToValue for MultiplexSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MaximumVideoBufferDelayMilliseconds",
-                &self.maximum_video_buffer_delay_milliseconds,
+                self.maximum_video_buffer_delay_milliseconds,
             )
-            .req("TransportStreamBitrate", &self.transport_stream_bitrate)
-            .req("TransportStreamId", &self.transport_stream_id)
+            .req("TransportStreamBitrate", self.transport_stream_bitrate)
+            .req("TransportStreamId", self.transport_stream_id)
             .opt(
                 "TransportStreamReservedBitrate",
-                &self.transport_stream_reserved_bitrate,
+                self.transport_stream_reserved_bitrate,
             )
             .build()
     }

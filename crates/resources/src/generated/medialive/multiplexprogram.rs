@@ -113,13 +113,18 @@ impl ::cloudwright_core::Resource for Multiplexprogram {
 impl ::cloudwright_core::ToValue for Multiplexprogram {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MultiplexId", &self.multiplex_id)
-            .opt("MultiplexProgramSettings", &self.multiplex_program_settings)
-            .opt("PacketIdentifiersMap", &self.packet_identifiers_map)
-            .opt("PipelineDetails", &self.pipeline_details)
-            .opt("PreferredChannelPipeline", &self.preferred_channel_pipeline)
-            .opt("ProgramName", &self.program_name)
+            .opt("MultiplexId", self.multiplex_id)
+            .opt("MultiplexProgramSettings", self.multiplex_program_settings)
+            .opt("PacketIdentifiersMap", self.packet_identifiers_map)
+            .opt("PipelineDetails", self.pipeline_details)
+            .opt("PreferredChannelPipeline", self.preferred_channel_pipeline)
+            .opt("ProgramName", self.program_name)
             .build()
     }
 }
@@ -220,20 +225,25 @@ impl crate::PropertyType for MultiplexProgramPacketIdentifiersMap {}
 impl ::cloudwright_core::ToValue for MultiplexProgramPacketIdentifiersMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AudioPids", &self.audio_pids)
-            .opt("DvbSubPids", &self.dvb_sub_pids)
-            .opt("DvbTeletextPid", &self.dvb_teletext_pid)
-            .opt("EtvPlatformPid", &self.etv_platform_pid)
-            .opt("EtvSignalPid", &self.etv_signal_pid)
-            .opt("KlvDataPids", &self.klv_data_pids)
-            .opt("PcrPid", &self.pcr_pid)
-            .opt("PmtPid", &self.pmt_pid)
-            .opt("PrivateMetadataPid", &self.private_metadata_pid)
-            .opt("Scte27Pids", &self.scte27_pids)
-            .opt("Scte35Pid", &self.scte35_pid)
-            .opt("TimedMetadataPid", &self.timed_metadata_pid)
-            .opt("VideoPid", &self.video_pid)
+            .opt("AudioPids", self.audio_pids)
+            .opt("DvbSubPids", self.dvb_sub_pids)
+            .opt("DvbTeletextPid", self.dvb_teletext_pid)
+            .opt("EtvPlatformPid", self.etv_platform_pid)
+            .opt("EtvSignalPid", self.etv_signal_pid)
+            .opt("KlvDataPids", self.klv_data_pids)
+            .opt("PcrPid", self.pcr_pid)
+            .opt("PmtPid", self.pmt_pid)
+            .opt("PrivateMetadataPid", self.private_metadata_pid)
+            .opt("Scte27Pids", self.scte27_pids)
+            .opt("Scte35Pid", self.scte35_pid)
+            .opt("TimedMetadataPid", self.timed_metadata_pid)
+            .opt("VideoPid", self.video_pid)
             .build()
     }
 }
@@ -274,9 +284,14 @@ impl crate::PropertyType for MultiplexProgramPipelineDetail {}
 impl ::cloudwright_core::ToValue for MultiplexProgramPipelineDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActiveChannelPipeline", &self.active_channel_pipeline)
-            .opt("PipelineId", &self.pipeline_id)
+            .opt("ActiveChannelPipeline", self.active_channel_pipeline)
+            .opt("PipelineId", self.pipeline_id)
             .build()
     }
 }
@@ -333,9 +348,14 @@ impl crate::PropertyType for MultiplexProgramServiceDescriptor {}
 impl ::cloudwright_core::ToValue for MultiplexProgramServiceDescriptor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ProviderName", &self.provider_name)
-            .req("ServiceName", &self.service_name)
+            .req("ProviderName", self.provider_name)
+            .req("ServiceName", self.service_name)
             .build()
     }
 }
@@ -395,11 +415,16 @@ impl crate::PropertyType for MultiplexProgramSettings {}
 impl ::cloudwright_core::ToValue for MultiplexProgramSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PreferredChannelPipeline", &self.preferred_channel_pipeline)
-            .req("ProgramNumber", &self.program_number)
-            .opt("ServiceDescriptor", &self.service_descriptor)
-            .opt("VideoSettings", &self.video_settings)
+            .opt("PreferredChannelPipeline", self.preferred_channel_pipeline)
+            .req("ProgramNumber", self.program_number)
+            .opt("ServiceDescriptor", self.service_descriptor)
+            .opt("VideoSettings", self.video_settings)
             .build()
     }
 }
@@ -433,6 +458,14 @@ impl ::cloudwright_core::ToValue for PreferredChannelPipeline {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

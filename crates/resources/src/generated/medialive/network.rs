@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for Network {
 impl ::cloudwright_core::ToValue for Network {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IpPools", &self.ip_pools)
-            .req("Name", &self.name)
-            .opt("Routes", &self.routes)
-            .opt("Tags", &self.tags)
+            .req("IpPools", self.ip_pools)
+            .req("Name", self.name)
+            .opt("Routes", self.routes)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -188,8 +193,13 @@ impl crate::PropertyType for IpPool {}
 impl ::cloudwright_core::ToValue for IpPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cidr", &self.cidr)
+            .opt("Cidr", self.cidr)
             .build()
     }
 }
@@ -230,9 +240,14 @@ impl crate::PropertyType for Route {}
 impl ::cloudwright_core::ToValue for Route {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cidr", &self.cidr)
-            .opt("Gateway", &self.gateway)
+            .opt("Cidr", self.cidr)
+            .opt("Gateway", self.gateway)
             .build()
     }
 }

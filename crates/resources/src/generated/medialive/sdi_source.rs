@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for SdiSource {
 impl ::cloudwright_core::ToValue for SdiSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Mode", &self.mode)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("Mode", self.mode)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -185,6 +190,14 @@ impl ::cloudwright_core::ToValue for SdiSourceMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SdiSourceType` (`AWS::MediaLive::SdiSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -213,6 +226,14 @@ impl ::cloudwright_core::ToValue for SdiSourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

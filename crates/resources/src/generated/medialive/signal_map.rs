@@ -143,20 +143,25 @@ impl ::cloudwright_core::Resource for SignalMap {
 impl ::cloudwright_core::ToValue for SignalMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchAlarmTemplateGroupIdentifiers",
-                &self.cloud_watch_alarm_template_group_identifiers,
+                self.cloud_watch_alarm_template_group_identifiers,
             )
-            .opt("Description", &self.description)
-            .req("DiscoveryEntryPointArn", &self.discovery_entry_point_arn)
+            .opt("Description", self.description)
+            .req("DiscoveryEntryPointArn", self.discovery_entry_point_arn)
             .opt(
                 "EventBridgeRuleTemplateGroupIdentifiers",
-                &self.event_bridge_rule_template_group_identifiers,
+                self.event_bridge_rule_template_group_identifiers,
             )
-            .opt("ForceRediscovery", &self.force_rediscovery)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("ForceRediscovery", self.force_rediscovery)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

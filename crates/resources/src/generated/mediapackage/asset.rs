@@ -141,14 +141,19 @@ impl ::cloudwright_core::Resource for Asset {
 impl ::cloudwright_core::ToValue for Asset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EgressEndpoints", &self.egress_endpoints)
-            .req("Id", &self.id)
-            .req("PackagingGroupId", &self.packaging_group_id)
-            .opt("ResourceId", &self.resource_id)
-            .req("SourceArn", &self.source_arn)
-            .req("SourceRoleArn", &self.source_role_arn)
-            .opt("Tags", &self.tags)
+            .opt("EgressEndpoints", self.egress_endpoints)
+            .req("Id", self.id)
+            .req("PackagingGroupId", self.packaging_group_id)
+            .opt("ResourceId", self.resource_id)
+            .req("SourceArn", self.source_arn)
+            .req("SourceRoleArn", self.source_role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -229,9 +234,14 @@ impl crate::PropertyType for EgressEndpoint {}
 impl ::cloudwright_core::ToValue for EgressEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PackagingConfigurationId", &self.packaging_configuration_id)
-            .req("Url", &self.url)
+            .req("PackagingConfigurationId", self.packaging_configuration_id)
+            .req("Url", self.url)
             .build()
     }
 }

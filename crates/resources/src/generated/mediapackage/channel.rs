@@ -119,13 +119,18 @@ impl ::cloudwright_core::Resource for Channel {
 impl ::cloudwright_core::ToValue for Channel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("EgressAccessLogs", &self.egress_access_logs)
-            .opt("HlsIngest", &self.hls_ingest)
-            .req("Id", &self.id)
-            .opt("IngressAccessLogs", &self.ingress_access_logs)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("EgressAccessLogs", self.egress_access_logs)
+            .opt("HlsIngest", self.hls_ingest)
+            .req("Id", self.id)
+            .opt("IngressAccessLogs", self.ingress_access_logs)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -180,8 +185,13 @@ impl crate::PropertyType for HlsIngest {}
 impl ::cloudwright_core::ToValue for HlsIngest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ingestEndpoints", &self.ingest_endpoints)
+            .opt("ingestEndpoints", self.ingest_endpoints)
             .build()
     }
 }
@@ -234,11 +244,16 @@ impl crate::PropertyType for IngestEndpoint {}
 impl ::cloudwright_core::ToValue for IngestEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Id", &self.id)
-            .opt("Password", &self.password)
-            .opt("Url", &self.url)
-            .opt("Username", &self.username)
+            .opt("Id", self.id)
+            .opt("Password", self.password)
+            .opt("Url", self.url)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -275,8 +290,13 @@ impl crate::PropertyType for LogConfiguration {}
 impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupName", &self.log_group_name)
+            .opt("LogGroupName", self.log_group_name)
             .build()
     }
 }

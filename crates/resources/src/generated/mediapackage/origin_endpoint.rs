@@ -193,21 +193,26 @@ impl ::cloudwright_core::Resource for OriginEndpoint {
 impl ::cloudwright_core::ToValue for OriginEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Authorization", &self.authorization)
-            .req("ChannelId", &self.channel_id)
-            .opt("CmafPackage", &self.cmaf_package)
-            .opt("DashPackage", &self.dash_package)
-            .opt("Description", &self.description)
-            .opt("HlsPackage", &self.hls_package)
-            .req("Id", &self.id)
-            .opt("ManifestName", &self.manifest_name)
-            .opt("MssPackage", &self.mss_package)
-            .opt("Origination", &self.origination)
-            .opt("StartoverWindowSeconds", &self.startover_window_seconds)
-            .opt("Tags", &self.tags)
-            .opt("TimeDelaySeconds", &self.time_delay_seconds)
-            .opt("Whitelist", &self.whitelist)
+            .opt("Authorization", self.authorization)
+            .req("ChannelId", self.channel_id)
+            .opt("CmafPackage", self.cmaf_package)
+            .opt("DashPackage", self.dash_package)
+            .opt("Description", self.description)
+            .opt("HlsPackage", self.hls_package)
+            .req("Id", self.id)
+            .opt("ManifestName", self.manifest_name)
+            .opt("MssPackage", self.mss_package)
+            .opt("Origination", self.origination)
+            .opt("StartoverWindowSeconds", self.startover_window_seconds)
+            .opt("Tags", self.tags)
+            .opt("TimeDelaySeconds", self.time_delay_seconds)
+            .opt("Whitelist", self.whitelist)
             .build()
     }
 }
@@ -290,9 +295,14 @@ impl crate::PropertyType for Authorization {}
 impl ::cloudwright_core::ToValue for Authorization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CdnIdentifierSecret", &self.cdn_identifier_secret)
-            .req("SecretsRoleArn", &self.secrets_role_arn)
+            .req("CdnIdentifierSecret", self.cdn_identifier_secret)
+            .req("SecretsRoleArn", self.secrets_role_arn)
             .build()
     }
 }
@@ -352,17 +362,22 @@ impl crate::PropertyType for CmafEncryption {}
 impl ::cloudwright_core::ToValue for CmafEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConstantInitializationVector",
-                &self.constant_initialization_vector,
+                self.constant_initialization_vector,
             )
-            .opt("EncryptionMethod", &self.encryption_method)
+            .opt("EncryptionMethod", self.encryption_method)
             .opt(
                 "KeyRotationIntervalSeconds",
-                &self.key_rotation_interval_seconds,
+                self.key_rotation_interval_seconds,
             )
-            .req("SpekeKeyProvider", &self.speke_key_provider)
+            .req("SpekeKeyProvider", self.speke_key_provider)
             .build()
     }
 }
@@ -421,12 +436,17 @@ impl crate::PropertyType for CmafPackage {}
 impl ::cloudwright_core::ToValue for CmafPackage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encryption", &self.encryption)
-            .opt("HlsManifests", &self.hls_manifests)
-            .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
-            .opt("SegmentPrefix", &self.segment_prefix)
-            .opt("StreamSelection", &self.stream_selection)
+            .opt("Encryption", self.encryption)
+            .opt("HlsManifests", self.hls_manifests)
+            .opt("SegmentDurationSeconds", self.segment_duration_seconds)
+            .opt("SegmentPrefix", self.segment_prefix)
+            .opt("StreamSelection", self.stream_selection)
             .build()
     }
 }
@@ -470,12 +490,17 @@ impl crate::PropertyType for DashEncryption {}
 impl ::cloudwright_core::ToValue for DashEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "KeyRotationIntervalSeconds",
-                &self.key_rotation_interval_seconds,
+                self.key_rotation_interval_seconds,
             )
-            .req("SpekeKeyProvider", &self.speke_key_provider)
+            .req("SpekeKeyProvider", self.speke_key_provider)
             .build()
     }
 }
@@ -633,29 +658,34 @@ impl crate::PropertyType for DashPackage {}
 impl ::cloudwright_core::ToValue for DashPackage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdTriggers", &self.ad_triggers)
+            .opt("AdTriggers", self.ad_triggers)
             .opt(
                 "AdsOnDeliveryRestrictions",
-                &self.ads_on_delivery_restrictions,
+                self.ads_on_delivery_restrictions,
             )
-            .opt("Encryption", &self.encryption)
-            .opt("IncludeIframeOnlyStream", &self.include_iframe_only_stream)
-            .opt("ManifestLayout", &self.manifest_layout)
-            .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
-            .opt("MinBufferTimeSeconds", &self.min_buffer_time_seconds)
-            .opt("MinUpdatePeriodSeconds", &self.min_update_period_seconds)
-            .opt("PeriodTriggers", &self.period_triggers)
-            .opt("Profile", &self.profile)
-            .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
-            .opt("SegmentTemplateFormat", &self.segment_template_format)
-            .opt("StreamSelection", &self.stream_selection)
+            .opt("Encryption", self.encryption)
+            .opt("IncludeIframeOnlyStream", self.include_iframe_only_stream)
+            .opt("ManifestLayout", self.manifest_layout)
+            .opt("ManifestWindowSeconds", self.manifest_window_seconds)
+            .opt("MinBufferTimeSeconds", self.min_buffer_time_seconds)
+            .opt("MinUpdatePeriodSeconds", self.min_update_period_seconds)
+            .opt("PeriodTriggers", self.period_triggers)
+            .opt("Profile", self.profile)
+            .opt("SegmentDurationSeconds", self.segment_duration_seconds)
+            .opt("SegmentTemplateFormat", self.segment_template_format)
+            .opt("StreamSelection", self.stream_selection)
             .opt(
                 "SuggestedPresentationDelaySeconds",
-                &self.suggested_presentation_delay_seconds,
+                self.suggested_presentation_delay_seconds,
             )
-            .opt("UtcTiming", &self.utc_timing)
-            .opt("UtcTimingUri", &self.utc_timing_uri)
+            .opt("UtcTiming", self.utc_timing)
+            .opt("UtcTimingUri", self.utc_timing_uri)
             .build()
     }
 }
@@ -720,18 +750,23 @@ impl crate::PropertyType for HlsEncryption {}
 impl ::cloudwright_core::ToValue for HlsEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConstantInitializationVector",
-                &self.constant_initialization_vector,
+                self.constant_initialization_vector,
             )
-            .opt("EncryptionMethod", &self.encryption_method)
+            .opt("EncryptionMethod", self.encryption_method)
             .opt(
                 "KeyRotationIntervalSeconds",
-                &self.key_rotation_interval_seconds,
+                self.key_rotation_interval_seconds,
             )
-            .opt("RepeatExtXKey", &self.repeat_ext_x_key)
-            .req("SpekeKeyProvider", &self.speke_key_provider)
+            .opt("RepeatExtXKey", self.repeat_ext_x_key)
+            .req("SpekeKeyProvider", self.speke_key_provider)
             .build()
     }
 }
@@ -852,23 +887,28 @@ impl crate::PropertyType for HlsManifest {}
 impl ::cloudwright_core::ToValue for HlsManifest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdMarkers", &self.ad_markers)
-            .opt("AdTriggers", &self.ad_triggers)
+            .opt("AdMarkers", self.ad_markers)
+            .opt("AdTriggers", self.ad_triggers)
             .opt(
                 "AdsOnDeliveryRestrictions",
-                &self.ads_on_delivery_restrictions,
+                self.ads_on_delivery_restrictions,
             )
-            .req("Id", &self.id)
-            .opt("IncludeIframeOnlyStream", &self.include_iframe_only_stream)
-            .opt("ManifestName", &self.manifest_name)
-            .opt("PlaylistType", &self.playlist_type)
-            .opt("PlaylistWindowSeconds", &self.playlist_window_seconds)
+            .req("Id", self.id)
+            .opt("IncludeIframeOnlyStream", self.include_iframe_only_stream)
+            .opt("ManifestName", self.manifest_name)
+            .opt("PlaylistType", self.playlist_type)
+            .opt("PlaylistWindowSeconds", self.playlist_window_seconds)
             .opt(
                 "ProgramDateTimeIntervalSeconds",
-                &self.program_date_time_interval_seconds,
+                self.program_date_time_interval_seconds,
             )
-            .opt("Url", &self.url)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -990,25 +1030,30 @@ impl crate::PropertyType for HlsPackage {}
 impl ::cloudwright_core::ToValue for HlsPackage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdMarkers", &self.ad_markers)
-            .opt("AdTriggers", &self.ad_triggers)
+            .opt("AdMarkers", self.ad_markers)
+            .opt("AdTriggers", self.ad_triggers)
             .opt(
                 "AdsOnDeliveryRestrictions",
-                &self.ads_on_delivery_restrictions,
+                self.ads_on_delivery_restrictions,
             )
-            .opt("Encryption", &self.encryption)
-            .opt("IncludeDvbSubtitles", &self.include_dvb_subtitles)
-            .opt("IncludeIframeOnlyStream", &self.include_iframe_only_stream)
-            .opt("PlaylistType", &self.playlist_type)
-            .opt("PlaylistWindowSeconds", &self.playlist_window_seconds)
+            .opt("Encryption", self.encryption)
+            .opt("IncludeDvbSubtitles", self.include_dvb_subtitles)
+            .opt("IncludeIframeOnlyStream", self.include_iframe_only_stream)
+            .opt("PlaylistType", self.playlist_type)
+            .opt("PlaylistWindowSeconds", self.playlist_window_seconds)
             .opt(
                 "ProgramDateTimeIntervalSeconds",
-                &self.program_date_time_interval_seconds,
+                self.program_date_time_interval_seconds,
             )
-            .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
-            .opt("StreamSelection", &self.stream_selection)
-            .opt("UseAudioRenditionGroup", &self.use_audio_rendition_group)
+            .opt("SegmentDurationSeconds", self.segment_duration_seconds)
+            .opt("StreamSelection", self.stream_selection)
+            .opt("UseAudioRenditionGroup", self.use_audio_rendition_group)
             .build()
     }
 }
@@ -1045,8 +1090,13 @@ impl crate::PropertyType for MssEncryption {}
 impl ::cloudwright_core::ToValue for MssEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SpekeKeyProvider", &self.speke_key_provider)
+            .req("SpekeKeyProvider", self.speke_key_provider)
             .build()
     }
 }
@@ -1099,11 +1149,16 @@ impl crate::PropertyType for MssPackage {}
 impl ::cloudwright_core::ToValue for MssPackage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encryption", &self.encryption)
-            .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
-            .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
-            .opt("StreamSelection", &self.stream_selection)
+            .opt("Encryption", self.encryption)
+            .opt("ManifestWindowSeconds", self.manifest_window_seconds)
+            .opt("SegmentDurationSeconds", self.segment_duration_seconds)
+            .opt("StreamSelection", self.stream_selection)
             .build()
     }
 }
@@ -1191,16 +1246,21 @@ impl crate::PropertyType for SpekeKeyProvider {}
 impl ::cloudwright_core::ToValue for SpekeKeyProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
+            .opt("CertificateArn", self.certificate_arn)
             .opt(
                 "EncryptionContractConfiguration",
-                &self.encryption_contract_configuration,
+                self.encryption_contract_configuration,
             )
-            .req("ResourceId", &self.resource_id)
-            .req("RoleArn", &self.role_arn)
-            .req("SystemIds", &self.system_ids)
-            .req("Url", &self.url)
+            .req("ResourceId", self.resource_id)
+            .req("RoleArn", self.role_arn)
+            .req("SystemIds", self.system_ids)
+            .req("Url", self.url)
             .build()
     }
 }
@@ -1237,6 +1297,14 @@ impl ::cloudwright_core::ToValue for AdMarkers {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1287,6 +1355,14 @@ impl ::cloudwright_core::ToValue for AdTrigger {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AdsOnDeliveryRestrictions` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1322,6 +1398,14 @@ impl ::cloudwright_core::ToValue for AdsOnDeliveryRestrictions {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EncryptionMethod` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1351,6 +1435,14 @@ impl ::cloudwright_core::ToValue for EncryptionMethod {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EncryptionMethod` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1379,6 +1471,14 @@ impl ::cloudwright_core::ToValue for HlsEncryptionEncryptionMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1412,6 +1512,14 @@ impl ::cloudwright_core::ToValue for ManifestLayout {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Origination` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1440,6 +1548,14 @@ impl ::cloudwright_core::ToValue for Origination {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1472,6 +1588,14 @@ impl ::cloudwright_core::ToValue for PlaylistType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1508,6 +1632,14 @@ impl ::cloudwright_core::ToValue for Profile {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UtcTiming` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1542,6 +1674,14 @@ impl ::cloudwright_core::ToValue for UtcTiming {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

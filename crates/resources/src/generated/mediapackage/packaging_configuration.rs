@@ -137,14 +137,19 @@ impl ::cloudwright_core::Resource for PackagingConfiguration {
 impl ::cloudwright_core::ToValue for PackagingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CmafPackage", &self.cmaf_package)
-            .opt("DashPackage", &self.dash_package)
-            .opt("HlsPackage", &self.hls_package)
-            .req("Id", &self.id)
-            .opt("MssPackage", &self.mss_package)
-            .req("PackagingGroupId", &self.packaging_group_id)
-            .opt("Tags", &self.tags)
+            .opt("CmafPackage", self.cmaf_package)
+            .opt("DashPackage", self.dash_package)
+            .opt("HlsPackage", self.hls_package)
+            .req("Id", self.id)
+            .opt("MssPackage", self.mss_package)
+            .req("PackagingGroupId", self.packaging_group_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -201,8 +206,13 @@ impl crate::PropertyType for CmafEncryption {}
 impl ::cloudwright_core::ToValue for CmafEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SpekeKeyProvider", &self.speke_key_provider)
+            .req("SpekeKeyProvider", self.speke_key_provider)
             .build()
     }
 }
@@ -260,14 +270,19 @@ impl crate::PropertyType for CmafPackage {}
 impl ::cloudwright_core::ToValue for CmafPackage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encryption", &self.encryption)
-            .req("HlsManifests", &self.hls_manifests)
+            .opt("Encryption", self.encryption)
+            .req("HlsManifests", self.hls_manifests)
             .opt(
                 "IncludeEncoderConfigurationInSegments",
-                &self.include_encoder_configuration_in_segments,
+                self.include_encoder_configuration_in_segments,
             )
-            .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
+            .opt("SegmentDurationSeconds", self.segment_duration_seconds)
             .build()
     }
 }
@@ -304,8 +319,13 @@ impl crate::PropertyType for DashEncryption {}
 impl ::cloudwright_core::ToValue for DashEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SpekeKeyProvider", &self.speke_key_provider)
+            .req("SpekeKeyProvider", self.speke_key_provider)
             .build()
     }
 }
@@ -375,13 +395,18 @@ impl crate::PropertyType for DashManifest {}
 impl ::cloudwright_core::ToValue for DashManifest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ManifestLayout", &self.manifest_layout)
-            .opt("ManifestName", &self.manifest_name)
-            .opt("MinBufferTimeSeconds", &self.min_buffer_time_seconds)
-            .opt("Profile", &self.profile)
-            .opt("ScteMarkersSource", &self.scte_markers_source)
-            .opt("StreamSelection", &self.stream_selection)
+            .opt("ManifestLayout", self.manifest_layout)
+            .opt("ManifestName", self.manifest_name)
+            .opt("MinBufferTimeSeconds", self.min_buffer_time_seconds)
+            .opt("Profile", self.profile)
+            .opt("ScteMarkersSource", self.scte_markers_source)
+            .opt("StreamSelection", self.stream_selection)
             .build()
     }
 }
@@ -465,17 +490,22 @@ impl crate::PropertyType for DashPackage {}
 impl ::cloudwright_core::ToValue for DashPackage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DashManifests", &self.dash_manifests)
-            .opt("Encryption", &self.encryption)
+            .req("DashManifests", self.dash_manifests)
+            .opt("Encryption", self.encryption)
             .opt(
                 "IncludeEncoderConfigurationInSegments",
-                &self.include_encoder_configuration_in_segments,
+                self.include_encoder_configuration_in_segments,
             )
-            .opt("IncludeIframeOnlyStream", &self.include_iframe_only_stream)
-            .opt("PeriodTriggers", &self.period_triggers)
-            .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
-            .opt("SegmentTemplateFormat", &self.segment_template_format)
+            .opt("IncludeIframeOnlyStream", self.include_iframe_only_stream)
+            .opt("PeriodTriggers", self.period_triggers)
+            .opt("SegmentDurationSeconds", self.segment_duration_seconds)
+            .opt("SegmentTemplateFormat", self.segment_template_format)
             .build()
     }
 }
@@ -526,13 +556,18 @@ impl crate::PropertyType for HlsEncryption {}
 impl ::cloudwright_core::ToValue for HlsEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConstantInitializationVector",
-                &self.constant_initialization_vector,
+                self.constant_initialization_vector,
             )
-            .opt("EncryptionMethod", &self.encryption_method)
-            .req("SpekeKeyProvider", &self.speke_key_provider)
+            .opt("EncryptionMethod", self.encryption_method)
+            .req("SpekeKeyProvider", self.speke_key_provider)
             .build()
     }
 }
@@ -607,16 +642,21 @@ impl crate::PropertyType for HlsManifest {}
 impl ::cloudwright_core::ToValue for HlsManifest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdMarkers", &self.ad_markers)
-            .opt("IncludeIframeOnlyStream", &self.include_iframe_only_stream)
-            .opt("ManifestName", &self.manifest_name)
+            .opt("AdMarkers", self.ad_markers)
+            .opt("IncludeIframeOnlyStream", self.include_iframe_only_stream)
+            .opt("ManifestName", self.manifest_name)
             .opt(
                 "ProgramDateTimeIntervalSeconds",
-                &self.program_date_time_interval_seconds,
+                self.program_date_time_interval_seconds,
             )
-            .opt("RepeatExtXKey", &self.repeat_ext_x_key)
-            .opt("StreamSelection", &self.stream_selection)
+            .opt("RepeatExtXKey", self.repeat_ext_x_key)
+            .opt("StreamSelection", self.stream_selection)
             .build()
     }
 }
@@ -681,12 +721,17 @@ impl crate::PropertyType for HlsPackage {}
 impl ::cloudwright_core::ToValue for HlsPackage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encryption", &self.encryption)
-            .req("HlsManifests", &self.hls_manifests)
-            .opt("IncludeDvbSubtitles", &self.include_dvb_subtitles)
-            .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
-            .opt("UseAudioRenditionGroup", &self.use_audio_rendition_group)
+            .opt("Encryption", self.encryption)
+            .req("HlsManifests", self.hls_manifests)
+            .opt("IncludeDvbSubtitles", self.include_dvb_subtitles)
+            .opt("SegmentDurationSeconds", self.segment_duration_seconds)
+            .opt("UseAudioRenditionGroup", self.use_audio_rendition_group)
             .build()
     }
 }
@@ -723,8 +768,13 @@ impl crate::PropertyType for MssEncryption {}
 impl ::cloudwright_core::ToValue for MssEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SpekeKeyProvider", &self.speke_key_provider)
+            .req("SpekeKeyProvider", self.speke_key_provider)
             .build()
     }
 }
@@ -765,9 +815,14 @@ impl crate::PropertyType for MssManifest {}
 impl ::cloudwright_core::ToValue for MssManifest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ManifestName", &self.manifest_name)
-            .opt("StreamSelection", &self.stream_selection)
+            .opt("ManifestName", self.manifest_name)
+            .opt("StreamSelection", self.stream_selection)
             .build()
     }
 }
@@ -818,10 +873,15 @@ impl crate::PropertyType for MssPackage {}
 impl ::cloudwright_core::ToValue for MssPackage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encryption", &self.encryption)
-            .req("MssManifests", &self.mss_manifests)
-            .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
+            .opt("Encryption", self.encryption)
+            .req("MssManifests", self.mss_manifests)
+            .opt("SegmentDurationSeconds", self.segment_duration_seconds)
             .build()
     }
 }
@@ -893,14 +953,19 @@ impl crate::PropertyType for SpekeKeyProvider {}
 impl ::cloudwright_core::ToValue for SpekeKeyProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EncryptionContractConfiguration",
-                &self.encryption_contract_configuration,
+                self.encryption_contract_configuration,
             )
-            .req("RoleArn", &self.role_arn)
-            .req("SystemIds", &self.system_ids)
-            .req("Url", &self.url)
+            .req("RoleArn", self.role_arn)
+            .req("SystemIds", self.system_ids)
+            .req("Url", self.url)
             .build()
     }
 }
@@ -935,6 +1000,14 @@ impl ::cloudwright_core::ToValue for AdMarkers {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EncryptionMethod` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -963,6 +1036,14 @@ impl ::cloudwright_core::ToValue for EncryptionMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -993,6 +1074,14 @@ impl ::cloudwright_core::ToValue for ManifestLayout {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Profile` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1022,6 +1111,14 @@ impl ::cloudwright_core::ToValue for Profile {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ScteMarkersSource` (`AWS::MediaPackage::PackagingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1050,6 +1147,14 @@ impl ::cloudwright_core::ToValue for ScteMarkersSource {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for PackagingGroup {
 impl ::cloudwright_core::ToValue for PackagingGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Authorization", &self.authorization)
-            .opt("EgressAccessLogs", &self.egress_access_logs)
-            .req("Id", &self.id)
-            .opt("Tags", &self.tags)
+            .opt("Authorization", self.authorization)
+            .opt("EgressAccessLogs", self.egress_access_logs)
+            .req("Id", self.id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -192,9 +197,14 @@ impl crate::PropertyType for Authorization {}
 impl ::cloudwright_core::ToValue for Authorization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CdnIdentifierSecret", &self.cdn_identifier_secret)
-            .req("SecretsRoleArn", &self.secrets_role_arn)
+            .req("CdnIdentifierSecret", self.cdn_identifier_secret)
+            .req("SecretsRoleArn", self.secrets_role_arn)
             .build()
     }
 }
@@ -231,8 +241,13 @@ impl crate::PropertyType for LogConfiguration {}
 impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupName", &self.log_group_name)
+            .opt("LogGroupName", self.log_group_name)
             .build()
     }
 }

@@ -86,9 +86,14 @@ impl crate::PropertyType for EncryptionContractConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionContractConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PresetSpeke20Audio", &self.preset_speke20_audio)
-            .req("PresetSpeke20Video", &self.preset_speke20_video)
+            .req("PresetSpeke20Audio", self.preset_speke20_audio)
+            .req("PresetSpeke20Video", self.preset_speke20_video)
             .build()
     }
 }
@@ -141,10 +146,15 @@ impl crate::PropertyType for StreamSelection {}
 impl ::cloudwright_core::ToValue for StreamSelection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxVideoBitsPerSecond", &self.max_video_bits_per_second)
-            .opt("MinVideoBitsPerSecond", &self.min_video_bits_per_second)
-            .opt("StreamOrder", &self.stream_order)
+            .opt("MaxVideoBitsPerSecond", self.max_video_bits_per_second)
+            .opt("MinVideoBitsPerSecond", self.min_video_bits_per_second)
+            .opt("StreamOrder", self.stream_order)
             .build()
     }
 }
@@ -196,9 +206,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -231,6 +246,14 @@ impl ::cloudwright_core::ToValue for PeriodTrigger {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -274,6 +297,14 @@ impl ::cloudwright_core::ToValue for PresetSpeke20Audio {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -333,6 +364,14 @@ impl ::cloudwright_core::ToValue for PresetSpeke20Video {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "mediapackage")]
@@ -370,6 +409,14 @@ impl ::cloudwright_core::ToValue for SegmentTemplateFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "mediapackage")]
@@ -406,6 +453,14 @@ impl ::cloudwright_core::ToValue for StreamOrder {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -142,17 +142,22 @@ impl ::cloudwright_core::Resource for Channel {
 impl ::cloudwright_core::ToValue for Channel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChannelGroupName", &self.channel_group_name)
-            .req("ChannelName", &self.channel_name)
-            .opt("Description", &self.description)
-            .opt("InputSwitchConfiguration", &self.input_switch_configuration)
-            .opt("InputType", &self.input_type)
+            .req("ChannelGroupName", self.channel_group_name)
+            .req("ChannelName", self.channel_name)
+            .opt("Description", self.description)
+            .opt("InputSwitchConfiguration", self.input_switch_configuration)
+            .opt("InputType", self.input_type)
             .opt(
                 "OutputHeaderConfiguration",
-                &self.output_header_configuration,
+                self.output_header_configuration,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -247,9 +252,14 @@ impl crate::PropertyType for InputSwitchConfiguration {}
 impl ::cloudwright_core::ToValue for InputSwitchConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MQCSInputSwitching", &self.mqcs_input_switching)
-            .opt("PreferredInput", &self.preferred_input)
+            .opt("MQCSInputSwitching", self.mqcs_input_switching)
+            .opt("PreferredInput", self.preferred_input)
             .build()
     }
 }
@@ -284,8 +294,13 @@ impl crate::PropertyType for OutputHeaderConfiguration {}
 impl ::cloudwright_core::ToValue for OutputHeaderConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PublishMQCS", &self.publish_mqcs)
+            .opt("PublishMQCS", self.publish_mqcs)
             .build()
     }
 }
@@ -316,6 +331,14 @@ impl ::cloudwright_core::ToValue for InputType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -96,10 +96,15 @@ impl ::cloudwright_core::Resource for ChannelGroup {
 impl ::cloudwright_core::ToValue for ChannelGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChannelGroupName", &self.channel_group_name)
-            .opt("Description", &self.description)
-            .opt("Tags", &self.tags)
+            .req("ChannelGroupName", self.channel_group_name)
+            .opt("Description", self.description)
+            .opt("Tags", self.tags)
             .build()
     }
 }

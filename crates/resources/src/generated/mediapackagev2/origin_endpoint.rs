@@ -187,23 +187,28 @@ impl ::cloudwright_core::Resource for OriginEndpoint {
 impl ::cloudwright_core::ToValue for OriginEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChannelGroupName", &self.channel_group_name)
-            .req("ChannelName", &self.channel_name)
-            .req("ContainerType", &self.container_type)
-            .opt("DashManifests", &self.dash_manifests)
-            .opt("Description", &self.description)
+            .req("ChannelGroupName", self.channel_group_name)
+            .req("ChannelName", self.channel_name)
+            .req("ContainerType", self.container_type)
+            .opt("DashManifests", self.dash_manifests)
+            .opt("Description", self.description)
             .opt(
                 "ForceEndpointErrorConfiguration",
-                &self.force_endpoint_error_configuration,
+                self.force_endpoint_error_configuration,
             )
-            .opt("HlsManifests", &self.hls_manifests)
-            .opt("LowLatencyHlsManifests", &self.low_latency_hls_manifests)
-            .opt("MssManifests", &self.mss_manifests)
-            .req("OriginEndpointName", &self.origin_endpoint_name)
-            .opt("Segment", &self.segment)
-            .opt("StartoverWindowSeconds", &self.startover_window_seconds)
-            .opt("Tags", &self.tags)
+            .opt("HlsManifests", self.hls_manifests)
+            .opt("LowLatencyHlsManifests", self.low_latency_hls_manifests)
+            .opt("MssManifests", self.mss_manifests)
+            .req("OriginEndpointName", self.origin_endpoint_name)
+            .opt("Segment", self.segment)
+            .opt("StartoverWindowSeconds", self.startover_window_seconds)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -337,11 +342,16 @@ impl crate::PropertyType for DashBaseUrl {}
 impl ::cloudwright_core::ToValue for DashBaseUrl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DvbPriority", &self.dvb_priority)
-            .opt("DvbWeight", &self.dvb_weight)
-            .opt("ServiceLocation", &self.service_location)
-            .req("Url", &self.url)
+            .opt("DvbPriority", self.dvb_priority)
+            .opt("DvbWeight", self.dvb_weight)
+            .opt("ServiceLocation", self.service_location)
+            .req("Url", self.url)
             .build()
     }
 }
@@ -396,10 +406,15 @@ impl crate::PropertyType for DashDvbFontDownload {}
 impl ::cloudwright_core::ToValue for DashDvbFontDownload {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FontFamily", &self.font_family)
-            .opt("MimeType", &self.mime_type)
-            .opt("Url", &self.url)
+            .opt("FontFamily", self.font_family)
+            .opt("MimeType", self.mime_type)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -447,9 +462,14 @@ impl crate::PropertyType for DashDvbMetricsReporting {}
 impl ::cloudwright_core::ToValue for DashDvbMetricsReporting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Probability", &self.probability)
-            .req("ReportingUrl", &self.reporting_url)
+            .opt("Probability", self.probability)
+            .req("ReportingUrl", self.reporting_url)
             .build()
     }
 }
@@ -492,9 +512,14 @@ impl crate::PropertyType for DashDvbSettings {}
 impl ::cloudwright_core::ToValue for DashDvbSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorMetrics", &self.error_metrics)
-            .opt("FontDownload", &self.font_download)
+            .opt("ErrorMetrics", self.error_metrics)
+            .opt("FontDownload", self.font_download)
             .build()
     }
 }
@@ -657,27 +682,32 @@ impl crate::PropertyType for DashManifestConfiguration {}
 impl ::cloudwright_core::ToValue for DashManifestConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseUrls", &self.base_urls)
-            .opt("Compactness", &self.compactness)
-            .opt("DrmSignaling", &self.drm_signaling)
-            .opt("DvbSettings", &self.dvb_settings)
-            .opt("FilterConfiguration", &self.filter_configuration)
-            .req("ManifestName", &self.manifest_name)
-            .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
-            .opt("MinBufferTimeSeconds", &self.min_buffer_time_seconds)
-            .opt("MinUpdatePeriodSeconds", &self.min_update_period_seconds)
-            .opt("PeriodTriggers", &self.period_triggers)
-            .opt("Profiles", &self.profiles)
-            .opt("ProgramInformation", &self.program_information)
-            .opt("ScteDash", &self.scte_dash)
-            .opt("SegmentTemplateFormat", &self.segment_template_format)
-            .opt("SubtitleConfiguration", &self.subtitle_configuration)
+            .opt("BaseUrls", self.base_urls)
+            .opt("Compactness", self.compactness)
+            .opt("DrmSignaling", self.drm_signaling)
+            .opt("DvbSettings", self.dvb_settings)
+            .opt("FilterConfiguration", self.filter_configuration)
+            .req("ManifestName", self.manifest_name)
+            .opt("ManifestWindowSeconds", self.manifest_window_seconds)
+            .opt("MinBufferTimeSeconds", self.min_buffer_time_seconds)
+            .opt("MinUpdatePeriodSeconds", self.min_update_period_seconds)
+            .opt("PeriodTriggers", self.period_triggers)
+            .opt("Profiles", self.profiles)
+            .opt("ProgramInformation", self.program_information)
+            .opt("ScteDash", self.scte_dash)
+            .opt("SegmentTemplateFormat", self.segment_template_format)
+            .opt("SubtitleConfiguration", self.subtitle_configuration)
             .opt(
                 "SuggestedPresentationDelaySeconds",
-                &self.suggested_presentation_delay_seconds,
+                self.suggested_presentation_delay_seconds,
             )
-            .opt("UtcTiming", &self.utc_timing)
+            .opt("UtcTiming", self.utc_timing)
             .build()
     }
 }
@@ -746,12 +776,17 @@ impl crate::PropertyType for DashProgramInformation {}
 impl ::cloudwright_core::ToValue for DashProgramInformation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Copyright", &self.copyright)
-            .opt("LanguageCode", &self.language_code)
-            .opt("MoreInformationUrl", &self.more_information_url)
-            .opt("Source", &self.source)
-            .opt("Title", &self.title)
+            .opt("Copyright", self.copyright)
+            .opt("LanguageCode", self.language_code)
+            .opt("MoreInformationUrl", self.more_information_url)
+            .opt("Source", self.source)
+            .opt("Title", self.title)
             .build()
     }
 }
@@ -786,8 +821,13 @@ impl crate::PropertyType for DashSubtitleConfiguration {}
 impl ::cloudwright_core::ToValue for DashSubtitleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TtmlConfiguration", &self.ttml_configuration)
+            .opt("TtmlConfiguration", self.ttml_configuration)
             .build()
     }
 }
@@ -824,8 +864,13 @@ impl crate::PropertyType for DashTtmlConfiguration {}
 impl ::cloudwright_core::ToValue for DashTtmlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TtmlProfile", &self.ttml_profile)
+            .req("TtmlProfile", self.ttml_profile)
             .build()
     }
 }
@@ -868,9 +913,14 @@ impl crate::PropertyType for DashUtcTiming {}
 impl ::cloudwright_core::ToValue for DashUtcTiming {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TimingMode", &self.timing_mode)
-            .opt("TimingSource", &self.timing_source)
+            .opt("TimingMode", self.timing_mode)
+            .opt("TimingSource", self.timing_source)
             .build()
     }
 }
@@ -961,21 +1011,26 @@ impl crate::PropertyType for Encryption {}
 impl ::cloudwright_core::ToValue for Encryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CmafExcludeSegmentDrmMetadata",
-                &self.cmaf_exclude_segment_drm_metadata,
+                self.cmaf_exclude_segment_drm_metadata,
             )
             .opt(
                 "ConstantInitializationVector",
-                &self.constant_initialization_vector,
+                self.constant_initialization_vector,
             )
-            .req("EncryptionMethod", &self.encryption_method)
+            .req("EncryptionMethod", self.encryption_method)
             .opt(
                 "KeyRotationIntervalSeconds",
-                &self.key_rotation_interval_seconds,
+                self.key_rotation_interval_seconds,
             )
-            .req("SpekeKeyProvider", &self.speke_key_provider)
+            .req("SpekeKeyProvider", self.speke_key_provider)
             .build()
     }
 }
@@ -1051,9 +1106,14 @@ impl crate::PropertyType for EncryptionContractConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionContractConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PresetSpeke20Audio", &self.preset_speke20_audio)
-            .req("PresetSpeke20Video", &self.preset_speke20_video)
+            .req("PresetSpeke20Audio", self.preset_speke20_audio)
+            .req("PresetSpeke20Video", self.preset_speke20_video)
             .build()
     }
 }
@@ -1100,10 +1160,15 @@ impl crate::PropertyType for EncryptionMethod {}
 impl ::cloudwright_core::ToValue for EncryptionMethod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CmafEncryptionMethod", &self.cmaf_encryption_method)
-            .opt("IsmEncryptionMethod", &self.ism_encryption_method)
-            .opt("TsEncryptionMethod", &self.ts_encryption_method)
+            .opt("CmafEncryptionMethod", self.cmaf_encryption_method)
+            .opt("IsmEncryptionMethod", self.ism_encryption_method)
+            .opt("TsEncryptionMethod", self.ts_encryption_method)
             .build()
     }
 }
@@ -1180,13 +1245,18 @@ impl crate::PropertyType for FilterConfiguration {}
 impl ::cloudwright_core::ToValue for FilterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClipStartTime", &self.clip_start_time)
-            .opt("DrmSettings", &self.drm_settings)
-            .opt("End", &self.end)
-            .opt("ManifestFilter", &self.manifest_filter)
-            .opt("Start", &self.start)
-            .opt("TimeDelaySeconds", &self.time_delay_seconds)
+            .opt("ClipStartTime", self.clip_start_time)
+            .opt("DrmSettings", self.drm_settings)
+            .opt("End", self.end)
+            .opt("ManifestFilter", self.manifest_filter)
+            .opt("Start", self.start)
+            .opt("TimeDelaySeconds", self.time_delay_seconds)
             .build()
     }
 }
@@ -1227,8 +1297,13 @@ impl crate::PropertyType for ForceEndpointErrorConfiguration {}
 impl ::cloudwright_core::ToValue for ForceEndpointErrorConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndpointErrorConditions", &self.endpoint_error_conditions)
+            .opt("EndpointErrorConditions", self.endpoint_error_conditions)
             .build()
     }
 }
@@ -1325,19 +1400,24 @@ impl crate::PropertyType for HlsManifestConfiguration {}
 impl ::cloudwright_core::ToValue for HlsManifestConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChildManifestName", &self.child_manifest_name)
-            .opt("FilterConfiguration", &self.filter_configuration)
-            .req("ManifestName", &self.manifest_name)
-            .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
+            .opt("ChildManifestName", self.child_manifest_name)
+            .opt("FilterConfiguration", self.filter_configuration)
+            .req("ManifestName", self.manifest_name)
+            .opt("ManifestWindowSeconds", self.manifest_window_seconds)
             .opt(
                 "ProgramDateTimeIntervalSeconds",
-                &self.program_date_time_interval_seconds,
+                self.program_date_time_interval_seconds,
             )
-            .opt("ScteHls", &self.scte_hls)
-            .opt("StartTag", &self.start_tag)
-            .opt("Url", &self.url)
-            .opt("UrlEncodeChildManifest", &self.url_encode_child_manifest)
+            .opt("ScteHls", self.scte_hls)
+            .opt("StartTag", self.start_tag)
+            .opt("Url", self.url)
+            .opt("UrlEncodeChildManifest", self.url_encode_child_manifest)
             .build()
     }
 }
@@ -1436,19 +1516,24 @@ impl crate::PropertyType for LowLatencyHlsManifestConfiguration {}
 impl ::cloudwright_core::ToValue for LowLatencyHlsManifestConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChildManifestName", &self.child_manifest_name)
-            .opt("FilterConfiguration", &self.filter_configuration)
-            .req("ManifestName", &self.manifest_name)
-            .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
+            .opt("ChildManifestName", self.child_manifest_name)
+            .opt("FilterConfiguration", self.filter_configuration)
+            .req("ManifestName", self.manifest_name)
+            .opt("ManifestWindowSeconds", self.manifest_window_seconds)
             .opt(
                 "ProgramDateTimeIntervalSeconds",
-                &self.program_date_time_interval_seconds,
+                self.program_date_time_interval_seconds,
             )
-            .opt("ScteHls", &self.scte_hls)
-            .opt("StartTag", &self.start_tag)
-            .opt("Url", &self.url)
-            .opt("UrlEncodeChildManifest", &self.url_encode_child_manifest)
+            .opt("ScteHls", self.scte_hls)
+            .opt("StartTag", self.start_tag)
+            .opt("Url", self.url)
+            .opt("UrlEncodeChildManifest", self.url_encode_child_manifest)
             .build()
     }
 }
@@ -1506,11 +1591,16 @@ impl crate::PropertyType for MssManifestConfiguration {}
 impl ::cloudwright_core::ToValue for MssManifestConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FilterConfiguration", &self.filter_configuration)
-            .opt("ManifestLayout", &self.manifest_layout)
-            .req("ManifestName", &self.manifest_name)
-            .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
+            .opt("FilterConfiguration", self.filter_configuration)
+            .opt("ManifestLayout", self.manifest_layout)
+            .req("ManifestName", self.manifest_name)
+            .opt("ManifestWindowSeconds", self.manifest_window_seconds)
             .build()
     }
 }
@@ -1558,9 +1648,14 @@ impl crate::PropertyType for Scte {}
 impl ::cloudwright_core::ToValue for Scte {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ScteFilter", &self.scte_filter)
-            .opt("ScteInSegments", &self.scte_in_segments)
+            .opt("ScteFilter", self.scte_filter)
+            .opt("ScteInSegments", self.scte_in_segments)
             .build()
     }
 }
@@ -1600,8 +1695,13 @@ impl crate::PropertyType for ScteDash {}
 impl ::cloudwright_core::ToValue for ScteDash {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdMarkerDash", &self.ad_marker_dash)
+            .opt("AdMarkerDash", self.ad_marker_dash)
             .build()
     }
 }
@@ -1636,8 +1736,13 @@ impl crate::PropertyType for ScteHls {}
 impl ::cloudwright_core::ToValue for ScteHls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdMarkerHls", &self.ad_marker_hls)
+            .opt("AdMarkerHls", self.ad_marker_hls)
             .build()
     }
 }
@@ -1712,19 +1817,21 @@ impl crate::PropertyType for Segment {}
 impl ::cloudwright_core::ToValue for Segment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encryption", &self.encryption)
-            .opt(
-                "IncludeIframeOnlyStreams",
-                &self.include_iframe_only_streams,
-            )
-            .opt("Scte", &self.scte)
-            .opt("SegmentDurationSeconds", &self.segment_duration_seconds)
-            .opt("SegmentName", &self.segment_name)
-            .opt("TsIncludeDvbSubtitles", &self.ts_include_dvb_subtitles)
+            .opt("Encryption", self.encryption)
+            .opt("IncludeIframeOnlyStreams", self.include_iframe_only_streams)
+            .opt("Scte", self.scte)
+            .opt("SegmentDurationSeconds", self.segment_duration_seconds)
+            .opt("SegmentName", self.segment_name)
+            .opt("TsIncludeDvbSubtitles", self.ts_include_dvb_subtitles)
             .opt(
                 "TsUseAudioRenditionGroup",
-                &self.ts_use_audio_rendition_group,
+                self.ts_use_audio_rendition_group,
             )
             .build()
     }
@@ -1826,16 +1933,21 @@ impl crate::PropertyType for SpekeKeyProvider {}
 impl ::cloudwright_core::ToValue for SpekeKeyProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateArn", &self.certificate_arn)
-            .req("DrmSystems", &self.drm_systems)
+            .opt("CertificateArn", self.certificate_arn)
+            .req("DrmSystems", self.drm_systems)
             .req(
                 "EncryptionContractConfiguration",
-                &self.encryption_contract_configuration,
+                self.encryption_contract_configuration,
             )
-            .req("ResourceId", &self.resource_id)
-            .req("RoleArn", &self.role_arn)
-            .req("Url", &self.url)
+            .req("ResourceId", self.resource_id)
+            .req("RoleArn", self.role_arn)
+            .req("Url", self.url)
             .build()
     }
 }
@@ -1879,9 +1991,14 @@ impl crate::PropertyType for StartTag {}
 impl ::cloudwright_core::ToValue for StartTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Precise", &self.precise)
-            .req("TimeOffset", &self.time_offset)
+            .opt("Precise", self.precise)
+            .req("TimeOffset", self.time_offset)
             .build()
     }
 }
@@ -1913,6 +2030,14 @@ impl ::cloudwright_core::ToValue for AdMarkerDash {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AdMarkerHls` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1942,6 +2067,14 @@ impl ::cloudwright_core::ToValue for AdMarkerHls {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CmafEncryptionMethod` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1970,6 +2103,14 @@ impl ::cloudwright_core::ToValue for CmafEncryptionMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2003,6 +2144,14 @@ impl ::cloudwright_core::ToValue for ContainerType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DashCompactness` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2032,6 +2181,14 @@ impl ::cloudwright_core::ToValue for DashCompactness {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DashDrmSignaling` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2060,6 +2217,14 @@ impl ::cloudwright_core::ToValue for DashDrmSignaling {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2099,6 +2264,14 @@ impl ::cloudwright_core::ToValue for DashPeriodTrigger {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DashProfile` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2125,6 +2298,14 @@ impl ::cloudwright_core::ToValue for DashProfile {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DashSegmentTemplateFormat` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2150,6 +2331,14 @@ impl ::cloudwright_core::ToValue for DashSegmentTemplateFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2179,6 +2368,14 @@ impl ::cloudwright_core::ToValue for DashTtmlProfile {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2214,6 +2411,14 @@ impl ::cloudwright_core::ToValue for DashUtcTimingMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2253,6 +2458,14 @@ impl ::cloudwright_core::ToValue for DrmSystem {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EndpointErrorCondition` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2288,6 +2501,14 @@ impl ::cloudwright_core::ToValue for EndpointErrorCondition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IsmEncryptionMethod` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2313,6 +2534,14 @@ impl ::cloudwright_core::ToValue for IsmEncryptionMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2342,6 +2571,14 @@ impl ::cloudwright_core::ToValue for MssManifestLayout {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2380,6 +2617,14 @@ impl ::cloudwright_core::ToValue for PresetSpeke20Audio {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2434,6 +2679,14 @@ impl ::cloudwright_core::ToValue for PresetSpeke20Video {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ScteFilter` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2486,6 +2739,14 @@ impl ::cloudwright_core::ToValue for ScteFilter {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ScteInSegments` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2515,6 +2776,14 @@ impl ::cloudwright_core::ToValue for ScteInSegments {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TsEncryptionMethod` (`AWS::MediaPackageV2::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2543,6 +2812,14 @@ impl ::cloudwright_core::ToValue for TsEncryptionMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -122,12 +122,17 @@ impl ::cloudwright_core::Resource for OriginEndpointPolicy {
 impl ::cloudwright_core::ToValue for OriginEndpointPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CdnAuthConfiguration", &self.cdn_auth_configuration)
-            .req("ChannelGroupName", &self.channel_group_name)
-            .req("ChannelName", &self.channel_name)
-            .req("OriginEndpointName", &self.origin_endpoint_name)
-            .req("Policy", &self.policy)
+            .opt("CdnAuthConfiguration", self.cdn_auth_configuration)
+            .req("ChannelGroupName", self.channel_group_name)
+            .req("ChannelName", self.channel_name)
+            .req("OriginEndpointName", self.origin_endpoint_name)
+            .req("Policy", self.policy)
             .build()
     }
 }
@@ -194,9 +199,14 @@ impl crate::PropertyType for CdnAuthConfiguration {}
 impl ::cloudwright_core::ToValue for CdnAuthConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CdnIdentifierSecretArns", &self.cdn_identifier_secret_arns)
-            .req("SecretsRoleArn", &self.secrets_role_arn)
+            .req("CdnIdentifierSecretArns", self.cdn_identifier_secret_arns)
+            .req("SecretsRoleArn", self.secrets_role_arn)
             .build()
     }
 }

@@ -137,14 +137,19 @@ impl ::cloudwright_core::Resource for Container {
 impl ::cloudwright_core::ToValue for Container {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLoggingEnabled", &self.access_logging_enabled)
-            .req("ContainerName", &self.container_name)
-            .opt("CorsPolicy", &self.cors_policy)
-            .opt("LifecyclePolicy", &self.lifecycle_policy)
-            .opt("MetricPolicy", &self.metric_policy)
-            .opt("Policy", &self.policy)
-            .opt("Tags", &self.tags)
+            .opt("AccessLoggingEnabled", self.access_logging_enabled)
+            .req("ContainerName", self.container_name)
+            .opt("CorsPolicy", self.cors_policy)
+            .opt("LifecyclePolicy", self.lifecycle_policy)
+            .opt("MetricPolicy", self.metric_policy)
+            .opt("Policy", self.policy)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -239,12 +244,17 @@ impl crate::PropertyType for CorsRule {}
 impl ::cloudwright_core::ToValue for CorsRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedHeaders", &self.allowed_headers)
-            .opt("AllowedMethods", &self.allowed_methods)
-            .opt("AllowedOrigins", &self.allowed_origins)
-            .opt("ExposeHeaders", &self.expose_headers)
-            .opt("MaxAgeSeconds", &self.max_age_seconds)
+            .opt("AllowedHeaders", self.allowed_headers)
+            .opt("AllowedMethods", self.allowed_methods)
+            .opt("AllowedOrigins", self.allowed_origins)
+            .opt("ExposeHeaders", self.expose_headers)
+            .opt("MaxAgeSeconds", self.max_age_seconds)
             .build()
     }
 }
@@ -290,9 +300,14 @@ impl crate::PropertyType for MetricPolicy {}
 impl ::cloudwright_core::ToValue for MetricPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContainerLevelMetrics", &self.container_level_metrics)
-            .opt("MetricPolicyRules", &self.metric_policy_rules)
+            .req("ContainerLevelMetrics", self.container_level_metrics)
+            .opt("MetricPolicyRules", self.metric_policy_rules)
             .build()
     }
 }
@@ -345,9 +360,14 @@ impl crate::PropertyType for MetricPolicyRule {}
 impl ::cloudwright_core::ToValue for MetricPolicyRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ObjectGroup", &self.object_group)
-            .req("ObjectGroupName", &self.object_group_name)
+            .req("ObjectGroup", self.object_group)
+            .req("ObjectGroupName", self.object_group_name)
             .build()
     }
 }
@@ -394,9 +414,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

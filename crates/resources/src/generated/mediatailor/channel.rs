@@ -153,16 +153,21 @@ impl ::cloudwright_core::Resource for Channel {
 impl ::cloudwright_core::ToValue for Channel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Audiences", &self.audiences)
-            .req("ChannelName", &self.channel_name)
-            .opt("FillerSlate", &self.filler_slate)
-            .opt("LogConfiguration", &self.log_configuration)
-            .req("Outputs", &self.outputs)
-            .req("PlaybackMode", &self.playback_mode)
-            .opt("Tags", &self.tags)
-            .opt("Tier", &self.tier)
-            .opt("TimeShiftConfiguration", &self.time_shift_configuration)
+            .opt("Audiences", self.audiences)
+            .req("ChannelName", self.channel_name)
+            .opt("FillerSlate", self.filler_slate)
+            .opt("LogConfiguration", self.log_configuration)
+            .req("Outputs", self.outputs)
+            .req("PlaybackMode", self.playback_mode)
+            .opt("Tags", self.tags)
+            .opt("Tier", self.tier)
+            .opt("TimeShiftConfiguration", self.time_shift_configuration)
             .build()
     }
 }
@@ -235,13 +240,18 @@ impl crate::PropertyType for DashPlaylistSettings {}
 impl ::cloudwright_core::ToValue for DashPlaylistSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
-            .opt("MinBufferTimeSeconds", &self.min_buffer_time_seconds)
-            .opt("MinUpdatePeriodSeconds", &self.min_update_period_seconds)
+            .opt("ManifestWindowSeconds", self.manifest_window_seconds)
+            .opt("MinBufferTimeSeconds", self.min_buffer_time_seconds)
+            .opt("MinUpdatePeriodSeconds", self.min_update_period_seconds)
             .opt(
                 "SuggestedPresentationDelaySeconds",
-                &self.suggested_presentation_delay_seconds,
+                self.suggested_presentation_delay_seconds,
             )
             .build()
     }
@@ -283,9 +293,14 @@ impl crate::PropertyType for HlsPlaylistSettings {}
 impl ::cloudwright_core::ToValue for HlsPlaylistSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdMarkupType", &self.ad_markup_type)
-            .opt("ManifestWindowSeconds", &self.manifest_window_seconds)
+            .opt("AdMarkupType", self.ad_markup_type)
+            .opt("ManifestWindowSeconds", self.manifest_window_seconds)
             .build()
     }
 }
@@ -320,8 +335,13 @@ impl crate::PropertyType for LogConfigurationForChannel {}
 impl ::cloudwright_core::ToValue for LogConfigurationForChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogTypes", &self.log_types)
+            .opt("LogTypes", self.log_types)
             .build()
     }
 }
@@ -388,11 +408,16 @@ impl crate::PropertyType for RequestOutputItem {}
 impl ::cloudwright_core::ToValue for RequestOutputItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DashPlaylistSettings", &self.dash_playlist_settings)
-            .opt("HlsPlaylistSettings", &self.hls_playlist_settings)
-            .req("ManifestName", &self.manifest_name)
-            .req("SourceGroup", &self.source_group)
+            .opt("DashPlaylistSettings", self.dash_playlist_settings)
+            .opt("HlsPlaylistSettings", self.hls_playlist_settings)
+            .req("ManifestName", self.manifest_name)
+            .req("SourceGroup", self.source_group)
             .build()
     }
 }
@@ -433,9 +458,14 @@ impl crate::PropertyType for SlateSource {}
 impl ::cloudwright_core::ToValue for SlateSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceLocationName", &self.source_location_name)
-            .opt("VodSourceName", &self.vod_source_name)
+            .opt("SourceLocationName", self.source_location_name)
+            .opt("VodSourceName", self.vod_source_name)
             .build()
     }
 }
@@ -472,8 +502,13 @@ impl crate::PropertyType for TimeShiftConfiguration {}
 impl ::cloudwright_core::ToValue for TimeShiftConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxTimeDelaySeconds", &self.max_time_delay_seconds)
+            .req("MaxTimeDelaySeconds", self.max_time_delay_seconds)
             .build()
     }
 }
@@ -505,6 +540,14 @@ impl ::cloudwright_core::ToValue for AdMarkupType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LogType` (`AWS::MediaTailor::Channel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -530,6 +573,14 @@ impl ::cloudwright_core::ToValue for LogType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -560,6 +611,14 @@ impl ::cloudwright_core::ToValue for PlaybackMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Tier` (`AWS::MediaTailor::Channel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -588,6 +647,14 @@ impl ::cloudwright_core::ToValue for Tier {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -91,9 +91,14 @@ impl ::cloudwright_core::Resource for ChannelPolicy {
 impl ::cloudwright_core::ToValue for ChannelPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChannelName", &self.channel_name)
-            .req("Policy", &self.policy)
+            .req("ChannelName", self.channel_name)
+            .req("Policy", self.policy)
             .build()
     }
 }

@@ -116,14 +116,19 @@ impl ::cloudwright_core::Resource for LiveSource {
 impl ::cloudwright_core::ToValue for LiveSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "HttpPackageConfigurations",
-                &self.http_package_configurations,
+                self.http_package_configurations,
             )
-            .req("LiveSourceName", &self.live_source_name)
-            .req("SourceLocationName", &self.source_location_name)
-            .opt("Tags", &self.tags)
+            .req("LiveSourceName", self.live_source_name)
+            .req("SourceLocationName", self.source_location_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -221,38 +221,40 @@ impl ::cloudwright_core::Resource for PlaybackConfiguration {
 impl ::cloudwright_core::ToValue for PlaybackConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdConditioningConfiguration",
-                &self.ad_conditioning_configuration,
+                self.ad_conditioning_configuration,
             )
             .opt(
                 "AdDecisionServerConfiguration",
-                &self.ad_decision_server_configuration,
+                self.ad_decision_server_configuration,
             )
-            .req("AdDecisionServerUrl", &self.ad_decision_server_url)
-            .opt("AvailSuppression", &self.avail_suppression)
-            .opt("Bumper", &self.bumper)
-            .opt("CdnConfiguration", &self.cdn_configuration)
-            .opt("ConfigurationAliases", &self.configuration_aliases)
-            .opt("DashConfiguration", &self.dash_configuration)
-            .opt("HlsConfiguration", &self.hls_configuration)
-            .opt("InsertionMode", &self.insertion_mode)
-            .opt(
-                "LivePreRollConfiguration",
-                &self.live_pre_roll_configuration,
-            )
-            .opt("LogConfiguration", &self.log_configuration)
-            .opt("ManifestProcessingRules", &self.manifest_processing_rules)
-            .req("Name", &self.name)
+            .req("AdDecisionServerUrl", self.ad_decision_server_url)
+            .opt("AvailSuppression", self.avail_suppression)
+            .opt("Bumper", self.bumper)
+            .opt("CdnConfiguration", self.cdn_configuration)
+            .opt("ConfigurationAliases", self.configuration_aliases)
+            .opt("DashConfiguration", self.dash_configuration)
+            .opt("HlsConfiguration", self.hls_configuration)
+            .opt("InsertionMode", self.insertion_mode)
+            .opt("LivePreRollConfiguration", self.live_pre_roll_configuration)
+            .opt("LogConfiguration", self.log_configuration)
+            .opt("ManifestProcessingRules", self.manifest_processing_rules)
+            .req("Name", self.name)
             .opt(
                 "PersonalizationThresholdSeconds",
-                &self.personalization_threshold_seconds,
+                self.personalization_threshold_seconds,
             )
-            .opt("SlateAdUrl", &self.slate_ad_url)
-            .opt("Tags", &self.tags)
-            .opt("TranscodeProfileName", &self.transcode_profile_name)
-            .req("VideoContentSourceUrl", &self.video_content_source_url)
+            .opt("SlateAdUrl", self.slate_ad_url)
+            .opt("Tags", self.tags)
+            .opt("TranscodeProfileName", self.transcode_profile_name)
+            .req("VideoContentSourceUrl", self.video_content_source_url)
             .build()
     }
 }
@@ -341,10 +343,15 @@ impl crate::PropertyType for AdConditioningConfiguration {}
 impl ::cloudwright_core::ToValue for AdConditioningConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "StreamingMediaFileConditioning",
-                &self.streaming_media_file_conditioning,
+                self.streaming_media_file_conditioning,
             )
             .build()
     }
@@ -382,8 +389,13 @@ impl crate::PropertyType for AdDecisionServerConfiguration {}
 impl ::cloudwright_core::ToValue for AdDecisionServerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HttpRequest", &self.http_request)
+            .req("HttpRequest", self.http_request)
             .build()
     }
 }
@@ -420,8 +432,13 @@ impl crate::PropertyType for AdMarkerPassthrough {}
 impl ::cloudwright_core::ToValue for AdMarkerPassthrough {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -466,9 +483,14 @@ impl crate::PropertyType for AdsInteractionLog {}
 impl ::cloudwright_core::ToValue for AdsInteractionLog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludeEventTypes", &self.exclude_event_types)
-            .opt("PublishOptInEventTypes", &self.publish_opt_in_event_types)
+            .opt("ExcludeEventTypes", self.exclude_event_types)
+            .opt("PublishOptInEventTypes", self.publish_opt_in_event_types)
             .build()
     }
 }
@@ -515,10 +537,15 @@ impl crate::PropertyType for AvailSuppression {}
 impl ::cloudwright_core::ToValue for AvailSuppression {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FillPolicy", &self.fill_policy)
-            .opt("Mode", &self.mode)
-            .opt("Value", &self.value)
+            .opt("FillPolicy", self.fill_policy)
+            .opt("Mode", self.mode)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -559,9 +586,14 @@ impl crate::PropertyType for Bumper {}
 impl ::cloudwright_core::ToValue for Bumper {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndUrl", &self.end_url)
-            .opt("StartUrl", &self.start_url)
+            .opt("EndUrl", self.end_url)
+            .opt("StartUrl", self.start_url)
             .build()
     }
 }
@@ -602,9 +634,14 @@ impl crate::PropertyType for CdnConfiguration {}
 impl ::cloudwright_core::ToValue for CdnConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdSegmentUrlPrefix", &self.ad_segment_url_prefix)
-            .opt("ContentSegmentUrlPrefix", &self.content_segment_url_prefix)
+            .opt("AdSegmentUrlPrefix", self.ad_segment_url_prefix)
+            .opt("ContentSegmentUrlPrefix", self.content_segment_url_prefix)
             .build()
     }
 }
@@ -651,10 +688,15 @@ impl crate::PropertyType for DashConfiguration {}
 impl ::cloudwright_core::ToValue for DashConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ManifestEndpointPrefix", &self.manifest_endpoint_prefix)
-            .opt("MpdLocation", &self.mpd_location)
-            .opt("OriginManifestType", &self.origin_manifest_type)
+            .opt("ManifestEndpointPrefix", self.manifest_endpoint_prefix)
+            .opt("MpdLocation", self.mpd_location)
+            .opt("OriginManifestType", self.origin_manifest_type)
             .build()
     }
 }
@@ -689,8 +731,13 @@ impl crate::PropertyType for HlsConfiguration {}
 impl ::cloudwright_core::ToValue for HlsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ManifestEndpointPrefix", &self.manifest_endpoint_prefix)
+            .opt("ManifestEndpointPrefix", self.manifest_endpoint_prefix)
             .build()
     }
 }
@@ -743,11 +790,16 @@ impl crate::PropertyType for HttpRequest {}
 impl ::cloudwright_core::ToValue for HttpRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Body", &self.body)
-            .opt("CompressRequest", &self.compress_request)
-            .opt("Headers", &self.headers)
-            .opt("HttpMethod", &self.http_method)
+            .opt("Body", self.body)
+            .opt("CompressRequest", self.compress_request)
+            .opt("Headers", self.headers)
+            .opt("HttpMethod", self.http_method)
             .build()
     }
 }
@@ -788,9 +840,14 @@ impl crate::PropertyType for LivePreRollConfiguration {}
 impl ::cloudwright_core::ToValue for LivePreRollConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdDecisionServerUrl", &self.ad_decision_server_url)
-            .opt("MaxDurationSeconds", &self.max_duration_seconds)
+            .opt("AdDecisionServerUrl", self.ad_decision_server_url)
+            .opt("MaxDurationSeconds", self.max_duration_seconds)
             .build()
     }
 }
@@ -854,14 +911,19 @@ impl crate::PropertyType for LogConfiguration {}
 impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdsInteractionLog", &self.ads_interaction_log)
-            .opt("EnabledLoggingStrategies", &self.enabled_logging_strategies)
+            .opt("AdsInteractionLog", self.ads_interaction_log)
+            .opt("EnabledLoggingStrategies", self.enabled_logging_strategies)
             .opt(
                 "ManifestServiceInteractionLog",
-                &self.manifest_service_interaction_log,
+                self.manifest_service_interaction_log,
             )
-            .req("PercentEnabled", &self.percent_enabled)
+            .req("PercentEnabled", self.percent_enabled)
             .build()
     }
 }
@@ -898,8 +960,13 @@ impl crate::PropertyType for ManifestProcessingRules {}
 impl ::cloudwright_core::ToValue for ManifestProcessingRules {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdMarkerPassthrough", &self.ad_marker_passthrough)
+            .opt("AdMarkerPassthrough", self.ad_marker_passthrough)
             .build()
     }
 }
@@ -937,8 +1004,13 @@ impl crate::PropertyType for ManifestServiceInteractionLog {}
 impl ::cloudwright_core::ToValue for ManifestServiceInteractionLog {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludeEventTypes", &self.exclude_event_types)
+            .opt("ExcludeEventTypes", self.exclude_event_types)
             .build()
     }
 }
@@ -973,6 +1045,14 @@ impl ::cloudwright_core::ToValue for AvailSuppressionMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CompressRequest` (`AWS::MediaTailor::PlaybackConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1001,6 +1081,14 @@ impl ::cloudwright_core::ToValue for CompressRequest {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1031,6 +1119,14 @@ impl ::cloudwright_core::ToValue for FillPolicy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `HttpMethod` (`AWS::MediaTailor::PlaybackConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1059,6 +1155,14 @@ impl ::cloudwright_core::ToValue for HttpMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1089,6 +1193,14 @@ impl ::cloudwright_core::ToValue for InsertionMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OriginManifestType` (`AWS::MediaTailor::PlaybackConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1118,6 +1230,14 @@ impl ::cloudwright_core::ToValue for OriginManifestType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StreamingMediaFileConditioning` (`AWS::MediaTailor::PlaybackConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1146,6 +1266,14 @@ impl ::cloudwright_core::ToValue for StreamingMediaFileConditioning {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

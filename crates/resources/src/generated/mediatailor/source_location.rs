@@ -126,19 +126,24 @@ impl ::cloudwright_core::Resource for SourceLocation {
 impl ::cloudwright_core::ToValue for SourceLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessConfiguration", &self.access_configuration)
+            .opt("AccessConfiguration", self.access_configuration)
             .opt(
                 "DefaultSegmentDeliveryConfiguration",
-                &self.default_segment_delivery_configuration,
+                self.default_segment_delivery_configuration,
             )
-            .req("HttpConfiguration", &self.http_configuration)
+            .req("HttpConfiguration", self.http_configuration)
             .opt(
                 "SegmentDeliveryConfigurations",
-                &self.segment_delivery_configurations,
+                self.segment_delivery_configurations,
             )
-            .req("SourceLocationName", &self.source_location_name)
-            .opt("Tags", &self.tags)
+            .req("SourceLocationName", self.source_location_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -210,11 +215,16 @@ impl crate::PropertyType for AccessConfiguration {}
 impl ::cloudwright_core::ToValue for AccessConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessType", &self.access_type)
+            .opt("AccessType", self.access_type)
             .opt(
                 "SecretsManagerAccessTokenConfiguration",
-                &self.secrets_manager_access_token_configuration,
+                self.secrets_manager_access_token_configuration,
             )
             .build()
     }
@@ -250,8 +260,13 @@ impl crate::PropertyType for DefaultSegmentDeliveryConfiguration {}
 impl ::cloudwright_core::ToValue for DefaultSegmentDeliveryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseUrl", &self.base_url)
+            .opt("BaseUrl", self.base_url)
             .build()
     }
 }
@@ -288,8 +303,13 @@ impl crate::PropertyType for HttpConfiguration {}
 impl ::cloudwright_core::ToValue for HttpConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BaseUrl", &self.base_url)
+            .req("BaseUrl", self.base_url)
             .build()
     }
 }
@@ -336,10 +356,15 @@ impl crate::PropertyType for SecretsManagerAccessTokenConfiguration {}
 impl ::cloudwright_core::ToValue for SecretsManagerAccessTokenConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HeaderName", &self.header_name)
-            .opt("SecretArn", &self.secret_arn)
-            .opt("SecretStringKey", &self.secret_string_key)
+            .opt("HeaderName", self.header_name)
+            .opt("SecretArn", self.secret_arn)
+            .opt("SecretStringKey", self.secret_string_key)
             .build()
     }
 }
@@ -380,9 +405,14 @@ impl crate::PropertyType for SegmentDeliveryConfiguration {}
 impl ::cloudwright_core::ToValue for SegmentDeliveryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseUrl", &self.base_url)
-            .opt("Name", &self.name)
+            .opt("BaseUrl", self.base_url)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -416,6 +446,14 @@ impl ::cloudwright_core::ToValue for AccessType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

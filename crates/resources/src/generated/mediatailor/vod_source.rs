@@ -116,14 +116,19 @@ impl ::cloudwright_core::Resource for VodSource {
 impl ::cloudwright_core::ToValue for VodSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "HttpPackageConfigurations",
-                &self.http_package_configurations,
+                self.http_package_configurations,
             )
-            .req("SourceLocationName", &self.source_location_name)
-            .opt("Tags", &self.tags)
-            .req("VodSourceName", &self.vod_source_name)
+            .req("SourceLocationName", self.source_location_name)
+            .opt("Tags", self.tags)
+            .req("VodSourceName", self.vod_source_name)
             .build()
     }
 }

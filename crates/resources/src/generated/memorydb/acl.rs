@@ -98,10 +98,15 @@ impl ::cloudwright_core::Resource for Acl {
 impl ::cloudwright_core::ToValue for Acl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ACLName", &self.acl_name)
-            .opt("Tags", &self.tags)
-            .opt("UserNames", &self.user_names)
+            .req("ACLName", self.acl_name)
+            .opt("Tags", self.tags)
+            .opt("UserNames", self.user_names)
             .build()
     }
 }
@@ -173,9 +178,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

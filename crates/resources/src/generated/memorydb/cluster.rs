@@ -324,36 +324,41 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ACLName", &self.acl_name)
-            .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
-            .opt("ClusterEndpoint", &self.cluster_endpoint)
-            .req("ClusterName", &self.cluster_name)
-            .opt("DataTiering", &self.data_tiering)
-            .opt("Description", &self.description)
-            .opt("Engine", &self.engine)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("FinalSnapshotName", &self.final_snapshot_name)
-            .opt("IpDiscovery", &self.ip_discovery)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("MaintenanceWindow", &self.maintenance_window)
-            .opt("MultiRegionClusterName", &self.multi_region_cluster_name)
-            .opt("NetworkType", &self.network_type)
-            .req("NodeType", &self.node_type)
-            .opt("NumReplicasPerShard", &self.num_replicas_per_shard)
-            .opt("NumShards", &self.num_shards)
-            .opt("ParameterGroupName", &self.parameter_group_name)
-            .opt("Port", &self.port)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SnapshotArns", &self.snapshot_arns)
-            .opt("SnapshotName", &self.snapshot_name)
-            .opt("SnapshotRetentionLimit", &self.snapshot_retention_limit)
-            .opt("SnapshotWindow", &self.snapshot_window)
-            .opt("SnsTopicArn", &self.sns_topic_arn)
-            .opt("SnsTopicStatus", &self.sns_topic_status)
-            .opt("SubnetGroupName", &self.subnet_group_name)
-            .opt("TLSEnabled", &self.tls_enabled)
-            .opt("Tags", &self.tags)
+            .req("ACLName", self.acl_name)
+            .opt("AutoMinorVersionUpgrade", self.auto_minor_version_upgrade)
+            .opt("ClusterEndpoint", self.cluster_endpoint)
+            .req("ClusterName", self.cluster_name)
+            .opt("DataTiering", self.data_tiering)
+            .opt("Description", self.description)
+            .opt("Engine", self.engine)
+            .opt("EngineVersion", self.engine_version)
+            .opt("FinalSnapshotName", self.final_snapshot_name)
+            .opt("IpDiscovery", self.ip_discovery)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("MaintenanceWindow", self.maintenance_window)
+            .opt("MultiRegionClusterName", self.multi_region_cluster_name)
+            .opt("NetworkType", self.network_type)
+            .req("NodeType", self.node_type)
+            .opt("NumReplicasPerShard", self.num_replicas_per_shard)
+            .opt("NumShards", self.num_shards)
+            .opt("ParameterGroupName", self.parameter_group_name)
+            .opt("Port", self.port)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SnapshotArns", self.snapshot_arns)
+            .opt("SnapshotName", self.snapshot_name)
+            .opt("SnapshotRetentionLimit", self.snapshot_retention_limit)
+            .opt("SnapshotWindow", self.snapshot_window)
+            .opt("SnsTopicArn", self.sns_topic_arn)
+            .opt("SnsTopicStatus", self.sns_topic_status)
+            .opt("SubnetGroupName", self.subnet_group_name)
+            .opt("TLSEnabled", self.tls_enabled)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -446,9 +451,14 @@ impl crate::PropertyType for Endpoint {}
 impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Address", &self.address)
-            .opt("Port", &self.port)
+            .opt("Address", self.address)
+            .opt("Port", self.port)
             .build()
     }
 }
@@ -480,6 +490,14 @@ impl ::cloudwright_core::ToValue for DataTieringStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SupportedIpDiscoveryTypes` (`AWS::MemoryDB::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -508,6 +526,14 @@ impl ::cloudwright_core::ToValue for SupportedIpDiscoveryTypes {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -540,6 +566,14 @@ impl ::cloudwright_core::ToValue for SupportedNetworkTypes {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

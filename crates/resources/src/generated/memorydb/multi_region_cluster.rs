@@ -153,23 +153,28 @@ impl ::cloudwright_core::Resource for MultiRegionCluster {
 impl ::cloudwright_core::ToValue for MultiRegionCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Engine", &self.engine)
-            .opt("EngineVersion", &self.engine_version)
+            .opt("Description", self.description)
+            .opt("Engine", self.engine)
+            .opt("EngineVersion", self.engine_version)
             .opt(
                 "MultiRegionClusterNameSuffix",
-                &self.multi_region_cluster_name_suffix,
+                self.multi_region_cluster_name_suffix,
             )
             .opt(
                 "MultiRegionParameterGroupName",
-                &self.multi_region_parameter_group_name,
+                self.multi_region_parameter_group_name,
             )
-            .req("NodeType", &self.node_type)
-            .opt("NumShards", &self.num_shards)
-            .opt("TLSEnabled", &self.tls_enabled)
-            .opt("Tags", &self.tags)
-            .opt("UpdateStrategy", &self.update_strategy)
+            .req("NodeType", self.node_type)
+            .opt("NumShards", self.num_shards)
+            .opt("TLSEnabled", self.tls_enabled)
+            .opt("Tags", self.tags)
+            .opt("UpdateStrategy", self.update_strategy)
             .build()
     }
 }
@@ -236,6 +241,14 @@ impl ::cloudwright_core::ToValue for UpdateStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

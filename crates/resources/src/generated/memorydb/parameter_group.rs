@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for ParameterGroup {
 impl ::cloudwright_core::ToValue for ParameterGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Family", &self.family)
-            .req("ParameterGroupName", &self.parameter_group_name)
-            .opt("Parameters", &self.parameters)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Family", self.family)
+            .req("ParameterGroupName", self.parameter_group_name)
+            .opt("Parameters", self.parameters)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for ApprovalTeam {
 impl ::cloudwright_core::ToValue for ApprovalTeam {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApprovalStrategy", &self.approval_strategy)
-            .req("Approvers", &self.approvers)
-            .req("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Policies", &self.policies)
-            .opt("Tags", &self.tags)
+            .req("ApprovalStrategy", self.approval_strategy)
+            .req("Approvers", self.approvers)
+            .req("Description", self.description)
+            .req("Name", self.name)
+            .req("Policies", self.policies)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -259,8 +264,13 @@ impl crate::PropertyType for ApprovalStrategy {}
 impl ::cloudwright_core::ToValue for ApprovalStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MofN", &self.mof_n)
+            .req("MofN", self.mof_n)
             .build()
     }
 }
@@ -340,15 +350,17 @@ impl crate::PropertyType for Approver {}
 impl ::cloudwright_core::ToValue for Approver {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApproverId", &self.approver_id)
-            .req("PrimaryIdentityId", &self.primary_identity_id)
-            .req(
-                "PrimaryIdentitySourceArn",
-                &self.primary_identity_source_arn,
-            )
-            .opt("PrimaryIdentityStatus", &self.primary_identity_status)
-            .opt("ResponseTime", &self.response_time)
+            .opt("ApproverId", self.approver_id)
+            .req("PrimaryIdentityId", self.primary_identity_id)
+            .req("PrimaryIdentitySourceArn", self.primary_identity_source_arn)
+            .opt("PrimaryIdentityStatus", self.primary_identity_status)
+            .opt("ResponseTime", self.response_time)
             .build()
     }
 }
@@ -385,8 +397,13 @@ impl crate::PropertyType for MofNApprovalStrategy {}
 impl ::cloudwright_core::ToValue for MofNApprovalStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MinApprovalsRequired", &self.min_approvals_required)
+            .req("MinApprovalsRequired", self.min_approvals_required)
             .build()
     }
 }
@@ -423,8 +440,13 @@ impl crate::PropertyType for Policy {}
 impl ::cloudwright_core::ToValue for Policy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyArn", &self.policy_arn)
+            .req("PolicyArn", self.policy_arn)
             .build()
     }
 }

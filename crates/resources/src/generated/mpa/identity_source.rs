@@ -87,9 +87,14 @@ impl ::cloudwright_core::Resource for IdentitySource {
 impl ::cloudwright_core::ToValue for IdentitySource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IdentitySourceParameters", &self.identity_source_parameters)
-            .opt("Tags", &self.tags)
+            .req("IdentitySourceParameters", self.identity_source_parameters)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -224,10 +229,15 @@ impl crate::PropertyType for IamIdentityCenter {}
 impl ::cloudwright_core::ToValue for IamIdentityCenter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApprovalPortalUrl", &self.approval_portal_url)
-            .req("InstanceArn", &self.instance_arn)
-            .req("Region", &self.region)
+            .opt("ApprovalPortalUrl", self.approval_portal_url)
+            .req("InstanceArn", self.instance_arn)
+            .req("Region", self.region)
             .build()
     }
 }
@@ -264,8 +274,13 @@ impl crate::PropertyType for IdentitySourceParameters {}
 impl ::cloudwright_core::ToValue for IdentitySourceParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IamIdentityCenter", &self.iam_identity_center)
+            .req("IamIdentityCenter", self.iam_identity_center)
             .build()
     }
 }

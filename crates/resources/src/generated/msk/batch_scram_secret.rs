@@ -82,9 +82,14 @@ impl ::cloudwright_core::Resource for BatchScramSecret {
 impl ::cloudwright_core::ToValue for BatchScramSecret {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterArn", &self.cluster_arn)
-            .opt("SecretArnList", &self.secret_arn_list)
+            .req("ClusterArn", self.cluster_arn)
+            .opt("SecretArnList", self.secret_arn_list)
             .build()
     }
 }

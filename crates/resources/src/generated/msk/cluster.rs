@@ -190,21 +190,26 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BrokerNodeGroupInfo", &self.broker_node_group_info)
-            .opt("ClientAuthentication", &self.client_authentication)
-            .req("ClusterName", &self.cluster_name)
-            .opt("ConfigurationInfo", &self.configuration_info)
-            .opt("EncryptionInfo", &self.encryption_info)
-            .opt("EnhancedMonitoring", &self.enhanced_monitoring)
-            .req("KafkaVersion", &self.kafka_version)
-            .opt("LoggingInfo", &self.logging_info)
-            .req("NumberOfBrokerNodes", &self.number_of_broker_nodes)
-            .opt("OpenMonitoring", &self.open_monitoring)
-            .opt("Rebalancing", &self.rebalancing)
-            .opt("StorageMode", &self.storage_mode)
-            .opt("Tags", &self.tags)
-            .opt("ZookeeperAccess", &self.zookeeper_access)
+            .req("BrokerNodeGroupInfo", self.broker_node_group_info)
+            .opt("ClientAuthentication", self.client_authentication)
+            .req("ClusterName", self.cluster_name)
+            .opt("ConfigurationInfo", self.configuration_info)
+            .opt("EncryptionInfo", self.encryption_info)
+            .opt("EnhancedMonitoring", self.enhanced_monitoring)
+            .req("KafkaVersion", self.kafka_version)
+            .opt("LoggingInfo", self.logging_info)
+            .req("NumberOfBrokerNodes", self.number_of_broker_nodes)
+            .opt("OpenMonitoring", self.open_monitoring)
+            .opt("Rebalancing", self.rebalancing)
+            .opt("StorageMode", self.storage_mode)
+            .opt("Tags", self.tags)
+            .opt("ZookeeperAccess", self.zookeeper_access)
             .build()
     }
 }
@@ -277,10 +282,15 @@ impl crate::PropertyType for BrokerLogs {}
 impl ::cloudwright_core::ToValue for BrokerLogs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogs", &self.cloud_watch_logs)
-            .opt("Firehose", &self.firehose)
-            .opt("S3", &self.s3)
+            .opt("CloudWatchLogs", self.cloud_watch_logs)
+            .opt("Firehose", self.firehose)
+            .opt("S3", self.s3)
             .build()
     }
 }
@@ -385,13 +395,18 @@ impl crate::PropertyType for BrokerNodeGroupInfo {}
 impl ::cloudwright_core::ToValue for BrokerNodeGroupInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BrokerAZDistribution", &self.broker_az_distribution)
-            .req("ClientSubnets", &self.client_subnets)
-            .opt("ConnectivityInfo", &self.connectivity_info)
-            .req("InstanceType", &self.instance_type)
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("StorageInfo", &self.storage_info)
+            .opt("BrokerAZDistribution", self.broker_az_distribution)
+            .req("ClientSubnets", self.client_subnets)
+            .opt("ConnectivityInfo", self.connectivity_info)
+            .req("InstanceType", self.instance_type)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("StorageInfo", self.storage_info)
             .build()
     }
 }
@@ -436,10 +451,15 @@ impl crate::PropertyType for ClientAuthentication {}
 impl ::cloudwright_core::ToValue for ClientAuthentication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Sasl", &self.sasl)
-            .opt("Tls", &self.tls)
-            .opt("Unauthenticated", &self.unauthenticated)
+            .opt("Sasl", self.sasl)
+            .opt("Tls", self.tls)
+            .opt("Unauthenticated", self.unauthenticated)
             .build()
     }
 }
@@ -492,9 +512,14 @@ impl crate::PropertyType for ConfigurationInfo {}
 impl ::cloudwright_core::ToValue for ConfigurationInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .req("Revision", &self.revision)
+            .req("Arn", self.arn)
+            .req("Revision", self.revision)
             .build()
     }
 }
@@ -539,10 +564,15 @@ impl crate::PropertyType for ConnectivityInfo {}
 impl ::cloudwright_core::ToValue for ConnectivityInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NetworkType", &self.network_type)
-            .opt("PublicAccess", &self.public_access)
-            .opt("VpcConnectivity", &self.vpc_connectivity)
+            .opt("NetworkType", self.network_type)
+            .opt("PublicAccess", self.public_access)
+            .opt("VpcConnectivity", self.vpc_connectivity)
             .build()
     }
 }
@@ -585,9 +615,14 @@ impl crate::PropertyType for EbsStorageInfo {}
 impl ::cloudwright_core::ToValue for EbsStorageInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ProvisionedThroughput", &self.provisioned_throughput)
-            .opt("VolumeSize", &self.volume_size)
+            .opt("ProvisionedThroughput", self.provisioned_throughput)
+            .opt("VolumeSize", self.volume_size)
             .build()
     }
 }
@@ -624,8 +659,13 @@ impl crate::PropertyType for EncryptionAtRest {}
 impl ::cloudwright_core::ToValue for EncryptionAtRest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataVolumeKMSKeyId", &self.data_volume_kms_key_id)
+            .req("DataVolumeKMSKeyId", self.data_volume_kms_key_id)
             .build()
     }
 }
@@ -674,9 +714,14 @@ impl crate::PropertyType for EncryptionInTransit {}
 impl ::cloudwright_core::ToValue for EncryptionInTransit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientBroker", &self.client_broker)
-            .opt("InCluster", &self.in_cluster)
+            .opt("ClientBroker", self.client_broker)
+            .opt("InCluster", self.in_cluster)
             .build()
     }
 }
@@ -717,9 +762,14 @@ impl crate::PropertyType for EncryptionInfo {}
 impl ::cloudwright_core::ToValue for EncryptionInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionAtRest", &self.encryption_at_rest)
-            .opt("EncryptionInTransit", &self.encryption_in_transit)
+            .opt("EncryptionAtRest", self.encryption_at_rest)
+            .opt("EncryptionInTransit", self.encryption_in_transit)
             .build()
     }
 }
@@ -756,8 +806,13 @@ impl crate::PropertyType for JmxExporter {}
 impl ::cloudwright_core::ToValue for JmxExporter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EnabledInBroker", &self.enabled_in_broker)
+            .req("EnabledInBroker", self.enabled_in_broker)
             .build()
     }
 }
@@ -794,8 +849,13 @@ impl crate::PropertyType for LoggingInfo {}
 impl ::cloudwright_core::ToValue for LoggingInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BrokerLogs", &self.broker_logs)
+            .req("BrokerLogs", self.broker_logs)
             .build()
     }
 }
@@ -832,8 +892,13 @@ impl crate::PropertyType for NodeExporter {}
 impl ::cloudwright_core::ToValue for NodeExporter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EnabledInBroker", &self.enabled_in_broker)
+            .req("EnabledInBroker", self.enabled_in_broker)
             .build()
     }
 }
@@ -870,8 +935,13 @@ impl crate::PropertyType for OpenMonitoring {}
 impl ::cloudwright_core::ToValue for OpenMonitoring {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Prometheus", &self.prometheus)
+            .req("Prometheus", self.prometheus)
             .build()
     }
 }
@@ -912,9 +982,14 @@ impl crate::PropertyType for Prometheus {}
 impl ::cloudwright_core::ToValue for Prometheus {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("JmxExporter", &self.jmx_exporter)
-            .opt("NodeExporter", &self.node_exporter)
+            .opt("JmxExporter", self.jmx_exporter)
+            .opt("NodeExporter", self.node_exporter)
             .build()
     }
 }
@@ -955,9 +1030,14 @@ impl crate::PropertyType for ProvisionedThroughput {}
 impl ::cloudwright_core::ToValue for ProvisionedThroughput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("VolumeThroughput", &self.volume_throughput)
+            .opt("Enabled", self.enabled)
+            .opt("VolumeThroughput", self.volume_throughput)
             .build()
     }
 }
@@ -994,8 +1074,13 @@ impl crate::PropertyType for PublicAccess {}
 impl ::cloudwright_core::ToValue for PublicAccess {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -1028,8 +1113,13 @@ impl crate::PropertyType for Rebalancing {}
 impl ::cloudwright_core::ToValue for Rebalancing {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Status", &self.status)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -1070,9 +1160,14 @@ impl crate::PropertyType for Sasl {}
 impl ::cloudwright_core::ToValue for Sasl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Iam", &self.iam)
-            .opt("Scram", &self.scram)
+            .opt("Iam", self.iam)
+            .opt("Scram", self.scram)
             .build()
     }
 }
@@ -1109,8 +1204,13 @@ impl crate::PropertyType for Scram {}
 impl ::cloudwright_core::ToValue for Scram {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -1145,8 +1245,13 @@ impl crate::PropertyType for StorageInfo {}
 impl ::cloudwright_core::ToValue for StorageInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EBSStorageInfo", &self.ebs_storage_info)
+            .opt("EBSStorageInfo", self.ebs_storage_info)
             .build()
     }
 }
@@ -1188,12 +1293,17 @@ impl crate::PropertyType for Tls {}
 impl ::cloudwright_core::ToValue for Tls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CertificateAuthorityArnList",
-                &self.certificate_authority_arn_list,
+                self.certificate_authority_arn_list,
             )
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -1230,8 +1340,13 @@ impl crate::PropertyType for Unauthenticated {}
 impl ::cloudwright_core::ToValue for Unauthenticated {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -1267,8 +1382,13 @@ impl crate::PropertyType for VpcConnectivity {}
 impl ::cloudwright_core::ToValue for VpcConnectivity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientAuthentication", &self.client_authentication)
+            .opt("ClientAuthentication", self.client_authentication)
             .build()
     }
 }
@@ -1309,9 +1429,14 @@ impl crate::PropertyType for VpcConnectivityClientAuthentication {}
 impl ::cloudwright_core::ToValue for VpcConnectivityClientAuthentication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Sasl", &self.sasl)
-            .opt("Tls", &self.tls)
+            .opt("Sasl", self.sasl)
+            .opt("Tls", self.tls)
             .build()
     }
 }
@@ -1348,8 +1473,13 @@ impl crate::PropertyType for VpcConnectivityIam {}
 impl ::cloudwright_core::ToValue for VpcConnectivityIam {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -1390,9 +1520,14 @@ impl crate::PropertyType for VpcConnectivitySasl {}
 impl ::cloudwright_core::ToValue for VpcConnectivitySasl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Iam", &self.iam)
-            .opt("Scram", &self.scram)
+            .opt("Iam", self.iam)
+            .opt("Scram", self.scram)
             .build()
     }
 }
@@ -1429,8 +1564,13 @@ impl crate::PropertyType for VpcConnectivityScram {}
 impl ::cloudwright_core::ToValue for VpcConnectivityScram {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -1467,8 +1607,13 @@ impl crate::PropertyType for VpcConnectivityTls {}
 impl ::cloudwright_core::ToValue for VpcConnectivityTls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -1499,8 +1644,13 @@ impl crate::PropertyType for ZookeeperAccess {}
 impl ::cloudwright_core::ToValue for ZookeeperAccess {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -1528,6 +1678,14 @@ impl ::cloudwright_core::ToValue for BrokerAzDistribution {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1560,6 +1718,14 @@ impl ::cloudwright_core::ToValue for ClientBroker {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1596,6 +1762,14 @@ impl ::cloudwright_core::ToValue for EnhancedMonitoring {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NetworkType` (`AWS::MSK::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1624,6 +1798,14 @@ impl ::cloudwright_core::ToValue for NetworkType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1654,6 +1836,14 @@ impl ::cloudwright_core::ToValue for RebalancingStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StorageMode` (`AWS::MSK::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1682,6 +1872,14 @@ impl ::cloudwright_core::ToValue for StorageMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for ClusterPolicy {
 impl ::cloudwright_core::ToValue for ClusterPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterArn", &self.cluster_arn)
-            .req("Policy", &self.policy)
+            .req("ClusterArn", self.cluster_arn)
+            .req("Policy", self.policy)
             .build()
     }
 }

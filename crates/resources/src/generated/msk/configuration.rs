@@ -132,12 +132,17 @@ impl ::cloudwright_core::Resource for Configuration {
 impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("KafkaVersionsList", &self.kafka_versions_list)
-            .opt("LatestRevision", &self.latest_revision)
-            .req("Name", &self.name)
-            .req("ServerProperties", &self.server_properties)
+            .opt("Description", self.description)
+            .opt("KafkaVersionsList", self.kafka_versions_list)
+            .opt("LatestRevision", self.latest_revision)
+            .req("Name", self.name)
+            .req("ServerProperties", self.server_properties)
             .build()
     }
 }
@@ -228,10 +233,15 @@ impl crate::PropertyType for LatestRevision {}
 impl ::cloudwright_core::ToValue for LatestRevision {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreationTime", &self.creation_time)
-            .opt("Description", &self.description)
-            .opt("Revision", &self.revision)
+            .opt("CreationTime", self.creation_time)
+            .opt("Description", self.description)
+            .opt("Revision", self.revision)
             .build()
     }
 }

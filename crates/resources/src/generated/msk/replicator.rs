@@ -143,14 +143,19 @@ impl ::cloudwright_core::Resource for Replicator {
 impl ::cloudwright_core::ToValue for Replicator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("KafkaClusters", &self.kafka_clusters)
-            .opt("LogDelivery", &self.log_delivery)
-            .req("ReplicationInfoList", &self.replication_info_list)
-            .req("ReplicatorName", &self.replicator_name)
-            .req("ServiceExecutionRoleArn", &self.service_execution_role_arn)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("KafkaClusters", self.kafka_clusters)
+            .opt("LogDelivery", self.log_delivery)
+            .req("ReplicationInfoList", self.replication_info_list)
+            .req("ReplicatorName", self.replicator_name)
+            .req("ServiceExecutionRoleArn", self.service_execution_role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -217,8 +222,13 @@ impl crate::PropertyType for AmazonMskCluster {}
 impl ::cloudwright_core::ToValue for AmazonMskCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MskClusterArn", &self.msk_cluster_arn)
+            .req("MskClusterArn", self.msk_cluster_arn)
             .build()
     }
 }
@@ -271,9 +281,14 @@ impl crate::PropertyType for ApacheKafkaCluster {}
 impl ::cloudwright_core::ToValue for ApacheKafkaCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApacheKafkaClusterId", &self.apache_kafka_cluster_id)
-            .req("BootstrapBrokerString", &self.bootstrap_broker_string)
+            .req("ApacheKafkaClusterId", self.apache_kafka_cluster_id)
+            .req("BootstrapBrokerString", self.bootstrap_broker_string)
             .build()
     }
 }
@@ -343,23 +358,28 @@ impl crate::PropertyType for ConsumerGroupReplication {}
 impl ::cloudwright_core::ToValue for ConsumerGroupReplication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConsumerGroupOffsetSyncMode",
-                &self.consumer_group_offset_sync_mode,
+                self.consumer_group_offset_sync_mode,
             )
-            .opt("ConsumerGroupsToExclude", &self.consumer_groups_to_exclude)
+            .opt("ConsumerGroupsToExclude", self.consumer_groups_to_exclude)
             .req(
                 "ConsumerGroupsToReplicate",
-                &self.consumer_groups_to_replicate,
+                self.consumer_groups_to_replicate,
             )
             .opt(
                 "DetectAndCopyNewConsumerGroups",
-                &self.detect_and_copy_new_consumer_groups,
+                self.detect_and_copy_new_consumer_groups,
             )
             .opt(
                 "SynchroniseConsumerGroupOffsets",
-                &self.synchronise_consumer_group_offsets,
+                self.synchronise_consumer_group_offsets,
             )
             .build()
     }
@@ -419,12 +439,17 @@ impl crate::PropertyType for KafkaCluster {}
 impl ::cloudwright_core::ToValue for KafkaCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmazonMskCluster", &self.amazon_msk_cluster)
-            .opt("ApacheKafkaCluster", &self.apache_kafka_cluster)
-            .opt("ClientAuthentication", &self.client_authentication)
-            .opt("EncryptionInTransit", &self.encryption_in_transit)
-            .opt("VpcConfig", &self.vpc_config)
+            .opt("AmazonMskCluster", self.amazon_msk_cluster)
+            .opt("ApacheKafkaCluster", self.apache_kafka_cluster)
+            .opt("ClientAuthentication", self.client_authentication)
+            .opt("EncryptionInTransit", self.encryption_in_transit)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -461,8 +486,13 @@ impl crate::PropertyType for KafkaClusterClientAuthentication {}
 impl ::cloudwright_core::ToValue for KafkaClusterClientAuthentication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SaslScram", &self.sasl_scram)
+            .req("SaslScram", self.sasl_scram)
             .build()
     }
 }
@@ -511,9 +541,14 @@ impl crate::PropertyType for KafkaClusterClientVpcConfig {}
 impl ::cloudwright_core::ToValue for KafkaClusterClientVpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -557,9 +592,14 @@ impl crate::PropertyType for KafkaClusterEncryptionInTransit {}
 impl ::cloudwright_core::ToValue for KafkaClusterEncryptionInTransit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EncryptionType", &self.encryption_type)
-            .opt("RootCaCertificate", &self.root_ca_certificate)
+            .req("EncryptionType", self.encryption_type)
+            .opt("RootCaCertificate", self.root_ca_certificate)
             .build()
     }
 }
@@ -612,9 +652,14 @@ impl crate::PropertyType for KafkaClusterSaslScramAuthentication {}
 impl ::cloudwright_core::ToValue for KafkaClusterSaslScramAuthentication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Mechanism", &self.mechanism)
-            .req("SecretArn", &self.secret_arn)
+            .req("Mechanism", self.mechanism)
+            .req("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -649,8 +694,13 @@ impl crate::PropertyType for LogDelivery {}
 impl ::cloudwright_core::ToValue for LogDelivery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReplicatorLogDelivery", &self.replicator_log_delivery)
+            .opt("ReplicatorLogDelivery", self.replicator_log_delivery)
             .build()
     }
 }
@@ -744,14 +794,19 @@ impl crate::PropertyType for ReplicationInfo {}
 impl ::cloudwright_core::ToValue for ReplicationInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConsumerGroupReplication", &self.consumer_group_replication)
-            .opt("SourceKafkaClusterArn", &self.source_kafka_cluster_arn)
-            .opt("SourceKafkaClusterId", &self.source_kafka_cluster_id)
-            .req("TargetCompressionType", &self.target_compression_type)
-            .opt("TargetKafkaClusterArn", &self.target_kafka_cluster_arn)
-            .opt("TargetKafkaClusterId", &self.target_kafka_cluster_id)
-            .req("TopicReplication", &self.topic_replication)
+            .req("ConsumerGroupReplication", self.consumer_group_replication)
+            .opt("SourceKafkaClusterArn", self.source_kafka_cluster_arn)
+            .opt("SourceKafkaClusterId", self.source_kafka_cluster_id)
+            .req("TargetCompressionType", self.target_compression_type)
+            .opt("TargetKafkaClusterArn", self.target_kafka_cluster_arn)
+            .opt("TargetKafkaClusterId", self.target_kafka_cluster_id)
+            .req("TopicReplication", self.topic_replication)
             .build()
     }
 }
@@ -786,8 +841,13 @@ impl crate::PropertyType for ReplicationStartingPosition {}
 impl ::cloudwright_core::ToValue for ReplicationStartingPosition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -822,8 +882,13 @@ impl crate::PropertyType for ReplicationTopicNameConfiguration {}
 impl ::cloudwright_core::ToValue for ReplicationTopicNameConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -870,10 +935,15 @@ impl crate::PropertyType for ReplicatorLogDelivery {}
 impl ::cloudwright_core::ToValue for ReplicatorLogDelivery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogs", &self.cloud_watch_logs)
-            .opt("Firehose", &self.firehose)
-            .opt("S3", &self.s3)
+            .opt("CloudWatchLogs", self.cloud_watch_logs)
+            .opt("Firehose", self.firehose)
+            .opt("S3", self.s3)
             .build()
     }
 }
@@ -924,9 +994,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1010,17 +1085,22 @@ impl crate::PropertyType for TopicReplication {}
 impl ::cloudwright_core::ToValue for TopicReplication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CopyAccessControlListsForTopics",
-                &self.copy_access_control_lists_for_topics,
+                self.copy_access_control_lists_for_topics,
             )
-            .opt("CopyTopicConfigurations", &self.copy_topic_configurations)
-            .opt("DetectAndCopyNewTopics", &self.detect_and_copy_new_topics)
-            .opt("StartingPosition", &self.starting_position)
-            .opt("TopicNameConfiguration", &self.topic_name_configuration)
-            .opt("TopicsToExclude", &self.topics_to_exclude)
-            .req("TopicsToReplicate", &self.topics_to_replicate)
+            .opt("CopyTopicConfigurations", self.copy_topic_configurations)
+            .opt("DetectAndCopyNewTopics", self.detect_and_copy_new_topics)
+            .opt("StartingPosition", self.starting_position)
+            .opt("TopicNameConfiguration", self.topic_name_configuration)
+            .opt("TopicsToExclude", self.topics_to_exclude)
+            .req("TopicsToReplicate", self.topics_to_replicate)
             .build()
     }
 }
@@ -1052,6 +1132,14 @@ impl ::cloudwright_core::ToValue for ConsumerGroupOffsetSyncMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KafkaClusterEncryptionInTransitType` (`AWS::MSK::Replicator`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1077,6 +1165,14 @@ impl ::cloudwright_core::ToValue for KafkaClusterEncryptionInTransitType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1107,6 +1203,14 @@ impl ::cloudwright_core::ToValue for KafkaClusterSaslScramMechanism {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ReplicationStartingPositionType` (`AWS::MSK::Replicator`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1136,6 +1240,14 @@ impl ::cloudwright_core::ToValue for ReplicationStartingPositionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ReplicationTopicNameConfigurationType` (`AWS::MSK::Replicator`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1164,6 +1276,14 @@ impl ::cloudwright_core::ToValue for ReplicationTopicNameConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1202,6 +1322,14 @@ impl ::cloudwright_core::ToValue for TargetCompressionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -118,11 +118,16 @@ impl ::cloudwright_core::Resource for ServerlessCluster {
 impl ::cloudwright_core::ToValue for ServerlessCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientAuthentication", &self.client_authentication)
-            .req("ClusterName", &self.cluster_name)
-            .opt("Tags", &self.tags)
-            .req("VpcConfigs", &self.vpc_configs)
+            .req("ClientAuthentication", self.client_authentication)
+            .req("ClusterName", self.cluster_name)
+            .opt("Tags", self.tags)
+            .req("VpcConfigs", self.vpc_configs)
             .build()
     }
 }
@@ -179,8 +184,13 @@ impl crate::PropertyType for ClientAuthentication {}
 impl ::cloudwright_core::ToValue for ClientAuthentication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Sasl", &self.sasl)
+            .req("Sasl", self.sasl)
             .build()
     }
 }
@@ -217,8 +227,13 @@ impl crate::PropertyType for Sasl {}
 impl ::cloudwright_core::ToValue for Sasl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Iam", &self.iam)
+            .req("Iam", self.iam)
             .build()
     }
 }
@@ -258,9 +273,14 @@ impl crate::PropertyType for VpcConfig {}
 impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroups", &self.security_groups)
-            .req("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroups", self.security_groups)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }

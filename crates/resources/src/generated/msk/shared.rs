@@ -49,9 +49,14 @@ impl crate::PropertyType for CloudWatchLogs {}
 impl ::cloudwright_core::ToValue for CloudWatchLogs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
-            .opt("LogGroup", &self.log_group)
+            .req("Enabled", self.enabled)
+            .opt("LogGroup", self.log_group)
             .build()
     }
 }
@@ -99,9 +104,14 @@ impl crate::PropertyType for Firehose {}
 impl ::cloudwright_core::ToValue for Firehose {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeliveryStream", &self.delivery_stream)
-            .req("Enabled", &self.enabled)
+            .opt("DeliveryStream", self.delivery_stream)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -142,8 +152,13 @@ impl crate::PropertyType for Iam {}
 impl ::cloudwright_core::ToValue for Iam {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -198,10 +213,15 @@ impl crate::PropertyType for S3 {}
 impl ::cloudwright_core::ToValue for S3 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bucket", &self.bucket)
-            .req("Enabled", &self.enabled)
-            .opt("Prefix", &self.prefix)
+            .opt("Bucket", self.bucket)
+            .req("Enabled", self.enabled)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }

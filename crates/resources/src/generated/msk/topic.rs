@@ -124,12 +124,17 @@ impl ::cloudwright_core::Resource for Topic {
 impl ::cloudwright_core::ToValue for Topic {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterArn", &self.cluster_arn)
-            .opt("Configs", &self.configs)
-            .req("PartitionCount", &self.partition_count)
-            .req("ReplicationFactor", &self.replication_factor)
-            .req("TopicName", &self.topic_name)
+            .req("ClusterArn", self.cluster_arn)
+            .opt("Configs", self.configs)
+            .req("PartitionCount", self.partition_count)
+            .req("ReplicationFactor", self.replication_factor)
+            .req("TopicName", self.topic_name)
             .build()
     }
 }

@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for VpcConnection {
 impl ::cloudwright_core::ToValue for VpcConnection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Authentication", &self.authentication)
-            .req("ClientSubnets", &self.client_subnets)
-            .req("SecurityGroups", &self.security_groups)
-            .opt("Tags", &self.tags)
-            .req("TargetClusterArn", &self.target_cluster_arn)
-            .req("VpcId", &self.vpc_id)
+            .req("Authentication", self.authentication)
+            .req("ClientSubnets", self.client_subnets)
+            .req("SecurityGroups", self.security_groups)
+            .opt("Tags", self.tags)
+            .req("TargetClusterArn", self.target_cluster_arn)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -196,6 +201,14 @@ impl ::cloudwright_core::ToValue for Authentication {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -320,47 +320,52 @@ impl ::cloudwright_core::Resource for Environment {
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AirflowConfigurationOptions",
-                &self.airflow_configuration_options,
+                self.airflow_configuration_options,
             )
-            .opt("AirflowVersion", &self.airflow_version)
-            .opt("DagS3Path", &self.dag_s3_path)
-            .opt("EndpointManagement", &self.endpoint_management)
-            .opt("EnvironmentClass", &self.environment_class)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("KmsKey", &self.kms_key)
-            .opt("LoggingConfiguration", &self.logging_configuration)
-            .opt("MaxWebservers", &self.max_webservers)
-            .opt("MaxWorkers", &self.max_workers)
-            .opt("MinWebservers", &self.min_webservers)
-            .opt("MinWorkers", &self.min_workers)
-            .req("Name", &self.name)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .opt("PluginsS3ObjectVersion", &self.plugins_s3_object_version)
-            .opt("PluginsS3Path", &self.plugins_s3_path)
+            .opt("AirflowVersion", self.airflow_version)
+            .opt("DagS3Path", self.dag_s3_path)
+            .opt("EndpointManagement", self.endpoint_management)
+            .opt("EnvironmentClass", self.environment_class)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .opt("KmsKey", self.kms_key)
+            .opt("LoggingConfiguration", self.logging_configuration)
+            .opt("MaxWebservers", self.max_webservers)
+            .opt("MaxWorkers", self.max_workers)
+            .opt("MinWebservers", self.min_webservers)
+            .opt("MinWorkers", self.min_workers)
+            .req("Name", self.name)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .opt("PluginsS3ObjectVersion", self.plugins_s3_object_version)
+            .opt("PluginsS3Path", self.plugins_s3_path)
             .opt(
                 "RequirementsS3ObjectVersion",
-                &self.requirements_s3_object_version,
+                self.requirements_s3_object_version,
             )
-            .opt("RequirementsS3Path", &self.requirements_s3_path)
-            .opt("Schedulers", &self.schedulers)
-            .opt("SourceBucketArn", &self.source_bucket_arn)
+            .opt("RequirementsS3Path", self.requirements_s3_path)
+            .opt("Schedulers", self.schedulers)
+            .opt("SourceBucketArn", self.source_bucket_arn)
             .opt(
                 "StartupScriptS3ObjectVersion",
-                &self.startup_script_s3_object_version,
+                self.startup_script_s3_object_version,
             )
-            .opt("StartupScriptS3Path", &self.startup_script_s3_path)
-            .opt("Tags", &self.tags)
-            .opt("WebserverAccessMode", &self.webserver_access_mode)
+            .opt("StartupScriptS3Path", self.startup_script_s3_path)
+            .opt("Tags", self.tags)
+            .opt("WebserverAccessMode", self.webserver_access_mode)
             .opt(
                 "WeeklyMaintenanceWindowStart",
-                &self.weekly_maintenance_window_start,
+                self.weekly_maintenance_window_start,
             )
             .opt(
                 "WorkerReplacementStrategy",
-                &self.worker_replacement_strategy,
+                self.worker_replacement_strategy,
             )
             .build()
     }
@@ -517,12 +522,17 @@ impl crate::PropertyType for LoggingConfiguration {}
 impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DagProcessingLogs", &self.dag_processing_logs)
-            .opt("SchedulerLogs", &self.scheduler_logs)
-            .opt("TaskLogs", &self.task_logs)
-            .opt("WebserverLogs", &self.webserver_logs)
-            .opt("WorkerLogs", &self.worker_logs)
+            .opt("DagProcessingLogs", self.dag_processing_logs)
+            .opt("SchedulerLogs", self.scheduler_logs)
+            .opt("TaskLogs", self.task_logs)
+            .opt("WebserverLogs", self.webserver_logs)
+            .opt("WorkerLogs", self.worker_logs)
             .build()
     }
 }
@@ -573,10 +583,15 @@ impl crate::PropertyType for ModuleLoggingConfiguration {}
 impl ::cloudwright_core::ToValue for ModuleLoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogGroupArn", &self.cloud_watch_log_group_arn)
-            .opt("Enabled", &self.enabled)
-            .opt("LogLevel", &self.log_level)
+            .opt("CloudWatchLogGroupArn", self.cloud_watch_log_group_arn)
+            .opt("Enabled", self.enabled)
+            .opt("LogLevel", self.log_level)
             .build()
     }
 }
@@ -622,9 +637,14 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -655,6 +675,14 @@ impl ::cloudwright_core::ToValue for EndpointManagement {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -694,6 +722,14 @@ impl ::cloudwright_core::ToValue for LoggingLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `WebserverAccessMode` (`AWS::MWAA::Environment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -723,6 +759,14 @@ impl ::cloudwright_core::ToValue for WebserverAccessMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `WorkerReplacementStrategy` (`AWS::MWAA::Environment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -751,6 +795,14 @@ impl ::cloudwright_core::ToValue for WorkerReplacementStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

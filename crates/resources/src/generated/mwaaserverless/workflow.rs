@@ -135,16 +135,21 @@ impl ::cloudwright_core::Resource for Workflow {
 impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefinitionS3Location", &self.definition_s3_location)
-            .opt("Description", &self.description)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("LoggingConfiguration", &self.logging_configuration)
-            .opt("Name", &self.name)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .opt("TriggerMode", &self.trigger_mode)
+            .req("DefinitionS3Location", self.definition_s3_location)
+            .opt("Description", self.description)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("LoggingConfiguration", self.logging_configuration)
+            .opt("Name", self.name)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .opt("TriggerMode", self.trigger_mode)
             .build()
     }
 }
@@ -230,9 +235,14 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Type", &self.r#type)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -267,8 +277,13 @@ impl crate::PropertyType for LoggingConfiguration {}
 impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroupName", &self.log_group_name)
+            .req("LogGroupName", self.log_group_name)
             .build()
     }
 }
@@ -308,9 +323,14 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -366,10 +386,15 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("ObjectKey", &self.object_key)
-            .opt("VersionId", &self.version_id)
+            .req("Bucket", self.bucket)
+            .req("ObjectKey", self.object_key)
+            .opt("VersionId", self.version_id)
             .build()
     }
 }
@@ -400,6 +425,14 @@ impl ::cloudwright_core::ToValue for EncryptionConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

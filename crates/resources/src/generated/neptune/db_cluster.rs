@@ -299,50 +299,55 @@ impl ::cloudwright_core::Resource for DbCluster {
 impl ::cloudwright_core::ToValue for DbCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssociatedRoles", &self.associated_roles)
-            .opt("AvailabilityZones", &self.availability_zones)
-            .opt("BackupRetentionPeriod", &self.backup_retention_period)
-            .opt("CopyTagsToSnapshot", &self.copy_tags_to_snapshot)
-            .opt("DBClusterIdentifier", &self.db_cluster_identifier)
+            .opt("AssociatedRoles", self.associated_roles)
+            .opt("AvailabilityZones", self.availability_zones)
+            .opt("BackupRetentionPeriod", self.backup_retention_period)
+            .opt("CopyTagsToSnapshot", self.copy_tags_to_snapshot)
+            .opt("DBClusterIdentifier", self.db_cluster_identifier)
             .opt(
                 "DBClusterParameterGroupName",
-                &self.db_cluster_parameter_group_name,
+                self.db_cluster_parameter_group_name,
             )
             .opt(
                 "DBInstanceParameterGroupName",
-                &self.db_instance_parameter_group_name,
+                self.db_instance_parameter_group_name,
             )
-            .opt("DBPort", &self.db_port)
-            .opt("DBSubnetGroupName", &self.db_subnet_group_name)
-            .opt("DeletionProtection", &self.deletion_protection)
+            .opt("DBPort", self.db_port)
+            .opt("DBSubnetGroupName", self.db_subnet_group_name)
+            .opt("DeletionProtection", self.deletion_protection)
             .opt(
                 "EnableCloudwatchLogsExports",
-                &self.enable_cloudwatch_logs_exports,
+                self.enable_cloudwatch_logs_exports,
             )
-            .opt("EngineVersion", &self.engine_version)
-            .opt("IamAuthEnabled", &self.iam_auth_enabled)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("PreferredBackupWindow", &self.preferred_backup_window)
+            .opt("EngineVersion", self.engine_version)
+            .opt("IamAuthEnabled", self.iam_auth_enabled)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("PreferredBackupWindow", self.preferred_backup_window)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("RestoreToTime", &self.restore_to_time)
-            .opt("RestoreType", &self.restore_type)
+            .opt("RestoreToTime", self.restore_to_time)
+            .opt("RestoreType", self.restore_type)
             .opt(
                 "ServerlessScalingConfiguration",
-                &self.serverless_scaling_configuration,
+                self.serverless_scaling_configuration,
             )
-            .opt("SnapshotIdentifier", &self.snapshot_identifier)
+            .opt("SnapshotIdentifier", self.snapshot_identifier)
             .opt(
                 "SourceDBClusterIdentifier",
-                &self.source_db_cluster_identifier,
+                self.source_db_cluster_identifier,
             )
-            .opt("StorageEncrypted", &self.storage_encrypted)
-            .opt("Tags", &self.tags)
-            .opt("UseLatestRestorableTime", &self.use_latest_restorable_time)
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
+            .opt("StorageEncrypted", self.storage_encrypted)
+            .opt("Tags", self.tags)
+            .opt("UseLatestRestorableTime", self.use_latest_restorable_time)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
             .build()
     }
 }
@@ -685,9 +690,14 @@ impl crate::PropertyType for DbClusterRole {}
 impl ::cloudwright_core::ToValue for DbClusterRole {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FeatureName", &self.feature_name)
-            .req("RoleArn", &self.role_arn)
+            .opt("FeatureName", self.feature_name)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -744,9 +754,14 @@ impl crate::PropertyType for ServerlessScalingConfiguration {}
 impl ::cloudwright_core::ToValue for ServerlessScalingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxCapacity", &self.max_capacity)
-            .req("MinCapacity", &self.min_capacity)
+            .req("MaxCapacity", self.max_capacity)
+            .req("MinCapacity", self.min_capacity)
             .build()
     }
 }
@@ -788,9 +803,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

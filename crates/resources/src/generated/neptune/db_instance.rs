@@ -213,25 +213,27 @@ impl ::cloudwright_core::Resource for DbInstance {
 impl ::cloudwright_core::ToValue for DbInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AllowMajorVersionUpgrade",
-                &self.allow_major_version_upgrade,
-            )
-            .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("DBClusterIdentifier", &self.db_cluster_identifier)
-            .req("DBInstanceClass", &self.db_instance_class)
-            .opt("DBInstanceIdentifier", &self.db_instance_identifier)
-            .opt("DBParameterGroupName", &self.db_parameter_group_name)
-            .opt("DBSnapshotIdentifier", &self.db_snapshot_identifier)
-            .opt("DBSubnetGroupName", &self.db_subnet_group_name)
+            .opt("AllowMajorVersionUpgrade", self.allow_major_version_upgrade)
+            .opt("AutoMinorVersionUpgrade", self.auto_minor_version_upgrade)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("DBClusterIdentifier", self.db_cluster_identifier)
+            .req("DBInstanceClass", self.db_instance_class)
+            .opt("DBInstanceIdentifier", self.db_instance_identifier)
+            .opt("DBParameterGroupName", self.db_parameter_group_name)
+            .opt("DBSnapshotIdentifier", self.db_snapshot_identifier)
+            .opt("DBSubnetGroupName", self.db_subnet_group_name)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("PubliclyAccessible", &self.publicly_accessible)
-            .opt("Tags", &self.tags)
+            .opt("PubliclyAccessible", self.publicly_accessible)
+            .opt("Tags", self.tags)
             .build()
     }
 }

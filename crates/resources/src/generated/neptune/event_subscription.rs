@@ -130,14 +130,19 @@ impl ::cloudwright_core::Resource for EventSubscription {
 impl ::cloudwright_core::ToValue for EventSubscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("EventCategories", &self.event_categories)
-            .req("SnsTopicArn", &self.sns_topic_arn)
-            .opt("SourceIds", &self.source_ids)
-            .opt("SourceType", &self.source_type)
-            .opt("SubscriptionName", &self.subscription_name)
-            .opt("Tags", &self.tags)
+            .opt("Enabled", self.enabled)
+            .opt("EventCategories", self.event_categories)
+            .req("SnsTopicArn", self.sns_topic_arn)
+            .opt("SourceIds", self.source_ids)
+            .opt("SourceType", self.source_type)
+            .opt("SubscriptionName", self.subscription_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

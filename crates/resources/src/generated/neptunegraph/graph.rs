@@ -153,17 +153,22 @@ impl ::cloudwright_core::Resource for Graph {
 impl ::cloudwright_core::ToValue for Graph {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeletionProtection", &self.deletion_protection)
-            .opt("GraphName", &self.graph_name)
-            .opt("KmsKeyIdentifier", &self.kms_key_identifier)
-            .req("ProvisionedMemory", &self.provisioned_memory)
-            .opt("PublicConnectivity", &self.public_connectivity)
-            .opt("ReplicaCount", &self.replica_count)
-            .opt("Tags", &self.tags)
+            .opt("DeletionProtection", self.deletion_protection)
+            .opt("GraphName", self.graph_name)
+            .opt("KmsKeyIdentifier", self.kms_key_identifier)
+            .req("ProvisionedMemory", self.provisioned_memory)
+            .opt("PublicConnectivity", self.public_connectivity)
+            .opt("ReplicaCount", self.replica_count)
+            .opt("Tags", self.tags)
             .opt(
                 "VectorSearchConfiguration",
-                &self.vector_search_configuration,
+                self.vector_search_configuration,
             )
             .build()
     }
@@ -242,9 +247,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -281,8 +291,13 @@ impl crate::PropertyType for VectorSearchConfiguration {}
 impl ::cloudwright_core::ToValue for VectorSearchConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VectorSearchDimension", &self.vector_search_dimension)
+            .req("VectorSearchDimension", self.vector_search_dimension)
             .build()
     }
 }

@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for PrivateGraphEndpoint {
 impl ::cloudwright_core::ToValue for PrivateGraphEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GraphIdentifier", &self.graph_identifier)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
-            .req("VpcId", &self.vpc_id)
+            .req("GraphIdentifier", self.graph_identifier)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

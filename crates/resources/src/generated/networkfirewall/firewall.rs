@@ -195,26 +195,31 @@ impl ::cloudwright_core::Resource for Firewall {
 impl ::cloudwright_core::ToValue for Firewall {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AvailabilityZoneChangeProtection",
-                &self.availability_zone_change_protection,
+                self.availability_zone_change_protection,
             )
-            .opt("AvailabilityZoneMappings", &self.availability_zone_mappings)
-            .opt("DeleteProtection", &self.delete_protection)
-            .opt("Description", &self.description)
-            .opt("EnabledAnalysisTypes", &self.enabled_analysis_types)
-            .req("FirewallName", &self.firewall_name)
-            .req("FirewallPolicyArn", &self.firewall_policy_arn)
+            .opt("AvailabilityZoneMappings", self.availability_zone_mappings)
+            .opt("DeleteProtection", self.delete_protection)
+            .opt("Description", self.description)
+            .opt("EnabledAnalysisTypes", self.enabled_analysis_types)
+            .req("FirewallName", self.firewall_name)
+            .req("FirewallPolicyArn", self.firewall_policy_arn)
             .opt(
                 "FirewallPolicyChangeProtection",
-                &self.firewall_policy_change_protection,
+                self.firewall_policy_change_protection,
             )
-            .opt("SubnetChangeProtection", &self.subnet_change_protection)
-            .opt("SubnetMappings", &self.subnet_mappings)
-            .opt("Tags", &self.tags)
-            .opt("TransitGatewayId", &self.transit_gateway_id)
-            .opt("VpcId", &self.vpc_id)
+            .opt("SubnetChangeProtection", self.subnet_change_protection)
+            .opt("SubnetMappings", self.subnet_mappings)
+            .opt("Tags", self.tags)
+            .opt("TransitGatewayId", self.transit_gateway_id)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -297,8 +302,13 @@ impl crate::PropertyType for AvailabilityZoneMapping {}
 impl ::cloudwright_core::ToValue for AvailabilityZoneMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AvailabilityZone", &self.availability_zone)
+            .req("AvailabilityZone", self.availability_zone)
             .build()
     }
 }
@@ -349,9 +359,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -382,6 +397,14 @@ impl ::cloudwright_core::ToValue for EnabledAnalysisType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -119,11 +119,16 @@ impl ::cloudwright_core::Resource for FirewallPolicy {
 impl ::cloudwright_core::ToValue for FirewallPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("FirewallPolicy", &self.firewall_policy)
-            .req("FirewallPolicyName", &self.firewall_policy_name)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("FirewallPolicy", self.firewall_policy)
+            .req("FirewallPolicyName", self.firewall_policy_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -280,28 +285,33 @@ impl crate::PropertyType for FirewallPolicyProperty {}
 impl ::cloudwright_core::ToValue for FirewallPolicyProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableTLSSessionHolding", &self.enable_tls_session_holding)
-            .opt("PolicyVariables", &self.policy_variables)
-            .opt("StatefulDefaultActions", &self.stateful_default_actions)
-            .opt("StatefulEngineOptions", &self.stateful_engine_options)
+            .opt("EnableTLSSessionHolding", self.enable_tls_session_holding)
+            .opt("PolicyVariables", self.policy_variables)
+            .opt("StatefulDefaultActions", self.stateful_default_actions)
+            .opt("StatefulEngineOptions", self.stateful_engine_options)
             .opt(
                 "StatefulRuleGroupReferences",
-                &self.stateful_rule_group_references,
+                self.stateful_rule_group_references,
             )
-            .opt("StatelessCustomActions", &self.stateless_custom_actions)
-            .req("StatelessDefaultActions", &self.stateless_default_actions)
+            .opt("StatelessCustomActions", self.stateless_custom_actions)
+            .req("StatelessDefaultActions", self.stateless_default_actions)
             .req(
                 "StatelessFragmentDefaultActions",
-                &self.stateless_fragment_default_actions,
+                self.stateless_fragment_default_actions,
             )
             .opt(
                 "StatelessRuleGroupReferences",
-                &self.stateless_rule_group_references,
+                self.stateless_rule_group_references,
             )
             .opt(
                 "TLSInspectionConfigurationArn",
-                &self.tls_inspection_configuration_arn,
+                self.tls_inspection_configuration_arn,
             )
             .build()
     }
@@ -337,8 +347,13 @@ impl crate::PropertyType for FlowTimeouts {}
 impl ::cloudwright_core::ToValue for FlowTimeouts {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TcpIdleTimeoutSeconds", &self.tcp_idle_timeout_seconds)
+            .opt("TcpIdleTimeoutSeconds", self.tcp_idle_timeout_seconds)
             .build()
     }
 }
@@ -371,8 +386,13 @@ impl crate::PropertyType for PolicyVariables {}
 impl ::cloudwright_core::ToValue for PolicyVariables {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RuleVariables", &self.rule_variables)
+            .opt("RuleVariables", self.rule_variables)
             .build()
     }
 }
@@ -423,10 +443,15 @@ impl crate::PropertyType for StatefulEngineOptions {}
 impl ::cloudwright_core::ToValue for StatefulEngineOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FlowTimeouts", &self.flow_timeouts)
-            .opt("RuleOrder", &self.rule_order)
-            .opt("StreamExceptionPolicy", &self.stream_exception_policy)
+            .opt("FlowTimeouts", self.flow_timeouts)
+            .opt("RuleOrder", self.rule_order)
+            .opt("StreamExceptionPolicy", self.stream_exception_policy)
             .build()
     }
 }
@@ -461,8 +486,13 @@ impl crate::PropertyType for StatefulRuleGroupOverride {}
 impl ::cloudwright_core::ToValue for StatefulRuleGroupOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
+            .opt("Action", self.action)
             .build()
     }
 }
@@ -530,11 +560,16 @@ impl crate::PropertyType for StatefulRuleGroupReference {}
 impl ::cloudwright_core::ToValue for StatefulRuleGroupReference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeepThreatInspection", &self.deep_threat_inspection)
-            .opt("Override", &self.r#override)
-            .opt("Priority", &self.priority)
-            .req("ResourceArn", &self.resource_arn)
+            .opt("DeepThreatInspection", self.deep_threat_inspection)
+            .opt("Override", self.r#override)
+            .opt("Priority", self.priority)
+            .req("ResourceArn", self.resource_arn)
             .build()
     }
 }
@@ -591,9 +626,14 @@ impl crate::PropertyType for StatelessRuleGroupReference {}
 impl ::cloudwright_core::ToValue for StatelessRuleGroupReference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Priority", &self.priority)
-            .req("ResourceArn", &self.resource_arn)
+            .req("Priority", self.priority)
+            .req("ResourceArn", self.resource_arn)
             .build()
     }
 }
@@ -621,6 +661,14 @@ impl ::cloudwright_core::ToValue for OverrideAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -653,6 +701,14 @@ impl ::cloudwright_core::ToValue for StreamExceptionPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -115,14 +115,19 @@ impl ::cloudwright_core::Resource for LoggingConfiguration {
 impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableMonitoringDashboard",
-                &self.enable_monitoring_dashboard,
+                self.enable_monitoring_dashboard,
             )
-            .req("FirewallArn", &self.firewall_arn)
-            .opt("FirewallName", &self.firewall_name)
-            .req("LoggingConfiguration", &self.logging_configuration)
+            .req("FirewallArn", self.firewall_arn)
+            .opt("FirewallName", self.firewall_name)
+            .req("LoggingConfiguration", self.logging_configuration)
             .build()
     }
 }
@@ -212,10 +217,15 @@ impl crate::PropertyType for LogDestinationConfig {}
 impl ::cloudwright_core::ToValue for LogDestinationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogDestination", &self.log_destination)
-            .req("LogDestinationType", &self.log_destination_type)
-            .req("LogType", &self.log_type)
+            .req("LogDestination", self.log_destination)
+            .req("LogDestinationType", self.log_destination_type)
+            .req("LogType", self.log_type)
             .build()
     }
 }
@@ -254,8 +264,13 @@ impl crate::PropertyType for LoggingConfigurationProperty {}
 impl ::cloudwright_core::ToValue for LoggingConfigurationProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogDestinationConfigs", &self.log_destination_configs)
+            .req("LogDestinationConfigs", self.log_destination_configs)
             .build()
     }
 }
@@ -290,6 +305,14 @@ impl ::cloudwright_core::ToValue for LogDestinationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LogType` (`AWS::NetworkFirewall::LoggingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -321,6 +344,14 @@ impl ::cloudwright_core::ToValue for LogType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -150,14 +150,19 @@ impl ::cloudwright_core::Resource for RuleGroup {
 impl ::cloudwright_core::ToValue for RuleGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Capacity", &self.capacity)
-            .opt("Description", &self.description)
-            .opt("RuleGroup", &self.rule_group)
-            .req("RuleGroupName", &self.rule_group_name)
-            .opt("SummaryConfiguration", &self.summary_configuration)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("Capacity", self.capacity)
+            .opt("Description", self.description)
+            .opt("RuleGroup", self.rule_group)
+            .req("RuleGroupName", self.rule_group_name)
+            .opt("SummaryConfiguration", self.summary_configuration)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -302,13 +307,18 @@ impl crate::PropertyType for Header {}
 impl ::cloudwright_core::ToValue for Header {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("DestinationPort", &self.destination_port)
-            .req("Direction", &self.direction)
-            .req("Protocol", &self.protocol)
-            .req("Source", &self.source)
-            .req("SourcePort", &self.source_port)
+            .req("Destination", self.destination)
+            .req("DestinationPort", self.destination_port)
+            .req("Direction", self.direction)
+            .req("Protocol", self.protocol)
+            .req("Source", self.source)
+            .req("SourcePort", self.source_port)
             .build()
     }
 }
@@ -379,13 +389,18 @@ impl crate::PropertyType for MatchAttributes {}
 impl ::cloudwright_core::ToValue for MatchAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationPorts", &self.destination_ports)
-            .opt("Destinations", &self.destinations)
-            .opt("Protocols", &self.protocols)
-            .opt("SourcePorts", &self.source_ports)
-            .opt("Sources", &self.sources)
-            .opt("TCPFlags", &self.tcp_flags)
+            .opt("DestinationPorts", self.destination_ports)
+            .opt("Destinations", self.destinations)
+            .opt("Protocols", self.protocols)
+            .opt("SourcePorts", self.source_ports)
+            .opt("Sources", self.sources)
+            .opt("TCPFlags", self.tcp_flags)
             .build()
     }
 }
@@ -420,8 +435,13 @@ impl crate::PropertyType for ReferenceSets {}
 impl ::cloudwright_core::ToValue for ReferenceSets {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IPSetReferences", &self.ip_set_references)
+            .opt("IPSetReferences", self.ip_set_references)
             .build()
     }
 }
@@ -486,9 +506,14 @@ impl crate::PropertyType for RuleDefinition {}
 impl ::cloudwright_core::ToValue for RuleDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("MatchAttributes", &self.match_attributes)
+            .req("Actions", self.actions)
+            .req("MatchAttributes", self.match_attributes)
             .build()
     }
 }
@@ -550,11 +575,16 @@ impl crate::PropertyType for RuleGroupProperty {}
 impl ::cloudwright_core::ToValue for RuleGroupProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReferenceSets", &self.reference_sets)
-            .opt("RuleVariables", &self.rule_variables)
-            .req("RulesSource", &self.rules_source)
-            .opt("StatefulRuleOptions", &self.stateful_rule_options)
+            .opt("ReferenceSets", self.reference_sets)
+            .opt("RuleVariables", self.rule_variables)
+            .req("RulesSource", self.rules_source)
+            .opt("StatefulRuleOptions", self.stateful_rule_options)
             .build()
     }
 }
@@ -600,9 +630,14 @@ impl crate::PropertyType for RuleOption {}
 impl ::cloudwright_core::ToValue for RuleOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Keyword", &self.keyword)
-            .opt("Settings", &self.settings)
+            .req("Keyword", self.keyword)
+            .opt("Settings", self.settings)
             .build()
     }
 }
@@ -643,9 +678,14 @@ impl crate::PropertyType for RuleVariables {}
 impl ::cloudwright_core::ToValue for RuleVariables {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IPSets", &self.ip_sets)
-            .opt("PortSets", &self.port_sets)
+            .opt("IPSets", self.ip_sets)
+            .opt("PortSets", self.port_sets)
             .build()
     }
 }
@@ -705,13 +745,18 @@ impl crate::PropertyType for RulesSource {}
 impl ::cloudwright_core::ToValue for RulesSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RulesSourceList", &self.rules_source_list)
-            .opt("RulesString", &self.rules_string)
-            .opt("StatefulRules", &self.stateful_rules)
+            .opt("RulesSourceList", self.rules_source_list)
+            .opt("RulesString", self.rules_string)
+            .opt("StatefulRules", self.stateful_rules)
             .opt(
                 "StatelessRulesAndCustomActions",
-                &self.stateless_rules_and_custom_actions,
+                self.stateless_rules_and_custom_actions,
             )
             .build()
     }
@@ -783,10 +828,15 @@ impl crate::PropertyType for RulesSourceList {}
 impl ::cloudwright_core::ToValue for RulesSourceList {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GeneratedRulesType", &self.generated_rules_type)
-            .req("TargetTypes", &self.target_types)
-            .req("Targets", &self.targets)
+            .req("GeneratedRulesType", self.generated_rules_type)
+            .req("TargetTypes", self.target_types)
+            .req("Targets", self.targets)
             .build()
     }
 }
@@ -860,10 +910,15 @@ impl crate::PropertyType for StatefulRule {}
 impl ::cloudwright_core::ToValue for StatefulRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Header", &self.header)
-            .req("RuleOptions", &self.rule_options)
+            .req("Action", self.action)
+            .req("Header", self.header)
+            .req("RuleOptions", self.rule_options)
             .build()
     }
 }
@@ -898,8 +953,13 @@ impl crate::PropertyType for StatefulRuleOptions {}
 impl ::cloudwright_core::ToValue for StatefulRuleOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RuleOrder", &self.rule_order)
+            .opt("RuleOrder", self.rule_order)
             .build()
     }
 }
@@ -958,9 +1018,14 @@ impl crate::PropertyType for StatelessRule {}
 impl ::cloudwright_core::ToValue for StatelessRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Priority", &self.priority)
-            .req("RuleDefinition", &self.rule_definition)
+            .req("Priority", self.priority)
+            .req("RuleDefinition", self.rule_definition)
             .build()
     }
 }
@@ -1004,9 +1069,14 @@ impl crate::PropertyType for StatelessRulesAndCustomActions {}
 impl ::cloudwright_core::ToValue for StatelessRulesAndCustomActions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomActions", &self.custom_actions)
-            .req("StatelessRules", &self.stateless_rules)
+            .opt("CustomActions", self.custom_actions)
+            .req("StatelessRules", self.stateless_rules)
             .build()
     }
 }
@@ -1042,8 +1112,13 @@ impl crate::PropertyType for SummaryConfiguration {}
 impl ::cloudwright_core::ToValue for SummaryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RuleOptions", &self.rule_options)
+            .opt("RuleOptions", self.rule_options)
             .build()
     }
 }
@@ -1096,9 +1171,14 @@ impl crate::PropertyType for TcpFlagField {}
 impl ::cloudwright_core::ToValue for TcpFlagField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Flags", &self.flags)
-            .opt("Masks", &self.masks)
+            .req("Flags", self.flags)
+            .opt("Masks", self.masks)
             .build()
     }
 }
@@ -1136,6 +1216,14 @@ impl ::cloudwright_core::ToValue for Action {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Direction` (`AWS::NetworkFirewall::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1164,6 +1252,14 @@ impl ::cloudwright_core::ToValue for Direction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1199,6 +1295,14 @@ impl ::cloudwright_core::ToValue for GeneratedRulesType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1280,6 +1384,14 @@ impl ::cloudwright_core::ToValue for Protocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::NetworkFirewall::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1308,6 +1420,14 @@ impl ::cloudwright_core::ToValue for RuleGroupType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1341,6 +1461,14 @@ impl ::cloudwright_core::ToValue for SummaryRuleOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TargetType` (`AWS::NetworkFirewall::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1369,6 +1497,14 @@ impl ::cloudwright_core::ToValue for TargetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1416,6 +1552,14 @@ impl ::cloudwright_core::ToValue for TcpFlag {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -42,8 +42,13 @@ impl crate::PropertyType for ActionDefinition {}
 impl ::cloudwright_core::ToValue for ActionDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PublishMetricAction", &self.publish_metric_action)
+            .opt("PublishMetricAction", self.publish_metric_action)
             .build()
     }
 }
@@ -95,8 +100,13 @@ impl crate::PropertyType for Address {}
 impl ::cloudwright_core::ToValue for Address {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AddressDefinition", &self.address_definition)
+            .req("AddressDefinition", self.address_definition)
             .build()
     }
 }
@@ -163,9 +173,14 @@ impl crate::PropertyType for CustomAction {}
 impl ::cloudwright_core::ToValue for CustomAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionDefinition", &self.action_definition)
-            .req("ActionName", &self.action_name)
+            .req("ActionDefinition", self.action_definition)
+            .req("ActionName", self.action_name)
             .build()
     }
 }
@@ -212,8 +227,13 @@ impl crate::PropertyType for Dimension {}
 impl ::cloudwright_core::ToValue for Dimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -275,9 +295,14 @@ impl crate::PropertyType for PortRange {}
 impl ::cloudwright_core::ToValue for PortRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FromPort", &self.from_port)
-            .req("ToPort", &self.to_port)
+            .req("FromPort", self.from_port)
+            .req("ToPort", self.to_port)
             .build()
     }
 }
@@ -318,8 +343,13 @@ impl crate::PropertyType for PublishMetricAction {}
 impl ::cloudwright_core::ToValue for PublishMetricAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Dimensions", &self.dimensions)
+            .req("Dimensions", self.dimensions)
             .build()
     }
 }
@@ -369,9 +399,14 @@ impl crate::PropertyType for SubnetMapping {}
 impl ::cloudwright_core::ToValue for SubnetMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IPAddressType", &self.ip_address_type)
-            .req("SubnetId", &self.subnet_id)
+            .opt("IPAddressType", self.ip_address_type)
+            .req("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -427,9 +462,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -469,6 +509,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "networkfirewall")]
@@ -502,6 +550,14 @@ impl ::cloudwright_core::ToValue for RuleOrder {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -118,17 +118,22 @@ impl ::cloudwright_core::Resource for TlsInspectionConfiguration {
 impl ::cloudwright_core::ToValue for TlsInspectionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .req(
                 "TLSInspectionConfiguration",
-                &self.tls_inspection_configuration,
+                self.tls_inspection_configuration,
             )
             .req(
                 "TLSInspectionConfigurationName",
-                &self.tls_inspection_configuration_name,
+                self.tls_inspection_configuration_name,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -193,9 +198,14 @@ impl crate::PropertyType for CheckCertificateRevocationStatus {}
 impl ::cloudwright_core::ToValue for CheckCertificateRevocationStatus {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RevokedStatusAction", &self.revoked_status_action)
-            .opt("UnknownStatusAction", &self.unknown_status_action)
+            .opt("RevokedStatusAction", self.revoked_status_action)
+            .opt("UnknownStatusAction", self.unknown_status_action)
             .build()
     }
 }
@@ -232,8 +242,13 @@ impl crate::PropertyType for ServerCertificate {}
 impl ::cloudwright_core::ToValue for ServerCertificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceArn", &self.resource_arn)
+            .opt("ResourceArn", self.resource_arn)
             .build()
     }
 }
@@ -300,14 +315,19 @@ impl crate::PropertyType for ServerCertificateConfiguration {}
 impl ::cloudwright_core::ToValue for ServerCertificateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CertificateAuthorityArn", &self.certificate_authority_arn)
+            .opt("CertificateAuthorityArn", self.certificate_authority_arn)
             .opt(
                 "CheckCertificateRevocationStatus",
-                &self.check_certificate_revocation_status,
+                self.check_certificate_revocation_status,
             )
-            .opt("Scopes", &self.scopes)
-            .opt("ServerCertificates", &self.server_certificates)
+            .opt("Scopes", self.scopes)
+            .opt("ServerCertificates", self.server_certificates)
             .build()
     }
 }
@@ -374,12 +394,17 @@ impl crate::PropertyType for ServerCertificateScope {}
 impl ::cloudwright_core::ToValue for ServerCertificateScope {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationPorts", &self.destination_ports)
-            .opt("Destinations", &self.destinations)
-            .opt("Protocols", &self.protocols)
-            .opt("SourcePorts", &self.source_ports)
-            .opt("Sources", &self.sources)
+            .opt("DestinationPorts", self.destination_ports)
+            .opt("Destinations", self.destinations)
+            .opt("Protocols", self.protocols)
+            .opt("SourcePorts", self.source_ports)
+            .opt("Sources", self.sources)
             .build()
     }
 }
@@ -419,10 +444,15 @@ impl crate::PropertyType for TlsInspectionConfigurationProperty {}
 impl ::cloudwright_core::ToValue for TlsInspectionConfigurationProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ServerCertificateConfigurations",
-                &self.server_certificate_configurations,
+                self.server_certificate_configurations,
             )
             .build()
     }
@@ -458,6 +488,14 @@ impl ::cloudwright_core::ToValue for RevokedStatusAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UnknownStatusAction` (`AWS::NetworkFirewall::TLSInspectionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -489,6 +527,14 @@ impl ::cloudwright_core::ToValue for UnknownStatusAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -140,12 +140,17 @@ impl ::cloudwright_core::Resource for VpcEndpointAssociation {
 impl ::cloudwright_core::ToValue for VpcEndpointAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("FirewallArn", &self.firewall_arn)
-            .req("SubnetMapping", &self.subnet_mapping)
-            .opt("Tags", &self.tags)
-            .req("VpcId", &self.vpc_id)
+            .opt("Description", self.description)
+            .req("FirewallArn", self.firewall_arn)
+            .req("SubnetMapping", self.subnet_mapping)
+            .opt("Tags", self.tags)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

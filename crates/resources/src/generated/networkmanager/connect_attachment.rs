@@ -162,22 +162,24 @@ impl ::cloudwright_core::Resource for ConnectAttachment {
 impl ::cloudwright_core::ToValue for ConnectAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CoreNetworkId", &self.core_network_id)
-            .req("EdgeLocation", &self.edge_location)
-            .opt(
-                "NetworkFunctionGroupName",
-                &self.network_function_group_name,
-            )
-            .req("Options", &self.options)
+            .req("CoreNetworkId", self.core_network_id)
+            .req("EdgeLocation", self.edge_location)
+            .opt("NetworkFunctionGroupName", self.network_function_group_name)
+            .req("Options", self.options)
             .opt(
                 "ProposedNetworkFunctionGroupChange",
-                &self.proposed_network_function_group_change,
+                self.proposed_network_function_group_change,
             )
-            .opt("ProposedSegmentChange", &self.proposed_segment_change)
-            .opt("RoutingPolicyLabel", &self.routing_policy_label)
-            .opt("Tags", &self.tags)
-            .req("TransportAttachmentId", &self.transport_attachment_id)
+            .opt("ProposedSegmentChange", self.proposed_segment_change)
+            .opt("RoutingPolicyLabel", self.routing_policy_label)
+            .opt("Tags", self.tags)
+            .req("TransportAttachmentId", self.transport_attachment_id)
             .build()
     }
 }
@@ -312,8 +314,13 @@ impl crate::PropertyType for ConnectAttachmentOptions {}
 impl ::cloudwright_core::ToValue for ConnectAttachmentOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Protocol", &self.protocol)
+            .opt("Protocol", self.protocol)
             .build()
     }
 }
@@ -344,6 +351,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

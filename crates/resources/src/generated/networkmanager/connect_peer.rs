@@ -142,14 +142,19 @@ impl ::cloudwright_core::Resource for ConnectPeer {
 impl ::cloudwright_core::ToValue for ConnectPeer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BgpOptions", &self.bgp_options)
-            .req("ConnectAttachmentId", &self.connect_attachment_id)
-            .opt("CoreNetworkAddress", &self.core_network_address)
-            .opt("InsideCidrBlocks", &self.inside_cidr_blocks)
-            .req("PeerAddress", &self.peer_address)
-            .opt("SubnetArn", &self.subnet_arn)
-            .opt("Tags", &self.tags)
+            .opt("BgpOptions", self.bgp_options)
+            .req("ConnectAttachmentId", self.connect_attachment_id)
+            .opt("CoreNetworkAddress", self.core_network_address)
+            .opt("InsideCidrBlocks", self.inside_cidr_blocks)
+            .req("PeerAddress", self.peer_address)
+            .opt("SubnetArn", self.subnet_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -252,8 +257,13 @@ impl crate::PropertyType for BgpOptions {}
 impl ::cloudwright_core::ToValue for BgpOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PeerAsn", &self.peer_asn)
+            .opt("PeerAsn", self.peer_asn)
             .build()
     }
 }

@@ -107,10 +107,15 @@ impl ::cloudwright_core::Resource for CoreNetworkPrefixListAssociation {
 impl ::cloudwright_core::ToValue for CoreNetworkPrefixListAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CoreNetworkId", &self.core_network_id)
-            .req("PrefixListAlias", &self.prefix_list_alias)
-            .req("PrefixListArn", &self.prefix_list_arn)
+            .req("CoreNetworkId", self.core_network_id)
+            .req("PrefixListAlias", self.prefix_list_alias)
+            .req("PrefixListArn", self.prefix_list_arn)
             .build()
     }
 }

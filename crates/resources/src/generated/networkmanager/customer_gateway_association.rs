@@ -115,11 +115,16 @@ impl ::cloudwright_core::Resource for CustomerGatewayAssociation {
 impl ::cloudwright_core::ToValue for CustomerGatewayAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CustomerGatewayArn", &self.customer_gateway_arn)
-            .req("DeviceId", &self.device_id)
-            .req("GlobalNetworkId", &self.global_network_id)
-            .opt("LinkId", &self.link_id)
+            .req("CustomerGatewayArn", self.customer_gateway_arn)
+            .req("DeviceId", self.device_id)
+            .req("GlobalNetworkId", self.global_network_id)
+            .opt("LinkId", self.link_id)
             .build()
     }
 }

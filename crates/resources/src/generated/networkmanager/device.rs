@@ -163,17 +163,22 @@ impl ::cloudwright_core::Resource for Device {
 impl ::cloudwright_core::ToValue for Device {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AWSLocation", &self.aws_location)
-            .opt("Description", &self.description)
-            .req("GlobalNetworkId", &self.global_network_id)
-            .opt("Location", &self.location)
-            .opt("Model", &self.model)
-            .opt("SerialNumber", &self.serial_number)
-            .opt("SiteId", &self.site_id)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
-            .opt("Vendor", &self.vendor)
+            .opt("AWSLocation", self.aws_location)
+            .opt("Description", self.description)
+            .req("GlobalNetworkId", self.global_network_id)
+            .opt("Location", self.location)
+            .opt("Model", self.model)
+            .opt("SerialNumber", self.serial_number)
+            .opt("SiteId", self.site_id)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
+            .opt("Vendor", self.vendor)
             .build()
     }
 }
@@ -262,9 +267,14 @@ impl crate::PropertyType for AwsLocation {}
 impl ::cloudwright_core::ToValue for AwsLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SubnetArn", &self.subnet_arn)
-            .opt("Zone", &self.zone)
+            .opt("SubnetArn", self.subnet_arn)
+            .opt("Zone", self.zone)
             .build()
     }
 }

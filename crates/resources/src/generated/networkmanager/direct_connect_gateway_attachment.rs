@@ -145,17 +145,22 @@ impl ::cloudwright_core::Resource for DirectConnectGatewayAttachment {
 impl ::cloudwright_core::ToValue for DirectConnectGatewayAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CoreNetworkId", &self.core_network_id)
-            .req("DirectConnectGatewayArn", &self.direct_connect_gateway_arn)
-            .req("EdgeLocations", &self.edge_locations)
+            .req("CoreNetworkId", self.core_network_id)
+            .req("DirectConnectGatewayArn", self.direct_connect_gateway_arn)
+            .req("EdgeLocations", self.edge_locations)
             .opt(
                 "ProposedNetworkFunctionGroupChange",
-                &self.proposed_network_function_group_change,
+                self.proposed_network_function_group_change,
             )
-            .opt("ProposedSegmentChange", &self.proposed_segment_change)
-            .opt("RoutingPolicyLabel", &self.routing_policy_label)
-            .opt("Tags", &self.tags)
+            .opt("ProposedSegmentChange", self.proposed_segment_change)
+            .opt("RoutingPolicyLabel", self.routing_policy_label)
+            .opt("Tags", self.tags)
             .build()
     }
 }

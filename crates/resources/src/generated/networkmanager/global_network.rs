@@ -97,11 +97,16 @@ impl ::cloudwright_core::Resource for GlobalNetwork {
 impl ::cloudwright_core::ToValue for GlobalNetwork {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreatedAt", &self.created_at)
-            .opt("Description", &self.description)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
+            .opt("CreatedAt", self.created_at)
+            .opt("Description", self.description)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
             .build()
     }
 }

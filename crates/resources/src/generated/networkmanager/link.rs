@@ -147,14 +147,19 @@ impl ::cloudwright_core::Resource for Link {
 impl ::cloudwright_core::ToValue for Link {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bandwidth", &self.bandwidth)
-            .opt("Description", &self.description)
-            .req("GlobalNetworkId", &self.global_network_id)
-            .opt("Provider", &self.provider)
-            .req("SiteId", &self.site_id)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
+            .req("Bandwidth", self.bandwidth)
+            .opt("Description", self.description)
+            .req("GlobalNetworkId", self.global_network_id)
+            .opt("Provider", self.provider)
+            .req("SiteId", self.site_id)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -239,9 +244,14 @@ impl crate::PropertyType for Bandwidth {}
 impl ::cloudwright_core::ToValue for Bandwidth {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DownloadSpeed", &self.download_speed)
-            .opt("UploadSpeed", &self.upload_speed)
+            .opt("DownloadSpeed", self.download_speed)
+            .opt("UploadSpeed", self.upload_speed)
             .build()
     }
 }

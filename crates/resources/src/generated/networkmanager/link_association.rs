@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for LinkAssociation {
 impl ::cloudwright_core::ToValue for LinkAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeviceId", &self.device_id)
-            .req("GlobalNetworkId", &self.global_network_id)
-            .req("LinkId", &self.link_id)
+            .req("DeviceId", self.device_id)
+            .req("GlobalNetworkId", self.global_network_id)
+            .req("LinkId", self.link_id)
             .build()
     }
 }

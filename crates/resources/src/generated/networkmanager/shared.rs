@@ -58,10 +58,15 @@ impl crate::PropertyType for Location {}
 impl ::cloudwright_core::ToValue for Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Address", &self.address)
-            .opt("Latitude", &self.latitude)
-            .opt("Longitude", &self.longitude)
+            .opt("Address", self.address)
+            .opt("Latitude", self.latitude)
+            .opt("Longitude", self.longitude)
             .build()
     }
 }
@@ -112,16 +117,18 @@ impl crate::PropertyType for ProposedNetworkFunctionGroupChange {}
 impl ::cloudwright_core::ToValue for ProposedNetworkFunctionGroupChange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AttachmentPolicyRuleNumber",
-                &self.attachment_policy_rule_number,
+                self.attachment_policy_rule_number,
             )
-            .opt(
-                "NetworkFunctionGroupName",
-                &self.network_function_group_name,
-            )
-            .opt("Tags", &self.tags)
+            .opt("NetworkFunctionGroupName", self.network_function_group_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -172,13 +179,18 @@ impl crate::PropertyType for ProposedSegmentChange {}
 impl ::cloudwright_core::ToValue for ProposedSegmentChange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AttachmentPolicyRuleNumber",
-                &self.attachment_policy_rule_number,
+                self.attachment_policy_rule_number,
             )
-            .opt("SegmentName", &self.segment_name)
-            .opt("Tags", &self.tags)
+            .opt("SegmentName", self.segment_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -234,9 +246,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

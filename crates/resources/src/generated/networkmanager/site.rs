@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for Site {
 impl ::cloudwright_core::ToValue for Site {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("GlobalNetworkId", &self.global_network_id)
-            .opt("Location", &self.location)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("GlobalNetworkId", self.global_network_id)
+            .opt("Location", self.location)
+            .opt("Tags", self.tags)
             .build()
     }
 }

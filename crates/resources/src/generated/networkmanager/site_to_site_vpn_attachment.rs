@@ -138,20 +138,22 @@ impl ::cloudwright_core::Resource for SiteToSiteVpnAttachment {
 impl ::cloudwright_core::ToValue for SiteToSiteVpnAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CoreNetworkId", &self.core_network_id)
-            .opt(
-                "NetworkFunctionGroupName",
-                &self.network_function_group_name,
-            )
+            .req("CoreNetworkId", self.core_network_id)
+            .opt("NetworkFunctionGroupName", self.network_function_group_name)
             .opt(
                 "ProposedNetworkFunctionGroupChange",
-                &self.proposed_network_function_group_change,
+                self.proposed_network_function_group_change,
             )
-            .opt("ProposedSegmentChange", &self.proposed_segment_change)
-            .opt("RoutingPolicyLabel", &self.routing_policy_label)
-            .opt("Tags", &self.tags)
-            .req("VpnConnectionArn", &self.vpn_connection_arn)
+            .opt("ProposedSegmentChange", self.proposed_segment_change)
+            .opt("RoutingPolicyLabel", self.routing_policy_label)
+            .opt("Tags", self.tags)
+            .req("VpnConnectionArn", self.vpn_connection_arn)
             .build()
     }
 }

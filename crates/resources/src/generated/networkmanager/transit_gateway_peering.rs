@@ -103,10 +103,15 @@ impl ::cloudwright_core::Resource for TransitGatewayPeering {
 impl ::cloudwright_core::ToValue for TransitGatewayPeering {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CoreNetworkId", &self.core_network_id)
-            .opt("Tags", &self.tags)
-            .req("TransitGatewayArn", &self.transit_gateway_arn)
+            .req("CoreNetworkId", self.core_network_id)
+            .opt("Tags", self.tags)
+            .req("TransitGatewayArn", self.transit_gateway_arn)
             .build()
     }
 }
@@ -249,9 +254,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for TransitGatewayRegistration {
 impl ::cloudwright_core::ToValue for TransitGatewayRegistration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GlobalNetworkId", &self.global_network_id)
-            .req("TransitGatewayArn", &self.transit_gateway_arn)
+            .req("GlobalNetworkId", self.global_network_id)
+            .req("TransitGatewayArn", self.transit_gateway_arn)
             .build()
     }
 }

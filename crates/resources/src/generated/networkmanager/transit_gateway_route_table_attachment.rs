@@ -141,22 +141,24 @@ impl ::cloudwright_core::Resource for TransitGatewayRouteTableAttachment {
 impl ::cloudwright_core::ToValue for TransitGatewayRouteTableAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "NetworkFunctionGroupName",
-                &self.network_function_group_name,
-            )
-            .req("PeeringId", &self.peering_id)
+            .opt("NetworkFunctionGroupName", self.network_function_group_name)
+            .req("PeeringId", self.peering_id)
             .opt(
                 "ProposedNetworkFunctionGroupChange",
-                &self.proposed_network_function_group_change,
+                self.proposed_network_function_group_change,
             )
-            .opt("ProposedSegmentChange", &self.proposed_segment_change)
-            .opt("RoutingPolicyLabel", &self.routing_policy_label)
-            .opt("Tags", &self.tags)
+            .opt("ProposedSegmentChange", self.proposed_segment_change)
+            .opt("RoutingPolicyLabel", self.routing_policy_label)
+            .opt("Tags", self.tags)
             .req(
                 "TransitGatewayRouteTableArn",
-                &self.transit_gateway_route_table_arn,
+                self.transit_gateway_route_table_arn,
             )
             .build()
     }

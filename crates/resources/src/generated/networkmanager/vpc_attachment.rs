@@ -149,18 +149,23 @@ impl ::cloudwright_core::Resource for VpcAttachment {
 impl ::cloudwright_core::ToValue for VpcAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CoreNetworkId", &self.core_network_id)
-            .opt("Options", &self.options)
+            .req("CoreNetworkId", self.core_network_id)
+            .opt("Options", self.options)
             .opt(
                 "ProposedNetworkFunctionGroupChange",
-                &self.proposed_network_function_group_change,
+                self.proposed_network_function_group_change,
             )
-            .opt("ProposedSegmentChange", &self.proposed_segment_change)
-            .opt("RoutingPolicyLabel", &self.routing_policy_label)
-            .req("SubnetArns", &self.subnet_arns)
-            .opt("Tags", &self.tags)
-            .req("VpcArn", &self.vpc_arn)
+            .opt("ProposedSegmentChange", self.proposed_segment_change)
+            .opt("RoutingPolicyLabel", self.routing_policy_label)
+            .req("SubnetArns", self.subnet_arns)
+            .opt("Tags", self.tags)
+            .req("VpcArn", self.vpc_arn)
             .build()
     }
 }
@@ -337,13 +342,18 @@ impl crate::PropertyType for VpcOptions {}
 impl ::cloudwright_core::ToValue for VpcOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplianceModeSupport", &self.appliance_mode_support)
-            .opt("DnsSupport", &self.dns_support)
-            .opt("Ipv6Support", &self.ipv6_support)
+            .opt("ApplianceModeSupport", self.appliance_mode_support)
+            .opt("DnsSupport", self.dns_support)
+            .opt("Ipv6Support", self.ipv6_support)
             .opt(
                 "SecurityGroupReferencingSupport",
-                &self.security_group_referencing_support,
+                self.security_group_referencing_support,
             )
             .build()
     }

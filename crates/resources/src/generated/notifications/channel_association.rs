@@ -93,11 +93,16 @@ impl ::cloudwright_core::Resource for ChannelAssociation {
 impl ::cloudwright_core::ToValue for ChannelAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
+            .req("Arn", self.arn)
             .req(
                 "NotificationConfigurationArn",
-                &self.notification_configuration_arn,
+                self.notification_configuration_arn,
             )
             .build()
     }

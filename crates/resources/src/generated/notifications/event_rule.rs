@@ -126,15 +126,20 @@ impl ::cloudwright_core::Resource for EventRule {
 impl ::cloudwright_core::ToValue for EventRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EventPattern", &self.event_pattern)
-            .req("EventType", &self.event_type)
+            .opt("EventPattern", self.event_pattern)
+            .req("EventType", self.event_type)
             .req(
                 "NotificationConfigurationArn",
-                &self.notification_configuration_arn,
+                self.notification_configuration_arn,
             )
-            .req("Regions", &self.regions)
-            .req("Source", &self.source)
+            .req("Regions", self.regions)
+            .req("Source", self.source)
             .build()
     }
 }

@@ -96,11 +96,16 @@ impl ::cloudwright_core::Resource for ManagedNotificationAccountContactAssociati
 impl ::cloudwright_core::ToValue for ManagedNotificationAccountContactAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContactIdentifier", &self.contact_identifier)
+            .req("ContactIdentifier", self.contact_identifier)
             .req(
                 "ManagedNotificationConfigurationArn",
-                &self.managed_notification_configuration_arn,
+                self.managed_notification_configuration_arn,
             )
             .build()
     }
@@ -150,6 +155,14 @@ impl ::cloudwright_core::ToValue for ContactIdentifier {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -96,11 +96,16 @@ impl ::cloudwright_core::Resource for ManagedNotificationAdditionalChannelAssoci
 impl ::cloudwright_core::ToValue for ManagedNotificationAdditionalChannelAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChannelArn", &self.channel_arn)
+            .req("ChannelArn", self.channel_arn)
             .req(
                 "ManagedNotificationConfigurationArn",
-                &self.managed_notification_configuration_arn,
+                self.managed_notification_configuration_arn,
             )
             .build()
     }

@@ -75,8 +75,13 @@ impl ::cloudwright_core::Resource for NotificationHub {
 impl ::cloudwright_core::ToValue for NotificationHub {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Region", &self.region)
+            .req("Region", self.region)
             .build()
     }
 }

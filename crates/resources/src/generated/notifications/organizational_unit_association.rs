@@ -97,12 +97,17 @@ impl ::cloudwright_core::Resource for OrganizationalUnitAssociation {
 impl ::cloudwright_core::ToValue for OrganizationalUnitAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "NotificationConfigurationArn",
-                &self.notification_configuration_arn,
+                self.notification_configuration_arn,
             )
-            .req("OrganizationalUnitId", &self.organizational_unit_id)
+            .req("OrganizationalUnitId", self.organizational_unit_id)
             .build()
     }
 }

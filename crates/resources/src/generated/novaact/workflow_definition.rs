@@ -93,10 +93,15 @@ impl ::cloudwright_core::Resource for WorkflowDefinition {
 impl ::cloudwright_core::ToValue for WorkflowDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("ExportConfig", &self.export_config)
-            .req("Name", &self.name)
+            .opt("Description", self.description)
+            .opt("ExportConfig", self.export_config)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -180,9 +185,14 @@ impl crate::PropertyType for WorkflowExportConfig {}
 impl ::cloudwright_core::ToValue for WorkflowExportConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3BucketName", &self.s3_bucket_name)
-            .opt("S3KeyPrefix", &self.s3_key_prefix)
+            .req("S3BucketName", self.s3_bucket_name)
+            .opt("S3KeyPrefix", self.s3_key_prefix)
             .build()
     }
 }

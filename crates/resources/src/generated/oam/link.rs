@@ -137,12 +137,17 @@ impl ::cloudwright_core::Resource for Link {
 impl ::cloudwright_core::ToValue for Link {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LabelTemplate", &self.label_template)
-            .opt("LinkConfiguration", &self.link_configuration)
-            .req("ResourceTypes", &self.resource_types)
-            .req("SinkIdentifier", &self.sink_identifier)
-            .opt("Tags", &self.tags)
+            .opt("LabelTemplate", self.label_template)
+            .opt("LinkConfiguration", self.link_configuration)
+            .req("ResourceTypes", self.resource_types)
+            .req("SinkIdentifier", self.sink_identifier)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -211,9 +216,14 @@ impl crate::PropertyType for LinkConfiguration {}
 impl ::cloudwright_core::ToValue for LinkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupConfiguration", &self.log_group_configuration)
-            .opt("MetricConfiguration", &self.metric_configuration)
+            .opt("LogGroupConfiguration", self.log_group_configuration)
+            .opt("MetricConfiguration", self.metric_configuration)
             .build()
     }
 }
@@ -277,8 +287,13 @@ impl crate::PropertyType for LinkFilter {}
 impl ::cloudwright_core::ToValue for LinkFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Filter", &self.filter)
+            .req("Filter", self.filter)
             .build()
     }
 }
@@ -326,6 +341,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for OrganizationCentralizationRule {
 impl ::cloudwright_core::ToValue for OrganizationCentralizationRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rule", &self.rule)
-            .req("RuleName", &self.rule_name)
-            .opt("Tags", &self.tags)
+            .req("Rule", self.rule)
+            .req("RuleName", self.rule_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -182,9 +187,14 @@ impl crate::PropertyType for CentralizationRule {}
 impl ::cloudwright_core::ToValue for CentralizationRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("Source", &self.source)
+            .req("Destination", self.destination)
+            .req("Source", self.source)
             .build()
     }
 }
@@ -240,13 +250,18 @@ impl crate::PropertyType for CentralizationRuleDestination {}
 impl ::cloudwright_core::ToValue for CentralizationRuleDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Account", &self.account)
+            .opt("Account", self.account)
             .opt(
                 "DestinationLogsConfiguration",
-                &self.destination_logs_configuration,
+                self.destination_logs_configuration,
             )
-            .req("Region", &self.region)
+            .req("Region", self.region)
             .build()
     }
 }
@@ -301,10 +316,15 @@ impl crate::PropertyType for CentralizationRuleSource {}
 impl ::cloudwright_core::ToValue for CentralizationRuleSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Regions", &self.regions)
-            .opt("Scope", &self.scope)
-            .opt("SourceLogsConfiguration", &self.source_logs_configuration)
+            .req("Regions", self.regions)
+            .opt("Scope", self.scope)
+            .opt("SourceLogsConfiguration", self.source_logs_configuration)
             .build()
     }
 }
@@ -350,15 +370,20 @@ impl crate::PropertyType for DestinationLogsConfiguration {}
 impl ::cloudwright_core::ToValue for DestinationLogsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackupConfiguration", &self.backup_configuration)
+            .opt("BackupConfiguration", self.backup_configuration)
             .opt(
                 "LogGroupNameConfiguration",
-                &self.log_group_name_configuration,
+                self.log_group_name_configuration,
             )
             .opt(
                 "LogsEncryptionConfiguration",
-                &self.logs_encryption_configuration,
+                self.logs_encryption_configuration,
             )
             .build()
     }
@@ -394,8 +419,13 @@ impl crate::PropertyType for LogGroupNameConfiguration {}
 impl ::cloudwright_core::ToValue for LogGroupNameConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroupNamePattern", &self.log_group_name_pattern)
+            .req("LogGroupNamePattern", self.log_group_name_pattern)
             .build()
     }
 }
@@ -443,9 +473,14 @@ impl crate::PropertyType for LogsBackupConfiguration {}
 impl ::cloudwright_core::ToValue for LogsBackupConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("Region", &self.region)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("Region", self.region)
             .build()
     }
 }
@@ -499,13 +534,18 @@ impl crate::PropertyType for LogsEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for LogsEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EncryptionConflictResolutionStrategy",
-                &self.encryption_conflict_resolution_strategy,
+                self.encryption_conflict_resolution_strategy,
             )
-            .req("EncryptionStrategy", &self.encryption_strategy)
-            .opt("KmsKeyArn", &self.kms_key_arn)
+            .req("EncryptionStrategy", self.encryption_strategy)
+            .opt("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }
@@ -558,18 +598,23 @@ impl crate::PropertyType for SourceLogsConfiguration {}
 impl ::cloudwright_core::ToValue for SourceLogsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DataSourceSelectionCriteria",
-                &self.data_source_selection_criteria,
+                self.data_source_selection_criteria,
             )
             .req(
                 "EncryptedLogGroupStrategy",
-                &self.encrypted_log_group_strategy,
+                self.encrypted_log_group_strategy,
             )
             .opt(
                 "LogGroupSelectionCriteria",
-                &self.log_group_selection_criteria,
+                self.log_group_selection_criteria,
             )
             .build()
     }
@@ -602,6 +647,14 @@ impl ::cloudwright_core::ToValue for EncryptedLogGroupStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EncryptionConflictResolutionStrategy` (`AWS::ObservabilityAdmin::OrganizationCentralizationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -631,6 +684,14 @@ impl ::cloudwright_core::ToValue for EncryptionConflictResolutionStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EncryptionStrategy` (`AWS::ObservabilityAdmin::OrganizationCentralizationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -659,6 +720,14 @@ impl ::cloudwright_core::ToValue for EncryptionStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for S3TableIntegration {
 impl ::cloudwright_core::ToValue for S3TableIntegration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Encryption", &self.encryption)
-            .opt("LogSources", &self.log_sources)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .req("Encryption", self.encryption)
+            .opt("LogSources", self.log_sources)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -182,9 +187,14 @@ impl crate::PropertyType for EncryptionConfig {}
 impl ::cloudwright_core::ToValue for EncryptionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("SseAlgorithm", &self.sse_algorithm)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("SseAlgorithm", self.sse_algorithm)
             .build()
     }
 }
@@ -250,10 +260,15 @@ impl crate::PropertyType for LogSource {}
 impl ::cloudwright_core::ToValue for LogSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Identifier", &self.identifier)
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
+            .opt("Identifier", self.identifier)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -284,6 +299,14 @@ impl ::cloudwright_core::ToValue for SseAlgorithm {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

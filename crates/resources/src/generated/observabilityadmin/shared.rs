@@ -40,8 +40,13 @@ impl crate::PropertyType for ActionCondition {}
 impl ::cloudwright_core::ToValue for ActionCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
+            .opt("Action", self.action)
             .build()
     }
 }
@@ -89,9 +94,14 @@ impl crate::PropertyType for AdvancedEventSelector {}
 impl ::cloudwright_core::ToValue for AdvancedEventSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldSelectors", &self.field_selectors)
-            .opt("Name", &self.name)
+            .req("FieldSelectors", self.field_selectors)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -168,14 +178,19 @@ impl crate::PropertyType for AdvancedFieldSelector {}
 impl ::cloudwright_core::ToValue for AdvancedFieldSelector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndsWith", &self.ends_with)
-            .opt("Equals", &self.equals)
-            .opt("Field", &self.field)
-            .opt("NotEndsWith", &self.not_ends_with)
-            .opt("NotEquals", &self.not_equals)
-            .opt("NotStartsWith", &self.not_starts_with)
-            .opt("StartsWith", &self.starts_with)
+            .opt("EndsWith", self.ends_with)
+            .opt("Equals", self.equals)
+            .opt("Field", self.field)
+            .opt("NotEndsWith", self.not_ends_with)
+            .opt("NotEquals", self.not_equals)
+            .opt("NotStartsWith", self.not_starts_with)
+            .opt("StartsWith", self.starts_with)
             .build()
     }
 }
@@ -216,8 +231,13 @@ impl crate::PropertyType for CloudtrailParameters {}
 impl ::cloudwright_core::ToValue for CloudtrailParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AdvancedEventSelectors", &self.advanced_event_selectors)
+            .req("AdvancedEventSelectors", self.advanced_event_selectors)
             .build()
     }
 }
@@ -262,9 +282,14 @@ impl crate::PropertyType for Condition {}
 impl ::cloudwright_core::ToValue for Condition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActionCondition", &self.action_condition)
-            .opt("LabelNameCondition", &self.label_name_condition)
+            .opt("ActionCondition", self.action_condition)
+            .opt("LabelNameCondition", self.label_name_condition)
             .build()
     }
 }
@@ -309,9 +334,14 @@ impl crate::PropertyType for ElbLoadBalancerLoggingParameters {}
 impl ::cloudwright_core::ToValue for ElbLoadBalancerLoggingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldDelimiter", &self.field_delimiter)
-            .opt("OutputFormat", &self.output_format)
+            .opt("FieldDelimiter", self.field_delimiter)
+            .opt("OutputFormat", self.output_format)
             .build()
     }
 }
@@ -368,11 +398,16 @@ impl crate::PropertyType for FieldToMatch {}
 impl ::cloudwright_core::ToValue for FieldToMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Method", &self.method)
-            .opt("QueryString", &self.query_string)
-            .opt("SingleHeader", &self.single_header)
-            .opt("UriPath", &self.uri_path)
+            .opt("Method", self.method)
+            .opt("QueryString", self.query_string)
+            .opt("SingleHeader", self.single_header)
+            .opt("UriPath", self.uri_path)
             .build()
     }
 }
@@ -425,10 +460,15 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Behavior", &self.behavior)
-            .opt("Conditions", &self.conditions)
-            .opt("Requirement", &self.requirement)
+            .opt("Behavior", self.behavior)
+            .opt("Conditions", self.conditions)
+            .opt("Requirement", self.requirement)
             .build()
     }
 }
@@ -469,8 +509,13 @@ impl crate::PropertyType for LabelNameCondition {}
 impl ::cloudwright_core::ToValue for LabelNameCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LabelName", &self.label_name)
+            .opt("LabelName", self.label_name)
             .build()
     }
 }
@@ -517,9 +562,14 @@ impl crate::PropertyType for LoggingFilter {}
 impl ::cloudwright_core::ToValue for LoggingFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultBehavior", &self.default_behavior)
-            .opt("Filters", &self.filters)
+            .opt("DefaultBehavior", self.default_behavior)
+            .opt("Filters", self.filters)
             .build()
     }
 }
@@ -562,8 +612,13 @@ impl crate::PropertyType for SingleHeader {}
 impl ::cloudwright_core::ToValue for SingleHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -619,9 +674,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -672,10 +732,15 @@ impl crate::PropertyType for VpcFlowLogParameters {}
 impl ::cloudwright_core::ToValue for VpcFlowLogParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogFormat", &self.log_format)
-            .opt("MaxAggregationInterval", &self.max_aggregation_interval)
-            .opt("TrafficType", &self.traffic_type)
+            .opt("LogFormat", self.log_format)
+            .opt("MaxAggregationInterval", self.max_aggregation_interval)
+            .opt("TrafficType", self.traffic_type)
             .build()
     }
 }
@@ -728,10 +793,15 @@ impl crate::PropertyType for WafLoggingParameters {}
 impl ::cloudwright_core::ToValue for WafLoggingParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogType", &self.log_type)
-            .opt("LoggingFilter", &self.logging_filter)
-            .opt("RedactedFields", &self.redacted_fields)
+            .opt("LogType", self.log_type)
+            .opt("LoggingFilter", self.logging_filter)
+            .opt("RedactedFields", self.redacted_fields)
             .build()
     }
 }
@@ -780,6 +850,14 @@ impl ::cloudwright_core::ToValue for Action {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -810,6 +888,14 @@ impl ::cloudwright_core::ToValue for DestinationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -845,6 +931,14 @@ impl ::cloudwright_core::ToValue for FilterBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -879,6 +973,14 @@ impl ::cloudwright_core::ToValue for FilterRequirement {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -912,6 +1014,14 @@ impl ::cloudwright_core::ToValue for OutputFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -962,6 +1072,14 @@ impl ::cloudwright_core::ToValue for TelemetrySourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "observabilityadmin")]
@@ -992,6 +1110,14 @@ impl ::cloudwright_core::ToValue for WafLogType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

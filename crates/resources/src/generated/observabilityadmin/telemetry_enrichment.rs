@@ -73,8 +73,13 @@ impl ::cloudwright_core::Resource for TelemetryEnrichment {
 impl ::cloudwright_core::ToValue for TelemetryEnrichment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Scope", &self.scope)
+            .opt("Scope", self.scope)
             .build()
     }
 }
@@ -120,6 +125,14 @@ impl ::cloudwright_core::ToValue for Scope {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -100,10 +100,15 @@ impl ::cloudwright_core::Resource for TelemetryPipelines {
 impl ::cloudwright_core::ToValue for TelemetryPipelines {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Configuration", &self.configuration)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("Configuration", self.configuration)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -201,8 +206,13 @@ impl crate::PropertyType for TelemetryPipelineConfiguration {}
 impl ::cloudwright_core::ToValue for TelemetryPipelineConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Body", &self.body)
+            .req("Body", self.body)
             .build()
     }
 }

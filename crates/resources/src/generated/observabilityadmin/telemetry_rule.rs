@@ -109,10 +109,15 @@ impl ::cloudwright_core::Resource for TelemetryRule {
 impl ::cloudwright_core::ToValue for TelemetryRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rule", &self.rule)
-            .req("RuleName", &self.rule_name)
-            .opt("Tags", &self.tags)
+            .req("Rule", self.rule)
+            .req("RuleName", self.rule_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -175,8 +180,13 @@ impl crate::PropertyType for LogDeliveryParameters {}
 impl ::cloudwright_core::ToValue for LogDeliveryParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogTypes", &self.log_types)
+            .opt("LogTypes", self.log_types)
             .build()
     }
 }
@@ -256,18 +266,23 @@ impl crate::PropertyType for TelemetryDestinationConfiguration {}
 impl ::cloudwright_core::ToValue for TelemetryDestinationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudtrailParameters", &self.cloudtrail_parameters)
-            .opt("DestinationPattern", &self.destination_pattern)
-            .opt("DestinationType", &self.destination_type)
+            .opt("CloudtrailParameters", self.cloudtrail_parameters)
+            .opt("DestinationPattern", self.destination_pattern)
+            .opt("DestinationType", self.destination_type)
             .opt(
                 "ELBLoadBalancerLoggingParameters",
-                &self.elb_load_balancer_logging_parameters,
+                self.elb_load_balancer_logging_parameters,
             )
-            .opt("LogDeliveryParameters", &self.log_delivery_parameters)
-            .opt("RetentionInDays", &self.retention_in_days)
-            .opt("VPCFlowLogParameters", &self.vpc_flow_log_parameters)
-            .opt("WAFLoggingParameters", &self.waf_logging_parameters)
+            .opt("LogDeliveryParameters", self.log_delivery_parameters)
+            .opt("RetentionInDays", self.retention_in_days)
+            .opt("VPCFlowLogParameters", self.vpc_flow_log_parameters)
+            .opt("WAFLoggingParameters", self.waf_logging_parameters)
             .build()
     }
 }
@@ -368,15 +383,20 @@ impl crate::PropertyType for TelemetryRuleProperty {}
 impl ::cloudwright_core::ToValue for TelemetryRuleProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllRegions", &self.all_regions)
-            .opt("AllowFieldUpdates", &self.allow_field_updates)
-            .opt("DestinationConfiguration", &self.destination_configuration)
-            .opt("Regions", &self.regions)
-            .req("ResourceType", &self.resource_type)
-            .opt("SelectionCriteria", &self.selection_criteria)
-            .opt("TelemetrySourceTypes", &self.telemetry_source_types)
-            .req("TelemetryType", &self.telemetry_type)
+            .opt("AllRegions", self.all_regions)
+            .opt("AllowFieldUpdates", self.allow_field_updates)
+            .opt("DestinationConfiguration", self.destination_configuration)
+            .opt("Regions", self.regions)
+            .req("ResourceType", self.resource_type)
+            .opt("SelectionCriteria", self.selection_criteria)
+            .opt("TelemetrySourceTypes", self.telemetry_source_types)
+            .req("TelemetryType", self.telemetry_type)
             .build()
     }
 }
@@ -407,6 +427,14 @@ impl ::cloudwright_core::ToValue for LogType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -460,6 +488,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TelemetryType` (`AWS::ObservabilityAdmin::TelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -491,6 +527,14 @@ impl ::cloudwright_core::ToValue for TelemetryType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

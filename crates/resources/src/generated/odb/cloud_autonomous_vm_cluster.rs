@@ -216,33 +216,38 @@ impl ::cloudwright_core::Resource for CloudAutonomousVmCluster {
 impl ::cloudwright_core::ToValue for CloudAutonomousVmCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutonomousDataStorageSizeInTBs",
-                &self.autonomous_data_storage_size_in_t_bs,
+                self.autonomous_data_storage_size_in_t_bs,
             )
             .opt(
                 "CloudExadataInfrastructureId",
-                &self.cloud_exadata_infrastructure_id,
+                self.cloud_exadata_infrastructure_id,
             )
-            .opt("CpuCoreCountPerNode", &self.cpu_core_count_per_node)
-            .opt("DbServers", &self.db_servers)
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .opt("IamRoles", &self.iam_roles)
-            .opt("IsMtlsEnabledVmCluster", &self.is_mtls_enabled_vm_cluster)
-            .opt("LicenseModel", &self.license_model)
-            .opt("MaintenanceWindow", &self.maintenance_window)
+            .opt("CpuCoreCountPerNode", self.cpu_core_count_per_node)
+            .opt("DbServers", self.db_servers)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .opt("IamRoles", self.iam_roles)
+            .opt("IsMtlsEnabledVmCluster", self.is_mtls_enabled_vm_cluster)
+            .opt("LicenseModel", self.license_model)
+            .opt("MaintenanceWindow", self.maintenance_window)
             .opt(
                 "MemoryPerOracleComputeUnitInGBs",
-                &self.memory_per_oracle_compute_unit_in_g_bs,
+                self.memory_per_oracle_compute_unit_in_g_bs,
             )
-            .opt("OdbNetworkId", &self.odb_network_id)
-            .opt("ScanListenerPortNonTls", &self.scan_listener_port_non_tls)
-            .opt("ScanListenerPortTls", &self.scan_listener_port_tls)
-            .opt("Tags", &self.tags)
-            .opt("TimeZone", &self.time_zone)
-            .opt("TotalContainerDatabases", &self.total_container_databases)
+            .opt("OdbNetworkId", self.odb_network_id)
+            .opt("ScanListenerPortNonTls", self.scan_listener_port_non_tls)
+            .opt("ScanListenerPortTls", self.scan_listener_port_tls)
+            .opt("Tags", self.tags)
+            .opt("TimeZone", self.time_zone)
+            .opt("TotalContainerDatabases", self.total_container_databases)
             .build()
     }
 }
@@ -548,13 +553,18 @@ impl crate::PropertyType for MaintenanceWindow {}
 impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DaysOfWeek", &self.days_of_week)
-            .opt("HoursOfDay", &self.hours_of_day)
-            .opt("LeadTimeInWeeks", &self.lead_time_in_weeks)
-            .opt("Months", &self.months)
-            .opt("Preference", &self.preference)
-            .opt("WeeksOfMonth", &self.weeks_of_month)
+            .opt("DaysOfWeek", self.days_of_week)
+            .opt("HoursOfDay", self.hours_of_day)
+            .opt("LeadTimeInWeeks", self.lead_time_in_weeks)
+            .opt("Months", self.months)
+            .opt("Preference", self.preference)
+            .opt("WeeksOfMonth", self.weeks_of_month)
             .build()
     }
 }
@@ -585,6 +595,14 @@ impl ::cloudwright_core::ToValue for Preference {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -167,21 +167,26 @@ impl ::cloudwright_core::Resource for CloudExadataInfrastructure {
 impl ::cloudwright_core::ToValue for CloudExadataInfrastructure {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .opt("ComputeCount", &self.compute_count)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
+            .opt("ComputeCount", self.compute_count)
             .opt(
                 "CustomerContactsToSendToOCI",
-                &self.customer_contacts_to_send_to_oci,
+                self.customer_contacts_to_send_to_oci,
             )
-            .opt("DatabaseServerType", &self.database_server_type)
-            .opt("DisplayName", &self.display_name)
-            .opt("MaintenanceWindow", &self.maintenance_window)
-            .opt("Shape", &self.shape)
-            .opt("StorageCount", &self.storage_count)
-            .opt("StorageServerType", &self.storage_server_type)
-            .opt("Tags", &self.tags)
+            .opt("DatabaseServerType", self.database_server_type)
+            .opt("DisplayName", self.display_name)
+            .opt("MaintenanceWindow", self.maintenance_window)
+            .opt("Shape", self.shape)
+            .opt("StorageCount", self.storage_count)
+            .opt("StorageServerType", self.storage_server_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -398,8 +403,13 @@ impl crate::PropertyType for CustomerContact {}
 impl ::cloudwright_core::ToValue for CustomerContact {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Email", &self.email)
+            .opt("Email", self.email)
             .build()
     }
 }
@@ -486,22 +496,27 @@ impl crate::PropertyType for MaintenanceWindow {}
 impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomActionTimeoutInMins",
-                &self.custom_action_timeout_in_mins,
+                self.custom_action_timeout_in_mins,
             )
-            .opt("DaysOfWeek", &self.days_of_week)
-            .opt("HoursOfDay", &self.hours_of_day)
+            .opt("DaysOfWeek", self.days_of_week)
+            .opt("HoursOfDay", self.hours_of_day)
             .opt(
                 "IsCustomActionTimeoutEnabled",
-                &self.is_custom_action_timeout_enabled,
+                self.is_custom_action_timeout_enabled,
             )
-            .opt("LeadTimeInWeeks", &self.lead_time_in_weeks)
-            .opt("Months", &self.months)
-            .opt("PatchingMode", &self.patching_mode)
-            .opt("Preference", &self.preference)
-            .opt("WeeksOfMonth", &self.weeks_of_month)
+            .opt("LeadTimeInWeeks", self.lead_time_in_weeks)
+            .opt("Months", self.months)
+            .opt("PatchingMode", self.patching_mode)
+            .opt("Preference", self.preference)
+            .opt("WeeksOfMonth", self.weeks_of_month)
             .build()
     }
 }
@@ -533,6 +548,14 @@ impl ::cloudwright_core::ToValue for PatchingMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Preference` (`AWS::ODB::CloudExadataInfrastructure`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -561,6 +584,14 @@ impl ::cloudwright_core::ToValue for Preference {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -260,35 +260,37 @@ impl ::cloudwright_core::Resource for CloudVmCluster {
 impl ::cloudwright_core::ToValue for CloudVmCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CloudExadataInfrastructureId",
-                &self.cloud_exadata_infrastructure_id,
+                self.cloud_exadata_infrastructure_id,
             )
-            .opt("ClusterName", &self.cluster_name)
-            .opt("CpuCoreCount", &self.cpu_core_count)
-            .opt("DataCollectionOptions", &self.data_collection_options)
-            .opt("DataStorageSizeInTBs", &self.data_storage_size_in_t_bs)
-            .opt("DbNodeStorageSizeInGBs", &self.db_node_storage_size_in_g_bs)
-            .opt("DbNodes", &self.db_nodes)
-            .opt("DbServers", &self.db_servers)
-            .opt("DisplayName", &self.display_name)
-            .opt("GiVersion", &self.gi_version)
-            .opt("Hostname", &self.hostname)
-            .opt("IamRoles", &self.iam_roles)
-            .opt("IsLocalBackupEnabled", &self.is_local_backup_enabled)
-            .opt(
-                "IsSparseDiskgroupEnabled",
-                &self.is_sparse_diskgroup_enabled,
-            )
-            .opt("LicenseModel", &self.license_model)
-            .opt("MemorySizeInGBs", &self.memory_size_in_g_bs)
-            .opt("OdbNetworkId", &self.odb_network_id)
-            .opt("ScanListenerPortTcp", &self.scan_listener_port_tcp)
-            .opt("SshPublicKeys", &self.ssh_public_keys)
-            .opt("SystemVersion", &self.system_version)
-            .opt("Tags", &self.tags)
-            .opt("TimeZone", &self.time_zone)
+            .opt("ClusterName", self.cluster_name)
+            .opt("CpuCoreCount", self.cpu_core_count)
+            .opt("DataCollectionOptions", self.data_collection_options)
+            .opt("DataStorageSizeInTBs", self.data_storage_size_in_t_bs)
+            .opt("DbNodeStorageSizeInGBs", self.db_node_storage_size_in_g_bs)
+            .opt("DbNodes", self.db_nodes)
+            .opt("DbServers", self.db_servers)
+            .opt("DisplayName", self.display_name)
+            .opt("GiVersion", self.gi_version)
+            .opt("Hostname", self.hostname)
+            .opt("IamRoles", self.iam_roles)
+            .opt("IsLocalBackupEnabled", self.is_local_backup_enabled)
+            .opt("IsSparseDiskgroupEnabled", self.is_sparse_diskgroup_enabled)
+            .opt("LicenseModel", self.license_model)
+            .opt("MemorySizeInGBs", self.memory_size_in_g_bs)
+            .opt("OdbNetworkId", self.odb_network_id)
+            .opt("ScanListenerPortTcp", self.scan_listener_port_tcp)
+            .opt("SshPublicKeys", self.ssh_public_keys)
+            .opt("SystemVersion", self.system_version)
+            .opt("Tags", self.tags)
+            .opt("TimeZone", self.time_zone)
             .build()
     }
 }
@@ -467,16 +469,21 @@ impl crate::PropertyType for DataCollectionOptions {}
 impl ::cloudwright_core::ToValue for DataCollectionOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IsDiagnosticsEventsEnabled",
-                &self.is_diagnostics_events_enabled,
+                self.is_diagnostics_events_enabled,
             )
             .opt(
                 "IsHealthMonitoringEnabled",
-                &self.is_health_monitoring_enabled,
+                self.is_health_monitoring_enabled,
             )
-            .opt("IsIncidentLogsEnabled", &self.is_incident_logs_enabled)
+            .opt("IsIncidentLogsEnabled", self.is_incident_logs_enabled)
             .build()
     }
 }
@@ -616,23 +623,28 @@ impl crate::PropertyType for DbNode {}
 impl ::cloudwright_core::ToValue for DbNode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackupIpId", &self.backup_ip_id)
-            .opt("BackupVnic2Id", &self.backup_vnic2_id)
-            .opt("CpuCoreCount", &self.cpu_core_count)
-            .opt("DbNodeArn", &self.db_node_arn)
-            .opt("DbNodeId", &self.db_node_id)
-            .opt("DbNodeStorageSizeInGBs", &self.db_node_storage_size_in_g_bs)
-            .req("DbServerId", &self.db_server_id)
-            .opt("DbSystemId", &self.db_system_id)
-            .opt("HostIpId", &self.host_ip_id)
-            .opt("Hostname", &self.hostname)
-            .opt("MemorySizeInGBs", &self.memory_size_in_g_bs)
-            .opt("Ocid", &self.ocid)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
-            .opt("Vnic2Id", &self.vnic2_id)
-            .opt("VnicId", &self.vnic_id)
+            .opt("BackupIpId", self.backup_ip_id)
+            .opt("BackupVnic2Id", self.backup_vnic2_id)
+            .opt("CpuCoreCount", self.cpu_core_count)
+            .opt("DbNodeArn", self.db_node_arn)
+            .opt("DbNodeId", self.db_node_id)
+            .opt("DbNodeStorageSizeInGBs", self.db_node_storage_size_in_g_bs)
+            .req("DbServerId", self.db_server_id)
+            .opt("DbSystemId", self.db_system_id)
+            .opt("HostIpId", self.host_ip_id)
+            .opt("Hostname", self.hostname)
+            .opt("MemorySizeInGBs", self.memory_size_in_g_bs)
+            .opt("Ocid", self.ocid)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
+            .opt("Vnic2Id", self.vnic2_id)
+            .opt("VnicId", self.vnic_id)
             .build()
     }
 }

@@ -215,30 +215,35 @@ impl ::cloudwright_core::Resource for OdbNetwork {
 impl ::cloudwright_core::ToValue for OdbNetwork {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("AvailabilityZoneId", &self.availability_zone_id)
-            .opt("BackupSubnetCidr", &self.backup_subnet_cidr)
-            .opt("ClientSubnetCidr", &self.client_subnet_cidr)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("AvailabilityZoneId", self.availability_zone_id)
+            .opt("BackupSubnetCidr", self.backup_subnet_cidr)
+            .opt("ClientSubnetCidr", self.client_subnet_cidr)
             .opt(
                 "CrossRegionS3RestoreSources",
-                &self.cross_region_s3_restore_sources,
+                self.cross_region_s3_restore_sources,
             )
-            .opt("CustomDomainName", &self.custom_domain_name)
-            .opt("DefaultDnsPrefix", &self.default_dns_prefix)
+            .opt("CustomDomainName", self.custom_domain_name)
+            .opt("DefaultDnsPrefix", self.default_dns_prefix)
             .opt(
                 "DeleteAssociatedResources",
-                &self.delete_associated_resources,
+                self.delete_associated_resources,
             )
-            .opt("DisplayName", &self.display_name)
-            .opt("KmsAccess", &self.kms_access)
-            .opt("KmsPolicyDocument", &self.kms_policy_document)
-            .opt("S3Access", &self.s3_access)
-            .opt("S3PolicyDocument", &self.s3_policy_document)
-            .opt("StsAccess", &self.sts_access)
-            .opt("StsPolicyDocument", &self.sts_policy_document)
-            .opt("Tags", &self.tags)
-            .opt("ZeroEtlAccess", &self.zero_etl_access)
+            .opt("DisplayName", self.display_name)
+            .opt("KmsAccess", self.kms_access)
+            .opt("KmsPolicyDocument", self.kms_policy_document)
+            .opt("S3Access", self.s3_access)
+            .opt("S3PolicyDocument", self.s3_policy_document)
+            .opt("StsAccess", self.sts_access)
+            .opt("StsPolicyDocument", self.sts_policy_document)
+            .opt("Tags", self.tags)
+            .opt("ZeroEtlAccess", self.zero_etl_access)
             .build()
     }
 }
@@ -338,6 +343,14 @@ impl ::cloudwright_core::ToValue for KmsAccess {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3Access` (`AWS::ODB::OdbNetwork`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -366,6 +379,14 @@ impl ::cloudwright_core::ToValue for S3Access {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -396,6 +417,14 @@ impl ::cloudwright_core::ToValue for StsAccess {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ZeroEtlAccess` (`AWS::ODB::OdbNetwork`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -424,6 +453,14 @@ impl ::cloudwright_core::ToValue for ZeroEtlAccess {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

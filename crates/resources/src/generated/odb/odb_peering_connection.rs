@@ -120,19 +120,24 @@ impl ::cloudwright_core::Resource for OdbPeeringConnection {
 impl ::cloudwright_core::ToValue for OdbPeeringConnection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalPeerNetworkCidrs",
-                &self.additional_peer_network_cidrs,
+                self.additional_peer_network_cidrs,
             )
-            .opt("DisplayName", &self.display_name)
-            .opt("OdbNetworkId", &self.odb_network_id)
-            .opt("PeerNetworkId", &self.peer_network_id)
+            .opt("DisplayName", self.display_name)
+            .opt("OdbNetworkId", self.odb_network_id)
+            .opt("PeerNetworkId", self.peer_network_id)
             .opt(
                 "PeerNetworkRouteTableIds",
-                &self.peer_network_route_table_ids,
+                self.peer_network_route_table_ids,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }

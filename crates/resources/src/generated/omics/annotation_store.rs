@@ -145,14 +145,19 @@ impl ::cloudwright_core::Resource for AnnotationStore {
 impl ::cloudwright_core::ToValue for AnnotationStore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Reference", &self.reference)
-            .opt("SseConfig", &self.sse_config)
-            .req("StoreFormat", &self.store_format)
-            .opt("StoreOptions", &self.store_options)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Reference", self.reference)
+            .opt("SseConfig", self.sse_config)
+            .req("StoreFormat", self.store_format)
+            .opt("StoreOptions", self.store_options)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -252,6 +257,14 @@ impl ::cloudwright_core::ToValue for StoreFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -110,11 +110,16 @@ impl ::cloudwright_core::Resource for Configuration {
 impl ::cloudwright_core::ToValue for Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("RunConfigurations", &self.run_configurations)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("RunConfigurations", self.run_configurations)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -189,8 +194,13 @@ impl crate::PropertyType for RunConfigurations {}
 impl ::cloudwright_core::ToValue for RunConfigurations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VpcConfig", &self.vpc_config)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -230,9 +240,14 @@ impl crate::PropertyType for VpcConfig {}
 impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }

@@ -113,13 +113,18 @@ impl ::cloudwright_core::Resource for RunGroup {
 impl ::cloudwright_core::ToValue for RunGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxCpus", &self.max_cpus)
-            .opt("MaxDuration", &self.max_duration)
-            .opt("MaxGpus", &self.max_gpus)
-            .opt("MaxRuns", &self.max_runs)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("MaxCpus", self.max_cpus)
+            .opt("MaxDuration", self.max_duration)
+            .opt("MaxGpus", self.max_gpus)
+            .opt("MaxRuns", self.max_runs)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

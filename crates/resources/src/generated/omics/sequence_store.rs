@@ -151,16 +151,21 @@ impl ::cloudwright_core::Resource for SequenceStore {
 impl ::cloudwright_core::ToValue for SequenceStore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessLogLocation", &self.access_log_location)
-            .opt("Description", &self.description)
-            .opt("ETagAlgorithmFamily", &self.e_tag_algorithm_family)
-            .opt("FallbackLocation", &self.fallback_location)
-            .req("Name", &self.name)
-            .opt("PropagatedSetLevelTags", &self.propagated_set_level_tags)
-            .opt("S3AccessPolicy", &self.s3_access_policy)
-            .opt("SseConfig", &self.sse_config)
-            .opt("Tags", &self.tags)
+            .opt("AccessLogLocation", self.access_log_location)
+            .opt("Description", self.description)
+            .opt("ETagAlgorithmFamily", self.e_tag_algorithm_family)
+            .opt("FallbackLocation", self.fallback_location)
+            .req("Name", self.name)
+            .opt("PropagatedSetLevelTags", self.propagated_set_level_tags)
+            .opt("S3AccessPolicy", self.s3_access_policy)
+            .opt("SseConfig", self.sse_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -268,6 +273,14 @@ impl ::cloudwright_core::ToValue for ETagAlgorithmFamily {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -46,9 +46,14 @@ impl crate::PropertyType for ContainerRegistryMap {}
 impl ::cloudwright_core::ToValue for ContainerRegistryMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageMappings", &self.image_mappings)
-            .opt("RegistryMappings", &self.registry_mappings)
+            .opt("ImageMappings", self.image_mappings)
+            .opt("RegistryMappings", self.registry_mappings)
             .build()
     }
 }
@@ -112,11 +117,16 @@ impl crate::PropertyType for DefinitionRepository {}
 impl ::cloudwright_core::ToValue for DefinitionRepository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("connectionArn", &self.connection_arn)
-            .opt("excludeFilePatterns", &self.exclude_file_patterns)
-            .opt("fullRepositoryId", &self.full_repository_id)
-            .opt("sourceReference", &self.source_reference)
+            .opt("connectionArn", self.connection_arn)
+            .opt("excludeFilePatterns", self.exclude_file_patterns)
+            .opt("fullRepositoryId", self.full_repository_id)
+            .opt("sourceReference", self.source_reference)
             .build()
     }
 }
@@ -165,9 +175,14 @@ impl crate::PropertyType for ImageMapping {}
 impl ::cloudwright_core::ToValue for ImageMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationImage", &self.destination_image)
-            .opt("SourceImage", &self.source_image)
+            .opt("DestinationImage", self.destination_image)
+            .opt("SourceImage", self.source_image)
             .build()
     }
 }
@@ -210,8 +225,13 @@ impl crate::PropertyType for ReferenceItem {}
 impl ::cloudwright_core::ToValue for ReferenceItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ReferenceArn", &self.reference_arn)
+            .req("ReferenceArn", self.reference_arn)
             .build()
     }
 }
@@ -276,11 +296,16 @@ impl crate::PropertyType for RegistryMapping {}
 impl ::cloudwright_core::ToValue for RegistryMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EcrAccountId", &self.ecr_account_id)
-            .opt("EcrRepositoryPrefix", &self.ecr_repository_prefix)
-            .opt("UpstreamRegistryUrl", &self.upstream_registry_url)
-            .opt("UpstreamRepositoryPrefix", &self.upstream_repository_prefix)
+            .opt("EcrAccountId", self.ecr_account_id)
+            .opt("EcrRepositoryPrefix", self.ecr_repository_prefix)
+            .opt("UpstreamRegistryUrl", self.upstream_registry_url)
+            .opt("UpstreamRepositoryPrefix", self.upstream_repository_prefix)
             .build()
     }
 }
@@ -325,9 +350,14 @@ impl crate::PropertyType for SourceReference {}
 impl ::cloudwright_core::ToValue for SourceReference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("type", &self.r#type)
-            .opt("value", &self.value)
+            .opt("type", self.r#type)
+            .opt("value", self.value)
             .build()
     }
 }
@@ -377,9 +407,14 @@ impl crate::PropertyType for SseConfig {}
 impl ::cloudwright_core::ToValue for SseConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KeyArn", &self.key_arn)
-            .req("Type", &self.r#type)
+            .opt("KeyArn", self.key_arn)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -413,6 +448,14 @@ impl ::cloudwright_core::ToValue for Accelerators {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "omics")]
@@ -443,6 +486,14 @@ impl ::cloudwright_core::ToValue for EncryptionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -481,6 +532,14 @@ impl ::cloudwright_core::ToValue for SourceReferenceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "omics")]
@@ -514,6 +573,14 @@ impl ::cloudwright_core::ToValue for StorageType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -551,6 +618,14 @@ impl ::cloudwright_core::ToValue for WorkflowEngine {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -216,25 +216,30 @@ impl ::cloudwright_core::Resource for Workflow {
 impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Accelerators", &self.accelerators)
-            .opt("ContainerRegistryMap", &self.container_registry_map)
-            .opt("ContainerRegistryMapUri", &self.container_registry_map_uri)
-            .opt("DefinitionRepository", &self.definition_repository)
-            .opt("DefinitionUri", &self.definition_uri)
-            .opt("Description", &self.description)
-            .opt("Engine", &self.engine)
-            .opt("Main", &self.main)
-            .opt("Name", &self.name)
-            .opt("ParameterTemplate", &self.parameter_template)
-            .opt("ParameterTemplatePath", &self.parameter_template_path)
-            .opt("StorageCapacity", &self.storage_capacity)
-            .opt("StorageType", &self.storage_type)
-            .opt("Tags", &self.tags)
-            .opt("WorkflowBucketOwnerId", &self.workflow_bucket_owner_id)
-            .opt("readmeMarkdown", &self.readme_markdown)
-            .opt("readmePath", &self.readme_path)
-            .opt("readmeUri", &self.readme_uri)
+            .opt("Accelerators", self.accelerators)
+            .opt("ContainerRegistryMap", self.container_registry_map)
+            .opt("ContainerRegistryMapUri", self.container_registry_map_uri)
+            .opt("DefinitionRepository", self.definition_repository)
+            .opt("DefinitionUri", self.definition_uri)
+            .opt("Description", self.description)
+            .opt("Engine", self.engine)
+            .opt("Main", self.main)
+            .opt("Name", self.name)
+            .opt("ParameterTemplate", self.parameter_template)
+            .opt("ParameterTemplatePath", self.parameter_template_path)
+            .opt("StorageCapacity", self.storage_capacity)
+            .opt("StorageType", self.storage_type)
+            .opt("Tags", self.tags)
+            .opt("WorkflowBucketOwnerId", self.workflow_bucket_owner_id)
+            .opt("readmeMarkdown", self.readme_markdown)
+            .opt("readmePath", self.readme_path)
+            .opt("readmeUri", self.readme_uri)
             .build()
     }
 }

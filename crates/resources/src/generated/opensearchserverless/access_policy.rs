@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for AccessPolicy {
 impl ::cloudwright_core::ToValue for AccessPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Policy", &self.policy)
-            .req("Type", &self.r#type)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("Policy", self.policy)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -155,6 +160,14 @@ impl ::cloudwright_core::ToValue for AccessPolicyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -154,15 +154,20 @@ impl ::cloudwright_core::Resource for Collection {
 impl ::cloudwright_core::ToValue for Collection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CollectionGroupName", &self.collection_group_name)
-            .opt("Description", &self.description)
-            .opt("EncryptionConfig", &self.encryption_config)
-            .req("Name", &self.name)
-            .opt("StandbyReplicas", &self.standby_replicas)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
-            .opt("VectorOptions", &self.vector_options)
+            .opt("CollectionGroupName", self.collection_group_name)
+            .opt("Description", self.description)
+            .opt("EncryptionConfig", self.encryption_config)
+            .req("Name", self.name)
+            .opt("StandbyReplicas", self.standby_replicas)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
+            .opt("VectorOptions", self.vector_options)
             .build()
     }
 }
@@ -263,9 +268,14 @@ impl crate::PropertyType for EncryptionConfig {}
 impl ::cloudwright_core::ToValue for EncryptionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AWSOwnedKey", &self.aws_owned_key)
-            .opt("KmsKeyArn", &self.kms_key_arn)
+            .opt("AWSOwnedKey", self.aws_owned_key)
+            .opt("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }
@@ -300,10 +310,15 @@ impl crate::PropertyType for VectorOptions {}
 impl ::cloudwright_core::ToValue for VectorOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ServerlessVectorAcceleration",
-                &self.serverless_vector_acceleration,
+                self.serverless_vector_acceleration,
             )
             .build()
     }
@@ -339,6 +354,14 @@ impl ::cloudwright_core::ToValue for CollectionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ServerlessVectorAcceleration` (`AWS::OpenSearchServerless::Collection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -370,6 +393,14 @@ impl ::cloudwright_core::ToValue for ServerlessVectorAcceleration {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

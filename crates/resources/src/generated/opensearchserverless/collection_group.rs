@@ -121,12 +121,17 @@ impl ::cloudwright_core::Resource for CollectionGroup {
 impl ::cloudwright_core::ToValue for CollectionGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityLimits", &self.capacity_limits)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("StandbyReplicas", &self.standby_replicas)
-            .opt("Tags", &self.tags)
+            .opt("CapacityLimits", self.capacity_limits)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("StandbyReplicas", self.standby_replicas)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -213,17 +218,22 @@ impl crate::PropertyType for CapacityLimits {}
 impl ::cloudwright_core::ToValue for CapacityLimits {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MaxIndexingCapacityInOcu",
-                &self.max_indexing_capacity_in_ocu,
+                self.max_indexing_capacity_in_ocu,
             )
-            .opt("MaxSearchCapacityInOcu", &self.max_search_capacity_in_ocu)
+            .opt("MaxSearchCapacityInOcu", self.max_search_capacity_in_ocu)
             .opt(
                 "MinIndexingCapacityInOcu",
-                &self.min_indexing_capacity_in_ocu,
+                self.min_indexing_capacity_in_ocu,
             )
-            .opt("MinSearchCapacityInOcu", &self.min_search_capacity_in_ocu)
+            .opt("MinSearchCapacityInOcu", self.min_search_capacity_in_ocu)
             .build()
     }
 }

@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for Index {
 impl ::cloudwright_core::ToValue for Index {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CollectionEndpoint", &self.collection_endpoint)
-            .req("IndexName", &self.index_name)
-            .opt("Mappings", &self.mappings)
-            .opt("Settings", &self.settings)
+            .req("CollectionEndpoint", self.collection_endpoint)
+            .req("IndexName", self.index_name)
+            .opt("Mappings", self.mappings)
+            .opt("Settings", self.settings)
             .build()
     }
 }
@@ -166,8 +171,13 @@ impl crate::PropertyType for IndexSettings {}
 impl ::cloudwright_core::ToValue for IndexSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Index", &self.index)
+            .opt("Index", self.index)
             .build()
     }
 }
@@ -208,10 +218,15 @@ impl crate::PropertyType for IndexSettingsIndex {}
 impl ::cloudwright_core::ToValue for IndexSettingsIndex {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Knn", &self.knn)
-            .opt("KnnAlgoParamEfSearch", &self.knn_algo_param_ef_search)
-            .opt("RefreshInterval", &self.refresh_interval)
+            .opt("Knn", self.knn)
+            .opt("KnnAlgoParamEfSearch", self.knn_algo_param_ef_search)
+            .opt("RefreshInterval", self.refresh_interval)
             .build()
     }
 }
@@ -244,8 +259,13 @@ impl crate::PropertyType for Mappings {}
 impl ::cloudwright_core::ToValue for Mappings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Properties", &self.properties)
+            .opt("Properties", self.properties)
             .build()
     }
 }

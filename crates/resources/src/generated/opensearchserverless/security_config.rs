@@ -108,16 +108,18 @@ impl ::cloudwright_core::Resource for SecurityConfig {
 impl ::cloudwright_core::ToValue for SecurityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("IamFederationOptions", &self.iam_federation_options)
-            .opt(
-                "IamIdentityCenterOptions",
-                &self.iam_identity_center_options,
-            )
-            .opt("Name", &self.name)
-            .opt("SamlOptions", &self.saml_options)
-            .opt("Type", &self.r#type)
+            .opt("Description", self.description)
+            .opt("IamFederationOptions", self.iam_federation_options)
+            .opt("IamIdentityCenterOptions", self.iam_identity_center_options)
+            .opt("Name", self.name)
+            .opt("SamlOptions", self.saml_options)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -207,9 +209,14 @@ impl crate::PropertyType for IamFederationConfigOptions {}
 impl ::cloudwright_core::ToValue for IamFederationConfigOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupAttribute", &self.group_attribute)
-            .opt("UserAttribute", &self.user_attribute)
+            .opt("GroupAttribute", self.group_attribute)
+            .opt("UserAttribute", self.user_attribute)
             .build()
     }
 }
@@ -283,13 +290,18 @@ impl crate::PropertyType for IamIdentityCenterConfigOptions {}
 impl ::cloudwright_core::ToValue for IamIdentityCenterConfigOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationArn", &self.application_arn)
-            .opt("ApplicationDescription", &self.application_description)
-            .opt("ApplicationName", &self.application_name)
-            .opt("GroupAttribute", &self.group_attribute)
-            .req("InstanceArn", &self.instance_arn)
-            .opt("UserAttribute", &self.user_attribute)
+            .opt("ApplicationArn", self.application_arn)
+            .opt("ApplicationDescription", self.application_description)
+            .opt("ApplicationName", self.application_name)
+            .opt("GroupAttribute", self.group_attribute)
+            .req("InstanceArn", self.instance_arn)
+            .opt("UserAttribute", self.user_attribute)
             .build()
     }
 }
@@ -362,15 +374,20 @@ impl crate::PropertyType for SamlConfigOptions {}
 impl ::cloudwright_core::ToValue for SamlConfigOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupAttribute", &self.group_attribute)
-            .req("Metadata", &self.metadata)
+            .opt("GroupAttribute", self.group_attribute)
+            .req("Metadata", self.metadata)
             .opt(
                 "OpenSearchServerlessEntityId",
-                &self.open_search_serverless_entity_id,
+                self.open_search_serverless_entity_id,
             )
-            .opt("SessionTimeout", &self.session_timeout)
-            .opt("UserAttribute", &self.user_attribute)
+            .opt("SessionTimeout", self.session_timeout)
+            .opt("UserAttribute", self.user_attribute)
             .build()
     }
 }
@@ -404,6 +421,14 @@ impl ::cloudwright_core::ToValue for SecurityConfigType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for VpcEndpoint {
 impl ::cloudwright_core::ToValue for VpcEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
-            .req("VpcId", &self.vpc_id)
+            .req("Name", self.name)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }

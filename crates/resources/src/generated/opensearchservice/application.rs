@@ -122,17 +122,19 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppConfigs", &self.app_configs)
-            .opt("DataSources", &self.data_sources)
-            .opt("Endpoint", &self.endpoint)
-            .opt(
-                "IamIdentityCenterOptions",
-                &self.iam_identity_center_options,
-            )
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("AppConfigs", self.app_configs)
+            .opt("DataSources", self.data_sources)
+            .opt("Endpoint", self.endpoint)
+            .opt("IamIdentityCenterOptions", self.iam_identity_center_options)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -215,9 +217,14 @@ impl crate::PropertyType for AppConfig {}
 impl ::cloudwright_core::ToValue for AppConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -261,9 +268,14 @@ impl crate::PropertyType for DataSource {}
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSourceArn", &self.data_source_arn)
-            .opt("DataSourceDescription", &self.data_source_description)
+            .req("DataSourceArn", self.data_source_arn)
+            .opt("DataSourceDescription", self.data_source_description)
             .build()
     }
 }
@@ -305,15 +317,20 @@ impl crate::PropertyType for IamIdentityCenterOptions {}
 impl ::cloudwright_core::ToValue for IamIdentityCenterOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .opt(
                 "IamIdentityCenterInstanceArn",
-                &self.iam_identity_center_instance_arn,
+                self.iam_identity_center_instance_arn,
             )
             .opt(
                 "IamRoleForIdentityCenterApplicationArn",
-                &self.iam_role_for_identity_center_application_arn,
+                self.iam_role_for_identity_center_application_arn,
             )
             .build()
     }
@@ -365,9 +382,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -402,6 +424,14 @@ impl ::cloudwright_core::ToValue for AppConfigType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

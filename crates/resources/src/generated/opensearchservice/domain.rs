@@ -213,35 +213,40 @@ impl ::cloudwright_core::Resource for Domain {
 impl ::cloudwright_core::ToValue for Domain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AIMLOptions", &self.aiml_options)
-            .opt("AccessPolicies", &self.access_policies)
-            .opt("AdvancedOptions", &self.advanced_options)
-            .opt("AdvancedSecurityOptions", &self.advanced_security_options)
-            .opt("ClusterConfig", &self.cluster_config)
-            .opt("CognitoOptions", &self.cognito_options)
+            .opt("AIMLOptions", self.aiml_options)
+            .opt("AccessPolicies", self.access_policies)
+            .opt("AdvancedOptions", self.advanced_options)
+            .opt("AdvancedSecurityOptions", self.advanced_security_options)
+            .opt("ClusterConfig", self.cluster_config)
+            .opt("CognitoOptions", self.cognito_options)
             .opt(
                 "DeploymentStrategyOptions",
-                &self.deployment_strategy_options,
+                self.deployment_strategy_options,
             )
-            .opt("DomainEndpointOptions", &self.domain_endpoint_options)
-            .opt("DomainName", &self.domain_name)
-            .opt("EBSOptions", &self.ebs_options)
-            .opt("EncryptionAtRestOptions", &self.encryption_at_rest_options)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("IPAddressType", &self.ip_address_type)
-            .opt("IdentityCenterOptions", &self.identity_center_options)
-            .opt("LogPublishingOptions", &self.log_publishing_options)
+            .opt("DomainEndpointOptions", self.domain_endpoint_options)
+            .opt("DomainName", self.domain_name)
+            .opt("EBSOptions", self.ebs_options)
+            .opt("EncryptionAtRestOptions", self.encryption_at_rest_options)
+            .opt("EngineVersion", self.engine_version)
+            .opt("IPAddressType", self.ip_address_type)
+            .opt("IdentityCenterOptions", self.identity_center_options)
+            .opt("LogPublishingOptions", self.log_publishing_options)
             .opt(
                 "NodeToNodeEncryptionOptions",
-                &self.node_to_node_encryption_options,
+                self.node_to_node_encryption_options,
             )
-            .opt("OffPeakWindowOptions", &self.off_peak_window_options)
-            .opt("SkipShardMigrationWait", &self.skip_shard_migration_wait)
-            .opt("SnapshotOptions", &self.snapshot_options)
-            .opt("SoftwareUpdateOptions", &self.software_update_options)
-            .opt("Tags", &self.tags)
-            .opt("VPCOptions", &self.vpc_options)
+            .opt("OffPeakWindowOptions", self.off_peak_window_options)
+            .opt("SkipShardMigrationWait", self.skip_shard_migration_wait)
+            .opt("SnapshotOptions", self.snapshot_options)
+            .opt("SoftwareUpdateOptions", self.software_update_options)
+            .opt("Tags", self.tags)
+            .opt("VPCOptions", self.vpc_options)
             .build()
     }
 }
@@ -416,21 +421,23 @@ impl crate::PropertyType for AdvancedSecurityOptionsInput {}
 impl ::cloudwright_core::ToValue for AdvancedSecurityOptionsInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "AnonymousAuthDisableDate",
-                &self.anonymous_auth_disable_date,
-            )
-            .opt("AnonymousAuthEnabled", &self.anonymous_auth_enabled)
-            .opt("Enabled", &self.enabled)
-            .opt("IAMFederationOptions", &self.iam_federation_options)
+            .opt("AnonymousAuthDisableDate", self.anonymous_auth_disable_date)
+            .opt("AnonymousAuthEnabled", self.anonymous_auth_enabled)
+            .opt("Enabled", self.enabled)
+            .opt("IAMFederationOptions", self.iam_federation_options)
             .opt(
                 "InternalUserDatabaseEnabled",
-                &self.internal_user_database_enabled,
+                self.internal_user_database_enabled,
             )
-            .opt("JWTOptions", &self.jwt_options)
-            .opt("MasterUserOptions", &self.master_user_options)
-            .opt("SAMLOptions", &self.saml_options)
+            .opt("JWTOptions", self.jwt_options)
+            .opt("MasterUserOptions", self.master_user_options)
+            .opt("SAMLOptions", self.saml_options)
             .build()
     }
 }
@@ -466,11 +473,16 @@ impl crate::PropertyType for AimlOptions {}
 impl ::cloudwright_core::ToValue for AimlOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3VectorsEngine", &self.s3_vectors_engine)
+            .opt("S3VectorsEngine", self.s3_vectors_engine)
             .opt(
                 "ServerlessVectorAcceleration",
-                &self.serverless_vector_acceleration,
+                self.serverless_vector_acceleration,
             )
             .build()
     }
@@ -578,23 +590,28 @@ impl crate::PropertyType for ClusterConfig {}
 impl ::cloudwright_core::ToValue for ClusterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColdStorageOptions", &self.cold_storage_options)
-            .opt("DedicatedMasterCount", &self.dedicated_master_count)
-            .opt("DedicatedMasterEnabled", &self.dedicated_master_enabled)
-            .opt("DedicatedMasterType", &self.dedicated_master_type)
-            .opt("InstanceCount", &self.instance_count)
-            .opt("InstanceType", &self.instance_type)
+            .opt("ColdStorageOptions", self.cold_storage_options)
+            .opt("DedicatedMasterCount", self.dedicated_master_count)
+            .opt("DedicatedMasterEnabled", self.dedicated_master_enabled)
+            .opt("DedicatedMasterType", self.dedicated_master_type)
+            .opt("InstanceCount", self.instance_count)
+            .opt("InstanceType", self.instance_type)
             .opt(
                 "MultiAZWithStandbyEnabled",
-                &self.multi_az_with_standby_enabled,
+                self.multi_az_with_standby_enabled,
             )
-            .opt("NodeOptions", &self.node_options)
-            .opt("WarmCount", &self.warm_count)
-            .opt("WarmEnabled", &self.warm_enabled)
-            .opt("WarmType", &self.warm_type)
-            .opt("ZoneAwarenessConfig", &self.zone_awareness_config)
-            .opt("ZoneAwarenessEnabled", &self.zone_awareness_enabled)
+            .opt("NodeOptions", self.node_options)
+            .opt("WarmCount", self.warm_count)
+            .opt("WarmEnabled", self.warm_enabled)
+            .opt("WarmType", self.warm_type)
+            .opt("ZoneAwarenessConfig", self.zone_awareness_config)
+            .opt("ZoneAwarenessEnabled", self.zone_awareness_enabled)
             .build()
     }
 }
@@ -655,11 +672,16 @@ impl crate::PropertyType for CognitoOptions {}
 impl ::cloudwright_core::ToValue for CognitoOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("IdentityPoolId", &self.identity_pool_id)
-            .opt("RoleArn", &self.role_arn)
-            .opt("UserPoolId", &self.user_pool_id)
+            .opt("Enabled", self.enabled)
+            .opt("IdentityPoolId", self.identity_pool_id)
+            .opt("RoleArn", self.role_arn)
+            .opt("UserPoolId", self.user_pool_id)
             .build()
     }
 }
@@ -694,8 +716,13 @@ impl crate::PropertyType for ColdStorageOptions {}
 impl ::cloudwright_core::ToValue for ColdStorageOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -726,8 +753,13 @@ impl crate::PropertyType for DeploymentStrategyOptions {}
 impl ::cloudwright_core::ToValue for DeploymentStrategyOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentStrategy", &self.deployment_strategy)
+            .opt("DeploymentStrategy", self.deployment_strategy)
             .build()
     }
 }
@@ -790,15 +822,20 @@ impl crate::PropertyType for DomainEndpointOptions {}
 impl ::cloudwright_core::ToValue for DomainEndpointOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomEndpoint", &self.custom_endpoint)
+            .opt("CustomEndpoint", self.custom_endpoint)
             .opt(
                 "CustomEndpointCertificateArn",
-                &self.custom_endpoint_certificate_arn,
+                self.custom_endpoint_certificate_arn,
             )
-            .opt("CustomEndpointEnabled", &self.custom_endpoint_enabled)
-            .opt("EnforceHTTPS", &self.enforce_https)
-            .opt("TLSSecurityPolicy", &self.tls_security_policy)
+            .opt("CustomEndpointEnabled", self.custom_endpoint_enabled)
+            .opt("EnforceHTTPS", self.enforce_https)
+            .opt("TLSSecurityPolicy", self.tls_security_policy)
             .build()
     }
 }
@@ -857,12 +894,17 @@ impl crate::PropertyType for EbsOptions {}
 impl ::cloudwright_core::ToValue for EbsOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EBSEnabled", &self.ebs_enabled)
-            .opt("Iops", &self.iops)
-            .opt("Throughput", &self.throughput)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("EBSEnabled", self.ebs_enabled)
+            .opt("Iops", self.iops)
+            .opt("Throughput", self.throughput)
+            .opt("VolumeSize", self.volume_size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -909,9 +951,14 @@ impl crate::PropertyType for EncryptionAtRestOptions {}
 impl ::cloudwright_core::ToValue for EncryptionAtRestOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("Enabled", self.enabled)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -950,10 +997,15 @@ impl crate::PropertyType for IamFederationOptions {}
 impl ::cloudwright_core::ToValue for IamFederationOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("RolesKey", &self.roles_key)
-            .opt("SubjectKey", &self.subject_key)
+            .opt("Enabled", self.enabled)
+            .opt("RolesKey", self.roles_key)
+            .opt("SubjectKey", self.subject_key)
             .build()
     }
 }
@@ -1018,19 +1070,24 @@ impl crate::PropertyType for IdentityCenterOptions {}
 impl ::cloudwright_core::ToValue for IdentityCenterOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnabledAPIAccess", &self.enabled_api_access)
+            .opt("EnabledAPIAccess", self.enabled_api_access)
             .opt(
                 "IdentityCenterApplicationARN",
-                &self.identity_center_application_arn,
+                self.identity_center_application_arn,
             )
             .opt(
                 "IdentityCenterInstanceARN",
-                &self.identity_center_instance_arn,
+                self.identity_center_instance_arn,
             )
-            .opt("IdentityStoreId", &self.identity_store_id)
-            .opt("RolesKey", &self.roles_key)
-            .opt("SubjectKey", &self.subject_key)
+            .opt("IdentityStoreId", self.identity_store_id)
+            .opt("RolesKey", self.roles_key)
+            .opt("SubjectKey", self.subject_key)
             .build()
     }
 }
@@ -1085,9 +1142,14 @@ impl crate::PropertyType for Idp {}
 impl ::cloudwright_core::ToValue for Idp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EntityId", &self.entity_id)
-            .req("MetadataContent", &self.metadata_content)
+            .req("EntityId", self.entity_id)
+            .req("MetadataContent", self.metadata_content)
             .build()
     }
 }
@@ -1130,11 +1192,16 @@ impl crate::PropertyType for JwtOptions {}
 impl ::cloudwright_core::ToValue for JwtOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("PublicKey", &self.public_key)
-            .opt("RolesKey", &self.roles_key)
-            .opt("SubjectKey", &self.subject_key)
+            .opt("Enabled", self.enabled)
+            .opt("PublicKey", self.public_key)
+            .opt("RolesKey", self.roles_key)
+            .opt("SubjectKey", self.subject_key)
             .build()
     }
 }
@@ -1187,10 +1254,15 @@ impl crate::PropertyType for MasterUserOptions {}
 impl ::cloudwright_core::ToValue for MasterUserOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MasterUserARN", &self.master_user_arn)
-            .opt("MasterUserName", &self.master_user_name)
-            .opt("MasterUserPassword", &self.master_user_password)
+            .opt("MasterUserARN", self.master_user_arn)
+            .opt("MasterUserName", self.master_user_name)
+            .opt("MasterUserPassword", self.master_user_password)
             .build()
     }
 }
@@ -1237,10 +1309,15 @@ impl crate::PropertyType for NodeConfig {}
 impl ::cloudwright_core::ToValue for NodeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Count", &self.count)
-            .opt("Enabled", &self.enabled)
-            .opt("Type", &self.r#type)
+            .opt("Count", self.count)
+            .opt("Enabled", self.enabled)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -1281,9 +1358,14 @@ impl crate::PropertyType for NodeOption {}
 impl ::cloudwright_core::ToValue for NodeOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NodeConfig", &self.node_config)
-            .opt("NodeType", &self.node_type)
+            .opt("NodeConfig", self.node_config)
+            .opt("NodeType", self.node_type)
             .build()
     }
 }
@@ -1318,8 +1400,13 @@ impl crate::PropertyType for NodeToNodeEncryptionOptions {}
 impl ::cloudwright_core::ToValue for NodeToNodeEncryptionOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -1354,8 +1441,13 @@ impl crate::PropertyType for OffPeakWindow {}
 impl ::cloudwright_core::ToValue for OffPeakWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("WindowStartTime", &self.window_start_time)
+            .opt("WindowStartTime", self.window_start_time)
             .build()
     }
 }
@@ -1396,9 +1488,14 @@ impl crate::PropertyType for OffPeakWindowOptions {}
 impl ::cloudwright_core::ToValue for OffPeakWindowOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("OffPeakWindow", &self.off_peak_window)
+            .opt("Enabled", self.enabled)
+            .opt("OffPeakWindow", self.off_peak_window)
             .build()
     }
 }
@@ -1435,8 +1532,13 @@ impl crate::PropertyType for S3VectorsEngine {}
 impl ::cloudwright_core::ToValue for S3VectorsEngine {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Enabled", &self.enabled)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -1507,14 +1609,19 @@ impl crate::PropertyType for SamlOptions {}
 impl ::cloudwright_core::ToValue for SamlOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("Idp", &self.idp)
-            .opt("MasterBackendRole", &self.master_backend_role)
-            .opt("MasterUserName", &self.master_user_name)
-            .opt("RolesKey", &self.roles_key)
-            .opt("SessionTimeoutMinutes", &self.session_timeout_minutes)
-            .opt("SubjectKey", &self.subject_key)
+            .opt("Enabled", self.enabled)
+            .opt("Idp", self.idp)
+            .opt("MasterBackendRole", self.master_backend_role)
+            .opt("MasterUserName", self.master_user_name)
+            .opt("RolesKey", self.roles_key)
+            .opt("SessionTimeoutMinutes", self.session_timeout_minutes)
+            .opt("SubjectKey", self.subject_key)
             .build()
     }
 }
@@ -1547,8 +1654,13 @@ impl crate::PropertyType for ServerlessVectorAcceleration {}
 impl ::cloudwright_core::ToValue for ServerlessVectorAcceleration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -1585,10 +1697,15 @@ impl crate::PropertyType for SnapshotOptions {}
 impl ::cloudwright_core::ToValue for SnapshotOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutomatedSnapshotStartHour",
-                &self.automated_snapshot_start_hour,
+                self.automated_snapshot_start_hour,
             )
             .build()
     }
@@ -1624,10 +1741,15 @@ impl crate::PropertyType for SoftwareUpdateOptions {}
 impl ::cloudwright_core::ToValue for SoftwareUpdateOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoSoftwareUpdateEnabled",
-                &self.auto_software_update_enabled,
+                self.auto_software_update_enabled,
             )
             .build()
     }
@@ -1679,9 +1801,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1727,9 +1854,14 @@ impl crate::PropertyType for VpcOptions {}
 impl ::cloudwright_core::ToValue for VpcOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -1786,9 +1918,14 @@ impl crate::PropertyType for WindowStartTime {}
 impl ::cloudwright_core::ToValue for WindowStartTime {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Hours", &self.hours)
-            .req("Minutes", &self.minutes)
+            .req("Hours", self.hours)
+            .req("Minutes", self.minutes)
             .build()
     }
 }
@@ -1825,8 +1962,13 @@ impl crate::PropertyType for ZoneAwarenessConfig {}
 impl ::cloudwright_core::ToValue for ZoneAwarenessConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZoneCount", &self.availability_zone_count)
+            .opt("AvailabilityZoneCount", self.availability_zone_count)
             .build()
     }
 }
@@ -1858,6 +2000,14 @@ impl ::cloudwright_core::ToValue for DeploymentStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NodeType` (`AWS::OpenSearchService::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1883,6 +2033,14 @@ impl ::cloudwright_core::ToValue for NodeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1912,6 +2070,14 @@ impl ::cloudwright_core::ToValue for RolesKeyIdcType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1944,6 +2110,14 @@ impl ::cloudwright_core::ToValue for SubjectKeyIdcType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

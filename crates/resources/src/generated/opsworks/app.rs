@@ -174,19 +174,24 @@ impl ::cloudwright_core::Resource for App {
 impl ::cloudwright_core::ToValue for App {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppSource", &self.app_source)
-            .opt("Attributes", &self.attributes)
-            .opt("DataSources", &self.data_sources)
-            .opt("Description", &self.description)
-            .opt("Domains", &self.domains)
-            .opt("EnableSsl", &self.enable_ssl)
-            .opt("Environment", &self.environment)
-            .req("Name", &self.name)
-            .opt("Shortname", &self.shortname)
-            .opt("SslConfiguration", &self.ssl_configuration)
-            .req("StackId", &self.stack_id)
-            .req("Type", &self.r#type)
+            .opt("AppSource", self.app_source)
+            .opt("Attributes", self.attributes)
+            .opt("DataSources", self.data_sources)
+            .opt("Description", self.description)
+            .opt("Domains", self.domains)
+            .opt("EnableSsl", self.enable_ssl)
+            .opt("Environment", self.environment)
+            .req("Name", self.name)
+            .opt("Shortname", self.shortname)
+            .opt("SslConfiguration", self.ssl_configuration)
+            .req("StackId", self.stack_id)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -249,10 +254,15 @@ impl crate::PropertyType for DataSource {}
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("DatabaseName", &self.database_name)
-            .opt("Type", &self.r#type)
+            .opt("Arn", self.arn)
+            .opt("DatabaseName", self.database_name)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -310,10 +320,15 @@ impl crate::PropertyType for EnvironmentVariable {}
 impl ::cloudwright_core::ToValue for EnvironmentVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Secure", &self.secure)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Secure", self.secure)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -358,10 +373,15 @@ impl crate::PropertyType for SslConfiguration {}
 impl ::cloudwright_core::ToValue for SslConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Certificate", &self.certificate)
-            .opt("Chain", &self.chain)
-            .opt("PrivateKey", &self.private_key)
+            .opt("Certificate", self.certificate)
+            .opt("Chain", self.chain)
+            .opt("PrivateKey", self.private_key)
             .build()
     }
 }

@@ -94,9 +94,14 @@ impl ::cloudwright_core::Resource for ElasticLoadBalancerAttachment {
 impl ::cloudwright_core::ToValue for ElasticLoadBalancerAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ElasticLoadBalancerName", &self.elastic_load_balancer_name)
-            .req("LayerId", &self.layer_id)
+            .req("ElasticLoadBalancerName", self.elastic_load_balancer_name)
+            .req("LayerId", self.layer_id)
             .build()
     }
 }

@@ -273,28 +273,33 @@ impl ::cloudwright_core::Resource for Instance {
 impl ::cloudwright_core::ToValue for Instance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentVersion", &self.agent_version)
-            .opt("AmiId", &self.ami_id)
-            .opt("Architecture", &self.architecture)
-            .opt("AutoScalingType", &self.auto_scaling_type)
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("BlockDeviceMappings", &self.block_device_mappings)
-            .opt("EbsOptimized", &self.ebs_optimized)
-            .opt("ElasticIps", &self.elastic_ips)
-            .opt("Hostname", &self.hostname)
-            .opt("InstallUpdatesOnBoot", &self.install_updates_on_boot)
-            .req("InstanceType", &self.instance_type)
-            .req("LayerIds", &self.layer_ids)
-            .opt("Os", &self.os)
-            .opt("RootDeviceType", &self.root_device_type)
-            .opt("SshKeyName", &self.ssh_key_name)
-            .req("StackId", &self.stack_id)
-            .opt("SubnetId", &self.subnet_id)
-            .opt("Tenancy", &self.tenancy)
-            .opt("TimeBasedAutoScaling", &self.time_based_auto_scaling)
-            .opt("VirtualizationType", &self.virtualization_type)
-            .opt("Volumes", &self.volumes)
+            .opt("AgentVersion", self.agent_version)
+            .opt("AmiId", self.ami_id)
+            .opt("Architecture", self.architecture)
+            .opt("AutoScalingType", self.auto_scaling_type)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("BlockDeviceMappings", self.block_device_mappings)
+            .opt("EbsOptimized", self.ebs_optimized)
+            .opt("ElasticIps", self.elastic_ips)
+            .opt("Hostname", self.hostname)
+            .opt("InstallUpdatesOnBoot", self.install_updates_on_boot)
+            .req("InstanceType", self.instance_type)
+            .req("LayerIds", self.layer_ids)
+            .opt("Os", self.os)
+            .opt("RootDeviceType", self.root_device_type)
+            .opt("SshKeyName", self.ssh_key_name)
+            .req("StackId", self.stack_id)
+            .opt("SubnetId", self.subnet_id)
+            .opt("Tenancy", self.tenancy)
+            .opt("TimeBasedAutoScaling", self.time_based_auto_scaling)
+            .opt("VirtualizationType", self.virtualization_type)
+            .opt("Volumes", self.volumes)
             .build()
     }
 }
@@ -405,11 +410,16 @@ impl crate::PropertyType for BlockDeviceMapping {}
 impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeviceName", &self.device_name)
-            .opt("Ebs", &self.ebs)
-            .opt("NoDevice", &self.no_device)
-            .opt("VirtualName", &self.virtual_name)
+            .opt("DeviceName", self.device_name)
+            .opt("Ebs", self.ebs)
+            .opt("NoDevice", self.no_device)
+            .opt("VirtualName", self.virtual_name)
             .build()
     }
 }
@@ -468,12 +478,17 @@ impl crate::PropertyType for EbsBlockDevice {}
 impl ::cloudwright_core::ToValue for EbsBlockDevice {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteOnTermination", &self.delete_on_termination)
-            .opt("Iops", &self.iops)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("DeleteOnTermination", self.delete_on_termination)
+            .opt("Iops", self.iops)
+            .opt("SnapshotId", self.snapshot_id)
+            .opt("VolumeSize", self.volume_size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -542,14 +557,19 @@ impl crate::PropertyType for TimeBasedAutoScaling {}
 impl ::cloudwright_core::ToValue for TimeBasedAutoScaling {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Friday", &self.friday)
-            .opt("Monday", &self.monday)
-            .opt("Saturday", &self.saturday)
-            .opt("Sunday", &self.sunday)
-            .opt("Thursday", &self.thursday)
-            .opt("Tuesday", &self.tuesday)
-            .opt("Wednesday", &self.wednesday)
+            .opt("Friday", self.friday)
+            .opt("Monday", self.monday)
+            .opt("Saturday", self.saturday)
+            .opt("Sunday", self.sunday)
+            .opt("Thursday", self.thursday)
+            .opt("Tuesday", self.tuesday)
+            .opt("Wednesday", self.wednesday)
             .build()
     }
 }

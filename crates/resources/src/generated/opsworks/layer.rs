@@ -242,35 +242,34 @@ impl ::cloudwright_core::Resource for Layer {
 impl ::cloudwright_core::ToValue for Layer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .req("AutoAssignElasticIps", &self.auto_assign_elastic_ips)
-            .req("AutoAssignPublicIps", &self.auto_assign_public_ips)
-            .opt(
-                "CustomInstanceProfileArn",
-                &self.custom_instance_profile_arn,
-            )
-            .opt("CustomJson", &self.custom_json)
-            .opt("CustomRecipes", &self.custom_recipes)
-            .opt("CustomSecurityGroupIds", &self.custom_security_group_ids)
-            .req("EnableAutoHealing", &self.enable_auto_healing)
-            .opt("InstallUpdatesOnBoot", &self.install_updates_on_boot)
+            .opt("Attributes", self.attributes)
+            .req("AutoAssignElasticIps", self.auto_assign_elastic_ips)
+            .req("AutoAssignPublicIps", self.auto_assign_public_ips)
+            .opt("CustomInstanceProfileArn", self.custom_instance_profile_arn)
+            .opt("CustomJson", self.custom_json)
+            .opt("CustomRecipes", self.custom_recipes)
+            .opt("CustomSecurityGroupIds", self.custom_security_group_ids)
+            .req("EnableAutoHealing", self.enable_auto_healing)
+            .opt("InstallUpdatesOnBoot", self.install_updates_on_boot)
             .opt(
                 "LifecycleEventConfiguration",
-                &self.lifecycle_event_configuration,
+                self.lifecycle_event_configuration,
             )
-            .opt("LoadBasedAutoScaling", &self.load_based_auto_scaling)
-            .req("Name", &self.name)
-            .opt("Packages", &self.packages)
-            .req("Shortname", &self.shortname)
-            .req("StackId", &self.stack_id)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
-            .opt(
-                "UseEbsOptimizedInstances",
-                &self.use_ebs_optimized_instances,
-            )
-            .opt("VolumeConfigurations", &self.volume_configurations)
+            .opt("LoadBasedAutoScaling", self.load_based_auto_scaling)
+            .req("Name", self.name)
+            .opt("Packages", self.packages)
+            .req("Shortname", self.shortname)
+            .req("StackId", self.stack_id)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
+            .opt("UseEbsOptimizedInstances", self.use_ebs_optimized_instances)
+            .opt("VolumeConfigurations", self.volume_configurations)
             .build()
     }
 }
@@ -351,13 +350,18 @@ impl crate::PropertyType for AutoScalingThresholds {}
 impl ::cloudwright_core::ToValue for AutoScalingThresholds {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CpuThreshold", &self.cpu_threshold)
-            .opt("IgnoreMetricsTime", &self.ignore_metrics_time)
-            .opt("InstanceCount", &self.instance_count)
-            .opt("LoadThreshold", &self.load_threshold)
-            .opt("MemoryThreshold", &self.memory_threshold)
-            .opt("ThresholdsWaitTime", &self.thresholds_wait_time)
+            .opt("CpuThreshold", self.cpu_threshold)
+            .opt("IgnoreMetricsTime", self.ignore_metrics_time)
+            .opt("InstanceCount", self.instance_count)
+            .opt("LoadThreshold", self.load_threshold)
+            .opt("MemoryThreshold", self.memory_threshold)
+            .opt("ThresholdsWaitTime", self.thresholds_wait_time)
             .build()
     }
 }
@@ -390,10 +394,15 @@ impl crate::PropertyType for LifecycleEventConfiguration {}
 impl ::cloudwright_core::ToValue for LifecycleEventConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ShutdownEventConfiguration",
-                &self.shutdown_event_configuration,
+                self.shutdown_event_configuration,
             )
             .build()
     }
@@ -439,10 +448,15 @@ impl crate::PropertyType for LoadBasedAutoScaling {}
 impl ::cloudwright_core::ToValue for LoadBasedAutoScaling {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DownScaling", &self.down_scaling)
-            .opt("Enable", &self.enable)
-            .opt("UpScaling", &self.up_scaling)
+            .opt("DownScaling", self.down_scaling)
+            .opt("Enable", self.enable)
+            .opt("UpScaling", self.up_scaling)
             .build()
     }
 }
@@ -499,12 +513,17 @@ impl crate::PropertyType for Recipes {}
 impl ::cloudwright_core::ToValue for Recipes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configure", &self.configure)
-            .opt("Deploy", &self.deploy)
-            .opt("Setup", &self.setup)
-            .opt("Shutdown", &self.shutdown)
-            .opt("Undeploy", &self.undeploy)
+            .opt("Configure", self.configure)
+            .opt("Deploy", self.deploy)
+            .opt("Setup", self.setup)
+            .opt("Shutdown", self.shutdown)
+            .opt("Undeploy", self.undeploy)
             .build()
     }
 }
@@ -543,12 +562,17 @@ impl crate::PropertyType for ShutdownEventConfiguration {}
 impl ::cloudwright_core::ToValue for ShutdownEventConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DelayUntilElbConnectionsDrained",
-                &self.delay_until_elb_connections_drained,
+                self.delay_until_elb_connections_drained,
             )
-            .opt("ExecutionTimeout", &self.execution_timeout)
+            .opt("ExecutionTimeout", self.execution_timeout)
             .build()
     }
 }
@@ -625,14 +649,19 @@ impl crate::PropertyType for VolumeConfiguration {}
 impl ::cloudwright_core::ToValue for VolumeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("MountPoint", &self.mount_point)
-            .opt("NumberOfDisks", &self.number_of_disks)
-            .opt("RaidLevel", &self.raid_level)
-            .opt("Size", &self.size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("Encrypted", self.encrypted)
+            .opt("Iops", self.iops)
+            .opt("MountPoint", self.mount_point)
+            .opt("NumberOfDisks", self.number_of_disks)
+            .opt("RaidLevel", self.raid_level)
+            .opt("Size", self.size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }

@@ -80,13 +80,18 @@ impl crate::PropertyType for Source {}
 impl ::cloudwright_core::ToValue for Source {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Password", &self.password)
-            .opt("Revision", &self.revision)
-            .opt("SshKey", &self.ssh_key)
-            .opt("Type", &self.r#type)
-            .opt("Url", &self.url)
-            .opt("Username", &self.username)
+            .opt("Password", self.password)
+            .opt("Revision", self.revision)
+            .opt("SshKey", self.ssh_key)
+            .opt("Type", self.r#type)
+            .opt("Url", self.url)
+            .opt("Username", self.username)
             .build()
     }
 }
@@ -138,9 +143,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

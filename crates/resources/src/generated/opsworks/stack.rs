@@ -337,38 +337,43 @@ impl ::cloudwright_core::Resource for Stack {
 impl ::cloudwright_core::ToValue for Stack {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentVersion", &self.agent_version)
-            .opt("Attributes", &self.attributes)
-            .opt("ChefConfiguration", &self.chef_configuration)
-            .opt("CloneAppIds", &self.clone_app_ids)
-            .opt("ClonePermissions", &self.clone_permissions)
-            .opt("ConfigurationManager", &self.configuration_manager)
-            .opt("CustomCookbooksSource", &self.custom_cookbooks_source)
-            .opt("CustomJson", &self.custom_json)
-            .opt("DefaultAvailabilityZone", &self.default_availability_zone)
+            .opt("AgentVersion", self.agent_version)
+            .opt("Attributes", self.attributes)
+            .opt("ChefConfiguration", self.chef_configuration)
+            .opt("CloneAppIds", self.clone_app_ids)
+            .opt("ClonePermissions", self.clone_permissions)
+            .opt("ConfigurationManager", self.configuration_manager)
+            .opt("CustomCookbooksSource", self.custom_cookbooks_source)
+            .opt("CustomJson", self.custom_json)
+            .opt("DefaultAvailabilityZone", self.default_availability_zone)
             .req(
                 "DefaultInstanceProfileArn",
-                &self.default_instance_profile_arn,
+                self.default_instance_profile_arn,
             )
-            .opt("DefaultOs", &self.default_os)
-            .opt("DefaultRootDeviceType", &self.default_root_device_type)
-            .opt("DefaultSshKeyName", &self.default_ssh_key_name)
-            .opt("DefaultSubnetId", &self.default_subnet_id)
-            .opt("EcsClusterArn", &self.ecs_cluster_arn)
-            .opt("ElasticIps", &self.elastic_ips)
-            .opt("HostnameTheme", &self.hostname_theme)
-            .req("Name", &self.name)
-            .opt("RdsDbInstances", &self.rds_db_instances)
-            .req("ServiceRoleArn", &self.service_role_arn)
-            .opt("SourceStackId", &self.source_stack_id)
-            .opt("Tags", &self.tags)
-            .opt("UseCustomCookbooks", &self.use_custom_cookbooks)
+            .opt("DefaultOs", self.default_os)
+            .opt("DefaultRootDeviceType", self.default_root_device_type)
+            .opt("DefaultSshKeyName", self.default_ssh_key_name)
+            .opt("DefaultSubnetId", self.default_subnet_id)
+            .opt("EcsClusterArn", self.ecs_cluster_arn)
+            .opt("ElasticIps", self.elastic_ips)
+            .opt("HostnameTheme", self.hostname_theme)
+            .req("Name", self.name)
+            .opt("RdsDbInstances", self.rds_db_instances)
+            .req("ServiceRoleArn", self.service_role_arn)
+            .opt("SourceStackId", self.source_stack_id)
+            .opt("Tags", self.tags)
+            .opt("UseCustomCookbooks", self.use_custom_cookbooks)
             .opt(
                 "UseOpsworksSecurityGroups",
-                &self.use_opsworks_security_groups,
+                self.use_opsworks_security_groups,
             )
-            .opt("VpcId", &self.vpc_id)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -425,9 +430,14 @@ impl crate::PropertyType for ChefConfiguration {}
 impl ::cloudwright_core::ToValue for ChefConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BerkshelfVersion", &self.berkshelf_version)
-            .opt("ManageBerkshelf", &self.manage_berkshelf)
+            .opt("BerkshelfVersion", self.berkshelf_version)
+            .opt("ManageBerkshelf", self.manage_berkshelf)
             .build()
     }
 }
@@ -469,9 +479,14 @@ impl crate::PropertyType for ElasticIp {}
 impl ::cloudwright_core::ToValue for ElasticIp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Ip", &self.ip)
-            .opt("Name", &self.name)
+            .req("Ip", self.ip)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -531,10 +546,15 @@ impl crate::PropertyType for RdsDbInstance {}
 impl ::cloudwright_core::ToValue for RdsDbInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DbPassword", &self.db_password)
-            .req("DbUser", &self.db_user)
-            .req("RdsDbInstanceArn", &self.rds_db_instance_arn)
+            .req("DbPassword", self.db_password)
+            .req("DbUser", self.db_user)
+            .req("RdsDbInstanceArn", self.rds_db_instance_arn)
             .build()
     }
 }
@@ -573,9 +593,14 @@ impl crate::PropertyType for StackConfigurationManager {}
 impl ::cloudwright_core::ToValue for StackConfigurationManager {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Version", &self.version)
+            .opt("Name", self.name)
+            .opt("Version", self.version)
             .build()
     }
 }

@@ -99,11 +99,16 @@ impl ::cloudwright_core::Resource for UserProfile {
 impl ::cloudwright_core::ToValue for UserProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowSelfManagement", &self.allow_self_management)
-            .req("IamUserArn", &self.iam_user_arn)
-            .opt("SshPublicKey", &self.ssh_public_key)
-            .opt("SshUsername", &self.ssh_username)
+            .opt("AllowSelfManagement", self.allow_self_management)
+            .req("IamUserArn", self.iam_user_arn)
+            .opt("SshPublicKey", self.ssh_public_key)
+            .opt("SshUsername", self.ssh_username)
             .build()
     }
 }

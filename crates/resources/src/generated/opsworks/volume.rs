@@ -110,11 +110,16 @@ impl ::cloudwright_core::Resource for Volume {
 impl ::cloudwright_core::ToValue for Volume {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Ec2VolumeId", &self.ec2_volume_id)
-            .opt("MountPoint", &self.mount_point)
-            .opt("Name", &self.name)
-            .req("StackId", &self.stack_id)
+            .req("Ec2VolumeId", self.ec2_volume_id)
+            .opt("MountPoint", self.mount_point)
+            .opt("Name", self.name)
+            .req("StackId", self.stack_id)
             .build()
     }
 }

@@ -174,12 +174,17 @@ impl ::cloudwright_core::Resource for Account {
 impl ::cloudwright_core::ToValue for Account {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountName", &self.account_name)
-            .req("Email", &self.email)
-            .opt("ParentIds", &self.parent_ids)
-            .opt("RoleName", &self.role_name)
-            .opt("Tags", &self.tags)
+            .req("AccountName", self.account_name)
+            .req("Email", self.email)
+            .opt("ParentIds", self.parent_ids)
+            .opt("RoleName", self.role_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -300,9 +305,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

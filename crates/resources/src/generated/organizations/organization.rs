@@ -87,8 +87,13 @@ impl ::cloudwright_core::Resource for Organization {
 impl ::cloudwright_core::ToValue for Organization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FeatureSet", &self.feature_set)
+            .opt("FeatureSet", self.feature_set)
             .build()
     }
 }
@@ -179,6 +184,14 @@ impl ::cloudwright_core::ToValue for FeatureSet {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -122,10 +122,15 @@ impl ::cloudwright_core::Resource for OrganizationalUnit {
 impl ::cloudwright_core::ToValue for OrganizationalUnit {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("ParentId", &self.parent_id)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .req("ParentId", self.parent_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }

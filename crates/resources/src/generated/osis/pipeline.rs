@@ -169,21 +169,26 @@ impl ::cloudwright_core::Resource for Pipeline {
 impl ::cloudwright_core::ToValue for Pipeline {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BufferOptions", &self.buffer_options)
-            .opt("EncryptionAtRestOptions", &self.encryption_at_rest_options)
-            .opt("LogPublishingOptions", &self.log_publishing_options)
-            .req("MaxUnits", &self.max_units)
-            .req("MinUnits", &self.min_units)
+            .opt("BufferOptions", self.buffer_options)
+            .opt("EncryptionAtRestOptions", self.encryption_at_rest_options)
+            .opt("LogPublishingOptions", self.log_publishing_options)
+            .req("MaxUnits", self.max_units)
+            .req("MinUnits", self.min_units)
             .req(
                 "PipelineConfigurationBody",
-                &self.pipeline_configuration_body,
+                self.pipeline_configuration_body,
             )
-            .req("PipelineName", &self.pipeline_name)
-            .opt("PipelineRoleArn", &self.pipeline_role_arn)
-            .opt("ResourcePolicy", &self.resource_policy)
-            .opt("Tags", &self.tags)
-            .opt("VpcOptions", &self.vpc_options)
+            .req("PipelineName", self.pipeline_name)
+            .opt("PipelineRoleArn", self.pipeline_role_arn)
+            .opt("ResourcePolicy", self.resource_policy)
+            .opt("Tags", self.tags)
+            .opt("VpcOptions", self.vpc_options)
             .build()
     }
 }
@@ -264,8 +269,13 @@ impl crate::PropertyType for BufferOptions {}
 impl ::cloudwright_core::ToValue for BufferOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PersistentBufferEnabled", &self.persistent_buffer_enabled)
+            .req("PersistentBufferEnabled", self.persistent_buffer_enabled)
             .build()
     }
 }
@@ -302,8 +312,13 @@ impl crate::PropertyType for CloudWatchLogDestination {}
 impl ::cloudwright_core::ToValue for CloudWatchLogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogGroup", &self.log_group)
+            .req("LogGroup", self.log_group)
             .build()
     }
 }
@@ -342,8 +357,13 @@ impl crate::PropertyType for EncryptionAtRestOptions {}
 impl ::cloudwright_core::ToValue for EncryptionAtRestOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KmsKeyArn", &self.kms_key_arn)
+            .req("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }
@@ -384,12 +404,14 @@ impl crate::PropertyType for LogPublishingOptions {}
 impl ::cloudwright_core::ToValue for LogPublishingOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "CloudWatchLogDestination",
-                &self.cloud_watch_log_destination,
-            )
-            .opt("IsLoggingEnabled", &self.is_logging_enabled)
+            .opt("CloudWatchLogDestination", self.cloud_watch_log_destination)
+            .opt("IsLoggingEnabled", self.is_logging_enabled)
             .build()
     }
 }
@@ -422,8 +444,13 @@ impl crate::PropertyType for ResourcePolicy {}
 impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Policy", &self.policy)
+            .req("Policy", self.policy)
             .build()
     }
 }
@@ -474,9 +501,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -527,9 +559,14 @@ impl crate::PropertyType for VpcAttachmentOptions {}
 impl ::cloudwright_core::ToValue for VpcAttachmentOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttachToVpc", &self.attach_to_vpc)
-            .req("CidrBlock", &self.cidr_block)
+            .req("AttachToVpc", self.attach_to_vpc)
+            .req("CidrBlock", self.cidr_block)
             .build()
     }
 }
@@ -592,11 +629,16 @@ impl crate::PropertyType for VpcOptions {}
 impl ::cloudwright_core::ToValue for VpcOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("VpcAttachmentOptions", &self.vpc_attachment_options)
-            .opt("VpcEndpointManagement", &self.vpc_endpoint_management)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("VpcAttachmentOptions", self.vpc_attachment_options)
+            .opt("VpcEndpointManagement", self.vpc_endpoint_management)
             .build()
     }
 }
@@ -627,6 +669,14 @@ impl ::cloudwright_core::ToValue for VpcEndpointManagement {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

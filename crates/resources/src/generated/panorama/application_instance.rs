@@ -153,21 +153,26 @@ impl ::cloudwright_core::Resource for ApplicationInstance {
 impl ::cloudwright_core::ToValue for ApplicationInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ApplicationInstanceIdToReplace",
-                &self.application_instance_id_to_replace,
+                self.application_instance_id_to_replace,
             )
             .req(
                 "DefaultRuntimeContextDevice",
-                &self.default_runtime_context_device,
+                self.default_runtime_context_device,
             )
-            .opt("Description", &self.description)
-            .opt("ManifestOverridesPayload", &self.manifest_overrides_payload)
-            .req("ManifestPayload", &self.manifest_payload)
-            .opt("Name", &self.name)
-            .opt("RuntimeRoleArn", &self.runtime_role_arn)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("ManifestOverridesPayload", self.manifest_overrides_payload)
+            .req("ManifestPayload", self.manifest_payload)
+            .opt("Name", self.name)
+            .opt("RuntimeRoleArn", self.runtime_role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -264,8 +269,13 @@ impl crate::PropertyType for ManifestOverridesPayload {}
 impl ::cloudwright_core::ToValue for ManifestOverridesPayload {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PayloadData", &self.payload_data)
+            .opt("PayloadData", self.payload_data)
             .build()
     }
 }
@@ -302,8 +312,13 @@ impl crate::PropertyType for ManifestPayload {}
 impl ::cloudwright_core::ToValue for ManifestPayload {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PayloadData", &self.payload_data)
+            .opt("PayloadData", self.payload_data)
             .build()
     }
 }

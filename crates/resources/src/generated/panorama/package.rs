@@ -97,10 +97,15 @@ impl ::cloudwright_core::Resource for Package {
 impl ::cloudwright_core::ToValue for Package {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PackageName", &self.package_name)
-            .opt("StorageLocation", &self.storage_location)
-            .opt("Tags", &self.tags)
+            .req("PackageName", self.package_name)
+            .opt("StorageLocation", self.storage_location)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -229,12 +234,17 @@ impl crate::PropertyType for StorageLocation {}
 impl ::cloudwright_core::ToValue for StorageLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BinaryPrefixLocation", &self.binary_prefix_location)
-            .opt("Bucket", &self.bucket)
-            .opt("GeneratedPrefixLocation", &self.generated_prefix_location)
-            .opt("ManifestPrefixLocation", &self.manifest_prefix_location)
-            .opt("RepoPrefixLocation", &self.repo_prefix_location)
+            .opt("BinaryPrefixLocation", self.binary_prefix_location)
+            .opt("Bucket", self.bucket)
+            .opt("GeneratedPrefixLocation", self.generated_prefix_location)
+            .opt("ManifestPrefixLocation", self.manifest_prefix_location)
+            .opt("RepoPrefixLocation", self.repo_prefix_location)
             .build()
     }
 }

@@ -132,15 +132,20 @@ impl ::cloudwright_core::Resource for PackageVersion {
 impl ::cloudwright_core::ToValue for PackageVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MarkLatest", &self.mark_latest)
-            .opt("OwnerAccount", &self.owner_account)
-            .req("PackageId", &self.package_id)
-            .req("PackageVersion", &self.package_version)
-            .req("PatchVersion", &self.patch_version)
+            .opt("MarkLatest", self.mark_latest)
+            .opt("OwnerAccount", self.owner_account)
+            .req("PackageId", self.package_id)
+            .req("PackageVersion", self.package_version)
+            .req("PatchVersion", self.patch_version)
             .opt(
                 "UpdatedLatestPatchVersion",
-                &self.updated_latest_patch_version,
+                self.updated_latest_patch_version,
             )
             .build()
     }

@@ -151,14 +151,19 @@ impl ::cloudwright_core::Resource for Key {
 impl ::cloudwright_core::ToValue for Key {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeriveKeyUsage", &self.derive_key_usage)
-            .opt("Enabled", &self.enabled)
-            .req("Exportable", &self.exportable)
-            .req("KeyAttributes", &self.key_attributes)
-            .opt("KeyCheckValueAlgorithm", &self.key_check_value_algorithm)
-            .opt("ReplicationRegions", &self.replication_regions)
-            .opt("Tags", &self.tags)
+            .opt("DeriveKeyUsage", self.derive_key_usage)
+            .opt("Enabled", self.enabled)
+            .req("Exportable", self.exportable)
+            .req("KeyAttributes", self.key_attributes)
+            .opt("KeyCheckValueAlgorithm", self.key_check_value_algorithm)
+            .opt("ReplicationRegions", self.replication_regions)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -267,11 +272,16 @@ impl crate::PropertyType for KeyAttributesProperty {}
 impl ::cloudwright_core::ToValue for KeyAttributesProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KeyAlgorithm", &self.key_algorithm)
-            .req("KeyClass", &self.key_class)
-            .req("KeyModesOfUse", &self.key_modes_of_use)
-            .req("KeyUsage", &self.key_usage)
+            .req("KeyAlgorithm", self.key_algorithm)
+            .req("KeyClass", self.key_class)
+            .req("KeyModesOfUse", self.key_modes_of_use)
+            .req("KeyUsage", self.key_usage)
             .build()
     }
 }
@@ -370,16 +380,21 @@ impl crate::PropertyType for KeyModesOfUse {}
 impl ::cloudwright_core::ToValue for KeyModesOfUse {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Decrypt", &self.decrypt)
-            .opt("DeriveKey", &self.derive_key)
-            .opt("Encrypt", &self.encrypt)
-            .opt("Generate", &self.generate)
-            .opt("NoRestrictions", &self.no_restrictions)
-            .opt("Sign", &self.sign)
-            .opt("Unwrap", &self.unwrap)
-            .opt("Verify", &self.verify)
-            .opt("Wrap", &self.wrap)
+            .opt("Decrypt", self.decrypt)
+            .opt("DeriveKey", self.derive_key)
+            .opt("Encrypt", self.encrypt)
+            .opt("Generate", self.generate)
+            .opt("NoRestrictions", self.no_restrictions)
+            .opt("Sign", self.sign)
+            .opt("Unwrap", self.unwrap)
+            .opt("Verify", self.verify)
+            .opt("Wrap", self.wrap)
             .build()
     }
 }
@@ -430,9 +445,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -515,6 +535,14 @@ impl ::cloudwright_core::ToValue for DeriveKeyUsage {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyAlgorithm` (`AWS::PaymentCryptography::Key`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -583,6 +611,14 @@ impl ::cloudwright_core::ToValue for KeyAlgorithm {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyCheckValueAlgorithm` (`AWS::PaymentCryptography::Key`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -618,6 +654,14 @@ impl ::cloudwright_core::ToValue for KeyCheckValueAlgorithm {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `KeyClass` (`AWS::PaymentCryptography::Key`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -652,6 +696,14 @@ impl ::cloudwright_core::ToValue for KeyClass {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -751,6 +803,14 @@ impl ::cloudwright_core::ToValue for KeyUsage {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for Connector {
 impl ::cloudwright_core::ToValue for Connector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateAuthorityArn", &self.certificate_authority_arn)
-            .req("DirectoryId", &self.directory_id)
-            .opt("Tags", &self.tags)
-            .req("VpcInformation", &self.vpc_information)
+            .req("CertificateAuthorityArn", self.certificate_authority_arn)
+            .req("DirectoryId", self.directory_id)
+            .opt("Tags", self.tags)
+            .req("VpcInformation", self.vpc_information)
             .build()
     }
 }
@@ -184,9 +189,14 @@ impl crate::PropertyType for VpcInformation {}
 impl ::cloudwright_core::ToValue for VpcInformation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IpAddressType", &self.ip_address_type)
-            .req("SecurityGroupIds", &self.security_group_ids)
+            .opt("IpAddressType", self.ip_address_type)
+            .req("SecurityGroupIds", self.security_group_ids)
             .build()
     }
 }
@@ -217,6 +227,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

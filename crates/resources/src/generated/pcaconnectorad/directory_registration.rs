@@ -85,9 +85,14 @@ impl ::cloudwright_core::Resource for DirectoryRegistration {
 impl ::cloudwright_core::ToValue for DirectoryRegistration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DirectoryId", &self.directory_id)
-            .opt("Tags", &self.tags)
+            .req("DirectoryId", self.directory_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }

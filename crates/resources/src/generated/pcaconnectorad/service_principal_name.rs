@@ -81,9 +81,14 @@ impl ::cloudwright_core::Resource for ServicePrincipalName {
 impl ::cloudwright_core::ToValue for ServicePrincipalName {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectorArn", &self.connector_arn)
-            .opt("DirectoryRegistrationArn", &self.directory_registration_arn)
+            .opt("ConnectorArn", self.connector_arn)
+            .opt("DirectoryRegistrationArn", self.directory_registration_arn)
             .build()
     }
 }

@@ -121,15 +121,20 @@ impl ::cloudwright_core::Resource for Template {
 impl ::cloudwright_core::ToValue for Template {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectorArn", &self.connector_arn)
-            .req("Definition", &self.definition)
-            .req("Name", &self.name)
+            .req("ConnectorArn", self.connector_arn)
+            .req("Definition", self.definition)
+            .req("Name", self.name)
             .opt(
                 "ReenrollAllCertificateHolders",
-                &self.reenroll_all_certificate_holders,
+                self.reenroll_all_certificate_holders,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for TemplateGroupAccessControlEntry {
 impl ::cloudwright_core::ToValue for TemplateGroupAccessControlEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessRights", &self.access_rights)
-            .req("GroupDisplayName", &self.group_display_name)
-            .opt("GroupSecurityIdentifier", &self.group_security_identifier)
-            .opt("TemplateArn", &self.template_arn)
+            .req("AccessRights", self.access_rights)
+            .req("GroupDisplayName", self.group_display_name)
+            .opt("GroupSecurityIdentifier", self.group_security_identifier)
+            .opt("TemplateArn", self.template_arn)
             .build()
     }
 }
@@ -171,9 +176,14 @@ impl crate::PropertyType for AccessRights {}
 impl ::cloudwright_core::ToValue for AccessRights {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoEnroll", &self.auto_enroll)
-            .opt("Enroll", &self.enroll)
+            .opt("AutoEnroll", self.auto_enroll)
+            .opt("Enroll", self.enroll)
             .build()
     }
 }
@@ -204,6 +214,14 @@ impl ::cloudwright_core::ToValue for AccessRight {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -85,9 +85,14 @@ impl ::cloudwright_core::Resource for Challenge {
 impl ::cloudwright_core::ToValue for Challenge {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectorArn", &self.connector_arn)
-            .opt("Tags", &self.tags)
+            .req("ConnectorArn", self.connector_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

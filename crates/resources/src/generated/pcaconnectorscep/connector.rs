@@ -99,11 +99,16 @@ impl ::cloudwright_core::Resource for Connector {
 impl ::cloudwright_core::ToValue for Connector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateAuthorityArn", &self.certificate_authority_arn)
-            .opt("MobileDeviceManagement", &self.mobile_device_management)
-            .opt("Tags", &self.tags)
-            .opt("VpcEndpointId", &self.vpc_endpoint_id)
+            .req("CertificateAuthorityArn", self.certificate_authority_arn)
+            .opt("MobileDeviceManagement", self.mobile_device_management)
+            .opt("Tags", self.tags)
+            .opt("VpcEndpointId", self.vpc_endpoint_id)
             .build()
     }
 }

@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .req("Networking", &self.networking)
-            .req("Scheduler", &self.scheduler)
-            .req("Size", &self.size)
-            .opt("SlurmConfiguration", &self.slurm_configuration)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .req("Networking", self.networking)
+            .req("Scheduler", self.scheduler)
+            .req("Size", self.size)
+            .opt("SlurmConfiguration", self.slurm_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -250,9 +255,14 @@ impl crate::PropertyType for Accounting {}
 impl ::cloudwright_core::ToValue for Accounting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultPurgeTimeInDays", &self.default_purge_time_in_days)
-            .req("Mode", &self.mode)
+            .opt("DefaultPurgeTimeInDays", self.default_purge_time_in_days)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -305,9 +315,14 @@ impl crate::PropertyType for AuthKey {}
 impl ::cloudwright_core::ToValue for AuthKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecretArn", &self.secret_arn)
-            .req("SecretVersion", &self.secret_version)
+            .req("SecretArn", self.secret_arn)
+            .req("SecretVersion", self.secret_version)
             .build()
     }
 }
@@ -360,9 +375,14 @@ impl crate::PropertyType for CgroupCustomSetting {}
 impl ::cloudwright_core::ToValue for CgroupCustomSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
+            .req("ParameterName", self.parameter_name)
+            .req("ParameterValue", self.parameter_value)
             .build()
     }
 }
@@ -397,8 +417,13 @@ impl crate::PropertyType for JwtAuth {}
 impl ::cloudwright_core::ToValue for JwtAuth {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("JwtKey", &self.jwt_key)
+            .opt("JwtKey", self.jwt_key)
             .build()
     }
 }
@@ -451,9 +476,14 @@ impl crate::PropertyType for JwtKey {}
 impl ::cloudwright_core::ToValue for JwtKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecretArn", &self.secret_arn)
-            .req("SecretVersion", &self.secret_version)
+            .req("SecretArn", self.secret_arn)
+            .req("SecretVersion", self.secret_version)
             .build()
     }
 }
@@ -499,10 +529,15 @@ impl crate::PropertyType for Networking {}
 impl ::cloudwright_core::ToValue for Networking {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NetworkType", &self.network_type)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
+            .opt("NetworkType", self.network_type)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -551,9 +586,14 @@ impl crate::PropertyType for Scheduler {}
 impl ::cloudwright_core::ToValue for Scheduler {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Version", &self.version)
+            .req("Type", self.r#type)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -618,18 +658,23 @@ impl crate::PropertyType for SlurmConfiguration {}
 impl ::cloudwright_core::ToValue for SlurmConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Accounting", &self.accounting)
-            .opt("AuthKey", &self.auth_key)
-            .opt("CgroupCustomSettings", &self.cgroup_custom_settings)
-            .opt("JwtAuth", &self.jwt_auth)
+            .opt("Accounting", self.accounting)
+            .opt("AuthKey", self.auth_key)
+            .opt("CgroupCustomSettings", self.cgroup_custom_settings)
+            .opt("JwtAuth", self.jwt_auth)
             .opt(
                 "ScaleDownIdleTimeInSeconds",
-                &self.scale_down_idle_time_in_seconds,
+                self.scale_down_idle_time_in_seconds,
             )
-            .opt("SlurmCustomSettings", &self.slurm_custom_settings)
-            .opt("SlurmRest", &self.slurm_rest)
-            .opt("SlurmdbdCustomSettings", &self.slurmdbd_custom_settings)
+            .opt("SlurmCustomSettings", self.slurm_custom_settings)
+            .opt("SlurmRest", self.slurm_rest)
+            .opt("SlurmdbdCustomSettings", self.slurmdbd_custom_settings)
             .build()
     }
 }
@@ -668,8 +713,13 @@ impl crate::PropertyType for SlurmRest {}
 impl ::cloudwright_core::ToValue for SlurmRest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Mode", &self.mode)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -722,9 +772,14 @@ impl crate::PropertyType for SlurmdbdCustomSetting {}
 impl ::cloudwright_core::ToValue for SlurmdbdCustomSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
+            .req("ParameterName", self.parameter_name)
+            .req("ParameterValue", self.parameter_value)
             .build()
     }
 }
@@ -756,6 +811,14 @@ impl ::cloudwright_core::ToValue for AccountingMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NetworkType` (`AWS::PCS::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -785,6 +848,14 @@ impl ::cloudwright_core::ToValue for NetworkType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::PCS::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -810,6 +881,14 @@ impl ::cloudwright_core::ToValue for SchedulerType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -843,6 +922,14 @@ impl ::cloudwright_core::ToValue for Size {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Mode` (`AWS::PCS::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -871,6 +958,14 @@ impl ::cloudwright_core::ToValue for SlurmRestMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -182,19 +182,24 @@ impl ::cloudwright_core::Resource for ComputeNodeGroup {
 impl ::cloudwright_core::ToValue for ComputeNodeGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AmiId", &self.ami_id)
-            .req("ClusterId", &self.cluster_id)
-            .req("CustomLaunchTemplate", &self.custom_launch_template)
-            .req("IamInstanceProfileArn", &self.iam_instance_profile_arn)
-            .req("InstanceConfigs", &self.instance_configs)
-            .opt("Name", &self.name)
-            .opt("PurchaseOption", &self.purchase_option)
-            .req("ScalingConfiguration", &self.scaling_configuration)
-            .opt("SlurmConfiguration", &self.slurm_configuration)
-            .opt("SpotOptions", &self.spot_options)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
+            .opt("AmiId", self.ami_id)
+            .req("ClusterId", self.cluster_id)
+            .req("CustomLaunchTemplate", self.custom_launch_template)
+            .req("IamInstanceProfileArn", self.iam_instance_profile_arn)
+            .req("InstanceConfigs", self.instance_configs)
+            .opt("Name", self.name)
+            .opt("PurchaseOption", self.purchase_option)
+            .req("ScalingConfiguration", self.scaling_configuration)
+            .opt("SlurmConfiguration", self.slurm_configuration)
+            .opt("SpotOptions", self.spot_options)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -280,9 +285,14 @@ impl crate::PropertyType for CustomLaunchTemplate {}
 impl ::cloudwright_core::ToValue for CustomLaunchTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TemplateId", &self.template_id)
-            .req("Version", &self.version)
+            .opt("TemplateId", self.template_id)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -319,8 +329,13 @@ impl crate::PropertyType for InstanceConfig {}
 impl ::cloudwright_core::ToValue for InstanceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceType", &self.instance_type)
+            .opt("InstanceType", self.instance_type)
             .build()
     }
 }
@@ -373,9 +388,14 @@ impl crate::PropertyType for ScalingConfiguration {}
 impl ::cloudwright_core::ToValue for ScalingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxInstanceCount", &self.max_instance_count)
-            .req("MinInstanceCount", &self.min_instance_count)
+            .req("MaxInstanceCount", self.max_instance_count)
+            .req("MinInstanceCount", self.min_instance_count)
             .build()
     }
 }
@@ -408,8 +428,13 @@ impl crate::PropertyType for SpotOptions {}
 impl ::cloudwright_core::ToValue for SpotOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocationStrategy", &self.allocation_strategy)
+            .opt("AllocationStrategy", self.allocation_strategy)
             .build()
     }
 }
@@ -444,6 +469,14 @@ impl ::cloudwright_core::ToValue for AllocationStrategy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PurchaseOption` (`AWS::PCS::ComputeNodeGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -475,6 +508,14 @@ impl ::cloudwright_core::ToValue for PurchaseOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -111,15 +111,20 @@ impl ::cloudwright_core::Resource for Queue {
 impl ::cloudwright_core::ToValue for Queue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterId", &self.cluster_id)
+            .req("ClusterId", self.cluster_id)
             .opt(
                 "ComputeNodeGroupConfigurations",
-                &self.compute_node_group_configurations,
+                self.compute_node_group_configurations,
             )
-            .opt("Name", &self.name)
-            .opt("SlurmConfiguration", &self.slurm_configuration)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .opt("SlurmConfiguration", self.slurm_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -200,8 +205,13 @@ impl crate::PropertyType for ComputeNodeGroupConfiguration {}
 impl ::cloudwright_core::ToValue for ComputeNodeGroupConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComputeNodeGroupId", &self.compute_node_group_id)
+            .opt("ComputeNodeGroupId", self.compute_node_group_id)
             .build()
     }
 }

@@ -38,8 +38,13 @@ impl crate::PropertyType for SlurmConfiguration {}
 impl ::cloudwright_core::ToValue for SlurmConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SlurmCustomSettings", &self.slurm_custom_settings)
+            .opt("SlurmCustomSettings", self.slurm_custom_settings)
             .build()
     }
 }
@@ -99,9 +104,14 @@ impl crate::PropertyType for SlurmCustomSetting {}
 impl ::cloudwright_core::ToValue for SlurmCustomSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
+            .req("ParameterName", self.parameter_name)
+            .req("ParameterValue", self.parameter_value)
             .build()
     }
 }

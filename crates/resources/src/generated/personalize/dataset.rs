@@ -150,12 +150,17 @@ impl ::cloudwright_core::Resource for Dataset {
 impl ::cloudwright_core::ToValue for Dataset {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatasetGroupArn", &self.dataset_group_arn)
-            .opt("DatasetImportJob", &self.dataset_import_job)
-            .req("DatasetType", &self.dataset_type)
-            .req("Name", &self.name)
-            .req("SchemaArn", &self.schema_arn)
+            .req("DatasetGroupArn", self.dataset_group_arn)
+            .opt("DatasetImportJob", self.dataset_import_job)
+            .req("DatasetType", self.dataset_type)
+            .req("Name", self.name)
+            .req("SchemaArn", self.schema_arn)
             .build()
     }
 }
@@ -210,8 +215,13 @@ impl crate::PropertyType for DataSource {}
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataLocation", &self.data_location)
+            .opt("DataLocation", self.data_location)
             .build()
     }
 }
@@ -284,12 +294,17 @@ impl crate::PropertyType for DatasetImportJob {}
 impl ::cloudwright_core::ToValue for DatasetImportJob {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataSource", &self.data_source)
-            .opt("DatasetArn", &self.dataset_arn)
-            .opt("DatasetImportJobArn", &self.dataset_import_job_arn)
-            .opt("JobName", &self.job_name)
-            .opt("RoleArn", &self.role_arn)
+            .opt("DataSource", self.data_source)
+            .opt("DatasetArn", self.dataset_arn)
+            .opt("DatasetImportJobArn", self.dataset_import_job_arn)
+            .opt("JobName", self.job_name)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -323,6 +338,14 @@ impl ::cloudwright_core::ToValue for DatasetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -106,11 +106,16 @@ impl ::cloudwright_core::Resource for DatasetGroup {
 impl ::cloudwright_core::ToValue for DatasetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Domain", &self.domain)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("Name", &self.name)
-            .opt("RoleArn", &self.role_arn)
+            .opt("Domain", self.domain)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("Name", self.name)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }

@@ -112,10 +112,15 @@ impl ::cloudwright_core::Resource for Schema {
 impl ::cloudwright_core::ToValue for Schema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Domain", &self.domain)
-            .req("Name", &self.name)
-            .req("Schema", &self.schema)
+            .opt("Domain", self.domain)
+            .req("Name", self.name)
+            .req("Schema", self.schema)
             .build()
     }
 }

@@ -144,14 +144,19 @@ impl ::cloudwright_core::Resource for Solution {
 impl ::cloudwright_core::ToValue for Solution {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatasetGroupArn", &self.dataset_group_arn)
-            .opt("EventType", &self.event_type)
-            .req("Name", &self.name)
-            .opt("PerformAutoML", &self.perform_auto_ml)
-            .opt("PerformHPO", &self.perform_hpo)
-            .opt("RecipeArn", &self.recipe_arn)
-            .opt("SolutionConfig", &self.solution_config)
+            .req("DatasetGroupArn", self.dataset_group_arn)
+            .opt("EventType", self.event_type)
+            .req("Name", self.name)
+            .opt("PerformAutoML", self.perform_auto_ml)
+            .opt("PerformHPO", self.perform_hpo)
+            .opt("RecipeArn", self.recipe_arn)
+            .opt("SolutionConfig", self.solution_config)
             .build()
     }
 }
@@ -217,18 +222,23 @@ impl crate::PropertyType for AlgorithmHyperParameterRanges {}
 impl ::cloudwright_core::ToValue for AlgorithmHyperParameterRanges {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CategoricalHyperParameterRanges",
-                &self.categorical_hyper_parameter_ranges,
+                self.categorical_hyper_parameter_ranges,
             )
             .opt(
                 "ContinuousHyperParameterRanges",
-                &self.continuous_hyper_parameter_ranges,
+                self.continuous_hyper_parameter_ranges,
             )
             .opt(
                 "IntegerHyperParameterRanges",
-                &self.integer_hyper_parameter_ranges,
+                self.integer_hyper_parameter_ranges,
             )
             .build()
     }
@@ -270,9 +280,14 @@ impl crate::PropertyType for AutoMlConfig {}
 impl ::cloudwright_core::ToValue for AutoMlConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MetricName", &self.metric_name)
-            .opt("RecipeList", &self.recipe_list)
+            .opt("MetricName", self.metric_name)
+            .opt("RecipeList", self.recipe_list)
             .build()
     }
 }
@@ -317,9 +332,14 @@ impl crate::PropertyType for CategoricalHyperParameterRange {}
 impl ::cloudwright_core::ToValue for CategoricalHyperParameterRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Values", &self.values)
+            .opt("Name", self.name)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -372,10 +392,15 @@ impl crate::PropertyType for ContinuousHyperParameterRange {}
 impl ::cloudwright_core::ToValue for ContinuousHyperParameterRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxValue", &self.max_value)
-            .opt("MinValue", &self.min_value)
-            .opt("Name", &self.name)
+            .opt("MaxValue", self.max_value)
+            .opt("MinValue", self.min_value)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -417,13 +442,18 @@ impl crate::PropertyType for HpoConfig {}
 impl ::cloudwright_core::ToValue for HpoConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AlgorithmHyperParameterRanges",
-                &self.algorithm_hyper_parameter_ranges,
+                self.algorithm_hyper_parameter_ranges,
             )
-            .opt("HpoObjective", &self.hpo_objective)
-            .opt("HpoResourceConfig", &self.hpo_resource_config)
+            .opt("HpoObjective", self.hpo_objective)
+            .opt("HpoResourceConfig", self.hpo_resource_config)
             .build()
     }
 }
@@ -468,10 +498,15 @@ impl crate::PropertyType for HpoObjective {}
 impl ::cloudwright_core::ToValue for HpoObjective {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MetricName", &self.metric_name)
-            .opt("MetricRegex", &self.metric_regex)
-            .opt("Type", &self.r#type)
+            .opt("MetricName", self.metric_name)
+            .opt("MetricRegex", self.metric_regex)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -510,9 +545,14 @@ impl crate::PropertyType for HpoResourceConfig {}
 impl ::cloudwright_core::ToValue for HpoResourceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxNumberOfTrainingJobs", &self.max_number_of_training_jobs)
-            .opt("MaxParallelTrainingJobs", &self.max_parallel_training_jobs)
+            .opt("MaxNumberOfTrainingJobs", self.max_number_of_training_jobs)
+            .opt("MaxParallelTrainingJobs", self.max_parallel_training_jobs)
             .build()
     }
 }
@@ -565,10 +605,15 @@ impl crate::PropertyType for IntegerHyperParameterRange {}
 impl ::cloudwright_core::ToValue for IntegerHyperParameterRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxValue", &self.max_value)
-            .opt("MinValue", &self.min_value)
-            .opt("Name", &self.name)
+            .opt("MaxValue", self.max_value)
+            .opt("MinValue", self.min_value)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -629,15 +674,20 @@ impl crate::PropertyType for SolutionConfig {}
 impl ::cloudwright_core::ToValue for SolutionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlgorithmHyperParameters", &self.algorithm_hyper_parameters)
-            .opt("AutoMLConfig", &self.auto_ml_config)
-            .opt("EventValueThreshold", &self.event_value_threshold)
+            .opt("AlgorithmHyperParameters", self.algorithm_hyper_parameters)
+            .opt("AutoMLConfig", self.auto_ml_config)
+            .opt("EventValueThreshold", self.event_value_threshold)
             .opt(
                 "FeatureTransformationParameters",
-                &self.feature_transformation_parameters,
+                self.feature_transformation_parameters,
             )
-            .opt("HpoConfig", &self.hpo_config)
+            .opt("HpoConfig", self.hpo_config)
             .build()
     }
 }
@@ -668,6 +718,14 @@ impl ::cloudwright_core::ToValue for HpoObjectiveType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

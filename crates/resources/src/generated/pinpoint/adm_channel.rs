@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for AdmChannel {
 impl ::cloudwright_core::ToValue for AdmChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .req("ClientId", &self.client_id)
-            .req("ClientSecret", &self.client_secret)
-            .opt("Enabled", &self.enabled)
+            .req("ApplicationId", self.application_id)
+            .req("ClientId", self.client_id)
+            .req("ClientSecret", self.client_secret)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }

@@ -136,19 +136,24 @@ impl ::cloudwright_core::Resource for ApnsVoipChannel {
 impl ::cloudwright_core::ToValue for ApnsVoipChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .opt("BundleId", &self.bundle_id)
-            .opt("Certificate", &self.certificate)
+            .req("ApplicationId", self.application_id)
+            .opt("BundleId", self.bundle_id)
+            .opt("Certificate", self.certificate)
             .opt(
                 "DefaultAuthenticationMethod",
-                &self.default_authentication_method,
+                self.default_authentication_method,
             )
-            .opt("Enabled", &self.enabled)
-            .opt("PrivateKey", &self.private_key)
-            .opt("TeamId", &self.team_id)
-            .opt("TokenKey", &self.token_key)
-            .opt("TokenKeyId", &self.token_key_id)
+            .opt("Enabled", self.enabled)
+            .opt("PrivateKey", self.private_key)
+            .opt("TeamId", self.team_id)
+            .opt("TokenKey", self.token_key)
+            .opt("TokenKeyId", self.token_key_id)
             .build()
     }
 }

@@ -94,9 +94,14 @@ impl ::cloudwright_core::Resource for App {
 impl ::cloudwright_core::ToValue for App {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -116,15 +116,17 @@ impl ::cloudwright_core::Resource for ApplicationSettings {
 impl ::cloudwright_core::ToValue for ApplicationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .opt("CampaignHook", &self.campaign_hook)
-            .opt(
-                "CloudWatchMetricsEnabled",
-                &self.cloud_watch_metrics_enabled,
-            )
-            .opt("Limits", &self.limits)
-            .opt("QuietTime", &self.quiet_time)
+            .req("ApplicationId", self.application_id)
+            .opt("CampaignHook", self.campaign_hook)
+            .opt("CloudWatchMetricsEnabled", self.cloud_watch_metrics_enabled)
+            .opt("Limits", self.limits)
+            .opt("QuietTime", self.quiet_time)
             .build()
     }
 }
@@ -195,11 +197,16 @@ impl crate::PropertyType for Limits {}
 impl ::cloudwright_core::ToValue for Limits {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Daily", &self.daily)
-            .opt("MaximumDuration", &self.maximum_duration)
-            .opt("MessagesPerSecond", &self.messages_per_second)
-            .opt("Total", &self.total)
+            .opt("Daily", self.daily)
+            .opt("MaximumDuration", self.maximum_duration)
+            .opt("MessagesPerSecond", self.messages_per_second)
+            .opt("Total", self.total)
             .build()
     }
 }

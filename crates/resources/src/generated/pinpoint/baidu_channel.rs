@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for BaiduChannel {
 impl ::cloudwright_core::ToValue for BaiduChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiKey", &self.api_key)
-            .req("ApplicationId", &self.application_id)
-            .opt("Enabled", &self.enabled)
-            .req("SecretKey", &self.secret_key)
+            .req("ApiKey", self.api_key)
+            .req("ApplicationId", self.application_id)
+            .opt("Enabled", self.enabled)
+            .req("SecretKey", self.secret_key)
             .build()
     }
 }

@@ -221,28 +221,33 @@ impl ::cloudwright_core::Resource for Campaign {
 impl ::cloudwright_core::ToValue for Campaign {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalTreatments", &self.additional_treatments)
-            .req("ApplicationId", &self.application_id)
-            .opt("CampaignHook", &self.campaign_hook)
+            .opt("AdditionalTreatments", self.additional_treatments)
+            .req("ApplicationId", self.application_id)
+            .opt("CampaignHook", self.campaign_hook)
             .opt(
                 "CustomDeliveryConfiguration",
-                &self.custom_delivery_configuration,
+                self.custom_delivery_configuration,
             )
-            .opt("Description", &self.description)
-            .opt("HoldoutPercent", &self.holdout_percent)
-            .opt("IsPaused", &self.is_paused)
-            .opt("Limits", &self.limits)
-            .opt("MessageConfiguration", &self.message_configuration)
-            .req("Name", &self.name)
-            .opt("Priority", &self.priority)
-            .req("Schedule", &self.schedule)
-            .req("SegmentId", &self.segment_id)
-            .opt("SegmentVersion", &self.segment_version)
-            .opt("Tags", &self.tags)
-            .opt("TemplateConfiguration", &self.template_configuration)
-            .opt("TreatmentDescription", &self.treatment_description)
-            .opt("TreatmentName", &self.treatment_name)
+            .opt("Description", self.description)
+            .opt("HoldoutPercent", self.holdout_percent)
+            .opt("IsPaused", self.is_paused)
+            .opt("Limits", self.limits)
+            .opt("MessageConfiguration", self.message_configuration)
+            .req("Name", self.name)
+            .opt("Priority", self.priority)
+            .req("Schedule", self.schedule)
+            .req("SegmentId", self.segment_id)
+            .opt("SegmentVersion", self.segment_version)
+            .opt("Tags", self.tags)
+            .opt("TemplateConfiguration", self.template_configuration)
+            .opt("TreatmentDescription", self.treatment_description)
+            .opt("TreatmentName", self.treatment_name)
             .build()
     }
 }
@@ -305,8 +310,13 @@ impl crate::PropertyType for CampaignCustomMessage {}
 impl ::cloudwright_core::ToValue for CampaignCustomMessage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Data", &self.data)
+            .opt("Data", self.data)
             .build()
     }
 }
@@ -359,11 +369,16 @@ impl crate::PropertyType for CampaignEmailMessage {}
 impl ::cloudwright_core::ToValue for CampaignEmailMessage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Body", &self.body)
-            .opt("FromAddress", &self.from_address)
-            .opt("HtmlBody", &self.html_body)
-            .opt("Title", &self.title)
+            .opt("Body", self.body)
+            .opt("FromAddress", self.from_address)
+            .opt("HtmlBody", self.html_body)
+            .opt("Title", self.title)
             .build()
     }
 }
@@ -404,9 +419,14 @@ impl crate::PropertyType for CampaignEventFilter {}
 impl ::cloudwright_core::ToValue for CampaignEventFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .opt("FilterType", &self.filter_type)
+            .opt("Dimensions", self.dimensions)
+            .opt("FilterType", self.filter_type)
             .build()
     }
 }
@@ -462,10 +482,15 @@ impl crate::PropertyType for CampaignInAppMessage {}
 impl ::cloudwright_core::ToValue for CampaignInAppMessage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Content", &self.content)
-            .opt("CustomConfig", &self.custom_config)
-            .opt("Layout", &self.layout)
+            .opt("Content", self.content)
+            .opt("CustomConfig", self.custom_config)
+            .opt("Layout", self.layout)
             .build()
     }
 }
@@ -530,13 +555,18 @@ impl crate::PropertyType for CampaignSmsMessage {}
 impl ::cloudwright_core::ToValue for CampaignSmsMessage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Body", &self.body)
-            .opt("EntityId", &self.entity_id)
-            .opt("MessageType", &self.message_type)
-            .opt("OriginationNumber", &self.origination_number)
-            .opt("SenderId", &self.sender_id)
-            .opt("TemplateId", &self.template_id)
+            .opt("Body", self.body)
+            .opt("EntityId", self.entity_id)
+            .opt("MessageType", self.message_type)
+            .opt("OriginationNumber", self.origination_number)
+            .opt("SenderId", self.sender_id)
+            .opt("TemplateId", self.template_id)
             .build()
     }
 }
@@ -580,9 +610,14 @@ impl crate::PropertyType for CustomDeliveryConfiguration {}
 impl ::cloudwright_core::ToValue for CustomDeliveryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeliveryUri", &self.delivery_uri)
-            .opt("EndpointTypes", &self.endpoint_types)
+            .opt("DeliveryUri", self.delivery_uri)
+            .opt("EndpointTypes", self.endpoint_types)
             .build()
     }
 }
@@ -651,13 +686,18 @@ impl crate::PropertyType for DefaultButtonConfiguration {}
 impl ::cloudwright_core::ToValue for DefaultButtonConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundColor", &self.background_color)
-            .opt("BorderRadius", &self.border_radius)
-            .opt("ButtonAction", &self.button_action)
-            .opt("Link", &self.link)
-            .opt("Text", &self.text)
-            .opt("TextColor", &self.text_color)
+            .opt("BackgroundColor", self.background_color)
+            .opt("BorderRadius", self.border_radius)
+            .opt("ButtonAction", self.button_action)
+            .opt("Link", self.link)
+            .opt("Text", self.text)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -708,10 +748,15 @@ impl crate::PropertyType for EventDimensions {}
 impl ::cloudwright_core::ToValue for EventDimensions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .opt("EventType", &self.event_type)
-            .opt("Metrics", &self.metrics)
+            .opt("Attributes", self.attributes)
+            .opt("EventType", self.event_type)
+            .opt("Metrics", self.metrics)
             .build()
     }
 }
@@ -758,10 +803,15 @@ impl crate::PropertyType for InAppMessageBodyConfig {}
 impl ::cloudwright_core::ToValue for InAppMessageBodyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alignment", &self.alignment)
-            .opt("Body", &self.body)
-            .opt("TextColor", &self.text_color)
+            .opt("Alignment", self.alignment)
+            .opt("Body", self.body)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -814,11 +864,16 @@ impl crate::PropertyType for InAppMessageButton {}
 impl ::cloudwright_core::ToValue for InAppMessageButton {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Android", &self.android)
-            .opt("DefaultConfig", &self.default_config)
-            .opt("IOS", &self.ios)
-            .opt("Web", &self.web)
+            .opt("Android", self.android)
+            .opt("DefaultConfig", self.default_config)
+            .opt("IOS", self.ios)
+            .opt("Web", self.web)
             .build()
     }
 }
@@ -883,13 +938,18 @@ impl crate::PropertyType for InAppMessageContent {}
 impl ::cloudwright_core::ToValue for InAppMessageContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundColor", &self.background_color)
-            .opt("BodyConfig", &self.body_config)
-            .opt("HeaderConfig", &self.header_config)
-            .opt("ImageUrl", &self.image_url)
-            .opt("PrimaryBtn", &self.primary_btn)
-            .opt("SecondaryBtn", &self.secondary_btn)
+            .opt("BackgroundColor", self.background_color)
+            .opt("BodyConfig", self.body_config)
+            .opt("HeaderConfig", self.header_config)
+            .opt("ImageUrl", self.image_url)
+            .opt("PrimaryBtn", self.primary_btn)
+            .opt("SecondaryBtn", self.secondary_btn)
             .build()
     }
 }
@@ -936,10 +996,15 @@ impl crate::PropertyType for InAppMessageHeaderConfig {}
 impl ::cloudwright_core::ToValue for InAppMessageHeaderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alignment", &self.alignment)
-            .opt("Header", &self.header)
-            .opt("TextColor", &self.text_color)
+            .opt("Alignment", self.alignment)
+            .opt("Header", self.header)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -998,12 +1063,17 @@ impl crate::PropertyType for Limits {}
 impl ::cloudwright_core::ToValue for Limits {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Daily", &self.daily)
-            .opt("MaximumDuration", &self.maximum_duration)
-            .opt("MessagesPerSecond", &self.messages_per_second)
-            .opt("Session", &self.session)
-            .opt("Total", &self.total)
+            .opt("Daily", self.daily)
+            .opt("MaximumDuration", self.maximum_duration)
+            .opt("MessagesPerSecond", self.messages_per_second)
+            .opt("Session", self.session)
+            .opt("Total", self.total)
             .build()
     }
 }
@@ -1110,19 +1180,24 @@ impl crate::PropertyType for Message {}
 impl ::cloudwright_core::ToValue for Message {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("Body", &self.body)
-            .opt("ImageIconUrl", &self.image_icon_url)
-            .opt("ImageSmallIconUrl", &self.image_small_icon_url)
-            .opt("ImageUrl", &self.image_url)
-            .opt("JsonBody", &self.json_body)
-            .opt("MediaUrl", &self.media_url)
-            .opt("RawContent", &self.raw_content)
-            .opt("SilentPush", &self.silent_push)
-            .opt("TimeToLive", &self.time_to_live)
-            .opt("Title", &self.title)
-            .opt("Url", &self.url)
+            .opt("Action", self.action)
+            .opt("Body", self.body)
+            .opt("ImageIconUrl", self.image_icon_url)
+            .opt("ImageSmallIconUrl", self.image_small_icon_url)
+            .opt("ImageUrl", self.image_url)
+            .opt("JsonBody", self.json_body)
+            .opt("MediaUrl", self.media_url)
+            .opt("RawContent", self.raw_content)
+            .opt("SilentPush", self.silent_push)
+            .opt("TimeToLive", self.time_to_live)
+            .opt("Title", self.title)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -1207,16 +1282,21 @@ impl crate::PropertyType for MessageConfiguration {}
 impl ::cloudwright_core::ToValue for MessageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ADMMessage", &self.adm_message)
-            .opt("APNSMessage", &self.apns_message)
-            .opt("BaiduMessage", &self.baidu_message)
-            .opt("CustomMessage", &self.custom_message)
-            .opt("DefaultMessage", &self.default_message)
-            .opt("EmailMessage", &self.email_message)
-            .opt("GCMMessage", &self.gcm_message)
-            .opt("InAppMessage", &self.in_app_message)
-            .opt("SMSMessage", &self.sms_message)
+            .opt("ADMMessage", self.adm_message)
+            .opt("APNSMessage", self.apns_message)
+            .opt("BaiduMessage", self.baidu_message)
+            .opt("CustomMessage", self.custom_message)
+            .opt("DefaultMessage", self.default_message)
+            .opt("EmailMessage", self.email_message)
+            .opt("GCMMessage", self.gcm_message)
+            .opt("InAppMessage", self.in_app_message)
+            .opt("SMSMessage", self.sms_message)
             .build()
     }
 }
@@ -1261,9 +1341,14 @@ impl crate::PropertyType for OverrideButtonConfiguration {}
 impl ::cloudwright_core::ToValue for OverrideButtonConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ButtonAction", &self.button_action)
-            .opt("Link", &self.link)
+            .opt("ButtonAction", self.button_action)
+            .opt("Link", self.link)
             .build()
     }
 }
@@ -1340,14 +1425,19 @@ impl crate::PropertyType for Schedule {}
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndTime", &self.end_time)
-            .opt("EventFilter", &self.event_filter)
-            .opt("Frequency", &self.frequency)
-            .opt("IsLocalTime", &self.is_local_time)
-            .opt("QuietTime", &self.quiet_time)
-            .opt("StartTime", &self.start_time)
-            .opt("TimeZone", &self.time_zone)
+            .opt("EndTime", self.end_time)
+            .opt("EventFilter", self.event_filter)
+            .opt("Frequency", self.frequency)
+            .opt("IsLocalTime", self.is_local_time)
+            .opt("QuietTime", self.quiet_time)
+            .opt("StartTime", self.start_time)
+            .opt("TimeZone", self.time_zone)
             .build()
     }
 }
@@ -1390,9 +1480,14 @@ impl crate::PropertyType for Template {}
 impl ::cloudwright_core::ToValue for Template {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Version", &self.version)
+            .opt("Name", self.name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -1445,11 +1540,16 @@ impl crate::PropertyType for TemplateConfiguration {}
 impl ::cloudwright_core::ToValue for TemplateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EmailTemplate", &self.email_template)
-            .opt("PushTemplate", &self.push_template)
-            .opt("SMSTemplate", &self.sms_template)
-            .opt("VoiceTemplate", &self.voice_template)
+            .opt("EmailTemplate", self.email_template)
+            .opt("PushTemplate", self.push_template)
+            .opt("SMSTemplate", self.sms_template)
+            .opt("VoiceTemplate", self.voice_template)
             .build()
     }
 }
@@ -1521,17 +1621,22 @@ impl crate::PropertyType for WriteTreatmentResource {}
 impl ::cloudwright_core::ToValue for WriteTreatmentResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomDeliveryConfiguration",
-                &self.custom_delivery_configuration,
+                self.custom_delivery_configuration,
             )
-            .opt("MessageConfiguration", &self.message_configuration)
-            .opt("Schedule", &self.schedule)
-            .opt("SizePercent", &self.size_percent)
-            .opt("TemplateConfiguration", &self.template_configuration)
-            .opt("TreatmentDescription", &self.treatment_description)
-            .opt("TreatmentName", &self.treatment_name)
+            .opt("MessageConfiguration", self.message_configuration)
+            .opt("Schedule", self.schedule)
+            .opt("SizePercent", self.size_percent)
+            .opt("TemplateConfiguration", self.template_configuration)
+            .opt("TreatmentDescription", self.treatment_description)
+            .opt("TreatmentName", self.treatment_name)
             .build()
     }
 }

@@ -137,17 +137,22 @@ impl ::cloudwright_core::Resource for EmailChannel {
 impl ::cloudwright_core::ToValue for EmailChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .opt("ConfigurationSet", &self.configuration_set)
-            .opt("Enabled", &self.enabled)
-            .req("FromAddress", &self.from_address)
-            .req("Identity", &self.identity)
+            .req("ApplicationId", self.application_id)
+            .opt("ConfigurationSet", self.configuration_set)
+            .opt("Enabled", self.enabled)
+            .req("FromAddress", self.from_address)
+            .req("Identity", self.identity)
             .opt(
                 "OrchestrationSendingRoleArn",
-                &self.orchestration_sending_role_arn,
+                self.orchestration_sending_role_arn,
             )
-            .opt("RoleArn", &self.role_arn)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }

@@ -136,14 +136,19 @@ impl ::cloudwright_core::Resource for EmailTemplate {
 impl ::cloudwright_core::ToValue for EmailTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultSubstitutions", &self.default_substitutions)
-            .opt("HtmlPart", &self.html_part)
-            .req("Subject", &self.subject)
-            .opt("Tags", &self.tags)
-            .opt("TemplateDescription", &self.template_description)
-            .req("TemplateName", &self.template_name)
-            .opt("TextPart", &self.text_part)
+            .opt("DefaultSubstitutions", self.default_substitutions)
+            .opt("HtmlPart", self.html_part)
+            .req("Subject", self.subject)
+            .opt("Tags", self.tags)
+            .opt("TemplateDescription", self.template_description)
+            .req("TemplateName", self.template_name)
+            .opt("TextPart", self.text_part)
             .build()
     }
 }

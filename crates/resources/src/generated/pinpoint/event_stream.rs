@@ -109,10 +109,15 @@ impl ::cloudwright_core::Resource for EventStream {
 impl ::cloudwright_core::ToValue for EventStream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .req("DestinationStreamArn", &self.destination_stream_arn)
-            .req("RoleArn", &self.role_arn)
+            .req("ApplicationId", self.application_id)
+            .req("DestinationStreamArn", self.destination_stream_arn)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }

@@ -108,15 +108,20 @@ impl ::cloudwright_core::Resource for GcmChannel {
 impl ::cloudwright_core::ToValue for GcmChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiKey", &self.api_key)
-            .req("ApplicationId", &self.application_id)
+            .opt("ApiKey", self.api_key)
+            .req("ApplicationId", self.application_id)
             .opt(
                 "DefaultAuthenticationMethod",
-                &self.default_authentication_method,
+                self.default_authentication_method,
             )
-            .opt("Enabled", &self.enabled)
-            .opt("ServiceJson", &self.service_json)
+            .opt("Enabled", self.enabled)
+            .opt("ServiceJson", self.service_json)
             .build()
     }
 }

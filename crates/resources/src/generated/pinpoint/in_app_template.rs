@@ -127,13 +127,18 @@ impl ::cloudwright_core::Resource for InAppTemplate {
 impl ::cloudwright_core::ToValue for InAppTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Content", &self.content)
-            .opt("CustomConfig", &self.custom_config)
-            .opt("Layout", &self.layout)
-            .opt("Tags", &self.tags)
-            .opt("TemplateDescription", &self.template_description)
-            .req("TemplateName", &self.template_name)
+            .opt("Content", self.content)
+            .opt("CustomConfig", self.custom_config)
+            .opt("Layout", self.layout)
+            .opt("Tags", self.tags)
+            .opt("TemplateDescription", self.template_description)
+            .req("TemplateName", self.template_name)
             .build()
     }
 }
@@ -200,10 +205,15 @@ impl crate::PropertyType for BodyConfig {}
 impl ::cloudwright_core::ToValue for BodyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alignment", &self.alignment)
-            .opt("Body", &self.body)
-            .opt("TextColor", &self.text_color)
+            .opt("Alignment", self.alignment)
+            .opt("Body", self.body)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -256,11 +266,16 @@ impl crate::PropertyType for ButtonConfig {}
 impl ::cloudwright_core::ToValue for ButtonConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Android", &self.android)
-            .opt("DefaultConfig", &self.default_config)
-            .opt("IOS", &self.ios)
-            .opt("Web", &self.web)
+            .opt("Android", self.android)
+            .opt("DefaultConfig", self.default_config)
+            .opt("IOS", self.ios)
+            .opt("Web", self.web)
             .build()
     }
 }
@@ -329,13 +344,18 @@ impl crate::PropertyType for DefaultButtonConfiguration {}
 impl ::cloudwright_core::ToValue for DefaultButtonConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundColor", &self.background_color)
-            .opt("BorderRadius", &self.border_radius)
-            .opt("ButtonAction", &self.button_action)
-            .opt("Link", &self.link)
-            .opt("Text", &self.text)
-            .opt("TextColor", &self.text_color)
+            .opt("BackgroundColor", self.background_color)
+            .opt("BorderRadius", self.border_radius)
+            .opt("ButtonAction", self.button_action)
+            .opt("Link", self.link)
+            .opt("Text", self.text)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -382,10 +402,15 @@ impl crate::PropertyType for HeaderConfig {}
 impl ::cloudwright_core::ToValue for HeaderConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alignment", &self.alignment)
-            .opt("Header", &self.header)
-            .opt("TextColor", &self.text_color)
+            .opt("Alignment", self.alignment)
+            .opt("Header", self.header)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -450,13 +475,18 @@ impl crate::PropertyType for InAppMessageContent {}
 impl ::cloudwright_core::ToValue for InAppMessageContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundColor", &self.background_color)
-            .opt("BodyConfig", &self.body_config)
-            .opt("HeaderConfig", &self.header_config)
-            .opt("ImageUrl", &self.image_url)
-            .opt("PrimaryBtn", &self.primary_btn)
-            .opt("SecondaryBtn", &self.secondary_btn)
+            .opt("BackgroundColor", self.background_color)
+            .opt("BodyConfig", self.body_config)
+            .opt("HeaderConfig", self.header_config)
+            .opt("ImageUrl", self.image_url)
+            .opt("PrimaryBtn", self.primary_btn)
+            .opt("SecondaryBtn", self.secondary_btn)
             .build()
     }
 }
@@ -501,9 +531,14 @@ impl crate::PropertyType for OverrideButtonConfiguration {}
 impl ::cloudwright_core::ToValue for OverrideButtonConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ButtonAction", &self.button_action)
-            .opt("Link", &self.link)
+            .opt("ButtonAction", self.button_action)
+            .opt("Link", self.link)
             .build()
     }
 }
@@ -538,6 +573,14 @@ impl ::cloudwright_core::ToValue for Alignment {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ButtonAction` (`AWS::Pinpoint::InAppTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -569,6 +612,14 @@ impl ::cloudwright_core::ToValue for ButtonAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -610,6 +661,14 @@ impl ::cloudwright_core::ToValue for Layout {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

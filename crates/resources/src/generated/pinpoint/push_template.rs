@@ -141,16 +141,21 @@ impl ::cloudwright_core::Resource for PushTemplate {
 impl ::cloudwright_core::ToValue for PushTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ADM", &self.adm)
-            .opt("APNS", &self.apns)
-            .opt("Baidu", &self.baidu)
-            .opt("Default", &self.default)
-            .opt("DefaultSubstitutions", &self.default_substitutions)
-            .opt("GCM", &self.gcm)
-            .opt("Tags", &self.tags)
-            .opt("TemplateDescription", &self.template_description)
-            .req("TemplateName", &self.template_name)
+            .opt("ADM", self.adm)
+            .opt("APNS", self.apns)
+            .opt("Baidu", self.baidu)
+            .opt("Default", self.default)
+            .opt("DefaultSubstitutions", self.default_substitutions)
+            .opt("GCM", self.gcm)
+            .opt("Tags", self.tags)
+            .opt("TemplateDescription", self.template_description)
+            .req("TemplateName", self.template_name)
             .build()
     }
 }
@@ -257,15 +262,20 @@ impl crate::PropertyType for AndroidPushNotificationTemplate {}
 impl ::cloudwright_core::ToValue for AndroidPushNotificationTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("Body", &self.body)
-            .opt("ImageIconUrl", &self.image_icon_url)
-            .opt("ImageUrl", &self.image_url)
-            .opt("SmallImageIconUrl", &self.small_image_icon_url)
-            .opt("Sound", &self.sound)
-            .opt("Title", &self.title)
-            .opt("Url", &self.url)
+            .opt("Action", self.action)
+            .opt("Body", self.body)
+            .opt("ImageIconUrl", self.image_icon_url)
+            .opt("ImageUrl", self.image_url)
+            .opt("SmallImageIconUrl", self.small_image_icon_url)
+            .opt("Sound", self.sound)
+            .opt("Title", self.title)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -334,13 +344,18 @@ impl crate::PropertyType for ApnsPushNotificationTemplate {}
 impl ::cloudwright_core::ToValue for ApnsPushNotificationTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("Body", &self.body)
-            .opt("MediaUrl", &self.media_url)
-            .opt("Sound", &self.sound)
-            .opt("Title", &self.title)
-            .opt("Url", &self.url)
+            .opt("Action", self.action)
+            .opt("Body", self.body)
+            .opt("MediaUrl", self.media_url)
+            .opt("Sound", self.sound)
+            .opt("Title", self.title)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -405,12 +420,17 @@ impl crate::PropertyType for DefaultPushNotificationTemplate {}
 impl ::cloudwright_core::ToValue for DefaultPushNotificationTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("Body", &self.body)
-            .opt("Sound", &self.sound)
-            .opt("Title", &self.title)
-            .opt("Url", &self.url)
+            .opt("Action", self.action)
+            .opt("Body", self.body)
+            .opt("Sound", self.sound)
+            .opt("Title", self.title)
+            .opt("Url", self.url)
             .build()
     }
 }

@@ -126,12 +126,17 @@ impl ::cloudwright_core::Resource for Segment {
 impl ::cloudwright_core::ToValue for Segment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .opt("Dimensions", &self.dimensions)
-            .req("Name", &self.name)
-            .opt("SegmentGroups", &self.segment_groups)
-            .opt("Tags", &self.tags)
+            .req("ApplicationId", self.application_id)
+            .opt("Dimensions", self.dimensions)
+            .req("Name", self.name)
+            .opt("SegmentGroups", self.segment_groups)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -194,8 +199,13 @@ impl crate::PropertyType for Behavior {}
 impl ::cloudwright_core::ToValue for Behavior {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Recency", &self.recency)
+            .opt("Recency", self.recency)
             .build()
     }
 }
@@ -248,9 +258,14 @@ impl crate::PropertyType for Coordinates {}
 impl ::cloudwright_core::ToValue for Coordinates {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Latitude", &self.latitude)
-            .req("Longitude", &self.longitude)
+            .req("Latitude", self.latitude)
+            .req("Longitude", self.longitude)
             .build()
     }
 }
@@ -315,13 +330,18 @@ impl crate::PropertyType for Demographic {}
 impl ::cloudwright_core::ToValue for Demographic {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppVersion", &self.app_version)
-            .opt("Channel", &self.channel)
-            .opt("DeviceType", &self.device_type)
-            .opt("Make", &self.make)
-            .opt("Model", &self.model)
-            .opt("Platform", &self.platform)
+            .opt("AppVersion", self.app_version)
+            .opt("Channel", self.channel)
+            .opt("DeviceType", self.device_type)
+            .opt("Make", self.make)
+            .opt("Model", self.model)
+            .opt("Platform", self.platform)
             .build()
     }
 }
@@ -374,9 +394,14 @@ impl crate::PropertyType for GpsPoint {}
 impl ::cloudwright_core::ToValue for GpsPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Coordinates", &self.coordinates)
-            .req("RangeInKilometers", &self.range_in_kilometers)
+            .req("Coordinates", self.coordinates)
+            .req("RangeInKilometers", self.range_in_kilometers)
             .build()
     }
 }
@@ -431,11 +456,16 @@ impl crate::PropertyType for Groups {}
 impl ::cloudwright_core::ToValue for Groups {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Dimensions", &self.dimensions)
-            .opt("SourceSegments", &self.source_segments)
-            .opt("SourceType", &self.source_type)
-            .opt("Type", &self.r#type)
+            .opt("Dimensions", self.dimensions)
+            .opt("SourceSegments", self.source_segments)
+            .opt("SourceType", self.source_type)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -476,9 +506,14 @@ impl crate::PropertyType for Location {}
 impl ::cloudwright_core::ToValue for Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Country", &self.country)
-            .opt("GPSPoint", &self.gps_point)
+            .opt("Country", self.country)
+            .opt("GPSPoint", self.gps_point)
             .build()
     }
 }
@@ -533,9 +568,14 @@ impl crate::PropertyType for Recency {}
 impl ::cloudwright_core::ToValue for Recency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Duration", &self.duration)
-            .req("RecencyType", &self.recency_type)
+            .req("Duration", self.duration)
+            .req("RecencyType", self.recency_type)
             .build()
     }
 }
@@ -606,13 +646,18 @@ impl crate::PropertyType for SegmentDimensions {}
 impl ::cloudwright_core::ToValue for SegmentDimensions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .opt("Behavior", &self.behavior)
-            .opt("Demographic", &self.demographic)
-            .opt("Location", &self.location)
-            .opt("Metrics", &self.metrics)
-            .opt("UserAttributes", &self.user_attributes)
+            .opt("Attributes", self.attributes)
+            .opt("Behavior", self.behavior)
+            .opt("Demographic", self.demographic)
+            .opt("Location", self.location)
+            .opt("Metrics", self.metrics)
+            .opt("UserAttributes", self.user_attributes)
             .build()
     }
 }
@@ -653,9 +698,14 @@ impl crate::PropertyType for SegmentGroups {}
 impl ::cloudwright_core::ToValue for SegmentGroups {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Groups", &self.groups)
-            .opt("Include", &self.include)
+            .opt("Groups", self.groups)
+            .opt("Include", self.include)
             .build()
     }
 }
@@ -701,9 +751,14 @@ impl crate::PropertyType for SourceSegments {}
 impl ::cloudwright_core::ToValue for SourceSegments {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .opt("Version", &self.version)
+            .req("Id", self.id)
+            .opt("Version", self.version)
             .build()
     }
 }

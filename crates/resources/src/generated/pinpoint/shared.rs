@@ -55,10 +55,15 @@ impl crate::PropertyType for CampaignHook {}
 impl ::cloudwright_core::ToValue for CampaignHook {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LambdaFunctionName", &self.lambda_function_name)
-            .opt("Mode", &self.mode)
-            .opt("WebUrl", &self.web_url)
+            .opt("LambdaFunctionName", self.lambda_function_name)
+            .opt("Mode", self.mode)
+            .opt("WebUrl", self.web_url)
             .build()
     }
 }
@@ -116,9 +121,14 @@ impl crate::PropertyType for QuietTime {}
 impl ::cloudwright_core::ToValue for QuietTime {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("End", &self.end)
-            .req("Start", &self.start)
+            .req("End", self.end)
+            .req("Start", self.start)
             .build()
     }
 }
@@ -163,9 +173,14 @@ impl crate::PropertyType for SetDimension {}
 impl ::cloudwright_core::ToValue for SetDimension {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DimensionType", &self.dimension_type)
-            .opt("Values", &self.values)
+            .opt("DimensionType", self.dimension_type)
+            .opt("Values", self.values)
             .build()
     }
 }

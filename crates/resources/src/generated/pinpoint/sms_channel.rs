@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for SmsChannel {
 impl ::cloudwright_core::ToValue for SmsChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .opt("Enabled", &self.enabled)
-            .opt("SenderId", &self.sender_id)
-            .opt("ShortCode", &self.short_code)
+            .req("ApplicationId", self.application_id)
+            .opt("Enabled", self.enabled)
+            .opt("SenderId", self.sender_id)
+            .opt("ShortCode", self.short_code)
             .build()
     }
 }

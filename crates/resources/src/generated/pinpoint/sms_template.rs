@@ -122,12 +122,17 @@ impl ::cloudwright_core::Resource for SmsTemplate {
 impl ::cloudwright_core::ToValue for SmsTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Body", &self.body)
-            .opt("DefaultSubstitutions", &self.default_substitutions)
-            .opt("Tags", &self.tags)
-            .opt("TemplateDescription", &self.template_description)
-            .req("TemplateName", &self.template_name)
+            .req("Body", self.body)
+            .opt("DefaultSubstitutions", self.default_substitutions)
+            .opt("Tags", self.tags)
+            .opt("TemplateDescription", self.template_description)
+            .req("TemplateName", self.template_name)
             .build()
     }
 }

@@ -87,9 +87,14 @@ impl ::cloudwright_core::Resource for VoiceChannel {
 impl ::cloudwright_core::ToValue for VoiceChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .opt("Enabled", &self.enabled)
+            .req("ApplicationId", self.application_id)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }

@@ -115,13 +115,18 @@ impl ::cloudwright_core::Resource for ConfigurationSet {
 impl ::cloudwright_core::ToValue for ConfigurationSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeliveryOptions", &self.delivery_options)
-            .req("Name", &self.name)
-            .opt("ReputationOptions", &self.reputation_options)
-            .opt("SendingOptions", &self.sending_options)
-            .opt("Tags", &self.tags)
-            .opt("TrackingOptions", &self.tracking_options)
+            .opt("DeliveryOptions", self.delivery_options)
+            .req("Name", self.name)
+            .opt("ReputationOptions", self.reputation_options)
+            .opt("SendingOptions", self.sending_options)
+            .opt("Tags", self.tags)
+            .opt("TrackingOptions", self.tracking_options)
             .build()
     }
 }
@@ -174,8 +179,13 @@ impl crate::PropertyType for DeliveryOptions {}
 impl ::cloudwright_core::ToValue for DeliveryOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SendingPoolName", &self.sending_pool_name)
+            .opt("SendingPoolName", self.sending_pool_name)
             .build()
     }
 }
@@ -210,8 +220,13 @@ impl crate::PropertyType for ReputationOptions {}
 impl ::cloudwright_core::ToValue for ReputationOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReputationMetricsEnabled", &self.reputation_metrics_enabled)
+            .opt("ReputationMetricsEnabled", self.reputation_metrics_enabled)
             .build()
     }
 }
@@ -246,8 +261,13 @@ impl crate::PropertyType for SendingOptions {}
 impl ::cloudwright_core::ToValue for SendingOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SendingEnabled", &self.sending_enabled)
+            .opt("SendingEnabled", self.sending_enabled)
             .build()
     }
 }
@@ -284,8 +304,13 @@ impl crate::PropertyType for TrackingOptions {}
 impl ::cloudwright_core::ToValue for TrackingOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomRedirectDomain", &self.custom_redirect_domain)
+            .opt("CustomRedirectDomain", self.custom_redirect_domain)
             .build()
     }
 }

@@ -105,10 +105,15 @@ impl ::cloudwright_core::Resource for ConfigurationSetEventDestination {
 impl ::cloudwright_core::ToValue for ConfigurationSetEventDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigurationSetName", &self.configuration_set_name)
-            .opt("EventDestination", &self.event_destination)
-            .req("EventDestinationName", &self.event_destination_name)
+            .req("ConfigurationSetName", self.configuration_set_name)
+            .opt("EventDestination", self.event_destination)
+            .req("EventDestinationName", self.event_destination_name)
             .build()
     }
 }
@@ -164,8 +169,13 @@ impl crate::PropertyType for CloudWatchDestination {}
 impl ::cloudwright_core::ToValue for CloudWatchDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DimensionConfigurations", &self.dimension_configurations)
+            .opt("DimensionConfigurations", self.dimension_configurations)
             .build()
     }
 }
@@ -235,10 +245,15 @@ impl crate::PropertyType for DimensionConfiguration {}
 impl ::cloudwright_core::ToValue for DimensionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultDimensionValue", &self.default_dimension_value)
-            .req("DimensionName", &self.dimension_name)
-            .req("DimensionValueSource", &self.dimension_value_source)
+            .req("DefaultDimensionValue", self.default_dimension_value)
+            .req("DimensionName", self.dimension_name)
+            .req("DimensionValueSource", self.dimension_value_source)
             .build()
     }
 }
@@ -312,16 +327,21 @@ impl crate::PropertyType for EventDestination {}
 impl ::cloudwright_core::ToValue for EventDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchDestination", &self.cloud_watch_destination)
-            .opt("Enabled", &self.enabled)
+            .opt("CloudWatchDestination", self.cloud_watch_destination)
+            .opt("Enabled", self.enabled)
             .opt(
                 "KinesisFirehoseDestination",
-                &self.kinesis_firehose_destination,
+                self.kinesis_firehose_destination,
             )
-            .req("MatchingEventTypes", &self.matching_event_types)
-            .opt("PinpointDestination", &self.pinpoint_destination)
-            .opt("SnsDestination", &self.sns_destination)
+            .req("MatchingEventTypes", self.matching_event_types)
+            .opt("PinpointDestination", self.pinpoint_destination)
+            .opt("SnsDestination", self.sns_destination)
             .build()
     }
 }
@@ -376,9 +396,14 @@ impl crate::PropertyType for KinesisFirehoseDestination {}
 impl ::cloudwright_core::ToValue for KinesisFirehoseDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeliveryStreamArn", &self.delivery_stream_arn)
-            .req("IamRoleArn", &self.iam_role_arn)
+            .req("DeliveryStreamArn", self.delivery_stream_arn)
+            .req("IamRoleArn", self.iam_role_arn)
             .build()
     }
 }
@@ -413,8 +438,13 @@ impl crate::PropertyType for PinpointDestination {}
 impl ::cloudwright_core::ToValue for PinpointDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationArn", &self.application_arn)
+            .opt("ApplicationArn", self.application_arn)
             .build()
     }
 }
@@ -453,8 +483,13 @@ impl crate::PropertyType for SnsDestination {}
 impl ::cloudwright_core::ToValue for SnsDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TopicArn", &self.topic_arn)
+            .req("TopicArn", self.topic_arn)
             .build()
     }
 }

@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for DedicatedIpPool {
 impl ::cloudwright_core::ToValue for DedicatedIpPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PoolName", &self.pool_name)
-            .opt("Tags", &self.tags)
+            .opt("PoolName", self.pool_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -120,15 +120,20 @@ impl ::cloudwright_core::Resource for Identity {
 impl ::cloudwright_core::ToValue for Identity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DkimSigningEnabled", &self.dkim_signing_enabled)
+            .opt("DkimSigningEnabled", self.dkim_signing_enabled)
             .opt(
                 "FeedbackForwardingEnabled",
-                &self.feedback_forwarding_enabled,
+                self.feedback_forwarding_enabled,
             )
-            .opt("MailFromAttributes", &self.mail_from_attributes)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("MailFromAttributes", self.mail_from_attributes)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -239,9 +244,14 @@ impl crate::PropertyType for MailFromAttributes {}
 impl ::cloudwright_core::ToValue for MailFromAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BehaviorOnMxFailure", &self.behavior_on_mx_failure)
-            .opt("MailFromDomain", &self.mail_from_domain)
+            .opt("BehaviorOnMxFailure", self.behavior_on_mx_failure)
+            .opt("MailFromDomain", self.mail_from_domain)
             .build()
     }
 }

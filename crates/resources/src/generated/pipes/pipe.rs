@@ -199,20 +199,25 @@ impl ::cloudwright_core::Resource for Pipe {
 impl ::cloudwright_core::ToValue for Pipe {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DesiredState", &self.desired_state)
-            .opt("Enrichment", &self.enrichment)
-            .opt("EnrichmentParameters", &self.enrichment_parameters)
-            .opt("KmsKeyIdentifier", &self.kms_key_identifier)
-            .opt("LogConfiguration", &self.log_configuration)
-            .opt("Name", &self.name)
-            .req("RoleArn", &self.role_arn)
-            .req("Source", &self.source)
-            .opt("SourceParameters", &self.source_parameters)
-            .opt("Tags", &self.tags)
-            .req("Target", &self.target)
-            .opt("TargetParameters", &self.target_parameters)
+            .opt("Description", self.description)
+            .opt("DesiredState", self.desired_state)
+            .opt("Enrichment", self.enrichment)
+            .opt("EnrichmentParameters", self.enrichment_parameters)
+            .opt("KmsKeyIdentifier", self.kms_key_identifier)
+            .opt("LogConfiguration", self.log_configuration)
+            .opt("Name", self.name)
+            .req("RoleArn", self.role_arn)
+            .req("Source", self.source)
+            .opt("SourceParameters", self.source_parameters)
+            .opt("Tags", self.tags)
+            .req("Target", self.target)
+            .opt("TargetParameters", self.target_parameters)
             .build()
     }
 }
@@ -317,10 +322,15 @@ impl crate::PropertyType for AwsVpcConfiguration {}
 impl ::cloudwright_core::ToValue for AwsVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssignPublicIp", &self.assign_public_ip)
-            .opt("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
+            .opt("AssignPublicIp", self.assign_public_ip)
+            .opt("SecurityGroups", self.security_groups)
+            .req("Subnets", self.subnets)
             .build()
     }
 }
@@ -357,8 +367,13 @@ impl crate::PropertyType for BatchArrayProperties {}
 impl ::cloudwright_core::ToValue for BatchArrayProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Size", &self.size)
+            .opt("Size", self.size)
             .build()
     }
 }
@@ -416,11 +431,16 @@ impl crate::PropertyType for BatchContainerOverrides {}
 impl ::cloudwright_core::ToValue for BatchContainerOverrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("Environment", &self.environment)
-            .opt("InstanceType", &self.instance_type)
-            .opt("ResourceRequirements", &self.resource_requirements)
+            .opt("Command", self.command)
+            .opt("Environment", self.environment)
+            .opt("InstanceType", self.instance_type)
+            .opt("ResourceRequirements", self.resource_requirements)
             .build()
     }
 }
@@ -463,9 +483,14 @@ impl crate::PropertyType for BatchEnvironmentVariable {}
 impl ::cloudwright_core::ToValue for BatchEnvironmentVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -506,9 +531,14 @@ impl crate::PropertyType for BatchJobDependency {}
 impl ::cloudwright_core::ToValue for BatchJobDependency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("JobId", &self.job_id)
-            .opt("Type", &self.r#type)
+            .opt("JobId", self.job_id)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -598,9 +628,14 @@ impl crate::PropertyType for BatchResourceRequirement {}
 impl ::cloudwright_core::ToValue for BatchResourceRequirement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -637,8 +672,13 @@ impl crate::PropertyType for BatchRetryStrategy {}
 impl ::cloudwright_core::ToValue for BatchRetryStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attempts", &self.attempts)
+            .opt("Attempts", self.attempts)
             .build()
     }
 }
@@ -695,10 +735,15 @@ impl crate::PropertyType for CapacityProviderStrategyItem {}
 impl ::cloudwright_core::ToValue for CapacityProviderStrategyItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Base", &self.base)
-            .req("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
+            .opt("Base", self.base)
+            .req("CapacityProvider", self.capacity_provider)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -735,8 +780,13 @@ impl crate::PropertyType for CloudwatchLogsLogDestination {}
 impl ::cloudwright_core::ToValue for CloudwatchLogsLogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupArn", &self.log_group_arn)
+            .opt("LogGroupArn", self.log_group_arn)
             .build()
     }
 }
@@ -775,8 +825,13 @@ impl crate::PropertyType for DeadLetterConfig {}
 impl ::cloudwright_core::ToValue for DeadLetterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
+            .opt("Arn", self.arn)
             .build()
     }
 }
@@ -844,10 +899,15 @@ impl crate::PropertyType for DimensionMapping {}
 impl ::cloudwright_core::ToValue for DimensionMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DimensionName", &self.dimension_name)
-            .req("DimensionValue", &self.dimension_value)
-            .req("DimensionValueType", &self.dimension_value_type)
+            .req("DimensionName", self.dimension_name)
+            .req("DimensionValue", self.dimension_value)
+            .req("DimensionValueType", self.dimension_value_type)
             .build()
     }
 }
@@ -925,15 +985,20 @@ impl crate::PropertyType for EcsContainerOverride {}
 impl ::cloudwright_core::ToValue for EcsContainerOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Command", &self.command)
-            .opt("Cpu", &self.cpu)
-            .opt("Environment", &self.environment)
-            .opt("EnvironmentFiles", &self.environment_files)
-            .opt("Memory", &self.memory)
-            .opt("MemoryReservation", &self.memory_reservation)
-            .opt("Name", &self.name)
-            .opt("ResourceRequirements", &self.resource_requirements)
+            .opt("Command", self.command)
+            .opt("Cpu", self.cpu)
+            .opt("Environment", self.environment)
+            .opt("EnvironmentFiles", self.environment_files)
+            .opt("Memory", self.memory)
+            .opt("MemoryReservation", self.memory_reservation)
+            .opt("Name", self.name)
+            .opt("ResourceRequirements", self.resource_requirements)
             .build()
     }
 }
@@ -993,9 +1058,14 @@ impl crate::PropertyType for EcsEnvironmentFile {}
 impl ::cloudwright_core::ToValue for EcsEnvironmentFile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1036,9 +1106,14 @@ impl crate::PropertyType for EcsEnvironmentVariable {}
 impl ::cloudwright_core::ToValue for EcsEnvironmentVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1079,8 +1154,13 @@ impl crate::PropertyType for EcsEphemeralStorage {}
 impl ::cloudwright_core::ToValue for EcsEphemeralStorage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SizeInGiB", &self.size_in_gi_b)
+            .req("SizeInGiB", self.size_in_gi_b)
             .build()
     }
 }
@@ -1121,9 +1201,14 @@ impl crate::PropertyType for EcsInferenceAcceleratorOverride {}
 impl ::cloudwright_core::ToValue for EcsInferenceAcceleratorOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeviceName", &self.device_name)
-            .opt("DeviceType", &self.device_type)
+            .opt("DeviceName", self.device_name)
+            .opt("DeviceType", self.device_type)
             .build()
     }
 }
@@ -1180,9 +1265,14 @@ impl crate::PropertyType for EcsResourceRequirement {}
 impl ::cloudwright_core::ToValue for EcsResourceRequirement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1263,17 +1353,22 @@ impl crate::PropertyType for EcsTaskOverride {}
 impl ::cloudwright_core::ToValue for EcsTaskOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerOverrides", &self.container_overrides)
-            .opt("Cpu", &self.cpu)
-            .opt("EphemeralStorage", &self.ephemeral_storage)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
+            .opt("ContainerOverrides", self.container_overrides)
+            .opt("Cpu", self.cpu)
+            .opt("EphemeralStorage", self.ephemeral_storage)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
             .opt(
                 "InferenceAcceleratorOverrides",
-                &self.inference_accelerator_overrides,
+                self.inference_accelerator_overrides,
             )
-            .opt("Memory", &self.memory)
-            .opt("TaskRoleArn", &self.task_role_arn)
+            .opt("Memory", self.memory)
+            .opt("TaskRoleArn", self.task_role_arn)
             .build()
     }
 }
@@ -1310,8 +1405,13 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Pattern", &self.pattern)
+            .opt("Pattern", self.pattern)
             .build()
     }
 }
@@ -1352,8 +1452,13 @@ impl crate::PropertyType for FilterCriteria {}
 impl ::cloudwright_core::ToValue for FilterCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Filters", &self.filters)
+            .opt("Filters", self.filters)
             .build()
     }
 }
@@ -1390,8 +1495,13 @@ impl crate::PropertyType for FirehoseLogDestination {}
 impl ::cloudwright_core::ToValue for FirehoseLogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeliveryStreamArn", &self.delivery_stream_arn)
+            .opt("DeliveryStreamArn", self.delivery_stream_arn)
             .build()
     }
 }
@@ -1457,12 +1567,17 @@ impl crate::PropertyType for MultiMeasureAttributeMapping {}
 impl ::cloudwright_core::ToValue for MultiMeasureAttributeMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MeasureValue", &self.measure_value)
-            .req("MeasureValueType", &self.measure_value_type)
+            .req("MeasureValue", self.measure_value)
+            .req("MeasureValueType", self.measure_value_type)
             .req(
                 "MultiMeasureAttributeName",
-                &self.multi_measure_attribute_name,
+                self.multi_measure_attribute_name,
             )
             .build()
     }
@@ -1522,12 +1637,17 @@ impl crate::PropertyType for MultiMeasureMapping {}
 impl ::cloudwright_core::ToValue for MultiMeasureMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "MultiMeasureAttributeMappings",
-                &self.multi_measure_attribute_mappings,
+                self.multi_measure_attribute_mappings,
             )
-            .req("MultiMeasureName", &self.multi_measure_name)
+            .req("MultiMeasureName", self.multi_measure_name)
             .build()
     }
 }
@@ -1562,8 +1682,13 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsvpcConfiguration", &self.awsvpc_configuration)
+            .opt("AwsvpcConfiguration", self.awsvpc_configuration)
             .build()
     }
 }
@@ -1613,10 +1738,15 @@ impl crate::PropertyType for PipeEnrichmentHttpParameters {}
 impl ::cloudwright_core::ToValue for PipeEnrichmentHttpParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HeaderParameters", &self.header_parameters)
-            .opt("PathParameterValues", &self.path_parameter_values)
-            .opt("QueryStringParameters", &self.query_string_parameters)
+            .opt("HeaderParameters", self.header_parameters)
+            .opt("PathParameterValues", self.path_parameter_values)
+            .opt("QueryStringParameters", self.query_string_parameters)
             .build()
     }
 }
@@ -1663,9 +1793,14 @@ impl crate::PropertyType for PipeEnrichmentParameters {}
 impl ::cloudwright_core::ToValue for PipeEnrichmentParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HttpParameters", &self.http_parameters)
-            .opt("InputTemplate", &self.input_template)
+            .opt("HttpParameters", self.http_parameters)
+            .opt("InputTemplate", self.input_template)
             .build()
     }
 }
@@ -1732,15 +1867,20 @@ impl crate::PropertyType for PipeLogConfiguration {}
 impl ::cloudwright_core::ToValue for PipeLogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CloudwatchLogsLogDestination",
-                &self.cloudwatch_logs_log_destination,
+                self.cloudwatch_logs_log_destination,
             )
-            .opt("FirehoseLogDestination", &self.firehose_log_destination)
-            .opt("IncludeExecutionData", &self.include_execution_data)
-            .opt("Level", &self.level)
-            .opt("S3LogDestination", &self.s3_log_destination)
+            .opt("FirehoseLogDestination", self.firehose_log_destination)
+            .opt("IncludeExecutionData", self.include_execution_data)
+            .opt("Level", self.level)
+            .opt("S3LogDestination", self.s3_log_destination)
             .build()
     }
 }
@@ -1813,14 +1953,19 @@ impl crate::PropertyType for PipeSourceActiveMqBrokerParameters {}
 impl ::cloudwright_core::ToValue for PipeSourceActiveMqBrokerParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchSize", &self.batch_size)
-            .req("Credentials", &self.credentials)
+            .opt("BatchSize", self.batch_size)
+            .req("Credentials", self.credentials)
             .opt(
                 "MaximumBatchingWindowInSeconds",
-                &self.maximum_batching_window_in_seconds,
+                self.maximum_batching_window_in_seconds,
             )
-            .req("QueueName", &self.queue_name)
+            .req("QueueName", self.queue_name)
             .build()
     }
 }
@@ -1918,24 +2063,29 @@ impl crate::PropertyType for PipeSourceDynamoDbStreamParameters {}
 impl ::cloudwright_core::ToValue for PipeSourceDynamoDbStreamParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchSize", &self.batch_size)
-            .opt("DeadLetterConfig", &self.dead_letter_config)
+            .opt("BatchSize", self.batch_size)
+            .opt("DeadLetterConfig", self.dead_letter_config)
             .opt(
                 "MaximumBatchingWindowInSeconds",
-                &self.maximum_batching_window_in_seconds,
+                self.maximum_batching_window_in_seconds,
             )
             .opt(
                 "MaximumRecordAgeInSeconds",
-                &self.maximum_record_age_in_seconds,
+                self.maximum_record_age_in_seconds,
             )
-            .opt("MaximumRetryAttempts", &self.maximum_retry_attempts)
+            .opt("MaximumRetryAttempts", self.maximum_retry_attempts)
             .opt(
                 "OnPartialBatchItemFailure",
-                &self.on_partial_batch_item_failure,
+                self.on_partial_batch_item_failure,
             )
-            .opt("ParallelizationFactor", &self.parallelization_factor)
-            .req("StartingPosition", &self.starting_position)
+            .opt("ParallelizationFactor", self.parallelization_factor)
+            .req("StartingPosition", self.starting_position)
             .build()
     }
 }
@@ -2040,27 +2190,32 @@ impl crate::PropertyType for PipeSourceKinesisStreamParameters {}
 impl ::cloudwright_core::ToValue for PipeSourceKinesisStreamParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchSize", &self.batch_size)
-            .opt("DeadLetterConfig", &self.dead_letter_config)
+            .opt("BatchSize", self.batch_size)
+            .opt("DeadLetterConfig", self.dead_letter_config)
             .opt(
                 "MaximumBatchingWindowInSeconds",
-                &self.maximum_batching_window_in_seconds,
+                self.maximum_batching_window_in_seconds,
             )
             .opt(
                 "MaximumRecordAgeInSeconds",
-                &self.maximum_record_age_in_seconds,
+                self.maximum_record_age_in_seconds,
             )
-            .opt("MaximumRetryAttempts", &self.maximum_retry_attempts)
+            .opt("MaximumRetryAttempts", self.maximum_retry_attempts)
             .opt(
                 "OnPartialBatchItemFailure",
-                &self.on_partial_batch_item_failure,
+                self.on_partial_batch_item_failure,
             )
-            .opt("ParallelizationFactor", &self.parallelization_factor)
-            .req("StartingPosition", &self.starting_position)
+            .opt("ParallelizationFactor", self.parallelization_factor)
+            .req("StartingPosition", self.starting_position)
             .opt(
                 "StartingPositionTimestamp",
-                &self.starting_position_timestamp,
+                self.starting_position_timestamp,
             )
             .build()
     }
@@ -2141,16 +2296,21 @@ impl crate::PropertyType for PipeSourceManagedStreamingKafkaParameters {}
 impl ::cloudwright_core::ToValue for PipeSourceManagedStreamingKafkaParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchSize", &self.batch_size)
-            .opt("ConsumerGroupID", &self.consumer_group_id)
-            .opt("Credentials", &self.credentials)
+            .opt("BatchSize", self.batch_size)
+            .opt("ConsumerGroupID", self.consumer_group_id)
+            .opt("Credentials", self.credentials)
             .opt(
                 "MaximumBatchingWindowInSeconds",
-                &self.maximum_batching_window_in_seconds,
+                self.maximum_batching_window_in_seconds,
             )
-            .opt("StartingPosition", &self.starting_position)
-            .req("TopicName", &self.topic_name)
+            .opt("StartingPosition", self.starting_position)
+            .req("TopicName", self.topic_name)
             .build()
     }
 }
@@ -2239,30 +2399,26 @@ impl crate::PropertyType for PipeSourceParameters {}
 impl ::cloudwright_core::ToValue for PipeSourceParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "ActiveMQBrokerParameters",
-                &self.active_mq_broker_parameters,
-            )
-            .opt(
-                "DynamoDBStreamParameters",
-                &self.dynamo_db_stream_parameters,
-            )
-            .opt("FilterCriteria", &self.filter_criteria)
-            .opt("KinesisStreamParameters", &self.kinesis_stream_parameters)
+            .opt("ActiveMQBrokerParameters", self.active_mq_broker_parameters)
+            .opt("DynamoDBStreamParameters", self.dynamo_db_stream_parameters)
+            .opt("FilterCriteria", self.filter_criteria)
+            .opt("KinesisStreamParameters", self.kinesis_stream_parameters)
             .opt(
                 "ManagedStreamingKafkaParameters",
-                &self.managed_streaming_kafka_parameters,
+                self.managed_streaming_kafka_parameters,
             )
-            .opt(
-                "RabbitMQBrokerParameters",
-                &self.rabbit_mq_broker_parameters,
-            )
+            .opt("RabbitMQBrokerParameters", self.rabbit_mq_broker_parameters)
             .opt(
                 "SelfManagedKafkaParameters",
-                &self.self_managed_kafka_parameters,
+                self.self_managed_kafka_parameters,
             )
-            .opt("SqsQueueParameters", &self.sqs_queue_parameters)
+            .opt("SqsQueueParameters", self.sqs_queue_parameters)
             .build()
     }
 }
@@ -2344,15 +2500,20 @@ impl crate::PropertyType for PipeSourceRabbitMqBrokerParameters {}
 impl ::cloudwright_core::ToValue for PipeSourceRabbitMqBrokerParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchSize", &self.batch_size)
-            .req("Credentials", &self.credentials)
+            .opt("BatchSize", self.batch_size)
+            .req("Credentials", self.credentials)
             .opt(
                 "MaximumBatchingWindowInSeconds",
-                &self.maximum_batching_window_in_seconds,
+                self.maximum_batching_window_in_seconds,
             )
-            .req("QueueName", &self.queue_name)
-            .opt("VirtualHost", &self.virtual_host)
+            .req("QueueName", self.queue_name)
+            .opt("VirtualHost", self.virtual_host)
             .build()
     }
 }
@@ -2460,22 +2621,27 @@ impl crate::PropertyType for PipeSourceSelfManagedKafkaParameters {}
 impl ::cloudwright_core::ToValue for PipeSourceSelfManagedKafkaParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalBootstrapServers",
-                &self.additional_bootstrap_servers,
+                self.additional_bootstrap_servers,
             )
-            .opt("BatchSize", &self.batch_size)
-            .opt("ConsumerGroupID", &self.consumer_group_id)
-            .opt("Credentials", &self.credentials)
+            .opt("BatchSize", self.batch_size)
+            .opt("ConsumerGroupID", self.consumer_group_id)
+            .opt("Credentials", self.credentials)
             .opt(
                 "MaximumBatchingWindowInSeconds",
-                &self.maximum_batching_window_in_seconds,
+                self.maximum_batching_window_in_seconds,
             )
-            .opt("ServerRootCaCertificate", &self.server_root_ca_certificate)
-            .opt("StartingPosition", &self.starting_position)
-            .req("TopicName", &self.topic_name)
-            .opt("Vpc", &self.vpc)
+            .opt("ServerRootCaCertificate", self.server_root_ca_certificate)
+            .opt("StartingPosition", self.starting_position)
+            .req("TopicName", self.topic_name)
+            .opt("Vpc", self.vpc)
             .build()
     }
 }
@@ -2520,11 +2686,16 @@ impl crate::PropertyType for PipeSourceSqsQueueParameters {}
 impl ::cloudwright_core::ToValue for PipeSourceSqsQueueParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchSize", &self.batch_size)
+            .opt("BatchSize", self.batch_size)
             .opt(
                 "MaximumBatchingWindowInSeconds",
-                &self.maximum_batching_window_in_seconds,
+                self.maximum_batching_window_in_seconds,
             )
             .build()
     }
@@ -2615,14 +2786,19 @@ impl crate::PropertyType for PipeTargetBatchJobParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetBatchJobParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArrayProperties", &self.array_properties)
-            .opt("ContainerOverrides", &self.container_overrides)
-            .opt("DependsOn", &self.depends_on)
-            .req("JobDefinition", &self.job_definition)
-            .req("JobName", &self.job_name)
-            .opt("Parameters", &self.parameters)
-            .opt("RetryStrategy", &self.retry_strategy)
+            .opt("ArrayProperties", self.array_properties)
+            .opt("ContainerOverrides", self.container_overrides)
+            .opt("DependsOn", self.depends_on)
+            .req("JobDefinition", self.job_definition)
+            .req("JobName", self.job_name)
+            .opt("Parameters", self.parameters)
+            .opt("RetryStrategy", self.retry_strategy)
             .build()
     }
 }
@@ -2671,9 +2847,14 @@ impl crate::PropertyType for PipeTargetCloudWatchLogsParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetCloudWatchLogsParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogStreamName", &self.log_stream_name)
-            .opt("Timestamp", &self.timestamp)
+            .opt("LogStreamName", self.log_stream_name)
+            .opt("Timestamp", self.timestamp)
             .build()
     }
 }
@@ -2831,22 +3012,27 @@ impl crate::PropertyType for PipeTargetEcsTaskParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetEcsTaskParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
-            .opt("EnableECSManagedTags", &self.enable_ecs_managed_tags)
-            .opt("EnableExecuteCommand", &self.enable_execute_command)
-            .opt("Group", &self.group)
-            .opt("LaunchType", &self.launch_type)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .opt("Overrides", &self.overrides)
-            .opt("PlacementConstraints", &self.placement_constraints)
-            .opt("PlacementStrategy", &self.placement_strategy)
-            .opt("PlatformVersion", &self.platform_version)
-            .opt("PropagateTags", &self.propagate_tags)
-            .opt("ReferenceId", &self.reference_id)
-            .opt("Tags", &self.tags)
-            .opt("TaskCount", &self.task_count)
-            .req("TaskDefinitionArn", &self.task_definition_arn)
+            .opt("CapacityProviderStrategy", self.capacity_provider_strategy)
+            .opt("EnableECSManagedTags", self.enable_ecs_managed_tags)
+            .opt("EnableExecuteCommand", self.enable_execute_command)
+            .opt("Group", self.group)
+            .opt("LaunchType", self.launch_type)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .opt("Overrides", self.overrides)
+            .opt("PlacementConstraints", self.placement_constraints)
+            .opt("PlacementStrategy", self.placement_strategy)
+            .opt("PlatformVersion", self.platform_version)
+            .opt("PropagateTags", self.propagate_tags)
+            .opt("ReferenceId", self.reference_id)
+            .opt("Tags", self.tags)
+            .opt("TaskCount", self.task_count)
+            .req("TaskDefinitionArn", self.task_definition_arn)
             .build()
     }
 }
@@ -2915,12 +3101,17 @@ impl crate::PropertyType for PipeTargetEventBridgeEventBusParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetEventBridgeEventBusParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DetailType", &self.detail_type)
-            .opt("EndpointId", &self.endpoint_id)
-            .opt("Resources", &self.resources)
-            .opt("Source", &self.source)
-            .opt("Time", &self.time)
+            .opt("DetailType", self.detail_type)
+            .opt("EndpointId", self.endpoint_id)
+            .opt("Resources", self.resources)
+            .opt("Source", self.source)
+            .opt("Time", self.time)
             .build()
     }
 }
@@ -2970,10 +3161,15 @@ impl crate::PropertyType for PipeTargetHttpParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetHttpParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HeaderParameters", &self.header_parameters)
-            .opt("PathParameterValues", &self.path_parameter_values)
-            .opt("QueryStringParameters", &self.query_string_parameters)
+            .opt("HeaderParameters", self.header_parameters)
+            .opt("PathParameterValues", self.path_parameter_values)
+            .opt("QueryStringParameters", self.query_string_parameters)
             .build()
     }
 }
@@ -3012,8 +3208,13 @@ impl crate::PropertyType for PipeTargetKinesisStreamParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetKinesisStreamParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PartitionKey", &self.partition_key)
+            .req("PartitionKey", self.partition_key)
             .build()
     }
 }
@@ -3053,8 +3254,13 @@ impl crate::PropertyType for PipeTargetLambdaFunctionParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetLambdaFunctionParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InvocationType", &self.invocation_type)
+            .opt("InvocationType", self.invocation_type)
             .build()
     }
 }
@@ -3174,32 +3380,34 @@ impl crate::PropertyType for PipeTargetParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchJobParameters", &self.batch_job_parameters)
-            .opt(
-                "CloudWatchLogsParameters",
-                &self.cloud_watch_logs_parameters,
-            )
-            .opt("EcsTaskParameters", &self.ecs_task_parameters)
+            .opt("BatchJobParameters", self.batch_job_parameters)
+            .opt("CloudWatchLogsParameters", self.cloud_watch_logs_parameters)
+            .opt("EcsTaskParameters", self.ecs_task_parameters)
             .opt(
                 "EventBridgeEventBusParameters",
-                &self.event_bridge_event_bus_parameters,
+                self.event_bridge_event_bus_parameters,
             )
-            .opt("HttpParameters", &self.http_parameters)
-            .opt("InputTemplate", &self.input_template)
-            .opt("KinesisStreamParameters", &self.kinesis_stream_parameters)
-            .opt("LambdaFunctionParameters", &self.lambda_function_parameters)
-            .opt("RedshiftDataParameters", &self.redshift_data_parameters)
+            .opt("HttpParameters", self.http_parameters)
+            .opt("InputTemplate", self.input_template)
+            .opt("KinesisStreamParameters", self.kinesis_stream_parameters)
+            .opt("LambdaFunctionParameters", self.lambda_function_parameters)
+            .opt("RedshiftDataParameters", self.redshift_data_parameters)
             .opt(
                 "SageMakerPipelineParameters",
-                &self.sage_maker_pipeline_parameters,
+                self.sage_maker_pipeline_parameters,
             )
-            .opt("SqsQueueParameters", &self.sqs_queue_parameters)
+            .opt("SqsQueueParameters", self.sqs_queue_parameters)
             .opt(
                 "StepFunctionStateMachineParameters",
-                &self.step_function_state_machine_parameters,
+                self.step_function_state_machine_parameters,
             )
-            .opt("TimestreamParameters", &self.timestream_parameters)
+            .opt("TimestreamParameters", self.timestream_parameters)
             .build()
     }
 }
@@ -3292,13 +3500,18 @@ impl crate::PropertyType for PipeTargetRedshiftDataParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetRedshiftDataParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .opt("DbUser", &self.db_user)
-            .opt("SecretManagerArn", &self.secret_manager_arn)
-            .req("Sqls", &self.sqls)
-            .opt("StatementName", &self.statement_name)
-            .opt("WithEvent", &self.with_event)
+            .req("Database", self.database)
+            .opt("DbUser", self.db_user)
+            .opt("SecretManagerArn", self.secret_manager_arn)
+            .req("Sqls", self.sqls)
+            .opt("StatementName", self.statement_name)
+            .opt("WithEvent", self.with_event)
             .build()
     }
 }
@@ -3336,8 +3549,13 @@ impl crate::PropertyType for PipeTargetSageMakerPipelineParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetSageMakerPipelineParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PipelineParameterList", &self.pipeline_parameter_list)
+            .opt("PipelineParameterList", self.pipeline_parameter_list)
             .build()
     }
 }
@@ -3384,9 +3602,14 @@ impl crate::PropertyType for PipeTargetSqsQueueParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetSqsQueueParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MessageDeduplicationId", &self.message_deduplication_id)
-            .opt("MessageGroupId", &self.message_group_id)
+            .opt("MessageDeduplicationId", self.message_deduplication_id)
+            .opt("MessageGroupId", self.message_group_id)
             .build()
     }
 }
@@ -3428,8 +3651,13 @@ impl crate::PropertyType for PipeTargetStateMachineParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetStateMachineParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InvocationType", &self.invocation_type)
+            .opt("InvocationType", self.invocation_type)
             .build()
     }
 }
@@ -3558,15 +3786,20 @@ impl crate::PropertyType for PipeTargetTimestreamParameters {}
 impl ::cloudwright_core::ToValue for PipeTargetTimestreamParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DimensionMappings", &self.dimension_mappings)
-            .opt("EpochTimeUnit", &self.epoch_time_unit)
-            .opt("MultiMeasureMappings", &self.multi_measure_mappings)
-            .opt("SingleMeasureMappings", &self.single_measure_mappings)
-            .opt("TimeFieldType", &self.time_field_type)
-            .req("TimeValue", &self.time_value)
-            .opt("TimestampFormat", &self.timestamp_format)
-            .req("VersionValue", &self.version_value)
+            .req("DimensionMappings", self.dimension_mappings)
+            .opt("EpochTimeUnit", self.epoch_time_unit)
+            .opt("MultiMeasureMappings", self.multi_measure_mappings)
+            .opt("SingleMeasureMappings", self.single_measure_mappings)
+            .opt("TimeFieldType", self.time_field_type)
+            .req("TimeValue", self.time_value)
+            .opt("TimestampFormat", self.timestamp_format)
+            .req("VersionValue", self.version_value)
             .build()
     }
 }
@@ -3609,9 +3842,14 @@ impl crate::PropertyType for PlacementConstraint {}
 impl ::cloudwright_core::ToValue for PlacementConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
-            .opt("Type", &self.r#type)
+            .opt("Expression", self.expression)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -3654,9 +3892,14 @@ impl crate::PropertyType for PlacementStrategy {}
 impl ::cloudwright_core::ToValue for PlacementStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Field", &self.field)
-            .opt("Type", &self.r#type)
+            .opt("Field", self.field)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -3715,11 +3958,16 @@ impl crate::PropertyType for S3LogDestination {}
 impl ::cloudwright_core::ToValue for S3LogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketName", &self.bucket_name)
-            .opt("BucketOwner", &self.bucket_owner)
-            .opt("OutputFormat", &self.output_format)
-            .opt("Prefix", &self.prefix)
+            .opt("BucketName", self.bucket_name)
+            .opt("BucketOwner", self.bucket_owner)
+            .opt("OutputFormat", self.output_format)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -3776,9 +4024,14 @@ impl crate::PropertyType for SageMakerPipelineParameter {}
 impl ::cloudwright_core::ToValue for SageMakerPipelineParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -3823,9 +4076,14 @@ impl crate::PropertyType for SelfManagedKafkaAccessConfigurationVpc {}
 impl ::cloudwright_core::ToValue for SelfManagedKafkaAccessConfigurationVpc {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroup", &self.security_group)
-            .opt("Subnets", &self.subnets)
+            .opt("SecurityGroup", self.security_group)
+            .opt("Subnets", self.subnets)
             .build()
     }
 }
@@ -3893,10 +4151,15 @@ impl crate::PropertyType for SingleMeasureMapping {}
 impl ::cloudwright_core::ToValue for SingleMeasureMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MeasureName", &self.measure_name)
-            .req("MeasureValue", &self.measure_value)
-            .req("MeasureValueType", &self.measure_value_type)
+            .req("MeasureName", self.measure_name)
+            .req("MeasureValue", self.measure_value)
+            .req("MeasureValueType", self.measure_value_type)
             .build()
     }
 }
@@ -3947,9 +4210,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -3981,6 +4249,14 @@ impl ::cloudwright_core::ToValue for AssignPublicIp {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BatchJobDependencyType` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4009,6 +4285,14 @@ impl ::cloudwright_core::ToValue for BatchJobDependencyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4042,6 +4326,14 @@ impl ::cloudwright_core::ToValue for BatchResourceRequirementType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DimensionValueType` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4067,6 +4359,14 @@ impl ::cloudwright_core::ToValue for DimensionValueType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4097,6 +4397,14 @@ impl ::cloudwright_core::ToValue for DynamoDbStreamStartPosition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EcsEnvironmentFileType` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4122,6 +4430,14 @@ impl ::cloudwright_core::ToValue for EcsEnvironmentFileType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4151,6 +4467,14 @@ impl ::cloudwright_core::ToValue for EcsResourceRequirementType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4187,6 +4511,14 @@ impl ::cloudwright_core::ToValue for EpochTimeUnit {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IncludeExecutionDataOption` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4212,6 +4544,14 @@ impl ::cloudwright_core::ToValue for IncludeExecutionDataOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4245,6 +4585,14 @@ impl ::cloudwright_core::ToValue for KinesisStreamStartPosition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LaunchType` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4276,6 +4624,14 @@ impl ::cloudwright_core::ToValue for LaunchType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4311,6 +4667,14 @@ impl ::cloudwright_core::ToValue for LogLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4350,6 +4714,14 @@ impl ::cloudwright_core::ToValue for MeasureValueType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MSKStartPosition` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4379,6 +4751,14 @@ impl ::cloudwright_core::ToValue for MskStartPosition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OnPartialBatchItemFailureStreams` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4404,6 +4784,14 @@ impl ::cloudwright_core::ToValue for OnPartialBatchItemFailureStreams {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4434,6 +4822,14 @@ impl ::cloudwright_core::ToValue for PipeTargetInvocationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PlacementConstraintType` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4462,6 +4858,14 @@ impl ::cloudwright_core::ToValue for PlacementConstraintType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4495,6 +4899,14 @@ impl ::cloudwright_core::ToValue for PlacementStrategyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PropagateTags` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4520,6 +4932,14 @@ impl ::cloudwright_core::ToValue for PropagateTags {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4549,6 +4969,14 @@ impl ::cloudwright_core::ToValue for RequestedPipeState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4582,6 +5010,14 @@ impl ::cloudwright_core::ToValue for S3OutputFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SelfManagedKafkaStartPosition` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4611,6 +5047,14 @@ impl ::cloudwright_core::ToValue for SelfManagedKafkaStartPosition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TimeFieldType` (`AWS::Pipes::Pipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4639,6 +5083,14 @@ impl ::cloudwright_core::ToValue for TimeFieldType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

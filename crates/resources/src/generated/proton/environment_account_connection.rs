@@ -134,14 +134,19 @@ impl ::cloudwright_core::Resource for EnvironmentAccountConnection {
 impl ::cloudwright_core::ToValue for EnvironmentAccountConnection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodebuildRoleArn", &self.codebuild_role_arn)
-            .opt("ComponentRoleArn", &self.component_role_arn)
-            .opt("EnvironmentAccountId", &self.environment_account_id)
-            .opt("EnvironmentName", &self.environment_name)
-            .opt("ManagementAccountId", &self.management_account_id)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("CodebuildRoleArn", self.codebuild_role_arn)
+            .opt("ComponentRoleArn", self.component_role_arn)
+            .opt("EnvironmentAccountId", self.environment_account_id)
+            .opt("EnvironmentName", self.environment_name)
+            .opt("ManagementAccountId", self.management_account_id)
+            .opt("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

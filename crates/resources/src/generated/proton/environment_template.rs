@@ -128,13 +128,18 @@ impl ::cloudwright_core::Resource for EnvironmentTemplate {
 impl ::cloudwright_core::ToValue for EnvironmentTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .opt("EncryptionKey", &self.encryption_key)
-            .opt("Name", &self.name)
-            .opt("Provisioning", &self.provisioning)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .opt("EncryptionKey", self.encryption_key)
+            .opt("Name", self.name)
+            .opt("Provisioning", self.provisioning)
+            .opt("Tags", self.tags)
             .build()
     }
 }

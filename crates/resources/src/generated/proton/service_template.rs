@@ -121,13 +121,18 @@ impl ::cloudwright_core::Resource for ServiceTemplate {
 impl ::cloudwright_core::ToValue for ServiceTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .opt("EncryptionKey", &self.encryption_key)
-            .opt("Name", &self.name)
-            .opt("PipelineProvisioning", &self.pipeline_provisioning)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .opt("EncryptionKey", self.encryption_key)
+            .opt("Name", self.name)
+            .opt("PipelineProvisioning", self.pipeline_provisioning)
+            .opt("Tags", self.tags)
             .build()
     }
 }

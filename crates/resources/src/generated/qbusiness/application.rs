@@ -200,30 +200,35 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttachmentsConfiguration", &self.attachments_configuration)
+            .opt("AttachmentsConfiguration", self.attachments_configuration)
             .opt(
                 "AutoSubscriptionConfiguration",
-                &self.auto_subscription_configuration,
+                self.auto_subscription_configuration,
             )
-            .opt("ClientIdsForOIDC", &self.client_ids_for_oidc)
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("IamIdentityProviderArn", &self.iam_identity_provider_arn)
+            .opt("ClientIdsForOIDC", self.client_ids_for_oidc)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("IamIdentityProviderArn", self.iam_identity_provider_arn)
             .opt(
                 "IdentityCenterInstanceArn",
-                &self.identity_center_instance_arn,
+                self.identity_center_instance_arn,
             )
-            .opt("IdentityType", &self.identity_type)
+            .opt("IdentityType", self.identity_type)
             .opt(
                 "PersonalizationConfiguration",
-                &self.personalization_configuration,
+                self.personalization_configuration,
             )
-            .opt("QAppsConfiguration", &self.q_apps_configuration)
-            .opt("QuickSightConfiguration", &self.quick_sight_configuration)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("QAppsConfiguration", self.q_apps_configuration)
+            .opt("QuickSightConfiguration", self.quick_sight_configuration)
+            .opt("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -318,8 +323,13 @@ impl crate::PropertyType for AttachmentsConfiguration {}
 impl ::cloudwright_core::ToValue for AttachmentsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AttachmentsControlMode", &self.attachments_control_mode)
+            .req("AttachmentsControlMode", self.attachments_control_mode)
             .build()
     }
 }
@@ -363,9 +373,14 @@ impl crate::PropertyType for AutoSubscriptionConfiguration {}
 impl ::cloudwright_core::ToValue for AutoSubscriptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutoSubscribe", &self.auto_subscribe)
-            .opt("DefaultSubscriptionType", &self.default_subscription_type)
+            .req("AutoSubscribe", self.auto_subscribe)
+            .opt("DefaultSubscriptionType", self.default_subscription_type)
             .build()
     }
 }
@@ -402,8 +417,13 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -440,10 +460,15 @@ impl crate::PropertyType for PersonalizationConfiguration {}
 impl ::cloudwright_core::ToValue for PersonalizationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "PersonalizationControlMode",
-                &self.personalization_control_mode,
+                self.personalization_control_mode,
             )
             .build()
     }
@@ -481,8 +506,13 @@ impl crate::PropertyType for QAppsConfiguration {}
 impl ::cloudwright_core::ToValue for QAppsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("QAppsControlMode", &self.q_apps_control_mode)
+            .req("QAppsControlMode", self.q_apps_control_mode)
             .build()
     }
 }
@@ -521,8 +551,13 @@ impl crate::PropertyType for QuickSightConfiguration {}
 impl ::cloudwright_core::ToValue for QuickSightConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientNamespace", &self.client_namespace)
+            .req("ClientNamespace", self.client_namespace)
             .build()
     }
 }
@@ -554,6 +589,14 @@ impl ::cloudwright_core::ToValue for AttachmentsControlMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AutoSubscriptionStatus` (`AWS::QBusiness::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -582,6 +625,14 @@ impl ::cloudwright_core::ToValue for AutoSubscriptionStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -621,6 +672,14 @@ impl ::cloudwright_core::ToValue for IdentityType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PersonalizationControlMode` (`AWS::QBusiness::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -649,6 +708,14 @@ impl ::cloudwright_core::ToValue for PersonalizationControlMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -679,6 +746,14 @@ impl ::cloudwright_core::ToValue for QAppsControlMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SubscriptionType` (`AWS::QBusiness::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -707,6 +782,14 @@ impl ::cloudwright_core::ToValue for SubscriptionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

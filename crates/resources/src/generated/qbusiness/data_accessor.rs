@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for DataAccessor {
 impl ::cloudwright_core::ToValue for DataAccessor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionConfigurations", &self.action_configurations)
-            .req("ApplicationId", &self.application_id)
-            .opt("AuthenticationDetail", &self.authentication_detail)
-            .req("DisplayName", &self.display_name)
-            .req("Principal", &self.principal)
-            .opt("Tags", &self.tags)
+            .req("ActionConfigurations", self.action_configurations)
+            .req("ApplicationId", self.application_id)
+            .opt("AuthenticationDetail", self.authentication_detail)
+            .req("DisplayName", self.display_name)
+            .req("Principal", self.principal)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -240,9 +245,14 @@ impl crate::PropertyType for ActionConfiguration {}
 impl ::cloudwright_core::ToValue for ActionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("FilterConfiguration", &self.filter_configuration)
+            .req("Action", self.action)
+            .opt("FilterConfiguration", self.filter_configuration)
             .build()
     }
 }
@@ -279,8 +289,13 @@ impl crate::PropertyType for ActionFilterConfiguration {}
 impl ::cloudwright_core::ToValue for ActionFilterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DocumentAttributeFilter", &self.document_attribute_filter)
+            .req("DocumentAttributeFilter", self.document_attribute_filter)
             .build()
     }
 }
@@ -369,17 +384,22 @@ impl crate::PropertyType for AttributeFilter {}
 impl ::cloudwright_core::ToValue for AttributeFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AndAllFilters", &self.and_all_filters)
-            .opt("ContainsAll", &self.contains_all)
-            .opt("ContainsAny", &self.contains_any)
-            .opt("EqualsTo", &self.equals_to)
-            .opt("GreaterThan", &self.greater_than)
-            .opt("GreaterThanOrEquals", &self.greater_than_or_equals)
-            .opt("LessThan", &self.less_than)
-            .opt("LessThanOrEquals", &self.less_than_or_equals)
-            .opt("NotFilter", &self.not_filter)
-            .opt("OrAllFilters", &self.or_all_filters)
+            .opt("AndAllFilters", self.and_all_filters)
+            .opt("ContainsAll", self.contains_all)
+            .opt("ContainsAny", self.contains_any)
+            .opt("EqualsTo", self.equals_to)
+            .opt("GreaterThan", self.greater_than)
+            .opt("GreaterThanOrEquals", self.greater_than_or_equals)
+            .opt("LessThan", self.less_than)
+            .opt("LessThanOrEquals", self.less_than_or_equals)
+            .opt("NotFilter", self.not_filter)
+            .opt("OrAllFilters", self.or_all_filters)
             .build()
     }
 }
@@ -435,13 +455,18 @@ impl crate::PropertyType for DataAccessorAuthenticationDetail {}
 impl ::cloudwright_core::ToValue for DataAccessorAuthenticationDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AuthenticationConfiguration",
-                &self.authentication_configuration,
+                self.authentication_configuration,
             )
-            .req("AuthenticationType", &self.authentication_type)
-            .opt("ExternalIds", &self.external_ids)
+            .req("AuthenticationType", self.authentication_type)
+            .opt("ExternalIds", self.external_ids)
             .build()
     }
 }
@@ -496,9 +521,14 @@ impl crate::PropertyType for DocumentAttribute {}
 impl ::cloudwright_core::ToValue for DocumentAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -529,6 +559,14 @@ impl ::cloudwright_core::ToValue for DataAccessorAuthenticationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

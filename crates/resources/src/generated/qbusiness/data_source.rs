@@ -195,24 +195,29 @@ impl ::cloudwright_core::Resource for DataSource {
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .req("Configuration", &self.configuration)
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
+            .req("ApplicationId", self.application_id)
+            .req("Configuration", self.configuration)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
             .opt(
                 "DocumentEnrichmentConfiguration",
-                &self.document_enrichment_configuration,
+                self.document_enrichment_configuration,
             )
-            .req("IndexId", &self.index_id)
+            .req("IndexId", self.index_id)
             .opt(
                 "MediaExtractionConfiguration",
-                &self.media_extraction_configuration,
+                self.media_extraction_configuration,
             )
-            .opt("RoleArn", &self.role_arn)
-            .opt("SyncSchedule", &self.sync_schedule)
-            .opt("Tags", &self.tags)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("RoleArn", self.role_arn)
+            .opt("SyncSchedule", self.sync_schedule)
+            .opt("Tags", self.tags)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -307,8 +312,13 @@ impl crate::PropertyType for AudioExtractionConfiguration {}
 impl ::cloudwright_core::ToValue for AudioExtractionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AudioExtractionStatus", &self.audio_extraction_status)
+            .req("AudioExtractionStatus", self.audio_extraction_status)
             .build()
     }
 }
@@ -365,9 +375,14 @@ impl crate::PropertyType for DataSourceVpcConfiguration {}
 impl ::cloudwright_core::ToValue for DataSourceVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
             .build()
     }
 }
@@ -441,10 +456,15 @@ impl crate::PropertyType for DocumentAttributeCondition {}
 impl ::cloudwright_core::ToValue for DocumentAttributeCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Operator", &self.operator)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .req("Operator", self.operator)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -503,10 +523,15 @@ impl crate::PropertyType for DocumentAttributeTarget {}
 impl ::cloudwright_core::ToValue for DocumentAttributeTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttributeValueOperator", &self.attribute_value_operator)
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("AttributeValueOperator", self.attribute_value_operator)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -558,15 +583,20 @@ impl crate::PropertyType for DocumentEnrichmentConfiguration {}
 impl ::cloudwright_core::ToValue for DocumentEnrichmentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InlineConfigurations", &self.inline_configurations)
+            .opt("InlineConfigurations", self.inline_configurations)
             .opt(
                 "PostExtractionHookConfiguration",
-                &self.post_extraction_hook_configuration,
+                self.post_extraction_hook_configuration,
             )
             .opt(
                 "PreExtractionHookConfiguration",
-                &self.pre_extraction_hook_configuration,
+                self.pre_extraction_hook_configuration,
             )
             .build()
     }
@@ -636,11 +666,16 @@ impl crate::PropertyType for HookConfiguration {}
 impl ::cloudwright_core::ToValue for HookConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InvocationCondition", &self.invocation_condition)
-            .opt("LambdaArn", &self.lambda_arn)
-            .opt("RoleArn", &self.role_arn)
-            .opt("S3BucketName", &self.s3_bucket_name)
+            .opt("InvocationCondition", self.invocation_condition)
+            .opt("LambdaArn", self.lambda_arn)
+            .opt("RoleArn", self.role_arn)
+            .opt("S3BucketName", self.s3_bucket_name)
             .build()
     }
 }
@@ -677,8 +712,13 @@ impl crate::PropertyType for ImageExtractionConfiguration {}
 impl ::cloudwright_core::ToValue for ImageExtractionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ImageExtractionStatus", &self.image_extraction_status)
+            .req("ImageExtractionStatus", self.image_extraction_status)
             .build()
     }
 }
@@ -729,10 +769,15 @@ impl crate::PropertyType for InlineDocumentEnrichmentConfiguration {}
 impl ::cloudwright_core::ToValue for InlineDocumentEnrichmentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Condition", &self.condition)
-            .opt("DocumentContentOperator", &self.document_content_operator)
-            .opt("Target", &self.target)
+            .opt("Condition", self.condition)
+            .opt("DocumentContentOperator", self.document_content_operator)
+            .opt("Target", self.target)
             .build()
     }
 }
@@ -782,18 +827,23 @@ impl crate::PropertyType for MediaExtractionConfiguration {}
 impl ::cloudwright_core::ToValue for MediaExtractionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AudioExtractionConfiguration",
-                &self.audio_extraction_configuration,
+                self.audio_extraction_configuration,
             )
             .opt(
                 "ImageExtractionConfiguration",
-                &self.image_extraction_configuration,
+                self.image_extraction_configuration,
             )
             .opt(
                 "VideoExtractionConfiguration",
-                &self.video_extraction_configuration,
+                self.video_extraction_configuration,
             )
             .build()
     }
@@ -831,8 +881,13 @@ impl crate::PropertyType for VideoExtractionConfiguration {}
 impl ::cloudwright_core::ToValue for VideoExtractionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VideoExtractionStatus", &self.video_extraction_status)
+            .req("VideoExtractionStatus", self.video_extraction_status)
             .build()
     }
 }
@@ -860,6 +915,14 @@ impl ::cloudwright_core::ToValue for AttributeValueOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -890,6 +953,14 @@ impl ::cloudwright_core::ToValue for AudioExtractionStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DocumentContentOperator` (`AWS::QBusiness::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -915,6 +986,14 @@ impl ::cloudwright_core::ToValue for DocumentContentOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -972,6 +1051,14 @@ impl ::cloudwright_core::ToValue for DocumentEnrichmentConditionOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ImageExtractionStatus` (`AWS::QBusiness::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1001,6 +1088,14 @@ impl ::cloudwright_core::ToValue for ImageExtractionStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VideoExtractionStatus` (`AWS::QBusiness::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1029,6 +1124,14 @@ impl ::cloudwright_core::ToValue for VideoExtractionStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

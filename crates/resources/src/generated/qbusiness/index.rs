@@ -148,17 +148,22 @@ impl ::cloudwright_core::Resource for Index {
 impl ::cloudwright_core::ToValue for Index {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .opt("CapacityConfiguration", &self.capacity_configuration)
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
+            .req("ApplicationId", self.application_id)
+            .opt("CapacityConfiguration", self.capacity_configuration)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
             .opt(
                 "DocumentAttributeConfigurations",
-                &self.document_attribute_configurations,
+                self.document_attribute_configurations,
             )
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -267,10 +272,15 @@ impl crate::PropertyType for DocumentAttributeConfiguration {}
 impl ::cloudwright_core::ToValue for DocumentAttributeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Search", &self.search)
-            .opt("Type", &self.r#type)
+            .opt("Name", self.name)
+            .opt("Search", self.search)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -307,8 +317,13 @@ impl crate::PropertyType for IndexCapacityConfiguration {}
 impl ::cloudwright_core::ToValue for IndexCapacityConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Units", &self.units)
+            .opt("Units", self.units)
             .build()
     }
 }
@@ -346,6 +361,14 @@ impl ::cloudwright_core::ToValue for AttributeType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IndexType` (`AWS::QBusiness::Index`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -375,6 +398,14 @@ impl ::cloudwright_core::ToValue for IndexType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::QBusiness::Index`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -403,6 +434,14 @@ impl ::cloudwright_core::ToValue for Status {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

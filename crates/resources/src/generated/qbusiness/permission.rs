@@ -122,12 +122,17 @@ impl ::cloudwright_core::Resource for Permission {
 impl ::cloudwright_core::ToValue for Permission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("ApplicationId", &self.application_id)
-            .opt("Conditions", &self.conditions)
-            .req("Principal", &self.principal)
-            .req("StatementId", &self.statement_id)
+            .req("Actions", self.actions)
+            .req("ApplicationId", self.application_id)
+            .opt("Conditions", self.conditions)
+            .req("Principal", self.principal)
+            .req("StatementId", self.statement_id)
             .build()
     }
 }
@@ -195,10 +200,15 @@ impl crate::PropertyType for Condition {}
 impl ::cloudwright_core::ToValue for Condition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConditionKey", &self.condition_key)
-            .req("ConditionOperator", &self.condition_operator)
-            .req("ConditionValues", &self.condition_values)
+            .req("ConditionKey", self.condition_key)
+            .req("ConditionOperator", self.condition_operator)
+            .req("ConditionValues", self.condition_values)
             .build()
     }
 }
@@ -226,6 +236,14 @@ impl ::cloudwright_core::ToValue for ConditionOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -148,18 +148,23 @@ impl ::cloudwright_core::Resource for Plugin {
 impl ::cloudwright_core::ToValue for Plugin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationId", &self.application_id)
-            .req("AuthConfiguration", &self.auth_configuration)
+            .opt("ApplicationId", self.application_id)
+            .req("AuthConfiguration", self.auth_configuration)
             .opt(
                 "CustomPluginConfiguration",
-                &self.custom_plugin_configuration,
+                self.custom_plugin_configuration,
             )
-            .req("DisplayName", &self.display_name)
-            .opt("ServerUrl", &self.server_url)
-            .opt("State", &self.state)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("DisplayName", self.display_name)
+            .opt("ServerUrl", self.server_url)
+            .opt("State", self.state)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -273,10 +278,15 @@ impl crate::PropertyType for CustomPluginConfiguration {}
 impl ::cloudwright_core::ToValue for CustomPluginConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiSchema", &self.api_schema)
-            .req("ApiSchemaType", &self.api_schema_type)
-            .req("Description", &self.description)
+            .req("ApiSchema", self.api_schema)
+            .req("ApiSchemaType", self.api_schema_type)
+            .req("Description", self.description)
             .build()
     }
 }
@@ -304,6 +314,14 @@ impl ::cloudwright_core::ToValue for ApiSchemaType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -333,6 +351,14 @@ impl ::cloudwright_core::ToValue for PluginState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -407,6 +433,14 @@ impl ::cloudwright_core::ToValue for PluginType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

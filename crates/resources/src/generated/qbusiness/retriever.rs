@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for Retriever {
 impl ::cloudwright_core::ToValue for Retriever {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .req("Configuration", &self.configuration)
-            .req("DisplayName", &self.display_name)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("ApplicationId", self.application_id)
+            .req("Configuration", self.configuration)
+            .req("DisplayName", self.display_name)
+            .opt("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -223,6 +228,14 @@ impl ::cloudwright_core::ToValue for RetrieverType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

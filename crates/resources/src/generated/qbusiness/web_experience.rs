@@ -167,30 +167,32 @@ impl ::cloudwright_core::Resource for WebExperience {
 impl ::cloudwright_core::ToValue for WebExperience {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
+            .req("ApplicationId", self.application_id)
             .opt(
                 "BrowserExtensionConfiguration",
-                &self.browser_extension_configuration,
+                self.browser_extension_configuration,
             )
             .opt(
                 "CustomizationConfiguration",
-                &self.customization_configuration,
+                self.customization_configuration,
             )
             .opt(
                 "IdentityProviderConfiguration",
-                &self.identity_provider_configuration,
+                self.identity_provider_configuration,
             )
-            .opt("Origins", &self.origins)
-            .opt("RoleArn", &self.role_arn)
-            .opt(
-                "SamplePromptsControlMode",
-                &self.sample_prompts_control_mode,
-            )
-            .opt("Subtitle", &self.subtitle)
-            .opt("Tags", &self.tags)
-            .opt("Title", &self.title)
-            .opt("WelcomeMessage", &self.welcome_message)
+            .opt("Origins", self.origins)
+            .opt("RoleArn", self.role_arn)
+            .opt("SamplePromptsControlMode", self.sample_prompts_control_mode)
+            .opt("Subtitle", self.subtitle)
+            .opt("Tags", self.tags)
+            .opt("Title", self.title)
+            .opt("WelcomeMessage", self.welcome_message)
             .build()
     }
 }
@@ -291,8 +293,13 @@ impl crate::PropertyType for BrowserExtensionConfiguration {}
 impl ::cloudwright_core::ToValue for BrowserExtensionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EnabledBrowserExtensions", &self.enabled_browser_extensions)
+            .req("EnabledBrowserExtensions", self.enabled_browser_extensions)
             .build()
     }
 }
@@ -353,11 +360,16 @@ impl crate::PropertyType for CustomizationConfiguration {}
 impl ::cloudwright_core::ToValue for CustomizationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomCSSUrl", &self.custom_css_url)
-            .opt("FaviconUrl", &self.favicon_url)
-            .opt("FontUrl", &self.font_url)
-            .opt("LogoUrl", &self.logo_url)
+            .opt("CustomCSSUrl", self.custom_css_url)
+            .opt("FaviconUrl", self.favicon_url)
+            .opt("FontUrl", self.font_url)
+            .opt("LogoUrl", self.logo_url)
             .build()
     }
 }
@@ -389,6 +401,14 @@ impl ::cloudwright_core::ToValue for BrowserExtension {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `WebExperienceSamplePromptsControlMode` (`AWS::QBusiness::WebExperience`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -417,6 +437,14 @@ impl ::cloudwright_core::ToValue for WebExperienceSamplePromptsControlMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

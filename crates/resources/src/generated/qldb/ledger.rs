@@ -145,12 +145,17 @@ impl ::cloudwright_core::Resource for Ledger {
 impl ::cloudwright_core::ToValue for Ledger {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeletionProtection", &self.deletion_protection)
-            .opt("KmsKey", &self.kms_key)
-            .opt("Name", &self.name)
-            .req("PermissionsMode", &self.permissions_mode)
-            .opt("Tags", &self.tags)
+            .opt("DeletionProtection", self.deletion_protection)
+            .opt("KmsKey", self.kms_key)
+            .opt("Name", self.name)
+            .req("PermissionsMode", self.permissions_mode)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -215,9 +220,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

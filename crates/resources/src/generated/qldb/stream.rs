@@ -164,14 +164,19 @@ impl ::cloudwright_core::Resource for Stream {
 impl ::cloudwright_core::ToValue for Stream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExclusiveEndTime", &self.exclusive_end_time)
-            .req("InclusiveStartTime", &self.inclusive_start_time)
-            .req("KinesisConfiguration", &self.kinesis_configuration)
-            .req("LedgerName", &self.ledger_name)
-            .req("RoleArn", &self.role_arn)
-            .req("StreamName", &self.stream_name)
-            .opt("Tags", &self.tags)
+            .opt("ExclusiveEndTime", self.exclusive_end_time)
+            .req("InclusiveStartTime", self.inclusive_start_time)
+            .req("KinesisConfiguration", self.kinesis_configuration)
+            .req("LedgerName", self.ledger_name)
+            .req("RoleArn", self.role_arn)
+            .req("StreamName", self.stream_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -244,9 +249,14 @@ impl crate::PropertyType for KinesisConfiguration {}
 impl ::cloudwright_core::ToValue for KinesisConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationEnabled", &self.aggregation_enabled)
-            .opt("StreamArn", &self.stream_arn)
+            .opt("AggregationEnabled", self.aggregation_enabled)
+            .opt("StreamArn", self.stream_arn)
             .build()
     }
 }
@@ -297,9 +307,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -147,16 +147,21 @@ impl ::cloudwright_core::Resource for ActionConnector {
 impl ::cloudwright_core::ToValue for ActionConnector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionConnectorId", &self.action_connector_id)
-            .opt("AuthenticationConfig", &self.authentication_config)
-            .req("AwsAccountId", &self.aws_account_id)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Permissions", &self.permissions)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
-            .opt("VpcConnectionArn", &self.vpc_connection_arn)
+            .req("ActionConnectorId", self.action_connector_id)
+            .opt("AuthenticationConfig", self.authentication_config)
+            .req("AwsAccountId", self.aws_account_id)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Permissions", self.permissions)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
+            .opt("VpcConnectionArn", self.vpc_connection_arn)
             .build()
     }
 }
@@ -245,9 +250,14 @@ impl crate::PropertyType for AuthConfig {}
 impl ::cloudwright_core::ToValue for AuthConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AuthenticationMetadata", &self.authentication_metadata)
-            .req("AuthenticationType", &self.authentication_type)
+            .req("AuthenticationMetadata", self.authentication_metadata)
+            .req("AuthenticationType", self.authentication_type)
             .build()
     }
 }
@@ -354,6 +364,14 @@ impl ::cloudwright_core::ToValue for ActionConnectorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConnectionAuthType` (`AWS::QuickSight::ActionConnector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -394,6 +412,14 @@ impl ::cloudwright_core::ToValue for ConnectionAuthType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

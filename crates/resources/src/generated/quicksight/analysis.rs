@@ -447,21 +447,26 @@ impl ::cloudwright_core::Resource for Analysis {
 impl ::cloudwright_core::ToValue for Analysis {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AnalysisId", &self.analysis_id)
-            .req("AwsAccountId", &self.aws_account_id)
-            .opt("Definition", &self.definition)
-            .opt("Errors", &self.errors)
-            .opt("FolderArns", &self.folder_arns)
-            .req("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("Permissions", &self.permissions)
-            .opt("Sheets", &self.sheets)
-            .opt("SourceEntity", &self.source_entity)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
-            .opt("ThemeArn", &self.theme_arn)
-            .opt("ValidationStrategy", &self.validation_strategy)
+            .req("AnalysisId", self.analysis_id)
+            .req("AwsAccountId", self.aws_account_id)
+            .opt("Definition", self.definition)
+            .opt("Errors", self.errors)
+            .opt("FolderArns", self.folder_arns)
+            .req("Name", self.name)
+            .opt("Parameters", self.parameters)
+            .opt("Permissions", self.permissions)
+            .opt("Sheets", self.sheets)
+            .opt("SourceEntity", self.source_entity)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
+            .opt("ThemeArn", self.theme_arn)
+            .opt("ValidationStrategy", self.validation_strategy)
             .build()
     }
 }
@@ -622,20 +627,25 @@ impl crate::PropertyType for AnalysisDefinition {}
 impl ::cloudwright_core::ToValue for AnalysisDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnalysisDefaults", &self.analysis_defaults)
-            .opt("CalculatedFields", &self.calculated_fields)
-            .opt("ColumnConfigurations", &self.column_configurations)
+            .opt("AnalysisDefaults", self.analysis_defaults)
+            .opt("CalculatedFields", self.calculated_fields)
+            .opt("ColumnConfigurations", self.column_configurations)
             .req(
                 "DataSetIdentifierDeclarations",
-                &self.data_set_identifier_declarations,
+                self.data_set_identifier_declarations,
             )
-            .opt("FilterGroups", &self.filter_groups)
-            .opt("Options", &self.options)
-            .opt("ParameterDeclarations", &self.parameter_declarations)
-            .opt("QueryExecutionOptions", &self.query_execution_options)
-            .opt("Sheets", &self.sheets)
-            .opt("StaticFiles", &self.static_files)
+            .opt("FilterGroups", self.filter_groups)
+            .opt("Options", self.options)
+            .opt("ParameterDeclarations", self.parameter_declarations)
+            .opt("QueryExecutionOptions", self.query_execution_options)
+            .opt("Sheets", self.sheets)
+            .opt("StaticFiles", self.static_files)
             .build()
     }
 }
@@ -686,10 +696,15 @@ impl crate::PropertyType for AnalysisError {}
 impl ::cloudwright_core::ToValue for AnalysisError {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Message", &self.message)
-            .opt("Type", &self.r#type)
-            .opt("ViolatedEntities", &self.violated_entities)
+            .opt("Message", self.message)
+            .opt("Type", self.r#type)
+            .opt("ViolatedEntities", self.violated_entities)
             .build()
     }
 }
@@ -724,8 +739,13 @@ impl crate::PropertyType for AnalysisSourceEntity {}
 impl ::cloudwright_core::ToValue for AnalysisSourceEntity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceTemplate", &self.source_template)
+            .opt("SourceTemplate", self.source_template)
             .build()
     }
 }
@@ -780,9 +800,14 @@ impl crate::PropertyType for AnalysisSourceTemplate {}
 impl ::cloudwright_core::ToValue for AnalysisSourceTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .req("DataSetReferences", &self.data_set_references)
+            .req("Arn", self.arn)
+            .req("DataSetReferences", self.data_set_references)
             .build()
     }
 }
@@ -819,8 +844,13 @@ impl crate::PropertyType for Entity {}
 impl ::cloudwright_core::ToValue for Entity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Path", &self.path)
+            .opt("Path", self.path)
             .build()
     }
 }
@@ -865,9 +895,14 @@ impl crate::PropertyType for Sheet {}
 impl ::cloudwright_core::ToValue for Sheet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("SheetId", &self.sheet_id)
+            .opt("Name", self.name)
+            .opt("SheetId", self.sheet_id)
             .build()
     }
 }
@@ -1012,19 +1047,24 @@ impl crate::PropertyType for SheetDefinition {}
 impl ::cloudwright_core::ToValue for SheetDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("Description", &self.description)
-            .opt("FilterControls", &self.filter_controls)
-            .opt("Images", &self.images)
-            .opt("Layouts", &self.layouts)
-            .opt("Name", &self.name)
-            .opt("ParameterControls", &self.parameter_controls)
-            .opt("SheetControlLayouts", &self.sheet_control_layouts)
-            .req("SheetId", &self.sheet_id)
-            .opt("TextBoxes", &self.text_boxes)
-            .opt("Title", &self.title)
-            .opt("Visuals", &self.visuals)
+            .opt("ContentType", self.content_type)
+            .opt("Description", self.description)
+            .opt("FilterControls", self.filter_controls)
+            .opt("Images", self.images)
+            .opt("Layouts", self.layouts)
+            .opt("Name", self.name)
+            .opt("ParameterControls", self.parameter_controls)
+            .opt("SheetControlLayouts", self.sheet_control_layouts)
+            .req("SheetId", self.sheet_id)
+            .opt("TextBoxes", self.text_boxes)
+            .opt("Title", self.title)
+            .opt("Visuals", self.visuals)
             .build()
     }
 }
@@ -1080,6 +1120,14 @@ impl ::cloudwright_core::ToValue for AnalysisErrorType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ResourceStatus` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1126,6 +1174,14 @@ impl ::cloudwright_core::ToValue for ResourceStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

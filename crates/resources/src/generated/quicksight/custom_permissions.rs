@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for CustomPermissions {
 impl ::cloudwright_core::ToValue for CustomPermissions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsAccountId", &self.aws_account_id)
-            .opt("Capabilities", &self.capabilities)
-            .req("CustomPermissionsName", &self.custom_permissions_name)
-            .opt("Tags", &self.tags)
+            .req("AwsAccountId", self.aws_account_id)
+            .opt("Capabilities", self.capabilities)
+            .req("CustomPermissionsName", self.custom_permissions_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -1089,468 +1094,464 @@ impl crate::PropertyType for Capabilities {}
 impl ::cloudwright_core::ToValue for Capabilities {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
+            .opt("Action", self.action)
             .opt(
                 "AddOrRunAnomalyDetectionForAnalyses",
-                &self.add_or_run_anomaly_detection_for_analyses,
+                self.add_or_run_anomaly_detection_for_analyses,
             )
-            .opt("AmazonBedrockARSAction", &self.amazon_bedrock_ars_action)
-            .opt("AmazonBedrockFSAction", &self.amazon_bedrock_fs_action)
-            .opt("AmazonBedrockKRSAction", &self.amazon_bedrock_krs_action)
-            .opt("AmazonSThreeAction", &self.amazon_s_three_action)
-            .opt("Analysis", &self.analysis)
-            .opt(
-                "ApproveFlowShareRequests",
-                &self.approve_flow_share_requests,
-            )
-            .opt("AsanaAction", &self.asana_action)
-            .opt("Automate", &self.automate)
-            .opt("BambooHRAction", &self.bamboo_hr_action)
-            .opt("BoxAgentAction", &self.box_agent_action)
+            .opt("AmazonBedrockARSAction", self.amazon_bedrock_ars_action)
+            .opt("AmazonBedrockFSAction", self.amazon_bedrock_fs_action)
+            .opt("AmazonBedrockKRSAction", self.amazon_bedrock_krs_action)
+            .opt("AmazonSThreeAction", self.amazon_s_three_action)
+            .opt("Analysis", self.analysis)
+            .opt("ApproveFlowShareRequests", self.approve_flow_share_requests)
+            .opt("AsanaAction", self.asana_action)
+            .opt("Automate", self.automate)
+            .opt("BambooHRAction", self.bamboo_hr_action)
+            .opt("BoxAgentAction", self.box_agent_action)
             .opt(
                 "BuildCalculatedFieldWithQ",
-                &self.build_calculated_field_with_q,
+                self.build_calculated_field_with_q,
             )
-            .opt("CanvaAgentAction", &self.canva_agent_action)
-            .opt("ChatAgent", &self.chat_agent)
-            .opt("ComprehendAction", &self.comprehend_action)
-            .opt("ComprehendMedicalAction", &self.comprehend_medical_action)
-            .opt("ConfluenceAction", &self.confluence_action)
+            .opt("CanvaAgentAction", self.canva_agent_action)
+            .opt("ChatAgent", self.chat_agent)
+            .opt("ComprehendAction", self.comprehend_action)
+            .opt("ComprehendMedicalAction", self.comprehend_medical_action)
+            .opt("ConfluenceAction", self.confluence_action)
             .opt(
                 "CreateAndUpdateAmazonBedrockARSAction",
-                &self.create_and_update_amazon_bedrock_ars_action,
+                self.create_and_update_amazon_bedrock_ars_action,
             )
             .opt(
                 "CreateAndUpdateAmazonBedrockFSAction",
-                &self.create_and_update_amazon_bedrock_fs_action,
+                self.create_and_update_amazon_bedrock_fs_action,
             )
             .opt(
                 "CreateAndUpdateAmazonBedrockKRSAction",
-                &self.create_and_update_amazon_bedrock_krs_action,
+                self.create_and_update_amazon_bedrock_krs_action,
             )
             .opt(
                 "CreateAndUpdateAmazonSThreeAction",
-                &self.create_and_update_amazon_s_three_action,
+                self.create_and_update_amazon_s_three_action,
             )
             .opt(
                 "CreateAndUpdateAsanaAction",
-                &self.create_and_update_asana_action,
+                self.create_and_update_asana_action,
             )
             .opt(
                 "CreateAndUpdateBambooHRAction",
-                &self.create_and_update_bamboo_hr_action,
+                self.create_and_update_bamboo_hr_action,
             )
             .opt(
                 "CreateAndUpdateBoxAgentAction",
-                &self.create_and_update_box_agent_action,
+                self.create_and_update_box_agent_action,
             )
             .opt(
                 "CreateAndUpdateCanvaAgentAction",
-                &self.create_and_update_canva_agent_action,
+                self.create_and_update_canva_agent_action,
             )
             .opt(
                 "CreateAndUpdateComprehendAction",
-                &self.create_and_update_comprehend_action,
+                self.create_and_update_comprehend_action,
             )
             .opt(
                 "CreateAndUpdateComprehendMedicalAction",
-                &self.create_and_update_comprehend_medical_action,
+                self.create_and_update_comprehend_medical_action,
             )
             .opt(
                 "CreateAndUpdateConfluenceAction",
-                &self.create_and_update_confluence_action,
+                self.create_and_update_confluence_action,
             )
             .opt(
                 "CreateAndUpdateDashboardEmailReports",
-                &self.create_and_update_dashboard_email_reports,
+                self.create_and_update_dashboard_email_reports,
             )
             .opt(
                 "CreateAndUpdateDataSources",
-                &self.create_and_update_data_sources,
+                self.create_and_update_data_sources,
             )
-            .opt("CreateAndUpdateDatasets", &self.create_and_update_datasets)
+            .opt("CreateAndUpdateDatasets", self.create_and_update_datasets)
             .opt(
                 "CreateAndUpdateFactSetAction",
-                &self.create_and_update_fact_set_action,
+                self.create_and_update_fact_set_action,
             )
             .opt(
                 "CreateAndUpdateGenericHTTPAction",
-                &self.create_and_update_generic_http_action,
+                self.create_and_update_generic_http_action,
             )
             .opt(
                 "CreateAndUpdateGithubAction",
-                &self.create_and_update_github_action,
+                self.create_and_update_github_action,
             )
             .opt(
                 "CreateAndUpdateGoogleCalendarAction",
-                &self.create_and_update_google_calendar_action,
+                self.create_and_update_google_calendar_action,
             )
             .opt(
                 "CreateAndUpdateHubspotAction",
-                &self.create_and_update_hubspot_action,
+                self.create_and_update_hubspot_action,
             )
             .opt(
                 "CreateAndUpdateHuggingFaceAction",
-                &self.create_and_update_hugging_face_action,
+                self.create_and_update_hugging_face_action,
             )
             .opt(
                 "CreateAndUpdateIntercomAction",
-                &self.create_and_update_intercom_action,
+                self.create_and_update_intercom_action,
             )
             .opt(
                 "CreateAndUpdateJiraAction",
-                &self.create_and_update_jira_action,
+                self.create_and_update_jira_action,
             )
             .opt(
                 "CreateAndUpdateKnowledgeBases",
-                &self.create_and_update_knowledge_bases,
+                self.create_and_update_knowledge_bases,
             )
             .opt(
                 "CreateAndUpdateLinearAction",
-                &self.create_and_update_linear_action,
+                self.create_and_update_linear_action,
             )
             .opt(
                 "CreateAndUpdateMCPAction",
-                &self.create_and_update_mcp_action,
+                self.create_and_update_mcp_action,
             )
             .opt(
                 "CreateAndUpdateMSExchangeAction",
-                &self.create_and_update_ms_exchange_action,
+                self.create_and_update_ms_exchange_action,
             )
             .opt(
                 "CreateAndUpdateMSTeamsAction",
-                &self.create_and_update_ms_teams_action,
+                self.create_and_update_ms_teams_action,
             )
             .opt(
                 "CreateAndUpdateMondayAction",
-                &self.create_and_update_monday_action,
+                self.create_and_update_monday_action,
             )
             .opt(
                 "CreateAndUpdateNewRelicAction",
-                &self.create_and_update_new_relic_action,
+                self.create_and_update_new_relic_action,
             )
             .opt(
                 "CreateAndUpdateNotionAction",
-                &self.create_and_update_notion_action,
+                self.create_and_update_notion_action,
             )
             .opt(
                 "CreateAndUpdateOneDriveAction",
-                &self.create_and_update_one_drive_action,
+                self.create_and_update_one_drive_action,
             )
             .opt(
                 "CreateAndUpdateOpenAPIAction",
-                &self.create_and_update_open_api_action,
+                self.create_and_update_open_api_action,
             )
             .opt(
                 "CreateAndUpdatePagerDutyAction",
-                &self.create_and_update_pager_duty_action,
+                self.create_and_update_pager_duty_action,
             )
             .opt(
                 "CreateAndUpdateSAPBillOfMaterialAction",
-                &self.create_and_update_sap_bill_of_material_action,
+                self.create_and_update_sap_bill_of_material_action,
             )
             .opt(
                 "CreateAndUpdateSAPBusinessPartnerAction",
-                &self.create_and_update_sap_business_partner_action,
+                self.create_and_update_sap_business_partner_action,
             )
             .opt(
                 "CreateAndUpdateSAPMaterialStockAction",
-                &self.create_and_update_sap_material_stock_action,
+                self.create_and_update_sap_material_stock_action,
             )
             .opt(
                 "CreateAndUpdateSAPPhysicalInventoryAction",
-                &self.create_and_update_sap_physical_inventory_action,
+                self.create_and_update_sap_physical_inventory_action,
             )
             .opt(
                 "CreateAndUpdateSAPProductMasterDataAction",
-                &self.create_and_update_sap_product_master_data_action,
+                self.create_and_update_sap_product_master_data_action,
             )
             .opt(
                 "CreateAndUpdateSalesforceAction",
-                &self.create_and_update_salesforce_action,
+                self.create_and_update_salesforce_action,
             )
             .opt(
                 "CreateAndUpdateSandPGMIAction",
-                &self.create_and_update_sand_pgmi_action,
+                self.create_and_update_sand_pgmi_action,
             )
             .opt(
                 "CreateAndUpdateSandPGlobalEnergyAction",
-                &self.create_and_update_sand_p_global_energy_action,
+                self.create_and_update_sand_p_global_energy_action,
             )
             .opt(
                 "CreateAndUpdateServiceNowAction",
-                &self.create_and_update_service_now_action,
+                self.create_and_update_service_now_action,
             )
             .opt(
                 "CreateAndUpdateSharePointAction",
-                &self.create_and_update_share_point_action,
+                self.create_and_update_share_point_action,
             )
             .opt(
                 "CreateAndUpdateSlackAction",
-                &self.create_and_update_slack_action,
+                self.create_and_update_slack_action,
             )
             .opt(
                 "CreateAndUpdateSmartsheetAction",
-                &self.create_and_update_smartsheet_action,
+                self.create_and_update_smartsheet_action,
             )
             .opt(
                 "CreateAndUpdateTextractAction",
-                &self.create_and_update_textract_action,
+                self.create_and_update_textract_action,
             )
-            .opt("CreateAndUpdateThemes", &self.create_and_update_themes)
+            .opt("CreateAndUpdateThemes", self.create_and_update_themes)
             .opt(
                 "CreateAndUpdateThresholdAlerts",
-                &self.create_and_update_threshold_alerts,
+                self.create_and_update_threshold_alerts,
             )
             .opt(
                 "CreateAndUpdateZendeskAction",
-                &self.create_and_update_zendesk_action,
+                self.create_and_update_zendesk_action,
             )
-            .opt("CreateChatAgents", &self.create_chat_agents)
+            .opt("CreateChatAgents", self.create_chat_agents)
             .opt(
                 "CreateDashboardExecutiveSummaryWithQ",
-                &self.create_dashboard_executive_summary_with_q,
+                self.create_dashboard_executive_summary_with_q,
             )
-            .opt("CreateSPICEDataset", &self.create_spice_dataset)
-            .opt("CreateSharedFolders", &self.create_shared_folders)
-            .opt("Dashboard", &self.dashboard)
-            .opt("EditVisualWithQ", &self.edit_visual_with_q)
-            .opt("ExportToCsv", &self.export_to_csv)
+            .opt("CreateSPICEDataset", self.create_spice_dataset)
+            .opt("CreateSharedFolders", self.create_shared_folders)
+            .opt("Dashboard", self.dashboard)
+            .opt("EditVisualWithQ", self.edit_visual_with_q)
+            .opt("ExportToCsv", self.export_to_csv)
             .opt(
                 "ExportToCsvInScheduledReports",
-                &self.export_to_csv_in_scheduled_reports,
+                self.export_to_csv_in_scheduled_reports,
             )
-            .opt("ExportToExcel", &self.export_to_excel)
+            .opt("ExportToExcel", self.export_to_excel)
             .opt(
                 "ExportToExcelInScheduledReports",
-                &self.export_to_excel_in_scheduled_reports,
+                self.export_to_excel_in_scheduled_reports,
             )
-            .opt("ExportToPdf", &self.export_to_pdf)
+            .opt("ExportToPdf", self.export_to_pdf)
             .opt(
                 "ExportToPdfInScheduledReports",
-                &self.export_to_pdf_in_scheduled_reports,
+                self.export_to_pdf_in_scheduled_reports,
             )
-            .opt("Extension", &self.extension)
-            .opt("FactSetAction", &self.fact_set_action)
-            .opt("Flow", &self.flow)
-            .opt("GenericHTTPAction", &self.generic_http_action)
-            .opt("GithubAction", &self.github_action)
-            .opt("GoogleCalendarAction", &self.google_calendar_action)
-            .opt("HubspotAction", &self.hubspot_action)
-            .opt("HuggingFaceAction", &self.hugging_face_action)
+            .opt("Extension", self.extension)
+            .opt("FactSetAction", self.fact_set_action)
+            .opt("Flow", self.flow)
+            .opt("GenericHTTPAction", self.generic_http_action)
+            .opt("GithubAction", self.github_action)
+            .opt("GoogleCalendarAction", self.google_calendar_action)
+            .opt("HubspotAction", self.hubspot_action)
+            .opt("HuggingFaceAction", self.hugging_face_action)
             .opt(
                 "IncludeContentInScheduledReportsEmail",
-                &self.include_content_in_scheduled_reports_email,
+                self.include_content_in_scheduled_reports_email,
             )
-            .opt("IntercomAction", &self.intercom_action)
-            .opt("JiraAction", &self.jira_action)
-            .opt("KnowledgeBase", &self.knowledge_base)
-            .opt("LinearAction", &self.linear_action)
-            .opt("MCPAction", &self.mcp_action)
-            .opt("MSExchangeAction", &self.ms_exchange_action)
-            .opt("MSTeamsAction", &self.ms_teams_action)
-            .opt("ManageSharedFolders", &self.manage_shared_folders)
-            .opt("MondayAction", &self.monday_action)
-            .opt("NewRelicAction", &self.new_relic_action)
-            .opt("NotionAction", &self.notion_action)
-            .opt("OneDriveAction", &self.one_drive_action)
-            .opt("OpenAPIAction", &self.open_api_action)
-            .opt("PagerDutyAction", &self.pager_duty_action)
-            .opt("PerformFlowUiTask", &self.perform_flow_ui_task)
-            .opt("PrintReports", &self.print_reports)
-            .opt("PublishWithoutApproval", &self.publish_without_approval)
-            .opt("RenameSharedFolders", &self.rename_shared_folders)
-            .opt("Research", &self.research)
-            .opt("SAPBillOfMaterialAction", &self.sap_bill_of_material_action)
-            .opt(
-                "SAPBusinessPartnerAction",
-                &self.sap_business_partner_action,
-            )
-            .opt("SAPMaterialStockAction", &self.sap_material_stock_action)
+            .opt("IntercomAction", self.intercom_action)
+            .opt("JiraAction", self.jira_action)
+            .opt("KnowledgeBase", self.knowledge_base)
+            .opt("LinearAction", self.linear_action)
+            .opt("MCPAction", self.mcp_action)
+            .opt("MSExchangeAction", self.ms_exchange_action)
+            .opt("MSTeamsAction", self.ms_teams_action)
+            .opt("ManageSharedFolders", self.manage_shared_folders)
+            .opt("MondayAction", self.monday_action)
+            .opt("NewRelicAction", self.new_relic_action)
+            .opt("NotionAction", self.notion_action)
+            .opt("OneDriveAction", self.one_drive_action)
+            .opt("OpenAPIAction", self.open_api_action)
+            .opt("PagerDutyAction", self.pager_duty_action)
+            .opt("PerformFlowUiTask", self.perform_flow_ui_task)
+            .opt("PrintReports", self.print_reports)
+            .opt("PublishWithoutApproval", self.publish_without_approval)
+            .opt("RenameSharedFolders", self.rename_shared_folders)
+            .opt("Research", self.research)
+            .opt("SAPBillOfMaterialAction", self.sap_bill_of_material_action)
+            .opt("SAPBusinessPartnerAction", self.sap_business_partner_action)
+            .opt("SAPMaterialStockAction", self.sap_material_stock_action)
             .opt(
                 "SAPPhysicalInventoryAction",
-                &self.sap_physical_inventory_action,
+                self.sap_physical_inventory_action,
             )
             .opt(
                 "SAPProductMasterDataAction",
-                &self.sap_product_master_data_action,
+                self.sap_product_master_data_action,
             )
-            .opt("SalesforceAction", &self.salesforce_action)
-            .opt("SandPGMIAction", &self.sand_pgmi_action)
-            .opt("SandPGlobalEnergyAction", &self.sand_p_global_energy_action)
-            .opt("ServiceNowAction", &self.service_now_action)
+            .opt("SalesforceAction", self.salesforce_action)
+            .opt("SandPGMIAction", self.sand_pgmi_action)
+            .opt("SandPGlobalEnergyAction", self.sand_p_global_energy_action)
+            .opt("ServiceNowAction", self.service_now_action)
             .opt(
                 "ShareAmazonBedrockARSAction",
-                &self.share_amazon_bedrock_ars_action,
+                self.share_amazon_bedrock_ars_action,
             )
             .opt(
                 "ShareAmazonBedrockFSAction",
-                &self.share_amazon_bedrock_fs_action,
+                self.share_amazon_bedrock_fs_action,
             )
             .opt(
                 "ShareAmazonBedrockKRSAction",
-                &self.share_amazon_bedrock_krs_action,
+                self.share_amazon_bedrock_krs_action,
             )
-            .opt("ShareAmazonSThreeAction", &self.share_amazon_s_three_action)
-            .opt("ShareAnalyses", &self.share_analyses)
-            .opt("ShareAsanaAction", &self.share_asana_action)
-            .opt("ShareBambooHRAction", &self.share_bamboo_hr_action)
-            .opt("ShareBoxAgentAction", &self.share_box_agent_action)
-            .opt("ShareCanvaAgentAction", &self.share_canva_agent_action)
-            .opt("ShareComprehendAction", &self.share_comprehend_action)
+            .opt("ShareAmazonSThreeAction", self.share_amazon_s_three_action)
+            .opt("ShareAnalyses", self.share_analyses)
+            .opt("ShareAsanaAction", self.share_asana_action)
+            .opt("ShareBambooHRAction", self.share_bamboo_hr_action)
+            .opt("ShareBoxAgentAction", self.share_box_agent_action)
+            .opt("ShareCanvaAgentAction", self.share_canva_agent_action)
+            .opt("ShareComprehendAction", self.share_comprehend_action)
             .opt(
                 "ShareComprehendMedicalAction",
-                &self.share_comprehend_medical_action,
+                self.share_comprehend_medical_action,
             )
-            .opt("ShareConfluenceAction", &self.share_confluence_action)
-            .opt("ShareDashboards", &self.share_dashboards)
-            .opt("ShareDataSources", &self.share_data_sources)
-            .opt("ShareDatasets", &self.share_datasets)
-            .opt("ShareFactSetAction", &self.share_fact_set_action)
-            .opt("ShareGenericHTTPAction", &self.share_generic_http_action)
-            .opt("ShareGithubAction", &self.share_github_action)
+            .opt("ShareConfluenceAction", self.share_confluence_action)
+            .opt("ShareDashboards", self.share_dashboards)
+            .opt("ShareDataSources", self.share_data_sources)
+            .opt("ShareDatasets", self.share_datasets)
+            .opt("ShareFactSetAction", self.share_fact_set_action)
+            .opt("ShareGenericHTTPAction", self.share_generic_http_action)
+            .opt("ShareGithubAction", self.share_github_action)
             .opt(
                 "ShareGoogleCalendarAction",
-                &self.share_google_calendar_action,
+                self.share_google_calendar_action,
             )
-            .opt("ShareHubspotAction", &self.share_hubspot_action)
-            .opt("ShareHuggingFaceAction", &self.share_hugging_face_action)
-            .opt("ShareIntercomAction", &self.share_intercom_action)
-            .opt("ShareJiraAction", &self.share_jira_action)
-            .opt("ShareKnowledgeBases", &self.share_knowledge_bases)
-            .opt("ShareLinearAction", &self.share_linear_action)
-            .opt("ShareMCPAction", &self.share_mcp_action)
-            .opt("ShareMSExchangeAction", &self.share_ms_exchange_action)
-            .opt("ShareMSTeamsAction", &self.share_ms_teams_action)
-            .opt("ShareMondayAction", &self.share_monday_action)
-            .opt("ShareNewRelicAction", &self.share_new_relic_action)
-            .opt("ShareNotionAction", &self.share_notion_action)
-            .opt("ShareOneDriveAction", &self.share_one_drive_action)
-            .opt("ShareOpenAPIAction", &self.share_open_api_action)
-            .opt("SharePagerDutyAction", &self.share_pager_duty_action)
-            .opt("SharePointAction", &self.share_point_action)
+            .opt("ShareHubspotAction", self.share_hubspot_action)
+            .opt("ShareHuggingFaceAction", self.share_hugging_face_action)
+            .opt("ShareIntercomAction", self.share_intercom_action)
+            .opt("ShareJiraAction", self.share_jira_action)
+            .opt("ShareKnowledgeBases", self.share_knowledge_bases)
+            .opt("ShareLinearAction", self.share_linear_action)
+            .opt("ShareMCPAction", self.share_mcp_action)
+            .opt("ShareMSExchangeAction", self.share_ms_exchange_action)
+            .opt("ShareMSTeamsAction", self.share_ms_teams_action)
+            .opt("ShareMondayAction", self.share_monday_action)
+            .opt("ShareNewRelicAction", self.share_new_relic_action)
+            .opt("ShareNotionAction", self.share_notion_action)
+            .opt("ShareOneDriveAction", self.share_one_drive_action)
+            .opt("ShareOpenAPIAction", self.share_open_api_action)
+            .opt("SharePagerDutyAction", self.share_pager_duty_action)
+            .opt("SharePointAction", self.share_point_action)
             .opt(
                 "ShareSAPBillOfMaterialAction",
-                &self.share_sap_bill_of_material_action,
+                self.share_sap_bill_of_material_action,
             )
             .opt(
                 "ShareSAPBusinessPartnerAction",
-                &self.share_sap_business_partner_action,
+                self.share_sap_business_partner_action,
             )
             .opt(
                 "ShareSAPMaterialStockAction",
-                &self.share_sap_material_stock_action,
+                self.share_sap_material_stock_action,
             )
             .opt(
                 "ShareSAPPhysicalInventoryAction",
-                &self.share_sap_physical_inventory_action,
+                self.share_sap_physical_inventory_action,
             )
             .opt(
                 "ShareSAPProductMasterDataAction",
-                &self.share_sap_product_master_data_action,
+                self.share_sap_product_master_data_action,
             )
-            .opt("ShareSalesforceAction", &self.share_salesforce_action)
-            .opt("ShareSandPGMIAction", &self.share_sand_pgmi_action)
+            .opt("ShareSalesforceAction", self.share_salesforce_action)
+            .opt("ShareSandPGMIAction", self.share_sand_pgmi_action)
             .opt(
                 "ShareSandPGlobalEnergyAction",
-                &self.share_sand_p_global_energy_action,
+                self.share_sand_p_global_energy_action,
             )
-            .opt("ShareServiceNowAction", &self.share_service_now_action)
-            .opt("ShareSharePointAction", &self.share_share_point_action)
-            .opt("ShareSlackAction", &self.share_slack_action)
-            .opt("ShareSmartsheetAction", &self.share_smartsheet_action)
-            .opt("ShareTextractAction", &self.share_textract_action)
-            .opt("ShareZendeskAction", &self.share_zendesk_action)
-            .opt("SlackAction", &self.slack_action)
-            .opt("SmartsheetAction", &self.smartsheet_action)
-            .opt("Space", &self.space)
+            .opt("ShareServiceNowAction", self.share_service_now_action)
+            .opt("ShareSharePointAction", self.share_share_point_action)
+            .opt("ShareSlackAction", self.share_slack_action)
+            .opt("ShareSmartsheetAction", self.share_smartsheet_action)
+            .opt("ShareTextractAction", self.share_textract_action)
+            .opt("ShareZendeskAction", self.share_zendesk_action)
+            .opt("SlackAction", self.slack_action)
+            .opt("SmartsheetAction", self.smartsheet_action)
+            .opt("Space", self.space)
             .opt(
                 "SubscribeDashboardEmailReports",
-                &self.subscribe_dashboard_email_reports,
+                self.subscribe_dashboard_email_reports,
             )
-            .opt("TextractAction", &self.textract_action)
-            .opt("Topic", &self.topic)
-            .opt("UseAgentWebSearch", &self.use_agent_web_search)
+            .opt("TextractAction", self.textract_action)
+            .opt("Topic", self.topic)
+            .opt("UseAgentWebSearch", self.use_agent_web_search)
             .opt(
                 "UseAmazonBedrockARSAction",
-                &self.use_amazon_bedrock_ars_action,
+                self.use_amazon_bedrock_ars_action,
             )
             .opt(
                 "UseAmazonBedrockFSAction",
-                &self.use_amazon_bedrock_fs_action,
+                self.use_amazon_bedrock_fs_action,
             )
             .opt(
                 "UseAmazonBedrockKRSAction",
-                &self.use_amazon_bedrock_krs_action,
+                self.use_amazon_bedrock_krs_action,
             )
-            .opt("UseAmazonSThreeAction", &self.use_amazon_s_three_action)
-            .opt("UseAsanaAction", &self.use_asana_action)
-            .opt("UseBambooHRAction", &self.use_bamboo_hr_action)
-            .opt("UseBedrockModels", &self.use_bedrock_models)
-            .opt("UseBoxAgentAction", &self.use_box_agent_action)
-            .opt("UseCanvaAgentAction", &self.use_canva_agent_action)
-            .opt("UseComprehendAction", &self.use_comprehend_action)
+            .opt("UseAmazonSThreeAction", self.use_amazon_s_three_action)
+            .opt("UseAsanaAction", self.use_asana_action)
+            .opt("UseBambooHRAction", self.use_bamboo_hr_action)
+            .opt("UseBedrockModels", self.use_bedrock_models)
+            .opt("UseBoxAgentAction", self.use_box_agent_action)
+            .opt("UseCanvaAgentAction", self.use_canva_agent_action)
+            .opt("UseComprehendAction", self.use_comprehend_action)
             .opt(
                 "UseComprehendMedicalAction",
-                &self.use_comprehend_medical_action,
+                self.use_comprehend_medical_action,
             )
-            .opt("UseConfluenceAction", &self.use_confluence_action)
-            .opt("UseFactSetAction", &self.use_fact_set_action)
-            .opt("UseGenericHTTPAction", &self.use_generic_http_action)
-            .opt("UseGithubAction", &self.use_github_action)
-            .opt("UseGoogleCalendarAction", &self.use_google_calendar_action)
-            .opt("UseHubspotAction", &self.use_hubspot_action)
-            .opt("UseHuggingFaceAction", &self.use_hugging_face_action)
-            .opt("UseIntercomAction", &self.use_intercom_action)
-            .opt("UseJiraAction", &self.use_jira_action)
-            .opt("UseLinearAction", &self.use_linear_action)
-            .opt("UseMCPAction", &self.use_mcp_action)
-            .opt("UseMSExchangeAction", &self.use_ms_exchange_action)
-            .opt("UseMSTeamsAction", &self.use_ms_teams_action)
-            .opt("UseMondayAction", &self.use_monday_action)
-            .opt("UseNewRelicAction", &self.use_new_relic_action)
-            .opt("UseNotionAction", &self.use_notion_action)
-            .opt("UseOneDriveAction", &self.use_one_drive_action)
-            .opt("UseOpenAPIAction", &self.use_open_api_action)
-            .opt("UsePagerDutyAction", &self.use_pager_duty_action)
+            .opt("UseConfluenceAction", self.use_confluence_action)
+            .opt("UseFactSetAction", self.use_fact_set_action)
+            .opt("UseGenericHTTPAction", self.use_generic_http_action)
+            .opt("UseGithubAction", self.use_github_action)
+            .opt("UseGoogleCalendarAction", self.use_google_calendar_action)
+            .opt("UseHubspotAction", self.use_hubspot_action)
+            .opt("UseHuggingFaceAction", self.use_hugging_face_action)
+            .opt("UseIntercomAction", self.use_intercom_action)
+            .opt("UseJiraAction", self.use_jira_action)
+            .opt("UseLinearAction", self.use_linear_action)
+            .opt("UseMCPAction", self.use_mcp_action)
+            .opt("UseMSExchangeAction", self.use_ms_exchange_action)
+            .opt("UseMSTeamsAction", self.use_ms_teams_action)
+            .opt("UseMondayAction", self.use_monday_action)
+            .opt("UseNewRelicAction", self.use_new_relic_action)
+            .opt("UseNotionAction", self.use_notion_action)
+            .opt("UseOneDriveAction", self.use_one_drive_action)
+            .opt("UseOpenAPIAction", self.use_open_api_action)
+            .opt("UsePagerDutyAction", self.use_pager_duty_action)
             .opt(
                 "UseSAPBillOfMaterialAction",
-                &self.use_sap_bill_of_material_action,
+                self.use_sap_bill_of_material_action,
             )
             .opt(
                 "UseSAPBusinessPartnerAction",
-                &self.use_sap_business_partner_action,
+                self.use_sap_business_partner_action,
             )
             .opt(
                 "UseSAPMaterialStockAction",
-                &self.use_sap_material_stock_action,
+                self.use_sap_material_stock_action,
             )
             .opt(
                 "UseSAPPhysicalInventoryAction",
-                &self.use_sap_physical_inventory_action,
+                self.use_sap_physical_inventory_action,
             )
             .opt(
                 "UseSAPProductMasterDataAction",
-                &self.use_sap_product_master_data_action,
+                self.use_sap_product_master_data_action,
             )
-            .opt("UseSalesforceAction", &self.use_salesforce_action)
-            .opt("UseSandPGMIAction", &self.use_sand_pgmi_action)
+            .opt("UseSalesforceAction", self.use_salesforce_action)
+            .opt("UseSandPGMIAction", self.use_sand_pgmi_action)
             .opt(
                 "UseSandPGlobalEnergyAction",
-                &self.use_sand_p_global_energy_action,
+                self.use_sand_p_global_energy_action,
             )
-            .opt("UseServiceNowAction", &self.use_service_now_action)
-            .opt("UseSharePointAction", &self.use_share_point_action)
-            .opt("UseSlackAction", &self.use_slack_action)
-            .opt("UseSmartsheetAction", &self.use_smartsheet_action)
-            .opt("UseTextractAction", &self.use_textract_action)
-            .opt("UseZendeskAction", &self.use_zendesk_action)
-            .opt(
-                "ViewAccountSPICECapacity",
-                &self.view_account_spice_capacity,
-            )
-            .opt("ZendeskAction", &self.zendesk_action)
+            .opt("UseServiceNowAction", self.use_service_now_action)
+            .opt("UseSharePointAction", self.use_share_point_action)
+            .opt("UseSlackAction", self.use_slack_action)
+            .opt("UseSmartsheetAction", self.use_smartsheet_action)
+            .opt("UseTextractAction", self.use_textract_action)
+            .opt("UseZendeskAction", self.use_zendesk_action)
+            .opt("ViewAccountSPICECapacity", self.view_account_spice_capacity)
+            .opt("ZendeskAction", self.zendesk_action)
             .build()
     }
 }
@@ -1578,6 +1579,14 @@ impl ::cloudwright_core::ToValue for CapabilityState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

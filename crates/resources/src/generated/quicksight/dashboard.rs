@@ -457,22 +457,27 @@ impl ::cloudwright_core::Resource for Dashboard {
 impl ::cloudwright_core::ToValue for Dashboard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsAccountId", &self.aws_account_id)
-            .req("DashboardId", &self.dashboard_id)
-            .opt("DashboardPublishOptions", &self.dashboard_publish_options)
-            .opt("Definition", &self.definition)
-            .opt("FolderArns", &self.folder_arns)
-            .opt("LinkEntities", &self.link_entities)
-            .opt("LinkSharingConfiguration", &self.link_sharing_configuration)
-            .req("Name", &self.name)
-            .opt("Parameters", &self.parameters)
-            .opt("Permissions", &self.permissions)
-            .opt("SourceEntity", &self.source_entity)
-            .opt("Tags", &self.tags)
-            .opt("ThemeArn", &self.theme_arn)
-            .opt("ValidationStrategy", &self.validation_strategy)
-            .opt("VersionDescription", &self.version_description)
+            .req("AwsAccountId", self.aws_account_id)
+            .req("DashboardId", self.dashboard_id)
+            .opt("DashboardPublishOptions", self.dashboard_publish_options)
+            .opt("Definition", self.definition)
+            .opt("FolderArns", self.folder_arns)
+            .opt("LinkEntities", self.link_entities)
+            .opt("LinkSharingConfiguration", self.link_sharing_configuration)
+            .req("Name", self.name)
+            .opt("Parameters", self.parameters)
+            .opt("Permissions", self.permissions)
+            .opt("SourceEntity", self.source_entity)
+            .opt("Tags", self.tags)
+            .opt("ThemeArn", self.theme_arn)
+            .opt("ValidationStrategy", self.validation_strategy)
+            .opt("VersionDescription", self.version_description)
             .build()
     }
 }
@@ -559,8 +564,13 @@ impl crate::PropertyType for AdHocFilteringOption {}
 impl ::cloudwright_core::ToValue for AdHocFilteringOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -616,11 +626,16 @@ impl crate::PropertyType for AssetOptions {}
 impl ::cloudwright_core::ToValue for AssetOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludedDataSetArns", &self.excluded_data_set_arns)
-            .opt("QBusinessInsightsStatus", &self.q_business_insights_status)
-            .opt("Timezone", &self.timezone)
-            .opt("WeekStart", &self.week_start)
+            .opt("ExcludedDataSetArns", self.excluded_data_set_arns)
+            .opt("QBusinessInsightsStatus", self.q_business_insights_status)
+            .opt("Timezone", self.timezone)
+            .opt("WeekStart", self.week_start)
             .build()
     }
 }
@@ -696,12 +711,17 @@ impl crate::PropertyType for BodySectionConfiguration {}
 impl ::cloudwright_core::ToValue for BodySectionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .opt("PageBreakConfiguration", &self.page_break_configuration)
-            .opt("RepeatConfiguration", &self.repeat_configuration)
-            .req("SectionId", &self.section_id)
-            .opt("Style", &self.style)
+            .req("Content", self.content)
+            .opt("PageBreakConfiguration", self.page_break_configuration)
+            .opt("RepeatConfiguration", self.repeat_configuration)
+            .req("SectionId", self.section_id)
+            .opt("Style", self.style)
             .build()
     }
 }
@@ -736,8 +756,13 @@ impl crate::PropertyType for BodySectionContent {}
 impl ::cloudwright_core::ToValue for BodySectionContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Layout", &self.layout)
+            .opt("Layout", self.layout)
             .build()
     }
 }
@@ -866,37 +891,39 @@ impl crate::PropertyType for DashboardPublishOptions {}
 impl ::cloudwright_core::ToValue for DashboardPublishOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdHocFilteringOption", &self.ad_hoc_filtering_option)
+            .opt("AdHocFilteringOption", self.ad_hoc_filtering_option)
             .opt(
                 "DataPointDrillUpDownOption",
-                &self.data_point_drill_up_down_option,
+                self.data_point_drill_up_down_option,
             )
             .opt(
                 "DataPointMenuLabelOption",
-                &self.data_point_menu_label_option,
+                self.data_point_menu_label_option,
             )
-            .opt("DataPointTooltipOption", &self.data_point_tooltip_option)
-            .opt("DataQAEnabledOption", &self.data_qa_enabled_option)
-            .opt(
-                "DataStoriesSharingOption",
-                &self.data_stories_sharing_option,
-            )
-            .opt("ExecutiveSummaryOption", &self.executive_summary_option)
-            .opt("ExportToCSVOption", &self.export_to_csv_option)
+            .opt("DataPointTooltipOption", self.data_point_tooltip_option)
+            .opt("DataQAEnabledOption", self.data_qa_enabled_option)
+            .opt("DataStoriesSharingOption", self.data_stories_sharing_option)
+            .opt("ExecutiveSummaryOption", self.executive_summary_option)
+            .opt("ExportToCSVOption", self.export_to_csv_option)
             .opt(
                 "ExportWithHiddenFieldsOption",
-                &self.export_with_hidden_fields_option,
+                self.export_with_hidden_fields_option,
             )
-            .opt("QuickSuiteActionsOption", &self.quick_suite_actions_option)
-            .opt("SheetControlsOption", &self.sheet_controls_option)
+            .opt("QuickSuiteActionsOption", self.quick_suite_actions_option)
+            .opt("SheetControlsOption", self.sheet_controls_option)
             .opt(
                 "SheetLayoutElementMaximizationOption",
-                &self.sheet_layout_element_maximization_option,
+                self.sheet_layout_element_maximization_option,
             )
-            .opt("VisualAxisSortOption", &self.visual_axis_sort_option)
-            .opt("VisualMenuOption", &self.visual_menu_option)
-            .opt("VisualPublishOptions", &self.visual_publish_options)
+            .opt("VisualAxisSortOption", self.visual_axis_sort_option)
+            .opt("VisualMenuOption", self.visual_menu_option)
+            .opt("VisualPublishOptions", self.visual_publish_options)
             .build()
     }
 }
@@ -931,8 +958,13 @@ impl crate::PropertyType for DashboardSourceEntity {}
 impl ::cloudwright_core::ToValue for DashboardSourceEntity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceTemplate", &self.source_template)
+            .opt("SourceTemplate", self.source_template)
             .build()
     }
 }
@@ -987,9 +1019,14 @@ impl crate::PropertyType for DashboardSourceTemplate {}
 impl ::cloudwright_core::ToValue for DashboardSourceTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .req("DataSetReferences", &self.data_set_references)
+            .req("Arn", self.arn)
+            .req("DataSetReferences", self.data_set_references)
             .build()
     }
 }
@@ -1099,19 +1136,24 @@ impl crate::PropertyType for DashboardVersionDefinition {}
 impl ::cloudwright_core::ToValue for DashboardVersionDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnalysisDefaults", &self.analysis_defaults)
-            .opt("CalculatedFields", &self.calculated_fields)
-            .opt("ColumnConfigurations", &self.column_configurations)
+            .opt("AnalysisDefaults", self.analysis_defaults)
+            .opt("CalculatedFields", self.calculated_fields)
+            .opt("ColumnConfigurations", self.column_configurations)
             .req(
                 "DataSetIdentifierDeclarations",
-                &self.data_set_identifier_declarations,
+                self.data_set_identifier_declarations,
             )
-            .opt("FilterGroups", &self.filter_groups)
-            .opt("Options", &self.options)
-            .opt("ParameterDeclarations", &self.parameter_declarations)
-            .opt("Sheets", &self.sheets)
-            .opt("StaticFiles", &self.static_files)
+            .opt("FilterGroups", self.filter_groups)
+            .opt("Options", self.options)
+            .opt("ParameterDeclarations", self.parameter_declarations)
+            .opt("Sheets", self.sheets)
+            .opt("StaticFiles", self.static_files)
             .build()
     }
 }
@@ -1146,11 +1188,13 @@ impl crate::PropertyType for DashboardVisualPublishOptions {}
 impl ::cloudwright_core::ToValue for DashboardVisualPublishOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "ExportHiddenFieldsOption",
-                &self.export_hidden_fields_option,
-            )
+            .opt("ExportHiddenFieldsOption", self.export_hidden_fields_option)
             .build()
     }
 }
@@ -1185,8 +1229,13 @@ impl crate::PropertyType for DataPointDrillUpDownOption {}
 impl ::cloudwright_core::ToValue for DataPointDrillUpDownOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -1221,8 +1270,13 @@ impl crate::PropertyType for DataPointMenuLabelOption {}
 impl ::cloudwright_core::ToValue for DataPointMenuLabelOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -1257,8 +1311,13 @@ impl crate::PropertyType for DataPointTooltipOption {}
 impl ::cloudwright_core::ToValue for DataPointTooltipOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -1293,8 +1352,13 @@ impl crate::PropertyType for DataQaEnabledOption {}
 impl ::cloudwright_core::ToValue for DataQaEnabledOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -1329,8 +1393,13 @@ impl crate::PropertyType for DataStoriesSharingOption {}
 impl ::cloudwright_core::ToValue for DataStoriesSharingOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -1365,8 +1434,13 @@ impl crate::PropertyType for ExecutiveSummaryOption {}
 impl ::cloudwright_core::ToValue for ExecutiveSummaryOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -1401,8 +1475,13 @@ impl crate::PropertyType for ExportHiddenFieldsOption {}
 impl ::cloudwright_core::ToValue for ExportHiddenFieldsOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -1437,8 +1516,13 @@ impl crate::PropertyType for ExportToCsvOption {}
 impl ::cloudwright_core::ToValue for ExportToCsvOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -1473,8 +1557,13 @@ impl crate::PropertyType for ExportWithHiddenFieldsOption {}
 impl ::cloudwright_core::ToValue for ExportWithHiddenFieldsOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -1518,9 +1607,14 @@ impl crate::PropertyType for FreeFormLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for FreeFormLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CanvasSizeOptions", &self.canvas_size_options)
-            .req("Elements", &self.elements)
+            .opt("CanvasSizeOptions", self.canvas_size_options)
+            .req("Elements", self.elements)
             .build()
     }
 }
@@ -1673,21 +1767,26 @@ impl crate::PropertyType for FreeFormLayoutElement {}
 impl ::cloudwright_core::ToValue for FreeFormLayoutElement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundStyle", &self.background_style)
-            .opt("BorderRadius", &self.border_radius)
-            .opt("BorderStyle", &self.border_style)
-            .req("ElementId", &self.element_id)
-            .req("ElementType", &self.element_type)
-            .req("Height", &self.height)
-            .opt("LoadingAnimation", &self.loading_animation)
-            .opt("Padding", &self.padding)
-            .opt("RenderingRules", &self.rendering_rules)
-            .opt("SelectedBorderStyle", &self.selected_border_style)
-            .opt("Visibility", &self.visibility)
-            .req("Width", &self.width)
-            .req("XAxisLocation", &self.x_axis_location)
-            .req("YAxisLocation", &self.y_axis_location)
+            .opt("BackgroundStyle", self.background_style)
+            .opt("BorderRadius", self.border_radius)
+            .opt("BorderStyle", self.border_style)
+            .req("ElementId", self.element_id)
+            .req("ElementType", self.element_type)
+            .req("Height", self.height)
+            .opt("LoadingAnimation", self.loading_animation)
+            .opt("Padding", self.padding)
+            .opt("RenderingRules", self.rendering_rules)
+            .opt("SelectedBorderStyle", self.selected_border_style)
+            .opt("Visibility", self.visibility)
+            .req("Width", self.width)
+            .req("XAxisLocation", self.x_axis_location)
+            .req("YAxisLocation", self.y_axis_location)
             .build()
     }
 }
@@ -1738,10 +1837,15 @@ impl crate::PropertyType for FreeFormLayoutElementBorderStyle {}
 impl ::cloudwright_core::ToValue for FreeFormLayoutElementBorderStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("Visibility", &self.visibility)
-            .opt("Width", &self.width)
+            .opt("Color", self.color)
+            .opt("Visibility", self.visibility)
+            .opt("Width", self.width)
             .build()
     }
 }
@@ -1780,8 +1884,13 @@ impl crate::PropertyType for FreeFormSectionLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for FreeFormSectionLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Elements", &self.elements)
+            .req("Elements", self.elements)
             .build()
     }
 }
@@ -1827,9 +1936,14 @@ impl crate::PropertyType for GridLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for GridLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CanvasSizeOptions", &self.canvas_size_options)
-            .req("Elements", &self.elements)
+            .opt("CanvasSizeOptions", self.canvas_size_options)
+            .req("Elements", self.elements)
             .build()
     }
 }
@@ -1968,19 +2082,24 @@ impl crate::PropertyType for GridLayoutElement {}
 impl ::cloudwright_core::ToValue for GridLayoutElement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundStyle", &self.background_style)
-            .opt("BorderRadius", &self.border_radius)
-            .opt("BorderStyle", &self.border_style)
-            .opt("ColumnIndex", &self.column_index)
-            .req("ColumnSpan", &self.column_span)
-            .req("ElementId", &self.element_id)
-            .req("ElementType", &self.element_type)
-            .opt("LoadingAnimation", &self.loading_animation)
-            .opt("Padding", &self.padding)
-            .opt("RowIndex", &self.row_index)
-            .req("RowSpan", &self.row_span)
-            .opt("SelectedBorderStyle", &self.selected_border_style)
+            .opt("BackgroundStyle", self.background_style)
+            .opt("BorderRadius", self.border_radius)
+            .opt("BorderStyle", self.border_style)
+            .opt("ColumnIndex", self.column_index)
+            .req("ColumnSpan", self.column_span)
+            .req("ElementId", self.element_id)
+            .req("ElementType", self.element_type)
+            .opt("LoadingAnimation", self.loading_animation)
+            .opt("Padding", self.padding)
+            .opt("RowIndex", self.row_index)
+            .req("RowSpan", self.row_span)
+            .opt("SelectedBorderStyle", self.selected_border_style)
             .build()
     }
 }
@@ -2023,9 +2142,14 @@ impl crate::PropertyType for GridLayoutElementBackgroundStyle {}
 impl ::cloudwright_core::ToValue for GridLayoutElementBackgroundStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("Visibility", &self.visibility)
+            .opt("Color", self.color)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -2076,10 +2200,15 @@ impl crate::PropertyType for GridLayoutElementBorderStyle {}
 impl ::cloudwright_core::ToValue for GridLayoutElementBorderStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("Visibility", &self.visibility)
-            .opt("Width", &self.width)
+            .opt("Color", self.color)
+            .opt("Visibility", self.visibility)
+            .opt("Width", self.width)
             .build()
     }
 }
@@ -2141,10 +2270,15 @@ impl crate::PropertyType for HeaderFooterSectionConfiguration {}
 impl ::cloudwright_core::ToValue for HeaderFooterSectionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Layout", &self.layout)
-            .req("SectionId", &self.section_id)
-            .opt("Style", &self.style)
+            .req("Layout", self.layout)
+            .req("SectionId", self.section_id)
+            .opt("Style", self.style)
             .build()
     }
 }
@@ -2185,8 +2319,13 @@ impl crate::PropertyType for Layout {}
 impl ::cloudwright_core::ToValue for Layout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Configuration", &self.configuration)
+            .req("Configuration", self.configuration)
             .build()
     }
 }
@@ -2235,10 +2374,15 @@ impl crate::PropertyType for LayoutConfiguration {}
 impl ::cloudwright_core::ToValue for LayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FreeFormLayout", &self.free_form_layout)
-            .opt("GridLayout", &self.grid_layout)
-            .opt("SectionBasedLayout", &self.section_based_layout)
+            .opt("FreeFormLayout", self.free_form_layout)
+            .opt("GridLayout", self.grid_layout)
+            .opt("SectionBasedLayout", self.section_based_layout)
             .build()
     }
 }
@@ -2275,8 +2419,13 @@ impl crate::PropertyType for LinkSharingConfiguration {}
 impl ::cloudwright_core::ToValue for LinkSharingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Permissions", &self.permissions)
+            .opt("Permissions", self.permissions)
             .build()
     }
 }
@@ -2311,8 +2460,13 @@ impl crate::PropertyType for QuickSuiteActionsOption {}
 impl ::cloudwright_core::ToValue for QuickSuiteActionsOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -2389,11 +2543,16 @@ impl crate::PropertyType for SectionBasedLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for SectionBasedLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BodySections", &self.body_sections)
-            .req("CanvasSizeOptions", &self.canvas_size_options)
-            .req("FooterSections", &self.footer_sections)
-            .req("HeaderSections", &self.header_sections)
+            .req("BodySections", self.body_sections)
+            .req("CanvasSizeOptions", self.canvas_size_options)
+            .req("FooterSections", self.footer_sections)
+            .req("HeaderSections", self.header_sections)
             .build()
     }
 }
@@ -2430,8 +2589,13 @@ impl crate::PropertyType for SectionLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for SectionLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FreeFormLayout", &self.free_form_layout)
+            .req("FreeFormLayout", self.free_form_layout)
             .build()
     }
 }
@@ -2468,8 +2632,13 @@ impl crate::PropertyType for SheetControlLayout {}
 impl ::cloudwright_core::ToValue for SheetControlLayout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Configuration", &self.configuration)
+            .req("Configuration", self.configuration)
             .build()
     }
 }
@@ -2504,8 +2673,13 @@ impl crate::PropertyType for SheetControlLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for SheetControlLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GridLayout", &self.grid_layout)
+            .opt("GridLayout", self.grid_layout)
             .build()
     }
 }
@@ -2540,8 +2714,13 @@ impl crate::PropertyType for SheetControlsOption {}
 impl ::cloudwright_core::ToValue for SheetControlsOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VisibilityState", &self.visibility_state)
+            .opt("VisibilityState", self.visibility_state)
             .build()
     }
 }
@@ -2686,19 +2865,24 @@ impl crate::PropertyType for SheetDefinition {}
 impl ::cloudwright_core::ToValue for SheetDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("Description", &self.description)
-            .opt("FilterControls", &self.filter_controls)
-            .opt("Images", &self.images)
-            .opt("Layouts", &self.layouts)
-            .opt("Name", &self.name)
-            .opt("ParameterControls", &self.parameter_controls)
-            .opt("SheetControlLayouts", &self.sheet_control_layouts)
-            .req("SheetId", &self.sheet_id)
-            .opt("TextBoxes", &self.text_boxes)
-            .opt("Title", &self.title)
-            .opt("Visuals", &self.visuals)
+            .opt("ContentType", self.content_type)
+            .opt("Description", self.description)
+            .opt("FilterControls", self.filter_controls)
+            .opt("Images", self.images)
+            .opt("Layouts", self.layouts)
+            .opt("Name", self.name)
+            .opt("ParameterControls", self.parameter_controls)
+            .opt("SheetControlLayouts", self.sheet_control_layouts)
+            .req("SheetId", self.sheet_id)
+            .opt("TextBoxes", self.text_boxes)
+            .opt("Title", self.title)
+            .opt("Visuals", self.visuals)
             .build()
     }
 }
@@ -2733,8 +2917,13 @@ impl crate::PropertyType for SheetLayoutElementMaximizationOption {}
 impl ::cloudwright_core::ToValue for SheetLayoutElementMaximizationOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -2769,8 +2958,13 @@ impl crate::PropertyType for VisualAxisSortOption {}
 impl ::cloudwright_core::ToValue for VisualAxisSortOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -2802,6 +2996,14 @@ impl ::cloudwright_core::ToValue for DashboardUiState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `QBusinessInsightsStatus` (`AWS::QuickSight::Dashboard`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2830,6 +3032,14 @@ impl ::cloudwright_core::ToValue for QBusinessInsightsStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

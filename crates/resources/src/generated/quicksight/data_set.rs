@@ -237,47 +237,49 @@ impl ::cloudwright_core::Resource for DataSet {
 impl ::cloudwright_core::ToValue for DataSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccountId", &self.aws_account_id)
-            .opt("ColumnGroups", &self.column_groups)
+            .opt("AwsAccountId", self.aws_account_id)
+            .opt("ColumnGroups", self.column_groups)
             .opt(
                 "ColumnLevelPermissionRules",
-                &self.column_level_permission_rules,
+                self.column_level_permission_rules,
             )
-            .opt("DataPrepConfiguration", &self.data_prep_configuration)
-            .opt("DataSetId", &self.data_set_id)
-            .opt(
-                "DataSetRefreshProperties",
-                &self.data_set_refresh_properties,
-            )
+            .opt("DataPrepConfiguration", self.data_prep_configuration)
+            .opt("DataSetId", self.data_set_id)
+            .opt("DataSetRefreshProperties", self.data_set_refresh_properties)
             .opt(
                 "DataSetUsageConfiguration",
-                &self.data_set_usage_configuration,
+                self.data_set_usage_configuration,
             )
-            .opt("DatasetParameters", &self.dataset_parameters)
-            .opt("FieldFolders", &self.field_folders)
-            .opt("FolderArns", &self.folder_arns)
-            .opt("ImportMode", &self.import_mode)
-            .opt("IngestionWaitPolicy", &self.ingestion_wait_policy)
-            .opt("LogicalTableMap", &self.logical_table_map)
-            .opt("Name", &self.name)
-            .opt("PerformanceConfiguration", &self.performance_configuration)
-            .opt("Permissions", &self.permissions)
-            .opt("PhysicalTableMap", &self.physical_table_map)
+            .opt("DatasetParameters", self.dataset_parameters)
+            .opt("FieldFolders", self.field_folders)
+            .opt("FolderArns", self.folder_arns)
+            .opt("ImportMode", self.import_mode)
+            .opt("IngestionWaitPolicy", self.ingestion_wait_policy)
+            .opt("LogicalTableMap", self.logical_table_map)
+            .opt("Name", self.name)
+            .opt("PerformanceConfiguration", self.performance_configuration)
+            .opt("Permissions", self.permissions)
+            .opt("PhysicalTableMap", self.physical_table_map)
             .opt(
                 "RowLevelPermissionDataSet",
-                &self.row_level_permission_data_set,
+                self.row_level_permission_data_set,
             )
             .opt(
                 "RowLevelPermissionTagConfiguration",
-                &self.row_level_permission_tag_configuration,
+                self.row_level_permission_tag_configuration,
             )
             .opt(
                 "SemanticModelConfiguration",
-                &self.semantic_model_configuration,
+                self.semantic_model_configuration,
             )
-            .opt("Tags", &self.tags)
-            .opt("UseAs", &self.use_as)
+            .opt("Tags", self.tags)
+            .opt("UseAs", self.use_as)
             .build()
     }
 }
@@ -366,8 +368,13 @@ impl crate::PropertyType for ColumnGroup {}
 impl ::cloudwright_core::ToValue for ColumnGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GeoSpatialColumnGroup", &self.geo_spatial_column_group)
+            .opt("GeoSpatialColumnGroup", self.geo_spatial_column_group)
             .build()
     }
 }
@@ -412,9 +419,14 @@ impl crate::PropertyType for ColumnLevelPermissionRule {}
 impl ::cloudwright_core::ToValue for ColumnLevelPermissionRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnNames", &self.column_names)
-            .opt("Principals", &self.principals)
+            .opt("ColumnNames", self.column_names)
+            .opt("Principals", self.principals)
             .build()
     }
 }
@@ -476,10 +488,15 @@ impl crate::PropertyType for DataPrepConfiguration {}
 impl ::cloudwright_core::ToValue for DataPrepConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationTableMap", &self.destination_table_map)
-            .req("SourceTableMap", &self.source_table_map)
-            .req("TransformStepMap", &self.transform_step_map)
+            .req("DestinationTableMap", self.destination_table_map)
+            .req("SourceTableMap", self.source_table_map)
+            .req("TransformStepMap", self.transform_step_map)
             .build()
     }
 }
@@ -520,9 +537,14 @@ impl crate::PropertyType for DataSetRefreshProperties {}
 impl ::cloudwright_core::ToValue for DataSetRefreshProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FailureConfiguration", &self.failure_configuration)
-            .opt("RefreshConfiguration", &self.refresh_configuration)
+            .opt("FailureConfiguration", self.failure_configuration)
+            .opt("RefreshConfiguration", self.refresh_configuration)
             .build()
     }
 }
@@ -567,14 +589,19 @@ impl crate::PropertyType for DataSetUsageConfiguration {}
 impl ::cloudwright_core::ToValue for DataSetUsageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DisableUseAsDirectQuerySource",
-                &self.disable_use_as_direct_query_source,
+                self.disable_use_as_direct_query_source,
             )
             .opt(
                 "DisableUseAsImportedSource",
-                &self.disable_use_as_imported_source,
+                self.disable_use_as_imported_source,
             )
             .build()
     }
@@ -628,14 +655,16 @@ impl crate::PropertyType for DatasetParameter {}
 impl ::cloudwright_core::ToValue for DatasetParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "DateTimeDatasetParameter",
-                &self.date_time_dataset_parameter,
-            )
-            .opt("DecimalDatasetParameter", &self.decimal_dataset_parameter)
-            .opt("IntegerDatasetParameter", &self.integer_dataset_parameter)
-            .opt("StringDatasetParameter", &self.string_dataset_parameter)
+            .opt("DateTimeDatasetParameter", self.date_time_dataset_parameter)
+            .opt("DecimalDatasetParameter", self.decimal_dataset_parameter)
+            .opt("IntegerDatasetParameter", self.integer_dataset_parameter)
+            .opt("StringDatasetParameter", self.string_dataset_parameter)
             .build()
     }
 }
@@ -715,12 +744,17 @@ impl crate::PropertyType for DateTimeDatasetParameter {}
 impl ::cloudwright_core::ToValue for DateTimeDatasetParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValues", &self.default_values)
-            .req("Id", &self.id)
-            .req("Name", &self.name)
-            .opt("TimeGranularity", &self.time_granularity)
-            .req("ValueType", &self.value_type)
+            .opt("DefaultValues", self.default_values)
+            .req("Id", self.id)
+            .req("Name", self.name)
+            .opt("TimeGranularity", self.time_granularity)
+            .req("ValueType", self.value_type)
             .build()
     }
 }
@@ -757,8 +791,13 @@ impl crate::PropertyType for DateTimeDatasetParameterDefaultValues {}
 impl ::cloudwright_core::ToValue for DateTimeDatasetParameterDefaultValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StaticValues", &self.static_values)
+            .opt("StaticValues", self.static_values)
             .build()
     }
 }
@@ -831,11 +870,16 @@ impl crate::PropertyType for DecimalDatasetParameter {}
 impl ::cloudwright_core::ToValue for DecimalDatasetParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValues", &self.default_values)
-            .req("Id", &self.id)
-            .req("Name", &self.name)
-            .req("ValueType", &self.value_type)
+            .opt("DefaultValues", self.default_values)
+            .req("Id", self.id)
+            .req("Name", self.name)
+            .req("ValueType", self.value_type)
             .build()
     }
 }
@@ -872,8 +916,13 @@ impl crate::PropertyType for DecimalDatasetParameterDefaultValues {}
 impl ::cloudwright_core::ToValue for DecimalDatasetParameterDefaultValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StaticValues", &self.static_values)
+            .opt("StaticValues", self.static_values)
             .build()
     }
 }
@@ -937,10 +986,15 @@ impl crate::PropertyType for GeoSpatialColumnGroup {}
 impl ::cloudwright_core::ToValue for GeoSpatialColumnGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Columns", &self.columns)
-            .opt("CountryCode", &self.country_code)
-            .req("Name", &self.name)
+            .req("Columns", self.columns)
+            .opt("CountryCode", self.country_code)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -977,8 +1031,13 @@ impl crate::PropertyType for IncrementalRefresh {}
 impl ::cloudwright_core::ToValue for IncrementalRefresh {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LookbackWindow", &self.lookback_window)
+            .req("LookbackWindow", self.lookback_window)
             .build()
     }
 }
@@ -1023,12 +1082,17 @@ impl crate::PropertyType for IngestionWaitPolicy {}
 impl ::cloudwright_core::ToValue for IngestionWaitPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IngestionWaitTimeInHours",
-                &self.ingestion_wait_time_in_hours,
+                self.ingestion_wait_time_in_hours,
             )
-            .opt("WaitForSpiceIngestion", &self.wait_for_spice_ingestion)
+            .opt("WaitForSpiceIngestion", self.wait_for_spice_ingestion)
             .build()
     }
 }
@@ -1101,11 +1165,16 @@ impl crate::PropertyType for IntegerDatasetParameter {}
 impl ::cloudwright_core::ToValue for IntegerDatasetParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValues", &self.default_values)
-            .req("Id", &self.id)
-            .req("Name", &self.name)
-            .req("ValueType", &self.value_type)
+            .opt("DefaultValues", self.default_values)
+            .req("Id", self.id)
+            .req("Name", self.name)
+            .req("ValueType", self.value_type)
             .build()
     }
 }
@@ -1142,8 +1211,13 @@ impl crate::PropertyType for IntegerDatasetParameterDefaultValues {}
 impl ::cloudwright_core::ToValue for IntegerDatasetParameterDefaultValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StaticValues", &self.static_values)
+            .opt("StaticValues", self.static_values)
             .build()
     }
 }
@@ -1207,10 +1281,15 @@ impl crate::PropertyType for LookbackWindow {}
 impl ::cloudwright_core::ToValue for LookbackWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ColumnName", &self.column_name)
-            .req("Size", &self.size)
-            .req("SizeUnit", &self.size_unit)
+            .req("ColumnName", self.column_name)
+            .req("Size", self.size)
+            .req("SizeUnit", self.size_unit)
             .build()
     }
 }
@@ -1243,8 +1322,13 @@ impl crate::PropertyType for PerformanceConfiguration {}
 impl ::cloudwright_core::ToValue for PerformanceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("UniqueKeys", &self.unique_keys)
+            .opt("UniqueKeys", self.unique_keys)
             .build()
     }
 }
@@ -1281,8 +1365,13 @@ impl crate::PropertyType for RefreshConfiguration {}
 impl ::cloudwright_core::ToValue for RefreshConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IncrementalRefresh", &self.incremental_refresh)
+            .req("IncrementalRefresh", self.incremental_refresh)
             .build()
     }
 }
@@ -1317,8 +1406,13 @@ impl crate::PropertyType for RefreshFailureConfiguration {}
 impl ::cloudwright_core::ToValue for RefreshFailureConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EmailAlert", &self.email_alert)
+            .opt("EmailAlert", self.email_alert)
             .build()
     }
 }
@@ -1353,8 +1447,13 @@ impl crate::PropertyType for RefreshFailureEmailAlert {}
 impl ::cloudwright_core::ToValue for RefreshFailureEmailAlert {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlertStatus", &self.alert_status)
+            .opt("AlertStatus", self.alert_status)
             .build()
     }
 }
@@ -1434,12 +1533,17 @@ impl crate::PropertyType for RowLevelPermissionDataSet {}
 impl ::cloudwright_core::ToValue for RowLevelPermissionDataSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .opt("FormatVersion", &self.format_version)
-            .opt("Namespace", &self.namespace)
-            .req("PermissionPolicy", &self.permission_policy)
-            .opt("Status", &self.status)
+            .req("Arn", self.arn)
+            .opt("FormatVersion", self.format_version)
+            .opt("Namespace", self.namespace)
+            .req("PermissionPolicy", self.permission_policy)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -1496,10 +1600,15 @@ impl crate::PropertyType for RowLevelPermissionTagConfiguration {}
 impl ::cloudwright_core::ToValue for RowLevelPermissionTagConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Status", &self.status)
-            .opt("TagRuleConfigurations", &self.tag_rule_configurations)
-            .req("TagRules", &self.tag_rules)
+            .opt("Status", self.status)
+            .opt("TagRuleConfigurations", self.tag_rule_configurations)
+            .req("TagRules", self.tag_rules)
             .build()
     }
 }
@@ -1572,11 +1681,16 @@ impl crate::PropertyType for RowLevelPermissionTagRule {}
 impl ::cloudwright_core::ToValue for RowLevelPermissionTagRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ColumnName", &self.column_name)
-            .opt("MatchAllValue", &self.match_all_value)
-            .req("TagKey", &self.tag_key)
-            .opt("TagMultiValueDelimiter", &self.tag_multi_value_delimiter)
+            .req("ColumnName", self.column_name)
+            .opt("MatchAllValue", self.match_all_value)
+            .req("TagKey", self.tag_key)
+            .opt("TagMultiValueDelimiter", self.tag_multi_value_delimiter)
             .build()
     }
 }
@@ -1611,8 +1725,13 @@ impl crate::PropertyType for SemanticModelConfiguration {}
 impl ::cloudwright_core::ToValue for SemanticModelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TableMap", &self.table_map)
+            .opt("TableMap", self.table_map)
             .build()
     }
 }
@@ -1685,11 +1804,16 @@ impl crate::PropertyType for StringDatasetParameter {}
 impl ::cloudwright_core::ToValue for StringDatasetParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValues", &self.default_values)
-            .req("Id", &self.id)
-            .req("Name", &self.name)
-            .req("ValueType", &self.value_type)
+            .opt("DefaultValues", self.default_values)
+            .req("Id", self.id)
+            .req("Name", self.name)
+            .req("ValueType", self.value_type)
             .build()
     }
 }
@@ -1726,8 +1850,13 @@ impl crate::PropertyType for StringDatasetParameterDefaultValues {}
 impl ::cloudwright_core::ToValue for StringDatasetParameterDefaultValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StaticValues", &self.static_values)
+            .opt("StaticValues", self.static_values)
             .build()
     }
 }
@@ -1762,8 +1891,13 @@ impl crate::PropertyType for UniqueKey {}
 impl ::cloudwright_core::ToValue for UniqueKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ColumnNames", &self.column_names)
+            .req("ColumnNames", self.column_names)
             .build()
     }
 }
@@ -1795,6 +1929,14 @@ impl ::cloudwright_core::ToValue for DataSetImportMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DataSetUseAs` (`AWS::QuickSight::DataSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1820,6 +1962,14 @@ impl ::cloudwright_core::ToValue for DataSetUseAs {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1850,6 +2000,14 @@ impl ::cloudwright_core::ToValue for DatasetParameterValueType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GeoSpatialCountryCode` (`AWS::QuickSight::DataSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1875,6 +2033,14 @@ impl ::cloudwright_core::ToValue for GeoSpatialCountryCode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1908,6 +2074,14 @@ impl ::cloudwright_core::ToValue for LookbackWindowSizeUnit {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RefreshFailureAlertStatus` (`AWS::QuickSight::DataSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1936,6 +2110,14 @@ impl ::cloudwright_core::ToValue for RefreshFailureAlertStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1966,6 +2148,14 @@ impl ::cloudwright_core::ToValue for RowLevelPermissionFormatVersion {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RowLevelPermissionPolicy` (`AWS::QuickSight::DataSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1995,6 +2185,14 @@ impl ::cloudwright_core::ToValue for RowLevelPermissionPolicy {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::QuickSight::DataSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2023,6 +2221,14 @@ impl ::cloudwright_core::ToValue for Status {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

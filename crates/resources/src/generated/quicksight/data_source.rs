@@ -190,23 +190,28 @@ impl ::cloudwright_core::Resource for DataSource {
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AlternateDataSourceParameters",
-                &self.alternate_data_source_parameters,
+                self.alternate_data_source_parameters,
             )
-            .opt("AwsAccountId", &self.aws_account_id)
-            .opt("Credentials", &self.credentials)
-            .opt("DataSourceId", &self.data_source_id)
-            .opt("DataSourceParameters", &self.data_source_parameters)
-            .opt("ErrorInfo", &self.error_info)
-            .opt("FolderArns", &self.folder_arns)
-            .req("Name", &self.name)
-            .opt("Permissions", &self.permissions)
-            .opt("SslProperties", &self.ssl_properties)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
-            .opt("VpcConnectionProperties", &self.vpc_connection_properties)
+            .opt("AwsAccountId", self.aws_account_id)
+            .opt("Credentials", self.credentials)
+            .opt("DataSourceId", self.data_source_id)
+            .opt("DataSourceParameters", self.data_source_parameters)
+            .opt("ErrorInfo", self.error_info)
+            .opt("FolderArns", self.folder_arns)
+            .req("Name", self.name)
+            .opt("Permissions", self.permissions)
+            .opt("SslProperties", self.ssl_properties)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
+            .opt("VpcConnectionProperties", self.vpc_connection_properties)
             .build()
     }
 }
@@ -287,8 +292,13 @@ impl crate::PropertyType for AmazonElasticsearchParameters {}
 impl ::cloudwright_core::ToValue for AmazonElasticsearchParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Domain", &self.domain)
+            .req("Domain", self.domain)
             .build()
     }
 }
@@ -327,8 +337,13 @@ impl crate::PropertyType for AmazonOpenSearchParameters {}
 impl ::cloudwright_core::ToValue for AmazonOpenSearchParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Domain", &self.domain)
+            .req("Domain", self.domain)
             .build()
     }
 }
@@ -382,13 +397,18 @@ impl crate::PropertyType for AthenaParameters {}
 impl ::cloudwright_core::ToValue for AthenaParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IdentityCenterConfiguration",
-                &self.identity_center_configuration,
+                self.identity_center_configuration,
             )
-            .opt("RoleArn", &self.role_arn)
-            .opt("WorkGroup", &self.work_group)
+            .opt("RoleArn", self.role_arn)
+            .opt("WorkGroup", self.work_group)
             .build()
     }
 }
@@ -456,10 +476,15 @@ impl crate::PropertyType for AuroraParameters {}
 impl ::cloudwright_core::ToValue for AuroraParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Database", self.database)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -527,10 +552,15 @@ impl crate::PropertyType for AuroraPostgreSqlParameters {}
 impl ::cloudwright_core::ToValue for AuroraPostgreSqlParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Database", self.database)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -597,13 +627,18 @@ impl crate::PropertyType for CredentialPair {}
 impl ::cloudwright_core::ToValue for CredentialPair {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AlternateDataSourceParameters",
-                &self.alternate_data_source_parameters,
+                self.alternate_data_source_parameters,
             )
-            .req("Password", &self.password)
-            .req("Username", &self.username)
+            .req("Password", self.password)
+            .req("Username", self.username)
             .build()
     }
 }
@@ -660,11 +695,16 @@ impl crate::PropertyType for DataSourceCredentials {}
 impl ::cloudwright_core::ToValue for DataSourceCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CopySourceArn", &self.copy_source_arn)
-            .opt("CredentialPair", &self.credential_pair)
-            .opt("KeyPairCredentials", &self.key_pair_credentials)
-            .opt("SecretArn", &self.secret_arn)
+            .opt("CopySourceArn", self.copy_source_arn)
+            .opt("CredentialPair", self.credential_pair)
+            .opt("KeyPairCredentials", self.key_pair_credentials)
+            .opt("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -705,9 +745,14 @@ impl crate::PropertyType for DataSourceErrorInfo {}
 impl ::cloudwright_core::ToValue for DataSourceErrorInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Message", &self.message)
-            .opt("Type", &self.r#type)
+            .opt("Message", self.message)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -863,37 +908,42 @@ impl crate::PropertyType for DataSourceParameters {}
 impl ::cloudwright_core::ToValue for DataSourceParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AmazonElasticsearchParameters",
-                &self.amazon_elasticsearch_parameters,
+                self.amazon_elasticsearch_parameters,
             )
             .opt(
                 "AmazonOpenSearchParameters",
-                &self.amazon_open_search_parameters,
+                self.amazon_open_search_parameters,
             )
-            .opt("AthenaParameters", &self.athena_parameters)
-            .opt("AuroraParameters", &self.aurora_parameters)
+            .opt("AthenaParameters", self.athena_parameters)
+            .opt("AuroraParameters", self.aurora_parameters)
             .opt(
                 "AuroraPostgreSqlParameters",
-                &self.aurora_postgre_sql_parameters,
+                self.aurora_postgre_sql_parameters,
             )
-            .opt("DatabricksParameters", &self.databricks_parameters)
-            .opt("MariaDbParameters", &self.maria_db_parameters)
-            .opt("MySqlParameters", &self.my_sql_parameters)
-            .opt("OracleParameters", &self.oracle_parameters)
-            .opt("PostgreSqlParameters", &self.postgre_sql_parameters)
-            .opt("PrestoParameters", &self.presto_parameters)
-            .opt("RdsParameters", &self.rds_parameters)
-            .opt("RedshiftParameters", &self.redshift_parameters)
-            .opt("S3Parameters", &self.s3_parameters)
-            .opt("S3TablesParameters", &self.s3_tables_parameters)
-            .opt("SnowflakeParameters", &self.snowflake_parameters)
-            .opt("SparkParameters", &self.spark_parameters)
-            .opt("SqlServerParameters", &self.sql_server_parameters)
-            .opt("StarburstParameters", &self.starburst_parameters)
-            .opt("TeradataParameters", &self.teradata_parameters)
-            .opt("TrinoParameters", &self.trino_parameters)
+            .opt("DatabricksParameters", self.databricks_parameters)
+            .opt("MariaDbParameters", self.maria_db_parameters)
+            .opt("MySqlParameters", self.my_sql_parameters)
+            .opt("OracleParameters", self.oracle_parameters)
+            .opt("PostgreSqlParameters", self.postgre_sql_parameters)
+            .opt("PrestoParameters", self.presto_parameters)
+            .opt("RdsParameters", self.rds_parameters)
+            .opt("RedshiftParameters", self.redshift_parameters)
+            .opt("S3Parameters", self.s3_parameters)
+            .opt("S3TablesParameters", self.s3_tables_parameters)
+            .opt("SnowflakeParameters", self.snowflake_parameters)
+            .opt("SparkParameters", self.spark_parameters)
+            .opt("SqlServerParameters", self.sql_server_parameters)
+            .opt("StarburstParameters", self.starburst_parameters)
+            .opt("TeradataParameters", self.teradata_parameters)
+            .opt("TrinoParameters", self.trino_parameters)
             .build()
     }
 }
@@ -961,10 +1011,15 @@ impl crate::PropertyType for DatabricksParameters {}
 impl ::cloudwright_core::ToValue for DatabricksParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Host", &self.host)
-            .req("Port", &self.port)
-            .req("SqlEndpointPath", &self.sql_endpoint_path)
+            .req("Host", self.host)
+            .req("Port", self.port)
+            .req("SqlEndpointPath", self.sql_endpoint_path)
             .build()
     }
 }
@@ -1001,10 +1056,15 @@ impl crate::PropertyType for IdentityCenterConfiguration {}
 impl ::cloudwright_core::ToValue for IdentityCenterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableIdentityPropagation",
-                &self.enable_identity_propagation,
+                self.enable_identity_propagation,
             )
             .build()
     }
@@ -1071,10 +1131,15 @@ impl crate::PropertyType for KeyPairCredentials {}
 impl ::cloudwright_core::ToValue for KeyPairCredentials {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KeyPairUsername", &self.key_pair_username)
-            .req("PrivateKey", &self.private_key)
-            .opt("PrivateKeyPassphrase", &self.private_key_passphrase)
+            .req("KeyPairUsername", self.key_pair_username)
+            .req("PrivateKey", self.private_key)
+            .opt("PrivateKeyPassphrase", self.private_key_passphrase)
             .build()
     }
 }
@@ -1131,9 +1196,14 @@ impl crate::PropertyType for ManifestFileLocation {}
 impl ::cloudwright_core::ToValue for ManifestFileLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
             .build()
     }
 }
@@ -1201,10 +1271,15 @@ impl crate::PropertyType for MariaDbParameters {}
 impl ::cloudwright_core::ToValue for MariaDbParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Database", self.database)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -1272,10 +1347,15 @@ impl crate::PropertyType for MySqlParameters {}
 impl ::cloudwright_core::ToValue for MySqlParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Database", self.database)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -1340,17 +1420,22 @@ impl crate::PropertyType for OAuthParameters {}
 impl ::cloudwright_core::ToValue for OAuthParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IdentityProviderResourceUri",
-                &self.identity_provider_resource_uri,
+                self.identity_provider_resource_uri,
             )
             .opt(
                 "IdentityProviderVpcConnectionProperties",
-                &self.identity_provider_vpc_connection_properties,
+                self.identity_provider_vpc_connection_properties,
             )
-            .opt("OAuthScope", &self.o_auth_scope)
-            .req("TokenProviderUrl", &self.token_provider_url)
+            .opt("OAuthScope", self.o_auth_scope)
+            .req("TokenProviderUrl", self.token_provider_url)
             .build()
     }
 }
@@ -1427,11 +1512,16 @@ impl crate::PropertyType for OracleParameters {}
 impl ::cloudwright_core::ToValue for OracleParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
-            .opt("UseServiceName", &self.use_service_name)
+            .req("Database", self.database)
+            .req("Host", self.host)
+            .req("Port", self.port)
+            .opt("UseServiceName", self.use_service_name)
             .build()
     }
 }
@@ -1499,10 +1589,15 @@ impl crate::PropertyType for PostgreSqlParameters {}
 impl ::cloudwright_core::ToValue for PostgreSqlParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Database", self.database)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -1570,10 +1665,15 @@ impl crate::PropertyType for PrestoParameters {}
 impl ::cloudwright_core::ToValue for PrestoParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Catalog", &self.catalog)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Catalog", self.catalog)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -1630,9 +1730,14 @@ impl crate::PropertyType for RdsParameters {}
 impl ::cloudwright_core::ToValue for RdsParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .req("InstanceId", &self.instance_id)
+            .req("Database", self.database)
+            .req("InstanceId", self.instance_id)
             .build()
     }
 }
@@ -1698,11 +1803,16 @@ impl crate::PropertyType for RedshiftIamParameters {}
 impl ::cloudwright_core::ToValue for RedshiftIamParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoCreateDatabaseUser", &self.auto_create_database_user)
-            .opt("DatabaseGroups", &self.database_groups)
-            .opt("DatabaseUser", &self.database_user)
-            .req("RoleArn", &self.role_arn)
+            .opt("AutoCreateDatabaseUser", self.auto_create_database_user)
+            .opt("DatabaseGroups", self.database_groups)
+            .opt("DatabaseUser", self.database_user)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -1785,16 +1895,21 @@ impl crate::PropertyType for RedshiftParameters {}
 impl ::cloudwright_core::ToValue for RedshiftParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClusterId", &self.cluster_id)
-            .req("Database", &self.database)
-            .opt("Host", &self.host)
-            .opt("IAMParameters", &self.iam_parameters)
+            .opt("ClusterId", self.cluster_id)
+            .req("Database", self.database)
+            .opt("Host", self.host)
+            .opt("IAMParameters", self.iam_parameters)
             .opt(
                 "IdentityCenterConfiguration",
-                &self.identity_center_configuration,
+                self.identity_center_configuration,
             )
-            .opt("Port", &self.port)
+            .opt("Port", self.port)
             .build()
     }
 }
@@ -1860,10 +1975,15 @@ impl crate::PropertyType for ResourcePermission {}
 impl ::cloudwright_core::ToValue for ResourcePermission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Principal", &self.principal)
-            .opt("Resource", &self.resource)
+            .req("Actions", self.actions)
+            .req("Principal", self.principal)
+            .opt("Resource", self.resource)
             .build()
     }
 }
@@ -1909,9 +2029,14 @@ impl crate::PropertyType for S3Parameters {}
 impl ::cloudwright_core::ToValue for S3Parameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ManifestFileLocation", &self.manifest_file_location)
-            .opt("RoleArn", &self.role_arn)
+            .req("ManifestFileLocation", self.manifest_file_location)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -1944,8 +2069,13 @@ impl crate::PropertyType for S3TablesParameters {}
 impl ::cloudwright_core::ToValue for S3TablesParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TableBucketArn", &self.table_bucket_arn)
+            .opt("TableBucketArn", self.table_bucket_arn)
             .build()
     }
 }
@@ -2036,16 +2166,21 @@ impl crate::PropertyType for SnowflakeParameters {}
 impl ::cloudwright_core::ToValue for SnowflakeParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthenticationType", &self.authentication_type)
-            .req("Database", &self.database)
+            .opt("AuthenticationType", self.authentication_type)
+            .req("Database", self.database)
             .opt(
                 "DatabaseAccessControlRole",
-                &self.database_access_control_role,
+                self.database_access_control_role,
             )
-            .req("Host", &self.host)
-            .opt("OAuthParameters", &self.o_auth_parameters)
-            .req("Warehouse", &self.warehouse)
+            .req("Host", self.host)
+            .opt("OAuthParameters", self.o_auth_parameters)
+            .req("Warehouse", self.warehouse)
             .build()
     }
 }
@@ -2102,9 +2237,14 @@ impl crate::PropertyType for SparkParameters {}
 impl ::cloudwright_core::ToValue for SparkParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -2172,10 +2312,15 @@ impl crate::PropertyType for SqlServerParameters {}
 impl ::cloudwright_core::ToValue for SqlServerParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Database", self.database)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -2212,8 +2357,13 @@ impl crate::PropertyType for SslProperties {}
 impl ::cloudwright_core::ToValue for SslProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisableSsl", &self.disable_ssl)
+            .opt("DisableSsl", self.disable_ssl)
             .build()
     }
 }
@@ -2311,17 +2461,22 @@ impl crate::PropertyType for StarburstParameters {}
 impl ::cloudwright_core::ToValue for StarburstParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthenticationType", &self.authentication_type)
-            .req("Catalog", &self.catalog)
+            .opt("AuthenticationType", self.authentication_type)
+            .req("Catalog", self.catalog)
             .opt(
                 "DatabaseAccessControlRole",
-                &self.database_access_control_role,
+                self.database_access_control_role,
             )
-            .req("Host", &self.host)
-            .opt("OAuthParameters", &self.o_auth_parameters)
-            .req("Port", &self.port)
-            .opt("ProductType", &self.product_type)
+            .req("Host", self.host)
+            .opt("OAuthParameters", self.o_auth_parameters)
+            .req("Port", self.port)
+            .opt("ProductType", self.product_type)
             .build()
     }
 }
@@ -2389,10 +2544,15 @@ impl crate::PropertyType for TeradataParameters {}
 impl ::cloudwright_core::ToValue for TeradataParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Database", &self.database)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Database", self.database)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -2460,10 +2620,15 @@ impl crate::PropertyType for TrinoParameters {}
 impl ::cloudwright_core::ToValue for TrinoParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Catalog", &self.catalog)
-            .req("Host", &self.host)
-            .req("Port", &self.port)
+            .req("Catalog", self.catalog)
+            .req("Host", self.host)
+            .req("Port", self.port)
             .build()
     }
 }
@@ -2500,8 +2665,13 @@ impl crate::PropertyType for VpcConnectionProperties {}
 impl ::cloudwright_core::ToValue for VpcConnectionProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VpcConnectionArn", &self.vpc_connection_arn)
+            .req("VpcConnectionArn", self.vpc_connection_arn)
             .build()
     }
 }
@@ -2538,6 +2708,14 @@ impl ::cloudwright_core::ToValue for AuthenticationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2585,6 +2763,14 @@ impl ::cloudwright_core::ToValue for DataSourceErrorInfoType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2768,6 +2954,14 @@ impl ::cloudwright_core::ToValue for DataSourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StarburstProductType` (`AWS::QuickSight::DataSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2796,6 +2990,14 @@ impl ::cloudwright_core::ToValue for StarburstProductType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -136,15 +136,20 @@ impl ::cloudwright_core::Resource for Folder {
 impl ::cloudwright_core::ToValue for Folder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccountId", &self.aws_account_id)
-            .opt("FolderId", &self.folder_id)
-            .opt("FolderType", &self.folder_type)
-            .opt("Name", &self.name)
-            .opt("ParentFolderArn", &self.parent_folder_arn)
-            .opt("Permissions", &self.permissions)
-            .opt("SharingModel", &self.sharing_model)
-            .opt("Tags", &self.tags)
+            .opt("AwsAccountId", self.aws_account_id)
+            .opt("FolderId", self.folder_id)
+            .opt("FolderType", self.folder_type)
+            .opt("Name", self.name)
+            .opt("ParentFolderArn", self.parent_folder_arn)
+            .opt("Permissions", self.permissions)
+            .opt("SharingModel", self.sharing_model)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -251,9 +256,14 @@ impl crate::PropertyType for ResourcePermission {}
 impl ::cloudwright_core::ToValue for ResourcePermission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Principal", &self.principal)
+            .req("Actions", self.actions)
+            .req("Principal", self.principal)
             .build()
     }
 }
@@ -285,6 +295,14 @@ impl ::cloudwright_core::ToValue for FolderType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SharingModel` (`AWS::QuickSight::Folder`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -313,6 +331,14 @@ impl ::cloudwright_core::ToValue for SharingModel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

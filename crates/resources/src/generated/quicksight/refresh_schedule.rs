@@ -87,10 +87,15 @@ impl ::cloudwright_core::Resource for RefreshSchedule {
 impl ::cloudwright_core::ToValue for RefreshSchedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccountId", &self.aws_account_id)
-            .opt("DataSetId", &self.data_set_id)
-            .opt("Schedule", &self.schedule)
+            .opt("AwsAccountId", self.aws_account_id)
+            .opt("DataSetId", self.data_set_id)
+            .opt("Schedule", self.schedule)
             .build()
     }
 }
@@ -147,9 +152,14 @@ impl crate::PropertyType for RefreshOnDay {}
 impl ::cloudwright_core::ToValue for RefreshOnDay {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DayOfMonth", &self.day_of_month)
-            .opt("DayOfWeek", &self.day_of_week)
+            .opt("DayOfMonth", self.day_of_month)
+            .opt("DayOfWeek", self.day_of_week)
             .build()
     }
 }
@@ -211,11 +221,16 @@ impl crate::PropertyType for RefreshScheduleMap {}
 impl ::cloudwright_core::ToValue for RefreshScheduleMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RefreshType", &self.refresh_type)
-            .opt("ScheduleFrequency", &self.schedule_frequency)
-            .opt("ScheduleId", &self.schedule_id)
-            .opt("StartAfterDateTime", &self.start_after_date_time)
+            .opt("RefreshType", self.refresh_type)
+            .opt("ScheduleFrequency", self.schedule_frequency)
+            .opt("ScheduleId", self.schedule_id)
+            .opt("StartAfterDateTime", self.start_after_date_time)
             .build()
     }
 }
@@ -264,11 +279,16 @@ impl crate::PropertyType for ScheduleFrequency {}
 impl ::cloudwright_core::ToValue for ScheduleFrequency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Interval", &self.interval)
-            .opt("RefreshOnDay", &self.refresh_on_day)
-            .opt("TimeOfTheDay", &self.time_of_the_day)
-            .opt("TimeZone", &self.time_zone)
+            .opt("Interval", self.interval)
+            .opt("RefreshOnDay", self.refresh_on_day)
+            .opt("TimeOfTheDay", self.time_of_the_day)
+            .opt("TimeZone", self.time_zone)
             .build()
     }
 }
@@ -315,6 +335,14 @@ impl ::cloudwright_core::ToValue for DayOfWeek {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Interval` (`AWS::QuickSight::RefreshSchedule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -356,6 +384,14 @@ impl ::cloudwright_core::ToValue for Interval {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RefreshType` (`AWS::QuickSight::RefreshSchedule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -384,6 +420,14 @@ impl ::cloudwright_core::ToValue for RefreshType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -70,19 +70,24 @@ impl crate::PropertyType for AggregationFunction {}
 impl ::cloudwright_core::ToValue for AggregationFunction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AttributeAggregationFunction",
-                &self.attribute_aggregation_function,
+                self.attribute_aggregation_function,
             )
             .opt(
                 "CategoricalAggregationFunction",
-                &self.categorical_aggregation_function,
+                self.categorical_aggregation_function,
             )
-            .opt("DateAggregationFunction", &self.date_aggregation_function)
+            .opt("DateAggregationFunction", self.date_aggregation_function)
             .opt(
                 "NumericalAggregationFunction",
-                &self.numerical_aggregation_function,
+                self.numerical_aggregation_function,
             )
             .build()
     }
@@ -151,10 +156,15 @@ impl crate::PropertyType for AggregationSortConfiguration {}
 impl ::cloudwright_core::ToValue for AggregationSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationFunction", &self.aggregation_function)
-            .req("Column", &self.column)
-            .req("SortDirection", &self.sort_direction)
+            .opt("AggregationFunction", self.aggregation_function)
+            .req("Column", self.column)
+            .req("SortDirection", self.sort_direction)
             .build()
     }
 }
@@ -195,10 +205,15 @@ impl crate::PropertyType for AnalysisDefaults {}
 impl ::cloudwright_core::ToValue for AnalysisDefaults {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DefaultNewSheetConfiguration",
-                &self.default_new_sheet_configuration,
+                self.default_new_sheet_configuration,
             )
             .build()
     }
@@ -248,9 +263,14 @@ impl crate::PropertyType for AnchorDateConfiguration {}
 impl ::cloudwright_core::ToValue for AnchorDateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnchorOption", &self.anchor_option)
-            .opt("ParameterName", &self.parameter_name)
+            .opt("AnchorOption", self.anchor_option)
+            .opt("ParameterName", self.parameter_name)
             .build()
     }
 }
@@ -297,9 +317,14 @@ impl crate::PropertyType for ArcAxisConfiguration {}
 impl ::cloudwright_core::ToValue for ArcAxisConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Range", &self.range)
-            .opt("ReserveRange", &self.reserve_range)
+            .opt("Range", self.range)
+            .opt("ReserveRange", self.reserve_range)
             .build()
     }
 }
@@ -348,9 +373,14 @@ impl crate::PropertyType for ArcAxisDisplayRange {}
 impl ::cloudwright_core::ToValue for ArcAxisDisplayRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Max", &self.max)
-            .opt("Min", &self.min)
+            .opt("Max", self.max)
+            .opt("Min", self.min)
             .build()
     }
 }
@@ -397,9 +427,14 @@ impl crate::PropertyType for ArcConfiguration {}
 impl ::cloudwright_core::ToValue for ArcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArcAngle", &self.arc_angle)
-            .opt("ArcThickness", &self.arc_thickness)
+            .opt("ArcAngle", self.arc_angle)
+            .opt("ArcThickness", self.arc_thickness)
             .build()
     }
 }
@@ -438,8 +473,13 @@ impl crate::PropertyType for ArcOptions {}
 impl ::cloudwright_core::ToValue for ArcOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArcThickness", &self.arc_thickness)
+            .opt("ArcThickness", self.arc_thickness)
             .build()
     }
 }
@@ -484,9 +524,14 @@ impl crate::PropertyType for AssetOptions {}
 impl ::cloudwright_core::ToValue for AssetOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Timezone", &self.timezone)
-            .opt("WeekStart", &self.week_start)
+            .opt("Timezone", self.timezone)
+            .opt("WeekStart", self.week_start)
             .build()
     }
 }
@@ -533,12 +578,17 @@ impl crate::PropertyType for AttributeAggregationFunction {}
 impl ::cloudwright_core::ToValue for AttributeAggregationFunction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "SimpleAttributeAggregation",
-                &self.simple_attribute_aggregation,
+                self.simple_attribute_aggregation,
             )
-            .opt("ValueForMultipleValues", &self.value_for_multiple_values)
+            .opt("ValueForMultipleValues", self.value_for_multiple_values)
             .build()
     }
 }
@@ -585,9 +635,14 @@ impl crate::PropertyType for AxisDataOptions {}
 impl ::cloudwright_core::ToValue for AxisDataOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateAxisOptions", &self.date_axis_options)
-            .opt("NumericAxisOptions", &self.numeric_axis_options)
+            .opt("DateAxisOptions", self.date_axis_options)
+            .opt("NumericAxisOptions", self.numeric_axis_options)
             .build()
     }
 }
@@ -636,9 +691,14 @@ impl crate::PropertyType for AxisDisplayMinMaxRange {}
 impl ::cloudwright_core::ToValue for AxisDisplayMinMaxRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Maximum", &self.maximum)
-            .opt("Minimum", &self.minimum)
+            .opt("Maximum", self.maximum)
+            .opt("Minimum", self.minimum)
             .build()
     }
 }
@@ -707,13 +767,18 @@ impl crate::PropertyType for AxisDisplayOptions {}
 impl ::cloudwright_core::ToValue for AxisDisplayOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AxisLineVisibility", &self.axis_line_visibility)
-            .opt("AxisOffset", &self.axis_offset)
-            .opt("DataOptions", &self.data_options)
-            .opt("GridLineVisibility", &self.grid_line_visibility)
-            .opt("ScrollbarOptions", &self.scrollbar_options)
-            .opt("TickLabelOptions", &self.tick_label_options)
+            .opt("AxisLineVisibility", self.axis_line_visibility)
+            .opt("AxisOffset", self.axis_offset)
+            .opt("DataOptions", self.data_options)
+            .opt("GridLineVisibility", self.grid_line_visibility)
+            .opt("ScrollbarOptions", self.scrollbar_options)
+            .opt("TickLabelOptions", self.tick_label_options)
             .build()
     }
 }
@@ -762,9 +827,14 @@ impl crate::PropertyType for AxisDisplayRange {}
 impl ::cloudwright_core::ToValue for AxisDisplayRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataDriven", &self.data_driven)
-            .opt("MinMax", &self.min_max)
+            .opt("DataDriven", self.data_driven)
+            .opt("MinMax", self.min_max)
             .build()
     }
 }
@@ -815,10 +885,15 @@ impl crate::PropertyType for AxisLabelOptions {}
 impl ::cloudwright_core::ToValue for AxisLabelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplyTo", &self.apply_to)
-            .opt("CustomLabel", &self.custom_label)
-            .opt("FontConfiguration", &self.font_configuration)
+            .opt("ApplyTo", self.apply_to)
+            .opt("CustomLabel", self.custom_label)
+            .opt("FontConfiguration", self.font_configuration)
             .build()
     }
 }
@@ -878,9 +953,14 @@ impl crate::PropertyType for AxisLabelReferenceOptions {}
 impl ::cloudwright_core::ToValue for AxisLabelReferenceOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .req("FieldId", &self.field_id)
+            .req("Column", self.column)
+            .req("FieldId", self.field_id)
             .build()
     }
 }
@@ -931,9 +1011,14 @@ impl crate::PropertyType for AxisLinearScale {}
 impl ::cloudwright_core::ToValue for AxisLinearScale {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StepCount", &self.step_count)
-            .opt("StepSize", &self.step_size)
+            .opt("StepCount", self.step_count)
+            .opt("StepSize", self.step_size)
             .build()
     }
 }
@@ -974,8 +1059,13 @@ impl crate::PropertyType for AxisLogarithmicScale {}
 impl ::cloudwright_core::ToValue for AxisLogarithmicScale {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Base", &self.base)
+            .opt("Base", self.base)
             .build()
     }
 }
@@ -1022,9 +1112,14 @@ impl crate::PropertyType for AxisScale {}
 impl ::cloudwright_core::ToValue for AxisScale {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Linear", &self.linear)
-            .opt("Logarithmic", &self.logarithmic)
+            .opt("Linear", self.linear)
+            .opt("Logarithmic", self.logarithmic)
             .build()
     }
 }
@@ -1071,9 +1166,14 @@ impl crate::PropertyType for AxisTickLabelOptions {}
 impl ::cloudwright_core::ToValue for AxisTickLabelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LabelOptions", &self.label_options)
-            .opt("RotationAngle", &self.rotation_angle)
+            .opt("LabelOptions", self.label_options)
+            .opt("RotationAngle", self.rotation_angle)
             .build()
     }
 }
@@ -1138,11 +1238,16 @@ impl crate::PropertyType for BarChartAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for BarChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .opt("Colors", &self.colors)
-            .opt("SmallMultiples", &self.small_multiples)
-            .opt("Values", &self.values)
+            .opt("Category", self.category)
+            .opt("Colors", self.colors)
+            .opt("SmallMultiples", self.small_multiples)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -1285,27 +1390,32 @@ impl crate::PropertyType for BarChartConfiguration {}
 impl ::cloudwright_core::ToValue for BarChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BarsArrangement", &self.bars_arrangement)
-            .opt("CategoryAxis", &self.category_axis)
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("ColorLabelOptions", &self.color_label_options)
+            .opt("BarsArrangement", self.bars_arrangement)
+            .opt("CategoryAxis", self.category_axis)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("ColorLabelOptions", self.color_label_options)
             .opt(
                 "ContributionAnalysisDefaults",
-                &self.contribution_analysis_defaults,
+                self.contribution_analysis_defaults,
             )
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("Orientation", &self.orientation)
-            .opt("ReferenceLines", &self.reference_lines)
-            .opt("SmallMultiplesOptions", &self.small_multiples_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("ValueAxis", &self.value_axis)
-            .opt("ValueLabelOptions", &self.value_label_options)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("Orientation", self.orientation)
+            .opt("ReferenceLines", self.reference_lines)
+            .opt("SmallMultiplesOptions", self.small_multiples_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("ValueAxis", self.value_axis)
+            .opt("ValueLabelOptions", self.value_label_options)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -1347,10 +1457,15 @@ impl crate::PropertyType for BarChartFieldWells {}
 impl ::cloudwright_core::ToValue for BarChartFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BarChartAggregatedFieldWells",
-                &self.bar_chart_aggregated_field_wells,
+                self.bar_chart_aggregated_field_wells,
             )
             .build()
     }
@@ -1427,16 +1542,21 @@ impl crate::PropertyType for BarChartSortConfiguration {}
 impl ::cloudwright_core::ToValue for BarChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryItemsLimit", &self.category_items_limit)
-            .opt("CategorySort", &self.category_sort)
-            .opt("ColorItemsLimit", &self.color_items_limit)
-            .opt("ColorSort", &self.color_sort)
+            .opt("CategoryItemsLimit", self.category_items_limit)
+            .opt("CategorySort", self.category_sort)
+            .opt("ColorItemsLimit", self.color_items_limit)
+            .opt("ColorSort", self.color_sort)
             .opt(
                 "SmallMultiplesLimitConfiguration",
-                &self.small_multiples_limit_configuration,
+                self.small_multiples_limit_configuration,
             )
-            .opt("SmallMultiplesSort", &self.small_multiples_sort)
+            .opt("SmallMultiplesSort", self.small_multiples_sort)
             .build()
     }
 }
@@ -1538,14 +1658,19 @@ impl crate::PropertyType for BarChartVisual {}
 impl ::cloudwright_core::ToValue for BarChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -1586,8 +1711,13 @@ impl crate::PropertyType for BinCountOptions {}
 impl ::cloudwright_core::ToValue for BinCountOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Value", &self.value)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1636,9 +1766,14 @@ impl crate::PropertyType for BinWidthOptions {}
 impl ::cloudwright_core::ToValue for BinWidthOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BinCountLimit", &self.bin_count_limit)
-            .opt("Value", &self.value)
+            .opt("BinCountLimit", self.bin_count_limit)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1719,12 +1854,17 @@ impl crate::PropertyType for BodySectionConfiguration {}
 impl ::cloudwright_core::ToValue for BodySectionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .opt("PageBreakConfiguration", &self.page_break_configuration)
-            .opt("RepeatConfiguration", &self.repeat_configuration)
-            .req("SectionId", &self.section_id)
-            .opt("Style", &self.style)
+            .req("Content", self.content)
+            .opt("PageBreakConfiguration", self.page_break_configuration)
+            .opt("RepeatConfiguration", self.repeat_configuration)
+            .req("SectionId", self.section_id)
+            .opt("Style", self.style)
             .build()
     }
 }
@@ -1763,8 +1903,13 @@ impl crate::PropertyType for BodySectionContent {}
 impl ::cloudwright_core::ToValue for BodySectionContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Layout", &self.layout)
+            .opt("Layout", self.layout)
             .build()
     }
 }
@@ -1821,10 +1966,15 @@ impl crate::PropertyType for BodySectionDynamicCategoryDimensionConfiguration {}
 impl ::cloudwright_core::ToValue for BodySectionDynamicCategoryDimensionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .opt("Limit", &self.limit)
-            .opt("SortByMetrics", &self.sort_by_metrics)
+            .req("Column", self.column)
+            .opt("Limit", self.limit)
+            .opt("SortByMetrics", self.sort_by_metrics)
             .build()
     }
 }
@@ -1881,10 +2031,15 @@ impl crate::PropertyType for BodySectionDynamicNumericDimensionConfiguration {}
 impl ::cloudwright_core::ToValue for BodySectionDynamicNumericDimensionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .opt("Limit", &self.limit)
-            .opt("SortByMetrics", &self.sort_by_metrics)
+            .req("Column", self.column)
+            .opt("Limit", self.limit)
+            .opt("SortByMetrics", self.sort_by_metrics)
             .build()
     }
 }
@@ -1942,10 +2097,15 @@ impl crate::PropertyType for BodySectionRepeatConfiguration {}
 impl ::cloudwright_core::ToValue for BodySectionRepeatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DimensionConfigurations", &self.dimension_configurations)
-            .opt("NonRepeatingVisuals", &self.non_repeating_visuals)
-            .opt("PageBreakConfiguration", &self.page_break_configuration)
+            .opt("DimensionConfigurations", self.dimension_configurations)
+            .opt("NonRepeatingVisuals", self.non_repeating_visuals)
+            .opt("PageBreakConfiguration", self.page_break_configuration)
             .build()
     }
 }
@@ -1992,14 +2152,19 @@ impl crate::PropertyType for BodySectionRepeatDimensionConfiguration {}
 impl ::cloudwright_core::ToValue for BodySectionRepeatDimensionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DynamicCategoryDimensionConfiguration",
-                &self.dynamic_category_dimension_configuration,
+                self.dynamic_category_dimension_configuration,
             )
             .opt(
                 "DynamicNumericDimensionConfiguration",
-                &self.dynamic_numeric_dimension_configuration,
+                self.dynamic_numeric_dimension_configuration,
             )
             .build()
     }
@@ -2037,8 +2202,13 @@ impl crate::PropertyType for BodySectionRepeatPageBreakConfiguration {}
 impl ::cloudwright_core::ToValue for BodySectionRepeatPageBreakConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("After", &self.after)
+            .opt("After", self.after)
             .build()
     }
 }
@@ -2087,9 +2257,14 @@ impl crate::PropertyType for BoxPlotAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for BoxPlotAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupBy", &self.group_by)
-            .opt("Values", &self.values)
+            .opt("GroupBy", self.group_by)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -2194,25 +2369,30 @@ impl crate::PropertyType for BoxPlotChartConfiguration {}
 impl ::cloudwright_core::ToValue for BoxPlotChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BoxPlotOptions", &self.box_plot_options)
-            .opt("CategoryAxis", &self.category_axis)
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
+            .opt("BoxPlotOptions", self.box_plot_options)
+            .opt("CategoryAxis", self.category_axis)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
             .opt(
                 "PrimaryYAxisDisplayOptions",
-                &self.primary_y_axis_display_options,
+                self.primary_y_axis_display_options,
             )
             .opt(
                 "PrimaryYAxisLabelOptions",
-                &self.primary_y_axis_label_options,
+                self.primary_y_axis_label_options,
             )
-            .opt("ReferenceLines", &self.reference_lines)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("ReferenceLines", self.reference_lines)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -2254,10 +2434,15 @@ impl crate::PropertyType for BoxPlotFieldWells {}
 impl ::cloudwright_core::ToValue for BoxPlotFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BoxPlotAggregatedFieldWells",
-                &self.box_plot_aggregated_field_wells,
+                self.box_plot_aggregated_field_wells,
             )
             .build()
     }
@@ -2309,10 +2494,15 @@ impl crate::PropertyType for BoxPlotOptions {}
 impl ::cloudwright_core::ToValue for BoxPlotOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllDataPointsVisibility", &self.all_data_points_visibility)
-            .opt("OutlierVisibility", &self.outlier_visibility)
-            .opt("StyleOptions", &self.style_options)
+            .opt("AllDataPointsVisibility", self.all_data_points_visibility)
+            .opt("OutlierVisibility", self.outlier_visibility)
+            .opt("StyleOptions", self.style_options)
             .build()
     }
 }
@@ -2359,9 +2549,14 @@ impl crate::PropertyType for BoxPlotSortConfiguration {}
 impl ::cloudwright_core::ToValue for BoxPlotSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategorySort", &self.category_sort)
-            .opt("PaginationConfiguration", &self.pagination_configuration)
+            .opt("CategorySort", self.category_sort)
+            .opt("PaginationConfiguration", self.pagination_configuration)
             .build()
     }
 }
@@ -2400,8 +2595,13 @@ impl crate::PropertyType for BoxPlotStyleOptions {}
 impl ::cloudwright_core::ToValue for BoxPlotStyleOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FillStyle", &self.fill_style)
+            .opt("FillStyle", self.fill_style)
             .build()
     }
 }
@@ -2494,14 +2694,19 @@ impl crate::PropertyType for BoxPlotVisual {}
 impl ::cloudwright_core::ToValue for BoxPlotVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -2574,10 +2779,15 @@ impl crate::PropertyType for CalculatedField {}
 impl ::cloudwright_core::ToValue for CalculatedField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSetIdentifier", &self.data_set_identifier)
-            .req("Expression", &self.expression)
-            .req("Name", &self.name)
+            .req("DataSetIdentifier", self.data_set_identifier)
+            .req("Expression", self.expression)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -2639,9 +2849,14 @@ impl crate::PropertyType for CalculatedMeasureField {}
 impl ::cloudwright_core::ToValue for CalculatedMeasureField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Expression", &self.expression)
-            .req("FieldId", &self.field_id)
+            .req("Expression", self.expression)
+            .req("FieldId", self.field_id)
             .build()
     }
 }
@@ -2682,8 +2897,13 @@ impl crate::PropertyType for CascadingControlConfiguration {}
 impl ::cloudwright_core::ToValue for CascadingControlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceControls", &self.source_controls)
+            .opt("SourceControls", self.source_controls)
             .build()
     }
 }
@@ -2728,9 +2948,14 @@ impl crate::PropertyType for CascadingControlSource {}
 impl ::cloudwright_core::ToValue for CascadingControlSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnToMatch", &self.column_to_match)
-            .opt("SourceSheetControlId", &self.source_sheet_control_id)
+            .opt("ColumnToMatch", self.column_to_match)
+            .opt("SourceSheetControlId", self.source_sheet_control_id)
             .build()
     }
 }
@@ -2806,11 +3031,16 @@ impl crate::PropertyType for CategoricalDimensionField {}
 impl ::cloudwright_core::ToValue for CategoricalDimensionField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .req("FieldId", &self.field_id)
-            .opt("FormatConfiguration", &self.format_configuration)
-            .opt("HierarchyId", &self.hierarchy_id)
+            .req("Column", self.column)
+            .req("FieldId", self.field_id)
+            .opt("FormatConfiguration", self.format_configuration)
+            .opt("HierarchyId", self.hierarchy_id)
             .build()
     }
 }
@@ -2884,11 +3114,16 @@ impl crate::PropertyType for CategoricalMeasureField {}
 impl ::cloudwright_core::ToValue for CategoricalMeasureField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationFunction", &self.aggregation_function)
-            .req("Column", &self.column)
-            .req("FieldId", &self.field_id)
-            .opt("FormatConfiguration", &self.format_configuration)
+            .opt("AggregationFunction", self.aggregation_function)
+            .req("Column", self.column)
+            .req("FieldId", self.field_id)
+            .opt("FormatConfiguration", self.format_configuration)
             .build()
     }
 }
@@ -2948,9 +3183,14 @@ impl crate::PropertyType for CategoryDrillDownFilter {}
 impl ::cloudwright_core::ToValue for CategoryDrillDownFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CategoryValues", &self.category_values)
-            .req("Column", &self.column)
+            .req("CategoryValues", self.category_values)
+            .req("Column", self.column)
             .build()
     }
 }
@@ -3029,14 +3269,19 @@ impl crate::PropertyType for CategoryFilter {}
 impl ::cloudwright_core::ToValue for CategoryFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .req("Configuration", &self.configuration)
+            .req("Column", self.column)
+            .req("Configuration", self.configuration)
             .opt(
                 "DefaultFilterControlConfiguration",
-                &self.default_filter_control_configuration,
+                self.default_filter_control_configuration,
             )
-            .req("FilterId", &self.filter_id)
+            .req("FilterId", self.filter_id)
             .build()
     }
 }
@@ -3090,16 +3335,21 @@ impl crate::PropertyType for CategoryFilterConfiguration {}
 impl ::cloudwright_core::ToValue for CategoryFilterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomFilterConfiguration",
-                &self.custom_filter_configuration,
+                self.custom_filter_configuration,
             )
             .opt(
                 "CustomFilterListConfiguration",
-                &self.custom_filter_list_configuration,
+                self.custom_filter_list_configuration,
             )
-            .opt("FilterListConfiguration", &self.filter_list_configuration)
+            .opt("FilterListConfiguration", self.filter_list_configuration)
             .build()
     }
 }
@@ -3159,12 +3409,17 @@ impl crate::PropertyType for CategoryInnerFilter {}
 impl ::cloudwright_core::ToValue for CategoryInnerFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .req("Configuration", &self.configuration)
+            .req("Column", self.column)
+            .req("Configuration", self.configuration)
             .opt(
                 "DefaultFilterControlConfiguration",
-                &self.default_filter_control_configuration,
+                self.default_filter_control_configuration,
             )
             .build()
     }
@@ -3221,10 +3476,15 @@ impl crate::PropertyType for ChartAxisLabelOptions {}
 impl ::cloudwright_core::ToValue for ChartAxisLabelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AxisLabelOptions", &self.axis_label_options)
-            .opt("SortIconVisibility", &self.sort_icon_visibility)
-            .opt("Visibility", &self.visibility)
+            .opt("AxisLabelOptions", self.axis_label_options)
+            .opt("SortIconVisibility", self.sort_icon_visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -3263,8 +3523,13 @@ impl crate::PropertyType for ClusterMarker {}
 impl ::cloudwright_core::ToValue for ClusterMarker {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SimpleClusterMarker", &self.simple_cluster_marker)
+            .opt("SimpleClusterMarker", self.simple_cluster_marker)
             .build()
     }
 }
@@ -3303,8 +3568,13 @@ impl crate::PropertyType for ClusterMarkerConfiguration {}
 impl ::cloudwright_core::ToValue for ClusterMarkerConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClusterMarker", &self.cluster_marker)
+            .opt("ClusterMarker", self.cluster_marker)
             .build()
     }
 }
@@ -3371,10 +3641,15 @@ impl crate::PropertyType for ColorScale {}
 impl ::cloudwright_core::ToValue for ColorScale {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ColorFillType", &self.color_fill_type)
-            .req("Colors", &self.colors)
-            .opt("NullValueColor", &self.null_value_color)
+            .req("ColorFillType", self.color_fill_type)
+            .req("Colors", self.colors)
+            .opt("NullValueColor", self.null_value_color)
             .build()
     }
 }
@@ -3415,8 +3690,13 @@ impl crate::PropertyType for ColorsConfiguration {}
 impl ::cloudwright_core::ToValue for ColorsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomColors", &self.custom_colors)
+            .opt("CustomColors", self.custom_colors)
             .build()
     }
 }
@@ -3478,11 +3758,16 @@ impl crate::PropertyType for ColumnConfiguration {}
 impl ::cloudwright_core::ToValue for ColumnConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorsConfiguration", &self.colors_configuration)
-            .req("Column", &self.column)
-            .opt("FormatConfiguration", &self.format_configuration)
-            .opt("Role", &self.role)
+            .opt("ColorsConfiguration", self.colors_configuration)
+            .req("Column", self.column)
+            .opt("FormatConfiguration", self.format_configuration)
+            .opt("Role", self.role)
             .build()
     }
 }
@@ -3533,10 +3818,15 @@ impl crate::PropertyType for ColumnHierarchy {}
 impl ::cloudwright_core::ToValue for ColumnHierarchy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateTimeHierarchy", &self.date_time_hierarchy)
-            .opt("ExplicitHierarchy", &self.explicit_hierarchy)
-            .opt("PredefinedHierarchy", &self.predefined_hierarchy)
+            .opt("DateTimeHierarchy", self.date_time_hierarchy)
+            .opt("ExplicitHierarchy", self.explicit_hierarchy)
+            .opt("PredefinedHierarchy", self.predefined_hierarchy)
             .build()
     }
 }
@@ -3598,9 +3888,14 @@ impl crate::PropertyType for ColumnIdentifier {}
 impl ::cloudwright_core::ToValue for ColumnIdentifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ColumnName", &self.column_name)
-            .req("DataSetIdentifier", &self.data_set_identifier)
+            .req("ColumnName", self.column_name)
+            .req("DataSetIdentifier", self.data_set_identifier)
             .build()
     }
 }
@@ -3663,10 +3958,15 @@ impl crate::PropertyType for ColumnSort {}
 impl ::cloudwright_core::ToValue for ColumnSort {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationFunction", &self.aggregation_function)
-            .req("Direction", &self.direction)
-            .req("SortBy", &self.sort_by)
+            .opt("AggregationFunction", self.aggregation_function)
+            .req("Direction", self.direction)
+            .req("SortBy", self.sort_by)
             .build()
     }
 }
@@ -3735,12 +4035,17 @@ impl crate::PropertyType for ColumnTooltipItem {}
 impl ::cloudwright_core::ToValue for ColumnTooltipItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Aggregation", &self.aggregation)
-            .req("Column", &self.column)
-            .opt("Label", &self.label)
-            .opt("TooltipTarget", &self.tooltip_target)
-            .opt("Visibility", &self.visibility)
+            .opt("Aggregation", self.aggregation)
+            .req("Column", self.column)
+            .opt("Label", self.label)
+            .opt("TooltipTarget", self.tooltip_target)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -3805,11 +4110,16 @@ impl crate::PropertyType for ComboChartAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for ComboChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BarValues", &self.bar_values)
-            .opt("Category", &self.category)
-            .opt("Colors", &self.colors)
-            .opt("LineValues", &self.line_values)
+            .opt("BarValues", self.bar_values)
+            .opt("Category", self.category)
+            .opt("Colors", self.colors)
+            .opt("LineValues", self.line_values)
             .build()
     }
 }
@@ -3958,37 +4268,42 @@ impl crate::PropertyType for ComboChartConfiguration {}
 impl ::cloudwright_core::ToValue for ComboChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BarDataLabels", &self.bar_data_labels)
-            .opt("BarsArrangement", &self.bars_arrangement)
-            .opt("CategoryAxis", &self.category_axis)
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("ColorLabelOptions", &self.color_label_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("LineDataLabels", &self.line_data_labels)
+            .opt("BarDataLabels", self.bar_data_labels)
+            .opt("BarsArrangement", self.bars_arrangement)
+            .opt("CategoryAxis", self.category_axis)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("ColorLabelOptions", self.color_label_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("LineDataLabels", self.line_data_labels)
             .opt(
                 "PrimaryYAxisDisplayOptions",
-                &self.primary_y_axis_display_options,
+                self.primary_y_axis_display_options,
             )
             .opt(
                 "PrimaryYAxisLabelOptions",
-                &self.primary_y_axis_label_options,
+                self.primary_y_axis_label_options,
             )
-            .opt("ReferenceLines", &self.reference_lines)
+            .opt("ReferenceLines", self.reference_lines)
             .opt(
                 "SecondaryYAxisDisplayOptions",
-                &self.secondary_y_axis_display_options,
+                self.secondary_y_axis_display_options,
             )
             .opt(
                 "SecondaryYAxisLabelOptions",
-                &self.secondary_y_axis_label_options,
+                self.secondary_y_axis_label_options,
             )
-            .opt("SingleAxisOptions", &self.single_axis_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("SingleAxisOptions", self.single_axis_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -4030,10 +4345,15 @@ impl crate::PropertyType for ComboChartFieldWells {}
 impl ::cloudwright_core::ToValue for ComboChartFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ComboChartAggregatedFieldWells",
-                &self.combo_chart_aggregated_field_wells,
+                self.combo_chart_aggregated_field_wells,
             )
             .build()
     }
@@ -4095,11 +4415,16 @@ impl crate::PropertyType for ComboChartSortConfiguration {}
 impl ::cloudwright_core::ToValue for ComboChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryItemsLimit", &self.category_items_limit)
-            .opt("CategorySort", &self.category_sort)
-            .opt("ColorItemsLimit", &self.color_items_limit)
-            .opt("ColorSort", &self.color_sort)
+            .opt("CategoryItemsLimit", self.category_items_limit)
+            .opt("CategorySort", self.category_sort)
+            .opt("ColorItemsLimit", self.color_items_limit)
+            .opt("ColorSort", self.color_sort)
             .build()
     }
 }
@@ -4194,14 +4519,19 @@ impl crate::PropertyType for ComboChartVisual {}
 impl ::cloudwright_core::ToValue for ComboChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -4250,9 +4580,14 @@ impl crate::PropertyType for ComparisonConfiguration {}
 impl ::cloudwright_core::ToValue for ComparisonConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComparisonFormat", &self.comparison_format)
-            .opt("ComparisonMethod", &self.comparison_method)
+            .opt("ComparisonFormat", self.comparison_format)
+            .opt("ComparisonMethod", self.comparison_method)
             .build()
     }
 }
@@ -4301,14 +4636,19 @@ impl crate::PropertyType for ComparisonFormatConfiguration {}
 impl ::cloudwright_core::ToValue for ComparisonFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "NumberDisplayFormatConfiguration",
-                &self.number_display_format_configuration,
+                self.number_display_format_configuration,
             )
             .opt(
                 "PercentageDisplayFormatConfiguration",
-                &self.percentage_display_format_configuration,
+                self.percentage_display_format_configuration,
             )
             .build()
     }
@@ -4404,17 +4744,22 @@ impl crate::PropertyType for Computation {}
 impl ::cloudwright_core::ToValue for Computation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Forecast", &self.forecast)
-            .opt("GrowthRate", &self.growth_rate)
-            .opt("MaximumMinimum", &self.maximum_minimum)
-            .opt("MetricComparison", &self.metric_comparison)
-            .opt("PeriodOverPeriod", &self.period_over_period)
-            .opt("PeriodToDate", &self.period_to_date)
-            .opt("TopBottomMovers", &self.top_bottom_movers)
-            .opt("TopBottomRanked", &self.top_bottom_ranked)
-            .opt("TotalAggregation", &self.total_aggregation)
-            .opt("UniqueValues", &self.unique_values)
+            .opt("Forecast", self.forecast)
+            .opt("GrowthRate", self.growth_rate)
+            .opt("MaximumMinimum", self.maximum_minimum)
+            .opt("MetricComparison", self.metric_comparison)
+            .opt("PeriodOverPeriod", self.period_over_period)
+            .opt("PeriodToDate", self.period_to_date)
+            .opt("TopBottomMovers", self.top_bottom_movers)
+            .opt("TopBottomRanked", self.top_bottom_ranked)
+            .opt("TotalAggregation", self.total_aggregation)
+            .opt("UniqueValues", self.unique_values)
             .build()
     }
 }
@@ -4459,9 +4804,14 @@ impl crate::PropertyType for ConditionalFormattingColor {}
 impl ::cloudwright_core::ToValue for ConditionalFormattingColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Gradient", &self.gradient)
-            .opt("Solid", &self.solid)
+            .opt("Gradient", self.gradient)
+            .opt("Solid", self.solid)
             .build()
     }
 }
@@ -4538,11 +4888,16 @@ impl crate::PropertyType for ConditionalFormattingCustomIconCondition {}
 impl ::cloudwright_core::ToValue for ConditionalFormattingCustomIconCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("DisplayConfiguration", &self.display_configuration)
-            .req("Expression", &self.expression)
-            .req("IconOptions", &self.icon_options)
+            .opt("Color", self.color)
+            .opt("DisplayConfiguration", self.display_configuration)
+            .req("Expression", self.expression)
+            .req("IconOptions", self.icon_options)
             .build()
     }
 }
@@ -4589,9 +4944,14 @@ impl crate::PropertyType for ConditionalFormattingCustomIconOptions {}
 impl ::cloudwright_core::ToValue for ConditionalFormattingCustomIconOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Icon", &self.icon)
-            .opt("UnicodeIcon", &self.unicode_icon)
+            .opt("Icon", self.icon)
+            .opt("UnicodeIcon", self.unicode_icon)
             .build()
     }
 }
@@ -4651,9 +5011,14 @@ impl crate::PropertyType for ConditionalFormattingGradientColor {}
 impl ::cloudwright_core::ToValue for ConditionalFormattingGradientColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Color", &self.color)
-            .req("Expression", &self.expression)
+            .req("Color", self.color)
+            .req("Expression", self.expression)
             .build()
     }
 }
@@ -4699,9 +5064,14 @@ impl crate::PropertyType for ConditionalFormattingIcon {}
 impl ::cloudwright_core::ToValue for ConditionalFormattingIcon {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomCondition", &self.custom_condition)
-            .opt("IconSet", &self.icon_set)
+            .opt("CustomCondition", self.custom_condition)
+            .opt("IconSet", self.icon_set)
             .build()
     }
 }
@@ -4740,8 +5110,13 @@ impl crate::PropertyType for ConditionalFormattingIconDisplayConfiguration {}
 impl ::cloudwright_core::ToValue for ConditionalFormattingIconDisplayConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IconDisplayOption", &self.icon_display_option)
+            .opt("IconDisplayOption", self.icon_display_option)
             .build()
     }
 }
@@ -4791,9 +5166,14 @@ impl crate::PropertyType for ConditionalFormattingIconSet {}
 impl ::cloudwright_core::ToValue for ConditionalFormattingIconSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Expression", &self.expression)
-            .opt("IconSetType", &self.icon_set_type)
+            .req("Expression", self.expression)
+            .opt("IconSetType", self.icon_set_type)
             .build()
     }
 }
@@ -4845,9 +5225,14 @@ impl crate::PropertyType for ConditionalFormattingSolidColor {}
 impl ::cloudwright_core::ToValue for ConditionalFormattingSolidColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .req("Expression", &self.expression)
+            .opt("Color", self.color)
+            .req("Expression", self.expression)
             .build()
     }
 }
@@ -4909,9 +5294,14 @@ impl crate::PropertyType for ContributionAnalysisDefault {}
 impl ::cloudwright_core::ToValue for ContributionAnalysisDefault {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContributorDimensions", &self.contributor_dimensions)
-            .req("MeasureFieldId", &self.measure_field_id)
+            .req("ContributorDimensions", self.contributor_dimensions)
+            .req("MeasureFieldId", self.measure_field_id)
             .build()
     }
 }
@@ -4999,24 +5389,29 @@ impl crate::PropertyType for CurrencyDisplayFormatConfiguration {}
 impl ::cloudwright_core::ToValue for CurrencyDisplayFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DecimalPlacesConfiguration",
-                &self.decimal_places_configuration,
+                self.decimal_places_configuration,
             )
             .opt(
                 "NegativeValueConfiguration",
-                &self.negative_value_configuration,
+                self.negative_value_configuration,
             )
             .opt(
                 "NullValueFormatConfiguration",
-                &self.null_value_format_configuration,
+                self.null_value_format_configuration,
             )
-            .opt("NumberScale", &self.number_scale)
-            .opt("Prefix", &self.prefix)
-            .opt("SeparatorConfiguration", &self.separator_configuration)
-            .opt("Suffix", &self.suffix)
-            .opt("Symbol", &self.symbol)
+            .opt("NumberScale", self.number_scale)
+            .opt("Prefix", self.prefix)
+            .opt("SeparatorConfiguration", self.separator_configuration)
+            .opt("Suffix", self.suffix)
+            .opt("Symbol", self.symbol)
             .build()
     }
 }
@@ -5074,14 +5469,19 @@ impl crate::PropertyType for CustomActionFilterOperation {}
 impl ::cloudwright_core::ToValue for CustomActionFilterOperation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "SelectedFieldsConfiguration",
-                &self.selected_fields_configuration,
+                self.selected_fields_configuration,
             )
             .req(
                 "TargetVisualsConfiguration",
-                &self.target_visuals_configuration,
+                self.target_visuals_configuration,
             )
             .build()
     }
@@ -5124,10 +5524,15 @@ impl crate::PropertyType for CustomActionNavigationOperation {}
 impl ::cloudwright_core::ToValue for CustomActionNavigationOperation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "LocalNavigationConfiguration",
-                &self.local_navigation_configuration,
+                self.local_navigation_configuration,
             )
             .build()
     }
@@ -5171,10 +5576,15 @@ impl crate::PropertyType for CustomActionSetParametersOperation {}
 impl ::cloudwright_core::ToValue for CustomActionSetParametersOperation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ParameterValueConfigurations",
-                &self.parameter_value_configurations,
+                self.parameter_value_configurations,
             )
             .build()
     }
@@ -5241,9 +5651,14 @@ impl crate::PropertyType for CustomActionUrlOperation {}
 impl ::cloudwright_core::ToValue for CustomActionUrlOperation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("URLTarget", &self.url_target)
-            .req("URLTemplate", &self.url_template)
+            .req("URLTarget", self.url_target)
+            .req("URLTemplate", self.url_template)
             .build()
     }
 }
@@ -5302,10 +5717,15 @@ impl crate::PropertyType for CustomColor {}
 impl ::cloudwright_core::ToValue for CustomColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Color", &self.color)
-            .opt("FieldValue", &self.field_value)
-            .opt("SpecialValue", &self.special_value)
+            .req("Color", self.color)
+            .opt("FieldValue", self.field_value)
+            .opt("SpecialValue", self.special_value)
             .build()
     }
 }
@@ -5364,11 +5784,16 @@ impl crate::PropertyType for CustomContentConfiguration {}
 impl ::cloudwright_core::ToValue for CustomContentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("ContentUrl", &self.content_url)
-            .opt("ImageScaling", &self.image_scaling)
-            .opt("Interactions", &self.interactions)
+            .opt("ContentType", self.content_type)
+            .opt("ContentUrl", self.content_url)
+            .opt("ImageScaling", self.image_scaling)
+            .opt("Interactions", self.interactions)
             .build()
     }
 }
@@ -5471,14 +5896,19 @@ impl crate::PropertyType for CustomContentVisual {}
 impl ::cloudwright_core::ToValue for CustomContentVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .req("DataSetIdentifier", &self.data_set_identifier)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .req("DataSetIdentifier", self.data_set_identifier)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -5571,12 +6001,17 @@ impl crate::PropertyType for CustomFilterConfiguration {}
 impl ::cloudwright_core::ToValue for CustomFilterConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryValue", &self.category_value)
-            .req("MatchOperator", &self.match_operator)
-            .req("NullOption", &self.null_option)
-            .opt("ParameterName", &self.parameter_name)
-            .opt("SelectAllOptions", &self.select_all_options)
+            .opt("CategoryValue", self.category_value)
+            .req("MatchOperator", self.match_operator)
+            .req("NullOption", self.null_option)
+            .opt("ParameterName", self.parameter_name)
+            .opt("SelectAllOptions", self.select_all_options)
             .build()
     }
 }
@@ -5656,11 +6091,16 @@ impl crate::PropertyType for CustomFilterListConfiguration {}
 impl ::cloudwright_core::ToValue for CustomFilterListConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryValues", &self.category_values)
-            .req("MatchOperator", &self.match_operator)
-            .req("NullOption", &self.null_option)
-            .opt("SelectAllOptions", &self.select_all_options)
+            .opt("CategoryValues", self.category_values)
+            .req("MatchOperator", self.match_operator)
+            .req("NullOption", self.null_option)
+            .opt("SelectAllOptions", self.select_all_options)
             .build()
     }
 }
@@ -5703,8 +6143,13 @@ impl crate::PropertyType for CustomNarrativeOptions {}
 impl ::cloudwright_core::ToValue for CustomNarrativeOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Narrative", &self.narrative)
+            .req("Narrative", self.narrative)
             .build()
     }
 }
@@ -5771,11 +6216,16 @@ impl crate::PropertyType for CustomParameterValues {}
 impl ::cloudwright_core::ToValue for CustomParameterValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateTimeValues", &self.date_time_values)
-            .opt("DecimalValues", &self.decimal_values)
-            .opt("IntegerValues", &self.integer_values)
-            .opt("StringValues", &self.string_values)
+            .opt("DateTimeValues", self.date_time_values)
+            .opt("DecimalValues", self.decimal_values)
+            .opt("IntegerValues", self.integer_values)
+            .opt("StringValues", self.string_values)
             .build()
     }
 }
@@ -5821,9 +6271,14 @@ impl crate::PropertyType for CustomValuesConfiguration {}
 impl ::cloudwright_core::ToValue for CustomValuesConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CustomValues", &self.custom_values)
-            .opt("IncludeNullValue", &self.include_null_value)
+            .req("CustomValues", self.custom_values)
+            .opt("IncludeNullValue", self.include_null_value)
             .build()
     }
 }
@@ -5884,10 +6339,15 @@ impl crate::PropertyType for DataBarsOptions {}
 impl ::cloudwright_core::ToValue for DataBarsOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldId", &self.field_id)
-            .opt("NegativeColor", &self.negative_color)
-            .opt("PositiveColor", &self.positive_color)
+            .req("FieldId", self.field_id)
+            .opt("NegativeColor", self.negative_color)
+            .opt("PositiveColor", self.positive_color)
             .build()
     }
 }
@@ -5936,9 +6396,14 @@ impl crate::PropertyType for DataColor {}
 impl ::cloudwright_core::ToValue for DataColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("DataValue", &self.data_value)
+            .opt("Color", self.color)
+            .opt("DataValue", self.data_value)
             .build()
     }
 }
@@ -6012,11 +6477,16 @@ impl crate::PropertyType for DataFieldSeriesItem {}
 impl ::cloudwright_core::ToValue for DataFieldSeriesItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AxisBinding", &self.axis_binding)
-            .req("FieldId", &self.field_id)
-            .opt("FieldValue", &self.field_value)
-            .opt("Settings", &self.settings)
+            .req("AxisBinding", self.axis_binding)
+            .req("FieldId", self.field_id)
+            .opt("FieldValue", self.field_value)
+            .opt("Settings", self.settings)
             .build()
     }
 }
@@ -6113,17 +6583,22 @@ impl crate::PropertyType for DataLabelOptions {}
 impl ::cloudwright_core::ToValue for DataLabelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryLabelVisibility", &self.category_label_visibility)
-            .opt("DataLabelTypes", &self.data_label_types)
-            .opt("LabelColor", &self.label_color)
-            .opt("LabelContent", &self.label_content)
-            .opt("LabelFontConfiguration", &self.label_font_configuration)
-            .opt("MeasureLabelVisibility", &self.measure_label_visibility)
-            .opt("Overlap", &self.overlap)
-            .opt("Position", &self.position)
-            .opt("TotalsVisibility", &self.totals_visibility)
-            .opt("Visibility", &self.visibility)
+            .opt("CategoryLabelVisibility", self.category_label_visibility)
+            .opt("DataLabelTypes", self.data_label_types)
+            .opt("LabelColor", self.label_color)
+            .opt("LabelContent", self.label_content)
+            .opt("LabelFontConfiguration", self.label_font_configuration)
+            .opt("MeasureLabelVisibility", self.measure_label_visibility)
+            .opt("Overlap", self.overlap)
+            .opt("Position", self.position)
+            .opt("TotalsVisibility", self.totals_visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -6188,12 +6663,17 @@ impl crate::PropertyType for DataLabelType {}
 impl ::cloudwright_core::ToValue for DataLabelType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataPathLabelType", &self.data_path_label_type)
-            .opt("FieldLabelType", &self.field_label_type)
-            .opt("MaximumLabelType", &self.maximum_label_type)
-            .opt("MinimumLabelType", &self.minimum_label_type)
-            .opt("RangeEndsLabelType", &self.range_ends_label_type)
+            .opt("DataPathLabelType", self.data_path_label_type)
+            .opt("FieldLabelType", self.field_label_type)
+            .opt("MaximumLabelType", self.maximum_label_type)
+            .opt("MinimumLabelType", self.minimum_label_type)
+            .opt("RangeEndsLabelType", self.range_ends_label_type)
             .build()
     }
 }
@@ -6260,10 +6740,15 @@ impl crate::PropertyType for DataPathColor {}
 impl ::cloudwright_core::ToValue for DataPathColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Color", &self.color)
-            .req("Element", &self.element)
-            .opt("TimeGranularity", &self.time_granularity)
+            .req("Color", self.color)
+            .req("Element", self.element)
+            .opt("TimeGranularity", self.time_granularity)
             .build()
     }
 }
@@ -6318,10 +6803,15 @@ impl crate::PropertyType for DataPathLabelType {}
 impl ::cloudwright_core::ToValue for DataPathLabelType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldId", &self.field_id)
-            .opt("FieldValue", &self.field_value)
-            .opt("Visibility", &self.visibility)
+            .opt("FieldId", self.field_id)
+            .opt("FieldValue", self.field_value)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -6381,9 +6871,14 @@ impl crate::PropertyType for DataPathSort {}
 impl ::cloudwright_core::ToValue for DataPathSort {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Direction", &self.direction)
-            .req("SortPaths", &self.sort_paths)
+            .req("Direction", self.direction)
+            .req("SortPaths", self.sort_paths)
             .build()
     }
 }
@@ -6427,8 +6922,13 @@ impl crate::PropertyType for DataPathType {}
 impl ::cloudwright_core::ToValue for DataPathType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PivotTableDataPathType", &self.pivot_table_data_path_type)
+            .opt("PivotTableDataPathType", self.pivot_table_data_path_type)
             .build()
     }
 }
@@ -6483,10 +6983,15 @@ impl crate::PropertyType for DataPathValue {}
 impl ::cloudwright_core::ToValue for DataPathValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataPathType", &self.data_path_type)
-            .opt("FieldId", &self.field_id)
-            .opt("FieldValue", &self.field_value)
+            .opt("DataPathType", self.data_path_type)
+            .opt("FieldId", self.field_id)
+            .opt("FieldValue", self.field_value)
             .build()
     }
 }
@@ -6546,9 +7051,14 @@ impl crate::PropertyType for DataSetIdentifierDeclaration {}
 impl ::cloudwright_core::ToValue for DataSetIdentifierDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSetArn", &self.data_set_arn)
-            .req("Identifier", &self.identifier)
+            .req("DataSetArn", self.data_set_arn)
+            .req("Identifier", self.identifier)
             .build()
     }
 }
@@ -6608,9 +7118,14 @@ impl crate::PropertyType for DataSetReference {}
 impl ::cloudwright_core::ToValue for DataSetReference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSetArn", &self.data_set_arn)
-            .req("DataSetPlaceholder", &self.data_set_placeholder)
+            .req("DataSetArn", self.data_set_arn)
+            .req("DataSetPlaceholder", self.data_set_placeholder)
             .build()
     }
 }
@@ -6649,8 +7164,13 @@ impl crate::PropertyType for DateAxisOptions {}
 impl ::cloudwright_core::ToValue for DateAxisOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MissingDateVisibility", &self.missing_date_visibility)
+            .opt("MissingDateVisibility", self.missing_date_visibility)
             .build()
     }
 }
@@ -6743,12 +7263,17 @@ impl crate::PropertyType for DateDimensionField {}
 impl ::cloudwright_core::ToValue for DateDimensionField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .opt("DateGranularity", &self.date_granularity)
-            .req("FieldId", &self.field_id)
-            .opt("FormatConfiguration", &self.format_configuration)
-            .opt("HierarchyId", &self.hierarchy_id)
+            .req("Column", self.column)
+            .opt("DateGranularity", self.date_granularity)
+            .req("FieldId", self.field_id)
+            .opt("FormatConfiguration", self.format_configuration)
+            .opt("HierarchyId", self.hierarchy_id)
             .build()
     }
 }
@@ -6822,11 +7347,16 @@ impl crate::PropertyType for DateMeasureField {}
 impl ::cloudwright_core::ToValue for DateMeasureField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationFunction", &self.aggregation_function)
-            .req("Column", &self.column)
-            .req("FieldId", &self.field_id)
-            .opt("FormatConfiguration", &self.format_configuration)
+            .opt("AggregationFunction", self.aggregation_function)
+            .req("Column", self.column)
+            .req("FieldId", self.field_id)
+            .opt("FormatConfiguration", self.format_configuration)
             .build()
     }
 }
@@ -6879,10 +7409,15 @@ impl crate::PropertyType for DateTimeDefaultValues {}
 impl ::cloudwright_core::ToValue for DateTimeDefaultValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DynamicValue", &self.dynamic_value)
-            .opt("RollingDate", &self.rolling_date)
-            .opt("StaticValues", &self.static_values)
+            .opt("DynamicValue", self.dynamic_value)
+            .opt("RollingDate", self.rolling_date)
+            .opt("StaticValues", self.static_values)
             .build()
     }
 }
@@ -6936,15 +7471,20 @@ impl crate::PropertyType for DateTimeFormatConfiguration {}
 impl ::cloudwright_core::ToValue for DateTimeFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateTimeFormat", &self.date_time_format)
+            .opt("DateTimeFormat", self.date_time_format)
             .opt(
                 "NullValueFormatConfiguration",
-                &self.null_value_format_configuration,
+                self.null_value_format_configuration,
             )
             .opt(
                 "NumericFormatConfiguration",
-                &self.numeric_format_configuration,
+                self.numeric_format_configuration,
             )
             .build()
     }
@@ -6997,9 +7537,14 @@ impl crate::PropertyType for DateTimeHierarchy {}
 impl ::cloudwright_core::ToValue for DateTimeHierarchy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DrillDownFilters", &self.drill_down_filters)
-            .req("HierarchyId", &self.hierarchy_id)
+            .opt("DrillDownFilters", self.drill_down_filters)
+            .req("HierarchyId", self.hierarchy_id)
             .build()
     }
 }
@@ -7059,9 +7604,14 @@ impl crate::PropertyType for DateTimeParameter {}
 impl ::cloudwright_core::ToValue for DateTimeParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Values", &self.values)
+            .req("Name", self.name)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -7133,12 +7683,17 @@ impl crate::PropertyType for DateTimeParameterDeclaration {}
 impl ::cloudwright_core::ToValue for DateTimeParameterDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValues", &self.default_values)
-            .opt("MappedDataSetParameters", &self.mapped_data_set_parameters)
-            .req("Name", &self.name)
-            .opt("TimeGranularity", &self.time_granularity)
-            .opt("ValueWhenUnset", &self.value_when_unset)
+            .opt("DefaultValues", self.default_values)
+            .opt("MappedDataSetParameters", self.mapped_data_set_parameters)
+            .req("Name", self.name)
+            .opt("TimeGranularity", self.time_granularity)
+            .opt("ValueWhenUnset", self.value_when_unset)
             .build()
     }
 }
@@ -7204,12 +7759,17 @@ impl crate::PropertyType for DateTimePickerControlDisplayOptions {}
 impl ::cloudwright_core::ToValue for DateTimePickerControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateIconVisibility", &self.date_icon_visibility)
-            .opt("DateTimeFormat", &self.date_time_format)
-            .opt("HelperTextVisibility", &self.helper_text_visibility)
-            .opt("InfoIconLabelOptions", &self.info_icon_label_options)
-            .opt("TitleOptions", &self.title_options)
+            .opt("DateIconVisibility", self.date_icon_visibility)
+            .opt("DateTimeFormat", self.date_time_format)
+            .opt("HelperTextVisibility", self.helper_text_visibility)
+            .opt("InfoIconLabelOptions", self.info_icon_label_options)
+            .opt("TitleOptions", self.title_options)
             .build()
     }
 }
@@ -7259,9 +7819,14 @@ impl crate::PropertyType for DateTimeValueWhenUnsetConfiguration {}
 impl ::cloudwright_core::ToValue for DateTimeValueWhenUnsetConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomValue", &self.custom_value)
-            .opt("ValueWhenUnsetOption", &self.value_when_unset_option)
+            .opt("CustomValue", self.custom_value)
+            .opt("ValueWhenUnsetOption", self.value_when_unset_option)
             .build()
     }
 }
@@ -7308,9 +7873,14 @@ impl crate::PropertyType for DecimalDefaultValues {}
 impl ::cloudwright_core::ToValue for DecimalDefaultValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DynamicValue", &self.dynamic_value)
-            .opt("StaticValues", &self.static_values)
+            .opt("DynamicValue", self.dynamic_value)
+            .opt("StaticValues", self.static_values)
             .build()
     }
 }
@@ -7372,9 +7942,14 @@ impl crate::PropertyType for DecimalParameter {}
 impl ::cloudwright_core::ToValue for DecimalParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Values", &self.values)
+            .req("Name", self.name)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -7456,12 +8031,17 @@ impl crate::PropertyType for DecimalParameterDeclaration {}
 impl ::cloudwright_core::ToValue for DecimalParameterDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValues", &self.default_values)
-            .opt("MappedDataSetParameters", &self.mapped_data_set_parameters)
-            .req("Name", &self.name)
-            .req("ParameterValueType", &self.parameter_value_type)
-            .opt("ValueWhenUnset", &self.value_when_unset)
+            .opt("DefaultValues", self.default_values)
+            .opt("MappedDataSetParameters", self.mapped_data_set_parameters)
+            .req("Name", self.name)
+            .req("ParameterValueType", self.parameter_value_type)
+            .opt("ValueWhenUnset", self.value_when_unset)
             .build()
     }
 }
@@ -7504,8 +8084,13 @@ impl crate::PropertyType for DecimalPlacesConfiguration {}
 impl ::cloudwright_core::ToValue for DecimalPlacesConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DecimalPlaces", &self.decimal_places)
+            .req("DecimalPlaces", self.decimal_places)
             .build()
     }
 }
@@ -7555,9 +8140,14 @@ impl crate::PropertyType for DecimalValueWhenUnsetConfiguration {}
 impl ::cloudwright_core::ToValue for DecimalValueWhenUnsetConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomValue", &self.custom_value)
-            .opt("ValueWhenUnsetOption", &self.value_when_unset_option)
+            .opt("CustomValue", self.custom_value)
+            .opt("ValueWhenUnsetOption", self.value_when_unset_option)
             .build()
     }
 }
@@ -7611,10 +8201,15 @@ impl crate::PropertyType for DefaultDateTimePickerControlOptions {}
 impl ::cloudwright_core::ToValue for DefaultDateTimePickerControlOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CommitMode", &self.commit_mode)
-            .opt("DisplayOptions", &self.display_options)
-            .opt("Type", &self.r#type)
+            .opt("CommitMode", self.commit_mode)
+            .opt("DisplayOptions", self.display_options)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -7674,9 +8269,14 @@ impl crate::PropertyType for DefaultFilterControlConfiguration {}
 impl ::cloudwright_core::ToValue for DefaultFilterControlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ControlOptions", &self.control_options)
-            .req("Title", &self.title)
+            .req("ControlOptions", self.control_options)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -7755,20 +8355,25 @@ impl crate::PropertyType for DefaultFilterControlOptions {}
 impl ::cloudwright_core::ToValue for DefaultFilterControlOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DefaultDateTimePickerOptions",
-                &self.default_date_time_picker_options,
+                self.default_date_time_picker_options,
             )
-            .opt("DefaultDropdownOptions", &self.default_dropdown_options)
-            .opt("DefaultListOptions", &self.default_list_options)
+            .opt("DefaultDropdownOptions", self.default_dropdown_options)
+            .opt("DefaultListOptions", self.default_list_options)
             .opt(
                 "DefaultRelativeDateTimeOptions",
-                &self.default_relative_date_time_options,
+                self.default_relative_date_time_options,
             )
-            .opt("DefaultSliderOptions", &self.default_slider_options)
-            .opt("DefaultTextAreaOptions", &self.default_text_area_options)
-            .opt("DefaultTextFieldOptions", &self.default_text_field_options)
+            .opt("DefaultSliderOptions", self.default_slider_options)
+            .opt("DefaultTextAreaOptions", self.default_text_area_options)
+            .opt("DefaultTextFieldOptions", self.default_text_field_options)
             .build()
     }
 }
@@ -7828,11 +8433,16 @@ impl crate::PropertyType for DefaultFilterDropDownControlOptions {}
 impl ::cloudwright_core::ToValue for DefaultFilterDropDownControlOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CommitMode", &self.commit_mode)
-            .opt("DisplayOptions", &self.display_options)
-            .opt("SelectableValues", &self.selectable_values)
-            .opt("Type", &self.r#type)
+            .opt("CommitMode", self.commit_mode)
+            .opt("DisplayOptions", self.display_options)
+            .opt("SelectableValues", self.selectable_values)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -7886,10 +8496,15 @@ impl crate::PropertyType for DefaultFilterListControlOptions {}
 impl ::cloudwright_core::ToValue for DefaultFilterListControlOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayOptions", &self.display_options)
-            .opt("SelectableValues", &self.selectable_values)
-            .opt("Type", &self.r#type)
+            .opt("DisplayOptions", self.display_options)
+            .opt("SelectableValues", self.selectable_values)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -7930,8 +8545,13 @@ impl crate::PropertyType for DefaultFreeFormLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for DefaultFreeFormLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CanvasSizeOptions", &self.canvas_size_options)
+            .req("CanvasSizeOptions", self.canvas_size_options)
             .build()
     }
 }
@@ -7972,8 +8592,13 @@ impl crate::PropertyType for DefaultGridLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for DefaultGridLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CanvasSizeOptions", &self.canvas_size_options)
+            .req("CanvasSizeOptions", self.canvas_size_options)
             .build()
     }
 }
@@ -8018,9 +8643,14 @@ impl crate::PropertyType for DefaultInteractiveLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for DefaultInteractiveLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FreeForm", &self.free_form)
-            .opt("Grid", &self.grid)
+            .opt("FreeForm", self.free_form)
+            .opt("Grid", self.grid)
             .build()
     }
 }
@@ -8073,16 +8703,21 @@ impl crate::PropertyType for DefaultNewSheetConfiguration {}
 impl ::cloudwright_core::ToValue for DefaultNewSheetConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "InteractiveLayoutConfiguration",
-                &self.interactive_layout_configuration,
+                self.interactive_layout_configuration,
             )
             .opt(
                 "PaginatedLayoutConfiguration",
-                &self.paginated_layout_configuration,
+                self.paginated_layout_configuration,
             )
-            .opt("SheetContentType", &self.sheet_content_type)
+            .opt("SheetContentType", self.sheet_content_type)
             .build()
     }
 }
@@ -8121,8 +8756,13 @@ impl crate::PropertyType for DefaultPaginatedLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for DefaultPaginatedLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SectionBased", &self.section_based)
+            .opt("SectionBased", self.section_based)
             .build()
     }
 }
@@ -8167,9 +8807,14 @@ impl crate::PropertyType for DefaultRelativeDateTimeControlOptions {}
 impl ::cloudwright_core::ToValue for DefaultRelativeDateTimeControlOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CommitMode", &self.commit_mode)
-            .opt("DisplayOptions", &self.display_options)
+            .opt("CommitMode", self.commit_mode)
+            .opt("DisplayOptions", self.display_options)
             .build()
     }
 }
@@ -8210,8 +8855,13 @@ impl crate::PropertyType for DefaultSectionBasedLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for DefaultSectionBasedLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CanvasSizeOptions", &self.canvas_size_options)
+            .req("CanvasSizeOptions", self.canvas_size_options)
             .build()
     }
 }
@@ -8301,12 +8951,17 @@ impl crate::PropertyType for DefaultSliderControlOptions {}
 impl ::cloudwright_core::ToValue for DefaultSliderControlOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayOptions", &self.display_options)
-            .req("MaximumValue", &self.maximum_value)
-            .req("MinimumValue", &self.minimum_value)
-            .req("StepSize", &self.step_size)
-            .opt("Type", &self.r#type)
+            .opt("DisplayOptions", self.display_options)
+            .req("MaximumValue", self.maximum_value)
+            .req("MinimumValue", self.minimum_value)
+            .req("StepSize", self.step_size)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -8353,9 +9008,14 @@ impl crate::PropertyType for DefaultTextAreaControlOptions {}
 impl ::cloudwright_core::ToValue for DefaultTextAreaControlOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Delimiter", &self.delimiter)
-            .opt("DisplayOptions", &self.display_options)
+            .opt("Delimiter", self.delimiter)
+            .opt("DisplayOptions", self.display_options)
             .build()
     }
 }
@@ -8394,8 +9054,13 @@ impl crate::PropertyType for DefaultTextFieldControlOptions {}
 impl ::cloudwright_core::ToValue for DefaultTextFieldControlOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayOptions", &self.display_options)
+            .opt("DisplayOptions", self.display_options)
             .build()
     }
 }
@@ -8462,15 +9127,20 @@ impl crate::PropertyType for DestinationParameterValueConfiguration {}
 impl ::cloudwright_core::ToValue for DestinationParameterValueConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomValuesConfiguration",
-                &self.custom_values_configuration,
+                self.custom_values_configuration,
             )
-            .opt("SelectAllValueOptions", &self.select_all_value_options)
-            .opt("SourceColumn", &self.source_column)
-            .opt("SourceField", &self.source_field)
-            .opt("SourceParameterName", &self.source_parameter_name)
+            .opt("SelectAllValueOptions", self.select_all_value_options)
+            .opt("SourceColumn", self.source_column)
+            .opt("SourceField", self.source_field)
+            .opt("SourceParameterName", self.source_parameter_name)
             .build()
     }
 }
@@ -8521,13 +9191,18 @@ impl crate::PropertyType for DimensionField {}
 impl ::cloudwright_core::ToValue for DimensionField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CategoricalDimensionField",
-                &self.categorical_dimension_field,
+                self.categorical_dimension_field,
             )
-            .opt("DateDimensionField", &self.date_dimension_field)
-            .opt("NumericalDimensionField", &self.numerical_dimension_field)
+            .opt("DateDimensionField", self.date_dimension_field)
+            .opt("NumericalDimensionField", self.numerical_dimension_field)
             .build()
     }
 }
@@ -8566,8 +9241,13 @@ impl crate::PropertyType for DonutCenterOptions {}
 impl ::cloudwright_core::ToValue for DonutCenterOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LabelVisibility", &self.label_visibility)
+            .opt("LabelVisibility", self.label_visibility)
             .build()
     }
 }
@@ -8617,9 +9297,14 @@ impl crate::PropertyType for DonutOptions {}
 impl ::cloudwright_core::ToValue for DonutOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArcOptions", &self.arc_options)
-            .opt("DonutCenterOptions", &self.donut_center_options)
+            .opt("ArcOptions", self.arc_options)
+            .opt("DonutCenterOptions", self.donut_center_options)
             .build()
     }
 }
@@ -8672,10 +9357,15 @@ impl crate::PropertyType for DrillDownFilter {}
 impl ::cloudwright_core::ToValue for DrillDownFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryFilter", &self.category_filter)
-            .opt("NumericEqualityFilter", &self.numeric_equality_filter)
-            .opt("TimeRangeFilter", &self.time_range_filter)
+            .opt("CategoryFilter", self.category_filter)
+            .opt("NumericEqualityFilter", self.numeric_equality_filter)
+            .opt("TimeRangeFilter", self.time_range_filter)
             .build()
     }
 }
@@ -8727,10 +9417,15 @@ impl crate::PropertyType for DropDownControlDisplayOptions {}
 impl ::cloudwright_core::ToValue for DropDownControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InfoIconLabelOptions", &self.info_icon_label_options)
-            .opt("SelectAllOptions", &self.select_all_options)
-            .opt("TitleOptions", &self.title_options)
+            .opt("InfoIconLabelOptions", self.info_icon_label_options)
+            .opt("SelectAllOptions", self.select_all_options)
+            .opt("TitleOptions", self.title_options)
             .build()
     }
 }
@@ -8785,10 +9480,15 @@ impl crate::PropertyType for DynamicDefaultValue {}
 impl ::cloudwright_core::ToValue for DynamicDefaultValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultValueColumn", &self.default_value_column)
-            .opt("GroupNameColumn", &self.group_name_column)
-            .opt("UserNameColumn", &self.user_name_column)
+            .req("DefaultValueColumn", self.default_value_column)
+            .opt("GroupNameColumn", self.group_name_column)
+            .opt("UserNameColumn", self.user_name_column)
             .build()
     }
 }
@@ -8861,10 +9561,15 @@ impl crate::PropertyType for EmptyVisual {}
 impl ::cloudwright_core::ToValue for EmptyVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .req("DataSetIdentifier", &self.data_set_identifier)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .req("DataSetIdentifier", self.data_set_identifier)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -8934,10 +9639,15 @@ impl crate::PropertyType for ExcludePeriodConfiguration {}
 impl ::cloudwright_core::ToValue for ExcludePeriodConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Amount", &self.amount)
-            .req("Granularity", &self.granularity)
-            .opt("Status", &self.status)
+            .req("Amount", self.amount)
+            .req("Granularity", self.granularity)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -9008,10 +9718,15 @@ impl crate::PropertyType for ExplicitHierarchy {}
 impl ::cloudwright_core::ToValue for ExplicitHierarchy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Columns", &self.columns)
-            .opt("DrillDownFilters", &self.drill_down_filters)
-            .req("HierarchyId", &self.hierarchy_id)
+            .req("Columns", self.columns)
+            .opt("DrillDownFilters", self.drill_down_filters)
+            .req("HierarchyId", self.hierarchy_id)
             .build()
     }
 }
@@ -9067,10 +9782,15 @@ impl crate::PropertyType for FieldBasedTooltip {}
 impl ::cloudwright_core::ToValue for FieldBasedTooltip {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationVisibility", &self.aggregation_visibility)
-            .opt("TooltipFields", &self.tooltip_fields)
-            .opt("TooltipTitleType", &self.tooltip_title_type)
+            .opt("AggregationVisibility", self.aggregation_visibility)
+            .opt("TooltipFields", self.tooltip_fields)
+            .opt("TooltipTitleType", self.tooltip_title_type)
             .build()
     }
 }
@@ -9117,9 +9837,14 @@ impl crate::PropertyType for FieldLabelType {}
 impl ::cloudwright_core::ToValue for FieldLabelType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldId", &self.field_id)
-            .opt("Visibility", &self.visibility)
+            .opt("FieldId", self.field_id)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -9186,10 +9911,15 @@ impl crate::PropertyType for FieldSeriesItem {}
 impl ::cloudwright_core::ToValue for FieldSeriesItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AxisBinding", &self.axis_binding)
-            .req("FieldId", &self.field_id)
-            .opt("Settings", &self.settings)
+            .req("AxisBinding", self.axis_binding)
+            .req("FieldId", self.field_id)
+            .opt("Settings", self.settings)
             .build()
     }
 }
@@ -9252,9 +9982,14 @@ impl crate::PropertyType for FieldSort {}
 impl ::cloudwright_core::ToValue for FieldSort {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Direction", &self.direction)
-            .req("FieldId", &self.field_id)
+            .req("Direction", self.direction)
+            .req("FieldId", self.field_id)
             .build()
     }
 }
@@ -9299,9 +10034,14 @@ impl crate::PropertyType for FieldSortOptions {}
 impl ::cloudwright_core::ToValue for FieldSortOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnSort", &self.column_sort)
-            .opt("FieldSort", &self.field_sort)
+            .opt("ColumnSort", self.column_sort)
+            .opt("FieldSort", self.field_sort)
             .build()
     }
 }
@@ -9365,11 +10105,16 @@ impl crate::PropertyType for FieldTooltipItem {}
 impl ::cloudwright_core::ToValue for FieldTooltipItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldId", &self.field_id)
-            .opt("Label", &self.label)
-            .opt("TooltipTarget", &self.tooltip_target)
-            .opt("Visibility", &self.visibility)
+            .req("FieldId", self.field_id)
+            .opt("Label", self.label)
+            .opt("TooltipTarget", self.tooltip_target)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -9418,9 +10163,14 @@ impl crate::PropertyType for FilledMapAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for FilledMapAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Geospatial", &self.geospatial)
-            .opt("Values", &self.values)
+            .opt("Geospatial", self.geospatial)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -9464,10 +10214,15 @@ impl crate::PropertyType for FilledMapConditionalFormatting {}
 impl ::cloudwright_core::ToValue for FilledMapConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ConditionalFormattingOptions",
-                &self.conditional_formatting_options,
+                self.conditional_formatting_options,
             )
             .build()
     }
@@ -9509,8 +10264,13 @@ impl crate::PropertyType for FilledMapConditionalFormattingOption {}
 impl ::cloudwright_core::ToValue for FilledMapConditionalFormattingOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Shape", &self.shape)
+            .req("Shape", self.shape)
             .build()
     }
 }
@@ -9585,14 +10345,19 @@ impl crate::PropertyType for FilledMapConfiguration {}
 impl ::cloudwright_core::ToValue for FilledMapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("MapStyleOptions", &self.map_style_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("WindowOptions", &self.window_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("MapStyleOptions", self.map_style_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("WindowOptions", self.window_options)
             .build()
     }
 }
@@ -9634,10 +10399,15 @@ impl crate::PropertyType for FilledMapFieldWells {}
 impl ::cloudwright_core::ToValue for FilledMapFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "FilledMapAggregatedFieldWells",
-                &self.filled_map_aggregated_field_wells,
+                self.filled_map_aggregated_field_wells,
             )
             .build()
     }
@@ -9688,9 +10458,14 @@ impl crate::PropertyType for FilledMapShapeConditionalFormatting {}
 impl ::cloudwright_core::ToValue for FilledMapShapeConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldId", &self.field_id)
-            .opt("Format", &self.format)
+            .req("FieldId", self.field_id)
+            .opt("Format", self.format)
             .build()
     }
 }
@@ -9731,8 +10506,13 @@ impl crate::PropertyType for FilledMapSortConfiguration {}
 impl ::cloudwright_core::ToValue for FilledMapSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategorySort", &self.category_sort)
+            .opt("CategorySort", self.category_sort)
             .build()
     }
 }
@@ -9832,15 +10612,20 @@ impl crate::PropertyType for FilledMapVisual {}
 impl ::cloudwright_core::ToValue for FilledMapVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("ConditionalFormatting", &self.conditional_formatting)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("ConditionalFormatting", self.conditional_formatting)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -9925,15 +10710,20 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryFilter", &self.category_filter)
-            .opt("NestedFilter", &self.nested_filter)
-            .opt("NumericEqualityFilter", &self.numeric_equality_filter)
-            .opt("NumericRangeFilter", &self.numeric_range_filter)
-            .opt("RelativeDatesFilter", &self.relative_dates_filter)
-            .opt("TimeEqualityFilter", &self.time_equality_filter)
-            .opt("TimeRangeFilter", &self.time_range_filter)
-            .opt("TopBottomFilter", &self.top_bottom_filter)
+            .opt("CategoryFilter", self.category_filter)
+            .opt("NestedFilter", self.nested_filter)
+            .opt("NumericEqualityFilter", self.numeric_equality_filter)
+            .opt("NumericRangeFilter", self.numeric_range_filter)
+            .opt("RelativeDatesFilter", self.relative_dates_filter)
+            .opt("TimeEqualityFilter", self.time_equality_filter)
+            .opt("TimeRangeFilter", self.time_range_filter)
+            .opt("TopBottomFilter", self.top_bottom_filter)
             .build()
     }
 }
@@ -10016,15 +10806,20 @@ impl crate::PropertyType for FilterControl {}
 impl ::cloudwright_core::ToValue for FilterControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrossSheet", &self.cross_sheet)
-            .opt("DateTimePicker", &self.date_time_picker)
-            .opt("Dropdown", &self.dropdown)
-            .opt("List", &self.list)
-            .opt("RelativeDateTime", &self.relative_date_time)
-            .opt("Slider", &self.slider)
-            .opt("TextArea", &self.text_area)
-            .opt("TextField", &self.text_field)
+            .opt("CrossSheet", self.cross_sheet)
+            .opt("DateTimePicker", self.date_time_picker)
+            .opt("Dropdown", self.dropdown)
+            .opt("List", self.list)
+            .opt("RelativeDateTime", self.relative_date_time)
+            .opt("Slider", self.slider)
+            .opt("TextArea", self.text_area)
+            .opt("TextField", self.text_field)
             .build()
     }
 }
@@ -10094,13 +10889,18 @@ impl crate::PropertyType for FilterCrossSheetControl {}
 impl ::cloudwright_core::ToValue for FilterCrossSheetControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CascadingControlConfiguration",
-                &self.cascading_control_configuration,
+                self.cascading_control_configuration,
             )
-            .req("FilterControlId", &self.filter_control_id)
-            .req("SourceFilterId", &self.source_filter_id)
+            .req("FilterControlId", self.filter_control_id)
+            .req("SourceFilterId", self.source_filter_id)
             .build()
     }
 }
@@ -10197,13 +10997,18 @@ impl crate::PropertyType for FilterDateTimePickerControl {}
 impl ::cloudwright_core::ToValue for FilterDateTimePickerControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CommitMode", &self.commit_mode)
-            .opt("DisplayOptions", &self.display_options)
-            .req("FilterControlId", &self.filter_control_id)
-            .req("SourceFilterId", &self.source_filter_id)
-            .req("Title", &self.title)
-            .opt("Type", &self.r#type)
+            .opt("CommitMode", self.commit_mode)
+            .opt("DisplayOptions", self.display_options)
+            .req("FilterControlId", self.filter_control_id)
+            .req("SourceFilterId", self.source_filter_id)
+            .req("Title", self.title)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -10315,18 +11120,23 @@ impl crate::PropertyType for FilterDropDownControl {}
 impl ::cloudwright_core::ToValue for FilterDropDownControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CascadingControlConfiguration",
-                &self.cascading_control_configuration,
+                self.cascading_control_configuration,
             )
-            .opt("CommitMode", &self.commit_mode)
-            .opt("DisplayOptions", &self.display_options)
-            .req("FilterControlId", &self.filter_control_id)
-            .opt("SelectableValues", &self.selectable_values)
-            .req("SourceFilterId", &self.source_filter_id)
-            .req("Title", &self.title)
-            .opt("Type", &self.r#type)
+            .opt("CommitMode", self.commit_mode)
+            .opt("DisplayOptions", self.display_options)
+            .req("FilterControlId", self.filter_control_id)
+            .opt("SelectableValues", self.selectable_values)
+            .req("SourceFilterId", self.source_filter_id)
+            .req("Title", self.title)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -10420,12 +11230,17 @@ impl crate::PropertyType for FilterGroup {}
 impl ::cloudwright_core::ToValue for FilterGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CrossDataset", &self.cross_dataset)
-            .req("FilterGroupId", &self.filter_group_id)
-            .req("Filters", &self.filters)
-            .req("ScopeConfiguration", &self.scope_configuration)
-            .opt("Status", &self.status)
+            .req("CrossDataset", self.cross_dataset)
+            .req("FilterGroupId", self.filter_group_id)
+            .req("Filters", self.filters)
+            .req("ScopeConfiguration", self.scope_configuration)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -10495,11 +11310,16 @@ impl crate::PropertyType for FilterListConfiguration {}
 impl ::cloudwright_core::ToValue for FilterListConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryValues", &self.category_values)
-            .req("MatchOperator", &self.match_operator)
-            .opt("NullOption", &self.null_option)
-            .opt("SelectAllOptions", &self.select_all_options)
+            .opt("CategoryValues", self.category_values)
+            .req("MatchOperator", self.match_operator)
+            .opt("NullOption", self.null_option)
+            .opt("SelectAllOptions", self.select_all_options)
             .build()
     }
 }
@@ -10604,17 +11424,22 @@ impl crate::PropertyType for FilterListControl {}
 impl ::cloudwright_core::ToValue for FilterListControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CascadingControlConfiguration",
-                &self.cascading_control_configuration,
+                self.cascading_control_configuration,
             )
-            .opt("DisplayOptions", &self.display_options)
-            .req("FilterControlId", &self.filter_control_id)
-            .opt("SelectableValues", &self.selectable_values)
-            .req("SourceFilterId", &self.source_filter_id)
-            .req("Title", &self.title)
-            .opt("Type", &self.r#type)
+            .opt("DisplayOptions", self.display_options)
+            .req("FilterControlId", self.filter_control_id)
+            .opt("SelectableValues", self.selectable_values)
+            .req("SourceFilterId", self.source_filter_id)
+            .req("Title", self.title)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -10675,10 +11500,15 @@ impl crate::PropertyType for FilterOperationSelectedFieldsConfiguration {}
 impl ::cloudwright_core::ToValue for FilterOperationSelectedFieldsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SelectedColumns", &self.selected_columns)
-            .opt("SelectedFieldOptions", &self.selected_field_options)
-            .opt("SelectedFields", &self.selected_fields)
+            .opt("SelectedColumns", self.selected_columns)
+            .opt("SelectedFieldOptions", self.selected_field_options)
+            .opt("SelectedFields", self.selected_fields)
             .build()
     }
 }
@@ -10720,10 +11550,15 @@ impl crate::PropertyType for FilterOperationTargetVisualsConfiguration {}
 impl ::cloudwright_core::ToValue for FilterOperationTargetVisualsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "SameSheetTargetVisualConfiguration",
-                &self.same_sheet_target_visual_configuration,
+                self.same_sheet_target_visual_configuration,
             )
             .build()
     }
@@ -10811,12 +11646,17 @@ impl crate::PropertyType for FilterRelativeDateTimeControl {}
 impl ::cloudwright_core::ToValue for FilterRelativeDateTimeControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CommitMode", &self.commit_mode)
-            .opt("DisplayOptions", &self.display_options)
-            .req("FilterControlId", &self.filter_control_id)
-            .req("SourceFilterId", &self.source_filter_id)
-            .req("Title", &self.title)
+            .opt("CommitMode", self.commit_mode)
+            .opt("DisplayOptions", self.display_options)
+            .req("FilterControlId", self.filter_control_id)
+            .req("SourceFilterId", self.source_filter_id)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -10865,9 +11705,14 @@ impl crate::PropertyType for FilterScopeConfiguration {}
 impl ::cloudwright_core::ToValue for FilterScopeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllSheets", &self.all_sheets)
-            .opt("SelectedSheets", &self.selected_sheets)
+            .opt("AllSheets", self.all_sheets)
+            .opt("SelectedSheets", self.selected_sheets)
             .build()
     }
 }
@@ -10908,8 +11753,13 @@ impl crate::PropertyType for FilterSelectableValues {}
 impl ::cloudwright_core::ToValue for FilterSelectableValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Values", &self.values)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -11032,15 +11882,20 @@ impl crate::PropertyType for FilterSliderControl {}
 impl ::cloudwright_core::ToValue for FilterSliderControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayOptions", &self.display_options)
-            .req("FilterControlId", &self.filter_control_id)
-            .req("MaximumValue", &self.maximum_value)
-            .req("MinimumValue", &self.minimum_value)
-            .req("SourceFilterId", &self.source_filter_id)
-            .req("StepSize", &self.step_size)
-            .req("Title", &self.title)
-            .opt("Type", &self.r#type)
+            .opt("DisplayOptions", self.display_options)
+            .req("FilterControlId", self.filter_control_id)
+            .req("MaximumValue", self.maximum_value)
+            .req("MinimumValue", self.minimum_value)
+            .req("SourceFilterId", self.source_filter_id)
+            .req("StepSize", self.step_size)
+            .req("Title", self.title)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -11129,12 +11984,17 @@ impl crate::PropertyType for FilterTextAreaControl {}
 impl ::cloudwright_core::ToValue for FilterTextAreaControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Delimiter", &self.delimiter)
-            .opt("DisplayOptions", &self.display_options)
-            .req("FilterControlId", &self.filter_control_id)
-            .req("SourceFilterId", &self.source_filter_id)
-            .req("Title", &self.title)
+            .opt("Delimiter", self.delimiter)
+            .opt("DisplayOptions", self.display_options)
+            .req("FilterControlId", self.filter_control_id)
+            .req("SourceFilterId", self.source_filter_id)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -11214,11 +12074,16 @@ impl crate::PropertyType for FilterTextFieldControl {}
 impl ::cloudwright_core::ToValue for FilterTextFieldControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayOptions", &self.display_options)
-            .req("FilterControlId", &self.filter_control_id)
-            .req("SourceFilterId", &self.source_filter_id)
-            .req("Title", &self.title)
+            .opt("DisplayOptions", self.display_options)
+            .req("FilterControlId", self.filter_control_id)
+            .req("SourceFilterId", self.source_filter_id)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -11291,13 +12156,18 @@ impl crate::PropertyType for FontConfiguration {}
 impl ::cloudwright_core::ToValue for FontConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FontColor", &self.font_color)
-            .opt("FontDecoration", &self.font_decoration)
-            .opt("FontFamily", &self.font_family)
-            .opt("FontSize", &self.font_size)
-            .opt("FontStyle", &self.font_style)
-            .opt("FontWeight", &self.font_weight)
+            .opt("FontColor", self.font_color)
+            .opt("FontDecoration", self.font_decoration)
+            .opt("FontFamily", self.font_family)
+            .opt("FontSize", self.font_size)
+            .opt("FontStyle", self.font_style)
+            .opt("FontWeight", self.font_weight)
             .build()
     }
 }
@@ -11342,9 +12212,14 @@ impl crate::PropertyType for FontSize {}
 impl ::cloudwright_core::ToValue for FontSize {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Absolute", &self.absolute)
-            .opt("Relative", &self.relative)
+            .opt("Absolute", self.absolute)
+            .opt("Relative", self.relative)
             .build()
     }
 }
@@ -11383,8 +12258,13 @@ impl crate::PropertyType for FontWeight {}
 impl ::cloudwright_core::ToValue for FontWeight {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -11512,18 +12392,23 @@ impl crate::PropertyType for ForecastComputation {}
 impl ::cloudwright_core::ToValue for ForecastComputation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputationId", &self.computation_id)
-            .opt("CustomSeasonalityValue", &self.custom_seasonality_value)
-            .opt("LowerBoundary", &self.lower_boundary)
-            .opt("Name", &self.name)
-            .opt("PeriodsBackward", &self.periods_backward)
-            .opt("PeriodsForward", &self.periods_forward)
-            .opt("PredictionInterval", &self.prediction_interval)
-            .opt("Seasonality", &self.seasonality)
-            .opt("Time", &self.time)
-            .opt("UpperBoundary", &self.upper_boundary)
-            .opt("Value", &self.value)
+            .req("ComputationId", self.computation_id)
+            .opt("CustomSeasonalityValue", self.custom_seasonality_value)
+            .opt("LowerBoundary", self.lower_boundary)
+            .opt("Name", self.name)
+            .opt("PeriodsBackward", self.periods_backward)
+            .opt("PeriodsForward", self.periods_forward)
+            .opt("PredictionInterval", self.prediction_interval)
+            .opt("Seasonality", self.seasonality)
+            .opt("Time", self.time)
+            .opt("UpperBoundary", self.upper_boundary)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -11568,9 +12453,14 @@ impl crate::PropertyType for ForecastConfiguration {}
 impl ::cloudwright_core::ToValue for ForecastConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ForecastProperties", &self.forecast_properties)
-            .opt("Scenario", &self.scenario)
+            .opt("ForecastProperties", self.forecast_properties)
+            .opt("Scenario", self.scenario)
             .build()
     }
 }
@@ -11615,9 +12505,14 @@ impl crate::PropertyType for ForecastScenario {}
 impl ::cloudwright_core::ToValue for ForecastScenario {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("WhatIfPointScenario", &self.what_if_point_scenario)
-            .opt("WhatIfRangeScenario", &self.what_if_range_scenario)
+            .opt("WhatIfPointScenario", self.what_if_point_scenario)
+            .opt("WhatIfRangeScenario", self.what_if_range_scenario)
             .build()
     }
 }
@@ -11669,18 +12564,23 @@ impl crate::PropertyType for FormatConfiguration {}
 impl ::cloudwright_core::ToValue for FormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DateTimeFormatConfiguration",
-                &self.date_time_format_configuration,
+                self.date_time_format_configuration,
             )
             .opt(
                 "NumberFormatConfiguration",
-                &self.number_format_configuration,
+                self.number_format_configuration,
             )
             .opt(
                 "StringFormatConfiguration",
-                &self.string_format_configuration,
+                self.string_format_configuration,
             )
             .build()
     }
@@ -11721,8 +12621,13 @@ impl crate::PropertyType for FreeFormLayoutCanvasSizeOptions {}
 impl ::cloudwright_core::ToValue for FreeFormLayoutCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ScreenCanvasSizeOptions", &self.screen_canvas_size_options)
+            .opt("ScreenCanvasSizeOptions", self.screen_canvas_size_options)
             .build()
     }
 }
@@ -11770,9 +12675,14 @@ impl crate::PropertyType for FreeFormLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for FreeFormLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CanvasSizeOptions", &self.canvas_size_options)
-            .req("Elements", &self.elements)
+            .opt("CanvasSizeOptions", self.canvas_size_options)
+            .req("Elements", self.elements)
             .build()
     }
 }
@@ -11912,19 +12822,24 @@ impl crate::PropertyType for FreeFormLayoutElement {}
 impl ::cloudwright_core::ToValue for FreeFormLayoutElement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundStyle", &self.background_style)
-            .opt("BorderStyle", &self.border_style)
-            .req("ElementId", &self.element_id)
-            .req("ElementType", &self.element_type)
-            .req("Height", &self.height)
-            .opt("LoadingAnimation", &self.loading_animation)
-            .opt("RenderingRules", &self.rendering_rules)
-            .opt("SelectedBorderStyle", &self.selected_border_style)
-            .opt("Visibility", &self.visibility)
-            .req("Width", &self.width)
-            .req("XAxisLocation", &self.x_axis_location)
-            .req("YAxisLocation", &self.y_axis_location)
+            .opt("BackgroundStyle", self.background_style)
+            .opt("BorderStyle", self.border_style)
+            .req("ElementId", self.element_id)
+            .req("ElementType", self.element_type)
+            .req("Height", self.height)
+            .opt("LoadingAnimation", self.loading_animation)
+            .opt("RenderingRules", self.rendering_rules)
+            .opt("SelectedBorderStyle", self.selected_border_style)
+            .opt("Visibility", self.visibility)
+            .req("Width", self.width)
+            .req("XAxisLocation", self.x_axis_location)
+            .req("YAxisLocation", self.y_axis_location)
             .build()
     }
 }
@@ -11971,9 +12886,14 @@ impl crate::PropertyType for FreeFormLayoutElementBackgroundStyle {}
 impl ::cloudwright_core::ToValue for FreeFormLayoutElementBackgroundStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("Visibility", &self.visibility)
+            .opt("Color", self.color)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -12020,9 +12940,14 @@ impl crate::PropertyType for FreeFormLayoutElementBorderStyle {}
 impl ::cloudwright_core::ToValue for FreeFormLayoutElementBorderStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("Visibility", &self.visibility)
+            .opt("Color", self.color)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -12063,8 +12988,13 @@ impl crate::PropertyType for FreeFormLayoutScreenCanvasSizeOptions {}
 impl ::cloudwright_core::ToValue for FreeFormLayoutScreenCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OptimizedViewPortWidth", &self.optimized_view_port_width)
+            .req("OptimizedViewPortWidth", self.optimized_view_port_width)
             .build()
     }
 }
@@ -12107,8 +13037,13 @@ impl crate::PropertyType for FreeFormSectionLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for FreeFormSectionLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Elements", &self.elements)
+            .req("Elements", self.elements)
             .build()
     }
 }
@@ -12157,9 +13092,14 @@ impl crate::PropertyType for FunnelChartAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for FunnelChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .opt("Values", &self.values)
+            .opt("Category", self.category)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -12240,15 +13180,20 @@ impl crate::PropertyType for FunnelChartConfiguration {}
 impl ::cloudwright_core::ToValue for FunnelChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("DataLabelOptions", &self.data_label_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("ValueLabelOptions", &self.value_label_options)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("DataLabelOptions", self.data_label_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("ValueLabelOptions", self.value_label_options)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -12327,14 +13272,19 @@ impl crate::PropertyType for FunnelChartDataLabelOptions {}
 impl ::cloudwright_core::ToValue for FunnelChartDataLabelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryLabelVisibility", &self.category_label_visibility)
-            .opt("LabelColor", &self.label_color)
-            .opt("LabelFontConfiguration", &self.label_font_configuration)
-            .opt("MeasureDataLabelStyle", &self.measure_data_label_style)
-            .opt("MeasureLabelVisibility", &self.measure_label_visibility)
-            .opt("Position", &self.position)
-            .opt("Visibility", &self.visibility)
+            .opt("CategoryLabelVisibility", self.category_label_visibility)
+            .opt("LabelColor", self.label_color)
+            .opt("LabelFontConfiguration", self.label_font_configuration)
+            .opt("MeasureDataLabelStyle", self.measure_data_label_style)
+            .opt("MeasureLabelVisibility", self.measure_label_visibility)
+            .opt("Position", self.position)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -12376,10 +13326,15 @@ impl crate::PropertyType for FunnelChartFieldWells {}
 impl ::cloudwright_core::ToValue for FunnelChartFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "FunnelChartAggregatedFieldWells",
-                &self.funnel_chart_aggregated_field_wells,
+                self.funnel_chart_aggregated_field_wells,
             )
             .build()
     }
@@ -12427,9 +13382,14 @@ impl crate::PropertyType for FunnelChartSortConfiguration {}
 impl ::cloudwright_core::ToValue for FunnelChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryItemsLimit", &self.category_items_limit)
-            .opt("CategorySort", &self.category_sort)
+            .opt("CategoryItemsLimit", self.category_items_limit)
+            .opt("CategorySort", self.category_sort)
             .build()
     }
 }
@@ -12522,14 +13482,19 @@ impl crate::PropertyType for FunnelChartVisual {}
 impl ::cloudwright_core::ToValue for FunnelChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -12568,8 +13533,13 @@ impl crate::PropertyType for GaugeChartArcConditionalFormatting {}
 impl ::cloudwright_core::ToValue for GaugeChartArcConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ForegroundColor", &self.foreground_color)
+            .opt("ForegroundColor", self.foreground_color)
             .build()
     }
 }
@@ -12618,9 +13588,14 @@ impl crate::PropertyType for GaugeChartColorConfiguration {}
 impl ::cloudwright_core::ToValue for GaugeChartColorConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundColor", &self.background_color)
-            .opt("ForegroundColor", &self.foreground_color)
+            .opt("BackgroundColor", self.background_color)
+            .opt("ForegroundColor", self.foreground_color)
             .build()
     }
 }
@@ -12662,10 +13637,15 @@ impl crate::PropertyType for GaugeChartConditionalFormatting {}
 impl ::cloudwright_core::ToValue for GaugeChartConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConditionalFormattingOptions",
-                &self.conditional_formatting_options,
+                self.conditional_formatting_options,
             )
             .build()
     }
@@ -12712,9 +13692,14 @@ impl crate::PropertyType for GaugeChartConditionalFormattingOption {}
 impl ::cloudwright_core::ToValue for GaugeChartConditionalFormattingOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arc", &self.arc)
-            .opt("PrimaryValue", &self.primary_value)
+            .opt("Arc", self.arc)
+            .opt("PrimaryValue", self.primary_value)
             .build()
     }
 }
@@ -12789,14 +13774,19 @@ impl crate::PropertyType for GaugeChartConfiguration {}
 impl ::cloudwright_core::ToValue for GaugeChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorConfiguration", &self.color_configuration)
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("GaugeChartOptions", &self.gauge_chart_options)
-            .opt("Interactions", &self.interactions)
-            .opt("TooltipOptions", &self.tooltip_options)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("ColorConfiguration", self.color_configuration)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("GaugeChartOptions", self.gauge_chart_options)
+            .opt("Interactions", self.interactions)
+            .opt("TooltipOptions", self.tooltip_options)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -12845,9 +13835,14 @@ impl crate::PropertyType for GaugeChartFieldWells {}
 impl ::cloudwright_core::ToValue for GaugeChartFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TargetValues", &self.target_values)
-            .opt("Values", &self.values)
+            .opt("TargetValues", self.target_values)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -12910,14 +13905,19 @@ impl crate::PropertyType for GaugeChartOptions {}
 impl ::cloudwright_core::ToValue for GaugeChartOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arc", &self.arc)
-            .opt("ArcAxis", &self.arc_axis)
-            .opt("Comparison", &self.comparison)
-            .opt("PrimaryValueDisplayType", &self.primary_value_display_type)
+            .opt("Arc", self.arc)
+            .opt("ArcAxis", self.arc_axis)
+            .opt("Comparison", self.comparison)
+            .opt("PrimaryValueDisplayType", self.primary_value_display_type)
             .opt(
                 "PrimaryValueFontConfiguration",
-                &self.primary_value_font_configuration,
+                self.primary_value_font_configuration,
             )
             .build()
     }
@@ -12963,9 +13963,14 @@ impl crate::PropertyType for GaugeChartPrimaryValueConditionalFormatting {}
 impl ::cloudwright_core::ToValue for GaugeChartPrimaryValueConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Icon", &self.icon)
-            .opt("TextColor", &self.text_color)
+            .opt("Icon", self.icon)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -13056,14 +14061,19 @@ impl crate::PropertyType for GaugeChartVisual {}
 impl ::cloudwright_core::ToValue for GaugeChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ConditionalFormatting", &self.conditional_formatting)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ConditionalFormatting", self.conditional_formatting)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -13127,11 +14137,16 @@ impl crate::PropertyType for GeospatialCategoricalColor {}
 impl ::cloudwright_core::ToValue for GeospatialCategoricalColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CategoryDataColors", &self.category_data_colors)
-            .opt("DefaultOpacity", &self.default_opacity)
-            .opt("NullDataSettings", &self.null_data_settings)
-            .opt("NullDataVisibility", &self.null_data_visibility)
+            .req("CategoryDataColors", self.category_data_colors)
+            .opt("DefaultOpacity", self.default_opacity)
+            .opt("NullDataSettings", self.null_data_settings)
+            .opt("NullDataVisibility", self.null_data_visibility)
             .build()
     }
 }
@@ -13191,9 +14206,14 @@ impl crate::PropertyType for GeospatialCategoricalDataColor {}
 impl ::cloudwright_core::ToValue for GeospatialCategoricalDataColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Color", &self.color)
-            .req("DataValue", &self.data_value)
+            .req("Color", self.color)
+            .req("DataValue", self.data_value)
             .build()
     }
 }
@@ -13234,8 +14254,13 @@ impl crate::PropertyType for GeospatialCircleRadius {}
 impl ::cloudwright_core::ToValue for GeospatialCircleRadius {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Radius", &self.radius)
+            .opt("Radius", self.radius)
             .build()
     }
 }
@@ -13292,11 +14317,16 @@ impl crate::PropertyType for GeospatialCircleSymbolStyle {}
 impl ::cloudwright_core::ToValue for GeospatialCircleSymbolStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CircleRadius", &self.circle_radius)
-            .opt("FillColor", &self.fill_color)
-            .opt("StrokeColor", &self.stroke_color)
-            .opt("StrokeWidth", &self.stroke_width)
+            .opt("CircleRadius", self.circle_radius)
+            .opt("FillColor", self.fill_color)
+            .opt("StrokeColor", self.stroke_color)
+            .opt("StrokeWidth", self.stroke_width)
             .build()
     }
 }
@@ -13347,10 +14377,15 @@ impl crate::PropertyType for GeospatialColor {}
 impl ::cloudwright_core::ToValue for GeospatialColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Categorical", &self.categorical)
-            .opt("Gradient", &self.gradient)
-            .opt("Solid", &self.solid)
+            .opt("Categorical", self.categorical)
+            .opt("Gradient", self.gradient)
+            .opt("Solid", self.solid)
             .build()
     }
 }
@@ -13434,11 +14469,16 @@ impl crate::PropertyType for GeospatialCoordinateBounds {}
 impl ::cloudwright_core::ToValue for GeospatialCoordinateBounds {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("East", &self.east)
-            .req("North", &self.north)
-            .req("South", &self.south)
-            .req("West", &self.west)
+            .req("East", self.east)
+            .req("North", self.north)
+            .req("South", self.south)
+            .req("West", self.west)
             .build()
     }
 }
@@ -13477,8 +14517,13 @@ impl crate::PropertyType for GeospatialDataSourceItem {}
 impl ::cloudwright_core::ToValue for GeospatialDataSourceItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StaticFileDataSource", &self.static_file_data_source)
+            .opt("StaticFileDataSource", self.static_file_data_source)
             .build()
     }
 }
@@ -13544,11 +14589,16 @@ impl crate::PropertyType for GeospatialGradientColor {}
 impl ::cloudwright_core::ToValue for GeospatialGradientColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultOpacity", &self.default_opacity)
-            .opt("NullDataSettings", &self.null_data_settings)
-            .opt("NullDataVisibility", &self.null_data_visibility)
-            .req("StepColors", &self.step_colors)
+            .opt("DefaultOpacity", self.default_opacity)
+            .opt("NullDataSettings", self.null_data_settings)
+            .opt("NullDataVisibility", self.null_data_visibility)
+            .req("StepColors", self.step_colors)
             .build()
     }
 }
@@ -13610,9 +14660,14 @@ impl crate::PropertyType for GeospatialGradientStepColor {}
 impl ::cloudwright_core::ToValue for GeospatialGradientStepColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Color", &self.color)
-            .req("DataValue", &self.data_value)
+            .req("Color", self.color)
+            .req("DataValue", self.data_value)
             .build()
     }
 }
@@ -13653,8 +14708,13 @@ impl crate::PropertyType for GeospatialHeatmapColorScale {}
 impl ::cloudwright_core::ToValue for GeospatialHeatmapColorScale {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Colors", &self.colors)
+            .opt("Colors", self.colors)
             .build()
     }
 }
@@ -13693,8 +14753,13 @@ impl crate::PropertyType for GeospatialHeatmapConfiguration {}
 impl ::cloudwright_core::ToValue for GeospatialHeatmapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HeatmapColor", &self.heatmap_color)
+            .opt("HeatmapColor", self.heatmap_color)
             .build()
     }
 }
@@ -13737,8 +14802,13 @@ impl crate::PropertyType for GeospatialHeatmapDataColor {}
 impl ::cloudwright_core::ToValue for GeospatialHeatmapDataColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Color", &self.color)
+            .req("Color", self.color)
             .build()
     }
 }
@@ -13787,9 +14857,14 @@ impl crate::PropertyType for GeospatialLayerColorField {}
 impl ::cloudwright_core::ToValue for GeospatialLayerColorField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorDimensionsFields", &self.color_dimensions_fields)
-            .opt("ColorValuesFields", &self.color_values_fields)
+            .opt("ColorDimensionsFields", self.color_dimensions_fields)
+            .opt("ColorValuesFields", self.color_values_fields)
             .build()
     }
 }
@@ -13840,10 +14915,15 @@ impl crate::PropertyType for GeospatialLayerDefinition {}
 impl ::cloudwright_core::ToValue for GeospatialLayerDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LineLayer", &self.line_layer)
-            .opt("PointLayer", &self.point_layer)
-            .opt("PolygonLayer", &self.polygon_layer)
+            .opt("LineLayer", self.line_layer)
+            .opt("PointLayer", self.point_layer)
+            .opt("PolygonLayer", self.polygon_layer)
             .build()
     }
 }
@@ -13940,16 +15020,21 @@ impl crate::PropertyType for GeospatialLayerItem {}
 impl ::cloudwright_core::ToValue for GeospatialLayerItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("DataSource", &self.data_source)
-            .opt("JoinDefinition", &self.join_definition)
-            .opt("Label", &self.label)
-            .opt("LayerDefinition", &self.layer_definition)
-            .req("LayerId", &self.layer_id)
-            .opt("LayerType", &self.layer_type)
-            .opt("Tooltip", &self.tooltip)
-            .opt("Visibility", &self.visibility)
+            .opt("Actions", self.actions)
+            .opt("DataSource", self.data_source)
+            .opt("JoinDefinition", self.join_definition)
+            .opt("Label", self.label)
+            .opt("LayerDefinition", self.layer_definition)
+            .req("LayerId", self.layer_id)
+            .opt("LayerType", self.layer_type)
+            .opt("Tooltip", self.tooltip)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -13998,10 +15083,15 @@ impl crate::PropertyType for GeospatialLayerJoinDefinition {}
 impl ::cloudwright_core::ToValue for GeospatialLayerJoinDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorField", &self.color_field)
-            .opt("DatasetKeyField", &self.dataset_key_field)
-            .opt("ShapeKeyField", &self.shape_key_field)
+            .opt("ColorField", self.color_field)
+            .opt("DatasetKeyField", self.dataset_key_field)
+            .opt("ShapeKeyField", self.shape_key_field)
             .build()
     }
 }
@@ -14060,12 +15150,17 @@ impl crate::PropertyType for GeospatialLayerMapConfiguration {}
 impl ::cloudwright_core::ToValue for GeospatialLayerMapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("MapLayers", &self.map_layers)
-            .opt("MapState", &self.map_state)
-            .opt("MapStyle", &self.map_style)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("MapLayers", self.map_layers)
+            .opt("MapState", self.map_state)
+            .opt("MapStyle", self.map_style)
             .build()
     }
 }
@@ -14106,8 +15201,13 @@ impl crate::PropertyType for GeospatialLineLayer {}
 impl ::cloudwright_core::ToValue for GeospatialLineLayer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Style", &self.style)
+            .req("Style", self.style)
             .build()
     }
 }
@@ -14146,8 +15246,13 @@ impl crate::PropertyType for GeospatialLineStyle {}
 impl ::cloudwright_core::ToValue for GeospatialLineStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LineSymbolStyle", &self.line_symbol_style)
+            .opt("LineSymbolStyle", self.line_symbol_style)
             .build()
     }
 }
@@ -14192,9 +15297,14 @@ impl crate::PropertyType for GeospatialLineSymbolStyle {}
 impl ::cloudwright_core::ToValue for GeospatialLineSymbolStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FillColor", &self.fill_color)
-            .opt("LineWidth", &self.line_width)
+            .opt("FillColor", self.fill_color)
+            .opt("LineWidth", self.line_width)
             .build()
     }
 }
@@ -14235,8 +15345,13 @@ impl crate::PropertyType for GeospatialLineWidth {}
 impl ::cloudwright_core::ToValue for GeospatialLineWidth {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LineWidth", &self.line_width)
+            .opt("LineWidth", self.line_width)
             .build()
     }
 }
@@ -14293,10 +15408,15 @@ impl crate::PropertyType for GeospatialMapAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for GeospatialMapAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Colors", &self.colors)
-            .opt("Geospatial", &self.geospatial)
-            .opt("Values", &self.values)
+            .opt("Colors", self.colors)
+            .opt("Geospatial", self.geospatial)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -14375,15 +15495,20 @@ impl crate::PropertyType for GeospatialMapConfiguration {}
 impl ::cloudwright_core::ToValue for GeospatialMapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("MapStyleOptions", &self.map_style_options)
-            .opt("PointStyleOptions", &self.point_style_options)
-            .opt("Tooltip", &self.tooltip)
-            .opt("VisualPalette", &self.visual_palette)
-            .opt("WindowOptions", &self.window_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("MapStyleOptions", self.map_style_options)
+            .opt("PointStyleOptions", self.point_style_options)
+            .opt("Tooltip", self.tooltip)
+            .opt("VisualPalette", self.visual_palette)
+            .opt("WindowOptions", self.window_options)
             .build()
     }
 }
@@ -14425,10 +15550,15 @@ impl crate::PropertyType for GeospatialMapFieldWells {}
 impl ::cloudwright_core::ToValue for GeospatialMapFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "GeospatialMapAggregatedFieldWells",
-                &self.geospatial_map_aggregated_field_wells,
+                self.geospatial_map_aggregated_field_wells,
             )
             .build()
     }
@@ -14472,9 +15602,14 @@ impl crate::PropertyType for GeospatialMapState {}
 impl ::cloudwright_core::ToValue for GeospatialMapState {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bounds", &self.bounds)
-            .opt("MapNavigation", &self.map_navigation)
+            .opt("Bounds", self.bounds)
+            .opt("MapNavigation", self.map_navigation)
             .build()
     }
 }
@@ -14527,10 +15662,15 @@ impl crate::PropertyType for GeospatialMapStyle {}
 impl ::cloudwright_core::ToValue for GeospatialMapStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundColor", &self.background_color)
-            .opt("BaseMapStyle", &self.base_map_style)
-            .opt("BaseMapVisibility", &self.base_map_visibility)
+            .opt("BackgroundColor", self.background_color)
+            .opt("BaseMapStyle", self.base_map_style)
+            .opt("BaseMapVisibility", self.base_map_visibility)
             .build()
     }
 }
@@ -14569,8 +15709,13 @@ impl crate::PropertyType for GeospatialMapStyleOptions {}
 impl ::cloudwright_core::ToValue for GeospatialMapStyleOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseMapStyle", &self.base_map_style)
+            .opt("BaseMapStyle", self.base_map_style)
             .build()
     }
 }
@@ -14663,14 +15808,19 @@ impl crate::PropertyType for GeospatialMapVisual {}
 impl ::cloudwright_core::ToValue for GeospatialMapVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -14711,8 +15861,13 @@ impl crate::PropertyType for GeospatialNullDataSettings {}
 impl ::cloudwright_core::ToValue for GeospatialNullDataSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SymbolStyle", &self.symbol_style)
+            .req("SymbolStyle", self.symbol_style)
             .build()
     }
 }
@@ -14769,10 +15924,15 @@ impl crate::PropertyType for GeospatialNullSymbolStyle {}
 impl ::cloudwright_core::ToValue for GeospatialNullSymbolStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FillColor", &self.fill_color)
-            .opt("StrokeColor", &self.stroke_color)
-            .opt("StrokeWidth", &self.stroke_width)
+            .opt("FillColor", self.fill_color)
+            .opt("StrokeColor", self.stroke_color)
+            .opt("StrokeWidth", self.stroke_width)
             .build()
     }
 }
@@ -14813,8 +15973,13 @@ impl crate::PropertyType for GeospatialPointLayer {}
 impl ::cloudwright_core::ToValue for GeospatialPointLayer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Style", &self.style)
+            .req("Style", self.style)
             .build()
     }
 }
@@ -14853,8 +16018,13 @@ impl crate::PropertyType for GeospatialPointStyle {}
 impl ::cloudwright_core::ToValue for GeospatialPointStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CircleSymbolStyle", &self.circle_symbol_style)
+            .opt("CircleSymbolStyle", self.circle_symbol_style)
             .build()
     }
 }
@@ -14905,13 +16075,18 @@ impl crate::PropertyType for GeospatialPointStyleOptions {}
 impl ::cloudwright_core::ToValue for GeospatialPointStyleOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ClusterMarkerConfiguration",
-                &self.cluster_marker_configuration,
+                self.cluster_marker_configuration,
             )
-            .opt("HeatmapConfiguration", &self.heatmap_configuration)
-            .opt("SelectedPointStyle", &self.selected_point_style)
+            .opt("HeatmapConfiguration", self.heatmap_configuration)
+            .opt("SelectedPointStyle", self.selected_point_style)
             .build()
     }
 }
@@ -14952,8 +16127,13 @@ impl crate::PropertyType for GeospatialPolygonLayer {}
 impl ::cloudwright_core::ToValue for GeospatialPolygonLayer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Style", &self.style)
+            .req("Style", self.style)
             .build()
     }
 }
@@ -14992,8 +16172,13 @@ impl crate::PropertyType for GeospatialPolygonStyle {}
 impl ::cloudwright_core::ToValue for GeospatialPolygonStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PolygonSymbolStyle", &self.polygon_symbol_style)
+            .opt("PolygonSymbolStyle", self.polygon_symbol_style)
             .build()
     }
 }
@@ -15044,10 +16229,15 @@ impl crate::PropertyType for GeospatialPolygonSymbolStyle {}
 impl ::cloudwright_core::ToValue for GeospatialPolygonSymbolStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FillColor", &self.fill_color)
-            .opt("StrokeColor", &self.stroke_color)
-            .opt("StrokeWidth", &self.stroke_width)
+            .opt("FillColor", self.fill_color)
+            .opt("StrokeColor", self.stroke_color)
+            .opt("StrokeWidth", self.stroke_width)
             .build()
     }
 }
@@ -15097,9 +16287,14 @@ impl crate::PropertyType for GeospatialSolidColor {}
 impl ::cloudwright_core::ToValue for GeospatialSolidColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Color", &self.color)
-            .opt("State", &self.state)
+            .req("Color", self.color)
+            .opt("State", self.state)
             .build()
     }
 }
@@ -15142,8 +16337,13 @@ impl crate::PropertyType for GeospatialStaticFileSource {}
 impl ::cloudwright_core::ToValue for GeospatialStaticFileSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StaticFileId", &self.static_file_id)
+            .req("StaticFileId", self.static_file_id)
             .build()
     }
 }
@@ -15188,9 +16388,14 @@ impl crate::PropertyType for GeospatialWindowOptions {}
 impl ::cloudwright_core::ToValue for GeospatialWindowOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bounds", &self.bounds)
-            .opt("MapZoomMode", &self.map_zoom_mode)
+            .opt("Bounds", self.bounds)
+            .opt("MapZoomMode", self.map_zoom_mode)
             .build()
     }
 }
@@ -15235,9 +16440,14 @@ impl crate::PropertyType for GlobalTableBorderOptions {}
 impl ::cloudwright_core::ToValue for GlobalTableBorderOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SideSpecificBorder", &self.side_specific_border)
-            .opt("UniformBorder", &self.uniform_border)
+            .opt("SideSpecificBorder", self.side_specific_border)
+            .opt("UniformBorder", self.uniform_border)
             .build()
     }
 }
@@ -15278,8 +16488,13 @@ impl crate::PropertyType for GradientColor {}
 impl ::cloudwright_core::ToValue for GradientColor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Stops", &self.stops)
+            .opt("Stops", self.stops)
             .build()
     }
 }
@@ -15340,10 +16555,15 @@ impl crate::PropertyType for GradientStop {}
 impl ::cloudwright_core::ToValue for GradientStop {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("DataValue", &self.data_value)
-            .req("GradientOffset", &self.gradient_offset)
+            .opt("Color", self.color)
+            .opt("DataValue", self.data_value)
+            .req("GradientOffset", self.gradient_offset)
             .build()
     }
 }
@@ -15383,8 +16603,13 @@ impl crate::PropertyType for GridLayoutCanvasSizeOptions {}
 impl ::cloudwright_core::ToValue for GridLayoutCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ScreenCanvasSizeOptions", &self.screen_canvas_size_options)
+            .opt("ScreenCanvasSizeOptions", self.screen_canvas_size_options)
             .build()
     }
 }
@@ -15434,9 +16659,14 @@ impl crate::PropertyType for GridLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for GridLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CanvasSizeOptions", &self.canvas_size_options)
-            .req("Elements", &self.elements)
+            .opt("CanvasSizeOptions", self.canvas_size_options)
+            .req("Elements", self.elements)
             .build()
     }
 }
@@ -15536,13 +16766,18 @@ impl crate::PropertyType for GridLayoutElement {}
 impl ::cloudwright_core::ToValue for GridLayoutElement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnIndex", &self.column_index)
-            .req("ColumnSpan", &self.column_span)
-            .req("ElementId", &self.element_id)
-            .req("ElementType", &self.element_type)
-            .opt("RowIndex", &self.row_index)
-            .req("RowSpan", &self.row_span)
+            .opt("ColumnIndex", self.column_index)
+            .req("ColumnSpan", self.column_span)
+            .req("ElementId", self.element_id)
+            .req("ElementType", self.element_type)
+            .opt("RowIndex", self.row_index)
+            .req("RowSpan", self.row_span)
             .build()
     }
 }
@@ -15593,9 +16828,14 @@ impl crate::PropertyType for GridLayoutScreenCanvasSizeOptions {}
 impl ::cloudwright_core::ToValue for GridLayoutScreenCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OptimizedViewPortWidth", &self.optimized_view_port_width)
-            .req("ResizeOption", &self.resize_option)
+            .opt("OptimizedViewPortWidth", self.optimized_view_port_width)
+            .req("ResizeOption", self.resize_option)
             .build()
     }
 }
@@ -15668,12 +16908,17 @@ impl crate::PropertyType for GrowthRateComputation {}
 impl ::cloudwright_core::ToValue for GrowthRateComputation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputationId", &self.computation_id)
-            .opt("Name", &self.name)
-            .opt("PeriodSize", &self.period_size)
-            .opt("Time", &self.time)
-            .opt("Value", &self.value)
+            .req("ComputationId", self.computation_id)
+            .opt("Name", self.name)
+            .opt("PeriodSize", self.period_size)
+            .opt("Time", self.time)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -15740,10 +16985,15 @@ impl crate::PropertyType for HeaderFooterSectionConfiguration {}
 impl ::cloudwright_core::ToValue for HeaderFooterSectionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Layout", &self.layout)
-            .req("SectionId", &self.section_id)
-            .opt("Style", &self.style)
+            .req("Layout", self.layout)
+            .req("SectionId", self.section_id)
+            .opt("Style", self.style)
             .build()
     }
 }
@@ -15800,10 +17050,15 @@ impl crate::PropertyType for HeatMapAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for HeatMapAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Columns", &self.columns)
-            .opt("Rows", &self.rows)
-            .opt("Values", &self.values)
+            .opt("Columns", self.columns)
+            .opt("Rows", self.rows)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -15890,16 +17145,21 @@ impl crate::PropertyType for HeatMapConfiguration {}
 impl ::cloudwright_core::ToValue for HeatMapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorScale", &self.color_scale)
-            .opt("ColumnLabelOptions", &self.column_label_options)
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("RowLabelOptions", &self.row_label_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
+            .opt("ColorScale", self.color_scale)
+            .opt("ColumnLabelOptions", self.column_label_options)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("RowLabelOptions", self.row_label_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
             .build()
     }
 }
@@ -15941,10 +17201,15 @@ impl crate::PropertyType for HeatMapFieldWells {}
 impl ::cloudwright_core::ToValue for HeatMapFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "HeatMapAggregatedFieldWells",
-                &self.heat_map_aggregated_field_wells,
+                self.heat_map_aggregated_field_wells,
             )
             .build()
     }
@@ -16008,17 +17273,22 @@ impl crate::PropertyType for HeatMapSortConfiguration {}
 impl ::cloudwright_core::ToValue for HeatMapSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "HeatMapColumnItemsLimitConfiguration",
-                &self.heat_map_column_items_limit_configuration,
+                self.heat_map_column_items_limit_configuration,
             )
-            .opt("HeatMapColumnSort", &self.heat_map_column_sort)
+            .opt("HeatMapColumnSort", self.heat_map_column_sort)
             .opt(
                 "HeatMapRowItemsLimitConfiguration",
-                &self.heat_map_row_items_limit_configuration,
+                self.heat_map_row_items_limit_configuration,
             )
-            .opt("HeatMapRowSort", &self.heat_map_row_sort)
+            .opt("HeatMapRowSort", self.heat_map_row_sort)
             .build()
     }
 }
@@ -16111,14 +17381,19 @@ impl crate::PropertyType for HeatMapVisual {}
 impl ::cloudwright_core::ToValue for HeatMapVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -16159,8 +17434,13 @@ impl crate::PropertyType for HistogramAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for HistogramAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Values", &self.values)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -16219,11 +17499,16 @@ impl crate::PropertyType for HistogramBinOptions {}
 impl ::cloudwright_core::ToValue for HistogramBinOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BinCount", &self.bin_count)
-            .opt("BinWidth", &self.bin_width)
-            .opt("SelectedBinType", &self.selected_bin_type)
-            .opt("StartValue", &self.start_value)
+            .opt("BinCount", self.bin_count)
+            .opt("BinWidth", self.bin_width)
+            .opt("SelectedBinType", self.selected_bin_type)
+            .opt("StartValue", self.start_value)
             .build()
     }
 }
@@ -16310,16 +17595,21 @@ impl crate::PropertyType for HistogramConfiguration {}
 impl ::cloudwright_core::ToValue for HistogramConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BinOptions", &self.bin_options)
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Tooltip", &self.tooltip)
-            .opt("VisualPalette", &self.visual_palette)
-            .opt("XAxisDisplayOptions", &self.x_axis_display_options)
-            .opt("XAxisLabelOptions", &self.x_axis_label_options)
-            .opt("YAxisDisplayOptions", &self.y_axis_display_options)
+            .opt("BinOptions", self.bin_options)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Tooltip", self.tooltip)
+            .opt("VisualPalette", self.visual_palette)
+            .opt("XAxisDisplayOptions", self.x_axis_display_options)
+            .opt("XAxisLabelOptions", self.x_axis_label_options)
+            .opt("YAxisDisplayOptions", self.y_axis_display_options)
             .build()
     }
 }
@@ -16359,10 +17649,15 @@ impl crate::PropertyType for HistogramFieldWells {}
 impl ::cloudwright_core::ToValue for HistogramFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "HistogramAggregatedFieldWells",
-                &self.histogram_aggregated_field_wells,
+                self.histogram_aggregated_field_wells,
             )
             .build()
     }
@@ -16447,13 +17742,18 @@ impl crate::PropertyType for HistogramVisual {}
 impl ::cloudwright_core::ToValue for HistogramVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -16549,12 +17849,17 @@ impl crate::PropertyType for ImageCustomAction {}
 impl ::cloudwright_core::ToValue for ImageCustomAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionOperations", &self.action_operations)
-            .req("CustomActionId", &self.custom_action_id)
-            .req("Name", &self.name)
-            .opt("Status", &self.status)
-            .req("Trigger", &self.trigger)
+            .req("ActionOperations", self.action_operations)
+            .req("CustomActionId", self.custom_action_id)
+            .req("Name", self.name)
+            .opt("Status", self.status)
+            .req("Trigger", self.trigger)
             .build()
     }
 }
@@ -16602,10 +17907,15 @@ impl crate::PropertyType for ImageCustomActionOperation {}
 impl ::cloudwright_core::ToValue for ImageCustomActionOperation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NavigationOperation", &self.navigation_operation)
-            .opt("SetParametersOperation", &self.set_parameters_operation)
-            .opt("URLOperation", &self.url_operation)
+            .opt("NavigationOperation", self.navigation_operation)
+            .opt("SetParametersOperation", self.set_parameters_operation)
+            .opt("URLOperation", self.url_operation)
             .build()
     }
 }
@@ -16644,8 +17954,13 @@ impl crate::PropertyType for ImageInteractionOptions {}
 impl ::cloudwright_core::ToValue for ImageInteractionOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageMenuOption", &self.image_menu_option)
+            .opt("ImageMenuOption", self.image_menu_option)
             .build()
     }
 }
@@ -16684,8 +17999,13 @@ impl crate::PropertyType for ImageMenuOption {}
 impl ::cloudwright_core::ToValue for ImageMenuOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -16735,9 +18055,14 @@ impl crate::PropertyType for ImageStaticFile {}
 impl ::cloudwright_core::ToValue for ImageStaticFile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Source", &self.source)
-            .req("StaticFileId", &self.static_file_id)
+            .opt("Source", self.source)
+            .req("StaticFileId", self.static_file_id)
             .build()
     }
 }
@@ -16776,8 +18101,13 @@ impl crate::PropertyType for InnerFilter {}
 impl ::cloudwright_core::ToValue for InnerFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryInnerFilter", &self.category_inner_filter)
+            .opt("CategoryInnerFilter", self.category_inner_filter)
             .build()
     }
 }
@@ -16830,10 +18160,15 @@ impl crate::PropertyType for InsightConfiguration {}
 impl ::cloudwright_core::ToValue for InsightConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Computations", &self.computations)
-            .opt("CustomNarrative", &self.custom_narrative)
-            .opt("Interactions", &self.interactions)
+            .opt("Computations", self.computations)
+            .opt("CustomNarrative", self.custom_narrative)
+            .opt("Interactions", self.interactions)
             .build()
     }
 }
@@ -16936,14 +18271,19 @@ impl crate::PropertyType for InsightVisual {}
 impl ::cloudwright_core::ToValue for InsightVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .req("DataSetIdentifier", &self.data_set_identifier)
-            .opt("InsightConfiguration", &self.insight_configuration)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .req("DataSetIdentifier", self.data_set_identifier)
+            .opt("InsightConfiguration", self.insight_configuration)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -16990,9 +18330,14 @@ impl crate::PropertyType for IntegerDefaultValues {}
 impl ::cloudwright_core::ToValue for IntegerDefaultValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DynamicValue", &self.dynamic_value)
-            .opt("StaticValues", &self.static_values)
+            .opt("DynamicValue", self.dynamic_value)
+            .opt("StaticValues", self.static_values)
             .build()
     }
 }
@@ -17054,9 +18399,14 @@ impl crate::PropertyType for IntegerParameter {}
 impl ::cloudwright_core::ToValue for IntegerParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Values", &self.values)
+            .req("Name", self.name)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -17138,12 +18488,17 @@ impl crate::PropertyType for IntegerParameterDeclaration {}
 impl ::cloudwright_core::ToValue for IntegerParameterDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValues", &self.default_values)
-            .opt("MappedDataSetParameters", &self.mapped_data_set_parameters)
-            .req("Name", &self.name)
-            .req("ParameterValueType", &self.parameter_value_type)
-            .opt("ValueWhenUnset", &self.value_when_unset)
+            .opt("DefaultValues", self.default_values)
+            .opt("MappedDataSetParameters", self.mapped_data_set_parameters)
+            .req("Name", self.name)
+            .req("ParameterValueType", self.parameter_value_type)
+            .opt("ValueWhenUnset", self.value_when_unset)
             .build()
     }
 }
@@ -17195,9 +18550,14 @@ impl crate::PropertyType for IntegerValueWhenUnsetConfiguration {}
 impl ::cloudwright_core::ToValue for IntegerValueWhenUnsetConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomValue", &self.custom_value)
-            .opt("ValueWhenUnsetOption", &self.value_when_unset_option)
+            .opt("CustomValue", self.custom_value)
+            .opt("ValueWhenUnsetOption", self.value_when_unset_option)
             .build()
     }
 }
@@ -17247,9 +18607,14 @@ impl crate::PropertyType for ItemsLimitConfiguration {}
 impl ::cloudwright_core::ToValue for ItemsLimitConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ItemsLimit", &self.items_limit)
-            .opt("OtherCategories", &self.other_categories)
+            .opt("ItemsLimit", self.items_limit)
+            .opt("OtherCategories", self.other_categories)
             .build()
     }
 }
@@ -17294,9 +18659,14 @@ impl crate::PropertyType for KpiActualValueConditionalFormatting {}
 impl ::cloudwright_core::ToValue for KpiActualValueConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Icon", &self.icon)
-            .opt("TextColor", &self.text_color)
+            .opt("Icon", self.icon)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -17341,9 +18711,14 @@ impl crate::PropertyType for KpiComparisonValueConditionalFormatting {}
 impl ::cloudwright_core::ToValue for KpiComparisonValueConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Icon", &self.icon)
-            .opt("TextColor", &self.text_color)
+            .opt("Icon", self.icon)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -17385,10 +18760,15 @@ impl crate::PropertyType for KpiConditionalFormatting {}
 impl ::cloudwright_core::ToValue for KpiConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConditionalFormattingOptions",
-                &self.conditional_formatting_options,
+                self.conditional_formatting_options,
             )
             .build()
     }
@@ -17447,11 +18827,16 @@ impl crate::PropertyType for KpiConditionalFormattingOption {}
 impl ::cloudwright_core::ToValue for KpiConditionalFormattingOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActualValue", &self.actual_value)
-            .opt("ComparisonValue", &self.comparison_value)
-            .opt("PrimaryValue", &self.primary_value)
-            .opt("ProgressBar", &self.progress_bar)
+            .opt("ActualValue", self.actual_value)
+            .opt("ComparisonValue", self.comparison_value)
+            .opt("PrimaryValue", self.primary_value)
+            .opt("ProgressBar", self.progress_bar)
             .build()
     }
 }
@@ -17508,11 +18893,16 @@ impl crate::PropertyType for KpiConfiguration {}
 impl ::cloudwright_core::ToValue for KpiConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("KPIOptions", &self.kpi_options)
-            .opt("SortConfiguration", &self.sort_configuration)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("KPIOptions", self.kpi_options)
+            .opt("SortConfiguration", self.sort_configuration)
             .build()
     }
 }
@@ -17569,10 +18959,15 @@ impl crate::PropertyType for KpiFieldWells {}
 impl ::cloudwright_core::ToValue for KpiFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TargetValues", &self.target_values)
-            .opt("TrendGroups", &self.trend_groups)
-            .opt("Values", &self.values)
+            .opt("TargetValues", self.target_values)
+            .opt("TrendGroups", self.trend_groups)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -17659,22 +19054,27 @@ impl crate::PropertyType for KpiOptions {}
 impl ::cloudwright_core::ToValue for KpiOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comparison", &self.comparison)
-            .opt("PrimaryValueDisplayType", &self.primary_value_display_type)
+            .opt("Comparison", self.comparison)
+            .opt("PrimaryValueDisplayType", self.primary_value_display_type)
             .opt(
                 "PrimaryValueFontConfiguration",
-                &self.primary_value_font_configuration,
+                self.primary_value_font_configuration,
             )
-            .opt("ProgressBar", &self.progress_bar)
-            .opt("SecondaryValue", &self.secondary_value)
+            .opt("ProgressBar", self.progress_bar)
+            .opt("SecondaryValue", self.secondary_value)
             .opt(
                 "SecondaryValueFontConfiguration",
-                &self.secondary_value_font_configuration,
+                self.secondary_value_font_configuration,
             )
-            .opt("Sparkline", &self.sparkline)
-            .opt("TrendArrows", &self.trend_arrows)
-            .opt("VisualLayoutOptions", &self.visual_layout_options)
+            .opt("Sparkline", self.sparkline)
+            .opt("TrendArrows", self.trend_arrows)
+            .opt("VisualLayoutOptions", self.visual_layout_options)
             .build()
     }
 }
@@ -17719,9 +19119,14 @@ impl crate::PropertyType for KpiPrimaryValueConditionalFormatting {}
 impl ::cloudwright_core::ToValue for KpiPrimaryValueConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Icon", &self.icon)
-            .opt("TextColor", &self.text_color)
+            .opt("Icon", self.icon)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -17760,8 +19165,13 @@ impl crate::PropertyType for KpiProgressBarConditionalFormatting {}
 impl ::cloudwright_core::ToValue for KpiProgressBarConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ForegroundColor", &self.foreground_color)
+            .opt("ForegroundColor", self.foreground_color)
             .build()
     }
 }
@@ -17802,8 +19212,13 @@ impl crate::PropertyType for KpiSortConfiguration {}
 impl ::cloudwright_core::ToValue for KpiSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TrendGroupSort", &self.trend_group_sort)
+            .opt("TrendGroupSort", self.trend_group_sort)
             .build()
     }
 }
@@ -17867,11 +19282,16 @@ impl crate::PropertyType for KpiSparklineOptions {}
 impl ::cloudwright_core::ToValue for KpiSparklineOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("TooltipVisibility", &self.tooltip_visibility)
-            .req("Type", &self.r#type)
-            .opt("Visibility", &self.visibility)
+            .opt("Color", self.color)
+            .opt("TooltipVisibility", self.tooltip_visibility)
+            .req("Type", self.r#type)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -17971,15 +19391,20 @@ impl crate::PropertyType for KpiVisual {}
 impl ::cloudwright_core::ToValue for KpiVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("ConditionalFormatting", &self.conditional_formatting)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("ConditionalFormatting", self.conditional_formatting)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -18018,8 +19443,13 @@ impl crate::PropertyType for KpiVisualLayoutOptions {}
 impl ::cloudwright_core::ToValue for KpiVisualLayoutOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StandardLayout", &self.standard_layout)
+            .opt("StandardLayout", self.standard_layout)
             .build()
     }
 }
@@ -18060,8 +19490,13 @@ impl crate::PropertyType for KpiVisualStandardLayout {}
 impl ::cloudwright_core::ToValue for KpiVisualStandardLayout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -18112,10 +19547,15 @@ impl crate::PropertyType for LabelOptions {}
 impl ::cloudwright_core::ToValue for LabelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomLabel", &self.custom_label)
-            .opt("FontConfiguration", &self.font_configuration)
-            .opt("Visibility", &self.visibility)
+            .opt("CustomLabel", self.custom_label)
+            .opt("FontConfiguration", self.font_configuration)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -18211,12 +19651,17 @@ impl crate::PropertyType for LayerCustomAction {}
 impl ::cloudwright_core::ToValue for LayerCustomAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionOperations", &self.action_operations)
-            .req("CustomActionId", &self.custom_action_id)
-            .req("Name", &self.name)
-            .opt("Status", &self.status)
-            .req("Trigger", &self.trigger)
+            .req("ActionOperations", self.action_operations)
+            .req("CustomActionId", self.custom_action_id)
+            .req("Name", self.name)
+            .opt("Status", self.status)
+            .req("Trigger", self.trigger)
             .build()
     }
 }
@@ -18268,11 +19713,16 @@ impl crate::PropertyType for LayerCustomActionOperation {}
 impl ::cloudwright_core::ToValue for LayerCustomActionOperation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FilterOperation", &self.filter_operation)
-            .opt("NavigationOperation", &self.navigation_operation)
-            .opt("SetParametersOperation", &self.set_parameters_operation)
-            .opt("URLOperation", &self.url_operation)
+            .opt("FilterOperation", self.filter_operation)
+            .opt("NavigationOperation", self.navigation_operation)
+            .opt("SetParametersOperation", self.set_parameters_operation)
+            .opt("URLOperation", self.url_operation)
             .build()
     }
 }
@@ -18360,13 +19810,18 @@ impl crate::PropertyType for LayerMapVisual {}
 impl ::cloudwright_core::ToValue for LayerMapVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .req("DataSetIdentifier", &self.data_set_identifier)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .req("DataSetIdentifier", self.data_set_identifier)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -18411,8 +19866,13 @@ impl crate::PropertyType for Layout {}
 impl ::cloudwright_core::ToValue for Layout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Configuration", &self.configuration)
+            .req("Configuration", self.configuration)
             .build()
     }
 }
@@ -18465,10 +19925,15 @@ impl crate::PropertyType for LayoutConfiguration {}
 impl ::cloudwright_core::ToValue for LayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FreeFormLayout", &self.free_form_layout)
-            .opt("GridLayout", &self.grid_layout)
-            .opt("SectionBasedLayout", &self.section_based_layout)
+            .opt("FreeFormLayout", self.free_form_layout)
+            .opt("GridLayout", self.grid_layout)
+            .opt("SectionBasedLayout", self.section_based_layout)
             .build()
     }
 }
@@ -18540,13 +20005,18 @@ impl crate::PropertyType for LegendOptions {}
 impl ::cloudwright_core::ToValue for LegendOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Height", &self.height)
-            .opt("Position", &self.position)
-            .opt("Title", &self.title)
-            .opt("ValueFontConfiguration", &self.value_font_configuration)
-            .opt("Visibility", &self.visibility)
-            .opt("Width", &self.width)
+            .opt("Height", self.height)
+            .opt("Position", self.position)
+            .opt("Title", self.title)
+            .opt("ValueFontConfiguration", self.value_font_configuration)
+            .opt("Visibility", self.visibility)
+            .opt("Width", self.width)
             .build()
     }
 }
@@ -18611,11 +20081,16 @@ impl crate::PropertyType for LineChartAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for LineChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .opt("Colors", &self.colors)
-            .opt("SmallMultiples", &self.small_multiples)
-            .opt("Values", &self.values)
+            .opt("Category", self.category)
+            .opt("Colors", self.colors)
+            .opt("SmallMultiples", self.small_multiples)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -18784,43 +20259,48 @@ impl crate::PropertyType for LineChartConfiguration {}
 impl ::cloudwright_core::ToValue for LineChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContributionAnalysisDefaults",
-                &self.contribution_analysis_defaults,
+                self.contribution_analysis_defaults,
             )
-            .opt("DataLabels", &self.data_labels)
-            .opt("DefaultSeriesSettings", &self.default_series_settings)
-            .opt("FieldWells", &self.field_wells)
-            .opt("ForecastConfigurations", &self.forecast_configurations)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
+            .opt("DataLabels", self.data_labels)
+            .opt("DefaultSeriesSettings", self.default_series_settings)
+            .opt("FieldWells", self.field_wells)
+            .opt("ForecastConfigurations", self.forecast_configurations)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
             .opt(
                 "PrimaryYAxisDisplayOptions",
-                &self.primary_y_axis_display_options,
+                self.primary_y_axis_display_options,
             )
             .opt(
                 "PrimaryYAxisLabelOptions",
-                &self.primary_y_axis_label_options,
+                self.primary_y_axis_label_options,
             )
-            .opt("ReferenceLines", &self.reference_lines)
+            .opt("ReferenceLines", self.reference_lines)
             .opt(
                 "SecondaryYAxisDisplayOptions",
-                &self.secondary_y_axis_display_options,
+                self.secondary_y_axis_display_options,
             )
             .opt(
                 "SecondaryYAxisLabelOptions",
-                &self.secondary_y_axis_label_options,
+                self.secondary_y_axis_label_options,
             )
-            .opt("Series", &self.series)
-            .opt("SingleAxisOptions", &self.single_axis_options)
-            .opt("SmallMultiplesOptions", &self.small_multiples_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("Type", &self.r#type)
-            .opt("VisualPalette", &self.visual_palette)
-            .opt("XAxisDisplayOptions", &self.x_axis_display_options)
-            .opt("XAxisLabelOptions", &self.x_axis_label_options)
+            .opt("Series", self.series)
+            .opt("SingleAxisOptions", self.single_axis_options)
+            .opt("SmallMultiplesOptions", self.small_multiples_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("Type", self.r#type)
+            .opt("VisualPalette", self.visual_palette)
+            .opt("XAxisDisplayOptions", self.x_axis_display_options)
+            .opt("XAxisLabelOptions", self.x_axis_label_options)
             .build()
     }
 }
@@ -18871,10 +20351,15 @@ impl crate::PropertyType for LineChartDefaultSeriesSettings {}
 impl ::cloudwright_core::ToValue for LineChartDefaultSeriesSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AxisBinding", &self.axis_binding)
-            .opt("LineStyleSettings", &self.line_style_settings)
-            .opt("MarkerStyleSettings", &self.marker_style_settings)
+            .opt("AxisBinding", self.axis_binding)
+            .opt("LineStyleSettings", self.line_style_settings)
+            .opt("MarkerStyleSettings", self.marker_style_settings)
             .build()
     }
 }
@@ -18914,10 +20399,15 @@ impl crate::PropertyType for LineChartFieldWells {}
 impl ::cloudwright_core::ToValue for LineChartFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "LineChartAggregatedFieldWells",
-                &self.line_chart_aggregated_field_wells,
+                self.line_chart_aggregated_field_wells,
             )
             .build()
     }
@@ -18983,11 +20473,16 @@ impl crate::PropertyType for LineChartLineStyleSettings {}
 impl ::cloudwright_core::ToValue for LineChartLineStyleSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LineInterpolation", &self.line_interpolation)
-            .opt("LineStyle", &self.line_style)
-            .opt("LineVisibility", &self.line_visibility)
-            .opt("LineWidth", &self.line_width)
+            .opt("LineInterpolation", self.line_interpolation)
+            .opt("LineStyle", self.line_style)
+            .opt("LineVisibility", self.line_visibility)
+            .opt("LineWidth", self.line_width)
             .build()
     }
 }
@@ -19052,11 +20547,16 @@ impl crate::PropertyType for LineChartMarkerStyleSettings {}
 impl ::cloudwright_core::ToValue for LineChartMarkerStyleSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MarkerColor", &self.marker_color)
-            .opt("MarkerShape", &self.marker_shape)
-            .opt("MarkerSize", &self.marker_size)
-            .opt("MarkerVisibility", &self.marker_visibility)
+            .opt("MarkerColor", self.marker_color)
+            .opt("MarkerShape", self.marker_shape)
+            .opt("MarkerSize", self.marker_size)
+            .opt("MarkerVisibility", self.marker_visibility)
             .build()
     }
 }
@@ -19101,9 +20601,14 @@ impl crate::PropertyType for LineChartSeriesSettings {}
 impl ::cloudwright_core::ToValue for LineChartSeriesSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LineStyleSettings", &self.line_style_settings)
-            .opt("MarkerStyleSettings", &self.marker_style_settings)
+            .opt("LineStyleSettings", self.line_style_settings)
+            .opt("MarkerStyleSettings", self.marker_style_settings)
             .build()
     }
 }
@@ -19172,21 +20677,26 @@ impl crate::PropertyType for LineChartSortConfiguration {}
 impl ::cloudwright_core::ToValue for LineChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CategoryItemsLimitConfiguration",
-                &self.category_items_limit_configuration,
+                self.category_items_limit_configuration,
             )
-            .opt("CategorySort", &self.category_sort)
+            .opt("CategorySort", self.category_sort)
             .opt(
                 "ColorItemsLimitConfiguration",
-                &self.color_items_limit_configuration,
+                self.color_items_limit_configuration,
             )
             .opt(
                 "SmallMultiplesLimitConfiguration",
-                &self.small_multiples_limit_configuration,
+                self.small_multiples_limit_configuration,
             )
-            .opt("SmallMultiplesSort", &self.small_multiples_sort)
+            .opt("SmallMultiplesSort", self.small_multiples_sort)
             .build()
     }
 }
@@ -19279,14 +20789,19 @@ impl crate::PropertyType for LineChartVisual {}
 impl ::cloudwright_core::ToValue for LineChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -19334,11 +20849,16 @@ impl crate::PropertyType for LineSeriesAxisDisplayOptions {}
 impl ::cloudwright_core::ToValue for LineSeriesAxisDisplayOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AxisOptions", &self.axis_options)
+            .opt("AxisOptions", self.axis_options)
             .opt(
                 "MissingDataConfigurations",
-                &self.missing_data_configurations,
+                self.missing_data_configurations,
             )
             .build()
     }
@@ -19397,11 +20917,16 @@ impl crate::PropertyType for ListControlDisplayOptions {}
 impl ::cloudwright_core::ToValue for ListControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InfoIconLabelOptions", &self.info_icon_label_options)
-            .opt("SearchOptions", &self.search_options)
-            .opt("SelectAllOptions", &self.select_all_options)
-            .opt("TitleOptions", &self.title_options)
+            .opt("InfoIconLabelOptions", self.info_icon_label_options)
+            .opt("SearchOptions", self.search_options)
+            .opt("SelectAllOptions", self.select_all_options)
+            .opt("TitleOptions", self.title_options)
             .build()
     }
 }
@@ -19440,8 +20965,13 @@ impl crate::PropertyType for ListControlSearchOptions {}
 impl ::cloudwright_core::ToValue for ListControlSearchOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -19480,8 +21010,13 @@ impl crate::PropertyType for ListControlSelectAllOptions {}
 impl ::cloudwright_core::ToValue for ListControlSelectAllOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -19520,8 +21055,13 @@ impl crate::PropertyType for LoadingAnimation {}
 impl ::cloudwright_core::ToValue for LoadingAnimation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -19564,8 +21104,13 @@ impl crate::PropertyType for LocalNavigationConfiguration {}
 impl ::cloudwright_core::ToValue for LocalNavigationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TargetSheetId", &self.target_sheet_id)
+            .req("TargetSheetId", self.target_sheet_id)
             .build()
     }
 }
@@ -19616,9 +21161,14 @@ impl crate::PropertyType for LongFormatText {}
 impl ::cloudwright_core::ToValue for LongFormatText {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PlainText", &self.plain_text)
-            .opt("RichText", &self.rich_text)
+            .opt("PlainText", self.plain_text)
+            .opt("RichText", self.rich_text)
             .build()
     }
 }
@@ -19680,9 +21230,14 @@ impl crate::PropertyType for MappedDataSetParameter {}
 impl ::cloudwright_core::ToValue for MappedDataSetParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataSetIdentifier", &self.data_set_identifier)
-            .req("DataSetParameterName", &self.data_set_parameter_name)
+            .req("DataSetIdentifier", self.data_set_identifier)
+            .req("DataSetParameterName", self.data_set_parameter_name)
             .build()
     }
 }
@@ -19721,8 +21276,13 @@ impl crate::PropertyType for MaximumLabelType {}
 impl ::cloudwright_core::ToValue for MaximumLabelType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -19806,12 +21366,17 @@ impl crate::PropertyType for MaximumMinimumComputation {}
 impl ::cloudwright_core::ToValue for MaximumMinimumComputation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputationId", &self.computation_id)
-            .opt("Name", &self.name)
-            .opt("Time", &self.time)
-            .req("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .req("ComputationId", self.computation_id)
+            .opt("Name", self.name)
+            .opt("Time", self.time)
+            .req("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -19868,11 +21433,16 @@ impl crate::PropertyType for MeasureField {}
 impl ::cloudwright_core::ToValue for MeasureField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CalculatedMeasureField", &self.calculated_measure_field)
-            .opt("CategoricalMeasureField", &self.categorical_measure_field)
-            .opt("DateMeasureField", &self.date_measure_field)
-            .opt("NumericalMeasureField", &self.numerical_measure_field)
+            .opt("CalculatedMeasureField", self.calculated_measure_field)
+            .opt("CategoricalMeasureField", self.categorical_measure_field)
+            .opt("DateMeasureField", self.date_measure_field)
+            .opt("NumericalMeasureField", self.numerical_measure_field)
             .build()
     }
 }
@@ -19943,12 +21513,17 @@ impl crate::PropertyType for MetricComparisonComputation {}
 impl ::cloudwright_core::ToValue for MetricComparisonComputation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputationId", &self.computation_id)
-            .opt("FromValue", &self.from_value)
-            .opt("Name", &self.name)
-            .opt("TargetValue", &self.target_value)
-            .opt("Time", &self.time)
+            .req("ComputationId", self.computation_id)
+            .opt("FromValue", self.from_value)
+            .opt("Name", self.name)
+            .opt("TargetValue", self.target_value)
+            .opt("Time", self.time)
             .build()
     }
 }
@@ -19987,8 +21562,13 @@ impl crate::PropertyType for MinimumLabelType {}
 impl ::cloudwright_core::ToValue for MinimumLabelType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -20031,8 +21611,13 @@ impl crate::PropertyType for MissingDataConfiguration {}
 impl ::cloudwright_core::ToValue for MissingDataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TreatmentOption", &self.treatment_option)
+            .opt("TreatmentOption", self.treatment_option)
             .build()
     }
 }
@@ -20073,8 +21658,13 @@ impl crate::PropertyType for NegativeValueConfiguration {}
 impl ::cloudwright_core::ToValue for NegativeValueConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DisplayMode", &self.display_mode)
+            .req("DisplayMode", self.display_mode)
             .build()
     }
 }
@@ -20154,11 +21744,16 @@ impl crate::PropertyType for NestedFilter {}
 impl ::cloudwright_core::ToValue for NestedFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .req("FilterId", &self.filter_id)
-            .req("IncludeInnerSet", &self.include_inner_set)
-            .req("InnerFilter", &self.inner_filter)
+            .req("Column", self.column)
+            .req("FilterId", self.filter_id)
+            .req("IncludeInnerSet", self.include_inner_set)
+            .req("InnerFilter", self.inner_filter)
             .build()
     }
 }
@@ -20201,8 +21796,13 @@ impl crate::PropertyType for NullValueFormatConfiguration {}
 impl ::cloudwright_core::ToValue for NullValueFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NullString", &self.null_string)
+            .req("NullString", self.null_string)
             .build()
     }
 }
@@ -20282,23 +21882,28 @@ impl crate::PropertyType for NumberDisplayFormatConfiguration {}
 impl ::cloudwright_core::ToValue for NumberDisplayFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DecimalPlacesConfiguration",
-                &self.decimal_places_configuration,
+                self.decimal_places_configuration,
             )
             .opt(
                 "NegativeValueConfiguration",
-                &self.negative_value_configuration,
+                self.negative_value_configuration,
             )
             .opt(
                 "NullValueFormatConfiguration",
-                &self.null_value_format_configuration,
+                self.null_value_format_configuration,
             )
-            .opt("NumberScale", &self.number_scale)
-            .opt("Prefix", &self.prefix)
-            .opt("SeparatorConfiguration", &self.separator_configuration)
-            .opt("Suffix", &self.suffix)
+            .opt("NumberScale", self.number_scale)
+            .opt("Prefix", self.prefix)
+            .opt("SeparatorConfiguration", self.separator_configuration)
+            .opt("Suffix", self.suffix)
             .build()
     }
 }
@@ -20337,8 +21942,13 @@ impl crate::PropertyType for NumberFormatConfiguration {}
 impl ::cloudwright_core::ToValue for NumberFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FormatConfiguration", &self.format_configuration)
+            .opt("FormatConfiguration", self.format_configuration)
             .build()
     }
 }
@@ -20383,9 +21993,14 @@ impl crate::PropertyType for NumericAxisOptions {}
 impl ::cloudwright_core::ToValue for NumericAxisOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Range", &self.range)
-            .opt("Scale", &self.scale)
+            .opt("Range", self.range)
+            .opt("Scale", self.scale)
             .build()
     }
 }
@@ -20445,9 +22060,14 @@ impl crate::PropertyType for NumericEqualityDrillDownFilter {}
 impl ::cloudwright_core::ToValue for NumericEqualityDrillDownFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .req("Value", &self.value)
+            .req("Column", self.column)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -20571,19 +22191,24 @@ impl crate::PropertyType for NumericEqualityFilter {}
 impl ::cloudwright_core::ToValue for NumericEqualityFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationFunction", &self.aggregation_function)
-            .req("Column", &self.column)
+            .opt("AggregationFunction", self.aggregation_function)
+            .req("Column", self.column)
             .opt(
                 "DefaultFilterControlConfiguration",
-                &self.default_filter_control_configuration,
+                self.default_filter_control_configuration,
             )
-            .req("FilterId", &self.filter_id)
-            .req("MatchOperator", &self.match_operator)
-            .req("NullOption", &self.null_option)
-            .opt("ParameterName", &self.parameter_name)
-            .opt("SelectAllOptions", &self.select_all_options)
-            .opt("Value", &self.value)
+            .req("FilterId", self.filter_id)
+            .req("MatchOperator", self.match_operator)
+            .req("NullOption", self.null_option)
+            .opt("ParameterName", self.parameter_name)
+            .opt("SelectAllOptions", self.select_all_options)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -20639,18 +22264,23 @@ impl crate::PropertyType for NumericFormatConfiguration {}
 impl ::cloudwright_core::ToValue for NumericFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CurrencyDisplayFormatConfiguration",
-                &self.currency_display_format_configuration,
+                self.currency_display_format_configuration,
             )
             .opt(
                 "NumberDisplayFormatConfiguration",
-                &self.number_display_format_configuration,
+                self.number_display_format_configuration,
             )
             .opt(
                 "PercentageDisplayFormatConfiguration",
-                &self.percentage_display_format_configuration,
+                self.percentage_display_format_configuration,
             )
             .build()
     }
@@ -20780,20 +22410,25 @@ impl crate::PropertyType for NumericRangeFilter {}
 impl ::cloudwright_core::ToValue for NumericRangeFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationFunction", &self.aggregation_function)
-            .req("Column", &self.column)
+            .opt("AggregationFunction", self.aggregation_function)
+            .req("Column", self.column)
             .opt(
                 "DefaultFilterControlConfiguration",
-                &self.default_filter_control_configuration,
+                self.default_filter_control_configuration,
             )
-            .req("FilterId", &self.filter_id)
-            .opt("IncludeMaximum", &self.include_maximum)
-            .opt("IncludeMinimum", &self.include_minimum)
-            .req("NullOption", &self.null_option)
-            .opt("RangeMaximum", &self.range_maximum)
-            .opt("RangeMinimum", &self.range_minimum)
-            .opt("SelectAllOptions", &self.select_all_options)
+            .req("FilterId", self.filter_id)
+            .opt("IncludeMaximum", self.include_maximum)
+            .opt("IncludeMinimum", self.include_minimum)
+            .req("NullOption", self.null_option)
+            .opt("RangeMaximum", self.range_maximum)
+            .opt("RangeMinimum", self.range_minimum)
+            .opt("SelectAllOptions", self.select_all_options)
             .build()
     }
 }
@@ -20842,9 +22477,14 @@ impl crate::PropertyType for NumericRangeFilterValue {}
 impl ::cloudwright_core::ToValue for NumericRangeFilterValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Parameter", &self.parameter)
-            .opt("StaticValue", &self.static_value)
+            .opt("Parameter", self.parameter)
+            .opt("StaticValue", self.static_value)
             .build()
     }
 }
@@ -20889,9 +22529,14 @@ impl crate::PropertyType for NumericSeparatorConfiguration {}
 impl ::cloudwright_core::ToValue for NumericSeparatorConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DecimalSeparator", &self.decimal_separator)
-            .opt("ThousandsSeparator", &self.thousands_separator)
+            .opt("DecimalSeparator", self.decimal_separator)
+            .opt("ThousandsSeparator", self.thousands_separator)
             .build()
     }
 }
@@ -20948,11 +22593,16 @@ impl crate::PropertyType for NumericalAggregationFunction {}
 impl ::cloudwright_core::ToValue for NumericalAggregationFunction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PercentileAggregation", &self.percentile_aggregation)
+            .opt("PercentileAggregation", self.percentile_aggregation)
             .opt(
                 "SimpleNumericalAggregation",
-                &self.simple_numerical_aggregation,
+                self.simple_numerical_aggregation,
             )
             .build()
     }
@@ -21029,11 +22679,16 @@ impl crate::PropertyType for NumericalDimensionField {}
 impl ::cloudwright_core::ToValue for NumericalDimensionField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .req("FieldId", &self.field_id)
-            .opt("FormatConfiguration", &self.format_configuration)
-            .opt("HierarchyId", &self.hierarchy_id)
+            .req("Column", self.column)
+            .req("FieldId", self.field_id)
+            .opt("FormatConfiguration", self.format_configuration)
+            .opt("HierarchyId", self.hierarchy_id)
             .build()
     }
 }
@@ -21107,11 +22762,16 @@ impl crate::PropertyType for NumericalMeasureField {}
 impl ::cloudwright_core::ToValue for NumericalMeasureField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AggregationFunction", &self.aggregation_function)
-            .req("Column", &self.column)
-            .req("FieldId", &self.field_id)
-            .opt("FormatConfiguration", &self.format_configuration)
+            .opt("AggregationFunction", self.aggregation_function)
+            .req("Column", self.column)
+            .req("FieldId", self.field_id)
+            .opt("FormatConfiguration", self.format_configuration)
             .build()
     }
 }
@@ -21173,9 +22833,14 @@ impl crate::PropertyType for PaginationConfiguration {}
 impl ::cloudwright_core::ToValue for PaginationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PageNumber", &self.page_number)
-            .req("PageSize", &self.page_size)
+            .req("PageNumber", self.page_number)
+            .req("PageSize", self.page_size)
             .build()
     }
 }
@@ -21266,16 +22931,21 @@ impl crate::PropertyType for PanelConfiguration {}
 impl ::cloudwright_core::ToValue for PanelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundColor", &self.background_color)
-            .opt("BackgroundVisibility", &self.background_visibility)
-            .opt("BorderColor", &self.border_color)
-            .opt("BorderStyle", &self.border_style)
-            .opt("BorderThickness", &self.border_thickness)
-            .opt("BorderVisibility", &self.border_visibility)
-            .opt("GutterSpacing", &self.gutter_spacing)
-            .opt("GutterVisibility", &self.gutter_visibility)
-            .opt("Title", &self.title)
+            .opt("BackgroundColor", self.background_color)
+            .opt("BackgroundVisibility", self.background_visibility)
+            .opt("BorderColor", self.border_color)
+            .opt("BorderStyle", self.border_style)
+            .opt("BorderThickness", self.border_thickness)
+            .opt("BorderVisibility", self.border_visibility)
+            .opt("GutterSpacing", self.gutter_spacing)
+            .opt("GutterVisibility", self.gutter_visibility)
+            .opt("Title", self.title)
             .build()
     }
 }
@@ -21324,10 +22994,15 @@ impl crate::PropertyType for PanelTitleOptions {}
 impl ::cloudwright_core::ToValue for PanelTitleOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FontConfiguration", &self.font_configuration)
-            .opt("HorizontalTextAlignment", &self.horizontal_text_alignment)
-            .opt("Visibility", &self.visibility)
+            .opt("FontConfiguration", self.font_configuration)
+            .opt("HorizontalTextAlignment", self.horizontal_text_alignment)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -21398,13 +23073,18 @@ impl crate::PropertyType for ParameterControl {}
 impl ::cloudwright_core::ToValue for ParameterControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateTimePicker", &self.date_time_picker)
-            .opt("Dropdown", &self.dropdown)
-            .opt("List", &self.list)
-            .opt("Slider", &self.slider)
-            .opt("TextArea", &self.text_area)
-            .opt("TextField", &self.text_field)
+            .opt("DateTimePicker", self.date_time_picker)
+            .opt("Dropdown", self.dropdown)
+            .opt("List", self.list)
+            .opt("Slider", self.slider)
+            .opt("TextArea", self.text_area)
+            .opt("TextField", self.text_field)
             .build()
     }
 }
@@ -21484,11 +23164,16 @@ impl crate::PropertyType for ParameterDateTimePickerControl {}
 impl ::cloudwright_core::ToValue for ParameterDateTimePickerControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayOptions", &self.display_options)
-            .req("ParameterControlId", &self.parameter_control_id)
-            .req("SourceParameterName", &self.source_parameter_name)
-            .req("Title", &self.title)
+            .opt("DisplayOptions", self.display_options)
+            .req("ParameterControlId", self.parameter_control_id)
+            .req("SourceParameterName", self.source_parameter_name)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -21552,22 +23237,27 @@ impl crate::PropertyType for ParameterDeclaration {}
 impl ::cloudwright_core::ToValue for ParameterDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DateTimeParameterDeclaration",
-                &self.date_time_parameter_declaration,
+                self.date_time_parameter_declaration,
             )
             .opt(
                 "DecimalParameterDeclaration",
-                &self.decimal_parameter_declaration,
+                self.decimal_parameter_declaration,
             )
             .opt(
                 "IntegerParameterDeclaration",
-                &self.integer_parameter_declaration,
+                self.integer_parameter_declaration,
             )
             .opt(
                 "StringParameterDeclaration",
-                &self.string_parameter_declaration,
+                self.string_parameter_declaration,
             )
             .build()
     }
@@ -21677,18 +23367,23 @@ impl crate::PropertyType for ParameterDropDownControl {}
 impl ::cloudwright_core::ToValue for ParameterDropDownControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CascadingControlConfiguration",
-                &self.cascading_control_configuration,
+                self.cascading_control_configuration,
             )
-            .opt("CommitMode", &self.commit_mode)
-            .opt("DisplayOptions", &self.display_options)
-            .req("ParameterControlId", &self.parameter_control_id)
-            .opt("SelectableValues", &self.selectable_values)
-            .req("SourceParameterName", &self.source_parameter_name)
-            .req("Title", &self.title)
-            .opt("Type", &self.r#type)
+            .opt("CommitMode", self.commit_mode)
+            .opt("DisplayOptions", self.display_options)
+            .req("ParameterControlId", self.parameter_control_id)
+            .opt("SelectableValues", self.selectable_values)
+            .req("SourceParameterName", self.source_parameter_name)
+            .req("Title", self.title)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -21790,17 +23485,22 @@ impl crate::PropertyType for ParameterListControl {}
 impl ::cloudwright_core::ToValue for ParameterListControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CascadingControlConfiguration",
-                &self.cascading_control_configuration,
+                self.cascading_control_configuration,
             )
-            .opt("DisplayOptions", &self.display_options)
-            .req("ParameterControlId", &self.parameter_control_id)
-            .opt("SelectableValues", &self.selectable_values)
-            .req("SourceParameterName", &self.source_parameter_name)
-            .req("Title", &self.title)
-            .opt("Type", &self.r#type)
+            .opt("DisplayOptions", self.display_options)
+            .req("ParameterControlId", self.parameter_control_id)
+            .opt("SelectableValues", self.selectable_values)
+            .req("SourceParameterName", self.source_parameter_name)
+            .req("Title", self.title)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -21847,9 +23547,14 @@ impl crate::PropertyType for ParameterSelectableValues {}
 impl ::cloudwright_core::ToValue for ParameterSelectableValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LinkToDataSetColumn", &self.link_to_data_set_column)
-            .opt("Values", &self.values)
+            .opt("LinkToDataSetColumn", self.link_to_data_set_column)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -21962,14 +23667,19 @@ impl crate::PropertyType for ParameterSliderControl {}
 impl ::cloudwright_core::ToValue for ParameterSliderControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayOptions", &self.display_options)
-            .req("MaximumValue", &self.maximum_value)
-            .req("MinimumValue", &self.minimum_value)
-            .req("ParameterControlId", &self.parameter_control_id)
-            .req("SourceParameterName", &self.source_parameter_name)
-            .req("StepSize", &self.step_size)
-            .req("Title", &self.title)
+            .opt("DisplayOptions", self.display_options)
+            .req("MaximumValue", self.maximum_value)
+            .req("MinimumValue", self.minimum_value)
+            .req("ParameterControlId", self.parameter_control_id)
+            .req("SourceParameterName", self.source_parameter_name)
+            .req("StepSize", self.step_size)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -22058,12 +23768,17 @@ impl crate::PropertyType for ParameterTextAreaControl {}
 impl ::cloudwright_core::ToValue for ParameterTextAreaControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Delimiter", &self.delimiter)
-            .opt("DisplayOptions", &self.display_options)
-            .req("ParameterControlId", &self.parameter_control_id)
-            .req("SourceParameterName", &self.source_parameter_name)
-            .req("Title", &self.title)
+            .opt("Delimiter", self.delimiter)
+            .opt("DisplayOptions", self.display_options)
+            .req("ParameterControlId", self.parameter_control_id)
+            .req("SourceParameterName", self.source_parameter_name)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -22143,11 +23858,16 @@ impl crate::PropertyType for ParameterTextFieldControl {}
 impl ::cloudwright_core::ToValue for ParameterTextFieldControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayOptions", &self.display_options)
-            .req("ParameterControlId", &self.parameter_control_id)
-            .req("SourceParameterName", &self.source_parameter_name)
-            .req("Title", &self.title)
+            .opt("DisplayOptions", self.display_options)
+            .req("ParameterControlId", self.parameter_control_id)
+            .req("SourceParameterName", self.source_parameter_name)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -22212,11 +23932,16 @@ impl crate::PropertyType for Parameters {}
 impl ::cloudwright_core::ToValue for Parameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateTimeParameters", &self.date_time_parameters)
-            .opt("DecimalParameters", &self.decimal_parameters)
-            .opt("IntegerParameters", &self.integer_parameters)
-            .opt("StringParameters", &self.string_parameters)
+            .opt("DateTimeParameters", self.date_time_parameters)
+            .opt("DecimalParameters", self.decimal_parameters)
+            .opt("IntegerParameters", self.integer_parameters)
+            .opt("StringParameters", self.string_parameters)
             .build()
     }
 }
@@ -22265,9 +23990,14 @@ impl crate::PropertyType for PercentVisibleRange {}
 impl ::cloudwright_core::ToValue for PercentVisibleRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("From", &self.from)
-            .opt("To", &self.to)
+            .opt("From", self.from)
+            .opt("To", self.to)
             .build()
     }
 }
@@ -22341,22 +24071,27 @@ impl crate::PropertyType for PercentageDisplayFormatConfiguration {}
 impl ::cloudwright_core::ToValue for PercentageDisplayFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DecimalPlacesConfiguration",
-                &self.decimal_places_configuration,
+                self.decimal_places_configuration,
             )
             .opt(
                 "NegativeValueConfiguration",
-                &self.negative_value_configuration,
+                self.negative_value_configuration,
             )
             .opt(
                 "NullValueFormatConfiguration",
-                &self.null_value_format_configuration,
+                self.null_value_format_configuration,
             )
-            .opt("Prefix", &self.prefix)
-            .opt("SeparatorConfiguration", &self.separator_configuration)
-            .opt("Suffix", &self.suffix)
+            .opt("Prefix", self.prefix)
+            .opt("SeparatorConfiguration", self.separator_configuration)
+            .opt("Suffix", self.suffix)
             .build()
     }
 }
@@ -22397,8 +24132,13 @@ impl crate::PropertyType for PercentileAggregation {}
 impl ::cloudwright_core::ToValue for PercentileAggregation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PercentileValue", &self.percentile_value)
+            .opt("PercentileValue", self.percentile_value)
             .build()
     }
 }
@@ -22462,11 +24202,16 @@ impl crate::PropertyType for PeriodOverPeriodComputation {}
 impl ::cloudwright_core::ToValue for PeriodOverPeriodComputation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputationId", &self.computation_id)
-            .opt("Name", &self.name)
-            .opt("Time", &self.time)
-            .opt("Value", &self.value)
+            .req("ComputationId", self.computation_id)
+            .opt("Name", self.name)
+            .opt("Time", self.time)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -22540,12 +24285,17 @@ impl crate::PropertyType for PeriodToDateComputation {}
 impl ::cloudwright_core::ToValue for PeriodToDateComputation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputationId", &self.computation_id)
-            .opt("Name", &self.name)
-            .opt("PeriodTimeGranularity", &self.period_time_granularity)
-            .opt("Time", &self.time)
-            .opt("Value", &self.value)
+            .req("ComputationId", self.computation_id)
+            .opt("Name", self.name)
+            .opt("PeriodTimeGranularity", self.period_time_granularity)
+            .opt("Time", self.time)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -22602,10 +24352,15 @@ impl crate::PropertyType for PieChartAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for PieChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .opt("SmallMultiples", &self.small_multiples)
-            .opt("Values", &self.values)
+            .opt("Category", self.category)
+            .opt("SmallMultiples", self.small_multiples)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -22713,22 +24468,27 @@ impl crate::PropertyType for PieChartConfiguration {}
 impl ::cloudwright_core::ToValue for PieChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryLabelOptions", &self.category_label_options)
+            .opt("CategoryLabelOptions", self.category_label_options)
             .opt(
                 "ContributionAnalysisDefaults",
-                &self.contribution_analysis_defaults,
+                self.contribution_analysis_defaults,
             )
-            .opt("DataLabels", &self.data_labels)
-            .opt("DonutOptions", &self.donut_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("SmallMultiplesOptions", &self.small_multiples_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("ValueLabelOptions", &self.value_label_options)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("DataLabels", self.data_labels)
+            .opt("DonutOptions", self.donut_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("SmallMultiplesOptions", self.small_multiples_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("ValueLabelOptions", self.value_label_options)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -22770,10 +24530,15 @@ impl crate::PropertyType for PieChartFieldWells {}
 impl ::cloudwright_core::ToValue for PieChartFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "PieChartAggregatedFieldWells",
-                &self.pie_chart_aggregated_field_wells,
+                self.pie_chart_aggregated_field_wells,
             )
             .build()
     }
@@ -22836,14 +24601,19 @@ impl crate::PropertyType for PieChartSortConfiguration {}
 impl ::cloudwright_core::ToValue for PieChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryItemsLimit", &self.category_items_limit)
-            .opt("CategorySort", &self.category_sort)
+            .opt("CategoryItemsLimit", self.category_items_limit)
+            .opt("CategorySort", self.category_sort)
             .opt(
                 "SmallMultiplesLimitConfiguration",
-                &self.small_multiples_limit_configuration,
+                self.small_multiples_limit_configuration,
             )
-            .opt("SmallMultiplesSort", &self.small_multiples_sort)
+            .opt("SmallMultiplesSort", self.small_multiples_sort)
             .build()
     }
 }
@@ -22945,14 +24715,19 @@ impl crate::PropertyType for PieChartVisual {}
 impl ::cloudwright_core::ToValue for PieChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -23012,9 +24787,14 @@ impl crate::PropertyType for PivotFieldSortOptions {}
 impl ::cloudwright_core::ToValue for PivotFieldSortOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldId", &self.field_id)
-            .req("SortBy", &self.sort_by)
+            .req("FieldId", self.field_id)
+            .req("SortBy", self.sort_by)
             .build()
     }
 }
@@ -23071,10 +24851,15 @@ impl crate::PropertyType for PivotTableAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for PivotTableAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Columns", &self.columns)
-            .opt("Rows", &self.rows)
-            .opt("Values", &self.values)
+            .opt("Columns", self.columns)
+            .opt("Rows", self.rows)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -23141,11 +24926,16 @@ impl crate::PropertyType for PivotTableCellConditionalFormatting {}
 impl ::cloudwright_core::ToValue for PivotTableCellConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldId", &self.field_id)
-            .opt("Scope", &self.scope)
-            .opt("Scopes", &self.scopes)
-            .opt("TextFormat", &self.text_format)
+            .req("FieldId", self.field_id)
+            .opt("Scope", self.scope)
+            .opt("Scopes", self.scopes)
+            .opt("TextFormat", self.text_format)
             .build()
     }
 }
@@ -23187,10 +24977,15 @@ impl crate::PropertyType for PivotTableConditionalFormatting {}
 impl ::cloudwright_core::ToValue for PivotTableConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConditionalFormattingOptions",
-                &self.conditional_formatting_options,
+                self.conditional_formatting_options,
             )
             .build()
     }
@@ -23230,8 +25025,13 @@ impl crate::PropertyType for PivotTableConditionalFormattingOption {}
 impl ::cloudwright_core::ToValue for PivotTableConditionalFormattingOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cell", &self.cell)
+            .opt("Cell", self.cell)
             .build()
     }
 }
@@ -23270,8 +25070,13 @@ impl crate::PropertyType for PivotTableConditionalFormattingScope {}
 impl ::cloudwright_core::ToValue for PivotTableConditionalFormattingScope {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Role", &self.role)
+            .opt("Role", self.role)
             .build()
     }
 }
@@ -23347,14 +25152,19 @@ impl crate::PropertyType for PivotTableConfiguration {}
 impl ::cloudwright_core::ToValue for PivotTableConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldOptions", &self.field_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("PaginatedReportOptions", &self.paginated_report_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("TableOptions", &self.table_options)
-            .opt("TotalOptions", &self.total_options)
+            .opt("FieldOptions", self.field_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("PaginatedReportOptions", self.paginated_report_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("TableOptions", self.table_options)
+            .opt("TotalOptions", self.total_options)
             .build()
     }
 }
@@ -23404,9 +25214,14 @@ impl crate::PropertyType for PivotTableDataPathOption {}
 impl ::cloudwright_core::ToValue for PivotTableDataPathOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataPathList", &self.data_path_list)
-            .opt("Width", &self.width)
+            .req("DataPathList", self.data_path_list)
+            .opt("Width", self.width)
             .build()
     }
 }
@@ -23457,9 +25272,14 @@ impl crate::PropertyType for PivotTableFieldCollapseStateOption {}
 impl ::cloudwright_core::ToValue for PivotTableFieldCollapseStateOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("State", &self.state)
-            .req("Target", &self.target)
+            .opt("State", self.state)
+            .req("Target", self.target)
             .build()
     }
 }
@@ -23506,9 +25326,14 @@ impl crate::PropertyType for PivotTableFieldCollapseStateTarget {}
 impl ::cloudwright_core::ToValue for PivotTableFieldCollapseStateTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldDataPathValues", &self.field_data_path_values)
-            .opt("FieldId", &self.field_id)
+            .opt("FieldDataPathValues", self.field_data_path_values)
+            .opt("FieldId", self.field_id)
             .build()
     }
 }
@@ -23567,10 +25392,15 @@ impl crate::PropertyType for PivotTableFieldOption {}
 impl ::cloudwright_core::ToValue for PivotTableFieldOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomLabel", &self.custom_label)
-            .req("FieldId", &self.field_id)
-            .opt("Visibility", &self.visibility)
+            .opt("CustomLabel", self.custom_label)
+            .req("FieldId", self.field_id)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -23628,10 +25458,15 @@ impl crate::PropertyType for PivotTableFieldOptions {}
 impl ::cloudwright_core::ToValue for PivotTableFieldOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CollapseStateOptions", &self.collapse_state_options)
-            .opt("DataPathOptions", &self.data_path_options)
-            .opt("SelectedFieldOptions", &self.selected_field_options)
+            .opt("CollapseStateOptions", self.collapse_state_options)
+            .opt("DataPathOptions", self.data_path_options)
+            .opt("SelectedFieldOptions", self.selected_field_options)
             .build()
     }
 }
@@ -23672,8 +25507,13 @@ impl crate::PropertyType for PivotTableFieldSubtotalOptions {}
 impl ::cloudwright_core::ToValue for PivotTableFieldSubtotalOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldId", &self.field_id)
+            .opt("FieldId", self.field_id)
             .build()
     }
 }
@@ -23715,10 +25555,15 @@ impl crate::PropertyType for PivotTableFieldWells {}
 impl ::cloudwright_core::ToValue for PivotTableFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "PivotTableAggregatedFieldWells",
-                &self.pivot_table_aggregated_field_wells,
+                self.pivot_table_aggregated_field_wells,
             )
             .build()
     }
@@ -23833,26 +25678,28 @@ impl crate::PropertyType for PivotTableOptions {}
 impl ::cloudwright_core::ToValue for PivotTableOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CellStyle", &self.cell_style)
+            .opt("CellStyle", self.cell_style)
             .opt(
                 "CollapsedRowDimensionsVisibility",
-                &self.collapsed_row_dimensions_visibility,
+                self.collapsed_row_dimensions_visibility,
             )
-            .opt("ColumnHeaderStyle", &self.column_header_style)
-            .opt("ColumnNamesVisibility", &self.column_names_visibility)
-            .opt("DefaultCellWidth", &self.default_cell_width)
-            .opt("MetricPlacement", &self.metric_placement)
-            .opt(
-                "RowAlternateColorOptions",
-                &self.row_alternate_color_options,
-            )
-            .opt("RowFieldNamesStyle", &self.row_field_names_style)
-            .opt("RowHeaderStyle", &self.row_header_style)
-            .opt("RowsLabelOptions", &self.rows_label_options)
-            .opt("RowsLayout", &self.rows_layout)
-            .opt("SingleMetricVisibility", &self.single_metric_visibility)
-            .opt("ToggleButtonsVisibility", &self.toggle_buttons_visibility)
+            .opt("ColumnHeaderStyle", self.column_header_style)
+            .opt("ColumnNamesVisibility", self.column_names_visibility)
+            .opt("DefaultCellWidth", self.default_cell_width)
+            .opt("MetricPlacement", self.metric_placement)
+            .opt("RowAlternateColorOptions", self.row_alternate_color_options)
+            .opt("RowFieldNamesStyle", self.row_field_names_style)
+            .opt("RowHeaderStyle", self.row_header_style)
+            .opt("RowsLabelOptions", self.rows_label_options)
+            .opt("RowsLayout", self.rows_layout)
+            .opt("SingleMetricVisibility", self.single_metric_visibility)
+            .opt("ToggleButtonsVisibility", self.toggle_buttons_visibility)
             .build()
     }
 }
@@ -23897,14 +25744,19 @@ impl crate::PropertyType for PivotTablePaginatedReportOptions {}
 impl ::cloudwright_core::ToValue for PivotTablePaginatedReportOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "OverflowColumnHeaderVisibility",
-                &self.overflow_column_header_visibility,
+                self.overflow_column_header_visibility,
             )
             .opt(
                 "VerticalOverflowVisibility",
-                &self.vertical_overflow_visibility,
+                self.vertical_overflow_visibility,
             )
             .build()
     }
@@ -23952,9 +25804,14 @@ impl crate::PropertyType for PivotTableRowsLabelOptions {}
 impl ::cloudwright_core::ToValue for PivotTableRowsLabelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomLabel", &self.custom_label)
-            .opt("Visibility", &self.visibility)
+            .opt("CustomLabel", self.custom_label)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -24005,10 +25862,15 @@ impl crate::PropertyType for PivotTableSortBy {}
 impl ::cloudwright_core::ToValue for PivotTableSortBy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Column", &self.column)
-            .opt("DataPath", &self.data_path)
-            .opt("Field", &self.field)
+            .opt("Column", self.column)
+            .opt("DataPath", self.data_path)
+            .opt("Field", self.field)
             .build()
     }
 }
@@ -24049,8 +25911,13 @@ impl crate::PropertyType for PivotTableSortConfiguration {}
 impl ::cloudwright_core::ToValue for PivotTableSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldSortOptions", &self.field_sort_options)
+            .opt("FieldSortOptions", self.field_sort_options)
             .build()
     }
 }
@@ -24107,11 +25974,16 @@ impl crate::PropertyType for PivotTableTotalOptions {}
 impl ::cloudwright_core::ToValue for PivotTableTotalOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnSubtotalOptions", &self.column_subtotal_options)
-            .opt("ColumnTotalOptions", &self.column_total_options)
-            .opt("RowSubtotalOptions", &self.row_subtotal_options)
-            .opt("RowTotalOptions", &self.row_total_options)
+            .opt("ColumnSubtotalOptions", self.column_subtotal_options)
+            .opt("ColumnTotalOptions", self.column_total_options)
+            .opt("RowSubtotalOptions", self.row_subtotal_options)
+            .opt("RowTotalOptions", self.row_total_options)
             .build()
     }
 }
@@ -24202,14 +26074,19 @@ impl crate::PropertyType for PivotTableVisual {}
 impl ::cloudwright_core::ToValue for PivotTableVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ConditionalFormatting", &self.conditional_formatting)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ConditionalFormatting", self.conditional_formatting)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -24293,15 +26170,20 @@ impl crate::PropertyType for PivotTotalOptions {}
 impl ::cloudwright_core::ToValue for PivotTotalOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomLabel", &self.custom_label)
-            .opt("MetricHeaderCellStyle", &self.metric_header_cell_style)
-            .opt("Placement", &self.placement)
-            .opt("ScrollStatus", &self.scroll_status)
-            .opt("TotalAggregationOptions", &self.total_aggregation_options)
-            .opt("TotalCellStyle", &self.total_cell_style)
-            .opt("TotalsVisibility", &self.totals_visibility)
-            .opt("ValueCellStyle", &self.value_cell_style)
+            .opt("CustomLabel", self.custom_label)
+            .opt("MetricHeaderCellStyle", self.metric_header_cell_style)
+            .opt("Placement", self.placement)
+            .opt("ScrollStatus", self.scroll_status)
+            .opt("TotalAggregationOptions", self.total_aggregation_options)
+            .opt("TotalCellStyle", self.total_cell_style)
+            .opt("TotalsVisibility", self.totals_visibility)
+            .opt("ValueCellStyle", self.value_cell_style)
             .build()
     }
 }
@@ -24387,13 +26269,18 @@ impl crate::PropertyType for PluginVisual {}
 impl ::cloudwright_core::ToValue for PluginVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .req("PluginArn", &self.plugin_arn)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .req("PluginArn", self.plugin_arn)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -24446,10 +26333,15 @@ impl crate::PropertyType for PluginVisualConfiguration {}
 impl ::cloudwright_core::ToValue for PluginVisualConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldWells", &self.field_wells)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("VisualOptions", &self.visual_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("VisualOptions", self.visual_options)
             .build()
     }
 }
@@ -24512,11 +26404,16 @@ impl crate::PropertyType for PluginVisualFieldWell {}
 impl ::cloudwright_core::ToValue for PluginVisualFieldWell {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AxisName", &self.axis_name)
-            .opt("Dimensions", &self.dimensions)
-            .opt("Measures", &self.measures)
-            .opt("Unaggregated", &self.unaggregated)
+            .opt("AxisName", self.axis_name)
+            .opt("Dimensions", self.dimensions)
+            .opt("Measures", self.measures)
+            .opt("Unaggregated", self.unaggregated)
             .build()
     }
 }
@@ -24557,8 +26454,13 @@ impl crate::PropertyType for PluginVisualItemsLimitConfiguration {}
 impl ::cloudwright_core::ToValue for PluginVisualItemsLimitConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ItemsLimit", &self.items_limit)
+            .opt("ItemsLimit", self.items_limit)
             .build()
     }
 }
@@ -24597,8 +26499,13 @@ impl crate::PropertyType for PluginVisualOptions {}
 impl ::cloudwright_core::ToValue for PluginVisualOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VisualProperties", &self.visual_properties)
+            .opt("VisualProperties", self.visual_properties)
             .build()
     }
 }
@@ -24643,9 +26550,14 @@ impl crate::PropertyType for PluginVisualProperty {}
 impl ::cloudwright_core::ToValue for PluginVisualProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -24685,10 +26597,15 @@ impl crate::PropertyType for PluginVisualSortConfiguration {}
 impl ::cloudwright_core::ToValue for PluginVisualSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "PluginVisualTableQuerySort",
-                &self.plugin_visual_table_query_sort,
+                self.plugin_visual_table_query_sort,
             )
             .build()
     }
@@ -24737,9 +26654,14 @@ impl crate::PropertyType for PluginVisualTableQuerySort {}
 impl ::cloudwright_core::ToValue for PluginVisualTableQuerySort {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ItemsLimitConfiguration", &self.items_limit_configuration)
-            .opt("RowSort", &self.row_sort)
+            .opt("ItemsLimitConfiguration", self.items_limit_configuration)
+            .opt("RowSort", self.row_sort)
             .build()
     }
 }
@@ -24810,10 +26732,15 @@ impl crate::PropertyType for PredefinedHierarchy {}
 impl ::cloudwright_core::ToValue for PredefinedHierarchy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Columns", &self.columns)
-            .opt("DrillDownFilters", &self.drill_down_filters)
-            .req("HierarchyId", &self.hierarchy_id)
+            .req("Columns", self.columns)
+            .opt("DrillDownFilters", self.drill_down_filters)
+            .req("HierarchyId", self.hierarchy_id)
             .build()
     }
 }
@@ -24852,8 +26779,13 @@ impl crate::PropertyType for ProgressBarOptions {}
 impl ::cloudwright_core::ToValue for ProgressBarOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -24892,8 +26824,13 @@ impl crate::PropertyType for QueryExecutionOptions {}
 impl ::cloudwright_core::ToValue for QueryExecutionOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("QueryExecutionMode", &self.query_execution_mode)
+            .opt("QueryExecutionMode", self.query_execution_mode)
             .build()
     }
 }
@@ -24950,10 +26887,15 @@ impl crate::PropertyType for RadarChartAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for RadarChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .opt("Color", &self.color)
-            .opt("Values", &self.values)
+            .opt("Category", self.category)
+            .opt("Color", self.color)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -24992,8 +26934,13 @@ impl crate::PropertyType for RadarChartAreaStyleSettings {}
 impl ::cloudwright_core::ToValue for RadarChartAreaStyleSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -25128,26 +27075,31 @@ impl crate::PropertyType for RadarChartConfiguration {}
 impl ::cloudwright_core::ToValue for RadarChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AlternateBandColorsVisibility",
-                &self.alternate_band_colors_visibility,
+                self.alternate_band_colors_visibility,
             )
-            .opt("AlternateBandEvenColor", &self.alternate_band_even_color)
-            .opt("AlternateBandOddColor", &self.alternate_band_odd_color)
-            .opt("AxesRangeScale", &self.axes_range_scale)
-            .opt("BaseSeriesSettings", &self.base_series_settings)
-            .opt("CategoryAxis", &self.category_axis)
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("ColorAxis", &self.color_axis)
-            .opt("ColorLabelOptions", &self.color_label_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("Shape", &self.shape)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("StartAngle", &self.start_angle)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("AlternateBandEvenColor", self.alternate_band_even_color)
+            .opt("AlternateBandOddColor", self.alternate_band_odd_color)
+            .opt("AxesRangeScale", self.axes_range_scale)
+            .opt("BaseSeriesSettings", self.base_series_settings)
+            .opt("CategoryAxis", self.category_axis)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("ColorAxis", self.color_axis)
+            .opt("ColorLabelOptions", self.color_label_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("Shape", self.shape)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("StartAngle", self.start_angle)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -25187,10 +27139,15 @@ impl crate::PropertyType for RadarChartFieldWells {}
 impl ::cloudwright_core::ToValue for RadarChartFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "RadarChartAggregatedFieldWells",
-                &self.radar_chart_aggregated_field_wells,
+                self.radar_chart_aggregated_field_wells,
             )
             .build()
     }
@@ -25230,8 +27187,13 @@ impl crate::PropertyType for RadarChartSeriesSettings {}
 impl ::cloudwright_core::ToValue for RadarChartSeriesSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AreaStyleSettings", &self.area_style_settings)
+            .opt("AreaStyleSettings", self.area_style_settings)
             .build()
     }
 }
@@ -25292,11 +27254,16 @@ impl crate::PropertyType for RadarChartSortConfiguration {}
 impl ::cloudwright_core::ToValue for RadarChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryItemsLimit", &self.category_items_limit)
-            .opt("CategorySort", &self.category_sort)
-            .opt("ColorItemsLimit", &self.color_items_limit)
-            .opt("ColorSort", &self.color_sort)
+            .opt("CategoryItemsLimit", self.category_items_limit)
+            .opt("CategorySort", self.category_sort)
+            .opt("ColorItemsLimit", self.color_items_limit)
+            .opt("ColorSort", self.color_sort)
             .build()
     }
 }
@@ -25387,14 +27354,19 @@ impl crate::PropertyType for RadarChartVisual {}
 impl ::cloudwright_core::ToValue for RadarChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -25433,8 +27405,13 @@ impl crate::PropertyType for RangeEndsLabelType {}
 impl ::cloudwright_core::ToValue for RangeEndsLabelType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -25499,11 +27476,16 @@ impl crate::PropertyType for ReferenceLine {}
 impl ::cloudwright_core::ToValue for ReferenceLine {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataConfiguration", &self.data_configuration)
-            .opt("LabelConfiguration", &self.label_configuration)
-            .opt("Status", &self.status)
-            .opt("StyleConfiguration", &self.style_configuration)
+            .req("DataConfiguration", self.data_configuration)
+            .opt("LabelConfiguration", self.label_configuration)
+            .opt("Status", self.status)
+            .opt("StyleConfiguration", self.style_configuration)
             .build()
     }
 }
@@ -25546,8 +27528,13 @@ impl crate::PropertyType for ReferenceLineCustomLabelConfiguration {}
 impl ::cloudwright_core::ToValue for ReferenceLineCustomLabelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CustomLabel", &self.custom_label)
+            .req("CustomLabel", self.custom_label)
             .build()
     }
 }
@@ -25612,11 +27599,16 @@ impl crate::PropertyType for ReferenceLineDataConfiguration {}
 impl ::cloudwright_core::ToValue for ReferenceLineDataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AxisBinding", &self.axis_binding)
-            .opt("DynamicConfiguration", &self.dynamic_configuration)
-            .opt("SeriesType", &self.series_type)
-            .opt("StaticConfiguration", &self.static_configuration)
+            .opt("AxisBinding", self.axis_binding)
+            .opt("DynamicConfiguration", self.dynamic_configuration)
+            .opt("SeriesType", self.series_type)
+            .opt("StaticConfiguration", self.static_configuration)
             .build()
     }
 }
@@ -25681,12 +27673,17 @@ impl crate::PropertyType for ReferenceLineDynamicDataConfiguration {}
 impl ::cloudwright_core::ToValue for ReferenceLineDynamicDataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Calculation", &self.calculation)
-            .req("Column", &self.column)
+            .req("Calculation", self.calculation)
+            .req("Column", self.column)
             .opt(
                 "MeasureAggregationFunction",
-                &self.measure_aggregation_function,
+                self.measure_aggregation_function,
             )
             .build()
     }
@@ -25767,13 +27764,18 @@ impl crate::PropertyType for ReferenceLineLabelConfiguration {}
 impl ::cloudwright_core::ToValue for ReferenceLineLabelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomLabelConfiguration", &self.custom_label_configuration)
-            .opt("FontColor", &self.font_color)
-            .opt("FontConfiguration", &self.font_configuration)
-            .opt("HorizontalPosition", &self.horizontal_position)
-            .opt("ValueLabelConfiguration", &self.value_label_configuration)
-            .opt("VerticalPosition", &self.vertical_position)
+            .opt("CustomLabelConfiguration", self.custom_label_configuration)
+            .opt("FontColor", self.font_color)
+            .opt("FontConfiguration", self.font_configuration)
+            .opt("HorizontalPosition", self.horizontal_position)
+            .opt("ValueLabelConfiguration", self.value_label_configuration)
+            .opt("VerticalPosition", self.vertical_position)
             .build()
     }
 }
@@ -25816,8 +27818,13 @@ impl crate::PropertyType for ReferenceLineStaticDataConfiguration {}
 impl ::cloudwright_core::ToValue for ReferenceLineStaticDataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -25868,9 +27875,14 @@ impl crate::PropertyType for ReferenceLineStyleConfiguration {}
 impl ::cloudwright_core::ToValue for ReferenceLineStyleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("Pattern", &self.pattern)
+            .opt("Color", self.color)
+            .opt("Pattern", self.pattern)
             .build()
     }
 }
@@ -25918,9 +27930,14 @@ impl crate::PropertyType for ReferenceLineValueLabelConfiguration {}
 impl ::cloudwright_core::ToValue for ReferenceLineValueLabelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FormatConfiguration", &self.format_configuration)
-            .opt("RelativePosition", &self.relative_position)
+            .opt("FormatConfiguration", self.format_configuration)
+            .opt("RelativePosition", self.relative_position)
             .build()
     }
 }
@@ -25974,10 +27991,15 @@ impl crate::PropertyType for RelativeDateTimeControlDisplayOptions {}
 impl ::cloudwright_core::ToValue for RelativeDateTimeControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateTimeFormat", &self.date_time_format)
-            .opt("InfoIconLabelOptions", &self.info_icon_label_options)
-            .opt("TitleOptions", &self.title_options)
+            .opt("DateTimeFormat", self.date_time_format)
+            .opt("InfoIconLabelOptions", self.info_icon_label_options)
+            .opt("TitleOptions", self.title_options)
             .build()
     }
 }
@@ -26123,24 +28145,29 @@ impl crate::PropertyType for RelativeDatesFilter {}
 impl ::cloudwright_core::ToValue for RelativeDatesFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AnchorDateConfiguration", &self.anchor_date_configuration)
-            .req("Column", &self.column)
+            .req("AnchorDateConfiguration", self.anchor_date_configuration)
+            .req("Column", self.column)
             .opt(
                 "DefaultFilterControlConfiguration",
-                &self.default_filter_control_configuration,
+                self.default_filter_control_configuration,
             )
             .opt(
                 "ExcludePeriodConfiguration",
-                &self.exclude_period_configuration,
+                self.exclude_period_configuration,
             )
-            .req("FilterId", &self.filter_id)
-            .opt("MinimumGranularity", &self.minimum_granularity)
-            .req("NullOption", &self.null_option)
-            .opt("ParameterName", &self.parameter_name)
-            .req("RelativeDateType", &self.relative_date_type)
-            .opt("RelativeDateValue", &self.relative_date_value)
-            .req("TimeGranularity", &self.time_granularity)
+            .req("FilterId", self.filter_id)
+            .opt("MinimumGranularity", self.minimum_granularity)
+            .req("NullOption", self.null_option)
+            .opt("ParameterName", self.parameter_name)
+            .req("RelativeDateType", self.relative_date_type)
+            .opt("RelativeDateValue", self.relative_date_value)
+            .req("TimeGranularity", self.time_granularity)
             .build()
     }
 }
@@ -26216,9 +28243,14 @@ impl crate::PropertyType for ResourcePermission {}
 impl ::cloudwright_core::ToValue for ResourcePermission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Principal", &self.principal)
+            .req("Actions", self.actions)
+            .req("Principal", self.principal)
             .build()
     }
 }
@@ -26270,9 +28302,14 @@ impl crate::PropertyType for RollingDateConfiguration {}
 impl ::cloudwright_core::ToValue for RollingDateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataSetIdentifier", &self.data_set_identifier)
-            .req("Expression", &self.expression)
+            .opt("DataSetIdentifier", self.data_set_identifier)
+            .req("Expression", self.expression)
             .build()
     }
 }
@@ -26326,12 +28363,17 @@ impl crate::PropertyType for RowAlternateColorOptions {}
 impl ::cloudwright_core::ToValue for RowAlternateColorOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RowAlternateColors", &self.row_alternate_colors)
-            .opt("Status", &self.status)
+            .opt("RowAlternateColors", self.row_alternate_colors)
+            .opt("Status", self.status)
             .opt(
                 "UsePrimaryBackgroundColor",
-                &self.use_primary_background_color,
+                self.use_primary_background_color,
             )
             .build()
     }
@@ -26385,9 +28427,14 @@ impl crate::PropertyType for SameSheetTargetVisualConfiguration {}
 impl ::cloudwright_core::ToValue for SameSheetTargetVisualConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TargetVisualOptions", &self.target_visual_options)
-            .opt("TargetVisuals", &self.target_visuals)
+            .opt("TargetVisualOptions", self.target_visual_options)
+            .opt("TargetVisuals", self.target_visuals)
             .build()
     }
 }
@@ -26444,10 +28491,15 @@ impl crate::PropertyType for SankeyDiagramAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for SankeyDiagramAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
-            .opt("Source", &self.source)
-            .opt("Weight", &self.weight)
+            .opt("Destination", self.destination)
+            .opt("Source", self.source)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -26504,11 +28556,16 @@ impl crate::PropertyType for SankeyDiagramChartConfiguration {}
 impl ::cloudwright_core::ToValue for SankeyDiagramChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("SortConfiguration", &self.sort_configuration)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("SortConfiguration", self.sort_configuration)
             .build()
     }
 }
@@ -26548,10 +28605,15 @@ impl crate::PropertyType for SankeyDiagramFieldWells {}
 impl ::cloudwright_core::ToValue for SankeyDiagramFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "SankeyDiagramAggregatedFieldWells",
-                &self.sankey_diagram_aggregated_field_wells,
+                self.sankey_diagram_aggregated_field_wells,
             )
             .build()
     }
@@ -26605,10 +28667,15 @@ impl crate::PropertyType for SankeyDiagramSortConfiguration {}
 impl ::cloudwright_core::ToValue for SankeyDiagramSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationItemsLimit", &self.destination_items_limit)
-            .opt("SourceItemsLimit", &self.source_items_limit)
-            .opt("WeightSort", &self.weight_sort)
+            .opt("DestinationItemsLimit", self.destination_items_limit)
+            .opt("SourceItemsLimit", self.source_items_limit)
+            .opt("WeightSort", self.weight_sort)
             .build()
     }
 }
@@ -26692,13 +28759,18 @@ impl crate::PropertyType for SankeyDiagramVisual {}
 impl ::cloudwright_core::ToValue for SankeyDiagramVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -26775,12 +28847,17 @@ impl crate::PropertyType for ScatterPlotCategoricallyAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for ScatterPlotCategoricallyAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .opt("Label", &self.label)
-            .opt("Size", &self.size)
-            .opt("XAxis", &self.x_axis)
-            .opt("YAxis", &self.y_axis)
+            .opt("Category", self.category)
+            .opt("Label", self.label)
+            .opt("Size", self.size)
+            .opt("XAxis", self.x_axis)
+            .opt("YAxis", self.y_axis)
             .build()
     }
 }
@@ -26879,18 +28956,23 @@ impl crate::PropertyType for ScatterPlotConfiguration {}
 impl ::cloudwright_core::ToValue for ScatterPlotConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("VisualPalette", &self.visual_palette)
-            .opt("XAxisDisplayOptions", &self.x_axis_display_options)
-            .opt("XAxisLabelOptions", &self.x_axis_label_options)
-            .opt("YAxisDisplayOptions", &self.y_axis_display_options)
-            .opt("YAxisLabelOptions", &self.y_axis_label_options)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("VisualPalette", self.visual_palette)
+            .opt("XAxisDisplayOptions", self.x_axis_display_options)
+            .opt("XAxisLabelOptions", self.x_axis_label_options)
+            .opt("YAxisDisplayOptions", self.y_axis_display_options)
+            .opt("YAxisLabelOptions", self.y_axis_label_options)
             .build()
     }
 }
@@ -26939,14 +29021,19 @@ impl crate::PropertyType for ScatterPlotFieldWells {}
 impl ::cloudwright_core::ToValue for ScatterPlotFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ScatterPlotCategoricallyAggregatedFieldWells",
-                &self.scatter_plot_categorically_aggregated_field_wells,
+                self.scatter_plot_categorically_aggregated_field_wells,
             )
             .opt(
                 "ScatterPlotUnaggregatedFieldWells",
-                &self.scatter_plot_unaggregated_field_wells,
+                self.scatter_plot_unaggregated_field_wells,
             )
             .build()
     }
@@ -26985,10 +29072,15 @@ impl crate::PropertyType for ScatterPlotSortConfiguration {}
 impl ::cloudwright_core::ToValue for ScatterPlotSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ScatterPlotLimitConfiguration",
-                &self.scatter_plot_limit_configuration,
+                self.scatter_plot_limit_configuration,
             )
             .build()
     }
@@ -27066,12 +29158,17 @@ impl crate::PropertyType for ScatterPlotUnaggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for ScatterPlotUnaggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .opt("Label", &self.label)
-            .opt("Size", &self.size)
-            .opt("XAxis", &self.x_axis)
-            .opt("YAxis", &self.y_axis)
+            .opt("Category", self.category)
+            .opt("Label", self.label)
+            .opt("Size", self.size)
+            .opt("XAxis", self.x_axis)
+            .opt("YAxis", self.y_axis)
             .build()
     }
 }
@@ -27164,14 +29261,19 @@ impl crate::PropertyType for ScatterPlotVisual {}
 impl ::cloudwright_core::ToValue for ScatterPlotVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -27216,9 +29318,14 @@ impl crate::PropertyType for ScrollBarOptions {}
 impl ::cloudwright_core::ToValue for ScrollBarOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
-            .opt("VisibleRange", &self.visible_range)
+            .opt("Visibility", self.visibility)
+            .opt("VisibleRange", self.visible_range)
             .build()
     }
 }
@@ -27257,8 +29364,13 @@ impl crate::PropertyType for SecondaryValueOptions {}
 impl ::cloudwright_core::ToValue for SecondaryValueOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -27297,8 +29409,13 @@ impl crate::PropertyType for SectionAfterPageBreak {}
 impl ::cloudwright_core::ToValue for SectionAfterPageBreak {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Status", &self.status)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -27338,8 +29455,13 @@ impl crate::PropertyType for SectionBasedLayoutCanvasSizeOptions {}
 impl ::cloudwright_core::ToValue for SectionBasedLayoutCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PaperCanvasSizeOptions", &self.paper_canvas_size_options)
+            .opt("PaperCanvasSizeOptions", self.paper_canvas_size_options)
             .build()
     }
 }
@@ -27421,11 +29543,16 @@ impl crate::PropertyType for SectionBasedLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for SectionBasedLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BodySections", &self.body_sections)
-            .req("CanvasSizeOptions", &self.canvas_size_options)
-            .req("FooterSections", &self.footer_sections)
-            .req("HeaderSections", &self.header_sections)
+            .req("BodySections", self.body_sections)
+            .req("CanvasSizeOptions", self.canvas_size_options)
+            .req("FooterSections", self.footer_sections)
+            .req("HeaderSections", self.header_sections)
             .build()
     }
 }
@@ -27479,10 +29606,15 @@ impl crate::PropertyType for SectionBasedLayoutPaperCanvasSizeOptions {}
 impl ::cloudwright_core::ToValue for SectionBasedLayoutPaperCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PaperMargin", &self.paper_margin)
-            .opt("PaperOrientation", &self.paper_orientation)
-            .opt("PaperSize", &self.paper_size)
+            .opt("PaperMargin", self.paper_margin)
+            .opt("PaperOrientation", self.paper_orientation)
+            .opt("PaperSize", self.paper_size)
             .build()
     }
 }
@@ -27523,8 +29655,13 @@ impl crate::PropertyType for SectionLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for SectionLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FreeFormLayout", &self.free_form_layout)
+            .req("FreeFormLayout", self.free_form_layout)
             .build()
     }
 }
@@ -27563,8 +29700,13 @@ impl crate::PropertyType for SectionPageBreakConfiguration {}
 impl ::cloudwright_core::ToValue for SectionPageBreakConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("After", &self.after)
+            .opt("After", self.after)
             .build()
     }
 }
@@ -27613,9 +29755,14 @@ impl crate::PropertyType for SectionStyle {}
 impl ::cloudwright_core::ToValue for SectionStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Height", &self.height)
-            .opt("Padding", &self.padding)
+            .opt("Height", self.height)
+            .opt("Padding", self.padding)
             .build()
     }
 }
@@ -27659,10 +29806,15 @@ impl crate::PropertyType for SelectedSheetsFilterScopeConfiguration {}
 impl ::cloudwright_core::ToValue for SelectedSheetsFilterScopeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "SheetVisualScopingConfigurations",
-                &self.sheet_visual_scoping_configurations,
+                self.sheet_visual_scoping_configurations,
             )
             .build()
     }
@@ -27710,9 +29862,14 @@ impl crate::PropertyType for SeriesItem {}
 impl ::cloudwright_core::ToValue for SeriesItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataFieldSeriesItem", &self.data_field_series_item)
-            .opt("FieldSeriesItem", &self.field_series_item)
+            .opt("DataFieldSeriesItem", self.data_field_series_item)
+            .opt("FieldSeriesItem", self.field_series_item)
             .build()
     }
 }
@@ -27770,9 +29927,14 @@ impl crate::PropertyType for SetParameterValueConfiguration {}
 impl ::cloudwright_core::ToValue for SetParameterValueConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationParameterName", &self.destination_parameter_name)
-            .req("Value", &self.value)
+            .req("DestinationParameterName", self.destination_parameter_name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -27813,8 +29975,13 @@ impl crate::PropertyType for ShapeConditionalFormat {}
 impl ::cloudwright_core::ToValue for ShapeConditionalFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BackgroundColor", &self.background_color)
+            .req("BackgroundColor", self.background_color)
             .build()
     }
 }
@@ -27861,9 +30028,14 @@ impl crate::PropertyType for SheetControlInfoIconLabelOptions {}
 impl ::cloudwright_core::ToValue for SheetControlInfoIconLabelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InfoIconText", &self.info_icon_text)
-            .opt("Visibility", &self.visibility)
+            .opt("InfoIconText", self.info_icon_text)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -27904,8 +30076,13 @@ impl crate::PropertyType for SheetControlLayout {}
 impl ::cloudwright_core::ToValue for SheetControlLayout {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Configuration", &self.configuration)
+            .req("Configuration", self.configuration)
             .build()
     }
 }
@@ -27944,8 +30121,13 @@ impl crate::PropertyType for SheetControlLayoutConfiguration {}
 impl ::cloudwright_core::ToValue for SheetControlLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GridLayout", &self.grid_layout)
+            .opt("GridLayout", self.grid_layout)
             .build()
     }
 }
@@ -27987,8 +30169,13 @@ impl crate::PropertyType for SheetElementConfigurationOverrides {}
 impl ::cloudwright_core::ToValue for SheetElementConfigurationOverrides {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -28048,9 +30235,14 @@ impl crate::PropertyType for SheetElementRenderingRule {}
 impl ::cloudwright_core::ToValue for SheetElementRenderingRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigurationOverrides", &self.configuration_overrides)
-            .req("Expression", &self.expression)
+            .req("ConfigurationOverrides", self.configuration_overrides)
+            .req("Expression", self.expression)
             .build()
     }
 }
@@ -28149,14 +30341,19 @@ impl crate::PropertyType for SheetImage {}
 impl ::cloudwright_core::ToValue for SheetImage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ImageContentAltText", &self.image_content_alt_text)
-            .opt("Interactions", &self.interactions)
-            .opt("Scaling", &self.scaling)
-            .req("SheetImageId", &self.sheet_image_id)
-            .req("Source", &self.source)
-            .opt("Tooltip", &self.tooltip)
+            .opt("Actions", self.actions)
+            .opt("ImageContentAltText", self.image_content_alt_text)
+            .opt("Interactions", self.interactions)
+            .opt("Scaling", self.scaling)
+            .req("SheetImageId", self.sheet_image_id)
+            .req("Source", self.source)
+            .opt("Tooltip", self.tooltip)
             .build()
     }
 }
@@ -28202,8 +30399,13 @@ impl crate::PropertyType for SheetImageScalingConfiguration {}
 impl ::cloudwright_core::ToValue for SheetImageScalingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ScalingType", &self.scaling_type)
+            .opt("ScalingType", self.scaling_type)
             .build()
     }
 }
@@ -28243,10 +30445,15 @@ impl crate::PropertyType for SheetImageSource {}
 impl ::cloudwright_core::ToValue for SheetImageSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "SheetImageStaticFileSource",
-                &self.sheet_image_static_file_source,
+                self.sheet_image_static_file_source,
             )
             .build()
     }
@@ -28290,8 +30497,13 @@ impl crate::PropertyType for SheetImageStaticFileSource {}
 impl ::cloudwright_core::ToValue for SheetImageStaticFileSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StaticFileId", &self.static_file_id)
+            .req("StaticFileId", self.static_file_id)
             .build()
     }
 }
@@ -28336,9 +30548,14 @@ impl crate::PropertyType for SheetImageTooltipConfiguration {}
 impl ::cloudwright_core::ToValue for SheetImageTooltipConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TooltipText", &self.tooltip_text)
-            .opt("Visibility", &self.visibility)
+            .opt("TooltipText", self.tooltip_text)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -28379,8 +30596,13 @@ impl crate::PropertyType for SheetImageTooltipText {}
 impl ::cloudwright_core::ToValue for SheetImageTooltipText {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PlainText", &self.plain_text)
+            .opt("PlainText", self.plain_text)
             .build()
     }
 }
@@ -28432,9 +30654,14 @@ impl crate::PropertyType for SheetTextBox {}
 impl ::cloudwright_core::ToValue for SheetTextBox {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Content", &self.content)
-            .req("SheetTextBoxId", &self.sheet_text_box_id)
+            .opt("Content", self.content)
+            .req("SheetTextBoxId", self.sheet_text_box_id)
             .build()
     }
 }
@@ -28506,10 +30733,15 @@ impl crate::PropertyType for SheetVisualScopingConfiguration {}
 impl ::cloudwright_core::ToValue for SheetVisualScopingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Scope", &self.scope)
-            .req("SheetId", &self.sheet_id)
-            .opt("VisualIds", &self.visual_ids)
+            .req("Scope", self.scope)
+            .req("SheetId", self.sheet_id)
+            .opt("VisualIds", self.visual_ids)
             .build()
     }
 }
@@ -28560,9 +30792,14 @@ impl crate::PropertyType for ShortFormatText {}
 impl ::cloudwright_core::ToValue for ShortFormatText {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PlainText", &self.plain_text)
-            .opt("RichText", &self.rich_text)
+            .opt("PlainText", self.plain_text)
+            .opt("RichText", self.rich_text)
             .build()
     }
 }
@@ -28603,8 +30840,13 @@ impl crate::PropertyType for SimpleClusterMarker {}
 impl ::cloudwright_core::ToValue for SimpleClusterMarker {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
+            .opt("Color", self.color)
             .build()
     }
 }
@@ -28643,8 +30885,13 @@ impl crate::PropertyType for SingleAxisOptions {}
 impl ::cloudwright_core::ToValue for SingleAxisOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("YAxisOptions", &self.y_axis_options)
+            .opt("YAxisOptions", self.y_axis_options)
             .build()
     }
 }
@@ -28681,8 +30928,13 @@ impl crate::PropertyType for SingleAxisOptionsYAxisOptions {}
 impl ::cloudwright_core::ToValue for SingleAxisOptionsYAxisOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("YAxis", &self.y_axis)
+            .opt("YAxis", self.y_axis)
             .build()
     }
 }
@@ -28728,9 +30980,14 @@ impl crate::PropertyType for SliderControlDisplayOptions {}
 impl ::cloudwright_core::ToValue for SliderControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InfoIconLabelOptions", &self.info_icon_label_options)
-            .opt("TitleOptions", &self.title_options)
+            .opt("InfoIconLabelOptions", self.info_icon_label_options)
+            .opt("TitleOptions", self.title_options)
             .build()
     }
 }
@@ -28775,9 +31032,14 @@ impl crate::PropertyType for SmallMultiplesAxisProperties {}
 impl ::cloudwright_core::ToValue for SmallMultiplesAxisProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Placement", &self.placement)
-            .opt("Scale", &self.scale)
+            .opt("Placement", self.placement)
+            .opt("Scale", self.scale)
             .build()
     }
 }
@@ -28848,12 +31110,17 @@ impl crate::PropertyType for SmallMultiplesOptions {}
 impl ::cloudwright_core::ToValue for SmallMultiplesOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxVisibleColumns", &self.max_visible_columns)
-            .opt("MaxVisibleRows", &self.max_visible_rows)
-            .opt("PanelConfiguration", &self.panel_configuration)
-            .opt("XAxis", &self.x_axis)
-            .opt("YAxis", &self.y_axis)
+            .opt("MaxVisibleColumns", self.max_visible_columns)
+            .opt("MaxVisibleRows", self.max_visible_rows)
+            .opt("PanelConfiguration", self.panel_configuration)
+            .opt("XAxis", self.x_axis)
+            .opt("YAxis", self.y_axis)
             .build()
     }
 }
@@ -28910,11 +31177,16 @@ impl crate::PropertyType for Spacing {}
 impl ::cloudwright_core::ToValue for Spacing {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bottom", &self.bottom)
-            .opt("Left", &self.left)
-            .opt("Right", &self.right)
-            .opt("Top", &self.top)
+            .opt("Bottom", self.bottom)
+            .opt("Left", self.left)
+            .opt("Right", self.right)
+            .opt("Top", self.top)
             .build()
     }
 }
@@ -28964,9 +31236,14 @@ impl crate::PropertyType for SpatialStaticFile {}
 impl ::cloudwright_core::ToValue for SpatialStaticFile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Source", &self.source)
-            .req("StaticFileId", &self.static_file_id)
+            .opt("Source", self.source)
+            .req("StaticFileId", self.static_file_id)
             .build()
     }
 }
@@ -29011,9 +31288,14 @@ impl crate::PropertyType for StaticFile {}
 impl ::cloudwright_core::ToValue for StaticFile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageStaticFile", &self.image_static_file)
-            .opt("SpatialStaticFile", &self.spatial_static_file)
+            .opt("ImageStaticFile", self.image_static_file)
+            .opt("SpatialStaticFile", self.spatial_static_file)
             .build()
     }
 }
@@ -29082,10 +31364,15 @@ impl crate::PropertyType for StaticFileS3SourceOptions {}
 impl ::cloudwright_core::ToValue for StaticFileS3SourceOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .req("ObjectKey", &self.object_key)
-            .req("Region", &self.region)
+            .req("BucketName", self.bucket_name)
+            .req("ObjectKey", self.object_key)
+            .req("Region", self.region)
             .build()
     }
 }
@@ -29130,9 +31417,14 @@ impl crate::PropertyType for StaticFileSource {}
 impl ::cloudwright_core::ToValue for StaticFileSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Options", &self.s3_options)
-            .opt("UrlOptions", &self.url_options)
+            .opt("S3Options", self.s3_options)
+            .opt("UrlOptions", self.url_options)
             .build()
     }
 }
@@ -29173,8 +31465,13 @@ impl crate::PropertyType for StaticFileUrlSourceOptions {}
 impl ::cloudwright_core::ToValue for StaticFileUrlSourceOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Url", &self.url)
+            .req("Url", self.url)
             .build()
     }
 }
@@ -29221,9 +31518,14 @@ impl crate::PropertyType for StringDefaultValues {}
 impl ::cloudwright_core::ToValue for StringDefaultValues {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DynamicValue", &self.dynamic_value)
-            .opt("StaticValues", &self.static_values)
+            .opt("DynamicValue", self.dynamic_value)
+            .opt("StaticValues", self.static_values)
             .build()
     }
 }
@@ -29269,14 +31571,19 @@ impl crate::PropertyType for StringFormatConfiguration {}
 impl ::cloudwright_core::ToValue for StringFormatConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "NullValueFormatConfiguration",
-                &self.null_value_format_configuration,
+                self.null_value_format_configuration,
             )
             .opt(
                 "NumericFormatConfiguration",
-                &self.numeric_format_configuration,
+                self.numeric_format_configuration,
             )
             .build()
     }
@@ -29337,9 +31644,14 @@ impl crate::PropertyType for StringParameter {}
 impl ::cloudwright_core::ToValue for StringParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Values", &self.values)
+            .req("Name", self.name)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -29421,12 +31733,17 @@ impl crate::PropertyType for StringParameterDeclaration {}
 impl ::cloudwright_core::ToValue for StringParameterDeclaration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultValues", &self.default_values)
-            .opt("MappedDataSetParameters", &self.mapped_data_set_parameters)
-            .req("Name", &self.name)
-            .req("ParameterValueType", &self.parameter_value_type)
-            .opt("ValueWhenUnset", &self.value_when_unset)
+            .opt("DefaultValues", self.default_values)
+            .opt("MappedDataSetParameters", self.mapped_data_set_parameters)
+            .req("Name", self.name)
+            .req("ParameterValueType", self.parameter_value_type)
+            .opt("ValueWhenUnset", self.value_when_unset)
             .build()
     }
 }
@@ -29474,9 +31791,14 @@ impl crate::PropertyType for StringValueWhenUnsetConfiguration {}
 impl ::cloudwright_core::ToValue for StringValueWhenUnsetConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomValue", &self.custom_value)
-            .opt("ValueWhenUnsetOption", &self.value_when_unset_option)
+            .opt("CustomValue", self.custom_value)
+            .opt("ValueWhenUnsetOption", self.value_when_unset_option)
             .build()
     }
 }
@@ -29562,15 +31884,20 @@ impl crate::PropertyType for SubtotalOptions {}
 impl ::cloudwright_core::ToValue for SubtotalOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomLabel", &self.custom_label)
-            .opt("FieldLevel", &self.field_level)
-            .opt("FieldLevelOptions", &self.field_level_options)
-            .opt("MetricHeaderCellStyle", &self.metric_header_cell_style)
-            .opt("StyleTargets", &self.style_targets)
-            .opt("TotalCellStyle", &self.total_cell_style)
-            .opt("TotalsVisibility", &self.totals_visibility)
-            .opt("ValueCellStyle", &self.value_cell_style)
+            .opt("CustomLabel", self.custom_label)
+            .opt("FieldLevel", self.field_level)
+            .opt("FieldLevelOptions", self.field_level_options)
+            .opt("MetricHeaderCellStyle", self.metric_header_cell_style)
+            .opt("StyleTargets", self.style_targets)
+            .opt("TotalCellStyle", self.total_cell_style)
+            .opt("TotalsVisibility", self.totals_visibility)
+            .opt("ValueCellStyle", self.value_cell_style)
             .build()
     }
 }
@@ -29619,9 +31946,14 @@ impl crate::PropertyType for TableAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for TableAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupBy", &self.group_by)
-            .opt("Values", &self.values)
+            .opt("GroupBy", self.group_by)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -29676,10 +32008,15 @@ impl crate::PropertyType for TableBorderOptions {}
 impl ::cloudwright_core::ToValue for TableBorderOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Color", &self.color)
-            .opt("Style", &self.style)
-            .opt("Thickness", &self.thickness)
+            .opt("Color", self.color)
+            .opt("Style", self.style)
+            .opt("Thickness", self.thickness)
             .build()
     }
 }
@@ -29729,9 +32066,14 @@ impl crate::PropertyType for TableCellConditionalFormatting {}
 impl ::cloudwright_core::ToValue for TableCellConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldId", &self.field_id)
-            .opt("TextFormat", &self.text_format)
+            .req("FieldId", self.field_id)
+            .opt("TextFormat", self.text_format)
             .build()
     }
 }
@@ -29771,10 +32113,15 @@ impl crate::PropertyType for TableCellImageSizingConfiguration {}
 impl ::cloudwright_core::ToValue for TableCellImageSizingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "TableCellImageScalingConfiguration",
-                &self.table_cell_image_scaling_configuration,
+                self.table_cell_image_scaling_configuration,
             )
             .build()
     }
@@ -29860,15 +32207,20 @@ impl crate::PropertyType for TableCellStyle {}
 impl ::cloudwright_core::ToValue for TableCellStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundColor", &self.background_color)
-            .opt("Border", &self.border)
-            .opt("FontConfiguration", &self.font_configuration)
-            .opt("Height", &self.height)
-            .opt("HorizontalTextAlignment", &self.horizontal_text_alignment)
-            .opt("TextWrap", &self.text_wrap)
-            .opt("VerticalTextAlignment", &self.vertical_text_alignment)
-            .opt("Visibility", &self.visibility)
+            .opt("BackgroundColor", self.background_color)
+            .opt("Border", self.border)
+            .opt("FontConfiguration", self.font_configuration)
+            .opt("Height", self.height)
+            .opt("HorizontalTextAlignment", self.horizontal_text_alignment)
+            .opt("TextWrap", self.text_wrap)
+            .opt("VerticalTextAlignment", self.vertical_text_alignment)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -29910,10 +32262,15 @@ impl crate::PropertyType for TableConditionalFormatting {}
 impl ::cloudwright_core::ToValue for TableConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConditionalFormattingOptions",
-                &self.conditional_formatting_options,
+                self.conditional_formatting_options,
             )
             .build()
     }
@@ -29959,9 +32316,14 @@ impl crate::PropertyType for TableConditionalFormattingOption {}
 impl ::cloudwright_core::ToValue for TableConditionalFormattingOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cell", &self.cell)
-            .opt("Row", &self.row)
+            .opt("Cell", self.cell)
+            .opt("Row", self.row)
             .build()
     }
 }
@@ -30045,18 +32407,23 @@ impl crate::PropertyType for TableConfiguration {}
 impl ::cloudwright_core::ToValue for TableConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldOptions", &self.field_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("PaginatedReportOptions", &self.paginated_report_options)
-            .opt("SortConfiguration", &self.sort_configuration)
+            .opt("FieldOptions", self.field_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("PaginatedReportOptions", self.paginated_report_options)
+            .opt("SortConfiguration", self.sort_configuration)
             .opt(
                 "TableInlineVisualizations",
-                &self.table_inline_visualizations,
+                self.table_inline_visualizations,
             )
-            .opt("TableOptions", &self.table_options)
-            .opt("TotalOptions", &self.total_options)
+            .opt("TableOptions", self.table_options)
+            .opt("TotalOptions", self.total_options)
             .build()
     }
 }
@@ -30095,8 +32462,13 @@ impl crate::PropertyType for TableFieldCustomIconContent {}
 impl ::cloudwright_core::ToValue for TableFieldCustomIconContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Icon", &self.icon)
+            .opt("Icon", self.icon)
             .build()
     }
 }
@@ -30144,9 +32516,14 @@ impl crate::PropertyType for TableFieldCustomTextContent {}
 impl ::cloudwright_core::ToValue for TableFieldCustomTextContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FontConfiguration", &self.font_configuration)
-            .opt("Value", &self.value)
+            .req("FontConfiguration", self.font_configuration)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -30185,8 +32562,13 @@ impl crate::PropertyType for TableFieldImageConfiguration {}
 impl ::cloudwright_core::ToValue for TableFieldImageConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SizingOptions", &self.sizing_options)
+            .opt("SizingOptions", self.sizing_options)
             .build()
     }
 }
@@ -30244,9 +32626,14 @@ impl crate::PropertyType for TableFieldLinkConfiguration {}
 impl ::cloudwright_core::ToValue for TableFieldLinkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .req("Target", &self.target)
+            .req("Content", self.content)
+            .req("Target", self.target)
             .build()
     }
 }
@@ -30291,9 +32678,14 @@ impl crate::PropertyType for TableFieldLinkContentConfiguration {}
 impl ::cloudwright_core::ToValue for TableFieldLinkContentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomIconContent", &self.custom_icon_content)
-            .opt("CustomTextContent", &self.custom_text_content)
+            .opt("CustomIconContent", self.custom_icon_content)
+            .opt("CustomTextContent", self.custom_text_content)
             .build()
     }
 }
@@ -30366,12 +32758,17 @@ impl crate::PropertyType for TableFieldOption {}
 impl ::cloudwright_core::ToValue for TableFieldOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomLabel", &self.custom_label)
-            .req("FieldId", &self.field_id)
-            .opt("URLStyling", &self.url_styling)
-            .opt("Visibility", &self.visibility)
-            .opt("Width", &self.width)
+            .opt("CustomLabel", self.custom_label)
+            .req("FieldId", self.field_id)
+            .opt("URLStyling", self.url_styling)
+            .opt("Visibility", self.visibility)
+            .opt("Width", self.width)
             .build()
     }
 }
@@ -30435,11 +32832,16 @@ impl crate::PropertyType for TableFieldOptions {}
 impl ::cloudwright_core::ToValue for TableFieldOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Order", &self.order)
-            .opt("PinnedFieldOptions", &self.pinned_field_options)
-            .opt("SelectedFieldOptions", &self.selected_field_options)
-            .opt("TransposedTableOptions", &self.transposed_table_options)
+            .opt("Order", self.order)
+            .opt("PinnedFieldOptions", self.pinned_field_options)
+            .opt("SelectedFieldOptions", self.selected_field_options)
+            .opt("TransposedTableOptions", self.transposed_table_options)
             .build()
     }
 }
@@ -30484,9 +32886,14 @@ impl crate::PropertyType for TableFieldUrlConfiguration {}
 impl ::cloudwright_core::ToValue for TableFieldUrlConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageConfiguration", &self.image_configuration)
-            .opt("LinkConfiguration", &self.link_configuration)
+            .opt("ImageConfiguration", self.image_configuration)
+            .opt("LinkConfiguration", self.link_configuration)
             .build()
     }
 }
@@ -30534,14 +32941,19 @@ impl crate::PropertyType for TableFieldWells {}
 impl ::cloudwright_core::ToValue for TableFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "TableAggregatedFieldWells",
-                &self.table_aggregated_field_wells,
+                self.table_aggregated_field_wells,
             )
             .opt(
                 "TableUnaggregatedFieldWells",
-                &self.table_unaggregated_field_wells,
+                self.table_unaggregated_field_wells,
             )
             .build()
     }
@@ -30581,8 +32993,13 @@ impl crate::PropertyType for TableInlineVisualization {}
 impl ::cloudwright_core::ToValue for TableInlineVisualization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataBars", &self.data_bars)
+            .opt("DataBars", self.data_bars)
             .build()
     }
 }
@@ -30639,14 +33056,16 @@ impl crate::PropertyType for TableOptions {}
 impl ::cloudwright_core::ToValue for TableOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CellStyle", &self.cell_style)
-            .opt("HeaderStyle", &self.header_style)
-            .opt("Orientation", &self.orientation)
-            .opt(
-                "RowAlternateColorOptions",
-                &self.row_alternate_color_options,
-            )
+            .opt("CellStyle", self.cell_style)
+            .opt("HeaderStyle", self.header_style)
+            .opt("Orientation", self.orientation)
+            .opt("RowAlternateColorOptions", self.row_alternate_color_options)
             .build()
     }
 }
@@ -30691,14 +33110,19 @@ impl crate::PropertyType for TablePaginatedReportOptions {}
 impl ::cloudwright_core::ToValue for TablePaginatedReportOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "OverflowColumnHeaderVisibility",
-                &self.overflow_column_header_visibility,
+                self.overflow_column_header_visibility,
             )
             .opt(
                 "VerticalOverflowVisibility",
-                &self.vertical_overflow_visibility,
+                self.vertical_overflow_visibility,
             )
             .build()
     }
@@ -30741,8 +33165,13 @@ impl crate::PropertyType for TablePinnedFieldOptions {}
 impl ::cloudwright_core::ToValue for TablePinnedFieldOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PinnedLeftFields", &self.pinned_left_fields)
+            .opt("PinnedLeftFields", self.pinned_left_fields)
             .build()
     }
 }
@@ -30787,9 +33216,14 @@ impl crate::PropertyType for TableRowConditionalFormatting {}
 impl ::cloudwright_core::ToValue for TableRowConditionalFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundColor", &self.background_color)
-            .opt("TextColor", &self.text_color)
+            .opt("BackgroundColor", self.background_color)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -30858,13 +33292,18 @@ impl crate::PropertyType for TableSideBorderOptions {}
 impl ::cloudwright_core::ToValue for TableSideBorderOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bottom", &self.bottom)
-            .opt("InnerHorizontal", &self.inner_horizontal)
-            .opt("InnerVertical", &self.inner_vertical)
-            .opt("Left", &self.left)
-            .opt("Right", &self.right)
-            .opt("Top", &self.top)
+            .opt("Bottom", self.bottom)
+            .opt("InnerHorizontal", self.inner_horizontal)
+            .opt("InnerVertical", self.inner_vertical)
+            .opt("Left", self.left)
+            .opt("Right", self.right)
+            .opt("Top", self.top)
             .build()
     }
 }
@@ -30911,9 +33350,14 @@ impl crate::PropertyType for TableSortConfiguration {}
 impl ::cloudwright_core::ToValue for TableSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PaginationConfiguration", &self.pagination_configuration)
-            .opt("RowSort", &self.row_sort)
+            .opt("PaginationConfiguration", self.pagination_configuration)
+            .opt("RowSort", self.row_sort)
             .build()
     }
 }
@@ -30954,8 +33398,13 @@ impl crate::PropertyType for TableStyleTarget {}
 impl ::cloudwright_core::ToValue for TableStyleTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CellType", &self.cell_type)
+            .req("CellType", self.cell_type)
             .build()
     }
 }
@@ -30996,8 +33445,13 @@ impl crate::PropertyType for TableUnaggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for TableUnaggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Values", &self.values)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -31088,14 +33542,19 @@ impl crate::PropertyType for TableVisual {}
 impl ::cloudwright_core::ToValue for TableVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ConditionalFormatting", &self.conditional_formatting)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ConditionalFormatting", self.conditional_formatting)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -31151,9 +33610,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -31205,10 +33669,15 @@ impl crate::PropertyType for TextAreaControlDisplayOptions {}
 impl ::cloudwright_core::ToValue for TextAreaControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InfoIconLabelOptions", &self.info_icon_label_options)
-            .opt("PlaceholderOptions", &self.placeholder_options)
-            .opt("TitleOptions", &self.title_options)
+            .opt("InfoIconLabelOptions", self.info_icon_label_options)
+            .opt("PlaceholderOptions", self.placeholder_options)
+            .opt("TitleOptions", self.title_options)
             .build()
     }
 }
@@ -31259,10 +33728,15 @@ impl crate::PropertyType for TextConditionalFormat {}
 impl ::cloudwright_core::ToValue for TextConditionalFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BackgroundColor", &self.background_color)
-            .opt("Icon", &self.icon)
-            .opt("TextColor", &self.text_color)
+            .opt("BackgroundColor", self.background_color)
+            .opt("Icon", self.icon)
+            .opt("TextColor", self.text_color)
             .build()
     }
 }
@@ -31301,8 +33775,13 @@ impl crate::PropertyType for TextControlPlaceholderOptions {}
 impl ::cloudwright_core::ToValue for TextControlPlaceholderOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -31354,10 +33833,15 @@ impl crate::PropertyType for TextFieldControlDisplayOptions {}
 impl ::cloudwright_core::ToValue for TextFieldControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InfoIconLabelOptions", &self.info_icon_label_options)
-            .opt("PlaceholderOptions", &self.placeholder_options)
-            .opt("TitleOptions", &self.title_options)
+            .opt("InfoIconLabelOptions", self.info_icon_label_options)
+            .opt("PlaceholderOptions", self.placeholder_options)
+            .opt("TitleOptions", self.title_options)
             .build()
     }
 }
@@ -31408,10 +33892,15 @@ impl crate::PropertyType for ThousandSeparatorOptions {}
 impl ::cloudwright_core::ToValue for ThousandSeparatorOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupingStyle", &self.grouping_style)
-            .opt("Symbol", &self.symbol)
-            .opt("Visibility", &self.visibility)
+            .opt("GroupingStyle", self.grouping_style)
+            .opt("Symbol", self.symbol)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -31495,13 +33984,18 @@ impl crate::PropertyType for TimeBasedForecastProperties {}
 impl ::cloudwright_core::ToValue for TimeBasedForecastProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LowerBoundary", &self.lower_boundary)
-            .opt("PeriodsBackward", &self.periods_backward)
-            .opt("PeriodsForward", &self.periods_forward)
-            .opt("PredictionInterval", &self.prediction_interval)
-            .opt("Seasonality", &self.seasonality)
-            .opt("UpperBoundary", &self.upper_boundary)
+            .opt("LowerBoundary", self.lower_boundary)
+            .opt("PeriodsBackward", self.periods_backward)
+            .opt("PeriodsForward", self.periods_forward)
+            .opt("PredictionInterval", self.prediction_interval)
+            .opt("Seasonality", self.seasonality)
+            .opt("UpperBoundary", self.upper_boundary)
             .build()
     }
 }
@@ -31607,17 +34101,22 @@ impl crate::PropertyType for TimeEqualityFilter {}
 impl ::cloudwright_core::ToValue for TimeEqualityFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
+            .req("Column", self.column)
             .opt(
                 "DefaultFilterControlConfiguration",
-                &self.default_filter_control_configuration,
+                self.default_filter_control_configuration,
             )
-            .req("FilterId", &self.filter_id)
-            .opt("ParameterName", &self.parameter_name)
-            .opt("RollingDate", &self.rolling_date)
-            .opt("TimeGranularity", &self.time_granularity)
-            .opt("Value", &self.value)
+            .req("FilterId", self.filter_id)
+            .opt("ParameterName", self.parameter_name)
+            .opt("RollingDate", self.rolling_date)
+            .opt("TimeGranularity", self.time_granularity)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -31697,11 +34196,16 @@ impl crate::PropertyType for TimeRangeDrillDownFilter {}
 impl ::cloudwright_core::ToValue for TimeRangeDrillDownFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .req("RangeMaximum", &self.range_maximum)
-            .req("RangeMinimum", &self.range_minimum)
-            .req("TimeGranularity", &self.time_granularity)
+            .req("Column", self.column)
+            .req("RangeMaximum", self.range_maximum)
+            .req("RangeMinimum", self.range_minimum)
+            .req("TimeGranularity", self.time_granularity)
             .build()
     }
 }
@@ -31828,23 +34332,28 @@ impl crate::PropertyType for TimeRangeFilter {}
 impl ::cloudwright_core::ToValue for TimeRangeFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
+            .req("Column", self.column)
             .opt(
                 "DefaultFilterControlConfiguration",
-                &self.default_filter_control_configuration,
+                self.default_filter_control_configuration,
             )
             .opt(
                 "ExcludePeriodConfiguration",
-                &self.exclude_period_configuration,
+                self.exclude_period_configuration,
             )
-            .req("FilterId", &self.filter_id)
-            .opt("IncludeMaximum", &self.include_maximum)
-            .opt("IncludeMinimum", &self.include_minimum)
-            .req("NullOption", &self.null_option)
-            .opt("RangeMaximumValue", &self.range_maximum_value)
-            .opt("RangeMinimumValue", &self.range_minimum_value)
-            .opt("TimeGranularity", &self.time_granularity)
+            .req("FilterId", self.filter_id)
+            .opt("IncludeMaximum", self.include_maximum)
+            .opt("IncludeMinimum", self.include_minimum)
+            .req("NullOption", self.null_option)
+            .opt("RangeMaximumValue", self.range_maximum_value)
+            .opt("RangeMinimumValue", self.range_minimum_value)
+            .opt("TimeGranularity", self.time_granularity)
             .build()
     }
 }
@@ -31901,10 +34410,15 @@ impl crate::PropertyType for TimeRangeFilterValue {}
 impl ::cloudwright_core::ToValue for TimeRangeFilterValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Parameter", &self.parameter)
-            .opt("RollingDate", &self.rolling_date)
-            .opt("StaticValue", &self.static_value)
+            .opt("Parameter", self.parameter)
+            .opt("RollingDate", self.rolling_date)
+            .opt("StaticValue", self.static_value)
             .build()
     }
 }
@@ -31951,9 +34465,14 @@ impl crate::PropertyType for TooltipItem {}
 impl ::cloudwright_core::ToValue for TooltipItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnTooltipItem", &self.column_tooltip_item)
-            .opt("FieldTooltipItem", &self.field_tooltip_item)
+            .opt("ColumnTooltipItem", self.column_tooltip_item)
+            .opt("FieldTooltipItem", self.field_tooltip_item)
             .build()
     }
 }
@@ -32007,10 +34526,15 @@ impl crate::PropertyType for TooltipOptions {}
 impl ::cloudwright_core::ToValue for TooltipOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldBasedTooltip", &self.field_based_tooltip)
-            .opt("SelectedTooltipType", &self.selected_tooltip_type)
-            .opt("TooltipVisibility", &self.tooltip_visibility)
+            .opt("FieldBasedTooltip", self.field_based_tooltip)
+            .opt("SelectedTooltipType", self.selected_tooltip_type)
+            .opt("TooltipVisibility", self.tooltip_visibility)
             .build()
     }
 }
@@ -32114,20 +34638,25 @@ impl crate::PropertyType for TopBottomFilter {}
 impl ::cloudwright_core::ToValue for TopBottomFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "AggregationSortConfigurations",
-                &self.aggregation_sort_configurations,
+                self.aggregation_sort_configurations,
             )
-            .req("Column", &self.column)
+            .req("Column", self.column)
             .opt(
                 "DefaultFilterControlConfiguration",
-                &self.default_filter_control_configuration,
+                self.default_filter_control_configuration,
             )
-            .req("FilterId", &self.filter_id)
-            .opt("Limit", &self.limit)
-            .opt("ParameterName", &self.parameter_name)
-            .opt("TimeGranularity", &self.time_granularity)
+            .req("FilterId", self.filter_id)
+            .opt("Limit", self.limit)
+            .opt("ParameterName", self.parameter_name)
+            .opt("TimeGranularity", self.time_granularity)
             .build()
     }
 }
@@ -32234,15 +34763,20 @@ impl crate::PropertyType for TopBottomMoversComputation {}
 impl ::cloudwright_core::ToValue for TopBottomMoversComputation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .req("ComputationId", &self.computation_id)
-            .opt("MoverSize", &self.mover_size)
-            .opt("Name", &self.name)
-            .opt("SortOrder", &self.sort_order)
-            .opt("Time", &self.time)
-            .req("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .opt("Category", self.category)
+            .req("ComputationId", self.computation_id)
+            .opt("MoverSize", self.mover_size)
+            .opt("Name", self.name)
+            .opt("SortOrder", self.sort_order)
+            .opt("Time", self.time)
+            .req("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -32335,13 +34869,18 @@ impl crate::PropertyType for TopBottomRankedComputation {}
 impl ::cloudwright_core::ToValue for TopBottomRankedComputation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .req("ComputationId", &self.computation_id)
-            .opt("Name", &self.name)
-            .opt("ResultSize", &self.result_size)
-            .req("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .opt("Category", self.category)
+            .req("ComputationId", self.computation_id)
+            .opt("Name", self.name)
+            .opt("ResultSize", self.result_size)
+            .req("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -32398,10 +34937,15 @@ impl crate::PropertyType for TotalAggregationComputation {}
 impl ::cloudwright_core::ToValue for TotalAggregationComputation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComputationId", &self.computation_id)
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .req("ComputationId", self.computation_id)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -32440,10 +34984,15 @@ impl crate::PropertyType for TotalAggregationFunction {}
 impl ::cloudwright_core::ToValue for TotalAggregationFunction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "SimpleTotalAggregationFunction",
-                &self.simple_total_aggregation_function,
+                self.simple_total_aggregation_function,
             )
             .build()
     }
@@ -32504,9 +35053,14 @@ impl crate::PropertyType for TotalAggregationOption {}
 impl ::cloudwright_core::ToValue for TotalAggregationOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldId", &self.field_id)
-            .req("TotalAggregationFunction", &self.total_aggregation_function)
+            .req("FieldId", self.field_id)
+            .req("TotalAggregationFunction", self.total_aggregation_function)
             .build()
     }
 }
@@ -32578,13 +35132,18 @@ impl crate::PropertyType for TotalOptions {}
 impl ::cloudwright_core::ToValue for TotalOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomLabel", &self.custom_label)
-            .opt("Placement", &self.placement)
-            .opt("ScrollStatus", &self.scroll_status)
-            .opt("TotalAggregationOptions", &self.total_aggregation_options)
-            .opt("TotalCellStyle", &self.total_cell_style)
-            .opt("TotalsVisibility", &self.totals_visibility)
+            .opt("CustomLabel", self.custom_label)
+            .opt("Placement", self.placement)
+            .opt("ScrollStatus", self.scroll_status)
+            .opt("TotalAggregationOptions", self.total_aggregation_options)
+            .opt("TotalCellStyle", self.total_cell_style)
+            .opt("TotalsVisibility", self.totals_visibility)
             .build()
     }
 }
@@ -32644,10 +35203,15 @@ impl crate::PropertyType for TransposedTableOption {}
 impl ::cloudwright_core::ToValue for TransposedTableOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnIndex", &self.column_index)
-            .req("ColumnType", &self.column_type)
-            .opt("ColumnWidth", &self.column_width)
+            .opt("ColumnIndex", self.column_index)
+            .req("ColumnType", self.column_type)
+            .opt("ColumnWidth", self.column_width)
             .build()
     }
 }
@@ -32704,10 +35268,15 @@ impl crate::PropertyType for TreeMapAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for TreeMapAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Colors", &self.colors)
-            .opt("Groups", &self.groups)
-            .opt("Sizes", &self.sizes)
+            .opt("Colors", self.colors)
+            .opt("Groups", self.groups)
+            .opt("Sizes", self.sizes)
             .build()
     }
 }
@@ -32800,17 +35369,22 @@ impl crate::PropertyType for TreeMapConfiguration {}
 impl ::cloudwright_core::ToValue for TreeMapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorLabelOptions", &self.color_label_options)
-            .opt("ColorScale", &self.color_scale)
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("GroupLabelOptions", &self.group_label_options)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("SizeLabelOptions", &self.size_label_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
+            .opt("ColorLabelOptions", self.color_label_options)
+            .opt("ColorScale", self.color_scale)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("GroupLabelOptions", self.group_label_options)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("SizeLabelOptions", self.size_label_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
             .build()
     }
 }
@@ -32852,10 +35426,15 @@ impl crate::PropertyType for TreeMapFieldWells {}
 impl ::cloudwright_core::ToValue for TreeMapFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "TreeMapAggregatedFieldWells",
-                &self.tree_map_aggregated_field_wells,
+                self.tree_map_aggregated_field_wells,
             )
             .build()
     }
@@ -32904,12 +35483,17 @@ impl crate::PropertyType for TreeMapSortConfiguration {}
 impl ::cloudwright_core::ToValue for TreeMapSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "TreeMapGroupItemsLimitConfiguration",
-                &self.tree_map_group_items_limit_configuration,
+                self.tree_map_group_items_limit_configuration,
             )
-            .opt("TreeMapSort", &self.tree_map_sort)
+            .opt("TreeMapSort", self.tree_map_sort)
             .build()
     }
 }
@@ -33002,14 +35586,19 @@ impl crate::PropertyType for TreeMapVisual {}
 impl ::cloudwright_core::ToValue for TreeMapVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -33048,8 +35637,13 @@ impl crate::PropertyType for TrendArrowOptions {}
 impl ::cloudwright_core::ToValue for TrendArrowOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Visibility", &self.visibility)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -33116,10 +35710,15 @@ impl crate::PropertyType for UnaggregatedField {}
 impl ::cloudwright_core::ToValue for UnaggregatedField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Column", &self.column)
-            .req("FieldId", &self.field_id)
-            .opt("FormatConfiguration", &self.format_configuration)
+            .req("Column", self.column)
+            .req("FieldId", self.field_id)
+            .opt("FormatConfiguration", self.format_configuration)
             .build()
     }
 }
@@ -33176,10 +35775,15 @@ impl crate::PropertyType for UniqueValuesComputation {}
 impl ::cloudwright_core::ToValue for UniqueValuesComputation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Category", &self.category)
-            .req("ComputationId", &self.computation_id)
-            .opt("Name", &self.name)
+            .opt("Category", self.category)
+            .req("ComputationId", self.computation_id)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -33220,8 +35824,13 @@ impl crate::PropertyType for ValidationStrategy {}
 impl ::cloudwright_core::ToValue for ValidationStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Mode", &self.mode)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -33260,8 +35869,13 @@ impl crate::PropertyType for VisibleRangeOptions {}
 impl ::cloudwright_core::ToValue for VisibleRangeOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PercentRange", &self.percent_range)
+            .opt("PercentRange", self.percent_range)
             .build()
     }
 }
@@ -33490,32 +36104,37 @@ impl crate::PropertyType for Visual {}
 impl ::cloudwright_core::ToValue for Visual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BarChartVisual", &self.bar_chart_visual)
-            .opt("BoxPlotVisual", &self.box_plot_visual)
-            .opt("ComboChartVisual", &self.combo_chart_visual)
-            .opt("CustomContentVisual", &self.custom_content_visual)
-            .opt("EmptyVisual", &self.empty_visual)
-            .opt("FilledMapVisual", &self.filled_map_visual)
-            .opt("FunnelChartVisual", &self.funnel_chart_visual)
-            .opt("GaugeChartVisual", &self.gauge_chart_visual)
-            .opt("GeospatialMapVisual", &self.geospatial_map_visual)
-            .opt("HeatMapVisual", &self.heat_map_visual)
-            .opt("HistogramVisual", &self.histogram_visual)
-            .opt("InsightVisual", &self.insight_visual)
-            .opt("KPIVisual", &self.kpi_visual)
-            .opt("LayerMapVisual", &self.layer_map_visual)
-            .opt("LineChartVisual", &self.line_chart_visual)
-            .opt("PieChartVisual", &self.pie_chart_visual)
-            .opt("PivotTableVisual", &self.pivot_table_visual)
-            .opt("PluginVisual", &self.plugin_visual)
-            .opt("RadarChartVisual", &self.radar_chart_visual)
-            .opt("SankeyDiagramVisual", &self.sankey_diagram_visual)
-            .opt("ScatterPlotVisual", &self.scatter_plot_visual)
-            .opt("TableVisual", &self.table_visual)
-            .opt("TreeMapVisual", &self.tree_map_visual)
-            .opt("WaterfallVisual", &self.waterfall_visual)
-            .opt("WordCloudVisual", &self.word_cloud_visual)
+            .opt("BarChartVisual", self.bar_chart_visual)
+            .opt("BoxPlotVisual", self.box_plot_visual)
+            .opt("ComboChartVisual", self.combo_chart_visual)
+            .opt("CustomContentVisual", self.custom_content_visual)
+            .opt("EmptyVisual", self.empty_visual)
+            .opt("FilledMapVisual", self.filled_map_visual)
+            .opt("FunnelChartVisual", self.funnel_chart_visual)
+            .opt("GaugeChartVisual", self.gauge_chart_visual)
+            .opt("GeospatialMapVisual", self.geospatial_map_visual)
+            .opt("HeatMapVisual", self.heat_map_visual)
+            .opt("HistogramVisual", self.histogram_visual)
+            .opt("InsightVisual", self.insight_visual)
+            .opt("KPIVisual", self.kpi_visual)
+            .opt("LayerMapVisual", self.layer_map_visual)
+            .opt("LineChartVisual", self.line_chart_visual)
+            .opt("PieChartVisual", self.pie_chart_visual)
+            .opt("PivotTableVisual", self.pivot_table_visual)
+            .opt("PluginVisual", self.plugin_visual)
+            .opt("RadarChartVisual", self.radar_chart_visual)
+            .opt("SankeyDiagramVisual", self.sankey_diagram_visual)
+            .opt("ScatterPlotVisual", self.scatter_plot_visual)
+            .opt("TableVisual", self.table_visual)
+            .opt("TreeMapVisual", self.tree_map_visual)
+            .opt("WaterfallVisual", self.waterfall_visual)
+            .opt("WordCloudVisual", self.word_cloud_visual)
             .build()
     }
 }
@@ -33611,12 +36230,17 @@ impl crate::PropertyType for VisualCustomAction {}
 impl ::cloudwright_core::ToValue for VisualCustomAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionOperations", &self.action_operations)
-            .req("CustomActionId", &self.custom_action_id)
-            .req("Name", &self.name)
-            .opt("Status", &self.status)
-            .req("Trigger", &self.trigger)
+            .req("ActionOperations", self.action_operations)
+            .req("CustomActionId", self.custom_action_id)
+            .req("Name", self.name)
+            .opt("Status", self.status)
+            .req("Trigger", self.trigger)
             .build()
     }
 }
@@ -33676,11 +36300,16 @@ impl crate::PropertyType for VisualCustomActionOperation {}
 impl ::cloudwright_core::ToValue for VisualCustomActionOperation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FilterOperation", &self.filter_operation)
-            .opt("NavigationOperation", &self.navigation_operation)
-            .opt("SetParametersOperation", &self.set_parameters_operation)
-            .opt("URLOperation", &self.url_operation)
+            .opt("FilterOperation", self.filter_operation)
+            .opt("NavigationOperation", self.navigation_operation)
+            .opt("SetParametersOperation", self.set_parameters_operation)
+            .opt("URLOperation", self.url_operation)
             .build()
     }
 }
@@ -33727,9 +36356,14 @@ impl crate::PropertyType for VisualInteractionOptions {}
 impl ::cloudwright_core::ToValue for VisualInteractionOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContextMenuOption", &self.context_menu_option)
-            .opt("VisualMenuOption", &self.visual_menu_option)
+            .opt("ContextMenuOption", self.context_menu_option)
+            .opt("VisualMenuOption", self.visual_menu_option)
             .build()
     }
 }
@@ -33766,8 +36400,13 @@ impl crate::PropertyType for VisualInteractionOptionsContextMenuOption {}
 impl ::cloudwright_core::ToValue for VisualInteractionOptionsContextMenuOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -33804,8 +36443,13 @@ impl crate::PropertyType for VisualInteractionOptionsVisualMenuOption {}
 impl ::cloudwright_core::ToValue for VisualInteractionOptionsVisualMenuOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -33844,8 +36488,13 @@ impl crate::PropertyType for VisualMenuOption {}
 impl ::cloudwright_core::ToValue for VisualMenuOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -33894,9 +36543,14 @@ impl crate::PropertyType for VisualPalette {}
 impl ::cloudwright_core::ToValue for VisualPalette {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChartColor", &self.chart_color)
-            .opt("ColorMap", &self.color_map)
+            .opt("ChartColor", self.chart_color)
+            .opt("ColorMap", self.color_map)
             .build()
     }
 }
@@ -33941,9 +36595,14 @@ impl crate::PropertyType for VisualSubtitleLabelOptions {}
 impl ::cloudwright_core::ToValue for VisualSubtitleLabelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FormatText", &self.format_text)
-            .opt("Visibility", &self.visibility)
+            .opt("FormatText", self.format_text)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -33988,9 +36647,14 @@ impl crate::PropertyType for VisualTitleLabelOptions {}
 impl ::cloudwright_core::ToValue for VisualTitleLabelOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FormatText", &self.format_text)
-            .opt("Visibility", &self.visibility)
+            .opt("FormatText", self.format_text)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -34047,10 +36711,15 @@ impl crate::PropertyType for WaterfallChartAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for WaterfallChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Breakdowns", &self.breakdowns)
-            .opt("Categories", &self.categories)
-            .opt("Values", &self.values)
+            .opt("Breakdowns", self.breakdowns)
+            .opt("Categories", self.categories)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -34090,8 +36759,13 @@ impl crate::PropertyType for WaterfallChartColorConfiguration {}
 impl ::cloudwright_core::ToValue for WaterfallChartColorConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupColorConfiguration", &self.group_color_configuration)
+            .opt("GroupColorConfiguration", self.group_color_configuration)
             .build()
     }
 }
@@ -34196,31 +36870,33 @@ impl crate::PropertyType for WaterfallChartConfiguration {}
 impl ::cloudwright_core::ToValue for WaterfallChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CategoryAxisDisplayOptions",
-                &self.category_axis_display_options,
+                self.category_axis_display_options,
             )
-            .opt(
-                "CategoryAxisLabelOptions",
-                &self.category_axis_label_options,
-            )
-            .opt("ColorConfiguration", &self.color_configuration)
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
+            .opt("CategoryAxisLabelOptions", self.category_axis_label_options)
+            .opt("ColorConfiguration", self.color_configuration)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
             .opt(
                 "PrimaryYAxisDisplayOptions",
-                &self.primary_y_axis_display_options,
+                self.primary_y_axis_display_options,
             )
             .opt(
                 "PrimaryYAxisLabelOptions",
-                &self.primary_y_axis_label_options,
+                self.primary_y_axis_label_options,
             )
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("VisualPalette", &self.visual_palette)
-            .opt("WaterfallChartOptions", &self.waterfall_chart_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("VisualPalette", self.visual_palette)
+            .opt("WaterfallChartOptions", self.waterfall_chart_options)
             .build()
     }
 }
@@ -34260,10 +36936,15 @@ impl crate::PropertyType for WaterfallChartFieldWells {}
 impl ::cloudwright_core::ToValue for WaterfallChartFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "WaterfallChartAggregatedFieldWells",
-                &self.waterfall_chart_aggregated_field_wells,
+                self.waterfall_chart_aggregated_field_wells,
             )
             .build()
     }
@@ -34321,10 +37002,15 @@ impl crate::PropertyType for WaterfallChartGroupColorConfiguration {}
 impl ::cloudwright_core::ToValue for WaterfallChartGroupColorConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NegativeBarColor", &self.negative_bar_color)
-            .opt("PositiveBarColor", &self.positive_bar_color)
-            .opt("TotalBarColor", &self.total_bar_color)
+            .opt("NegativeBarColor", self.negative_bar_color)
+            .opt("PositiveBarColor", self.positive_bar_color)
+            .opt("TotalBarColor", self.total_bar_color)
             .build()
     }
 }
@@ -34363,8 +37049,13 @@ impl crate::PropertyType for WaterfallChartOptions {}
 impl ::cloudwright_core::ToValue for WaterfallChartOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TotalBarLabel", &self.total_bar_label)
+            .opt("TotalBarLabel", self.total_bar_label)
             .build()
     }
 }
@@ -34411,9 +37102,14 @@ impl crate::PropertyType for WaterfallChartSortConfiguration {}
 impl ::cloudwright_core::ToValue for WaterfallChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BreakdownItemsLimit", &self.breakdown_items_limit)
-            .opt("CategorySort", &self.category_sort)
+            .opt("BreakdownItemsLimit", self.breakdown_items_limit)
+            .opt("CategorySort", self.category_sort)
             .build()
     }
 }
@@ -34506,14 +37202,19 @@ impl crate::PropertyType for WaterfallVisual {}
 impl ::cloudwright_core::ToValue for WaterfallVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -34575,9 +37276,14 @@ impl crate::PropertyType for WhatIfPointScenario {}
 impl ::cloudwright_core::ToValue for WhatIfPointScenario {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Date", &self.date)
-            .req("Value", &self.value)
+            .req("Date", self.date)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -34650,10 +37356,15 @@ impl crate::PropertyType for WhatIfRangeScenario {}
 impl ::cloudwright_core::ToValue for WhatIfRangeScenario {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndDate", &self.end_date)
-            .req("StartDate", &self.start_date)
-            .req("Value", &self.value)
+            .req("EndDate", self.end_date)
+            .req("StartDate", self.start_date)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -34702,9 +37413,14 @@ impl crate::PropertyType for WordCloudAggregatedFieldWells {}
 impl ::cloudwright_core::ToValue for WordCloudAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GroupBy", &self.group_by)
-            .opt("Size", &self.size)
+            .opt("GroupBy", self.group_by)
+            .opt("Size", self.size)
             .build()
     }
 }
@@ -34767,12 +37483,17 @@ impl crate::PropertyType for WordCloudChartConfiguration {}
 impl ::cloudwright_core::ToValue for WordCloudChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("WordCloudOptions", &self.word_cloud_options)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("WordCloudOptions", self.word_cloud_options)
             .build()
     }
 }
@@ -34814,10 +37535,15 @@ impl crate::PropertyType for WordCloudFieldWells {}
 impl ::cloudwright_core::ToValue for WordCloudFieldWells {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "WordCloudAggregatedFieldWells",
-                &self.word_cloud_aggregated_field_wells,
+                self.word_cloud_aggregated_field_wells,
             )
             .build()
     }
@@ -34889,13 +37615,18 @@ impl crate::PropertyType for WordCloudOptions {}
 impl ::cloudwright_core::ToValue for WordCloudOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudLayout", &self.cloud_layout)
-            .opt("MaximumStringLength", &self.maximum_string_length)
-            .opt("WordCasing", &self.word_casing)
-            .opt("WordOrientation", &self.word_orientation)
-            .opt("WordPadding", &self.word_padding)
-            .opt("WordScaling", &self.word_scaling)
+            .opt("CloudLayout", self.cloud_layout)
+            .opt("MaximumStringLength", self.maximum_string_length)
+            .opt("WordCasing", self.word_casing)
+            .opt("WordOrientation", self.word_orientation)
+            .opt("WordPadding", self.word_padding)
+            .opt("WordScaling", self.word_scaling)
             .build()
     }
 }
@@ -34942,9 +37673,14 @@ impl crate::PropertyType for WordCloudSortConfiguration {}
 impl ::cloudwright_core::ToValue for WordCloudSortConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryItemsLimit", &self.category_items_limit)
-            .opt("CategorySort", &self.category_sort)
+            .opt("CategoryItemsLimit", self.category_items_limit)
+            .opt("CategorySort", self.category_sort)
             .build()
     }
 }
@@ -35037,14 +37773,19 @@ impl crate::PropertyType for WordCloudVisual {}
 impl ::cloudwright_core::ToValue for WordCloudVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -35077,6 +37818,14 @@ impl ::cloudwright_core::ToValue for AnchorOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -35118,6 +37867,14 @@ impl ::cloudwright_core::ToValue for ArcThickness {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35155,6 +37912,14 @@ impl ::cloudwright_core::ToValue for ArcThicknessOptions {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35189,6 +37954,14 @@ impl ::cloudwright_core::ToValue for AxisBinding {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35222,6 +37995,14 @@ impl ::cloudwright_core::ToValue for BarChartOrientation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -35259,6 +38040,14 @@ impl ::cloudwright_core::ToValue for BarsArrangement {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -35300,6 +38089,14 @@ impl ::cloudwright_core::ToValue for BaseMapStyleType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35334,6 +38131,14 @@ impl ::cloudwright_core::ToValue for BoxPlotFillStyle {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35367,6 +38172,14 @@ impl ::cloudwright_core::ToValue for CategoricalAggregationFunction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -35414,6 +38227,14 @@ impl ::cloudwright_core::ToValue for CategoryFilterMatchOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35444,6 +38265,14 @@ impl ::cloudwright_core::ToValue for CategoryFilterSelectAllOptions {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -35479,6 +38308,14 @@ impl ::cloudwright_core::ToValue for ColorFillType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35513,6 +38350,14 @@ impl ::cloudwright_core::ToValue for ColumnRole {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35546,6 +38391,14 @@ impl ::cloudwright_core::ToValue for CommitMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -35584,6 +38437,14 @@ impl ::cloudwright_core::ToValue for ComparisonMethod {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35614,6 +38475,14 @@ impl ::cloudwright_core::ToValue for ConditionalFormattingIconDisplayOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -35676,6 +38545,14 @@ impl ::cloudwright_core::ToValue for ConditionalFormattingIconSetType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35709,6 +38586,14 @@ impl ::cloudwright_core::ToValue for CrossDatasetTypes {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -35750,6 +38635,14 @@ impl ::cloudwright_core::ToValue for CustomContentImageScalingConfiguration {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35784,6 +38677,14 @@ impl ::cloudwright_core::ToValue for CustomContentType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35817,6 +38718,14 @@ impl ::cloudwright_core::ToValue for DashboardBehavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -35855,6 +38764,14 @@ impl ::cloudwright_core::ToValue for DataLabelContent {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35888,6 +38805,14 @@ impl ::cloudwright_core::ToValue for DataLabelOverlap {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -35935,6 +38860,14 @@ impl ::cloudwright_core::ToValue for DataLabelPosition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -35974,6 +38907,14 @@ impl ::cloudwright_core::ToValue for DateAggregationFunction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36024,6 +38965,14 @@ impl ::cloudwright_core::ToValue for DayOfTheWeek {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36057,6 +39006,14 @@ impl ::cloudwright_core::ToValue for DigitGroupingStyle {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36095,6 +39052,14 @@ impl ::cloudwright_core::ToValue for FilterNullOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36128,6 +39093,14 @@ impl ::cloudwright_core::ToValue for FilterVisualScope {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36163,6 +39136,14 @@ impl ::cloudwright_core::ToValue for FontDecoration {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36196,6 +39177,14 @@ impl ::cloudwright_core::ToValue for FontStyle {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36231,6 +39220,14 @@ impl ::cloudwright_core::ToValue for FontWeightName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36264,6 +39261,14 @@ impl ::cloudwright_core::ToValue for ForecastComputationSeasonality {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36308,6 +39313,14 @@ impl ::cloudwright_core::ToValue for FunnelChartMeasureDataLabelStyle {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36341,6 +39354,14 @@ impl ::cloudwright_core::ToValue for GeospatialColorState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36379,6 +39400,14 @@ impl ::cloudwright_core::ToValue for GeospatialLayerType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36412,6 +39441,14 @@ impl ::cloudwright_core::ToValue for GeospatialMapNavigation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36450,6 +39487,14 @@ impl ::cloudwright_core::ToValue for GeospatialSelectedPointStyle {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36483,6 +39528,14 @@ impl ::cloudwright_core::ToValue for HistogramBinType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36523,6 +39576,14 @@ impl ::cloudwright_core::ToValue for HorizontalTextAlignment {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36630,6 +39691,14 @@ impl ::cloudwright_core::ToValue for Icon {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36663,6 +39732,14 @@ impl ::cloudwright_core::ToValue for ImageCustomActionTrigger {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36698,6 +39775,14 @@ impl ::cloudwright_core::ToValue for KpiSparklineType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36732,6 +39817,14 @@ impl ::cloudwright_core::ToValue for KpiVisualStandardLayoutType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36765,6 +39858,14 @@ impl ::cloudwright_core::ToValue for LayerCustomActionTrigger {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36809,6 +39910,14 @@ impl ::cloudwright_core::ToValue for LayoutElementType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36849,6 +39958,14 @@ impl ::cloudwright_core::ToValue for LegendPosition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36885,6 +40002,14 @@ impl ::cloudwright_core::ToValue for LineChartLineStyle {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -36929,6 +40054,14 @@ impl ::cloudwright_core::ToValue for LineChartMarkerShape {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -36965,6 +40098,14 @@ impl ::cloudwright_core::ToValue for LineChartType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37003,6 +40144,14 @@ impl ::cloudwright_core::ToValue for LineInterpolation {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37037,6 +40186,14 @@ impl ::cloudwright_core::ToValue for MapZoomMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37070,6 +40227,14 @@ impl ::cloudwright_core::ToValue for MaximumMinimumComputationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37108,6 +40273,14 @@ impl ::cloudwright_core::ToValue for MissingDataTreatmentOption {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37141,6 +40314,14 @@ impl ::cloudwright_core::ToValue for NegativeValueDisplayMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37194,6 +40375,14 @@ impl ::cloudwright_core::ToValue for NumberScale {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37228,6 +40417,14 @@ impl ::cloudwright_core::ToValue for NumericEqualityMatchOperator {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37258,6 +40455,14 @@ impl ::cloudwright_core::ToValue for NumericFilterSelectAllOptions {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37296,6 +40501,14 @@ impl ::cloudwright_core::ToValue for NumericSeparatorSymbol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37329,6 +40542,14 @@ impl ::cloudwright_core::ToValue for OtherCategories {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37367,6 +40588,14 @@ impl ::cloudwright_core::ToValue for PanelBorderStyle {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37400,6 +40629,14 @@ impl ::cloudwright_core::ToValue for PaperOrientation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37462,6 +40699,14 @@ impl ::cloudwright_core::ToValue for PaperSize {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37495,6 +40740,14 @@ impl ::cloudwright_core::ToValue for ParameterValueType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37532,6 +40785,14 @@ impl ::cloudwright_core::ToValue for PivotTableConditionalFormattingScopeRole {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37573,6 +40834,14 @@ impl ::cloudwright_core::ToValue for PivotTableDataPathType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37606,6 +40875,14 @@ impl ::cloudwright_core::ToValue for PivotTableFieldCollapseState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37641,6 +40918,14 @@ impl ::cloudwright_core::ToValue for PivotTableMetricPlacement {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37674,6 +40959,14 @@ impl ::cloudwright_core::ToValue for PivotTableRowsLayout {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37712,6 +41005,14 @@ impl ::cloudwright_core::ToValue for PivotTableSubtotalLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37745,6 +41046,14 @@ impl ::cloudwright_core::ToValue for PluginVisualAxisName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37783,6 +41092,14 @@ impl ::cloudwright_core::ToValue for PrimaryValueDisplayType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37816,6 +41133,14 @@ impl ::cloudwright_core::ToValue for QueryExecutionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37854,6 +41179,14 @@ impl ::cloudwright_core::ToValue for RadarChartAxesRangeScale {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37887,6 +41220,14 @@ impl ::cloudwright_core::ToValue for RadarChartShape {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37925,6 +41266,14 @@ impl ::cloudwright_core::ToValue for ReferenceLineLabelHorizontalPosition {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -37958,6 +41307,14 @@ impl ::cloudwright_core::ToValue for ReferenceLineLabelVerticalPosition {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -37996,6 +41353,14 @@ impl ::cloudwright_core::ToValue for ReferenceLinePatternType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38030,6 +41395,14 @@ impl ::cloudwright_core::ToValue for ReferenceLineSeriesType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38063,6 +41436,14 @@ impl ::cloudwright_core::ToValue for ReferenceLineValueLabelRelativePosition {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -38107,6 +41488,14 @@ impl ::cloudwright_core::ToValue for RelativeDateType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38150,6 +41539,14 @@ impl ::cloudwright_core::ToValue for RelativeFontSize {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38183,6 +41580,14 @@ impl ::cloudwright_core::ToValue for ResizeOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -38218,6 +41623,14 @@ impl ::cloudwright_core::ToValue for SectionPageBreakStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38249,6 +41662,14 @@ impl ::cloudwright_core::ToValue for SelectAllValueOptions {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38279,6 +41700,14 @@ impl ::cloudwright_core::ToValue for SelectedFieldOptions {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -38314,6 +41743,14 @@ impl ::cloudwright_core::ToValue for SelectedTooltipType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38347,6 +41784,14 @@ impl ::cloudwright_core::ToValue for SheetContentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -38382,6 +41827,14 @@ impl ::cloudwright_core::ToValue for SheetControlDateTimePickerType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38416,6 +41869,14 @@ impl ::cloudwright_core::ToValue for SheetControlListType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38449,6 +41910,14 @@ impl ::cloudwright_core::ToValue for SheetControlSliderType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -38490,6 +41959,14 @@ impl ::cloudwright_core::ToValue for SheetImageScalingType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38520,6 +41997,14 @@ impl ::cloudwright_core::ToValue for SimpleAttributeAggregationFunction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -38582,6 +42067,14 @@ impl ::cloudwright_core::ToValue for SimpleNumericalAggregationFunction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38628,6 +42121,14 @@ impl ::cloudwright_core::ToValue for SimpleTotalAggregationFunction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38658,6 +42159,14 @@ impl ::cloudwright_core::ToValue for SingleYAxisOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -38693,6 +42202,14 @@ impl ::cloudwright_core::ToValue for SmallMultiplesAxisPlacement {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38727,6 +42244,14 @@ impl ::cloudwright_core::ToValue for SmallMultiplesAxisScale {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38760,6 +42285,14 @@ impl ::cloudwright_core::ToValue for SortDirection {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -38798,6 +42331,14 @@ impl ::cloudwright_core::ToValue for SpecialValue {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38835,6 +42376,14 @@ impl ::cloudwright_core::ToValue for StyledCellType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38868,6 +42417,14 @@ impl ::cloudwright_core::ToValue for TableBorderStyle {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -38906,6 +42463,14 @@ impl ::cloudwright_core::ToValue for TableCellImageScalingConfiguration {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -38936,6 +42501,14 @@ impl ::cloudwright_core::ToValue for TableFieldIconSetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -38970,6 +42543,14 @@ impl ::cloudwright_core::ToValue for TableOrientation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -39008,6 +42589,14 @@ impl ::cloudwright_core::ToValue for TableTotalsPlacement {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39042,6 +42631,14 @@ impl ::cloudwright_core::ToValue for TableTotalsScrollStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39072,6 +42669,14 @@ impl ::cloudwright_core::ToValue for TargetVisualOptions {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -39106,6 +42711,14 @@ impl ::cloudwright_core::ToValue for TextWrap {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -39162,6 +42775,14 @@ impl ::cloudwright_core::ToValue for TimeGranularity {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39199,6 +42820,14 @@ impl ::cloudwright_core::ToValue for TooltipTarget {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39232,6 +42861,14 @@ impl ::cloudwright_core::ToValue for TooltipTitleType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -39267,6 +42904,14 @@ impl ::cloudwright_core::ToValue for TopBottomComputationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39301,6 +42946,14 @@ impl ::cloudwright_core::ToValue for TopBottomSortOrder {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39334,6 +42987,14 @@ impl ::cloudwright_core::ToValue for TransposedColumnType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -39372,6 +43033,14 @@ impl ::cloudwright_core::ToValue for UrlTargetConfiguration {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39406,6 +43075,14 @@ impl ::cloudwright_core::ToValue for ValidationStrategyMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39439,6 +43116,14 @@ impl ::cloudwright_core::ToValue for ValueWhenUnsetOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -39480,6 +43165,14 @@ impl ::cloudwright_core::ToValue for VerticalTextAlignment {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39513,6 +43206,14 @@ impl ::cloudwright_core::ToValue for Visibility {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -39548,6 +43249,14 @@ impl ::cloudwright_core::ToValue for VisualCustomActionTrigger {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39581,6 +43290,14 @@ impl ::cloudwright_core::ToValue for WidgetStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -39616,6 +43333,14 @@ impl ::cloudwright_core::ToValue for WordCloudCloudLayout {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39650,6 +43375,14 @@ impl ::cloudwright_core::ToValue for WordCloudWordCasing {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39683,6 +43416,14 @@ impl ::cloudwright_core::ToValue for WordCloudWordOrientation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -39724,6 +43465,14 @@ impl ::cloudwright_core::ToValue for WordCloudWordPadding {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "quicksight")]
@@ -39757,6 +43506,14 @@ impl ::cloudwright_core::ToValue for WordCloudWordScaling {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -380,16 +380,21 @@ impl ::cloudwright_core::Resource for Template {
 impl ::cloudwright_core::ToValue for Template {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsAccountId", &self.aws_account_id)
-            .opt("Definition", &self.definition)
-            .opt("Name", &self.name)
-            .opt("Permissions", &self.permissions)
-            .opt("SourceEntity", &self.source_entity)
-            .opt("Tags", &self.tags)
-            .req("TemplateId", &self.template_id)
-            .opt("ValidationStrategy", &self.validation_strategy)
-            .opt("VersionDescription", &self.version_description)
+            .req("AwsAccountId", self.aws_account_id)
+            .opt("Definition", self.definition)
+            .opt("Name", self.name)
+            .opt("Permissions", self.permissions)
+            .opt("SourceEntity", self.source_entity)
+            .opt("Tags", self.tags)
+            .req("TemplateId", self.template_id)
+            .opt("ValidationStrategy", self.validation_strategy)
+            .opt("VersionDescription", self.version_description)
             .build()
     }
 }
@@ -572,27 +577,32 @@ impl crate::PropertyType for BarChartConfiguration {}
 impl ::cloudwright_core::ToValue for BarChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BarsArrangement", &self.bars_arrangement)
-            .opt("CategoryAxis", &self.category_axis)
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("ColorLabelOptions", &self.color_label_options)
+            .opt("BarsArrangement", self.bars_arrangement)
+            .opt("CategoryAxis", self.category_axis)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("ColorLabelOptions", self.color_label_options)
             .opt(
                 "ContributionAnalysisDefaults",
-                &self.contribution_analysis_defaults,
+                self.contribution_analysis_defaults,
             )
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("Orientation", &self.orientation)
-            .opt("ReferenceLines", &self.reference_lines)
-            .opt("SmallMultiplesOptions", &self.small_multiples_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("ValueAxis", &self.value_axis)
-            .opt("ValueLabelOptions", &self.value_label_options)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("Orientation", self.orientation)
+            .opt("ReferenceLines", self.reference_lines)
+            .opt("SmallMultiplesOptions", self.small_multiples_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("ValueAxis", self.value_axis)
+            .opt("ValueLabelOptions", self.value_label_options)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -690,14 +700,19 @@ impl crate::PropertyType for BarChartVisual {}
 impl ::cloudwright_core::ToValue for BarChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -798,25 +813,30 @@ impl crate::PropertyType for BoxPlotChartConfiguration {}
 impl ::cloudwright_core::ToValue for BoxPlotChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BoxPlotOptions", &self.box_plot_options)
-            .opt("CategoryAxis", &self.category_axis)
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
+            .opt("BoxPlotOptions", self.box_plot_options)
+            .opt("CategoryAxis", self.category_axis)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
             .opt(
                 "PrimaryYAxisDisplayOptions",
-                &self.primary_y_axis_display_options,
+                self.primary_y_axis_display_options,
             )
             .opt(
                 "PrimaryYAxisLabelOptions",
-                &self.primary_y_axis_label_options,
+                self.primary_y_axis_label_options,
             )
-            .opt("ReferenceLines", &self.reference_lines)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("ReferenceLines", self.reference_lines)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -905,14 +925,19 @@ impl crate::PropertyType for BoxPlotVisual {}
 impl ::cloudwright_core::ToValue for BoxPlotVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -947,8 +972,13 @@ impl crate::PropertyType for ColumnGroupColumnSchema {}
 impl ::cloudwright_core::ToValue for ColumnGroupColumnSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -992,12 +1022,17 @@ impl crate::PropertyType for ColumnGroupSchema {}
 impl ::cloudwright_core::ToValue for ColumnGroupSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ColumnGroupColumnSchemaList",
-                &self.column_group_column_schema_list,
+                self.column_group_column_schema_list,
             )
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -1044,10 +1079,15 @@ impl crate::PropertyType for ColumnSchema {}
 impl ::cloudwright_core::ToValue for ColumnSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataType", &self.data_type)
-            .opt("GeographicRole", &self.geographic_role)
-            .opt("Name", &self.name)
+            .opt("DataType", self.data_type)
+            .opt("GeographicRole", self.geographic_role)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -1192,37 +1232,42 @@ impl crate::PropertyType for ComboChartConfiguration {}
 impl ::cloudwright_core::ToValue for ComboChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BarDataLabels", &self.bar_data_labels)
-            .opt("BarsArrangement", &self.bars_arrangement)
-            .opt("CategoryAxis", &self.category_axis)
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("ColorLabelOptions", &self.color_label_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("LineDataLabels", &self.line_data_labels)
+            .opt("BarDataLabels", self.bar_data_labels)
+            .opt("BarsArrangement", self.bars_arrangement)
+            .opt("CategoryAxis", self.category_axis)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("ColorLabelOptions", self.color_label_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("LineDataLabels", self.line_data_labels)
             .opt(
                 "PrimaryYAxisDisplayOptions",
-                &self.primary_y_axis_display_options,
+                self.primary_y_axis_display_options,
             )
             .opt(
                 "PrimaryYAxisLabelOptions",
-                &self.primary_y_axis_label_options,
+                self.primary_y_axis_label_options,
             )
-            .opt("ReferenceLines", &self.reference_lines)
+            .opt("ReferenceLines", self.reference_lines)
             .opt(
                 "SecondaryYAxisDisplayOptions",
-                &self.secondary_y_axis_display_options,
+                self.secondary_y_axis_display_options,
             )
             .opt(
                 "SecondaryYAxisLabelOptions",
-                &self.secondary_y_axis_label_options,
+                self.secondary_y_axis_label_options,
             )
-            .opt("SingleAxisOptions", &self.single_axis_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("SingleAxisOptions", self.single_axis_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -1313,14 +1358,19 @@ impl crate::PropertyType for ComboChartVisual {}
 impl ::cloudwright_core::ToValue for ComboChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -1355,8 +1405,13 @@ impl crate::PropertyType for ContextMenuOption {}
 impl ::cloudwright_core::ToValue for ContextMenuOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
+            .opt("AvailabilityStatus", self.availability_status)
             .build()
     }
 }
@@ -1411,11 +1466,16 @@ impl crate::PropertyType for CustomContentConfiguration {}
 impl ::cloudwright_core::ToValue for CustomContentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("ContentUrl", &self.content_url)
-            .opt("ImageScaling", &self.image_scaling)
-            .opt("Interactions", &self.interactions)
+            .opt("ContentType", self.content_type)
+            .opt("ContentUrl", self.content_url)
+            .opt("ImageScaling", self.image_scaling)
+            .opt("Interactions", self.interactions)
             .build()
     }
 }
@@ -1513,14 +1573,19 @@ impl crate::PropertyType for CustomContentVisual {}
 impl ::cloudwright_core::ToValue for CustomContentVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .req("DataSetIdentifier", &self.data_set_identifier)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .req("DataSetIdentifier", self.data_set_identifier)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -1570,10 +1635,15 @@ impl crate::PropertyType for DataSetConfiguration {}
 impl ::cloudwright_core::ToValue for DataSetConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnGroupSchemaList", &self.column_group_schema_list)
-            .opt("DataSetSchema", &self.data_set_schema)
-            .opt("Placeholder", &self.placeholder)
+            .opt("ColumnGroupSchemaList", self.column_group_schema_list)
+            .opt("DataSetSchema", self.data_set_schema)
+            .opt("Placeholder", self.placeholder)
             .build()
     }
 }
@@ -1610,8 +1680,13 @@ impl crate::PropertyType for DataSetSchema {}
 impl ::cloudwright_core::ToValue for DataSetSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColumnSchemaList", &self.column_schema_list)
+            .opt("ColumnSchemaList", self.column_schema_list)
             .build()
     }
 }
@@ -1682,14 +1757,19 @@ impl crate::PropertyType for FilledMapConfiguration {}
 impl ::cloudwright_core::ToValue for FilledMapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("MapStyleOptions", &self.map_style_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("WindowOptions", &self.window_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("MapStyleOptions", self.map_style_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("WindowOptions", self.window_options)
             .build()
     }
 }
@@ -1785,15 +1865,20 @@ impl crate::PropertyType for FilledMapVisual {}
 impl ::cloudwright_core::ToValue for FilledMapVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("ConditionalFormatting", &self.conditional_formatting)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("ConditionalFormatting", self.conditional_formatting)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -1870,15 +1955,20 @@ impl crate::PropertyType for FunnelChartConfiguration {}
 impl ::cloudwright_core::ToValue for FunnelChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("DataLabelOptions", &self.data_label_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("ValueLabelOptions", &self.value_label_options)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("DataLabelOptions", self.data_label_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("ValueLabelOptions", self.value_label_options)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -1967,14 +2057,19 @@ impl crate::PropertyType for FunnelChartVisual {}
 impl ::cloudwright_core::ToValue for FunnelChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -2045,14 +2140,19 @@ impl crate::PropertyType for GaugeChartConfiguration {}
 impl ::cloudwright_core::ToValue for GaugeChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorConfiguration", &self.color_configuration)
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("GaugeChartOptions", &self.gauge_chart_options)
-            .opt("Interactions", &self.interactions)
-            .opt("TooltipOptions", &self.tooltip_options)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("ColorConfiguration", self.color_configuration)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("GaugeChartOptions", self.gauge_chart_options)
+            .opt("Interactions", self.interactions)
+            .opt("TooltipOptions", self.tooltip_options)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -2139,14 +2239,19 @@ impl crate::PropertyType for GaugeChartVisual {}
 impl ::cloudwright_core::ToValue for GaugeChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ConditionalFormatting", &self.conditional_formatting)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ConditionalFormatting", self.conditional_formatting)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -2215,14 +2320,19 @@ impl crate::PropertyType for GeospatialMapConfiguration {}
 impl ::cloudwright_core::ToValue for GeospatialMapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldWells", &self.field_wells)
-            .opt("Legend", &self.legend)
-            .opt("MapStyleOptions", &self.map_style_options)
-            .opt("PointStyleOptions", &self.point_style_options)
-            .opt("Tooltip", &self.tooltip)
-            .opt("VisualPalette", &self.visual_palette)
-            .opt("WindowOptions", &self.window_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Legend", self.legend)
+            .opt("MapStyleOptions", self.map_style_options)
+            .opt("PointStyleOptions", self.point_style_options)
+            .opt("Tooltip", self.tooltip)
+            .opt("VisualPalette", self.visual_palette)
+            .opt("WindowOptions", self.window_options)
             .build()
     }
 }
@@ -2311,14 +2421,19 @@ impl crate::PropertyType for GeospatialMapVisual {}
 impl ::cloudwright_core::ToValue for GeospatialMapVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -2401,16 +2516,21 @@ impl crate::PropertyType for HeatMapConfiguration {}
 impl ::cloudwright_core::ToValue for HeatMapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorScale", &self.color_scale)
-            .opt("ColumnLabelOptions", &self.column_label_options)
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("RowLabelOptions", &self.row_label_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
+            .opt("ColorScale", self.color_scale)
+            .opt("ColumnLabelOptions", self.column_label_options)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("RowLabelOptions", self.row_label_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
             .build()
     }
 }
@@ -2499,14 +2619,19 @@ impl crate::PropertyType for HeatMapVisual {}
 impl ::cloudwright_core::ToValue for HeatMapVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -2589,16 +2714,21 @@ impl crate::PropertyType for HistogramConfiguration {}
 impl ::cloudwright_core::ToValue for HistogramConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BinOptions", &self.bin_options)
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Tooltip", &self.tooltip)
-            .opt("VisualPalette", &self.visual_palette)
-            .opt("XAxisDisplayOptions", &self.x_axis_display_options)
-            .opt("XAxisLabelOptions", &self.x_axis_label_options)
-            .opt("YAxisDisplayOptions", &self.y_axis_display_options)
+            .opt("BinOptions", self.bin_options)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Tooltip", self.tooltip)
+            .opt("VisualPalette", self.visual_palette)
+            .opt("XAxisDisplayOptions", self.x_axis_display_options)
+            .opt("XAxisLabelOptions", self.x_axis_label_options)
+            .opt("YAxisDisplayOptions", self.y_axis_display_options)
             .build()
     }
 }
@@ -2678,13 +2808,18 @@ impl crate::PropertyType for HistogramVisual {}
 impl ::cloudwright_core::ToValue for HistogramVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -2733,10 +2868,15 @@ impl crate::PropertyType for InsightConfiguration {}
 impl ::cloudwright_core::ToValue for InsightConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Computations", &self.computations)
-            .opt("CustomNarrative", &self.custom_narrative)
-            .opt("Interactions", &self.interactions)
+            .opt("Computations", self.computations)
+            .opt("CustomNarrative", self.custom_narrative)
+            .opt("Interactions", self.interactions)
             .build()
     }
 }
@@ -2834,14 +2974,19 @@ impl crate::PropertyType for InsightVisual {}
 impl ::cloudwright_core::ToValue for InsightVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .req("DataSetIdentifier", &self.data_set_identifier)
-            .opt("InsightConfiguration", &self.insight_configuration)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .req("DataSetIdentifier", self.data_set_identifier)
+            .opt("InsightConfiguration", self.insight_configuration)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -2894,11 +3039,16 @@ impl crate::PropertyType for KpiConfiguration {}
 impl ::cloudwright_core::ToValue for KpiConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("KPIOptions", &self.kpi_options)
-            .opt("SortConfiguration", &self.sort_configuration)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("KPIOptions", self.kpi_options)
+            .opt("SortConfiguration", self.sort_configuration)
             .build()
     }
 }
@@ -2994,15 +3144,20 @@ impl crate::PropertyType for KpiVisual {}
 impl ::cloudwright_core::ToValue for KpiVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("ConditionalFormatting", &self.conditional_formatting)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("ConditionalFormatting", self.conditional_formatting)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -3167,43 +3322,48 @@ impl crate::PropertyType for LineChartConfiguration {}
 impl ::cloudwright_core::ToValue for LineChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContributionAnalysisDefaults",
-                &self.contribution_analysis_defaults,
+                self.contribution_analysis_defaults,
             )
-            .opt("DataLabels", &self.data_labels)
-            .opt("DefaultSeriesSettings", &self.default_series_settings)
-            .opt("FieldWells", &self.field_wells)
-            .opt("ForecastConfigurations", &self.forecast_configurations)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
+            .opt("DataLabels", self.data_labels)
+            .opt("DefaultSeriesSettings", self.default_series_settings)
+            .opt("FieldWells", self.field_wells)
+            .opt("ForecastConfigurations", self.forecast_configurations)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
             .opt(
                 "PrimaryYAxisDisplayOptions",
-                &self.primary_y_axis_display_options,
+                self.primary_y_axis_display_options,
             )
             .opt(
                 "PrimaryYAxisLabelOptions",
-                &self.primary_y_axis_label_options,
+                self.primary_y_axis_label_options,
             )
-            .opt("ReferenceLines", &self.reference_lines)
+            .opt("ReferenceLines", self.reference_lines)
             .opt(
                 "SecondaryYAxisDisplayOptions",
-                &self.secondary_y_axis_display_options,
+                self.secondary_y_axis_display_options,
             )
             .opt(
                 "SecondaryYAxisLabelOptions",
-                &self.secondary_y_axis_label_options,
+                self.secondary_y_axis_label_options,
             )
-            .opt("Series", &self.series)
-            .opt("SingleAxisOptions", &self.single_axis_options)
-            .opt("SmallMultiplesOptions", &self.small_multiples_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("Type", &self.r#type)
-            .opt("VisualPalette", &self.visual_palette)
-            .opt("XAxisDisplayOptions", &self.x_axis_display_options)
-            .opt("XAxisLabelOptions", &self.x_axis_label_options)
+            .opt("Series", self.series)
+            .opt("SingleAxisOptions", self.single_axis_options)
+            .opt("SmallMultiplesOptions", self.small_multiples_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("Type", self.r#type)
+            .opt("VisualPalette", self.visual_palette)
+            .opt("XAxisDisplayOptions", self.x_axis_display_options)
+            .opt("XAxisLabelOptions", self.x_axis_label_options)
             .build()
     }
 }
@@ -3292,14 +3452,19 @@ impl crate::PropertyType for LineChartVisual {}
 impl ::cloudwright_core::ToValue for LineChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -3403,22 +3568,27 @@ impl crate::PropertyType for PieChartConfiguration {}
 impl ::cloudwright_core::ToValue for PieChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryLabelOptions", &self.category_label_options)
+            .opt("CategoryLabelOptions", self.category_label_options)
             .opt(
                 "ContributionAnalysisDefaults",
-                &self.contribution_analysis_defaults,
+                self.contribution_analysis_defaults,
             )
-            .opt("DataLabels", &self.data_labels)
-            .opt("DonutOptions", &self.donut_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("SmallMultiplesOptions", &self.small_multiples_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("ValueLabelOptions", &self.value_label_options)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("DataLabels", self.data_labels)
+            .opt("DonutOptions", self.donut_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("SmallMultiplesOptions", self.small_multiples_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("ValueLabelOptions", self.value_label_options)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -3516,14 +3686,19 @@ impl crate::PropertyType for PieChartVisual {}
 impl ::cloudwright_core::ToValue for PieChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -3595,14 +3770,19 @@ impl crate::PropertyType for PivotTableConfiguration {}
 impl ::cloudwright_core::ToValue for PivotTableConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldOptions", &self.field_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("PaginatedReportOptions", &self.paginated_report_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("TableOptions", &self.table_options)
-            .opt("TotalOptions", &self.total_options)
+            .opt("FieldOptions", self.field_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("PaginatedReportOptions", self.paginated_report_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("TableOptions", self.table_options)
+            .opt("TotalOptions", self.total_options)
             .build()
     }
 }
@@ -3689,14 +3869,19 @@ impl crate::PropertyType for PivotTableVisual {}
 impl ::cloudwright_core::ToValue for PivotTableVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ConditionalFormatting", &self.conditional_formatting)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ConditionalFormatting", self.conditional_formatting)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -3827,26 +4012,31 @@ impl crate::PropertyType for RadarChartConfiguration {}
 impl ::cloudwright_core::ToValue for RadarChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AlternateBandColorsVisibility",
-                &self.alternate_band_colors_visibility,
+                self.alternate_band_colors_visibility,
             )
-            .opt("AlternateBandEvenColor", &self.alternate_band_even_color)
-            .opt("AlternateBandOddColor", &self.alternate_band_odd_color)
-            .opt("AxesRangeScale", &self.axes_range_scale)
-            .opt("BaseSeriesSettings", &self.base_series_settings)
-            .opt("CategoryAxis", &self.category_axis)
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("ColorAxis", &self.color_axis)
-            .opt("ColorLabelOptions", &self.color_label_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("Shape", &self.shape)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("StartAngle", &self.start_angle)
-            .opt("VisualPalette", &self.visual_palette)
+            .opt("AlternateBandEvenColor", self.alternate_band_even_color)
+            .opt("AlternateBandOddColor", self.alternate_band_odd_color)
+            .opt("AxesRangeScale", self.axes_range_scale)
+            .opt("BaseSeriesSettings", self.base_series_settings)
+            .opt("CategoryAxis", self.category_axis)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("ColorAxis", self.color_axis)
+            .opt("ColorLabelOptions", self.color_label_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("Shape", self.shape)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("StartAngle", self.start_angle)
+            .opt("VisualPalette", self.visual_palette)
             .build()
     }
 }
@@ -3933,14 +4123,19 @@ impl crate::PropertyType for RadarChartVisual {}
 impl ::cloudwright_core::ToValue for RadarChartVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -3993,11 +4188,16 @@ impl crate::PropertyType for SankeyDiagramChartConfiguration {}
 impl ::cloudwright_core::ToValue for SankeyDiagramChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("SortConfiguration", &self.sort_configuration)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("SortConfiguration", self.sort_configuration)
             .build()
     }
 }
@@ -4077,13 +4277,18 @@ impl crate::PropertyType for SankeyDiagramVisual {}
 impl ::cloudwright_core::ToValue for SankeyDiagramVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -4178,18 +4383,23 @@ impl crate::PropertyType for ScatterPlotConfiguration {}
 impl ::cloudwright_core::ToValue for ScatterPlotConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
-            .opt("VisualPalette", &self.visual_palette)
-            .opt("XAxisDisplayOptions", &self.x_axis_display_options)
-            .opt("XAxisLabelOptions", &self.x_axis_label_options)
-            .opt("YAxisDisplayOptions", &self.y_axis_display_options)
-            .opt("YAxisLabelOptions", &self.y_axis_label_options)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
+            .opt("VisualPalette", self.visual_palette)
+            .opt("XAxisDisplayOptions", self.x_axis_display_options)
+            .opt("XAxisLabelOptions", self.x_axis_label_options)
+            .opt("YAxisDisplayOptions", self.y_axis_display_options)
+            .opt("YAxisLabelOptions", self.y_axis_label_options)
             .build()
     }
 }
@@ -4278,14 +4488,19 @@ impl crate::PropertyType for ScatterPlotVisual {}
 impl ::cloudwright_core::ToValue for ScatterPlotVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -4430,19 +4645,24 @@ impl crate::PropertyType for SheetDefinition {}
 impl ::cloudwright_core::ToValue for SheetDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .opt("Description", &self.description)
-            .opt("FilterControls", &self.filter_controls)
-            .opt("Images", &self.images)
-            .opt("Layouts", &self.layouts)
-            .opt("Name", &self.name)
-            .opt("ParameterControls", &self.parameter_controls)
-            .opt("SheetControlLayouts", &self.sheet_control_layouts)
-            .req("SheetId", &self.sheet_id)
-            .opt("TextBoxes", &self.text_boxes)
-            .opt("Title", &self.title)
-            .opt("Visuals", &self.visuals)
+            .opt("ContentType", self.content_type)
+            .opt("Description", self.description)
+            .opt("FilterControls", self.filter_controls)
+            .opt("Images", self.images)
+            .opt("Layouts", self.layouts)
+            .opt("Name", self.name)
+            .opt("ParameterControls", self.parameter_controls)
+            .opt("SheetControlLayouts", self.sheet_control_layouts)
+            .req("SheetId", self.sheet_id)
+            .opt("TextBoxes", self.text_boxes)
+            .opt("Title", self.title)
+            .opt("Visuals", self.visuals)
             .build()
     }
 }
@@ -4522,18 +4742,23 @@ impl crate::PropertyType for TableConfiguration {}
 impl ::cloudwright_core::ToValue for TableConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldOptions", &self.field_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("PaginatedReportOptions", &self.paginated_report_options)
-            .opt("SortConfiguration", &self.sort_configuration)
+            .opt("FieldOptions", self.field_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("PaginatedReportOptions", self.paginated_report_options)
+            .opt("SortConfiguration", self.sort_configuration)
             .opt(
                 "TableInlineVisualizations",
-                &self.table_inline_visualizations,
+                self.table_inline_visualizations,
             )
-            .opt("TableOptions", &self.table_options)
-            .opt("TotalOptions", &self.total_options)
+            .opt("TableOptions", self.table_options)
+            .opt("TotalOptions", self.total_options)
             .build()
     }
 }
@@ -4620,14 +4845,19 @@ impl crate::PropertyType for TableVisual {}
 impl ::cloudwright_core::ToValue for TableVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ConditionalFormatting", &self.conditional_formatting)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ConditionalFormatting", self.conditional_formatting)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -4682,9 +4912,14 @@ impl crate::PropertyType for TemplateSourceAnalysis {}
 impl ::cloudwright_core::ToValue for TemplateSourceAnalysis {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .req("DataSetReferences", &self.data_set_references)
+            .req("Arn", self.arn)
+            .req("DataSetReferences", self.data_set_references)
             .build()
     }
 }
@@ -4725,9 +4960,14 @@ impl crate::PropertyType for TemplateSourceEntity {}
 impl ::cloudwright_core::ToValue for TemplateSourceEntity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceAnalysis", &self.source_analysis)
-            .opt("SourceTemplate", &self.source_template)
+            .opt("SourceAnalysis", self.source_analysis)
+            .opt("SourceTemplate", self.source_template)
             .build()
     }
 }
@@ -4764,8 +5004,13 @@ impl crate::PropertyType for TemplateSourceTemplate {}
 impl ::cloudwright_core::ToValue for TemplateSourceTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
+            .req("Arn", self.arn)
             .build()
     }
 }
@@ -4873,16 +5118,21 @@ impl crate::PropertyType for TemplateVersionDefinition {}
 impl ::cloudwright_core::ToValue for TemplateVersionDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AnalysisDefaults", &self.analysis_defaults)
-            .opt("CalculatedFields", &self.calculated_fields)
-            .opt("ColumnConfigurations", &self.column_configurations)
-            .req("DataSetConfigurations", &self.data_set_configurations)
-            .opt("FilterGroups", &self.filter_groups)
-            .opt("Options", &self.options)
-            .opt("ParameterDeclarations", &self.parameter_declarations)
-            .opt("QueryExecutionOptions", &self.query_execution_options)
-            .opt("Sheets", &self.sheets)
+            .opt("AnalysisDefaults", self.analysis_defaults)
+            .opt("CalculatedFields", self.calculated_fields)
+            .opt("ColumnConfigurations", self.column_configurations)
+            .req("DataSetConfigurations", self.data_set_configurations)
+            .opt("FilterGroups", self.filter_groups)
+            .opt("Options", self.options)
+            .opt("ParameterDeclarations", self.parameter_declarations)
+            .opt("QueryExecutionOptions", self.query_execution_options)
+            .opt("Sheets", self.sheets)
             .build()
     }
 }
@@ -4971,17 +5221,22 @@ impl crate::PropertyType for TreeMapConfiguration {}
 impl ::cloudwright_core::ToValue for TreeMapConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorLabelOptions", &self.color_label_options)
-            .opt("ColorScale", &self.color_scale)
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("GroupLabelOptions", &self.group_label_options)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
-            .opt("SizeLabelOptions", &self.size_label_options)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("Tooltip", &self.tooltip)
+            .opt("ColorLabelOptions", self.color_label_options)
+            .opt("ColorScale", self.color_scale)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("GroupLabelOptions", self.group_label_options)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
+            .opt("SizeLabelOptions", self.size_label_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("Tooltip", self.tooltip)
             .build()
     }
 }
@@ -5070,14 +5325,19 @@ impl crate::PropertyType for TreeMapVisual {}
 impl ::cloudwright_core::ToValue for TreeMapVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -5296,31 +5556,36 @@ impl crate::PropertyType for Visual {}
 impl ::cloudwright_core::ToValue for Visual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BarChartVisual", &self.bar_chart_visual)
-            .opt("BoxPlotVisual", &self.box_plot_visual)
-            .opt("ComboChartVisual", &self.combo_chart_visual)
-            .opt("CustomContentVisual", &self.custom_content_visual)
-            .opt("EmptyVisual", &self.empty_visual)
-            .opt("FilledMapVisual", &self.filled_map_visual)
-            .opt("FunnelChartVisual", &self.funnel_chart_visual)
-            .opt("GaugeChartVisual", &self.gauge_chart_visual)
-            .opt("GeospatialMapVisual", &self.geospatial_map_visual)
-            .opt("HeatMapVisual", &self.heat_map_visual)
-            .opt("HistogramVisual", &self.histogram_visual)
-            .opt("InsightVisual", &self.insight_visual)
-            .opt("KPIVisual", &self.kpi_visual)
-            .opt("LineChartVisual", &self.line_chart_visual)
-            .opt("PieChartVisual", &self.pie_chart_visual)
-            .opt("PivotTableVisual", &self.pivot_table_visual)
-            .opt("PluginVisual", &self.plugin_visual)
-            .opt("RadarChartVisual", &self.radar_chart_visual)
-            .opt("SankeyDiagramVisual", &self.sankey_diagram_visual)
-            .opt("ScatterPlotVisual", &self.scatter_plot_visual)
-            .opt("TableVisual", &self.table_visual)
-            .opt("TreeMapVisual", &self.tree_map_visual)
-            .opt("WaterfallVisual", &self.waterfall_visual)
-            .opt("WordCloudVisual", &self.word_cloud_visual)
+            .opt("BarChartVisual", self.bar_chart_visual)
+            .opt("BoxPlotVisual", self.box_plot_visual)
+            .opt("ComboChartVisual", self.combo_chart_visual)
+            .opt("CustomContentVisual", self.custom_content_visual)
+            .opt("EmptyVisual", self.empty_visual)
+            .opt("FilledMapVisual", self.filled_map_visual)
+            .opt("FunnelChartVisual", self.funnel_chart_visual)
+            .opt("GaugeChartVisual", self.gauge_chart_visual)
+            .opt("GeospatialMapVisual", self.geospatial_map_visual)
+            .opt("HeatMapVisual", self.heat_map_visual)
+            .opt("HistogramVisual", self.histogram_visual)
+            .opt("InsightVisual", self.insight_visual)
+            .opt("KPIVisual", self.kpi_visual)
+            .opt("LineChartVisual", self.line_chart_visual)
+            .opt("PieChartVisual", self.pie_chart_visual)
+            .opt("PivotTableVisual", self.pivot_table_visual)
+            .opt("PluginVisual", self.plugin_visual)
+            .opt("RadarChartVisual", self.radar_chart_visual)
+            .opt("SankeyDiagramVisual", self.sankey_diagram_visual)
+            .opt("ScatterPlotVisual", self.scatter_plot_visual)
+            .opt("TableVisual", self.table_visual)
+            .opt("TreeMapVisual", self.tree_map_visual)
+            .opt("WaterfallVisual", self.waterfall_visual)
+            .opt("WordCloudVisual", self.word_cloud_visual)
             .build()
     }
 }
@@ -5361,9 +5626,14 @@ impl crate::PropertyType for VisualInteractionOptions {}
 impl ::cloudwright_core::ToValue for VisualInteractionOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContextMenuOption", &self.context_menu_option)
-            .opt("VisualMenuOption", &self.visual_menu_option)
+            .opt("ContextMenuOption", self.context_menu_option)
+            .opt("VisualMenuOption", self.visual_menu_option)
             .build()
     }
 }
@@ -5464,31 +5734,33 @@ impl crate::PropertyType for WaterfallChartConfiguration {}
 impl ::cloudwright_core::ToValue for WaterfallChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CategoryAxisDisplayOptions",
-                &self.category_axis_display_options,
+                self.category_axis_display_options,
             )
-            .opt(
-                "CategoryAxisLabelOptions",
-                &self.category_axis_label_options,
-            )
-            .opt("ColorConfiguration", &self.color_configuration)
-            .opt("DataLabels", &self.data_labels)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("Legend", &self.legend)
+            .opt("CategoryAxisLabelOptions", self.category_axis_label_options)
+            .opt("ColorConfiguration", self.color_configuration)
+            .opt("DataLabels", self.data_labels)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("Legend", self.legend)
             .opt(
                 "PrimaryYAxisDisplayOptions",
-                &self.primary_y_axis_display_options,
+                self.primary_y_axis_display_options,
             )
             .opt(
                 "PrimaryYAxisLabelOptions",
-                &self.primary_y_axis_label_options,
+                self.primary_y_axis_label_options,
             )
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("VisualPalette", &self.visual_palette)
-            .opt("WaterfallChartOptions", &self.waterfall_chart_options)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("VisualPalette", self.visual_palette)
+            .opt("WaterfallChartOptions", self.waterfall_chart_options)
             .build()
     }
 }
@@ -5577,14 +5849,19 @@ impl crate::PropertyType for WaterfallVisual {}
 impl ::cloudwright_core::ToValue for WaterfallVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }
@@ -5643,12 +5920,17 @@ impl crate::PropertyType for WordCloudChartConfiguration {}
 impl ::cloudwright_core::ToValue for WordCloudChartConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryLabelOptions", &self.category_label_options)
-            .opt("FieldWells", &self.field_wells)
-            .opt("Interactions", &self.interactions)
-            .opt("SortConfiguration", &self.sort_configuration)
-            .opt("WordCloudOptions", &self.word_cloud_options)
+            .opt("CategoryLabelOptions", self.category_label_options)
+            .opt("FieldWells", self.field_wells)
+            .opt("Interactions", self.interactions)
+            .opt("SortConfiguration", self.sort_configuration)
+            .opt("WordCloudOptions", self.word_cloud_options)
             .build()
     }
 }
@@ -5737,14 +6019,19 @@ impl crate::PropertyType for WordCloudVisual {}
 impl ::cloudwright_core::ToValue for WordCloudVisual {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChartConfiguration", &self.chart_configuration)
-            .opt("ColumnHierarchies", &self.column_hierarchies)
-            .opt("Subtitle", &self.subtitle)
-            .opt("Title", &self.title)
-            .opt("VisualContentAltText", &self.visual_content_alt_text)
-            .req("VisualId", &self.visual_id)
+            .opt("Actions", self.actions)
+            .opt("ChartConfiguration", self.chart_configuration)
+            .opt("ColumnHierarchies", self.column_hierarchies)
+            .opt("Subtitle", self.subtitle)
+            .opt("Title", self.title)
+            .opt("VisualContentAltText", self.visual_content_alt_text)
+            .req("VisualId", self.visual_id)
             .build()
     }
 }

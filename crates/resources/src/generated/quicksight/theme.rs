@@ -158,15 +158,20 @@ impl ::cloudwright_core::Resource for Theme {
 impl ::cloudwright_core::ToValue for Theme {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AwsAccountId", &self.aws_account_id)
-            .req("BaseThemeId", &self.base_theme_id)
-            .req("Configuration", &self.configuration)
-            .req("Name", &self.name)
-            .opt("Permissions", &self.permissions)
-            .opt("Tags", &self.tags)
-            .req("ThemeId", &self.theme_id)
-            .opt("VersionDescription", &self.version_description)
+            .req("AwsAccountId", self.aws_account_id)
+            .req("BaseThemeId", self.base_theme_id)
+            .req("Configuration", self.configuration)
+            .req("Name", self.name)
+            .opt("Permissions", self.permissions)
+            .opt("Tags", self.tags)
+            .req("ThemeId", self.theme_id)
+            .opt("VersionDescription", self.version_description)
             .build()
     }
 }
@@ -253,8 +258,13 @@ impl crate::PropertyType for BorderStyle {}
 impl ::cloudwright_core::ToValue for BorderStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Show", &self.show)
+            .opt("Show", self.show)
             .build()
     }
 }
@@ -307,10 +317,15 @@ impl crate::PropertyType for DataColorPalette {}
 impl ::cloudwright_core::ToValue for DataColorPalette {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Colors", &self.colors)
-            .opt("EmptyFillColor", &self.empty_fill_color)
-            .opt("MinMaxGradient", &self.min_max_gradient)
+            .opt("Colors", self.colors)
+            .opt("EmptyFillColor", self.empty_fill_color)
+            .opt("MinMaxGradient", self.min_max_gradient)
             .build()
     }
 }
@@ -347,8 +362,13 @@ impl crate::PropertyType for Font {}
 impl ::cloudwright_core::ToValue for Font {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FontFamily", &self.font_family)
+            .opt("FontFamily", self.font_family)
             .build()
     }
 }
@@ -385,8 +405,13 @@ impl crate::PropertyType for GutterStyle {}
 impl ::cloudwright_core::ToValue for GutterStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Show", &self.show)
+            .opt("Show", self.show)
             .build()
     }
 }
@@ -423,8 +448,13 @@ impl crate::PropertyType for MarginStyle {}
 impl ::cloudwright_core::ToValue for MarginStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Show", &self.show)
+            .opt("Show", self.show)
             .build()
     }
 }
@@ -465,9 +495,14 @@ impl crate::PropertyType for SheetStyle {}
 impl ::cloudwright_core::ToValue for SheetStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Tile", &self.tile)
-            .opt("TileLayout", &self.tile_layout)
+            .opt("Tile", self.tile)
+            .opt("TileLayout", self.tile_layout)
             .build()
     }
 }
@@ -520,11 +555,16 @@ impl crate::PropertyType for ThemeConfiguration {}
 impl ::cloudwright_core::ToValue for ThemeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataColorPalette", &self.data_color_palette)
-            .opt("Sheet", &self.sheet)
-            .opt("Typography", &self.typography)
-            .opt("UIColorPalette", &self.ui_color_palette)
+            .opt("DataColorPalette", self.data_color_palette)
+            .opt("Sheet", self.sheet)
+            .opt("Typography", self.typography)
+            .opt("UIColorPalette", self.ui_color_palette)
             .build()
     }
 }
@@ -565,9 +605,14 @@ impl crate::PropertyType for TileLayoutStyle {}
 impl ::cloudwright_core::ToValue for TileLayoutStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Gutter", &self.gutter)
-            .opt("Margin", &self.margin)
+            .opt("Gutter", self.gutter)
+            .opt("Margin", self.margin)
             .build()
     }
 }
@@ -602,8 +647,13 @@ impl crate::PropertyType for TileStyle {}
 impl ::cloudwright_core::ToValue for TileStyle {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Border", &self.border)
+            .opt("Border", self.border)
             .build()
     }
 }
@@ -640,8 +690,13 @@ impl crate::PropertyType for Typography {}
 impl ::cloudwright_core::ToValue for Typography {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FontFamilies", &self.font_families)
+            .opt("FontFamilies", self.font_families)
             .build()
     }
 }
@@ -798,23 +853,28 @@ impl crate::PropertyType for UiColorPalette {}
 impl ::cloudwright_core::ToValue for UiColorPalette {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Accent", &self.accent)
-            .opt("AccentForeground", &self.accent_foreground)
-            .opt("Danger", &self.danger)
-            .opt("DangerForeground", &self.danger_foreground)
-            .opt("Dimension", &self.dimension)
-            .opt("DimensionForeground", &self.dimension_foreground)
-            .opt("Measure", &self.measure)
-            .opt("MeasureForeground", &self.measure_foreground)
-            .opt("PrimaryBackground", &self.primary_background)
-            .opt("PrimaryForeground", &self.primary_foreground)
-            .opt("SecondaryBackground", &self.secondary_background)
-            .opt("SecondaryForeground", &self.secondary_foreground)
-            .opt("Success", &self.success)
-            .opt("SuccessForeground", &self.success_foreground)
-            .opt("Warning", &self.warning)
-            .opt("WarningForeground", &self.warning_foreground)
+            .opt("Accent", self.accent)
+            .opt("AccentForeground", self.accent_foreground)
+            .opt("Danger", self.danger)
+            .opt("DangerForeground", self.danger_foreground)
+            .opt("Dimension", self.dimension)
+            .opt("DimensionForeground", self.dimension_foreground)
+            .opt("Measure", self.measure)
+            .opt("MeasureForeground", self.measure_foreground)
+            .opt("PrimaryBackground", self.primary_background)
+            .opt("PrimaryForeground", self.primary_foreground)
+            .opt("SecondaryBackground", self.secondary_background)
+            .opt("SecondaryForeground", self.secondary_foreground)
+            .opt("Success", self.success)
+            .opt("SuccessForeground", self.success_foreground)
+            .opt("Warning", self.warning)
+            .opt("WarningForeground", self.warning_foreground)
             .build()
     }
 }

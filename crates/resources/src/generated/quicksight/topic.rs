@@ -138,17 +138,22 @@ impl ::cloudwright_core::Resource for Topic {
 impl ::cloudwright_core::ToValue for Topic {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccountId", &self.aws_account_id)
-            .opt("ConfigOptions", &self.config_options)
-            .opt("CustomInstructions", &self.custom_instructions)
-            .opt("DataSets", &self.data_sets)
-            .opt("Description", &self.description)
-            .opt("FolderArns", &self.folder_arns)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("TopicId", &self.topic_id)
-            .opt("UserExperienceVersion", &self.user_experience_version)
+            .opt("AwsAccountId", self.aws_account_id)
+            .opt("ConfigOptions", self.config_options)
+            .opt("CustomInstructions", self.custom_instructions)
+            .opt("DataSets", self.data_sets)
+            .opt("Description", self.description)
+            .opt("FolderArns", self.folder_arns)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("TopicId", self.topic_id)
+            .opt("UserExperienceVersion", self.user_experience_version)
             .build()
     }
 }
@@ -211,9 +216,14 @@ impl crate::PropertyType for CellValueSynonym {}
 impl ::cloudwright_core::ToValue for CellValueSynonym {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CellValue", &self.cell_value)
-            .opt("Synonyms", &self.synonyms)
+            .opt("CellValue", self.cell_value)
+            .opt("Synonyms", self.synonyms)
             .build()
     }
 }
@@ -248,8 +258,13 @@ impl crate::PropertyType for CollectiveConstant {}
 impl ::cloudwright_core::ToValue for CollectiveConstant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ValueList", &self.value_list)
+            .opt("ValueList", self.value_list)
             .build()
     }
 }
@@ -296,13 +311,18 @@ impl crate::PropertyType for ComparativeOrder {}
 impl ::cloudwright_core::ToValue for ComparativeOrder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SpecifedOrder", &self.specifed_order)
+            .opt("SpecifedOrder", self.specifed_order)
             .opt(
                 "TreatUndefinedSpecifiedValues",
-                &self.treat_undefined_specified_values,
+                self.treat_undefined_specified_values,
             )
-            .opt("UseOrdering", &self.use_ordering)
+            .opt("UseOrdering", self.use_ordering)
             .build()
     }
 }
@@ -341,8 +361,13 @@ impl crate::PropertyType for CustomInstructions {}
 impl ::cloudwright_core::ToValue for CustomInstructions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CustomInstructionsString", &self.custom_instructions_string)
+            .req("CustomInstructionsString", self.custom_instructions_string)
             .build()
     }
 }
@@ -385,12 +410,17 @@ impl crate::PropertyType for DataAggregation {}
 impl ::cloudwright_core::ToValue for DataAggregation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DatasetRowDateGranularity",
-                &self.dataset_row_date_granularity,
+                self.dataset_row_date_granularity,
             )
-            .opt("DefaultDateColumnName", &self.default_date_column_name)
+            .opt("DefaultDateColumnName", self.default_date_column_name)
             .build()
     }
 }
@@ -480,15 +510,20 @@ impl crate::PropertyType for DatasetMetadata {}
 impl ::cloudwright_core::ToValue for DatasetMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CalculatedFields", &self.calculated_fields)
-            .opt("Columns", &self.columns)
-            .opt("DataAggregation", &self.data_aggregation)
-            .req("DatasetArn", &self.dataset_arn)
-            .opt("DatasetDescription", &self.dataset_description)
-            .opt("DatasetName", &self.dataset_name)
-            .opt("Filters", &self.filters)
-            .opt("NamedEntities", &self.named_entities)
+            .opt("CalculatedFields", self.calculated_fields)
+            .opt("Columns", self.columns)
+            .opt("DataAggregation", self.data_aggregation)
+            .req("DatasetArn", self.dataset_arn)
+            .opt("DatasetDescription", self.dataset_description)
+            .opt("DatasetName", self.dataset_name)
+            .opt("Filters", self.filters)
+            .opt("NamedEntities", self.named_entities)
             .build()
     }
 }
@@ -529,9 +564,14 @@ impl crate::PropertyType for DefaultFormatting {}
 impl ::cloudwright_core::ToValue for DefaultFormatting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayFormat", &self.display_format)
-            .opt("DisplayFormatOptions", &self.display_format_options)
+            .opt("DisplayFormat", self.display_format)
+            .opt("DisplayFormatOptions", self.display_format_options)
             .build()
     }
 }
@@ -650,19 +690,24 @@ impl crate::PropertyType for DisplayFormatOptions {}
 impl ::cloudwright_core::ToValue for DisplayFormatOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlankCellFormat", &self.blank_cell_format)
-            .opt("CurrencySymbol", &self.currency_symbol)
-            .opt("DateFormat", &self.date_format)
-            .opt("DecimalSeparator", &self.decimal_separator)
-            .opt("FractionDigits", &self.fraction_digits)
-            .opt("GroupingSeparator", &self.grouping_separator)
-            .opt("NegativeFormat", &self.negative_format)
-            .opt("Prefix", &self.prefix)
-            .opt("Suffix", &self.suffix)
-            .opt("UnitScaler", &self.unit_scaler)
-            .opt("UseBlankCellFormat", &self.use_blank_cell_format)
-            .opt("UseGrouping", &self.use_grouping)
+            .opt("BlankCellFormat", self.blank_cell_format)
+            .opt("CurrencySymbol", self.currency_symbol)
+            .opt("DateFormat", self.date_format)
+            .opt("DecimalSeparator", self.decimal_separator)
+            .opt("FractionDigits", self.fraction_digits)
+            .opt("GroupingSeparator", self.grouping_separator)
+            .opt("NegativeFormat", self.negative_format)
+            .opt("Prefix", self.prefix)
+            .opt("Suffix", self.suffix)
+            .opt("UnitScaler", self.unit_scaler)
+            .opt("UseBlankCellFormat", self.use_blank_cell_format)
+            .opt("UseGrouping", self.use_grouping)
             .build()
     }
 }
@@ -725,12 +770,17 @@ impl crate::PropertyType for NamedEntityDefinition {}
 impl ::cloudwright_core::ToValue for NamedEntityDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldName", &self.field_name)
-            .opt("Metric", &self.metric)
-            .opt("PropertyName", &self.property_name)
-            .opt("PropertyRole", &self.property_role)
-            .opt("PropertyUsage", &self.property_usage)
+            .opt("FieldName", self.field_name)
+            .opt("Metric", self.metric)
+            .opt("PropertyName", self.property_name)
+            .opt("PropertyRole", self.property_role)
+            .opt("PropertyUsage", self.property_usage)
             .build()
     }
 }
@@ -771,11 +821,16 @@ impl crate::PropertyType for NamedEntityDefinitionMetric {}
 impl ::cloudwright_core::ToValue for NamedEntityDefinitionMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Aggregation", &self.aggregation)
+            .opt("Aggregation", self.aggregation)
             .opt(
                 "AggregationFunctionParameters",
-                &self.aggregation_function_parameters,
+                self.aggregation_function_parameters,
             )
             .build()
     }
@@ -821,9 +876,14 @@ impl crate::PropertyType for NegativeFormat {}
 impl ::cloudwright_core::ToValue for NegativeFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Prefix", &self.prefix)
-            .opt("Suffix", &self.suffix)
+            .opt("Prefix", self.prefix)
+            .opt("Suffix", self.suffix)
             .build()
     }
 }
@@ -868,9 +928,14 @@ impl crate::PropertyType for RangeConstant {}
 impl ::cloudwright_core::ToValue for RangeConstant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Maximum", &self.maximum)
-            .opt("Minimum", &self.minimum)
+            .opt("Maximum", self.maximum)
+            .opt("Minimum", self.minimum)
             .build()
     }
 }
@@ -921,10 +986,15 @@ impl crate::PropertyType for SemanticEntityType {}
 impl ::cloudwright_core::ToValue for SemanticEntityType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SubTypeName", &self.sub_type_name)
-            .opt("TypeName", &self.type_name)
-            .opt("TypeParameters", &self.type_parameters)
+            .opt("SubTypeName", self.sub_type_name)
+            .opt("TypeName", self.type_name)
+            .opt("TypeParameters", self.type_parameters)
             .build()
     }
 }
@@ -1001,14 +1071,19 @@ impl crate::PropertyType for SemanticType {}
 impl ::cloudwright_core::ToValue for SemanticType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FalseyCellValue", &self.falsey_cell_value)
-            .opt("FalseyCellValueSynonyms", &self.falsey_cell_value_synonyms)
-            .opt("SubTypeName", &self.sub_type_name)
-            .opt("TruthyCellValue", &self.truthy_cell_value)
-            .opt("TruthyCellValueSynonyms", &self.truthy_cell_value_synonyms)
-            .opt("TypeName", &self.type_name)
-            .opt("TypeParameters", &self.type_parameters)
+            .opt("FalseyCellValue", self.falsey_cell_value)
+            .opt("FalseyCellValueSynonyms", self.falsey_cell_value_synonyms)
+            .opt("SubTypeName", self.sub_type_name)
+            .opt("TruthyCellValue", self.truthy_cell_value)
+            .opt("TruthyCellValueSynonyms", self.truthy_cell_value_synonyms)
+            .opt("TypeName", self.type_name)
+            .opt("TypeParameters", self.type_parameters)
             .build()
     }
 }
@@ -1183,27 +1258,32 @@ impl crate::PropertyType for TopicCalculatedField {}
 impl ::cloudwright_core::ToValue for TopicCalculatedField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Aggregation", &self.aggregation)
-            .opt("AllowedAggregations", &self.allowed_aggregations)
+            .opt("Aggregation", self.aggregation)
+            .opt("AllowedAggregations", self.allowed_aggregations)
             .opt(
                 "CalculatedFieldDescription",
-                &self.calculated_field_description,
+                self.calculated_field_description,
             )
-            .req("CalculatedFieldName", &self.calculated_field_name)
-            .opt("CalculatedFieldSynonyms", &self.calculated_field_synonyms)
-            .opt("CellValueSynonyms", &self.cell_value_synonyms)
-            .opt("ColumnDataRole", &self.column_data_role)
-            .opt("ComparativeOrder", &self.comparative_order)
-            .opt("DefaultFormatting", &self.default_formatting)
-            .opt("DisableIndexing", &self.disable_indexing)
-            .req("Expression", &self.expression)
-            .opt("IsIncludedInTopic", &self.is_included_in_topic)
-            .opt("NeverAggregateInFilter", &self.never_aggregate_in_filter)
-            .opt("NonAdditive", &self.non_additive)
-            .opt("NotAllowedAggregations", &self.not_allowed_aggregations)
-            .opt("SemanticType", &self.semantic_type)
-            .opt("TimeGranularity", &self.time_granularity)
+            .req("CalculatedFieldName", self.calculated_field_name)
+            .opt("CalculatedFieldSynonyms", self.calculated_field_synonyms)
+            .opt("CellValueSynonyms", self.cell_value_synonyms)
+            .opt("ColumnDataRole", self.column_data_role)
+            .opt("ComparativeOrder", self.comparative_order)
+            .opt("DefaultFormatting", self.default_formatting)
+            .opt("DisableIndexing", self.disable_indexing)
+            .req("Expression", self.expression)
+            .opt("IsIncludedInTopic", self.is_included_in_topic)
+            .opt("NeverAggregateInFilter", self.never_aggregate_in_filter)
+            .opt("NonAdditive", self.non_additive)
+            .opt("NotAllowedAggregations", self.not_allowed_aggregations)
+            .opt("SemanticType", self.semantic_type)
+            .opt("TimeGranularity", self.time_granularity)
             .build()
     }
 }
@@ -1258,11 +1338,16 @@ impl crate::PropertyType for TopicCategoryFilter {}
 impl ::cloudwright_core::ToValue for TopicCategoryFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryFilterFunction", &self.category_filter_function)
-            .opt("CategoryFilterType", &self.category_filter_type)
-            .opt("Constant", &self.constant)
-            .opt("Inverse", &self.inverse)
+            .opt("CategoryFilterFunction", self.category_filter_function)
+            .opt("CategoryFilterType", self.category_filter_type)
+            .opt("Constant", self.constant)
+            .opt("Inverse", self.inverse)
             .build()
     }
 }
@@ -1311,10 +1396,15 @@ impl crate::PropertyType for TopicCategoryFilterConstant {}
 impl ::cloudwright_core::ToValue for TopicCategoryFilterConstant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CollectiveConstant", &self.collective_constant)
-            .opt("ConstantType", &self.constant_type)
-            .opt("SingularConstant", &self.singular_constant)
+            .opt("CollectiveConstant", self.collective_constant)
+            .opt("ConstantType", self.constant_type)
+            .opt("SingularConstant", self.singular_constant)
             .build()
     }
 }
@@ -1479,24 +1569,29 @@ impl crate::PropertyType for TopicColumn {}
 impl ::cloudwright_core::ToValue for TopicColumn {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Aggregation", &self.aggregation)
-            .opt("AllowedAggregations", &self.allowed_aggregations)
-            .opt("CellValueSynonyms", &self.cell_value_synonyms)
-            .opt("ColumnDataRole", &self.column_data_role)
-            .opt("ColumnDescription", &self.column_description)
-            .opt("ColumnFriendlyName", &self.column_friendly_name)
-            .req("ColumnName", &self.column_name)
-            .opt("ColumnSynonyms", &self.column_synonyms)
-            .opt("ComparativeOrder", &self.comparative_order)
-            .opt("DefaultFormatting", &self.default_formatting)
-            .opt("DisableIndexing", &self.disable_indexing)
-            .opt("IsIncludedInTopic", &self.is_included_in_topic)
-            .opt("NeverAggregateInFilter", &self.never_aggregate_in_filter)
-            .opt("NonAdditive", &self.non_additive)
-            .opt("NotAllowedAggregations", &self.not_allowed_aggregations)
-            .opt("SemanticType", &self.semantic_type)
-            .opt("TimeGranularity", &self.time_granularity)
+            .opt("Aggregation", self.aggregation)
+            .opt("AllowedAggregations", self.allowed_aggregations)
+            .opt("CellValueSynonyms", self.cell_value_synonyms)
+            .opt("ColumnDataRole", self.column_data_role)
+            .opt("ColumnDescription", self.column_description)
+            .opt("ColumnFriendlyName", self.column_friendly_name)
+            .req("ColumnName", self.column_name)
+            .opt("ColumnSynonyms", self.column_synonyms)
+            .opt("ComparativeOrder", self.comparative_order)
+            .opt("DefaultFormatting", self.default_formatting)
+            .opt("DisableIndexing", self.disable_indexing)
+            .opt("IsIncludedInTopic", self.is_included_in_topic)
+            .opt("NeverAggregateInFilter", self.never_aggregate_in_filter)
+            .opt("NonAdditive", self.non_additive)
+            .opt("NotAllowedAggregations", self.not_allowed_aggregations)
+            .opt("SemanticType", self.semantic_type)
+            .opt("TimeGranularity", self.time_granularity)
             .build()
     }
 }
@@ -1531,11 +1626,13 @@ impl crate::PropertyType for TopicConfigOptions {}
 impl ::cloudwright_core::ToValue for TopicConfigOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "QBusinessInsightsEnabled",
-                &self.q_business_insights_enabled,
-            )
+            .opt("QBusinessInsightsEnabled", self.q_business_insights_enabled)
             .build()
     }
 }
@@ -1578,9 +1675,14 @@ impl crate::PropertyType for TopicDateRangeFilter {}
 impl ::cloudwright_core::ToValue for TopicDateRangeFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Constant", &self.constant)
-            .opt("Inclusive", &self.inclusive)
+            .opt("Constant", self.constant)
+            .opt("Inclusive", self.inclusive)
             .build()
     }
 }
@@ -1704,18 +1806,23 @@ impl crate::PropertyType for TopicFilter {}
 impl ::cloudwright_core::ToValue for TopicFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CategoryFilter", &self.category_filter)
-            .opt("DateRangeFilter", &self.date_range_filter)
-            .opt("FilterClass", &self.filter_class)
-            .opt("FilterDescription", &self.filter_description)
-            .req("FilterName", &self.filter_name)
-            .opt("FilterSynonyms", &self.filter_synonyms)
-            .opt("FilterType", &self.filter_type)
-            .opt("NumericEqualityFilter", &self.numeric_equality_filter)
-            .opt("NumericRangeFilter", &self.numeric_range_filter)
-            .req("OperandFieldName", &self.operand_field_name)
-            .opt("RelativeDateFilter", &self.relative_date_filter)
+            .opt("CategoryFilter", self.category_filter)
+            .opt("DateRangeFilter", self.date_range_filter)
+            .opt("FilterClass", self.filter_class)
+            .opt("FilterDescription", self.filter_description)
+            .req("FilterName", self.filter_name)
+            .opt("FilterSynonyms", self.filter_synonyms)
+            .opt("FilterType", self.filter_type)
+            .opt("NumericEqualityFilter", self.numeric_equality_filter)
+            .opt("NumericRangeFilter", self.numeric_range_filter)
+            .req("OperandFieldName", self.operand_field_name)
+            .opt("RelativeDateFilter", self.relative_date_filter)
             .build()
     }
 }
@@ -1786,12 +1893,17 @@ impl crate::PropertyType for TopicNamedEntity {}
 impl ::cloudwright_core::ToValue for TopicNamedEntity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Definition", &self.definition)
-            .opt("EntityDescription", &self.entity_description)
-            .req("EntityName", &self.entity_name)
-            .opt("EntitySynonyms", &self.entity_synonyms)
-            .opt("SemanticEntityType", &self.semantic_entity_type)
+            .opt("Definition", self.definition)
+            .opt("EntityDescription", self.entity_description)
+            .req("EntityName", self.entity_name)
+            .opt("EntitySynonyms", self.entity_synonyms)
+            .opt("SemanticEntityType", self.semantic_entity_type)
             .build()
     }
 }
@@ -1832,9 +1944,14 @@ impl crate::PropertyType for TopicNumericEqualityFilter {}
 impl ::cloudwright_core::ToValue for TopicNumericEqualityFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Aggregation", &self.aggregation)
-            .opt("Constant", &self.constant)
+            .opt("Aggregation", self.aggregation)
+            .opt("Constant", self.constant)
             .build()
     }
 }
@@ -1883,10 +2000,15 @@ impl crate::PropertyType for TopicNumericRangeFilter {}
 impl ::cloudwright_core::ToValue for TopicNumericRangeFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Aggregation", &self.aggregation)
-            .opt("Constant", &self.constant)
-            .opt("Inclusive", &self.inclusive)
+            .opt("Aggregation", self.aggregation)
+            .opt("Constant", self.constant)
+            .opt("Inclusive", self.inclusive)
             .build()
     }
 }
@@ -1927,9 +2049,14 @@ impl crate::PropertyType for TopicRangeFilterConstant {}
 impl ::cloudwright_core::ToValue for TopicRangeFilterConstant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConstantType", &self.constant_type)
-            .opt("RangeConstant", &self.range_constant)
+            .opt("ConstantType", self.constant_type)
+            .opt("RangeConstant", self.range_constant)
             .build()
     }
 }
@@ -1976,13 +2103,18 @@ impl crate::PropertyType for TopicRelativeDateFilter {}
 impl ::cloudwright_core::ToValue for TopicRelativeDateFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Constant", &self.constant)
+            .opt("Constant", self.constant)
             .opt(
                 "RelativeDateFilterFunction",
-                &self.relative_date_filter_function,
+                self.relative_date_filter_function,
             )
-            .opt("TimeGranularity", &self.time_granularity)
+            .opt("TimeGranularity", self.time_granularity)
             .build()
     }
 }
@@ -2025,9 +2157,14 @@ impl crate::PropertyType for TopicSingularFilterConstant {}
 impl ::cloudwright_core::ToValue for TopicSingularFilterConstant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConstantType", &self.constant_type)
-            .opt("SingularConstant", &self.singular_constant)
+            .opt("ConstantType", self.constant_type)
+            .opt("SingularConstant", self.singular_constant)
             .build()
     }
 }
@@ -2089,6 +2226,14 @@ impl ::cloudwright_core::ToValue for AuthorSpecifiedAggregation {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CategoryFilterFunction` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2117,6 +2262,14 @@ impl ::cloudwright_core::ToValue for CategoryFilterFunction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2150,6 +2303,14 @@ impl ::cloudwright_core::ToValue for CategoryFilterType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ColumnDataRole` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2178,6 +2339,14 @@ impl ::cloudwright_core::ToValue for ColumnDataRole {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2211,6 +2380,14 @@ impl ::cloudwright_core::ToValue for ColumnOrderingType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConstantType` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2242,6 +2419,14 @@ impl ::cloudwright_core::ToValue for ConstantType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2299,6 +2484,14 @@ impl ::cloudwright_core::ToValue for DefaultAggregation {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DisplayFormat` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2340,6 +2533,14 @@ impl ::cloudwright_core::ToValue for DisplayFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FilterClass` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2371,6 +2572,14 @@ impl ::cloudwright_core::ToValue for FilterClass {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2434,6 +2643,14 @@ impl ::cloudwright_core::ToValue for NamedEntityAggType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NamedFilterAggType` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2493,6 +2710,14 @@ impl ::cloudwright_core::ToValue for NamedFilterAggType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NamedFilterType` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2531,6 +2756,14 @@ impl ::cloudwright_core::ToValue for NamedFilterType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PropertyRole` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2559,6 +2792,14 @@ impl ::cloudwright_core::ToValue for PropertyRole {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2592,6 +2833,14 @@ impl ::cloudwright_core::ToValue for PropertyUsage {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TopicNumericSeparatorSymbol` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2620,6 +2869,14 @@ impl ::cloudwright_core::ToValue for TopicNumericSeparatorSymbol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2658,6 +2915,14 @@ impl ::cloudwright_core::ToValue for TopicRelativeDateFilterFunction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2706,6 +2971,14 @@ impl ::cloudwright_core::ToValue for TopicTimeGranularity {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TopicUserExperienceVersion` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2735,6 +3008,14 @@ impl ::cloudwright_core::ToValue for TopicUserExperienceVersion {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UndefinedSpecifiedValueType` (`AWS::QuickSight::Topic`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2763,6 +3044,14 @@ impl ::cloudwright_core::ToValue for UndefinedSpecifiedValueType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -141,16 +141,21 @@ impl ::cloudwright_core::Resource for VpcConnection {
 impl ::cloudwright_core::ToValue for VpcConnection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityStatus", &self.availability_status)
-            .opt("AwsAccountId", &self.aws_account_id)
-            .opt("DnsResolvers", &self.dns_resolvers)
-            .opt("Name", &self.name)
-            .opt("RoleArn", &self.role_arn)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .opt("VPCConnectionId", &self.vpc_connection_id)
+            .opt("AvailabilityStatus", self.availability_status)
+            .opt("AwsAccountId", self.aws_account_id)
+            .opt("DnsResolvers", self.dns_resolvers)
+            .opt("Name", self.name)
+            .opt("RoleArn", self.role_arn)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .opt("VPCConnectionId", self.vpc_connection_id)
             .build()
     }
 }
@@ -242,6 +247,14 @@ impl ::cloudwright_core::ToValue for VpcConnectionAvailabilityStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

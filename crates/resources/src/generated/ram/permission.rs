@@ -122,11 +122,16 @@ impl ::cloudwright_core::Resource for Permission {
 impl ::cloudwright_core::ToValue for Permission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("PolicyTemplate", &self.policy_template)
-            .req("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .req("PolicyTemplate", self.policy_template)
+            .req("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -224,9 +229,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -135,14 +135,19 @@ impl ::cloudwright_core::Resource for ResourceShare {
 impl ::cloudwright_core::ToValue for ResourceShare {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowExternalPrincipals", &self.allow_external_principals)
-            .req("Name", &self.name)
-            .opt("PermissionArns", &self.permission_arns)
-            .opt("Principals", &self.principals)
-            .opt("ResourceArns", &self.resource_arns)
-            .opt("Sources", &self.sources)
-            .opt("Tags", &self.tags)
+            .opt("AllowExternalPrincipals", self.allow_external_principals)
+            .req("Name", self.name)
+            .opt("PermissionArns", self.permission_arns)
+            .opt("Principals", self.principals)
+            .opt("ResourceArns", self.resource_arns)
+            .opt("Sources", self.sources)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -253,9 +258,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -163,15 +163,20 @@ impl ::cloudwright_core::Resource for Rule {
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("ExcludeResourceTags", &self.exclude_resource_tags)
-            .opt("LockConfiguration", &self.lock_configuration)
-            .opt("ResourceTags", &self.resource_tags)
-            .req("ResourceType", &self.resource_type)
-            .req("RetentionPeriod", &self.retention_period)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("ExcludeResourceTags", self.exclude_resource_tags)
+            .opt("LockConfiguration", self.lock_configuration)
+            .opt("ResourceTags", self.resource_tags)
+            .req("ResourceType", self.resource_type)
+            .req("RetentionPeriod", self.retention_period)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -269,9 +274,14 @@ impl crate::PropertyType for ResourceTag {}
 impl ::cloudwright_core::ToValue for ResourceTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceTagKey", &self.resource_tag_key)
-            .req("ResourceTagValue", &self.resource_tag_value)
+            .req("ResourceTagKey", self.resource_tag_key)
+            .req("ResourceTagValue", self.resource_tag_value)
             .build()
     }
 }
@@ -329,9 +339,14 @@ impl crate::PropertyType for RetentionPeriod {}
 impl ::cloudwright_core::ToValue for RetentionPeriod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RetentionPeriodUnit", &self.retention_period_unit)
-            .req("RetentionPeriodValue", &self.retention_period_value)
+            .req("RetentionPeriodUnit", self.retention_period_unit)
+            .req("RetentionPeriodValue", self.retention_period_value)
             .build()
     }
 }
@@ -382,9 +397,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -427,9 +447,14 @@ impl crate::PropertyType for UnlockDelay {}
 impl ::cloudwright_core::ToValue for UnlockDelay {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("UnlockDelayUnit", &self.unlock_delay_unit)
-            .opt("UnlockDelayValue", &self.unlock_delay_value)
+            .opt("UnlockDelayUnit", self.unlock_delay_unit)
+            .opt("UnlockDelayValue", self.unlock_delay_value)
             .build()
     }
 }
@@ -464,6 +489,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RetentionPeriodUnit` (`AWS::Rbin::Rule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -490,6 +523,14 @@ impl ::cloudwright_core::ToValue for RetentionPeriodUnit {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UnlockDelayUnit` (`AWS::Rbin::Rule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -515,6 +556,14 @@ impl ::cloudwright_core::ToValue for UnlockDelayUnit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -217,34 +217,39 @@ impl ::cloudwright_core::Resource for CustomDbEngineVersion {
 impl ::cloudwright_core::ToValue for CustomDbEngineVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DatabaseInstallationFiles",
-                &self.database_installation_files,
+                self.database_installation_files,
             )
             .opt(
                 "DatabaseInstallationFilesS3BucketName",
-                &self.database_installation_files_s3_bucket_name,
+                self.database_installation_files_s3_bucket_name,
             )
             .opt(
                 "DatabaseInstallationFilesS3Prefix",
-                &self.database_installation_files_s3_prefix,
+                self.database_installation_files_s3_prefix,
             )
-            .opt("Description", &self.description)
-            .req("Engine", &self.engine)
-            .req("EngineVersion", &self.engine_version)
-            .opt("ImageId", &self.image_id)
-            .opt("KMSKeyId", &self.kms_key_id)
-            .opt("Manifest", &self.manifest)
+            .opt("Description", self.description)
+            .req("Engine", self.engine)
+            .req("EngineVersion", self.engine_version)
+            .opt("ImageId", self.image_id)
+            .opt("KMSKeyId", self.kms_key_id)
+            .opt("Manifest", self.manifest)
             .opt(
                 "SourceCustomDbEngineVersionIdentifier",
-                &self.source_custom_db_engine_version_identifier,
+                self.source_custom_db_engine_version_identifier,
             )
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .opt(
                 "UseAwsProvidedLatestImage",
-                &self.use_aws_provided_latest_image,
+                self.use_aws_provided_latest_image,
             )
             .build()
     }
@@ -299,6 +304,14 @@ impl ::cloudwright_core::ToValue for CustomDbEngineVersionStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

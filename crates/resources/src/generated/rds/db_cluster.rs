@@ -962,116 +962,118 @@ impl ::cloudwright_core::Resource for DbCluster {
 impl ::cloudwright_core::ToValue for DbCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocatedStorage", &self.allocated_storage)
-            .opt("AssociatedRoles", &self.associated_roles)
-            .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
-            .opt("AvailabilityZones", &self.availability_zones)
-            .opt("BacktrackWindow", &self.backtrack_window)
-            .opt("BackupRetentionPeriod", &self.backup_retention_period)
-            .opt("ClusterScalabilityType", &self.cluster_scalability_type)
-            .opt("CopyTagsToSnapshot", &self.copy_tags_to_snapshot)
-            .opt("DBClusterIdentifier", &self.db_cluster_identifier)
-            .opt("DBClusterInstanceClass", &self.db_cluster_instance_class)
+            .opt("AllocatedStorage", self.allocated_storage)
+            .opt("AssociatedRoles", self.associated_roles)
+            .opt("AutoMinorVersionUpgrade", self.auto_minor_version_upgrade)
+            .opt("AvailabilityZones", self.availability_zones)
+            .opt("BacktrackWindow", self.backtrack_window)
+            .opt("BackupRetentionPeriod", self.backup_retention_period)
+            .opt("ClusterScalabilityType", self.cluster_scalability_type)
+            .opt("CopyTagsToSnapshot", self.copy_tags_to_snapshot)
+            .opt("DBClusterIdentifier", self.db_cluster_identifier)
+            .opt("DBClusterInstanceClass", self.db_cluster_instance_class)
             .opt(
                 "DBClusterParameterGroupName",
-                &self.db_cluster_parameter_group_name,
+                self.db_cluster_parameter_group_name,
             )
             .opt(
                 "DBInstanceParameterGroupName",
-                &self.db_instance_parameter_group_name,
+                self.db_instance_parameter_group_name,
             )
-            .opt("DBSubnetGroupName", &self.db_subnet_group_name)
-            .opt("DBSystemId", &self.db_system_id)
-            .opt("DatabaseInsightsMode", &self.database_insights_mode)
-            .opt("DatabaseName", &self.database_name)
-            .opt("DeleteAutomatedBackups", &self.delete_automated_backups)
-            .opt("DeletionProtection", &self.deletion_protection)
-            .opt("Domain", &self.domain)
-            .opt("DomainIAMRoleName", &self.domain_iam_role_name)
+            .opt("DBSubnetGroupName", self.db_subnet_group_name)
+            .opt("DBSystemId", self.db_system_id)
+            .opt("DatabaseInsightsMode", self.database_insights_mode)
+            .opt("DatabaseName", self.database_name)
+            .opt("DeleteAutomatedBackups", self.delete_automated_backups)
+            .opt("DeletionProtection", self.deletion_protection)
+            .opt("Domain", self.domain)
+            .opt("DomainIAMRoleName", self.domain_iam_role_name)
             .opt(
                 "EnableCloudwatchLogsExports",
-                &self.enable_cloudwatch_logs_exports,
+                self.enable_cloudwatch_logs_exports,
             )
             .opt(
                 "EnableGlobalWriteForwarding",
-                &self.enable_global_write_forwarding,
+                self.enable_global_write_forwarding,
             )
-            .opt("EnableHttpEndpoint", &self.enable_http_endpoint)
+            .opt("EnableHttpEndpoint", self.enable_http_endpoint)
             .opt(
                 "EnableIAMDatabaseAuthentication",
-                &self.enable_iam_database_authentication,
+                self.enable_iam_database_authentication,
             )
             .opt(
                 "EnableLocalWriteForwarding",
-                &self.enable_local_write_forwarding,
+                self.enable_local_write_forwarding,
             )
-            .opt("Engine", &self.engine)
-            .opt("EngineLifecycleSupport", &self.engine_lifecycle_support)
-            .opt("EngineMode", &self.engine_mode)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("GlobalClusterIdentifier", &self.global_cluster_identifier)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt(
-                "ManageMasterUserPassword",
-                &self.manage_master_user_password,
-            )
+            .opt("Engine", self.engine)
+            .opt("EngineLifecycleSupport", self.engine_lifecycle_support)
+            .opt("EngineMode", self.engine_mode)
+            .opt("EngineVersion", self.engine_version)
+            .opt("GlobalClusterIdentifier", self.global_cluster_identifier)
+            .opt("Iops", self.iops)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("ManageMasterUserPassword", self.manage_master_user_password)
             .opt(
                 "MasterUserAuthenticationType",
-                &self.master_user_authentication_type,
+                self.master_user_authentication_type,
             )
-            .opt("MasterUserPassword", &self.master_user_password)
-            .opt("MasterUserSecret", &self.master_user_secret)
-            .opt("MasterUsername", &self.master_username)
-            .opt("MonitoringInterval", &self.monitoring_interval)
-            .opt("MonitoringRoleArn", &self.monitoring_role_arn)
-            .opt("NetworkType", &self.network_type)
+            .opt("MasterUserPassword", self.master_user_password)
+            .opt("MasterUserSecret", self.master_user_secret)
+            .opt("MasterUsername", self.master_username)
+            .opt("MonitoringInterval", self.monitoring_interval)
+            .opt("MonitoringRoleArn", self.monitoring_role_arn)
+            .opt("NetworkType", self.network_type)
             .opt(
                 "PerformanceInsightsEnabled",
-                &self.performance_insights_enabled,
+                self.performance_insights_enabled,
             )
             .opt(
                 "PerformanceInsightsKmsKeyId",
-                &self.performance_insights_kms_key_id,
+                self.performance_insights_kms_key_id,
             )
             .opt(
                 "PerformanceInsightsRetentionPeriod",
-                &self.performance_insights_retention_period,
+                self.performance_insights_retention_period,
             )
-            .opt("Port", &self.port)
-            .opt("PreferredBackupWindow", &self.preferred_backup_window)
+            .opt("Port", self.port)
+            .opt("PreferredBackupWindow", self.preferred_backup_window)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("PubliclyAccessible", &self.publicly_accessible)
+            .opt("PubliclyAccessible", self.publicly_accessible)
             .opt(
                 "ReplicationSourceIdentifier",
-                &self.replication_source_identifier,
+                self.replication_source_identifier,
             )
-            .opt("RestoreToTime", &self.restore_to_time)
-            .opt("RestoreType", &self.restore_type)
-            .opt("ScalingConfiguration", &self.scaling_configuration)
+            .opt("RestoreToTime", self.restore_to_time)
+            .opt("RestoreType", self.restore_type)
+            .opt("ScalingConfiguration", self.scaling_configuration)
             .opt(
                 "ServerlessV2ScalingConfiguration",
-                &self.serverless_v2_scaling_configuration,
+                self.serverless_v2_scaling_configuration,
             )
-            .opt("SnapshotIdentifier", &self.snapshot_identifier)
+            .opt("SnapshotIdentifier", self.snapshot_identifier)
             .opt(
                 "SourceDBClusterIdentifier",
-                &self.source_db_cluster_identifier,
+                self.source_db_cluster_identifier,
             )
             .opt(
                 "SourceDbClusterResourceId",
-                &self.source_db_cluster_resource_id,
+                self.source_db_cluster_resource_id,
             )
-            .opt("SourceRegion", &self.source_region)
-            .opt("StorageEncrypted", &self.storage_encrypted)
-            .opt("StorageType", &self.storage_type)
-            .opt("Tags", &self.tags)
-            .opt("UseLatestRestorableTime", &self.use_latest_restorable_time)
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
+            .opt("SourceRegion", self.source_region)
+            .opt("StorageEncrypted", self.storage_encrypted)
+            .opt("StorageType", self.storage_type)
+            .opt("Tags", self.tags)
+            .opt("UseLatestRestorableTime", self.use_latest_restorable_time)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
             .build()
     }
 }
@@ -1215,9 +1217,14 @@ impl crate::PropertyType for DbClusterRole {}
 impl ::cloudwright_core::ToValue for DbClusterRole {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FeatureName", &self.feature_name)
-            .req("RoleArn", &self.role_arn)
+            .opt("FeatureName", self.feature_name)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -1314,13 +1321,18 @@ impl crate::PropertyType for ScalingConfiguration {}
 impl ::cloudwright_core::ToValue for ScalingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoPause", &self.auto_pause)
-            .opt("MaxCapacity", &self.max_capacity)
-            .opt("MinCapacity", &self.min_capacity)
-            .opt("SecondsBeforeTimeout", &self.seconds_before_timeout)
-            .opt("SecondsUntilAutoPause", &self.seconds_until_auto_pause)
-            .opt("TimeoutAction", &self.timeout_action)
+            .opt("AutoPause", self.auto_pause)
+            .opt("MaxCapacity", self.max_capacity)
+            .opt("MinCapacity", self.min_capacity)
+            .opt("SecondsBeforeTimeout", self.seconds_before_timeout)
+            .opt("SecondsUntilAutoPause", self.seconds_until_auto_pause)
+            .opt("TimeoutAction", self.timeout_action)
             .build()
     }
 }
@@ -1379,10 +1391,15 @@ impl crate::PropertyType for ServerlessV2ScalingConfiguration {}
 impl ::cloudwright_core::ToValue for ServerlessV2ScalingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxCapacity", &self.max_capacity)
-            .opt("MinCapacity", &self.min_capacity)
-            .opt("SecondsUntilAutoPause", &self.seconds_until_auto_pause)
+            .opt("MaxCapacity", self.max_capacity)
+            .opt("MinCapacity", self.min_capacity)
+            .opt("SecondsUntilAutoPause", self.seconds_until_auto_pause)
             .build()
     }
 }
@@ -1413,6 +1430,14 @@ impl ::cloudwright_core::ToValue for ClusterScalabilityType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -172,15 +172,20 @@ impl ::cloudwright_core::Resource for DbClusterParameterGroup {
 impl ::cloudwright_core::ToValue for DbClusterParameterGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DBClusterParameterGroupName",
-                &self.db_cluster_parameter_group_name,
+                self.db_cluster_parameter_group_name,
             )
-            .req("Description", &self.description)
-            .req("Family", &self.family)
-            .req("Parameters", &self.parameters)
-            .opt("Tags", &self.tags)
+            .req("Description", self.description)
+            .req("Family", self.family)
+            .req("Parameters", self.parameters)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -1431,147 +1431,143 @@ impl ::cloudwright_core::Resource for DbInstance {
 impl ::cloudwright_core::ToValue for DbInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalStorageVolumes", &self.additional_storage_volumes)
-            .opt("AllocatedStorage", &self.allocated_storage)
-            .opt(
-                "AllowMajorVersionUpgrade",
-                &self.allow_major_version_upgrade,
-            )
-            .opt("ApplyImmediately", &self.apply_immediately)
-            .opt("AssociatedRoles", &self.associated_roles)
-            .opt("AutoMinorVersionUpgrade", &self.auto_minor_version_upgrade)
+            .opt("AdditionalStorageVolumes", self.additional_storage_volumes)
+            .opt("AllocatedStorage", self.allocated_storage)
+            .opt("AllowMajorVersionUpgrade", self.allow_major_version_upgrade)
+            .opt("ApplyImmediately", self.apply_immediately)
+            .opt("AssociatedRoles", self.associated_roles)
+            .opt("AutoMinorVersionUpgrade", self.auto_minor_version_upgrade)
             .opt(
                 "AutomaticBackupReplicationKmsKeyId",
-                &self.automatic_backup_replication_kms_key_id,
+                self.automatic_backup_replication_kms_key_id,
             )
             .opt(
                 "AutomaticBackupReplicationRegion",
-                &self.automatic_backup_replication_region,
+                self.automatic_backup_replication_region,
             )
             .opt(
                 "AutomaticBackupReplicationRetentionPeriod",
-                &self.automatic_backup_replication_retention_period,
+                self.automatic_backup_replication_retention_period,
             )
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("BackupRetentionPeriod", &self.backup_retention_period)
-            .opt("BackupTarget", &self.backup_target)
-            .opt("CACertificateIdentifier", &self.ca_certificate_identifier)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("BackupRetentionPeriod", self.backup_retention_period)
+            .opt("BackupTarget", self.backup_target)
+            .opt("CACertificateIdentifier", self.ca_certificate_identifier)
             .opt(
                 "CertificateRotationRestart",
-                &self.certificate_rotation_restart,
+                self.certificate_rotation_restart,
             )
-            .opt("CharacterSetName", &self.character_set_name)
-            .opt("CopyTagsToSnapshot", &self.copy_tags_to_snapshot)
-            .opt(
-                "CustomIAMInstanceProfile",
-                &self.custom_iam_instance_profile,
-            )
-            .opt("DBClusterIdentifier", &self.db_cluster_identifier)
+            .opt("CharacterSetName", self.character_set_name)
+            .opt("CopyTagsToSnapshot", self.copy_tags_to_snapshot)
+            .opt("CustomIAMInstanceProfile", self.custom_iam_instance_profile)
+            .opt("DBClusterIdentifier", self.db_cluster_identifier)
             .opt(
                 "DBClusterSnapshotIdentifier",
-                &self.db_cluster_snapshot_identifier,
+                self.db_cluster_snapshot_identifier,
             )
-            .opt("DBInstanceClass", &self.db_instance_class)
-            .opt("DBInstanceIdentifier", &self.db_instance_identifier)
-            .opt("DBName", &self.db_name)
-            .opt("DBParameterGroupName", &self.db_parameter_group_name)
-            .opt("DBSecurityGroups", &self.db_security_groups)
-            .opt("DBSnapshotIdentifier", &self.db_snapshot_identifier)
-            .opt("DBSubnetGroupName", &self.db_subnet_group_name)
-            .opt("DBSystemId", &self.db_system_id)
-            .opt("DatabaseInsightsMode", &self.database_insights_mode)
-            .opt("DedicatedLogVolume", &self.dedicated_log_volume)
-            .opt("DeleteAutomatedBackups", &self.delete_automated_backups)
-            .opt("DeletionProtection", &self.deletion_protection)
-            .opt("Domain", &self.domain)
-            .opt("DomainAuthSecretArn", &self.domain_auth_secret_arn)
-            .opt("DomainDnsIps", &self.domain_dns_ips)
-            .opt("DomainFqdn", &self.domain_fqdn)
-            .opt("DomainIAMRoleName", &self.domain_iam_role_name)
-            .opt("DomainOu", &self.domain_ou)
+            .opt("DBInstanceClass", self.db_instance_class)
+            .opt("DBInstanceIdentifier", self.db_instance_identifier)
+            .opt("DBName", self.db_name)
+            .opt("DBParameterGroupName", self.db_parameter_group_name)
+            .opt("DBSecurityGroups", self.db_security_groups)
+            .opt("DBSnapshotIdentifier", self.db_snapshot_identifier)
+            .opt("DBSubnetGroupName", self.db_subnet_group_name)
+            .opt("DBSystemId", self.db_system_id)
+            .opt("DatabaseInsightsMode", self.database_insights_mode)
+            .opt("DedicatedLogVolume", self.dedicated_log_volume)
+            .opt("DeleteAutomatedBackups", self.delete_automated_backups)
+            .opt("DeletionProtection", self.deletion_protection)
+            .opt("Domain", self.domain)
+            .opt("DomainAuthSecretArn", self.domain_auth_secret_arn)
+            .opt("DomainDnsIps", self.domain_dns_ips)
+            .opt("DomainFqdn", self.domain_fqdn)
+            .opt("DomainIAMRoleName", self.domain_iam_role_name)
+            .opt("DomainOu", self.domain_ou)
             .opt(
                 "EnableCloudwatchLogsExports",
-                &self.enable_cloudwatch_logs_exports,
+                self.enable_cloudwatch_logs_exports,
             )
             .opt(
                 "EnableIAMDatabaseAuthentication",
-                &self.enable_iam_database_authentication,
+                self.enable_iam_database_authentication,
             )
             .opt(
                 "EnablePerformanceInsights",
-                &self.enable_performance_insights,
+                self.enable_performance_insights,
             )
-            .opt("Engine", &self.engine)
-            .opt("EngineLifecycleSupport", &self.engine_lifecycle_support)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("LicenseModel", &self.license_model)
-            .opt(
-                "ManageMasterUserPassword",
-                &self.manage_master_user_password,
-            )
+            .opt("Engine", self.engine)
+            .opt("EngineLifecycleSupport", self.engine_lifecycle_support)
+            .opt("EngineVersion", self.engine_version)
+            .opt("Iops", self.iops)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("LicenseModel", self.license_model)
+            .opt("ManageMasterUserPassword", self.manage_master_user_password)
             .opt(
                 "MasterUserAuthenticationType",
-                &self.master_user_authentication_type,
+                self.master_user_authentication_type,
             )
-            .opt("MasterUserPassword", &self.master_user_password)
-            .opt("MasterUserSecret", &self.master_user_secret)
-            .opt("MasterUsername", &self.master_username)
-            .opt("MaxAllocatedStorage", &self.max_allocated_storage)
-            .opt("MonitoringInterval", &self.monitoring_interval)
-            .opt("MonitoringRoleArn", &self.monitoring_role_arn)
-            .opt("MultiAZ", &self.multi_az)
-            .opt("NcharCharacterSetName", &self.nchar_character_set_name)
-            .opt("NetworkType", &self.network_type)
-            .opt("OptionGroupName", &self.option_group_name)
+            .opt("MasterUserPassword", self.master_user_password)
+            .opt("MasterUserSecret", self.master_user_secret)
+            .opt("MasterUsername", self.master_username)
+            .opt("MaxAllocatedStorage", self.max_allocated_storage)
+            .opt("MonitoringInterval", self.monitoring_interval)
+            .opt("MonitoringRoleArn", self.monitoring_role_arn)
+            .opt("MultiAZ", self.multi_az)
+            .opt("NcharCharacterSetName", self.nchar_character_set_name)
+            .opt("NetworkType", self.network_type)
+            .opt("OptionGroupName", self.option_group_name)
             .opt(
                 "PerformanceInsightsKMSKeyId",
-                &self.performance_insights_kms_key_id,
+                self.performance_insights_kms_key_id,
             )
             .opt(
                 "PerformanceInsightsRetentionPeriod",
-                &self.performance_insights_retention_period,
+                self.performance_insights_retention_period,
             )
-            .opt("Port", &self.port)
-            .opt("PreferredBackupWindow", &self.preferred_backup_window)
+            .opt("Port", self.port)
+            .opt("PreferredBackupWindow", self.preferred_backup_window)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("ProcessorFeatures", &self.processor_features)
-            .opt("PromotionTier", &self.promotion_tier)
-            .opt("PubliclyAccessible", &self.publicly_accessible)
-            .opt("ReplicaMode", &self.replica_mode)
-            .opt("RestoreTime", &self.restore_time)
+            .opt("ProcessorFeatures", self.processor_features)
+            .opt("PromotionTier", self.promotion_tier)
+            .opt("PubliclyAccessible", self.publicly_accessible)
+            .opt("ReplicaMode", self.replica_mode)
+            .opt("RestoreTime", self.restore_time)
             .opt(
                 "SourceDBClusterIdentifier",
-                &self.source_db_cluster_identifier,
+                self.source_db_cluster_identifier,
             )
             .opt(
                 "SourceDBInstanceAutomatedBackupsArn",
-                &self.source_db_instance_automated_backups_arn,
+                self.source_db_instance_automated_backups_arn,
             )
             .opt(
                 "SourceDBInstanceIdentifier",
-                &self.source_db_instance_identifier,
+                self.source_db_instance_identifier,
             )
-            .opt("SourceDbiResourceId", &self.source_dbi_resource_id)
-            .opt("SourceRegion", &self.source_region)
-            .opt("StorageEncrypted", &self.storage_encrypted)
-            .opt("StorageThroughput", &self.storage_throughput)
-            .opt("StorageType", &self.storage_type)
-            .opt("Tags", &self.tags)
-            .opt("TdeCredentialArn", &self.tde_credential_arn)
-            .opt("TdeCredentialPassword", &self.tde_credential_password)
-            .opt("Timezone", &self.timezone)
+            .opt("SourceDbiResourceId", self.source_dbi_resource_id)
+            .opt("SourceRegion", self.source_region)
+            .opt("StorageEncrypted", self.storage_encrypted)
+            .opt("StorageThroughput", self.storage_throughput)
+            .opt("StorageType", self.storage_type)
+            .opt("Tags", self.tags)
+            .opt("TdeCredentialArn", self.tde_credential_arn)
+            .opt("TdeCredentialPassword", self.tde_credential_password)
+            .opt("Timezone", self.timezone)
             .opt(
                 "UseDefaultProcessorFeatures",
-                &self.use_default_processor_features,
+                self.use_default_processor_features,
             )
-            .opt("UseLatestRestorableTime", &self.use_latest_restorable_time)
-            .opt("VPCSecurityGroups", &self.vpc_security_groups)
+            .opt("UseLatestRestorableTime", self.use_latest_restorable_time)
+            .opt("VPCSecurityGroups", self.vpc_security_groups)
             .build()
     }
 }
@@ -3219,13 +3215,18 @@ impl crate::PropertyType for AdditionalStorageVolume {}
 impl ::cloudwright_core::ToValue for AdditionalStorageVolume {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocatedStorage", &self.allocated_storage)
-            .opt("Iops", &self.iops)
-            .opt("MaxAllocatedStorage", &self.max_allocated_storage)
-            .opt("StorageThroughput", &self.storage_throughput)
-            .opt("StorageType", &self.storage_type)
-            .opt("VolumeName", &self.volume_name)
+            .opt("AllocatedStorage", self.allocated_storage)
+            .opt("Iops", self.iops)
+            .opt("MaxAllocatedStorage", self.max_allocated_storage)
+            .opt("StorageThroughput", self.storage_throughput)
+            .opt("StorageType", self.storage_type)
+            .opt("VolumeName", self.volume_name)
             .build()
     }
 }
@@ -3280,9 +3281,14 @@ impl crate::PropertyType for DbInstanceRole {}
 impl ::cloudwright_core::ToValue for DbInstanceRole {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FeatureName", &self.feature_name)
-            .req("RoleArn", &self.role_arn)
+            .req("FeatureName", self.feature_name)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -3323,9 +3329,14 @@ impl crate::PropertyType for ProcessorFeature {}
 impl ::cloudwright_core::ToValue for ProcessorFeature {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -3356,6 +3367,14 @@ impl ::cloudwright_core::ToValue for ProcessorFeatureName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

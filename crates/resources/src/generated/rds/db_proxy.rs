@@ -215,23 +215,28 @@ impl ::cloudwright_core::Resource for DbProxy {
 impl ::cloudwright_core::ToValue for DbProxy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Auth", &self.auth)
-            .req("DBProxyName", &self.db_proxy_name)
-            .opt("DebugLogging", &self.debug_logging)
-            .opt("DefaultAuthScheme", &self.default_auth_scheme)
-            .opt("EndpointNetworkType", &self.endpoint_network_type)
-            .req("EngineFamily", &self.engine_family)
-            .opt("IdleClientTimeout", &self.idle_client_timeout)
-            .opt("RequireTLS", &self.require_tls)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("Auth", self.auth)
+            .req("DBProxyName", self.db_proxy_name)
+            .opt("DebugLogging", self.debug_logging)
+            .opt("DefaultAuthScheme", self.default_auth_scheme)
+            .opt("EndpointNetworkType", self.endpoint_network_type)
+            .req("EngineFamily", self.engine_family)
+            .opt("IdleClientTimeout", self.idle_client_timeout)
+            .opt("RequireTLS", self.require_tls)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .opt(
                 "TargetConnectionNetworkType",
-                &self.target_connection_network_type,
+                self.target_connection_network_type,
             )
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
-            .req("VpcSubnetIds", &self.vpc_subnet_ids)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
+            .req("VpcSubnetIds", self.vpc_subnet_ids)
             .build()
     }
 }
@@ -330,12 +335,17 @@ impl crate::PropertyType for AuthFormat {}
 impl ::cloudwright_core::ToValue for AuthFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthScheme", &self.auth_scheme)
-            .opt("ClientPasswordAuthType", &self.client_password_auth_type)
-            .opt("Description", &self.description)
-            .opt("IAMAuth", &self.iam_auth)
-            .opt("SecretArn", &self.secret_arn)
+            .opt("AuthScheme", self.auth_scheme)
+            .opt("ClientPasswordAuthType", self.client_password_auth_type)
+            .opt("Description", self.description)
+            .opt("IAMAuth", self.iam_auth)
+            .opt("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -363,6 +373,14 @@ impl ::cloudwright_core::ToValue for AuthScheme {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -402,6 +420,14 @@ impl ::cloudwright_core::ToValue for ClientPasswordAuthType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DefaultAuthScheme` (`AWS::RDS::DBProxy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -430,6 +456,14 @@ impl ::cloudwright_core::ToValue for DefaultAuthScheme {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -463,6 +497,14 @@ impl ::cloudwright_core::ToValue for EngineFamily {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IAMAuth` (`AWS::RDS::DBProxy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -495,6 +537,14 @@ impl ::cloudwright_core::ToValue for IamAuth {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TargetConnectionNetworkType` (`AWS::RDS::DBProxy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -523,6 +573,14 @@ impl ::cloudwright_core::ToValue for TargetConnectionNetworkType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

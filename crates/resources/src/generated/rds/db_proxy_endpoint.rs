@@ -150,14 +150,19 @@ impl ::cloudwright_core::Resource for DbProxyEndpoint {
 impl ::cloudwright_core::ToValue for DbProxyEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DBProxyEndpointName", &self.db_proxy_endpoint_name)
-            .req("DBProxyName", &self.db_proxy_name)
-            .opt("EndpointNetworkType", &self.endpoint_network_type)
-            .opt("Tags", &self.tags)
-            .opt("TargetRole", &self.target_role)
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
-            .req("VpcSubnetIds", &self.vpc_subnet_ids)
+            .req("DBProxyEndpointName", self.db_proxy_endpoint_name)
+            .req("DBProxyName", self.db_proxy_name)
+            .opt("EndpointNetworkType", self.endpoint_network_type)
+            .opt("Tags", self.tags)
+            .opt("TargetRole", self.target_role)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
+            .req("VpcSubnetIds", self.vpc_subnet_ids)
             .build()
     }
 }
@@ -232,6 +237,14 @@ impl ::cloudwright_core::ToValue for TargetRole {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -133,15 +133,20 @@ impl ::cloudwright_core::Resource for DbProxyTargetGroup {
 impl ::cloudwright_core::ToValue for DbProxyTargetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConnectionPoolConfigurationInfo",
-                &self.connection_pool_configuration_info,
+                self.connection_pool_configuration_info,
             )
-            .opt("DBClusterIdentifiers", &self.db_cluster_identifiers)
-            .opt("DBInstanceIdentifiers", &self.db_instance_identifiers)
-            .req("DBProxyName", &self.db_proxy_name)
-            .req("TargetGroupName", &self.target_group_name)
+            .opt("DBClusterIdentifiers", self.db_cluster_identifiers)
+            .opt("DBInstanceIdentifiers", self.db_instance_identifiers)
+            .req("DBProxyName", self.db_proxy_name)
+            .req("TargetGroupName", self.target_group_name)
             .build()
     }
 }
@@ -255,15 +260,20 @@ impl crate::PropertyType for ConnectionPoolConfigurationInfoFormat {}
 impl ::cloudwright_core::ToValue for ConnectionPoolConfigurationInfoFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectionBorrowTimeout", &self.connection_borrow_timeout)
-            .opt("InitQuery", &self.init_query)
-            .opt("MaxConnectionsPercent", &self.max_connections_percent)
+            .opt("ConnectionBorrowTimeout", self.connection_borrow_timeout)
+            .opt("InitQuery", self.init_query)
+            .opt("MaxConnectionsPercent", self.max_connections_percent)
             .opt(
                 "MaxIdleConnectionsPercent",
-                &self.max_idle_connections_percent,
+                self.max_idle_connections_percent,
             )
-            .opt("SessionPinningFilters", &self.session_pinning_filters)
+            .opt("SessionPinningFilters", self.session_pinning_filters)
             .build()
     }
 }
@@ -291,6 +301,14 @@ impl ::cloudwright_core::ToValue for TargetGroupName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

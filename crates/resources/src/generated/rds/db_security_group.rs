@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for DbSecurityGroup {
 impl ::cloudwright_core::ToValue for DbSecurityGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DBSecurityGroupIngress", &self.db_security_group_ingress)
-            .opt("EC2VpcId", &self.ec2_vpc_id)
-            .req("GroupDescription", &self.group_description)
-            .opt("Tags", &self.tags)
+            .req("DBSecurityGroupIngress", self.db_security_group_ingress)
+            .opt("EC2VpcId", self.ec2_vpc_id)
+            .req("GroupDescription", self.group_description)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -199,11 +204,16 @@ impl crate::PropertyType for Ingress {}
 impl ::cloudwright_core::ToValue for Ingress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CIDRIP", &self.cidrip)
-            .opt("EC2SecurityGroupId", &self.ec2_security_group_id)
-            .opt("EC2SecurityGroupName", &self.ec2_security_group_name)
-            .opt("EC2SecurityGroupOwnerId", &self.ec2_security_group_owner_id)
+            .opt("CIDRIP", self.cidrip)
+            .opt("EC2SecurityGroupId", self.ec2_security_group_id)
+            .opt("EC2SecurityGroupName", self.ec2_security_group_name)
+            .opt("EC2SecurityGroupOwnerId", self.ec2_security_group_owner_id)
             .build()
     }
 }
@@ -250,9 +260,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

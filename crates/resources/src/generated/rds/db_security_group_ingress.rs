@@ -112,12 +112,17 @@ impl ::cloudwright_core::Resource for DbSecurityGroupIngress {
 impl ::cloudwright_core::ToValue for DbSecurityGroupIngress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CIDRIP", &self.cidrip)
-            .req("DBSecurityGroupName", &self.db_security_group_name)
-            .opt("EC2SecurityGroupId", &self.ec2_security_group_id)
-            .opt("EC2SecurityGroupName", &self.ec2_security_group_name)
-            .opt("EC2SecurityGroupOwnerId", &self.ec2_security_group_owner_id)
+            .opt("CIDRIP", self.cidrip)
+            .req("DBSecurityGroupName", self.db_security_group_name)
+            .opt("EC2SecurityGroupId", self.ec2_security_group_id)
+            .opt("EC2SecurityGroupName", self.ec2_security_group_name)
+            .opt("EC2SecurityGroupOwnerId", self.ec2_security_group_owner_id)
             .build()
     }
 }

@@ -163,14 +163,19 @@ impl ::cloudwright_core::Resource for DbShardGroup {
 impl ::cloudwright_core::ToValue for DbShardGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComputeRedundancy", &self.compute_redundancy)
-            .req("DBClusterIdentifier", &self.db_cluster_identifier)
-            .opt("DBShardGroupIdentifier", &self.db_shard_group_identifier)
-            .req("MaxACU", &self.max_acu)
-            .opt("MinACU", &self.min_acu)
-            .opt("PubliclyAccessible", &self.publicly_accessible)
-            .opt("Tags", &self.tags)
+            .opt("ComputeRedundancy", self.compute_redundancy)
+            .req("DBClusterIdentifier", self.db_cluster_identifier)
+            .opt("DBShardGroupIdentifier", self.db_shard_group_identifier)
+            .req("MaxACU", self.max_acu)
+            .opt("MinACU", self.min_acu)
+            .opt("PubliclyAccessible", self.publicly_accessible)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -167,18 +167,23 @@ impl ::cloudwright_core::Resource for GlobalCluster {
 impl ::cloudwright_core::ToValue for GlobalCluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeletionProtection", &self.deletion_protection)
-            .opt("Engine", &self.engine)
-            .opt("EngineLifecycleSupport", &self.engine_lifecycle_support)
-            .opt("EngineVersion", &self.engine_version)
-            .opt("GlobalClusterIdentifier", &self.global_cluster_identifier)
+            .opt("DeletionProtection", self.deletion_protection)
+            .opt("Engine", self.engine)
+            .opt("EngineLifecycleSupport", self.engine_lifecycle_support)
+            .opt("EngineVersion", self.engine_version)
+            .opt("GlobalClusterIdentifier", self.global_cluster_identifier)
             .opt(
                 "SourceDBClusterIdentifier",
-                &self.source_db_cluster_identifier,
+                self.source_db_cluster_identifier,
             )
-            .opt("StorageEncrypted", &self.storage_encrypted)
-            .opt("Tags", &self.tags)
+            .opt("StorageEncrypted", self.storage_encrypted)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -232,6 +237,14 @@ impl ::cloudwright_core::ToValue for Engine {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

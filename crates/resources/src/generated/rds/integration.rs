@@ -154,18 +154,23 @@ impl ::cloudwright_core::Resource for Integration {
 impl ::cloudwright_core::ToValue for Integration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
-                &self.additional_encryption_context,
+                self.additional_encryption_context,
             )
-            .opt("DataFilter", &self.data_filter)
-            .opt("Description", &self.description)
-            .opt("IntegrationName", &self.integration_name)
-            .opt("KMSKeyId", &self.kms_key_id)
-            .req("SourceArn", &self.source_arn)
-            .opt("Tags", &self.tags)
-            .req("TargetArn", &self.target_arn)
+            .opt("DataFilter", self.data_filter)
+            .opt("Description", self.description)
+            .opt("IntegrationName", self.integration_name)
+            .opt("KMSKeyId", self.kms_key_id)
+            .req("SourceArn", self.source_arn)
+            .opt("Tags", self.tags)
+            .req("TargetArn", self.target_arn)
             .build()
     }
 }

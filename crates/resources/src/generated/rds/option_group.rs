@@ -158,13 +158,18 @@ impl ::cloudwright_core::Resource for OptionGroup {
 impl ::cloudwright_core::ToValue for OptionGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EngineName", &self.engine_name)
-            .req("MajorEngineVersion", &self.major_engine_version)
-            .opt("OptionConfigurations", &self.option_configurations)
-            .req("OptionGroupDescription", &self.option_group_description)
-            .opt("OptionGroupName", &self.option_group_name)
-            .opt("Tags", &self.tags)
+            .req("EngineName", self.engine_name)
+            .req("MajorEngineVersion", self.major_engine_version)
+            .opt("OptionConfigurations", self.option_configurations)
+            .req("OptionGroupDescription", self.option_group_description)
+            .opt("OptionGroupName", self.option_group_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -248,18 +253,23 @@ impl crate::PropertyType for OptionConfiguration {}
 impl ::cloudwright_core::ToValue for OptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DBSecurityGroupMemberships",
-                &self.db_security_group_memberships,
+                self.db_security_group_memberships,
             )
-            .req("OptionName", &self.option_name)
-            .opt("OptionSettings", &self.option_settings)
-            .opt("OptionVersion", &self.option_version)
-            .opt("Port", &self.port)
+            .req("OptionName", self.option_name)
+            .opt("OptionSettings", self.option_settings)
+            .opt("OptionVersion", self.option_version)
+            .opt("Port", self.port)
             .opt(
                 "VpcSecurityGroupMemberships",
-                &self.vpc_security_group_memberships,
+                self.vpc_security_group_memberships,
             )
             .build()
     }
@@ -301,9 +311,14 @@ impl crate::PropertyType for OptionSetting {}
 impl ::cloudwright_core::ToValue for OptionSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }

@@ -650,95 +650,100 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowVersionUpgrade", &self.allow_version_upgrade)
-            .opt("AquaConfigurationStatus", &self.aqua_configuration_status)
+            .opt("AllowVersionUpgrade", self.allow_version_upgrade)
+            .opt("AquaConfigurationStatus", self.aqua_configuration_status)
             .opt(
                 "AutomatedSnapshotRetentionPeriod",
-                &self.automated_snapshot_retention_period,
+                self.automated_snapshot_retention_period,
             )
-            .opt("AvailabilityZone", &self.availability_zone)
+            .opt("AvailabilityZone", self.availability_zone)
             .opt(
                 "AvailabilityZoneRelocation",
-                &self.availability_zone_relocation,
+                self.availability_zone_relocation,
             )
             .opt(
                 "AvailabilityZoneRelocationStatus",
-                &self.availability_zone_relocation_status,
+                self.availability_zone_relocation_status,
             )
-            .opt("Classic", &self.classic)
-            .opt("ClusterIdentifier", &self.cluster_identifier)
+            .opt("Classic", self.classic)
+            .opt("ClusterIdentifier", self.cluster_identifier)
             .opt(
                 "ClusterParameterGroupName",
-                &self.cluster_parameter_group_name,
+                self.cluster_parameter_group_name,
             )
-            .opt("ClusterSecurityGroups", &self.cluster_security_groups)
-            .opt("ClusterSubnetGroupName", &self.cluster_subnet_group_name)
-            .req("ClusterType", &self.cluster_type)
-            .opt("ClusterVersion", &self.cluster_version)
-            .req("DBName", &self.db_name)
-            .opt("DeferMaintenance", &self.defer_maintenance)
-            .opt("DeferMaintenanceDuration", &self.defer_maintenance_duration)
-            .opt("DeferMaintenanceEndTime", &self.defer_maintenance_end_time)
+            .opt("ClusterSecurityGroups", self.cluster_security_groups)
+            .opt("ClusterSubnetGroupName", self.cluster_subnet_group_name)
+            .req("ClusterType", self.cluster_type)
+            .opt("ClusterVersion", self.cluster_version)
+            .req("DBName", self.db_name)
+            .opt("DeferMaintenance", self.defer_maintenance)
+            .opt("DeferMaintenanceDuration", self.defer_maintenance_duration)
+            .opt("DeferMaintenanceEndTime", self.defer_maintenance_end_time)
             .opt(
                 "DeferMaintenanceStartTime",
-                &self.defer_maintenance_start_time,
+                self.defer_maintenance_start_time,
             )
-            .opt("DestinationRegion", &self.destination_region)
-            .opt("ElasticIp", &self.elastic_ip)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Endpoint", &self.endpoint)
-            .opt("EnhancedVpcRouting", &self.enhanced_vpc_routing)
+            .opt("DestinationRegion", self.destination_region)
+            .opt("ElasticIp", self.elastic_ip)
+            .opt("Encrypted", self.encrypted)
+            .opt("Endpoint", self.endpoint)
+            .opt("EnhancedVpcRouting", self.enhanced_vpc_routing)
             .opt(
                 "HsmClientCertificateIdentifier",
-                &self.hsm_client_certificate_identifier,
+                self.hsm_client_certificate_identifier,
             )
             .opt(
                 "HsmConfigurationIdentifier",
-                &self.hsm_configuration_identifier,
+                self.hsm_configuration_identifier,
             )
-            .opt("IamRoles", &self.iam_roles)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("LoggingProperties", &self.logging_properties)
-            .opt("MaintenanceTrackName", &self.maintenance_track_name)
-            .opt("ManageMasterPassword", &self.manage_master_password)
+            .opt("IamRoles", self.iam_roles)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("LoggingProperties", self.logging_properties)
+            .opt("MaintenanceTrackName", self.maintenance_track_name)
+            .opt("ManageMasterPassword", self.manage_master_password)
             .opt(
                 "ManualSnapshotRetentionPeriod",
-                &self.manual_snapshot_retention_period,
+                self.manual_snapshot_retention_period,
             )
             .opt(
                 "MasterPasswordSecretKmsKeyId",
-                &self.master_password_secret_kms_key_id,
+                self.master_password_secret_kms_key_id,
             )
-            .opt("MasterUserPassword", &self.master_user_password)
-            .req("MasterUsername", &self.master_username)
-            .opt("MultiAZ", &self.multi_az)
-            .opt("NamespaceResourcePolicy", &self.namespace_resource_policy)
-            .req("NodeType", &self.node_type)
-            .opt("NumberOfNodes", &self.number_of_nodes)
-            .opt("OwnerAccount", &self.owner_account)
-            .opt("Port", &self.port)
+            .opt("MasterUserPassword", self.master_user_password)
+            .req("MasterUsername", self.master_username)
+            .opt("MultiAZ", self.multi_az)
+            .opt("NamespaceResourcePolicy", self.namespace_resource_policy)
+            .req("NodeType", self.node_type)
+            .opt("NumberOfNodes", self.number_of_nodes)
+            .opt("OwnerAccount", self.owner_account)
+            .opt("Port", self.port)
             .opt(
                 "PreferredMaintenanceWindow",
-                &self.preferred_maintenance_window,
+                self.preferred_maintenance_window,
             )
-            .opt("PubliclyAccessible", &self.publicly_accessible)
-            .opt("ResourceAction", &self.resource_action)
-            .opt("RevisionTarget", &self.revision_target)
-            .opt("RotateEncryptionKey", &self.rotate_encryption_key)
+            .opt("PubliclyAccessible", self.publicly_accessible)
+            .opt("ResourceAction", self.resource_action)
+            .opt("RevisionTarget", self.revision_target)
+            .opt("RotateEncryptionKey", self.rotate_encryption_key)
             .opt(
                 "SnapshotClusterIdentifier",
-                &self.snapshot_cluster_identifier,
+                self.snapshot_cluster_identifier,
             )
-            .opt("SnapshotCopyGrantName", &self.snapshot_copy_grant_name)
-            .opt("SnapshotCopyManual", &self.snapshot_copy_manual)
+            .opt("SnapshotCopyGrantName", self.snapshot_copy_grant_name)
+            .opt("SnapshotCopyManual", self.snapshot_copy_manual)
             .opt(
                 "SnapshotCopyRetentionPeriod",
-                &self.snapshot_copy_retention_period,
+                self.snapshot_copy_retention_period,
             )
-            .opt("SnapshotIdentifier", &self.snapshot_identifier)
-            .opt("Tags", &self.tags)
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
+            .opt("SnapshotIdentifier", self.snapshot_identifier)
+            .opt("Tags", self.tags)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
             .build()
     }
 }
@@ -831,9 +836,14 @@ impl crate::PropertyType for Endpoint {}
 impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Address", &self.address)
-            .opt("Port", &self.port)
+            .opt("Address", self.address)
+            .opt("Port", self.port)
             .build()
     }
 }
@@ -897,11 +907,16 @@ impl crate::PropertyType for LoggingProperties {}
 impl ::cloudwright_core::ToValue for LoggingProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketName", &self.bucket_name)
-            .opt("LogDestinationType", &self.log_destination_type)
-            .opt("LogExports", &self.log_exports)
-            .opt("S3KeyPrefix", &self.s3_key_prefix)
+            .opt("BucketName", self.bucket_name)
+            .opt("LogDestinationType", self.log_destination_type)
+            .opt("LogExports", self.log_exports)
+            .opt("S3KeyPrefix", self.s3_key_prefix)
             .build()
     }
 }
@@ -952,9 +967,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -988,6 +1008,14 @@ impl ::cloudwright_core::ToValue for AquaConfigurationStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -125,12 +125,17 @@ impl ::cloudwright_core::Resource for ClusterParameterGroup {
 impl ::cloudwright_core::ToValue for ClusterParameterGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Description", &self.description)
-            .req("ParameterGroupFamily", &self.parameter_group_family)
-            .opt("ParameterGroupName", &self.parameter_group_name)
-            .opt("Parameters", &self.parameters)
-            .opt("Tags", &self.tags)
+            .req("Description", self.description)
+            .req("ParameterGroupFamily", self.parameter_group_family)
+            .opt("ParameterGroupName", self.parameter_group_name)
+            .opt("Parameters", self.parameters)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -193,9 +198,14 @@ impl crate::PropertyType for Parameter {}
 impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParameterName", &self.parameter_name)
-            .req("ParameterValue", &self.parameter_value)
+            .req("ParameterName", self.parameter_name)
+            .req("ParameterValue", self.parameter_value)
             .build()
     }
 }

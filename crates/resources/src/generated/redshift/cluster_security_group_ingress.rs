@@ -112,14 +112,16 @@ impl ::cloudwright_core::Resource for ClusterSecurityGroupIngress {
 impl ::cloudwright_core::ToValue for ClusterSecurityGroupIngress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CIDRIP", &self.cidrip)
-            .req(
-                "ClusterSecurityGroupName",
-                &self.cluster_security_group_name,
-            )
-            .opt("EC2SecurityGroupName", &self.ec2_security_group_name)
-            .opt("EC2SecurityGroupOwnerId", &self.ec2_security_group_owner_id)
+            .opt("CIDRIP", self.cidrip)
+            .req("ClusterSecurityGroupName", self.cluster_security_group_name)
+            .opt("EC2SecurityGroupName", self.ec2_security_group_name)
+            .opt("EC2SecurityGroupOwnerId", self.ec2_security_group_owner_id)
             .build()
     }
 }

@@ -124,12 +124,17 @@ impl ::cloudwright_core::Resource for EndpointAccess {
 impl ::cloudwright_core::ToValue for EndpointAccess {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterIdentifier", &self.cluster_identifier)
-            .req("EndpointName", &self.endpoint_name)
-            .opt("ResourceOwner", &self.resource_owner)
-            .req("SubnetGroupName", &self.subnet_group_name)
-            .req("VpcSecurityGroupIds", &self.vpc_security_group_ids)
+            .req("ClusterIdentifier", self.cluster_identifier)
+            .req("EndpointName", self.endpoint_name)
+            .opt("ResourceOwner", self.resource_owner)
+            .req("SubnetGroupName", self.subnet_group_name)
+            .req("VpcSecurityGroupIds", self.vpc_security_group_ids)
             .build()
     }
 }

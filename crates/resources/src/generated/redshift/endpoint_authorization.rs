@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for EndpointAuthorization {
 impl ::cloudwright_core::ToValue for EndpointAuthorization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Account", &self.account)
-            .req("ClusterIdentifier", &self.cluster_identifier)
-            .opt("Force", &self.force)
-            .opt("VpcIds", &self.vpc_ids)
+            .req("Account", self.account)
+            .req("ClusterIdentifier", self.cluster_identifier)
+            .opt("Force", self.force)
+            .opt("VpcIds", self.vpc_ids)
             .build()
     }
 }

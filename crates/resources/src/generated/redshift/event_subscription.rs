@@ -156,15 +156,20 @@ impl ::cloudwright_core::Resource for EventSubscription {
 impl ::cloudwright_core::ToValue for EventSubscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .opt("EventCategories", &self.event_categories)
-            .opt("Severity", &self.severity)
-            .opt("SnsTopicArn", &self.sns_topic_arn)
-            .opt("SourceIds", &self.source_ids)
-            .opt("SourceType", &self.source_type)
-            .req("SubscriptionName", &self.subscription_name)
-            .opt("Tags", &self.tags)
+            .opt("Enabled", self.enabled)
+            .opt("EventCategories", self.event_categories)
+            .opt("Severity", self.severity)
+            .opt("SnsTopicArn", self.sns_topic_arn)
+            .opt("SourceIds", self.source_ids)
+            .opt("SourceType", self.source_type)
+            .req("SubscriptionName", self.subscription_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -272,6 +277,14 @@ impl ::cloudwright_core::ToValue for EventCategory {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Severity` (`AWS::Redshift::EventSubscription`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -300,6 +313,14 @@ impl ::cloudwright_core::ToValue for Severity {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -338,6 +359,14 @@ impl ::cloudwright_core::ToValue for SourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

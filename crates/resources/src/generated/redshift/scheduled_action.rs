@@ -136,18 +136,23 @@ impl ::cloudwright_core::Resource for ScheduledAction {
 impl ::cloudwright_core::ToValue for ScheduledAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enable", &self.enable)
-            .opt("EndTime", &self.end_time)
-            .opt("IamRole", &self.iam_role)
-            .opt("Schedule", &self.schedule)
+            .opt("Enable", self.enable)
+            .opt("EndTime", self.end_time)
+            .opt("IamRole", self.iam_role)
+            .opt("Schedule", self.schedule)
             .opt(
                 "ScheduledActionDescription",
-                &self.scheduled_action_description,
+                self.scheduled_action_description,
             )
-            .req("ScheduledActionName", &self.scheduled_action_name)
-            .opt("StartTime", &self.start_time)
-            .opt("TargetAction", &self.target_action)
+            .req("ScheduledActionName", self.scheduled_action_name)
+            .opt("StartTime", self.start_time)
+            .opt("TargetAction", self.target_action)
             .build()
     }
 }

@@ -212,35 +212,40 @@ impl ::cloudwright_core::Resource for Namespace {
 impl ::cloudwright_core::ToValue for Namespace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdminPasswordSecretKmsKeyId",
-                &self.admin_password_secret_kms_key_id,
+                self.admin_password_secret_kms_key_id,
             )
-            .opt("AdminUserPassword", &self.admin_user_password)
-            .opt("AdminUsername", &self.admin_username)
-            .opt("DbName", &self.db_name)
-            .opt("DefaultIamRoleArn", &self.default_iam_role_arn)
-            .opt("FinalSnapshotName", &self.final_snapshot_name)
+            .opt("AdminUserPassword", self.admin_user_password)
+            .opt("AdminUsername", self.admin_username)
+            .opt("DbName", self.db_name)
+            .opt("DefaultIamRoleArn", self.default_iam_role_arn)
+            .opt("FinalSnapshotName", self.final_snapshot_name)
             .opt(
                 "FinalSnapshotRetentionPeriod",
-                &self.final_snapshot_retention_period,
+                self.final_snapshot_retention_period,
             )
-            .opt("IamRoles", &self.iam_roles)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("LogExports", &self.log_exports)
-            .opt("ManageAdminPassword", &self.manage_admin_password)
-            .req("NamespaceName", &self.namespace_name)
-            .opt("NamespaceResourcePolicy", &self.namespace_resource_policy)
+            .opt("IamRoles", self.iam_roles)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("LogExports", self.log_exports)
+            .opt("ManageAdminPassword", self.manage_admin_password)
+            .req("NamespaceName", self.namespace_name)
+            .opt("NamespaceResourcePolicy", self.namespace_resource_policy)
             .opt(
                 "RedshiftIdcApplicationArn",
-                &self.redshift_idc_application_arn,
+                self.redshift_idc_application_arn,
             )
             .opt(
                 "SnapshotCopyConfigurations",
-                &self.snapshot_copy_configurations,
+                self.snapshot_copy_configurations,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -397,10 +402,15 @@ impl crate::PropertyType for SnapshotCopyConfiguration {}
 impl ::cloudwright_core::ToValue for SnapshotCopyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationKmsKeyId", &self.destination_kms_key_id)
-            .req("DestinationRegion", &self.destination_region)
-            .opt("SnapshotRetentionPeriod", &self.snapshot_retention_period)
+            .opt("DestinationKmsKeyId", self.destination_kms_key_id)
+            .req("DestinationRegion", self.destination_region)
+            .opt("SnapshotRetentionPeriod", self.snapshot_retention_period)
             .build()
     }
 }
@@ -434,6 +444,14 @@ impl ::cloudwright_core::ToValue for LogExport {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for Snapshot {
 impl ::cloudwright_core::ToValue for Snapshot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NamespaceName", &self.namespace_name)
-            .opt("RetentionPeriod", &self.retention_period)
-            .req("SnapshotName", &self.snapshot_name)
-            .opt("Tags", &self.tags)
+            .opt("NamespaceName", self.namespace_name)
+            .opt("RetentionPeriod", self.retention_period)
+            .req("SnapshotName", self.snapshot_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -224,25 +224,30 @@ impl ::cloudwright_core::Resource for Workgroup {
 impl ::cloudwright_core::ToValue for Workgroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseCapacity", &self.base_capacity)
-            .opt("ConfigParameters", &self.config_parameters)
-            .opt("EnhancedVpcRouting", &self.enhanced_vpc_routing)
-            .opt("MaxCapacity", &self.max_capacity)
-            .opt("NamespaceName", &self.namespace_name)
-            .opt("Port", &self.port)
-            .opt("PricePerformanceTarget", &self.price_performance_target)
-            .opt("PubliclyAccessible", &self.publicly_accessible)
-            .opt("RecoveryPointId", &self.recovery_point_id)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SnapshotArn", &self.snapshot_arn)
-            .opt("SnapshotName", &self.snapshot_name)
-            .opt("SnapshotOwnerAccount", &self.snapshot_owner_account)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .opt("TrackName", &self.track_name)
-            .opt("Workgroup", &self.workgroup)
-            .req("WorkgroupName", &self.workgroup_name)
+            .opt("BaseCapacity", self.base_capacity)
+            .opt("ConfigParameters", self.config_parameters)
+            .opt("EnhancedVpcRouting", self.enhanced_vpc_routing)
+            .opt("MaxCapacity", self.max_capacity)
+            .opt("NamespaceName", self.namespace_name)
+            .opt("Port", self.port)
+            .opt("PricePerformanceTarget", self.price_performance_target)
+            .opt("PubliclyAccessible", self.publicly_accessible)
+            .opt("RecoveryPointId", self.recovery_point_id)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SnapshotArn", self.snapshot_arn)
+            .opt("SnapshotName", self.snapshot_name)
+            .opt("SnapshotOwnerAccount", self.snapshot_owner_account)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .opt("TrackName", self.track_name)
+            .opt("Workgroup", self.workgroup)
+            .req("WorkgroupName", self.workgroup_name)
             .build()
     }
 }
@@ -581,9 +586,14 @@ impl crate::PropertyType for ConfigParameter {}
 impl ::cloudwright_core::ToValue for ConfigParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ParameterKey", &self.parameter_key)
-            .opt("ParameterValue", &self.parameter_value)
+            .opt("ParameterKey", self.parameter_key)
+            .opt("ParameterValue", self.parameter_value)
             .build()
     }
 }
@@ -630,10 +640,15 @@ impl crate::PropertyType for Endpoint {}
 impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Address", &self.address)
-            .opt("Port", &self.port)
-            .opt("VpcEndpoints", &self.vpc_endpoints)
+            .opt("Address", self.address)
+            .opt("Port", self.port)
+            .opt("VpcEndpoints", self.vpc_endpoints)
             .build()
     }
 }
@@ -688,11 +703,16 @@ impl crate::PropertyType for NetworkInterface {}
 impl ::cloudwright_core::ToValue for NetworkInterface {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("NetworkInterfaceId", &self.network_interface_id)
-            .opt("PrivateIpAddress", &self.private_ip_address)
-            .opt("SubnetId", &self.subnet_id)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("NetworkInterfaceId", self.network_interface_id)
+            .opt("PrivateIpAddress", self.private_ip_address)
+            .opt("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -735,9 +755,14 @@ impl crate::PropertyType for PerformanceTarget {}
 impl ::cloudwright_core::ToValue for PerformanceTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Level", &self.level)
-            .opt("Status", &self.status)
+            .opt("Level", self.level)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -786,10 +811,15 @@ impl crate::PropertyType for VpcEndpoint {}
 impl ::cloudwright_core::ToValue for VpcEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NetworkInterfaces", &self.network_interfaces)
-            .opt("VpcEndpointId", &self.vpc_endpoint_id)
-            .opt("VpcId", &self.vpc_id)
+            .opt("NetworkInterfaces", self.network_interfaces)
+            .opt("VpcEndpointId", self.vpc_endpoint_id)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -925,23 +955,28 @@ impl crate::PropertyType for WorkgroupProperty {}
 impl ::cloudwright_core::ToValue for WorkgroupProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseCapacity", &self.base_capacity)
-            .opt("ConfigParameters", &self.config_parameters)
-            .opt("CreationDate", &self.creation_date)
-            .opt("Endpoint", &self.endpoint)
-            .opt("EnhancedVpcRouting", &self.enhanced_vpc_routing)
-            .opt("MaxCapacity", &self.max_capacity)
-            .opt("NamespaceName", &self.namespace_name)
-            .opt("PricePerformanceTarget", &self.price_performance_target)
-            .opt("PubliclyAccessible", &self.publicly_accessible)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("Status", &self.status)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("TrackName", &self.track_name)
-            .opt("WorkgroupArn", &self.workgroup_arn)
-            .opt("WorkgroupId", &self.workgroup_id)
-            .opt("WorkgroupName", &self.workgroup_name)
+            .opt("BaseCapacity", self.base_capacity)
+            .opt("ConfigParameters", self.config_parameters)
+            .opt("CreationDate", self.creation_date)
+            .opt("Endpoint", self.endpoint)
+            .opt("EnhancedVpcRouting", self.enhanced_vpc_routing)
+            .opt("MaxCapacity", self.max_capacity)
+            .opt("NamespaceName", self.namespace_name)
+            .opt("PricePerformanceTarget", self.price_performance_target)
+            .opt("PubliclyAccessible", self.publicly_accessible)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("Status", self.status)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("TrackName", self.track_name)
+            .opt("WorkgroupArn", self.workgroup_arn)
+            .opt("WorkgroupId", self.workgroup_id)
+            .opt("WorkgroupName", self.workgroup_name)
             .build()
     }
 }
@@ -972,6 +1007,14 @@ impl ::cloudwright_core::ToValue for PerformanceTargetStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1007,6 +1050,14 @@ impl ::cloudwright_core::ToValue for WorkgroupStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

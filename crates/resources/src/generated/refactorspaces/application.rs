@@ -140,13 +140,18 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApiGatewayProxy", &self.api_gateway_proxy)
-            .req("EnvironmentIdentifier", &self.environment_identifier)
-            .req("Name", &self.name)
-            .req("ProxyType", &self.proxy_type)
-            .opt("Tags", &self.tags)
-            .req("VpcId", &self.vpc_id)
+            .opt("ApiGatewayProxy", self.api_gateway_proxy)
+            .req("EnvironmentIdentifier", self.environment_identifier)
+            .req("Name", self.name)
+            .req("ProxyType", self.proxy_type)
+            .opt("Tags", self.tags)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -267,9 +272,14 @@ impl crate::PropertyType for ApiGatewayProxyInput {}
 impl ::cloudwright_core::ToValue for ApiGatewayProxyInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndpointType", &self.endpoint_type)
-            .opt("StageName", &self.stage_name)
+            .opt("EndpointType", self.endpoint_type)
+            .opt("StageName", self.stage_name)
             .build()
     }
 }
@@ -301,6 +311,14 @@ impl ::cloudwright_core::ToValue for ApiGatewayEndpointType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ProxyType` (`AWS::RefactorSpaces::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -326,6 +344,14 @@ impl ::cloudwright_core::ToValue for ProxyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -104,11 +104,16 @@ impl ::cloudwright_core::Resource for Environment {
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("NetworkFabricType", &self.network_fabric_type)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("NetworkFabricType", self.network_fabric_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -175,6 +180,14 @@ impl ::cloudwright_core::ToValue for NetworkFabricType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -174,14 +174,19 @@ impl ::cloudwright_core::Resource for Route {
 impl ::cloudwright_core::ToValue for Route {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationIdentifier", &self.application_identifier)
-            .opt("DefaultRoute", &self.default_route)
-            .req("EnvironmentIdentifier", &self.environment_identifier)
-            .req("RouteType", &self.route_type)
-            .req("ServiceIdentifier", &self.service_identifier)
-            .opt("Tags", &self.tags)
-            .opt("UriPathRoute", &self.uri_path_route)
+            .req("ApplicationIdentifier", self.application_identifier)
+            .opt("DefaultRoute", self.default_route)
+            .req("EnvironmentIdentifier", self.environment_identifier)
+            .req("RouteType", self.route_type)
+            .req("ServiceIdentifier", self.service_identifier)
+            .opt("Tags", self.tags)
+            .opt("UriPathRoute", self.uri_path_route)
             .build()
     }
 }
@@ -254,8 +259,13 @@ impl crate::PropertyType for DefaultRouteInput {}
 impl ::cloudwright_core::ToValue for DefaultRouteInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActivationState", &self.activation_state)
+            .req("ActivationState", self.activation_state)
             .build()
     }
 }
@@ -322,12 +332,17 @@ impl crate::PropertyType for UriPathRouteInput {}
 impl ::cloudwright_core::ToValue for UriPathRouteInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActivationState", &self.activation_state)
-            .opt("AppendSourcePath", &self.append_source_path)
-            .opt("IncludeChildPaths", &self.include_child_paths)
-            .opt("Methods", &self.methods)
-            .opt("SourcePath", &self.source_path)
+            .req("ActivationState", self.activation_state)
+            .opt("AppendSourcePath", self.append_source_path)
+            .opt("IncludeChildPaths", self.include_child_paths)
+            .opt("Methods", self.methods)
+            .opt("SourcePath", self.source_path)
             .build()
     }
 }
@@ -374,6 +389,14 @@ impl ::cloudwright_core::ToValue for Method {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RouteActivationState` (`AWS::RefactorSpaces::Route`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -403,6 +426,14 @@ impl ::cloudwright_core::ToValue for RouteActivationState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RouteType` (`AWS::RefactorSpaces::Route`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -431,6 +462,14 @@ impl ::cloudwright_core::ToValue for RouteType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

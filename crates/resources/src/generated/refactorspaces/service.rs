@@ -167,16 +167,21 @@ impl ::cloudwright_core::Resource for Service {
 impl ::cloudwright_core::ToValue for Service {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationIdentifier", &self.application_identifier)
-            .opt("Description", &self.description)
-            .req("EndpointType", &self.endpoint_type)
-            .req("EnvironmentIdentifier", &self.environment_identifier)
-            .opt("LambdaEndpoint", &self.lambda_endpoint)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("UrlEndpoint", &self.url_endpoint)
-            .opt("VpcId", &self.vpc_id)
+            .req("ApplicationIdentifier", self.application_identifier)
+            .opt("Description", self.description)
+            .req("EndpointType", self.endpoint_type)
+            .req("EnvironmentIdentifier", self.environment_identifier)
+            .opt("LambdaEndpoint", self.lambda_endpoint)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("UrlEndpoint", self.url_endpoint)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -243,8 +248,13 @@ impl crate::PropertyType for LambdaEndpointInput {}
 impl ::cloudwright_core::ToValue for LambdaEndpointInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
+            .req("Arn", self.arn)
             .build()
     }
 }
@@ -292,9 +302,14 @@ impl crate::PropertyType for UrlEndpointInput {}
 impl ::cloudwright_core::ToValue for UrlEndpointInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HealthUrl", &self.health_url)
-            .req("Url", &self.url)
+            .opt("HealthUrl", self.health_url)
+            .req("Url", self.url)
             .build()
     }
 }
@@ -325,6 +340,14 @@ impl ::cloudwright_core::ToValue for ServiceEndpointType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

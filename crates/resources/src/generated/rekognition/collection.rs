@@ -89,9 +89,14 @@ impl ::cloudwright_core::Resource for Collection {
 impl ::cloudwright_core::ToValue for Collection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CollectionId", &self.collection_id)
-            .opt("Tags", &self.tags)
+            .req("CollectionId", self.collection_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -205,26 +205,28 @@ impl ::cloudwright_core::Resource for StreamProcessor {
 impl ::cloudwright_core::ToValue for StreamProcessor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BoundingBoxRegionsOfInterest",
-                &self.bounding_box_regions_of_interest,
+                self.bounding_box_regions_of_interest,
             )
-            .opt("ConnectedHomeSettings", &self.connected_home_settings)
-            .opt("DataSharingPreference", &self.data_sharing_preference)
-            .opt("FaceSearchSettings", &self.face_search_settings)
-            .opt("KinesisDataStream", &self.kinesis_data_stream)
-            .req("KinesisVideoStream", &self.kinesis_video_stream)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("Name", &self.name)
-            .opt("NotificationChannel", &self.notification_channel)
-            .opt(
-                "PolygonRegionsOfInterest",
-                &self.polygon_regions_of_interest,
-            )
-            .req("RoleArn", &self.role_arn)
-            .opt("S3Destination", &self.s3_destination)
-            .opt("Tags", &self.tags)
+            .opt("ConnectedHomeSettings", self.connected_home_settings)
+            .opt("DataSharingPreference", self.data_sharing_preference)
+            .opt("FaceSearchSettings", self.face_search_settings)
+            .opt("KinesisDataStream", self.kinesis_data_stream)
+            .req("KinesisVideoStream", self.kinesis_video_stream)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("Name", self.name)
+            .opt("NotificationChannel", self.notification_channel)
+            .opt("PolygonRegionsOfInterest", self.polygon_regions_of_interest)
+            .req("RoleArn", self.role_arn)
+            .opt("S3Destination", self.s3_destination)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -343,11 +345,16 @@ impl crate::PropertyType for BoundingBox {}
 impl ::cloudwright_core::ToValue for BoundingBox {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Height", &self.height)
-            .req("Left", &self.left)
-            .req("Top", &self.top)
-            .req("Width", &self.width)
+            .req("Height", self.height)
+            .req("Left", self.left)
+            .req("Top", self.top)
+            .req("Width", self.width)
             .build()
     }
 }
@@ -397,9 +404,14 @@ impl crate::PropertyType for ConnectedHomeSettings {}
 impl ::cloudwright_core::ToValue for ConnectedHomeSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Labels", &self.labels)
-            .opt("MinConfidence", &self.min_confidence)
+            .req("Labels", self.labels)
+            .opt("MinConfidence", self.min_confidence)
             .build()
     }
 }
@@ -436,8 +448,13 @@ impl crate::PropertyType for DataSharingPreference {}
 impl ::cloudwright_core::ToValue for DataSharingPreference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OptIn", &self.opt_in)
+            .req("OptIn", self.opt_in)
             .build()
     }
 }
@@ -485,9 +502,14 @@ impl crate::PropertyType for FaceSearchSettings {}
 impl ::cloudwright_core::ToValue for FaceSearchSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CollectionId", &self.collection_id)
-            .opt("FaceMatchThreshold", &self.face_match_threshold)
+            .req("CollectionId", self.collection_id)
+            .opt("FaceMatchThreshold", self.face_match_threshold)
             .build()
     }
 }
@@ -526,8 +548,13 @@ impl crate::PropertyType for KinesisDataStream {}
 impl ::cloudwright_core::ToValue for KinesisDataStream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
+            .req("Arn", self.arn)
             .build()
     }
 }
@@ -566,8 +593,13 @@ impl crate::PropertyType for KinesisVideoStream {}
 impl ::cloudwright_core::ToValue for KinesisVideoStream {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
+            .req("Arn", self.arn)
             .build()
     }
 }
@@ -606,8 +638,13 @@ impl crate::PropertyType for NotificationChannel {}
 impl ::cloudwright_core::ToValue for NotificationChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
+            .req("Arn", self.arn)
             .build()
     }
 }
@@ -662,9 +699,14 @@ impl crate::PropertyType for Point {}
 impl ::cloudwright_core::ToValue for Point {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("X", &self.x)
-            .req("Y", &self.y)
+            .req("X", self.x)
+            .req("Y", self.y)
             .build()
     }
 }
@@ -712,9 +754,14 @@ impl crate::PropertyType for S3Destination {}
 impl ::cloudwright_core::ToValue for S3Destination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("ObjectKeyPrefix", &self.object_key_prefix)
+            .req("BucketName", self.bucket_name)
+            .opt("ObjectKeyPrefix", self.object_key_prefix)
             .build()
     }
 }
@@ -765,9 +812,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

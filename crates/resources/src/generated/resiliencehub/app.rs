@@ -318,16 +318,21 @@ impl ::cloudwright_core::Resource for App {
 impl ::cloudwright_core::ToValue for App {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppAssessmentSchedule", &self.app_assessment_schedule)
-            .req("AppTemplateBody", &self.app_template_body)
-            .opt("Description", &self.description)
-            .opt("EventSubscriptions", &self.event_subscriptions)
-            .req("Name", &self.name)
-            .opt("PermissionModel", &self.permission_model)
-            .opt("ResiliencyPolicyArn", &self.resiliency_policy_arn)
-            .req("ResourceMappings", &self.resource_mappings)
-            .opt("Tags", &self.tags)
+            .opt("AppAssessmentSchedule", self.app_assessment_schedule)
+            .req("AppTemplateBody", self.app_template_body)
+            .opt("Description", self.description)
+            .opt("EventSubscriptions", self.event_subscriptions)
+            .req("Name", self.name)
+            .opt("PermissionModel", self.permission_model)
+            .opt("ResiliencyPolicyArn", self.resiliency_policy_arn)
+            .req("ResourceMappings", self.resource_mappings)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -419,10 +424,15 @@ impl crate::PropertyType for EventSubscription {}
 impl ::cloudwright_core::ToValue for EventSubscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventType", &self.event_type)
-            .req("Name", &self.name)
-            .opt("SnsTopicArn", &self.sns_topic_arn)
+            .req("EventType", self.event_type)
+            .req("Name", self.name)
+            .opt("SnsTopicArn", self.sns_topic_arn)
             .build()
     }
 }
@@ -486,10 +496,15 @@ impl crate::PropertyType for PermissionModel {}
 impl ::cloudwright_core::ToValue for PermissionModel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CrossAccountRoleArns", &self.cross_account_role_arns)
-            .opt("InvokerRoleName", &self.invoker_role_name)
-            .req("Type", &self.r#type)
+            .opt("CrossAccountRoleArns", self.cross_account_role_arns)
+            .opt("InvokerRoleName", self.invoker_role_name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -593,11 +608,16 @@ impl crate::PropertyType for PhysicalResourceId {}
 impl ::cloudwright_core::ToValue for PhysicalResourceId {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccountId", &self.aws_account_id)
-            .opt("AwsRegion", &self.aws_region)
-            .req("Identifier", &self.identifier)
-            .req("Type", &self.r#type)
+            .opt("AwsAccountId", self.aws_account_id)
+            .opt("AwsRegion", self.aws_region)
+            .req("Identifier", self.identifier)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -690,13 +710,18 @@ impl crate::PropertyType for ResourceMapping {}
 impl ::cloudwright_core::ToValue for ResourceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EksSourceName", &self.eks_source_name)
-            .opt("LogicalStackName", &self.logical_stack_name)
-            .req("MappingType", &self.mapping_type)
-            .req("PhysicalResourceId", &self.physical_resource_id)
-            .opt("ResourceName", &self.resource_name)
-            .opt("TerraformSourceName", &self.terraform_source_name)
+            .opt("EksSourceName", self.eks_source_name)
+            .opt("LogicalStackName", self.logical_stack_name)
+            .req("MappingType", self.mapping_type)
+            .req("PhysicalResourceId", self.physical_resource_id)
+            .opt("ResourceName", self.resource_name)
+            .opt("TerraformSourceName", self.terraform_source_name)
             .build()
     }
 }
@@ -728,6 +753,14 @@ impl ::cloudwright_core::ToValue for AppAssessmentSchedule {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EventType` (`AWS::ResilienceHub::App`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -757,6 +790,14 @@ impl ::cloudwright_core::ToValue for EventType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::ResilienceHub::App`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -785,6 +826,14 @@ impl ::cloudwright_core::ToValue for PermissionModelType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -127,13 +127,18 @@ impl ::cloudwright_core::Resource for ResiliencyPolicy {
 impl ::cloudwright_core::ToValue for ResiliencyPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataLocationConstraint", &self.data_location_constraint)
-            .req("Policy", &self.policy)
-            .opt("PolicyDescription", &self.policy_description)
-            .req("PolicyName", &self.policy_name)
-            .opt("Tags", &self.tags)
-            .req("Tier", &self.tier)
+            .opt("DataLocationConstraint", self.data_location_constraint)
+            .req("Policy", self.policy)
+            .opt("PolicyDescription", self.policy_description)
+            .req("PolicyName", self.policy_name)
+            .opt("Tags", self.tags)
+            .req("Tier", self.tier)
             .build()
     }
 }
@@ -206,9 +211,14 @@ impl crate::PropertyType for FailurePolicy {}
 impl ::cloudwright_core::ToValue for FailurePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RpoInSecs", &self.rpo_in_secs)
-            .req("RtoInSecs", &self.rto_in_secs)
+            .req("RpoInSecs", self.rpo_in_secs)
+            .req("RtoInSecs", self.rto_in_secs)
             .build()
     }
 }
@@ -267,11 +277,16 @@ impl crate::PropertyType for PolicyMap {}
 impl ::cloudwright_core::ToValue for PolicyMap {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AZ", &self.az)
-            .req("Hardware", &self.hardware)
-            .opt("Region", &self.region)
-            .req("Software", &self.software)
+            .req("AZ", self.az)
+            .req("Hardware", self.hardware)
+            .opt("Region", self.region)
+            .req("Software", self.software)
             .build()
     }
 }
@@ -305,6 +320,14 @@ impl ::cloudwright_core::ToValue for DataLocationConstraint {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -343,6 +366,14 @@ impl ::cloudwright_core::ToValue for Tier {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

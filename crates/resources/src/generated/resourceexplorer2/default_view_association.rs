@@ -72,8 +72,13 @@ impl ::cloudwright_core::Resource for DefaultViewAssociation {
 impl ::cloudwright_core::ToValue for DefaultViewAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ViewArn", &self.view_arn)
+            .req("ViewArn", self.view_arn)
             .build()
     }
 }

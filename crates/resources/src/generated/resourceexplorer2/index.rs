@@ -88,9 +88,14 @@ impl ::cloudwright_core::Resource for Index {
 impl ::cloudwright_core::ToValue for Index {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -149,6 +154,14 @@ impl ::cloudwright_core::ToValue for IndexType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -112,12 +112,17 @@ impl ::cloudwright_core::Resource for View {
 impl ::cloudwright_core::ToValue for View {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Filters", &self.filters)
-            .opt("IncludedProperties", &self.included_properties)
-            .opt("Scope", &self.scope)
-            .opt("Tags", &self.tags)
-            .req("ViewName", &self.view_name)
+            .opt("Filters", self.filters)
+            .opt("IncludedProperties", self.included_properties)
+            .opt("Scope", self.scope)
+            .opt("Tags", self.tags)
+            .req("ViewName", self.view_name)
             .build()
     }
 }
@@ -178,8 +183,13 @@ impl crate::PropertyType for IncludedProperty {}
 impl ::cloudwright_core::ToValue for IncludedProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -222,8 +232,13 @@ impl crate::PropertyType for SearchFilter {}
 impl ::cloudwright_core::ToValue for SearchFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FilterString", &self.filter_string)
+            .req("FilterString", self.filter_string)
             .build()
     }
 }

@@ -131,13 +131,18 @@ impl ::cloudwright_core::Resource for Group {
 impl ::cloudwright_core::ToValue for Group {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("ResourceQuery", &self.resource_query)
-            .opt("Resources", &self.resources)
-            .opt("Tags", &self.tags)
+            .opt("Configuration", self.configuration)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("ResourceQuery", self.resource_query)
+            .opt("Resources", self.resources)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -200,9 +205,14 @@ impl crate::PropertyType for ConfigurationItem {}
 impl ::cloudwright_core::ToValue for ConfigurationItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Parameters", &self.parameters)
-            .opt("Type", &self.r#type)
+            .opt("Parameters", self.parameters)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -247,9 +257,14 @@ impl crate::PropertyType for ConfigurationParameter {}
 impl ::cloudwright_core::ToValue for ConfigurationParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Values", &self.values)
+            .opt("Name", self.name)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -301,10 +316,15 @@ impl crate::PropertyType for Query {}
 impl ::cloudwright_core::ToValue for Query {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceTypeFilters", &self.resource_type_filters)
-            .opt("StackIdentifier", &self.stack_identifier)
-            .opt("TagFilters", &self.tag_filters)
+            .opt("ResourceTypeFilters", self.resource_type_filters)
+            .opt("StackIdentifier", self.stack_identifier)
+            .opt("TagFilters", self.tag_filters)
             .build()
     }
 }
@@ -353,9 +373,14 @@ impl crate::PropertyType for ResourceQuery {}
 impl ::cloudwright_core::ToValue for ResourceQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Query", &self.query)
-            .opt("Type", &self.r#type)
+            .opt("Query", self.query)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -392,9 +417,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -444,9 +474,14 @@ impl crate::PropertyType for TagFilter {}
 impl ::cloudwright_core::ToValue for TagFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Values", &self.values)
+            .opt("Key", self.key)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -477,6 +512,14 @@ impl ::cloudwright_core::ToValue for ResourceQueryType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

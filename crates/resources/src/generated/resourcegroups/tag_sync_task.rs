@@ -123,11 +123,16 @@ impl ::cloudwright_core::Resource for TagSyncTask {
 impl ::cloudwright_core::ToValue for TagSyncTask {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Group", &self.group)
-            .req("RoleArn", &self.role_arn)
-            .req("TagKey", &self.tag_key)
-            .req("TagValue", &self.tag_value)
+            .req("Group", self.group)
+            .req("RoleArn", self.role_arn)
+            .req("TagKey", self.tag_key)
+            .req("TagValue", self.tag_value)
             .build()
     }
 }

@@ -86,9 +86,14 @@ impl ::cloudwright_core::Resource for Fleet {
 impl ::cloudwright_core::ToValue for Fleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for Robot {
 impl ::cloudwright_core::ToValue for Robot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Architecture", &self.architecture)
-            .opt("Fleet", &self.fleet)
-            .req("GreengrassGroupId", &self.greengrass_group_id)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("Architecture", self.architecture)
+            .opt("Fleet", self.fleet)
+            .req("GreengrassGroupId", self.greengrass_group_id)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -119,13 +119,18 @@ impl ::cloudwright_core::Resource for RobotApplication {
 impl ::cloudwright_core::ToValue for RobotApplication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CurrentRevisionId", &self.current_revision_id)
-            .opt("Environment", &self.environment)
-            .opt("Name", &self.name)
-            .req("RobotSoftwareSuite", &self.robot_software_suite)
-            .opt("Sources", &self.sources)
-            .opt("Tags", &self.tags)
+            .opt("CurrentRevisionId", self.current_revision_id)
+            .opt("Environment", self.environment)
+            .opt("Name", self.name)
+            .req("RobotSoftwareSuite", self.robot_software_suite)
+            .opt("Sources", self.sources)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -235,9 +240,14 @@ impl crate::PropertyType for RobotSoftwareSuite {}
 impl ::cloudwright_core::ToValue for RobotSoftwareSuite {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Version", &self.version)
+            .req("Name", self.name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -303,10 +313,15 @@ impl crate::PropertyType for SourceConfig {}
 impl ::cloudwright_core::ToValue for SourceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Architecture", &self.architecture)
-            .req("S3Bucket", &self.s3_bucket)
-            .req("S3Key", &self.s3_key)
+            .req("Architecture", self.architecture)
+            .req("S3Bucket", self.s3_bucket)
+            .req("S3Key", self.s3_key)
             .build()
     }
 }
@@ -340,6 +355,14 @@ impl ::cloudwright_core::ToValue for Version {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

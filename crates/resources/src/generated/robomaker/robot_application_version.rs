@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for RobotApplicationVersion {
 impl ::cloudwright_core::ToValue for RobotApplicationVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Application", &self.application)
-            .opt("CurrentRevisionId", &self.current_revision_id)
+            .req("Application", self.application)
+            .opt("CurrentRevisionId", self.current_revision_id)
             .build()
     }
 }

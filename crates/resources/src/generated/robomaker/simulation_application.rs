@@ -142,15 +142,20 @@ impl ::cloudwright_core::Resource for SimulationApplication {
 impl ::cloudwright_core::ToValue for SimulationApplication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CurrentRevisionId", &self.current_revision_id)
-            .opt("Environment", &self.environment)
-            .opt("Name", &self.name)
-            .opt("RenderingEngine", &self.rendering_engine)
-            .req("RobotSoftwareSuite", &self.robot_software_suite)
-            .req("SimulationSoftwareSuite", &self.simulation_software_suite)
-            .opt("Sources", &self.sources)
-            .opt("Tags", &self.tags)
+            .opt("CurrentRevisionId", self.current_revision_id)
+            .opt("Environment", self.environment)
+            .opt("Name", self.name)
+            .opt("RenderingEngine", self.rendering_engine)
+            .req("RobotSoftwareSuite", self.robot_software_suite)
+            .req("SimulationSoftwareSuite", self.simulation_software_suite)
+            .opt("Sources", self.sources)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -303,9 +308,14 @@ impl crate::PropertyType for RenderingEngine {}
 impl ::cloudwright_core::ToValue for RenderingEngine {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Version", &self.version)
+            .req("Name", self.name)
+            .req("Version", self.version)
             .build()
     }
 }
@@ -349,9 +359,14 @@ impl crate::PropertyType for RobotSoftwareSuite {}
 impl ::cloudwright_core::ToValue for RobotSoftwareSuite {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Version", &self.version)
+            .req("Name", self.name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -395,9 +410,14 @@ impl crate::PropertyType for SimulationSoftwareSuite {}
 impl ::cloudwright_core::ToValue for SimulationSoftwareSuite {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Version", &self.version)
+            .req("Name", self.name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -463,10 +483,15 @@ impl crate::PropertyType for SourceConfig {}
 impl ::cloudwright_core::ToValue for SourceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Architecture", &self.architecture)
-            .req("S3Bucket", &self.s3_bucket)
-            .req("S3Key", &self.s3_key)
+            .req("Architecture", self.architecture)
+            .req("S3Bucket", self.s3_bucket)
+            .req("S3Key", self.s3_key)
             .build()
     }
 }
@@ -494,6 +519,14 @@ impl ::cloudwright_core::ToValue for RenderingEngineName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -526,6 +559,14 @@ impl ::cloudwright_core::ToValue for SimulationSoftwareSuiteName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -571,6 +612,14 @@ impl ::cloudwright_core::ToValue for SimulationSoftwareSuiteVersion {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Version` (`AWS::RoboMaker::SimulationApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -605,6 +654,14 @@ impl ::cloudwright_core::ToValue for Version {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -116,12 +116,17 @@ impl ::cloudwright_core::Resource for Crl {
 impl ::cloudwright_core::ToValue for Crl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CrlData", &self.crl_data)
-            .opt("Enabled", &self.enabled)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("TrustAnchorArn", &self.trust_anchor_arn)
+            .req("CrlData", self.crl_data)
+            .opt("Enabled", self.enabled)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("TrustAnchorArn", self.trust_anchor_arn)
             .build()
     }
 }
@@ -192,9 +197,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -163,20 +163,25 @@ impl ::cloudwright_core::Resource for Profile {
 impl ::cloudwright_core::ToValue for Profile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptRoleSessionName", &self.accept_role_session_name)
-            .opt("AttributeMappings", &self.attribute_mappings)
-            .opt("DurationSeconds", &self.duration_seconds)
-            .opt("Enabled", &self.enabled)
-            .opt("ManagedPolicyArns", &self.managed_policy_arns)
-            .req("Name", &self.name)
+            .opt("AcceptRoleSessionName", self.accept_role_session_name)
+            .opt("AttributeMappings", self.attribute_mappings)
+            .opt("DurationSeconds", self.duration_seconds)
+            .opt("Enabled", self.enabled)
+            .opt("ManagedPolicyArns", self.managed_policy_arns)
+            .req("Name", self.name)
             .opt(
                 "RequireInstanceProperties",
-                &self.require_instance_properties,
+                self.require_instance_properties,
             )
-            .req("RoleArns", &self.role_arns)
-            .opt("SessionPolicy", &self.session_policy)
-            .opt("Tags", &self.tags)
+            .req("RoleArns", self.role_arns)
+            .opt("SessionPolicy", self.session_policy)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -257,9 +262,14 @@ impl crate::PropertyType for AttributeMapping {}
 impl ::cloudwright_core::ToValue for AttributeMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateField", &self.certificate_field)
-            .req("MappingRules", &self.mapping_rules)
+            .req("CertificateField", self.certificate_field)
+            .req("MappingRules", self.mapping_rules)
             .build()
     }
 }
@@ -296,8 +306,13 @@ impl crate::PropertyType for MappingRule {}
 impl ::cloudwright_core::ToValue for MappingRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Specifier", &self.specifier)
+            .req("Specifier", self.specifier)
             .build()
     }
 }
@@ -331,6 +346,14 @@ impl ::cloudwright_core::ToValue for CertificateField {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -120,12 +120,17 @@ impl ::cloudwright_core::Resource for TrustAnchor {
 impl ::cloudwright_core::ToValue for TrustAnchor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
-            .req("Name", &self.name)
-            .opt("NotificationSettings", &self.notification_settings)
-            .req("Source", &self.source)
-            .opt("Tags", &self.tags)
+            .opt("Enabled", self.enabled)
+            .req("Name", self.name)
+            .opt("NotificationSettings", self.notification_settings)
+            .req("Source", self.source)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -224,11 +229,16 @@ impl crate::PropertyType for NotificationSetting {}
 impl ::cloudwright_core::ToValue for NotificationSetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Channel", &self.channel)
-            .req("Enabled", &self.enabled)
-            .req("Event", &self.event)
-            .opt("Threshold", &self.threshold)
+            .opt("Channel", self.channel)
+            .req("Enabled", self.enabled)
+            .req("Event", self.event)
+            .opt("Threshold", self.threshold)
             .build()
     }
 }
@@ -281,9 +291,14 @@ impl crate::PropertyType for Source {}
 impl ::cloudwright_core::ToValue for Source {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SourceData", &self.source_data)
-            .req("SourceType", &self.source_type)
+            .req("SourceData", self.source_data)
+            .req("SourceType", self.source_type)
             .build()
     }
 }
@@ -311,6 +326,14 @@ impl ::cloudwright_core::ToValue for NotificationChannel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -341,6 +364,14 @@ impl ::cloudwright_core::ToValue for NotificationEvent {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TrustAnchorType` (`AWS::RolesAnywhere::TrustAnchor`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -369,6 +400,14 @@ impl ::cloudwright_core::ToValue for TrustAnchorType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -82,9 +82,14 @@ impl ::cloudwright_core::Resource for CidrCollection {
 impl ::cloudwright_core::ToValue for CidrCollection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Locations", &self.locations)
-            .req("Name", &self.name)
+            .opt("Locations", self.locations)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -169,9 +174,14 @@ impl crate::PropertyType for Location {}
 impl ::cloudwright_core::ToValue for Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CidrList", &self.cidr_list)
-            .req("LocationName", &self.location_name)
+            .req("CidrList", self.cidr_list)
+            .req("LocationName", self.location_name)
             .build()
     }
 }

@@ -75,8 +75,13 @@ impl ::cloudwright_core::Resource for Dnssec {
 impl ::cloudwright_core::ToValue for Dnssec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HostedZoneId", &self.hosted_zone_id)
+            .req("HostedZoneId", self.hosted_zone_id)
             .build()
     }
 }

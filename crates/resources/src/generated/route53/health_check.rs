@@ -102,9 +102,14 @@ impl ::cloudwright_core::Resource for HealthCheck {
 impl ::cloudwright_core::ToValue for HealthCheck {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HealthCheckConfig", &self.health_check_config)
-            .opt("HealthCheckTags", &self.health_check_tags)
+            .req("HealthCheckConfig", self.health_check_config)
+            .opt("HealthCheckTags", self.health_check_tags)
             .build()
     }
 }
@@ -186,9 +191,14 @@ impl crate::PropertyType for AlarmIdentifier {}
 impl ::cloudwright_core::ToValue for AlarmIdentifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Region", &self.region)
+            .req("Name", self.name)
+            .req("Region", self.region)
             .build()
     }
 }
@@ -328,30 +338,32 @@ impl crate::PropertyType for HealthCheckConfig {}
 impl ::cloudwright_core::ToValue for HealthCheckConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlarmIdentifier", &self.alarm_identifier)
-            .opt("ChildHealthChecks", &self.child_health_checks)
-            .opt("EnableSNI", &self.enable_sni)
-            .opt("FailureThreshold", &self.failure_threshold)
-            .opt(
-                "FullyQualifiedDomainName",
-                &self.fully_qualified_domain_name,
-            )
-            .opt("HealthThreshold", &self.health_threshold)
-            .opt("IPAddress", &self.ip_address)
+            .opt("AlarmIdentifier", self.alarm_identifier)
+            .opt("ChildHealthChecks", self.child_health_checks)
+            .opt("EnableSNI", self.enable_sni)
+            .opt("FailureThreshold", self.failure_threshold)
+            .opt("FullyQualifiedDomainName", self.fully_qualified_domain_name)
+            .opt("HealthThreshold", self.health_threshold)
+            .opt("IPAddress", self.ip_address)
             .opt(
                 "InsufficientDataHealthStatus",
-                &self.insufficient_data_health_status,
+                self.insufficient_data_health_status,
             )
-            .opt("Inverted", &self.inverted)
-            .opt("MeasureLatency", &self.measure_latency)
-            .opt("Port", &self.port)
-            .opt("Regions", &self.regions)
-            .opt("RequestInterval", &self.request_interval)
-            .opt("ResourcePath", &self.resource_path)
-            .opt("RoutingControlArn", &self.routing_control_arn)
-            .opt("SearchString", &self.search_string)
-            .req("Type", &self.r#type)
+            .opt("Inverted", self.inverted)
+            .opt("MeasureLatency", self.measure_latency)
+            .opt("Port", self.port)
+            .opt("Regions", self.regions)
+            .opt("RequestInterval", self.request_interval)
+            .opt("ResourcePath", self.resource_path)
+            .opt("RoutingControlArn", self.routing_control_arn)
+            .opt("SearchString", self.search_string)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -416,9 +428,14 @@ impl crate::PropertyType for HealthCheckTag {}
 impl ::cloudwright_core::ToValue for HealthCheckTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -468,6 +485,14 @@ impl ::cloudwright_core::ToValue for HealthCheckConfigRegion {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Route53::HealthCheck`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -515,6 +540,14 @@ impl ::cloudwright_core::ToValue for HealthCheckConfigType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InsufficientDataHealthStatus` (`AWS::Route53::HealthCheck`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -546,6 +579,14 @@ impl ::cloudwright_core::ToValue for InsufficientDataHealthStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -707,6 +748,14 @@ impl ::cloudwright_core::ToValue for Region {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -184,13 +184,18 @@ impl ::cloudwright_core::Resource for HostedZone {
 impl ::cloudwright_core::ToValue for HostedZone {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HostedZoneConfig", &self.hosted_zone_config)
-            .opt("HostedZoneFeatures", &self.hosted_zone_features)
-            .opt("HostedZoneTags", &self.hosted_zone_tags)
-            .opt("Name", &self.name)
-            .opt("QueryLoggingConfig", &self.query_logging_config)
-            .opt("VPCs", &self.vp_cs)
+            .opt("HostedZoneConfig", self.hosted_zone_config)
+            .opt("HostedZoneFeatures", self.hosted_zone_features)
+            .opt("HostedZoneTags", self.hosted_zone_tags)
+            .opt("Name", self.name)
+            .opt("QueryLoggingConfig", self.query_logging_config)
+            .opt("VPCs", self.vp_cs)
             .build()
     }
 }
@@ -257,8 +262,13 @@ impl crate::PropertyType for HostedZoneConfig {}
 impl ::cloudwright_core::ToValue for HostedZoneConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comment", &self.comment)
+            .opt("Comment", self.comment)
             .build()
     }
 }
@@ -291,10 +301,15 @@ impl crate::PropertyType for HostedZoneFeatures {}
 impl ::cloudwright_core::ToValue for HostedZoneFeatures {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableAcceleratedRecovery",
-                &self.enable_accelerated_recovery,
+                self.enable_accelerated_recovery,
             )
             .build()
     }
@@ -360,9 +375,14 @@ impl crate::PropertyType for HostedZoneTag {}
 impl ::cloudwright_core::ToValue for HostedZoneTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -399,10 +419,15 @@ impl crate::PropertyType for QueryLoggingConfig {}
 impl ::cloudwright_core::ToValue for QueryLoggingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "CloudWatchLogsLogGroupArn",
-                &self.cloud_watch_logs_log_group_arn,
+                self.cloud_watch_logs_log_group_arn,
             )
             .build()
     }
@@ -464,9 +489,14 @@ impl crate::PropertyType for Vpc {}
 impl ::cloudwright_core::ToValue for Vpc {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VPCId", &self.vpc_id)
-            .req("VPCRegion", &self.vpc_region)
+            .req("VPCId", self.vpc_id)
+            .req("VPCRegion", self.vpc_region)
             .build()
     }
 }

@@ -123,11 +123,16 @@ impl ::cloudwright_core::Resource for KeySigningKey {
 impl ::cloudwright_core::ToValue for KeySigningKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HostedZoneId", &self.hosted_zone_id)
-            .req("KeyManagementServiceArn", &self.key_management_service_arn)
-            .req("Name", &self.name)
-            .req("Status", &self.status)
+            .req("HostedZoneId", self.hosted_zone_id)
+            .req("KeyManagementServiceArn", self.key_management_service_arn)
+            .req("Name", self.name)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -168,6 +173,14 @@ impl ::cloudwright_core::ToValue for KeySigningKeyStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for RecordSetGroup {
 impl ::cloudwright_core::ToValue for RecordSetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .opt("HostedZoneId", &self.hosted_zone_id)
-            .opt("HostedZoneName", &self.hosted_zone_name)
-            .opt("RecordSets", &self.record_sets)
+            .opt("Comment", self.comment)
+            .opt("HostedZoneId", self.hosted_zone_id)
+            .opt("HostedZoneName", self.hosted_zone_name)
+            .opt("RecordSets", self.record_sets)
             .build()
     }
 }
@@ -438,23 +443,28 @@ impl crate::PropertyType for RecordSet {}
 impl ::cloudwright_core::ToValue for RecordSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AliasTarget", &self.alias_target)
-            .opt("CidrRoutingConfig", &self.cidr_routing_config)
-            .opt("Failover", &self.failover)
-            .opt("GeoLocation", &self.geo_location)
-            .opt("GeoProximityLocation", &self.geo_proximity_location)
-            .opt("HealthCheckId", &self.health_check_id)
-            .opt("HostedZoneId", &self.hosted_zone_id)
-            .opt("HostedZoneName", &self.hosted_zone_name)
-            .opt("MultiValueAnswer", &self.multi_value_answer)
-            .req("Name", &self.name)
-            .opt("Region", &self.region)
-            .opt("ResourceRecords", &self.resource_records)
-            .opt("SetIdentifier", &self.set_identifier)
-            .opt("TTL", &self.ttl)
-            .req("Type", &self.r#type)
-            .opt("Weight", &self.weight)
+            .opt("AliasTarget", self.alias_target)
+            .opt("CidrRoutingConfig", self.cidr_routing_config)
+            .opt("Failover", self.failover)
+            .opt("GeoLocation", self.geo_location)
+            .opt("GeoProximityLocation", self.geo_proximity_location)
+            .opt("HealthCheckId", self.health_check_id)
+            .opt("HostedZoneId", self.hosted_zone_id)
+            .opt("HostedZoneName", self.hosted_zone_name)
+            .opt("MultiValueAnswer", self.multi_value_answer)
+            .req("Name", self.name)
+            .opt("Region", self.region)
+            .opt("ResourceRecords", self.resource_records)
+            .opt("SetIdentifier", self.set_identifier)
+            .opt("TTL", self.ttl)
+            .req("Type", self.r#type)
+            .opt("Weight", self.weight)
             .build()
     }
 }

@@ -173,10 +173,15 @@ impl crate::PropertyType for AliasTarget {}
 impl ::cloudwright_core::ToValue for AliasTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DNSName", &self.dns_name)
-            .opt("EvaluateTargetHealth", &self.evaluate_target_health)
-            .req("HostedZoneId", &self.hosted_zone_id)
+            .req("DNSName", self.dns_name)
+            .opt("EvaluateTargetHealth", self.evaluate_target_health)
+            .req("HostedZoneId", self.hosted_zone_id)
             .build()
     }
 }
@@ -236,9 +241,14 @@ impl crate::PropertyType for CidrRoutingConfig {}
 impl ::cloudwright_core::ToValue for CidrRoutingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CollectionId", &self.collection_id)
-            .req("LocationName", &self.location_name)
+            .req("CollectionId", self.collection_id)
+            .req("LocationName", self.location_name)
             .build()
     }
 }
@@ -290,9 +300,14 @@ impl crate::PropertyType for Coordinates {}
 impl ::cloudwright_core::ToValue for Coordinates {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Latitude", &self.latitude)
-            .req("Longitude", &self.longitude)
+            .req("Latitude", self.latitude)
+            .req("Longitude", self.longitude)
             .build()
     }
 }
@@ -357,10 +372,15 @@ impl crate::PropertyType for GeoLocation {}
 impl ::cloudwright_core::ToValue for GeoLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContinentCode", &self.continent_code)
-            .opt("CountryCode", &self.country_code)
-            .opt("SubdivisionCode", &self.subdivision_code)
+            .opt("ContinentCode", self.continent_code)
+            .opt("CountryCode", self.country_code)
+            .opt("SubdivisionCode", self.subdivision_code)
             .build()
     }
 }
@@ -407,11 +427,16 @@ impl crate::PropertyType for GeoProximityLocation {}
 impl ::cloudwright_core::ToValue for GeoProximityLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AWSRegion", &self.aws_region)
-            .opt("Bias", &self.bias)
-            .opt("Coordinates", &self.coordinates)
-            .opt("LocalZoneGroup", &self.local_zone_group)
+            .opt("AWSRegion", self.aws_region)
+            .opt("Bias", self.bias)
+            .opt("Coordinates", self.coordinates)
+            .opt("LocalZoneGroup", self.local_zone_group)
             .build()
     }
 }

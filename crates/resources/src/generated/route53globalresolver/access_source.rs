@@ -127,14 +127,19 @@ impl ::cloudwright_core::Resource for AccessSource {
 impl ::cloudwright_core::ToValue for AccessSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cidr", &self.cidr)
-            .opt("ClientToken", &self.client_token)
-            .req("DnsViewId", &self.dns_view_id)
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("Name", &self.name)
-            .req("Protocol", &self.protocol)
-            .opt("Tags", &self.tags)
+            .req("Cidr", self.cidr)
+            .opt("ClientToken", self.client_token)
+            .req("DnsViewId", self.dns_view_id)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("Name", self.name)
+            .req("Protocol", self.protocol)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -211,6 +216,14 @@ impl ::cloudwright_core::ToValue for DnsProtocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IpAddressType` (`AWS::Route53GlobalResolver::AccessSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -239,6 +252,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -106,12 +106,17 @@ impl ::cloudwright_core::Resource for AccessToken {
 impl ::cloudwright_core::ToValue for AccessToken {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientToken", &self.client_token)
-            .req("DnsViewId", &self.dns_view_id)
-            .opt("ExpiresAt", &self.expires_at)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("ClientToken", self.client_token)
+            .req("DnsViewId", self.dns_view_id)
+            .opt("ExpiresAt", self.expires_at)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

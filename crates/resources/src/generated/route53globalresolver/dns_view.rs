@@ -130,15 +130,20 @@ impl ::cloudwright_core::Resource for DnsView {
 impl ::cloudwright_core::ToValue for DnsView {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientToken", &self.client_token)
-            .opt("Description", &self.description)
-            .opt("DnssecValidation", &self.dnssec_validation)
-            .opt("EdnsClientSubnet", &self.edns_client_subnet)
-            .opt("FirewallRulesFailOpen", &self.firewall_rules_fail_open)
-            .req("GlobalResolverId", &self.global_resolver_id)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("ClientToken", self.client_token)
+            .opt("Description", self.description)
+            .opt("DnssecValidation", self.dnssec_validation)
+            .opt("EdnsClientSubnet", self.edns_client_subnet)
+            .opt("FirewallRulesFailOpen", self.firewall_rules_fail_open)
+            .req("GlobalResolverId", self.global_resolver_id)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -212,6 +217,14 @@ impl ::cloudwright_core::ToValue for DnsSecValidationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EdnsClientSubnetType` (`AWS::Route53GlobalResolver::DnsView`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -241,6 +254,14 @@ impl ::cloudwright_core::ToValue for EdnsClientSubnetType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FirewallRulesFailOpenType` (`AWS::Route53GlobalResolver::DnsView`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -269,6 +290,14 @@ impl ::cloudwright_core::ToValue for FirewallRulesFailOpenType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -133,14 +133,19 @@ impl ::cloudwright_core::Resource for FirewallDomainList {
 impl ::cloudwright_core::ToValue for FirewallDomainList {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientToken", &self.client_token)
-            .opt("Description", &self.description)
-            .opt("DomainFileUrl", &self.domain_file_url)
-            .opt("Domains", &self.domains)
-            .req("GlobalResolverId", &self.global_resolver_id)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("ClientToken", self.client_token)
+            .opt("Description", self.description)
+            .opt("DomainFileUrl", self.domain_file_url)
+            .opt("Domains", self.domains)
+            .req("GlobalResolverId", self.global_resolver_id)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -165,21 +165,26 @@ impl ::cloudwright_core::Resource for FirewallRule {
 impl ::cloudwright_core::ToValue for FirewallRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("BlockOverrideDnsType", &self.block_override_dns_type)
-            .opt("BlockOverrideDomain", &self.block_override_domain)
-            .opt("BlockOverrideTtl", &self.block_override_ttl)
-            .opt("BlockResponse", &self.block_response)
-            .opt("ClientToken", &self.client_token)
-            .opt("ConfidenceThreshold", &self.confidence_threshold)
-            .opt("Description", &self.description)
-            .opt("DnsAdvancedProtection", &self.dns_advanced_protection)
-            .req("DnsViewId", &self.dns_view_id)
-            .opt("FirewallDomainListId", &self.firewall_domain_list_id)
-            .req("Name", &self.name)
-            .opt("Priority", &self.priority)
-            .opt("QType", &self.q_type)
+            .req("Action", self.action)
+            .opt("BlockOverrideDnsType", self.block_override_dns_type)
+            .opt("BlockOverrideDomain", self.block_override_domain)
+            .opt("BlockOverrideTtl", self.block_override_ttl)
+            .opt("BlockResponse", self.block_response)
+            .opt("ClientToken", self.client_token)
+            .opt("ConfidenceThreshold", self.confidence_threshold)
+            .opt("Description", self.description)
+            .opt("DnsAdvancedProtection", self.dns_advanced_protection)
+            .req("DnsViewId", self.dns_view_id)
+            .opt("FirewallDomainListId", self.firewall_domain_list_id)
+            .req("Name", self.name)
+            .opt("Priority", self.priority)
+            .opt("QType", self.q_type)
             .build()
     }
 }
@@ -250,6 +255,14 @@ impl ::cloudwright_core::ToValue for BlockOverrideDnsQueryType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfidenceThreshold` (`AWS::Route53GlobalResolver::FirewallRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -281,6 +294,14 @@ impl ::cloudwright_core::ToValue for ConfidenceThreshold {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -314,6 +335,14 @@ impl ::cloudwright_core::ToValue for DnsAdvancedProtection {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FirewallBlockResponse` (`AWS::Route53GlobalResolver::FirewallRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -346,6 +375,14 @@ impl ::cloudwright_core::ToValue for FirewallBlockResponse {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FirewallRuleAction` (`AWS::Route53GlobalResolver::FirewallRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -377,6 +414,14 @@ impl ::cloudwright_core::ToValue for FirewallRuleAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -127,14 +127,19 @@ impl ::cloudwright_core::Resource for GlobalResolver {
 impl ::cloudwright_core::ToValue for GlobalResolver {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientToken", &self.client_token)
-            .opt("Description", &self.description)
-            .opt("IpAddressType", &self.ip_address_type)
-            .req("Name", &self.name)
-            .opt("ObservabilityRegion", &self.observability_region)
-            .req("Regions", &self.regions)
-            .opt("Tags", &self.tags)
+            .opt("ClientToken", self.client_token)
+            .opt("Description", self.description)
+            .opt("IpAddressType", self.ip_address_type)
+            .req("Name", self.name)
+            .opt("ObservabilityRegion", self.observability_region)
+            .req("Regions", self.regions)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -225,6 +230,14 @@ impl ::cloudwright_core::ToValue for GlobalResolverIpAddressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -98,10 +98,15 @@ impl ::cloudwright_core::Resource for HostedZoneAssociation {
 impl ::cloudwright_core::ToValue for HostedZoneAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HostedZoneId", &self.hosted_zone_id)
-            .req("Name", &self.name)
-            .req("ResourceArn", &self.resource_arn)
+            .req("HostedZoneId", self.hosted_zone_id)
+            .req("Name", self.name)
+            .req("ResourceArn", self.resource_arn)
             .build()
     }
 }

@@ -127,12 +127,17 @@ impl ::cloudwright_core::Resource for ProfileAssociation {
 impl ::cloudwright_core::ToValue for ProfileAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .req("Name", &self.name)
-            .req("ProfileId", &self.profile_id)
-            .req("ResourceId", &self.resource_id)
-            .opt("Tags", &self.tags)
+            .opt("Arn", self.arn)
+            .req("Name", self.name)
+            .req("ProfileId", self.profile_id)
+            .req("ResourceId", self.resource_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }

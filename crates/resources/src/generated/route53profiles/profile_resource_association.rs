@@ -111,11 +111,16 @@ impl ::cloudwright_core::Resource for ProfileResourceAssociation {
 impl ::cloudwright_core::ToValue for ProfileResourceAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("ProfileId", &self.profile_id)
-            .req("ResourceArn", &self.resource_arn)
-            .opt("ResourceProperties", &self.resource_properties)
+            .req("Name", self.name)
+            .req("ProfileId", self.profile_id)
+            .req("ResourceArn", self.resource_arn)
+            .opt("ResourceProperties", self.resource_properties)
             .build()
     }
 }

@@ -98,10 +98,15 @@ impl ::cloudwright_core::Resource for ControlPanel {
 impl ::cloudwright_core::ToValue for ControlPanel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClusterArn", &self.cluster_arn)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("ClusterArn", self.cluster_arn)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -95,10 +95,15 @@ impl ::cloudwright_core::Resource for RoutingControl {
 impl ::cloudwright_core::ToValue for RoutingControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClusterArn", &self.cluster_arn)
-            .opt("ControlPanelArn", &self.control_panel_arn)
-            .req("Name", &self.name)
+            .opt("ClusterArn", self.cluster_arn)
+            .opt("ControlPanelArn", self.control_panel_arn)
+            .req("Name", self.name)
             .build()
     }
 }

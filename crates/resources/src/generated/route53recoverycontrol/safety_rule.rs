@@ -121,13 +121,18 @@ impl ::cloudwright_core::Resource for SafetyRule {
 impl ::cloudwright_core::ToValue for SafetyRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssertionRule", &self.assertion_rule)
-            .opt("ControlPanelArn", &self.control_panel_arn)
-            .opt("GatingRule", &self.gating_rule)
-            .opt("Name", &self.name)
-            .opt("RuleConfig", &self.rule_config)
-            .opt("Tags", &self.tags)
+            .opt("AssertionRule", self.assertion_rule)
+            .opt("ControlPanelArn", self.control_panel_arn)
+            .opt("GatingRule", self.gating_rule)
+            .opt("Name", self.name)
+            .opt("RuleConfig", self.rule_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -208,9 +213,14 @@ impl crate::PropertyType for AssertionRule {}
 impl ::cloudwright_core::ToValue for AssertionRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AssertedControls", &self.asserted_controls)
-            .req("WaitPeriodMs", &self.wait_period_ms)
+            .req("AssertedControls", self.asserted_controls)
+            .req("WaitPeriodMs", self.wait_period_ms)
             .build()
     }
 }
@@ -274,10 +284,15 @@ impl crate::PropertyType for GatingRule {}
 impl ::cloudwright_core::ToValue for GatingRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GatingControls", &self.gating_controls)
-            .req("TargetControls", &self.target_controls)
-            .req("WaitPeriodMs", &self.wait_period_ms)
+            .req("GatingControls", self.gating_controls)
+            .req("TargetControls", self.target_controls)
+            .req("WaitPeriodMs", self.wait_period_ms)
             .build()
     }
 }
@@ -339,10 +354,15 @@ impl crate::PropertyType for RuleConfig {}
 impl ::cloudwright_core::ToValue for RuleConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Inverted", &self.inverted)
-            .req("Threshold", &self.threshold)
-            .req("Type", &self.r#type)
+            .req("Inverted", self.inverted)
+            .req("Threshold", self.threshold)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -376,6 +396,14 @@ impl ::cloudwright_core::ToValue for RuleType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -100,10 +100,15 @@ impl ::cloudwright_core::Resource for Cell {
 impl ::cloudwright_core::ToValue for Cell {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CellName", &self.cell_name)
-            .opt("Cells", &self.cells)
-            .opt("Tags", &self.tags)
+            .opt("CellName", self.cell_name)
+            .opt("Cells", self.cells)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -98,10 +98,15 @@ impl ::cloudwright_core::Resource for ReadinessCheck {
 impl ::cloudwright_core::ToValue for ReadinessCheck {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReadinessCheckName", &self.readiness_check_name)
-            .opt("ResourceSetName", &self.resource_set_name)
-            .opt("Tags", &self.tags)
+            .opt("ReadinessCheckName", self.readiness_check_name)
+            .opt("ResourceSetName", self.resource_set_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

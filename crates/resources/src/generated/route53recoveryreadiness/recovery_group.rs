@@ -98,10 +98,15 @@ impl ::cloudwright_core::Resource for RecoveryGroup {
 impl ::cloudwright_core::ToValue for RecoveryGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Cells", &self.cells)
-            .opt("RecoveryGroupName", &self.recovery_group_name)
-            .opt("Tags", &self.tags)
+            .opt("Cells", self.cells)
+            .opt("RecoveryGroupName", self.recovery_group_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

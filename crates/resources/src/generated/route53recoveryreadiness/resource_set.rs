@@ -126,11 +126,16 @@ impl ::cloudwright_core::Resource for ResourceSet {
 impl ::cloudwright_core::ToValue for ResourceSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceSetName", &self.resource_set_name)
-            .req("ResourceSetType", &self.resource_set_type)
-            .req("Resources", &self.resources)
-            .opt("Tags", &self.tags)
+            .opt("ResourceSetName", self.resource_set_name)
+            .req("ResourceSetType", self.resource_set_type)
+            .req("Resources", self.resources)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -209,12 +214,17 @@ impl crate::PropertyType for DnsTargetResource {}
 impl ::cloudwright_core::ToValue for DnsTargetResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DomainName", &self.domain_name)
-            .opt("HostedZoneArn", &self.hosted_zone_arn)
-            .opt("RecordSetId", &self.record_set_id)
-            .opt("RecordType", &self.record_type)
-            .opt("TargetResource", &self.target_resource)
+            .opt("DomainName", self.domain_name)
+            .opt("HostedZoneArn", self.hosted_zone_arn)
+            .opt("RecordSetId", self.record_set_id)
+            .opt("RecordType", self.record_type)
+            .opt("TargetResource", self.target_resource)
             .build()
     }
 }
@@ -249,8 +259,13 @@ impl crate::PropertyType for NlbResource {}
 impl ::cloudwright_core::ToValue for NlbResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
+            .opt("Arn", self.arn)
             .build()
     }
 }
@@ -291,9 +306,14 @@ impl crate::PropertyType for R53ResourceRecord {}
 impl ::cloudwright_core::ToValue for R53ResourceRecord {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DomainName", &self.domain_name)
-            .opt("RecordSetId", &self.record_set_id)
+            .opt("DomainName", self.domain_name)
+            .opt("RecordSetId", self.record_set_id)
             .build()
     }
 }
@@ -348,11 +368,16 @@ impl crate::PropertyType for Resource {}
 impl ::cloudwright_core::ToValue for Resource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComponentId", &self.component_id)
-            .opt("DnsTargetResource", &self.dns_target_resource)
-            .opt("ReadinessScopes", &self.readiness_scopes)
-            .opt("ResourceArn", &self.resource_arn)
+            .opt("ComponentId", self.component_id)
+            .opt("DnsTargetResource", self.dns_target_resource)
+            .opt("ReadinessScopes", self.readiness_scopes)
+            .opt("ResourceArn", self.resource_arn)
             .build()
     }
 }
@@ -393,9 +418,14 @@ impl crate::PropertyType for TargetResource {}
 impl ::cloudwright_core::ToValue for TargetResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NLBResource", &self.nlb_resource)
-            .opt("R53Resource", &self.r53_resource)
+            .opt("NLBResource", self.nlb_resource)
+            .opt("R53Resource", self.r53_resource)
             .build()
     }
 }

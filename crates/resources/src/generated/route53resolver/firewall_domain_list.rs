@@ -106,11 +106,16 @@ impl ::cloudwright_core::Resource for FirewallDomainList {
 impl ::cloudwright_core::ToValue for FirewallDomainList {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DomainFileUrl", &self.domain_file_url)
-            .opt("Domains", &self.domains)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("DomainFileUrl", self.domain_file_url)
+            .opt("Domains", self.domains)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -92,10 +92,15 @@ impl ::cloudwright_core::Resource for FirewallRuleGroup {
 impl ::cloudwright_core::ToValue for FirewallRuleGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FirewallRules", &self.firewall_rules)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("FirewallRules", self.firewall_rules)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -226,8 +231,13 @@ impl crate::PropertyType for FirewallAdvancedContentCategoryConfig {}
 impl ::cloudwright_core::ToValue for FirewallAdvancedContentCategoryConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Category", &self.category)
+            .req("Category", self.category)
             .build()
     }
 }
@@ -266,8 +276,13 @@ impl crate::PropertyType for FirewallAdvancedThreatCategoryConfig {}
 impl ::cloudwright_core::ToValue for FirewallAdvancedThreatCategoryConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Category", &self.category)
+            .req("Category", self.category)
             .build()
     }
 }
@@ -447,26 +462,31 @@ impl crate::PropertyType for FirewallRule {}
 impl ::cloudwright_core::ToValue for FirewallRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("BlockOverrideDnsType", &self.block_override_dns_type)
-            .opt("BlockOverrideDomain", &self.block_override_domain)
-            .opt("BlockOverrideTtl", &self.block_override_ttl)
-            .opt("BlockResponse", &self.block_response)
-            .opt("ConfidenceThreshold", &self.confidence_threshold)
-            .opt("DnsThreatProtection", &self.dns_threat_protection)
-            .opt("FirewallDomainListId", &self.firewall_domain_list_id)
+            .req("Action", self.action)
+            .opt("BlockOverrideDnsType", self.block_override_dns_type)
+            .opt("BlockOverrideDomain", self.block_override_domain)
+            .opt("BlockOverrideTtl", self.block_override_ttl)
+            .opt("BlockResponse", self.block_response)
+            .opt("ConfidenceThreshold", self.confidence_threshold)
+            .opt("DnsThreatProtection", self.dns_threat_protection)
+            .opt("FirewallDomainListId", self.firewall_domain_list_id)
             .opt(
                 "FirewallDomainRedirectionAction",
-                &self.firewall_domain_redirection_action,
+                self.firewall_domain_redirection_action,
             )
-            .opt("FirewallRuleType", &self.firewall_rule_type)
+            .opt("FirewallRuleType", self.firewall_rule_type)
             .opt(
                 "FirewallThreatProtectionId",
-                &self.firewall_threat_protection_id,
+                self.firewall_threat_protection_id,
             )
-            .req("Priority", &self.priority)
-            .opt("Qtype", &self.qtype)
+            .req("Priority", self.priority)
+            .opt("Qtype", self.qtype)
             .build()
     }
 }
@@ -509,14 +529,19 @@ impl crate::PropertyType for FirewallRuleType {}
 impl ::cloudwright_core::ToValue for FirewallRuleType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "FirewallAdvancedContentCategory",
-                &self.firewall_advanced_content_category,
+                self.firewall_advanced_content_category,
             )
             .opt(
                 "FirewallAdvancedThreatCategory",
-                &self.firewall_advanced_threat_category,
+                self.firewall_advanced_threat_category,
             )
             .build()
     }
@@ -552,6 +577,14 @@ impl ::cloudwright_core::ToValue for Action {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BlockOverrideDnsType` (`AWS::Route53Resolver::FirewallRuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -577,6 +610,14 @@ impl ::cloudwright_core::ToValue for BlockOverrideDnsType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -610,6 +651,14 @@ impl ::cloudwright_core::ToValue for BlockResponse {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfidenceThreshold` (`AWS::Route53Resolver::FirewallRuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -641,6 +690,14 @@ impl ::cloudwright_core::ToValue for ConfidenceThreshold {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -674,6 +731,14 @@ impl ::cloudwright_core::ToValue for DnsThreatProtection {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FirewallDomainRedirectionAction` (`AWS::Route53Resolver::FirewallRuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -702,6 +767,14 @@ impl ::cloudwright_core::ToValue for FirewallDomainRedirectionAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

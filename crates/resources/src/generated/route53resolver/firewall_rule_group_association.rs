@@ -134,13 +134,18 @@ impl ::cloudwright_core::Resource for FirewallRuleGroupAssociation {
 impl ::cloudwright_core::ToValue for FirewallRuleGroupAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FirewallRuleGroupId", &self.firewall_rule_group_id)
-            .opt("MutationProtection", &self.mutation_protection)
-            .opt("Name", &self.name)
-            .req("Priority", &self.priority)
-            .opt("Tags", &self.tags)
-            .req("VpcId", &self.vpc_id)
+            .req("FirewallRuleGroupId", self.firewall_rule_group_id)
+            .opt("MutationProtection", self.mutation_protection)
+            .opt("Name", self.name)
+            .req("Priority", self.priority)
+            .opt("Tags", self.tags)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -249,6 +254,14 @@ impl ::cloudwright_core::ToValue for MutationProtection {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -125,12 +125,17 @@ impl ::cloudwright_core::Resource for OutpostResolver {
 impl ::cloudwright_core::ToValue for OutpostResolver {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceCount", &self.instance_count)
-            .req("Name", &self.name)
-            .req("OutpostArn", &self.outpost_arn)
-            .req("PreferredInstanceType", &self.preferred_instance_type)
-            .opt("Tags", &self.tags)
+            .opt("InstanceCount", self.instance_count)
+            .req("Name", self.name)
+            .req("OutpostArn", self.outpost_arn)
+            .req("PreferredInstanceType", self.preferred_instance_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -251,9 +256,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for ResolverConfig {
 impl ::cloudwright_core::ToValue for ResolverConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutodefinedReverseFlag", &self.autodefined_reverse_flag)
-            .req("ResourceId", &self.resource_id)
+            .req("AutodefinedReverseFlag", self.autodefined_reverse_flag)
+            .req("ResourceId", self.resource_id)
             .build()
     }
 }
@@ -159,6 +164,14 @@ impl ::cloudwright_core::ToValue for AutodefinedReverseFlag {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -73,8 +73,13 @@ impl ::cloudwright_core::Resource for ResolverDnssecConfig {
 impl ::cloudwright_core::ToValue for ResolverDnssecConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceId", &self.resource_id)
+            .opt("ResourceId", self.resource_id)
             .build()
     }
 }

@@ -217,28 +217,33 @@ impl ::cloudwright_core::Resource for ResolverEndpoint {
 impl ::cloudwright_core::ToValue for ResolverEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Direction", &self.direction)
-            .opt("Dns64Enabled", &self.dns64_enabled)
-            .req("IpAddresses", &self.ip_addresses)
+            .req("Direction", self.direction)
+            .opt("Dns64Enabled", self.dns64_enabled)
+            .req("IpAddresses", self.ip_addresses)
             .opt(
                 "Ipv6InternetAccessEnabled",
-                &self.ipv6_internet_access_enabled,
+                self.ipv6_internet_access_enabled,
             )
-            .opt("Name", &self.name)
-            .opt("OutpostArn", &self.outpost_arn)
-            .opt("PreferredInstanceType", &self.preferred_instance_type)
-            .opt("Protocols", &self.protocols)
-            .opt("ResolverEndpointType", &self.resolver_endpoint_type)
+            .opt("Name", self.name)
+            .opt("OutpostArn", self.outpost_arn)
+            .opt("PreferredInstanceType", self.preferred_instance_type)
+            .opt("Protocols", self.protocols)
+            .opt("ResolverEndpointType", self.resolver_endpoint_type)
             .opt(
                 "RniEnhancedMetricsEnabled",
-                &self.rni_enhanced_metrics_enabled,
+                self.rni_enhanced_metrics_enabled,
             )
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .opt("Tags", &self.tags)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .opt("Tags", self.tags)
             .opt(
                 "TargetNameServerMetricsEnabled",
-                &self.target_name_server_metrics_enabled,
+                self.target_name_server_metrics_enabled,
             )
             .build()
     }
@@ -360,10 +365,15 @@ impl crate::PropertyType for IpAddressRequest {}
 impl ::cloudwright_core::ToValue for IpAddressRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ip", &self.ip)
-            .opt("Ipv6", &self.ipv6)
-            .req("SubnetId", &self.subnet_id)
+            .opt("Ip", self.ip)
+            .opt("Ipv6", self.ipv6)
+            .req("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -414,9 +424,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

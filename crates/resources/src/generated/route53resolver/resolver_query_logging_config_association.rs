@@ -84,12 +84,17 @@ impl ::cloudwright_core::Resource for ResolverQueryLoggingConfigAssociation {
 impl ::cloudwright_core::ToValue for ResolverQueryLoggingConfigAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ResolverQueryLogConfigId",
-                &self.resolver_query_log_config_id,
+                self.resolver_query_log_config_id,
             )
-            .opt("ResourceId", &self.resource_id)
+            .opt("ResourceId", self.resource_id)
             .build()
     }
 }

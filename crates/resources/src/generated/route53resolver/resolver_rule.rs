@@ -140,14 +140,19 @@ impl ::cloudwright_core::Resource for ResolverRule {
 impl ::cloudwright_core::ToValue for ResolverRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DelegationRecord", &self.delegation_record)
-            .opt("DomainName", &self.domain_name)
-            .opt("Name", &self.name)
-            .opt("ResolverEndpointId", &self.resolver_endpoint_id)
-            .req("RuleType", &self.rule_type)
-            .opt("Tags", &self.tags)
-            .opt("TargetIps", &self.target_ips)
+            .opt("DelegationRecord", self.delegation_record)
+            .opt("DomainName", self.domain_name)
+            .opt("Name", self.name)
+            .opt("ResolverEndpointId", self.resolver_endpoint_id)
+            .req("RuleType", self.rule_type)
+            .opt("Tags", self.tags)
+            .opt("TargetIps", self.target_ips)
             .build()
     }
 }
@@ -290,9 +295,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -359,12 +369,17 @@ impl crate::PropertyType for TargetAddress {}
 impl ::cloudwright_core::ToValue for TargetAddress {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ip", &self.ip)
-            .opt("Ipv6", &self.ipv6)
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
-            .opt("ServerNameIndication", &self.server_name_indication)
+            .opt("Ip", self.ip)
+            .opt("Ipv6", self.ipv6)
+            .opt("Port", self.port)
+            .opt("Protocol", self.protocol)
+            .opt("ServerNameIndication", self.server_name_indication)
             .build()
     }
 }

@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for ResolverRuleAssociation {
 impl ::cloudwright_core::ToValue for ResolverRuleAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .req("ResolverRuleId", &self.resolver_rule_id)
-            .req("VPCId", &self.vpc_id)
+            .opt("Name", self.name)
+            .req("ResolverRuleId", self.resolver_rule_id)
+            .req("VPCId", self.vpc_id)
             .build()
     }
 }

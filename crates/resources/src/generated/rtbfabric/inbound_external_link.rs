@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for InboundExternalLink {
 impl ::cloudwright_core::ToValue for InboundExternalLink {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GatewayId", &self.gateway_id)
-            .opt("LinkAttributes", &self.link_attributes)
-            .req("LinkLogSettings", &self.link_log_settings)
-            .opt("Tags", &self.tags)
+            .req("GatewayId", self.gateway_id)
+            .opt("LinkAttributes", self.link_attributes)
+            .req("LinkLogSettings", self.link_log_settings)
+            .opt("Tags", self.tags)
             .build()
     }
 }

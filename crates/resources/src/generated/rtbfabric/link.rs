@@ -147,14 +147,19 @@ impl ::cloudwright_core::Resource for Link {
 impl ::cloudwright_core::ToValue for Link {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GatewayId", &self.gateway_id)
-            .opt("HttpResponderAllowed", &self.http_responder_allowed)
-            .opt("LinkAttributes", &self.link_attributes)
-            .req("LinkLogSettings", &self.link_log_settings)
-            .opt("ModuleConfigurationList", &self.module_configuration_list)
-            .req("PeerGatewayId", &self.peer_gateway_id)
-            .opt("Tags", &self.tags)
+            .req("GatewayId", self.gateway_id)
+            .opt("HttpResponderAllowed", self.http_responder_allowed)
+            .opt("LinkAttributes", self.link_attributes)
+            .req("LinkLogSettings", self.link_log_settings)
+            .opt("ModuleConfigurationList", self.module_configuration_list)
+            .req("PeerGatewayId", self.peer_gateway_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -246,9 +251,14 @@ impl crate::PropertyType for LinkAttributesProperty {}
 impl ::cloudwright_core::ToValue for LinkAttributesProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomerProvidedId", &self.customer_provided_id)
-            .opt("ResponderErrorMasking", &self.responder_error_masking)
+            .opt("CustomerProvidedId", self.customer_provided_id)
+            .opt("ResponderErrorMasking", self.responder_error_masking)
             .build()
     }
 }
@@ -312,11 +322,16 @@ impl crate::PropertyType for ModuleConfiguration {}
 impl ::cloudwright_core::ToValue for ModuleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DependsOn", &self.depends_on)
-            .opt("ModuleParameters", &self.module_parameters)
-            .req("Name", &self.name)
-            .opt("Version", &self.version)
+            .opt("DependsOn", self.depends_on)
+            .opt("ModuleParameters", self.module_parameters)
+            .req("Name", self.name)
+            .opt("Version", self.version)
             .build()
     }
 }

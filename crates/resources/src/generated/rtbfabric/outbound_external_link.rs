@@ -122,12 +122,17 @@ impl ::cloudwright_core::Resource for OutboundExternalLink {
 impl ::cloudwright_core::ToValue for OutboundExternalLink {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GatewayId", &self.gateway_id)
-            .opt("LinkAttributes", &self.link_attributes)
-            .req("LinkLogSettings", &self.link_log_settings)
-            .req("PublicEndpoint", &self.public_endpoint)
-            .opt("Tags", &self.tags)
+            .req("GatewayId", self.gateway_id)
+            .opt("LinkAttributes", self.link_attributes)
+            .req("LinkLogSettings", self.link_log_settings)
+            .req("PublicEndpoint", self.public_endpoint)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -124,12 +124,17 @@ impl ::cloudwright_core::Resource for RequesterGateway {
 impl ::cloudwright_core::ToValue for RequesterGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .req("VpcId", &self.vpc_id)
+            .opt("Description", self.description)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -231,9 +236,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

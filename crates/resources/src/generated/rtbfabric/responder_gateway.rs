@@ -175,20 +175,25 @@ impl ::cloudwright_core::Resource for ResponderGateway {
 impl ::cloudwright_core::ToValue for ResponderGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DomainName", &self.domain_name)
+            .opt("Description", self.description)
+            .opt("DomainName", self.domain_name)
             .opt(
                 "ManagedEndpointConfiguration",
-                &self.managed_endpoint_configuration,
+                self.managed_endpoint_configuration,
             )
-            .req("Port", &self.port)
-            .req("Protocol", &self.protocol)
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .opt("TrustStoreConfiguration", &self.trust_store_configuration)
-            .req("VpcId", &self.vpc_id)
+            .req("Port", self.port)
+            .req("Protocol", self.protocol)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .opt("TrustStoreConfiguration", self.trust_store_configuration)
+            .req("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -269,10 +274,15 @@ impl crate::PropertyType for TrustStoreConfiguration {}
 impl ::cloudwright_core::ToValue for TrustStoreConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "CertificateAuthorityCertificates",
-                &self.certificate_authority_certificates,
+                self.certificate_authority_certificates,
             )
             .build()
     }
@@ -304,6 +314,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

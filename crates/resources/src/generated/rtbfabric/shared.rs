@@ -38,10 +38,15 @@ impl crate::PropertyType for ApplicationLogs {}
 impl ::cloudwright_core::ToValue for ApplicationLogs {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "LinkApplicationLogSampling",
-                &self.link_application_log_sampling,
+                self.link_application_log_sampling,
             )
             .build()
     }
@@ -98,9 +103,14 @@ impl crate::PropertyType for LinkApplicationLogSampling {}
 impl ::cloudwright_core::ToValue for LinkApplicationLogSampling {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ErrorLog", &self.error_log)
-            .req("FilterLog", &self.filter_log)
+            .req("ErrorLog", self.error_log)
+            .req("FilterLog", self.filter_log)
             .build()
     }
 }
@@ -142,9 +152,14 @@ impl crate::PropertyType for LinkAttributes {}
 impl ::cloudwright_core::ToValue for LinkAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomerProvidedId", &self.customer_provided_id)
-            .opt("ResponderErrorMasking", &self.responder_error_masking)
+            .opt("CustomerProvidedId", self.customer_provided_id)
+            .opt("ResponderErrorMasking", self.responder_error_masking)
             .build()
     }
 }
@@ -181,8 +196,13 @@ impl crate::PropertyType for LinkLogSettings {}
 impl ::cloudwright_core::ToValue for LinkLogSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationLogs", &self.application_logs)
+            .req("ApplicationLogs", self.application_logs)
             .build()
     }
 }
@@ -252,13 +272,18 @@ impl crate::PropertyType for ResponderErrorMaskingForHttpCode {}
 impl ::cloudwright_core::ToValue for ResponderErrorMaskingForHttpCode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("HttpCode", &self.http_code)
-            .req("LoggingTypes", &self.logging_types)
+            .req("Action", self.action)
+            .req("HttpCode", self.http_code)
+            .req("LoggingTypes", self.logging_types)
             .opt(
                 "ResponseLoggingPercentage",
-                &self.response_logging_percentage,
+                self.response_logging_percentage,
             )
             .build()
     }
@@ -305,9 +330,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -343,6 +373,14 @@ impl ::cloudwright_core::ToValue for Action {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -380,6 +418,14 @@ impl ::cloudwright_core::ToValue for ResponderErrorMaskingLoggingType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

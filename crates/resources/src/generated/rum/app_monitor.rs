@@ -161,20 +161,25 @@ impl ::cloudwright_core::Resource for AppMonitor {
 impl ::cloudwright_core::ToValue for AppMonitor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppMonitorConfiguration", &self.app_monitor_configuration)
-            .opt("CustomEvents", &self.custom_events)
-            .opt("CwLogEnabled", &self.cw_log_enabled)
+            .opt("AppMonitorConfiguration", self.app_monitor_configuration)
+            .opt("CustomEvents", self.custom_events)
+            .opt("CwLogEnabled", self.cw_log_enabled)
             .opt(
                 "DeobfuscationConfiguration",
-                &self.deobfuscation_configuration,
+                self.deobfuscation_configuration,
             )
-            .opt("Domain", &self.domain)
-            .opt("DomainList", &self.domain_list)
-            .req("Name", &self.name)
-            .opt("Platform", &self.platform)
-            .opt("ResourcePolicy", &self.resource_policy)
-            .opt("Tags", &self.tags)
+            .opt("Domain", self.domain)
+            .opt("DomainList", self.domain_list)
+            .req("Name", self.name)
+            .opt("Platform", self.platform)
+            .opt("ResourcePolicy", self.resource_policy)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -309,17 +314,22 @@ impl crate::PropertyType for AppMonitorConfiguration {}
 impl ::cloudwright_core::ToValue for AppMonitorConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowCookies", &self.allow_cookies)
-            .opt("EnableXRay", &self.enable_x_ray)
-            .opt("ExcludedPages", &self.excluded_pages)
-            .opt("FavoritePages", &self.favorite_pages)
-            .opt("GuestRoleArn", &self.guest_role_arn)
-            .opt("IdentityPoolId", &self.identity_pool_id)
-            .opt("IncludedPages", &self.included_pages)
-            .opt("MetricDestinations", &self.metric_destinations)
-            .opt("SessionSampleRate", &self.session_sample_rate)
-            .opt("Telemetries", &self.telemetries)
+            .opt("AllowCookies", self.allow_cookies)
+            .opt("EnableXRay", self.enable_x_ray)
+            .opt("ExcludedPages", self.excluded_pages)
+            .opt("FavoritePages", self.favorite_pages)
+            .opt("GuestRoleArn", self.guest_role_arn)
+            .opt("IdentityPoolId", self.identity_pool_id)
+            .opt("IncludedPages", self.included_pages)
+            .opt("MetricDestinations", self.metric_destinations)
+            .opt("SessionSampleRate", self.session_sample_rate)
+            .opt("Telemetries", self.telemetries)
             .build()
     }
 }
@@ -356,8 +366,13 @@ impl crate::PropertyType for CustomEvents {}
 impl ::cloudwright_core::ToValue for CustomEvents {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Status", &self.status)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -392,8 +407,13 @@ impl crate::PropertyType for DeobfuscationConfiguration {}
 impl ::cloudwright_core::ToValue for DeobfuscationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("JavaScriptSourceMaps", &self.java_script_source_maps)
+            .opt("JavaScriptSourceMaps", self.java_script_source_maps)
             .build()
     }
 }
@@ -435,9 +455,14 @@ impl crate::PropertyType for JavaScriptSourceMaps {}
 impl ::cloudwright_core::ToValue for JavaScriptSourceMaps {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Uri", &self.s3_uri)
-            .req("Status", &self.status)
+            .opt("S3Uri", self.s3_uri)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -540,13 +565,18 @@ impl crate::PropertyType for MetricDefinition {}
 impl ::cloudwright_core::ToValue for MetricDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DimensionKeys", &self.dimension_keys)
-            .opt("EventPattern", &self.event_pattern)
-            .req("Name", &self.name)
-            .opt("Namespace", &self.namespace)
-            .opt("UnitLabel", &self.unit_label)
-            .opt("ValueKey", &self.value_key)
+            .opt("DimensionKeys", self.dimension_keys)
+            .opt("EventPattern", self.event_pattern)
+            .req("Name", self.name)
+            .opt("Namespace", self.namespace)
+            .opt("UnitLabel", self.unit_label)
+            .opt("ValueKey", self.value_key)
             .build()
     }
 }
@@ -614,11 +644,16 @@ impl crate::PropertyType for MetricDestination {}
 impl ::cloudwright_core::ToValue for MetricDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .opt("DestinationArn", &self.destination_arn)
-            .opt("IamRoleArn", &self.iam_role_arn)
-            .opt("MetricDefinitions", &self.metric_definitions)
+            .req("Destination", self.destination)
+            .opt("DestinationArn", self.destination_arn)
+            .opt("IamRoleArn", self.iam_role_arn)
+            .opt("MetricDefinitions", self.metric_definitions)
             .build()
     }
 }
@@ -666,9 +701,14 @@ impl crate::PropertyType for ResourcePolicy {}
 impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .opt("PolicyRevisionId", &self.policy_revision_id)
+            .req("PolicyDocument", self.policy_document)
+            .opt("PolicyRevisionId", self.policy_revision_id)
             .build()
     }
 }
@@ -719,9 +759,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -753,6 +798,14 @@ impl ::cloudwright_core::ToValue for CustomEventsStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Destination` (`AWS::RUM::AppMonitor`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -782,6 +835,14 @@ impl ::cloudwright_core::ToValue for Destination {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::RUM::AppMonitor`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -810,6 +871,14 @@ impl ::cloudwright_core::ToValue for JavaScriptSourceMapsStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -843,6 +912,14 @@ impl ::cloudwright_core::ToValue for Platform {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Telemetry` (`AWS::RUM::AppMonitor`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -874,6 +951,14 @@ impl ::cloudwright_core::ToValue for Telemetry {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -147,17 +147,22 @@ impl ::cloudwright_core::Resource for AccessGrant {
 impl ::cloudwright_core::ToValue for AccessGrant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AccessGrantsLocationConfiguration",
-                &self.access_grants_location_configuration,
+                self.access_grants_location_configuration,
             )
-            .req("AccessGrantsLocationId", &self.access_grants_location_id)
-            .opt("ApplicationArn", &self.application_arn)
-            .req("Grantee", &self.grantee)
-            .req("Permission", &self.permission)
-            .opt("S3PrefixType", &self.s3_prefix_type)
-            .opt("Tags", &self.tags)
+            .req("AccessGrantsLocationId", self.access_grants_location_id)
+            .opt("ApplicationArn", self.application_arn)
+            .req("Grantee", self.grantee)
+            .req("Permission", self.permission)
+            .opt("S3PrefixType", self.s3_prefix_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -230,8 +235,13 @@ impl crate::PropertyType for AccessGrantsLocationConfiguration {}
 impl ::cloudwright_core::ToValue for AccessGrantsLocationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3SubPrefix", &self.s3_sub_prefix)
+            .req("S3SubPrefix", self.s3_sub_prefix)
             .build()
     }
 }
@@ -288,9 +298,14 @@ impl crate::PropertyType for Grantee {}
 impl ::cloudwright_core::ToValue for Grantee {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("GranteeIdentifier", &self.grantee_identifier)
-            .req("GranteeType", &self.grantee_type)
+            .req("GranteeIdentifier", self.grantee_identifier)
+            .req("GranteeType", self.grantee_type)
             .build()
     }
 }
@@ -325,6 +340,14 @@ impl ::cloudwright_core::ToValue for AccessGrantPermission {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GranteeType` (`AWS::S3::AccessGrant`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -357,6 +380,14 @@ impl ::cloudwright_core::ToValue for GranteeType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3PrefixType` (`AWS::S3::AccessGrant`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -382,6 +413,14 @@ impl ::cloudwright_core::ToValue for S3PrefixType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

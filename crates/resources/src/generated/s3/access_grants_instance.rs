@@ -87,9 +87,14 @@ impl ::cloudwright_core::Resource for AccessGrantsInstance {
 impl ::cloudwright_core::ToValue for AccessGrantsInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IdentityCenterArn", &self.identity_center_arn)
-            .opt("Tags", &self.tags)
+            .opt("IdentityCenterArn", self.identity_center_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

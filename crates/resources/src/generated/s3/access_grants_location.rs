@@ -114,10 +114,15 @@ impl ::cloudwright_core::Resource for AccessGrantsLocation {
 impl ::cloudwright_core::ToValue for AccessGrantsLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IamRoleArn", &self.iam_role_arn)
-            .req("LocationScope", &self.location_scope)
-            .opt("Tags", &self.tags)
+            .req("IamRoleArn", self.iam_role_arn)
+            .req("LocationScope", self.location_scope)
+            .opt("Tags", self.tags)
             .build()
     }
 }

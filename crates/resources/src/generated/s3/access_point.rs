@@ -129,17 +129,22 @@ impl ::cloudwright_core::Resource for AccessPoint {
 impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketAccountId", &self.bucket_account_id)
-            .opt("Name", &self.name)
-            .opt("Policy", &self.policy)
+            .req("Bucket", self.bucket)
+            .opt("BucketAccountId", self.bucket_account_id)
+            .opt("Name", self.name)
+            .opt("Policy", self.policy)
             .opt(
                 "PublicAccessBlockConfiguration",
-                &self.public_access_block_configuration,
+                self.public_access_block_configuration,
             )
-            .opt("Tags", &self.tags)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("Tags", self.tags)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -340,11 +345,16 @@ impl crate::PropertyType for PublicAccessBlockConfiguration {}
 impl ::cloudwright_core::ToValue for PublicAccessBlockConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockPublicAcls", &self.block_public_acls)
-            .opt("BlockPublicPolicy", &self.block_public_policy)
-            .opt("IgnorePublicAcls", &self.ignore_public_acls)
-            .opt("RestrictPublicBuckets", &self.restrict_public_buckets)
+            .opt("BlockPublicAcls", self.block_public_acls)
+            .opt("BlockPublicPolicy", self.block_public_policy)
+            .opt("IgnorePublicAcls", self.ignore_public_acls)
+            .opt("RestrictPublicBuckets", self.restrict_public_buckets)
             .build()
     }
 }
@@ -395,9 +405,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -434,8 +449,13 @@ impl crate::PropertyType for VpcConfiguration {}
 impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VpcId", &self.vpc_id)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }

@@ -252,44 +252,46 @@ impl ::cloudwright_core::Resource for Bucket {
 impl ::cloudwright_core::ToValue for Bucket {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AbacStatus", &self.abac_status)
-            .opt("AccelerateConfiguration", &self.accelerate_configuration)
-            .opt("AccessControl", &self.access_control)
-            .opt("AnalyticsConfigurations", &self.analytics_configurations)
-            .opt("BucketEncryption", &self.bucket_encryption)
-            .opt("BucketName", &self.bucket_name)
-            .opt("BucketNamePrefix", &self.bucket_name_prefix)
-            .opt("BucketNamespace", &self.bucket_namespace)
-            .opt("CorsConfiguration", &self.cors_configuration)
+            .opt("AbacStatus", self.abac_status)
+            .opt("AccelerateConfiguration", self.accelerate_configuration)
+            .opt("AccessControl", self.access_control)
+            .opt("AnalyticsConfigurations", self.analytics_configurations)
+            .opt("BucketEncryption", self.bucket_encryption)
+            .opt("BucketName", self.bucket_name)
+            .opt("BucketNamePrefix", self.bucket_name_prefix)
+            .opt("BucketNamespace", self.bucket_namespace)
+            .opt("CorsConfiguration", self.cors_configuration)
             .opt(
                 "IntelligentTieringConfigurations",
-                &self.intelligent_tiering_configurations,
+                self.intelligent_tiering_configurations,
             )
-            .opt("InventoryConfigurations", &self.inventory_configurations)
-            .opt("LifecycleConfiguration", &self.lifecycle_configuration)
-            .opt("LoggingConfiguration", &self.logging_configuration)
-            .opt("MetadataConfiguration", &self.metadata_configuration)
+            .opt("InventoryConfigurations", self.inventory_configurations)
+            .opt("LifecycleConfiguration", self.lifecycle_configuration)
+            .opt("LoggingConfiguration", self.logging_configuration)
+            .opt("MetadataConfiguration", self.metadata_configuration)
             .opt(
                 "MetadataTableConfiguration",
-                &self.metadata_table_configuration,
+                self.metadata_table_configuration,
             )
-            .opt("MetricsConfigurations", &self.metrics_configurations)
-            .opt(
-                "NotificationConfiguration",
-                &self.notification_configuration,
-            )
-            .opt("ObjectLockConfiguration", &self.object_lock_configuration)
-            .opt("ObjectLockEnabled", &self.object_lock_enabled)
-            .opt("OwnershipControls", &self.ownership_controls)
+            .opt("MetricsConfigurations", self.metrics_configurations)
+            .opt("NotificationConfiguration", self.notification_configuration)
+            .opt("ObjectLockConfiguration", self.object_lock_configuration)
+            .opt("ObjectLockEnabled", self.object_lock_enabled)
+            .opt("OwnershipControls", self.ownership_controls)
             .opt(
                 "PublicAccessBlockConfiguration",
-                &self.public_access_block_configuration,
+                self.public_access_block_configuration,
             )
-            .opt("ReplicationConfiguration", &self.replication_configuration)
-            .opt("Tags", &self.tags)
-            .opt("VersioningConfiguration", &self.versioning_configuration)
-            .opt("WebsiteConfiguration", &self.website_configuration)
+            .opt("ReplicationConfiguration", self.replication_configuration)
+            .opt("Tags", self.tags)
+            .opt("VersioningConfiguration", self.versioning_configuration)
+            .opt("WebsiteConfiguration", self.website_configuration)
             .build()
     }
 }
@@ -476,8 +478,13 @@ impl crate::PropertyType for AbortIncompleteMultipartUpload {}
 impl ::cloudwright_core::ToValue for AbortIncompleteMultipartUpload {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DaysAfterInitiation", &self.days_after_initiation)
+            .req("DaysAfterInitiation", self.days_after_initiation)
             .build()
     }
 }
@@ -514,8 +521,13 @@ impl crate::PropertyType for AccelerateConfiguration {}
 impl ::cloudwright_core::ToValue for AccelerateConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccelerationStatus", &self.acceleration_status)
+            .req("AccelerationStatus", self.acceleration_status)
             .build()
     }
 }
@@ -552,8 +564,13 @@ impl crate::PropertyType for AccessControlTranslation {}
 impl ::cloudwright_core::ToValue for AccessControlTranslation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Owner", &self.owner)
+            .req("Owner", self.owner)
             .build()
     }
 }
@@ -622,11 +639,16 @@ impl crate::PropertyType for AnalyticsConfiguration {}
 impl ::cloudwright_core::ToValue for AnalyticsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .opt("Prefix", &self.prefix)
-            .req("StorageClassAnalysis", &self.storage_class_analysis)
-            .opt("TagFilters", &self.tag_filters)
+            .req("Id", self.id)
+            .opt("Prefix", self.prefix)
+            .req("StorageClassAnalysis", self.storage_class_analysis)
+            .opt("TagFilters", self.tag_filters)
             .build()
     }
 }
@@ -673,8 +695,13 @@ impl crate::PropertyType for BlockedEncryptionTypes {}
 impl ::cloudwright_core::ToValue for BlockedEncryptionTypes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionType", &self.encryption_type)
+            .opt("EncryptionType", self.encryption_type)
             .build()
     }
 }
@@ -711,10 +738,15 @@ impl crate::PropertyType for BucketEncryption {}
 impl ::cloudwright_core::ToValue for BucketEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ServerSideEncryptionConfiguration",
-                &self.server_side_encryption_configuration,
+                self.server_side_encryption_configuration,
             )
             .build()
     }
@@ -754,8 +786,13 @@ impl crate::PropertyType for CorsConfiguration {}
 impl ::cloudwright_core::ToValue for CorsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CorsRules", &self.cors_rules)
+            .req("CorsRules", self.cors_rules)
             .build()
     }
 }
@@ -842,13 +879,18 @@ impl crate::PropertyType for CorsRule {}
 impl ::cloudwright_core::ToValue for CorsRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedHeaders", &self.allowed_headers)
-            .req("AllowedMethods", &self.allowed_methods)
-            .req("AllowedOrigins", &self.allowed_origins)
-            .opt("ExposedHeaders", &self.exposed_headers)
-            .opt("Id", &self.id)
-            .opt("MaxAge", &self.max_age)
+            .opt("AllowedHeaders", self.allowed_headers)
+            .req("AllowedMethods", self.allowed_methods)
+            .req("AllowedOrigins", self.allowed_origins)
+            .opt("ExposedHeaders", self.exposed_headers)
+            .opt("Id", self.id)
+            .opt("MaxAge", self.max_age)
             .build()
     }
 }
@@ -901,9 +943,14 @@ impl crate::PropertyType for DataExport {}
 impl ::cloudwright_core::ToValue for DataExport {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("OutputSchemaVersion", &self.output_schema_version)
+            .req("Destination", self.destination)
+            .req("OutputSchemaVersion", self.output_schema_version)
             .build()
     }
 }
@@ -953,10 +1000,15 @@ impl crate::PropertyType for DefaultRetention {}
 impl ::cloudwright_core::ToValue for DefaultRetention {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Days", &self.days)
-            .opt("Mode", &self.mode)
-            .opt("Years", &self.years)
+            .opt("Days", self.days)
+            .opt("Mode", self.mode)
+            .opt("Years", self.years)
             .build()
     }
 }
@@ -995,8 +1047,13 @@ impl crate::PropertyType for DeleteMarkerReplication {}
 impl ::cloudwright_core::ToValue for DeleteMarkerReplication {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Status", &self.status)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -1067,11 +1124,16 @@ impl crate::PropertyType for Destination {}
 impl ::cloudwright_core::ToValue for Destination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketAccountId", &self.bucket_account_id)
-            .req("BucketArn", &self.bucket_arn)
-            .req("Format", &self.format)
-            .opt("Prefix", &self.prefix)
+            .opt("BucketAccountId", self.bucket_account_id)
+            .req("BucketArn", self.bucket_arn)
+            .req("Format", self.format)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -1110,8 +1172,13 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ReplicaKmsKeyID", &self.replica_kms_key_id)
+            .req("ReplicaKmsKeyID", self.replica_kms_key_id)
             .build()
     }
 }
@@ -1152,8 +1219,13 @@ impl crate::PropertyType for EventBridgeConfiguration {}
 impl ::cloudwright_core::ToValue for EventBridgeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventBridgeEnabled", &self.event_bridge_enabled)
+            .req("EventBridgeEnabled", self.event_bridge_enabled)
             .build()
     }
 }
@@ -1208,9 +1280,14 @@ impl crate::PropertyType for FilterRule {}
 impl ::cloudwright_core::ToValue for FilterRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1290,12 +1367,17 @@ impl crate::PropertyType for IntelligentTieringConfiguration {}
 impl ::cloudwright_core::ToValue for IntelligentTieringConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .opt("Prefix", &self.prefix)
-            .req("Status", &self.status)
-            .opt("TagFilters", &self.tag_filters)
-            .req("Tierings", &self.tierings)
+            .req("Id", self.id)
+            .opt("Prefix", self.prefix)
+            .req("Status", self.status)
+            .opt("TagFilters", self.tag_filters)
+            .req("Tierings", self.tierings)
             .build()
     }
 }
@@ -1389,14 +1471,19 @@ impl crate::PropertyType for InventoryConfiguration {}
 impl ::cloudwright_core::ToValue for InventoryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("Enabled", &self.enabled)
-            .req("Id", &self.id)
-            .req("IncludedObjectVersions", &self.included_object_versions)
-            .opt("OptionalFields", &self.optional_fields)
-            .opt("Prefix", &self.prefix)
-            .req("ScheduleFrequency", &self.schedule_frequency)
+            .req("Destination", self.destination)
+            .req("Enabled", self.enabled)
+            .req("Id", self.id)
+            .req("IncludedObjectVersions", self.included_object_versions)
+            .opt("OptionalFields", self.optional_fields)
+            .opt("Prefix", self.prefix)
+            .req("ScheduleFrequency", self.schedule_frequency)
             .build()
     }
 }
@@ -1455,11 +1542,16 @@ impl crate::PropertyType for InventoryTableConfiguration {}
 impl ::cloudwright_core::ToValue for InventoryTableConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigurationState", &self.configuration_state)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("TableArn", &self.table_arn)
-            .opt("TableName", &self.table_name)
+            .req("ConfigurationState", self.configuration_state)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("TableArn", self.table_arn)
+            .opt("TableName", self.table_name)
             .build()
     }
 }
@@ -1518,11 +1610,16 @@ impl crate::PropertyType for JournalTableConfiguration {}
 impl ::cloudwright_core::ToValue for JournalTableConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .req("RecordExpiration", &self.record_expiration)
-            .opt("TableArn", &self.table_arn)
-            .opt("TableName", &self.table_name)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .req("RecordExpiration", self.record_expiration)
+            .opt("TableArn", self.table_arn)
+            .opt("TableName", self.table_name)
             .build()
     }
 }
@@ -1582,10 +1679,15 @@ impl crate::PropertyType for LambdaConfiguration {}
 impl ::cloudwright_core::ToValue for LambdaConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Event", &self.event)
-            .opt("Filter", &self.filter)
-            .req("Function", &self.function)
+            .req("Event", self.event)
+            .opt("Filter", self.filter)
+            .req("Function", self.function)
             .build()
     }
 }
@@ -1637,11 +1739,16 @@ impl crate::PropertyType for LifecycleConfiguration {}
 impl ::cloudwright_core::ToValue for LifecycleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rules", &self.rules)
+            .req("Rules", self.rules)
             .opt(
                 "TransitionDefaultMinimumObjectSize",
-                &self.transition_default_minimum_object_size,
+                self.transition_default_minimum_object_size,
             )
             .build()
     }
@@ -1691,10 +1798,15 @@ impl crate::PropertyType for LoggingConfiguration {}
 impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationBucketName", &self.destination_bucket_name)
-            .opt("LogFilePrefix", &self.log_file_prefix)
-            .opt("TargetObjectKeyFormat", &self.target_object_key_format)
+            .opt("DestinationBucketName", self.destination_bucket_name)
+            .opt("LogFilePrefix", self.log_file_prefix)
+            .opt("TargetObjectKeyFormat", self.target_object_key_format)
             .build()
     }
 }
@@ -1746,15 +1858,20 @@ impl crate::PropertyType for MetadataConfiguration {}
 impl ::cloudwright_core::ToValue for MetadataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destination", &self.destination)
+            .opt("Destination", self.destination)
             .opt(
                 "InventoryTableConfiguration",
-                &self.inventory_table_configuration,
+                self.inventory_table_configuration,
             )
             .req(
                 "JournalTableConfiguration",
-                &self.journal_table_configuration,
+                self.journal_table_configuration,
             )
             .build()
     }
@@ -1806,10 +1923,15 @@ impl crate::PropertyType for MetadataDestination {}
 impl ::cloudwright_core::ToValue for MetadataDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TableBucketArn", &self.table_bucket_arn)
-            .req("TableBucketType", &self.table_bucket_type)
-            .opt("TableNamespace", &self.table_namespace)
+            .opt("TableBucketArn", self.table_bucket_arn)
+            .req("TableBucketType", self.table_bucket_type)
+            .opt("TableNamespace", self.table_namespace)
             .build()
     }
 }
@@ -1850,8 +1972,13 @@ impl crate::PropertyType for MetadataTableConfiguration {}
 impl ::cloudwright_core::ToValue for MetadataTableConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3TablesDestination", &self.s3_tables_destination)
+            .req("S3TablesDestination", self.s3_tables_destination)
             .build()
     }
 }
@@ -1897,9 +2024,14 @@ impl crate::PropertyType for MetadataTableEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for MetadataTableEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("SseAlgorithm", &self.sse_algorithm)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("SseAlgorithm", self.sse_algorithm)
             .build()
     }
 }
@@ -1943,9 +2075,14 @@ impl crate::PropertyType for Metrics {}
 impl ::cloudwright_core::ToValue for Metrics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EventThreshold", &self.event_threshold)
-            .req("Status", &self.status)
+            .opt("EventThreshold", self.event_threshold)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -2003,11 +2140,16 @@ impl crate::PropertyType for MetricsConfiguration {}
 impl ::cloudwright_core::ToValue for MetricsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPointArn", &self.access_point_arn)
-            .req("Id", &self.id)
-            .opt("Prefix", &self.prefix)
-            .opt("TagFilters", &self.tag_filters)
+            .opt("AccessPointArn", self.access_point_arn)
+            .req("Id", self.id)
+            .opt("Prefix", self.prefix)
+            .opt("TagFilters", self.tag_filters)
             .build()
     }
 }
@@ -2051,9 +2193,14 @@ impl crate::PropertyType for NoncurrentVersionExpiration {}
 impl ::cloudwright_core::ToValue for NoncurrentVersionExpiration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NewerNoncurrentVersions", &self.newer_noncurrent_versions)
-            .req("NoncurrentDays", &self.noncurrent_days)
+            .opt("NewerNoncurrentVersions", self.newer_noncurrent_versions)
+            .req("NoncurrentDays", self.noncurrent_days)
             .build()
     }
 }
@@ -2113,10 +2260,15 @@ impl crate::PropertyType for NoncurrentVersionTransition {}
 impl ::cloudwright_core::ToValue for NoncurrentVersionTransition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NewerNoncurrentVersions", &self.newer_noncurrent_versions)
-            .req("StorageClass", &self.storage_class)
-            .req("TransitionInDays", &self.transition_in_days)
+            .opt("NewerNoncurrentVersions", self.newer_noncurrent_versions)
+            .req("StorageClass", self.storage_class)
+            .req("TransitionInDays", self.transition_in_days)
             .build()
     }
 }
@@ -2177,11 +2329,16 @@ impl crate::PropertyType for NotificationConfiguration {}
 impl ::cloudwright_core::ToValue for NotificationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EventBridgeConfiguration", &self.event_bridge_configuration)
-            .opt("LambdaConfigurations", &self.lambda_configurations)
-            .opt("QueueConfigurations", &self.queue_configurations)
-            .opt("TopicConfigurations", &self.topic_configurations)
+            .opt("EventBridgeConfiguration", self.event_bridge_configuration)
+            .opt("LambdaConfigurations", self.lambda_configurations)
+            .opt("QueueConfigurations", self.queue_configurations)
+            .opt("TopicConfigurations", self.topic_configurations)
             .build()
     }
 }
@@ -2218,8 +2375,13 @@ impl crate::PropertyType for NotificationFilter {}
 impl ::cloudwright_core::ToValue for NotificationFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Key", &self.s3_key)
+            .req("S3Key", self.s3_key)
             .build()
     }
 }
@@ -2260,9 +2422,14 @@ impl crate::PropertyType for ObjectLockConfiguration {}
 impl ::cloudwright_core::ToValue for ObjectLockConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ObjectLockEnabled", &self.object_lock_enabled)
-            .opt("Rule", &self.rule)
+            .opt("ObjectLockEnabled", self.object_lock_enabled)
+            .opt("Rule", self.rule)
             .build()
     }
 }
@@ -2297,8 +2464,13 @@ impl crate::PropertyType for ObjectLockRule {}
 impl ::cloudwright_core::ToValue for ObjectLockRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultRetention", &self.default_retention)
+            .opt("DefaultRetention", self.default_retention)
             .build()
     }
 }
@@ -2337,8 +2509,13 @@ impl crate::PropertyType for OwnershipControls {}
 impl ::cloudwright_core::ToValue for OwnershipControls {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rules", &self.rules)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -2375,8 +2552,13 @@ impl crate::PropertyType for OwnershipControlsRule {}
 impl ::cloudwright_core::ToValue for OwnershipControlsRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ObjectOwnership", &self.object_ownership)
+            .opt("ObjectOwnership", self.object_ownership)
             .build()
     }
 }
@@ -2436,10 +2618,15 @@ impl crate::PropertyType for QueueConfiguration {}
 impl ::cloudwright_core::ToValue for QueueConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Event", &self.event)
-            .opt("Filter", &self.filter)
-            .req("Queue", &self.queue)
+            .req("Event", self.event)
+            .opt("Filter", self.filter)
+            .req("Queue", self.queue)
             .build()
     }
 }
@@ -2483,9 +2670,14 @@ impl crate::PropertyType for RecordExpiration {}
 impl ::cloudwright_core::ToValue for RecordExpiration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Days", &self.days)
-            .req("Expiration", &self.expiration)
+            .opt("Days", self.days)
+            .req("Expiration", self.expiration)
             .build()
     }
 }
@@ -2529,9 +2721,14 @@ impl crate::PropertyType for RedirectAllRequestsTo {}
 impl ::cloudwright_core::ToValue for RedirectAllRequestsTo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HostName", &self.host_name)
-            .opt("Protocol", &self.protocol)
+            .req("HostName", self.host_name)
+            .opt("Protocol", self.protocol)
             .build()
     }
 }
@@ -2594,12 +2791,17 @@ impl crate::PropertyType for RedirectRule {}
 impl ::cloudwright_core::ToValue for RedirectRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HostName", &self.host_name)
-            .opt("HttpRedirectCode", &self.http_redirect_code)
-            .opt("Protocol", &self.protocol)
-            .opt("ReplaceKeyPrefixWith", &self.replace_key_prefix_with)
-            .opt("ReplaceKeyWith", &self.replace_key_with)
+            .opt("HostName", self.host_name)
+            .opt("HttpRedirectCode", self.http_redirect_code)
+            .opt("Protocol", self.protocol)
+            .opt("ReplaceKeyPrefixWith", self.replace_key_prefix_with)
+            .opt("ReplaceKeyWith", self.replace_key_with)
             .build()
     }
 }
@@ -2638,8 +2840,13 @@ impl crate::PropertyType for ReplicaModifications {}
 impl ::cloudwright_core::ToValue for ReplicaModifications {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Status", &self.status)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -2694,9 +2901,14 @@ impl crate::PropertyType for ReplicationConfiguration {}
 impl ::cloudwright_core::ToValue for ReplicationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Role", &self.role)
-            .req("Rules", &self.rules)
+            .req("Role", self.role)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -2781,14 +2993,19 @@ impl crate::PropertyType for ReplicationDestination {}
 impl ::cloudwright_core::ToValue for ReplicationDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessControlTranslation", &self.access_control_translation)
-            .opt("Account", &self.account)
-            .req("Bucket", &self.bucket)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("Metrics", &self.metrics)
-            .opt("ReplicationTime", &self.replication_time)
-            .opt("StorageClass", &self.storage_class)
+            .opt("AccessControlTranslation", self.access_control_translation)
+            .opt("Account", self.account)
+            .req("Bucket", self.bucket)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("Metrics", self.metrics)
+            .opt("ReplicationTime", self.replication_time)
+            .opt("StorageClass", self.storage_class)
             .build()
     }
 }
@@ -2897,15 +3114,20 @@ impl crate::PropertyType for ReplicationRule {}
 impl ::cloudwright_core::ToValue for ReplicationRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeleteMarkerReplication", &self.delete_marker_replication)
-            .req("Destination", &self.destination)
-            .opt("Filter", &self.filter)
-            .opt("Id", &self.id)
-            .opt("Prefix", &self.prefix)
-            .opt("Priority", &self.priority)
-            .opt("SourceSelectionCriteria", &self.source_selection_criteria)
-            .req("Status", &self.status)
+            .opt("DeleteMarkerReplication", self.delete_marker_replication)
+            .req("Destination", self.destination)
+            .opt("Filter", self.filter)
+            .opt("Id", self.id)
+            .opt("Prefix", self.prefix)
+            .opt("Priority", self.priority)
+            .opt("SourceSelectionCriteria", self.source_selection_criteria)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -2951,9 +3173,14 @@ impl crate::PropertyType for ReplicationRuleAndOperator {}
 impl ::cloudwright_core::ToValue for ReplicationRuleAndOperator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Prefix", &self.prefix)
-            .opt("TagFilters", &self.tag_filters)
+            .opt("Prefix", self.prefix)
+            .opt("TagFilters", self.tag_filters)
             .build()
     }
 }
@@ -3007,10 +3234,15 @@ impl crate::PropertyType for ReplicationRuleFilter {}
 impl ::cloudwright_core::ToValue for ReplicationRuleFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("And", &self.and)
-            .opt("Prefix", &self.prefix)
-            .opt("TagFilter", &self.tag_filter)
+            .opt("And", self.and)
+            .opt("Prefix", self.prefix)
+            .opt("TagFilter", self.tag_filter)
             .build()
     }
 }
@@ -3063,9 +3295,14 @@ impl crate::PropertyType for ReplicationTime {}
 impl ::cloudwright_core::ToValue for ReplicationTime {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Status", &self.status)
-            .req("Time", &self.time)
+            .req("Status", self.status)
+            .req("Time", self.time)
             .build()
     }
 }
@@ -3104,8 +3341,13 @@ impl crate::PropertyType for ReplicationTimeValue {}
 impl ::cloudwright_core::ToValue for ReplicationTimeValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Minutes", &self.minutes)
+            .req("Minutes", self.minutes)
             .build()
     }
 }
@@ -3149,9 +3391,14 @@ impl crate::PropertyType for RoutingRule {}
 impl ::cloudwright_core::ToValue for RoutingRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RedirectRule", &self.redirect_rule)
-            .opt("RoutingRuleCondition", &self.routing_rule_condition)
+            .req("RedirectRule", self.redirect_rule)
+            .opt("RoutingRuleCondition", self.routing_rule_condition)
             .build()
     }
 }
@@ -3196,12 +3443,17 @@ impl crate::PropertyType for RoutingRuleCondition {}
 impl ::cloudwright_core::ToValue for RoutingRuleCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "HttpErrorCodeReturnedEquals",
-                &self.http_error_code_returned_equals,
+                self.http_error_code_returned_equals,
             )
-            .opt("KeyPrefixEquals", &self.key_prefix_equals)
+            .opt("KeyPrefixEquals", self.key_prefix_equals)
             .build()
     }
 }
@@ -3359,41 +3611,46 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AbortIncompleteMultipartUpload",
-                &self.abort_incomplete_multipart_upload,
+                self.abort_incomplete_multipart_upload,
             )
-            .opt("ExpirationDate", &self.expiration_date)
-            .opt("ExpirationInDays", &self.expiration_in_days)
+            .opt("ExpirationDate", self.expiration_date)
+            .opt("ExpirationInDays", self.expiration_in_days)
             .opt(
                 "ExpiredObjectDeleteMarker",
-                &self.expired_object_delete_marker,
+                self.expired_object_delete_marker,
             )
-            .opt("Id", &self.id)
+            .opt("Id", self.id)
             .opt(
                 "NoncurrentVersionExpiration",
-                &self.noncurrent_version_expiration,
+                self.noncurrent_version_expiration,
             )
             .opt(
                 "NoncurrentVersionExpirationInDays",
-                &self.noncurrent_version_expiration_in_days,
+                self.noncurrent_version_expiration_in_days,
             )
             .opt(
                 "NoncurrentVersionTransition",
-                &self.noncurrent_version_transition,
+                self.noncurrent_version_transition,
             )
             .opt(
                 "NoncurrentVersionTransitions",
-                &self.noncurrent_version_transitions,
+                self.noncurrent_version_transitions,
             )
-            .opt("ObjectSizeGreaterThan", &self.object_size_greater_than)
-            .opt("ObjectSizeLessThan", &self.object_size_less_than)
-            .opt("Prefix", &self.prefix)
-            .req("Status", &self.status)
-            .opt("TagFilters", &self.tag_filters)
-            .opt("Transition", &self.transition)
-            .opt("Transitions", &self.transitions)
+            .opt("ObjectSizeGreaterThan", self.object_size_greater_than)
+            .opt("ObjectSizeLessThan", self.object_size_less_than)
+            .opt("Prefix", self.prefix)
+            .req("Status", self.status)
+            .opt("TagFilters", self.tag_filters)
+            .opt("Transition", self.transition)
+            .opt("Transitions", self.transitions)
             .build()
     }
 }
@@ -3432,8 +3689,13 @@ impl crate::PropertyType for S3KeyFilter {}
 impl ::cloudwright_core::ToValue for S3KeyFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rules", &self.rules)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -3500,11 +3762,16 @@ impl crate::PropertyType for S3TablesDestination {}
 impl ::cloudwright_core::ToValue for S3TablesDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TableArn", &self.table_arn)
-            .req("TableBucketArn", &self.table_bucket_arn)
-            .req("TableName", &self.table_name)
-            .opt("TableNamespace", &self.table_namespace)
+            .opt("TableArn", self.table_arn)
+            .req("TableBucketArn", self.table_bucket_arn)
+            .req("TableName", self.table_name)
+            .opt("TableNamespace", self.table_namespace)
             .build()
     }
 }
@@ -3568,9 +3835,14 @@ impl crate::PropertyType for ServerSideEncryptionByDefault {}
 impl ::cloudwright_core::ToValue for ServerSideEncryptionByDefault {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KMSMasterKeyID", &self.kms_master_key_id)
-            .req("SSEAlgorithm", &self.sse_algorithm)
+            .opt("KMSMasterKeyID", self.kms_master_key_id)
+            .req("SSEAlgorithm", self.sse_algorithm)
             .build()
     }
 }
@@ -3625,12 +3897,17 @@ impl crate::PropertyType for ServerSideEncryptionRule {}
 impl ::cloudwright_core::ToValue for ServerSideEncryptionRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockedEncryptionTypes", &self.blocked_encryption_types)
-            .opt("BucketKeyEnabled", &self.bucket_key_enabled)
+            .opt("BlockedEncryptionTypes", self.blocked_encryption_types)
+            .opt("BucketKeyEnabled", self.bucket_key_enabled)
             .opt(
                 "ServerSideEncryptionByDefault",
-                &self.server_side_encryption_by_default,
+                self.server_side_encryption_by_default,
             )
             .build()
     }
@@ -3672,9 +3949,14 @@ impl crate::PropertyType for SourceSelectionCriteria {}
 impl ::cloudwright_core::ToValue for SourceSelectionCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReplicaModifications", &self.replica_modifications)
-            .opt("SseKmsEncryptedObjects", &self.sse_kms_encrypted_objects)
+            .opt("ReplicaModifications", self.replica_modifications)
+            .opt("SseKmsEncryptedObjects", self.sse_kms_encrypted_objects)
             .build()
     }
 }
@@ -3711,8 +3993,13 @@ impl crate::PropertyType for SseKmsEncryptedObjects {}
 impl ::cloudwright_core::ToValue for SseKmsEncryptedObjects {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Status", &self.status)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -3747,8 +4034,13 @@ impl crate::PropertyType for StorageClassAnalysis {}
 impl ::cloudwright_core::ToValue for StorageClassAnalysis {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataExport", &self.data_export)
+            .opt("DataExport", self.data_export)
             .build()
     }
 }
@@ -3799,9 +4091,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -3854,9 +4151,14 @@ impl crate::PropertyType for TagFilter {}
 impl ::cloudwright_core::ToValue for TagFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -3909,9 +4211,14 @@ impl crate::PropertyType for Tiering {}
 impl ::cloudwright_core::ToValue for Tiering {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessTier", &self.access_tier)
-            .req("Days", &self.days)
+            .req("AccessTier", self.access_tier)
+            .req("Days", self.days)
             .build()
     }
 }
@@ -3971,10 +4278,15 @@ impl crate::PropertyType for TopicConfiguration {}
 impl ::cloudwright_core::ToValue for TopicConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Event", &self.event)
-            .opt("Filter", &self.filter)
-            .req("Topic", &self.topic)
+            .req("Event", self.event)
+            .opt("Filter", self.filter)
+            .req("Topic", self.topic)
             .build()
     }
 }
@@ -4027,10 +4339,15 @@ impl crate::PropertyType for Transition {}
 impl ::cloudwright_core::ToValue for Transition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StorageClass", &self.storage_class)
-            .opt("TransitionDate", &self.transition_date)
-            .opt("TransitionInDays", &self.transition_in_days)
+            .req("StorageClass", self.storage_class)
+            .opt("TransitionDate", self.transition_date)
+            .opt("TransitionInDays", self.transition_in_days)
             .build()
     }
 }
@@ -4075,8 +4392,13 @@ impl crate::PropertyType for VersioningConfiguration {}
 impl ::cloudwright_core::ToValue for VersioningConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Status", &self.status)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -4131,11 +4453,16 @@ impl crate::PropertyType for WebsiteConfiguration {}
 impl ::cloudwright_core::ToValue for WebsiteConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorDocument", &self.error_document)
-            .opt("IndexDocument", &self.index_document)
-            .opt("RedirectAllRequestsTo", &self.redirect_all_requests_to)
-            .opt("RoutingRules", &self.routing_rules)
+            .opt("ErrorDocument", self.error_document)
+            .opt("IndexDocument", self.index_document)
+            .opt("RedirectAllRequestsTo", self.redirect_all_requests_to)
+            .opt("RoutingRules", self.routing_rules)
             .build()
     }
 }
@@ -4167,6 +4494,14 @@ impl ::cloudwright_core::ToValue for AbacStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AccelerationStatus` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4195,6 +4530,14 @@ impl ::cloudwright_core::ToValue for AccelerationStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4243,6 +4586,14 @@ impl ::cloudwright_core::ToValue for AccessControl {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AccessTier` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4271,6 +4622,14 @@ impl ::cloudwright_core::ToValue for AccessTier {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4310,6 +4669,14 @@ impl ::cloudwright_core::ToValue for AllowedMethod {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BucketNamespace` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4338,6 +4705,14 @@ impl ::cloudwright_core::ToValue for BucketNamespace {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4368,6 +4743,14 @@ impl ::cloudwright_core::ToValue for ConfigurationState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Mode` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4397,6 +4780,14 @@ impl ::cloudwright_core::ToValue for DefaultRetentionMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4425,6 +4816,14 @@ impl ::cloudwright_core::ToValue for DeleteMarkerReplicationStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4458,6 +4857,14 @@ impl ::cloudwright_core::ToValue for DestinationFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EncryptionType` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4486,6 +4893,14 @@ impl ::cloudwright_core::ToValue for EncryptionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4516,6 +4931,14 @@ impl ::cloudwright_core::ToValue for Expiration {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IncludedObjectVersions` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4545,6 +4968,14 @@ impl ::cloudwright_core::ToValue for IncludedObjectVersions {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4573,6 +5004,14 @@ impl ::cloudwright_core::ToValue for IntelligentTieringConfigurationStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4605,6 +5044,14 @@ impl ::cloudwright_core::ToValue for MetadataTableEncryptionConfigurationSseAlgo
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4634,6 +5081,14 @@ impl ::cloudwright_core::ToValue for MetricsStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ObjectLockEnabled` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4659,6 +5114,14 @@ impl ::cloudwright_core::ToValue for ObjectLockEnabled {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4691,6 +5154,14 @@ impl ::cloudwright_core::ToValue for ObjectOwnership {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4763,6 +5234,14 @@ impl ::cloudwright_core::ToValue for OptionalField {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Owner` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4788,6 +5267,14 @@ impl ::cloudwright_core::ToValue for Owner {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4818,6 +5305,14 @@ impl ::cloudwright_core::ToValue for Protocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4846,6 +5341,14 @@ impl ::cloudwright_core::ToValue for ReplicaModificationsStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4894,6 +5397,14 @@ impl ::cloudwright_core::ToValue for ReplicationDestinationStorageClass {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4922,6 +5433,14 @@ impl ::cloudwright_core::ToValue for ReplicationRuleStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4952,6 +5471,14 @@ impl ::cloudwright_core::ToValue for ReplicationTimeStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -4981,6 +5508,14 @@ impl ::cloudwright_core::ToValue for RuleStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ScheduleFrequency` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5009,6 +5544,14 @@ impl ::cloudwright_core::ToValue for ScheduleFrequency {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5042,6 +5585,14 @@ impl ::cloudwright_core::ToValue for SseAlgorithm {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5070,6 +5621,14 @@ impl ::cloudwright_core::ToValue for SseKmsEncryptedObjectsStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5115,6 +5674,14 @@ impl ::cloudwright_core::ToValue for StorageClass {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TableBucketType` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5143,6 +5710,14 @@ impl ::cloudwright_core::ToValue for TableBucketType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -5173,6 +5748,14 @@ impl ::cloudwright_core::ToValue for TransitionDefaultMinimumObjectSize {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::S3::Bucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -5201,6 +5784,14 @@ impl ::cloudwright_core::ToValue for VersioningConfigurationStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -96,13 +96,18 @@ impl ::cloudwright_core::Resource for MultiRegionAccessPoint {
 impl ::cloudwright_core::ToValue for MultiRegionAccessPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .opt(
                 "PublicAccessBlockConfiguration",
-                &self.public_access_block_configuration,
+                self.public_access_block_configuration,
             )
-            .req("Regions", &self.regions)
+            .req("Regions", self.regions)
             .build()
     }
 }
@@ -178,9 +183,14 @@ impl crate::PropertyType for Region {}
 impl ::cloudwright_core::ToValue for Region {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketAccountId", &self.bucket_account_id)
+            .req("Bucket", self.bucket)
+            .opt("BucketAccountId", self.bucket_account_id)
             .build()
     }
 }

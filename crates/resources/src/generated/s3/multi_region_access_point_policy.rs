@@ -95,9 +95,14 @@ impl ::cloudwright_core::Resource for MultiRegionAccessPointPolicy {
 impl ::cloudwright_core::ToValue for MultiRegionAccessPointPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MrapName", &self.mrap_name)
-            .req("Policy", &self.policy)
+            .req("MrapName", self.mrap_name)
+            .req("Policy", self.policy)
             .build()
     }
 }

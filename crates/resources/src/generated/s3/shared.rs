@@ -70,11 +70,16 @@ impl crate::PropertyType for PublicAccessBlockConfiguration {}
 impl ::cloudwright_core::ToValue for PublicAccessBlockConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockPublicAcls", &self.block_public_acls)
-            .opt("BlockPublicPolicy", &self.block_public_policy)
-            .opt("IgnorePublicAcls", &self.ignore_public_acls)
-            .opt("RestrictPublicBuckets", &self.restrict_public_buckets)
+            .opt("BlockPublicAcls", self.block_public_acls)
+            .opt("BlockPublicPolicy", self.block_public_policy)
+            .opt("IgnorePublicAcls", self.ignore_public_acls)
+            .opt("RestrictPublicBuckets", self.restrict_public_buckets)
             .build()
     }
 }
@@ -126,9 +131,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

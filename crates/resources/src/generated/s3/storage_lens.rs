@@ -85,9 +85,14 @@ impl ::cloudwright_core::Resource for StorageLens {
 impl ::cloudwright_core::ToValue for StorageLens {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StorageLensConfiguration", &self.storage_lens_configuration)
-            .opt("Tags", &self.tags)
+            .req("StorageLensConfiguration", self.storage_lens_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -189,26 +194,31 @@ impl crate::PropertyType for AccountLevel {}
 impl ::cloudwright_core::ToValue for AccountLevel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActivityMetrics", &self.activity_metrics)
+            .opt("ActivityMetrics", self.activity_metrics)
             .opt(
                 "AdvancedCostOptimizationMetrics",
-                &self.advanced_cost_optimization_metrics,
+                self.advanced_cost_optimization_metrics,
             )
             .opt(
                 "AdvancedDataProtectionMetrics",
-                &self.advanced_data_protection_metrics,
+                self.advanced_data_protection_metrics,
             )
             .opt(
                 "AdvancedPerformanceMetrics",
-                &self.advanced_performance_metrics,
+                self.advanced_performance_metrics,
             )
-            .req("BucketLevel", &self.bucket_level)
+            .req("BucketLevel", self.bucket_level)
             .opt(
                 "DetailedStatusCodesMetrics",
-                &self.detailed_status_codes_metrics,
+                self.detailed_status_codes_metrics,
             )
-            .opt("StorageLensGroupLevel", &self.storage_lens_group_level)
+            .opt("StorageLensGroupLevel", self.storage_lens_group_level)
             .build()
     }
 }
@@ -245,8 +255,13 @@ impl crate::PropertyType for ActivityMetrics {}
 impl ::cloudwright_core::ToValue for ActivityMetrics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsEnabled", &self.is_enabled)
+            .opt("IsEnabled", self.is_enabled)
             .build()
     }
 }
@@ -283,8 +298,13 @@ impl crate::PropertyType for AdvancedCostOptimizationMetrics {}
 impl ::cloudwright_core::ToValue for AdvancedCostOptimizationMetrics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsEnabled", &self.is_enabled)
+            .opt("IsEnabled", self.is_enabled)
             .build()
     }
 }
@@ -321,8 +341,13 @@ impl crate::PropertyType for AdvancedDataProtectionMetrics {}
 impl ::cloudwright_core::ToValue for AdvancedDataProtectionMetrics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsEnabled", &self.is_enabled)
+            .opt("IsEnabled", self.is_enabled)
             .build()
     }
 }
@@ -357,8 +382,13 @@ impl crate::PropertyType for AdvancedPerformanceMetrics {}
 impl ::cloudwright_core::ToValue for AdvancedPerformanceMetrics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsEnabled", &self.is_enabled)
+            .opt("IsEnabled", self.is_enabled)
             .build()
     }
 }
@@ -395,8 +425,13 @@ impl crate::PropertyType for AwsOrg {}
 impl ::cloudwright_core::ToValue for AwsOrg {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
+            .req("Arn", self.arn)
             .build()
     }
 }
@@ -464,25 +499,30 @@ impl crate::PropertyType for BucketLevel {}
 impl ::cloudwright_core::ToValue for BucketLevel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActivityMetrics", &self.activity_metrics)
+            .opt("ActivityMetrics", self.activity_metrics)
             .opt(
                 "AdvancedCostOptimizationMetrics",
-                &self.advanced_cost_optimization_metrics,
+                self.advanced_cost_optimization_metrics,
             )
             .opt(
                 "AdvancedDataProtectionMetrics",
-                &self.advanced_data_protection_metrics,
+                self.advanced_data_protection_metrics,
             )
             .opt(
                 "AdvancedPerformanceMetrics",
-                &self.advanced_performance_metrics,
+                self.advanced_performance_metrics,
             )
             .opt(
                 "DetailedStatusCodesMetrics",
-                &self.detailed_status_codes_metrics,
+                self.detailed_status_codes_metrics,
             )
-            .opt("PrefixLevel", &self.prefix_level)
+            .opt("PrefixLevel", self.prefix_level)
             .build()
     }
 }
@@ -523,9 +563,14 @@ impl crate::PropertyType for BucketsAndRegions {}
 impl ::cloudwright_core::ToValue for BucketsAndRegions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Buckets", &self.buckets)
-            .opt("Regions", &self.regions)
+            .opt("Buckets", self.buckets)
+            .opt("Regions", self.regions)
             .build()
     }
 }
@@ -564,8 +609,13 @@ impl crate::PropertyType for CloudWatchMetrics {}
 impl ::cloudwright_core::ToValue for CloudWatchMetrics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IsEnabled", &self.is_enabled)
+            .req("IsEnabled", self.is_enabled)
             .build()
     }
 }
@@ -613,12 +663,17 @@ impl crate::PropertyType for DataExport {}
 impl ::cloudwright_core::ToValue for DataExport {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchMetrics", &self.cloud_watch_metrics)
-            .opt("S3BucketDestination", &self.s3_bucket_destination)
+            .opt("CloudWatchMetrics", self.cloud_watch_metrics)
+            .opt("S3BucketDestination", self.s3_bucket_destination)
             .opt(
                 "StorageLensTableDestination",
-                &self.storage_lens_table_destination,
+                self.storage_lens_table_destination,
             )
             .build()
     }
@@ -656,8 +711,13 @@ impl crate::PropertyType for DetailedStatusCodesMetrics {}
 impl ::cloudwright_core::ToValue for DetailedStatusCodesMetrics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsEnabled", &self.is_enabled)
+            .opt("IsEnabled", self.is_enabled)
             .build()
     }
 }
@@ -694,8 +754,13 @@ impl crate::PropertyType for PrefixLevel {}
 impl ::cloudwright_core::ToValue for PrefixLevel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StorageMetrics", &self.storage_metrics)
+            .req("StorageMetrics", self.storage_metrics)
             .build()
     }
 }
@@ -736,9 +801,14 @@ impl crate::PropertyType for PrefixLevelStorageMetrics {}
 impl ::cloudwright_core::ToValue for PrefixLevelStorageMetrics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IsEnabled", &self.is_enabled)
-            .opt("SelectionCriteria", &self.selection_criteria)
+            .opt("IsEnabled", self.is_enabled)
+            .opt("SelectionCriteria", self.selection_criteria)
             .build()
     }
 }
@@ -823,13 +893,18 @@ impl crate::PropertyType for S3BucketDestination {}
 impl ::cloudwright_core::ToValue for S3BucketDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountId", &self.account_id)
-            .req("Arn", &self.arn)
-            .opt("Encryption", &self.encryption)
-            .req("Format", &self.format)
-            .req("OutputSchemaVersion", &self.output_schema_version)
-            .opt("Prefix", &self.prefix)
+            .req("AccountId", self.account_id)
+            .req("Arn", self.arn)
+            .opt("Encryption", self.encryption)
+            .req("Format", self.format)
+            .req("OutputSchemaVersion", self.output_schema_version)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -876,12 +951,17 @@ impl crate::PropertyType for SelectionCriteria {}
 impl ::cloudwright_core::ToValue for SelectionCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Delimiter", &self.delimiter)
-            .opt("MaxDepth", &self.max_depth)
+            .opt("Delimiter", self.delimiter)
+            .opt("MaxDepth", self.max_depth)
             .opt(
                 "MinStorageBytesPercentage",
-                &self.min_storage_bytes_percentage,
+                self.min_storage_bytes_percentage,
             )
             .build()
     }
@@ -996,20 +1076,25 @@ impl crate::PropertyType for StorageLensConfiguration {}
 impl ::cloudwright_core::ToValue for StorageLensConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountLevel", &self.account_level)
-            .opt("AwsOrg", &self.aws_org)
-            .opt("DataExport", &self.data_export)
-            .opt("Exclude", &self.exclude)
+            .req("AccountLevel", self.account_level)
+            .opt("AwsOrg", self.aws_org)
+            .opt("DataExport", self.data_export)
+            .opt("Exclude", self.exclude)
             .opt(
                 "ExpandedPrefixesDataExport",
-                &self.expanded_prefixes_data_export,
+                self.expanded_prefixes_data_export,
             )
-            .req("Id", &self.id)
-            .opt("Include", &self.include)
-            .req("IsEnabled", &self.is_enabled)
-            .opt("PrefixDelimiter", &self.prefix_delimiter)
-            .opt("StorageLensArn", &self.storage_lens_arn)
+            .req("Id", self.id)
+            .opt("Include", self.include)
+            .req("IsEnabled", self.is_enabled)
+            .opt("PrefixDelimiter", self.prefix_delimiter)
+            .opt("StorageLensArn", self.storage_lens_arn)
             .build()
     }
 }
@@ -1051,11 +1136,16 @@ impl crate::PropertyType for StorageLensExpandedPrefixesDataExport {}
 impl ::cloudwright_core::ToValue for StorageLensExpandedPrefixesDataExport {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3BucketDestination", &self.s3_bucket_destination)
+            .opt("S3BucketDestination", self.s3_bucket_destination)
             .opt(
                 "StorageLensTableDestination",
-                &self.storage_lens_table_destination,
+                self.storage_lens_table_destination,
             )
             .build()
     }
@@ -1092,10 +1182,15 @@ impl crate::PropertyType for StorageLensGroupLevel {}
 impl ::cloudwright_core::ToValue for StorageLensGroupLevel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "StorageLensGroupSelectionCriteria",
-                &self.storage_lens_group_selection_criteria,
+                self.storage_lens_group_selection_criteria,
             )
             .build()
     }
@@ -1137,9 +1232,14 @@ impl crate::PropertyType for StorageLensGroupSelectionCriteria {}
 impl ::cloudwright_core::ToValue for StorageLensGroupSelectionCriteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exclude", &self.exclude)
-            .opt("Include", &self.include)
+            .opt("Exclude", self.exclude)
+            .opt("Include", self.include)
             .build()
     }
 }
@@ -1183,9 +1283,14 @@ impl crate::PropertyType for StorageLensTableDestination {}
 impl ::cloudwright_core::ToValue for StorageLensTableDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encryption", &self.encryption)
-            .req("IsEnabled", &self.is_enabled)
+            .opt("Encryption", self.encryption)
+            .req("IsEnabled", self.is_enabled)
             .build()
     }
 }
@@ -1236,9 +1341,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1266,6 +1376,14 @@ impl ::cloudwright_core::ToValue for OutputSchemaVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1295,6 +1413,14 @@ impl ::cloudwright_core::ToValue for S3BucketDestinationFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -101,10 +101,15 @@ impl ::cloudwright_core::Resource for StorageLensGroup {
 impl ::cloudwright_core::ToValue for StorageLensGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Filter", &self.filter)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("Filter", self.filter)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -183,12 +188,17 @@ impl crate::PropertyType for And {}
 impl ::cloudwright_core::ToValue for And {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MatchAnyPrefix", &self.match_any_prefix)
-            .opt("MatchAnySuffix", &self.match_any_suffix)
-            .opt("MatchAnyTag", &self.match_any_tag)
-            .opt("MatchObjectAge", &self.match_object_age)
-            .opt("MatchObjectSize", &self.match_object_size)
+            .opt("MatchAnyPrefix", self.match_any_prefix)
+            .opt("MatchAnySuffix", self.match_any_suffix)
+            .opt("MatchAnyTag", self.match_any_tag)
+            .opt("MatchObjectAge", self.match_object_age)
+            .opt("MatchObjectSize", self.match_object_size)
             .build()
     }
 }
@@ -259,14 +269,19 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("And", &self.and)
-            .opt("MatchAnyPrefix", &self.match_any_prefix)
-            .opt("MatchAnySuffix", &self.match_any_suffix)
-            .opt("MatchAnyTag", &self.match_any_tag)
-            .opt("MatchObjectAge", &self.match_object_age)
-            .opt("MatchObjectSize", &self.match_object_size)
-            .opt("Or", &self.or)
+            .opt("And", self.and)
+            .opt("MatchAnyPrefix", self.match_any_prefix)
+            .opt("MatchAnySuffix", self.match_any_suffix)
+            .opt("MatchAnyTag", self.match_any_tag)
+            .opt("MatchObjectAge", self.match_object_age)
+            .opt("MatchObjectSize", self.match_object_size)
+            .opt("Or", self.or)
             .build()
     }
 }
@@ -311,9 +326,14 @@ impl crate::PropertyType for MatchObjectAge {}
 impl ::cloudwright_core::ToValue for MatchObjectAge {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DaysGreaterThan", &self.days_greater_than)
-            .opt("DaysLessThan", &self.days_less_than)
+            .opt("DaysGreaterThan", self.days_greater_than)
+            .opt("DaysLessThan", self.days_less_than)
             .build()
     }
 }
@@ -358,9 +378,14 @@ impl crate::PropertyType for MatchObjectSize {}
 impl ::cloudwright_core::ToValue for MatchObjectSize {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BytesGreaterThan", &self.bytes_greater_than)
-            .opt("BytesLessThan", &self.bytes_less_than)
+            .opt("BytesGreaterThan", self.bytes_greater_than)
+            .opt("BytesLessThan", self.bytes_less_than)
             .build()
     }
 }
@@ -419,12 +444,17 @@ impl crate::PropertyType for Or {}
 impl ::cloudwright_core::ToValue for Or {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MatchAnyPrefix", &self.match_any_prefix)
-            .opt("MatchAnySuffix", &self.match_any_suffix)
-            .opt("MatchAnyTag", &self.match_any_tag)
-            .opt("MatchObjectAge", &self.match_object_age)
-            .opt("MatchObjectSize", &self.match_object_size)
+            .opt("MatchAnyPrefix", self.match_any_prefix)
+            .opt("MatchAnySuffix", self.match_any_suffix)
+            .opt("MatchAnyTag", self.match_any_tag)
+            .opt("MatchObjectAge", self.match_object_age)
+            .opt("MatchObjectSize", self.match_object_size)
             .build()
     }
 }
@@ -475,9 +505,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

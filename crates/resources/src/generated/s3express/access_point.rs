@@ -138,18 +138,23 @@ impl ::cloudwright_core::Resource for AccessPoint {
 impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketAccountId", &self.bucket_account_id)
-            .opt("Name", &self.name)
-            .opt("Policy", &self.policy)
+            .req("Bucket", self.bucket)
+            .opt("BucketAccountId", self.bucket_account_id)
+            .opt("Name", self.name)
+            .opt("Policy", self.policy)
             .opt(
                 "PublicAccessBlockConfiguration",
-                &self.public_access_block_configuration,
+                self.public_access_block_configuration,
             )
-            .opt("Scope", &self.scope)
-            .opt("Tags", &self.tags)
-            .opt("VpcConfiguration", &self.vpc_configuration)
+            .opt("Scope", self.scope)
+            .opt("Tags", self.tags)
+            .opt("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -240,11 +245,16 @@ impl crate::PropertyType for PublicAccessBlockConfiguration {}
 impl ::cloudwright_core::ToValue for PublicAccessBlockConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockPublicAcls", &self.block_public_acls)
-            .opt("BlockPublicPolicy", &self.block_public_policy)
-            .opt("IgnorePublicAcls", &self.ignore_public_acls)
-            .opt("RestrictPublicBuckets", &self.restrict_public_buckets)
+            .opt("BlockPublicAcls", self.block_public_acls)
+            .opt("BlockPublicPolicy", self.block_public_policy)
+            .opt("IgnorePublicAcls", self.ignore_public_acls)
+            .opt("RestrictPublicBuckets", self.restrict_public_buckets)
             .build()
     }
 }
@@ -287,9 +297,14 @@ impl crate::PropertyType for Scope {}
 impl ::cloudwright_core::ToValue for Scope {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Permissions", &self.permissions)
-            .opt("Prefixes", &self.prefixes)
+            .opt("Permissions", self.permissions)
+            .opt("Prefixes", self.prefixes)
             .build()
     }
 }
@@ -326,8 +341,13 @@ impl crate::PropertyType for VpcConfiguration {}
 impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VpcId", &self.vpc_id)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -376,6 +396,14 @@ impl ::cloudwright_core::ToValue for ScopePermission {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

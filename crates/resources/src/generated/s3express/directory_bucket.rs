@@ -188,15 +188,20 @@ impl ::cloudwright_core::Resource for DirectoryBucket {
 impl ::cloudwright_core::ToValue for DirectoryBucket {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketEncryption", &self.bucket_encryption)
-            .opt("BucketName", &self.bucket_name)
-            .req("DataRedundancy", &self.data_redundancy)
-            .opt("InventoryConfigurations", &self.inventory_configurations)
-            .opt("LifecycleConfiguration", &self.lifecycle_configuration)
-            .req("LocationName", &self.location_name)
-            .opt("MetricsConfigurations", &self.metrics_configurations)
-            .opt("Tags", &self.tags)
+            .opt("BucketEncryption", self.bucket_encryption)
+            .opt("BucketName", self.bucket_name)
+            .req("DataRedundancy", self.data_redundancy)
+            .opt("InventoryConfigurations", self.inventory_configurations)
+            .opt("LifecycleConfiguration", self.lifecycle_configuration)
+            .req("LocationName", self.location_name)
+            .opt("MetricsConfigurations", self.metrics_configurations)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -265,8 +270,13 @@ impl crate::PropertyType for AbortIncompleteMultipartUpload {}
 impl ::cloudwright_core::ToValue for AbortIncompleteMultipartUpload {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DaysAfterInitiation", &self.days_after_initiation)
+            .req("DaysAfterInitiation", self.days_after_initiation)
             .build()
     }
 }
@@ -303,10 +313,15 @@ impl crate::PropertyType for BucketEncryption {}
 impl ::cloudwright_core::ToValue for BucketEncryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ServerSideEncryptionConfiguration",
-                &self.server_side_encryption_configuration,
+                self.server_side_encryption_configuration,
             )
             .build()
     }
@@ -374,11 +389,16 @@ impl crate::PropertyType for Destination {}
 impl ::cloudwright_core::ToValue for Destination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketAccountId", &self.bucket_account_id)
-            .req("BucketArn", &self.bucket_arn)
-            .req("Format", &self.format)
-            .opt("Prefix", &self.prefix)
+            .opt("BucketAccountId", self.bucket_account_id)
+            .req("BucketArn", self.bucket_arn)
+            .req("Format", self.format)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -472,14 +492,19 @@ impl crate::PropertyType for InventoryConfiguration {}
 impl ::cloudwright_core::ToValue for InventoryConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destination", &self.destination)
-            .req("Enabled", &self.enabled)
-            .req("Id", &self.id)
-            .req("IncludedObjectVersions", &self.included_object_versions)
-            .opt("OptionalFields", &self.optional_fields)
-            .opt("Prefix", &self.prefix)
-            .req("ScheduleFrequency", &self.schedule_frequency)
+            .req("Destination", self.destination)
+            .req("Enabled", self.enabled)
+            .req("Id", self.id)
+            .req("IncludedObjectVersions", self.included_object_versions)
+            .opt("OptionalFields", self.optional_fields)
+            .opt("Prefix", self.prefix)
+            .req("ScheduleFrequency", self.schedule_frequency)
             .build()
     }
 }
@@ -518,8 +543,13 @@ impl crate::PropertyType for LifecycleConfiguration {}
 impl ::cloudwright_core::ToValue for LifecycleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rules", &self.rules)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -566,10 +596,15 @@ impl crate::PropertyType for MetricsConfiguration {}
 impl ::cloudwright_core::ToValue for MetricsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessPointArn", &self.access_point_arn)
-            .opt("Id", &self.id)
-            .opt("Prefix", &self.prefix)
+            .opt("AccessPointArn", self.access_point_arn)
+            .opt("Id", self.id)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -659,17 +694,22 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AbortIncompleteMultipartUpload",
-                &self.abort_incomplete_multipart_upload,
+                self.abort_incomplete_multipart_upload,
             )
-            .opt("ExpirationInDays", &self.expiration_in_days)
-            .opt("Id", &self.id)
-            .opt("ObjectSizeGreaterThan", &self.object_size_greater_than)
-            .opt("ObjectSizeLessThan", &self.object_size_less_than)
-            .opt("Prefix", &self.prefix)
-            .req("Status", &self.status)
+            .opt("ExpirationInDays", self.expiration_in_days)
+            .opt("Id", self.id)
+            .opt("ObjectSizeGreaterThan", self.object_size_greater_than)
+            .opt("ObjectSizeLessThan", self.object_size_less_than)
+            .opt("Prefix", self.prefix)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -724,9 +764,14 @@ impl crate::PropertyType for ServerSideEncryptionByDefault {}
 impl ::cloudwright_core::ToValue for ServerSideEncryptionByDefault {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KMSMasterKeyID", &self.kms_master_key_id)
-            .req("SSEAlgorithm", &self.sse_algorithm)
+            .opt("KMSMasterKeyID", self.kms_master_key_id)
+            .req("SSEAlgorithm", self.sse_algorithm)
             .build()
     }
 }
@@ -772,11 +817,16 @@ impl crate::PropertyType for ServerSideEncryptionRule {}
 impl ::cloudwright_core::ToValue for ServerSideEncryptionRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketKeyEnabled", &self.bucket_key_enabled)
+            .opt("BucketKeyEnabled", self.bucket_key_enabled)
             .opt(
                 "ServerSideEncryptionByDefault",
-                &self.server_side_encryption_by_default,
+                self.server_side_encryption_by_default,
             )
             .build()
     }
@@ -808,6 +858,14 @@ impl ::cloudwright_core::ToValue for DataRedundancy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -841,6 +899,14 @@ impl ::cloudwright_core::ToValue for DestinationFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `IncludedObjectVersions` (`AWS::S3Express::DirectoryBucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -869,6 +935,14 @@ impl ::cloudwright_core::ToValue for IncludedObjectVersions {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -920,6 +994,14 @@ impl ::cloudwright_core::ToValue for OptionalField {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::S3Express::DirectoryBucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -948,6 +1030,14 @@ impl ::cloudwright_core::ToValue for RuleStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -978,6 +1068,14 @@ impl ::cloudwright_core::ToValue for ScheduleFrequency {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SSEAlgorithm` (`AWS::S3Express::DirectoryBucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1006,6 +1104,14 @@ impl ::cloudwright_core::ToValue for SseAlgorithm {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

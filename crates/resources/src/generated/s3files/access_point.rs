@@ -108,12 +108,17 @@ impl ::cloudwright_core::Resource for AccessPoint {
 impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientToken", &self.client_token)
-            .req("FileSystemId", &self.file_system_id)
-            .opt("PosixUser", &self.posix_user)
-            .opt("RootDirectory", &self.root_directory)
-            .opt("Tags", &self.tags)
+            .opt("ClientToken", self.client_token)
+            .req("FileSystemId", self.file_system_id)
+            .opt("PosixUser", self.posix_user)
+            .opt("RootDirectory", self.root_directory)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -188,9 +193,14 @@ impl crate::PropertyType for AccessPointTag {}
 impl ::cloudwright_core::ToValue for AccessPointTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -256,10 +266,15 @@ impl crate::PropertyType for CreationPermissions {}
 impl ::cloudwright_core::ToValue for CreationPermissions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OwnerGid", &self.owner_gid)
-            .req("OwnerUid", &self.owner_uid)
-            .req("Permissions", &self.permissions)
+            .req("OwnerGid", self.owner_gid)
+            .req("OwnerUid", self.owner_uid)
+            .req("Permissions", self.permissions)
             .build()
     }
 }
@@ -323,10 +338,15 @@ impl crate::PropertyType for PosixUser {}
 impl ::cloudwright_core::ToValue for PosixUser {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Gid", &self.gid)
-            .opt("SecondaryGids", &self.secondary_gids)
-            .req("Uid", &self.uid)
+            .req("Gid", self.gid)
+            .opt("SecondaryGids", self.secondary_gids)
+            .req("Uid", self.uid)
             .build()
     }
 }
@@ -365,9 +385,14 @@ impl crate::PropertyType for RootDirectory {}
 impl ::cloudwright_core::ToValue for RootDirectory {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreationPermissions", &self.creation_permissions)
-            .opt("Path", &self.path)
+            .opt("CreationPermissions", self.creation_permissions)
+            .opt("Path", self.path)
             .build()
     }
 }

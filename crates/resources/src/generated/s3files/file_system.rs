@@ -133,18 +133,23 @@ impl ::cloudwright_core::Resource for FileSystem {
 impl ::cloudwright_core::ToValue for FileSystem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptBucketWarning", &self.accept_bucket_warning)
-            .req("Bucket", &self.bucket)
-            .opt("ClientToken", &self.client_token)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("Prefix", &self.prefix)
-            .req("RoleArn", &self.role_arn)
+            .opt("AcceptBucketWarning", self.accept_bucket_warning)
+            .req("Bucket", self.bucket)
+            .opt("ClientToken", self.client_token)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("Prefix", self.prefix)
+            .req("RoleArn", self.role_arn)
             .opt(
                 "SynchronizationConfiguration",
-                &self.synchronization_configuration,
+                self.synchronization_configuration,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -236,8 +241,13 @@ impl crate::PropertyType for ExpirationDataRule {}
 impl ::cloudwright_core::ToValue for ExpirationDataRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DaysAfterLastAccess", &self.days_after_last_access)
+            .req("DaysAfterLastAccess", self.days_after_last_access)
             .build()
     }
 }
@@ -295,10 +305,15 @@ impl crate::PropertyType for ImportDataRule {}
 impl ::cloudwright_core::ToValue for ImportDataRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Prefix", &self.prefix)
-            .req("SizeLessThan", &self.size_less_than)
-            .req("Trigger", &self.trigger)
+            .req("Prefix", self.prefix)
+            .req("SizeLessThan", self.size_less_than)
+            .req("Trigger", self.trigger)
             .build()
     }
 }
@@ -354,10 +369,15 @@ impl crate::PropertyType for SynchronizationConfiguration {}
 impl ::cloudwright_core::ToValue for SynchronizationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExpirationDataRules", &self.expiration_data_rules)
-            .req("ImportDataRules", &self.import_data_rules)
-            .opt("LatestVersionNumber", &self.latest_version_number)
+            .req("ExpirationDataRules", self.expiration_data_rules)
+            .req("ImportDataRules", self.import_data_rules)
+            .opt("LatestVersionNumber", self.latest_version_number)
             .build()
     }
 }
@@ -408,9 +428,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -441,6 +466,14 @@ impl ::cloudwright_core::ToValue for Trigger {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -87,9 +87,14 @@ impl ::cloudwright_core::Resource for FileSystemPolicy {
 impl ::cloudwright_core::ToValue for FileSystemPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileSystemId", &self.file_system_id)
-            .req("Policy", &self.policy)
+            .req("FileSystemId", self.file_system_id)
+            .req("Policy", self.policy)
             .build()
     }
 }

@@ -82,11 +82,16 @@ impl ::cloudwright_core::Resource for AccessPoint {
 impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .req(
                 "ObjectLambdaConfiguration",
-                &self.object_lambda_configuration,
+                self.object_lambda_configuration,
             )
             .build()
     }
@@ -232,16 +237,18 @@ impl crate::PropertyType for ObjectLambdaConfiguration {}
 impl ::cloudwright_core::ToValue for ObjectLambdaConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedFeatures", &self.allowed_features)
-            .opt(
-                "CloudWatchMetricsEnabled",
-                &self.cloud_watch_metrics_enabled,
-            )
-            .req("SupportingAccessPoint", &self.supporting_access_point)
+            .opt("AllowedFeatures", self.allowed_features)
+            .opt("CloudWatchMetricsEnabled", self.cloud_watch_metrics_enabled)
+            .req("SupportingAccessPoint", self.supporting_access_point)
             .req(
                 "TransformationConfigurations",
-                &self.transformation_configurations,
+                self.transformation_configurations,
             )
             .build()
     }
@@ -295,9 +302,14 @@ impl crate::PropertyType for TransformationConfiguration {}
 impl ::cloudwright_core::ToValue for TransformationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("ContentTransformation", &self.content_transformation)
+            .req("Actions", self.actions)
+            .req("ContentTransformation", self.content_transformation)
             .build()
     }
 }

@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for AccessPointPolicy {
 impl ::cloudwright_core::ToValue for AccessPointPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ObjectLambdaAccessPoint", &self.object_lambda_access_point)
-            .req("PolicyDocument", &self.policy_document)
+            .req("ObjectLambdaAccessPoint", self.object_lambda_access_point)
+            .req("PolicyDocument", self.policy_document)
             .build()
     }
 }

@@ -115,11 +115,16 @@ impl ::cloudwright_core::Resource for AccessPoint {
 impl ::cloudwright_core::ToValue for AccessPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Name", &self.name)
-            .opt("Policy", &self.policy)
-            .req("VpcConfiguration", &self.vpc_configuration)
+            .req("Bucket", self.bucket)
+            .req("Name", self.name)
+            .opt("Policy", self.policy)
+            .req("VpcConfiguration", self.vpc_configuration)
             .build()
     }
 }
@@ -176,8 +181,13 @@ impl crate::PropertyType for VpcConfiguration {}
 impl ::cloudwright_core::ToValue for VpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VpcId", &self.vpc_id)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }

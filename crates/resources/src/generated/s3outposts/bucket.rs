@@ -125,11 +125,16 @@ impl ::cloudwright_core::Resource for Bucket {
 impl ::cloudwright_core::ToValue for Bucket {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("LifecycleConfiguration", &self.lifecycle_configuration)
-            .req("OutpostId", &self.outpost_id)
-            .opt("Tags", &self.tags)
+            .req("BucketName", self.bucket_name)
+            .opt("LifecycleConfiguration", self.lifecycle_configuration)
+            .req("OutpostId", self.outpost_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -190,8 +195,13 @@ impl crate::PropertyType for AbortIncompleteMultipartUpload {}
 impl ::cloudwright_core::ToValue for AbortIncompleteMultipartUpload {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DaysAfterInitiation", &self.days_after_initiation)
+            .req("DaysAfterInitiation", self.days_after_initiation)
             .build()
     }
 }
@@ -232,10 +242,15 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AndOperator", &self.and_operator)
-            .opt("Prefix", &self.prefix)
-            .opt("Tag", &self.tag)
+            .opt("AndOperator", self.and_operator)
+            .opt("Prefix", self.prefix)
+            .opt("Tag", self.tag)
             .build()
     }
 }
@@ -288,9 +303,14 @@ impl crate::PropertyType for FilterTag {}
 impl ::cloudwright_core::ToValue for FilterTag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -327,8 +347,13 @@ impl crate::PropertyType for LifecycleConfiguration {}
 impl ::cloudwright_core::ToValue for LifecycleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Rules", &self.rules)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -400,16 +425,21 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AbortIncompleteMultipartUpload",
-                &self.abort_incomplete_multipart_upload,
+                self.abort_incomplete_multipart_upload,
             )
-            .opt("ExpirationDate", &self.expiration_date)
-            .opt("ExpirationInDays", &self.expiration_in_days)
-            .opt("Filter", &self.filter)
-            .opt("Id", &self.id)
-            .opt("Status", &self.status)
+            .opt("ExpirationDate", self.expiration_date)
+            .opt("ExpirationInDays", self.expiration_in_days)
+            .opt("Filter", self.filter)
+            .opt("Id", self.id)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -460,9 +490,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -493,6 +528,14 @@ impl ::cloudwright_core::ToValue for RuleStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -101,9 +101,14 @@ impl ::cloudwright_core::Resource for BucketPolicy {
 impl ::cloudwright_core::ToValue for BucketPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("PolicyDocument", &self.policy_document)
+            .req("Bucket", self.bucket)
+            .req("PolicyDocument", self.policy_document)
             .build()
     }
 }

@@ -135,13 +135,18 @@ impl ::cloudwright_core::Resource for Endpoint {
 impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessType", &self.access_type)
-            .opt("CustomerOwnedIpv4Pool", &self.customer_owned_ipv4_pool)
-            .opt("FailedReason", &self.failed_reason)
-            .req("OutpostId", &self.outpost_id)
-            .req("SecurityGroupId", &self.security_group_id)
-            .req("SubnetId", &self.subnet_id)
+            .opt("AccessType", self.access_type)
+            .opt("CustomerOwnedIpv4Pool", self.customer_owned_ipv4_pool)
+            .opt("FailedReason", self.failed_reason)
+            .req("OutpostId", self.outpost_id)
+            .req("SecurityGroupId", self.security_group_id)
+            .req("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -240,9 +245,14 @@ impl crate::PropertyType for FailedReason {}
 impl ::cloudwright_core::ToValue for FailedReason {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorCode", &self.error_code)
-            .opt("Message", &self.message)
+            .opt("ErrorCode", self.error_code)
+            .opt("Message", self.message)
             .build()
     }
 }
@@ -273,6 +283,14 @@ impl ::cloudwright_core::ToValue for AccessType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

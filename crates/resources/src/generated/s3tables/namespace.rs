@@ -99,9 +99,14 @@ impl ::cloudwright_core::Resource for Namespace {
 impl ::cloudwright_core::ToValue for Namespace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Namespace", &self.namespace)
-            .req("TableBucketARN", &self.table_bucket_arn)
+            .req("Namespace", self.namespace)
+            .req("TableBucketARN", self.table_bucket_arn)
             .build()
     }
 }

@@ -176,20 +176,25 @@ impl ::cloudwright_core::Resource for Table {
 impl ::cloudwright_core::ToValue for Table {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Compaction", &self.compaction)
-            .opt("IcebergMetadata", &self.iceberg_metadata)
-            .req("Namespace", &self.namespace)
-            .req("OpenTableFormat", &self.open_table_format)
-            .opt("SnapshotManagement", &self.snapshot_management)
+            .opt("Compaction", self.compaction)
+            .opt("IcebergMetadata", self.iceberg_metadata)
+            .req("Namespace", self.namespace)
+            .req("OpenTableFormat", self.open_table_format)
+            .opt("SnapshotManagement", self.snapshot_management)
             .opt(
                 "StorageClassConfiguration",
-                &self.storage_class_configuration,
+                self.storage_class_configuration,
             )
-            .req("TableBucketARN", &self.table_bucket_arn)
-            .req("TableName", &self.table_name)
-            .opt("Tags", &self.tags)
-            .opt("WithoutMetadata", &self.without_metadata)
+            .req("TableBucketARN", self.table_bucket_arn)
+            .req("TableName", self.table_name)
+            .opt("Tags", self.tags)
+            .opt("WithoutMetadata", self.without_metadata)
             .build()
     }
 }
@@ -262,9 +267,14 @@ impl crate::PropertyType for Compaction {}
 impl ::cloudwright_core::ToValue for Compaction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Status", &self.status)
-            .opt("TargetFileSizeMB", &self.target_file_size_mb)
+            .opt("Status", self.status)
+            .opt("TargetFileSizeMB", self.target_file_size_mb)
             .build()
     }
 }
@@ -323,12 +333,17 @@ impl crate::PropertyType for IcebergMetadata {}
 impl ::cloudwright_core::ToValue for IcebergMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IcebergPartitionSpec", &self.iceberg_partition_spec)
-            .opt("IcebergSchema", &self.iceberg_schema)
-            .opt("IcebergSchemaV2", &self.iceberg_schema_v2)
-            .opt("IcebergSortOrder", &self.iceberg_sort_order)
-            .opt("TableProperties", &self.table_properties)
+            .opt("IcebergPartitionSpec", self.iceberg_partition_spec)
+            .opt("IcebergSchema", self.iceberg_schema)
+            .opt("IcebergSchemaV2", self.iceberg_schema_v2)
+            .opt("IcebergSortOrder", self.iceberg_sort_order)
+            .opt("TableProperties", self.table_properties)
             .build()
     }
 }
@@ -397,11 +412,16 @@ impl crate::PropertyType for IcebergPartitionField {}
 impl ::cloudwright_core::ToValue for IcebergPartitionField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldId", &self.field_id)
-            .req("Name", &self.name)
-            .req("SourceId", &self.source_id)
-            .req("Transform", &self.transform)
+            .opt("FieldId", self.field_id)
+            .req("Name", self.name)
+            .req("SourceId", self.source_id)
+            .req("Transform", self.transform)
             .build()
     }
 }
@@ -445,9 +465,14 @@ impl crate::PropertyType for IcebergPartitionSpec {}
 impl ::cloudwright_core::ToValue for IcebergPartitionSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Fields", &self.fields)
-            .opt("SpecId", &self.spec_id)
+            .req("Fields", self.fields)
+            .opt("SpecId", self.spec_id)
             .build()
     }
 }
@@ -484,8 +509,13 @@ impl crate::PropertyType for IcebergSchema {}
 impl ::cloudwright_core::ToValue for IcebergSchema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SchemaFieldList", &self.schema_field_list)
+            .req("SchemaFieldList", self.schema_field_list)
             .build()
     }
 }
@@ -553,11 +583,16 @@ impl crate::PropertyType for IcebergSchemaV2 {}
 impl ::cloudwright_core::ToValue for IcebergSchemaV2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IdentifierFieldIds", &self.identifier_field_ids)
-            .opt("SchemaId", &self.schema_id)
-            .req("SchemaV2FieldList", &self.schema_v2_field_list)
-            .req("SchemaV2FieldType", &self.schema_v2_field_type)
+            .opt("IdentifierFieldIds", self.identifier_field_ids)
+            .opt("SchemaId", self.schema_id)
+            .req("SchemaV2FieldList", self.schema_v2_field_list)
+            .req("SchemaV2FieldType", self.schema_v2_field_type)
             .build()
     }
 }
@@ -628,11 +663,16 @@ impl crate::PropertyType for IcebergSortField {}
 impl ::cloudwright_core::ToValue for IcebergSortField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Direction", &self.direction)
-            .req("NullOrder", &self.null_order)
-            .req("SourceId", &self.source_id)
-            .req("Transform", &self.transform)
+            .req("Direction", self.direction)
+            .req("NullOrder", self.null_order)
+            .req("SourceId", self.source_id)
+            .req("Transform", self.transform)
             .build()
     }
 }
@@ -676,9 +716,14 @@ impl crate::PropertyType for IcebergSortOrder {}
 impl ::cloudwright_core::ToValue for IcebergSortOrder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Fields", &self.fields)
-            .opt("OrderId", &self.order_id)
+            .req("Fields", self.fields)
+            .opt("OrderId", self.order_id)
             .build()
     }
 }
@@ -745,11 +790,16 @@ impl crate::PropertyType for SchemaField {}
 impl ::cloudwright_core::ToValue for SchemaField {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Id", &self.id)
-            .req("Name", &self.name)
-            .opt("Required", &self.required)
-            .req("Type", &self.r#type)
+            .opt("Id", self.id)
+            .req("Name", self.name)
+            .opt("Required", self.required)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -825,12 +875,17 @@ impl crate::PropertyType for SchemaV2Field {}
 impl ::cloudwright_core::ToValue for SchemaV2Field {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Doc", &self.doc)
-            .req("Id", &self.id)
-            .req("Name", &self.name)
-            .req("Required", &self.required)
-            .req("Type", &self.r#type)
+            .opt("Doc", self.doc)
+            .req("Id", self.id)
+            .req("Name", self.name)
+            .req("Required", self.required)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -881,10 +936,15 @@ impl crate::PropertyType for SnapshotManagement {}
 impl ::cloudwright_core::ToValue for SnapshotManagement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxSnapshotAgeHours", &self.max_snapshot_age_hours)
-            .opt("MinSnapshotsToKeep", &self.min_snapshots_to_keep)
-            .opt("Status", &self.status)
+            .opt("MaxSnapshotAgeHours", self.max_snapshot_age_hours)
+            .opt("MinSnapshotsToKeep", self.min_snapshots_to_keep)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -916,6 +976,14 @@ impl ::cloudwright_core::ToValue for CompactionStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Direction` (`AWS::S3Tables::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -944,6 +1012,14 @@ impl ::cloudwright_core::ToValue for Direction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -974,6 +1050,14 @@ impl ::cloudwright_core::ToValue for NullOrder {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OpenTableFormat` (`AWS::S3Tables::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1000,6 +1084,14 @@ impl ::cloudwright_core::ToValue for OpenTableFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SchemaV2FieldType` (`AWS::S3Tables::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1025,6 +1117,14 @@ impl ::cloudwright_core::ToValue for SchemaV2FieldType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1055,6 +1155,14 @@ impl ::cloudwright_core::ToValue for SnapshotManagementStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `WithoutMetadata` (`AWS::S3Tables::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1080,6 +1188,14 @@ impl ::cloudwright_core::ToValue for WithoutMetadata {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -129,17 +129,22 @@ impl ::cloudwright_core::Resource for TableBucket {
 impl ::cloudwright_core::ToValue for TableBucket {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("MetricsConfiguration", &self.metrics_configuration)
-            .opt("ReplicationConfiguration", &self.replication_configuration)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("MetricsConfiguration", self.metrics_configuration)
+            .opt("ReplicationConfiguration", self.replication_configuration)
             .opt(
                 "StorageClassConfiguration",
-                &self.storage_class_configuration,
+                self.storage_class_configuration,
             )
-            .req("TableBucketName", &self.table_bucket_name)
-            .opt("Tags", &self.tags)
-            .opt("UnreferencedFileRemoval", &self.unreferenced_file_removal)
+            .req("TableBucketName", self.table_bucket_name)
+            .opt("Tags", self.tags)
+            .opt("UnreferencedFileRemoval", self.unreferenced_file_removal)
             .build()
     }
 }
@@ -200,9 +205,14 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KMSKeyArn", &self.kms_key_arn)
-            .opt("SSEAlgorithm", &self.sse_algorithm)
+            .opt("KMSKeyArn", self.kms_key_arn)
+            .opt("SSEAlgorithm", self.sse_algorithm)
             .build()
     }
 }
@@ -239,8 +249,13 @@ impl crate::PropertyType for MetricsConfiguration {}
 impl ::cloudwright_core::ToValue for MetricsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Status", &self.status)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -295,9 +310,14 @@ impl crate::PropertyType for ReplicationConfiguration {}
 impl ::cloudwright_core::ToValue for ReplicationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Role", &self.role)
-            .req("Rules", &self.rules)
+            .req("Role", self.role)
+            .req("Rules", self.rules)
             .build()
     }
 }
@@ -334,10 +354,15 @@ impl crate::PropertyType for ReplicationDestination {}
 impl ::cloudwright_core::ToValue for ReplicationDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DestinationTableBucketARN",
-                &self.destination_table_bucket_arn,
+                self.destination_table_bucket_arn,
             )
             .build()
     }
@@ -377,8 +402,13 @@ impl crate::PropertyType for ReplicationRule {}
 impl ::cloudwright_core::ToValue for ReplicationRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Destinations", &self.destinations)
+            .req("Destinations", self.destinations)
             .build()
     }
 }
@@ -429,10 +459,15 @@ impl crate::PropertyType for UnreferencedFileRemoval {}
 impl ::cloudwright_core::ToValue for UnreferencedFileRemoval {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NoncurrentDays", &self.noncurrent_days)
-            .opt("Status", &self.status)
-            .opt("UnreferencedDays", &self.unreferenced_days)
+            .opt("NoncurrentDays", self.noncurrent_days)
+            .opt("Status", self.status)
+            .opt("UnreferencedDays", self.unreferenced_days)
             .build()
     }
 }
@@ -464,6 +499,14 @@ impl ::cloudwright_core::ToValue for MetricsConfigurationStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SSEAlgorithm` (`AWS::S3Tables::TableBucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -493,6 +536,14 @@ impl ::cloudwright_core::ToValue for SseAlgorithm {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::S3Tables::TableBucket`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -521,6 +572,14 @@ impl ::cloudwright_core::ToValue for UnreferencedFileRemovalStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -99,9 +99,14 @@ impl ::cloudwright_core::Resource for TableBucketPolicy {
 impl ::cloudwright_core::ToValue for TableBucketPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourcePolicy", &self.resource_policy)
-            .req("TableBucketARN", &self.table_bucket_arn)
+            .req("ResourcePolicy", self.resource_policy)
+            .req("TableBucketARN", self.table_bucket_arn)
             .build()
     }
 }

@@ -99,9 +99,14 @@ impl ::cloudwright_core::Resource for TablePolicy {
 impl ::cloudwright_core::ToValue for TablePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourcePolicy", &self.resource_policy)
-            .req("TableARN", &self.table_arn)
+            .req("ResourcePolicy", self.resource_policy)
+            .req("TableARN", self.table_arn)
             .build()
     }
 }

@@ -191,16 +191,21 @@ impl ::cloudwright_core::Resource for Index {
 impl ::cloudwright_core::ToValue for Index {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataType", &self.data_type)
-            .req("Dimension", &self.dimension)
-            .req("DistanceMetric", &self.distance_metric)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("IndexName", &self.index_name)
-            .opt("MetadataConfiguration", &self.metadata_configuration)
-            .opt("Tags", &self.tags)
-            .opt("VectorBucketArn", &self.vector_bucket_arn)
-            .opt("VectorBucketName", &self.vector_bucket_name)
+            .req("DataType", self.data_type)
+            .req("Dimension", self.dimension)
+            .req("DistanceMetric", self.distance_metric)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("IndexName", self.index_name)
+            .opt("MetadataConfiguration", self.metadata_configuration)
+            .opt("Tags", self.tags)
+            .opt("VectorBucketArn", self.vector_bucket_arn)
+            .opt("VectorBucketName", self.vector_bucket_name)
             .build()
     }
 }
@@ -264,10 +269,15 @@ impl crate::PropertyType for MetadataConfiguration {}
 impl ::cloudwright_core::ToValue for MetadataConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "NonFilterableMetadataKeys",
-                &self.non_filterable_metadata_keys,
+                self.non_filterable_metadata_keys,
             )
             .build()
     }
@@ -297,6 +307,14 @@ impl ::cloudwright_core::ToValue for DataType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DistanceMetric` (`AWS::S3Vectors::Index`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -325,6 +343,14 @@ impl ::cloudwright_core::ToValue for DistanceMetric {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

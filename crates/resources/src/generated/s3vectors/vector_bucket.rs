@@ -123,10 +123,15 @@ impl ::cloudwright_core::Resource for VectorBucket {
 impl ::cloudwright_core::ToValue for VectorBucket {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("Tags", &self.tags)
-            .opt("VectorBucketName", &self.vector_bucket_name)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("Tags", self.tags)
+            .opt("VectorBucketName", self.vector_bucket_name)
             .build()
     }
 }

@@ -119,10 +119,15 @@ impl ::cloudwright_core::Resource for VectorBucketPolicy {
 impl ::cloudwright_core::ToValue for VectorBucketPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Policy", &self.policy)
-            .opt("VectorBucketArn", &self.vector_bucket_arn)
-            .opt("VectorBucketName", &self.vector_bucket_name)
+            .req("Policy", self.policy)
+            .opt("VectorBucketArn", self.vector_bucket_arn)
+            .opt("VectorBucketName", self.vector_bucket_name)
             .build()
     }
 }

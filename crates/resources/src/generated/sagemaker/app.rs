@@ -145,14 +145,19 @@ impl ::cloudwright_core::Resource for App {
 impl ::cloudwright_core::ToValue for App {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppName", &self.app_name)
-            .req("AppType", &self.app_type)
-            .req("DomainId", &self.domain_id)
-            .opt("RecoveryMode", &self.recovery_mode)
-            .opt("ResourceSpec", &self.resource_spec)
-            .opt("Tags", &self.tags)
-            .req("UserProfileName", &self.user_profile_name)
+            .req("AppName", self.app_name)
+            .req("AppType", self.app_type)
+            .req("DomainId", self.domain_id)
+            .opt("RecoveryMode", self.recovery_mode)
+            .opt("ResourceSpec", self.resource_spec)
+            .opt("Tags", self.tags)
+            .req("UserProfileName", self.user_profile_name)
             .build()
     }
 }
@@ -245,13 +250,18 @@ impl crate::PropertyType for ResourceSpec {}
 impl ::cloudwright_core::ToValue for ResourceSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceType", &self.instance_type)
-            .opt("LifecycleConfigArn", &self.lifecycle_config_arn)
-            .opt("SageMakerImageArn", &self.sage_maker_image_arn)
+            .opt("InstanceType", self.instance_type)
+            .opt("LifecycleConfigArn", self.lifecycle_config_arn)
+            .opt("SageMakerImageArn", self.sage_maker_image_arn)
             .opt(
                 "SageMakerImageVersionArn",
-                &self.sage_maker_image_version_arn,
+                self.sage_maker_image_version_arn,
             )
             .build()
     }
@@ -303,9 +313,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -345,6 +360,14 @@ impl ::cloudwright_core::ToValue for AppType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -857,6 +880,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -110,21 +110,23 @@ impl ::cloudwright_core::Resource for AppImageConfig {
 impl ::cloudwright_core::ToValue for AppImageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppImageConfigName", &self.app_image_config_name)
+            .req("AppImageConfigName", self.app_image_config_name)
             .opt(
                 "CodeEditorAppImageConfig",
-                &self.code_editor_app_image_config,
+                self.code_editor_app_image_config,
             )
             .opt(
                 "JupyterLabAppImageConfig",
-                &self.jupyter_lab_app_image_config,
+                self.jupyter_lab_app_image_config,
             )
-            .opt(
-                "KernelGatewayImageConfig",
-                &self.kernel_gateway_image_config,
-            )
-            .opt("Tags", &self.tags)
+            .opt("KernelGatewayImageConfig", self.kernel_gateway_image_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -179,8 +181,13 @@ impl crate::PropertyType for CodeEditorAppImageConfig {}
 impl ::cloudwright_core::ToValue for CodeEditorAppImageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerConfig", &self.container_config)
+            .opt("ContainerConfig", self.container_config)
             .build()
     }
 }
@@ -236,12 +243,17 @@ impl crate::PropertyType for ContainerConfig {}
 impl ::cloudwright_core::ToValue for ContainerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerArguments", &self.container_arguments)
-            .opt("ContainerEntrypoint", &self.container_entrypoint)
+            .opt("ContainerArguments", self.container_arguments)
+            .opt("ContainerEntrypoint", self.container_entrypoint)
             .opt(
                 "ContainerEnvironmentVariables",
-                &self.container_environment_variables,
+                self.container_environment_variables,
             )
             .build()
     }
@@ -299,9 +311,14 @@ impl crate::PropertyType for CustomImageContainerEnvironmentVariable {}
 impl ::cloudwright_core::ToValue for CustomImageContainerEnvironmentVariable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -354,10 +371,15 @@ impl crate::PropertyType for FileSystemConfig {}
 impl ::cloudwright_core::ToValue for FileSystemConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultGid", &self.default_gid)
-            .opt("DefaultUid", &self.default_uid)
-            .opt("MountPath", &self.mount_path)
+            .opt("DefaultGid", self.default_gid)
+            .opt("DefaultUid", self.default_uid)
+            .opt("MountPath", self.mount_path)
             .build()
     }
 }
@@ -392,8 +414,13 @@ impl crate::PropertyType for JupyterLabAppImageConfig {}
 impl ::cloudwright_core::ToValue for JupyterLabAppImageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerConfig", &self.container_config)
+            .opt("ContainerConfig", self.container_config)
             .build()
     }
 }
@@ -439,9 +466,14 @@ impl crate::PropertyType for KernelGatewayImageConfig {}
 impl ::cloudwright_core::ToValue for KernelGatewayImageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FileSystemConfig", &self.file_system_config)
-            .req("KernelSpecs", &self.kernel_specs)
+            .opt("FileSystemConfig", self.file_system_config)
+            .req("KernelSpecs", self.kernel_specs)
             .build()
     }
 }
@@ -489,9 +521,14 @@ impl crate::PropertyType for KernelSpec {}
 impl ::cloudwright_core::ToValue for KernelSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DisplayName", &self.display_name)
-            .req("Name", &self.name)
+            .opt("DisplayName", self.display_name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -542,9 +579,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -153,18 +153,23 @@ impl ::cloudwright_core::Resource for Cluster {
 impl ::cloudwright_core::ToValue for Cluster {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoScaling", &self.auto_scaling)
-            .opt("ClusterName", &self.cluster_name)
-            .opt("ClusterRole", &self.cluster_role)
-            .opt("InstanceGroups", &self.instance_groups)
-            .opt("NodeProvisioningMode", &self.node_provisioning_mode)
-            .opt("NodeRecovery", &self.node_recovery)
-            .opt("Orchestrator", &self.orchestrator)
-            .opt("RestrictedInstanceGroups", &self.restricted_instance_groups)
-            .opt("Tags", &self.tags)
-            .opt("TieredStorageConfig", &self.tiered_storage_config)
-            .opt("VpcConfig", &self.vpc_config)
+            .opt("AutoScaling", self.auto_scaling)
+            .opt("ClusterName", self.cluster_name)
+            .opt("ClusterRole", self.cluster_role)
+            .opt("InstanceGroups", self.instance_groups)
+            .opt("NodeProvisioningMode", self.node_provisioning_mode)
+            .opt("NodeRecovery", self.node_recovery)
+            .opt("Orchestrator", self.orchestrator)
+            .opt("RestrictedInstanceGroups", self.restricted_instance_groups)
+            .opt("Tags", self.tags)
+            .opt("TieredStorageConfig", self.tiered_storage_config)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -247,8 +252,13 @@ impl crate::PropertyType for AlarmDetails {}
 impl ::cloudwright_core::ToValue for AlarmDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmName", &self.alarm_name)
+            .req("AlarmName", self.alarm_name)
             .build()
     }
 }
@@ -305,9 +315,14 @@ impl crate::PropertyType for CapacitySizeConfig {}
 impl ::cloudwright_core::ToValue for CapacitySizeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -353,9 +368,14 @@ impl crate::PropertyType for ClusterAutoScalingConfig {}
 impl ::cloudwright_core::ToValue for ClusterAutoScalingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoScalerType", &self.auto_scaler_type)
-            .req("Mode", &self.mode)
+            .opt("AutoScalerType", self.auto_scaler_type)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -396,9 +416,14 @@ impl crate::PropertyType for ClusterCapacityRequirements {}
 impl ::cloudwright_core::ToValue for ClusterCapacityRequirements {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnDemand", &self.on_demand)
-            .opt("Spot", &self.spot)
+            .opt("OnDemand", self.on_demand)
+            .opt("Spot", self.spot)
             .build()
     }
 }
@@ -582,24 +607,29 @@ impl crate::PropertyType for ClusterInstanceGroup {}
 impl ::cloudwright_core::ToValue for ClusterInstanceGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityRequirements", &self.capacity_requirements)
-            .opt("CurrentCount", &self.current_count)
-            .req("ExecutionRole", &self.execution_role)
-            .opt("ImageId", &self.image_id)
-            .req("InstanceCount", &self.instance_count)
-            .req("InstanceGroupName", &self.instance_group_name)
-            .opt("InstanceStorageConfigs", &self.instance_storage_configs)
-            .req("InstanceType", &self.instance_type)
-            .opt("KubernetesConfig", &self.kubernetes_config)
-            .opt("LifeCycleConfig", &self.life_cycle_config)
-            .opt("MinInstanceCount", &self.min_instance_count)
-            .opt("OnStartDeepHealthChecks", &self.on_start_deep_health_checks)
-            .opt("OverrideVpcConfig", &self.override_vpc_config)
-            .opt("ScheduledUpdateConfig", &self.scheduled_update_config)
-            .opt("SlurmConfig", &self.slurm_config)
-            .opt("ThreadsPerCore", &self.threads_per_core)
-            .opt("TrainingPlanArn", &self.training_plan_arn)
+            .opt("CapacityRequirements", self.capacity_requirements)
+            .opt("CurrentCount", self.current_count)
+            .req("ExecutionRole", self.execution_role)
+            .opt("ImageId", self.image_id)
+            .req("InstanceCount", self.instance_count)
+            .req("InstanceGroupName", self.instance_group_name)
+            .opt("InstanceStorageConfigs", self.instance_storage_configs)
+            .req("InstanceType", self.instance_type)
+            .opt("KubernetesConfig", self.kubernetes_config)
+            .opt("LifeCycleConfig", self.life_cycle_config)
+            .opt("MinInstanceCount", self.min_instance_count)
+            .opt("OnStartDeepHealthChecks", self.on_start_deep_health_checks)
+            .opt("OverrideVpcConfig", self.override_vpc_config)
+            .opt("ScheduledUpdateConfig", self.scheduled_update_config)
+            .opt("SlurmConfig", self.slurm_config)
+            .opt("ThreadsPerCore", self.threads_per_core)
+            .opt("TrainingPlanArn", self.training_plan_arn)
             .build()
     }
 }
@@ -642,9 +672,14 @@ impl crate::PropertyType for ClusterKubernetesConfig {}
 impl ::cloudwright_core::ToValue for ClusterKubernetesConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Labels", &self.labels)
-            .opt("Taints", &self.taints)
+            .opt("Labels", self.labels)
+            .opt("Taints", self.taints)
             .build()
     }
 }
@@ -708,10 +743,15 @@ impl crate::PropertyType for ClusterKubernetesTaint {}
 impl ::cloudwright_core::ToValue for ClusterKubernetesTaint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Effect", &self.effect)
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Effect", self.effect)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -766,10 +806,15 @@ impl crate::PropertyType for ClusterLifeCycleConfig {}
 impl ::cloudwright_core::ToValue for ClusterLifeCycleConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnCreate", &self.on_create)
-            .opt("OnInitComplete", &self.on_init_complete)
-            .opt("SourceS3Uri", &self.source_s3_uri)
+            .opt("OnCreate", self.on_create)
+            .opt("OnInitComplete", self.on_init_complete)
+            .opt("SourceS3Uri", self.source_s3_uri)
             .build()
     }
 }
@@ -909,18 +954,23 @@ impl crate::PropertyType for ClusterRestrictedInstanceGroup {}
 impl ::cloudwright_core::ToValue for ClusterRestrictedInstanceGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CurrentCount", &self.current_count)
-            .req("EnvironmentConfig", &self.environment_config)
-            .req("ExecutionRole", &self.execution_role)
-            .req("InstanceCount", &self.instance_count)
-            .req("InstanceGroupName", &self.instance_group_name)
-            .opt("InstanceStorageConfigs", &self.instance_storage_configs)
-            .req("InstanceType", &self.instance_type)
-            .opt("OnStartDeepHealthChecks", &self.on_start_deep_health_checks)
-            .opt("OverrideVpcConfig", &self.override_vpc_config)
-            .opt("ThreadsPerCore", &self.threads_per_core)
-            .opt("TrainingPlanArn", &self.training_plan_arn)
+            .opt("CurrentCount", self.current_count)
+            .req("EnvironmentConfig", self.environment_config)
+            .req("ExecutionRole", self.execution_role)
+            .req("InstanceCount", self.instance_count)
+            .req("InstanceGroupName", self.instance_group_name)
+            .opt("InstanceStorageConfigs", self.instance_storage_configs)
+            .req("InstanceType", self.instance_type)
+            .opt("OnStartDeepHealthChecks", self.on_start_deep_health_checks)
+            .opt("OverrideVpcConfig", self.override_vpc_config)
+            .opt("ThreadsPerCore", self.threads_per_core)
+            .opt("TrainingPlanArn", self.training_plan_arn)
             .build()
     }
 }
@@ -966,9 +1016,14 @@ impl crate::PropertyType for ClusterSlurmConfig {}
 impl ::cloudwright_core::ToValue for ClusterSlurmConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NodeType", &self.node_type)
-            .opt("PartitionNames", &self.partition_names)
+            .req("NodeType", self.node_type)
+            .opt("PartitionNames", self.partition_names)
             .build()
     }
 }
@@ -1019,13 +1074,18 @@ impl crate::PropertyType for DeploymentConfig {}
 impl ::cloudwright_core::ToValue for DeploymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoRollbackConfiguration",
-                &self.auto_rollback_configuration,
+                self.auto_rollback_configuration,
             )
-            .opt("RollingUpdatePolicy", &self.rolling_update_policy)
-            .opt("WaitIntervalInSeconds", &self.wait_interval_in_seconds)
+            .opt("RollingUpdatePolicy", self.rolling_update_policy)
+            .opt("WaitIntervalInSeconds", self.wait_interval_in_seconds)
             .build()
     }
 }
@@ -1060,8 +1120,13 @@ impl crate::PropertyType for EnvironmentConfig {}
 impl ::cloudwright_core::ToValue for EnvironmentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FSxLustreConfig", &self.fsx_lustre_config)
+            .opt("FSxLustreConfig", self.fsx_lustre_config)
             .build()
     }
 }
@@ -1118,12 +1183,14 @@ impl crate::PropertyType for FsxLustreConfig {}
 impl ::cloudwright_core::ToValue for FsxLustreConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "PerUnitStorageThroughput",
-                &self.per_unit_storage_throughput,
-            )
-            .req("SizeInGiB", &self.size_in_gi_b)
+            .req("PerUnitStorageThroughput", self.per_unit_storage_throughput)
+            .req("SizeInGiB", self.size_in_gi_b)
             .build()
     }
 }
@@ -1167,12 +1234,14 @@ impl crate::PropertyType for RollingUpdatePolicy {}
 impl ::cloudwright_core::ToValue for RollingUpdatePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaximumBatchSize", &self.maximum_batch_size)
-            .opt(
-                "RollbackMaximumBatchSize",
-                &self.rollback_maximum_batch_size,
-            )
+            .req("MaximumBatchSize", self.maximum_batch_size)
+            .opt("RollbackMaximumBatchSize", self.rollback_maximum_batch_size)
             .build()
     }
 }
@@ -1218,9 +1287,14 @@ impl crate::PropertyType for ScheduledUpdateConfig {}
 impl ::cloudwright_core::ToValue for ScheduledUpdateConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentConfig", &self.deployment_config)
-            .req("ScheduleExpression", &self.schedule_expression)
+            .opt("DeploymentConfig", self.deployment_config)
+            .req("ScheduleExpression", self.schedule_expression)
             .build()
     }
 }
@@ -1266,12 +1340,17 @@ impl crate::PropertyType for TieredStorageConfig {}
 impl ::cloudwright_core::ToValue for TieredStorageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "InstanceMemoryAllocationPercentage",
-                &self.instance_memory_allocation_percentage,
+                self.instance_memory_allocation_percentage,
             )
-            .req("Mode", &self.mode)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -1299,6 +1378,14 @@ impl ::cloudwright_core::ToValue for AutoScalerType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1329,6 +1416,14 @@ impl ::cloudwright_core::ToValue for ClusterAutoScalingConfigMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DeepHealthCheckType` (`AWS::SageMaker::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1357,6 +1452,14 @@ impl ::cloudwright_core::ToValue for DeepHealthCheckType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1389,6 +1492,14 @@ impl ::cloudwright_core::ToValue for Effect {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1782,6 +1893,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `NodeProvisioningMode` (`AWS::SageMaker::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1807,6 +1926,14 @@ impl ::cloudwright_core::ToValue for NodeProvisioningMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1836,6 +1963,14 @@ impl ::cloudwright_core::ToValue for NodeRecovery {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1869,6 +2004,14 @@ impl ::cloudwright_core::ToValue for NodeType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Mode` (`AWS::SageMaker::Cluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1897,6 +2040,14 @@ impl ::cloudwright_core::ToValue for TieredStorageConfigMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

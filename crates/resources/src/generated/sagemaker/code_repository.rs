@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for CodeRepository {
 impl ::cloudwright_core::ToValue for CodeRepository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeRepositoryName", &self.code_repository_name)
-            .req("GitConfig", &self.git_config)
-            .opt("Tags", &self.tags)
+            .opt("CodeRepositoryName", self.code_repository_name)
+            .req("GitConfig", self.git_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -176,10 +181,15 @@ impl crate::PropertyType for GitConfig {}
 impl ::cloudwright_core::ToValue for GitConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Branch", &self.branch)
-            .req("RepositoryUrl", &self.repository_url)
-            .opt("SecretArn", &self.secret_arn)
+            .opt("Branch", self.branch)
+            .req("RepositoryUrl", self.repository_url)
+            .opt("SecretArn", self.secret_arn)
             .build()
     }
 }
@@ -226,9 +236,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -193,27 +193,32 @@ impl ::cloudwright_core::Resource for DataQualityJobDefinition {
 impl ::cloudwright_core::ToValue for DataQualityJobDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DataQualityAppSpecification",
-                &self.data_quality_app_specification,
+                self.data_quality_app_specification,
             )
             .opt(
                 "DataQualityBaselineConfig",
-                &self.data_quality_baseline_config,
+                self.data_quality_baseline_config,
             )
-            .req("DataQualityJobInput", &self.data_quality_job_input)
+            .req("DataQualityJobInput", self.data_quality_job_input)
             .req(
                 "DataQualityJobOutputConfig",
-                &self.data_quality_job_output_config,
+                self.data_quality_job_output_config,
             )
-            .opt("EndpointName", &self.endpoint_name)
-            .opt("JobDefinitionName", &self.job_definition_name)
-            .req("JobResources", &self.job_resources)
-            .opt("NetworkConfig", &self.network_config)
-            .req("RoleArn", &self.role_arn)
-            .opt("StoppingCondition", &self.stopping_condition)
-            .opt("Tags", &self.tags)
+            .opt("EndpointName", self.endpoint_name)
+            .opt("JobDefinitionName", self.job_definition_name)
+            .req("JobResources", self.job_resources)
+            .opt("NetworkConfig", self.network_config)
+            .req("RoleArn", self.role_arn)
+            .opt("StoppingCondition", self.stopping_condition)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -709,18 +714,23 @@ impl crate::PropertyType for DataQualityAppSpecification {}
 impl ::cloudwright_core::ToValue for DataQualityAppSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerArguments", &self.container_arguments)
-            .opt("ContainerEntrypoint", &self.container_entrypoint)
-            .opt("Environment", &self.environment)
-            .req("ImageUri", &self.image_uri)
+            .opt("ContainerArguments", self.container_arguments)
+            .opt("ContainerEntrypoint", self.container_entrypoint)
+            .opt("Environment", self.environment)
+            .req("ImageUri", self.image_uri)
             .opt(
                 "PostAnalyticsProcessorSourceUri",
-                &self.post_analytics_processor_source_uri,
+                self.post_analytics_processor_source_uri,
             )
             .opt(
                 "RecordPreprocessorSourceUri",
-                &self.record_preprocessor_source_uri,
+                self.record_preprocessor_source_uri,
             )
             .build()
     }
@@ -770,10 +780,15 @@ impl crate::PropertyType for DataQualityBaselineConfig {}
 impl ::cloudwright_core::ToValue for DataQualityBaselineConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseliningJobName", &self.baselining_job_name)
-            .opt("ConstraintsResource", &self.constraints_resource)
-            .opt("StatisticsResource", &self.statistics_resource)
+            .opt("BaseliningJobName", self.baselining_job_name)
+            .opt("ConstraintsResource", self.constraints_resource)
+            .opt("StatisticsResource", self.statistics_resource)
             .build()
     }
 }
@@ -814,9 +829,14 @@ impl crate::PropertyType for DataQualityJobInput {}
 impl ::cloudwright_core::ToValue for DataQualityJobInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchTransformInput", &self.batch_transform_input)
-            .opt("EndpointInput", &self.endpoint_input)
+            .opt("BatchTransformInput", self.batch_transform_input)
+            .opt("EndpointInput", self.endpoint_input)
             .build()
     }
 }

@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for Device {
 impl ::cloudwright_core::ToValue for Device {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Device", &self.device)
-            .req("DeviceFleetName", &self.device_fleet_name)
-            .opt("Tags", &self.tags)
+            .opt("Device", self.device)
+            .req("DeviceFleetName", self.device_fleet_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -164,10 +169,15 @@ impl crate::PropertyType for DeviceProperty {}
 impl ::cloudwright_core::ToValue for DeviceProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DeviceName", &self.device_name)
-            .opt("IotThingName", &self.iot_thing_name)
+            .opt("Description", self.description)
+            .req("DeviceName", self.device_name)
+            .opt("IotThingName", self.iot_thing_name)
             .build()
     }
 }
@@ -218,9 +228,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

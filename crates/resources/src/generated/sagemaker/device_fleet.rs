@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for DeviceFleet {
 impl ::cloudwright_core::ToValue for DeviceFleet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("DeviceFleetName", &self.device_fleet_name)
-            .req("OutputConfig", &self.output_config)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("DeviceFleetName", self.device_fleet_name)
+            .req("OutputConfig", self.output_config)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -186,9 +191,14 @@ impl crate::PropertyType for EdgeOutputConfig {}
 impl ::cloudwright_core::ToValue for EdgeOutputConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("S3OutputLocation", &self.s3_output_location)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("S3OutputLocation", self.s3_output_location)
             .build()
     }
 }
@@ -239,9 +249,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

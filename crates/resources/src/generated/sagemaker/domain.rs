@@ -233,22 +233,27 @@ impl ::cloudwright_core::Resource for Domain {
 impl ::cloudwright_core::ToValue for Domain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppNetworkAccessType", &self.app_network_access_type)
+            .opt("AppNetworkAccessType", self.app_network_access_type)
             .opt(
                 "AppSecurityGroupManagement",
-                &self.app_security_group_management,
+                self.app_security_group_management,
             )
-            .req("AuthMode", &self.auth_mode)
-            .opt("DefaultSpaceSettings", &self.default_space_settings)
-            .req("DefaultUserSettings", &self.default_user_settings)
-            .req("DomainName", &self.domain_name)
-            .opt("DomainSettings", &self.domain_settings)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("TagPropagation", &self.tag_propagation)
-            .opt("Tags", &self.tags)
-            .opt("VpcId", &self.vpc_id)
+            .req("AuthMode", self.auth_mode)
+            .opt("DefaultSpaceSettings", self.default_space_settings)
+            .req("DefaultUserSettings", self.default_user_settings)
+            .req("DomainName", self.domain_name)
+            .opt("DomainSettings", self.domain_settings)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("TagPropagation", self.tag_propagation)
+            .opt("Tags", self.tags)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -351,8 +356,13 @@ impl crate::PropertyType for AppLifecycleManagement {}
 impl ::cloudwright_core::ToValue for AppLifecycleManagement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IdleSettings", &self.idle_settings)
+            .opt("IdleSettings", self.idle_settings)
             .build()
     }
 }
@@ -420,15 +430,20 @@ impl crate::PropertyType for CodeEditorAppSettings {}
 impl ::cloudwright_core::ToValue for CodeEditorAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppLifecycleManagement", &self.app_lifecycle_management)
+            .opt("AppLifecycleManagement", self.app_lifecycle_management)
             .opt(
                 "BuiltInLifecycleConfigArn",
-                &self.built_in_lifecycle_config_arn,
+                self.built_in_lifecycle_config_arn,
             )
-            .opt("CustomImages", &self.custom_images)
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
+            .opt("CustomImages", self.custom_images)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .opt("LifecycleConfigArns", self.lifecycle_config_arns)
             .build()
     }
 }
@@ -521,21 +536,20 @@ impl crate::PropertyType for DefaultSpaceSettings {}
 impl ::cloudwright_core::ToValue for DefaultSpaceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomFileSystemConfigs", &self.custom_file_system_configs)
-            .opt("CustomPosixUserConfig", &self.custom_posix_user_config)
-            .req("ExecutionRole", &self.execution_role)
-            .opt("JupyterLabAppSettings", &self.jupyter_lab_app_settings)
-            .opt(
-                "JupyterServerAppSettings",
-                &self.jupyter_server_app_settings,
-            )
-            .opt(
-                "KernelGatewayAppSettings",
-                &self.kernel_gateway_app_settings,
-            )
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("SpaceStorageSettings", &self.space_storage_settings)
+            .opt("CustomFileSystemConfigs", self.custom_file_system_configs)
+            .opt("CustomPosixUserConfig", self.custom_posix_user_config)
+            .req("ExecutionRole", self.execution_role)
+            .opt("JupyterLabAppSettings", self.jupyter_lab_app_settings)
+            .opt("JupyterServerAppSettings", self.jupyter_server_app_settings)
+            .opt("KernelGatewayAppSettings", self.kernel_gateway_app_settings)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("SpaceStorageSettings", self.space_storage_settings)
             .build()
     }
 }
@@ -579,9 +593,14 @@ impl crate::PropertyType for DockerSettings {}
 impl ::cloudwright_core::ToValue for DockerSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableDockerAccess", &self.enable_docker_access)
-            .opt("VpcOnlyTrustedAccounts", &self.vpc_only_trusted_accounts)
+            .opt("EnableDockerAccess", self.enable_docker_access)
+            .opt("VpcOnlyTrustedAccounts", self.vpc_only_trusted_accounts)
             .build()
     }
 }
@@ -650,19 +669,24 @@ impl crate::PropertyType for DomainSettings {}
 impl ::cloudwright_core::ToValue for DomainSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DockerSettings", &self.docker_settings)
+            .opt("DockerSettings", self.docker_settings)
             .opt(
                 "ExecutionRoleIdentityConfig",
-                &self.execution_role_identity_config,
+                self.execution_role_identity_config,
             )
-            .opt("IpAddressType", &self.ip_address_type)
+            .opt("IpAddressType", self.ip_address_type)
             .opt(
                 "RStudioServerProDomainSettings",
-                &self.r_studio_server_pro_domain_settings,
+                self.r_studio_server_pro_domain_settings,
             )
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("UnifiedStudioSettings", &self.unified_studio_settings)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("UnifiedStudioSettings", self.unified_studio_settings)
             .build()
     }
 }
@@ -721,11 +745,16 @@ impl crate::PropertyType for IdleSettings {}
 impl ::cloudwright_core::ToValue for IdleSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IdleTimeoutInMinutes", &self.idle_timeout_in_minutes)
-            .opt("LifecycleManagement", &self.lifecycle_management)
-            .opt("MaxIdleTimeoutInMinutes", &self.max_idle_timeout_in_minutes)
-            .opt("MinIdleTimeoutInMinutes", &self.min_idle_timeout_in_minutes)
+            .opt("IdleTimeoutInMinutes", self.idle_timeout_in_minutes)
+            .opt("LifecycleManagement", self.lifecycle_management)
+            .opt("MaxIdleTimeoutInMinutes", self.max_idle_timeout_in_minutes)
+            .opt("MinIdleTimeoutInMinutes", self.min_idle_timeout_in_minutes)
             .build()
     }
 }
@@ -799,16 +828,21 @@ impl crate::PropertyType for JupyterLabAppSettings {}
 impl ::cloudwright_core::ToValue for JupyterLabAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppLifecycleManagement", &self.app_lifecycle_management)
+            .opt("AppLifecycleManagement", self.app_lifecycle_management)
             .opt(
                 "BuiltInLifecycleConfigArn",
-                &self.built_in_lifecycle_config_arn,
+                self.built_in_lifecycle_config_arn,
             )
-            .opt("CodeRepositories", &self.code_repositories)
-            .opt("CustomImages", &self.custom_images)
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
+            .opt("CodeRepositories", self.code_repositories)
+            .opt("CustomImages", self.custom_images)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .opt("LifecycleConfigArns", self.lifecycle_config_arns)
             .build()
     }
 }
@@ -854,9 +888,14 @@ impl crate::PropertyType for JupyterServerAppSettings {}
 impl ::cloudwright_core::ToValue for JupyterServerAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .opt("LifecycleConfigArns", self.lifecycle_config_arns)
             .build()
     }
 }
@@ -918,10 +957,15 @@ impl crate::PropertyType for KernelGatewayAppSettings {}
 impl ::cloudwright_core::ToValue for KernelGatewayAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomImages", &self.custom_images)
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
+            .opt("CustomImages", self.custom_images)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .opt("LifecycleConfigArns", self.lifecycle_config_arns)
             .build()
     }
 }
@@ -964,9 +1008,14 @@ impl crate::PropertyType for RSessionAppSettings {}
 impl ::cloudwright_core::ToValue for RSessionAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomImages", &self.custom_images)
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
+            .opt("CustomImages", self.custom_images)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
             .build()
     }
 }
@@ -1030,13 +1079,18 @@ impl crate::PropertyType for RStudioServerProDomainSettings {}
 impl ::cloudwright_core::ToValue for RStudioServerProDomainSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .req("DomainExecutionRoleArn", &self.domain_execution_role_arn)
-            .opt("RStudioConnectUrl", &self.r_studio_connect_url)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .req("DomainExecutionRoleArn", self.domain_execution_role_arn)
+            .opt("RStudioConnectUrl", self.r_studio_connect_url)
             .opt(
                 "RStudioPackageManagerUrl",
-                &self.r_studio_package_manager_url,
+                self.r_studio_package_manager_url,
             )
             .build()
     }
@@ -1102,13 +1156,18 @@ impl crate::PropertyType for ResourceSpec {}
 impl ::cloudwright_core::ToValue for ResourceSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceType", &self.instance_type)
-            .opt("LifecycleConfigArn", &self.lifecycle_config_arn)
-            .opt("SageMakerImageArn", &self.sage_maker_image_arn)
+            .opt("InstanceType", self.instance_type)
+            .opt("LifecycleConfigArn", self.lifecycle_config_arn)
+            .opt("SageMakerImageArn", self.sage_maker_image_arn)
             .opt(
                 "SageMakerImageVersionArn",
-                &self.sage_maker_image_version_arn,
+                self.sage_maker_image_version_arn,
             )
             .build()
     }
@@ -1171,13 +1230,18 @@ impl crate::PropertyType for StudioWebPortalSettings {}
 impl ::cloudwright_core::ToValue for StudioWebPortalSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HiddenAppTypes", &self.hidden_app_types)
-            .opt("HiddenInstanceTypes", &self.hidden_instance_types)
-            .opt("HiddenMlTools", &self.hidden_ml_tools)
+            .opt("HiddenAppTypes", self.hidden_app_types)
+            .opt("HiddenInstanceTypes", self.hidden_instance_types)
+            .opt("HiddenMlTools", self.hidden_ml_tools)
             .opt(
                 "HiddenSageMakerImageVersionAliases",
-                &self.hidden_sage_maker_image_version_aliases,
+                self.hidden_sage_maker_image_version_aliases,
             )
             .build()
     }
@@ -1229,9 +1293,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1319,14 +1388,19 @@ impl crate::PropertyType for UnifiedStudioSettings {}
 impl ::cloudwright_core::ToValue for UnifiedStudioSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DomainAccountId", &self.domain_account_id)
-            .opt("DomainId", &self.domain_id)
-            .opt("DomainRegion", &self.domain_region)
-            .opt("EnvironmentId", &self.environment_id)
-            .opt("ProjectId", &self.project_id)
-            .opt("ProjectS3Path", &self.project_s3_path)
-            .opt("StudioWebPortalAccess", &self.studio_web_portal_access)
+            .opt("DomainAccountId", self.domain_account_id)
+            .opt("DomainId", self.domain_id)
+            .opt("DomainRegion", self.domain_region)
+            .opt("EnvironmentId", self.environment_id)
+            .opt("ProjectId", self.project_id)
+            .opt("ProjectS3Path", self.project_s3_path)
+            .opt("StudioWebPortalAccess", self.studio_web_portal_access)
             .build()
     }
 }
@@ -1505,32 +1579,31 @@ impl crate::PropertyType for UserSettings {}
 impl ::cloudwright_core::ToValue for UserSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoMountHomeEFS", &self.auto_mount_home_efs)
-            .opt("CodeEditorAppSettings", &self.code_editor_app_settings)
-            .opt("CustomFileSystemConfigs", &self.custom_file_system_configs)
-            .opt("CustomPosixUserConfig", &self.custom_posix_user_config)
-            .opt("DefaultLandingUri", &self.default_landing_uri)
-            .req("ExecutionRole", &self.execution_role)
-            .opt("JupyterLabAppSettings", &self.jupyter_lab_app_settings)
-            .opt(
-                "JupyterServerAppSettings",
-                &self.jupyter_server_app_settings,
-            )
-            .opt(
-                "KernelGatewayAppSettings",
-                &self.kernel_gateway_app_settings,
-            )
-            .opt("RSessionAppSettings", &self.r_session_app_settings)
+            .opt("AutoMountHomeEFS", self.auto_mount_home_efs)
+            .opt("CodeEditorAppSettings", self.code_editor_app_settings)
+            .opt("CustomFileSystemConfigs", self.custom_file_system_configs)
+            .opt("CustomPosixUserConfig", self.custom_posix_user_config)
+            .opt("DefaultLandingUri", self.default_landing_uri)
+            .req("ExecutionRole", self.execution_role)
+            .opt("JupyterLabAppSettings", self.jupyter_lab_app_settings)
+            .opt("JupyterServerAppSettings", self.jupyter_server_app_settings)
+            .opt("KernelGatewayAppSettings", self.kernel_gateway_app_settings)
+            .opt("RSessionAppSettings", self.r_session_app_settings)
             .opt(
                 "RStudioServerProAppSettings",
-                &self.r_studio_server_pro_app_settings,
+                self.r_studio_server_pro_app_settings,
             )
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("SharingSettings", &self.sharing_settings)
-            .opt("SpaceStorageSettings", &self.space_storage_settings)
-            .opt("StudioWebPortal", &self.studio_web_portal)
-            .opt("StudioWebPortalSettings", &self.studio_web_portal_settings)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("SharingSettings", self.sharing_settings)
+            .opt("SpaceStorageSettings", self.space_storage_settings)
+            .opt("StudioWebPortal", self.studio_web_portal)
+            .opt("StudioWebPortalSettings", self.studio_web_portal_settings)
             .build()
     }
 }
@@ -2051,6 +2124,14 @@ impl ::cloudwright_core::ToValue for AppInstanceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AppNetworkAccessType` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2079,6 +2160,14 @@ impl ::cloudwright_core::ToValue for AppNetworkAccessType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2109,6 +2198,14 @@ impl ::cloudwright_core::ToValue for AppSecurityGroupManagement {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AuthMode` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2137,6 +2234,14 @@ impl ::cloudwright_core::ToValue for AuthMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2167,6 +2272,14 @@ impl ::cloudwright_core::ToValue for EnableDockerAccess {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ExecutionRoleIdentityConfig` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2195,6 +2308,14 @@ impl ::cloudwright_core::ToValue for ExecutionRoleIdentityConfig {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2225,6 +2346,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LifecycleManagement` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2253,6 +2382,14 @@ impl ::cloudwright_core::ToValue for LifecycleManagement {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2283,6 +2420,14 @@ impl ::cloudwright_core::ToValue for StudioWebPortalAccess {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TagPropagation` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2311,6 +2456,14 @@ impl ::cloudwright_core::ToValue for TagPropagation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -124,19 +124,24 @@ impl ::cloudwright_core::Resource for Endpoint {
 impl ::cloudwright_core::ToValue for Endpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentConfig", &self.deployment_config)
-            .req("EndpointConfigName", &self.endpoint_config_name)
+            .opt("DeploymentConfig", self.deployment_config)
+            .req("EndpointConfigName", self.endpoint_config_name)
             .opt(
                 "ExcludeRetainedVariantProperties",
-                &self.exclude_retained_variant_properties,
+                self.exclude_retained_variant_properties,
             )
             .opt(
                 "RetainAllVariantProperties",
-                &self.retain_all_variant_properties,
+                self.retain_all_variant_properties,
             )
-            .opt("RetainDeploymentConfig", &self.retain_deployment_config)
-            .opt("Tags", &self.tags)
+            .opt("RetainDeploymentConfig", self.retain_deployment_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -203,8 +208,13 @@ impl crate::PropertyType for Alarm {}
 impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmName", &self.alarm_name)
+            .req("AlarmName", self.alarm_name)
             .build()
     }
 }
@@ -243,8 +253,13 @@ impl crate::PropertyType for AutoRollbackConfig {}
 impl ::cloudwright_core::ToValue for AutoRollbackConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Alarms", &self.alarms)
+            .req("Alarms", self.alarms)
             .build()
     }
 }
@@ -299,18 +314,20 @@ impl crate::PropertyType for BlueGreenUpdatePolicy {}
 impl ::cloudwright_core::ToValue for BlueGreenUpdatePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MaximumExecutionTimeoutInSeconds",
-                &self.maximum_execution_timeout_in_seconds,
+                self.maximum_execution_timeout_in_seconds,
             )
-            .opt(
-                "TerminationWaitInSeconds",
-                &self.termination_wait_in_seconds,
-            )
+            .opt("TerminationWaitInSeconds", self.termination_wait_in_seconds)
             .req(
                 "TrafficRoutingConfiguration",
-                &self.traffic_routing_configuration,
+                self.traffic_routing_configuration,
             )
             .build()
     }
@@ -371,9 +388,14 @@ impl crate::PropertyType for CapacitySize {}
 impl ::cloudwright_core::ToValue for CapacitySize {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -420,13 +442,18 @@ impl crate::PropertyType for DeploymentConfig {}
 impl ::cloudwright_core::ToValue for DeploymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoRollbackConfiguration",
-                &self.auto_rollback_configuration,
+                self.auto_rollback_configuration,
             )
-            .opt("BlueGreenUpdatePolicy", &self.blue_green_update_policy)
-            .opt("RollingUpdatePolicy", &self.rolling_update_policy)
+            .opt("BlueGreenUpdatePolicy", self.blue_green_update_policy)
+            .opt("RollingUpdatePolicy", self.rolling_update_policy)
             .build()
     }
 }
@@ -497,17 +524,19 @@ impl crate::PropertyType for RollingUpdatePolicy {}
 impl ::cloudwright_core::ToValue for RollingUpdatePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaximumBatchSize", &self.maximum_batch_size)
+            .req("MaximumBatchSize", self.maximum_batch_size)
             .opt(
                 "MaximumExecutionTimeoutInSeconds",
-                &self.maximum_execution_timeout_in_seconds,
+                self.maximum_execution_timeout_in_seconds,
             )
-            .opt(
-                "RollbackMaximumBatchSize",
-                &self.rollback_maximum_batch_size,
-            )
-            .req("WaitIntervalInSeconds", &self.wait_interval_in_seconds)
+            .opt("RollbackMaximumBatchSize", self.rollback_maximum_batch_size)
+            .req("WaitIntervalInSeconds", self.wait_interval_in_seconds)
             .build()
     }
 }
@@ -558,9 +587,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -624,11 +658,16 @@ impl crate::PropertyType for TrafficRoutingConfig {}
 impl ::cloudwright_core::ToValue for TrafficRoutingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CanarySize", &self.canary_size)
-            .opt("LinearStepSize", &self.linear_step_size)
-            .req("Type", &self.r#type)
-            .opt("WaitIntervalInSeconds", &self.wait_interval_in_seconds)
+            .opt("CanarySize", self.canary_size)
+            .opt("LinearStepSize", self.linear_step_size)
+            .req("Type", self.r#type)
+            .opt("WaitIntervalInSeconds", self.wait_interval_in_seconds)
             .build()
     }
 }
@@ -669,8 +708,13 @@ impl crate::PropertyType for VariantProperty {}
 impl ::cloudwright_core::ToValue for VariantProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("VariantPropertyType", &self.variant_property_type)
+            .opt("VariantPropertyType", self.variant_property_type)
             .build()
     }
 }
@@ -701,6 +745,14 @@ impl ::cloudwright_core::ToValue for CapacitySizeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -733,6 +785,14 @@ impl ::cloudwright_core::ToValue for TrafficRoutingConfigType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -182,18 +182,23 @@ impl ::cloudwright_core::Resource for EndpointConfig {
 impl ::cloudwright_core::ToValue for EndpointConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AsyncInferenceConfig", &self.async_inference_config)
-            .opt("DataCaptureConfig", &self.data_capture_config)
-            .opt("EnableNetworkIsolation", &self.enable_network_isolation)
-            .opt("EndpointConfigName", &self.endpoint_config_name)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("ExplainerConfig", &self.explainer_config)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("ProductionVariants", &self.production_variants)
-            .opt("ShadowProductionVariants", &self.shadow_production_variants)
-            .opt("Tags", &self.tags)
-            .opt("VpcConfig", &self.vpc_config)
+            .opt("AsyncInferenceConfig", self.async_inference_config)
+            .opt("DataCaptureConfig", self.data_capture_config)
+            .opt("EnableNetworkIsolation", self.enable_network_isolation)
+            .opt("EndpointConfigName", self.endpoint_config_name)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .opt("ExplainerConfig", self.explainer_config)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("ProductionVariants", self.production_variants)
+            .opt("ShadowProductionVariants", self.shadow_production_variants)
+            .opt("Tags", self.tags)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -254,10 +259,15 @@ impl crate::PropertyType for AsyncInferenceClientConfig {}
 impl ::cloudwright_core::ToValue for AsyncInferenceClientConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MaxConcurrentInvocationsPerInstance",
-                &self.max_concurrent_invocations_per_instance,
+                self.max_concurrent_invocations_per_instance,
             )
             .build()
     }
@@ -302,9 +312,14 @@ impl crate::PropertyType for AsyncInferenceConfig {}
 impl ::cloudwright_core::ToValue for AsyncInferenceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientConfig", &self.client_config)
-            .req("OutputConfig", &self.output_config)
+            .opt("ClientConfig", self.client_config)
+            .req("OutputConfig", self.output_config)
             .build()
     }
 }
@@ -354,13 +369,18 @@ impl crate::PropertyType for AsyncInferenceNotificationConfig {}
 impl ::cloudwright_core::ToValue for AsyncInferenceNotificationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ErrorTopic", &self.error_topic)
+            .opt("ErrorTopic", self.error_topic)
             .opt(
                 "IncludeInferenceResponseIn",
-                &self.include_inference_response_in,
+                self.include_inference_response_in,
             )
-            .opt("SuccessTopic", &self.success_topic)
+            .opt("SuccessTopic", self.success_topic)
             .build()
     }
 }
@@ -413,11 +433,16 @@ impl crate::PropertyType for AsyncInferenceOutputConfig {}
 impl ::cloudwright_core::ToValue for AsyncInferenceOutputConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("NotificationConfig", &self.notification_config)
-            .opt("S3FailurePath", &self.s3_failure_path)
-            .opt("S3OutputPath", &self.s3_output_path)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("NotificationConfig", self.notification_config)
+            .opt("S3FailurePath", self.s3_failure_path)
+            .opt("S3OutputPath", self.s3_output_path)
             .build()
     }
 }
@@ -458,12 +483,17 @@ impl crate::PropertyType for CapacityReservationConfig {}
 impl ::cloudwright_core::ToValue for CapacityReservationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CapacityReservationPreference",
-                &self.capacity_reservation_preference,
+                self.capacity_reservation_preference,
             )
-            .opt("MlReservationArn", &self.ml_reservation_arn)
+            .opt("MlReservationArn", self.ml_reservation_arn)
             .build()
     }
 }
@@ -505,9 +535,14 @@ impl crate::PropertyType for CaptureContentTypeHeader {}
 impl ::cloudwright_core::ToValue for CaptureContentTypeHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CsvContentTypes", &self.csv_content_types)
-            .opt("JsonContentTypes", &self.json_content_types)
+            .opt("CsvContentTypes", self.csv_content_types)
+            .opt("JsonContentTypes", self.json_content_types)
             .build()
     }
 }
@@ -544,8 +579,13 @@ impl crate::PropertyType for CaptureOption {}
 impl ::cloudwright_core::ToValue for CaptureOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CaptureMode", &self.capture_mode)
+            .req("CaptureMode", self.capture_mode)
             .build()
     }
 }
@@ -596,10 +636,15 @@ impl crate::PropertyType for ClarifyExplainerConfig {}
 impl ::cloudwright_core::ToValue for ClarifyExplainerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableExplanations", &self.enable_explanations)
-            .opt("InferenceConfig", &self.inference_config)
-            .req("ShapConfig", &self.shap_config)
+            .opt("EnableExplanations", self.enable_explanations)
+            .opt("InferenceConfig", self.inference_config)
+            .req("ShapConfig", self.shap_config)
             .build()
     }
 }
@@ -704,18 +749,23 @@ impl crate::PropertyType for ClarifyInferenceConfig {}
 impl ::cloudwright_core::ToValue for ClarifyInferenceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentTemplate", &self.content_template)
-            .opt("FeatureHeaders", &self.feature_headers)
-            .opt("FeatureTypes", &self.feature_types)
-            .opt("FeaturesAttribute", &self.features_attribute)
-            .opt("LabelAttribute", &self.label_attribute)
-            .opt("LabelHeaders", &self.label_headers)
-            .opt("LabelIndex", &self.label_index)
-            .opt("MaxPayloadInMB", &self.max_payload_in_mb)
-            .opt("MaxRecordCount", &self.max_record_count)
-            .opt("ProbabilityAttribute", &self.probability_attribute)
-            .opt("ProbabilityIndex", &self.probability_index)
+            .opt("ContentTemplate", self.content_template)
+            .opt("FeatureHeaders", self.feature_headers)
+            .opt("FeatureTypes", self.feature_types)
+            .opt("FeaturesAttribute", self.features_attribute)
+            .opt("LabelAttribute", self.label_attribute)
+            .opt("LabelHeaders", self.label_headers)
+            .opt("LabelIndex", self.label_index)
+            .opt("MaxPayloadInMB", self.max_payload_in_mb)
+            .opt("MaxRecordCount", self.max_record_count)
+            .opt("ProbabilityAttribute", self.probability_attribute)
+            .opt("ProbabilityIndex", self.probability_index)
             .build()
     }
 }
@@ -765,10 +815,15 @@ impl crate::PropertyType for ClarifyShapBaselineConfig {}
 impl ::cloudwright_core::ToValue for ClarifyShapBaselineConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MimeType", &self.mime_type)
-            .opt("ShapBaseline", &self.shap_baseline)
-            .opt("ShapBaselineUri", &self.shap_baseline_uri)
+            .opt("MimeType", self.mime_type)
+            .opt("ShapBaseline", self.shap_baseline)
+            .opt("ShapBaselineUri", self.shap_baseline_uri)
             .build()
     }
 }
@@ -835,12 +890,17 @@ impl crate::PropertyType for ClarifyShapConfig {}
 impl ::cloudwright_core::ToValue for ClarifyShapConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NumberOfSamples", &self.number_of_samples)
-            .opt("Seed", &self.seed)
-            .req("ShapBaselineConfig", &self.shap_baseline_config)
-            .opt("TextConfig", &self.text_config)
-            .opt("UseLogit", &self.use_logit)
+            .opt("NumberOfSamples", self.number_of_samples)
+            .opt("Seed", self.seed)
+            .req("ShapBaselineConfig", self.shap_baseline_config)
+            .opt("TextConfig", self.text_config)
+            .opt("UseLogit", self.use_logit)
             .build()
     }
 }
@@ -895,9 +955,14 @@ impl crate::PropertyType for ClarifyTextConfig {}
 impl ::cloudwright_core::ToValue for ClarifyTextConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Granularity", &self.granularity)
-            .req("Language", &self.language)
+            .req("Granularity", self.granularity)
+            .req("Language", self.language)
             .build()
     }
 }
@@ -980,19 +1045,21 @@ impl crate::PropertyType for DataCaptureConfig {}
 impl ::cloudwright_core::ToValue for DataCaptureConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "CaptureContentTypeHeader",
-                &self.capture_content_type_header,
-            )
-            .req("CaptureOptions", &self.capture_options)
-            .req("DestinationS3Uri", &self.destination_s3_uri)
-            .opt("EnableCapture", &self.enable_capture)
+            .opt("CaptureContentTypeHeader", self.capture_content_type_header)
+            .req("CaptureOptions", self.capture_options)
+            .req("DestinationS3Uri", self.destination_s3_uri)
+            .opt("EnableCapture", self.enable_capture)
             .req(
                 "InitialSamplingPercentage",
-                &self.initial_sampling_percentage,
+                self.initial_sampling_percentage,
             )
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -1027,8 +1094,13 @@ impl crate::PropertyType for ExplainerConfig {}
 impl ::cloudwright_core::ToValue for ExplainerConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClarifyExplainerConfig", &self.clarify_explainer_config)
+            .opt("ClarifyExplainerConfig", self.clarify_explainer_config)
             .build()
     }
 }
@@ -1075,10 +1147,15 @@ impl crate::PropertyType for ManagedInstanceScaling {}
 impl ::cloudwright_core::ToValue for ManagedInstanceScaling {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxInstanceCount", &self.max_instance_count)
-            .opt("MinInstanceCount", &self.min_instance_count)
-            .opt("Status", &self.status)
+            .opt("MaxInstanceCount", self.max_instance_count)
+            .opt("MinInstanceCount", self.min_instance_count)
+            .opt("Status", self.status)
             .build()
     }
 }
@@ -1207,30 +1284,35 @@ impl crate::PropertyType for ProductionVariant {}
 impl ::cloudwright_core::ToValue for ProductionVariant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CapacityReservationConfig",
-                &self.capacity_reservation_config,
+                self.capacity_reservation_config,
             )
             .opt(
                 "ContainerStartupHealthCheckTimeoutInSeconds",
-                &self.container_startup_health_check_timeout_in_seconds,
+                self.container_startup_health_check_timeout_in_seconds,
             )
-            .opt("EnableSSMAccess", &self.enable_ssm_access)
-            .opt("InferenceAmiVersion", &self.inference_ami_version)
-            .opt("InitialInstanceCount", &self.initial_instance_count)
-            .opt("InitialVariantWeight", &self.initial_variant_weight)
-            .opt("InstanceType", &self.instance_type)
-            .opt("ManagedInstanceScaling", &self.managed_instance_scaling)
+            .opt("EnableSSMAccess", self.enable_ssm_access)
+            .opt("InferenceAmiVersion", self.inference_ami_version)
+            .opt("InitialInstanceCount", self.initial_instance_count)
+            .opt("InitialVariantWeight", self.initial_variant_weight)
+            .opt("InstanceType", self.instance_type)
+            .opt("ManagedInstanceScaling", self.managed_instance_scaling)
             .opt(
                 "ModelDataDownloadTimeoutInSeconds",
-                &self.model_data_download_timeout_in_seconds,
+                self.model_data_download_timeout_in_seconds,
             )
-            .opt("ModelName", &self.model_name)
-            .opt("RoutingConfig", &self.routing_config)
-            .opt("ServerlessConfig", &self.serverless_config)
-            .req("VariantName", &self.variant_name)
-            .opt("VolumeSizeInGB", &self.volume_size_in_gb)
+            .opt("ModelName", self.model_name)
+            .opt("RoutingConfig", self.routing_config)
+            .opt("ServerlessConfig", self.serverless_config)
+            .req("VariantName", self.variant_name)
+            .opt("VolumeSizeInGB", self.volume_size_in_gb)
             .build()
     }
 }
@@ -1265,8 +1347,13 @@ impl crate::PropertyType for RoutingConfig {}
 impl ::cloudwright_core::ToValue for RoutingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RoutingStrategy", &self.routing_strategy)
+            .opt("RoutingStrategy", self.routing_strategy)
             .build()
     }
 }
@@ -1328,10 +1415,15 @@ impl crate::PropertyType for ServerlessConfig {}
 impl ::cloudwright_core::ToValue for ServerlessConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxConcurrency", &self.max_concurrency)
-            .req("MemorySizeInMB", &self.memory_size_in_mb)
-            .opt("ProvisionedConcurrency", &self.provisioned_concurrency)
+            .req("MaxConcurrency", self.max_concurrency)
+            .req("MemorySizeInMB", self.memory_size_in_mb)
+            .opt("ProvisionedConcurrency", self.provisioned_concurrency)
             .build()
     }
 }
@@ -1378,9 +1470,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1437,9 +1534,14 @@ impl crate::PropertyType for VpcConfig {}
 impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("Subnets", &self.subnets)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("Subnets", self.subnets)
             .build()
     }
 }

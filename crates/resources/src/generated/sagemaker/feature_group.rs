@@ -182,20 +182,25 @@ impl ::cloudwright_core::Resource for FeatureGroup {
 impl ::cloudwright_core::ToValue for FeatureGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("EventTimeFeatureName", &self.event_time_feature_name)
-            .req("FeatureDefinitions", &self.feature_definitions)
-            .req("FeatureGroupName", &self.feature_group_name)
-            .opt("OfflineStoreConfig", &self.offline_store_config)
-            .opt("OnlineStoreConfig", &self.online_store_config)
+            .opt("Description", self.description)
+            .req("EventTimeFeatureName", self.event_time_feature_name)
+            .req("FeatureDefinitions", self.feature_definitions)
+            .req("FeatureGroupName", self.feature_group_name)
+            .opt("OfflineStoreConfig", self.offline_store_config)
+            .opt("OnlineStoreConfig", self.online_store_config)
             .req(
                 "RecordIdentifierFeatureName",
-                &self.record_identifier_feature_name,
+                self.record_identifier_feature_name,
             )
-            .opt("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .opt("ThroughputConfig", &self.throughput_config)
+            .opt("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .opt("ThroughputConfig", self.throughput_config)
             .build()
     }
 }
@@ -291,10 +296,15 @@ impl crate::PropertyType for DataCatalogConfig {}
 impl ::cloudwright_core::ToValue for DataCatalogConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Catalog", &self.catalog)
-            .req("Database", &self.database)
-            .req("TableName", &self.table_name)
+            .req("Catalog", self.catalog)
+            .req("Database", self.database)
+            .req("TableName", self.table_name)
             .build()
     }
 }
@@ -354,9 +364,14 @@ impl crate::PropertyType for FeatureDefinition {}
 impl ::cloudwright_core::ToValue for FeatureDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FeatureName", &self.feature_name)
-            .req("FeatureType", &self.feature_type)
+            .req("FeatureName", self.feature_name)
+            .req("FeatureType", self.feature_type)
             .build()
     }
 }
@@ -406,14 +421,16 @@ impl crate::PropertyType for OfflineStoreConfig {}
 impl ::cloudwright_core::ToValue for OfflineStoreConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataCatalogConfig", &self.data_catalog_config)
-            .opt(
-                "DisableGlueTableCreation",
-                &self.disable_glue_table_creation,
-            )
-            .req("S3StorageConfig", &self.s3_storage_config)
-            .opt("TableFormat", &self.table_format)
+            .opt("DataCatalogConfig", self.data_catalog_config)
+            .opt("DisableGlueTableCreation", self.disable_glue_table_creation)
+            .req("S3StorageConfig", self.s3_storage_config)
+            .opt("TableFormat", self.table_format)
             .build()
     }
 }
@@ -458,11 +475,16 @@ impl crate::PropertyType for OnlineStoreConfig {}
 impl ::cloudwright_core::ToValue for OnlineStoreConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableOnlineStore", &self.enable_online_store)
-            .opt("SecurityConfig", &self.security_config)
-            .opt("StorageType", &self.storage_type)
-            .opt("TtlDuration", &self.ttl_duration)
+            .opt("EnableOnlineStore", self.enable_online_store)
+            .opt("SecurityConfig", self.security_config)
+            .opt("StorageType", self.storage_type)
+            .opt("TtlDuration", self.ttl_duration)
             .build()
     }
 }
@@ -517,8 +539,13 @@ impl crate::PropertyType for OnlineStoreSecurityConfig {}
 impl ::cloudwright_core::ToValue for OnlineStoreSecurityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -572,9 +599,14 @@ impl crate::PropertyType for S3StorageConfig {}
 impl ::cloudwright_core::ToValue for S3StorageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("S3Uri", &self.s3_uri)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -625,9 +657,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -688,16 +725,21 @@ impl crate::PropertyType for ThroughputConfig {}
 impl ::cloudwright_core::ToValue for ThroughputConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ProvisionedReadCapacityUnits",
-                &self.provisioned_read_capacity_units,
+                self.provisioned_read_capacity_units,
             )
             .opt(
                 "ProvisionedWriteCapacityUnits",
-                &self.provisioned_write_capacity_units,
+                self.provisioned_write_capacity_units,
             )
-            .req("ThroughputMode", &self.throughput_mode)
+            .req("ThroughputMode", self.throughput_mode)
             .build()
     }
 }
@@ -740,9 +782,14 @@ impl crate::PropertyType for TtlDuration {}
 impl ::cloudwright_core::ToValue for TtlDuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Unit", &self.unit)
-            .opt("Value", &self.value)
+            .opt("Unit", self.unit)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -777,6 +824,14 @@ impl ::cloudwright_core::ToValue for FeatureType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StorageType` (`AWS::SageMaker::FeatureGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -805,6 +860,14 @@ impl ::cloudwright_core::ToValue for StorageType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -835,6 +898,14 @@ impl ::cloudwright_core::ToValue for TableFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ThroughputMode` (`AWS::SageMaker::FeatureGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -863,6 +934,14 @@ impl ::cloudwright_core::ToValue for ThroughputMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -901,6 +980,14 @@ impl ::cloudwright_core::ToValue for Unit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -139,12 +139,17 @@ impl ::cloudwright_core::Resource for Image {
 impl ::cloudwright_core::ToValue for Image {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImageDescription", &self.image_description)
-            .opt("ImageDisplayName", &self.image_display_name)
-            .req("ImageName", &self.image_name)
-            .req("ImageRoleArn", &self.image_role_arn)
-            .opt("Tags", &self.tags)
+            .opt("ImageDescription", self.image_description)
+            .opt("ImageDisplayName", self.image_display_name)
+            .req("ImageName", self.image_name)
+            .req("ImageRoleArn", self.image_role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

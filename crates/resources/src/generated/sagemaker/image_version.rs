@@ -176,18 +176,23 @@ impl ::cloudwright_core::Resource for ImageVersion {
 impl ::cloudwright_core::ToValue for ImageVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alias", &self.alias)
-            .opt("Aliases", &self.aliases)
-            .req("BaseImage", &self.base_image)
-            .opt("Horovod", &self.horovod)
-            .req("ImageName", &self.image_name)
-            .opt("JobType", &self.job_type)
-            .opt("MLFramework", &self.ml_framework)
-            .opt("Processor", &self.processor)
-            .opt("ProgrammingLang", &self.programming_lang)
-            .opt("ReleaseNotes", &self.release_notes)
-            .opt("VendorGuidance", &self.vendor_guidance)
+            .opt("Alias", self.alias)
+            .opt("Aliases", self.aliases)
+            .req("BaseImage", self.base_image)
+            .opt("Horovod", self.horovod)
+            .req("ImageName", self.image_name)
+            .opt("JobType", self.job_type)
+            .opt("MLFramework", self.ml_framework)
+            .opt("Processor", self.processor)
+            .opt("ProgrammingLang", self.programming_lang)
+            .opt("ReleaseNotes", self.release_notes)
+            .opt("VendorGuidance", self.vendor_guidance)
             .build()
     }
 }
@@ -258,6 +263,14 @@ impl ::cloudwright_core::ToValue for JobType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Processor` (`AWS::SageMaker::ImageVersion`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -286,6 +299,14 @@ impl ::cloudwright_core::ToValue for Processor {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -321,6 +342,14 @@ impl ::cloudwright_core::ToValue for VendorGuidance {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -145,15 +145,20 @@ impl ::cloudwright_core::Resource for InferenceComponent {
 impl ::cloudwright_core::ToValue for InferenceComponent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentConfig", &self.deployment_config)
-            .opt("EndpointArn", &self.endpoint_arn)
-            .req("EndpointName", &self.endpoint_name)
-            .opt("InferenceComponentName", &self.inference_component_name)
-            .opt("RuntimeConfig", &self.runtime_config)
-            .req("Specification", &self.specification)
-            .opt("Tags", &self.tags)
-            .opt("VariantName", &self.variant_name)
+            .opt("DeploymentConfig", self.deployment_config)
+            .opt("EndpointArn", self.endpoint_arn)
+            .req("EndpointName", self.endpoint_name)
+            .opt("InferenceComponentName", self.inference_component_name)
+            .opt("RuntimeConfig", self.runtime_config)
+            .req("Specification", self.specification)
+            .opt("Tags", self.tags)
+            .opt("VariantName", self.variant_name)
             .build()
     }
 }
@@ -256,8 +261,13 @@ impl crate::PropertyType for Alarm {}
 impl ::cloudwright_core::ToValue for Alarm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlarmName", &self.alarm_name)
+            .req("AlarmName", self.alarm_name)
             .build()
     }
 }
@@ -292,8 +302,13 @@ impl crate::PropertyType for AutoRollbackConfiguration {}
 impl ::cloudwright_core::ToValue for AutoRollbackConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Alarms", &self.alarms)
+            .req("Alarms", self.alarms)
             .build()
     }
 }
@@ -346,10 +361,15 @@ impl crate::PropertyType for DeployedImage {}
 impl ::cloudwright_core::ToValue for DeployedImage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResolutionTime", &self.resolution_time)
-            .opt("ResolvedImage", &self.resolved_image)
-            .opt("SpecifiedImage", &self.specified_image)
+            .opt("ResolutionTime", self.resolution_time)
+            .opt("ResolvedImage", self.resolved_image)
+            .opt("SpecifiedImage", self.specified_image)
             .build()
     }
 }
@@ -410,9 +430,14 @@ impl crate::PropertyType for InferenceComponentCapacitySize {}
 impl ::cloudwright_core::ToValue for InferenceComponentCapacitySize {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -473,16 +498,21 @@ impl crate::PropertyType for InferenceComponentComputeResourceRequirements {}
 impl ::cloudwright_core::ToValue for InferenceComponentComputeResourceRequirements {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxMemoryRequiredInMb", &self.max_memory_required_in_mb)
-            .opt("MinMemoryRequiredInMb", &self.min_memory_required_in_mb)
+            .opt("MaxMemoryRequiredInMb", self.max_memory_required_in_mb)
+            .opt("MinMemoryRequiredInMb", self.min_memory_required_in_mb)
             .opt(
                 "NumberOfAcceleratorDevicesRequired",
-                &self.number_of_accelerator_devices_required,
+                self.number_of_accelerator_devices_required,
             )
             .opt(
                 "NumberOfCpuCoresRequired",
-                &self.number_of_cpu_cores_required,
+                self.number_of_cpu_cores_required,
             )
             .build()
     }
@@ -538,11 +568,16 @@ impl crate::PropertyType for InferenceComponentContainerSpecification {}
 impl ::cloudwright_core::ToValue for InferenceComponentContainerSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArtifactUrl", &self.artifact_url)
-            .opt("DeployedImage", &self.deployed_image)
-            .opt("Environment", &self.environment)
-            .opt("Image", &self.image)
+            .opt("ArtifactUrl", self.artifact_url)
+            .opt("DeployedImage", self.deployed_image)
+            .opt("Environment", self.environment)
+            .opt("Image", self.image)
             .build()
     }
 }
@@ -582,12 +617,17 @@ impl crate::PropertyType for InferenceComponentDeploymentConfig {}
 impl ::cloudwright_core::ToValue for InferenceComponentDeploymentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AutoRollbackConfiguration",
-                &self.auto_rollback_configuration,
+                self.auto_rollback_configuration,
             )
-            .opt("RollingUpdatePolicy", &self.rolling_update_policy)
+            .opt("RollingUpdatePolicy", self.rolling_update_policy)
             .build()
     }
 }
@@ -645,17 +685,19 @@ impl crate::PropertyType for InferenceComponentRollingUpdatePolicy {}
 impl ::cloudwright_core::ToValue for InferenceComponentRollingUpdatePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaximumBatchSize", &self.maximum_batch_size)
+            .opt("MaximumBatchSize", self.maximum_batch_size)
             .opt(
                 "MaximumExecutionTimeoutInSeconds",
-                &self.maximum_execution_timeout_in_seconds,
+                self.maximum_execution_timeout_in_seconds,
             )
-            .opt(
-                "RollbackMaximumBatchSize",
-                &self.rollback_maximum_batch_size,
-            )
-            .opt("WaitIntervalInSeconds", &self.wait_interval_in_seconds)
+            .opt("RollbackMaximumBatchSize", self.rollback_maximum_batch_size)
+            .opt("WaitIntervalInSeconds", self.wait_interval_in_seconds)
             .build()
     }
 }
@@ -708,10 +750,15 @@ impl crate::PropertyType for InferenceComponentRuntimeConfig {}
 impl ::cloudwright_core::ToValue for InferenceComponentRuntimeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CopyCount", &self.copy_count)
-            .opt("CurrentCopyCount", &self.current_copy_count)
-            .opt("DesiredCopyCount", &self.desired_copy_count)
+            .opt("CopyCount", self.copy_count)
+            .opt("CurrentCopyCount", self.current_copy_count)
+            .opt("DesiredCopyCount", self.desired_copy_count)
             .build()
     }
 }
@@ -783,18 +830,23 @@ impl crate::PropertyType for InferenceComponentSpecification {}
 impl ::cloudwright_core::ToValue for InferenceComponentSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BaseInferenceComponentName",
-                &self.base_inference_component_name,
+                self.base_inference_component_name,
             )
             .opt(
                 "ComputeResourceRequirements",
-                &self.compute_resource_requirements,
+                self.compute_resource_requirements,
             )
-            .opt("Container", &self.container)
-            .opt("ModelName", &self.model_name)
-            .opt("StartupParameters", &self.startup_parameters)
+            .opt("Container", self.container)
+            .opt("ModelName", self.model_name)
+            .opt("StartupParameters", self.startup_parameters)
             .build()
     }
 }
@@ -840,14 +892,19 @@ impl crate::PropertyType for InferenceComponentStartupParameters {}
 impl ::cloudwright_core::ToValue for InferenceComponentStartupParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContainerStartupHealthCheckTimeoutInSeconds",
-                &self.container_startup_health_check_timeout_in_seconds,
+                self.container_startup_health_check_timeout_in_seconds,
             )
             .opt(
                 "ModelDataDownloadTimeoutInSeconds",
-                &self.model_data_download_timeout_in_seconds,
+                self.model_data_download_timeout_in_seconds,
             )
             .build()
     }
@@ -899,9 +956,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -932,6 +994,14 @@ impl ::cloudwright_core::ToValue for InferenceComponentCapacitySizeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

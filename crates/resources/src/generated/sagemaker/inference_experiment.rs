@@ -212,20 +212,25 @@ impl ::cloudwright_core::Resource for InferenceExperiment {
 impl ::cloudwright_core::ToValue for InferenceExperiment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataStorageConfig", &self.data_storage_config)
-            .opt("Description", &self.description)
-            .opt("DesiredState", &self.desired_state)
-            .req("EndpointName", &self.endpoint_name)
-            .opt("KmsKey", &self.kms_key)
-            .req("ModelVariants", &self.model_variants)
-            .req("Name", &self.name)
-            .req("RoleArn", &self.role_arn)
-            .opt("Schedule", &self.schedule)
-            .opt("ShadowModeConfig", &self.shadow_mode_config)
-            .opt("StatusReason", &self.status_reason)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("DataStorageConfig", self.data_storage_config)
+            .opt("Description", self.description)
+            .opt("DesiredState", self.desired_state)
+            .req("EndpointName", self.endpoint_name)
+            .opt("KmsKey", self.kms_key)
+            .req("ModelVariants", self.model_variants)
+            .req("Name", self.name)
+            .req("RoleArn", self.role_arn)
+            .opt("Schedule", self.schedule)
+            .opt("ShadowModeConfig", self.shadow_mode_config)
+            .opt("StatusReason", self.status_reason)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -332,9 +337,14 @@ impl crate::PropertyType for CaptureContentTypeHeader {}
 impl ::cloudwright_core::ToValue for CaptureContentTypeHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CsvContentTypes", &self.csv_content_types)
-            .opt("JsonContentTypes", &self.json_content_types)
+            .opt("CsvContentTypes", self.csv_content_types)
+            .opt("JsonContentTypes", self.json_content_types)
             .build()
     }
 }
@@ -391,10 +401,15 @@ impl crate::PropertyType for DataStorageConfig {}
 impl ::cloudwright_core::ToValue for DataStorageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentType", &self.content_type)
-            .req("Destination", &self.destination)
-            .opt("KmsKey", &self.kms_key)
+            .opt("ContentType", self.content_type)
+            .req("Destination", self.destination)
+            .opt("KmsKey", self.kms_key)
             .build()
     }
 }
@@ -437,9 +452,14 @@ impl crate::PropertyType for InferenceExperimentSchedule {}
 impl ::cloudwright_core::ToValue for InferenceExperimentSchedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndTime", &self.end_time)
-            .opt("StartTime", &self.start_time)
+            .opt("EndTime", self.end_time)
+            .opt("StartTime", self.start_time)
             .build()
     }
 }
@@ -494,9 +514,14 @@ impl crate::PropertyType for ModelInfrastructureConfig {}
 impl ::cloudwright_core::ToValue for ModelInfrastructureConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InfrastructureType", &self.infrastructure_type)
-            .req("RealTimeInferenceConfig", &self.real_time_inference_config)
+            .req("InfrastructureType", self.infrastructure_type)
+            .req("RealTimeInferenceConfig", self.real_time_inference_config)
             .build()
     }
 }
@@ -562,10 +587,15 @@ impl crate::PropertyType for ModelVariantConfig {}
 impl ::cloudwright_core::ToValue for ModelVariantConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InfrastructureConfig", &self.infrastructure_config)
-            .req("ModelName", &self.model_name)
-            .req("VariantName", &self.variant_name)
+            .req("InfrastructureConfig", self.infrastructure_config)
+            .req("ModelName", self.model_name)
+            .req("VariantName", self.variant_name)
             .build()
     }
 }
@@ -620,9 +650,14 @@ impl crate::PropertyType for RealTimeInferenceConfig {}
 impl ::cloudwright_core::ToValue for RealTimeInferenceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceCount", &self.instance_count)
-            .req("InstanceType", &self.instance_type)
+            .req("InstanceCount", self.instance_count)
+            .req("InstanceType", self.instance_type)
             .build()
     }
 }
@@ -679,9 +714,14 @@ impl crate::PropertyType for ShadowModeConfig {}
 impl ::cloudwright_core::ToValue for ShadowModeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ShadowModelVariants", &self.shadow_model_variants)
-            .req("SourceModelVariantName", &self.source_model_variant_name)
+            .req("ShadowModelVariants", self.shadow_model_variants)
+            .req("SourceModelVariantName", self.source_model_variant_name)
             .build()
     }
 }
@@ -738,9 +778,14 @@ impl crate::PropertyType for ShadowModelVariantConfig {}
 impl ::cloudwright_core::ToValue for ShadowModelVariantConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SamplingPercentage", &self.sampling_percentage)
-            .req("ShadowModelVariantName", &self.shadow_model_variant_name)
+            .req("SamplingPercentage", self.sampling_percentage)
+            .req("ShadowModelVariantName", self.shadow_model_variant_name)
             .build()
     }
 }
@@ -775,6 +820,14 @@ impl ::cloudwright_core::ToValue for DesiredState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::SageMaker::InferenceExperiment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -801,6 +854,14 @@ impl ::cloudwright_core::ToValue for InferenceExperimentType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InfrastructureType` (`AWS::SageMaker::InferenceExperiment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -826,6 +887,14 @@ impl ::cloudwright_core::ToValue for InfrastructureType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1368,6 +1437,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

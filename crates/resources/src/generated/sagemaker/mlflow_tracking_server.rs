@@ -148,20 +148,25 @@ impl ::cloudwright_core::Resource for MlflowTrackingServer {
 impl ::cloudwright_core::ToValue for MlflowTrackingServer {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ArtifactStoreUri", &self.artifact_store_uri)
+            .req("ArtifactStoreUri", self.artifact_store_uri)
             .opt(
                 "AutomaticModelRegistration",
-                &self.automatic_model_registration,
+                self.automatic_model_registration,
             )
-            .opt("MlflowVersion", &self.mlflow_version)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
-            .req("TrackingServerName", &self.tracking_server_name)
-            .opt("TrackingServerSize", &self.tracking_server_size)
+            .opt("MlflowVersion", self.mlflow_version)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
+            .req("TrackingServerName", self.tracking_server_name)
+            .opt("TrackingServerSize", self.tracking_server_size)
             .opt(
                 "WeeklyMaintenanceWindowStart",
-                &self.weekly_maintenance_window_start,
+                self.weekly_maintenance_window_start,
             )
             .build()
     }
@@ -233,9 +238,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -269,6 +279,14 @@ impl ::cloudwright_core::ToValue for TrackingServerSize {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -138,15 +138,20 @@ impl ::cloudwright_core::Resource for Model {
 impl ::cloudwright_core::ToValue for Model {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Containers", &self.containers)
-            .opt("EnableNetworkIsolation", &self.enable_network_isolation)
-            .opt("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("InferenceExecutionConfig", &self.inference_execution_config)
-            .opt("ModelName", &self.model_name)
-            .opt("PrimaryContainer", &self.primary_container)
-            .opt("Tags", &self.tags)
-            .opt("VpcConfig", &self.vpc_config)
+            .opt("Containers", self.containers)
+            .opt("EnableNetworkIsolation", self.enable_network_isolation)
+            .opt("ExecutionRoleArn", self.execution_role_arn)
+            .opt("InferenceExecutionConfig", self.inference_execution_config)
+            .opt("ModelName", self.model_name)
+            .opt("PrimaryContainer", self.primary_container)
+            .opt("Tags", self.tags)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -291,20 +296,25 @@ impl crate::PropertyType for ContainerDefinition {}
 impl ::cloudwright_core::ToValue for ContainerDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerHostname", &self.container_hostname)
-            .opt("Environment", &self.environment)
-            .opt("Image", &self.image)
-            .opt("ImageConfig", &self.image_config)
+            .opt("ContainerHostname", self.container_hostname)
+            .opt("Environment", self.environment)
+            .opt("Image", self.image)
+            .opt("ImageConfig", self.image_config)
             .opt(
                 "InferenceSpecificationName",
-                &self.inference_specification_name,
+                self.inference_specification_name,
             )
-            .opt("Mode", &self.mode)
-            .opt("ModelDataSource", &self.model_data_source)
-            .opt("ModelDataUrl", &self.model_data_url)
-            .opt("ModelPackageName", &self.model_package_name)
-            .opt("MultiModelConfig", &self.multi_model_config)
+            .opt("Mode", self.mode)
+            .opt("ModelDataSource", self.model_data_source)
+            .opt("ModelDataUrl", self.model_data_url)
+            .opt("ModelPackageName", self.model_package_name)
+            .opt("MultiModelConfig", self.multi_model_config)
             .build()
     }
 }
@@ -345,8 +355,13 @@ impl crate::PropertyType for HubAccessConfig {}
 impl ::cloudwright_core::ToValue for HubAccessConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HubContentArn", &self.hub_content_arn)
+            .req("HubContentArn", self.hub_content_arn)
             .build()
     }
 }
@@ -393,9 +408,14 @@ impl crate::PropertyType for ImageConfig {}
 impl ::cloudwright_core::ToValue for ImageConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RepositoryAccessMode", &self.repository_access_mode)
-            .opt("RepositoryAuthConfig", &self.repository_auth_config)
+            .req("RepositoryAccessMode", self.repository_access_mode)
+            .opt("RepositoryAuthConfig", self.repository_auth_config)
             .build()
     }
 }
@@ -435,8 +455,13 @@ impl crate::PropertyType for InferenceExecutionConfig {}
 impl ::cloudwright_core::ToValue for InferenceExecutionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Mode", &self.mode)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -473,8 +498,13 @@ impl crate::PropertyType for ModelDataSource {}
 impl ::cloudwright_core::ToValue for ModelDataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3DataSource", &self.s3_data_source)
+            .req("S3DataSource", self.s3_data_source)
             .build()
     }
 }
@@ -509,8 +539,13 @@ impl crate::PropertyType for MultiModelConfig {}
 impl ::cloudwright_core::ToValue for MultiModelConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ModelCacheSetting", &self.model_cache_setting)
+            .opt("ModelCacheSetting", self.model_cache_setting)
             .build()
     }
 }
@@ -549,10 +584,15 @@ impl crate::PropertyType for RepositoryAuthConfig {}
 impl ::cloudwright_core::ToValue for RepositoryAuthConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "RepositoryCredentialsProviderArn",
-                &self.repository_credentials_provider_arn,
+                self.repository_credentials_provider_arn,
             )
             .build()
     }
@@ -672,12 +712,17 @@ impl crate::PropertyType for S3DataSource {}
 impl ::cloudwright_core::ToValue for S3DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CompressionType", &self.compression_type)
-            .opt("HubAccessConfig", &self.hub_access_config)
-            .opt("ModelAccessConfig", &self.model_access_config)
-            .req("S3DataType", &self.s3_data_type)
-            .req("S3Uri", &self.s3_uri)
+            .req("CompressionType", self.compression_type)
+            .opt("HubAccessConfig", self.hub_access_config)
+            .opt("ModelAccessConfig", self.model_access_config)
+            .req("S3DataType", self.s3_data_type)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -728,9 +773,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -787,9 +837,14 @@ impl crate::PropertyType for VpcConfig {}
 impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("Subnets", &self.subnets)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("Subnets", self.subnets)
             .build()
     }
 }
@@ -821,6 +876,14 @@ impl ::cloudwright_core::ToValue for ContainerDefinitionMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Mode` (`AWS::SageMaker::Model`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -849,6 +912,14 @@ impl ::cloudwright_core::ToValue for InferenceExecutionConfigMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -879,6 +950,14 @@ impl ::cloudwright_core::ToValue for ModelCacheSetting {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RepositoryAccessMode` (`AWS::SageMaker::Model`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -907,6 +986,14 @@ impl ::cloudwright_core::ToValue for RepositoryAccessMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -193,24 +193,29 @@ impl ::cloudwright_core::Resource for ModelBiasJobDefinition {
 impl ::cloudwright_core::ToValue for ModelBiasJobDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndpointName", &self.endpoint_name)
-            .opt("JobDefinitionName", &self.job_definition_name)
-            .req("JobResources", &self.job_resources)
+            .opt("EndpointName", self.endpoint_name)
+            .opt("JobDefinitionName", self.job_definition_name)
+            .req("JobResources", self.job_resources)
             .req(
                 "ModelBiasAppSpecification",
-                &self.model_bias_app_specification,
+                self.model_bias_app_specification,
             )
-            .opt("ModelBiasBaselineConfig", &self.model_bias_baseline_config)
-            .req("ModelBiasJobInput", &self.model_bias_job_input)
+            .opt("ModelBiasBaselineConfig", self.model_bias_baseline_config)
+            .req("ModelBiasJobInput", self.model_bias_job_input)
             .req(
                 "ModelBiasJobOutputConfig",
-                &self.model_bias_job_output_config,
+                self.model_bias_job_output_config,
             )
-            .opt("NetworkConfig", &self.network_config)
-            .req("RoleArn", &self.role_arn)
-            .opt("StoppingCondition", &self.stopping_condition)
-            .opt("Tags", &self.tags)
+            .opt("NetworkConfig", self.network_config)
+            .req("RoleArn", self.role_arn)
+            .opt("StoppingCondition", self.stopping_condition)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -818,24 +823,29 @@ impl crate::PropertyType for BatchTransformInput {}
 impl ::cloudwright_core::ToValue for BatchTransformInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DataCapturedDestinationS3Uri",
-                &self.data_captured_destination_s3_uri,
+                self.data_captured_destination_s3_uri,
             )
-            .req("DatasetFormat", &self.dataset_format)
-            .opt("EndTimeOffset", &self.end_time_offset)
-            .opt("FeaturesAttribute", &self.features_attribute)
-            .opt("InferenceAttribute", &self.inference_attribute)
-            .req("LocalPath", &self.local_path)
-            .opt("ProbabilityAttribute", &self.probability_attribute)
+            .req("DatasetFormat", self.dataset_format)
+            .opt("EndTimeOffset", self.end_time_offset)
+            .opt("FeaturesAttribute", self.features_attribute)
+            .opt("InferenceAttribute", self.inference_attribute)
+            .req("LocalPath", self.local_path)
+            .opt("ProbabilityAttribute", self.probability_attribute)
             .opt(
                 "ProbabilityThresholdAttribute",
-                &self.probability_threshold_attribute,
+                self.probability_threshold_attribute,
             )
-            .opt("S3DataDistributionType", &self.s3_data_distribution_type)
-            .opt("S3InputMode", &self.s3_input_mode)
-            .opt("StartTimeOffset", &self.start_time_offset)
+            .opt("S3DataDistributionType", self.s3_data_distribution_type)
+            .opt("S3InputMode", self.s3_input_mode)
+            .opt("StartTimeOffset", self.start_time_offset)
             .build()
     }
 }
@@ -960,20 +970,25 @@ impl crate::PropertyType for EndpointInput {}
 impl ::cloudwright_core::ToValue for EndpointInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndTimeOffset", &self.end_time_offset)
-            .req("EndpointName", &self.endpoint_name)
-            .opt("FeaturesAttribute", &self.features_attribute)
-            .opt("InferenceAttribute", &self.inference_attribute)
-            .req("LocalPath", &self.local_path)
-            .opt("ProbabilityAttribute", &self.probability_attribute)
+            .opt("EndTimeOffset", self.end_time_offset)
+            .req("EndpointName", self.endpoint_name)
+            .opt("FeaturesAttribute", self.features_attribute)
+            .opt("InferenceAttribute", self.inference_attribute)
+            .req("LocalPath", self.local_path)
+            .opt("ProbabilityAttribute", self.probability_attribute)
             .opt(
                 "ProbabilityThresholdAttribute",
-                &self.probability_threshold_attribute,
+                self.probability_threshold_attribute,
             )
-            .opt("S3DataDistributionType", &self.s3_data_distribution_type)
-            .opt("S3InputMode", &self.s3_input_mode)
-            .opt("StartTimeOffset", &self.start_time_offset)
+            .opt("S3DataDistributionType", self.s3_data_distribution_type)
+            .opt("S3InputMode", self.s3_input_mode)
+            .opt("StartTimeOffset", self.start_time_offset)
             .build()
     }
 }
@@ -1037,10 +1052,15 @@ impl crate::PropertyType for ModelBiasAppSpecification {}
 impl ::cloudwright_core::ToValue for ModelBiasAppSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigUri", &self.config_uri)
-            .opt("Environment", &self.environment)
-            .req("ImageUri", &self.image_uri)
+            .req("ConfigUri", self.config_uri)
+            .opt("Environment", self.environment)
+            .req("ImageUri", self.image_uri)
             .build()
     }
 }
@@ -1083,9 +1103,14 @@ impl crate::PropertyType for ModelBiasBaselineConfig {}
 impl ::cloudwright_core::ToValue for ModelBiasBaselineConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseliningJobName", &self.baselining_job_name)
-            .opt("ConstraintsResource", &self.constraints_resource)
+            .opt("BaseliningJobName", self.baselining_job_name)
+            .opt("ConstraintsResource", self.constraints_resource)
             .build()
     }
 }
@@ -1136,10 +1161,15 @@ impl crate::PropertyType for ModelBiasJobInput {}
 impl ::cloudwright_core::ToValue for ModelBiasJobInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchTransformInput", &self.batch_transform_input)
-            .opt("EndpointInput", &self.endpoint_input)
-            .req("GroundTruthS3Input", &self.ground_truth_s3_input)
+            .opt("BatchTransformInput", self.batch_transform_input)
+            .opt("EndpointInput", self.endpoint_input)
+            .req("GroundTruthS3Input", self.ground_truth_s3_input)
             .build()
     }
 }

@@ -151,14 +151,19 @@ impl ::cloudwright_core::Resource for ModelCard {
 impl ::cloudwright_core::ToValue for ModelCard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Content", &self.content)
-            .opt("CreatedBy", &self.created_by)
-            .opt("LastModifiedBy", &self.last_modified_by)
-            .req("ModelCardName", &self.model_card_name)
-            .req("ModelCardStatus", &self.model_card_status)
-            .opt("SecurityConfig", &self.security_config)
-            .opt("Tags", &self.tags)
+            .req("Content", self.content)
+            .opt("CreatedBy", self.created_by)
+            .opt("LastModifiedBy", self.last_modified_by)
+            .req("ModelCardName", self.model_card_name)
+            .req("ModelCardStatus", self.model_card_status)
+            .opt("SecurityConfig", self.security_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -309,13 +314,18 @@ impl crate::PropertyType for AdditionalInformation {}
 impl ::cloudwright_core::ToValue for AdditionalInformation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CaveatsAndRecommendations",
-                &self.caveats_and_recommendations,
+                self.caveats_and_recommendations,
             )
-            .opt("CustomDetails", &self.custom_details)
-            .opt("EthicalConsiderations", &self.ethical_considerations)
+            .opt("CustomDetails", self.custom_details)
+            .opt("EthicalConsiderations", self.ethical_considerations)
             .build()
     }
 }
@@ -368,10 +378,15 @@ impl crate::PropertyType for BusinessDetails {}
 impl ::cloudwright_core::ToValue for BusinessDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BusinessProblem", &self.business_problem)
-            .opt("BusinessStakeholders", &self.business_stakeholders)
-            .opt("LineOfBusiness", &self.line_of_business)
+            .opt("BusinessProblem", self.business_problem)
+            .opt("BusinessStakeholders", self.business_stakeholders)
+            .opt("LineOfBusiness", self.line_of_business)
             .build()
     }
 }
@@ -424,10 +439,15 @@ impl crate::PropertyType for Container {}
 impl ::cloudwright_core::ToValue for Container {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Image", &self.image)
-            .opt("ModelDataUrl", &self.model_data_url)
-            .opt("NearestModelName", &self.nearest_model_name)
+            .req("Image", self.image)
+            .opt("ModelDataUrl", self.model_data_url)
+            .opt("NearestModelName", self.nearest_model_name)
             .build()
     }
 }
@@ -500,14 +520,19 @@ impl crate::PropertyType for Content {}
 impl ::cloudwright_core::ToValue for Content {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdditionalInformation", &self.additional_information)
-            .opt("BusinessDetails", &self.business_details)
-            .opt("EvaluationDetails", &self.evaluation_details)
-            .opt("IntendedUses", &self.intended_uses)
-            .opt("ModelOverview", &self.model_overview)
-            .opt("ModelPackageDetails", &self.model_package_details)
-            .opt("TrainingDetails", &self.training_details)
+            .opt("AdditionalInformation", self.additional_information)
+            .opt("BusinessDetails", self.business_details)
+            .opt("EvaluationDetails", self.evaluation_details)
+            .opt("IntendedUses", self.intended_uses)
+            .opt("ModelOverview", self.model_overview)
+            .opt("ModelPackageDetails", self.model_package_details)
+            .opt("TrainingDetails", self.training_details)
             .build()
     }
 }
@@ -589,13 +614,18 @@ impl crate::PropertyType for EvaluationDetail {}
 impl ::cloudwright_core::ToValue for EvaluationDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Datasets", &self.datasets)
-            .opt("EvaluationJobArn", &self.evaluation_job_arn)
-            .opt("EvaluationObservation", &self.evaluation_observation)
-            .opt("Metadata", &self.metadata)
-            .opt("MetricGroups", &self.metric_groups)
-            .req("Name", &self.name)
+            .opt("Datasets", self.datasets)
+            .opt("EvaluationJobArn", self.evaluation_job_arn)
+            .opt("EvaluationObservation", self.evaluation_observation)
+            .opt("Metadata", self.metadata)
+            .opt("MetricGroups", self.metric_groups)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -640,10 +670,15 @@ impl crate::PropertyType for Function {}
 impl ::cloudwright_core::ToValue for Function {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Condition", &self.condition)
-            .opt("Facet", &self.facet)
-            .opt("Function", &self.function)
+            .opt("Condition", self.condition)
+            .opt("Facet", self.facet)
+            .opt("Function", self.function)
             .build()
     }
 }
@@ -678,8 +713,13 @@ impl crate::PropertyType for InferenceEnvironment {}
 impl ::cloudwright_core::ToValue for InferenceEnvironment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerImage", &self.container_image)
+            .opt("ContainerImage", self.container_image)
             .build()
     }
 }
@@ -718,8 +758,13 @@ impl crate::PropertyType for InferenceSpecification {}
 impl ::cloudwright_core::ToValue for InferenceSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Containers", &self.containers)
+            .req("Containers", self.containers)
             .build()
     }
 }
@@ -791,18 +836,23 @@ impl crate::PropertyType for IntendedUses {}
 impl ::cloudwright_core::ToValue for IntendedUses {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ExplanationsForRiskRating",
-                &self.explanations_for_risk_rating,
+                self.explanations_for_risk_rating,
             )
             .opt(
                 "FactorsAffectingModelEfficiency",
-                &self.factors_affecting_model_efficiency,
+                self.factors_affecting_model_efficiency,
             )
-            .opt("IntendedUses", &self.intended_uses)
-            .opt("PurposeOfModel", &self.purpose_of_model)
-            .opt("RiskRating", &self.risk_rating)
+            .opt("IntendedUses", self.intended_uses)
+            .opt("PurposeOfModel", self.purpose_of_model)
+            .opt("RiskRating", self.risk_rating)
             .build()
     }
 }
@@ -864,9 +914,14 @@ impl crate::PropertyType for MetricGroup {}
 impl ::cloudwright_core::ToValue for MetricGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetricData", &self.metric_data)
-            .req("Name", &self.name)
+            .req("MetricData", self.metric_data)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -973,17 +1028,22 @@ impl crate::PropertyType for ModelOverview {}
 impl ::cloudwright_core::ToValue for ModelOverview {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AlgorithmType", &self.algorithm_type)
-            .opt("InferenceEnvironment", &self.inference_environment)
-            .opt("ModelArtifact", &self.model_artifact)
-            .opt("ModelCreator", &self.model_creator)
-            .opt("ModelDescription", &self.model_description)
-            .opt("ModelId", &self.model_id)
-            .opt("ModelName", &self.model_name)
-            .opt("ModelOwner", &self.model_owner)
-            .opt("ModelVersion", &self.model_version)
-            .opt("ProblemType", &self.problem_type)
+            .opt("AlgorithmType", self.algorithm_type)
+            .opt("InferenceEnvironment", self.inference_environment)
+            .opt("ModelArtifact", self.model_artifact)
+            .opt("ModelCreator", self.model_creator)
+            .opt("ModelDescription", self.model_description)
+            .opt("ModelId", self.model_id)
+            .opt("ModelName", self.model_name)
+            .opt("ModelOwner", self.model_owner)
+            .opt("ModelVersion", self.model_version)
+            .opt("ProblemType", self.problem_type)
             .build()
     }
 }
@@ -1018,8 +1078,13 @@ impl crate::PropertyType for ModelPackageCreator {}
 impl ::cloudwright_core::ToValue for ModelPackageCreator {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("UserProfileName", &self.user_profile_name)
+            .opt("UserProfileName", self.user_profile_name)
             .build()
     }
 }
@@ -1134,20 +1199,25 @@ impl crate::PropertyType for ModelPackageDetails {}
 impl ::cloudwright_core::ToValue for ModelPackageDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApprovalDescription", &self.approval_description)
-            .opt("CreatedBy", &self.created_by)
-            .opt("Domain", &self.domain)
-            .opt("InferenceSpecification", &self.inference_specification)
-            .opt("ModelApprovalStatus", &self.model_approval_status)
-            .opt("ModelPackageArn", &self.model_package_arn)
-            .opt("ModelPackageDescription", &self.model_package_description)
-            .opt("ModelPackageGroupName", &self.model_package_group_name)
-            .opt("ModelPackageName", &self.model_package_name)
-            .opt("ModelPackageStatus", &self.model_package_status)
-            .opt("ModelPackageVersion", &self.model_package_version)
-            .opt("SourceAlgorithms", &self.source_algorithms)
-            .opt("Task", &self.task)
+            .opt("ApprovalDescription", self.approval_description)
+            .opt("CreatedBy", self.created_by)
+            .opt("Domain", self.domain)
+            .opt("InferenceSpecification", self.inference_specification)
+            .opt("ModelApprovalStatus", self.model_approval_status)
+            .opt("ModelPackageArn", self.model_package_arn)
+            .opt("ModelPackageDescription", self.model_package_description)
+            .opt("ModelPackageGroupName", self.model_package_group_name)
+            .opt("ModelPackageName", self.model_package_name)
+            .opt("ModelPackageStatus", self.model_package_status)
+            .opt("ModelPackageVersion", self.model_package_version)
+            .opt("SourceAlgorithms", self.source_algorithms)
+            .opt("Task", self.task)
             .build()
     }
 }
@@ -1190,9 +1260,14 @@ impl crate::PropertyType for ObjectiveFunction {}
 impl ::cloudwright_core::ToValue for ObjectiveFunction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Function", &self.function)
-            .opt("Notes", &self.notes)
+            .opt("Function", self.function)
+            .opt("Notes", self.notes)
             .build()
     }
 }
@@ -1229,8 +1304,13 @@ impl crate::PropertyType for SecurityConfig {}
 impl ::cloudwright_core::ToValue for SecurityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -1280,9 +1360,14 @@ impl crate::PropertyType for SourceAlgorithm {}
 impl ::cloudwright_core::ToValue for SourceAlgorithm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlgorithmName", &self.algorithm_name)
-            .opt("ModelDataUrl", &self.model_data_url)
+            .req("AlgorithmName", self.algorithm_name)
+            .opt("ModelDataUrl", self.model_data_url)
             .build()
     }
 }
@@ -1331,10 +1416,15 @@ impl crate::PropertyType for TrainingDetails {}
 impl ::cloudwright_core::ToValue for TrainingDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ObjectiveFunction", &self.objective_function)
-            .opt("TrainingJobDetails", &self.training_job_details)
-            .opt("TrainingObservations", &self.training_observations)
+            .opt("ObjectiveFunction", self.objective_function)
+            .opt("TrainingJobDetails", self.training_job_details)
+            .opt("TrainingObservations", self.training_observations)
             .build()
     }
 }
@@ -1367,8 +1457,13 @@ impl crate::PropertyType for TrainingEnvironment {}
 impl ::cloudwright_core::ToValue for TrainingEnvironment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerImage", &self.container_image)
+            .opt("ContainerImage", self.container_image)
             .build()
     }
 }
@@ -1425,9 +1520,14 @@ impl crate::PropertyType for TrainingHyperParameter {}
 impl ::cloudwright_core::ToValue for TrainingHyperParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1498,19 +1598,24 @@ impl crate::PropertyType for TrainingJobDetails {}
 impl ::cloudwright_core::ToValue for TrainingJobDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HyperParameters", &self.hyper_parameters)
-            .opt("TrainingArn", &self.training_arn)
-            .opt("TrainingDatasets", &self.training_datasets)
-            .opt("TrainingEnvironment", &self.training_environment)
-            .opt("TrainingMetrics", &self.training_metrics)
+            .opt("HyperParameters", self.hyper_parameters)
+            .opt("TrainingArn", self.training_arn)
+            .opt("TrainingDatasets", self.training_datasets)
+            .opt("TrainingEnvironment", self.training_environment)
+            .opt("TrainingMetrics", self.training_metrics)
             .opt(
                 "UserProvidedHyperParameters",
-                &self.user_provided_hyper_parameters,
+                self.user_provided_hyper_parameters,
             )
             .opt(
                 "UserProvidedTrainingMetrics",
-                &self.user_provided_training_metrics,
+                self.user_provided_training_metrics,
             )
             .build()
     }
@@ -1575,10 +1680,15 @@ impl crate::PropertyType for TrainingMetric {}
 impl ::cloudwright_core::ToValue for TrainingMetric {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Notes", &self.notes)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .opt("Notes", self.notes)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1631,10 +1741,15 @@ impl crate::PropertyType for UserContext {}
 impl ::cloudwright_core::ToValue for UserContext {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DomainId", &self.domain_id)
-            .opt("UserProfileArn", &self.user_profile_arn)
-            .opt("UserProfileName", &self.user_profile_name)
+            .opt("DomainId", self.domain_id)
+            .opt("UserProfileArn", self.user_profile_arn)
+            .opt("UserProfileName", self.user_profile_name)
             .build()
     }
 }
@@ -1665,6 +1780,14 @@ impl ::cloudwright_core::ToValue for FunctionFunction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1704,6 +1827,14 @@ impl ::cloudwright_core::ToValue for ModelPackageStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RiskRating` (`AWS::SageMaker::ModelCard`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1738,6 +1869,14 @@ impl ::cloudwright_core::ToValue for RiskRating {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

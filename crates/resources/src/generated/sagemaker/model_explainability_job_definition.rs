@@ -196,30 +196,35 @@ impl ::cloudwright_core::Resource for ModelExplainabilityJobDefinition {
 impl ::cloudwright_core::ToValue for ModelExplainabilityJobDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndpointName", &self.endpoint_name)
-            .opt("JobDefinitionName", &self.job_definition_name)
-            .req("JobResources", &self.job_resources)
+            .opt("EndpointName", self.endpoint_name)
+            .opt("JobDefinitionName", self.job_definition_name)
+            .req("JobResources", self.job_resources)
             .req(
                 "ModelExplainabilityAppSpecification",
-                &self.model_explainability_app_specification,
+                self.model_explainability_app_specification,
             )
             .opt(
                 "ModelExplainabilityBaselineConfig",
-                &self.model_explainability_baseline_config,
+                self.model_explainability_baseline_config,
             )
             .req(
                 "ModelExplainabilityJobInput",
-                &self.model_explainability_job_input,
+                self.model_explainability_job_input,
             )
             .req(
                 "ModelExplainabilityJobOutputConfig",
-                &self.model_explainability_job_output_config,
+                self.model_explainability_job_output_config,
             )
-            .opt("NetworkConfig", &self.network_config)
-            .req("RoleArn", &self.role_arn)
-            .opt("StoppingCondition", &self.stopping_condition)
-            .opt("Tags", &self.tags)
+            .opt("NetworkConfig", self.network_config)
+            .req("RoleArn", self.role_arn)
+            .opt("StoppingCondition", self.stopping_condition)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -756,18 +761,23 @@ impl crate::PropertyType for BatchTransformInput {}
 impl ::cloudwright_core::ToValue for BatchTransformInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DataCapturedDestinationS3Uri",
-                &self.data_captured_destination_s3_uri,
+                self.data_captured_destination_s3_uri,
             )
-            .req("DatasetFormat", &self.dataset_format)
-            .opt("FeaturesAttribute", &self.features_attribute)
-            .opt("InferenceAttribute", &self.inference_attribute)
-            .req("LocalPath", &self.local_path)
-            .opt("ProbabilityAttribute", &self.probability_attribute)
-            .opt("S3DataDistributionType", &self.s3_data_distribution_type)
-            .opt("S3InputMode", &self.s3_input_mode)
+            .req("DatasetFormat", self.dataset_format)
+            .opt("FeaturesAttribute", self.features_attribute)
+            .opt("InferenceAttribute", self.inference_attribute)
+            .req("LocalPath", self.local_path)
+            .opt("ProbabilityAttribute", self.probability_attribute)
+            .opt("S3DataDistributionType", self.s3_data_distribution_type)
+            .opt("S3InputMode", self.s3_input_mode)
             .build()
     }
 }
@@ -865,14 +875,19 @@ impl crate::PropertyType for EndpointInput {}
 impl ::cloudwright_core::ToValue for EndpointInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndpointName", &self.endpoint_name)
-            .opt("FeaturesAttribute", &self.features_attribute)
-            .opt("InferenceAttribute", &self.inference_attribute)
-            .req("LocalPath", &self.local_path)
-            .opt("ProbabilityAttribute", &self.probability_attribute)
-            .opt("S3DataDistributionType", &self.s3_data_distribution_type)
-            .opt("S3InputMode", &self.s3_input_mode)
+            .req("EndpointName", self.endpoint_name)
+            .opt("FeaturesAttribute", self.features_attribute)
+            .opt("InferenceAttribute", self.inference_attribute)
+            .req("LocalPath", self.local_path)
+            .opt("ProbabilityAttribute", self.probability_attribute)
+            .opt("S3DataDistributionType", self.s3_data_distribution_type)
+            .opt("S3InputMode", self.s3_input_mode)
             .build()
     }
 }
@@ -936,10 +951,15 @@ impl crate::PropertyType for ModelExplainabilityAppSpecification {}
 impl ::cloudwright_core::ToValue for ModelExplainabilityAppSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigUri", &self.config_uri)
-            .opt("Environment", &self.environment)
-            .req("ImageUri", &self.image_uri)
+            .req("ConfigUri", self.config_uri)
+            .opt("Environment", self.environment)
+            .req("ImageUri", self.image_uri)
             .build()
     }
 }
@@ -982,9 +1002,14 @@ impl crate::PropertyType for ModelExplainabilityBaselineConfig {}
 impl ::cloudwright_core::ToValue for ModelExplainabilityBaselineConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseliningJobName", &self.baselining_job_name)
-            .opt("ConstraintsResource", &self.constraints_resource)
+            .opt("BaseliningJobName", self.baselining_job_name)
+            .opt("ConstraintsResource", self.constraints_resource)
             .build()
     }
 }
@@ -1025,9 +1050,14 @@ impl crate::PropertyType for ModelExplainabilityJobInput {}
 impl ::cloudwright_core::ToValue for ModelExplainabilityJobInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchTransformInput", &self.batch_transform_input)
-            .opt("EndpointInput", &self.endpoint_input)
+            .opt("BatchTransformInput", self.batch_transform_input)
+            .opt("EndpointInput", self.endpoint_input)
             .build()
     }
 }

@@ -286,48 +286,53 @@ impl ::cloudwright_core::Resource for ModelPackage {
 impl ::cloudwright_core::ToValue for ModelPackage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalInferenceSpecifications",
-                &self.additional_inference_specifications,
+                self.additional_inference_specifications,
             )
             .opt(
                 "AdditionalInferenceSpecificationsToAdd",
-                &self.additional_inference_specifications_to_add,
+                self.additional_inference_specifications_to_add,
             )
-            .opt("ApprovalDescription", &self.approval_description)
-            .opt("CertifyForMarketplace", &self.certify_for_marketplace)
-            .opt("ClientToken", &self.client_token)
+            .opt("ApprovalDescription", self.approval_description)
+            .opt("CertifyForMarketplace", self.certify_for_marketplace)
+            .opt("ClientToken", self.client_token)
             .opt(
                 "CustomerMetadataProperties",
-                &self.customer_metadata_properties,
+                self.customer_metadata_properties,
             )
-            .opt("Domain", &self.domain)
-            .opt("DriftCheckBaselines", &self.drift_check_baselines)
-            .opt("InferenceSpecification", &self.inference_specification)
-            .opt("MetadataProperties", &self.metadata_properties)
-            .opt("ModelApprovalStatus", &self.model_approval_status)
-            .opt("ModelCard", &self.model_card)
-            .opt("ModelMetrics", &self.model_metrics)
-            .opt("ModelPackageDescription", &self.model_package_description)
-            .opt("ModelPackageGroupName", &self.model_package_group_name)
-            .opt("ModelPackageName", &self.model_package_name)
+            .opt("Domain", self.domain)
+            .opt("DriftCheckBaselines", self.drift_check_baselines)
+            .opt("InferenceSpecification", self.inference_specification)
+            .opt("MetadataProperties", self.metadata_properties)
+            .opt("ModelApprovalStatus", self.model_approval_status)
+            .opt("ModelCard", self.model_card)
+            .opt("ModelMetrics", self.model_metrics)
+            .opt("ModelPackageDescription", self.model_package_description)
+            .opt("ModelPackageGroupName", self.model_package_group_name)
+            .opt("ModelPackageName", self.model_package_name)
             .opt(
                 "ModelPackageStatusDetails",
-                &self.model_package_status_details,
+                self.model_package_status_details,
             )
-            .opt("ModelPackageVersion", &self.model_package_version)
-            .opt("SamplePayloadUrl", &self.sample_payload_url)
-            .opt("SecurityConfig", &self.security_config)
-            .opt("SkipModelValidation", &self.skip_model_validation)
+            .opt("ModelPackageVersion", self.model_package_version)
+            .opt("SamplePayloadUrl", self.sample_payload_url)
+            .opt("SecurityConfig", self.security_config)
+            .opt("SkipModelValidation", self.skip_model_validation)
             .opt(
                 "SourceAlgorithmSpecification",
-                &self.source_algorithm_specification,
+                self.source_algorithm_specification,
             )
-            .opt("SourceUri", &self.source_uri)
-            .opt("Tags", &self.tags)
-            .opt("Task", &self.task)
-            .opt("ValidationSpecification", &self.validation_specification)
+            .opt("SourceUri", self.source_uri)
+            .opt("Tags", self.tags)
+            .opt("Task", self.task)
+            .opt("ValidationSpecification", self.validation_specification)
             .build()
     }
 }
@@ -463,22 +468,27 @@ impl crate::PropertyType for AdditionalInferenceSpecificationDefinition {}
 impl ::cloudwright_core::ToValue for AdditionalInferenceSpecificationDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Containers", &self.containers)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("SupportedContentTypes", &self.supported_content_types)
+            .req("Containers", self.containers)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("SupportedContentTypes", self.supported_content_types)
             .opt(
                 "SupportedRealtimeInferenceInstanceTypes",
-                &self.supported_realtime_inference_instance_types,
+                self.supported_realtime_inference_instance_types,
             )
             .opt(
                 "SupportedResponseMIMETypes",
-                &self.supported_response_mime_types,
+                self.supported_response_mime_types,
             )
             .opt(
                 "SupportedTransformInstanceTypes",
-                &self.supported_transform_instance_types,
+                self.supported_transform_instance_types,
             )
             .build()
     }
@@ -526,10 +536,15 @@ impl crate::PropertyType for Bias {}
 impl ::cloudwright_core::ToValue for Bias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PostTrainingReport", &self.post_training_report)
-            .opt("PreTrainingReport", &self.pre_training_report)
-            .opt("Report", &self.report)
+            .opt("PostTrainingReport", self.post_training_report)
+            .opt("PreTrainingReport", self.pre_training_report)
+            .opt("Report", self.report)
             .build()
     }
 }
@@ -566,8 +581,13 @@ impl crate::PropertyType for DataSource {}
 impl ::cloudwright_core::ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3DataSource", &self.s3_data_source)
+            .req("S3DataSource", self.s3_data_source)
             .build()
     }
 }
@@ -620,11 +640,16 @@ impl crate::PropertyType for DriftCheckBaselines {}
 impl ::cloudwright_core::ToValue for DriftCheckBaselines {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bias", &self.bias)
-            .opt("Explainability", &self.explainability)
-            .opt("ModelDataQuality", &self.model_data_quality)
-            .opt("ModelQuality", &self.model_quality)
+            .opt("Bias", self.bias)
+            .opt("Explainability", self.explainability)
+            .opt("ModelDataQuality", self.model_data_quality)
+            .opt("ModelQuality", self.model_quality)
             .build()
     }
 }
@@ -671,10 +696,15 @@ impl crate::PropertyType for DriftCheckBias {}
 impl ::cloudwright_core::ToValue for DriftCheckBias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfigFile", &self.config_file)
-            .opt("PostTrainingConstraints", &self.post_training_constraints)
-            .opt("PreTrainingConstraints", &self.pre_training_constraints)
+            .opt("ConfigFile", self.config_file)
+            .opt("PostTrainingConstraints", self.post_training_constraints)
+            .opt("PreTrainingConstraints", self.pre_training_constraints)
             .build()
     }
 }
@@ -715,9 +745,14 @@ impl crate::PropertyType for DriftCheckExplainability {}
 impl ::cloudwright_core::ToValue for DriftCheckExplainability {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfigFile", &self.config_file)
-            .opt("Constraints", &self.constraints)
+            .opt("ConfigFile", self.config_file)
+            .opt("Constraints", self.constraints)
             .build()
     }
 }
@@ -758,9 +793,14 @@ impl crate::PropertyType for DriftCheckModelDataQuality {}
 impl ::cloudwright_core::ToValue for DriftCheckModelDataQuality {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Constraints", &self.constraints)
-            .opt("Statistics", &self.statistics)
+            .opt("Constraints", self.constraints)
+            .opt("Statistics", self.statistics)
             .build()
     }
 }
@@ -801,9 +841,14 @@ impl crate::PropertyType for DriftCheckModelQuality {}
 impl ::cloudwright_core::ToValue for DriftCheckModelQuality {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Constraints", &self.constraints)
-            .opt("Statistics", &self.statistics)
+            .opt("Constraints", self.constraints)
+            .opt("Statistics", self.statistics)
             .build()
     }
 }
@@ -838,8 +883,13 @@ impl crate::PropertyType for Explainability {}
 impl ::cloudwright_core::ToValue for Explainability {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Report", &self.report)
+            .opt("Report", self.report)
             .build()
     }
 }
@@ -896,10 +946,15 @@ impl crate::PropertyType for FileSource {}
 impl ::cloudwright_core::ToValue for FileSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentDigest", &self.content_digest)
-            .opt("ContentType", &self.content_type)
-            .req("S3Uri", &self.s3_uri)
+            .opt("ContentDigest", self.content_digest)
+            .opt("ContentType", self.content_type)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -985,20 +1040,25 @@ impl crate::PropertyType for InferenceSpecification {}
 impl ::cloudwright_core::ToValue for InferenceSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Containers", &self.containers)
-            .req("SupportedContentTypes", &self.supported_content_types)
+            .req("Containers", self.containers)
+            .req("SupportedContentTypes", self.supported_content_types)
             .opt(
                 "SupportedRealtimeInferenceInstanceTypes",
-                &self.supported_realtime_inference_instance_types,
+                self.supported_realtime_inference_instance_types,
             )
             .req(
                 "SupportedResponseMIMETypes",
-                &self.supported_response_mime_types,
+                self.supported_response_mime_types,
             )
             .opt(
                 "SupportedTransformInstanceTypes",
-                &self.supported_transform_instance_types,
+                self.supported_transform_instance_types,
             )
             .build()
     }
@@ -1060,11 +1120,16 @@ impl crate::PropertyType for MetadataProperties {}
 impl ::cloudwright_core::ToValue for MetadataProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CommitId", &self.commit_id)
-            .opt("GeneratedBy", &self.generated_by)
-            .opt("ProjectId", &self.project_id)
-            .opt("Repository", &self.repository)
+            .opt("CommitId", self.commit_id)
+            .opt("GeneratedBy", self.generated_by)
+            .opt("ProjectId", self.project_id)
+            .opt("Repository", self.repository)
             .build()
     }
 }
@@ -1130,10 +1195,15 @@ impl crate::PropertyType for MetricsSource {}
 impl ::cloudwright_core::ToValue for MetricsSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContentDigest", &self.content_digest)
-            .req("ContentType", &self.content_type)
-            .req("S3Uri", &self.s3_uri)
+            .opt("ContentDigest", self.content_digest)
+            .req("ContentType", self.content_type)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -1193,9 +1263,14 @@ impl crate::PropertyType for ModelCard {}
 impl ::cloudwright_core::ToValue for ModelCard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ModelCardContent", &self.model_card_content)
-            .req("ModelCardStatus", &self.model_card_status)
+            .req("ModelCardContent", self.model_card_content)
+            .req("ModelCardStatus", self.model_card_status)
             .build()
     }
 }
@@ -1236,9 +1311,14 @@ impl crate::PropertyType for ModelDataQuality {}
 impl ::cloudwright_core::ToValue for ModelDataQuality {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Constraints", &self.constraints)
-            .opt("Statistics", &self.statistics)
+            .opt("Constraints", self.constraints)
+            .opt("Statistics", self.statistics)
             .build()
     }
 }
@@ -1273,8 +1353,13 @@ impl crate::PropertyType for ModelDataSource {}
 impl ::cloudwright_core::ToValue for ModelDataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3DataSource", &self.s3_data_source)
+            .opt("S3DataSource", self.s3_data_source)
             .build()
     }
 }
@@ -1311,8 +1396,13 @@ impl crate::PropertyType for ModelInput {}
 impl ::cloudwright_core::ToValue for ModelInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataInputConfig", &self.data_input_config)
+            .req("DataInputConfig", self.data_input_config)
             .build()
     }
 }
@@ -1365,11 +1455,16 @@ impl crate::PropertyType for ModelMetrics {}
 impl ::cloudwright_core::ToValue for ModelMetrics {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bias", &self.bias)
-            .opt("Explainability", &self.explainability)
-            .opt("ModelDataQuality", &self.model_data_quality)
-            .opt("ModelQuality", &self.model_quality)
+            .opt("Bias", self.bias)
+            .opt("Explainability", self.explainability)
+            .opt("ModelDataQuality", self.model_data_quality)
+            .opt("ModelQuality", self.model_quality)
             .build()
     }
 }
@@ -1483,17 +1578,22 @@ impl crate::PropertyType for ModelPackageContainerDefinition {}
 impl ::cloudwright_core::ToValue for ModelPackageContainerDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerHostname", &self.container_hostname)
-            .opt("Environment", &self.environment)
-            .opt("Framework", &self.framework)
-            .opt("FrameworkVersion", &self.framework_version)
-            .req("Image", &self.image)
-            .opt("ImageDigest", &self.image_digest)
-            .opt("ModelDataSource", &self.model_data_source)
-            .opt("ModelDataUrl", &self.model_data_url)
-            .opt("ModelInput", &self.model_input)
-            .opt("NearestModelName", &self.nearest_model_name)
+            .opt("ContainerHostname", self.container_hostname)
+            .opt("Environment", self.environment)
+            .opt("Framework", self.framework)
+            .opt("FrameworkVersion", self.framework_version)
+            .req("Image", self.image)
+            .opt("ImageDigest", self.image_digest)
+            .opt("ModelDataSource", self.model_data_source)
+            .opt("ModelDataUrl", self.model_data_url)
+            .opt("ModelInput", self.model_input)
+            .opt("NearestModelName", self.nearest_model_name)
             .build()
     }
 }
@@ -1529,8 +1629,13 @@ impl crate::PropertyType for ModelPackageStatusDetails {}
 impl ::cloudwright_core::ToValue for ModelPackageStatusDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ValidationStatuses", &self.validation_statuses)
+            .opt("ValidationStatuses", self.validation_statuses)
             .build()
     }
 }
@@ -1592,10 +1697,15 @@ impl crate::PropertyType for ModelPackageStatusItem {}
 impl ::cloudwright_core::ToValue for ModelPackageStatusItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FailureReason", &self.failure_reason)
-            .req("Name", &self.name)
-            .req("Status", &self.status)
+            .opt("FailureReason", self.failure_reason)
+            .req("Name", self.name)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -1636,9 +1746,14 @@ impl crate::PropertyType for ModelQuality {}
 impl ::cloudwright_core::ToValue for ModelQuality {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Constraints", &self.constraints)
-            .opt("Statistics", &self.statistics)
+            .opt("Constraints", self.constraints)
+            .opt("Statistics", self.statistics)
             .build()
     }
 }
@@ -1734,9 +1849,14 @@ impl crate::PropertyType for S3DataSource {}
 impl ::cloudwright_core::ToValue for S3DataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3DataType", &self.s3_data_type)
-            .req("S3Uri", &self.s3_uri)
+            .req("S3DataType", self.s3_data_type)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -1831,11 +1951,16 @@ impl crate::PropertyType for S3ModelDataSource {}
 impl ::cloudwright_core::ToValue for S3ModelDataSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CompressionType", &self.compression_type)
-            .opt("ModelAccessConfig", &self.model_access_config)
-            .req("S3DataType", &self.s3_data_type)
-            .req("S3Uri", &self.s3_uri)
+            .req("CompressionType", self.compression_type)
+            .opt("ModelAccessConfig", self.model_access_config)
+            .req("S3DataType", self.s3_data_type)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -1874,8 +1999,13 @@ impl crate::PropertyType for SecurityConfig {}
 impl ::cloudwright_core::ToValue for SecurityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KmsKeyId", &self.kms_key_id)
+            .req("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -1925,9 +2055,14 @@ impl crate::PropertyType for SourceAlgorithm {}
 impl ::cloudwright_core::ToValue for SourceAlgorithm {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AlgorithmName", &self.algorithm_name)
-            .opt("ModelDataUrl", &self.model_data_url)
+            .req("AlgorithmName", self.algorithm_name)
+            .opt("ModelDataUrl", self.model_data_url)
             .build()
     }
 }
@@ -1966,8 +2101,13 @@ impl crate::PropertyType for SourceAlgorithmSpecification {}
 impl ::cloudwright_core::ToValue for SourceAlgorithmSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SourceAlgorithms", &self.source_algorithms)
+            .req("SourceAlgorithms", self.source_algorithms)
             .build()
     }
 }
@@ -2036,11 +2176,16 @@ impl crate::PropertyType for TransformInput {}
 impl ::cloudwright_core::ToValue for TransformInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CompressionType", &self.compression_type)
-            .opt("ContentType", &self.content_type)
-            .req("DataSource", &self.data_source)
-            .opt("SplitType", &self.split_type)
+            .opt("CompressionType", self.compression_type)
+            .opt("ContentType", self.content_type)
+            .req("DataSource", self.data_source)
+            .opt("SplitType", self.split_type)
             .build()
     }
 }
@@ -2136,14 +2281,19 @@ impl crate::PropertyType for TransformJobDefinition {}
 impl ::cloudwright_core::ToValue for TransformJobDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchStrategy", &self.batch_strategy)
-            .opt("Environment", &self.environment)
-            .opt("MaxConcurrentTransforms", &self.max_concurrent_transforms)
-            .opt("MaxPayloadInMB", &self.max_payload_in_mb)
-            .req("TransformInput", &self.transform_input)
-            .req("TransformOutput", &self.transform_output)
-            .req("TransformResources", &self.transform_resources)
+            .opt("BatchStrategy", self.batch_strategy)
+            .opt("Environment", self.environment)
+            .opt("MaxConcurrentTransforms", self.max_concurrent_transforms)
+            .opt("MaxPayloadInMB", self.max_payload_in_mb)
+            .req("TransformInput", self.transform_input)
+            .req("TransformOutput", self.transform_output)
+            .req("TransformResources", self.transform_resources)
             .build()
     }
 }
@@ -2218,11 +2368,16 @@ impl crate::PropertyType for TransformOutput {}
 impl ::cloudwright_core::ToValue for TransformOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Accept", &self.accept)
-            .opt("AssembleWith", &self.assemble_with)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("S3OutputPath", &self.s3_output_path)
+            .opt("Accept", self.accept)
+            .opt("AssembleWith", self.assemble_with)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("S3OutputPath", self.s3_output_path)
             .build()
     }
 }
@@ -2299,10 +2454,15 @@ impl crate::PropertyType for TransformResources {}
 impl ::cloudwright_core::ToValue for TransformResources {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceCount", &self.instance_count)
-            .req("InstanceType", &self.instance_type)
-            .opt("VolumeKmsKeyId", &self.volume_kms_key_id)
+            .req("InstanceCount", self.instance_count)
+            .req("InstanceType", self.instance_type)
+            .opt("VolumeKmsKeyId", self.volume_kms_key_id)
             .build()
     }
 }
@@ -2359,9 +2519,14 @@ impl crate::PropertyType for ValidationProfile {}
 impl ::cloudwright_core::ToValue for ValidationProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ProfileName", &self.profile_name)
-            .req("TransformJobDefinition", &self.transform_job_definition)
+            .req("ProfileName", self.profile_name)
+            .req("TransformJobDefinition", self.transform_job_definition)
             .build()
     }
 }
@@ -2418,9 +2583,14 @@ impl crate::PropertyType for ValidationSpecification {}
 impl ::cloudwright_core::ToValue for ValidationSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ValidationProfiles", &self.validation_profiles)
-            .req("ValidationRole", &self.validation_role)
+            .req("ValidationProfiles", self.validation_profiles)
+            .req("ValidationRole", self.validation_role)
             .build()
     }
 }
@@ -2452,6 +2622,14 @@ impl ::cloudwright_core::ToValue for AssembleWith {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `BatchStrategy` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2480,6 +2658,14 @@ impl ::cloudwright_core::ToValue for BatchStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3317,6 +3503,14 @@ impl ::cloudwright_core::ToValue for InferenceInstanceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InstanceType` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3664,6 +3858,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3699,6 +3901,14 @@ impl ::cloudwright_core::ToValue for ModelPackageStatusItemStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3DataType` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3731,6 +3941,14 @@ impl ::cloudwright_core::ToValue for S3DataSourceS3DataType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SkipModelValidation` (`AWS::SageMaker::ModelPackage`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3759,6 +3977,14 @@ impl ::cloudwright_core::ToValue for SkipModelValidation {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3794,6 +4020,14 @@ impl ::cloudwright_core::ToValue for SplitType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -4141,6 +4375,14 @@ impl ::cloudwright_core::ToValue for TransformInstanceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -107,14 +107,19 @@ impl ::cloudwright_core::Resource for ModelPackageGroup {
 impl ::cloudwright_core::ToValue for ModelPackageGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ModelPackageGroupDescription",
-                &self.model_package_group_description,
+                self.model_package_group_description,
             )
-            .req("ModelPackageGroupName", &self.model_package_group_name)
-            .opt("ModelPackageGroupPolicy", &self.model_package_group_policy)
-            .opt("Tags", &self.tags)
+            .req("ModelPackageGroupName", self.model_package_group_name)
+            .opt("ModelPackageGroupPolicy", self.model_package_group_policy)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -194,27 +194,32 @@ impl ::cloudwright_core::Resource for ModelQualityJobDefinition {
 impl ::cloudwright_core::ToValue for ModelQualityJobDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndpointName", &self.endpoint_name)
-            .opt("JobDefinitionName", &self.job_definition_name)
-            .req("JobResources", &self.job_resources)
+            .opt("EndpointName", self.endpoint_name)
+            .opt("JobDefinitionName", self.job_definition_name)
+            .req("JobResources", self.job_resources)
             .req(
                 "ModelQualityAppSpecification",
-                &self.model_quality_app_specification,
+                self.model_quality_app_specification,
             )
             .opt(
                 "ModelQualityBaselineConfig",
-                &self.model_quality_baseline_config,
+                self.model_quality_baseline_config,
             )
-            .req("ModelQualityJobInput", &self.model_quality_job_input)
+            .req("ModelQualityJobInput", self.model_quality_job_input)
             .req(
                 "ModelQualityJobOutputConfig",
-                &self.model_quality_job_output_config,
+                self.model_quality_job_output_config,
             )
-            .opt("NetworkConfig", &self.network_config)
-            .req("RoleArn", &self.role_arn)
-            .opt("StoppingCondition", &self.stopping_condition)
-            .opt("Tags", &self.tags)
+            .opt("NetworkConfig", self.network_config)
+            .req("RoleArn", self.role_arn)
+            .opt("StoppingCondition", self.stopping_condition)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -853,23 +858,28 @@ impl crate::PropertyType for BatchTransformInput {}
 impl ::cloudwright_core::ToValue for BatchTransformInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DataCapturedDestinationS3Uri",
-                &self.data_captured_destination_s3_uri,
+                self.data_captured_destination_s3_uri,
             )
-            .req("DatasetFormat", &self.dataset_format)
-            .opt("EndTimeOffset", &self.end_time_offset)
-            .opt("InferenceAttribute", &self.inference_attribute)
-            .req("LocalPath", &self.local_path)
-            .opt("ProbabilityAttribute", &self.probability_attribute)
+            .req("DatasetFormat", self.dataset_format)
+            .opt("EndTimeOffset", self.end_time_offset)
+            .opt("InferenceAttribute", self.inference_attribute)
+            .req("LocalPath", self.local_path)
+            .opt("ProbabilityAttribute", self.probability_attribute)
             .opt(
                 "ProbabilityThresholdAttribute",
-                &self.probability_threshold_attribute,
+                self.probability_threshold_attribute,
             )
-            .opt("S3DataDistributionType", &self.s3_data_distribution_type)
-            .opt("S3InputMode", &self.s3_input_mode)
-            .opt("StartTimeOffset", &self.start_time_offset)
+            .opt("S3DataDistributionType", self.s3_data_distribution_type)
+            .opt("S3InputMode", self.s3_input_mode)
+            .opt("StartTimeOffset", self.start_time_offset)
             .build()
     }
 }
@@ -985,19 +995,24 @@ impl crate::PropertyType for EndpointInput {}
 impl ::cloudwright_core::ToValue for EndpointInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndTimeOffset", &self.end_time_offset)
-            .req("EndpointName", &self.endpoint_name)
-            .opt("InferenceAttribute", &self.inference_attribute)
-            .req("LocalPath", &self.local_path)
-            .opt("ProbabilityAttribute", &self.probability_attribute)
+            .opt("EndTimeOffset", self.end_time_offset)
+            .req("EndpointName", self.endpoint_name)
+            .opt("InferenceAttribute", self.inference_attribute)
+            .req("LocalPath", self.local_path)
+            .opt("ProbabilityAttribute", self.probability_attribute)
             .opt(
                 "ProbabilityThresholdAttribute",
-                &self.probability_threshold_attribute,
+                self.probability_threshold_attribute,
             )
-            .opt("S3DataDistributionType", &self.s3_data_distribution_type)
-            .opt("S3InputMode", &self.s3_input_mode)
-            .opt("StartTimeOffset", &self.start_time_offset)
+            .opt("S3DataDistributionType", self.s3_data_distribution_type)
+            .opt("S3InputMode", self.s3_input_mode)
+            .opt("StartTimeOffset", self.start_time_offset)
             .build()
     }
 }
@@ -1097,19 +1112,24 @@ impl crate::PropertyType for ModelQualityAppSpecification {}
 impl ::cloudwright_core::ToValue for ModelQualityAppSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerArguments", &self.container_arguments)
-            .opt("ContainerEntrypoint", &self.container_entrypoint)
-            .opt("Environment", &self.environment)
-            .req("ImageUri", &self.image_uri)
+            .opt("ContainerArguments", self.container_arguments)
+            .opt("ContainerEntrypoint", self.container_entrypoint)
+            .opt("Environment", self.environment)
+            .req("ImageUri", self.image_uri)
             .opt(
                 "PostAnalyticsProcessorSourceUri",
-                &self.post_analytics_processor_source_uri,
+                self.post_analytics_processor_source_uri,
             )
-            .req("ProblemType", &self.problem_type)
+            .req("ProblemType", self.problem_type)
             .opt(
                 "RecordPreprocessorSourceUri",
-                &self.record_preprocessor_source_uri,
+                self.record_preprocessor_source_uri,
             )
             .build()
     }
@@ -1153,9 +1173,14 @@ impl crate::PropertyType for ModelQualityBaselineConfig {}
 impl ::cloudwright_core::ToValue for ModelQualityBaselineConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaseliningJobName", &self.baselining_job_name)
-            .opt("ConstraintsResource", &self.constraints_resource)
+            .opt("BaseliningJobName", self.baselining_job_name)
+            .opt("ConstraintsResource", self.constraints_resource)
             .build()
     }
 }
@@ -1206,10 +1231,15 @@ impl crate::PropertyType for ModelQualityJobInput {}
 impl ::cloudwright_core::ToValue for ModelQualityJobInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchTransformInput", &self.batch_transform_input)
-            .opt("EndpointInput", &self.endpoint_input)
-            .req("GroundTruthS3Input", &self.ground_truth_s3_input)
+            .opt("BatchTransformInput", self.batch_transform_input)
+            .opt("EndpointInput", self.endpoint_input)
+            .req("GroundTruthS3Input", self.ground_truth_s3_input)
             .build()
     }
 }
@@ -1243,6 +1273,14 @@ impl ::cloudwright_core::ToValue for ProblemType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -146,17 +146,22 @@ impl ::cloudwright_core::Resource for MonitoringSchedule {
 impl ::cloudwright_core::ToValue for MonitoringSchedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EndpointName", &self.endpoint_name)
-            .opt("FailureReason", &self.failure_reason)
+            .opt("EndpointName", self.endpoint_name)
+            .opt("FailureReason", self.failure_reason)
             .opt(
                 "LastMonitoringExecutionSummary",
-                &self.last_monitoring_execution_summary,
+                self.last_monitoring_execution_summary,
             )
-            .req("MonitoringScheduleConfig", &self.monitoring_schedule_config)
-            .req("MonitoringScheduleName", &self.monitoring_schedule_name)
-            .opt("MonitoringScheduleStatus", &self.monitoring_schedule_status)
-            .opt("Tags", &self.tags)
+            .req("MonitoringScheduleConfig", self.monitoring_schedule_config)
+            .req("MonitoringScheduleName", self.monitoring_schedule_name)
+            .opt("MonitoringScheduleStatus", self.monitoring_schedule_status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -654,9 +659,14 @@ impl crate::PropertyType for BaselineConfig {}
 impl ::cloudwright_core::ToValue for BaselineConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConstraintsResource", &self.constraints_resource)
-            .opt("StatisticsResource", &self.statistics_resource)
+            .opt("ConstraintsResource", self.constraints_resource)
+            .opt("StatisticsResource", self.statistics_resource)
             .build()
     }
 }
@@ -733,17 +743,22 @@ impl crate::PropertyType for MonitoringAppSpecification {}
 impl ::cloudwright_core::ToValue for MonitoringAppSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerArguments", &self.container_arguments)
-            .opt("ContainerEntrypoint", &self.container_entrypoint)
-            .req("ImageUri", &self.image_uri)
+            .opt("ContainerArguments", self.container_arguments)
+            .opt("ContainerEntrypoint", self.container_entrypoint)
+            .req("ImageUri", self.image_uri)
             .opt(
                 "PostAnalyticsProcessorSourceUri",
-                &self.post_analytics_processor_source_uri,
+                self.post_analytics_processor_source_uri,
             )
             .opt(
                 "RecordPreprocessorSourceUri",
-                &self.record_preprocessor_source_uri,
+                self.record_preprocessor_source_uri,
             )
             .build()
     }
@@ -853,18 +868,23 @@ impl crate::PropertyType for MonitoringExecutionSummary {}
 impl ::cloudwright_core::ToValue for MonitoringExecutionSummary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CreationTime", &self.creation_time)
-            .opt("EndpointName", &self.endpoint_name)
-            .opt("FailureReason", &self.failure_reason)
-            .req("LastModifiedTime", &self.last_modified_time)
+            .req("CreationTime", self.creation_time)
+            .opt("EndpointName", self.endpoint_name)
+            .opt("FailureReason", self.failure_reason)
+            .req("LastModifiedTime", self.last_modified_time)
             .req(
                 "MonitoringExecutionStatus",
-                &self.monitoring_execution_status,
+                self.monitoring_execution_status,
             )
-            .req("MonitoringScheduleName", &self.monitoring_schedule_name)
-            .opt("ProcessingJobArn", &self.processing_job_arn)
-            .req("ScheduledTime", &self.scheduled_time)
+            .req("MonitoringScheduleName", self.monitoring_schedule_name)
+            .opt("ProcessingJobArn", self.processing_job_arn)
+            .req("ScheduledTime", self.scheduled_time)
             .build()
     }
 }
@@ -905,9 +925,14 @@ impl crate::PropertyType for MonitoringInput {}
 impl ::cloudwright_core::ToValue for MonitoringInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BatchTransformInput", &self.batch_transform_input)
-            .opt("EndpointInput", &self.endpoint_input)
+            .opt("BatchTransformInput", self.batch_transform_input)
+            .opt("EndpointInput", self.endpoint_input)
             .build()
     }
 }
@@ -1019,19 +1044,24 @@ impl crate::PropertyType for MonitoringJobDefinition {}
 impl ::cloudwright_core::ToValue for MonitoringJobDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BaselineConfig", &self.baseline_config)
-            .opt("Environment", &self.environment)
+            .opt("BaselineConfig", self.baseline_config)
+            .opt("Environment", self.environment)
             .req(
                 "MonitoringAppSpecification",
-                &self.monitoring_app_specification,
+                self.monitoring_app_specification,
             )
-            .req("MonitoringInputs", &self.monitoring_inputs)
-            .req("MonitoringOutputConfig", &self.monitoring_output_config)
-            .req("MonitoringResources", &self.monitoring_resources)
-            .opt("NetworkConfig", &self.network_config)
-            .req("RoleArn", &self.role_arn)
-            .opt("StoppingCondition", &self.stopping_condition)
+            .req("MonitoringInputs", self.monitoring_inputs)
+            .req("MonitoringOutputConfig", self.monitoring_output_config)
+            .req("MonitoringResources", self.monitoring_resources)
+            .opt("NetworkConfig", self.network_config)
+            .req("RoleArn", self.role_arn)
+            .opt("StoppingCondition", self.stopping_condition)
             .build()
     }
 }
@@ -1086,14 +1116,19 @@ impl crate::PropertyType for MonitoringScheduleConfig {}
 impl ::cloudwright_core::ToValue for MonitoringScheduleConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MonitoringJobDefinition", &self.monitoring_job_definition)
+            .opt("MonitoringJobDefinition", self.monitoring_job_definition)
             .opt(
                 "MonitoringJobDefinitionName",
-                &self.monitoring_job_definition_name,
+                self.monitoring_job_definition_name,
             )
-            .opt("MonitoringType", &self.monitoring_type)
-            .opt("ScheduleConfig", &self.schedule_config)
+            .opt("MonitoringType", self.monitoring_type)
+            .opt("ScheduleConfig", self.schedule_config)
             .build()
     }
 }
@@ -1189,10 +1224,15 @@ impl crate::PropertyType for ScheduleConfig {}
 impl ::cloudwright_core::ToValue for ScheduleConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DataAnalysisEndTime", &self.data_analysis_end_time)
-            .opt("DataAnalysisStartTime", &self.data_analysis_start_time)
-            .req("ScheduleExpression", &self.schedule_expression)
+            .opt("DataAnalysisEndTime", self.data_analysis_end_time)
+            .opt("DataAnalysisStartTime", self.data_analysis_start_time)
+            .req("ScheduleExpression", self.schedule_expression)
             .build()
     }
 }
@@ -1243,9 +1283,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1292,6 +1337,14 @@ impl ::cloudwright_core::ToValue for MonitoringExecutionStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MonitoringScheduleStatus` (`AWS::SageMaker::MonitoringSchedule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1327,6 +1380,14 @@ impl ::cloudwright_core::ToValue for MonitoringScheduleStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MonitoringType` (`AWS::SageMaker::MonitoringSchedule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1361,6 +1422,14 @@ impl ::cloudwright_core::ToValue for MonitoringType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -225,29 +225,34 @@ impl ::cloudwright_core::Resource for NotebookInstance {
 impl ::cloudwright_core::ToValue for NotebookInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceleratorTypes", &self.accelerator_types)
+            .opt("AcceleratorTypes", self.accelerator_types)
             .opt(
                 "AdditionalCodeRepositories",
-                &self.additional_code_repositories,
+                self.additional_code_repositories,
             )
-            .opt("DefaultCodeRepository", &self.default_code_repository)
-            .opt("DirectInternetAccess", &self.direct_internet_access)
+            .opt("DefaultCodeRepository", self.default_code_repository)
+            .opt("DirectInternetAccess", self.direct_internet_access)
             .opt(
                 "InstanceMetadataServiceConfiguration",
-                &self.instance_metadata_service_configuration,
+                self.instance_metadata_service_configuration,
             )
-            .req("InstanceType", &self.instance_type)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("LifecycleConfigName", &self.lifecycle_config_name)
-            .opt("NotebookInstanceName", &self.notebook_instance_name)
-            .opt("PlatformIdentifier", &self.platform_identifier)
-            .req("RoleArn", &self.role_arn)
-            .opt("RootAccess", &self.root_access)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetId", &self.subnet_id)
-            .opt("Tags", &self.tags)
-            .opt("VolumeSizeInGB", &self.volume_size_in_gb)
+            .req("InstanceType", self.instance_type)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("LifecycleConfigName", self.lifecycle_config_name)
+            .opt("NotebookInstanceName", self.notebook_instance_name)
+            .opt("PlatformIdentifier", self.platform_identifier)
+            .req("RoleArn", self.role_arn)
+            .opt("RootAccess", self.root_access)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetId", self.subnet_id)
+            .opt("Tags", self.tags)
+            .opt("VolumeSizeInGB", self.volume_size_in_gb)
             .build()
     }
 }
@@ -310,10 +315,15 @@ impl crate::PropertyType for InstanceMetadataServiceConfiguration {}
 impl ::cloudwright_core::ToValue for InstanceMetadataServiceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "MinimumInstanceMetadataServiceVersion",
-                &self.minimum_instance_metadata_service_version,
+                self.minimum_instance_metadata_service_version,
             )
             .build()
     }
@@ -361,9 +371,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -88,13 +88,18 @@ impl ::cloudwright_core::Resource for NotebookInstanceLifecycleConfig {
 impl ::cloudwright_core::ToValue for NotebookInstanceLifecycleConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "NotebookInstanceLifecycleConfigName",
-                &self.notebook_instance_lifecycle_config_name,
+                self.notebook_instance_lifecycle_config_name,
             )
-            .opt("OnCreate", &self.on_create)
-            .opt("OnStart", &self.on_start)
+            .opt("OnCreate", self.on_create)
+            .opt("OnStart", self.on_start)
             .build()
     }
 }
@@ -157,8 +162,13 @@ impl crate::PropertyType for NotebookInstanceLifecycleHook {}
 impl ::cloudwright_core::ToValue for NotebookInstanceLifecycleHook {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Content", &self.content)
+            .opt("Content", self.content)
             .build()
     }
 }

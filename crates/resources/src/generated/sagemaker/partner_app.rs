@@ -193,26 +193,31 @@ impl ::cloudwright_core::Resource for PartnerApp {
 impl ::cloudwright_core::ToValue for PartnerApp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppVersion", &self.app_version)
-            .opt("ApplicationConfig", &self.application_config)
-            .req("AuthType", &self.auth_type)
-            .opt("ClientToken", &self.client_token)
+            .opt("AppVersion", self.app_version)
+            .opt("ApplicationConfig", self.application_config)
+            .req("AuthType", self.auth_type)
+            .opt("ClientToken", self.client_token)
             .opt(
                 "EnableAutoMinorVersionUpgrade",
-                &self.enable_auto_minor_version_upgrade,
+                self.enable_auto_minor_version_upgrade,
             )
             .opt(
                 "EnableIamSessionBasedIdentity",
-                &self.enable_iam_session_based_identity,
+                self.enable_iam_session_based_identity,
             )
-            .req("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("MaintenanceConfig", &self.maintenance_config)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("Tier", &self.tier)
-            .req("Type", &self.r#type)
+            .req("ExecutionRoleArn", self.execution_role_arn)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("MaintenanceConfig", self.maintenance_config)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("Tier", self.tier)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -291,9 +296,14 @@ impl crate::PropertyType for PartnerAppConfig {}
 impl ::cloudwright_core::ToValue for PartnerAppConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AdminUsers", &self.admin_users)
-            .opt("Arguments", &self.arguments)
+            .opt("AdminUsers", self.admin_users)
+            .opt("Arguments", self.arguments)
             .build()
     }
 }
@@ -332,8 +342,13 @@ impl crate::PropertyType for PartnerAppMaintenanceConfig {}
 impl ::cloudwright_core::ToValue for PartnerAppMaintenanceConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaintenanceWindowStart", &self.maintenance_window_start)
+            .req("MaintenanceWindowStart", self.maintenance_window_start)
             .build()
     }
 }
@@ -384,9 +399,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -414,6 +434,14 @@ impl ::cloudwright_core::ToValue for AuthType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -449,6 +477,14 @@ impl ::cloudwright_core::ToValue for PartnerAppType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -141,14 +141,19 @@ impl ::cloudwright_core::Resource for Pipeline {
 impl ::cloudwright_core::ToValue for Pipeline {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ParallelismConfiguration", &self.parallelism_configuration)
-            .req("PipelineDefinition", &self.pipeline_definition)
-            .opt("PipelineDescription", &self.pipeline_description)
-            .opt("PipelineDisplayName", &self.pipeline_display_name)
-            .req("PipelineName", &self.pipeline_name)
-            .req("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("ParallelismConfiguration", self.parallelism_configuration)
+            .req("PipelineDefinition", self.pipeline_definition)
+            .opt("PipelineDescription", self.pipeline_description)
+            .opt("PipelineDisplayName", self.pipeline_display_name)
+            .req("PipelineName", self.pipeline_name)
+            .req("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -195,10 +200,15 @@ impl crate::PropertyType for ParallelismConfiguration {}
 impl ::cloudwright_core::ToValue for ParallelismConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "MaxParallelExecutionSteps",
-                &self.max_parallel_execution_steps,
+                self.max_parallel_execution_steps,
             )
             .build()
     }
@@ -250,9 +260,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -186,18 +186,23 @@ impl ::cloudwright_core::Resource for ProcessingJob {
 impl ::cloudwright_core::ToValue for ProcessingJob {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppSpecification", &self.app_specification)
-            .opt("Environment", &self.environment)
-            .opt("ExperimentConfig", &self.experiment_config)
-            .opt("NetworkConfig", &self.network_config)
-            .opt("ProcessingInputs", &self.processing_inputs)
-            .opt("ProcessingJobName", &self.processing_job_name)
-            .opt("ProcessingOutputConfig", &self.processing_output_config)
-            .req("ProcessingResources", &self.processing_resources)
-            .req("RoleArn", &self.role_arn)
-            .opt("StoppingCondition", &self.stopping_condition)
-            .opt("Tags", &self.tags)
+            .req("AppSpecification", self.app_specification)
+            .opt("Environment", self.environment)
+            .opt("ExperimentConfig", self.experiment_config)
+            .opt("NetworkConfig", self.network_config)
+            .opt("ProcessingInputs", self.processing_inputs)
+            .opt("ProcessingJobName", self.processing_job_name)
+            .opt("ProcessingOutputConfig", self.processing_output_config)
+            .req("ProcessingResources", self.processing_resources)
+            .req("RoleArn", self.role_arn)
+            .opt("StoppingCondition", self.stopping_condition)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -356,10 +361,15 @@ impl crate::PropertyType for AppSpecification {}
 impl ::cloudwright_core::ToValue for AppSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContainerArguments", &self.container_arguments)
-            .opt("ContainerEntrypoint", &self.container_entrypoint)
-            .req("ImageUri", &self.image_uri)
+            .opt("ContainerArguments", self.container_arguments)
+            .opt("ContainerEntrypoint", self.container_entrypoint)
+            .req("ImageUri", self.image_uri)
             .build()
     }
 }
@@ -472,15 +482,20 @@ impl crate::PropertyType for AthenaDatasetDefinition {}
 impl ::cloudwright_core::ToValue for AthenaDatasetDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Catalog", &self.catalog)
-            .req("Database", &self.database)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("OutputCompression", &self.output_compression)
-            .req("OutputFormat", &self.output_format)
-            .req("OutputS3Uri", &self.output_s3_uri)
-            .req("QueryString", &self.query_string)
-            .opt("WorkGroup", &self.work_group)
+            .req("Catalog", self.catalog)
+            .req("Database", self.database)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("OutputCompression", self.output_compression)
+            .req("OutputFormat", self.output_format)
+            .req("OutputS3Uri", self.output_s3_uri)
+            .req("QueryString", self.query_string)
+            .opt("WorkGroup", self.work_group)
             .build()
     }
 }
@@ -565,11 +580,16 @@ impl crate::PropertyType for ClusterConfig {}
 impl ::cloudwright_core::ToValue for ClusterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceCount", &self.instance_count)
-            .req("InstanceType", &self.instance_type)
-            .opt("VolumeKmsKeyId", &self.volume_kms_key_id)
-            .req("VolumeSizeInGB", &self.volume_size_in_gb)
+            .req("InstanceCount", self.instance_count)
+            .req("InstanceType", self.instance_type)
+            .opt("VolumeKmsKeyId", self.volume_kms_key_id)
+            .req("VolumeSizeInGB", self.volume_size_in_gb)
             .build()
     }
 }
@@ -630,14 +650,19 @@ impl crate::PropertyType for DatasetDefinition {}
 impl ::cloudwright_core::ToValue for DatasetDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AthenaDatasetDefinition", &self.athena_dataset_definition)
-            .opt("DataDistributionType", &self.data_distribution_type)
-            .opt("InputMode", &self.input_mode)
-            .opt("LocalPath", &self.local_path)
+            .opt("AthenaDatasetDefinition", self.athena_dataset_definition)
+            .opt("DataDistributionType", self.data_distribution_type)
+            .opt("InputMode", self.input_mode)
+            .opt("LocalPath", self.local_path)
             .opt(
                 "RedshiftDatasetDefinition",
-                &self.redshift_dataset_definition,
+                self.redshift_dataset_definition,
             )
             .build()
     }
@@ -699,14 +724,19 @@ impl crate::PropertyType for ExperimentConfig {}
 impl ::cloudwright_core::ToValue for ExperimentConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExperimentName", &self.experiment_name)
-            .opt("RunName", &self.run_name)
+            .opt("ExperimentName", self.experiment_name)
+            .opt("RunName", self.run_name)
             .opt(
                 "TrialComponentDisplayName",
-                &self.trial_component_display_name,
+                self.trial_component_display_name,
             )
-            .opt("TrialName", &self.trial_name)
+            .opt("TrialName", self.trial_name)
             .build()
     }
 }
@@ -745,8 +775,13 @@ impl crate::PropertyType for FeatureStoreOutput {}
 impl ::cloudwright_core::ToValue for FeatureStoreOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FeatureGroupName", &self.feature_group_name)
+            .req("FeatureGroupName", self.feature_group_name)
             .build()
     }
 }
@@ -793,13 +828,18 @@ impl crate::PropertyType for NetworkConfig {}
 impl ::cloudwright_core::ToValue for NetworkConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableInterContainerTrafficEncryption",
-                &self.enable_inter_container_traffic_encryption,
+                self.enable_inter_container_traffic_encryption,
             )
-            .opt("EnableNetworkIsolation", &self.enable_network_isolation)
-            .opt("VpcConfig", &self.vpc_config)
+            .opt("EnableNetworkIsolation", self.enable_network_isolation)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -857,11 +897,16 @@ impl crate::PropertyType for ProcessingInputsObject {}
 impl ::cloudwright_core::ToValue for ProcessingInputsObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppManaged", &self.app_managed)
-            .opt("DatasetDefinition", &self.dataset_definition)
-            .req("InputName", &self.input_name)
-            .opt("S3Input", &self.s3_input)
+            .opt("AppManaged", self.app_managed)
+            .opt("DatasetDefinition", self.dataset_definition)
+            .req("InputName", self.input_name)
+            .opt("S3Input", self.s3_input)
             .build()
     }
 }
@@ -909,9 +954,14 @@ impl crate::PropertyType for ProcessingOutputConfig {}
 impl ::cloudwright_core::ToValue for ProcessingOutputConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Outputs", &self.outputs)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Outputs", self.outputs)
             .build()
     }
 }
@@ -969,11 +1019,16 @@ impl crate::PropertyType for ProcessingOutputsObject {}
 impl ::cloudwright_core::ToValue for ProcessingOutputsObject {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppManaged", &self.app_managed)
-            .opt("FeatureStoreOutput", &self.feature_store_output)
-            .req("OutputName", &self.output_name)
-            .opt("S3Output", &self.s3_output)
+            .opt("AppManaged", self.app_managed)
+            .opt("FeatureStoreOutput", self.feature_store_output)
+            .req("OutputName", self.output_name)
+            .opt("S3Output", self.s3_output)
             .build()
     }
 }
@@ -1010,8 +1065,13 @@ impl crate::PropertyType for ProcessingResources {}
 impl ::cloudwright_core::ToValue for ProcessingResources {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterConfig", &self.cluster_config)
+            .req("ClusterConfig", self.cluster_config)
             .build()
     }
 }
@@ -1137,16 +1197,21 @@ impl crate::PropertyType for RedshiftDatasetDefinition {}
 impl ::cloudwright_core::ToValue for RedshiftDatasetDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterId", &self.cluster_id)
-            .req("ClusterRoleArn", &self.cluster_role_arn)
-            .req("Database", &self.database)
-            .req("DbUser", &self.db_user)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("OutputCompression", &self.output_compression)
-            .req("OutputFormat", &self.output_format)
-            .req("OutputS3Uri", &self.output_s3_uri)
-            .req("QueryString", &self.query_string)
+            .req("ClusterId", self.cluster_id)
+            .req("ClusterRoleArn", self.cluster_role_arn)
+            .req("Database", self.database)
+            .req("DbUser", self.db_user)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("OutputCompression", self.output_compression)
+            .req("OutputFormat", self.output_format)
+            .req("OutputS3Uri", self.output_s3_uri)
+            .req("QueryString", self.query_string)
             .build()
     }
 }
@@ -1231,13 +1296,18 @@ impl crate::PropertyType for S3Input {}
 impl ::cloudwright_core::ToValue for S3Input {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LocalPath", &self.local_path)
-            .opt("S3CompressionType", &self.s3_compression_type)
-            .opt("S3DataDistributionType", &self.s3_data_distribution_type)
-            .req("S3DataType", &self.s3_data_type)
-            .opt("S3InputMode", &self.s3_input_mode)
-            .req("S3Uri", &self.s3_uri)
+            .opt("LocalPath", self.local_path)
+            .opt("S3CompressionType", self.s3_compression_type)
+            .opt("S3DataDistributionType", self.s3_data_distribution_type)
+            .req("S3DataType", self.s3_data_type)
+            .opt("S3InputMode", self.s3_input_mode)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -1301,10 +1371,15 @@ impl crate::PropertyType for S3Output {}
 impl ::cloudwright_core::ToValue for S3Output {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LocalPath", &self.local_path)
-            .req("S3UploadMode", &self.s3_upload_mode)
-            .req("S3Uri", &self.s3_uri)
+            .opt("LocalPath", self.local_path)
+            .req("S3UploadMode", self.s3_upload_mode)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -1349,8 +1424,13 @@ impl crate::PropertyType for StoppingCondition {}
 impl ::cloudwright_core::ToValue for StoppingCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxRuntimeInSeconds", &self.max_runtime_in_seconds)
+            .req("MaxRuntimeInSeconds", self.max_runtime_in_seconds)
             .build()
     }
 }
@@ -1401,9 +1481,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1460,9 +1545,14 @@ impl crate::PropertyType for VpcConfig {}
 impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("Subnets", &self.subnets)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("Subnets", self.subnets)
             .build()
     }
 }
@@ -1494,6 +1584,14 @@ impl ::cloudwright_core::ToValue for DataDistributionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InputMode` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1522,6 +1620,14 @@ impl ::cloudwright_core::ToValue for InputMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1888,6 +1994,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OutputCompression` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1919,6 +2033,14 @@ impl ::cloudwright_core::ToValue for OutputCompression {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1957,6 +2079,14 @@ impl ::cloudwright_core::ToValue for OutputFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1998,6 +2128,14 @@ impl ::cloudwright_core::ToValue for RedshiftDatasetDefinitionOutputCompression 
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OutputFormat` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2026,6 +2164,14 @@ impl ::cloudwright_core::ToValue for RedshiftDatasetDefinitionOutputFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2056,6 +2202,14 @@ impl ::cloudwright_core::ToValue for S3CompressionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3DataType` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2085,6 +2239,14 @@ impl ::cloudwright_core::ToValue for S3DataType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `S3InputMode` (`AWS::SageMaker::ProcessingJob`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -2113,6 +2275,14 @@ impl ::cloudwright_core::ToValue for S3InputMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -128,19 +128,24 @@ impl ::cloudwright_core::Resource for Project {
 impl ::cloudwright_core::ToValue for Project {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ProjectDescription", &self.project_description)
-            .req("ProjectName", &self.project_name)
+            .opt("ProjectDescription", self.project_description)
+            .req("ProjectName", self.project_name)
             .opt(
                 "ServiceCatalogProvisionedProductDetails",
-                &self.service_catalog_provisioned_product_details,
+                self.service_catalog_provisioned_product_details,
             )
             .opt(
                 "ServiceCatalogProvisioningDetails",
-                &self.service_catalog_provisioning_details,
+                self.service_catalog_provisioning_details,
             )
-            .opt("Tags", &self.tags)
-            .opt("TemplateProviderDetails", &self.template_provider_details)
+            .opt("Tags", self.tags)
+            .opt("TemplateProviderDetails", self.template_provider_details)
             .build()
     }
 }
@@ -237,9 +242,14 @@ impl crate::PropertyType for CfnStackParameter {}
 impl ::cloudwright_core::ToValue for CfnStackParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -314,11 +324,16 @@ impl crate::PropertyType for CfnTemplateProviderDetail {}
 impl ::cloudwright_core::ToValue for CfnTemplateProviderDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Parameters", &self.parameters)
-            .opt("RoleARN", &self.role_arn)
-            .req("TemplateName", &self.template_name)
-            .req("TemplateURL", &self.template_url)
+            .opt("Parameters", self.parameters)
+            .opt("RoleARN", self.role_arn)
+            .req("TemplateName", self.template_name)
+            .req("TemplateURL", self.template_url)
             .build()
     }
 }
@@ -375,9 +390,14 @@ impl crate::PropertyType for ProvisioningParameter {}
 impl ::cloudwright_core::ToValue for ProvisioningParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -416,11 +436,16 @@ impl crate::PropertyType for ServiceCatalogProvisionedProductDetails {}
 impl ::cloudwright_core::ToValue for ServiceCatalogProvisionedProductDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ProvisionedProductId", &self.provisioned_product_id)
+            .opt("ProvisionedProductId", self.provisioned_product_id)
             .opt(
                 "ProvisionedProductStatusMessage",
-                &self.provisioned_product_status_message,
+                self.provisioned_product_status_message,
             )
             .build()
     }
@@ -478,11 +503,16 @@ impl crate::PropertyType for ServiceCatalogProvisioningDetails {}
 impl ::cloudwright_core::ToValue for ServiceCatalogProvisioningDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PathId", &self.path_id)
-            .req("ProductId", &self.product_id)
-            .opt("ProvisioningArtifactId", &self.provisioning_artifact_id)
-            .opt("ProvisioningParameters", &self.provisioning_parameters)
+            .opt("PathId", self.path_id)
+            .req("ProductId", self.product_id)
+            .opt("ProvisioningArtifactId", self.provisioning_artifact_id)
+            .opt("ProvisioningParameters", self.provisioning_parameters)
             .build()
     }
 }
@@ -517,10 +547,15 @@ impl crate::PropertyType for TemplateProviderDetail {}
 impl ::cloudwright_core::ToValue for TemplateProviderDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CfnTemplateProviderDetail",
-                &self.cfn_template_provider_detail,
+                self.cfn_template_provider_detail,
             )
             .build()
     }

@@ -95,16 +95,21 @@ impl crate::PropertyType for BatchTransformInput {}
 impl ::cloudwright_core::ToValue for BatchTransformInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DataCapturedDestinationS3Uri",
-                &self.data_captured_destination_s3_uri,
+                self.data_captured_destination_s3_uri,
             )
-            .req("DatasetFormat", &self.dataset_format)
-            .opt("ExcludeFeaturesAttribute", &self.exclude_features_attribute)
-            .req("LocalPath", &self.local_path)
-            .opt("S3DataDistributionType", &self.s3_data_distribution_type)
-            .opt("S3InputMode", &self.s3_input_mode)
+            .req("DatasetFormat", self.dataset_format)
+            .opt("ExcludeFeaturesAttribute", self.exclude_features_attribute)
+            .req("LocalPath", self.local_path)
+            .opt("S3DataDistributionType", self.s3_data_distribution_type)
+            .opt("S3InputMode", self.s3_input_mode)
             .build()
     }
 }
@@ -184,11 +189,16 @@ impl crate::PropertyType for ClusterConfig {}
 impl ::cloudwright_core::ToValue for ClusterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceCount", &self.instance_count)
-            .req("InstanceType", &self.instance_type)
-            .opt("VolumeKmsKeyId", &self.volume_kms_key_id)
-            .req("VolumeSizeInGB", &self.volume_size_in_gb)
+            .req("InstanceCount", self.instance_count)
+            .req("InstanceType", self.instance_type)
+            .opt("VolumeKmsKeyId", self.volume_kms_key_id)
+            .req("VolumeSizeInGB", self.volume_size_in_gb)
             .build()
     }
 }
@@ -231,8 +241,13 @@ impl crate::PropertyType for CodeRepository {}
 impl ::cloudwright_core::ToValue for CodeRepository {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RepositoryUrl", &self.repository_url)
+            .req("RepositoryUrl", self.repository_url)
             .build()
     }
 }
@@ -273,8 +288,13 @@ impl crate::PropertyType for ConstraintsResource {}
 impl ::cloudwright_core::ToValue for ConstraintsResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Uri", &self.s3_uri)
+            .opt("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -313,8 +333,13 @@ impl crate::PropertyType for Csv {}
 impl ::cloudwright_core::ToValue for Csv {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Header", &self.header)
+            .opt("Header", self.header)
             .build()
     }
 }
@@ -365,13 +390,18 @@ impl crate::PropertyType for CustomFileSystemConfig {}
 impl ::cloudwright_core::ToValue for CustomFileSystemConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EFSFileSystemConfig", &self.efs_file_system_config)
+            .opt("EFSFileSystemConfig", self.efs_file_system_config)
             .opt(
                 "FSxLustreFileSystemConfig",
-                &self.fsx_lustre_file_system_config,
+                self.fsx_lustre_file_system_config,
             )
-            .opt("S3FileSystemConfig", &self.s3_file_system_config)
+            .opt("S3FileSystemConfig", self.s3_file_system_config)
             .build()
     }
 }
@@ -442,10 +472,15 @@ impl crate::PropertyType for CustomImage {}
 impl ::cloudwright_core::ToValue for CustomImage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AppImageConfigName", &self.app_image_config_name)
-            .req("ImageName", &self.image_name)
-            .opt("ImageVersionNumber", &self.image_version_number)
+            .req("AppImageConfigName", self.app_image_config_name)
+            .req("ImageName", self.image_name)
+            .opt("ImageVersionNumber", self.image_version_number)
             .build()
     }
 }
@@ -507,9 +542,14 @@ impl crate::PropertyType for CustomPosixUserConfig {}
 impl ::cloudwright_core::ToValue for CustomPosixUserConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Gid", &self.gid)
-            .req("Uid", &self.uid)
+            .req("Gid", self.gid)
+            .req("Uid", self.uid)
             .build()
     }
 }
@@ -560,10 +600,15 @@ impl crate::PropertyType for DatasetFormat {}
 impl ::cloudwright_core::ToValue for DatasetFormat {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Csv", &self.csv)
-            .opt("Json", &self.json)
-            .opt("Parquet", &self.parquet)
+            .opt("Csv", self.csv)
+            .opt("Json", self.json)
+            .opt("Parquet", self.parquet)
             .build()
     }
 }
@@ -625,14 +670,19 @@ impl crate::PropertyType for DefaultEbsStorageSettings {}
 impl ::cloudwright_core::ToValue for DefaultEbsStorageSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DefaultEbsVolumeSizeInGb",
-                &self.default_ebs_volume_size_in_gb,
+                self.default_ebs_volume_size_in_gb,
             )
             .req(
                 "MaximumEbsVolumeSizeInGb",
-                &self.maximum_ebs_volume_size_in_gb,
+                self.maximum_ebs_volume_size_in_gb,
             )
             .build()
     }
@@ -672,10 +722,15 @@ impl crate::PropertyType for DefaultSpaceStorageSettings {}
 impl ::cloudwright_core::ToValue for DefaultSpaceStorageSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DefaultEbsStorageSettings",
-                &self.default_ebs_storage_settings,
+                self.default_ebs_storage_settings,
             )
             .build()
     }
@@ -728,9 +783,14 @@ impl crate::PropertyType for EfsFileSystemConfig {}
 impl ::cloudwright_core::ToValue for EfsFileSystemConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileSystemId", &self.file_system_id)
-            .opt("FileSystemPath", &self.file_system_path)
+            .req("FileSystemId", self.file_system_id)
+            .opt("FileSystemPath", self.file_system_path)
             .build()
     }
 }
@@ -815,12 +875,17 @@ impl crate::PropertyType for EndpointInput {}
 impl ::cloudwright_core::ToValue for EndpointInput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndpointName", &self.endpoint_name)
-            .opt("ExcludeFeaturesAttribute", &self.exclude_features_attribute)
-            .req("LocalPath", &self.local_path)
-            .opt("S3DataDistributionType", &self.s3_data_distribution_type)
-            .opt("S3InputMode", &self.s3_input_mode)
+            .req("EndpointName", self.endpoint_name)
+            .opt("ExcludeFeaturesAttribute", self.exclude_features_attribute)
+            .req("LocalPath", self.local_path)
+            .opt("S3DataDistributionType", self.s3_data_distribution_type)
+            .opt("S3InputMode", self.s3_input_mode)
             .build()
     }
 }
@@ -872,9 +937,14 @@ impl crate::PropertyType for FsxLustreFileSystemConfig {}
 impl ::cloudwright_core::ToValue for FsxLustreFileSystemConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileSystemId", &self.file_system_id)
-            .opt("FileSystemPath", &self.file_system_path)
+            .req("FileSystemId", self.file_system_id)
+            .opt("FileSystemPath", self.file_system_path)
             .build()
     }
 }
@@ -921,9 +991,14 @@ impl crate::PropertyType for HiddenSageMakerImage {}
 impl ::cloudwright_core::ToValue for HiddenSageMakerImage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SageMakerImageName", &self.sage_maker_image_name)
-            .opt("VersionAliases", &self.version_aliases)
+            .opt("SageMakerImageName", self.sage_maker_image_name)
+            .opt("VersionAliases", self.version_aliases)
             .build()
     }
 }
@@ -962,8 +1037,13 @@ impl crate::PropertyType for Json {}
 impl ::cloudwright_core::ToValue for Json {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Line", &self.line)
+            .opt("Line", self.line)
             .build()
     }
 }
@@ -1007,8 +1087,13 @@ impl crate::PropertyType for ModelAccessConfig {}
 impl ::cloudwright_core::ToValue for ModelAccessConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AcceptEula", &self.accept_eula)
+            .req("AcceptEula", self.accept_eula)
             .build()
     }
 }
@@ -1051,8 +1136,13 @@ impl crate::PropertyType for MonitoringGroundTruthS3Input {}
 impl ::cloudwright_core::ToValue for MonitoringGroundTruthS3Input {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Uri", &self.s3_uri)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -1093,8 +1183,13 @@ impl crate::PropertyType for MonitoringOutput {}
 impl ::cloudwright_core::ToValue for MonitoringOutput {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Output", &self.s3_output)
+            .req("S3Output", self.s3_output)
             .build()
     }
 }
@@ -1146,9 +1241,14 @@ impl crate::PropertyType for MonitoringOutputConfig {}
 impl ::cloudwright_core::ToValue for MonitoringOutputConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("MonitoringOutputs", &self.monitoring_outputs)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("MonitoringOutputs", self.monitoring_outputs)
             .build()
     }
 }
@@ -1189,8 +1289,13 @@ impl crate::PropertyType for MonitoringResources {}
 impl ::cloudwright_core::ToValue for MonitoringResources {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClusterConfig", &self.cluster_config)
+            .req("ClusterConfig", self.cluster_config)
             .build()
     }
 }
@@ -1241,13 +1346,18 @@ impl crate::PropertyType for NetworkConfig {}
 impl ::cloudwright_core::ToValue for NetworkConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableInterContainerTrafficEncryption",
-                &self.enable_inter_container_traffic_encryption,
+                self.enable_inter_container_traffic_encryption,
             )
-            .opt("EnableNetworkIsolation", &self.enable_network_isolation)
-            .opt("VpcConfig", &self.vpc_config)
+            .opt("EnableNetworkIsolation", self.enable_network_isolation)
+            .opt("VpcConfig", self.vpc_config)
             .build()
     }
 }
@@ -1292,9 +1402,14 @@ impl crate::PropertyType for RStudioServerProAppSettings {}
 impl ::cloudwright_core::ToValue for RStudioServerProAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessStatus", &self.access_status)
-            .opt("UserGroup", &self.user_group)
+            .opt("AccessStatus", self.access_status)
+            .opt("UserGroup", self.user_group)
             .build()
     }
 }
@@ -1343,9 +1458,14 @@ impl crate::PropertyType for S3FileSystemConfig {}
 impl ::cloudwright_core::ToValue for S3FileSystemConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MountPath", &self.mount_path)
-            .opt("S3Uri", &self.s3_uri)
+            .opt("MountPath", self.mount_path)
+            .opt("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -1414,10 +1534,15 @@ impl crate::PropertyType for S3Output {}
 impl ::cloudwright_core::ToValue for S3Output {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LocalPath", &self.local_path)
-            .opt("S3UploadMode", &self.s3_upload_mode)
-            .req("S3Uri", &self.s3_uri)
+            .req("LocalPath", self.local_path)
+            .opt("S3UploadMode", self.s3_upload_mode)
+            .req("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -1472,10 +1597,15 @@ impl crate::PropertyType for SharingSettings {}
 impl ::cloudwright_core::ToValue for SharingSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("NotebookOutputOption", &self.notebook_output_option)
-            .opt("S3KmsKeyId", &self.s3_kms_key_id)
-            .opt("S3OutputPath", &self.s3_output_path)
+            .opt("NotebookOutputOption", self.notebook_output_option)
+            .opt("S3KmsKeyId", self.s3_kms_key_id)
+            .opt("S3OutputPath", self.s3_output_path)
             .build()
     }
 }
@@ -1516,8 +1646,13 @@ impl crate::PropertyType for StatisticsResource {}
 impl ::cloudwright_core::ToValue for StatisticsResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Uri", &self.s3_uri)
+            .opt("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -1572,8 +1707,13 @@ impl crate::PropertyType for StoppingCondition {}
 impl ::cloudwright_core::ToValue for StoppingCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxRuntimeInSeconds", &self.max_runtime_in_seconds)
+            .req("MaxRuntimeInSeconds", self.max_runtime_in_seconds)
             .build()
     }
 }
@@ -1629,9 +1769,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1693,9 +1838,14 @@ impl crate::PropertyType for VpcConfig {}
 impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("Subnets", &self.subnets)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("Subnets", self.subnets)
             .build()
     }
 }
@@ -1731,6 +1881,14 @@ impl ::cloudwright_core::ToValue for AccessStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1781,6 +1939,14 @@ impl ::cloudwright_core::ToValue for AppType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "sagemaker")]
@@ -1818,6 +1984,14 @@ impl ::cloudwright_core::ToValue for AutoMountHomeEfs {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "sagemaker")]
@@ -1851,6 +2025,14 @@ impl ::cloudwright_core::ToValue for CompressionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2261,6 +2443,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "sagemaker")]
@@ -2349,6 +2539,14 @@ impl ::cloudwright_core::ToValue for MlTools {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "sagemaker")]
@@ -2385,6 +2583,14 @@ impl ::cloudwright_core::ToValue for ModelApprovalStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2426,6 +2632,14 @@ impl ::cloudwright_core::ToValue for ModelCardStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "sagemaker")]
@@ -2459,6 +2673,14 @@ impl ::cloudwright_core::ToValue for NotebookOutputOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2494,6 +2716,14 @@ impl ::cloudwright_core::ToValue for S3DataDistributionType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "sagemaker")]
@@ -2527,6 +2757,14 @@ impl ::cloudwright_core::ToValue for S3DataType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2562,6 +2800,14 @@ impl ::cloudwright_core::ToValue for S3InputMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "sagemaker")]
@@ -2596,6 +2842,14 @@ impl ::cloudwright_core::ToValue for S3UploadMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "sagemaker")]
@@ -2626,6 +2880,14 @@ impl ::cloudwright_core::ToValue for SageMakerImageName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2661,6 +2923,14 @@ impl ::cloudwright_core::ToValue for StudioWebPortal {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "sagemaker")]
@@ -2694,6 +2964,14 @@ impl ::cloudwright_core::ToValue for UserGroup {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -145,14 +145,19 @@ impl ::cloudwright_core::Resource for Space {
 impl ::cloudwright_core::ToValue for Space {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainId", &self.domain_id)
-            .opt("OwnershipSettings", &self.ownership_settings)
-            .opt("SpaceDisplayName", &self.space_display_name)
-            .req("SpaceName", &self.space_name)
-            .opt("SpaceSettings", &self.space_settings)
-            .opt("SpaceSharingSettings", &self.space_sharing_settings)
-            .opt("Tags", &self.tags)
+            .req("DomainId", self.domain_id)
+            .opt("OwnershipSettings", self.ownership_settings)
+            .opt("SpaceDisplayName", self.space_display_name)
+            .req("SpaceName", self.space_name)
+            .opt("SpaceSettings", self.space_settings)
+            .opt("SpaceSharingSettings", self.space_sharing_settings)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -233,10 +238,15 @@ impl crate::PropertyType for CustomFileSystem {}
 impl ::cloudwright_core::ToValue for CustomFileSystem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EFSFileSystem", &self.efs_file_system)
-            .opt("FSxLustreFileSystem", &self.fsx_lustre_file_system)
-            .opt("S3FileSystem", &self.s3_file_system)
+            .opt("EFSFileSystem", self.efs_file_system)
+            .opt("FSxLustreFileSystem", self.fsx_lustre_file_system)
+            .opt("S3FileSystem", self.s3_file_system)
             .build()
     }
 }
@@ -275,8 +285,13 @@ impl crate::PropertyType for EbsStorageSettings {}
 impl ::cloudwright_core::ToValue for EbsStorageSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EbsVolumeSizeInGb", &self.ebs_volume_size_in_gb)
+            .req("EbsVolumeSizeInGb", self.ebs_volume_size_in_gb)
             .build()
     }
 }
@@ -315,8 +330,13 @@ impl crate::PropertyType for EfsFileSystem {}
 impl ::cloudwright_core::ToValue for EfsFileSystem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileSystemId", &self.file_system_id)
+            .req("FileSystemId", self.file_system_id)
             .build()
     }
 }
@@ -355,8 +375,13 @@ impl crate::PropertyType for FsxLustreFileSystem {}
 impl ::cloudwright_core::ToValue for FsxLustreFileSystem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileSystemId", &self.file_system_id)
+            .req("FileSystemId", self.file_system_id)
             .build()
     }
 }
@@ -402,9 +427,14 @@ impl crate::PropertyType for JupyterServerAppSettings {}
 impl ::cloudwright_core::ToValue for JupyterServerAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .opt("LifecycleConfigArns", self.lifecycle_config_arns)
             .build()
     }
 }
@@ -466,10 +496,15 @@ impl crate::PropertyType for KernelGatewayAppSettings {}
 impl ::cloudwright_core::ToValue for KernelGatewayAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomImages", &self.custom_images)
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
+            .opt("CustomImages", self.custom_images)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .opt("LifecycleConfigArns", self.lifecycle_config_arns)
             .build()
     }
 }
@@ -508,8 +543,13 @@ impl crate::PropertyType for OwnershipSettings {}
 impl ::cloudwright_core::ToValue for OwnershipSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OwnerUserProfileName", &self.owner_user_profile_name)
+            .req("OwnerUserProfileName", self.owner_user_profile_name)
             .build()
     }
 }
@@ -574,13 +614,18 @@ impl crate::PropertyType for ResourceSpec {}
 impl ::cloudwright_core::ToValue for ResourceSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceType", &self.instance_type)
-            .opt("LifecycleConfigArn", &self.lifecycle_config_arn)
-            .opt("SageMakerImageArn", &self.sage_maker_image_arn)
+            .opt("InstanceType", self.instance_type)
+            .opt("LifecycleConfigArn", self.lifecycle_config_arn)
+            .opt("SageMakerImageArn", self.sage_maker_image_arn)
             .opt(
                 "SageMakerImageVersionArn",
-                &self.sage_maker_image_version_arn,
+                self.sage_maker_image_version_arn,
             )
             .build()
     }
@@ -618,8 +663,13 @@ impl crate::PropertyType for S3FileSystem {}
 impl ::cloudwright_core::ToValue for S3FileSystem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Uri", &self.s3_uri)
+            .opt("S3Uri", self.s3_uri)
             .build()
     }
 }
@@ -654,8 +704,13 @@ impl crate::PropertyType for SpaceCodeEditorAppSettings {}
 impl ::cloudwright_core::ToValue for SpaceCodeEditorAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
             .build()
     }
 }
@@ -698,9 +753,14 @@ impl crate::PropertyType for SpaceJupyterLabAppSettings {}
 impl ::cloudwright_core::ToValue for SpaceJupyterLabAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeRepositories", &self.code_repositories)
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
+            .opt("CodeRepositories", self.code_repositories)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
             .build()
     }
 }
@@ -790,22 +850,21 @@ impl crate::PropertyType for SpaceSettings {}
 impl ::cloudwright_core::ToValue for SpaceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AppType", &self.app_type)
-            .opt("CodeEditorAppSettings", &self.code_editor_app_settings)
-            .opt("CustomFileSystems", &self.custom_file_systems)
-            .opt("JupyterLabAppSettings", &self.jupyter_lab_app_settings)
-            .opt(
-                "JupyterServerAppSettings",
-                &self.jupyter_server_app_settings,
-            )
-            .opt(
-                "KernelGatewayAppSettings",
-                &self.kernel_gateway_app_settings,
-            )
-            .opt("RemoteAccess", &self.remote_access)
-            .opt("SpaceManagedResources", &self.space_managed_resources)
-            .opt("SpaceStorageSettings", &self.space_storage_settings)
+            .opt("AppType", self.app_type)
+            .opt("CodeEditorAppSettings", self.code_editor_app_settings)
+            .opt("CustomFileSystems", self.custom_file_systems)
+            .opt("JupyterLabAppSettings", self.jupyter_lab_app_settings)
+            .opt("JupyterServerAppSettings", self.jupyter_server_app_settings)
+            .opt("KernelGatewayAppSettings", self.kernel_gateway_app_settings)
+            .opt("RemoteAccess", self.remote_access)
+            .opt("SpaceManagedResources", self.space_managed_resources)
+            .opt("SpaceStorageSettings", self.space_storage_settings)
             .build()
     }
 }
@@ -842,8 +901,13 @@ impl crate::PropertyType for SpaceSharingSettings {}
 impl ::cloudwright_core::ToValue for SpaceSharingSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SharingType", &self.sharing_type)
+            .req("SharingType", self.sharing_type)
             .build()
     }
 }
@@ -878,8 +942,13 @@ impl crate::PropertyType for SpaceStorageSettings {}
 impl ::cloudwright_core::ToValue for SpaceStorageSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EbsStorageSettings", &self.ebs_storage_settings)
+            .opt("EbsStorageSettings", self.ebs_storage_settings)
             .build()
     }
 }
@@ -930,9 +999,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -978,6 +1052,14 @@ impl ::cloudwright_core::ToValue for AppType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1191,6 +1273,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RemoteAccess` (`AWS::SageMaker::Space`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1219,6 +1309,14 @@ impl ::cloudwright_core::ToValue for RemoteAccess {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1249,6 +1347,14 @@ impl ::cloudwright_core::ToValue for SharingType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SpaceManagedResources` (`AWS::SageMaker::Space`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1277,6 +1383,14 @@ impl ::cloudwright_core::ToValue for SpaceManagedResources {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

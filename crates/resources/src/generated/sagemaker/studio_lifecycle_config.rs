@@ -116,20 +116,25 @@ impl ::cloudwright_core::Resource for StudioLifecycleConfig {
 impl ::cloudwright_core::ToValue for StudioLifecycleConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "StudioLifecycleConfigAppType",
-                &self.studio_lifecycle_config_app_type,
+                self.studio_lifecycle_config_app_type,
             )
             .req(
                 "StudioLifecycleConfigContent",
-                &self.studio_lifecycle_config_content,
+                self.studio_lifecycle_config_content,
             )
             .req(
                 "StudioLifecycleConfigName",
-                &self.studio_lifecycle_config_name,
+                self.studio_lifecycle_config_name,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -200,9 +205,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -239,6 +249,14 @@ impl ::cloudwright_core::ToValue for StudioLifecycleConfigAppType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -147,16 +147,21 @@ impl ::cloudwright_core::Resource for UserProfile {
 impl ::cloudwright_core::ToValue for UserProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DomainId", &self.domain_id)
+            .req("DomainId", self.domain_id)
             .opt(
                 "SingleSignOnUserIdentifier",
-                &self.single_sign_on_user_identifier,
+                self.single_sign_on_user_identifier,
             )
-            .opt("SingleSignOnUserValue", &self.single_sign_on_user_value)
-            .opt("Tags", &self.tags)
-            .req("UserProfileName", &self.user_profile_name)
-            .opt("UserSettings", &self.user_settings)
+            .opt("SingleSignOnUserValue", self.single_sign_on_user_value)
+            .opt("Tags", self.tags)
+            .req("UserProfileName", self.user_profile_name)
+            .opt("UserSettings", self.user_settings)
             .build()
     }
 }
@@ -238,14 +243,19 @@ impl crate::PropertyType for CodeEditorAppSettings {}
 impl ::cloudwright_core::ToValue for CodeEditorAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BuiltInLifecycleConfigArn",
-                &self.built_in_lifecycle_config_arn,
+                self.built_in_lifecycle_config_arn,
             )
-            .opt("CustomImages", &self.custom_images)
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
+            .opt("CustomImages", self.custom_images)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .opt("LifecycleConfigArns", self.lifecycle_config_arns)
             .build()
     }
 }
@@ -313,15 +323,20 @@ impl crate::PropertyType for JupyterLabAppSettings {}
 impl ::cloudwright_core::ToValue for JupyterLabAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BuiltInLifecycleConfigArn",
-                &self.built_in_lifecycle_config_arn,
+                self.built_in_lifecycle_config_arn,
             )
-            .opt("CodeRepositories", &self.code_repositories)
-            .opt("CustomImages", &self.custom_images)
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
+            .opt("CodeRepositories", self.code_repositories)
+            .opt("CustomImages", self.custom_images)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .opt("LifecycleConfigArns", self.lifecycle_config_arns)
             .build()
     }
 }
@@ -367,9 +382,14 @@ impl crate::PropertyType for JupyterServerAppSettings {}
 impl ::cloudwright_core::ToValue for JupyterServerAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .opt("LifecycleConfigArns", self.lifecycle_config_arns)
             .build()
     }
 }
@@ -431,10 +451,15 @@ impl crate::PropertyType for KernelGatewayAppSettings {}
 impl ::cloudwright_core::ToValue for KernelGatewayAppSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomImages", &self.custom_images)
-            .opt("DefaultResourceSpec", &self.default_resource_spec)
-            .opt("LifecycleConfigArns", &self.lifecycle_config_arns)
+            .opt("CustomImages", self.custom_images)
+            .opt("DefaultResourceSpec", self.default_resource_spec)
+            .opt("LifecycleConfigArns", self.lifecycle_config_arns)
             .build()
     }
 }
@@ -499,13 +524,18 @@ impl crate::PropertyType for ResourceSpec {}
 impl ::cloudwright_core::ToValue for ResourceSpec {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InstanceType", &self.instance_type)
-            .opt("LifecycleConfigArn", &self.lifecycle_config_arn)
-            .opt("SageMakerImageArn", &self.sage_maker_image_arn)
+            .opt("InstanceType", self.instance_type)
+            .opt("LifecycleConfigArn", self.lifecycle_config_arn)
+            .opt("SageMakerImageArn", self.sage_maker_image_arn)
             .opt(
                 "SageMakerImageVersionArn",
-                &self.sage_maker_image_version_arn,
+                self.sage_maker_image_version_arn,
             )
             .build()
     }
@@ -568,13 +598,18 @@ impl crate::PropertyType for StudioWebPortalSettings {}
 impl ::cloudwright_core::ToValue for StudioWebPortalSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HiddenAppTypes", &self.hidden_app_types)
-            .opt("HiddenInstanceTypes", &self.hidden_instance_types)
-            .opt("HiddenMlTools", &self.hidden_ml_tools)
+            .opt("HiddenAppTypes", self.hidden_app_types)
+            .opt("HiddenInstanceTypes", self.hidden_instance_types)
+            .opt("HiddenMlTools", self.hidden_ml_tools)
             .opt(
                 "HiddenSageMakerImageVersionAliases",
-                &self.hidden_sage_maker_image_version_aliases,
+                self.hidden_sage_maker_image_version_aliases,
             )
             .build()
     }
@@ -626,9 +661,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -784,31 +824,30 @@ impl crate::PropertyType for UserSettings {}
 impl ::cloudwright_core::ToValue for UserSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoMountHomeEFS", &self.auto_mount_home_efs)
-            .opt("CodeEditorAppSettings", &self.code_editor_app_settings)
-            .opt("CustomFileSystemConfigs", &self.custom_file_system_configs)
-            .opt("CustomPosixUserConfig", &self.custom_posix_user_config)
-            .opt("DefaultLandingUri", &self.default_landing_uri)
-            .opt("ExecutionRole", &self.execution_role)
-            .opt("JupyterLabAppSettings", &self.jupyter_lab_app_settings)
-            .opt(
-                "JupyterServerAppSettings",
-                &self.jupyter_server_app_settings,
-            )
-            .opt(
-                "KernelGatewayAppSettings",
-                &self.kernel_gateway_app_settings,
-            )
+            .opt("AutoMountHomeEFS", self.auto_mount_home_efs)
+            .opt("CodeEditorAppSettings", self.code_editor_app_settings)
+            .opt("CustomFileSystemConfigs", self.custom_file_system_configs)
+            .opt("CustomPosixUserConfig", self.custom_posix_user_config)
+            .opt("DefaultLandingUri", self.default_landing_uri)
+            .opt("ExecutionRole", self.execution_role)
+            .opt("JupyterLabAppSettings", self.jupyter_lab_app_settings)
+            .opt("JupyterServerAppSettings", self.jupyter_server_app_settings)
+            .opt("KernelGatewayAppSettings", self.kernel_gateway_app_settings)
             .opt(
                 "RStudioServerProAppSettings",
-                &self.r_studio_server_pro_app_settings,
+                self.r_studio_server_pro_app_settings,
             )
-            .opt("SecurityGroups", &self.security_groups)
-            .opt("SharingSettings", &self.sharing_settings)
-            .opt("SpaceStorageSettings", &self.space_storage_settings)
-            .opt("StudioWebPortal", &self.studio_web_portal)
-            .opt("StudioWebPortalSettings", &self.studio_web_portal_settings)
+            .opt("SecurityGroups", self.security_groups)
+            .opt("SharingSettings", self.sharing_settings)
+            .opt("SpaceStorageSettings", self.space_storage_settings)
+            .opt("StudioWebPortal", self.studio_web_portal)
+            .opt("StudioWebPortalSettings", self.studio_web_portal_settings)
             .build()
     }
 }
@@ -1322,6 +1361,14 @@ impl ::cloudwright_core::ToValue for AppInstanceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -112,16 +112,18 @@ impl ::cloudwright_core::Resource for Workteam {
 impl ::cloudwright_core::ToValue for Workteam {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("MemberDefinitions", &self.member_definitions)
-            .opt(
-                "NotificationConfiguration",
-                &self.notification_configuration,
-            )
-            .opt("Tags", &self.tags)
-            .opt("WorkforceName", &self.workforce_name)
-            .opt("WorkteamName", &self.workteam_name)
+            .opt("Description", self.description)
+            .opt("MemberDefinitions", self.member_definitions)
+            .opt("NotificationConfiguration", self.notification_configuration)
+            .opt("Tags", self.tags)
+            .opt("WorkforceName", self.workforce_name)
+            .opt("WorkteamName", self.workteam_name)
             .build()
     }
 }
@@ -209,10 +211,15 @@ impl crate::PropertyType for CognitoMemberDefinition {}
 impl ::cloudwright_core::ToValue for CognitoMemberDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CognitoClientId", &self.cognito_client_id)
-            .req("CognitoUserGroup", &self.cognito_user_group)
-            .req("CognitoUserPool", &self.cognito_user_pool)
+            .req("CognitoClientId", self.cognito_client_id)
+            .req("CognitoUserGroup", self.cognito_user_group)
+            .req("CognitoUserPool", self.cognito_user_pool)
             .build()
     }
 }
@@ -253,9 +260,14 @@ impl crate::PropertyType for MemberDefinition {}
 impl ::cloudwright_core::ToValue for MemberDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CognitoMemberDefinition", &self.cognito_member_definition)
-            .opt("OidcMemberDefinition", &self.oidc_member_definition)
+            .opt("CognitoMemberDefinition", self.cognito_member_definition)
+            .opt("OidcMemberDefinition", self.oidc_member_definition)
             .build()
     }
 }
@@ -292,8 +304,13 @@ impl crate::PropertyType for NotificationConfiguration {}
 impl ::cloudwright_core::ToValue for NotificationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NotificationTopicArn", &self.notification_topic_arn)
+            .req("NotificationTopicArn", self.notification_topic_arn)
             .build()
     }
 }
@@ -330,8 +347,13 @@ impl crate::PropertyType for OidcMemberDefinition {}
 impl ::cloudwright_core::ToValue for OidcMemberDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OidcGroups", &self.oidc_groups)
+            .req("OidcGroups", self.oidc_groups)
             .build()
     }
 }
@@ -378,9 +400,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

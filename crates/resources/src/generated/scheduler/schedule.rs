@@ -192,21 +192,26 @@ impl ::cloudwright_core::Resource for Schedule {
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("EndDate", &self.end_date)
-            .req("FlexibleTimeWindow", &self.flexible_time_window)
-            .opt("GroupName", &self.group_name)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("Name", &self.name)
-            .req("ScheduleExpression", &self.schedule_expression)
+            .opt("Description", self.description)
+            .opt("EndDate", self.end_date)
+            .req("FlexibleTimeWindow", self.flexible_time_window)
+            .opt("GroupName", self.group_name)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("Name", self.name)
+            .req("ScheduleExpression", self.schedule_expression)
             .opt(
                 "ScheduleExpressionTimezone",
-                &self.schedule_expression_timezone,
+                self.schedule_expression_timezone,
             )
-            .opt("StartDate", &self.start_date)
-            .opt("State", &self.state)
-            .req("Target", &self.target)
+            .opt("StartDate", self.start_date)
+            .opt("State", self.state)
+            .req("Target", self.target)
             .build()
     }
 }
@@ -281,10 +286,15 @@ impl crate::PropertyType for AwsVpcConfiguration {}
 impl ::cloudwright_core::ToValue for AwsVpcConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AssignPublicIp", &self.assign_public_ip)
-            .opt("SecurityGroups", &self.security_groups)
-            .req("Subnets", &self.subnets)
+            .opt("AssignPublicIp", self.assign_public_ip)
+            .opt("SecurityGroups", self.security_groups)
+            .req("Subnets", self.subnets)
             .build()
     }
 }
@@ -341,10 +351,15 @@ impl crate::PropertyType for CapacityProviderStrategyItem {}
 impl ::cloudwright_core::ToValue for CapacityProviderStrategyItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Base", &self.base)
-            .req("CapacityProvider", &self.capacity_provider)
-            .opt("Weight", &self.weight)
+            .opt("Base", self.base)
+            .req("CapacityProvider", self.capacity_provider)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -381,8 +396,13 @@ impl crate::PropertyType for DeadLetterConfig {}
 impl ::cloudwright_core::ToValue for DeadLetterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
+            .opt("Arn", self.arn)
             .build()
     }
 }
@@ -529,21 +549,26 @@ impl crate::PropertyType for EcsParameters {}
 impl ::cloudwright_core::ToValue for EcsParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityProviderStrategy", &self.capacity_provider_strategy)
-            .opt("EnableECSManagedTags", &self.enable_ecs_managed_tags)
-            .opt("EnableExecuteCommand", &self.enable_execute_command)
-            .opt("Group", &self.group)
-            .opt("LaunchType", &self.launch_type)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .opt("PlacementConstraints", &self.placement_constraints)
-            .opt("PlacementStrategy", &self.placement_strategy)
-            .opt("PlatformVersion", &self.platform_version)
-            .opt("PropagateTags", &self.propagate_tags)
-            .opt("ReferenceId", &self.reference_id)
-            .opt("Tags", &self.tags)
-            .opt("TaskCount", &self.task_count)
-            .req("TaskDefinitionArn", &self.task_definition_arn)
+            .opt("CapacityProviderStrategy", self.capacity_provider_strategy)
+            .opt("EnableECSManagedTags", self.enable_ecs_managed_tags)
+            .opt("EnableExecuteCommand", self.enable_execute_command)
+            .opt("Group", self.group)
+            .opt("LaunchType", self.launch_type)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .opt("PlacementConstraints", self.placement_constraints)
+            .opt("PlacementStrategy", self.placement_strategy)
+            .opt("PlatformVersion", self.platform_version)
+            .opt("PropagateTags", self.propagate_tags)
+            .opt("ReferenceId", self.reference_id)
+            .opt("Tags", self.tags)
+            .opt("TaskCount", self.task_count)
+            .req("TaskDefinitionArn", self.task_definition_arn)
             .build()
     }
 }
@@ -600,9 +625,14 @@ impl crate::PropertyType for EventBridgeParameters {}
 impl ::cloudwright_core::ToValue for EventBridgeParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DetailType", &self.detail_type)
-            .req("Source", &self.source)
+            .req("DetailType", self.detail_type)
+            .req("Source", self.source)
             .build()
     }
 }
@@ -654,9 +684,14 @@ impl crate::PropertyType for FlexibleTimeWindow {}
 impl ::cloudwright_core::ToValue for FlexibleTimeWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaximumWindowInMinutes", &self.maximum_window_in_minutes)
-            .req("Mode", &self.mode)
+            .opt("MaximumWindowInMinutes", self.maximum_window_in_minutes)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -695,8 +730,13 @@ impl crate::PropertyType for KinesisParameters {}
 impl ::cloudwright_core::ToValue for KinesisParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PartitionKey", &self.partition_key)
+            .req("PartitionKey", self.partition_key)
             .build()
     }
 }
@@ -731,8 +771,13 @@ impl crate::PropertyType for NetworkConfiguration {}
 impl ::cloudwright_core::ToValue for NetworkConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsvpcConfiguration", &self.awsvpc_configuration)
+            .opt("AwsvpcConfiguration", self.awsvpc_configuration)
             .build()
     }
 }
@@ -775,9 +820,14 @@ impl crate::PropertyType for PlacementConstraint {}
 impl ::cloudwright_core::ToValue for PlacementConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expression", &self.expression)
-            .opt("Type", &self.r#type)
+            .opt("Expression", self.expression)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -820,9 +870,14 @@ impl crate::PropertyType for PlacementStrategy {}
 impl ::cloudwright_core::ToValue for PlacementStrategy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Field", &self.field)
-            .opt("Type", &self.r#type)
+            .opt("Field", self.field)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -867,12 +922,17 @@ impl crate::PropertyType for RetryPolicy {}
 impl ::cloudwright_core::ToValue for RetryPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MaximumEventAgeInSeconds",
-                &self.maximum_event_age_in_seconds,
+                self.maximum_event_age_in_seconds,
             )
-            .opt("MaximumRetryAttempts", &self.maximum_retry_attempts)
+            .opt("MaximumRetryAttempts", self.maximum_retry_attempts)
             .build()
     }
 }
@@ -929,9 +989,14 @@ impl crate::PropertyType for SageMakerPipelineParameter {}
 impl ::cloudwright_core::ToValue for SageMakerPipelineParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -969,8 +1034,13 @@ impl crate::PropertyType for SageMakerPipelineParameters {}
 impl ::cloudwright_core::ToValue for SageMakerPipelineParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PipelineParameterList", &self.pipeline_parameter_list)
+            .opt("PipelineParameterList", self.pipeline_parameter_list)
             .build()
     }
 }
@@ -1007,8 +1077,13 @@ impl crate::PropertyType for SqsParameters {}
 impl ::cloudwright_core::ToValue for SqsParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MessageGroupId", &self.message_group_id)
+            .opt("MessageGroupId", self.message_group_id)
             .build()
     }
 }
@@ -1124,20 +1199,25 @@ impl crate::PropertyType for Target {}
 impl ::cloudwright_core::ToValue for Target {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .opt("DeadLetterConfig", &self.dead_letter_config)
-            .opt("EcsParameters", &self.ecs_parameters)
-            .opt("EventBridgeParameters", &self.event_bridge_parameters)
-            .opt("Input", &self.input)
-            .opt("KinesisParameters", &self.kinesis_parameters)
-            .opt("RetryPolicy", &self.retry_policy)
-            .req("RoleArn", &self.role_arn)
+            .req("Arn", self.arn)
+            .opt("DeadLetterConfig", self.dead_letter_config)
+            .opt("EcsParameters", self.ecs_parameters)
+            .opt("EventBridgeParameters", self.event_bridge_parameters)
+            .opt("Input", self.input)
+            .opt("KinesisParameters", self.kinesis_parameters)
+            .opt("RetryPolicy", self.retry_policy)
+            .req("RoleArn", self.role_arn)
             .opt(
                 "SageMakerPipelineParameters",
-                &self.sage_maker_pipeline_parameters,
+                self.sage_maker_pipeline_parameters,
             )
-            .opt("SqsParameters", &self.sqs_parameters)
+            .opt("SqsParameters", self.sqs_parameters)
             .build()
     }
 }
@@ -1169,6 +1249,14 @@ impl ::cloudwright_core::ToValue for AssignPublicIp {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FlexibleTimeWindowMode` (`AWS::Scheduler::Schedule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1197,6 +1285,14 @@ impl ::cloudwright_core::ToValue for FlexibleTimeWindowMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1230,6 +1326,14 @@ impl ::cloudwright_core::ToValue for LaunchType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PlacementConstraintType` (`AWS::Scheduler::Schedule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1258,6 +1362,14 @@ impl ::cloudwright_core::ToValue for PlacementConstraintType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1291,6 +1403,14 @@ impl ::cloudwright_core::ToValue for PlacementStrategyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PropagateTags` (`AWS::Scheduler::Schedule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1316,6 +1436,14 @@ impl ::cloudwright_core::ToValue for PropagateTags {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1345,6 +1473,14 @@ impl ::cloudwright_core::ToValue for ScheduleState {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

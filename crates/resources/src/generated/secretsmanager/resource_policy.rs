@@ -106,10 +106,15 @@ impl ::cloudwright_core::Resource for ResourcePolicy {
 impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockPublicPolicy", &self.block_public_policy)
-            .req("ResourcePolicy", &self.resource_policy)
-            .req("SecretId", &self.secret_id)
+            .opt("BlockPublicPolicy", self.block_public_policy)
+            .req("ResourcePolicy", self.resource_policy)
+            .req("SecretId", self.secret_id)
             .build()
     }
 }

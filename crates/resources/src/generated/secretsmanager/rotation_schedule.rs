@@ -164,23 +164,28 @@ impl ::cloudwright_core::Resource for RotationSchedule {
 impl ::cloudwright_core::ToValue for RotationSchedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ExternalSecretRotationMetadata",
-                &self.external_secret_rotation_metadata,
+                self.external_secret_rotation_metadata,
             )
             .opt(
                 "ExternalSecretRotationRoleArn",
-                &self.external_secret_rotation_role_arn,
+                self.external_secret_rotation_role_arn,
             )
-            .opt("HostedRotationLambda", &self.hosted_rotation_lambda)
+            .opt("HostedRotationLambda", self.hosted_rotation_lambda)
             .opt(
                 "RotateImmediatelyOnUpdate",
-                &self.rotate_immediately_on_update,
+                self.rotate_immediately_on_update,
             )
-            .opt("RotationLambdaARN", &self.rotation_lambda_arn)
-            .opt("RotationRules", &self.rotation_rules)
-            .req("SecretId", &self.secret_id)
+            .opt("RotationLambdaARN", self.rotation_lambda_arn)
+            .opt("RotationRules", self.rotation_rules)
+            .req("SecretId", self.secret_id)
             .build()
     }
 }
@@ -253,9 +258,14 @@ impl crate::PropertyType for ExternalSecretRotationMetadataItem {}
 impl ::cloudwright_core::ToValue for ExternalSecretRotationMetadataItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -417,21 +427,26 @@ impl crate::PropertyType for HostedRotationLambda {}
 impl ::cloudwright_core::ToValue for HostedRotationLambda {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludeCharacters", &self.exclude_characters)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("MasterSecretArn", &self.master_secret_arn)
-            .opt("MasterSecretKmsKeyArn", &self.master_secret_kms_key_arn)
-            .opt("RotationLambdaName", &self.rotation_lambda_name)
-            .req("RotationType", &self.rotation_type)
-            .opt("Runtime", &self.runtime)
-            .opt("SuperuserSecretArn", &self.superuser_secret_arn)
+            .opt("ExcludeCharacters", self.exclude_characters)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("MasterSecretArn", self.master_secret_arn)
+            .opt("MasterSecretKmsKeyArn", self.master_secret_kms_key_arn)
+            .opt("RotationLambdaName", self.rotation_lambda_name)
+            .req("RotationType", self.rotation_type)
+            .opt("Runtime", self.runtime)
+            .opt("SuperuserSecretArn", self.superuser_secret_arn)
             .opt(
                 "SuperuserSecretKmsKeyArn",
-                &self.superuser_secret_kms_key_arn,
+                self.superuser_secret_kms_key_arn,
             )
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
-            .opt("VpcSubnetIds", &self.vpc_subnet_ids)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
+            .opt("VpcSubnetIds", self.vpc_subnet_ids)
             .build()
     }
 }
@@ -489,10 +504,15 @@ impl crate::PropertyType for RotationRules {}
 impl ::cloudwright_core::ToValue for RotationRules {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutomaticallyAfterDays", &self.automatically_after_days)
-            .opt("Duration", &self.duration)
-            .opt("ScheduleExpression", &self.schedule_expression)
+            .opt("AutomaticallyAfterDays", self.automatically_after_days)
+            .opt("Duration", self.duration)
+            .opt("ScheduleExpression", self.schedule_expression)
             .build()
     }
 }

@@ -169,15 +169,20 @@ impl ::cloudwright_core::Resource for Secret {
 impl ::cloudwright_core::ToValue for Secret {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("GenerateSecretString", &self.generate_secret_string)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("Name", &self.name)
-            .opt("ReplicaRegions", &self.replica_regions)
-            .opt("SecretString", &self.secret_string)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
+            .opt("Description", self.description)
+            .opt("GenerateSecretString", self.generate_secret_string)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("Name", self.name)
+            .opt("ReplicaRegions", self.replica_regions)
+            .opt("SecretString", self.secret_string)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -288,17 +293,22 @@ impl crate::PropertyType for GenerateSecretString {}
 impl ::cloudwright_core::ToValue for GenerateSecretString {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludeCharacters", &self.exclude_characters)
-            .opt("ExcludeLowercase", &self.exclude_lowercase)
-            .opt("ExcludeNumbers", &self.exclude_numbers)
-            .opt("ExcludePunctuation", &self.exclude_punctuation)
-            .opt("ExcludeUppercase", &self.exclude_uppercase)
-            .opt("GenerateStringKey", &self.generate_string_key)
-            .opt("IncludeSpace", &self.include_space)
-            .opt("PasswordLength", &self.password_length)
-            .opt("RequireEachIncludedType", &self.require_each_included_type)
-            .opt("SecretStringTemplate", &self.secret_string_template)
+            .opt("ExcludeCharacters", self.exclude_characters)
+            .opt("ExcludeLowercase", self.exclude_lowercase)
+            .opt("ExcludeNumbers", self.exclude_numbers)
+            .opt("ExcludePunctuation", self.exclude_punctuation)
+            .opt("ExcludeUppercase", self.exclude_uppercase)
+            .opt("GenerateStringKey", self.generate_string_key)
+            .opt("IncludeSpace", self.include_space)
+            .opt("PasswordLength", self.password_length)
+            .opt("RequireEachIncludedType", self.require_each_included_type)
+            .opt("SecretStringTemplate", self.secret_string_template)
             .build()
     }
 }
@@ -342,9 +352,14 @@ impl crate::PropertyType for ReplicaRegion {}
 impl ::cloudwright_core::ToValue for ReplicaRegion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Region", &self.region)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Region", self.region)
             .build()
     }
 }
@@ -395,9 +410,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -116,10 +116,15 @@ impl ::cloudwright_core::Resource for SecretTargetAttachment {
 impl ::cloudwright_core::ToValue for SecretTargetAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SecretId", &self.secret_id)
-            .req("TargetId", &self.target_id)
-            .req("TargetType", &self.target_type)
+            .req("SecretId", self.secret_id)
+            .req("TargetId", self.target_id)
+            .req("TargetType", self.target_type)
             .build()
     }
 }

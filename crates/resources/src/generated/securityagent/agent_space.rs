@@ -129,15 +129,20 @@ impl ::cloudwright_core::Resource for AgentSpace {
 impl ::cloudwright_core::ToValue for AgentSpace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsResources", &self.aws_resources)
-            .opt("CodeReviewSettings", &self.code_review_settings)
-            .opt("Description", &self.description)
-            .opt("IntegratedResources", &self.integrated_resources)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("TargetDomainIds", &self.target_domain_ids)
+            .opt("AwsResources", self.aws_resources)
+            .opt("CodeReviewSettings", self.code_review_settings)
+            .opt("Description", self.description)
+            .opt("IntegratedResources", self.integrated_resources)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("TargetDomainIds", self.target_domain_ids)
             .build()
     }
 }
@@ -239,13 +244,18 @@ impl crate::PropertyType for AwsResources {}
 impl ::cloudwright_core::ToValue for AwsResources {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IamRoles", &self.iam_roles)
-            .opt("LambdaFunctionArns", &self.lambda_function_arns)
-            .opt("LogGroups", &self.log_groups)
-            .opt("S3Buckets", &self.s3_buckets)
-            .opt("SecretArns", &self.secret_arns)
-            .opt("Vpcs", &self.vpcs)
+            .opt("IamRoles", self.iam_roles)
+            .opt("LambdaFunctionArns", self.lambda_function_arns)
+            .opt("LogGroups", self.log_groups)
+            .opt("S3Buckets", self.s3_buckets)
+            .opt("SecretArns", self.secret_arns)
+            .opt("Vpcs", self.vpcs)
             .build()
     }
 }
@@ -298,9 +308,14 @@ impl crate::PropertyType for CodeReviewSettings {}
 impl ::cloudwright_core::ToValue for CodeReviewSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ControlsScanning", &self.controls_scanning)
-            .req("GeneralPurposeScanning", &self.general_purpose_scanning)
+            .req("ControlsScanning", self.controls_scanning)
+            .req("GeneralPurposeScanning", self.general_purpose_scanning)
             .build()
     }
 }
@@ -347,9 +362,14 @@ impl crate::PropertyType for GitHubCapabilitiesResource {}
 impl ::cloudwright_core::ToValue for GitHubCapabilitiesResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LeaveComments", &self.leave_comments)
-            .req("RemediateCode", &self.remediate_code)
+            .req("LeaveComments", self.leave_comments)
+            .req("RemediateCode", self.remediate_code)
             .build()
     }
 }
@@ -396,9 +416,14 @@ impl crate::PropertyType for GitHubRepositoryResource {}
 impl ::cloudwright_core::ToValue for GitHubRepositoryResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Owner", &self.owner)
+            .req("Name", self.name)
+            .req("Owner", self.owner)
             .build()
     }
 }
@@ -449,9 +474,14 @@ impl crate::PropertyType for IntegratedResource {}
 impl ::cloudwright_core::ToValue for IntegratedResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Integration", &self.integration)
-            .req("ProviderResources", &self.provider_resources)
+            .req("Integration", self.integration)
+            .req("ProviderResources", self.provider_resources)
             .build()
     }
 }
@@ -486,9 +516,14 @@ impl crate::PropertyType for ProviderResource {}
 impl ::cloudwright_core::ToValue for ProviderResource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GitHubCapabilities", &self.git_hub_capabilities)
-            .opt("GitHubRepository", &self.git_hub_repository)
+            .opt("GitHubCapabilities", self.git_hub_capabilities)
+            .opt("GitHubRepository", self.git_hub_repository)
             .build()
     }
 }

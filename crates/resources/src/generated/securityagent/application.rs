@@ -96,11 +96,16 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DefaultKmsKeyId", &self.default_kms_key_id)
-            .opt("IdCConfiguration", &self.id_c_configuration)
-            .opt("RoleArn", &self.role_arn)
-            .opt("Tags", &self.tags)
+            .opt("DefaultKmsKeyId", self.default_kms_key_id)
+            .opt("IdCConfiguration", self.id_c_configuration)
+            .opt("RoleArn", self.role_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -171,9 +176,14 @@ impl crate::PropertyType for IdCConfiguration {}
 impl ::cloudwright_core::ToValue for IdCConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IdCApplicationArn", &self.id_c_application_arn)
-            .opt("IdCInstanceArn", &self.id_c_instance_arn)
+            .opt("IdCApplicationArn", self.id_c_application_arn)
+            .opt("IdCInstanceArn", self.id_c_instance_arn)
             .build()
     }
 }

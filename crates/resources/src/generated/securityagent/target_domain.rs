@@ -103,10 +103,15 @@ impl ::cloudwright_core::Resource for TargetDomain {
 impl ::cloudwright_core::ToValue for TargetDomain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Tags", &self.tags)
-            .req("TargetDomainName", &self.target_domain_name)
-            .req("VerificationMethod", &self.verification_method)
+            .opt("Tags", self.tags)
+            .req("TargetDomainName", self.target_domain_name)
+            .req("VerificationMethod", self.verification_method)
             .build()
     }
 }
@@ -189,6 +194,14 @@ impl ::cloudwright_core::ToValue for VerificationMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

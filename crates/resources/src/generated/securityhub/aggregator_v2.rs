@@ -100,10 +100,15 @@ impl ::cloudwright_core::Resource for AggregatorV2 {
 impl ::cloudwright_core::ToValue for AggregatorV2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LinkedRegions", &self.linked_regions)
-            .req("RegionLinkingMode", &self.region_linking_mode)
-            .opt("Tags", &self.tags)
+            .req("LinkedRegions", self.linked_regions)
+            .req("RegionLinkingMode", self.region_linking_mode)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -157,6 +162,14 @@ impl ::cloudwright_core::ToValue for RegionLinkingMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -149,15 +149,20 @@ impl ::cloudwright_core::Resource for AutomationRule {
 impl ::cloudwright_core::ToValue for AutomationRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Criteria", &self.criteria)
-            .req("Description", &self.description)
-            .opt("IsTerminal", &self.is_terminal)
-            .req("RuleName", &self.rule_name)
-            .req("RuleOrder", &self.rule_order)
-            .opt("RuleStatus", &self.rule_status)
-            .opt("Tags", &self.tags)
+            .req("Actions", self.actions)
+            .req("Criteria", self.criteria)
+            .req("Description", self.description)
+            .opt("IsTerminal", self.is_terminal)
+            .req("RuleName", self.rule_name)
+            .req("RuleOrder", self.rule_order)
+            .opt("RuleStatus", self.rule_status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -250,9 +255,14 @@ impl crate::PropertyType for AutomationRulesAction {}
 impl ::cloudwright_core::ToValue for AutomationRulesAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FindingFieldsUpdate", &self.finding_fields_update)
-            .req("Type", &self.r#type)
+            .req("FindingFieldsUpdate", self.finding_fields_update)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -343,16 +353,21 @@ impl crate::PropertyType for AutomationRulesFindingFieldsUpdate {}
 impl ::cloudwright_core::ToValue for AutomationRulesFindingFieldsUpdate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Confidence", &self.confidence)
-            .opt("Criticality", &self.criticality)
-            .opt("Note", &self.note)
-            .opt("RelatedFindings", &self.related_findings)
-            .opt("Severity", &self.severity)
-            .opt("Types", &self.types)
-            .opt("UserDefinedFields", &self.user_defined_fields)
-            .opt("VerificationState", &self.verification_state)
-            .opt("Workflow", &self.workflow)
+            .opt("Confidence", self.confidence)
+            .opt("Criticality", self.criticality)
+            .opt("Note", self.note)
+            .opt("RelatedFindings", self.related_findings)
+            .opt("Severity", self.severity)
+            .opt("Types", self.types)
+            .opt("UserDefinedFields", self.user_defined_fields)
+            .opt("VerificationState", self.verification_state)
+            .opt("Workflow", self.workflow)
             .build()
     }
 }
@@ -743,51 +758,56 @@ impl crate::PropertyType for AutomationRulesFindingFilters {}
 impl ::cloudwright_core::ToValue for AutomationRulesFindingFilters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccountId", &self.aws_account_id)
-            .opt("CompanyName", &self.company_name)
+            .opt("AwsAccountId", self.aws_account_id)
+            .opt("CompanyName", self.company_name)
             .opt(
                 "ComplianceAssociatedStandardsId",
-                &self.compliance_associated_standards_id,
+                self.compliance_associated_standards_id,
             )
             .opt(
                 "ComplianceSecurityControlId",
-                &self.compliance_security_control_id,
+                self.compliance_security_control_id,
             )
-            .opt("ComplianceStatus", &self.compliance_status)
-            .opt("Confidence", &self.confidence)
-            .opt("CreatedAt", &self.created_at)
-            .opt("Criticality", &self.criticality)
-            .opt("Description", &self.description)
-            .opt("FirstObservedAt", &self.first_observed_at)
-            .opt("GeneratorId", &self.generator_id)
-            .opt("Id", &self.id)
-            .opt("LastObservedAt", &self.last_observed_at)
-            .opt("NoteText", &self.note_text)
-            .opt("NoteUpdatedAt", &self.note_updated_at)
-            .opt("NoteUpdatedBy", &self.note_updated_by)
-            .opt("ProductArn", &self.product_arn)
-            .opt("ProductName", &self.product_name)
-            .opt("RecordState", &self.record_state)
-            .opt("RelatedFindingsId", &self.related_findings_id)
+            .opt("ComplianceStatus", self.compliance_status)
+            .opt("Confidence", self.confidence)
+            .opt("CreatedAt", self.created_at)
+            .opt("Criticality", self.criticality)
+            .opt("Description", self.description)
+            .opt("FirstObservedAt", self.first_observed_at)
+            .opt("GeneratorId", self.generator_id)
+            .opt("Id", self.id)
+            .opt("LastObservedAt", self.last_observed_at)
+            .opt("NoteText", self.note_text)
+            .opt("NoteUpdatedAt", self.note_updated_at)
+            .opt("NoteUpdatedBy", self.note_updated_by)
+            .opt("ProductArn", self.product_arn)
+            .opt("ProductName", self.product_name)
+            .opt("RecordState", self.record_state)
+            .opt("RelatedFindingsId", self.related_findings_id)
             .opt(
                 "RelatedFindingsProductArn",
-                &self.related_findings_product_arn,
+                self.related_findings_product_arn,
             )
-            .opt("ResourceDetailsOther", &self.resource_details_other)
-            .opt("ResourceId", &self.resource_id)
-            .opt("ResourcePartition", &self.resource_partition)
-            .opt("ResourceRegion", &self.resource_region)
-            .opt("ResourceTags", &self.resource_tags)
-            .opt("ResourceType", &self.resource_type)
-            .opt("SeverityLabel", &self.severity_label)
-            .opt("SourceUrl", &self.source_url)
-            .opt("Title", &self.title)
-            .opt("Type", &self.r#type)
-            .opt("UpdatedAt", &self.updated_at)
-            .opt("UserDefinedFields", &self.user_defined_fields)
-            .opt("VerificationState", &self.verification_state)
-            .opt("WorkflowStatus", &self.workflow_status)
+            .opt("ResourceDetailsOther", self.resource_details_other)
+            .opt("ResourceId", self.resource_id)
+            .opt("ResourcePartition", self.resource_partition)
+            .opt("ResourceRegion", self.resource_region)
+            .opt("ResourceTags", self.resource_tags)
+            .opt("ResourceType", self.resource_type)
+            .opt("SeverityLabel", self.severity_label)
+            .opt("SourceUrl", self.source_url)
+            .opt("Title", self.title)
+            .opt("Type", self.r#type)
+            .opt("UpdatedAt", self.updated_at)
+            .opt("UserDefinedFields", self.user_defined_fields)
+            .opt("VerificationState", self.verification_state)
+            .opt("WorkflowStatus", self.workflow_status)
             .build()
     }
 }
@@ -871,10 +891,15 @@ impl crate::PropertyType for MapFilter {}
 impl ::cloudwright_core::ToValue for MapFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comparison", &self.comparison)
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Comparison", self.comparison)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -931,9 +956,14 @@ impl crate::PropertyType for NoteUpdate {}
 impl ::cloudwright_core::ToValue for NoteUpdate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Text", &self.text)
-            .req("UpdatedBy", &self.updated_by)
+            .req("Text", self.text)
+            .req("UpdatedBy", self.updated_by)
             .build()
     }
 }
@@ -992,9 +1022,14 @@ impl crate::PropertyType for RelatedFinding {}
 impl ::cloudwright_core::ToValue for RelatedFinding {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .req("ProductArn", &self.product_arn)
+            .req("Id", self.id)
+            .req("ProductArn", self.product_arn)
             .build()
     }
 }
@@ -1057,10 +1092,15 @@ impl crate::PropertyType for SeverityUpdate {}
 impl ::cloudwright_core::ToValue for SeverityUpdate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Label", &self.label)
-            .opt("Normalized", &self.normalized)
-            .opt("Product", &self.product)
+            .opt("Label", self.label)
+            .opt("Normalized", self.normalized)
+            .opt("Product", self.product)
             .build()
     }
 }
@@ -1144,9 +1184,14 @@ impl crate::PropertyType for StringFilter {}
 impl ::cloudwright_core::ToValue for StringFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comparison", &self.comparison)
-            .req("Value", &self.value)
+            .req("Comparison", self.comparison)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1195,8 +1240,13 @@ impl crate::PropertyType for WorkflowUpdate {}
 impl ::cloudwright_core::ToValue for WorkflowUpdate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Status", &self.status)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -1224,6 +1274,14 @@ impl ::cloudwright_core::ToValue for AutomationRulesActionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1259,6 +1317,14 @@ impl ::cloudwright_core::ToValue for Comparison {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1297,6 +1363,14 @@ impl ::cloudwright_core::ToValue for Label {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1339,6 +1413,14 @@ impl ::cloudwright_core::ToValue for StringFilterComparison {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VerificationState` (`AWS::SecurityHub::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1374,6 +1456,14 @@ impl ::cloudwright_core::ToValue for VerificationState {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Status` (`AWS::SecurityHub::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1408,6 +1498,14 @@ impl ::cloudwright_core::ToValue for WorkflowUpdateStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

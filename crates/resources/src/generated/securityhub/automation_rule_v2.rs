@@ -145,14 +145,19 @@ impl ::cloudwright_core::Resource for AutomationRuleV2 {
 impl ::cloudwright_core::ToValue for AutomationRuleV2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .req("Criteria", &self.criteria)
-            .req("Description", &self.description)
-            .req("RuleName", &self.rule_name)
-            .req("RuleOrder", &self.rule_order)
-            .opt("RuleStatus", &self.rule_status)
-            .opt("Tags", &self.tags)
+            .req("Actions", self.actions)
+            .req("Criteria", self.criteria)
+            .req("Description", self.description)
+            .req("RuleName", self.rule_name)
+            .req("RuleOrder", self.rule_order)
+            .opt("RuleStatus", self.rule_status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -245,13 +250,18 @@ impl crate::PropertyType for AutomationRulesActionV2 {}
 impl ::cloudwright_core::ToValue for AutomationRulesActionV2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ExternalIntegrationConfiguration",
-                &self.external_integration_configuration,
+                self.external_integration_configuration,
             )
-            .opt("FindingFieldsUpdate", &self.finding_fields_update)
-            .req("Type", &self.r#type)
+            .opt("FindingFieldsUpdate", self.finding_fields_update)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -300,10 +310,15 @@ impl crate::PropertyType for AutomationRulesFindingFieldsUpdateV2 {}
 impl ::cloudwright_core::ToValue for AutomationRulesFindingFieldsUpdateV2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Comment", &self.comment)
-            .opt("SeverityId", &self.severity_id)
-            .opt("StatusId", &self.status_id)
+            .opt("Comment", self.comment)
+            .opt("SeverityId", self.severity_id)
+            .opt("StatusId", self.status_id)
             .build()
     }
 }
@@ -378,13 +393,18 @@ impl crate::PropertyType for CompositeFilter {}
 impl ::cloudwright_core::ToValue for CompositeFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BooleanFilters", &self.boolean_filters)
-            .opt("DateFilters", &self.date_filters)
-            .opt("MapFilters", &self.map_filters)
-            .opt("NumberFilters", &self.number_filters)
-            .opt("Operator", &self.operator)
-            .opt("StringFilters", &self.string_filters)
+            .opt("BooleanFilters", self.boolean_filters)
+            .opt("DateFilters", self.date_filters)
+            .opt("MapFilters", self.map_filters)
+            .opt("NumberFilters", self.number_filters)
+            .opt("Operator", self.operator)
+            .opt("StringFilters", self.string_filters)
             .build()
     }
 }
@@ -419,8 +439,13 @@ impl crate::PropertyType for Criteria {}
 impl ::cloudwright_core::ToValue for Criteria {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OcsfFindingCriteria", &self.ocsf_finding_criteria)
+            .opt("OcsfFindingCriteria", self.ocsf_finding_criteria)
             .build()
     }
 }
@@ -457,8 +482,13 @@ impl crate::PropertyType for ExternalIntegrationConfiguration {}
 impl ::cloudwright_core::ToValue for ExternalIntegrationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConnectorArn", &self.connector_arn)
+            .opt("ConnectorArn", self.connector_arn)
             .build()
     }
 }
@@ -544,10 +574,15 @@ impl crate::PropertyType for MapFilter {}
 impl ::cloudwright_core::ToValue for MapFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comparison", &self.comparison)
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Comparison", self.comparison)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -600,9 +635,14 @@ impl crate::PropertyType for OcsfBooleanFilter {}
 impl ::cloudwright_core::ToValue for OcsfBooleanFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldName", &self.field_name)
-            .req("Filter", &self.filter)
+            .req("FieldName", self.field_name)
+            .req("Filter", self.filter)
             .build()
     }
 }
@@ -655,9 +695,14 @@ impl crate::PropertyType for OcsfDateFilter {}
 impl ::cloudwright_core::ToValue for OcsfDateFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldName", &self.field_name)
-            .req("Filter", &self.filter)
+            .req("FieldName", self.field_name)
+            .req("Filter", self.filter)
             .build()
     }
 }
@@ -698,9 +743,14 @@ impl crate::PropertyType for OcsfFindingFilters {}
 impl ::cloudwright_core::ToValue for OcsfFindingFilters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CompositeFilters", &self.composite_filters)
-            .opt("CompositeOperator", &self.composite_operator)
+            .opt("CompositeFilters", self.composite_filters)
+            .opt("CompositeOperator", self.composite_operator)
             .build()
     }
 }
@@ -753,9 +803,14 @@ impl crate::PropertyType for OcsfMapFilter {}
 impl ::cloudwright_core::ToValue for OcsfMapFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldName", &self.field_name)
-            .req("Filter", &self.filter)
+            .req("FieldName", self.field_name)
+            .req("Filter", self.filter)
             .build()
     }
 }
@@ -808,9 +863,14 @@ impl crate::PropertyType for OcsfNumberFilter {}
 impl ::cloudwright_core::ToValue for OcsfNumberFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldName", &self.field_name)
-            .req("Filter", &self.filter)
+            .req("FieldName", self.field_name)
+            .req("Filter", self.filter)
             .build()
     }
 }
@@ -863,9 +923,14 @@ impl crate::PropertyType for OcsfStringFilter {}
 impl ::cloudwright_core::ToValue for OcsfStringFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldName", &self.field_name)
-            .req("Filter", &self.filter)
+            .req("FieldName", self.field_name)
+            .req("Filter", self.filter)
             .build()
     }
 }
@@ -949,9 +1014,14 @@ impl crate::PropertyType for StringFilter {}
 impl ::cloudwright_core::ToValue for StringFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comparison", &self.comparison)
-            .req("Value", &self.value)
+            .req("Comparison", self.comparison)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -983,6 +1053,14 @@ impl ::cloudwright_core::ToValue for AllowedOperators {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1011,6 +1089,14 @@ impl ::cloudwright_core::ToValue for AutomationRulesActionV2Type {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1043,6 +1129,14 @@ impl ::cloudwright_core::ToValue for FieldName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1079,6 +1173,14 @@ impl ::cloudwright_core::ToValue for OcsfDateFilterFieldName {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `FieldName` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1104,6 +1206,14 @@ impl ::cloudwright_core::ToValue for OcsfMapFilterFieldName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1142,6 +1252,14 @@ impl ::cloudwright_core::ToValue for OcsfNumberFilterFieldName {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1262,6 +1380,14 @@ impl ::cloudwright_core::ToValue for OcsfStringField {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Comparison` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1299,6 +1425,14 @@ impl ::cloudwright_core::ToValue for StringFilterComparison {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for ConfigurationPolicy {
 impl ::cloudwright_core::ToValue for ConfigurationPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigurationPolicy", &self.configuration_policy)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("ConfigurationPolicy", self.configuration_policy)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -200,8 +205,13 @@ impl crate::PropertyType for Policy {}
 impl ::cloudwright_core::ToValue for Policy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityHub", &self.security_hub)
+            .opt("SecurityHub", self.security_hub)
             .build()
     }
 }
@@ -244,9 +254,14 @@ impl crate::PropertyType for SecurityControlCustomParameter {}
 impl ::cloudwright_core::ToValue for SecurityControlCustomParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Parameters", &self.parameters)
-            .opt("SecurityControlId", &self.security_control_id)
+            .opt("Parameters", self.parameters)
+            .opt("SecurityControlId", self.security_control_id)
             .build()
     }
 }
@@ -312,18 +327,23 @@ impl crate::PropertyType for SecurityControlsConfiguration {}
 impl ::cloudwright_core::ToValue for SecurityControlsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DisabledSecurityControlIdentifiers",
-                &self.disabled_security_control_identifiers,
+                self.disabled_security_control_identifiers,
             )
             .opt(
                 "EnabledSecurityControlIdentifiers",
-                &self.enabled_security_control_identifiers,
+                self.enabled_security_control_identifiers,
             )
             .opt(
                 "SecurityControlCustomParameters",
-                &self.security_control_custom_parameters,
+                self.security_control_custom_parameters,
             )
             .build()
     }
@@ -379,16 +399,21 @@ impl crate::PropertyType for SecurityHubPolicy {}
 impl ::cloudwright_core::ToValue for SecurityHubPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnabledStandardIdentifiers",
-                &self.enabled_standard_identifiers,
+                self.enabled_standard_identifiers,
             )
             .opt(
                 "SecurityControlsConfiguration",
-                &self.security_controls_configuration,
+                self.security_controls_configuration,
             )
-            .opt("ServiceEnabled", &self.service_enabled)
+            .opt("ServiceEnabled", self.service_enabled)
             .build()
     }
 }

@@ -119,12 +119,17 @@ impl ::cloudwright_core::Resource for ConnectorV2 {
 impl ::cloudwright_core::ToValue for ConnectorV2 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .req("Name", &self.name)
-            .req("Provider", &self.provider)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .req("Name", self.name)
+            .req("Provider", self.provider)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -81,8 +81,13 @@ impl ::cloudwright_core::Resource for DelegatedAdmin {
 impl ::cloudwright_core::ToValue for DelegatedAdmin {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AdminAccountId", &self.admin_account_id)
+            .req("AdminAccountId", self.admin_account_id)
             .build()
     }
 }

@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for Hub {
 impl ::cloudwright_core::ToValue for Hub {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoEnableControls", &self.auto_enable_controls)
-            .opt("ControlFindingGenerator", &self.control_finding_generator)
-            .opt("EnableDefaultStandards", &self.enable_default_standards)
-            .opt("Tags", &self.tags)
+            .opt("AutoEnableControls", self.auto_enable_controls)
+            .opt("ControlFindingGenerator", self.control_finding_generator)
+            .opt("EnableDefaultStandards", self.enable_default_standards)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -107,10 +107,15 @@ impl ::cloudwright_core::Resource for Insight {
 impl ::cloudwright_core::ToValue for Insight {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Filters", &self.filters)
-            .req("GroupByAttribute", &self.group_by_attribute)
-            .req("Name", &self.name)
+            .req("Filters", self.filters)
+            .req("GroupByAttribute", self.group_by_attribute)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1093,228 +1098,227 @@ impl crate::PropertyType for AwsSecurityFindingFilters {}
 impl ::cloudwright_core::ToValue for AwsSecurityFindingFilters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsAccountId", &self.aws_account_id)
-            .opt("AwsAccountName", &self.aws_account_name)
-            .opt("CompanyName", &self.company_name)
+            .opt("AwsAccountId", self.aws_account_id)
+            .opt("AwsAccountName", self.aws_account_name)
+            .opt("CompanyName", self.company_name)
             .opt(
                 "ComplianceAssociatedStandardsId",
-                &self.compliance_associated_standards_id,
+                self.compliance_associated_standards_id,
             )
             .opt(
                 "ComplianceSecurityControlId",
-                &self.compliance_security_control_id,
+                self.compliance_security_control_id,
             )
             .opt(
                 "ComplianceSecurityControlParametersName",
-                &self.compliance_security_control_parameters_name,
+                self.compliance_security_control_parameters_name,
             )
             .opt(
                 "ComplianceSecurityControlParametersValue",
-                &self.compliance_security_control_parameters_value,
+                self.compliance_security_control_parameters_value,
             )
-            .opt("ComplianceStatus", &self.compliance_status)
-            .opt("Confidence", &self.confidence)
-            .opt("CreatedAt", &self.created_at)
-            .opt("Criticality", &self.criticality)
-            .opt("Description", &self.description)
+            .opt("ComplianceStatus", self.compliance_status)
+            .opt("Confidence", self.confidence)
+            .opt("CreatedAt", self.created_at)
+            .opt("Criticality", self.criticality)
+            .opt("Description", self.description)
             .opt(
                 "FindingProviderFieldsConfidence",
-                &self.finding_provider_fields_confidence,
+                self.finding_provider_fields_confidence,
             )
             .opt(
                 "FindingProviderFieldsCriticality",
-                &self.finding_provider_fields_criticality,
+                self.finding_provider_fields_criticality,
             )
             .opt(
                 "FindingProviderFieldsRelatedFindingsId",
-                &self.finding_provider_fields_related_findings_id,
+                self.finding_provider_fields_related_findings_id,
             )
             .opt(
                 "FindingProviderFieldsRelatedFindingsProductArn",
-                &self.finding_provider_fields_related_findings_product_arn,
+                self.finding_provider_fields_related_findings_product_arn,
             )
             .opt(
                 "FindingProviderFieldsSeverityLabel",
-                &self.finding_provider_fields_severity_label,
+                self.finding_provider_fields_severity_label,
             )
             .opt(
                 "FindingProviderFieldsSeverityOriginal",
-                &self.finding_provider_fields_severity_original,
+                self.finding_provider_fields_severity_original,
             )
             .opt(
                 "FindingProviderFieldsTypes",
-                &self.finding_provider_fields_types,
+                self.finding_provider_fields_types,
             )
-            .opt("FirstObservedAt", &self.first_observed_at)
-            .opt("GeneratorId", &self.generator_id)
-            .opt("Id", &self.id)
-            .opt("Keyword", &self.keyword)
-            .opt("LastObservedAt", &self.last_observed_at)
-            .opt("MalwareName", &self.malware_name)
-            .opt("MalwarePath", &self.malware_path)
-            .opt("MalwareState", &self.malware_state)
-            .opt("MalwareType", &self.malware_type)
-            .opt("NetworkDestinationDomain", &self.network_destination_domain)
-            .opt("NetworkDestinationIpV4", &self.network_destination_ip_v4)
-            .opt("NetworkDestinationIpV6", &self.network_destination_ip_v6)
-            .opt("NetworkDestinationPort", &self.network_destination_port)
-            .opt("NetworkDirection", &self.network_direction)
-            .opt("NetworkProtocol", &self.network_protocol)
-            .opt("NetworkSourceDomain", &self.network_source_domain)
-            .opt("NetworkSourceIpV4", &self.network_source_ip_v4)
-            .opt("NetworkSourceIpV6", &self.network_source_ip_v6)
-            .opt("NetworkSourceMac", &self.network_source_mac)
-            .opt("NetworkSourcePort", &self.network_source_port)
-            .opt("NoteText", &self.note_text)
-            .opt("NoteUpdatedAt", &self.note_updated_at)
-            .opt("NoteUpdatedBy", &self.note_updated_by)
-            .opt("ProcessLaunchedAt", &self.process_launched_at)
-            .opt("ProcessName", &self.process_name)
-            .opt("ProcessParentPid", &self.process_parent_pid)
-            .opt("ProcessPath", &self.process_path)
-            .opt("ProcessPid", &self.process_pid)
-            .opt("ProcessTerminatedAt", &self.process_terminated_at)
-            .opt("ProductArn", &self.product_arn)
-            .opt("ProductFields", &self.product_fields)
-            .opt("ProductName", &self.product_name)
-            .opt("RecommendationText", &self.recommendation_text)
-            .opt("RecordState", &self.record_state)
-            .opt("Region", &self.region)
-            .opt("RelatedFindingsId", &self.related_findings_id)
+            .opt("FirstObservedAt", self.first_observed_at)
+            .opt("GeneratorId", self.generator_id)
+            .opt("Id", self.id)
+            .opt("Keyword", self.keyword)
+            .opt("LastObservedAt", self.last_observed_at)
+            .opt("MalwareName", self.malware_name)
+            .opt("MalwarePath", self.malware_path)
+            .opt("MalwareState", self.malware_state)
+            .opt("MalwareType", self.malware_type)
+            .opt("NetworkDestinationDomain", self.network_destination_domain)
+            .opt("NetworkDestinationIpV4", self.network_destination_ip_v4)
+            .opt("NetworkDestinationIpV6", self.network_destination_ip_v6)
+            .opt("NetworkDestinationPort", self.network_destination_port)
+            .opt("NetworkDirection", self.network_direction)
+            .opt("NetworkProtocol", self.network_protocol)
+            .opt("NetworkSourceDomain", self.network_source_domain)
+            .opt("NetworkSourceIpV4", self.network_source_ip_v4)
+            .opt("NetworkSourceIpV6", self.network_source_ip_v6)
+            .opt("NetworkSourceMac", self.network_source_mac)
+            .opt("NetworkSourcePort", self.network_source_port)
+            .opt("NoteText", self.note_text)
+            .opt("NoteUpdatedAt", self.note_updated_at)
+            .opt("NoteUpdatedBy", self.note_updated_by)
+            .opt("ProcessLaunchedAt", self.process_launched_at)
+            .opt("ProcessName", self.process_name)
+            .opt("ProcessParentPid", self.process_parent_pid)
+            .opt("ProcessPath", self.process_path)
+            .opt("ProcessPid", self.process_pid)
+            .opt("ProcessTerminatedAt", self.process_terminated_at)
+            .opt("ProductArn", self.product_arn)
+            .opt("ProductFields", self.product_fields)
+            .opt("ProductName", self.product_name)
+            .opt("RecommendationText", self.recommendation_text)
+            .opt("RecordState", self.record_state)
+            .opt("Region", self.region)
+            .opt("RelatedFindingsId", self.related_findings_id)
             .opt(
                 "RelatedFindingsProductArn",
-                &self.related_findings_product_arn,
+                self.related_findings_product_arn,
             )
-            .opt("ResourceApplicationArn", &self.resource_application_arn)
-            .opt("ResourceApplicationName", &self.resource_application_name)
+            .opt("ResourceApplicationArn", self.resource_application_arn)
+            .opt("ResourceApplicationName", self.resource_application_name)
             .opt(
                 "ResourceAwsEc2InstanceIamInstanceProfileArn",
-                &self.resource_aws_ec2_instance_iam_instance_profile_arn,
+                self.resource_aws_ec2_instance_iam_instance_profile_arn,
             )
             .opt(
                 "ResourceAwsEc2InstanceImageId",
-                &self.resource_aws_ec2_instance_image_id,
+                self.resource_aws_ec2_instance_image_id,
             )
             .opt(
                 "ResourceAwsEc2InstanceIpV4Addresses",
-                &self.resource_aws_ec2_instance_ip_v4_addresses,
+                self.resource_aws_ec2_instance_ip_v4_addresses,
             )
             .opt(
                 "ResourceAwsEc2InstanceIpV6Addresses",
-                &self.resource_aws_ec2_instance_ip_v6_addresses,
+                self.resource_aws_ec2_instance_ip_v6_addresses,
             )
             .opt(
                 "ResourceAwsEc2InstanceKeyName",
-                &self.resource_aws_ec2_instance_key_name,
+                self.resource_aws_ec2_instance_key_name,
             )
             .opt(
                 "ResourceAwsEc2InstanceLaunchedAt",
-                &self.resource_aws_ec2_instance_launched_at,
+                self.resource_aws_ec2_instance_launched_at,
             )
             .opt(
                 "ResourceAwsEc2InstanceSubnetId",
-                &self.resource_aws_ec2_instance_subnet_id,
+                self.resource_aws_ec2_instance_subnet_id,
             )
             .opt(
                 "ResourceAwsEc2InstanceType",
-                &self.resource_aws_ec2_instance_type,
+                self.resource_aws_ec2_instance_type,
             )
             .opt(
                 "ResourceAwsEc2InstanceVpcId",
-                &self.resource_aws_ec2_instance_vpc_id,
+                self.resource_aws_ec2_instance_vpc_id,
             )
             .opt(
                 "ResourceAwsIamAccessKeyCreatedAt",
-                &self.resource_aws_iam_access_key_created_at,
+                self.resource_aws_iam_access_key_created_at,
             )
             .opt(
                 "ResourceAwsIamAccessKeyPrincipalName",
-                &self.resource_aws_iam_access_key_principal_name,
+                self.resource_aws_iam_access_key_principal_name,
             )
             .opt(
                 "ResourceAwsIamAccessKeyStatus",
-                &self.resource_aws_iam_access_key_status,
+                self.resource_aws_iam_access_key_status,
             )
             .opt(
                 "ResourceAwsIamAccessKeyUserName",
-                &self.resource_aws_iam_access_key_user_name,
+                self.resource_aws_iam_access_key_user_name,
             )
             .opt(
                 "ResourceAwsIamUserUserName",
-                &self.resource_aws_iam_user_user_name,
+                self.resource_aws_iam_user_user_name,
             )
             .opt(
                 "ResourceAwsS3BucketOwnerId",
-                &self.resource_aws_s3_bucket_owner_id,
+                self.resource_aws_s3_bucket_owner_id,
             )
             .opt(
                 "ResourceAwsS3BucketOwnerName",
-                &self.resource_aws_s3_bucket_owner_name,
+                self.resource_aws_s3_bucket_owner_name,
             )
-            .opt(
-                "ResourceContainerImageId",
-                &self.resource_container_image_id,
-            )
+            .opt("ResourceContainerImageId", self.resource_container_image_id)
             .opt(
                 "ResourceContainerImageName",
-                &self.resource_container_image_name,
+                self.resource_container_image_name,
             )
             .opt(
                 "ResourceContainerLaunchedAt",
-                &self.resource_container_launched_at,
+                self.resource_container_launched_at,
             )
-            .opt("ResourceContainerName", &self.resource_container_name)
-            .opt("ResourceDetailsOther", &self.resource_details_other)
-            .opt("ResourceId", &self.resource_id)
-            .opt("ResourcePartition", &self.resource_partition)
-            .opt("ResourceRegion", &self.resource_region)
-            .opt("ResourceTags", &self.resource_tags)
-            .opt("ResourceType", &self.resource_type)
-            .opt("Sample", &self.sample)
-            .opt("SeverityLabel", &self.severity_label)
-            .opt("SeverityNormalized", &self.severity_normalized)
-            .opt("SeverityProduct", &self.severity_product)
-            .opt("SourceUrl", &self.source_url)
+            .opt("ResourceContainerName", self.resource_container_name)
+            .opt("ResourceDetailsOther", self.resource_details_other)
+            .opt("ResourceId", self.resource_id)
+            .opt("ResourcePartition", self.resource_partition)
+            .opt("ResourceRegion", self.resource_region)
+            .opt("ResourceTags", self.resource_tags)
+            .opt("ResourceType", self.resource_type)
+            .opt("Sample", self.sample)
+            .opt("SeverityLabel", self.severity_label)
+            .opt("SeverityNormalized", self.severity_normalized)
+            .opt("SeverityProduct", self.severity_product)
+            .opt("SourceUrl", self.source_url)
             .opt(
                 "ThreatIntelIndicatorCategory",
-                &self.threat_intel_indicator_category,
+                self.threat_intel_indicator_category,
             )
             .opt(
                 "ThreatIntelIndicatorLastObservedAt",
-                &self.threat_intel_indicator_last_observed_at,
+                self.threat_intel_indicator_last_observed_at,
             )
             .opt(
                 "ThreatIntelIndicatorSource",
-                &self.threat_intel_indicator_source,
+                self.threat_intel_indicator_source,
             )
             .opt(
                 "ThreatIntelIndicatorSourceUrl",
-                &self.threat_intel_indicator_source_url,
+                self.threat_intel_indicator_source_url,
             )
-            .opt(
-                "ThreatIntelIndicatorType",
-                &self.threat_intel_indicator_type,
-            )
+            .opt("ThreatIntelIndicatorType", self.threat_intel_indicator_type)
             .opt(
                 "ThreatIntelIndicatorValue",
-                &self.threat_intel_indicator_value,
+                self.threat_intel_indicator_value,
             )
-            .opt("Title", &self.title)
-            .opt("Type", &self.r#type)
-            .opt("UpdatedAt", &self.updated_at)
-            .opt("UserDefinedFields", &self.user_defined_fields)
-            .opt("VerificationState", &self.verification_state)
+            .opt("Title", self.title)
+            .opt("Type", self.r#type)
+            .opt("UpdatedAt", self.updated_at)
+            .opt("UserDefinedFields", self.user_defined_fields)
+            .opt("VerificationState", self.verification_state)
             .opt(
                 "VulnerabilitiesExploitAvailable",
-                &self.vulnerabilities_exploit_available,
+                self.vulnerabilities_exploit_available,
             )
             .opt(
                 "VulnerabilitiesFixAvailable",
-                &self.vulnerabilities_fix_available,
+                self.vulnerabilities_fix_available,
             )
-            .opt("WorkflowState", &self.workflow_state)
-            .opt("WorkflowStatus", &self.workflow_status)
+            .opt("WorkflowState", self.workflow_state)
+            .opt("WorkflowStatus", self.workflow_status)
             .build()
     }
 }
@@ -1369,10 +1373,15 @@ impl crate::PropertyType for DateFilter {}
 impl ::cloudwright_core::ToValue for DateFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateRange", &self.date_range)
-            .opt("End", &self.end)
-            .opt("Start", &self.start)
+            .opt("DateRange", self.date_range)
+            .opt("End", self.end)
+            .opt("Start", self.start)
             .build()
     }
 }
@@ -1411,8 +1420,13 @@ impl crate::PropertyType for IpFilter {}
 impl ::cloudwright_core::ToValue for IpFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cidr", &self.cidr)
+            .req("Cidr", self.cidr)
             .build()
     }
 }
@@ -1451,8 +1465,13 @@ impl crate::PropertyType for KeywordFilter {}
 impl ::cloudwright_core::ToValue for KeywordFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1538,10 +1557,15 @@ impl crate::PropertyType for MapFilter {}
 impl ::cloudwright_core::ToValue for MapFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comparison", &self.comparison)
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Comparison", self.comparison)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1625,9 +1649,14 @@ impl crate::PropertyType for StringFilter {}
 impl ::cloudwright_core::ToValue for StringFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Comparison", &self.comparison)
-            .req("Value", &self.value)
+            .req("Comparison", self.comparison)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -1664,6 +1693,14 @@ impl ::cloudwright_core::ToValue for StringFilterComparison {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -100,10 +100,15 @@ impl ::cloudwright_core::Resource for OrganizationConfiguration {
 impl ::cloudwright_core::ToValue for OrganizationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutoEnable", &self.auto_enable)
-            .opt("AutoEnableStandards", &self.auto_enable_standards)
-            .opt("ConfigurationType", &self.configuration_type)
+            .req("AutoEnable", self.auto_enable)
+            .opt("AutoEnableStandards", self.auto_enable_standards)
+            .opt("ConfigurationType", self.configuration_type)
             .build()
     }
 }
@@ -179,6 +184,14 @@ impl ::cloudwright_core::ToValue for AutoEnableStandards {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConfigurationType` (`AWS::SecurityHub::OrganizationConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -207,6 +220,14 @@ impl ::cloudwright_core::ToValue for ConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for PolicyAssociation {
 impl ::cloudwright_core::ToValue for PolicyAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigurationPolicyId", &self.configuration_policy_id)
-            .req("TargetId", &self.target_id)
-            .req("TargetType", &self.target_type)
+            .req("ConfigurationPolicyId", self.configuration_policy_id)
+            .req("TargetId", self.target_id)
+            .req("TargetType", self.target_type)
             .build()
     }
 }
@@ -193,6 +198,14 @@ impl ::cloudwright_core::ToValue for TargetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -79,8 +79,13 @@ impl ::cloudwright_core::Resource for ProductSubscription {
 impl ::cloudwright_core::ToValue for ProductSubscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ProductArn", &self.product_arn)
+            .req("ProductArn", self.product_arn)
             .build()
     }
 }

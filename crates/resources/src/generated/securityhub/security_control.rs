@@ -102,11 +102,16 @@ impl ::cloudwright_core::Resource for SecurityControl {
 impl ::cloudwright_core::ToValue for SecurityControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LastUpdateReason", &self.last_update_reason)
-            .req("Parameters", &self.parameters)
-            .opt("SecurityControlArn", &self.security_control_arn)
-            .opt("SecurityControlId", &self.security_control_id)
+            .opt("LastUpdateReason", self.last_update_reason)
+            .req("Parameters", self.parameters)
+            .opt("SecurityControlArn", self.security_control_arn)
+            .opt("SecurityControlId", self.security_control_id)
             .build()
     }
 }

@@ -42,8 +42,13 @@ impl crate::PropertyType for BooleanFilter {}
 impl ::cloudwright_core::ToValue for BooleanFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Value", &self.value)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -102,10 +107,15 @@ impl crate::PropertyType for DateFilter {}
 impl ::cloudwright_core::ToValue for DateFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DateRange", &self.date_range)
-            .opt("End", &self.end)
-            .opt("Start", &self.start)
+            .opt("DateRange", self.date_range)
+            .opt("End", self.end)
+            .opt("Start", self.start)
             .build()
     }
 }
@@ -163,9 +173,14 @@ impl crate::PropertyType for DateRange {}
 impl ::cloudwright_core::ToValue for DateRange {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Unit", &self.unit)
-            .req("Value", &self.value)
+            .req("Unit", self.unit)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -216,10 +231,15 @@ impl crate::PropertyType for NumberFilter {}
 impl ::cloudwright_core::ToValue for NumberFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Eq", &self.eq)
-            .opt("Gte", &self.gte)
-            .opt("Lte", &self.lte)
+            .opt("Eq", self.eq)
+            .opt("Gte", self.gte)
+            .opt("Lte", self.lte)
             .build()
     }
 }
@@ -256,6 +276,14 @@ impl ::cloudwright_core::ToValue for Comparison {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "securityhub")]
@@ -290,6 +318,14 @@ impl ::cloudwright_core::ToValue for RuleStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "securityhub")]
@@ -320,6 +356,14 @@ impl ::cloudwright_core::ToValue for Unit {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

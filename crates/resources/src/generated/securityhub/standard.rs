@@ -91,12 +91,17 @@ impl ::cloudwright_core::Resource for Standard {
 impl ::cloudwright_core::ToValue for Standard {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DisabledStandardsControls",
-                &self.disabled_standards_controls,
+                self.disabled_standards_controls,
             )
-            .req("StandardsArn", &self.standards_arn)
+            .req("StandardsArn", self.standards_arn)
             .build()
     }
 }
@@ -162,9 +167,14 @@ impl crate::PropertyType for StandardsControl {}
 impl ::cloudwright_core::ToValue for StandardsControl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Reason", &self.reason)
-            .req("StandardsControlArn", &self.standards_control_arn)
+            .opt("Reason", self.reason)
+            .req("StandardsControlArn", self.standards_control_arn)
             .build()
     }
 }

@@ -115,11 +115,16 @@ impl ::cloudwright_core::Resource for AwsLogSource {
 impl ::cloudwright_core::ToValue for AwsLogSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Accounts", &self.accounts)
-            .req("DataLakeArn", &self.data_lake_arn)
-            .req("SourceName", &self.source_name)
-            .req("SourceVersion", &self.source_version)
+            .opt("Accounts", self.accounts)
+            .req("DataLakeArn", self.data_lake_arn)
+            .req("SourceName", self.source_name)
+            .req("SourceVersion", self.source_version)
             .build()
     }
 }

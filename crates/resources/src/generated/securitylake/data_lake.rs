@@ -107,12 +107,17 @@ impl ::cloudwright_core::Resource for DataLake {
 impl ::cloudwright_core::ToValue for DataLake {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("LifecycleConfiguration", &self.lifecycle_configuration)
-            .opt("MetaStoreManagerRoleArn", &self.meta_store_manager_role_arn)
-            .opt("ReplicationConfiguration", &self.replication_configuration)
-            .opt("Tags", &self.tags)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("LifecycleConfiguration", self.lifecycle_configuration)
+            .opt("MetaStoreManagerRoleArn", self.meta_store_manager_role_arn)
+            .opt("ReplicationConfiguration", self.replication_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -175,8 +180,13 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -213,8 +223,13 @@ impl crate::PropertyType for Expiration {}
 impl ::cloudwright_core::ToValue for Expiration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Days", &self.days)
+            .opt("Days", self.days)
             .build()
     }
 }
@@ -259,9 +274,14 @@ impl crate::PropertyType for LifecycleConfiguration {}
 impl ::cloudwright_core::ToValue for LifecycleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Expiration", &self.expiration)
-            .opt("Transitions", &self.transitions)
+            .opt("Expiration", self.expiration)
+            .opt("Transitions", self.transitions)
             .build()
     }
 }
@@ -306,9 +326,14 @@ impl crate::PropertyType for ReplicationConfiguration {}
 impl ::cloudwright_core::ToValue for ReplicationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Regions", &self.regions)
-            .opt("RoleArn", &self.role_arn)
+            .opt("Regions", self.regions)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }
@@ -351,9 +376,14 @@ impl crate::PropertyType for Transitions {}
 impl ::cloudwright_core::ToValue for Transitions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Days", &self.days)
-            .opt("StorageClass", &self.storage_class)
+            .opt("Days", self.days)
+            .opt("StorageClass", self.storage_class)
             .build()
     }
 }

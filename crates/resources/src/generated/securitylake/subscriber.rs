@@ -147,14 +147,19 @@ impl ::cloudwright_core::Resource for Subscriber {
 impl ::cloudwright_core::ToValue for Subscriber {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessTypes", &self.access_types)
-            .req("DataLakeArn", &self.data_lake_arn)
-            .req("Sources", &self.sources)
-            .opt("SubscriberDescription", &self.subscriber_description)
-            .req("SubscriberIdentity", &self.subscriber_identity)
-            .req("SubscriberName", &self.subscriber_name)
-            .opt("Tags", &self.tags)
+            .req("AccessTypes", self.access_types)
+            .req("DataLakeArn", self.data_lake_arn)
+            .req("Sources", self.sources)
+            .opt("SubscriberDescription", self.subscriber_description)
+            .req("SubscriberIdentity", self.subscriber_identity)
+            .req("SubscriberName", self.subscriber_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -249,9 +254,14 @@ impl crate::PropertyType for AwsLogSource {}
 impl ::cloudwright_core::ToValue for AwsLogSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceName", &self.source_name)
-            .opt("SourceVersion", &self.source_version)
+            .opt("SourceName", self.source_name)
+            .opt("SourceVersion", self.source_version)
             .build()
     }
 }
@@ -296,9 +306,14 @@ impl crate::PropertyType for CustomLogSource {}
 impl ::cloudwright_core::ToValue for CustomLogSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SourceName", &self.source_name)
-            .opt("SourceVersion", &self.source_version)
+            .opt("SourceName", self.source_name)
+            .opt("SourceVersion", self.source_version)
             .build()
     }
 }
@@ -339,9 +354,14 @@ impl crate::PropertyType for Source {}
 impl ::cloudwright_core::ToValue for Source {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsLogSource", &self.aws_log_source)
-            .opt("CustomLogSource", &self.custom_log_source)
+            .opt("AwsLogSource", self.aws_log_source)
+            .opt("CustomLogSource", self.custom_log_source)
             .build()
     }
 }
@@ -394,9 +414,14 @@ impl crate::PropertyType for SubscriberIdentity {}
 impl ::cloudwright_core::ToValue for SubscriberIdentity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExternalId", &self.external_id)
-            .req("Principal", &self.principal)
+            .req("ExternalId", self.external_id)
+            .req("Principal", self.principal)
             .build()
     }
 }
@@ -427,6 +452,14 @@ impl ::cloudwright_core::ToValue for AccessType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

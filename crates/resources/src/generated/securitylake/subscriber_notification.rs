@@ -91,12 +91,14 @@ impl ::cloudwright_core::Resource for SubscriberNotification {
 impl ::cloudwright_core::ToValue for SubscriberNotification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "NotificationConfiguration",
-                &self.notification_configuration,
-            )
-            .req("SubscriberArn", &self.subscriber_arn)
+            .req("NotificationConfiguration", self.notification_configuration)
+            .req("SubscriberArn", self.subscriber_arn)
             .build()
     }
 }
@@ -194,15 +196,17 @@ impl crate::PropertyType for HttpsNotificationConfiguration {}
 impl ::cloudwright_core::ToValue for HttpsNotificationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthorizationApiKeyName", &self.authorization_api_key_name)
-            .opt(
-                "AuthorizationApiKeyValue",
-                &self.authorization_api_key_value,
-            )
-            .req("Endpoint", &self.endpoint)
-            .opt("HttpMethod", &self.http_method)
-            .req("TargetRoleArn", &self.target_role_arn)
+            .opt("AuthorizationApiKeyName", self.authorization_api_key_name)
+            .opt("AuthorizationApiKeyValue", self.authorization_api_key_value)
+            .req("Endpoint", self.endpoint)
+            .opt("HttpMethod", self.http_method)
+            .req("TargetRoleArn", self.target_role_arn)
             .build()
     }
 }
@@ -246,14 +250,19 @@ impl crate::PropertyType for NotificationConfiguration {}
 impl ::cloudwright_core::ToValue for NotificationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "HttpsNotificationConfiguration",
-                &self.https_notification_configuration,
+                self.https_notification_configuration,
             )
             .opt(
                 "SqsNotificationConfiguration",
-                &self.sqs_notification_configuration,
+                self.sqs_notification_configuration,
             )
             .build()
     }
@@ -285,6 +294,14 @@ impl ::cloudwright_core::ToValue for HttpMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -87,9 +87,14 @@ impl ::cloudwright_core::Resource for AcceptedPortfolioShare {
 impl ::cloudwright_core::ToValue for AcceptedPortfolioShare {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .req("PortfolioId", &self.portfolio_id)
+            .opt("AcceptLanguage", self.accept_language)
+            .req("PortfolioId", self.portfolio_id)
             .build()
     }
 }

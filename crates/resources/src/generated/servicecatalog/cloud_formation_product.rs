@@ -176,26 +176,31 @@ impl ::cloudwright_core::Resource for CloudFormationProduct {
 impl ::cloudwright_core::ToValue for CloudFormationProduct {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .opt("Description", &self.description)
-            .opt("Distributor", &self.distributor)
-            .req("Name", &self.name)
-            .req("Owner", &self.owner)
-            .opt("ProductType", &self.product_type)
+            .opt("AcceptLanguage", self.accept_language)
+            .opt("Description", self.description)
+            .opt("Distributor", self.distributor)
+            .req("Name", self.name)
+            .req("Owner", self.owner)
+            .opt("ProductType", self.product_type)
             .opt(
                 "ProvisioningArtifactParameters",
-                &self.provisioning_artifact_parameters,
+                self.provisioning_artifact_parameters,
             )
             .opt(
                 "ReplaceProvisioningArtifacts",
-                &self.replace_provisioning_artifacts,
+                self.replace_provisioning_artifacts,
             )
-            .opt("SourceConnection", &self.source_connection)
-            .opt("SupportDescription", &self.support_description)
-            .opt("SupportEmail", &self.support_email)
-            .opt("SupportUrl", &self.support_url)
-            .opt("Tags", &self.tags)
+            .opt("SourceConnection", self.source_connection)
+            .opt("SupportDescription", self.support_description)
+            .opt("SupportEmail", self.support_email)
+            .opt("SupportUrl", self.support_url)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -310,11 +315,16 @@ impl crate::PropertyType for CodeStarParameters {}
 impl ::cloudwright_core::ToValue for CodeStarParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ArtifactPath", &self.artifact_path)
-            .req("Branch", &self.branch)
-            .req("ConnectionArn", &self.connection_arn)
-            .req("Repository", &self.repository)
+            .req("ArtifactPath", self.artifact_path)
+            .req("Branch", self.branch)
+            .req("ConnectionArn", self.connection_arn)
+            .req("Repository", self.repository)
             .build()
     }
 }
@@ -349,8 +359,13 @@ impl crate::PropertyType for ConnectionParameters {}
 impl ::cloudwright_core::ToValue for ConnectionParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CodeStar", &self.code_star)
+            .opt("CodeStar", self.code_star)
             .build()
     }
 }
@@ -428,15 +443,20 @@ impl crate::PropertyType for ProvisioningArtifactProperties {}
 impl ::cloudwright_core::ToValue for ProvisioningArtifactProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
+            .opt("Description", self.description)
             .opt(
                 "DisableTemplateValidation",
-                &self.disable_template_validation,
+                self.disable_template_validation,
             )
-            .req("Info", &self.info)
-            .opt("Name", &self.name)
-            .opt("Type", &self.r#type)
+            .req("Info", self.info)
+            .opt("Name", self.name)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -489,9 +509,14 @@ impl crate::PropertyType for SourceConnection {}
 impl ::cloudwright_core::ToValue for SourceConnection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConnectionParameters", &self.connection_parameters)
-            .req("Type", &self.r#type)
+            .req("ConnectionParameters", self.connection_parameters)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -538,9 +563,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -183,19 +183,24 @@ impl ::cloudwright_core::Resource for CloudFormationProvisionedProduct {
 impl ::cloudwright_core::ToValue for CloudFormationProvisionedProduct {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .opt("NotificationArns", &self.notification_arns)
-            .opt("PathId", &self.path_id)
-            .opt("PathName", &self.path_name)
-            .opt("ProductId", &self.product_id)
-            .opt("ProductName", &self.product_name)
-            .opt("ProvisionedProductName", &self.provisioned_product_name)
-            .opt("ProvisioningArtifactId", &self.provisioning_artifact_id)
-            .opt("ProvisioningArtifactName", &self.provisioning_artifact_name)
-            .opt("ProvisioningParameters", &self.provisioning_parameters)
-            .opt("ProvisioningPreferences", &self.provisioning_preferences)
-            .opt("Tags", &self.tags)
+            .opt("AcceptLanguage", self.accept_language)
+            .opt("NotificationArns", self.notification_arns)
+            .opt("PathId", self.path_id)
+            .opt("PathName", self.path_name)
+            .opt("ProductId", self.product_id)
+            .opt("ProductName", self.product_name)
+            .opt("ProvisionedProductName", self.provisioned_product_name)
+            .opt("ProvisioningArtifactId", self.provisioning_artifact_id)
+            .opt("ProvisioningArtifactName", self.provisioning_artifact_name)
+            .opt("ProvisioningParameters", self.provisioning_parameters)
+            .opt("ProvisioningPreferences", self.provisioning_preferences)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -288,9 +293,14 @@ impl crate::PropertyType for ProvisioningParameter {}
 impl ::cloudwright_core::ToValue for ProvisioningParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -426,26 +436,31 @@ impl crate::PropertyType for ProvisioningPreferences {}
 impl ::cloudwright_core::ToValue for ProvisioningPreferences {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("StackSetAccounts", &self.stack_set_accounts)
+            .opt("StackSetAccounts", self.stack_set_accounts)
             .opt(
                 "StackSetFailureToleranceCount",
-                &self.stack_set_failure_tolerance_count,
+                self.stack_set_failure_tolerance_count,
             )
             .opt(
                 "StackSetFailureTolerancePercentage",
-                &self.stack_set_failure_tolerance_percentage,
+                self.stack_set_failure_tolerance_percentage,
             )
             .opt(
                 "StackSetMaxConcurrencyCount",
-                &self.stack_set_max_concurrency_count,
+                self.stack_set_max_concurrency_count,
             )
             .opt(
                 "StackSetMaxConcurrencyPercentage",
-                &self.stack_set_max_concurrency_percentage,
+                self.stack_set_max_concurrency_percentage,
             )
-            .opt("StackSetOperationType", &self.stack_set_operation_type)
-            .opt("StackSetRegions", &self.stack_set_regions)
+            .opt("StackSetOperationType", self.stack_set_operation_type)
+            .opt("StackSetRegions", self.stack_set_regions)
             .build()
     }
 }
@@ -496,9 +511,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -532,6 +552,14 @@ impl ::cloudwright_core::ToValue for StackSetOperationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

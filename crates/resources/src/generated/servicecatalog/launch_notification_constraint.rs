@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for LaunchNotificationConstraint {
 impl ::cloudwright_core::ToValue for LaunchNotificationConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .opt("Description", &self.description)
-            .req("NotificationArns", &self.notification_arns)
-            .req("PortfolioId", &self.portfolio_id)
-            .req("ProductId", &self.product_id)
+            .opt("AcceptLanguage", self.accept_language)
+            .opt("Description", self.description)
+            .req("NotificationArns", self.notification_arns)
+            .req("PortfolioId", self.portfolio_id)
+            .req("ProductId", self.product_id)
             .build()
     }
 }

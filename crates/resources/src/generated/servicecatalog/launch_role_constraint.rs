@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for LaunchRoleConstraint {
 impl ::cloudwright_core::ToValue for LaunchRoleConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .opt("Description", &self.description)
-            .opt("LocalRoleName", &self.local_role_name)
-            .req("PortfolioId", &self.portfolio_id)
-            .req("ProductId", &self.product_id)
-            .opt("RoleArn", &self.role_arn)
+            .opt("AcceptLanguage", self.accept_language)
+            .opt("Description", self.description)
+            .opt("LocalRoleName", self.local_role_name)
+            .req("PortfolioId", self.portfolio_id)
+            .req("ProductId", self.product_id)
+            .opt("RoleArn", self.role_arn)
             .build()
     }
 }

@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for LaunchTemplateConstraint {
 impl ::cloudwright_core::ToValue for LaunchTemplateConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .opt("Description", &self.description)
-            .req("PortfolioId", &self.portfolio_id)
-            .req("ProductId", &self.product_id)
-            .req("Rules", &self.rules)
+            .opt("AcceptLanguage", self.accept_language)
+            .opt("Description", self.description)
+            .req("PortfolioId", self.portfolio_id)
+            .req("ProductId", self.product_id)
+            .req("Rules", self.rules)
             .build()
     }
 }

@@ -125,12 +125,17 @@ impl ::cloudwright_core::Resource for Portfolio {
 impl ::cloudwright_core::ToValue for Portfolio {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
-            .req("ProviderName", &self.provider_name)
-            .opt("Tags", &self.tags)
+            .opt("AcceptLanguage", self.accept_language)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
+            .req("ProviderName", self.provider_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -209,9 +214,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

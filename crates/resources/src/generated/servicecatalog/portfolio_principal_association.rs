@@ -108,11 +108,16 @@ impl ::cloudwright_core::Resource for PortfolioPrincipalAssociation {
 impl ::cloudwright_core::ToValue for PortfolioPrincipalAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .opt("PortfolioId", &self.portfolio_id)
-            .opt("PrincipalARN", &self.principal_arn)
-            .req("PrincipalType", &self.principal_type)
+            .opt("AcceptLanguage", self.accept_language)
+            .opt("PortfolioId", self.portfolio_id)
+            .opt("PrincipalARN", self.principal_arn)
+            .req("PrincipalType", self.principal_type)
             .build()
     }
 }

@@ -102,11 +102,16 @@ impl ::cloudwright_core::Resource for PortfolioProductAssociation {
 impl ::cloudwright_core::ToValue for PortfolioProductAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .opt("PortfolioId", &self.portfolio_id)
-            .opt("ProductId", &self.product_id)
-            .opt("SourcePortfolioId", &self.source_portfolio_id)
+            .opt("AcceptLanguage", self.accept_language)
+            .opt("PortfolioId", self.portfolio_id)
+            .opt("ProductId", self.product_id)
+            .opt("SourcePortfolioId", self.source_portfolio_id)
             .build()
     }
 }

@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for PortfolioShare {
 impl ::cloudwright_core::ToValue for PortfolioShare {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .req("AccountId", &self.account_id)
-            .req("PortfolioId", &self.portfolio_id)
-            .opt("ShareTagOptions", &self.share_tag_options)
+            .opt("AcceptLanguage", self.accept_language)
+            .req("AccountId", self.account_id)
+            .req("PortfolioId", self.portfolio_id)
+            .opt("ShareTagOptions", self.share_tag_options)
             .build()
     }
 }

@@ -125,14 +125,19 @@ impl ::cloudwright_core::Resource for ResourceUpdateConstraint {
 impl ::cloudwright_core::ToValue for ResourceUpdateConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .opt("Description", &self.description)
-            .req("PortfolioId", &self.portfolio_id)
-            .req("ProductId", &self.product_id)
+            .opt("AcceptLanguage", self.accept_language)
+            .opt("Description", self.description)
+            .req("PortfolioId", self.portfolio_id)
+            .req("ProductId", self.product_id)
             .req(
                 "TagUpdateOnProvisionedProduct",
-                &self.tag_update_on_provisioned_product,
+                self.tag_update_on_provisioned_product,
             )
             .build()
     }

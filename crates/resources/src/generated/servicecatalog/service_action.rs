@@ -123,12 +123,17 @@ impl ::cloudwright_core::Resource for ServiceAction {
 impl ::cloudwright_core::ToValue for ServiceAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .req("Definition", &self.definition)
-            .req("DefinitionType", &self.definition_type)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
+            .opt("AcceptLanguage", self.accept_language)
+            .req("Definition", self.definition)
+            .req("DefinitionType", self.definition_type)
+            .opt("Description", self.description)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -205,9 +210,14 @@ impl crate::PropertyType for DefinitionParameter {}
 impl ::cloudwright_core::ToValue for DefinitionParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -235,6 +245,14 @@ impl ::cloudwright_core::ToValue for DefinitionType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for ServiceActionAssociation {
 impl ::cloudwright_core::ToValue for ServiceActionAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ProductId", &self.product_id)
-            .req("ProvisioningArtifactId", &self.provisioning_artifact_id)
-            .req("ServiceActionId", &self.service_action_id)
+            .req("ProductId", self.product_id)
+            .req("ProvisioningArtifactId", self.provisioning_artifact_id)
+            .req("ServiceActionId", self.service_action_id)
             .build()
     }
 }

@@ -167,16 +167,21 @@ impl ::cloudwright_core::Resource for StackSetConstraint {
 impl ::cloudwright_core::ToValue for StackSetConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AcceptLanguage", &self.accept_language)
-            .req("AccountList", &self.account_list)
-            .req("AdminRole", &self.admin_role)
-            .req("Description", &self.description)
-            .req("ExecutionRole", &self.execution_role)
-            .req("PortfolioId", &self.portfolio_id)
-            .req("ProductId", &self.product_id)
-            .req("RegionList", &self.region_list)
-            .req("StackInstanceControl", &self.stack_instance_control)
+            .opt("AcceptLanguage", self.accept_language)
+            .req("AccountList", self.account_list)
+            .req("AdminRole", self.admin_role)
+            .req("Description", self.description)
+            .req("ExecutionRole", self.execution_role)
+            .req("PortfolioId", self.portfolio_id)
+            .req("ProductId", self.product_id)
+            .req("RegionList", self.region_list)
+            .req("StackInstanceControl", self.stack_instance_control)
             .build()
     }
 }

@@ -100,10 +100,15 @@ impl ::cloudwright_core::Resource for TagOption {
 impl ::cloudwright_core::ToValue for TagOption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Active", &self.active)
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .opt("Active", self.active)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

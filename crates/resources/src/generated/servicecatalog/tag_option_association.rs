@@ -81,9 +81,14 @@ impl ::cloudwright_core::Resource for TagOptionAssociation {
 impl ::cloudwright_core::ToValue for TagOptionAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceId", &self.resource_id)
-            .opt("TagOptionId", &self.tag_option_id)
+            .opt("ResourceId", self.resource_id)
+            .opt("TagOptionId", self.tag_option_id)
             .build()
     }
 }

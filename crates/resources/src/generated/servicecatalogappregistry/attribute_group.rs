@@ -111,11 +111,16 @@ impl ::cloudwright_core::Resource for AttributeGroup {
 impl ::cloudwright_core::ToValue for AttributeGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("Attributes", self.attributes)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

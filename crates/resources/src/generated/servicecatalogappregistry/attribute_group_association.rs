@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for AttributeGroupAssociation {
 impl ::cloudwright_core::ToValue for AttributeGroupAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Application", &self.application)
-            .req("AttributeGroup", &self.attribute_group)
+            .req("Application", self.application)
+            .req("AttributeGroup", self.attribute_group)
             .build()
     }
 }

@@ -104,10 +104,15 @@ impl ::cloudwright_core::Resource for ResourceAssociation {
 impl ::cloudwright_core::ToValue for ResourceAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Application", &self.application)
-            .req("Resource", &self.resource)
-            .req("ResourceType", &self.resource_type)
+            .req("Application", self.application)
+            .req("Resource", self.resource)
+            .req("ResourceType", self.resource_type)
             .build()
     }
 }
@@ -163,6 +168,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

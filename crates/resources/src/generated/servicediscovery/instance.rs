@@ -124,9 +124,14 @@ impl ::cloudwright_core::Resource for Instance {
 impl ::cloudwright_core::ToValue for Instance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceAttributes", &self.instance_attributes)
-            .req("ServiceId", &self.service_id)
+            .req("InstanceAttributes", self.instance_attributes)
+            .req("ServiceId", self.service_id)
             .build()
     }
 }

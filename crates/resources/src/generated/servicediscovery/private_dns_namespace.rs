@@ -119,12 +119,17 @@ impl ::cloudwright_core::Resource for PrivateDnsNamespace {
 impl ::cloudwright_core::ToValue for PrivateDnsNamespace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Properties", &self.properties)
-            .opt("Tags", &self.tags)
-            .req("Vpc", &self.vpc)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Properties", self.properties)
+            .opt("Tags", self.tags)
+            .req("Vpc", self.vpc)
             .build()
     }
 }
@@ -195,8 +200,13 @@ impl crate::PropertyType for PrivateDnsPropertiesMutable {}
 impl ::cloudwright_core::ToValue for PrivateDnsPropertiesMutable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SOA", &self.soa)
+            .opt("SOA", self.soa)
             .build()
     }
 }
@@ -231,8 +241,13 @@ impl crate::PropertyType for Properties {}
 impl ::cloudwright_core::ToValue for Properties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DnsProperties", &self.dns_properties)
+            .opt("DnsProperties", self.dns_properties)
             .build()
     }
 }

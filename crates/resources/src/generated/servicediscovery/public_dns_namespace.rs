@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for PublicDnsNamespace {
 impl ::cloudwright_core::ToValue for PublicDnsNamespace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .opt("Properties", &self.properties)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .opt("Properties", self.properties)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -180,8 +185,13 @@ impl crate::PropertyType for Properties {}
 impl ::cloudwright_core::ToValue for Properties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DnsProperties", &self.dns_properties)
+            .opt("DnsProperties", self.dns_properties)
             .build()
     }
 }
@@ -216,8 +226,13 @@ impl crate::PropertyType for PublicDnsPropertiesMutable {}
 impl ::cloudwright_core::ToValue for PublicDnsPropertiesMutable {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SOA", &self.soa)
+            .opt("SOA", self.soa)
             .build()
     }
 }

@@ -138,16 +138,21 @@ impl ::cloudwright_core::Resource for Service {
 impl ::cloudwright_core::ToValue for Service {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DnsConfig", &self.dns_config)
-            .opt("HealthCheckConfig", &self.health_check_config)
-            .opt("HealthCheckCustomConfig", &self.health_check_custom_config)
-            .opt("Name", &self.name)
-            .opt("NamespaceId", &self.namespace_id)
-            .opt("ServiceAttributes", &self.service_attributes)
-            .opt("Tags", &self.tags)
-            .opt("Type", &self.r#type)
+            .opt("Description", self.description)
+            .opt("DnsConfig", self.dns_config)
+            .opt("HealthCheckConfig", self.health_check_config)
+            .opt("HealthCheckCustomConfig", self.health_check_custom_config)
+            .opt("Name", self.name)
+            .opt("NamespaceId", self.namespace_id)
+            .opt("ServiceAttributes", self.service_attributes)
+            .opt("Tags", self.tags)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -257,10 +262,15 @@ impl crate::PropertyType for DnsConfig {}
 impl ::cloudwright_core::ToValue for DnsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DnsRecords", &self.dns_records)
-            .opt("NamespaceId", &self.namespace_id)
-            .opt("RoutingPolicy", &self.routing_policy)
+            .req("DnsRecords", self.dns_records)
+            .opt("NamespaceId", self.namespace_id)
+            .opt("RoutingPolicy", self.routing_policy)
             .build()
     }
 }
@@ -354,9 +364,14 @@ impl crate::PropertyType for DnsRecord {}
 impl ::cloudwright_core::ToValue for DnsRecord {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TTL", &self.ttl)
-            .req("Type", &self.r#type)
+            .req("TTL", self.ttl)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -439,10 +454,15 @@ impl crate::PropertyType for HealthCheckConfig {}
 impl ::cloudwright_core::ToValue for HealthCheckConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FailureThreshold", &self.failure_threshold)
-            .opt("ResourcePath", &self.resource_path)
-            .req("Type", &self.r#type)
+            .opt("FailureThreshold", self.failure_threshold)
+            .opt("ResourcePath", self.resource_path)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -500,8 +520,13 @@ impl crate::PropertyType for HealthCheckCustomConfig {}
 impl ::cloudwright_core::ToValue for HealthCheckCustomConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FailureThreshold", &self.failure_threshold)
+            .opt("FailureThreshold", self.failure_threshold)
             .build()
     }
 }

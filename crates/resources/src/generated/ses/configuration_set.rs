@@ -144,16 +144,21 @@ impl ::cloudwright_core::Resource for ConfigurationSet {
 impl ::cloudwright_core::ToValue for ConfigurationSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArchivingOptions", &self.archiving_options)
-            .opt("DeliveryOptions", &self.delivery_options)
-            .opt("Name", &self.name)
-            .opt("ReputationOptions", &self.reputation_options)
-            .opt("SendingOptions", &self.sending_options)
-            .opt("SuppressionOptions", &self.suppression_options)
-            .opt("Tags", &self.tags)
-            .opt("TrackingOptions", &self.tracking_options)
-            .opt("VdmOptions", &self.vdm_options)
+            .opt("ArchivingOptions", self.archiving_options)
+            .opt("DeliveryOptions", self.delivery_options)
+            .opt("Name", self.name)
+            .opt("ReputationOptions", self.reputation_options)
+            .opt("SendingOptions", self.sending_options)
+            .opt("SuppressionOptions", self.suppression_options)
+            .opt("Tags", self.tags)
+            .opt("TrackingOptions", self.tracking_options)
+            .opt("VdmOptions", self.vdm_options)
             .build()
     }
 }
@@ -198,8 +203,13 @@ impl crate::PropertyType for ArchivingOptions {}
 impl ::cloudwright_core::ToValue for ArchivingOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArchiveArn", &self.archive_arn)
+            .opt("ArchiveArn", self.archive_arn)
             .build()
     }
 }
@@ -239,14 +249,19 @@ impl crate::PropertyType for ConditionThreshold {}
 impl ::cloudwright_core::ToValue for ConditionThreshold {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ConditionThresholdEnabled",
-                &self.condition_threshold_enabled,
+                self.condition_threshold_enabled,
             )
             .opt(
                 "OverallConfidenceThreshold",
-                &self.overall_confidence_threshold,
+                self.overall_confidence_threshold,
             )
             .build()
     }
@@ -289,8 +304,13 @@ impl crate::PropertyType for DashboardOptions {}
 impl ::cloudwright_core::ToValue for DashboardOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EngagementMetrics", &self.engagement_metrics)
+            .req("EngagementMetrics", self.engagement_metrics)
             .build()
     }
 }
@@ -343,10 +363,15 @@ impl crate::PropertyType for DeliveryOptions {}
 impl ::cloudwright_core::ToValue for DeliveryOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxDeliverySeconds", &self.max_delivery_seconds)
-            .opt("SendingPoolName", &self.sending_pool_name)
-            .opt("TlsPolicy", &self.tls_policy)
+            .opt("MaxDeliverySeconds", self.max_delivery_seconds)
+            .opt("SendingPoolName", self.sending_pool_name)
+            .opt("TlsPolicy", self.tls_policy)
             .build()
     }
 }
@@ -388,8 +413,13 @@ impl crate::PropertyType for GuardianOptions {}
 impl ::cloudwright_core::ToValue for GuardianOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OptimizedSharedDelivery", &self.optimized_shared_delivery)
+            .req("OptimizedSharedDelivery", self.optimized_shared_delivery)
             .build()
     }
 }
@@ -424,10 +454,15 @@ impl crate::PropertyType for OverallConfidenceThreshold {}
 impl ::cloudwright_core::ToValue for OverallConfidenceThreshold {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "ConfidenceVerdictThreshold",
-                &self.confidence_verdict_threshold,
+                self.confidence_verdict_threshold,
             )
             .build()
     }
@@ -465,8 +500,13 @@ impl crate::PropertyType for ReputationOptions {}
 impl ::cloudwright_core::ToValue for ReputationOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ReputationMetricsEnabled", &self.reputation_metrics_enabled)
+            .opt("ReputationMetricsEnabled", self.reputation_metrics_enabled)
             .build()
     }
 }
@@ -503,8 +543,13 @@ impl crate::PropertyType for SendingOptions {}
 impl ::cloudwright_core::ToValue for SendingOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SendingEnabled", &self.sending_enabled)
+            .opt("SendingEnabled", self.sending_enabled)
             .build()
     }
 }
@@ -551,9 +596,14 @@ impl crate::PropertyType for SuppressionOptions {}
 impl ::cloudwright_core::ToValue for SuppressionOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SuppressedReasons", &self.suppressed_reasons)
-            .opt("ValidationOptions", &self.validation_options)
+            .opt("SuppressedReasons", self.suppressed_reasons)
+            .opt("ValidationOptions", self.validation_options)
             .build()
     }
 }
@@ -600,9 +650,14 @@ impl crate::PropertyType for TrackingOptions {}
 impl ::cloudwright_core::ToValue for TrackingOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomRedirectDomain", &self.custom_redirect_domain)
-            .opt("HttpsPolicy", &self.https_policy)
+            .opt("CustomRedirectDomain", self.custom_redirect_domain)
+            .opt("HttpsPolicy", self.https_policy)
             .build()
     }
 }
@@ -637,8 +692,13 @@ impl crate::PropertyType for ValidationOptions {}
 impl ::cloudwright_core::ToValue for ValidationOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConditionThreshold", &self.condition_threshold)
+            .req("ConditionThreshold", self.condition_threshold)
             .build()
     }
 }
@@ -679,9 +739,14 @@ impl crate::PropertyType for VdmOptions {}
 impl ::cloudwright_core::ToValue for VdmOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DashboardOptions", &self.dashboard_options)
-            .opt("GuardianOptions", &self.guardian_options)
+            .opt("DashboardOptions", self.dashboard_options)
+            .opt("GuardianOptions", self.guardian_options)
             .build()
     }
 }

@@ -96,9 +96,14 @@ impl ::cloudwright_core::Resource for ConfigurationSetEventDestination {
 impl ::cloudwright_core::ToValue for ConfigurationSetEventDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigurationSetName", &self.configuration_set_name)
-            .req("EventDestination", &self.event_destination)
+            .req("ConfigurationSetName", self.configuration_set_name)
+            .req("EventDestination", self.event_destination)
             .build()
     }
 }
@@ -154,8 +159,13 @@ impl crate::PropertyType for CloudWatchDestination {}
 impl ::cloudwright_core::ToValue for CloudWatchDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DimensionConfigurations", &self.dimension_configurations)
+            .opt("DimensionConfigurations", self.dimension_configurations)
             .build()
     }
 }
@@ -227,10 +237,15 @@ impl crate::PropertyType for DimensionConfiguration {}
 impl ::cloudwright_core::ToValue for DimensionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultDimensionValue", &self.default_dimension_value)
-            .req("DimensionName", &self.dimension_name)
-            .req("DimensionValueSource", &self.dimension_value_source)
+            .req("DefaultDimensionValue", self.default_dimension_value)
+            .req("DimensionName", self.dimension_name)
+            .req("DimensionValueSource", self.dimension_value_source)
             .build()
     }
 }
@@ -269,8 +284,13 @@ impl crate::PropertyType for EventBridgeDestination {}
 impl ::cloudwright_core::ToValue for EventBridgeDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EventBusArn", &self.event_bus_arn)
+            .req("EventBusArn", self.event_bus_arn)
             .build()
     }
 }
@@ -367,17 +387,22 @@ impl crate::PropertyType for EventDestination {}
 impl ::cloudwright_core::ToValue for EventDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchDestination", &self.cloud_watch_destination)
-            .opt("Enabled", &self.enabled)
-            .opt("EventBridgeDestination", &self.event_bridge_destination)
+            .opt("CloudWatchDestination", self.cloud_watch_destination)
+            .opt("Enabled", self.enabled)
+            .opt("EventBridgeDestination", self.event_bridge_destination)
             .opt(
                 "KinesisFirehoseDestination",
-                &self.kinesis_firehose_destination,
+                self.kinesis_firehose_destination,
             )
-            .req("MatchingEventTypes", &self.matching_event_types)
-            .opt("Name", &self.name)
-            .opt("SnsDestination", &self.sns_destination)
+            .req("MatchingEventTypes", self.matching_event_types)
+            .opt("Name", self.name)
+            .opt("SnsDestination", self.sns_destination)
             .build()
     }
 }
@@ -432,9 +457,14 @@ impl crate::PropertyType for KinesisFirehoseDestination {}
 impl ::cloudwright_core::ToValue for KinesisFirehoseDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeliveryStreamARN", &self.delivery_stream_arn)
-            .req("IAMRoleARN", &self.iam_role_arn)
+            .req("DeliveryStreamARN", self.delivery_stream_arn)
+            .req("IAMRoleARN", self.iam_role_arn)
             .build()
     }
 }
@@ -477,8 +507,13 @@ impl crate::PropertyType for SnsDestination {}
 impl ::cloudwright_core::ToValue for SnsDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TopicARN", &self.topic_arn)
+            .req("TopicARN", self.topic_arn)
             .build()
     }
 }
@@ -521,6 +556,14 @@ impl ::cloudwright_core::ToValue for DimensionValueSource {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -102,11 +102,16 @@ impl ::cloudwright_core::Resource for ContactList {
 impl ::cloudwright_core::ToValue for ContactList {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContactListName", &self.contact_list_name)
-            .opt("Description", &self.description)
-            .opt("Tags", &self.tags)
-            .opt("Topics", &self.topics)
+            .opt("ContactListName", self.contact_list_name)
+            .opt("Description", self.description)
+            .opt("Tags", self.tags)
+            .opt("Topics", self.topics)
             .build()
     }
 }
@@ -191,14 +196,19 @@ impl crate::PropertyType for Topic {}
 impl ::cloudwright_core::ToValue for Topic {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "DefaultSubscriptionStatus",
-                &self.default_subscription_status,
+                self.default_subscription_status,
             )
-            .opt("Description", &self.description)
-            .req("DisplayName", &self.display_name)
-            .req("TopicName", &self.topic_name)
+            .opt("Description", self.description)
+            .req("DisplayName", self.display_name)
+            .req("TopicName", self.topic_name)
             .build()
     }
 }

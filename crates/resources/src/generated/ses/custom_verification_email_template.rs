@@ -144,14 +144,19 @@ impl ::cloudwright_core::Resource for CustomVerificationEmailTemplate {
 impl ::cloudwright_core::ToValue for CustomVerificationEmailTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FailureRedirectionURL", &self.failure_redirection_url)
-            .req("FromEmailAddress", &self.from_email_address)
-            .req("SuccessRedirectionURL", &self.success_redirection_url)
-            .opt("Tags", &self.tags)
-            .req("TemplateContent", &self.template_content)
-            .req("TemplateName", &self.template_name)
-            .req("TemplateSubject", &self.template_subject)
+            .req("FailureRedirectionURL", self.failure_redirection_url)
+            .req("FromEmailAddress", self.from_email_address)
+            .req("SuccessRedirectionURL", self.success_redirection_url)
+            .opt("Tags", self.tags)
+            .req("TemplateContent", self.template_content)
+            .req("TemplateName", self.template_name)
+            .req("TemplateSubject", self.template_subject)
             .build()
     }
 }

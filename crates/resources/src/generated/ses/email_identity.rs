@@ -132,17 +132,22 @@ impl ::cloudwright_core::Resource for EmailIdentity {
 impl ::cloudwright_core::ToValue for EmailIdentity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConfigurationSetAttributes",
-                &self.configuration_set_attributes,
+                self.configuration_set_attributes,
             )
-            .opt("DkimAttributes", &self.dkim_attributes)
-            .opt("DkimSigningAttributes", &self.dkim_signing_attributes)
-            .req("EmailIdentity", &self.email_identity)
-            .opt("FeedbackAttributes", &self.feedback_attributes)
-            .opt("MailFromAttributes", &self.mail_from_attributes)
-            .opt("Tags", &self.tags)
+            .opt("DkimAttributes", self.dkim_attributes)
+            .opt("DkimSigningAttributes", self.dkim_signing_attributes)
+            .req("EmailIdentity", self.email_identity)
+            .opt("FeedbackAttributes", self.feedback_attributes)
+            .opt("MailFromAttributes", self.mail_from_attributes)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -237,8 +242,13 @@ impl crate::PropertyType for ConfigurationSetAttributes {}
 impl ::cloudwright_core::ToValue for ConfigurationSetAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfigurationSetName", &self.configuration_set_name)
+            .opt("ConfigurationSetName", self.configuration_set_name)
             .build()
     }
 }
@@ -275,8 +285,13 @@ impl crate::PropertyType for DkimAttributes {}
 impl ::cloudwright_core::ToValue for DkimAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SigningEnabled", &self.signing_enabled)
+            .opt("SigningEnabled", self.signing_enabled)
             .build()
     }
 }
@@ -340,10 +355,15 @@ impl crate::PropertyType for DkimSigningAttributes {}
 impl ::cloudwright_core::ToValue for DkimSigningAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DomainSigningPrivateKey", &self.domain_signing_private_key)
-            .opt("DomainSigningSelector", &self.domain_signing_selector)
-            .opt("NextSigningKeyLength", &self.next_signing_key_length)
+            .opt("DomainSigningPrivateKey", self.domain_signing_private_key)
+            .opt("DomainSigningSelector", self.domain_signing_selector)
+            .opt("NextSigningKeyLength", self.next_signing_key_length)
             .build()
     }
 }
@@ -382,8 +402,13 @@ impl crate::PropertyType for FeedbackAttributes {}
 impl ::cloudwright_core::ToValue for FeedbackAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EmailForwardingEnabled", &self.email_forwarding_enabled)
+            .opt("EmailForwardingEnabled", self.email_forwarding_enabled)
             .build()
     }
 }
@@ -434,9 +459,14 @@ impl crate::PropertyType for MailFromAttributes {}
 impl ::cloudwright_core::ToValue for MailFromAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BehaviorOnMxFailure", &self.behavior_on_mx_failure)
-            .opt("MailFromDomain", &self.mail_from_domain)
+            .opt("BehaviorOnMxFailure", self.behavior_on_mx_failure)
+            .opt("MailFromDomain", self.mail_from_domain)
             .build()
     }
 }

@@ -98,11 +98,16 @@ impl ::cloudwright_core::Resource for MailManagerArchive {
 impl ::cloudwright_core::ToValue for MailManagerArchive {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArchiveName", &self.archive_name)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("Retention", &self.retention)
-            .opt("Tags", &self.tags)
+            .opt("ArchiveName", self.archive_name)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("Retention", self.retention)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -187,9 +192,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

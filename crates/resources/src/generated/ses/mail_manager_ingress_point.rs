@@ -155,19 +155,24 @@ impl ::cloudwright_core::Resource for MailManagerIngressPoint {
 impl ::cloudwright_core::ToValue for MailManagerIngressPoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "IngressPointConfiguration",
-                &self.ingress_point_configuration,
+                self.ingress_point_configuration,
             )
-            .opt("IngressPointName", &self.ingress_point_name)
-            .opt("NetworkConfiguration", &self.network_configuration)
-            .req("RuleSetId", &self.rule_set_id)
-            .opt("StatusToUpdate", &self.status_to_update)
-            .opt("Tags", &self.tags)
-            .opt("TlsPolicy", &self.tls_policy)
-            .req("TrafficPolicyId", &self.traffic_policy_id)
-            .req("Type", &self.r#type)
+            .opt("IngressPointName", self.ingress_point_name)
+            .opt("NetworkConfiguration", self.network_configuration)
+            .req("RuleSetId", self.rule_set_id)
+            .opt("StatusToUpdate", self.status_to_update)
+            .opt("Tags", self.tags)
+            .opt("TlsPolicy", self.tls_policy)
+            .req("TrafficPolicyId", self.traffic_policy_id)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -260,9 +265,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -293,6 +303,14 @@ impl ::cloudwright_core::ToValue for IngressPointStatusToUpdate {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -326,6 +344,14 @@ impl ::cloudwright_core::ToValue for IngressPointType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TlsPolicy` (`AWS::SES::MailManagerIngressPoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -357,6 +383,14 @@ impl ::cloudwright_core::ToValue for TlsPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -122,12 +122,17 @@ impl ::cloudwright_core::Resource for MailManagerRelay {
 impl ::cloudwright_core::ToValue for MailManagerRelay {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Authentication", &self.authentication)
-            .opt("RelayName", &self.relay_name)
-            .req("ServerName", &self.server_name)
-            .req("ServerPort", &self.server_port)
-            .opt("Tags", &self.tags)
+            .req("Authentication", self.authentication)
+            .opt("RelayName", self.relay_name)
+            .req("ServerName", self.server_name)
+            .req("ServerPort", self.server_port)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -206,9 +211,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

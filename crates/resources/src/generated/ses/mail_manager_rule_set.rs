@@ -95,10 +95,15 @@ impl ::cloudwright_core::Resource for MailManagerRuleSet {
 impl ::cloudwright_core::ToValue for MailManagerRuleSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RuleSetName", &self.rule_set_name)
-            .req("Rules", &self.rules)
-            .opt("Tags", &self.tags)
+            .opt("RuleSetName", self.rule_set_name)
+            .req("Rules", self.rules)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -192,11 +197,16 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Actions", &self.actions)
-            .opt("Conditions", &self.conditions)
-            .opt("Name", &self.name)
-            .opt("Unless", &self.unless)
+            .req("Actions", self.actions)
+            .opt("Conditions", self.conditions)
+            .opt("Name", self.name)
+            .opt("Unless", self.unless)
             .build()
     }
 }
@@ -247,9 +257,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -120,12 +120,17 @@ impl ::cloudwright_core::Resource for MailManagerTrafficPolicy {
 impl ::cloudwright_core::ToValue for MailManagerTrafficPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultAction", &self.default_action)
-            .opt("MaxMessageSizeBytes", &self.max_message_size_bytes)
-            .req("PolicyStatements", &self.policy_statements)
-            .opt("Tags", &self.tags)
-            .opt("TrafficPolicyName", &self.traffic_policy_name)
+            .req("DefaultAction", self.default_action)
+            .opt("MaxMessageSizeBytes", self.max_message_size_bytes)
+            .req("PolicyStatements", self.policy_statements)
+            .opt("Tags", self.tags)
+            .opt("TrafficPolicyName", self.traffic_policy_name)
             .build()
     }
 }
@@ -208,9 +213,14 @@ impl crate::PropertyType for PolicyStatement {}
 impl ::cloudwright_core::ToValue for PolicyStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Conditions", &self.conditions)
+            .req("Action", self.action)
+            .req("Conditions", self.conditions)
             .build()
     }
 }
@@ -261,9 +271,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -294,6 +309,14 @@ impl ::cloudwright_core::ToValue for AcceptAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -109,10 +109,15 @@ impl ::cloudwright_core::Resource for MultiRegionEndpoint {
 impl ::cloudwright_core::ToValue for MultiRegionEndpoint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Details", &self.details)
-            .req("EndpointName", &self.endpoint_name)
-            .opt("Tags", &self.tags)
+            .req("Details", self.details)
+            .req("EndpointName", self.endpoint_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -161,8 +166,13 @@ impl crate::PropertyType for Details {}
 impl ::cloudwright_core::ToValue for Details {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("RouteDetails", &self.route_details)
+            .req("RouteDetails", self.route_details)
             .build()
     }
 }
@@ -195,8 +205,13 @@ impl crate::PropertyType for RouteDetail {}
 impl ::cloudwright_core::ToValue for RouteDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Region", &self.region)
+            .req("Region", self.region)
             .build()
     }
 }

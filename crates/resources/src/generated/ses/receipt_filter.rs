@@ -75,8 +75,13 @@ impl ::cloudwright_core::Resource for ReceiptFilter {
 impl ::cloudwright_core::ToValue for ReceiptFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Filter", &self.filter)
+            .req("Filter", self.filter)
             .build()
     }
 }
@@ -142,9 +147,14 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IpFilter", &self.ip_filter)
-            .opt("Name", &self.name)
+            .req("IpFilter", self.ip_filter)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -201,9 +211,14 @@ impl crate::PropertyType for IpFilter {}
 impl ::cloudwright_core::ToValue for IpFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Cidr", &self.cidr)
-            .req("Policy", &self.policy)
+            .req("Cidr", self.cidr)
+            .req("Policy", self.policy)
             .build()
     }
 }

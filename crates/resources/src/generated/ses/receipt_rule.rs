@@ -98,10 +98,15 @@ impl ::cloudwright_core::Resource for ReceiptRule {
 impl ::cloudwright_core::ToValue for ReceiptRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("After", &self.after)
-            .req("Rule", &self.rule)
-            .req("RuleSetName", &self.rule_set_name)
+            .opt("After", self.after)
+            .req("Rule", self.rule)
+            .req("RuleSetName", self.rule_set_name)
             .build()
     }
 }
@@ -198,15 +203,20 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddHeaderAction", &self.add_header_action)
-            .opt("BounceAction", &self.bounce_action)
-            .opt("ConnectAction", &self.connect_action)
-            .opt("LambdaAction", &self.lambda_action)
-            .opt("S3Action", &self.s3_action)
-            .opt("SNSAction", &self.sns_action)
-            .opt("StopAction", &self.stop_action)
-            .opt("WorkmailAction", &self.workmail_action)
+            .opt("AddHeaderAction", self.add_header_action)
+            .opt("BounceAction", self.bounce_action)
+            .opt("ConnectAction", self.connect_action)
+            .opt("LambdaAction", self.lambda_action)
+            .opt("S3Action", self.s3_action)
+            .opt("SNSAction", self.sns_action)
+            .opt("StopAction", self.stop_action)
+            .opt("WorkmailAction", self.workmail_action)
             .build()
     }
 }
@@ -261,9 +271,14 @@ impl crate::PropertyType for AddHeaderAction {}
 impl ::cloudwright_core::ToValue for AddHeaderAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HeaderName", &self.header_name)
-            .req("HeaderValue", &self.header_value)
+            .req("HeaderName", self.header_name)
+            .req("HeaderValue", self.header_value)
             .build()
     }
 }
@@ -345,12 +360,17 @@ impl crate::PropertyType for BounceAction {}
 impl ::cloudwright_core::ToValue for BounceAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Message", &self.message)
-            .req("Sender", &self.sender)
-            .req("SmtpReplyCode", &self.smtp_reply_code)
-            .opt("StatusCode", &self.status_code)
-            .opt("TopicArn", &self.topic_arn)
+            .req("Message", self.message)
+            .req("Sender", self.sender)
+            .req("SmtpReplyCode", self.smtp_reply_code)
+            .opt("StatusCode", self.status_code)
+            .opt("TopicArn", self.topic_arn)
             .build()
     }
 }
@@ -411,9 +431,14 @@ impl crate::PropertyType for ConnectAction {}
 impl ::cloudwright_core::ToValue for ConnectAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IAMRoleARN", &self.iam_role_arn)
-            .req("InstanceARN", &self.instance_arn)
+            .req("IAMRoleARN", self.iam_role_arn)
+            .req("InstanceARN", self.instance_arn)
             .build()
     }
 }
@@ -476,10 +501,15 @@ impl crate::PropertyType for LambdaAction {}
 impl ::cloudwright_core::ToValue for LambdaAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FunctionArn", &self.function_arn)
-            .opt("InvocationType", &self.invocation_type)
-            .opt("TopicArn", &self.topic_arn)
+            .req("FunctionArn", self.function_arn)
+            .opt("InvocationType", self.invocation_type)
+            .opt("TopicArn", self.topic_arn)
             .build()
     }
 }
@@ -554,13 +584,18 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("Enabled", &self.enabled)
-            .opt("Name", &self.name)
-            .opt("Recipients", &self.recipients)
-            .opt("ScanEnabled", &self.scan_enabled)
-            .opt("TlsPolicy", &self.tls_policy)
+            .opt("Actions", self.actions)
+            .opt("Enabled", self.enabled)
+            .opt("Name", self.name)
+            .opt("Recipients", self.recipients)
+            .opt("ScanEnabled", self.scan_enabled)
+            .opt("TlsPolicy", self.tls_policy)
             .build()
     }
 }
@@ -654,12 +689,17 @@ impl crate::PropertyType for S3Action {}
 impl ::cloudwright_core::ToValue for S3Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("IamRoleArn", &self.iam_role_arn)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("ObjectKeyPrefix", &self.object_key_prefix)
-            .opt("TopicArn", &self.topic_arn)
+            .req("BucketName", self.bucket_name)
+            .opt("IamRoleArn", self.iam_role_arn)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("ObjectKeyPrefix", self.object_key_prefix)
+            .opt("TopicArn", self.topic_arn)
             .build()
     }
 }
@@ -702,9 +742,14 @@ impl crate::PropertyType for SnsAction {}
 impl ::cloudwright_core::ToValue for SnsAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encoding", &self.encoding)
-            .opt("TopicArn", &self.topic_arn)
+            .opt("Encoding", self.encoding)
+            .opt("TopicArn", self.topic_arn)
             .build()
     }
 }
@@ -754,9 +799,14 @@ impl crate::PropertyType for StopAction {}
 impl ::cloudwright_core::ToValue for StopAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Scope", &self.scope)
-            .opt("TopicArn", &self.topic_arn)
+            .req("Scope", self.scope)
+            .opt("TopicArn", self.topic_arn)
             .build()
     }
 }
@@ -812,9 +862,14 @@ impl crate::PropertyType for WorkmailAction {}
 impl ::cloudwright_core::ToValue for WorkmailAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OrganizationArn", &self.organization_arn)
-            .opt("TopicArn", &self.topic_arn)
+            .req("OrganizationArn", self.organization_arn)
+            .opt("TopicArn", self.topic_arn)
             .build()
     }
 }

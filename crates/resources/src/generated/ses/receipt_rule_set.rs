@@ -77,8 +77,13 @@ impl ::cloudwright_core::Resource for ReceiptRuleSet {
 impl ::cloudwright_core::ToValue for ReceiptRuleSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RuleSetName", &self.rule_set_name)
+            .opt("RuleSetName", self.rule_set_name)
             .build()
     }
 }

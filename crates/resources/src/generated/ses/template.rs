@@ -84,9 +84,14 @@ impl ::cloudwright_core::Resource for Template {
 impl ::cloudwright_core::ToValue for Template {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Tags", &self.tags)
-            .opt("Template", &self.template)
+            .opt("Tags", self.tags)
+            .opt("Template", self.template)
             .build()
     }
 }
@@ -164,11 +169,16 @@ impl crate::PropertyType for TemplateProperty {}
 impl ::cloudwright_core::ToValue for TemplateProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HtmlPart", &self.html_part)
-            .req("SubjectPart", &self.subject_part)
-            .opt("TemplateName", &self.template_name)
-            .opt("TextPart", &self.text_part)
+            .opt("HtmlPart", self.html_part)
+            .req("SubjectPart", self.subject_part)
+            .opt("TemplateName", self.template_name)
+            .opt("TextPart", self.text_part)
             .build()
     }
 }

@@ -100,10 +100,15 @@ impl ::cloudwright_core::Resource for Tenant {
 impl ::cloudwright_core::ToValue for Tenant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceAssociations", &self.resource_associations)
-            .opt("Tags", &self.tags)
-            .req("TenantName", &self.tenant_name)
+            .opt("ResourceAssociations", self.resource_associations)
+            .opt("Tags", self.tags)
+            .req("TenantName", self.tenant_name)
             .build()
     }
 }
@@ -162,8 +167,13 @@ impl crate::PropertyType for ResourceAssociation {}
 impl ::cloudwright_core::ToValue for ResourceAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceArn", &self.resource_arn)
+            .req("ResourceArn", self.resource_arn)
             .build()
     }
 }

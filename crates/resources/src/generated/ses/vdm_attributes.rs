@@ -76,9 +76,14 @@ impl ::cloudwright_core::Resource for VdmAttributes {
 impl ::cloudwright_core::ToValue for VdmAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DashboardAttributes", &self.dashboard_attributes)
-            .opt("GuardianAttributes", &self.guardian_attributes)
+            .opt("DashboardAttributes", self.dashboard_attributes)
+            .opt("GuardianAttributes", self.guardian_attributes)
             .build()
     }
 }
@@ -138,8 +143,13 @@ impl crate::PropertyType for DashboardAttributes {}
 impl ::cloudwright_core::ToValue for DashboardAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EngagementMetrics", &self.engagement_metrics)
+            .opt("EngagementMetrics", self.engagement_metrics)
             .build()
     }
 }
@@ -179,8 +189,13 @@ impl crate::PropertyType for GuardianAttributes {}
 impl ::cloudwright_core::ToValue for GuardianAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OptimizedSharedDelivery", &self.optimized_shared_delivery)
+            .opt("OptimizedSharedDelivery", self.optimized_shared_delivery)
             .build()
     }
 }

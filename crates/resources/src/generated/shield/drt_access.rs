@@ -109,9 +109,14 @@ impl ::cloudwright_core::Resource for DrtAccess {
 impl ::cloudwright_core::ToValue for DrtAccess {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogBucketList", &self.log_bucket_list)
-            .req("RoleArn", &self.role_arn)
+            .opt("LogBucketList", self.log_bucket_list)
+            .req("RoleArn", self.role_arn)
             .build()
     }
 }

@@ -119,11 +119,16 @@ impl ::cloudwright_core::Resource for ProactiveEngagement {
 impl ::cloudwright_core::ToValue for ProactiveEngagement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EmergencyContactList", &self.emergency_contact_list)
+            .req("EmergencyContactList", self.emergency_contact_list)
             .req(
                 "ProactiveEngagementStatus",
-                &self.proactive_engagement_status,
+                self.proactive_engagement_status,
             )
             .build()
     }
@@ -201,10 +206,15 @@ impl crate::PropertyType for EmergencyContact {}
 impl ::cloudwright_core::ToValue for EmergencyContact {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContactNotes", &self.contact_notes)
-            .req("EmailAddress", &self.email_address)
-            .opt("PhoneNumber", &self.phone_number)
+            .opt("ContactNotes", self.contact_notes)
+            .req("EmailAddress", self.email_address)
+            .opt("PhoneNumber", self.phone_number)
             .build()
     }
 }
@@ -235,6 +245,14 @@ impl ::cloudwright_core::ToValue for ProactiveEngagementStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

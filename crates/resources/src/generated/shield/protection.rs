@@ -150,15 +150,20 @@ impl ::cloudwright_core::Resource for Protection {
 impl ::cloudwright_core::ToValue for Protection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ApplicationLayerAutomaticResponseConfiguration",
-                &self.application_layer_automatic_response_configuration,
+                self.application_layer_automatic_response_configuration,
             )
-            .opt("HealthCheckArns", &self.health_check_arns)
-            .req("Name", &self.name)
-            .req("ResourceArn", &self.resource_arn)
-            .opt("Tags", &self.tags)
+            .opt("HealthCheckArns", self.health_check_arns)
+            .req("Name", self.name)
+            .req("ResourceArn", self.resource_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -241,9 +246,14 @@ impl crate::PropertyType for ApplicationLayerAutomaticResponseConfiguration {}
 impl ::cloudwright_core::ToValue for ApplicationLayerAutomaticResponseConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Status", &self.status)
+            .req("Action", self.action)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -276,6 +286,14 @@ impl ::cloudwright_core::ToValue for ApplicationLayerAutomaticResponseConfigurat
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

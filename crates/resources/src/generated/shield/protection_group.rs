@@ -136,13 +136,18 @@ impl ::cloudwright_core::Resource for ProtectionGroup {
 impl ::cloudwright_core::ToValue for ProtectionGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Aggregation", &self.aggregation)
-            .opt("Members", &self.members)
-            .req("Pattern", &self.pattern)
-            .req("ProtectionGroupId", &self.protection_group_id)
-            .opt("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
+            .req("Aggregation", self.aggregation)
+            .opt("Members", self.members)
+            .req("Pattern", self.pattern)
+            .req("ProtectionGroupId", self.protection_group_id)
+            .opt("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -197,6 +202,14 @@ impl ::cloudwright_core::ToValue for Aggregation {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Pattern` (`AWS::Shield::ProtectionGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -228,6 +241,14 @@ impl ::cloudwright_core::ToValue for Pattern {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -269,6 +290,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -124,12 +124,17 @@ impl ::cloudwright_core::Resource for ProfilePermission {
 impl ::cloudwright_core::ToValue for ProfilePermission {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Principal", &self.principal)
-            .req("ProfileName", &self.profile_name)
-            .opt("ProfileVersion", &self.profile_version)
-            .req("StatementId", &self.statement_id)
+            .req("Action", self.action)
+            .req("Principal", self.principal)
+            .req("ProfileName", self.profile_name)
+            .opt("ProfileVersion", self.profile_version)
+            .req("StatementId", self.statement_id)
             .build()
     }
 }

@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for SigningProfile {
 impl ::cloudwright_core::ToValue for SigningProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PlatformId", &self.platform_id)
-            .opt("SignatureValidityPeriod", &self.signature_validity_period)
-            .opt("Tags", &self.tags)
+            .req("PlatformId", self.platform_id)
+            .opt("SignatureValidityPeriod", self.signature_validity_period)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -174,9 +179,14 @@ impl crate::PropertyType for SignatureValidityPeriod {}
 impl ::cloudwright_core::ToValue for SignatureValidityPeriod {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Type", &self.r#type)
-            .opt("Value", &self.value)
+            .opt("Type", self.r#type)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -215,9 +225,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -248,6 +263,14 @@ impl ::cloudwright_core::ToValue for PlatformId {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -280,6 +303,14 @@ impl ::cloudwright_core::ToValue for SignatureValidityPeriodType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

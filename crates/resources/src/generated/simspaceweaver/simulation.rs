@@ -133,12 +133,17 @@ impl ::cloudwright_core::Resource for Simulation {
 impl ::cloudwright_core::ToValue for Simulation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaximumDuration", &self.maximum_duration)
-            .req("Name", &self.name)
-            .req("RoleArn", &self.role_arn)
-            .opt("SchemaS3Location", &self.schema_s3_location)
-            .opt("SnapshotS3Location", &self.snapshot_s3_location)
+            .opt("MaximumDuration", self.maximum_duration)
+            .req("Name", self.name)
+            .req("RoleArn", self.role_arn)
+            .opt("SchemaS3Location", self.schema_s3_location)
+            .opt("SnapshotS3Location", self.snapshot_s3_location)
             .build()
     }
 }
@@ -215,9 +220,14 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .req("ObjectKey", &self.object_key)
+            .req("BucketName", self.bucket_name)
+            .req("ObjectKey", self.object_key)
             .build()
     }
 }

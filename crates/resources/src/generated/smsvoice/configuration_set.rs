@@ -118,13 +118,18 @@ impl ::cloudwright_core::Resource for ConfigurationSet {
 impl ::cloudwright_core::ToValue for ConfigurationSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ConfigurationSetName", &self.configuration_set_name)
-            .opt("DefaultSenderId", &self.default_sender_id)
-            .opt("EventDestinations", &self.event_destinations)
-            .opt("MessageFeedbackEnabled", &self.message_feedback_enabled)
-            .opt("ProtectConfigurationId", &self.protect_configuration_id)
-            .opt("Tags", &self.tags)
+            .opt("ConfigurationSetName", self.configuration_set_name)
+            .opt("DefaultSenderId", self.default_sender_id)
+            .opt("EventDestinations", self.event_destinations)
+            .opt("MessageFeedbackEnabled", self.message_feedback_enabled)
+            .opt("ProtectConfigurationId", self.protect_configuration_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -201,9 +206,14 @@ impl crate::PropertyType for CloudWatchLogsDestination {}
 impl ::cloudwright_core::ToValue for CloudWatchLogsDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IamRoleArn", &self.iam_role_arn)
-            .req("LogGroupArn", &self.log_group_arn)
+            .req("IamRoleArn", self.iam_role_arn)
+            .req("LogGroupArn", self.log_group_arn)
             .build()
     }
 }
@@ -292,19 +302,24 @@ impl crate::PropertyType for EventDestination {}
 impl ::cloudwright_core::ToValue for EventDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CloudWatchLogsDestination",
-                &self.cloud_watch_logs_destination,
+                self.cloud_watch_logs_destination,
             )
-            .req("Enabled", &self.enabled)
-            .req("EventDestinationName", &self.event_destination_name)
+            .req("Enabled", self.enabled)
+            .req("EventDestinationName", self.event_destination_name)
             .opt(
                 "KinesisFirehoseDestination",
-                &self.kinesis_firehose_destination,
+                self.kinesis_firehose_destination,
             )
-            .req("MatchingEventTypes", &self.matching_event_types)
-            .opt("SnsDestination", &self.sns_destination)
+            .req("MatchingEventTypes", self.matching_event_types)
+            .opt("SnsDestination", self.sns_destination)
             .build()
     }
 }
@@ -363,9 +378,14 @@ impl crate::PropertyType for KinesisFirehoseDestination {}
 impl ::cloudwright_core::ToValue for KinesisFirehoseDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DeliveryStreamArn", &self.delivery_stream_arn)
-            .req("IamRoleArn", &self.iam_role_arn)
+            .req("DeliveryStreamArn", self.delivery_stream_arn)
+            .req("IamRoleArn", self.iam_role_arn)
             .build()
     }
 }
@@ -404,8 +424,13 @@ impl crate::PropertyType for SnsDestination {}
 impl ::cloudwright_core::ToValue for SnsDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TopicArn", &self.topic_arn)
+            .req("TopicArn", self.topic_arn)
             .build()
     }
 }

@@ -88,9 +88,14 @@ impl ::cloudwright_core::Resource for OptOutList {
 impl ::cloudwright_core::ToValue for OptOutList {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OptOutListName", &self.opt_out_list_name)
-            .opt("Tags", &self.tags)
+            .opt("OptOutListName", self.opt_out_list_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -169,23 +169,28 @@ impl ::cloudwright_core::Resource for PhoneNumber {
 impl ::cloudwright_core::ToValue for PhoneNumber {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DeletionProtectionEnabled",
-                &self.deletion_protection_enabled,
+                self.deletion_protection_enabled,
             )
-            .req("IsoCountryCode", &self.iso_country_code)
-            .req("MandatoryKeywords", &self.mandatory_keywords)
-            .req("NumberCapabilities", &self.number_capabilities)
-            .req("NumberType", &self.number_type)
-            .opt("OptOutListName", &self.opt_out_list_name)
-            .opt("OptionalKeywords", &self.optional_keywords)
+            .req("IsoCountryCode", self.iso_country_code)
+            .req("MandatoryKeywords", self.mandatory_keywords)
+            .req("NumberCapabilities", self.number_capabilities)
+            .req("NumberType", self.number_type)
+            .opt("OptOutListName", self.opt_out_list_name)
+            .opt("OptionalKeywords", self.optional_keywords)
             .opt(
                 "SelfManagedOptOutsEnabled",
-                &self.self_managed_opt_outs_enabled,
+                self.self_managed_opt_outs_enabled,
             )
-            .opt("Tags", &self.tags)
-            .opt("TwoWay", &self.two_way)
+            .opt("Tags", self.tags)
+            .opt("TwoWay", self.two_way)
             .build()
     }
 }
@@ -270,10 +275,15 @@ impl crate::PropertyType for TwoWay {}
 impl ::cloudwright_core::ToValue for TwoWay {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelArn", &self.channel_arn)
-            .opt("ChannelRole", &self.channel_role)
-            .req("Enabled", &self.enabled)
+            .opt("ChannelArn", self.channel_arn)
+            .opt("ChannelRole", self.channel_role)
+            .req("Enabled", self.enabled)
             .build()
     }
 }
@@ -307,6 +317,14 @@ impl ::cloudwright_core::ToValue for NumberCapability {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -342,6 +360,14 @@ impl ::cloudwright_core::ToValue for NumberType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

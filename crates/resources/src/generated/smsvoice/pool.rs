@@ -157,22 +157,27 @@ impl ::cloudwright_core::Resource for Pool {
 impl ::cloudwright_core::ToValue for Pool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DeletionProtectionEnabled",
-                &self.deletion_protection_enabled,
+                self.deletion_protection_enabled,
             )
-            .req("MandatoryKeywords", &self.mandatory_keywords)
-            .opt("OptOutListName", &self.opt_out_list_name)
-            .opt("OptionalKeywords", &self.optional_keywords)
-            .req("OriginationIdentities", &self.origination_identities)
+            .req("MandatoryKeywords", self.mandatory_keywords)
+            .opt("OptOutListName", self.opt_out_list_name)
+            .opt("OptionalKeywords", self.optional_keywords)
+            .req("OriginationIdentities", self.origination_identities)
             .opt(
                 "SelfManagedOptOutsEnabled",
-                &self.self_managed_opt_outs_enabled,
+                self.self_managed_opt_outs_enabled,
             )
-            .opt("SharedRoutesEnabled", &self.shared_routes_enabled)
-            .opt("Tags", &self.tags)
-            .opt("TwoWay", &self.two_way)
+            .opt("SharedRoutesEnabled", self.shared_routes_enabled)
+            .opt("Tags", self.tags)
+            .opt("TwoWay", self.two_way)
             .build()
     }
 }
@@ -249,10 +254,15 @@ impl crate::PropertyType for TwoWay {}
 impl ::cloudwright_core::ToValue for TwoWay {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelArn", &self.channel_arn)
-            .opt("ChannelRole", &self.channel_role)
-            .req("Enabled", &self.enabled)
+            .opt("ChannelArn", self.channel_arn)
+            .opt("ChannelRole", self.channel_role)
+            .req("Enabled", self.enabled)
             .build()
     }
 }

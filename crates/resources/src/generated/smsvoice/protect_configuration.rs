@@ -87,13 +87,18 @@ impl ::cloudwright_core::Resource for ProtectConfiguration {
 impl ::cloudwright_core::ToValue for ProtectConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CountryRuleSet", &self.country_rule_set)
+            .opt("CountryRuleSet", self.country_rule_set)
             .opt(
                 "DeletionProtectionEnabled",
-                &self.deletion_protection_enabled,
+                self.deletion_protection_enabled,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -180,9 +185,14 @@ impl crate::PropertyType for CountryRule {}
 impl ::cloudwright_core::ToValue for CountryRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CountryCode", &self.country_code)
-            .req("ProtectStatus", &self.protect_status)
+            .req("CountryCode", self.country_code)
+            .req("ProtectStatus", self.protect_status)
             .build()
     }
 }
@@ -231,10 +241,15 @@ impl crate::PropertyType for CountryRuleSet {}
 impl ::cloudwright_core::ToValue for CountryRuleSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MMS", &self.mms)
-            .opt("SMS", &self.sms)
-            .opt("VOICE", &self.voice)
+            .opt("MMS", self.mms)
+            .opt("SMS", self.sms)
+            .opt("VOICE", self.voice)
             .build()
     }
 }
@@ -271,6 +286,14 @@ impl ::cloudwright_core::ToValue for ProtectStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -91,9 +91,14 @@ impl ::cloudwright_core::Resource for ResourcePolicy {
 impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .req("ResourceArn", &self.resource_arn)
+            .req("PolicyDocument", self.policy_document)
+            .req("ResourceArn", self.resource_arn)
             .build()
     }
 }

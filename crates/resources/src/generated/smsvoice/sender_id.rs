@@ -112,14 +112,19 @@ impl ::cloudwright_core::Resource for SenderId {
 impl ::cloudwright_core::ToValue for SenderId {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DeletionProtectionEnabled",
-                &self.deletion_protection_enabled,
+                self.deletion_protection_enabled,
             )
-            .req("IsoCountryCode", &self.iso_country_code)
-            .req("SenderId", &self.sender_id)
-            .opt("Tags", &self.tags)
+            .req("IsoCountryCode", self.iso_country_code)
+            .req("SenderId", self.sender_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }

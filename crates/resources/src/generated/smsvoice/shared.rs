@@ -44,8 +44,13 @@ impl crate::PropertyType for MandatoryKeyword {}
 impl ::cloudwright_core::ToValue for MandatoryKeyword {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Message", &self.message)
+            .req("Message", self.message)
             .build()
     }
 }
@@ -99,9 +104,14 @@ impl crate::PropertyType for MandatoryKeywords {}
 impl ::cloudwright_core::ToValue for MandatoryKeywords {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HELP", &self.help)
-            .req("STOP", &self.stop)
+            .req("HELP", self.help)
+            .req("STOP", self.stop)
             .build()
     }
 }
@@ -172,10 +182,15 @@ impl crate::PropertyType for OptionalKeyword {}
 impl ::cloudwright_core::ToValue for OptionalKeyword {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Keyword", &self.keyword)
-            .req("Message", &self.message)
+            .req("Action", self.action)
+            .req("Keyword", self.keyword)
+            .req("Message", self.message)
             .build()
     }
 }
@@ -231,9 +246,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -272,6 +292,14 @@ impl ::cloudwright_core::ToValue for Action {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

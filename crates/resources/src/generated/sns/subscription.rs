@@ -181,18 +181,23 @@ impl ::cloudwright_core::Resource for Subscription {
 impl ::cloudwright_core::ToValue for Subscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeliveryPolicy", &self.delivery_policy)
-            .opt("Endpoint", &self.endpoint)
-            .opt("FilterPolicy", &self.filter_policy)
-            .opt("FilterPolicyScope", &self.filter_policy_scope)
-            .req("Protocol", &self.protocol)
-            .opt("RawMessageDelivery", &self.raw_message_delivery)
-            .opt("RedrivePolicy", &self.redrive_policy)
-            .opt("Region", &self.region)
-            .opt("ReplayPolicy", &self.replay_policy)
-            .opt("SubscriptionRoleArn", &self.subscription_role_arn)
-            .req("TopicArn", &self.topic_arn)
+            .opt("DeliveryPolicy", self.delivery_policy)
+            .opt("Endpoint", self.endpoint)
+            .opt("FilterPolicy", self.filter_policy)
+            .opt("FilterPolicyScope", self.filter_policy_scope)
+            .req("Protocol", self.protocol)
+            .opt("RawMessageDelivery", self.raw_message_delivery)
+            .opt("RedrivePolicy", self.redrive_policy)
+            .opt("Region", self.region)
+            .opt("ReplayPolicy", self.replay_policy)
+            .opt("SubscriptionRoleArn", self.subscription_role_arn)
+            .req("TopicArn", self.topic_arn)
             .build()
     }
 }

@@ -180,23 +180,28 @@ impl ::cloudwright_core::Resource for Topic {
 impl ::cloudwright_core::ToValue for Topic {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArchivePolicy", &self.archive_policy)
+            .opt("ArchivePolicy", self.archive_policy)
             .opt(
                 "ContentBasedDeduplication",
-                &self.content_based_deduplication,
+                self.content_based_deduplication,
             )
-            .opt("DataProtectionPolicy", &self.data_protection_policy)
-            .opt("DeliveryStatusLogging", &self.delivery_status_logging)
-            .opt("DisplayName", &self.display_name)
-            .opt("FifoThroughputScope", &self.fifo_throughput_scope)
-            .opt("FifoTopic", &self.fifo_topic)
-            .opt("KmsMasterKeyId", &self.kms_master_key_id)
-            .opt("SignatureVersion", &self.signature_version)
-            .opt("Subscription", &self.subscription)
-            .opt("Tags", &self.tags)
-            .opt("TopicName", &self.topic_name)
-            .opt("TracingConfig", &self.tracing_config)
+            .opt("DataProtectionPolicy", self.data_protection_policy)
+            .opt("DeliveryStatusLogging", self.delivery_status_logging)
+            .opt("DisplayName", self.display_name)
+            .opt("FifoThroughputScope", self.fifo_throughput_scope)
+            .opt("FifoTopic", self.fifo_topic)
+            .opt("KmsMasterKeyId", self.kms_master_key_id)
+            .opt("SignatureVersion", self.signature_version)
+            .opt("Subscription", self.subscription)
+            .opt("Tags", self.tags)
+            .opt("TopicName", self.topic_name)
+            .opt("TracingConfig", self.tracing_config)
             .build()
     }
 }
@@ -386,13 +391,18 @@ impl crate::PropertyType for LoggingConfig {}
 impl ::cloudwright_core::ToValue for LoggingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FailureFeedbackRoleArn", &self.failure_feedback_role_arn)
-            .req("Protocol", &self.protocol)
-            .opt("SuccessFeedbackRoleArn", &self.success_feedback_role_arn)
+            .opt("FailureFeedbackRoleArn", self.failure_feedback_role_arn)
+            .req("Protocol", self.protocol)
+            .opt("SuccessFeedbackRoleArn", self.success_feedback_role_arn)
             .opt(
                 "SuccessFeedbackSampleRate",
-                &self.success_feedback_sample_rate,
+                self.success_feedback_sample_rate,
             )
             .build()
     }
@@ -448,9 +458,14 @@ impl crate::PropertyType for Subscription {}
 impl ::cloudwright_core::ToValue for Subscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Endpoint", &self.endpoint)
-            .req("Protocol", &self.protocol)
+            .req("Endpoint", self.endpoint)
+            .req("Protocol", self.protocol)
             .build()
     }
 }
@@ -501,9 +516,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -543,6 +563,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

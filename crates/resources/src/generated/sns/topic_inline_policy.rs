@@ -93,9 +93,14 @@ impl ::cloudwright_core::Resource for TopicInlinePolicy {
 impl ::cloudwright_core::ToValue for TopicInlinePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .req("TopicArn", &self.topic_arn)
+            .req("PolicyDocument", self.policy_document)
+            .req("TopicArn", self.topic_arn)
             .build()
     }
 }

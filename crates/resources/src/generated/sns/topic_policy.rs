@@ -88,9 +88,14 @@ impl ::cloudwright_core::Resource for TopicPolicy {
 impl ::cloudwright_core::ToValue for TopicPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .req("Topics", &self.topics)
+            .req("PolicyDocument", self.policy_document)
+            .req("Topics", self.topics)
             .build()
     }
 }

@@ -234,32 +234,37 @@ impl ::cloudwright_core::Resource for Queue {
 impl ::cloudwright_core::ToValue for Queue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ContentBasedDeduplication",
-                &self.content_based_deduplication,
+                self.content_based_deduplication,
             )
-            .opt("DeduplicationScope", &self.deduplication_scope)
-            .opt("DelaySeconds", &self.delay_seconds)
-            .opt("FifoQueue", &self.fifo_queue)
-            .opt("FifoThroughputLimit", &self.fifo_throughput_limit)
+            .opt("DeduplicationScope", self.deduplication_scope)
+            .opt("DelaySeconds", self.delay_seconds)
+            .opt("FifoQueue", self.fifo_queue)
+            .opt("FifoThroughputLimit", self.fifo_throughput_limit)
             .opt(
                 "KmsDataKeyReusePeriodSeconds",
-                &self.kms_data_key_reuse_period_seconds,
+                self.kms_data_key_reuse_period_seconds,
             )
-            .opt("KmsMasterKeyId", &self.kms_master_key_id)
-            .opt("MaximumMessageSize", &self.maximum_message_size)
-            .opt("MessageRetentionPeriod", &self.message_retention_period)
-            .opt("QueueName", &self.queue_name)
+            .opt("KmsMasterKeyId", self.kms_master_key_id)
+            .opt("MaximumMessageSize", self.maximum_message_size)
+            .opt("MessageRetentionPeriod", self.message_retention_period)
+            .opt("QueueName", self.queue_name)
             .opt(
                 "ReceiveMessageWaitTimeSeconds",
-                &self.receive_message_wait_time_seconds,
+                self.receive_message_wait_time_seconds,
             )
-            .opt("RedriveAllowPolicy", &self.redrive_allow_policy)
-            .opt("RedrivePolicy", &self.redrive_policy)
-            .opt("SqsManagedSseEnabled", &self.sqs_managed_sse_enabled)
-            .opt("Tags", &self.tags)
-            .opt("VisibilityTimeout", &self.visibility_timeout)
+            .opt("RedriveAllowPolicy", self.redrive_allow_policy)
+            .opt("RedrivePolicy", self.redrive_policy)
+            .opt("SqsManagedSseEnabled", self.sqs_managed_sse_enabled)
+            .opt("Tags", self.tags)
+            .opt("VisibilityTimeout", self.visibility_timeout)
             .build()
     }
 }
@@ -478,9 +483,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -88,9 +88,14 @@ impl ::cloudwright_core::Resource for QueuePolicy {
 impl ::cloudwright_core::ToValue for QueuePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PolicyDocument", &self.policy_document)
-            .req("Queues", &self.queues)
+            .req("PolicyDocument", self.policy_document)
+            .req("Queues", self.queues)
             .build()
     }
 }

@@ -238,29 +238,34 @@ impl ::cloudwright_core::Resource for Association {
 impl ::cloudwright_core::ToValue for Association {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplyOnlyAtCronInterval", &self.apply_only_at_cron_interval)
-            .opt("AssociationName", &self.association_name)
+            .opt("ApplyOnlyAtCronInterval", self.apply_only_at_cron_interval)
+            .opt("AssociationName", self.association_name)
             .opt(
                 "AutomationTargetParameterName",
-                &self.automation_target_parameter_name,
+                self.automation_target_parameter_name,
             )
-            .opt("CalendarNames", &self.calendar_names)
-            .opt("ComplianceSeverity", &self.compliance_severity)
-            .opt("DocumentVersion", &self.document_version)
-            .opt("InstanceId", &self.instance_id)
-            .opt("MaxConcurrency", &self.max_concurrency)
-            .opt("MaxErrors", &self.max_errors)
-            .req("Name", &self.name)
-            .opt("OutputLocation", &self.output_location)
-            .opt("Parameters", &self.parameters)
-            .opt("ScheduleExpression", &self.schedule_expression)
-            .opt("ScheduleOffset", &self.schedule_offset)
-            .opt("SyncCompliance", &self.sync_compliance)
-            .opt("Targets", &self.targets)
+            .opt("CalendarNames", self.calendar_names)
+            .opt("ComplianceSeverity", self.compliance_severity)
+            .opt("DocumentVersion", self.document_version)
+            .opt("InstanceId", self.instance_id)
+            .opt("MaxConcurrency", self.max_concurrency)
+            .opt("MaxErrors", self.max_errors)
+            .req("Name", self.name)
+            .opt("OutputLocation", self.output_location)
+            .opt("Parameters", self.parameters)
+            .opt("ScheduleExpression", self.schedule_expression)
+            .opt("ScheduleOffset", self.schedule_offset)
+            .opt("SyncCompliance", self.sync_compliance)
+            .opt("Targets", self.targets)
             .opt(
                 "WaitForSuccessTimeoutSeconds",
-                &self.wait_for_success_timeout_seconds,
+                self.wait_for_success_timeout_seconds,
             )
             .build()
     }
@@ -318,8 +323,13 @@ impl crate::PropertyType for InstanceAssociationOutputLocation {}
 impl ::cloudwright_core::ToValue for InstanceAssociationOutputLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Location", &self.s3_location)
+            .opt("S3Location", self.s3_location)
             .build()
     }
 }
@@ -372,10 +382,15 @@ impl crate::PropertyType for S3OutputLocation {}
 impl ::cloudwright_core::ToValue for S3OutputLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OutputS3BucketName", &self.output_s3_bucket_name)
-            .opt("OutputS3KeyPrefix", &self.output_s3_key_prefix)
-            .opt("OutputS3Region", &self.output_s3_region)
+            .opt("OutputS3BucketName", self.output_s3_bucket_name)
+            .opt("OutputS3KeyPrefix", self.output_s3_key_prefix)
+            .opt("OutputS3Region", self.output_s3_region)
             .build()
     }
 }
@@ -434,9 +449,14 @@ impl crate::PropertyType for Target {}
 impl ::cloudwright_core::ToValue for Target {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Values", &self.values)
+            .req("Key", self.key)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -477,6 +497,14 @@ impl ::cloudwright_core::ToValue for ComplianceSeverity {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SyncCompliance` (`AWS::SSM::Association`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -505,6 +533,14 @@ impl ::cloudwright_core::ToValue for SyncCompliance {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -172,17 +172,22 @@ impl ::cloudwright_core::Resource for Document {
 impl ::cloudwright_core::ToValue for Document {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attachments", &self.attachments)
-            .req("Content", &self.content)
-            .opt("DocumentFormat", &self.document_format)
-            .opt("DocumentType", &self.document_type)
-            .opt("Name", &self.name)
-            .opt("Requires", &self.requires)
-            .opt("Tags", &self.tags)
-            .opt("TargetType", &self.target_type)
-            .opt("UpdateMethod", &self.update_method)
-            .opt("VersionName", &self.version_name)
+            .opt("Attachments", self.attachments)
+            .req("Content", self.content)
+            .opt("DocumentFormat", self.document_format)
+            .opt("DocumentType", self.document_type)
+            .opt("Name", self.name)
+            .opt("Requires", self.requires)
+            .opt("Tags", self.tags)
+            .opt("TargetType", self.target_type)
+            .opt("UpdateMethod", self.update_method)
+            .opt("VersionName", self.version_name)
             .build()
     }
 }
@@ -257,10 +262,15 @@ impl crate::PropertyType for AttachmentsSource {}
 impl ::cloudwright_core::ToValue for AttachmentsSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Name", &self.name)
-            .opt("Values", &self.values)
+            .opt("Key", self.key)
+            .opt("Name", self.name)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -305,9 +315,14 @@ impl crate::PropertyType for DocumentRequires {}
 impl ::cloudwright_core::ToValue for DocumentRequires {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Version", &self.version)
+            .opt("Name", self.name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -346,9 +361,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -382,6 +402,14 @@ impl ::cloudwright_core::ToValue for DocumentFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -451,6 +479,14 @@ impl ::cloudwright_core::ToValue for DocumentType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Key` (`AWS::SSM::Document`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -483,6 +519,14 @@ impl ::cloudwright_core::ToValue for Key {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UpdateMethod` (`AWS::SSM::Document`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -511,6 +555,14 @@ impl ::cloudwright_core::ToValue for UpdateMethod {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

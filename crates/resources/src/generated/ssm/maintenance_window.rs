@@ -176,18 +176,23 @@ impl ::cloudwright_core::Resource for MaintenanceWindow {
 impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AllowUnassociatedTargets", &self.allow_unassociated_targets)
-            .req("Cutoff", &self.cutoff)
-            .opt("Description", &self.description)
-            .req("Duration", &self.duration)
-            .opt("EndDate", &self.end_date)
-            .req("Name", &self.name)
-            .req("Schedule", &self.schedule)
-            .opt("ScheduleOffset", &self.schedule_offset)
-            .opt("ScheduleTimezone", &self.schedule_timezone)
-            .opt("StartDate", &self.start_date)
-            .opt("Tags", &self.tags)
+            .req("AllowUnassociatedTargets", self.allow_unassociated_targets)
+            .req("Cutoff", self.cutoff)
+            .opt("Description", self.description)
+            .req("Duration", self.duration)
+            .opt("EndDate", self.end_date)
+            .req("Name", self.name)
+            .req("Schedule", self.schedule)
+            .opt("ScheduleOffset", self.schedule_offset)
+            .opt("ScheduleTimezone", self.schedule_timezone)
+            .opt("StartDate", self.start_date)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -258,9 +263,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -131,13 +131,18 @@ impl ::cloudwright_core::Resource for MaintenanceWindowTarget {
 impl ::cloudwright_core::ToValue for MaintenanceWindowTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("OwnerInformation", &self.owner_information)
-            .req("ResourceType", &self.resource_type)
-            .req("Targets", &self.targets)
-            .req("WindowId", &self.window_id)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("OwnerInformation", self.owner_information)
+            .req("ResourceType", self.resource_type)
+            .req("Targets", self.targets)
+            .req("WindowId", self.window_id)
             .build()
     }
 }
@@ -218,9 +223,14 @@ impl crate::PropertyType for Targets {}
 impl ::cloudwright_core::ToValue for Targets {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Values", &self.values)
+            .req("Key", self.key)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -251,6 +261,14 @@ impl ::cloudwright_core::ToValue for ResourceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

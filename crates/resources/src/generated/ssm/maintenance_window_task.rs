@@ -224,21 +224,26 @@ impl ::cloudwright_core::Resource for MaintenanceWindowTask {
 impl ::cloudwright_core::ToValue for MaintenanceWindowTask {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CutoffBehavior", &self.cutoff_behavior)
-            .opt("Description", &self.description)
-            .opt("LoggingInfo", &self.logging_info)
-            .opt("MaxConcurrency", &self.max_concurrency)
-            .opt("MaxErrors", &self.max_errors)
-            .opt("Name", &self.name)
-            .req("Priority", &self.priority)
-            .opt("ServiceRoleArn", &self.service_role_arn)
-            .opt("Targets", &self.targets)
-            .req("TaskArn", &self.task_arn)
-            .opt("TaskInvocationParameters", &self.task_invocation_parameters)
-            .opt("TaskParameters", &self.task_parameters)
-            .req("TaskType", &self.task_type)
-            .req("WindowId", &self.window_id)
+            .opt("CutoffBehavior", self.cutoff_behavior)
+            .opt("Description", self.description)
+            .opt("LoggingInfo", self.logging_info)
+            .opt("MaxConcurrency", self.max_concurrency)
+            .opt("MaxErrors", self.max_errors)
+            .opt("Name", self.name)
+            .req("Priority", self.priority)
+            .opt("ServiceRoleArn", self.service_role_arn)
+            .opt("Targets", self.targets)
+            .req("TaskArn", self.task_arn)
+            .opt("TaskInvocationParameters", self.task_invocation_parameters)
+            .opt("TaskParameters", self.task_parameters)
+            .req("TaskType", self.task_type)
+            .req("WindowId", self.window_id)
             .build()
     }
 }
@@ -301,9 +306,14 @@ impl crate::PropertyType for CloudWatchOutputConfig {}
 impl ::cloudwright_core::ToValue for CloudWatchOutputConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogGroupName", &self.cloud_watch_log_group_name)
-            .opt("CloudWatchOutputEnabled", &self.cloud_watch_output_enabled)
+            .opt("CloudWatchLogGroupName", self.cloud_watch_log_group_name)
+            .opt("CloudWatchOutputEnabled", self.cloud_watch_output_enabled)
             .build()
     }
 }
@@ -369,10 +379,15 @@ impl crate::PropertyType for LoggingInfo {}
 impl ::cloudwright_core::ToValue for LoggingInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Region", &self.region)
-            .req("S3Bucket", &self.s3_bucket)
-            .opt("S3Prefix", &self.s3_prefix)
+            .req("Region", self.region)
+            .req("S3Bucket", self.s3_bucket)
+            .opt("S3Prefix", self.s3_prefix)
             .build()
     }
 }
@@ -419,9 +434,14 @@ impl crate::PropertyType for MaintenanceWindowAutomationParameters {}
 impl ::cloudwright_core::ToValue for MaintenanceWindowAutomationParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DocumentVersion", &self.document_version)
-            .opt("Parameters", &self.parameters)
+            .opt("DocumentVersion", self.document_version)
+            .opt("Parameters", self.parameters)
             .build()
     }
 }
@@ -474,10 +494,15 @@ impl crate::PropertyType for MaintenanceWindowLambdaParameters {}
 impl ::cloudwright_core::ToValue for MaintenanceWindowLambdaParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientContext", &self.client_context)
-            .opt("Payload", &self.payload)
-            .opt("Qualifier", &self.qualifier)
+            .opt("ClientContext", self.client_context)
+            .opt("Payload", self.payload)
+            .opt("Qualifier", self.qualifier)
             .build()
     }
 }
@@ -590,18 +615,23 @@ impl crate::PropertyType for MaintenanceWindowRunCommandParameters {}
 impl ::cloudwright_core::ToValue for MaintenanceWindowRunCommandParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchOutputConfig", &self.cloud_watch_output_config)
-            .opt("Comment", &self.comment)
-            .opt("DocumentHash", &self.document_hash)
-            .opt("DocumentHashType", &self.document_hash_type)
-            .opt("DocumentVersion", &self.document_version)
-            .opt("NotificationConfig", &self.notification_config)
-            .opt("OutputS3BucketName", &self.output_s3_bucket_name)
-            .opt("OutputS3KeyPrefix", &self.output_s3_key_prefix)
-            .opt("Parameters", &self.parameters)
-            .opt("ServiceRoleArn", &self.service_role_arn)
-            .opt("TimeoutSeconds", &self.timeout_seconds)
+            .opt("CloudWatchOutputConfig", self.cloud_watch_output_config)
+            .opt("Comment", self.comment)
+            .opt("DocumentHash", self.document_hash)
+            .opt("DocumentHashType", self.document_hash_type)
+            .opt("DocumentVersion", self.document_version)
+            .opt("NotificationConfig", self.notification_config)
+            .opt("OutputS3BucketName", self.output_s3_bucket_name)
+            .opt("OutputS3KeyPrefix", self.output_s3_key_prefix)
+            .opt("Parameters", self.parameters)
+            .opt("ServiceRoleArn", self.service_role_arn)
+            .opt("TimeoutSeconds", self.timeout_seconds)
             .build()
     }
 }
@@ -644,9 +674,14 @@ impl crate::PropertyType for MaintenanceWindowStepFunctionsParameters {}
 impl ::cloudwright_core::ToValue for MaintenanceWindowStepFunctionsParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Input", &self.input)
-            .opt("Name", &self.name)
+            .opt("Input", self.input)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -703,10 +738,15 @@ impl crate::PropertyType for NotificationConfig {}
 impl ::cloudwright_core::ToValue for NotificationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("NotificationArn", &self.notification_arn)
-            .opt("NotificationEvents", &self.notification_events)
-            .opt("NotificationType", &self.notification_type)
+            .req("NotificationArn", self.notification_arn)
+            .opt("NotificationEvents", self.notification_events)
+            .opt("NotificationType", self.notification_type)
             .build()
     }
 }
@@ -767,9 +807,14 @@ impl crate::PropertyType for Target {}
 impl ::cloudwright_core::ToValue for Target {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Values", &self.values)
+            .req("Key", self.key)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -828,22 +873,27 @@ impl crate::PropertyType for TaskInvocationParameters {}
 impl ::cloudwright_core::ToValue for TaskInvocationParameters {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MaintenanceWindowAutomationParameters",
-                &self.maintenance_window_automation_parameters,
+                self.maintenance_window_automation_parameters,
             )
             .opt(
                 "MaintenanceWindowLambdaParameters",
-                &self.maintenance_window_lambda_parameters,
+                self.maintenance_window_lambda_parameters,
             )
             .opt(
                 "MaintenanceWindowRunCommandParameters",
-                &self.maintenance_window_run_command_parameters,
+                self.maintenance_window_run_command_parameters,
             )
             .opt(
                 "MaintenanceWindowStepFunctionsParameters",
-                &self.maintenance_window_step_functions_parameters,
+                self.maintenance_window_step_functions_parameters,
             )
             .build()
     }
@@ -875,6 +925,14 @@ impl ::cloudwright_core::ToValue for CutoffBehavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -910,6 +968,14 @@ impl ::cloudwright_core::ToValue for TaskType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

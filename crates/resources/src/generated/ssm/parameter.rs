@@ -171,16 +171,21 @@ impl ::cloudwright_core::Resource for Parameter {
 impl ::cloudwright_core::ToValue for Parameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedPattern", &self.allowed_pattern)
-            .opt("DataType", &self.data_type)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("Policies", &self.policies)
-            .opt("Tags", &self.tags)
-            .opt("Tier", &self.tier)
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .opt("AllowedPattern", self.allowed_pattern)
+            .opt("DataType", self.data_type)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("Policies", self.policies)
+            .opt("Tags", self.tags)
+            .opt("Tier", self.tier)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -298,6 +303,14 @@ impl ::cloudwright_core::ToValue for DataType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::SSM::Parameter`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -326,6 +339,14 @@ impl ::cloudwright_core::ToValue for ParameterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -358,6 +379,14 @@ impl ::cloudwright_core::ToValue for Tier {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -221,31 +221,36 @@ impl ::cloudwright_core::Resource for PatchBaseline {
 impl ::cloudwright_core::ToValue for PatchBaseline {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApprovalRules", &self.approval_rules)
-            .opt("ApprovedPatches", &self.approved_patches)
+            .opt("ApprovalRules", self.approval_rules)
+            .opt("ApprovedPatches", self.approved_patches)
             .opt(
                 "ApprovedPatchesComplianceLevel",
-                &self.approved_patches_compliance_level,
+                self.approved_patches_compliance_level,
             )
             .opt(
                 "ApprovedPatchesEnableNonSecurity",
-                &self.approved_patches_enable_non_security,
+                self.approved_patches_enable_non_security,
             )
             .opt(
                 "AvailableSecurityUpdatesComplianceStatus",
-                &self.available_security_updates_compliance_status,
+                self.available_security_updates_compliance_status,
             )
-            .opt("DefaultBaseline", &self.default_baseline)
-            .opt("Description", &self.description)
-            .opt("GlobalFilters", &self.global_filters)
-            .req("Name", &self.name)
-            .opt("OperatingSystem", &self.operating_system)
-            .opt("PatchGroups", &self.patch_groups)
-            .opt("RejectedPatches", &self.rejected_patches)
-            .opt("RejectedPatchesAction", &self.rejected_patches_action)
-            .opt("Sources", &self.sources)
-            .opt("Tags", &self.tags)
+            .opt("DefaultBaseline", self.default_baseline)
+            .opt("Description", self.description)
+            .opt("GlobalFilters", self.global_filters)
+            .req("Name", self.name)
+            .opt("OperatingSystem", self.operating_system)
+            .opt("PatchGroups", self.patch_groups)
+            .opt("RejectedPatches", self.rejected_patches)
+            .opt("RejectedPatchesAction", self.rejected_patches_action)
+            .opt("Sources", self.sources)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -316,9 +321,14 @@ impl crate::PropertyType for PatchFilter {}
 impl ::cloudwright_core::ToValue for PatchFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Values", &self.values)
+            .opt("Key", self.key)
+            .opt("Values", self.values)
             .build()
     }
 }
@@ -357,8 +367,13 @@ impl crate::PropertyType for PatchFilterGroup {}
 impl ::cloudwright_core::ToValue for PatchFilterGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PatchFilters", &self.patch_filters)
+            .opt("PatchFilters", self.patch_filters)
             .build()
     }
 }
@@ -433,10 +448,15 @@ impl crate::PropertyType for PatchSource {}
 impl ::cloudwright_core::ToValue for PatchSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configuration", &self.configuration)
-            .opt("Name", &self.name)
-            .opt("Products", &self.products)
+            .opt("Configuration", self.configuration)
+            .opt("Name", self.name)
+            .opt("Products", self.products)
             .build()
     }
 }
@@ -521,12 +541,17 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApproveAfterDays", &self.approve_after_days)
-            .opt("ApproveUntilDate", &self.approve_until_date)
-            .opt("ComplianceLevel", &self.compliance_level)
-            .opt("EnableNonSecurity", &self.enable_non_security)
-            .opt("PatchFilterGroup", &self.patch_filter_group)
+            .opt("ApproveAfterDays", self.approve_after_days)
+            .opt("ApproveUntilDate", self.approve_until_date)
+            .opt("ComplianceLevel", self.compliance_level)
+            .opt("EnableNonSecurity", self.enable_non_security)
+            .opt("PatchFilterGroup", self.patch_filter_group)
             .build()
     }
 }
@@ -565,8 +590,13 @@ impl crate::PropertyType for RuleGroup {}
 impl ::cloudwright_core::ToValue for RuleGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PatchRules", &self.patch_rules)
+            .opt("PatchRules", self.patch_rules)
             .build()
     }
 }
@@ -617,9 +647,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -663,6 +698,14 @@ impl ::cloudwright_core::ToValue for ApprovedPatchesComplianceLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AvailableSecurityUpdatesComplianceStatus` (`AWS::SSM::PatchBaseline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -691,6 +734,14 @@ impl ::cloudwright_core::ToValue for AvailableSecurityUpdatesComplianceStatus {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -732,6 +783,14 @@ impl ::cloudwright_core::ToValue for ComplianceLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -813,6 +872,14 @@ impl ::cloudwright_core::ToValue for Key {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `OperatingSystem` (`AWS::SSM::PatchBaseline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -881,6 +948,14 @@ impl ::cloudwright_core::ToValue for OperatingSystem {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RejectedPatchesAction` (`AWS::SSM::PatchBaseline`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -909,6 +984,14 @@ impl ::cloudwright_core::ToValue for RejectedPatchesAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -157,16 +157,21 @@ impl ::cloudwright_core::Resource for ResourceDataSync {
 impl ::cloudwright_core::ToValue for ResourceDataSync {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BucketName", &self.bucket_name)
-            .opt("BucketPrefix", &self.bucket_prefix)
-            .opt("BucketRegion", &self.bucket_region)
-            .opt("KMSKeyArn", &self.kms_key_arn)
-            .opt("S3Destination", &self.s3_destination)
-            .opt("SyncFormat", &self.sync_format)
-            .req("SyncName", &self.sync_name)
-            .opt("SyncSource", &self.sync_source)
-            .opt("SyncType", &self.sync_type)
+            .opt("BucketName", self.bucket_name)
+            .opt("BucketPrefix", self.bucket_prefix)
+            .opt("BucketRegion", self.bucket_region)
+            .opt("KMSKeyArn", self.kms_key_arn)
+            .opt("S3Destination", self.s3_destination)
+            .opt("SyncFormat", self.sync_format)
+            .req("SyncName", self.sync_name)
+            .opt("SyncSource", self.sync_source)
+            .opt("SyncType", self.sync_type)
             .build()
     }
 }
@@ -225,9 +230,14 @@ impl crate::PropertyType for AwsOrganizationsSource {}
 impl ::cloudwright_core::ToValue for AwsOrganizationsSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OrganizationSourceType", &self.organization_source_type)
-            .opt("OrganizationalUnits", &self.organizational_units)
+            .req("OrganizationSourceType", self.organization_source_type)
+            .opt("OrganizationalUnits", self.organizational_units)
             .build()
     }
 }
@@ -313,12 +323,17 @@ impl crate::PropertyType for S3Destination {}
 impl ::cloudwright_core::ToValue for S3Destination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("BucketPrefix", &self.bucket_prefix)
-            .req("BucketRegion", &self.bucket_region)
-            .opt("KMSKeyArn", &self.kms_key_arn)
-            .req("SyncFormat", &self.sync_format)
+            .req("BucketName", self.bucket_name)
+            .opt("BucketPrefix", self.bucket_prefix)
+            .req("BucketRegion", self.bucket_region)
+            .opt("KMSKeyArn", self.kms_key_arn)
+            .req("SyncFormat", self.sync_format)
             .build()
     }
 }
@@ -389,11 +404,16 @@ impl crate::PropertyType for SyncSource {}
 impl ::cloudwright_core::ToValue for SyncSource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AwsOrganizationsSource", &self.aws_organizations_source)
-            .opt("IncludeFutureRegions", &self.include_future_regions)
-            .req("SourceRegions", &self.source_regions)
-            .req("SourceType", &self.source_type)
+            .opt("AwsOrganizationsSource", self.aws_organizations_source)
+            .opt("IncludeFutureRegions", self.include_future_regions)
+            .req("SourceRegions", self.source_regions)
+            .req("SourceType", self.source_type)
             .build()
     }
 }
@@ -421,6 +441,14 @@ impl ::cloudwright_core::ToValue for SyncFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -132,12 +132,17 @@ impl ::cloudwright_core::Resource for Contact {
 impl ::cloudwright_core::ToValue for Contact {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Alias", &self.alias)
-            .req("DisplayName", &self.display_name)
-            .opt("Plan", &self.plan)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("Alias", self.alias)
+            .req("DisplayName", self.display_name)
+            .opt("Plan", self.plan)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -204,10 +209,15 @@ impl crate::PropertyType for Stage {}
 impl ::cloudwright_core::ToValue for Stage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInMinutes", &self.duration_in_minutes)
-            .opt("RotationIds", &self.rotation_ids)
-            .opt("Targets", &self.targets)
+            .opt("DurationInMinutes", self.duration_in_minutes)
+            .opt("RotationIds", self.rotation_ids)
+            .opt("Targets", self.targets)
             .build()
     }
 }
@@ -241,6 +251,14 @@ impl ::cloudwright_core::ToValue for ContactType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -109,12 +109,17 @@ impl ::cloudwright_core::Resource for ContactChannel {
 impl ::cloudwright_core::ToValue for ContactChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelAddress", &self.channel_address)
-            .opt("ChannelName", &self.channel_name)
-            .opt("ChannelType", &self.channel_type)
-            .opt("ContactId", &self.contact_id)
-            .opt("DeferActivation", &self.defer_activation)
+            .opt("ChannelAddress", self.channel_address)
+            .opt("ChannelName", self.channel_name)
+            .opt("ChannelType", self.channel_type)
+            .opt("ContactId", self.contact_id)
+            .opt("DeferActivation", self.defer_activation)
             .build()
     }
 }
@@ -168,6 +173,14 @@ impl ::cloudwright_core::ToValue for ChannelType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -94,10 +94,15 @@ impl ::cloudwright_core::Resource for Plan {
 impl ::cloudwright_core::ToValue for Plan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ContactId", &self.contact_id)
-            .opt("RotationIds", &self.rotation_ids)
-            .opt("Stages", &self.stages)
+            .opt("ContactId", self.contact_id)
+            .opt("RotationIds", self.rotation_ids)
+            .opt("Stages", self.stages)
             .build()
     }
 }
@@ -161,9 +166,14 @@ impl crate::PropertyType for Stage {}
 impl ::cloudwright_core::ToValue for Stage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DurationInMinutes", &self.duration_in_minutes)
-            .opt("Targets", &self.targets)
+            .req("DurationInMinutes", self.duration_in_minutes)
+            .opt("Targets", self.targets)
             .build()
     }
 }

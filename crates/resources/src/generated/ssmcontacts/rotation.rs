@@ -145,13 +145,18 @@ impl ::cloudwright_core::Resource for Rotation {
 impl ::cloudwright_core::ToValue for Rotation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContactIds", &self.contact_ids)
-            .req("Name", &self.name)
-            .req("Recurrence", &self.recurrence)
-            .req("StartTime", &self.start_time)
-            .opt("Tags", &self.tags)
-            .req("TimeZoneId", &self.time_zone_id)
+            .req("ContactIds", self.contact_ids)
+            .req("Name", self.name)
+            .req("Recurrence", self.recurrence)
+            .req("StartTime", self.start_time)
+            .opt("Tags", self.tags)
+            .req("TimeZoneId", self.time_zone_id)
             .build()
     }
 }
@@ -228,9 +233,14 @@ impl crate::PropertyType for CoverageTime {}
 impl ::cloudwright_core::ToValue for CoverageTime {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("EndTime", &self.end_time)
-            .req("StartTime", &self.start_time)
+            .req("EndTime", self.end_time)
+            .req("StartTime", self.start_time)
             .build()
     }
 }
@@ -287,9 +297,14 @@ impl crate::PropertyType for MonthlySetting {}
 impl ::cloudwright_core::ToValue for MonthlySetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DayOfMonth", &self.day_of_month)
-            .req("HandOffTime", &self.hand_off_time)
+            .req("DayOfMonth", self.day_of_month)
+            .req("HandOffTime", self.hand_off_time)
             .build()
     }
 }
@@ -358,13 +373,18 @@ impl crate::PropertyType for RecurrenceSettings {}
 impl ::cloudwright_core::ToValue for RecurrenceSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DailySettings", &self.daily_settings)
-            .opt("MonthlySettings", &self.monthly_settings)
-            .opt("NumberOfOnCalls", &self.number_of_on_calls)
-            .opt("RecurrenceMultiplier", &self.recurrence_multiplier)
-            .opt("ShiftCoverages", &self.shift_coverages)
-            .opt("WeeklySettings", &self.weekly_settings)
+            .opt("DailySettings", self.daily_settings)
+            .opt("MonthlySettings", self.monthly_settings)
+            .opt("NumberOfOnCalls", self.number_of_on_calls)
+            .opt("RecurrenceMultiplier", self.recurrence_multiplier)
+            .opt("ShiftCoverages", self.shift_coverages)
+            .opt("WeeklySettings", self.weekly_settings)
             .build()
     }
 }
@@ -417,9 +437,14 @@ impl crate::PropertyType for ShiftCoverage {}
 impl ::cloudwright_core::ToValue for ShiftCoverage {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CoverageTimes", &self.coverage_times)
-            .req("DayOfWeek", &self.day_of_week)
+            .req("CoverageTimes", self.coverage_times)
+            .req("DayOfWeek", self.day_of_week)
             .build()
     }
 }
@@ -474,9 +499,14 @@ impl crate::PropertyType for WeeklySetting {}
 impl ::cloudwright_core::ToValue for WeeklySetting {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DayOfWeek", &self.day_of_week)
-            .req("HandOffTime", &self.hand_off_time)
+            .req("DayOfWeek", self.day_of_week)
+            .req("HandOffTime", self.hand_off_time)
             .build()
     }
 }
@@ -522,6 +552,14 @@ impl ::cloudwright_core::ToValue for DayOfWeek {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

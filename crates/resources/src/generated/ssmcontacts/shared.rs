@@ -59,9 +59,14 @@ impl crate::PropertyType for ChannelTargetInfo {}
 impl ::cloudwright_core::ToValue for ChannelTargetInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChannelId", &self.channel_id)
-            .req("RetryIntervalInMinutes", &self.retry_interval_in_minutes)
+            .req("ChannelId", self.channel_id)
+            .req("RetryIntervalInMinutes", self.retry_interval_in_minutes)
             .build()
     }
 }
@@ -119,9 +124,14 @@ impl crate::PropertyType for ContactTargetInfo {}
 impl ::cloudwright_core::ToValue for ContactTargetInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ContactId", &self.contact_id)
-            .req("IsEssential", &self.is_essential)
+            .req("ContactId", self.contact_id)
+            .req("IsEssential", self.is_essential)
             .build()
     }
 }
@@ -177,9 +187,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -224,9 +239,14 @@ impl crate::PropertyType for Targets {}
 impl ::cloudwright_core::ToValue for Targets {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChannelTargetInfo", &self.channel_target_info)
-            .opt("ContactTargetInfo", &self.contact_target_info)
+            .opt("ChannelTargetInfo", self.channel_target_info)
+            .opt("ContactTargetInfo", self.contact_target_info)
             .build()
     }
 }

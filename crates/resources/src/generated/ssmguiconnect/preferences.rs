@@ -71,10 +71,15 @@ impl ::cloudwright_core::Resource for Preferences {
 impl ::cloudwright_core::ToValue for Preferences {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ConnectionRecordingPreferences",
-                &self.connection_recording_preferences,
+                self.connection_recording_preferences,
             )
             .build()
     }
@@ -146,9 +151,14 @@ impl crate::PropertyType for ConnectionRecordingPreferences {}
 impl ::cloudwright_core::ToValue for ConnectionRecordingPreferences {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KMSKeyArn", &self.kms_key_arn)
-            .req("RecordingDestinations", &self.recording_destinations)
+            .req("KMSKeyArn", self.kms_key_arn)
+            .req("RecordingDestinations", self.recording_destinations)
             .build()
     }
 }
@@ -187,8 +197,13 @@ impl crate::PropertyType for RecordingDestinations {}
 impl ::cloudwright_core::ToValue for RecordingDestinations {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Buckets", &self.s3_buckets)
+            .req("S3Buckets", self.s3_buckets)
             .build()
     }
 }
@@ -245,9 +260,14 @@ impl crate::PropertyType for S3Bucket {}
 impl ::cloudwright_core::ToValue for S3Bucket {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .req("BucketOwner", &self.bucket_owner)
+            .req("BucketName", self.bucket_name)
+            .req("BucketOwner", self.bucket_owner)
             .build()
     }
 }

@@ -97,10 +97,15 @@ impl ::cloudwright_core::Resource for ReplicationSet {
 impl ::cloudwright_core::ToValue for ReplicationSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeletionProtected", &self.deletion_protected)
-            .req("Regions", &self.regions)
-            .opt("Tags", &self.tags)
+            .opt("DeletionProtected", self.deletion_protected)
+            .req("Regions", self.regions)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -157,8 +162,13 @@ impl crate::PropertyType for RegionConfiguration {}
 impl ::cloudwright_core::ToValue for RegionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SseKmsKeyId", &self.sse_kms_key_id)
+            .req("SseKmsKeyId", self.sse_kms_key_id)
             .build()
     }
 }
@@ -201,9 +211,14 @@ impl crate::PropertyType for ReplicationRegion {}
 impl ::cloudwright_core::ToValue for ReplicationRegion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RegionConfiguration", &self.region_configuration)
-            .opt("RegionName", &self.region_name)
+            .opt("RegionConfiguration", self.region_configuration)
+            .opt("RegionName", self.region_name)
             .build()
     }
 }

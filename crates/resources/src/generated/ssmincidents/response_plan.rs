@@ -150,15 +150,20 @@ impl ::cloudwright_core::Resource for ResponsePlan {
 impl ::cloudwright_core::ToValue for ResponsePlan {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Actions", &self.actions)
-            .opt("ChatChannel", &self.chat_channel)
-            .opt("DisplayName", &self.display_name)
-            .opt("Engagements", &self.engagements)
-            .req("IncidentTemplate", &self.incident_template)
-            .opt("Integrations", &self.integrations)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Actions", self.actions)
+            .opt("ChatChannel", self.chat_channel)
+            .opt("DisplayName", self.display_name)
+            .opt("Engagements", self.engagements)
+            .req("IncidentTemplate", self.incident_template)
+            .opt("Integrations", self.integrations)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -213,8 +218,13 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SsmAutomation", &self.ssm_automation)
+            .opt("SsmAutomation", self.ssm_automation)
             .build()
     }
 }
@@ -251,8 +261,13 @@ impl crate::PropertyType for ChatChannel {}
 impl ::cloudwright_core::ToValue for ChatChannel {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChatbotSns", &self.chatbot_sns)
+            .opt("ChatbotSns", self.chatbot_sns)
             .build()
     }
 }
@@ -319,9 +334,14 @@ impl crate::PropertyType for DynamicSsmParameter {}
 impl ::cloudwright_core::ToValue for DynamicSsmParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -356,8 +376,13 @@ impl crate::PropertyType for DynamicSsmParameterValue {}
 impl ::cloudwright_core::ToValue for DynamicSsmParameterValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Variable", &self.variable)
+            .opt("Variable", self.variable)
             .build()
     }
 }
@@ -457,13 +482,18 @@ impl crate::PropertyType for IncidentTemplate {}
 impl ::cloudwright_core::ToValue for IncidentTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DedupeString", &self.dedupe_string)
-            .req("Impact", &self.impact)
-            .opt("IncidentTags", &self.incident_tags)
-            .opt("NotificationTargets", &self.notification_targets)
-            .opt("Summary", &self.summary)
-            .req("Title", &self.title)
+            .opt("DedupeString", self.dedupe_string)
+            .req("Impact", self.impact)
+            .opt("IncidentTags", self.incident_tags)
+            .opt("NotificationTargets", self.notification_targets)
+            .opt("Summary", self.summary)
+            .req("Title", self.title)
             .build()
     }
 }
@@ -498,8 +528,13 @@ impl crate::PropertyType for Integration {}
 impl ::cloudwright_core::ToValue for Integration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PagerDutyConfiguration", &self.pager_duty_configuration)
+            .opt("PagerDutyConfiguration", self.pager_duty_configuration)
             .build()
     }
 }
@@ -536,8 +571,13 @@ impl crate::PropertyType for NotificationTargetItem {}
 impl ::cloudwright_core::ToValue for NotificationTargetItem {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SnsTopicArn", &self.sns_topic_arn)
+            .opt("SnsTopicArn", self.sns_topic_arn)
             .build()
     }
 }
@@ -603,13 +643,18 @@ impl crate::PropertyType for PagerDutyConfiguration {}
 impl ::cloudwright_core::ToValue for PagerDutyConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .req(
                 "PagerDutyIncidentConfiguration",
-                &self.pager_duty_incident_configuration,
+                self.pager_duty_incident_configuration,
             )
-            .req("SecretId", &self.secret_id)
+            .req("SecretId", self.secret_id)
             .build()
     }
 }
@@ -648,8 +693,13 @@ impl crate::PropertyType for PagerDutyIncidentConfiguration {}
 impl ::cloudwright_core::ToValue for PagerDutyIncidentConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ServiceId", &self.service_id)
+            .req("ServiceId", self.service_id)
             .build()
     }
 }
@@ -740,13 +790,18 @@ impl crate::PropertyType for SsmAutomation {}
 impl ::cloudwright_core::ToValue for SsmAutomation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DocumentName", &self.document_name)
-            .opt("DocumentVersion", &self.document_version)
-            .opt("DynamicParameters", &self.dynamic_parameters)
-            .opt("Parameters", &self.parameters)
-            .req("RoleArn", &self.role_arn)
-            .opt("TargetAccount", &self.target_account)
+            .req("DocumentName", self.document_name)
+            .opt("DocumentVersion", self.document_version)
+            .opt("DynamicParameters", self.dynamic_parameters)
+            .opt("Parameters", self.parameters)
+            .req("RoleArn", self.role_arn)
+            .opt("TargetAccount", self.target_account)
             .build()
     }
 }
@@ -803,9 +858,14 @@ impl crate::PropertyType for SsmParameter {}
 impl ::cloudwright_core::ToValue for SsmParameter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Values", &self.values)
+            .req("Key", self.key)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -837,6 +897,14 @@ impl ::cloudwright_core::ToValue for TargetAccount {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VariableType` (`AWS::SSMIncidents::ResponsePlan`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -865,6 +933,14 @@ impl ::cloudwright_core::ToValue for VariableType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

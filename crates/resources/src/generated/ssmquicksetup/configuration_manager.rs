@@ -101,11 +101,16 @@ impl ::cloudwright_core::Resource for ConfigurationManager {
 impl ::cloudwright_core::ToValue for ConfigurationManager {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ConfigurationDefinitions", &self.configuration_definitions)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("ConfigurationDefinitions", self.configuration_definitions)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -544,19 +549,24 @@ impl crate::PropertyType for ConfigurationDefinition {}
 impl ::cloudwright_core::ToValue for ConfigurationDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "LocalDeploymentAdministrationRoleArn",
-                &self.local_deployment_administration_role_arn,
+                self.local_deployment_administration_role_arn,
             )
             .opt(
                 "LocalDeploymentExecutionRoleName",
-                &self.local_deployment_execution_role_name,
+                self.local_deployment_execution_role_name,
             )
-            .req("Parameters", &self.parameters)
-            .req("Type", &self.r#type)
-            .opt("TypeVersion", &self.type_version)
-            .opt("id", &self.id)
+            .req("Parameters", self.parameters)
+            .req("Type", self.r#type)
+            .opt("TypeVersion", self.type_version)
+            .opt("id", self.id)
             .build()
     }
 }

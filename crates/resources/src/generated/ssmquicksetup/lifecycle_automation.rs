@@ -112,11 +112,16 @@ impl ::cloudwright_core::Resource for LifecycleAutomation {
 impl ::cloudwright_core::ToValue for LifecycleAutomation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AutomationDocument", &self.automation_document)
-            .req("AutomationParameters", &self.automation_parameters)
-            .req("ResourceKey", &self.resource_key)
-            .opt("Tags", &self.tags)
+            .req("AutomationDocument", self.automation_document)
+            .req("AutomationParameters", self.automation_parameters)
+            .req("ResourceKey", self.resource_key)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -141,14 +141,19 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationProviderArn", &self.application_provider_arn)
-            .opt("Description", &self.description)
-            .req("InstanceArn", &self.instance_arn)
-            .req("Name", &self.name)
-            .opt("PortalOptions", &self.portal_options)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .req("ApplicationProviderArn", self.application_provider_arn)
+            .opt("Description", self.description)
+            .req("InstanceArn", self.instance_arn)
+            .req("Name", self.name)
+            .opt("PortalOptions", self.portal_options)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -209,9 +214,14 @@ impl crate::PropertyType for PortalOptionsConfiguration {}
 impl ::cloudwright_core::ToValue for PortalOptionsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SignInOptions", &self.sign_in_options)
-            .opt("Visibility", &self.visibility)
+            .opt("SignInOptions", self.sign_in_options)
+            .opt("Visibility", self.visibility)
             .build()
     }
 }
@@ -260,9 +270,14 @@ impl crate::PropertyType for SignInOptions {}
 impl ::cloudwright_core::ToValue for SignInOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationUrl", &self.application_url)
-            .req("Origin", &self.origin)
+            .opt("ApplicationUrl", self.application_url)
+            .req("Origin", self.origin)
             .build()
     }
 }
@@ -313,9 +328,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -347,6 +367,14 @@ impl ::cloudwright_core::ToValue for ApplicationStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Origin` (`AWS::SSO::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -376,6 +404,14 @@ impl ::cloudwright_core::ToValue for Origin {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Visibility` (`AWS::SSO::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -404,6 +440,14 @@ impl ::cloudwright_core::ToValue for Visibility {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -106,10 +106,15 @@ impl ::cloudwright_core::Resource for ApplicationAssignment {
 impl ::cloudwright_core::ToValue for ApplicationAssignment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationArn", &self.application_arn)
-            .req("PrincipalId", &self.principal_id)
-            .req("PrincipalType", &self.principal_type)
+            .req("ApplicationArn", self.application_arn)
+            .req("PrincipalId", self.principal_id)
+            .req("PrincipalType", self.principal_type)
             .build()
     }
 }

@@ -141,13 +141,18 @@ impl ::cloudwright_core::Resource for Assignment {
 impl ::cloudwright_core::ToValue for Assignment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InstanceArn", &self.instance_arn)
-            .req("PermissionSetArn", &self.permission_set_arn)
-            .req("PrincipalId", &self.principal_id)
-            .req("PrincipalType", &self.principal_type)
-            .req("TargetId", &self.target_id)
-            .req("TargetType", &self.target_type)
+            .req("InstanceArn", self.instance_arn)
+            .req("PermissionSetArn", self.permission_set_arn)
+            .req("PrincipalId", self.principal_id)
+            .req("PrincipalType", self.principal_type)
+            .req("TargetId", self.target_id)
+            .req("TargetType", self.target_type)
             .build()
     }
 }
@@ -185,6 +190,14 @@ impl ::cloudwright_core::ToValue for TargetType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -90,9 +90,14 @@ impl ::cloudwright_core::Resource for Instance {
 impl ::cloudwright_core::ToValue for Instance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -103,13 +103,18 @@ impl ::cloudwright_core::Resource for InstanceAccessControlAttributeConfiguratio
 impl ::cloudwright_core::ToValue for InstanceAccessControlAttributeConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessControlAttributes", &self.access_control_attributes)
+            .opt("AccessControlAttributes", self.access_control_attributes)
             .opt(
                 "InstanceAccessControlAttributeConfiguration",
-                &self.instance_access_control_attribute_configuration,
+                self.instance_access_control_attribute_configuration,
             )
-            .req("InstanceArn", &self.instance_arn)
+            .req("InstanceArn", self.instance_arn)
             .build()
     }
 }
@@ -176,9 +181,14 @@ impl crate::PropertyType for AccessControlAttribute {}
 impl ::cloudwright_core::ToValue for AccessControlAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -217,8 +227,13 @@ impl crate::PropertyType for AccessControlAttributeValue {}
 impl ::cloudwright_core::ToValue for AccessControlAttributeValue {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Source", &self.source)
+            .req("Source", self.source)
             .build()
     }
 }
@@ -260,8 +275,13 @@ impl ::cloudwright_core::ToValue
 {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessControlAttributes", &self.access_control_attributes)
+            .req("AccessControlAttributes", self.access_control_attributes)
             .build()
     }
 }

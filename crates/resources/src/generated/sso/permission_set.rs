@@ -171,20 +171,25 @@ impl ::cloudwright_core::Resource for PermissionSet {
 impl ::cloudwright_core::ToValue for PermissionSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomerManagedPolicyReferences",
-                &self.customer_managed_policy_references,
+                self.customer_managed_policy_references,
             )
-            .opt("Description", &self.description)
-            .opt("InlinePolicy", &self.inline_policy)
-            .req("InstanceArn", &self.instance_arn)
-            .opt("ManagedPolicies", &self.managed_policies)
-            .req("Name", &self.name)
-            .opt("PermissionsBoundary", &self.permissions_boundary)
-            .opt("RelayStateType", &self.relay_state_type)
-            .opt("SessionDuration", &self.session_duration)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("InlinePolicy", self.inline_policy)
+            .req("InstanceArn", self.instance_arn)
+            .opt("ManagedPolicies", self.managed_policies)
+            .req("Name", self.name)
+            .opt("PermissionsBoundary", self.permissions_boundary)
+            .opt("RelayStateType", self.relay_state_type)
+            .opt("SessionDuration", self.session_duration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -252,9 +257,14 @@ impl crate::PropertyType for CustomerManagedPolicyReference {}
 impl ::cloudwright_core::ToValue for CustomerManagedPolicyReference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("Path", &self.path)
+            .req("Name", self.name)
+            .opt("Path", self.path)
             .build()
     }
 }
@@ -300,12 +310,17 @@ impl crate::PropertyType for PermissionsBoundary {}
 impl ::cloudwright_core::ToValue for PermissionsBoundary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CustomerManagedPolicyReference",
-                &self.customer_managed_policy_reference,
+                self.customer_managed_policy_reference,
             )
-            .opt("ManagedPolicyArn", &self.managed_policy_arn)
+            .opt("ManagedPolicyArn", self.managed_policy_arn)
             .build()
     }
 }

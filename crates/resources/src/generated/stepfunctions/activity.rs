@@ -118,10 +118,15 @@ impl ::cloudwright_core::Resource for Activity {
 impl ::cloudwright_core::ToValue for Activity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -60,13 +60,18 @@ impl crate::PropertyType for EncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "KmsDataKeyReusePeriodSeconds",
-                &self.kms_data_key_reuse_period_seconds,
+                self.kms_data_key_reuse_period_seconds,
             )
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req("Type", &self.r#type)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -128,9 +133,14 @@ impl crate::PropertyType for TagsEntry {}
 impl ::cloudwright_core::ToValue for TagsEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -166,6 +176,14 @@ impl ::cloudwright_core::ToValue for EncryptionConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -180,18 +180,23 @@ impl ::cloudwright_core::Resource for StateMachine {
 impl ::cloudwright_core::ToValue for StateMachine {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Definition", &self.definition)
-            .opt("DefinitionS3Location", &self.definition_s3_location)
-            .opt("DefinitionString", &self.definition_string)
-            .opt("DefinitionSubstitutions", &self.definition_substitutions)
-            .opt("EncryptionConfiguration", &self.encryption_configuration)
-            .opt("LoggingConfiguration", &self.logging_configuration)
-            .req("RoleArn", &self.role_arn)
-            .opt("StateMachineName", &self.state_machine_name)
-            .opt("StateMachineType", &self.state_machine_type)
-            .opt("Tags", &self.tags)
-            .opt("TracingConfiguration", &self.tracing_configuration)
+            .opt("Definition", self.definition)
+            .opt("DefinitionS3Location", self.definition_s3_location)
+            .opt("DefinitionString", self.definition_string)
+            .opt("DefinitionSubstitutions", self.definition_substitutions)
+            .opt("EncryptionConfiguration", self.encryption_configuration)
+            .opt("LoggingConfiguration", self.logging_configuration)
+            .req("RoleArn", self.role_arn)
+            .opt("StateMachineName", self.state_machine_name)
+            .opt("StateMachineType", self.state_machine_type)
+            .opt("Tags", self.tags)
+            .opt("TracingConfiguration", self.tracing_configuration)
             .build()
     }
 }
@@ -278,8 +283,13 @@ impl crate::PropertyType for CloudWatchLogsLogGroup {}
 impl ::cloudwright_core::ToValue for CloudWatchLogsLogGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LogGroupArn", &self.log_group_arn)
+            .opt("LogGroupArn", self.log_group_arn)
             .build()
     }
 }
@@ -316,8 +326,13 @@ impl crate::PropertyType for LogDestination {}
 impl ::cloudwright_core::ToValue for LogDestination {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CloudWatchLogsLogGroup", &self.cloud_watch_logs_log_group)
+            .opt("CloudWatchLogsLogGroup", self.cloud_watch_logs_log_group)
             .build()
     }
 }
@@ -370,10 +385,15 @@ impl crate::PropertyType for LoggingConfiguration {}
 impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Destinations", &self.destinations)
-            .opt("IncludeExecutionData", &self.include_execution_data)
-            .opt("Level", &self.level)
+            .opt("Destinations", self.destinations)
+            .opt("IncludeExecutionData", self.include_execution_data)
+            .opt("Level", self.level)
             .build()
     }
 }
@@ -433,10 +453,15 @@ impl crate::PropertyType for S3Location {}
 impl ::cloudwright_core::ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .req("Key", &self.key)
-            .opt("Version", &self.version)
+            .req("Bucket", self.bucket)
+            .req("Key", self.key)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -471,8 +496,13 @@ impl crate::PropertyType for TracingConfiguration {}
 impl ::cloudwright_core::ToValue for TracingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -510,6 +540,14 @@ impl ::cloudwright_core::ToValue for Level {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `StateMachineType` (`AWS::StepFunctions::StateMachine`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -538,6 +576,14 @@ impl ::cloudwright_core::ToValue for StateMachineType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

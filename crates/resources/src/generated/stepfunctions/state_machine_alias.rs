@@ -124,12 +124,17 @@ impl ::cloudwright_core::Resource for StateMachineAlias {
 impl ::cloudwright_core::ToValue for StateMachineAlias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeploymentPreference", &self.deployment_preference)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("RoutingConfiguration", &self.routing_configuration)
-            .opt("StateMachineArn", &self.state_machine_arn)
+            .opt("DeploymentPreference", self.deployment_preference)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("RoutingConfiguration", self.routing_configuration)
+            .opt("StateMachineArn", self.state_machine_arn)
             .build()
     }
 }
@@ -243,12 +248,17 @@ impl crate::PropertyType for DeploymentPreference {}
 impl ::cloudwright_core::ToValue for DeploymentPreference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Alarms", &self.alarms)
-            .opt("Interval", &self.interval)
-            .opt("Percentage", &self.percentage)
-            .req("StateMachineVersionArn", &self.state_machine_version_arn)
-            .req("Type", &self.r#type)
+            .opt("Alarms", self.alarms)
+            .opt("Interval", self.interval)
+            .opt("Percentage", self.percentage)
+            .req("StateMachineVersionArn", self.state_machine_version_arn)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -307,9 +317,14 @@ impl crate::PropertyType for RoutingConfigurationVersion {}
 impl ::cloudwright_core::ToValue for RoutingConfigurationVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StateMachineVersionArn", &self.state_machine_version_arn)
-            .req("Weight", &self.weight)
+            .req("StateMachineVersionArn", self.state_machine_version_arn)
+            .req("Weight", self.weight)
             .build()
     }
 }
@@ -343,6 +358,14 @@ impl ::cloudwright_core::ToValue for DeploymentPreferenceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -101,10 +101,15 @@ impl ::cloudwright_core::Resource for StateMachineVersion {
 impl ::cloudwright_core::ToValue for StateMachineVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("StateMachineArn", &self.state_machine_arn)
-            .opt("StateMachineRevisionId", &self.state_machine_revision_id)
+            .opt("Description", self.description)
+            .req("StateMachineArn", self.state_machine_arn)
+            .opt("StateMachineRevisionId", self.state_machine_revision_id)
             .build()
     }
 }

@@ -76,8 +76,13 @@ impl ::cloudwright_core::Resource for AccountAlias {
 impl ::cloudwright_core::ToValue for AccountAlias {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccountAlias", &self.account_alias)
+            .req("AccountAlias", self.account_alias)
             .build()
     }
 }

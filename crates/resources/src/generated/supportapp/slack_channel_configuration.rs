@@ -154,21 +154,26 @@ impl ::cloudwright_core::Resource for SlackChannelConfiguration {
 impl ::cloudwright_core::ToValue for SlackChannelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChannelId", &self.channel_id)
-            .opt("ChannelName", &self.channel_name)
-            .req("ChannelRoleArn", &self.channel_role_arn)
+            .req("ChannelId", self.channel_id)
+            .opt("ChannelName", self.channel_name)
+            .req("ChannelRoleArn", self.channel_role_arn)
             .opt(
                 "NotifyOnAddCorrespondenceToCase",
-                &self.notify_on_add_correspondence_to_case,
+                self.notify_on_add_correspondence_to_case,
             )
-            .req("NotifyOnCaseSeverity", &self.notify_on_case_severity)
+            .req("NotifyOnCaseSeverity", self.notify_on_case_severity)
             .opt(
                 "NotifyOnCreateOrReopenCase",
-                &self.notify_on_create_or_reopen_case,
+                self.notify_on_create_or_reopen_case,
             )
-            .opt("NotifyOnResolveCase", &self.notify_on_resolve_case)
-            .req("TeamId", &self.team_id)
+            .opt("NotifyOnResolveCase", self.notify_on_resolve_case)
+            .req("TeamId", self.team_id)
             .build()
     }
 }
@@ -212,6 +217,14 @@ impl ::cloudwright_core::ToValue for NotifyOnCaseSeverity {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

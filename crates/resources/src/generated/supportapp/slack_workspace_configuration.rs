@@ -92,9 +92,14 @@ impl ::cloudwright_core::Resource for SlackWorkspaceConfiguration {
 impl ::cloudwright_core::ToValue for SlackWorkspaceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TeamId", &self.team_id)
-            .opt("VersionId", &self.version_id)
+            .req("TeamId", self.team_id)
+            .opt("VersionId", self.version_id)
             .build()
     }
 }

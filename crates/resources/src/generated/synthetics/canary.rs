@@ -280,39 +280,38 @@ impl ::cloudwright_core::Resource for Canary {
 impl ::cloudwright_core::ToValue for Canary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ArtifactConfig", &self.artifact_config)
-            .req("ArtifactS3Location", &self.artifact_s3_location)
-            .opt("BrowserConfigs", &self.browser_configs)
-            .req("Code", &self.code)
+            .opt("ArtifactConfig", self.artifact_config)
+            .req("ArtifactS3Location", self.artifact_s3_location)
+            .opt("BrowserConfigs", self.browser_configs)
+            .req("Code", self.code)
             .opt(
                 "DeleteLambdaResourcesOnCanaryDeletion",
-                &self.delete_lambda_resources_on_canary_deletion,
+                self.delete_lambda_resources_on_canary_deletion,
             )
-            .opt("DryRunAndUpdate", &self.dry_run_and_update)
-            .req("ExecutionRoleArn", &self.execution_role_arn)
-            .opt("FailureRetentionPeriod", &self.failure_retention_period)
-            .req("Name", &self.name)
+            .opt("DryRunAndUpdate", self.dry_run_and_update)
+            .req("ExecutionRoleArn", self.execution_role_arn)
+            .opt("FailureRetentionPeriod", self.failure_retention_period)
+            .req("Name", self.name)
             .opt(
                 "ProvisionedResourceCleanup",
-                &self.provisioned_resource_cleanup,
+                self.provisioned_resource_cleanup,
             )
-            .opt(
-                "ResourcesToReplicateTags",
-                &self.resources_to_replicate_tags,
-            )
-            .opt("RunConfig", &self.run_config)
-            .req("RuntimeVersion", &self.runtime_version)
-            .req("Schedule", &self.schedule)
-            .opt(
-                "StartCanaryAfterCreation",
-                &self.start_canary_after_creation,
-            )
-            .opt("SuccessRetentionPeriod", &self.success_retention_period)
-            .opt("Tags", &self.tags)
-            .opt("VPCConfig", &self.vpc_config)
-            .opt("VisualReference", &self.visual_reference)
-            .opt("VisualReferences", &self.visual_references)
+            .opt("ResourcesToReplicateTags", self.resources_to_replicate_tags)
+            .opt("RunConfig", self.run_config)
+            .req("RuntimeVersion", self.runtime_version)
+            .req("Schedule", self.schedule)
+            .opt("StartCanaryAfterCreation", self.start_canary_after_creation)
+            .opt("SuccessRetentionPeriod", self.success_retention_period)
+            .opt("Tags", self.tags)
+            .opt("VPCConfig", self.vpc_config)
+            .opt("VisualReference", self.visual_reference)
+            .opt("VisualReferences", self.visual_references)
             .build()
     }
 }
@@ -383,8 +382,13 @@ impl crate::PropertyType for ArtifactConfig {}
 impl ::cloudwright_core::ToValue for ArtifactConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Encryption", &self.s3_encryption)
+            .opt("S3Encryption", self.s3_encryption)
             .build()
     }
 }
@@ -429,9 +433,14 @@ impl crate::PropertyType for BaseScreenshot {}
 impl ::cloudwright_core::ToValue for BaseScreenshot {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IgnoreCoordinates", &self.ignore_coordinates)
-            .req("ScreenshotName", &self.screenshot_name)
+            .opt("IgnoreCoordinates", self.ignore_coordinates)
+            .req("ScreenshotName", self.screenshot_name)
             .build()
     }
 }
@@ -468,8 +477,13 @@ impl crate::PropertyType for BrowserConfig {}
 impl ::cloudwright_core::ToValue for BrowserConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BrowserType", &self.browser_type)
+            .req("BrowserType", self.browser_type)
             .build()
     }
 }
@@ -560,15 +574,20 @@ impl crate::PropertyType for Code {}
 impl ::cloudwright_core::ToValue for Code {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlueprintTypes", &self.blueprint_types)
-            .opt("Dependencies", &self.dependencies)
-            .opt("Handler", &self.handler)
-            .opt("S3Bucket", &self.s3_bucket)
-            .opt("S3Key", &self.s3_key)
-            .opt("S3ObjectVersion", &self.s3_object_version)
-            .opt("Script", &self.script)
-            .opt("SourceLocationArn", &self.source_location_arn)
+            .opt("BlueprintTypes", self.blueprint_types)
+            .opt("Dependencies", self.dependencies)
+            .opt("Handler", self.handler)
+            .opt("S3Bucket", self.s3_bucket)
+            .opt("S3Key", self.s3_key)
+            .opt("S3ObjectVersion", self.s3_object_version)
+            .opt("Script", self.script)
+            .opt("SourceLocationArn", self.source_location_arn)
             .build()
     }
 }
@@ -614,9 +633,14 @@ impl crate::PropertyType for Dependency {}
 impl ::cloudwright_core::ToValue for Dependency {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Reference", &self.reference)
-            .opt("Type", &self.r#type)
+            .req("Reference", self.reference)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -655,8 +679,13 @@ impl crate::PropertyType for RetryConfig {}
 impl ::cloudwright_core::ToValue for RetryConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxRetries", &self.max_retries)
+            .req("MaxRetries", self.max_retries)
             .build()
     }
 }
@@ -729,12 +758,17 @@ impl crate::PropertyType for RunConfig {}
 impl ::cloudwright_core::ToValue for RunConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActiveTracing", &self.active_tracing)
-            .opt("EnvironmentVariables", &self.environment_variables)
-            .opt("EphemeralStorage", &self.ephemeral_storage)
-            .opt("MemoryInMB", &self.memory_in_mb)
-            .opt("TimeoutInSeconds", &self.timeout_in_seconds)
+            .opt("ActiveTracing", self.active_tracing)
+            .opt("EnvironmentVariables", self.environment_variables)
+            .opt("EphemeralStorage", self.ephemeral_storage)
+            .opt("MemoryInMB", self.memory_in_mb)
+            .opt("TimeoutInSeconds", self.timeout_in_seconds)
             .build()
     }
 }
@@ -779,9 +813,14 @@ impl crate::PropertyType for S3Encryption {}
 impl ::cloudwright_core::ToValue for S3Encryption {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EncryptionMode", &self.encryption_mode)
-            .opt("KmsKeyArn", &self.kms_key_arn)
+            .opt("EncryptionMode", self.encryption_mode)
+            .opt("KmsKeyArn", self.kms_key_arn)
             .build()
     }
 }
@@ -844,10 +883,15 @@ impl crate::PropertyType for Schedule {}
 impl ::cloudwright_core::ToValue for Schedule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DurationInSeconds", &self.duration_in_seconds)
-            .req("Expression", &self.expression)
-            .opt("RetryConfig", &self.retry_config)
+            .opt("DurationInSeconds", self.duration_in_seconds)
+            .req("Expression", self.expression)
+            .opt("RetryConfig", self.retry_config)
             .build()
     }
 }
@@ -898,9 +942,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -953,10 +1002,15 @@ impl crate::PropertyType for VisualReference {}
 impl ::cloudwright_core::ToValue for VisualReference {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BaseCanaryRunId", &self.base_canary_run_id)
-            .opt("BaseScreenshots", &self.base_screenshots)
-            .opt("BrowserType", &self.browser_type)
+            .req("BaseCanaryRunId", self.base_canary_run_id)
+            .opt("BaseScreenshots", self.base_screenshots)
+            .opt("BrowserType", self.browser_type)
             .build()
     }
 }
@@ -1029,11 +1083,16 @@ impl crate::PropertyType for VpcConfig {}
 impl ::cloudwright_core::ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Ipv6AllowedForDualStack", &self.ipv6_allowed_for_dual_stack)
-            .req("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("VpcId", &self.vpc_id)
+            .opt("Ipv6AllowedForDualStack", self.ipv6_allowed_for_dual_stack)
+            .req("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -1065,6 +1124,14 @@ impl ::cloudwright_core::ToValue for BrowserType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::Synthetics::Canary`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1090,6 +1157,14 @@ impl ::cloudwright_core::ToValue for DependencyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1120,6 +1195,14 @@ impl ::cloudwright_core::ToValue for EncryptionMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ProvisionedResourceCleanup` (`AWS::Synthetics::Canary`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1149,6 +1232,14 @@ impl ::cloudwright_core::ToValue for ProvisionedResourceCleanup {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ResourceToTag` (`AWS::Synthetics::Canary`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1174,6 +1265,14 @@ impl ::cloudwright_core::ToValue for ResourceToTag {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

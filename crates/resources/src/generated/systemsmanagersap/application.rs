@@ -155,16 +155,21 @@ impl ::cloudwright_core::Resource for Application {
 impl ::cloudwright_core::ToValue for Application {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApplicationId", &self.application_id)
-            .req("ApplicationType", &self.application_type)
-            .opt("ComponentsInfo", &self.components_info)
-            .opt("Credentials", &self.credentials)
-            .opt("DatabaseArn", &self.database_arn)
-            .opt("Instances", &self.instances)
-            .opt("SapInstanceNumber", &self.sap_instance_number)
-            .opt("Sid", &self.sid)
-            .opt("Tags", &self.tags)
+            .req("ApplicationId", self.application_id)
+            .req("ApplicationType", self.application_type)
+            .opt("ComponentsInfo", self.components_info)
+            .opt("Credentials", self.credentials)
+            .opt("DatabaseArn", self.database_arn)
+            .opt("Instances", self.instances)
+            .opt("SapInstanceNumber", self.sap_instance_number)
+            .opt("Sid", self.sid)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -241,10 +246,15 @@ impl crate::PropertyType for ComponentInfo {}
 impl ::cloudwright_core::ToValue for ComponentInfo {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComponentType", &self.component_type)
-            .opt("Ec2InstanceId", &self.ec2_instance_id)
-            .opt("Sid", &self.sid)
+            .opt("ComponentType", self.component_type)
+            .opt("Ec2InstanceId", self.ec2_instance_id)
+            .opt("Sid", self.sid)
             .build()
     }
 }
@@ -295,10 +305,15 @@ impl crate::PropertyType for Credential {}
 impl ::cloudwright_core::ToValue for Credential {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CredentialType", &self.credential_type)
-            .opt("DatabaseName", &self.database_name)
-            .opt("SecretId", &self.secret_id)
+            .opt("CredentialType", self.credential_type)
+            .opt("DatabaseName", self.database_name)
+            .opt("SecretId", self.secret_id)
             .build()
     }
 }
@@ -349,9 +364,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -382,6 +402,14 @@ impl ::cloudwright_core::ToValue for ApplicationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -430,6 +458,14 @@ impl ::cloudwright_core::ToValue for ComponentType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CredentialType` (`AWS::SystemsManagerSAP::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -455,6 +491,14 @@ impl ::cloudwright_core::ToValue for CredentialType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

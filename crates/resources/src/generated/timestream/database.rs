@@ -97,10 +97,15 @@ impl ::cloudwright_core::Resource for Database {
 impl ::cloudwright_core::ToValue for Database {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DatabaseName", &self.database_name)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("Tags", &self.tags)
+            .opt("DatabaseName", self.database_name)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -159,9 +164,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }

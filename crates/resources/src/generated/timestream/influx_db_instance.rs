@@ -208,27 +208,32 @@ impl ::cloudwright_core::Resource for InfluxDbInstance {
 impl ::cloudwright_core::ToValue for InfluxDbInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllocatedStorage", &self.allocated_storage)
-            .opt("Bucket", &self.bucket)
-            .opt("DbInstanceType", &self.db_instance_type)
+            .opt("AllocatedStorage", self.allocated_storage)
+            .opt("Bucket", self.bucket)
+            .opt("DbInstanceType", self.db_instance_type)
             .opt(
                 "DbParameterGroupIdentifier",
-                &self.db_parameter_group_identifier,
+                self.db_parameter_group_identifier,
             )
-            .opt("DbStorageType", &self.db_storage_type)
-            .opt("DeploymentType", &self.deployment_type)
-            .opt("LogDeliveryConfiguration", &self.log_delivery_configuration)
-            .opt("Name", &self.name)
-            .opt("NetworkType", &self.network_type)
-            .opt("Organization", &self.organization)
-            .opt("Password", &self.password)
-            .opt("Port", &self.port)
-            .opt("PubliclyAccessible", &self.publicly_accessible)
-            .opt("Tags", &self.tags)
-            .opt("Username", &self.username)
-            .opt("VpcSecurityGroupIds", &self.vpc_security_group_ids)
-            .opt("VpcSubnetIds", &self.vpc_subnet_ids)
+            .opt("DbStorageType", self.db_storage_type)
+            .opt("DeploymentType", self.deployment_type)
+            .opt("LogDeliveryConfiguration", self.log_delivery_configuration)
+            .opt("Name", self.name)
+            .opt("NetworkType", self.network_type)
+            .opt("Organization", self.organization)
+            .opt("Password", self.password)
+            .opt("Port", self.port)
+            .opt("PubliclyAccessible", self.publicly_accessible)
+            .opt("Tags", self.tags)
+            .opt("Username", self.username)
+            .opt("VpcSecurityGroupIds", self.vpc_security_group_ids)
+            .opt("VpcSubnetIds", self.vpc_subnet_ids)
             .build()
     }
 }
@@ -329,6 +334,14 @@ impl ::cloudwright_core::ToValue for DeploymentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -184,23 +184,25 @@ impl ::cloudwright_core::Resource for ScheduledQuery {
 impl ::cloudwright_core::ToValue for ScheduledQuery {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ClientToken", &self.client_token)
-            .req("ErrorReportConfiguration", &self.error_report_configuration)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .req(
-                "NotificationConfiguration",
-                &self.notification_configuration,
-            )
-            .req("QueryString", &self.query_string)
-            .req("ScheduleConfiguration", &self.schedule_configuration)
+            .opt("ClientToken", self.client_token)
+            .req("ErrorReportConfiguration", self.error_report_configuration)
+            .opt("KmsKeyId", self.kms_key_id)
+            .req("NotificationConfiguration", self.notification_configuration)
+            .req("QueryString", self.query_string)
+            .req("ScheduleConfiguration", self.schedule_configuration)
             .req(
                 "ScheduledQueryExecutionRoleArn",
-                &self.scheduled_query_execution_role_arn,
+                self.scheduled_query_execution_role_arn,
             )
-            .opt("ScheduledQueryName", &self.scheduled_query_name)
-            .opt("Tags", &self.tags)
-            .opt("TargetConfiguration", &self.target_configuration)
+            .opt("ScheduledQueryName", self.scheduled_query_name)
+            .opt("Tags", self.tags)
+            .opt("TargetConfiguration", self.target_configuration)
             .build()
     }
 }
@@ -335,9 +337,14 @@ impl crate::PropertyType for DimensionMapping {}
 impl ::cloudwright_core::ToValue for DimensionMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DimensionValueType", &self.dimension_value_type)
-            .req("Name", &self.name)
+            .req("DimensionValueType", self.dimension_value_type)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -374,8 +381,13 @@ impl crate::PropertyType for ErrorReportConfiguration {}
 impl ::cloudwright_core::ToValue for ErrorReportConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("S3Configuration", &self.s3_configuration)
+            .req("S3Configuration", self.s3_configuration)
             .build()
     }
 }
@@ -443,15 +455,20 @@ impl crate::PropertyType for MixedMeasureMapping {}
 impl ::cloudwright_core::ToValue for MixedMeasureMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MeasureName", &self.measure_name)
-            .req("MeasureValueType", &self.measure_value_type)
+            .opt("MeasureName", self.measure_name)
+            .req("MeasureValueType", self.measure_value_type)
             .opt(
                 "MultiMeasureAttributeMappings",
-                &self.multi_measure_attribute_mappings,
+                self.multi_measure_attribute_mappings,
             )
-            .opt("SourceColumn", &self.source_column)
-            .opt("TargetMeasureName", &self.target_measure_name)
+            .opt("SourceColumn", self.source_column)
+            .opt("TargetMeasureName", self.target_measure_name)
             .build()
     }
 }
@@ -511,12 +528,17 @@ impl crate::PropertyType for MultiMeasureAttributeMapping {}
 impl ::cloudwright_core::ToValue for MultiMeasureAttributeMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MeasureValueType", &self.measure_value_type)
-            .req("SourceColumn", &self.source_column)
+            .req("MeasureValueType", self.measure_value_type)
+            .req("SourceColumn", self.source_column)
             .opt(
                 "TargetMultiMeasureAttributeName",
-                &self.target_multi_measure_attribute_name,
+                self.target_multi_measure_attribute_name,
             )
             .build()
     }
@@ -563,12 +585,17 @@ impl crate::PropertyType for MultiMeasureMappings {}
 impl ::cloudwright_core::ToValue for MultiMeasureMappings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "MultiMeasureAttributeMappings",
-                &self.multi_measure_attribute_mappings,
+                self.multi_measure_attribute_mappings,
             )
-            .opt("TargetMultiMeasureName", &self.target_multi_measure_name)
+            .opt("TargetMultiMeasureName", self.target_multi_measure_name)
             .build()
     }
 }
@@ -605,8 +632,13 @@ impl crate::PropertyType for NotificationConfiguration {}
 impl ::cloudwright_core::ToValue for NotificationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("SnsConfiguration", &self.sns_configuration)
+            .req("SnsConfiguration", self.sns_configuration)
             .build()
     }
 }
@@ -661,10 +693,15 @@ impl crate::PropertyType for S3Configuration {}
 impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .opt("EncryptionOption", &self.encryption_option)
-            .opt("ObjectKeyPrefix", &self.object_key_prefix)
+            .req("BucketName", self.bucket_name)
+            .opt("EncryptionOption", self.encryption_option)
+            .opt("ObjectKeyPrefix", self.object_key_prefix)
             .build()
     }
 }
@@ -703,8 +740,13 @@ impl crate::PropertyType for ScheduleConfiguration {}
 impl ::cloudwright_core::ToValue for ScheduleConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ScheduleExpression", &self.schedule_expression)
+            .req("ScheduleExpression", self.schedule_expression)
             .build()
     }
 }
@@ -743,8 +785,13 @@ impl crate::PropertyType for SnsConfiguration {}
 impl ::cloudwright_core::ToValue for SnsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TopicArn", &self.topic_arn)
+            .req("TopicArn", self.topic_arn)
             .build()
     }
 }
@@ -795,9 +842,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -834,8 +886,13 @@ impl crate::PropertyType for TargetConfiguration {}
 impl ::cloudwright_core::ToValue for TargetConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TimestreamConfiguration", &self.timestream_configuration)
+            .req("TimestreamConfiguration", self.timestream_configuration)
             .build()
     }
 }
@@ -930,14 +987,19 @@ impl crate::PropertyType for TimestreamConfiguration {}
 impl ::cloudwright_core::ToValue for TimestreamConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatabaseName", &self.database_name)
-            .req("DimensionMappings", &self.dimension_mappings)
-            .opt("MeasureNameColumn", &self.measure_name_column)
-            .opt("MixedMeasureMappings", &self.mixed_measure_mappings)
-            .opt("MultiMeasureMappings", &self.multi_measure_mappings)
-            .req("TableName", &self.table_name)
-            .req("TimeColumn", &self.time_column)
+            .req("DatabaseName", self.database_name)
+            .req("DimensionMappings", self.dimension_mappings)
+            .opt("MeasureNameColumn", self.measure_name_column)
+            .opt("MixedMeasureMappings", self.mixed_measure_mappings)
+            .opt("MultiMeasureMappings", self.multi_measure_mappings)
+            .req("TableName", self.table_name)
+            .req("TimeColumn", self.time_column)
             .build()
     }
 }
@@ -965,6 +1027,14 @@ impl ::cloudwright_core::ToValue for DimensionValueType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -994,6 +1064,14 @@ impl ::cloudwright_core::ToValue for EncryptionOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1032,6 +1110,14 @@ impl ::cloudwright_core::ToValue for MixedMeasureMappingMeasureValueType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1072,6 +1158,14 @@ impl ::cloudwright_core::ToValue for MultiMeasureAttributeMappingMeasureValueTyp
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

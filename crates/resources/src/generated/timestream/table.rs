@@ -175,16 +175,21 @@ impl ::cloudwright_core::Resource for Table {
 impl ::cloudwright_core::ToValue for Table {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DatabaseName", &self.database_name)
+            .req("DatabaseName", self.database_name)
             .opt(
                 "MagneticStoreWriteProperties",
-                &self.magnetic_store_write_properties,
+                self.magnetic_store_write_properties,
             )
-            .opt("RetentionProperties", &self.retention_properties)
-            .opt("Schema", &self.schema)
-            .opt("TableName", &self.table_name)
-            .opt("Tags", &self.tags)
+            .opt("RetentionProperties", self.retention_properties)
+            .opt("Schema", self.schema)
+            .opt("TableName", self.table_name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -243,8 +248,13 @@ impl crate::PropertyType for MagneticStoreRejectedDataLocation {}
 impl ::cloudwright_core::ToValue for MagneticStoreRejectedDataLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3Configuration", &self.s3_configuration)
+            .opt("S3Configuration", self.s3_configuration)
             .build()
     }
 }
@@ -316,14 +326,19 @@ impl crate::PropertyType for MagneticStoreWriteProperties {}
 impl ::cloudwright_core::ToValue for MagneticStoreWriteProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "EnableMagneticStoreWrites",
-                &self.enable_magnetic_store_writes,
+                self.enable_magnetic_store_writes,
             )
             .opt(
                 "MagneticStoreRejectedDataLocation",
-                &self.magnetic_store_rejected_data_location,
+                self.magnetic_store_rejected_data_location,
             )
             .build()
     }
@@ -377,10 +392,15 @@ impl crate::PropertyType for PartitionKey {}
 impl ::cloudwright_core::ToValue for PartitionKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnforcementInRecord", &self.enforcement_in_record)
-            .opt("Name", &self.name)
-            .req("Type", &self.r#type)
+            .opt("EnforcementInRecord", self.enforcement_in_record)
+            .opt("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -436,14 +456,19 @@ impl crate::PropertyType for RetentionProperties {}
 impl ::cloudwright_core::ToValue for RetentionProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "MagneticStoreRetentionPeriodInDays",
-                &self.magnetic_store_retention_period_in_days,
+                self.magnetic_store_retention_period_in_days,
             )
             .opt(
                 "MemoryStoreRetentionPeriodInHours",
-                &self.memory_store_retention_period_in_hours,
+                self.memory_store_retention_period_in_hours,
             )
             .build()
     }
@@ -503,11 +528,16 @@ impl crate::PropertyType for S3Configuration {}
 impl ::cloudwright_core::ToValue for S3Configuration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BucketName", &self.bucket_name)
-            .req("EncryptionOption", &self.encryption_option)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("ObjectKeyPrefix", &self.object_key_prefix)
+            .req("BucketName", self.bucket_name)
+            .req("EncryptionOption", self.encryption_option)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("ObjectKeyPrefix", self.object_key_prefix)
             .build()
     }
 }
@@ -542,8 +572,13 @@ impl crate::PropertyType for Schema {}
 impl ::cloudwright_core::ToValue for Schema {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CompositePartitionKey", &self.composite_partition_key)
+            .opt("CompositePartitionKey", self.composite_partition_key)
             .build()
     }
 }
@@ -582,9 +617,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -616,6 +656,14 @@ impl ::cloudwright_core::ToValue for PartitionKeyEnforcementLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PartitionKeyType` (`AWS::Timestream::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -644,6 +692,14 @@ impl ::cloudwright_core::ToValue for PartitionKeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

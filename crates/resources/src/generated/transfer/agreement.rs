@@ -201,18 +201,23 @@ impl ::cloudwright_core::Resource for Agreement {
 impl ::cloudwright_core::ToValue for Agreement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessRole", &self.access_role)
-            .opt("BaseDirectory", &self.base_directory)
-            .opt("CustomDirectories", &self.custom_directories)
-            .opt("Description", &self.description)
-            .opt("EnforceMessageSigning", &self.enforce_message_signing)
-            .req("LocalProfileId", &self.local_profile_id)
-            .req("PartnerProfileId", &self.partner_profile_id)
-            .opt("PreserveFilename", &self.preserve_filename)
-            .req("ServerId", &self.server_id)
-            .opt("Status", &self.status)
-            .opt("Tags", &self.tags)
+            .req("AccessRole", self.access_role)
+            .opt("BaseDirectory", self.base_directory)
+            .opt("CustomDirectories", self.custom_directories)
+            .opt("Description", self.description)
+            .opt("EnforceMessageSigning", self.enforce_message_signing)
+            .req("LocalProfileId", self.local_profile_id)
+            .req("PartnerProfileId", self.partner_profile_id)
+            .opt("PreserveFilename", self.preserve_filename)
+            .req("ServerId", self.server_id)
+            .opt("Status", self.status)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -326,12 +331,17 @@ impl crate::PropertyType for CustomDirectories {}
 impl ::cloudwright_core::ToValue for CustomDirectories {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FailedFilesDirectory", &self.failed_files_directory)
-            .req("MdnFilesDirectory", &self.mdn_files_directory)
-            .req("PayloadFilesDirectory", &self.payload_files_directory)
-            .req("StatusFilesDirectory", &self.status_files_directory)
-            .req("TemporaryFilesDirectory", &self.temporary_files_directory)
+            .req("FailedFilesDirectory", self.failed_files_directory)
+            .req("MdnFilesDirectory", self.mdn_files_directory)
+            .req("PayloadFilesDirectory", self.payload_files_directory)
+            .req("StatusFilesDirectory", self.status_files_directory)
+            .req("TemporaryFilesDirectory", self.temporary_files_directory)
             .build()
     }
 }
@@ -363,6 +373,14 @@ impl ::cloudwright_core::ToValue for AgreementStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EnforceMessageSigning` (`AWS::Transfer::Agreement`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -392,6 +410,14 @@ impl ::cloudwright_core::ToValue for EnforceMessageSigning {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PreserveFilename` (`AWS::Transfer::Agreement`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -420,6 +446,14 @@ impl ::cloudwright_core::ToValue for PreserveFilename {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -165,15 +165,20 @@ impl ::cloudwright_core::Resource for Certificate {
 impl ::cloudwright_core::ToValue for Certificate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActiveDate", &self.active_date)
-            .req("Certificate", &self.certificate)
-            .opt("CertificateChain", &self.certificate_chain)
-            .opt("Description", &self.description)
-            .opt("InactiveDate", &self.inactive_date)
-            .opt("PrivateKey", &self.private_key)
-            .opt("Tags", &self.tags)
-            .req("Usage", &self.usage)
+            .opt("ActiveDate", self.active_date)
+            .req("Certificate", self.certificate)
+            .opt("CertificateChain", self.certificate_chain)
+            .opt("Description", self.description)
+            .opt("InactiveDate", self.inactive_date)
+            .opt("PrivateKey", self.private_key)
+            .opt("Tags", self.tags)
+            .req("Usage", self.usage)
             .build()
     }
 }
@@ -275,6 +280,14 @@ impl ::cloudwright_core::ToValue for Usage {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

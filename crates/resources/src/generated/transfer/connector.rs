@@ -166,17 +166,22 @@ impl ::cloudwright_core::Resource for Connector {
 impl ::cloudwright_core::ToValue for Connector {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AccessRole", &self.access_role)
-            .opt("As2Config", &self.as2_config)
-            .opt("EgressConfig", &self.egress_config)
-            .opt("EgressType", &self.egress_type)
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("LoggingRole", &self.logging_role)
-            .opt("SecurityPolicyName", &self.security_policy_name)
-            .opt("SftpConfig", &self.sftp_config)
-            .opt("Tags", &self.tags)
-            .opt("Url", &self.url)
+            .req("AccessRole", self.access_role)
+            .opt("As2Config", self.as2_config)
+            .opt("EgressConfig", self.egress_config)
+            .opt("EgressType", self.egress_type)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("LoggingRole", self.logging_role)
+            .opt("SecurityPolicyName", self.security_policy_name)
+            .opt("SftpConfig", self.sftp_config)
+            .opt("Tags", self.tags)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -309,18 +314,23 @@ impl crate::PropertyType for As2Config {}
 impl ::cloudwright_core::ToValue for As2Config {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AsyncMdnConfig", &self.async_mdn_config)
-            .opt("BasicAuthSecretId", &self.basic_auth_secret_id)
-            .opt("Compression", &self.compression)
-            .opt("EncryptionAlgorithm", &self.encryption_algorithm)
-            .opt("LocalProfileId", &self.local_profile_id)
-            .opt("MdnResponse", &self.mdn_response)
-            .opt("MdnSigningAlgorithm", &self.mdn_signing_algorithm)
-            .opt("MessageSubject", &self.message_subject)
-            .opt("PartnerProfileId", &self.partner_profile_id)
-            .opt("PreserveContentType", &self.preserve_content_type)
-            .opt("SigningAlgorithm", &self.signing_algorithm)
+            .opt("AsyncMdnConfig", self.async_mdn_config)
+            .opt("BasicAuthSecretId", self.basic_auth_secret_id)
+            .opt("Compression", self.compression)
+            .opt("EncryptionAlgorithm", self.encryption_algorithm)
+            .opt("LocalProfileId", self.local_profile_id)
+            .opt("MdnResponse", self.mdn_response)
+            .opt("MdnSigningAlgorithm", self.mdn_signing_algorithm)
+            .opt("MessageSubject", self.message_subject)
+            .opt("PartnerProfileId", self.partner_profile_id)
+            .opt("PreserveContentType", self.preserve_content_type)
+            .opt("SigningAlgorithm", self.signing_algorithm)
             .build()
     }
 }
@@ -373,9 +383,14 @@ impl crate::PropertyType for ConnectorAsyncMdnConfig {}
 impl ::cloudwright_core::ToValue for ConnectorAsyncMdnConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ServerIds", &self.server_ids)
-            .req("Url", &self.url)
+            .req("ServerIds", self.server_ids)
+            .req("Url", self.url)
             .build()
     }
 }
@@ -412,8 +427,13 @@ impl crate::PropertyType for ConnectorEgressConfig {}
 impl ::cloudwright_core::ToValue for ConnectorEgressConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("VpcLattice", &self.vpc_lattice)
+            .req("VpcLattice", self.vpc_lattice)
             .build()
     }
 }
@@ -461,9 +481,14 @@ impl crate::PropertyType for ConnectorVpcLatticeEgressConfig {}
 impl ::cloudwright_core::ToValue for ConnectorVpcLatticeEgressConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PortNumber", &self.port_number)
-            .req("ResourceConfigurationArn", &self.resource_configuration_arn)
+            .opt("PortNumber", self.port_number)
+            .req("ResourceConfigurationArn", self.resource_configuration_arn)
             .build()
     }
 }
@@ -510,10 +535,15 @@ impl crate::PropertyType for SftpConfig {}
 impl ::cloudwright_core::ToValue for SftpConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MaxConcurrentConnections", &self.max_concurrent_connections)
-            .opt("TrustedHostKeys", &self.trusted_host_keys)
-            .opt("UserSecretId", &self.user_secret_id)
+            .opt("MaxConcurrentConnections", self.max_concurrent_connections)
+            .opt("TrustedHostKeys", self.trusted_host_keys)
+            .opt("UserSecretId", self.user_secret_id)
             .build()
     }
 }
@@ -545,6 +575,14 @@ impl ::cloudwright_core::ToValue for Compression {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ConnectorEgressType` (`AWS::Transfer::Connector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -573,6 +611,14 @@ impl ::cloudwright_core::ToValue for ConnectorEgressType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -612,6 +658,14 @@ impl ::cloudwright_core::ToValue for EncryptionAlgorithm {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MdnResponse` (`AWS::Transfer::Connector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -643,6 +697,14 @@ impl ::cloudwright_core::ToValue for MdnResponse {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -685,6 +747,14 @@ impl ::cloudwright_core::ToValue for MdnSigningAlgorithm {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PreserveContentType` (`AWS::Transfer::Connector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -713,6 +783,14 @@ impl ::cloudwright_core::ToValue for PreserveContentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -751,6 +829,14 @@ impl ::cloudwright_core::ToValue for SigningAlgorithm {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for Profile {
 impl ::cloudwright_core::ToValue for Profile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("As2Id", &self.as2_id)
-            .opt("CertificateIds", &self.certificate_ids)
-            .req("ProfileType", &self.profile_type)
-            .opt("Tags", &self.tags)
+            .req("As2Id", self.as2_id)
+            .opt("CertificateIds", self.certificate_ids)
+            .req("ProfileType", self.profile_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -177,6 +182,14 @@ impl ::cloudwright_core::ToValue for ProfileType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

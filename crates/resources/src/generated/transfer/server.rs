@@ -273,33 +273,38 @@ impl ::cloudwright_core::Resource for Server {
 impl ::cloudwright_core::ToValue for Server {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Certificate", &self.certificate)
-            .opt("Domain", &self.domain)
-            .opt("EndpointDetails", &self.endpoint_details)
-            .opt("EndpointType", &self.endpoint_type)
-            .opt("IdentityProviderDetails", &self.identity_provider_details)
-            .opt("IdentityProviderType", &self.identity_provider_type)
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("LoggingRole", &self.logging_role)
+            .opt("Certificate", self.certificate)
+            .opt("Domain", self.domain)
+            .opt("EndpointDetails", self.endpoint_details)
+            .opt("EndpointType", self.endpoint_type)
+            .opt("IdentityProviderDetails", self.identity_provider_details)
+            .opt("IdentityProviderType", self.identity_provider_type)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("LoggingRole", self.logging_role)
             .opt(
                 "PostAuthenticationLoginBanner",
-                &self.post_authentication_login_banner,
+                self.post_authentication_login_banner,
             )
             .opt(
                 "PreAuthenticationLoginBanner",
-                &self.pre_authentication_login_banner,
+                self.pre_authentication_login_banner,
             )
-            .opt("ProtocolDetails", &self.protocol_details)
-            .opt("Protocols", &self.protocols)
-            .opt("S3StorageOptions", &self.s3_storage_options)
-            .opt("SecurityPolicyName", &self.security_policy_name)
+            .opt("ProtocolDetails", self.protocol_details)
+            .opt("Protocols", self.protocols)
+            .opt("S3StorageOptions", self.s3_storage_options)
+            .opt("SecurityPolicyName", self.security_policy_name)
             .opt(
                 "StructuredLogDestinations",
-                &self.structured_log_destinations,
+                self.structured_log_destinations,
             )
-            .opt("Tags", &self.tags)
-            .opt("WorkflowDetails", &self.workflow_details)
+            .opt("Tags", self.tags)
+            .opt("WorkflowDetails", self.workflow_details)
             .build()
     }
 }
@@ -438,12 +443,17 @@ impl crate::PropertyType for EndpointDetails {}
 impl ::cloudwright_core::ToValue for EndpointDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddressAllocationIds", &self.address_allocation_ids)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("VpcEndpointId", &self.vpc_endpoint_id)
-            .opt("VpcId", &self.vpc_id)
+            .opt("AddressAllocationIds", self.address_allocation_ids)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("VpcEndpointId", self.vpc_endpoint_id)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -515,15 +525,20 @@ impl crate::PropertyType for IdentityProviderDetails {}
 impl ::cloudwright_core::ToValue for IdentityProviderDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DirectoryId", &self.directory_id)
-            .opt("Function", &self.function)
-            .opt("InvocationRole", &self.invocation_role)
+            .opt("DirectoryId", self.directory_id)
+            .opt("Function", self.function)
+            .opt("InvocationRole", self.invocation_role)
             .opt(
                 "SftpAuthenticationMethods",
-                &self.sftp_authentication_methods,
+                self.sftp_authentication_methods,
             )
-            .opt("Url", &self.url)
+            .opt("Url", self.url)
             .build()
     }
 }
@@ -611,14 +626,16 @@ impl crate::PropertyType for ProtocolDetails {}
 impl ::cloudwright_core::ToValue for ProtocolDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("As2Transports", &self.as2_transports)
-            .opt("PassiveIp", &self.passive_ip)
-            .opt("SetStatOption", &self.set_stat_option)
-            .opt(
-                "TlsSessionResumptionMode",
-                &self.tls_session_resumption_mode,
-            )
+            .opt("As2Transports", self.as2_transports)
+            .opt("PassiveIp", self.passive_ip)
+            .opt("SetStatOption", self.set_stat_option)
+            .opt("TlsSessionResumptionMode", self.tls_session_resumption_mode)
             .build()
     }
 }
@@ -658,10 +675,15 @@ impl crate::PropertyType for S3StorageOptions {}
 impl ::cloudwright_core::ToValue for S3StorageOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DirectoryListingOptimization",
-                &self.directory_listing_optimization,
+                self.directory_listing_optimization,
             )
             .build()
     }
@@ -713,9 +735,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -774,9 +801,14 @@ impl crate::PropertyType for WorkflowDetail {}
 impl ::cloudwright_core::ToValue for WorkflowDetail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ExecutionRole", &self.execution_role)
-            .req("WorkflowId", &self.workflow_id)
+            .req("ExecutionRole", self.execution_role)
+            .req("WorkflowId", self.workflow_id)
             .build()
     }
 }
@@ -831,9 +863,14 @@ impl crate::PropertyType for WorkflowDetails {}
 impl ::cloudwright_core::ToValue for WorkflowDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OnPartialUpload", &self.on_partial_upload)
-            .opt("OnUpload", &self.on_upload)
+            .opt("OnPartialUpload", self.on_partial_upload)
+            .opt("OnUpload", self.on_upload)
             .build()
     }
 }
@@ -861,6 +898,14 @@ impl ::cloudwright_core::ToValue for As2Transport {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -891,6 +936,14 @@ impl ::cloudwright_core::ToValue for DirectoryListingOptimization {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Domain` (`AWS::Transfer::Server`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -919,6 +972,14 @@ impl ::cloudwright_core::ToValue for Domain {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -951,6 +1012,14 @@ impl ::cloudwright_core::ToValue for EndpointType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -987,6 +1056,14 @@ impl ::cloudwright_core::ToValue for IdentityProviderType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Protocol` (`AWS::Transfer::Server`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1022,6 +1099,14 @@ impl ::cloudwright_core::ToValue for Protocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SetStatOption` (`AWS::Transfer::Server`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1050,6 +1135,14 @@ impl ::cloudwright_core::ToValue for SetStatOption {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1086,6 +1179,14 @@ impl ::cloudwright_core::ToValue for SftpAuthenticationMethods {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `TlsSessionResumptionMode` (`AWS::Transfer::Server`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1117,6 +1218,14 @@ impl ::cloudwright_core::ToValue for TlsSessionResumptionMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -193,17 +193,22 @@ impl ::cloudwright_core::Resource for User {
 impl ::cloudwright_core::ToValue for User {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HomeDirectory", &self.home_directory)
-            .opt("HomeDirectoryMappings", &self.home_directory_mappings)
-            .opt("HomeDirectoryType", &self.home_directory_type)
-            .opt("Policy", &self.policy)
-            .opt("PosixProfile", &self.posix_profile)
-            .req("Role", &self.role)
-            .req("ServerId", &self.server_id)
-            .opt("SshPublicKeys", &self.ssh_public_keys)
-            .opt("Tags", &self.tags)
-            .req("UserName", &self.user_name)
+            .opt("HomeDirectory", self.home_directory)
+            .opt("HomeDirectoryMappings", self.home_directory_mappings)
+            .opt("HomeDirectoryType", self.home_directory_type)
+            .opt("Policy", self.policy)
+            .opt("PosixProfile", self.posix_profile)
+            .req("Role", self.role)
+            .req("ServerId", self.server_id)
+            .opt("SshPublicKeys", self.ssh_public_keys)
+            .opt("Tags", self.tags)
+            .req("UserName", self.user_name)
             .build()
     }
 }
@@ -307,10 +312,15 @@ impl crate::PropertyType for HomeDirectoryMapEntry {}
 impl ::cloudwright_core::ToValue for HomeDirectoryMapEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Entry", &self.entry)
-            .req("Target", &self.target)
-            .opt("Type", &self.r#type)
+            .req("Entry", self.entry)
+            .req("Target", self.target)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -376,10 +386,15 @@ impl crate::PropertyType for PosixProfile {}
 impl ::cloudwright_core::ToValue for PosixProfile {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Gid", &self.gid)
-            .opt("SecondaryGids", &self.secondary_gids)
-            .req("Uid", &self.uid)
+            .req("Gid", self.gid)
+            .opt("SecondaryGids", self.secondary_gids)
+            .req("Uid", self.uid)
             .build()
     }
 }
@@ -430,9 +445,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -464,6 +484,14 @@ impl ::cloudwright_core::ToValue for HomeDirectoryType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MapType` (`AWS::Transfer::User`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -492,6 +520,14 @@ impl ::cloudwright_core::ToValue for MapType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -130,14 +130,19 @@ impl ::cloudwright_core::Resource for WebApp {
 impl ::cloudwright_core::ToValue for WebApp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccessEndpoint", &self.access_endpoint)
-            .opt("EndpointDetails", &self.endpoint_details)
-            .req("IdentityProviderDetails", &self.identity_provider_details)
-            .opt("Tags", &self.tags)
-            .opt("WebAppCustomization", &self.web_app_customization)
-            .opt("WebAppEndpointPolicy", &self.web_app_endpoint_policy)
-            .opt("WebAppUnits", &self.web_app_units)
+            .opt("AccessEndpoint", self.access_endpoint)
+            .opt("EndpointDetails", self.endpoint_details)
+            .req("IdentityProviderDetails", self.identity_provider_details)
+            .opt("Tags", self.tags)
+            .opt("WebAppCustomization", self.web_app_customization)
+            .opt("WebAppEndpointPolicy", self.web_app_endpoint_policy)
+            .opt("WebAppUnits", self.web_app_units)
             .build()
     }
 }
@@ -212,8 +217,13 @@ impl crate::PropertyType for EndpointDetails {}
 impl ::cloudwright_core::ToValue for EndpointDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Vpc", &self.vpc)
+            .opt("Vpc", self.vpc)
             .build()
     }
 }
@@ -266,10 +276,15 @@ impl crate::PropertyType for IdentityProviderDetails {}
 impl ::cloudwright_core::ToValue for IdentityProviderDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationArn", &self.application_arn)
-            .opt("InstanceArn", &self.instance_arn)
-            .opt("Role", &self.role)
+            .opt("ApplicationArn", self.application_arn)
+            .opt("InstanceArn", self.instance_arn)
+            .opt("Role", self.role)
             .build()
     }
 }
@@ -320,9 +335,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -370,10 +390,15 @@ impl crate::PropertyType for Vpc {}
 impl ::cloudwright_core::ToValue for Vpc {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("SubnetIds", &self.subnet_ids)
-            .opt("VpcId", &self.vpc_id)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("SubnetIds", self.subnet_ids)
+            .opt("VpcId", self.vpc_id)
             .build()
     }
 }
@@ -426,10 +451,15 @@ impl crate::PropertyType for WebAppCustomization {}
 impl ::cloudwright_core::ToValue for WebAppCustomization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FaviconFile", &self.favicon_file)
-            .opt("LogoFile", &self.logo_file)
-            .opt("Title", &self.title)
+            .opt("FaviconFile", self.favicon_file)
+            .opt("LogoFile", self.logo_file)
+            .opt("Title", self.title)
             .build()
     }
 }
@@ -460,6 +490,14 @@ impl ::cloudwright_core::ToValue for WebAppEndpointPolicy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for Workflow {
 impl ::cloudwright_core::ToValue for Workflow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("OnExceptionSteps", &self.on_exception_steps)
-            .req("Steps", &self.steps)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("OnExceptionSteps", self.on_exception_steps)
+            .req("Steps", self.steps)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -194,11 +199,16 @@ impl crate::PropertyType for CopyStepDetails {}
 impl ::cloudwright_core::ToValue for CopyStepDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DestinationFileLocation", &self.destination_file_location)
-            .opt("Name", &self.name)
-            .opt("OverwriteExisting", &self.overwrite_existing)
-            .opt("SourceFileLocation", &self.source_file_location)
+            .opt("DestinationFileLocation", self.destination_file_location)
+            .opt("Name", self.name)
+            .opt("OverwriteExisting", self.overwrite_existing)
+            .opt("SourceFileLocation", self.source_file_location)
             .build()
     }
 }
@@ -253,11 +263,16 @@ impl crate::PropertyType for CustomStepDetails {}
 impl ::cloudwright_core::ToValue for CustomStepDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("SourceFileLocation", &self.source_file_location)
-            .opt("Target", &self.target)
-            .opt("TimeoutSeconds", &self.timeout_seconds)
+            .opt("Name", self.name)
+            .opt("SourceFileLocation", self.source_file_location)
+            .opt("Target", self.target)
+            .opt("TimeoutSeconds", self.timeout_seconds)
             .build()
     }
 }
@@ -333,12 +348,17 @@ impl crate::PropertyType for DecryptStepDetails {}
 impl ::cloudwright_core::ToValue for DecryptStepDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationFileLocation", &self.destination_file_location)
-            .opt("Name", &self.name)
-            .opt("OverwriteExisting", &self.overwrite_existing)
-            .opt("SourceFileLocation", &self.source_file_location)
-            .req("Type", &self.r#type)
+            .req("DestinationFileLocation", self.destination_file_location)
+            .opt("Name", self.name)
+            .opt("OverwriteExisting", self.overwrite_existing)
+            .opt("SourceFileLocation", self.source_file_location)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -379,9 +399,14 @@ impl crate::PropertyType for DeleteStepDetails {}
 impl ::cloudwright_core::ToValue for DeleteStepDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("SourceFileLocation", &self.source_file_location)
+            .opt("Name", self.name)
+            .opt("SourceFileLocation", self.source_file_location)
             .build()
     }
 }
@@ -426,9 +451,14 @@ impl crate::PropertyType for EfsInputFileLocation {}
 impl ::cloudwright_core::ToValue for EfsInputFileLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FileSystemId", &self.file_system_id)
-            .opt("Path", &self.path)
+            .opt("FileSystemId", self.file_system_id)
+            .opt("Path", self.path)
             .build()
     }
 }
@@ -469,9 +499,14 @@ impl crate::PropertyType for InputFileLocation {}
 impl ::cloudwright_core::ToValue for InputFileLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EfsFileLocation", &self.efs_file_location)
-            .opt("S3FileLocation", &self.s3_file_location)
+            .opt("EfsFileLocation", self.efs_file_location)
+            .opt("S3FileLocation", self.s3_file_location)
             .build()
     }
 }
@@ -506,8 +541,13 @@ impl crate::PropertyType for S3FileLocation {}
 impl ::cloudwright_core::ToValue for S3FileLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("S3FileLocation", &self.s3_file_location)
+            .opt("S3FileLocation", self.s3_file_location)
             .build()
     }
 }
@@ -552,9 +592,14 @@ impl crate::PropertyType for S3InputFileLocation {}
 impl ::cloudwright_core::ToValue for S3InputFileLocation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Bucket", &self.bucket)
-            .opt("Key", &self.key)
+            .opt("Bucket", self.bucket)
+            .opt("Key", self.key)
             .build()
     }
 }
@@ -611,9 +656,14 @@ impl crate::PropertyType for S3Tag {}
 impl ::cloudwright_core::ToValue for S3Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -662,10 +712,15 @@ impl crate::PropertyType for TagStepDetails {}
 impl ::cloudwright_core::ToValue for TagStepDetails {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("SourceFileLocation", &self.source_file_location)
-            .opt("Tags", &self.tags)
+            .opt("Name", self.name)
+            .opt("SourceFileLocation", self.source_file_location)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -754,13 +809,18 @@ impl crate::PropertyType for WorkflowStep {}
 impl ::cloudwright_core::ToValue for WorkflowStep {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CopyStepDetails", &self.copy_step_details)
-            .opt("CustomStepDetails", &self.custom_step_details)
-            .opt("DecryptStepDetails", &self.decrypt_step_details)
-            .opt("DeleteStepDetails", &self.delete_step_details)
-            .opt("TagStepDetails", &self.tag_step_details)
-            .opt("Type", &self.r#type)
+            .opt("CopyStepDetails", self.copy_step_details)
+            .opt("CustomStepDetails", self.custom_step_details)
+            .opt("DecryptStepDetails", self.decrypt_step_details)
+            .opt("DeleteStepDetails", self.delete_step_details)
+            .opt("TagStepDetails", self.tag_step_details)
+            .opt("Type", self.r#type)
             .build()
     }
 }
@@ -788,6 +848,14 @@ impl ::cloudwright_core::ToValue for DecryptStepDetailsType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -817,6 +885,14 @@ impl ::cloudwright_core::ToValue for OverwriteExisting {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -855,6 +931,14 @@ impl ::cloudwright_core::ToValue for WorkflowStepType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -86,10 +86,15 @@ impl ::cloudwright_core::Resource for AccountCustomization {
 impl ::cloudwright_core::ToValue for AccountCustomization {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountColor", &self.account_color)
-            .opt("VisibleRegions", &self.visible_regions)
-            .opt("VisibleServices", &self.visible_services)
+            .opt("AccountColor", self.account_color)
+            .opt("VisibleRegions", self.visible_regions)
+            .opt("VisibleServices", self.visible_services)
             .build()
     }
 }
@@ -164,6 +169,14 @@ impl ::cloudwright_core::ToValue for AccountColor {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -112,10 +112,15 @@ impl ::cloudwright_core::Resource for IdentitySource {
 impl ::cloudwright_core::ToValue for IdentitySource {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Configuration", &self.configuration)
-            .req("PolicyStoreId", &self.policy_store_id)
-            .opt("PrincipalEntityType", &self.principal_entity_type)
+            .req("Configuration", self.configuration)
+            .req("PolicyStoreId", self.policy_store_id)
+            .opt("PrincipalEntityType", self.principal_entity_type)
             .build()
     }
 }

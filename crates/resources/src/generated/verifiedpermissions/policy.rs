@@ -110,9 +110,14 @@ impl ::cloudwright_core::Resource for Policy {
 impl ::cloudwright_core::ToValue for Policy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Definition", &self.definition)
-            .req("PolicyStoreId", &self.policy_store_id)
+            .req("Definition", self.definition)
+            .req("PolicyStoreId", self.policy_store_id)
             .build()
     }
 }

@@ -118,13 +118,18 @@ impl ::cloudwright_core::Resource for PolicyStore {
 impl ::cloudwright_core::ToValue for PolicyStore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeletionProtection", &self.deletion_protection)
-            .opt("Description", &self.description)
-            .opt("EncryptionSettings", &self.encryption_settings)
-            .opt("Schema", &self.schema)
-            .opt("Tags", &self.tags)
-            .req("ValidationSettings", &self.validation_settings)
+            .opt("DeletionProtection", self.deletion_protection)
+            .opt("Description", self.description)
+            .opt("EncryptionSettings", self.encryption_settings)
+            .opt("Schema", self.schema)
+            .opt("Tags", self.tags)
+            .req("ValidationSettings", self.validation_settings)
             .build()
     }
 }
@@ -197,8 +202,13 @@ impl crate::PropertyType for DeletionProtection {}
 impl ::cloudwright_core::ToValue for DeletionProtection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Mode", &self.mode)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -233,8 +243,13 @@ impl crate::PropertyType for SchemaDefinition {}
 impl ::cloudwright_core::ToValue for SchemaDefinition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CedarJson", &self.cedar_json)
+            .opt("CedarJson", self.cedar_json)
             .build()
     }
 }
@@ -281,9 +296,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -327,8 +347,13 @@ impl crate::PropertyType for ValidationSettings {}
 impl ::cloudwright_core::ToValue for ValidationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Mode", &self.mode)
+            .req("Mode", self.mode)
             .build()
     }
 }
@@ -360,6 +385,14 @@ impl ::cloudwright_core::ToValue for DeletionMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ValidationMode` (`AWS::VerifiedPermissions::PolicyStore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -388,6 +421,14 @@ impl ::cloudwright_core::ToValue for ValidationMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -102,10 +102,15 @@ impl ::cloudwright_core::Resource for PolicyTemplate {
 impl ::cloudwright_core::ToValue for PolicyTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("PolicyStoreId", &self.policy_store_id)
-            .req("Statement", &self.statement)
+            .opt("Description", self.description)
+            .req("PolicyStoreId", self.policy_store_id)
+            .req("Statement", self.statement)
             .build()
     }
 }

@@ -113,14 +113,19 @@ impl ::cloudwright_core::Resource for Domain {
 impl ::cloudwright_core::ToValue for Domain {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
+            .opt("Description", self.description)
+            .req("Name", self.name)
             .req(
                 "ServerSideEncryptionConfiguration",
-                &self.server_side_encryption_configuration,
+                self.server_side_encryption_configuration,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -181,8 +186,13 @@ impl crate::PropertyType for ServerSideEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for ServerSideEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KmsKeyId", &self.kms_key_id)
+            .req("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -233,9 +243,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for AccessLogSubscription {
 impl ::cloudwright_core::ToValue for AccessLogSubscription {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DestinationArn", &self.destination_arn)
-            .opt("ResourceIdentifier", &self.resource_identifier)
-            .opt("ServiceNetworkLogType", &self.service_network_log_type)
-            .opt("Tags", &self.tags)
+            .req("DestinationArn", self.destination_arn)
+            .opt("ResourceIdentifier", self.resource_identifier)
+            .opt("ServiceNetworkLogType", self.service_network_log_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -184,6 +189,14 @@ impl ::cloudwright_core::ToValue for ServiceNetworkLogType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -134,13 +134,18 @@ impl ::cloudwright_core::Resource for Listener {
 impl ::cloudwright_core::ToValue for Listener {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultAction", &self.default_action)
-            .opt("Name", &self.name)
-            .opt("Port", &self.port)
-            .req("Protocol", &self.protocol)
-            .opt("ServiceIdentifier", &self.service_identifier)
-            .opt("Tags", &self.tags)
+            .req("DefaultAction", self.default_action)
+            .opt("Name", self.name)
+            .opt("Port", self.port)
+            .req("Protocol", self.protocol)
+            .opt("ServiceIdentifier", self.service_identifier)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -225,9 +230,14 @@ impl crate::PropertyType for DefaultAction {}
 impl ::cloudwright_core::ToValue for DefaultAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FixedResponse", &self.fixed_response)
-            .opt("Forward", &self.forward)
+            .opt("FixedResponse", self.fixed_response)
+            .opt("Forward", self.forward)
             .build()
     }
 }
@@ -268,8 +278,13 @@ impl crate::PropertyType for Forward {}
 impl ::cloudwright_core::ToValue for Forward {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TargetGroups", &self.target_groups)
+            .req("TargetGroups", self.target_groups)
             .build()
     }
 }
@@ -317,9 +332,14 @@ impl crate::PropertyType for WeightedTargetGroup {}
 impl ::cloudwright_core::ToValue for WeightedTargetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TargetGroupIdentifier", &self.target_group_identifier)
-            .opt("Weight", &self.weight)
+            .req("TargetGroupIdentifier", self.target_group_identifier)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -353,6 +373,14 @@ impl ::cloudwright_core::ToValue for Protocol {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -199,35 +199,40 @@ impl ::cloudwright_core::Resource for ResourceConfiguration {
 impl ::cloudwright_core::ToValue for ResourceConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AllowAssociationToSharableServiceNetwork",
-                &self.allow_association_to_sharable_service_network,
+                self.allow_association_to_sharable_service_network,
             )
-            .opt("CustomDomainName", &self.custom_domain_name)
-            .opt("DomainVerificationId", &self.domain_verification_id)
-            .opt("GroupDomain", &self.group_domain)
-            .req("Name", &self.name)
-            .opt("PortRanges", &self.port_ranges)
-            .opt("ProtocolType", &self.protocol_type)
+            .opt("CustomDomainName", self.custom_domain_name)
+            .opt("DomainVerificationId", self.domain_verification_id)
+            .opt("GroupDomain", self.group_domain)
+            .req("Name", self.name)
+            .opt("PortRanges", self.port_ranges)
+            .opt("ProtocolType", self.protocol_type)
             .opt(
                 "ResourceConfigurationAuthType",
-                &self.resource_configuration_auth_type,
+                self.resource_configuration_auth_type,
             )
             .opt(
                 "ResourceConfigurationDefinition",
-                &self.resource_configuration_definition,
+                self.resource_configuration_definition,
             )
             .opt(
                 "ResourceConfigurationGroupId",
-                &self.resource_configuration_group_id,
+                self.resource_configuration_group_id,
             )
             .req(
                 "ResourceConfigurationType",
-                &self.resource_configuration_type,
+                self.resource_configuration_type,
             )
-            .opt("ResourceGatewayId", &self.resource_gateway_id)
-            .opt("Tags", &self.tags)
+            .opt("ResourceGatewayId", self.resource_gateway_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -295,9 +300,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -325,6 +335,14 @@ impl ::cloudwright_core::ToValue for ProtocolType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -354,6 +372,14 @@ impl ::cloudwright_core::ToValue for ResourceConfigurationAuthType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -389,6 +415,14 @@ impl ::cloudwright_core::ToValue for ResourceConfigurationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

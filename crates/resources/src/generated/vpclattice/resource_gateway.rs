@@ -151,18 +151,23 @@ impl ::cloudwright_core::Resource for ResourceGateway {
 impl ::cloudwright_core::ToValue for ResourceGateway {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IpAddressType", &self.ip_address_type)
-            .opt("Ipv4AddressesPerEni", &self.ipv4_addresses_per_eni)
-            .req("Name", &self.name)
+            .opt("IpAddressType", self.ip_address_type)
+            .opt("Ipv4AddressesPerEni", self.ipv4_addresses_per_eni)
+            .req("Name", self.name)
             .opt(
                 "ResourceConfigDnsResolution",
-                &self.resource_config_dns_resolution,
+                self.resource_config_dns_resolution,
             )
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .req("SubnetIds", &self.subnet_ids)
-            .opt("Tags", &self.tags)
-            .req("VpcIdentifier", &self.vpc_identifier)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .req("SubnetIds", self.subnet_ids)
+            .opt("Tags", self.tags)
+            .req("VpcIdentifier", self.vpc_identifier)
             .build()
     }
 }
@@ -232,9 +237,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -269,6 +279,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ResourceConfigDnsResolution` (`AWS::VpcLattice::ResourceGateway`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -297,6 +315,14 @@ impl ::cloudwright_core::ToValue for ResourceConfigDnsResolution {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -143,14 +143,19 @@ impl ::cloudwright_core::Resource for Rule {
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("ListenerIdentifier", &self.listener_identifier)
-            .req("Match", &self.r#match)
-            .opt("Name", &self.name)
-            .req("Priority", &self.priority)
-            .opt("ServiceIdentifier", &self.service_identifier)
-            .opt("Tags", &self.tags)
+            .req("Action", self.action)
+            .opt("ListenerIdentifier", self.listener_identifier)
+            .req("Match", self.r#match)
+            .opt("Name", self.name)
+            .req("Priority", self.priority)
+            .opt("ServiceIdentifier", self.service_identifier)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -219,9 +224,14 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FixedResponse", &self.fixed_response)
-            .opt("Forward", &self.forward)
+            .opt("FixedResponse", self.fixed_response)
+            .opt("Forward", self.forward)
             .build()
     }
 }
@@ -262,8 +272,13 @@ impl crate::PropertyType for Forward {}
 impl ::cloudwright_core::ToValue for Forward {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TargetGroups", &self.target_groups)
+            .req("TargetGroups", self.target_groups)
             .build()
     }
 }
@@ -327,10 +342,15 @@ impl crate::PropertyType for HeaderMatch {}
 impl ::cloudwright_core::ToValue for HeaderMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CaseSensitive", &self.case_sensitive)
-            .req("Match", &self.r#match)
-            .req("Name", &self.name)
+            .opt("CaseSensitive", self.case_sensitive)
+            .req("Match", self.r#match)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -383,10 +403,15 @@ impl crate::PropertyType for HeaderMatchType {}
 impl ::cloudwright_core::ToValue for HeaderMatchType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Contains", &self.contains)
-            .opt("Exact", &self.exact)
-            .opt("Prefix", &self.prefix)
+            .opt("Contains", self.contains)
+            .opt("Exact", self.exact)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -435,10 +460,15 @@ impl crate::PropertyType for HttpMatch {}
 impl ::cloudwright_core::ToValue for HttpMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HeaderMatches", &self.header_matches)
-            .opt("Method", &self.method)
-            .opt("PathMatch", &self.path_match)
+            .opt("HeaderMatches", self.header_matches)
+            .opt("Method", self.method)
+            .opt("PathMatch", self.path_match)
             .build()
     }
 }
@@ -475,8 +505,13 @@ impl crate::PropertyType for Match {}
 impl ::cloudwright_core::ToValue for Match {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HttpMatch", &self.http_match)
+            .req("HttpMatch", self.http_match)
             .build()
     }
 }
@@ -522,9 +557,14 @@ impl crate::PropertyType for PathMatch {}
 impl ::cloudwright_core::ToValue for PathMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CaseSensitive", &self.case_sensitive)
-            .req("Match", &self.r#match)
+            .opt("CaseSensitive", self.case_sensitive)
+            .req("Match", self.r#match)
             .build()
     }
 }
@@ -569,9 +609,14 @@ impl crate::PropertyType for PathMatchType {}
 impl ::cloudwright_core::ToValue for PathMatchType {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Exact", &self.exact)
-            .opt("Prefix", &self.prefix)
+            .opt("Exact", self.exact)
+            .opt("Prefix", self.prefix)
             .build()
     }
 }
@@ -619,9 +664,14 @@ impl crate::PropertyType for WeightedTargetGroup {}
 impl ::cloudwright_core::ToValue for WeightedTargetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TargetGroupIdentifier", &self.target_group_identifier)
-            .opt("Weight", &self.weight)
+            .req("TargetGroupIdentifier", self.target_group_identifier)
+            .opt("Weight", self.weight)
             .build()
     }
 }
@@ -670,6 +720,14 @@ impl ::cloudwright_core::ToValue for Method {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -123,13 +123,18 @@ impl ::cloudwright_core::Resource for Service {
 impl ::cloudwright_core::ToValue for Service {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthType", &self.auth_type)
-            .opt("CertificateArn", &self.certificate_arn)
-            .opt("CustomDomainName", &self.custom_domain_name)
-            .opt("DnsEntry", &self.dns_entry)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .opt("AuthType", self.auth_type)
+            .opt("CertificateArn", self.certificate_arn)
+            .opt("CustomDomainName", self.custom_domain_name)
+            .opt("DnsEntry", self.dns_entry)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -107,11 +107,16 @@ impl ::cloudwright_core::Resource for ServiceNetwork {
 impl ::cloudwright_core::ToValue for ServiceNetwork {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AuthType", &self.auth_type)
-            .opt("Name", &self.name)
-            .opt("SharingConfig", &self.sharing_config)
-            .opt("Tags", &self.tags)
+            .opt("AuthType", self.auth_type)
+            .opt("Name", self.name)
+            .opt("SharingConfig", self.sharing_config)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -192,8 +197,13 @@ impl crate::PropertyType for SharingConfig {}
 impl ::cloudwright_core::ToValue for SharingConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("enabled", &self.enabled)
+            .req("enabled", self.enabled)
             .build()
     }
 }

@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for ServiceNetworkResourceAssociation {
 impl ::cloudwright_core::ToValue for ServiceNetworkResourceAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PrivateDnsEnabled", &self.private_dns_enabled)
-            .opt("ResourceConfigurationId", &self.resource_configuration_id)
-            .opt("ServiceNetworkId", &self.service_network_id)
-            .opt("Tags", &self.tags)
+            .opt("PrivateDnsEnabled", self.private_dns_enabled)
+            .opt("ResourceConfigurationId", self.resource_configuration_id)
+            .opt("ServiceNetworkId", self.service_network_id)
+            .opt("Tags", self.tags)
             .build()
     }
 }

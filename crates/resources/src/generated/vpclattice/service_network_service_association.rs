@@ -109,11 +109,16 @@ impl ::cloudwright_core::Resource for ServiceNetworkServiceAssociation {
 impl ::cloudwright_core::ToValue for ServiceNetworkServiceAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DnsEntry", &self.dns_entry)
-            .opt("ServiceIdentifier", &self.service_identifier)
-            .opt("ServiceNetworkIdentifier", &self.service_network_identifier)
-            .opt("Tags", &self.tags)
+            .opt("DnsEntry", self.dns_entry)
+            .opt("ServiceIdentifier", self.service_identifier)
+            .opt("ServiceNetworkIdentifier", self.service_network_identifier)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -125,13 +125,18 @@ impl ::cloudwright_core::Resource for ServiceNetworkVpcAssociation {
 impl ::cloudwright_core::ToValue for ServiceNetworkVpcAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DnsOptions", &self.dns_options)
-            .opt("PrivateDnsEnabled", &self.private_dns_enabled)
-            .opt("SecurityGroupIds", &self.security_group_ids)
-            .opt("ServiceNetworkIdentifier", &self.service_network_identifier)
-            .opt("Tags", &self.tags)
-            .opt("VpcIdentifier", &self.vpc_identifier)
+            .opt("DnsOptions", self.dns_options)
+            .opt("PrivateDnsEnabled", self.private_dns_enabled)
+            .opt("SecurityGroupIds", self.security_group_ids)
+            .opt("ServiceNetworkIdentifier", self.service_network_identifier)
+            .opt("Tags", self.tags)
+            .opt("VpcIdentifier", self.vpc_identifier)
             .build()
     }
 }
@@ -253,11 +258,16 @@ impl crate::PropertyType for DnsOptions {}
 impl ::cloudwright_core::ToValue for DnsOptions {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PrivateDnsPreference", &self.private_dns_preference)
+            .opt("PrivateDnsPreference", self.private_dns_preference)
             .opt(
                 "PrivateDnsSpecifiedDomains",
-                &self.private_dns_specified_domains,
+                self.private_dns_specified_domains,
             )
             .build()
     }
@@ -295,6 +305,14 @@ impl ::cloudwright_core::ToValue for PrivateDnsPreference {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

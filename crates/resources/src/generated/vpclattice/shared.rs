@@ -46,9 +46,14 @@ impl crate::PropertyType for DnsEntry {}
 impl ::cloudwright_core::ToValue for DnsEntry {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DomainName", &self.domain_name)
-            .opt("HostedZoneId", &self.hosted_zone_id)
+            .opt("DomainName", self.domain_name)
+            .opt("HostedZoneId", self.hosted_zone_id)
             .build()
     }
 }
@@ -91,8 +96,13 @@ impl crate::PropertyType for FixedResponse {}
 impl ::cloudwright_core::ToValue for FixedResponse {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("StatusCode", &self.status_code)
+            .req("StatusCode", self.status_code)
             .build()
     }
 }
@@ -148,9 +158,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -186,6 +201,14 @@ impl ::cloudwright_core::ToValue for AuthType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -118,12 +118,17 @@ impl ::cloudwright_core::Resource for TargetGroup {
 impl ::cloudwright_core::ToValue for TargetGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Config", &self.config)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .opt("Targets", &self.targets)
-            .req("Type", &self.r#type)
+            .opt("Config", self.config)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
+            .opt("Targets", self.targets)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -276,23 +281,28 @@ impl crate::PropertyType for HealthCheckConfig {}
 impl ::cloudwright_core::ToValue for HealthCheckConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .opt(
                 "HealthCheckIntervalSeconds",
-                &self.health_check_interval_seconds,
+                self.health_check_interval_seconds,
             )
             .opt(
                 "HealthCheckTimeoutSeconds",
-                &self.health_check_timeout_seconds,
+                self.health_check_timeout_seconds,
             )
-            .opt("HealthyThresholdCount", &self.healthy_threshold_count)
-            .opt("Matcher", &self.matcher)
-            .opt("Path", &self.path)
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
-            .opt("ProtocolVersion", &self.protocol_version)
-            .opt("UnhealthyThresholdCount", &self.unhealthy_threshold_count)
+            .opt("HealthyThresholdCount", self.healthy_threshold_count)
+            .opt("Matcher", self.matcher)
+            .opt("Path", self.path)
+            .opt("Port", self.port)
+            .opt("Protocol", self.protocol)
+            .opt("ProtocolVersion", self.protocol_version)
+            .opt("UnhealthyThresholdCount", self.unhealthy_threshold_count)
             .build()
     }
 }
@@ -331,8 +341,13 @@ impl crate::PropertyType for Matcher {}
 impl ::cloudwright_core::ToValue for Matcher {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("HttpCode", &self.http_code)
+            .req("HttpCode", self.http_code)
             .build()
     }
 }
@@ -378,9 +393,14 @@ impl crate::PropertyType for Target {}
 impl ::cloudwright_core::ToValue for Target {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Id", &self.id)
-            .opt("Port", &self.port)
+            .req("Id", self.id)
+            .opt("Port", self.port)
             .build()
     }
 }
@@ -461,17 +481,22 @@ impl crate::PropertyType for TargetGroupConfig {}
 impl ::cloudwright_core::ToValue for TargetGroupConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HealthCheck", &self.health_check)
-            .opt("IpAddressType", &self.ip_address_type)
+            .opt("HealthCheck", self.health_check)
+            .opt("IpAddressType", self.ip_address_type)
             .opt(
                 "LambdaEventStructureVersion",
-                &self.lambda_event_structure_version,
+                self.lambda_event_structure_version,
             )
-            .opt("Port", &self.port)
-            .opt("Protocol", &self.protocol)
-            .opt("ProtocolVersion", &self.protocol_version)
-            .opt("VpcIdentifier", &self.vpc_identifier)
+            .opt("Port", self.port)
+            .opt("Protocol", self.protocol)
+            .opt("ProtocolVersion", self.protocol_version)
+            .opt("VpcIdentifier", self.vpc_identifier)
             .build()
     }
 }
@@ -503,6 +528,14 @@ impl ::cloudwright_core::ToValue for IpAddressType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LambdaEventStructureVersion` (`AWS::VpcLattice::TargetGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -531,6 +564,14 @@ impl ::cloudwright_core::ToValue for LambdaEventStructureVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -561,6 +602,14 @@ impl ::cloudwright_core::ToValue for Protocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ProtocolVersion` (`AWS::VpcLattice::TargetGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -589,6 +638,14 @@ impl ::cloudwright_core::ToValue for ProtocolVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -622,6 +679,14 @@ impl ::cloudwright_core::ToValue for TargetGroupConfigProtocol {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ProtocolVersion` (`AWS::VpcLattice::TargetGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -653,6 +718,14 @@ impl ::cloudwright_core::ToValue for TargetGroupConfigProtocolVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -688,6 +761,14 @@ impl ::cloudwright_core::ToValue for TargetGroupType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

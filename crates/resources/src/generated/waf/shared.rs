@@ -67,9 +67,14 @@ impl crate::PropertyType for FieldToMatch {}
 impl ::cloudwright_core::ToValue for FieldToMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Data", &self.data)
-            .req("Type", &self.r#type)
+            .opt("Data", self.data)
+            .req("Type", self.r#type)
             .build()
     }
 }

@@ -100,9 +100,14 @@ impl ::cloudwright_core::Resource for SizeConstraintSet {
 impl ::cloudwright_core::ToValue for SizeConstraintSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("SizeConstraints", &self.size_constraints)
+            .req("Name", self.name)
+            .req("SizeConstraints", self.size_constraints)
             .build()
     }
 }
@@ -263,11 +268,16 @@ impl crate::PropertyType for SizeConstraint {}
 impl ::cloudwright_core::ToValue for SizeConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .req("FieldToMatch", &self.field_to_match)
-            .req("Size", &self.size)
-            .req("TextTransformation", &self.text_transformation)
+            .req("ComparisonOperator", self.comparison_operator)
+            .req("FieldToMatch", self.field_to_match)
+            .req("Size", self.size)
+            .req("TextTransformation", self.text_transformation)
             .build()
     }
 }

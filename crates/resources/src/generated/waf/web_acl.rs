@@ -114,11 +114,16 @@ impl ::cloudwright_core::Resource for WebAcl {
 impl ::cloudwright_core::ToValue for WebAcl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultAction", &self.default_action)
-            .req("MetricName", &self.metric_name)
-            .req("Name", &self.name)
-            .opt("Rules", &self.rules)
+            .req("DefaultAction", self.default_action)
+            .req("MetricName", self.metric_name)
+            .req("Name", self.name)
+            .opt("Rules", self.rules)
             .build()
     }
 }
@@ -206,10 +211,15 @@ impl crate::PropertyType for ActivatedRule {}
 impl ::cloudwright_core::ToValue for ActivatedRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .req("Priority", &self.priority)
-            .req("RuleId", &self.rule_id)
+            .opt("Action", self.action)
+            .req("Priority", self.priority)
+            .req("RuleId", self.rule_id)
             .build()
     }
 }
@@ -256,8 +266,13 @@ impl crate::PropertyType for WafAction {}
 impl ::cloudwright_core::ToValue for WafAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .build()
     }
 }

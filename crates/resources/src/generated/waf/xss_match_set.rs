@@ -100,9 +100,14 @@ impl ::cloudwright_core::Resource for XssMatchSet {
 impl ::cloudwright_core::ToValue for XssMatchSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("XssMatchTuples", &self.xss_match_tuples)
+            .req("Name", self.name)
+            .req("XssMatchTuples", self.xss_match_tuples)
             .build()
     }
 }
@@ -227,9 +232,14 @@ impl crate::PropertyType for XssMatchTuple {}
 impl ::cloudwright_core::ToValue for XssMatchTuple {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .req("TextTransformation", &self.text_transformation)
+            .req("FieldToMatch", self.field_to_match)
+            .req("TextTransformation", self.text_transformation)
             .build()
     }
 }

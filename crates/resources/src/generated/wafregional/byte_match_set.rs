@@ -89,9 +89,14 @@ impl ::cloudwright_core::Resource for ByteMatchSet {
 impl ::cloudwright_core::ToValue for ByteMatchSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ByteMatchTuples", &self.byte_match_tuples)
-            .req("Name", &self.name)
+            .opt("ByteMatchTuples", self.byte_match_tuples)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -284,12 +289,17 @@ impl crate::PropertyType for ByteMatchTuple {}
 impl ::cloudwright_core::ToValue for ByteMatchTuple {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .req("PositionalConstraint", &self.positional_constraint)
-            .opt("TargetString", &self.target_string)
-            .opt("TargetStringBase64", &self.target_string_base64)
-            .req("TextTransformation", &self.text_transformation)
+            .req("FieldToMatch", self.field_to_match)
+            .req("PositionalConstraint", self.positional_constraint)
+            .opt("TargetString", self.target_string)
+            .opt("TargetStringBase64", self.target_string_base64)
+            .req("TextTransformation", self.text_transformation)
             .build()
     }
 }

@@ -89,9 +89,14 @@ impl ::cloudwright_core::Resource for GeoMatchSet {
 impl ::cloudwright_core::ToValue for GeoMatchSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GeoMatchConstraints", &self.geo_match_constraints)
-            .req("Name", &self.name)
+            .opt("GeoMatchConstraints", self.geo_match_constraints)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -168,9 +173,14 @@ impl crate::PropertyType for GeoMatchConstraint {}
 impl ::cloudwright_core::ToValue for GeoMatchConstraint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }

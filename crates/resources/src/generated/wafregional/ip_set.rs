@@ -91,9 +91,14 @@ impl ::cloudwright_core::Resource for IpSet {
 impl ::cloudwright_core::ToValue for IpSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IPSetDescriptors", &self.ip_set_descriptors)
-            .req("Name", &self.name)
+            .opt("IPSetDescriptors", self.ip_set_descriptors)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -180,9 +185,14 @@ impl crate::PropertyType for IpSetDescriptor {}
 impl ::cloudwright_core::ToValue for IpSetDescriptor {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
-            .req("Value", &self.value)
+            .req("Type", self.r#type)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -136,12 +136,17 @@ impl ::cloudwright_core::Resource for RateBasedRule {
 impl ::cloudwright_core::ToValue for RateBasedRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("MatchPredicates", &self.match_predicates)
-            .req("MetricName", &self.metric_name)
-            .req("Name", &self.name)
-            .req("RateKey", &self.rate_key)
-            .req("RateLimit", &self.rate_limit)
+            .opt("MatchPredicates", self.match_predicates)
+            .req("MetricName", self.metric_name)
+            .req("Name", self.name)
+            .req("RateKey", self.rate_key)
+            .req("RateLimit", self.rate_limit)
             .build()
     }
 }

@@ -96,9 +96,14 @@ impl ::cloudwright_core::Resource for RegexPatternSet {
 impl ::cloudwright_core::ToValue for RegexPatternSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("RegexPatternStrings", &self.regex_pattern_strings)
+            .req("Name", self.name)
+            .req("RegexPatternStrings", self.regex_pattern_strings)
             .build()
     }
 }

@@ -112,10 +112,15 @@ impl ::cloudwright_core::Resource for Rule {
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MetricName", &self.metric_name)
-            .req("Name", &self.name)
-            .opt("Predicates", &self.predicates)
+            .req("MetricName", self.metric_name)
+            .req("Name", self.name)
+            .opt("Predicates", self.predicates)
             .build()
     }
 }

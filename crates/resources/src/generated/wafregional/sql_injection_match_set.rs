@@ -92,9 +92,14 @@ impl ::cloudwright_core::Resource for SqlInjectionMatchSet {
 impl ::cloudwright_core::ToValue for SqlInjectionMatchSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("SqlInjectionMatchTuples", &self.sql_injection_match_tuples)
+            .req("Name", self.name)
+            .opt("SqlInjectionMatchTuples", self.sql_injection_match_tuples)
             .build()
     }
 }
@@ -219,9 +224,14 @@ impl crate::PropertyType for SqlInjectionMatchTuple {}
 impl ::cloudwright_core::ToValue for SqlInjectionMatchTuple {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .req("TextTransformation", &self.text_transformation)
+            .req("FieldToMatch", self.field_to_match)
+            .req("TextTransformation", self.text_transformation)
             .build()
     }
 }

@@ -116,11 +116,16 @@ impl ::cloudwright_core::Resource for WebAcl {
 impl ::cloudwright_core::ToValue for WebAcl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultAction", &self.default_action)
-            .req("MetricName", &self.metric_name)
-            .req("Name", &self.name)
-            .opt("Rules", &self.rules)
+            .req("DefaultAction", self.default_action)
+            .req("MetricName", self.metric_name)
+            .req("Name", self.name)
+            .opt("Rules", self.rules)
             .build()
     }
 }
@@ -183,8 +188,13 @@ impl crate::PropertyType for Action {}
 impl ::cloudwright_core::ToValue for Action {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -251,10 +261,15 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Priority", &self.priority)
-            .req("RuleId", &self.rule_id)
+            .req("Action", self.action)
+            .req("Priority", self.priority)
+            .req("RuleId", self.rule_id)
             .build()
     }
 }

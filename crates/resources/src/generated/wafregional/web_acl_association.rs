@@ -98,9 +98,14 @@ impl ::cloudwright_core::Resource for WebAclAssociation {
 impl ::cloudwright_core::ToValue for WebAclAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceArn", &self.resource_arn)
-            .req("WebACLId", &self.web_acl_id)
+            .req("ResourceArn", self.resource_arn)
+            .req("WebACLId", self.web_acl_id)
             .build()
     }
 }

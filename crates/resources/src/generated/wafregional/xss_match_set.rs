@@ -91,9 +91,14 @@ impl ::cloudwright_core::Resource for XssMatchSet {
 impl ::cloudwright_core::ToValue for XssMatchSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .opt("XssMatchTuples", &self.xss_match_tuples)
+            .req("Name", self.name)
+            .opt("XssMatchTuples", self.xss_match_tuples)
             .build()
     }
 }
@@ -218,9 +223,14 @@ impl crate::PropertyType for XssMatchTuple {}
 impl ::cloudwright_core::ToValue for XssMatchTuple {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .req("TextTransformation", &self.text_transformation)
+            .req("FieldToMatch", self.field_to_match)
+            .req("TextTransformation", self.text_transformation)
             .build()
     }
 }

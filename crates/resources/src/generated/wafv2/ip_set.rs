@@ -156,13 +156,18 @@ impl ::cloudwright_core::Resource for IpSet {
 impl ::cloudwright_core::ToValue for IpSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Addresses", &self.addresses)
-            .opt("Description", &self.description)
-            .req("IPAddressVersion", &self.ip_address_version)
-            .opt("Name", &self.name)
-            .req("Scope", &self.scope)
-            .opt("Tags", &self.tags)
+            .req("Addresses", self.addresses)
+            .opt("Description", self.description)
+            .req("IPAddressVersion", self.ip_address_version)
+            .opt("Name", self.name)
+            .req("Scope", self.scope)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -217,6 +222,14 @@ impl ::cloudwright_core::ToValue for IpAddressVersion {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

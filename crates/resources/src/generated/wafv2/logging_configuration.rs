@@ -132,11 +132,16 @@ impl ::cloudwright_core::Resource for LoggingConfiguration {
 impl ::cloudwright_core::ToValue for LoggingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LogDestinationConfigs", &self.log_destination_configs)
-            .opt("LoggingFilter", &self.logging_filter)
-            .opt("RedactedFields", &self.redacted_fields)
-            .req("ResourceArn", &self.resource_arn)
+            .req("LogDestinationConfigs", self.log_destination_configs)
+            .opt("LoggingFilter", self.logging_filter)
+            .opt("RedactedFields", self.redacted_fields)
+            .req("ResourceArn", self.resource_arn)
             .build()
     }
 }
@@ -191,8 +196,13 @@ impl crate::PropertyType for ActionCondition {}
 impl ::cloudwright_core::ToValue for ActionCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
+            .req("Action", self.action)
             .build()
     }
 }
@@ -233,9 +243,14 @@ impl crate::PropertyType for Condition {}
 impl ::cloudwright_core::ToValue for Condition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ActionCondition", &self.action_condition)
-            .opt("LabelNameCondition", &self.label_name_condition)
+            .opt("ActionCondition", self.action_condition)
+            .opt("LabelNameCondition", self.label_name_condition)
             .build()
     }
 }
@@ -304,11 +319,16 @@ impl crate::PropertyType for FieldToMatch {}
 impl ::cloudwright_core::ToValue for FieldToMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Method", &self.method)
-            .opt("QueryString", &self.query_string)
-            .opt("SingleHeader", &self.single_header)
-            .opt("UriPath", &self.uri_path)
+            .opt("Method", self.method)
+            .opt("QueryString", self.query_string)
+            .opt("SingleHeader", self.single_header)
+            .opt("UriPath", self.uri_path)
             .build()
     }
 }
@@ -372,10 +392,15 @@ impl crate::PropertyType for Filter {}
 impl ::cloudwright_core::ToValue for Filter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Behavior", &self.behavior)
-            .req("Conditions", &self.conditions)
-            .req("Requirement", &self.requirement)
+            .req("Behavior", self.behavior)
+            .req("Conditions", self.conditions)
+            .req("Requirement", self.requirement)
             .build()
     }
 }
@@ -410,8 +435,13 @@ impl crate::PropertyType for LabelNameCondition {}
 impl ::cloudwright_core::ToValue for LabelNameCondition {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LabelName", &self.label_name)
+            .req("LabelName", self.label_name)
             .build()
     }
 }
@@ -462,9 +492,14 @@ impl crate::PropertyType for LoggingFilter {}
 impl ::cloudwright_core::ToValue for LoggingFilter {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DefaultBehavior", &self.default_behavior)
-            .req("Filters", &self.filters)
+            .req("DefaultBehavior", self.default_behavior)
+            .req("Filters", self.filters)
             .build()
     }
 }
@@ -501,8 +536,13 @@ impl crate::PropertyType for SingleHeader {}
 impl ::cloudwright_core::ToValue for SingleHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -546,6 +586,14 @@ impl ::cloudwright_core::ToValue for Action {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Behavior` (`AWS::WAFv2::LoggingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -574,6 +622,14 @@ impl ::cloudwright_core::ToValue for Behavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -604,6 +660,14 @@ impl ::cloudwright_core::ToValue for DefaultBehavior {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Requirement` (`AWS::WAFv2::LoggingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -632,6 +696,14 @@ impl ::cloudwright_core::ToValue for Requirement {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -133,12 +133,17 @@ impl ::cloudwright_core::Resource for RegexPatternSet {
 impl ::cloudwright_core::ToValue for RegexPatternSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .req("RegularExpressionList", &self.regular_expression_list)
-            .req("Scope", &self.scope)
-            .opt("Tags", &self.tags)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .req("RegularExpressionList", self.regular_expression_list)
+            .req("Scope", self.scope)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -197,6 +202,14 @@ impl ::cloudwright_core::ToValue for RegexPatternSetScope {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -194,17 +194,22 @@ impl ::cloudwright_core::Resource for RuleGroup {
 impl ::cloudwright_core::ToValue for RuleGroup {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailableLabels", &self.available_labels)
-            .req("Capacity", &self.capacity)
-            .opt("ConsumedLabels", &self.consumed_labels)
-            .opt("CustomResponseBodies", &self.custom_response_bodies)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("Rules", &self.rules)
-            .req("Scope", &self.scope)
-            .opt("Tags", &self.tags)
-            .req("VisibilityConfig", &self.visibility_config)
+            .opt("AvailableLabels", self.available_labels)
+            .req("Capacity", self.capacity)
+            .opt("ConsumedLabels", self.consumed_labels)
+            .opt("CustomResponseBodies", self.custom_response_bodies)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("Rules", self.rules)
+            .req("Scope", self.scope)
+            .opt("Tags", self.tags)
+            .req("VisibilityConfig", self.visibility_config)
             .build()
     }
 }
@@ -271,8 +276,13 @@ impl crate::PropertyType for AndStatement {}
 impl ::cloudwright_core::ToValue for AndStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Statements", &self.statements)
+            .req("Statements", self.statements)
             .build()
     }
 }
@@ -381,12 +391,17 @@ impl crate::PropertyType for ByteMatchStatement {}
 impl ::cloudwright_core::ToValue for ByteMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .req("PositionalConstraint", &self.positional_constraint)
-            .opt("SearchString", &self.search_string)
-            .opt("SearchStringBase64", &self.search_string_base64)
-            .req("TextTransformations", &self.text_transformations)
+            .req("FieldToMatch", self.field_to_match)
+            .req("PositionalConstraint", self.positional_constraint)
+            .opt("SearchString", self.search_string)
+            .opt("SearchStringBase64", self.search_string_base64)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -562,21 +577,26 @@ impl crate::PropertyType for FieldToMatch {}
 impl ::cloudwright_core::ToValue for FieldToMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllQueryArguments", &self.all_query_arguments)
-            .opt("Body", &self.body)
-            .opt("Cookies", &self.cookies)
-            .opt("HeaderOrder", &self.header_order)
-            .opt("Headers", &self.headers)
-            .opt("JA3Fingerprint", &self.ja3_fingerprint)
-            .opt("JA4Fingerprint", &self.ja4_fingerprint)
-            .opt("JsonBody", &self.json_body)
-            .opt("Method", &self.method)
-            .opt("QueryString", &self.query_string)
-            .opt("SingleHeader", &self.single_header)
-            .opt("SingleQueryArgument", &self.single_query_argument)
-            .opt("UriFragment", &self.uri_fragment)
-            .opt("UriPath", &self.uri_path)
+            .opt("AllQueryArguments", self.all_query_arguments)
+            .opt("Body", self.body)
+            .opt("Cookies", self.cookies)
+            .opt("HeaderOrder", self.header_order)
+            .opt("Headers", self.headers)
+            .opt("JA3Fingerprint", self.ja3_fingerprint)
+            .opt("JA4Fingerprint", self.ja4_fingerprint)
+            .opt("JsonBody", self.json_body)
+            .opt("Method", self.method)
+            .opt("QueryString", self.query_string)
+            .opt("SingleHeader", self.single_header)
+            .opt("SingleQueryArgument", self.single_query_argument)
+            .opt("UriFragment", self.uri_fragment)
+            .opt("UriPath", self.uri_path)
             .build()
     }
 }
@@ -616,8 +636,13 @@ impl crate::PropertyType for LabelSummary {}
 impl ::cloudwright_core::ToValue for LabelSummary {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -654,8 +679,13 @@ impl crate::PropertyType for NotStatement {}
 impl ::cloudwright_core::ToValue for NotStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Statement", &self.statement)
+            .req("Statement", self.statement)
             .build()
     }
 }
@@ -692,8 +722,13 @@ impl crate::PropertyType for OrStatement {}
 impl ::cloudwright_core::ToValue for OrStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Statements", &self.statements)
+            .req("Statements", self.statements)
             .build()
     }
 }
@@ -853,13 +888,18 @@ impl crate::PropertyType for RateBasedStatement {}
 impl ::cloudwright_core::ToValue for RateBasedStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AggregateKeyType", &self.aggregate_key_type)
-            .opt("CustomKeys", &self.custom_keys)
-            .opt("EvaluationWindowSec", &self.evaluation_window_sec)
-            .opt("ForwardedIPConfig", &self.forwarded_ip_config)
-            .req("Limit", &self.limit)
-            .opt("ScopeDownStatement", &self.scope_down_statement)
+            .req("AggregateKeyType", self.aggregate_key_type)
+            .opt("CustomKeys", self.custom_keys)
+            .opt("EvaluationWindowSec", self.evaluation_window_sec)
+            .opt("ForwardedIPConfig", self.forwarded_ip_config)
+            .req("Limit", self.limit)
+            .opt("ScopeDownStatement", self.scope_down_statement)
             .build()
     }
 }
@@ -925,10 +965,15 @@ impl crate::PropertyType for RegexMatchStatement {}
 impl ::cloudwright_core::ToValue for RegexMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .req("RegexString", &self.regex_string)
-            .req("TextTransformations", &self.text_transformations)
+            .req("FieldToMatch", self.field_to_match)
+            .req("RegexString", self.regex_string)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -996,10 +1041,15 @@ impl crate::PropertyType for RegexPatternSetReferenceStatement {}
 impl ::cloudwright_core::ToValue for RegexPatternSetReferenceStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .req("FieldToMatch", &self.field_to_match)
-            .req("TextTransformations", &self.text_transformations)
+            .req("Arn", self.arn)
+            .req("FieldToMatch", self.field_to_match)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -1119,15 +1169,20 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("CaptchaConfig", &self.captcha_config)
-            .opt("ChallengeConfig", &self.challenge_config)
-            .req("Name", &self.name)
-            .req("Priority", &self.priority)
-            .opt("RuleLabels", &self.rule_labels)
-            .req("Statement", &self.statement)
-            .req("VisibilityConfig", &self.visibility_config)
+            .opt("Action", self.action)
+            .opt("CaptchaConfig", self.captcha_config)
+            .opt("ChallengeConfig", self.challenge_config)
+            .req("Name", self.name)
+            .req("Priority", self.priority)
+            .opt("RuleLabels", self.rule_labels)
+            .req("Statement", self.statement)
+            .req("VisibilityConfig", self.visibility_config)
             .build()
     }
 }
@@ -1168,8 +1223,13 @@ impl crate::PropertyType for SingleHeader {}
 impl ::cloudwright_core::ToValue for SingleHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1208,8 +1268,13 @@ impl crate::PropertyType for SingleQueryArgument {}
 impl ::cloudwright_core::ToValue for SingleQueryArgument {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1288,11 +1353,16 @@ impl crate::PropertyType for SizeConstraintStatement {}
 impl ::cloudwright_core::ToValue for SizeConstraintStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .req("FieldToMatch", &self.field_to_match)
-            .req("Size", &self.size)
-            .req("TextTransformations", &self.text_transformations)
+            .req("ComparisonOperator", self.comparison_operator)
+            .req("FieldToMatch", self.field_to_match)
+            .req("Size", self.size)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -1360,10 +1430,15 @@ impl crate::PropertyType for SqliMatchStatement {}
 impl ::cloudwright_core::ToValue for SqliMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .opt("SensitivityLevel", &self.sensitivity_level)
-            .req("TextTransformations", &self.text_transformations)
+            .req("FieldToMatch", self.field_to_match)
+            .opt("SensitivityLevel", self.sensitivity_level)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -1542,24 +1617,29 @@ impl crate::PropertyType for Statement {}
 impl ::cloudwright_core::ToValue for Statement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AndStatement", &self.and_statement)
-            .opt("AsnMatchStatement", &self.asn_match_statement)
-            .opt("ByteMatchStatement", &self.byte_match_statement)
-            .opt("GeoMatchStatement", &self.geo_match_statement)
-            .opt("IPSetReferenceStatement", &self.ip_set_reference_statement)
-            .opt("LabelMatchStatement", &self.label_match_statement)
-            .opt("NotStatement", &self.not_statement)
-            .opt("OrStatement", &self.or_statement)
-            .opt("RateBasedStatement", &self.rate_based_statement)
-            .opt("RegexMatchStatement", &self.regex_match_statement)
+            .opt("AndStatement", self.and_statement)
+            .opt("AsnMatchStatement", self.asn_match_statement)
+            .opt("ByteMatchStatement", self.byte_match_statement)
+            .opt("GeoMatchStatement", self.geo_match_statement)
+            .opt("IPSetReferenceStatement", self.ip_set_reference_statement)
+            .opt("LabelMatchStatement", self.label_match_statement)
+            .opt("NotStatement", self.not_statement)
+            .opt("OrStatement", self.or_statement)
+            .opt("RateBasedStatement", self.rate_based_statement)
+            .opt("RegexMatchStatement", self.regex_match_statement)
             .opt(
                 "RegexPatternSetReferenceStatement",
-                &self.regex_pattern_set_reference_statement,
+                self.regex_pattern_set_reference_statement,
             )
-            .opt("SizeConstraintStatement", &self.size_constraint_statement)
-            .opt("SqliMatchStatement", &self.sqli_match_statement)
-            .opt("XssMatchStatement", &self.xss_match_statement)
+            .opt("SizeConstraintStatement", self.size_constraint_statement)
+            .opt("SqliMatchStatement", self.sqli_match_statement)
+            .opt("XssMatchStatement", self.xss_match_statement)
             .build()
     }
 }
@@ -1614,9 +1694,14 @@ impl crate::PropertyType for XssMatchStatement {}
 impl ::cloudwright_core::ToValue for XssMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .req("TextTransformations", &self.text_transformations)
+            .req("FieldToMatch", self.field_to_match)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -1653,6 +1738,14 @@ impl ::cloudwright_core::ToValue for AggregateKeyType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -36,8 +36,13 @@ impl crate::PropertyType for AllowAction {}
 impl ::cloudwright_core::ToValue for AllowAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
+            .opt("CustomRequestHandling", self.custom_request_handling)
             .build()
     }
 }
@@ -86,9 +91,14 @@ impl crate::PropertyType for AsnMatchStatement {}
 impl ::cloudwright_core::ToValue for AsnMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AsnList", &self.asn_list)
-            .opt("ForwardedIPConfig", &self.forwarded_ip_config)
+            .opt("AsnList", self.asn_list)
+            .opt("ForwardedIPConfig", self.forwarded_ip_config)
             .build()
     }
 }
@@ -123,8 +133,13 @@ impl crate::PropertyType for BlockAction {}
 impl ::cloudwright_core::ToValue for BlockAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomResponse", &self.custom_response)
+            .opt("CustomResponse", self.custom_response)
             .build()
     }
 }
@@ -181,8 +196,13 @@ impl crate::PropertyType for Body {}
 impl ::cloudwright_core::ToValue for Body {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("OversizeHandling", &self.oversize_handling)
+            .opt("OversizeHandling", self.oversize_handling)
             .build()
     }
 }
@@ -217,8 +237,13 @@ impl crate::PropertyType for CaptchaAction {}
 impl ::cloudwright_core::ToValue for CaptchaAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
+            .opt("CustomRequestHandling", self.custom_request_handling)
             .build()
     }
 }
@@ -257,8 +282,13 @@ impl crate::PropertyType for CaptchaConfig {}
 impl ::cloudwright_core::ToValue for CaptchaConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImmunityTimeProperty", &self.immunity_time_property)
+            .opt("ImmunityTimeProperty", self.immunity_time_property)
             .build()
     }
 }
@@ -293,8 +323,13 @@ impl crate::PropertyType for ChallengeAction {}
 impl ::cloudwright_core::ToValue for ChallengeAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
+            .opt("CustomRequestHandling", self.custom_request_handling)
             .build()
     }
 }
@@ -333,8 +368,13 @@ impl crate::PropertyType for ChallengeConfig {}
 impl ::cloudwright_core::ToValue for ChallengeConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ImmunityTimeProperty", &self.immunity_time_property)
+            .opt("ImmunityTimeProperty", self.immunity_time_property)
             .build()
     }
 }
@@ -395,10 +435,15 @@ impl crate::PropertyType for CookieMatchPattern {}
 impl ::cloudwright_core::ToValue for CookieMatchPattern {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("All", &self.all)
-            .opt("ExcludedCookies", &self.excluded_cookies)
-            .opt("IncludedCookies", &self.included_cookies)
+            .opt("All", self.all)
+            .opt("ExcludedCookies", self.excluded_cookies)
+            .opt("IncludedCookies", self.included_cookies)
             .build()
     }
 }
@@ -481,10 +526,15 @@ impl crate::PropertyType for Cookies {}
 impl ::cloudwright_core::ToValue for Cookies {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MatchPattern", &self.match_pattern)
-            .req("MatchScope", &self.match_scope)
-            .req("OversizeHandling", &self.oversize_handling)
+            .req("MatchPattern", self.match_pattern)
+            .req("MatchScope", self.match_scope)
+            .req("OversizeHandling", self.oversize_handling)
             .build()
     }
 }
@@ -519,8 +569,13 @@ impl crate::PropertyType for CountAction {}
 impl ::cloudwright_core::ToValue for CountAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomRequestHandling", &self.custom_request_handling)
+            .opt("CustomRequestHandling", self.custom_request_handling)
             .build()
     }
 }
@@ -584,9 +639,14 @@ impl crate::PropertyType for CustomHttpHeader {}
 impl ::cloudwright_core::ToValue for CustomHttpHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Value", &self.value)
+            .req("Name", self.name)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -633,8 +693,13 @@ impl crate::PropertyType for CustomRequestHandling {}
 impl ::cloudwright_core::ToValue for CustomRequestHandling {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InsertHeaders", &self.insert_headers)
+            .req("InsertHeaders", self.insert_headers)
             .build()
     }
 }
@@ -701,10 +766,15 @@ impl crate::PropertyType for CustomResponse {}
 impl ::cloudwright_core::ToValue for CustomResponse {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomResponseBodyKey", &self.custom_response_body_key)
-            .req("ResponseCode", &self.response_code)
-            .opt("ResponseHeaders", &self.response_headers)
+            .opt("CustomResponseBodyKey", self.custom_response_body_key)
+            .req("ResponseCode", self.response_code)
+            .opt("ResponseHeaders", self.response_headers)
             .build()
     }
 }
@@ -779,9 +849,14 @@ impl crate::PropertyType for ForwardedIpConfiguration {}
 impl ::cloudwright_core::ToValue for ForwardedIpConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .req("HeaderName", &self.header_name)
+            .req("FallbackBehavior", self.fallback_behavior)
+            .req("HeaderName", self.header_name)
             .build()
     }
 }
@@ -843,9 +918,14 @@ impl crate::PropertyType for GeoMatchStatement {}
 impl ::cloudwright_core::ToValue for GeoMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CountryCodes", &self.country_codes)
-            .opt("ForwardedIPConfig", &self.forwarded_ip_config)
+            .opt("CountryCodes", self.country_codes)
+            .opt("ForwardedIPConfig", self.forwarded_ip_config)
             .build()
     }
 }
@@ -906,10 +986,15 @@ impl crate::PropertyType for HeaderMatchPattern {}
 impl ::cloudwright_core::ToValue for HeaderMatchPattern {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("All", &self.all)
-            .opt("ExcludedHeaders", &self.excluded_headers)
-            .opt("IncludedHeaders", &self.included_headers)
+            .opt("All", self.all)
+            .opt("ExcludedHeaders", self.excluded_headers)
+            .opt("IncludedHeaders", self.included_headers)
             .build()
     }
 }
@@ -950,8 +1035,13 @@ impl crate::PropertyType for HeaderOrder {}
 impl ::cloudwright_core::ToValue for HeaderOrder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("OversizeHandling", &self.oversize_handling)
+            .req("OversizeHandling", self.oversize_handling)
             .build()
     }
 }
@@ -1036,10 +1126,15 @@ impl crate::PropertyType for Headers {}
 impl ::cloudwright_core::ToValue for Headers {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MatchPattern", &self.match_pattern)
-            .req("MatchScope", &self.match_scope)
-            .req("OversizeHandling", &self.oversize_handling)
+            .req("MatchPattern", self.match_pattern)
+            .req("MatchScope", self.match_scope)
+            .req("OversizeHandling", self.oversize_handling)
             .build()
     }
 }
@@ -1084,8 +1179,13 @@ impl crate::PropertyType for ImmunityTimeProperty {}
 impl ::cloudwright_core::ToValue for ImmunityTimeProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ImmunityTime", &self.immunity_time)
+            .req("ImmunityTime", self.immunity_time)
             .build()
     }
 }
@@ -1173,10 +1273,15 @@ impl crate::PropertyType for IpSetForwardedIpConfiguration {}
 impl ::cloudwright_core::ToValue for IpSetForwardedIpConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
-            .req("HeaderName", &self.header_name)
-            .req("Position", &self.position)
+            .req("FallbackBehavior", self.fallback_behavior)
+            .req("HeaderName", self.header_name)
+            .req("Position", self.position)
             .build()
     }
 }
@@ -1231,9 +1336,14 @@ impl crate::PropertyType for IpSetReferenceStatement {}
 impl ::cloudwright_core::ToValue for IpSetReferenceStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .opt("IPSetForwardedIPConfig", &self.ip_set_forwarded_ip_config)
+            .req("Arn", self.arn)
+            .opt("IPSetForwardedIPConfig", self.ip_set_forwarded_ip_config)
             .build()
     }
 }
@@ -1285,8 +1395,13 @@ impl crate::PropertyType for Ja3Fingerprint {}
 impl ::cloudwright_core::ToValue for Ja3Fingerprint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
+            .req("FallbackBehavior", self.fallback_behavior)
             .build()
     }
 }
@@ -1338,8 +1453,13 @@ impl crate::PropertyType for Ja4Fingerprint {}
 impl ::cloudwright_core::ToValue for Ja4Fingerprint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
+            .req("FallbackBehavior", self.fallback_behavior)
             .build()
     }
 }
@@ -1445,11 +1565,16 @@ impl crate::PropertyType for JsonBody {}
 impl ::cloudwright_core::ToValue for JsonBody {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InvalidFallbackBehavior", &self.invalid_fallback_behavior)
-            .req("MatchPattern", &self.match_pattern)
-            .req("MatchScope", &self.match_scope)
-            .opt("OversizeHandling", &self.oversize_handling)
+            .opt("InvalidFallbackBehavior", self.invalid_fallback_behavior)
+            .req("MatchPattern", self.match_pattern)
+            .req("MatchScope", self.match_scope)
+            .opt("OversizeHandling", self.oversize_handling)
             .build()
     }
 }
@@ -1506,9 +1631,14 @@ impl crate::PropertyType for JsonMatchPattern {}
 impl ::cloudwright_core::ToValue for JsonMatchPattern {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("All", &self.all)
-            .opt("IncludedPaths", &self.included_paths)
+            .opt("All", self.all)
+            .opt("IncludedPaths", self.included_paths)
             .build()
     }
 }
@@ -1551,8 +1681,13 @@ impl crate::PropertyType for Label {}
 impl ::cloudwright_core::ToValue for Label {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1619,9 +1754,14 @@ impl crate::PropertyType for LabelMatchStatement {}
 impl ::cloudwright_core::ToValue for LabelMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Scope", &self.scope)
+            .req("Key", self.key)
+            .req("Scope", self.scope)
             .build()
     }
 }
@@ -1744,19 +1884,24 @@ impl crate::PropertyType for RateBasedStatementCustomKey {}
 impl ::cloudwright_core::ToValue for RateBasedStatementCustomKey {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ASN", &self.asn)
-            .opt("Cookie", &self.cookie)
-            .opt("ForwardedIP", &self.forwarded_ip)
-            .opt("HTTPMethod", &self.http_method)
-            .opt("Header", &self.header)
-            .opt("IP", &self.ip)
-            .opt("JA3Fingerprint", &self.ja3_fingerprint)
-            .opt("JA4Fingerprint", &self.ja4_fingerprint)
-            .opt("LabelNamespace", &self.label_namespace)
-            .opt("QueryArgument", &self.query_argument)
-            .opt("QueryString", &self.query_string)
-            .opt("UriPath", &self.uri_path)
+            .opt("ASN", self.asn)
+            .opt("Cookie", self.cookie)
+            .opt("ForwardedIP", self.forwarded_ip)
+            .opt("HTTPMethod", self.http_method)
+            .opt("Header", self.header)
+            .opt("IP", self.ip)
+            .opt("JA3Fingerprint", self.ja3_fingerprint)
+            .opt("JA4Fingerprint", self.ja4_fingerprint)
+            .opt("LabelNamespace", self.label_namespace)
+            .opt("QueryArgument", self.query_argument)
+            .opt("QueryString", self.query_string)
+            .opt("UriPath", self.uri_path)
             .build()
     }
 }
@@ -1818,9 +1963,14 @@ impl crate::PropertyType for RateLimitCookie {}
 impl ::cloudwright_core::ToValue for RateLimitCookie {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("TextTransformations", &self.text_transformations)
+            .req("Name", self.name)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -1882,9 +2032,14 @@ impl crate::PropertyType for RateLimitHeader {}
 impl ::cloudwright_core::ToValue for RateLimitHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("TextTransformations", &self.text_transformations)
+            .req("Name", self.name)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -1930,8 +2085,13 @@ impl crate::PropertyType for RateLimitJa3Fingerprint {}
 impl ::cloudwright_core::ToValue for RateLimitJa3Fingerprint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
+            .req("FallbackBehavior", self.fallback_behavior)
             .build()
     }
 }
@@ -1977,8 +2137,13 @@ impl crate::PropertyType for RateLimitJa4Fingerprint {}
 impl ::cloudwright_core::ToValue for RateLimitJa4Fingerprint {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FallbackBehavior", &self.fallback_behavior)
+            .req("FallbackBehavior", self.fallback_behavior)
             .build()
     }
 }
@@ -2025,8 +2190,13 @@ impl crate::PropertyType for RateLimitLabelNamespace {}
 impl ::cloudwright_core::ToValue for RateLimitLabelNamespace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Namespace", &self.namespace)
+            .req("Namespace", self.namespace)
             .build()
     }
 }
@@ -2088,9 +2258,14 @@ impl crate::PropertyType for RateLimitQueryArgument {}
 impl ::cloudwright_core::ToValue for RateLimitQueryArgument {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("TextTransformations", &self.text_transformations)
+            .req("Name", self.name)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -2133,8 +2308,13 @@ impl crate::PropertyType for RateLimitQueryString {}
 impl ::cloudwright_core::ToValue for RateLimitQueryString {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TextTransformations", &self.text_transformations)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -2177,8 +2357,13 @@ impl crate::PropertyType for RateLimitUriPath {}
 impl ::cloudwright_core::ToValue for RateLimitUriPath {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TextTransformations", &self.text_transformations)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -2254,12 +2439,17 @@ impl crate::PropertyType for RuleAction {}
 impl ::cloudwright_core::ToValue for RuleAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Allow", &self.allow)
-            .opt("Block", &self.block)
-            .opt("Captcha", &self.captcha)
-            .opt("Challenge", &self.challenge)
-            .opt("Count", &self.count)
+            .opt("Allow", self.allow)
+            .opt("Block", self.block)
+            .opt("Captcha", self.captcha)
+            .opt("Challenge", self.challenge)
+            .opt("Count", self.count)
             .build()
     }
 }
@@ -2302,9 +2492,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Key", &self.key)
-            .opt("Value", &self.value)
+            .opt("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -2364,9 +2559,14 @@ impl crate::PropertyType for TextTransformation {}
 impl ::cloudwright_core::ToValue for TextTransformation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Priority", &self.priority)
-            .req("Type", &self.r#type)
+            .req("Priority", self.priority)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -2419,8 +2619,13 @@ impl crate::PropertyType for UriFragment {}
 impl ::cloudwright_core::ToValue for UriFragment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FallbackBehavior", &self.fallback_behavior)
+            .opt("FallbackBehavior", self.fallback_behavior)
             .build()
     }
 }
@@ -2496,13 +2701,15 @@ impl crate::PropertyType for VisibilityConfig {}
 impl ::cloudwright_core::ToValue for VisibilityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req(
-                "CloudWatchMetricsEnabled",
-                &self.cloud_watch_metrics_enabled,
-            )
-            .req("MetricName", &self.metric_name)
-            .req("SampledRequestsEnabled", &self.sampled_requests_enabled)
+            .req("CloudWatchMetricsEnabled", self.cloud_watch_metrics_enabled)
+            .req("MetricName", self.metric_name)
+            .req("SampledRequestsEnabled", self.sampled_requests_enabled)
             .build()
     }
 }
@@ -2541,6 +2748,14 @@ impl ::cloudwright_core::ToValue for BodyParsingFallbackBehavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -2587,6 +2802,14 @@ impl ::cloudwright_core::ToValue for ComparisonOperator {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3366,6 +3589,14 @@ impl ::cloudwright_core::ToValue for CountryCode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "wafv2")]
@@ -3399,6 +3630,14 @@ impl ::cloudwright_core::ToValue for FallbackBehavior {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3437,6 +3676,14 @@ impl ::cloudwright_core::ToValue for JsonMatchScope {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "wafv2")]
@@ -3470,6 +3717,14 @@ impl ::cloudwright_core::ToValue for LabelMatchScope {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3508,6 +3763,14 @@ impl ::cloudwright_core::ToValue for MapMatchScope {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "wafv2")]
@@ -3545,6 +3808,14 @@ impl ::cloudwright_core::ToValue for OversizeHandling {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "wafv2")]
@@ -3581,6 +3852,14 @@ impl ::cloudwright_core::ToValue for Position {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3625,6 +3904,14 @@ impl ::cloudwright_core::ToValue for PositionalConstraint {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "wafv2")]
@@ -3659,6 +3946,14 @@ impl ::cloudwright_core::ToValue for Scope {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 #[cfg(feature = "wafv2")]
@@ -3692,6 +3987,14 @@ impl ::cloudwright_core::ToValue for SensitivityLevel {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3783,6 +4086,14 @@ impl ::cloudwright_core::ToValue for TextTransformationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

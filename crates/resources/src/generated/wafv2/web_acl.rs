@@ -248,25 +248,30 @@ impl ::cloudwright_core::Resource for WebAcl {
 impl ::cloudwright_core::ToValue for WebAcl {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationConfig", &self.application_config)
-            .opt("AssociationConfig", &self.association_config)
-            .opt("CaptchaConfig", &self.captcha_config)
-            .opt("ChallengeConfig", &self.challenge_config)
-            .opt("CustomResponseBodies", &self.custom_response_bodies)
-            .opt("DataProtectionConfig", &self.data_protection_config)
-            .req("DefaultAction", &self.default_action)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
+            .opt("ApplicationConfig", self.application_config)
+            .opt("AssociationConfig", self.association_config)
+            .opt("CaptchaConfig", self.captcha_config)
+            .opt("ChallengeConfig", self.challenge_config)
+            .opt("CustomResponseBodies", self.custom_response_bodies)
+            .opt("DataProtectionConfig", self.data_protection_config)
+            .req("DefaultAction", self.default_action)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
             .opt(
                 "OnSourceDDoSProtectionConfig",
-                &self.on_source_d_do_s_protection_config,
+                self.on_source_d_do_s_protection_config,
             )
-            .opt("Rules", &self.rules)
-            .req("Scope", &self.scope)
-            .opt("Tags", &self.tags)
-            .opt("TokenDomains", &self.token_domains)
-            .req("VisibilityConfig", &self.visibility_config)
+            .opt("Rules", self.rules)
+            .req("Scope", self.scope)
+            .opt("Tags", self.tags)
+            .opt("TokenDomains", self.token_domains)
+            .req("VisibilityConfig", self.visibility_config)
             .build()
     }
 }
@@ -343,8 +348,13 @@ impl crate::PropertyType for AndStatement {}
 impl ::cloudwright_core::ToValue for AndStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Statements", &self.statements)
+            .req("Statements", self.statements)
             .build()
     }
 }
@@ -401,9 +411,14 @@ impl crate::PropertyType for ApplicationAttribute {}
 impl ::cloudwright_core::ToValue for ApplicationAttribute {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
-            .req("Values", &self.values)
+            .req("Name", self.name)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -442,8 +457,13 @@ impl crate::PropertyType for ApplicationConfig {}
 impl ::cloudwright_core::ToValue for ApplicationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Attributes", &self.attributes)
+            .req("Attributes", self.attributes)
             .build()
     }
 }
@@ -490,8 +510,13 @@ impl crate::PropertyType for AssociationConfig {}
 impl ::cloudwright_core::ToValue for AssociationConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RequestBody", &self.request_body)
+            .opt("RequestBody", self.request_body)
             .build()
     }
 }
@@ -583,12 +608,17 @@ impl crate::PropertyType for AwsManagedRulesAcfpRuleSet {}
 impl ::cloudwright_core::ToValue for AwsManagedRulesAcfpRuleSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CreationPath", &self.creation_path)
-            .opt("EnableRegexInPath", &self.enable_regex_in_path)
-            .req("RegistrationPagePath", &self.registration_page_path)
-            .req("RequestInspection", &self.request_inspection)
-            .opt("ResponseInspection", &self.response_inspection)
+            .req("CreationPath", self.creation_path)
+            .opt("EnableRegexInPath", self.enable_regex_in_path)
+            .req("RegistrationPagePath", self.registration_page_path)
+            .req("RequestInspection", self.request_inspection)
+            .opt("ResponseInspection", self.response_inspection)
             .build()
     }
 }
@@ -644,9 +674,14 @@ impl crate::PropertyType for AwsManagedRulesAntiDDoSRuleSet {}
 impl ::cloudwright_core::ToValue for AwsManagedRulesAntiDDoSRuleSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ClientSideActionConfig", &self.client_side_action_config)
-            .opt("SensitivityToBlock", &self.sensitivity_to_block)
+            .req("ClientSideActionConfig", self.client_side_action_config)
+            .opt("SensitivityToBlock", self.sensitivity_to_block)
             .build()
     }
 }
@@ -712,11 +747,16 @@ impl crate::PropertyType for AwsManagedRulesAtpRuleSet {}
 impl ::cloudwright_core::ToValue for AwsManagedRulesAtpRuleSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableRegexInPath", &self.enable_regex_in_path)
-            .req("LoginPath", &self.login_path)
-            .opt("RequestInspection", &self.request_inspection)
-            .opt("ResponseInspection", &self.response_inspection)
+            .opt("EnableRegexInPath", self.enable_regex_in_path)
+            .req("LoginPath", self.login_path)
+            .opt("RequestInspection", self.request_inspection)
+            .opt("ResponseInspection", self.response_inspection)
             .build()
     }
 }
@@ -769,9 +809,14 @@ impl crate::PropertyType for AwsManagedRulesBotControlRuleSet {}
 impl ::cloudwright_core::ToValue for AwsManagedRulesBotControlRuleSet {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("EnableMachineLearning", &self.enable_machine_learning)
-            .req("InspectionLevel", &self.inspection_level)
+            .opt("EnableMachineLearning", self.enable_machine_learning)
+            .req("InspectionLevel", self.inspection_level)
             .build()
     }
 }
@@ -880,12 +925,17 @@ impl crate::PropertyType for ByteMatchStatement {}
 impl ::cloudwright_core::ToValue for ByteMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .req("PositionalConstraint", &self.positional_constraint)
-            .opt("SearchString", &self.search_string)
-            .opt("SearchStringBase64", &self.search_string_base64)
-            .req("TextTransformations", &self.text_transformations)
+            .req("FieldToMatch", self.field_to_match)
+            .req("PositionalConstraint", self.positional_constraint)
+            .opt("SearchString", self.search_string)
+            .opt("SearchStringBase64", self.search_string_base64)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -968,13 +1018,18 @@ impl crate::PropertyType for ClientSideAction {}
 impl ::cloudwright_core::ToValue for ClientSideAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "ExemptUriRegularExpressions",
-                &self.exempt_uri_regular_expressions,
+                self.exempt_uri_regular_expressions,
             )
-            .opt("Sensitivity", &self.sensitivity)
-            .req("UsageOfAction", &self.usage_of_action)
+            .opt("Sensitivity", self.sensitivity)
+            .req("UsageOfAction", self.usage_of_action)
             .build()
     }
 }
@@ -1015,8 +1070,13 @@ impl crate::PropertyType for ClientSideActionConfig {}
 impl ::cloudwright_core::ToValue for ClientSideActionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Challenge", &self.challenge)
+            .req("Challenge", self.challenge)
             .build()
     }
 }
@@ -1075,11 +1135,16 @@ impl crate::PropertyType for DataProtect {}
 impl ::cloudwright_core::ToValue for DataProtect {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("ExcludeRateBasedDetails", &self.exclude_rate_based_details)
-            .opt("ExcludeRuleMatchDetails", &self.exclude_rule_match_details)
-            .req("Field", &self.field)
+            .req("Action", self.action)
+            .opt("ExcludeRateBasedDetails", self.exclude_rate_based_details)
+            .opt("ExcludeRuleMatchDetails", self.exclude_rule_match_details)
+            .req("Field", self.field)
             .build()
     }
 }
@@ -1122,8 +1187,13 @@ impl crate::PropertyType for DataProtectionConfig {}
 impl ::cloudwright_core::ToValue for DataProtectionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DataProtections", &self.data_protections)
+            .req("DataProtections", self.data_protections)
             .build()
     }
 }
@@ -1164,9 +1234,14 @@ impl crate::PropertyType for DefaultAction {}
 impl ::cloudwright_core::ToValue for DefaultAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Allow", &self.allow)
-            .opt("Block", &self.block)
+            .opt("Allow", self.allow)
+            .opt("Block", self.block)
             .build()
     }
 }
@@ -1207,8 +1282,13 @@ impl crate::PropertyType for ExcludedRule {}
 impl ::cloudwright_core::ToValue for ExcludedRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1255,8 +1335,13 @@ impl crate::PropertyType for FieldIdentifier {}
 impl ::cloudwright_core::ToValue for FieldIdentifier {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Identifier", &self.identifier)
+            .req("Identifier", self.identifier)
             .build()
     }
 }
@@ -1432,21 +1517,26 @@ impl crate::PropertyType for FieldToMatch {}
 impl ::cloudwright_core::ToValue for FieldToMatch {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllQueryArguments", &self.all_query_arguments)
-            .opt("Body", &self.body)
-            .opt("Cookies", &self.cookies)
-            .opt("HeaderOrder", &self.header_order)
-            .opt("Headers", &self.headers)
-            .opt("JA3Fingerprint", &self.ja3_fingerprint)
-            .opt("JA4Fingerprint", &self.ja4_fingerprint)
-            .opt("JsonBody", &self.json_body)
-            .opt("Method", &self.method)
-            .opt("QueryString", &self.query_string)
-            .opt("SingleHeader", &self.single_header)
-            .opt("SingleQueryArgument", &self.single_query_argument)
-            .opt("UriFragment", &self.uri_fragment)
-            .opt("UriPath", &self.uri_path)
+            .opt("AllQueryArguments", self.all_query_arguments)
+            .opt("Body", self.body)
+            .opt("Cookies", self.cookies)
+            .opt("HeaderOrder", self.header_order)
+            .opt("Headers", self.headers)
+            .opt("JA3Fingerprint", self.ja3_fingerprint)
+            .opt("JA4Fingerprint", self.ja4_fingerprint)
+            .opt("JsonBody", self.json_body)
+            .opt("Method", self.method)
+            .opt("QueryString", self.query_string)
+            .opt("SingleHeader", self.single_header)
+            .opt("SingleQueryArgument", self.single_query_argument)
+            .opt("UriFragment", self.uri_fragment)
+            .opt("UriPath", self.uri_path)
             .build()
     }
 }
@@ -1487,8 +1577,13 @@ impl crate::PropertyType for FieldToMatchSingleHeader {}
 impl ::cloudwright_core::ToValue for FieldToMatchSingleHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1527,8 +1622,13 @@ impl crate::PropertyType for FieldToMatchSingleQueryArgument {}
 impl ::cloudwright_core::ToValue for FieldToMatchSingleQueryArgument {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Name", &self.name)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -1574,9 +1674,14 @@ impl crate::PropertyType for FieldToProtect {}
 impl ::cloudwright_core::ToValue for FieldToProtect {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FieldKeys", &self.field_keys)
-            .req("FieldType", &self.field_type)
+            .opt("FieldKeys", self.field_keys)
+            .req("FieldType", self.field_type)
             .build()
     }
 }
@@ -1673,27 +1778,32 @@ impl crate::PropertyType for ManagedRuleGroupConfig {}
 impl ::cloudwright_core::ToValue for ManagedRuleGroupConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AWSManagedRulesACFPRuleSet",
-                &self.aws_managed_rules_acfp_rule_set,
+                self.aws_managed_rules_acfp_rule_set,
             )
             .opt(
                 "AWSManagedRulesATPRuleSet",
-                &self.aws_managed_rules_atp_rule_set,
+                self.aws_managed_rules_atp_rule_set,
             )
             .opt(
                 "AWSManagedRulesAntiDDoSRuleSet",
-                &self.aws_managed_rules_anti_d_do_s_rule_set,
+                self.aws_managed_rules_anti_d_do_s_rule_set,
             )
             .opt(
                 "AWSManagedRulesBotControlRuleSet",
-                &self.aws_managed_rules_bot_control_rule_set,
+                self.aws_managed_rules_bot_control_rule_set,
             )
-            .opt("LoginPath", &self.login_path)
-            .opt("PasswordField", &self.password_field)
-            .opt("PayloadType", &self.payload_type)
-            .opt("UsernameField", &self.username_field)
+            .opt("LoginPath", self.login_path)
+            .opt("PasswordField", self.password_field)
+            .opt("PayloadType", self.payload_type)
+            .opt("UsernameField", self.username_field)
             .build()
     }
 }
@@ -1809,14 +1919,19 @@ impl crate::PropertyType for ManagedRuleGroupStatement {}
 impl ::cloudwright_core::ToValue for ManagedRuleGroupStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ExcludedRules", &self.excluded_rules)
-            .opt("ManagedRuleGroupConfigs", &self.managed_rule_group_configs)
-            .req("Name", &self.name)
-            .opt("RuleActionOverrides", &self.rule_action_overrides)
-            .opt("ScopeDownStatement", &self.scope_down_statement)
-            .req("VendorName", &self.vendor_name)
-            .opt("Version", &self.version)
+            .opt("ExcludedRules", self.excluded_rules)
+            .opt("ManagedRuleGroupConfigs", self.managed_rule_group_configs)
+            .req("Name", self.name)
+            .opt("RuleActionOverrides", self.rule_action_overrides)
+            .opt("ScopeDownStatement", self.scope_down_statement)
+            .req("VendorName", self.vendor_name)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -1853,8 +1968,13 @@ impl crate::PropertyType for NotStatement {}
 impl ::cloudwright_core::ToValue for NotStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Statement", &self.statement)
+            .req("Statement", self.statement)
             .build()
     }
 }
@@ -1891,8 +2011,13 @@ impl crate::PropertyType for OnSourceDDoSProtectionConfig {}
 impl ::cloudwright_core::ToValue for OnSourceDDoSProtectionConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ALBLowReputationMode", &self.alb_low_reputation_mode)
+            .req("ALBLowReputationMode", self.alb_low_reputation_mode)
             .build()
     }
 }
@@ -1929,8 +2054,13 @@ impl crate::PropertyType for OrStatement {}
 impl ::cloudwright_core::ToValue for OrStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Statements", &self.statements)
+            .req("Statements", self.statements)
             .build()
     }
 }
@@ -1981,9 +2111,14 @@ impl crate::PropertyType for OverrideAction {}
 impl ::cloudwright_core::ToValue for OverrideAction {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Count", &self.count)
-            .opt("None", &self.none)
+            .opt("Count", self.count)
+            .opt("None", self.none)
             .build()
     }
 }
@@ -2143,13 +2278,18 @@ impl crate::PropertyType for RateBasedStatement {}
 impl ::cloudwright_core::ToValue for RateBasedStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AggregateKeyType", &self.aggregate_key_type)
-            .opt("CustomKeys", &self.custom_keys)
-            .opt("EvaluationWindowSec", &self.evaluation_window_sec)
-            .opt("ForwardedIPConfig", &self.forwarded_ip_config)
-            .req("Limit", &self.limit)
-            .opt("ScopeDownStatement", &self.scope_down_statement)
+            .req("AggregateKeyType", self.aggregate_key_type)
+            .opt("CustomKeys", self.custom_keys)
+            .opt("EvaluationWindowSec", self.evaluation_window_sec)
+            .opt("ForwardedIPConfig", self.forwarded_ip_config)
+            .req("Limit", self.limit)
+            .opt("ScopeDownStatement", self.scope_down_statement)
             .build()
     }
 }
@@ -2186,8 +2326,13 @@ impl crate::PropertyType for Regex {}
 impl ::cloudwright_core::ToValue for Regex {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RegexString", &self.regex_string)
+            .opt("RegexString", self.regex_string)
             .build()
     }
 }
@@ -2253,10 +2398,15 @@ impl crate::PropertyType for RegexMatchStatement {}
 impl ::cloudwright_core::ToValue for RegexMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .req("RegexString", &self.regex_string)
-            .req("TextTransformations", &self.text_transformations)
+            .req("FieldToMatch", self.field_to_match)
+            .req("RegexString", self.regex_string)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -2324,10 +2474,15 @@ impl crate::PropertyType for RegexPatternSetReferenceStatement {}
 impl ::cloudwright_core::ToValue for RegexPatternSetReferenceStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .req("FieldToMatch", &self.field_to_match)
-            .req("TextTransformations", &self.text_transformations)
+            .req("Arn", self.arn)
+            .req("FieldToMatch", self.field_to_match)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -2411,10 +2566,15 @@ impl crate::PropertyType for RequestInspection {}
 impl ::cloudwright_core::ToValue for RequestInspection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("PasswordField", &self.password_field)
-            .req("PayloadType", &self.payload_type)
-            .req("UsernameField", &self.username_field)
+            .req("PasswordField", self.password_field)
+            .req("PayloadType", self.payload_type)
+            .req("UsernameField", self.username_field)
             .build()
     }
 }
@@ -2539,13 +2699,18 @@ impl crate::PropertyType for RequestInspectionAcfp {}
 impl ::cloudwright_core::ToValue for RequestInspectionAcfp {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AddressFields", &self.address_fields)
-            .opt("EmailField", &self.email_field)
-            .opt("PasswordField", &self.password_field)
-            .req("PayloadType", &self.payload_type)
-            .opt("PhoneNumberFields", &self.phone_number_fields)
-            .opt("UsernameField", &self.username_field)
+            .opt("AddressFields", self.address_fields)
+            .opt("EmailField", self.email_field)
+            .opt("PasswordField", self.password_field)
+            .req("PayloadType", self.payload_type)
+            .opt("PhoneNumberFields", self.phone_number_fields)
+            .opt("UsernameField", self.username_field)
             .build()
     }
 }
@@ -2606,11 +2771,16 @@ impl crate::PropertyType for ResponseInspection {}
 impl ::cloudwright_core::ToValue for ResponseInspection {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BodyContains", &self.body_contains)
-            .opt("Header", &self.header)
-            .opt("Json", &self.json)
-            .opt("StatusCode", &self.status_code)
+            .opt("BodyContains", self.body_contains)
+            .opt("Header", self.header)
+            .opt("Json", self.json)
+            .opt("StatusCode", self.status_code)
             .build()
     }
 }
@@ -2673,9 +2843,14 @@ impl crate::PropertyType for ResponseInspectionBodyContains {}
 impl ::cloudwright_core::ToValue for ResponseInspectionBodyContains {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FailureStrings", &self.failure_strings)
-            .req("SuccessStrings", &self.success_strings)
+            .req("FailureStrings", self.failure_strings)
+            .req("SuccessStrings", self.success_strings)
             .build()
     }
 }
@@ -2751,10 +2926,15 @@ impl crate::PropertyType for ResponseInspectionHeader {}
 impl ::cloudwright_core::ToValue for ResponseInspectionHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FailureValues", &self.failure_values)
-            .req("Name", &self.name)
-            .req("SuccessValues", &self.success_values)
+            .req("FailureValues", self.failure_values)
+            .req("Name", self.name)
+            .req("SuccessValues", self.success_values)
             .build()
     }
 }
@@ -2830,10 +3010,15 @@ impl crate::PropertyType for ResponseInspectionJson {}
 impl ::cloudwright_core::ToValue for ResponseInspectionJson {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FailureValues", &self.failure_values)
-            .req("Identifier", &self.identifier)
-            .req("SuccessValues", &self.success_values)
+            .req("FailureValues", self.failure_values)
+            .req("Identifier", self.identifier)
+            .req("SuccessValues", self.success_values)
             .build()
     }
 }
@@ -2896,9 +3081,14 @@ impl crate::PropertyType for ResponseInspectionStatusCode {}
 impl ::cloudwright_core::ToValue for ResponseInspectionStatusCode {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FailureCodes", &self.failure_codes)
-            .req("SuccessCodes", &self.success_codes)
+            .req("FailureCodes", self.failure_codes)
+            .req("SuccessCodes", self.success_codes)
             .build()
     }
 }
@@ -3039,16 +3229,21 @@ impl crate::PropertyType for Rule {}
 impl ::cloudwright_core::ToValue for Rule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Action", &self.action)
-            .opt("CaptchaConfig", &self.captcha_config)
-            .opt("ChallengeConfig", &self.challenge_config)
-            .req("Name", &self.name)
-            .opt("OverrideAction", &self.override_action)
-            .req("Priority", &self.priority)
-            .opt("RuleLabels", &self.rule_labels)
-            .req("Statement", &self.statement)
-            .req("VisibilityConfig", &self.visibility_config)
+            .opt("Action", self.action)
+            .opt("CaptchaConfig", self.captcha_config)
+            .opt("ChallengeConfig", self.challenge_config)
+            .req("Name", self.name)
+            .opt("OverrideAction", self.override_action)
+            .req("Priority", self.priority)
+            .opt("RuleLabels", self.rule_labels)
+            .req("Statement", self.statement)
+            .req("VisibilityConfig", self.visibility_config)
             .build()
     }
 }
@@ -3105,9 +3300,14 @@ impl crate::PropertyType for RuleActionOverride {}
 impl ::cloudwright_core::ToValue for RuleActionOverride {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ActionToUse", &self.action_to_use)
-            .req("Name", &self.name)
+            .req("ActionToUse", self.action_to_use)
+            .req("Name", self.name)
             .build()
     }
 }
@@ -3172,10 +3372,15 @@ impl crate::PropertyType for RuleGroupReferenceStatement {}
 impl ::cloudwright_core::ToValue for RuleGroupReferenceStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Arn", &self.arn)
-            .opt("ExcludedRules", &self.excluded_rules)
-            .opt("RuleActionOverrides", &self.rule_action_overrides)
+            .req("Arn", self.arn)
+            .opt("ExcludedRules", self.excluded_rules)
+            .opt("RuleActionOverrides", self.rule_action_overrides)
             .build()
     }
 }
@@ -3254,11 +3459,16 @@ impl crate::PropertyType for SizeConstraintStatement {}
 impl ::cloudwright_core::ToValue for SizeConstraintStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ComparisonOperator", &self.comparison_operator)
-            .req("FieldToMatch", &self.field_to_match)
-            .req("Size", &self.size)
-            .req("TextTransformations", &self.text_transformations)
+            .req("ComparisonOperator", self.comparison_operator)
+            .req("FieldToMatch", self.field_to_match)
+            .req("Size", self.size)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -3326,10 +3536,15 @@ impl crate::PropertyType for SqliMatchStatement {}
 impl ::cloudwright_core::ToValue for SqliMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .opt("SensitivityLevel", &self.sensitivity_level)
-            .req("TextTransformations", &self.text_transformations)
+            .req("FieldToMatch", self.field_to_match)
+            .opt("SensitivityLevel", self.sensitivity_level)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -3528,32 +3743,37 @@ impl crate::PropertyType for Statement {}
 impl ::cloudwright_core::ToValue for Statement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AndStatement", &self.and_statement)
-            .opt("AsnMatchStatement", &self.asn_match_statement)
-            .opt("ByteMatchStatement", &self.byte_match_statement)
-            .opt("GeoMatchStatement", &self.geo_match_statement)
-            .opt("IPSetReferenceStatement", &self.ip_set_reference_statement)
-            .opt("LabelMatchStatement", &self.label_match_statement)
+            .opt("AndStatement", self.and_statement)
+            .opt("AsnMatchStatement", self.asn_match_statement)
+            .opt("ByteMatchStatement", self.byte_match_statement)
+            .opt("GeoMatchStatement", self.geo_match_statement)
+            .opt("IPSetReferenceStatement", self.ip_set_reference_statement)
+            .opt("LabelMatchStatement", self.label_match_statement)
             .opt(
                 "ManagedRuleGroupStatement",
-                &self.managed_rule_group_statement,
+                self.managed_rule_group_statement,
             )
-            .opt("NotStatement", &self.not_statement)
-            .opt("OrStatement", &self.or_statement)
-            .opt("RateBasedStatement", &self.rate_based_statement)
-            .opt("RegexMatchStatement", &self.regex_match_statement)
+            .opt("NotStatement", self.not_statement)
+            .opt("OrStatement", self.or_statement)
+            .opt("RateBasedStatement", self.rate_based_statement)
+            .opt("RegexMatchStatement", self.regex_match_statement)
             .opt(
                 "RegexPatternSetReferenceStatement",
-                &self.regex_pattern_set_reference_statement,
+                self.regex_pattern_set_reference_statement,
             )
             .opt(
                 "RuleGroupReferenceStatement",
-                &self.rule_group_reference_statement,
+                self.rule_group_reference_statement,
             )
-            .opt("SizeConstraintStatement", &self.size_constraint_statement)
-            .opt("SqliMatchStatement", &self.sqli_match_statement)
-            .opt("XssMatchStatement", &self.xss_match_statement)
+            .opt("SizeConstraintStatement", self.size_constraint_statement)
+            .opt("SqliMatchStatement", self.sqli_match_statement)
+            .opt("XssMatchStatement", self.xss_match_statement)
             .build()
     }
 }
@@ -3608,9 +3828,14 @@ impl crate::PropertyType for XssMatchStatement {}
 impl ::cloudwright_core::ToValue for XssMatchStatement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FieldToMatch", &self.field_to_match)
-            .req("TextTransformations", &self.text_transformations)
+            .req("FieldToMatch", self.field_to_match)
+            .req("TextTransformations", self.text_transformations)
             .build()
     }
 }
@@ -3648,6 +3873,14 @@ impl ::cloudwright_core::ToValue for AggregateKeyType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ALBLowReputationMode` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3677,6 +3910,14 @@ impl ::cloudwright_core::ToValue for AlbLowReputationMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `DataProtectionAction` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3705,6 +3946,14 @@ impl ::cloudwright_core::ToValue for DataProtectionAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3744,6 +3993,14 @@ impl ::cloudwright_core::ToValue for FieldType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InspectionLevel` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3773,6 +4030,14 @@ impl ::cloudwright_core::ToValue for InspectionLevel {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `PayloadType` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3801,6 +4066,14 @@ impl ::cloudwright_core::ToValue for PayloadType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -3834,6 +4107,14 @@ impl ::cloudwright_core::ToValue for SensitivityToAct {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `UsageOfAction` (`AWS::WAFv2::WebACL`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -3862,6 +4143,14 @@ impl ::cloudwright_core::ToValue for UsageOfAction {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

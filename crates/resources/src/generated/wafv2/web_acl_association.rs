@@ -122,9 +122,14 @@ impl ::cloudwright_core::Resource for WebAclAssociation {
 impl ::cloudwright_core::ToValue for WebAclAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ResourceArn", &self.resource_arn)
-            .req("WebACLArn", &self.web_acl_arn)
+            .req("ResourceArn", self.resource_arn)
+            .req("WebACLArn", self.web_acl_arn)
             .build()
     }
 }

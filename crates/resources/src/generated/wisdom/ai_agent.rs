@@ -132,13 +132,18 @@ impl ::cloudwright_core::Resource for AiAgent {
 impl ::cloudwright_core::ToValue for AiAgent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AssistantId", &self.assistant_id)
-            .req("Configuration", &self.configuration)
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .req("AssistantId", self.assistant_id)
+            .req("Configuration", self.configuration)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -232,6 +237,14 @@ impl ::cloudwright_core::ToValue for AiAgentType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

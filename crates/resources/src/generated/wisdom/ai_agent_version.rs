@@ -100,10 +100,15 @@ impl ::cloudwright_core::Resource for AiAgentVersion {
 impl ::cloudwright_core::ToValue for AiAgentVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AIAgentId", &self.ai_agent_id)
-            .req("AssistantId", &self.assistant_id)
-            .opt("ModifiedTimeSeconds", &self.modified_time_seconds)
+            .req("AIAgentId", self.ai_agent_id)
+            .req("AssistantId", self.assistant_id)
+            .opt("ModifiedTimeSeconds", self.modified_time_seconds)
             .build()
     }
 }

@@ -171,24 +171,29 @@ impl ::cloudwright_core::Resource for AiGuardrail {
 impl ::cloudwright_core::ToValue for AiGuardrail {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AssistantId", &self.assistant_id)
-            .req("BlockedInputMessaging", &self.blocked_input_messaging)
-            .req("BlockedOutputsMessaging", &self.blocked_outputs_messaging)
-            .opt("ContentPolicyConfig", &self.content_policy_config)
+            .req("AssistantId", self.assistant_id)
+            .req("BlockedInputMessaging", self.blocked_input_messaging)
+            .req("BlockedOutputsMessaging", self.blocked_outputs_messaging)
+            .opt("ContentPolicyConfig", self.content_policy_config)
             .opt(
                 "ContextualGroundingPolicyConfig",
-                &self.contextual_grounding_policy_config,
+                self.contextual_grounding_policy_config,
             )
-            .opt("Description", &self.description)
-            .opt("Name", &self.name)
+            .opt("Description", self.description)
+            .opt("Name", self.name)
             .opt(
                 "SensitiveInformationPolicyConfig",
-                &self.sensitive_information_policy_config,
+                self.sensitive_information_policy_config,
             )
-            .opt("Tags", &self.tags)
-            .opt("TopicPolicyConfig", &self.topic_policy_config)
-            .opt("WordPolicyConfig", &self.word_policy_config)
+            .opt("Tags", self.tags)
+            .opt("TopicPolicyConfig", self.topic_policy_config)
+            .opt("WordPolicyConfig", self.word_policy_config)
             .build()
     }
 }
@@ -263,8 +268,13 @@ impl crate::PropertyType for AiGuardrailContentPolicyConfig {}
 impl ::cloudwright_core::ToValue for AiGuardrailContentPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FiltersConfig", &self.filters_config)
+            .req("FiltersConfig", self.filters_config)
             .build()
     }
 }
@@ -303,8 +313,13 @@ impl crate::PropertyType for AiGuardrailContextualGroundingPolicyConfig {}
 impl ::cloudwright_core::ToValue for AiGuardrailContextualGroundingPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FiltersConfig", &self.filters_config)
+            .req("FiltersConfig", self.filters_config)
             .build()
     }
 }
@@ -350,9 +365,14 @@ impl crate::PropertyType for AiGuardrailSensitiveInformationPolicyConfig {}
 impl ::cloudwright_core::ToValue for AiGuardrailSensitiveInformationPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PiiEntitiesConfig", &self.pii_entities_config)
-            .opt("RegexesConfig", &self.regexes_config)
+            .opt("PiiEntitiesConfig", self.pii_entities_config)
+            .opt("RegexesConfig", self.regexes_config)
             .build()
     }
 }
@@ -391,8 +411,13 @@ impl crate::PropertyType for AiGuardrailTopicPolicyConfig {}
 impl ::cloudwright_core::ToValue for AiGuardrailTopicPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("TopicsConfig", &self.topics_config)
+            .req("TopicsConfig", self.topics_config)
             .build()
     }
 }
@@ -436,9 +461,14 @@ impl crate::PropertyType for AiGuardrailWordPolicyConfig {}
 impl ::cloudwright_core::ToValue for AiGuardrailWordPolicyConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ManagedWordListsConfig", &self.managed_word_lists_config)
-            .opt("WordsConfig", &self.words_config)
+            .opt("ManagedWordListsConfig", self.managed_word_lists_config)
+            .opt("WordsConfig", self.words_config)
             .build()
     }
 }
@@ -500,10 +530,15 @@ impl crate::PropertyType for GuardrailContentFilterConfig {}
 impl ::cloudwright_core::ToValue for GuardrailContentFilterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("InputStrength", &self.input_strength)
-            .req("OutputStrength", &self.output_strength)
-            .req("Type", &self.r#type)
+            .req("InputStrength", self.input_strength)
+            .req("OutputStrength", self.output_strength)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -558,9 +593,14 @@ impl crate::PropertyType for GuardrailContextualGroundingFilterConfig {}
 impl ::cloudwright_core::ToValue for GuardrailContextualGroundingFilterConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Threshold", &self.threshold)
-            .req("Type", &self.r#type)
+            .req("Threshold", self.threshold)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -597,8 +637,13 @@ impl crate::PropertyType for GuardrailManagedWordsConfig {}
 impl ::cloudwright_core::ToValue for GuardrailManagedWordsConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Type", &self.r#type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -768,9 +813,14 @@ impl crate::PropertyType for GuardrailPiiEntityConfig {}
 impl ::cloudwright_core::ToValue for GuardrailPiiEntityConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .req("Type", &self.r#type)
+            .req("Action", self.action)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -845,11 +895,16 @@ impl crate::PropertyType for GuardrailRegexConfig {}
 impl ::cloudwright_core::ToValue for GuardrailRegexConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Action", &self.action)
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
-            .req("Pattern", &self.pattern)
+            .req("Action", self.action)
+            .opt("Description", self.description)
+            .req("Name", self.name)
+            .req("Pattern", self.pattern)
             .build()
     }
 }
@@ -924,11 +979,16 @@ impl crate::PropertyType for GuardrailTopicConfig {}
 impl ::cloudwright_core::ToValue for GuardrailTopicConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Definition", &self.definition)
-            .opt("Examples", &self.examples)
-            .req("Name", &self.name)
-            .req("Type", &self.r#type)
+            .req("Definition", self.definition)
+            .opt("Examples", self.examples)
+            .req("Name", self.name)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -967,8 +1027,13 @@ impl crate::PropertyType for GuardrailWordConfig {}
 impl ::cloudwright_core::ToValue for GuardrailWordConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Text", &self.text)
+            .req("Text", self.text)
             .build()
     }
 }
@@ -1012,6 +1077,14 @@ impl ::cloudwright_core::ToValue for GuardrailContentFilterType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GuardrailContextualGroundingFilterType` (`AWS::Wisdom::AIGuardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1040,6 +1113,14 @@ impl ::cloudwright_core::ToValue for GuardrailContextualGroundingFilterType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1076,6 +1157,14 @@ impl ::cloudwright_core::ToValue for GuardrailFilterStrength {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GuardrailManagedWordsType` (`AWS::Wisdom::AIGuardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1101,6 +1190,14 @@ impl ::cloudwright_core::ToValue for GuardrailManagedWordsType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1218,6 +1315,14 @@ impl ::cloudwright_core::ToValue for GuardrailPiiEntityType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GuardrailSensitiveInformationAction` (`AWS::Wisdom::AIGuardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1247,6 +1352,14 @@ impl ::cloudwright_core::ToValue for GuardrailSensitiveInformationAction {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `GuardrailTopicType` (`AWS::Wisdom::AIGuardrail`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1272,6 +1385,14 @@ impl ::cloudwright_core::ToValue for GuardrailTopicType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

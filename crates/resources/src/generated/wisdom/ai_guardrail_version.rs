@@ -102,10 +102,15 @@ impl ::cloudwright_core::Resource for AiGuardrailVersion {
 impl ::cloudwright_core::ToValue for AiGuardrailVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AIGuardrailId", &self.ai_guardrail_id)
-            .req("AssistantId", &self.assistant_id)
-            .opt("ModifiedTimeSeconds", &self.modified_time_seconds)
+            .req("AIGuardrailId", self.ai_guardrail_id)
+            .req("AssistantId", self.assistant_id)
+            .opt("ModifiedTimeSeconds", self.modified_time_seconds)
             .build()
     }
 }

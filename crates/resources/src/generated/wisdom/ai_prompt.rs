@@ -181,16 +181,21 @@ impl ::cloudwright_core::Resource for AiPrompt {
 impl ::cloudwright_core::ToValue for AiPrompt {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ApiFormat", &self.api_format)
-            .opt("AssistantId", &self.assistant_id)
-            .opt("Description", &self.description)
-            .req("ModelId", &self.model_id)
-            .opt("Name", &self.name)
-            .opt("Tags", &self.tags)
-            .req("TemplateConfiguration", &self.template_configuration)
-            .req("TemplateType", &self.template_type)
-            .req("Type", &self.r#type)
+            .req("ApiFormat", self.api_format)
+            .opt("AssistantId", self.assistant_id)
+            .opt("Description", self.description)
+            .req("ModelId", self.model_id)
+            .opt("Name", self.name)
+            .opt("Tags", self.tags)
+            .req("TemplateConfiguration", self.template_configuration)
+            .req("TemplateType", self.template_type)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -270,6 +275,14 @@ impl ::cloudwright_core::ToValue for AiPromptApiFormat {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `AIPromptTemplateType` (`AWS::Wisdom::AIPrompt`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -295,6 +308,14 @@ impl ::cloudwright_core::ToValue for AiPromptTemplateType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -354,6 +375,14 @@ impl ::cloudwright_core::ToValue for AiPromptType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -102,10 +102,15 @@ impl ::cloudwright_core::Resource for AiPromptVersion {
 impl ::cloudwright_core::ToValue for AiPromptVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AIPromptId", &self.ai_prompt_id)
-            .req("AssistantId", &self.assistant_id)
-            .opt("ModifiedTimeSeconds", &self.modified_time_seconds)
+            .req("AIPromptId", self.ai_prompt_id)
+            .req("AssistantId", self.assistant_id)
+            .opt("ModifiedTimeSeconds", self.modified_time_seconds)
             .build()
     }
 }

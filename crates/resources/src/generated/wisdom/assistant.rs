@@ -126,15 +126,20 @@ impl ::cloudwright_core::Resource for Assistant {
 impl ::cloudwright_core::ToValue for Assistant {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("Name", &self.name)
+            .opt("Description", self.description)
+            .req("Name", self.name)
             .opt(
                 "ServerSideEncryptionConfiguration",
-                &self.server_side_encryption_configuration,
+                self.server_side_encryption_configuration,
             )
-            .opt("Tags", &self.tags)
-            .req("Type", &self.r#type)
+            .opt("Tags", self.tags)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -190,6 +195,14 @@ impl ::cloudwright_core::ToValue for AssistantType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

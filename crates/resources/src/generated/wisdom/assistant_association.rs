@@ -118,11 +118,16 @@ impl ::cloudwright_core::Resource for AssistantAssociation {
 impl ::cloudwright_core::ToValue for AssistantAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AssistantId", &self.assistant_id)
-            .req("Association", &self.association)
-            .req("AssociationType", &self.association_type)
-            .opt("Tags", &self.tags)
+            .req("AssistantId", self.assistant_id)
+            .req("Association", self.association)
+            .req("AssociationType", self.association_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -189,6 +194,14 @@ impl ::cloudwright_core::ToValue for AssociationType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

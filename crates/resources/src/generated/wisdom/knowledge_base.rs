@@ -150,20 +150,25 @@ impl ::cloudwright_core::Resource for KnowledgeBase {
 impl ::cloudwright_core::ToValue for KnowledgeBase {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("KnowledgeBaseType", &self.knowledge_base_type)
-            .req("Name", &self.name)
-            .opt("RenderingConfiguration", &self.rendering_configuration)
+            .opt("Description", self.description)
+            .req("KnowledgeBaseType", self.knowledge_base_type)
+            .req("Name", self.name)
+            .opt("RenderingConfiguration", self.rendering_configuration)
             .opt(
                 "ServerSideEncryptionConfiguration",
-                &self.server_side_encryption_configuration,
+                self.server_side_encryption_configuration,
             )
-            .opt("SourceConfiguration", &self.source_configuration)
-            .opt("Tags", &self.tags)
+            .opt("SourceConfiguration", self.source_configuration)
+            .opt("Tags", self.tags)
             .opt(
                 "VectorIngestionConfiguration",
-                &self.vector_ingestion_configuration,
+                self.vector_ingestion_configuration,
             )
             .build()
     }
@@ -238,9 +243,14 @@ impl crate::PropertyType for BedrockFoundationModelConfiguration {}
 impl ::cloudwright_core::ToValue for BedrockFoundationModelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ModelArn", &self.model_arn)
-            .opt("ParsingPrompt", &self.parsing_prompt)
+            .req("ModelArn", self.model_arn)
+            .opt("ParsingPrompt", self.parsing_prompt)
             .build()
     }
 }
@@ -293,19 +303,24 @@ impl crate::PropertyType for ChunkingConfiguration {}
 impl ::cloudwright_core::ToValue for ChunkingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChunkingStrategy", &self.chunking_strategy)
+            .req("ChunkingStrategy", self.chunking_strategy)
             .opt(
                 "FixedSizeChunkingConfiguration",
-                &self.fixed_size_chunking_configuration,
+                self.fixed_size_chunking_configuration,
             )
             .opt(
                 "HierarchicalChunkingConfiguration",
-                &self.hierarchical_chunking_configuration,
+                self.hierarchical_chunking_configuration,
             )
             .opt(
                 "SemanticChunkingConfiguration",
-                &self.semantic_chunking_configuration,
+                self.semantic_chunking_configuration,
             )
             .build()
     }
@@ -363,9 +378,14 @@ impl crate::PropertyType for FixedSizeChunkingConfiguration {}
 impl ::cloudwright_core::ToValue for FixedSizeChunkingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxTokens", &self.max_tokens)
-            .req("OverlapPercentage", &self.overlap_percentage)
+            .req("MaxTokens", self.max_tokens)
+            .req("OverlapPercentage", self.overlap_percentage)
             .build()
     }
 }
@@ -422,9 +442,14 @@ impl crate::PropertyType for HierarchicalChunkingConfiguration {}
 impl ::cloudwright_core::ToValue for HierarchicalChunkingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("LevelConfigurations", &self.level_configurations)
-            .req("OverlapTokens", &self.overlap_tokens)
+            .req("LevelConfigurations", self.level_configurations)
+            .req("OverlapTokens", self.overlap_tokens)
             .build()
     }
 }
@@ -463,8 +488,13 @@ impl crate::PropertyType for HierarchicalChunkingLevelConfiguration {}
 impl ::cloudwright_core::ToValue for HierarchicalChunkingLevelConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MaxTokens", &self.max_tokens)
+            .req("MaxTokens", self.max_tokens)
             .build()
     }
 }
@@ -505,12 +535,17 @@ impl crate::PropertyType for ParsingConfiguration {}
 impl ::cloudwright_core::ToValue for ParsingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "BedrockFoundationModelConfiguration",
-                &self.bedrock_foundation_model_configuration,
+                self.bedrock_foundation_model_configuration,
             )
-            .req("ParsingStrategy", &self.parsing_strategy)
+            .req("ParsingStrategy", self.parsing_strategy)
             .build()
     }
 }
@@ -547,8 +582,13 @@ impl crate::PropertyType for ParsingPrompt {}
 impl ::cloudwright_core::ToValue for ParsingPrompt {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ParsingPromptText", &self.parsing_prompt_text)
+            .req("ParsingPromptText", self.parsing_prompt_text)
             .build()
     }
 }
@@ -591,8 +631,13 @@ impl crate::PropertyType for RenderingConfiguration {}
 impl ::cloudwright_core::ToValue for RenderingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("TemplateUri", &self.template_uri)
+            .opt("TemplateUri", self.template_uri)
             .build()
     }
 }
@@ -660,13 +705,18 @@ impl crate::PropertyType for SemanticChunkingConfiguration {}
 impl ::cloudwright_core::ToValue for SemanticChunkingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .req(
                 "BreakpointPercentileThreshold",
-                &self.breakpoint_percentile_threshold,
+                self.breakpoint_percentile_threshold,
             )
-            .req("BufferSize", &self.buffer_size)
-            .req("MaxTokens", &self.max_tokens)
+            .req("BufferSize", self.buffer_size)
+            .req("MaxTokens", self.max_tokens)
             .build()
     }
 }
@@ -707,9 +757,14 @@ impl crate::PropertyType for VectorIngestionConfiguration {}
 impl ::cloudwright_core::ToValue for VectorIngestionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ChunkingConfiguration", &self.chunking_configuration)
-            .opt("ParsingConfiguration", &self.parsing_configuration)
+            .opt("ChunkingConfiguration", self.chunking_configuration)
+            .opt("ParsingConfiguration", self.parsing_configuration)
             .build()
     }
 }
@@ -746,6 +801,14 @@ impl ::cloudwright_core::ToValue for ChunkingStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -785,6 +848,14 @@ impl ::cloudwright_core::ToValue for KnowledgeBaseType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ParsingStrategy` (`AWS::Wisdom::KnowledgeBase`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -810,6 +881,14 @@ impl ::cloudwright_core::ToValue for ParsingStrategy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

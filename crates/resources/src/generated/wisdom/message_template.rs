@@ -165,20 +165,25 @@ impl ::cloudwright_core::Resource for MessageTemplate {
 impl ::cloudwright_core::ToValue for MessageTemplate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("ChannelSubtype", &self.channel_subtype)
-            .req("Content", &self.content)
-            .opt("DefaultAttributes", &self.default_attributes)
-            .opt("Description", &self.description)
-            .opt("GroupingConfiguration", &self.grouping_configuration)
-            .req("KnowledgeBaseArn", &self.knowledge_base_arn)
-            .opt("Language", &self.language)
+            .req("ChannelSubtype", self.channel_subtype)
+            .req("Content", self.content)
+            .opt("DefaultAttributes", self.default_attributes)
+            .opt("Description", self.description)
+            .opt("GroupingConfiguration", self.grouping_configuration)
+            .req("KnowledgeBaseArn", self.knowledge_base_arn)
+            .opt("Language", self.language)
             .opt(
                 "MessageTemplateAttachments",
-                &self.message_template_attachments,
+                self.message_template_attachments,
             )
-            .req("Name", &self.name)
-            .opt("Tags", &self.tags)
+            .req("Name", self.name)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -259,9 +264,14 @@ impl crate::PropertyType for AgentAttributes {}
 impl ::cloudwright_core::ToValue for AgentAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FirstName", &self.first_name)
-            .opt("LastName", &self.last_name)
+            .opt("FirstName", self.first_name)
+            .opt("LastName", self.last_name)
             .build()
     }
 }
@@ -303,14 +313,19 @@ impl crate::PropertyType for Content {}
 impl ::cloudwright_core::ToValue for Content {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EmailMessageTemplateContent",
-                &self.email_message_template_content,
+                self.email_message_template_content,
             )
             .opt(
                 "SmsMessageTemplateContent",
-                &self.sms_message_template_content,
+                self.sms_message_template_content,
             )
             .build()
     }
@@ -802,65 +817,70 @@ impl crate::PropertyType for CustomerProfileAttributes {}
 impl ::cloudwright_core::ToValue for CustomerProfileAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AccountNumber", &self.account_number)
-            .opt("AdditionalInformation", &self.additional_information)
-            .opt("Address1", &self.address1)
-            .opt("Address2", &self.address2)
-            .opt("Address3", &self.address3)
-            .opt("Address4", &self.address4)
-            .opt("BillingAddress1", &self.billing_address1)
-            .opt("BillingAddress2", &self.billing_address2)
-            .opt("BillingAddress3", &self.billing_address3)
-            .opt("BillingAddress4", &self.billing_address4)
-            .opt("BillingCity", &self.billing_city)
-            .opt("BillingCountry", &self.billing_country)
-            .opt("BillingCounty", &self.billing_county)
-            .opt("BillingPostalCode", &self.billing_postal_code)
-            .opt("BillingProvince", &self.billing_province)
-            .opt("BillingState", &self.billing_state)
-            .opt("BirthDate", &self.birth_date)
-            .opt("BusinessEmailAddress", &self.business_email_address)
-            .opt("BusinessName", &self.business_name)
-            .opt("BusinessPhoneNumber", &self.business_phone_number)
-            .opt("City", &self.city)
-            .opt("Country", &self.country)
-            .opt("County", &self.county)
-            .opt("Custom", &self.custom)
-            .opt("EmailAddress", &self.email_address)
-            .opt("FirstName", &self.first_name)
-            .opt("Gender", &self.gender)
-            .opt("HomePhoneNumber", &self.home_phone_number)
-            .opt("LastName", &self.last_name)
-            .opt("MailingAddress1", &self.mailing_address1)
-            .opt("MailingAddress2", &self.mailing_address2)
-            .opt("MailingAddress3", &self.mailing_address3)
-            .opt("MailingAddress4", &self.mailing_address4)
-            .opt("MailingCity", &self.mailing_city)
-            .opt("MailingCountry", &self.mailing_country)
-            .opt("MailingCounty", &self.mailing_county)
-            .opt("MailingPostalCode", &self.mailing_postal_code)
-            .opt("MailingProvince", &self.mailing_province)
-            .opt("MailingState", &self.mailing_state)
-            .opt("MiddleName", &self.middle_name)
-            .opt("MobilePhoneNumber", &self.mobile_phone_number)
-            .opt("PartyType", &self.party_type)
-            .opt("PhoneNumber", &self.phone_number)
-            .opt("PostalCode", &self.postal_code)
-            .opt("ProfileARN", &self.profile_arn)
-            .opt("ProfileId", &self.profile_id)
-            .opt("Province", &self.province)
-            .opt("ShippingAddress1", &self.shipping_address1)
-            .opt("ShippingAddress2", &self.shipping_address2)
-            .opt("ShippingAddress3", &self.shipping_address3)
-            .opt("ShippingAddress4", &self.shipping_address4)
-            .opt("ShippingCity", &self.shipping_city)
-            .opt("ShippingCountry", &self.shipping_country)
-            .opt("ShippingCounty", &self.shipping_county)
-            .opt("ShippingPostalCode", &self.shipping_postal_code)
-            .opt("ShippingProvince", &self.shipping_province)
-            .opt("ShippingState", &self.shipping_state)
-            .opt("State", &self.state)
+            .opt("AccountNumber", self.account_number)
+            .opt("AdditionalInformation", self.additional_information)
+            .opt("Address1", self.address1)
+            .opt("Address2", self.address2)
+            .opt("Address3", self.address3)
+            .opt("Address4", self.address4)
+            .opt("BillingAddress1", self.billing_address1)
+            .opt("BillingAddress2", self.billing_address2)
+            .opt("BillingAddress3", self.billing_address3)
+            .opt("BillingAddress4", self.billing_address4)
+            .opt("BillingCity", self.billing_city)
+            .opt("BillingCountry", self.billing_country)
+            .opt("BillingCounty", self.billing_county)
+            .opt("BillingPostalCode", self.billing_postal_code)
+            .opt("BillingProvince", self.billing_province)
+            .opt("BillingState", self.billing_state)
+            .opt("BirthDate", self.birth_date)
+            .opt("BusinessEmailAddress", self.business_email_address)
+            .opt("BusinessName", self.business_name)
+            .opt("BusinessPhoneNumber", self.business_phone_number)
+            .opt("City", self.city)
+            .opt("Country", self.country)
+            .opt("County", self.county)
+            .opt("Custom", self.custom)
+            .opt("EmailAddress", self.email_address)
+            .opt("FirstName", self.first_name)
+            .opt("Gender", self.gender)
+            .opt("HomePhoneNumber", self.home_phone_number)
+            .opt("LastName", self.last_name)
+            .opt("MailingAddress1", self.mailing_address1)
+            .opt("MailingAddress2", self.mailing_address2)
+            .opt("MailingAddress3", self.mailing_address3)
+            .opt("MailingAddress4", self.mailing_address4)
+            .opt("MailingCity", self.mailing_city)
+            .opt("MailingCountry", self.mailing_country)
+            .opt("MailingCounty", self.mailing_county)
+            .opt("MailingPostalCode", self.mailing_postal_code)
+            .opt("MailingProvince", self.mailing_province)
+            .opt("MailingState", self.mailing_state)
+            .opt("MiddleName", self.middle_name)
+            .opt("MobilePhoneNumber", self.mobile_phone_number)
+            .opt("PartyType", self.party_type)
+            .opt("PhoneNumber", self.phone_number)
+            .opt("PostalCode", self.postal_code)
+            .opt("ProfileARN", self.profile_arn)
+            .opt("ProfileId", self.profile_id)
+            .opt("Province", self.province)
+            .opt("ShippingAddress1", self.shipping_address1)
+            .opt("ShippingAddress2", self.shipping_address2)
+            .opt("ShippingAddress3", self.shipping_address3)
+            .opt("ShippingAddress4", self.shipping_address4)
+            .opt("ShippingCity", self.shipping_city)
+            .opt("ShippingCountry", self.shipping_country)
+            .opt("ShippingCounty", self.shipping_county)
+            .opt("ShippingPostalCode", self.shipping_postal_code)
+            .opt("ShippingProvince", self.shipping_province)
+            .opt("ShippingState", self.shipping_state)
+            .opt("State", self.state)
             .build()
     }
 }
@@ -926,10 +946,15 @@ impl crate::PropertyType for EmailMessageTemplateContent {}
 impl ::cloudwright_core::ToValue for EmailMessageTemplateContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Body", &self.body)
-            .req("Headers", &self.headers)
-            .req("Subject", &self.subject)
+            .req("Body", self.body)
+            .req("Headers", self.headers)
+            .req("Subject", self.subject)
             .build()
     }
 }
@@ -970,9 +995,14 @@ impl crate::PropertyType for EmailMessageTemplateContentBody {}
 impl ::cloudwright_core::ToValue for EmailMessageTemplateContentBody {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Html", &self.html)
-            .opt("PlainText", &self.plain_text)
+            .opt("Html", self.html)
+            .opt("PlainText", self.plain_text)
             .build()
     }
 }
@@ -1017,9 +1047,14 @@ impl crate::PropertyType for EmailMessageTemplateHeader {}
 impl ::cloudwright_core::ToValue for EmailMessageTemplateHeader {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Name", &self.name)
-            .opt("Value", &self.value)
+            .opt("Name", self.name)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1085,10 +1120,15 @@ impl crate::PropertyType for MessageTemplateAttachment {}
 impl ::cloudwright_core::ToValue for MessageTemplateAttachment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AttachmentId", &self.attachment_id)
-            .req("AttachmentName", &self.attachment_name)
-            .req("S3PresignedUrl", &self.s3_presigned_url)
+            .opt("AttachmentId", self.attachment_id)
+            .req("AttachmentName", self.attachment_name)
+            .req("S3PresignedUrl", self.s3_presigned_url)
             .build()
     }
 }
@@ -1141,14 +1181,19 @@ impl crate::PropertyType for MessageTemplateAttributesProperty {}
 impl ::cloudwright_core::ToValue for MessageTemplateAttributesProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AgentAttributes", &self.agent_attributes)
-            .opt("CustomAttributes", &self.custom_attributes)
+            .opt("AgentAttributes", self.agent_attributes)
+            .opt("CustomAttributes", self.custom_attributes)
             .opt(
                 "CustomerProfileAttributes",
-                &self.customer_profile_attributes,
+                self.customer_profile_attributes,
             )
-            .opt("SystemAttributes", &self.system_attributes)
+            .opt("SystemAttributes", self.system_attributes)
             .build()
     }
 }
@@ -1185,8 +1230,13 @@ impl crate::PropertyType for MessageTemplateBodyContentProvider {}
 impl ::cloudwright_core::ToValue for MessageTemplateBodyContentProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Content", &self.content)
+            .opt("Content", self.content)
             .build()
     }
 }
@@ -1223,8 +1273,13 @@ impl crate::PropertyType for SmsMessageTemplateContent {}
 impl ::cloudwright_core::ToValue for SmsMessageTemplateContent {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Body", &self.body)
+            .req("Body", self.body)
             .build()
     }
 }
@@ -1259,8 +1314,13 @@ impl crate::PropertyType for SmsMessageTemplateContentBody {}
 impl ::cloudwright_core::ToValue for SmsMessageTemplateContentBody {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("PlainText", &self.plain_text)
+            .opt("PlainText", self.plain_text)
             .build()
     }
 }
@@ -1309,10 +1369,15 @@ impl crate::PropertyType for SystemAttributes {}
 impl ::cloudwright_core::ToValue for SystemAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CustomerEndpoint", &self.customer_endpoint)
-            .opt("Name", &self.name)
-            .opt("SystemEndpoint", &self.system_endpoint)
+            .opt("CustomerEndpoint", self.customer_endpoint)
+            .opt("Name", self.name)
+            .opt("SystemEndpoint", self.system_endpoint)
             .build()
     }
 }
@@ -1349,8 +1414,13 @@ impl crate::PropertyType for SystemEndpointAttributes {}
 impl ::cloudwright_core::ToValue for SystemEndpointAttributes {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Address", &self.address)
+            .opt("Address", self.address)
             .build()
     }
 }
@@ -1381,6 +1451,14 @@ impl ::cloudwright_core::ToValue for ChannelSubtype {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

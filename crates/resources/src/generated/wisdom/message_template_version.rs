@@ -84,11 +84,16 @@ impl ::cloudwright_core::Resource for MessageTemplateVersion {
 impl ::cloudwright_core::ToValue for MessageTemplateVersion {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("MessageTemplateArn", &self.message_template_arn)
+            .req("MessageTemplateArn", self.message_template_arn)
             .opt(
                 "MessageTemplateContentSha256",
-                &self.message_template_content_sha256,
+                self.message_template_content_sha256,
             )
             .build()
     }

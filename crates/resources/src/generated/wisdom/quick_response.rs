@@ -174,18 +174,23 @@ impl ::cloudwright_core::Resource for QuickResponse {
 impl ::cloudwright_core::ToValue for QuickResponse {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Channels", &self.channels)
-            .req("Content", &self.content)
-            .opt("ContentType", &self.content_type)
-            .opt("Description", &self.description)
-            .opt("GroupingConfiguration", &self.grouping_configuration)
-            .opt("IsActive", &self.is_active)
-            .req("KnowledgeBaseArn", &self.knowledge_base_arn)
-            .opt("Language", &self.language)
-            .req("Name", &self.name)
-            .opt("ShortcutKey", &self.shortcut_key)
-            .opt("Tags", &self.tags)
+            .opt("Channels", self.channels)
+            .req("Content", self.content)
+            .opt("ContentType", self.content_type)
+            .opt("Description", self.description)
+            .opt("GroupingConfiguration", self.grouping_configuration)
+            .opt("IsActive", self.is_active)
+            .req("KnowledgeBaseArn", self.knowledge_base_arn)
+            .opt("Language", self.language)
+            .req("Name", self.name)
+            .opt("ShortcutKey", self.shortcut_key)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -264,8 +269,13 @@ impl crate::PropertyType for QuickResponseContentProvider {}
 impl ::cloudwright_core::ToValue for QuickResponseContentProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Content", &self.content)
+            .opt("Content", self.content)
             .build()
     }
 }
@@ -296,6 +306,14 @@ impl ::cloudwright_core::ToValue for ChannelType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

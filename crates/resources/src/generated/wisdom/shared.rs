@@ -67,9 +67,14 @@ impl crate::PropertyType for GroupingConfiguration {}
 impl ::cloudwright_core::ToValue for GroupingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Criteria", &self.criteria)
-            .req("Values", &self.values)
+            .req("Criteria", self.criteria)
+            .req("Values", self.values)
             .build()
     }
 }
@@ -110,8 +115,13 @@ impl crate::PropertyType for ServerSideEncryptionConfiguration {}
 impl ::cloudwright_core::ToValue for ServerSideEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KmsKeyId", &self.kms_key_id)
+            .opt("KmsKeyId", self.kms_key_id)
             .build()
     }
 }
@@ -167,9 +177,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }

@@ -152,21 +152,26 @@ impl ::cloudwright_core::Resource for Workspace {
 impl ::cloudwright_core::ToValue for Workspace {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("BundleId", &self.bundle_id)
-            .req("DirectoryId", &self.directory_id)
+            .req("BundleId", self.bundle_id)
+            .req("DirectoryId", self.directory_id)
             .opt(
                 "RootVolumeEncryptionEnabled",
-                &self.root_volume_encryption_enabled,
+                self.root_volume_encryption_enabled,
             )
-            .opt("Tags", &self.tags)
-            .req("UserName", &self.user_name)
+            .opt("Tags", self.tags)
+            .req("UserName", self.user_name)
             .opt(
                 "UserVolumeEncryptionEnabled",
-                &self.user_volume_encryption_enabled,
+                self.user_volume_encryption_enabled,
             )
-            .opt("VolumeEncryptionKey", &self.volume_encryption_key)
-            .opt("WorkspaceProperties", &self.workspace_properties)
+            .opt("VolumeEncryptionKey", self.volume_encryption_key)
+            .opt("WorkspaceProperties", self.workspace_properties)
             .build()
     }
 }
@@ -251,15 +256,20 @@ impl crate::PropertyType for WorkspaceProperties {}
 impl ::cloudwright_core::ToValue for WorkspaceProperties {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ComputeTypeName", &self.compute_type_name)
-            .opt("RootVolumeSizeGib", &self.root_volume_size_gib)
-            .opt("RunningMode", &self.running_mode)
+            .opt("ComputeTypeName", self.compute_type_name)
+            .opt("RootVolumeSizeGib", self.root_volume_size_gib)
+            .opt("RunningMode", self.running_mode)
             .opt(
                 "RunningModeAutoStopTimeoutInMinutes",
-                &self.running_mode_auto_stop_timeout_in_minutes,
+                self.running_mode_auto_stop_timeout_in_minutes,
             )
-            .opt("UserVolumeSizeGib", &self.user_volume_size_gib)
+            .opt("UserVolumeSizeGib", self.user_volume_size_gib)
             .build()
     }
 }

@@ -153,16 +153,21 @@ impl ::cloudwright_core::Resource for WorkspacesPool {
 impl ::cloudwright_core::ToValue for WorkspacesPool {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplicationSettings", &self.application_settings)
-            .req("BundleId", &self.bundle_id)
-            .req("Capacity", &self.capacity)
-            .opt("Description", &self.description)
-            .req("DirectoryId", &self.directory_id)
-            .req("PoolName", &self.pool_name)
-            .opt("RunningMode", &self.running_mode)
-            .opt("Tags", &self.tags)
-            .opt("TimeoutSettings", &self.timeout_settings)
+            .opt("ApplicationSettings", self.application_settings)
+            .req("BundleId", self.bundle_id)
+            .req("Capacity", self.capacity)
+            .opt("Description", self.description)
+            .req("DirectoryId", self.directory_id)
+            .req("PoolName", self.pool_name)
+            .opt("RunningMode", self.running_mode)
+            .opt("Tags", self.tags)
+            .opt("TimeoutSettings", self.timeout_settings)
             .build()
     }
 }
@@ -244,9 +249,14 @@ impl crate::PropertyType for ApplicationSettings {}
 impl ::cloudwright_core::ToValue for ApplicationSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("SettingsGroup", &self.settings_group)
-            .req("Status", &self.status)
+            .opt("SettingsGroup", self.settings_group)
+            .req("Status", self.status)
             .build()
     }
 }
@@ -285,8 +295,13 @@ impl crate::PropertyType for Capacity {}
 impl ::cloudwright_core::ToValue for Capacity {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("DesiredUserSessions", &self.desired_user_sessions)
+            .req("DesiredUserSessions", self.desired_user_sessions)
             .build()
     }
 }
@@ -339,18 +354,23 @@ impl crate::PropertyType for TimeoutSettings {}
 impl ::cloudwright_core::ToValue for TimeoutSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "DisconnectTimeoutInSeconds",
-                &self.disconnect_timeout_in_seconds,
+                self.disconnect_timeout_in_seconds,
             )
             .opt(
                 "IdleDisconnectTimeoutInSeconds",
-                &self.idle_disconnect_timeout_in_seconds,
+                self.idle_disconnect_timeout_in_seconds,
             )
             .opt(
                 "MaxUserDurationInSeconds",
-                &self.max_user_duration_in_seconds,
+                self.max_user_duration_in_seconds,
             )
             .build()
     }
@@ -383,6 +403,14 @@ impl ::cloudwright_core::ToValue for ApplicationSettingsStatus {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `RunningMode` (`AWS::WorkSpaces::WorkspacesPool`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -411,6 +439,14 @@ impl ::cloudwright_core::ToValue for RunningMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -149,16 +149,21 @@ impl ::cloudwright_core::Resource for Volume {
 impl ::cloudwright_core::ToValue for Volume {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("AvailabilityZone", &self.availability_zone)
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("SizeInGB", &self.size_in_gb)
-            .opt("SnapshotId", &self.snapshot_id)
-            .opt("TagSpecifications", &self.tag_specifications)
-            .opt("Throughput", &self.throughput)
-            .opt("VolumeType", &self.volume_type)
+            .req("AvailabilityZone", self.availability_zone)
+            .opt("Encrypted", self.encrypted)
+            .opt("Iops", self.iops)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("SizeInGB", self.size_in_gb)
+            .opt("SnapshotId", self.snapshot_id)
+            .opt("TagSpecifications", self.tag_specifications)
+            .opt("Throughput", self.throughput)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -229,9 +234,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -270,9 +280,14 @@ impl crate::PropertyType for TagSpecification {}
 impl ::cloudwright_core::ToValue for TagSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
+            .opt("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -113,11 +113,16 @@ impl ::cloudwright_core::Resource for VolumeAssociation {
 impl ::cloudwright_core::ToValue for VolumeAssociation {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Device", &self.device)
-            .opt("DisassociateMode", &self.disassociate_mode)
-            .req("VolumeId", &self.volume_id)
-            .req("WorkspaceInstanceId", &self.workspace_instance_id)
+            .req("Device", self.device)
+            .opt("DisassociateMode", self.disassociate_mode)
+            .req("VolumeId", self.volume_id)
+            .req("WorkspaceInstanceId", self.workspace_instance_id)
             .build()
     }
 }
@@ -158,6 +163,14 @@ impl ::cloudwright_core::ToValue for DisassociateMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

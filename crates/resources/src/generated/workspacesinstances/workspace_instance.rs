@@ -82,9 +82,14 @@ impl ::cloudwright_core::Resource for WorkspaceInstance {
 impl ::cloudwright_core::ToValue for WorkspaceInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ManagedInstance", &self.managed_instance)
-            .opt("Tags", &self.tags)
+            .opt("ManagedInstance", self.managed_instance)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -173,11 +178,16 @@ impl crate::PropertyType for BlockDeviceMapping {}
 impl ::cloudwright_core::ToValue for BlockDeviceMapping {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DeviceName", &self.device_name)
-            .opt("Ebs", &self.ebs)
-            .opt("NoDevice", &self.no_device)
-            .opt("VirtualName", &self.virtual_name)
+            .opt("DeviceName", self.device_name)
+            .opt("Ebs", self.ebs)
+            .opt("NoDevice", self.no_device)
+            .opt("VirtualName", self.virtual_name)
             .build()
     }
 }
@@ -212,14 +222,19 @@ impl crate::PropertyType for CapacityReservationSpecification {}
 impl ::cloudwright_core::ToValue for CapacityReservationSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "CapacityReservationPreference",
-                &self.capacity_reservation_preference,
+                self.capacity_reservation_preference,
             )
             .opt(
                 "CapacityReservationTarget",
-                &self.capacity_reservation_target,
+                self.capacity_reservation_target,
             )
             .build()
     }
@@ -259,11 +274,16 @@ impl crate::PropertyType for CapacityReservationTarget {}
 impl ::cloudwright_core::ToValue for CapacityReservationTarget {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CapacityReservationId", &self.capacity_reservation_id)
+            .opt("CapacityReservationId", self.capacity_reservation_id)
             .opt(
                 "CapacityReservationResourceGroupArn",
-                &self.capacity_reservation_resource_group_arn,
+                self.capacity_reservation_resource_group_arn,
             )
             .build()
     }
@@ -303,9 +323,14 @@ impl crate::PropertyType for CpuOptionsRequest {}
 impl ::cloudwright_core::ToValue for CpuOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CoreCount", &self.core_count)
-            .opt("ThreadsPerCore", &self.threads_per_core)
+            .opt("CoreCount", self.core_count)
+            .opt("ThreadsPerCore", self.threads_per_core)
             .build()
     }
 }
@@ -336,8 +361,13 @@ impl crate::PropertyType for CreditSpecificationRequest {}
 impl ::cloudwright_core::ToValue for CreditSpecificationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CpuCredits", &self.cpu_credits)
+            .opt("CpuCredits", self.cpu_credits)
             .build()
     }
 }
@@ -396,13 +426,18 @@ impl crate::PropertyType for EbsBlockDevice {}
 impl ::cloudwright_core::ToValue for EbsBlockDevice {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Encrypted", &self.encrypted)
-            .opt("Iops", &self.iops)
-            .opt("KmsKeyId", &self.kms_key_id)
-            .opt("Throughput", &self.throughput)
-            .opt("VolumeSize", &self.volume_size)
-            .opt("VolumeType", &self.volume_type)
+            .opt("Encrypted", self.encrypted)
+            .opt("Iops", self.iops)
+            .opt("KmsKeyId", self.kms_key_id)
+            .opt("Throughput", self.throughput)
+            .opt("VolumeSize", self.volume_size)
+            .opt("VolumeType", self.volume_type)
             .build()
     }
 }
@@ -433,8 +468,13 @@ impl crate::PropertyType for EnclaveOptionsRequest {}
 impl ::cloudwright_core::ToValue for EnclaveOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -465,8 +505,13 @@ impl crate::PropertyType for HibernationOptionsRequest {}
 impl ::cloudwright_core::ToValue for HibernationOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Configured", &self.configured)
+            .opt("Configured", self.configured)
             .build()
     }
 }
@@ -505,9 +550,14 @@ impl crate::PropertyType for IamInstanceProfileSpecification {}
 impl ::cloudwright_core::ToValue for IamInstanceProfileSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Arn", &self.arn)
-            .opt("Name", &self.name)
+            .opt("Arn", self.arn)
+            .opt("Name", self.name)
             .build()
     }
 }
@@ -538,8 +588,13 @@ impl crate::PropertyType for InstanceMaintenanceOptionsRequest {}
 impl ::cloudwright_core::ToValue for InstanceMaintenanceOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AutoRecovery", &self.auto_recovery)
+            .opt("AutoRecovery", self.auto_recovery)
             .build()
     }
 }
@@ -588,12 +643,17 @@ impl crate::PropertyType for InstanceMetadataOptionsRequest {}
 impl ::cloudwright_core::ToValue for InstanceMetadataOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HttpEndpoint", &self.http_endpoint)
-            .opt("HttpProtocolIpv6", &self.http_protocol_ipv6)
-            .opt("HttpPutResponseHopLimit", &self.http_put_response_hop_limit)
-            .opt("HttpTokens", &self.http_tokens)
-            .opt("InstanceMetadataTags", &self.instance_metadata_tags)
+            .opt("HttpEndpoint", self.http_endpoint)
+            .opt("HttpProtocolIpv6", self.http_protocol_ipv6)
+            .opt("HttpPutResponseHopLimit", self.http_put_response_hop_limit)
+            .opt("HttpTokens", self.http_tokens)
+            .opt("InstanceMetadataTags", self.instance_metadata_tags)
             .build()
     }
 }
@@ -644,11 +704,16 @@ impl crate::PropertyType for InstanceNetworkInterfaceSpecification {}
 impl ::cloudwright_core::ToValue for InstanceNetworkInterfaceSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .opt("DeviceIndex", &self.device_index)
-            .opt("Groups", &self.groups)
-            .opt("SubnetId", &self.subnet_id)
+            .opt("Description", self.description)
+            .opt("DeviceIndex", self.device_index)
+            .opt("Groups", self.groups)
+            .opt("SubnetId", self.subnet_id)
             .build()
     }
 }
@@ -679,8 +744,13 @@ impl crate::PropertyType for InstanceNetworkPerformanceOptionsRequest {}
 impl ::cloudwright_core::ToValue for InstanceNetworkPerformanceOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BandwidthWeighting", &self.bandwidth_weighting)
+            .opt("BandwidthWeighting", self.bandwidth_weighting)
             .build()
     }
 }
@@ -713,8 +783,13 @@ impl crate::PropertyType for LicenseConfigurationRequest {}
 impl ::cloudwright_core::ToValue for LicenseConfigurationRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("LicenseConfigurationArn", &self.license_configuration_arn)
+            .opt("LicenseConfigurationArn", self.license_configuration_arn)
             .build()
     }
 }
@@ -894,38 +969,43 @@ impl crate::PropertyType for ManagedInstance {}
 impl ::cloudwright_core::ToValue for ManagedInstance {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BlockDeviceMappings", &self.block_device_mappings)
+            .opt("BlockDeviceMappings", self.block_device_mappings)
             .opt(
                 "CapacityReservationSpecification",
-                &self.capacity_reservation_specification,
+                self.capacity_reservation_specification,
             )
-            .opt("CpuOptions", &self.cpu_options)
-            .opt("CreditSpecification", &self.credit_specification)
-            .opt("DisableApiStop", &self.disable_api_stop)
-            .opt("EbsOptimized", &self.ebs_optimized)
-            .opt("EnablePrimaryIpv6", &self.enable_primary_ipv6)
-            .opt("EnclaveOptions", &self.enclave_options)
-            .opt("HibernationOptions", &self.hibernation_options)
-            .opt("IamInstanceProfile", &self.iam_instance_profile)
-            .req("ImageId", &self.image_id)
-            .req("InstanceType", &self.instance_type)
-            .opt("Ipv6AddressCount", &self.ipv6_address_count)
-            .opt("KeyName", &self.key_name)
-            .opt("LicenseSpecifications", &self.license_specifications)
-            .opt("MaintenanceOptions", &self.maintenance_options)
-            .opt("MetadataOptions", &self.metadata_options)
-            .opt("Monitoring", &self.monitoring)
-            .opt("NetworkInterfaces", &self.network_interfaces)
+            .opt("CpuOptions", self.cpu_options)
+            .opt("CreditSpecification", self.credit_specification)
+            .opt("DisableApiStop", self.disable_api_stop)
+            .opt("EbsOptimized", self.ebs_optimized)
+            .opt("EnablePrimaryIpv6", self.enable_primary_ipv6)
+            .opt("EnclaveOptions", self.enclave_options)
+            .opt("HibernationOptions", self.hibernation_options)
+            .opt("IamInstanceProfile", self.iam_instance_profile)
+            .req("ImageId", self.image_id)
+            .req("InstanceType", self.instance_type)
+            .opt("Ipv6AddressCount", self.ipv6_address_count)
+            .opt("KeyName", self.key_name)
+            .opt("LicenseSpecifications", self.license_specifications)
+            .opt("MaintenanceOptions", self.maintenance_options)
+            .opt("MetadataOptions", self.metadata_options)
+            .opt("Monitoring", self.monitoring)
+            .opt("NetworkInterfaces", self.network_interfaces)
             .opt(
                 "NetworkPerformanceOptions",
-                &self.network_performance_options,
+                self.network_performance_options,
             )
-            .opt("Placement", &self.placement)
-            .opt("PrivateDnsNameOptions", &self.private_dns_name_options)
-            .opt("SubnetId", &self.subnet_id)
-            .opt("TagSpecifications", &self.tag_specifications)
-            .opt("UserData", &self.user_data)
+            .opt("Placement", self.placement)
+            .opt("PrivateDnsNameOptions", self.private_dns_name_options)
+            .opt("SubnetId", self.subnet_id)
+            .opt("TagSpecifications", self.tag_specifications)
+            .opt("UserData", self.user_data)
             .build()
     }
 }
@@ -980,12 +1060,17 @@ impl crate::PropertyType for Placement {}
 impl ::cloudwright_core::ToValue for Placement {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AvailabilityZone", &self.availability_zone)
-            .opt("GroupId", &self.group_id)
-            .opt("GroupName", &self.group_name)
-            .opt("PartitionNumber", &self.partition_number)
-            .opt("Tenancy", &self.tenancy)
+            .opt("AvailabilityZone", self.availability_zone)
+            .opt("GroupId", self.group_id)
+            .opt("GroupName", self.group_name)
+            .opt("PartitionNumber", self.partition_number)
+            .opt("Tenancy", self.tenancy)
             .build()
     }
 }
@@ -1024,16 +1109,21 @@ impl crate::PropertyType for PrivateDnsNameOptionsRequest {}
 impl ::cloudwright_core::ToValue for PrivateDnsNameOptionsRequest {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "EnableResourceNameDnsAAAARecord",
-                &self.enable_resource_name_dns_aaaa_record,
+                self.enable_resource_name_dns_aaaa_record,
             )
             .opt(
                 "EnableResourceNameDnsARecord",
-                &self.enable_resource_name_dns_a_record,
+                self.enable_resource_name_dns_a_record,
             )
-            .opt("HostnameType", &self.hostname_type)
+            .opt("HostnameType", self.hostname_type)
             .build()
     }
 }
@@ -1064,8 +1154,13 @@ impl crate::PropertyType for RunInstancesMonitoringEnabled {}
 impl ::cloudwright_core::ToValue for RunInstancesMonitoringEnabled {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Enabled", &self.enabled)
+            .opt("Enabled", self.enabled)
             .build()
     }
 }
@@ -1107,9 +1202,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .opt("Value", &self.value)
+            .req("Key", self.key)
+            .opt("Value", self.value)
             .build()
     }
 }
@@ -1146,9 +1246,14 @@ impl crate::PropertyType for TagSpecification {}
 impl ::cloudwright_core::ToValue for TagSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ResourceType", &self.resource_type)
-            .opt("Tags", &self.tags)
+            .opt("ResourceType", self.resource_type)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -1179,6 +1284,14 @@ impl ::cloudwright_core::ToValue for AutoRecovery {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1212,6 +1325,14 @@ impl ::cloudwright_core::ToValue for BandwidthWeighting {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CapacityReservationPreference` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1244,6 +1365,14 @@ impl ::cloudwright_core::ToValue for CapacityReservationPreference {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `CpuCredits` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1272,6 +1401,14 @@ impl ::cloudwright_core::ToValue for CpuCredits {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1302,6 +1439,14 @@ impl ::cloudwright_core::ToValue for HostnameType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `HttpEndpoint` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1330,6 +1475,14 @@ impl ::cloudwright_core::ToValue for HttpEndpoint {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1360,6 +1513,14 @@ impl ::cloudwright_core::ToValue for HttpProtocolIpv6 {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `HttpTokens` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1389,6 +1550,14 @@ impl ::cloudwright_core::ToValue for HttpTokens {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InstanceMetadataTags` (`AWS::WorkspacesInstances::WorkspaceInstance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -1417,6 +1586,14 @@ impl ::cloudwright_core::ToValue for InstanceMetadataTags {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -1449,6 +1626,14 @@ impl ::cloudwright_core::ToValue for Tenancy {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -155,20 +155,25 @@ impl ::cloudwright_core::Resource for Environment {
 impl ::cloudwright_core::ToValue for Environment {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("DesiredSoftwareSetId", &self.desired_software_set_id)
-            .req("DesktopArn", &self.desktop_arn)
-            .opt("DesktopEndpoint", &self.desktop_endpoint)
-            .opt("DeviceCreationTags", &self.device_creation_tags)
-            .opt("KmsKeyArn", &self.kms_key_arn)
-            .opt("MaintenanceWindow", &self.maintenance_window)
-            .opt("Name", &self.name)
-            .opt("SoftwareSetUpdateMode", &self.software_set_update_mode)
+            .opt("DesiredSoftwareSetId", self.desired_software_set_id)
+            .req("DesktopArn", self.desktop_arn)
+            .opt("DesktopEndpoint", self.desktop_endpoint)
+            .opt("DeviceCreationTags", self.device_creation_tags)
+            .opt("KmsKeyArn", self.kms_key_arn)
+            .opt("MaintenanceWindow", self.maintenance_window)
+            .opt("Name", self.name)
+            .opt("SoftwareSetUpdateMode", self.software_set_update_mode)
             .opt(
                 "SoftwareSetUpdateSchedule",
-                &self.software_set_update_schedule,
+                self.software_set_update_schedule,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -349,14 +354,19 @@ impl crate::PropertyType for MaintenanceWindow {}
 impl ::cloudwright_core::ToValue for MaintenanceWindow {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ApplyTimeOf", &self.apply_time_of)
-            .opt("DaysOfTheWeek", &self.days_of_the_week)
-            .opt("EndTimeHour", &self.end_time_hour)
-            .opt("EndTimeMinute", &self.end_time_minute)
-            .opt("StartTimeHour", &self.start_time_hour)
-            .opt("StartTimeMinute", &self.start_time_minute)
-            .req("Type", &self.r#type)
+            .opt("ApplyTimeOf", self.apply_time_of)
+            .opt("DaysOfTheWeek", self.days_of_the_week)
+            .opt("EndTimeHour", self.end_time_hour)
+            .opt("EndTimeMinute", self.end_time_minute)
+            .opt("StartTimeHour", self.start_time_hour)
+            .opt("StartTimeMinute", self.start_time_minute)
+            .req("Type", self.r#type)
             .build()
     }
 }
@@ -407,9 +417,14 @@ impl crate::PropertyType for Tag {}
 impl ::cloudwright_core::ToValue for Tag {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
+            .req("Key", self.key)
+            .req("Value", self.value)
             .build()
     }
 }
@@ -440,6 +455,14 @@ impl ::cloudwright_core::ToValue for ApplyTimeOf {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -485,6 +508,14 @@ impl ::cloudwright_core::ToValue for DayOfWeek {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `Type` (`AWS::WorkSpacesThinClient::Environment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -513,6 +544,14 @@ impl ::cloudwright_core::ToValue for MaintenanceWindowType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -543,6 +582,14 @@ impl ::cloudwright_core::ToValue for SoftwareSetUpdateMode {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `SoftwareSetUpdateSchedule` (`AWS::WorkSpacesThinClient::Environment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -571,6 +618,14 @@ impl ::cloudwright_core::ToValue for SoftwareSetUpdateSchedule {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -110,17 +110,22 @@ impl ::cloudwright_core::Resource for BrowserSettings {
 impl ::cloudwright_core::ToValue for BrowserSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
-                &self.additional_encryption_context,
+                self.additional_encryption_context,
             )
-            .opt("BrowserPolicy", &self.browser_policy)
-            .opt("CustomerManagedKey", &self.customer_managed_key)
-            .opt("Tags", &self.tags)
+            .opt("BrowserPolicy", self.browser_policy)
+            .opt("CustomerManagedKey", self.customer_managed_key)
+            .opt("Tags", self.tags)
             .opt(
                 "WebContentFilteringPolicy",
-                &self.web_content_filtering_policy,
+                self.web_content_filtering_policy,
             )
             .build()
     }
@@ -202,10 +207,15 @@ impl crate::PropertyType for WebContentFilteringPolicy {}
 impl ::cloudwright_core::ToValue for WebContentFilteringPolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("AllowedUrls", &self.allowed_urls)
-            .opt("BlockedCategories", &self.blocked_categories)
-            .opt("BlockedUrls", &self.blocked_urls)
+            .opt("AllowedUrls", self.allowed_urls)
+            .opt("BlockedCategories", self.blocked_categories)
+            .opt("BlockedUrls", self.blocked_urls)
             .build()
     }
 }
@@ -311,6 +321,14 @@ impl ::cloudwright_core::ToValue for Category {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -117,19 +117,24 @@ impl ::cloudwright_core::Resource for DataProtectionSettings {
 impl ::cloudwright_core::ToValue for DataProtectionSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
-                &self.additional_encryption_context,
+                self.additional_encryption_context,
             )
-            .opt("CustomerManagedKey", &self.customer_managed_key)
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
+            .opt("CustomerManagedKey", self.customer_managed_key)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
             .opt(
                 "InlineRedactionConfiguration",
-                &self.inline_redaction_configuration,
+                self.inline_redaction_configuration,
             )
-            .opt("Tags", &self.tags)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -240,11 +245,16 @@ impl crate::PropertyType for CustomPattern {}
 impl ::cloudwright_core::ToValue for CustomPattern {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("KeywordRegex", &self.keyword_regex)
-            .opt("PatternDescription", &self.pattern_description)
-            .req("PatternName", &self.pattern_name)
-            .req("PatternRegex", &self.pattern_regex)
+            .opt("KeywordRegex", self.keyword_regex)
+            .opt("PatternDescription", self.pattern_description)
+            .req("PatternName", self.pattern_name)
+            .req("PatternRegex", self.pattern_regex)
             .build()
     }
 }
@@ -312,11 +322,16 @@ impl crate::PropertyType for InlineRedactionConfiguration {}
 impl ::cloudwright_core::ToValue for InlineRedactionConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("GlobalConfidenceLevel", &self.global_confidence_level)
-            .opt("GlobalEnforcedUrls", &self.global_enforced_urls)
-            .opt("GlobalExemptUrls", &self.global_exempt_urls)
-            .req("InlineRedactionPatterns", &self.inline_redaction_patterns)
+            .opt("GlobalConfidenceLevel", self.global_confidence_level)
+            .opt("GlobalEnforcedUrls", self.global_enforced_urls)
+            .opt("GlobalExemptUrls", self.global_exempt_urls)
+            .req("InlineRedactionPatterns", self.inline_redaction_patterns)
             .build()
     }
 }
@@ -396,13 +411,18 @@ impl crate::PropertyType for InlineRedactionPattern {}
 impl ::cloudwright_core::ToValue for InlineRedactionPattern {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("BuiltInPatternId", &self.built_in_pattern_id)
-            .opt("ConfidenceLevel", &self.confidence_level)
-            .opt("CustomPattern", &self.custom_pattern)
-            .opt("EnforcedUrls", &self.enforced_urls)
-            .opt("ExemptUrls", &self.exempt_urls)
-            .req("RedactionPlaceHolder", &self.redaction_place_holder)
+            .opt("BuiltInPatternId", self.built_in_pattern_id)
+            .opt("ConfidenceLevel", self.confidence_level)
+            .opt("CustomPattern", self.custom_pattern)
+            .opt("EnforcedUrls", self.enforced_urls)
+            .opt("ExemptUrls", self.exempt_urls)
+            .req("RedactionPlaceHolder", self.redaction_place_holder)
             .build()
     }
 }
@@ -448,15 +468,14 @@ impl crate::PropertyType for RedactionPlaceHolder {}
 impl ::cloudwright_core::ToValue for RedactionPlaceHolder {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "RedactionPlaceHolderText",
-                &self.redaction_place_holder_text,
-            )
-            .req(
-                "RedactionPlaceHolderType",
-                &self.redaction_place_holder_type,
-            )
+            .opt("RedactionPlaceHolderText", self.redaction_place_holder_text)
+            .req("RedactionPlaceHolderType", self.redaction_place_holder_type)
             .build()
     }
 }
@@ -484,6 +503,14 @@ impl ::cloudwright_core::ToValue for RedactionPlaceHolderType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

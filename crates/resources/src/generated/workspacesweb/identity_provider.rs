@@ -158,12 +158,17 @@ impl ::cloudwright_core::Resource for IdentityProvider {
 impl ::cloudwright_core::ToValue for IdentityProvider {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("IdentityProviderDetails", &self.identity_provider_details)
-            .req("IdentityProviderName", &self.identity_provider_name)
-            .req("IdentityProviderType", &self.identity_provider_type)
-            .opt("PortalArn", &self.portal_arn)
-            .opt("Tags", &self.tags)
+            .req("IdentityProviderDetails", self.identity_provider_details)
+            .req("IdentityProviderName", self.identity_provider_name)
+            .req("IdentityProviderType", self.identity_provider_type)
+            .opt("PortalArn", self.portal_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -226,6 +231,14 @@ impl ::cloudwright_core::ToValue for IdentityProviderType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -127,16 +127,21 @@ impl ::cloudwright_core::Resource for IpAccessSettings {
 impl ::cloudwright_core::ToValue for IpAccessSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
-                &self.additional_encryption_context,
+                self.additional_encryption_context,
             )
-            .opt("CustomerManagedKey", &self.customer_managed_key)
-            .opt("Description", &self.description)
-            .opt("DisplayName", &self.display_name)
-            .req("IpRules", &self.ip_rules)
-            .opt("Tags", &self.tags)
+            .opt("CustomerManagedKey", self.customer_managed_key)
+            .opt("Description", self.description)
+            .opt("DisplayName", self.display_name)
+            .req("IpRules", self.ip_rules)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -220,9 +225,14 @@ impl crate::PropertyType for IpRule {}
 impl ::cloudwright_core::ToValue for IpRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Description", &self.description)
-            .req("IpRange", &self.ip_range)
+            .opt("Description", self.description)
+            .req("IpRange", self.ip_range)
             .build()
     }
 }

@@ -208,32 +208,37 @@ impl ::cloudwright_core::Resource for Portal {
 impl ::cloudwright_core::ToValue for Portal {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
-                &self.additional_encryption_context,
+                self.additional_encryption_context,
             )
-            .opt("AuthenticationType", &self.authentication_type)
-            .opt("BrowserSettingsArn", &self.browser_settings_arn)
-            .opt("CustomerManagedKey", &self.customer_managed_key)
+            .opt("AuthenticationType", self.authentication_type)
+            .opt("BrowserSettingsArn", self.browser_settings_arn)
+            .opt("CustomerManagedKey", self.customer_managed_key)
             .opt(
                 "DataProtectionSettingsArn",
-                &self.data_protection_settings_arn,
+                self.data_protection_settings_arn,
             )
-            .opt("DisplayName", &self.display_name)
-            .opt("InstanceType", &self.instance_type)
-            .opt("IpAccessSettingsArn", &self.ip_access_settings_arn)
-            .opt("MaxConcurrentSessions", &self.max_concurrent_sessions)
-            .opt("NetworkSettingsArn", &self.network_settings_arn)
-            .opt("PortalCustomDomain", &self.portal_custom_domain)
-            .opt("SessionLoggerArn", &self.session_logger_arn)
-            .opt("Tags", &self.tags)
-            .opt("TrustStoreArn", &self.trust_store_arn)
+            .opt("DisplayName", self.display_name)
+            .opt("InstanceType", self.instance_type)
+            .opt("IpAccessSettingsArn", self.ip_access_settings_arn)
+            .opt("MaxConcurrentSessions", self.max_concurrent_sessions)
+            .opt("NetworkSettingsArn", self.network_settings_arn)
+            .opt("PortalCustomDomain", self.portal_custom_domain)
+            .opt("SessionLoggerArn", self.session_logger_arn)
+            .opt("Tags", self.tags)
+            .opt("TrustStoreArn", self.trust_store_arn)
             .opt(
                 "UserAccessLoggingSettingsArn",
-                &self.user_access_logging_settings_arn,
+                self.user_access_logging_settings_arn,
             )
-            .opt("UserSettingsArn", &self.user_settings_arn)
+            .opt("UserSettingsArn", self.user_settings_arn)
             .build()
     }
 }
@@ -335,6 +340,14 @@ impl ::cloudwright_core::ToValue for AuthenticationType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `InstanceType` (`AWS::WorkSpacesWeb::Portal`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -366,6 +379,14 @@ impl ::cloudwright_core::ToValue for InstanceType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -130,16 +130,21 @@ impl ::cloudwright_core::Resource for SessionLogger {
 impl ::cloudwright_core::ToValue for SessionLogger {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
-                &self.additional_encryption_context,
+                self.additional_encryption_context,
             )
-            .opt("CustomerManagedKey", &self.customer_managed_key)
-            .opt("DisplayName", &self.display_name)
-            .req("EventFilter", &self.event_filter)
-            .req("LogConfiguration", &self.log_configuration)
-            .opt("Tags", &self.tags)
+            .opt("CustomerManagedKey", self.customer_managed_key)
+            .opt("DisplayName", self.display_name)
+            .req("EventFilter", self.event_filter)
+            .req("LogConfiguration", self.log_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -210,9 +215,12 @@ impl crate::PropertyType for LogConfiguration {}
 impl ::cloudwright_core::ToValue for LogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
-        crate::support::MapBuilder::new()
-            .opt("S3", &self.s3)
-            .build()
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        crate::support::MapBuilder::new().opt("S3", self.s3).build()
     }
 }
 
@@ -293,12 +301,17 @@ impl crate::PropertyType for S3LogConfiguration {}
 impl ::cloudwright_core::ToValue for S3LogConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Bucket", &self.bucket)
-            .opt("BucketOwner", &self.bucket_owner)
-            .req("FolderStructure", &self.folder_structure)
-            .opt("KeyPrefix", &self.key_prefix)
-            .req("LogFileFormat", &self.log_file_format)
+            .req("Bucket", self.bucket)
+            .opt("BucketOwner", self.bucket_owner)
+            .req("FolderStructure", self.folder_structure)
+            .opt("KeyPrefix", self.key_prefix)
+            .req("LogFileFormat", self.log_file_format)
             .build()
     }
 }
@@ -330,6 +343,14 @@ impl ::cloudwright_core::ToValue for FolderStructure {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `LogFileFormat` (`AWS::WorkSpacesWeb::SessionLogger`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -358,6 +379,14 @@ impl ::cloudwright_core::ToValue for LogFileFormat {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

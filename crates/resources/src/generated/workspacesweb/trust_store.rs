@@ -86,9 +86,14 @@ impl ::cloudwright_core::Resource for TrustStore {
 impl ::cloudwright_core::ToValue for TrustStore {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CertificateList", &self.certificate_list)
-            .opt("Tags", &self.tags)
+            .req("CertificateList", self.certificate_list)
+            .opt("Tags", self.tags)
             .build()
     }
 }

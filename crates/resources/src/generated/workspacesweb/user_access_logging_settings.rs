@@ -94,9 +94,14 @@ impl ::cloudwright_core::Resource for UserAccessLoggingSettings {
 impl ::cloudwright_core::ToValue for UserAccessLoggingSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("KinesisStreamArn", &self.kinesis_stream_arn)
-            .opt("Tags", &self.tags)
+            .req("KinesisStreamArn", self.kinesis_stream_arn)
+            .opt("Tags", self.tags)
             .build()
     }
 }

@@ -199,34 +199,39 @@ impl ::cloudwright_core::Resource for UserSettings {
 impl ::cloudwright_core::ToValue for UserSettings {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
             .opt(
                 "AdditionalEncryptionContext",
-                &self.additional_encryption_context,
+                self.additional_encryption_context,
             )
-            .opt("BrandingConfiguration", &self.branding_configuration)
+            .opt("BrandingConfiguration", self.branding_configuration)
             .opt(
                 "CookieSynchronizationConfiguration",
-                &self.cookie_synchronization_configuration,
+                self.cookie_synchronization_configuration,
             )
-            .req("CopyAllowed", &self.copy_allowed)
-            .opt("CustomerManagedKey", &self.customer_managed_key)
-            .opt("DeepLinkAllowed", &self.deep_link_allowed)
+            .req("CopyAllowed", self.copy_allowed)
+            .opt("CustomerManagedKey", self.customer_managed_key)
+            .opt("DeepLinkAllowed", self.deep_link_allowed)
             .opt(
                 "DisconnectTimeoutInMinutes",
-                &self.disconnect_timeout_in_minutes,
+                self.disconnect_timeout_in_minutes,
             )
-            .req("DownloadAllowed", &self.download_allowed)
+            .req("DownloadAllowed", self.download_allowed)
             .opt(
                 "IdleDisconnectTimeoutInMinutes",
-                &self.idle_disconnect_timeout_in_minutes,
+                self.idle_disconnect_timeout_in_minutes,
             )
-            .req("PasteAllowed", &self.paste_allowed)
-            .req("PrintAllowed", &self.print_allowed)
-            .opt("Tags", &self.tags)
-            .opt("ToolbarConfiguration", &self.toolbar_configuration)
-            .req("UploadAllowed", &self.upload_allowed)
-            .opt("WebAuthnAllowed", &self.web_authn_allowed)
+            .req("PasteAllowed", self.paste_allowed)
+            .req("PrintAllowed", self.print_allowed)
+            .opt("Tags", self.tags)
+            .opt("ToolbarConfiguration", self.toolbar_configuration)
+            .req("UploadAllowed", self.upload_allowed)
+            .opt("WebAuthnAllowed", self.web_authn_allowed)
             .build()
     }
 }
@@ -371,16 +376,21 @@ impl crate::PropertyType for BrandingConfiguration {}
 impl ::cloudwright_core::ToValue for BrandingConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("ColorTheme", &self.color_theme)
-            .opt("Favicon", &self.favicon)
-            .opt("FaviconMetadata", &self.favicon_metadata)
-            .opt("LocalizedStrings", &self.localized_strings)
-            .opt("Logo", &self.logo)
-            .opt("LogoMetadata", &self.logo_metadata)
-            .opt("TermsOfService", &self.terms_of_service)
-            .opt("Wallpaper", &self.wallpaper)
-            .opt("WallpaperMetadata", &self.wallpaper_metadata)
+            .opt("ColorTheme", self.color_theme)
+            .opt("Favicon", self.favicon)
+            .opt("FaviconMetadata", self.favicon_metadata)
+            .opt("LocalizedStrings", self.localized_strings)
+            .opt("Logo", self.logo)
+            .opt("LogoMetadata", self.logo_metadata)
+            .opt("TermsOfService", self.terms_of_service)
+            .opt("Wallpaper", self.wallpaper)
+            .opt("WallpaperMetadata", self.wallpaper_metadata)
             .build()
     }
 }
@@ -437,10 +447,15 @@ impl crate::PropertyType for CookieSpecification {}
 impl ::cloudwright_core::ToValue for CookieSpecification {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Domain", &self.domain)
-            .opt("Name", &self.name)
-            .opt("Path", &self.path)
+            .req("Domain", self.domain)
+            .opt("Name", self.name)
+            .opt("Path", self.path)
             .build()
     }
 }
@@ -488,9 +503,14 @@ impl crate::PropertyType for CookieSynchronizationConfiguration {}
 impl ::cloudwright_core::ToValue for CookieSynchronizationConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("Allowlist", &self.allowlist)
-            .opt("Blocklist", &self.blocklist)
+            .req("Allowlist", self.allowlist)
+            .opt("Blocklist", self.blocklist)
             .build()
     }
 }
@@ -556,10 +576,15 @@ impl crate::PropertyType for ImageMetadata {}
 impl ::cloudwright_core::ToValue for ImageMetadata {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("FileExtension", &self.file_extension)
-            .req("LastUploadTimestamp", &self.last_upload_timestamp)
-            .req("MimeType", &self.mime_type)
+            .req("FileExtension", self.file_extension)
+            .req("LastUploadTimestamp", self.last_upload_timestamp)
+            .req("MimeType", self.mime_type)
             .build()
     }
 }
@@ -612,11 +637,16 @@ impl crate::PropertyType for ToolbarConfiguration {}
 impl ::cloudwright_core::ToValue for ToolbarConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("HiddenToolbarItems", &self.hidden_toolbar_items)
-            .opt("MaxDisplayResolution", &self.max_display_resolution)
-            .opt("ToolbarType", &self.toolbar_type)
-            .opt("VisualMode", &self.visual_mode)
+            .opt("HiddenToolbarItems", self.hidden_toolbar_items)
+            .opt("MaxDisplayResolution", self.max_display_resolution)
+            .opt("ToolbarType", self.toolbar_type)
+            .opt("VisualMode", self.visual_mode)
             .build()
     }
 }
@@ -648,6 +678,14 @@ impl ::cloudwright_core::ToValue for ColorTheme {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `EnabledType` (`AWS::WorkSpacesWeb::UserSettings`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -676,6 +714,14 @@ impl ::cloudwright_core::ToValue for EnabledType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -724,6 +770,14 @@ impl ::cloudwright_core::ToValue for MaxDisplayResolution {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `MimeType` (`AWS::WorkSpacesWeb::UserSettings`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -755,6 +809,14 @@ impl ::cloudwright_core::ToValue for MimeType {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 
@@ -794,6 +856,14 @@ impl ::cloudwright_core::ToValue for ToolbarItem {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `ToolbarType` (`AWS::WorkSpacesWeb::UserSettings`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -823,6 +893,14 @@ impl ::cloudwright_core::ToValue for ToolbarType {
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
     }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
+    }
 }
 
 /// The values of `VisualMode` (`AWS::WorkSpacesWeb::UserSettings`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
@@ -851,6 +929,14 @@ impl ::cloudwright_core::ToValue for VisualMode {
             Self::Expr(v) => return ::std::clone::Clone::clone(v),
         };
         ::cloudwright_core::Value::String(::std::borrow::ToOwned::to_owned(s))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
+        match self {
+            Self::Expr(v) => v,
+            named => ::cloudwright_core::ToValue::to_value(&named),
+        }
     }
 }
 

@@ -105,11 +105,16 @@ impl ::cloudwright_core::Resource for Group {
 impl ::cloudwright_core::ToValue for Group {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("FilterExpression", &self.filter_expression)
-            .req("GroupName", &self.group_name)
-            .opt("InsightsConfiguration", &self.insights_configuration)
-            .opt("Tags", &self.tags)
+            .opt("FilterExpression", self.filter_expression)
+            .req("GroupName", self.group_name)
+            .opt("InsightsConfiguration", self.insights_configuration)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -170,9 +175,14 @@ impl crate::PropertyType for InsightsConfiguration {}
 impl ::cloudwright_core::ToValue for InsightsConfiguration {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("InsightsEnabled", &self.insights_enabled)
-            .opt("NotificationsEnabled", &self.notifications_enabled)
+            .opt("InsightsEnabled", self.insights_enabled)
+            .opt("NotificationsEnabled", self.notifications_enabled)
             .build()
     }
 }

@@ -102,13 +102,15 @@ impl ::cloudwright_core::Resource for ResourcePolicy {
 impl ::cloudwright_core::ToValue for ResourcePolicy {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt(
-                "BypassPolicyLockoutCheck",
-                &self.bypass_policy_lockout_check,
-            )
-            .req("PolicyDocument", &self.policy_document)
-            .req("PolicyName", &self.policy_name)
+            .opt("BypassPolicyLockoutCheck", self.bypass_policy_lockout_check)
+            .req("PolicyDocument", self.policy_document)
+            .req("PolicyName", self.policy_name)
             .build()
     }
 }

@@ -108,12 +108,17 @@ impl ::cloudwright_core::Resource for SamplingRule {
 impl ::cloudwright_core::ToValue for SamplingRule {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("RuleName", &self.rule_name)
-            .opt("SamplingRule", &self.sampling_rule)
-            .opt("SamplingRuleRecord", &self.sampling_rule_record)
-            .opt("SamplingRuleUpdate", &self.sampling_rule_update)
-            .opt("Tags", &self.tags)
+            .opt("RuleName", self.rule_name)
+            .opt("SamplingRule", self.sampling_rule)
+            .opt("SamplingRuleRecord", self.sampling_rule_record)
+            .opt("SamplingRuleUpdate", self.sampling_rule_update)
+            .opt("Tags", self.tags)
             .build()
     }
 }
@@ -186,9 +191,14 @@ impl crate::PropertyType for SamplingRateBoost {}
 impl ::cloudwright_core::ToValue for SamplingRateBoost {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .req("CooldownWindowMinutes", &self.cooldown_window_minutes)
-            .req("MaxRate", &self.max_rate)
+            .req("CooldownWindowMinutes", self.cooldown_window_minutes)
+            .req("MaxRate", self.max_rate)
             .build()
     }
 }
@@ -367,21 +377,26 @@ impl crate::PropertyType for SamplingRuleProperty {}
 impl ::cloudwright_core::ToValue for SamplingRuleProperty {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .req("FixedRate", &self.fixed_rate)
-            .req("HTTPMethod", &self.http_method)
-            .req("Host", &self.host)
-            .req("Priority", &self.priority)
-            .req("ReservoirSize", &self.reservoir_size)
-            .req("ResourceARN", &self.resource_arn)
-            .opt("RuleARN", &self.rule_arn)
-            .opt("RuleName", &self.rule_name)
-            .opt("SamplingRateBoost", &self.sampling_rate_boost)
-            .req("ServiceName", &self.service_name)
-            .req("ServiceType", &self.service_type)
-            .req("URLPath", &self.url_path)
-            .opt("Version", &self.version)
+            .opt("Attributes", self.attributes)
+            .req("FixedRate", self.fixed_rate)
+            .req("HTTPMethod", self.http_method)
+            .req("Host", self.host)
+            .req("Priority", self.priority)
+            .req("ReservoirSize", self.reservoir_size)
+            .req("ResourceARN", self.resource_arn)
+            .opt("RuleARN", self.rule_arn)
+            .opt("RuleName", self.rule_name)
+            .opt("SamplingRateBoost", self.sampling_rate_boost)
+            .req("ServiceName", self.service_name)
+            .req("ServiceType", self.service_type)
+            .req("URLPath", self.url_path)
+            .opt("Version", self.version)
             .build()
     }
 }
@@ -424,10 +439,15 @@ impl crate::PropertyType for SamplingRuleRecord {}
 impl ::cloudwright_core::ToValue for SamplingRuleRecord {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("CreatedAt", &self.created_at)
-            .opt("ModifiedAt", &self.modified_at)
-            .opt("SamplingRule", &self.sampling_rule)
+            .opt("CreatedAt", self.created_at)
+            .opt("ModifiedAt", self.modified_at)
+            .opt("SamplingRule", self.sampling_rule)
             .build()
     }
 }
@@ -550,20 +570,25 @@ impl crate::PropertyType for SamplingRuleUpdate {}
 impl ::cloudwright_core::ToValue for SamplingRuleUpdate {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("Attributes", &self.attributes)
-            .opt("FixedRate", &self.fixed_rate)
-            .opt("HTTPMethod", &self.http_method)
-            .opt("Host", &self.host)
-            .opt("Priority", &self.priority)
-            .opt("ReservoirSize", &self.reservoir_size)
-            .opt("ResourceARN", &self.resource_arn)
-            .opt("RuleARN", &self.rule_arn)
-            .opt("RuleName", &self.rule_name)
-            .opt("SamplingRateBoost", &self.sampling_rate_boost)
-            .opt("ServiceName", &self.service_name)
-            .opt("ServiceType", &self.service_type)
-            .opt("URLPath", &self.url_path)
+            .opt("Attributes", self.attributes)
+            .opt("FixedRate", self.fixed_rate)
+            .opt("HTTPMethod", self.http_method)
+            .opt("Host", self.host)
+            .opt("Priority", self.priority)
+            .opt("ReservoirSize", self.reservoir_size)
+            .opt("ResourceARN", self.resource_arn)
+            .opt("RuleARN", self.rule_arn)
+            .opt("RuleName", self.rule_name)
+            .opt("SamplingRateBoost", self.sampling_rate_boost)
+            .opt("ServiceName", self.service_name)
+            .opt("ServiceType", self.service_type)
+            .opt("URLPath", self.url_path)
             .build()
     }
 }

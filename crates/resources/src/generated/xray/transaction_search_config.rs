@@ -72,8 +72,13 @@ impl ::cloudwright_core::Resource for TransactionSearchConfig {
 impl ::cloudwright_core::ToValue for TransactionSearchConfig {
     #[inline]
     fn to_value(&self) -> ::cloudwright_core::Value {
+        ::cloudwright_core::ToValue::into_value(::std::clone::Clone::clone(self))
+    }
+
+    #[inline]
+    fn into_value(self) -> ::cloudwright_core::Value {
         crate::support::MapBuilder::new()
-            .opt("IndexingPercentage", &self.indexing_percentage)
+            .opt("IndexingPercentage", self.indexing_percentage)
             .build()
     }
 }
