@@ -137,7 +137,11 @@ fn check_extension_at<R: Report>(
     if rest.is_empty() {
         return check_value::<R>(&ext.shape, value, path);
     }
-    let (segment, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    // by bytes: a path is a few short segments, where `split_once`'s searcher costs more
+    let (segment, rest) = match rest.bytes().position(|b| b == b'/') {
+        Some(i) => (&rest[..i], &rest[i + 1..]),
+        None => (rest, ""),
+    };
     let len = path.len();
     match (segment, value) {
         ("*", Value::List(items)) => {
@@ -696,6 +700,111 @@ fn literal_throughout(value: &Value) -> bool {
         }
 }
 
+/// The condition of an `if` decided in one pass where the literals settle it: `Some(true)`
+/// when the strict check accepts `value` (the `then` branch), `Some(false)` when the strict
+/// and the quiet check both refuse it (the `else` branch: no intrinsic can make it hold),
+/// `None` when an intrinsic or a shape this does not follow leaves it to those two checks.
+/// Each shape it follows answers as [`check_value`] does: a scalar has no intrinsic inside,
+/// so the quiet check decides it for both; an object's rules on names are literal.
+fn decide(shape: &Shape, value: &Value) -> Option<bool> {
+    if matches!(value, Value::Null) || matches!(shape, Shape::Never) {
+        return Some(false);
+    }
+    if !is_literal(value) {
+        return None;
+    }
+    let scalar = matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_));
+    match shape {
+        Shape::Typed(mask) => Some(typed_accepts(*mask, value)),
+        Shape::Str(_) | Shape::Int(_) | Shape::Num(_) | Shape::Bool if scalar => {
+            Some(check_value::<Quiet>(shape, value, &mut String::new()).is_ok())
+        }
+        // a list or an object is none of these types
+        Shape::Str(_) | Shape::Int(_) | Shape::Num(_) | Shape::Bool => Some(false),
+        Shape::AllOf(all) => {
+            let mut all_hold = true;
+            for part in all.iter() {
+                match decide(part, value) {
+                    Some(false) => return Some(false),
+                    Some(true) => {}
+                    None => all_hold = false,
+                }
+            }
+            all_hold.then_some(true)
+        }
+        Shape::AnyOf(alternatives) => {
+            let mut none_can = true;
+            for alt in alternatives.iter() {
+                match decide(alt, value) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => none_can = false,
+                }
+            }
+            none_can.then_some(false)
+        }
+        Shape::Object(rule) => {
+            let Value::Map(map) = value else {
+                return Some(false); // a literal of another type
+            };
+            // the tags' own rules, a closed object's other keys and patterns are left to the
+            // checks
+            if rule.tagged || rule.closed || !rule.patterns.is_empty() {
+                return None;
+            }
+            if !names_accepted(rule, map) {
+                return Some(false);
+            }
+            let mut all_hold = true;
+            for (name, shape) in rule.properties {
+                if let Some(v) = map.get(*name) {
+                    match decide(shape, v) {
+                        Some(false) => return Some(false),
+                        Some(true) => {}
+                        None => all_hold = false,
+                    }
+                }
+            }
+            // the keys it does not list are free-form: a scalar passes, anything else is
+            // left to the checks (an intrinsic or a `null` inside)
+            let others_hold = map.iter().all(|(k, v)| {
+                matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+                    || rule
+                        .properties
+                        .binary_search_by(|(n, _)| n.cmp(&k.as_str()))
+                        .is_ok()
+            });
+            (all_hold && others_hold).then_some(true)
+        }
+        _ => None,
+    }
+}
+
+/// Whether an object's rules on its names hold (`required`, `minProperties`,
+/// `maxProperties`, the `oneOf`/`anyOf` of required sets, `dependentRequired`,
+/// `dependentExcluded`): what [`check_object`] checks before the values, as a yes or no.
+fn names_accepted(rule: &ObjRule, map: &std::collections::BTreeMap<String, Value>) -> bool {
+    let has_all = |set: &[&str]| set.iter().all(|p| map.contains_key(*p));
+    let count = map.len() as u64;
+    rule.required.iter().all(|r| map.contains_key(*r))
+        && rule.min_properties.is_none_or(|min| count >= min)
+        && rule.max_properties.is_none_or(|max| count <= max)
+        && rule
+            .one_of
+            .iter()
+            .all(|sets| sets.iter().filter(|s| has_all(s)).count() == 1)
+        && rule
+            .any_of
+            .iter()
+            .all(|sets| sets.iter().any(|s| has_all(s)))
+        && rule.dependent_required.iter().all(|(when, then)| {
+            !map.contains_key(*when) || then.iter().all(|p| map.contains_key(*p))
+        })
+        && rule.dependent_excluded.iter().all(|(when, excluded)| {
+            !map.contains_key(*when) || !excluded.iter().any(|p| map.contains_key(*p))
+        })
+}
+
 fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Result<(), R::Error> {
     if matches!(value, Value::Null) {
         return Err(R::fail(path, value, || NO_NULL.into()));
@@ -726,6 +835,17 @@ fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Re
             }
         }
         Shape::If(rule) => {
+            // most conditions are settled by a literal or two (a protocol, a port): decided
+            // in one pass when they are, else strictly and then quietly below
+            let decided = decide(&rule.cond, value);
+            if decided == Some(true) {
+                return check_value::<R>(&rule.then, value, path)
+                    .map_err(|e| R::note(e, || format!(" (if {})", describe(&rule.cond))));
+            }
+            if decided == Some(false) {
+                return check_value::<R>(&rule.otherwise, value, path)
+                    .map_err(|e| R::note(e, || format!(" (if not {})", describe(&rule.cond))));
+            }
             let len = path.len();
             let proven = check_value::<Strict>(&rule.cond, value, path).is_ok();
             path.truncate(len);
@@ -1707,6 +1827,102 @@ fn check_object<R: Report>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `if` condition of `shape`, depth first.
+    fn conditions(shape: &'static Shape, out: &mut Vec<&'static Shape>) {
+        match shape {
+            Shape::If(rule) => {
+                out.push(&rule.cond);
+                for s in [&rule.cond, &rule.then, &rule.otherwise] {
+                    conditions(s, out);
+                }
+            }
+            Shape::AllOf(all) | Shape::AnyOf(all) | Shape::OneOf(all) | Shape::Items(all) => {
+                all.iter().for_each(|s| conditions(s, out))
+            }
+            Shape::Not(inner) => conditions(inner, out),
+            Shape::List(rule) => conditions(&rule.items, out),
+            Shape::Object(rule) => rule.properties.iter().for_each(|(_, s)| conditions(s, out)),
+            _ => {}
+        }
+    }
+
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    #[test]
+    fn an_if_decided_in_one_pass_takes_the_branch_the_strict_and_quiet_checks_take() {
+        use crate::ec2::security_group::schema::EXTENSIONS;
+        let rule = |protocol: Value, from: Option<Value>, to: Option<Value>| {
+            let mut m = vec![
+                ("CidrIp", Value::from("10.0.0.0/24")),
+                ("IpProtocol", protocol),
+            ];
+            m.extend(from.map(|f| ("FromPort", f)));
+            m.extend(to.map(|t| ("ToPort", t)));
+            Value::map(m)
+        };
+        let ports = [
+            None,
+            Some(Value::from(-1)),
+            Some(Value::from("-1")),
+            Some(Value::from(443)),
+            Some(Value::Null),
+            Some(Value::r#ref("Port")),
+            Some(Value::list([Value::from(1)])),
+        ];
+        let protocols = [
+            Value::from("tcp"),
+            Value::from("icmp"),
+            Value::from("1"),
+            Value::from(6),
+            Value::from(-1),
+            Value::from(true),
+            Value::Null,
+            Value::r#ref("Protocol"),
+            Value::map([("a", Value::from(1)), ("b", Value::Null)]),
+        ];
+        let mut values = vec![
+            Value::from("x"),
+            Value::from(1),
+            Value::List(Vec::new()),
+            Value::r#ref("Rule"),
+            Value::map([("FromPort", Value::from(1)), ("Other", Value::Null)]),
+            Value::map([
+                ("IpProtocol", Value::from("tcp")),
+                ("Extra", Value::r#ref("X")),
+            ]),
+        ];
+        for p in &protocols {
+            for f in &ports {
+                for t in &ports {
+                    values.push(rule(p.clone(), f.clone(), t.clone()));
+                }
+            }
+        }
+        let mut conds = Vec::new();
+        for ext in &EXTENSIONS {
+            conditions(&ext.shape, &mut conds);
+        }
+        assert!(conds.len() >= 8, "{} conditions", conds.len());
+        let (mut yes, mut no) = (0, 0);
+        for cond in conds {
+            for v in &values {
+                let strict = check_value::<Strict>(cond, v, &mut String::new()).is_ok();
+                let quiet = check_value::<Quiet>(cond, v, &mut String::new()).is_ok();
+                match decide(cond, v) {
+                    Some(true) => {
+                        yes += 1;
+                        assert!(strict, "{cond:?} on {v:?}");
+                    }
+                    Some(false) => {
+                        no += 1;
+                        assert!(!strict && !quiet, "{cond:?} on {v:?}");
+                    }
+                    None => {}
+                }
+            }
+        }
+        assert!(yes > 50 && no > 50, "decided {yes} yes, {no} no");
+    }
 
     #[test]
     fn an_intrinsic_kept_as_data_passes_as_an_intrinsic() {
