@@ -29,6 +29,7 @@
 //! assert!(!Format::Ipv4Network.accepts("10.0.0.1/16"), "host bits set");
 //! ```
 
+use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
@@ -574,7 +575,7 @@ impl Format {
 
 /// `a.b.c.d/len` (or a bare address) with no host bits set, as Python's `IPv4Network`.
 fn ipv4_network(text: &str) -> bool {
-    let (addr, len) = text.split_once('/').unwrap_or((text, "32"));
+    let (addr, len) = split_prefix(text).unwrap_or((text, "32"));
     let (Ok(addr), Ok(len)) = (addr.parse::<Ipv4Addr>(), len.parse::<u32>()) else {
         return false;
     };
@@ -583,7 +584,7 @@ fn ipv4_network(text: &str) -> bool {
 
 /// `addr/len` (or a bare address) with no host bits set, as Python's `IPv6Network`.
 fn ipv6_network(text: &str) -> bool {
-    let (addr, len) = text.split_once('/').unwrap_or((text, "128"));
+    let (addr, len) = split_prefix(text).unwrap_or((text, "128"));
     let (Ok(addr), Ok(len)) = (addr.parse::<Ipv6Addr>(), len.parse::<u32>()) else {
         return false;
     };
@@ -592,9 +593,16 @@ fn ipv6_network(text: &str) -> bool {
         && u128::from(addr).checked_shl(len).unwrap_or(0) == 0
 }
 
+/// A network's address and prefix length, at its first `/` (`split_once('/')`, by bytes:
+/// cheaper on these short texts).
+fn split_prefix(text: &str) -> Option<(&str, &str)> {
+    let i = text.bytes().position(|b| b == b'/')?;
+    Some((&text[..i], &text[i + 1..]))
+}
+
 /// `/+8` or `/08`: Rust's integer parsing takes them, Python's network parsing does not.
 fn len_has_sign_or_zeros(text: &str) -> bool {
-    text.split_once('/')
+    split_prefix(text)
         .is_some_and(|(_, l)| l.starts_with('+') || (l.len() > 1 && l.starts_with('0')))
 }
 
@@ -682,6 +690,7 @@ pub fn accepts(shape: &Shape, value: &Value) -> bool {
 /// (a map whose only key is `Ref` or `Fn::...`: synthesis keeps as data the forms `Value` has
 /// no type for, `Fn::Join` over a list parameter, `Fn::Transform`, ..., after checking the
 /// references inside them).
+#[inline]
 fn is_literal(value: &Value) -> bool {
     match value {
         Value::Null | Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::List(_) => true,
@@ -1297,7 +1306,17 @@ fn push_index<R: Report>(path: &mut String, i: usize) {
 
 /// A tag key cfn-lint (E3024) and AWS accept: not empty, and not in the reserved `aws:`
 /// namespace (a key of one line: `.` stops at a newline).
+/// (The pattern itself is kept for the test that holds [`tag_key_matches`] to it.)
+#[cfg(test)]
 static TAG_KEY: Pattern = Pattern::new("^(?!aws:).+$");
+
+/// Whether the tag key pattern (`^(?!aws:).+$`) matches `key`, without the pattern engine (every
+/// tag of every resource is checked): not starting `aws:`, and one line of at least one
+/// character (`.` stops at a newline; `$` holds at the end or before a final newline).
+fn tag_key_matches(key: &str) -> bool {
+    let line = key.bytes().position(|b| b == b'\n').unwrap_or(key.len());
+    !key.starts_with("aws:") && line >= 1 && (line == key.len() || line + 1 == key.len())
+}
 
 /// The `Tags` of a taggable resource, as cfn-lint's E3024 (its `tagging.json`) checks them:
 /// a list of `Key`/`Value` objects (keys 1 to 128 characters, not starting `aws:`, no key
@@ -1307,7 +1326,7 @@ fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error
         let n = k.chars().count();
         if n == 0 || n > 128 {
             Some("tag key of 1 to 128 characters (E3024)")
-        } else if TAG_KEY.search(k) == Some(false) {
+        } else if !tag_key_matches(k) {
             Some("tag key not in the reserved aws: namespace (pattern ^(?!aws:).+$, E3024)")
         } else {
             None
@@ -1529,12 +1548,12 @@ fn decimal(mut n: u64, negative: bool, buf: &mut [u8; 21]) -> &str {
     std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
-/// Whether `text` is the enum value `allowed`: exactly, or, for the boolean words, in any
-/// case (cfn-lint compares `"TRUE"` with `"true"` as booleans).
-fn enum_matches(allowed: &str, text: &str) -> bool {
-    allowed == text
+/// Whether `text` is one of the enum values `allowed`: exactly, or, for the boolean words,
+/// in any case (cfn-lint compares `"TRUE"` with `"true"` as booleans).
+fn enum_has(allowed: &[&str], text: &str) -> bool {
+    allowed.contains(&text)
         || ((text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false"))
-            && allowed.eq_ignore_ascii_case(text))
+            && allowed.iter().any(|a| a.eq_ignore_ascii_case(text)))
 }
 
 /// Whether `text` and `allowed` are equal once both are lowercased as Python's
@@ -1561,10 +1580,12 @@ fn enum_constraint(allowed: &[&str]) -> String {
 /// position); intrinsics inside are left alone.
 fn no_null_inside<R: Report>(value: &Value, path: &mut String) -> Result<(), R::Error> {
     let visit = |child: &Value, path: &mut String, len: usize| {
-        if matches!(child, Value::Null) {
-            return Err(R::fail(path, child, || NO_NULL.into()));
+        match child {
+            Value::Null => return Err(R::fail(path, child, || NO_NULL.into())),
+            // nothing inside (most children): no call, no path to restore
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => {}
+            _ => no_null_inside::<R>(child, path)?,
         }
-        no_null_inside::<R>(child, path)?;
         path.truncate(len);
         Ok(())
     };
@@ -1592,7 +1613,7 @@ fn check_str<R: Report>(
     path: &str,
 ) -> Result<(), R::Error> {
     let string = matches!(value, Value::String(_));
-    if !rule.allowed.is_empty() && !rule.allowed.iter().any(|a| enum_matches(a, s)) {
+    if !rule.allowed.is_empty() && !enum_has(rule.allowed, s) {
         return Err(R::fail(path, value, || enum_constraint(rule.allowed)));
     }
     if !rule.allowed_any_case.is_empty()
@@ -1605,15 +1626,20 @@ fn check_str<R: Report>(
             )
         }));
     }
+    // the length in characters, counted once and only when a bound needs it (a length in
+    // bytes is at least that: within a maximum in bytes, it is within it in characters)
+    let chars = || s.chars().count() as u64;
     if let Some(min) = rule.min_len
         && string
-        && (s.chars().count() as u64) < min
+        && min > 0
+        && chars() < min
     {
         return Err(R::fail(path, value, || format!("minLength {min}")));
     }
     if let Some(max) = rule.max_len
         && string
-        && s.chars().count() as u64 > max
+        && s.len() as u64 > max
+        && chars() > max
     {
         return Err(R::fail(path, value, || format!("maxLength {max}")));
     }
@@ -1664,6 +1690,15 @@ fn check_num<R: Report>(rule: &NumRule, n: f64, value: &Value, path: &str) -> Re
 
 fn names(set: &[&str]) -> String {
     set.join(", ")
+}
+
+/// `a.cmp(b)` for names, by their first bytes when they differ there (most do): no call to
+/// compare the rest.
+fn name_cmp(a: &str, b: &str) -> Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
+    }
 }
 
 fn check_object<R: Report>(
@@ -1767,6 +1802,7 @@ fn check_object<R: Report>(
             }
         }
     }
+    let mut next = 0; // every listed property before it sorts before the key
     for (name, v) in map {
         if by_lookup
             && rule.patterns.is_empty()
@@ -1776,9 +1812,18 @@ fn check_object<R: Report>(
         }
         let len = path.len();
         push_segment::<R>(path, name);
-        let known = rule
-            .properties
-            .binary_search_by(|(n, _)| n.cmp(&name.as_str()));
+        // the keys and the listed properties are both sorted: one merge over the two finds
+        // each key's property (or that it has none) in fewer comparisons than a search each
+        let known = loop {
+            match rule.properties.get(next) {
+                None => break Err(next),
+                Some((n, _)) => match name_cmp(n, name) {
+                    Ordering::Less => next += 1,
+                    Ordering::Equal => break Ok(next),
+                    Ordering::Greater => break Err(next),
+                },
+            }
+        };
         if let Ok(i) = known
             && !by_lookup
         {
@@ -1922,6 +1967,20 @@ mod tests {
             }
         }
         assert!(yes > 50 && no > 50, "decided {yes} yes, {no} no");
+    }
+
+    #[test]
+    fn the_tag_key_test_is_the_tag_key_pattern() {
+        for key in [
+            "", "a", "aws:", "aws:x", "AWS:x", "aws", "awsx", "aw:s", "a\n", "a\nb", "\n", "\na",
+            "a\n\n", "é", "éaws:", " aws:", "aws:\n", "x\r", "ab\nc\n",
+        ] {
+            assert_eq!(
+                tag_key_matches(key),
+                TAG_KEY.search(key) == Some(true),
+                "{key:?}"
+            );
+        }
     }
 
     #[test]
