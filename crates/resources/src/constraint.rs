@@ -761,9 +761,8 @@ fn decide(shape: &Shape, value: &Value) -> Option<bool> {
             if rule.tagged || rule.closed || !rule.patterns.is_empty() {
                 return None;
             }
-            if !names_accepted(rule, map) {
-                return Some(false);
-            }
+            // the values first: a condition is mostly refuted by one (a protocol, a port),
+            // and a refusal anywhere is the answer whatever the names say
             let mut all_hold = true;
             for (name, shape) in rule.properties {
                 if let Some(v) = map.get(*name) {
@@ -773,6 +772,9 @@ fn decide(shape: &Shape, value: &Value) -> Option<bool> {
                         None => all_hold = false,
                     }
                 }
+            }
+            if !names_accepted(rule, map) {
+                return Some(false);
             }
             // the keys it does not list are free-form: a scalar passes, anything else is
             // left to the checks (an intrinsic or a `null` inside)
@@ -793,9 +795,10 @@ fn decide(shape: &Shape, value: &Value) -> Option<bool> {
 /// `maxProperties`, the `oneOf`/`anyOf` of required sets, `dependentRequired`,
 /// `dependentExcluded`): what [`check_object`] checks before the values, as a yes or no.
 fn names_accepted(rule: &ObjRule, map: &std::collections::BTreeMap<String, Value>) -> bool {
-    let has_all = |set: &[&str]| set.iter().all(|p| map.contains_key(*p));
+    let has = |name: &str| map.contains_key(name);
+    let has_all = |set: &[&str]| set.iter().all(|p| has(p));
     let count = map.len() as u64;
-    rule.required.iter().all(|r| map.contains_key(*r))
+    rule.required.iter().all(|r| has(r))
         && rule.min_properties.is_none_or(|min| count >= min)
         && rule.max_properties.is_none_or(|max| count <= max)
         && rule
@@ -806,12 +809,66 @@ fn names_accepted(rule: &ObjRule, map: &std::collections::BTreeMap<String, Value
             .any_of
             .iter()
             .all(|sets| sets.iter().any(|s| has_all(s)))
-        && rule.dependent_required.iter().all(|(when, then)| {
-            !map.contains_key(*when) || then.iter().all(|p| map.contains_key(*p))
-        })
-        && rule.dependent_excluded.iter().all(|(when, excluded)| {
-            !map.contains_key(*when) || !excluded.iter().any(|p| map.contains_key(*p))
-        })
+        && rule
+            .dependent_required
+            .iter()
+            .all(|(when, then)| !has(when) || then.iter().all(|p| has(p)))
+        && rule
+            .dependent_excluded
+            .iter()
+            .all(|(when, excluded)| !has(when) || !excluded.iter().any(|p| has(p)))
+}
+
+/// [`check_object`] when only "no" is reported: the rules on names, the tags, then each value
+/// in one merge of the sorted keys with the sorted properties (no search per key, no path, no
+/// message: a failure anywhere is the same "no").
+fn check_map_quietly<R: Report>(
+    rule: &ObjRule,
+    map: &std::collections::BTreeMap<String, Value>,
+    path: &mut String,
+) -> Result<(), R::Error> {
+    if !names_accepted(rule, map) {
+        return Err(R::fail(path, &Value::Null, String::new));
+    }
+    if rule.tagged
+        && let Some(tags) = map.get("Tags")
+    {
+        check_tags::<R>(tags, path)?;
+    }
+    let mut next = 0; // every listed property before it sorts before the key
+    for (name, v) in map {
+        let known = loop {
+            match rule.properties.get(next) {
+                None => break None,
+                Some((n, shape)) => match name_cmp(n, name) {
+                    Ordering::Less => next += 1,
+                    Ordering::Equal => break Some(shape),
+                    Ordering::Greater => break None,
+                },
+            }
+        };
+        if let Some(shape) = known {
+            check_value::<R>(shape, v, path)?;
+        }
+        // `patternProperties` (a pattern that cannot be checked matches)
+        let mut matched = false;
+        for (pattern, shape) in rule.patterns {
+            if pattern.search(name) != Some(false) {
+                matched = true;
+                check_value::<R>(shape, v, path)?;
+            }
+        }
+        if known.is_none() && !matched {
+            if rule.closed {
+                return Err(R::fail(path, v, String::new));
+            }
+            // a name an open object admits: free-form, but never null
+            if !matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+                check_value::<R>(&Shape::Any, v, path)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Result<(), R::Error> {
@@ -1712,6 +1769,9 @@ fn check_object<R: Report>(
         }
         return Ok(());
     };
+    if !R::DETAILED {
+        return check_map_quietly::<R>(rule, map, path);
+    }
     let at = |path: &str, name: &str| {
         if path.is_empty() {
             name.to_owned()
@@ -1890,6 +1950,67 @@ mod tests {
             Shape::Object(rule) => rule.properties.iter().for_each(|(_, s)| conditions(s, out)),
             _ => {}
         }
+    }
+
+    /// The quiet check of an object (one merge of keys and properties, names first) takes the
+    /// decisions of the full one, on closed and open objects, with and without patterns.
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    #[test]
+    fn the_quiet_object_check_decides_as_the_full_one() {
+        use crate::ec2::security_group::schema::{RULE_Ingress, RULE_SecurityGroup};
+        static OPEN: ObjRule = ObjRule {
+            properties: &[("FromPort", Shape::INT), ("IpProtocol", Shape::STR)],
+            required: &["IpProtocol"],
+            ..crate::support::OBJ_RULE
+        };
+        static KEYS: Pattern = Pattern::new("^[A-Z]");
+        static PATTERNED: ObjRule = ObjRule {
+            properties: &[("FromPort", Shape::INT)],
+            patterns: &[(&KEYS, Shape::STR)],
+            ..crate::support::OBJ_RULE
+        };
+        let entries = [
+            ("CidrIp", Value::from("10.0.0.0/24")),
+            ("CidrIp", Value::from("10.0.0.1/24")),
+            ("CidrIpv6", Value::from("2001:db8::/56")),
+            ("Description", Value::from("d")),
+            ("FromPort", Value::from(443)),
+            ("FromPort", Value::from("x")),
+            ("FromPort", Value::Null),
+            ("IpProtocol", Value::from("tcp")),
+            ("IpProtocol", Value::r#ref("P")),
+            ("SourceSecurityGroupId", Value::from("sg-0123abcd")),
+            ("Zzz", Value::from(1)),
+            ("aaa", Value::list([Value::Null])),
+            ("aab", Value::list([Value::from(1)])),
+            (
+                "Tags",
+                Value::list([Value::map([("Key", Value::from("aws:x"))])]),
+            ),
+            ("GroupDescription", Value::from("g")),
+            ("SecurityGroupEgress", Value::List(Vec::new())),
+        ];
+        let mut checked = 0;
+        // every subset of up to four entries (a key twice keeps the later value)
+        let n = entries.len();
+        for a in 0..n {
+            for b in a..n {
+                for c in b..n {
+                    for d in c..n {
+                        let picked = [a, b, c, d].map(|i| entries[i].clone());
+                        let value = Value::map(picked);
+                        for rule in [&RULE_Ingress, &RULE_SecurityGroup, &OPEN, &PATTERNED] {
+                            let quiet =
+                                check_object::<Quiet>(rule, &value, &mut String::new()).is_ok();
+                            let full = check_object::<Full>(rule, &value, &mut String::new());
+                            assert_eq!(quiet, full.is_ok(), "{value:?}: {full:?}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000);
     }
 
     #[cfg(any(feature = "ec2", feature = "constructs"))]
