@@ -761,43 +761,68 @@ fn decide(shape: &Shape, value: &Value) -> Option<bool> {
             if rule.tagged || rule.closed || !rule.patterns.is_empty() {
                 return None;
             }
-            // the values first: a condition is mostly refuted by one (a protocol, a port),
-            // and a refusal anywhere is the answer whatever the names say
-            let mut all_hold = true;
-            for (name, shape) in rule.properties {
-                if let Some(v) = map.get(*name) {
-                    match decide(shape, v) {
-                        Some(false) => return Some(false),
-                        Some(true) => {}
-                        None => all_hold = false,
-                    }
-                }
+            let mut buf = entry_buf();
+            match entries(map, &mut buf) {
+                Some(entries) => decide_object(
+                    rule,
+                    entries.items.len(),
+                    |n| entries.get(n),
+                    entries.iter(),
+                ),
+                None => decide_object(
+                    rule,
+                    map.len(),
+                    |n| map.get(n),
+                    map.iter().map(|(k, v)| (k.as_str(), v)),
+                ),
             }
-            if !names_accepted(rule, map) {
-                return Some(false);
-            }
-            // the keys it does not list are free-form: a scalar passes, anything else is
-            // left to the checks (an intrinsic or a `null` inside)
-            let others_hold = map.iter().all(|(k, v)| {
-                matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
-                    || rule
-                        .properties
-                        .binary_search_by(|(n, _)| n.cmp(&k.as_str()))
-                        .is_ok()
-            });
-            (all_hold && others_hold).then_some(true)
         }
         _ => None,
     }
 }
 
+/// [`decide`] on an open object without patterns: `get` finds a key's value, `entries` are
+/// the map's.
+fn decide_object<'a>(
+    rule: &ObjRule,
+    count: usize,
+    get: impl Fn(&str) -> Option<&'a Value>,
+    mut entries: impl Iterator<Item = (&'a str, &'a Value)>,
+) -> Option<bool> {
+    // the values first: a condition is mostly refuted by one (a protocol, a port), and a
+    // refusal anywhere is the answer whatever the names say
+    let mut all_hold = true;
+    for (name, shape) in rule.properties {
+        if let Some(v) = get(name) {
+            match decide(shape, v) {
+                Some(false) => return Some(false),
+                Some(true) => {}
+                None => all_hold = false,
+            }
+        }
+    }
+    if !names_accepted(rule, count, |n| get(n).is_some()) {
+        return Some(false);
+    }
+    // the keys it does not list are free-form: a scalar passes, anything else is left to
+    // the checks (an intrinsic or a `null` inside)
+    let others_hold = entries.all(|(k, v)| {
+        matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+            || rule
+                .properties
+                .binary_search_by(|(n, _)| name_cmp(n, k))
+                .is_ok()
+    });
+    (all_hold && others_hold).then_some(true)
+}
+
 /// Whether an object's rules on its names hold (`required`, `minProperties`,
 /// `maxProperties`, the `oneOf`/`anyOf` of required sets, `dependentRequired`,
 /// `dependentExcluded`): what [`check_object`] checks before the values, as a yes or no.
-fn names_accepted(rule: &ObjRule, map: &std::collections::BTreeMap<String, Value>) -> bool {
-    let has = |name: &str| map.contains_key(name);
+/// `has` says whether the map has a key, `count` how many it has.
+fn names_accepted(rule: &ObjRule, count: usize, has: impl Fn(&str) -> bool) -> bool {
     let has_all = |set: &[&str]| set.iter().all(|p| has(p));
-    let count = map.len() as u64;
+    let count = count as u64;
     rule.required.iter().all(|r| has(r))
         && rule.min_properties.is_none_or(|min| count >= min)
         && rule.max_properties.is_none_or(|max| count <= max)
@@ -819,6 +844,60 @@ fn names_accepted(rule: &ObjRule, map: &std::collections::BTreeMap<String, Value
             .all(|(when, excluded)| !has(when) || !excluded.iter().any(|p| has(p)))
 }
 
+/// The most entries [`entries`] copies.
+const SMALL: usize = 12;
+
+/// Where [`entries`] copies a map's entries (on the caller's stack).
+type EntryBuf<'a> = [(&'a str, &'a Value); SMALL];
+
+/// A fresh [`EntryBuf`].
+fn entry_buf<'a>() -> EntryBuf<'a> {
+    static NONE: Value = Value::Null;
+    [("", &NONE); SMALL]
+}
+
+/// The entries of a small map (most objects of a template), copied once into `buf`, when
+/// there are at most [`SMALL`]: a key is then found by comparing lengths first (most
+/// differ) rather than by a search of the map's node comparing bytes at each step, and the
+/// entries are walked again without the map's iterator.
+fn entries<'b, 'a>(
+    map: &'a std::collections::BTreeMap<String, Value>,
+    buf: &'b mut EntryBuf<'a>,
+) -> Option<Entries<'b, 'a>> {
+    if map.len() > SMALL {
+        return None;
+    }
+    for (slot, (k, v)) in buf.iter_mut().zip(map) {
+        *slot = (k.as_str(), v);
+    }
+    Some(Entries {
+        items: &buf[..map.len()],
+    })
+}
+
+/// A small map's entries, in order (see [`entries`]).
+#[derive(Clone, Copy)]
+struct Entries<'b, 'a> {
+    items: &'b [(&'a str, &'a Value)],
+}
+
+impl<'b, 'a> Entries<'b, 'a> {
+    fn iter(self) -> impl Iterator<Item = (&'a str, &'a Value)> + 'b {
+        self.items.iter().copied()
+    }
+
+    fn get(self, name: &str) -> Option<&'a Value> {
+        self.items
+            .iter()
+            .find(|(k, _)| k.len() == name.len() && *k == name)
+            .map(|(_, v)| *v)
+    }
+
+    fn has(self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
 /// [`check_object`] when only "no" is reported: the rules on names, the tags, then each value
 /// in one merge of the sorted keys with the sorted properties (no search per key, no path, no
 /// message: a failure anywhere is the same "no").
@@ -827,16 +906,42 @@ fn check_map_quietly<R: Report>(
     map: &std::collections::BTreeMap<String, Value>,
     path: &mut String,
 ) -> Result<(), R::Error> {
-    if !names_accepted(rule, map) {
-        return Err(R::fail(path, &Value::Null, String::new));
+    let mut buf = entry_buf();
+    match entries(map, &mut buf) {
+        Some(entries) => {
+            if !names_accepted(rule, entries.items.len(), |n| entries.has(n)) {
+                return Err(R::fail(path, &Value::Null, String::new));
+            }
+            if rule.tagged
+                && let Some(tags) = entries.get("Tags")
+            {
+                check_tags::<R>(tags, path)?;
+            }
+            check_entries_quietly::<R>(rule, entries.iter(), path)
+        }
+        None => {
+            if !names_accepted(rule, map.len(), |n| map.contains_key(n)) {
+                return Err(R::fail(path, &Value::Null, String::new));
+            }
+            if rule.tagged
+                && let Some(tags) = map.get("Tags")
+            {
+                check_tags::<R>(tags, path)?;
+            }
+            check_entries_quietly::<R>(rule, map.iter().map(|(k, v)| (k.as_str(), v)), path)
+        }
     }
-    if rule.tagged
-        && let Some(tags) = map.get("Tags")
-    {
-        check_tags::<R>(tags, path)?;
-    }
+}
+
+/// The values of a quiet object check, in one merge of the sorted keys with the sorted
+/// properties.
+fn check_entries_quietly<'a, R: Report>(
+    rule: &ObjRule,
+    entries: impl Iterator<Item = (&'a str, &'a Value)>,
+    path: &mut String,
+) -> Result<(), R::Error> {
     let mut next = 0; // every listed property before it sorts before the key
-    for (name, v) in map {
+    for (name, v) in entries {
         let known = loop {
             match rule.properties.get(next) {
                 None => break None,
@@ -2008,6 +2113,21 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+        // maps larger than the stack copy of small ones: the map itself is searched
+        for skip in 0..n {
+            let mut big: Vec<(String, Value)> = (0..n)
+                .filter(|i| *i != skip)
+                .map(|i| (entries[i].0.to_owned(), entries[i].1.clone()))
+                .collect();
+            big.extend((0..6).map(|i| (format!("Extra{i}"), Value::from("x"))));
+            let value = Value::map(big);
+            assert!(matches!(&value, Value::Map(m) if m.len() > SMALL));
+            for rule in [&RULE_Ingress, &RULE_SecurityGroup, &OPEN, &PATTERNED] {
+                let quiet = check_object::<Quiet>(rule, &value, &mut String::new()).is_ok();
+                let full = check_object::<Full>(rule, &value, &mut String::new());
+                assert_eq!(quiet, full.is_ok(), "{value:?}: {full:?}");
             }
         }
         assert!(checked > 10_000);
