@@ -113,10 +113,26 @@ pub struct Extension {
 /// Checks a resource's properties against cfn-lint's extension schemas of its type; a
 /// violation names the rule.
 pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<(), Violation> {
+    // the properties' own entries, when few, copied once for every extension's first step
+    let mut buf = entry_buf();
+    let top = match properties {
+        Value::Map(map) => entries(map, &mut buf),
+        _ => None,
+    };
     let mut path = String::new();
     for ext in extensions {
         // quietly first (no path to where the shape applies), in full only to report
-        if check_extension_at::<Quiet>(ext, ext.path, properties, &mut path).is_err() {
+        let quiet = match top {
+            Some(top) if !ext.path.is_empty() => {
+                let (segment, rest) = first_segment(ext.path);
+                match top.get(segment) {
+                    Some(v) => check_extension_at::<Quiet>(ext, rest, v, &mut path),
+                    None => Ok(()),
+                }
+            }
+            _ => check_extension_at::<Quiet>(ext, ext.path, properties, &mut path),
+        };
+        if quiet.is_err() {
             path.clear();
             check_extension_at::<Full>(ext, ext.path, properties, &mut path).map_err(|e| {
                 Full::note(e, || {
@@ -138,11 +154,7 @@ fn check_extension_at<R: Report>(
     if rest.is_empty() {
         return check_value::<R>(&ext.shape, value, path);
     }
-    // by bytes: a path is a few short segments, where `split_once`'s searcher costs more
-    let (segment, rest) = match rest.bytes().position(|b| b == b'/') {
-        Some(i) => (&rest[..i], &rest[i + 1..]),
-        None => (rest, ""),
-    };
+    let (segment, rest) = first_segment(rest);
     let len = path.len();
     match (segment, value) {
         ("*", Value::List(items)) => {
@@ -162,6 +174,15 @@ fn check_extension_at<R: Report>(
         _ => {}
     }
     Ok(())
+}
+
+/// A path's first segment and the rest (`split_once('/')`, by bytes: a path is a few short
+/// segments, where the searcher costs more).
+fn first_segment(path: &str) -> (&str, &str) {
+    match path.bytes().position(|b| b == b'/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => (path, ""),
+    }
 }
 
 /// The bits of [`Shape::Typed`].
