@@ -597,21 +597,25 @@ impl Format {
 /// `a.b.c.d/len` (or a bare address) with no host bits set, as Python's `IPv4Network`.
 fn ipv4_network(text: &str) -> bool {
     let (addr, len) = split_prefix(text).unwrap_or((text, "32"));
+    if len_has_sign_or_zeros(len) {
+        return false;
+    }
     let (Ok(addr), Ok(len)) = (addr.parse::<Ipv4Addr>(), len.parse::<u32>()) else {
         return false;
     };
-    len <= 32 && !len_has_sign_or_zeros(text) && u32::from(addr).checked_shl(len).unwrap_or(0) == 0
+    len <= 32 && u32::from(addr).checked_shl(len).unwrap_or(0) == 0
 }
 
 /// `addr/len` (or a bare address) with no host bits set, as Python's `IPv6Network`.
 fn ipv6_network(text: &str) -> bool {
     let (addr, len) = split_prefix(text).unwrap_or((text, "128"));
+    if len_has_sign_or_zeros(len) {
+        return false;
+    }
     let (Ok(addr), Ok(len)) = (addr.parse::<Ipv6Addr>(), len.parse::<u32>()) else {
         return false;
     };
-    len <= 128
-        && !len_has_sign_or_zeros(text)
-        && u128::from(addr).checked_shl(len).unwrap_or(0) == 0
+    len <= 128 && u128::from(addr).checked_shl(len).unwrap_or(0) == 0
 }
 
 /// A network's address and prefix length, at its first `/` (`split_once('/')`, by bytes:
@@ -621,10 +625,10 @@ fn split_prefix(text: &str) -> Option<(&str, &str)> {
     Some((&text[..i], &text[i + 1..]))
 }
 
-/// `/+8` or `/08`: Rust's integer parsing takes them, Python's network parsing does not.
-fn len_has_sign_or_zeros(text: &str) -> bool {
-    split_prefix(text)
-        .is_some_and(|(_, l)| l.starts_with('+') || (l.len() > 1 && l.starts_with('0')))
+/// A prefix length `+8` or `08`: Rust's integer parsing takes them, Python's network parsing
+/// does not (the default length given for a bare address has neither).
+fn len_has_sign_or_zeros(len: &str) -> bool {
+    len.starts_with('+') || (len.len() > 1 && len.starts_with('0'))
 }
 
 /// How a failed check is reported: in full (a [`Violation`] naming the path, the value and
@@ -1505,9 +1509,9 @@ fn tag_key_matches(key: &str) -> bool {
 /// a list of `Key`/`Value` objects (keys 1 to 128 characters, not starting `aws:`, no key
 /// twice; values at most 256) or a map of the same.
 fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error> {
+    // lengths in characters, counted only when the bytes could exceed the bound
     let key_problem = |k: &str| -> Option<&'static str> {
-        let n = k.chars().count();
-        if n == 0 || n > 128 {
+        if k.is_empty() || (k.len() > 128 && k.chars().count() > 128) {
             Some("tag key of 1 to 128 characters (E3024)")
         } else if !tag_key_matches(k) {
             Some("tag key not in the reserved aws: namespace (pattern ^(?!aws:).+$, E3024)")
@@ -1517,9 +1521,11 @@ fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error
     };
     let value_ok = |value: &Value, path: &str| -> Result<(), R::Error> {
         match value {
-            Value::String(v) if v.chars().count() > 256 => Err(R::fail(path, value, || {
-                "tag value of at most 256 characters (E3024)".into()
-            })),
+            Value::String(v) if v.len() > 256 && v.chars().count() > 256 => {
+                Err(R::fail(path, value, || {
+                    "tag value of at most 256 characters (E3024)".into()
+                }))
+            }
             _ => Ok(()),
         }
     };
@@ -1529,32 +1535,30 @@ fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error
                 let Value::Map(tag) = item else { continue }; // the type check reports it
                 let len = path.len();
                 push_index::<R>(path, i);
-                if !tag.contains_key("Key") {
+                let Some(key) = tag.get("Key") else {
                     push_segment::<R>(path, "Key");
                     return Err(R::fail(path, &Value::Null, || {
                         "required property Key (E3024: a tag has a Key)".into()
                     }));
+                };
+                let l = path.len();
+                push_segment::<R>(path, "Key");
+                if let Value::String(k) = key
+                    && let Some(c) = key_problem(k)
+                {
+                    return Err(R::fail(path, key, || c.into()));
                 }
-                if let Some(key) = tag.get("Key") {
-                    let l = path.len();
-                    push_segment::<R>(path, "Key");
-                    if let Value::String(k) = key
-                        && let Some(c) = key_problem(k)
-                    {
-                        return Err(R::fail(path, key, || c.into()));
-                    }
-                    if is_literal(key)
-                        && items[..i].iter().any(|earlier| match earlier {
-                            Value::Map(e) => e.get("Key") == Some(key),
-                            _ => false,
-                        })
-                    {
-                        return Err(R::fail(path, key, || {
-                            "each tag key once (E3024: items not unique for Key)".into()
-                        }));
-                    }
-                    path.truncate(l);
+                if is_literal(key)
+                    && items[..i].iter().any(|earlier| match earlier {
+                        Value::Map(e) => e.get("Key") == Some(key),
+                        _ => false,
+                    })
+                {
+                    return Err(R::fail(path, key, || {
+                        "each tag key once (E3024: items not unique for Key)".into()
+                    }));
                 }
+                path.truncate(l);
                 if let Some(value) = tag.get("Value") {
                     push_segment::<R>(path, "Value");
                     value_ok(value, path)?;
