@@ -113,26 +113,13 @@ pub struct Extension {
 /// Checks a resource's properties against cfn-lint's extension schemas of its type; a
 /// violation names the rule.
 pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<(), Violation> {
-    // the properties' own entries, when few, copied once for every extension's first step
-    let mut buf = entry_buf();
-    let top = match properties {
-        Value::Map(map) => entries(map, &mut buf),
-        _ => None,
-    };
+    if extensions_accept(extensions, properties) {
+        return Ok(());
+    }
+    // one refuses: each in order, quietly then in full, for the first one's violation
     let mut path = String::new();
     for ext in extensions {
-        // quietly first (no path to where the shape applies), in full only to report
-        let quiet = match top {
-            Some(top) if !ext.path.is_empty() => {
-                let (segment, rest) = first_segment(ext.path);
-                match top.get(segment) {
-                    Some(v) => check_extension_at::<Quiet>(ext, rest, v, &mut path),
-                    None => Ok(()),
-                }
-            }
-            _ => check_extension_at::<Quiet>(ext, ext.path, properties, &mut path),
-        };
-        if quiet.is_err() {
+        if check_extension_at::<Quiet>(ext, ext.path, properties, &mut path).is_err() {
             path.clear();
             check_extension_at::<Full>(ext, ext.path, properties, &mut path).map_err(|e| {
                 Full::note(e, || {
@@ -143,6 +130,56 @@ pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<
         path.clear();
     }
     Ok(())
+}
+
+/// Whether every extension accepts the properties, quietly: each distinct path walked once
+/// (the extensions of a type mostly share a few), with every extension on it checked where
+/// it leads, and the properties' own entries, when few, copied once for every first step.
+fn extensions_accept(extensions: &[Extension], properties: &Value) -> bool {
+    let mut buf = entry_buf();
+    let top = match properties {
+        Value::Map(map) => entries(map, &mut buf),
+        _ => None,
+    };
+    for (i, ext) in extensions.iter().enumerate() {
+        if extensions[..i].iter().any(|e| e.path == ext.path) {
+            continue; // checked with the first extension on its path
+        }
+        let on_path = &extensions[i..];
+        let mut visit = |v: &Value| {
+            on_path
+                .iter()
+                .filter(|e| e.path == ext.path)
+                .all(|e| check_value::<Quiet>(&e.shape, v, &mut String::new()).is_ok())
+        };
+        let accepted = match top {
+            Some(top) if !ext.path.is_empty() => {
+                let (segment, rest) = first_segment(ext.path);
+                top.get(segment)
+                    .is_none_or(|v| visit_path(rest, v, &mut visit))
+            }
+            _ => visit_path(ext.path, properties, &mut visit),
+        };
+        if !accepted {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether `visit` accepts every value `rest` leads to from `value` (as
+/// [`check_extension_at`] walks it: `*` is every item of a list, a name a key of a map; a
+/// step that does not apply leads nowhere).
+fn visit_path(rest: &str, value: &Value, visit: &mut dyn FnMut(&Value) -> bool) -> bool {
+    if rest.is_empty() {
+        return visit(value);
+    }
+    let (segment, rest) = first_segment(rest);
+    match (segment, value) {
+        ("*", Value::List(items)) => items.iter().all(|item| visit_path(rest, item, visit)),
+        (name, Value::Map(map)) => map.get(name).is_none_or(|v| visit_path(rest, v, visit)),
+        _ => true,
+    }
 }
 
 fn check_extension_at<R: Report>(
@@ -2080,6 +2117,63 @@ mod tests {
             Shape::Object(rule) => rule.properties.iter().for_each(|(_, s)| conditions(s, out)),
             _ => {}
         }
+    }
+
+    /// The extensions walked once per distinct path accept exactly what each one, walked on
+    /// its own, accepts.
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    #[test]
+    fn extensions_sharing_a_path_decide_as_each_alone() {
+        use crate::ec2::security_group::schema::EXTENSIONS;
+        let rule = |protocol: &str, from: Option<i64>, to: Option<i64>| {
+            let mut m = vec![
+                ("CidrIp", Value::from("10.0.0.0/24")),
+                ("IpProtocol", Value::from(protocol)),
+            ];
+            m.extend(from.map(|f| ("FromPort", Value::from(f))));
+            m.extend(to.map(|t| ("ToPort", Value::from(t))));
+            Value::map(m)
+        };
+        let rules = [
+            rule("tcp", Some(443), Some(443)),
+            rule("tcp", None, None),
+            rule("icmp", Some(-1), Some(-1)),
+            rule("icmp", Some(-1), Some(3)),
+            rule("-1", None, None),
+            Value::r#ref("Rule"),
+        ];
+        let mut cases = vec![
+            Value::from("x"),
+            Value::map([("GroupDescription", Value::from("g"))]),
+        ];
+        for a in &rules {
+            for b in &rules {
+                for (ingress, egress) in [(a, b), (b, a)] {
+                    cases.push(Value::map([
+                        ("GroupDescription", Value::from("g")),
+                        (
+                            "SecurityGroupIngress",
+                            Value::list([ingress.clone(), a.clone()]),
+                        ),
+                        ("SecurityGroupEgress", Value::list([egress.clone()])),
+                    ]));
+                }
+            }
+        }
+        let (mut yes, mut no) = (0, 0);
+        for props in &cases {
+            let alone = EXTENSIONS
+                .iter()
+                .all(|e| check_extension_at::<Quiet>(e, e.path, props, &mut String::new()).is_ok());
+            assert_eq!(extensions_accept(&EXTENSIONS, props), alone, "{props:?}");
+            assert_eq!(
+                check_extensions(&EXTENSIONS, props).is_ok(),
+                alone,
+                "{props:?}"
+            );
+            if alone { yes += 1 } else { no += 1 }
+        }
+        assert!(yes > 5 && no > 5, "{yes} accepted, {no} refused");
     }
 
     /// The quiet check of an object (one merge of keys and properties, names first) takes the
