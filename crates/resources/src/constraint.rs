@@ -29,6 +29,7 @@
 //! assert!(!Format::Ipv4Network.accepts("10.0.0.1/16"), "host bits set");
 //! ```
 
+use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::sync::OnceLock;
@@ -112,9 +113,12 @@ pub struct Extension {
 /// Checks a resource's properties against cfn-lint's extension schemas of its type; a
 /// violation names the rule.
 pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<(), Violation> {
+    if extensions_accept(extensions, properties) {
+        return Ok(());
+    }
+    // one refuses: each in order, quietly then in full, for the first one's violation
     let mut path = String::new();
     for ext in extensions {
-        // quietly first (no path to where the shape applies), in full only to report
         if check_extension_at::<Quiet>(ext, ext.path, properties, &mut path).is_err() {
             path.clear();
             check_extension_at::<Full>(ext, ext.path, properties, &mut path).map_err(|e| {
@@ -128,6 +132,56 @@ pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<
     Ok(())
 }
 
+/// Whether every extension accepts the properties, quietly: each distinct path walked once
+/// (the extensions of a type mostly share a few), with every extension on it checked where
+/// it leads, and the properties' own entries, when few, copied once for every first step.
+fn extensions_accept(extensions: &[Extension], properties: &Value) -> bool {
+    let mut buf = entry_buf();
+    let top = match properties {
+        Value::Map(map) => entries(map, &mut buf),
+        _ => None,
+    };
+    for (i, ext) in extensions.iter().enumerate() {
+        if extensions[..i].iter().any(|e| e.path == ext.path) {
+            continue; // checked with the first extension on its path
+        }
+        let on_path = &extensions[i..];
+        let mut visit = |v: &Value| {
+            on_path
+                .iter()
+                .filter(|e| e.path == ext.path)
+                .all(|e| check_value::<Quiet>(&e.shape, v, &mut String::new()).is_ok())
+        };
+        let accepted = match top {
+            Some(top) if !ext.path.is_empty() => {
+                let (segment, rest) = first_segment(ext.path);
+                top.get(segment)
+                    .is_none_or(|v| visit_path(rest, v, &mut visit))
+            }
+            _ => visit_path(ext.path, properties, &mut visit),
+        };
+        if !accepted {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether `visit` accepts every value `rest` leads to from `value` (as
+/// [`check_extension_at`] walks it: `*` is every item of a list, a name a key of a map; a
+/// step that does not apply leads nowhere).
+fn visit_path(rest: &str, value: &Value, visit: &mut dyn FnMut(&Value) -> bool) -> bool {
+    if rest.is_empty() {
+        return visit(value);
+    }
+    let (segment, rest) = first_segment(rest);
+    match (segment, value) {
+        ("*", Value::List(items)) => items.iter().all(|item| visit_path(rest, item, visit)),
+        (name, Value::Map(map)) => map.get(name).is_none_or(|v| visit_path(rest, v, visit)),
+        _ => true,
+    }
+}
+
 fn check_extension_at<R: Report>(
     ext: &Extension,
     rest: &str,
@@ -137,7 +191,7 @@ fn check_extension_at<R: Report>(
     if rest.is_empty() {
         return check_value::<R>(&ext.shape, value, path);
     }
-    let (segment, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    let (segment, rest) = first_segment(rest);
     let len = path.len();
     match (segment, value) {
         ("*", Value::List(items)) => {
@@ -157,6 +211,15 @@ fn check_extension_at<R: Report>(
         _ => {}
     }
     Ok(())
+}
+
+/// A path's first segment and the rest (`split_once('/')`, by bytes: a path is a few short
+/// segments, where the searcher costs more).
+fn first_segment(path: &str) -> (&str, &str) {
+    match path.bytes().position(|b| b == b'/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => (path, ""),
+    }
 }
 
 /// The bits of [`Shape::Typed`].
@@ -570,28 +633,39 @@ impl Format {
 
 /// `a.b.c.d/len` (or a bare address) with no host bits set, as Python's `IPv4Network`.
 fn ipv4_network(text: &str) -> bool {
-    let (addr, len) = text.split_once('/').unwrap_or((text, "32"));
+    let (addr, len) = split_prefix(text).unwrap_or((text, "32"));
+    if len_has_sign_or_zeros(len) {
+        return false;
+    }
     let (Ok(addr), Ok(len)) = (addr.parse::<Ipv4Addr>(), len.parse::<u32>()) else {
         return false;
     };
-    len <= 32 && !len_has_sign_or_zeros(text) && u32::from(addr).checked_shl(len).unwrap_or(0) == 0
+    len <= 32 && u32::from(addr).checked_shl(len).unwrap_or(0) == 0
 }
 
 /// `addr/len` (or a bare address) with no host bits set, as Python's `IPv6Network`.
 fn ipv6_network(text: &str) -> bool {
-    let (addr, len) = text.split_once('/').unwrap_or((text, "128"));
+    let (addr, len) = split_prefix(text).unwrap_or((text, "128"));
+    if len_has_sign_or_zeros(len) {
+        return false;
+    }
     let (Ok(addr), Ok(len)) = (addr.parse::<Ipv6Addr>(), len.parse::<u32>()) else {
         return false;
     };
-    len <= 128
-        && !len_has_sign_or_zeros(text)
-        && u128::from(addr).checked_shl(len).unwrap_or(0) == 0
+    len <= 128 && u128::from(addr).checked_shl(len).unwrap_or(0) == 0
 }
 
-/// `/+8` or `/08`: Rust's integer parsing takes them, Python's network parsing does not.
-fn len_has_sign_or_zeros(text: &str) -> bool {
-    text.split_once('/')
-        .is_some_and(|(_, l)| l.starts_with('+') || (l.len() > 1 && l.starts_with('0')))
+/// A network's address and prefix length, at its first `/` (`split_once('/')`, by bytes:
+/// cheaper on these short texts).
+fn split_prefix(text: &str) -> Option<(&str, &str)> {
+    let i = text.bytes().position(|b| b == b'/')?;
+    Some((&text[..i], &text[i + 1..]))
+}
+
+/// A prefix length `+8` or `08`: Rust's integer parsing takes them, Python's network parsing
+/// does not (the default length given for a bare address has neither).
+fn len_has_sign_or_zeros(len: &str) -> bool {
+    len.starts_with('+') || (len.len() > 1 && len.starts_with('0'))
 }
 
 /// How a failed check is reported: in full (a [`Violation`] naming the path, the value and
@@ -678,6 +752,7 @@ pub fn accepts(shape: &Shape, value: &Value) -> bool {
 /// (a map whose only key is `Ref` or `Fn::...`: synthesis keeps as data the forms `Value` has
 /// no type for, `Fn::Join` over a list parameter, `Fn::Transform`, ..., after checking the
 /// references inside them).
+#[inline]
 fn is_literal(value: &Value) -> bool {
     match value {
         Value::Null | Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::List(_) => true,
@@ -694,6 +769,273 @@ fn literal_throughout(value: &Value) -> bool {
             Value::Map(m) => m.values().all(literal_throughout),
             _ => true,
         }
+}
+
+/// The condition of an `if` decided in one pass where the literals settle it: `Some(true)`
+/// when the strict check accepts `value` (the `then` branch), `Some(false)` when the strict
+/// and the quiet check both refuse it (the `else` branch: no intrinsic can make it hold),
+/// `None` when an intrinsic or a shape this does not follow leaves it to those two checks.
+/// Each shape it follows answers as [`check_value`] does: a scalar has no intrinsic inside,
+/// so the quiet check decides it for both; an object's rules on names are literal.
+fn decide(shape: &Shape, value: &Value) -> Option<bool> {
+    if matches!(value, Value::Null) || matches!(shape, Shape::Never) {
+        return Some(false);
+    }
+    if !is_literal(value) {
+        return None;
+    }
+    let scalar = matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_));
+    match shape {
+        Shape::Typed(mask) => Some(typed_accepts(*mask, value)),
+        Shape::Str(_) | Shape::Int(_) | Shape::Num(_) | Shape::Bool if scalar => {
+            Some(check_value::<Quiet>(shape, value, &mut String::new()).is_ok())
+        }
+        // a list or an object is none of these types
+        Shape::Str(_) | Shape::Int(_) | Shape::Num(_) | Shape::Bool => Some(false),
+        Shape::AllOf(all) => {
+            let mut all_hold = true;
+            for part in all.iter() {
+                match decide(part, value) {
+                    Some(false) => return Some(false),
+                    Some(true) => {}
+                    None => all_hold = false,
+                }
+            }
+            all_hold.then_some(true)
+        }
+        Shape::AnyOf(alternatives) => {
+            let mut none_can = true;
+            for alt in alternatives.iter() {
+                match decide(alt, value) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => none_can = false,
+                }
+            }
+            none_can.then_some(false)
+        }
+        Shape::Object(rule) => {
+            let Value::Map(map) = value else {
+                return Some(false); // a literal of another type
+            };
+            // the tags' own rules, a closed object's other keys and patterns are left to the
+            // checks
+            if rule.tagged || rule.closed || !rule.patterns.is_empty() {
+                return None;
+            }
+            let mut buf = entry_buf();
+            match entries(map, &mut buf) {
+                Some(entries) => decide_object(
+                    rule,
+                    entries.items.len(),
+                    |n| entries.get(n),
+                    entries.iter(),
+                ),
+                None => decide_object(
+                    rule,
+                    map.len(),
+                    |n| map.get(n),
+                    map.iter().map(|(k, v)| (k.as_str(), v)),
+                ),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// [`decide`] on an open object without patterns: `get` finds a key's value, `entries` are
+/// the map's.
+fn decide_object<'a>(
+    rule: &ObjRule,
+    count: usize,
+    get: impl Fn(&str) -> Option<&'a Value>,
+    mut entries: impl Iterator<Item = (&'a str, &'a Value)>,
+) -> Option<bool> {
+    // the values first: a condition is mostly refuted by one (a protocol, a port), and a
+    // refusal anywhere is the answer whatever the names say
+    let mut all_hold = true;
+    for (name, shape) in rule.properties {
+        if let Some(v) = get(name) {
+            match decide(shape, v) {
+                Some(false) => return Some(false),
+                Some(true) => {}
+                None => all_hold = false,
+            }
+        }
+    }
+    if !names_accepted(rule, count, |n| get(n).is_some()) {
+        return Some(false);
+    }
+    // the keys it does not list are free-form: a scalar passes, anything else is left to
+    // the checks (an intrinsic or a `null` inside)
+    let others_hold = entries.all(|(k, v)| {
+        matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+            || rule
+                .properties
+                .binary_search_by(|(n, _)| name_cmp(n, k))
+                .is_ok()
+    });
+    (all_hold && others_hold).then_some(true)
+}
+
+/// Whether an object's rules on its names hold (`required`, `minProperties`,
+/// `maxProperties`, the `oneOf`/`anyOf` of required sets, `dependentRequired`,
+/// `dependentExcluded`): what [`check_object`] checks before the values, as a yes or no.
+/// `has` says whether the map has a key, `count` how many it has.
+fn names_accepted(rule: &ObjRule, count: usize, has: impl Fn(&str) -> bool) -> bool {
+    let has_all = |set: &[&str]| set.iter().all(|p| has(p));
+    let count = count as u64;
+    rule.required.iter().all(|r| has(r))
+        && rule.min_properties.is_none_or(|min| count >= min)
+        && rule.max_properties.is_none_or(|max| count <= max)
+        && rule
+            .one_of
+            .iter()
+            .all(|sets| sets.iter().filter(|s| has_all(s)).count() == 1)
+        && rule
+            .any_of
+            .iter()
+            .all(|sets| sets.iter().any(|s| has_all(s)))
+        && rule
+            .dependent_required
+            .iter()
+            .all(|(when, then)| !has(when) || then.iter().all(|p| has(p)))
+        && rule
+            .dependent_excluded
+            .iter()
+            .all(|(when, excluded)| !has(when) || !excluded.iter().any(|p| has(p)))
+}
+
+/// The most entries [`entries`] copies.
+const SMALL: usize = 12;
+
+/// Where [`entries`] copies a map's entries (on the caller's stack).
+type EntryBuf<'a> = [(&'a str, &'a Value); SMALL];
+
+/// A fresh [`EntryBuf`].
+fn entry_buf<'a>() -> EntryBuf<'a> {
+    static NONE: Value = Value::Null;
+    [("", &NONE); SMALL]
+}
+
+/// The entries of a small map (most objects of a template), copied once into `buf`, when
+/// there are at most [`SMALL`]: a key is then found by comparing lengths first (most
+/// differ) rather than by a search of the map's node comparing bytes at each step, and the
+/// entries are walked again without the map's iterator.
+fn entries<'b, 'a>(
+    map: &'a std::collections::BTreeMap<String, Value>,
+    buf: &'b mut EntryBuf<'a>,
+) -> Option<Entries<'b, 'a>> {
+    if map.len() > SMALL {
+        return None;
+    }
+    for (slot, (k, v)) in buf.iter_mut().zip(map) {
+        *slot = (k.as_str(), v);
+    }
+    Some(Entries {
+        items: &buf[..map.len()],
+    })
+}
+
+/// A small map's entries, in order (see [`entries`]).
+#[derive(Clone, Copy)]
+struct Entries<'b, 'a> {
+    items: &'b [(&'a str, &'a Value)],
+}
+
+impl<'b, 'a> Entries<'b, 'a> {
+    fn iter(self) -> impl Iterator<Item = (&'a str, &'a Value)> + 'b {
+        self.items.iter().copied()
+    }
+
+    fn get(self, name: &str) -> Option<&'a Value> {
+        self.items
+            .iter()
+            .find(|(k, _)| k.len() == name.len() && *k == name)
+            .map(|(_, v)| *v)
+    }
+
+    fn has(self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+/// [`check_object`] when only "no" is reported: the rules on names, the tags, then each value
+/// in one merge of the sorted keys with the sorted properties (no search per key, no path, no
+/// message: a failure anywhere is the same "no").
+fn check_map_quietly<R: Report>(
+    rule: &ObjRule,
+    map: &std::collections::BTreeMap<String, Value>,
+    path: &mut String,
+) -> Result<(), R::Error> {
+    let mut buf = entry_buf();
+    match entries(map, &mut buf) {
+        Some(entries) => {
+            if !names_accepted(rule, entries.items.len(), |n| entries.has(n)) {
+                return Err(R::fail(path, &Value::Null, String::new));
+            }
+            if rule.tagged
+                && let Some(tags) = entries.get("Tags")
+            {
+                check_tags::<R>(tags, path)?;
+            }
+            check_entries_quietly::<R>(rule, entries.iter(), path)
+        }
+        None => {
+            if !names_accepted(rule, map.len(), |n| map.contains_key(n)) {
+                return Err(R::fail(path, &Value::Null, String::new));
+            }
+            if rule.tagged
+                && let Some(tags) = map.get("Tags")
+            {
+                check_tags::<R>(tags, path)?;
+            }
+            check_entries_quietly::<R>(rule, map.iter().map(|(k, v)| (k.as_str(), v)), path)
+        }
+    }
+}
+
+/// The values of a quiet object check, in one merge of the sorted keys with the sorted
+/// properties.
+fn check_entries_quietly<'a, R: Report>(
+    rule: &ObjRule,
+    entries: impl Iterator<Item = (&'a str, &'a Value)>,
+    path: &mut String,
+) -> Result<(), R::Error> {
+    let mut next = 0; // every listed property before it sorts before the key
+    for (name, v) in entries {
+        let known = loop {
+            match rule.properties.get(next) {
+                None => break None,
+                Some((n, shape)) => match name_cmp(n, name) {
+                    Ordering::Less => next += 1,
+                    Ordering::Equal => break Some(shape),
+                    Ordering::Greater => break None,
+                },
+            }
+        };
+        if let Some(shape) = known {
+            check_value::<R>(shape, v, path)?;
+        }
+        // `patternProperties` (a pattern that cannot be checked matches)
+        let mut matched = false;
+        for (pattern, shape) in rule.patterns {
+            if pattern.search(name) != Some(false) {
+                matched = true;
+                check_value::<R>(shape, v, path)?;
+            }
+        }
+        if known.is_none() && !matched {
+            if rule.closed {
+                return Err(R::fail(path, v, String::new));
+            }
+            // a name an open object admits: free-form, but never null
+            if !matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)) {
+                check_value::<R>(&Shape::Any, v, path)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Result<(), R::Error> {
@@ -726,6 +1068,17 @@ fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Re
             }
         }
         Shape::If(rule) => {
+            // most conditions are settled by a literal or two (a protocol, a port): decided
+            // in one pass when they are, else strictly and then quietly below
+            let decided = decide(&rule.cond, value);
+            if decided == Some(true) {
+                return check_value::<R>(&rule.then, value, path)
+                    .map_err(|e| R::note(e, || format!(" (if {})", describe(&rule.cond))));
+            }
+            if decided == Some(false) {
+                return check_value::<R>(&rule.otherwise, value, path)
+                    .map_err(|e| R::note(e, || format!(" (if not {})", describe(&rule.cond))));
+            }
             let len = path.len();
             let proven = check_value::<Strict>(&rule.cond, value, path).is_ok();
             path.truncate(len);
@@ -1177,17 +1530,27 @@ fn push_index<R: Report>(path: &mut String, i: usize) {
 
 /// A tag key cfn-lint (E3024) and AWS accept: not empty, and not in the reserved `aws:`
 /// namespace (a key of one line: `.` stops at a newline).
+/// (The pattern itself is kept for the test that holds [`tag_key_matches`] to it.)
+#[cfg(test)]
 static TAG_KEY: Pattern = Pattern::new("^(?!aws:).+$");
+
+/// Whether the tag key pattern (`^(?!aws:).+$`) matches `key`, without the pattern engine (every
+/// tag of every resource is checked): not starting `aws:`, and one line of at least one
+/// character (`.` stops at a newline; `$` holds at the end or before a final newline).
+fn tag_key_matches(key: &str) -> bool {
+    let line = key.bytes().position(|b| b == b'\n').unwrap_or(key.len());
+    !key.starts_with("aws:") && line >= 1 && (line == key.len() || line + 1 == key.len())
+}
 
 /// The `Tags` of a taggable resource, as cfn-lint's E3024 (its `tagging.json`) checks them:
 /// a list of `Key`/`Value` objects (keys 1 to 128 characters, not starting `aws:`, no key
 /// twice; values at most 256) or a map of the same.
 fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error> {
+    // lengths in characters, counted only when the bytes could exceed the bound
     let key_problem = |k: &str| -> Option<&'static str> {
-        let n = k.chars().count();
-        if n == 0 || n > 128 {
+        if k.is_empty() || (k.len() > 128 && k.chars().count() > 128) {
             Some("tag key of 1 to 128 characters (E3024)")
-        } else if TAG_KEY.search(k) == Some(false) {
+        } else if !tag_key_matches(k) {
             Some("tag key not in the reserved aws: namespace (pattern ^(?!aws:).+$, E3024)")
         } else {
             None
@@ -1195,9 +1558,11 @@ fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error
     };
     let value_ok = |value: &Value, path: &str| -> Result<(), R::Error> {
         match value {
-            Value::String(v) if v.chars().count() > 256 => Err(R::fail(path, value, || {
-                "tag value of at most 256 characters (E3024)".into()
-            })),
+            Value::String(v) if v.len() > 256 && v.chars().count() > 256 => {
+                Err(R::fail(path, value, || {
+                    "tag value of at most 256 characters (E3024)".into()
+                }))
+            }
             _ => Ok(()),
         }
     };
@@ -1207,32 +1572,30 @@ fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error
                 let Value::Map(tag) = item else { continue }; // the type check reports it
                 let len = path.len();
                 push_index::<R>(path, i);
-                if !tag.contains_key("Key") {
+                let Some(key) = tag.get("Key") else {
                     push_segment::<R>(path, "Key");
                     return Err(R::fail(path, &Value::Null, || {
                         "required property Key (E3024: a tag has a Key)".into()
                     }));
+                };
+                let l = path.len();
+                push_segment::<R>(path, "Key");
+                if let Value::String(k) = key
+                    && let Some(c) = key_problem(k)
+                {
+                    return Err(R::fail(path, key, || c.into()));
                 }
-                if let Some(key) = tag.get("Key") {
-                    let l = path.len();
-                    push_segment::<R>(path, "Key");
-                    if let Value::String(k) = key
-                        && let Some(c) = key_problem(k)
-                    {
-                        return Err(R::fail(path, key, || c.into()));
-                    }
-                    if is_literal(key)
-                        && items[..i].iter().any(|earlier| match earlier {
-                            Value::Map(e) => e.get("Key") == Some(key),
-                            _ => false,
-                        })
-                    {
-                        return Err(R::fail(path, key, || {
-                            "each tag key once (E3024: items not unique for Key)".into()
-                        }));
-                    }
-                    path.truncate(l);
+                if is_literal(key)
+                    && items[..i].iter().any(|earlier| match earlier {
+                        Value::Map(e) => e.get("Key") == Some(key),
+                        _ => false,
+                    })
+                {
+                    return Err(R::fail(path, key, || {
+                        "each tag key once (E3024: items not unique for Key)".into()
+                    }));
                 }
+                path.truncate(l);
                 if let Some(value) = tag.get("Value") {
                     push_segment::<R>(path, "Value");
                     value_ok(value, path)?;
@@ -1409,12 +1772,12 @@ fn decimal(mut n: u64, negative: bool, buf: &mut [u8; 21]) -> &str {
     std::str::from_utf8(&buf[i..]).unwrap_or_default()
 }
 
-/// Whether `text` is the enum value `allowed`: exactly, or, for the boolean words, in any
-/// case (cfn-lint compares `"TRUE"` with `"true"` as booleans).
-fn enum_matches(allowed: &str, text: &str) -> bool {
-    allowed == text
+/// Whether `text` is one of the enum values `allowed`: exactly, or, for the boolean words,
+/// in any case (cfn-lint compares `"TRUE"` with `"true"` as booleans).
+fn enum_has(allowed: &[&str], text: &str) -> bool {
+    allowed.contains(&text)
         || ((text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false"))
-            && allowed.eq_ignore_ascii_case(text))
+            && allowed.iter().any(|a| a.eq_ignore_ascii_case(text)))
 }
 
 /// Whether `text` and `allowed` are equal once both are lowercased as Python's
@@ -1441,10 +1804,12 @@ fn enum_constraint(allowed: &[&str]) -> String {
 /// position); intrinsics inside are left alone.
 fn no_null_inside<R: Report>(value: &Value, path: &mut String) -> Result<(), R::Error> {
     let visit = |child: &Value, path: &mut String, len: usize| {
-        if matches!(child, Value::Null) {
-            return Err(R::fail(path, child, || NO_NULL.into()));
+        match child {
+            Value::Null => return Err(R::fail(path, child, || NO_NULL.into())),
+            // nothing inside (most children): no call, no path to restore
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => {}
+            _ => no_null_inside::<R>(child, path)?,
         }
-        no_null_inside::<R>(child, path)?;
         path.truncate(len);
         Ok(())
     };
@@ -1472,7 +1837,7 @@ fn check_str<R: Report>(
     path: &str,
 ) -> Result<(), R::Error> {
     let string = matches!(value, Value::String(_));
-    if !rule.allowed.is_empty() && !rule.allowed.iter().any(|a| enum_matches(a, s)) {
+    if !rule.allowed.is_empty() && !enum_has(rule.allowed, s) {
         return Err(R::fail(path, value, || enum_constraint(rule.allowed)));
     }
     if !rule.allowed_any_case.is_empty()
@@ -1485,15 +1850,20 @@ fn check_str<R: Report>(
             )
         }));
     }
+    // the length in characters, counted once and only when a bound needs it (a length in
+    // bytes is at least that: within a maximum in bytes, it is within it in characters)
+    let chars = || s.chars().count() as u64;
     if let Some(min) = rule.min_len
         && string
-        && (s.chars().count() as u64) < min
+        && min > 0
+        && chars() < min
     {
         return Err(R::fail(path, value, || format!("minLength {min}")));
     }
     if let Some(max) = rule.max_len
         && string
-        && s.chars().count() as u64 > max
+        && s.len() as u64 > max
+        && chars() > max
     {
         return Err(R::fail(path, value, || format!("maxLength {max}")));
     }
@@ -1546,6 +1916,15 @@ fn names(set: &[&str]) -> String {
     set.join(", ")
 }
 
+/// `a.cmp(b)` for names, by their first bytes when they differ there (most do): no call to
+/// compare the rest.
+fn name_cmp(a: &str, b: &str) -> Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
+    }
+}
+
 fn check_object<R: Report>(
     rule: &ObjRule,
     value: &Value,
@@ -1557,6 +1936,9 @@ fn check_object<R: Report>(
         }
         return Ok(());
     };
+    if !R::DETAILED {
+        return check_map_quietly::<R>(rule, map, path);
+    }
     let at = |path: &str, name: &str| {
         if path.is_empty() {
             name.to_owned()
@@ -1647,6 +2029,7 @@ fn check_object<R: Report>(
             }
         }
     }
+    let mut next = 0; // every listed property before it sorts before the key
     for (name, v) in map {
         if by_lookup
             && rule.patterns.is_empty()
@@ -1656,9 +2039,18 @@ fn check_object<R: Report>(
         }
         let len = path.len();
         push_segment::<R>(path, name);
-        let known = rule
-            .properties
-            .binary_search_by(|(n, _)| n.cmp(&name.as_str()));
+        // the keys and the listed properties are both sorted: one merge over the two finds
+        // each key's property (or that it has none) in fewer comparisons than a search each
+        let known = loop {
+            match rule.properties.get(next) {
+                None => break Err(next),
+                Some((n, _)) => match name_cmp(n, name) {
+                    Ordering::Less => next += 1,
+                    Ordering::Equal => break Ok(next),
+                    Ordering::Greater => break Err(next),
+                },
+            }
+        };
         if let Ok(i) = known
             && !by_lookup
         {
@@ -1707,6 +2099,249 @@ fn check_object<R: Report>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every `if` condition of `shape`, depth first.
+    fn conditions(shape: &'static Shape, out: &mut Vec<&'static Shape>) {
+        match shape {
+            Shape::If(rule) => {
+                out.push(&rule.cond);
+                for s in [&rule.cond, &rule.then, &rule.otherwise] {
+                    conditions(s, out);
+                }
+            }
+            Shape::AllOf(all) | Shape::AnyOf(all) | Shape::OneOf(all) | Shape::Items(all) => {
+                all.iter().for_each(|s| conditions(s, out))
+            }
+            Shape::Not(inner) => conditions(inner, out),
+            Shape::List(rule) => conditions(&rule.items, out),
+            Shape::Object(rule) => rule.properties.iter().for_each(|(_, s)| conditions(s, out)),
+            _ => {}
+        }
+    }
+
+    /// The extensions walked once per distinct path accept exactly what each one, walked on
+    /// its own, accepts.
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    #[test]
+    fn extensions_sharing_a_path_decide_as_each_alone() {
+        use crate::ec2::security_group::schema::EXTENSIONS;
+        let rule = |protocol: &str, from: Option<i64>, to: Option<i64>| {
+            let mut m = vec![
+                ("CidrIp", Value::from("10.0.0.0/24")),
+                ("IpProtocol", Value::from(protocol)),
+            ];
+            m.extend(from.map(|f| ("FromPort", Value::from(f))));
+            m.extend(to.map(|t| ("ToPort", Value::from(t))));
+            Value::map(m)
+        };
+        let rules = [
+            rule("tcp", Some(443), Some(443)),
+            rule("tcp", None, None),
+            rule("icmp", Some(-1), Some(-1)),
+            rule("icmp", Some(-1), Some(3)),
+            rule("-1", None, None),
+            Value::r#ref("Rule"),
+        ];
+        let mut cases = vec![
+            Value::from("x"),
+            Value::map([("GroupDescription", Value::from("g"))]),
+        ];
+        for a in &rules {
+            for b in &rules {
+                for (ingress, egress) in [(a, b), (b, a)] {
+                    cases.push(Value::map([
+                        ("GroupDescription", Value::from("g")),
+                        (
+                            "SecurityGroupIngress",
+                            Value::list([ingress.clone(), a.clone()]),
+                        ),
+                        ("SecurityGroupEgress", Value::list([egress.clone()])),
+                    ]));
+                }
+            }
+        }
+        let (mut yes, mut no) = (0, 0);
+        for props in &cases {
+            let alone = EXTENSIONS
+                .iter()
+                .all(|e| check_extension_at::<Quiet>(e, e.path, props, &mut String::new()).is_ok());
+            assert_eq!(extensions_accept(&EXTENSIONS, props), alone, "{props:?}");
+            assert_eq!(
+                check_extensions(&EXTENSIONS, props).is_ok(),
+                alone,
+                "{props:?}"
+            );
+            if alone { yes += 1 } else { no += 1 }
+        }
+        assert!(yes > 5 && no > 5, "{yes} accepted, {no} refused");
+    }
+
+    /// The quiet check of an object (one merge of keys and properties, names first) takes the
+    /// decisions of the full one, on closed and open objects, with and without patterns.
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    #[test]
+    fn the_quiet_object_check_decides_as_the_full_one() {
+        use crate::ec2::security_group::schema::{RULE_Ingress, RULE_SecurityGroup};
+        static OPEN: ObjRule = ObjRule {
+            properties: &[("FromPort", Shape::INT), ("IpProtocol", Shape::STR)],
+            required: &["IpProtocol"],
+            ..crate::support::OBJ_RULE
+        };
+        static KEYS: Pattern = Pattern::new("^[A-Z]");
+        static PATTERNED: ObjRule = ObjRule {
+            properties: &[("FromPort", Shape::INT)],
+            patterns: &[(&KEYS, Shape::STR)],
+            ..crate::support::OBJ_RULE
+        };
+        let entries = [
+            ("CidrIp", Value::from("10.0.0.0/24")),
+            ("CidrIp", Value::from("10.0.0.1/24")),
+            ("CidrIpv6", Value::from("2001:db8::/56")),
+            ("Description", Value::from("d")),
+            ("FromPort", Value::from(443)),
+            ("FromPort", Value::from("x")),
+            ("FromPort", Value::Null),
+            ("IpProtocol", Value::from("tcp")),
+            ("IpProtocol", Value::r#ref("P")),
+            ("SourceSecurityGroupId", Value::from("sg-0123abcd")),
+            ("Zzz", Value::from(1)),
+            ("aaa", Value::list([Value::Null])),
+            ("aab", Value::list([Value::from(1)])),
+            (
+                "Tags",
+                Value::list([Value::map([("Key", Value::from("aws:x"))])]),
+            ),
+            ("GroupDescription", Value::from("g")),
+            ("SecurityGroupEgress", Value::List(Vec::new())),
+        ];
+        let mut checked = 0;
+        // every subset of up to four entries (a key twice keeps the later value)
+        let n = entries.len();
+        for a in 0..n {
+            for b in a..n {
+                for c in b..n {
+                    for d in c..n {
+                        let picked = [a, b, c, d].map(|i| entries[i].clone());
+                        let value = Value::map(picked);
+                        for rule in [&RULE_Ingress, &RULE_SecurityGroup, &OPEN, &PATTERNED] {
+                            let quiet =
+                                check_object::<Quiet>(rule, &value, &mut String::new()).is_ok();
+                            let full = check_object::<Full>(rule, &value, &mut String::new());
+                            assert_eq!(quiet, full.is_ok(), "{value:?}: {full:?}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        // maps larger than the stack copy of small ones: the map itself is searched
+        for skip in 0..n {
+            let mut big: Vec<(String, Value)> = (0..n)
+                .filter(|i| *i != skip)
+                .map(|i| (entries[i].0.to_owned(), entries[i].1.clone()))
+                .collect();
+            big.extend((0..6).map(|i| (format!("Extra{i}"), Value::from("x"))));
+            let value = Value::map(big);
+            assert!(matches!(&value, Value::Map(m) if m.len() > SMALL));
+            for rule in [&RULE_Ingress, &RULE_SecurityGroup, &OPEN, &PATTERNED] {
+                let quiet = check_object::<Quiet>(rule, &value, &mut String::new()).is_ok();
+                let full = check_object::<Full>(rule, &value, &mut String::new());
+                assert_eq!(quiet, full.is_ok(), "{value:?}: {full:?}");
+            }
+        }
+        assert!(checked > 10_000);
+    }
+
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    #[test]
+    fn an_if_decided_in_one_pass_takes_the_branch_the_strict_and_quiet_checks_take() {
+        use crate::ec2::security_group::schema::EXTENSIONS;
+        let rule = |protocol: Value, from: Option<Value>, to: Option<Value>| {
+            let mut m = vec![
+                ("CidrIp", Value::from("10.0.0.0/24")),
+                ("IpProtocol", protocol),
+            ];
+            m.extend(from.map(|f| ("FromPort", f)));
+            m.extend(to.map(|t| ("ToPort", t)));
+            Value::map(m)
+        };
+        let ports = [
+            None,
+            Some(Value::from(-1)),
+            Some(Value::from("-1")),
+            Some(Value::from(443)),
+            Some(Value::Null),
+            Some(Value::r#ref("Port")),
+            Some(Value::list([Value::from(1)])),
+        ];
+        let protocols = [
+            Value::from("tcp"),
+            Value::from("icmp"),
+            Value::from("1"),
+            Value::from(6),
+            Value::from(-1),
+            Value::from(true),
+            Value::Null,
+            Value::r#ref("Protocol"),
+            Value::map([("a", Value::from(1)), ("b", Value::Null)]),
+        ];
+        let mut values = vec![
+            Value::from("x"),
+            Value::from(1),
+            Value::List(Vec::new()),
+            Value::r#ref("Rule"),
+            Value::map([("FromPort", Value::from(1)), ("Other", Value::Null)]),
+            Value::map([
+                ("IpProtocol", Value::from("tcp")),
+                ("Extra", Value::r#ref("X")),
+            ]),
+        ];
+        for p in &protocols {
+            for f in &ports {
+                for t in &ports {
+                    values.push(rule(p.clone(), f.clone(), t.clone()));
+                }
+            }
+        }
+        let mut conds = Vec::new();
+        for ext in &EXTENSIONS {
+            conditions(&ext.shape, &mut conds);
+        }
+        assert!(conds.len() >= 8, "{} conditions", conds.len());
+        let (mut yes, mut no) = (0, 0);
+        for cond in conds {
+            for v in &values {
+                let strict = check_value::<Strict>(cond, v, &mut String::new()).is_ok();
+                let quiet = check_value::<Quiet>(cond, v, &mut String::new()).is_ok();
+                match decide(cond, v) {
+                    Some(true) => {
+                        yes += 1;
+                        assert!(strict, "{cond:?} on {v:?}");
+                    }
+                    Some(false) => {
+                        no += 1;
+                        assert!(!strict && !quiet, "{cond:?} on {v:?}");
+                    }
+                    None => {}
+                }
+            }
+        }
+        assert!(yes > 50 && no > 50, "decided {yes} yes, {no} no");
+    }
+
+    #[test]
+    fn the_tag_key_test_is_the_tag_key_pattern() {
+        for key in [
+            "", "a", "aws:", "aws:x", "AWS:x", "aws", "awsx", "aw:s", "a\n", "a\nb", "\n", "\na",
+            "a\n\n", "é", "éaws:", " aws:", "aws:\n", "x\r", "ab\nc\n",
+        ] {
+            assert_eq!(
+                tag_key_matches(key),
+                TAG_KEY.search(key) == Some(true),
+                "{key:?}"
+            );
+        }
+    }
 
     #[test]
     fn an_intrinsic_kept_as_data_passes_as_an_intrinsic() {

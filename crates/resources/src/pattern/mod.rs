@@ -69,7 +69,108 @@ pub struct Regex {
     /// The pattern starts with `\A` or a `^` that is not multi-line: it can only match
     /// from the start of the text, so no other start is tried.
     anchored: bool,
+    /// The pattern as a straight line, when it is one (see [`Linear`]): matched by one pass
+    /// over the text's characters, without the backtracker or its buffers.
+    linear: Option<Linear>,
     node: Node,
+}
+
+/// An anchored pattern with no choice but the count of its last repetition: `^`, single
+/// characters of sets, at most one repetition of a set after them, an optional `$` or `\Z`
+/// (`^[a-zA-Z0-9 ._-]*$`, `^vpc-[0-9a-f]+$`, `^.+$`). Whether such a pattern matches is
+/// decided in one pass: each set character in turn, then the repetition taken greedily (every
+/// shorter count ends on a character of the set, so it can only help where the end accepts a
+/// final newline, which the greedy count also reaches or stops just before).
+#[derive(Debug, Clone)]
+struct Linear {
+    /// The single characters' sets, in order.
+    singles: Vec<usize>,
+    /// The repetition after them: `(set, min, max)`.
+    repeat: Option<(usize, u32, u32)>,
+    /// What must hold where the match ends.
+    end: LinearEnd,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinearEnd {
+    /// Nothing (the pattern may end anywhere).
+    Anywhere,
+    /// `$` (not multi-line): the end of the text, or before a final newline.
+    LineEnd,
+    /// `\Z`: the end of the text.
+    TextEnd,
+}
+
+impl Linear {
+    /// The straight-line form of a program, when it has one.
+    fn of(insts: &[Inst], programs: usize) -> Option<Linear> {
+        if programs != 1 {
+            return None;
+        }
+        let (first, mut rest) = insts.split_first()?;
+        if !matches!(
+            first,
+            Inst::Assert(Assertion::TextStart | Assertion::LineStart(false))
+        ) {
+            return None;
+        }
+        let mut singles = Vec::new();
+        while let Some((Inst::Set(set), tail)) = rest.split_first() {
+            singles.push(*set);
+            rest = tail;
+        }
+        let mut repeat = None;
+        if let Some((Inst::RepeatSet { set, min, max }, tail)) = rest.split_first() {
+            repeat = Some((*set, *min, *max));
+            rest = tail;
+        }
+        let (end, rest) = match rest.split_first() {
+            Some((Inst::Assert(Assertion::LineEnd(false)), tail)) => (LinearEnd::LineEnd, tail),
+            Some((Inst::Assert(Assertion::TextEnd), tail)) => (LinearEnd::TextEnd, tail),
+            _ => (LinearEnd::Anywhere, rest),
+        };
+        matches!(rest, [Inst::Match]).then_some(Linear {
+            singles,
+            repeat,
+            end,
+        })
+    }
+
+    /// Whether `regex` (whose straight-line form this is) matches `text`.
+    fn is_match(&self, regex: &Regex, text: &str) -> bool {
+        let mut chars = text.chars();
+        for &set in &self.singles {
+            match chars.next() {
+                Some(c) if regex.set_matches(set, c) => {}
+                _ => return false,
+            }
+        }
+        if let Some((set, min, max)) = self.repeat {
+            let mut count = 0u32;
+            loop {
+                if count == max {
+                    break;
+                }
+                let before = chars.clone();
+                match chars.next() {
+                    Some(c) if regex.set_matches(set, c) => count += 1,
+                    _ => {
+                        chars = before;
+                        break;
+                    }
+                }
+            }
+            if count < min {
+                return false;
+            }
+        }
+        let rest = chars.as_str();
+        match self.end {
+            LinearEnd::Anywhere => true,
+            LinearEnd::TextEnd => rest.is_empty(),
+            LinearEnd::LineEnd => rest.is_empty() || rest == "\n",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -114,6 +215,7 @@ impl Regex {
             sets: Vec::new(),
             ascii: Vec::new(),
             anchored: false,
+            linear: None,
             node: Node::Empty,
         };
         let mut insts = Vec::new();
@@ -126,6 +228,7 @@ impl Regex {
                 Assertion::TextStart | Assertion::LineStart(false)
             ))
         );
+        regex.linear = Linear::of(&insts, regex.programs.len());
         regex.programs[0].insts = insts;
         Ok(regex)
     }
@@ -136,6 +239,9 @@ impl Regex {
     /// characters, the explored pairs and the lookaround answers live in buffers kept per
     /// thread and reused (synthesis checks every literal of every resource with this).
     pub fn is_match(&self, text: &str) -> bool {
+        if let Some(linear) = &self.linear {
+            return linear.is_match(self, text);
+        }
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut scratch) => self.search(text, &mut scratch),
             // a search inside a search (not done today): buffers of its own
@@ -693,6 +799,69 @@ mod tests {
             r"(a",
         ] {
             assert!(Regex::new(p).is_err(), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_straight_line_pattern_matches_as_the_backtracker_does() {
+        let patterns = [
+            r"^([a-z,A-Z,0-9,. _\-:/()#,@[\]+=&;\{\}!$*])*$",
+            r"^[a-z]+$",
+            r"^[a-z]{2,4}$",
+            r"^[a-z]{2,4}\Z",
+            r"^[a-z]{2,4}",
+            r"\Avpc-[0-9a-f]{3}$",
+            r"^ab$",
+            r"^ab",
+            r"^$",
+            r"^.+$",
+            r"(?s)^.+$",
+            r"(?s)^.{0,2}$",
+            r"(?i)^k[a-c]*$",
+            r"^[\s\S]{1,3}$",
+            r"^[\p{L}\n]*\Z",
+        ];
+        let texts = [
+            "",
+            "\n",
+            "a",
+            "ab",
+            "ab\n",
+            "abc",
+            "abcd",
+            "abcde",
+            "abcd\n",
+            "a\nb",
+            "\n\n",
+            "vpc-0af",
+            "vpc-0af\n",
+            "vpc-0afx",
+            "K",
+            "kAB",
+            "KaBc\n",
+            "group 12",
+            "x;{}!$*",
+            "é\nü",
+            "ab\n\n",
+            "tab\t",
+        ];
+        for p in patterns {
+            let regex = Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+            assert!(regex.linear.is_some(), "{p} is a straight line");
+            for t in texts {
+                let backtracked = regex.search(t, &mut Scratch::default());
+                assert_eq!(regex.is_match(t), backtracked, "{p} on {t:?}");
+            }
+        }
+        for p in [
+            r"^[a-z]*[a-z]$",
+            r"^(?!aws:).+$",
+            r"[a-z]+$",
+            r"(?m)^a$",
+            r"^a|b$",
+        ] {
+            let regex = Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+            assert!(regex.linear.is_none(), "{p} needs the backtracker");
         }
     }
 
