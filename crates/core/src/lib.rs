@@ -37,7 +37,6 @@ mod app;
 pub mod assembly;
 pub mod assertions;
 pub mod asset;
-mod checks;
 mod construct;
 pub mod context;
 mod dot;

@@ -10,7 +10,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::assembly::{Assembly, StackArtifact, WeakReference};
-use crate::checks::Checks;
 use crate::dot;
 use crate::error::Error;
 use crate::graph::{DependencyGraph, Edge, EdgeKind};
@@ -237,74 +236,12 @@ struct Prepared {
     dot: String,
 }
 
-/// From this many resources a stack's schema checks are shared with a second thread, which
-/// starts on them while this one checks the references and builds the graph: starting a
-/// thread costs some tens of microseconds, the checks of this many resources some hundreds.
-pub(crate) const PARALLEL_CHECKS_FROM: usize = 100;
-
-/// Checks a stack's references and resources and builds its graph. The schema checks come
-/// after the references (an intrinsic written as data is reported as such rather than as a
-/// map where the schema wants a string) and before the graph's own errors (a cycle); a
-/// large stack's checks run on a second thread meanwhile, reported in that same order.
 fn prepare(
     s: &StackData,
     names: &Names<'_>,
     exports: &mut BTreeMap<Arc<str>, BTreeSet<Export>>,
     stack_deps: &mut BTreeMap<Arc<str>, BTreeSet<Arc<str>>>,
 ) -> Result<Prepared, Error> {
-    if s.resources.len() >= PARALLEL_CHECKS_FROM && second_core() {
-        let checks = Checks::new(s);
-        let outcome = std::thread::scope(|scope| {
-            let worker = std::thread::Builder::new()
-                .name("cloudwright-checks".into())
-                .spawn_scoped(scope, || checks.run())
-                .ok()?;
-            let prepared =
-                check_references(s, names, exports, stack_deps).map(|r| finish_graph(s, r));
-            if prepared.is_ok() {
-                checks.run(); // what the worker has not claimed yet
-            }
-            Some((prepared, worker.join()))
-        });
-        // no thread to be had: the same work on this one, below
-        if let Some((prepared, joined)) = outcome {
-            if let Err(panic) = joined {
-                std::panic::resume_unwind(panic);
-            }
-            let prepared = prepared?;
-            checks.finish()?;
-            return prepared;
-        }
-    }
-    let references = check_references(s, names, exports, stack_deps)?;
-    let checks = Checks::new(s);
-    checks.run();
-    checks.finish()?;
-    finish_graph(s, references)
-}
-
-/// Whether this process may run on more than one core (asked once).
-fn second_core() -> bool {
-    static MANY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *MANY.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1))
-}
-
-/// A stack's references, checked: the graph of the resource edges they make, the
-/// cross-stack ones for the DOT graph, and [`Prepared::foreign`].
-struct References {
-    graph: DependencyGraph,
-    imports: Vec<dot::ImportEdge>,
-    foreign: bool,
-}
-
-/// Checks every reference of a stack (local ones resolved to edges, cross-stack ones
-/// collected as exports and stack dependencies).
-fn check_references(
-    s: &StackData,
-    names: &Names<'_>,
-    exports: &mut BTreeMap<Arc<str>, BTreeSet<Export>>,
-    stack_deps: &mut BTreeMap<Arc<str>, BTreeSet<Arc<str>>>,
-) -> Result<References, Error> {
     let mut graph = DependencyGraph::new(s.resources.iter().map(|r| r.logical_id.clone()));
     let mut checker = RefChecker {
         stack: s,
@@ -363,21 +300,23 @@ fn check_references(
             checker.condition(&referrer, other)?;
         }
     }
-    Ok(References {
-        graph,
-        imports,
-        foreign: checker.foreign,
-    })
-}
-
-/// The declared dependencies added to a stack's graph, refused if they make a cycle, and
-/// what the template and the DOT graph need of it.
-fn finish_graph(s: &StackData, references: References) -> Result<Prepared, Error> {
-    let References {
-        mut graph,
-        mut imports,
-        foreign,
-    } = references;
+    let foreign = checker.foreign;
+    // the schema checks after the references, so an intrinsic written as data is reported as
+    // such rather than as a map where the schema wants a string
+    let region = s.props.region.as_deref();
+    for r in &s.resources {
+        (r.check)(&r.properties)
+            .and_then(|()| (r.check_region)(&r.properties, region))
+            .map_err(|violation| {
+                Error::Constraint(Box::new(crate::violation::ResourceViolation {
+                    stack: s.id.to_string(),
+                    logical_id: r.logical_id.clone(),
+                    path: format!("{}/{}", s.id, r.path),
+                    type_name: r.type_name.clone(),
+                    violation,
+                }))
+            })?;
+    }
     imports
         .sort_by(|a, b| (a.from, &a.stack, &a.logical_id).cmp(&(b.from, &b.stack, &b.logical_id)));
     imports.dedup_by(|a, b| (a.from, &a.stack, &a.logical_id) == (b.from, &b.stack, &b.logical_id));

@@ -164,59 +164,6 @@ mod tests {
         );
     }
 
-    /// The errors of a stack come in one order whether its schema checks run on this thread
-    /// (a small stack) or on a second one (a large stack): references, then schema checks in
-    /// the stack's order, then the graph's cycles.
-    #[test]
-    fn a_large_stack_reports_errors_in_the_order_a_small_one_does() {
-        for n in [10, crate::synth::PARALLEL_CHECKS_FROM + 20] {
-            let build = |dangling: bool, cycle: bool, long_at: &[usize]| {
-                let app = App::new();
-                let mut stack = app.stack("Demo").unwrap();
-                let mut handles = Vec::new();
-                for i in 0..n {
-                    let name = if long_at.contains(&i) { "long" } else { "ok" };
-                    let h = stack
-                        .add(&format!("R{i}"), Short(Value::from(name)))
-                        .unwrap();
-                    handles.push(h);
-                }
-                if dangling {
-                    stack
-                        .add("Dangling", Short(Value::r#ref("Nowhere")))
-                        .unwrap();
-                }
-                if cycle {
-                    stack.add_dependency(&handles[1], &handles[2]);
-                    stack.add_dependency(&handles[2], &handles[1]);
-                }
-                app.synth().unwrap_err()
-            };
-            let at = |e: &Error| match e {
-                Error::Constraint(v) => format!("constraint at {}", v.logical_id),
-                Error::DanglingReference { .. } => "dangling".to_owned(),
-                Error::Cycle { .. } => "cycle".to_owned(),
-                other => format!("{other}"),
-            };
-            assert_eq!(
-                at(&build(true, true, &[n - 1])),
-                "dangling",
-                "{n} resources"
-            );
-            assert_eq!(
-                at(&build(false, true, &[n - 1])),
-                format!("constraint at R{}", n - 1),
-                "{n} resources"
-            );
-            assert_eq!(
-                at(&build(false, false, &[n - 2, 3])),
-                "constraint at R3",
-                "{n} resources"
-            );
-            assert_eq!(at(&build(false, true, &[])), "cycle", "{n} resources");
-        }
-    }
-
     /// A type whose `Size` "big" is offered only in us-east-1.
     struct Offered(Value);
 
