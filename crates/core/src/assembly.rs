@@ -15,6 +15,10 @@ pub const MANIFEST_FILE: &str = "manifest.json";
 /// The version of the manifest format.
 pub const MANIFEST_VERSION: u32 = 1;
 
+/// How many times [`Assembly::write`] sets aside an assembly in its way (another process
+/// publishing to the same directory at the same time) before it gives up.
+const PUBLISH_ATTEMPTS: usize = 8;
+
 /// One synthesized stack.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackArtifact {
@@ -231,13 +235,16 @@ impl Assembly {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "cloudwright.out".into());
+        // unique to this process and this call (threads of one process may write at once)
+        static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let unique = format!(
-            "{}-{}",
+            "{}-{}-{}",
             std::process::id(),
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos())
-                .unwrap_or(0)
+                .unwrap_or(0),
+            CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
         );
         let tmp = parent.join(format!(".{name}.tmp-{unique}"));
         let result = (|| {
@@ -246,40 +253,69 @@ impl Assembly {
                 let f = tmp.join(name);
                 std::fs::write(&f, bytes).map_err(io(&f))?;
             }
-            if dir.exists() && !dir.is_dir() {
+            // one look (another writer may set `dir` aside between two)
+            if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
                 return Err(Error::Io {
                     path: dir.to_owned(),
                     source: std::io::Error::other("exists and is not a directory"),
                 });
             }
             let reused = self.write_assets(&tmp, dir)?;
-            if dir.exists() {
-                // an asset context already in the assembly under its content hash is
-                // moved across instead of copied again (the hash covers every file)
-                let mut moved = Vec::new();
-                for context in &reused {
-                    let d = context.directory;
-                    if std::fs::rename(dir.join(d), tmp.join(d)).is_ok() {
-                        moved.push(d);
-                    } else {
-                        context.copy_into(&tmp)?;
+            // an asset context already in the assembly under its content hash is moved
+            // across instead of copied again (the hash covers every file)
+            let mut moved = Vec::new();
+            for context in &reused {
+                let d = context.directory;
+                if std::fs::rename(dir.join(d), tmp.join(d)).is_ok() {
+                    moved.push(d);
+                } else {
+                    context.copy_into(&tmp)?;
+                }
+            }
+            // `dir` is set aside and `tmp` renamed into its place; another process publishing
+            // to `dir` at the same time (two deploys in one directory) may put it back in the
+            // way or take it away between the two renames: then again, the last one wins
+            let mut set_aside = Vec::new();
+            let mut failure = None;
+            for attempt in 0..=PUBLISH_ATTEMPTS {
+                let in_the_way = match std::fs::rename(&tmp, dir) {
+                    Ok(()) => break,
+                    Err(e) => e,
+                };
+                let retry = attempt < PUBLISH_ATTEMPTS
+                    && matches!(
+                        in_the_way.kind(),
+                        std::io::ErrorKind::DirectoryNotEmpty | std::io::ErrorKind::AlreadyExists
+                    );
+                if !retry {
+                    failure = Some(in_the_way);
+                    break;
+                }
+                let old = parent.join(format!(".{name}.old-{unique}-{attempt}"));
+                match std::fs::rename(dir, &old) {
+                    Ok(()) => set_aside.push(old),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {} // gone meanwhile
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
                     }
                 }
-                let old = parent.join(format!(".{name}.old-{unique}"));
-                if let Err(source) = std::fs::rename(dir, &old) {
-                    // put the moved contexts back: `dir` stays as it was
-                    for d in moved {
-                        let _ = std::fs::rename(tmp.join(d), dir.join(d));
-                    }
-                    return Err(Error::Io {
-                        path: dir.to_owned(),
-                        source,
-                    });
+            }
+            if let Some(source) = failure {
+                // `dir` back as it was: the assembly set aside first, the contexts moved out
+                if let Some(first) = set_aside.first() {
+                    let _ = std::fs::rename(first, dir);
                 }
-                std::fs::rename(&tmp, dir).map_err(io(dir))?;
+                for d in moved {
+                    let _ = std::fs::rename(tmp.join(d), dir.join(d));
+                }
+                return Err(Error::Io {
+                    path: dir.to_owned(),
+                    source,
+                });
+            }
+            for old in set_aside {
                 std::fs::remove_dir_all(&old).map_err(io(&old))?;
-            } else {
-                std::fs::rename(&tmp, dir).map_err(io(dir))?;
             }
             Ok(())
         })();
@@ -465,5 +501,97 @@ impl AssetContext<'_> {
             std::fs::copy(&from, &to).map_err(|source| Error::Io { path: from, source })?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::{App, Assembly, RawResource};
+
+    fn assembly(topics: usize) -> Assembly {
+        let app = App::new();
+        let mut stack = app.stack("Demo").unwrap();
+        for i in 0..topics {
+            stack
+                .add(&format!("Topic{i}"), RawResource::new("AWS::SNS::Topic"))
+                .unwrap();
+        }
+        app.synth().unwrap()
+    }
+
+    /// What is in `parent` besides the assembly directory: temporary or set-aside copies.
+    fn leftovers(parent: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(parent)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "out")
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// A new empty directory for one test.
+    fn scratch(test: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "cloudwright-assembly-{test}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn template_at(dir: &Path) -> String {
+        std::fs::read_to_string(dir.join("Demo.template.json")).unwrap()
+    }
+
+    #[test]
+    fn a_write_replaces_what_is_there_and_leaves_nothing_beside_it() {
+        let parent = scratch("replaces");
+        let out = parent.join("out");
+        let (one, two) = (assembly(1), assembly(2));
+        one.write(&out).unwrap();
+        assert_eq!(template_at(&out), one.stacks[0].template);
+        two.write(&out).unwrap();
+        assert_eq!(template_at(&out), two.stacks[0].template);
+        two.write(&out).unwrap(); // the same again: left as it is
+        assert_eq!(template_at(&out), two.stacks[0].template);
+        assert_eq!(leftovers(&parent), Vec::<String>::new());
+        std::fs::remove_dir_all(&parent).unwrap();
+    }
+
+    /// Three writers publishing different assemblies to one directory at the same time (deploys
+    /// in one directory): every write succeeds, the directory ends as one of them
+    /// whole, and no temporary or set-aside copy is left.
+    #[test]
+    fn writers_racing_for_one_directory_all_succeed_and_the_last_one_wins() {
+        let parent = scratch("racing");
+        let out = parent.join("out");
+        let candidates = [assembly(1), assembly(2), assembly(3)];
+        std::thread::scope(|scope| {
+            for w in 0..3 {
+                let (candidates, out) = (&candidates, &out);
+                scope.spawn(move || {
+                    for round in 0..40 {
+                        let a = &candidates[(w + round) % candidates.len()];
+                        if let Err(e) = a.write(out) {
+                            panic!("writer {w}, round {round}: {e}");
+                        }
+                    }
+                });
+            }
+        });
+        let written = template_at(&out);
+        let manifest = std::fs::read_to_string(out.join(super::MANIFEST_FILE)).unwrap();
+        assert!(
+            candidates
+                .iter()
+                .any(|a| a.stacks[0].template == written && manifest.contains(&a.stacks[0].hash)),
+            "the directory holds none of the assemblies whole"
+        );
+        assert_eq!(leftovers(&parent), Vec::<String>::new());
+        std::fs::remove_dir_all(&parent).unwrap();
     }
 }
