@@ -213,13 +213,16 @@ fn check_extension_at<R: Report>(
     Ok(())
 }
 
-/// A path's first segment and the rest (`split_once('/')`, by bytes: a path is a few short
-/// segments, where the searcher costs more).
-fn first_segment(path: &str) -> (&str, &str) {
-    match path.bytes().position(|b| b == b'/') {
-        Some(i) => (&path[..i], &path[i + 1..]),
-        None => (path, ""),
-    }
+/// A path's first segment and the rest (`""` after the last one).
+pub(crate) fn first_segment(path: &str) -> (&str, &str) {
+    split_at_slash(path).unwrap_or((path, ""))
+}
+
+/// The text before and after its first `/` (`split_once('/')`, by bytes: on the few short
+/// segments of a path or a network the searcher costs more).
+fn split_at_slash(text: &str) -> Option<(&str, &str)> {
+    let i = text.bytes().position(|b| b == b'/')?;
+    Some((&text[..i], &text[i + 1..]))
 }
 
 /// The bits of [`Shape::Typed`].
@@ -633,7 +636,7 @@ impl Format {
 
 /// `a.b.c.d/len` (or a bare address) with no host bits set, as Python's `IPv4Network`.
 fn ipv4_network(text: &str) -> bool {
-    let (addr, len) = split_prefix(text).unwrap_or((text, "32"));
+    let (addr, len) = split_at_slash(text).unwrap_or((text, "32"));
     if len_has_sign_or_zeros(len) {
         return false;
     }
@@ -645,7 +648,7 @@ fn ipv4_network(text: &str) -> bool {
 
 /// `addr/len` (or a bare address) with no host bits set, as Python's `IPv6Network`.
 fn ipv6_network(text: &str) -> bool {
-    let (addr, len) = split_prefix(text).unwrap_or((text, "128"));
+    let (addr, len) = split_at_slash(text).unwrap_or((text, "128"));
     if len_has_sign_or_zeros(len) {
         return false;
     }
@@ -653,13 +656,6 @@ fn ipv6_network(text: &str) -> bool {
         return false;
     };
     len <= 128 && u128::from(addr).checked_shl(len).unwrap_or(0) == 0
-}
-
-/// A network's address and prefix length, at its first `/` (`split_once('/')`, by bytes:
-/// cheaper on these short texts).
-fn split_prefix(text: &str) -> Option<(&str, &str)> {
-    let i = text.bytes().position(|b| b == b'/')?;
-    Some((&text[..i], &text[i + 1..]))
 }
 
 /// A prefix length `+8` or `08`: Rust's integer parsing takes them, Python's network parsing
@@ -1939,6 +1935,7 @@ fn check_object<R: Report>(
     if !R::DETAILED {
         return check_map_quietly::<R>(rule, map, path);
     }
+    // in full from here: a quiet check has been decided above
     let at = |path: &str, name: &str| {
         if path.is_empty() {
             name.to_owned()
@@ -1947,11 +1944,8 @@ fn check_object<R: Report>(
         }
     };
     // a property set to `null` is refused as such, before it counts as present (or not) for
-    // `required`, `oneOf` and the other rules on names (a quiet check refuses it below all the
-    // same: every property's value is checked, and a check refuses `null` first)
-    if R::DETAILED
-        && let Some((name, null)) = map.iter().find(|(_, v)| matches!(v, Value::Null))
-    {
+    // `required`, `oneOf` and the other rules on names
+    if let Some((name, null)) = map.iter().find(|(_, v)| matches!(v, Value::Null)) {
         return Err(R::fail(&at(path, name), null, || NO_NULL.into()));
     }
     for req in rule.required {
@@ -2018,25 +2012,8 @@ fn check_object<R: Report>(
         check_tags::<R>(tags, path)?;
         path.truncate(len);
     }
-    // a quiet check may decide in any order: an open object's listed properties first, by
-    // lookup (an alternative or a condition is mostly settled by its first property), and of
-    // the other keys only what a listed property or a pattern does not already cover
-    let by_lookup = !R::DETAILED && !rule.closed;
-    if by_lookup {
-        for (name, shape) in rule.properties {
-            if let Some(v) = map.get(*name) {
-                check_value::<R>(shape, v, path)?;
-            }
-        }
-    }
     let mut next = 0; // every listed property before it sorts before the key
     for (name, v) in map {
-        if by_lookup
-            && rule.patterns.is_empty()
-            && matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
-        {
-            continue; // a scalar's only other check is the one for `null` inside
-        }
         let len = path.len();
         push_segment::<R>(path, name);
         // the keys and the listed properties are both sorted: one merge over the two finds
@@ -2051,9 +2028,7 @@ fn check_object<R: Report>(
                 },
             }
         };
-        if let Ok(i) = known
-            && !by_lookup
-        {
+        if let Ok(i) = known {
             check_value::<R>(&rule.properties[i].1, v, path)?;
         }
         // `patternProperties`: the value of every key a pattern matches is checked against

@@ -141,7 +141,7 @@ fn check_at(
     if rest.is_empty() {
         return check_value(entry, when, value, at, region, bit);
     }
-    let (segment, rest) = rest.split_once('/').unwrap_or((rest, ""));
+    let (segment, rest) = crate::constraint::first_segment(rest);
     let len = at.len();
     match (segment, value) {
         ("*", Value::List(items)) => {
