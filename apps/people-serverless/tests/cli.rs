@@ -4,26 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests: a panic is the failure report
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
+use cloudwright_testing::fixtures::TempDir;
 use serde_json::Value;
-
-struct Dir(PathBuf);
-impl Dir {
-    fn new(name: &str) -> Dir {
-        let d =
-            std::env::temp_dir().join(format!("people-serverless-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Dir(d)
-    }
-}
-impl Drop for Dir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 fn run(args: &[&str]) -> Output {
     // from elsewhere than the crate: the app finds its context file and functions by itself
@@ -57,8 +42,8 @@ fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn two_runs_give_both_stacks_and_four_assets_byte_identical() {
-    let d = Dir::new("twice");
-    let (a, b) = (d.0.join("a"), d.0.join("b"));
+    let d = TempDir::new("people-serverless-twice").unwrap();
+    let (a, b) = (d.path().join("a"), d.path().join("b"));
     for out in [&a, &b] {
         let o = run(&["--out", out.to_str().unwrap()]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -105,10 +90,10 @@ fn two_runs_give_both_stacks_and_four_assets_byte_identical() {
 
 #[test]
 fn a_broken_context_file_names_the_file_and_writes_nothing() {
-    let d = Dir::new("badjson");
-    let ctx = d.0.join("broken.context.json");
+    let d = TempDir::new("people-serverless-badjson").unwrap();
+    let ctx = d.path().join("broken.context.json");
     std::fs::write(&ctx, "{ \"vpc-provider\": ").unwrap();
-    let out = d.0.join("out");
+    let out = d.path().join("out");
     let o = run(&[
         "--out",
         out.to_str().unwrap(),

@@ -217,23 +217,10 @@ fn exceptions(a: &Assembly) -> BTreeMap<String, Vec<String>> {
     let mut found: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for stack in ["PeopleData", "PeopleApi"] {
         let t = Template::from_stack(a, stack).unwrap();
-        for (id, r) in t.json()["Resources"].as_object().unwrap() {
-            for e in r["Metadata"]["cloudwright"]["exceptions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-            {
-                let reason = e["reason"].as_str().unwrap_or("");
-                assert!(reason.len() > 20, "{stack}/{id}: {e}");
-                let checks = e["checks"].as_array().unwrap();
-                assert!(!checks.is_empty(), "{stack}/{id}: {e}");
-                for check in checks {
-                    found
-                        .entry(id.clone())
-                        .or_default()
-                        .push(check.as_str().unwrap().to_owned());
-                }
-            }
+        for e in cloudwright_audit::exceptions(t.json()).unwrap() {
+            assert!(e.reason.len() > 20, "{stack}/{}: {e:?}", e.resource);
+            assert!(!e.checks.is_empty(), "{stack}/{}: {e:?}", e.resource);
+            found.entry(e.resource).or_default().extend(e.checks);
         }
     }
     found
@@ -295,15 +282,12 @@ fn every_deliberate_exception_says_why_and_they_are_exactly_these() {
     // run, invoked asynchronously by EventBridge, has an on-failure destination
     let api = Template::from_stack(&a, "PeopleApi").unwrap();
     let reason = |id: &str| -> String {
-        api.json()["Resources"][id]["Metadata"]["cloudwright"]["exceptions"]
-            .as_array()
+        cloudwright_audit::exceptions(api.json())
             .unwrap()
-            .iter()
-            .find(|e| e["checks"][0] == "checkov:CKV_AWS_116")
-            .unwrap()["reason"]
-            .as_str()
+            .into_iter()
+            .find(|e| e.resource == id && e.checks[0] == "checkov:CKV_AWS_116")
             .unwrap()
-            .to_owned()
+            .reason
     };
     assert!(
         reason("NightlyFunction").contains("on-failure destination of its EventInvokeConfig"),
