@@ -1895,17 +1895,19 @@ pub struct ExtensionDef {
 }
 
 impl<'a> Builder<'a> {
+    /// Whether the schema carries region-keyed values for cfn-lint's `rule`
+    /// (`x-cfn-lint-regions`, from `schemas/regions.json`).
+    fn has_regional(&self, rule: &str) -> bool {
+        matches!(self.root.get("x-cfn-lint-regions"), Some(Json::Array(entries))
+            if entries.iter().any(|e| e.get("rule").and_then(Json::as_str) == Some(rule)))
+    }
+
     /// The extension schemas `export_extensions.py` exported for this type (put into the
     /// schema as `x-cfn-lint-extensions`), compiled; the ones that use a keyword the shapes
     /// cannot state exactly (cross-resource `cfnGather`, `$data`, `contains`,
     /// `propertyNames`, ...) or that were not exported (too large; region-keyed ones not in
     /// `schemas/regions.json`, whose are checked by the type's `REGIONAL` instead) are named
     /// in the second list with the reason.
-    fn has_regional(&self, rule: &str) -> bool {
-        matches!(self.root.get("x-cfn-lint-regions"), Some(Json::Array(entries))
-            if entries.iter().any(|e| e.get("rule").and_then(Json::as_str) == Some(rule)))
-    }
-
     fn extensions(&mut self) -> (Vec<ExtensionDef>, Vec<String>) {
         let mut done = Vec::new();
         let mut skipped = Vec::new();

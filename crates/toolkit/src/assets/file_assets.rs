@@ -104,7 +104,7 @@ pub async fn package_within(
         Packaging::RustFunction { .. } => vec![Entry {
             name: "bootstrap".into(),
             executable: true,
-            data: crate::assets::rust_function::build_within(asset, start, timeout).await?,
+            data: crate::assets::rust_function::build(asset, start, timeout).await?,
         }],
     };
     zip(&entries).map_err(|e| Error::FileAsset {

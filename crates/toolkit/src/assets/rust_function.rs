@@ -119,13 +119,9 @@ pub fn has_std(sysroot: &Path, target: &str) -> bool {
 /// Builds a Rust function asset and returns its binary's bytes: checks the target's standard
 /// library, runs `cargo-zigbuild build --release --locked` for `<target>.<glibc>` and reads
 /// the one executable the package produces. `start` is where `.venv` is looked for.
-pub async fn build(asset: &FileAsset, start: &Path) -> Result<Vec<u8>> {
-    build_within(asset, start, None).await
-}
-
-/// [`build`], with `cargo zigbuild` stopped (with what it started) after `timeout` (the
-/// command's `--timeout`) and by SIGINT/SIGTERM ([`crate::assets::tool_process`]).
-pub async fn build_within(
+/// `cargo zigbuild` is stopped (with what it started) after `timeout` (the command's
+/// `--timeout`) and by SIGINT/SIGTERM ([`crate::assets::tool_process`]).
+pub async fn build(
     asset: &FileAsset,
     start: &Path,
     timeout: Option<std::time::Duration>,
