@@ -131,11 +131,13 @@ impl App {
                 file: self.state.context.file_name(),
             });
         }
-        // scope tags go into the resources' properties for the time of synthesis only
+        // scope tags: merged ones go into the resources' properties for the time of synthesis
+        // only, shared ones are lent to the checks and written beside the properties
         let mut stacks = self.state.stacks.borrow_mut();
-        let saved = synth::apply_tags(&mut stacks);
-        let result = synth::synthesize(&stacks);
-        synth::restore_tags(&mut stacks, saved);
+        let mut tags = synth::apply_tags(&mut stacks);
+        let refused = synth::check_resources(&mut stacks, &mut tags);
+        let result = synth::synthesize(&stacks, &tags, refused);
+        synth::restore_tags(&mut stacks, tags);
         drop(stacks);
         let mut assembly = result?;
         assembly.assets = self.state.assets.borrow().values().cloned().collect();

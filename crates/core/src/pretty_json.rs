@@ -3,6 +3,7 @@
 //! straight from [`Value`]s into one `String`: a template is rendered without a serializer
 //! call per token and without an intermediate `serde_json::Value` tree.
 
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use crate::value::Value;
@@ -182,6 +183,29 @@ impl PrettyJson {
             Value::Not(v) => self.intrinsic("Fn::Not", |w| w.tuple(&[v])),
             Value::Condition(c) => self.intrinsic("Condition", |w| w.string(c)),
         }
+    }
+
+    /// A map with one member more, `extra`, written in its sorted place (`map` does not hold
+    /// its key).
+    pub(crate) fn map_with(&mut self, map: &BTreeMap<String, Value>, extra: (&str, &Value)) {
+        self.open_object();
+        let mut extra = Some(extra);
+        for (k, v) in map {
+            if let Some((key, value)) = extra
+                && key < k.as_str()
+            {
+                self.key(key);
+                self.value(value);
+                extra = None;
+            }
+            self.key(k);
+            self.value(v);
+        }
+        if let Some((key, value)) = extra {
+            self.key(key);
+            self.value(value);
+        }
+        self.close_object();
     }
 
     /// A `serde_json` value (the parts of a template kept in that form).

@@ -19,6 +19,7 @@ use crate::stack::{DepTarget, StackData, WeakTarget};
 use crate::value::{
     Pseudo, Reference, Value, intrinsic, is_intrinsic_key, path_text, sub_variables, typed_form,
 };
+use crate::violation::Violation;
 
 /// CloudFormation quotas checked at synthesis.
 pub mod limits {
@@ -104,7 +105,13 @@ fn suggestion(s: &StackData, logical_id: &str, attribute: bool) -> Option<Box<st
 }
 
 /// Synthesizes every stack. Stacks come out in deployment order.
-pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
+/// `tags` are the scope tags [`apply_tags`] worked out, `refused` what
+/// [`check_resources`] found.
+pub(crate) fn synthesize(
+    stacks: &[StackData],
+    tags: &ScopeTags,
+    refused: Vec<Option<(usize, Violation)>>,
+) -> Result<Assembly, Error> {
     let names = Names {
         stacks: stacks.iter().map(|s| (&*s.id, s)).collect(),
     };
@@ -114,8 +121,8 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
     let mut exports: BTreeMap<Arc<str>, BTreeSet<Export>> = BTreeMap::new();
     let mut stack_deps: BTreeMap<Arc<str>, BTreeSet<Arc<str>>> = BTreeMap::new();
     let mut prepared = Vec::with_capacity(stacks.len());
-    for s in stacks {
-        let p = prepare(s, &names, &mut exports, &mut stack_deps)?;
+    for (s, refused) in stacks.iter().zip(refused) {
+        let p = prepare(s, &names, &mut exports, &mut stack_deps, refused)?;
         prepared.push(p);
     }
 
@@ -197,10 +204,18 @@ pub(crate) fn synthesize(stacks: &[StackData]) -> Result<Assembly, Error> {
     // 2. render each stack with its exports and imports
     let mut artifacts = Vec::with_capacity(stacks.len());
     let mut export_names: BTreeMap<String, String> = BTreeMap::new();
-    for (s, p) in stacks.iter().zip(prepared) {
+    for (i, (s, p)) in stacks.iter().zip(prepared).enumerate() {
         let own_exports = exports.get(&s.id).cloned().unwrap_or_default();
         let own_weak = weak_outputs.get(&s.id).cloned().unwrap_or_default();
-        let mut artifact = render(s, p, &own_exports, &own_weak, &names, &mut export_names)?;
+        let mut artifact = render(
+            s,
+            p,
+            |j| tags.shared(i, j),
+            &own_exports,
+            &own_weak,
+            &names,
+            &mut export_names,
+        )?;
         artifact.weak_references = weak_refs.remove(&s.id).unwrap_or_default();
         if artifact.template.len() > limits::INLINE_TEMPLATE_BYTES {
             warnings.push(format!(
@@ -241,6 +256,7 @@ fn prepare(
     names: &Names<'_>,
     exports: &mut BTreeMap<Arc<str>, BTreeSet<Export>>,
     stack_deps: &mut BTreeMap<Arc<str>, BTreeSet<Arc<str>>>,
+    refused: Option<(usize, Violation)>,
 ) -> Result<Prepared, Error> {
     let mut graph = DependencyGraph::new(s.resources.iter().map(|r| r.logical_id.clone()));
     let mut checker = RefChecker {
@@ -301,21 +317,21 @@ fn prepare(
         }
     }
     let foreign = checker.foreign;
-    // the schema checks after the references, so an intrinsic written as data is reported as
-    // such rather than as a map where the schema wants a string
-    let region = s.props.region.as_deref();
-    for r in &s.resources {
-        (r.check)(&r.properties)
-            .and_then(|()| (r.check_region)(&r.properties, region))
-            .map_err(|violation| {
-                Error::Constraint(Box::new(crate::violation::ResourceViolation {
-                    stack: s.id.to_string(),
-                    logical_id: r.logical_id.clone(),
-                    path: format!("{}/{}", s.id, r.path),
-                    type_name: r.type_name.clone(),
-                    violation,
-                }))
-            })?;
+    // the schema checks (run before, see `check_resources`) reported after the references, so
+    // an intrinsic written as data is reported as such rather than as a map where the schema
+    // wants a string
+    if let Some((j, violation)) = refused
+        && let Some(r) = s.resources.get(j)
+    {
+        return Err(Error::Constraint(Box::new(
+            crate::violation::ResourceViolation {
+                stack: s.id.to_string(),
+                logical_id: r.logical_id.clone(),
+                path: format!("{}/{}", s.id, r.path),
+                type_name: r.type_name.clone(),
+                violation,
+            },
+        )));
     }
     imports
         .sort_by(|a, b| (a.from, &a.stack, &a.logical_id).cmp(&(b.from, &b.stack, &b.logical_id)));
@@ -419,18 +435,45 @@ fn is_under(path: &str, ancestor: &str) -> bool {
         || (path.starts_with(ancestor) && path.as_bytes().get(ancestor.len()) == Some(&b'/'))
 }
 
-/// The scope tags that apply to each resource, written into its properties in place for the
-/// time of synthesis (so synthesis clones no property tree); [`restore_tags`] puts back what
-/// each `Tags` property was. Returns where it wrote and what was there.
-pub(crate) fn apply_tags(stacks: &mut [StackData]) -> Vec<(usize, usize, Option<Value>)> {
-    let mut saved = Vec::new();
+/// The scope tags of one synthesis. A resource that sets `Tags` itself has them merged with
+/// the scope's and written into its properties for the time of synthesis ([`restore_tags`]
+/// puts back what was there). The resources that set none (most) share one `Tags` value per
+/// stack, format and set of scope tags: it is lent to each resource's schema check and
+/// written beside its properties, never copied into them.
+pub(crate) struct ScopeTags {
+    /// Where merged `Tags` were written and what was there before.
+    saved: Vec<(usize, usize, Option<Value>)>,
+    /// Per stack, per resource, the index in `shared` of the `Tags` it takes.
+    of_resource: Vec<Vec<Option<usize>>>,
+    /// Per stack, the shared `Tags` values.
+    shared: Vec<Vec<Value>>,
+}
+
+impl ScopeTags {
+    /// The shared `Tags` resource `j` of stack `i` takes, if any.
+    fn shared(&self, i: usize, j: usize) -> Option<&Value> {
+        let k = (*self.of_resource.get(i)?.get(j)?)?;
+        self.shared.get(i)?.get(k)
+    }
+}
+
+/// Works out the scope tags of every resource (see [`ScopeTags`]); merged ones are written
+/// in place.
+pub(crate) fn apply_tags(stacks: &mut [StackData]) -> ScopeTags {
+    let mut tags = ScopeTags {
+        saved: Vec::new(),
+        of_resource: Vec::with_capacity(stacks.len()),
+        shared: Vec::with_capacity(stacks.len()),
+    };
     let mut applicable = Vec::new();
     for (i, s) in stacks.iter_mut().enumerate() {
         if s.tags.is_empty() {
+            tags.of_resource.push(Vec::new());
+            tags.shared.push(Vec::new());
             continue;
         }
-        // the `Tags` of resources that set none, by format and by the scope tags that apply:
-        // most resources of a stack share one, built once and cloned
+        let mut of_resource = vec![None; s.resources.len()];
+        // the shared `Tags` by format and by the scope tags that apply
         let mut fresh: Vec<(TagFormat, Vec<usize>, Value)> = Vec::new();
         for (j, r) in s.resources.iter_mut().enumerate() {
             if r.tag_format == TagFormat::None {
@@ -443,33 +486,43 @@ pub(crate) fn apply_tags(stacks: &mut [StackData]) -> Vec<(usize, usize, Option<
             let Value::Map(map) = &mut r.properties else {
                 continue;
             };
-            let tags = match map.get("Tags") {
-                None => match fresh
-                    .iter()
-                    .find(|(f, a, _)| *f == r.tag_format && *a == applicable)
-                {
-                    Some((_, _, tags)) => tags.clone(),
-                    None => {
-                        let tags = merged_tags(&s.tags, &applicable, r.tag_format, None);
-                        let Some(tags) = tags else { continue };
-                        fresh.push((r.tag_format, applicable.clone(), tags.clone()));
-                        tags
+            match map.get("Tags") {
+                None => {
+                    let k = match fresh
+                        .iter()
+                        .position(|(f, a, _)| *f == r.tag_format && *a == applicable)
+                    {
+                        Some(k) => k,
+                        None => {
+                            let Some(v) = merged_tags(&s.tags, &applicable, r.tag_format, None)
+                            else {
+                                continue;
+                            };
+                            fresh.push((r.tag_format, applicable.clone(), v));
+                            fresh.len() - 1
+                        }
+                    };
+                    if let Some(slot) = of_resource.get_mut(j) {
+                        *slot = Some(k);
                     }
-                },
-                Some(own) => match merged_tags(&s.tags, &applicable, r.tag_format, Some(own)) {
-                    Some(tags) => tags,
-                    None => continue,
-                },
-            };
-            saved.push((i, j, map.insert("Tags".into(), tags)));
+                }
+                Some(own) => {
+                    if let Some(v) = merged_tags(&s.tags, &applicable, r.tag_format, Some(own)) {
+                        tags.saved.push((i, j, map.insert("Tags".into(), v)));
+                    }
+                }
+            }
         }
+        tags.of_resource.push(of_resource);
+        tags.shared
+            .push(fresh.into_iter().map(|(_, _, v)| v).collect());
     }
-    saved
+    tags
 }
 
 /// Puts back the `Tags` properties [`apply_tags`] replaced.
-pub(crate) fn restore_tags(stacks: &mut [StackData], saved: Vec<(usize, usize, Option<Value>)>) {
-    for (i, j, before) in saved {
+pub(crate) fn restore_tags(stacks: &mut [StackData], tags: ScopeTags) {
+    for (i, j, before) in tags.saved {
         if let Some(r) = stacks.get_mut(i).and_then(|s| s.resources.get_mut(j))
             && let Value::Map(map) = &mut r.properties
         {
@@ -479,6 +532,53 @@ pub(crate) fn restore_tags(stacks: &mut [StackData], saved: Vec<(usize, usize, O
             };
         }
     }
+}
+
+/// The first resource of each stack whose properties (with their scope tags) its schema or
+/// its region refuses, and why: every check runs here, before [`synthesize`], which reports
+/// them in its own order (a stack's references first). A shared `Tags` value is moved into
+/// the properties for the time of the check and taken back.
+pub(crate) fn check_resources(
+    stacks: &mut [StackData],
+    tags: &mut ScopeTags,
+) -> Vec<Option<(usize, Violation)>> {
+    let mut key: Option<String> = None;
+    let mut refused = Vec::with_capacity(stacks.len());
+    for (i, s) in stacks.iter_mut().enumerate() {
+        let region = s.props.region.as_deref();
+        let of_resource = tags.of_resource.get(i);
+        let mut shared = tags.shared.get_mut(i);
+        let mut first = None;
+        for (j, r) in s.resources.iter_mut().enumerate() {
+            let takes = of_resource.and_then(|o| o.get(j).copied().flatten());
+            let lent = match (takes, &mut shared, &mut r.properties) {
+                (Some(k), Some(shared), Value::Map(map)) => match shared.get_mut(k) {
+                    Some(v) => {
+                        let key = key.take().unwrap_or_else(|| "Tags".to_owned());
+                        map.insert(key, std::mem::replace(v, Value::Null));
+                        Some(k)
+                    }
+                    None => None,
+                },
+                _ => None,
+            };
+            let checked =
+                (r.check)(&r.properties).and_then(|()| (r.check_region)(&r.properties, region));
+            if let (Some(k), Some(shared), Value::Map(map)) = (lent, &mut shared, &mut r.properties)
+                && let Some((k_, v)) = map.remove_entry("Tags")
+                && let Some(slot) = shared.get_mut(k)
+            {
+                *slot = v;
+                key = Some(k_);
+            }
+            if let Err(violation) = checked {
+                first = Some((j, violation));
+                break;
+            }
+        }
+        refused.push(first);
+    }
+    refused
 }
 
 /// The indexes of the scope `tags` that apply to a resource at `path`, shallower scopes
@@ -1067,6 +1167,8 @@ struct ResourceBody<'a> {
     depends_on: Vec<String>,
     metadata: Option<Cow<'a, Value>>,
     properties: Option<Cow<'a, Value>>,
+    /// The scope tags written into `properties` as its `Tags` (see [`ScopeTags`]).
+    tags: Option<&'a Value>,
     r#type: &'a str,
     update_policy: Option<Cow<'a, Value>>,
     update_replace_policy: Option<&'static str>,
@@ -1098,7 +1200,10 @@ impl ResourceBody<'_> {
         }
         if let Some(p) = &self.properties {
             w.key("Properties");
-            w.value(p);
+            match (&**p, self.tags) {
+                (Value::Map(m), Some(tags)) => w.map_with(m, ("Tags", tags)),
+                _ => w.value(p),
+            }
         }
         w.key("Type");
         w.string(self.r#type);
@@ -1148,9 +1253,10 @@ impl OutputBody<'_> {
     }
 }
 
-fn render(
+fn render<'t>(
     s: &StackData,
     p: Prepared,
+    scope_tags: impl Fn(usize) -> Option<&'t Value>,
     exports: &BTreeSet<Export>,
     weak_outputs: &BTreeSet<WeakTarget>,
     names: &Names<'_>,
@@ -1180,9 +1286,11 @@ fn render(
     let graph_dot = p.dot;
     let foreign = p.foreign;
     let mut resources = BTreeMap::new();
-    for (r, depends_on) in s.resources.iter().zip(p.depends_on) {
+    for (j, (r, depends_on)) in s.resources.iter().zip(p.depends_on).enumerate() {
         let props = resolve(&r.properties, s, names, foreign);
-        let properties = (!matches!(&*props, Value::Map(m) if m.is_empty())).then_some(props);
+        let tags = scope_tags(j);
+        let properties =
+            (tags.is_some() || !matches!(&*props, Value::Map(m) if m.is_empty())).then_some(props);
         resources.insert(
             r.logical_id.as_str(),
             ResourceBody {
@@ -1199,6 +1307,7 @@ fn render(
                     .as_ref()
                     .map(|v| resolve(v, s, names, foreign)),
                 properties,
+                tags,
                 r#type: &r.type_name,
                 update_replace_policy: r.update_replace_policy.map(Policy::name),
             },
