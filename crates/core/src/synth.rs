@@ -17,7 +17,8 @@ use crate::pretty_json::PrettyJson;
 use crate::resource::{Policy, TagFormat};
 use crate::stack::{DepTarget, StackData, WeakTarget};
 use crate::value::{
-    Pseudo, Reference, Value, intrinsic, is_intrinsic_key, path_text, sub_variables, typed_form,
+    Pseudo, Reference, Segment, Value, intrinsic, is_intrinsic_key, path_text, sub_variables,
+    typed_form,
 };
 use crate::violation::Violation;
 
@@ -266,11 +267,17 @@ fn prepare(
         exports,
         stack_deps,
         foreign: false,
+        segments: Vec::new(),
+        found: Vec::new(),
+        edges: Vec::new(),
     };
     let mut imports = Vec::new();
     for (i, r) in s.resources.iter().enumerate() {
         let referrer = r.logical_id.as_str();
-        for (target, edge) in checker.check(referrer, "Properties", &r.properties)? {
+        for (target, edge) in checker
+            .check(referrer, "Properties", &r.properties)?
+            .drain(..)
+        {
             graph.add_edge(i, target, edge);
         }
         for (stack, logical_id) in checker.imports.drain(..) {
@@ -664,9 +671,14 @@ struct RefChecker<'a, 'n> {
     /// from JSON) was found in another stack, the only one holding its logical id: it is then
     /// that stack's, exported there and imported here as a typed reference is.
     foreign: bool,
+    /// Scratch space of [`check`](Self::check), kept between calls: the path being walked,
+    /// what the walk found (with its property path), and the edges found.
+    segments: Vec<Segment<'a>>,
+    found: Vec<(String, &'a Value)>,
+    edges: Vec<(usize, Edge)>,
 }
 
-impl RefChecker<'_, '_> {
+impl<'a> RefChecker<'a, '_> {
     fn dangling(
         &self,
         referrer: &str,
@@ -696,16 +708,20 @@ impl RefChecker<'_, '_> {
         }
     }
 
-    /// Checks every reference inside `value`; returns the resource edges it makes.
+    /// Checks every reference inside `value`; returns the resource edges it makes (to be
+    /// drained: the list is reused by the next call).
     fn check(
         &mut self,
         referrer: &str,
         root: &str,
-        value: &Value,
-    ) -> Result<Vec<(usize, Edge)>, Error> {
-        let mut found: Vec<(String, &Value)> = Vec::new();
+        value: &'a Value,
+    ) -> Result<&mut Vec<(usize, Edge)>, Error> {
+        let mut found = std::mem::take(&mut self.found);
+        let mut segments = std::mem::take(&mut self.segments);
+        found.clear();
+        segments.clear();
         // the path is written for what is found only
-        value.walk_segments(&mut Vec::new(), &mut |segments, v| match v {
+        value.walk_segments(&mut segments, &mut |segments, v| match v {
             Value::Ref(_)
             | Value::GetAtt(..)
             | Value::Sub(..)
@@ -717,19 +733,32 @@ impl RefChecker<'_, '_> {
             }
             _ => {}
         });
-        let mut edges = Vec::new();
-        for (property, v) in found {
+        self.segments = segments;
+        let result = self.check_found(referrer, &mut found);
+        self.found = found;
+        result?;
+        Ok(&mut self.edges)
+    }
+
+    /// Checks what [`check`](Self::check)'s walk found, into `self.edges`.
+    fn check_found(
+        &mut self,
+        referrer: &str,
+        found: &mut Vec<(String, &'a Value)>,
+    ) -> Result<(), Error> {
+        self.edges.clear();
+        for (property, v) in found.drain(..) {
             match v {
                 Value::Ref(r) => {
-                    if let Some(e) = self.reference(referrer, &property, r, None, EdgeKind::Ref)? {
-                        edges.push(e);
+                    if let Some(i) = self.target(referrer, &property, r, None)? {
+                        let kind = EdgeKind::Ref;
+                        self.edges.push((i, Edge { kind, property }));
                     }
                 }
                 Value::GetAtt(r, attr) => {
-                    if let Some(e) =
-                        self.reference(referrer, &property, r, Some(attr), EdgeKind::GetAtt)?
-                    {
-                        edges.push(e);
+                    if let Some(i) = self.target(referrer, &property, r, Some(attr))? {
+                        let kind = EdgeKind::GetAtt;
+                        self.edges.push((i, Edge { kind, property }));
                     }
                 }
                 Value::Sub(template, vars) => {
@@ -761,7 +790,7 @@ impl RefChecker<'_, '_> {
                         if let Some(e) =
                             self.reference(referrer, &property, &r, attr.as_ref(), EdgeKind::Sub)?
                         {
-                            edges.push(e);
+                            self.edges.push(e);
                         }
                     }
                 }
@@ -783,13 +812,13 @@ impl RefChecker<'_, '_> {
                     if let Some((key, arg)) = m.iter().next()
                         && let Some(e) = self.untyped(referrer, &property, key, arg)?
                     {
-                        edges.push(e);
+                        self.edges.push(e);
                     }
                 }
                 _ => {}
             }
         }
-        Ok(edges)
+        Ok(())
     }
 
     /// A one-key map `{key: arg}` whose key is an intrinsic's: refused unless CloudFormation
@@ -859,6 +888,22 @@ impl RefChecker<'_, '_> {
         attribute: Option<&String>,
         kind: EdgeKind,
     ) -> Result<Option<(usize, Edge)>, Error> {
+        let edge = |i| {
+            let property = property.to_owned();
+            (i, Edge { kind, property })
+        };
+        Ok(self.target(referrer, property, r, attribute)?.map(edge))
+    }
+
+    /// The index of the resource of this stack `r` points to, or `None` for a parameter, a
+    /// pseudo parameter or another stack's resource (its export and import recorded).
+    fn target(
+        &mut self,
+        referrer: &str,
+        property: &str,
+        r: &Reference,
+        attribute: Option<&String>,
+    ) -> Result<Option<usize>, Error> {
         let target_stack = r.stack.clone().unwrap_or_else(|| self.stack.id.clone());
         if target_stack != self.stack.id {
             let Some(producer) = self.names.stack(&target_stack) else {
@@ -920,13 +965,7 @@ impl RefChecker<'_, '_> {
             return Ok(None);
         }
         if let Some(&i) = self.stack.resource_index.get(&r.logical_id) {
-            return Ok(Some((
-                i,
-                Edge {
-                    kind,
-                    property: property.to_owned(),
-                },
-            )));
+            return Ok(Some(i));
         }
         let is_param = attribute.is_none() && self.stack.parameters.contains_key(&r.logical_id);
         let is_pseudo = attribute.is_none() && Pseudo::from_name(&r.logical_id).is_some();
@@ -950,7 +989,7 @@ impl RefChecker<'_, '_> {
                         stack: Some(producer.clone()),
                         logical_id: r.logical_id.clone(),
                     };
-                    return self.reference(referrer, property, &qualified, attribute, kind);
+                    return self.target(referrer, property, &qualified, attribute);
                 }
                 [] => {}
                 several => {
