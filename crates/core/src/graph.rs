@@ -203,28 +203,37 @@ impl DependencyGraph {
         let Ok(order) = toposort(&self.graph, None) else {
             return Vec::new();
         };
-        // successors, deduplicated, and which pairs are references
-        let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
-        let mut refs: HashSet<(usize, usize)> = HashSet::with_capacity(self.graph.edge_count());
+        // every edge once, sorted: the successors of `u` are `edges[start[u]..start[u + 1]]`
+        let mut edges: Vec<(usize, usize)> = Vec::with_capacity(self.graph.edge_count());
+        // which pairs are references, sorted
+        let mut refs: Vec<(usize, usize)> = Vec::new();
         let mut declared: Vec<(usize, usize)> = Vec::new();
         for e in self.graph.edge_references() {
             let (u, v) = (e.source().index(), e.target().index());
-            succ[u].push(v);
+            edges.push((u, v));
             if e.weight().kind == EdgeKind::DependsOn {
                 declared.push((u, v));
             } else {
-                refs.insert((u, v));
+                refs.push((u, v));
             }
         }
-        for s in &mut succ {
-            s.sort_unstable();
-            s.dedup();
+        for pairs in [&mut edges, &mut refs, &mut declared] {
+            pairs.sort_unstable();
+            pairs.dedup();
         }
+        let mut start = vec![0usize; n + 1];
+        for &(u, _) in &edges {
+            start[u + 1] += 1;
+        }
+        for i in 0..n {
+            start[i + 1] += start[i];
+        }
+        let succ = |u: usize| edges[start[u]..start[u + 1]].iter().map(|&(_, w)| w);
         // reach[u]: every node reachable from u by a path of length >= 1
         let mut reach = vec![0u64; n * words];
         for &node in order.iter().rev() {
             let u = node.index();
-            for &w in &succ[u] {
+            for w in succ(u) {
                 let (dst, src) = (u * words, w * words);
                 for i in 0..words {
                     let bit = reach[src + i];
@@ -235,12 +244,10 @@ impl DependencyGraph {
         }
         let reachable =
             |from: usize, to: usize| reach[from * words + to / 64] & (1 << (to % 64)) != 0;
-        declared.sort_unstable();
-        declared.dedup();
         declared
             .into_iter()
-            .filter(|&(u, v)| !refs.contains(&(u, v)))
-            .filter(|&(u, v)| !succ[u].iter().any(|&w| w != v && reachable(w, v)))
+            .filter(|pair| refs.binary_search(pair).is_err())
+            .filter(|&(u, v)| !succ(u).any(|w| w != v && reachable(w, v)))
             .collect()
     }
 }
