@@ -1324,13 +1324,14 @@ fn render<'t>(
 
     let graph_dot = p.dot;
     let foreign = p.foreign;
-    let mut resources = BTreeMap::new();
+    // by logical id (unique in a stack)
+    let mut resources = Vec::with_capacity(s.resources.len());
     for (j, (r, depends_on)) in s.resources.iter().zip(p.depends_on).enumerate() {
         let props = resolve(&r.properties, s, names, foreign);
         let tags = scope_tags(j);
         let properties =
             (tags.is_some() || !matches!(&*props, Value::Map(m) if m.is_empty())).then_some(props);
-        resources.insert(
+        resources.push((
             r.logical_id.as_str(),
             ResourceBody {
                 condition: r.condition.as_deref(),
@@ -1350,8 +1351,9 @@ fn render<'t>(
                 r#type: &r.type_name,
                 update_replace_policy: r.update_replace_policy.map(Policy::name),
             },
-        );
+        ));
     }
+    resources.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
     // one map of every output, by id (an id written twice keeps the last one written)
     let mut outputs = BTreeMap::new();
