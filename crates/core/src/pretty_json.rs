@@ -471,4 +471,44 @@ mod tests {
         assert_eq!(w.finish(), serde_json::to_string(&all)?);
         Ok(())
     }
+
+    #[test]
+    fn first_escaped_finds_what_a_byte_by_byte_search_finds() {
+        let oracle = |bytes: &[u8]| {
+            bytes
+                .iter()
+                .position(|b| *b < 0x20 || *b == b'"' || *b == b'\\')
+        };
+        // every length up to three words, every position of one byte of each kind (and none),
+        // over a text of plain ASCII and of multi-byte UTF-8 (high bytes never match)
+        for filler in [b'a', 0xc3] {
+            for len in 0..=24 {
+                for special in [
+                    None,
+                    Some(b'"'),
+                    Some(b'\\'),
+                    Some(0),
+                    Some(0x1f),
+                    Some(b'\n'),
+                ] {
+                    for at in 0..len.max(1) {
+                        let mut bytes = vec![filler; len];
+                        if let (Some(b), Some(slot)) = (special, bytes.get_mut(at)) {
+                            *slot = b;
+                        }
+                        assert_eq!(first_escaped(&bytes), oracle(&bytes), "{bytes:?}");
+                        // a second one further on does not move the first
+                        if let Some(slot) = bytes.get_mut(at + 5) {
+                            *slot = b'"';
+                        }
+                        assert_eq!(first_escaped(&bytes), oracle(&bytes), "{bytes:?}");
+                    }
+                }
+            }
+        }
+        // the bytes next to the ones escaped are not
+        for b in [b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xff] {
+            assert_eq!(first_escaped(&[b; 11]), None, "{b:#x}");
+        }
+    }
 }
