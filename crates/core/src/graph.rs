@@ -49,18 +49,32 @@ pub struct Edge {
     pub property: String,
 }
 
-/// A directed graph: an edge `a -> b` means `a` depends on `b` (b must exist first).
+/// A directed graph: an edge `a -> b` means `a` depends on `b` (b must exist first). Its
+/// nodes are named by `N`: owned names by default, or names borrowed from where they live.
 #[derive(Debug, Default)]
-pub struct DependencyGraph {
-    graph: DiGraph<String, Edge>,
+pub struct DependencyGraph<N = String> {
+    graph: DiGraph<N, Edge>,
 }
 
 impl DependencyGraph {
     /// A graph with one node per name, in the given order.
     pub fn new<S: Into<String>>(nodes: impl IntoIterator<Item = S>) -> Self {
+        DependencyGraph::named(nodes.into_iter().map(Into::into))
+    }
+}
+
+impl<'a> DependencyGraph<&'a str> {
+    /// A graph with one node per name, in the given order, the names borrowed.
+    pub fn borrowing(nodes: impl IntoIterator<Item = &'a str>) -> Self {
+        DependencyGraph::named(nodes)
+    }
+}
+
+impl<N: AsRef<str>> DependencyGraph<N> {
+    fn named(nodes: impl IntoIterator<Item = N>) -> Self {
         let mut graph = DiGraph::new();
         for n in nodes {
-            graph.add_node(n.into());
+            graph.add_node(n);
         }
         DependencyGraph { graph }
     }
@@ -77,7 +91,7 @@ impl DependencyGraph {
 
     /// The name of node `i`.
     pub fn name(&self, i: usize) -> &str {
-        &self.graph[NodeIndex::new(i)]
+        self.graph[NodeIndex::new(i)].as_ref()
     }
 
     /// Adds `from -> to` (node indices as given to [`DependencyGraph::new`]).

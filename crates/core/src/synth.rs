@@ -259,7 +259,7 @@ fn prepare(
     stack_deps: &mut BTreeMap<Arc<str>, BTreeSet<Arc<str>>>,
     refused: Option<(usize, Violation)>,
 ) -> Result<Prepared, Error> {
-    let mut graph = DependencyGraph::new(s.resources.iter().map(|r| r.logical_id.clone()));
+    let mut graph = DependencyGraph::borrowing(s.resources.iter().map(|r| r.logical_id.as_str()));
     let mut checker = RefChecker {
         stack: s,
         imports: Vec::new(),
