@@ -1353,7 +1353,8 @@ fn render<'t>(
             },
         ));
     }
-    resources.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut order: Vec<usize> = (0..resources.len()).collect();
+    order.sort_unstable_by_key(|&i| resources.get(i).map(|(id, _)| *id));
 
     // one map of every output, by id (an id written twice keeps the last one written)
     let mut outputs = BTreeMap::new();
@@ -1489,7 +1490,7 @@ fn render<'t>(
     }
     w.key("Resources");
     w.open_object();
-    for (id, r) in &resources {
+    for (id, r) in order.iter().filter_map(|&i| resources.get(i)) {
         w.key(id);
         r.write(&mut w);
     }
