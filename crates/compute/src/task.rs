@@ -902,7 +902,7 @@ impl Construct for FargateTaskDefinition {
                         ),
                         ("auto_create_group", Value::from("false")),
                     ]),
-                    FireLensOutput::Options(options) => Value::Map(options.clone()),
+                    FireLensOutput::Options(options) => Value::from(options.clone()),
                 };
                 ContainerLogs::FireLens {
                     options: td::LogConfiguration::new("awsfirelens").options(Json(options)),

@@ -19,9 +19,7 @@
 //! # Ok::<(), cloudwright_core::Error>(())
 //! ```
 
-use std::collections::BTreeMap;
-
-use crate::value::Value;
+use crate::value::{Map, Value};
 
 /// A check that is deliberately not met by one resource, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,11 +68,11 @@ impl Exception {
     pub(crate) fn merge_into(&self, metadata: &mut Option<Value>) {
         let mut map = match metadata.take() {
             Some(Value::Map(m)) => m,
-            Some(other) => BTreeMap::from([("Value".to_owned(), other)]),
-            None => BTreeMap::new(),
+            Some(other) => Map::from([("Value".into(), other)]),
+            None => Map::new(),
         };
         let reason = Value::from(self.reason.as_str());
-        let entry = |id: &str, reason_key: &str| {
+        let entry = |id: &str, reason_key: &'static str| {
             Value::map([("id", Value::from(id)), (reason_key, reason.clone())])
         };
         for id in &self.checkov {
@@ -112,17 +110,17 @@ impl Exception {
 }
 
 /// Appends `item` to the list at `path` (maps created on the way).
-fn push(map: &mut BTreeMap<String, Value>, path: &[&str], item: Value) {
+fn push(map: &mut Map, path: &[&'static str], item: Value) {
     let Some((last, init)) = path.split_last() else {
         return;
     };
     let mut current = map;
     for key in init {
         let slot = current
-            .entry((*key).to_owned())
-            .or_insert_with(|| Value::Map(BTreeMap::new()));
+            .entry((*key).into())
+            .or_insert_with(|| Value::Map(Map::new()));
         if !matches!(slot, Value::Map(_)) {
-            *slot = Value::Map(BTreeMap::new());
+            *slot = Value::Map(Map::new());
         }
         let Value::Map(next) = slot else {
             return;
@@ -130,7 +128,7 @@ fn push(map: &mut BTreeMap<String, Value>, path: &[&str], item: Value) {
         current = next;
     }
     let list = current
-        .entry((*last).to_owned())
+        .entry((*last).into())
         .or_insert_with(|| Value::List(Vec::new()));
     if let Value::List(items) = list {
         if !items.contains(&item) {

@@ -67,5 +67,5 @@ pub use resource::{Handle, Policy, RawAttributes, RawResource, Resource, Resourc
 pub use runner::run;
 pub use stack::{DepTarget, Mapping, Output, Parameter, StackProps};
 pub use synth::limits;
-pub use value::{Bool, Int, Json, List, Num, Pseudo, Reference, Str, ToValue, Value};
+pub use value::{Bool, Int, Json, List, Map, Num, Pseudo, Reference, Str, ToValue, Value};
 pub use violation::{ResourceViolation, Violation};

@@ -3,10 +3,9 @@
 //! straight from [`Value`]s into one `String`: a template is rendered without a serializer
 //! call per token and without an intermediate `serde_json::Value` tree.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::value::Value;
+use crate::value::{Map, Value};
 
 /// A JSON text being written.
 pub(crate) struct PrettyJson {
@@ -187,12 +186,12 @@ impl PrettyJson {
 
     /// A map with one member more, `extra`, written in its sorted place (`map` does not hold
     /// its key).
-    pub(crate) fn map_with(&mut self, map: &BTreeMap<String, Value>, extra: (&str, &Value)) {
+    pub(crate) fn map_with(&mut self, map: &Map, extra: (&str, &Value)) {
         self.open_object();
         let mut extra = Some(extra);
         for (k, v) in map {
             if let Some((key, value)) = extra
-                && key < k.as_str()
+                && key < &**k
             {
                 self.key(key);
                 self.value(value);
@@ -351,18 +350,18 @@ mod tests {
     #[test]
     fn writes_what_serde_json_writes() -> Result<(), serde_json::Error> {
         let mut vars = BTreeMap::new();
-        vars.insert("Name".to_owned(), Value::r#ref("Queue"));
-        vars.insert("Empty".to_owned(), Value::Map(BTreeMap::new()));
-        let mut map = BTreeMap::new();
+        vars.insert("Name".into(), Value::r#ref("Queue"));
+        vars.insert("Empty".into(), Value::Map(BTreeMap::new()));
+        let mut map = Map::new();
         map.insert(
-            "Escapes \"quoted\" \\ /".to_owned(),
+            "Escapes \"quoted\" \\ /".into(),
             Value::from("tab\t nl\n cr\r bs\u{8} ff\u{c} nul\u{0} us\u{1f} del\u{7f} é ✓ 😀"),
         );
-        map.insert("Empty list".to_owned(), Value::List(Vec::new()));
-        map.insert("Empty map".to_owned(), Value::Map(BTreeMap::new()));
-        map.insert("Null".to_owned(), Value::Null);
+        map.insert("Empty list".into(), Value::List(Vec::new()));
+        map.insert("Empty map".into(), Value::Map(BTreeMap::new()));
+        map.insert("Null".into(), Value::Null);
         map.insert(
-            "Numbers".to_owned(),
+            "Numbers".into(),
             Value::List(vec![
                 Value::from(0),
                 Value::from(-17),
@@ -375,10 +374,7 @@ mod tests {
                 Value::from(123456789.125),
             ]),
         );
-        map.insert(
-            "Bools".to_owned(),
-            Value::List(vec![true.into(), false.into()]),
-        );
+        map.insert("Bools".into(), Value::List(vec![true.into(), false.into()]));
         let v = Value::List(vec![
             Value::Map(map),
             Value::r#ref("A"),

@@ -1,12 +1,12 @@
 //! Resources: the trait typed resources implement, the raw escape hatch, and handles.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::value::{Reference, ToValue, Value};
+use crate::value::{Map, Reference, ToValue, Value};
 use crate::violation::Violation;
 
 /// How a resource type carries tags, so tags applied to a scope can be propagated into it.
@@ -79,7 +79,7 @@ pub(crate) type RegionCheckFn = fn(&Value, Option<&str>) -> Result<(), Violation
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawResource {
     type_name: String,
-    properties: BTreeMap<String, Value>,
+    properties: Map,
     tag_format: TagFormat,
 }
 
@@ -88,14 +88,15 @@ impl RawResource {
     pub fn new(type_name: impl Into<String>) -> Self {
         RawResource {
             type_name: type_name.into(),
-            properties: BTreeMap::new(),
+            properties: Map::new(),
             tag_format: TagFormat::None,
         }
     }
 
     /// Sets a property.
     pub fn property(mut self, name: impl Into<String>, value: impl Into<Value>) -> Self {
-        self.properties.insert(name.into(), value.into());
+        self.properties
+            .insert(Cow::Owned(name.into()), value.into());
         self
     }
 

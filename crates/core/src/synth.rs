@@ -549,7 +549,7 @@ pub(crate) fn check_resources(
     stacks: &mut [StackData],
     tags: &mut ScopeTags,
 ) -> Vec<Option<(usize, Violation)>> {
-    let mut key: Option<String> = None;
+    let mut key: Option<Cow<'static, str>> = None;
     let mut refused = Vec::with_capacity(stacks.len());
     for (i, s) in stacks.iter_mut().enumerate() {
         let region = s.props.region.as_deref();
@@ -561,7 +561,7 @@ pub(crate) fn check_resources(
             let lent = match (takes, &mut shared, &mut r.properties) {
                 (Some(k), Some(shared), Value::Map(map)) => match shared.get_mut(k) {
                     Some(v) => {
-                        let key = key.take().unwrap_or_else(|| "Tags".to_owned());
+                        let key = key.take().unwrap_or(Cow::Borrowed("Tags"));
                         map.insert(key, std::mem::replace(v, Value::Null));
                         Some(k)
                     }
@@ -646,13 +646,14 @@ fn merged_tags(
         (TagFormat::Map, None) => Some(Value::Map(
             merged
                 .into_iter()
-                .map(|(k, v)| (k.to_owned(), v.into()))
+                .map(|(k, v)| (Cow::Owned(k.to_owned()), v.into()))
                 .collect(),
         )),
         (TagFormat::Map, Some(Value::Map(m))) => {
             let mut m = m.clone();
             for (k, v) in merged {
-                m.entry(k.to_owned()).or_insert_with(|| v.into());
+                m.entry(Cow::Owned(k.to_owned()))
+                    .or_insert_with(|| v.into());
             }
             Some(Value::Map(m))
         }

@@ -44,6 +44,7 @@
 //! assert_eq!(serde_json::to_string(&Value::from(Pseudo::Region)).unwrap(), r#"{"Ref":"AWS::Region"}"#);
 //! ```
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -127,6 +128,11 @@ impl Pseudo {
     }
 }
 
+/// The map of a [`Value::Map`]: its keys are [`Cow`]s, so the names a program spells out
+/// (property names, most of all those of the generated types) take no allocation, and the ones
+/// it computes are owned. Looked up by `&str` (`map.get("Tags")`).
+pub type Map = BTreeMap<Cow<'static, str>, Value>;
+
 /// A CloudFormation value: a literal or an intrinsic function.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -140,8 +146,9 @@ pub enum Value {
     Bool(bool),
     /// A list.
     List(Vec<Value>),
-    /// A map; keys are written in sorted order.
-    Map(BTreeMap<String, Value>),
+    /// A map; keys are written in sorted order. A key is borrowed when it is known when
+    /// the program is written (`"Tags".into()`), owned otherwise (`name.to_owned().into()`).
+    Map(Map),
     /// `{"Ref": logical id}` of a resource or parameter.
     Ref(Reference),
     /// `{"Ref": "AWS::..."}`.
@@ -299,7 +306,9 @@ impl Value {
     }
 
     /// A map literal from key/value pairs.
-    pub fn map<K: Into<String>, V: Into<Value>>(pairs: impl IntoIterator<Item = (K, V)>) -> Value {
+    pub fn map<K: Into<Cow<'static, str>>, V: Into<Value>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Value {
         Value::Map(
             pairs
                 .into_iter()
@@ -380,13 +389,13 @@ impl Value {
                         let arg = Value::read_json(arg, in_condition);
                         return match intrinsic(key, &arg) {
                             Ok(v) => v,
-                            Err(_) => Value::Map(BTreeMap::from([(key.clone(), arg)])),
+                            Err(_) => Value::Map(Map::from([(Cow::Owned(key.clone()), arg)])),
                         };
                     }
                 }
                 Value::Map(
                     o.iter()
-                        .map(|(k, v)| (k.clone(), Value::read_json(v, false)))
+                        .map(|(k, v)| (Cow::Owned(k.clone()), Value::read_json(v, false)))
                         .collect(),
                 )
             }
@@ -663,7 +672,8 @@ pub(crate) fn intrinsic(key: &str, arg: &Value) -> Result<Value, NotTyped> {
         ("Fn::GetAtt", ..) => Err(bad("[logical id, attribute] or \"LogicalId.Attribute\"")),
         ("Fn::Sub", Value::String(t), _) => Ok(Value::Sub(t.clone(), BTreeMap::new())),
         ("Fn::Sub", _, [Value::String(t), Value::Map(vars)]) => {
-            Ok(Value::Sub(t.clone(), vars.clone()))
+            let vars = vars.iter().map(|(k, v)| (k.to_string(), v.clone()));
+            Ok(Value::Sub(t.clone(), vars.collect()))
         }
         ("Fn::Sub", ..) => Err(bad("a template string or [template, {variables}]")),
         ("Fn::Join", _, [Value::String(d), Value::List(values)]) => {
@@ -847,7 +857,7 @@ impl<T: Into<Value>> From<Vec<T>> for Value {
 }
 impl<T: Into<Value>> From<BTreeMap<String, T>> for Value {
     fn from(v: BTreeMap<String, T>) -> Self {
-        Value::Map(v.into_iter().map(|(k, v)| (k, v.into())).collect())
+        Value::Map(v.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
 }
 impl<T: Into<Value>> From<Option<T>> for Value {
@@ -895,12 +905,16 @@ impl<T: ToValue> ToValue for BTreeMap<String, T> {
     fn to_value(&self) -> Value {
         Value::Map(
             self.iter()
-                .map(|(k, v)| (k.clone(), v.to_value()))
+                .map(|(k, v)| (Cow::Owned(k.clone()), v.to_value()))
                 .collect(),
         )
     }
     fn into_value(self) -> Value {
-        Value::Map(self.into_iter().map(|(k, v)| (k, v.into_value())).collect())
+        Value::Map(
+            self.into_iter()
+                .map(|(k, v)| (k.into(), v.into_value()))
+                .collect(),
+        )
     }
 }
 impl<T: ToValue> ToValue for Box<T> {
@@ -1009,7 +1023,7 @@ num_wrapper_from!(Int: i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
 num_wrapper_from!(Num: i8, i16, i32, i64, u8, u16, u32, u64, usize, isize, f64);
 impl From<BTreeMap<String, Value>> for Json {
     fn from(v: BTreeMap<String, Value>) -> Self {
-        Json(Value::Map(v))
+        Json(Value::from(v))
     }
 }
 /// Typed items (property types, values) as a free-form property, e.g. a list of generated

@@ -342,11 +342,10 @@ impl Statement {
             }
             entries.push((
                 "Condition",
-                Value::map(
-                    by_operator
-                        .into_iter()
-                        .map(|(op, keys)| (op, Value::map(keys))),
-                ),
+                Value::map(by_operator.into_iter().map(|(op, keys)| {
+                    let keys = keys.into_iter().map(|(k, v)| (k.to_owned(), v));
+                    (op.to_owned(), Value::map(keys))
+                })),
             ));
         }
         Value::map(entries)

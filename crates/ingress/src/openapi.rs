@@ -27,7 +27,7 @@
 
 use std::collections::BTreeMap;
 
-use cloudwright_core::Value;
+use cloudwright_core::{Map, Value};
 
 use crate::authorizer::{Authorization, LambdaAuthorizerKind};
 use crate::function::FunctionRef;
@@ -109,12 +109,12 @@ pub struct Operation {
 fn operation(op: &Operation) -> Value {
     let route = &op.route;
     let mut parameters = Vec::new();
-    let mut mappings: BTreeMap<String, Value> = BTreeMap::new();
+    let mut mappings: Map = BTreeMap::new();
     for seg in route.path.segments() {
         if let Segment::Param(n) | Segment::Greedy(n) = seg {
             parameters.push(param(n, "path"));
             mappings.insert(
-                format!("integration.request.path.{n}"),
+                format!("integration.request.path.{n}").into(),
                 format!("method.request.path.{n}").into(),
             );
         }
@@ -122,14 +122,14 @@ fn operation(op: &Operation) -> Value {
     for q in &route.query {
         parameters.push(param(q, "query"));
         mappings.insert(
-            format!("integration.request.querystring.{q}"),
+            format!("integration.request.querystring.{q}").into(),
             format!("method.request.querystring.{q}").into(),
         );
     }
     for h in &route.headers {
         parameters.push(param(h, "header"));
         mappings.insert(
-            format!("integration.request.header.{h}"),
+            format!("integration.request.header.{h}").into(),
             format!("method.request.header.{h}").into(),
         );
     }
@@ -147,11 +147,11 @@ fn operation(op: &Operation) -> Value {
                 id: String::new(),
             };
             let mut x = BTreeMap::from([
-                ("type".to_owned(), Value::from("aws_proxy")),
+                ("type".into(), Value::from("aws_proxy")),
                 // Lambda is always invoked with POST, whatever the route's method
-                ("httpMethod".to_owned(), "POST".into()),
-                ("uri".to_owned(), function.invocation_uri()),
-                ("passthroughBehavior".to_owned(), "when_no_match".into()),
+                ("httpMethod".into(), "POST".into()),
+                ("uri".into(), function.invocation_uri()),
+                ("passthroughBehavior".into(), "when_no_match".into()),
             ]);
             if let Some(t) = timeout_millis {
                 x.insert("timeoutInMillis".into(), (*t).into());
@@ -161,14 +161,14 @@ fn operation(op: &Operation) -> Value {
     };
     let mut out = BTreeMap::from([
         (
-            "responses".to_owned(),
+            "responses".into(),
             Value::map([(
                 "200",
                 Value::map([("description", "The service's response, passed through")]),
             )]),
         ),
         (
-            "x-amazon-apigateway-integration".to_owned(),
+            "x-amazon-apigateway-integration".into(),
             Value::Map(x_integration),
         ),
     ]);
@@ -188,7 +188,7 @@ fn operation(op: &Operation) -> Value {
         };
         out.insert(
             "security".into(),
-            Value::List(vec![Value::map([(name, Value::List(scopes))])]),
+            Value::List(vec![Value::map([(name.to_owned(), Value::List(scopes))])]),
         );
     }
     Value::Map(out)
@@ -197,13 +197,13 @@ fn operation(op: &Operation) -> Value {
 fn load_balancer_integration(
     route: &ValidRoute,
     integration: &Integration,
-    mut mappings: BTreeMap<String, Value>,
-) -> BTreeMap<String, Value> {
+    mut mappings: Map,
+) -> Map {
     let port = integration.port;
     // constants last: they win over anything a caller could send
     for (name, value) in &integration.headers {
         mappings.insert(
-            format!("integration.request.header.{name}"),
+            format!("integration.request.header.{name}").into(),
             format!("'{value}'").into(),
         );
     }
@@ -220,12 +220,12 @@ fn load_balancer_integration(
         ),
     };
     let mut x_integration = BTreeMap::from([
-        ("type".to_owned(), Value::from("http_proxy")),
-        ("connectionType".to_owned(), "VPC_LINK".into()),
-        ("connectionId".to_owned(), integration.connection_id.clone()),
-        ("httpMethod".to_owned(), route.method.as_str().into()),
-        ("uri".to_owned(), uri),
-        ("passthroughBehavior".to_owned(), "when_no_match".into()),
+        ("type".into(), Value::from("http_proxy")),
+        ("connectionType".into(), "VPC_LINK".into()),
+        ("connectionId".into(), integration.connection_id.clone()),
+        ("httpMethod".into(), route.method.as_str().into()),
+        ("uri".into(), uri),
+        ("passthroughBehavior".into(), "when_no_match".into()),
     ]);
     if !mappings.is_empty() {
         x_integration.insert("requestParameters".into(), Value::Map(mappings));
@@ -241,13 +241,10 @@ fn load_balancer_integration(
 fn security_scheme(authorization: &Authorization) -> Option<Value> {
     let header = |name: &str, authtype: &str| {
         BTreeMap::from([
-            ("type".to_owned(), Value::from("apiKey")),
-            ("name".to_owned(), Value::from(name)),
-            ("in".to_owned(), Value::from("header")),
-            (
-                "x-amazon-apigateway-authtype".to_owned(),
-                Value::from(authtype),
-            ),
+            ("type".into(), Value::from("apiKey")),
+            ("name".into(), Value::from(name)),
+            ("in".into(), Value::from("header")),
+            ("x-amazon-apigateway-authtype".into(), Value::from(authtype)),
         ])
     };
     match authorization {
@@ -272,10 +269,10 @@ fn security_scheme(authorization: &Authorization) -> Option<Value> {
             };
             let mut scheme = header(name, "custom");
             let mut authorizer = BTreeMap::from([
-                ("type".to_owned(), Value::from(kind)),
-                ("authorizerUri".to_owned(), l.function.invocation_uri()),
+                ("type".into(), Value::from(kind)),
+                ("authorizerUri".into(), l.function.invocation_uri()),
                 (
-                    "authorizerResultTtlInSeconds".to_owned(),
+                    "authorizerResultTtlInSeconds".into(),
                     Value::from(l.ttl.as_secs()),
                 ),
             ]);
@@ -365,29 +362,32 @@ pub fn body_with_ports(
 /// # Ok::<(), cloudwright_ingress::Error>(())
 /// ```
 pub fn api_body(title: &str, version: &str, operations: &[Operation]) -> Value {
-    let mut paths: BTreeMap<String, Value> = BTreeMap::new();
-    let mut schemes: BTreeMap<String, Value> = BTreeMap::new();
+    let mut paths: Map = BTreeMap::new();
+    let mut schemes: Map = BTreeMap::new();
     for op in operations {
         let item = paths
-            .entry(op.route.path.to_string())
+            .entry(op.route.path.to_string().into())
             .or_insert_with(|| Value::Map(BTreeMap::new()));
         if let Value::Map(ops) = item {
-            ops.insert(op.route.method.openapi_key().to_owned(), operation(op));
+            ops.insert(
+                op.route.method.openapi_key().to_owned().into(),
+                operation(op),
+            );
         }
         if let (Some(name), Some(scheme)) = (
             op.authorization.authorizer_name(),
             security_scheme(&op.authorization),
         ) {
-            schemes.insert(name.to_owned(), scheme);
+            schemes.insert(name.to_owned().into(), scheme);
         }
     }
     let mut doc = BTreeMap::from([
-        ("openapi".to_owned(), Value::from(OPENAPI_VERSION)),
+        ("openapi".into(), Value::from(OPENAPI_VERSION)),
         (
-            "info".to_owned(),
+            "info".into(),
             Value::map([("title", title), ("version", version)]),
         ),
-        ("paths".to_owned(), Value::Map(paths)),
+        ("paths".into(), Value::Map(paths)),
     ]);
     if !schemes.is_empty() {
         doc.insert(

@@ -831,7 +831,7 @@ fn decide(shape: &Shape, value: &Value) -> Option<bool> {
                     rule,
                     map.len(),
                     |n| map.get(n),
-                    map.iter().map(|(k, v)| (k.as_str(), v)),
+                    map.iter().map(|(k, v)| (&**k, v)),
                 ),
             }
         }
@@ -919,14 +919,14 @@ fn entry_buf<'a>() -> EntryBuf<'a> {
 /// differ) rather than by a search of the map's node comparing bytes at each step, and the
 /// entries are walked again without the map's iterator.
 fn entries<'b, 'a>(
-    map: &'a std::collections::BTreeMap<String, Value>,
+    map: &'a cloudwright_core::Map,
     buf: &'b mut EntryBuf<'a>,
 ) -> Option<Entries<'b, 'a>> {
     if map.len() > SMALL {
         return None;
     }
     for (slot, (k, v)) in buf.iter_mut().zip(map) {
-        *slot = (k.as_str(), v);
+        *slot = (&**k, v);
     }
     Some(Entries {
         items: &buf[..map.len()],
@@ -961,7 +961,7 @@ impl<'b, 'a> Entries<'b, 'a> {
 /// message: a failure anywhere is the same "no").
 fn check_map_quietly<R: Report>(
     rule: &ObjRule,
-    map: &std::collections::BTreeMap<String, Value>,
+    map: &cloudwright_core::Map,
     path: &mut String,
 ) -> Result<(), R::Error> {
     let mut buf = entry_buf();
@@ -986,7 +986,7 @@ fn check_map_quietly<R: Report>(
             {
                 check_tags::<R>(tags, path)?;
             }
-            check_entries_quietly::<R>(rule, map.iter().map(|(k, v)| (k.as_str(), v)), path)
+            check_entries_quietly::<R>(rule, map.iter().map(|(k, v)| (&**k, v)), path)
         }
     }
 }
@@ -1311,7 +1311,7 @@ fn intended(alternatives: &[Shape], value: &Value) -> Option<(usize, bool)> {
         map.keys()
             .filter(|k| {
                 rule.properties
-                    .binary_search_by(|(n, _)| n.cmp(&k.as_str()))
+                    .binary_search_by(|(n, _)| (*n).cmp(&**k))
                     .is_ok()
             })
             .count()
@@ -1605,7 +1605,7 @@ fn check_tags<R: Report>(tags: &Value, path: &mut String) -> Result<(), R::Error
                 let len = path.len();
                 push_segment::<R>(path, k);
                 if let Some(c) = key_problem(k) {
-                    return Err(R::fail(path, &Value::String(k.clone()), || c.into()));
+                    return Err(R::fail(path, &Value::String(k.to_string()), || c.into()));
                 }
                 value_ok(v, path)?;
                 path.truncate(len);
@@ -2402,7 +2402,7 @@ mod tests {
         tagged: true,
     };
 
-    fn props(extra: &[(&str, Value)]) -> Value {
+    fn props(extra: &[(&'static str, Value)]) -> Value {
         let mut m = vec![("Name", Value::from("abc")), ("X", Value::from(true))];
         m.extend(extra.iter().cloned());
         Value::map(m)
@@ -2469,7 +2469,7 @@ mod tests {
             }),
             Shape::Typed(json_type::OBJECT | json_type::STRING),
         ]);
-        let key = |k: &str| {
+        let key = |k: &'static str| {
             Value::map([
                 ("AttributeName", Value::from("id")),
                 (k, Value::from("HASH")),
@@ -2614,7 +2614,7 @@ mod tests {
                 ..crate::support::OBJ_RULE
             }),
         ]);
-        let one = |k: &str, v: &str| Value::map([(k, Value::from(v))]);
+        let one = |k: &'static str, v: &str| Value::map([(k, Value::from(v))]);
         assert_eq!(
             check_shape(&UNION, &one("IpResource", "10.0.0.1"), "D"),
             Ok(())
@@ -2685,7 +2685,7 @@ mod tests {
             closed: true,
             ..crate::support::OBJ_RULE
         });
-        let map = |k: &str, v: &str| Value::map([(k, Value::from(v))]);
+        let map = |k: &'static str, v: &str| Value::map([(k, Value::from(v))]);
         assert_eq!(check_shape(&MAP, &map("team", "a"), "Labels"), Ok(()));
         let e = check_shape(&MAP, &map("Team", "a"), "Labels").unwrap_err();
         assert_eq!(e.property, "Labels/Team");

@@ -1,5 +1,6 @@
 //! The hand-written pieces the generated code builds on.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use cloudwright_core::{TagFormat, ToValue, Value};
@@ -118,7 +119,7 @@ fn path_within(path: &str, prefix: &str) -> bool {
 /// Builds the `Value::Map` of a generated struct's set properties, taking them (its
 /// `into_value`; unused when no service feature is on).
 #[allow(dead_code)]
-pub(crate) struct MapBuilder(Vec<(String, Value)>);
+pub(crate) struct MapBuilder(Vec<(Cow<'static, str>, Value)>);
 
 #[allow(dead_code)]
 impl MapBuilder {
@@ -127,15 +128,15 @@ impl MapBuilder {
     }
 
     /// A property that is always set.
-    pub(crate) fn req<T: ToValue>(mut self, name: &str, value: T) -> Self {
-        self.0.push((name.to_owned(), value.into_value()));
+    pub(crate) fn req<T: ToValue>(mut self, name: &'static str, value: T) -> Self {
+        self.0.push((Cow::Borrowed(name), value.into_value()));
         self
     }
 
     /// A property that is set only when `Some`.
-    pub(crate) fn opt<T: ToValue>(mut self, name: &str, value: Option<T>) -> Self {
+    pub(crate) fn opt<T: ToValue>(mut self, name: &'static str, value: Option<T>) -> Self {
         if let Some(v) = value {
-            self.0.push((name.to_owned(), v.into_value()));
+            self.0.push((Cow::Borrowed(name), v.into_value()));
         }
         self
     }

@@ -143,7 +143,7 @@ pub(crate) fn check_document(doc: &Value, path: &str, kind: PolicyKind) -> Resul
         _ => return Ok(()),
     };
     for (key, value) in map {
-        if !matches!(key.as_str(), "Version" | "Id" | "Statement") {
+        if !matches!(&**key, "Version" | "Id" | "Statement") {
             return Err(violation(
                 at(path, key),
                 value,
@@ -210,7 +210,7 @@ pub(crate) fn check_document(doc: &Value, path: &str, kind: PolicyKind) -> Resul
 }
 
 fn exactly_one(
-    m: &std::collections::BTreeMap<String, Value>,
+    m: &cloudwright_core::Map,
     statement: &Value,
     path: &str,
     a: &str,
@@ -247,7 +247,7 @@ fn check_statement(statement: &Value, path: &str, kind: PolicyKind) -> Result<()
     let principals = !matches!(kind, PolicyKind::Identity);
     let resources = !matches!(kind, PolicyKind::Trust);
     for (key, value) in m {
-        let known = match key.as_str() {
+        let known = match &**key {
             "Sid" | "Effect" | "Action" | "NotAction" | "Condition" => true,
             "Resource" | "NotResource" => resources,
             "Principal" | "NotPrincipal" => principals,
