@@ -134,37 +134,100 @@ pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<
 
 /// Whether every extension accepts the properties, quietly: each distinct path walked once
 /// (the extensions of a type mostly share a few), with every extension on it checked where
-/// it leads, and the properties' own entries, when few, copied once for every first step.
+/// it leads, a small literal map there read once for all of them (see [`MapView`]).
 fn extensions_accept(extensions: &[Extension], properties: &Value) -> bool {
-    let mut buf = entry_buf();
-    let top = match properties {
-        Value::Map(map) => entries(map, &mut buf),
-        _ => None,
-    };
     for (i, ext) in extensions.iter().enumerate() {
-        if extensions[..i].iter().any(|e| e.path == ext.path) {
+        if extensions[..i].iter().any(|e| same_path(e.path, ext.path)) {
             continue; // checked with the first extension on its path
         }
         let on_path = &extensions[i..];
         let mut visit = |v: &Value| {
+            let mut buf = entry_buf();
+            let view = MapView::of(v, &mut buf);
             on_path
                 .iter()
-                .filter(|e| e.path == ext.path)
-                .all(|e| check_value::<Quiet>(&e.shape, v, &mut String::new()).is_ok())
+                .filter(|e| same_path(e.path, ext.path))
+                .all(|e| match view {
+                    Some(view) => map_accepts(&e.shape, v, view),
+                    None => check_value::<Quiet>(&e.shape, v, &mut String::new()).is_ok(),
+                })
         };
-        let accepted = match top {
-            Some(top) if !ext.path.is_empty() => {
-                let (segment, rest) = first_segment(ext.path);
-                top.get(segment)
-                    .is_none_or(|v| visit_path(rest, v, &mut visit))
-            }
-            _ => visit_path(ext.path, properties, &mut visit),
-        };
-        if !accepted {
+        if !visit_path(ext.path, properties, &mut visit) {
             return false;
         }
     }
     true
+}
+
+/// Whether two extension paths are the same (mostly the same static text: compared by address
+/// first).
+fn same_path(a: &str, b: &str) -> bool {
+    std::ptr::eq(a, b) || a == b
+}
+
+/// A small literal map an extension schema is checked on, read once for all the shapes that
+/// look at it: its entries (see [`entries`]) and whether every value is a scalar (a string,
+/// number or boolean: no `null`, no intrinsic, nothing inside).
+#[derive(Clone, Copy)]
+struct MapView<'b, 'a> {
+    entries: Entries<'b, 'a>,
+    flat: bool,
+}
+
+impl<'b, 'a> MapView<'b, 'a> {
+    /// The view of `value` when it is a literal map of at most [`SMALL`] keys.
+    fn of(value: &'a Value, buf: &'b mut EntryBuf<'a>) -> Option<Self> {
+        let Value::Map(map) = value else {
+            return None;
+        };
+        if !is_literal(value) {
+            return None;
+        }
+        let entries = entries(map, buf)?;
+        let flat = entries
+            .iter()
+            .all(|(_, v)| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)));
+        Some(MapView { entries, flat })
+    }
+}
+
+/// Whether `shape` accepts the literal map `value` whose view is `view`: what
+/// `check_value::<Quiet>` answers, with the map's entries read from the view rather than
+/// copied again by every object shape and condition, and a flat map's free-form parts (an
+/// `else` that is anything, an open object's other keys) settled without a walk.
+fn map_accepts(shape: &Shape, value: &Value, view: MapView) -> bool {
+    match shape {
+        Shape::If(rule) => match decide_in(&rule.cond, value, Some(view)) {
+            Some(true) => map_accepts(&rule.then, value, view),
+            Some(false) => map_accepts(&rule.otherwise, value, view),
+            None => check_value::<Quiet>(shape, value, &mut String::new()).is_ok(),
+        },
+        // nothing inside a flat map can be `null`
+        Shape::Any if view.flat => true,
+        Shape::Typed(mask) => typed_accepts(*mask, value),
+        // a map is none of these types
+        Shape::Never | Shape::Str(_) | Shape::Int(_) | Shape::Num(_) | Shape::Bool => false,
+        Shape::List(_) => false,
+        Shape::AllOf(all) => all.iter().all(|s| map_accepts(s, value, view)),
+        Shape::AnyOf(alternatives) => alternatives.iter().any(|s| map_accepts(s, value, view)),
+        Shape::Object(rule) => {
+            let entries = view.entries;
+            let mut path = String::new();
+            names_accepted(rule, entries.items.len(), |n| entries.has(n))
+                && (!rule.tagged
+                    || entries
+                        .get("Tags")
+                        .is_none_or(|tags| check_tags::<Quiet>(tags, &mut path).is_ok()))
+                // an open object naming no property of a flat map: every key is free-form,
+                // and a scalar has nothing inside
+                && ((view.flat
+                    && !rule.closed
+                    && rule.properties.is_empty()
+                    && rule.patterns.is_empty())
+                    || check_entries_quietly::<Quiet>(rule, entries.iter(), &mut path).is_ok())
+        }
+        _ => check_value::<Quiet>(shape, value, &mut String::new()).is_ok(),
+    }
 }
 
 /// Whether `visit` accepts every value `rest` leads to from `value` (as
@@ -774,6 +837,12 @@ fn literal_throughout(value: &Value) -> bool {
 /// Each shape it follows answers as [`check_value`] does: a scalar has no intrinsic inside,
 /// so the quiet check decides it for both; an object's rules on names are literal.
 fn decide(shape: &Shape, value: &Value) -> Option<bool> {
+    decide_in(shape, value, None)
+}
+
+/// [`decide`], with `view` the view of `value` when it has one (its entries are then not
+/// copied again, and a flat map's other keys are known to be scalars).
+fn decide_in(shape: &Shape, value: &Value, view: Option<MapView>) -> Option<bool> {
     if matches!(value, Value::Null) || matches!(shape, Shape::Never) {
         return Some(false);
     }
@@ -791,7 +860,7 @@ fn decide(shape: &Shape, value: &Value) -> Option<bool> {
         Shape::AllOf(all) => {
             let mut all_hold = true;
             for part in all.iter() {
-                match decide(part, value) {
+                match decide_in(part, value, view) {
                     Some(false) => return Some(false),
                     Some(true) => {}
                     None => all_hold = false,
@@ -802,7 +871,7 @@ fn decide(shape: &Shape, value: &Value) -> Option<bool> {
         Shape::AnyOf(alternatives) => {
             let mut none_can = true;
             for alt in alternatives.iter() {
-                match decide(alt, value) {
+                match decide_in(alt, value, view) {
                     Some(true) => return Some(true),
                     Some(false) => {}
                     None => none_can = false,
@@ -818,6 +887,16 @@ fn decide(shape: &Shape, value: &Value) -> Option<bool> {
             // checks
             if rule.tagged || rule.closed || !rule.patterns.is_empty() {
                 return None;
+            }
+            if let Some(MapView { entries, flat }) = view {
+                let get = |n: &str| entries.get(n);
+                let count = entries.items.len();
+                // a flat map's other keys are scalars: nothing to look at
+                return if flat {
+                    decide_object(rule, count, get, std::iter::empty())
+                } else {
+                    decide_object(rule, count, get, entries.iter())
+                };
             }
             let mut buf = entry_buf();
             match entries(map, &mut buf) {
@@ -2302,6 +2381,97 @@ mod tests {
             }
         }
         assert!(yes > 50 && no > 50, "decided {yes} yes, {no} no");
+    }
+
+    /// Every shape inside `shape` (itself included), depth first.
+    fn all_shapes(shape: &'static Shape, out: &mut Vec<&'static Shape>) {
+        out.push(shape);
+        match shape {
+            Shape::If(rule) => {
+                for s in [&rule.cond, &rule.then, &rule.otherwise] {
+                    all_shapes(s, out);
+                }
+            }
+            Shape::AllOf(all) | Shape::AnyOf(all) | Shape::OneOf(all) | Shape::Items(all) => {
+                all.iter().for_each(|s| all_shapes(s, out))
+            }
+            Shape::Not(inner) => all_shapes(inner, out),
+            Shape::List(rule) => all_shapes(&rule.items, out),
+            Shape::Object(rule) => rule.properties.iter().for_each(|(_, s)| all_shapes(s, out)),
+            _ => {}
+        }
+    }
+
+    /// A map's view (entries read once, flat or not) answers for every shape of the extension
+    /// schemas as the quiet check does, and so does `decide` given the view.
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
+    #[test]
+    fn a_map_read_once_is_checked_as_the_quiet_check_does() {
+        use crate::ec2::{security_group, security_group_ingress};
+        let mut shapes = Vec::new();
+        #[allow(unused_mut)]
+        let mut extensions = vec![
+            &security_group::schema::EXTENSIONS[..],
+            &security_group_ingress::schema::EXTENSIONS[..],
+        ];
+        #[cfg(feature = "constructs")]
+        extensions.extend([
+            &crate::ecs::task_definition::schema::EXTENSIONS[..],
+            &crate::elasticloadbalancingv2::target_group::schema::EXTENSIONS[..],
+            &crate::lambda::function::schema::EXTENSIONS[..],
+        ]);
+        for exts in extensions {
+            for ext in exts {
+                all_shapes(&ext.shape, &mut shapes);
+            }
+        }
+        let values = [
+            Value::from("tcp"),
+            Value::from(-1),
+            Value::from(443),
+            Value::from("-1"),
+            Value::from("icmp"),
+            Value::from(1),
+            Value::from(true),
+            Value::Null,
+            Value::r#ref("P"),
+            Value::list([Value::from(1)]),
+            Value::map([("a", Value::Null)]),
+        ];
+        let keys = ["CidrIp", "FromPort", "IpProtocol", "ToPort", "Tags", "Ebs"];
+        let mut maps = vec![Value::map(Vec::<(&str, Value)>::new())];
+        for (i, k) in keys.iter().enumerate() {
+            for v in &values {
+                for k2 in &keys[i + 1..] {
+                    for v2 in &values[..7] {
+                        maps.push(Value::map([
+                            (*k, v.clone()),
+                            (*k2, v2.clone()),
+                            ("IpProtocol", Value::from("icmp")),
+                        ]));
+                        maps.push(Value::map([(*k, v.clone()), (*k2, v2.clone())]));
+                    }
+                }
+            }
+        }
+        let mut checked = 0;
+        for v in &maps {
+            let mut buf = entry_buf();
+            let Some(view) = MapView::of(v, &mut buf) else {
+                continue;
+            };
+            for shape in &shapes {
+                let quiet = check_value::<Quiet>(shape, v, &mut String::new()).is_ok();
+                assert_eq!(map_accepts(shape, v, view), quiet, "{shape:?} on {v:?}");
+                assert_eq!(
+                    decide_in(shape, v, Some(view)),
+                    decide(shape, v),
+                    "{shape:?} on {v:?}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
     }
 
     #[test]
