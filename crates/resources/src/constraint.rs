@@ -852,7 +852,13 @@ fn decide_in(shape: &Shape, value: &Value, view: Option<MapView>) -> Option<bool
     let scalar = matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_));
     match shape {
         Shape::Typed(mask) => Some(typed_accepts(*mask, value)),
-        Shape::Str(_) | Shape::Int(_) | Shape::Num(_) | Shape::Bool if scalar => {
+        // a string rule on a scalar: what `check_value` would call, without its tests of the
+        // value that have been made above
+        Shape::Str(rule) if scalar => Some(match value {
+            Value::String(s) => check_str::<Quiet>(rule, s, value, "").is_ok(),
+            _ => check_str_form::<Quiet>(rule, value, "").is_ok(),
+        }),
+        Shape::Int(_) | Shape::Num(_) | Shape::Bool if scalar => {
             Some(check_value::<Quiet>(shape, value, &mut String::new()).is_ok())
         }
         // a list or an object is none of these types
@@ -1026,7 +1032,12 @@ impl<'b, 'a> Entries<'b, 'a> {
     fn get(self, name: &str) -> Option<&'a Value> {
         self.items
             .iter()
-            .find(|(k, _)| k.len() == name.len() && *k == name)
+            .find(|(k, _)| {
+                // lengths then first bytes: most keys differ there, and need no comparison call
+                k.len() == name.len()
+                    && k.as_bytes().first() == name.as_bytes().first()
+                    && *k == name
+            })
             .map(|(_, v)| *v)
     }
 
@@ -1809,15 +1820,28 @@ pub(crate) fn python_number(value: &Value) -> String {
 /// it: the enum compares Python's `str()` of a number (a boolean matches `true`/`false` in
 /// any case), the pattern searches its JSON form; lengths and formats apply to strings only.
 fn check_str_form<R: Report>(rule: &StrRule, value: &Value, path: &str) -> Result<(), R::Error> {
+    // no enum and no pattern: nothing applies to a string form, whatever it is
+    if rule.allowed.is_empty() && rule.allowed_any_case.is_empty() && rule.pattern.is_none() {
+        return Ok(());
+    }
     let form = match value {
         Value::Number(n) if n.is_i64() || n.is_u64() => {
             // an integer's string form written on the stack: no allocation on this common path
             let mut buf = [0u8; 21];
-            let text = match (n.as_u64(), n.as_i64()) {
+            let digits = match (n.as_u64(), n.as_i64()) {
                 (Some(u), _) => decimal(u, false, &mut buf),
                 (None, Some(i)) => decimal(i.unsigned_abs(), i < 0, &mut buf),
                 _ => return check_str::<R>(rule, &python_number(value), value, path),
             };
+            if rule.allowed_any_case.is_empty() && rule.pattern.is_none() {
+                // only the enum applies (`check_str`'s first test), and an integer's digits
+                // are never a boolean word: the bytes are compared as they are
+                if rule.allowed.iter().any(|a| a.as_bytes() == digits) {
+                    return Ok(());
+                }
+                return Err(R::fail(path, value, || enum_constraint(rule.allowed)));
+            }
+            let text = std::str::from_utf8(digits).unwrap_or_default();
             return check_str::<R>(rule, text, value, path);
         }
         Value::Number(_) => python_number(value),
@@ -1829,8 +1853,8 @@ fn check_str_form<R: Report>(rule: &StrRule, value: &Value, path: &str) -> Resul
 }
 
 /// The decimal digits of an integer (`-` before them when `negative`), written at the end of
-/// `buf`: what `n.to_string()` writes, without allocating.
-fn decimal(mut n: u64, negative: bool, buf: &mut [u8; 21]) -> &str {
+/// `buf`: the bytes of what `n.to_string()` writes, without allocating.
+fn decimal(mut n: u64, negative: bool, buf: &mut [u8; 21]) -> &[u8] {
     let mut i = buf.len();
     loop {
         i -= 1;
@@ -1844,7 +1868,7 @@ fn decimal(mut n: u64, negative: bool, buf: &mut [u8; 21]) -> &str {
         i -= 1;
         buf[i] = b'-';
     }
-    std::str::from_utf8(&buf[i..]).unwrap_or_default()
+    &buf[i..]
 }
 
 /// Whether `text` is one of the enum values `allowed`: exactly, or, for the boolean words,
@@ -3197,10 +3221,13 @@ print(json.dumps({"int": [ok(int, t) for t in d["texts"]],
     fn integers_are_written_as_to_string_writes_them() {
         let mut buf = [0u8; 21];
         for n in [0, 7, 10, 443, 65535, u64::MAX] {
-            assert_eq!(decimal(n, false, &mut buf), n.to_string());
+            assert_eq!(decimal(n, false, &mut buf), n.to_string().as_bytes());
         }
         for n in [-1i64, -443, i64::MIN] {
-            assert_eq!(decimal(n.unsigned_abs(), true, &mut buf), n.to_string());
+            assert_eq!(
+                decimal(n.unsigned_abs(), true, &mut buf),
+                n.to_string().as_bytes()
+            );
         }
     }
 
