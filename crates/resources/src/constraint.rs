@@ -197,7 +197,11 @@ impl<'b, 'a> MapView<'b, 'a> {
 /// `else` that is anything, an open object's other keys) settled without a walk.
 fn map_accepts(shape: &Shape, value: &Value, view: MapView) -> bool {
     match shape {
-        Shape::If(rule) => match decide_in(&rule.cond, value, Some(view)) {
+        Shape::If(rule) => match if view.flat {
+            decide_flat(&rule.cond, view)
+        } else {
+            decide_in(&rule.cond, value, Some(view))
+        } {
             Some(true) => map_accepts(&rule.then, value, view),
             Some(false) => map_accepts(&rule.otherwise, value, view),
             None => check_value::<Quiet>(shape, value, &mut String::new()).is_ok(),
@@ -924,6 +928,71 @@ fn decide_in(shape: &Shape, value: &Value, view: Option<MapView>) -> Option<bool
     }
 }
 
+/// [`decide_in`] on a flat literal map (`view.flat`): the same answers, from a function small
+/// enough that the few levels of a condition (an `anyOf` of an object form and the other
+/// types, an object naming one property) cost little each.
+fn decide_flat(shape: &Shape, view: MapView) -> Option<bool> {
+    match shape {
+        Shape::Typed(mask) => Some(mask & json_type::OBJECT != 0),
+        // a map is none of these types
+        Shape::Never | Shape::Str(_) | Shape::Int(_) | Shape::Num(_) | Shape::Bool => Some(false),
+        Shape::AllOf(all) => {
+            let mut all_hold = true;
+            for part in all.iter() {
+                match decide_flat(part, view) {
+                    Some(false) => return Some(false),
+                    Some(true) => {}
+                    None => all_hold = false,
+                }
+            }
+            all_hold.then_some(true)
+        }
+        Shape::AnyOf(alternatives) => {
+            let mut none_can = true;
+            for alt in alternatives.iter() {
+                match decide_flat(alt, view) {
+                    Some(true) => return Some(true),
+                    Some(false) => {}
+                    None => none_can = false,
+                }
+            }
+            none_can.then_some(false)
+        }
+        Shape::Object(rule) => {
+            if rule.tagged || rule.closed || !rule.patterns.is_empty() {
+                return None;
+            }
+            let entries = view.entries;
+            // the other keys are scalars: nothing to look at
+            decide_object(
+                rule,
+                entries.items.len(),
+                |n| entries.get(n),
+                std::iter::empty(),
+            )
+        }
+        _ => None,
+    }
+}
+
+/// [`decide`] on a map's value: a string rule or a type on a scalar (most values a condition
+/// tests) answered here, without [`decide`]'s general tests.
+#[inline]
+fn decide_value(shape: &Shape, value: &Value) -> Option<bool> {
+    match (shape, value) {
+        (Shape::Str(rule), Value::String(s)) => {
+            Some(check_str::<Quiet>(rule, s, value, "").is_ok())
+        }
+        (Shape::Str(rule), Value::Number(_) | Value::Bool(_)) => {
+            Some(check_str_form::<Quiet>(rule, value, "").is_ok())
+        }
+        (Shape::Typed(mask), Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
+            Some(typed_accepts(*mask, value))
+        }
+        _ => decide(shape, value),
+    }
+}
+
 /// [`decide`] on an open object without patterns: `get` finds a key's value, `entries` are
 /// the map's.
 fn decide_object<'a>(
@@ -937,7 +1006,7 @@ fn decide_object<'a>(
     let mut all_hold = true;
     for (name, shape) in rule.properties {
         if let Some(v) = get(name) {
-            match decide(shape, v) {
+            match decide_value(shape, v) {
                 Some(false) => return Some(false),
                 Some(true) => {}
                 None => all_hold = false,
@@ -2478,7 +2547,7 @@ mod tests {
                 }
             }
         }
-        let mut checked = 0;
+        let (mut checked, mut flat) = (0, 0);
         for v in &maps {
             let mut buf = entry_buf();
             let Some(view) = MapView::of(v, &mut buf) else {
@@ -2492,10 +2561,26 @@ mod tests {
                     decide(shape, v),
                     "{shape:?} on {v:?}"
                 );
+                if view.flat {
+                    flat += 1;
+                    assert_eq!(
+                        decide_flat(shape, view),
+                        decide(shape, v),
+                        "{shape:?} on {v:?}"
+                    );
+                }
+                if let Value::Map(map) = v {
+                    for (_, value) in map {
+                        assert_eq!(decide_value(shape, value), decide(shape, value));
+                    }
+                }
                 checked += 1;
             }
         }
-        assert!(checked > 10_000, "{checked}");
+        assert!(
+            checked > 10_000 && flat > 1_000,
+            "{checked} checked, {flat} flat"
+        );
     }
 
     #[test]
