@@ -1193,7 +1193,30 @@ fn check_entries_quietly<'a, R: Report>(
     Ok(())
 }
 
+/// `value` against `shape`, reported as `R` reports; `path` is where it is.
+///
+/// The commonest leaves (a string rule on a string, an integer rule on a number) are answered
+/// here, as [`check_general`] answers them, without entering it: most calls are on them.
+#[inline]
 fn check_value<R: Report>(shape: &Shape, value: &Value, path: &mut String) -> Result<(), R::Error> {
+    match (shape, value) {
+        (Shape::Str(rule), Value::String(s)) => check_str::<R>(rule, s, value, path),
+        (Shape::Int(rule), Value::Number(n)) => match n.as_f64().filter(|n| n.fract() == 0.0) {
+            Some(n) => check_num::<R>(rule, n, value, path),
+            None => Err(R::fail(path, value, || "type integer".into())),
+        },
+        _ => check_general::<R>(shape, value, path),
+    }
+}
+
+/// [`check_value`] for any shape and value (kept apart, so that the leaves answered there
+/// need none of its set-up).
+#[inline(never)]
+fn check_general<R: Report>(
+    shape: &Shape,
+    value: &Value,
+    path: &mut String,
+) -> Result<(), R::Error> {
     if matches!(value, Value::Null) {
         return Err(R::fail(path, value, || NO_NULL.into()));
     }
