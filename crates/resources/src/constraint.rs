@@ -134,8 +134,14 @@ pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<
 
 /// Whether every extension accepts the properties, quietly: each distinct path walked once
 /// (the extensions of a type mostly share a few), with every extension on it checked where
-/// it leads, a small literal map there read once for all of them (see [`MapView`]).
+/// it leads, a small literal map there read once for all of them (see [`MapView`]), and the
+/// properties' own entries, when few, copied once for every first step.
 fn extensions_accept(extensions: &[Extension], properties: &Value) -> bool {
+    let mut top_buf = entry_buf();
+    let top = match properties {
+        Value::Map(map) => entries(map, &mut top_buf),
+        _ => None,
+    };
     for (i, ext) in extensions.iter().enumerate() {
         if extensions[..i].iter().any(|e| same_path(e.path, ext.path)) {
             continue; // checked with the first extension on its path
@@ -152,7 +158,15 @@ fn extensions_accept(extensions: &[Extension], properties: &Value) -> bool {
                     None => check_value::<Quiet>(&e.shape, v, &mut String::new()).is_ok(),
                 })
         };
-        if !visit_path(ext.path, properties, &mut visit) {
+        let accepted = match top {
+            Some(top) if !ext.path.is_empty() => {
+                let (segment, rest) = first_segment(ext.path);
+                top.get(segment)
+                    .is_none_or(|v| visit_path(rest, v, &mut visit))
+            }
+            _ => visit_path(ext.path, properties, &mut visit),
+        };
+        if !accepted {
             return false;
         }
     }
