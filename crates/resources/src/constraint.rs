@@ -953,7 +953,7 @@ fn decide_flat(shape: &Shape, view: MapView) -> Option<bool> {
         Shape::AllOf(all) => {
             let mut all_hold = true;
             for part in all.iter() {
-                match decide_flat(part, view) {
+                match decide_flat_part(part, view) {
                     Some(false) => return Some(false),
                     Some(true) => {}
                     None => all_hold = false,
@@ -964,7 +964,7 @@ fn decide_flat(shape: &Shape, view: MapView) -> Option<bool> {
         Shape::AnyOf(alternatives) => {
             let mut none_can = true;
             for alt in alternatives.iter() {
-                match decide_flat(alt, view) {
+                match decide_flat_part(alt, view) {
                     Some(true) => return Some(true),
                     Some(false) => {}
                     None => none_can = false,
@@ -986,6 +986,16 @@ fn decide_flat(shape: &Shape, view: MapView) -> Option<bool> {
             )
         }
         _ => None,
+    }
+}
+
+/// [`decide_flat`] on a part of an `allOf`/`anyOf`: a type (beside most object forms of the
+/// extension schemas: "an object, or any other type") settled without another call.
+#[inline]
+fn decide_flat_part(shape: &Shape, view: MapView) -> Option<bool> {
+    match shape {
+        Shape::Typed(mask) => Some(mask & json_type::OBJECT != 0),
+        _ => decide_flat(shape, view),
     }
 }
 
