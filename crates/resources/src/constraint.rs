@@ -2617,7 +2617,7 @@ mod tests {
                     );
                 }
                 if let Value::Map(map) = v {
-                    for (_, value) in map {
+                    for value in map.values() {
                         assert_eq!(decide_value(shape, value), decide(shape, value));
                     }
                 }
