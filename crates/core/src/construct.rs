@@ -263,6 +263,9 @@ impl<'a> Scope<'a> {
 
     /// The logical id a child with this id would get: the path in PascalCase.
     pub fn logical_id_for(&self, id: &str) -> String {
+        if self.path.is_empty() {
+            return id::logical_id_of([id].into_iter(), id.len());
+        }
         let segments = self.path.split('/').chain([id]);
         id::logical_id_of(segments, self.path.len() + id.len())
     }
@@ -301,6 +304,16 @@ impl<'a> Scope<'a> {
             id: logical_id.to_owned(),
             reason,
         })?;
+        self.check_logical_id_free(logical_id, path, namespace)
+    }
+
+    /// Checks that the valid `logical_id` is free in its namespace, for the node at `path`.
+    fn check_logical_id_free(
+        &self,
+        logical_id: &str,
+        path: &str,
+        namespace: Namespace,
+    ) -> Result<(), Error> {
         let stack = self.data();
         let owner = match namespace {
             // resources and parameters share one namespace
@@ -358,14 +371,28 @@ impl<'a> Scope<'a> {
         resource: T,
     ) -> Result<Handle<T>, Error> {
         let path = self.claim_node(id)?;
-        self.check_logical_id(&logical_id, &path, Namespace::Resource)?;
-        let handle = Handle::new(ResourceRef::new(self.stack_id.clone(), &logical_id));
+        if logical_id == id {
+            // claiming the node checked it
+            self.check_logical_id_free(&logical_id, &path, Namespace::Resource)?;
+        } else {
+            self.check_logical_id(&logical_id, &path, Namespace::Resource)?;
+        }
+        // one string for the handles and the index, the path's own when they are equal (a
+        // child of the stack's root whose id is already PascalCase)
+        let shared = if *path == *logical_id {
+            path.clone()
+        } else {
+            Arc::from(logical_id.as_str())
+        };
+        let handle: Handle<T> = Handle::new(ResourceRef::new(self.stack_id.clone(), shared));
         let type_name = resource.type_name().to_owned();
         let tag_format = resource.tag_format();
         let properties = resource.into_value();
         let mut stack = self.data();
         let index = stack.resources.len();
-        stack.resource_index.insert(logical_id.clone(), index);
+        stack
+            .resource_index
+            .insert(handle.resource_ref().logical_id_arc().clone(), index);
         stack.resources.push(ResourceEntry {
             logical_id,
             path,
@@ -613,7 +640,7 @@ impl<'a> Scope<'a> {
         self.data().parameters.insert(logical_id.clone(), parameter);
         Ok(ParameterHandle(ResourceRef::new(
             self.stack_id.clone(),
-            &logical_id,
+            Arc::from(logical_id),
         )))
     }
 

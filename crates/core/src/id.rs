@@ -2,6 +2,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 /// The longest logical id CloudFormation accepts.
 pub const MAX_LOGICAL_ID: usize = 255;
@@ -161,7 +162,30 @@ impl Hasher for IdHasher {
 pub(crate) type IdMap<V> = HashMap<String, V, BuildHasherDefault<IdHasher>>;
 
 /// A set of construct paths, hashed with [`IdHasher`] (shared with what they are the paths of).
-pub(crate) type IdSet = HashSet<std::sync::Arc<str>, BuildHasherDefault<IdHasher>>;
+pub(crate) type IdSet = HashSet<Arc<str>, BuildHasherDefault<IdHasher>>;
+
+/// A stack's resources by logical id: where each is in the stack's list. A key is the logical
+/// id its handles hold (and the resource's construct path too when the two are equal), so
+/// indexing a resource copies no string.
+#[derive(Debug, Default)]
+pub(crate) struct IdIndex(HashMap<Arc<str>, usize, BuildHasherDefault<IdHasher>>);
+
+impl IdIndex {
+    /// The position of the resource with this logical id.
+    pub fn get(&self, logical_id: &str) -> Option<&usize> {
+        self.0.get(logical_id)
+    }
+
+    /// Whether a resource has this logical id.
+    pub fn contains_key(&self, logical_id: &str) -> bool {
+        self.0.contains_key(logical_id)
+    }
+
+    /// Records the position of the resource with this logical id.
+    pub fn insert(&mut self, logical_id: Arc<str>, index: usize) {
+        self.0.insert(logical_id, index);
+    }
+}
 
 #[cfg(test)]
 mod tests {

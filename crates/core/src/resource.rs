@@ -156,11 +156,14 @@ impl fmt::Debug for ResourceRef {
 }
 
 impl ResourceRef {
-    pub(crate) fn new(stack: Arc<str>, logical_id: &str) -> Self {
-        ResourceRef {
-            stack,
-            logical_id: Arc::from(logical_id),
-        }
+    /// A reference holding `logical_id` itself (shared with whoever else holds it).
+    pub(crate) fn new(stack: Arc<str>, logical_id: Arc<str>) -> Self {
+        ResourceRef { stack, logical_id }
+    }
+
+    /// The logical id, shared.
+    pub(crate) fn logical_id_arc(&self) -> &Arc<str> {
+        &self.logical_id
     }
 
     /// The id of the stack the resource lives in.

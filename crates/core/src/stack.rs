@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::id::{IdMap, IdSet};
+use crate::id::{IdIndex, IdMap, IdSet};
 use crate::resource::{CheckFn, Policy, RegionCheckFn, TagFormat};
 use crate::value::Value;
 
@@ -293,7 +293,7 @@ pub(crate) struct StackData {
     pub id: Arc<str>,
     pub props: StackProps,
     pub resources: Vec<ResourceEntry>,
-    pub resource_index: IdMap<usize>,
+    pub resource_index: IdIndex,
     /// Owner path of every parameter's logical id. Parameters and resources share one
     /// namespace; a resource's owner is its entry's path, found through `resource_index`.
     pub owners: IdMap<String>,
@@ -318,7 +318,7 @@ impl StackData {
             id: Arc::from(id),
             props,
             resources: Vec::new(),
-            resource_index: IdMap::default(),
+            resource_index: IdIndex::default(),
             owners: IdMap::default(),
             parameters: BTreeMap::new(),
             outputs: BTreeMap::new(),
