@@ -171,6 +171,14 @@ pub(crate) type IdSet = HashSet<Arc<str>, BuildHasherDefault<IdHasher>>;
 pub(crate) struct IdIndex(HashMap<Arc<str>, usize, BuildHasherDefault<IdHasher>>);
 
 impl IdIndex {
+    /// An index with room for `capacity` resources.
+    pub fn with_capacity(capacity: usize) -> Self {
+        IdIndex(HashMap::with_capacity_and_hasher(
+            capacity,
+            Default::default(),
+        ))
+    }
+
     /// The position of the resource with this logical id.
     pub fn get(&self, logical_id: &str) -> Option<&usize> {
         self.0.get(logical_id)

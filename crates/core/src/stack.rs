@@ -312,19 +312,23 @@ pub(crate) struct StackData {
     pub lookups: BTreeMap<String, Option<String>>,
 }
 
+/// How many resources (and construct nodes) a stack's tables are sized for at the start:
+/// CloudFormation's limit of resources a stack, so a full stack never rehashes them.
+const RESERVED: usize = 500;
+
 impl StackData {
     pub fn new(id: &str, props: StackProps) -> Self {
         StackData {
             id: Arc::from(id),
             props,
             resources: Vec::new(),
-            resource_index: IdIndex::default(),
+            resource_index: IdIndex::with_capacity(RESERVED),
             owners: IdMap::default(),
             parameters: BTreeMap::new(),
             outputs: BTreeMap::new(),
             conditions: BTreeMap::new(),
             mappings: BTreeMap::new(),
-            nodes: IdSet::default(),
+            nodes: IdSet::with_capacity_and_hasher(RESERVED, Default::default()),
             tags: Vec::new(),
             dependencies: Vec::new(),
             region_explicit: false,
