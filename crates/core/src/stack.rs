@@ -312,8 +312,9 @@ pub(crate) struct StackData {
     pub lookups: BTreeMap<String, Option<String>>,
 }
 
-/// How many resources (and construct nodes) a stack's tables are sized for at the start:
-/// CloudFormation's limit of resources a stack, so a full stack never rehashes them.
+/// How many resources (and construct nodes) a stack's list and tables are sized for at the
+/// start: CloudFormation's limit of resources a stack, so filling a stack never moves its
+/// entries or rehashes its tables (the memory of an emptier stack is reserved, not touched).
 const RESERVED: usize = 500;
 
 impl StackData {
@@ -321,7 +322,7 @@ impl StackData {
         StackData {
             id: Arc::from(id),
             props,
-            resources: Vec::new(),
+            resources: Vec::with_capacity(RESERVED),
             resource_index: IdIndex::with_capacity(RESERVED),
             owners: IdMap::default(),
             parameters: BTreeMap::new(),
