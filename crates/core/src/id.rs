@@ -1,5 +1,6 @@
 //! Logical ids: construct paths in PascalCase, and CloudFormation's rules for them.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
@@ -189,9 +190,16 @@ impl IdIndex {
         self.0.contains_key(logical_id)
     }
 
-    /// Records the position of the resource with this logical id.
-    pub fn insert(&mut self, logical_id: Arc<str>, index: usize) {
-        self.0.insert(logical_id, index);
+    /// Records `index` as the position of the resource with this logical id, unless one has
+    /// it already: then its position.
+    pub fn claim(&mut self, logical_id: Arc<str>, index: usize) -> Result<(), usize> {
+        match self.0.entry(logical_id) {
+            Entry::Occupied(taken) => Err(*taken.get()),
+            Entry::Vacant(free) => {
+                free.insert(index);
+                Ok(())
+            }
+        }
     }
 }
 

@@ -161,11 +161,6 @@ impl ResourceRef {
         ResourceRef { stack, logical_id }
     }
 
-    /// The logical id, shared.
-    pub(crate) fn logical_id_arc(&self) -> &Arc<str> {
-        &self.logical_id
-    }
-
     /// The id of the stack the resource lives in.
     pub fn stack(&self) -> &str {
         &self.stack
