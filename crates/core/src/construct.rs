@@ -263,6 +263,9 @@ impl<'a> Scope<'a> {
 
     /// The logical id a child with this id would get: the path in PascalCase.
     pub fn logical_id_for(&self, id: &str) -> String {
+        if self.path.is_empty() {
+            return id::logical_id_of([id].into_iter(), id.len());
+        }
         let segments = self.path.split('/').chain([id]);
         id::logical_id_of(segments, self.path.len() + id.len())
     }
@@ -296,11 +299,7 @@ impl<'a> Scope<'a> {
         path: &str,
         namespace: Namespace,
     ) -> Result<(), Error> {
-        id::validate_logical_id(logical_id).map_err(|reason| Error::InvalidId {
-            path: format!("{}/{path}", self.stack_id),
-            id: logical_id.to_owned(),
-            reason,
-        })?;
+        self.validate_logical_id(logical_id, path)?;
         let stack = self.data();
         let owner = match namespace {
             // resources and parameters share one namespace
@@ -313,13 +312,27 @@ impl<'a> Scope<'a> {
             Namespace::Mapping => stack.mappings.get(logical_id).map(|m| m.0.clone()),
         };
         match owner {
-            Some(first) => Err(Error::DuplicateId {
-                stack: self.stack_id.to_string(),
-                logical_id: logical_id.to_owned(),
-                first: format!("{}/{first}", self.stack_id),
-                second: format!("{}/{path}", self.stack_id),
-            }),
+            Some(first) => Err(self.duplicate_id(logical_id, &first, path)),
             None => Ok(()),
+        }
+    }
+
+    /// Checks `logical_id` against CloudFormation's rules, for the node at `path`.
+    fn validate_logical_id(&self, logical_id: &str, path: &str) -> Result<(), Error> {
+        id::validate_logical_id(logical_id).map_err(|reason| Error::InvalidId {
+            path: format!("{}/{path}", self.stack_id),
+            id: logical_id.to_owned(),
+            reason,
+        })
+    }
+
+    /// The error for `logical_id` claimed at `second` when the node at `first` has it.
+    fn duplicate_id(&self, logical_id: &str, first: &str, second: &str) -> Error {
+        Error::DuplicateId {
+            stack: self.stack_id.to_string(),
+            logical_id: logical_id.to_owned(),
+            first: format!("{}/{first}", self.stack_id),
+            second: format!("{}/{second}", self.stack_id),
         }
     }
 
@@ -358,14 +371,37 @@ impl<'a> Scope<'a> {
         resource: T,
     ) -> Result<Handle<T>, Error> {
         let path = self.claim_node(id)?;
-        self.check_logical_id(&logical_id, &path, Namespace::Resource)?;
-        let handle = Handle::new(ResourceRef::new(self.stack_id.clone(), &logical_id));
+        // (claiming the node checked an id equal to it)
+        if logical_id != id {
+            self.validate_logical_id(&logical_id, &path)?;
+        }
+        // one string for the handles and the index, the path's own when they are equal (a
+        // child of the stack's root whose id is already PascalCase)
+        let shared = if *path == *logical_id {
+            path.clone()
+        } else {
+            Arc::from(logical_id.as_str())
+        };
         let type_name = resource.type_name().to_owned();
         let tag_format = resource.tag_format();
         let properties = resource.into_value();
         let mut stack = self.data();
         let index = stack.resources.len();
-        stack.resource_index.insert(logical_id.clone(), index);
+        // resources and parameters share one namespace: the id is free when no parameter has
+        // it and the index takes it (one lookup)
+        let first = match stack.owners.get(&*logical_id) {
+            Some(owner) => Some(owner.clone()),
+            None => stack
+                .resource_index
+                .claim(shared.clone(), index)
+                .err()
+                .and_then(|i| stack.resources.get(i))
+                .map(|r| r.path.to_string()),
+        };
+        if let Some(first) = first {
+            drop(stack);
+            return Err(self.duplicate_id(&logical_id, &first, &path));
+        }
         stack.resources.push(ResourceEntry {
             logical_id,
             path,
@@ -381,7 +417,7 @@ impl<'a> Scope<'a> {
             creation_policy: None,
             update_policy: None,
         });
-        Ok(handle)
+        Ok(Handle::new(ResourceRef::new(self.stack_id.clone(), shared)))
     }
 
     /// Builds a child construct under `id`. An error leaving its `build` that does not name a
@@ -613,7 +649,7 @@ impl<'a> Scope<'a> {
         self.data().parameters.insert(logical_id.clone(), parameter);
         Ok(ParameterHandle(ResourceRef::new(
             self.stack_id.clone(),
-            &logical_id,
+            Arc::from(logical_id),
         )))
     }
 

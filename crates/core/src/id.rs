@@ -1,7 +1,9 @@
 //! Logical ids: construct paths in PascalCase, and CloudFormation's rules for them.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 /// The longest logical id CloudFormation accepts.
 pub const MAX_LOGICAL_ID: usize = 255;
@@ -161,7 +163,45 @@ impl Hasher for IdHasher {
 pub(crate) type IdMap<V> = HashMap<String, V, BuildHasherDefault<IdHasher>>;
 
 /// A set of construct paths, hashed with [`IdHasher`] (shared with what they are the paths of).
-pub(crate) type IdSet = HashSet<std::sync::Arc<str>, BuildHasherDefault<IdHasher>>;
+pub(crate) type IdSet = HashSet<Arc<str>, BuildHasherDefault<IdHasher>>;
+
+/// A stack's resources by logical id: where each is in the stack's list. A key is the logical
+/// id its handles hold (and the resource's construct path too when the two are equal), so
+/// indexing a resource copies no string.
+#[derive(Debug, Default)]
+pub(crate) struct IdIndex(HashMap<Arc<str>, usize, BuildHasherDefault<IdHasher>>);
+
+impl IdIndex {
+    /// An index with room for `capacity` resources.
+    pub fn with_capacity(capacity: usize) -> Self {
+        IdIndex(HashMap::with_capacity_and_hasher(
+            capacity,
+            Default::default(),
+        ))
+    }
+
+    /// The position of the resource with this logical id.
+    pub fn get(&self, logical_id: &str) -> Option<&usize> {
+        self.0.get(logical_id)
+    }
+
+    /// Whether a resource has this logical id.
+    pub fn contains_key(&self, logical_id: &str) -> bool {
+        self.0.contains_key(logical_id)
+    }
+
+    /// Records `index` as the position of the resource with this logical id, unless one has
+    /// it already: then its position.
+    pub fn claim(&mut self, logical_id: Arc<str>, index: usize) -> Result<(), usize> {
+        match self.0.entry(logical_id) {
+            Entry::Occupied(taken) => Err(*taken.get()),
+            Entry::Vacant(free) => {
+                free.insert(index);
+                Ok(())
+            }
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

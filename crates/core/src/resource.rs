@@ -157,11 +157,9 @@ impl fmt::Debug for ResourceRef {
 }
 
 impl ResourceRef {
-    pub(crate) fn new(stack: Arc<str>, logical_id: &str) -> Self {
-        ResourceRef {
-            stack,
-            logical_id: Arc::from(logical_id),
-        }
+    /// A reference holding `logical_id` itself (shared with whoever else holds it).
+    pub(crate) fn new(stack: Arc<str>, logical_id: Arc<str>) -> Self {
+        ResourceRef { stack, logical_id }
     }
 
     /// The id of the stack the resource lives in.

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::id::{IdMap, IdSet};
+use crate::id::{IdIndex, IdMap, IdSet};
 use crate::resource::{CheckFn, Policy, RegionCheckFn, TagFormat};
 use crate::value::Value;
 
@@ -293,7 +293,7 @@ pub(crate) struct StackData {
     pub id: Arc<str>,
     pub props: StackProps,
     pub resources: Vec<ResourceEntry>,
-    pub resource_index: IdMap<usize>,
+    pub resource_index: IdIndex,
     /// Owner path of every parameter's logical id. Parameters and resources share one
     /// namespace; a resource's owner is its entry's path, found through `resource_index`.
     pub owners: IdMap<String>,
@@ -312,19 +312,24 @@ pub(crate) struct StackData {
     pub lookups: BTreeMap<String, Option<String>>,
 }
 
+/// How many resources (and construct nodes) a stack's list and tables are sized for at the
+/// start: CloudFormation's limit of resources a stack, so filling a stack never moves its
+/// entries or rehashes its tables (the memory of an emptier stack is reserved, not touched).
+const RESERVED: usize = 500;
+
 impl StackData {
     pub fn new(id: &str, props: StackProps) -> Self {
         StackData {
             id: Arc::from(id),
             props,
-            resources: Vec::new(),
-            resource_index: IdMap::default(),
+            resources: Vec::with_capacity(RESERVED),
+            resource_index: IdIndex::with_capacity(RESERVED),
             owners: IdMap::default(),
             parameters: BTreeMap::new(),
             outputs: BTreeMap::new(),
             conditions: BTreeMap::new(),
             mappings: BTreeMap::new(),
-            nodes: IdSet::default(),
+            nodes: IdSet::with_capacity_and_hasher(RESERVED, Default::default()),
             tags: Vec::new(),
             dependencies: Vec::new(),
             region_explicit: false,
