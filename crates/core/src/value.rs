@@ -305,7 +305,23 @@ impl Value {
         Value::Not(Box::new(condition.into()))
     }
 
-    /// A map literal from key/value pairs.
+    /// A map literal from key/value pairs. A key is a string literal (kept as it is, no
+    /// allocation) or an owned `String`; a key borrowed from somewhere else is given owned
+    /// (`name.to_owned()`).
+    ///
+    /// ```
+    /// use cloudwright_core::Value;
+    ///
+    /// let tag = |name: &str, value: &str| {
+    ///     Value::map([("Key", Value::from(name.to_owned())), ("Value", value.into())])
+    /// };
+    /// let computed: String = ["Build", "Id"].concat();
+    /// let settings = Value::map([(computed, Value::from(7)), ("Fixed".to_owned(), true.into())]);
+    /// let Value::Map(m) = &settings else { unreachable!() };
+    /// assert_eq!(m.get("BuildId"), Some(&Value::from(7)));
+    /// assert_eq!(m.len(), 2);
+    /// # let _ = tag("a", "b");
+    /// ```
     pub fn map<K: Into<Cow<'static, str>>, V: Into<Value>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Value {
