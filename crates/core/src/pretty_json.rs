@@ -295,8 +295,30 @@ impl PrettyJson {
     }
 }
 
-/// Where the first byte JSON escapes is (a control character, `"` or `\`), if any.
+/// Where the first byte JSON escapes is (a control character, `"` or `\\`), if any.
 pub(crate) fn first_escaped(bytes: &[u8]) -> Option<usize> {
+    // most strings of a template are short names: a table look-up a byte
+    if bytes.len() < 16 {
+        return bytes.iter().position(|b| ESCAPED[usize::from(*b)]);
+    }
+    first_escaped_long(bytes)
+}
+
+/// Whether JSON escapes each byte.
+static ESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = true;
+        b += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// [`first_escaped`] of a string of sixteen bytes or more.
+fn first_escaped_long(bytes: &[u8]) -> Option<usize> {
     let escaped = |b: &u8| *b < 0x20 || *b == b'"' || *b == b'\\';
     // eight bytes at a time past those that need no escape; when fewer than eight are left,
     // a string of eight bytes or more has its last eight tested at once (overlapping bytes
