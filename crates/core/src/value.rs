@@ -468,17 +468,36 @@ impl Value {
 
     /// Like [`Value::walk`], but the path is kept as the segments that lead to each value
     /// (below `self`), written out only where wanted, with [`path_text`].
-    pub(crate) fn walk_segments<'a>(
+    /// `f` is called directly (not through a `dyn`), and maps, lists and literals, most of a
+    /// template, are walked here rather than through [`for_each_child`](Self::for_each_child).
+    pub(crate) fn walk_segments<'a, F: FnMut(&[Segment<'a>], &'a Value)>(
         &'a self,
         segments: &mut Vec<Segment<'a>>,
-        f: &mut dyn FnMut(&[Segment<'a>], &'a Value),
+        f: &mut F,
     ) {
         f(segments, self);
-        self.for_each_child(&mut |seg, v| {
-            segments.push(seg);
-            v.walk_segments(segments, f);
-            segments.pop();
-        });
+        match self {
+            Value::Null | Value::String(_) | Value::Number(_) | Value::Bool(_) => {}
+            Value::Map(m) => {
+                for (k, v) in m {
+                    segments.push(Segment::Key(k));
+                    v.walk_segments(segments, f);
+                    segments.pop();
+                }
+            }
+            Value::List(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    segments.push(Segment::Index(i));
+                    v.walk_segments(segments, f);
+                    segments.pop();
+                }
+            }
+            _ => self.for_each_child(&mut |seg, v| {
+                segments.push(seg);
+                v.walk_segments(segments, f);
+                segments.pop();
+            }),
+        }
     }
 
     /// Visits this value and every value nested inside it, depth first (no paths: cheaper
