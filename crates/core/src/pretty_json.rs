@@ -283,6 +283,17 @@ impl PrettyJson {
             "                                ",
             "                                "
         );
+        // up to sixteen levels (all but the deepest templates): a copy of a fixed length, which
+        // the compiler writes out in place, then cut to the depth's
+        const SHORT: usize = 1 + 2 * 16;
+        if self.depth <= 16
+            && let Some(line) = INDENTED.get(..SHORT)
+        {
+            let end = self.out.len() + 1 + 2 * self.depth;
+            self.out.push_str(line);
+            self.out.truncate(end);
+            return;
+        }
         match INDENTED.get(..1 + 2 * self.depth) {
             Some(line) => self.out.push_str(line),
             None => {
@@ -528,5 +539,24 @@ mod tests {
         for b in [b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xff] {
             assert_eq!(first_escaped(&[b; 11]), None, "{b:#x}");
         }
+    }
+
+    #[test]
+    fn every_depth_is_indented_as_serde_json_indents_it() -> Result<(), serde_json::Error> {
+        // past the fixed-length copy (sixteen levels) and past the indentation kept whole
+        // (thirty-two), lists and maps alternating
+        let mut v = Value::from("leaf");
+        let mut j = serde_json::json!("leaf");
+        for level in 0..40 {
+            if level % 2 == 0 {
+                v = Value::List(vec![v, Value::from(level)]);
+                j = serde_json::json!([j, level]);
+            } else {
+                v = Value::map([("k", v)]);
+                j = serde_json::json!({ "k": j });
+            }
+        }
+        assert_eq!(written(&v), serde_json::to_string_pretty(&j)?);
+        Ok(())
     }
 }
