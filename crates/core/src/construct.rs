@@ -292,7 +292,8 @@ impl<'a> Scope<'a> {
     }
 
     /// Checks that `logical_id` is valid and free in its namespace, for the node at `path`;
-    /// the caller records it (a resource in `resource_index`, a parameter in `owners`).
+    /// the caller records it (a parameter in `owners`; a resource's id is checked and claimed
+    /// in one step when its entry is added).
     fn check_logical_id(
         &self,
         logical_id: &str,

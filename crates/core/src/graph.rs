@@ -51,9 +51,19 @@ pub struct Edge {
 
 /// A directed graph: an edge `a -> b` means `a` depends on `b` (b must exist first). Its
 /// nodes are named by `N`: owned names by default, or names borrowed from where they live.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct DependencyGraph<N = String> {
     graph: DiGraph<N, Edge>,
+}
+
+/// An empty graph of owned names (the one type `DependencyGraph::default()` names, as
+/// before the graph could borrow them).
+impl Default for DependencyGraph {
+    fn default() -> Self {
+        DependencyGraph {
+            graph: DiGraph::new(),
+        }
+    }
 }
 
 impl DependencyGraph {
@@ -94,7 +104,8 @@ impl<N: AsRef<str>> DependencyGraph<N> {
         self.graph[NodeIndex::new(i)].as_ref()
     }
 
-    /// Adds `from -> to` (node indices as given to [`DependencyGraph::new`]).
+    /// Adds `from -> to` (node indices as given to [`DependencyGraph::new`] or
+    /// [`DependencyGraph::borrowing`]).
     pub fn add_edge(&mut self, from: usize, to: usize, edge: Edge) {
         self.graph
             .add_edge(NodeIndex::new(from), NodeIndex::new(to), edge);

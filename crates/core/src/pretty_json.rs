@@ -306,7 +306,7 @@ impl PrettyJson {
     }
 }
 
-/// Where the first byte JSON escapes is (a control character, `"` or `\\`), if any.
+/// Where the first byte JSON escapes is (a control character, `"` or `\`), if any.
 pub(crate) fn first_escaped(bytes: &[u8]) -> Option<usize> {
     // most strings of a template are short names: a table look-up a byte
     if bytes.len() < 16 {

@@ -118,7 +118,8 @@ pub(crate) fn synthesize(
     };
     let mut warnings = Vec::new();
 
-    // 1. tags, then every reference: local ones checked, cross-stack ones collected
+    // 1. every reference (scope tags and schema checks are done before): local ones checked,
+    // cross-stack ones collected
     let mut exports: BTreeMap<Arc<str>, BTreeSet<Export>> = BTreeMap::new();
     let mut stack_deps: BTreeMap<Arc<str>, BTreeSet<Arc<str>>> = BTreeMap::new();
     let mut prepared = Vec::with_capacity(stacks.len());
@@ -549,7 +550,6 @@ pub(crate) fn check_resources(
     stacks: &mut [StackData],
     tags: &mut ScopeTags,
 ) -> Vec<Option<(usize, Violation)>> {
-    let mut key: Option<Cow<'static, str>> = None;
     let mut refused = Vec::with_capacity(stacks.len());
     for (i, s) in stacks.iter_mut().enumerate() {
         let region = s.props.region.as_deref();
@@ -561,8 +561,7 @@ pub(crate) fn check_resources(
             let lent = match (takes, &mut shared, &mut r.properties) {
                 (Some(k), Some(shared), Value::Map(map)) => match shared.get_mut(k) {
                     Some(v) => {
-                        let key = key.take().unwrap_or(Cow::Borrowed("Tags"));
-                        map.insert(key, std::mem::replace(v, Value::Null));
+                        map.insert("Tags".into(), std::mem::replace(v, Value::Null));
                         Some(k)
                     }
                     None => None,
@@ -572,11 +571,10 @@ pub(crate) fn check_resources(
             let checked =
                 (r.check)(&r.properties).and_then(|()| (r.check_region)(&r.properties, region));
             if let (Some(k), Some(shared), Value::Map(map)) = (lent, &mut shared, &mut r.properties)
-                && let Some((k_, v)) = map.remove_entry("Tags")
+                && let Some(v) = map.remove("Tags")
                 && let Some(slot) = shared.get_mut(k)
             {
                 *slot = v;
-                key = Some(k_);
             }
             if let Err(violation) = checked {
                 first = Some((j, violation));

@@ -130,7 +130,8 @@ impl Pseudo {
 
 /// The map of a [`Value::Map`]: its keys are [`Cow`]s, so the names a program spells out
 /// (property names, most of all those of the generated types) take no allocation, and the ones
-/// it computes are owned. Looked up by `&str` (`map.get("Tags")`).
+/// it computes are owned (`name.into()` for a `String`). Looked up by `&str`
+/// (`map.get("Tags")`, `map.get(name.as_str())` for a `String`).
 pub type Map = BTreeMap<Cow<'static, str>, Value>;
 
 /// A CloudFormation value: a literal or an intrinsic function.

@@ -369,10 +369,7 @@ pub fn api_body(title: &str, version: &str, operations: &[Operation]) -> Value {
             .entry(op.route.path.to_string().into())
             .or_insert_with(|| Value::Map(BTreeMap::new()));
         if let Value::Map(ops) = item {
-            ops.insert(
-                op.route.method.openapi_key().to_owned().into(),
-                operation(op),
-            );
+            ops.insert(op.route.method.openapi_key().into(), operation(op));
         }
         if let (Some(name), Some(scheme)) = (
             op.authorization.authorizer_name(),

@@ -1780,7 +1780,11 @@ fn to_value(json: &Json) -> Value {
             if m.len() == 1 && m.keys().any(|k| k == "Ref" || k.starts_with("Fn::")) {
                 return Value::r#ref("Intrinsic");
             }
-            Value::Map(m.iter().map(|(k, v)| (k.clone(), to_value(v))).collect())
+            Value::Map(
+                m.iter()
+                    .map(|(k, v)| (k.clone().into(), to_value(v)))
+                    .collect(),
+            )
         }
         Json::Array(items) => Value::List(items.iter().map(to_value).collect()),
         other => Value::from_json(other),

@@ -48,7 +48,7 @@ fn err_of(r: Result<(), cloudwright_core::Violation>) -> (String, String) {
 #[test]
 fn a_redrive_policy_object_is_checked() {
     use cloudwright_resources::sqs::Queue;
-    let policy = |count_key: &str| {
+    let policy = |count_key: &'static str| {
         Value::map([(
             "RedrivePolicy",
             Value::map([
