@@ -463,6 +463,12 @@ impl ScopeTags {
         let k = (*self.of_resource.get(i)?.get(j)?)?;
         self.shared.get(i)?.get(k)
     }
+
+    /// [`shared`](Self::shared), to lend it out and take it back.
+    fn shared_mut(&mut self, i: usize, j: usize) -> Option<&mut Value> {
+        let k = (*self.of_resource.get(i)?.get(j)?)?;
+        self.shared.get_mut(i)?.get_mut(k)
+    }
 }
 
 /// Works out the scope tags of every resource (see [`ScopeTags`]); merged ones are written
@@ -553,26 +559,21 @@ pub(crate) fn check_resources(
     let mut refused = Vec::with_capacity(stacks.len());
     for (i, s) in stacks.iter_mut().enumerate() {
         let region = s.props.region.as_deref();
-        let of_resource = tags.of_resource.get(i);
-        let mut shared = tags.shared.get_mut(i);
         let mut first = None;
         for (j, r) in s.resources.iter_mut().enumerate() {
-            let takes = of_resource.and_then(|o| o.get(j).copied().flatten());
-            let lent = match (takes, &mut shared, &mut r.properties) {
-                (Some(k), Some(shared), Value::Map(map)) => match shared.get_mut(k) {
-                    Some(v) => {
-                        map.insert("Tags".into(), std::mem::replace(v, Value::Null));
-                        Some(k)
-                    }
-                    None => None,
-                },
-                _ => None,
+            let lent = match (&mut r.properties, tags.shared_mut(i, j)) {
+                (Value::Map(map), Some(v)) => {
+                    map.insert("Tags".into(), std::mem::replace(v, Value::Null));
+                    true
+                }
+                _ => false,
             };
             let checked =
                 (r.check)(&r.properties).and_then(|()| (r.check_region)(&r.properties, region));
-            if let (Some(k), Some(shared), Value::Map(map)) = (lent, &mut shared, &mut r.properties)
+            if lent
+                && let Value::Map(map) = &mut r.properties
                 && let Some(v) = map.remove("Tags")
-                && let Some(slot) = shared.get_mut(k)
+                && let Some(slot) = tags.shared_mut(i, j)
             {
                 *slot = v;
             }
