@@ -313,15 +313,12 @@ impl Value {
     /// ```
     /// use cloudwright_core::Value;
     ///
-    /// let tag = |name: &str, value: &str| {
-    ///     Value::map([("Key", Value::from(name.to_owned())), ("Value", value.into())])
-    /// };
-    /// let computed: String = ["Build", "Id"].concat();
-    /// let settings = Value::map([(computed, Value::from(7)), ("Fixed".to_owned(), true.into())]);
+    /// let tag = Value::map([("Key", "team"), ("Value", "payments")]);
+    /// let name: &str = "BuildId";
+    /// let settings = Value::map([(name.to_owned(), Value::from(7)), ("Tag".to_owned(), tag)]);
     /// let Value::Map(m) = &settings else { unreachable!() };
     /// assert_eq!(m.get("BuildId"), Some(&Value::from(7)));
     /// assert_eq!(m.len(), 2);
-    /// # let _ = tag("a", "b");
     /// ```
     pub fn map<K: Into<Cow<'static, str>>, V: Into<Value>>(
         pairs: impl IntoIterator<Item = (K, V)>,
