@@ -12,8 +12,29 @@ use crate::error::Error;
 /// The manifest's file name inside an assembly directory.
 pub const MANIFEST_FILE: &str = "manifest.json";
 
-/// The version of the manifest format.
-pub const MANIFEST_VERSION: u32 = 1;
+/// The version of the manifest format. Version 2 records each template's hash as BLAKE3
+/// ([`template_hash`]); version 1 recorded its SHA-256.
+pub const MANIFEST_VERSION: u32 = 2;
+
+/// The hash the manifest records for a template's text, `blake3:<64 lower-case hex digits>`:
+/// the toolkit refuses to deploy a template file that no longer matches it, and names a large
+/// template's upload by it.
+///
+/// BLAKE3 rather than SHA-256: it is an identity for the toolkit only (nothing outside
+/// cloudwright reads it), and it hashes a large template about three and a half times as fast
+/// as SHA-256 does with the CPU's SHA instructions (a 318 KB template: about 50 µs against
+/// 176 µs, a tenth of the synthesis of a 500-resource stack).
+///
+/// ```
+/// use cloudwright_core::assembly::template_hash;
+/// assert_eq!(
+///     template_hash(b""),
+///     "blake3:af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
+/// );
+/// ```
+pub fn template_hash(template: &[u8]) -> String {
+    format!("blake3:{}", blake3::hash(template).to_hex())
+}
 
 /// How many times [`Assembly::write`] sets aside an assembly in its way (another process
 /// publishing to the same directory at the same time) before it gives up.
@@ -45,7 +66,7 @@ pub struct StackArtifact {
     /// The context lookup keys it used, each with the account recorded as having answered it
     /// ([`crate::context::LOOKUP_ACCOUNTS`]; none when the value was written by hand).
     pub lookups: BTreeMap<String, Option<String>>,
-    /// `sha256:<hex>` of the template text.
+    /// [`template_hash`] of the template text.
     pub hash: String,
     /// The template, as JSON text.
     pub template: String,
@@ -162,7 +183,7 @@ pub struct ManifestStack {
     pub template_yaml_file: Option<String>,
     /// Template size in bytes.
     pub template_bytes: usize,
-    /// `sha256:<hex>` of the template file.
+    /// [`template_hash`] of the template file.
     pub hash: String,
 }
 

@@ -1,11 +1,11 @@
-//! SHA-256 (FIPS 180-4), for the content hashes cloudwright writes: a template's
-//! `sha256:<hex>` in the manifest, a Docker image asset's hash, an OpenAPI body's hash.
+//! SHA-256 (FIPS 180-4), for the content hashes cloudwright writes: a Docker image asset's
+//! hash, an OpenAPI body's hash. (A template's hash in the manifest is BLAKE3, faster still:
+//! [`crate::assembly::template_hash`].)
 //!
 //! A thin front to the `sha2` crate, which uses the CPU's SHA instructions where it has them
-//! (x86-64's SHA-NI, ARMv8's SHA2): hashing the template was the largest single cost of
-//! synthesis with a portable implementation (a quarter of a 500-resource stack's synthesis;
-//! about 100–150 MB/s against 0.6–1.5 GB/s with the instructions, see BENCHMARKS.md). The
-//! tests check it against the standard's test vectors and against Python's `hashlib`.
+//! (x86-64's SHA-NI, ARMv8's SHA2): about 100–150 MB/s without them against 0.6–1.8 GB/s
+//! with them (BENCHMARKS.md). The tests check it against the standard's test vectors and
+//! against Python's `hashlib`.
 //!
 //! ```
 //! use cloudwright_core::sha256::{Sha256, sha256_hex};

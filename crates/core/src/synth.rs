@@ -1499,7 +1499,7 @@ fn render<'t>(
     let mut text = w.finish();
     text.push('\n');
     limit("bytes in its template", limits::TEMPLATE_BYTES, text.len())?;
-    let hash = format!("sha256:{}", crate::sha256::sha256_hex(text.as_bytes()));
+    let hash = crate::assembly::template_hash(text.as_bytes());
     Ok(StackArtifact {
         id: s.id.to_string(),
         stack_name: s.stack_name().to_owned(),

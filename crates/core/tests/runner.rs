@@ -78,9 +78,14 @@ fn writes_an_assembly_and_prints_a_summary() {
     );
     let manifest = cloudwright_core::Assembly::read_manifest(&out).unwrap();
     assert_eq!(manifest.stacks[0].template_file, "Demo.template.json");
-    assert!(manifest.stacks[0].hash.starts_with("sha256:"));
     // a second run replaces the directory with byte-identical content
     let first = std::fs::read(out.join("Demo.template.json")).unwrap();
+    // the manifest records the written file's hash
+    assert_eq!(
+        manifest.stacks[0].hash,
+        cloudwright_core::assembly::template_hash(&first)
+    );
+    assert!(manifest.stacks[0].hash.starts_with("blake3:"));
     let (code, ..) = run(
         &["--out", out.to_str().unwrap(), "--quiet"],
         &d.0.join("ctx.json"),

@@ -212,12 +212,12 @@ fn blog_post_flaws_fail_the_audit() {
     .to_string();
     std::fs::write(out.join("Blog.template.json"), &template).unwrap();
     std::fs::write(out.join("Blog.graph.dot"), "digraph { Role -> Task }\n").unwrap();
-    let manifest = json!({"version": 1, "stacks": [{
+    let manifest = json!({"version": cloudwright_core::assembly::MANIFEST_VERSION, "stacks": [{
         "id": "Blog", "stackName": "Blog", "templateFile": "Blog.template.json",
         "graphFile": "Blog.graph.dot", "dependencies": [], "outputs": [], "exports": [],
         "resourceCount": 3, "templateBytes": template.len(),
         // the toolkit checks every template against the hash the manifest records
-        "hash": format!("sha256:{}", cloudwright_core::sha256::sha256_hex(template.as_bytes()))}]});
+        "hash": cloudwright_core::assembly::template_hash(template.as_bytes())}]});
     std::fs::write(out.join("manifest.json"), manifest.to_string()).unwrap();
 
     let o = run(dir.path(), &[], &["--assembly", path_str(&out), "audit"]);

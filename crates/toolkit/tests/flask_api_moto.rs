@@ -164,10 +164,7 @@ impl Account {
             .collect();
         entry["outputs"] = Value::Array(outputs);
         // the CLI checks every template against the hash its manifest records
-        entry["hash"] = json!(format!(
-            "sha256:{}",
-            cloudwright_core::sha256::sha256_hex(text.as_bytes())
-        ));
+        entry["hash"] = json!(cloudwright_core::assembly::template_hash(text.as_bytes()));
         std::fs::write(
             dir.join("manifest.json"),
             serde_json::to_string_pretty(&manifest).unwrap(),

@@ -103,9 +103,8 @@ async fn deploy_publishes_the_zips_and_creates_both_stacks() {
         serde_json::from_str(&std::fs::read_to_string(&manifest_path).unwrap()).unwrap();
     for stack in manifest["stacks"].as_array_mut().unwrap() {
         if stack["id"] == "PeopleApi" {
-            stack["hash"] = Value::String(format!(
-                "sha256:{}",
-                cloudwright_core::sha256::sha256_hex(trimmed_text.as_bytes())
+            stack["hash"] = Value::String(cloudwright_core::assembly::template_hash(
+                trimmed_text.as_bytes(),
             ));
         }
     }

@@ -48,10 +48,10 @@ pub enum Extend {
     Downstream,
 }
 
-/// Refuses a template (of stack `s`, in the assembly in `dir`) whose SHA-256 is not the hash
-/// the manifest records for it.
+/// Refuses a template (of stack `s`, in the assembly in `dir`) whose hash is not the one the
+/// manifest records for it.
 fn verify_hash(dir: &Path, s: &cloudwright_core::ManifestStack, template: &[u8]) -> Result<()> {
-    let actual = format!("sha256:{}", cloudwright_core::sha256::sha256_hex(template));
+    let actual = cloudwright_core::assembly::template_hash(template);
     if actual == s.hash {
         return Ok(());
     }
@@ -66,7 +66,7 @@ fn verify_hash(dir: &Path, s: &cloudwright_core::ManifestStack, template: &[u8])
 impl CloudAssembly {
     /// Reads the assembly in `dir`: the manifest (a version this toolkit knows, unique stack
     /// ids and names, valid stack names, dependencies in order), then every template, whose
-    /// SHA-256 must match the manifest.
+    /// hash must match the manifest's.
     pub fn read(dir: &Path) -> Result<Self> {
         let manifest = Assembly::read_manifest(dir).map_err(|e| Error::Assembly {
             dir: dir.to_owned(),
@@ -460,7 +460,7 @@ pub(crate) mod tests {
     #[test]
     fn rejects_a_manifest_out_of_order() {
         let m = Manifest {
-            version: 1,
+            version: MANIFEST_VERSION,
             stacks: vec![stack("B", &["A"]), stack("A", &[])],
         };
         assert!(CloudAssembly::from_manifest("x".into(), m).is_err());

@@ -598,7 +598,11 @@ async fn upload_template(shared: &Shared, job: &Job, cfn: &Cfn) -> Result<Option
     let s3 = job
         .aws
         .s3(Some(&cfn.region), &format!("stack {}", job.name))?;
-    let digest = job.hash.trim_start_matches("sha256:");
+    // the manifest's `blake3:<hex>`, named by its hex digits
+    let digest = job
+        .hash
+        .split_once(':')
+        .map_or(job.hash.as_str(), |(_, hex)| hex);
     let key = format!("cloudwright/{}/{digest}.template.json", job.name);
     s3.client
         .put_object()
