@@ -34,23 +34,28 @@ pub(crate) struct ImportEdge {
 fn push_quoted(out: &mut String, parts: &[&str]) {
     out.push('"');
     for part in parts {
-        // runs without a character to escape are copied whole, found eight bytes at a time
-        // by the JSON writer's search (whose escapes include DOT's: `"`, `\`, the control
-        // characters of which DOT escapes only the line feed)
-        let mut rest = *part;
-        while let Some(at) = first_escaped(rest.as_bytes()) {
-            out.push_str(&rest[..at]);
-            match rest.as_bytes()[at] {
-                b'"' => out.push_str("\\\""),
-                b'\\' => out.push_str("\\\\"),
-                b'\n' => out.push_str("\\n"),
-                other => out.push(char::from(other)),
-            }
-            rest = &rest[at + 1..];
-        }
-        out.push_str(rest);
+        push_escaped(out, part);
     }
     out.push('"');
+}
+
+/// Writes `part` into `out` escaped for the inside of a DOT string.
+fn push_escaped(out: &mut String, part: &str) {
+    // runs without a character to escape are copied whole, found eight bytes at a time by the
+    // JSON writer's search (whose escapes include DOT's: `"`, `\`, the control characters of
+    // which DOT escapes only the line feed)
+    let mut rest = part;
+    while let Some(at) = first_escaped(rest.as_bytes()) {
+        out.push_str(&rest[..at]);
+        match rest.as_bytes()[at] {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            other => out.push(char::from(other)),
+        }
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
 }
 
 fn style(kind: EdgeKind) -> &'static str {
@@ -74,6 +79,23 @@ pub(crate) fn render(
     push_quoted(&mut out, &[stack]);
     out.push_str(" {\n");
     out.push_str("  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=8];\n");
+    // every node's id quoted once, for its line and every edge that names it
+    let mut quoted = String::with_capacity(nodes.iter().map(|n| n.logical_id.len() + 2).sum());
+    let mut ends = Vec::with_capacity(nodes.len());
+    for n in nodes {
+        push_quoted(&mut quoted, &[n.logical_id]);
+        ends.push(quoted.len());
+    }
+    let id = |i: usize| -> &str {
+        let start = i
+            .checked_sub(1)
+            .and_then(|p| ends.get(p))
+            .copied()
+            .unwrap_or(0);
+        ends.get(i)
+            .and_then(|&end| quoted.get(start..end))
+            .unwrap_or("\"\"")
+    };
     let mut groups: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, n) in nodes.iter().enumerate() {
         let parent = n.path.rsplit_once('/').map_or("", |(p, _)| p);
@@ -90,12 +112,15 @@ pub(crate) fn render(
             "    "
         };
         for &i in members {
-            let n = &nodes[i];
+            let quoted_id = id(i);
             out.push_str(indent);
-            push_quoted(&mut out, &[n.logical_id]);
+            out.push_str(quoted_id);
             out.push_str(" [label=");
-            push_quoted(&mut out, &[n.logical_id, "\n", n.type_name]);
-            out.push_str("];\n");
+            // the quoted id without its closing quote, then a line feed and the type
+            out.push_str(quoted_id.strip_suffix('"').unwrap_or(quoted_id));
+            out.push_str("\\n");
+            push_escaped(&mut out, nodes[i].type_name);
+            out.push_str("\"];\n");
         }
         if !parent.is_empty() {
             out.push_str("  }\n");
@@ -103,12 +128,13 @@ pub(crate) fn render(
     }
     for e in edges {
         out.push_str("  ");
-        push_quoted(&mut out, &[nodes[e.from].logical_id]);
+        out.push_str(id(e.from));
         out.push_str(" -> ");
-        push_quoted(&mut out, &[nodes[e.to].logical_id]);
-        out.push_str(" [label=");
-        push_quoted(&mut out, &[e.kind.name()]);
-        out.push_str(", ");
+        out.push_str(id(e.to));
+        // an edge kind's name has nothing to escape
+        out.push_str(" [label=\"");
+        out.push_str(e.kind.name());
+        out.push_str("\", ");
         out.push_str(style(e.kind));
         out.push_str("];\n");
     }
@@ -123,7 +149,7 @@ pub(crate) fn render(
         );
         out.push_str(", shape=box, style=\"rounded,dashed\", color=gray];\n");
         out.push_str("  ");
-        push_quoted(&mut out, &[nodes[i.from].logical_id]);
+        out.push_str(id(i.from));
         out.push_str(" -> ");
         push_quoted(&mut out, &external);
         out.push_str(" [label=\"Fn::ImportValue\", color=\"#ff7f0e\", style=dotted];\n");

@@ -191,7 +191,7 @@ impl PrettyJson {
         let mut extra = Some(extra);
         for (k, v) in map {
             if let Some((key, value)) = extra
-                && key < &**k
+                && crate::value::name_cmp(key, k) == std::cmp::Ordering::Less
             {
                 self.key(key);
                 self.value(value);

@@ -1354,7 +1354,10 @@ fn render<'t>(
         ));
     }
     let mut order: Vec<usize> = (0..resources.len()).collect();
-    order.sort_unstable_by_key(|&i| resources.get(i).map(|(id, _)| *id));
+    order.sort_unstable_by(|&i, &j| match (resources.get(i), resources.get(j)) {
+        (Some((a, _)), Some((b, _))) => crate::value::name_cmp(a, b),
+        (a, b) => a.is_some().cmp(&b.is_some()),
+    });
 
     // one map of every output, by id (an id written twice keeps the last one written)
     let mut outputs = BTreeMap::new();
