@@ -44,6 +44,7 @@ mod error;
 mod exception;
 pub mod graph;
 pub mod id;
+pub mod map;
 mod pretty_json;
 mod resource;
 pub mod runner;

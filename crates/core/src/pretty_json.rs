@@ -384,14 +384,14 @@ mod tests {
     fn writes_what_serde_json_writes() -> Result<(), serde_json::Error> {
         let mut vars = BTreeMap::new();
         vars.insert("Name".into(), Value::r#ref("Queue"));
-        vars.insert("Empty".into(), Value::Map(BTreeMap::new()));
+        vars.insert("Empty".into(), Value::Map(Map::new()));
         let mut map = Map::new();
         map.insert(
             "Escapes \"quoted\" \\ /".into(),
             Value::from("tab\t nl\n cr\r bs\u{8} ff\u{c} nul\u{0} us\u{1f} del\u{7f} é ✓ 😀"),
         );
         map.insert("Empty list".into(), Value::List(Vec::new()));
-        map.insert("Empty map".into(), Value::Map(BTreeMap::new()));
+        map.insert("Empty map".into(), Value::Map(Map::new()));
         map.insert("Null".into(), Value::Null);
         map.insert(
             "Numbers".into(),
@@ -444,7 +444,7 @@ mod tests {
                 Value::Or(vec![Value::Condition("C".into())]),
                 Value::Not(Box::new(Value::Condition("D".into()))),
             ]),
-            Value::List(vec![Value::List(Vec::new()), Value::Map(BTreeMap::new())]),
+            Value::List(vec![Value::List(Vec::new()), Value::Map(Map::new())]),
         ]);
         assert_eq!(written(&v), serde_json::to_string_pretty(&v)?);
         for scalar in [

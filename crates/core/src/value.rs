@@ -49,6 +49,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+pub use crate::map::Map;
+
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
@@ -127,12 +129,6 @@ impl Pseudo {
         Pseudo::ALL.into_iter().find(|p| p.name() == name)
     }
 }
-
-/// The map of a [`Value::Map`]: its keys are [`Cow`]s, so the names a program spells out
-/// (property names, most of all those of the generated types) take no allocation, and the ones
-/// it computes are owned (`name.into()` for a `String`). Looked up by `&str`
-/// (`map.get("Tags")`, `map.get(name.as_str())` for a `String`).
-pub type Map = BTreeMap<Cow<'static, str>, Value>;
 
 /// `a.cmp(b)`: the order a [`Map`]'s keys and a template's logical ids are written in, compared
 /// in place, eight bytes at a time, without the call into the C library that `str::cmp`

@@ -109,7 +109,7 @@ pub struct Operation {
 fn operation(op: &Operation) -> Value {
     let route = &op.route;
     let mut parameters = Vec::new();
-    let mut mappings: Map = BTreeMap::new();
+    let mut mappings: Map = Map::new();
     for seg in route.path.segments() {
         if let Segment::Param(n) | Segment::Greedy(n) = seg {
             parameters.push(param(n, "path"));
@@ -146,7 +146,7 @@ fn operation(op: &Operation) -> Value {
                 arn: arn.clone(),
                 id: String::new(),
             };
-            let mut x = BTreeMap::from([
+            let mut x = Map::from([
                 ("type".into(), Value::from("aws_proxy")),
                 // Lambda is always invoked with POST, whatever the route's method
                 ("httpMethod".into(), "POST".into()),
@@ -159,7 +159,7 @@ fn operation(op: &Operation) -> Value {
             x
         }
     };
-    let mut out = BTreeMap::from([
+    let mut out = Map::from([
         (
             "responses".into(),
             Value::map([(
@@ -219,7 +219,7 @@ fn load_balancer_integration(
             [("Dns", dns.clone())],
         ),
     };
-    let mut x_integration = BTreeMap::from([
+    let mut x_integration = Map::from([
         ("type".into(), Value::from("http_proxy")),
         ("connectionType".into(), "VPC_LINK".into()),
         ("connectionId".into(), integration.connection_id.clone()),
@@ -240,7 +240,7 @@ fn load_balancer_integration(
 /// one.
 fn security_scheme(authorization: &Authorization) -> Option<Value> {
     let header = |name: &str, authtype: &str| {
-        BTreeMap::from([
+        Map::from([
             ("type".into(), Value::from("apiKey")),
             ("name".into(), Value::from(name)),
             ("in".into(), Value::from("header")),
@@ -268,7 +268,7 @@ fn security_scheme(authorization: &Authorization) -> Option<Value> {
                 LambdaAuthorizerKind::Request { .. } => ("Unused", "request"),
             };
             let mut scheme = header(name, "custom");
-            let mut authorizer = BTreeMap::from([
+            let mut authorizer = Map::from([
                 ("type".into(), Value::from(kind)),
                 ("authorizerUri".into(), l.function.invocation_uri()),
                 (
@@ -362,12 +362,12 @@ pub fn body_with_ports(
 /// # Ok::<(), cloudwright_ingress::Error>(())
 /// ```
 pub fn api_body(title: &str, version: &str, operations: &[Operation]) -> Value {
-    let mut paths: Map = BTreeMap::new();
-    let mut schemes: Map = BTreeMap::new();
+    let mut paths: Map = Map::new();
+    let mut schemes: Map = Map::new();
     for op in operations {
         let item = paths
             .entry(op.route.path.to_string().into())
-            .or_insert_with(|| Value::Map(BTreeMap::new()));
+            .or_insert_with(|| Value::Map(Map::new()));
         if let Value::Map(ops) = item {
             ops.insert(op.route.method.openapi_key().into(), operation(op));
         }
@@ -378,7 +378,7 @@ pub fn api_body(title: &str, version: &str, operations: &[Operation]) -> Value {
             schemes.insert(name.to_owned().into(), scheme);
         }
     }
-    let mut doc = BTreeMap::from([
+    let mut doc = Map::from([
         ("openapi".into(), Value::from(OPENAPI_VERSION)),
         (
             "info".into(),

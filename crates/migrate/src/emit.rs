@@ -661,7 +661,7 @@ pub fn value(e: &Expr) -> String {
         }
         Expr::String(s) => format!("cw::Value::from({s:?})"),
         Expr::List(items) => format!("cw::Value::List(vec![{}])", list(items)),
-        Expr::Map(m) if m.is_empty() => "cw::Value::Map(std::collections::BTreeMap::new())".into(),
+        Expr::Map(m) if m.is_empty() => "cw::Value::Map(cw::Map::new())".into(),
         Expr::Map(m) => {
             let pairs: Vec<String> = m
                 .iter()

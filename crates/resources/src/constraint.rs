@@ -2168,7 +2168,7 @@ fn check_object<R: Report>(
         return Err(R::fail(&at(path, name), null, || NO_NULL.into()));
     }
     for req in rule.required {
-        if !map.contains_key(*req) {
+        if !map.contains_key(req) {
             return Err(R::fail(&at(path, req), &Value::Null, || {
                 format!("required property {req}")
             }));
@@ -2185,7 +2185,7 @@ fn check_object<R: Report>(
     {
         return Err(R::fail(path, value, || format!("maxProperties {max}")));
     }
-    let has_all = |set: &[&str]| set.iter().all(|p| map.contains_key(*p));
+    let has_all = |set: &[&str]| set.iter().all(|p| map.contains_key(p));
     let sets_text = |sets: &[&[&str]]| -> String {
         let options: Vec<String> = sets.iter().map(|s| format!("[{}]", names(s))).collect();
         options.join(" or ")
@@ -2206,8 +2206,8 @@ fn check_object<R: Report>(
         }
     }
     for (when, then) in rule.dependent_required {
-        if map.contains_key(*when)
-            && let Some(missing) = then.iter().find(|p| !map.contains_key(**p))
+        if map.contains_key(when)
+            && let Some(missing) = then.iter().find(|p| !map.contains_key(p))
         {
             return Err(R::fail(&at(path, missing), &Value::Null, || {
                 format!("dependentRequired: {when} requires {missing}")
@@ -2215,10 +2215,10 @@ fn check_object<R: Report>(
         }
     }
     for (when, excluded) in rule.dependent_excluded {
-        if map.contains_key(*when)
-            && let Some(both) = excluded.iter().find(|p| map.contains_key(**p))
+        if map.contains_key(when)
+            && let Some((both, value)) = excluded.iter().find_map(|p| Some((p, map.get(p)?)))
         {
-            return Err(R::fail(&at(path, both), &map[*both], || {
+            return Err(R::fail(&at(path, both), value, || {
                 format!("dependentExcluded: {when} excludes {both}")
             }));
         }

@@ -119,8 +119,7 @@ fn path_within(path: &str, prefix: &str) -> bool {
 /// `into_value`; unused when no service feature is on).
 ///
 /// The map is built in place, one insertion a property: the generated code adds them in
-/// sorted order, so each lands at the end of its node, and a map of up to 11 properties is one
-/// allocation (no `Vec` collected and sorted first).
+/// sorted order, so each is appended to the map's vector without a search.
 #[allow(dead_code)]
 pub(crate) struct MapBuilder(cloudwright_core::Map);
 

@@ -35,11 +35,11 @@ fn key_schema<'a>(
                 return Err(Violation::new(at(&p, "KeyType"), kt, what));
             }
         }
-        if let Some(Value::String(name)) = m.get("AttributeName") {
+        if let Some(value @ Value::String(name)) = m.get("AttributeName") {
             if own.contains(&name.as_str()) {
                 return Err(Violation::new(
                     at(&p, "AttributeName"),
-                    &m["AttributeName"],
+                    value,
                     "a key schema names each attribute once",
                 ));
             }

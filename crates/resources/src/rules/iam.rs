@@ -186,12 +186,12 @@ pub(crate) fn check_document(doc: &Value, path: &str, kind: PolicyKind) -> Resul
                 let p = at(&path, &i.to_string());
                 check_statement(s, &p, kind)?;
                 if let Value::Map(m) = s
-                    && let Some(Value::String(sid)) = m.get("Sid")
+                    && let Some(value @ Value::String(sid)) = m.get("Sid")
                 {
                     if sids.contains(&sid.as_str()) {
                         return Err(violation(
                             at(&p, "Sid"),
-                            &m["Sid"],
+                            value,
                             "IAM policy: each statement's Sid is unique",
                         ));
                     }
@@ -216,14 +216,14 @@ fn exactly_one(
     a: &str,
     b: &str,
 ) -> Result<(), Violation> {
-    match (m.contains_key(a), m.contains_key(b)) {
-        (true, false) | (false, true) => Ok(()),
-        (true, true) => Err(violation(
+    match (m.get(a), m.get(b)) {
+        (Some(_), None) | (None, Some(_)) => Ok(()),
+        (Some(_), Some(value)) => Err(violation(
             at(path, b),
-            &m[b],
+            value,
             format!("IAM policy statement: {a} or {b}, not both"),
         )),
-        (false, false) => Err(violation(
+        (None, None) => Err(violation(
             path.to_owned(),
             statement,
             format!("IAM policy statement: required property {a} (or {b})"),
