@@ -102,7 +102,7 @@ pub enum Error {
     /// A template differs from what the manifest recorded at synthesis (edited or replaced
     /// since): nothing is deployed from such an assembly.
     #[error(
-        "the template {} of stack `{stack}` is not the one synthesized: its SHA-256 is {actual}, the manifest records {expected}. It was changed after synthesis; synthesize again (`cloudwright synth`) instead of editing the assembly."
+        "the template {} of stack `{stack}` is not the one synthesized: its hash is {actual}, the manifest records {expected}. It was changed after synthesis; synthesize again (`cloudwright synth`) instead of editing the assembly."
         , file.display()
     )]
     TemplateChanged {

@@ -8,7 +8,7 @@
 //! - [`app`]: running the app and what it produced: the app process (timeout, capped
 //!   output, its own process group), context lookups and the context file (written under a
 //!   lock), each run's own assembly directory, reading the assembly (every template checked
-//!   against the manifest's SHA-256), selecting and ordering stacks;
+//!   against the manifest's hash), selecting and ordering stacks;
 //! - [`cloudformation`]: stacks through CloudFormation: diff (replacements from the schemas'
 //!   facts), deploy and destroy (change sets or direct updates, events and progress, typed
 //!   stack states, what a destroy kept), weak references and the export lock, hotswap, drift;

@@ -1,5 +1,5 @@
 //! What deploy ships: the assembly its own run synthesized, every template verified against
-//! the manifest's SHA-256. `--assembly DIR` refuses manifests this toolkit cannot trust
+//! the hash the manifest records. `--assembly DIR` refuses manifests this toolkit cannot trust
 //! (unknown version, duplicated stacks, stack names CloudFormation refuses, a template edited
 //! after synthesis); a synthesis racing a deploy does not change what the deploy ships.
 
@@ -67,13 +67,20 @@ fn an_assembly_that_cannot_be_trusted_is_refused() {
     let original = read_json(&manifest_file);
 
     let mut m = original.clone();
-    m["version"] = json!(2);
-    write_json(&manifest_file, &m);
-    refused(
-        dir.path(),
-        &out,
-        &["manifest.json has version 2", "version 1 only"],
-    );
+    // the version before (SHA-256 hashes) and the one after
+    let current = cloudwright_core::assembly::MANIFEST_VERSION;
+    for other in [current - 1, current + 1] {
+        m["version"] = json!(other);
+        write_json(&manifest_file, &m);
+        refused(
+            dir.path(),
+            &out,
+            &[
+                &format!("manifest.json has version {other}"),
+                &format!("version {current} only"),
+            ],
+        );
+    }
 
     let mut m = original.clone();
     let first = m["stacks"][0].clone();
@@ -121,7 +128,8 @@ fn an_assembly_that_cannot_be_trusted_is_refused() {
         &[
             "CwApp.template.json",
             "of stack `CwApp` is not the one synthesized",
-            "the manifest records sha256:",
+            "its hash is blake3:",
+            "the manifest records blake3:",
         ],
     );
 }

@@ -12,7 +12,7 @@ use crate::app::run_dir::RunDir;
 use crate::error::{Error, Result};
 
 /// A cloud assembly, read and verified: its manifest, and every template's text held in
-/// memory once its SHA-256 matched the manifest's `hash`. What the toolkit deploys, diffs and
+/// memory once its hash matched the manifest's `hash`. What the toolkit deploys, diffs and
 /// audits is this text, never the file read again later (another synthesis may have replaced
 /// it meanwhile).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,7 +7,7 @@
 //! - [`run_dir`]: each synthesis run's own assembly directory, published to the out
 //!   directory afterwards, so a deploy ships what its own run synthesized;
 //! - [`assembly`]: the manifest (version, unique stacks, valid names) and every template,
-//!   checked against the manifest's SHA-256; selecting and ordering stacks.
+//!   checked against the manifest's hash; selecting and ordering stacks.
 
 pub mod assembly;
 pub mod context_file;
