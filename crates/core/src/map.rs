@@ -26,6 +26,12 @@ use crate::value::{Value, name_cmp};
 /// push; elsewhere it moves the entries after it, so a map of many thousands of keys is best
 /// built with `collect`, which sorts once.
 ///
+/// Where it differs from `BTreeMap`: no `[]` indexing (`get` says when a key is missing instead
+/// of panicking), and no `range` or `pop_first`. Given a key twice (`collect`, `Map::from`,
+/// [`Value::map`](crate::Value::map)), it keeps the last value, as `BTreeMap` does. A map
+/// converts into a [`Value`] and into a free-form [`Json`](crate::Json) property (`.into()`);
+/// from `&str` keys and other values, [`Value::map`](crate::Value::map) builds one.
+///
 /// ```
 /// use cloudwright_core::{Map, Value};
 /// let mut map = Map::new();
@@ -37,6 +43,7 @@ use crate::value::{Value, name_cmp};
 /// assert_eq!(map.get(&name), Some(&Value::from("the web tier")));
 /// let keys: Vec<&str> = map.keys().map(|k| &**k).collect();
 /// assert_eq!(keys, ["Description", "GroupName", "VpcId"]);
+/// let tags: cloudwright_core::Json = map.into();
 /// ```
 #[derive(Clone, Default, PartialEq)]
 pub struct Map {

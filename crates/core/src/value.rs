@@ -342,7 +342,8 @@ impl Value {
 
     /// A map literal from key/value pairs. A key is a string literal (kept as it is, no
     /// allocation) or an owned `String`; a key borrowed from somewhere else is given owned
-    /// (`name.to_owned()`).
+    /// (`name.to_owned()`). A key given twice keeps its last value. See [`Map`] to build one
+    /// step by step.
     ///
     /// ```
     /// use cloudwright_core::Value;
@@ -927,6 +928,12 @@ impl<T: Into<Value>> From<BTreeMap<String, T>> for Value {
         Value::Map(v.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
 }
+/// `Value::Map(map)`.
+impl From<Map> for Value {
+    fn from(map: Map) -> Self {
+        Value::Map(map)
+    }
+}
 impl<T: Into<Value>> From<Option<T>> for Value {
     fn from(v: Option<T>) -> Self {
         v.map_or(Value::Null, Into::into)
@@ -1088,6 +1095,12 @@ macro_rules! num_wrapper_from {
 }
 num_wrapper_from!(Int: i8, i16, i32, i64, u8, u16, u32, u64, usize, isize);
 num_wrapper_from!(Num: i8, i16, i32, i64, u8, u16, u32, u64, usize, isize, f64);
+/// A [`Map`] as a free-form property (`.tags(map)` where `Tags` is JSON).
+impl From<Map> for Json {
+    fn from(map: Map) -> Self {
+        Json(Value::Map(map))
+    }
+}
 impl From<BTreeMap<String, Value>> for Json {
     fn from(v: BTreeMap<String, Value>) -> Self {
         Json(Value::from(v))
