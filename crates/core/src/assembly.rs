@@ -31,6 +31,11 @@ pub const MANIFEST_VERSION: u32 = 2;
 ///     template_hash(b""),
 ///     "blake3:af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262"
 /// );
+/// // as Python's `blake3` package computes it
+/// assert_eq!(
+///     template_hash(b"abc"),
+///     "blake3:6437b3ac38465133ffb63b75273a8db548c558465d79db03fd359c6cd5bd9d85"
+/// );
 /// ```
 pub fn template_hash(template: &[u8]) -> String {
     format!("blake3:{}", blake3::hash(template).to_hex())

@@ -87,6 +87,7 @@ pub(crate) fn render(
         ends.push(quoted.len());
     }
     let id = |i: usize| -> &str {
+        debug_assert!(i < ends.len(), "node {i} of {}", ends.len());
         let start = i
             .checked_sub(1)
             .and_then(|p| ends.get(p))
@@ -252,6 +253,52 @@ mod tests {
                     assert_eq!(quoted, reference(&[&s, "-", &s]), "{s:?}");
                 }
             }
+        }
+    }
+
+    /// A node's line and its edges quote the id once and reuse it: the same text as quoting
+    /// each part where it is written, for ids and types with characters to escape.
+    #[test]
+    fn reused_quoted_ids_read_as_quoting_each_part() {
+        let ids = ["a\"b\\c\nd", "plain", "", "\\", "é😀\"", "\n\n"];
+        let types = ["AWS::X::Y", "Custom::\\\"Q\"\n"];
+        let nodes: Vec<Node<'_>> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| Node {
+                logical_id: id,
+                type_name: types[i % 2],
+                path: id,
+            })
+            .collect();
+        let edges: Vec<LocalEdge> = (0..ids.len())
+            .map(|i| LocalEdge {
+                from: i,
+                to: (i + 1) % ids.len(),
+                kind: EdgeKind::Ref,
+            })
+            .collect();
+        let dot = render("S", &nodes, &edges, &[]);
+        let q = |parts: &[&str]| {
+            let mut out = String::new();
+            push_quoted(&mut out, parts);
+            out
+        };
+        for (i, n) in nodes.iter().enumerate() {
+            let line = format!(
+                "  {} [label={}];\n",
+                q(&[n.logical_id]),
+                q(&[n.logical_id, "\n", n.type_name])
+            );
+            assert!(dot.contains(&line), "{line:?} not in {dot}");
+            let to = &nodes[(i + 1) % nodes.len()];
+            let edge = format!(
+                "  {} -> {} [label={}, ",
+                q(&[n.logical_id]),
+                q(&[to.logical_id]),
+                q(&[EdgeKind::Ref.name()])
+            );
+            assert!(dot.contains(&edge), "{edge:?} not in {dot}");
         }
     }
 }

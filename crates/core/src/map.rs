@@ -20,14 +20,14 @@ use crate::value::{Value, name_cmp};
 ///
 /// Keys are [`Cow`]s: the names a program spells out (property names, most of all those of the
 /// generated types) take no allocation, and the ones it computes are owned (`name.into()` for a
-/// `String`). Looked up by `&str` (`map.get("Tags")`, `map.get(name)` for a `String`).
+/// `String`). Looked up by `&str` (`map.get("Tags")`, `map.get(&name)` for a `String`).
 ///
 /// Inserting a key that sorts after every key already there (the usual way a map is built) is a
 /// push; elsewhere it moves the entries after it, so a map of many thousands of keys is best
 /// built with `collect`, which sorts once.
 ///
 /// Where it differs from `BTreeMap`: no `[]` indexing (`get` says when a key is missing instead
-/// of panicking), and no `range` or `pop_first`. Given a key twice (`collect`, `Map::from`,
+/// of panicking), no `range` or `pop_first`, and an entry's `key()` is a `&str`. Given a key twice (`collect`, `Map::from`,
 /// [`Value::map`](crate::Value::map)), it keeps the last value, as `BTreeMap` does. A map
 /// converts into a [`Value`] and into a free-form [`Json`](crate::Json) property (`.into()`);
 /// from `&str` keys and other values, [`Value::map`](crate::Value::map) builds one.
@@ -301,9 +301,24 @@ impl<'a> OccupiedEntry<'a> {
         self.map.entries.get(self.index).map_or("", |(k, _)| k)
     }
 
+    /// The value.
+    pub fn get(&self) -> &Value {
+        &self.map.entries[self.index].1
+    }
+
     /// The value, to change.
     pub fn get_mut(&mut self) -> &mut Value {
         &mut self.map.entries[self.index].1
+    }
+
+    /// Sets the value to `value`, and returns the one it had.
+    pub fn insert(&mut self, value: Value) -> Value {
+        std::mem::replace(self.get_mut(), value)
+    }
+
+    /// Removes the entry, and returns its value.
+    pub fn remove(self) -> Value {
+        self.map.entries.remove(self.index).1
     }
 
     /// The value, to change, for as long as the map was lent.
@@ -313,6 +328,16 @@ impl<'a> OccupiedEntry<'a> {
 }
 
 impl<'a> VacantEntry<'a> {
+    /// The key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The key, given back.
+    pub fn into_key(self) -> Cow<'static, str> {
+        self.key
+    }
+
     /// Puts `value` there, and returns it to change.
     pub fn insert(self, value: Value) -> &'a mut Value {
         self.map.entries.insert(self.index, (self.key, value));
@@ -388,13 +413,38 @@ impl<'a> IntoIterator for &'a mut Map {
     }
 }
 
+/// The entries of a [`Map`] in key order, the map consumed (`for (k, v) in map`).
+#[derive(Debug)]
+pub struct IntoIter(std::vec::IntoIter<(Cow<'static, str>, Value)>);
+
+impl Iterator for IntoIter {
+    type Item = (Cow<'static, str>, Value);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next()
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for IntoIter {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back()
+    }
+}
+
+impl ExactSizeIterator for IntoIter {}
+
 impl IntoIterator for Map {
     type Item = (Cow<'static, str>, Value);
-    type IntoIter = std::vec::IntoIter<(Cow<'static, str>, Value)>;
+    type IntoIter = IntoIter;
 
     /// The entries in key order, the map consumed.
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+    fn into_iter(self) -> IntoIter {
+        IntoIter(self.entries.into_iter())
     }
 }
 
@@ -404,23 +454,29 @@ impl FromIterator<(Cow<'static, str>, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (Cow<'static, str>, Value)>>(pairs: I) -> Map {
         let mut entries: Vec<(Cow<'static, str>, Value)> = pairs.into_iter().collect();
         // most arrive sorted: checked in one pass before a (stable) sort
-        if !entries
-            .windows(2)
-            .all(|w| matches!(w, [a, b] if name_cmp(&a.0, &b.0) == Ordering::Less))
-        {
-            entries.sort_by(|a, b| name_cmp(&a.0, &b.0));
-            // of a run of one key, the last value and the first key stay
-            let mut deduped: Vec<(Cow<'static, str>, Value)> = Vec::with_capacity(entries.len());
-            for (k, v) in entries {
-                match deduped.last_mut() {
-                    Some((last, value)) if *last == k => *value = v,
-                    _ => deduped.push((k, v)),
-                }
-            }
-            entries = deduped;
-        }
+        sort_keeping_last(&mut entries);
         Map { entries }
     }
+}
+
+/// Sorts `entries` by key (stably) and keeps, of a run of one key, its last pair (as
+/// `BTreeMap::from_iter` does); most arrive sorted, which one pass finds first.
+fn sort_keeping_last(entries: &mut Vec<(Cow<'static, str>, Value)>) {
+    if entries
+        .windows(2)
+        .all(|w| matches!(w, [a, b] if name_cmp(&a.0, &b.0) == Ordering::Less))
+    {
+        return;
+    }
+    entries.sort_by(|a, b| name_cmp(&a.0, &b.0));
+    let mut deduped: Vec<(Cow<'static, str>, Value)> = Vec::with_capacity(entries.len());
+    for pair in entries.drain(..) {
+        match deduped.last_mut() {
+            Some(last) if last.0 == pair.0 => *last = pair,
+            _ => deduped.push(pair),
+        }
+    }
+    *entries = deduped;
 }
 
 impl<const N: usize> From<[(Cow<'static, str>, Value); N]> for Map {
@@ -430,10 +486,34 @@ impl<const N: usize> From<[(Cow<'static, str>, Value); N]> for Map {
 }
 
 impl Extend<(Cow<'static, str>, Value)> for Map {
+    /// Inserts each pair in turn (a key already there keeps its key and takes the new value).
+    /// Many pairs are sorted in once rather than inserted one by one.
     fn extend<I: IntoIterator<Item = (Cow<'static, str>, Value)>>(&mut self, pairs: I) {
-        for (k, v) in pairs {
-            self.insert(k, v);
+        let pairs = pairs.into_iter();
+        if pairs.size_hint().0 <= SCANNED {
+            for (k, v) in pairs {
+                self.insert(k, v);
+            }
+            return;
         }
+        // the map's entries first, then the new pairs in order: the stable sort keeps that
+        // order within a key, so the key stored stays the first and the value is the last
+        let mut entries = std::mem::take(&mut self.entries);
+        let before = entries.len();
+        entries.extend(pairs);
+        if entries.len() == before {
+            self.entries = entries;
+            return;
+        }
+        entries.sort_by(|a, b| name_cmp(&a.0, &b.0));
+        let mut merged: Vec<(Cow<'static, str>, Value)> = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            match merged.last_mut() {
+                Some((last, value)) if *last == k => *value = v,
+                _ => merged.push((k, v)),
+            }
+        }
+        self.entries = merged;
     }
 }
 
@@ -468,7 +548,13 @@ mod tests {
     enum Op {
         Insert(String, u32),
         Remove(String),
+        RemoveEntry(String),
         Retain(u32),
+        /// `entry(k)`: 0 `or_insert`, 1 `and_modify` then `or_insert_with`, 2 remove if there,
+        /// 3 replace if there
+        Entry(String, u32, u8),
+        GetMut(String, u32),
+        Extend(Vec<(String, u32)>),
     }
 
     fn key() -> impl Strategy<Value = String> {
@@ -480,8 +566,17 @@ mod tests {
         prop_oneof![
             6 => (key(), any::<u32>()).prop_map(|(k, n)| Op::Insert(k, n)),
             2 => key().prop_map(Op::Remove),
+            1 => key().prop_map(Op::RemoveEntry),
             1 => (1..4u32).prop_map(Op::Retain),
+            3 => (key(), any::<u32>(), 0..4u8).prop_map(|(k, n, how)| Op::Entry(k, n, how)),
+            1 => (key(), any::<u32>()).prop_map(|(k, n)| Op::GetMut(k, n)),
+            // few pairs (inserted one by one) and many (sorted in)
+            1 => proptest::collection::vec((key(), any::<u32>()), 0..24).prop_map(Op::Extend),
         ]
+    }
+
+    fn v(n: u32) -> Value {
+        Value::from(n.to_string())
     }
 
     fn same(map: &Map, oracle: &Oracle) -> Result<(), TestCaseError> {
@@ -502,19 +597,70 @@ mod tests {
             for op in ops {
                 match op {
                     Op::Insert(k, n) => {
-                        let v = Value::from(n.to_string());
                         prop_assert_eq!(
-                            map.insert(k.clone().into(), v.clone()),
-                            oracle.insert(k.into(), v)
+                            map.insert(k.clone().into(), v(n)),
+                            oracle.insert(k.into(), v(n))
                         );
                     }
                     Op::Remove(k) => {
                         prop_assert_eq!(map.remove(&k), oracle.remove(k.as_str()));
                     }
+                    Op::RemoveEntry(k) => {
+                        prop_assert_eq!(map.remove_entry(&k), oracle.remove_entry(k.as_str()));
+                    }
                     Op::Retain(m) => {
                         let keep = |k: &Cow<'static, str>| !k.len().is_multiple_of(m as usize);
                         map.retain(|k, _| keep(k));
                         oracle.retain(|k, _| keep(k));
+                    }
+                    Op::Entry(k, n, how) => {
+                        use std::collections::btree_map::Entry as OracleEntry;
+                        let (ours, theirs) = (map.entry(k.clone().into()), oracle.entry(k.clone().into()));
+                        prop_assert_eq!(ours.key(), &**theirs.key());
+                        match how {
+                            0 => prop_assert_eq!(ours.or_insert(v(n)), theirs.or_insert(v(n))),
+                            1 => {
+                                let double = |x: &mut Value| *x = Value::List(vec![x.clone(), x.clone()]);
+                                prop_assert_eq!(
+                                    ours.and_modify(double).or_insert_with(|| v(n)),
+                                    theirs.and_modify(double).or_insert_with(|| v(n))
+                                );
+                            }
+                            2 => match (ours, theirs) {
+                                (Entry::Occupied(o), OracleEntry::Occupied(t)) => {
+                                    prop_assert_eq!(o.get(), t.get());
+                                    prop_assert_eq!(o.remove(), t.remove());
+                                }
+                                (Entry::Vacant(o), OracleEntry::Vacant(t)) => {
+                                    prop_assert_eq!(o.key(), &**t.key());
+                                    prop_assert_eq!(o.into_key(), t.into_key());
+                                }
+                                _ => prop_assert!(false, "occupied in one, vacant in the other"),
+                            },
+                            _ => match (ours, theirs) {
+                                (Entry::Occupied(mut o), OracleEntry::Occupied(mut t)) => {
+                                    prop_assert_eq!(o.insert(v(n)), t.insert(v(n)));
+                                }
+                                (Entry::Vacant(o), OracleEntry::Vacant(t)) => {
+                                    prop_assert_eq!(o.insert(v(n)), t.insert(v(n)));
+                                }
+                                _ => prop_assert!(false, "occupied in one, vacant in the other"),
+                            },
+                        }
+                    }
+                    Op::GetMut(k, n) => {
+                        let (ours, theirs) = (map.get_mut(&k), oracle.get_mut(k.as_str()));
+                        prop_assert_eq!(ours.is_some(), theirs.is_some());
+                        if let (Some(a), Some(b)) = (ours, theirs) {
+                            *a = v(n);
+                            *b = v(n);
+                        }
+                    }
+                    Op::Extend(pairs) => {
+                        let pairs: Vec<(Cow<'static, str>, Value)> =
+                            pairs.into_iter().map(|(k, n)| (Cow::Owned(k), v(n))).collect();
+                        map.extend(pairs.clone());
+                        oracle.extend(pairs);
                     }
                 }
                 same(&map, &oracle)?;
@@ -533,8 +679,32 @@ mod tests {
                 .map(|(k, n)| (Cow::Owned(k), Value::from(n.to_string())))
                 .collect();
             let map: Map = pairs.iter().cloned().collect();
-            let oracle: Oracle = pairs.into_iter().collect();
+            let oracle: Oracle = pairs.iter().cloned().collect();
             same(&map, &oracle)?;
+            // the pair kept is the last whole pair: its key borrowed or owned as given
+            let borrowed: Vec<(Cow<'static, str>, Value)> = pairs
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| {
+                    let k: Cow<'static, str> = match (i % 2, k.as_ref()) {
+                        (0, "a") => Cow::Borrowed("a"),
+                        _ => Cow::Owned(k.to_string()),
+                    };
+                    (k, v.clone())
+                })
+                .collect();
+            let map: Map = borrowed.iter().cloned().collect();
+            let oracle: Oracle = borrowed.into_iter().collect();
+            let kinds = |keys: Vec<&Cow<'static, str>>| -> Vec<bool> {
+                keys.into_iter().map(|k| matches!(k, Cow::Borrowed(_))).collect()
+            };
+            prop_assert_eq!(kinds(map.keys().collect()), kinds(oracle.keys().collect()));
+            let array: [(Cow<'static, str>, Value); 3] =
+                [("b".into(), v(1)), ("a".into(), v(2)), ("b".into(), v(3))];
+            prop_assert_eq!(
+                Map::from(array.clone()).into_iter().collect::<Vec<_>>(),
+                Oracle::from(array).into_iter().collect::<Vec<_>>()
+            );
         }
     }
 

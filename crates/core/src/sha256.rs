@@ -1,5 +1,5 @@
 //! SHA-256 (FIPS 180-4), for the content hashes cloudwright writes: a Docker image asset's
-//! hash, an OpenAPI body's hash. (A template's hash in the manifest is BLAKE3, faster still:
+//! and a file asset's hash, an OpenAPI body's hash, the names IAM grants derive. (A template's hash in the manifest is BLAKE3, faster still:
 //! [`crate::assembly::template_hash`].)
 //!
 //! A thin front to the `sha2` crate, which uses the CPU's SHA instructions where it has them

@@ -1437,10 +1437,11 @@ fn render<'t>(
     }
 
     // the template's sections in alphabetical order, the empty ones left out; written into a
-    // buffer that seldom needs to grow (2 KB a resource: a typed resource takes 0.6–0.9 KB)
-    // and given back what it did not use when done. (A buffer reserved closer to the size made
-    // glibc's allocator give memory back to the system and fault it in again on every
-    // synthesis of a loop: BENCHMARKS.md, issue 22's sixth pass.)
+    // buffer that seldom needs to grow (2 KB a resource: a typed resource takes 0.6–0.9 KB),
+    // whose spare capacity is kept (never touched, so never faulted in). A buffer reserved
+    // closer to the size, or shrunk to it when done, made glibc's allocator give memory back to
+    // the system and fault it in again on every synthesis of a loop (BENCHMARKS.md, issue 22's
+    // sixth pass).
     let mut w = PrettyJson::with_capacity(4096 + 2048 * s.resources.len());
     w.open_object();
     w.key("AWSTemplateFormatVersion");

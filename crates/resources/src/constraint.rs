@@ -1094,8 +1094,7 @@ fn entry_buf<'a>() -> EntryBuf<'a> {
 
 /// The entries of a small map (most objects of a template), copied once into `buf`, when
 /// there are at most [`SMALL`]: a key is then found by comparing lengths first (most
-/// differ) rather than by a search of the map's node comparing bytes at each step, and the
-/// entries are walked again without the map's iterator.
+/// differ) rather than by the map's own search comparing bytes at each step.
 fn entries<'b, 'a>(
     map: &'a cloudwright_core::Map,
     buf: &'b mut EntryBuf<'a>,

@@ -771,6 +771,32 @@ async fn templates_over_the_inline_limit_go_through_the_bucket() {
         .await
         .unwrap();
     assert_eq!(objects.contents().len(), 1);
+    // named by the hex digits of the template's hash in the manifest
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("cloudwright.out").join("manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let stack = manifest["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "CwBig")
+        .unwrap();
+    let hex = stack["hash"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("blake3:")
+        .unwrap();
+    assert_eq!(
+        objects.contents()[0].key(),
+        Some(
+            format!(
+                "cloudwright/{}/{hex}.template.json",
+                stack["stackName"].as_str().unwrap()
+            )
+            .as_str()
+        )
+    );
 }
 
 #[test]
