@@ -881,27 +881,9 @@ fn decide_in(shape: &Shape, value: &Value, view: Option<MapView>) -> Option<bool
         }
         // a list or an object is none of these types
         Shape::Str(_) | Shape::Int(_) | Shape::Num(_) | Shape::Bool => Some(false),
-        Shape::AllOf(all) => {
-            let mut all_hold = true;
-            for part in all.iter() {
-                match decide_in(part, value, view) {
-                    Some(false) => return Some(false),
-                    Some(true) => {}
-                    None => all_hold = false,
-                }
-            }
-            all_hold.then_some(true)
-        }
+        Shape::AllOf(all) => all_hold(all.iter().map(|part| decide_in(part, value, view))),
         Shape::AnyOf(alternatives) => {
-            let mut none_can = true;
-            for alt in alternatives.iter() {
-                match decide_in(alt, value, view) {
-                    Some(true) => return Some(true),
-                    Some(false) => {}
-                    None => none_can = false,
-                }
-            }
-            none_can.then_some(false)
+            any_holds(alternatives.iter().map(|alt| decide_in(alt, value, view)))
         }
         Shape::Object(rule) => {
             let Value::Map(map) = value else {
@@ -950,27 +932,9 @@ fn decide_flat(shape: &Shape, view: MapView) -> Option<bool> {
         Shape::Typed(mask) => Some(mask & json_type::OBJECT != 0),
         // a map is none of these types
         Shape::Never | Shape::Str(_) | Shape::Int(_) | Shape::Num(_) | Shape::Bool => Some(false),
-        Shape::AllOf(all) => {
-            let mut all_hold = true;
-            for part in all.iter() {
-                match decide_flat_part(part, view) {
-                    Some(false) => return Some(false),
-                    Some(true) => {}
-                    None => all_hold = false,
-                }
-            }
-            all_hold.then_some(true)
-        }
+        Shape::AllOf(all) => all_hold(all.iter().map(|part| decide_flat_part(part, view))),
         Shape::AnyOf(alternatives) => {
-            let mut none_can = true;
-            for alt in alternatives.iter() {
-                match decide_flat_part(alt, view) {
-                    Some(true) => return Some(true),
-                    Some(false) => {}
-                    None => none_can = false,
-                }
-            }
-            none_can.then_some(false)
+            any_holds(alternatives.iter().map(|alt| decide_flat_part(alt, view)))
         }
         Shape::Object(rule) => {
             if rule.tagged || rule.closed || !rule.patterns.is_empty() {
@@ -1027,15 +991,13 @@ fn decide_object<'a>(
 ) -> Option<bool> {
     // the values first: a condition is mostly refuted by one (a protocol, a port), and a
     // refusal anywhere is the answer whatever the names say
-    let mut all_hold = true;
-    for (name, shape) in rule.properties {
-        if let Some(v) = get(name) {
-            match decide_value(shape, v) {
-                Some(false) => return Some(false),
-                Some(true) => {}
-                None => all_hold = false,
-            }
-        }
+    let values_hold = all_hold(
+        rule.properties
+            .iter()
+            .filter_map(|(name, shape)| get(name).map(|v| decide_value(shape, v))),
+    );
+    if values_hold == Some(false) {
+        return Some(false);
     }
     if !names_accepted(rule, count, |n| get(n).is_some()) {
         return Some(false);
@@ -1049,7 +1011,37 @@ fn decide_object<'a>(
                 .binary_search_by(|(n, _)| name_cmp(n, k))
                 .is_ok()
     });
-    (all_hold && others_hold).then_some(true)
+    (values_hold == Some(true) && others_hold).then_some(true)
+}
+
+/// Whether every part holds, each decided in turn (`Some(false)` at the first refuted;
+/// `Some(true)` when all hold; `None` when none is refuted and one cannot be decided).
+#[inline]
+fn all_hold(parts: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+    let mut decided = true;
+    for part in parts {
+        match part {
+            Some(false) => return Some(false),
+            Some(true) => {}
+            None => decided = false,
+        }
+    }
+    decided.then_some(true)
+}
+
+/// Whether some alternative holds, each decided in turn (`Some(true)` at the first that holds;
+/// `Some(false)` when all are refuted; `None` when none holds and one cannot be decided).
+#[inline]
+fn any_holds(alternatives: impl Iterator<Item = Option<bool>>) -> Option<bool> {
+    let mut decided = true;
+    for alt in alternatives {
+        match alt {
+            Some(true) => return Some(true),
+            Some(false) => {}
+            None => decided = false,
+        }
+    }
+    decided.then_some(false)
 }
 
 /// Whether an object's rules on its names hold (`required`, `minProperties`,
