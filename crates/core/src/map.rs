@@ -95,30 +95,43 @@ impl Map {
         self.entries.binary_search_by(|(k, _)| name_cmp(k, key))
     }
 
+    /// Where `key` is, if there: [`find`](Self::find) for a lookup only. A small map is read
+    /// comparing lengths first (most keys differ there) and bytes only where they are equal.
+    #[inline]
+    fn position(&self, key: &str) -> Option<usize> {
+        if self.entries.len() <= SCANNED {
+            return self
+                .entries
+                .iter()
+                .position(|(k, _)| k.len() == key.len() && k.as_bytes() == key.as_bytes());
+        }
+        self.find(key).ok()
+    }
+
     /// The value of `key`.
     #[inline]
     pub fn get(&self, key: &str) -> Option<&Value> {
-        let i = self.find(key).ok()?;
+        let i = self.position(key)?;
         self.entries.get(i).map(|(_, v)| v)
     }
 
     /// The value of `key`, to change.
     #[inline]
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        let i = self.find(key).ok()?;
+        let i = self.position(key)?;
         self.entries.get_mut(i).map(|(_, v)| v)
     }
 
     /// The key as stored and the value of `key`.
     pub fn get_key_value(&self, key: &str) -> Option<(&Cow<'static, str>, &Value)> {
-        let i = self.find(key).ok()?;
+        let i = self.position(key)?;
         self.entries.get(i).map(|(k, v)| (k, v))
     }
 
     /// Whether `key` has a value.
     #[inline]
     pub fn contains_key(&self, key: &str) -> bool {
-        self.find(key).is_ok()
+        self.position(key).is_some()
     }
 
     /// Sets `key` to `value`, and returns the value it had, if any (the key stored stays the
@@ -170,13 +183,13 @@ impl Map {
 
     /// Removes `key`, and returns its value, if it had one.
     pub fn remove(&mut self, key: &str) -> Option<Value> {
-        let i = self.find(key).ok()?;
+        let i = self.position(key)?;
         Some(self.entries.remove(i).1)
     }
 
     /// Removes `key`, and returns the key as stored and its value, if it had one.
     pub fn remove_entry(&mut self, key: &str) -> Option<(Cow<'static, str>, Value)> {
-        let i = self.find(key).ok()?;
+        let i = self.position(key)?;
         Some(self.entries.remove(i))
     }
 

@@ -1209,7 +1209,6 @@ mod tests {
             proptest::prop_assert_eq!(name_cmp(&x, &y), x.cmp(&y));
             proptest::prop_assert_eq!(name_cmp(&x, &x), std::cmp::Ordering::Equal);
         }
-
     }
 
     fn json(v: &Value) -> String {
