@@ -134,12 +134,10 @@ pub fn check_extensions(extensions: &[Extension], properties: &Value) -> Result<
 
 /// Whether every extension accepts the properties, quietly: each distinct path walked once
 /// (the extensions of a type mostly share a few), with every extension on it checked where
-/// it leads, a small literal map there read once for all of them (see [`MapView`]), and the
-/// properties' own entries, when few, copied once for every first step.
+/// it leads, and a literal map there read once for all of them (see [`MapView`]).
 fn extensions_accept(extensions: &[Extension], properties: &Value) -> bool {
-    let mut top_buf = entry_buf();
     let top = match properties {
-        Value::Map(map) => entries(map, &mut top_buf),
+        Value::Map(map) => Some(map),
         _ => None,
     };
     for (i, ext) in extensions.iter().enumerate() {
@@ -148,8 +146,7 @@ fn extensions_accept(extensions: &[Extension], properties: &Value) -> bool {
         }
         let on_path = &extensions[i..];
         let mut visit = |v: &Value| {
-            let mut buf = entry_buf();
-            let view = MapView::of(v, &mut buf);
+            let view = MapView::of(v);
             on_path
                 .iter()
                 .filter(|e| same_path(e.path, ext.path))
@@ -179,35 +176,39 @@ fn same_path(a: &str, b: &str) -> bool {
     std::ptr::eq(a, b) || a == b
 }
 
-/// A small literal map an extension schema is checked on, read once for all the shapes that
-/// look at it: its entries (see [`entries`]) and whether every value is a scalar (a string,
-/// number or boolean: no `null`, no intrinsic, nothing inside).
+/// A literal map an extension schema is checked on, read once for all the shapes that look
+/// at it: the map, and whether every value is a scalar (a string, number or boolean: no
+/// `null`, no intrinsic, nothing inside).
 #[derive(Clone, Copy)]
-struct MapView<'b, 'a> {
-    entries: Entries<'b, 'a>,
+struct MapView<'a> {
+    map: &'a cloudwright_core::Map,
     flat: bool,
 }
 
-impl<'b, 'a> MapView<'b, 'a> {
-    /// The view of `value` when it is a literal map of at most [`SMALL`] keys.
-    fn of(value: &'a Value, buf: &'b mut EntryBuf<'a>) -> Option<Self> {
+impl<'a> MapView<'a> {
+    /// The view of `value` when it is a literal map.
+    fn of(value: &'a Value) -> Option<Self> {
         let Value::Map(map) = value else {
             return None;
         };
         if !is_literal(value) {
             return None;
         }
-        let entries = entries(map, buf)?;
-        let flat = entries
-            .iter()
-            .all(|(_, v)| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)));
-        Some(MapView { entries, flat })
+        let flat = map
+            .values()
+            .all(|v| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_)));
+        Some(MapView { map, flat })
     }
 }
 
+/// A map's entries with their keys as `&str`, in order.
+fn named_entries(map: &cloudwright_core::Map) -> impl Iterator<Item = (&str, &Value)> {
+    map.iter().map(|(k, v)| (&**k, v))
+}
+
 /// Whether `shape` accepts the literal map `value` whose view is `view`: what
-/// `check_value::<Quiet>` answers, with the map's entries read from the view rather than
-/// copied again by every object shape and condition, and a flat map's free-form parts (an
+/// `check_value::<Quiet>` answers, with what the view read of the map not read again by every
+/// object shape and condition, and a flat map's free-form parts (an
 /// `else` that is anything, an open object's other keys) settled without a walk.
 fn map_accepts(shape: &Shape, value: &Value, view: MapView) -> bool {
     match shape {
@@ -229,11 +230,11 @@ fn map_accepts(shape: &Shape, value: &Value, view: MapView) -> bool {
         Shape::AllOf(all) => all.iter().all(|s| map_accepts(s, value, view)),
         Shape::AnyOf(alternatives) => alternatives.iter().any(|s| map_accepts(s, value, view)),
         Shape::Object(rule) => {
-            let entries = view.entries;
+            let map = view.map;
             let mut path = String::new();
-            names_accepted(rule, entries.items.len(), |n| entries.has(n))
+            names_accepted(rule, map.len(), |n| map.contains_key(n))
                 && (!rule.tagged
-                    || entries
+                    || map
                         .get("Tags")
                         .is_none_or(|tags| check_tags::<Quiet>(tags, &mut path).is_ok()))
                 // an open object naming no property of a flat map: every key is free-form,
@@ -242,7 +243,8 @@ fn map_accepts(shape: &Shape, value: &Value, view: MapView) -> bool {
                     && !rule.closed
                     && rule.properties.is_empty()
                     && rule.patterns.is_empty())
-                    || check_entries_quietly::<Quiet>(rule, entries.iter(), &mut path).is_ok())
+                    || check_entries_quietly::<Quiet>(rule, named_entries(map), &mut path)
+                        .is_ok())
         }
         _ => check_value::<Quiet>(shape, value, &mut String::new()).is_ok(),
     }
@@ -894,30 +896,12 @@ fn decide_in(shape: &Shape, value: &Value, view: Option<MapView>) -> Option<bool
             if rule.tagged || rule.closed || !rule.patterns.is_empty() {
                 return None;
             }
-            if let Some(MapView { entries, flat }) = view {
-                let get = |n: &str| entries.get(n);
-                let count = entries.items.len();
-                // a flat map's other keys are scalars: nothing to look at
-                return if flat {
-                    decide_object(rule, count, get, std::iter::empty())
-                } else {
-                    decide_object(rule, count, get, entries.iter())
-                };
-            }
-            let mut buf = entry_buf();
-            match entries(map, &mut buf) {
-                Some(entries) => decide_object(
-                    rule,
-                    entries.items.len(),
-                    |n| entries.get(n),
-                    entries.iter(),
-                ),
-                None => decide_object(
-                    rule,
-                    map.len(),
-                    |n| map.get(n),
-                    map.iter().map(|(k, v)| (&**k, v)),
-                ),
+            let get = |n: &str| map.get(n);
+            // a flat map's other keys are scalars: nothing to look at
+            if view.is_some_and(|v| v.flat) {
+                decide_object(rule, map.len(), get, std::iter::empty())
+            } else {
+                decide_object(rule, map.len(), get, named_entries(map))
             }
         }
         _ => None,
@@ -940,14 +924,9 @@ fn decide_flat(shape: &Shape, view: MapView) -> Option<bool> {
             if rule.tagged || rule.closed || !rule.patterns.is_empty() {
                 return None;
             }
-            let entries = view.entries;
+            let map = view.map;
             // the other keys are scalars: nothing to look at
-            decide_object(
-                rule,
-                entries.items.len(),
-                |n| entries.get(n),
-                std::iter::empty(),
-            )
+            decide_object(rule, map.len(), |n| map.get(n), std::iter::empty())
         }
         _ => None,
     }
@@ -1072,64 +1051,6 @@ fn names_accepted(rule: &ObjRule, count: usize, has: impl Fn(&str) -> bool) -> b
             .all(|(when, excluded)| !has(when) || !excluded.iter().any(|p| has(p)))
 }
 
-/// The most entries [`entries`] copies.
-const SMALL: usize = 12;
-
-/// Where [`entries`] copies a map's entries (on the caller's stack).
-type EntryBuf<'a> = [(&'a str, &'a Value); SMALL];
-
-/// A fresh [`EntryBuf`].
-fn entry_buf<'a>() -> EntryBuf<'a> {
-    static NONE: Value = Value::Null;
-    [("", &NONE); SMALL]
-}
-
-/// The entries of a small map (most objects of a template), copied once into `buf`, when
-/// there are at most [`SMALL`]: a key is then found by comparing lengths first (most
-/// differ) rather than by the map's own search comparing bytes at each step.
-fn entries<'b, 'a>(
-    map: &'a cloudwright_core::Map,
-    buf: &'b mut EntryBuf<'a>,
-) -> Option<Entries<'b, 'a>> {
-    if map.len() > SMALL {
-        return None;
-    }
-    for (slot, (k, v)) in buf.iter_mut().zip(map) {
-        *slot = (&**k, v);
-    }
-    Some(Entries {
-        items: &buf[..map.len()],
-    })
-}
-
-/// A small map's entries, in order (see [`entries`]).
-#[derive(Clone, Copy)]
-struct Entries<'b, 'a> {
-    items: &'b [(&'a str, &'a Value)],
-}
-
-impl<'b, 'a> Entries<'b, 'a> {
-    fn iter(self) -> impl Iterator<Item = (&'a str, &'a Value)> + 'b {
-        self.items.iter().copied()
-    }
-
-    fn get(self, name: &str) -> Option<&'a Value> {
-        self.items
-            .iter()
-            .find(|(k, _)| {
-                // lengths then first bytes: most keys differ there, and need no comparison call
-                k.len() == name.len()
-                    && k.as_bytes().first() == name.as_bytes().first()
-                    && *k == name
-            })
-            .map(|(_, v)| *v)
-    }
-
-    fn has(self, name: &str) -> bool {
-        self.get(name).is_some()
-    }
-}
-
 /// [`check_object`] when only "no" is reported: the rules on names, the tags, then each value
 /// in one merge of the sorted keys with the sorted properties (no search per key, no path, no
 /// message: a failure anywhere is the same "no").
@@ -1138,31 +1059,15 @@ fn check_map_quietly<R: Report>(
     map: &cloudwright_core::Map,
     path: &mut String,
 ) -> Result<(), R::Error> {
-    let mut buf = entry_buf();
-    match entries(map, &mut buf) {
-        Some(entries) => {
-            if !names_accepted(rule, entries.items.len(), |n| entries.has(n)) {
-                return Err(R::fail(path, &Value::Null, String::new));
-            }
-            if rule.tagged
-                && let Some(tags) = entries.get("Tags")
-            {
-                check_tags::<R>(tags, path)?;
-            }
-            check_entries_quietly::<R>(rule, entries.iter(), path)
-        }
-        None => {
-            if !names_accepted(rule, map.len(), |n| map.contains_key(n)) {
-                return Err(R::fail(path, &Value::Null, String::new));
-            }
-            if rule.tagged
-                && let Some(tags) = map.get("Tags")
-            {
-                check_tags::<R>(tags, path)?;
-            }
-            check_entries_quietly::<R>(rule, map.iter().map(|(k, v)| (&**k, v)), path)
-        }
+    if !names_accepted(rule, map.len(), |n| map.contains_key(n)) {
+        return Err(R::fail(path, &Value::Null, String::new));
     }
+    if rule.tagged
+        && let Some(tags) = map.get("Tags")
+    {
+        check_tags::<R>(tags, path)?;
+    }
+    check_entries_quietly::<R>(rule, named_entries(map), path)
 }
 
 /// The values of a quiet object check, in one merge of the sorted keys with the sorted
@@ -2400,7 +2305,8 @@ mod tests {
                 }
             }
         }
-        // maps larger than the stack copy of small ones: the map itself is searched
+        // large maps: past the twelve keys the checks once copied to the stack, and past the
+        // eight a `Map` reads in order (it bisects them)
         for skip in 0..n {
             let mut big: Vec<(String, Value)> = (0..n)
                 .filter(|i| *i != skip)
@@ -2408,7 +2314,7 @@ mod tests {
                 .collect();
             big.extend((0..6).map(|i| (format!("Extra{i}"), Value::from("x"))));
             let value = Value::map(big);
-            assert!(matches!(&value, Value::Map(m) if m.len() > SMALL));
+            assert!(matches!(&value, Value::Map(m) if m.len() > 12));
             for rule in [&RULE_Ingress, &RULE_SecurityGroup, &OPEN, &PATTERNED] {
                 let quiet = check_object::<Quiet>(rule, &value, &mut String::new()).is_ok();
                 let full = check_object::<Full>(rule, &value, &mut String::new());
@@ -2576,8 +2482,7 @@ mod tests {
         }
         let (mut checked, mut flat) = (0, 0);
         for v in &maps {
-            let mut buf = entry_buf();
-            let Some(view) = MapView::of(v, &mut buf) else {
+            let Some(view) = MapView::of(v) else {
                 continue;
             };
             for shape in &shapes {
