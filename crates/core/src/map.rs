@@ -473,8 +473,18 @@ impl FromIterator<(Cow<'static, str>, Value)> for Map {
 }
 
 /// Sorts `entries` by key (stably) and keeps, of a run of one key, its last pair (as
-/// `BTreeMap::from_iter` does); most arrive sorted, which one pass finds first.
+/// `BTreeMap::from_iter` does).
 fn sort_keeping_last(entries: &mut Vec<(Cow<'static, str>, Value)>) {
+    sort_merging(entries, |kept, later| *kept = later);
+}
+
+/// Sorts `entries` by key (stably: pairs of one key stay in the order given) and folds each
+/// later pair of a key into the one kept with `merge`; most arrive sorted, which one pass
+/// finds first.
+fn sort_merging(
+    entries: &mut Vec<(Cow<'static, str>, Value)>,
+    merge: impl Fn(&mut (Cow<'static, str>, Value), (Cow<'static, str>, Value)),
+) {
     if entries
         .windows(2)
         .all(|w| matches!(w, [a, b] if name_cmp(&a.0, &b.0) == Ordering::Less))
@@ -482,14 +492,14 @@ fn sort_keeping_last(entries: &mut Vec<(Cow<'static, str>, Value)>) {
         return;
     }
     entries.sort_by(|a, b| name_cmp(&a.0, &b.0));
-    let mut deduped: Vec<(Cow<'static, str>, Value)> = Vec::with_capacity(entries.len());
+    let mut merged: Vec<(Cow<'static, str>, Value)> = Vec::with_capacity(entries.len());
     for pair in entries.drain(..) {
-        match deduped.last_mut() {
-            Some(last) if last.0 == pair.0 => *last = pair,
-            _ => deduped.push(pair),
+        match merged.last_mut() {
+            Some(kept) if kept.0 == pair.0 => merge(kept, pair),
+            _ => merged.push(pair),
         }
     }
-    *entries = deduped;
+    *entries = merged;
 }
 
 impl<const N: usize> From<[(Cow<'static, str>, Value); N]> for Map {
@@ -511,22 +521,8 @@ impl Extend<(Cow<'static, str>, Value)> for Map {
         }
         // the map's entries first, then the new pairs in order: the stable sort keeps that
         // order within a key, so the key stored stays the first and the value is the last
-        let mut entries = std::mem::take(&mut self.entries);
-        let before = entries.len();
-        entries.extend(pairs);
-        if entries.len() == before {
-            self.entries = entries;
-            return;
-        }
-        entries.sort_by(|a, b| name_cmp(&a.0, &b.0));
-        let mut merged: Vec<(Cow<'static, str>, Value)> = Vec::with_capacity(entries.len());
-        for (k, v) in entries {
-            match merged.last_mut() {
-                Some((last, value)) if *last == k => *value = v,
-                _ => merged.push((k, v)),
-            }
-        }
-        self.entries = merged;
+        self.entries.extend(pairs);
+        sort_merging(&mut self.entries, |kept, later| kept.1 = later.1);
     }
 }
 
